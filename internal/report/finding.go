@@ -1,0 +1,214 @@
+// Package report holds the finding model shared by every engine (audit, scan)
+// and the writers that turn a Report into text, JSON, SARIF, HTML or JUnit.
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity orders findings; higher is worse.
+type Severity int
+
+const (
+	SeverityInfo Severity = iota
+	SeverityLow
+	SeverityMedium
+	SeverityHigh
+	SeverityCritical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return "unknown"
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity accepts the lower-case names used on the command line and in
+// config files.
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want one of %s)", s, strings.Join(severityNames[:], ", "))
+}
+
+// MarshalText makes severities appear by name in JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Location points into the definition: the file, an RFC 6901 JSON pointer
+// inside it, and the 1-based line and column where that node starts.
+type Location struct {
+	File    string `json:"file"`
+	Pointer string `json:"pointer"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+}
+
+func (l Location) String() string {
+	if l.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
+	}
+	return l.File + "#" + l.Pointer
+}
+
+// PatchOp is one RFC 6902 JSON Patch operation suggested as a fix.
+type PatchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
+}
+
+// Exchange records one HTTP request and response a scan finding is based on.
+// Secrets are redacted before an Exchange is stored in a finding.
+type Exchange struct {
+	Label    string              `json:"label,omitempty"`
+	Method   string              `json:"method"`
+	URL      string              `json:"url"`
+	Headers  map[string][]string `json:"headers,omitempty"`
+	Body     string              `json:"body,omitempty"`
+	Status   int                 `json:"status,omitempty"`
+	RespHead map[string][]string `json:"response_headers,omitempty"`
+	RespBody string              `json:"response_body,omitempty"`
+	Curl     string              `json:"curl,omitempty"`
+}
+
+// Finding is one weakness, in the same shape for every engine.
+type Finding struct {
+	Rule     string    `json:"rule"`
+	Severity Severity  `json:"severity"`
+	Title    string    `json:"title,omitempty"`
+	Message  string    `json:"message"`
+	Location Location  `json:"location"`
+	OWASP    string    `json:"owasp,omitempty"`
+	CWE      string    `json:"cwe,omitempty"`
+	FixHint  string    `json:"fix_hint,omitempty"`
+	Patch    []PatchOp `json:"patch,omitempty"`
+	// Operations lists the operations ("GET /pets/{id}") a finding affects,
+	// so a weakness in a shared schema is reported once, where it is defined.
+	Operations []string `json:"operations,omitempty"`
+	// Scan-only details.
+	Operation string     `json:"operation,omitempty"`
+	Test      string     `json:"test,omitempty"`
+	Expected  string     `json:"expected,omitempty"`
+	Actual    string     `json:"actual,omitempty"`
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+	// Fingerprint is stable across runs and across unrelated edits of the
+	// definition; baselines match findings by it.
+	Fingerprint string `json:"fingerprint"`
+	// Suppressed carries the reason from an inline x-rampart-ignore.
+	Suppressed string `json:"suppressed,omitempty"`
+}
+
+// ComputeFingerprint fills Fingerprint from the rule, file, pointer and the
+// operation/test identity. Line numbers are left out on purpose: inserting a
+// line above a finding must not make it "new" against a baseline.
+func (f *Finding) ComputeFingerprint() {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s", f.Rule, f.Location.File, f.Location.Pointer, f.Operation, f.Test)
+	f.Fingerprint = hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// Rule is the metadata of a rule or scan test, used by SARIF and the docs.
+type Rule struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Why         string   `json:"why,omitempty"`
+	Fix         string   `json:"fix,omitempty"`
+	Severity    Severity `json:"severity"`
+	OWASP       string   `json:"owasp,omitempty"`
+	CWE         string   `json:"cwe,omitempty"`
+	Family      string   `json:"family,omitempty"`
+}
+
+// Score is the 0-100 score of an audit, split as security (0-30) and data
+// validation (0-70).
+type Score struct {
+	Total    int `json:"total"`
+	Security int `json:"security"`
+	Data     int `json:"data"`
+}
+
+// SpecResult is the result for one definition.
+type SpecResult struct {
+	Spec         string    `json:"spec"`
+	OpenAPI      string    `json:"openapi"`
+	Title        string    `json:"title,omitempty"`
+	Valid        bool      `json:"valid"`
+	Score        *Score    `json:"score,omitempty"`
+	Profile      string    `json:"profile,omitempty"`
+	Findings     []Finding `json:"findings"`
+	Suppressed   []Finding `json:"suppressed,omitempty"`
+	ManualChecks []string  `json:"manual_checks,omitempty"`
+	// Summary holds engine-specific counters (operations tested, requests sent).
+	Summary map[string]int `json:"summary,omitempty"`
+	// Source holds the text of the definition's files, keyed by file, so the
+	// HTML writer can show excerpts. Not serialised.
+	Source map[string][]byte `json:"-"`
+}
+
+// Report is what a command produces: one or more SpecResults and the rules
+// that can appear in them.
+type Report struct {
+	Tool    string       `json:"tool"`
+	Version string       `json:"version"`
+	Kind    string       `json:"kind"` // "audit" or "scan"
+	Results []SpecResult `json:"results"`
+	Rules   []Rule       `json:"-"`
+}
+
+// Sort puts findings in a deterministic order: severity (worst first), then
+// file, line, rule, pointer, operation.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		if a.Location.Line != b.Location.Line {
+			return a.Location.Line < b.Location.Line
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Location.Pointer != b.Location.Pointer {
+			return a.Location.Pointer < b.Location.Pointer
+		}
+		if a.Operation != b.Operation {
+			return a.Operation < b.Operation
+		}
+		return a.Test < b.Test
+	})
+}
+
+// RuleByID finds rule metadata in a report.
+func (r *Report) RuleByID(id string) (Rule, bool) {
+	for _, x := range r.Rules {
+		if x.ID == id {
+			return x, true
+		}
+	}
+	return Rule{}, false
+}

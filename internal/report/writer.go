@@ -1,0 +1,272 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Options tune the writers.
+type Options struct {
+	// Color enables ANSI colours in the text format.
+	Color bool
+	// BaseDir is the source root SARIF artifact URIs are made relative to
+	// (uriBaseId %SRCROOT%). Empty means the current directory.
+	BaseDir string
+}
+
+type writerFunc func(w io.Writer, r *Report, opts Options) error
+
+// writers lists the formats in the order Formats reports them.
+var writers = []struct {
+	name  string
+	write writerFunc
+}{
+	{"text", writeText},
+	{"json", writeJSON},
+	{"sarif", writeSARIF},
+	{"html", writeHTML},
+	{"junit", writeJUnit},
+}
+
+// Formats returns the names of the output formats Write accepts.
+func Formats() []string {
+	names := make([]string, len(writers))
+	for i, x := range writers {
+		names[i] = x.name
+	}
+	return names
+}
+
+// Write renders r in the named format. The output is produced in memory
+// first, so nothing is written to w when rendering fails.
+func Write(w io.Writer, format string, r *Report, opts Options) error {
+	if r == nil {
+		return errors.New("report: nil report")
+	}
+	name := strings.ToLower(strings.TrimSpace(format))
+	for _, x := range writers {
+		if x.name != name {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := x.write(&buf, r, opts); err != nil {
+			return fmt.Errorf("report: writing %s: %w", name, err)
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	return fmt.Errorf("report: unknown format %q (valid formats: %s)", format, strings.Join(Formats(), ", "))
+}
+
+// WriteFile renders r to path. "" and "-" mean standard output. Parent
+// directories are created, and the file is replaced atomically: the report
+// is written to a temporary file in the same directory, which is then
+// renamed over path, so readers never see a half-written report.
+func WriteFile(path string, format string, r *Report, opts Options) (err error) {
+	if path == "" || path == "-" {
+		return Write(os.Stdout, format, r, opts)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, format, r, opts); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// severitiesDesc lists severities worst first, the order every writer
+// groups findings in.
+var severitiesDesc = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo}
+
+// SeverityCounts counts findings per severity, indexed by Severity.
+type SeverityCounts [SeverityCritical + 1]int
+
+// CountBySeverity counts fs per severity; out-of-range severities are
+// ignored.
+func CountBySeverity(fs []Finding) SeverityCounts {
+	var c SeverityCounts
+	for _, f := range fs {
+		if f.Severity >= 0 && int(f.Severity) < len(c) {
+			c[f.Severity]++
+		}
+	}
+	return c
+}
+
+// String renders the counts worst first: "1 critical, 2 high, 0 medium, 0 low, 0 info".
+func (c SeverityCounts) String() string {
+	parts := make([]string, 0, len(c))
+	for _, s := range severitiesDesc {
+		parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// String renders a score as "Score 72/100 (security 20/30, data 52/70)".
+func (s Score) String() string {
+	return fmt.Sprintf("Score %d/100 (security %d/30, data %d/70)", s.Total, s.Security, s.Data)
+}
+
+// ruleFor returns the metadata of f's rule, or a rule synthesised from the
+// finding when the report does not carry one.
+func (r *Report) ruleFor(f Finding) Rule {
+	if x, ok := r.RuleByID(f.Rule); ok {
+		return x
+	}
+	return synthRule(f)
+}
+
+func synthRule(f Finding) Rule {
+	title := f.Title
+	if title == "" {
+		title = humanize(f.Rule)
+	}
+	return Rule{
+		ID:          f.Rule,
+		Title:       title,
+		Description: title + ".",
+		Fix:         f.FixHint,
+		Severity:    f.Severity,
+		OWASP:       f.OWASP,
+		CWE:         f.CWE,
+	}
+}
+
+// humanize turns a rule id such as "data-string-unbounded" into
+// "Data string unbounded".
+func humanize(id string) string {
+	s := strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(id))
+	if s == "" {
+		return "Rule"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// title is the heading shown for a finding: its own title, the rule's, or
+// one made from the rule id.
+func (r *Report) title(f Finding) string {
+	if f.Title != "" {
+		return f.Title
+	}
+	if t := r.ruleFor(f).Title; t != "" {
+		return t
+	}
+	return f.Rule
+}
+
+// maxOperations is how many affected operations text output lists before
+// "and N more".
+const maxOperations = 5
+
+// truncateOps splits ops into the first maxOperations and the count of the rest.
+func truncateOps(ops []string) (shown []string, more int) {
+	if len(ops) <= maxOperations {
+		return ops, 0
+	}
+	return ops[:maxOperations], len(ops) - maxOperations
+}
+
+func joinOps(ops []string) string {
+	shown, more := truncateOps(ops)
+	s := strings.Join(shown, ", ")
+	if more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return s
+}
+
+// isScan reports whether f carries the details of a scan test.
+func (f Finding) isScan() bool {
+	return f.Operation != "" || f.Test != "" || len(f.Exchanges) > 0
+}
+
+// RenderPatch renders a JSON Patch for people, one operation a line:
+//
+//	add /paths/~1pets/get/security = [{"bearerAuth":[]}]
+//	remove /servers/1
+func RenderPatch(ops []PatchOp) string {
+	var b strings.Builder
+	for i, op := range ops {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(op.Op)
+		b.WriteByte(' ')
+		b.WriteString(op.Path)
+		if op.Value != nil {
+			v, err := json.Marshal(op.Value)
+			if err != nil {
+				v = []byte(fmt.Sprint(op.Value))
+			}
+			b.WriteString(" = ")
+			b.Write(v)
+		}
+	}
+	return b.String()
+}
+
+// owaspNames are the OWASP API Security Top 10 (2023) categories, used to
+// spell out a bare "API1:2023" code.
+var owaspNames = map[string]string{
+	"API1:2023":  "Broken Object Level Authorization",
+	"API2:2023":  "Broken Authentication",
+	"API3:2023":  "Broken Object Property Level Authorization",
+	"API4:2023":  "Unrestricted Resource Consumption",
+	"API5:2023":  "Broken Function Level Authorization",
+	"API6:2023":  "Unrestricted Access to Sensitive Business Flows",
+	"API7:2023":  "Server Side Request Forgery",
+	"API8:2023":  "Security Misconfiguration",
+	"API9:2023":  "Improper Inventory Management",
+	"API10:2023": "Unsafe Consumption of APIs",
+}
+
+// OWASPLabel returns the category with its name: "API2:2023" becomes
+// "API2:2023 Broken Authentication"; anything else is returned unchanged.
+func OWASPLabel(code string) string {
+	if name, ok := owaspNames[strings.TrimSpace(code)]; ok {
+		return strings.TrimSpace(code) + " " + name
+	}
+	return code
+}
+
+// sourceLines returns the lines of file from res.Source, or nil.
+func (res *SpecResult) sourceLines(file string) []string {
+	src, ok := res.Source[file]
+	if !ok {
+		return nil
+	}
+	s := strings.ReplaceAll(string(src), "\r\n", "\n")
+	s = strings.TrimSuffix(s, "\n")
+	return strings.Split(s, "\n")
+}

@@ -1,0 +1,623 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// builder turns the generic tree into the normalised model.
+type builder struct {
+	doc      *Document
+	fs       *fileSet
+	seenRefs map[string]bool
+	problems []Problem
+}
+
+// HTTPMethods are the operation keys of a path item, in report order.
+var HTTPMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func asBool(v any) bool {
+	b, _ := v.(bool)
+	return b
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func extensions(m map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range m {
+		if strings.HasPrefix(k, "x-") {
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// deref follows a chain of {$ref} objects to the node it ends at.
+func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
+	for hop := 0; hop < 64; hop++ {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return at, v, true
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return at, v, true
+		}
+		target, err := b.fs.resolveRef(at.File, ref)
+		if err != nil {
+			return at, nil, false
+		}
+		tv, ok := b.fs.value(target)
+		if !ok {
+			return at, nil, false
+		}
+		at, v = target, tv
+	}
+	return at, nil, false
+}
+
+func (b *builder) build(top map[string]any) {
+	d := b.doc
+	root := NodeRef{File: b.fs.rootKey}
+	if info := asMap(top["info"]); info != nil {
+		d.Title = asString(info["title"])
+		d.APIVersion = scalarString(info["version"])
+	}
+	d.Extensions = extensions(top)
+	d.SecuritySchemes = map[string]*SecurityScheme{}
+	if d.Family == Swagger20 {
+		b.buildV2Globals(top)
+	} else {
+		d.Servers = b.servers(top["servers"], NodeRef{File: root.File, Pointer: "/servers"})
+		comps := asMap(top["components"])
+		schemes := asMap(comps["securitySchemes"])
+		for _, name := range sortedKeys(schemes) {
+			at := NodeRef{File: root.File, Pointer: JoinPointer("/components/securitySchemes", name)}
+			at, v, ok := b.deref(at, schemes[name])
+			if m := asMap(v); ok && m != nil {
+				d.SecuritySchemes[name] = b.securitySchemeV3(name, m, at)
+			}
+		}
+	}
+	if sec, ok := top["security"]; ok {
+		d.Security = b.requirements(sec, NodeRef{File: root.File, Pointer: "/security"})
+	}
+	paths := asMap(top["paths"])
+	for _, p := range sortedKeys(paths) {
+		if strings.HasPrefix(p, "x-") {
+			continue
+		}
+		at := NodeRef{File: root.File, Pointer: JoinPointer("/paths", p)}
+		d.Operations = append(d.Operations, b.pathItem(p, at, paths[p], top)...)
+	}
+	hooks := asMap(top["webhooks"])
+	for _, name := range sortedKeys(hooks) {
+		at := NodeRef{File: root.File, Pointer: JoinPointer("/webhooks", name)}
+		d.Webhooks = append(d.Webhooks, b.pathItem(name, at, hooks[name], top)...)
+	}
+}
+
+func (b *builder) servers(v any, at NodeRef) []Server {
+	var out []Server
+	for i, s := range asSlice(v) {
+		m := asMap(s)
+		if m == nil {
+			continue
+		}
+		srv := Server{URL: asString(m["url"]), Ref: NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, fmt.Sprint(i))}}
+		if vars := asMap(m["variables"]); vars != nil {
+			srv.Variables = map[string]ServerVariable{}
+			for name, vv := range vars {
+				vm := asMap(vv)
+				sv := ServerVariable{Default: scalarString(vm["default"])}
+				for _, e := range asSlice(vm["enum"]) {
+					sv.Enum = append(sv.Enum, scalarString(e))
+				}
+				srv.Variables[name] = sv
+			}
+		}
+		out = append(out, srv)
+	}
+	return out
+}
+
+func (b *builder) securitySchemeV3(name string, m map[string]any, at NodeRef) *SecurityScheme {
+	s := &SecurityScheme{
+		Name:             name,
+		Type:             asString(m["type"]),
+		Scheme:           strings.ToLower(asString(m["scheme"])),
+		BearerFormat:     asString(m["bearerFormat"]),
+		In:               asString(m["in"]),
+		ParamName:        asString(m["name"]),
+		OpenIDConnectURL: asString(m["openIdConnectUrl"]),
+		Extensions:       extensions(m),
+		Ref:              at,
+	}
+	if flows := asMap(m["flows"]); flows != nil {
+		s.Flows = map[string]*OAuthFlow{}
+		for _, fname := range sortedKeys(flows) {
+			fm := asMap(flows[fname])
+			if fm == nil {
+				continue
+			}
+			s.Flows[fname] = flowFrom(fm, NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "flows", fname)})
+		}
+	}
+	return s
+}
+
+func flowFrom(fm map[string]any, at NodeRef) *OAuthFlow {
+	f := &OAuthFlow{
+		AuthorizationURL: asString(fm["authorizationUrl"]),
+		TokenURL:         asString(fm["tokenUrl"]),
+		RefreshURL:       asString(fm["refreshUrl"]),
+		Scopes:           map[string]string{},
+		Ref:              at,
+	}
+	for k, v := range asMap(fm["scopes"]) {
+		f.Scopes[k] = scalarString(v)
+	}
+	return f
+}
+
+func (b *builder) requirements(v any, at NodeRef) []SecurityRequirement {
+	out := []SecurityRequirement{}
+	for i, r := range asSlice(v) {
+		m := asMap(r)
+		req := SecurityRequirement{Ref: NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, fmt.Sprint(i))}}
+		for _, name := range sortedKeys(m) {
+			sr := SchemeRequirement{Name: name}
+			for _, sc := range asSlice(m[name]) {
+				sr.Scopes = append(sr.Scopes, scalarString(sc))
+			}
+			req.Schemes = append(req.Schemes, sr)
+		}
+		out = append(out, req)
+	}
+	return out
+}
+
+// pathItem builds the operations of one path item.
+func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) []*Operation {
+	at, v, ok := b.deref(at, v)
+	item := asMap(v)
+	if !ok || item == nil {
+		return nil
+	}
+	common := b.parameters(item["parameters"], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "parameters")})
+	pathServers := b.servers(item["servers"], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "servers")})
+	var ops []*Operation
+	methods := HTTPMethods
+	if b.doc.Family != OpenAPI32 {
+		methods = methods[:len(methods)-1]
+	}
+	type entry struct {
+		method string
+		node   any
+		at     NodeRef
+	}
+	var entries []entry
+	for _, m := range methods {
+		if node, ok := item[m]; ok {
+			entries = append(entries, entry{m, node, NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, m)}})
+		}
+	}
+	// OpenAPI 3.2 additionalOperations: methods outside the fixed list.
+	if extra := asMap(item["additionalOperations"]); extra != nil && b.doc.Family == OpenAPI32 {
+		for _, m := range sortedKeys(extra) {
+			entries = append(entries, entry{m, extra[m], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "additionalOperations", m)}})
+		}
+	}
+	for _, e := range entries {
+		om := asMap(e.node)
+		if om == nil {
+			continue
+		}
+		op := &Operation{
+			Method:         strings.ToUpper(e.method),
+			Path:           path,
+			OperationID:    asString(om["operationId"]),
+			Summary:        asString(om["summary"]),
+			Deprecated:     asBool(om["deprecated"]),
+			Extensions:     extensions(om),
+			PathExtensions: extensions(item),
+			Ref:            e.at,
+			PathRef:        at,
+			Servers:        pathServers,
+		}
+		for _, t := range asSlice(om["tags"]) {
+			op.Tags = append(op.Tags, scalarString(t))
+		}
+		if s := b.servers(om["servers"], NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "servers")}); len(s) > 0 {
+			op.Servers = s
+		}
+		own := b.parameters(om["parameters"], NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "parameters")})
+		params := mergeParams(common, own)
+		if sec, ok := om["security"]; ok {
+			op.Security = b.requirements(sec, NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "security")})
+			op.SecurityDeclared = true
+		} else {
+			op.Security = b.doc.Security
+		}
+		if _, ok := om["callbacks"]; ok {
+			op.Callbacks = true
+		}
+		if b.doc.Family == Swagger20 {
+			b.operationV2(op, om, params, top)
+		} else {
+			op.Parameters = params.regular
+			if rb, ok := om["requestBody"]; ok {
+				op.RequestBody = b.requestBody(rb, NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "requestBody")})
+			}
+			op.Responses = b.responses(om["responses"], NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "responses")})
+		}
+		ops = append(ops, op)
+	}
+	return ops
+}
+
+// paramList keeps regular parameters and, for Swagger 2.0, the body and
+// formData parameters the normaliser turns into a request body.
+type paramList struct {
+	regular []*Parameter
+	body    *rawParam
+	form    []*rawParam
+}
+
+type rawParam struct {
+	m  map[string]any
+	at NodeRef
+}
+
+func mergeParams(common, own paramList) paramList {
+	out := paramList{body: common.body, form: append([]*rawParam(nil), common.form...)}
+	idx := map[string]int{}
+	for _, p := range common.regular {
+		idx[p.In+"\x00"+p.Name] = len(out.regular)
+		out.regular = append(out.regular, p)
+	}
+	for _, p := range own.regular {
+		if i, ok := idx[p.In+"\x00"+p.Name]; ok {
+			out.regular[i] = p
+			continue
+		}
+		out.regular = append(out.regular, p)
+	}
+	if own.body != nil {
+		out.body = own.body
+	}
+	for _, f := range own.form {
+		replaced := false
+		for i, c := range out.form {
+			if asString(c.m["name"]) == asString(f.m["name"]) {
+				out.form[i], replaced = f, true
+			}
+		}
+		if !replaced {
+			out.form = append(out.form, f)
+		}
+	}
+	return out
+}
+
+func (b *builder) parameters(v any, at NodeRef) paramList {
+	var out paramList
+	for i, pv := range asSlice(v) {
+		pat := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, fmt.Sprint(i))}
+		pat, pv, ok := b.deref(pat, pv)
+		m := asMap(pv)
+		if !ok || m == nil {
+			continue
+		}
+		in := asString(m["in"])
+		if b.doc.Family == Swagger20 {
+			switch in {
+			case "body":
+				out.body = &rawParam{m, pat}
+				continue
+			case "formData":
+				out.form = append(out.form, &rawParam{m, pat})
+				continue
+			}
+		}
+		out.regular = append(out.regular, b.parameter(m, pat))
+	}
+	return out
+}
+
+func (b *builder) parameter(m map[string]any, at NodeRef) *Parameter {
+	p := &Parameter{
+		Name:          asString(m["name"]),
+		In:            asString(m["in"]),
+		Required:      asBool(m["required"]),
+		AllowReserved: asBool(m["allowReserved"]),
+		AllowEmpty:    asBool(m["allowEmptyValue"]),
+		Deprecated:    asBool(m["deprecated"]),
+		Extensions:    extensions(m),
+		Ref:           at,
+	}
+	if b.doc.Family == Swagger20 {
+		p.Style, p.Explode = v2Style(p.In, asString(m["collectionFormat"]))
+		if _, ok := m["type"]; ok {
+			p.Schema = b.synthetic(v2SchemaFromItem(m), at)
+		}
+		return p
+	}
+	p.Style = asString(m["style"])
+	if p.Style == "" {
+		switch p.In {
+		case "query", "cookie":
+			p.Style = "form"
+		default:
+			p.Style = "simple"
+		}
+	}
+	if e, ok := m["explode"].(bool); ok {
+		p.Explode = e
+	} else {
+		p.Explode = p.Style == "form"
+	}
+	if s, ok := m["schema"]; ok {
+		p.Schema = &Schema{Ref: NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "schema")}, Value: s}
+	}
+	if c := asMap(m["content"]); c != nil {
+		p.Content = b.content(c, NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "content")})
+	}
+	return p
+}
+
+func (b *builder) content(c map[string]any, at NodeRef) map[string]*MediaType {
+	out := make(map[string]*MediaType, len(c))
+	for _, name := range sortedKeys(c) {
+		mat := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, name)}
+		mat, mv, ok := b.deref(mat, c[name])
+		mm := asMap(mv)
+		mt := &MediaType{Name: name, Ref: mat}
+		if ok && mm != nil {
+			if s, ok := mm["schema"]; ok {
+				mt.Schema = &Schema{Ref: NodeRef{File: mat.File, Pointer: JoinPointer(mat.Pointer, "schema")}, Value: s}
+			}
+			if enc := asMap(mm["encoding"]); enc != nil {
+				mt.Encoding = map[string]Encoding{}
+				for k, ev := range enc {
+					em := asMap(ev)
+					e := Encoding{ContentType: asString(em["contentType"]), Style: asString(em["style"])}
+					if x, ok := em["explode"].(bool); ok {
+						e.Explode = &x
+					}
+					mt.Encoding[k] = e
+				}
+			}
+		}
+		out[name] = mt
+	}
+	return out
+}
+
+func (b *builder) requestBody(v any, at NodeRef) *RequestBody {
+	at, v, ok := b.deref(at, v)
+	m := asMap(v)
+	if !ok || m == nil {
+		return nil
+	}
+	return &RequestBody{
+		Required: asBool(m["required"]),
+		Content:  b.content(asMap(m["content"]), NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "content")}),
+		Ref:      at,
+	}
+}
+
+func (b *builder) responses(v any, at NodeRef) []*Response {
+	m := asMap(v)
+	var out []*Response
+	for _, code := range sortedKeys(m) {
+		if strings.HasPrefix(code, "x-") {
+			continue
+		}
+		rat := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, code)}
+		rat, rv, ok := b.deref(rat, m[code])
+		rm := asMap(rv)
+		if !ok || rm == nil {
+			out = append(out, &Response{Code: code, Ref: rat})
+			continue
+		}
+		r := &Response{Code: code, Description: asString(rm["description"]), Ref: rat}
+		if hs := asMap(rm["headers"]); hs != nil {
+			r.Headers = map[string]*Header{}
+			for _, hn := range sortedKeys(hs) {
+				hat := NodeRef{File: rat.File, Pointer: JoinPointer(rat.Pointer, "headers", hn)}
+				hat, hv, ok := b.deref(hat, hs[hn])
+				hm := asMap(hv)
+				if !ok || hm == nil {
+					continue
+				}
+				h := &Header{Name: hn, Required: asBool(hm["required"]), Ref: hat}
+				if b.doc.Family == Swagger20 {
+					if _, ok := hm["type"]; ok {
+						h.Schema = b.synthetic(v2SchemaFromItem(hm), hat)
+					}
+				} else if s, ok := hm["schema"]; ok {
+					h.Schema = &Schema{Ref: NodeRef{File: hat.File, Pointer: JoinPointer(hat.Pointer, "schema")}, Value: s}
+				} else if c := asMap(hm["content"]); c != nil {
+					for _, mt := range b.content(c, NodeRef{File: hat.File, Pointer: JoinPointer(hat.Pointer, "content")}) {
+						h.Schema = mt.Schema
+					}
+				}
+				r.Headers[strings.ToLower(hn)] = h
+			}
+		}
+		if b.doc.Family != Swagger20 {
+			if c := asMap(rm["content"]); c != nil {
+				r.Content = b.content(c, NodeRef{File: rat.File, Pointer: JoinPointer(rat.Pointer, "content")})
+			}
+			if links := asMap(rm["links"]); links != nil {
+				r.Links = map[string]NodeRef{}
+				for ln := range links {
+					r.Links[ln] = NodeRef{File: rat.File, Pointer: JoinPointer(rat.Pointer, "links", ln)}
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// synthetic registers a schema the loader built (Swagger 2.0 items).
+func (b *builder) synthetic(v any, at NodeRef) *Schema {
+	return &Schema{Ref: at, Value: v, Synthetic: true}
+}
+
+// checkAllRefs walks every file reached and reports $refs that resolve to
+// nothing, or only to themselves.
+func (b *builder) checkAllRefs() []Problem {
+	var problems []Problem
+	seen := map[string]bool{}
+	for i := 0; i < len(b.fs.order); i++ { // order grows as files load
+		key := b.fs.order[i]
+		f := b.fs.get(key)
+		walkRefs(f.tree, "", func(ptr, ref string) {
+			at := NodeRef{File: key, Pointer: ptr}
+			id := key + "#" + ptr
+			if seen[id] {
+				return
+			}
+			seen[id] = true
+			target, err := b.fs.resolveRef(key, ref)
+			if err != nil {
+				problems = append(problems, Problem{Code: "unresolved-ref", Message: err.Error(), Loc: b.fs.locate(at), Error: true})
+				return
+			}
+			if _, err := b.fs.load(target.File); err != nil {
+				problems = append(problems, Problem{Code: "unresolved-ref", Message: fmt.Sprintf("$ref %q: %v", ref, err), Loc: b.fs.locate(at), Error: true})
+				return
+			}
+			if _, ok := b.fs.value(target); !ok {
+				problems = append(problems, Problem{Code: "unresolved-ref", Message: fmt.Sprintf("$ref %q resolves to nothing", ref), Loc: b.fs.locate(at), Error: true})
+				return
+			}
+			if _, _, ok := b.deref(at, map[string]any{"$ref": ref}); !ok {
+				problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q resolves only to itself (a chain of references with no schema)", ref), Loc: b.fs.locate(at), Error: true})
+			}
+		})
+	}
+	return problems
+}
+
+// walkRefs calls fn for every {$ref: string} in a tree, skipping example
+// values, which may legitimately contain a "$ref" key.
+func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		if r, ok := x["$ref"].(string); ok {
+			fn(ptr+"/$ref", r)
+		}
+		for k, c := range x {
+			if isValueKeyword(k) {
+				continue
+			}
+			walkRefs(c, JoinPointer(ptr, k), fn)
+		}
+	case []any:
+		for i, c := range x {
+			walkRefs(c, JoinPointer(ptr, fmt.Sprint(i)), fn)
+		}
+	}
+}
+
+// isValueKeyword reports keys whose values are data, not definition.
+func isValueKeyword(k string) bool {
+	switch k {
+	case "example", "examples", "default", "enum", "const", "x-examples":
+		return true
+	}
+	return false
+}
+
+// v2Style maps a Swagger 2.0 collectionFormat to a 3.x style and explode.
+func v2Style(in, cf string) (string, bool) {
+	base := "simple"
+	if in == "query" || in == "formData" {
+		base = "form"
+	}
+	switch cf {
+	case "multi":
+		return "form", true
+	case "ssv":
+		return "spaceDelimited", false
+	case "pipes":
+		return "pipeDelimited", false
+	case "tsv":
+		return "tabDelimited", false
+	}
+	return base, false
+}
+
+// v2SchemaFromItem builds a JSON schema from a Swagger 2.0 parameter or
+// header (whose schema keywords sit on the object itself).
+func v2SchemaFromItem(m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		switch k {
+		case "name", "in", "required", "description", "collectionFormat", "allowEmptyValue", "schema":
+			continue
+		case "items":
+			if im := asMap(v); im != nil {
+				if _, isRef := im["$ref"]; !isRef {
+					out[k] = v2SchemaFromItem(im)
+					continue
+				}
+			}
+		case "type":
+			if v == "file" {
+				out["type"] = "string"
+				out["format"] = "binary"
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i].Loc, ps[j].Loc
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return ps[i].Code < ps[j].Code
+	})
+}
+
+var _ = json.Number("")

@@ -1,0 +1,245 @@
+package spec
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// View selects the direction a schema is compiled for. The two views differ
+// only where OpenAPI says they do: readOnly properties are not required (and
+// not allowed) in requests, writeOnly ones in responses.
+type View int
+
+const (
+	RequestView View = iota
+	ResponseView
+)
+
+func (v View) String() string {
+	if v == ResponseView {
+		return "response"
+	}
+	return "request"
+}
+
+// AssertedFormats are the formats every compiled schema checks, whatever
+// the OpenAPI version. JSON Schema 2020-12 treats format as an annotation by
+// default and draft-04 engines differ in which formats they know, so the
+// list is fixed here and documented in docs/contract-model.md.
+var AssertedFormats = []string{
+	"date-time", "date", "time", "duration", "email", "hostname", "ipv4", "ipv6",
+	"uri", "uri-reference", "uuid", "regex", "json-pointer",
+	"int32", "int64", "byte",
+}
+
+var openapiFormats = []*jsonschema.Format{
+	{Name: "int32", Validate: intRange(math.MinInt32, math.MaxInt32)},
+	{Name: "int64", Validate: intRange(math.MinInt64, math.MaxInt64)},
+	{Name: "byte", Validate: func(v any) error {
+		s, ok := v.(string)
+		if !ok {
+			return nil
+		}
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+			if _, err2 := base64.RawStdEncoding.DecodeString(s); err2 != nil {
+				return errors.New("not base64")
+			}
+		}
+		return nil
+	}},
+	// Annotations only: listed so the engine does not treat them as unknown.
+	{Name: "float", Validate: func(any) error { return nil }},
+	{Name: "double", Validate: func(any) error { return nil }},
+	{Name: "binary", Validate: func(any) error { return nil }},
+	{Name: "password", Validate: func(any) error { return nil }},
+}
+
+func intRange(lo, hi int64) func(v any) error {
+	return func(v any) error {
+		var r *big.Rat
+		switch n := v.(type) {
+		case json.Number:
+			var ok bool
+			r, ok = new(big.Rat).SetString(string(n))
+			if !ok {
+				return nil
+			}
+		case float64:
+			r = new(big.Rat)
+			if r.SetFloat64(n) == nil {
+				return nil
+			}
+		case int:
+			r = new(big.Rat).SetInt64(int64(n))
+		case int64:
+			r = new(big.Rat).SetInt64(n)
+		default:
+			return nil
+		}
+		if !r.IsInt() {
+			return errors.New("not an integer")
+		}
+		i := r.Num()
+		if i.Cmp(big.NewInt(lo)) < 0 || i.Cmp(big.NewInt(hi)) > 0 {
+			return fmt.Errorf("out of range [%d, %d]", lo, hi)
+		}
+		return nil
+	}
+}
+
+// viewCompiler owns one jsonschema compiler per view. Files reach it
+// through its loader, transformed for the view on first use.
+type viewCompiler struct {
+	mu       sync.Mutex
+	c        *jsonschema.Compiler
+	doc      *Document
+	view     View
+	members  map[string]bool
+	cache    map[string]*jsonschema.Schema
+	synthN   int
+	problems []Problem
+}
+
+// Compile returns the compiled form of s in the given view. Compilation is
+// cached: each schema location is compiled once per view.
+func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
+	if s == nil {
+		return nil, errors.New("no schema")
+	}
+	vc := d.viewCompiler(v)
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	var loc string
+	if s.Synthetic {
+		if s.id == 0 {
+			vc.synthN++
+			s.id = vc.synthN
+		}
+		loc = fmt.Sprintf("urn:rampart:synthetic:%d", s.id)
+		if sch, ok := vc.cache[loc]; ok {
+			return sch, nil
+		}
+		t := vc.transformer(s.Ref.File)
+		val := t.node(s.Value, s.Ref.Pointer, false)
+		if err := vc.c.AddResource(loc, val); err != nil {
+			return nil, fmt.Errorf("schema at %s: %w", d.files.locate(s.Ref).String(), err)
+		}
+	} else {
+		loc = resourceURL(s.Ref.File, s.Ref.Pointer)
+		if sch, ok := vc.cache[loc]; ok {
+			return sch, nil
+		}
+	}
+	sch, err := vc.c.Compile(loc)
+	if err != nil {
+		return nil, fmt.Errorf("schema at %s does not compile: %s", d.files.locate(s.Ref).String(), compactError(err))
+	}
+	vc.cache[loc] = sch
+	return sch, nil
+}
+
+// SchemaProblems returns the problems found while compiling schemas
+// (regular expressions RE2 cannot run). Compile first.
+func (d *Document) SchemaProblems() []Problem {
+	var out []Problem
+	vc := d.viewCompiler(RequestView)
+	vc.mu.Lock()
+	out = append(out, vc.problems...)
+	vc.mu.Unlock()
+	return out
+}
+
+func (d *Document) viewCompiler(v View) *viewCompiler {
+	d.files.mu.Lock()
+	defer d.files.mu.Unlock()
+	if d.views[v] != nil {
+		return d.views[v]
+	}
+	vc := &viewCompiler{doc: d, view: v, cache: map[string]*jsonschema.Schema{}}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for _, f := range openapiFormats {
+		c.RegisterFormat(f)
+	}
+	c.UseLoader(viewLoader{vc})
+	vc.c = c
+	d.views[v] = vc
+	return vc
+}
+
+// transformer returns a transformer for a file of this view.
+func (vc *viewCompiler) transformer(fileKey string) *transformer {
+	if vc.members == nil {
+		vc.members = compositionMembers(vc.doc.files)
+	}
+	return &transformer{
+		family:  vc.doc.Family,
+		view:    vc.view,
+		closed:  !vc.doc.options.OpenObjects,
+		members: vc.members,
+		fs:      vc.doc.files,
+		file:    fileKey,
+		report: func(p Problem) {
+			vc.problems = append(vc.problems, p)
+		},
+	}
+}
+
+type viewLoader struct{ vc *viewCompiler }
+
+// Load serves schemas of the definition's own files to the schema engine,
+// transformed for the view. Nothing else is loaded: schemas cannot reach the
+// network or files outside the definition's reference graph.
+func (l viewLoader) Load(u string) (any, error) {
+	at, err := parseResourceURL(u)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.vc.doc.files.load(at.File); err != nil {
+		return nil, err
+	}
+	v, ok := l.vc.doc.files.value(at)
+	if !ok {
+		return nil, fmt.Errorf("$ref target %s not found", l.vc.doc.files.locate(at))
+	}
+	return l.vc.transformer(at.File).node(v, at.Pointer, false), nil
+}
+
+// resourceURL names the schema at (file, pointer) as a resource of its own.
+// Giving every referenced schema its own small resource (instead of
+// compiling fragments of one multi-megabyte document) keeps compilation
+// linear: the engine validates and indexes each resource root separately.
+func resourceURL(file, pointer string) string {
+	return "urn:rampart:schema:" + base64.RawURLEncoding.EncodeToString([]byte(file+"#"+pointer))
+}
+
+func parseResourceURL(u string) (NodeRef, error) {
+	enc, ok := strings.CutPrefix(u, "urn:rampart:schema:")
+	if !ok {
+		return NodeRef{}, fmt.Errorf("schema reference %s is outside the definition", u)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil {
+		return NodeRef{}, fmt.Errorf("bad schema resource %s", u)
+	}
+	file, ptr, _ := strings.Cut(string(raw), "#")
+	return NodeRef{File: file, Pointer: ptr}, nil
+}
+
+func compactError(err error) string {
+	s := err.Error()
+	s = strings.ReplaceAll(s, "\n", "; ")
+	if len(s) > 400 {
+		s = s[:400] + "..."
+	}
+	return s
+}

@@ -1,0 +1,406 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel"
+	yaml "github.com/pb33f/go-yaml"
+)
+
+// Options bound the loader's work and choose shared policies.
+type Options struct {
+	// MaxFileSize is the largest file read, root or referenced (default 64 MiB).
+	MaxFileSize int64
+	// MaxDepth is the deepest nesting accepted in any file (default 512).
+	MaxDepth int
+	// AllowRemoteRefs lets $refs to http(s) URLs be fetched.
+	AllowRemoteRefs bool
+	// OpenObjects turns the strict-objects policy off: an object schema
+	// without additionalProperties then accepts undeclared properties, as
+	// JSON Schema itself says. By default such objects are closed, which is
+	// what a positive security model expects. See compile.go.
+	OpenObjects bool
+	// Stdin is read when the path is "-" (defaults to os.Stdin).
+	Stdin io.Reader
+	// Logger receives libopenapi's diagnostics (default: discarded).
+	Logger *slog.Logger
+}
+
+const (
+	DefaultMaxFileSize = 64 << 20
+	DefaultMaxDepth    = 512
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = DefaultMaxFileSize
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.Stdin == nil {
+		o.Stdin = os.Stdin
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o
+}
+
+// LoadError is input that cannot be read or is not an OpenAPI definition at
+// all. Its Error is one line: "file:line: message".
+type LoadError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Line))
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Load reads and models the definition at path ("-" reads standard input).
+func Load(ctx context.Context, path string, opts Options) (*Document, error) {
+	opts = opts.withDefaults()
+	var data []byte
+	var err error
+	var key string
+	if path == "-" {
+		data, err = readAllLimited(opts.Stdin, opts.MaxFileSize, "standard input")
+		key = stdinKey
+	} else {
+		data, err = readLimited(path, opts.MaxFileSize)
+		if err == nil {
+			key, err = filepath.Abs(path)
+		}
+	}
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return nil, &LoadError{File: path, Msg: "cannot read: " + pe.Err.Error()}
+		}
+		return nil, &LoadError{File: path, Msg: err.Error()}
+	}
+	return LoadBytes(ctx, data, path, key, opts)
+}
+
+// LoadBytes models a definition already in memory. display names the file in
+// messages; key is its absolute path (relative $refs resolve against it).
+func LoadBytes(ctx context.Context, data []byte, display, key string, opts Options) (*Document, error) {
+	opts = opts.withDefaults()
+	if key == "" {
+		key = stdinKey
+	}
+	if display == "-" {
+		display = stdinKey
+	}
+	if int64(len(data)) > opts.MaxFileSize {
+		return nil, &LoadError{File: display, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", len(data), opts.MaxFileSize)}
+	}
+	root, tree, data, err := parseDocument(data, display, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	top, ok := tree.(map[string]any)
+	if !ok {
+		return nil, &LoadError{File: display, Line: 1, Msg: fmt.Sprintf("not an OpenAPI definition: the top level is %s, not a mapping", kindName(tree))}
+	}
+	version, family, verr := detectVersion(top)
+	if verr != nil {
+		line := 1
+		if _, ok := top["openapi"]; ok {
+			line, _ = locate(root, "/openapi")
+		} else if _, ok := top["swagger"]; ok {
+			line, _ = locate(root, "/swagger")
+		}
+		return nil, &LoadError{File: display, Line: line, Msg: verr.Error()}
+	}
+
+	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
+	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
+	doc := &Document{Path: display, Version: version, Family: family, files: fs, options: opts}
+
+	// libopenapi builds its index and model over the same bytes: it resolves
+	// every reference (local and file), detects circular references, and
+	// reports structural errors that our own walk does not look for.
+	doc.Problems = append(doc.Problems, libopenapiProblems(data, key, display, family, opts)...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := &builder{doc: doc, fs: fs, seenRefs: map[string]bool{}}
+	b.build(top)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc.Problems = append(doc.Problems, validateStructure(doc, top, family)...)
+	doc.Problems = append(doc.Problems, b.checkAllRefs()...)
+	sortProblems(doc.Problems)
+	return doc, nil
+}
+
+// parseDocument parses YAML or JSON into the YAML node tree (for lines) and
+// a generic tree (for everything else), within the configured limits.
+func parseDocument(data []byte, display string, opts Options) (*yaml.Node, any, []byte, error) {
+	if err := checkText(data); err != nil {
+		le := err.(*LoadError)
+		le.File = display
+		return nil, nil, nil, le
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		if err := checkJSON(data, opts.MaxDepth); err != nil {
+			err.File = display
+			return nil, nil, nil, err
+		}
+		data = unescapeJSONSolidus(data)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, nil, &LoadError{File: display, Line: yamlErrorLine(err), Msg: "invalid YAML/JSON: " + cleanYAMLError(err)}
+	}
+	tb := &treeBuilder{budget: len(data) + 10000, maxDepth: opts.MaxDepth, file: display}
+	tree, err := tb.build(&root, 0)
+	if err != nil {
+		var le *limitError
+		if errors.As(err, &le) {
+			return nil, nil, nil, &LoadError{File: display, Line: le.line, Msg: le.msg}
+		}
+		return nil, nil, nil, &LoadError{File: display, Msg: err.Error()}
+	}
+	return &root, tree, data, nil
+}
+
+// checkJSON validates JSON input strictly: one value, nothing after it, and
+// bounded nesting. YAML parsers accept JSON, but they are lenient about
+// trailing garbage, which hides truncated or concatenated files.
+func checkJSON(data []byte, maxDepth int) *LoadError {
+	depth, inStr, esc := 0, false, false
+	for i, c := range data {
+		if inStr {
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+			if depth > maxDepth {
+				return &LoadError{Line: lineOf(data, i), Msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var v json.RawMessage
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return &LoadError{Line: lineOf(data, int(se.Offset)), Msg: "invalid JSON: " + se.Error()}
+		}
+		return &LoadError{Msg: "invalid JSON: " + err.Error()}
+	}
+	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
+		return &LoadError{Line: lineOf(data, int(off)+len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n"))), Msg: "invalid JSON: unexpected data after the top-level value"}
+	}
+	return nil
+}
+
+// unescapeJSONSolidus rewrites the JSON escape `\/` as `/`. JSON allows
+// it; the YAML parser does not, and YAML is how every file is read (it keeps
+// line numbers). Newlines are untouched, so line numbers stay exact.
+func unescapeJSONSolidus(data []byte) []byte {
+	if !bytes.Contains(data, []byte(`\/`)) {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	inStr, esc := false, false
+	for _, c := range data {
+		if inStr {
+			switch {
+			case esc:
+				esc = false
+				if c == '/' {
+					out[len(out)-1] = '/'
+					continue
+				}
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		} else if c == '"' {
+			inStr = true
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+var yamlLineRe = regexp.MustCompile(`(?:line |\[)(\d+)`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func cleanYAMLError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "yaml: ")
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func kindName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "empty"
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	}
+	return "a value"
+}
+
+// detectVersion reads the openapi or swagger field.
+func detectVersion(top map[string]any) (string, Family, error) {
+	if v, ok := top["openapi"]; ok {
+		s := scalarString(v)
+		switch {
+		case strings.HasPrefix(s, "3.0"):
+			return s, OpenAPI30, nil
+		case strings.HasPrefix(s, "3.1"):
+			return s, OpenAPI31, nil
+		case strings.HasPrefix(s, "3.2"):
+			return s, OpenAPI32, nil
+		}
+		return "", "", fmt.Errorf("unsupported OpenAPI version %q (supported: 2.0, 3.0.x, 3.1.x, 3.2.x)", s)
+	}
+	if v, ok := top["swagger"]; ok {
+		s := scalarString(v)
+		if s == "2.0" || s == "2" {
+			return "2.0", Swagger20, nil
+		}
+		return "", "", fmt.Errorf("unsupported Swagger version %q (supported: 2.0)", s)
+	}
+	return "", "", errors.New("not an OpenAPI definition: no `openapi` or `swagger` field at the top level")
+}
+
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return ""
+}
+
+// libopenapiProblems runs libopenapi over the definition and turns its
+// errors into problems. Circular references that are legal (through
+// properties, arrays or polymorphism) are not problems; a $ref that resolves
+// only to itself is caught by checkAllRefs.
+func libopenapiProblems(data []byte, key, display string, family Family, opts Options) (problems []Problem) {
+	defer func() {
+		// A bug in a dependency must not take the process down: report it.
+		if r := recover(); r != nil {
+			problems = append(problems, Problem{Code: "parser-error", Message: fmt.Sprintf("the OpenAPI parser failed on this definition: %v", r), Loc: Location{File: display}})
+		}
+	}()
+	cfg := &datamodel.DocumentConfiguration{
+		IgnorePolymorphicCircularReferences: true,
+		IgnoreArrayCircularReferences:       true,
+		AllowRemoteReferences:               opts.AllowRemoteRefs,
+		Logger:                              opts.Logger,
+	}
+	if key != stdinKey {
+		cfg.AllowFileReferences = true
+		cfg.BasePath = filepath.Dir(key)
+		cfg.SpecFilePath = filepath.Base(key)
+	}
+	doc, err := libopenapi.NewDocumentWithConfiguration(data, cfg)
+	if err != nil {
+		return []Problem{{Code: "parser-error", Message: err.Error(), Loc: Location{File: display}, Error: true}}
+	}
+	var errs []error
+	if family == Swagger20 {
+		_, err = doc.BuildV2Model()
+	} else {
+		_, err = doc.BuildV3Model()
+	}
+	if err != nil {
+		errs = flattenErrors(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range errs {
+		msg := e.Error()
+		low := strings.ToLower(msg)
+		if strings.Contains(low, "circular reference") || strings.Contains(low, "cannot resolve reference") ||
+			strings.Contains(low, "component") && strings.Contains(low, "not be found") ||
+			strings.Contains(low, "cannot be found") || strings.Contains(low, "unable to") && strings.Contains(low, "locate") {
+			// Our own reference walk reports these with exact locations.
+			continue
+		}
+		if seen[msg] {
+			continue
+		}
+		seen[msg] = true
+		problems = append(problems, Problem{Code: "invalid-structure", Message: msg, Loc: Location{File: display, Line: yamlErrorLine(e)}, Error: true})
+	}
+	return problems
+}
+
+func flattenErrors(err error) []error {
+	if u, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range u.Unwrap() {
+			out = append(out, flattenErrors(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}

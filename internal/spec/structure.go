@@ -1,0 +1,134 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/libopenapi/datamodel"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Structural validation against the official OpenAPI meta-schemas (the
+// copies libopenapi embeds), so invalid fields are reported with their
+// location instead of silently ignored.
+
+const maxStructureProblems = 100
+
+var metaSchemas sync.Map // Family -> *metaEntry
+
+type metaEntry struct {
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
+}
+
+func metaSchema(f Family) (*jsonschema.Schema, error) {
+	e, _ := metaSchemas.LoadOrStore(f, &metaEntry{})
+	entry := e.(*metaEntry)
+	entry.once.Do(func() {
+		var text string
+		switch f {
+		case Swagger20:
+			text = datamodel.OpenAPI2SchemaData
+		case OpenAPI30:
+			text = datamodel.OpenAPI3SchemaData
+		case OpenAPI31:
+			text = datamodel.OpenAPI31SchemaData
+		case OpenAPI32:
+			text = datamodel.OpenAPI32SchemaData
+		}
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
+		if err != nil {
+			entry.err = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		url := "urn:rampart:meta:" + string(f)
+		if err := c.AddResource(url, doc); err != nil {
+			entry.err = err
+			return
+		}
+		entry.schema, entry.err = c.Compile(url)
+	})
+	return entry.schema, entry.err
+}
+
+func validateStructure(d *Document, top map[string]any, f Family) []Problem {
+	sch, err := metaSchema(f)
+	if err != nil {
+		// The meta-schema ships with the binary; failing to compile it is
+		// our bug, not the user's. Say so without failing the load.
+		return []Problem{{Code: "structure-check-unavailable", Message: "structural validation unavailable: " + err.Error(), Loc: Location{File: d.Path}}}
+	}
+	err = sch.Validate(jsonValue(top))
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Problem{{Code: "invalid-structure", Message: err.Error(), Loc: Location{File: d.Path}, Error: true}}
+	}
+	leaves := map[string]string{}
+	collectLeaves(ve, leaves)
+	ptrs := make([]string, 0, len(leaves))
+	for p := range leaves {
+		ptrs = append(ptrs, p)
+	}
+	sort.Strings(ptrs)
+	// Keep the deepest locations: "oneOf failed" on a parent adds nothing
+	// when a child says what is wrong.
+	var out []Problem
+	for i, p := range ptrs {
+		if i+1 < len(ptrs) && strings.HasPrefix(ptrs[i+1], p+"/") {
+			continue
+		}
+		if len(out) == maxStructureProblems {
+			out = append(out, Problem{Code: "invalid-structure", Message: fmt.Sprintf("%d more structural errors not listed", len(ptrs)-i), Loc: Location{File: d.Path}, Error: true})
+			break
+		}
+		out = append(out, Problem{Code: "invalid-structure", Message: leaves[p], Loc: d.files.locate(NodeRef{File: d.files.rootKey, Pointer: p}), Error: true})
+	}
+	return out
+}
+
+func collectLeaves(e *jsonschema.ValidationError, out map[string]string) {
+	if len(e.Causes) == 0 {
+		p := JoinPointer("", e.InstanceLocation...)
+		if _, ok := out[p]; !ok {
+			msg := e.Error()
+			if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "jsonschema validation failed") {
+				msg = msg[i+2:]
+			}
+			out[p] = fmt.Sprintf("%s (at %s)", strings.TrimSpace(firstLine(msg)), displayPointer(p))
+		}
+		return
+	}
+	for _, c := range e.Causes {
+		collectLeaves(c, out)
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func displayPointer(p string) string {
+	if p == "" {
+		return "the top level"
+	}
+	return p
+}
+
+// jsonValue returns v in the value space the schema engine expects. The
+// tree already uses json.Number and plain maps; this exists so a future
+// change of tree representation has one place to adapt.
+func jsonValue(v any) any { return v }
+
+var _ = json.Number("")

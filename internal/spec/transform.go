@@ -1,0 +1,412 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+)
+
+// transformer rewrites a file's tree into the JSON Schema 2020-12 the engine
+// compiles, applying OpenAPI's semantics for one view. Maps are copied only
+// where something changes, so the views share most of the tree.
+//
+// What it does, by OpenAPI version:
+//   - 2.0 and 3.0: `nullable: true` (and 2.0 `x-nullable`) admits null;
+//     boolean exclusiveMinimum/exclusiveMaximum become 2020-12 numbers;
+//     `type: file` becomes a binary string.
+//   - all: in the request view readOnly properties are dropped from
+//     `required` and their presence is rejected (schema `false`); in the
+//     response view the same for writeOnly.
+//   - all: patterns Go's RE2 engine cannot compile are reported and removed
+//     from the view rather than failing the whole schema.
+//   - strict-objects (default on): an object schema that declares
+//     properties or composes others, and says nothing about
+//     additionalProperties, gets `unevaluatedProperties: false`. Schemas
+//     that are members of allOf/anyOf/oneOf are left open, because the
+//     composing schema closes them: unevaluatedProperties sees through the
+//     composition, additionalProperties would not.
+type transformer struct {
+	family  Family
+	view    View
+	closed  bool
+	members map[string]bool
+	fs      *fileSet
+	file    string
+	report  func(Problem)
+}
+
+var schemaKeywords = []string{"type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "format", "pattern", "enum", "additionalProperties", "required", "nullable"}
+
+func (t *transformer) node(v any, ptr string, member bool) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return t.mapNode(x, ptr, member)
+	case []any:
+		var out []any
+		for i, c := range x {
+			nc := t.node(c, JoinPointer(ptr, fmt.Sprint(i)), false)
+			if out == nil && !same(nc, c) {
+				out = make([]any, len(x))
+				copy(out, x[:i])
+			}
+			if out != nil {
+				out[i] = nc
+			}
+		}
+		if out == nil {
+			return x
+		}
+		return out
+	}
+	return v
+}
+
+// same reports whether the transform left a node untouched.
+func same(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	case []any:
+		y, ok := b.([]any)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	}
+	return true
+}
+
+func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
+	var out map[string]any
+	cow := func() map[string]any {
+		if out == nil {
+			out = make(map[string]any, len(m)+1)
+			for k, v := range m {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	// Children first.
+	for k, c := range m {
+		if isValueKeyword(k) || strings.HasPrefix(k, "x-") {
+			continue
+		}
+		childMember := false
+		if k == "allOf" || k == "anyOf" || k == "oneOf" {
+			childMember = true
+		}
+		var nc any
+		if childMember {
+			nc = t.composition(c, JoinPointer(ptr, k))
+		} else {
+			nc = t.node(c, JoinPointer(ptr, k), false)
+		}
+		if !same(nc, c) {
+			cow()[k] = nc
+		}
+	}
+	cur := m
+	if out != nil {
+		cur = out
+	}
+	if ref, ok := cur["$ref"].(string); ok {
+		// Point the reference at the target's own resource (see resourceURL).
+		if target, err := t.fs.resolveRef(t.file, ref); err == nil {
+			o := cow()
+			o["$ref"] = resourceURL(target.File, target.Pointer)
+			cur = o
+		}
+	}
+	if !looksLikeSchema(cur) {
+		if out != nil {
+			return out
+		}
+		return m
+	}
+	legacy := t.family == Swagger20 || t.family == OpenAPI30
+	if legacy {
+		for _, pair := range [][2]string{{"exclusiveMinimum", "minimum"}, {"exclusiveMaximum", "maximum"}} {
+			if b, ok := cur[pair[0]].(bool); ok {
+				o := cow()
+				if b {
+					if bound, ok := o[pair[1]]; ok {
+						o[pair[0]] = bound
+						delete(o, pair[1])
+					} else {
+						delete(o, pair[0])
+					}
+				} else {
+					delete(o, pair[0])
+				}
+				cur = o
+			}
+		}
+		if cur["type"] == "file" {
+			o := cow()
+			o["type"] = "string"
+			o["format"] = "binary"
+			cur = o
+		}
+	}
+	if p, ok := cur["pattern"].(string); ok {
+		if _, err := regexp.Compile(p); err != nil {
+			t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("pattern %q cannot be compiled by Go's RE2 engine (%v); it is not enforced", p, reErr(err)), Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "pattern")})})
+			o := cow()
+			delete(o, "pattern")
+			cur = o
+		}
+	}
+	if pp, ok := cur["patternProperties"].(map[string]any); ok {
+		for re := range pp {
+			if _, err := regexp.Compile(re); err != nil {
+				t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("patternProperties key %q cannot be compiled by Go's RE2 engine; it is not enforced", re), Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "patternProperties", re)})})
+				o := cow()
+				npp := map[string]any{}
+				for k, v := range pp {
+					if k != re {
+						npp[k] = v
+					}
+				}
+				o["patternProperties"] = npp
+				cur = o
+			}
+		}
+	}
+	// readOnly / writeOnly by direction.
+	if props, ok := cur["properties"].(map[string]any); ok {
+		hidden := "readOnly"
+		if t.view == ResponseView {
+			hidden = "writeOnly"
+		}
+		var banned []string
+		for name, ps := range props {
+			if t.flag(ps, ptr, hidden) {
+				banned = append(banned, name)
+			}
+		}
+		if len(banned) > 0 {
+			o := cow()
+			np := make(map[string]any, len(props))
+			for k, v := range props {
+				np[k] = v
+			}
+			for _, name := range banned {
+				np[name] = false
+			}
+			o["properties"] = np
+			if req, ok := o["required"].([]any); ok {
+				var kept []any
+				for _, r := range req {
+					if !contains(banned, asString(r)) {
+						kept = append(kept, r)
+					}
+				}
+				if kept == nil {
+					delete(o, "required")
+				} else {
+					o["required"] = kept
+				}
+			}
+			cur = o
+		}
+	}
+	if t.closed && !member && !t.members[t.file+"#"+ptr] {
+		_, hasAP := cur["additionalProperties"]
+		_, hasUP := cur["unevaluatedProperties"]
+		_, hasProps := cur["properties"].(map[string]any)
+		composes := cur["allOf"] != nil || cur["anyOf"] != nil || cur["oneOf"] != nil
+		objectish := hasProps || (composes && (cur["type"] == "object" || cur["type"] == nil))
+		if !hasAP && !hasUP && objectish && !t.isNonObject(cur) {
+			o := cow()
+			o["unevaluatedProperties"] = false
+			cur = o
+		}
+	}
+	if legacy {
+		nullable := asBool(cur["nullable"]) || asBool(cur["x-nullable"])
+		if _, has := cur["nullable"]; has {
+			o := cow()
+			delete(o, "nullable")
+			cur = o
+		}
+		if nullable {
+			cur = t.admitNull(cow())
+		}
+	}
+	if out != nil {
+		return cur
+	}
+	return m
+}
+
+// composition transforms the members of allOf/anyOf/oneOf, which stay open.
+func (t *transformer) composition(v any, ptr string) any {
+	list, ok := v.([]any)
+	if !ok {
+		return t.node(v, ptr, false)
+	}
+	var out []any
+	for i, c := range list {
+		nc := t.node(c, JoinPointer(ptr, fmt.Sprint(i)), true)
+		if out == nil && !same(nc, c) {
+			out = make([]any, len(list))
+			copy(out, list[:i])
+		}
+		if out != nil {
+			out[i] = nc
+		}
+	}
+	if out == nil {
+		return list
+	}
+	return out
+}
+
+// admitNull makes a legacy nullable schema accept null.
+func (t *transformer) admitNull(o map[string]any) map[string]any {
+	switch ty := o["type"].(type) {
+	case string:
+		o["type"] = []any{ty, "null"}
+	case []any:
+		if !containsAny(ty, "null") {
+			o["type"] = append(append([]any(nil), ty...), "null")
+		}
+	case nil:
+		_, hasRef := o["$ref"]
+		_, hasEnum := o["enum"]
+		if hasRef || hasEnum || o["allOf"] != nil || o["oneOf"] != nil || o["anyOf"] != nil {
+			// Without a type, null is only refused by the siblings: wrap.
+			return map[string]any{"anyOf": []any{map[string]any{"type": "null"}, o}}
+		}
+		return o
+	}
+	if enum, ok := o["enum"].([]any); ok && !containsAny(enum, nil) {
+		o["enum"] = append(append([]any(nil), enum...), nil)
+	}
+	return o
+}
+
+// flag reports whether a property schema (following $refs) sets a boolean
+// keyword such as readOnly.
+func (t *transformer) flag(ps any, ptr string, key string) bool {
+	at := NodeRef{File: t.file, Pointer: ptr}
+	for hop := 0; hop < 16; hop++ {
+		m, ok := ps.(map[string]any)
+		if !ok {
+			return false
+		}
+		if b, ok := m[key].(bool); ok {
+			return b
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			// allOf: [{$ref}] wrappers are a common way to add readOnly.
+			for _, c := range asSlice(m["allOf"]) {
+				if t.flag(c, ptr, key) {
+					return true
+				}
+			}
+			return false
+		}
+		target, err := t.fs.resolveRef(at.File, ref)
+		if err != nil {
+			return false
+		}
+		v, ok := t.fs.value(target)
+		if !ok {
+			return false
+		}
+		at, ps = target, v
+	}
+	return false
+}
+
+func (t *transformer) isNonObject(m map[string]any) bool {
+	switch ty := m["type"].(type) {
+	case string:
+		return ty != "object"
+	case []any:
+		return !containsAny(ty, "object")
+	}
+	return false
+}
+
+func looksLikeSchema(m map[string]any) bool {
+	for _, k := range schemaKeywords {
+		if _, ok := m[k]; ok {
+			// `required: true` is a parameter, not a schema.
+			if k == "required" {
+				if _, isList := m[k].([]any); !isList {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// compositionMembers finds every schema location used through a $ref as an
+// allOf/anyOf/oneOf member, anywhere in the definition's files.
+func compositionMembers(fs *fileSet) map[string]bool {
+	out := map[string]bool{}
+	for i := 0; i < len(fs.order); i++ {
+		key := fs.order[i]
+		f := fs.get(key)
+		var walk func(v any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+					for _, mem := range asSlice(x[k]) {
+						if ref, ok := asMap(mem)["$ref"].(string); ok {
+							if r, err := fs.resolveRef(key, ref); err == nil {
+								out[r.File+"#"+r.Pointer] = true
+							}
+						}
+					}
+				}
+				for k, c := range x {
+					if !isValueKeyword(k) {
+						walk(c)
+					}
+				}
+			case []any:
+				for _, c := range x {
+					walk(c)
+				}
+			}
+		}
+		walk(f.tree)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(list []any, v any) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func reErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+var _ = json.Number("")

@@ -1,0 +1,239 @@
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	yaml "github.com/pb33f/go-yaml"
+)
+
+// toTree converts a parsed YAML/JSON node into plain Go values (the shape
+// encoding/json produces with UseNumber: map[string]any, []any, string,
+// json.Number, bool, nil). Aliases are expanded with a budget so a
+// "billion laughs" document fails fast instead of exhausting memory, and
+// nesting is bounded so hostile input cannot exhaust the stack.
+type treeBuilder struct {
+	budget   int // remaining node expansions
+	maxDepth int
+	file     string
+}
+
+type limitError struct {
+	msg  string
+	line int
+}
+
+func (e *limitError) Error() string { return e.msg }
+
+func (b *treeBuilder) build(n *yaml.Node, depth int) (any, error) {
+	if depth > b.maxDepth {
+		return nil, &limitError{fmt.Sprintf("nesting deeper than %d levels", b.maxDepth), n.Line}
+	}
+	b.budget--
+	if b.budget < 0 {
+		return nil, &limitError{"document expands to too many nodes (YAML alias bomb?)", n.Line}
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return b.build(n.Content[0], depth)
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, nil
+		}
+		return b.build(n.Alias, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge" {
+				// YAML merge key: fold the referenced mapping(s) in, without
+				// overriding keys written explicitly.
+				merged, err := b.build(n.Content[i+1], depth+1)
+				if err != nil {
+					return nil, err
+				}
+				mergeInto(m, merged)
+				continue
+			}
+			v, err := b.build(n.Content[i+1], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := b.build(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		return scalarValue(n), nil
+	}
+	return nil, nil
+}
+
+func mergeInto(dst map[string]any, src any) {
+	switch s := src.(type) {
+	case map[string]any:
+		for k, v := range s {
+			if _, ok := dst[k]; !ok {
+				dst[k] = v
+			}
+		}
+	case []any:
+		for _, x := range s {
+			mergeInto(dst, x)
+		}
+	}
+}
+
+// scalarValue resolves a scalar the way a YAML 1.2 core schema / JSON reader
+// would. Numbers keep their literal text (json.Number) so a maximum beyond
+// int64 survives.
+func scalarValue(n *yaml.Node) any {
+	tag := n.ShortTag()
+	switch tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		switch strings.ToLower(n.Value) {
+		case "true", "yes", "on":
+			return true
+		}
+		return false
+	case "!!int":
+		if isJSONNumber(n.Value) {
+			return json.Number(n.Value)
+		}
+		if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
+			return json.Number(strconv.FormatInt(i, 10))
+		}
+		return n.Value
+	case "!!float":
+		if isJSONNumber(n.Value) {
+			return json.Number(n.Value)
+		}
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		return n.Value
+	}
+	return n.Value
+}
+
+func isJSONNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	var v json.Number
+	return json.Unmarshal([]byte(s), &v) == nil
+}
+
+// locate walks the YAML node tree along a JSON pointer and returns the
+// deepest node reached (so a pointer to a missing child still lands on its
+// parent's line). Locating is lazy: building a full pointer index for a 3 MB
+// spec costs more than the few hundred look-ups a report needs.
+func locate(root *yaml.Node, pointer string) (line, col int) {
+	n := root
+	if n == nil {
+		return 0, 0
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line, col = n.Line, n.Column
+	for _, tok := range splitPointer(pointer) {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == tok {
+					// Point at the key: that is the line a reader looks for.
+					line, col = n.Content[i].Line, n.Content[i].Column
+					next = n.Content[i+1]
+					break
+				}
+			}
+		case yaml.SequenceNode:
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
+				next = n.Content[i]
+				line, col = next.Line, next.Column
+			}
+		}
+		if next == nil {
+			return line, col
+		}
+		n = next
+	}
+	return line, col
+}
+
+// splitPointer splits an RFC 6901 pointer into unescaped tokens.
+func splitPointer(p string) []string {
+	p = strings.TrimPrefix(p, "#")
+	if !strings.HasPrefix(p, "/") {
+		return nil
+	}
+	parts := strings.Split(p[1:], "/")
+	for i, s := range parts {
+		if strings.Contains(s, "~") {
+			s = strings.ReplaceAll(s, "~1", "/")
+			s = strings.ReplaceAll(s, "~0", "~")
+		}
+		parts[i] = s
+	}
+	return parts
+}
+
+// JoinPointer appends escaped tokens to a JSON pointer.
+func JoinPointer(base string, tokens ...string) string {
+	var sb strings.Builder
+	sb.WriteString(base)
+	for _, t := range tokens {
+		sb.WriteByte('/')
+		if strings.ContainsAny(t, "~/") {
+			t = strings.ReplaceAll(t, "~", "~0")
+			t = strings.ReplaceAll(t, "/", "~1")
+		}
+		sb.WriteString(t)
+	}
+	return sb.String()
+}
+
+// lookup follows a pointer in a generic tree.
+func lookup(v any, pointer string) (any, bool) {
+	for _, tok := range splitPointer(pointer) {
+		switch x := v.(type) {
+		case map[string]any:
+			c, ok := x[tok]
+			if !ok {
+				return nil, false
+			}
+			v = c
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}

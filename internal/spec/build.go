@@ -12,7 +12,7 @@ type builder struct {
 	doc      *Document
 	fs       *fileSet
 	seenRefs map[string]bool
-	problems []Problem
+	synthN   int
 }
 
 // HTTPMethods are the operation keys of a path item, in report order.
@@ -492,7 +492,8 @@ func (b *builder) responses(v any, at NodeRef) []*Response {
 
 // synthetic registers a schema the loader built (Swagger 2.0 items).
 func (b *builder) synthetic(v any, at NodeRef) *Schema {
-	return &Schema{Ref: at, Value: v, Synthetic: true}
+	b.synthN++
+	return &Schema{Ref: at, Value: v, Synthetic: true, id: b.synthN}
 }
 
 // checkAllRefs walks every file reached and reports $refs that resolve to
@@ -621,3 +622,5 @@ func sortProblems(ps []Problem) {
 }
 
 var _ = json.Number("")
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -104,7 +104,6 @@ type viewCompiler struct {
 	view     View
 	members  map[string]bool
 	cache    map[string]*jsonschema.Schema
-	synthN   int
 	problems []Problem
 }
 
@@ -119,10 +118,6 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 	defer vc.mu.Unlock()
 	var loc string
 	if s.Synthetic {
-		if s.id == 0 {
-			vc.synthN++
-			s.id = vc.synthN
-		}
 		loc = fmt.Sprintf("urn:rampart:synthetic:%d", s.id)
 		if sch, ok := vc.cache[loc]; ok {
 			return sch, nil
@@ -150,10 +145,19 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 // (regular expressions RE2 cannot run). Compile first.
 func (d *Document) SchemaProblems() []Problem {
 	var out []Problem
-	vc := d.viewCompiler(RequestView)
-	vc.mu.Lock()
-	out = append(out, vc.problems...)
-	vc.mu.Unlock()
+	seen := map[string]bool{}
+	for _, v := range []View{RequestView, ResponseView} {
+		vc := d.viewCompiler(v)
+		vc.mu.Lock()
+		for _, p := range vc.problems {
+			if k := p.Loc.String(); !seen[k] {
+				seen[k] = true
+				out = append(out, p)
+			}
+		}
+		vc.mu.Unlock()
+	}
+	sortProblems(out)
 	return out
 }
 

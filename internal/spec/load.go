@@ -14,9 +14,9 @@ import (
 	"strconv"
 	"strings"
 
+	yaml "github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi/datamodel"
-	yaml "github.com/pb33f/go-yaml"
 )
 
 // Options bound the loader's work and choose shared policies.
@@ -140,17 +140,19 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		return nil, &LoadError{File: display, Line: line, Msg: verr.Error()}
 	}
 
+	// libopenapi builds its index and model over the same bytes (once our
+	// parser has checked the limits), in
+	// parallel with our own walk: it resolves every reference (local and
+	// file), detects circular references, and reports structural errors
+	// that our walk does not look for.
+	libProblems := make(chan []Problem, 1)
+	go func(data []byte) {
+		libProblems <- libopenapiProblems(data, key, display, opts)
+	}(data)
 	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
 	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
 	doc := &Document{Path: display, Version: version, Family: family, files: fs, options: opts}
 
-	// libopenapi builds its index and model over the same bytes: it resolves
-	// every reference (local and file), detects circular references, and
-	// reports structural errors that our own walk does not look for.
-	doc.Problems = append(doc.Problems, libopenapiProblems(data, key, display, family, opts)...)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	b := &builder{doc: doc, fs: fs, seenRefs: map[string]bool{}}
 	b.build(top)
 	if err := ctx.Err(); err != nil {
@@ -158,6 +160,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	}
 	doc.Problems = append(doc.Problems, validateStructure(doc, top, family)...)
 	doc.Problems = append(doc.Problems, b.checkAllRefs()...)
+	doc.Problems = append(doc.Problems, <-libProblems...)
 	sortProblems(doc.Problems)
 	return doc, nil
 }
@@ -344,7 +347,7 @@ func scalarString(v any) string {
 // errors into problems. Circular references that are legal (through
 // properties, arrays or polymorphism) are not problems; a $ref that resolves
 // only to itself is caught by checkAllRefs.
-func libopenapiProblems(data []byte, key, display string, family Family, opts Options) (problems []Problem) {
+func libopenapiProblems(data []byte, key, display string, opts Options) (problems []Problem) {
 	defer func() {
 		// A bug in a dependency must not take the process down: report it.
 		if r := recover(); r != nil {
@@ -367,7 +370,7 @@ func libopenapiProblems(data []byte, key, display string, family Family, opts Op
 		return []Problem{{Code: "parser-error", Message: err.Error(), Loc: Location{File: display}, Error: true}}
 	}
 	var errs []error
-	if family == Swagger20 {
+	if doc.GetSpecInfo().SpecType == "swagger" || strings.HasPrefix(doc.GetVersion(), "2") {
 		_, err = doc.BuildV2Model()
 	} else {
 		_, err = doc.BuildV3Model()

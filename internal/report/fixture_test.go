@@ -165,9 +165,9 @@ func scanReport() *Report {
 	findings := []Finding{
 		{
 			Rule: "scan-bola", Severity: SeverityCritical, Title: "Broken object level authorization",
-			Message:   "User B can read user A's record by changing the id in the path.",
-			Location:  Location{File: "api/users.yaml", Pointer: "/paths/~1users~1{id}/get", Line: 9, Column: 5},
-			OWASP:     "API1:2023", CWE: "CWE-639",
+			Message:  "User B can read user A's record by changing the id in the path.",
+			Location: Location{File: "api/users.yaml", Pointer: "/paths/~1users~1{id}/get", Line: 9, Column: 5},
+			OWASP:    "API1:2023", CWE: "CWE-639",
 			FixHint:   "Check that the caller owns the requested object before returning it.",
 			Operation: "GET /users/{id}", Test: "bola-swap-ids",
 			Expected: "403 or 404 for another user's id", Actual: "200 with user A's record",
@@ -190,9 +190,9 @@ func scanReport() *Report {
 		},
 		{
 			Rule: "scan-verbose-errors", Severity: SeverityMedium, Title: "Verbose error response",
-			Message:   "Malformed JSON makes the server answer 500 with a stack trace.",
-			Location:  Location{File: "api/users.yaml", Pointer: "/paths/~1users/post", Line: 14, Column: 5},
-			OWASP:     "API8:2023", CWE: "CWE-209",
+			Message:  "Malformed JSON makes the server answer 500 with a stack trace.",
+			Location: Location{File: "api/users.yaml", Pointer: "/paths/~1users/post", Line: 14, Column: 5},
+			OWASP:    "API8:2023", CWE: "CWE-209",
 			FixHint:   "Return a generic 400 problem document for malformed bodies.",
 			Operation: "POST /users", Test: "malformed-json",
 			Expected: "4xx without internals", Actual: "500 with a stack trace",

@@ -262,10 +262,10 @@ func htmlFindingFrom(r *Report, res *SpecResult, f Finding) htmlFinding {
 	}
 	for _, ex := range f.Exchanges {
 		he := htmlExchange{
-			Label:    ex.Label,
-			Request:  httpText(ex.Method+" "+ex.URL, ex.Headers, ex.Body),
-			Status:   ex.Status,
-			Curl:     ex.Curl,
+			Label:   ex.Label,
+			Request: httpText(ex.Method+" "+ex.URL, ex.Headers, ex.Body),
+			Status:  ex.Status,
+			Curl:    ex.Curl,
 		}
 		if ex.Status != 0 {
 			he.Response = httpText(fmt.Sprintf("HTTP %d", ex.Status), ex.RespHead, ex.RespBody)

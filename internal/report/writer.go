@@ -225,15 +225,22 @@ func RenderPatch(ops []PatchOp) string {
 		b.WriteByte(' ')
 		b.WriteString(op.Path)
 		if op.Value != nil {
-			v, err := json.Marshal(op.Value)
-			if err != nil {
-				v = []byte(fmt.Sprint(op.Value))
-			}
 			b.WriteString(" = ")
-			b.Write(v)
+			b.WriteString(compactJSON(op.Value))
 		}
 	}
 	return b.String()
+}
+
+// compactJSON renders v as one line of JSON, leaving <, > and & alone.
+func compactJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
 }
 
 // owaspNames are the OWASP API Security Top 10 (2023) categories, used to

@@ -14,7 +14,9 @@ func (d *Document) Locate(r NodeRef) Location { return d.files.locate(r) }
 func (d *Document) Value(r NodeRef) (any, bool) { return d.files.value(r) }
 
 // ResolveRef resolves a $ref string written in the file `from`.
-func (d *Document) ResolveRef(from, ref string) (NodeRef, error) { return d.files.resolveRef(from, ref) }
+func (d *Document) ResolveRef(from, ref string) (NodeRef, error) {
+	return d.files.resolveRef(from, ref)
+}
 
 // Deref follows a chain of {$ref} nodes starting at (at, v) to the node it
 // ends at. ok is false for a reference that cannot be resolved or loops.

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// specFlags are the loader flags every command that reads a spec shares.
+type specFlags struct {
+	maxFileSize     int64
+	maxDepth        int
+	allowRemoteRefs bool
+	openObjects     bool
+}
+
+func (f *specFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().Int64Var(&f.maxFileSize, "max-file-size", spec.DefaultMaxFileSize, "largest definition file read, in bytes")
+	cmd.Flags().IntVar(&f.maxDepth, "max-depth", spec.DefaultMaxDepth, "deepest nesting accepted in a definition")
+	cmd.Flags().BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "follow $refs to http(s) URLs")
+	cmd.Flags().BoolVar(&f.openObjects, "open-objects", false, "strict-objects policy off: objects without additionalProperties accept undeclared properties")
+}
+
+func (f *specFlags) options(env *Env) spec.Options {
+	return spec.Options{
+		MaxFileSize:     f.maxFileSize,
+		MaxDepth:        f.maxDepth,
+		AllowRemoteRefs: f.allowRemoteRefs,
+		OpenObjects:     f.openObjects,
+		Stdin:           env.Stdin,
+	}
+}
+
+// loadSpec loads a definition, mapping load failures to exit code 2.
+func loadSpec(ctx context.Context, env *Env, path string, f *specFlags) (*spec.Document, error) {
+	doc, err := spec.Load(ctx, path, f.options(env))
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, usageErr(err)
+	}
+	return doc, nil
+}
+
+// outputFlags are --format and -o, the same for every command.
+type outputFlags struct {
+	format string
+	output string
+}
+
+func (o *outputFlags) bind(cmd *cobra.Command, def string) {
+	cmd.Flags().StringVar(&o.format, "format", def, "output format: text, json, sarif, html, junit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of standard output")
+}
+
+func (o *outputFlags) validate() error {
+	for _, f := range report.Formats() {
+		if f == o.format {
+			return nil
+		}
+	}
+	return usageErr(fmt.Errorf("unknown --format %q (want one of %v)", o.format, report.Formats()))
+}
+
+// write renders a report where the flags say.
+func (o *outputFlags) write(env *Env, r *report.Report) error {
+	wd, _ := os.Getwd()
+	opts := report.Options{BaseDir: wd}
+	if o.output == "" || o.output == "-" {
+		opts.Color = o.format == "text" && isTerminal(env.Stdout) && os.Getenv("NO_COLOR") == ""
+		if err := report.Write(env.Stdout, o.format, r, opts); err != nil {
+			return internalErr(fmt.Errorf("writing %s report: %w", o.format, err))
+		}
+		return nil
+	}
+	if abs, err := filepath.Abs(o.output); err == nil {
+		_ = abs
+	}
+	if err := report.WriteFile(o.output, o.format, r, opts); err != nil {
+		return usageErr(fmt.Errorf("writing %s: %w", o.output, err))
+	}
+	return nil
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

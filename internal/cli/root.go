@@ -19,10 +19,10 @@ import (
 
 // Exit codes, the same for every command (docs/cli.md).
 const (
-	ExitOK        = 0 // success
-	ExitFailed    = 1 // the check failed a threshold (findings, score)
-	ExitUsage     = 2 // usage error, or unreadable / invalid input
-	ExitInternal  = 3 // internal error
+	ExitOK       = 0 // success
+	ExitFailed   = 1 // the check failed a threshold (findings, score)
+	ExitUsage    = 2 // usage error, or unreadable / invalid input
+	ExitInternal = 3 // internal error
 )
 
 // Version information, set at build time with -ldflags "-X ...".

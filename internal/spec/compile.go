@@ -102,7 +102,6 @@ type viewCompiler struct {
 	c        *jsonschema.Compiler
 	doc      *Document
 	view     View
-	members  map[string]bool
 	cache    map[string]*jsonschema.Schema
 	problems []Problem
 }
@@ -128,7 +127,7 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 			return nil, fmt.Errorf("schema at %s: %w", d.files.locate(s.Ref).String(), err)
 		}
 	} else {
-		loc = resourceURL(s.Ref.File, s.Ref.Pointer)
+		loc = resourceURL(s.Ref.File, s.Ref.Pointer, false)
 		if sch, ok := vc.cache[loc]; ok {
 			return sch, nil
 		}
@@ -182,14 +181,10 @@ func (d *Document) viewCompiler(v View) *viewCompiler {
 
 // transformer returns a transformer for a file of this view.
 func (vc *viewCompiler) transformer(fileKey string) *transformer {
-	if vc.members == nil {
-		vc.members = compositionMembers(vc.doc.files)
-	}
 	return &transformer{
 		family:  vc.doc.Family,
 		view:    vc.view,
 		closed:  !vc.doc.options.OpenObjects,
-		members: vc.members,
 		fs:      vc.doc.files,
 		file:    fileKey,
 		report: func(p Problem) {
@@ -204,7 +199,7 @@ type viewLoader struct{ vc *viewCompiler }
 // transformed for the view. Nothing else is loaded: schemas cannot reach the
 // network or files outside the definition's reference graph.
 func (l viewLoader) Load(u string) (any, error) {
-	at, err := parseResourceURL(u)
+	at, member, err := parseResourceURL(u)
 	if err != nil {
 		return nil, err
 	}
@@ -215,28 +210,42 @@ func (l viewLoader) Load(u string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("$ref target %s not found", l.vc.doc.files.locate(at))
 	}
-	return l.vc.transformer(at.File).node(v, at.Pointer, false), nil
+	return l.vc.transformer(at.File).node(v, at.Pointer, member), nil
 }
 
 // resourceURL names the schema at (file, pointer) as a resource of its own.
 // Giving every referenced schema its own small resource (instead of
 // compiling fragments of one multi-megabyte document) keeps compilation
 // linear: the engine validates and indexes each resource root separately.
-func resourceURL(file, pointer string) string {
-	return "urn:rampart:schema:" + base64.RawURLEncoding.EncodeToString([]byte(file+"#"+pointer))
+//
+// A schema reached as an allOf/anyOf/oneOf member gets a second resource
+// (the "member" variant) that the strict-objects policy leaves open: the
+// composing schema closes it, since unevaluatedProperties sees through the
+// composition. Used on its own, the same schema is closed.
+func resourceURL(file, pointer string, member bool) string {
+	kind := "schema"
+	if member {
+		kind = "member"
+	}
+	return "urn:rampart:" + kind + ":" + base64.RawURLEncoding.EncodeToString([]byte(file+"#"+pointer))
 }
 
-func parseResourceURL(u string) (NodeRef, error) {
+func parseResourceURL(u string) (NodeRef, bool, error) {
+	member := false
 	enc, ok := strings.CutPrefix(u, "urn:rampart:schema:")
 	if !ok {
-		return NodeRef{}, fmt.Errorf("schema reference %s is outside the definition", u)
+		enc, ok = strings.CutPrefix(u, "urn:rampart:member:")
+		member = true
+	}
+	if !ok {
+		return NodeRef{}, false, fmt.Errorf("schema reference %s is outside the definition", u)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(enc)
 	if err != nil {
-		return NodeRef{}, fmt.Errorf("bad schema resource %s", u)
+		return NodeRef{}, false, fmt.Errorf("bad schema resource %s", u)
 	}
 	file, ptr, _ := strings.Cut(string(raw), "#")
-	return NodeRef{File: file, Pointer: ptr}, nil
+	return NodeRef{File: file, Pointer: ptr}, member, nil
 }
 
 func compactError(err error) string {

@@ -233,7 +233,8 @@ func checkJSON(data []byte, maxDepth int) *LoadError {
 		if errors.As(err, &se) {
 			return &LoadError{Line: lineOf(data, int(se.Offset)), Msg: "invalid JSON: " + se.Error()}
 		}
-		return &LoadError{Msg: "invalid JSON: " + err.Error()}
+		// Truncated input: the problem is at the end.
+		return &LoadError{Line: lineOf(data, len(data)), Msg: "invalid JSON: " + err.Error() + " (truncated?)"}
 	}
 	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
 		return &LoadError{Line: lineOf(data, int(off)+len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n"))), Msg: "invalid JSON: unexpected data after the top-level value"}
@@ -272,7 +273,10 @@ func unescapeJSONSolidus(data []byte) []byte {
 	return out
 }
 
-var yamlLineRe = regexp.MustCompile(`(?:line |\[)(\d+)`)
+var (
+	yamlLineRe   = regexp.MustCompile(`(?:line |\[|\bL)(\d+)`)
+	yamlPrefixRe = regexp.MustCompile(`^(?:yaml: )?(?:go-yaml load error in \w+ (?:\([^)]*\) )?at L\d+(?:\.C\d+)?(?:-C\d+)?: )?(?:line \d+: )?`)
+)
 
 func yamlErrorLine(err error) int {
 	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
@@ -284,7 +288,7 @@ func yamlErrorLine(err error) int {
 
 func cleanYAMLError(err error) string {
 	s := err.Error()
-	s = strings.TrimPrefix(s, "yaml: ")
+	s = yamlPrefixRe.ReplaceAllString(s, "")
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}

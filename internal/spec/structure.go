@@ -100,8 +100,10 @@ func collectLeaves(e *jsonschema.ValidationError, out map[string]string) {
 		p := JoinPointer("", e.InstanceLocation...)
 		if _, ok := out[p]; !ok {
 			msg := e.Error()
-			if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "jsonschema validation failed") {
-				msg = msg[i+2:]
+			if strings.HasPrefix(msg, "at '") {
+				if i := strings.Index(msg, "': "); i >= 0 {
+					msg = msg[i+3:]
+				}
 			}
 			out[p] = fmt.Sprintf("%s (at %s)", strings.TrimSpace(firstLine(msg)), displayPointer(p))
 		}

@@ -23,15 +23,15 @@ import (
 //     from the view rather than failing the whole schema.
 //   - strict-objects (default on): an object schema that declares
 //     properties or composes others, and says nothing about
-//     additionalProperties, gets `unevaluatedProperties: false`. Schemas
-//     that are members of allOf/anyOf/oneOf are left open, because the
-//     composing schema closes them: unevaluatedProperties sees through the
-//     composition, additionalProperties would not.
+//     additionalProperties, gets `unevaluatedProperties: false`. Where a
+//     schema is an allOf/anyOf/oneOf member it is left open, because the
+//     composing schema closes it: unevaluatedProperties sees through the
+//     composition, additionalProperties would not. A named schema used both
+//     ways is compiled in both variants (see resourceURL).
 type transformer struct {
 	family  Family
 	view    View
 	closed  bool
-	members map[string]bool
 	fs      *fileSet
 	file    string
 	report  func(Problem)
@@ -114,7 +114,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		// Point the reference at the target's own resource (see resourceURL).
 		if target, err := t.fs.resolveRef(t.file, ref); err == nil {
 			o := cow()
-			o["$ref"] = resourceURL(target.File, target.Pointer)
+			o["$ref"] = resourceURL(target.File, target.Pointer, member)
 			cur = o
 		}
 	}
@@ -211,7 +211,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			cur = o
 		}
 	}
-	if t.closed && !member && !t.members[t.file+"#"+ptr] {
+	if t.closed && !member {
 		_, hasAP := cur["additionalProperties"]
 		_, hasUP := cur["unevaluatedProperties"]
 		_, hasProps := cur["properties"].(map[string]any)
@@ -345,42 +345,6 @@ func looksLikeSchema(m map[string]any) bool {
 		}
 	}
 	return false
-}
-
-// compositionMembers finds every schema location used through a $ref as an
-// allOf/anyOf/oneOf member, anywhere in the definition's files.
-func compositionMembers(fs *fileSet) map[string]bool {
-	out := map[string]bool{}
-	for i := 0; i < len(fs.order); i++ {
-		key := fs.order[i]
-		f := fs.get(key)
-		var walk func(v any)
-		walk = func(v any) {
-			switch x := v.(type) {
-			case map[string]any:
-				for _, k := range []string{"allOf", "anyOf", "oneOf"} {
-					for _, mem := range asSlice(x[k]) {
-						if ref, ok := asMap(mem)["$ref"].(string); ok {
-							if r, err := fs.resolveRef(key, ref); err == nil {
-								out[r.File+"#"+r.Pointer] = true
-							}
-						}
-					}
-				}
-				for k, c := range x {
-					if !isValueKeyword(k) {
-						walk(c)
-					}
-				}
-			case []any:
-				for _, c := range x {
-					walk(c)
-				}
-			}
-		}
-		walk(f.tree)
-	}
-	return out
 }
 
 func contains(list []string, s string) bool {

@@ -1,0 +1,381 @@
+package spec
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func loadString(t *testing.T, text string, opts Options) *Document {
+	t.Helper()
+	d, err := LoadBytes(context.Background(), []byte(text), "test.yaml", filepath.Join(t.TempDir(), "test.yaml"), opts)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return d
+}
+
+func component(t *testing.T, d *Document, name string) *Schema {
+	t.Helper()
+	p := "/components/schemas/" + name
+	if d.Family == Swagger20 {
+		p = "/definitions/" + name
+	}
+	v, ok := d.Value(NodeRef{File: d.RootFile(), Pointer: p})
+	if !ok {
+		t.Fatalf("no schema %s", name)
+	}
+	return &Schema{Ref: NodeRef{File: d.RootFile(), Pointer: p}, Value: v}
+}
+
+func instance(t *testing.T, s string) any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("bad instance %s: %v", s, err)
+	}
+	return v
+}
+
+const views30 = `openapi: 3.0.3
+info: {title: views, version: "1"}
+paths: {}
+components:
+  schemas:
+    NullableName: {type: string, nullable: true, maxLength: 3}
+    NullableEnum: {type: string, nullable: true, enum: [a, b]}
+    NotNullable: {type: string}
+    ExclMin: {type: number, minimum: 5, exclusiveMinimum: true}
+    InclMin: {type: number, minimum: 5, exclusiveMinimum: false}
+    ExclMax: {type: integer, maximum: 10, exclusiveMaximum: true}
+    Account:
+      type: object
+      required: [id, name, password]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        password: {type: string, writeOnly: true}
+    Base:
+      type: object
+      properties:
+        kind: {type: string}
+    Derived:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - type: object
+          properties:
+            extra: {type: integer}
+    Open:
+      type: object
+      additionalProperties: true
+      properties:
+        a: {type: string}
+    Formats:
+      type: object
+      properties:
+        when: {type: string, format: date-time}
+        day: {type: string, format: date}
+        mail: {type: string, format: email}
+        id: {type: string, format: uuid}
+        ip: {type: string, format: ipv4}
+        small: {type: integer, format: int32}
+        blob: {type: string, format: byte}
+        link: {type: string, format: uri}
+    Lookahead: {type: string, pattern: '^(?=.*[0-9]).{8,}$'}
+`
+
+const views31 = `openapi: 3.1.0
+info: {title: views, version: "1"}
+paths: {}
+components:
+  schemas:
+    TypeArray: {type: [string, "null"], maxLength: 3}
+    NullableIgnored: {type: string, nullable: true}
+    ExclMin: {type: number, exclusiveMinimum: 5}
+    Const: {const: fixed}
+    Tuple:
+      type: array
+      prefixItems: [{type: string}, {type: integer}]
+      items: false
+    Uneval:
+      type: object
+      properties:
+        a: {type: string}
+      unevaluatedProperties: {type: integer}
+    Account:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+`
+
+func TestCompiledViews(t *testing.T) {
+	d30 := loadString(t, views30, Options{})
+	d31 := loadString(t, views31, Options{})
+	cases := []struct {
+		doc    *Document
+		schema string
+		view   View
+		value  string
+		valid  bool
+	}{
+		// OAS 3.0 nullable is translated.
+		{d30, "NullableName", RequestView, `null`, true},
+		{d30, "NullableName", RequestView, `"abc"`, true},
+		{d30, "NullableName", RequestView, `"abcd"`, false},
+		{d30, "NullableEnum", RequestView, `null`, true},
+		{d30, "NullableEnum", RequestView, `"c"`, false},
+		{d30, "NotNullable", RequestView, `null`, false},
+		// OAS 3.0 boolean exclusive bounds.
+		{d30, "ExclMin", RequestView, `5`, false},
+		{d30, "ExclMin", RequestView, `5.01`, true},
+		{d30, "InclMin", RequestView, `5`, true},
+		{d30, "ExclMax", RequestView, `10`, false},
+		{d30, "ExclMax", RequestView, `9`, true},
+		// readOnly: not required in requests and rejected when present.
+		{d30, "Account", RequestView, `{"name":"n","password":"p"}`, true},
+		{d30, "Account", RequestView, `{"id":1,"name":"n","password":"p"}`, false},
+		// writeOnly: not required in responses and rejected when present.
+		{d30, "Account", ResponseView, `{"id":1,"name":"n"}`, true},
+		{d30, "Account", ResponseView, `{"id":1,"name":"n","password":"p"}`, false},
+		{d30, "Account", ResponseView, `{"name":"n"}`, false},
+		// strict-objects: closed by default, across allOf.
+		{d30, "Base", RequestView, `{"kind":"k"}`, true},
+		{d30, "Base", RequestView, `{"kind":"k","evil":1}`, false},
+		{d30, "Derived", RequestView, `{"kind":"k","extra":1}`, true},
+		{d30, "Derived", RequestView, `{"kind":"k","extra":1,"evil":1}`, false},
+		{d30, "Open", RequestView, `{"a":"x","b":1}`, true},
+		// Formats are asserted.
+		{d30, "Formats", RequestView, `{"when":"2024-01-02T03:04:05Z","day":"2024-01-02","mail":"a@b.example","id":"123e4567-e89b-12d3-a456-426614174000","ip":"10.0.0.1","small":5,"blob":"aGVsbG8=","link":"https://x.example/"}`, true},
+		{d30, "Formats", RequestView, `{"when":"yesterday"}`, false},
+		{d30, "Formats", RequestView, `{"day":"2024-13-40"}`, false},
+		{d30, "Formats", RequestView, `{"mail":"not-an-email"}`, false},
+		{d30, "Formats", RequestView, `{"id":"1234"}`, false},
+		{d30, "Formats", RequestView, `{"ip":"999.1.1.1"}`, false},
+		{d30, "Formats", RequestView, `{"small":3000000000}`, false},
+		{d30, "Formats", RequestView, `{"blob":"***"}`, false},
+		{d30, "Formats", RequestView, `{"link":"not a uri"}`, false},
+		// 3.1: type arrays, numeric exclusive bounds, const, prefixItems,
+		// unevaluatedProperties; nullable is not a 3.1 keyword.
+		{d31, "TypeArray", RequestView, `null`, true},
+		{d31, "TypeArray", RequestView, `"abcd"`, false},
+		{d31, "NullableIgnored", RequestView, `null`, false},
+		{d31, "ExclMin", RequestView, `5`, false},
+		{d31, "ExclMin", RequestView, `6`, true},
+		{d31, "Const", RequestView, `"fixed"`, true},
+		{d31, "Const", RequestView, `"other"`, false},
+		{d31, "Tuple", RequestView, `["a", 1]`, true},
+		{d31, "Tuple", RequestView, `[1, "a"]`, false},
+		{d31, "Tuple", RequestView, `["a", 1, 2]`, false},
+		{d31, "Uneval", RequestView, `{"a":"x","b":2}`, true},
+		{d31, "Uneval", RequestView, `{"a":"x","b":"y"}`, false},
+		{d31, "Account", RequestView, `{"name":"n"}`, true},
+		{d31, "Account", RequestView, `{"id":1,"name":"n"}`, false},
+		{d31, "Account", ResponseView, `{"name":"n"}`, false},
+	}
+	for _, c := range cases {
+		name := string(c.doc.Family) + "/" + c.schema + "/" + c.view.String() + "/" + c.value
+		t.Run(name, func(t *testing.T) {
+			sch, err := c.doc.Compile(component(t, c.doc, c.schema), c.view)
+			if err != nil {
+				t.Fatalf("compile: %v", err)
+			}
+			err = sch.Validate(instance(t, c.value))
+			if (err == nil) != c.valid {
+				t.Fatalf("valid=%v, want %v (err: %v)", err == nil, c.valid, err)
+			}
+		})
+	}
+}
+
+func TestOpenObjectsPolicy(t *testing.T) {
+	d := loadString(t, views30, Options{OpenObjects: true})
+	sch, err := d.Compile(component(t, d, "Base"), RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(instance(t, `{"kind":"k","extra":1}`)); err != nil {
+		t.Fatalf("open-objects policy still rejects undeclared properties: %v", err)
+	}
+	if !loadString(t, views30, Options{}).StrictObjects() || d.StrictObjects() {
+		t.Fatal("StrictObjects does not reflect the option")
+	}
+}
+
+// TestUnsupportedPatternReported: an ECMA-262 lookahead cannot run on RE2;
+// it is reported with its location, not silently dropped.
+func TestUnsupportedPatternReported(t *testing.T) {
+	d := loadString(t, views30, Options{})
+	sch, err := d.Compile(component(t, d, "Lookahead"), RequestView)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	if err := sch.Validate("short"); err != nil {
+		t.Logf("other keywords still apply: %v", err)
+	}
+	probs := d.SchemaProblems()
+	if len(probs) != 1 || probs[0].Code != "pattern-unsupported" {
+		t.Fatalf("problems = %+v", probs)
+	}
+	if probs[0].Loc.Line != 45 || !strings.HasSuffix(probs[0].Loc.Pointer, "/Lookahead/pattern") {
+		t.Errorf("location = %+v, want line 45 at .../Lookahead/pattern", probs[0].Loc)
+	}
+}
+
+// TestSwagger20Normalised: 2.0 definitions land in the 3.x shape.
+func TestSwagger20Normalised(t *testing.T) {
+	d, err := Load(context.Background(), filepath.Join("..", "..", "examples", "inventory-2.0.yaml"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Family != Swagger20 || len(d.Servers) != 2 || d.Servers[0].URL != "http://inventory.example/api" {
+		t.Fatalf("servers = %+v", d.Servers)
+	}
+	basic := d.SecuritySchemes["basicAuth"]
+	if basic == nil || basic.Type != "http" || basic.Scheme != "basic" {
+		t.Fatalf("basic scheme = %+v", basic)
+	}
+	if f := d.SecuritySchemes["oauth"].Flows["implicit"]; f == nil || f.Scopes["inventory:write"] == "" {
+		t.Fatalf("oauth flows = %+v", d.SecuritySchemes["oauth"].Flows)
+	}
+	var list, add, upload *Operation
+	for _, op := range d.Operations {
+		switch op.OperationID {
+		case "listItems":
+			list = op
+		case "addItem":
+			add = op
+		case "uploadPhoto":
+			upload = op
+		}
+	}
+	if p := list.Parameters[0]; p.Style != "form" || p.Explode || p.Schema == nil {
+		t.Fatalf("csv query param = %+v", p)
+	}
+	sch, err := d.Compile(list.Parameters[0].Schema, RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sch.Validate(instance(t, `["ABC-1234"]`)) != nil || sch.Validate(instance(t, `["bad"]`)) == nil {
+		t.Fatal("2.0 items pattern not enforced")
+	}
+	mt := add.RequestBody.Content["application/json"]
+	if mt == nil || !add.RequestBody.Required {
+		t.Fatalf("body param not normalised: %+v", add.RequestBody)
+	}
+	item, err := d.Compile(mt.Schema, RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		v     string
+		valid bool
+	}{
+		{`{"sku":"ABC-1234","quantity":0,"price":1}`, true},
+		{`{"sku":"ABC-1234","quantity":0,"price":0}`, false}, // exclusiveMinimum: true
+		{`{"sku":"ABC-1234","quantity":0,"note":null}`, true}, // x-nullable
+		{`{"sku":"ABC-1234","quantity":0,"rogue":1}`, false},  // strict objects
+	} {
+		if err := item.Validate(instance(t, c.v)); (err == nil) != c.valid {
+			t.Errorf("%s: valid=%v want %v (%v)", c.v, err == nil, c.valid, err)
+		}
+	}
+	form := upload.RequestBody.Content["multipart/form-data"]
+	if form == nil || !form.Schema.Synthetic {
+		t.Fatalf("formData not normalised: %+v", upload.RequestBody.Content)
+	}
+	fs, err := d.Compile(form.Schema, RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs.Validate(instance(t, `{"photo":"bytes","caption":"hi"}`)) != nil || fs.Validate(instance(t, `{"caption":"hi"}`)) == nil {
+		t.Fatal("form schema: photo should be required")
+	}
+}
+
+// TestExternalRefLocations: nodes in an external file carry that file and
+// its lines (the petstore-separate example's ../common/Error.json).
+func TestExternalRefLocations(t *testing.T) {
+	root := filepath.Join(sharedSpecs(t), "oai-v2.0-petstore-separate", "spec", "swagger.json")
+	d, err := Load(context.Background(), root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Valid() {
+		t.Fatalf("problems: %+v", d.Problems)
+	}
+	var found bool
+	for _, op := range d.Operations {
+		r := op.Response(500)
+		if r == nil || r.Content["application/json"] == nil {
+			continue
+		}
+		s := r.Content["application/json"].Schema
+		at, _, ok := d.Deref(s.Ref, s.Value)
+		if !ok {
+			t.Fatalf("cannot follow %v", s.Ref)
+		}
+		loc := d.Locate(NodeRef{File: at.File, Pointer: "/properties/message"})
+		if !strings.HasSuffix(loc.File, "common/Error.json") || loc.Line < 2 {
+			t.Fatalf("location = %+v, want common/Error.json with a line", loc)
+		}
+		if _, err := d.Compile(s, ResponseView); err != nil {
+			t.Fatalf("compile across files: %v", err)
+		}
+		found = true
+		break
+	}
+	if !found {
+		t.Fatal("no operation uses the external Error schema")
+	}
+}
+
+// TestRecursiveSchemasLoad: legal recursion (a tree) compiles and validates.
+func TestRecursiveSchemasLoad(t *testing.T) {
+	d := loadString(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Node:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        children:
+          type: array
+          items: {$ref: '#/components/schemas/Node'}
+        parent: {$ref: '#/components/schemas/Node'}
+`, Options{})
+	if !d.Valid() {
+		t.Fatalf("recursive schema reported invalid: %+v", d.Problems)
+	}
+	sch, err := d.Compile(component(t, d, "Node"), RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(instance(t, `{"name":"a","children":[{"name":"b","children":[{"name":"c"}]}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(instance(t, `{"name":"a","children":[{"children":[]}]}`)); err == nil {
+		t.Fatal("nested required not enforced")
+	}
+}
+
+func TestStripeLoads(t *testing.T) {
+	d, err := Load(context.Background(), filepath.Join(sharedSpecs(t), "stripe.yaml"), Options{})
+	if err != nil {
+		t.Fatalf("Stripe (legal recursive schemas) must load: %v", err)
+	}
+	if !d.Valid() {
+		t.Fatalf("Stripe reported invalid: %+v", d.Problems[:min(3, len(d.Problems))])
+	}
+	if err := d.CompileAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

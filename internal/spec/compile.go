@@ -182,11 +182,11 @@ func (d *Document) viewCompiler(v View) *viewCompiler {
 // transformer returns a transformer for a file of this view.
 func (vc *viewCompiler) transformer(fileKey string) *transformer {
 	return &transformer{
-		family:  vc.doc.Family,
-		view:    vc.view,
-		closed:  !vc.doc.options.OpenObjects,
-		fs:      vc.doc.files,
-		file:    fileKey,
+		family: vc.doc.Family,
+		view:   vc.view,
+		closed: !vc.doc.options.OpenObjects,
+		fs:     vc.doc.files,
+		file:   fileKey,
 		report: func(p Problem) {
 			vc.problems = append(vc.problems, p)
 		},

@@ -29,12 +29,12 @@ import (
 //     composition, additionalProperties would not. A named schema used both
 //     ways is compiled in both variants (see resourceURL).
 type transformer struct {
-	family  Family
-	view    View
-	closed  bool
-	fs      *fileSet
-	file    string
-	report  func(Problem)
+	family Family
+	view   View
+	closed bool
+	fs     *fileSet
+	file   string
+	report func(Problem)
 }
 
 var schemaKeywords = []string{"type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "format", "pattern", "enum", "additionalProperties", "required", "nullable"}

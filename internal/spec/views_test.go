@@ -277,7 +277,7 @@ func TestSwagger20Normalised(t *testing.T) {
 		valid bool
 	}{
 		{`{"sku":"ABC-1234","quantity":0,"price":1}`, true},
-		{`{"sku":"ABC-1234","quantity":0,"price":0}`, false}, // exclusiveMinimum: true
+		{`{"sku":"ABC-1234","quantity":0,"price":0}`, false},  // exclusiveMinimum: true
 		{`{"sku":"ABC-1234","quantity":0,"note":null}`, true}, // x-nullable
 		{`{"sku":"ABC-1234","quantity":0,"rogue":1}`, false},  // strict objects
 	} {

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	yaml "github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
@@ -160,9 +161,23 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	}
 	doc.Problems = append(doc.Problems, validateStructure(doc, top, family)...)
 	doc.Problems = append(doc.Problems, b.checkAllRefs()...)
-	doc.Problems = append(doc.Problems, <-libProblems...)
+	select {
+	case ps := <-libProblems:
+		doc.Problems = append(doc.Problems, ps...)
+	case <-time.After(libopenapiTimeout(len(data))):
+		// Never hang on a dependency: our own checks have run; say that the
+		// second opinion is missing.
+		doc.Problems = append(doc.Problems, Problem{Code: "parser-timeout", Message: "the OpenAPI parser did not finish in time; structural checks are incomplete", Loc: Location{File: display}})
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	sortProblems(doc.Problems)
 	return doc, nil
+}
+
+// libopenapiTimeout scales with the input: about 1 s per MB, at least 5 s.
+func libopenapiTimeout(n int) time.Duration {
+	return 5*time.Second + time.Duration(n/1000)*time.Millisecond
 }
 
 // parseDocument parses YAML or JSON into the YAML node tree (for lines) and

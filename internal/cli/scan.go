@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/scan/config"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		var sf specFlags
+		var of outputFlags
+		var (
+			target, configPath, failOn string
+			rateN                      float64
+			maxRequests                int
+			maxDuration, timeout       time.Duration
+			safe, showSecrets, quiet   bool
+			strictObjects              bool
+		)
+		cmd := &cobra.Command{
+			Use:   "scan SPEC --target URL",
+			Short: "Test a running API against its contract: conformance, authentication, authorization",
+			Long: `Sends real requests to the API at --target, built from the definition alone:
+a happy path per operation, one out-of-contract mutation per request, response
+conformance checks, authentication probes (no credentials, malformed token,
+alg:none, expired and weak-secret JWTs) and BOLA/BFLA probes across the
+identities of --config. Only the target's origin and the config's auth_origins
+are ever contacted; redirects are not followed. See docs/scan.md.`,
+			Example: `  rampart scan api.yaml --target http://127.0.0.1:8000
+  rampart scan api.yaml --target https://staging.example.com --config scan.yaml --format sarif -o scan.sarif
+  rampart scan api.yaml --target http://127.0.0.1:8000 --safe --rate 5 --max-duration 2m`,
+			Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if err := of.validate(); err != nil {
+					return err
+				}
+				threshold, err := report.ParseSeverity(failOn)
+				if err != nil {
+					return usageErr(fmt.Errorf("--fail-on: %w", err))
+				}
+				if rateN <= 0 {
+					return usageErr(errors.New("--rate must be positive"))
+				}
+				var cfg *config.Config
+				if configPath != "" {
+					if cfg, err = config.Load(configPath); err != nil {
+						return usageErr(err)
+					}
+				}
+				if target == "" && (cfg == nil || cfg.Target == "") {
+					return usageErr(errors.New("--target URL is required (or target in --config)"))
+				}
+				doc, err := loadSpec(cmd.Context(), env, args[0], &sf)
+				if err != nil {
+					return err
+				}
+				if cfg != nil && cfg.Rate > 0 && !cmd.Flags().Changed("rate") {
+					rateN = cfg.Rate
+				}
+				if cfg != nil && cfg.Timeout > 0 && !cmd.Flags().Changed("timeout") {
+					timeout = time.Duration(cfg.Timeout)
+				}
+				opts := scan.Options{Target: target, Config: cfg, Rate: rateN, Timeout: timeout,
+					MaxRequests: maxRequests, MaxDuration: maxDuration, Safe: safe, ShowSecrets: showSecrets, StrictObjects: strictObjects,
+					Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+				if !quiet && isTerminal(env.Stderr) {
+					opts.Progress = func(done, total int, requests int64) {
+						fmt.Fprintf(env.Stderr, "\r%s %3d%%  %d requests", bar(done, total, 30), done*100/max(total, 1), requests)
+					}
+				}
+				res, err := scan.Run(cmd.Context(), doc, opts)
+				if opts.Progress != nil {
+					fmt.Fprint(env.Stderr, "\r\033[K")
+				}
+				if err != nil {
+					if errors.Is(err, cmd.Context().Err()) && cmd.Context().Err() != nil {
+						return err
+					}
+					return usageErr(err)
+				}
+				rep := &report.Report{Tool: "rampart", Version: Version, Kind: "scan", Results: []report.SpecResult{res.Spec}, Rules: scan.Rules()}
+				if err := of.write(env, rep); err != nil {
+					return err
+				}
+				if !quiet {
+					writeScanSummary(env.Stderr, res)
+				}
+				worst := 0
+				for _, f := range res.Spec.Findings {
+					if f.Severity >= threshold {
+						worst++
+					}
+				}
+				if worst > 0 {
+					return failed(fmt.Sprintf("%d finding(s) at or above %s", worst, threshold))
+				}
+				return nil
+			},
+		}
+		sf.bind(cmd)
+		of.bind(cmd, "text")
+		f := cmd.Flags()
+		f.StringVar(&target, "target", "", "base URL of the running API (its origin is the only one scanned)")
+		f.StringVar(&configPath, "config", "", "scan configuration (identities, overrides, variables): YAML")
+		f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical")
+		f.Float64Var(&rateN, "rate", 20, "maximum requests per second")
+		f.IntVar(&maxRequests, "max-requests", 0, "stop after this many requests (0: no limit; cleanup still runs)")
+		f.DurationVar(&maxDuration, "max-duration", 0, "stop after this long, e.g. 5m (0: no limit)")
+		f.DurationVar(&timeout, "timeout", 10*time.Second, "timeout of each request")
+		f.BoolVar(&safe, "safe", false, "send only GET/HEAD/OPTIONS requests (skips POST, PUT, PATCH, DELETE)")
+		f.BoolVar(&showSecrets, "show-secrets", false, "do not redact credentials in the report (curl commands then run as is)")
+		f.BoolVar(&strictObjects, "strict-objects", false, "expect objects without additionalProperties to refuse undeclared properties (the strict-objects policy)")
+		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar or summary table on standard error")
+		return cmd
+	})
+}
+
+func bar(done, total, width int) string {
+	if total <= 0 {
+		total = 1
+	}
+	n := done * width / total
+	if n > width {
+		n = width
+	}
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
+
+// writeScanSummary prints the end-of-scan table: counters, findings by
+// severity, and why each failed happy path failed.
+func writeScanSummary(w io.Writer, res *scan.Result) {
+	sev := map[report.Severity]int{}
+	for _, f := range res.Spec.Findings {
+		sev[f.Severity]++
+	}
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nScan summary\t")
+	s := res.Spec.Summary
+	fmt.Fprintf(tw, "  operations tested\t%d\n", s["operations_tested"])
+	fmt.Fprintf(tw, "  operations skipped\t%d\n", s["operations_skipped"])
+	fmt.Fprintf(tw, "  requests sent\t%d (%s)\n", res.Requests, res.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(tw, "  happy paths failed\t%d\n", s["happy_path_failed"])
+	fmt.Fprintf(tw, "  findings\t%d critical, %d high, %d medium, %d low, %d info\n",
+		sev[report.SeverityCritical], sev[report.SeverityHigh], sev[report.SeverityMedium], sev[report.SeverityLow], sev[report.SeverityInfo])
+	if n := s["expired_jwt_skipped"]; n > 0 {
+		fmt.Fprintf(tw, "  expired-JWT tests skipped\t%d (set jwt.expired_token or jwt.signing_key)\n", n)
+	}
+	tw.Flush()
+	if len(res.HappyFailures) > 0 {
+		fmt.Fprintln(w, "\nHappy paths that failed:")
+		keys := make([]string, 0, len(res.HappyFailures))
+		for k := range res.HappyFailures {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %s: %s\n", k, res.HappyFailures[k])
+		}
+	}
+	if len(res.NotCleaned) > 0 {
+		fmt.Fprintln(w, "\nResources not cleaned up:")
+		for _, n := range res.NotCleaned {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
+	if res.Stopped != "" {
+		fmt.Fprintf(w, "\nStopped early: %s\n", res.Stopped)
+	}
+}

@@ -1,0 +1,368 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan/config"
+	"github.com/rampart-sec/rampart/internal/scan/identity"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// authTest is one authentication probe.
+type authTest struct {
+	name string
+	rule string
+	r    *request
+	why  string
+}
+
+// authentication probes a secured operation with missing, malformed and
+// forged credentials. Expected: 401. A 2xx is a finding of the probe's
+// rule; 403 or 404 a low-severity mismatch. Probes are ordered so that a
+// weaker failure hides the ones it implies: when no credentials at all are
+// accepted, token forgery on that operation is not reported again.
+func (e *engine) authentication(ctx context.Context, op *spec.Operation, r0 *request) {
+	if !op.IsSecured() || r0.id == nil || r0.reqIdx < 0 {
+		return
+	}
+	req := op.Security[r0.reqIdx]
+	tests := []authTest{}
+	none := r0.clone()
+	none.noAuth = true
+	tests = append(tests, authTest{"no-credentials", RuleAuthMissing, none, "without credentials"})
+	// Leaving one scheme of an AND-ed pair out comes before malformed
+	// credentials: when a scheme is not checked at all, a malformed value
+	// for it is accepted too, and is not a second flaw.
+	if len(req.Schemes) >= 2 {
+		for _, sr := range req.Schemes {
+			p := r0.clone()
+			p.omitScheme = sr.Name
+			tests = append(tests, authTest{"without-" + sr.Name, RuleAuthPartial, p, "with " + sr.Name + " left out of the combined requirement"})
+		}
+	}
+	for _, sr := range req.Schemes {
+		s := e.doc.SecuritySchemes[sr.Name]
+		if s == nil {
+			continue
+		}
+		bad := r0.clone()
+		bad.omitScheme = sr.Name
+		bad.auth = func(hr *http.Request) { identity.Place(hr, s, malformed(s)) }
+		tests = append(tests, authTest{"malformed-" + sr.Name, RuleAuthInvalidToken, bad, "with a malformed " + sr.Name + " credential"})
+	}
+	var jwtTests []authTest
+	for _, sr := range req.Schemes {
+		s := e.doc.SecuritySchemes[sr.Name]
+		if s == nil || !bearerLike(s) {
+			continue
+		}
+		cred, ok, err := r0.id.Credential(ctx, sr.Name)
+		if err != nil || !ok {
+			continue
+		}
+		_, claims, isJWT := identity.DecodeJWT(cred.Token)
+		if !isJWT {
+			continue
+		}
+		place := func(tok string) func(*http.Request) {
+			return func(hr *http.Request) { identity.Place(hr, s, config.Credential{Token: tok}) }
+		}
+		none := r0.clone()
+		none.omitScheme = sr.Name
+		none.auth = place(identity.AlgNone(claims))
+		jwtTests = append(jwtTests, authTest{"alg-none-" + sr.Name, RuleJWTAlgNone, none, "with an unsigned alg:none JWT"})
+
+		expired := e.cfg.JWT.ExpiredToken
+		if expired == "" && e.cfg.JWT.SigningKey != nil {
+			tok, err := identity.Sign(identity.Expired(claims, time.Now()), e.cfg.JWT.SigningKey)
+			if err != nil {
+				e.log.Warn("cannot craft an expired token", "error", err)
+			} else {
+				expired = tok
+				e.red.addSecret(tok)
+			}
+		}
+		if expired != "" {
+			x := r0.clone()
+			x.omitScheme = sr.Name
+			x.auth = place(expired)
+			jwtTests = append(jwtTests, authTest{"expired-jwt-" + sr.Name, RuleJWTExpired, x, "with an expired JWT"})
+		} else {
+			e.stats["expired_jwt_skipped"]++
+		}
+		if !e.weakDone[sr.Name] {
+			e.weakDone[sr.Name] = true
+			if secret, found := identity.FindWeakSecret(cred.Token, e.cfg.WeakSecrets); found {
+				forged := map[string]any{}
+				for k, v := range claims {
+					forged[k] = v
+				}
+				forged["exp"] = time.Now().Add(time.Hour).Unix()
+				forged["iat"] = time.Now().Unix()
+				h, _, _ := identity.DecodeJWT(cred.Token)
+				alg, _ := h["alg"].(string)
+				tok, err := identity.Sign(forged, &config.SigningKey{Alg: alg, Secret: secret})
+				if err == nil {
+					e.red.addSecret(tok, secret)
+					w := r0.clone()
+					w.omitScheme = sr.Name
+					w.auth = place(tok)
+					jwtTests = append(jwtTests, authTest{"weak-secret-" + sr.Name, RuleJWTWeakSecret, w,
+						fmt.Sprintf("with a JWT re-signed with the guessed HMAC secret (%d characters, from the weak-secret dictionary)", len(secret))})
+				}
+			}
+		}
+	}
+	accepted := map[string]bool{}
+	ignored := map[string]bool{} // schemes whose omission was accepted
+	run := func(t authTest) bool {
+		if e.halted(ctx) {
+			return false
+		}
+		t.r.expectDenied = true
+		e.stats["auth_tests"]++
+		x := e.send(ctx, t.r, "authentication "+t.name)
+		if x.Err != nil {
+			e.stop(x.Err)
+			return false
+		}
+		e.checkResponse(op, x, false, "authentication "+t.name)
+		switch {
+		case x.Status >= 200 && x.Status < 300:
+			accepted[t.rule] = true
+			e.add(t.rule, op, t.name, fmt.Sprintf("%s answered %d to a request %s.", op.Key(), x.Status, t.why),
+				"401 Unauthorized", fmt.Sprintf("%d %s", x.Status, t.why), x)
+		case x.Status == 403 || x.Status == 404:
+			e.add(RuleAuthStatus, op, "auth-status", fmt.Sprintf("%s answered %d instead of 401 to a request %s.", op.Key(), x.Status, t.why),
+				"401 Unauthorized", fmt.Sprintf("%d %s", x.Status, t.why), x)
+		}
+		return x.Status >= 200 && x.Status < 300
+	}
+	for _, t := range tests {
+		if accepted[RuleAuthMissing] {
+			return
+		}
+		if scheme, ok := strings.CutPrefix(t.name, "malformed-"); ok && ignored[scheme] {
+			continue
+		}
+		ok := run(t)
+		if scheme, isPartial := strings.CutPrefix(t.name, "without-"); isPartial && ok {
+			ignored[scheme] = true
+		}
+	}
+	if accepted[RuleAuthMissing] || accepted[RuleAuthInvalidToken] {
+		return
+	}
+	for _, t := range jwtTests {
+		run(t)
+	}
+}
+
+func bearerLike(s *spec.SecurityScheme) bool {
+	return (s.Type == "http" && s.Scheme == "bearer") || s.Type == "oauth2" || s.Type == "openIdConnect"
+}
+
+// malformed is a syntactically plausible but invalid credential.
+func malformed(s *spec.SecurityScheme) config.Credential {
+	if s.Type == "http" && s.Scheme == "basic" {
+		return config.Credential{Username: "rampart-invalid", Password: "rampart-invalid"}
+	}
+	if bearerLike(s) {
+		return config.Credential{Token: "rampart.invalid.token"}
+	}
+	return config.Credential{Value: "rampart-invalid-key", Token: "rampart-invalid-key"}
+}
+
+// authorization runs BOLA and BFLA probes with the other identities.
+//
+// BOLA: when the request names a resource the happy-path identity created,
+// every other identity that is not an admin asks for it; expected 401, 403
+// or 404. BFLA: an operation meant for a role (configured, or an admin
+// path) is called by identities without that role; expected 401 or 403.
+func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *request) {
+	if r0.id == nil || len(e.ids) < 2 {
+		return
+	}
+	owner := r0.id.Name()
+	if roles := e.rolesFor(op); len(roles) > 0 {
+		for _, other := range e.ids {
+			if other == r0.id || hasAnyRole(other, roles) || e.halted(ctx) {
+				continue
+			}
+			idx := satisfies(other, op)
+			if idx < 0 {
+				continue
+			}
+			r := r0.clone()
+			r.id, r.reqIdx = other, idx
+			e.stats["authz_tests"]++
+			x := e.send(ctx, r, "as "+other.Name())
+			if x.Err != nil {
+				e.stop(x.Err)
+				return
+			}
+			e.checkResponse(op, x, false, "bfla as "+other.Name())
+			if x.Status >= 200 && x.Status < 300 {
+				xs := []*exchange{x}
+				if hx := e.happyX[op]; hx != nil {
+					a := *hx
+					a.Label = "as " + owner + " (role " + strings.Join(roles, "/") + ")"
+					xs = []*exchange{&a, x}
+				}
+				e.add(RuleBFLA, op, "bfla",
+					fmt.Sprintf("%s is meant for role %s, yet %s (roles: %s) called it and got %d.", op.Key(), strings.Join(roles, "/"), other.Name(), strings.Join(other.Config.Roles, ", "), x.Status),
+					"401 or 403 for an identity without the role", fmt.Sprintf("%d as %s", x.Status, other.Name()), xs...)
+			}
+		}
+		return
+	}
+	if o := e.cfg.Op(op.Key()).BOLA; o != nil && !*o {
+		return
+	}
+	if !e.namesOwnedResource(op, r0, owner) {
+		return
+	}
+	for _, other := range e.ids {
+		if other == r0.id || other.Config.HasRole("admin") || e.halted(ctx) {
+			continue
+		}
+		if e.opts.Safe && op.Method != "GET" {
+			continue
+		}
+		idx := satisfies(other, op)
+		if idx < 0 {
+			continue
+		}
+		r := r0.clone()
+		r.id, r.reqIdx = other, idx
+		e.stats["authz_tests"]++
+		x := e.send(ctx, r, "as "+other.Name())
+		if x.Err != nil {
+			e.stop(x.Err)
+			return
+		}
+		e.checkResponse(op, x, false, "bola as "+other.Name())
+		if x.Status >= 200 && x.Status < 300 {
+			xs := []*exchange{x}
+			if hx := e.happyX[op]; hx != nil {
+				a := *hx
+				a.Label = "as " + owner + " (owner)"
+				xs = []*exchange{&a, x}
+			}
+			e.add(RuleBOLA, op, "bola",
+				fmt.Sprintf("%s created the object %s names; %s used it too and got %d.", owner, op.Key(), other.Name(), x.Status),
+				"401, 403 or 404 for another identity's object", fmt.Sprintf("%d as %s", x.Status, other.Name()), xs...)
+			if op.Method == "DELETE" {
+				e.markDeleted(op, r0)
+			}
+		}
+	}
+}
+
+// satisfies returns the first requirement of op the identity can meet.
+func satisfies(id *identity.Identity, op *spec.Operation) int {
+	for i, r := range op.Security {
+		if len(r.Schemes) > 0 && id.Satisfies(r) {
+			return i
+		}
+	}
+	return -1
+}
+
+// namesOwnedResource reports whether a path parameter of the request is the
+// id of a resource the owner created during the scan.
+func (e *engine) namesOwnedResource(op *spec.Operation, r *request, owner string) bool {
+	for _, p := range op.Parameters {
+		if p.In != "path" {
+			continue
+		}
+		v := serialize(r.params[paramKey(p)])
+		i := strings.Index(op.Path, "{"+p.Name+"}")
+		if i <= 0 {
+			continue
+		}
+		coll := strings.TrimRight(op.Path[:i], "/")
+		for _, res := range e.resources {
+			if res.collection == coll && res.id == v && res.owner == owner {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (e *engine) markDeleted(op *spec.Operation, r *request) {
+	for _, p := range op.Parameters {
+		if p.In != "path" || !strings.HasSuffix(op.Path, "{"+p.Name+"}") {
+			continue
+		}
+		coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+p.Name+"}"), "/")
+		v := serialize(r.params[paramKey(p)])
+		for _, res := range e.resources {
+			if res.collection == coll && res.id == v {
+				res.deleted = true
+			}
+		}
+	}
+}
+
+// cleanup deletes what the scan created and is still there, with the
+// identity that created it, through the collection's DELETE operation.
+func (e *engine) cleanup(ctx context.Context) {
+	e.c.unlimited.Store(true)
+	// Resources deleted by a DELETE happy path are already gone.
+	for op, r := range e.tmpl {
+		if op.Method == "DELETE" {
+			e.markDeleted(op, r)
+		}
+	}
+	if e.opts.Safe {
+		return
+	}
+	for i := len(e.resources) - 1; i >= 0; i-- {
+		res := e.resources[i]
+		if res.deleted || ctx.Err() != nil {
+			continue
+		}
+		var del *spec.Operation
+		var param string
+		for _, op := range e.doc.Operations {
+			if op.Method != "DELETE" || e.cfg.Op(op.Key()).Skip {
+				continue
+			}
+			rest, ok := strings.CutPrefix(op.Path, res.collection+"/{")
+			if ok && strings.HasSuffix(rest, "}") && !strings.Contains(rest, "/") {
+				del, param = op, strings.TrimSuffix(rest, "}")
+				break
+			}
+		}
+		if del == nil {
+			continue
+		}
+		r, _ := e.prepare(ctx, del, true)
+		if r == nil {
+			continue
+		}
+		for _, id := range e.ids {
+			if id.Name() == res.owner {
+				if idx := satisfies(id, del); idx >= 0 {
+					r.id, r.reqIdx = id, idx
+				}
+			}
+		}
+		for _, p := range del.Parameters {
+			if p.In == "path" && p.Name == param {
+				r.params[paramKey(p)] = res.id
+			}
+		}
+		x := e.send(ctx, r, "cleanup")
+		if x.Err == nil && ((x.Status >= 200 && x.Status < 300) || x.Status == 404 || x.Status == 410) {
+			res.deleted = true
+			e.stats["resources_cleaned"]++
+		}
+	}
+}

@@ -1,0 +1,457 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/scan/gen"
+	"github.com/rampart-sec/rampart/internal/spec"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// learn records what a successful response tells about the API: the id of
+// a created resource (from the body or the Location header), ids seen in
+// listings, and top-level values reusable as parameters.
+func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
+	var body any
+	if len(x.RespBody) > 0 {
+		d := json.NewDecoder(bytes.NewReader(x.RespBody))
+		d.UseNumber()
+		if d.Decode(&body) != nil {
+			body = nil
+		}
+	}
+	owner := ""
+	if r.id != nil && !r.noAuth {
+		owner = r.id.Name()
+	}
+	if op.Method == "POST" && x.Status >= 200 && x.Status < 300 {
+		id := ""
+		if m, ok := body.(map[string]any); ok {
+			id = idOf(m)
+		}
+		if id == "" {
+			if loc := x.RespHead.Get("Location"); loc != "" {
+				if u, err := url.Parse(loc); err == nil {
+					id = path.Base(u.Path)
+				}
+			}
+		}
+		if id != "" {
+			e.resources = append(e.resources, &resource{collection: op.Path, id: id, owner: owner, createdBy: op})
+			e.stats["resources_created"]++
+		}
+	}
+	if op.Method == "GET" {
+		if arr, ok := body.([]any); ok && len(arr) > 0 {
+			if m, ok := arr[0].(map[string]any); ok {
+				if id := idOf(m); id != "" {
+					e.seen[op.Path] = id
+				}
+			}
+		}
+	}
+	if m, ok := body.(map[string]any); ok {
+		for k, v := range m {
+			switch v.(type) {
+			case string, json.Number, bool:
+				if _, fixed := e.cfg.Variables[k]; !fixed {
+					e.vars[k] = v
+				}
+			}
+		}
+	}
+}
+
+func idOf(m map[string]any) string {
+	for _, k := range []string{"id", "ID", "Id", "uuid", "_id"} {
+		if v, ok := m[k]; ok {
+			switch x := v.(type) {
+			case string:
+				return x
+			case json.Number:
+				return string(x)
+			}
+		}
+	}
+	return ""
+}
+
+// checkResponse checks one response against the contract: 5xx anywhere;
+// and for declared statuses, the media type, the headers and the body.
+// positive says the request was in contract: only then is an undeclared
+// status reported, since APIs rightly answer negative tests with 4xx codes
+// their definitions rarely list.
+func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, test string) {
+	if x.Err != nil || x.Status == 0 {
+		return
+	}
+	if x.Status >= 500 {
+		e.add(RuleServerError, op, "server-error", fmt.Sprintf("%s answered %d.", op.Key(), x.Status),
+			"a 2xx or 4xx answer", fmt.Sprintf("%d to %s", x.Status, test), x)
+		return
+	}
+	resp := op.Response(x.Status)
+	if resp == nil {
+		if positive {
+			e.add(RuleUndeclaredStatus, op, fmt.Sprintf("status-%d", x.Status),
+				fmt.Sprintf("%s answered %d, which the operation does not declare.", op.Key(), x.Status),
+				"a declared status ("+declaredStatuses(op)+")", fmt.Sprintf("%d to %s", x.Status, test), x)
+		}
+		return
+	}
+	for name, h := range resp.Headers {
+		if strings.EqualFold(name, "Content-Type") {
+			continue
+		}
+		v := x.RespHead.Get(name)
+		if v == "" {
+			if h.Required {
+				e.add(RuleResponseHeader, op, fmt.Sprintf("header-%d-%s", x.Status, strings.ToLower(name)),
+					fmt.Sprintf("The %d response lacks the required header %s.", x.Status, name),
+					"header "+name, "missing", x)
+			}
+			continue
+		}
+		if h.Schema == nil {
+			continue
+		}
+		sch, err := e.doc.Compile(h.Schema, spec.ResponseView)
+		if err != nil {
+			continue
+		}
+		if verr := sch.Validate(coerce(e.gen, h.Schema, v)); verr != nil {
+			e.add(RuleResponseHeader, op, fmt.Sprintf("header-%d-%s", x.Status, strings.ToLower(name)),
+				fmt.Sprintf("The %d response header %s is invalid: %s.", x.Status, name, shortErr(verr)),
+				"header "+name+" valid against its schema", fmt.Sprintf("%s: %s", name, v), x)
+		}
+	}
+	if len(resp.Content) == 0 || len(bytes.TrimSpace(x.RespBody)) == 0 || x.Method == http.MethodHead {
+		return
+	}
+	ct := x.RespHead.Get("Content-Type")
+	media, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		media = strings.ToLower(strings.TrimSpace(ct))
+	}
+	mt := matchMedia(resp.Content, media)
+	if mt == nil {
+		e.add(RuleUndeclaredContent, op, fmt.Sprintf("content-type-%d", x.Status),
+			fmt.Sprintf("The %d response is %q, which the operation does not declare for that status.", x.Status, ct),
+			"one of "+strings.Join(contentNames(resp.Content), ", "), "Content-Type: "+ct, x)
+		return
+	}
+	if mt.Schema == nil || !isJSON(media) {
+		return
+	}
+	var body any
+	d := json.NewDecoder(bytes.NewReader(x.RespBody))
+	d.UseNumber()
+	if err := d.Decode(&body); err != nil {
+		if len(x.RespBody) < maxBody {
+			e.add(RuleResponseSchema, op, fmt.Sprintf("body-%d", x.Status),
+				fmt.Sprintf("The %d response says %s but its body is not valid JSON.", x.Status, media),
+				"a JSON body valid against the schema", "invalid JSON: "+err.Error(), x)
+		}
+		return
+	}
+	sch, err := e.doc.Compile(mt.Schema, spec.ResponseView)
+	if err != nil {
+		return
+	}
+	verr := sch.Validate(body)
+	if verr == nil {
+		return
+	}
+	undeclared, other := classify(verr)
+	if len(undeclared) > 0 {
+		e.add(RuleExcessiveData, op, fmt.Sprintf("body-%d", x.Status),
+			fmt.Sprintf("The %d response carries properties its schema does not declare: %s.", x.Status, strings.Join(undeclared, ", ")),
+			"only the properties the schema declares", "undeclared: "+strings.Join(undeclared, ", "), x)
+	}
+	if len(other) > 0 {
+		e.add(RuleResponseSchema, op, fmt.Sprintf("body-%d", x.Status),
+			fmt.Sprintf("The %d response body does not match its schema: %s.", x.Status, strings.Join(limit(other, 5), "; ")),
+			"a body valid against the schema", strings.Join(limit(other, 5), "; "), x)
+	}
+}
+
+// printer renders schema error messages (the engine needs one; English is
+// what reports use).
+var printer = message.NewPrinter(language.English)
+
+// classify splits validation errors into undeclared properties (refused by
+// additionalProperties or unevaluatedProperties) and everything else.
+func classify(err error) (undeclared, other []string) {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil, []string{err.Error()}
+	}
+	seenU, seenO := map[string]bool{}, map[string]bool{}
+	var walk func(v *jsonschema.ValidationError)
+	walk = func(v *jsonschema.ValidationError) {
+		if len(v.Causes) > 0 {
+			for _, c := range v.Causes {
+				walk(c)
+			}
+			return
+		}
+		loc := "/" + strings.Join(v.InstanceLocation, "/")
+		switch k := v.ErrorKind.(type) {
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				name := strings.TrimPrefix(loc+"/"+p, "/")
+				if !seenU[name] {
+					seenU[name] = true
+					undeclared = append(undeclared, name)
+				}
+			}
+			return
+		case *kind.FalseSchema:
+			name := strings.TrimPrefix(loc, "/")
+			if !seenU[name] {
+				seenU[name] = true
+				undeclared = append(undeclared, name)
+			}
+			return
+		case *kind.Group, *kind.Schema, *kind.Reference:
+			return
+		}
+		msg := loc + ": " + v.ErrorKind.LocalizedString(printer)
+		if !seenO[msg] {
+			seenO[msg] = true
+			other = append(other, msg)
+		}
+	}
+	walk(ve)
+	sort.Strings(undeclared)
+	sort.Strings(other)
+	return undeclared, other
+}
+
+func shortErr(err error) string {
+	u, o := classify(err)
+	all := append(o, u...)
+	if len(all) == 0 {
+		return err.Error()
+	}
+	return strings.Join(limit(all, 3), "; ")
+}
+
+func matchMedia(content map[string]*spec.MediaType, media string) *spec.MediaType {
+	media = strings.ToLower(media)
+	for k, mt := range content {
+		if strings.EqualFold(k, media) {
+			return mt
+		}
+	}
+	for k, mt := range content {
+		k = strings.ToLower(k)
+		if k == "*/*" || (strings.HasSuffix(k, "/*") && strings.HasPrefix(media, strings.TrimSuffix(k, "*"))) {
+			return mt
+		}
+	}
+	return nil
+}
+
+func contentNames(m map[string]*spec.MediaType) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func declaredStatuses(op *spec.Operation) string {
+	var out []string
+	for _, r := range op.Responses {
+		out = append(out, r.Code)
+	}
+	return strings.Join(out, ", ")
+}
+
+// maxMutations bounds the mutations sent per operation.
+const maxMutations = 80
+
+// conformance sends one mutation per request: each parameter and body
+// property made invalid in one way, plus a wrong content type. Each is
+// confirmed out of contract by the compiled schema before it is sent.
+// Expected: 4xx; 2xx is a defect, 5xx an error.
+func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *request) {
+	type mut struct {
+		name string
+		r    *request
+	}
+	var muts []mut
+	for _, p := range op.Parameters {
+		k := paramKey(p)
+		if p.Required && p.In != "path" {
+			r := r0.clone()
+			r.omit[k] = true
+			muts = append(muts, mut{p.In + " " + p.Name + ": missing-required", r})
+		}
+		if p.Schema == nil {
+			continue
+		}
+		sch, err := e.doc.Compile(p.Schema, spec.RequestView)
+		if err != nil {
+			continue
+		}
+		for _, m := range e.gen.ValueMutations(p.Schema.Ref, p.Schema.Value) {
+			text := serialize(m.Value)
+			if p.In == "path" && text == "" {
+				continue
+			}
+			if sch.Validate(coerce(e.gen, p.Schema, text)) == nil {
+				continue
+			}
+			r := r0.clone()
+			r.params[k] = m.Value
+			muts = append(muts, mut{p.In + " " + p.Name + ": " + m.Kind, r})
+		}
+	}
+	if r0.hasBody && r0.rawBody == nil && isJSON(r0.media) {
+		if _, mt := pickMedia(op.RequestBody); mt != nil && mt.Schema != nil {
+			if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil {
+				for _, m := range e.gen.BodyMutations(mt.Schema, r0.body, e.opts.StrictObjects) {
+					b := gen.Apply(r0.body, m)
+					if sch.Validate(b) == nil {
+						continue
+					}
+					r := r0.clone()
+					r.body = b
+					if m.Drop && len(m.Path) == 0 {
+						r.hasBody = false
+					}
+					muts = append(muts, mut{"body " + m.Name(), r})
+				}
+			}
+		}
+		if matchMedia(op.RequestBody.Content, "text/plain") == nil {
+			r := r0.clone()
+			r.rawBody = bodyBytes(r0.body)
+			r.rawType = "text/plain"
+			muts = append(muts, mut{"body: wrong-content-type", r})
+		}
+	}
+	if len(muts) > maxMutations {
+		muts = muts[:maxMutations]
+	}
+	for _, m := range muts {
+		if e.halted(ctx) {
+			return
+		}
+		e.stats["mutations_sent"]++
+		x := e.send(ctx, m.r, "mutation "+m.name)
+		if x.Err != nil {
+			e.stop(x.Err)
+			continue
+		}
+		e.checkResponse(op, x, false, "mutation "+m.name)
+		if x.Status >= 200 && x.Status < 300 {
+			e.add(RuleNegativeAccepted, op, "conformance",
+				fmt.Sprintf("%s accepted a request outside its contract (%s).", op.Key(), m.name),
+				"4xx for out-of-contract input", fmt.Sprintf("%d to %s", x.Status, m.name), e.happyX[op], x)
+		}
+	}
+}
+
+// undeclaredMethods sends, on each path, one method the definition does
+// not declare (never HEAD or OPTIONS, which servers answer generically).
+// Expected: 405; a 2xx means the API routes more than its contract.
+func (e *engine) undeclaredMethods(ctx context.Context) {
+	byPath := map[string][]*spec.Operation{}
+	var paths []string
+	for _, op := range e.doc.Operations {
+		if _, ok := byPath[op.Path]; !ok {
+			paths = append(paths, op.Path)
+		}
+		byPath[op.Path] = append(byPath[op.Path], op)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		ops := byPath[p]
+		declared := map[string]bool{}
+		var base *spec.Operation
+		for _, op := range ops {
+			declared[op.Method] = true
+			if e.tmpl[op] != nil && base == nil {
+				base = op
+			}
+		}
+		if base == nil || e.cfg.Op(base.Key()).Skip {
+			continue
+		}
+		method := ""
+		for _, m := range []string{"PUT", "PATCH", "POST", "GET", "DELETE"} {
+			if !declared[m] && !e.routedElsewhere(m, p) {
+				method = m
+				break
+			}
+		}
+		if method == "" || e.halted(ctx) {
+			continue
+		}
+		r := e.tmpl[base].clone()
+		r.method = method
+		r.hasBody = false
+		x := e.send(ctx, r, "undeclared method "+method)
+		if x.Err != nil {
+			e.stop(x.Err)
+			continue
+		}
+		e.stats["method_tests"]++
+		opKey := method + " " + p
+		if x.Status >= 500 {
+			e.addAt(RuleServerError, opKey, base.PathRef, "server-error", fmt.Sprintf("%s (not declared) answered %d.", opKey, x.Status),
+				"405", fmt.Sprint(x.Status), x)
+		} else if x.Status >= 200 && x.Status < 300 {
+			e.addAt(RuleUndeclaredMethod, opKey, base.PathRef, "undeclared-method",
+				fmt.Sprintf("%s is not declared, yet the API answered %d.", opKey, x.Status),
+				"405 Method Not Allowed", fmt.Sprint(x.Status), x)
+			if method == "POST" {
+				e.learn(&spec.Operation{Method: "POST", Path: p}, r, x)
+			}
+		}
+	}
+}
+
+// routedElsewhere reports whether another path template declaring method
+// could match the URL of path (e.g. PUT /user/login matches PUT
+// /user/{username}): the method is then declared for that URL after all.
+func (e *engine) routedElsewhere(method, p string) bool {
+	segs := strings.Split(p, "/")
+	for _, op := range e.doc.Operations {
+		if op.Method != method || op.Path == p {
+			continue
+		}
+		other := strings.Split(op.Path, "/")
+		if len(other) != len(segs) {
+			continue
+		}
+		match := true
+		for i := range segs {
+			if segs[i] != other[i] && !strings.HasPrefix(segs[i], "{") && !strings.HasPrefix(other[i], "{") {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}

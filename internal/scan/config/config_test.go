@@ -1,0 +1,63 @@
+package config_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/scan/config"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+const api = `openapi: 3.0.3
+info: {title: t, version: '1'}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+    key: {type: apiKey, in: header, name: X-Key}
+paths:
+  /a:
+    get: {responses: {'200': {description: ok}}}
+`
+
+func TestConfig(t *testing.T) {
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(api))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TOKEN_A", "tok: with 'quotes'")
+	for _, tc := range []struct {
+		name, yaml, wantErr string
+	}{
+		{"env expanded as string", "identities:\n  - name: a\n    credentials:\n      bearer: {token: \"${TOKEN_A}\"}\n", ""},
+		{"env default", "identities:\n  - name: a\n    credentials:\n      key: {value: \"${NOPE_UNSET:-k1}\"}\n", ""},
+		{"env missing", "identities:\n  - name: a\n    credentials:\n      key: {value: \"${NOPE_UNSET}\"}\n", "NOPE_UNSET is not set"},
+		{"unknown key", "identitys: []\n", "field identitys not found"},
+		{"unknown scheme", "identities:\n  - name: a\n    credentials:\n      oauth: {token: x}\n", `no security scheme named "oauth"`},
+		{"unknown operation", "operations:\n  GET /b: {skip: true}\n", `"GET /b" is not an operation`},
+		{"bad status", "operations:\n  get /a: {expect: [42]}\n", "42 is not an HTTP status"},
+		{"duplicate identity", "identities:\n  - {name: a, credentials: {key: {value: v}}}\n  - {name: a, credentials: {key: {value: v}}}\n", "duplicate identity"},
+		{"bad grant", "identities:\n  - name: a\n    oauth2: {scheme: bearer, grant: implicit}\n", "not supported"},
+		{"bad duration", "timeout: soon\n", "not a duration"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Parse([]byte(tc.yaml))
+			if err == nil {
+				err = c.Validate(d)
+			}
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if tc.name == "env expanded as string" && c.Identities[0].Credentials["bearer"].Token != "tok: with 'quotes'" {
+					t.Errorf("token = %q", c.Identities[0].Credentials["bearer"].Token)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("error = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,722 @@
+// Package scan is the dynamic tester behind `rampart scan`: from the
+// contract alone it sends real requests to a running API and reports where
+// the implementation does not honour the contract (conformance, responses)
+// or lets the wrong caller in (authentication, authorization).
+//
+// A scan runs in phases: a happy path per operation (creating resources
+// first, reusing their ids), one mutation per request for conformance,
+// authentication tests on secured operations, authorization tests across
+// identities, and finally the DELETE operations and the cleanup of what the
+// scan created. Every response is checked against the contract.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/scan/config"
+	"github.com/rampart-sec/rampart/internal/scan/gen"
+	"github.com/rampart-sec/rampart/internal/scan/identity"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Options are the command-line settings of a scan.
+type Options struct {
+	// Target is the API's base URL. When it has no path, the path of the
+	// definition's first server is appended.
+	Target      string
+	Config      *config.Config
+	Rate        float64       // requests per second (default 20)
+	Timeout     time.Duration // per request (default 10s)
+	MaxRequests int           // 0: unlimited
+	MaxDuration time.Duration // 0: unlimited
+	// Safe skips every POST, PUT, PATCH and DELETE request.
+	Safe        bool
+	ShowSecrets bool
+	// StrictObjects expects objects closed only by the shared
+	// strict-objects policy to refuse undeclared properties too.
+	StrictObjects bool
+	// KeepResources skips the DELETE happy paths and the final cleanup,
+	// so findings about created objects can be reproduced afterwards.
+	KeepResources bool
+	Logger        *slog.Logger
+	// Progress, when set, is called after each operation phase.
+	Progress func(done, total int, requests int64)
+}
+
+// Result is a scan's outcome.
+type Result struct {
+	Spec     report.SpecResult
+	Requests int64
+	Elapsed  time.Duration
+	// HappyFailures says why each failed happy path failed, by operation.
+	HappyFailures map[string]string
+	// NotCleaned lists resources the scan created and could not delete.
+	NotCleaned []string
+	// Stopped is why the scan ended early (budget, duration), if it did.
+	Stopped string
+}
+
+type resource struct {
+	collection string // path template of the creating operation
+	id         string
+	owner      string
+	deleted    bool
+	createdBy  *spec.Operation
+}
+
+type engine struct {
+	doc   *spec.Document
+	opts  Options
+	cfg   *config.Config
+	gen   *gen.Generator
+	c     *client
+	red   *redactor
+	log   *slog.Logger
+	base  *url.URL
+	ids   []*identity.Identity
+	start time.Time
+
+	vars      map[string]any
+	seen      map[string]string
+	resources []*resource
+	tmpl      map[*spec.Operation]*request
+	happyX    map[*spec.Operation]*exchange
+	happyFail map[string]string
+
+	findings []*report.Finding
+	byKey    map[string]*report.Finding
+	details  map[*report.Finding][]string
+	weakDone map[string]bool
+	stats    map[string]int
+	stopped  error
+}
+
+// Run scans the API at opts.Target described by doc.
+func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error) {
+	if opts.Rate <= 0 {
+		opts.Rate = 20
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	target := opts.Target
+	if target == "" {
+		target = cfg.Target
+	}
+	if target == "" {
+		return nil, errors.New("no target: pass --target URL or set target in the config")
+	}
+	base, err := url.Parse(target)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("target %q is not an http(s) URL", target)
+	}
+	if base.Path == "" && len(doc.Servers) > 0 {
+		base.Path = doc.Servers[0].BasePath()
+	}
+	if err := cfg.Validate(doc); err != nil {
+		return nil, err
+	}
+	if err := doc.CompileAll(ctx); err != nil {
+		// Schemas that do not compile only disable the checks that need
+		// them; the audit reports them.
+		opts.Logger.Warn("some schemas do not compile", "error", err)
+	}
+	c, err := newClient(base, cfg.AuthOrigins, opts.Rate, opts.Timeout, opts.MaxRequests)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{doc: doc, opts: opts, cfg: cfg, gen: &gen.Generator{Doc: doc}, c: c,
+		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, start: time.Now(),
+		vars: map[string]any{}, seen: map[string]string{}, tmpl: map[*spec.Operation]*request{},
+		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
+		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
+		weakDone: map[string]bool{}, stats: map[string]int{}}
+	for k, v := range cfg.Variables {
+		e.vars[k] = gen.Normalize(v)
+	}
+	for _, s := range doc.SecuritySchemes {
+		if s.Type == "apiKey" {
+			if s.In == "header" {
+				e.red.headers[strings.ToLower(s.ParamName)] = true
+			} else {
+				e.red.params[strings.ToLower(s.ParamName)] = true
+			}
+		}
+	}
+	for _, ic := range cfg.Identities {
+		e.ids = append(e.ids, identity.New(ic, doc, base, c))
+	}
+	if cfg.JWT.ExpiredToken != "" {
+		e.red.addSecret(cfg.JWT.ExpiredToken)
+	}
+	if k := cfg.JWT.SigningKey; k != nil {
+		e.red.addSecret(k.Secret)
+	}
+	for _, id := range e.ids {
+		e.red.addSecret(id.Secrets()...)
+	}
+
+	runCtx := ctx
+	if opts.MaxDuration > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, opts.MaxDuration)
+		defer cancel()
+	}
+	e.run(runCtx)
+	// Cleanup runs even when the scan stopped on its budget or duration:
+	// leaving test data behind is worse than a few extra requests.
+	cleanCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if ctx.Err() == nil && !opts.KeepResources {
+		e.cleanup(cleanCtx)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e.result(), nil
+}
+
+// ops returns the operations to scan, in happy-path order: creations
+// first (so their ids can be reused), then reads, updates, and other
+// methods; DELETE operations are returned separately, to run last.
+func (e *engine) ops() (main, deletes []*spec.Operation) {
+	rank := map[string]int{"POST": 0, "GET": 1, "PUT": 2, "PATCH": 3, "DELETE": 9}
+	all := append([]*spec.Operation(nil), e.doc.Operations...)
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		ra, ok := rank[a.Method]
+		if !ok {
+			ra = 4
+		}
+		rb, ok := rank[b.Method]
+		if !ok {
+			rb = 4
+		}
+		da, db := strings.Count(a.Path, "/"), strings.Count(b.Path, "/")
+		if da != db {
+			return da < db
+		}
+		if ra != rb {
+			return ra < rb
+		}
+		return a.Path < b.Path
+	})
+	for _, op := range all {
+		if e.cfg.Op(op.Key()).Skip {
+			e.stats["operations_skipped"]++
+			continue
+		}
+		if e.opts.Safe && op.Method != "GET" && op.Method != "HEAD" && op.Method != "OPTIONS" {
+			e.stats["operations_skipped"]++
+			continue
+		}
+		if op.Method == "DELETE" {
+			deletes = append(deletes, op)
+		} else {
+			main = append(main, op)
+		}
+	}
+	return main, deletes
+}
+
+func (e *engine) stop(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, errBudget) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		if e.stopped == nil {
+			e.stopped = err
+		}
+		return true
+	}
+	return false
+}
+
+func (e *engine) halted(ctx context.Context) bool {
+	if e.stopped != nil {
+		return true
+	}
+	if err := ctx.Err(); err != nil {
+		e.stopped = err
+		return true
+	}
+	return false
+}
+
+func (e *engine) progress(done, total int) {
+	if e.opts.Progress != nil {
+		e.opts.Progress(done, total, e.c.sent.Load())
+	}
+}
+
+func (e *engine) run(ctx context.Context) {
+	main, deletes := e.ops()
+	total := 2*len(main) + 2*len(deletes) + 1
+	done := 0
+	tick := func() { done++; e.progress(done, total) }
+	// Phase 1: happy paths, which also create the resources later phases use.
+	for _, op := range main {
+		if e.halted(ctx) {
+			break
+		}
+		e.happy(ctx, op)
+		tick()
+	}
+	// Phase 2: the other tests on each operation that worked.
+	for _, op := range main {
+		if e.halted(ctx) {
+			break
+		}
+		if r := e.tmpl[op]; r != nil {
+			e.conformance(ctx, op, r)
+			e.authentication(ctx, op, r)
+			e.authorization(ctx, op, r)
+		}
+		tick()
+	}
+	if !e.halted(ctx) && !e.opts.Safe {
+		e.undeclaredMethods(ctx)
+	}
+	tick()
+	// Phase 3: DELETE operations, tested before their happy path (which
+	// deletes the resource for real).
+	for _, op := range deletes {
+		if e.halted(ctx) {
+			break
+		}
+		r, reason := e.prepare(ctx, op, true)
+		if r != nil {
+			e.conformance(ctx, op, r)
+			e.authentication(ctx, op, r)
+			e.authorization(ctx, op, r)
+		} else {
+			e.happyFailed(op, reason, nil)
+		}
+		tick()
+	}
+	for _, op := range deletes {
+		if e.halted(ctx) || e.opts.KeepResources {
+			break
+		}
+		if _, failed := e.happyFail[op.Key()]; !failed {
+			e.happy(ctx, op)
+		}
+		tick()
+	}
+}
+
+// identityFor picks the identity a happy path runs as and the security
+// requirement it satisfies (-1 when the operation needs none).
+func (e *engine) identityFor(op *spec.Operation) (*identity.Identity, int, string) {
+	o := e.cfg.Op(op.Key())
+	roles := e.rolesFor(op)
+	candidates := e.ids
+	if o.Identity != "" {
+		candidates = nil
+		for _, id := range e.ids {
+			if id.Name() == o.Identity {
+				candidates = append(candidates, id)
+			}
+		}
+	}
+	for _, id := range candidates {
+		if len(roles) > 0 && !hasAnyRole(id, roles) {
+			continue
+		}
+		for i, r := range op.Security {
+			if len(r.Schemes) == 0 {
+				continue
+			}
+			if id.Satisfies(r) && id.HasScopes(r) {
+				return id, i, ""
+			}
+		}
+	}
+	if !op.IsSecured() {
+		return nil, -1, ""
+	}
+	var need []string
+	for _, r := range op.Security {
+		var names []string
+		for _, s := range r.Schemes {
+			names = append(names, s.Name)
+		}
+		need = append(need, strings.Join(names, "+"))
+	}
+	msg := "no configured identity holds credentials for " + strings.Join(need, " or ")
+	if len(roles) > 0 {
+		msg += " with role " + strings.Join(roles, "/")
+	}
+	return nil, -1, msg
+}
+
+func hasAnyRole(id *identity.Identity, roles []string) bool {
+	for _, r := range roles {
+		if id.Config.HasRole(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// rolesFor returns the roles an operation is meant for: configured, or
+// "admin" for paths with an admin segment when some identity is an admin.
+func (e *engine) rolesFor(op *spec.Operation) []string {
+	if rs := e.cfg.Op(op.Key()).Roles; len(rs) > 0 {
+		return rs
+	}
+	for _, seg := range strings.Split(strings.ToLower(op.Path), "/") {
+		if seg == "admin" || seg == "admins" || seg == "internal" {
+			for _, id := range e.ids {
+				if id.Config.HasRole("admin") {
+					return []string{"admin"}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// prepare builds an in-contract request for op. useExamples chooses the
+// first strategy (examples and defaults) or the second (generated values).
+func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bool) (*request, string) {
+	id, idx, why := e.identityFor(op)
+	if why != "" {
+		return nil, why
+	}
+	o := e.cfg.Op(op.Key())
+	r := &request{op: op, method: op.Method, params: map[string]any{}, omit: map[string]bool{}, id: id, reqIdx: idx}
+	owner := ""
+	if id != nil {
+		owner = id.Name()
+	}
+	for _, p := range op.Parameters {
+		k := paramKey(p)
+		if v, ok := o.Params[p.Name]; ok {
+			r.params[k] = gen.Normalize(v)
+			continue
+		}
+		if v, ok := e.vars[p.Name]; ok && e.cfg.Variables[p.Name] != nil {
+			r.params[k] = v
+			continue
+		}
+		if p.In == "path" {
+			if v, ok := e.resourceID(op.Path, p.Name, owner); ok {
+				r.params[k] = v
+				continue
+			}
+			if v, ok := e.vars[p.Name]; ok {
+				r.params[k] = v
+				continue
+			}
+		}
+		if p.Schema == nil {
+			if p.Required {
+				return nil, fmt.Errorf("parameter %s %s has no schema and no configured value", p.In, p.Name).Error()
+			}
+			continue
+		}
+		if !p.Required && p.In == "cookie" {
+			continue
+		}
+		var v any
+		var err error
+		if useExamples {
+			v, _, err = e.gen.Valid(p.Schema, spec.RequestView, e.examplesOf(p.Ref)...)
+		} else {
+			v, _, err = e.gen.Generated(p.Schema, spec.RequestView)
+		}
+		if err != nil {
+			if p.Required {
+				return nil, fmt.Sprintf("parameter %s %s: %v", p.In, p.Name, err)
+			}
+			continue
+		}
+		r.params[k] = v
+	}
+	if rb := op.RequestBody; rb != nil {
+		media, mt := pickMedia(rb)
+		switch {
+		case o.Body != nil:
+			r.body, r.hasBody = gen.Normalize(o.Body), true
+			if media == "" {
+				media = "application/json"
+			}
+			r.media = media
+		case mt == nil:
+			if rb.Required {
+				return nil, "request body media types not supported by the scanner: " + strings.Join(mediaNames(rb), ", ")
+			}
+		case mt.Schema == nil:
+			r.body, r.hasBody, r.media = map[string]any{}, true, media
+		default:
+			var v any
+			var err error
+			if useExamples {
+				v, _, err = e.gen.Valid(mt.Schema, spec.RequestView, e.examplesOf(mt.Ref)...)
+			} else {
+				v, _, err = e.gen.Generated(mt.Schema, spec.RequestView)
+			}
+			if err != nil {
+				return nil, "request body: " + err.Error()
+			}
+			if media == "*/*" || media == "application/*" {
+				media = "application/json"
+			}
+			r.body, r.hasBody, r.media = v, true, media
+		}
+	}
+	return r, ""
+}
+
+func mediaNames(rb *spec.RequestBody) []string {
+	var out []string
+	for k := range rb.Content {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// resourceID finds the id of a resource for the path parameter name of
+// the operation at path: one the identity created in the collection just
+// before the parameter, else one seen in a listing of that collection.
+func (e *engine) resourceID(path, name, owner string) (string, bool) {
+	i := strings.Index(path, "{"+name+"}")
+	if i <= 0 {
+		return "", false
+	}
+	coll := strings.TrimRight(path[:i], "/")
+	var any *resource
+	for j := len(e.resources) - 1; j >= 0; j-- {
+		res := e.resources[j]
+		if res.collection != coll || res.deleted {
+			continue
+		}
+		if res.owner == owner {
+			return res.id, true
+		}
+		if any == nil {
+			any = res
+		}
+	}
+	if any != nil {
+		return any.id, true
+	}
+	if v, ok := e.seen[coll]; ok {
+		return v, true
+	}
+	return "", false
+}
+
+// happy runs the happy path of an operation: examples first, then
+// generated values.
+func (e *engine) happy(ctx context.Context, op *spec.Operation) {
+	e.stats["operations_tested"]++
+	var reason string
+	var last *exchange
+	for attempt := 0; attempt < 2; attempt++ {
+		r, why := e.prepare(ctx, op, attempt == 0)
+		if r == nil {
+			reason = why
+			break
+		}
+		x := e.send(ctx, r, "happy path")
+		if x.Err != nil {
+			if e.stop(x.Err) {
+				return
+			}
+			reason = "request failed: " + x.Err.Error()
+			last = x
+			break
+		}
+		e.checkResponse(op, x, true, "happy-path")
+		if e.expected(op, x.Status) {
+			e.tmpl[op] = r
+			e.happyX[op] = x
+			e.learn(op, r, x)
+			return
+		}
+		last = x
+		reason = fmt.Sprintf("answered %d%s", x.Status, bodyHint(x))
+		if x.Status == 401 || x.Status == 403 {
+			reason += " (credentials refused: check the identity's credentials)"
+			break
+		}
+	}
+	e.happyFailed(op, reason, last)
+}
+
+func bodyHint(x *exchange) string {
+	b := strings.TrimSpace(string(x.RespBody))
+	if b == "" {
+		return ""
+	}
+	b = strings.Join(strings.Fields(b), " ")
+	if len(b) > 160 {
+		b = b[:160] + "..."
+	}
+	return ": " + b
+}
+
+func (e *engine) happyFailed(op *spec.Operation, reason string, x *exchange) {
+	e.happyFail[op.Key()] = reason
+	e.stats["happy_path_failed"]++
+	var xs []*exchange
+	if x != nil {
+		xs = append(xs, x)
+	}
+	e.add(RuleHappyPathFailed, op, "happy-path", "No in-contract request to "+op.Key()+" succeeded, so its other tests were skipped: "+reason+".",
+		e.expectText(op), reason, xs...)
+}
+
+func (e *engine) expected(op *spec.Operation, status int) bool {
+	if exp := e.cfg.Op(op.Key()).Expect; len(exp) > 0 {
+		for _, s := range exp {
+			if s == status {
+				return true
+			}
+		}
+		return false
+	}
+	return status >= 200 && status < 300
+}
+
+func (e *engine) expectText(op *spec.Operation) string {
+	if exp := e.cfg.Op(op.Key()).Expect; len(exp) > 0 {
+		parts := make([]string, len(exp))
+		for i, s := range exp {
+			parts[i] = fmt.Sprint(s)
+		}
+		return "one of " + strings.Join(parts, ", ")
+	}
+	return "2xx"
+}
+
+// send builds and sends a request; a 401 to a request carrying a login or
+// OAuth2 token refreshes the token and retries once.
+func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
+	x, err := e.build(ctx, r)
+	if err != nil {
+		return &exchange{Label: label, Method: r.method, Err: err}
+	}
+	out := e.c.send(ctx, x.Method, x.URL, x.Header, x.Body)
+	if out.Err == nil && out.Status == http.StatusUnauthorized && !r.expectDenied && !r.noAuth && r.id != nil && r.id.Invalidate() {
+		e.stats["token_refreshes"]++
+		if x2, err := e.build(ctx, r); err == nil {
+			out = e.c.send(ctx, x2.Method, x2.URL, x2.Header, x2.Body)
+		}
+	}
+	out.Label = label
+	if r.id != nil {
+		e.red.addSecret(r.id.Secrets()...)
+	}
+	if out.Err == nil && out.Status >= 200 && out.Status < 300 && r.method == "POST" && label != "happy path" {
+		// A test request the API accepted may have created something.
+		e.learn(r.op, r, out)
+	}
+	return out
+}
+
+// result assembles the report.
+func (e *engine) result() *Result {
+	res := &Result{Requests: e.c.sent.Load(), Elapsed: time.Since(e.start), HappyFailures: e.happyFail}
+	for _, f := range e.findings {
+		if d := e.details[f]; len(d) > 1 {
+			f.Message += " (" + fmt.Sprint(len(d)) + " cases: " + strings.Join(limit(d, 12), "; ") + ")"
+		}
+		f.ComputeFingerprint()
+	}
+	sr := report.SpecResult{Spec: e.doc.Path, OpenAPI: e.doc.Version, Title: e.doc.Title, Valid: e.doc.Valid(), Findings: []report.Finding{}}
+	for _, f := range e.findings {
+		sr.Findings = append(sr.Findings, *f)
+	}
+	report.SortFindings(sr.Findings)
+	for _, r := range e.resources {
+		if !r.deleted {
+			res.NotCleaned = append(res.NotCleaned, fmt.Sprintf("%s/%s (created by %s as %s)", r.collection, r.id, r.createdBy.Key(), ownerName(r.owner)))
+		}
+	}
+	for _, n := range res.NotCleaned {
+		sr.ManualChecks = append(sr.ManualChecks, "not cleaned up: "+n)
+	}
+	if e.stopped != nil {
+		res.Stopped = e.stopped.Error()
+		if errors.Is(e.stopped, context.DeadlineExceeded) {
+			res.Stopped = "--max-duration reached"
+		}
+		sr.ManualChecks = append(sr.ManualChecks, "scan stopped early ("+res.Stopped+"): some operations were not fully tested")
+		e.stats["stopped_early"] = 1
+	}
+	e.stats["requests_sent"] = int(res.Requests)
+	e.stats["resources_not_cleaned"] = len(res.NotCleaned)
+	sr.Summary = e.stats
+	sr.Source = e.doc.Sources()
+	res.Spec = sr
+	return res
+}
+
+func ownerName(s string) string {
+	if s == "" {
+		return "anonymous"
+	}
+	return s
+}
+
+func limit(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(append([]string(nil), s[:n]...), fmt.Sprintf("and %d more", len(s)-n))
+}
+
+// add records a finding; a second occurrence with the same rule,
+// operation and test only adds its detail and (up to three) exchanges.
+func (e *engine) add(rule string, op *spec.Operation, test, msg, expected, actual string, xs ...*exchange) *report.Finding {
+	return e.addAt(rule, op.Key(), op.Ref, test, msg, expected, actual, xs...)
+}
+
+func (e *engine) addAt(rule, opKey string, at spec.NodeRef, test, msg, expected, actual string, xs ...*exchange) *report.Finding {
+	key := rule + "\x00" + opKey + "\x00" + test
+	if f, ok := e.byKey[key]; ok {
+		e.details[f] = append(e.details[f], actual)
+		if len(f.Exchanges) < 3 {
+			for _, x := range xs {
+				f.Exchanges = append(f.Exchanges, e.red.report(x))
+			}
+		}
+		return f
+	}
+	meta := ruleByID(rule)
+	loc := e.doc.Locate(at)
+	f := &report.Finding{Rule: rule, Severity: meta.Severity, Title: meta.Title, Message: e.red.text(msg),
+		Location: report.Location{File: loc.File, Pointer: loc.Pointer, Line: loc.Line, Column: loc.Column},
+		OWASP:    owaspID(meta.OWASP), CWE: meta.CWE, FixHint: meta.Fix,
+		Operation: opKey, Test: test, Expected: expected, Actual: e.red.text(actual)}
+	for _, x := range xs {
+		f.Exchanges = append(f.Exchanges, e.red.report(x))
+	}
+	e.byKey[key] = f
+	e.details[f] = []string{actual}
+	e.findings = append(e.findings, f)
+	return f
+}
+
+func owaspID(s string) string { return s }

@@ -1,0 +1,512 @@
+// Package gen builds request values from OpenAPI schemas: valid values for
+// the happy path (examples, then defaults, then values generated from the
+// schema) and out-of-contract mutations for negative tests. Every value is
+// checked against the schema compiled by the shared contract model, so a
+// "valid" value is in contract and a mutation is really out of it.
+package gen
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Source says where a valid value came from.
+type Source string
+
+const (
+	FromExample   Source = "example"
+	FromDefault   Source = "default"
+	FromGenerated Source = "generated"
+)
+
+// Generator produces values for the schemas of one document.
+type Generator struct {
+	Doc    *spec.Document
+	strict bool
+}
+
+// Node is a schema node with the place it lives, so $refs inside it resolve
+// relative to the right file.
+type Node struct {
+	At spec.NodeRef
+	V  map[string]any
+}
+
+// Resolve follows $refs from a raw schema value. ok is false for a boolean
+// schema or an unresolvable reference.
+func (g *Generator) Resolve(at spec.NodeRef, v any) (Node, bool) {
+	at, v, ok := g.Doc.Deref(at, v)
+	if !ok {
+		return Node{}, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Node{}, false
+	}
+	return Node{At: at, V: m}, true
+}
+
+// Child returns the child node at key (e.g. "items", "properties/name").
+func (n Node) Child(keys ...string) (spec.NodeRef, any, bool) {
+	var cur any = n.V
+	at := n.At
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return at, nil, false
+		}
+		cur, ok = m[k]
+		if !ok {
+			return at, nil, false
+		}
+		at.Pointer += "/" + escape(k)
+	}
+	return at, cur, true
+}
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// Valid returns a value that validates against s in the given view. It
+// tries, in order, the caller's examples (a parameter's or media type's own
+// example), the schema's example and default, a value generated from the
+// schema that keeps nested examples, and a purely generated value.
+func (g *Generator) Valid(s *spec.Schema, view spec.View, examples ...any) (any, Source, error) {
+	return g.valid(s, view, true, examples)
+}
+
+// Generated is Valid without examples and defaults: a second attempt when
+// the API refuses the documented example (a stale example is common).
+func (g *Generator) Generated(s *spec.Schema, view spec.View) (any, Source, error) {
+	return g.valid(s, view, false, nil)
+}
+
+func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, examples []any) (any, Source, error) {
+	if s == nil {
+		return nil, "", errors.New("no schema")
+	}
+	sch, err := g.Doc.Compile(s, view)
+	if err != nil {
+		return nil, "", err
+	}
+	type cand struct {
+		v   any
+		src Source
+	}
+	var cands []cand
+	for _, e := range examples {
+		cands = append(cands, cand{normalize(e), FromExample})
+	}
+	if n, ok := g.Resolve(s.Ref, s.Value); ok && useExamples {
+		if e, ok := n.V["example"]; ok {
+			cands = append(cands, cand{normalize(e), FromExample})
+		}
+		if es, ok := n.V["examples"].([]any); ok && len(es) > 0 {
+			cands = append(cands, cand{normalize(es[0]), FromExample})
+		}
+		if d, ok := n.V["default"]; ok {
+			cands = append(cands, cand{normalize(d), FromDefault})
+		}
+	}
+	prefs := []bool{true, false}
+	if !useExamples {
+		prefs = []bool{false}
+	}
+	for _, prefer := range prefs {
+		for branch := 0; branch < 4; branch++ {
+			w := walker{g: g, view: view, preferExamples: prefer, branch: branch}
+			v := w.value(s.Ref, s.Value, 0)
+			cands = append(cands, cand{v, FromGenerated})
+			if !w.branched {
+				break
+			}
+		}
+	}
+	var last error
+	for _, c := range cands {
+		if err := sch.Validate(c.v); err == nil {
+			return c.v, c.src, nil
+		} else {
+			last = err
+		}
+	}
+	return nil, "", fmt.Errorf("no value satisfies the schema at %s: %s", g.Doc.Locate(s.Ref), firstLine(last))
+}
+
+func firstLine(err error) string {
+	if err == nil {
+		return "no candidate"
+	}
+	s := err.Error()
+	s = strings.ReplaceAll(s, "\n", "; ")
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	return s
+}
+
+// normalize turns values decoded by YAML/JSON (float64, int) into the
+// json.Number form the rest of the scanner uses.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case float64:
+		return json.Number(strconv.FormatFloat(x, 'f', -1, 64))
+	case int:
+		return json.Number(strconv.Itoa(x))
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10))
+	}
+	return v
+}
+
+// Normalize is normalize for callers outside the package (config values).
+func Normalize(v any) any { return normalize(v) }
+
+type walker struct {
+	g              *Generator
+	view           spec.View
+	preferExamples bool
+	branch         int
+	branched       bool
+}
+
+const maxDepth = 8
+
+func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
+	if depth > maxDepth {
+		return nil
+	}
+	n, ok := w.g.Resolve(at, raw)
+	if !ok {
+		return "rampart"
+	}
+	m := n.V
+	if c, ok := m["const"]; ok {
+		return normalize(c)
+	}
+	if w.preferExamples {
+		if e, ok := m["example"]; ok {
+			return normalize(e)
+		}
+		if es, ok := m["examples"].([]any); ok && len(es) > 0 {
+			return normalize(es[0])
+		}
+		if d, ok := m["default"]; ok {
+			return normalize(d)
+		}
+	}
+	if e, ok := m["enum"].([]any); ok && len(e) > 0 {
+		for _, x := range e {
+			if x != nil {
+				return normalize(x)
+			}
+		}
+		return nil
+	}
+	if all, ok := m["allOf"].([]any); ok && len(all) > 0 {
+		merged := map[string]any{}
+		var other any
+		for i, sub := range all {
+			subAt, _, _ := n.Child("allOf", strconv.Itoa(i))
+			v := w.value(subAt, sub, depth+1)
+			if o, ok := v.(map[string]any); ok {
+				for k, x := range o {
+					merged[k] = x
+				}
+			} else if v != nil {
+				other = v
+			}
+		}
+		// Properties declared next to allOf belong to the same object.
+		if _, ok := m["properties"]; ok {
+			if o, ok := w.object(n, depth).(map[string]any); ok {
+				for k, x := range o {
+					if _, dup := merged[k]; !dup {
+						merged[k] = x
+					}
+				}
+			}
+		}
+		if len(merged) > 0 || other == nil {
+			return merged
+		}
+		return other
+	}
+	for _, kw := range []string{"oneOf", "anyOf"} {
+		if alts, ok := m[kw].([]any); ok && len(alts) > 0 {
+			w.branched = true
+			i := w.branch % len(alts)
+			subAt, _, _ := n.Child(kw, strconv.Itoa(i))
+			return w.value(subAt, alts[i], depth+1)
+		}
+	}
+	switch schemaType(m) {
+	case "object":
+		return w.object(n, depth)
+	case "array":
+		return w.array(n, depth)
+	case "integer":
+		return integerValue(m)
+	case "number":
+		return numberValue(m)
+	case "boolean":
+		return true
+	case "null":
+		return nil
+	default:
+		return stringValue(m)
+	}
+}
+
+// schemaType returns the first non-null type, inferring object/array from
+// the keywords present when type is missing.
+func schemaType(m map[string]any) string {
+	switch t := m["type"].(type) {
+	case string:
+		return t
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok && s != "null" {
+				return s
+			}
+		}
+		if len(t) > 0 {
+			return "null"
+		}
+	}
+	if _, ok := m["properties"]; ok {
+		return "object"
+	}
+	if _, ok := m["items"]; ok {
+		return "array"
+	}
+	return ""
+}
+
+// SchemaType is schemaType for callers outside the package.
+func SchemaType(m map[string]any) string { return schemaType(m) }
+
+func (w *walker) object(n Node, depth int) any {
+	out := map[string]any{}
+	props, _ := n.V["properties"].(map[string]any)
+	required := map[string]bool{}
+	if rs, ok := n.V["required"].([]any); ok {
+		for _, r := range rs {
+			if s, ok := r.(string); ok {
+				required[s] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		at, raw, _ := n.Child("properties", name)
+		pn, ok := w.g.Resolve(at, raw)
+		if ok {
+			if ro, _ := pn.V["readOnly"].(bool); ro && w.view == spec.RequestView {
+				continue
+			}
+			if wo, _ := pn.V["writeOnly"].(bool); wo && w.view == spec.ResponseView {
+				continue
+			}
+		}
+		// Deep optional branches are left out to keep recursive schemas
+		// finite; required ones are always filled.
+		if !required[name] && depth >= 4 {
+			continue
+		}
+		out[name] = w.value(at, raw, depth+1)
+	}
+	for name := range required {
+		if _, ok := out[name]; !ok {
+			out[name] = "rampart"
+		}
+	}
+	return out
+}
+
+func (w *walker) array(n Node, depth int) any {
+	count := 1
+	if v, ok := num(n.V["minItems"]); ok && v > 1 {
+		count = int(math.Min(v, 50))
+	}
+	if v, ok := num(n.V["maxItems"]); ok && float64(count) > v {
+		count = int(v)
+	}
+	at, raw, ok := n.Child("items")
+	out := make([]any, 0, count)
+	for i := 0; i < count; i++ {
+		if !ok {
+			out = append(out, "rampart"+strconv.Itoa(i))
+			continue
+		}
+		v := w.value(at, raw, depth+1)
+		// Vary scalars so uniqueItems holds.
+		switch x := v.(type) {
+		case string:
+			// Same length as the first item, so maxLength still holds.
+			if si := strconv.Itoa(i); i > 0 && len(x) > len(si) {
+				v = x[:len(x)-len(si)] + si
+			} else if i > 0 {
+				v = x + si
+			}
+		case json.Number:
+			if i > 0 {
+				if f, err := x.Float64(); err == nil {
+					v = json.Number(strconv.FormatFloat(f+float64(i), 'f', -1, 64))
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// num reads a numeric keyword value.
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// bounds returns the inclusive-equivalent lower and upper bounds of a
+// numeric schema, reading both the 3.0 (boolean) and 3.1 (numeric) forms
+// of exclusiveMinimum/exclusiveMaximum. step is the smallest increment
+// (1 for integers).
+func bounds(m map[string]any, step float64) (lo, hi float64, hasLo, hasHi bool) {
+	lo, hi = math.Inf(-1), math.Inf(1)
+	if v, ok := num(m["minimum"]); ok {
+		lo, hasLo = v, true
+		if b, _ := m["exclusiveMinimum"].(bool); b {
+			lo += step
+		}
+	}
+	if v, ok := num(m["exclusiveMinimum"]); ok && (!hasLo || v+step > lo) {
+		lo, hasLo = v+step, true
+	}
+	if v, ok := num(m["maximum"]); ok {
+		hi, hasHi = v, true
+		if b, _ := m["exclusiveMaximum"].(bool); b {
+			hi -= step
+		}
+	}
+	if v, ok := num(m["exclusiveMaximum"]); ok && (!hasHi || v-step < hi) {
+		hi, hasHi = v-step, true
+	}
+	return
+}
+
+func integerValue(m map[string]any) any {
+	lo, hi, hasLo, hasHi := bounds(m, 1)
+	v := 1.0
+	switch {
+	case hasLo && hasHi:
+		v = math.Ceil(lo)
+		if lo <= 1 && 1 <= hi {
+			v = 1
+		}
+	case hasLo:
+		v = math.Max(math.Ceil(lo), 1)
+	case hasHi:
+		v = math.Min(math.Floor(hi), 1)
+	}
+	if mo, ok := num(m["multipleOf"]); ok && mo > 0 {
+		v = math.Ceil(v/mo) * mo
+	}
+	return json.Number(new(big.Float).SetFloat64(v).Text('f', 0))
+}
+
+func numberValue(m map[string]any) any {
+	lo, hi, hasLo, hasHi := bounds(m, 0.01)
+	v := 1.5
+	switch {
+	case hasLo && hasHi:
+		v = (lo + hi) / 2
+	case hasLo:
+		v = math.Max(lo, 1.5)
+	case hasHi:
+		v = math.Min(hi, 1.5)
+	}
+	if mo, ok := num(m["multipleOf"]); ok && mo > 0 {
+		v = math.Ceil(v/mo) * mo
+	}
+	return json.Number(strconv.FormatFloat(v, 'f', -1, 64))
+}
+
+// formatValues are well-formed samples for the asserted formats.
+var formatValues = map[string]string{
+	"email":         "user@example.com",
+	"uuid":          "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+	"date-time":     "2024-01-15T10:30:00Z",
+	"date":          "2024-01-15",
+	"time":          "10:30:00Z",
+	"duration":      "P1D",
+	"uri":           "https://example.com/resource",
+	"url":           "https://example.com/resource",
+	"uri-reference": "/resource",
+	"hostname":      "example.com",
+	"ipv4":          "192.0.2.10",
+	"ipv6":          "2001:db8::10",
+	"byte":          "cmFtcGFydA==",
+	"password":      "Rampart-Pa55word!",
+	"regex":         "^[a-z]+$",
+	"json-pointer":  "/a/b",
+}
+
+func stringValue(m map[string]any) any {
+	if f, ok := m["format"].(string); ok {
+		if v, ok := formatValues[f]; ok {
+			return v
+		}
+	}
+	s := "rampart"
+	if p, ok := m["pattern"].(string); ok {
+		if v, ok := FromPattern(p); ok {
+			s = v
+		}
+	}
+	if v, ok := num(m["minLength"]); ok && float64(len([]rune(s))) < v {
+		fill := "a"
+		if r := []rune(s); len(r) > 0 {
+			fill = string(r[len(r)-1])
+		}
+		s += strings.Repeat(fill, int(v)-len([]rune(s)))
+	}
+	if v, ok := num(m["maxLength"]); ok && float64(len([]rune(s))) > v {
+		s = string([]rune(s)[:int(v)])
+	}
+	return s
+}

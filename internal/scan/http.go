@@ -1,0 +1,300 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"golang.org/x/time/rate"
+)
+
+// errBudget is returned once --max-requests requests have been sent.
+var errBudget = errors.New("request budget (--max-requests) exhausted")
+
+// errScope is returned for a request outside the allowed origins.
+var errScope = errors.New("request outside the scan scope")
+
+// client sends every request of a scan: only to allowed origins, never
+// following redirects, at the configured rate and within the budget.
+type client struct {
+	http    *http.Client
+	limiter *rate.Limiter
+	origins map[string]bool
+	max     int64
+	sent    atomic.Int64
+	// unlimited lifts the budget for cleanup, which must run even when the
+	// scan stopped on its budget.
+	unlimited atomic.Bool
+}
+
+func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout time.Duration, max int) (*client, error) {
+	c := &client{
+		origins: map[string]bool{origin(target): true},
+		max:     int64(max),
+		limiter: rate.NewLimiter(rate.Limit(perSecond), 1),
+	}
+	for _, o := range authOrigins {
+		u, err := url.Parse(o)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("auth origin %q is not a URL", o)
+		}
+		c.origins[origin(u)] = true
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 8
+	// Proxies from the environment are not used: the scan must reach
+	// exactly the target it was given.
+	tr.Proxy = nil
+	c.http = &http.Client{
+		Timeout:   timeout,
+		Transport: tr,
+		// Redirects are never followed: a redirect may point outside the
+		// scope, and the scanner judges the API's own answer anyway.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+func origin(u *url.URL) string {
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if port == "" {
+		if u.Scheme == "https" {
+			port = "443"
+		} else {
+			port = "80"
+		}
+	}
+	return strings.ToLower(u.Scheme) + "://" + host + ":" + port
+}
+
+// Do implements identity.Doer.
+func (c *client) Do(req *http.Request) (*http.Response, error) {
+	if !c.origins[origin(req.URL)] {
+		return nil, fmt.Errorf("%w: %s is not the target or an allowlisted auth origin", errScope, origin(req.URL))
+	}
+	if c.max > 0 && !c.unlimited.Load() && c.sent.Load() >= c.max {
+		return nil, errBudget
+	}
+	if err := c.limiter.Wait(req.Context()); err != nil {
+		return nil, err
+	}
+	c.sent.Add(1)
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "rampart-scan")
+	}
+	return c.http.Do(req)
+}
+
+// exchange is one request and its response, kept raw until a finding
+// needs it (redaction happens when it is reported).
+type exchange struct {
+	Label    string
+	Method   string
+	URL      string
+	Header   http.Header
+	Body     []byte
+	Status   int
+	RespHead http.Header
+	RespBody []byte
+	Err      error
+	Duration time.Duration
+}
+
+const maxBody = 1 << 20
+
+// send performs one exchange.
+func (c *client) send(ctx context.Context, method, rawURL string, h http.Header, body []byte) *exchange {
+	x := &exchange{Method: method, URL: rawURL, Header: h.Clone(), Body: body}
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, r)
+	if err != nil {
+		x.Err = err
+		return x
+	}
+	req.Header = h.Clone()
+	start := time.Now()
+	resp, err := c.Do(req)
+	x.Duration = time.Since(start)
+	if err != nil {
+		x.Err = err
+		return x
+	}
+	defer resp.Body.Close()
+	x.Status = resp.StatusCode
+	x.RespHead = resp.Header
+	x.RespBody, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		x.Err = fmt.Errorf("reading response: %w", err)
+	}
+	return x
+}
+
+// redactor hides secrets in everything a report shows.
+type redactor struct {
+	mu      sync.Mutex
+	off     bool
+	headers map[string]bool // lower-case header names
+	params  map[string]bool // query parameter and cookie names
+	secrets []string
+}
+
+const redacted = "<redacted>"
+
+func newRedactor(show bool) *redactor {
+	return &redactor{off: show,
+		headers: map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true, "x-api-key": true},
+		params:  map[string]bool{"access_token": true, "api_key": true, "apikey": true, "token": true}}
+}
+
+func (r *redactor) addSecret(s ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range s {
+		if len(x) >= 4 {
+			r.secrets = append(r.secrets, x)
+		}
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+func (r *redactor) text(s string) string {
+	if r.off {
+		return s
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, sec := range r.secrets {
+		s = strings.ReplaceAll(s, sec, redacted)
+	}
+	return s
+}
+
+func (r *redactor) header(name, v string) string {
+	if r.off {
+		return v
+	}
+	ln := strings.ToLower(name)
+	if r.headers[ln] {
+		// Keep the scheme word, which helps reading the request.
+		if ln == "authorization" || ln == "proxy-authorization" {
+			if i := strings.IndexByte(v, ' '); i > 0 {
+				return v[:i+1] + redacted
+			}
+		}
+		return redacted
+	}
+	return r.text(v)
+}
+
+func (r *redactor) url(raw string) string {
+	if r.off {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return r.text(raw)
+	}
+	if u.User != nil {
+		u.User = url.User(redacted)
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if r.params[strings.ToLower(k)] {
+			q.Set(k, redacted)
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return r.text(u.String())
+}
+
+const excerpt = 2048
+
+// report turns an exchange into its report form, redacted, with a curl
+// command that reproduces the request.
+func (r *redactor) report(x *exchange) report.Exchange {
+	out := report.Exchange{Label: x.Label, Method: x.Method, URL: r.url(x.URL), Status: x.Status}
+	if len(x.Header) > 0 {
+		out.Headers = map[string][]string{}
+		for k, vs := range x.Header {
+			for _, v := range vs {
+				out.Headers[k] = append(out.Headers[k], r.header(k, v))
+			}
+		}
+	}
+	if len(x.Body) > 0 {
+		out.Body = clip(r.text(string(x.Body)), excerpt)
+	}
+	if len(x.RespHead) > 0 {
+		out.RespHead = map[string][]string{}
+		for k, vs := range x.RespHead {
+			for _, v := range vs {
+				out.RespHead[k] = append(out.RespHead[k], r.header(k, v))
+			}
+		}
+	}
+	if len(x.RespBody) > 0 {
+		out.RespBody = clip(r.text(string(x.RespBody)), excerpt)
+	}
+	out.Curl = r.curl(x)
+	return out
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "... (truncated)"
+}
+
+// curl renders the request as a shell command; with secrets redacted the
+// command shows where they go, with --show-secrets it runs as is.
+func (r *redactor) curl(x *exchange) string {
+	var b strings.Builder
+	b.WriteString("curl -i")
+	if x.Method == http.MethodHead {
+		b.WriteString(" -I")
+	} else if x.Method != http.MethodGet || len(x.Body) > 0 {
+		b.WriteString(" -X " + x.Method)
+	}
+	keys := make([]string, 0, len(x.Header))
+	for k := range x.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.EqualFold(k, "User-Agent") {
+			continue
+		}
+		for _, v := range x.Header[k] {
+			b.WriteString(" -H " + shellQuote(k+": "+r.header(k, v)))
+		}
+	}
+	if len(x.Body) > 0 {
+		b.WriteString(" --data-binary " + shellQuote(r.text(string(x.Body))))
+	}
+	b.WriteString(" " + shellQuote(r.url(x.URL)))
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,294 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/scan/gen"
+	"github.com/rampart-sec/rampart/internal/scan/identity"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// request is a request to one operation, as values before serialisation,
+// so tests can change one thing and send it again.
+type request struct {
+	op      *spec.Operation
+	method  string
+	params  map[string]any // "in:name" -> typed value
+	omit    map[string]bool
+	body    any
+	hasBody bool
+	media   string
+	// rawBody/rawType replace the serialised body (wrong content type).
+	rawBody []byte
+	rawType string
+	pathTpl string
+
+	id     *identity.Identity
+	reqIdx int // index in op.Security of the requirement used; -1 none
+	// omitScheme leaves one scheme of the requirement out.
+	omitScheme string
+	noAuth     bool
+	// auth, when set, places test credentials instead of the identity's.
+	auth func(*http.Request)
+	// expectDenied marks authentication tests: a 401 is the expected
+	// answer there, not a reason to refresh the token.
+	expectDenied bool
+}
+
+func (r *request) clone() *request {
+	c := *r
+	c.params = make(map[string]any, len(r.params))
+	for k, v := range r.params {
+		c.params[k] = v
+	}
+	c.omit = map[string]bool{}
+	for k, v := range r.omit {
+		c.omit[k] = v
+	}
+	c.auth = nil
+	c.expectDenied = false
+	return &c
+}
+
+func paramKey(p *spec.Parameter) string { return p.In + ":" + p.Name }
+
+// serialize renders a parameter value in the simple/form styles: scalars
+// as text, arrays comma-separated (or repeated, for exploded query
+// parameters, by the caller), objects as JSON.
+func serialize(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return string(x)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = serialize(e)
+		}
+		return strings.Join(parts, ",")
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// coerce reads a parameter's text back as the type its schema declares,
+// the way a server would, so a mutation can be checked against the
+// compiled schema as the server will see it.
+func coerce(g *gen.Generator, s *spec.Schema, text string) any {
+	n, ok := g.Resolve(s.Ref, s.Value)
+	if !ok {
+		return text
+	}
+	return coerceNode(g, n, text)
+}
+
+func coerceNode(g *gen.Generator, n gen.Node, text string) any {
+	switch gen.SchemaType(n.V) {
+	case "integer", "number":
+		if _, err := strconv.ParseFloat(text, 64); err == nil {
+			return json.Number(text)
+		}
+	case "boolean":
+		if b, err := strconv.ParseBool(text); err == nil && (text == "true" || text == "false") {
+			return b
+		}
+	case "array":
+		if text == "" {
+			return []any{}
+		}
+		at, raw, ok := n.Child("items")
+		var item gen.Node
+		if ok {
+			item, ok = g.Resolve(at, raw)
+		}
+		var out []any
+		for _, p := range strings.Split(text, ",") {
+			if ok {
+				out = append(out, coerceNode(g, item, p))
+			} else {
+				out = append(out, p)
+			}
+		}
+		return out
+	case "object":
+		var v any
+		d := json.NewDecoder(strings.NewReader(text))
+		d.UseNumber()
+		if d.Decode(&v) == nil {
+			return v
+		}
+	}
+	return text
+}
+
+// build turns the request into HTTP form.
+func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
+	path := r.op.Path
+	if r.pathTpl != "" {
+		path = r.pathTpl
+	}
+	query := url.Values{}
+	header := http.Header{}
+	var cookies []string
+	params := append([]*spec.Parameter(nil), r.op.Parameters...)
+	sort.Slice(params, func(i, j int) bool { return paramKey(params[i]) < paramKey(params[j]) })
+	for _, p := range params {
+		k := paramKey(p)
+		v, ok := r.params[k]
+		if !ok || r.omit[k] {
+			if p.In == "path" {
+				path = strings.ReplaceAll(path, "{"+p.Name+"}", "")
+			}
+			continue
+		}
+		switch p.In {
+		case "path":
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(serialize(v)))
+		case "query":
+			if arr, isArr := v.([]any); isArr && p.Explode {
+				for _, x := range arr {
+					query.Add(p.Name, serialize(x))
+				}
+			} else {
+				query.Set(p.Name, serialize(v))
+			}
+		case "header":
+			header.Set(p.Name, serialize(v))
+		case "cookie":
+			cookies = append(cookies, p.Name+"="+url.QueryEscape(serialize(v)))
+		}
+	}
+	u, err := e.base.Parse(strings.TrimRight(e.base.Path, "/") + path)
+	if err != nil {
+		return nil, fmt.Errorf("building URL for %s: %w", path, err)
+	}
+	u.RawQuery = query.Encode()
+	var body []byte
+	switch {
+	case r.rawBody != nil:
+		body = r.rawBody
+		header.Set("Content-Type", r.rawType)
+	case r.hasBody:
+		if isForm(r.media) {
+			f := url.Values{}
+			if m, ok := r.body.(map[string]any); ok {
+				for k, v := range m {
+					f.Set(k, serialize(v))
+				}
+			}
+			body = []byte(f.Encode())
+		} else {
+			body, err = json.Marshal(r.body)
+			if err != nil {
+				return nil, fmt.Errorf("encoding body: %w", err)
+			}
+		}
+		header.Set("Content-Type", r.media)
+	}
+	header.Set("Accept", "application/json, */*;q=0.5")
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header = header
+	if len(cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	if !r.noAuth && r.id != nil && r.reqIdx >= 0 && r.reqIdx < len(r.op.Security) {
+		if err := r.id.Apply(ctx, req, r.op.Security[r.reqIdx], r.omitScheme); err != nil {
+			return nil, err
+		}
+	}
+	if r.auth != nil {
+		r.auth(req)
+	}
+	return &exchange{Method: r.method, URL: req.URL.String(), Header: req.Header, Body: body}, nil
+}
+
+func isForm(media string) bool {
+	return media == "application/x-www-form-urlencoded"
+}
+
+func isJSON(media string) bool {
+	media = strings.ToLower(media)
+	return media == "application/json" || strings.HasSuffix(media, "+json")
+}
+
+// pickMedia chooses the request media type the scanner can produce.
+func pickMedia(rb *spec.RequestBody) (string, *spec.MediaType) {
+	names := make([]string, 0, len(rb.Content))
+	for k := range rb.Content {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, want := range []func(string) bool{
+		func(s string) bool { return s == "application/json" },
+		isJSON,
+		isForm,
+		func(s string) bool { return s == "*/*" || s == "application/*" },
+	} {
+		for _, n := range names {
+			if want(strings.ToLower(n)) {
+				return n, rb.Content[n]
+			}
+		}
+	}
+	return "", nil
+}
+
+// examplesOf returns the example values written on a parameter or media
+// type object (example, or the first of examples).
+func (e *engine) examplesOf(ref spec.NodeRef) []any {
+	v, ok := e.doc.Value(ref)
+	if !ok {
+		return nil
+	}
+	_, v, ok = e.doc.Deref(ref, v)
+	if !ok {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out []any
+	if x, ok := m["example"]; ok {
+		out = append(out, x)
+	}
+	if xs, ok := m["examples"].(map[string]any); ok {
+		keys := make([]string, 0, len(xs))
+		for k := range xs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if ex, ok := xs[k].(map[string]any); ok {
+				if val, ok := ex["value"]; ok {
+					out = append(out, val)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// bodyBytes is the serialised JSON of a value, for comparisons.
+func bodyBytes(v any) []byte {
+	var b bytes.Buffer
+	_ = json.NewEncoder(&b).Encode(v)
+	return b.Bytes()
+}

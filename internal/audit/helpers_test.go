@@ -1,0 +1,73 @@
+package audit
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// sharedSpecs returns the folder of real-world specs beside the project
+// root (a sibling "shared/specs" of some ancestor of the test's working
+// directory), or skips the test when it is absent.
+func sharedSpecs(t testing.TB) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for i := 0; i < 8; i++ {
+		cand := filepath.Join(dir, "..", "shared", "specs")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return cand
+		}
+		dir = filepath.Dir(dir)
+	}
+	t.Skip("shared/specs not found beside the project root; real-world spec tests skipped")
+	return ""
+}
+
+// auditText audits a definition given as text (YAML or JSON).
+func auditText(t testing.TB, text string, opts Options) *report.SpecResult {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "api.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return auditFile(t, path, opts)
+}
+
+func auditFile(t testing.TB, path string, opts Options) *report.SpecResult {
+	t.Helper()
+	doc, err := spec.Load(context.Background(), path, spec.Options{})
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	res, err := Audit(context.Background(), doc, opts)
+	if err != nil {
+		t.Fatalf("audit %s: %v", path, err)
+	}
+	return res
+}
+
+// findingsOf returns the findings of one rule.
+func findingsOf(res *report.SpecResult, rule string) []report.Finding {
+	var out []report.Finding
+	for _, f := range res.Findings {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func hasFindingAt(res *report.SpecResult, rule, pointerSuffix string) bool {
+	for _, f := range findingsOf(res, rule) {
+		if strings.HasSuffix(f.Location.Pointer, pointerSuffix) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,157 @@
+package audit
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Inline suppressions. Any node of the definition may carry
+//
+//	x-rampart-ignore:
+//	  data-string-no-maxlength: free text, bounded by the database column
+//
+// or the list form [{rule: id, reason: text}]; rule "*" matches every rule.
+// A suppression covers findings at the node and below it, in the same
+// file. A reason is required: an entry without one suppresses nothing and
+// is reported.
+
+const ignoreKey = "x-rampart-ignore"
+
+type ignorer struct {
+	doc     *spec.Document
+	cache   map[spec.NodeRef]map[string]string
+	invalid []invalidIgnore
+	seenBad map[spec.NodeRef]bool
+}
+
+type invalidIgnore struct {
+	at  spec.NodeRef
+	msg string
+}
+
+func newIgnorer(doc *spec.Document) *ignorer {
+	return &ignorer{doc: doc, cache: map[spec.NodeRef]map[string]string{}, seenBad: map[spec.NodeRef]bool{}}
+}
+
+// scanAll parses every x-rampart-ignore in the definition's files, so a
+// malformed one is reported even when nothing below it has a finding. The
+// tree walk only runs for files whose text mentions the key.
+func (ig *ignorer) scanAll() {
+	sources := ig.doc.Sources()
+	for _, key := range ig.doc.FileKeys() {
+		src := sources[ig.doc.DisplayName(key)]
+		if !bytes.Contains(src, []byte(ignoreKey)) {
+			continue
+		}
+		var walk func(v any, ptr string)
+		walk = func(v any, ptr string) {
+			switch x := v.(type) {
+			case map[string]any:
+				if _, ok := x[ignoreKey]; ok {
+					ig.entries(spec.NodeRef{File: key, Pointer: ptr})
+				}
+				for k, c := range x {
+					if k == "example" || k == "examples" || k == "enum" || k == "default" || k == "const" {
+						continue
+					}
+					walk(c, spec.JoinPointer(ptr, k))
+				}
+			case []any:
+				for i, c := range x {
+					walk(c, spec.JoinPointer(ptr, itoa(i)))
+				}
+			}
+		}
+		walk(ig.doc.FileTree(key), "")
+	}
+	sort.Slice(ig.invalid, func(i, j int) bool {
+		a, b := ig.invalid[i].at, ig.invalid[j].at
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Pointer < b.Pointer
+	})
+}
+
+// suppressed returns the reason when a finding of rule id at `at` is
+// suppressed by the node or one of its ancestors.
+func (ig *ignorer) suppressed(at spec.NodeRef, id string) (string, bool) {
+	p := at.Pointer
+	if i := strings.Index(p, "#"); i >= 0 { // synthetic keys (problems without a pointer)
+		p = p[:i]
+	}
+	for {
+		entries := ig.entries(spec.NodeRef{File: at.File, Pointer: p})
+		if reason, ok := entries[id]; ok {
+			return reason, true
+		}
+		if reason, ok := entries["*"]; ok {
+			return reason, true
+		}
+		if p == "" {
+			return "", false
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return "", false
+		}
+		p = p[:i]
+	}
+}
+
+func (ig *ignorer) entries(at spec.NodeRef) map[string]string {
+	if e, ok := ig.cache[at]; ok {
+		return e
+	}
+	var out map[string]string
+	v, ok := ig.doc.Value(at)
+	m := asMap(v)
+	if raw, has := m[ignoreKey]; ok && has {
+		out = ig.parse(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, ignoreKey)}, raw)
+	}
+	ig.cache[at] = out
+	return out
+}
+
+func (ig *ignorer) parse(at spec.NodeRef, raw any) map[string]string {
+	out := map[string]string{}
+	bad := func(msg string) {
+		if !ig.seenBad[at] {
+			ig.seenBad[at] = true
+			ig.invalid = append(ig.invalid, invalidIgnore{at, msg})
+		}
+	}
+	accept := func(id, reason string) {
+		if _, known := rules[id]; !known && id != "*" {
+			bad(fmt.Sprintf("x-rampart-ignore names unknown rule %q.", id))
+			return
+		}
+		if strings.TrimSpace(reason) == "" {
+			bad(fmt.Sprintf("x-rampart-ignore for %q has no reason; a reason is required.", id))
+			return
+		}
+		out[id] = strings.TrimSpace(reason)
+	}
+	switch x := raw.(type) {
+	case map[string]any:
+		for _, id := range sortedKeys(x) {
+			accept(id, asString(x[id]))
+		}
+	case []any:
+		for _, e := range x {
+			m := asMap(e)
+			if m == nil {
+				bad("x-rampart-ignore list entries must be {rule, reason} mappings.")
+				continue
+			}
+			accept(asString(m["rule"]), asString(m["reason"]))
+		}
+	default:
+		bad("x-rampart-ignore must map rule ids to reasons, or list {rule, reason} entries.")
+	}
+	return out
+}

@@ -1,0 +1,388 @@
+// Package audit is Rampart's static security audit of an OpenAPI definition:
+// it walks the normalised contract (internal/spec), reports each weakness
+// once where it is defined, scores the definition and applies risk
+// profiles, configuration, inline suppressions and baselines.
+package audit
+
+import (
+	"sort"
+
+	"github.com/rampart-sec/rampart/internal/report"
+)
+
+// Score categories: the 100-point score is security (30) + data (70).
+const (
+	catSecurity = "security"
+	catData     = "data"
+	catNone     = "" // reported, never scored (e.g. a malformed suppression)
+)
+
+// Rule is one audit check. Severity applies to request-side (or
+// direction-less) occurrences; ResponseSeverity to weaknesses reached only
+// from responses, when Directional is set.
+type Rule struct {
+	ID               string
+	Title            string
+	Description      string
+	Fix              string
+	Family           string
+	Category         string
+	Severity         report.Severity
+	ResponseSeverity report.Severity
+	Directional      bool
+	OWASP            string
+	CWE              string
+	// Profiles restricts the rule to these profiles; empty means every one.
+	Profiles []string
+}
+
+// Report converts the rule to the shared report metadata.
+func (r *Rule) Report() report.Rule {
+	return report.Rule{ID: r.ID, Title: r.Title, Description: r.Description, Fix: r.Fix,
+		Severity: r.Severity, OWASP: r.OWASP, CWE: r.CWE, Family: r.Family}
+}
+
+const (
+	famAuth      = "authentication"
+	famTransport = "transport"
+	famData      = "data-validation"
+	famResponses = "responses"
+	famExposure  = "exposure"
+	famStructure = "structure"
+	famProfile   = "profile"
+	famMeta      = "suppressions"
+)
+
+const (
+	info     = report.SeverityInfo
+	low      = report.SeverityLow
+	medium   = report.SeverityMedium
+	high     = report.SeverityHigh
+	critical = report.SeverityCritical
+)
+
+// dir builds a directional rule's severities.
+func dir(req, resp report.Severity) (report.Severity, report.Severity, bool) { return req, resp, true }
+
+var rules = buildRegistry()
+
+func buildRegistry() map[string]*Rule {
+	list := []*Rule{
+		// Authentication.
+		{ID: "sec-no-security", Family: famAuth, Category: catSecurity, Severity: critical, OWASP: "API2:2023", CWE: "CWE-306",
+			Title:       "No security scheme",
+			Description: "The definition declares no security scheme, so every operation can be called without credentials.",
+			Fix:         "Define a security scheme (components.securitySchemes, or securityDefinitions in 2.0) and require it at the top level."},
+		{ID: "sec-op-no-security", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API2:2023", CWE: "CWE-306",
+			Title:       "Read operation without security",
+			Description: "A read operation (GET, HEAD, OPTIONS, TRACE, QUERY) can be called anonymously: it has no security requirement, or one of its alternatives is the empty requirement {}.",
+			Fix:         "Add a security requirement to the operation or at the top level; if the data is public on purpose, use the public-read profile."},
+		{ID: "sec-write-no-security", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-306",
+			Title:       "Write operation without security",
+			Description: "An operation that changes state (POST, PUT, PATCH, DELETE) can be called anonymously.",
+			Fix:         "Require authentication on every operation that changes state."},
+		{ID: "sec-empty-override", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API2:2023", CWE: "CWE-306",
+			Title:       "Operation switches off global security",
+			Description: "The operation declares `security: []`, which removes the top-level security requirement for it.",
+			Fix:         "Remove the empty security list so the global requirement applies, or document why the operation is public."},
+		{ID: "sec-undefined-scheme", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-287",
+			Title:       "Security requirement names an undefined scheme",
+			Description: "A security requirement refers to a scheme that is not declared, so the requirement cannot be enforced.",
+			Fix:         "Declare the scheme or correct its name in the requirement."},
+		{ID: "sec-http-basic", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-522",
+			Title:       "HTTP basic or digest authentication",
+			Description: "Basic authentication sends a reusable password with every request; digest relies on MD5 and shared passwords. Neither offers expiry or scoping.",
+			Fix:         "Use OAuth 2.0 (authorization code) or short-lived bearer tokens instead of passwords on every request."},
+		{ID: "sec-apikey-query", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-598",
+			Title:       "API key in the query string",
+			Description: "An API key passed in the URL ends up in server, proxy and browser logs and in Referer headers.",
+			Fix:         "Pass the key in a request header (in: header)."},
+		{ID: "sec-apikey-cookie", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API2:2023", CWE: "CWE-352",
+			Title:       "API key in a cookie",
+			Description: "A credential sent automatically by browsers in a cookie exposes the API to cross-site request forgery.",
+			Fix:         "Pass the key in a request header, or add CSRF protection and SameSite cookies."},
+		{ID: "sec-bearer-no-format", Family: famAuth, Category: catSecurity, Severity: low, OWASP: "API2:2023", CWE: "CWE-287",
+			Title:       "Bearer scheme without bearerFormat",
+			Description: "A bearer scheme that does not say what its tokens are (JWT, opaque) leaves the firewall and clients unable to check them.",
+			Fix:         "Set bearerFormat (for example JWT)."},
+		{ID: "sec-oauth-implicit", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-287",
+			Title:       "OAuth 2.0 implicit flow",
+			Description: "The implicit flow returns access tokens in the browser's URL fragment; OAuth 2.0 Security BCP (RFC 9700) forbids it.",
+			Fix:         "Use the authorization code flow with PKCE."},
+		{ID: "sec-oauth-password", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-522",
+			Title:       "OAuth 2.0 password flow",
+			Description: "The resource owner password credentials flow hands the user's password to the client; RFC 9700 forbids it.",
+			Fix:         "Use the authorization code flow with PKCE (users) or client credentials (machines)."},
+		{ID: "sec-insecure-url", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-319",
+			Title:       "Authentication URL without TLS",
+			Description: "An OAuth authorization, token or refresh URL, or an OpenID Connect discovery URL, uses http://, so credentials and tokens travel in clear text.",
+			Fix:         "Use https:// URLs."},
+		{ID: "sec-scope-undefined", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
+			Title:       "Security requirement uses an undefined scope",
+			Description: "An operation requires an OAuth scope the scheme does not define, so no token can ever carry it, or the authorization server grants it unchecked.",
+			Fix:         "Define the scope in the scheme's flows or correct its name."},
+		{ID: "sec-scope-unused", Family: famAuth, Category: catSecurity, Severity: info, OWASP: "API5:2023", CWE: "CWE-285",
+			Title:       "OAuth scope never required",
+			Description: "A scope is defined but no operation requires it: operations may be less restricted than intended.",
+			Fix:         "Require the scope on the operations it protects, or remove it."},
+		{ID: "sec-scopes-non-oauth", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
+			Title:       "Scopes on a non-OAuth scheme (2.0/3.0)",
+			Description: "Before OpenAPI 3.1, a requirement on a non-OAuth2/OpenID Connect scheme must have an empty scope list; tools ignore or reject the roles written there.",
+			Fix:         "Move to OpenAPI 3.1 (which allows roles there) or express the roles another way."},
+
+		// Transport.
+		{ID: "tls-http-server", Family: famTransport, Category: catSecurity, Severity: high, OWASP: "API8:2023", CWE: "CWE-319",
+			Title:       "Server URL without TLS",
+			Description: "A server is reachable over plain http://, so credentials and data travel in clear text.",
+			Fix:         "Serve the API over https:// only."},
+		{ID: "tls-server-variable-http", Family: famTransport, Category: catSecurity, Severity: medium, OWASP: "API8:2023", CWE: "CWE-319",
+			Title:       "Server variable allows http",
+			Description: "A templated server URL has a variable whose default or allowed values select plain http.",
+			Fix:         "Remove http from the variable's enum and default."},
+		{ID: "tls-no-servers", Family: famTransport, Category: catSecurity, Severity: low, OWASP: "API9:2023", CWE: "CWE-1059",
+			Title:       "No servers declared",
+			Description: "Without servers (or host and schemes in 2.0) the transport the API uses is undocumented and clients guess.",
+			Fix:         "Declare the API's https:// servers."},
+
+		// Data validation.
+		{ID: "data-string-no-maxlength", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-400",
+			Title:       "String without a length limit",
+			Description: "A string accepts any length: no maxLength, enum, const, length-bounding format (date, uuid, ...) or anchored pattern with bounded repetition. Binary and base64 strings are judged as uploads.",
+			Fix:         "Set maxLength (or a bounded, anchored pattern)."},
+		{ID: "data-string-no-pattern", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-20",
+			Title:       "String without pattern, format or enum",
+			Description: "A string accepts any characters: nothing restricts its content.",
+			Fix:         "Set a pattern, a format or an enum."},
+		{ID: "data-pattern-unanchored", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-625",
+			Title:       "Pattern not anchored",
+			Description: "A pattern without ^ and $ matches any string that merely contains a match, so it restricts almost nothing.",
+			Fix:         "Anchor the pattern: ^...$."},
+		{ID: "data-pattern-redos", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-1333",
+			Title:       "Pattern can backtrack catastrophically",
+			Description: "A pattern has nested or overlapping unbounded repetition. Go's RE2 runs it in linear time, but a backtracking engine in the backend (Java, JavaScript, Python, PCRE) can take exponential time on a crafted input (ReDoS).",
+			Fix:         "Rewrite the pattern without nested quantifiers or overlapping alternatives, and bound the string with maxLength."},
+		{ID: "data-pattern-unsupported", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Pattern RE2 cannot run",
+			Description: "A pattern uses backreferences or lookaround, which Go's RE2 engine cannot compile; the firewall cannot enforce it.",
+			Fix:         "Rewrite the pattern in the RE2 subset (no lookaround or backreferences)."},
+		{ID: "data-number-unbounded", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-1284",
+			Title:       "Number without minimum or maximum",
+			Description: "A number or integer lacks a lower or an upper bound (a bound beyond the int64 range counts as none).",
+			Fix:         "Set minimum and maximum."},
+		{ID: "data-number-no-format", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-1284",
+			Title:       "Number without format",
+			Description: "A number or integer without format (int32, int64, float, double) leaves its size to each implementation: overflow and precision bugs.",
+			Fix:         "Set format."},
+		{ID: "data-array-no-maxitems", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-770",
+			Title:       "Array without maxItems",
+			Description: "An array accepts any number of items.",
+			Fix:         "Set maxItems."},
+		{ID: "data-array-no-items", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Array without items",
+			Description: "An array does not say what its items are, so any value is accepted in it.",
+			Fix:         "Set items (or prefixItems in 3.1)."},
+		{ID: "data-object-open", Family: famData, Category: catData, OWASP: "API3:2023", CWE: "CWE-915",
+			Title:       "Object accepts undeclared properties",
+			Description: "An object sets additionalProperties to true or {} (or leaves it unspecified while the strict-objects policy is off), so it accepts any property: mass assignment and injection reach the backend.",
+			Fix:         "Set additionalProperties: false, or a schema for the extra values."},
+		{ID: "data-object-no-properties", Family: famData, Category: catData, OWASP: "API3:2023", CWE: "CWE-915",
+			Title:       "Object without properties",
+			Description: "An object declares no properties and no additionalProperties schema: it is a free-form bag that nothing validates.",
+			Fix:         "Declare its properties, or an additionalProperties schema for maps."},
+		{ID: "data-required-undeclared", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Required property not declared",
+			Description: "required names a property that properties does not declare; under a closed object no value can ever be valid.",
+			Fix:         "Declare the property or remove it from required."},
+		{ID: "data-mass-assignment", Family: famData, Category: catData, Severity: high, OWASP: "API3:2023", CWE: "CWE-915",
+			Title:       "Server-managed property accepted in requests",
+			Description: "A request body accepts a property that looks server-managed (id, owner, role, isAdmin, balance, createdAt, ...) and is not readOnly: clients may set it (mass assignment).",
+			Fix:         "Mark the property readOnly: true, or use a separate request schema without it."},
+		{ID: "data-schema-no-type", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Schema without type",
+			Description: "A schema has no type (and no $ref, composition, enum or const), so any JSON value is accepted.",
+			Fix:         "Set type."},
+		{ID: "data-param-no-schema", Family: famData, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Parameter without schema",
+			Description: "A parameter has neither schema nor content (or, in 2.0, no type), so any value is accepted.",
+			Fix:         "Give the parameter a schema."},
+		{ID: "data-path-param-unconstrained", Family: famData, Category: catData, Severity: medium, OWASP: "API1:2023", CWE: "CWE-22",
+			Title:       "Path parameter without pattern or format",
+			Description: "A string path parameter accepts any characters, including ../ and encoded separators that reach backend routing and file paths.",
+			Fix:         "Set a pattern, a format (uuid, ...) or an enum."},
+		{ID: "data-value-invalid", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "enum, const, default or example violates its schema",
+			Description: "A value written in the schema itself does not satisfy the schema: either the value or the constraint is wrong, and generated clients, mocks or the firewall will disagree.",
+			Fix:         "Correct the value or the constraint."},
+		{ID: "data-media-wildcard", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-436",
+			Title:       "Wildcard media type",
+			Description: "A request or response uses */* (or type/*), so any content type is accepted or returned and the schema cannot be applied reliably.",
+			Fix:         "List the exact media types."},
+
+		// Responses.
+		{ID: "resp-no-success", Family: famResponses, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-394",
+			Title:       "No success response",
+			Description: "The operation declares no 2xx response, so its successful output is not described and cannot be validated.",
+			Fix:         "Declare the 2xx response(s) with their schema."},
+		{ID: "resp-missing-400", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-394",
+			Title:       "No 400 response",
+			Description: "An operation that takes input does not declare how it rejects invalid input (400 or 4XX).",
+			Fix:         "Declare a 400 response with an error schema."},
+		{ID: "resp-missing-401", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-394",
+			Title:       "No 401 response on a secured operation",
+			Description: "A secured operation does not declare its response to missing or invalid credentials.",
+			Fix:         "Declare a 401 response."},
+		{ID: "resp-missing-403", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-394",
+			Title:       "No 403 response on a secured operation",
+			Description: "A secured operation does not declare its response to valid credentials without permission.",
+			Fix:         "Declare a 403 response."},
+		{ID: "resp-missing-404", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-394",
+			Title:       "No 404 response with a path parameter",
+			Description: "An operation addressing a resource by path parameter does not declare what happens when it does not exist.",
+			Fix:         "Declare a 404 response."},
+		{ID: "resp-missing-429", Family: famResponses, Category: catData, Severity: low, OWASP: "API4:2023", CWE: "CWE-770",
+			Title:       "No 429 response",
+			Description: "The operation does not declare rate limiting (429 Too Many Requests).",
+			Fix:         "Declare a 429 response with Retry-After or RateLimit headers, and enforce the limit."},
+		{ID: "resp-429-no-retry-after", Family: famResponses, Category: catData, Severity: low, OWASP: "API4:2023", CWE: "CWE-770",
+			Title:       "429 response without Retry-After or RateLimit headers",
+			Description: "A 429 response does not tell clients when to retry, which invites retry storms.",
+			Fix:         "Declare a Retry-After (or RateLimit / RateLimit-Policy) header on the 429 response."},
+		{ID: "resp-missing-default", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-209",
+			Title:       "No default or 500 response",
+			Description: "Unexpected errors are undescribed, so an error page or stack trace leaking internals cannot be told from a contract violation.",
+			Fix:         "Declare a default (or 500) response with an error schema."},
+		{ID: "resp-no-schema", Family: famResponses, Category: catData, Severity: low, OWASP: "API3:2023", CWE: "CWE-213",
+			Title:       "Response without content type or schema",
+			Description: "A response that carries a body declares no media type or no schema, so what it returns (and may leak) is unchecked.",
+			Fix:         "Declare the response's media type and schema."},
+		{ID: "resp-header-no-schema", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Response header without schema",
+			Description: "A response header has no schema (or type in 2.0).",
+			Fix:         "Give the header a schema."},
+
+		// Exposure.
+		{ID: "exp-sensitive-data", Family: famExposure, Category: catSecurity, Severity: high, OWASP: "API3:2023", CWE: "CWE-200",
+			Title:       "Sensitive property in a response",
+			Description: "A response schema has a property whose name suggests a secret or personal data (password, secret, token, API key, SSN, card number, ...) and it is not writeOnly.",
+			Fix:         "Remove the property from responses or mark it writeOnly; return masked values if it must appear."},
+		{ID: "exp-numeric-id", Family: famExposure, Category: catSecurity, Severity: low, OWASP: "API1:2023", CWE: "CWE-639",
+			Title:       "Numeric identifier in a path",
+			Description: "A path parameter is an integer: sequential ids are easy to enumerate, so object-level authorization (BOLA) must be checked on every access.",
+			Fix:         "Use non-guessable identifiers (uuid) and check object ownership on every request."},
+		{ID: "exp-url-input", Family: famExposure, Category: catSecurity, Severity: low, OWASP: "API7:2023", CWE: "CWE-918",
+			Title:       "URL accepted as input",
+			Description: "A request parameter or property takes a URL (format uri/url, or a name such as callback_url or webhook): if the server fetches it, it is a server-side request forgery sink.",
+			Fix:         "Restrict the URL with an anchored pattern (allowed schemes and hosts) and validate it server-side against an allow list."},
+		{ID: "exp-admin-shared-security", Family: famExposure, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
+			Title:       "Admin operation with the same security as user operations",
+			Description: "An operation under an admin path requires exactly the same schemes and scopes as non-admin operations, so the contract does not distinguish privileged callers (BFLA).",
+			Fix:         "Require an admin scope, role or a separate scheme on administrative operations."},
+
+		// Structure.
+		{ID: "struct-invalid", Family: famStructure, Category: catSecurity, Severity: high, OWASP: "API8:2023", CWE: "CWE-1068",
+			Title:       "Invalid definition structure",
+			Description: "The definition does not conform to the OpenAPI specification at this place; tools, including the firewall, may misread it.",
+			Fix:         "Correct the structure as the message describes."},
+		{ID: "struct-unresolved-ref", Family: famStructure, Category: catSecurity, Severity: high, OWASP: "API8:2023", CWE: "CWE-1068",
+			Title:       "Unresolvable reference",
+			Description: "A $ref points to nothing (or only to itself), so the schema it stands for is not enforced.",
+			Fix:         "Correct the reference."},
+		{ID: "struct-warning", Family: famStructure, Category: catNone, Severity: info, OWASP: "API8:2023",
+			Title:       "Loader warning",
+			Description: "The loader noted something it could not model exactly.",
+			Fix:         "Read the message."},
+		{ID: "struct-path-param-undeclared", Family: famStructure, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Path template parameter not declared",
+			Description: "The path has a {parameter} that the operation does not declare, so its value is not validated.",
+			Fix:         "Declare the parameter (in: path, required: true) with a schema."},
+		{ID: "struct-path-param-unused", Family: famStructure, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Path parameter not in the path",
+			Description: "A parameter declared in: path does not appear in the path template.",
+			Fix:         "Rename it to match the template or remove it."},
+		{ID: "struct-duplicate-operation-id", Family: famStructure, Category: catData, Severity: medium, OWASP: "API9:2023", CWE: "CWE-694",
+			Title:       "Duplicate operationId",
+			Description: "Two operations share an operationId; generated code, links and policies keyed by it are ambiguous.",
+			Fix:         "Make every operationId unique."},
+		{ID: "struct-duplicate-parameter", Family: famStructure, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-694",
+			Title:       "Duplicate parameter",
+			Description: "The same parameter (name and location) is declared twice in one list; which definition applies is undefined.",
+			Fix:         "Remove the duplicate."},
+
+		// Profile rules.
+		{ID: "fapi-oauth-flow", Family: famProfile, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-287", Profiles: []string{"financial-rw"},
+			Title:       "OAuth flow other than authorization code",
+			Description: "FAPI 2.0 and UK Open Banking read-write allow only the authorization_code flow (with PKCE and PAR) for user access.",
+			Fix:         "Offer only the authorizationCode flow."},
+		{ID: "fapi-no-mtls", Family: famProfile, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-295", Profiles: []string{"financial-rw"},
+			Title:       "No mutualTLS scheme for sender-constrained tokens",
+			Description: "FAPI 2.0 requires sender-constrained access tokens (mTLS or DPoP); the definition declares no mutualTLS scheme (OpenAPI 3.1+).",
+			Fix:         "Declare a mutualTLS security scheme and require it together with OAuth (or document DPoP, which OpenAPI cannot express)."},
+		{ID: "fapi-apikey", Family: famProfile, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-287", Profiles: []string{"financial-rw"},
+			Title:       "API key scheme in a financial-grade API",
+			Description: "Static API keys are bearer secrets without user binding, expiry or sender constraint; FAPI does not allow them.",
+			Fix:         "Replace the API key with OAuth 2.0 authorization code + mTLS-bound tokens."},
+
+		// Suppressions.
+		{ID: "audit-ignore-invalid", Family: famMeta, Category: catNone, Severity: low,
+			Title:       "Malformed x-rampart-ignore",
+			Description: "An x-rampart-ignore entry has no reason, or names an unknown rule; it suppresses nothing.",
+			Fix:         "Write x-rampart-ignore as {rule-id: reason} or a list of {rule, reason}."},
+	}
+	// Direction-dependent data rules: request side, response side.
+	directional := map[string][2]report.Severity{
+		"data-string-no-maxlength":  {medium, low},
+		"data-string-no-pattern":    {low, info},
+		"data-pattern-unanchored":   {medium, low},
+		"data-pattern-redos":        {high, low},
+		"data-pattern-unsupported":  {medium, low},
+		"data-number-unbounded":     {medium, low},
+		"data-number-no-format":     {low, info},
+		"data-array-no-maxitems":    {medium, low},
+		"data-array-no-items":       {medium, low},
+		"data-object-open":          {medium, low},
+		"data-object-no-properties": {medium, low},
+		"data-schema-no-type":       {medium, low},
+		"data-media-wildcard":       {medium, low},
+		"data-required-undeclared":  {low, low},
+		"data-value-invalid":        {low, low},
+	}
+	out := map[string]*Rule{}
+	for _, r := range list {
+		if d, ok := directional[r.ID]; ok {
+			r.Severity, r.ResponseSeverity, r.Directional = dir(d[0], d[1])
+		}
+		out[r.ID] = r
+	}
+	return out
+}
+
+// Rules lists every rule, ordered by family then id.
+func Rules() []*Rule {
+	out := make([]*Rule, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, r)
+	}
+	order := map[string]int{famAuth: 0, famTransport: 1, famData: 2, famResponses: 3, famExposure: 4, famStructure: 5, famProfile: 6, famMeta: 7}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Family != out[j].Family {
+			return order[out[i].Family] < order[out[j].Family]
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// RuleByID returns a rule's metadata.
+func RuleByID(id string) (*Rule, bool) {
+	r, ok := rules[id]
+	return r, ok
+}
+
+// ReportRules is the registry in the shared report format.
+func ReportRules() []report.Rule {
+	var out []report.Rule
+	for _, r := range Rules() {
+		out = append(out, r.Report())
+	}
+	return out
+}

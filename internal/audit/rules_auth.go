@@ -1,0 +1,398 @@
+package audit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// checkProblems reports the loader's structural problems as findings.
+// Unsupported patterns are left to the schema walk, which sees every
+// pattern the operations reach (whether or not schemas were compiled) and
+// knows its direction.
+func (r *run) checkProblems() {
+	byDisplay := map[string]string{}
+	for _, k := range r.doc.FileKeys() {
+		byDisplay[r.doc.DisplayName(k)] = k
+	}
+	problems := append(append([]spec.Problem(nil), r.doc.Problems...), r.doc.SchemaProblems()...)
+	for _, pr := range problems {
+		id := "struct-warning"
+		switch {
+		case pr.Code == "pattern-unsupported":
+			continue
+		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref":
+			id = "struct-unresolved-ref"
+		case pr.Error:
+			id = "struct-invalid"
+		}
+		file := byDisplay[pr.Loc.File]
+		if file == "" {
+			file = r.doc.RootFile()
+		}
+		at := spec.NodeRef{File: file, Pointer: pr.Loc.Pointer}
+		// Several problems can share a location (libopenapi's errors have
+		// none): keep them apart by message.
+		key := at
+		if pr.Loc.Pointer == "" {
+			key.Pointer = "#" + pr.Message
+		}
+		if p := r.add(id, key, dirNone, pr.Message, nil); p != nil {
+			loc := pr.Loc
+			p.loc = &loc
+		}
+	}
+}
+
+// opsUsingScheme lists the operations whose effective requirements name a
+// scheme.
+func (r *run) opsUsingScheme() map[string][]string {
+	out := map[string][]string{}
+	for _, op := range r.doc.Operations {
+		seen := map[string]bool{}
+		for _, req := range op.Security {
+			for _, s := range req.Schemes {
+				if !seen[s.Name] {
+					seen[s.Name] = true
+					out[s.Name] = append(out[s.Name], op.Key())
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (r *run) checkSecurity() {
+	doc := r.doc
+	users := r.opsUsingScheme()
+	names := make([]string, 0, len(doc.SecuritySchemes))
+	for n := range doc.SecuritySchemes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	hasMTLS := false
+	for _, name := range names {
+		s := doc.SecuritySchemes[name]
+		ops := users[name]
+		at := s.Ref
+		switch s.Type {
+		case "http":
+			switch s.Scheme {
+			case "basic":
+				r.add("sec-http-basic", at, dirNone, fmt.Sprintf("Security scheme %q uses HTTP basic authentication: a reusable password on every request.", name), ops)
+			case "digest":
+				r.add("sec-http-basic", at, dirNone, fmt.Sprintf("Security scheme %q uses HTTP digest authentication (MD5, shared passwords).", name), ops)
+			case "bearer":
+				if s.BearerFormat == "" {
+					r.add("sec-bearer-no-format", at, dirNone, fmt.Sprintf("Bearer scheme %q does not say what its tokens are (bearerFormat).", name), ops,
+						report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "bearerFormat"), Value: "JWT"})
+				}
+			}
+		case "apiKey":
+			switch s.In {
+			case "query":
+				r.add("sec-apikey-query", ref(at.File, at.Pointer, "in"), dirNone, fmt.Sprintf("Security scheme %q sends the API key %q in the query string, where logs and Referer headers capture it.", name, s.ParamName), ops,
+					report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "in"), Value: "header"})
+			case "cookie":
+				r.add("sec-apikey-cookie", ref(at.File, at.Pointer, "in"), dirNone, fmt.Sprintf("Security scheme %q sends the API key %q in a cookie, which browsers attach to cross-site requests.", name, s.ParamName), ops,
+					report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "in"), Value: "header"})
+			}
+			r.add("fapi-apikey", at, dirNone, fmt.Sprintf("Security scheme %q is a static API key.", name), ops)
+		case "basic": // unnormalised leftovers never reach here; kept for clarity
+		case "oauth2":
+			flows := make([]string, 0, len(s.Flows))
+			for f := range s.Flows {
+				flows = append(flows, f)
+			}
+			sort.Strings(flows)
+			for _, fn := range flows {
+				fl := s.Flows[fn]
+				switch fn {
+				case "implicit":
+					r.add("sec-oauth-implicit", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the implicit flow, which returns tokens in the browser URL.", name), ops)
+				case "password":
+					r.add("sec-oauth-password", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the password flow, which hands users' passwords to the client.", name), ops)
+				}
+				if fn != "authorizationCode" {
+					r.add("fapi-oauth-flow", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the %s flow; FAPI allows only authorization code.", name, fn), ops)
+				}
+				field := map[string]string{"authorizationUrl": fl.AuthorizationURL, "tokenUrl": fl.TokenURL, "refreshUrl": fl.RefreshURL}
+				if doc.Family == spec.Swagger20 {
+					// 2.0 keeps the URLs on the scheme object itself.
+					field = map[string]string{"authorizationUrl": fl.AuthorizationURL, "tokenUrl": fl.TokenURL}
+				}
+				for _, k := range []string{"authorizationUrl", "tokenUrl", "refreshUrl"} {
+					if u := field[k]; isHTTP(u) {
+						uat := ref(fl.Ref.File, fl.Ref.Pointer, k)
+						r.add("sec-insecure-url", uat, dirNone, fmt.Sprintf("OAuth scheme %q has %s %s without TLS.", name, k, u), ops,
+							report.PatchOp{Op: "replace", Path: uat.Pointer, Value: "https://" + u[len("http://"):]})
+					}
+				}
+			}
+		case "openIdConnect":
+			if isHTTP(s.OpenIDConnectURL) {
+				uat := ref(at.File, at.Pointer, "openIdConnectUrl")
+				r.add("sec-insecure-url", uat, dirNone, fmt.Sprintf("OpenID Connect scheme %q has its discovery URL %s without TLS.", name, s.OpenIDConnectURL), ops,
+					report.PatchOp{Op: "replace", Path: uat.Pointer, Value: "https://" + s.OpenIDConnectURL[len("http://"):]})
+			}
+		case "mutualTLS":
+			hasMTLS = true
+		}
+	}
+	if !hasMTLS {
+		r.add("fapi-no-mtls", spec.NodeRef{File: doc.RootFile(), Pointer: securitySchemesPointer(doc)}, dirNone,
+			"No mutualTLS security scheme is declared, so access tokens are not sender-constrained (DPoP, if used, cannot be expressed in OpenAPI).", nil)
+	}
+
+	if len(doc.SecuritySchemes) == 0 {
+		r.add("sec-no-security", spec.NodeRef{File: doc.RootFile(), Pointer: ""}, dirNone,
+			"No security scheme is defined, so every operation can be called without credentials.", r.opKeys, noSecurityPatch(doc)...)
+	}
+	r.checkRequirements()
+
+	if len(doc.SecuritySchemes) == 0 {
+		return // one finding above covers every operation
+	}
+	first := names[0]
+	for _, op := range doc.Operations {
+		if op.IsSecured() {
+			continue
+		}
+		if op.SecurityDeclared && len(op.Security) == 0 && len(doc.Security) > 0 {
+			sat := ref(op.Ref.File, op.Ref.Pointer, "security")
+			r.add("sec-empty-override", sat, dirNone, fmt.Sprintf("%s declares security: [], switching off the global security requirement.", op.Key()), []string{op.Key()},
+				report.PatchOp{Op: "remove", Path: sat.Pointer})
+			continue
+		}
+		id := "sec-op-no-security"
+		if isWrite(op.Method) {
+			id = "sec-write-no-security"
+		}
+		why := "has no security requirement"
+		if len(op.Security) > 0 {
+			why = "allows anonymous access (an empty requirement {} is one of its alternatives)"
+		}
+		at, patchOp := op.Ref, "add"
+		if op.SecurityDeclared {
+			at, patchOp = ref(op.Ref.File, op.Ref.Pointer, "security"), "replace"
+		}
+		r.add(id, at, dirNone, fmt.Sprintf("%s %s.", op.Key(), why), []string{op.Key()},
+			report.PatchOp{Op: patchOp, Path: spec.JoinPointer(op.Ref.Pointer, "security"), Value: []any{map[string]any{first: []any{}}}})
+	}
+}
+
+// checkRequirements checks every security requirement against the schemes.
+func (r *run) checkRequirements() {
+	doc := r.doc
+	used := map[string]map[string]bool{}
+	type site struct {
+		reqs []spec.SecurityRequirement
+		ops  []string
+	}
+	var sites []site
+	if len(doc.Security) > 0 {
+		var ops []string
+		for _, op := range doc.Operations {
+			if !op.SecurityDeclared {
+				ops = append(ops, op.Key())
+			}
+		}
+		sites = append(sites, site{doc.Security, ops})
+	}
+	for _, op := range doc.AllOperations() {
+		if op.SecurityDeclared {
+			sites = append(sites, site{op.Security, []string{op.Key()}})
+		}
+	}
+	for _, st := range sites {
+		for _, req := range st.reqs {
+			for _, sr := range req.Schemes {
+				s, ok := doc.SecuritySchemes[sr.Name]
+				if !ok {
+					r.add("sec-undefined-scheme", req.Ref, dirNone, fmt.Sprintf("The security requirement names scheme %q, which is not defined.", sr.Name), st.ops)
+					continue
+				}
+				if used[sr.Name] == nil {
+					used[sr.Name] = map[string]bool{}
+				}
+				for _, sc := range sr.Scopes {
+					used[sr.Name][sc] = true
+				}
+				switch s.Type {
+				case "oauth2":
+					var missing []string
+					for _, sc := range sr.Scopes {
+						if !schemeHasScope(s, sc) {
+							missing = append(missing, sc)
+						}
+					}
+					if len(missing) > 0 {
+						r.add("sec-scope-undefined", ref(req.Ref.File, req.Ref.Pointer, sr.Name), dirNone,
+							fmt.Sprintf("Scheme %q does not define the scope(s) %s.", sr.Name, quoteList(missing)), st.ops)
+					}
+				case "openIdConnect":
+					// Scopes come from the discovery document; nothing to check.
+				default:
+					if len(sr.Scopes) > 0 && (doc.Family == spec.Swagger20 || doc.Family == spec.OpenAPI30) {
+						r.add("sec-scopes-non-oauth", ref(req.Ref.File, req.Ref.Pointer, sr.Name), dirNone,
+							fmt.Sprintf("Scheme %q is %s, not OAuth2, yet the requirement lists scopes %s; OpenAPI %s requires an empty list (roles are allowed from 3.1).", sr.Name, s.Type, quoteList(sr.Scopes), doc.Family), st.ops)
+					}
+				}
+			}
+		}
+	}
+	for _, name := range sortedKeys(doc.SecuritySchemes) {
+		s := doc.SecuritySchemes[name]
+		if s.Type != "oauth2" {
+			continue
+		}
+		for _, fn := range sortedKeys(s.Flows) {
+			fl := s.Flows[fn]
+			for _, sc := range sortedKeys(fl.Scopes) {
+				if !used[name][sc] {
+					r.add("sec-scope-unused", ref(fl.Ref.File, fl.Ref.Pointer, "scopes", sc), dirNone,
+						fmt.Sprintf("Scope %q of scheme %q is never required by any operation.", sc, name), nil)
+				}
+			}
+		}
+	}
+}
+
+func schemeHasScope(s *spec.SecurityScheme, scope string) bool {
+	for _, f := range s.Flows {
+		if _, ok := f.Scopes[scope]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isHTTP(u string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(u)), "http://")
+}
+
+func isWrite(method string) bool {
+	switch method {
+	case "POST", "PUT", "PATCH", "DELETE":
+		return true
+	}
+	return false
+}
+
+func securitySchemesPointer(doc *spec.Document) string {
+	if doc.Family == spec.Swagger20 {
+		return "/securityDefinitions"
+	}
+	return "/components/securitySchemes"
+}
+
+// noSecurityPatch proposes a bearer (3.x) or header API key (2.0) scheme
+// required at the top level.
+func noSecurityPatch(doc *spec.Document) []report.PatchOp {
+	root := doc.Root()
+	if doc.Family == spec.Swagger20 {
+		return []report.PatchOp{
+			{Op: "add", Path: "/securityDefinitions", Value: map[string]any{"apiKeyHeader": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
+			{Op: "add", Path: "/security", Value: []any{map[string]any{"apiKeyHeader": []any{}}}},
+		}
+	}
+	scheme := map[string]any{"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+	var ops []report.PatchOp
+	if _, ok := root["components"].(map[string]any); ok {
+		ops = append(ops, report.PatchOp{Op: "add", Path: "/components/securitySchemes", Value: scheme})
+	} else {
+		ops = append(ops, report.PatchOp{Op: "add", Path: "/components", Value: map[string]any{"securitySchemes": scheme}})
+	}
+	return append(ops, report.PatchOp{Op: "add", Path: "/security", Value: []any{map[string]any{"bearerAuth": []any{}}}})
+}
+
+// checkTransport checks servers (2.0 host/schemes are folded into them).
+func (r *run) checkTransport() {
+	doc := r.doc
+	if len(doc.Servers) == 0 {
+		r.add("tls-no-servers", spec.NodeRef{File: doc.RootFile(), Pointer: ""}, dirNone, "The definition declares no servers, so the transport (and https) is undocumented.", nil)
+	}
+	type srvUse struct {
+		s   spec.Server
+		ops []string
+	}
+	seen := map[spec.NodeRef]*srvUse{}
+	var order []*srvUse
+	note := func(s spec.Server, op string) {
+		u, ok := seen[s.Ref]
+		if !ok {
+			u = &srvUse{s: s}
+			seen[s.Ref] = u
+			order = append(order, u)
+		}
+		if op != "" {
+			u.ops = append(u.ops, op)
+		}
+	}
+	for _, s := range doc.Servers {
+		note(s, "")
+	}
+	for _, op := range doc.Operations {
+		if len(op.Servers) == 0 {
+			for _, s := range doc.Servers {
+				note(s, op.Key())
+			}
+			continue
+		}
+		for _, s := range op.Servers {
+			note(s, op.Key())
+		}
+	}
+	for _, u := range order {
+		s := u.s
+		if isHTTP(s.URL) {
+			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses plain http.", s.URL), u.ops)
+			if p != nil && isLocal(s.URL) {
+				p.delta = -2 // a local development server is a lesser risk
+				p.msg = fmt.Sprintf("Server %s uses plain http (a local address: make sure production servers use https).", s.URL)
+			}
+			if p != nil && doc.Family != spec.Swagger20 && len(p.patch) == 0 {
+				p.patch = []report.PatchOp{{Op: "replace", Path: spec.JoinPointer(s.Ref.Pointer, "url"), Value: "https://" + s.URL[len("http://"):]}}
+			}
+		}
+		for _, name := range sortedKeys(s.Variables) {
+			v := s.Variables[name]
+			if !strings.Contains(s.URL, "{"+name+"}://") && !strings.HasPrefix(s.URL, "{"+name+"}") {
+				continue
+			}
+			allows := strings.EqualFold(v.Default, "http") || strings.HasPrefix(strings.ToLower(v.Default), "http://")
+			for _, e := range v.Enum {
+				if strings.EqualFold(e, "http") || strings.HasPrefix(strings.ToLower(e), "http://") {
+					allows = true
+				}
+			}
+			if allows {
+				r.add("tls-server-variable-http", ref(s.Ref.File, s.Ref.Pointer, "variables", name), dirNone,
+					fmt.Sprintf("Server %s: variable %q allows plain http.", s.URL, name), u.ops)
+			}
+		}
+	}
+}
+
+func isLocal(u string) bool {
+	h := strings.ToLower(u)
+	h = strings.TrimPrefix(h, "http://")
+	for _, p := range []string{"localhost", "127.", "[::1]", "0.0.0.0"} {
+		if strings.HasPrefix(h, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,410 @@
+package audit
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// nodeCheck runs the data-validation and exposure rules on one schema node.
+type nodeCheck struct {
+	r      *run
+	g      *graph
+	n      *snode
+	opKeys []string
+	vc     *valueChecker
+}
+
+func (c *nodeCheck) hasReq() bool  { return !c.n.req.empty() }
+func (c *nodeCheck) hasResp() bool { return !c.n.resp.empty() }
+
+func (c *nodeCheck) dir() direction {
+	if c.hasReq() {
+		return dirRequest
+	}
+	return dirResponse
+}
+
+// ops is the set of operations reaching the node, in the given directions.
+func (c *nodeCheck) ops(req, resp bool) bitset {
+	switch {
+	case req && resp:
+		out := make(bitset, len(c.n.req))
+		copy(out, c.n.req)
+		out.or(c.n.resp)
+		return out
+	case req:
+		return c.n.req
+	}
+	return c.n.resp
+}
+
+func (c *nodeCheck) add(id string, at spec.NodeRef, msg string, patch ...report.PatchOp) *pending {
+	return c.r.addSet(id, at, c.dir(), msg, c.ops(true, true), patch...)
+}
+
+// schemaTypes returns the declared types (Swagger 2.0 "file" is a string).
+func schemaTypes(m map[string]any) map[string]bool {
+	out := map[string]bool{}
+	switch t := m["type"].(type) {
+	case string:
+		if t == "file" {
+			t = "string"
+		}
+		out[t] = true
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out[s] = true
+			}
+		}
+	}
+	return out
+}
+
+// boundedFormats are string formats whose values have a bounded length.
+var boundedFormats = map[string]bool{
+	"date": true, "date-time": true, "time": true, "uuid": true, "ipv4": true, "ipv6": true,
+	"int32": true, "int64": true, "duration": false,
+}
+
+func isNumber(v any) bool {
+	_, ok := numberOf(v)
+	return ok
+}
+
+func numberOf(v any) (*big.Float, bool) {
+	switch x := v.(type) {
+	case interface{ String() string }:
+		f, _, err := big.ParseFloat(x.String(), 10, 64, big.ToNearestEven)
+		return f, err == nil
+	case float64:
+		return big.NewFloat(x), true
+	case int:
+		return new(big.Float).SetInt64(int64(x)), true
+	}
+	return nil, false
+}
+
+var (
+	maxInt64 = new(big.Float).SetInt64(1<<63 - 1)
+	minInt64 = new(big.Float).SetInt64(-1 << 63)
+)
+
+func (c *nodeCheck) run() {
+	n, m := c.n, c.n.m
+	at := n.at
+	_, hasRef := m["$ref"]
+	types := schemaTypes(m)
+	composed := m["allOf"] != nil || m["anyOf"] != nil || m["oneOf"] != nil || m["not"] != nil
+	_, hasEnum := m["enum"]
+	_, hasConst := m["const"]
+	fixed := hasEnum || hasConst
+	legacy := c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30
+
+	if len(types) == 0 && !hasRef && !composed && !fixed && !c.isBooleanish() {
+		c.add("data-schema-no-type", at, "The schema has no type, so any JSON value is accepted.")
+	}
+	if p, ok := m["pattern"].(string); ok {
+		c.checkPattern(ref(at.File, at.Pointer, "pattern"), p, "pattern")
+	}
+	for _, re := range sortedKeys(asMap(m["patternProperties"])) {
+		c.checkPattern(ref(at.File, at.Pointer, "patternProperties", re), re, "patternProperties key")
+	}
+	if types["string"] && !fixed {
+		c.checkString(m, at)
+	}
+	if (types["integer"] || types["number"]) && !fixed {
+		c.checkNumber(m, at, types, legacy)
+	}
+	if types["array"] && !fixed {
+		if !isNumber(m["maxItems"]) {
+			c.add("data-array-no-maxitems", at, "The array accepts any number of items (no maxItems).",
+				report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxItems"), Value: 100})
+		}
+		if m["items"] == nil && m["prefixItems"] == nil && !hasRef {
+			c.add("data-array-no-items", at, "The array does not define its items, so items of any type are accepted.")
+		}
+	}
+	isObject := types["object"] || (len(types) == 0 && (m["properties"] != nil || m["additionalProperties"] != nil))
+	if isObject && !hasRef && !fixed {
+		c.checkObject(m, at, composed)
+	}
+	if !hasRef {
+		c.checkValues(m, at, legacy)
+	}
+}
+
+// isBooleanish: schemas that only annotate (description, readOnly ...) next
+// to nothing else are still schemas without type; but a node that is only
+// "nullable: true" beside a composition handled elsewhere is not.
+func (c *nodeCheck) isBooleanish() bool { return false }
+
+func (c *nodeCheck) checkString(m map[string]any, at spec.NodeRef) {
+	format := asString(m["format"])
+	binary := format == "binary" || format == "byte" || format == "base64" || m["contentEncoding"] != nil || m["contentMediaType"] != nil
+	pattern, hasPattern := m["pattern"].(string)
+	bounded := isNumber(m["maxLength"]) || boundedFormats[format] || (hasPattern && patternMaxLen(pattern) >= 0)
+	if !bounded {
+		switch {
+		case binary && c.hasReq():
+			c.r.addSet("data-string-no-maxlength", at, dirRequest, "The binary (or base64) string accepts uploads of any size: set maxLength (in bytes for binary, encoded characters for base64) or a body size limit.", c.ops(true, false),
+				report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxLength"), Value: 10485760})
+		case binary:
+			// Downloads of any size are the point of a binary response.
+		default:
+			c.add("data-string-no-maxlength", at, "The string accepts any length (no maxLength, enum, bounded format or bounded anchored pattern).",
+				report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxLength"), Value: 255})
+		}
+	}
+	if !binary && !hasPattern && format == "" && !c.r.pathParamNodes[at] {
+		c.add("data-string-no-pattern", at, "The string accepts any characters (no pattern, format or enum).")
+	}
+	if c.hasReq() && (format == "uri" || format == "url" || format == "iri" || format == "uri-reference" || format == "iri-reference") {
+		c.r.addSet("exp-url-input", at, dirRequest, fmt.Sprintf("A request value is a URL (format %s); if the server fetches it, it can be aimed at internal addresses.", format), c.ops(true, false))
+	}
+}
+
+func (c *nodeCheck) checkNumber(m map[string]any, at spec.NodeRef, types map[string]bool, legacy bool) {
+	integer := types["integer"] && !types["number"]
+	bound := func(key, exKey string) (ok bool, note string) {
+		v, has := m[key]
+		if ex, hasEx := m[exKey]; hasEx && isNumber(ex) {
+			v, has = ex, true
+		}
+		if !has {
+			return false, ""
+		}
+		f, isNum := numberOf(v)
+		if !isNum {
+			return false, ""
+		}
+		if integer && (f.Cmp(maxInt64) > 0 || f.Cmp(minInt64) < 0) {
+			return false, fmt.Sprintf("%s %v is beyond the int64 range and bounds nothing", key, v)
+		}
+		return true, ""
+	}
+	hasMin, minNote := bound("minimum", "exclusiveMinimum")
+	hasMax, maxNote := bound("maximum", "exclusiveMaximum")
+	if !hasMin || !hasMax {
+		var missing []string
+		var patch []report.PatchOp
+		if !hasMin {
+			missing = append(missing, "minimum")
+			patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "minimum"), Value: 0})
+		}
+		if !hasMax {
+			missing = append(missing, "maximum")
+			max := any(1000000)
+			if asString(m["format"]) == "int32" {
+				max = 2147483647
+			}
+			patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maximum"), Value: max})
+		}
+		msg := fmt.Sprintf("The number has no %s.", strings.Join(missing, " or "))
+		for _, note := range []string{minNote, maxNote} {
+			if note != "" {
+				msg += " Its " + note + "."
+				patch = nil // the bound exists but is wrong: no mechanical fix
+			}
+		}
+		c.add("data-number-unbounded", at, msg, patch...)
+	}
+	if asString(m["format"]) == "" {
+		f := "double"
+		if integer {
+			f = "int64"
+		}
+		c.add("data-number-no-format", at, "The number has no format (int32, int64, float, double).",
+			report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "format"), Value: f})
+	}
+}
+
+func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool) {
+	ap, hasAP := m["additionalProperties"]
+	_, hasUP := m["unevaluatedProperties"]
+	props := asMap(m["properties"])
+	openAP := hasAP && (ap == true || (asMap(ap) != nil && len(asMap(ap)) == 0))
+	switch {
+	case openAP:
+		c.add("data-object-open", ref(at.File, at.Pointer, "additionalProperties"), "The object accepts any undeclared property (additionalProperties is true or {}).",
+			report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "additionalProperties"), Value: false})
+	case !hasAP && !hasUP && !c.r.doc.StrictObjects() && (len(props) > 0 || composed) && c.n.nonMember:
+		c.add("data-object-open", at, "The object does not set additionalProperties and the strict-objects policy is off, so it accepts undeclared properties.",
+			report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "additionalProperties"), Value: false})
+	}
+	if len(props) == 0 && !hasAP && m["patternProperties"] == nil && !composed {
+		c.add("data-object-no-properties", at, "The object declares no properties: it is a free-form object that nothing validates.")
+	}
+	if req := asSlice(m["required"]); len(req) > 0 && !composed && !openAP && (!hasAP || ap == false) && m["patternProperties"] == nil {
+		var missing []string
+		for _, x := range req {
+			if s, ok := x.(string); ok {
+				if _, declared := props[s]; !declared {
+					missing = append(missing, s)
+				}
+			}
+		}
+		if len(missing) > 0 {
+			c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, not declared in properties.", quoteList(missing)))
+		}
+	}
+	for _, name := range sortedKeys(props) {
+		pv := asMap(props[name])
+		pat := ref(at.File, at.Pointer, "properties", name)
+		if c.hasReq() {
+			if class := serverManaged(name); class != "" && !c.flag(pat, pv, "readOnly") {
+				p := c.r.addSet("data-mass-assignment", pat, dirRequest,
+					fmt.Sprintf("Requests accept %q, which looks server-managed (%s), and it is not readOnly.", name, class), c.ops(true, false), c.readOnlyPatch(pat, pv)...)
+				if p != nil && class == "bookkeeping" {
+					p.delta = -1
+				}
+			}
+			if urlName(name) {
+				c.r.addSet("exp-url-input", pat, dirRequest, fmt.Sprintf("Request property %q looks like a URL; if the server fetches it, it can be aimed at internal addresses.", name), c.ops(true, false))
+			}
+		}
+		if c.hasResp() {
+			if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") {
+				p := c.r.addSet("exp-sensitive-data", pat, dirResponse, fmt.Sprintf("Responses return %q, which looks like %s.", name, class), c.ops(false, true))
+				if p != nil && class == "a token" {
+					p.delta = -1
+				}
+			}
+		}
+	}
+}
+
+// flag reports whether a property schema sets readOnly/writeOnly, directly,
+// through its $ref, or through an allOf wrapper.
+func (c *nodeCheck) flag(at spec.NodeRef, m map[string]any, key string) bool {
+	for hop := 0; hop < 16 && m != nil; hop++ {
+		if b, ok := m[key].(bool); ok {
+			return b
+		}
+		for i, mem := range asSlice(m["allOf"]) {
+			if c.flag(ref(at.File, at.Pointer, "allOf", itoa(i)), asMap(mem), key) {
+				return true
+			}
+		}
+		s, ok := m["$ref"].(string)
+		if !ok {
+			return false
+		}
+		t := c.g.resolve(at, s)
+		if !t.ok {
+			return false
+		}
+		at, m = t.at, asMap(t.v)
+	}
+	return false
+}
+
+// readOnlyPatch marks a property readOnly. Before 3.1 a $ref's siblings are
+// ignored, so a referenced property is wrapped in allOf.
+func (c *nodeCheck) readOnlyPatch(at spec.NodeRef, pv map[string]any) []report.PatchOp {
+	if r, ok := pv["$ref"].(string); ok && (c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30) {
+		return []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"allOf": []any{map[string]any{"$ref": r}}, "readOnly": true}}}
+	}
+	return []report.PatchOp{{Op: "add", Path: spec.JoinPointer(at.Pointer, "readOnly"), Value: true}}
+}
+
+var nameSeparators = strings.NewReplacer("_", "", "-", "", ".", "", " ", "")
+
+func normName(s string) string { return nameSeparators.Replace(strings.ToLower(s)) }
+
+var privilegedNames = map[string]bool{
+	"role": true, "roles": true, "isadmin": true, "admin": true, "issuperuser": true, "superuser": true, "isstaff": true,
+	"permissions": true, "permission": true, "privileges": true, "scopes": true, "groups": true,
+	"balance": true, "credit": true, "credits": true, "isverified": true, "verified": true, "emailverified": true,
+	"isapproved": true, "approved": true, "accountstatus": true, "owner": true, "ownerid": true, "tenantid": true,
+}
+
+var bookkeepingNames = map[string]bool{
+	"id": true, "uuid": true, "createdat": true, "updatedat": true, "deletedat": true, "createdby": true,
+	"updatedby": true, "createdon": true, "modifiedat": true, "lastmodified": true, "datecreated": true,
+}
+
+// serverManaged classifies property names servers usually own.
+func serverManaged(name string) string {
+	n := normName(name)
+	switch {
+	case privilegedNames[n]:
+		return "privilege or ownership"
+	case bookkeepingNames[n]:
+		return "bookkeeping"
+	}
+	return ""
+}
+
+var secretWords = []string{"password", "passwd", "secret", "privatekey", "apikey", "ssn", "socialsecurity", "cardnumber", "creditcard", "cvv", "cvc", "iban"}
+
+// shortWords must be the whole name or its last word: "cvc" is card data,
+// "cvc_check" is the result of a check.
+
+// sensitiveName classifies property names that suggest secrets or personal
+// data.
+func sensitiveName(name string) string {
+	n := normName(name)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			switch w {
+			case "ssn", "socialsecurity", "cardnumber", "creditcard", "cvv", "cvc", "iban":
+				if (w == "ssn" || w == "cvv" || w == "cvc" || w == "iban") && !strings.HasSuffix(n, w) {
+					continue // "classname", "cvc_check" ...
+				}
+				return "personal or payment data"
+			}
+			return "a secret"
+		}
+	}
+	if n == "token" || strings.HasSuffix(n, "accesstoken") || strings.HasSuffix(n, "refreshtoken") || n == "idtoken" || n == "sessiontoken" || n == "authtoken" {
+		return "a token"
+	}
+	return ""
+}
+
+var urlNameRe = regexp.MustCompile(`(?i)(^|_|-|[a-z])(url|uri|callback|webhook|redirect|endpoint)s?$`)
+
+func urlName(name string) bool {
+	return urlNameRe.MatchString(name) || strings.EqualFold(name, "url") || strings.EqualFold(name, "uri")
+}
+
+func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
+	if _, err := regexp.Compile(p); err != nil {
+		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q cannot be compiled by Go's RE2 engine (%v); the firewall cannot enforce it.", what, p, reErr(err)))
+		if risky, why := redosRisk(p); risky {
+			c.add("data-pattern-redos", at, fmt.Sprintf("The %s %q %s.", what, p, why))
+		}
+		return
+	}
+	if what == "pattern" && !anchored(p) {
+		fixed := p
+		if !strings.HasPrefix(fixed, "^") {
+			fixed = "^(?:" + fixed
+		} else {
+			fixed = "^(?:" + fixed[1:]
+		}
+		if strings.HasSuffix(p, "$") && !strings.HasSuffix(p, `\$`) {
+			fixed = fixed[:len(fixed)-1]
+		}
+		fixed += ")$"
+		c.add("data-pattern-unanchored", at, fmt.Sprintf("The pattern %q is not anchored at both ends (^...$), so strings that merely contain a match are accepted.", p),
+			report.PatchOp{Op: "replace", Path: at.Pointer, Value: fixed})
+	}
+	if risky, why := redosRisk(p); risky {
+		c.add("data-pattern-redos", at, fmt.Sprintf("The %s %q %s.", what, p, why))
+	}
+}
+
+func reErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}

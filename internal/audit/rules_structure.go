@@ -1,0 +1,164 @@
+package audit
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+var templateParam = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// checkParameters checks an operation's parameters: declared against the
+// path template, duplicates, schemas, and path parameter constraints.
+func (r *run) checkParameters(op *spec.Operation) {
+	doc := r.doc
+	key := []string{op.Key()}
+	inTemplate := map[string]bool{}
+	for _, m := range templateParam.FindAllStringSubmatch(op.Path, -1) {
+		inTemplate[m[1]] = true
+	}
+	declared := map[string]bool{}
+	for _, p := range op.Parameters {
+		if p.In == "path" {
+			declared[p.Name] = true
+			if !inTemplate[p.Name] {
+				r.add("struct-path-param-unused", p.Ref, dirNone, fmt.Sprintf("Path parameter %q of %s does not appear in the path template.", p.Name, op.Key()), key)
+			}
+		}
+		if p.Schema == nil && len(p.Content) == 0 {
+			r.add("data-param-no-schema", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) has no schema.", p.Name, p.In), key)
+		}
+		if p.In == "path" && p.Schema != nil {
+			r.checkPathParam(op, p)
+		}
+		if p.In != "path" && urlName(p.Name) {
+			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
+		}
+	}
+	var missing []string
+	for name := range inTemplate {
+		if !declared[name] {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		r.add("struct-path-param-undeclared", op.Ref, dirNone, fmt.Sprintf("%s does not declare the path parameter(s) %s.", op.Key(), quoteList(missing)), key)
+	}
+	// Duplicates inside one parameters list (the model has merged them).
+	for _, list := range []spec.NodeRef{ref(op.PathRef.File, op.PathRef.Pointer, "parameters"), ref(op.Ref.File, op.Ref.Pointer, "parameters")} {
+		v, ok := doc.Value(list)
+		if !ok {
+			continue
+		}
+		seen := map[string]bool{}
+		for i, item := range asSlice(v) {
+			at := ref(list.File, list.Pointer, fmt.Sprint(i))
+			_, pv, ok := doc.Deref(at, item)
+			m := asMap(pv)
+			if !ok || m == nil {
+				continue
+			}
+			k := asString(m["in"]) + " " + asString(m["name"])
+			if seen[k] {
+				r.add("struct-duplicate-parameter", at, dirNone, fmt.Sprintf("Parameter %q (in %s) is declared twice.", asString(m["name"]), asString(m["in"])), key)
+			}
+			seen[k] = true
+		}
+	}
+}
+
+// schemaNode returns where a parameter's schema is defined (after $refs)
+// and its value; for Swagger 2.0 that is the parameter object itself.
+func (r *run) schemaNode(s *spec.Schema) (spec.NodeRef, map[string]any) {
+	if s.Synthetic {
+		v, _ := r.doc.Value(s.Ref)
+		return s.Ref, asMap(v)
+	}
+	at, v, ok := r.doc.Deref(s.Ref, s.Value)
+	if !ok {
+		return s.Ref, nil
+	}
+	return at, asMap(v)
+}
+
+func (r *run) checkPathParam(op *spec.Operation, p *spec.Parameter) {
+	at, m := r.schemaNode(p.Schema)
+	if m == nil {
+		return
+	}
+	if r.pathParamNodes == nil {
+		r.pathParamNodes = map[spec.NodeRef]bool{}
+	}
+	r.pathParamNodes[at] = true
+	types := schemaTypes(m)
+	if types["integer"] || (types["number"] && !types["string"]) {
+		r.add("exp-numeric-id", at, dirRequest, fmt.Sprintf("Path parameter %q is an integer: sequential ids invite enumeration (check object-level authorization).", p.Name), []string{op.Key()})
+		return
+	}
+	if len(types) > 0 && !types["string"] {
+		return
+	}
+	_, hasRef := m["$ref"]
+	if hasRef || m["allOf"] != nil || m["oneOf"] != nil || m["anyOf"] != nil {
+		return
+	}
+	if m["pattern"] == nil && m["format"] == nil && m["enum"] == nil && m["const"] == nil {
+		r.add("data-path-param-unconstrained", at, dirRequest, fmt.Sprintf("Path parameter %q accepts any string (no pattern, format or enum).", p.Name), []string{op.Key()})
+	}
+}
+
+// adminSegment matches path segments that name administrative functions.
+var adminSegment = regexp.MustCompile(`(?i)^(admin|admins|administration|administrator|superuser|internal|manage|management|staff)$`)
+
+func isAdminPath(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if adminSegment.MatchString(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// securitySignature renders a requirement list canonically.
+func securitySignature(reqs []spec.SecurityRequirement) string {
+	var alts []string
+	for _, req := range reqs {
+		var parts []string
+		for _, s := range req.Schemes {
+			sc := append([]string(nil), s.Scopes...)
+			sort.Strings(sc)
+			parts = append(parts, s.Name+"["+strings.Join(sc, ",")+"]")
+		}
+		sort.Strings(parts)
+		alts = append(alts, strings.Join(parts, "+"))
+	}
+	sort.Strings(alts)
+	return strings.Join(alts, "|")
+}
+
+// checkAdminPaths flags admin operations whose security is identical to
+// that of ordinary operations (a BFLA hint).
+func (r *run) checkAdminPaths() {
+	userSigs := map[string]string{}
+	for _, op := range r.doc.Operations {
+		if !isAdminPath(op.Path) && op.IsSecured() {
+			sig := securitySignature(op.Security)
+			if _, ok := userSigs[sig]; !ok {
+				userSigs[sig] = op.Key()
+			}
+		}
+	}
+	for _, op := range r.doc.Operations {
+		if !isAdminPath(op.Path) || !op.IsSecured() {
+			continue
+		}
+		if other, ok := userSigs[securitySignature(op.Security)]; ok {
+			r.add("exp-admin-shared-security", op.Ref, dirNone,
+				fmt.Sprintf("%s requires the same security as %s; nothing in the contract reserves it for administrators.", op.Key(), other), []string{op.Key()})
+		}
+	}
+}

@@ -1,0 +1,513 @@
+package audit
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// base is a small OpenAPI 3.0 definition that follows every rule: each case
+// below breaks (or almost breaks) one thing in it.
+func base() map[string]any {
+	return decode(`{
+  "openapi": "3.0.3",
+  "info": {"title": "t", "version": "1"},
+  "servers": [{"url": "https://api.example.com"}],
+  "security": [{"oauth": ["pets:write"]}],
+  "components": {
+    "securitySchemes": {
+      "oauth": {"type": "oauth2", "flows": {"authorizationCode": {
+        "authorizationUrl": "https://auth.example.com/authorize", "tokenUrl": "https://auth.example.com/token",
+        "scopes": {"pets:write": "write pets"}}}}
+    },
+    "schemas": {
+      "Pet": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+        "id": {"type": "string", "format": "uuid", "readOnly": true},
+        "name": {"type": "string", "maxLength": 64, "pattern": "^[a-z]{1,64}$"},
+        "age": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 100},
+        "tags": {"type": "array", "maxItems": 10, "items": {"type": "string", "enum": ["a", "b"]}}
+      }},
+      "Error": {"type": "object", "additionalProperties": false, "properties": {
+        "message": {"type": "string", "maxLength": 200, "pattern": "^[ -~]{0,200}$"}}}
+    }
+  },
+  "paths": {
+    "/pets/{petId}": {
+      "put": {
+        "operationId": "putPet",
+        "parameters": [{"name": "petId", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+        "responses": {
+          "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+          "400": {"description": "bad"}, "401": {"description": "unauth"}, "403": {"description": "forbidden"},
+          "404": {"description": "missing"},
+          "429": {"description": "slow down", "headers": {"Retry-After": {"schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 3600}}}},
+          "default": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      }
+    }
+  }
+}`)
+}
+
+func decode(s string) map[string]any {
+	var m map[string]any
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// set writes v at an RFC 6901 pointer, creating maps on the way; a nil v
+// deletes the key.
+func set(doc map[string]any, ptr string, v any) {
+	toks := strings.Split(ptr[1:], "/")
+	var cur any = doc
+	for i, t := range toks {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+		last := i == len(toks)-1
+		switch c := cur.(type) {
+		case map[string]any:
+			if last {
+				if v == nil {
+					delete(c, t)
+				} else {
+					c[t] = v
+				}
+				return
+			}
+			if _, ok := c[t]; !ok {
+				c[t] = map[string]any{}
+			}
+			cur = c[t]
+		case []any:
+			n, _ := strconv.Atoi(t)
+			if last {
+				c[n] = v
+				return
+			}
+			cur = c[n]
+		}
+	}
+}
+
+const op = "/paths/~1pets~1{petId}/put"
+const pet = "/components/schemas/Pet"
+
+func j(s string) any { return decode(`{"v":` + s + `}`)["v"] }
+
+type ruleCase struct {
+	name   string
+	rule   string
+	mutate func(d map[string]any)
+	want   bool
+	// at is the expected pointer suffix of the finding when want is true.
+	at string
+}
+
+func TestRules(t *testing.T) {
+	cases := []ruleCase{
+		// Authentication.
+		{"no schemes", "sec-no-security", func(d map[string]any) { set(d, "/components/securitySchemes", nil); set(d, "/security", nil) }, true, ""},
+		{"schemes defined", "sec-no-security", func(d map[string]any) {}, false, ""},
+		{"read op anonymous", "sec-op-no-security", func(d map[string]any) {
+			set(d, "/security", nil)
+			set(d, "/paths/~1pets~1{petId}/get", j(`{"responses":{"200":{"description":"ok"}}}`))
+		}, true, "/get"},
+		{"read op anonymous alternative", "sec-op-no-security", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get", j(`{"security":[{},{"oauth":[]}],"responses":{"200":{"description":"ok"}}}`))
+		}, true, "/get/security"},
+		{"read op secured", "sec-op-no-security", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get", j(`{"responses":{"200":{"description":"ok"}}}`))
+		}, false, ""},
+		{"write op anonymous", "sec-write-no-security", func(d map[string]any) { set(d, "/security", nil) }, true, op},
+		{"write op secured", "sec-write-no-security", func(d map[string]any) {}, false, ""},
+		{"empty override", "sec-empty-override", func(d map[string]any) { set(d, op+"/security", []any{}) }, true, op + "/security"},
+		{"empty without global", "sec-empty-override", func(d map[string]any) { set(d, "/security", nil); set(d, op+"/security", []any{}) }, false, ""},
+		{"undefined scheme", "sec-undefined-scheme", func(d map[string]any) { set(d, op+"/security", j(`[{"nope":[]}]`)) }, true, op + "/security/0"},
+		{"basic", "sec-http-basic", func(d map[string]any) {
+			set(d, "/components/securitySchemes/basic", j(`{"type":"http","scheme":"basic"}`))
+		}, true, "/securitySchemes/basic"},
+		{"digest", "sec-http-basic", func(d map[string]any) {
+			set(d, "/components/securitySchemes/dg", j(`{"type":"http","scheme":"Digest"}`))
+		}, true, "/securitySchemes/dg"},
+		{"bearer is not basic", "sec-http-basic", func(d map[string]any) {
+			set(d, "/components/securitySchemes/b", j(`{"type":"http","scheme":"bearer","bearerFormat":"JWT"}`))
+		}, false, ""},
+		{"apikey query", "sec-apikey-query", func(d map[string]any) {
+			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"query","name":"key"}`))
+		}, true, "/securitySchemes/k/in"},
+		{"apikey header", "sec-apikey-query", func(d map[string]any) {
+			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"header","name":"X-Key"}`))
+		}, false, ""},
+		{"apikey cookie", "sec-apikey-cookie", func(d map[string]any) {
+			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"cookie","name":"sid"}`))
+		}, true, "/securitySchemes/k/in"},
+		{"bearer no format", "sec-bearer-no-format", func(d map[string]any) {
+			set(d, "/components/securitySchemes/b", j(`{"type":"http","scheme":"bearer"}`))
+		}, true, "/securitySchemes/b"},
+		{"bearer with format", "sec-bearer-no-format", func(d map[string]any) {
+			set(d, "/components/securitySchemes/b", j(`{"type":"http","scheme":"bearer","bearerFormat":"JWT"}`))
+		}, false, ""},
+		{"implicit", "sec-oauth-implicit", func(d map[string]any) {
+			set(d, "/components/securitySchemes/oauth/flows/implicit", j(`{"authorizationUrl":"https://a.example.com","scopes":{}}`))
+		}, true, "/flows/implicit"},
+		{"password", "sec-oauth-password", func(d map[string]any) {
+			set(d, "/components/securitySchemes/oauth/flows/password", j(`{"tokenUrl":"https://a.example.com","scopes":{}}`))
+		}, true, "/flows/password"},
+		{"auth code is fine", "sec-oauth-implicit", func(d map[string]any) {}, false, ""},
+		{"http token url", "sec-insecure-url", func(d map[string]any) {
+			set(d, "/components/securitySchemes/oauth/flows/authorizationCode/tokenUrl", "http://auth.example.com/token")
+		}, true, "/authorizationCode/tokenUrl"},
+		{"http openid url", "sec-insecure-url", func(d map[string]any) {
+			set(d, "/components/securitySchemes/oidc", j(`{"type":"openIdConnect","openIdConnectUrl":"http://id.example.com/.well-known/openid-configuration"}`))
+		}, true, "/oidc/openIdConnectUrl"},
+		{"undefined scope", "sec-scope-undefined", func(d map[string]any) { set(d, "/security", j(`[{"oauth":["admin"]}]`)) }, true, "/security/0/oauth"},
+		{"unused scope", "sec-scope-unused", func(d map[string]any) {
+			set(d, "/components/securitySchemes/oauth/flows/authorizationCode/scopes/extra", "unused")
+		}, true, "/scopes/extra"},
+		{"scopes on bearer 3.0", "sec-scopes-non-oauth", func(d map[string]any) {
+			set(d, "/components/securitySchemes/b", j(`{"type":"http","scheme":"bearer","bearerFormat":"JWT"}`))
+			set(d, "/security", j(`[{"b":["admin"]}]`))
+		}, true, "/security/0/b"},
+		{"scopes on bearer 3.1 (roles)", "sec-scopes-non-oauth", func(d map[string]any) {
+			set(d, "/openapi", "3.1.0")
+			set(d, "/components/securitySchemes/b", j(`{"type":"http","scheme":"bearer","bearerFormat":"JWT"}`))
+			set(d, "/security", j(`[{"b":["admin"]}]`))
+		}, false, ""},
+
+		// Transport.
+		{"http server", "tls-http-server", func(d map[string]any) { set(d, "/servers", j(`[{"url":"http://api.example.com"}]`)) }, true, "/servers/0"},
+		{"https server", "tls-http-server", func(d map[string]any) {}, false, ""},
+		{"server variable http", "tls-server-variable-http", func(d map[string]any) {
+			set(d, "/servers", j(`[{"url":"{scheme}://api.example.com","variables":{"scheme":{"default":"https","enum":["https","http"]}}}]`))
+		}, true, "/variables/scheme"},
+		{"no servers", "tls-no-servers", func(d map[string]any) { set(d, "/servers", nil) }, true, ""},
+
+		// Data validation.
+		{"unbounded string", "data-string-no-maxlength", func(d map[string]any) {
+			set(d, pet+"/properties/name/maxLength", nil)
+			set(d, pet+"/properties/name/pattern", "^[a-z]+$")
+		}, true, pet + "/properties/name"},
+		{"anchored bounded pattern bounds", "data-string-no-maxlength", func(d map[string]any) { set(d, pet+"/properties/name/maxLength", nil) }, false, ""},
+		{"uuid format bounds", "data-string-no-maxlength", func(d map[string]any) {
+			set(d, pet+"/properties/ref", j(`{"type":"string","format":"uuid"}`))
+		}, false, ""},
+		{"binary upload", "data-string-no-maxlength", func(d map[string]any) {
+			set(d, pet+"/properties/photo", j(`{"type":"string","format":"binary"}`))
+		}, true, pet + "/properties/photo"},
+		{"nested in items in allOf", "data-string-no-maxlength", func(d map[string]any) {
+			set(d, "/components/schemas/Deep", j(`{"allOf":[{"type":"object","properties":{"list":{"type":"array","maxItems":3,"items":{"type":"object","properties":{"note":{"type":"string","pattern":"^a"}}}}}}]}`))
+			set(d, pet+"/properties/deep", j(`{"$ref":"#/components/schemas/Deep"}`))
+		}, true, "/components/schemas/Deep/allOf/0/properties/list/items/properties/note"},
+		{"string no pattern", "data-string-no-pattern", func(d map[string]any) { set(d, pet+"/properties/name/pattern", nil) }, true, pet + "/properties/name"},
+		{"string with format", "data-string-no-pattern", func(d map[string]any) {
+			set(d, pet+"/properties/mail", j(`{"type":"string","format":"email","maxLength":100}`))
+		}, false, ""},
+		{"unanchored", "data-pattern-unanchored", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "[a-z]{1,64}") }, true, pet + "/properties/name/pattern"},
+		{"start-only anchor", "data-pattern-unanchored", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]") }, true, "/name/pattern"},
+		{"redos nested", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(a+)+$") }, true, "/name/pattern"},
+		{"redos word space", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^(\w+\s?)*$`) }, true, "/name/pattern"},
+		{"redos overlapping alternation", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(a|aa)+$") }, true, "/name/pattern"},
+		{"kebab case is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]+(-[a-z]+)*$") }, false, ""},
+		{"lookahead unsupported", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?=a)[a-z]{1,3}$") }, true, "/name/pattern"},
+		{"unbounded integer", "data-number-unbounded", func(d map[string]any) { set(d, pet+"/properties/age/maximum", nil) }, true, pet + "/properties/age"},
+		{"maximum beyond int64", "data-number-unbounded", func(d map[string]any) { set(d, pet+"/properties/age/maximum", json.Number("99999999999999999999999")) }, true, pet + "/properties/age"},
+		{"exclusive bounds count", "data-number-unbounded", func(d map[string]any) {
+			set(d, pet+"/properties/age/maximum", nil)
+			set(d, "/openapi", "3.1.0")
+			set(d, pet+"/properties/age/exclusiveMaximum", json.Number("100"))
+		}, false, ""},
+		{"number no format", "data-number-no-format", func(d map[string]any) { set(d, pet+"/properties/age/format", nil) }, true, pet + "/properties/age"},
+		{"array no maxItems", "data-array-no-maxitems", func(d map[string]any) { set(d, pet+"/properties/tags/maxItems", nil) }, true, pet + "/properties/tags"},
+		{"array no items", "data-array-no-items", func(d map[string]any) { set(d, pet+"/properties/tags/items", nil) }, true, pet + "/properties/tags"},
+		{"3.1 prefixItems", "data-array-no-items", func(d map[string]any) {
+			set(d, "/openapi", "3.1.0")
+			set(d, pet+"/properties/tags/items", nil)
+			set(d, pet+"/properties/tags/prefixItems", j(`[{"type":"string","enum":["a"]}]`))
+		}, false, ""},
+		{"additionalProperties true", "data-object-open", func(d map[string]any) { set(d, pet+"/additionalProperties", true) }, true, pet + "/additionalProperties"},
+		{"strict objects close unspecified", "data-object-open", func(d map[string]any) { set(d, pet+"/additionalProperties", nil) }, false, ""},
+		{"free-form object", "data-object-no-properties", func(d map[string]any) { set(d, pet+"/properties/meta", j(`{"type":"object"}`)) }, true, pet + "/properties/meta"},
+		{"map with value schema", "data-object-no-properties", func(d map[string]any) {
+			set(d, pet+"/properties/meta", j(`{"type":"object","maxProperties":5,"additionalProperties":{"type":"string","enum":["x"]}}`))
+		}, false, ""},
+		{"required undeclared", "data-required-undeclared", func(d map[string]any) { set(d, pet+"/required", j(`["name","nmae"]`)) }, true, pet + "/required"},
+		{"mass assignment", "data-mass-assignment", func(d map[string]any) {
+			set(d, pet+"/properties/role", j(`{"type":"string","enum":["user","admin"]}`))
+		}, true, pet + "/properties/role"},
+		{"readOnly id is fine", "data-mass-assignment", func(d map[string]any) {}, false, ""},
+		{"readOnly through ref", "data-mass-assignment", func(d map[string]any) {
+			set(d, "/components/schemas/Owner", j(`{"type":"string","format":"uuid","readOnly":true}`))
+			set(d, pet+"/properties/owner", j(`{"$ref":"#/components/schemas/Owner"}`))
+		}, false, ""},
+		{"response-only schema not mass assignment", "data-mass-assignment", func(d map[string]any) {
+			set(d, "/components/schemas/Out", j(`{"type":"object","additionalProperties":false,"properties":{"role":{"type":"string","enum":["a"]}}}`))
+			set(d, op+"/responses/200/content/application~1json/schema", j(`{"$ref":"#/components/schemas/Out"}`))
+		}, false, ""},
+		{"schema no type", "data-schema-no-type", func(d map[string]any) { set(d, pet+"/properties/any", j(`{}`)) }, true, pet + "/properties/any"},
+		{"param no schema", "data-param-no-schema", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"q","in":"query"}]`))
+		}, true, op + "/parameters/1"},
+		{"path param free string", "data-path-param-unconstrained", func(d map[string]any) { set(d, op+"/parameters/0/schema/format", nil) }, true, op + "/parameters/0/schema"},
+		{"invalid example", "data-value-invalid", func(d map[string]any) { set(d, pet+"/properties/name/example", "TOO LOUD") }, true, pet + "/properties/name/example"},
+		{"invalid enum member", "data-value-invalid", func(d map[string]any) { set(d, pet+"/properties/age/enum", j(`[1, 500]`)) }, true, "/age/enum/1"},
+		{"valid default", "data-value-invalid", func(d map[string]any) { set(d, pet+"/properties/name/default", "rex") }, false, ""},
+		{"nullable null example 3.0", "data-value-invalid", func(d map[string]any) {
+			set(d, pet+"/properties/name/nullable", true)
+			set(d, pet+"/properties/name/example", nil)
+			set(d, pet+"/properties/name/default", j("null"))
+		}, false, ""},
+		{"wildcard media", "data-media-wildcard", func(d map[string]any) {
+			set(d, op+"/requestBody/content", j(`{"*/*":{"schema":{"$ref":"#/components/schemas/Pet"}}}`))
+		}, true, op + "/requestBody/content/*~1*"},
+
+		// Responses.
+		{"no success", "resp-no-success", func(d map[string]any) { set(d, op+"/responses/200", nil) }, true, op + "/responses"},
+		{"missing 400", "resp-missing-400", func(d map[string]any) { set(d, op+"/responses/400", nil) }, true, op + "/responses"},
+		{"4XX covers 400", "resp-missing-400", func(d map[string]any) {
+			set(d, op+"/responses/400", nil)
+			set(d, op+"/responses/4XX", j(`{"description":"x"}`))
+		}, false, ""},
+		{"missing 401", "resp-missing-401", func(d map[string]any) { set(d, op+"/responses/401", nil) }, true, op + "/responses"},
+		{"unsecured needs no 401", "resp-missing-401", func(d map[string]any) { set(d, op+"/responses/401", nil); set(d, "/security", nil) }, false, ""},
+		{"missing 403", "resp-missing-403", func(d map[string]any) { set(d, op+"/responses/403", nil) }, true, op + "/responses"},
+		{"missing 404", "resp-missing-404", func(d map[string]any) { set(d, op+"/responses/404", nil) }, true, op + "/responses"},
+		{"missing 429", "resp-missing-429", func(d map[string]any) { set(d, op+"/responses/429", nil) }, true, op + "/responses"},
+		{"429 without Retry-After", "resp-429-no-retry-after", func(d map[string]any) { set(d, op+"/responses/429/headers", nil) }, true, op + "/responses/429"},
+		{"RateLimit header is enough", "resp-429-no-retry-after", func(d map[string]any) {
+			set(d, op+"/responses/429/headers", j(`{"RateLimit":{"schema":{"type":"string","maxLength":100,"pattern":"^.{0,100}$"}}}`))
+		}, false, ""},
+		{"missing default", "resp-missing-default", func(d map[string]any) { set(d, op+"/responses/default", nil) }, true, op + "/responses"},
+		{"500 instead of default", "resp-missing-default", func(d map[string]any) {
+			set(d, op+"/responses/default", nil)
+			set(d, op+"/responses/500", j(`{"description":"x"}`))
+		}, false, ""},
+		{"2xx without content", "resp-no-schema", func(d map[string]any) { set(d, op+"/responses/200/content", nil) }, true, op + "/responses/200"},
+		{"204 needs no content", "resp-no-schema", func(d map[string]any) {
+			set(d, op+"/responses/200", nil)
+			set(d, op+"/responses/204", j(`{"description":"done"}`))
+		}, false, ""},
+		{"header without schema", "resp-header-no-schema", func(d map[string]any) { set(d, op+"/responses/429/headers/Retry-After/schema", nil) }, true, "/headers/Retry-After"},
+
+		// Exposure.
+		{"password in response", "exp-sensitive-data", func(d map[string]any) {
+			set(d, pet+"/properties/password", j(`{"type":"string","maxLength":64,"format":"password"}`))
+		}, true, pet + "/properties/password"},
+		{"writeOnly password", "exp-sensitive-data", func(d map[string]any) {
+			set(d, pet+"/properties/password", j(`{"type":"string","maxLength":64,"format":"password","writeOnly":true}`))
+		}, false, ""},
+		{"cvc_check is not card data", "exp-sensitive-data", func(d map[string]any) {
+			set(d, pet+"/properties/cvc_check", j(`{"type":"string","enum":["pass"]}`))
+		}, false, ""},
+		{"integer path id", "exp-numeric-id", func(d map[string]any) {
+			set(d, op+"/parameters/0/schema", j(`{"type":"integer","format":"int64","minimum":1,"maximum":1000}`))
+		}, true, op + "/parameters/0/schema"},
+		{"url property", "exp-url-input", func(d map[string]any) {
+			set(d, pet+"/properties/callback_url", j(`{"type":"string","maxLength":200,"format":"uri"}`))
+		}, true, pet + "/properties/callback_url"},
+		{"url query parameter", "exp-url-input", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"callback_url","in":"query","schema":{"type":"string","maxLength":200,"pattern":"^https://"}}]`))
+		}, true, op + "/parameters/1"},
+		{"plain name is not a URL", "exp-url-input", func(d map[string]any) {}, false, ""},
+		{"admin path same security", "exp-admin-shared-security", func(d map[string]any) {
+			set(d, "/paths/~1admin~1pets", j(`{"delete":{"responses":{"204":{"description":"gone"}}}}`))
+		}, true, "/paths/~1admin~1pets/delete"},
+		{"admin path own scope", "exp-admin-shared-security", func(d map[string]any) {
+			set(d, "/components/securitySchemes/oauth/flows/authorizationCode/scopes/admin", "admin")
+			set(d, "/paths/~1admin~1pets", j(`{"delete":{"security":[{"oauth":["admin"]}],"responses":{"204":{"description":"gone"}}}}`))
+		}, false, ""},
+
+		// Structure.
+		{"unresolved ref", "struct-unresolved-ref", func(d map[string]any) { set(d, pet+"/properties/x", j(`{"$ref":"#/components/schemas/Missing"}`)) }, true, "/properties/x/$ref"},
+		{"invalid structure", "struct-invalid", func(d map[string]any) { set(d, "/info/version", nil) }, true, ""},
+		{"path param undeclared", "struct-path-param-undeclared", func(d map[string]any) { set(d, op+"/parameters", nil) }, true, op},
+		{"path param unused", "struct-path-param-unused", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"other","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}]`))
+		}, true, op + "/parameters/1"},
+		{"duplicate operationId", "struct-duplicate-operation-id", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get", j(`{"operationId":"putPet","responses":{"200":{"description":"ok"}}}`))
+		}, true, "/operationId"},
+		{"duplicate parameter", "struct-duplicate-parameter", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}]`))
+		}, true, op + "/parameters/1"},
+
+		// Suppressions.
+		{"ignore without reason", "audit-ignore-invalid", func(d map[string]any) { set(d, pet+"/x-rampart-ignore", j(`{"data-object-open":""}`)) }, true, pet + "/x-rampart-ignore"},
+	}
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			d := base()
+			tc.mutate(d)
+			text, _ := json.MarshalIndent(d, "", "  ")
+			res := auditText(t, string(text), Options{})
+			got := findingsOf(res, tc.rule)
+			if !tc.want {
+				if len(got) > 0 {
+					t.Fatalf("unexpected %s: %s at %s", tc.rule, got[0].Message, got[0].Location.Pointer)
+				}
+				return
+			}
+			covered[tc.rule] = true
+			for _, f := range got {
+				if strings.HasSuffix(f.Location.Pointer, tc.at) {
+					if f.Location.Line == 0 && f.Rule != "struct-invalid" {
+						t.Errorf("finding without a line: %+v", f.Location)
+					}
+					return
+				}
+			}
+			var all []string
+			for _, f := range res.Findings {
+				all = append(all, f.Rule+"@"+f.Location.Pointer)
+			}
+			t.Fatalf("want %s at ...%s; got %v", tc.rule, tc.at, all)
+		})
+	}
+	// Every rule outside the profile-only ones has a triggering case here
+	// or in the profile and known-answer tests.
+	for _, r := range Rules() {
+		if len(r.Profiles) == 0 && r.ID != "struct-warning" && !covered[r.ID] {
+			t.Errorf("rule %s has no triggering case", r.ID)
+		}
+	}
+}
+
+// The base definition is clean: nothing above depends on a finding that
+// was already there.
+func TestBaseIsClean(t *testing.T) {
+	text, _ := json.Marshal(base())
+	res := auditText(t, string(text), Options{})
+	for _, f := range res.Findings {
+		t.Errorf("base has %s at %s: %s", f.Rule, f.Location.Pointer, f.Message)
+	}
+	if res.Score.Total != 100 || !res.Valid {
+		t.Errorf("score %+v valid %v, want 100 and valid", res.Score, res.Valid)
+	}
+}
+
+func TestSwagger2Rules(t *testing.T) {
+	text := `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [http, https]
+securityDefinitions:
+  key: {type: apiKey, in: query, name: key}
+  basic: {type: basic}
+  oauth: {type: oauth2, flow: implicit, authorizationUrl: "http://a.example.com/auth", scopes: {read: r}}
+security: [{key: []}]
+paths:
+  /files/{name}:
+    post:
+      consumes: [multipart/form-data]
+      parameters:
+        - {name: name, in: path, required: true, type: string}
+        - {name: upload, in: formData, type: file}
+        - {name: note, in: formData, type: string}
+        - {name: ids, in: query, type: array, items: {type: integer}}
+      responses:
+        "200": {description: ok, schema: {$ref: "#/definitions/File"}}
+definitions:
+  File:
+    type: object
+    properties:
+      id: {type: integer}
+      role: {type: string}
+`
+	res := auditText(t, text, Options{})
+	want := map[string]string{
+		"tls-http-server":               "/schemes",
+		"sec-apikey-query":              "/securityDefinitions/key/in",
+		"sec-http-basic":                "/securityDefinitions/basic",
+		"sec-oauth-implicit":            "/securityDefinitions/oauth",
+		"sec-insecure-url":              "/securityDefinitions/oauth/authorizationUrl",
+		"data-path-param-unconstrained": "/paths/~1files~1{name}/post/parameters/0",
+		"data-string-no-maxlength":      "/paths/~1files~1{name}/post/parameters/1", // the binary upload
+		"data-array-no-maxitems":        "/paths/~1files~1{name}/post/parameters/3",
+		"data-number-unbounded":         "/paths/~1files~1{name}/post/parameters/3/items",
+		"sec-scope-unused":              "/securityDefinitions/oauth/scopes/read",
+	}
+	for rule, at := range want {
+		if !hasFindingAt(res, rule, at) {
+			t.Errorf("want %s at %s", rule, at)
+		}
+	}
+	// The response schema is response-only: its id and role are not mass
+	// assignment.
+	if len(findingsOf(res, "data-mass-assignment")) != 0 {
+		t.Errorf("response-only schema reported as mass assignment")
+	}
+	for _, f := range findingsOf(res, "data-string-no-maxlength") {
+		if strings.HasSuffix(f.Location.Pointer, "/properties/role") && f.Severity != report.SeverityLow {
+			t.Errorf("response-only string severity %s, want low", f.Severity)
+		}
+	}
+}
+
+// A schema shared by several operations is reported once, where it is
+// defined, listing every operation.
+func TestDedupeByDefinition(t *testing.T) {
+	d := base()
+	set(d, pet+"/properties/name/maxLength", nil)
+	set(d, pet+"/properties/name/pattern", "^[a-z]+$")
+	set(d, "/paths/~1pets", j(`{"post":{"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}},"application/xml":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"201":{"description":"ok","content":{"application/json":{"schema":{"type":"array","maxItems":5,"items":{"$ref":"#/components/schemas/Pet"}}}}}}}}`))
+	text, _ := json.Marshal(d)
+	res := auditText(t, string(text), Options{})
+	got := findingsOf(res, "data-string-no-maxlength")
+	if len(got) != 1 {
+		t.Fatalf("got %d findings, want 1: %+v", len(got), got)
+	}
+	f := got[0]
+	if f.Location.Pointer != pet+"/properties/name" {
+		t.Errorf("location %s, want the definition", f.Location.Pointer)
+	}
+	if strings.Join(f.Operations, ",") != "POST /pets,PUT /pets/{petId}" {
+		t.Errorf("operations %v", f.Operations)
+	}
+	if f.Severity != report.SeverityMedium {
+		t.Errorf("severity %s: a request use must win over response uses", f.Severity)
+	}
+}
+
+// Recursive schemas terminate and propagate operations around the cycle.
+func TestRecursiveSchema(t *testing.T) {
+	d := base()
+	set(d, "/components/schemas/Node", j(`{"type":"object","properties":{"label":{"type":"string"},"children":{"type":"array","maxItems":5,"items":{"$ref":"#/components/schemas/Node"}}}}`))
+	set(d, pet+"/properties/tree", j(`{"$ref":"#/components/schemas/Node"}`))
+	text, _ := json.Marshal(d)
+	res := auditText(t, string(text), Options{})
+	if !hasFindingAt(res, "data-string-no-maxlength", "/components/schemas/Node/properties/label") {
+		t.Fatalf("recursive schema's string not reported")
+	}
+}
+
+func TestAuditIsDeterministic(t *testing.T) {
+	d := base()
+	set(d, "/security", nil)
+	set(d, pet+"/properties/name/maxLength", nil)
+	text, _ := json.Marshal(d)
+	path := filepath.Join(t.TempDir(), "api.json")
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := auditFile(t, path, Options{})
+	for i := 0; i < 5; i++ {
+		b := auditFile(t, path, Options{})
+		ja, _ := json.Marshal(a.Findings)
+		jb, _ := json.Marshal(b.Findings)
+		if string(ja) != string(jb) {
+			t.Fatalf("run %d differs", i)
+		}
+	}
+}
+
+var _ = spec.Swagger20

@@ -1,0 +1,413 @@
+package audit
+
+import (
+	"math/bits"
+	"strconv"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// The schema walk. Every schema an operation uses (doc.SchemaUses) is
+// followed through $ref chains, properties, items, compositions and the
+// other subschema keywords to any depth. Each schema node is identified by
+// where it is defined (file and pointer after following $ref), so a shared
+// schema is one node however many operations reach it: the graph is built
+// once, the operations reaching each node are propagated along it in
+// topological order of its strongly connected components (recursive
+// schemas form cycles), and each node is checked once. The work is linear
+// in the size of the schemas plus the number of operations per node.
+
+type bitset []uint64
+
+func (b bitset) set(i int) { b[i/64] |= 1 << (i % 64) }
+func (b bitset) or(o bitset) {
+	for i := range b {
+		if i < len(o) {
+			b[i] |= o[i]
+		}
+	}
+}
+func (b bitset) empty() bool {
+	for _, w := range b {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+func (b bitset) each(fn func(int)) {
+	for i, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			fn(i*64 + t)
+			w &^= 1 << t
+		}
+	}
+}
+
+type snode struct {
+	at   spec.NodeRef
+	m    map[string]any
+	kids []int32
+	req  bitset
+	resp bitset
+	// member: reached as an allOf/anyOf/oneOf member; nonMember: reached
+	// some other way. The composing schema closes its members.
+	member, nonMember   bool
+	readOnly, writeOnly bool
+	// tarjan state
+	index, low int32
+	onStack    bool
+}
+
+type graph struct {
+	r       *run
+	nodes   []*snode
+	ids     map[spec.NodeRef]int32
+	refs    map[[2]string]refTarget
+	words   int
+	visited int
+}
+
+type refTarget struct {
+	at spec.NodeRef
+	v  any
+	ok bool
+}
+
+// subschema keywords whose value is one schema.
+var singleKids = []string{"additionalProperties", "unevaluatedProperties", "items", "additionalItems", "unevaluatedItems",
+	"not", "contains", "propertyNames", "if", "then", "else", "contentSchema"}
+
+// keywords whose value is a list of schemas; compositions mark members.
+var listKids = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
+
+// keywords whose value maps names to schemas.
+var mapKids = []string{"properties", "patternProperties", "dependentSchemas"}
+
+func (g *graph) resolve(from spec.NodeRef, s string) refTarget {
+	k := [2]string{from.File, s}
+	if t, ok := g.refs[k]; ok {
+		return t
+	}
+	var t refTarget
+	if target, err := g.r.doc.ResolveRef(from.File, s); err == nil {
+		if v, ok := g.r.doc.Value(target); ok {
+			t = refTarget{at: target, v: v, ok: true}
+		}
+	}
+	g.refs[k] = t
+	return t
+}
+
+// visit returns the node for the schema at `at`, building it and its
+// descendants on first sight; -1 for values that are not schema objects.
+func (g *graph) visit(at spec.NodeRef, v any, member bool) int32 {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return -1
+	}
+	if id, ok := g.ids[at]; ok {
+		n := g.nodes[id]
+		n.member = n.member || member
+		n.nonMember = n.nonMember || !member
+		return id
+	}
+	if g.r.canceled != nil {
+		return -1
+	}
+	g.visited++
+	if g.visited%2048 == 0 {
+		if err := g.r.ctx.Err(); err != nil {
+			g.r.canceled = err
+			return -1
+		}
+	}
+	id := int32(len(g.nodes))
+	n := &snode{at: at, m: m, member: member, nonMember: !member, index: -1,
+		readOnly: asBool(m["readOnly"]), writeOnly: asBool(m["writeOnly"])}
+	g.nodes = append(g.nodes, n)
+	g.ids[at] = id
+	link := func(kid int32) {
+		if kid >= 0 {
+			n.kids = append(n.kids, kid)
+		}
+	}
+	if s, ok := m["$ref"].(string); ok {
+		if t := g.resolve(at, s); t.ok {
+			link(g.visit(t.at, t.v, member))
+		}
+	}
+	for _, k := range singleKids {
+		c, ok := m[k]
+		if !ok {
+			continue
+		}
+		if list, isList := c.([]any); isList && k == "items" {
+			for i, item := range list { // draft-04 tuple form
+				link(g.visit(ref(at.File, at.Pointer, k, itoa(i)), item, false))
+			}
+			continue
+		}
+		link(g.visit(ref(at.File, at.Pointer, k), c, false))
+	}
+	for _, k := range listKids {
+		for i, item := range asSlice(m[k]) {
+			link(g.visit(ref(at.File, at.Pointer, k, itoa(i)), item, k != "prefixItems"))
+		}
+	}
+	for _, k := range mapKids {
+		props := asMap(m[k])
+		for _, name := range sortedKeys(props) {
+			link(g.visit(ref(at.File, at.Pointer, k, name), props[name], false))
+		}
+	}
+	return id
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// seed adds a use of a schema by operation opIdx in a direction.
+func (g *graph) seed(id int32, opIdx int, d direction) {
+	if id < 0 {
+		return
+	}
+	n := g.nodes[id]
+	if n.req == nil {
+		n.req, n.resp = make(bitset, g.words), make(bitset, g.words)
+	}
+	if d == dirRequest {
+		n.req.set(opIdx)
+	} else {
+		n.resp.set(opIdx)
+	}
+}
+
+// propagate pushes operation sets from each node to its descendants, in
+// topological order of the strongly connected components.
+func (g *graph) propagate() {
+	for _, n := range g.nodes {
+		if n.req == nil {
+			n.req, n.resp = make(bitset, g.words), make(bitset, g.words)
+		}
+	}
+	comps := g.tarjan()
+	compOf := make([]int32, len(g.nodes))
+	for ci, c := range comps {
+		for _, id := range c {
+			compOf[id] = int32(ci)
+		}
+	}
+	// Tarjan emits a component after every component it reaches, so the
+	// reverse emission order visits parents before children.
+	for ci := len(comps) - 1; ci >= 0; ci-- {
+		c := comps[ci]
+		if len(c) > 1 {
+			req, resp := make(bitset, g.words), make(bitset, g.words)
+			for _, id := range c {
+				req.or(g.nodes[id].req)
+				resp.or(g.nodes[id].resp)
+			}
+			for _, id := range c {
+				copy(g.nodes[id].req, req)
+				copy(g.nodes[id].resp, resp)
+			}
+		}
+		for _, id := range c {
+			n := g.nodes[id]
+			for _, k := range n.kids {
+				if compOf[k] == int32(ci) {
+					continue
+				}
+				kid := g.nodes[k]
+				// A readOnly schema is not accepted in requests, nor a
+				// writeOnly one in responses: neither are its parts.
+				if !n.readOnly {
+					kid.req.or(n.req)
+				}
+				if !n.writeOnly {
+					kid.resp.or(n.resp)
+				}
+			}
+		}
+	}
+	for _, n := range g.nodes {
+		if n.readOnly {
+			clear(n.req)
+		}
+		if n.writeOnly {
+			clear(n.resp)
+		}
+	}
+}
+
+// tarjan returns the strongly connected components, iteratively (schema
+// graphs can be deep enough to make recursion costly).
+func (g *graph) tarjan() [][]int32 {
+	var comps [][]int32
+	var stack []int32
+	var index int32
+	type frame struct {
+		id  int32
+		kid int
+	}
+	for start := range g.nodes {
+		if g.nodes[start].index >= 0 {
+			continue
+		}
+		call := []frame{{int32(start), 0}}
+		n0 := g.nodes[start]
+		n0.index, n0.low, n0.onStack = index, index, true
+		index++
+		stack = append(stack, int32(start))
+		for len(call) > 0 {
+			f := &call[len(call)-1]
+			n := g.nodes[f.id]
+			if f.kid < len(n.kids) {
+				k := n.kids[f.kid]
+				f.kid++
+				kn := g.nodes[k]
+				if kn.index < 0 {
+					kn.index, kn.low, kn.onStack = index, index, true
+					index++
+					stack = append(stack, k)
+					call = append(call, frame{k, 0})
+				} else if kn.onStack && kn.index < n.low {
+					n.low = kn.index
+				}
+				continue
+			}
+			if n.low == n.index {
+				var comp []int32
+				for {
+					top := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					g.nodes[top].onStack = false
+					comp = append(comp, top)
+					if top == f.id {
+						break
+					}
+				}
+				comps = append(comps, comp)
+			}
+			call = call[:len(call)-1]
+			if len(call) > 0 {
+				p := g.nodes[call[len(call)-1].id]
+				if n.low < p.low {
+					p.low = n.low
+				}
+			}
+		}
+	}
+	return comps
+}
+
+// checkSchemas builds the graph from every schema use and checks each node.
+func (r *run) checkSchemas() {
+	doc := r.doc
+	ops := doc.AllOperations()
+	opIdx := make(map[*spec.Operation]int, len(ops))
+	for i, op := range ops {
+		opIdx[op] = i
+	}
+	g := &graph{r: r, ids: map[spec.NodeRef]int32{}, refs: map[[2]string]refTarget{}, words: (len(ops) + 63) / 64}
+	if g.words == 0 {
+		g.words = 1
+	}
+	type seedT struct {
+		id  int32
+		op  int
+		dir direction
+	}
+	var seeds []seedT
+	formDone := map[*spec.Operation]bool{}
+	for _, u := range doc.SchemaUses() {
+		d := dirRequest
+		if u.View == spec.ResponseView {
+			d = dirResponse
+		}
+		var id int32
+		switch {
+		case u.Schema.Synthetic && strings.HasPrefix(u.Where, "request body"):
+			// A Swagger 2.0 form body: its properties are the formData
+			// parameters, checked where they are written.
+			if formDone[u.Op] {
+				continue
+			}
+			formDone[u.Op] = true
+			for _, at := range r.formParams(u.Op) {
+				v, _ := doc.Value(at)
+				seeds = append(seeds, seedT{g.visit(at, v, false), opIdx[u.Op], dirRequest})
+			}
+			continue
+		case u.Schema.Synthetic:
+			// Swagger 2.0 parameters and headers carry their schema
+			// keywords on the object itself.
+			v, _ := doc.Value(u.Schema.Ref)
+			id = g.visit(u.Schema.Ref, v, false)
+		default:
+			id = g.visit(u.Schema.Ref, u.Schema.Value, false)
+		}
+		seeds = append(seeds, seedT{id, opIdx[u.Op], d})
+		if r.canceled != nil {
+			return
+		}
+	}
+	if r.canceled != nil {
+		return
+	}
+	for _, s := range seeds {
+		g.seed(s.id, s.op, s.dir)
+	}
+	g.propagate()
+	r.stats["schemas"] = len(g.nodes)
+	opKeys := make([]string, len(ops))
+	for i, op := range ops {
+		opKeys[i] = op.Key()
+	}
+	vc := newValueChecker(doc.Family)
+	for i, n := range g.nodes {
+		if i%2048 == 0 {
+			if err := r.ctx.Err(); err != nil {
+				r.canceled = err
+				return
+			}
+		}
+		if n.req.empty() && n.resp.empty() {
+			continue
+		}
+		c := &nodeCheck{r: r, g: g, n: n, opKeys: opKeys, vc: vc}
+		c.run()
+	}
+}
+
+// formParams lists where a Swagger 2.0 operation's formData parameters are
+// written (path-level ones overridden by the operation's own).
+func (r *run) formParams(op *spec.Operation) []spec.NodeRef {
+	byName := map[string]spec.NodeRef{}
+	var order []string
+	for _, list := range []spec.NodeRef{ref(op.PathRef.File, op.PathRef.Pointer, "parameters"), ref(op.Ref.File, op.Ref.Pointer, "parameters")} {
+		v, ok := r.doc.Value(list)
+		if !ok {
+			continue
+		}
+		for i, item := range asSlice(v) {
+			at, pv, ok := r.doc.Deref(ref(list.File, list.Pointer, itoa(i)), item)
+			m := asMap(pv)
+			if !ok || m == nil || asString(m["in"]) != "formData" {
+				continue
+			}
+			name := asString(m["name"])
+			if _, seen := byName[name]; !seen {
+				order = append(order, name)
+			}
+			byName[name] = at
+		}
+	}
+	out := make([]spec.NodeRef, 0, len(order))
+	for _, n := range order {
+		out = append(out, byName[n])
+	}
+	return out
+}

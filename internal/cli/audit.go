@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/audit"
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/spf13/cobra"
+)
+
+// defaultConfigFile is read when --config is not given and it exists.
+const defaultConfigFile = ".rampart.yaml"
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		var sf specFlags
+		var of outputFlags
+		var profile, configPath, failOn, baselinePath string
+		var minScore int
+		cmd := &cobra.Command{
+			Use:   "audit SPEC...",
+			Short: "Static security audit of OpenAPI definitions: findings, score, CI gates",
+			Long: `Audit OpenAPI 2.0, 3.0, 3.1 and 3.2 definitions for security weaknesses:
+authentication, transport, data validation, responses, data exposure and
+structure. Each weakness is reported once, where it is defined, with the
+operations it affects. The score is 0-100: security (30) + data validation (70).
+
+Exit codes: 0 passed; 1 the score is below --min-score or a finding is at or
+above --fail-on (only new findings count with --baseline); 2 usage error or a
+file that is not parseable OpenAPI (a structurally invalid definition is
+audited and reported with valid: false); 3 internal error.`,
+			Example: `  rampart audit examples/petstore-3.1.yaml
+  rampart audit api.yaml --min-score 70 --fail-on high
+  rampart audit api.yaml --format sarif -o rampart.sarif
+  rampart audit api.yaml --format json -o baseline.json
+  rampart audit api.yaml --baseline baseline.json --fail-on medium
+  rampart audit api.yaml --profile financial-rw --config .rampart.yaml`,
+			Args: cobra.MinimumNArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				ctx := cmd.Context()
+				if err := of.validate(); err != nil {
+					return err
+				}
+				var cfg *audit.Config
+				if configPath == "" {
+					if _, err := os.Stat(defaultConfigFile); err == nil {
+						configPath = defaultConfigFile
+					}
+				}
+				if configPath != "" {
+					c, err := audit.LoadConfig(configPath)
+					if err != nil {
+						return usageErr(err)
+					}
+					cfg = c
+				}
+				if _, err := audit.ProfileByName(profile); err != nil {
+					return usageErr(err)
+				}
+				threshold := -1
+				if cmd.Flags().Changed("min-score") {
+					if minScore < 0 || minScore > 100 {
+						return usageErr(fmt.Errorf("--min-score %d is outside 0..100", minScore))
+					}
+					threshold = minScore
+				} else if cfg != nil && cfg.MinScore != nil {
+					threshold = *cfg.MinScore
+				}
+				var failSev *report.Severity
+				if failOn != "" {
+					s, err := report.ParseSeverity(failOn)
+					if err != nil {
+						return usageErr(fmt.Errorf("--fail-on: %w", err))
+					}
+					failSev = &s
+				} else if s, ok := cfg.FailOnSeverity(); ok {
+					failSev = &s
+				}
+				var base *audit.Baseline
+				if baselinePath != "" {
+					b, err := audit.LoadBaseline(baselinePath)
+					if err != nil {
+						return usageErr(err)
+					}
+					base = b
+				}
+				rep := &report.Report{Tool: "rampart", Version: Version, Kind: "audit", Rules: audit.ReportRules()}
+				for _, path := range args {
+					doc, err := loadSpec(ctx, env, path, &sf)
+					if err != nil {
+						return err
+					}
+					res, err := audit.Audit(ctx, doc, audit.Options{Profile: profile, Config: cfg})
+					if err != nil {
+						if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+							return err
+						}
+						return internalErr(fmt.Errorf("auditing %s: %w", path, err))
+					}
+					slog.Debug("audited", "spec", path, "findings", len(res.Findings), "score", res.Score.Total)
+					rep.Results = append(rep.Results, *res)
+				}
+				if err := of.write(env, rep); err != nil {
+					return err
+				}
+				return gate(rep, threshold, failSev, base)
+			},
+		}
+		sf.bind(cmd)
+		of.bind(cmd, "text")
+		cmd.Flags().StringVar(&profile, "profile", "", "risk profile: public-read, default, sensitive, financial-rw (default \"default\")")
+		cmd.Flags().StringVar(&configPath, "config", "", "configuration file (default ./.rampart.yaml when present)")
+		cmd.Flags().IntVar(&minScore, "min-score", 0, "exit 1 when a definition scores below N (0-100)")
+		cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)")
+		cmd.Flags().StringVar(&baselinePath, "baseline", "", "previous JSON report: thresholds apply only to findings not in it")
+		return cmd
+	})
+}
+
+// gate applies the CI thresholds and returns a failure (exit 1) naming
+// every reason.
+func gate(rep *report.Report, minScore int, failOn *report.Severity, base *audit.Baseline) error {
+	var reasons []string
+	for i := range rep.Results {
+		res := &rep.Results[i]
+		if minScore >= 0 && res.Score != nil && res.Score.Total < minScore {
+			reasons = append(reasons, fmt.Sprintf("%s scores %d, below the minimum %d", res.Spec, res.Score.Total, minScore))
+		}
+		if failOn == nil {
+			continue
+		}
+		considered := res.Findings
+		what := "finding(s)"
+		if base != nil {
+			considered = base.New(res)
+			what = "new finding(s)"
+		}
+		n := 0
+		for _, f := range considered {
+			if f.Severity >= *failOn {
+				n++
+			}
+		}
+		if n > 0 {
+			reasons = append(reasons, fmt.Sprintf("%s has %d %s at or above %s", res.Spec, n, what, *failOn))
+		}
+	}
+	if len(reasons) > 0 {
+		return failed("audit failed: " + strings.Join(reasons, "; "))
+	}
+	return nil
+}

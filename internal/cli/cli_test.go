@@ -222,3 +222,12 @@ func TestInspectStdinAndJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestCompletions(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		code, out, stderr := run(t, "", "completion", sh)
+		if code != 0 || !strings.Contains(out, "rampart") || len(out) < 500 {
+			t.Errorf("completion %s: exit %d, %d bytes, %s", sh, code, len(out), stderr)
+		}
+	}
+}

@@ -323,25 +323,12 @@ func ref(file, ptr string, tokens ...string) spec.NodeRef {
 	return spec.NodeRef{File: file, Pointer: spec.JoinPointer(ptr, tokens...)}
 }
 
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
-
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
-}
-
-func asString(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-func asBool(v any) bool {
-	b, _ := v.(bool)
-	return b
-}
+var (
+	asMap    = spec.AsMap
+	asSlice  = spec.AsSlice
+	asString = spec.AsString
+	asBool   = spec.AsBool
+)
 
 func quoteList(xs []string) string {
 	q := make([]string, len(xs))

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/rampart-sec/rampart/internal/firewall"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		var (
+			sf       specFlags
+			cfgFile  string
+			flagCfg  firewall.Config
+			logLevel string
+			basePath string
+		)
+		cmd := &cobra.Command{
+			Use:   "protect --spec SPEC --upstream URL",
+			Short: "Run a reverse proxy that lets through only what the contract allows",
+			Long: `Protect runs a contract-enforcing reverse proxy (API firewall) in front of
+an upstream. Requests pass a fixed pipeline of stages (routing, size and
+content-type limits, request validation, ...) and responses are validated
+before they reach the client. Every transaction is written to the audit log
+as one JSON line. See docs/protect.md.
+
+Flags override the config file. Reload the contract with SIGHUP or by
+editing the spec file; SIGTERM drains in-flight requests and exits.`,
+			Example: `  rampart protect --spec api.yaml --upstream http://127.0.0.1:8000
+  rampart protect --spec api.yaml --upstream http://127.0.0.1:8000 --mode monitor --log audit.jsonl
+  rampart protect --config protect.yaml --tls-cert cert.pem --tls-key key.pem`,
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				var cfg firewall.Config
+				if cfgFile != "" {
+					c, err := firewall.LoadConfigFile(cfgFile)
+					if err != nil {
+						return usageErr(err)
+					}
+					cfg = c
+				}
+				f := cmd.Flags()
+				set := func(name string, dst *string, v string) {
+					if f.Changed(name) || *dst == "" {
+						*dst = v
+					}
+				}
+				set("spec", &cfg.Spec, flagCfg.Spec)
+				set("upstream", &cfg.Upstream, flagCfg.Upstream)
+				set("listen", &cfg.Listen, flagCfg.Listen)
+				set("admin", &cfg.Admin, flagCfg.Admin)
+				set("mode", &cfg.Mode, flagCfg.Mode)
+				set("response-mode", &cfg.ResponseMode, flagCfg.ResponseMode)
+				set("tls-cert", &cfg.TLSCert, flagCfg.TLSCert)
+				set("tls-key", &cfg.TLSKey, flagCfg.TLSKey)
+				set("log", &cfg.Log, flagCfg.Log)
+				if f.Changed("open-objects") {
+					cfg.OpenObjects = sf.openObjects
+				}
+				if f.Changed("base-path") {
+					cfg.BasePath = &basePath
+				}
+				if f.Changed("max-body") || cfg.Limits.MaxBodyBytes == 0 {
+					cfg.Limits.MaxBodyBytes = flagCfg.Limits.MaxBodyBytes
+				}
+				opts := sf.options(env)
+				opts.OpenObjects = cfg.OpenObjects
+				cfg.SpecOptions = opts
+
+				var level slog.Level
+				if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+					return usageErr(fmt.Errorf("--log-level: %w", err))
+				}
+				logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+
+				var audit io.Writer = env.Stdout
+				if cfg.Log != "" && cfg.Log != "-" {
+					lf, err := os.OpenFile(cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+					if err != nil {
+						return usageErr(fmt.Errorf("opening audit log: %w", err))
+					}
+					defer lf.Close()
+					audit = lf
+				}
+				srv, err := firewall.New(cmd.Context(), cfg, logger, audit)
+				if err != nil {
+					if errors.Is(err, cmd.Context().Err()) && cmd.Context().Err() != nil {
+						return err
+					}
+					return usageErr(err)
+				}
+				if err := srv.Run(cmd.Context()); err != nil {
+					return internalErr(err)
+				}
+				return nil
+			},
+		}
+		f := cmd.Flags()
+		sf.bind(cmd)
+		f.StringVar(&cfgFile, "config", "", "YAML configuration file (flags override it)")
+		f.StringVar(&flagCfg.Spec, "spec", "", "OpenAPI definition to enforce")
+		f.StringVar(&flagCfg.Upstream, "upstream", "", "upstream base URL, e.g. http://127.0.0.1:8000")
+		f.StringVar(&flagCfg.Listen, "listen", firewall.DefaultListen, "address the proxy listens on")
+		f.StringVar(&flagCfg.Admin, "admin", firewall.DefaultAdmin, "address of /healthz, /readyz and /metrics")
+		f.StringVar(&flagCfg.Mode, "mode", "block", "request mode: block or monitor")
+		f.StringVar(&flagCfg.ResponseMode, "response-mode", "", "response mode: block, strip, monitor or off (default: as --mode)")
+		f.StringVar(&flagCfg.TLSCert, "tls-cert", "", "TLS certificate (PEM); enables HTTPS and HTTP/2")
+		f.StringVar(&flagCfg.TLSKey, "tls-key", "", "TLS private key (PEM)")
+		f.StringVar(&flagCfg.Log, "log", "", "audit log file, JSON lines (default: standard output)")
+		f.Int64Var(&flagCfg.Limits.MaxBodyBytes, "max-body", 1<<20, "largest request body, in bytes")
+		f.StringVar(&basePath, "base-path", "", "route under this base path instead of the spec's servers")
+		f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+		return cmd
+	})
+}

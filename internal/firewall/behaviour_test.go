@@ -1,0 +1,463 @@
+package firewall
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func get(t testing.TB, url string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func TestStripAndForwardedBody(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, ResponseMode: "strip"}, nil)
+	resp, body := get(t, "http://"+fw.Addr()+"/v1/resp-strip", h("X-Up-Body", `{"id":1,"debug":"x","secret":"s"}`))
+	if resp.StatusCode != 200 || strings.Contains(body, "debug") || strings.Contains(body, "secret") || !strings.Contains(body, `"id":1`) {
+		t.Fatalf("strip: %d %s", resp.StatusCode, body)
+	}
+	// A gzip body is validated decoded and forwarded decoded, so the
+	// upstream reads exactly what was checked.
+	req, _ := http.NewRequest("POST", "http://"+fw.Addr()+"/v1/items", strings.NewReader(gz(`{"name":"pen","price":2}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get(RequestIDHeader)
+	if got := string(up.received(id)); got != `{"name":"pen","price":2}` {
+		t.Fatalf("upstream received %q", got)
+	}
+	if r := up.seen[id]; r.Header.Get("Content-Encoding") != "" || r.Header.Get(RequestIDHeader) != id {
+		t.Fatalf("forwarded headers: %v", r.Header)
+	}
+}
+
+func TestBrokenOperationFailsClosed(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/broken.yaml", Upstream: "http://" + up.addr}, nil)
+	resp, body := get(t, "http://"+fw.Addr()+"/b", nil)
+	if resp.StatusCode != 500 || !strings.Contains(body, "operation-unenforceable") || up.reached(resp.Header.Get(RequestIDHeader)) {
+		t.Fatalf("broken operation: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, "http://"+fw.Addr()+"/ok", nil); resp.StatusCode != 200 {
+		t.Fatalf("healthy operation: %d", resp.StatusCode)
+	}
+	found := false
+	for _, p := range fw.Plan().Problems {
+		found = found || strings.Contains(p, "broken")
+	}
+	if !found {
+		t.Fatalf("the refusal is not reported: %v", fw.Plan().Problems)
+	}
+}
+
+// TestAmbiguousFraming sends raw bytes. Conflicting Content-Length fields
+// are refused. With both Content-Length and Transfer-Encoding, Go's server
+// applies RFC 9112 6.3 (chunked wins, Content-Length is dropped before the
+// handler sees it); the firewall then forwards the buffered body with one
+// fresh Content-Length, so the upstream cannot frame it differently.
+func TestAmbiguousFraming(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	send := func(raw string) *http.Response {
+		c, err := net.Dial("tcp", fw.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = c.Write([]byte(raw))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := send("POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde")
+	if resp.StatusCode != 400 {
+		t.Errorf("conflicting Content-Length: status %d", resp.StatusCode)
+	}
+	resp = send("POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n")
+	id := resp.Header.Get(RequestIDHeader)
+	if resp.StatusCode == 400 {
+		return
+	}
+	up.mu.Lock()
+	r := up.seen[id]
+	up.mu.Unlock()
+	if r == nil || len(r.TransferEncoding) != 0 || r.ContentLength != 6 || string(up.received(id)) != "abcdef" {
+		t.Fatalf("upstream saw framing %v / %d / %q", r.TransferEncoding, r.ContentLength, up.received(id))
+	}
+}
+
+func TestUpstreamDownAndTimeout(t *testing.T) {
+	up := startUpstream(t)
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}
+	cfg.Timeouts.Upstream = 200 * time.Millisecond
+	fw := startFirewall(t, cfg, nil)
+	resp, body := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-Sleep", "2s"))
+	if resp.StatusCode != 504 || !strings.Contains(body, "upstream-timeout") {
+		t.Fatalf("timeout: %d %s", resp.StatusCode, body)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	fw2 := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + dead}, nil)
+	resp, body = get(t, "http://"+fw2.Addr()+"/v1/items", nil)
+	if resp.StatusCode != 502 || !strings.Contains(body, "upstream-unavailable") {
+		t.Fatalf("upstream down: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestAuditRecordsAndRedaction(t *testing.T) {
+	up := startUpstream(t)
+	var sink syncBuffer
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, &sink)
+	get(t, "http://"+fw.Addr()+"/v1/items?limit=5", h("Authorization", "Bearer s3cr3t-token", "Cookie", "session=c00k1e"))
+	get(t, "http://"+fw.Addr()+"/v1/items?limit=0", h("X-Api-Key", "k3y-value"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out := sink.String()
+	for _, secret := range []string{"s3cr3t-token", "c00k1e", "k3y-value"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("audit log leaks %q:\n%s", secret, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d records, want 2:\n%s", len(lines), out)
+	}
+	var recs []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, m)
+	}
+	if recs[0]["decision"] != "allowed" || recs[0]["operation"] != "listItems" || recs[0]["status"] != 200.0 {
+		t.Errorf("first record: %v", recs[0])
+	}
+	if recs[1]["decision"] != "blocked" || recs[1]["status"] != 400.0 || fmt.Sprint(recs[1]["reasons"]) != "[parameter-invalid]" {
+		t.Errorf("second record: %v", recs[1])
+	}
+	if recs[0]["seq"] != 1.0 || recs[1]["seq"] != 2.0 {
+		t.Errorf("sequence numbers %v %v", recs[0]["seq"], recs[1]["seq"])
+	}
+	if fmt.Sprint(recs[0]["redacted"]) != "[Authorization Cookie]" {
+		t.Errorf("redacted %v", recs[0]["redacted"])
+	}
+}
+
+// slowWriter takes a while per write, like a saturated disk or pipe.
+type slowWriter struct {
+	syncBuffer
+	delay time.Duration
+}
+
+func (s *slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(s.delay)
+	return s.syncBuffer.Write(p)
+}
+
+// TestSlowAuditWriterLosesNothing: with a tiny queue and a slow sink, some
+// requests are refused with 503, and every transaction (allowed or
+// refused) still has exactly one record.
+func TestSlowAuditWriterLosesNothing(t *testing.T) {
+	up := startUpstream(t)
+	sink := &slowWriter{delay: 2 * time.Millisecond}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}
+	cfg.Audit = AuditConfig{Queue: 2, Wait: 5 * time.Millisecond}
+	fw := startFirewall(t, cfg, sink)
+	const workers, each = 16, 20
+	var ok, refused atomic.Int64
+	ids := sync.Map{}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				resp, _ := get(t, "http://"+fw.Addr()+"/v1/items", nil)
+				ids.Store(resp.Header.Get(RequestIDHeader), resp.StatusCode)
+				switch resp.StatusCode {
+				case 200:
+					ok.Add(1)
+				case 503:
+					refused.Add(1)
+				default:
+					t.Errorf("status %d", resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(sink.String()), "\n")
+	if len(lines) != workers*each {
+		t.Fatalf("%d records for %d transactions (%d ok, %d refused)", len(lines), workers*each, ok.Load(), refused.Load())
+	}
+	seen := map[string]bool{}
+	for i, l := range lines {
+		var r struct {
+			Seq       int    `json:"seq"`
+			RequestID string `json:"request_id"`
+			Status    int    `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Seq != i+1 {
+			t.Fatalf("record %d has seq %d", i+1, r.Seq)
+		}
+		st, known := ids.Load(r.RequestID)
+		if !known || st.(int) != r.Status || seen[r.RequestID] {
+			t.Fatalf("record %s: status %d, client saw %v", r.RequestID, r.Status, st)
+		}
+		seen[r.RequestID] = true
+	}
+	if refused.Load() == 0 {
+		t.Log("no request was refused: the sink kept up")
+	}
+}
+
+// TestHotReloadUnderLoad swaps the contract many times while clients run:
+// no request fails, each gets an answer from one whole contract, and an
+// invalid spec leaves the old contract in force.
+func TestHotReloadUnderLoad(t *testing.T) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "api.yaml")
+	v1, _ := os.ReadFile("testdata/api31.yaml")
+	// v2 drops the limit parameter's maximum: the answer to limit=500
+	// tells which contract served a request.
+	v2 := []byte(strings.Replace(string(v1), "{type: integer, minimum: 1, maximum: 100}", "{type: integer, minimum: 1}", 1))
+	if string(v1) == string(v2) {
+		t.Fatal("test spec variant not built")
+	}
+	if err := os.WriteFile(specPath, v1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fw := startFirewall(t, Config{Spec: specPath, Upstream: "http://" + up.addr}, nil)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var total, bad atomic.Int64
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := testClient.Get("http://" + fw.Addr() + "/v1/items?limit=500")
+				total.Add(1)
+				if err != nil {
+					bad.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 && resp.StatusCode != 400 {
+					bad.Add(1)
+				}
+			}
+		}()
+	}
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		src := v1
+		if i%2 == 0 {
+			src = v2
+		}
+		if err := os.WriteFile(specPath, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := fw.Reload(ctx); err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// v1 is in force now: limit=500 is refused. An invalid spec keeps it.
+	id := fw.Plan().ID
+	if err := os.WriteFile(specPath, []byte("openapi: 3.1.0\npaths: {/x: {get: {responses: {'200': {$ref: '#/nope'}}}}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Reload(ctx); err == nil {
+		t.Fatal("an invalid spec was accepted")
+	}
+	close(stop)
+	wg.Wait()
+	if fw.Plan().ID != id {
+		t.Fatal("a failed reload replaced the contract")
+	}
+	if resp, _ := get(t, "http://"+fw.Addr()+"/v1/items?limit=500", nil); resp.StatusCode != 400 {
+		t.Fatalf("after reloads: %d", resp.StatusCode)
+	}
+	if bad.Load() != 0 || total.Load() == 0 {
+		t.Fatalf("%d of %d requests failed during reloads", bad.Load(), total.Load())
+	}
+}
+
+func TestFileChangeReloads(t *testing.T) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "api.yaml")
+	v1, _ := os.ReadFile("testdata/api31.yaml")
+	if err := os.WriteFile(specPath, v1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Spec: specPath, Upstream: "http://" + up.addr, WatchInterval: 50 * time.Millisecond}
+	cfg.Listen, cfg.Admin = "127.0.0.1:0", "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := New(ctx, cfg, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	before := s.Plan().ID
+	v2 := strings.Replace(string(v1), "Firewall test 3.1", "Firewall test 3.1 changed", 1)
+	time.Sleep(100 * time.Millisecond)
+	if err := os.WriteFile(specPath, []byte(v2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Plan().ID == before {
+		if time.Now().After(deadline) {
+			t.Fatal("the file change was not picked up")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestAdminEndpointsAndDrain(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	admin := "http://" + fw.AdminAddr()
+	if resp, _ := get(t, admin+"/healthz", nil); resp.StatusCode != 200 {
+		t.Fatalf("healthz %d", resp.StatusCode)
+	}
+	if resp, body := get(t, admin+"/readyz", nil); resp.StatusCode != 200 || !strings.Contains(body, fw.Plan().ID) {
+		t.Fatalf("readyz %d %s", resp.StatusCode, body)
+	}
+	get(t, "http://"+fw.Addr()+"/v1/items?limit=0", nil)
+	_, metrics := get(t, admin+"/metrics", nil)
+	for _, want := range []string{
+		`rampart_requests_total{decision="blocked",operation="listItems"} 1`,
+		`rampart_violations_total{reason="parameter-invalid"} 1`,
+		`rampart_request_duration_seconds_bucket`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	// A slow request in flight when shutdown starts still completes.
+	res := make(chan int, 1)
+	go func() {
+		resp, _ := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-Sleep", "300ms"))
+		res <- resp.StatusCode
+	}()
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-res; st != 200 {
+		t.Fatalf("in-flight request got %d during drain", st)
+	}
+}
+
+func TestTLSAndHTTP2(t *testing.T) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	_ = os.WriteFile(cert, certPEM, 0o600)
+	_ = os.WriteFile(key, keyPEM, 0o600)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	resp, err := c.Get("https://" + fw.Addr() + "/v1/items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+		t.Fatalf("status %d over %s", resp.StatusCode, resp.Proto)
+	}
+	old := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost", MaxVersion: tls.VersionTLS11}}
+	if _, err := (&http.Client{Transport: old, Timeout: 5 * time.Second}).Get("https://" + fw.Addr() + "/v1/items"); err == nil {
+		t.Fatal("TLS 1.1 was accepted")
+	}
+}
+
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(k)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+}

@@ -1,0 +1,201 @@
+// Package body decodes request and response bodies into the generic JSON
+// values the compiled schemas validate (map[string]any, []any, string,
+// json.Number, bool, nil), with limits applied while decoding so that a
+// hostile body is refused before any validation work is spent on it.
+package body
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Limits bound the work a JSON body can cause.
+type Limits struct {
+	// MaxDepth is the deepest nesting of objects and arrays (default 64).
+	MaxDepth int
+	// MaxElements is the total number of values (default 100000).
+	MaxElements int
+}
+
+// Default limits.
+const (
+	DefaultMaxDepth    = 64
+	DefaultMaxElements = 100_000
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = DefaultMaxElements
+	}
+	return l
+}
+
+// Error is a body that cannot be accepted. Reason is a stable code; Detail
+// is safe to show to the client (it never contains body content).
+type Error struct {
+	Reason string
+	Detail string
+}
+
+func (e *Error) Error() string { return e.Reason + ": " + e.Detail }
+
+// Reason codes of body errors.
+const (
+	ReasonInvalidJSON   = "invalid-json"
+	ReasonDuplicateKey  = "duplicate-key"
+	ReasonInvalidUTF8   = "invalid-utf8"
+	ReasonTooDeep       = "json-too-deep"
+	ReasonTooManyValues = "json-too-many-elements"
+	ReasonInvalidForm   = "invalid-form"
+)
+
+// decoderPool reuses jsontext decoders and their buffers across requests;
+// the decoder is the largest per-request allocation otherwise.
+var decoderPool = sync.Pool{New: func() any {
+	p := &pooled{}
+	p.dec = jsontext.NewDecoder(&p.r)
+	return p
+}}
+
+type pooled struct {
+	dec *jsontext.Decoder
+	r   bytes.Reader
+}
+
+// DecodeJSON parses data into a generic value. Duplicate object keys,
+// invalid UTF-8 and trailing data are rejected (jsontext refuses duplicate
+// names and invalid UTF-8 by default, which encoding/json silently accepts),
+// as are documents deeper or larger than the limits. Numbers are kept as
+// json.Number so no precision is lost before validation.
+func DecodeJSON(data []byte, lim Limits) (any, error) {
+	lim = lim.withDefaults()
+	p := decoderPool.Get().(*pooled)
+	p.r.Reset(data)
+	p.dec.Reset(&p.r)
+	defer func() {
+		// Drop the reference to the body before pooling.
+		p.r.Reset(nil)
+		p.dec.Reset(&p.r)
+		decoderPool.Put(p)
+	}()
+	b := builder{dec: p.dec, lim: lim}
+	v, err := b.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			return nil, &Error{ReasonInvalidJSON, "unexpected data after the JSON value"}
+		}
+		return nil, mapErr(err)
+	}
+	return v, nil
+}
+
+type builder struct {
+	dec   *jsontext.Decoder
+	lim   Limits
+	count int
+}
+
+func (b *builder) value(depth int) (any, error) {
+	b.count++
+	if b.count > b.lim.MaxElements {
+		return nil, &Error{ReasonTooManyValues, fmt.Sprintf("the JSON document has more than %d values", b.lim.MaxElements)}
+	}
+	tok, err := b.dec.ReadToken()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return json.Number(tok.String()), nil
+	case '{':
+		if depth+1 > b.lim.MaxDepth {
+			return nil, &Error{ReasonTooDeep, fmt.Sprintf("the JSON document is nested deeper than %d levels", b.lim.MaxDepth)}
+		}
+		m := make(map[string]any, 8)
+		for b.dec.PeekKind() != '}' {
+			kt, err := b.dec.ReadToken()
+			if err != nil {
+				return nil, mapErr(err)
+			}
+			k := kt.String()
+			v, err := b.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
+		}
+		if _, err := b.dec.ReadToken(); err != nil {
+			return nil, mapErr(err)
+		}
+		return m, nil
+	case '[':
+		if depth+1 > b.lim.MaxDepth {
+			return nil, &Error{ReasonTooDeep, fmt.Sprintf("the JSON document is nested deeper than %d levels", b.lim.MaxDepth)}
+		}
+		a := make([]any, 0, 4)
+		for b.dec.PeekKind() != ']' {
+			v, err := b.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		if _, err := b.dec.ReadToken(); err != nil {
+			return nil, mapErr(err)
+		}
+		return a, nil
+	}
+	return nil, &Error{ReasonInvalidJSON, "unexpected JSON token"}
+}
+
+// mapErr turns a jsontext error into a safe Error: the offset is kept, the
+// offending bytes are not.
+func mapErr(err error) error {
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &Error{ReasonInvalidJSON, "the JSON document is truncated or empty"}
+	}
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			return &Error{ReasonDuplicateKey, fmt.Sprintf("duplicate object key at %s", safePointer(string(se.JSONPointer)))}
+		case se.Err != nil && strings.Contains(se.Err.Error(), "invalid UTF-8"):
+			return &Error{ReasonInvalidUTF8, fmt.Sprintf("invalid UTF-8 at byte offset %d", se.ByteOffset)}
+		}
+		return &Error{ReasonInvalidJSON, fmt.Sprintf("malformed JSON at byte offset %d", se.ByteOffset)}
+	}
+	return &Error{ReasonInvalidJSON, "malformed JSON"}
+}
+
+// safePointer bounds a JSON pointer built from client-chosen keys before it
+// goes into a message; JSON encoding of the problem escapes the rest.
+func safePointer(p string) string {
+	if p == "" {
+		return "the document root"
+	}
+	if len(p) > 80 {
+		p = p[:80] + "..."
+	}
+	return fmt.Sprintf("%q", p)
+}

@@ -1,0 +1,129 @@
+package body
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/url"
+	"strings"
+)
+
+// Reasons for reading errors.
+const (
+	ReasonTooLarge            = "body-too-large"
+	ReasonDecodedTooLarge     = "decoded-body-too-large"
+	ReasonUnsupportedEncoding = "unsupported-content-encoding"
+	ReasonBadEncoding         = "invalid-content-encoding"
+)
+
+// ReadLimited reads at most limit bytes of r. A longer body is an Error with
+// ReasonTooLarge; the rest is not read.
+func ReadLimited(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
+	buf.Reset()
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading body: %w", err)
+	}
+	if n > limit {
+		return nil, &Error{ReasonTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit)}
+	}
+	return buf.Bytes(), nil
+}
+
+// Decompress decodes a body sent with Content-Encoding gzip, deflate (zlib
+// or raw, as clients differ) or identity, refusing a decoded size over max
+// so that a small compressed body cannot expand into gigabytes.
+func Decompress(data []byte, encoding string, max int64) ([]byte, error) {
+	enc := strings.ToLower(strings.TrimSpace(encoding))
+	if enc == "" || enc == "identity" {
+		return data, nil
+	}
+	var r io.Reader
+	switch enc {
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, &Error{ReasonBadEncoding, "the gzip body is corrupt"}
+		}
+		r = zr
+	case "deflate":
+		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
+			r = zr
+		} else {
+			r = flate.NewReader(bytes.NewReader(data))
+		}
+	default:
+		return nil, &Error{ReasonUnsupportedEncoding, "only gzip and deflate content encodings are accepted"}
+	}
+	var out bytes.Buffer
+	n, err := out.ReadFrom(io.LimitReader(r, max+1))
+	if n > max {
+		return nil, &Error{ReasonDecodedTooLarge, fmt.Sprintf("the decoded body is larger than %d bytes", max)}
+	}
+	if err != nil {
+		return nil, &Error{ReasonBadEncoding, "the compressed body is corrupt"}
+	}
+	return out.Bytes(), nil
+}
+
+// ParseForm parses an application/x-www-form-urlencoded body into ordered
+// key/value pairs. Unlike url.ParseQuery it keeps repeated keys in order and
+// rejects invalid escapes instead of skipping them.
+func ParseForm(data string) ([][2]string, error) {
+	var out [][2]string
+	for data != "" {
+		var part string
+		part, data, _ = strings.Cut(data, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		uk, err1 := url.QueryUnescape(k)
+		uv, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			return nil, &Error{ReasonInvalidForm, "the form body has an invalid percent-escape"}
+		}
+		out = append(out, [2]string{uk, uv})
+	}
+	return out, nil
+}
+
+// Part is one multipart/form-data part.
+type Part struct {
+	Name        string
+	FileName    string
+	ContentType string
+	Data        []byte
+}
+
+// ParseMultipart reads the parts of a multipart/form-data body already held
+// in memory (so its size was bounded when it was read), at most maxParts.
+func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) {
+	if boundary == "" {
+		return nil, &Error{ReasonInvalidForm, "the multipart body has no boundary"}
+	}
+	mr := multipart.NewReader(bytes.NewReader(data), boundary)
+	var out []Part
+	for {
+		p, err := mr.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, &Error{ReasonInvalidForm, "the multipart body is malformed"}
+		}
+		if len(out) >= maxParts {
+			return nil, &Error{ReasonTooManyValues, fmt.Sprintf("the multipart body has more than %d parts", maxParts)}
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return nil, &Error{ReasonInvalidForm, "the multipart body is malformed"}
+		}
+		out = append(out, Part{Name: p.FormName(), FileName: p.FileName(), ContentType: p.Header.Get("Content-Type"), Data: b})
+	}
+}

@@ -1,0 +1,149 @@
+package firewall
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// upstream is a real HTTP server on 127.0.0.1 that records which requests
+// reached it (by request id) and answers as the X-Up-* headers ask.
+type upstream struct {
+	srv  *http.Server
+	addr string
+	mu   sync.Mutex
+	seen map[string]*http.Request
+	body map[string][]byte
+}
+
+func startUpstream(t testing.TB) *upstream {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &upstream{addr: ln.Addr().String(), seen: map[string]*http.Request{}, body: map[string][]byte{}}
+	u.srv = &http.Server{Handler: http.HandlerFunc(u.serve), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = u.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = u.srv.Close() })
+	return u
+}
+
+func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	id := r.Header.Get(RequestIDHeader)
+	u.mu.Lock()
+	u.seen[id] = r
+	u.body[id] = b
+	u.mu.Unlock()
+	if d := r.Header.Get("X-Up-Sleep"); d != "" {
+		dur, _ := time.ParseDuration(d)
+		select {
+		case <-time.After(dur):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	status := http.StatusOK
+	switch r.Method {
+	case http.MethodPost:
+		status = http.StatusCreated
+	case http.MethodDelete:
+		status = http.StatusNoContent
+	}
+	if s := r.Header.Get("X-Up-Status"); s != "" {
+		status, _ = strconv.Atoi(s)
+	}
+	ct := "application/json"
+	if s := r.Header.Get("X-Up-CT"); s != "" {
+		ct = s
+	}
+	body := `{"ok":true}`
+	if s, ok := r.Header["X-Up-Body"]; ok {
+		body = s[0]
+	}
+	if s := r.Header.Get("X-Up-Rate"); s != "" {
+		w.Header().Set("X-Rate", s)
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+func (u *upstream) reached(id string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	_, ok := u.seen[id]
+	return ok
+}
+
+func (u *upstream) received(id string) []byte {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.body[id]
+}
+
+// syncBuffer is an audit sink tests can read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startFirewall runs a firewall on 127.0.0.1 in front of up.
+func startFirewall(t testing.TB, cfg Config, audit io.Writer) *Server {
+	t.Helper()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.Admin = "127.0.0.1:0"
+	if cfg.WatchInterval == 0 {
+		cfg.WatchInterval = -1
+	}
+	if audit == nil {
+		audit = io.Discard
+	}
+	var logger *slog.Logger
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s, err := New(context.Background(), cfg, logger, audit)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	})
+	return s
+}
+
+var testClient = &http.Client{
+	Timeout:   10 * time.Second,
+	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64, DisableCompression: true},
+}

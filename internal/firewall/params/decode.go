@@ -1,0 +1,295 @@
+package params
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Errors of the decoders. Their text is safe to show: it never contains the
+// raw value.
+var (
+	ErrMalformed = errors.New("is not serialised as its style requires")
+	ErrAmbiguous = errors.New("is given more than once")
+)
+
+// Param is a compiled parameter decoder.
+type Param struct {
+	Name    string
+	In      string
+	Style   string
+	Explode bool
+	Shape   *Shape
+}
+
+// Pair is one query (or form) key and value, already unescaped.
+type Pair struct{ Key, Value string }
+
+// ParseQuery splits a raw query string into pairs, in order. Invalid escapes
+// are an error (url.ParseQuery would drop the pair silently, so the firewall
+// and the upstream could disagree on what was sent). Semicolons are plain
+// data, as in the WHATWG URL standard Go follows.
+func ParseQuery(raw string, max int) ([]Pair, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	out := make([]Pair, 0, 4)
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		if len(out) >= max {
+			return nil, fmt.Errorf("the query has more than %d parameters", max)
+		}
+		k, v, _ := strings.Cut(part, "=")
+		uk, err := unescapeQuery(k)
+		if err != nil {
+			return nil, errors.New("the query has an invalid percent-escape")
+		}
+		uv, err := unescapeQuery(v)
+		if err != nil {
+			return nil, errors.New("the query has an invalid percent-escape")
+		}
+		out = append(out, Pair{uk, uv})
+	}
+	return out, nil
+}
+
+// unescapeQuery avoids url.QueryUnescape's allocation when there is nothing
+// to unescape, which is the common case.
+func unescapeQuery(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
+}
+
+// Path decodes a path parameter from its (already unescaped) segment value.
+func (p *Param) Path(raw string) (any, error) {
+	switch p.Style {
+	case "label":
+		rest, ok := strings.CutPrefix(raw, ".")
+		if !ok {
+			return nil, ErrMalformed
+		}
+		sep := ","
+		if p.Explode {
+			sep = "."
+		}
+		return p.delimited(rest, sep, p.Explode)
+	case "matrix":
+		rest, ok := strings.CutPrefix(raw, ";")
+		if !ok {
+			return nil, ErrMalformed
+		}
+		if p.Shape.Has(TObject) && p.Explode && !p.Shape.Has(TString) {
+			return p.delimited(rest, ";", true)
+		}
+		if p.Shape.Has(TArray) && p.Explode {
+			var items []any
+			for _, seg := range strings.Split(rest, ";") {
+				v, ok := strings.CutPrefix(seg, p.Name+"=")
+				if !ok {
+					return nil, ErrMalformed
+				}
+				items = append(items, Scalar(v, p.Shape.Items))
+			}
+			return items, nil
+		}
+		v, ok := strings.CutPrefix(rest, p.Name)
+		if !ok {
+			return nil, ErrMalformed
+		}
+		if v == "" {
+			// ";name" is an empty value in matrix style.
+			return Scalar("", p.Shape), nil
+		}
+		v, ok = strings.CutPrefix(v, "=")
+		if !ok {
+			return nil, ErrMalformed
+		}
+		return p.delimited(v, ",", false)
+	default: // simple
+		return p.delimited(raw, ",", p.Explode)
+	}
+}
+
+// delimited reads a primitive, an array or an object from s whose items are
+// separated by sep. Exploded objects are name=value items; the others
+// alternate names and values.
+func (p *Param) delimited(s, sep string, explode bool) (any, error) {
+	sh := p.Shape
+	switch {
+	case sh.Has(TArray) && !sh.Has(TString|TObject):
+		if s == "" {
+			return []any{}, nil
+		}
+		parts := strings.Split(s, sep)
+		out := make([]any, len(parts))
+		for i, x := range parts {
+			out[i] = Scalar(x, sh.Items)
+		}
+		return out, nil
+	case sh.Has(TObject) && !sh.Has(TString|TArray):
+		obj := map[string]any{}
+		if s == "" {
+			return obj, nil
+		}
+		parts := strings.Split(s, sep)
+		if explode {
+			for _, kv := range parts {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return nil, ErrMalformed
+				}
+				if _, dup := obj[k]; dup {
+					return nil, ErrAmbiguous
+				}
+				obj[k] = Scalar(v, sh.Props[k])
+			}
+			return obj, nil
+		}
+		if len(parts)%2 != 0 {
+			return nil, ErrMalformed
+		}
+		for i := 0; i < len(parts); i += 2 {
+			if _, dup := obj[parts[i]]; dup {
+				return nil, ErrAmbiguous
+			}
+			obj[parts[i]] = Scalar(parts[i+1], sh.Props[parts[i]])
+		}
+		return obj, nil
+	}
+	return Scalar(s, sh), nil
+}
+
+// Query decodes a query parameter. present is false when the request does
+// not carry it. consumed marks the pairs the parameter used, so that the
+// caller can reject the rest as undeclared.
+func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error) {
+	sh := p.Shape
+	if p.Style == "deepObject" {
+		obj := map[string]any{}
+		prefix := p.Name + "["
+		for i, kv := range q {
+			rest, ok := strings.CutPrefix(kv.Key, prefix)
+			if !ok {
+				continue
+			}
+			name, ok := strings.CutSuffix(rest, "]")
+			if !ok || strings.ContainsAny(name, "[]") {
+				return nil, true, ErrMalformed
+			}
+			consumed[i] = true
+			present = true
+			ps := sh.Props[name]
+			if ps.Has(TArray) {
+				arr, _ := obj[name].([]any)
+				obj[name] = append(arr, Scalar(kv.Value, ps.Items))
+				continue
+			}
+			if _, dup := obj[name]; dup {
+				return nil, true, ErrAmbiguous
+			}
+			obj[name] = Scalar(kv.Value, ps)
+		}
+		if !present {
+			return nil, false, nil
+		}
+		return obj, true, nil
+	}
+	exploded := p.Explode
+	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded {
+		// Exploded form objects spread their properties as top-level keys.
+		obj := map[string]any{}
+		for i, kv := range q {
+			ps, declared := sh.Props[kv.Key]
+			if !declared {
+				continue
+			}
+			if _, dup := obj[kv.Key]; dup {
+				return nil, true, ErrAmbiguous
+			}
+			consumed[i] = true
+			obj[kv.Key] = Scalar(kv.Value, ps)
+		}
+		if len(obj) == 0 {
+			return nil, false, nil
+		}
+		return obj, true, nil
+	}
+	if sh.Has(TArray) && !sh.Has(TString|TObject) && exploded {
+		var out []any
+		for i, kv := range q {
+			if kv.Key == p.Name {
+				consumed[i] = true
+				out = append(out, Scalar(kv.Value, sh.Items))
+			}
+		}
+		if out == nil {
+			return nil, false, nil
+		}
+		return out, true, nil
+	}
+	idx := -1
+	for i, kv := range q {
+		if kv.Key == p.Name {
+			if idx >= 0 {
+				return nil, true, ErrAmbiguous
+			}
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, false, nil
+	}
+	consumed[idx] = true
+	sep := ","
+	switch p.Style {
+	case "spaceDelimited":
+		sep = " "
+	case "pipeDelimited":
+		sep = "|"
+	}
+	v, err = p.delimited(q[idx].Value, sep, false)
+	return v, true, err
+}
+
+// Header decodes a header parameter (simple style) from its field lines.
+func (p *Param) Header(values []string) (any, bool, error) {
+	if len(values) == 0 {
+		return nil, false, nil
+	}
+	if len(values) > 1 {
+		if !p.Shape.Has(TArray) {
+			return nil, true, ErrAmbiguous
+		}
+		// Repeated field lines are one comma-separated list (RFC 9110 5.3).
+		v, err := p.delimited(strings.Join(values, ","), ",", p.Explode)
+		return v, true, err
+	}
+	v, err := p.delimited(strings.TrimSpace(values[0]), ",", p.Explode)
+	return v, true, err
+}
+
+// Cookie decodes a cookie parameter (form style) from its values.
+func (p *Param) Cookie(values []string) (any, bool, error) {
+	if len(values) == 0 {
+		return nil, false, nil
+	}
+	if len(values) > 1 && !p.Shape.Has(TArray) {
+		return nil, true, ErrAmbiguous
+	}
+	if len(values) > 1 {
+		out := make([]any, len(values))
+		for i, v := range values {
+			out[i] = Scalar(v, p.Shape.Items)
+		}
+		return out, true, nil
+	}
+	v, err := p.delimited(values[0], ",", false)
+	return v, true, err
+}

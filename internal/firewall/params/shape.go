@@ -1,0 +1,253 @@
+// Package params decodes path, query, header and cookie parameters from
+// their serialised form (OpenAPI style and explode) into the generic values
+// the compiled schemas validate. What a raw string becomes (a number, a
+// boolean, an array, an object) depends on the parameter's schema, so each
+// parameter gets a Shape, computed once when the contract is compiled.
+package params
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// Type bits of a Shape.
+const (
+	TString uint8 = 1 << iota
+	TInteger
+	TNumber
+	TBoolean
+	TArray
+	TObject
+	TNull
+)
+
+// Shape is what the decoders need to know about a schema: its JSON types,
+// its items and its properties.
+type Shape struct {
+	Types      uint8
+	Items      *Shape
+	Props      map[string]*Shape
+	Additional bool // the object admits properties beyond Props
+}
+
+// Has reports whether any of the type bits is set.
+func (s *Shape) Has(t uint8) bool { return s != nil && s.Types&t != 0 }
+
+// Resolver follows a {$ref} node to its target.
+type Resolver func(v any) (any, bool)
+
+// ShapeOf derives a Shape from a raw schema node. Composition (allOf, anyOf,
+// oneOf) is merged: the decoder only chooses how to read strings, the
+// schema still decides validity.
+func ShapeOf(v any, resolve Resolver) *Shape {
+	return shapeOf(v, resolve, 0)
+}
+
+func shapeOf(v any, resolve Resolver, depth int) *Shape {
+	if depth > 16 {
+		return &Shape{Types: TString}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return &Shape{Types: TString}
+	}
+	if _, isRef := m["$ref"]; isRef && resolve != nil {
+		if t, ok := resolve(m); ok {
+			if tm, ok := t.(map[string]any); ok && len(m) == 1 {
+				return shapeOf(tm, resolve, depth+1)
+			}
+			base := shapeOf(t, resolve, depth+1)
+			rest := make(map[string]any, len(m))
+			for k, x := range m {
+				if k != "$ref" {
+					rest[k] = x
+				}
+			}
+			merge(base, shapeOf(rest, resolve, depth+1))
+			return base
+		}
+	}
+	s := &Shape{}
+	switch t := m["type"].(type) {
+	case string:
+		s.Types |= typeBit(t)
+	case []any:
+		for _, x := range t {
+			if ts, ok := x.(string); ok {
+				s.Types |= typeBit(ts)
+			}
+		}
+	}
+	if n, ok := m["nullable"].(bool); ok && n {
+		s.Types |= TNull
+	}
+	if it, ok := m["items"]; ok {
+		s.Items = shapeOf(it, resolve, depth+1)
+		if s.Types == 0 {
+			s.Types = TArray
+		}
+	}
+	if props, ok := m["properties"].(map[string]any); ok {
+		s.Props = make(map[string]*Shape, len(props))
+		for k, p := range props {
+			s.Props[k] = shapeOf(p, resolve, depth+1)
+		}
+		if s.Types == 0 {
+			s.Types = TObject
+		}
+	}
+	if ap, ok := m["additionalProperties"]; ok {
+		if b, isBool := ap.(bool); !isBool || b {
+			s.Additional = true
+		}
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		if list, ok := m[k].([]any); ok {
+			for _, x := range list {
+				merge(s, shapeOf(x, resolve, depth+1))
+			}
+		}
+	}
+	if enum, ok := m["enum"].([]any); ok && s.Types == 0 {
+		for _, e := range enum {
+			s.Types |= valueBit(e)
+		}
+	}
+	if c, ok := m["const"]; ok && s.Types == 0 {
+		s.Types |= valueBit(c)
+	}
+	if s.Types == 0 {
+		s.Types = TString
+	}
+	return s
+}
+
+func merge(dst, src *Shape) {
+	if src.Types != TString || dst.Types == 0 {
+		dst.Types |= src.Types
+	}
+	if dst.Items == nil {
+		dst.Items = src.Items
+	}
+	if len(src.Props) > 0 {
+		if dst.Props == nil {
+			dst.Props = map[string]*Shape{}
+		}
+		for k, v := range src.Props {
+			if _, ok := dst.Props[k]; !ok {
+				dst.Props[k] = v
+			}
+		}
+	}
+	dst.Additional = dst.Additional || src.Additional
+}
+
+func typeBit(t string) uint8 {
+	switch t {
+	case "string":
+		return TString
+	case "integer":
+		return TInteger
+	case "number":
+		return TNumber
+	case "boolean":
+		return TBoolean
+	case "array":
+		return TArray
+	case "object":
+		return TObject
+	case "null":
+		return TNull
+	}
+	return 0
+}
+
+func valueBit(v any) uint8 {
+	switch v.(type) {
+	case string:
+		return TString
+	case json.Number:
+		return TNumber
+	case bool:
+		return TBoolean
+	case nil:
+		return TNull
+	}
+	return 0
+}
+
+// Scalar converts one serialised scalar to the type the shape expects. A
+// string that is not a valid number for a numeric schema stays a string,
+// so that validation reports a type error rather than the decoder guessing.
+func Scalar(raw string, s *Shape) any {
+	if s == nil {
+		return raw
+	}
+	if s.Types&(TInteger|TNumber) != 0 && isNumber(raw) {
+		return json.Number(raw)
+	}
+	if s.Types&TBoolean != 0 && (raw == "true" || raw == "false") {
+		return raw == "true"
+	}
+	if s.Types&TNull != 0 && raw == "" && s.Types&TString == 0 {
+		return nil
+	}
+	return raw
+}
+
+// isNumber accepts the JSON number grammar only (no hex, no Inf/NaN, no
+// leading +), which strconv alone would let through.
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	i := 0
+	if s[0] == '-' {
+		i++
+	}
+	if i >= len(s) {
+		return false
+	}
+	if s[i] == '0' {
+		i++
+	} else if s[i] >= '1' && s[i] <= '9' {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	} else {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return false
+		}
+	}
+	if i != len(s) {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil || isRangeErr(err)
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}

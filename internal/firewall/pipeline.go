@@ -1,0 +1,235 @@
+package firewall
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/firewall/route"
+)
+
+// Tx is one transaction as it moves through the pipeline.
+type Tx struct {
+	W     http.ResponseWriter
+	R     *http.Request
+	Plan  *plan.Plan
+	Op    *plan.Op
+	Match route.Match[*plan.Op]
+	ID    string
+	Start time.Time
+
+	Body    []byte
+	HasBody bool
+	// BodyRewritten is set when the forwarded body differs from the
+	// received one (Content-Encoding decoded).
+	BodyRewritten bool
+	// Preflight marks a CORS preflight on a known path, for the CORS
+	// stage.
+	Preflight bool
+
+	// Violations found so far; in monitor mode they are recorded and the
+	// request goes on.
+	Violations []plan.Violation
+	Upstream   bool
+	buf        *bytes.Buffer
+}
+
+// Rejection stops the pipeline with a problem response.
+type Rejection struct {
+	plan.Violation
+	// Hard rejections apply in monitor mode too: they protect the firewall
+	// itself (size limits, ambiguous framing) or fail closed (an
+	// operation whose schemas do not compile).
+	Hard  bool
+	Allow string
+}
+
+// Stage is one named step of the request pipeline. Process returns nil to
+// continue. Stages run in a fixed order (see Stages) so that cheap checks
+// and identity checks come before the expensive ones, and an
+// unauthenticated client learns nothing about the schema.
+type Stage interface {
+	Name() string
+	Process(tx *Tx) *Rejection
+}
+
+// Stage names, in pipeline order. Upstream and response validation follow
+// the request stages.
+const (
+	StageIPRules          = "ip-rules"
+	StageRateLimitIP      = "rate-limit-ip"
+	StageRouting          = "routing"
+	StageLimits           = "limits"
+	StageCORS             = "cors"
+	StageAuthentication   = "authentication"
+	StageAuthorization    = "authorization"
+	StageRateLimitID      = "rate-limit-identity"
+	StageRequestValidate  = "request-validation"
+	StageBlacklist        = "blacklist"
+	StageUpstream         = "upstream"
+	StageResponseValidate = "response-validation"
+)
+
+// passThrough is a placeholder for a stage whose protection is not built
+// yet. It is a real stage in the pipeline, so filling it in changes no
+// ordering.
+type passThrough string
+
+func (p passThrough) Name() string           { return string(p) }
+func (p passThrough) Process(*Tx) *Rejection { return nil }
+
+// corsPlaceholder answers CORS preflights on known paths without any CORS
+// headers: browsers then refuse the cross-origin call, which is the safe
+// answer until the CORS stage is configured. Nothing reaches the upstream.
+type corsPlaceholder struct{}
+
+func (corsPlaceholder) Name() string { return StageCORS }
+func (corsPlaceholder) Process(tx *Tx) *Rejection {
+	if !tx.Preflight {
+		return nil
+	}
+	return &Rejection{Violation: plan.Violation{Status: http.StatusNoContent, Reason: "cors-preflight"}, Hard: true}
+}
+
+// DefaultStages is the pipeline with the stages this build enforces and
+// pass-through placeholders for the others.
+func DefaultStages() []Stage {
+	return []Stage{
+		passThrough(StageIPRules),
+		passThrough(StageRateLimitIP),
+		routingStage{},
+		limitsStage{},
+		corsPlaceholder{},
+		passThrough(StageAuthentication),
+		passThrough(StageAuthorization),
+		passThrough(StageRateLimitID),
+		validationStage{},
+		passThrough(StageBlacklist),
+	}
+}
+
+type routingStage struct{}
+
+func (routingStage) Name() string { return StageRouting }
+
+func (routingStage) Process(tx *Tx) *Rejection {
+	r := tx.R
+	// Request smuggling defence: a message framed both ways is refused,
+	// whatever the server library would have made of it.
+	if len(r.TransferEncoding) > 0 && r.Header.Get("Content-Length") != "" {
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-framing", Detail: "the request has both Content-Length and Transfer-Encoding"}, Hard: true}
+	}
+	if len(r.Header.Values("Content-Length")) > 1 {
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-framing", Detail: "the request has several Content-Length fields"}, Hard: true}
+	}
+	m, allow, err := tx.Plan.Router.Lookup(r.Method, r.URL.EscapedPath())
+	switch {
+	case errors.Is(err, route.ErrAmbiguous):
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: "the path has dot-segments, empty segments or encoded separators"}, Hard: true}
+	case errors.Is(err, route.ErrNotAllowed):
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			tx.Preflight = true
+			return nil
+		}
+		return &Rejection{Violation: plan.Violation{Status: 405, Reason: "method-not-allowed", Detail: "the method is not declared for this path"}, Allow: allow}
+	case err != nil:
+		return &Rejection{Violation: plan.Violation{Status: 404, Reason: "route-not-found", Detail: "no operation of the contract matches this path"}}
+	}
+	if perr := plan.PathValues(m.Params); perr != nil {
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: "a path parameter has an invalid percent-escape"}, Hard: true}
+	}
+	tx.Match = m
+	tx.Op = m.Value
+	if tx.Op.Broken != "" {
+		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
+	}
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+type limitsStage struct{}
+
+func (limitsStage) Name() string { return StageLimits }
+
+func (limitsStage) Process(tx *Tx) *Rejection {
+	r := tx.R
+	cfg := &tx.Plan.Config
+	limit := cfg.MaxBody
+	if tx.Op != nil {
+		limit = tx.Op.MaxBody
+	}
+	if r.ContentLength > limit {
+		return &Rejection{Violation: plan.Violation{Status: 413, Reason: body.ReasonTooLarge, Detail: "the body is larger than the limit of " + itoa(limit) + " bytes"}, Hard: true}
+	}
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	if tx.Op == nil {
+		// Unrouted (monitor mode): stream the body through untouched.
+		return nil
+	}
+	if tx.Op.Body != nil && plan.MatchMedia(tx.Op.Body.Media, r.Header.Get("Content-Type")) == nil {
+		return &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	tx.buf = buf
+	data, err := body.ReadLimited(r.Body, limit, buf)
+	if err != nil {
+		var be *body.Error
+		if errors.As(err, &be) {
+			return &Rejection{Violation: plan.Violation{Status: 413, Reason: be.Reason, Detail: be.Detail}, Hard: true}
+		}
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "body-unreadable", Detail: "the request body could not be read"}, Hard: true}
+	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" {
+		dec, err := body.Decompress(data, ce, cfg.MaxDecodedBody)
+		if err != nil {
+			var be *body.Error
+			errors.As(err, &be)
+			status := 400
+			switch be.Reason {
+			case body.ReasonDecodedTooLarge:
+				status = 413
+			case body.ReasonUnsupportedEncoding:
+				status = 415
+			}
+			return &Rejection{Violation: plan.Violation{Status: status, Reason: be.Reason, Detail: be.Detail}, Hard: true}
+		}
+		data = dec
+		tx.BodyRewritten = true
+	}
+	tx.Body, tx.HasBody = data, true
+	return nil
+}
+
+type validationStage struct{}
+
+func (validationStage) Name() string { return StageRequestValidate }
+
+func (validationStage) Process(tx *Tx) *Rejection {
+	if tx.Op == nil {
+		return nil
+	}
+	in := plan.Request{
+		PathParams:  tx.Match.Params,
+		RawQuery:    tx.R.URL.RawQuery,
+		Header:      tx.R.Header,
+		ContentType: tx.R.Header.Get("Content-Type"),
+		Body:        tx.Body,
+		HasBody:     tx.HasBody,
+	}
+	vs := tx.Op.CheckRequest(&in, &tx.Plan.Config, tx.Op.ReqMode != plan.Block)
+	if len(vs) == 0 {
+		return nil
+	}
+	if tx.Op.ReqMode == plan.Block {
+		return &Rejection{Violation: vs[0]}
+	}
+	tx.Violations = append(tx.Violations, vs...)
+	return nil
+}

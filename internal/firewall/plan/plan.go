@@ -1,0 +1,554 @@
+// Package plan compiles a contract into what the firewall's hot path needs:
+// a router, per-parameter decoders, and the compiled request and response
+// schemas of every operation. Nothing in the spec is parsed per request.
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/rampart-sec/rampart/internal/spec"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Mode is how strictly a direction of an operation is enforced, from the
+// least to the most strict.
+type Mode int
+
+const (
+	Off Mode = iota
+	Monitor
+	Strip // responses only: undeclared properties are removed
+	Block
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Off:
+		return "off"
+	case Monitor:
+		return "monitor"
+	case Strip:
+		return "strip"
+	}
+	return "block"
+}
+
+// ParseMode reads a mode name; forResponse admits strip and off.
+func ParseMode(s string, forResponse bool) (Mode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "block":
+		return Block, nil
+	case "monitor":
+		return Monitor, nil
+	case "strip":
+		if forResponse {
+			return Strip, nil
+		}
+	case "off":
+		if forResponse {
+			return Off, nil
+		}
+	}
+	if forResponse {
+		return Block, fmt.Errorf("unknown response mode %q (want block, strip, monitor or off)", s)
+	}
+	return Block, fmt.Errorf("unknown mode %q (want block or monitor)", s)
+}
+
+// Config is the part of the firewall configuration the plan depends on.
+type Config struct {
+	Mode         Mode
+	ResponseMode Mode
+	// AllowSpecOverrides lets x-rampart-mode in the spec loosen the
+	// configured mode; without it the spec can only tighten it.
+	AllowSpecOverrides bool
+	MaxBody            int64 // request body limit, bytes (default 1 MiB)
+	MaxDecodedBody     int64 // limit after Content-Encoding (default 8 × MaxBody)
+	JSON               body.Limits
+	MaxQueryParams     int   // default 256
+	MaxParts           int   // multipart parts, default 256
+	MaxResponse        int64 // largest response body validated (default 8 MiB)
+	// StreamingPolicy decides for responses that are streamed (event
+	// streams) or larger than MaxResponse: "exempt" forwards them without
+	// body validation, "block" refuses them.
+	StreamingPolicy string
+	// Operations are per-operation settings, keyed by operationId or by
+	// "METHOD /path".
+	Operations map[string]OpConfig
+	// BasePaths override the spec's server base paths when non-nil.
+	BasePaths []string
+}
+
+// OpConfig overrides settings for one operation.
+type OpConfig struct {
+	Mode                 string `yaml:"mode" json:"mode"`
+	ResponseMode         string `yaml:"response_mode" json:"response_mode"`
+	MaxBody              int64  `yaml:"max_body_bytes" json:"max_body_bytes"`
+	AllowUndeclaredQuery bool   `yaml:"allow_undeclared_query" json:"allow_undeclared_query"`
+}
+
+// WithDefaults fills unset limits.
+func (c Config) WithDefaults() Config {
+	if c.MaxBody <= 0 {
+		c.MaxBody = 1 << 20
+	}
+	if c.MaxDecodedBody <= 0 {
+		c.MaxDecodedBody = 8 * c.MaxBody
+	}
+	if c.MaxQueryParams <= 0 {
+		c.MaxQueryParams = 256
+	}
+	if c.MaxParts <= 0 {
+		c.MaxParts = 256
+	}
+	if c.MaxResponse <= 0 {
+		c.MaxResponse = 8 << 20
+	}
+	if c.JSON.MaxDepth <= 0 {
+		c.JSON.MaxDepth = body.DefaultMaxDepth
+	}
+	if c.JSON.MaxElements <= 0 {
+		c.JSON.MaxElements = body.DefaultMaxElements
+	}
+	if c.StreamingPolicy == "" {
+		c.StreamingPolicy = "exempt"
+	}
+	return c
+}
+
+// Plan is a compiled contract. It is immutable once built, so requests can
+// share it while a reload builds the next one.
+type Plan struct {
+	Doc      *spec.Document
+	Router   *route.Router[*Op]
+	Ops      []*Op
+	Config   Config
+	Problems []string // reasons operations are refused or modes adjusted
+	// ID identifies the contract version (a hash of the spec files).
+	ID       string
+	Built    time.Time
+	Duration time.Duration
+}
+
+// Op is one compiled operation.
+type Op struct {
+	ID     string // operationId, or "METHOD /path"
+	Method string
+	Path   string
+	// Broken is non-empty when the operation cannot be enforced (a schema
+	// does not compile): its requests are refused, fail closed.
+	Broken               string
+	ReqMode              Mode
+	RespMode             Mode
+	MaxBody              int64
+	Params               []*Param
+	pathParams           []*Param
+	AllowUndeclaredQuery bool
+	hasQuery             bool
+	Body                 *Body
+	Responses            []*Response
+	Secured              bool
+	Spec                 *spec.Operation
+}
+
+// Param is a compiled parameter.
+type Param struct {
+	params.Param
+	Required bool
+	Schema   *jsonschema.Schema
+	// JSON is set for parameters declared with content application/json.
+	JSON bool
+}
+
+// Body is the compiled request body.
+type Body struct {
+	Required bool
+	Media    []*Media
+}
+
+// Media kinds.
+const (
+	KindJSON = iota
+	KindForm
+	KindMultipart
+	KindText
+	KindOther
+)
+
+// Media is one declared media type with its compiled schema.
+type Media struct {
+	Name   string // lower case, without parameters
+	Kind   int
+	Schema *jsonschema.Schema
+	Shape  *params.Shape
+	// JSONFields are form/multipart properties encoded as JSON.
+	JSONFields map[string]bool
+}
+
+// Response is one declared response.
+type Response struct {
+	Code    string
+	Media   []*Media
+	Headers []*Param
+}
+
+// Build compiles a loaded document. Operations whose schemas do not
+// compile are kept, marked Broken, and listed in Problems.
+func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
+	start := time.Now()
+	cfg = cfg.WithDefaults()
+	if !doc.Valid() {
+		var msgs []string
+		for _, p := range doc.Problems {
+			if p.Error {
+				msgs = append(msgs, p.Loc.String()+": "+p.Message)
+				if len(msgs) == 5 {
+					break
+				}
+			}
+		}
+		return nil, fmt.Errorf("the definition is not valid: %s", strings.Join(msgs, "; "))
+	}
+	// Compile every schema up front, both views in parallel; errors are
+	// attributed to operations below.
+	_ = doc.CompileAll(ctx)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	bases := cfg.BasePaths
+	if bases == nil {
+		seen := map[string]bool{}
+		for _, s := range doc.Servers {
+			b := s.BasePath()
+			if !seen[b] {
+				seen[b] = true
+				bases = append(bases, b)
+			}
+		}
+	}
+	p := &Plan{Doc: doc, Router: route.New[*Op](bases), Config: cfg, ID: contractID(doc)}
+	for _, sp := range doc.Problems {
+		if sp.Code == "pattern-unsupported" {
+			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
+		}
+	}
+	for _, so := range doc.Operations {
+		op := p.compileOp(so)
+		p.Ops = append(p.Ops, op)
+		if err := p.Router.Add(so.Path, so.Method, op); err != nil {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s: not routable (%v); its requests get 404", op.ID, err))
+		}
+	}
+	for _, sp := range doc.SchemaProblems() {
+		p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
+	}
+	p.Built = time.Now()
+	p.Duration = p.Built.Sub(start)
+	return p, nil
+}
+
+func contractID(doc *spec.Document) string {
+	h := sha256.New()
+	srcs := doc.Sources()
+	names := make([]string, 0, len(srcs))
+	for k := range srcs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		h.Write([]byte(k))
+		h.Write(srcs[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func (p *Plan) resolver(at spec.NodeRef) params.Resolver {
+	return func(v any) (any, bool) {
+		_, t, ok := p.Doc.Deref(at, v)
+		return t, ok
+	}
+}
+
+func (p *Plan) shape(s *spec.Schema) *params.Shape {
+	if s == nil {
+		return &params.Shape{Types: params.TString}
+	}
+	_, v, ok := p.Doc.Deref(s.Ref, s.Value)
+	if !ok {
+		v = s.Value
+	}
+	return params.ShapeOf(v, p.resolver(s.Ref))
+}
+
+func (p *Plan) compileOp(so *spec.Operation) *Op {
+	cfg := p.Config
+	op := &Op{ID: so.OperationID, Method: so.Method, Path: so.Path, Spec: so, MaxBody: cfg.MaxBody, Secured: so.IsSecured()}
+	if op.ID == "" {
+		op.ID = so.Key()
+	}
+	oc, hasOC := cfg.Operations[so.OperationID]
+	if !hasOC {
+		oc, hasOC = cfg.Operations[so.Key()]
+	}
+	op.ReqMode, op.RespMode = cfg.Mode, cfg.ResponseMode
+	var broken []string
+	if hasOC {
+		if oc.Mode != "" {
+			m, err := ParseMode(oc.Mode, false)
+			if err != nil {
+				broken = append(broken, "config: "+err.Error())
+			}
+			op.ReqMode = m
+		}
+		if oc.ResponseMode != "" {
+			m, err := ParseMode(oc.ResponseMode, true)
+			if err != nil {
+				broken = append(broken, "config: "+err.Error())
+			}
+			op.RespMode = m
+		}
+		if oc.MaxBody > 0 {
+			op.MaxBody = oc.MaxBody
+		}
+		op.AllowUndeclaredQuery = oc.AllowUndeclaredQuery
+	}
+	op.ReqMode = p.specMode(op, so, "x-rampart-mode", op.ReqMode, false)
+	op.RespMode = p.specMode(op, so, "x-rampart-response-mode", op.RespMode, true)
+
+	compile := func(s *spec.Schema, v spec.View, where string) *jsonschema.Schema {
+		if s == nil {
+			return nil
+		}
+		sch, err := p.Doc.Compile(s, v)
+		if err != nil {
+			if v == spec.ResponseView && op.RespMode == Off {
+				return nil
+			}
+			broken = append(broken, where+": "+err.Error())
+			return nil
+		}
+		return sch
+	}
+	for _, sp := range so.Parameters {
+		pp := &Param{Required: sp.Required || sp.In == "path"}
+		pp.Name, pp.In, pp.Style, pp.Explode = sp.Name, sp.In, sp.Style, sp.Explode
+		if sp.In == "header" {
+			switch strings.ToLower(sp.Name) {
+			case "accept", "content-type", "authorization":
+				// OpenAPI: such header parameters are ignored.
+				continue
+			}
+		}
+		switch {
+		case sp.Schema != nil:
+			pp.Shape = p.shape(sp.Schema)
+			pp.Schema = compile(sp.Schema, spec.RequestView, "parameter "+sp.In+" "+sp.Name)
+		case len(sp.Content) > 0:
+			for name, mt := range sp.Content {
+				pp.JSON = isJSON(strings.ToLower(name))
+				pp.Shape = &params.Shape{Types: params.TString}
+				pp.Schema = compile(mt.Schema, spec.RequestView, "parameter "+sp.In+" "+sp.Name)
+				break
+			}
+		default:
+			pp.Shape = &params.Shape{Types: params.TString}
+		}
+		if pp.Style == "" {
+			pp.Style = defaultStyle(sp.In)
+		}
+		if sp.In == "query" {
+			op.hasQuery = true
+			if pp.Style != "deepObject" && pp.Explode && pp.Shape.Has(params.TObject) && pp.Shape.Additional {
+				// An exploded free-form object takes any key: nothing
+				// in the query can be called undeclared.
+				op.AllowUndeclaredQuery = true
+			}
+		}
+		op.Params = append(op.Params, pp)
+		if sp.In == "path" {
+			op.pathParams = append(op.pathParams, pp)
+		}
+	}
+	if rb := so.RequestBody; rb != nil {
+		op.Body = &Body{Required: rb.Required}
+		for _, name := range sortedKeys(rb.Content) {
+			mt := rb.Content[name]
+			m := &Media{Name: strings.ToLower(name), Kind: kindOf(strings.ToLower(name))}
+			m.Schema = compile(mt.Schema, spec.RequestView, "request body "+name)
+			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
+				m.Shape = p.shape(mt.Schema)
+				for prop, enc := range mt.Encoding {
+					if isJSON(strings.ToLower(enc.ContentType)) {
+						if m.JSONFields == nil {
+							m.JSONFields = map[string]bool{}
+						}
+						m.JSONFields[prop] = true
+					}
+				}
+			}
+			op.Body.Media = append(op.Body.Media, m)
+		}
+		sortMedia(op.Body.Media)
+	}
+	for _, sr := range so.Responses {
+		r := &Response{Code: strings.ToUpper(sr.Code)}
+		for _, name := range sortedKeys(sr.Content) {
+			mt := sr.Content[name]
+			m := &Media{Name: strings.ToLower(name), Kind: kindOf(strings.ToLower(name))}
+			m.Schema = compile(mt.Schema, spec.ResponseView, "response "+sr.Code+" "+name)
+			r.Media = append(r.Media, m)
+		}
+		sortMedia(r.Media)
+		for _, hn := range sortedKeys(sr.Headers) {
+			h := sr.Headers[hn]
+			if strings.EqualFold(hn, "content-type") {
+				continue
+			}
+			hp := &Param{Required: h.Required}
+			hp.Name, hp.In, hp.Style = hn, "header", "simple"
+			hp.Shape = p.shape(h.Schema)
+			hp.Schema = compile(h.Schema, spec.ResponseView, "response "+sr.Code+" header "+hn)
+			r.Headers = append(r.Headers, hp)
+		}
+		op.Responses = append(op.Responses, r)
+	}
+	if len(broken) > 0 {
+		op.Broken = strings.Join(broken, "; ")
+		p.Problems = append(p.Problems, fmt.Sprintf("%s: requests are refused (fail closed) because %s", op.ID, op.Broken))
+	}
+	return op
+}
+
+// specMode applies an x-rampart-mode extension: it may tighten the
+// configured mode, and loosen it only when the configuration allows.
+func (p *Plan) specMode(op *Op, so *spec.Operation, key string, cur Mode, resp bool) Mode {
+	raw, ok := so.Extensions[key].(string)
+	if !ok {
+		raw, ok = so.PathExtensions[key].(string)
+	}
+	if !ok {
+		return cur
+	}
+	m, err := ParseMode(raw, resp)
+	if err != nil {
+		p.Problems = append(p.Problems, fmt.Sprintf("%s: %s ignored: %v", op.ID, key, err))
+		return cur
+	}
+	if m >= cur || p.Config.AllowSpecOverrides {
+		return m
+	}
+	p.Problems = append(p.Problems, fmt.Sprintf("%s: %s %q would loosen the configured %s mode and is ignored (set allow_spec_overrides to permit it)", op.ID, key, raw, cur))
+	return cur
+}
+
+func defaultStyle(in string) string {
+	switch in {
+	case "query", "cookie":
+		return "form"
+	}
+	return "simple"
+}
+
+func kindOf(name string) int {
+	switch {
+	case isJSON(name):
+		return KindJSON
+	case name == "application/x-www-form-urlencoded":
+		return KindForm
+	case name == "multipart/form-data":
+		return KindMultipart
+	case strings.HasPrefix(name, "text/"):
+		return KindText
+	}
+	return KindOther
+}
+
+func isJSON(name string) bool {
+	return name == "application/json" || strings.HasSuffix(name, "+json") || name == "application/*+json"
+}
+
+// sortMedia puts exact media types before ranges so matching can stop at
+// the first hit.
+func sortMedia(ms []*Media) {
+	rank := func(n string) int {
+		switch {
+		case n == "*/*":
+			return 2
+		case strings.HasSuffix(n, "/*"):
+			return 1
+		}
+		return 0
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return rank(ms[i].Name) < rank(ms[j].Name) })
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MatchMedia finds the declared media type for a Content-Type value.
+func MatchMedia(ms []*Media, contentType string) *Media {
+	mt := MediaName(contentType)
+	for _, m := range ms {
+		switch {
+		case m.Name == mt:
+			return m
+		case m.Name == "*/*":
+			return m
+		case strings.HasSuffix(m.Name, "/*") && strings.HasPrefix(mt, m.Name[:len(m.Name)-1]):
+			return m
+		case m.Name == "application/*+json" && strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"):
+			return m
+		}
+	}
+	return nil
+}
+
+// MediaName is the lower-case type/subtype of a Content-Type value.
+func MediaName(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	for i := 0; i < len(ct); i++ {
+		if c := ct[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(ct)
+		}
+	}
+	return ct
+}
+
+// Response finds the declared response for a status code: exact, then the
+// nXX range, then default.
+func (op *Op) Response(status int) *Response {
+	code := fmt.Sprintf("%03d", status)
+	var rng, def *Response
+	for _, r := range op.Responses {
+		switch {
+		case r.Code == code:
+			return r
+		case len(r.Code) == 3 && r.Code[1:] == "XX" && r.Code[0] == code[0]:
+			rng = r
+		case r.Code == "DEFAULT":
+			def = r
+		}
+	}
+	if rng != nil {
+		return rng
+	}
+	return def
+}

@@ -1,0 +1,100 @@
+package plan
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+func loadPlan(tb testing.TB, path string, cfg Config) *Plan {
+	tb.Helper()
+	doc, err := spec.Load(context.Background(), path, spec.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := Build(context.Background(), doc, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// orderBody is a typical ~1 KB order.
+func orderBody() []byte {
+	var items []string
+	for i := 0; i < 9; i++ {
+		items = append(items, fmt.Sprintf(`{"sku":"SKU-%04d","quantity":%d,"price":%d.99,"note":"handle with care, item %d"}`, i, i+1, 10+i, i))
+	}
+	return []byte(`{"customer":{"name":"Ada Lovelace","email":"ada@example.com","phone":"+44 20 7946 0958"},` +
+		`"items":[` + strings.Join(items, ",") + `],"currency":"EUR",` +
+		`"address":{"street":"12 Analytical Engine Road","city":"London","zip":"N1 9GU","country":"GB"},` +
+		`"notes":"Please deliver between 9 and 5 on weekdays; ring twice.","gift":false}`)
+}
+
+func TestOrderBodyIsValidAndAboutOneKB(t *testing.T) {
+	p := loadPlan(t, "../testdata/bench.yaml", Config{})
+	b := orderBody()
+	if len(b) < 800 || len(b) > 1300 {
+		t.Fatalf("body is %d bytes", len(b))
+	}
+	m, _, err := p.Router.Lookup("POST", "/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Request{Header: http.Header{}, ContentType: "application/json", Body: b, HasBody: true}
+	if vs := m.Value.CheckRequest(in, &p.Config, false); len(vs) != 0 {
+		t.Fatalf("violations: %v", vs)
+	}
+	in.Body = []byte(strings.Replace(string(b), `"quantity":1,`, `"quantity":0,`, 1))
+	if vs := m.Value.CheckRequest(in, &p.Config, false); len(vs) != 1 {
+		t.Fatalf("an invalid order passed: %v", vs)
+	}
+}
+
+// BenchmarkDecodeValidate is the request-body hot path (decode with limits,
+// duplicate-key and UTF-8 checks, then schema validation) beside a bare
+// json.Unmarshal of the same body, for the ratio in docs/benchmarks.md.
+func BenchmarkDecodeValidate(b *testing.B) {
+	p := loadPlan(b, "../testdata/bench.yaml", Config{})
+	m, _, err := p.Router.Lookup("POST", "/orders")
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := orderBody()
+	op := m.Value
+	b.Run("bare-json.Unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode-only", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			if _, err := body.DecodeJSON(data, p.Config.JSON); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode+validate", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		in := &Request{Header: http.Header{}, ContentType: "application/json", Body: data, HasBody: true}
+		for i := 0; i < b.N; i++ {
+			if vs := op.CheckRequest(in, &p.Config, false); len(vs) != 0 {
+				b.Fatal(vs)
+			}
+		}
+	})
+}

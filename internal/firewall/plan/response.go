@@ -1,0 +1,174 @@
+package plan
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// ResponseIn is what response validation reads.
+type ResponseIn struct {
+	Method string
+	Status int
+	Header http.Header
+	Body   []byte
+	// BodyChecked is false when the body was not buffered (streamed or too
+	// large, and exempt by policy): only status and headers are checked.
+	BodyChecked bool
+}
+
+// CheckResponse validates a response. In Strip mode undeclared properties
+// of a JSON body are removed and the new body returned (nil when nothing
+// was removed); violations are what remains.
+func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violation, stripped []byte) {
+	r := op.Response(in.Status)
+	if r == nil {
+		return []Violation{{502, ReasonRespStatus, "the upstream answered with status " + strconv.Itoa(in.Status) + ", which the contract does not declare"}}, nil
+	}
+	for _, h := range r.Headers {
+		v, present, err := h.Param.Header(in.Header.Values(h.Name))
+		where := "response header " + quoteName(h.Name)
+		switch {
+		case err != nil:
+			vs = append(vs, Violation{502, ReasonRespHeader, where + " " + err.Error()})
+		case !present && h.Required:
+			vs = append(vs, Violation{502, ReasonRespHeader, where + " is required"})
+		case present && h.Schema != nil:
+			if verr := h.Schema.Validate(v); verr != nil {
+				_, d := describe(verr, true)
+				vs = append(vs, Violation{502, ReasonRespHeader, where + ": " + d})
+			}
+		}
+	}
+	noBody := in.Method == http.MethodHead || in.Status == 204 || in.Status == 304 || (in.Status >= 100 && in.Status < 200)
+	if noBody || (in.BodyChecked && len(in.Body) == 0 && in.Header.Get("Content-Type") == "") {
+		return vs, nil
+	}
+	if len(r.Media) == 0 {
+		if in.BodyChecked && len(in.Body) > 0 {
+			vs = append(vs, Violation{502, ReasonRespMediaType, "the contract declares no body for status " + strconv.Itoa(in.Status)})
+		}
+		return vs, nil
+	}
+	ct := in.Header.Get("Content-Type")
+	m := MatchMedia(r.Media, ct)
+	if m == nil {
+		return append(vs, Violation{502, ReasonRespMediaType, "the response content type is not declared for status " + strconv.Itoa(in.Status)}), nil
+	}
+	if !in.BodyChecked || m.Schema == nil {
+		return vs, nil
+	}
+	var v any
+	switch m.Kind {
+	case KindJSON:
+		var err error
+		v, err = body.DecodeJSON(in.Body, cfg.JSON)
+		if err != nil {
+			be := bodyErr(err)
+			return append(vs, Violation{502, ReasonRespBodyMalformed, "response body: " + be.Detail}), nil
+		}
+	case KindText:
+		v = string(in.Body)
+	default:
+		return vs, nil
+	}
+	err := m.Schema.Validate(v)
+	if err == nil {
+		return vs, nil
+	}
+	if mode == Strip && m.Kind == KindJSON {
+		// Remove what the schema calls undeclared and check again; a few
+		// rounds cover properties revealed by removing their parents'
+		// siblings (allOf/oneOf branches that start matching).
+		removed := false
+		for round := 0; round < 4 && err != nil; round++ {
+			paths := undeclared(err)
+			if len(paths) == 0 {
+				break
+			}
+			for _, p := range paths {
+				if deletePath(v, p) {
+					removed = true
+				}
+			}
+			err = m.Schema.Validate(v)
+		}
+		if err == nil && removed {
+			out, merr := jsonValue(v)
+			if merr == nil {
+				return vs, out
+			}
+		}
+	}
+	if err != nil {
+		reason, d := describe(err, true)
+		if reason == ReasonSchema || reason == ReasonTypeMismatch || reason == ReasonMissingProp {
+			reason = ReasonRespBodyInvalid
+		}
+		vs = append(vs, Violation{502, reason, "response body: " + d})
+	}
+	return vs, nil
+}
+
+// undeclared lists the instance locations of undeclared properties.
+func undeclared(err error) [][]string {
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return nil
+	}
+	var out [][]string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		switch k := e.ErrorKind.(type) {
+		case *kind.FalseSchema:
+			// Undeclared properties, and write-only ones (their schema
+			// is false in the response view): both are removed.
+			if strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties") || strings.HasSuffix(e.SchemaURL, "/additionalProperties") || strings.Contains(e.SchemaURL, "/properties/") {
+				out = append(out, e.InstanceLocation)
+			}
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				out = append(out, append(append([]string(nil), e.InstanceLocation...), p))
+			}
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return out
+}
+
+func deletePath(v any, path []string) bool {
+	if len(path) == 0 {
+		return false
+	}
+	for _, seg := range path[:len(path)-1] {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[seg]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(x) {
+				return false
+			}
+			v = x[i]
+		default:
+			return false
+		}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	last := path[len(path)-1]
+	if _, ok := m[last]; !ok {
+		return false
+	}
+	delete(m, last)
+	return true
+}

@@ -1,0 +1,452 @@
+package plan
+
+import (
+	"encoding/json"
+	"errors"
+	"math/big"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// Violation is one way a request or response breaks the contract. Detail
+// is safe to send to the client: it names locations and schema keywords,
+// never raw values.
+type Violation struct {
+	Status int
+	Reason string
+	Detail string
+}
+
+// Reason codes (stable; documented in docs/protect.md).
+const (
+	ReasonParamMissing      = "parameter-missing"
+	ReasonParamInvalid      = "parameter-invalid"
+	ReasonParamMalformed    = "parameter-malformed"
+	ReasonParamAmbiguous    = "parameter-ambiguous"
+	ReasonQueryUndeclared   = "query-parameter-undeclared"
+	ReasonQueryMalformed    = "query-malformed"
+	ReasonBodyMissing       = "body-missing"
+	ReasonBodyUndeclared    = "body-undeclared"
+	ReasonMediaType         = "unsupported-media-type"
+	ReasonSchema            = "schema-violation"
+	ReasonUndeclaredProp    = "undeclared-property"
+	ReasonReadOnly          = "read-only-property"
+	ReasonWriteOnly         = "write-only-property"
+	ReasonMissingProp       = "missing-property"
+	ReasonTypeMismatch      = "type-mismatch"
+	ReasonRespStatus        = "response-status-undeclared"
+	ReasonRespMediaType     = "response-media-type-undeclared"
+	ReasonRespBodyInvalid   = "response-body-invalid"
+	ReasonRespBodyMalformed = "response-body-malformed"
+	ReasonRespHeader        = "response-header-invalid"
+	ReasonRespTooLarge      = "response-too-large"
+)
+
+// Request is what request validation reads.
+type Request struct {
+	PathParams  []route.PathParam
+	RawQuery    string
+	Header      http.Header
+	ContentType string
+	Body        []byte
+	HasBody     bool
+}
+
+// CheckRequest validates a request against the operation. With all false
+// it stops at the first violation (block mode); with all true it collects
+// every violation (monitor mode).
+func (op *Op) CheckRequest(in *Request, cfg *Config, all bool) []Violation {
+	var out []Violation
+	add := func(v Violation) bool {
+		out = append(out, v)
+		return !all
+	}
+	if done := op.checkParams(in, cfg, add); done {
+		return out
+	}
+	op.checkBody(in, cfg, add)
+	return out
+}
+
+func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bool {
+	var q []params.Pair
+	var consumed []bool
+	if in.RawQuery != "" {
+		var err error
+		q, err = params.ParseQuery(in.RawQuery, cfg.MaxQueryParams)
+		if err != nil {
+			return add(Violation{400, ReasonQueryMalformed, err.Error()})
+		}
+		consumed = make([]bool, len(q))
+	}
+	var cookies []*http.Cookie
+	for _, p := range op.Params {
+		var v any
+		var present bool
+		var err error
+		switch p.In {
+		case "path":
+			raw, ok := pathValue(in.PathParams, p.Name)
+			if ok {
+				present = true
+				v, err = p.Path(raw)
+			}
+		case "query":
+			v, present, err = p.Query(q, consumed)
+		case "header":
+			v, present, err = p.Header(in.Header.Values(p.Name))
+		case "cookie":
+			if cookies == nil {
+				cookies = (&http.Request{Header: in.Header}).Cookies()
+			}
+			var vals []string
+			for _, c := range cookies {
+				if c.Name == p.Name {
+					vals = append(vals, c.Value)
+				}
+			}
+			v, present, err = p.Cookie(vals)
+		}
+		where := p.In + " parameter " + quoteName(p.Name)
+		if err != nil {
+			reason := ReasonParamMalformed
+			if errors.Is(err, params.ErrAmbiguous) {
+				reason = ReasonParamAmbiguous
+			}
+			if add(Violation{400, reason, where + " " + err.Error()}) {
+				return true
+			}
+			continue
+		}
+		if !present {
+			if p.Required {
+				if add(Violation{400, ReasonParamMissing, where + " is required"}) {
+					return true
+				}
+			}
+			continue
+		}
+		if p.JSON {
+			s, _ := v.(string)
+			jv, jerr := body.DecodeJSON([]byte(s), cfg.JSON)
+			if jerr != nil {
+				if add(Violation{400, ReasonParamMalformed, where + " is not valid JSON"}) {
+					return true
+				}
+				continue
+			}
+			v = jv
+		}
+		if p.Schema != nil {
+			if verr := p.Schema.Validate(v); verr != nil {
+				_, detail := describe(verr, false)
+				if add(Violation{400, ReasonParamInvalid, where + ": " + detail}) {
+					return true
+				}
+			}
+		}
+	}
+	if !op.AllowUndeclaredQuery {
+		for i, c := range consumed {
+			if !c {
+				if add(Violation{400, ReasonQueryUndeclared, "query parameter " + quoteName(q[i].Key) + " is not declared"}) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func pathValue(ps []route.PathParam, name string) (string, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Raw, true
+		}
+	}
+	return "", false
+}
+
+// PathValues unescapes the captured path parameters. The router already
+// refused encoded slashes and dot-segments.
+func PathValues(ps []route.PathParam) error {
+	for i := range ps {
+		if strings.IndexByte(ps[i].Raw, '%') >= 0 {
+			u, err := url.PathUnescape(ps[i].Raw)
+			if err != nil {
+				return err
+			}
+			ps[i].Raw = u
+		}
+	}
+	return nil
+}
+
+func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
+	if op.Body == nil {
+		if in.HasBody && len(in.Body) > 0 {
+			add(Violation{400, ReasonBodyUndeclared, "the operation takes no request body"})
+		}
+		return
+	}
+	if !in.HasBody || len(in.Body) == 0 {
+		if op.Body.Required {
+			add(Violation{400, ReasonBodyMissing, "a request body is required"})
+		}
+		return
+	}
+	m := MatchMedia(op.Body.Media, in.ContentType)
+	if m == nil {
+		add(Violation{415, ReasonMediaType, "the content type is not one the operation accepts: " + declared(op.Body.Media)})
+		return
+	}
+	var v any
+	switch m.Kind {
+	case KindJSON:
+		var err error
+		v, err = body.DecodeJSON(in.Body, cfg.JSON)
+		if err != nil {
+			add(bodyErr(err))
+			return
+		}
+	case KindForm:
+		pairs, err := body.ParseForm(string(in.Body))
+		if err != nil {
+			add(bodyErr(err))
+			return
+		}
+		if len(pairs) > cfg.JSON.MaxElements && cfg.JSON.MaxElements > 0 {
+			add(Violation{400, body.ReasonTooManyValues, "the form has too many fields"})
+			return
+		}
+		obj, verr := formObject(pairs, m, cfg)
+		if verr != nil {
+			add(*verr)
+			return
+		}
+		v = obj
+	case KindMultipart:
+		_, ps, err := mime.ParseMediaType(in.ContentType)
+		if err != nil {
+			add(Violation{400, body.ReasonInvalidForm, "the multipart content type is malformed"})
+			return
+		}
+		parts, err := body.ParseMultipart(in.Body, ps["boundary"], cfg.MaxParts)
+		if err != nil {
+			add(bodyErr(err))
+			return
+		}
+		pairs := make([][2]string, 0, len(parts))
+		for _, p := range parts {
+			pairs = append(pairs, [2]string{p.Name, string(p.Data)})
+		}
+		obj, verr := formObject(pairs, m, cfg)
+		if verr != nil {
+			add(*verr)
+			return
+		}
+		v = obj
+	case KindText:
+		if !utf8.Valid(in.Body) {
+			add(Violation{400, body.ReasonInvalidUTF8, "the text body is not valid UTF-8"})
+			return
+		}
+		v = string(in.Body)
+	default:
+		// Opaque media (images, octet streams): the size limit applies,
+		// there is nothing for a schema to check.
+		return
+	}
+	if m.Schema == nil {
+		return
+	}
+	if err := m.Schema.Validate(v); err != nil {
+		reason, detail := describe(err, false)
+		add(Violation{400, reason, "request body: " + detail})
+	}
+}
+
+// formObject builds the object a form or multipart body stands for, typed
+// by the schema's properties.
+func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
+	obj := make(map[string]any, len(pairs))
+	for _, kv := range pairs {
+		k, raw := kv[0], kv[1]
+		var ps *params.Shape
+		if m.Shape != nil {
+			ps = m.Shape.Props[k]
+		}
+		var val any
+		if m.JSONFields[k] {
+			jv, err := body.DecodeJSON([]byte(raw), cfg.JSON)
+			if err != nil {
+				v := bodyErr(err)
+				v.Detail = "form field " + quoteName(k) + ": " + v.Detail
+				return nil, &v
+			}
+			val = jv
+		} else if ps.Has(params.TArray) {
+			arr, _ := obj[k].([]any)
+			obj[k] = append(arr, params.Scalar(raw, ps.Items))
+			continue
+		} else {
+			val = params.Scalar(raw, ps)
+		}
+		if _, dup := obj[k]; dup {
+			return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(k) + " is given more than once"}
+		}
+		obj[k] = val
+	}
+	return obj, nil
+}
+
+func bodyErr(err error) Violation {
+	var be *body.Error
+	if errors.As(err, &be) {
+		status := 400
+		if be.Reason == body.ReasonTooLarge || be.Reason == body.ReasonDecodedTooLarge {
+			status = 413
+		}
+		return Violation{status, be.Reason, be.Detail}
+	}
+	return Violation{400, body.ReasonInvalidJSON, "the body cannot be read"}
+}
+
+func declared(ms []*Media) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// describe maps a schema validation error to a reason code and a safe
+// detail: the instance location (client-chosen keys, quoted and bounded)
+// and the failing keyword with the schema's expectation.
+func describe(err error, response bool) (reason, detail string) {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return ReasonSchema, "the value does not match the schema"
+	}
+	leaf := firstLeaf(ve)
+	loc := "/" + strings.Join(leaf.InstanceLocation, "/")
+	where := "at " + quoteName(loc)
+	switch k := leaf.ErrorKind.(type) {
+	case *kind.FalseSchema:
+		name := ""
+		if n := len(leaf.InstanceLocation); n > 0 {
+			name = leaf.InstanceLocation[n-1]
+		}
+		switch {
+		case strings.HasSuffix(leaf.SchemaURL, "/unevaluatedProperties") || strings.HasSuffix(leaf.SchemaURL, "/additionalProperties"):
+			return ReasonUndeclaredProp, where + ": property " + quoteName(name) + " is not declared"
+		case strings.Contains(leaf.SchemaURL, "/properties/") && response:
+			return ReasonWriteOnly, where + ": write-only property " + quoteName(name) + " must not appear in a response"
+		case strings.Contains(leaf.SchemaURL, "/properties/"):
+			return ReasonReadOnly, where + ": read-only property " + quoteName(name) + " must not be sent"
+		}
+		return ReasonSchema, where + ": no value is allowed here"
+	case *kind.AdditionalProperties:
+		return ReasonUndeclaredProp, where + ": undeclared properties " + quoteList(k.Properties)
+	case *kind.Required:
+		return ReasonMissingProp, where + ": missing required properties " + quoteList(k.Missing)
+	case *kind.Type:
+		return ReasonTypeMismatch, where + ": expected " + strings.Join(k.Want, " or ") + ", got " + k.Got
+	case *kind.Enum:
+		return ReasonSchema, where + ": not one of the allowed values"
+	case *kind.Const:
+		return ReasonSchema, where + ": not the constant value"
+	case *kind.Format:
+		return ReasonSchema, where + ": not a valid " + quoteName(k.Want)
+	case *kind.MinLength:
+		return ReasonSchema, where + ": shorter than " + strconv.Itoa(k.Want) + " characters"
+	case *kind.MaxLength:
+		return ReasonSchema, where + ": longer than " + strconv.Itoa(k.Want) + " characters"
+	case *kind.Pattern:
+		return ReasonSchema, where + ": does not match the pattern " + quoteName(k.Want)
+	case *kind.Minimum:
+		return ReasonSchema, where + ": less than the minimum " + ratString(k.Want)
+	case *kind.Maximum:
+		return ReasonSchema, where + ": greater than the maximum " + ratString(k.Want)
+	case *kind.ExclusiveMinimum:
+		return ReasonSchema, where + ": not greater than " + ratString(k.Want)
+	case *kind.ExclusiveMaximum:
+		return ReasonSchema, where + ": not less than " + ratString(k.Want)
+	case *kind.MultipleOf:
+		return ReasonSchema, where + ": not a multiple of " + ratString(k.Want)
+	case *kind.MinItems:
+		return ReasonSchema, where + ": fewer than " + strconv.Itoa(k.Want) + " items"
+	case *kind.MaxItems:
+		return ReasonSchema, where + ": more than " + strconv.Itoa(k.Want) + " items"
+	case *kind.UniqueItems:
+		return ReasonSchema, where + ": items are not unique"
+	case *kind.MinProperties:
+		return ReasonSchema, where + ": fewer than " + strconv.Itoa(k.Want) + " properties"
+	case *kind.MaxProperties:
+		return ReasonSchema, where + ": more than " + strconv.Itoa(k.Want) + " properties"
+	case *kind.OneOf:
+		return ReasonSchema, where + ": must match exactly one alternative"
+	case *kind.AnyOf:
+		return ReasonSchema, where + ": matches none of the alternatives"
+	case *kind.Not:
+		return ReasonSchema, where + ": matches a forbidden schema"
+	}
+	kw := leaf.ErrorKind.KeywordPath()
+	return ReasonSchema, where + ": fails " + quoteName(strings.Join(kw, "/"))
+}
+
+// firstLeaf descends to the most specific cause. For anyOf/oneOf the
+// alternatives' causes are not more helpful than the combinator itself.
+func firstLeaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
+	for len(ve.Causes) > 0 {
+		switch ve.ErrorKind.(type) {
+		case *kind.AnyOf, *kind.OneOf:
+			return ve
+		}
+		ve = ve.Causes[0]
+	}
+	return ve
+}
+
+func ratString(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.RatString()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// quoteName bounds and quotes client-controlled text for a detail message.
+func quoteName(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+func quoteList(ss []string) string {
+	if len(ss) > 5 {
+		ss = append(ss[:5:5], "...")
+	}
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = quoteName(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// jsonValue re-encodes a value for strip mode.
+func jsonValue(v any) ([]byte, error) { return json.Marshal(v) }

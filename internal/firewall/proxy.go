@@ -1,0 +1,183 @@
+package firewall
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
+)
+
+type txKey struct{}
+
+// blockedResponse is returned by ModifyResponse to turn an invalid
+// response into a 502: the client never sees the undocumented body.
+type blockedResponse struct{ v plan.Violation }
+
+func (b *blockedResponse) Error() string { return b.v.Reason }
+
+func (s *Server) newProxy() *httputil.ReverseProxy {
+	tr := &http.Transport{
+		Proxy:                 nil, // the upstream is addressed directly, never via environment proxies
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   1024,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: s.cfg.Timeouts.Upstream,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+		// The firewall validates what it forwards; it must see the
+		// upstream's bytes, not a transparently decompressed copy.
+		DisableCompression: true,
+	}
+	up := s.upstream
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(up)
+			pr.SetXForwarded()
+			pr.Out.Host = pr.In.Host
+			if tx, ok := pr.In.Context().Value(txKey{}).(*Tx); ok {
+				pr.Out.Header.Set(RequestIDHeader, tx.ID)
+			}
+		},
+		Transport:      tr,
+		FlushInterval:  -1, // stream as it arrives; validated bodies are already whole
+		ModifyResponse: s.checkResponse,
+		ErrorHandler:   s.upstreamError,
+		ErrorLog:       nil,
+	}
+}
+
+// forward sends the request upstream with the body exactly as validated.
+func (s *Server) forward(tx *Tx, rw *respWriter) {
+	r := tx.R
+	if tx.HasBody {
+		r.Body = io.NopCloser(bytes.NewReader(tx.Body))
+		r.ContentLength = int64(len(tx.Body))
+		r.TransferEncoding = nil
+		r.Header.Set("Content-Length", strconv.Itoa(len(tx.Body)))
+		if tx.BodyRewritten {
+			r.Header.Del("Content-Encoding")
+		}
+	}
+	tx.Upstream = true
+	ctx := context.WithValue(r.Context(), txKey{}, tx)
+	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
+}
+
+// checkResponse is the response-validation stage.
+func (s *Server) checkResponse(resp *http.Response) error {
+	tx, ok := resp.Request.Context().Value(txKey{}).(*Tx)
+	if !ok || tx.Op == nil || tx.Op.RespMode == plan.Off {
+		return nil
+	}
+	cfg := &tx.Plan.Config
+	mode := tx.Op.RespMode
+	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true}
+	streaming := strings.HasPrefix(plan.MediaName(resp.Header.Get("Content-Type")), "text/event-stream") || resp.ContentLength > cfg.MaxResponse
+	var data []byte
+	if !streaming && resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
+		var buf bytes.Buffer
+		if resp.ContentLength > 0 {
+			buf.Grow(int(resp.ContentLength))
+		}
+		n, err := buf.ReadFrom(io.LimitReader(resp.Body, cfg.MaxResponse+1))
+		if err != nil {
+			resp.Body.Close()
+			return err
+		}
+		if n > cfg.MaxResponse {
+			// Larger than validated bodies may be: stream the rest on.
+			streaming = true
+			resp.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(buf.Bytes()), resp.Body), resp.Body}
+		} else {
+			resp.Body.Close()
+			data = buf.Bytes()
+		}
+	}
+	if streaming {
+		in.BodyChecked = false
+		if cfg.StreamingPolicy == "block" {
+			v := plan.Violation{Status: 502, Reason: plan.ReasonRespTooLarge, Detail: "the response is streamed or larger than the validated size"}
+			if mode >= plan.Strip {
+				if resp.Body != nil {
+					resp.Body.Close()
+				}
+				return &blockedResponse{v}
+			}
+			tx.Violations = append(tx.Violations, v)
+		}
+	}
+	in.Body = data
+	vs, stripped := tx.Op.CheckResponse(&in, cfg, mode)
+	if stripped != nil {
+		data = stripped
+		resp.Header.Del("Etag")
+	}
+	if len(vs) > 0 {
+		if mode >= plan.Strip {
+			if resp.Body != nil && streaming {
+				resp.Body.Close()
+			}
+			tx.Violations = append(tx.Violations, vs...)
+			return &blockedResponse{vs[0]}
+		}
+		tx.Violations = append(tx.Violations, vs...)
+	}
+	if !streaming && data != nil {
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		resp.ContentLength = int64(len(data))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(data)))
+		resp.TransferEncoding = nil
+	} else if !streaming {
+		resp.Body = http.NoBody
+	}
+	return nil
+}
+
+// upstreamError answers when the upstream cannot be reached, times out, or
+// its response was blocked by response validation.
+func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
+	tx, _ := r.Context().Value(txKey{}).(*Tx)
+	if tx == nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	rw, _ := w.(*respWriter)
+	var v plan.Violation
+	var br *blockedResponse
+	var ne net.Error
+	switch {
+	case errors.As(err, &br):
+		v = br.v
+		v.Status = http.StatusBadGateway
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nothing to answer.
+		if rw != nil {
+			rw.status = 499
+		}
+		tx.Violations = append(tx.Violations, plan.Violation{Status: 499, Reason: "client-closed"})
+		return
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
+		tx.Violations = append(tx.Violations, v)
+	default:
+		v = plan.Violation{Status: http.StatusBadGateway, Reason: "upstream-unavailable", Detail: "the upstream cannot be reached"}
+		tx.Violations = append(tx.Violations, v)
+		s.log.Warn("upstream error", "request_id", tx.ID, "err", err)
+	}
+	if rw != nil {
+		rw.blocked = true
+	}
+	s.problem(w, tx, v, "")
+}

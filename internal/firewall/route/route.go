@@ -1,0 +1,343 @@
+// Package route matches request paths to the contract's path templates.
+//
+// The router works on the escaped path exactly as it will be forwarded, one
+// segment at a time, and refuses paths whose meaning could differ between
+// the firewall and the upstream (dot-segments, encoded slashes or
+// backslashes, empty segments): routing a request is only sound when the
+// upstream will route the same bytes the same way.
+package route
+
+import (
+	"errors"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Lookup results other than a match.
+var (
+	ErrNotFound     = errors.New("no path of the contract matches")
+	ErrAmbiguous    = errors.New("the path has dot-segments, empty segments or encoded separators")
+	ErrNotAllowed   = errors.New("the method is not declared for this path")
+	errBadTemplate  = errors.New("path template is malformed")
+	errDupOperation = errors.New("operation declared twice")
+)
+
+// Router maps (method, path) to values of type T.
+type Router[T any] struct {
+	bases []string
+	root  *node[T]
+}
+
+type node[T any] struct {
+	static  map[string]*node[T]
+	params  []*paramChild[T]
+	methods map[string]T
+	allow   string
+	tmpl    map[string]string
+	names   map[string][]string // variable names by method, in path order
+}
+
+type paramChild[T any] struct {
+	parts []string // literal, name, literal, name, ..., literal
+	next  *node[T]
+}
+
+// PathParam is one captured path parameter, still escaped.
+type PathParam struct{ Name, Raw string }
+
+// New makes a router for paths under any of the base paths ("" for none).
+func New[T any](bases []string) *Router[T] {
+	bs := append([]string(nil), bases...)
+	if len(bs) == 0 {
+		bs = []string{""}
+	}
+	// Longest base first, so "/v1/admin" wins over "/v1".
+	sort.Slice(bs, func(i, j int) bool { return len(bs[i]) > len(bs[j]) })
+	return &Router[T]{bases: bs, root: &node[T]{}}
+}
+
+// Add registers a template such as /pets/{id}.
+func (r *Router[T]) Add(template, method string, v T) error {
+	n := r.root
+	for _, seg := range splitPath(template) {
+		if !strings.Contains(seg, "{") {
+			if n.static == nil {
+				n.static = map[string]*node[T]{}
+			}
+			c := n.static[seg]
+			if c == nil {
+				c = &node[T]{}
+				n.static[seg] = c
+			}
+			n = c
+			continue
+		}
+		parts, err := parseSegment(seg)
+		if err != nil {
+			return err
+		}
+		var found *paramChild[T]
+		for _, pc := range n.params {
+			if equalParts(pc.parts, parts) {
+				found = pc
+			}
+		}
+		if found == nil {
+			found = &paramChild[T]{parts: parts, next: &node[T]{}}
+			n.params = append(n.params, found)
+			// More literal text first: /x/{id}.json before /x/{id}.
+			sort.SliceStable(n.params, func(i, j int) bool {
+				return literalLen(n.params[i].parts) > literalLen(n.params[j].parts)
+			})
+		}
+		n = found.next
+	}
+	if n.methods == nil {
+		n.methods = map[string]T{}
+	}
+	if _, dup := n.methods[method]; dup {
+		return errDupOperation
+	}
+	n.methods[method] = v
+	if n.tmpl == nil {
+		n.tmpl, n.names = map[string]string{}, map[string][]string{}
+	}
+	n.tmpl[method] = template
+	n.names[method] = templateNames(template)
+	n.allow = allowOf(n.methods)
+	return nil
+}
+
+func allowOf[T any](m map[string]T) string {
+	var ms []string
+	for k := range m {
+		ms = append(ms, k)
+	}
+	if _, ok := m["GET"]; ok {
+		if _, ok := m["HEAD"]; !ok {
+			ms = append(ms, "HEAD")
+		}
+	}
+	sort.Strings(ms)
+	return strings.Join(ms, ", ")
+}
+
+// Match is a successful lookup.
+type Match[T any] struct {
+	Value    T
+	Template string
+	Params   []PathParam
+}
+
+// Lookup finds the value for an escaped request path. On ErrNotAllowed,
+// allow lists the declared methods (for the Allow header). HEAD falls back
+// to GET (RFC 9110 9.3.2).
+func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string, err error) {
+	rest, ok := r.stripBase(escapedPath)
+	if !ok {
+		return m, "", ErrNotFound
+	}
+	segs, err := checkSegments(rest)
+	if err != nil {
+		return m, "", err
+	}
+	var params []PathParam
+	n := r.root.match(segs, &params)
+	if n == nil {
+		return m, "", ErrNotFound
+	}
+	v, ok := n.methods[method]
+	if !ok && method == "HEAD" {
+		method = "GET"
+		v, ok = n.methods[method]
+	}
+	if !ok {
+		return m, n.allow, ErrNotAllowed
+	}
+	// Templates of one shape share nodes; name the captures as this
+	// operation's own template does.
+	if names := n.names[method]; len(names) == len(params) {
+		for i := range params {
+			params[i].Name = names[i]
+		}
+	}
+	return Match[T]{Value: v, Template: n.tmpl[method], Params: params}, n.allow, nil
+}
+
+func (r *Router[T]) stripBase(p string) (string, bool) {
+	for _, b := range r.bases {
+		if b == "" {
+			return p, true
+		}
+		if rest, ok := strings.CutPrefix(p, b); ok && (rest == "" || rest[0] == '/') {
+			if rest == "" {
+				rest = "/"
+			}
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+// checkSegments splits the escaped path and refuses the segments whose
+// meaning depends on how a server normalises them.
+func checkSegments(p string) ([]string, error) {
+	if p == "" || p[0] != '/' {
+		return nil, ErrAmbiguous
+	}
+	if p == "/" {
+		return nil, nil
+	}
+	segs := strings.Split(p[1:], "/")
+	for i, s := range segs {
+		if s == "" && i != len(segs)-1 {
+			return nil, ErrAmbiguous
+		}
+		if s == "." || s == ".." || strings.IndexByte(s, '\\') >= 0 {
+			return nil, ErrAmbiguous
+		}
+		if strings.IndexByte(s, '%') >= 0 {
+			u, err := url.PathUnescape(s)
+			if err != nil || u == "." || u == ".." || strings.ContainsAny(u, "/\\\x00") {
+				return nil, ErrAmbiguous
+			}
+		}
+	}
+	return segs, nil
+}
+
+func (n *node[T]) match(segs []string, params *[]PathParam) *node[T] {
+	if len(segs) == 0 {
+		if n.methods != nil {
+			return n
+		}
+		return nil
+	}
+	seg := segs[0]
+	// Concrete segments win over templated ones.
+	if c := n.static[seg]; c != nil {
+		if hit := c.match(segs[1:], params); hit != nil {
+			return hit
+		}
+	}
+	if seg == "" {
+		return nil
+	}
+	for _, pc := range n.params {
+		mark := len(*params)
+		if matchParts(pc.parts, seg, params) {
+			if hit := pc.next.match(segs[1:], params); hit != nil {
+				return hit
+			}
+		}
+		*params = (*params)[:mark]
+	}
+	return nil
+}
+
+// matchParts matches one segment against literal/name parts. Variables are
+// non-empty and matched shortest-first up to the next literal.
+func matchParts(parts []string, seg string, params *[]PathParam) bool {
+	lit := parts[0]
+	if !strings.HasPrefix(seg, lit) {
+		return false
+	}
+	seg = seg[len(lit):]
+	if len(parts) == 1 {
+		return seg == ""
+	}
+	name, next := parts[1], parts[2]
+	if next == "" && len(parts) == 3 {
+		if seg == "" {
+			return false
+		}
+		*params = append(*params, PathParam{name, seg})
+		return true
+	}
+	for i := 1; i <= len(seg); i++ {
+		if next != "" && !strings.HasPrefix(seg[i:], next) {
+			continue
+		}
+		mark := len(*params)
+		*params = append(*params, PathParam{name, seg[:i]})
+		if matchParts(parts[2:], seg[i:], params) {
+			return true
+		}
+		*params = (*params)[:mark]
+	}
+	return false
+}
+
+func parseSegment(seg string) ([]string, error) {
+	var parts []string
+	for {
+		i := strings.IndexByte(seg, '{')
+		if i < 0 {
+			if strings.IndexByte(seg, '}') >= 0 {
+				return nil, errBadTemplate
+			}
+			return append(parts, seg), nil
+		}
+		j := strings.IndexByte(seg[i:], '}')
+		if j < 0 {
+			return nil, errBadTemplate
+		}
+		name := seg[i+1 : i+j]
+		if name == "" || strings.ContainsAny(name, "{") {
+			return nil, errBadTemplate
+		}
+		if len(parts) > 0 && seg[:i] == "" {
+			// Two adjacent variables cannot be told apart.
+			return nil, errBadTemplate
+		}
+		parts = append(parts, seg[:i], name)
+		seg = seg[i+j+1:]
+	}
+}
+
+func templateNames(t string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(t[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, t[i+1:i+j])
+		t = t[i+j+1:]
+	}
+}
+
+func splitPath(t string) []string {
+	t = strings.TrimPrefix(t, "/")
+	if t == "" {
+		return nil
+	}
+	return strings.Split(t, "/")
+}
+
+func equalParts(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		// Variable names may differ between operations of the same path
+		// shape; only literals decide whether two segments are the same.
+		if i%2 == 0 && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func literalLen(parts []string) int {
+	n := 0
+	for i := 0; i < len(parts); i += 2 {
+		n += len(parts[i])
+	}
+	return n
+}

@@ -1,0 +1,424 @@
+package firewall
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/auditlog"
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// RequestIDHeader carries the transaction id to the upstream and back to
+// the client.
+const RequestIDHeader = "X-Request-Id"
+
+// Server is a running firewall.
+type Server struct {
+	cfg      Config
+	pcfg     plan.Config
+	log      *slog.Logger
+	plan     atomic.Pointer[plan.Plan]
+	stages   []Stage
+	proxy    *httputil.ReverseProxy
+	audit    *auditlog.Writer
+	metrics  *metrics
+	upstream *url.URL
+
+	idPrefix string
+	idSeq    atomic.Uint64
+	ready    atomic.Bool
+	draining atomic.Bool
+
+	reloadMu sync.Mutex
+	srv      *http.Server
+	admin    *http.Server
+	ln       net.Listener
+	adminLn  net.Listener
+	serveErr chan error
+	stopOnce sync.Once
+	stopped  chan struct{}
+}
+
+// New loads the spec, compiles the plan and prepares the server. Records
+// go to auditOut; logs to logger.
+func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Writer) (*Server, error) {
+	cfg = cfg.WithDefaults()
+	pcfg, err := cfg.planConfig()
+	if err != nil {
+		return nil, err
+	}
+	up, _ := url.Parse(cfg.Upstream)
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{cfg: cfg, pcfg: pcfg, log: logger, stages: DefaultStages(), upstream: up, stopped: make(chan struct{})}
+	var rb [6]byte
+	_, _ = rand.Read(rb[:])
+	s.idPrefix = hex.EncodeToString(rb[:]) + "-"
+	s.metrics = newMetrics(s)
+	if err := s.Reload(ctx); err != nil {
+		return nil, err
+	}
+	s.audit = auditlog.New(auditOut, auditlog.Options{Queue: cfg.Audit.Queue, Wait: cfg.Audit.Wait, OnError: func(err error) {
+		logger.Error("audit log", "err", err)
+	}})
+	s.proxy = s.newProxy()
+	return s, nil
+}
+
+// Plan returns the contract in force.
+func (s *Server) Plan() *plan.Plan { return s.plan.Load() }
+
+// Reload loads and compiles the spec again and swaps it in atomically. On
+// any error the contract in force stays, and the error is returned.
+func (s *Server) Reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	opts := s.cfg.SpecOptions
+	opts.OpenObjects = opts.OpenObjects || s.cfg.OpenObjects
+	doc, err := spec.Load(ctx, s.cfg.Spec, opts)
+	if err == nil {
+		var p *plan.Plan
+		p, err = plan.Build(ctx, doc, s.pcfg)
+		if err == nil {
+			old := s.plan.Swap(p)
+			for _, prob := range p.Problems {
+				s.log.Warn("contract", "problem", prob)
+			}
+			s.log.Info("contract loaded", "spec", s.cfg.Spec, "contract", p.ID, "operations", len(p.Ops), "compile", p.Duration.Round(time.Millisecond).String(), "reload", old != nil)
+			s.metrics.reloads.WithLabelValues("ok").Inc()
+			s.ready.Store(true)
+			return nil
+		}
+	}
+	s.metrics.reloads.WithLabelValues("error").Inc()
+	if s.plan.Load() != nil {
+		s.log.Error("reload failed; the previous contract stays in force", "spec", s.cfg.Spec, "err", err)
+	}
+	return fmt.Errorf("loading %s: %w", s.cfg.Spec, err)
+}
+
+func (s *Server) nextID() string {
+	return s.idPrefix + strconv.FormatUint(s.idSeq.Add(1), 36)
+}
+
+// ServeHTTP runs one transaction through the pipeline.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: s.plan.Load()}
+	rw := &respWriter{ResponseWriter: w}
+	tx.W = rw
+	w.Header().Set(RequestIDHeader, tx.ID)
+	defer func() {
+		if tx.buf != nil {
+			tx.buf.Reset()
+			bufPool.Put(tx.buf)
+		}
+	}()
+	if err := s.audit.Reserve(); err != nil {
+		// Fail closed: nothing passes unrecorded.
+		s.problem(rw, tx, plan.Violation{Status: 503, Reason: "audit-backpressure", Detail: "the audit log cannot keep up; retry later"}, "")
+		rw.Header().Set("Retry-After", "1")
+		s.audit.SubmitOverflow(s.record(tx, rw, auditlog.Blocked, []string{"audit-backpressure"}))
+		s.metrics.observe(tx, auditlog.Blocked, []string{"audit-backpressure"})
+		return
+	}
+	mode := tx.Plan.Config.Mode
+	for _, st := range s.stages {
+		rej := st.Process(tx)
+		if tx.Op != nil {
+			mode = tx.Op.ReqMode
+		}
+		if rej == nil {
+			continue
+		}
+		if rej.Hard || mode == plan.Block {
+			if rej.Status == http.StatusNoContent {
+				rw.WriteHeader(http.StatusNoContent)
+			} else {
+				s.problem(rw, tx, rej.Violation, rej.Allow)
+			}
+			s.finish(tx, rw, auditlog.Blocked, []string{rej.Reason})
+			return
+		}
+		tx.Violations = append(tx.Violations, rej.Violation)
+	}
+	s.forward(tx, rw)
+	decision := auditlog.Allowed
+	reasons := reasonsOf(tx.Violations)
+	if len(tx.Violations) > 0 {
+		decision = auditlog.Monitored
+		if rw.blocked {
+			decision = auditlog.Blocked
+		}
+	}
+	s.finish(tx, rw, decision, reasons)
+}
+
+func reasonsOf(vs []plan.Violation) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(vs))
+	seen := map[string]bool{}
+	for _, v := range vs {
+		if !seen[v.Reason] {
+			seen[v.Reason] = true
+			out = append(out, v.Reason)
+		}
+	}
+	return out
+}
+
+func (s *Server) finish(tx *Tx, rw *respWriter, decision string, reasons []string) {
+	s.audit.Submit(s.record(tx, rw, decision, reasons))
+	s.metrics.observe(tx, decision, reasons)
+	if decision != auditlog.Allowed {
+		for _, v := range tx.Violations {
+			s.log.Debug("violation", "request_id", tx.ID, "reason", v.Reason, "detail", v.Detail)
+		}
+	}
+}
+
+func (s *Server) record(tx *Tx, rw *respWriter, decision string, reasons []string) *auditlog.Record {
+	rec := &auditlog.Record{
+		Time:      tx.Start.UTC().Format(time.RFC3339Nano),
+		RequestID: tx.ID,
+		Client:    clientAddr(tx.R.RemoteAddr),
+		Method:    tx.R.Method,
+		Path:      tx.R.URL.EscapedPath(),
+		Status:    rw.status,
+		Decision:  decision,
+		Reasons:   reasons,
+		LatencyMS: float64(time.Since(tx.Start).Microseconds()) / 1000,
+		ReqBytes:  max(tx.R.ContentLength, int64(len(tx.Body))),
+		RespBytes: rw.n,
+		Upstream:  tx.Upstream,
+		Redacted:  redactedFields(tx.R),
+	}
+	if rec.Status == 0 {
+		rec.Status = 200
+	}
+	if tx.Op != nil {
+		rec.Operation = tx.Op.ID
+		rec.Mode = tx.Op.ReqMode.String()
+	}
+	if tx.Plan != nil {
+		rec.ContractID = tx.Plan.ID
+	}
+	return rec
+}
+
+// redactedFields names the credentials the request carried. Their values
+// never reach the audit log or the logs; the names tell an operator which
+// were present.
+func redactedFields(r *http.Request) []string {
+	var out []string
+	for _, h := range []string{"Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"} {
+		if _, ok := r.Header[h]; ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func clientAddr(ra string) string {
+	if h, _, err := net.SplitHostPort(ra); err == nil {
+		return h
+	}
+	return ra
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// problem writes an RFC 9457 problem response.
+func (s *Server) problem(w http.ResponseWriter, tx *Tx, v plan.Violation, allow string) {
+	type problem struct {
+		Type      string `json:"type"`
+		Title     string `json:"title"`
+		Status    int    `json:"status"`
+		Detail    string `json:"detail,omitempty"`
+		Reason    string `json:"reason"`
+		RequestID string `json:"request_id"`
+	}
+	b, _ := json.Marshal(problem{
+		Type:      "urn:rampart:problem:" + v.Reason,
+		Title:     http.StatusText(v.Status),
+		Status:    v.Status,
+		Detail:    v.Detail,
+		Reason:    v.Reason,
+		RequestID: tx.ID,
+	})
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if allow != "" {
+		h.Set("Allow", allow)
+	}
+	w.WriteHeader(v.Status)
+	if tx.R.Method != http.MethodHead {
+		_, _ = w.Write(b)
+	}
+}
+
+// respWriter records status and size. Unwrap lets http.ResponseController
+// reach Flush for streamed responses.
+type respWriter struct {
+	http.ResponseWriter
+	status  int
+	n       int64
+	blocked bool
+}
+
+func (w *respWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *respWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *respWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Start listens on the proxy and admin addresses and serves in the
+// background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+	}
+	aln, err := net.Listen("tcp", s.cfg.Admin)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("admin listener on %s: %w", s.cfg.Admin, err)
+	}
+	s.ln, s.adminLn = ln, aln
+	t := s.cfg.Timeouts
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    s.cfg.Limits.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	s.serveErr = make(chan error, 2)
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			aln.Close()
+			return fmt.Errorf("loading TLS key pair: %w", err)
+		}
+		s.srv.TLSConfig = TLSConfig(cert)
+		go func() { s.serveErr <- s.srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { s.serveErr <- s.srv.Serve(ln) }()
+	}
+	go func() { s.serveErr <- s.admin.Serve(aln) }()
+	s.log.Info("protect listening", "addr", ln.Addr().String(), "admin", aln.Addr().String(), "upstream", s.upstream.Redacted(), "tls", s.cfg.TLSCert != "")
+	return nil
+}
+
+// TLSConfig is TLS 1.2 or later with forward-secret AEAD suites only (TLS
+// 1.3 suites are not configurable and are all modern), offering HTTP/2.
+func TLSConfig(cert tls.Certificate) *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		CipherSuites: []uint16{
+			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+			tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+			tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+		},
+		NextProtos: []string{"h2", "http/1.1"},
+	}
+}
+
+// Addr is the proxy listener's address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// AdminAddr is the admin listener's address.
+func (s *Server) AdminAddr() string { return s.adminLn.Addr().String() }
+
+// Shutdown stops accepting connections, drains in-flight requests (up to
+// the drain timeout or ctx), then flushes the audit log.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	s.stopOnce.Do(func() {
+		s.draining.Store(true)
+		s.ready.Store(false)
+		dctx, cancel := context.WithTimeout(ctx, s.cfg.Timeouts.Drain)
+		defer cancel()
+		if s.srv != nil {
+			if err := s.srv.Shutdown(dctx); err != nil {
+				errs = append(errs, fmt.Errorf("draining: %w", err))
+			}
+		}
+		if s.admin != nil {
+			_ = s.admin.Shutdown(dctx)
+		}
+		if err := s.audit.Close(dctx); err != nil {
+			errs = append(errs, err)
+		}
+		close(s.stopped)
+	})
+	return errors.Join(errs...)
+}
+
+// Run starts the server and blocks until ctx ends (then drains) or a
+// listener fails. SIGHUP and spec file changes reload the contract.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Start(); err != nil {
+		_ = s.audit.Close(context.Background())
+		return err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.watch(wctx)
+	go s.onSIGHUP(wctx)
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down: draining in-flight requests", "drain", s.cfg.Timeouts.Drain.String())
+		return s.Shutdown(context.Background())
+	case err := <-s.serveErr:
+		_ = s.Shutdown(context.Background())
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
+
+var _ = bytes.MinRead

@@ -23,7 +23,9 @@ import (
 //     from the view rather than failing the whole schema.
 //   - strict-objects (default on): an object schema that declares
 //     properties or composes others, and says nothing about
-//     additionalProperties, gets `unevaluatedProperties: false`. Where a
+//     additionalProperties, gets `unevaluatedProperties: false` (or the
+//     equivalent, cheaper `additionalProperties: false` when no other
+//     keyword evaluates properties in place). Where a
 //     schema is an allOf/anyOf/oneOf member it is left open, because the
 //     composing schema closes it: unevaluatedProperties sees through the
 //     composition, additionalProperties would not. A named schema used both
@@ -219,7 +221,14 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		objectish := hasProps || (composes && (cur["type"] == "object" || cur["type"] == nil))
 		if !hasAP && !hasUP && objectish && !t.isNonObject(cur) {
 			o := cow()
-			o["unevaluatedProperties"] = false
+			if inPlaceApplicators(cur) {
+				o["unevaluatedProperties"] = false
+			} else {
+				// Same meaning when nothing else evaluates properties in
+				// place, and much cheaper to validate: the engine tracks
+				// unevaluated properties with a set per object.
+				o["additionalProperties"] = false
+			}
 			cur = o
 		}
 	}
@@ -238,6 +247,17 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		return cur
 	}
 	return m
+}
+
+// inPlaceApplicators reports keywords that evaluate properties of the same
+// instance, which additionalProperties would not see.
+func inPlaceApplicators(m map[string]any) bool {
+	for _, k := range []string{"allOf", "anyOf", "oneOf", "$ref", "$dynamicRef", "if", "then", "else", "dependentSchemas", "not"} {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // composition transforms the members of allOf/anyOf/oneOf, which stay open.

@@ -1,0 +1,90 @@
+package apikey
+
+import (
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestBasicCache(t *testing.T) {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	b, err := NewBasic(BasicConfig{Users: []User{{Username: "ops", Bcrypt: string(hash)}}, CacheTTL: time.Minute, CacheSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	b.cache.Now = func() time.Time { return now }
+	req := func(u, p string) error {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.SetBasicAuth(u, p)
+		_, err := b.Check(r)
+		return err
+	}
+	if err := req("ops", "s3cret"); err != nil {
+		t.Fatal(err)
+	}
+	if b.cache.Len() != 1 {
+		t.Fatalf("verified credential not cached")
+	}
+	// The cache is keyed by the whole credential: a wrong password never
+	// hits it.
+	if err := req("ops", "s3cret!"); !errors.Is(err, ErrBadBasic) {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if b.cache.Len() != 1 {
+		t.Fatal("a failed attempt was cached")
+	}
+	// A cache hit skips bcrypt: replace the hash and the cached entry still
+	// answers until it expires.
+	b.users["ops"].Bcrypt = "$2a$04$invalidinvalidinvalidinvalidinvalidinvalidinvalidinval"
+	if err := req("ops", "s3cret"); err != nil {
+		t.Fatalf("cache miss: %v", err)
+	}
+	now = now.Add(2 * time.Minute)
+	if err := req("ops", "s3cret"); err == nil {
+		t.Fatal("expired cache entry still used")
+	}
+}
+
+func TestAPIKeyAndBasic(t *testing.T) {
+	hash, _ := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	if _, err := New("header", "X-Key", Config{Keys: []Key{{ID: "a", SHA256: "abc"}}}); err == nil {
+		t.Fatal("a short digest must be refused")
+	}
+	if _, err := NewBasic(BasicConfig{Users: []User{{Username: "u", Bcrypt: "plain"}}}); err == nil {
+		t.Fatal("a plain password must be refused")
+	}
+	ch, err := New("header", "X-Key", Config{Keys: []Key{{ID: "a", SHA256: Digest("k-a")}, {ID: "b", SHA256: Digest("k-b")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		key  string
+		id   string
+		want error
+	}{
+		{"k-a", "a", nil}, {"k-b", "b", nil}, {"k-c", "", ErrUnknown}, {"", "", ErrMissing}, {Digest("k-a"), "", ErrUnknown},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		if tc.key != "" {
+			r.Header.Set("X-Key", tc.key)
+		}
+		k, err := ch.Check(r)
+		if !errors.Is(err, tc.want) || (err == nil && k.ID != tc.id) {
+			t.Errorf("key %q: got %v %v", tc.key, k, err)
+		}
+	}
+	b, err := NewBasic(BasicConfig{Users: []User{{Username: "u", Bcrypt: string(hash)}}, CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Basic !!!")
+	if _, err := b.Check(r); !errors.Is(err, ErrNoBasic) {
+		t.Errorf("malformed basic: %v", err)
+	}
+}

@@ -1,0 +1,150 @@
+package apikey
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/ttlcache"
+)
+
+// User is one HTTP basic user.
+type User struct {
+	Username string   `yaml:"username"`
+	Bcrypt   string   `yaml:"bcrypt"` // htpasswd -nbB user pass, the part after ':'
+	Scopes   []string `yaml:"scopes,omitempty"`
+}
+
+// BasicConfig lists the users of one http basic scheme.
+type BasicConfig struct {
+	Users []User `yaml:"users"`
+	// CacheTTL is how long a verified credential skips bcrypt (default
+	// 60s; 0 keeps the default, negative disables the cache).
+	CacheTTL  time.Duration `yaml:"cache_ttl,omitempty"`
+	CacheSize int           `yaml:"cache_size,omitempty"` // default 1000
+}
+
+// Validate reports configuration mistakes.
+func (c *BasicConfig) Validate() error {
+	var errs []error
+	if len(c.Users) == 0 {
+		errs = append(errs, errors.New("basic: no users configured"))
+	}
+	seen := map[string]bool{}
+	for i, u := range c.Users {
+		if u.Username == "" || strings.Contains(u.Username, ":") {
+			errs = append(errs, fmt.Errorf("basic.users[%d]: username must be non-empty and contain no colon", i))
+		}
+		if seen[u.Username] {
+			errs = append(errs, fmt.Errorf("basic.users[%d]: duplicate username %q", i, u.Username))
+		}
+		seen[u.Username] = true
+		if _, err := bcrypt.Cost([]byte(u.Bcrypt)); err != nil {
+			errs = append(errs, fmt.Errorf("basic.users[%d] (%s): bcrypt is not a bcrypt hash: %v", i, u.Username, err))
+		}
+	}
+	if c.CacheTTL > 10*time.Minute {
+		errs = append(errs, errors.New("basic.cache_ttl above 10m keeps revoked passwords valid too long"))
+	}
+	if c.CacheSize < 0 {
+		errs = append(errs, errors.New("basic.cache_size must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Errors a caller may test for.
+var (
+	ErrNoBasic  = errors.New("no basic credentials in the request")
+	ErrBadBasic = errors.New("basic credentials not recognised")
+)
+
+// Basic verifies HTTP basic credentials.
+type Basic struct {
+	users map[string]*User
+	cache *ttlcache.Cache[[32]byte, *User]
+	ttl   time.Duration
+	dummy []byte
+}
+
+// NewBasic builds the checker.
+func NewBasic(c BasicConfig) (*Basic, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	b := &Basic{users: map[string]*User{}, ttl: c.CacheTTL}
+	if b.ttl == 0 {
+		b.ttl = time.Minute
+	}
+	size := c.CacheSize
+	if size == 0 {
+		size = 1000
+	}
+	b.cache = ttlcache.New[[32]byte, *User](size)
+	for i := range c.Users {
+		b.users[c.Users[i].Username] = &c.Users[i]
+	}
+	// Unknown users are checked against a throw-away hash of the same
+	// cost so that their answer takes as long as a wrong password.
+	cost := bcrypt.DefaultCost
+	for _, u := range c.Users {
+		if n, err := bcrypt.Cost([]byte(u.Bcrypt)); err == nil {
+			cost = n
+			break
+		}
+	}
+	d, err := bcrypt.GenerateFromPassword([]byte("unused"), cost)
+	if err != nil {
+		return nil, fmt.Errorf("basic: %w", err)
+	}
+	b.dummy = d
+	return b, nil
+}
+
+// ParseBasic returns the credentials of an Authorization: Basic header.
+func ParseBasic(r *http.Request) (user, pass string, ok bool) {
+	h := r.Header.Get("Authorization")
+	const prefix = "basic "
+	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
+	if err != nil {
+		return "", "", false
+	}
+	user, pass, ok = strings.Cut(string(raw), ":")
+	return user, pass, ok
+}
+
+// Check verifies the request's credentials. The cache is keyed by a
+// SHA-256 of the whole credential, so a cached entry is found only with the
+// exact password, and the cache never holds a password.
+func (b *Basic) Check(r *http.Request) (*User, error) {
+	user, pass, ok := ParseBasic(r)
+	if !ok {
+		return nil, ErrNoBasic
+	}
+	key := sha256.Sum256([]byte(user + "\x00" + pass))
+	if b.ttl > 0 {
+		if u, hit := b.cache.Get(key); hit {
+			return u, nil
+		}
+	}
+	u, known := b.users[user]
+	hash := b.dummy
+	if known {
+		hash = []byte(u.Bcrypt)
+	}
+	if err := bcrypt.CompareHashAndPassword(hash, []byte(pass)); err != nil || !known {
+		return nil, ErrBadBasic
+	}
+	if b.ttl > 0 {
+		b.cache.Set(key, u, b.ttl)
+	}
+	return u, nil
+}

@@ -1,0 +1,294 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/introspect"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/jwt"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Config is the `authentication:` section of the firewall configuration.
+type Config struct {
+	// Realm appears in WWW-Authenticate challenges.
+	Realm string `yaml:"realm,omitempty"`
+	// Schemes configures verification per security scheme name of the
+	// contract (components.securitySchemes).
+	Schemes  map[string]*SchemeConfig `yaml:"schemes"`
+	Denylist *DenylistConfig          `yaml:"denylist,omitempty"`
+}
+
+// SchemeConfig configures one security scheme. Which fields apply depends
+// on the scheme's type in the contract.
+type SchemeConfig struct {
+	JWT           *jwt.Config         `yaml:"jwt,omitempty"`           // http bearer, oauth2, openIdConnect
+	Introspection *introspect.Config  `yaml:"introspection,omitempty"` // the same, for opaque tokens
+	APIKeys       *apikey.Config      `yaml:"api_keys,omitempty"`      // apiKey
+	Basic         *apikey.BasicConfig `yaml:"basic,omitempty"`         // http basic
+	// MTLS is required for mutualTLS schemes; for token schemes it tells
+	// where certificate-bound tokens find the client certificate.
+	MTLS *mtls.Config `yaml:"mtls,omitempty"`
+	DPoP *dpop.Config `yaml:"dpop,omitempty"`
+	// RequireBinding: "", "mtls" or "dpop".
+	RequireBinding string `yaml:"require_binding,omitempty"`
+}
+
+// DenylistConfig selects the token denylist store.
+type DenylistConfig struct {
+	Backend          string `yaml:"backend"` // memory (default) or redis
+	RedisAddr        string `yaml:"redis_addr,omitempty"`
+	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
+	RedisDB          int    `yaml:"redis_db,omitempty"`
+	Prefix           string `yaml:"prefix,omitempty"`
+	// FailOpen accepts tokens when Redis cannot answer (logged); by
+	// default they get 503.
+	FailOpen bool `yaml:"fail_open,omitempty"`
+}
+
+// Validate checks the configuration on its own.
+func (c *Config) Validate() error {
+	var errs []error
+	names := make([]string, 0, len(c.Schemes))
+	for n := range c.Schemes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := c.Schemes[n].Validate(); err != nil {
+			errs = append(errs, prefix("authentication.schemes."+n, err))
+		}
+	}
+	if d := c.Denylist; d != nil {
+		switch d.Backend {
+		case "", "memory":
+		case "redis":
+			if d.RedisAddr == "" {
+				errs = append(errs, errors.New("authentication.denylist.redis_addr is required for the redis backend"))
+			}
+		default:
+			errs = append(errs, fmt.Errorf("authentication.denylist.backend %q: use memory or redis", d.Backend))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func prefix(p string, err error) error {
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		out = append(out, fmt.Errorf("%s: %s", p, line))
+	}
+	return errors.Join(out...)
+}
+
+// Validate checks one scheme's configuration.
+func (s *SchemeConfig) Validate() error {
+	if s == nil {
+		return errors.New("empty scheme configuration")
+	}
+	var errs []error
+	n := 0
+	for _, set := range []bool{s.JWT != nil || s.Introspection != nil, s.APIKeys != nil, s.Basic != nil} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		errs = append(errs, errors.New("configure one kind of credential: jwt/introspection, api_keys or basic"))
+	}
+	if n == 0 && s.MTLS == nil {
+		errs = append(errs, errors.New("no verifier: configure jwt, introspection, api_keys, basic or mtls"))
+	}
+	add := func(name string, v interface{ Validate() error }) {
+		if err := v.Validate(); err != nil {
+			errs = append(errs, prefix(name, err))
+		}
+	}
+	if s.JWT != nil {
+		add("jwt", s.JWT)
+	}
+	if s.Introspection != nil {
+		add("introspection", s.Introspection)
+	}
+	if s.APIKeys != nil {
+		add("api_keys", s.APIKeys)
+	}
+	if s.Basic != nil {
+		add("basic", s.Basic)
+	}
+	if s.MTLS != nil {
+		add("mtls", s.MTLS)
+	}
+	if s.DPoP != nil {
+		add("dpop", s.DPoP)
+	}
+	switch s.RequireBinding {
+	case "":
+	case "dpop":
+		if s.DPoP == nil {
+			errs = append(errs, errors.New("require_binding: dpop needs a dpop section"))
+		}
+	case "mtls":
+	default:
+		errs = append(errs, fmt.Errorf("require_binding %q: use mtls or dpop", s.RequireBinding))
+	}
+	if (s.DPoP != nil || s.RequireBinding != "") && s.JWT == nil && s.Introspection == nil {
+		errs = append(errs, errors.New("dpop and require_binding apply to token schemes only"))
+	}
+	return errors.Join(errs...)
+}
+
+// fits checks the configuration against the scheme's type in the contract.
+func (s *SchemeConfig) fits(sch *spec.SecurityScheme) error {
+	token := s.JWT != nil || s.Introspection != nil
+	switch {
+	case sch.Type == "apiKey" && s.APIKeys == nil:
+		return errors.New("apiKey scheme: configure api_keys")
+	case sch.Type == "http" && sch.Scheme == "basic" && s.Basic == nil:
+		return errors.New("http basic scheme: configure basic")
+	case sch.Type == "http" && sch.Scheme == "bearer" && !token:
+		return errors.New("http bearer scheme: configure jwt or introspection")
+	case (sch.Type == "oauth2" || sch.Type == "openIdConnect") && !token:
+		return fmt.Errorf("%s scheme: configure jwt or introspection", sch.Type)
+	case sch.Type == "mutualTLS" && s.MTLS == nil:
+		return errors.New("mutualTLS scheme: configure mtls")
+	case sch.Type == "http" && sch.Scheme != "basic" && sch.Scheme != "bearer":
+		return fmt.Errorf("http scheme %q is not supported", sch.Scheme)
+	}
+	return nil
+}
+
+// Runtime is the built authentication: an evaluator plus the background
+// work (JWKS refresh) it needs.
+type Runtime struct {
+	*Evaluator
+	remotes []*jwt.RemoteKeys
+	closers []func() error
+}
+
+// Start begins loading remote keys; it returns at once. The loaders stop
+// when ctx ends.
+func (rt *Runtime) Start(ctx context.Context) {
+	for _, r := range rt.remotes {
+		go r.Run(ctx)
+	}
+}
+
+// Close releases connections (Redis).
+func (rt *Runtime) Close() error {
+	var errs []error
+	for _, c := range rt.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// Build makes the runtime for a contract's security schemes. Every scheme
+// configured must exist in the contract; schemes the contract uses but
+// the configuration omits are reported by Evaluator.Check.
+func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Logger) (*Runtime, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	rt := &Runtime{}
+	var deny denylist.Store
+	failOpen := false
+	if d := c.Denylist; d != nil {
+		failOpen = d.FailOpen
+		if d.Backend == "redis" {
+			opts := &redis.Options{Addr: d.RedisAddr, DB: d.RedisDB}
+			if d.RedisPasswordEnv != "" {
+				opts.Password = os.Getenv(d.RedisPasswordEnv)
+			}
+			cl := redis.NewClient(opts)
+			rt.closers = append(rt.closers, cl.Close)
+			deny = denylist.NewRedis(cl, d.Prefix)
+		} else {
+			deny = denylist.NewMemory()
+		}
+	}
+	verifiers := map[string]Verifier{}
+	for name, sc := range c.Schemes {
+		sch, ok := schemes[name]
+		if !ok {
+			return nil, fmt.Errorf("authentication.schemes.%s: the contract defines no such security scheme", name)
+		}
+		if err := sc.fits(sch); err != nil {
+			return nil, fmt.Errorf("authentication.schemes.%s: %w", name, err)
+		}
+		v, remote, err := sc.build(sch, deny, failOpen, logger)
+		if err != nil {
+			return nil, fmt.Errorf("authentication.schemes.%s: %w", name, err)
+		}
+		if remote != nil {
+			rt.remotes = append(rt.remotes, remote)
+		}
+		verifiers[name] = v
+	}
+	rt.Evaluator = NewEvaluator(schemes, verifiers, c.Realm)
+	return rt, nil
+}
+
+func (s *SchemeConfig) build(sch *spec.SecurityScheme, deny denylist.Store, failOpen bool, logger *slog.Logger) (Verifier, *jwt.RemoteKeys, error) {
+	var certs *mtls.Verifier
+	if s.MTLS != nil {
+		var err error
+		if certs, err = mtls.New(*s.MTLS); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch {
+	case s.APIKeys != nil:
+		ch, err := apikey.New(sch.In, sch.ParamName, *s.APIKeys)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &APIKey{Checker: ch}, nil, nil
+	case s.Basic != nil:
+		b, err := apikey.NewBasic(*s.Basic)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &Basic{Checker: b}, nil, nil
+	case s.JWT != nil || s.Introspection != nil:
+		b := &Bearer{Denylist: deny, DenylistFailOpen: failOpen, Certs: certs, RequireBinding: s.RequireBinding, Logger: logger}
+		var remote *jwt.RemoteKeys
+		if s.JWT != nil {
+			built, err := s.JWT.Build(sch.OpenIDConnectURL, logger)
+			if err != nil {
+				return nil, nil, fmt.Errorf("jwt: %w", err)
+			}
+			b.JWT, remote = built.Verifier, built.Remote
+		}
+		if s.Introspection != nil {
+			ic, err := introspect.New(*s.Introspection)
+			if err != nil {
+				return nil, nil, err
+			}
+			b.Introspect = ic
+		}
+		if s.DPoP != nil {
+			dv, err := dpop.New(*s.DPoP)
+			if err != nil {
+				return nil, nil, err
+			}
+			b.DPoP = dv
+		}
+		return b, remote, nil
+	}
+	return &MutualTLS{Verifier: certs}, nil, nil
+}

@@ -1,0 +1,332 @@
+package authn
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"golang.org/x/crypto/bcrypt"
+	"gopkg.in/yaml.v3"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+type tokenSigner struct {
+	kid string
+	key *rsa.PrivateKey
+}
+
+func newTokenSigner(t testing.TB, kid string) tokenSigner {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokenSigner{kid: kid, key: k}
+}
+
+func (s tokenSigner) jwk(t testing.TB) jwk.Key {
+	k, err := jwk.PublicKeyOf(s.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = k.Set(jwk.KeyIDKey, s.kid)
+	return k
+}
+
+func (s tokenSigner) token(t testing.TB, claims map[string]any) string {
+	t.Helper()
+	base := map[string]any{"iss": "https://idp.example", "aud": "orders", "sub": "alice", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()}
+	for k, v := range claims {
+		base[k] = v
+	}
+	payload, _ := json.Marshal(base)
+	h := jws.NewHeaders()
+	_ = h.Set(jws.KeyIDKey, s.kid)
+	_ = h.Set(jws.TypeKey, "at+jwt")
+	out, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), s.key, jws.WithProtectedHeaders(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// fixture is a contract, a configuration and a protected server on
+// loopback that answers 200 or the authentication failure.
+type fixture struct {
+	srv    *httptest.Server
+	jwks   *httptest.Server
+	jwksUp *atomic.Bool
+	rt     *Runtime
+	signer tokenSigner
+}
+
+func newFixture(t *testing.T, jwksUp bool) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	f := &fixture{signer: newTokenSigner(t, "k1"), jwksUp: &atomic.Bool{}}
+	f.jwksUp.Store(jwksUp)
+	f.jwks = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !f.jwksUp.Load() {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		set := jwk.NewSet()
+		_ = set.AddKey(f.signer.jwk(t))
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	t.Cleanup(f.jwks.Close)
+
+	doc, err := spec.Load(ctx, "testdata/api.yaml", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := bcrypt.GenerateFromPassword([]byte("opensesame"), bcrypt.MinCost)
+	conf := fmt.Sprintf(`
+realm: orders
+schemes:
+  oauth:
+    jwt:
+      jwks_url: %s
+      issuer: https://idp.example
+      audiences: [orders]
+      type: at+jwt
+      min_refresh: 20ms
+      leeway: 30s
+  apiKey:
+    api_keys:
+      keys:
+        - {id: partner-a, sha256: %s}
+  queryKey:
+    api_keys:
+      keys: [{id: q, sha256: %s}]
+  cookieKey:
+    api_keys:
+      keys: [{id: c, sha256: %s}]
+  basic:
+    basic:
+      users:
+        - {username: ops, bcrypt: '%s'}
+denylist: {backend: memory}
+`, f.jwks.URL, apikey.Digest("key-a"), apikey.Digest("qkey"), apikey.Digest("ckey"), hash)
+	var cfg Config
+	if err := yaml.Unmarshal([]byte(conf), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := cfg.Build(doc.SecuritySchemes, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Check(doc.Operations); err != nil {
+		t.Fatal(err)
+	}
+	rt.Start(ctx)
+	f.rt = rt
+	ops := map[string]*spec.Operation{}
+	for _, op := range doc.Operations {
+		ops[op.Method+" "+op.Path] = op
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op := ops[r.Method+" "+r.URL.Path]
+		if op == nil {
+			http.NotFound(w, r)
+			return
+		}
+		id, fail := rt.Evaluate(r.Context(), r, op.Security)
+		if fail != nil {
+			fail.WriteHeaders(w.Header())
+			w.Header().Set("X-Reason", fail.Reason())
+			w.WriteHeader(fail.Status())
+			return
+		}
+		w.Header().Set("X-Subject", id.Subject)
+		w.Header().Set("X-Schemes", strings.Join(id.Schemes, ","))
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) do(t *testing.T, method, path string, hdr ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.srv.URL+path, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Add(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+func waitReady(t *testing.T, rt *Runtime) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !rt.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("authentication never became ready")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestEndToEnd(t *testing.T) {
+	f := newFixture(t, true)
+	waitReady(t, f.rt)
+	read := f.signer.token(t, map[string]any{"scope": "orders:read"})
+	write := f.signer.token(t, map[string]any{"scp": []string{"orders:read", "orders:write"}})
+	expired := f.signer.token(t, map[string]any{"scope": "orders:read", "exp": time.Now().Add(-time.Hour).Unix()})
+	wrongAud := f.signer.token(t, map[string]any{"scope": "orders:read", "aud": "billing"})
+	revoked := f.signer.token(t, map[string]any{"scope": "orders:read", "jti": "t-42"})
+	basic := func(u, p string) string {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.SetBasicAuth(u, p)
+		return r.Header.Get("Authorization")
+	}
+
+	tests := []struct {
+		name      string
+		method    string
+		path      string
+		hdr       []string
+		status    int
+		challenge string // substring of WWW-Authenticate
+		subject   string
+	}{
+		{"no token", "GET", "/orders", nil, 401, `Bearer realm="orders"`, ""},
+		{"no token has no error code", "GET", "/orders", nil, 401, "", ""},
+		{"valid token", "GET", "/orders", []string{"Authorization", "Bearer " + read}, 200, "", "alice"},
+		{"lower-case scheme", "GET", "/orders", []string{"Authorization", "bearer " + read}, 200, "", "alice"},
+		{"expired", "GET", "/orders", []string{"Authorization", "Bearer " + expired}, 401, `error="invalid_token", error_description="the token has expired"`, ""},
+		{"wrong audience", "GET", "/orders", []string{"Authorization", "Bearer " + wrongAud}, 401, `error="invalid_token"`, ""},
+		{"insufficient scope", "POST", "/orders", []string{"Authorization", "Bearer " + read}, 403, `error="insufficient_scope"`, ""},
+		{"insufficient scope names the scope", "POST", "/orders", []string{"Authorization", "Bearer " + read}, 403, `scope="orders:write"`, ""},
+		{"scp array grants", "POST", "/orders", []string{"Authorization", "Bearer " + write}, 200, "", "alice"},
+		{"two Authorization fields", "GET", "/orders", []string{"Authorization", "Bearer " + read, "Authorization", "Bearer " + read}, 400, `error="invalid_request"`, ""},
+		{"not a b64token", "GET", "/orders", []string{"Authorization", "Bearer a b"}, 400, "", ""},
+		{"AND: token alone is not enough", "GET", "/admin", []string{"Authorization", "Bearer " + read}, 401, "", ""},
+		{"AND: token and key", "GET", "/admin", []string{"Authorization", "Bearer " + read, "X-API-Key", "key-a"}, 200, "", "alice"},
+		{"AND: token and wrong key", "GET", "/admin", []string{"Authorization", "Bearer " + read, "X-API-Key", "nope"}, 401, "", ""},
+		{"OR: basic alone", "GET", "/admin", []string{"Authorization", basic("ops", "opensesame")}, 200, "", "ops"},
+		{"OR: basic wrong password", "GET", "/admin", []string{"Authorization", basic("ops", "wrong")}, 401, "", ""},
+		{"OR: unknown user", "GET", "/admin", []string{"Authorization", basic("eve", "opensesame")}, 401, "", ""},
+		{"optional: anonymous", "GET", "/catalog", nil, 200, "", ""},
+		{"optional: valid token identifies", "GET", "/catalog", []string{"Authorization", "Bearer " + read}, 200, "", "alice"},
+		{"optional: invalid token refused", "GET", "/catalog", []string{"Authorization", "Bearer " + expired}, 401, "invalid_token", ""},
+		{"security: [] is anonymous", "GET", "/health", nil, 200, "", ""},
+		{"api key in query", "GET", "/query?key=qkey", nil, 200, "", "q"},
+		{"api key in cookie", "GET", "/query", []string{"Cookie", "session_key=ckey"}, 200, "", "c"},
+		{"api key in the wrong place", "GET", "/query", []string{"X-API-Key", "qkey"}, 401, "", ""},
+	}
+	if err := f.rt.denylist().Add(context.Background(), denyEntry("t-42")); err != nil {
+		t.Fatal(err)
+	}
+	tests = append(tests, struct {
+		name      string
+		method    string
+		path      string
+		hdr       []string
+		status    int
+		challenge string
+		subject   string
+	}{"revoked by jti", "GET", "/orders", []string{"Authorization", "Bearer " + revoked}, 401, "revoked", ""})
+
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := f.do(t, tc.method, tc.path, tc.hdr...)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status = %d (%s), want %d; WWW-Authenticate: %s", resp.StatusCode, resp.Header.Get("X-Reason"), tc.status, resp.Header.Get("WWW-Authenticate"))
+			}
+			wa := resp.Header.Get("WWW-Authenticate")
+			if tc.challenge != "" && !strings.Contains(wa, tc.challenge) {
+				t.Errorf("WWW-Authenticate = %q, want it to contain %q", wa, tc.challenge)
+			}
+			if tc.name == "no token has no error code" && strings.Contains(wa, "error=") {
+				t.Errorf("RFC 6750 3.1: no error code without a token; got %q", wa)
+			}
+			if tc.status >= 400 && strings.Contains(wa, read) {
+				t.Error("the challenge echoes the token")
+			}
+			if got := resp.Header.Get("X-Subject"); got != tc.subject {
+				t.Errorf("subject = %q, want %q", got, tc.subject)
+			}
+		})
+	}
+}
+
+func TestNotReadyGives503(t *testing.T) {
+	f := newFixture(t, false)
+	tok := f.signer.token(t, map[string]any{"scope": "orders:read"})
+	time.Sleep(50 * time.Millisecond)
+	if f.rt.Ready() {
+		t.Fatal("ready with the JWKS host down")
+	}
+	resp := f.do(t, "GET", "/orders", "Authorization", "Bearer "+tok)
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("status = %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// Anonymous operations are unaffected.
+	if resp := f.do(t, "GET", "/health"); resp.StatusCode != 200 {
+		t.Fatalf("anonymous operation: status %d", resp.StatusCode)
+	}
+	f.jwksUp.Store(true)
+	waitReady(t, f.rt)
+	if resp := f.do(t, "GET", "/orders", "Authorization", "Bearer "+tok); resp.StatusCode != 200 {
+		t.Fatalf("after keys loaded: status %d", resp.StatusCode)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	doc, err := spec.Load(context.Background(), "testdata/api.yaml", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		conf string
+		want string
+	}{
+		{"unknown scheme", "schemes: {nope: {api_keys: {keys: [{id: a, sha256: " + apikey.Digest("x") + "}]}}}", "no such security scheme"},
+		{"wrong kind for type", "schemes: {apiKey: {basic: {users: []}}}", "basic"},
+		{"bearer config on apiKey scheme", "schemes: {apiKey: {jwt: {jwks_url: 'https://idp/jwks'}}}", "configure api_keys"},
+		{"key not a digest", "schemes: {apiKey: {api_keys: {keys: [{id: a, sha256: plain-key}]}}}", "64 hex digits"},
+		{"alg none", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks', algorithms: [none]}}}", "not accepted"},
+		{"bad denylist backend", "denylist: {backend: etcd}\nschemes: {}", "memory or redis"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var cfg Config
+			if err := yaml.Unmarshal([]byte(tc.conf), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			_, err := cfg.Build(doc.SecuritySchemes, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+	// A scheme the contract uses with no configuration is reported.
+	var cfg Config
+	rt, err := cfg.Build(doc.SecuritySchemes, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Check(doc.Operations); err == nil || !strings.Contains(err.Error(), `"oauth"`) {
+		t.Fatalf("Check = %v", err)
+	}
+}

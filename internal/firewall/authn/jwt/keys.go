@@ -1,0 +1,251 @@
+package jwt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/jose"
+)
+
+// ErrNotReady means no key set has been loaded yet (the JWKS or discovery
+// host has not answered since start-up). Callers answer 503, not 401: the
+// token may well be valid.
+var ErrNotReady = errors.New("signing keys are not loaded yet")
+
+// KeySource gives the verification keys.
+type KeySource interface {
+	// Keys returns the keys that may verify a token with this kid and alg.
+	// A remote source refreshes (rate-limited) when kid is unknown.
+	Keys(ctx context.Context, kid string, alg jwa.SignatureAlgorithm) ([]jwk.Key, error)
+	// Ready reports whether a key set is loaded.
+	Ready() bool
+}
+
+// StaticKeys is a fixed key set (PEM or JWK files).
+type StaticKeys struct{ Set jwk.Set }
+
+func (s StaticKeys) Keys(_ context.Context, kid string, alg jwa.SignatureAlgorithm) ([]jwk.Key, error) {
+	return jose.Candidates(s.Set, kid, alg), nil
+}
+func (StaticKeys) Ready() bool { return true }
+
+// maxDocument bounds a JWKS or discovery document.
+const maxDocument = 1 << 20
+
+// RemoteKeys is a JWKS URL (or an OIDC discovery URL naming one) with a
+// cached key set. The set is refreshed every Refresh, and on demand when a
+// token names an unknown kid, but never more often than MinRefresh so that
+// tokens with random kids cannot turn the firewall into a load generator
+// against the identity provider. A failed refresh keeps the last good set.
+type RemoteKeys struct {
+	JWKSURL      string
+	DiscoveryURL string
+	Client       *http.Client
+	Refresh      time.Duration
+	MinRefresh   time.Duration
+	Logger       *slog.Logger
+
+	set        atomic.Pointer[jwk.Set]
+	issuer     atomic.Pointer[string]
+	mu         sync.Mutex // guards lastTry and inflight
+	inflight   *flight
+	lastTry    time.Time
+	jwksURL    string
+	now        func() time.Time
+	fetchCount atomic.Int64
+}
+
+// Ready reports whether a key set has been loaded.
+func (r *RemoteKeys) Ready() bool { return r.set.Load() != nil }
+
+// Issuer is the issuer named by the discovery document, "" without one.
+func (r *RemoteKeys) Issuer() string {
+	if p := r.issuer.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// Fetches counts key set fetch attempts (for tests and metrics).
+func (r *RemoteKeys) Fetches() int64 { return r.fetchCount.Load() }
+
+func (r *RemoteKeys) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
+}
+
+// Run loads the keys and keeps them fresh until ctx ends. Until the first
+// load succeeds it retries with backoff (from MinRefresh up to Refresh).
+func (r *RemoteKeys) Run(ctx context.Context) {
+	backoff := r.MinRefresh
+	for {
+		err := r.refresh(ctx, true)
+		wait := r.Refresh
+		if err != nil && !r.Ready() {
+			wait = backoff
+			backoff = min(backoff*2, r.Refresh)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Keys implements KeySource.
+func (r *RemoteKeys) Keys(ctx context.Context, kid string, alg jwa.SignatureAlgorithm) ([]jwk.Key, error) {
+	sp := r.set.Load()
+	if sp == nil {
+		// Run retries in the background; requests do not wait on a host
+		// that is down.
+		return nil, ErrNotReady
+	}
+	keys := jose.Candidates(*sp, kid, alg)
+	if len(keys) == 0 && kid != "" {
+		if _, found := (*sp).LookupKeyID(kid); !found {
+			// Unknown kid: the provider may have rotated its keys.
+			if err := r.refresh(ctx, false); err == nil {
+				sp = r.set.Load()
+				keys = jose.Candidates(*sp, kid, alg)
+			}
+		}
+	}
+	return keys, nil
+}
+
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+var errRateLimited = errors.New("key refresh rate-limited")
+
+// refresh fetches the key set. Unless forced it is skipped when the last
+// attempt was less than MinRefresh ago.
+func (r *RemoteKeys) refresh(ctx context.Context, forced bool) error {
+	r.mu.Lock()
+	if fl := r.inflight; fl != nil {
+		// Join the fetch under way instead of starting another.
+		r.mu.Unlock()
+		select {
+		case <-fl.done:
+			return fl.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	now := r.clock()
+	if !forced && !r.lastTry.IsZero() && now.Sub(r.lastTry) < r.MinRefresh {
+		r.mu.Unlock()
+		return errRateLimited
+	}
+	r.lastTry = now
+	fl := &flight{done: make(chan struct{})}
+	r.inflight = fl
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.inflight = nil
+		r.mu.Unlock()
+		close(fl.done)
+	}()
+	r.fetchCount.Add(1)
+	// A request that gives up must not abort the fetch others joined.
+	set, err := r.fetch(context.WithoutCancel(ctx))
+	fl.err = err
+	if err != nil {
+		if r.Logger != nil {
+			r.Logger.Warn("signing key refresh failed; keeping the last good key set", "url", r.display(), "loaded", r.Ready(), "error", err)
+		}
+		return err
+	}
+	r.set.Store(&set)
+	return nil
+}
+
+func (r *RemoteKeys) display() string {
+	if r.JWKSURL != "" {
+		return r.JWKSURL
+	}
+	return r.DiscoveryURL
+}
+
+func (r *RemoteKeys) fetch(ctx context.Context) (jwk.Set, error) {
+	u := r.JWKSURL
+	if u == "" {
+		if r.jwksURL == "" {
+			var doc struct {
+				Issuer  string `json:"issuer"`
+				JWKSURI string `json:"jwks_uri"`
+			}
+			body, err := r.get(ctx, r.DiscoveryURL)
+			if err != nil {
+				return nil, fmt.Errorf("OIDC discovery: %w", err)
+			}
+			if err := json.Unmarshal(body, &doc); err != nil {
+				return nil, fmt.Errorf("OIDC discovery: invalid JSON: %w", err)
+			}
+			if doc.JWKSURI == "" {
+				return nil, errors.New("OIDC discovery: the document has no jwks_uri")
+			}
+			r.jwksURL = doc.JWKSURI
+			if doc.Issuer != "" {
+				r.issuer.Store(&doc.Issuer)
+			}
+		}
+		u = r.jwksURL
+	}
+	body, err := r.get(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("JWKS: %w", err)
+	}
+	set, err := jose.ParseKeys(body)
+	if err != nil {
+		return nil, fmt.Errorf("JWKS %s: %w", u, err)
+	}
+	return set, nil
+}
+
+func (r *RemoteKeys) get(ctx context.Context, u string) ([]byte, error) {
+	client := r.Client
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocument+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if len(body) > maxDocument {
+		return nil, fmt.Errorf("GET %s: document larger than %d bytes", u, maxDocument)
+	}
+	return body, nil
+}

@@ -1,0 +1,393 @@
+package jwt
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+)
+
+// signer is a private key with its kid.
+type signer struct {
+	kid string
+	alg jwa.SignatureAlgorithm
+	key any // crypto private key
+}
+
+func newRSA(t testing.TB, kid string) signer {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer{kid: kid, alg: jwa.RS256(), key: k}
+}
+
+func newEC(t testing.TB, kid string) signer {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer{kid: kid, alg: jwa.ES256(), key: k}
+}
+
+func (s signer) public(t testing.TB) jwk.Key {
+	t.Helper()
+	k, err := jwk.PublicKeyOf(s.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set(jwk.KeyIDKey, s.kid); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// sign makes a compact JWS of claims with extra protected headers.
+func (s signer) sign(t testing.TB, claims map[string]any, hdr map[string]any) string {
+	t.Helper()
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := jws.NewHeaders()
+	if s.kid != "" {
+		_ = h.Set(jws.KeyIDKey, s.kid)
+	}
+	_ = h.Set(jws.TypeKey, "at+jwt")
+	for k, v := range hdr {
+		if err := h.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := jws.Sign(payload, jws.WithKey(s.alg, s.key, jws.WithProtectedHeaders(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// jwksServer is a real JWKS endpoint on loopback whose keys and
+// availability tests change.
+type jwksServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	keys  []jwk.Key
+	down  atomic.Bool
+	hits  atomic.Int64
+	extra http.HandlerFunc
+}
+
+func newJWKSServer(t testing.TB, keys ...jwk.Key) *jwksServer {
+	js := &jwksServer{keys: keys}
+	js.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": "https://idp.example", "jwks_uri": js.URL + "/jwks"})
+			return
+		}
+		js.hits.Add(1)
+		if js.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		js.mu.Lock()
+		set := jwk.NewSet()
+		for _, k := range js.keys {
+			_ = set.AddKey(k)
+		}
+		js.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	t.Cleanup(js.Close)
+	return js
+}
+
+func (js *jwksServer) setKeys(keys ...jwk.Key) {
+	js.mu.Lock()
+	js.keys = keys
+	js.mu.Unlock()
+}
+
+func claims(now time.Time, extra map[string]any) map[string]any {
+	c := map[string]any{
+		"iss": "https://idp.example", "aud": "api://orders", "sub": "alice",
+		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "scope": "orders:read",
+	}
+	for k, v := range extra {
+		if v == nil {
+			delete(c, k)
+			continue
+		}
+		c[k] = v
+	}
+	return c
+}
+
+func remote(t testing.TB, url string) *RemoteKeys {
+	return &RemoteKeys{JWKSURL: url, Client: &http.Client{Timeout: 2 * time.Second}, Refresh: time.Hour, MinRefresh: time.Minute}
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func TestVerify(t *testing.T) {
+	ctx := context.Background()
+	rsaKey := newRSA(t, "rsa-1")
+	ecKey := newEC(t, "ec-1")
+	js := newJWKSServer(t, rsaKey.public(t), ecKey.public(t))
+	attacker := newRSA(t, "evil")
+	evil := newJWKSServer(t, attacker.public(t))
+
+	rk := remote(t, js.URL+"/jwks")
+	if err := rk.refresh(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(rk, Options{Issuer: "https://idp.example", Audiences: []string{"api://orders"}, Type: "at+jwt", Leeway: 30 * time.Second, RequireExp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+
+	rsaPub, _ := x509.MarshalPKIXPublicKey(&rsaKey.key.(*rsa.PrivateKey).PublicKey)
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaPub})
+	confused := signer{kid: "rsa-1", alg: jwa.HS256(), key: pubPEM}
+
+	attackerRSA := attacker.key.(*rsa.PrivateKey)
+	embedded, _ := jwk.PublicKeyOf(attackerRSA)
+
+	payload, _ := json.Marshal(claims(now, nil))
+	noneTok := b64(`{"alg":"none","typ":"at+jwt","kid":"rsa-1"}`) + "." + base64.RawURLEncoding.EncodeToString(payload) + "."
+	// The same key but presented as ES256: the key type does not fit.
+	wrongType := signer{kid: "rsa-1", alg: jwa.ES256(), key: ecKey.key}
+
+	tests := []struct {
+		name string
+		tok  string
+		want error // nil = accepted
+	}{
+		{"RS256 valid", rsaKey.sign(t, claims(now, nil), nil), nil},
+		{"ES256 valid", ecKey.sign(t, claims(now, nil), nil), nil},
+		{"typ with application/ prefix", rsaKey.sign(t, claims(now, nil), map[string]any{"typ": "application/AT+JWT"}), nil},
+		{"expired", rsaKey.sign(t, claims(now, map[string]any{"exp": now.Add(-time.Minute).Unix()}), nil), ErrExpired},
+		{"expired within leeway", rsaKey.sign(t, claims(now, map[string]any{"exp": now.Add(-10 * time.Second).Unix()}), nil), nil},
+		{"not yet valid", rsaKey.sign(t, claims(now, map[string]any{"nbf": now.Add(time.Hour).Unix()}), nil), ErrClaims},
+		{"issued in the future", rsaKey.sign(t, claims(now, map[string]any{"iat": now.Add(time.Hour).Unix()}), nil), ErrClaims},
+		{"no exp", rsaKey.sign(t, claims(now, map[string]any{"exp": nil}), nil), ErrClaims},
+		{"wrong audience", rsaKey.sign(t, claims(now, map[string]any{"aud": "api://billing"}), nil), ErrClaims},
+		{"audience list containing ours", rsaKey.sign(t, claims(now, map[string]any{"aud": []string{"x", "api://orders"}}), nil), nil},
+		{"wrong issuer", rsaKey.sign(t, claims(now, map[string]any{"iss": "https://evil.example"}), nil), ErrClaims},
+		{"alg none", noneTok, ErrAlgorithm},
+		{"HS256 signed with the RSA public key", confused.sign(t, claims(now, nil), nil), ErrAlgorithm},
+		{"key type does not match alg", wrongType.sign(t, claims(now, nil), nil), ErrNoKey},
+		{"jku pointing elsewhere is ignored", attacker.sign(t, claims(now, nil), map[string]any{"jku": evil.URL + "/jwks"}), ErrNoKey},
+		{"embedded jwk is ignored", attacker.sign(t, claims(now, nil), map[string]any{"jwk": embedded}), ErrNoKey},
+		{"attacker key under a known kid", signer{kid: "rsa-1", alg: jwa.RS256(), key: attackerRSA}.sign(t, claims(now, nil), nil), ErrSignature},
+		{"unknown crit", rsaKey.sign(t, claims(now, nil), map[string]any{"crit": []string{"exp-policy"}, "exp-policy": "x"}), ErrCritical},
+		{"ID token refused when at+jwt required", rsaKey.sign(t, claims(now, nil), map[string]any{"typ": "JWT"}), ErrType},
+		{"JWE-shaped token", "a.b.c.d.e", ErrMalformed},
+		{"garbage", "not a token", ErrMalformed},
+		{"tampered payload", tamper(rsaKey.sign(t, claims(now, nil), nil)), ErrSignature},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := v.Verify(ctx, tc.tok)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("rejected: %v", err)
+				}
+				if tok.Claims["sub"] != "alice" {
+					t.Errorf("sub = %v", tok.Claims["sub"])
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if n := evil.hits.Load(); n != 0 {
+		t.Errorf("the jku URL was fetched %d times; it must never be used", n)
+	}
+}
+
+func tamper(tok string) string {
+	b := []byte(tok)
+	// Change one character in the middle of the payload.
+	i := len(b) / 2
+	if b[i] == 'A' {
+		b[i] = 'B'
+	} else {
+		b[i] = 'A'
+	}
+	return string(b)
+}
+
+func TestHMACOnlyWithSecret(t *testing.T) {
+	ctx := context.Background()
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	if _, err := NewVerifier(nil, Options{Algorithms: []string{"HS256"}}); err == nil {
+		t.Fatal("HS256 without a secret must be refused")
+	}
+	v, err := NewVerifier(nil, Options{Algorithms: []string{"HS256"}, HMACSecret: secret, RequireExp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	good := signer{alg: jwa.HS256(), key: secret}.sign(t, claims(now, nil), nil)
+	if _, err := v.Verify(ctx, good); err != nil {
+		t.Fatalf("valid HS256 rejected: %v", err)
+	}
+	bad := signer{alg: jwa.HS256(), key: []byte("another-secret-another-secret-xx")}.sign(t, claims(now, nil), nil)
+	if _, err := v.Verify(ctx, bad); !errors.Is(err, ErrSignature) {
+		t.Fatalf("wrong secret: err = %v", err)
+	}
+	rs := newRSA(t, "k").sign(t, claims(now, nil), nil)
+	if _, err := v.Verify(ctx, rs); !errors.Is(err, ErrAlgorithm) {
+		t.Fatalf("RS256 not in the allowlist: err = %v", err)
+	}
+}
+
+func TestRotationAndUnknownKid(t *testing.T) {
+	ctx := context.Background()
+	old, next := newRSA(t, "2024"), newRSA(t, "2025")
+	js := newJWKSServer(t, old.public(t))
+	rk := remote(t, js.URL+"/jwks")
+	clock := time.Now()
+	rk.now = func() time.Time { return clock }
+	if err := rk.refresh(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := NewVerifier(rk, Options{RequireExp: true})
+	now := time.Now()
+
+	// The provider rotates: a token with the new kid triggers one refresh.
+	js.setKeys(old.public(t), next.public(t))
+	clock = clock.Add(2 * time.Minute)
+	if _, err := v.Verify(ctx, next.sign(t, claims(now, nil), nil)); err != nil {
+		t.Fatalf("token with the rotated-in key rejected: %v", err)
+	}
+	if got := rk.Fetches(); got != 2 {
+		t.Fatalf("fetches = %d, want 2 (start-up + unknown kid)", got)
+	}
+	// Random kids within MinRefresh cause no further fetches.
+	for i := range 5 {
+		rnd := signer{kid: "random-" + string(rune('a'+i)), alg: jwa.RS256(), key: next.key}
+		if _, err := v.Verify(ctx, rnd.sign(t, claims(now, nil), nil)); !errors.Is(err, ErrNoKey) {
+			t.Fatalf("unknown kid: err = %v", err)
+		}
+	}
+	if got := rk.Fetches(); got != 2 {
+		t.Fatalf("fetches = %d after unknown kids inside min_refresh, want 2", got)
+	}
+	// The host goes down: the last good set is kept.
+	js.down.Store(true)
+	clock = clock.Add(2 * time.Minute)
+	if err := rk.refresh(ctx, true); err == nil {
+		t.Fatal("refresh against a down host should fail")
+	}
+	if _, err := v.Verify(ctx, old.sign(t, claims(now, nil), nil)); err != nil {
+		t.Fatalf("last good key set not kept: %v", err)
+	}
+}
+
+func TestNotReadyUntilHostUp(t *testing.T) {
+	k := newEC(t, "k1")
+	js := newJWKSServer(t, k.public(t))
+	js.down.Store(true)
+	rk := remote(t, js.URL+"/jwks")
+	rk.MinRefresh = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { rk.Run(ctx); close(done) }()
+	v, _ := NewVerifier(rk, Options{RequireExp: true})
+	tok := k.sign(t, claims(time.Now(), nil), nil)
+
+	time.Sleep(50 * time.Millisecond)
+	if v.Ready() {
+		t.Fatal("ready while the JWKS host is down")
+	}
+	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrNotReady) {
+		t.Fatalf("err = %v, want ErrNotReady", err)
+	}
+	js.down.Store(false)
+	deadline := time.Now().Add(5 * time.Second)
+	for !v.Ready() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !v.Ready() {
+		t.Fatal("not ready after the host came back")
+	}
+	if _, err := v.Verify(ctx, tok); err != nil {
+		t.Fatalf("rejected once keys loaded: %v", err)
+	}
+	cancel()
+	<-done
+}
+
+func TestOIDCDiscovery(t *testing.T) {
+	ctx := context.Background()
+	k := newRSA(t, "d1")
+	js := newJWKSServer(t, k.public(t))
+	c := Config{Audiences: []string{"api://orders"}}
+	b, err := c.Build(js.URL+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Remote == nil {
+		t.Fatal("the scheme's openIdConnectUrl should give a remote key source")
+	}
+	if err := b.Remote.refresh(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := b.Verifier.Verify(ctx, k.sign(t, claims(now, nil), nil)); err != nil {
+		t.Fatalf("rejected: %v", err)
+	}
+	// The discovered issuer is enforced.
+	if _, err := b.Verifier.Verify(ctx, k.sign(t, claims(now, map[string]any{"iss": "https://other"}), nil)); !errors.Is(err, ErrClaims) {
+		t.Fatalf("foreign issuer: err = %v", err)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Config
+		ok   bool
+	}{
+		{"jwks", Config{JWKSURL: "https://idp/jwks"}, true},
+		{"no source", Config{}, false},
+		{"two sources", Config{JWKSURL: "https://a/jwks", KeyFiles: []string{"k.pem"}}, false},
+		{"bad url", Config{JWKSURL: "ftp://x"}, false},
+		{"alg none", Config{JWKSURL: "https://a/jwks", Algorithms: []string{"none"}}, false},
+		{"HS256 without secret", Config{JWKSURL: "https://a/jwks", Algorithms: []string{"HS256"}}, false},
+		{"secret without HS alg", Config{HMACSecretEnv: "X"}, false},
+		{"secret with HS alg", Config{HMACSecretEnv: "X", Algorithms: []string{"HS256"}}, true},
+		{"negative leeway", Config{JWKSURL: "https://a/jwks", Leeway: -1}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.c.Validate()
+			if (err == nil) != tc.ok {
+				t.Fatalf("Validate() = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}

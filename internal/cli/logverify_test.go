@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
+)
+
+// TestLogKeygenAndVerify goes through what an operator does: create keys,
+// let the firewall write a log, verify it, then find tampering.
+func TestLogKeygenAndVerify(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "audit.key"), filepath.Join(dir, "audit.pub")
+	code, out, errOut := run(t, "", "log", "keygen", "--private", priv, "--public", pub)
+	if code != ExitOK || !strings.Contains(out, "key id") {
+		t.Fatalf("keygen: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut = run(t, "", "log", "keygen", "--private", priv, "--public", pub); code != ExitUsage || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("keygen over existing keys: %d %q", code, errOut)
+	}
+
+	key, err := tamperlog.LoadPrivateKeyFile(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "audit.log")
+	w, err := tamperlog.OpenFile(logPath, tamperlog.Options{Key: key, Every: 2, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		w.Append(map[string]any{"method": "GET", "path": "/pets", "status": 200, "i": i})
+	}
+	w.Close()
+	data, _ := os.ReadFile(logPath)
+	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+
+	tampered := filepath.Join(dir, "tampered.log")
+	os.WriteFile(tampered, []byte(strings.Replace(string(data), `"status":200`, `"status":500`, 1)), 0o600)
+	uncovered := filepath.Join(dir, "uncovered.log")
+	os.WriteFile(uncovered, []byte(strings.Join(lines[:len(lines)-1], "")), 0o600)
+	otherPriv, otherPub := filepath.Join(dir, "o.key"), filepath.Join(dir, "o.pub")
+	run(t, "", "log", "keygen", "--private", otherPriv, "--public", otherPub)
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"intact", []string{logPath, "--key", pub}, ExitOK, "intact"},
+		{"altered", []string{tampered, "--key", pub}, ExitFailed, "altered at line 1"},
+		{"uncovered trailing records warn", []string{uncovered, "--key", pub}, ExitOK, "1 trailing records are not covered"},
+		{"uncovered trailing records fail when required", []string{uncovered, "--key", pub, "--require-covered"}, ExitFailed, "not covered"},
+		{"no final checkpoint fails when required", []string{uncovered, "--key", pub, "--require-final"}, ExitFailed, "final checkpoint"},
+		{"other key", []string{logPath, "--key", otherPub}, ExitFailed, "wrong-key"},
+		{"private key given as --key", []string{logPath, "--key", priv}, ExitUsage, "private key"},
+		{"missing --key", []string{logPath}, ExitUsage, "--key"},
+		{"missing file", []string{filepath.Join(dir, "nope.log"), "--key", pub}, ExitUsage, "no such file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := run(t, "", append([]string{"log", "verify"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant mention of %q", code, tc.code, out, errOut, tc.want)
+			}
+		})
+	}
+
+	code, out, _ = run(t, "", "log", "verify", tampered, "--key", pub, "--format", "json")
+	var rep tamperlog.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitFailed || rep.Problem == nil || rep.Problem.Kind != tamperlog.KindAltered {
+		t.Fatalf("json: %d %v %s", code, err, out)
+	}
+}

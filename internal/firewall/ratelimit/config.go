@@ -1,0 +1,158 @@
+package ratelimit
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is the rate-limit section of the firewall configuration.
+type Config struct {
+	// Store is "memory" (default) or "redis".
+	Store string `yaml:"store"`
+	// OnStoreError is "open" (default: let the request through) or
+	// "closed" (answer 503) when the store cannot be reached.
+	OnStoreError string       `yaml:"on_store_error"`
+	Memory       MemoryConfig `yaml:"memory"`
+	Redis        RedisConfig  `yaml:"redis"`
+	Rules        []Rule       `yaml:"rules"`
+}
+
+// MemoryConfig bounds the in-memory store.
+type MemoryConfig struct {
+	// MaxKeys is the most keys kept (default 1,000,000, about 100 MB at
+	// worst). When full, the entry closest to expiry in a small random
+	// sample is evicted, which only ever gives that key back some quota.
+	MaxKeys int `yaml:"max_keys"`
+	// Shards splits the map to reduce lock contention (default 64).
+	Shards int `yaml:"shards"`
+}
+
+// RedisConfig is how to reach the Redis server shared by the fleet.
+type RedisConfig struct {
+	// Addr is host:port.
+	Addr     string `yaml:"addr"`
+	Username string `yaml:"username"`
+	// PasswordEnv names the environment variable holding the password,
+	// so the secret stays out of the configuration file.
+	PasswordEnv string `yaml:"password_env"`
+	DB          int    `yaml:"db"`
+	TLS         bool   `yaml:"tls"`
+	// KeyPrefix namespaces the keys (default "rampart:rl:").
+	KeyPrefix string `yaml:"key_prefix"`
+	// Timeout bounds each decision, dial included (default 50ms). A
+	// rate limit that waits longer than this costs more than it saves.
+	Timeout  time.Duration `yaml:"timeout"`
+	PoolSize int           `yaml:"pool_size"`
+}
+
+// Rule is one limit.
+type Rule struct {
+	// Name identifies the rule in headers (RateLimit-Policy), logs and
+	// store keys. Changing it starts fresh counters.
+	Name string `yaml:"name"`
+	// Key is what is counted: "ip", "api-key", or "claim:<name>" (a JWT
+	// claim such as claim:sub or claim:client_id).
+	Key string `yaml:"key"`
+	// Rate requests are allowed per Period on average.
+	Rate   int64         `yaml:"rate"`
+	Period time.Duration `yaml:"period"`
+	// Burst is how many requests may arrive at once (default Rate).
+	Burst int64 `yaml:"burst"`
+	// Scope "api" (default) counts all operations together; "operation"
+	// gives each operation its own counter.
+	Scope string `yaml:"scope"`
+	// Operations restricts the rule to these operations (operationId or
+	// "METHOD /path"); empty means every operation.
+	Operations []string `yaml:"operations"`
+}
+
+// Key kinds.
+const (
+	KeyIP     = "ip"
+	KeyAPIKey = "api-key"
+	keyClaim  = "claim:"
+)
+
+// Scopes.
+const (
+	ScopeAPI       = "api"
+	ScopeOperation = "operation"
+)
+
+var ruleName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// Validate reports every problem, naming the field.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	switch c.Store {
+	case "", "memory":
+	case "redis":
+		if c.Redis.Addr == "" {
+			add("redis.addr: required when store is redis")
+		}
+	default:
+		add("store: %q is not supported (want memory or redis)", c.Store)
+	}
+	switch c.OnStoreError {
+	case "", "open", "closed":
+	default:
+		add("on_store_error: %q is not supported (want open or closed)", c.OnStoreError)
+	}
+	if c.Memory.MaxKeys < 0 {
+		add("memory.max_keys: must not be negative")
+	}
+	if c.Memory.Shards < 0 || c.Memory.Shards > 4096 {
+		add("memory.shards: must be between 1 and 4096")
+	}
+	if c.Redis.Timeout < 0 {
+		add("redis.timeout: must not be negative")
+	}
+	if c.Redis.DB < 0 {
+		add("redis.db: must not be negative")
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Rules {
+		p := fmt.Sprintf("rules[%d]", i)
+		if r.Name != "" {
+			p = fmt.Sprintf("rules[%d] (%s)", i, r.Name)
+		}
+		if !ruleName.MatchString(r.Name) {
+			add("%s.name: %q must be 1-64 letters, digits, '_', '.' or '-'", p, r.Name)
+		} else if seen[r.Name] {
+			add("%s.name: %q is used by another rule", p, r.Name)
+		}
+		seen[r.Name] = true
+		switch {
+		case r.Key == KeyIP, r.Key == KeyAPIKey:
+		case strings.HasPrefix(r.Key, keyClaim) && len(r.Key) > len(keyClaim):
+		default:
+			add("%s.key: %q is not supported (want ip, api-key or claim:<name>)", p, r.Key)
+		}
+		if r.Rate <= 0 {
+			add("%s.rate: must be at least 1", p)
+		}
+		if r.Period <= 0 {
+			add("%s.period: must be a positive duration such as 1s or 1m", p)
+		} else if r.Rate > 0 && r.Period/time.Duration(r.Rate) < time.Microsecond {
+			add("%s: %d per %s is more than one request per microsecond", p, r.Rate, r.Period)
+		}
+		if r.Burst < 0 {
+			add("%s.burst: must not be negative", p)
+		}
+		switch r.Scope {
+		case "", ScopeAPI, ScopeOperation:
+		default:
+			add("%s.scope: %q is not supported (want api or operation)", p, r.Scope)
+		}
+		for j, op := range r.Operations {
+			if strings.TrimSpace(op) == "" {
+				add("%s.operations[%d]: empty", p, j)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,361 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// clock is a settable time source for the memory store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func memLimiter(t testing.TB, cfg Config) (*Limiter, *clock, *MemoryStore) {
+	t.Helper()
+	ck := &clock{t: time.Unix(1_700_000_000, 0)}
+	st := NewMemoryStore(cfg.Memory.MaxKeys, cfg.Memory.Shards)
+	st.now = ck.now
+	l, err := NewWithStore(cfg, st, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, ck, st
+}
+
+var ip1 = netip.MustParseAddr("198.51.100.1")
+var ip2 = netip.MustParseAddr("198.51.100.2")
+
+// TestGCRASequence drives one rule (5 per second, burst 2, so one request
+// is worth 200ms) through a timed sequence of requests.
+func TestGCRASequence(t *testing.T) {
+	cfg := Config{Rules: []Rule{{Name: "per-ip", Key: KeyIP, Rate: 5, Period: time.Second, Burst: 2}}}
+	steps := []struct {
+		wait      time.Duration
+		allowed   bool
+		remaining int64
+		retry     time.Duration
+	}{
+		{0, true, 1, 0},
+		{0, true, 0, 0},
+		{0, false, 0, 200 * time.Millisecond}, // burst spent
+		{100 * time.Millisecond, false, 0, 100 * time.Millisecond},
+		{100 * time.Millisecond, true, 0, 0}, // one interval later: one more
+		{0, false, 0, 200 * time.Millisecond},
+		{time.Second, true, 1, 0}, // idle: full burst back
+	}
+	l, ck, _ := memLimiter(t, cfg)
+	for i, s := range steps {
+		ck.add(s.wait)
+		res := l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1})
+		if res.Allowed != s.allowed || res.Remaining != s.remaining || res.RetryAfter != s.retry {
+			t.Fatalf("step %d: allowed=%v remaining=%d retry=%v, want %v %d %v", i, res.Allowed, res.Remaining, res.RetryAfter, s.allowed, s.remaining, s.retry)
+		}
+		if !s.allowed && (res.Status != 429 || res.Reason != ReasonLimited || res.Rule != "per-ip") {
+			t.Fatalf("step %d: refusal %+v", i, res)
+		}
+	}
+	// Another client has its own counter.
+	if res := l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip2}); !res.Allowed {
+		t.Fatal("second client limited by the first one's traffic")
+	}
+}
+
+func TestRuleSelection(t *testing.T) {
+	cfg := Config{Rules: []Rule{
+		{Name: "ip", Key: KeyIP, Rate: 1, Period: time.Hour},
+		{Name: "key", Key: KeyAPIKey, Rate: 1, Period: time.Hour},
+		{Name: "sub", Key: "claim:sub", Rate: 1, Period: time.Hour, Scope: ScopeOperation},
+		{Name: "ip-op", Key: KeyIP, Rate: 1, Period: time.Hour, Operations: []string{"createOrder"}},
+	}}
+	type call struct {
+		in   Input
+		want bool
+		rule string
+	}
+	tests := []struct {
+		name  string
+		calls []call
+	}{
+		{"ip phase charges only the per-ip api rule", []call{
+			{Input{Phase: PhaseIP, IP: ip1}, true, "ip"},
+			{Input{Phase: PhaseIP, IP: ip1}, false, "ip"},
+		}},
+		{"identity phase without identity applies nothing", []call{
+			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "listOrders"}, true, ""},
+			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "listOrders"}, true, ""},
+		}},
+		{"api key counted across operations", []call{
+			{Input{Phase: PhaseIdentity, APIKey: "k1", Operation: "a"}, true, "key"},
+			{Input{Phase: PhaseIdentity, APIKey: "k1", Operation: "b"}, false, "key"},
+			{Input{Phase: PhaseIdentity, APIKey: "k2", Operation: "b"}, true, "key"},
+		}},
+		{"claim counted per operation", []call{
+			{Input{Phase: PhaseIdentity, Claims: map[string]any{"sub": "alice"}, Operation: "a"}, true, "sub"},
+			{Input{Phase: PhaseIdentity, Claims: map[string]any{"sub": "alice"}, Operation: "b"}, true, "sub"},
+			{Input{Phase: PhaseIdentity, Claims: map[string]any{"sub": "alice"}, Operation: "a"}, false, "sub"},
+			{Input{Phase: PhaseIdentity, Claims: map[string]any{"sub": "bob"}, Operation: "a"}, true, "sub"},
+		}},
+		{"operation filter", []call{
+			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "createOrder"}, true, "ip-op"},
+			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "listOrders"}, true, ""},
+			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "createOrder"}, false, "ip-op"},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, _, _ := memLimiter(t, cfg)
+			for i, c := range tc.calls {
+				res := l.Check(context.Background(), c.in)
+				if res.Allowed != c.want || res.Rule != c.rule {
+					t.Fatalf("call %d: allowed=%v rule=%q, want %v %q", i, res.Allowed, res.Rule, c.want, c.rule)
+				}
+			}
+		})
+	}
+}
+
+func TestHeaders(t *testing.T) {
+	cfg := Config{Rules: []Rule{
+		{Name: "ip", Key: KeyIP, Rate: 100, Period: time.Minute},
+		{Name: "burst", Key: KeyAPIKey, Rate: 10, Period: time.Second, Burst: 2},
+	}}
+	l, _, _ := memLimiter(t, cfg)
+	h := http.Header{}
+	l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1}).SetHeaders(h)
+	l.Check(context.Background(), Input{Phase: PhaseIdentity, APIKey: "k"}).SetHeaders(h)
+	if got, want := h.Get("RateLimit-Policy"), `"ip";q=100;w=60, "burst";q=2;w=1`; got != want {
+		t.Errorf("RateLimit-Policy = %q, want %q", got, want)
+	}
+	if got, want := h.Get("RateLimit"), `"ip";r=99;t=1, "burst";r=1;t=1`; got != want {
+		t.Errorf("RateLimit = %q, want %q", got, want)
+	}
+	if h.Get("Retry-After") != "" {
+		t.Error("Retry-After on an allowed request")
+	}
+	l.Check(context.Background(), Input{Phase: PhaseIdentity, APIKey: "k"})
+	res := l.Check(context.Background(), Input{Phase: PhaseIdentity, APIKey: "k"})
+	h = http.Header{}
+	res.SetHeaders(h)
+	if res.Allowed || h.Get("Retry-After") != "1" || h.Get("RateLimit") != `"burst";r=0;t=1` {
+		t.Errorf("refusal headers: allowed=%v %v", res.Allowed, h)
+	}
+	// A long wait is rounded up, never down to 0.
+	l2, _, _ := memLimiter(t, Config{Rules: []Rule{{Name: "slow", Key: KeyIP, Rate: 1, Period: 90 * time.Second}}})
+	l2.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1})
+	h = http.Header{}
+	l2.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1}).SetHeaders(h)
+	if h.Get("Retry-After") != "90" {
+		t.Errorf("Retry-After = %q, want 90", h.Get("Retry-After"))
+	}
+}
+
+// failingStore always errors, like a Redis that is down.
+type failingStore struct{ calls int }
+
+func (f *failingStore) Take(context.Context, string, Params) (Outcome, error) {
+	f.calls++
+	return Outcome{}, errors.New("connection refused")
+}
+func (f *failingStore) Close() error { return nil }
+
+func TestStoreFailurePolicy(t *testing.T) {
+	rules := []Rule{{Name: "ip", Key: KeyIP, Rate: 1, Period: time.Hour}}
+	for _, tc := range []struct {
+		policy  string
+		allowed bool
+		status  int
+	}{
+		{"", true, 0},
+		{"open", true, 0},
+		{"closed", false, 503},
+	} {
+		t.Run("on_store_error="+tc.policy, func(t *testing.T) {
+			var logs strings.Builder
+			l, err := NewWithStore(Config{OnStoreError: tc.policy, Rules: rules}, &failingStore{}, slog.New(slog.NewTextHandler(&logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 3; i++ {
+				res := l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1})
+				if res.Allowed != tc.allowed || res.Status != tc.status || !res.StoreError {
+					t.Fatalf("call %d: %+v", i, res)
+				}
+				if !tc.allowed && res.Reason != ReasonUnavailable {
+					t.Fatalf("reason %q", res.Reason)
+				}
+			}
+			if l.StoreErrors() != 3 {
+				t.Errorf("counted %d store errors, want 3", l.StoreErrors())
+			}
+			if n := strings.Count(logs.String(), "rate-limit store unavailable"); n != 1 {
+				t.Errorf("logged %d times, want once (throttled):\n%s", n, logs.String())
+			}
+		})
+	}
+}
+
+func TestMemoryStoreBounded(t *testing.T) {
+	l, ck, st := memLimiter(t, Config{Memory: MemoryConfig{MaxKeys: 64, Shards: 1}, Rules: []Rule{{Name: "ip", Key: KeyIP, Rate: 1, Period: time.Minute}}})
+	for i := 0; i < 1000; i++ {
+		a := netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
+		if !l.Check(context.Background(), Input{Phase: PhaseIP, IP: a}).Allowed {
+			t.Fatalf("fresh client %v refused", a)
+		}
+	}
+	if n := st.Len(); n > 64 {
+		t.Fatalf("store holds %d keys, bound is 64", n)
+	}
+	if st.Evicted() == 0 {
+		t.Fatal("no eviction counted")
+	}
+	// Once the old entries have expired, new clients take their places
+	// instead of evicting live entries.
+	ck.add(time.Hour)
+	before := st.Evicted()
+	for i := 0; i < 64; i++ {
+		l.Check(context.Background(), Input{Phase: PhaseIP, IP: netip.AddrFrom4([4]byte{10, 9, 0, byte(i)})})
+	}
+	if st.Evicted() != before {
+		t.Fatalf("%d live entries evicted while expired ones were available", st.Evicted()-before)
+	}
+	if n := st.Len(); n > 64 {
+		t.Fatalf("store holds %d keys, bound is 64", n)
+	}
+}
+
+func TestSecretsNotInKeys(t *testing.T) {
+	rec := &recordingStore{}
+	l, err := NewWithStore(Config{Rules: []Rule{{Name: "k", Key: KeyAPIKey, Rate: 5, Period: time.Second}, {Name: "c", Key: "claim:client_id", Rate: 5, Period: time.Second}}}, rec, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Check(context.Background(), Input{Phase: PhaseIdentity, APIKey: "sk_live_SECRET", Claims: map[string]any{"client_id": "confidential-client"}})
+	if len(rec.keys) != 2 {
+		t.Fatalf("keys %v", rec.keys)
+	}
+	for _, k := range rec.keys {
+		if strings.Contains(k, "SECRET") || strings.Contains(k, "confidential") {
+			t.Errorf("store key %q carries the raw identity", k)
+		}
+	}
+}
+
+type recordingStore struct{ keys []string }
+
+func (r *recordingStore) Take(_ context.Context, key string, _ Params) (Outcome, error) {
+	r.keys = append(r.keys, key)
+	return Outcome{Allowed: true, Reset: time.Millisecond}, nil
+}
+func (r *recordingStore) Close() error { return nil }
+
+func TestValidate(t *testing.T) {
+	ok := Rule{Name: "r", Key: KeyIP, Rate: 10, Period: time.Second}
+	tests := []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{"valid", Config{Rules: []Rule{ok, {Name: "s", Key: "claim:sub", Rate: 1, Period: time.Minute, Scope: "operation"}}}, nil},
+		{"bad store", Config{Store: "etcd"}, []string{"store", "etcd"}},
+		{"redis without addr", Config{Store: "redis"}, []string{"redis.addr"}},
+		{"bad failure policy", Config{OnStoreError: "maybe"}, []string{"on_store_error"}},
+		{"bad key", Config{Rules: []Rule{{Name: "r", Key: "header:x", Rate: 1, Period: time.Second}}}, []string{"rules[0] (r).key", "header:x"}},
+		{"empty claim", Config{Rules: []Rule{{Name: "r", Key: "claim:", Rate: 1, Period: time.Second}}}, []string{"key"}},
+		{"no rate or period", Config{Rules: []Rule{{Name: "r", Key: KeyIP}}}, []string{"rate", "period"}},
+		{"too fast", Config{Rules: []Rule{{Name: "r", Key: KeyIP, Rate: 10_000_000, Period: time.Second}}}, []string{"microsecond"}},
+		{"duplicate names", Config{Rules: []Rule{ok, ok}}, []string{"rules[1] (r).name", "another rule"}},
+		{"bad name", Config{Rules: []Rule{{Name: `a"b`, Key: KeyIP, Rate: 1, Period: time.Second}}}, []string{"name"}},
+		{"bad scope", Config{Rules: []Rule{{Name: "r", Key: KeyIP, Rate: 1, Period: time.Second, Scope: "path"}}}, []string{"scope", "path"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.Validate()
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("unexpected: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConcurrentMemory(t *testing.T) {
+	// 4 goroutines share one key with a burst of 100 and no refill within
+	// the test: exactly 100 requests may pass, whatever the interleaving.
+	l, _, _ := memLimiter(t, Config{Rules: []Rule{{Name: "ip", Key: KeyIP, Rate: 100, Period: time.Hour}}})
+	var mu sync.Mutex
+	allowed := 0
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				if l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1}).Allowed {
+					mu.Lock()
+					allowed++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed != 100 {
+		t.Fatalf("%d allowed, want exactly 100", allowed)
+	}
+}
+
+func BenchmarkMemory(b *testing.B) {
+	l, err := New(Config{Rules: []Rule{{Name: "ip", Key: KeyIP, Rate: 1 << 30, Period: time.Hour}}}, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	addrs := make([]netip.Addr, 1024)
+	for i := range addrs {
+		addrs[i] = netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if !l.Check(context.Background(), Input{Phase: PhaseIP, IP: addrs[i&1023]}).Allowed {
+			b.Fatal("refused")
+		}
+		i++
+	}
+}
+
+func BenchmarkMemoryParallel(b *testing.B) {
+	l, _ := New(Config{Rules: []Rule{{Name: "ip", Key: KeyIP, Rate: 1 << 30, Period: time.Hour}}}, quiet)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			a := netip.AddrFrom4([4]byte{10, 2, byte(i >> 8), byte(i)})
+			l.Check(context.Background(), Input{Phase: PhaseIP, IP: a})
+			i = (i + 1) & 1023
+		}
+	})
+}

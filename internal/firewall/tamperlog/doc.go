@@ -1,0 +1,54 @@
+// Package tamperlog makes an audit log tamper-evident: each record is
+// chained to the one before it by hash, and signed checkpoints anchor the
+// chain so that rewriting it needs the signing key.
+//
+// # Format
+//
+// The log is JSON lines. Each line is written in RFC 8785 canonical form
+// (sorted keys, no insignificant whitespace), so a verifier hashes the same
+// bytes whatever a log shipper later does to whitespace or key order.
+//
+// A record line wraps the audit record as the writer received it:
+//
+//	{"prev":"<hex SHA-256 of the previous record line>","rec":{...},"seq":42}
+//
+// seq starts at 1 and grows by one; the first record's prev is 64 zeros.
+// The chain hash of record n is SHA-256 of its canonical line, which
+// includes prev, so it covers every record before it.
+//
+// A checkpoint line signs a sequence number and its chain hash with
+// Ed25519:
+//
+//	{"checkpoint":{"final":false,"hash":"<hex>","key":"<key id>","seq":42,"time":"..."},"sig":"<base64url>"}
+//
+// The signature covers "rampart-tamperlog-checkpoint-v1\n" followed by the
+// canonical checkpoint object. Checkpoints are written every Every records
+// or Interval after the first record not yet covered, whichever comes
+// first, and on Close (final=true). They are not part of the chain:
+// removing one only lowers coverage, which Verify reports.
+//
+// # What Verify finds
+//
+// The first altered record (its hash no longer matches the next record's
+// prev, or a checkpoint's signed hash), removed records (a gap in seq, or a
+// checkpoint beyond the last record), reordered or duplicated records, a
+// checkpoint whose signature does not verify or that was signed by another
+// key, a line that is not canonical-able JSON, and a log cut in the middle
+// of a line. What no check can see: records removed from the end after the
+// last checkpoint; Verify reports how many trailing records no checkpoint
+// covers, and whether the log ends with a final (shutdown) checkpoint.
+//
+// # How the firewall uses it
+//
+// The audit log writer takes an io.Writer; a *Writer is one, consuming
+// JSON lines and emitting chained lines:
+//
+//	tw, err := tamperlog.OpenFile(path, tamperlog.Options{Key: priv})
+//	aw := auditlog.New(tw, auditlog.Options{})
+//	...
+//	aw.Close(); tw.Close()   // Close writes the final checkpoint
+//
+// OpenFile continues the chain of an existing file. Keys come from
+// GenerateKeyFiles (the `rampart log keygen` command) and
+// LoadPrivateKeyFile; `rampart log verify FILE --key PUB` runs Verify.
+package tamperlog

@@ -1,0 +1,347 @@
+package tamperlog
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type auditRec struct {
+	Seq    int    `json:"seq"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Status int    `json:"status"`
+}
+
+func newKey(t testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, priv
+}
+
+// buildLog writes n records with a checkpoint every `every` records and
+// a final checkpoint, and returns the lines.
+func buildLog(t testing.TB, priv ed25519.PrivateKey, n, every int) []string {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, State{}, Options{Key: priv, Every: every, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		if err := w.Append(auditRec{Seq: i, Method: "GET", Path: fmt.Sprintf("/pets/%d", i), Status: 200}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n")
+}
+
+func verifyLines(t *testing.T, pub ed25519.PublicKey, lines []string) *Report {
+	t.Helper()
+	rep, err := Verify(strings.NewReader(strings.Join(lines, "")), pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// Line layout of buildLog(10, 4): records 1-4 at lines 1-4, checkpoint at
+// line 5, records 5-8 at lines 6-9, checkpoint line 10, records 9-10 at
+// lines 11-12, final checkpoint line 13.
+func TestVerify(t *testing.T) {
+	pub, priv := newKey(t)
+	otherPub, otherPriv := newKey(t)
+	_ = otherPub
+	base := buildLog(t, priv, 10, 4)
+	if len(base) != 13 {
+		t.Fatalf("layout changed: %d lines", len(base))
+	}
+	edit := func(f func(l []string) []string) []string {
+		return f(append([]string(nil), base...))
+	}
+	alterField := func(line, from, to string) string {
+		if !strings.Contains(line, from) {
+			t.Fatalf("line %q has no %q", line, from)
+		}
+		return strings.Replace(line, from, to, 1)
+	}
+	tests := []struct {
+		name      string
+		lines     []string
+		kind      string // "" = intact
+		line      int
+		seq       uint64
+		uncovered int
+		final     bool
+	}{
+		{"intact", base, "", 0, 0, 0, true},
+		{"altered record mid-chain", edit(func(l []string) []string {
+			l[1] = alterField(l[1], `"status":200`, `"status":403`)
+			return l
+		}), KindAltered, 2, 2, 0, false},
+		{"altered record just before a checkpoint", edit(func(l []string) []string {
+			l[3] = alterField(l[3], `/pets/4`, `/pets/9`)
+			return l
+		}), KindAltered, 4, 4, 0, false},
+		{"altered last record (covered by final checkpoint)", edit(func(l []string) []string {
+			l[11] = alterField(l[11], `/pets/10`, `/admin`)
+			return l
+		}), KindAltered, 12, 10, 0, false},
+		{"altered first record's prev", edit(func(l []string) []string {
+			l[0] = alterField(l[0], `"prev":"0`, `"prev":"1`)
+			return l
+		}), KindAltered, 1, 1, 0, false},
+		{"removed record", edit(func(l []string) []string {
+			return append(l[:6], l[7:]...) // record 6
+		}), KindRemoved, 7, 6, 0, false},
+		{"removed first record", edit(func(l []string) []string { return l[1:] }), KindRemoved, 1, 1, 0, false},
+		{"removed record before checkpoint", edit(func(l []string) []string {
+			return append(l[:8], l[9:]...) // record 8, just before the checkpoint at seq 8
+		}), KindRemoved, 9, 8, 0, false},
+		{"swapped records", edit(func(l []string) []string {
+			l[6], l[7] = l[7], l[6] // records 6 and 7
+			return l
+		}), KindReordered, 7, 6, 0, false},
+		{"record moved far ahead", edit(func(l []string) []string {
+			r := l[1]
+			l = append(l[:1], l[2:]...)
+			return append(l[:10], append([]string{r}, l[10:]...)...)
+		}), KindReordered, 2, 2, 0, false},
+		{"duplicated record", edit(func(l []string) []string {
+			return append(l[:3], append([]string{l[2]}, l[3:]...)...)
+		}), KindReordered, 4, 3, 0, false},
+		{"altered checkpoint", edit(func(l []string) []string {
+			l[4] = alterField(l[4], `"seq":4`, `"seq":3`)
+			return l
+		}), KindBadSignature, 5, 3, 0, false},
+		{"checkpoint from another key", edit(func(l []string) []string {
+			other := buildLog(t, otherPriv, 4, 4)
+			l[4] = other[4]
+			return l
+		}), KindWrongKey, 5, 4, 0, false},
+		{"inserted foreign line", edit(func(l []string) []string {
+			return append(l[:2], append([]string{`{"method":"GET","path":"/x"}` + "\n"}, l[2:]...)...)
+		}), KindMalformed, 3, 3, 0, false},
+		{"garbage line", edit(func(l []string) []string {
+			l[2] = "not json\n"
+			return l
+		}), KindMalformed, 3, 3, 0, false},
+		{"cut mid-line", edit(func(l []string) []string {
+			l[11] = l[11][:len(l[11])/2]
+			return l[:12]
+		}), KindTruncated, 12, 10, 0, false},
+		{"cut after a record: trailing records uncovered", edit(func(l []string) []string { return l[:11] }), "", 0, 0, 1, false},
+		{"final checkpoint removed", edit(func(l []string) []string { return l[:12] }), "", 0, 0, 2, false},
+		{"middle checkpoint removed: later one covers", edit(func(l []string) []string {
+			return append(l[:4], l[5:]...)
+		}), "", 0, 0, 0, true},
+		{"whitespace and key order do not matter", edit(func(l []string) []string {
+			var m map[string]any
+			json.Unmarshal([]byte(l[1]), &m)
+			b, _ := json.MarshalIndent(m, "", "")
+			l[1] = strings.ReplaceAll(string(b), "\n", " ") + "\n"
+			return l
+		}), "", 0, 0, 0, true},
+		{"empty log", nil, "", 0, 0, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := verifyLines(t, pub, tc.lines)
+			if tc.kind == "" {
+				if rep.Problem != nil {
+					t.Fatalf("unexpected problem: %+v", rep.Problem)
+				}
+				if rep.Uncovered != tc.uncovered || rep.Final != tc.final {
+					t.Fatalf("uncovered=%d final=%v, want %d %v", rep.Uncovered, rep.Final, tc.uncovered, tc.final)
+				}
+				return
+			}
+			p := rep.Problem
+			if p == nil {
+				t.Fatalf("tampering not detected (report %+v)", rep)
+			}
+			if p.Kind != tc.kind || p.Line != tc.line || p.Seq != tc.seq {
+				t.Fatalf("problem %s at line %d seq %d (%s), want %s at line %d seq %d", p.Kind, p.Line, p.Seq, p.Message, tc.kind, tc.line, tc.seq)
+			}
+		})
+	}
+}
+
+func TestVerifyCounts(t *testing.T) {
+	pub, priv := newKey(t)
+	rep := verifyLines(t, pub, buildLog(t, priv, 10, 4))
+	if rep.Records != 10 || rep.Checkpoints != 3 || rep.LastSeq != 10 || rep.CoveredSeq != 10 || rep.Uncovered != 0 || !rep.Final {
+		t.Fatalf("report %+v", rep)
+	}
+	other, _ := newKey(t)
+	rep = verifyLines(t, other, buildLog(t, priv, 3, 100))
+	if rep.Problem == nil || rep.Problem.Kind != KindWrongKey {
+		t.Fatalf("verification with the wrong public key: %+v", rep.Problem)
+	}
+}
+
+// TestWriterAsLineSink feeds the Writer the way a buffered JSON-lines
+// writer does: several records per call, lines split across calls.
+func TestWriterAsLineSink(t *testing.T) {
+	pub, priv := newKey(t)
+	var buf bytes.Buffer
+	w, _ := NewWriter(&buf, State{}, Options{Key: priv, Every: 3, Interval: -1})
+	stream := `{"a":1}` + "\n" + `{"a":2}` + "\n\n" + `{"a":3,"b":"x`
+	for _, chunk := range []string{stream[:5], stream[5:17], stream[17:]} {
+		if _, err := w.Write([]byte(chunk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Write([]byte(`"}` + "\n"))
+	if _, err := w.Write([]byte("{bad\n")); err == nil {
+		t.Fatal("invalid JSON line accepted")
+	}
+	w.Write([]byte(`{"a":4}`)) // last line without newline: chained on Close
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := Verify(&buf, pub)
+	if !rep.OK() || rep.Records != 4 || !rep.Final {
+		t.Fatalf("report %+v %+v", rep, rep.Problem)
+	}
+}
+
+func TestOpenFileContinuesChain(t *testing.T) {
+	pub, priv := newKey(t)
+	path := filepath.Join(t.TempDir(), "audit.log")
+	for run := 0; run < 3; run++ {
+		w, err := OpenFile(path, Options{Key: priv, Interval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 5; i++ {
+			w.Append(map[string]int{"run": run, "i": i})
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("log mode %v, want 0600", fi.Mode().Perm())
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	rep, _ := Verify(f, pub)
+	if !rep.OK() || rep.Records != 15 || rep.LastSeq != 15 || rep.Checkpoints != 3 {
+		t.Fatalf("report %+v %+v", rep, rep.Problem)
+	}
+}
+
+func TestTimedCheckpoint(t *testing.T) {
+	pub, priv := newKey(t)
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	w, _ := NewWriter(lockedWriter{&mu, &buf}, State{}, Options{Key: priv, Every: 1000, Interval: 20 * time.Millisecond})
+	defer w.Close()
+	w.Append(map[string]string{"x": "y"})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		rep, _ := Verify(bytes.NewReader(buf.Bytes()), pub)
+		mu.Unlock()
+		if rep.Checkpoints == 1 && rep.Uncovered == 0 && !rep.Final {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no timed checkpoint: %+v", rep)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func TestKeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "k"), filepath.Join(dir, "k.pub")
+	id, err := GenerateKeyFiles(priv, pub, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GenerateKeyFiles(priv, pub, false); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("overwrote an existing key: %v", err)
+	}
+	if fi, _ := os.Stat(priv); fi.Mode().Perm() != 0o600 {
+		t.Errorf("private key mode %v", fi.Mode().Perm())
+	}
+	sk, err := LoadPrivateKeyFile(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := LoadPublicKeyFile(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if KeyID(pk) != id || !pk.Equal(sk.Public()) {
+		t.Fatal("key pair does not match")
+	}
+	if _, err := LoadPublicKeyFile(priv); err == nil || !strings.Contains(err.Error(), "private key") {
+		t.Fatalf("private key accepted as public: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "junk"), []byte("hello"), 0o600)
+	if _, err := LoadPublicKeyFile(filepath.Join(dir, "junk")); err == nil {
+		t.Fatal("junk accepted")
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, ""},
+		{Config{Enabled: true, SigningKey: "k"}, ""},
+		{Config{Enabled: true}, "signing_key"},
+		{Config{CheckpointEvery: -1}, "checkpoint_every"},
+		{Config{CheckpointInterval: -time.Second}, "checkpoint_interval"},
+	} {
+		err := tc.cfg.Validate()
+		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+func BenchmarkAppend(b *testing.B) {
+	_, priv := newKey(b)
+	w, _ := NewWriter(discard{}, State{}, Options{Key: priv, Interval: -1})
+	rec := []byte(`{"seq":1,"time":"2025-01-01T00:00:00Z","request_id":"abc","client":"198.51.100.7","method":"GET","path":"/pets/1","status":200,"decision":"allowed","latency_ms":1.2,"request_bytes":0,"response_bytes":120,"upstream":true}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.AppendJSON(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

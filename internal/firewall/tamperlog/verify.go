@@ -1,0 +1,232 @@
+package tamperlog
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Problem kinds.
+const (
+	KindAltered      = "altered"
+	KindRemoved      = "removed"
+	KindReordered    = "reordered"
+	KindMalformed    = "malformed"
+	KindTruncated    = "truncated"
+	KindBadSignature = "bad-signature"
+	KindWrongKey     = "wrong-key"
+)
+
+// Problem is the first inconsistency found.
+type Problem struct {
+	Kind string `json:"kind"`
+	// Line is the 1-based line where the problem shows.
+	Line int `json:"line"`
+	// Seq is the record concerned (the altered one, the first missing
+	// one, the one out of place), when known.
+	Seq     uint64 `json:"seq,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("line %d: %s", p.Line, p.Message) }
+
+// Report is the outcome of Verify.
+type Report struct {
+	// Records and Checkpoints count the lines read up to the first
+	// problem (the whole log when there is none).
+	Records     int    `json:"records"`
+	Checkpoints int    `json:"checkpoints"`
+	LastSeq     uint64 `json:"last_seq"`
+	// CoveredSeq is the highest seq a valid checkpoint covers.
+	CoveredSeq uint64 `json:"covered_seq"`
+	// Uncovered is how many records after CoveredSeq no checkpoint covers
+	// yet: they could be removed or altered without a trace.
+	Uncovered int `json:"uncovered"`
+	// Final is set when the log ends with a final (shutdown) checkpoint:
+	// a log that does not was cut, or its writer is still running or
+	// crashed.
+	Final   bool     `json:"final"`
+	KeyID   string   `json:"key_id"`
+	Problem *Problem `json:"problem,omitempty"`
+}
+
+// OK reports whether no problem was found.
+func (r *Report) OK() bool { return r.Problem == nil }
+
+// MaxLine bounds one line, so a corrupt file without newlines cannot make
+// Verify hold gigabytes.
+const MaxLine = 16 << 20
+
+// Verify reads a whole log and checks its chain and checkpoints against
+// pub. The error is for I/O failures only; what the log contains is in
+// the Report.
+func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
+	if len(pub) != ed25519.PublicKeySize {
+		return nil, errors.New("verification needs an Ed25519 public key")
+	}
+	rep := &Report{KeyID: KeyID(pub)}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var (
+		hash    [sha256.Size]byte
+		lastSeq uint64
+		lineNo  int
+		// prevLine is the line of the last record, for "record seq N-1
+		// (line L) was altered".
+		prevLine int
+	)
+	// After a gap, the rest of the log is scanned for the missing seqs to
+	// tell "removed" from "reordered".
+	var gap *Problem
+	var gapLo, gapHi uint64
+	for {
+		line, eof, err := readLine(br)
+		if err != nil {
+			return nil, err
+		}
+		if line == nil && eof {
+			break
+		}
+		lineNo++
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) == 0 {
+			if eof {
+				break
+			}
+			continue
+		}
+		c, cerr := canonical(trimmed)
+		var rl struct {
+			Seq        *uint64          `json:"seq"`
+			Prev       *string          `json:"prev"`
+			Rec        json.RawMessage  `json:"rec"`
+			Checkpoint *json.RawMessage `json:"checkpoint"`
+		}
+		if cerr == nil {
+			cerr = json.Unmarshal(c, &rl)
+		}
+		if gap != nil {
+			if cerr == nil && rl.Seq != nil && rl.Checkpoint == nil && *rl.Seq >= gapLo && *rl.Seq <= gapHi {
+				gap.Kind = KindReordered
+				gap.Message = fmt.Sprintf("record seq %d is out of order: expected seq %d at line %d, found it at line %d", *rl.Seq, gapLo, gap.Line, lineNo)
+				break
+			}
+			if eof {
+				break
+			}
+			continue
+		}
+		if cerr != nil {
+			kind, msg := KindMalformed, fmt.Sprintf("not a valid log line: %v", cerr)
+			if eof && len(line) > 0 && line[len(line)-1] != '\n' {
+				kind, msg = KindTruncated, "the log ends in the middle of a line (cut or still being written)"
+			}
+			rep.Problem = &Problem{Kind: kind, Line: lineNo, Seq: lastSeq + 1, Message: msg}
+			break
+		}
+		switch {
+		case rl.Checkpoint != nil:
+			var cl checkpointLine
+			if err := json.Unmarshal(c, &cl); err != nil {
+				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Message: fmt.Sprintf("checkpoint cannot be read: %v", err)}
+				break
+			}
+			rep.Checkpoints++
+			if cl.Checkpoint.Key != rep.KeyID {
+				rep.Problem = &Problem{Kind: KindWrongKey, Line: lineNo, Seq: cl.Checkpoint.Seq,
+					Message: fmt.Sprintf("checkpoint names key %s, not the verification key %s: signed by another key, or forged", cl.Checkpoint.Key, rep.KeyID)}
+				break
+			}
+			if !verifyCheckpoint(pub, cl) {
+				rep.Problem = &Problem{Kind: KindBadSignature, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: "checkpoint signature does not verify: the checkpoint was altered or forged"}
+				break
+			}
+			switch {
+			case cl.Checkpoint.Seq > lastSeq:
+				rep.Problem = &Problem{Kind: KindRemoved, Line: lineNo, Seq: lastSeq + 1,
+					Message: fmt.Sprintf("checkpoint covers seq %d but the last record before it is seq %d: records %d-%d were removed", cl.Checkpoint.Seq, lastSeq, lastSeq+1, cl.Checkpoint.Seq)}
+			case cl.Checkpoint.Seq < lastSeq:
+				rep.Problem = &Problem{Kind: KindReordered, Line: lineNo, Seq: cl.Checkpoint.Seq,
+					Message: fmt.Sprintf("checkpoint for seq %d appears after record seq %d: lines were moved", cl.Checkpoint.Seq, lastSeq)}
+			case cl.Checkpoint.Hash != hex.EncodeToString(hash[:]):
+				rep.Problem = &Problem{Kind: KindAltered, Line: prevLine, Seq: lastSeq,
+					Message: fmt.Sprintf("records up to seq %d do not match the checkpoint signed at line %d: record seq %d (line %d), or the chain up to it, was altered", lastSeq, lineNo, lastSeq, prevLine)}
+			default:
+				rep.CoveredSeq = lastSeq
+				rep.Uncovered = 0
+				rep.Final = cl.Checkpoint.Final
+			}
+		case rl.Seq != nil && rl.Prev != nil && rl.Rec != nil:
+			seq := *rl.Seq
+			switch {
+			case seq > lastSeq+1:
+				gap = &Problem{Kind: KindRemoved, Line: lineNo, Seq: lastSeq + 1,
+					Message: fmt.Sprintf("records seq %d-%d are missing before line %d", lastSeq+1, seq-1, lineNo)}
+				gapLo, gapHi = lastSeq+1, seq-1
+				rep.Problem = gap
+			case seq <= lastSeq:
+				rep.Problem = &Problem{Kind: KindReordered, Line: lineNo, Seq: seq,
+					Message: fmt.Sprintf("record seq %d appears after seq %d: reordered or duplicated", seq, lastSeq)}
+			case *rl.Prev != hex.EncodeToString(hash[:]):
+				if lastSeq == 0 {
+					rep.Problem = &Problem{Kind: KindAltered, Line: lineNo, Seq: seq, Message: fmt.Sprintf("record seq %d does not start the chain (its prev is not all zeros): altered, or the log's beginning was removed", seq)}
+				} else {
+					rep.Problem = &Problem{Kind: KindAltered, Line: prevLine, Seq: lastSeq,
+						Message: fmt.Sprintf("record seq %d (line %d) was altered: its hash no longer matches the prev of record seq %d (line %d)", lastSeq, prevLine, seq, lineNo)}
+				}
+			default:
+				hash = chainHash(c)
+				lastSeq = seq
+				prevLine = lineNo
+				rep.Records++
+				rep.Uncovered++
+				rep.LastSeq = seq
+				rep.Final = false
+			}
+		default:
+			rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: lastSeq + 1, Message: "line is neither a chained record (seq, prev, rec) nor a checkpoint: inserted or rewritten"}
+		}
+		if rep.Problem != nil && gap == nil {
+			break
+		}
+		if eof {
+			break
+		}
+	}
+	return rep, nil
+}
+
+// readLine returns the next line with its newline, and whether the input
+// ended. A line longer than MaxLine is an error.
+func readLine(br *bufio.Reader) ([]byte, bool, error) {
+	var out []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		out = append(out, chunk...)
+		if len(out) > MaxLine {
+			return nil, false, fmt.Errorf("a line is longer than %d bytes: not an audit log", MaxLine)
+		}
+		switch {
+		case err == nil:
+			// Peek so that the last line reports eof together.
+			if _, perr := br.Peek(1); perr == io.EOF {
+				return out, true, nil
+			}
+			return out, false, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err == io.EOF:
+			if len(out) == 0 {
+				return nil, true, nil
+			}
+			return out, true, nil
+		default:
+			return nil, false, err
+		}
+	}
+}

@@ -1,0 +1,343 @@
+package tamperlog
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// Options configure a Writer.
+type Options struct {
+	// Key signs checkpoints (required).
+	Key ed25519.PrivateKey
+	// Every is the number of records after which a checkpoint is written
+	// (default 1000).
+	Every int
+	// Interval is the longest a record stays without a checkpoint
+	// (default 10s; negative disables timed checkpoints).
+	Interval time.Duration
+	// Now is the clock for checkpoint times (default time.Now).
+	Now func() time.Time
+	// OnError is told about failures of timed checkpoints, which have no
+	// caller to return them to.
+	OnError func(error)
+}
+
+// Config is the YAML form of the tamper-evident log settings.
+type Config struct {
+	// Enabled turns chaining and checkpoints on for the audit log.
+	Enabled bool `yaml:"enabled"`
+	// SigningKey is the path of the Ed25519 private key (PEM, PKCS #8).
+	SigningKey string `yaml:"signing_key"`
+	// CheckpointEvery and CheckpointInterval: see Options.
+	CheckpointEvery    int           `yaml:"checkpoint_every"`
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+}
+
+// Validate checks the settings without reading the key.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Enabled && c.SigningKey == "" {
+		errs = append(errs, errors.New("signing_key: required when the tamper-evident log is enabled (create one with `rampart log keygen`)"))
+	}
+	if c.CheckpointEvery < 0 {
+		errs = append(errs, errors.New("checkpoint_every: must not be negative"))
+	}
+	if c.CheckpointInterval < 0 {
+		errs = append(errs, errors.New("checkpoint_interval: must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Options loads the key and returns writer options.
+func (c *Config) Options() (Options, error) {
+	if err := c.Validate(); err != nil {
+		return Options{}, err
+	}
+	k, err := LoadPrivateKeyFile(c.SigningKey)
+	if err != nil {
+		return Options{}, fmt.Errorf("signing_key: %w", err)
+	}
+	return Options{Key: k, Every: c.CheckpointEvery, Interval: c.CheckpointInterval}, nil
+}
+
+// State is where a chain stands: the last record's seq and chain hash
+// (all zero before the first record, which is also the first prev).
+type State struct {
+	Seq  uint64
+	Hash [sha256.Size]byte
+}
+
+// Writer chains records and writes checkpoints. It is safe for concurrent
+// use.
+type Writer struct {
+	mu        sync.Mutex
+	dst       io.Writer
+	closer    io.Closer
+	opt       Options
+	keyID     string
+	st        State
+	uncovered int
+	partial   []byte
+	closed    bool
+	stop      chan struct{}
+	stopOnce  sync.Once
+	done      chan struct{}
+}
+
+// NewWriter starts a chain on dst at state st (the zero State for a new
+// log).
+func NewWriter(dst io.Writer, st State, o Options) (*Writer, error) {
+	if len(o.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("tamper-evident log: an Ed25519 signing key is required")
+	}
+	if o.Every <= 0 {
+		o.Every = 1000
+	}
+	if o.Interval == 0 {
+		o.Interval = 10 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	w := &Writer{dst: dst, opt: o, st: st, keyID: KeyID(o.Key.Public().(ed25519.PublicKey))}
+	if o.Interval > 0 {
+		w.stop, w.done = make(chan struct{}), make(chan struct{})
+		go w.tick()
+	}
+	return w, nil
+}
+
+// OpenFile opens (or creates, mode 0600) a log file for appending and
+// continues its chain. A file that ends in the middle of a line (a crash
+// during a write) gets a newline first, so the cut line stays visible to
+// Verify instead of being glued to the next record.
+func OpenFile(path string, o Options) (*Writer, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening audit log: %w", err)
+	}
+	st, endsClean, err := ScanState(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("reading chain state of %s: %w", path, err)
+	}
+	if !endsClean {
+		if _, err := f.Write([]byte("\n")); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	w, err := NewWriter(f, st, o)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	w.closer = f
+	return w, nil
+}
+
+// ScanState reads a log and returns the state after its last well-formed
+// record, and whether the data ends with a newline (or is empty). It does
+// not verify: that is Verify's job.
+func ScanState(r io.Reader) (st State, endsClean bool, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	endsClean = true
+	for {
+		line, rerr := br.ReadBytes('\n')
+		if len(line) > 0 {
+			endsClean = line[len(line)-1] == '\n'
+			if c, e := canonical(bytes.TrimSpace(line)); e == nil {
+				var rl struct {
+					Seq *uint64         `json:"seq"`
+					Rec json.RawMessage `json:"rec"`
+				}
+				if json.Unmarshal(c, &rl) == nil && rl.Seq != nil && rl.Rec != nil {
+					st = State{Seq: *rl.Seq, Hash: chainHash(c)}
+				}
+			}
+		}
+		if rerr == io.EOF {
+			return st, endsClean, nil
+		}
+		if rerr != nil {
+			return st, endsClean, rerr
+		}
+	}
+}
+
+// State returns the current chain state.
+func (w *Writer) State() State {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.st
+}
+
+// Append adds one record, marshalled as JSON.
+func (w *Writer) Append(rec any) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encoding audit record: %w", err)
+	}
+	return w.AppendJSON(b)
+}
+
+// AppendJSON adds one record given as a JSON text.
+func (w *Writer) AppendJSON(rec []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var buf bytes.Buffer
+	if err := w.appendLocked(&buf, rec); err != nil {
+		return err
+	}
+	return w.flushLocked(&buf)
+}
+
+// Write consumes JSON lines (one record per line) so that the Writer can
+// sit under any line-oriented log writer. A line may arrive over several
+// calls; it is chained once complete. Blank lines are skipped.
+func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, errors.New("tamper-evident log is closed")
+	}
+	var buf bytes.Buffer
+	data := p
+	if len(w.partial) > 0 {
+		data = append(w.partial, p...)
+		w.partial = nil
+	}
+	for {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			break
+		}
+		line := bytes.TrimSpace(data[:i])
+		data = data[i+1:]
+		if len(line) == 0 {
+			continue
+		}
+		if err := w.appendLocked(&buf, line); err != nil {
+			// Keep what was chained so far: the chain state already
+			// includes it.
+			if ferr := w.flushLocked(&buf); ferr != nil {
+				return 0, ferr
+			}
+			return 0, err
+		}
+	}
+	if len(data) > 0 {
+		w.partial = append([]byte(nil), data...)
+	}
+	return len(p), w.flushLocked(&buf)
+}
+
+func (w *Writer) appendLocked(buf *bytes.Buffer, rec []byte) error {
+	if w.closed {
+		return errors.New("tamper-evident log is closed")
+	}
+	c, err := canonical(rec)
+	if err != nil {
+		return fmt.Errorf("audit record is not valid JSON: %w", err)
+	}
+	line, err := marshalCanonical(recordLine{Prev: hex.EncodeToString(w.st.Hash[:]), Rec: c, Seq: w.st.Seq + 1})
+	if err != nil {
+		return fmt.Errorf("encoding record line: %w", err)
+	}
+	buf.Write(line)
+	buf.WriteByte('\n')
+	w.st = State{Seq: w.st.Seq + 1, Hash: chainHash(line)}
+	w.uncovered++
+	if w.uncovered >= w.opt.Every {
+		return w.checkpointLocked(buf, false)
+	}
+	return nil
+}
+
+func (w *Writer) checkpointLocked(buf *bytes.Buffer, final bool) error {
+	cp := Checkpoint{Final: final, Hash: hex.EncodeToString(w.st.Hash[:]), Key: w.keyID, Seq: w.st.Seq, Time: w.opt.Now().UTC().Format(time.RFC3339Nano)}
+	line, err := signCheckpoint(w.opt.Key, cp)
+	if err != nil {
+		return err
+	}
+	buf.Write(line)
+	buf.WriteByte('\n')
+	w.uncovered = 0
+	return nil
+}
+
+func (w *Writer) flushLocked(buf *bytes.Buffer) error {
+	if buf.Len() == 0 {
+		return nil
+	}
+	if _, err := w.dst.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing audit log: %w", err)
+	}
+	return nil
+}
+
+// Checkpoint writes a checkpoint now if any record is uncovered.
+func (w *Writer) Checkpoint() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed || w.uncovered == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := w.checkpointLocked(&buf, false); err != nil {
+		return err
+	}
+	return w.flushLocked(&buf)
+}
+
+func (w *Writer) tick() {
+	defer close(w.done)
+	t := time.NewTicker(w.opt.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+			if err := w.Checkpoint(); err != nil && w.opt.OnError != nil {
+				w.opt.OnError(err)
+			}
+		}
+	}
+}
+
+// Close chains a trailing line that lacked its newline, writes the final
+// checkpoint and closes the file when the Writer opened it.
+func (w *Writer) Close() error {
+	if w.stop != nil {
+		w.stopOnce.Do(func() { close(w.stop) })
+		<-w.done
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	var buf bytes.Buffer
+	var errs []error
+	if line := bytes.TrimSpace(w.partial); len(line) > 0 {
+		errs = append(errs, w.appendLocked(&buf, line))
+		w.partial = nil
+	}
+	errs = append(errs, w.checkpointLocked(&buf, true), w.flushLocked(&buf))
+	w.closed = true
+	if w.closer != nil {
+		errs = append(errs, w.closer.Close())
+	}
+	return errors.Join(errs...)
+}

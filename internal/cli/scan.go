@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -27,16 +30,27 @@ func init() {
 			maxDuration, timeout       time.Duration
 			safe, showSecrets, quiet   bool
 			strictObjects              bool
+			aggressive, insecure       bool
+			noProbes                   bool
+			callbackURL, caCert        string
+			httpURL                    string
+			rateLimitBurst             int
 		)
 		cmd := &cobra.Command{
 			Use:   "scan SPEC --target URL",
-			Short: "Test a running API against its contract: conformance, authentication, authorization",
+			Short: "Test a running API: conformance, authentication, authorization, stateful flows, attack probes, transport",
 			Long: `Sends real requests to the API at --target, built from the definition alone:
 a happy path per operation, one out-of-contract mutation per request, response
 conformance checks, authentication probes (no credentials, malformed token,
 alg:none, expired and weak-secret JWTs) and BOLA/BFLA probes across the
-identities of --config. Only the target's origin and the config's auth_origins
-are ever contacted; redirects are not followed. See docs/scan.md.`,
+identities of --config; then stateful checks (read after create, use after
+delete, leakage, resource hierarchy, existence leaks), attack probes (SQL, NoSQL,
+command and path injection, mass assignment, SSRF, data exposure, user
+enumeration, resource consumption), security headers and CORS, the config's
+scenarios, and for https targets the TLS versions, suites and certificate.
+Only the target's origin and the config's auth_origins are ever contacted
+(plus the TLS checks' plain-HTTP probe of the same host); redirects are not
+followed. See docs/scan.md.`,
 			Example: `  rampart scan api.yaml --target http://127.0.0.1:8000
   rampart scan api.yaml --target https://staging.example.com --config scan.yaml --format sarif -o scan.sarif
   rampart scan api.yaml --target http://127.0.0.1:8000 --safe --rate 5 --max-duration 2m`,
@@ -71,7 +85,33 @@ are ever contacted; redirects are not followed. See docs/scan.md.`,
 				if cfg != nil && cfg.Timeout > 0 && !cmd.Flags().Changed("timeout") {
 					timeout = time.Duration(cfg.Timeout)
 				}
+				if rateLimitBurst < 0 || rateLimitBurst > 1000 {
+					return usageErr(errors.New("--rate-limit-burst must be between 0 and 1000"))
+				}
+				for name, u := range map[string]string{"--callback-url": callbackURL, "--http-url": httpURL} {
+					if u == "" {
+						continue
+					}
+					if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+						return usageErr(fmt.Errorf("%s: %q is not an http(s) URL", name, u))
+					}
+				}
+				var roots *x509.CertPool
+				if caCert != "" {
+					pem, err := os.ReadFile(caCert)
+					if err != nil {
+						return usageErr(fmt.Errorf("--ca-cert: %w", err))
+					}
+					if roots, err = x509.SystemCertPool(); err != nil || roots == nil {
+						roots = x509.NewCertPool()
+					}
+					if !roots.AppendCertsFromPEM(pem) {
+						return usageErr(fmt.Errorf("--ca-cert: %s holds no PEM certificate", caCert))
+					}
+				}
 				opts := scan.Options{Target: target, Config: cfg, Rate: rateN, Timeout: timeout,
+					Aggressive: aggressive, CallbackURL: callbackURL, RateLimitBurst: rateLimitBurst, RootCAs: roots,
+					Insecure: insecure, HTTPURL: httpURL, NoProbes: noProbes,
 					MaxRequests: maxRequests, MaxDuration: maxDuration, Safe: safe, ShowSecrets: showSecrets, StrictObjects: strictObjects,
 					Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 				if !quiet && isTerminal(env.Stderr) {
@@ -121,6 +161,13 @@ are ever contacted; redirects are not followed. See docs/scan.md.`,
 		f.BoolVar(&safe, "safe", false, "send only GET/HEAD/OPTIONS requests (skips POST, PUT, PATCH, DELETE)")
 		f.BoolVar(&showSecrets, "show-secrets", false, "do not redact credentials in the report (curl commands then run as is)")
 		f.BoolVar(&strictObjects, "strict-objects", false, "expect objects without additionalProperties to refuse undeclared properties (the strict-objects policy)")
+		f.BoolVar(&aggressive, "aggressive", false, "also send time-based injection and ReDoS probes (slow the target down for seconds)")
+		f.StringVar(&callbackURL, "callback-url", "", "URL of a server you watch, for SSRF probes against a remote target (default: a canary on 127.0.0.1)")
+		f.IntVar(&rateLimitBurst, "rate-limit-burst", 0, "send this many failed logins in a burst and expect a 429 (0: off)")
+		f.StringVar(&caCert, "ca-cert", "", "PEM file of an extra certificate authority to trust for an https target")
+		f.BoolVar(&insecure, "insecure", false, "scan an https target whose certificate does not verify (still reported)")
+		f.StringVar(&httpURL, "http-url", "", "plain-HTTP URL whose redirect to HTTPS is checked (default: port 80 of the target host)")
+		f.BoolVar(&noProbes, "no-probes", false, "only conformance, authentication and authorization tests (no attack probes, stateful or header checks)")
 		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar or summary table on standard error")
 		return cmd
 	})

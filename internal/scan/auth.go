@@ -246,6 +246,9 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 			return
 		}
 		e.checkResponse(op, x, false, "bola as "+other.Name())
+		if x.Status == 403 && !e.opts.NoProbes && op.Method == "GET" {
+			e.existenceLeak(ctx, op, r, x)
+		}
 		if x.Status >= 200 && x.Status < 300 {
 			xs := []*exchange{x}
 			if hx := e.happyX[op]; hx != nil {

@@ -63,6 +63,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 			}
 		}
 	}
+	e.learnLinks(op, r, x, body)
 	if m, ok := body.(map[string]any); ok {
 		for k, v := range m {
 			switch v.(type) {
@@ -172,10 +173,16 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 		return
 	}
 	verr := sch.Validate(body)
+	var undeclared, other []string
+	if verr != nil {
+		undeclared, other = classify(verr)
+	}
+	if !e.opts.NoProbes {
+		e.sensitiveData(op, x, body, undeclared)
+	}
 	if verr == nil {
 		return
 	}
-	undeclared, other := classify(verr)
 	if len(undeclared) > 0 {
 		e.add(RuleExcessiveData, op, fmt.Sprintf("body-%d", x.Status),
 			fmt.Sprintf("The %d response carries properties its schema does not declare: %s.", x.Status, strings.Join(undeclared, ", ")),

@@ -12,6 +12,8 @@ package scan
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +50,28 @@ type Options struct {
 	// KeepResources skips the DELETE happy paths and the final cleanup,
 	// so findings about created objects can be reproduced afterwards.
 	KeepResources bool
-	Logger        *slog.Logger
+	// Aggressive enables the probes that cost time on the target:
+	// time-based injection and ReDoS.
+	Aggressive bool
+	// CallbackURL replaces the loopback SSRF canary for remote targets:
+	// probes point URL inputs at it, and hits are checked there by the
+	// user (the report lists the tokens sent).
+	CallbackURL string
+	// RateLimitBurst, when positive, sends that many failed attempts to
+	// the login operation and expects a 429 (overrides the config).
+	RateLimitBurst int
+	// RootCAs trusts extra certificate authorities for an https target.
+	RootCAs *x509.CertPool
+	// Insecure scans an https target whose certificate does not verify
+	// (the certificate problem is still reported).
+	Insecure bool
+	// HTTPURL is the plain-HTTP URL whose redirect to HTTPS is checked
+	// (default: http:// on port 80 of the target's host).
+	HTTPURL string
+	// NoProbes limits the scan to conformance, authentication and
+	// authorization (no attack probes, stateful checks or header checks).
+	NoProbes bool
+	Logger   *slog.Logger
 	// Progress, when set, is called after each operation phase.
 	Progress func(done, total int, requests int64)
 }
@@ -99,6 +122,17 @@ type engine struct {
 	weakDone map[string]bool
 	stats    map[string]int
 	stopped  error
+
+	// linked holds path-parameter values announced by OpenAPI links,
+	// by target operation key and parameter name.
+	linked map[string]map[string]string
+	canary *canary
+	// callbacks lists the SSRF probes sent to --callback-url.
+	callbacks []string
+	// runCtx is the scan's context (its deadline is --max-duration).
+	runCtx context.Context
+	// lastFailed is the last request the target did not answer.
+	lastFailed *exchange
 }
 
 // Run scans the API at opts.Target described by doc.
@@ -138,7 +172,11 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		// them; the audit reports them.
 		opts.Logger.Warn("some schemas do not compile", "error", err)
 	}
-	c, err := newClient(base, cfg.AuthOrigins, opts.Rate, opts.Timeout, opts.MaxRequests)
+	var tlsConf *tls.Config
+	if base.Scheme == "https" {
+		tlsConf = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: opts.RootCAs, InsecureSkipVerify: opts.Insecure}
+	}
+	c, err := newClient(base, cfg.AuthOrigins, opts.Rate, opts.Timeout, opts.MaxRequests, tlsConf)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +185,7 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		vars: map[string]any{}, seen: map[string]string{}, tmpl: map[*spec.Operation]*request{},
 		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
 		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
-		weakDone: map[string]bool{}, stats: map[string]int{}}
+		weakDone: map[string]bool{}, stats: map[string]int{}, linked: map[string]map[string]string{}}
 	for k, v := range cfg.Variables {
 		e.vars[k] = gen.Normalize(v)
 	}
@@ -179,6 +217,16 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		runCtx, cancel = context.WithTimeout(ctx, opts.MaxDuration)
 		defer cancel()
 	}
+	if !opts.NoProbes && opts.CallbackURL == "" && !opts.Safe {
+		cn, err := startCanary()
+		if err != nil {
+			opts.Logger.Warn("no SSRF canary listener; SSRF probes skipped", "error", err)
+		} else {
+			e.canary = cn
+			defer cn.close()
+		}
+	}
+	e.runCtx = runCtx
 	e.run(runCtx)
 	// Cleanup runs even when the scan stopped on its budget or duration:
 	// leaving test data behind is worse than a few extra requests.
@@ -240,6 +288,26 @@ func (e *engine) stop(err error) bool {
 	if err == nil {
 		return false
 	}
+	if e.runCtx != nil && e.runCtx.Err() != nil {
+		if e.stopped == nil {
+			e.stopped = e.runCtx.Err()
+		}
+		return true
+	}
+	if unanswered(err) {
+		// One request the target did not answer in time is a result, not
+		// the end of the scan; several in a row are (see halted).
+		if e.c.failures.Load() < maxFailures {
+			return false
+		}
+		err = errUnresponsive
+	}
+	if errors.Is(err, errUnresponsive) {
+		if e.stopped == nil {
+			e.stopped = err
+		}
+		return true
+	}
 	if errors.Is(err, errBudget) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		if e.stopped == nil {
 			e.stopped = err
@@ -251,6 +319,11 @@ func (e *engine) stop(err error) bool {
 
 func (e *engine) halted(ctx context.Context) bool {
 	if e.stopped != nil {
+		return true
+	}
+	if e.c.failures.Load() >= maxFailures {
+		e.stopped = errUnresponsive
+		e.unresponsive()
 		return true
 	}
 	if err := ctx.Err(); err != nil {
@@ -271,6 +344,13 @@ func (e *engine) run(ctx context.Context) {
 	total := 2*len(main) + 2*len(deletes) + 1
 	done := 0
 	tick := func() { done++; e.progress(done, total) }
+	// Phase 0: the transport of an https target, before any credential
+	// is sent over it.
+	if e.base.Scheme == "https" && !e.opts.NoProbes {
+		if !e.transport(ctx) {
+			return
+		}
+	}
 	// Phase 1: happy paths, which also create the resources later phases use.
 	for _, op := range main {
 		if e.halted(ctx) {
@@ -293,6 +373,11 @@ func (e *engine) run(ctx context.Context) {
 	}
 	if !e.halted(ctx) && !e.opts.Safe {
 		e.undeclaredMethods(ctx)
+	}
+	if !e.opts.NoProbes {
+		// Phase 2b: stateful checks, attack probes, header checks and
+		// user scenarios, on the operations whose happy path worked.
+		e.probes(ctx, main)
 	}
 	tick()
 	// Phase 3: DELETE operations, tested before their happy path (which
@@ -317,8 +402,15 @@ func (e *engine) run(ctx context.Context) {
 		}
 		if _, failed := e.happyFail[op.Key()]; !failed {
 			e.happy(ctx, op)
+			if !e.opts.NoProbes && e.tmpl[op] != nil {
+				e.useAfterFree(ctx, op, e.tmpl[op])
+			}
 		}
 		tick()
+	}
+	if !e.opts.NoProbes && !e.halted(ctx) {
+		// Last, as it may get the scanner's own address throttled.
+		e.rateLimit(ctx)
 	}
 }
 
@@ -419,6 +511,10 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 		}
 		if p.In == "path" {
 			if v, ok := e.resourceID(op.Path, p.Name, owner); ok {
+				r.params[k] = v
+				continue
+			}
+			if v, ok := e.linked[op.Key()][p.Name]; ok {
 				r.params[k] = v
 				continue
 			}
@@ -532,12 +628,14 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 	e.stats["operations_tested"]++
 	var reason string
 	var last *exchange
+	var lastR *request
 	for attempt := 0; attempt < 2; attempt++ {
 		r, why := e.prepare(ctx, op, attempt == 0)
 		if r == nil {
 			reason = why
 			break
 		}
+		lastR = r
 		x := e.send(ctx, r, "happy path")
 		if x.Err != nil {
 			if e.stop(x.Err) {
@@ -560,6 +658,10 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 			reason += " (credentials refused: check the identity's credentials)"
 			break
 		}
+	}
+	if !e.opts.NoProbes && e.notReadable(op, lastR, last) {
+		e.happyFail[op.Key()] = reason
+		return
 	}
 	e.happyFailed(op, reason, last)
 }
@@ -618,6 +720,13 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 		return &exchange{Label: label, Method: r.method, Err: err}
 	}
 	out := e.c.send(ctx, x.Method, x.URL, x.Header, x.Body)
+	out.Label = label
+	if out.Err != nil && unanswered(out.Err) {
+		e.lastFailed = out
+		if e.c.failures.Load() >= maxFailures {
+			e.unresponsive()
+		}
+	}
 	if out.Err == nil && out.Status == http.StatusUnauthorized && !r.expectDenied && !r.noAuth && r.id != nil && r.id.Invalidate() {
 		e.stats["token_refreshes"]++
 		if x2, err := e.build(ctx, r); err == nil {
@@ -631,6 +740,9 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 	if out.Err == nil && out.Status >= 200 && out.Status < 300 && r.method == "POST" && label != "happy path" {
 		// A test request the API accepted may have created something.
 		e.learn(r.op, r, out)
+	}
+	if out.Err == nil && !e.opts.NoProbes {
+		e.passive(r, out)
 	}
 	return out
 }
@@ -656,6 +768,9 @@ func (e *engine) result() *Result {
 	}
 	for _, n := range res.NotCleaned {
 		sr.ManualChecks = append(sr.ManualChecks, "not cleaned up: "+n)
+	}
+	if len(e.callbacks) > 0 {
+		sr.ManualChecks = append(sr.ManualChecks, "SSRF probes pointed at --callback-url; a request logged there for one of these means the API fetched it: "+strings.Join(e.callbacks, "; "))
 	}
 	if e.stopped != nil {
 		res.Stopped = e.stopped.Error()

@@ -3,15 +3,18 @@ package scan
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/report"
@@ -20,6 +23,14 @@ import (
 
 // errBudget is returned once --max-requests requests have been sent.
 var errBudget = errors.New("request budget (--max-requests) exhausted")
+
+// errUnresponsive is returned once the target has failed to answer
+// maxFailures requests in a row: the scan stops instead of waiting on it.
+var errUnresponsive = errors.New("the target stopped answering")
+
+// maxFailures is how many consecutive timeouts or refused connections
+// make the target unresponsive.
+const maxFailures = 3
 
 // errScope is returned for a request outside the allowed origins.
 var errScope = errors.New("request outside the scan scope")
@@ -35,9 +46,13 @@ type client struct {
 	// unlimited lifts the budget for cleanup, which must run even when the
 	// scan stopped on its budget.
 	unlimited atomic.Bool
+	// failures counts consecutive requests the target did not answer.
+	failures atomic.Int32
+	// burst lifts the rate limit for the opt-in rate-limiting probe.
+	burst atomic.Bool
 }
 
-func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout time.Duration, max int) (*client, error) {
+func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout time.Duration, max int, tlsConf *tls.Config) (*client, error) {
 	c := &client{
 		origins: map[string]bool{origin(target): true},
 		max:     int64(max),
@@ -55,6 +70,9 @@ func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout
 	// Proxies from the environment are not used: the scan must reach
 	// exactly the target it was given.
 	tr.Proxy = nil
+	if tlsConf != nil {
+		tr.TLSClientConfig = tlsConf
+	}
 	c.http = &http.Client{
 		Timeout:   timeout,
 		Transport: tr,
@@ -86,8 +104,13 @@ func (c *client) Do(req *http.Request) (*http.Response, error) {
 	if c.max > 0 && !c.unlimited.Load() && c.sent.Load() >= c.max {
 		return nil, errBudget
 	}
-	if err := c.limiter.Wait(req.Context()); err != nil {
-		return nil, err
+	if c.failures.Load() >= maxFailures && !c.unlimited.Load() {
+		return nil, errUnresponsive
+	}
+	if !c.burst.Load() {
+		if err := c.limiter.Wait(req.Context()); err != nil {
+			return nil, err
+		}
 	}
 	c.sent.Add(1)
 	if req.Header.Get("User-Agent") == "" {
@@ -131,8 +154,12 @@ func (c *client) send(ctx context.Context, method, rawURL string, h http.Header,
 	x.Duration = time.Since(start)
 	if err != nil {
 		x.Err = err
+		if unanswered(err) && ctx.Err() == nil {
+			c.failures.Add(1)
+		}
 		return x
 	}
+	c.failures.Store(0)
 	defer resp.Body.Close()
 	x.Status = resp.StatusCode
 	x.RespHead = resp.Header
@@ -141,6 +168,20 @@ func (c *client) send(ctx context.Context, method, rawURL string, h http.Header,
 		x.Err = fmt.Errorf("reading response: %w", err)
 	}
 	return x
+}
+
+// unanswered reports whether err means the target did not answer (a
+// timeout, a refused or reset connection), as opposed to a scan decision
+// (budget, scope) or a cancelled scan.
+func unanswered(err error) bool {
+	if errors.Is(err, errBudget) || errors.Is(err, errScope) || errors.Is(err, errUnresponsive) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // redactor hides secrets in everything a report shows.
@@ -269,7 +310,16 @@ func clip(s string, n int) string {
 // command shows where they go, with --show-secrets it runs as is.
 func (r *redactor) curl(x *exchange) string {
 	var b strings.Builder
-	b.WriteString("curl -i")
+	gen := ""
+	if len(x.Body) > maxInlineBody {
+		// Too long for a command line: when the body is mostly one
+		// repeated byte (the large-body probe), generate it in a pipe.
+		if i, n := longestRun(x.Body); n > len(x.Body)*9/10 && x.Body[i] >= 0x20 && x.Body[i] < 0x7f && x.Body[i] != '\'' {
+			gen = fmt.Sprintf("{ printf %%s %s; head -c %d /dev/zero | tr '\\0' %s; printf %%s %s; } | ",
+				shellQuote(r.text(string(x.Body[:i]))), n, shellQuote(string(x.Body[i])), shellQuote(r.text(string(x.Body[i+n:]))))
+		}
+	}
+	b.WriteString(gen + "curl -i")
 	if x.Method == http.MethodHead {
 		b.WriteString(" -I")
 	} else if x.Method != http.MethodGet || len(x.Body) > 0 {
@@ -288,11 +338,35 @@ func (r *redactor) curl(x *exchange) string {
 			b.WriteString(" -H " + shellQuote(k+": "+r.header(k, v)))
 		}
 	}
-	if len(x.Body) > 0 {
+	switch {
+	case gen != "":
+		// No "Expect: 100-continue": the answer printed first is the API's.
+		b.WriteString(" -H 'Expect:' --data-binary @-")
+	case len(x.Body) > maxInlineBody:
+		b.WriteString(fmt.Sprintf(" --data-binary @body.json  # %d-byte body, too long to print", len(x.Body)))
+	case len(x.Body) > 0:
 		b.WriteString(" --data-binary " + shellQuote(r.text(string(x.Body))))
 	}
 	b.WriteString(" " + shellQuote(r.url(x.URL)))
 	return b.String()
+}
+
+// maxInlineBody is the largest body a curl command prints inline.
+const maxInlineBody = 64 << 10
+
+// longestRun returns the start and length of the longest run of one byte.
+func longestRun(b []byte) (start, n int) {
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && b[j] == b[i] {
+			j++
+		}
+		if j-i > n {
+			start, n = i, j-i
+		}
+		i = j
+	}
+	return start, n
 }
 
 func shellQuote(s string) string {

@@ -36,6 +36,10 @@ type Config struct {
 	Variables map[string]any `yaml:"variables"`
 	// WeakSecrets extends the built-in dictionary of weak HMAC secrets.
 	WeakSecrets []string `yaml:"weak_secrets"`
+	// Scenarios are user-defined request sequences with assertions.
+	Scenarios []Scenario `yaml:"scenarios"`
+	// RateLimit opts in to the burst that expects a 429.
+	RateLimit *RateLimit `yaml:"rate_limit"`
 }
 
 // Duration is a time.Duration written as "10s".
@@ -339,6 +343,7 @@ func (c *Config) Validate(doc *spec.Document) error {
 			bad("jwt.signing_key.alg: %q is not a supported JWS algorithm", k.Alg)
 		}
 	}
+	c.validateScenarios(names, bad)
 	ops := map[string]bool{}
 	for _, op := range doc.Operations {
 		ops[op.Key()] = true
@@ -361,6 +366,9 @@ func (c *Config) Validate(doc *spec.Document) error {
 		if o.Identity != "" && !names[o.Identity] {
 			bad("operations.%s.identity: no identity named %q", k, o.Identity)
 		}
+	}
+	if rl := c.RateLimit; rl != nil && rl.Operation != "" && !ops[normalizeKey(rl.Operation)] {
+		bad("rate_limit.operation: %q is not an operation of the definition", rl.Operation)
 	}
 	if len(errs) > 0 {
 		return errors.New("invalid config:\n  " + strings.Join(errs, "\n  "))

@@ -61,3 +61,38 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestScenarioValidation(t *testing.T) {
+	doc, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(api))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"valid", "identities: [{name: a, credentials: {key: {value: x}}}]\nscenarios:\n  - name: s\n    steps:\n      - {request: POST /x, as: a, capture: {id: $.id}}\n      - {request: 'GET /x/{{id}}', expect: {status: [404]}}\n", ""},
+		{"uncaptured variable", "scenarios:\n  - name: s\n    steps:\n      - {request: 'GET /x/{{id}}'}\n", "{{id}} is not captured"},
+		{"unknown identity", "scenarios:\n  - name: s\n    steps:\n      - {request: GET /x, as: nobody}\n", "no identity named \"nobody\""},
+		{"bad request", "scenarios:\n  - name: s\n    steps:\n      - {request: /x}\n", "is not \"METHOD /path\""},
+		{"bad severity", "scenarios:\n  - name: s\n    severity: severe\n    steps:\n      - {request: GET /x}\n", "severity"},
+		{"no steps", "scenarios:\n  - name: s\n", "at least one step"},
+		{"bad JSONPath", "scenarios:\n  - name: s\n    steps:\n      - {request: GET /x, capture: {id: '$[?'}}\n", "JSONPath"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.Parse([]byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Validate(doc)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

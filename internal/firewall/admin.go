@@ -35,7 +35,7 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(s.audit.Written())
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.violations, m.reloads, audit,
+	m.reg.MustRegister(m.requests, m.latency, m.violations, m.reloads, audit, limiterCollector{s},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -60,12 +60,12 @@ func (s *Server) adminHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if !s.ready.Load() || s.draining.Load() {
+		if !s.Ready() {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte("not ready\n"))
 			return
 		}
-		p := s.plan.Load()
+		p := s.Plan()
 		_, _ = w.Write([]byte("ready contract=" + p.ID + "\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
@@ -116,7 +116,7 @@ func (s *Server) watch(ctx context.Context) {
 // fileStamps summarises size and modification time of the spec's files.
 func (s *Server) fileStamps() string {
 	files := []string{s.cfg.Spec}
-	if p := s.plan.Load(); p != nil {
+	if p := s.Plan(); p != nil {
 		files = append(files, p.Doc.FileKeys()...)
 	}
 	var out []byte

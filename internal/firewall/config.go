@@ -4,15 +4,25 @@
 package firewall
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/signed"
+	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/clientip"
+	"github.com/rampart-sec/rampart/internal/firewall/harden"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/firewall/ratelimit"
+	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
 	"github.com/rampart-sec/rampart/internal/spec"
 	"gopkg.in/yaml.v3"
 )
@@ -49,6 +59,35 @@ type Config struct {
 	WatchInterval time.Duration `yaml:"watch_interval"`
 	// SpecOptions are the loader options (strict-objects policy etc.).
 	SpecOptions spec.Options `yaml:"-"`
+
+	// The protections. Each section is the configuration type of its
+	// package, so the file, the JSON Schema and the package's own
+	// validation never drift apart.
+
+	// Authentication verifies the security requirements of the contract.
+	// Without it the contract's security is not enforced (a warning is
+	// logged); with it every scheme the contract uses must be configured.
+	Authentication *authn.Config `yaml:"authentication"`
+	// SignedPayloads verifies JWS-signed request bodies (application/jose
+	// or a detached signature header) on operations that ask for it.
+	SignedPayloads *signed.Config `yaml:"signed_payloads"`
+	// ClientCertificates is the CA bundle that client certificates must
+	// chain to on operations requiring mTLS (required, or
+	// x-rampart-mtls: required in the contract).
+	ClientCertificates *ClientCertConfig    `yaml:"client_certificates"`
+	IPRules            clientip.Config      `yaml:"ip_rules"`
+	RateLimits         ratelimit.Config     `yaml:"rate_limits"`
+	ResponseHeaders    harden.HeadersConfig `yaml:"response_headers"`
+	CORS               harden.CORSConfig    `yaml:"cors"`
+	Blacklist          blacklist.Config     `yaml:"blacklist"`
+}
+
+// ClientCertConfig requires verified client certificates.
+type ClientCertConfig struct {
+	mtls.Config `yaml:",inline"`
+	// Required makes every operation require a client certificate; the
+	// contract can still ask for it per operation with x-rampart-mtls.
+	Required bool `yaml:"required"`
 }
 
 // Limits bound what a request may cost.
@@ -76,6 +115,8 @@ type Timeouts struct {
 type AuditConfig struct {
 	Queue int           `yaml:"queue"`
 	Wait  time.Duration `yaml:"wait"`
+	// TamperEvident chains the records by hash and signs checkpoints.
+	TamperEvident tamperlog.Config `yaml:"tamper_evident"`
 }
 
 // Defaults.
@@ -88,12 +129,20 @@ const (
 // typo cannot silently leave a protection at its default.
 func LoadConfigFile(path string) (Config, error) {
 	var c Config
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return c, fmt.Errorf("reading config: %w", err)
 	}
-	defer f.Close()
-	dec := yaml.NewDecoder(f)
+	// The same checks as `rampart config validate`, so a mistake is
+	// reported with its line before anything starts.
+	if ps := ValidateConfig(data); len(ps) > 0 {
+		msgs := make([]string, len(ps))
+		for i, p := range ps {
+			msgs[i] = p.Format(path)
+		}
+		return c, errors.New(strings.Join(msgs, "\n"))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
 		return c, fmt.Errorf("config %s: %w", path, err)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn"
 	"github.com/rampart-sec/rampart/internal/firewall/body"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
@@ -36,7 +38,23 @@ type Tx struct {
 	Violations []plan.Violation
 	Upstream   bool
 	buf        *bytes.Buffer
+
+	// C is the contract in force for this transaction (Plan is C's plan).
+	C *contract
+	// Client is the client address (the peer, or from a trusted proxy's
+	// forwarding header).
+	Client netip.Addr
+	// Identity is who authenticated; nil when the operation is anonymous
+	// or authentication is not configured.
+	Identity *authn.Identity
+	// validateBody replaces Body for request validation when the body is
+	// a signed envelope (application/jose) around the real payload.
+	validateBody []byte
+	validateCT   string
 }
+
+// Authenticated reports whether the caller proved an identity.
+func (tx *Tx) Authenticated() bool { return tx.Identity != nil && !tx.Identity.Anonymous }
 
 // Rejection stops the pipeline with a problem response.
 type Rejection struct {
@@ -46,6 +64,10 @@ type Rejection struct {
 	// operation whose schemas do not compile).
 	Hard  bool
 	Allow string
+	// Headers are added to the refusal (WWW-Authenticate, Retry-After,
+	// RateLimit); they are not sent when monitor mode lets the request go
+	// on.
+	Headers http.Header
 }
 
 // Stage is one named step of the request pipeline. Process returns nil to
@@ -62,61 +84,32 @@ type Stage interface {
 const (
 	StageIPRules          = "ip-rules"
 	StageRateLimitIP      = "rate-limit-ip"
+	StageCORS             = "cors"
 	StageRouting          = "routing"
 	StageLimits           = "limits"
-	StageCORS             = "cors"
 	StageAuthentication   = "authentication"
 	StageAuthorization    = "authorization"
 	StageRateLimitID      = "rate-limit-identity"
+	StageSigned           = "signed-payload"
 	StageRequestValidate  = "request-validation"
 	StageBlacklist        = "blacklist"
 	StageUpstream         = "upstream"
 	StageResponseValidate = "response-validation"
 )
 
-// passThrough is a placeholder for a stage whose protection is not built
-// yet. It is a real stage in the pipeline, so filling it in changes no
-// ordering.
+// passThrough is a stage with nothing of its own to do: authorization is
+// decided with authentication (scopes belong to each OR-alternative of the
+// security requirements), yet the stage keeps its place and name.
 type passThrough string
 
 func (p passThrough) Name() string           { return string(p) }
 func (p passThrough) Process(*Tx) *Rejection { return nil }
 
-// corsPlaceholder answers CORS preflights on known paths without any CORS
-// headers: browsers then refuse the cross-origin call, which is the safe
-// answer until the CORS stage is configured. Nothing reaches the upstream.
-type corsPlaceholder struct{}
-
-func (corsPlaceholder) Name() string { return StageCORS }
-func (corsPlaceholder) Process(tx *Tx) *Rejection {
-	if !tx.Preflight {
-		return nil
-	}
-	return &Rejection{Violation: plan.Violation{Status: http.StatusNoContent, Reason: "cors-preflight"}, Hard: true}
-}
-
-// DefaultStages is the pipeline with the stages this build enforces and
-// pass-through placeholders for the others.
-func DefaultStages() []Stage {
-	return []Stage{
-		passThrough(StageIPRules),
-		passThrough(StageRateLimitIP),
-		routingStage{},
-		limitsStage{},
-		corsPlaceholder{},
-		passThrough(StageAuthentication),
-		passThrough(StageAuthorization),
-		passThrough(StageRateLimitID),
-		validationStage{},
-		passThrough(StageBlacklist),
-	}
-}
-
-type routingStage struct{}
+type routingStage struct{ s *Server }
 
 func (routingStage) Name() string { return StageRouting }
 
-func (routingStage) Process(tx *Tx) *Rejection {
+func (st routingStage) Process(tx *Tx) *Rejection {
 	r := tx.R
 	// Request smuggling defence: a message framed both ways is refused,
 	// whatever the server library would have made of it.
@@ -146,6 +139,11 @@ func (routingStage) Process(tx *Tx) *Rejection {
 	tx.Op = m.Value
 	if tx.Op.Broken != "" {
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
+	}
+	if st.s != nil {
+		// Operation-level address lists apply as soon as the operation
+		// is known.
+		return st.s.checkOpIP(tx)
 	}
 	return nil
 }
@@ -222,6 +220,9 @@ func (validationStage) Process(tx *Tx) *Rejection {
 		ContentType: tx.R.Header.Get("Content-Type"),
 		Body:        tx.Body,
 		HasBody:     tx.HasBody,
+	}
+	if tx.validateBody != nil {
+		in.Body, in.ContentType = tx.validateBody, tx.validateCT
 	}
 	vs := tx.Op.CheckRequest(&in, &tx.Plan.Config, tx.Op.ReqMode != plan.Block)
 	if len(vs) == 0 {

@@ -49,7 +49,7 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		},
 		Transport:      tr,
 		FlushInterval:  -1, // stream as it arrives; validated bodies are already whole
-		ModifyResponse: s.checkResponse,
+		ModifyResponse: s.modifyResponse,
 		ErrorHandler:   s.upstreamError,
 		ErrorLog:       nil,
 	}
@@ -67,9 +67,29 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 			r.Header.Del("Content-Encoding")
 		}
 	}
+	if s.shared.certs != nil {
+		// RFC 9440 headers are believed only from a trusted proxy; a
+		// client that writes them itself must not reach the upstream
+		// with them.
+		s.shared.certs.StripUntrusted(r)
+	}
 	tx.Upstream = true
 	ctx := context.WithValue(r.Context(), txKey{}, tx)
 	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
+}
+
+// modifyResponse drops the upstream's CORS headers when the firewall
+// answers CORS itself (it is the authority on the policy), then runs
+// response validation.
+func (s *Server) modifyResponse(resp *http.Response) error {
+	if s.shared.cors.Enabled() {
+		for k := range resp.Header {
+			if strings.HasPrefix(k, "Access-Control-") {
+				delete(resp.Header, k)
+			}
+		}
+	}
+	return s.checkResponse(resp)
 }
 
 // checkResponse is the response-validation stage.

@@ -15,13 +15,16 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/auditlog"
+	"github.com/rampart-sec/rampart/internal/firewall/harden"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -34,7 +37,8 @@ type Server struct {
 	cfg      Config
 	pcfg     plan.Config
 	log      *slog.Logger
-	plan     atomic.Pointer[plan.Plan]
+	cur      atomic.Pointer[contract]
+	shared   *shared
 	stages   []Stage
 	proxy    *httputil.ReverseProxy
 	audit    *auditlog.Writer
@@ -54,10 +58,15 @@ type Server struct {
 	serveErr chan error
 	stopOnce sync.Once
 	stopped  chan struct{}
+	// closers run after the audit log is flushed (the tamper-evident
+	// writer's final checkpoint, the log file).
+	closers []io.Closer
 }
 
-// New loads the spec, compiles the plan and prepares the server. Records
-// go to auditOut; logs to logger.
+// New loads the spec, compiles the plan, builds the protections and
+// prepares the server. Records go to auditOut; when it is nil they go to
+// the file named by cfg.Log (standard output for "" or "-"), which the
+// server then owns. Logs go to logger.
 func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Writer) (*Server, error) {
 	cfg = cfg.WithDefaults()
 	pcfg, err := cfg.planConfig()
@@ -68,23 +77,91 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Write
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{cfg: cfg, pcfg: pcfg, log: logger, stages: DefaultStages(), upstream: up, stopped: make(chan struct{})}
+	sh, err := buildShared(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, pcfg: pcfg, log: logger, shared: sh, upstream: up, stopped: make(chan struct{})}
+	s.stages = s.Stages()
 	var rb [6]byte
 	_, _ = rand.Read(rb[:])
 	s.idPrefix = hex.EncodeToString(rb[:]) + "-"
 	s.metrics = newMetrics(s)
 	if err := s.Reload(ctx); err != nil {
+		sh.close()
 		return nil, err
 	}
-	s.audit = auditlog.New(auditOut, auditlog.Options{Queue: cfg.Audit.Queue, Wait: cfg.Audit.Wait, OnError: func(err error) {
+	out, err := s.openAudit(auditOut)
+	if err != nil {
+		s.cur.Load().close()
+		sh.close()
+		return nil, err
+	}
+	s.audit = auditlog.New(out, auditlog.Options{Queue: cfg.Audit.Queue, Wait: cfg.Audit.Wait, OnError: func(err error) {
 		logger.Error("audit log", "err", err)
 	}})
 	s.proxy = s.newProxy()
 	return s, nil
 }
 
+// openAudit returns the audit sink, chained and checkpointed when the
+// tamper-evident log is enabled.
+func (s *Server) openAudit(out io.Writer) (io.Writer, error) {
+	te := s.cfg.Audit.TamperEvident
+	file := s.cfg.Log != "" && s.cfg.Log != "-"
+	if te.Enabled {
+		opts, err := te.Options()
+		if err != nil {
+			return nil, fmt.Errorf("audit.tamper_evident: %w", err)
+		}
+		opts.OnError = func(err error) { s.log.Error("tamper-evident log checkpoint", "err", err) }
+		var tw *tamperlog.Writer
+		if out == nil && file {
+			// OpenFile continues the chain of an existing log.
+			tw, err = tamperlog.OpenFile(s.cfg.Log, opts)
+		} else {
+			if out == nil {
+				out = os.Stdout
+			}
+			tw, err = tamperlog.NewWriter(out, tamperlog.State{}, opts)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("audit log: %w", err)
+		}
+		s.closers = append(s.closers, tw)
+		return tw, nil
+	}
+	if out != nil {
+		return out, nil
+	}
+	if !file {
+		return os.Stdout, nil
+	}
+	f, err := os.OpenFile(s.cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("opening audit log: %w", err)
+	}
+	s.closers = append(s.closers, f)
+	return f, nil
+}
+
 // Plan returns the contract in force.
-func (s *Server) Plan() *plan.Plan { return s.plan.Load() }
+func (s *Server) Plan() *plan.Plan {
+	if c := s.cur.Load(); c != nil {
+		return c.plan
+	}
+	return nil
+}
+
+// Ready reports whether the server can enforce the whole contract now:
+// the contract is loaded and every signing key set (JWKS) is.
+func (s *Server) Ready() bool {
+	return s.ready.Load() && !s.draining.Load() && s.cur.Load().ready()
+}
+
+// readyWait bounds how long a reload waits for the new contract's key
+// sets before swapping it in anyway.
+const readyWait = 10 * time.Second
 
 // Reload loads and compiles the spec again and swaps it in atomically. On
 // any error the contract in force stays, and the error is returned.
@@ -97,8 +174,26 @@ func (s *Server) Reload(ctx context.Context) error {
 	if err == nil {
 		var p *plan.Plan
 		p, err = plan.Build(ctx, doc, s.pcfg)
+		var c *contract
 		if err == nil {
-			old := s.plan.Swap(p)
+			c, err = s.buildContract(ctx, p)
+		}
+		if err == nil {
+			if prev := s.cur.Load(); prev != nil && prev.ready() {
+				// Do not trade a working contract for one that would
+				// answer 503 until its keys load.
+				deadline := time.Now().Add(readyWait)
+				for !c.ready() && time.Now().Before(deadline) && ctx.Err() == nil {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			oldC := s.cur.Swap(c)
+			var old *plan.Plan
+			if oldC != nil {
+				old = oldC.plan
+				// Requests in flight may still use the old contract.
+				time.AfterFunc(s.cfg.Timeouts.Drain+s.cfg.Timeouts.Upstream, oldC.close)
+			}
 			for _, prob := range p.Problems {
 				s.log.Warn("contract", "problem", prob)
 			}
@@ -109,7 +204,7 @@ func (s *Server) Reload(ctx context.Context) error {
 		}
 	}
 	s.metrics.reloads.WithLabelValues("error").Inc()
-	if s.plan.Load() != nil {
+	if s.cur.Load() != nil {
 		s.log.Error("reload failed; the previous contract stays in force", "spec", s.cfg.Spec, "err", err)
 	}
 	return fmt.Errorf("loading %s: %w", s.cfg.Spec, err)
@@ -121,8 +216,9 @@ func (s *Server) nextID() string {
 
 // ServeHTTP runs one transaction through the pipeline.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: s.plan.Load()}
-	rw := &respWriter{ResponseWriter: w}
+	c := s.cur.Load()
+	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: c.plan, C: c}
+	rw := &respWriter{ResponseWriter: w, s: s, tx: tx}
 	tx.W = rw
 	w.Header().Set(RequestIDHeader, tx.ID)
 	defer func() {
@@ -149,6 +245,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if rej.Hard || mode == plan.Block {
+			for k, vs := range rej.Headers {
+				rw.Header()[k] = vs
+			}
 			if rej.Status == http.StatusNoContent {
 				rw.WriteHeader(http.StatusNoContent)
 			} else {
@@ -200,7 +299,7 @@ func (s *Server) record(tx *Tx, rw *respWriter, decision string, reasons []strin
 	rec := &auditlog.Record{
 		Time:      tx.Start.UTC().Format(time.RFC3339Nano),
 		RequestID: tx.ID,
-		Client:    clientAddr(tx.R.RemoteAddr),
+		Client:    clientOf(tx),
 		Method:    tx.R.Method,
 		Path:      tx.R.URL.EscapedPath(),
 		Status:    rw.status,
@@ -236,6 +335,13 @@ func redactedFields(r *http.Request) []string {
 		}
 	}
 	return out
+}
+
+func clientOf(tx *Tx) string {
+	if tx.Client.IsValid() {
+		return tx.Client.String()
+	}
+	return clientAddr(tx.R.RemoteAddr)
 }
 
 func clientAddr(ra string) string {
@@ -286,18 +392,30 @@ type respWriter struct {
 	status  int
 	n       int64
 	blocked bool
+	s       *Server
+	tx      *Tx
 }
 
+// WriteHeader applies response hardening to every response, forwarded or
+// generated, just before its header goes out.
 func (w *respWriter) WriteHeader(code int) {
+	if code < 200 {
+		// Informational responses (103 Early Hints) are not the answer.
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
 	if w.status == 0 {
 		w.status = code
+		if w.s != nil {
+			w.s.harden(w.tx, w.ResponseWriter.Header())
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *respWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = 200
+		w.WriteHeader(http.StatusOK)
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.n += int64(n)
@@ -339,6 +457,13 @@ func (s *Server) Start() error {
 			return fmt.Errorf("loading TLS key pair: %w", err)
 		}
 		s.srv.TLSConfig = TLSConfig(cert)
+		if s.wantsClientCerts() {
+			// Certificates are verified per operation, against the
+			// configured CA bundle, by the authentication stage; the
+			// handshake only asks for one so clients without one can
+			// still call the other operations.
+			s.srv.TLSConfig.ClientAuth = tls.RequestClientCert
+		}
 		go func() { s.serveErr <- s.srv.ServeTLS(ln, "", "") }()
 	} else {
 		go func() { s.serveErr <- s.srv.Serve(ln) }()
@@ -392,6 +517,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err := s.audit.Close(dctx); err != nil {
 			errs = append(errs, err)
 		}
+		for _, c := range s.closers {
+			if err := c.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("closing the audit log: %w", err))
+			}
+		}
+		s.cur.Load().close()
+		s.shared.close()
 		close(s.stopped)
 	})
 	return errors.Join(errs...)
@@ -422,3 +554,27 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 var _ = bytes.MinRead
+
+// harden sets the security and CORS response headers.
+func (s *Server) harden(tx *Tx, h http.Header) {
+	if tx == nil {
+		return
+	}
+	s.shared.headers.Apply(h, harden.ResponseInfo{TLS: s.shared.ip.IsTLS(tx.R), Authenticated: tx.Authenticated()})
+}
+
+// wantsClientCerts tells whether any operation may verify a client
+// certificate from the TLS handshake.
+func (s *Server) wantsClientCerts() bool {
+	if s.cfg.ClientCertificates != nil {
+		return true
+	}
+	if a := s.cfg.Authentication; a != nil {
+		for _, sc := range a.Schemes {
+			if sc != nil && sc.MTLS != nil {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,550 @@
+package firewall
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"gopkg.in/yaml.v3"
+)
+
+// The published JSON Schema of the configuration file is generated from
+// the Config type (yaml tags), so it cannot drift from what the loader
+// accepts. docs/config.schema.json and docs/config.md are its outputs; a
+// test fails when either is stale.
+
+// SchemaID is the $id of the published configuration schema.
+const SchemaID = "https://rampart-sec.github.io/rampart/config.schema.json"
+
+// durationPattern matches Go durations ("1m30s", "250ms"); YAML integers
+// are nanoseconds.
+const durationPattern = `^-?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// schemaEnums pins the values of string fields, by dotted path ("[]" for
+// array items, "*" for map values).
+var schemaEnums = map[string][]string{
+	"mode":                                     {"block", "monitor"},
+	"response_mode":                            {"block", "strip", "monitor", "off"},
+	"streaming":                                {"exempt", "block"},
+	"operations.*.mode":                        {"block", "monitor"},
+	"operations.*.response_mode":               {"block", "strip", "monitor", "off"},
+	"ip_rules.header":                          {"x-forwarded-for", "forwarded"},
+	"rate_limits.store":                        {"memory", "redis"},
+	"rate_limits.on_store_error":               {"open", "closed"},
+	"rate_limits.rules[].scope":                {"api", "operation"},
+	"blacklist.mode":                           {"block", "monitor"},
+	"blacklist.tier":                           {"default", "crs"},
+	"blacklist.families[]":                     {"sqli", "xss", "traversal", "cmdi"},
+	"authentication.denylist.backend":          {"memory", "redis"},
+	"authentication.schemes.*.require_binding": {"", "mtls", "dpop"},
+}
+
+// schemaDescriptions document the sections; the field-level reference is
+// in the protection chapters of docs/protect.md.
+var schemaDescriptions = map[string]string{
+	"":                       "Configuration of `rampart protect` (the API firewall).",
+	"spec":                   "OpenAPI definition to enforce (path).",
+	"upstream":               "Base URL of the protected API (http or https).",
+	"listen":                 "Address the proxy listens on (default 127.0.0.1:8080).",
+	"admin":                  "Address of /healthz, /readyz and /metrics (default 127.0.0.1:9901).",
+	"mode":                   "Request mode: block refuses violations, monitor records them and forwards (hard rejections apply in both).",
+	"response_mode":          "Response mode (default: as mode).",
+	"allow_spec_overrides":   "Lets x-rampart-* extensions in the contract loosen this configuration; without it they can only tighten it.",
+	"open_objects":           "Do not treat objects without additionalProperties as closed.",
+	"tls_cert":               "TLS certificate (PEM); enables HTTPS and HTTP/2.",
+	"tls_key":                "TLS private key (PEM).",
+	"log":                    "Audit log file (JSON lines); empty or - is standard output.",
+	"base_path":              "Replaces the base paths of the contract's servers.",
+	"limits":                 "Size bounds of requests and responses.",
+	"timeouts":               "Server and upstream timeouts (durations).",
+	"audit":                  "Audit log queue and tamper-evident chaining.",
+	"audit.tamper_evident":   "Hash chain and Ed25519-signed checkpoints (verify with `rampart log verify`).",
+	"operations":             "Per-operation settings keyed by operationId or \"METHOD /path\".",
+	"streaming":              "Streamed or oversized responses: exempt (forwarded unvalidated) or block.",
+	"watch_interval":         "How often the spec files are checked for changes (negative disables).",
+	"authentication":         "Verifiers per security scheme of the contract (JWT/JWKS/OIDC, introspection, API keys, basic, mTLS, DPoP) and the token denylist.",
+	"authentication.schemes": "Keyed by the security scheme name in components.securitySchemes.",
+	"signed_payloads":        "Keys that verify JWS-signed request bodies (application/jose or a detached signature header).",
+	"client_certificates":    "CA bundle for operations that require a client certificate (required, or x-rampart-mtls in the contract).",
+	"ip_rules":               "Client address (trusted proxies and forwarding header) and allow/deny CIDR lists.",
+	"rate_limits":            "GCRA rate limits keyed by ip, api-key or claim:<name>; memory or Redis store.",
+	"response_headers":       "Security headers set on every response (HSTS on TLS only).",
+	"cors":                   "Cross-origin policy; preflights are answered by the firewall.",
+	"blacklist":              "Injection detection (SQLi, XSS, traversal, command injection) after validation.",
+}
+
+// ConfigSchema returns the JSON Schema (draft 2020-12) of the
+// configuration file, as indented JSON.
+func ConfigSchema() []byte {
+	root := schemaOf(reflect.TypeFor[Config](), "")
+	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+	root["$id"] = SchemaID
+	root["title"] = "rampart protect configuration"
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(root)
+	return buf.Bytes()
+}
+
+func schemaOf(t reflect.Type, path string) map[string]any {
+	nullable := false
+	for t.Kind() == reflect.Pointer {
+		t, nullable = t.Elem(), true
+	}
+	var s map[string]any
+	switch {
+	case t == durationType:
+		s = map[string]any{"type": []any{"string", "integer"}, "pattern": durationPattern}
+	case t.Kind() == reflect.Struct:
+		props := map[string]any{}
+		collectProps(t, path, props)
+		s = map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	case t.Kind() == reflect.Slice:
+		s = map[string]any{"type": "array", "items": schemaOf(t.Elem(), path+"[]")}
+	case t.Kind() == reflect.Map:
+		s = map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), join(path, "*"))}
+	case t.Kind() == reflect.String:
+		s = map[string]any{"type": "string"}
+		if e, ok := schemaEnums[path]; ok {
+			vals := make([]any, len(e))
+			for i, v := range e {
+				vals[i] = v
+			}
+			s["enum"] = vals
+		}
+	case t.Kind() == reflect.Bool:
+		s = map[string]any{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		s = map[string]any{"type": "integer"}
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		s = map[string]any{"type": "number"}
+	default:
+		s = map[string]any{}
+	}
+	if nullable {
+		// `section:` with nothing under it is null in YAML: the default.
+		switch ty := s["type"].(type) {
+		case string:
+			s["type"] = []any{ty, "null"}
+		case []any:
+			s["type"] = append(ty, "null")
+		}
+	}
+	if d, ok := schemaDescriptions[path]; ok {
+		s["description"] = d
+	}
+	return s
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func collectProps(t reflect.Type, path string, props map[string]any) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			collectProps(ft, path, props)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name) // yaml.v3's default
+		}
+		props[name] = schemaOf(f.Type, join(path, name))
+	}
+}
+
+// ConfigProblem is one mistake in a configuration file.
+type ConfigProblem struct {
+	Line, Column int
+	// Path is the dotted key path ("rate_limits.rules[0].rate"), "" for
+	// the document.
+	Path    string
+	Message string
+}
+
+// Format is the problem as "file:line:column: path: message", the form
+// editors and CI annotations understand.
+func (p ConfigProblem) Format(file string) string {
+	msg := p.Message
+	if p.Path != "" {
+		msg = p.Path + ": " + msg
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", file, p.Line, p.Column, msg)
+	}
+	return file + ": " + msg
+}
+
+func (p ConfigProblem) String() string {
+	loc := ""
+	if p.Line > 0 {
+		loc = fmt.Sprintf("line %d:%d: ", p.Line, p.Column)
+	}
+	if p.Path != "" {
+		return loc + p.Path + ": " + p.Message
+	}
+	return loc + p.Message
+}
+
+// ValidateConfigFile checks a configuration file without starting
+// anything: YAML syntax, the published JSON Schema (unknown keys, types,
+// enums), decoding, and each protection's own validation. Problems carry
+// line numbers. Files named in it (keys, CA bundles, the spec) are not
+// read.
+func ValidateConfigFile(path string) ([]ConfigProblem, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return ValidateConfig(data), nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// ValidateConfig is ValidateConfigFile on the file's bytes.
+func ValidateConfig(data []byte) []ConfigProblem {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return []ConfigProblem{yamlProblem(err.Error())}
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty file is the default configuration
+	}
+	lines := map[string]*yaml.Node{}
+	inst, err := nodeValue(doc.Content[0], "", lines)
+	if err != nil {
+		return []ConfigProblem{{Message: err.Error()}}
+	}
+	var out []ConfigProblem
+	if verr := configValidator().Validate(inst); verr != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(verr, &ve) {
+			p := message.NewPrinter(language.English)
+			for _, leaf := range leaves(ve) {
+				dp := dotted(leaf.InstanceLocation)
+				if ap, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
+					// Point at each unknown key, not at its parent.
+					for _, k := range ap.Properties {
+						pr := ConfigProblem{Path: join(dp, k), Message: "unknown key (see docs/config.md)"}
+						if n := lines[join(dp, k)]; n != nil {
+							pr.Line, pr.Column = n.Line, n.Column
+						}
+						out = append(out, pr)
+					}
+					continue
+				}
+				pr := ConfigProblem{Path: dp, Message: leaf.ErrorKind.LocalizedString(p)}
+				if n := lines[dp]; n != nil {
+					pr.Line, pr.Column = n.Line, n.Column
+				}
+				out = append(out, pr)
+			}
+		} else {
+			out = append(out, ConfigProblem{Message: verr.Error()})
+		}
+	}
+	if len(out) > 0 {
+		sortProblems(out)
+		return out
+	}
+	// The schema passed: decode for real and run the semantic checks.
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, e := range te.Errors {
+				out = append(out, yamlProblem(e))
+			}
+		} else {
+			out = append(out, yamlProblem(err.Error()))
+		}
+		return out
+	}
+	var errs []error
+	if err := c.validateProtections(); err != nil {
+		errs = append(errs, err)
+	}
+	cc := c.WithDefaults()
+	if cc.Spec == "" {
+		cc.Spec = "-"
+	}
+	if cc.Upstream == "" {
+		cc.Upstream = "http://upstream.invalid"
+	}
+	if _, err := cc.planConfig(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if line != "" {
+				out = append(out, semanticProblem(line, lines))
+			}
+		}
+	}
+	sortProblems(out)
+	return out
+}
+
+func sortProblems(ps []ConfigProblem) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+}
+
+func yamlProblem(msg string) ConfigProblem {
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return ConfigProblem{Line: n, Column: 1, Message: m[2]}
+	}
+	return ConfigProblem{Message: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+var leadingPath = regexp.MustCompile(`^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\s\([^)]*\))?(?:\.[A-Za-z0-9_:\-/ ]+?(?:\[\d+\])?(?:\s\([^)]*\))?)*): (.*)$`)
+
+// semanticProblem places a package's validation message ("rate_limits.
+// rules[0] (per-ip).rate: must be at least 1") at the line of the longest
+// key path it names.
+func semanticProblem(line string, lines map[string]*yaml.Node) ConfigProblem {
+	m := leadingPath.FindStringSubmatch(line)
+	if m == nil {
+		return ConfigProblem{Message: line}
+	}
+	path := regexp.MustCompile(`\s\([^)]*\)`).ReplaceAllString(m[1], "")
+	pr := ConfigProblem{Path: path, Message: m[2]}
+	for p := path; p != ""; {
+		if n := lines[p]; n != nil {
+			pr.Line, pr.Column = n.Line, n.Column
+			break
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return pr
+}
+
+func dotted(loc []string) string {
+	var b strings.Builder
+	for _, t := range loc {
+		if _, err := strconv.Atoi(t); err == nil {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// nodeValue converts a YAML node to the JSON data model the schema
+// validator takes, recording the node of every key path. For a mapping
+// value the key's node is recorded, so problems point at the key.
+func nodeValue(n *yaml.Node, path string, lines map[string]*yaml.Node) (any, error) {
+	if _, ok := lines[path]; !ok {
+		lines[path] = n
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		return nodeValue(n.Alias, path, lines)
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return nodeValue(n.Content[0], path, lines)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: a key must be a plain string", k.Line)
+			}
+			if k.Tag == "!!merge" {
+				return nil, fmt.Errorf("line %d: merge keys (<<) are not supported", k.Line)
+			}
+			p := join(path, k.Value)
+			if _, dup := m[k.Value]; dup {
+				return nil, fmt.Errorf("line %d: key %q is repeated", k.Line, k.Value)
+			}
+			lines[p] = k
+			val, err := nodeValue(v, p, lines)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = val
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		a := make([]any, 0, len(n.Content))
+		for i, e := range n.Content {
+			val, err := nodeValue(e, path+"["+strconv.Itoa(i)+"]", lines)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, val)
+		}
+		return a, nil
+	}
+	// Scalars: decode by the resolved tag, as the loader will.
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case "!!int", "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, err
+		}
+		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), nil
+	}
+	return n.Value, nil
+}
+
+// configValidator compiles the published schema once.
+var configValidator = sync.OnceValue(func() *jsonschema.Schema {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ConfigSchema()))
+	if err != nil {
+		panic("config schema: " + err.Error()) // generated from code: a bug, caught by tests
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(SchemaID, doc); err != nil {
+		panic("config schema: " + err.Error())
+	}
+	sch, err := c.Compile(SchemaID)
+	if err != nil {
+		panic("config schema: " + err.Error())
+	}
+	return sch
+})
+
+// ConfigReference renders the configuration reference (docs/config.md)
+// from the published JSON Schema, so the two cannot disagree.
+func ConfigReference(schemaJSON []byte) (string, error) {
+	var root map[string]any
+	if err := json.Unmarshal(schemaJSON, &root); err != nil {
+		return "", fmt.Errorf("reading the schema: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("# Configuration reference\n\n")
+	b.WriteString("<!-- Generated from docs/config.schema.json by `rampart config schema --markdown`; do not edit. -->\n\n")
+	if d, ok := root["description"].(string); ok {
+		b.WriteString(d + "\n\n")
+	}
+	b.WriteString("Every key of the `rampart protect --config` file. Unknown keys are errors. ")
+	b.WriteString("Durations are Go durations (`250ms`, `1m30s`). `x.*` stands for any map key, `x[]` for list items. ")
+	b.WriteString("Check a file with `rampart config validate FILE`; the JSON Schema is `docs/config.schema.json` (`rampart config schema`). ")
+	b.WriteString("The protections are described in [protect.md](protect.md).\n\n")
+	b.WriteString("| Key | Type | Description |\n|---|---|---|\n")
+	var walk func(s map[string]any, path string)
+	walk = func(s map[string]any, path string) {
+		if path != "" {
+			desc, _ := s["description"].(string)
+			if e, ok := s["enum"].([]any); ok {
+				var vs []string
+				for _, v := range e {
+					vs = append(vs, fmt.Sprintf("`%v`", v))
+				}
+				if desc != "" {
+					desc += " "
+				}
+				desc += "One of " + strings.Join(vs, ", ") + "."
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", path, typeName(s), strings.ReplaceAll(desc, "|", "\\|"))
+		}
+		if props, ok := s["properties"].(map[string]any); ok {
+			for _, k := range sortedKeys(props) {
+				walk(props[k].(map[string]any), join(path, k))
+			}
+		}
+		if ap, ok := s["additionalProperties"].(map[string]any); ok {
+			walk(ap, join(path, "*"))
+		}
+		if it, ok := s["items"].(map[string]any); ok {
+			if _, obj := it["properties"]; obj {
+				walk(it, path+"[]")
+			}
+		}
+	}
+	walk(root, "")
+	return b.String(), nil
+}
+
+func typeName(s map[string]any) string {
+	var ts []string
+	switch t := s["type"].(type) {
+	case string:
+		ts = []string{t}
+	case []any:
+		for _, x := range t {
+			if x != "null" {
+				ts = append(ts, fmt.Sprint(x))
+			}
+		}
+	}
+	if s["pattern"] == durationPattern {
+		return "duration"
+	}
+	if len(ts) == 1 && ts[0] == "array" {
+		if it, ok := s["items"].(map[string]any); ok {
+			return "list of " + typeName(it)
+		}
+	}
+	if len(ts) == 1 && ts[0] == "object" {
+		if _, ok := s["additionalProperties"].(map[string]any); ok {
+			return "map"
+		}
+	}
+	return strings.Join(ts, " or ")
+}

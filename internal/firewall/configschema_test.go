@@ -1,0 +1,100 @@
+package firewall
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+var updateDocs = flag.Bool("update", false, "rewrite docs/config.schema.json and docs/config.md")
+
+// TestGeneratedConfigDocs fails when the published schema or the
+// reference generated from it no longer matches the Config type. Run
+// `go test ./internal/firewall -run TestGeneratedConfigDocs -update` after
+// changing a configuration type.
+func TestGeneratedConfigDocs(t *testing.T) {
+	schema := ConfigSchema()
+	ref, err := ConfigReference(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]byte{"../../docs/config.schema.json": schema, "../../docs/config.md": []byte(ref)} {
+		if *updateDocs {
+			if err := os.WriteFile(path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (generate it with -update)", err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s is out of date: run go test ./internal/firewall -run TestGeneratedConfigDocs -update", path)
+		}
+	}
+}
+
+func TestValidateConfig(t *testing.T) {
+	cases := []struct {
+		name string
+		yaml string
+		want []string // substrings of the problems, in order
+	}{
+		{"valid", `spec: api.yaml
+upstream: http://127.0.0.1:8000
+mode: monitor
+rate_limits:
+  rules: [{name: per-ip, key: ip, rate: 10, period: 1s}]
+cors: {allowed_origins: ["https://app.example.com"]}
+blacklist: {enabled: true, families: [sqli, xss]}
+audit: {tamper_evident: {enabled: true, signing_key: k.pem}}
+timeouts: {upstream: 5s}
+`, nil},
+		{"empty file", ``, nil},
+		{"unknown key", "spec: a.yaml\nrate_limit:\n  rules: []\n", []string{"line 2:1: rate_limit: unknown key"}},
+		{"unknown nested key", "cors:\n  allowed_origin: [x]\n", []string{"line 2:3: cors.allowed_origin: unknown key"}},
+		{"wrong type", "ip_rules:\n  allow: 10.0.0.0/8\n", []string{"line 2:3: ip_rules.allow: ", "array"}},
+		{"bad enum", "mode: block\nblacklist:\n  tier: paranoid\n", []string{"line 3:3: blacklist.tier: "}},
+		{"bad duration", "timeouts:\n  upstream: 5 seconds\n", []string{"line 2:3: timeouts.upstream"}},
+		{"semantic: rate limit", "rate_limits:\n  rules:\n    - name: per-ip\n      key: ip\n      rate: 0\n      period: 1s\n", []string{"line 5:7: rate_limits.rules[0].rate: must be at least 1"}},
+		{"semantic: CIDR", "ip_rules:\n  deny: [10.0.0.1/8]\n", []string{"line 2:10: ip_rules.deny[0]", "host bits"}},
+		{"semantic: wildcard with credentials", "cors:\n  allowed_origins: ['*']\n  allow_credentials: true\n", []string{"line 2:21: cors.allowed_origins[0]", "allow_credentials"}},
+		{"semantic: tamper log without key", "audit:\n  tamper_evident: {enabled: true}\n", []string{"line 2:3: audit.tamper_evident.signing_key"}},
+		{"yaml syntax", "mode: [block\n", []string{"line "}},
+		{"duplicate key", "mode: block\nmode: monitor\n", []string{"line 2"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ValidateConfig([]byte(tc.yaml))
+			if len(tc.want) == 0 {
+				if len(got) != 0 {
+					t.Fatalf("unexpected problems: %v", got)
+				}
+				return
+			}
+			if len(got) == 0 {
+				t.Fatalf("no problem reported, want %q", tc.want)
+			}
+			s := got[0].String()
+			for _, w := range tc.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("problem %q does not contain %q (all: %v)", s, w, got)
+				}
+			}
+		})
+	}
+}
+
+// TestSchemaAcceptsLoaderConfigs checks that what the loader accepts the
+// schema accepts too, for the configuration of the protection tests.
+func TestSchemaAcceptsLoaderConfigs(t *testing.T) {
+	data, err := os.ReadFile("testdata/protect-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := ValidateConfig(data); len(ps) > 0 {
+		t.Fatalf("%v", ps)
+	}
+}

@@ -1,0 +1,571 @@
+package firewall
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+)
+
+// idp is a JWKS server on loopback with keys that can be rotated and a
+// switch to take it down.
+type idp struct {
+	srv  *http.Server
+	url  string
+	up   atomic.Bool
+	mu   sync.Mutex
+	keys map[string]*rsa.PrivateKey
+	hits atomic.Int64
+}
+
+func startIDP(t *testing.T, up bool) *idp {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &idp{keys: map[string]*rsa.PrivateKey{}, url: "http://" + ln.Addr().String() + "/jwks.json"}
+	d.up.Store(up)
+	d.addKey(t, "k1")
+	d.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.hits.Add(1)
+		if !d.up.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		set := jwk.NewSet()
+		d.mu.Lock()
+		for kid, k := range d.keys {
+			pk, _ := jwk.PublicKeyOf(k)
+			_ = pk.Set(jwk.KeyIDKey, kid)
+			_ = pk.Set(jwk.AlgorithmKey, jwa.RS256())
+			_ = set.AddKey(pk)
+		}
+		d.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(set)
+	})}
+	go func() { _ = d.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = d.srv.Close() })
+	return d
+}
+
+func (d *idp) addKey(t *testing.T, kid string) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.mu.Lock()
+	d.keys[kid] = k
+	d.mu.Unlock()
+}
+
+func (d *idp) key(kid string) *rsa.PrivateKey {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.keys[kid]
+}
+
+// token signs claims (over defaults that pass) with the key kid.
+func (d *idp) token(t *testing.T, kid string, claims map[string]any) string {
+	t.Helper()
+	base := map[string]any{"iss": "https://idp.example", "aud": "orders", "sub": "alice", "client_id": "app-1",
+		"scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()}
+	for k, v := range claims {
+		if v == nil {
+			delete(base, k)
+		} else {
+			base[k] = v
+		}
+	}
+	payload, _ := json.Marshal(base)
+	h := jws.NewHeaders()
+	_ = h.Set(jws.KeyIDKey, kid)
+	_ = h.Set(jws.TypeKey, "at+jwt")
+	out, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), d.key(kid), jws.WithProtectedHeaders(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// unsignedToken is an alg "none" token: never accepted.
+func unsignedToken(claims map[string]any) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return b64(b)
+	}
+	return enc(map[string]any{"alg": "none", "kid": "k1", "typ": "at+jwt"}) + "." + enc(claims) + "."
+}
+
+// hsWithPublicKey is the algorithm-confusion attack: HS256 keyed with
+// the RSA public key the attacker can download.
+func hsWithPublicKey(t *testing.T, pub *rsa.PublicKey, claims map[string]any) string {
+	der, _ := x509.MarshalPKIXPublicKey(pub)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	payload, _ := json.Marshal(claims)
+	h := jws.NewHeaders()
+	_ = h.Set(jws.KeyIDKey, "k1")
+	out, err := jws.Sign(payload, jws.WithKey(jwa.HS256(), pemKey, jws.WithProtectedHeaders(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// protectYAML is the configuration of the protection tests; extra is
+// appended (YAML), and %JWKS% replaced by the identity provider's URL.
+func protectConfig(t *testing.T, up *upstream, jwksURL, extra string) Config {
+	t.Helper()
+	hash, _ := bcrypt.GenerateFromPassword([]byte("opensesame"), bcrypt.MinCost)
+	y := fmt.Sprintf(`spec: testdata/protect.yaml
+upstream: http://%s
+authentication:
+  realm: orders
+  schemes:
+    oauth:
+      jwt:
+        jwks_url: %s
+        issuer: https://idp.example
+        audiences: [orders]
+        type: at+jwt
+        min_refresh: 20ms
+        fetch_timeout: 1s
+    partnerKey:
+      api_keys:
+        keys: [{id: partner-a, sha256: %s}, {id: partner-b, sha256: %s}]
+    ops:
+      basic:
+        users: [{username: ops, bcrypt: '%s'}]
+`, up.addr, jwksURL, apikey.Digest("key-a"), apikey.Digest("key-b"), hash) + extra
+	path := filepath.Join(t.TempDir(), "protect.yaml")
+	if err := os.WriteFile(path, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type call struct {
+	method, path string
+	hdr          []string
+	body         string
+}
+
+func (c call) do(t *testing.T, s *Server) (*http.Response, string) {
+	t.Helper()
+	var rd io.Reader
+	if c.body != "" {
+		rd = strings.NewReader(c.body)
+	}
+	req, err := http.NewRequest(c.method, "http://"+s.Addr()+c.path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(c.hdr); i += 2 {
+		req.Header.Add(c.hdr[i], c.hdr[i+1])
+	}
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var prob struct {
+		Reason string `json:"reason"`
+	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		_ = json.Unmarshal(b, &prob)
+	}
+	return resp, prob.Reason
+}
+
+func bearer(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+
+func TestProtectAuthentication(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	s := startFirewall(t, protectConfig(t, up, d.url, ""), nil)
+	waitFor(t, "JWKS", s.Ready)
+
+	good := d.token(t, "k1", nil)
+	writer := d.token(t, "k1", map[string]any{"scope": "orders:read orders:write"})
+	order := `{"id":"3f1c0d7e-8a55-4c1e-9a39-0b8f9c3b2a10","status":"new"}`
+	cases := []struct {
+		name      string
+		c         call
+		status    int
+		reason    string
+		challenge string // substring of WWW-Authenticate
+		reached   bool
+	}{
+		{"valid token", call{"GET", "/orders", bearer(good), ""}, 200, "", "", true},
+		{"no credentials", call{"GET", "/orders", nil, ""}, 401, "auth-missing", `Bearer realm="orders"`, false},
+		{"expired", call{"GET", "/orders", bearer(d.token(t, "k1", map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})), ""}, 401, "auth-invalid", `error="invalid_token"`, false},
+		{"wrong audience", call{"GET", "/orders", bearer(d.token(t, "k1", map[string]any{"aud": "billing"})), ""}, 401, "auth-invalid", "invalid_token", false},
+		{"wrong issuer", call{"GET", "/orders", bearer(d.token(t, "k1", map[string]any{"iss": "https://evil.example"})), ""}, 401, "auth-invalid", "invalid_token", false},
+		{"alg none", call{"GET", "/orders", bearer(unsignedToken(map[string]any{"iss": "https://idp.example", "aud": "orders", "exp": time.Now().Add(time.Hour).Unix()})), ""}, 401, "auth-invalid", "invalid_token", false},
+		{"HS256 keyed with the RSA public key", call{"GET", "/orders", bearer(hsWithPublicKey(t, &d.key("k1").PublicKey, map[string]any{"iss": "https://idp.example", "aud": "orders", "exp": time.Now().Add(time.Hour).Unix()})), ""}, 401, "auth-invalid", "invalid_token", false},
+		{"missing scope, before the body is read", call{"POST", "/orders", bearer(good), `{"id":"' OR 1=1 --"}`}, 403, "insufficient-scope", `error="insufficient_scope"`, false},
+		{"scope granted", call{"POST", "/orders", bearer(writer), order}, 201, "", "", true},
+		{"unauthenticated invalid body gets 401, not 400", call{"POST", "/orders", nil, `{"nope":`}, 401, "auth-missing", "Bearer", false},
+		{"api key", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a"}, ""}, 200, "", "", true},
+		{"wrong api key", call{"GET", "/partner/orders", []string{"X-Api-Key", "nope"}, ""}, 401, "auth-invalid", "", false},
+		{"basic", call{"GET", "/ops/stats", []string{"Authorization", "Basic b3BzOm9wZW5zZXNhbWU="}, ""}, 200, "", "", true},
+		{"basic wrong password", call{"GET", "/ops/stats", []string{"Authorization", "Basic b3BzOndyb25n"}, ""}, 401, "auth-invalid", "Basic", false},
+		{"anonymous operation", call{"GET", "/public/search?q=x", nil, ""}, 200, "", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, reason := tc.c.do(t, s)
+			if resp.StatusCode != tc.status || reason != tc.reason {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, reason, tc.status, tc.reason)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, tc.challenge) {
+				t.Errorf("WWW-Authenticate %q does not contain %q", got, tc.challenge)
+			}
+			if got := up.reached(resp.Header.Get(RequestIDHeader)); got != tc.reached {
+				t.Errorf("reached upstream = %v, want %v", got, tc.reached)
+			}
+			if tc.status < 300 && resp.Header.Get("Cache-Control") != "no-store" && tc.c.hdr != nil {
+				t.Errorf("authenticated response without Cache-Control: no-store")
+			}
+		})
+	}
+
+	t.Run("key rotation: unknown kid refreshes the JWKS", func(t *testing.T) {
+		d.addKey(t, "k2")
+		resp, reason := call{"GET", "/orders", bearer(d.token(t, "k2", nil)), ""}.do(t, s)
+		if resp.StatusCode != 200 {
+			t.Fatalf("token signed with the new key: %d %s", resp.StatusCode, reason)
+		}
+	})
+	t.Run("JWKS host down keeps the last good keys", func(t *testing.T) {
+		d.up.Store(false)
+		defer d.up.Store(true)
+		resp, reason := call{"GET", "/orders", bearer(good), ""}.do(t, s)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, reason)
+		}
+	})
+}
+
+func TestProtectNotReadyUntilKeysLoad(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, false)
+	s := startFirewall(t, protectConfig(t, up, d.url, ""), nil)
+	readyz := func() int {
+		resp, err := testClient.Get("http://" + s.AdminAddr() + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := readyz(); got != 503 {
+		t.Fatalf("/readyz with the JWKS host down: %d, want 503", got)
+	}
+	resp, reason := call{"GET", "/orders", bearer(d.token(t, "k1", nil)), ""}.do(t, s)
+	if resp.StatusCode != 503 || reason != "auth-unavailable" {
+		t.Fatalf("secured operation before keys load: %d %s, want 503 auth-unavailable", resp.StatusCode, reason)
+	}
+	if resp, _ := (call{"GET", "/public/search", nil, ""}).do(t, s); resp.StatusCode != 200 {
+		t.Fatalf("anonymous operation before keys load: %d, want 200", resp.StatusCode)
+	}
+	d.up.Store(true)
+	waitFor(t, "readiness", func() bool { return readyz() == 200 })
+	if resp, reason := (call{"GET", "/orders", bearer(d.token(t, "k1", nil)), ""}).do(t, s); resp.StatusCode != 200 {
+		t.Fatalf("after keys load: %d %s", resp.StatusCode, reason)
+	}
+}
+
+func TestProtectIPRules(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, `ip_rules:
+  trusted_proxies: [127.0.0.1]
+  deny: [203.0.113.7]
+`)
+	s := startFirewall(t, cfg, nil)
+	waitFor(t, "JWKS", s.Ready)
+	basic := []string{"Authorization", "Basic b3BzOm9wZW5zZXNhbWU="}
+	cases := []struct {
+		name   string
+		c      call
+		status int
+		reason string
+	}{
+		{"denied client behind the trusted proxy", call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7"}, ""}, 403, "ip-denied"},
+		{"rightmost untrusted address counts, not a spoofed leftmost one", call{"GET", "/public/search", []string{"X-Forwarded-For", "10.9.9.9, 203.0.113.7"}, ""}, 403, "ip-denied"},
+		{"spoofed leftmost address does not hide the client", call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7, 198.51.100.9"}, ""}, 200, ""},
+		{"other client passes", call{"GET", "/public/search", []string{"X-Forwarded-For", "192.0.2.1"}, ""}, 200, ""},
+		{"spec deny list at path level", call{"GET", "/partner/orders", []string{"X-Forwarded-For", "198.51.100.20", "X-Api-Key", "key-a"}, ""}, 403, "ip-denied"},
+		{"spec allow list at operation level: allowed", call{"GET", "/ops/stats", append([]string{"X-Forwarded-For", "192.0.2.44"}, basic...), ""}, 200, ""},
+		{"spec allow list at operation level: not allowed", call{"GET", "/ops/stats", append([]string{"X-Forwarded-For", "198.51.100.1"}, basic...), ""}, 403, "ip-not-allowed"},
+		{"ip rules come before authentication", call{"GET", "/orders", []string{"X-Forwarded-For", "203.0.113.7"}, ""}, 403, "ip-denied"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, reason := tc.c.do(t, s)
+			if resp.StatusCode != tc.status || reason != tc.reason {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, reason, tc.status, tc.reason)
+			}
+		})
+	}
+
+	t.Run("without trusted proxies the header is ignored", func(t *testing.T) {
+		cfg := protectConfig(t, up, d.url, "ip_rules: {deny: [203.0.113.7]}\n")
+		s2 := startFirewall(t, cfg, nil)
+		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s2)
+		if resp.StatusCode != 200 {
+			t.Fatalf("got %d: a client-written X-Forwarded-For was believed", resp.StatusCode)
+		}
+		cfg = protectConfig(t, up, d.url, "ip_rules: {deny: [127.0.0.1]}\n")
+		s3 := startFirewall(t, cfg, nil)
+		if resp, reason := (call{"GET", "/public/search", []string{"X-Forwarded-For", "192.0.2.1"}, ""}).do(t, s3); resp.StatusCode != 403 || reason != "ip-denied" {
+			t.Fatalf("denied peer: %d %s", resp.StatusCode, reason)
+		}
+	})
+}
+
+func TestProtectRateLimits(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, `rate_limits:
+  rules:
+    - {name: per-client, key: "claim:client_id", rate: 2, period: 1m}
+`)
+	s := startFirewall(t, cfg, nil)
+	waitFor(t, "JWKS", s.Ready)
+
+	t.Run("per IP from the contract, operation level", func(t *testing.T) {
+		for i := 1; i <= 4; i++ {
+			resp, reason := call{"GET", "/public/limited", nil, ""}.do(t, s)
+			want := 200
+			if i == 4 {
+				want = 429
+			}
+			if resp.StatusCode != want {
+				t.Fatalf("request %d: %d %s, want %d", i, resp.StatusCode, reason, want)
+			}
+			if !strings.Contains(resp.Header.Get("RateLimit-Policy"), `"spec.op.publicLimited";q=3`) {
+				t.Fatalf("RateLimit-Policy %q", resp.Header.Get("RateLimit-Policy"))
+			}
+			if i == 4 {
+				if reason != "rate-limited" || resp.Header.Get("Retry-After") == "" || !strings.Contains(resp.Header.Get("RateLimit"), "r=0") {
+					t.Fatalf("429 without reason/Retry-After/RateLimit: %q %v", reason, resp.Header)
+				}
+				if up.reached(resp.Header.Get(RequestIDHeader)) {
+					t.Fatal("a limited request reached the upstream")
+				}
+			}
+		}
+	})
+	t.Run("per client_id claim across tokens", func(t *testing.T) {
+		tokA := d.token(t, "k1", map[string]any{"client_id": "app-A"})
+		tokA2 := d.token(t, "k1", map[string]any{"client_id": "app-A", "sub": "bob"})
+		tokB := d.token(t, "k1", map[string]any{"client_id": "app-B"})
+		for i, tc := range []struct {
+			tok  string
+			want int
+		}{{tokA, 200}, {tokA2, 200}, {tokA, 429}, {tokB, 200}} {
+			resp, reason := call{"GET", "/orders", bearer(tc.tok), ""}.do(t, s)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("request %d: %d %s, want %d", i, resp.StatusCode, reason, tc.want)
+			}
+		}
+	})
+	t.Run("per API key from the contract", func(t *testing.T) {
+		for i, tc := range []struct {
+			key  string
+			want int
+		}{{"key-a", 200}, {"key-a", 200}, {"key-a", 429}, {"key-b", 200}} {
+			resp, reason := call{"GET", "/partner/orders", []string{"X-Api-Key", tc.key}, ""}.do(t, s)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("request %d: %d %s, want %d", i, resp.StatusCode, reason, tc.want)
+			}
+		}
+	})
+}
+
+func TestProtectCORSAndHeaders(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, `ip_rules: {trusted_proxies: [127.0.0.1]}
+cors:
+  allowed_origins: ["https://app.example.com"]
+  allowed_methods: [GET, POST]
+  allowed_headers: [Authorization, Content-Type]
+  allow_credentials: true
+`)
+	s := startFirewall(t, cfg, nil)
+	waitFor(t, "JWKS", s.Ready)
+	pre := func(origin, method string) []string {
+		return []string{"Origin", origin, "Access-Control-Request-Method", method, "Access-Control-Request-Headers", "authorization"}
+	}
+	t.Run("preflight allowed, answered without credentials, never forwarded", func(t *testing.T) {
+		resp, _ := call{"OPTIONS", "/orders", pre("https://app.example.com", "POST"), ""}.do(t, s)
+		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
+			t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+		}
+		if !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Origin") {
+			t.Errorf("no Vary: Origin: %v", resp.Header.Values("Vary"))
+		}
+		if up.reached(resp.Header.Get(RequestIDHeader)) {
+			t.Error("preflight reached the upstream")
+		}
+	})
+	t.Run("preflight from another origin", func(t *testing.T) {
+		resp, reason := call{"OPTIONS", "/orders", pre("https://evil.example", "POST"), ""}.do(t, s)
+		if resp.StatusCode != 403 || reason != "cors-origin-denied" || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("%d %s %v", resp.StatusCode, reason, resp.Header)
+		}
+	})
+	t.Run("preflight for a method the path does not declare", func(t *testing.T) {
+		resp, reason := call{"OPTIONS", "/partner/orders", pre("https://app.example.com", "POST"), ""}.do(t, s)
+		if resp.StatusCode != 403 || reason != "cors-method-denied" {
+			t.Fatalf("%d %s", resp.StatusCode, reason)
+		}
+	})
+	t.Run("actual request: origin echoed, Vary, hardening headers, upstream's removed", func(t *testing.T) {
+		resp, _ := call{"GET", "/public/search", []string{"Origin", "https://app.example.com", "X-Up-Rate", "1"}, ""}.do(t, s)
+		h := resp.Header
+		if h.Get("Access-Control-Allow-Origin") != "https://app.example.com" || !strings.Contains(strings.Join(h.Values("Vary"), ","), "Origin") {
+			t.Fatalf("CORS headers: %v", h)
+		}
+		want := map[string]string{
+			"X-Content-Type-Options":  "nosniff",
+			"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+			"Referrer-Policy":         "no-referrer",
+			"X-Frame-Options":         "DENY",
+		}
+		for k, v := range want {
+			if h.Get(k) != v {
+				t.Errorf("%s = %q, want %q", k, h.Get(k), v)
+			}
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Error("HSTS over plain HTTP")
+		}
+		if h.Get("Server") != "" || h.Get("X-Powered-By") != "" {
+			t.Errorf("Server/X-Powered-By not removed: %v", h)
+		}
+		if h.Get("Cache-Control") == "no-store" {
+			t.Error("no-store on an anonymous response (only authenticated ones need it)")
+		}
+	})
+	t.Run("HSTS when a trusted proxy terminated TLS", func(t *testing.T) {
+		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-Proto", "https"}, ""}.do(t, s)
+		if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+			t.Fatalf("HSTS missing: %v", resp.Header)
+		}
+	})
+	t.Run("problem responses are hardened too", func(t *testing.T) {
+		resp, _ := call{"GET", "/nowhere", nil, ""}.do(t, s)
+		if resp.StatusCode != 404 || resp.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+		}
+	})
+}
+
+func TestProtectBlacklist(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, "blacklist: {enabled: true}\n")
+	s := startFirewall(t, cfg, nil)
+	waitFor(t, "JWKS", s.Ready)
+	read := bearer(d.token(t, "k1", nil))
+	write := bearer(d.token(t, "k1", map[string]any{"scope": "orders:write"}))
+	q := url.QueryEscape
+	cases := []struct {
+		name   string
+		c      call
+		status int
+		family string // prefix of the reason code
+	}{
+		{"SQLi in a free-form query value", call{"GET", "/orders?q=" + q("1' OR '1'='1' --"), read, ""}, 403, "blacklist-sqli"},
+		{"XSS in a free-form query value", call{"GET", "/orders?q=" + q(`<script>alert(1)</script>`), read, ""}, 403, "blacklist-xss"},
+		{"benign query value", call{"GET", "/orders?q=" + q("blue shoes, size 42"), read, ""}, 200, ""},
+		{"enum value with a quote passes", call{"GET", "/orders?status=" + q("it's paid"), read, ""}, 200, ""},
+		{"enum value with markup passes", call{"GET", "/orders?status=" + q("<b>"), read, ""}, 200, ""},
+		{"uuid passes", call{"GET", "/orders?id=3f1c0d7e-8a55-4c1e-9a39-0b8f9c3b2a10", read, ""}, 200, ""},
+		{"SQLi in a JSON string", call{"POST", "/orders", write, `{"note":"x' UNION SELECT password FROM users --"}`}, 403, "blacklist-sqli"},
+		{"XSS in a JSON array item", call{"POST", "/orders", write, `{"tags":["ok","<img src=x onerror=alert(1)>"]}`}, 403, "blacklist-xss"},
+		{"clean JSON with enum and uuid", call{"POST", "/orders", write, `{"id":"3f1c0d7e-8a55-4c1e-9a39-0b8f9c3b2a10","status":"paid","note":"leave at the door"}`}, 201, ""},
+		{"spec turns the blacklist off: ignored without allow_spec_overrides", call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}, 403, "blacklist-sqli"},
+		{"invalid body is refused by validation first", call{"POST", "/orders", write, `{"status":"<script>"}`}, 400, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, reason := tc.c.do(t, s)
+			if resp.StatusCode != tc.status || !strings.HasPrefix(reason, tc.family) {
+				t.Fatalf("got %d %q, want %d %s*", resp.StatusCode, reason, tc.status, tc.family)
+			}
+			if reached := up.reached(resp.Header.Get(RequestIDHeader)); reached != (tc.status < 300) {
+				t.Errorf("reached upstream = %v", reached)
+			}
+		})
+	}
+	t.Run("monitor at operation level (allowed by the config) forwards and records", func(t *testing.T) {
+		audit := &syncBuffer{}
+		s2 := startFirewall(t, protectConfig(t, up, d.url, "allow_spec_overrides: true\nblacklist: {enabled: true}\n"), audit)
+		resp, _ := call{"GET", "/public/echo?q=" + q("<script>alert(1)</script>"), nil, ""}.do(t, s2)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d", resp.StatusCode)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s2.Shutdown(ctx)
+		if !strings.Contains(audit.String(), `"decision":"monitored-violation"`) || !strings.Contains(audit.String(), `"blacklist-xss"`) {
+			t.Fatalf("audit: %s", audit.String())
+		}
+	})
+	t.Run("allow_spec_overrides lets the spec turn it off", func(t *testing.T) {
+		s3 := startFirewall(t, protectConfig(t, up, d.url, "allow_spec_overrides: true\nblacklist: {enabled: true}\n"), nil)
+		resp, reason := call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}.do(t, s3)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, reason)
+		}
+	})
+}

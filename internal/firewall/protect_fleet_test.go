@@ -1,0 +1,272 @@
+package firewall
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
+)
+
+// startRedis runs a throwaway redis-server on a free loopback port; the
+// test is skipped when the binary is missing.
+func startRedis(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed (apt-get install -y redis-server); skipping the fleet rate-limit test")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting redis-server: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Ready to accept connections") {
+				close(ready)
+				break
+			}
+		}
+		for sc.Scan() {
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		t.Fatal("redis-server did not become ready within 10s")
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// TestProtectFleetSharesLimit runs two firewalls over one redis-server:
+// together they let exactly the burst through.
+func TestProtectFleetSharesLimit(t *testing.T) {
+	addr := startRedis(t)
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	extra := fmt.Sprintf(`rate_limits:
+  store: redis
+  redis: {addr: %q, timeout: 1s}
+  rules:
+    - {name: per-ip, key: ip, rate: 4, period: 1h}
+`, addr)
+	a := startFirewall(t, protectConfig(t, up, d.url, extra), nil)
+	b := startFirewall(t, protectConfig(t, up, d.url, extra), nil)
+	var got []int
+	for i := 0; i < 6; i++ {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		resp, _ := call{"GET", "/public/search", nil, ""}.do(t, s)
+		got = append(got, resp.StatusCode)
+	}
+	want := []int{200, 200, 200, 200, 429, 429}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("statuses %v, want %v (the two firewalls do not share the limit)", got, want)
+	}
+}
+
+// TestProtectRedisDown checks fail-closed: with Redis unreachable the
+// firewall answers 503 and counts the failure in /metrics.
+func TestProtectRedisDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	for _, tc := range []struct {
+		policy string
+		status int
+		action string
+	}{{"closed", 503, "fail_closed"}, {"open", 200, "fail_open"}} {
+		t.Run(tc.policy, func(t *testing.T) {
+			extra := fmt.Sprintf(`rate_limits:
+  store: redis
+  on_store_error: %s
+  redis: {addr: %q, timeout: 100ms}
+  rules: [{name: per-ip, key: ip, rate: 4, period: 1h}]
+`, tc.policy, dead)
+			s := startFirewall(t, protectConfig(t, up, d.url, extra), nil)
+			resp, reason := call{"GET", "/public/search", nil, ""}.do(t, s)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("%d %s, want %d", resp.StatusCode, reason, tc.status)
+			}
+			m, err := testClient.Get("http://" + s.AdminAddr() + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Body.Close()
+			sc := bufio.NewScanner(m.Body)
+			found := false
+			for sc.Scan() {
+				if strings.HasPrefix(sc.Text(), `rampart_ratelimit_store_errors_total{action="`+tc.action+`"}`) {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("store error not counted in /metrics")
+			}
+		})
+	}
+}
+
+// TestProtectTamperEvidentLog writes a chained, checkpointed audit log
+// through a running firewall and verifies it, then alters one record.
+func TestProtectTamperEvidentLog(t *testing.T) {
+	dir := t.TempDir()
+	priv, pub := filepath.Join(dir, "audit.key"), filepath.Join(dir, "audit.pub")
+	if _, err := tamperlog.GenerateKeyFiles(priv, pub, false); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "audit.jsonl")
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, fmt.Sprintf("log: %s\naudit:\n  tamper_evident: {enabled: true, signing_key: %s, checkpoint_every: 2}\n", logPath, priv))
+	cfg.Listen, cfg.Admin, cfg.WatchInterval = "127.0.0.1:0", "127.0.0.1:0", -1
+	run := func(n int) {
+		s, err := New(context.Background(), cfg, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			_, _ = call{"GET", "/public/search", []string{"Authorization", "Bearer secret-token"}, ""}.do(t, s)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(3)
+	run(2) // a restart continues the chain
+	key, err := tamperlog.LoadPublicKeyFile(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := func() *tamperlog.Report {
+		f, err := os.Open(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rep, err := tamperlog.Verify(f, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	rep := verify()
+	if !rep.OK() {
+		t.Fatalf("intact log reported as tampered: %+v", rep.Problem)
+	}
+	data, _ := os.ReadFile(logPath)
+	if strings.Contains(string(data), "secret-token") {
+		t.Fatal("a credential reached the audit log")
+	}
+	if !strings.Contains(string(data), `"final":true`) {
+		t.Fatal("no final checkpoint on shutdown")
+	}
+	altered := strings.Replace(string(data), `"status":200`, `"status":201`, 1)
+	if err := os.WriteFile(logPath, []byte(altered), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rep := verify(); rep.OK() {
+		t.Fatal("an altered record was not detected")
+	}
+}
+
+// TestProtectPrecedence checks which level of an x-rampart-* extension
+// applies (operation > path > global) and that the contract can only
+// tighten the configuration unless allow_spec_overrides is set.
+func TestProtectPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	specYAML := `openapi: 3.0.3
+info: {title: p, version: "1"}
+x-rampart-mode: block
+x-rampart-rate-limit: {key: ip, rate: 100, period: 1m}
+paths:
+  /a:
+    x-rampart-mode: monitor
+    get:
+      operationId: pathMonitor
+      responses: {"200": {description: ok}}
+  /b:
+    x-rampart-mode: monitor
+    get:
+      operationId: opBlock
+      x-rampart-mode: block
+      x-rampart-rate-limit: {key: ip, rate: 1, period: 1m}
+      responses: {"200": {description: ok}}
+  /c:
+    get:
+      operationId: globalOnly
+      responses: {"200": {description: ok}}
+`
+	path := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(path, []byte(specYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := startUpstream(t)
+	for _, tc := range []struct {
+		name      string
+		mode      string
+		overrides bool
+		// status of GET /a?undeclared=1, /b?undeclared=1, /c?undeclared=1
+		want [3]int
+	}{
+		{"config monitor, spec tightens", "monitor", false, [3]int{200, 400, 400}},
+		{"config block, spec cannot loosen", "block", false, [3]int{400, 400, 400}},
+		{"config block, overrides allowed", "block", true, [3]int{200, 400, 400}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startFirewall(t, Config{Spec: path, Upstream: "http://" + up.addr, Mode: tc.mode, ResponseMode: "off", AllowSpecOverrides: tc.overrides}, nil)
+			for i, p := range []string{"/a", "/b", "/c"} {
+				resp, reason := call{"GET", p + "?undeclared=1", nil, ""}.do(t, s)
+				if resp.StatusCode != tc.want[i] {
+					t.Errorf("%s: %d %s, want %d", p, resp.StatusCode, reason, tc.want[i])
+				}
+			}
+		})
+	}
+	t.Run("rate limit: operation level replaces the global one", func(t *testing.T) {
+		s := startFirewall(t, Config{Spec: path, Upstream: "http://" + up.addr, ResponseMode: "off"}, nil)
+		r1, _ := call{"GET", "/b", nil, ""}.do(t, s)
+		r2, reason := call{"GET", "/b", nil, ""}.do(t, s)
+		if r1.StatusCode != 200 || r2.StatusCode != http.StatusTooManyRequests || reason != "rate-limited" {
+			t.Fatalf("/b: %d then %d %s", r1.StatusCode, r2.StatusCode, reason)
+		}
+		if pol := r1.Header.Get("RateLimit-Policy"); !strings.Contains(pol, "spec.op.opBlock") || strings.Contains(pol, "spec.global") {
+			t.Fatalf("/b policy %q", pol)
+		}
+		r3, _ := call{"GET", "/c", nil, ""}.do(t, s)
+		if pol := r3.Header.Get("RateLimit-Policy"); r3.StatusCode != 200 || !strings.Contains(pol, `"spec.global";q=100`) {
+			t.Fatalf("/c: %d policy %q", r3.StatusCode, pol)
+		}
+	})
+}

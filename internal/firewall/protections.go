@@ -1,0 +1,713 @@
+package firewall
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/signed"
+	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
+	"github.com/rampart-sec/rampart/internal/firewall/clientip"
+	"github.com/rampart-sec/rampart/internal/firewall/harden"
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/firewall/ratelimit"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Spec extensions read by the firewall. Each may appear at the root of the
+// document, on a path item or on an operation; the most specific one wins
+// (operation > path > global).
+const (
+	ExtMode         = "x-rampart-mode"
+	ExtResponseMode = "x-rampart-response-mode"
+	ExtRateLimit    = "x-rampart-rate-limit"
+	ExtIPRules      = "x-rampart-ip-rules"
+	ExtBlacklist    = "x-rampart-blacklist"
+	ExtMTLS         = "x-rampart-mtls"
+	ExtSigned       = "x-rampart-signed"
+)
+
+// shared holds the protections built from the configuration alone. They
+// are built once and outlive contract reloads, so counters (rate limits,
+// the token denylist) and connections (Redis) survive a reload.
+type shared struct {
+	ip      *clientip.Policy
+	headers *harden.Headers
+	cors    *harden.CORS
+	rlStore ratelimit.Store
+	checker blacklist.Checker
+	certs   *mtls.Verifier
+	signed  *signed.Verifier
+}
+
+// contract is a compiled plan plus the protections that depend on it. It
+// is swapped in as one unit, so a request never sees the plan of one
+// version and the policy of another.
+type contract struct {
+	plan    *plan.Plan
+	auth    *authn.Runtime // nil: authentication not configured
+	limiter *ratelimit.Limiter
+	specIP  *clientip.Policy // x-rampart-ip-rules; nil when none
+	ops     map[*plan.Op]*opPolicy
+	stop    context.CancelFunc
+	// apiKeyQuery names the query parameters that carry API keys.
+	apiKeyQuery map[string]bool
+}
+
+// opPolicy is what the protections need per operation, prepared at load.
+type opPolicy struct {
+	// blacklist: "" (off), blacklist.ModeBlock or blacklist.ModeMonitor.
+	blacklist  string
+	mtls       bool
+	signed     bool
+	ipOpRules  bool                             // config or spec lists for this operation
+	paramSkip  map[string]*blacklist.SkipPolicy // "in\x00name"
+	bodySkip   map[string]*blacklist.SkipPolicy // media name
+	checkKeys  bool
+	rateLimits bool
+}
+
+func (c *contract) op(o *plan.Op) *opPolicy {
+	if o == nil || c == nil {
+		return nil
+	}
+	return c.ops[o]
+}
+
+// prefixStore namespaces the keys of a shared rate-limit store, which the
+// store itself does not do when a limiter is built over it.
+type prefixStore struct {
+	ratelimit.Store
+	prefix string
+}
+
+func (p prefixStore) Take(ctx context.Context, key string, pr ratelimit.Params) (ratelimit.Outcome, error) {
+	return p.Store.Take(ctx, p.prefix+key, pr)
+}
+
+// validate checks every protection section, naming the section.
+func (c Config) validateProtections() error {
+	var errs []error
+	add := func(section string, err error) {
+		if err != nil {
+			errs = append(errs, prefixLines(section, err))
+		}
+	}
+	if c.Authentication != nil {
+		// authn prefixes its own messages with "authentication.".
+		if err := c.Authentication.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.SignedPayloads != nil {
+		if err := c.SignedPayloads.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.ClientCertificates != nil {
+		add("client_certificates", c.ClientCertificates.Config.Validate())
+	}
+	add("ip_rules", c.IPRules.Validate())
+	add("rate_limits", c.RateLimits.Validate())
+	add("response_headers", c.ResponseHeaders.Validate())
+	add("cors", c.CORS.Validate())
+	if err := c.Blacklist.Validate(); err != nil {
+		errs = append(errs, err) // already prefixed with "blacklist."
+	}
+	add("audit.tamper_evident", c.Audit.TamperEvident.Validate())
+	return errors.Join(errs...)
+}
+
+func prefixLines(p string, err error) error {
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.HasPrefix(line, p+".") || strings.HasPrefix(line, p+":") {
+			out = append(out, errors.New(line))
+			continue
+		}
+		out = append(out, fmt.Errorf("%s.%s", p, strings.TrimPrefix(line, "ip rules: ")))
+	}
+	return errors.Join(out...)
+}
+
+// buildShared builds the configuration-only protections.
+func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
+	if err := cfg.validateProtections(); err != nil {
+		return nil, err
+	}
+	sh := &shared{}
+	var err error
+	if sh.ip, err = clientip.New(cfg.IPRules); err != nil {
+		return nil, err
+	}
+	if sh.headers, err = harden.NewHeaders(cfg.ResponseHeaders); err != nil {
+		return nil, err
+	}
+	if sh.cors, err = harden.NewCORS(cfg.CORS); err != nil {
+		return nil, fmt.Errorf("cors: %w", err)
+	}
+	rc := cfg.RateLimits
+	if rc.Store == "redis" {
+		rs, err := ratelimit.NewRedisStore(rc.Redis)
+		if err != nil {
+			return nil, fmt.Errorf("rate_limits: %w", err)
+		}
+		p := rc.Redis.KeyPrefix
+		if p == "" {
+			p = "rampart:rl:"
+		}
+		sh.rlStore = prefixStore{Store: rs, prefix: p}
+	} else {
+		sh.rlStore = ratelimit.NewMemoryStore(rc.Memory.MaxKeys, rc.Memory.Shards)
+	}
+	if cfg.Blacklist.Enabled {
+		if sh.checker, err = blacklist.New(cfg.Blacklist); err != nil {
+			sh.close()
+			return nil, err
+		}
+	}
+	if cc := cfg.ClientCertificates; cc != nil {
+		if sh.certs, err = mtls.New(cc.Config); err != nil {
+			sh.close()
+			return nil, fmt.Errorf("client_certificates: %w", err)
+		}
+	}
+	if cfg.SignedPayloads != nil {
+		if sh.signed, err = signed.New(*cfg.SignedPayloads); err != nil {
+			sh.close()
+			return nil, err
+		}
+	}
+	_ = logger
+	return sh, nil
+}
+
+func (sh *shared) close() {
+	if sh.rlStore != nil {
+		_ = sh.rlStore.Close()
+	}
+}
+
+// extAt returns the most specific value of an extension for an operation
+// and the level it came from.
+func extAt(doc *spec.Document, so *spec.Operation, key string) (any, string, bool) {
+	if v, ok := so.Extensions[key]; ok {
+		return v, "operation", true
+	}
+	if v, ok := so.PathExtensions[key]; ok {
+		return v, "path", true
+	}
+	if v, ok := doc.Extensions[key]; ok {
+		return v, "global", true
+	}
+	return nil, "", false
+}
+
+// buildContract prepares the protections of one compiled plan. Problems
+// that only concern one operation are recorded in p.Problems or make the
+// operation Broken (refused, fail closed); errors that would leave the
+// contract unenforced are returned.
+func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, error) {
+	cfg := s.cfg
+	doc := p.Doc
+	c := &contract{plan: p, ops: make(map[*plan.Op]*opPolicy, len(p.Ops)), apiKeyQuery: map[string]bool{}}
+	for _, sch := range doc.SecuritySchemes {
+		if sch.Type == "apiKey" && sch.In == "query" {
+			c.apiKeyQuery[sch.ParamName] = true
+		}
+	}
+	specIP := clientip.Config{Operations: map[string]clientip.Rules{}}
+	rules := append([]ratelimit.Rule(nil), cfg.RateLimits.Rules...)
+	ruleNames := map[string]bool{}
+	for _, r := range rules {
+		ruleNames[r.Name] = true
+	}
+	specRules := map[string]*ratelimit.Rule{} // by extension occurrence
+
+	var checkKeys bool
+	if cfg.Blacklist.Enabled {
+		checkKeys = *cfg.Blacklist.WithDefaults().CheckKeys
+	}
+	baseBL := ""
+	if cfg.Blacklist.Enabled {
+		baseBL = cfg.Blacklist.WithDefaults().Mode
+	}
+	for _, op := range p.Ops {
+		so := op.Spec
+		pol := &opPolicy{checkKeys: checkKeys}
+		c.ops[op] = pol
+		problem := func(format string, a ...any) {
+			p.Problems = append(p.Problems, op.ID+": "+fmt.Sprintf(format, a...))
+		}
+		broken := func(why string) {
+			if op.Broken == "" {
+				op.Broken = why
+			} else {
+				op.Broken += "; " + why
+			}
+			problem("requests are refused (fail closed) because %s", why)
+		}
+
+		// Global-level modes (the plan applies operation and path levels).
+		if _, okOp := so.Extensions[ExtMode]; !okOp {
+			if _, okPath := so.PathExtensions[ExtMode]; !okPath {
+				if raw, ok := doc.Extensions[ExtMode].(string); ok {
+					op.ReqMode = tightenMode(op, raw, op.ReqMode, false, cfg.AllowSpecOverrides, problem)
+				}
+			}
+		}
+		if _, okOp := so.Extensions[ExtResponseMode]; !okOp {
+			if _, okPath := so.PathExtensions[ExtResponseMode]; !okPath {
+				if raw, ok := doc.Extensions[ExtResponseMode].(string); ok {
+					op.RespMode = tightenMode(op, raw, op.RespMode, true, cfg.AllowSpecOverrides, problem)
+				}
+			}
+		}
+
+		// Blacklist: off < monitor < block.
+		pol.blacklist = baseBL
+		if v, lvl, ok := extAt(doc, so, ExtBlacklist); ok {
+			want, err := parseBlacklistExt(v)
+			switch {
+			case err != nil:
+				problem("%s (%s level) ignored: %v", ExtBlacklist, lvl, err)
+			case want != "" && s.shared.checker == nil:
+				problem("%s (%s level) asks for the blacklist, which is not enabled in the configuration; ignored", ExtBlacklist, lvl)
+			case blRank(want) >= blRank(baseBL) || cfg.AllowSpecOverrides:
+				pol.blacklist = want
+			default:
+				problem("%s %q (%s level) would loosen the configured blacklist and is ignored (set allow_spec_overrides to permit it)", ExtBlacklist, want, lvl)
+			}
+		}
+		if pol.blacklist != "" {
+			pol.paramSkip, pol.bodySkip = skipPolicies(doc, so)
+		}
+
+		// mTLS.
+		pol.mtls = cfg.ClientCertificates != nil && cfg.ClientCertificates.Required
+		if v, lvl, ok := extAt(doc, so, ExtMTLS); ok {
+			want, err := parseRequiredExt(v)
+			switch {
+			case err != nil:
+				problem("%s (%s level) ignored: %v", ExtMTLS, lvl, err)
+			case want || cfg.AllowSpecOverrides:
+				pol.mtls = want
+			case pol.mtls:
+				problem("%s: optional (%s level) would loosen the configured requirement and is ignored (set allow_spec_overrides to permit it)", ExtMTLS, lvl)
+			}
+		}
+		if pol.mtls {
+			if s.shared.certs == nil {
+				broken("it requires a client certificate but client_certificates is not configured")
+			}
+		}
+
+		// Signed payloads.
+		if v, lvl, ok := extAt(doc, so, ExtSigned); ok {
+			want, err := parseRequiredExt(v)
+			if err != nil {
+				problem("%s (%s level) ignored: %v", ExtSigned, lvl, err)
+			}
+			pol.signed = want
+			if want && s.shared.signed == nil {
+				broken("it requires signed payloads but signed_payloads is not configured")
+			}
+		}
+
+		// IP rules: lists from the contract apply on top of the
+		// configuration's, so they can only tighten.
+		if v, lvl, ok := extAt(doc, so, ExtIPRules); ok {
+			r, err := parseIPRules(v)
+			if err != nil {
+				problem("%s (%s level) ignored: %v", ExtIPRules, lvl, err)
+			} else {
+				specIP.Operations[op.ID] = r
+			}
+		}
+		pol.ipOpRules = s.shared.ip.HasOperationRules(op.ID) || len(specIP.Operations[op.ID].Allow)+len(specIP.Operations[op.ID].Deny) > 0
+
+		// Rate limits: extra rules, charged in addition to the
+		// configuration's, so they can only tighten.
+		if v, lvl, ok := extAt(doc, so, ExtRateLimit); ok {
+			list, err := parseRateLimits(v)
+			if err != nil {
+				problem("%s (%s level) ignored: %v", ExtRateLimit, lvl, err)
+			}
+			for i, r := range list {
+				// One rule per occurrence in the document: a global or
+				// path-level limit is shared by the operations it covers.
+				occ := lvl + "\x00" + fmt.Sprint(i)
+				switch lvl {
+				case "operation":
+					occ += "\x00" + op.ID
+				case "path":
+					occ += "\x00" + so.Path
+				}
+				if existing, ok := specRules[occ]; ok {
+					existing.Operations = append(existing.Operations, op.ID)
+					continue
+				}
+				if r.Name == "" {
+					r.Name = specRuleName(lvl, so, op, i)
+				}
+				for ruleNames[r.Name] {
+					r.Name += "-x"
+				}
+				ruleNames[r.Name] = true
+				r.Operations = []string{op.ID}
+				rr := r
+				specRules[occ] = &rr
+			}
+		}
+	}
+	for _, k := range sortedKeys(specRules) {
+		rules = append(rules, *specRules[k])
+	}
+	for _, key := range sortedKeys(cfg.IPRules.Operations) {
+		if !hasOp(p, key) {
+			p.Problems = append(p.Problems, fmt.Sprintf("ip_rules.operations.%s: the contract has no such operation", key))
+		}
+	}
+
+	var err error
+	if len(specIP.Operations) > 0 {
+		if c.specIP, err = clientip.New(specIP); err != nil {
+			return nil, fmt.Errorf("%s: %w", ExtIPRules, err)
+		}
+	}
+	if len(rules) > 0 {
+		rc := cfg.RateLimits
+		rc.Rules = rules
+		if c.limiter, err = ratelimit.NewWithStore(rc, s.shared.rlStore, s.log); err != nil {
+			return nil, fmt.Errorf("%s: %w", ExtRateLimit, err)
+		}
+	}
+	if cfg.Authentication != nil {
+		rt, err := cfg.Authentication.Build(doc.SecuritySchemes, s.log)
+		if err != nil {
+			return nil, err
+		}
+		if err := rt.Check(doc.Operations); err != nil {
+			_ = rt.Close()
+			return nil, err
+		}
+		actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		c.auth, c.stop = rt, cancel
+		rt.Start(actx)
+	} else if secured(doc) {
+		p.Problems = append(p.Problems, "the contract declares security requirements but the configuration has no authentication section: they are NOT enforced")
+	}
+	return c, nil
+}
+
+// close stops the contract's background work (JWKS refresh) and releases
+// its connections.
+func (c *contract) close() {
+	if c == nil {
+		return
+	}
+	if c.stop != nil {
+		c.stop()
+	}
+	if c.auth != nil {
+		_ = c.auth.Close()
+	}
+}
+
+func (c *contract) ready() bool { return c != nil && (c.auth == nil || c.auth.Ready()) }
+
+func secured(doc *spec.Document) bool {
+	for _, op := range doc.Operations {
+		if op.IsSecured() {
+			return true
+		}
+	}
+	return false
+}
+
+func hasOp(p *plan.Plan, key string) bool {
+	for _, op := range p.Ops {
+		if op.ID == key || op.Spec.Key() == key {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func tightenMode(op *plan.Op, raw string, cur plan.Mode, resp, overrides bool, problem func(string, ...any)) plan.Mode {
+	key := ExtMode
+	if resp {
+		key = ExtResponseMode
+	}
+	m, err := plan.ParseMode(raw, resp)
+	if err != nil {
+		problem("%s (global level) ignored: %v", key, err)
+		return cur
+	}
+	if m >= cur || overrides {
+		return m
+	}
+	problem("%s %q (global level) would loosen the configured %s mode and is ignored (set allow_spec_overrides to permit it)", key, raw, cur)
+	return cur
+}
+
+func blRank(m string) int {
+	switch m {
+	case blacklist.ModeBlock:
+		return 2
+	case blacklist.ModeMonitor:
+		return 1
+	}
+	return 0
+}
+
+func parseBlacklistExt(v any) (string, error) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return blacklist.ModeBlock, nil
+		}
+		return "", nil
+	case string:
+		switch x {
+		case "off":
+			return "", nil
+		case blacklist.ModeBlock, blacklist.ModeMonitor:
+			return x, nil
+		}
+	}
+	return "", fmt.Errorf("want block, monitor, off, true or false, not %v", v)
+}
+
+func parseRequiredExt(v any) (bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		switch x {
+		case "required":
+			return true, nil
+		case "optional", "off":
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("want required, optional, true or false, not %v", v)
+}
+
+func stringList(v any, field string) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want a list of addresses or CIDR ranges", field)
+	}
+	out := make([]string, 0, len(arr))
+	for i, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s[%d]: want a string", field, i)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func parseIPRules(v any) (clientip.Rules, error) {
+	var r clientip.Rules
+	m, ok := v.(map[string]any)
+	if !ok {
+		return r, errors.New("want an object with allow and/or deny lists")
+	}
+	for k := range m {
+		if k != "allow" && k != "deny" {
+			return r, fmt.Errorf("unknown key %q (want allow, deny)", k)
+		}
+	}
+	var err error
+	if r.Allow, err = stringList(m["allow"], "allow"); err != nil {
+		return r, err
+	}
+	if r.Deny, err = stringList(m["deny"], "deny"); err != nil {
+		return r, err
+	}
+	// Validate through the package so messages match the config file's.
+	if _, err := clientip.New(clientip.Config{Operations: map[string]clientip.Rules{"x": r}}); err != nil {
+		return r, errors.New(strings.ReplaceAll(err.Error(), "operations.x.", ""))
+	}
+	return r, nil
+}
+
+// parseRateLimits reads one limit object or a list of them:
+//
+//	x-rampart-rate-limit: {key: ip, rate: 10, period: 1m, burst: 5}
+func parseRateLimits(v any) ([]ratelimit.Rule, error) {
+	var items []any
+	switch x := v.(type) {
+	case []any:
+		items = x
+	case map[string]any:
+		items = []any{x}
+	default:
+		return nil, errors.New("want a limit object or a list of them")
+	}
+	var out []ratelimit.Rule
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("[%d]: want an object", i)
+		}
+		r := ratelimit.Rule{Key: ratelimit.KeyIP, Scope: ratelimit.ScopeAPI}
+		for k, val := range m {
+			var err error
+			switch k {
+			case "name":
+				r.Name, err = str(val)
+			case "key":
+				r.Key, err = str(val)
+			case "rate":
+				r.Rate, err = integer(val)
+			case "burst":
+				r.Burst, err = integer(val)
+			case "period":
+				var s string
+				if s, err = str(val); err == nil {
+					r.Period, err = time.ParseDuration(s)
+				}
+			default:
+				err = fmt.Errorf("unknown key (want name, key, rate, period, burst)")
+			}
+			if err != nil {
+				return nil, fmt.Errorf("[%d].%s: %v", i, k, err)
+			}
+		}
+		// Check the rule alone, with a placeholder name when unnamed.
+		probe := r
+		if probe.Name == "" {
+			probe.Name = "probe"
+		}
+		if err := (&ratelimit.Config{Rules: []ratelimit.Rule{probe}}).Validate(); err != nil {
+			return nil, fmt.Errorf("[%d]: %s", i, strings.ReplaceAll(err.Error(), "rules[0] (probe).", ""))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func str(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", errors.New("want a string")
+	}
+	return s, nil
+}
+
+func integer(v any) (int64, error) {
+	var s string
+	switch x := v.(type) {
+	case interface{ String() string }: // json.Number
+		s = x.String()
+	case int:
+		return int64(x), nil
+	case int64:
+		return x, nil
+	case float64:
+		s = fmt.Sprint(x)
+	default:
+		return 0, errors.New("want an integer")
+	}
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil || fmt.Sprint(n) != s {
+		return 0, errors.New("want an integer")
+	}
+	return n, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// specRuleName names a rate-limit rule from the contract; the name shows
+// in RateLimit-Policy, so it says where the limit was declared.
+func specRuleName(lvl string, so *spec.Operation, op *plan.Op, i int) string {
+	var base string
+	switch lvl {
+	case "operation":
+		base = "op." + op.ID
+	case "path":
+		base = "path." + so.Path
+	default:
+		base = "global"
+	}
+	base = strings.Trim(unsafeName.ReplaceAllString(base, "_"), "_.-")
+	if i > 0 {
+		base += fmt.Sprintf(".%d", i)
+	}
+	if len(base) > 48 {
+		h := sha256.Sum256([]byte(base))
+		base = base[:40] + "." + hex.EncodeToString(h[:3])
+	}
+	return "spec." + base
+}
+
+// skipPolicies builds, for each parameter and JSON body media type, what
+// the blacklist may skip. A schema the builder cannot read gets no policy:
+// everything there is checked.
+func skipPolicies(doc *spec.Document, so *spec.Operation) (map[string]*blacklist.SkipPolicy, map[string]*blacklist.SkipPolicy) {
+	params := map[string]*blacklist.SkipPolicy{}
+	for _, prm := range so.Parameters {
+		if prm.Schema == nil {
+			continue
+		}
+		if sp, err := blacklist.BuildSkipPolicy(doc, prm.Schema); err == nil {
+			params[prm.In+"\x00"+prm.Name] = sp
+		}
+	}
+	bodies := map[string]*blacklist.SkipPolicy{}
+	if rb := so.RequestBody; rb != nil {
+		for name, mt := range rb.Content {
+			if mt.Schema == nil {
+				continue
+			}
+			if sp, err := blacklist.BuildSkipPolicy(doc, mt.Schema); err == nil {
+				bodies[strings.ToLower(name)] = sp
+			}
+		}
+	}
+	return params, bodies
+}
+
+// limiterCollector exposes the rate-limit metrics of the contract in force;
+// the limiter is rebuilt with each contract, so its collectors cannot be
+// registered once.
+type limiterCollector struct{ s *Server }
+
+func (limiterCollector) Describe(chan<- *prometheus.Desc) {}
+
+func (l limiterCollector) Collect(ch chan<- prometheus.Metric) {
+	c := l.s.cur.Load()
+	if c == nil || c.limiter == nil {
+		return
+	}
+	for _, col := range c.limiter.Collectors() {
+		col.Collect(ch)
+	}
+}

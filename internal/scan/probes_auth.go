@@ -3,7 +3,9 @@ package scan
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -81,10 +83,13 @@ func (e *engine) userEnumeration(ctx context.Context) {
 		e.stop(missing.Err)
 		return
 	}
+	if wrong.Status == http.StatusTooManyRequests || missing.Status == http.StatusTooManyRequests {
+		return // throttled: the two answers say nothing about the users
+	}
 	var diff string
 	if wrong.Status != missing.Status {
 		diff = fmt.Sprintf("status %d for a wrong password, %d for an unknown user", wrong.Status, missing.Status)
-	} else if a, b := strip(wrong.RespBody, known, ""), strip(missing.RespBody, unknown, ""); !bytes.Equal(a, b) {
+	} else if a, b := stableBody(strip(wrong.RespBody, known, "")), stableBody(strip(missing.RespBody, unknown, "")); !bytes.Equal(a, b) {
 		diff = fmt.Sprintf("different messages: %q vs %q", clip(string(bytes.TrimSpace(a)), 80), clip(string(bytes.TrimSpace(b)), 80))
 	}
 	if diff == "" {
@@ -93,6 +98,30 @@ func (e *engine) userEnumeration(ctx context.Context) {
 	e.add(RuleUserEnumeration, op, "user-enumeration",
 		fmt.Sprintf("%s tells unknown users from wrong passwords (%s).", op.Key(), diff),
 		"the same answer for both", diff, wrong, missing)
+}
+
+// volatileKeys are per-response fields (request ids, times) that differ
+// between any two answers and say nothing about the user.
+var volatileKeys = map[string]bool{"request_id": true, "requestid": true, "trace_id": true, "traceid": true,
+	"correlation_id": true, "correlationid": true, "timestamp": true, "time": true, "instance": true}
+
+// stableBody drops volatile top-level fields from a JSON object body, so
+// two answers compare by what they say.
+func stableBody(b []byte) []byte {
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return b
+	}
+	for k := range m {
+		if volatileKeys[strings.ToLower(strings.ReplaceAll(k, "-", "_"))] || volatileKeys[strings.ToLower(k)] {
+			delete(m, k)
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return b
+	}
+	return out
 }
 
 // rateLimit (opt-in: --rate-limit-burst or rate_limit in the config)

@@ -164,6 +164,7 @@ type SpecResult struct {
 	// Source holds the text of the definition's files, keyed by file, so the
 	// HTML writer can show excerpts. Not serialised.
 	Source map[string][]byte `json:"-"`
+	lines  map[string][]string
 }
 
 // Report is what a command produces: one or more SpecResults and the rules

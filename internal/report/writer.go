@@ -268,15 +268,25 @@ func OWASPLabel(code string) string {
 	return code
 }
 
-// sourceLines returns the lines of file from res.Source, or nil.
+// sourceLines returns the lines of file from res.Source, or nil. The split
+// is cached: a large definition can have thousands of findings, and
+// splitting a 3 MB file for each one made writing quadratic.
 func (res *SpecResult) sourceLines(file string) []string {
+	if lines, ok := res.lines[file]; ok {
+		return lines
+	}
 	src, ok := res.Source[file]
 	if !ok {
 		return nil
 	}
 	s := strings.ReplaceAll(string(src), "\r\n", "\n")
 	s = strings.TrimSuffix(s, "\n")
-	return strings.Split(s, "\n")
+	lines := strings.Split(s, "\n")
+	if res.lines == nil {
+		res.lines = map[string][]string{}
+	}
+	res.lines[file] = lines
+	return lines
 }
 
 // sortedKeys returns the keys of m in order.

@@ -47,8 +47,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 				pr.Out.Header.Set(RequestIDHeader, tx.ID)
 			}
 		},
-		Transport:      tr,
-		FlushInterval:  -1, // stream as it arrives; validated bodies are already whole
+		Transport: tr,
+		// FlushInterval 0: validated bodies are written whole; ReverseProxy
+		// still flushes at once for event streams and bodies of unknown length.
+		FlushInterval:  0,
 		ModifyResponse: s.modifyResponse,
 		ErrorHandler:   s.upstreamError,
 		ErrorLog:       nil,

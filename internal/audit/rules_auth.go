@@ -112,9 +112,9 @@ func (r *run) checkSecurity() {
 				fl := s.Flows[fn]
 				switch fn {
 				case "implicit":
-					r.add("sec-oauth-implicit", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the implicit flow, which returns tokens in the browser URL.", name), ops)
+					r.add("sec-oauth-implicit", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the implicit flow, which returns tokens in the browser URL.", name), ops, authCodePatch(doc, s, fn, fl)...)
 				case "password":
-					r.add("sec-oauth-password", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the password flow, which hands users' passwords to the client.", name), ops)
+					r.add("sec-oauth-password", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the password flow, which hands users' passwords to the client.", name), ops, authCodePatch(doc, s, fn, fl)...)
 				}
 				if fn != "authorizationCode" {
 					r.add("fapi-oauth-flow", fl.Ref, dirNone, fmt.Sprintf("OAuth scheme %q offers the %s flow; FAPI allows only authorization code.", name, fn), ops)
@@ -230,15 +230,27 @@ func (r *run) checkRequirements() {
 						}
 					}
 					if len(missing) > 0 {
+						var patch []report.PatchOp
+						for _, fn := range sortedKeys(s.Flows) {
+							// Declare the scope in every flow of the scheme.
+							for _, sc := range missing {
+								patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(s.Flows[fn].Ref.Pointer, "scopes", sc), Value: "TODO: describe " + sc})
+							}
+						}
+						if s.Ref.File != doc.RootFile() {
+							patch = nil
+						}
 						r.add("sec-scope-undefined", ref(req.Ref.File, req.Ref.Pointer, sr.Name), dirNone,
-							fmt.Sprintf("Scheme %q does not define the scope(s) %s.", sr.Name, quoteList(missing)), st.ops)
+							fmt.Sprintf("Scheme %q does not define the scope(s) %s.", sr.Name, quoteList(missing)), st.ops, patch...)
 					}
 				case "openIdConnect":
 					// Scopes come from the discovery document; nothing to check.
 				default:
 					if len(sr.Scopes) > 0 && (doc.Family == spec.Swagger20 || doc.Family == spec.OpenAPI30) {
-						r.add("sec-scopes-non-oauth", ref(req.Ref.File, req.Ref.Pointer, sr.Name), dirNone,
-							fmt.Sprintf("Scheme %q is %s, not OAuth2, yet the requirement lists scopes %s; OpenAPI %s requires an empty list (roles are allowed from 3.1).", sr.Name, s.Type, quoteList(sr.Scopes), doc.Family), st.ops)
+						at := ref(req.Ref.File, req.Ref.Pointer, sr.Name)
+						r.add("sec-scopes-non-oauth", at, dirNone,
+							fmt.Sprintf("Scheme %q is %s, not OAuth2, yet the requirement lists scopes %s; OpenAPI %s requires an empty list (roles are allowed from 3.1).", sr.Name, s.Type, quoteList(sr.Scopes), doc.Family), st.ops,
+							report.PatchOp{Op: "replace", Path: at.Pointer, Value: []any{}})
 					}
 				}
 			}
@@ -253,8 +265,10 @@ func (r *run) checkRequirements() {
 			fl := s.Flows[fn]
 			for _, sc := range sortedKeys(fl.Scopes) {
 				if !used[name][sc] {
-					r.add("sec-scope-unused", ref(fl.Ref.File, fl.Ref.Pointer, "scopes", sc), dirNone,
-						fmt.Sprintf("Scope %q of scheme %q is never required by any operation.", sc, name), nil)
+					at := ref(fl.Ref.File, fl.Ref.Pointer, "scopes", sc)
+					r.add("sec-scope-unused", at, dirNone,
+						fmt.Sprintf("Scope %q of scheme %q is never required by any operation.", sc, name), nil,
+						report.PatchOp{Op: "remove", Path: at.Pointer})
 				}
 			}
 		}
@@ -379,8 +393,14 @@ func (r *run) checkTransport() {
 				}
 			}
 			if allows {
-				r.add("tls-server-variable-http", ref(s.Ref.File, s.Ref.Pointer, "variables", name), dirNone,
-					fmt.Sprintf("Server %s: variable %q allows plain http.", s.URL, name), u.ops)
+				at := ref(s.Ref.File, s.Ref.Pointer, "variables", name)
+				var patch []report.PatchOp
+				if strings.EqualFold(v.Default, "http") || strings.EqualFold(v.Default, "https") {
+					// A scheme variable: offer https only.
+					patch = []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"default": "https", "enum": []any{"https"}}}}
+				}
+				r.add("tls-server-variable-http", at, dirNone,
+					fmt.Sprintf("Server %s: variable %q allows plain http.", s.URL, name), u.ops, patch...)
 			}
 		}
 	}
@@ -395,4 +415,36 @@ func isLocal(u string) bool {
 		}
 	}
 	return false
+}
+
+// authCodePatch replaces an implicit or password flow by an authorization
+// code flow (OpenAPI 3.x; Swagger 2.0 has one flow per scheme and is left
+// to the author). The token URL is derived from the flow's own URLs and
+// must be checked by the author, which the patch's description says.
+func authCodePatch(doc *spec.Document, s *spec.SecurityScheme, flow string, fl *spec.OAuthFlow) []report.PatchOp {
+	if doc.Family == spec.Swagger20 || !strings.HasSuffix(fl.Ref.Pointer, "/flows/"+flow) {
+		return nil
+	}
+	if _, exists := s.Flows["authorizationCode"]; exists {
+		return []report.PatchOp{{Op: "remove", Path: fl.Ref.Pointer}}
+	}
+	authURL, tokenURL := fl.AuthorizationURL, fl.TokenURL
+	if authURL == "" && tokenURL != "" {
+		authURL = strings.TrimSuffix(tokenURL, "/token") + "/authorize"
+	}
+	if tokenURL == "" && authURL != "" {
+		tokenURL = strings.TrimSuffix(authURL, "/authorize") + "/token"
+	}
+	if authURL == "" || tokenURL == "" {
+		return nil
+	}
+	scopes := map[string]any{}
+	for k, v := range fl.Scopes {
+		scopes[k] = v
+	}
+	code := map[string]any{"authorizationUrl": authURL, "tokenUrl": tokenURL, "scopes": scopes}
+	return []report.PatchOp{
+		{Op: "remove", Path: fl.Ref.Pointer},
+		{Op: "add", Path: strings.TrimSuffix(fl.Ref.Pointer, "/"+flow) + "/authorizationCode", Value: code},
+	}
 }

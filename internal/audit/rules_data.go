@@ -108,7 +108,11 @@ func (c *nodeCheck) run() {
 	legacy := c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30
 
 	if len(types) == 0 && !hasRef && !composed && !fixed && !c.isBooleanish() {
-		c.add("data-schema-no-type", at, "The schema has no type, so any JSON value is accepted.")
+		var patch []report.PatchOp
+		if t := inferType(m); t != "" {
+			patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "type"), Value: t})
+		}
+		c.add("data-schema-no-type", at, "The schema has no type, so any JSON value is accepted.", patch...)
 	}
 	if p, ok := m["pattern"].(string); ok {
 		c.checkPattern(ref(at.File, at.Pointer, "pattern"), p, "pattern")
@@ -251,7 +255,20 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 			}
 		}
 		if len(missing) > 0 {
-			c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, not declared in properties.", quoteList(missing)))
+			var kept []any
+			for _, x := range req {
+				if s, _ := x.(string); !contains(missing, s) {
+					kept = append(kept, x)
+				}
+			}
+			// Fix: stop requiring what is not declared (or declare it).
+			var patch report.PatchOp
+			if len(kept) == 0 {
+				patch = report.PatchOp{Op: "remove", Path: spec.JoinPointer(at.Pointer, "required")}
+			} else {
+				patch = report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "required"), Value: kept}
+			}
+			c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, not declared in properties.", quoteList(missing)), patch)
 		}
 	}
 	for _, name := range sortedKeys(props) {
@@ -271,7 +288,7 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 		}
 		if c.hasResp() {
 			if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") {
-				p := c.r.addSet("exp-sensitive-data", pat, dirResponse, fmt.Sprintf("Responses return %q, which looks like %s.", name, class), c.ops(false, true))
+				p := c.r.addSet("exp-sensitive-data", pat, dirResponse, fmt.Sprintf("Responses return %q, which looks like %s.", name, class), c.ops(false, true), c.flagPatch(pat, pv, "writeOnly")...)
 				if p != nil && class == "a token" {
 					p.delta = -1
 				}
@@ -308,10 +325,42 @@ func (c *nodeCheck) flag(at spec.NodeRef, m map[string]any, key string) bool {
 // readOnlyPatch marks a property readOnly. Before 3.1 a $ref's siblings are
 // ignored, so a referenced property is wrapped in allOf.
 func (c *nodeCheck) readOnlyPatch(at spec.NodeRef, pv map[string]any) []report.PatchOp {
-	if r, ok := pv["$ref"].(string); ok && (c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30) {
-		return []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"allOf": []any{map[string]any{"$ref": r}}, "readOnly": true}}}
+	return c.flagPatch(at, pv, "readOnly")
+}
+
+// flagPatch sets readOnly or writeOnly on a property; on a 2.0/3.0 $ref,
+// whose siblings are ignored, through an allOf wrapper.
+func (c *nodeCheck) flagPatch(at spec.NodeRef, pv map[string]any, key string) []report.PatchOp {
+	if key == "writeOnly" && c.r.doc.Family == spec.Swagger20 {
+		return nil // Swagger 2.0 has no writeOnly
 	}
-	return []report.PatchOp{{Op: "add", Path: spec.JoinPointer(at.Pointer, "readOnly"), Value: true}}
+	if r, ok := pv["$ref"].(string); ok && (c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30) {
+		return []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"allOf": []any{map[string]any{"$ref": r}}, key: true}}}
+	}
+	return []report.PatchOp{{Op: "add", Path: spec.JoinPointer(at.Pointer, key), Value: true}}
+}
+
+// inferType names the type a typeless schema's keywords imply, or "".
+func inferType(m map[string]any) string {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := m[k]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("properties", "additionalProperties", "patternProperties", "required", "minProperties", "maxProperties"):
+		return "object"
+	case has("items", "prefixItems", "minItems", "maxItems", "uniqueItems"):
+		return "array"
+	case has("maxLength", "minLength", "pattern"):
+		return "string"
+	case has("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+		return "number"
+	}
+	return ""
 }
 
 func normName(s string) string { return sensitive.Normalize(s) }

@@ -112,7 +112,7 @@ func (r *run) checkResponses(op *spec.Operation) {
 		for _, hn := range sortedKeys(resp.Headers) {
 			h := resp.Headers[hn]
 			if h.Schema == nil {
-				r.add("resp-header-no-schema", h.Ref, dirNone, fmt.Sprintf("Header %s of response %s has no schema.", h.Name, resp.Code), key)
+				r.add("resp-header-no-schema", h.Ref, dirNone, fmt.Sprintf("Header %s of response %s has no schema.", h.Name, resp.Code), key, boundedStringPatch(doc, h.Ref, "schema")...)
 			}
 		}
 		needsBody := c != "" && c[0] == '2' && c != "204" && c != "205" && op.Method != "HEAD"
@@ -133,15 +133,27 @@ func (r *run) checkResponses(op *spec.Operation) {
 		}
 		for _, name := range sortedKeys(resp.Content) {
 			if strings.Contains(name, "*") {
-				r.add("data-media-wildcard", resp.Content[name].Ref, dirResponse, fmt.Sprintf("Response %s of %s uses the media type %s.", resp.Code, op.Key(), name), key)
+				r.add("data-media-wildcard", resp.Content[name].Ref, dirResponse, fmt.Sprintf("Response %s of %s uses the media type %s.", resp.Code, op.Key(), name), key, concreteMedia(resp.Content, resp.Content[name].Ref, name)...)
 			}
 		}
 	}
 	if op.RequestBody != nil {
 		for _, name := range sortedKeys(op.RequestBody.Content) {
 			if strings.Contains(name, "*") {
-				r.add("data-media-wildcard", op.RequestBody.Content[name].Ref, dirRequest, fmt.Sprintf("The request body of %s accepts the media type %s.", op.Key(), name), key)
+				r.add("data-media-wildcard", op.RequestBody.Content[name].Ref, dirRequest, fmt.Sprintf("The request body of %s accepts the media type %s.", op.Key(), name), key, concreteMedia(op.RequestBody.Content, op.RequestBody.Content[name].Ref, name)...)
 			}
 		}
 	}
+}
+
+// concreteMedia renames a wildcard media type to application/json when the
+// content map does not have that one already (3.x content maps only: in
+// Swagger 2.0 the media type entries are synthesised from produces and
+// consumes).
+func concreteMedia(content map[string]*spec.MediaType, at spec.NodeRef, name string) []report.PatchOp {
+	if _, has := content["application/json"]; has || !strings.HasSuffix(at.Pointer, spec.JoinPointer("", name)) {
+		return nil
+	}
+	to := strings.TrimSuffix(at.Pointer, spec.JoinPointer("", name)) + spec.JoinPointer("", "application/json")
+	return []report.PatchOp{{Op: "move", From: at.Pointer, Path: to}}
 }

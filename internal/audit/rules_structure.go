@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"github.com/rampart-sec/rampart/internal/report"
 	"regexp"
 	"sort"
 	"strings"
@@ -25,11 +26,12 @@ func (r *run) checkParameters(op *spec.Operation) {
 		if p.In == "path" {
 			declared[p.Name] = true
 			if !inTemplate[p.Name] {
-				r.add("struct-path-param-unused", p.Ref, dirNone, fmt.Sprintf("Path parameter %q of %s does not appear in the path template.", p.Name, op.Key()), key)
+				r.add("struct-path-param-unused", p.Ref, dirNone, fmt.Sprintf("Path parameter %q of %s does not appear in the path template.", p.Name, op.Key()), key,
+					report.PatchOp{Op: "remove", Path: p.Ref.Pointer})
 			}
 		}
 		if p.Schema == nil && len(p.Content) == 0 {
-			r.add("data-param-no-schema", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) has no schema.", p.Name, p.In), key)
+			r.add("data-param-no-schema", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) has no schema.", p.Name, p.In), key, boundedStringPatch(doc, p.Ref, "schema")...)
 		}
 		if p.In == "path" && p.Schema != nil {
 			r.checkPathParam(op, p)
@@ -46,7 +48,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		r.add("struct-path-param-undeclared", op.Ref, dirNone, fmt.Sprintf("%s does not declare the path parameter(s) %s.", op.Key(), quoteList(missing)), key)
+		r.add("struct-path-param-undeclared", op.Ref, dirNone, fmt.Sprintf("%s does not declare the path parameter(s) %s.", op.Key(), quoteList(missing)), key, declarePathParams(doc, op, missing)...)
 	}
 	// Duplicates inside one parameters list (the model has merged them).
 	for _, list := range []spec.NodeRef{ref(op.PathRef.File, op.PathRef.Pointer, "parameters"), ref(op.Ref.File, op.Ref.Pointer, "parameters")} {
@@ -107,7 +109,11 @@ func (r *run) checkPathParam(op *spec.Operation, p *spec.Parameter) {
 		return
 	}
 	if m["pattern"] == nil && m["format"] == nil && m["enum"] == nil && m["const"] == nil {
-		r.add("data-path-param-unconstrained", at, dirRequest, fmt.Sprintf("Path parameter %q accepts any string (no pattern, format or enum).", p.Name), []string{op.Key()})
+		patch := []report.PatchOp{{Op: "add", Path: spec.JoinPointer(at.Pointer, "pattern"), Value: "^[A-Za-z0-9_-]{1,64}$"}}
+		if !isNumber(m["maxLength"]) {
+			patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxLength"), Value: 64})
+		}
+		r.add("data-path-param-unconstrained", at, dirRequest, fmt.Sprintf("Path parameter %q accepts any string (no pattern, format or enum).", p.Name), []string{op.Key()}, patch...)
 	}
 }
 
@@ -161,4 +167,39 @@ func (r *run) checkAdminPaths() {
 				fmt.Sprintf("%s requires the same security as %s; nothing in the contract reserves it for administrators.", op.Key(), other), []string{op.Key()})
 		}
 	}
+}
+
+// boundedStringPatch adds a bounded string schema at a parameter or header:
+// under "schema" in 3.x, as the object's own keywords in Swagger 2.0.
+func boundedStringPatch(doc *spec.Document, at spec.NodeRef, _ string) []report.PatchOp {
+	if doc.Family == spec.Swagger20 {
+		return []report.PatchOp{
+			{Op: "add", Path: spec.JoinPointer(at.Pointer, "type"), Value: "string"},
+			{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxLength"), Value: 256},
+		}
+	}
+	return []report.PatchOp{{Op: "add", Path: spec.JoinPointer(at.Pointer, "schema"), Value: map[string]any{"type": "string", "maxLength": 256}}}
+}
+
+// declarePathParams adds the missing path parameters to the operation.
+func declarePathParams(doc *spec.Document, op *spec.Operation, names []string) []report.PatchOp {
+	var vals []any
+	for _, n := range names {
+		p := map[string]any{"name": n, "in": "path", "required": true}
+		if doc.Family == spec.Swagger20 {
+			p["type"], p["maxLength"] = "string", 64
+		} else {
+			p["schema"] = map[string]any{"type": "string", "maxLength": 64}
+		}
+		vals = append(vals, p)
+	}
+	list := spec.JoinPointer(op.Ref.Pointer, "parameters")
+	if v, ok := doc.Value(spec.NodeRef{File: op.Ref.File, Pointer: list}); ok && v != nil {
+		var out []report.PatchOp
+		for _, p := range vals {
+			out = append(out, report.PatchOp{Op: "add", Path: list + "/-", Value: p})
+		}
+		return out
+	}
+	return []report.PatchOp{{Op: "add", Path: list, Value: vals}}
 }

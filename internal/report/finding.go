@@ -72,9 +72,12 @@ func (l Location) String() string {
 
 // PatchOp is one RFC 6902 JSON Patch operation suggested as a fix.
 type PatchOp struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value any    `json:"value,omitempty"`
+	Op   string `json:"op"`
+	From string `json:"from,omitempty"` // for move and copy
+	Path string `json:"path"`
+	// Value is the new value for add, replace and test. A remove carries
+	// none.
+	Value any `json:"value,omitempty"`
 }
 
 // Exchange records one HTTP request and response a scan finding is based on.

@@ -224,6 +224,10 @@ func RenderPatch(ops []PatchOp) string {
 		}
 		b.WriteString(op.Op)
 		b.WriteByte(' ')
+		if op.From != "" {
+			b.WriteString(op.From)
+			b.WriteString(" -> ")
+		}
 		b.WriteString(op.Path)
 		if op.Value != nil {
 			b.WriteString(" = ")

@@ -52,6 +52,7 @@ type run struct {
 	opKeys  []string
 	opIndex map[string]int
 	sorted  []int // operation indexes in key order
+	rank    []int // position of each operation in key order
 	manual  []string
 	stats   map[string]int
 	// pathParamNodes are path parameter schemas, judged by their own rule.
@@ -293,12 +294,32 @@ func (r *run) opList(b bitset) ([]string, int) {
 			r.sorted[i] = i
 		}
 		sort.SliceStable(r.sorted, func(a, c int) bool { return r.opKeys[r.sorted[a]] < r.opKeys[r.sorted[c]] })
+		r.rank = make([]int, len(r.opKeys))
+		for pos, i := range r.sorted {
+			r.rank[i] = pos
+		}
 	}
 	n := 0
 	for _, w := range b {
 		n += bits.OnesCount64(w)
 	}
 	var out []string
+	if n <= 4*maxListedOps {
+		// Few operations: sort just those. Scanning every operation in
+		// order for each finding is quadratic on definitions with
+		// thousands of operations.
+		idx := make([]int, 0, n)
+		b.each(func(i int) { idx = append(idx, i) })
+		sort.Slice(idx, func(a, c int) bool { return r.rank[idx[a]] < r.rank[idx[c]] })
+		for _, i := range idx {
+			if len(out) == maxListedOps {
+				break
+			}
+			out = append(out, r.opKeys[i])
+		}
+		return out, n
+	}
+	// Many: walk in order; the first maxListedOps come quickly.
 	for _, i := range r.sorted {
 		if len(out) == maxListedOps {
 			break

@@ -35,6 +35,7 @@ type fileSet struct {
 	opts    Options
 	// failed remembers files that could not be loaded, so each is reported once.
 	failed map[string]error
+	index  keyIndex
 }
 
 func (fs *fileSet) get(key string) *file {
@@ -64,7 +65,7 @@ func (fs *fileSet) display(key string) string {
 func (fs *fileSet) locate(r NodeRef) Location {
 	loc := Location{File: fs.display(r.File), Pointer: r.Pointer}
 	if f := fs.get(r.File); f != nil {
-		loc.Line, loc.Column = locate(f.root, r.Pointer)
+		loc.Line, loc.Column = locate(f.root, r.Pointer, &fs.index)
 	}
 	return loc
 }

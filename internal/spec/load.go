@@ -134,9 +134,9 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	if verr != nil {
 		line := 1
 		if _, ok := top["openapi"]; ok {
-			line, _ = locate(root, "/openapi")
+			line, _ = locate(root, "/openapi", nil)
 		} else if _, ok := top["swagger"]; ok {
-			line, _ = locate(root, "/swagger")
+			line, _ = locate(root, "/swagger", nil)
 		}
 		return nil, &LoadError{File: display, Line: line, Msg: verr.Error()}
 	}
@@ -148,7 +148,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	// that our walk does not look for.
 	libProblems := make(chan []Problem, 1)
 	go func(data []byte) {
-		libProblems <- libopenapiProblems(data, key, display, opts)
+		libProblems <- libopenapiProblems(reflowJSON(data), key, display, opts)
 	}(data)
 	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
 	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
@@ -175,6 +175,33 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	return doc, nil
 }
 
+// reflowJSON indents minified JSON before libopenapi's YAML parser sees it:
+// that parser slows down quadratically on very long lines. Our own
+// locations come from the original text; libopenapi's line numbers are not
+// used for them.
+func reflowJSON(data []byte) []byte {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+		return data
+	}
+	longest, start := 0, 0
+	for i, c := range data {
+		if c == '\n' {
+			longest = max(longest, i-start)
+			start = i + 1
+		}
+	}
+	if max(longest, len(data)-start) < 4096 {
+		return data
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(data) + len(data)/4)
+	if err := json.Indent(&buf, data, "", " "); err != nil {
+		return data
+	}
+	return buf.Bytes()
+}
+
 // libopenapiTimeout scales with the input: about 1 s per MB, at least 5 s.
 func libopenapiTimeout(n int) time.Duration {
 	return 5*time.Second + time.Duration(n/1000)*time.Millisecond
@@ -196,12 +223,23 @@ func parseDocument(data []byte, display string, opts Options) (*yaml.Node, any, 
 		}
 		data = unescapeJSONSolidus(data)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, nil, nil, &LoadError{File: display, Line: yamlErrorLine(err), Msg: "invalid YAML/JSON: " + cleanYAMLError(err)}
+	var root *yaml.Node
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		n, err := jsonToNode(data, opts.MaxDepth)
+		if err != nil {
+			le := err.(*LoadError)
+			le.File = display
+			return nil, nil, nil, le
+		}
+		root = n
+	} else {
+		root = &yaml.Node{}
+		if err := yaml.Unmarshal(data, root); err != nil {
+			return nil, nil, nil, &LoadError{File: display, Line: yamlErrorLine(err), Msg: "invalid YAML/JSON: " + cleanYAMLError(err)}
+		}
 	}
 	tb := &treeBuilder{budget: len(data) + 10000, maxDepth: opts.MaxDepth, file: display}
-	tree, err := tb.build(&root, 0)
+	tree, err := tb.build(root, 0)
 	if err != nil {
 		var le *limitError
 		if errors.As(err, &le) {
@@ -209,7 +247,7 @@ func parseDocument(data []byte, display string, opts Options) (*yaml.Node, any, 
 		}
 		return nil, nil, nil, &LoadError{File: display, Msg: err.Error()}
 	}
-	return &root, tree, data, nil
+	return root, tree, data, nil
 }
 
 // checkJSON validates JSON input strictly: one value, nothing after it, and

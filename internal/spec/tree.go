@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	yaml "github.com/pb33f/go-yaml"
 )
@@ -144,8 +145,10 @@ func isJSONNumber(s string) bool {
 // locate walks the YAML node tree along a JSON pointer and returns the
 // deepest node reached (so a pointer to a missing child still lands on its
 // parent's line). Locating is lazy: building a full pointer index for a 3 MB
-// spec costs more than the few hundred look-ups a report needs.
-func locate(root *yaml.Node, pointer string) (line, col int) {
+// spec costs more than the few hundred look-ups a report needs. Large
+// mappings (paths, components) get a key index on first use, so a report
+// with a hundred thousand findings does not scan them linearly each time.
+func locate(root *yaml.Node, pointer string, idx *keyIndex) (line, col int) {
 	n := root
 	if n == nil {
 		return 0, 0
@@ -161,13 +164,10 @@ func locate(root *yaml.Node, pointer string) (line, col int) {
 		var next *yaml.Node
 		switch n.Kind {
 		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == tok {
-					// Point at the key: that is the line a reader looks for.
-					line, col = n.Content[i].Line, n.Content[i].Column
-					next = n.Content[i+1]
-					break
-				}
+			if i := idx.find(n, tok); i >= 0 {
+				// Point at the key: that is the line a reader looks for.
+				line, col = n.Content[i].Line, n.Content[i].Column
+				next = n.Content[i+1]
 			}
 		case yaml.SequenceNode:
 			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
@@ -181,6 +181,45 @@ func locate(root *yaml.Node, pointer string) (line, col int) {
 		n = next
 	}
 	return line, col
+}
+
+// keyIndex maps the keys of large mapping nodes to their positions.
+type keyIndex struct {
+	mu sync.Mutex
+	m  map[*yaml.Node]map[string]int
+}
+
+const indexThreshold = 64 // keys; below this a scan is as fast
+
+// find returns the index in n.Content of key tok, or -1.
+func (x *keyIndex) find(n *yaml.Node, tok string) int {
+	if x == nil || len(n.Content) < 2*indexThreshold {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == tok {
+				return i
+			}
+		}
+		return -1
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	keys, ok := x.m[n]
+	if !ok {
+		keys = make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if _, dup := keys[n.Content[i].Value]; !dup {
+				keys[n.Content[i].Value] = i
+			}
+		}
+		if x.m == nil {
+			x.m = map[*yaml.Node]map[string]int{}
+		}
+		x.m[n] = keys
+	}
+	if i, ok := keys[tok]; ok {
+		return i
+	}
+	return -1
 }
 
 // splitPointer splits an RFC 6901 pointer into unescaped tokens.

@@ -76,13 +76,15 @@ func NewRoot(env *Env) *cobra.Command {
 		Long: `Rampart applies security from your OpenAPI definition, as code, across the
 API's lifecycle:
 
+  demo     the one-command tour on a bundled vulnerable API
   audit    static security audit of the definition (score, findings, CI gates)
   scan     dynamic testing of a running API from its contract
   protect  a reverse proxy that lets through only what the contract allows
 
 Exit codes (every command): 0 success, 1 the check failed a threshold,
 2 usage error or unreadable/invalid input, 3 internal error.`,
-		Example: `  rampart spec inspect examples/petstore-3.1.yaml
+		Example: `  rampart demo
+  rampart spec inspect examples/petstore-3.1.yaml
   rampart audit examples/petstore-3.1.yaml --min-score 70
   rampart scan examples/petstore-3.1.yaml --target http://127.0.0.1:8000
   rampart protect --spec examples/petstore-3.1.yaml --upstream http://127.0.0.1:8000`,

@@ -184,8 +184,8 @@ func bar(done, total, width int) string {
 	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
 
-// writeScanSummary prints the end-of-scan table: counters, findings by
-// severity, and why each failed happy path failed.
+// writeScanSummary prints the end-of-scan table: what each phase sent,
+// findings by severity, and why each failed happy path failed.
 func writeScanSummary(w io.Writer, res *scan.Result) {
 	sev := map[report.Severity]int{}
 	for _, f := range res.Spec.Findings {
@@ -194,15 +194,38 @@ func writeScanSummary(w io.Writer, res *scan.Result) {
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nScan summary\t")
 	s := res.Spec.Summary
-	fmt.Fprintf(tw, "  operations tested\t%d\n", s["operations_tested"])
-	fmt.Fprintf(tw, "  operations skipped\t%d\n", s["operations_skipped"])
-	fmt.Fprintf(tw, "  requests sent\t%d (%s)\n", res.Requests, res.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(tw, "  happy paths failed\t%d\n", s["happy_path_failed"])
-	fmt.Fprintf(tw, "  findings\t%d critical, %d high, %d medium, %d low, %d info\n",
-		sev[report.SeverityCritical], sev[report.SeverityHigh], sev[report.SeverityMedium], sev[report.SeverityLow], sev[report.SeverityInfo])
-	if n := s["expired_jwt_skipped"]; n > 0 {
-		fmt.Fprintf(tw, "  expired-JWT tests skipped\t%d (set jwt.expired_token or jwt.signing_key)\n", n)
+	row := func(name, format string, a ...any) {
+		fmt.Fprintf(tw, "  %s\t"+format+"\n", append([]any{name}, a...)...)
 	}
+	row("operations", "%d tested, %d skipped", s["operations_tested"], s["operations_skipped"])
+	refreshes := ""
+	if n := s["token_refreshes"]; n > 0 {
+		refreshes = fmt.Sprintf(", %d token refreshes after a 401", n)
+	}
+	row("requests", "%d in %s%s", res.Requests, res.Elapsed.Round(time.Millisecond), refreshes)
+	row("happy paths", "%d passed, %d failed", s["happy_path_passed"], len(res.HappyFailures))
+	row("conformance", "%d mutations, %d undeclared-method checks", s["mutations_sent"], s["method_tests"])
+	auth := fmt.Sprintf("%d authentication, %d authorization (BOLA/BFLA)", s["auth_tests"], s["authz_tests"])
+	if n := s["expired_jwt_skipped"]; n > 0 {
+		auth += fmt.Sprintf("; %d expired-JWT tests skipped (set jwt.expired_token or jwt.signing_key)", n)
+	}
+	row("auth probes", "%s", auth)
+	row("stateful checks", "%d", s["stateful_tests"])
+	row("attack probes", "%d, plus %d hidden-endpoint and %d CORS requests", s["attack_probes"], s["hidden_endpoint_tests"], s["cors_tests"])
+	if n := s["rate_limit_requests"]; n > 0 {
+		row("rate-limit burst", "%d requests", n)
+	}
+	if s["scenarios_run"]+s["scenarios_skipped"] > 0 {
+		row("scenarios", "%d run (%d steps), %d failed, %d skipped", s["scenarios_run"], s["scenario_steps"], s["scenarios_failed"], s["scenarios_skipped"])
+	}
+	if s["tls_handshakes"]+s["transport_requests"] > 0 {
+		row("transport checks", "%d TLS handshakes, %d HTTP requests", s["tls_handshakes"], s["transport_requests"])
+	}
+	if s["resources_created"] > 0 || len(res.NotCleaned) > 0 {
+		row("resources", "%d created, %d deleted, %d left", s["resources_created"], max(s["resources_created"]-len(res.NotCleaned), 0), len(res.NotCleaned))
+	}
+	row("findings", "%d: %d critical, %d high, %d medium, %d low, %d info", len(res.Spec.Findings),
+		sev[report.SeverityCritical], sev[report.SeverityHigh], sev[report.SeverityMedium], sev[report.SeverityLow], sev[report.SeverityInfo])
 	tw.Flush()
 	if len(res.HappyFailures) > 0 {
 		fmt.Fprintln(w, "\nHappy paths that failed:")

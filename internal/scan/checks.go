@@ -330,12 +330,15 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			muts = append(muts, mut{p.In + " " + p.Name + ": " + m.Kind, r})
 		}
 	}
-	if r0.hasBody && r0.rawBody == nil && isJSON(r0.media) {
-		if _, mt := pickMedia(op.RequestBody); mt != nil && mt.Schema != nil {
+	if r0.hasBody && r0.rawBody == nil && (isJSON(r0.media) || isForm(r0.media) || isMultipart(r0.media)) {
+		if mt := op.RequestBody.Content[r0.media]; mt != nil && mt.Schema != nil {
 			if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil {
 				for _, m := range e.gen.BodyMutations(mt.Schema, r0.body, e.opts.StrictObjects) {
 					b := gen.Apply(r0.body, m)
-					if sch.Validate(b) == nil {
+					// Form and multipart bodies lose their scalar types on
+					// the wire: a mutation is sent only when the body the
+					// server reads back is still out of contract.
+					if sch.Validate(e.wireView(r0.media, mt, b)) == nil {
 						continue
 					}
 					r := r0.clone()

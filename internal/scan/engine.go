@@ -647,6 +647,7 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 		}
 		e.checkResponse(op, x, true, "happy-path")
 		if e.expected(op, x.Status) {
+			e.stats["happy_path_passed"]++
 			e.tmpl[op] = r
 			e.happyX[op] = x
 			e.learn(op, r, x)
@@ -749,7 +750,12 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 
 // result assembles the report.
 func (e *engine) result() *Result {
-	res := &Result{Requests: e.c.sent.Load(), Elapsed: time.Since(e.start), HappyFailures: e.happyFail}
+	res := &Result{Requests: e.c.sent.Load(), Elapsed: time.Since(e.start), HappyFailures: map[string]string{}}
+	for k, why := range e.happyFail {
+		// Reasons quote response bodies and login errors, and are printed
+		// on standard error: the same redaction as the report applies.
+		res.HappyFailures[k] = e.red.text(why)
+	}
 	for _, f := range e.findings {
 		if d := e.details[f]; len(d) > 1 {
 			f.Message += " (" + fmt.Sprint(len(d)) + " cases: " + strings.Join(limit(d, 12), "; ") + ")"

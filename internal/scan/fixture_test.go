@@ -116,7 +116,7 @@ func TestFixtureCorrectHasNoFinding(t *testing.T) {
 	}
 }
 
-// BenchmarkFixtureScan is a full scan of the flawed fixture (35
+// BenchmarkFixtureScan is a full scan of the flawed fixture (36
 // operations, every phase including the probes, the scenario and the
 // rate-limit burst, without --aggressive) at 50 requests/s, the rate the
 // 30-second goal is set at.

@@ -141,7 +141,7 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	if r.pathTpl != "" {
 		path = r.pathTpl
 	}
-	query := url.Values{}
+	var query []string
 	header := http.Header{}
 	var cookies []string
 	params := append([]*spec.Parameter(nil), r.op.Parameters...)
@@ -157,17 +157,11 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		}
 		switch p.In {
 		case "path":
-			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(serialize(v)))
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", styledValue(p, v, url.PathEscape))
 		case "query":
-			if arr, isArr := v.([]any); isArr && p.Explode {
-				for _, x := range arr {
-					query.Add(p.Name, serialize(x))
-				}
-			} else {
-				query.Set(p.Name, serialize(v))
-			}
+			query = append(query, queryPairs(p, v)...)
 		case "header":
-			header.Set(p.Name, serialize(v))
+			header.Set(p.Name, styledValue(p, v, func(s string) string { return s }))
 		case "cookie":
 			cookies = append(cookies, p.Name+"="+url.QueryEscape(serialize(v)))
 		}
@@ -176,28 +170,19 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building URL for %s: %w", path, err)
 	}
-	u.RawQuery = query.Encode()
+	u.RawQuery = strings.Join(query, "&")
 	var body []byte
 	switch {
 	case r.rawBody != nil:
 		body = r.rawBody
 		header.Set("Content-Type", r.rawType)
 	case r.hasBody:
-		if isForm(r.media) {
-			f := url.Values{}
-			if m, ok := r.body.(map[string]any); ok {
-				for k, v := range m {
-					f.Set(k, serialize(v))
-				}
-			}
-			body = []byte(f.Encode())
-		} else {
-			body, err = json.Marshal(r.body)
-			if err != nil {
-				return nil, fmt.Errorf("encoding body: %w", err)
-			}
+		var ctype string
+		body, ctype, err = e.encodeBody(r)
+		if err != nil {
+			return nil, err
 		}
-		header.Set("Content-Type", r.media)
+		header.Set("Content-Type", ctype)
 	}
 	header.Set("Accept", "application/json, */*;q=0.5")
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
@@ -239,6 +224,8 @@ func pickMedia(rb *spec.RequestBody) (string, *spec.MediaType) {
 		func(s string) bool { return s == "application/json" },
 		isJSON,
 		isForm,
+		isMultipart,
+		isXML,
 		func(s string) bool { return s == "*/*" || s == "application/*" },
 	} {
 		for _, n := range names {

@@ -8,11 +8,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,9 +37,13 @@ type Identity struct {
 	client Doer
 	now    func() time.Time
 
-	mu      sync.Mutex
-	tokens  map[string]string // scheme name -> token obtained by login/grant
-	expiry  time.Time
+	mu     sync.Mutex
+	tokens map[string]string // scheme name -> token obtained by login/grant
+	expiry time.Time
+	// margin is how long before expiry the token is renewed: 30 s, or half
+	// the token's lifetime when that is shorter, so a token that lives 10 s
+	// is not renewed before every request.
+	margin  time.Duration
 	refresh string
 	fetched bool
 	// Logins counts token acquisitions (first login and refreshes).
@@ -201,7 +205,7 @@ func (id *Identity) ensure(ctx context.Context) error {
 		return nil
 	}
 	id.mu.Lock()
-	fresh := id.fetched && (id.expiry.IsZero() || id.now().Add(30*time.Second).Before(id.expiry))
+	fresh := id.fetched && (id.expiry.IsZero() || id.now().Add(id.margin).Before(id.expiry))
 	id.mu.Unlock()
 	if fresh {
 		return nil
@@ -226,15 +230,23 @@ func (id *Identity) ensure(ctx context.Context) error {
 		id.refresh = tok.refresh
 	}
 	id.expiry = time.Time{}
+	now := id.now()
 	if tok.expiresIn > 0 {
-		id.expiry = id.now().Add(tok.expiresIn)
+		id.expiry = now.Add(tok.expiresIn)
 	} else if exp, ok := JWTExpiry(tok.token); ok {
 		id.expiry = exp
+	}
+	id.margin = renewMargin
+	if life := id.expiry.Sub(now); !id.expiry.IsZero() && life/2 < id.margin {
+		id.margin = max(life/2, 0)
 	}
 	id.fetched = true
 	id.Logins++
 	return nil
 }
+
+// renewMargin is how long before its expiry a token is renewed.
+const renewMargin = 30 * time.Second
 
 type tokenResponse struct {
 	token     string
@@ -324,15 +336,35 @@ func (id *Identity) grant(ctx context.Context) (tokenResponse, error) {
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	f := url.Values{}
 	id.mu.Lock()
-	refresh := id.refresh
+	refresh, logins := id.refresh, id.Logins
 	id.mu.Unlock()
-	if o.Grant == "refresh_token" || (refresh != "" && id.Logins > 0) {
-		f.Set("grant_type", "refresh_token")
+	if o.Grant == "refresh_token" {
+		return id.tokenRequest(ctx, u, "refresh_token", refresh)
+	}
+	if refresh != "" && logins > 0 {
+		// A client_credentials identity whose server issued a refresh
+		// token renews with it; when the server refuses it (revoked,
+		// single use), the client credentials still work.
+		tr, err := id.tokenRequest(ctx, u, "refresh_token", refresh)
+		if err == nil {
+			return tr, nil
+		}
+		id.mu.Lock()
+		id.refresh = ""
+		id.mu.Unlock()
+	}
+	return id.tokenRequest(ctx, u, "client_credentials", "")
+}
+
+// tokenRequest sends one OAuth2 token request (RFC 6749 sections 4.4 and
+// 6), authenticating the client with HTTP Basic as section 2.3.1 asks.
+func (id *Identity) tokenRequest(ctx context.Context, u *url.URL, grant, refresh string) (tokenResponse, error) {
+	o := id.Config.OAuth2
+	f := url.Values{}
+	f.Set("grant_type", grant)
+	if refresh != "" {
 		f.Set("refresh_token", refresh)
-	} else {
-		f.Set("grant_type", "client_credentials")
 	}
 	if len(o.Scopes) > 0 {
 		f.Set("scope", strings.Join(o.Scopes, " "))
@@ -344,9 +376,11 @@ func (id *Identity) grant(ctx context.Context) (tokenResponse, error) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	if o.ClientID != "" {
+		// Section 2.3.1: the id and secret are form-encoded before they
+		// are joined, so a ':' in either survives.
 		req.SetBasicAuth(url.QueryEscape(o.ClientID), url.QueryEscape(o.ClientSecret))
 	}
-	b, err := id.send(req, "token request")
+	b, err := id.send(req, grant+" token request")
 	if err != nil {
 		return tokenResponse{}, err
 	}
@@ -355,8 +389,19 @@ func (id *Identity) grant(ctx context.Context) (tokenResponse, error) {
 		RefreshToken string      `json:"refresh_token"`
 		ExpiresIn    json.Number `json:"expires_in"`
 	}
-	if err := json.Unmarshal(b, &resp); err != nil || resp.AccessToken == "" {
-		return tokenResponse{}, errors.New("token response has no access_token")
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return tokenResponse{}, fmt.Errorf("%s token response is not a JSON object: %s", grant, hint(b))
+	}
+	if resp.AccessToken == "" {
+		// The keys only: the values of a token response are secrets.
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return tokenResponse{}, fmt.Errorf("%s token response has no access_token (keys: %s)", grant, strings.Join(keys, ", "))
 	}
 	tr := tokenResponse{token: resp.AccessToken, refresh: resp.RefreshToken}
 	if n, err := resp.ExpiresIn.Float64(); err == nil && n > 0 {
@@ -376,9 +421,22 @@ func (id *Identity) send(req *http.Request, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: reading response: %w", what, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("%s %s %s answered %d", what, req.Method, req.URL.Redacted(), resp.StatusCode)
+		return nil, fmt.Errorf("%s %s %s answered %d: %s", what, req.Method, req.URL.Redacted(), resp.StatusCode, hint(b))
 	}
 	return b, nil
+}
+
+// hint is the start of a response body on one line, for error messages
+// (the scan redacts known secrets in them before they are reported).
+func hint(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return s
 }
 
 // Extract evaluates a JSONPath expression on a JSON document and returns
@@ -387,6 +445,12 @@ func Extract(body []byte, expr string) (string, error) {
 	p, err := jsonpath.NewPath(expr)
 	if err != nil {
 		return "", fmt.Errorf("JSONPath %q: %w", expr, err)
+	}
+	// The JSONPath engine works on YAML nodes, and YAML would accept text
+	// that is not JSON (an HTML error page parses as one scalar), so the
+	// body is checked as JSON first.
+	if !json.Valid(body) {
+		return "", fmt.Errorf("body is not JSON: %s", hint(body))
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(body, &root); err != nil {
@@ -417,9 +481,22 @@ func Place(req *http.Request, s *spec.SecurityScheme, c config.Credential) {
 		case "header":
 			req.Header.Set(s.ParamName, v)
 		case "query":
-			q := req.URL.Query()
-			q.Set(s.ParamName, v)
-			req.URL.RawQuery = q.Encode()
+			// Appended to the query as written, not re-encoded, so the
+			// other parameters keep their style (deepObject brackets,
+			// %20 and | delimiters); an earlier value for the key goes.
+			var kept []string
+			for _, kv := range strings.Split(req.URL.RawQuery, "&") {
+				k, _, _ := strings.Cut(kv, "=")
+				if kv == "" {
+					continue
+				}
+				if name, err := url.QueryUnescape(k); err == nil && name == s.ParamName {
+					continue
+				}
+				kept = append(kept, kv)
+			}
+			kept = append(kept, url.QueryEscape(s.ParamName)+"="+url.QueryEscape(v))
+			req.URL.RawQuery = strings.Join(kept, "&")
 		case "cookie":
 			req.AddCookie(&http.Cookie{Name: s.ParamName, Value: v})
 		}

@@ -1,0 +1,391 @@
+package scan
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/scan/gen"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+func isMultipart(media string) bool {
+	return strings.EqualFold(media, "multipart/form-data")
+}
+
+func isXML(media string) bool {
+	media = strings.ToLower(media)
+	return media == "application/xml" || media == "text/xml" || strings.HasSuffix(media, "+xml")
+}
+
+// encodeBody serialises the request body for its media type and returns
+// the Content-Type header to send (with the boundary, for multipart).
+func (e *engine) encodeBody(r *request) ([]byte, string, error) {
+	var mt *spec.MediaType
+	if rb := r.op.RequestBody; rb != nil {
+		mt = rb.Content[r.media]
+	}
+	switch {
+	case isForm(r.media):
+		return formBody(r.body), r.media, nil
+	case isMultipart(r.media):
+		return e.multipartBody(r.body, mt)
+	case isXML(r.media):
+		b, err := e.xmlBody(r.body, mt)
+		return b, r.media, err
+	default:
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, "", fmt.Errorf("encoding body: %w", err)
+		}
+		return b, r.media, nil
+	}
+}
+
+// formBody is an application/x-www-form-urlencoded body: arrays as
+// repeated fields (the form style's explode default), objects as JSON.
+func formBody(v any) []byte {
+	f := url.Values{}
+	if m, ok := v.(map[string]any); ok {
+		for k, x := range m {
+			if arr, isArr := x.([]any); isArr {
+				for _, item := range arr {
+					f.Add(k, serialize(item))
+				}
+				continue
+			}
+			f.Set(k, serialize(x))
+		}
+	}
+	return []byte(f.Encode())
+}
+
+// mediaNode resolves a media type's schema, when it has one.
+func (e *engine) mediaNode(mt *spec.MediaType) (gen.Node, bool) {
+	if mt == nil || mt.Schema == nil {
+		return gen.Node{}, false
+	}
+	return e.gen.Resolve(mt.Schema.Ref, mt.Schema.Value)
+}
+
+// propNode resolves the schema of property name of an object schema.
+func (e *engine) propNode(n gen.Node, keys ...string) (gen.Node, bool) {
+	if n.V == nil {
+		return gen.Node{}, false
+	}
+	at, raw, ok := n.Child(keys...)
+	if !ok {
+		return gen.Node{}, false
+	}
+	return e.gen.Resolve(at, raw)
+}
+
+// multipartBody writes one part per property, in the property's encoding
+// (OpenAPI Encoding Object): contentType from the encoding, else the
+// default for the property's schema; files (format binary or base64, a
+// contentMediaType, or a non-text content type) get a file name; arrays
+// become repeated parts of the same name.
+func (e *engine) multipartBody(v any, mt *spec.MediaType) ([]byte, string, error) {
+	m, ok := v.(map[string]any)
+	if !ok && v != nil {
+		return nil, "", errors.New("multipart/form-data body: the schema describes no object, so there are no parts to send")
+	}
+	root, _ := e.mediaNode(mt)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, k := range keys {
+		prop, _ := e.propNode(root, "properties", k)
+		var enc spec.Encoding
+		if mt != nil {
+			enc = mt.Encoding[k]
+		}
+		values := []any{m[k]}
+		item := prop
+		if arr, isArr := m[k].([]any); isArr && gen.SchemaType(prop.V) == "array" {
+			// Arrays are sent as repeated parts, each in the items' type.
+			values = arr
+			item, _ = e.propNode(prop, "items")
+		}
+		for _, x := range values {
+			ctype := partType(enc.ContentType, item.V, x)
+			h := textproto.MIMEHeader{}
+			if isFilePart(item.V, ctype) {
+				h.Set("Content-Disposition", multipart.FileContentDisposition(k, fileName(k, ctype)))
+			} else {
+				h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": k}))
+			}
+			if ctype != "text/plain" {
+				h.Set("Content-Type", ctype)
+			}
+			var content []byte
+			if isJSON(ctype) {
+				b, err := json.Marshal(x)
+				if err != nil {
+					return nil, "", fmt.Errorf("multipart part %s: %w", k, err)
+				}
+				content = b
+			} else {
+				content = []byte(serialize(x))
+			}
+			p, err := w.CreatePart(h)
+			if err != nil {
+				return nil, "", fmt.Errorf("multipart part %s: %w", k, err)
+			}
+			if _, err := p.Write(content); err != nil {
+				return nil, "", fmt.Errorf("multipart part %s: %w", k, err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", fmt.Errorf("multipart body: %w", err)
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// partType is a part's content type: the encoding's (the first of a list;
+// a wildcard is sent as application/octet-stream), else the schema's
+// contentMediaType, else the default OpenAPI gives for the schema.
+func partType(encoded string, s map[string]any, v any) string {
+	if encoded != "" {
+		first := strings.TrimSpace(strings.Split(encoded, ",")[0])
+		if strings.Contains(first, "*") {
+			return "application/octet-stream"
+		}
+		if mt, _, err := mime.ParseMediaType(first); err == nil {
+			return mt
+		}
+	}
+	if cm, ok := s["contentMediaType"].(string); ok && cm != "" {
+		return cm
+	}
+	if f, _ := s["format"].(string); f == "binary" || f == "base64" {
+		return "application/octet-stream"
+	}
+	if _, ok := s["contentEncoding"]; ok {
+		return "application/octet-stream"
+	}
+	switch t := gen.SchemaType(s); {
+	case t == "object" || t == "array":
+		return "application/json"
+	case t == "" && s == nil:
+		// A property the schema does not describe: its value's kind decides.
+		switch v.(type) {
+		case map[string]any, []any:
+			return "application/json"
+		}
+	}
+	return "text/plain"
+}
+
+func isFilePart(s map[string]any, ctype string) bool {
+	if f, _ := s["format"].(string); f == "binary" || f == "base64" {
+		return true
+	}
+	if _, ok := s["contentMediaType"]; ok {
+		return true
+	}
+	return ctype != "text/plain" && !isJSON(ctype)
+}
+
+// fileName names an uploaded part after its field, with an extension for
+// its type, so servers that check extensions accept it.
+func fileName(field, ctype string) string {
+	ext := ".bin"
+	if exts, err := mime.ExtensionsByType(ctype); err == nil && len(exts) > 0 {
+		sort.Strings(exts)
+		ext = exts[0]
+	}
+	return field + ext
+}
+
+// xmlBody writes the body as XML from its schema: the root element is
+// named by the schema's xml.name, else its component name; properties are
+// child elements (attributes when xml.attribute is set); arrays are
+// repeated elements, inside a wrapper when xml.wrapped is set. The
+// encoding/xml encoder escapes every name and text.
+func (e *engine) xmlBody(v any, mt *spec.MediaType) ([]byte, error) {
+	root, _ := e.mediaNode(mt)
+	name := xmlName(root.V, componentName(root.At.Pointer))
+	if name == "" {
+		return nil, errors.New("XML body: the schema has neither xml.name nor a component name to name the root element")
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	if err := e.writeXML(enc, name, root, v, 0); err != nil {
+		return nil, fmt.Errorf("XML body: %w", err)
+	}
+	if err := enc.Flush(); err != nil {
+		return nil, fmt.Errorf("XML body: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// componentName is the last segment of a pointer into the schema
+// components, which is the element name OpenAPI gives a $ref'ed schema.
+func componentName(ptr string) string {
+	for _, p := range []string{"/components/schemas/", "/definitions/"} {
+		if rest, ok := strings.CutPrefix(ptr, p); ok && !strings.Contains(rest, "/") {
+			return strings.ReplaceAll(strings.ReplaceAll(rest, "~1", "/"), "~0", "~")
+		}
+	}
+	return ""
+}
+
+func xmlObj(s map[string]any) map[string]any {
+	m, _ := s["xml"].(map[string]any)
+	return m
+}
+
+func xmlName(s map[string]any, def string) string {
+	if n, ok := xmlObj(s)["name"].(string); ok && n != "" {
+		return n
+	}
+	return def
+}
+
+func xmlElemName(s map[string]any, local string) xml.Name {
+	n := xml.Name{Local: local}
+	if ns, ok := xmlObj(s)["namespace"].(string); ok {
+		n.Space = ns
+	}
+	return n
+}
+
+func (e *engine) writeXML(enc *xml.Encoder, name string, n gen.Node, v any, depth int) error {
+	if depth > 16 {
+		return errors.New("nested too deeply")
+	}
+	el := xml.StartElement{Name: xmlElemName(n.V, name)}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var children []string
+		for _, k := range keys {
+			p, _ := e.propNode(n, "properties", k)
+			if a, _ := xmlObj(p.V)["attribute"].(bool); a {
+				if _, isObj := x[k].(map[string]any); !isObj {
+					el.Attr = append(el.Attr, xml.Attr{Name: xml.Name{Local: xmlName(p.V, k)}, Value: serialize(x[k])})
+					continue
+				}
+			}
+			children = append(children, k)
+		}
+		if err := enc.EncodeToken(el); err != nil {
+			return err
+		}
+		for _, k := range children {
+			p, _ := e.propNode(n, "properties", k)
+			if err := e.writeXMLProp(enc, k, p, x[k], depth+1); err != nil {
+				return err
+			}
+		}
+		return enc.EncodeToken(el.End())
+	case []any:
+		// A top-level array: the root wraps its items.
+		if err := enc.EncodeToken(el); err != nil {
+			return err
+		}
+		item, _ := e.propNode(n, "items")
+		for _, it := range x {
+			if err := e.writeXML(enc, xmlName(item.V, name), item, it, depth+1); err != nil {
+				return err
+			}
+		}
+		return enc.EncodeToken(el.End())
+	default:
+		if err := enc.EncodeToken(el); err != nil {
+			return err
+		}
+		if v != nil {
+			if err := enc.EncodeToken(xml.CharData(serialize(v))); err != nil {
+				return err
+			}
+		}
+		return enc.EncodeToken(el.End())
+	}
+}
+
+// writeXMLProp writes one property: arrays are repeated elements, named
+// by the items' xml.name (else the property's), inside a wrapper element
+// only when xml.wrapped is set.
+func (e *engine) writeXMLProp(enc *xml.Encoder, key string, p gen.Node, v any, depth int) error {
+	name := xmlName(p.V, key)
+	arr, isArr := v.([]any)
+	if !isArr {
+		return e.writeXML(enc, name, p, v, depth)
+	}
+	item, _ := e.propNode(p, "items")
+	itemName := xmlName(item.V, name)
+	wrapped, _ := xmlObj(p.V)["wrapped"].(bool)
+	var wrapper xml.StartElement
+	if wrapped {
+		wrapper = xml.StartElement{Name: xmlElemName(p.V, name)}
+		if err := enc.EncodeToken(wrapper); err != nil {
+			return err
+		}
+	}
+	for _, it := range arr {
+		if err := e.writeXML(enc, itemName, item, it, depth+1); err != nil {
+			return err
+		}
+	}
+	if wrapped {
+		return enc.EncodeToken(wrapper.End())
+	}
+	return nil
+}
+
+// wireView is a body as the server reads it back: unchanged for JSON; for
+// form and multipart bodies, every scalar travels as text and is converted
+// by its property's declared type, arrays travel as repeated fields, and
+// multipart JSON parts keep their types.
+func (e *engine) wireView(media string, mt *spec.MediaType, v any) any {
+	m, ok := v.(map[string]any)
+	if isJSON(media) || !ok {
+		return v
+	}
+	root, _ := e.mediaNode(mt)
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		prop, hasProp := e.propNode(root, "properties", k)
+		if isMultipart(media) && isJSON(partType(mt.Encoding[k].ContentType, prop.V, x)) {
+			out[k] = x
+			continue
+		}
+		if arr, isArr := x.([]any); isArr && gen.SchemaType(prop.V) == "array" {
+			item, hasItem := e.propNode(prop, "items")
+			list := make([]any, len(arr))
+			for i, it := range arr {
+				list[i] = serialize(it)
+				if hasItem {
+					list[i] = coerceNode(e.gen, item, serialize(it))
+				}
+			}
+			out[k] = list
+			continue
+		}
+		out[k] = serialize(x)
+		if hasProp {
+			out[k] = coerceNode(e.gen, prop, serialize(x))
+		}
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package scan
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/scan/gen"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// The examples of the OpenAPI 3 "Style Values" table, for the parameter
+// named color: string "blue", array [blue, black, brown], object
+// {R: 100, G: 200, B: 150} (written here in key order B, G, R).
+func TestParameterStyles(t *testing.T) {
+	str := "blue"
+	arr := []any{"blue", "black", "brown"}
+	obj := map[string]any{"R": json.Number("100"), "G": json.Number("200"), "B": json.Number("150")}
+	for _, tc := range []struct {
+		in, style string
+		explode   bool
+		v         any
+		want      string
+	}{
+		{"path", "simple", false, str, "blue"},
+		{"path", "simple", false, arr, "blue,black,brown"},
+		{"path", "simple", false, obj, "B,150,G,200,R,100"},
+		{"path", "simple", true, obj, "B=150,G=200,R=100"},
+		{"path", "label", false, str, ".blue"},
+		{"path", "label", false, arr, ".blue,black,brown"},
+		{"path", "label", true, arr, ".blue.black.brown"},
+		{"path", "label", false, obj, ".B,150,G,200,R,100"},
+		{"path", "label", true, obj, ".B=150.G=200.R=100"},
+		{"path", "matrix", false, str, ";color=blue"},
+		{"path", "matrix", false, arr, ";color=blue,black,brown"},
+		{"path", "matrix", true, arr, ";color=blue;color=black;color=brown"},
+		{"path", "matrix", false, obj, ";color=B,150,G,200,R,100"},
+		{"path", "matrix", true, obj, ";B=150;G=200;R=100"},
+		{"path", "matrix", false, "a/b;c", ";color=a%2Fb%3Bc"}, // delimiters inside a value are escaped
+		{"query", "form", true, str, "color=blue"},
+		{"query", "form", false, arr, "color=blue,black,brown"},
+		{"query", "form", true, arr, "color=blue&color=black&color=brown"},
+		{"query", "form", false, obj, "color=B,150,G,200,R,100"},
+		{"query", "form", true, obj, "B=150&G=200&R=100"},
+		{"query", "spaceDelimited", false, arr, "color=blue%20black%20brown"},
+		{"query", "spaceDelimited", true, arr, "color=blue&color=black&color=brown"},
+		{"query", "pipeDelimited", false, arr, "color=blue|black|brown"},
+		{"query", "deepObject", true, obj, "color[B]=150&color[G]=200&color[R]=100"},
+		{"query", "form", true, "a b&c=d", "color=a%20b%26c%3Dd"},
+	} {
+		p := &spec.Parameter{Name: "color", In: tc.in, Style: tc.style, Explode: tc.explode}
+		var got string
+		if tc.in == "path" {
+			got = styledValue(p, tc.v, url.PathEscape)
+		} else {
+			got = strings.Join(queryPairs(p, tc.v), "&")
+		}
+		if got != tc.want {
+			t.Errorf("%s %s explode=%v %v: %q, want %q", tc.in, tc.style, tc.explode, tc.v, got, tc.want)
+		}
+	}
+}
+
+const stylesSpec = `openapi: 3.0.3
+info: {title: styles, version: '1'}
+paths:
+  /shapes/{label}/{matrix}:
+    get:
+      parameters:
+        - {name: label, in: path, required: true, style: label, explode: true, schema: {type: array, items: {type: string}}}
+        - {name: matrix, in: path, required: true, style: matrix, schema: {type: object, properties: {x: {type: integer}, y: {type: integer}}}}
+        - {name: filter, in: query, style: deepObject, explode: true, schema: {type: object, properties: {size: {type: string}, kind: {type: string}}}}
+        - {name: ids, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: integer}}}
+        - {name: tags, in: query, style: spaceDelimited, explode: false, schema: {type: array, items: {type: string}}}
+        - {name: X-Dims, in: header, schema: {type: object, properties: {w: {type: integer}}}, explode: true}
+      responses: {'200': {description: ok}}
+`
+
+// A request built from typed values reaches the server in the declared
+// styles, and a server reading them that way gets the values back.
+func TestStyledParametersOnTheWire(t *testing.T) {
+	doc, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(stylesSpec)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r }))
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL)
+	e := &engine{doc: doc, gen: &gen.Generator{Doc: doc}, base: base}
+	op := doc.Operations[0]
+	r := &request{op: op, method: op.Method, reqIdx: -1, omit: map[string]bool{}, params: map[string]any{
+		"path:label":    []any{"red", "green"},
+		"path:matrix":   map[string]any{"x": json.Number("1"), "y": json.Number("2")},
+		"query:filter":  map[string]any{"size": "L", "kind": "round one"},
+		"query:ids":     []any{json.Number("3"), json.Number("4")},
+		"query:tags":    []any{"a", "b"},
+		"header:X-Dims": map[string]any{"w": json.Number("9")},
+	}}
+	x, err := e.build(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(x.Method, x.URL, nil)
+	req.Header = x.Header
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got == nil {
+		t.Fatal("the server received nothing")
+	}
+	if want := "/shapes/.red.green/;matrix=x,1,y,2"; got.URL.EscapedPath() != want {
+		t.Errorf("path %q, want %q", got.URL.EscapedPath(), want)
+	}
+	q := got.URL.Query()
+	for k, want := range map[string]string{"filter[size]": "L", "filter[kind]": "round one", "ids": "3|4", "tags": "a b"} {
+		if q.Get(k) != want {
+			t.Errorf("query %s = %q, want %q (raw %q)", k, q.Get(k), want, got.URL.RawQuery)
+		}
+	}
+	if got.Header.Get("X-Dims") != "w=9" {
+		t.Errorf("header X-Dims %q, want w=9", got.Header.Get("X-Dims"))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
@@ -48,7 +49,10 @@ type shared struct {
 	rlStore ratelimit.Store
 	checker blacklist.Checker
 	certs   *mtls.Verifier
-	signed  *signed.Verifier
+	// certHeaders strips RFC 9440 headers not written by a proxy that
+	// some mTLS section trusts; nil when no section reads certificates.
+	certHeaders *mtls.Verifier
+	signed      *signed.Verifier
 }
 
 // contract is a compiled plan plus the protections that depend on it. It
@@ -183,6 +187,10 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 			return nil, fmt.Errorf("client_certificates: %w", err)
 		}
 	}
+	if sh.certHeaders, err = certHeaderPolicy(cfg); err != nil {
+		sh.close()
+		return nil, err
+	}
 	if cfg.SignedPayloads != nil {
 		if sh.signed, err = signed.New(*cfg.SignedPayloads); err != nil {
 			sh.close()
@@ -191,6 +199,37 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 	}
 	_ = logger
 	return sh, nil
+}
+
+// certHeaderPolicy decides who may pass a client certificate in the RFC
+// 9440 headers: the proxies trusted by client_certificates or by any
+// scheme's mtls section. The certificate-bound token check reads the
+// headers from the scheme's proxies even without client_certificates, so
+// the headers must be stripped for everybody else in that case too.
+func certHeaderPolicy(cfg Config) (*mtls.Verifier, error) {
+	var lists [][]string
+	if cc := cfg.ClientCertificates; cc != nil {
+		lists = append(lists, cc.TrustedProxies)
+	}
+	if a := cfg.Authentication; a != nil {
+		for _, name := range sortedKeys(a.Schemes) {
+			if sc := a.Schemes[name]; sc != nil && sc.MTLS != nil {
+				lists = append(lists, sc.MTLS.TrustedProxies)
+			}
+		}
+	}
+	if lists == nil {
+		return nil, nil
+	}
+	var all []netip.Prefix
+	for _, l := range lists {
+		ps, err := mtls.ParseTrustedProxies(l)
+		if err != nil {
+			return nil, fmt.Errorf("mtls trusted_proxies: %w", err)
+		}
+		all = append(all, ps...)
+	}
+	return mtls.NewWithPool(nil, all), nil
 }
 
 func (sh *shared) close() {

@@ -69,11 +69,11 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 			r.Header.Del("Content-Encoding")
 		}
 	}
-	if s.shared.certs != nil {
+	if s.shared.certHeaders != nil {
 		// RFC 9440 headers are believed only from a trusted proxy; a
 		// client that writes them itself must not reach the upstream
 		// with them.
-		s.shared.certs.StripUntrusted(r)
+		s.shared.certHeaders.StripUntrusted(r)
 	}
 	tx.Upstream = true
 	ctx := context.WithValue(r.Context(), txKey{}, tx)

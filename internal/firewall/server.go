@@ -154,9 +154,11 @@ func (s *Server) Plan() *plan.Plan {
 }
 
 // Ready reports whether the server can enforce the whole contract now:
-// the contract is loaded and every signing key set (JWKS) is.
+// the contract is loaded, every signing key set (JWKS) is, and the audit
+// log is being written (a load balancer should send traffic elsewhere
+// while the log sink fails, since this instance answers 503 then).
 func (s *Server) Ready() bool {
-	return s.ready.Load() && !s.draining.Load() && s.cur.Load().ready()
+	return s.ready.Load() && !s.draining.Load() && s.cur.Load().ready() && !s.audit.Failing()
 }
 
 // readyWait bounds how long a reload waits for the new contract's key

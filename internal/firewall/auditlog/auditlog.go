@@ -10,7 +10,6 @@
 package auditlog
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -58,7 +57,13 @@ var ErrClosed = errors.New("audit log is closed")
 
 // Writer is the asynchronous writer.
 type Writer struct {
-	out     *bufio.Writer
+	// buf holds encoded records not yet written to dst; pending counts
+	// them. A bufio.Writer is not used because it keeps its first write
+	// error forever, which would silently end the log after one
+	// transient failure of the sink.
+	buf     []byte
+	pending uint64
+	failing atomic.Bool
 	dst     io.Writer
 	slots   chan struct{}
 	queue   chan *Record
@@ -78,8 +83,8 @@ type Options struct {
 	Queue int
 	// Wait is how long Reserve waits for room (default 100ms).
 	Wait time.Duration
-	// OnError is told about write errors (the record is retried once, then
-	// counted and reported).
+	// OnError is told about write errors. Failed writes are retried until
+	// they succeed; no record is dropped.
 	OnError func(error)
 }
 
@@ -92,7 +97,7 @@ func New(dst io.Writer, o Options) *Writer {
 		o.Wait = 100 * time.Millisecond
 	}
 	w := &Writer{
-		out:   bufio.NewWriterSize(dst, 64<<10),
+		buf:   make([]byte, 0, bufSize),
 		dst:   dst,
 		slots: make(chan struct{}, o.Queue),
 		queue: make(chan *Record, o.Queue),
@@ -184,19 +189,47 @@ func (w *Writer) write(r *Record) {
 		w.report(fmt.Errorf("encoding audit record: %w", err))
 		return
 	}
-	b = append(b, '\n')
-	if _, err := w.out.Write(b); err != nil {
-		w.report(fmt.Errorf("writing audit record: %w", err))
-		return
+	w.buf = append(w.buf, b...)
+	w.buf = append(w.buf, '\n')
+	w.pending++
+	if len(w.buf) >= bufSize {
+		w.flush()
 	}
-	w.written.Add(1)
 }
 
+// bufSize is how much is gathered before a write to the sink.
+const bufSize = 64 << 10
+
+// flush writes the gathered records. A record is never dropped: when the
+// sink fails, flush retries (backing off up to a second) until it succeeds.
+// Meanwhile the writer takes no new records, the queue fills, Reserve
+// fails, and the firewall answers 503: it stops serving rather than serve
+// unrecorded traffic. Failing reports the state for /readyz.
 func (w *Writer) flush() {
-	if err := w.out.Flush(); err != nil {
-		w.report(fmt.Errorf("flushing audit log: %w", err))
+	backoff := 10 * time.Millisecond
+	for len(w.buf) > 0 {
+		n, err := w.dst.Write(w.buf)
+		if n > 0 {
+			w.buf = w.buf[:copy(w.buf, w.buf[n:])]
+		}
+		if err == nil && len(w.buf) == 0 {
+			break
+		}
+		if err == nil {
+			err = io.ErrShortWrite
+		}
+		w.failing.Store(true)
+		w.report(fmt.Errorf("writing %d audit records (will retry): %w", w.pending, err))
+		time.Sleep(backoff)
+		backoff = min(2*backoff, time.Second)
 	}
+	w.failing.Store(false)
+	w.written.Add(w.pending)
+	w.pending = 0
 }
+
+// Failing reports whether the sink is refusing writes right now.
+func (w *Writer) Failing() bool { return w.failing.Load() }
 
 func (w *Writer) report(err error) {
 	w.errs.Add(1)

@@ -112,6 +112,12 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 	for {
 		p, err := mr.NextRawPart()
 		if errors.Is(err, io.EOF) {
+			// The reader also reports a bare EOF when the body stops
+			// inside a part's header, so a body cut short would pass as
+			// complete; only a body with its close delimiter is.
+			if !bytes.Contains(data, []byte("--"+boundary+"--")) {
+				return nil, &Error{ReasonInvalidForm, "the multipart body has no closing boundary"}
+			}
 			return out, nil
 		}
 		if err != nil {

@@ -61,7 +61,8 @@ func New[T any](bases []string) *Router[T] {
 func (r *Router[T]) Add(template, method string, v T) error {
 	n := r.root
 	for _, seg := range splitPath(template) {
-		if !strings.Contains(seg, "{") {
+		// A stray "}" makes the template malformed, not a literal.
+		if !strings.ContainsAny(seg, "{}") {
 			if n.static == nil {
 				n.static = map[string]*node[T]{}
 			}

@@ -61,6 +61,19 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return p.Masked(), nil
 }
 
+// ParseTrustedProxies reads a trusted_proxies list (addresses or CIDRs).
+func ParseTrustedProxies(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		p, err := parsePrefix(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // Errors a caller may test for.
 var (
 	ErrNoCert      = errors.New("no client certificate")

@@ -116,6 +116,12 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (*Result, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case len(sigs) == 1:
+		if body == nil {
+			// A request without a body is signed over the empty payload;
+			// a nil payload would take the attached path and accept any
+			// JWS signed for other content.
+			body = []byte{}
+		}
 		return v.verify([]byte(strings.TrimSpace(sigs[0])), body)
 	case mt == MediaType:
 		return v.verify([]byte(strings.TrimSpace(string(body))), nil)

@@ -1,0 +1,304 @@
+package body
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"encoding/json"
+	"errors"
+	"mime/multipart"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func reasonOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	if err != nil {
+		return "not a body.Error: " + err.Error()
+	}
+	return ""
+}
+
+func TestDecodeJSON(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	tests := []struct {
+		name   string
+		in     string
+		lim    Limits
+		want   any // compared when reason is ""
+		reason string
+	}{
+		{"object", `{"a":1,"b":[true,null,"x"]}`, Limits{}, map[string]any{"a": json.Number("1"), "b": []any{true, nil, "x"}}, ""},
+		{"whitespace around the value", " \n{}\t", Limits{}, map[string]any{}, ""},
+		{"big integer kept exact", `12345678901234567890123456789`, Limits{}, json.Number("12345678901234567890123456789"), ""},
+		{"decimal kept exact", `0.1000000000000000000000000001`, Limits{}, json.Number("0.1000000000000000000000000001"), ""},
+		{"exponent kept as written", `[1E+2,-0,1e400]`, Limits{}, []any{json.Number("1E+2"), json.Number("-0"), json.Number("1e400")}, ""},
+		{"duplicate key", `{"a":1,"a":2}`, Limits{}, nil, ReasonDuplicateKey},
+		{"duplicate key nested", `{"x":{"role":"user","role":"admin"}}`, Limits{}, nil, ReasonDuplicateKey},
+		{"duplicate key spelled with an escape", `{"role":"user","\u0072ole":"admin"}`, Limits{}, nil, ReasonDuplicateKey},
+		{"same key in sibling objects is fine", `[{"a":1},{"a":2}]`, Limits{}, []any{map[string]any{"a": json.Number("1")}, map[string]any{"a": json.Number("2")}}, ""},
+		{"invalid UTF-8 in a value", "{\"a\":\"\xff\"}", Limits{}, nil, ReasonInvalidUTF8},
+		{"invalid UTF-8 in a key", "{\"\xc3\x28\":1}", Limits{}, nil, ReasonInvalidUTF8},
+		{"lone surrogate escape", `"\ud800"`, Limits{}, nil, ReasonInvalidJSON},
+		{"valid multibyte", `"h\u00e9llo ✓"`, Limits{}, "héllo ✓", ""},
+		{"depth at the limit", deep(3), Limits{MaxDepth: 3}, []any{[]any{[]any{}}}, ""},
+		{"depth over the limit", deep(4), Limits{MaxDepth: 3}, nil, ReasonTooDeep},
+		{"objects count for depth", `{"a":{"b":{"c":{}}}}`, Limits{MaxDepth: 3}, nil, ReasonTooDeep},
+		{"default depth 64 accepted", deep(DefaultMaxDepth), Limits{}, nil, ""},
+		{"default depth 65 refused", deep(DefaultMaxDepth + 1), Limits{}, nil, ReasonTooDeep},
+		{"elements at the limit", `[1,2]`, Limits{MaxElements: 3}, []any{json.Number("1"), json.Number("2")}, ""},
+		{"elements over the limit", `[1,2,3]`, Limits{MaxElements: 3}, nil, ReasonTooManyValues},
+		{"object members count", `{"a":1,"b":2,"c":3}`, Limits{MaxElements: 3}, nil, ReasonTooManyValues},
+		{"trailing value", `{} {}`, Limits{}, nil, ReasonInvalidJSON},
+		{"trailing garbage", `{}x`, Limits{}, nil, ReasonInvalidJSON},
+		{"truncated", `{"a":`, Limits{}, nil, ReasonInvalidJSON},
+		{"empty", ``, Limits{}, nil, ReasonInvalidJSON},
+		{"single quotes", `{'a':1}`, Limits{}, nil, ReasonInvalidJSON},
+		{"leading zero", `01`, Limits{}, nil, ReasonInvalidJSON},
+		{"NaN", `NaN`, Limits{}, nil, ReasonInvalidJSON},
+		{"trailing comma", `[1,]`, Limits{}, nil, ReasonInvalidJSON},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := DecodeJSON([]byte(tc.in), tc.lim)
+			if got := reasonOf(err); got != tc.reason {
+				t.Fatalf("reason = %q (err %v), want %q", got, err, tc.reason)
+			}
+			if tc.reason == "" && tc.want != nil && !reflect.DeepEqual(v, tc.want) {
+				t.Fatalf("value = %#v, want %#v", v, tc.want)
+			}
+		})
+	}
+}
+
+// A hostile body must not be reflected into the problem detail, which is
+// shown to the client and logged.
+func TestDecodeJSONErrorsDoNotQuoteTheBody(t *testing.T) {
+	for _, in := range []string{
+		`{"password":"hunter2" "x":1}`,
+		"{\"password\":\"hunter2\xff\"}",
+		`{"password":"hunter2","password":"hunter2"}`,
+	} {
+		_, err := DecodeJSON([]byte(in), Limits{})
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("%q: err = %v, want *Error", in, err)
+		}
+		if strings.Contains(e.Detail, "hunter2") {
+			t.Errorf("%q: detail %q quotes the body", in, e.Detail)
+		}
+	}
+}
+
+// The element limit stops work early: a huge array is refused without
+// building it.
+func TestDecodeJSONElementLimitIsCheap(t *testing.T) {
+	big := "[" + strings.Repeat("1,", 2_000_000) + "1]"
+	start := time.Now()
+	_, err := DecodeJSON([]byte(big), Limits{MaxElements: 1000})
+	if reasonOf(err) != ReasonTooManyValues {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("refusing took %v", d)
+	}
+}
+
+func compress(t *testing.T, enc string, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	var w interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	switch enc {
+	case "gzip":
+		w = gzip.NewWriter(&b)
+	case "zlib":
+		w = zlib.NewWriter(&b)
+	case "raw":
+		fw, err := flate.NewWriter(&b, flate.BestCompression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = fw
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestDecompress(t *testing.T) {
+	plain := []byte(`{"name":"pen","price":1.5}`)
+	gz := compress(t, "gzip", plain)
+	tests := []struct {
+		name     string
+		data     []byte
+		encoding string
+		max      int64
+		reason   string
+	}{
+		{"identity", plain, "identity", 100, ""},
+		{"no encoding", plain, "", 100, ""},
+		{"gzip", gz, "gzip", 100, ""},
+		{"gzip, case and spaces ignored", gz, " GZip ", 100, ""},
+		{"x-gzip", gz, "x-gzip", 100, ""},
+		{"deflate as zlib", compress(t, "zlib", plain), "deflate", 100, ""},
+		{"deflate as raw deflate", compress(t, "raw", plain), "deflate", 100, ""},
+		{"decoded size exactly the cap", gz, "gzip", int64(len(plain)), ""},
+		{"decoded size one over the cap", gz, "gzip", int64(len(plain)) - 1, ReasonDecodedTooLarge},
+		{"brotli not accepted", plain, "br", 100, ReasonUnsupportedEncoding},
+		{"stacked encodings not accepted", gz, "gzip, gzip", 100, ReasonUnsupportedEncoding},
+		{"gzip header missing", plain, "gzip", 100, ReasonBadEncoding},
+		{"gzip truncated", gz[:len(gz)-6], "gzip", 100, ReasonBadEncoding},
+		{"deflate garbage", []byte("not deflate at all"), "deflate", 100, ReasonBadEncoding},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := Decompress(tc.data, tc.encoding, tc.max)
+			if got := reasonOf(err); got != tc.reason {
+				t.Fatalf("reason = %q (err %v), want %q", got, err, tc.reason)
+			}
+			if tc.reason == "" && !bytes.Equal(out, plain) {
+				t.Fatalf("decoded %q, want %q", out, plain)
+			}
+		})
+	}
+}
+
+// A decompression bomb (a few KiB that inflate to 16 times the cap) is
+// refused as soon as the cap is passed, without inflating the rest.
+func TestDecompressBomb(t *testing.T) {
+	zeros := make([]byte, 4<<20)
+	for _, enc := range []string{"gzip", "zlib", "raw"} {
+		bomb := compress(t, enc, zeros)
+		if len(bomb) > 16<<10 {
+			t.Fatalf("%s bomb is %d bytes; the test wants a small one", enc, len(bomb))
+		}
+		header := map[string]string{"gzip": "gzip", "zlib": "deflate", "raw": "deflate"}[enc]
+		start := time.Now()
+		_, err := Decompress(bomb, header, 256<<10)
+		if reasonOf(err) != ReasonDecodedTooLarge {
+			t.Fatalf("%s: err = %v, want %s", enc, err, ReasonDecodedTooLarge)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s: refusing the bomb took %v", enc, d)
+		}
+	}
+}
+
+func TestReadLimited(t *testing.T) {
+	var buf bytes.Buffer
+	for _, tc := range []struct {
+		size, limit int
+		reason      string
+	}{
+		{0, 10, ""},
+		{10, 10, ""},
+		{11, 10, ReasonTooLarge},
+		{1 << 20, 10, ReasonTooLarge},
+	} {
+		in := bytes.Repeat([]byte("a"), tc.size)
+		out, err := ReadLimited(bytes.NewReader(in), int64(tc.limit), &buf)
+		if got := reasonOf(err); got != tc.reason {
+			t.Fatalf("size %d limit %d: reason %q, want %q", tc.size, tc.limit, got, tc.reason)
+		}
+		if tc.reason == "" && len(out) != tc.size {
+			t.Fatalf("size %d: read %d bytes", tc.size, len(out))
+		}
+	}
+}
+
+func TestParseForm(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   [][2]string
+		reason string
+	}{
+		{"a=1&b=2", [][2]string{{"a", "1"}, {"b", "2"}}, ""},
+		{"b=2&a=1&b=3", [][2]string{{"b", "2"}, {"a", "1"}, {"b", "3"}}, ""},
+		{"q=a+b%26c%3Dd", [][2]string{{"q", "a b&c=d"}}, ""},
+		{"k%20x=%E2%9C%93", [][2]string{{"k x", "✓"}}, ""},
+		{"flag&x=", [][2]string{{"flag", ""}, {"x", ""}}, ""},
+		{"&&a=1&", [][2]string{{"a", "1"}}, ""},
+		{"a;b=1", [][2]string{{"a;b", "1"}}, ""},
+		{"", nil, ""},
+		{"a=%zz", nil, ReasonInvalidForm},
+		{"%=1", nil, ReasonInvalidForm},
+		{"a=%e", nil, ReasonInvalidForm},
+	}
+	for _, tc := range tests {
+		got, err := ParseForm(tc.in)
+		if r := reasonOf(err); r != tc.reason {
+			t.Fatalf("%q: reason %q, want %q", tc.in, r, tc.reason)
+		}
+		if tc.reason == "" && !reflect.DeepEqual(got, tc.want) {
+			t.Fatalf("%q: got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseMultipart(t *testing.T) {
+	build := func(files bool, n int) (string, []byte) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		for i := 0; i < n; i++ {
+			_ = w.WriteField("name", "pen")
+		}
+		if files {
+			fw, _ := w.CreateFormFile("doc", "a.txt")
+			_, _ = fw.Write([]byte("hello\r\n--not-a-boundary"))
+		}
+		_ = w.Close()
+		return w.Boundary(), b.Bytes()
+	}
+	boundary, data := build(true, 2)
+	parts, err := ParseMultipart(data, boundary, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) != 3 {
+		t.Fatalf("%d parts, want 3", len(parts))
+	}
+	if p := parts[0]; p.Name != "name" || string(p.Data) != "pen" || p.FileName != "" {
+		t.Errorf("field part = %+v", p)
+	}
+	if p := parts[2]; p.Name != "doc" || p.FileName != "a.txt" || p.ContentType != "application/octet-stream" || string(p.Data) != "hello\r\n--not-a-boundary" {
+		t.Errorf("file part = %+v", p)
+	}
+
+	tests := []struct {
+		name     string
+		boundary string
+		data     []byte
+		max      int
+		reason   string
+	}{
+		{"at the part limit", boundary, data, 3, ""},
+		{"over the part limit", boundary, data, 2, ReasonTooManyValues},
+		{"no boundary", "", data, 10, ReasonInvalidForm},
+		{"truncated body", boundary, data[:len(data)-10], 10, ReasonInvalidForm},
+		{"empty body", boundary, nil, 10, ReasonInvalidForm},
+		{"no parts, only the close delimiter", boundary, []byte("--" + boundary + "--\r\n"), 10, ""},
+		{"no close delimiter", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n"), 10, ReasonInvalidForm},
+		{"part header without end", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\""), 10, ReasonInvalidForm},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseMultipart(tc.data, tc.boundary, tc.max)
+			if r := reasonOf(err); r != tc.reason {
+				t.Fatalf("reason %q (err %v), want %q", r, err, tc.reason)
+			}
+		})
+	}
+}

@@ -1,0 +1,345 @@
+package params
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// The shapes of the OpenAPI style examples: a parameter named "color"
+// that is a string, an array of strings, or an object {R, G, B} of
+// integers.
+var (
+	str    = &Shape{Types: TString}
+	intS   = &Shape{Types: TInteger}
+	arr    = &Shape{Types: TArray, Items: str}
+	intArr = &Shape{Types: TArray, Items: intS}
+	obj    = &Shape{Types: TObject, Props: map[string]*Shape{"R": intS, "G": intS, "B": intS}}
+)
+
+var (
+	wantArr = []any{"blue", "black", "brown"}
+	wantObj = map[string]any{"R": json.Number("100"), "G": json.Number("200"), "B": json.Number("150")}
+)
+
+func param(style string, explode bool, sh *Shape) *Param {
+	return &Param{Name: "color", Style: style, Explode: explode, Shape: sh}
+}
+
+// TestPathStyles follows the style examples table of OpenAPI 3.1 (with the
+// 3.1.1 correction that non-exploded label values are comma-separated, as
+// in RFC 6570).
+func TestPathStyles(t *testing.T) {
+	tests := []struct {
+		style   string
+		explode bool
+		shape   *Shape
+		raw     string
+		want    any
+	}{
+		// simple
+		{"simple", false, str, "blue", "blue"},
+		{"simple", false, arr, "blue,black,brown", wantArr},
+		{"simple", false, obj, "R,100,G,200,B,150", wantObj},
+		{"simple", true, str, "blue", "blue"},
+		{"simple", true, arr, "blue,black,brown", wantArr},
+		{"simple", true, obj, "R=100,G=200,B=150", wantObj},
+		// label
+		{"label", false, str, ".", ""},
+		{"label", false, str, ".blue", "blue"},
+		{"label", false, arr, ".blue,black,brown", wantArr},
+		{"label", false, obj, ".R,100,G,200,B,150", wantObj},
+		{"label", true, str, ".", ""},
+		{"label", true, str, ".blue", "blue"},
+		{"label", true, arr, ".blue.black.brown", wantArr},
+		{"label", true, obj, ".R=100.G=200.B=150", wantObj},
+		// matrix
+		{"matrix", false, str, ";color", ""},
+		{"matrix", false, str, ";color=blue", "blue"},
+		{"matrix", false, arr, ";color=blue,black,brown", wantArr},
+		{"matrix", false, obj, ";color=R,100,G,200,B,150", wantObj},
+		{"matrix", true, str, ";color", ""},
+		{"matrix", true, str, ";color=blue", "blue"},
+		{"matrix", true, arr, ";color=blue;color=black;color=brown", wantArr},
+		{"matrix", true, obj, ";R=100;G=200;B=150", wantObj},
+		// Typed items.
+		{"simple", false, intS, "42", json.Number("42")},
+		{"simple", false, intArr, "1,-2,3e2", []any{json.Number("1"), json.Number("-2"), json.Number("3e2")}},
+		{"simple", false, intS, "0x10", "0x10"}, // not a JSON number: left for validation to refuse
+		{"simple", false, intS, "+1", "+1"},
+		{"simple", false, &Shape{Types: TBoolean}, "true", true},
+		{"simple", false, &Shape{Types: TBoolean}, "True", "True"},
+		{"simple", false, arr, "", []any{}},
+		{"simple", false, obj, "", map[string]any{}},
+	}
+	for _, tc := range tests {
+		name := tc.style + "/" + map[bool]string{false: "no-explode", true: "explode"}[tc.explode] + "/" + tc.raw
+		t.Run(name, func(t *testing.T) {
+			got, err := param(tc.style, tc.explode, tc.shape).Path(tc.raw)
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPathStyleErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		style   string
+		explode bool
+		shape   *Shape
+		raw     string
+		want    error
+	}{
+		{"label without dot", "label", false, str, "blue", ErrMalformed},
+		{"matrix without semicolon", "matrix", false, str, "color=blue", ErrMalformed},
+		{"matrix with another name", "matrix", false, str, ";colour=blue", ErrMalformed},
+		{"matrix name prefix only", "matrix", false, str, ";colors=blue", ErrMalformed},
+		{"matrix exploded array with another name", "matrix", true, arr, ";color=blue;colour=black", ErrMalformed},
+		{"object with an odd item count", "simple", false, obj, "R,100,G", ErrMalformed},
+		{"exploded object item without =", "simple", true, obj, "R=100,G", ErrMalformed},
+		{"object key given twice", "simple", false, obj, "R,1,R,2", ErrAmbiguous},
+		{"exploded object key given twice", "simple", true, obj, "R=1,R=2", ErrAmbiguous},
+		{"label exploded object key twice", "label", true, obj, ".R=1.R=2", ErrAmbiguous},
+		{"matrix exploded object key twice", "matrix", true, obj, ";R=1;R=2", ErrAmbiguous},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := param(tc.style, tc.explode, tc.shape).Path(tc.raw)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestQueryStyles(t *testing.T) {
+	tests := []struct {
+		style    string
+		explode  bool
+		shape    *Shape
+		raw      string
+		want     any
+		consumed []bool
+	}{
+		// form
+		{"form", false, str, "color=", "", []bool{true}},
+		{"form", false, str, "color=blue", "blue", []bool{true}},
+		{"form", false, arr, "color=blue,black,brown", wantArr, []bool{true}},
+		{"form", false, obj, "color=R,100,G,200,B,150", wantObj, []bool{true}},
+		{"form", true, str, "color=", "", []bool{true}},
+		{"form", true, str, "color=blue", "blue", []bool{true}},
+		{"form", true, arr, "color=blue&color=black&color=brown", wantArr, []bool{true, true, true}},
+		{"form", true, obj, "R=100&G=200&B=150", wantObj, []bool{true, true, true}},
+		// spaceDelimited and pipeDelimited
+		{"spaceDelimited", false, arr, "color=blue%20black%20brown", wantArr, []bool{true}},
+		{"spaceDelimited", false, arr, "color=blue+black+brown", wantArr, []bool{true}},
+		{"spaceDelimited", false, obj, "color=R%20100%20G%20200%20B%20150", wantObj, []bool{true}},
+		{"pipeDelimited", false, arr, "color=blue|black|brown", wantArr, []bool{true}},
+		{"pipeDelimited", false, arr, "color=blue%7Cblack%7Cbrown", wantArr, []bool{true}},
+		{"pipeDelimited", false, obj, "color=R|100|G|200|B|150", wantObj, []bool{true}},
+		// Exploded delimited arrays are repeated keys, as form.
+		{"spaceDelimited", true, arr, "color=blue&color=black&color=brown", wantArr, []bool{true, true, true}},
+		{"pipeDelimited", true, arr, "color=blue&color=black&color=brown", wantArr, []bool{true, true, true}},
+		// deepObject
+		{"deepObject", true, obj, "color[R]=100&color[G]=200&color[B]=150", wantObj, []bool{true, true, true}},
+		{"deepObject", true, &Shape{Types: TObject, Props: map[string]*Shape{"tags": arr}}, "color[tags]=blue&color[tags]=black&color[tags]=brown",
+			map[string]any{"tags": wantArr}, []bool{true, true, true}},
+		// Other keys are left for the caller to refuse as undeclared.
+		{"form", false, str, "other=1&color=blue&x=2", "blue", []bool{false, true, false}},
+		{"form", true, obj, "R=100&X=1&G=200&B=150", wantObj, []bool{true, false, true, true}},
+		{"deepObject", true, obj, "colour[R]=1&color[R]=100&color[G]=200&color[B]=150", wantObj, []bool{false, true, true, true}},
+	}
+	for _, tc := range tests {
+		name := tc.style + "/" + map[bool]string{false: "no-explode", true: "explode"}[tc.explode] + "/" + tc.raw
+		t.Run(name, func(t *testing.T) {
+			q, err := ParseQuery(tc.raw, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			consumed := make([]bool, len(q))
+			got, present, err := param(tc.style, tc.explode, tc.shape).Query(q, consumed)
+			if err != nil || !present {
+				t.Fatalf("present %v, err %v", present, err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+			if !reflect.DeepEqual(consumed, tc.consumed) {
+				t.Fatalf("consumed %v, want %v", consumed, tc.consumed)
+			}
+		})
+	}
+}
+
+func TestQueryAbsentAndErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		style   string
+		explode bool
+		shape   *Shape
+		raw     string
+		present bool
+		err     error
+	}{
+		{"absent", "form", false, str, "other=1", false, nil},
+		{"absent exploded array", "form", true, arr, "other=1", false, nil},
+		{"absent exploded object", "form", true, obj, "X=1", false, nil},
+		{"absent deepObject", "deepObject", true, obj, "other[R]=1", false, nil},
+		{"name is case-sensitive", "form", false, str, "Color=blue", false, nil},
+		{"non-exploded value given twice", "form", false, str, "color=blue&color=red", true, ErrAmbiguous},
+		{"non-exploded array given twice", "form", false, arr, "color=a,b&color=c", true, ErrAmbiguous},
+		{"exploded object property twice", "form", true, obj, "R=1&R=2", true, ErrAmbiguous},
+		{"deepObject property twice", "deepObject", true, obj, "color[R]=1&color[R]=2", true, ErrAmbiguous},
+		{"deepObject nested brackets", "deepObject", true, obj, "color[R][x]=1", true, ErrMalformed},
+		{"deepObject unclosed bracket", "deepObject", true, obj, "color[R=1", true, ErrMalformed},
+		{"form object odd items", "form", false, obj, "color=R,100,G", true, ErrMalformed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := ParseQuery(tc.raw, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, present, err := param(tc.style, tc.explode, tc.shape).Query(q, make([]bool, len(q)))
+			if present != tc.present || !errors.Is(err, tc.err) {
+				t.Fatalf("present %v err %v, want %v %v", present, err, tc.present, tc.err)
+			}
+		})
+	}
+}
+
+func TestParseQuery(t *testing.T) {
+	tests := []struct {
+		raw  string
+		max  int
+		want []Pair
+		err  bool
+	}{
+		{"a=1&b=2", 10, []Pair{{"a", "1"}, {"b", "2"}}, false},
+		{"a=x+y&b=%26%3D", 10, []Pair{{"a", "x y"}, {"b", "&="}}, false},
+		{"a=1;b=2", 10, []Pair{{"a", "1;b=2"}}, false}, // semicolons are data
+		{"flag&&a=", 10, []Pair{{"flag", ""}, {"a", ""}}, false},
+		{"", 10, nil, false},
+		{"a=1&b=2&c=3", 3, []Pair{{"a", "1"}, {"b", "2"}, {"c", "3"}}, false},
+		{"a=1&b=2&c=3&d=4", 3, nil, true},
+		{"a=%zz", 10, nil, true},
+		{"%g0=1", 10, nil, true},
+		{"a=%", 10, nil, true},
+	}
+	for _, tc := range tests {
+		got, err := ParseQuery(tc.raw, tc.max)
+		if (err != nil) != tc.err {
+			t.Fatalf("%q: err = %v, want error %v", tc.raw, err, tc.err)
+		}
+		if !tc.err && !reflect.DeepEqual(got, tc.want) {
+			t.Fatalf("%q: got %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}
+
+func TestHeaderAndCookie(t *testing.T) {
+	h := func(sh *Shape, explode bool, vals ...string) (any, bool, error) {
+		return (&Param{Name: "X-Color", In: "header", Style: "simple", Explode: explode, Shape: sh}).Header(vals)
+	}
+	tests := []struct {
+		name    string
+		got     func() (any, bool, error)
+		want    any
+		present bool
+		err     error
+	}{
+		{"header absent", func() (any, bool, error) { return h(str, false) }, nil, false, nil},
+		{"header string trimmed", func() (any, bool, error) { return h(str, false, "  blue ") }, "blue", true, nil},
+		{"header array", func() (any, bool, error) { return h(arr, false, "blue,black,brown") }, wantArr, true, nil},
+		{"header array over several field lines", func() (any, bool, error) { return h(arr, false, "blue,black", "brown") }, wantArr, true, nil},
+		{"header object", func() (any, bool, error) { return h(obj, false, "R,100,G,200,B,150") }, wantObj, true, nil},
+		{"header exploded object", func() (any, bool, error) { return h(obj, true, "R=100,G=200,B=150") }, wantObj, true, nil},
+		{"header scalar given twice", func() (any, bool, error) { return h(str, false, "a", "b") }, nil, true, ErrAmbiguous},
+		{"cookie string", func() (any, bool, error) { return param("form", false, str).Cookie([]string{"blue"}) }, "blue", true, nil},
+		{"cookie array", func() (any, bool, error) { return param("form", false, arr).Cookie([]string{"blue,black,brown"}) }, wantArr, true, nil},
+		{"cookie array repeated", func() (any, bool, error) { return param("form", true, arr).Cookie([]string{"blue", "black", "brown"}) }, wantArr, true, nil},
+		{"cookie scalar repeated", func() (any, bool, error) { return param("form", false, str).Cookie([]string{"a", "b"}) }, nil, true, ErrAmbiguous},
+		{"cookie absent", func() (any, bool, error) { return param("form", false, str).Cookie(nil) }, nil, false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, present, err := tc.got()
+			if present != tc.present || !errors.Is(err, tc.err) {
+				t.Fatalf("present %v err %v, want %v %v", present, err, tc.present, tc.err)
+			}
+			if tc.err == nil && !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShapeOf(t *testing.T) {
+	refs := map[string]any{"#/c/Int": map[string]any{"type": "integer"}}
+	resolve := func(v any) (any, bool) {
+		m, _ := v.(map[string]any)
+		r, _ := m["$ref"].(string)
+		t, ok := refs[r]
+		return t, ok
+	}
+	tests := []struct {
+		name   string
+		schema any
+		check  func(*Shape) bool
+	}{
+		{"no type is a string", map[string]any{}, func(s *Shape) bool { return s.Types == TString }},
+		{"type list", map[string]any{"type": []any{"integer", "null"}}, func(s *Shape) bool { return s.Types == TInteger|TNull }},
+		{"nullable (3.0)", map[string]any{"type": "integer", "nullable": true}, func(s *Shape) bool { return s.Has(TNull) }},
+		{"items imply array", map[string]any{"items": map[string]any{"type": "integer"}}, func(s *Shape) bool { return s.Types == TArray && s.Items.Types == TInteger }},
+		{"properties imply object", map[string]any{"properties": map[string]any{"a": map[string]any{"type": "boolean"}}}, func(s *Shape) bool {
+			return s.Types == TObject && s.Props["a"].Types == TBoolean && !s.Additional
+		}},
+		{"additionalProperties schema", map[string]any{"type": "object", "additionalProperties": map[string]any{}}, func(s *Shape) bool { return s.Additional }},
+		{"additionalProperties false", map[string]any{"type": "object", "additionalProperties": false}, func(s *Shape) bool { return !s.Additional }},
+		{"$ref followed", map[string]any{"$ref": "#/c/Int"}, func(s *Shape) bool { return s.Types == TInteger }},
+		{"unresolvable $ref is a string", map[string]any{"$ref": "#/c/Nope"}, func(s *Shape) bool { return s.Types == TString }},
+		{"oneOf merged", map[string]any{"oneOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}}}, func(s *Shape) bool { return s.Types == TInteger|TBoolean }},
+		{"enum types", map[string]any{"enum": []any{json.Number("1"), true}}, func(s *Shape) bool { return s.Types == TNumber|TBoolean }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if s := ShapeOf(tc.schema, resolve); !tc.check(s) {
+				t.Fatalf("shape = %+v", s)
+			}
+		})
+	}
+	// A self-referencing schema terminates.
+	refs["#/c/Loop"] = map[string]any{"$ref": "#/c/Loop", "description": "x"}
+	if s := ShapeOf(map[string]any{"$ref": "#/c/Loop"}, resolve); s == nil {
+		t.Fatal("nil shape")
+	}
+}
+
+func TestScalarNumbers(t *testing.T) {
+	num := &Shape{Types: TNumber}
+	for _, tc := range []struct {
+		raw    string
+		number bool
+	}{
+		{"0", true}, {"-0", true}, {"1.5", true}, {"1e-7", true}, {"1E+300", true}, {"1e400", true},
+		{"01", false}, {".5", false}, {"5.", false}, {"1e", false}, {"-", false}, {"Inf", false}, {"NaN", false}, {"0x1p3", false}, {" 1", false}, {"", false},
+	} {
+		_, isNum := Scalar(tc.raw, num).(json.Number)
+		if isNum != tc.number {
+			t.Errorf("%q: number = %v, want %v", tc.raw, isNum, tc.number)
+		}
+	}
+	nullable := &Shape{Types: TInteger | TNull}
+	if v := Scalar("", nullable); v != nil {
+		t.Errorf("empty value of a nullable integer = %#v, want nil", v)
+	}
+	if v := Scalar("", &Shape{Types: TString | TNull}); v != "" {
+		t.Errorf("empty value of a nullable string = %#v, want \"\"", v)
+	}
+}

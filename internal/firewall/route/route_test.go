@@ -1,0 +1,159 @@
+package route
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func build(t *testing.T, bases []string, ops ...string) *Router[string] {
+	t.Helper()
+	r := New[string](bases)
+	for i := 0; i+1 < len(ops); i += 2 {
+		if err := r.Add(ops[i+1], ops[i], ops[i]+" "+ops[i+1]); err != nil {
+			t.Fatalf("Add %s %s: %v", ops[i], ops[i+1], err)
+		}
+	}
+	return r
+}
+
+func TestLookup(t *testing.T) {
+	r := build(t, []string{"/v1", "/v1/admin"},
+		"GET", "/pets",
+		"POST", "/pets",
+		"GET", "/pets/{id}",
+		"DELETE", "/pets/{petId}",
+		"GET", "/pets/mine",
+		"GET", "/pets/{id}/toys",
+		"GET", "/files/{name}.json",
+		"GET", "/files/{name}",
+		"GET", "/range/{from}-{to}",
+		"GET", "/users/{uid}/pets/{pid}",
+		"GET", "/",
+		"HEAD", "/head",
+		"GET", "/head",
+	)
+	type pp = []PathParam
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		want   string // value: "METHOD template"
+		params pp
+		err    error
+		allow  string
+	}{
+		{"static", "GET", "/v1/pets", "GET /pets", nil, nil, ""},
+		{"templated", "GET", "/v1/pets/5", "GET /pets/{id}", pp{{"id", "5"}}, nil, ""},
+		{"concrete beats templated", "GET", "/v1/pets/mine", "GET /pets/mine", nil, nil, ""},
+		{"concrete prefix falls back to the template deeper", "GET", "/v1/pets/mine/toys", "GET /pets/{id}/toys", pp{{"id", "mine"}}, nil, ""},
+		{"capture names follow the method's template", "DELETE", "/v1/pets/7", "DELETE /pets/{petId}", pp{{"petId", "7"}}, nil, ""},
+		{"captures stay escaped", "GET", "/v1/pets/a%20b", "GET /pets/{id}", pp{{"id", "a%20b"}}, nil, ""},
+		{"two captures", "GET", "/v1/users/u1/pets/p2", "GET /users/{uid}/pets/{pid}", pp{{"uid", "u1"}, {"pid", "p2"}}, nil, ""},
+		{"mixed segment: longer literal first", "GET", "/v1/files/report.json", "GET /files/{name}.json", pp{{"name", "report"}}, nil, ""},
+		{"mixed segment: other suffix takes the plain template", "GET", "/v1/files/report.xml", "GET /files/{name}", pp{{"name", "report.xml"}}, nil, ""},
+		{"mixed segment: an empty variable falls to the plain template", "GET", "/v1/files/.json", "GET /files/{name}", pp{{"name", ".json"}}, nil, ""},
+		{"two variables in a segment", "GET", "/v1/range/1-5", "GET /range/{from}-{to}", pp{{"from", "1"}, {"to", "5"}}, nil, ""},
+		{"base path alone is the root", "GET", "/v1", "GET /", nil, nil, ""},
+		{"base path with slash is the root", "GET", "/v1/", "GET /", nil, nil, ""},
+		{"longer base path wins", "GET", "/v1/admin/pets", "GET /pets", nil, nil, ""},
+		{"HEAD falls back to GET", "HEAD", "/v1/pets/5", "GET /pets/{id}", pp{{"id", "5"}}, nil, ""},
+		{"declared HEAD is used", "HEAD", "/v1/head", "HEAD /head", nil, nil, ""},
+		// Not found.
+		{"without the base path", "GET", "/pets", "", nil, ErrNotFound, ""},
+		{"base path must end at a segment", "GET", "/v1pets", "", nil, ErrNotFound, ""},
+		{"unknown path", "GET", "/v1/cats", "", nil, ErrNotFound, ""},
+		{"trailing slash is another path", "GET", "/v1/pets/", "", nil, ErrNotFound, ""},
+		{"too deep", "GET", "/v1/pets/5/toys/1", "", nil, ErrNotFound, ""},
+		{"static segments are case-sensitive", "GET", "/v1/Pets", "", nil, ErrNotFound, ""},
+		// 405 with the Allow list.
+		{"undeclared method", "PATCH", "/v1/pets", "", nil, ErrNotAllowed, "GET, HEAD, POST"},
+		{"undeclared method on a template", "PUT", "/v1/pets/5", "", nil, ErrNotAllowed, "DELETE, GET, HEAD"},
+		{"HEAD without GET", "HEAD", "/v1/range/1-2", "GET /range/{from}-{to}", pp{{"from", "1"}, {"to", "2"}}, nil, "GET, HEAD"},
+		{"declared HEAD listed once", "POST", "/v1/head", "", nil, ErrNotAllowed, "GET, HEAD"},
+		{"method names are case-sensitive", "get", "/v1/pets", "", nil, ErrNotAllowed, "GET, HEAD, POST"},
+		// Paths whose meaning depends on normalisation.
+		{"dot segment", "GET", "/v1/./pets", "", nil, ErrAmbiguous, ""},
+		{"dot-dot segment", "GET", "/v1/x/../pets", "", nil, ErrAmbiguous, ""},
+		{"encoded dot-dot", "GET", "/v1/pets/%2e%2e", "", nil, ErrAmbiguous, ""},
+		{"encoded dot-dot, upper case", "GET", "/v1/pets/%2E%2E", "", nil, ErrAmbiguous, ""},
+		{"half-encoded dot-dot", "GET", "/v1/pets/.%2e", "", nil, ErrAmbiguous, ""},
+		{"encoded dot", "GET", "/v1/pets/%2e", "", nil, ErrAmbiguous, ""},
+		{"encoded slash", "GET", "/v1/pets/a%2Fb", "", nil, ErrAmbiguous, ""},
+		{"encoded slash, lower case", "GET", "/v1/pets/a%2fb", "", nil, ErrAmbiguous, ""},
+		{"backslash", "GET", `/v1/pets/a\b`, "", nil, ErrAmbiguous, ""},
+		{"encoded backslash", "GET", "/v1/pets/a%5Cb", "", nil, ErrAmbiguous, ""},
+		{"encoded NUL", "GET", "/v1/pets/a%00", "", nil, ErrAmbiguous, ""},
+		{"invalid escape", "GET", "/v1/pets/%zz", "", nil, ErrAmbiguous, ""},
+		{"empty segment", "GET", "/v1/pets//5", "", nil, ErrAmbiguous, ""},
+		{"leading double slash", "GET", "//v1/pets", "", nil, ErrNotFound, ""},
+		{"no leading slash", "GET", "v1/pets", "", nil, ErrNotFound, ""},
+		{"double-encoded dot-dot is data", "GET", "/v1/pets/%252e%252e", "GET /pets/{id}", pp{{"id", "%252e%252e"}}, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, allow, err := r.Lookup(tc.method, tc.path)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+			if tc.allow != "" && allow != tc.allow {
+				t.Errorf("allow = %q, want %q", allow, tc.allow)
+			}
+			if tc.err != nil {
+				return
+			}
+			if m.Value != tc.want {
+				t.Fatalf("matched %q, want %q", m.Value, tc.want)
+			}
+			if want := tc.want[len(tc.method):]; tc.method != "HEAD" && m.Template != want[1:] {
+				t.Errorf("template = %q, want %q", m.Template, want[1:])
+			}
+			if !reflect.DeepEqual(m.Params, tc.params) {
+				t.Errorf("params = %v, want %v", m.Params, tc.params)
+			}
+		})
+	}
+}
+
+func TestNoBasePath(t *testing.T) {
+	r := build(t, nil, "GET", "/pets", "GET", "/")
+	if m, _, err := r.Lookup("GET", "/pets"); err != nil || m.Value != "GET /pets" {
+		t.Fatalf("got %v %v", m.Value, err)
+	}
+	if m, _, err := r.Lookup("GET", "/"); err != nil || m.Value != "GET /" {
+		t.Fatalf("root: got %v %v", m.Value, err)
+	}
+	if _, _, err := r.Lookup("GET", ""); !errors.Is(err, ErrAmbiguous) {
+		t.Fatalf("empty path: %v", err)
+	}
+}
+
+func TestAddErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		template string
+	}{
+		{"unclosed variable", "/pets/{id"},
+		{"stray closing brace", "/pets/id}"},
+		{"empty variable", "/pets/{}"},
+		{"adjacent variables", "/pets/{a}{b}"},
+		{"nested brace", "/pets/{a{b}}"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := New[string](nil).Add(tc.template, "GET", "x"); err == nil {
+				t.Fatalf("Add(%q) accepted", tc.template)
+			}
+		})
+	}
+	r := New[string](nil)
+	if err := r.Add("/pets/{id}", "GET", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Add("/pets/{petId}", "GET", "b"); err == nil {
+		t.Fatal("the same operation twice under another variable name was accepted")
+	}
+	if err := r.Add("/pets/{petId}", "PUT", "c"); err != nil {
+		t.Fatalf("another method on the same shape: %v", err)
+	}
+}

@@ -234,6 +234,10 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 	_, hasUP := m["unevaluatedProperties"]
 	props := asMap(m["properties"])
 	openAP := hasAP && (ap == true || (asMap(ap) != nil && len(asMap(ap)) == 0))
+	if apm := asMap(ap); (len(apm) > 0 || openAP) && !isNumber(m["maxProperties"]) {
+		c.add("data-object-no-maxproperties", at, "The object is a map (additionalProperties) with no limit on its number of entries (no maxProperties).",
+			report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxProperties"), Value: 100})
+	}
 	switch {
 	case openAP:
 		c.add("data-object-open", ref(at.File, at.Pointer, "additionalProperties"), "The object accepts any undeclared property (additionalProperties is true or {}).",

@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/sensitive"
 	"regexp"
 	"sort"
 	"strings"
@@ -35,6 +36,18 @@ func (r *run) checkParameters(op *spec.Operation) {
 		}
 		if p.In == "path" && p.Schema != nil {
 			r.checkPathParam(op, p)
+		}
+		if p.In == "query" {
+			if class, ok := sensitive.Match(p.Name); ok && class != sensitive.Personal {
+				r.add("sec-credential-in-query", p.Ref, dirRequest, fmt.Sprintf("Query parameter %q of %s looks like %s; URLs are logged and leak through Referer headers.", p.Name, op.Key(), class), key)
+			}
+			if idName(p.Name) && p.Schema != nil {
+				if at, m := r.schemaNode(p.Schema); m != nil {
+					if t := schemaTypes(m); t["integer"] || (t["number"] && !t["string"]) {
+						r.add("exp-numeric-id", at, dirRequest, fmt.Sprintf("Query parameter %q is an integer id: sequential ids invite enumeration (check object-level authorization).", p.Name), key)
+					}
+				}
+			}
 		}
 		if p.In != "path" && urlName(p.Name) {
 			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
@@ -202,4 +215,10 @@ func declarePathParams(doc *spec.Document, op *spec.Operation, names []string) [
 		return out
 	}
 	return []report.PatchOp{{Op: "add", Path: list, Value: vals}}
+}
+
+// idName matches parameter names that identify an object: id, report_id,
+// userId, accountID.
+func idName(name string) bool {
+	return name == "id" || strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "-id")
 }

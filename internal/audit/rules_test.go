@@ -311,6 +311,24 @@ func TestRules(t *testing.T) {
 		{"integer path id", "exp-numeric-id", func(d map[string]any) {
 			set(d, op+"/parameters/0/schema", j(`{"type":"integer","format":"int64","minimum":1,"maximum":1000}`))
 		}, true, op + "/parameters/0/schema"},
+		{"integer query id", "exp-numeric-id", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"report_id","in":"query","schema":{"type":"integer","format":"int64","minimum":1,"maximum":1000}}]`))
+		}, true, op + "/parameters/1/schema"},
+		{"integer query count is no id", "exp-numeric-id", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"limit","in":"query","schema":{"type":"integer","format":"int32","minimum":1,"maximum":100}}]`))
+		}, false, ""},
+		{"token in query", "sec-credential-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"access_token","in":"query","schema":{"type":"string","maxLength":200,"pattern":"^[A-Za-z0-9._-]{1,200}$"}}]`))
+		}, true, op + "/parameters/1"},
+		{"ordinary query parameter", "sec-credential-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"color","in":"query","schema":{"type":"string","enum":["red","blue"]}}]`))
+		}, false, ""},
+		{"map without maxProperties", "data-object-no-maxproperties", func(d map[string]any) {
+			set(d, pet+"/properties/meta", j(`{"type":"object","additionalProperties":{"type":"string","maxLength":20,"pattern":"^[a-z]{1,20}$"}}`))
+		}, true, pet + "/properties/meta"},
+		{"map with maxProperties", "data-object-no-maxproperties", func(d map[string]any) {
+			set(d, pet+"/properties/meta", j(`{"type":"object","maxProperties":10,"additionalProperties":{"type":"string","maxLength":20,"pattern":"^[a-z]{1,20}$"}}`))
+		}, false, ""},
 		{"url property", "exp-url-input", func(d map[string]any) {
 			set(d, pet+"/properties/callback_url", j(`{"type":"string","maxLength":200,"format":"uri"}`))
 		}, true, pet + "/properties/callback_url"},
@@ -511,3 +529,52 @@ func TestAuditIsDeterministic(t *testing.T) {
 }
 
 var _ = spec.Swagger20
+
+// TestCallbackSchemasAudited: the requests an API sends to callback URLs
+// are part of its contract; their schemas are checked like any other.
+func TestCallbackSchemasAudited(t *testing.T) {
+	res := auditText(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /subscribe:
+    post:
+      operationId: subscribe
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                callbackUrl: {type: string, format: uri, maxLength: 200}
+      callbacks:
+        onEvent:
+          '{$request.body#/callbackUrl}':
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      additionalProperties: false
+                      properties:
+                        userData: {type: string}
+              responses:
+                "204": {description: ok}
+      responses:
+        "201": {description: subscribed}
+`, Options{})
+	found := false
+	for _, f := range findingsOf(res, "data-string-no-maxlength") {
+		if strings.HasSuffix(f.Location.Pointer, "/properties/userData") {
+			found = true
+			if len(f.Operations) == 0 || !strings.Contains(f.Operations[0], "{$request.body#/callbackUrl}") {
+				t.Errorf("operations = %v, want the callback", f.Operations)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the callback's unbounded userData was not reported")
+	}
+}

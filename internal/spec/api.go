@@ -68,9 +68,13 @@ func (d *Document) Sources() map[string][]byte {
 // schemas without additionalProperties are closed.
 func (d *Document) StrictObjects() bool { return !d.options.OpenObjects }
 
-// AllOperations lists operations and then webhooks.
+// AllOperations lists operations, then webhooks, then callbacks: every
+// operation whose schemas the contract defines.
 func (d *Document) AllOperations() []*Operation {
-	return append(append([]*Operation(nil), d.Operations...), d.Webhooks...)
+	out := make([]*Operation, 0, len(d.Operations)+len(d.Webhooks)+len(d.Callbacks))
+	out = append(out, d.Operations...)
+	out = append(out, d.Webhooks...)
+	return append(out, d.Callbacks...)
 }
 
 // SchemaUse is a schema an operation uses, with the view it is validated in.

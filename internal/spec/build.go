@@ -263,8 +263,25 @@ func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) [
 		} else {
 			op.Security = b.doc.Security
 		}
-		if _, ok := om["callbacks"]; ok {
+		if cbs := asMap(om["callbacks"]); cbs != nil {
 			op.Callbacks = true
+			for _, name := range sortedKeys(cbs) {
+				cat := NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "callbacks", name)}
+				cat, cv, ok := b.deref(cat, cbs[name])
+				exprs := asMap(cv)
+				if !ok || exprs == nil {
+					continue
+				}
+				for _, expr := range sortedKeys(exprs) {
+					if strings.HasPrefix(expr, "x-") {
+						continue
+					}
+					for _, cb := range b.pathItem(expr, NodeRef{File: cat.File, Pointer: JoinPointer(cat.Pointer, expr)}, exprs[expr], top) {
+						cb.CallbackOf = strings.ToUpper(e.method) + " " + path + " " + name
+						b.doc.Callbacks = append(b.doc.Callbacks, cb)
+					}
+				}
+			}
 		}
 		if b.doc.Family == Swagger20 {
 			b.operationV2(op, om, params, top)

@@ -40,6 +40,9 @@ type Document struct {
 	Security   []SecurityRequirement
 	Operations []*Operation
 	Webhooks   []*Operation
+	// Callbacks are the requests the API itself sends to callback URLs
+	// (3.x callbacks), with their path set to the runtime expression.
+	Callbacks  []*Operation
 	Extensions map[string]any
 
 	// Problems are structural problems (unresolvable $ref, invalid fields,
@@ -188,8 +191,10 @@ type Operation struct {
 	PathExtensions   map[string]any
 	Links            map[string]NodeRef
 	Callbacks        bool
-	Ref              NodeRef
-	PathRef          NodeRef
+	// CallbackOf is "operationKey callbackName" for a callback operation.
+	CallbackOf string
+	Ref        NodeRef
+	PathRef    NodeRef
 }
 
 // Key is "METHOD /path", the operation's identity in reports.

@@ -19,12 +19,20 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 func TestGolden(t *testing.T) {
 	res := auditFile(t, filepath.Join("testdata", "golden", "api.yaml"), Options{})
 	rep := &report.Report{Tool: "rampart", Version: "0.0.0-test", Kind: "audit", Results: []report.SpecResult{*res}, Rules: ReportRules()}
+	// Artifact URIs are relative to the working directory, and its
+	// absolute location is replaced, so the golden files do not depend on
+	// where the repository is checked out.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, format := range report.Formats() {
 		t.Run(format, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := report.Write(&buf, format, rep, report.Options{BaseDir: "/src"}); err != nil {
+			var out bytes.Buffer
+			if err := report.Write(&out, format, rep, report.Options{BaseDir: wd}); err != nil {
 				t.Fatal(err)
 			}
+			buf := bytes.NewBuffer(bytes.ReplaceAll(out.Bytes(), []byte("file://"+filepath.ToSlash(wd)+"/"), []byte("file:///src/")))
 			path := filepath.Join("testdata", "golden", "report."+format)
 			if *update {
 				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {

@@ -94,12 +94,6 @@ func decodeStrict(n *yaml.Node, v any) error {
 	return nil
 }
 
-// configFile is the file layout: audit settings at the top level or under
-// an `audit:` key (other engines keep their own sections).
-type configFile struct {
-	Audit *Config `yaml:"audit"`
-}
-
 // LoadConfig reads and validates a configuration file.
 func LoadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)

@@ -3,7 +3,6 @@ package scan_test
 import (
 	"context"
 	"net/http/httptest"
-	"sort"
 	"testing"
 	"time"
 
@@ -39,19 +38,6 @@ func scanFixture(t *testing.T, flawed bool, opts scan.Options) (*scan.Result, *f
 		t.Fatal(err)
 	}
 	return res, api
-}
-
-func pairs(fs []report.Finding) []string {
-	seen := map[string]int{}
-	for _, f := range fs {
-		seen[f.Rule+" "+f.Operation]++
-	}
-	var out []string
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestFixtureFlawedFindsEachSeededFlawExactly(t *testing.T) {

@@ -37,9 +37,8 @@ func Walk(c Checker, v any, o WalkOptions) Finding {
 }
 
 type walker struct {
-	c   Checker
-	o   WalkOptions
-	buf []byte
+	c Checker
+	o WalkOptions
 }
 
 func (w *walker) walk(v any, cur Cursor, ptr string, depth int) Finding {

@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -14,9 +13,6 @@ import (
 // sigContext separates checkpoint signatures from any other use of the
 // key.
 const sigContext = "rampart-tamperlog-checkpoint-v1\n"
-
-// zeroHash is the prev of the first record.
-var zeroHash = hex.EncodeToString(make([]byte, sha256.Size))
 
 // recordLine is a record line; fields in canonical (sorted) order.
 type recordLine struct {

@@ -88,11 +88,10 @@ func (s signer) sign(t testing.TB, claims map[string]any, hdr map[string]any) st
 // availability tests change.
 type jwksServer struct {
 	*httptest.Server
-	mu    sync.Mutex
-	keys  []jwk.Key
-	down  atomic.Bool
-	hits  atomic.Int64
-	extra http.HandlerFunc
+	mu   sync.Mutex
+	keys []jwk.Key
+	down atomic.Bool
+	hits atomic.Int64
 }
 
 func newJWKSServer(t testing.TB, keys ...jwk.Key) *jwksServer {

@@ -113,7 +113,7 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 		f.StringVar(&flagCfg.Spec, "spec", "", "OpenAPI definition to enforce")
 		f.StringVar(&flagCfg.Upstream, "upstream", "", "upstream base URL, e.g. http://127.0.0.1:8000")
 		f.StringVar(&flagCfg.Listen, "listen", firewall.DefaultListen, "address the proxy listens on")
-		f.StringVar(&flagCfg.Admin, "admin", firewall.DefaultAdmin, "address of /healthz, /readyz and /metrics")
+		f.StringVar(&flagCfg.Admin, "admin", firewall.DefaultAdmin, "address of /healthz, /readyz, /metrics and POST /denylist (keep it private)")
 		f.StringVar(&flagCfg.Mode, "mode", "block", "request mode: block or monitor")
 		f.StringVar(&flagCfg.ResponseMode, "response-mode", "", "response mode: block, strip, monitor or off (default: as --mode)")
 		f.StringVar(&flagCfg.TLSCert, "tls-cert", "", "TLS certificate (PEM); enables HTTPS and HTTP/2")

@@ -2,6 +2,9 @@ package firewall
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"mime"
 	"net/http"
 	"os"
 	"os/signal"
@@ -11,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 )
 
 type metrics struct {
@@ -69,7 +74,95 @@ func (s *Server) adminHandler() http.Handler {
 		_, _ = w.Write([]byte("ready contract=" + p.ID + "\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST /denylist", s.denylistAdd)
+	mux.HandleFunc("GET /denylist/count", s.denylistCount)
 	return mux
+}
+
+// maxDenylistBody bounds a revocation request; the largest legitimate one
+// carries a whole token.
+const maxDenylistBody = 64 << 10
+
+// denylistAdd revokes one token (POST /denylist). The admin listener has
+// no authentication of its own, which is why it must stay private.
+func (s *Server) denylistAdd(w http.ResponseWriter, r *http.Request) {
+	if s.shared.deny == nil {
+		adminProblem(w, http.StatusNotFound, "denylist-not-configured", "no token denylist is configured (authentication.denylist)")
+		return
+	}
+	// A web page open in a browser on this host can POST text/plain or a
+	// form to the loopback admin address without a CORS preflight; asking
+	// for application/json forces the preflight, which this listener never
+	// grants.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		adminProblem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the revocation as application/json")
+		return
+	}
+	e, err := denylist.ParseRequest(http.MaxBytesReader(w, r.Body, maxDenylistBody), time.Now(), s.shared.denyMaxTTL)
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		adminProblem(w, http.StatusRequestEntityTooLarge, "body-too-large", "a revocation is a small JSON object")
+		return
+	}
+	if err != nil {
+		adminProblem(w, http.StatusBadRequest, "denylist-bad-request", err.Error())
+		return
+	}
+	if err := s.shared.deny.Add(r.Context(), e); err != nil {
+		s.log.Error("token denylist: adding a revocation failed", "err", err)
+		w.Header().Set("Retry-After", "5")
+		adminProblem(w, http.StatusServiceUnavailable, "denylist-unavailable", "the denylist store could not record the revocation")
+		return
+	}
+	// The token itself is never logged; its hash is shortened because the
+	// log only needs to tell revocations apart.
+	attrs := []any{"until", e.Until.UTC().Format(time.RFC3339), "client", clientAddr(r.RemoteAddr)}
+	if e.JTI != "" {
+		attrs = append(attrs, "jti", e.JTI)
+	} else {
+		attrs = append(attrs, "token_sha256_prefix", e.TokenHash[:12])
+	}
+	s.log.Info("token revoked", attrs...)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// denylistCount reports how many revocations are in force.
+func (s *Server) denylistCount(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.shared.deny.(denylist.Counter)
+	if !ok {
+		adminProblem(w, http.StatusNotFound, "denylist-not-configured", "no token denylist is configured (authentication.denylist)")
+		return
+	}
+	n, err := c.Count(r.Context())
+	if err != nil {
+		s.log.Error("token denylist: counting failed", "err", err)
+		w.Header().Set("Retry-After", "5")
+		adminProblem(w, http.StatusServiceUnavailable, "denylist-unavailable", "the denylist store could not be read")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(struct {
+		Count int `json:"count"`
+	}{n})
+}
+
+// adminProblem writes an RFC 9457 problem on the admin listener, shaped
+// like the proxy's (without a request id: admin calls are not audited
+// transactions).
+func adminProblem(w http.ResponseWriter, status int, reason, detail string) {
+	b, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail,omitempty"`
+		Reason string `json:"reason"`
+	}{"urn:rampart:problem:" + reason, http.StatusText(status), status, detail, reason})
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // onSIGHUP reloads the contract on SIGHUP.

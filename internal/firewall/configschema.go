@@ -61,7 +61,7 @@ var schemaDescriptions = map[string]string{
 	"spec":                   "OpenAPI definition to enforce (path).",
 	"upstream":               "Base URL of the protected API (http or https).",
 	"listen":                 "Address the proxy listens on (default 127.0.0.1:8080).",
-	"admin":                  "Address of /healthz, /readyz and /metrics (default 127.0.0.1:9901).",
+	"admin":                  "Address of /healthz, /readyz, /metrics and the /denylist revocation endpoint (default 127.0.0.1:9901; keep it private: it has no authentication).",
 	"mode":                   "Request mode: block refuses violations, monitor records them and forwards (hard rejections apply in both).",
 	"response_mode":          "Response mode (default: as mode).",
 	"allow_spec_overrides":   "Lets x-rampart-* extensions in the contract loosen this configuration; without it they can only tighten it.",

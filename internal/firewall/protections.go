@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/signed"
 	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
@@ -40,8 +41,9 @@ const (
 )
 
 // shared holds the protections built from the configuration alone. They
-// are built once and outlive contract reloads, so counters (rate limits,
-// the token denylist) and connections (Redis) survive a reload.
+// are built once and outlive contract reloads, so counters (rate limits),
+// the token denylist (including revocations held in memory and those added
+// through the admin listener) and connections (Redis) survive a reload.
 type shared struct {
 	ip      *clientip.Policy
 	headers *harden.Headers
@@ -53,6 +55,12 @@ type shared struct {
 	// some mTLS section trusts; nil when no section reads certificates.
 	certHeaders *mtls.Verifier
 	signed      *signed.Verifier
+	// deny is the token denylist handed to each contract's verifiers; nil
+	// when authentication.denylist is not configured.
+	deny         denylist.Store
+	denyClose    func() error
+	denyFailOpen bool
+	denyMaxTTL   time.Duration
 }
 
 // contract is a compiled plan plus the protections that depend on it. It
@@ -197,6 +205,14 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 			return nil, err
 		}
 	}
+	if a := cfg.Authentication; a != nil && a.Denylist != nil {
+		d := a.Denylist
+		sh.deny, sh.denyClose = d.NewStore()
+		sh.denyFailOpen, sh.denyMaxTTL = d.FailOpen, d.MaxTTL
+		if sh.denyMaxTTL <= 0 {
+			sh.denyMaxTTL = denylist.DefaultMaxTTL
+		}
+	}
 	_ = logger
 	return sh, nil
 }
@@ -235,6 +251,9 @@ func certHeaderPolicy(cfg Config) (*mtls.Verifier, error) {
 func (sh *shared) close() {
 	if sh.rlStore != nil {
 		_ = sh.rlStore.Close()
+	}
+	if sh.denyClose != nil {
+		_ = sh.denyClose()
 	}
 }
 
@@ -433,9 +452,16 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		}
 	}
 	if cfg.Authentication != nil {
-		rt, err := cfg.Authentication.Build(doc.SecuritySchemes, s.log)
+		// The denylist is the shared one: a runtime building its own
+		// would start empty at each reload and lose in-memory revocations.
+		ac := *cfg.Authentication
+		ac.Denylist = nil
+		rt, err := ac.Build(doc.SecuritySchemes, s.log)
 		if err != nil {
 			return nil, err
+		}
+		if s.shared.deny != nil {
+			rt.UseDenylist(s.shared.deny, s.shared.denyFailOpen)
 		}
 		if err := rt.Check(doc.Operations); err != nil {
 			_ = rt.Close()

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
-
-	"github.com/redis/go-redis/v9"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
@@ -55,6 +53,9 @@ type DenylistConfig struct {
 	// FailOpen accepts tokens when Redis cannot answer (logged); by
 	// default they get 503.
 	FailOpen bool `yaml:"fail_open,omitempty"`
+	// MaxTTL bounds how long a revocation sent to the admin listener is
+	// kept (default and maximum; denylist.DefaultMaxTTL when zero).
+	MaxTTL time.Duration `yaml:"max_ttl,omitempty"`
 }
 
 // Validate checks the configuration on its own.
@@ -79,6 +80,9 @@ func (c *Config) Validate() error {
 			}
 		default:
 			errs = append(errs, fmt.Errorf("authentication.denylist.backend %q: use memory or redis", d.Backend))
+		}
+		if d.MaxTTL < 0 {
+			errs = append(errs, errors.New("authentication.denylist.max_ttl must not be negative"))
 		}
 	}
 	return errors.Join(errs...)
@@ -209,17 +213,9 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 	failOpen := false
 	if d := c.Denylist; d != nil {
 		failOpen = d.FailOpen
-		if d.Backend == "redis" {
-			opts := &redis.Options{Addr: d.RedisAddr, DB: d.RedisDB}
-			if d.RedisPasswordEnv != "" {
-				opts.Password = os.Getenv(d.RedisPasswordEnv)
-			}
-			cl := redis.NewClient(opts)
-			rt.closers = append(rt.closers, cl.Close)
-			deny = denylist.NewRedis(cl, d.Prefix)
-		} else {
-			deny = denylist.NewMemory()
-		}
+		var closeDeny func() error
+		deny, closeDeny = d.NewStore()
+		rt.closers = append(rt.closers, closeDeny)
 	}
 	verifiers := map[string]Verifier{}
 	for name, sc := range c.Schemes {

@@ -102,3 +102,18 @@ func (s *Memory) Len() int {
 	defer s.mu.RUnlock()
 	return len(s.m)
 }
+
+// Count is the number of revocations in force (expired entries awaiting a
+// sweep are not counted).
+func (s *Memory) Count(context.Context) (int, error) {
+	now := s.Now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, until := range s.m {
+		if now.Before(until) {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -3,6 +3,7 @@ package denylist
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -55,4 +56,37 @@ func (s *Redis) Denied(ctx context.Context, jti, tokenHash string) (bool, error)
 		return false, fmt.Errorf("denylist: redis EXISTS: %w", err)
 	}
 	return n > 0, nil
+}
+
+// Count is the number of revocations in force under the prefix, by SCAN
+// (not KEYS, which would block Redis for other clients on a large set).
+// It is approximate: SCAN may report a key twice while Redis rehashes.
+func (s *Redis) Count(ctx context.Context) (int, error) {
+	match := globEscape(s.Prefix) + "*"
+	n := 0
+	var cursor uint64
+	for {
+		keys, next, err := s.Client.Scan(ctx, cursor, match, 1000).Result()
+		if err != nil {
+			return 0, fmt.Errorf("denylist: redis SCAN: %w", err)
+		}
+		n += len(keys)
+		if cursor = next; cursor == 0 {
+			return n, nil
+		}
+	}
+}
+
+// globEscape quotes the characters SCAN MATCH treats as a pattern, so a
+// prefix is matched literally.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '*', '?', '[', ']', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

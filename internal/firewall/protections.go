@@ -80,14 +80,13 @@ type contract struct {
 // opPolicy is what the protections need per operation, prepared at load.
 type opPolicy struct {
 	// blacklist: "" (off), blacklist.ModeBlock or blacklist.ModeMonitor.
-	blacklist  string
-	mtls       bool
-	signed     bool
-	ipOpRules  bool                             // config or spec lists for this operation
-	paramSkip  map[string]*blacklist.SkipPolicy // "in\x00name"
-	bodySkip   map[string]*blacklist.SkipPolicy // media name
-	checkKeys  bool
-	rateLimits bool
+	blacklist string
+	mtls      bool
+	signed    bool
+	ipOpRules bool                             // config or spec lists for this operation
+	paramSkip map[string]*blacklist.SkipPolicy // "in\x00name"
+	bodySkip  map[string]*blacklist.SkipPolicy // media name
+	checkKeys bool
 }
 
 func (c *contract) op(o *plan.Op) *opPolicy {

@@ -22,7 +22,7 @@ func TestIntrospect(t *testing.T) {
 		}
 		id, secret, ok := r.BasicAuth()
 		if !ok || id != "fw" || secret != "s3cret" {
-			http.Error(w, "unauthorized", 401)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
 		_ = r.ParseForm()

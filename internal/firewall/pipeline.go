@@ -50,7 +50,10 @@ type Tx struct {
 	// validateBody replaces Body for request validation when the body is
 	// a signed envelope (application/jose) around the real payload.
 	validateBody []byte
-	validateCT   string
+	// bodyJSON is the JSON body as request validation decoded it (nil
+	// when it was not JSON or did not decode).
+	bodyJSON   any
+	validateCT string
 }
 
 // Authenticated reports whether the caller proved an identity.
@@ -225,6 +228,7 @@ func (validationStage) Process(tx *Tx) *Rejection {
 		in.Body, in.ContentType = tx.validateBody, tx.validateCT
 	}
 	vs := tx.Op.CheckRequest(&in, &tx.Plan.Config, tx.Op.ReqMode != plan.Block)
+	tx.bodyJSON = in.JSON
 	if len(vs) == 0 {
 		return nil
 	}

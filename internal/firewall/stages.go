@@ -393,9 +393,12 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 	}
 	switch m.Kind {
 	case plan.KindJSON:
-		v, err := body.DecodeJSON(data, tx.Plan.Config.JSON)
-		if err != nil {
-			return blacklist.Finding{}
+		v := tx.bodyJSON
+		if v == nil {
+			var err error
+			if v, err = body.DecodeJSON(data, tx.Plan.Config.JSON); err != nil {
+				return blacklist.Finding{}
+			}
 		}
 		return blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys, Policy: pol.bodySkip[m.Name]})
 	case plan.KindForm:

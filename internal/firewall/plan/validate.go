@@ -60,6 +60,9 @@ type Request struct {
 	ContentType string
 	Body        []byte
 	HasBody     bool
+	// JSON is set by CheckRequest to the decoded JSON body, so later
+	// stages (the blacklist) reuse it instead of decoding the body again.
+	JSON any
 }
 
 // CheckRequest validates a request against the operation. With all false
@@ -219,6 +222,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			add(bodyErr(err))
 			return
 		}
+		in.JSON = v
 	case KindForm:
 		pairs, err := body.ParseForm(string(in.Body))
 		if err != nil {

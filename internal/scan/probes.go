@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/scan/gen"
@@ -184,14 +186,8 @@ func setPath(body any, path []string, v any) any {
 	return c
 }
 
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sortStrings(out)
-	return out
-}
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // stringLike reports whether a schema accepts free text: a string (or
 // untyped) without enum or a format that constrains it.

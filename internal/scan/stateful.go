@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -443,5 +442,3 @@ func pointer(v any, ptr string) (any, bool) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func sortStrings(s []string) { sort.Strings(s) }

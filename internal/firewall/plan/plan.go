@@ -8,6 +8,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -491,14 +493,8 @@ func sortMedia(ms []*Media) {
 	sort.SliceStable(ms, func(i, j int) bool { return rank(ms[i].Name) < rank(ms[j].Name) })
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // MatchMedia finds the declared media type for a Content-Type value.
 func MatchMedia(ms []*Media, contentType string) *Media {

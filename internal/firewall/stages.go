@@ -3,6 +3,7 @@ package firewall
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -418,6 +419,47 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 			}
 			if f := c.Check(p[1], blacklist.Context{In: "body", Name: "/" + p[0]}); f.Detected() {
 				return f
+			}
+		}
+	case plan.KindMultipart:
+		_, ps, err := mime.ParseMediaType(ct)
+		if err != nil {
+			return blacklist.Finding{}
+		}
+		parts, err := body.ParseMultipart(data, ps["boundary"], tx.Plan.Config.MaxParts)
+		if err != nil {
+			return blacklist.Finding{}
+		}
+		sp := pol.bodySkip[m.Name]
+		for _, part := range parts {
+			name := "/" + part.Name
+			if pol.checkKeys && !sp.Root().KeysSafe() {
+				if f := c.Check(part.Name, blacklist.Context{In: "body", Name: name, Key: true}); f.Detected() {
+					return f
+				}
+			}
+			if sp.Root().Prop(part.Name).Safe() {
+				continue
+			}
+			pct := plan.MediaName(part.ContentType)
+			switch {
+			case part.FileName != "" && !strings.HasPrefix(pct, "text/"):
+				// A file upload: its bytes are data, not an argument the
+				// backend interprets; scanning binaries for SQL would only
+				// produce false positives.
+				continue
+			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
+				v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON)
+				if err != nil {
+					continue // request validation has judged the part
+				}
+				if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
+					return f
+				}
+			default:
+				if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
+					return f
+				}
 			}
 		}
 	case plan.KindText:

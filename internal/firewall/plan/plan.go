@@ -388,12 +388,19 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			m.Schema = compile(mt.Schema, spec.RequestView, "request body "+name)
 			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
 				m.Shape = p.shape(mt.Schema)
-				for prop, enc := range mt.Encoding {
-					if isJSON(strings.ToLower(enc.ContentType)) {
-						if m.JSONFields == nil {
-							m.JSONFields = map[string]bool{}
+				m.JSONFields = map[string]bool{}
+				if m.Kind == KindMultipart && m.Shape != nil {
+					// OpenAPI: in multipart bodies an object property (or
+					// an array of objects) is application/json by default.
+					for prop, ps := range m.Shape.Props {
+						if ps.Has(params.TObject) || (ps.Has(params.TArray) && ps.Items.Has(params.TObject)) {
+							m.JSONFields[prop] = true
 						}
-						m.JSONFields[prop] = true
+					}
+				}
+				for prop, enc := range mt.Encoding {
+					if ct := strings.ToLower(enc.ContentType); ct != "" {
+						m.JSONFields[prop] = isJSON(ct)
 					}
 				}
 			}

@@ -197,12 +197,8 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 			if idx < 0 {
 				continue
 			}
-			r := r0.clone()
-			r.id, r.reqIdx = other, idx
-			e.stats["authz_tests"]++
-			x := e.send(ctx, r, "as "+other.Name())
-			if x.Err != nil {
-				e.stop(x.Err)
+			_, x := e.sendAs(ctx, r0, other, idx)
+			if x == nil {
 				return
 			}
 			e.checkResponse(op, x, false, "bfla as "+other.Name())
@@ -223,7 +219,7 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 	if o := e.cfg.Op(op.Key()).BOLA; o != nil && !*o {
 		return
 	}
-	if !e.namesOwnedResource(op, r0, owner) {
+	if e.ownedResource(op, r0, owner) == nil {
 		return
 	}
 	for _, other := range e.ids {
@@ -237,12 +233,8 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 		if idx < 0 {
 			continue
 		}
-		r := r0.clone()
-		r.id, r.reqIdx = other, idx
-		e.stats["authz_tests"]++
-		x := e.send(ctx, r, "as "+other.Name())
-		if x.Err != nil {
-			e.stop(x.Err)
+		r, x := e.sendAs(ctx, r0, other, idx)
+		if x == nil {
 			return
 		}
 		e.checkResponse(op, x, false, "bola as "+other.Name())
@@ -274,28 +266,6 @@ func satisfies(id *identity.Identity, op *spec.Operation) int {
 		}
 	}
 	return -1
-}
-
-// namesOwnedResource reports whether a path parameter of the request is the
-// id of a resource the owner created during the scan.
-func (e *engine) namesOwnedResource(op *spec.Operation, r *request, owner string) bool {
-	for _, p := range op.Parameters {
-		if p.In != "path" {
-			continue
-		}
-		v := serialize(r.params[paramKey(p)])
-		i := strings.Index(op.Path, "{"+p.Name+"}")
-		if i <= 0 {
-			continue
-		}
-		coll := strings.TrimRight(op.Path[:i], "/")
-		for _, res := range e.resources {
-			if res.collection == coll && res.id == v && res.owner == owner {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (e *engine) markDeleted(op *spec.Operation, r *request) {
@@ -368,4 +338,19 @@ func (e *engine) cleanup(ctx context.Context) {
 			e.stats["resources_cleaned"]++
 		}
 	}
+}
+
+// sendAs replays r0 as another identity (satisfying requirement idx) for
+// an authorization test. It returns nil when the request failed, after
+// stopping the scan.
+func (e *engine) sendAs(ctx context.Context, r0 *request, other *identity.Identity, idx int) (*request, *exchange) {
+	r := r0.clone()
+	r.id, r.reqIdx = other, idx
+	e.stats["authz_tests"]++
+	x := e.send(ctx, r, "as "+other.Name())
+	if x.Err != nil {
+		e.stop(x.Err)
+		return r, nil
+	}
+	return r, x
 }

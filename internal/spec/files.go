@@ -175,7 +175,7 @@ func (fs *fileSet) read(key string) (*file, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, tree, data, err := parseDocument(data, display, fs.opts)
+	root, tree, err := parseDocument(data, display, fs.opts)
 	if err != nil {
 		return nil, err
 	}

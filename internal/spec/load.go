@@ -119,7 +119,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	if int64(len(data)) > opts.MaxFileSize {
 		return nil, &LoadError{File: display, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", len(data), opts.MaxFileSize)}
 	}
-	root, tree, data, err := parseDocument(data, display, opts)
+	root, tree, err := parseDocument(data, display, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	// that our walk does not look for.
 	libProblems := make(chan []Problem, 1)
 	go func(data []byte) {
-		libProblems <- libopenapiProblems(reflowJSON(data), key, display, opts)
+		libProblems <- libopenapiProblems(libopenapiInput(data), key, display, opts)
 	}(data)
 	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
 	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
@@ -175,15 +175,28 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	return doc, nil
 }
 
+// libopenapiInput prepares JSON for libopenapi, which reads it with a YAML
+// parser: the JSON escape `\/` is rewritten (YAML does not know it) and
+// minified JSON is reflowed. Our own parse reads the original bytes.
+func libopenapiInput(data []byte) []byte {
+	if !looksLikeJSON(data) {
+		return data
+	}
+	return reflowJSON(unescapeJSONSolidus(data))
+}
+
+// looksLikeJSON reports input whose first non-space byte opens a JSON
+// object or array: such input is read as strict JSON.
+func looksLikeJSON(data []byte) bool {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+}
+
 // reflowJSON indents minified JSON before libopenapi's YAML parser sees it:
 // that parser slows down quadratically on very long lines. Our own
 // locations come from the original text; libopenapi's line numbers are not
 // used for them.
 func reflowJSON(data []byte) []byte {
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
-		return data
-	}
 	longest, start := 0, 0
 	for i, c := range data {
 		if c == '\n' {
@@ -209,33 +222,31 @@ func libopenapiTimeout(n int) time.Duration {
 
 // parseDocument parses YAML or JSON into the YAML node tree (for lines) and
 // a generic tree (for everything else), within the configured limits.
-func parseDocument(data []byte, display string, opts Options) (*yaml.Node, any, []byte, error) {
+func parseDocument(data []byte, display string, opts Options) (*yaml.Node, any, error) {
 	if err := checkText(data); err != nil {
 		le := err.(*LoadError)
 		le.File = display
-		return nil, nil, nil, le
-	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
-		if err := checkJSON(data, opts.MaxDepth); err != nil {
-			err.File = display
-			return nil, nil, nil, err
-		}
-		data = unescapeJSONSolidus(data)
+		return nil, nil, le
 	}
 	var root *yaml.Node
-	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+	if looksLikeJSON(data) {
+		// Strict JSON first (one value, nothing after it), then the
+		// linear JSON reader.
+		if err := checkJSON(data, opts.MaxDepth); err != nil {
+			err.File = display
+			return nil, nil, err
+		}
 		n, err := jsonToNode(data, opts.MaxDepth)
 		if err != nil {
 			le := err.(*LoadError)
 			le.File = display
-			return nil, nil, nil, le
+			return nil, nil, le
 		}
 		root = n
 	} else {
 		root = &yaml.Node{}
 		if err := yaml.Unmarshal(data, root); err != nil {
-			return nil, nil, nil, &LoadError{File: display, Line: yamlErrorLine(err), Msg: "invalid YAML/JSON: " + cleanYAMLError(err)}
+			return nil, nil, &LoadError{File: display, Line: yamlErrorLine(err), Msg: "invalid YAML/JSON: " + cleanYAMLError(err)}
 		}
 	}
 	tb := &treeBuilder{budget: len(data) + 10000, maxDepth: opts.MaxDepth, file: display}
@@ -243,11 +254,11 @@ func parseDocument(data []byte, display string, opts Options) (*yaml.Node, any, 
 	if err != nil {
 		var le *limitError
 		if errors.As(err, &le) {
-			return nil, nil, nil, &LoadError{File: display, Line: le.line, Msg: le.msg}
+			return nil, nil, &LoadError{File: display, Line: le.line, Msg: le.msg}
 		}
-		return nil, nil, nil, &LoadError{File: display, Msg: err.Error()}
+		return nil, nil, &LoadError{File: display, Msg: err.Error()}
 	}
-	return root, tree, data, nil
+	return root, tree, nil
 }
 
 // checkJSON validates JSON input strictly: one value, nothing after it, and
@@ -295,9 +306,8 @@ func checkJSON(data []byte, maxDepth int) *LoadError {
 	return nil
 }
 
-// unescapeJSONSolidus rewrites the JSON escape `\/` as `/`. JSON allows
-// it; the YAML parser does not, and YAML is how every file is read (it keeps
-// line numbers). Newlines are untouched, so line numbers stay exact.
+// unescapeJSONSolidus rewrites the JSON escape `\/` as `/` in JSON text.
+// Newlines are untouched.
 func unescapeJSONSolidus(data []byte) []byte {
 	if !bytes.Contains(data, []byte(`\/`)) {
 		return data

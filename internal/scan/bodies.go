@@ -239,7 +239,7 @@ func (e *engine) xmlBody(v any, mt *spec.MediaType) ([]byte, error) {
 func componentName(ptr string) string {
 	for _, p := range []string{"/components/schemas/", "/definitions/"} {
 		if rest, ok := strings.CutPrefix(ptr, p); ok && !strings.Contains(rest, "/") {
-			return strings.ReplaceAll(strings.ReplaceAll(rest, "~1", "/"), "~0", "~")
+			return spec.UnescapeToken(rest)
 		}
 	}
 	return ""

@@ -383,7 +383,7 @@ func (e *engine) linkTarget(link map[string]any) *spec.Operation {
 	if i <= 0 {
 		return nil
 	}
-	p := strings.NewReplacer("~1", "/", "~0", "~").Replace(ptr[:i])
+	p := spec.UnescapeToken(ptr[:i])
 	return e.opAt(strings.ToUpper(ptr[i+1:]), p)
 }
 
@@ -420,8 +420,7 @@ func pointer(v any, ptr string) (any, bool) {
 	if ptr == "" {
 		return v, true
 	}
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+	for _, tok := range spec.SplitPointer(ptr) {
 		switch c := v.(type) {
 		case map[string]any:
 			var ok bool

@@ -157,7 +157,7 @@ func locate(root *yaml.Node, pointer string, idx *keyIndex) (line, col int) {
 		n = n.Content[0]
 	}
 	line, col = n.Line, n.Column
-	for _, tok := range splitPointer(pointer) {
+	for _, tok := range SplitPointer(pointer) {
 		for n.Kind == yaml.AliasNode && n.Alias != nil {
 			n = n.Alias
 		}
@@ -222,19 +222,32 @@ func (x *keyIndex) find(n *yaml.Node, tok string) int {
 	return -1
 }
 
-// splitPointer splits an RFC 6901 pointer into unescaped tokens.
-func splitPointer(p string) []string {
+// EscapeToken escapes one reference token for a JSON pointer.
+func EscapeToken(t string) string {
+	if !strings.ContainsAny(t, "~/") {
+		return t
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+}
+
+// UnescapeToken undoes EscapeToken.
+func UnescapeToken(t string) string {
+	if !strings.Contains(t, "~") {
+		return t
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+}
+
+// SplitPointer splits an RFC 6901 pointer ("/a/b~1c", optionally after a
+// "#") into unescaped tokens.
+func SplitPointer(p string) []string {
 	p = strings.TrimPrefix(p, "#")
 	if !strings.HasPrefix(p, "/") {
 		return nil
 	}
 	parts := strings.Split(p[1:], "/")
 	for i, s := range parts {
-		if strings.Contains(s, "~") {
-			s = strings.ReplaceAll(s, "~1", "/")
-			s = strings.ReplaceAll(s, "~0", "~")
-		}
-		parts[i] = s
+		parts[i] = UnescapeToken(s)
 	}
 	return parts
 }
@@ -245,18 +258,14 @@ func JoinPointer(base string, tokens ...string) string {
 	sb.WriteString(base)
 	for _, t := range tokens {
 		sb.WriteByte('/')
-		if strings.ContainsAny(t, "~/") {
-			t = strings.ReplaceAll(t, "~", "~0")
-			t = strings.ReplaceAll(t, "/", "~1")
-		}
-		sb.WriteString(t)
+		sb.WriteString(EscapeToken(t))
 	}
 	return sb.String()
 }
 
 // lookup follows a pointer in a generic tree.
 func lookup(v any, pointer string) (any, bool) {
-	for _, tok := range splitPointer(pointer) {
+	for _, tok := range SplitPointer(pointer) {
 		switch x := v.(type) {
 		case map[string]any:
 			c, ok := x[tok]

@@ -91,8 +91,7 @@ func (p *SkipPolicy) Safe(pointer string) bool {
 	if pointer == "" {
 		return c.Safe()
 	}
-	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+	for _, tok := range spec.SplitPointer(pointer) {
 		if c.n != nil && c.n.items != nil && (tok == "*" || isIndex(tok)) {
 			c = c.Item()
 			continue
@@ -115,7 +114,7 @@ func (p *SkipPolicy) SafePointers() []string {
 			out = append(out, ptr)
 		}
 		for k, c := range n.props {
-			walk(c, ptr+"/"+strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"), depth+1)
+			walk(c, spec.JoinPointer(ptr, k), depth+1)
 		}
 		walk(n.items, ptr+"/*", depth+1)
 	}

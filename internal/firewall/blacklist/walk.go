@@ -2,8 +2,8 @@ package blacklist
 
 import (
 	"encoding/json"
+	"github.com/rampart-sec/rampart/internal/spec"
 	"strconv"
-	"strings"
 )
 
 // maxWalkDepth bounds recursion over a decoded body. The body decoder
@@ -54,7 +54,7 @@ func (w *walker) walk(v any, cur Cursor, ptr string, depth int) Finding {
 	case map[string]any:
 		checkKeys := w.o.CheckKeys && !cur.KeysSafe()
 		for k, e := range x {
-			p := ptr + "/" + escapeToken(k)
+			p := ptr + "/" + spec.EscapeToken(k)
 			if checkKeys {
 				if f := w.c.Check(k, Context{In: w.o.In, Name: p, Key: true}); f.Detected() {
 					return f
@@ -74,11 +74,4 @@ func (w *walker) walk(v any, cur Cursor, ptr string, depth int) Finding {
 	case json.Number, bool, nil, float64, int, int64:
 	}
 	return Finding{}
-}
-
-func escapeToken(s string) string {
-	if !strings.ContainsAny(s, "~/") {
-		return s
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }

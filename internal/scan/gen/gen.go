@@ -67,13 +67,9 @@ func (n Node) Child(keys ...string) (spec.NodeRef, any, bool) {
 		if !ok {
 			return at, nil, false
 		}
-		at.Pointer += "/" + escape(k)
+		at.Pointer = spec.JoinPointer(at.Pointer, k)
 	}
 	return at, cur, true
-}
-
-func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // Valid returns a value that validates against s in the given view. It

@@ -113,13 +113,13 @@ func (e *engine) bodyInputs(at spec.NodeRef, raw any, v any, path []string, dept
 	if !ok || depth > 3 {
 		return
 	}
-	props := e.properties(at, raw)
+	props := e.gen.Properties(at, raw)
 	for _, name := range sortedKeys(obj) {
 		pr, ok := props[name]
 		if !ok {
 			continue
 		}
-		n, ok := e.gen.Resolve(pr.at, pr.raw)
+		n, ok := e.gen.Resolve(pr.At, pr.Raw)
 		if !ok {
 			continue
 		}
@@ -132,41 +132,9 @@ func (e *engine) bodyInputs(at spec.NodeRef, raw any, v any, path []string, dept
 					set: func(r *request, nv any) { r.body = setPath(r.body, pp, nv) }})
 			}
 		case map[string]any:
-			e.bodyInputs(pr.at, pr.raw, val, p, depth+1, want, out)
+			e.bodyInputs(pr.At, pr.Raw, val, p, depth+1, want, out)
 		}
 	}
-}
-
-type propRef struct {
-	at  spec.NodeRef
-	raw any
-}
-
-// properties merges the properties of an object schema and its allOf
-// members.
-func (e *engine) properties(at spec.NodeRef, raw any) map[string]propRef {
-	props := map[string]propRef{}
-	var visit func(at spec.NodeRef, raw any, depth int)
-	visit = func(at spec.NodeRef, raw any, depth int) {
-		n, ok := e.gen.Resolve(at, raw)
-		if !ok || depth > 8 {
-			return
-		}
-		if ps, ok := n.V["properties"].(map[string]any); ok {
-			for k := range ps {
-				pat, praw, _ := n.Child("properties", k)
-				props[k] = propRef{pat, praw}
-			}
-		}
-		if all, ok := n.V["allOf"].([]any); ok {
-			for i := range all {
-				sat, sub, _ := n.Child("allOf", itoa(i))
-				visit(sat, sub, depth+1)
-			}
-		}
-	}
-	visit(at, raw, 0)
-	return props
 }
 
 // setPath returns a copy of body with the value at path replaced.

@@ -43,10 +43,10 @@ func (e *engine) massAssignment(ctx context.Context, op *spec.Operation, r0 *req
 	if mt == nil || mt.Schema == nil {
 		return
 	}
-	props := e.properties(mt.Schema.Ref, mt.Schema.Value)
+	props := e.gen.Properties(mt.Schema.Ref, mt.Schema.Value)
 	readOnly := map[string]any{}
-	for _, name := range sortedPropNames(props) {
-		n, ok := e.gen.Resolve(props[name].at, props[name].raw)
+	for _, name := range sortedKeys(props) {
+		n, ok := e.gen.Resolve(props[name].At, props[name].Raw)
 		if !ok {
 			continue
 		}
@@ -110,15 +110,6 @@ func (e *engine) massAssignment(ctx context.Context, op *spec.Operation, r0 *req
 			"read-only and privileged fields ignored or refused", "stored: "+strings.Join(stuck, ", "), xs...)
 		return
 	}
-}
-
-func sortedPropNames(m map[string]propRef) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // markerFor is a recognisable value of the schema's type.

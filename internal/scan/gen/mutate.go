@@ -166,7 +166,7 @@ func (g *Generator) bodyMutations(at spec.NodeRef, raw any, valid any, path []st
 			*out = append(*out, Mutation{Kind: "missing-required", Path: p, Drop: true})
 		}
 		if pr, ok := props[name]; ok {
-			g.bodyMutations(pr.at, pr.raw, obj[name], p, depth+1, out)
+			g.bodyMutations(pr.At, pr.Raw, obj[name], p, depth+1, out)
 		}
 	}
 	if !closed {
@@ -175,15 +175,24 @@ func (g *Generator) bodyMutations(at spec.NodeRef, raw any, valid any, path []st
 	*out = append(*out, Mutation{Kind: "additional-property", Path: append(append([]string(nil), path...), "rampartUnexpected"), Value: "unexpected"})
 }
 
-type propRef struct {
-	at  spec.NodeRef
-	raw any
+// Property is one property schema of an object: where it is and its raw
+// node.
+type Property struct {
+	At  spec.NodeRef
+	Raw any
+}
+
+// Properties merges the properties of an object schema and its allOf
+// members.
+func (g *Generator) Properties(at spec.NodeRef, raw any) map[string]Property {
+	props, _, _ := g.objectShape(at, raw)
+	return props
 }
 
 // objectShape merges the properties and required lists of an object schema
 // and its allOf members, and says whether the object is closed.
-func (g *Generator) objectShape(at spec.NodeRef, raw any) (map[string]propRef, map[string]bool, bool) {
-	props := map[string]propRef{}
+func (g *Generator) objectShape(at spec.NodeRef, raw any) (map[string]Property, map[string]bool, bool) {
+	props := map[string]Property{}
 	required := map[string]bool{}
 	closed := false
 	var visit func(at spec.NodeRef, raw any, depth int)
@@ -195,7 +204,7 @@ func (g *Generator) objectShape(at spec.NodeRef, raw any) (map[string]propRef, m
 		if ps, ok := n.V["properties"].(map[string]any); ok {
 			for k := range ps {
 				pat, praw, _ := n.Child("properties", k)
-				props[k] = propRef{pat, praw}
+				props[k] = Property{pat, praw}
 			}
 		}
 		if rs, ok := n.V["required"].([]any); ok {

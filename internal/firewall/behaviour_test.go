@@ -222,6 +222,9 @@ func TestSlowAuditWriterLosesNothing(t *testing.T) {
 					ok.Add(1)
 				case 503:
 					refused.Add(1)
+					if resp.Header.Get("Retry-After") == "" {
+						t.Errorf("503 without Retry-After")
+					}
 				default:
 					t.Errorf("status %d", resp.StatusCode)
 				}

@@ -231,8 +231,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if err := s.audit.Reserve(); err != nil {
 		// Fail closed: nothing passes unrecorded.
-		s.problem(rw, tx, plan.Violation{Status: 503, Reason: "audit-backpressure", Detail: "the audit log cannot keep up; retry later"}, "")
+		// Headers first: problem writes the response.
 		rw.Header().Set("Retry-After", "1")
+		s.problem(rw, tx, plan.Violation{Status: 503, Reason: "audit-backpressure", Detail: "the audit log cannot keep up; retry later"}, "")
 		s.audit.SubmitOverflow(s.record(tx, rw, auditlog.Blocked, []string{"audit-backpressure"}))
 		s.metrics.observe(tx, auditlog.Blocked, []string{"audit-backpressure"})
 		return

@@ -49,7 +49,7 @@ var schemaEnums = map[string][]string{
 	"rate_limits.rules[].scope":                {"api", "operation"},
 	"blacklist.mode":                           {"block", "monitor"},
 	"blacklist.tier":                           {"default", "crs"},
-	"blacklist.families[]":                     {"sqli", "xss", "traversal", "cmdi"},
+	"blacklist.families[]":                     {"sqli", "xss", "traversal", "cmdi", "generic"},
 	"authentication.denylist.backend":          {"memory", "redis"},
 	"authentication.schemes.*.require_binding": {"", "mtls", "dpop"},
 }

@@ -29,17 +29,26 @@ const (
 //	  mode: block
 //	  tier: default
 //	  families: [sqli, xss, traversal, cmdi]
-//	  paranoia_level: 2       # crs tier only
+//	  paranoia_level: 1       # crs tier only (default 1)
+//	  exclude_rules: [942200] # crs tier only
 //	  max_value_bytes: 65536
 //	  check_keys: true
 type Config struct {
 	Enabled bool   `yaml:"enabled" json:"enabled"`
 	Mode    string `yaml:"mode,omitempty" json:"mode,omitempty"`
 	Tier    string `yaml:"tier,omitempty" json:"tier,omitempty"`
-	// Families limits detection to some attack families; empty means all.
+	// Families limits detection to some attack families; empty means the
+	// four of AllFamilies. The crs tier also accepts Generic: the CRS's
+	// rules outside the four (remote file inclusion, PHP, Java, session
+	// fixation, protocol enforcement).
 	Families []Family `yaml:"families,omitempty" json:"families,omitempty"`
-	// ParanoiaLevel is the CRS blocking paranoia level (1-4); crs tier only.
+	// ParanoiaLevel is the CRS blocking paranoia level (1-4, default 1, as
+	// in the CRS itself); crs tier only. Level 2 detects more and blocks
+	// much more ordinary text (docs/benchmarks.md).
 	ParanoiaLevel int `yaml:"paranoia_level,omitempty" json:"paranoia_level,omitempty"`
+	// ExcludeRules removes CRS rules by id (crs tier only): the standard
+	// CRS tuning for a rule that misfires on an API's legitimate values.
+	ExcludeRules []int `yaml:"exclude_rules,omitempty" json:"exclude_rules,omitempty"`
 	// MaxValueBytes bounds how much of one string is inspected: a longer
 	// value is inspected at its head and at its tail, this many bytes
 	// each, so padding alone does not push a payload out of sight. The
@@ -65,7 +74,7 @@ func (c Config) WithDefaults() Config {
 		c.Families = AllFamilies()
 	}
 	if c.ParanoiaLevel == 0 && c.Tier == TierCRS {
-		c.ParanoiaLevel = 2
+		c.ParanoiaLevel = 1
 	}
 	if c.MaxValueBytes == 0 {
 		c.MaxValueBytes = DefaultMaxValueBytes
@@ -92,7 +101,9 @@ func (c Config) Validate() error {
 	}
 	seen := map[Family]bool{}
 	for i, f := range c.Families {
-		if !f.valid() {
+		if f == Generic && c.Tier != TierCRS {
+			errs = append(errs, fmt.Errorf("blacklist.families[%d]: %q (the CRS's other attack rules) needs tier: crs", i, f))
+		} else if !f.valid() && f != Generic {
 			errs = append(errs, fmt.Errorf("blacklist.families[%d]: %q is not one of %s", i, f, familyList()))
 		} else if seen[f] {
 			errs = append(errs, fmt.Errorf("blacklist.families[%d]: %q listed twice", i, f))
@@ -103,6 +114,15 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("blacklist.paranoia_level: %d is outside 1-4", c.ParanoiaLevel))
 	} else if c.ParanoiaLevel != 0 && c.Tier != TierCRS {
 		errs = append(errs, errors.New("blacklist.paranoia_level: only the crs tier has paranoia levels; set tier: crs or remove it"))
+	}
+	for i, id := range c.ExcludeRules {
+		if c.Tier != TierCRS {
+			errs = append(errs, errors.New("blacklist.exclude_rules: only the crs tier has rule ids; set tier: crs or remove it"))
+			break
+		}
+		if id < 900000 || id > 999999 {
+			errs = append(errs, fmt.Errorf("blacklist.exclude_rules[%d]: %d is not a CRS rule id (900000-999999)", i, id))
+		}
 	}
 	if c.MaxValueBytes < 0 {
 		errs = append(errs, fmt.Errorf("blacklist.max_value_bytes: %d is negative", c.MaxValueBytes))

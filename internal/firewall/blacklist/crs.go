@@ -2,6 +2,7 @@ package blacklist
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
@@ -13,26 +14,65 @@ import (
 // default tier knows (protocol attacks, PHP or Java injection...).
 const Generic Family = "generic"
 
-// CRS is the optional tier: Coraza running the OWASP Core Rule Set with
-// anomaly scoring at a chosen paranoia level. Each value is inspected as
+// CRS is the optional tier: the default tier first, then Coraza running
+// the OWASP Core Rule Set with anomaly scoring at a chosen paranoia level
+// on what the default tier let through. The two detect different payloads
+// (on the CRS regression corpus, at paranoia level 1, the union detects
+// 79.5% where either alone detects 67-69%), and the cheap pass first keeps
+// the CRS's cost to the values that reach it. Each value is inspected as
 // one request argument of an otherwise well-formed request, so what the
 // CRS scores is the value alone. It is safe for concurrent use.
 type CRS struct {
+	first    *Detector // nil: the CRS alone (measurements)
 	waf      coraza.WAF
 	maxBytes int
 }
 
+// crsFiles are the CRS rule-id ranges of each family: the rule files the
+// crs tier loads. Generic covers the rest of the CRS's inbound attack and
+// protocol rules; the method, scanner and blocking-evaluation files carry
+// nothing a single value can trigger.
+var crsFiles = map[Family][]string{
+	SQLi:      {"942100-942999"},
+	XSS:       {"941100-941999"},
+	Traversal: {"930100-930999"},
+	CmdI:      {"932100-932999"},
+	Generic:   {"920100-922999", "931100-931999", "933100-934999", "943100-944999"},
+}
+
 // NewCRS loads the Core Rule Set embedded in the binary at paranoia level pl
-// (1-4). Loading parses several hundred rules and takes a few hundred
-// milliseconds: build one CRS at start-up and share it.
+// (1-4), with the rules of the families c does not select and the rules
+// of c.ExcludeRules removed. Loading parses several hundred rules and takes
+// a few hundred milliseconds: build one CRS at start-up and share it.
 func NewCRS(c Config) (*CRS, error) {
 	c.Tier = TierCRS
 	c = c.WithDefaults()
+	waf, err := newCRSEngine(c)
+	if err != nil {
+		return nil, err
+	}
+	return &CRS{first: NewDetector(c), waf: waf, maxBytes: c.MaxValueBytes}, nil
+}
+
+func newCRSEngine(c Config) (coraza.WAF, error) {
 	pl := c.ParanoiaLevel
 	if pl < 1 || pl > 4 {
 		return nil, fmt.Errorf("crs tier: paranoia level %d is outside 1-4", pl)
 	}
-	directives := strings.Join([]string{
+	selected := map[Family]bool{}
+	for _, f := range c.Families {
+		selected[f] = true
+	}
+	var removed []string
+	for _, f := range append(AllFamilies(), Generic) {
+		if !selected[f] {
+			removed = append(removed, crsFiles[f]...)
+		}
+	}
+	for _, id := range c.ExcludeRules {
+		removed = append(removed, strconv.Itoa(id))
+	}
+	directives := []string{
 		"Include @coraza.conf-recommended",
 		"Include @crs-setup.conf.example",
 		// Block (not just log), and only on inbound anomaly scoring.
@@ -40,18 +80,26 @@ func NewCRS(c Config) (*CRS, error) {
 		"SecResponseBodyAccess Off",
 		fmt.Sprintf(`SecAction "id:900000,phase:1,pass,t:none,nolog,setvar:tx.blocking_paranoia_level=%d"`, pl),
 		"Include @owasp_crs/*.conf",
-	}, "\n")
-	waf, err := coraza.NewWAF(coraza.NewWAFConfig().WithRootFS(coreruleset.FS).WithDirectives(directives))
+	}
+	if len(removed) > 0 {
+		directives = append(directives, "SecRuleRemoveById "+strings.Join(removed, " "))
+	}
+	waf, err := coraza.NewWAF(coraza.NewWAFConfig().WithRootFS(coreruleset.FS).WithDirectives(strings.Join(directives, "\n")))
 	if err != nil {
 		return nil, fmt.Errorf("crs tier: loading the Core Rule Set: %w", err)
 	}
-	return &CRS{waf: waf, maxBytes: c.MaxValueBytes}, nil
+	return waf, nil
 }
 
-// Check scores value with the CRS. A detection is reported when the
+// Check runs the default tier, then scores value with the CRS. A CRS detection is reported when the
 // request would be blocked; the reason names the first attack rule that
 // contributed ("crs-942100").
 func (c *CRS) Check(value string, where Context) Finding {
+	if c.first != nil {
+		if f := c.first.Check(value, where); f.Detected() {
+			return f
+		}
+	}
 	if len(value) > c.maxBytes {
 		// Head and tail, as the default tier does.
 		value = value[:c.maxBytes/2] + " " + value[len(value)-c.maxBytes/2:]
@@ -115,7 +163,7 @@ func crsFamily(id int) Family {
 		return None
 	}
 	switch id / 1000 {
-	case 930, 931:
+	case 930:
 		return Traversal
 	case 932:
 		return CmdI
@@ -123,7 +171,7 @@ func crsFamily(id int) Family {
 		return XSS
 	case 942:
 		return SQLi
-	case 920, 921, 922, 933, 934, 943, 944:
+	case 920, 921, 922, 931, 933, 934, 943, 944:
 		return Generic
 	}
 	return None

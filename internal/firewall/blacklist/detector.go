@@ -216,7 +216,35 @@ func sqlMetaCheck(v string) (bool, string) {
 	if !strings.ContainsAny(v, "'\"`;#=<>|&!(*") {
 		return false, ""
 	}
-	return libinjection.IsSQLi(v)
+	// libinjection upper-cases every word it looks up, one allocation
+	// each; SQL keywords are case-insensitive and its tokenizer treats
+	// both cases alike, so handing it the value upper-cased once gives
+	// the same fingerprint (checked on every CRS corpus payload) for one
+	// allocation.
+	return libinjection.IsSQLi(asciiUpper(v))
+}
+
+// asciiUpper upper-cases ASCII letters only, so byte offsets and
+// non-ASCII text are unchanged.
+func asciiUpper(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'a' || s[i] > 'z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func fingerprintNote(fp string) string {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	libinjection "github.com/corazawaf/libinjection-go"
 )
 
 func TestDetectorFamilies(t *testing.T) {
@@ -320,5 +322,43 @@ func TestCRSTier(t *testing.T) {
 	}
 	if _, err := NewCRS(Config{ParanoiaLevel: 7}); err == nil {
 		t.Error("paranoia level 7 accepted")
+	}
+}
+
+func TestASCIIUpper(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"ABC 123", "ABC 123"},
+		{"select * from t", "SELECT * FROM T"},
+		{"Straße ß é", "STRAßE ß é"}, // non-ASCII bytes untouched
+		{"x' or 'a'='a", "X' OR 'A'='A"},
+	} {
+		if got := asciiUpper(tc.in); got != tc.want {
+			t.Errorf("asciiUpper(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// sqlMetaCheck hands libinjection the value upper-cased to save its
+// per-word allocations. That is only sound while libinjection's verdict
+// and fingerprint do not depend on case: hold it to that on every variant
+// of every CRS corpus payload, so a libinjection upgrade that changes it
+// fails here.
+func TestLibinjectionIgnoresCase(t *testing.T) {
+	n := 0
+	for _, s := range loadCRSSamples(t) {
+		for _, v := range s.Strings {
+			for _, vw := range normalise(v).all() {
+				n++
+				a, fa := libinjection.IsSQLi(vw)
+				b, fb := libinjection.IsSQLi(asciiUpper(vw))
+				if a != b || fa != fb {
+					t.Errorf("%q: IsSQLi %v %q, upper-cased %v %q", vw, a, fa, b, fb)
+				}
+			}
+		}
+	}
+	if n < 2000 {
+		t.Fatalf("only %d payload variants compared", n)
 	}
 }

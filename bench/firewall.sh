@@ -5,7 +5,8 @@
 # response validated by rampart):
 #   throughput with wrk against (a) the upstream directly, (b) a plain
 #   httputil.ReverseProxy, (c) rampart; then latency at a fixed 1000
-#   requests/s with hey against the same three; and prints the ratios.
+#   requests/s with hey against the same three (in bursts of ten and in
+#   pairs); and prints the ratios.
 #
 # Usage: bench/firewall.sh [seconds-per-run]   (default 10; total ~6 runs)
 # Needs: go, wrk, hey (Debian: apt-get install -y wrk hey).
@@ -52,18 +53,27 @@ for name in direct plain rampart; do
   echo "wrk $name: ${RPS[$name]} req/s"
   sleep 1
 done
+# hey -q is a rate per worker and the workers tick in step: -c 10 -q 100
+# sends bursts of ten simultaneous requests every 10 ms, -c 2 -q 500
+# pairs every 2 ms. Both are 1000 req/s; the first measures queueing
+# behind a burst as much as the time each request takes.
+declare -A P99B
 for name in direct plain rampart; do
   case $name in direct) a=$UP;; plain) a=$PLAIN;; rampart) a=$FW;; esac
   out=$(hey -z "${DUR}s" -c 10 -q 100 -m POST -T application/json -D "$BODY" "http://$a/orders")
   P99[$name]=$(awk '/ 99% in / {print $3}' <<<"$out")
-  echo "hey $name at 1000 req/s: p99 ${P99[$name]} s"
+  out=$(hey -z "${DUR}s" -c 2 -q 500 -m POST -T application/json -D "$BODY" "http://$a/orders")
+  P99B[$name]=$(awk '/ 99% in / {print $3}' <<<"$out")
+  echo "hey $name at 1000 req/s: p99 ${P99[$name]} s (-c 10 -q 100), ${P99B[$name]} s (-c 2 -q 500)"
 done
 blocked=$(grep -c '"decision":"blocked"' "$WORK/audit.jsonl" || true)
 echo
 awk -v d="${RPS[direct]}" -v p="${RPS[plain]}" -v r="${RPS[rampart]}" \
-    -v pd="${P99[direct]}" -v pp="${P99[plain]}" -v pr="${P99[rampart]}" 'BEGIN {
+    -v pd="${P99[direct]}" -v pp="${P99[plain]}" -v pr="${P99[rampart]}" \
+    -v bd="${P99B[direct]}" -v bp="${P99B[plain]}" -v br="${P99B[rampart]}" 'BEGIN {
   printf "throughput  direct %.0f  plain-proxy %.0f  rampart %.0f req/s\n", d, p, r
   printf "ratio       rampart/plain-proxy %.2f   rampart/direct %.2f   plain/direct %.2f   (api-firewall: 0.3-0.5 of direct)\n", r/p, r/d, p/d
-  printf "p99 @1k/s   direct %.2f ms  plain-proxy %.2f ms  rampart %.2f ms; added by rampart vs plain %.2f ms, vs direct %.2f ms\n", pd*1000, pp*1000, pr*1000, (pr-pp)*1000, (pr-pd)*1000
+  printf "p99 @1k/s   bursts of 10: direct %.2f ms  plain-proxy %.2f ms  rampart %.2f ms; added by rampart vs plain %.2f ms, vs direct %.2f ms\n", pd*1000, pp*1000, pr*1000, (pr-pp)*1000, (pr-pd)*1000
+  printf "p99 @1k/s   pairs:        direct %.2f ms  plain-proxy %.2f ms  rampart %.2f ms; added by rampart vs plain %.2f ms, vs direct %.2f ms\n", bd*1000, bp*1000, br*1000, (br-bp)*1000, (br-bd)*1000
 }'
 echo "audit records blocked during the run: $blocked (expect 0)"

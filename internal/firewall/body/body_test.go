@@ -42,6 +42,8 @@ func TestDecodeJSON(t *testing.T) {
 		{"duplicate key", `{"a":1,"a":2}`, Limits{}, nil, ReasonDuplicateKey},
 		{"duplicate key nested", `{"x":{"role":"user","role":"admin"}}`, Limits{}, nil, ReasonDuplicateKey},
 		{"duplicate key spelled with an escape", `{"role":"user","\u0072ole":"admin"}`, Limits{}, nil, ReasonDuplicateKey},
+		{"escaped keys are decoded", `{"\u0072ole":"x","a\"b":1,"tab\tkey":2}`, Limits{}, map[string]any{"role": "x", "a\"b": json.Number("1"), "tab\tkey": json.Number("2")}, ""},
+		{"keys longer than the intern limit", `{"` + strings.Repeat("k", 100) + `":1}`, Limits{}, map[string]any{strings.Repeat("k", 100): json.Number("1")}, ""},
 		{"same key in sibling objects is fine", `[{"a":1},{"a":2}]`, Limits{}, []any{map[string]any{"a": json.Number("1")}, map[string]any{"a": json.Number("2")}}, ""},
 		{"invalid UTF-8 in a value", "{\"a\":\"\xff\"}", Limits{}, nil, ReasonInvalidUTF8},
 		{"invalid UTF-8 in a key", "{\"\xc3\x28\":1}", Limits{}, nil, ReasonInvalidUTF8},

@@ -70,6 +70,32 @@ var decoderPool = sync.Pool{New: func() any {
 type pooled struct {
 	dec *jsontext.Decoder
 	r   bytes.Reader
+	// keys interns object keys across the requests this decoder serves:
+	// an API's bodies repeat the same few names, and a key found here
+	// costs no allocation. Bounded, so bodies full of distinct keys only
+	// stop it from growing.
+	keys map[string]string
+}
+
+const (
+	maxInternedKeys = 1024
+	maxInternedLen  = 64
+)
+
+// intern returns raw (the bytes of an object key without escapes) as a
+// string, shared with earlier occurrences.
+func (p *pooled) intern(raw []byte) string {
+	if k, ok := p.keys[string(raw)]; ok {
+		return k
+	}
+	k := string(raw)
+	if len(raw) <= maxInternedLen && len(p.keys) < maxInternedKeys {
+		if p.keys == nil {
+			p.keys = make(map[string]string, 64)
+		}
+		p.keys[k] = k
+	}
+	return k
 }
 
 // DecodeJSON parses data into a generic value. Duplicate object keys,
@@ -88,7 +114,7 @@ func DecodeJSON(data []byte, lim Limits) (any, error) {
 		p.dec.Reset(&p.r)
 		decoderPool.Put(p)
 	}()
-	b := builder{dec: p.dec, lim: lim}
+	b := builder{dec: p.dec, lim: lim, keys: p}
 	v, err := b.value(0)
 	if err != nil {
 		return nil, err
@@ -106,6 +132,7 @@ type builder struct {
 	dec   *jsontext.Decoder
 	lim   Limits
 	count int
+	keys  *pooled
 }
 
 func (b *builder) value(depth int) (any, error) {
@@ -134,11 +161,10 @@ func (b *builder) value(depth int) (any, error) {
 		}
 		m := make(map[string]any, 8)
 		for b.dec.PeekKind() != '}' {
-			kt, err := b.dec.ReadToken()
+			k, err := b.key()
 			if err != nil {
-				return nil, mapErr(err)
+				return nil, err
 			}
-			k := kt.String()
 			v, err := b.value(depth + 1)
 			if err != nil {
 				return nil, err
@@ -167,6 +193,24 @@ func (b *builder) value(depth int) (any, error) {
 		return a, nil
 	}
 	return nil, &Error{ReasonInvalidJSON, "unexpected JSON token"}
+}
+
+// key reads an object key. A key without escape sequences is taken from
+// the raw bytes and interned; jsontext has already checked it (UTF-8,
+// duplicates) while reading it.
+func (b *builder) key() (string, error) {
+	raw, err := b.dec.ReadValue()
+	if err != nil {
+		return "", mapErr(err)
+	}
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return b.keys.intern(raw[1 : len(raw)-1]), nil
+	}
+	k, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return "", mapErr(err)
+	}
+	return string(k), nil
 }
 
 // mapErr turns a jsontext error into a safe Error: the offset is kept, the

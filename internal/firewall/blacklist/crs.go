@@ -17,8 +17,8 @@ const Generic Family = "generic"
 // CRS is the optional tier: the default tier first, then Coraza running
 // the OWASP Core Rule Set with anomaly scoring at a chosen paranoia level
 // on what the default tier let through. The two detect different payloads
-// (on the CRS regression corpus, at paranoia level 1, the union detects
-// 79.5% where either alone detects 67-69%), and the cheap pass first keeps
+// (on the CRS regression corpus, at paranoia level 1, the tier detects
+// 79.3% where either alone detects 67-69%), and the cheap pass first keeps
 // the CRS's cost to the values that reach it. Each value is inspected as
 // one request argument of an otherwise well-formed request, so what the
 // CRS scores is the value alone. It is safe for concurrent use.
@@ -40,8 +40,8 @@ var crsFiles = map[Family][]string{
 	Generic:   {"920100-922999", "931100-931999", "933100-934999", "943100-944999"},
 }
 
-// NewCRS loads the Core Rule Set embedded in the binary at paranoia level pl
-// (1-4), with the rules of the families c does not select and the rules
+// NewCRS loads the Core Rule Set embedded in the binary at c's paranoia
+// level (1-4, default 1), with the rules of the families c does not select and the rules
 // of c.ExcludeRules removed. Loading parses several hundred rules and takes
 // a few hundred milliseconds: build one CRS at start-up and share it.
 func NewCRS(c Config) (*CRS, error) {
@@ -91,9 +91,9 @@ func newCRSEngine(c Config) (coraza.WAF, error) {
 	return waf, nil
 }
 
-// Check runs the default tier, then scores value with the CRS. A CRS detection is reported when the
-// request would be blocked; the reason names the first attack rule that
-// contributed ("crs-942100").
+// Check runs the default tier, then scores value with the CRS. A CRS
+// detection is reported when the request would be blocked; the reason
+// names the first attack rule that contributed ("crs-942100").
 func (c *CRS) Check(value string, where Context) Finding {
 	if c.first != nil {
 		if f := c.first.Check(value, where); f.Detected() {

@@ -11,8 +11,10 @@
 // character references, \uXXXX/\xXX escapes, NUL removal and Unicode NFKC
 // folding. Every rule is a Go regular expression (RE2, linear time) behind
 // cheap token and byte gates, so no input can make it backtrack. The
-// optional tier (CRS) runs Coraza with the OWASP Core Rule Set at a
-// configurable paranoia level; it is broader and much slower.
+// optional tier (CRS) runs the default tier, then Coraza with the OWASP
+// Core Rule Set (the rule files of the selected families, minus
+// Config.ExcludeRules) at a configurable paranoia level on what passed;
+// it detects more and is much slower.
 //
 // # How the blacklist stage calls it
 //
@@ -50,5 +52,5 @@
 //
 // Checkers are safe for concurrent use; build one per configuration and
 // share it. Check never fails: a value longer than MaxValueBytes is
-// inspected up to that size.
+// inspected at its head and its tail.
 package blacklist

@@ -46,7 +46,7 @@ for a in "$UP" "$PLAIN" "$FW"; do
   [ "$code" = 201 ] || { echo "target $a answered $code" >&2; exit 1; }
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+. bench/lib.sh
 HDUR=$(( DUR / 2 > 0 ? DUR / 2 : 1 ))
 # Throughput: the three targets take turns for three rounds of DUR/2
 # seconds; the median of each is kept (the machine's neighbours move the

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/rampart-sec/rampart/internal/firewall"
+	"github.com/rampart-sec/rampart/internal/memlimit"
 	"github.com/spf13/cobra"
 )
 
@@ -40,8 +41,7 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				// Validation allocates per request; the default GC target
 				// (100) spends a large share of a core collecting. 400
-				// measured ~40% more throughput (docs/benchmarks.md). Cap
-				// memory with GOMEMLIMIT where it matters (containers).
+				// measured ~40% more throughput (docs/benchmarks.md).
 				if os.Getenv("GOGC") == "" && gcPercent > 0 {
 					debug.SetGCPercent(gcPercent)
 				}
@@ -86,6 +86,18 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 					return usageErr(fmt.Errorf("--log-level: %w", err))
 				}
 				logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+				// With the high GC target above, a heap may grow to several
+				// times its live size; inside a container with a memory
+				// limit, keep the runtime's soft limit under it so the
+				// collector works harder instead of the process being
+				// killed. GOMEMLIMIT, when set, wins.
+				if os.Getenv("GOMEMLIMIT") == "" {
+					if limit, ok := memlimit.Detect(); ok {
+						soft := limit / 10 * 9
+						debug.SetMemoryLimit(soft)
+						logger.Info("memory limit from the container", "cgroup_limit_bytes", limit, "go_soft_limit_bytes", soft)
+					}
+				}
 
 				// A log file is opened by the server, which continues its
 				// hash chain when the tamper-evident log is enabled and

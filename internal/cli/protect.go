@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 
 	"github.com/rampart-sec/rampart/internal/firewall"
-	"github.com/rampart-sec/rampart/internal/memlimit"
 	"github.com/spf13/cobra"
 )
 
@@ -86,17 +85,11 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 					return usageErr(fmt.Errorf("--log-level: %w", err))
 				}
 				logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-				// With the high GC target above, a heap may grow to several
-				// times its live size; inside a container with a memory
-				// limit, keep the runtime's soft limit under it so the
-				// collector works harder instead of the process being
-				// killed. GOMEMLIMIT, when set, wins.
-				if os.Getenv("GOMEMLIMIT") == "" {
-					if limit, ok := memlimit.Detect(); ok {
-						soft := limit / 10 * 9
-						debug.SetMemoryLimit(soft)
-						logger.Info("memory limit from the container", "cgroup_limit_bytes", limit, "go_soft_limit_bytes", soft)
-					}
+				// The root command set the runtime's soft memory limit under
+				// a container's; with the high GC target above that matters
+				// most here, so say so.
+				if env.MemoryLimit.Soft > 0 {
+					logger.Info("memory limit from the container", "cgroup_limit_bytes", env.MemoryLimit.Cgroup, "go_soft_limit_bytes", env.MemoryLimit.Soft)
 				}
 
 				// A log file is opened by the server, which continues its

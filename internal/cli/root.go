@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/rampart-sec/rampart/internal/memlimit"
 	"github.com/spf13/cobra"
 )
 
@@ -66,6 +67,9 @@ func register(f commandFactory) { factories = append(factories, f) }
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// MemoryLimit is what the root command derived from a container's
+	// memory limit (zero when nothing was set).
+	MemoryLimit struct{ Cgroup, Soft int64 }
 }
 
 // NewRoot builds the command tree.
@@ -91,6 +95,13 @@ Exit codes (every command): 0 success, 1 the check failed a threshold,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       Version,
+	}
+	// Every command may hold a large definition in memory: keep the heap
+	// under a container's memory limit (GOMEMLIMIT, when set, wins).
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		if cg, soft, ok := memlimit.Apply(); ok {
+			env.MemoryLimit.Cgroup, env.MemoryLimit.Soft = cg, soft
+		}
 	}
 	root.SetVersionTemplate(versionString() + "\n")
 	root.SetIn(env.Stdin)

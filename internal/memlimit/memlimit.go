@@ -1,11 +1,12 @@
 // Package memlimit finds the memory limit a container runtime put on this
-// process (Linux cgroups v2 or v1), so that a long-running command can set
-// the Go runtime's soft memory limit below it.
+// process (Linux cgroups v2 or v1) and sets the Go runtime's soft memory
+// limit below it.
 //
-// Why: `rampart protect` runs with a high garbage-collection target (it
-// trades memory for throughput), and a heap allowed to grow to several
-// times its live size can exceed a container's limit and be killed. With
-// the soft limit set under the container's, the collector works harder
+// Why: the Go collector lets the heap grow to twice its live size by
+// default (five times under `rampart protect`, which trades memory for
+// throughput). Auditing a very large definition keeps gigabytes live, and
+// a heap allowed to double can exceed a container's limit and be killed.
+// With the soft limit under the container's, the collector works harder
 // as the heap nears it instead.
 package memlimit
 
@@ -15,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -22,6 +24,31 @@ import (
 // unlimitedV1 is where cgroup v1 values stop meaning a limit: the kernel
 // reports "no limit" as a page-rounded 2^63-1.
 const unlimitedV1 = int64(1) << 62
+
+// Share is the part of the container's limit given to the Go heap; the
+// rest covers what the runtime does not count (stacks, fragmentation,
+// the binary).
+const Share = 0.9
+
+// Apply sets the runtime's soft memory limit to Share of the cgroup's,
+// unless GOMEMLIMIT is set or there is no cgroup limit. It returns both
+// limits, and false when it changed nothing.
+func Apply() (cgroup, soft int64, applied bool) {
+	return apply(os.DirFS("/"), os.Getenv("GOMEMLIMIT"), debug.SetMemoryLimit)
+}
+
+func apply(fsys fs.FS, gomemlimit string, set func(int64) int64) (cgroup, soft int64, applied bool) {
+	if gomemlimit != "" {
+		return 0, 0, false
+	}
+	limit, ok := detect(fsys)
+	if !ok {
+		return 0, 0, false
+	}
+	soft = int64(float64(limit) * Share)
+	set(soft)
+	return limit, soft, true
+}
 
 // Detect returns the memory limit of this process's cgroup in bytes, and
 // false when there is none (or this is not Linux).

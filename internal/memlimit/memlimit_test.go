@@ -52,3 +52,26 @@ func TestDetect(t *testing.T) {
 		})
 	}
 }
+
+func TestApply(t *testing.T) {
+	limited := fstest.MapFS{"sys/fs/cgroup/memory.max": &fstest.MapFile{Data: []byte("1000000000\n")}}
+	tests := []struct {
+		name       string
+		fs         fstest.MapFS
+		gomemlimit string
+		wantSoft   int64 // 0: the runtime limit must not be touched
+	}{
+		{"container limit", limited, "", 900000000},
+		{"GOMEMLIMIT wins", limited, "2GiB", 0},
+		{"no container limit", fstest.MapFS{}, "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var set int64
+			_, soft, applied := apply(tc.fs, tc.gomemlimit, func(n int64) int64 { set = n; return 0 })
+			if set != tc.wantSoft || soft != tc.wantSoft || applied != (tc.wantSoft > 0) {
+				t.Fatalf("set %d, returned %d (applied %v); want %d", set, soft, applied, tc.wantSoft)
+			}
+		})
+	}
+}

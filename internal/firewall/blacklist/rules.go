@@ -333,7 +333,7 @@ var xssRules = []rule{
 	r(XSS, "xss-template", "{", `\{\{.*(?:constructor|\$on|\$eval|\(|\[|=|\bthis\b|\$\w+).*\}\}`),
 	gated(r(XSS, "xss-css", "(:@-", `\bexpression\s*\(|\burl\s*\(\s*['"]?\s*(?:java|vb)script|-moz-binding\s*:|\bbehavior\s*:\s*url\s*\(|@import\b`), g("expression|url|moz|behavior|import")),
 	gated(r(XSS, "xss-xml", "<", `<!\s*(?:doctype|entity|\[cdata\[)|<!--\s*#\s*(?:exec|include|echo|set|config)\b|!entity\s+%?\s*\w+\s+(?:system|public)\b|\bxi\s*:\s*include\b|\bxsi\s*:\s*schemalocation\b`), g("doctype|entity|cdata|exec|include|echo|set|config|xi|xsi")),
-	gated(r(XSS, "xss-utf7", "+", `[+\s]ad[w4]-|\+ac[iq]-`), g("adw|ad4|aci|acq")),
+	gated(r(XSS, "xss-utf7", "", `[+\s]ad[w4]-|\+ac[iq]-`), g("adw|ad4|aci|acq")),
 	r(XSS, "xss-comment-breakout", ">", `["'\x60]\s*-->|-->\s*<`),
 }
 

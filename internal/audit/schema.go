@@ -28,6 +28,18 @@ func (b bitset) or(o bitset) {
 		}
 	}
 }
+func (b bitset) subsetOf(o bitset) bool {
+	for i, w := range b {
+		var ow uint64
+		if i < len(o) {
+			ow = o[i]
+		}
+		if w&^ow != 0 {
+			return false
+		}
+	}
+	return true
+}
 func (b bitset) empty() bool {
 	for _, w := range b {
 		if w != 0 {
@@ -52,6 +64,12 @@ type snode struct {
 	kids []int32
 	req  bitset
 	resp bitset
+	// reqShared/respShared: the set is another node's (or the common empty
+	// set) and must be copied before it is written. Most schemas have one
+	// parent and inherit its operations unchanged; sharing the parent's
+	// set saves a bitset of every operation per schema (hundreds of MB on
+	// definitions with 10 000+ operations).
+	reqShared, respShared bool
 	// member: reached as an allOf/anyOf/oneOf member; nonMember: reached
 	// some other way. The composing schema closes its members.
 	member, nonMember   bool
@@ -185,11 +203,15 @@ func (g *graph) seed(id int32, opIdx int, d direction) {
 }
 
 // propagate pushes operation sets from each node to its descendants, in
-// topological order of the strongly connected components.
+// topological order of the strongly connected components. A node's set is
+// final once its component is processed (every parent comes earlier), so
+// a child may share it until a second parent adds operations.
 func (g *graph) propagate() {
+	none := make(bitset, g.words) // shared by every node with no operation; never written
 	for _, n := range g.nodes {
 		if n.req == nil {
-			n.req, n.resp = make(bitset, g.words), make(bitset, g.words)
+			n.req, n.resp = none, none
+			n.reqShared, n.respShared = true, true
 		}
 	}
 	comps := g.tarjan()
@@ -210,8 +232,9 @@ func (g *graph) propagate() {
 				resp.or(g.nodes[id].resp)
 			}
 			for _, id := range c {
-				copy(g.nodes[id].req, req)
-				copy(g.nodes[id].resp, resp)
+				n := g.nodes[id]
+				n.req, n.resp = req, resp
+				n.reqShared, n.respShared = true, true
 			}
 		}
 		for _, id := range c {
@@ -224,22 +247,41 @@ func (g *graph) propagate() {
 				// A readOnly schema is not accepted in requests, nor a
 				// writeOnly one in responses: neither are its parts.
 				if !n.readOnly {
-					kid.req.or(n.req)
+					orInto(&kid.req, &kid.reqShared, n.req)
 				}
 				if !n.writeOnly {
-					kid.resp.or(n.resp)
+					orInto(&kid.resp, &kid.respShared, n.resp)
 				}
 			}
 		}
 	}
 	for _, n := range g.nodes {
+		// Replaced, not cleared: children may share the set.
 		if n.readOnly {
-			clear(n.req)
+			n.req, n.reqShared = none, true
 		}
 		if n.writeOnly {
-			clear(n.resp)
+			n.resp, n.respShared = none, true
 		}
 	}
+}
+
+// orInto makes *dst include src. A shared *dst is copied before it is
+// written, and an empty one simply shares src.
+func orInto(dst *bitset, shared *bool, src bitset) {
+	if src.subsetOf(*dst) {
+		return
+	}
+	if *shared {
+		if dst.empty() {
+			*dst = src
+			return
+		}
+		own := make(bitset, len(*dst))
+		copy(own, *dst)
+		*dst, *shared = own, false
+	}
+	dst.or(src)
 }
 
 // tarjan returns the strongly connected components, iteratively (schema

@@ -119,6 +119,24 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	if int64(len(data)) > opts.MaxFileSize {
 		return nil, &LoadError{File: display, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", len(data), opts.MaxFileSize)}
 	}
+	// libopenapi builds its index and model over the same bytes: it
+	// resolves every reference (local and file), detects circular
+	// references, and reports structural errors that our walk does not
+	// look for. Usually it runs in parallel with our own walk. For very
+	// large JSON it runs first, once the streaming checks have passed, so
+	// its model is garbage before our trees are built: the two together
+	// were most of the peak memory of a 47 MB definition.
+	var libProblems <-chan []Problem
+	if len(data) >= sequentialLibopenapiBytes && looksLikeJSON(data) && checkText(data) == nil && checkJSON(data, opts.MaxDepth) == nil {
+		ch := startLibopenapi(data, key, display, opts)
+		ps, err := awaitLibopenapi(ctx, ch, len(data), display)
+		if err != nil {
+			return nil, err
+		}
+		done := make(chan []Problem, 1)
+		done <- ps
+		libProblems = done
+	}
 	root, tree, err := parseDocument(data, display, opts)
 	if err != nil {
 		return nil, err
@@ -141,15 +159,10 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		return nil, &LoadError{File: display, Line: line, Msg: verr.Error()}
 	}
 
-	// libopenapi builds its index and model over the same bytes (once our
-	// parser has checked the limits), in
-	// parallel with our own walk: it resolves every reference (local and
-	// file), detects circular references, and reports structural errors
-	// that our walk does not look for.
-	libProblems := make(chan []Problem, 1)
-	go func(data []byte) {
-		libProblems <- libopenapiProblems(libopenapiInput(data), key, display, opts)
-	}(data)
+	if libProblems == nil {
+		// Our parser has checked the limits: libopenapi may read the bytes.
+		libProblems = startLibopenapi(data, key, display, opts)
+	}
 	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
 	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
 	doc := &Document{Path: display, Version: version, Family: family, files: fs, options: opts}
@@ -161,16 +174,11 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	}
 	doc.Problems = append(doc.Problems, validateStructure(doc, top, family)...)
 	doc.Problems = append(doc.Problems, b.checkAllRefs()...)
-	select {
-	case ps := <-libProblems:
-		doc.Problems = append(doc.Problems, ps...)
-	case <-time.After(libopenapiTimeout(len(data))):
-		// Never hang on a dependency: our own checks have run; say that the
-		// second opinion is missing.
-		doc.Problems = append(doc.Problems, Problem{Code: "parser-timeout", Message: "the OpenAPI parser did not finish in time; structural checks are incomplete", Loc: Location{File: display}})
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	ps, err := awaitLibopenapi(ctx, libProblems, len(data), display)
+	if err != nil {
+		return nil, err
 	}
+	doc.Problems = append(doc.Problems, ps...)
 	sortProblems(doc.Problems)
 	return doc, nil
 }
@@ -216,6 +224,31 @@ func reflowJSON(data []byte) []byte {
 }
 
 // libopenapiTimeout scales with the input: about 1 s per MB, at least 5 s.
+// sequentialLibopenapiBytes is the JSON size from which libopenapi runs
+// before our own parse instead of beside it (memory over wall time).
+var sequentialLibopenapiBytes = 16 << 20
+
+// startLibopenapi runs libopenapi over data in the background.
+func startLibopenapi(data []byte, key, display string, opts Options) <-chan []Problem {
+	ch := make(chan []Problem, 1)
+	go func() { ch <- libopenapiProblems(libopenapiInput(data), key, display, opts) }()
+	return ch
+}
+
+// awaitLibopenapi waits for libopenapi's problems, but never hangs on the
+// dependency: past its time budget our own checks stand alone and a
+// problem says that the second opinion is missing.
+func awaitLibopenapi(ctx context.Context, ch <-chan []Problem, size int, display string) ([]Problem, error) {
+	select {
+	case ps := <-ch:
+		return ps, nil
+	case <-time.After(libopenapiTimeout(size)):
+		return []Problem{{Code: "parser-timeout", Message: "the OpenAPI parser did not finish in time; structural checks are incomplete", Loc: Location{File: display}}}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 func libopenapiTimeout(n int) time.Duration {
 	return 5*time.Second + time.Duration(n/1000)*time.Millisecond
 }

@@ -96,3 +96,37 @@ func TestSharedSpecsLoadAndCompile(t *testing.T) {
 		})
 	}
 }
+
+// Large JSON definitions run libopenapi before our own parse instead of
+// beside it (to keep peak memory down). The order must not change what is
+// reported: load every shared JSON definition both ways and compare.
+func TestLibopenapiOrderDoesNotChangeProblems(t *testing.T) {
+	saved := sequentialLibopenapiBytes
+	t.Cleanup(func() { sequentialLibopenapiBytes = saved })
+	seen := 0
+	for _, f := range sharedSpecFiles(t) {
+		if !strings.HasSuffix(f, ".json") {
+			continue
+		}
+		seen++
+		load := func(threshold int) []string {
+			sequentialLibopenapiBytes = threshold
+			doc, err := Load(context.Background(), f, Options{})
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			var out []string
+			for _, p := range doc.Problems {
+				out = append(out, p.Code+" "+p.Loc.String()+" "+p.Message)
+			}
+			return out
+		}
+		parallel, sequential := load(1<<62), load(0)
+		if strings.Join(parallel, "\n") != strings.Join(sequential, "\n") {
+			t.Errorf("%s: problems differ\nparallel:   %q\nsequential: %q", filepath.Base(f), parallel, sequential)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no JSON definition among the shared specs")
+	}
+}

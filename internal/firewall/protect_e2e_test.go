@@ -589,6 +589,21 @@ func TestProtectBlacklist(t *testing.T) {
 			t.Fatalf("clean form with a file: %d %s", resp.StatusCode, b)
 		}
 	})
+	t.Run("an operation selects the crs tier", func(t *testing.T) {
+		// "/bi[n]/bash" is found by the CRS, not by the default tier.
+		payload := q("/bi[n]/bash")
+		resp, reason := call{"GET", "/public/deep?q=" + payload, nil, ""}.do(t, s)
+		if resp.StatusCode != 403 || !strings.HasPrefix(reason, "blacklist-cmdi") {
+			t.Fatalf("crs operation: %d %q", resp.StatusCode, reason)
+		}
+		if resp, reason := (call{"GET", "/orders?q=" + payload, read, ""}).do(t, s); resp.StatusCode != 200 {
+			t.Fatalf("default-tier operation: %d %q", resp.StatusCode, reason)
+		}
+		// Both tiers find what the default tier finds.
+		if resp, _ := (call{"GET", "/public/deep?q=" + q("1' OR '1'='1' --"), nil, ""}).do(t, s); resp.StatusCode != 403 {
+			t.Fatalf("crs operation, default-tier payload: %d", resp.StatusCode)
+		}
+	})
 	t.Run("monitor at operation level (allowed by the config) forwards and records", func(t *testing.T) {
 		audit := &syncBuffer{}
 		s2 := startFirewall(t, protectConfig(t, up, d.url, "allow_spec_overrides: true\nblacklist: {enabled: true}\n"), audit)

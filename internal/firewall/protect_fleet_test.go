@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
 )
 
@@ -269,4 +271,44 @@ paths:
 			t.Fatalf("/c: %d policy %q", r3.StatusCode, pol)
 		}
 	})
+}
+
+// x-rampart-blacklist-tier may choose the crs tier for an operation (it
+// only adds detection); choosing the default tier under a crs
+// configuration loosens it, so it needs allow_spec_overrides.
+func TestProtectBlacklistTierPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	specYAML := `openapi: 3.0.3
+info: {title: p, version: "1"}
+paths:
+  /light:
+    get:
+      operationId: light
+      x-rampart-blacklist-tier: default
+      parameters: [{name: q, in: query, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+`
+	path := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(path, []byte(specYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := startUpstream(t)
+	crsOnly := "/light?q=" + url.QueryEscape("/bi[n]/bash") // found by the CRS, not by the default tier
+	for _, tc := range []struct {
+		name      string
+		overrides bool
+		want      int
+	}{
+		{"without overrides the configured crs tier stays", false, 403},
+		{"with overrides the operation runs the default tier", true, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{Spec: path, Upstream: "http://" + up.addr, ResponseMode: "off", AllowSpecOverrides: tc.overrides}
+			cfg.Blacklist = blacklist.Config{Enabled: true, Tier: blacklist.TierCRS}
+			s := startFirewall(t, cfg, nil)
+			if resp, reason := (call{"GET", crsOnly, nil, ""}).do(t, s); resp.StatusCode != tc.want {
+				t.Fatalf("%d %q, want %d", resp.StatusCode, reason, tc.want)
+			}
+		})
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,13 +33,14 @@ import (
 // document, on a path item or on an operation; the most specific one wins
 // (operation > path > global).
 const (
-	ExtMode         = "x-rampart-mode"
-	ExtResponseMode = "x-rampart-response-mode"
-	ExtRateLimit    = "x-rampart-rate-limit"
-	ExtIPRules      = "x-rampart-ip-rules"
-	ExtBlacklist    = "x-rampart-blacklist"
-	ExtMTLS         = "x-rampart-mtls"
-	ExtSigned       = "x-rampart-signed"
+	ExtMode          = "x-rampart-mode"
+	ExtResponseMode  = "x-rampart-response-mode"
+	ExtRateLimit     = "x-rampart-rate-limit"
+	ExtIPRules       = "x-rampart-ip-rules"
+	ExtBlacklist     = "x-rampart-blacklist"
+	ExtBlacklistTier = "x-rampart-blacklist-tier"
+	ExtMTLS          = "x-rampart-mtls"
+	ExtSigned        = "x-rampart-signed"
 )
 
 // shared holds the protections built from the configuration alone. They
@@ -51,7 +53,14 @@ type shared struct {
 	cors    *harden.CORS
 	rlStore ratelimit.Store
 	checker blacklist.Checker
-	certs   *mtls.Verifier
+	// tiers holds the checker of the other tier, built on first use by an
+	// operation that selects it (x-rampart-blacklist-tier): the CRS tier
+	// costs a few hundred milliseconds and megabytes to load, so only when
+	// some operation asks for it.
+	tiersMu  sync.Mutex
+	tiers    map[string]blacklist.Checker
+	blConfig blacklist.Config
+	certs    *mtls.Verifier
 	// certHeaders strips RFC 9440 headers not written by a proxy that
 	// some mTLS section trusts; nil when no section reads certificates.
 	certHeaders *mtls.Verifier
@@ -82,6 +91,9 @@ type contract struct {
 type opPolicy struct {
 	// blacklist: "" (off), blacklist.ModeBlock or blacklist.ModeMonitor.
 	blacklist string
+	// checker is the operation's blacklist tier when it differs from the
+	// configuration's (x-rampart-blacklist-tier); nil: the shared one.
+	checker   blacklist.Checker
 	mtls      bool
 	signed    bool
 	ipOpRules bool                             // config or spec lists for this operation
@@ -184,6 +196,7 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 		sh.rlStore = ratelimit.NewMemoryStore(rc.Memory.MaxKeys, rc.Memory.Shards)
 	}
 	if cfg.Blacklist.Enabled {
+		sh.blConfig = cfg.Blacklist
 		if sh.checker, err = blacklist.New(cfg.Blacklist); err != nil {
 			sh.close()
 			return nil, err
@@ -246,6 +259,27 @@ func certHeaderPolicy(cfg Config) (*mtls.Verifier, error) {
 		all = append(all, ps...)
 	}
 	return mtls.NewWithPool(nil, all), nil
+}
+
+// tier returns the checker of the named blacklist tier, building it on
+// first use from the configuration's blacklist section.
+func (sh *shared) tier(name string) (blacklist.Checker, error) {
+	sh.tiersMu.Lock()
+	defer sh.tiersMu.Unlock()
+	if c, ok := sh.tiers[name]; ok {
+		return c, nil
+	}
+	cfg := sh.blConfig
+	cfg.Tier = name
+	c, err := blacklist.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if sh.tiers == nil {
+		sh.tiers = map[string]blacklist.Checker{}
+	}
+	sh.tiers[name] = c
+	return c, nil
 }
 
 func (sh *shared) close() {
@@ -346,6 +380,25 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 				pol.blacklist = want
 			default:
 				problem("%s %q (%s level) would loosen the configured blacklist and is ignored (set allow_spec_overrides to permit it)", ExtBlacklist, want, lvl)
+			}
+		}
+		if v, lvl, ok := extAt(doc, so, ExtBlacklistTier); ok && pol.blacklist != "" {
+			base := s.shared.blConfig.WithDefaults().Tier
+			switch want, _ := v.(string); {
+			case want != blacklist.TierDefault && want != blacklist.TierCRS:
+				problem("%s %v (%s level) ignored: not one of default, crs", ExtBlacklistTier, v, lvl)
+			case want == base:
+			case want == blacklist.TierCRS || cfg.AllowSpecOverrides:
+				// The crs tier runs the default tier first: choosing it
+				// only adds detection.
+				c, err := s.shared.tier(want)
+				if err != nil {
+					problem("%s %q (%s level) ignored: %v", ExtBlacklistTier, want, lvl, err)
+				} else {
+					pol.checker = c
+				}
+			default:
+				problem("%s %q (%s level) would loosen the configured blacklist tier and is ignored (set allow_spec_overrides to permit it)", ExtBlacklistTier, want, lvl)
 			}
 		}
 		if pol.blacklist != "" {

@@ -329,6 +329,9 @@ func skipSafe(sp *blacklist.SkipPolicy) bool {
 // scan runs the checker over the parameters and the body.
 func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 	c := s.shared.checker
+	if pol.checker != nil {
+		c = pol.checker
+	}
 	r := tx.R
 	for _, p := range tx.Match.Params {
 		if skipSafe(pol.paramSkip["path\x00"+p.Name]) {

@@ -29,8 +29,8 @@ const (
 //	  mode: block
 //	  tier: default
 //	  families: [sqli, xss, traversal, cmdi]
-//	  paranoia_level: 1       # crs tier only (default 1)
-//	  exclude_rules: [942200] # crs tier only
+//	  paranoia_level: 1       # crs tier (default 1)
+//	  exclude_rules: [942200] # crs tier
 //	  max_value_bytes: 65536
 //	  check_keys: true
 type Config struct {
@@ -43,10 +43,11 @@ type Config struct {
 	// fixation, protocol enforcement).
 	Families []Family `yaml:"families,omitempty" json:"families,omitempty"`
 	// ParanoiaLevel is the CRS blocking paranoia level (1-4, default 1, as
-	// in the CRS itself); crs tier only. Level 2 detects more and blocks
-	// much more ordinary text (docs/benchmarks.md).
+	// in the CRS itself) of the crs tier, configured or selected per
+	// operation. Level 2 detects more and blocks much more ordinary text
+	// (docs/benchmarks.md).
 	ParanoiaLevel int `yaml:"paranoia_level,omitempty" json:"paranoia_level,omitempty"`
-	// ExcludeRules removes CRS rules by id (crs tier only): the standard
+	// ExcludeRules removes CRS rules by id from the crs tier: the standard
 	// CRS tuning for a rule that misfires on an API's legitimate values.
 	ExcludeRules []int `yaml:"exclude_rules,omitempty" json:"exclude_rules,omitempty"`
 	// MaxValueBytes bounds how much of one string is inspected: a longer
@@ -101,25 +102,20 @@ func (c Config) Validate() error {
 	}
 	seen := map[Family]bool{}
 	for i, f := range c.Families {
-		if f == Generic && c.Tier != TierCRS {
-			errs = append(errs, fmt.Errorf("blacklist.families[%d]: %q (the CRS's other attack rules) needs tier: crs", i, f))
-		} else if !f.valid() && f != Generic {
+		if !f.valid() && f != Generic {
 			errs = append(errs, fmt.Errorf("blacklist.families[%d]: %q is not one of %s", i, f, familyList()))
 		} else if seen[f] {
 			errs = append(errs, fmt.Errorf("blacklist.families[%d]: %q listed twice", i, f))
 		}
 		seen[f] = true
 	}
+	// paranoia_level, exclude_rules and the generic family configure the
+	// crs tier, whether it is the configured tier or one that operations
+	// select with x-rampart-blacklist-tier; the default tier ignores them.
 	if c.ParanoiaLevel < 0 || c.ParanoiaLevel > 4 {
 		errs = append(errs, fmt.Errorf("blacklist.paranoia_level: %d is outside 1-4", c.ParanoiaLevel))
-	} else if c.ParanoiaLevel != 0 && c.Tier != TierCRS {
-		errs = append(errs, errors.New("blacklist.paranoia_level: only the crs tier has paranoia levels; set tier: crs or remove it"))
 	}
 	for i, id := range c.ExcludeRules {
-		if c.Tier != TierCRS {
-			errs = append(errs, errors.New("blacklist.exclude_rules: only the crs tier has rule ids; set tier: crs or remove it"))
-			break
-		}
 		if id < 900000 || id > 999999 {
 			errs = append(errs, fmt.Errorf("blacklist.exclude_rules[%d]: %d is not a CRS rule id (900000-999999)", i, id))
 		}

@@ -32,6 +32,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
+	"github.com/rampart-sec/rampart/internal/redistest"
 )
 
 // pki is a throwaway CA with the certificates the mTLS tests need, all
@@ -627,7 +628,7 @@ func TestProtectSignedPayloads(t *testing.T) {
 // are refused, by jti or by token hash, and the revocation outlives a
 // contract reload.
 func TestProtectTokenDenylist(t *testing.T) {
-	addr := startRedis(t)
+	addr, _ := redistest.Start(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	cfg := protectConfig(t, up, d.url, fmt.Sprintf("  denylist: {backend: redis, redis_addr: %q, prefix: \"test:deny:\"}\n", addr))

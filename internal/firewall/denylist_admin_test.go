@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/redistest"
 )
 
 // startFirewallLogged is startFirewall with the server's log captured, so
@@ -265,7 +267,7 @@ func TestDenylistAdminNotConfigured(t *testing.T) {
 // firewall's admin listener is stored in Redis with the token's TTL, so
 // the rest of the fleet refuses the token too.
 func TestDenylistAdminRedis(t *testing.T) {
-	addr := startRedis(t)
+	addr, _ := redistest.Start(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	cfg := protectConfig(t, up, d.url, fmt.Sprintf("  denylist: {backend: redis, redis_addr: %q, prefix: \"adm:deny:\"}\n", addr))

@@ -8,61 +8,20 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
+	"github.com/rampart-sec/rampart/internal/redistest"
 )
-
-// startRedis runs a throwaway redis-server on a free loopback port; the
-// test is skipped when the binary is missing.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed (apt-get install -y redis-server); skipping the fleet rate-limit test")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Ready to accept connections") {
-				close(ready)
-				break
-			}
-		}
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(10 * time.Second):
-		t.Fatal("redis-server did not become ready within 10s")
-	}
-	return fmt.Sprintf("127.0.0.1:%d", port)
-}
 
 // TestProtectFleetSharesLimit runs two firewalls over one redis-server:
 // together they let exactly the burst through.
 func TestProtectFleetSharesLimit(t *testing.T) {
-	addr := startRedis(t)
+	addr, _ := redistest.Start(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	extra := fmt.Sprintf(`rate_limits:

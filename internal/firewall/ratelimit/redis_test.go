@@ -1,67 +1,18 @@
 package ratelimit
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-// redisServer starts a throwaway redis-server on a free loopback port and
-// returns its address. The test is skipped when the binary is missing.
-func redisServer(t testing.TB) (addr string, stop func()) {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed (apt-get install -y redis-server); skipping the Redis store tests")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes")
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		signalled := false
-		for sc.Scan() {
-			if !signalled && strings.Contains(sc.Text(), "Ready to accept connections") {
-				close(ready)
-				signalled = true
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("redis-server did not become ready within 10s")
-	}
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-		})
-	}
-	t.Cleanup(stop)
-	return fmt.Sprintf("127.0.0.1:%d", port), stop
-}
+	"github.com/rampart-sec/rampart/internal/redistest"
+)
 
 func redisCfg(addr string, rules ...Rule) Config {
 	return Config{Store: "redis", Redis: RedisConfig{Addr: addr, Timeout: 500 * time.Millisecond}, Rules: rules}
@@ -71,7 +22,7 @@ func redisCfg(addr string, rules ...Rule) Config {
 // fleet would, each in front of its own real HTTP listener, against one
 // redis-server: together they let exactly the burst through.
 func TestRedisFleetSharesLimit(t *testing.T) {
-	addr, _ := redisServer(t)
+	addr, _ := redistest.Start(t)
 	rule := Rule{Name: "shared", Key: KeyIP, Rate: 10, Period: time.Hour}
 	var servers []*httptest.Server
 	for i := 0; i < 2; i++ {
@@ -132,7 +83,7 @@ func TestRedisFleetSharesLimit(t *testing.T) {
 }
 
 func TestRedisConcurrentExact(t *testing.T) {
-	addr, _ := redisServer(t)
+	addr, _ := redistest.Start(t)
 	l1, _ := New(redisCfg(addr, Rule{Name: "c", Key: KeyAPIKey, Rate: 50, Period: time.Hour}), quiet)
 	l2, _ := New(redisCfg(addr, Rule{Name: "c", Key: KeyAPIKey, Rate: 50, Period: time.Hour}), quiet)
 	defer l1.Close()
@@ -169,7 +120,7 @@ func TestRedisConcurrentExact(t *testing.T) {
 }
 
 func TestRedisRefill(t *testing.T) {
-	addr, _ := redisServer(t)
+	addr, _ := redistest.Start(t)
 	l, _ := New(redisCfg(addr, Rule{Name: "fast", Key: KeyIP, Rate: 20, Period: time.Second, Burst: 1}), quiet)
 	defer l.Close()
 	in := Input{Phase: PhaseIP, IP: ip1}
@@ -198,7 +149,7 @@ func TestRedisDown(t *testing.T) {
 		{"closed", false, http.StatusServiceUnavailable},
 	} {
 		t.Run(tc.policy, func(t *testing.T) {
-			addr, stop := redisServer(t)
+			addr, stop := redistest.Start(t)
 			cfg := redisCfg(addr, Rule{Name: "ip", Key: KeyIP, Rate: 100, Period: time.Minute})
 			cfg.OnStoreError = tc.policy
 			cfg.Redis.Timeout = 100 * time.Millisecond
@@ -227,7 +178,7 @@ func TestRedisDown(t *testing.T) {
 }
 
 func BenchmarkRedis(b *testing.B) {
-	addr, _ := redisServer(b)
+	addr, _ := redistest.Start(b)
 	l, err := New(redisCfg(addr, Rule{Name: "ip", Key: KeyIP, Rate: 1 << 30, Period: time.Hour}), quiet)
 	if err != nil {
 		b.Fatal(err)
@@ -245,7 +196,7 @@ func BenchmarkRedis(b *testing.B) {
 }
 
 func BenchmarkRedisParallel(b *testing.B) {
-	addr, _ := redisServer(b)
+	addr, _ := redistest.Start(b)
 	l, _ := New(redisCfg(addr, Rule{Name: "ip", Key: KeyIP, Rate: 1 << 30, Period: time.Hour}), quiet)
 	defer l.Close()
 	b.ReportAllocs()

@@ -1,16 +1,13 @@
 package denylist
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"net"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/redistest"
 )
 
 func testStore(t *testing.T, s Store, advance func(time.Duration)) {
@@ -61,47 +58,8 @@ func TestMemory(t *testing.T) {
 	testStore(t, m, func(d time.Duration) { now = now.Add(d) })
 }
 
-// startRedis runs a real redis-server on a free loopback port.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server is not on PATH; install it (apt-get install redis-server) to run the Redis tests")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Ready to accept connections") {
-				close(ready)
-				for sc.Scan() {
-				}
-				return
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(10 * time.Second):
-		t.Fatal("redis-server did not start")
-	}
-	return fmt.Sprintf("127.0.0.1:%d", port)
-}
-
 func TestRedis(t *testing.T) {
-	addr := startRedis(t)
+	addr, _ := redistest.Start(t)
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer c.Close()
 	s := NewRedis(c, "test:")

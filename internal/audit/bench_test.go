@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -16,7 +17,7 @@ func BenchmarkStripe(b *testing.B) { benchSpec(b, "stripe.yaml") }
 func BenchmarkGitHub(b *testing.B) { benchSpec(b, "api.github.com.yaml") }
 
 func benchSpec(b *testing.B, name string) {
-	path := filepath.Join(sharedSpecs(b), name)
+	path := filepath.Join(sharedtest.Path(b, "specs"), name)
 	ctx := context.Background()
 	b.Run("load", func(b *testing.B) {
 		b.ReportAllocs()

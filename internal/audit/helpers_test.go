@@ -11,23 +11,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
-// sharedSpecs returns the folder of real-world specs beside the project
-// root (a sibling "shared/specs" of some ancestor of the test's working
-// directory), or skips the test when it is absent.
-func sharedSpecs(t testing.TB) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for i := 0; i < 8; i++ {
-		cand := filepath.Join(dir, "..", "shared", "specs")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		dir = filepath.Dir(dir)
-	}
-	t.Skip("shared/specs not found beside the project root; real-world spec tests skipped")
-	return ""
-}
-
 // auditText audits a definition given as text (YAML or JSON).
 func auditText(t testing.TB, text string, opts Options) *report.SpecResult {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -15,7 +16,7 @@ type auditResult struct{ *report.SpecResult }
 
 // Known answers on real definitions in ../shared/specs.
 func TestKnownAnswers(t *testing.T) {
-	dir := sharedSpecs(t)
+	dir := sharedtest.Path(t, "specs")
 	cases := []struct {
 		file, rule, pointer, fileSuffix string
 		line                            int
@@ -68,7 +69,7 @@ func TestKnownAnswers(t *testing.T) {
 // Every shared definition audits without error, with a score in range and
 // a valid flag matching the loader's.
 func TestSharedSpecsAudit(t *testing.T) {
-	dir := sharedSpecs(t)
+	dir := sharedtest.Path(t, "specs")
 	entries, _ := os.ReadDir(dir)
 	paths := []string{filepath.Join(dir, "oai-v2.0-petstore-separate", "spec", "swagger.json")}
 	for _, e := range entries {
@@ -106,7 +107,7 @@ func TestSharedSpecsAudit(t *testing.T) {
 }
 
 func TestAuditHonoursCancellation(t *testing.T) {
-	path := filepath.Join(sharedSpecs(t), "stripe.yaml")
+	path := filepath.Join(sharedtest.Path(t, "specs"), "stripe.yaml")
 	doc, err := spec.Load(context.Background(), path, spec.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,36 +10,13 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-)
 
-// sarifSchemaPath finds the official SARIF 2.1.0 schema in a "shared"
-// folder beside the repository (../shared/schemas), walking up from the
-// test's directory. It returns "" when there is none.
-func sarifSchemaPath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "schemas", "sarif-schema-2.1.0.json")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+	"github.com/rampart-sec/rampart/internal/sharedtest"
+)
 
 func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	path := sarifSchemaPath(t)
-	if path == "" {
-		t.Skip("SARIF schema not found: no shared/schemas/sarif-schema-2.1.0.json in any parent directory (it lives in ../shared beside the repository)")
-	}
+	path := sharedtest.Path(t, "schemas", "sarif-schema-2.1.0.json")
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	sch, err := c.Compile(path)

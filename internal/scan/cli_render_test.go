@@ -12,9 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/rampart-sec/rampart/internal/cli"
 	"github.com/rampart-sec/rampart/internal/scan/fixture"
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 )
 
 // scanCLI scans the flawed fixture through the command line in one format
@@ -54,21 +56,6 @@ func noSecrets(t *testing.T, what, s string) {
 	}
 	if regexp.MustCompile(`Bearer eyJ[A-Za-z0-9_-]{10,}`).MatchString(s) {
 		t.Errorf("%s shows a bearer token", what)
-	}
-}
-
-func findSARIFSchema(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "schemas", "sarif-schema-2.1.0.json")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
 	}
 }
 
@@ -142,10 +129,7 @@ func TestScanSARIFOutput(t *testing.T) {
 	if !strings.Contains(stderr, "findings") || !strings.Contains(stderr, " "+strconv.Itoa(len(run.Results))+": ") {
 		t.Errorf("summary does not count %d findings:\n%s", len(run.Results), stderr)
 	}
-	path := findSARIFSchema(t)
-	if path == "" {
-		t.Skip("SARIF schema not found (shared/schemas/sarif-schema-2.1.0.json beside the repository); structure checked only")
-	}
+	path := sharedtest.Path(t, "schemas", "sarif-schema-2.1.0.json")
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	sch, err := c.Compile(path)

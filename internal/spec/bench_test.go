@@ -4,11 +4,13 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 )
 
 // BenchmarkLoadStripe measures loading the 3 MB Stripe definition alone.
 func BenchmarkLoadStripe(b *testing.B) {
-	path := filepath.Join(sharedSpecs(b), "stripe.yaml")
+	path := filepath.Join(sharedtest.Path(b, "specs"), "stripe.yaml")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Load(context.Background(), path, Options{}); err != nil {
@@ -20,7 +22,7 @@ func BenchmarkLoadStripe(b *testing.B) {
 // BenchmarkLoadCompileStripe measures loading plus compiling every schema
 // the operations use, in both views: what the firewall does at start-up.
 func BenchmarkLoadCompileStripe(b *testing.B) {
-	path := filepath.Join(sharedSpecs(b), "stripe.yaml")
+	path := filepath.Join(sharedtest.Path(b, "specs"), "stripe.yaml")
 	b.ReportAllocs()
 	for b.Loop() {
 		d, err := Load(context.Background(), path, Options{})

@@ -6,27 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// sharedSpecs returns the folder of real-world specs beside the project
-// root, or skips the test when it is absent (a user's fresh clone).
-func sharedSpecs(t testing.TB) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for i := 0; i < 6; i++ {
-		cand := filepath.Join(dir, "..", "shared", "specs")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		dir = filepath.Dir(dir)
-	}
-	t.Skip("../shared/specs not found beside the project root; real-world spec tests skipped")
-	return ""
-}
+	"github.com/rampart-sec/rampart/internal/sharedtest"
+)
 
 // sharedSpecFiles lists the definitions (not the fragment files) there.
 func sharedSpecFiles(t testing.TB) []string {
-	dir := sharedSpecs(t)
+	dir := sharedtest.Path(t, "specs")
 	var out []string
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {

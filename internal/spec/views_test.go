@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 )
 
 func loadString(t *testing.T, text string, opts Options) *Document {
@@ -301,7 +303,7 @@ func TestSwagger20Normalised(t *testing.T) {
 // TestExternalRefLocations: nodes in an external file carry that file and
 // its lines (the petstore-separate example's ../common/Error.json).
 func TestExternalRefLocations(t *testing.T) {
-	root := filepath.Join(sharedSpecs(t), "oai-v2.0-petstore-separate", "spec", "swagger.json")
+	root := filepath.Join(sharedtest.Path(t, "specs"), "oai-v2.0-petstore-separate", "spec", "swagger.json")
 	d, err := Load(context.Background(), root, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -368,7 +370,7 @@ components:
 }
 
 func TestStripeLoads(t *testing.T) {
-	d, err := Load(context.Background(), filepath.Join(sharedSpecs(t), "stripe.yaml"), Options{})
+	d, err := Load(context.Background(), filepath.Join(sharedtest.Path(t, "specs"), "stripe.yaml"), Options{})
 	if err != nil {
 		t.Fatalf("Stripe (legal recursive schemas) must load: %v", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 )
 
 // The false positives that matter are the values real APIs exchange. The
@@ -26,7 +28,7 @@ import (
 func TestExampleValuesFalsePositives(t *testing.T) {
 	dir := os.Getenv("RAMPART_EXAMPLES_CORPUS")
 	if dir == "" {
-		dir = sharedSpecsDir(t)
+		dir = sharedtest.Path(t, "specs")
 	}
 	values, files := exampleValues(t, dir)
 	if len(values) < 100 {
@@ -76,25 +78,6 @@ func TestExampleValuesFalsePositives(t *testing.T) {
 	if rate > goal {
 		t.Errorf("%.2f%% of the example values are blocked, over the %g%% goal", rate, goal)
 	}
-}
-
-// sharedSpecsDir finds ../shared/specs beside the project root.
-func sharedSpecsDir(t *testing.T) string {
-	t.Helper()
-	wd, _ := os.Getwd()
-	for d := wd; ; d = filepath.Dir(d) {
-		if p := filepath.Join(d, "shared", "specs"); dirExists(p) {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			t.Skip("shared/specs not found beside the project root")
-		}
-	}
-}
-
-func dirExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
 }
 
 // exampleValues collects the distinct strings under example, examples,

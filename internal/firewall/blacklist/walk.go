@@ -67,11 +67,11 @@ func (w *walker) pointer() string {
 	return b.String()
 }
 
-// check runs the checker and names the value in its finding.
+// check runs the checker and names the value in its finding (checkers
+// return the Context they were given).
 func (w *walker) check(s string, key bool) Finding {
 	f := w.c.Check(s, Context{In: w.o.In, Key: key})
 	if f.Detected() {
-		f.Where.In, f.Where.Key = w.o.In, key
 		f.Where.Name = w.pointer()
 	}
 	return f

@@ -540,15 +540,12 @@ func MediaName(ct string) string {
 // nXX range, then default.
 func (op *Op) Response(status int) *Response {
 	code := strconv.Itoa(status)
-	if status < 100 {
-		code = fmt.Sprintf("%03d", status) // not an HTTP status; matches nothing declared
-	}
 	var rng, def *Response
 	for _, r := range op.Responses {
 		switch {
 		case r.Code == code:
 			return r
-		case len(r.Code) == 3 && r.Code[1:] == "XX" && r.Code[0] == code[0]:
+		case len(code) == 3 && len(r.Code) == 3 && r.Code[1:] == "XX" && r.Code[0] == code[0]:
 			rng = r
 		case r.Code == "DEFAULT":
 			def = r

@@ -513,7 +513,19 @@ func TestCRSCorpusCRSTier(t *testing.T) {
 		if err != nil {
 			t.Fatalf("RAMPART_CRS_LEVELS: %v", err)
 		}
-		tier, err := NewCRS(Config{ParanoiaLevel: pl})
+		// RAMPART_CRS_EXCLUDE=ID,ID... removes rules from the tier, as
+		// exclude_rules does.
+		var exclude []int
+		for f := range strings.SplitSeq(os.Getenv("RAMPART_CRS_EXCLUDE"), ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				id, err := strconv.Atoi(f)
+				if err != nil {
+					t.Fatalf("RAMPART_CRS_EXCLUDE: %v", err)
+				}
+				exclude = append(exclude, id)
+			}
+		}
+		tier, err := NewCRS(Config{ParanoiaLevel: pl, ExcludeRules: exclude})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,42 +85,141 @@ func TestBrokenOperationFailsClosed(t *testing.T) {
 	}
 }
 
-// TestAmbiguousFraming sends raw bytes. Conflicting Content-Length fields
-// are refused. With both Content-Length and Transfer-Encoding, Go's server
-// applies RFC 9112 6.3 (chunked wins, Content-Length is dropped before the
-// handler sees it); the firewall then forwards the buffered body with one
-// fresh Content-Length, so the upstream cannot frame it differently.
+// rawExchange writes raw bytes on one connection, reads n responses, and
+// reports whether the firewall then closed the connection.
+func rawExchange(t *testing.T, dial func() (net.Conn, error), raw string, n int) ([]*http.Response, bool) {
+	t.Helper()
+	c, err := dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	var out []*http.Response
+	for i := 0; i < n; i++ {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i+1, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		out = append(out, resp)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err = br.ReadByte()
+	return out, err == io.EOF
+}
+
+// TestAmbiguousFraming sends raw bytes, in clear and over TLS (HTTP/1.1).
+// A request framed two ways (Content-Length and Transfer-Encoding, or
+// several Content-Length fields) is refused with 400 before the upstream
+// sees it, and the connection is closed after the answer (RFC 9112 6.1),
+// although net/http hides both from handlers. Ordinary keep-alive and
+// pipelined traffic, chunked or not, passes on the same connections.
 func TestAmbiguousFraming(t *testing.T) {
 	up := startUpstream(t)
-	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
-	send := func(raw string) *http.Response {
-		c, err := net.Dial("tcp", fw.Addr())
-		if err != nil {
-			t.Fatal(err)
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	_ = os.WriteFile(cert, certPEM, 0o600)
+	_ = os.WriteFile(key, keyPEM, 0o600)
+	plainFW := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	tlsFW := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	dials := map[string]func() (net.Conn, error){
+		"clear": func() (net.Conn, error) { return net.Dial("tcp", plainFW.Addr()) },
+		"TLS": func() (net.Conn, error) {
+			return tls.Dial("tcp", tlsFW.Addr(), &tls.Config{RootCAs: pool, ServerName: "localhost", NextProtos: []string{"http/1.1"}})
+		},
+	}
+	const note = "POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+	cases := []struct {
+		name     string
+		raw      string
+		statuses []int
+		closed   bool
+	}{
+		{"Content-Length and Transfer-Encoding", note + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n", []int{400}, true},
+		{"Transfer-Encoding first, lower case", note + "transfer-encoding: chunked\r\ncontent-length: 11\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n", []int{400}, true},
+		{"both on HTTP/1.0", "POST /v1/notes HTTP/1.0\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\nabcd", []int{400}, true},
+		{"equal Content-Length fields", note + "Content-Length: 4\r\nContent-Length: 4\r\n\r\nabcd", []int{400}, true},
+		{"conflicting Content-Length fields", note + "Content-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", []int{400}, true},
+		{"smuggled second request after a refused one", note + "Content-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /v1/items HTTP/1.1\r\nHost: x\r\n\r\n", []int{400}, true},
+		{"keep-alive: chunked with trailer, Content-Length, pipelined GET",
+			note + "Transfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n0\r\nX-T: 1\r\n\r\n" +
+				note + "Content-Length: 2\r\n\r\nhi" +
+				"GET /v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			[]int{201, 201, 200}, true},
+		{"a refused body left unread does not desynchronise the next request",
+			"POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5\r\n\r\nGET /" +
+				"GET /v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			[]int{415, 200}, true},
+	}
+	for transport, dial := range dials {
+		for _, c := range cases {
+			t.Run(transport+"/"+c.name, func(t *testing.T) {
+				resps, closed := rawExchange(t, dial, c.raw, len(c.statuses))
+				for i, resp := range resps {
+					if resp.StatusCode != c.statuses[i] {
+						t.Fatalf("response %d: status %d, want %d", i+1, resp.StatusCode, c.statuses[i])
+					}
+					id := resp.Header.Get(RequestIDHeader)
+					up.mu.Lock()
+					r := up.seen[id]
+					up.mu.Unlock()
+					if c.statuses[i] == 400 && r != nil {
+						t.Fatalf("response %d: a refused request reached the upstream", i+1)
+					}
+					if c.statuses[i] < 300 && (r == nil || (r.Method == "POST" && (len(r.TransferEncoding) != 0 || r.ContentLength != int64(len(up.received(id)))))) {
+						t.Fatalf("response %d: the upstream did not get one framing: %+v", i+1, r)
+					}
+				}
+				if closed != c.closed {
+					t.Fatalf("connection closed: %v, want %v", closed, c.closed)
+				}
+			})
 		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		_, _ = c.Write([]byte(raw))
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
 	}
-	resp := send("POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcde")
-	if resp.StatusCode != 400 {
-		t.Errorf("conflicting Content-Length: status %d", resp.StatusCode)
+}
+
+// TestTLSStateOverHTTP1 checks that HTTP/1.1 over TLS, which package
+// framing watches, still reaches the handler as TLS: HSTS is sent.
+func TestTLSStateOverHTTP1(t *testing.T) {
+	up := startUpstream(t)
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	_ = os.WriteFile(cert, certPEM, 0o600)
+	_ = os.WriteFile(key, keyPEM, 0o600)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get("https://" + fw.Addr() + "/v1/items")
+	if err != nil {
+		t.Fatal(err)
 	}
-	resp = send("POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n")
-	id := resp.Header.Get(RequestIDHeader)
-	if resp.StatusCode == 400 {
-		return
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.ProtoMajor != 1 || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatalf("status %d over %s, HSTS %q", resp.StatusCode, resp.Proto, resp.Header.Get("Strict-Transport-Security"))
 	}
-	up.mu.Lock()
-	r := up.seen[id]
-	up.mu.Unlock()
-	if r == nil || len(r.TransferEncoding) != 0 || r.ContentLength != 6 || string(up.received(id)) != "abcdef" {
-		t.Fatalf("upstream saw framing %v / %d / %q", r.TransferEncoding, r.ContentLength, up.received(id))
+	// Plain HTTP to the TLS port gets net/http's answer.
+	c, err := net.Dial("tcp", fw.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	_, _ = c.Write([]byte("GET /v1/items HTTP/1.1\r\nHost: x\r\n\r\n"))
+	plain, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || plain.StatusCode != 400 {
+		t.Fatalf("plain HTTP to the TLS port: %v %v", plain, err)
 	}
 }
 

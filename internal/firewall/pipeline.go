@@ -10,6 +10,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn"
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/framing"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
 )
@@ -38,6 +39,9 @@ type Tx struct {
 	Violations []plan.Violation
 	Upstream   bool
 	buf        *bytes.Buffer
+	// Framing is what the request's head said about its framing (package
+	// framing); nil on HTTP/2 and on connections that were not watched.
+	Framing *framingVerdict
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract
@@ -103,6 +107,13 @@ const (
 // passThrough is a stage with nothing of its own to do: authorization is
 // decided with authentication (scopes belong to each OR-alternative of the
 // security requirements), yet the stage keeps its place and name.
+// framingVerdict is the head package framing paired with a request;
+// Found is false when no head matched it.
+type framingVerdict struct {
+	Head  framing.Head
+	Found bool
+}
+
 type passThrough string
 
 func (p passThrough) Name() string           { return string(p) }
@@ -115,12 +126,25 @@ func (routingStage) Name() string { return StageRouting }
 func (st routingStage) Process(tx *Tx) *Rejection {
 	r := tx.R
 	// Request smuggling defence: a message framed both ways is refused,
-	// whatever the server library would have made of it.
-	if len(r.TransferEncoding) > 0 && r.Header.Get("Content-Length") != "" {
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-framing", Detail: "the request has both Content-Length and Transfer-Encoding"}, Hard: true}
-	}
-	if len(r.Header.Values("Content-Length")) > 1 {
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-framing", Detail: "the request has several Content-Length fields"}, Hard: true}
+	// whatever the server library made of it (net/http drops
+	// Content-Length when Transfer-Encoding is present and merges equal
+	// Content-Length fields, so the head's own fields come from package
+	// framing), and the connection is closed after the answer (RFC 9112
+	// §6.1): what follows on it cannot be trusted to be framed alike.
+	if f := tx.Framing; f != nil {
+		var detail string
+		switch {
+		case !f.Found:
+			detail = "the connection's message framing could not be followed"
+		case f.Head.BothLengths:
+			detail = "the request has both Content-Length and Transfer-Encoding"
+		case f.Head.LengthFields > 1:
+			detail = "the request has several Content-Length fields"
+		}
+		if detail != "" {
+			tx.W.Header().Set("Connection", "close")
+			return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-framing", Detail: detail}, Hard: true}
+		}
 	}
 	m, allow, err := tx.Plan.Router.Lookup(r.Method, r.URL.EscapedPath())
 	switch {

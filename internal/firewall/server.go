@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/auditlog"
+	"github.com/rampart-sec/rampart/internal/firewall/framing"
 	"github.com/rampart-sec/rampart/internal/firewall/harden"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
@@ -220,6 +221,7 @@ func (s *Server) nextID() string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := s.cur.Load()
 	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: c.plan, C: c}
+	s.takeFraming(tx)
 	rw := &respWriter{ResponseWriter: w, s: s, tx: tx}
 	tx.W = rw
 	w.Header().Set(RequestIDHeader, tx.ID)
@@ -427,6 +429,25 @@ func (w *respWriter) Write(b []byte) (int, error) {
 
 func (w *respWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// takeFraming pairs the request with the head package framing saw for it,
+// first thing, so the queue of heads advances with every request whatever
+// stage answers it. Over TLS it also restores Request.TLS, which net/http
+// fills only for connections it reads as a *tls.Conn.
+func (s *Server) takeFraming(tx *Tx) {
+	r := tx.R
+	fc, ok := framing.FromContext(r.Context())
+	if !ok || r.ProtoMajor != 1 {
+		return
+	}
+	if r.TLS == nil {
+		if st, ok := fc.TLSState(); ok {
+			r.TLS = &st
+		}
+	}
+	h, found := fc.Take(r.Method, r.RequestURI)
+	tx.Framing = &framingVerdict{Head: h, Found: found}
+}
+
 // Start listens on the proxy and admin addresses and serves in the
 // background.
 func (s *Server) Start() error {
@@ -449,7 +470,15 @@ func (s *Server) Start() error {
 		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    s.cfg.Limits.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// Requests reach the handler with the framing of their head
+		// (package framing), for the routing stage's smuggling defence.
+		ConnContext: framing.ConnContext,
 	}
+	maxHead := s.cfg.Limits.MaxHeaderBytes
+	if maxHead <= 0 {
+		maxHead = http.DefaultMaxHeaderBytes
+	}
+	maxHead += 4096 // net/http's own slack over MaxHeaderBytes
 	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	s.serveErr = make(chan error, 2)
 	if s.cfg.TLSCert != "" {
@@ -467,9 +496,10 @@ func (s *Server) Start() error {
 			// still call the other operations.
 			s.srv.TLSConfig.ClientAuth = tls.RequestClientCert
 		}
-		go func() { s.serveErr <- s.srv.ServeTLS(ln, "", "") }()
+		tln := framing.NewTLSListener(ln, s.srv.TLSConfig, maxHead, t.ReadHeader, s.log)
+		go func() { s.serveErr <- s.srv.Serve(tln) }()
 	} else {
-		go func() { s.serveErr <- s.srv.Serve(ln) }()
+		go func() { s.serveErr <- s.srv.Serve(framing.Listener{Listener: ln, MaxHead: maxHead}) }()
 	}
 	go func() { s.serveErr <- s.admin.Serve(aln) }()
 	s.log.Info("protect listening", "addr", ln.Addr().String(), "admin", aln.Addr().String(), "upstream", s.upstream.Redacted(), "tls", s.cfg.TLSCert != "")

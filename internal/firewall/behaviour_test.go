@@ -563,3 +563,43 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 	kb, _ := x509.MarshalECPrivateKey(k)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
 }
+
+// TestExpectContinue: a client that waits for 100 Continue before sending
+// its body is served, with the body reaching the upstream once and the
+// firewall's headers on the answer; the upstream is not asked for a 100
+// of its own (the body was read and validated already).
+func TestExpectContinue(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	tr := &http.Transport{ExpectContinueTimeout: 5 * time.Second, MaxIdleConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	for i := 0; i < 2; i++ {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+fw.Addr()+"/v1/notes", strings.NewReader("hello"))
+		req.Header.Set("Content-Type", "text/plain")
+		req.Header.Set("Expect", "100-continue")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get(RequestIDHeader)
+		up.mu.Lock()
+		r := up.seen[id]
+		up.mu.Unlock()
+		if resp.StatusCode != 201 || id == "" || r == nil || string(up.received(id)) != "hello" || r.Header.Get("Expect") != "" {
+			t.Fatalf("request %d: status %d, id %q, upstream saw %v", i+1, resp.StatusCode, id, r)
+		}
+	}
+}
+
+// TestEarlyHintsKeepFirewallHeaders: an upstream 103 is relayed, and the
+// final response still carries the request id and hardening headers.
+func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	resp, _ := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-Early-Hints", "1"))
+	if resp.StatusCode != 200 || resp.Header.Get(RequestIDHeader) == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Link") != "" {
+		t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
+	}
+}

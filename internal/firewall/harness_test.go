@@ -70,6 +70,11 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	if s, ok := r.Header["X-Up-Body"]; ok {
 		body = s[0]
 	}
+	if r.Header.Get("X-Up-Early-Hints") != "" {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Del("Link")
+	}
 	if s := r.Header.Get("X-Up-Rate"); s != "" {
 		w.Header().Set("X-Rate", s)
 	}

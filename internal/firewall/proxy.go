@@ -44,6 +44,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			pr.SetURL(up)
 			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
+			// The body was read (so the client got its 100 Continue) and
+			// validated already; asking the upstream for a 100 of its own
+			// would only relay a second one to the client.
+			pr.Out.Header.Del("Expect")
 			if tx, ok := pr.In.Context().Value(txKey{}).(*Tx); ok {
 				pr.Out.Header.Set(RequestIDHeader, tx.ID)
 			}
@@ -94,6 +98,11 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 		s.shared.certHeaders.StripUntrusted(r)
 	}
 	tx.Upstream = true
+	// ReverseProxy clears the response header map after relaying an
+	// informational response (103 Early Hints); what the firewall set
+	// before forwarding (request id, CORS, rate-limit fields) is put back
+	// on the final response.
+	rw.preset = rw.Header().Clone()
 	ctx := context.WithValue(r.Context(), txKey{}, tx)
 	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
 }

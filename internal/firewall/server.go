@@ -399,6 +399,10 @@ type respWriter struct {
 	blocked bool
 	s       *Server
 	tx      *Tx
+	// preset is the header the firewall had set when the request went
+	// upstream; informational is set once one was relayed.
+	preset        http.Header
+	informational bool
 }
 
 // WriteHeader applies response hardening to every response, forwarded or
@@ -406,11 +410,20 @@ type respWriter struct {
 func (w *respWriter) WriteHeader(code int) {
 	if code < 200 {
 		// Informational responses (103 Early Hints) are not the answer.
+		w.informational = true
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}
 	if w.status == 0 {
 		w.status = code
+		if w.informational {
+			h := w.ResponseWriter.Header()
+			for k, v := range w.preset {
+				if _, ok := h[k]; !ok {
+					h[k] = v
+				}
+			}
+		}
 		if w.s != nil {
 			w.s.harden(w.tx, w.ResponseWriter.Header())
 		}

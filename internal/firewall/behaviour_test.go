@@ -603,3 +603,34 @@ func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
 		t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
 	}
 }
+
+// TestPipelinedBurst: hundreds of requests written at once on one
+// connection (far more than net/http reads ahead) are all answered, in
+// order, by the upstream.
+func TestPipelinedBurst(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	const n = 300
+	var raw strings.Builder
+	for i := 0; i < n; i++ {
+		if i%3 == 0 {
+			raw.WriteString("POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+		} else {
+			fmt.Fprintf(&raw, "GET /v1/items?limit=%d HTTP/1.1\r\nHost: x\r\n\r\n", i%100+1)
+		}
+	}
+	raw.WriteString("GET /v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	resps, closed := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) }, raw.String(), n+1)
+	for i, resp := range resps {
+		want := 200
+		if i < n && i%3 == 0 {
+			want = 201
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("response %d: status %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if !closed {
+		t.Fatal("Connection: close was not honoured")
+	}
+}

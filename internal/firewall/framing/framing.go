@@ -39,10 +39,12 @@ type Head struct {
 // Ambiguous reports whether the head frames its body in more than one way.
 func (h Head) Ambiguous() bool { return h.BothLengths || h.LengthFields > 1 }
 
-// maxQueued bounds the heads waiting for their handler: net/http reads
-// ahead at most its buffer (4 KiB) plus one background byte, so a longer
-// queue means the stream is not what this package thinks it is.
-const maxQueued = 256
+// maxQueued bounds the heads waiting for their handler. net/http reads
+// ahead of the request it serves at most its 4 KiB buffer plus one
+// background byte, and the shortest head it accepts ("A / HTTP/1.1" and
+// two bare line feeds) is 14 bytes: about 293 heads. A longer queue means
+// the stream is not what this package thinks it is.
+const maxQueued = 512
 
 type state int
 

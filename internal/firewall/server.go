@@ -509,7 +509,9 @@ func (s *Server) Start() error {
 			// still call the other operations.
 			s.srv.TLSConfig.ClientAuth = tls.RequestClientCert
 		}
-		tln := framing.NewTLSListener(ln, s.srv.TLSConfig, maxHead, t.ReadHeader, s.log)
+		// A copy: Serve configures HTTP/2 on s.srv.TLSConfig while the
+		// listener may already be handshaking.
+		tln := framing.NewTLSListener(ln, s.srv.TLSConfig.Clone(), maxHead, t.ReadHeader, s.log)
 		go func() { s.serveErr <- s.srv.Serve(tln) }()
 	} else {
 		go func() { s.serveErr <- s.srv.Serve(framing.Listener{Listener: ln, MaxHead: maxHead}) }()

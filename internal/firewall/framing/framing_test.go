@@ -2,6 +2,7 @@ package framing
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -104,5 +105,24 @@ func TestTakeMatchesAndDropsSkipped(t *testing.T) {
 	}
 	if _, ok := s.take("GET", "/b"); ok {
 		t.Fatal("a head was taken twice")
+	}
+}
+
+// BenchmarkScanner follows a keep-alive stream of 1 KB JSON POSTs, read
+// in 4 KiB pieces as net/http reads them.
+func BenchmarkScanner(b *testing.B) {
+	body := strings.Repeat("x", 1024)
+	req := "POST /orders HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: 1024\r\nContent-Type: application/json\r\nAccept-Encoding: gzip\r\n\r\n" + body
+	stream := []byte(strings.Repeat(req, 64))
+	b.SetBytes(int64(len(req)))
+	b.ReportAllocs()
+	s := scanner{maxHead: 1 << 20}
+	for i := 0; i < b.N; i += 64 {
+		for off := 0; off < len(stream); off += 4096 {
+			s.feed(stream[off:min(off+4096, len(stream))])
+		}
+		for range 64 {
+			s.take("POST", "/orders")
+		}
 	}
 }

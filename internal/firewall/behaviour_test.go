@@ -155,6 +155,10 @@ func TestAmbiguousFraming(t *testing.T) {
 				note + "Content-Length: 2\r\n\r\nhi" +
 				"GET /v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 			[]int{201, 201, 200}, true},
+		{"folded Transfer-Encoding (obs-fold), then a GET",
+			note + "Transfer-Encoding:\r\n chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n" +
+				"GET /v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			[]int{201, 200}, true},
 		{"a refused body left unread does not desynchronise the next request",
 			"POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5\r\n\r\nGET /" +
 				"GET /v1/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",

@@ -58,6 +58,12 @@ const (
 	stOff                    // lost: no further heads are reported
 )
 
+const (
+	fieldOther = iota
+	fieldCL
+	fieldTE
+)
+
 // scanner is the framing state machine over one connection's bytes.
 type scanner struct {
 	maxHead int // bytes allowed in one head (net/http: MaxHeaderBytes + 4096)
@@ -72,6 +78,7 @@ type scanner struct {
 	cls       []string
 	remaining int64
 	afterPost bool // net/http drops CR/LF before a head that follows a POST
+	lastField int  // the field an obs-fold line continues
 
 	queue []Head
 }
@@ -133,7 +140,7 @@ func (s *scanner) endLine(line []byte) {
 				return
 			}
 			s.cur = Head{Method: method, Target: target}
-			s.proto, s.te, s.cls = proto, s.te[:0], s.cls[:0]
+			s.proto, s.te, s.cls, s.lastField = proto, s.te[:0], s.cls[:0], fieldOther
 			s.lineNo++
 			return
 		}
@@ -143,8 +150,21 @@ func (s *scanner) endLine(line []byte) {
 		}
 		s.lineNo++
 		if line[0] == ' ' || line[0] == '\t' {
-			return // obs-fold continues the previous field; net/http rejects or joins it
+			// obs-fold: net/http joins the line to the previous field
+			// with one space.
+			var last *string
+			switch s.lastField {
+			case fieldCL:
+				last = &s.cls[len(s.cls)-1]
+			case fieldTE:
+				last = &s.te[len(s.te)-1]
+			}
+			if last != nil {
+				*last = strings.TrimSpace(*last + " " + strings.TrimSpace(string(line)))
+			}
+			return
 		}
+		s.lastField = fieldOther
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			return // net/http rejects the head
@@ -152,8 +172,10 @@ func (s *scanner) endLine(line []byte) {
 		switch {
 		case asciiEqualFold(name, "content-length"):
 			s.cls = append(s.cls, strings.TrimSpace(string(value)))
+			s.lastField = fieldCL
 		case asciiEqualFold(name, "transfer-encoding"):
 			s.te = append(s.te, strings.TrimSpace(string(value)))
+			s.lastField = fieldTE
 		}
 	case stChunkSize:
 		size, _, _ := bytes.Cut(line, []byte(";"))

@@ -60,6 +60,11 @@ func TestScannerHeads(t *testing.T) {
 			[]Head{{Method: "POST", Target: "/p", LengthFields: 1}, get}, stHead},
 		{"pipelined GETs", "GET /a HTTP/1.1\r\n\r\nGET /a HTTP/1.1\r\n\r\nGET /b?x=1 HTTP/1.1\r\n\r\n",
 			[]Head{get, get, {Method: "GET", Target: "/b?x=1"}}, stHead},
+		{"folded Transfer-Encoding is joined, as net/http does",
+			"POST /p HTTP/1.1\r\nTransfer-Encoding:\r\n chunked\r\nX: 1\r\n\r\n1\r\nx\r\n0\r\n\r\nGET /a HTTP/1.1\r\n\r\n",
+			[]Head{{Method: "POST", Target: "/p"}, get}, stHead},
+		{"folded Content-Length", "POST /p HTTP/1.1\r\nContent-Length:\r\n\t2\r\n\r\nxxGET /a HTTP/1.1\r\n\r\n",
+			[]Head{{Method: "POST", Target: "/p", LengthFields: 1}, get}, stHead},
 		{"malformed request line", "GARBAGE\r\n\r\n", nil, stOff},
 		{"head still arriving", "GET /a HTTP/1.1\r\nHost:", nil, stHead},
 	}

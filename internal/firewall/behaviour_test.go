@@ -122,15 +122,8 @@ func rawExchange(t *testing.T, dial func() (net.Conn, error), raw string, n int)
 // pipelined traffic, chunked or not, passes on the same connections.
 func TestAmbiguousFraming(t *testing.T) {
 	up := startUpstream(t)
-	dir := t.TempDir()
-	certPEM, keyPEM := selfSigned(t)
-	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	_ = os.WriteFile(cert, certPEM, 0o600)
-	_ = os.WriteFile(key, keyPEM, 0o600)
 	plainFW := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
-	tlsFW := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(certPEM)
+	tlsFW, pool := startTLSFirewall(t, up)
 	dials := map[string]func() (net.Conn, error){
 		"clear": func() (net.Conn, error) { return net.Dial("tcp", plainFW.Addr()) },
 		"TLS": func() (net.Conn, error) {
@@ -195,14 +188,7 @@ func TestAmbiguousFraming(t *testing.T) {
 // framing watches, still reaches the handler as TLS: HSTS is sent.
 func TestTLSStateOverHTTP1(t *testing.T) {
 	up := startUpstream(t)
-	dir := t.TempDir()
-	certPEM, keyPEM := selfSigned(t)
-	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	_ = os.WriteFile(cert, certPEM, 0o600)
-	_ = os.WriteFile(key, keyPEM, 0o600)
-	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(certPEM)
+	fw, pool := startTLSFirewall(t, up)
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get("https://" + fw.Addr() + "/v1/items")
@@ -521,14 +507,7 @@ func TestAdminEndpointsAndDrain(t *testing.T) {
 
 func TestTLSAndHTTP2(t *testing.T) {
 	up := startUpstream(t)
-	dir := t.TempDir()
-	certPEM, keyPEM := selfSigned(t)
-	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	_ = os.WriteFile(cert, certPEM, 0o600)
-	_ = os.WriteFile(key, keyPEM, 0o600)
-	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(certPEM)
+	fw, pool := startTLSFirewall(t, up)
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, ForceAttemptHTTP2: true}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
@@ -544,6 +523,21 @@ func TestTLSAndHTTP2(t *testing.T) {
 	if _, err := (&http.Client{Transport: old, Timeout: 5 * time.Second}).Get("https://" + fw.Addr() + "/v1/items"); err == nil {
 		t.Fatal("TLS 1.1 was accepted")
 	}
+}
+
+// startTLSFirewall starts the firewall on api31.yaml with a fresh
+// self-signed certificate for localhost; pool trusts it.
+func startTLSFirewall(t *testing.T, up *upstream) (*Server, *x509.CertPool) {
+	t.Helper()
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	_ = os.WriteFile(cert, certPEM, 0o600)
+	_ = os.WriteFile(key, keyPEM, 0o600)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, TLSCert: cert, TLSKey: key}, nil)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	return fw, pool
 }
 
 func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {

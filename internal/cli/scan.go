@@ -136,6 +136,11 @@ followed. See docs/scan.md.`,
 				if !quiet {
 					writeScanSummary(env.Stderr, res)
 				}
+				if res.NeverAnswered {
+					// Environment failure, not a clean result: a CI job must
+					// not pass on a scan that tested nothing.
+					return internalErr(fmt.Errorf("the target %s answered none of the %d requests: nothing was tested", target, res.Requests))
+				}
 				worst := 0
 				for _, f := range res.Spec.Findings {
 					if f.Severity >= threshold {

@@ -87,6 +87,9 @@ type Result struct {
 	NotCleaned []string
 	// Stopped is why the scan ended early (budget, duration), if it did.
 	Stopped string
+	// NeverAnswered is set when requests were sent and the target
+	// answered none of them whole: nothing was tested.
+	NeverAnswered bool
 }
 
 type resource struct {
@@ -209,6 +212,12 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	}
 	for _, id := range e.ids {
 		e.red.addSecret(id.Secrets()...)
+	}
+	// Fixed bodies and parameters of operation overrides often carry a
+	// password or a key (a login operation scanned as any other).
+	for _, o := range cfg.Operations {
+		e.red.addSecret(secretValues(o.Body)...)
+		e.red.addSecret(secretValues(o.Params)...)
 	}
 
 	runCtx := ctx
@@ -751,6 +760,12 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 // result assembles the report.
 func (e *engine) result() *Result {
 	res := &Result{Requests: e.c.sent.Load(), Elapsed: time.Since(e.start), HappyFailures: map[string]string{}}
+	res.NeverAnswered = res.Requests > 0 && !e.c.answered.Load()
+	// Every token the identities hold by now (logins may have run on
+	// paths that did not register them) before the final redaction.
+	for _, id := range e.ids {
+		e.red.addSecret(id.Secrets()...)
+	}
 	for k, why := range e.happyFail {
 		// Reasons quote response bodies and login errors, and are printed
 		// on standard error: the same redaction as the report applies.
@@ -760,6 +775,10 @@ func (e *engine) result() *Result {
 		if d := e.details[f]; len(d) > 1 {
 			f.Message += " (" + fmt.Sprint(len(d)) + " cases: " + strings.Join(limit(d, 12), "; ") + ")"
 		}
+		// Once more with every secret the scan knows by now: tokens
+		// issued by a login after the finding was recorded, and the
+		// details just appended.
+		e.red.finding(f)
 		f.ComputeFingerprint()
 	}
 	sr := report.SpecResult{Spec: e.doc.Path, OpenAPI: e.doc.Version, Title: e.doc.Title, Valid: e.doc.Valid(), Findings: []report.Finding{}}
@@ -820,7 +839,9 @@ func (e *engine) addAt(rule, opKey string, at spec.NodeRef, test, msg, expected,
 		e.details[f] = append(e.details[f], actual)
 		if len(f.Exchanges) < 3 {
 			for _, x := range xs {
-				f.Exchanges = append(f.Exchanges, e.red.report(x))
+				if x != nil {
+					f.Exchanges = append(f.Exchanges, e.red.report(x))
+				}
 			}
 		}
 		return f
@@ -832,7 +853,11 @@ func (e *engine) addAt(rule, opKey string, at spec.NodeRef, test, msg, expected,
 		OWASP:    owaspID(meta.OWASP), CWE: meta.CWE, FixHint: meta.Fix,
 		Operation: opKey, Test: test, Expected: expected, Actual: e.red.text(actual)}
 	for _, x := range xs {
-		f.Exchanges = append(f.Exchanges, e.red.report(x))
+		// A baseline exchange may be missing (DELETE operations are
+		// tested for conformance before their happy path runs).
+		if x != nil {
+			f.Exchanges = append(f.Exchanges, e.red.report(x))
+		}
 	}
 	e.byKey[key] = f
 	e.details[f] = []string{actual}

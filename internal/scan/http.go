@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,8 @@ type client struct {
 	failures atomic.Int32
 	// burst lifts the rate limit for the opt-in rate-limiting probe.
 	burst atomic.Bool
+	// answered is set once the target has answered a request whole.
+	answered atomic.Bool
 }
 
 func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout time.Duration, max int, tlsConf *tls.Config) (*client, error) {
@@ -67,6 +70,9 @@ func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 8
+	// Response headers are kept with every exchange a finding may quote:
+	// a hostile target must not make them the scan's memory.
+	tr.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	// Proxies from the environment are not used: the scan must reach
 	// exactly the target it was given.
 	tr.Proxy = nil
@@ -136,6 +142,50 @@ type exchange struct {
 
 const maxBody = 1 << 20
 
+// Response header limits: what the transport accepts at all, and what an
+// exchange keeps (field count, bytes of one value).
+const (
+	maxResponseHeaderBytes = 256 << 10
+	maxKeptHeaderFields    = 64
+	maxKeptHeaderValue     = 1024
+)
+
+// clipHeader keeps the first fields (in name order) and the start of long
+// values, which is all a report quotes.
+func clipHeader(h http.Header) http.Header {
+	small := len(h) <= maxKeptHeaderFields
+	if small {
+		for _, vs := range h {
+			for _, v := range vs {
+				if len(v) > maxKeptHeaderValue {
+					small = false
+				}
+			}
+			if len(vs) > 8 {
+				small = false
+			}
+		}
+	}
+	if small {
+		return h
+	}
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make(http.Header, min(len(h), maxKeptHeaderFields))
+	for _, k := range names[:min(len(names), maxKeptHeaderFields)] {
+		vs := h[k]
+		kept := make([]string, 0, min(len(vs), 8))
+		for _, v := range vs[:min(len(vs), 8)] {
+			kept = append(kept, clip(v, maxKeptHeaderValue))
+		}
+		out[k] = kept
+	}
+	return out
+}
+
 // send performs one exchange.
 func (c *client) send(ctx context.Context, method, rawURL string, h http.Header, body []byte) *exchange {
 	x := &exchange{Method: method, URL: rawURL, Header: h.Clone(), Body: body}
@@ -159,14 +209,21 @@ func (c *client) send(ctx context.Context, method, rawURL string, h http.Header,
 		}
 		return x
 	}
-	c.failures.Store(0)
 	defer resp.Body.Close()
 	x.Status = resp.StatusCode
-	x.RespHead = resp.Header
+	x.RespHead = clipHeader(resp.Header)
 	x.RespBody, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		x.Err = fmt.Errorf("reading response: %w", err)
+		// A target that sends headers and then stalls is not answering
+		// either: it counts toward the unresponsive limit.
+		if unanswered(err) && ctx.Err() == nil {
+			c.failures.Add(1)
+		}
+		return x
 	}
+	c.failures.Store(0)
+	c.answered.Store(true)
 	return x
 }
 
@@ -204,13 +261,98 @@ func newRedactor(show bool) *redactor {
 func (r *redactor) addSecret(s ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	known := map[string]bool{}
+	for _, x := range r.secrets {
+		known[x] = true
+	}
 	for _, x := range s {
-		if len(x) >= 4 {
-			r.secrets = append(r.secrets, x)
+		if len(x) < 4 {
+			continue
+		}
+		// The forms a secret takes in what the scan sends and receives:
+		// as is, URL-encoded (query, form, path) and JSON-escaped (with
+		// and without Go's HTML escaping of & < >).
+		for _, v := range encodings(x) {
+			if !known[v] {
+				known[v] = true
+				r.secrets = append(r.secrets, v)
+			}
 		}
 	}
 	// Longest first, so a secret containing another is replaced whole.
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+// encodings returns s and the encoded forms it may appear in.
+func encodings(s string) []string {
+	return []string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscaped(s, true), jsonEscaped(s, false)}
+}
+
+// jsonEscaped is s as it appears inside a JSON string.
+func jsonEscaped(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s)
+	q := strings.TrimSuffix(b.String(), "\n")
+	return q[1 : len(q)-1]
+}
+
+// secretNames are parts of field names whose values are treated as
+// secrets wherever the configuration gives them.
+var secretNames = []string{"pass", "secret", "token", "key", "credential", "auth", "pin", "otp", "cookie", "session"}
+
+// secretValues collects the string values under secret-looking names in
+// a configured body or parameter map, at any depth.
+func secretValues(v any) []string {
+	var out []string
+	var walk func(v any, secret bool)
+	walk = func(v any, secret bool) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				lk := strings.ToLower(k)
+				s := secret
+				for _, n := range secretNames {
+					if strings.Contains(lk, n) {
+						s = true
+					}
+				}
+				walk(c, s)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c, secret)
+			}
+		case string:
+			if secret {
+				out = append(out, x)
+			}
+		}
+	}
+	walk(v, false)
+	return out
+}
+
+// finding applies secret redaction once more to everything a finding
+// shows, for secrets learned after it was recorded.
+func (r *redactor) finding(f *report.Finding) {
+	if r.off {
+		return
+	}
+	f.Message, f.Actual, f.Expected = r.text(f.Message), r.text(f.Actual), r.text(f.Expected)
+	for i := range f.Exchanges {
+		x := &f.Exchanges[i]
+		x.URL, x.Body, x.RespBody, x.Curl = r.text(x.URL), r.text(x.Body), r.text(x.RespBody), r.text(x.Curl)
+		for _, h := range []map[string][]string{x.Headers, x.RespHead} {
+			for k, vs := range h {
+				for j := range vs {
+					vs[j] = r.text(vs[j])
+				}
+				h[k] = vs
+			}
+		}
+	}
 }
 
 func (r *redactor) text(s string) string {

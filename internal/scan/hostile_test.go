@@ -1,0 +1,273 @@
+package scan_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/cli"
+	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Targets that behave badly on purpose: the scan reports what they do,
+// keeps its secrets and its memory, and does not crash or pass silently.
+
+func loadInline(t *testing.T, src string) (*spec.Document, string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "openapi.yaml")
+	if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spec.Load(context.Background(), p, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, p
+}
+
+const deleteSpec = `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items/{id}:
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {"204": {description: deleted}}
+`
+
+// A DELETE that accepts an out-of-contract id is a finding. DELETE
+// operations are tested for conformance before their happy path runs, so
+// the finding has no baseline exchange to show: that must not crash.
+func TestDeleteAcceptingOutOfContractIsReported(t *testing.T) {
+	doc, _ := loadInline(t, deleteSpec)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Spec.Findings {
+		if f.Rule == scan.RuleNegativeAccepted && len(f.Exchanges) > 0 && f.Exchanges[0].Method == http.MethodDelete {
+			return
+		}
+	}
+	t.Fatalf("no %s finding with its request: %+v", scan.RuleNegativeAccepted, res.Spec.Findings)
+}
+
+const secretSpec = `openapi: 3.0.3
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+security: [{bearer: []}]
+paths:
+  /login:
+    post:
+      security: []
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {user: {type: string}, password: {type: string}}}
+      responses: {"200": {description: ok}}
+  /boom:
+    get:
+      parameters: [{name: q, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok}}
+  /boom2:
+    get:
+      parameters: [{name: q, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok}}
+`
+
+// Every credential of the scan, and its URL- and JSON-encoded forms, is
+// redacted from every report format: static tokens, a password sent in an
+// operation override's body, and a token a login issues in the middle of
+// the scan (after findings quoting it may have been recorded).
+func TestSecretsRedactedInEveryFormat(t *testing.T) {
+	const (
+		static   = "Top&Secret<Token>1234"
+		password = "Bob&Pw<HHH>"
+		issued   = "LoginIssuedTokenQQQ"
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			var body struct{ User, Password string }
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			if r.Method != http.MethodPost || body.User != "carl" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"access_token":%q}`, issued)
+			return
+		}
+		// A stack trace that quotes the credentials in every form.
+		auth := r.Header.Get("Authorization")
+		tok := strings.TrimPrefix(auth, "Bearer ")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusInternalServerError)
+		js, _ := json.Marshal(tok)
+		fmt.Fprintf(w, "at App.Api.Get(String auth=%s) in /src/Api.cs:line 42; query=%s json=%s pw=%s",
+			auth, url.QueryEscape(tok), js, url.QueryEscape(password))
+	}))
+	defer srv.Close()
+	_, specPath := loadInline(t, secretSpec)
+	cfg := filepath.Join(t.TempDir(), "scan.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`identities:
+  - name: carl
+    login: {url: /login, json: {user: carl, password: %q}}
+  - name: alice
+    credentials: {bearer: {token: %q}}
+operations:
+  POST /login:
+    body: {user: bob, password: %q}
+  GET /boom:
+    identity: alice
+`, password, static, password)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	forms := func(s string) []string {
+		js, _ := json.Marshal(s)
+		return []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(string(js), `"`)}
+	}
+	// Control: with --show-secrets the same scan shows each of them, so
+	// the scenario does put them in the report.
+	var shown bytes.Buffer
+	cli.Execute([]string{"scan", specPath, "--target", srv.URL, "--config", cfg, "--rate", "1000", "--format", "json", "--show-secrets", "-q"}, nil, &shown, &bytes.Buffer{})
+	for _, secret := range []string{static, password, issued} {
+		if !strings.Contains(shown.String(), url.QueryEscape(secret)) && !strings.Contains(shown.String(), strings.Trim(mustJSON(secret), `"`)) {
+			t.Fatalf("control: %q never appears in the report even with --show-secrets", secret)
+		}
+	}
+	for _, format := range []string{"text", "json", "sarif", "html", "junit"} {
+		t.Run(format, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := cli.Execute([]string{"scan", specPath, "--target", srv.URL, "--config", cfg, "--rate", "1000", "--format", format, "--fail-on", "critical", "-q"}, nil, &out, &errb)
+			if code != cli.ExitOK && code != cli.ExitFailed {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			if !strings.Contains(out.String(), "redacted") {
+				t.Fatalf("the report quotes no redacted exchange; the test proves nothing:\n%.2000s", out.String())
+			}
+			for _, secret := range []string{static, password, issued} {
+				for _, f := range forms(secret) {
+					if strings.Contains(out.String(), f) || strings.Contains(errb.String(), f) {
+						i := strings.Index(out.String(), f)
+						t.Errorf("%s report shows %q: ...%s...", format, f, out.String()[max(0, i-300):min(len(out.String()), i+100)])
+					}
+				}
+			}
+		})
+	}
+}
+
+func mustJSON(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// A target that sends its headers and then stalls the body is as
+// unresponsive as one that sends nothing: the scan stops and says so.
+func TestStalledBodiesCountAsUnresponsive(t *testing.T) {
+	var paths strings.Builder
+	for i := 0; i < 6; i++ {
+		fmt.Fprintf(&paths, "  /p%d:\n    get:\n      responses: {\"200\": {description: ok}}\n", i)
+	}
+	doc, _ := loadInline(t, "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n"+paths.String())
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("{"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	start := time.Now()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Spec.Findings {
+		found = found || f.Rule == scan.RuleTargetUnreachable
+	}
+	if !found || res.Stopped == "" {
+		t.Fatalf("stalled target not reported (stopped %q, %d requests in %s)", res.Stopped, res.Requests, time.Since(start))
+	}
+	if res.Requests > 10 {
+		t.Errorf("%d requests sent to a stalled target", res.Requests)
+	}
+}
+
+// Response headers are kept with the exchanges a report quotes; a target
+// answering with thousands of them does not fill memory or the report.
+func TestHugeResponseHeadersAreClipped(t *testing.T) {
+	doc, _ := loadInline(t, strings.Replace(deleteSpec, "delete:", "get:", 1))
+	big := strings.Repeat("v", 8<<10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 25; i++ { // 200 KB: under the transport's limit
+			w.Header().Set(fmt.Sprintf("X-Junk-%03d", i), big)
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("at Foo.Bar() in /src/Foo.cs:line 1"))
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res.Spec)
+	quoted := 0
+	for _, f := range res.Spec.Findings {
+		for _, x := range f.Exchanges {
+			for k, vs := range x.RespHead {
+				for _, v := range vs {
+					quoted++
+					if len(v) > 1100 {
+						t.Fatalf("header %s kept whole (%d bytes)", k, len(v))
+					}
+				}
+			}
+		}
+	}
+	if quoted == 0 {
+		t.Fatal("no exchange quotes response headers; the test proves nothing")
+	}
+	if len(b) > 2<<20 {
+		t.Errorf("report is %d bytes", len(b))
+	}
+}
+
+// A target that answers nothing fails the command with exit 3 (the
+// environment failed) instead of passing a CI job that tested nothing.
+func TestNeverAnsweringTargetExits3(t *testing.T) {
+	_, specPath := loadInline(t, strings.Replace(deleteSpec, "delete:", "get:", 1))
+	srv := httptest.NewServer(http.NotFoundHandler())
+	target := srv.URL
+	srv.Close() // nothing listens there any more
+	var out, errb bytes.Buffer
+	code := cli.Execute([]string{"scan", specPath, "--target", target, "--rate", "1000", "--timeout", "1s", "--format", "json", "-q"}, nil, &out, &errb)
+	if code != cli.ExitInternal || !strings.Contains(errb.String(), "nothing was tested") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	if !json.Valid(out.Bytes()) || !strings.Contains(out.String(), `"kind": "scan"`) {
+		t.Fatalf("the report is still written: %.500s", out.String())
+	}
+}

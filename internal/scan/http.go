@@ -247,7 +247,8 @@ type redactor struct {
 	off     bool
 	headers map[string]bool // lower-case header names
 	params  map[string]bool // query parameter and cookie names
-	secrets []string
+	secrets []string        // with their encoded forms, longest first
+	known   map[string]bool // what secrets holds
 }
 
 const redacted = "<redacted>"
@@ -261,23 +262,27 @@ func newRedactor(show bool) *redactor {
 func (r *redactor) addSecret(s ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	known := map[string]bool{}
-	for _, x := range r.secrets {
-		known[x] = true
+	if r.known == nil {
+		r.known = map[string]bool{}
 	}
+	added := false
 	for _, x := range s {
-		if len(x) < 4 {
+		if len(x) < 4 || r.known[x] {
 			continue
 		}
 		// The forms a secret takes in what the scan sends and receives:
 		// as is, URL-encoded (query, form, path) and JSON-escaped (with
 		// and without Go's HTML escaping of & < >).
 		for _, v := range encodings(x) {
-			if !known[v] {
-				known[v] = true
+			if !r.known[v] {
+				r.known[v] = true
 				r.secrets = append(r.secrets, v)
+				added = true
 			}
 		}
+	}
+	if !added {
+		return
 	}
 	// Longest first, so a secret containing another is replaced whole.
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })

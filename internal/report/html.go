@@ -257,7 +257,16 @@ func htmlFindingFrom(r *Report, res *SpecResult, f Finding) htmlFinding {
 		from := max(f.Location.Line-3, 1)
 		to := min(f.Location.Line+3, len(lines))
 		for n := from; n <= to; n++ {
-			h.Excerpt = append(h.Excerpt, htmlLine{N: n, Text: lines[n-1], Hit: n == f.Location.Line})
+			text := clipText(lines[n-1])
+			if n == f.Location.Line && len(lines[n-1]) > maxExcerptRunes {
+				// The part of a long line around the finding's column.
+				start := max(f.Location.Column-1-maxExcerptRunes/4, 0)
+				text = clipLine(res.lineRunes(f.Location.File, n), start)
+				if start > 0 {
+					text = "…" + text
+				}
+			}
+			h.Excerpt = append(h.Excerpt, htmlLine{N: n, Text: text, Hit: n == f.Location.Line})
 		}
 	}
 	for _, ex := range f.Exchanges {

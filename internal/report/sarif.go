@@ -336,24 +336,32 @@ func sarifRuleFrom(x Rule) sarifRule {
 // the finding's region (from its column to the end of the line, which is
 // what a region without end position covers) and a context region of up to
 // three lines either side.
-func sarifSnippets(lines []string, loc Location) (*sarifText, *sarifRegion) {
+//
+// Both are clipped to maxExcerptRunes a line, so that a one-line (minified)
+// definition is not quoted whole in every result.
+func sarifSnippets(res *SpecResult, loc Location) (*sarifText, *sarifRegion) {
+	lines := res.sourceLines(loc.File)
 	if loc.Line < 1 || loc.Line > len(lines) {
 		return nil, nil
 	}
-	line := []rune(lines[loc.Line-1])
+	line := res.lineRunes(loc.File, loc.Line)
 	col := max(loc.Column, 1)
 	if col > len(line)+1 {
 		return nil, nil
 	}
-	snippet := &sarifText{string(line[col-1:])}
+	snippet := &sarifText{clipLine(line, col-1)}
 	from, to := max(loc.Line-3, 1), min(loc.Line+3, len(lines))
 	if from == to {
 		return snippet, nil // the context would be no larger than the region
 	}
+	ctxLines := make([]string, 0, to-from+1)
+	for _, l := range lines[from-1 : to] {
+		ctxLines = append(ctxLines, clipText(l))
+	}
 	ctx := &sarifRegion{
 		StartLine: from,
 		EndLine:   to,
-		Snippet:   &sarifText{strings.Join(lines[from-1:to], "\n")},
+		Snippet:   &sarifText{strings.Join(ctxLines, "\n")},
 	}
 	return snippet, ctx
 }
@@ -477,7 +485,7 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 			pl := &sarifPhysicalLocation{ArtifactLocation: artLoc(f.Location.File)}
 			if f.Location.Line > 0 {
 				pl.Region = &sarifRegion{StartLine: f.Location.Line, StartColumn: f.Location.Column}
-				pl.Region.Snippet, pl.ContextRegion = sarifSnippets(res.sourceLines(f.Location.File), f.Location)
+				pl.Region.Snippet, pl.ContextRegion = sarifSnippets(res, f.Location)
 			}
 			loc.PhysicalLocation = pl
 		}

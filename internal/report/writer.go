@@ -67,9 +67,12 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 }
 
 // WriteFile renders r to path. "" and "-" mean standard output. Parent
-// directories are created, and the file is replaced atomically: the report
-// is written to a temporary file in the same directory, which is then
-// renamed over path, so readers never see a half-written report.
+// directories are created, and a regular file is replaced atomically: the
+// report is written to a temporary file in the same directory, which is
+// then renamed over path, so readers never see a half-written report. A
+// symbolic link is followed (the file it points to is replaced, the link
+// kept), and anything that is not a regular file (/dev/null, a pipe) is
+// written to as it is, never replaced.
 func WriteFile(path string, format string, r *Report, opts Options) (err error) {
 	if path == "" || path == "-" {
 		return Write(os.Stdout, format, r, opts)
@@ -77,6 +80,26 @@ func WriteFile(path string, format string, r *Report, opts Options) (err error) 
 	var buf bytes.Buffer
 	if err := Write(&buf, format, r, opts); err != nil {
 		return err
+	}
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("report: %s is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if _, err := f.Write(buf.Bytes()); err != nil {
+			f.Close()
+			return fmt.Errorf("report: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return nil
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -292,6 +315,53 @@ func (res *SpecResult) sourceLines(file string) []string {
 	}
 	res.lines[file] = lines
 	return lines
+}
+
+// maxExcerptRunes is the most of one source line a report quotes. A
+// minified JSON definition is one line: quoting it whole for each finding
+// made SARIF and HTML reports grow with findings times file size.
+const maxExcerptRunes = 240
+
+// lineRunes returns line n (1-based) of file as runes, converted once.
+func (res *SpecResult) lineRunes(file string, n int) []rune {
+	lines := res.sourceLines(file)
+	if n < 1 || n > len(lines) {
+		return nil
+	}
+	if res.runes == nil {
+		res.runes = map[string]map[int][]rune{}
+	}
+	byLine := res.runes[file]
+	if byLine == nil {
+		byLine = map[int][]rune{}
+		res.runes[file] = byLine
+	}
+	r, ok := byLine[n]
+	if !ok {
+		r = []rune(lines[n-1])
+		byLine[n] = r
+	}
+	return r
+}
+
+// clipLine returns at most maxExcerptRunes of line starting at rune from,
+// with an ellipsis when the rest of the line was cut.
+func clipLine(line []rune, from int) string {
+	from = max(0, min(from, len(line)))
+	to := min(len(line), from+maxExcerptRunes)
+	s := string(line[from:to])
+	if to < len(line) {
+		s += "…"
+	}
+	return s
+}
+
+// clipText shortens a line given as a string the same way, from its start.
+func clipText(line string) string {
+	if len(line) <= maxExcerptRunes {
+		return line
+	}
+	return clipLine([]rune(line), 0)
 }
 
 // sortedKeys returns the keys of m in order.

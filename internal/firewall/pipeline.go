@@ -42,6 +42,8 @@ type Tx struct {
 	// Framing is what the request's head said about its framing (package
 	// framing); nil on HTTP/2 and on connections that were not watched.
 	Framing *framingVerdict
+	// finished is set once the transaction's audit record is submitted.
+	finished bool
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract

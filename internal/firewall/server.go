@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -236,10 +237,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Headers first: problem writes the response.
 		rw.Header().Set("Retry-After", "1")
 		s.problem(rw, tx, plan.Violation{Status: 503, Reason: "audit-backpressure", Detail: "the audit log cannot keep up; retry later"}, "")
+		// The client has its answer now; the handler then waits for room
+		// to write the record (net/http sends a handler's response only
+		// when it returns or flushes).
+		_ = http.NewResponseController(w).Flush()
 		s.audit.SubmitOverflow(s.record(tx, rw, auditlog.Blocked, []string{"audit-backpressure"}))
 		s.metrics.observe(tx, auditlog.Blocked, []string{"audit-backpressure"})
 		return
 	}
+	// The reservation is a promise of one record. A panic (a bug, or the
+	// reverse proxy aborting a response whose upstream failed mid-body)
+	// must still keep it, or the queue's places leak until nothing passes.
+	defer func() {
+		if tx.finished {
+			return
+		}
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			s.finish(tx, rw, auditlog.Blocked, append(reasonsOf(tx.Violations), "upstream-aborted"))
+			panic(p) // net/http closes the connection
+		}
+		s.log.Error("request handler failed", "request_id", tx.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		if rw.status == 0 {
+			s.problem(rw, tx, plan.Violation{Status: 500, Reason: "internal-error", Detail: "the firewall failed on this request, which was not forwarded"}, "")
+		}
+		s.finish(tx, rw, auditlog.Blocked, append(reasonsOf(tx.Violations), "internal-error"))
+	}()
 	mode := tx.Plan.Config.Mode
 	for _, st := range s.stages {
 		rej := st.Process(tx)
@@ -291,6 +317,7 @@ func reasonsOf(vs []plan.Violation) []string {
 }
 
 func (s *Server) finish(tx *Tx, rw *respWriter, decision string, reasons []string) {
+	tx.finished = true
 	s.audit.Submit(s.record(tx, rw, decision, reasons))
 	s.metrics.observe(tx, decision, reasons)
 	if decision != auditlog.Allowed {

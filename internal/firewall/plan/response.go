@@ -38,7 +38,7 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		case !present && h.Required:
 			vs = append(vs, Violation{502, ReasonRespHeader, where + " is required"})
 		case present && h.Schema != nil:
-			if verr := h.Schema.Validate(v); verr != nil {
+			if verr := validate(h.Schema, v); verr != nil {
 				_, d := describe(verr, true)
 				vs = append(vs, Violation{502, ReasonRespHeader, where + ": " + d})
 			}
@@ -76,7 +76,7 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	default:
 		return vs, nil
 	}
-	err := m.Schema.Validate(v)
+	err := validate(m.Schema, v)
 	if err == nil {
 		return vs, nil
 	}
@@ -95,7 +95,7 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 					removed = true
 				}
 			}
-			err = m.Schema.Validate(v)
+			err = validate(m.Schema, v)
 		}
 		if err == nil && removed {
 			out, merr := jsonValue(v)

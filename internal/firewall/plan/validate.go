@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"mime"
 	"net/http"
@@ -151,7 +152,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			v = jv
 		}
 		if p.Schema != nil {
-			if verr := p.Schema.Validate(v); verr != nil {
+			if verr := validate(p.Schema, v); verr != nil {
 				_, detail := describe(verr, false)
 				if add(Violation{400, ReasonParamInvalid, where + ": " + detail}) {
 					return true
@@ -274,7 +275,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	if m.Schema == nil {
 		return
 	}
-	if err := m.Schema.Validate(v); err != nil {
+	if err := validate(m.Schema, v); err != nil {
 		reason, detail := describe(err, false)
 		add(Violation{400, reason, "request body: " + detail})
 	}
@@ -337,7 +338,30 @@ func declared(ms []*Media) string {
 // describe maps a schema validation error to a reason code and a safe
 // detail: the instance location (client-chosen keys, quoted and bounded)
 // and the failing keyword with the schema's expectation.
+// unvalidatable is a value the schema engine failed on instead of judging
+// it (a number whose exponent the engine's rationals cannot hold, such as
+// 1e10000000, made it dereference nil). Such a value is refused: the
+// firewall fails closed, and one request cannot take its handler down.
+type unvalidatable struct{ cause any }
+
+func (e *unvalidatable) Error() string { return fmt.Sprintf("schema engine failure: %v", e.cause) }
+
+// validate runs the compiled schema over v, turning an engine panic into
+// an unvalidatable error.
+func validate(s *jsonschema.Schema, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &unvalidatable{cause: r}
+		}
+	}()
+	return s.Validate(v)
+}
+
 func describe(err error, response bool) (reason, detail string) {
+	var uv *unvalidatable
+	if errors.As(err, &uv) {
+		return ReasonSchema, "a value cannot be checked against the schema (for example a number out of any representable range)"
+	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		return ReasonSchema, "the value does not match the schema"

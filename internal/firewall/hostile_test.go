@@ -1,0 +1,164 @@
+package firewall
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Requests and upstreams that misbehave on purpose: each gets a clear
+// answer, and every transaction keeps its one audit record.
+
+func post(t *testing.T, url, ct, body string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Post(url, ct, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// auditLines returns the audit records written so far.
+func auditLines(t *testing.T, sink *syncBuffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(sink.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("bad record %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// A number whose exponent the schema engine cannot represent made it
+// panic (nil *big.Rat), and the lost audit reservation of each such
+// request eventually stopped the firewall. It is now a 400, and the
+// firewall keeps answering.
+func TestHugeExponentIsRefusedNotFatal(t *testing.T) {
+	up := startUpstream(t)
+	sink := &syncBuffer{}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}
+	cfg.Audit = AuditConfig{Queue: 2, Wait: 50 * time.Millisecond}
+	fw := startFirewall(t, cfg, sink)
+	base := "http://" + fw.Addr()
+	for i := 0; i < 10; i++ { // far more than the queue holds
+		resp, body := post(t, base+"/v1/items", "application/json", `{"name":"ab","price":1e10000000}`)
+		if resp.StatusCode != 400 || !strings.Contains(body, "schema-violation") {
+			t.Fatalf("huge exponent in the body: %d %s", resp.StatusCode, body)
+		}
+		resp, body = get(t, base+"/v1/items?ratio=1e10000000", nil)
+		if resp.StatusCode != 400 {
+			t.Fatalf("huge exponent in a parameter: %d %s", resp.StatusCode, body)
+		}
+	}
+	if resp, _ := get(t, base+"/v1/items", nil); resp.StatusCode != 200 {
+		t.Fatalf("after the refusals: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(auditLines(t, sink)); n != 21 {
+		t.Fatalf("%d audit records for 21 transactions", n)
+	}
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	if len(up.seen) != 1 {
+		t.Fatalf("the upstream saw %d requests, want only the valid one", len(up.seen))
+	}
+}
+
+// blockedSink never completes a write until released: a stuck log pipe.
+type blockedSink struct {
+	syncBuffer
+	release chan struct{}
+}
+
+func (b *blockedSink) Write(p []byte) (int, error) {
+	<-b.release
+	return b.syncBuffer.Write(p)
+}
+
+// With the audit sink stuck, a request gets its 503 after the configured
+// wait, not when the sink comes back; its record is still written later.
+func TestAuditBackpressureAnswersWhileSinkIsStuck(t *testing.T) {
+	up := startUpstream(t)
+	sink := &blockedSink{release: make(chan struct{})}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}
+	cfg.Audit = AuditConfig{Queue: 1, Wait: 50 * time.Millisecond}
+	fw := startFirewall(t, cfg, sink)
+	client := &http.Client{Timeout: 3 * time.Second}
+	got503 := false
+	for i := 0; i < 6 && !got503; i++ {
+		resp, err := client.Get("http://" + fw.Addr() + "/v1/items")
+		if err != nil {
+			continue // an earlier request of this loop may be the one waiting
+		}
+		resp.Body.Close()
+		got503 = resp.StatusCode == 503
+	}
+	close(sink.release)
+	if !got503 {
+		t.Fatal("no 503 while the audit sink was stuck")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An upstream that dies in the middle of a response body: the client's
+// connection is aborted, and the transaction still has its record.
+func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\n\r\n{\"ok\":")
+			}()
+		}
+	}()
+	sink := &syncBuffer{}
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + ln.Addr().String()}, sink)
+	resp, err := http.Get("http://" + fw.Addr() + "/v1/items")
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(auditLines(t, sink)); n != 1 {
+		t.Fatalf("%d audit records for one transaction", n)
+	}
+}

@@ -2,6 +2,8 @@ package firewall
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -152,6 +154,129 @@ func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
 	if err == nil {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(auditLines(t, sink)); n != 1 {
+		t.Fatalf("%d audit records for one transaction", n)
+	}
+}
+
+// Monitor mode forwards what breaks the contract, but the body size limit
+// holds for every request: an undeclared content type or an unknown path
+// does not let a 5 MB body through.
+func TestMonitorModeKeepsTheSizeLimit(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, Mode: "monitor"}, nil)
+	big := strings.Repeat("x", 5<<20)
+	for _, c := range []struct{ path, ct string }{
+		{"/v1/items", "text/html"},
+		{"/v1/nothere", "application/json"},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+fw.Addr()+c.path, io.MultiReader(strings.NewReader(big))) // chunked: no length
+		req.Header.Set("Content-Type", c.ct)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 413 {
+			t.Errorf("%s %s: status %d, want 413", c.path, c.ct, resp.StatusCode)
+		}
+		up.mu.Lock()
+		r := up.seen[resp.Header.Get(RequestIDHeader)]
+		up.mu.Unlock()
+		if r != nil {
+			t.Errorf("%s: the body reached the upstream", c.path)
+		}
+	}
+	// Under the limit, an undeclared content type is still forwarded.
+	resp, _ := post(t, "http://"+fw.Addr()+"/v1/notes", "text/html", "<p>hi</p>")
+	if resp.StatusCode >= 400 {
+		t.Fatalf("a small monitored request: %d", resp.StatusCode)
+	}
+}
+
+// Content-Encoding fields are one list: an empty first field does not hide
+// a gzip bomb in the second, and stacked codings are refused.
+func TestContentEncodingFieldsAreOneList(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	_, _ = zw.Write(make([]byte, 50<<20))
+	_ = zw.Close()
+	for _, c := range []struct {
+		fields []string
+		want   int
+	}{
+		{[]string{"", "gzip"}, 413},
+		{[]string{"identity", "gzip"}, 413},
+		{[]string{"gzip", "gzip"}, 415},
+		{[]string{"gzip, deflate"}, 415},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+fw.Addr()+"/v1/notes", bytes.NewReader(bomb.Bytes()))
+		req.Header.Set("Content-Type", "application/octet-stream")
+		for _, f := range c.fields {
+			req.Header.Add("Content-Encoding", f)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("Content-Encoding %q: status %d, want %d", c.fields, resp.StatusCode, c.want)
+		}
+	}
+}
+
+// An upstream that switches protocols gets a 502, at once, with its
+// record; the firewall does not ask upstreams to upgrade.
+func TestSwitchingProtocolsIsRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	upgradeAsked := make(chan string, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				upgradeAsked <- req.Header.Get("Upgrade")
+				_, _ = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+				time.Sleep(5 * time.Second) // the upgraded stream never ends on its own
+			}()
+		}
+	}()
+	sink := &syncBuffer{}
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + ln.Addr().String()}, sink)
+	req, _ := http.NewRequest(http.MethodGet, "http://"+fw.Addr()+"/v1/items", nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "websocket")
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 502 {
+		t.Fatalf("status %d, want 502", resp.StatusCode)
+	}
+	if u := <-upgradeAsked; u != "" {
+		t.Errorf("the upstream was asked to upgrade to %q", u)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -196,13 +197,16 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	if tx.Op == nil {
-		// Unrouted (monitor mode): stream the body through untouched.
-		return nil
+	var media *Rejection
+	if tx.Op != nil && tx.Op.Body != nil && plan.MatchMedia(tx.Op.Body.Media, r.Header.Get("Content-Type")) == nil {
+		media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
+		if tx.Op.ReqMode == plan.Block {
+			return media
+		}
 	}
-	if tx.Op.Body != nil && plan.MatchMedia(tx.Op.Body.Media, r.Header.Get("Content-Type")) == nil {
-		return &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
-	}
+	// Whatever else monitor mode lets through (an unrouted request, an
+	// undeclared content type), the size and decompression limits hold:
+	// the body is read within them before anything is forwarded.
 	buf := bufPool.Get().(*bytes.Buffer)
 	tx.buf = buf
 	data, err := body.ReadLimited(r.Body, limit, buf)
@@ -213,7 +217,9 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		}
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "body-unreadable", Detail: "the request body could not be read"}, Hard: true}
 	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" {
+	if ce, ok := contentCoding(r.Header.Values("Content-Encoding")); !ok {
+		return &Rejection{Violation: plan.Violation{Status: 415, Reason: body.ReasonUnsupportedEncoding, Detail: "only one content coding, gzip or deflate, is accepted"}, Hard: true}
+	} else if ce != "" {
 		dec, err := body.Decompress(data, ce, cfg.MaxDecodedBody)
 		if err != nil {
 			var be *body.Error
@@ -231,7 +237,29 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		tx.BodyRewritten = true
 	}
 	tx.Body, tx.HasBody = data, true
-	return nil
+	return media
+}
+
+// contentCoding reads the Content-Encoding fields as one list (RFC 9110
+// §8.4: several fields are one comma-separated list, so an empty first
+// field must not hide a gzip in the second). It returns the one coding to
+// undo ("" for none or identity); false for stacked codings.
+func contentCoding(fields []string) (string, bool) {
+	var codings []string
+	for _, f := range fields {
+		for c := range strings.SplitSeq(f, ",") {
+			if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
+				codings = append(codings, c)
+			}
+		}
+	}
+	switch len(codings) {
+	case 0:
+		return "", true
+	case 1:
+		return codings[0], true
+	}
+	return "", false
 }
 
 type validationStage struct{}

@@ -48,6 +48,11 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			// validated already; asking the upstream for a 100 of its own
 			// would only relay a second one to the client.
 			pr.Out.Header.Del("Expect")
+			// No protocol upgrades (WebSocket, h2c): what would follow a
+			// 101 is not HTTP, so neither the contract nor the firewall
+			// could see it.
+			pr.Out.Header.Del("Upgrade")
+			pr.Out.Header.Del("Connection")
 			if tx, ok := pr.In.Context().Value(txKey{}).(*Tx); ok {
 				pr.Out.Header.Set(RequestIDHeader, tx.ID)
 			}
@@ -111,6 +116,13 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 // answers CORS itself (it is the authority on the policy), then runs
 // response validation.
 func (s *Server) modifyResponse(resp *http.Response) error {
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		// Refused whatever the mode or the route: what follows a 101 is
+		// the upgraded connection, which neither the contract nor the
+		// firewall's checks could see (and which a validator reading
+		// the body would wait on for ever).
+		return &blockedResponse{plan.Violation{Status: 502, Reason: plan.ReasonRespStatus, Detail: "the upstream switched protocols, which the firewall does not forward"}}
+	}
 	if s.shared.cors.Enabled() {
 		for k := range resp.Header {
 			if strings.HasPrefix(k, "Access-Control-") {

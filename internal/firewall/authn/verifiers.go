@@ -233,6 +233,8 @@ func (a *APIKey) Authenticate(_ context.Context, r *http.Request) (*Identity, er
 	switch {
 	case errors.Is(err, apikey.ErrMissing):
 		return nil, &Failure{Kind: KindMissing, Description: "no API key"}
+	case errors.Is(err, apikey.ErrSeveral):
+		return nil, &Failure{Kind: KindBadRequest, Description: "the API key is sent more than once"}
 	case err != nil:
 		return nil, invalid("the API key is not recognised", err)
 	}

@@ -59,6 +59,7 @@ func (c *Config) Validate() error {
 var (
 	ErrMissing = errors.New("no API key in the request")
 	ErrUnknown = errors.New("API key not recognised")
+	ErrSeveral = errors.New("the API key is sent more than once")
 )
 
 // Checker verifies API keys.
@@ -90,6 +91,26 @@ func New(in, name string, c Config) (*Checker, error) {
 	return ch, nil
 }
 
+// Several reports a key sent more than once: the firewall would check one
+// and the upstream might use another.
+func (c *Checker) Several(r *http.Request) bool {
+	switch c.In {
+	case "header":
+		return len(r.Header.Values(c.Name)) > 1
+	case "query":
+		return len(r.URL.Query()[c.Name]) > 1
+	case "cookie":
+		n := 0
+		for _, ck := range r.Cookies() {
+			if ck.Name == c.Name {
+				n++
+			}
+		}
+		return n > 1
+	}
+	return false
+}
+
 // Extract returns the key from the request, "" when absent.
 func (c *Checker) Extract(r *http.Request) string {
 	switch c.In {
@@ -107,6 +128,9 @@ func (c *Checker) Extract(r *http.Request) string {
 
 // Check returns the matching key.
 func (c *Checker) Check(r *http.Request) (*Key, error) {
+	if c.Several(r) {
+		return nil, ErrSeveral
+	}
 	v := c.Extract(r)
 	if v == "" {
 		return nil, ErrMissing

@@ -78,6 +78,28 @@ func TestAPIKeyAndBasic(t *testing.T) {
 			t.Errorf("key %q: got %v %v", tc.key, k, err)
 		}
 	}
+	// A key sent twice is refused, wherever the scheme puts it: the
+	// firewall would check one and the upstream might use the other.
+	for _, in := range []string{"header", "query", "cookie"} {
+		c, err := New(in, "k", Config{Keys: []Key{{ID: "a", SHA256: Digest("k-a")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "/?k=k-a&k=other", nil)
+		if in != "query" {
+			r = httptest.NewRequest("GET", "/", nil)
+		}
+		switch in {
+		case "header":
+			r.Header.Add("k", "k-a")
+			r.Header.Add("k", "other")
+		case "cookie":
+			r.Header.Set("Cookie", "k=k-a; k=other")
+		}
+		if _, err := c.Check(r); !errors.Is(err, ErrSeveral) {
+			t.Errorf("%s key sent twice: %v", in, err)
+		}
+	}
 	b, err := NewBasic(BasicConfig{Users: []User{{Username: "u", Bcrypt: string(hash)}}, CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)

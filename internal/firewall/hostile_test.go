@@ -287,3 +287,31 @@ func TestSwitchingProtocolsIsRefused(t *testing.T) {
 		t.Fatalf("%d audit records for one transaction", n)
 	}
 }
+
+// An ambiguous path outside the base path is refused as ambiguous, hard,
+// in monitor mode too: an upstream may normalise it into the base path.
+func TestAmbiguousPathOutsideTheBasePath(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, Mode: "monitor"}, nil)
+	for _, p := range []string{"/foo/%2e%2e/v1/items", "//v1/items", "/foo/..%2fv1/items", "/v1%2fitems", "/foo/%00/v1/items"} {
+		c, err := net.Dial("tcp", fw.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(c, "GET "+p+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 400 {
+			t.Errorf("%s: status %d, want 400", p, resp.StatusCode)
+		}
+		up.mu.Lock()
+		reached := up.seen[resp.Header.Get(RequestIDHeader)] != nil
+		up.mu.Unlock()
+		if reached {
+			t.Errorf("%s reached the upstream", p)
+		}
+	}
+}

@@ -135,6 +135,12 @@ type Match[T any] struct {
 // allow lists the declared methods (for the Allow header). HEAD falls back
 // to GET (RFC 9110 9.3.2).
 func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string, err error) {
+	// The whole path first: outside the base path an ambiguous path is
+	// still refused as ambiguous (an upstream may normalise
+	// /x/../v1/items into the base), not merely not found.
+	if _, err := checkSegments(escapedPath); err != nil {
+		return m, "", err
+	}
 	rest, ok := r.stripBase(escapedPath)
 	if !ok {
 		return m, "", ErrNotFound

@@ -74,6 +74,9 @@ func TestLookup(t *testing.T) {
 		{"method names are case-sensitive", "get", "/v1/pets", "", nil, ErrNotAllowed, "GET, HEAD, POST"},
 		// Paths whose meaning depends on normalisation.
 		{"dot segment", "GET", "/v1/./pets", "", nil, ErrAmbiguous, ""},
+		{"dot-dot before the base path", "GET", "/foo/%2e%2e/v1/pets", "", nil, ErrAmbiguous, ""},
+		{"encoded slash in the base path", "GET", "/v1%2fpets", "", nil, ErrAmbiguous, ""},
+		{"NUL outside the base path", "GET", "/foo/%00/v1/pets", "", nil, ErrAmbiguous, ""},
 		{"dot-dot segment", "GET", "/v1/x/../pets", "", nil, ErrAmbiguous, ""},
 		{"encoded dot-dot", "GET", "/v1/pets/%2e%2e", "", nil, ErrAmbiguous, ""},
 		{"encoded dot-dot, upper case", "GET", "/v1/pets/%2E%2E", "", nil, ErrAmbiguous, ""},
@@ -86,8 +89,8 @@ func TestLookup(t *testing.T) {
 		{"encoded NUL", "GET", "/v1/pets/a%00", "", nil, ErrAmbiguous, ""},
 		{"invalid escape", "GET", "/v1/pets/%zz", "", nil, ErrAmbiguous, ""},
 		{"empty segment", "GET", "/v1/pets//5", "", nil, ErrAmbiguous, ""},
-		{"leading double slash", "GET", "//v1/pets", "", nil, ErrNotFound, ""},
-		{"no leading slash", "GET", "v1/pets", "", nil, ErrNotFound, ""},
+		{"leading double slash (an empty segment before the base path)", "GET", "//v1/pets", "", nil, ErrAmbiguous, ""},
+		{"no leading slash", "GET", "v1/pets", "", nil, ErrAmbiguous, ""},
 		{"double-encoded dot-dot is data", "GET", "/v1/pets/%252e%252e", "GET /pets/{id}", pp{{"id", "%252e%252e"}}, nil, ""},
 	}
 	for _, tc := range tests {

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -314,4 +316,48 @@ func TestAmbiguousPathOutsideTheBasePath(t *testing.T) {
 			t.Errorf("%s reached the upstream", p)
 		}
 	}
+}
+
+// A compressed response is validated and forwarded decoded; one that
+// claims a coding it does not have is blocked. Accept-Encoding is not
+// passed upstream.
+func TestCompressedResponses(t *testing.T) {
+	var askedEncoding sync.Map
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ae := r.Header.Get("Accept-Encoding"); ae != "" {
+			askedEncoding.Store(ae, true)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Digest", "sha-256=stale")
+		if r.URL.Query().Get("limit") == "2" {
+			_, _ = io.WriteString(w, `{"ok":true}`) // says gzip, is not
+			return
+		}
+		zw := gzip.NewWriter(w)
+		_, _ = io.WriteString(zw, `{"ok":true}`)
+		_ = zw.Close()
+	}))
+	defer up.Close()
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: up.URL}, nil)
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+fw.Addr()+"/v1/items?limit=1", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != `{"ok":true}` || resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Digest") != "" {
+		t.Fatalf("gzip response: %d %q %v", resp.StatusCode, b, resp.Header)
+	}
+	resp, body := get(t, "http://"+fw.Addr()+"/v1/items?limit=2", nil)
+	if resp.StatusCode != 502 || !strings.Contains(body, "response-body-malformed") {
+		t.Fatalf("a false gzip label: %d %s", resp.StatusCode, body)
+	}
+	askedEncoding.Range(func(k, _ any) bool {
+		t.Errorf("the upstream was offered Accept-Encoding %q", k)
+		return true
+	})
 }

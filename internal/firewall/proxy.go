@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/firewall/body"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
@@ -53,6 +54,9 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			// could see it.
 			pr.Out.Header.Del("Upgrade")
 			pr.Out.Header.Del("Connection")
+			// Responses are validated as the contract describes them:
+			// uncompressed.
+			pr.Out.Header.Del("Accept-Encoding")
 			if tx, ok := pr.In.Context().Value(txKey{}).(*Tx); ok {
 				pr.Out.Header.Set(RequestIDHeader, tx.ID)
 			}
@@ -166,6 +170,30 @@ func (s *Server) checkResponse(resp *http.Response) error {
 			data = buf.Bytes()
 		}
 	}
+	rewritten := false
+	if data != nil {
+		// The contract describes the representation, so a compressed
+		// response is validated, and forwarded, decoded. (Accept-Encoding
+		// is not passed upstream, so this is for upstreams that compress
+		// regardless.)
+		ce, ok := contentCoding(resp.Header.Values("Content-Encoding"))
+		var dec []byte
+		var err error
+		if ok && ce != "" {
+			dec, err = body.Decompress(data, ce, cfg.MaxResponse)
+		}
+		switch {
+		case !ok || err != nil:
+			v := plan.Violation{Status: 502, Reason: plan.ReasonRespBodyMalformed, Detail: "the response's content coding cannot be decoded"}
+			if mode >= plan.Strip {
+				return &blockedResponse{v}
+			}
+			tx.Violations = append(tx.Violations, v)
+		case ce != "":
+			data, rewritten = dec, true
+			resp.Header.Del("Content-Encoding")
+		}
+	}
 	if streaming {
 		in.BodyChecked = false
 		if cfg.StreamingPolicy == "block" {
@@ -182,8 +210,13 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	in.Body = data
 	vs, stripped := tx.Op.CheckResponse(&in, cfg, mode)
 	if stripped != nil {
-		data = stripped
-		resp.Header.Del("Etag")
+		data, rewritten = stripped, true
+	}
+	if rewritten {
+		// Validators and digests of the upstream's bytes no longer hold.
+		for _, h := range []string{"Etag", "Content-Md5", "Digest", "Repr-Digest", "Content-Digest"} {
+			resp.Header.Del(h)
+		}
 	}
 	if len(vs) > 0 {
 		if mode >= plan.Strip {

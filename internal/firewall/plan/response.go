@@ -127,7 +127,7 @@ func undeclared(err error) [][]string {
 		case *kind.FalseSchema:
 			// Undeclared properties, and write-only ones (their schema
 			// is false in the response view): both are removed.
-			if strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties") || strings.HasSuffix(e.SchemaURL, "/additionalProperties") || strings.Contains(e.SchemaURL, "/properties/") {
+			if strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties") || strings.HasSuffix(e.SchemaURL, "/additionalProperties") || bannedProperty(e.SchemaURL) {
 				out = append(out, e.InstanceLocation)
 			}
 		case *kind.AdditionalProperties:

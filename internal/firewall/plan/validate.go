@@ -357,6 +357,15 @@ func validate(s *jsonschema.Schema, v any) (err error) {
 	return s.Validate(v)
 }
 
+// bannedProperty reports whether a false schema is a property's own (the
+// compiled views turn readOnly properties of requests and writeOnly ones of
+// responses into `false`), not some other false schema below a property,
+// such as `items: false`.
+func bannedProperty(schemaURL string) bool {
+	i := strings.LastIndexByte(schemaURL, '/')
+	return i > 0 && strings.HasSuffix(schemaURL[:i], "/properties")
+}
+
 func describe(err error, response bool) (reason, detail string) {
 	var uv *unvalidatable
 	if errors.As(err, &uv) {
@@ -378,9 +387,9 @@ func describe(err error, response bool) (reason, detail string) {
 		switch {
 		case strings.HasSuffix(leaf.SchemaURL, "/unevaluatedProperties") || strings.HasSuffix(leaf.SchemaURL, "/additionalProperties"):
 			return ReasonUndeclaredProp, where + ": property " + quoteName(name) + " is not declared"
-		case strings.Contains(leaf.SchemaURL, "/properties/") && response:
+		case bannedProperty(leaf.SchemaURL) && response:
 			return ReasonWriteOnly, where + ": write-only property " + quoteName(name) + " must not appear in a response"
-		case strings.Contains(leaf.SchemaURL, "/properties/"):
+		case bannedProperty(leaf.SchemaURL):
 			return ReasonReadOnly, where + ": read-only property " + quoteName(name) + " must not be sent"
 		}
 		return ReasonSchema, where + ": no value is allowed here"

@@ -361,3 +361,31 @@ func TestCompressedResponses(t *testing.T) {
 		return true
 	})
 }
+
+// OPTIONS * is the firewall's to answer (and record), not net/http's.
+func TestOptionsAsteriskIsRecorded(t *testing.T) {
+	up := startUpstream(t)
+	sink := &syncBuffer{}
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, sink)
+	c, err := net.Dial("tcp", fw.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 400 || resp.Header.Get(RequestIDHeader) == "" {
+		t.Fatalf("status %d, request id %q", resp.StatusCode, resp.Header.Get(RequestIDHeader))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(auditLines(t, sink)); n != 1 {
+		t.Fatalf("%d audit records", n)
+	}
+}

@@ -513,6 +513,9 @@ func (s *Server) Start() error {
 		// Requests reach the handler with the framing of their head
 		// (package framing), for the routing stage's smuggling defence.
 		ConnContext: framing.ConnContext,
+		// OPTIONS * goes through the pipeline (and the audit log) like
+		// any other request, instead of net/http answering it.
+		DisableGeneralOptionsHandler: true,
 	}
 	maxHead := s.cfg.Limits.MaxHeaderBytes
 	if maxHead <= 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Errors of the decoders. Their text is safe to show: it never contains the
@@ -52,6 +53,12 @@ func ParseQuery(raw string, max int) ([]Pair, error) {
 		uv, err := unescapeQuery(v)
 		if err != nil {
 			return nil, errors.New("the query has an invalid percent-escape")
+		}
+		// Parameter values are text: invalid UTF-8 and NUL are refused
+		// here as they are in JSON bodies (a NUL truncates strings in C
+		// and in some databases).
+		if !utf8.ValidString(uk) || !utf8.ValidString(uv) || strings.IndexByte(uk, 0) >= 0 || strings.IndexByte(uv, 0) >= 0 {
+			return nil, errors.New("the query has a name or value that is not valid UTF-8 text or holds NUL")
 		}
 		out = append(out, Pair{uk, uv})
 	}

@@ -231,6 +231,10 @@ func TestParseQuery(t *testing.T) {
 		{"a=%zz", 10, nil, true},
 		{"%g0=1", 10, nil, true},
 		{"a=%", 10, nil, true},
+		{"a=%ff", 10, nil, true},                    // invalid UTF-8
+		{"q=a%00", 10, nil, true},                   // NUL
+		{"%00=1", 10, nil, true},                    // NUL in a name
+		{"a=%C3%A9", 10, []Pair{{"a", "é"}}, false}, // UTF-8 is fine
 	}
 	for _, tc := range tests {
 		got, err := ParseQuery(tc.raw, tc.max)

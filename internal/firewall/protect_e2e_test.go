@@ -588,6 +588,27 @@ func TestProtectBlacklist(t *testing.T) {
 		if resp, b := post("a cat", `{"title":"holiday"}`, []byte("' OR '1'='1' --")); resp.StatusCode >= 300 {
 			t.Fatalf("clean form with a file: %d %s", resp.StatusCode, b)
 		}
+		// A filename does not turn a field the schema calls text into a
+		// file: the caption sent as an upload is still inspected.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="caption"; filename="a.bin"`)
+		h.Set("Content-Type", "application/octet-stream")
+		pw, _ := mw.CreatePart(h)
+		_, _ = pw.Write([]byte("<script>alert(1)</script>"))
+		_ = mw.Close()
+		req, _ := http.NewRequest("POST", "http://"+s.Addr()+"/public/upload", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := testClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 403 || !strings.Contains(string(b), "blacklist-xss") {
+			t.Fatalf("text field sent as a file: %d %s", resp.StatusCode, b)
+		}
 	})
 	t.Run("an operation selects the crs tier", func(t *testing.T) {
 		// "/bi[n]/bash" is found by the CRS, not by the default tier.

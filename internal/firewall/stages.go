@@ -445,11 +445,14 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 				continue
 			}
 			pct := plan.MediaName(part.ContentType)
+			prop := sp.Root().Prop(part.Name)
 			switch {
-			case part.FileName != "" && !strings.HasPrefix(pct, "text/"):
-				// A file upload: its bytes are data, not an argument the
-				// backend interprets; scanning binaries for SQL would only
-				// produce false positives.
+			case part.FileName != "" && !strings.HasPrefix(pct, "text/") && (prop.Binary() || prop.Item().Binary()):
+				// A file upload where the schema expects file content: its
+				// bytes are data, not an argument the backend interprets;
+				// scanning binaries for SQL would only produce false
+				// positives. A filename on a part the schema calls text
+				// does not make it a file.
 				continue
 			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
 				v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON)

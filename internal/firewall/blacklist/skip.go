@@ -41,6 +41,7 @@ type skipNode struct {
 	safe       bool // string values here cannot carry an attack
 	keysSafe   bool // object keys here are limited to declared names
 	exempt     bool // the spec exempts this value and everything inside it
+	binary     bool // the schema says the value is file content (format binary/byte, contentMediaType, contentEncoding)
 	props      map[string]*skipNode
 	additional *skipNode // additionalProperties schema, if any
 	items      *skipNode
@@ -60,6 +61,10 @@ func (p *SkipPolicy) Root() Cursor {
 
 // Safe reports whether a string at the cursor cannot carry an attack.
 func (c Cursor) Safe() bool { return c.n != nil && c.n.safe }
+
+// Binary reports whether the schema at the cursor declares file content:
+// a multipart part there that arrives as a file is data, not an argument.
+func (c Cursor) Binary() bool { return c.n != nil && c.n.binary }
 
 // KeysSafe reports whether the keys of an object at the cursor are
 // limited to declared property names.
@@ -243,7 +248,7 @@ func (b *skipBuilder) node(at spec.NodeRef, v any, depth int) *skipNode {
 }
 
 func (b *skipBuilder) object(at spec.NodeRef, m map[string]any, depth int) *skipNode {
-	n := &skipNode{safe: leafSafe(m)}
+	n := &skipNode{safe: leafSafe(m), binary: binarySchema(m)}
 	// Structure: properties, additionalProperties, items.
 	if props, ok := m["properties"].(map[string]any); ok {
 		n.props = map[string]*skipNode{}
@@ -318,6 +323,7 @@ func mergeAll(a, c *skipNode) *skipNode {
 	out.safe = a.safe || c.safe
 	out.keysSafe = a.keysSafe || c.keysSafe
 	out.exempt = a.exempt || c.exempt
+	out.binary = a.binary || c.binary
 	if len(c.props) > 0 {
 		out.props = map[string]*skipNode{}
 		for k, v := range a.props {
@@ -355,6 +361,16 @@ func intersect(a, c *skipNode, depth int) *skipNode {
 		out.additional = intersect(a.additional, c.additional, depth+1)
 	}
 	return out
+}
+
+// binarySchema reports a schema for file content.
+func binarySchema(m map[string]any) bool {
+	if f, _ := m["format"].(string); f == "binary" || f == "byte" {
+		return true
+	}
+	_, media := m["contentMediaType"]
+	_, enc := m["contentEncoding"]
+	return media || enc
 }
 
 // leafSafe decides whether the keywords of one schema object confine a

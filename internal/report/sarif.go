@@ -112,21 +112,6 @@ type sarifLocation struct {
 	LogicalLocations []sarifLogicalLocation `json:"logicalLocations,omitempty"`
 }
 
-type sarifReplacement struct {
-	DeletedRegion   sarifRegion `json:"deletedRegion"`
-	InsertedContent sarifText   `json:"insertedContent"`
-}
-
-type sarifArtifactChange struct {
-	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
-	Replacements     []sarifReplacement    `json:"replacements"`
-}
-
-type sarifFix struct {
-	Description     sarifText             `json:"description"`
-	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
-}
-
 type sarifSuppression struct {
 	Kind          string `json:"kind"`
 	Justification string `json:"justification,omitempty"`
@@ -167,7 +152,6 @@ type sarifResult struct {
 	PartialFingerprints map[string]string   `json:"partialFingerprints"`
 	WebRequest          *sarifWebRequest    `json:"webRequest,omitempty"`
 	WebResponse         *sarifWebResponse   `json:"webResponse,omitempty"`
-	Fixes               []sarifFix          `json:"fixes,omitempty"`
 	Suppressions        []sarifSuppression  `json:"suppressions,omitempty"`
 	Properties          sarifResultProperty `json:"properties"`
 }
@@ -513,31 +497,10 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 				}
 			}
 		}
-		// A fix needs a place to apply to; findings without a line carry
-		// their patch in properties only.
-		if len(f.Patch) > 0 && f.Location.File != "" && f.Location.Line > 0 {
-			col := f.Location.Column
-			if col < 1 {
-				col = 1
-			}
-			desc := f.FixHint
-			if desc == "" {
-				desc = "Apply the suggested JSON Patch."
-			}
-			sr.Fixes = []sarifFix{{
-				Description: sarifText{desc},
-				ArtifactChanges: []sarifArtifactChange{{
-					ArtifactLocation: artLoc(f.Location.File),
-					Replacements: []sarifReplacement{{
-						DeletedRegion: sarifRegion{
-							StartLine: f.Location.Line, StartColumn: col,
-							EndLine: f.Location.Line, EndColumn: col,
-						},
-						InsertedContent: sarifText{"JSON Patch (RFC 6902):\n" + RenderPatch(f.Patch) + "\n"},
-					}},
-				}},
-			}}
-		}
+		// The suggested JSON Patch travels in properties.patch only. SARIF
+		// fixes (§3.55) replace text regions with literal text; a JSON Patch
+		// is not that, and a viewer's "apply fix" would write it into the
+		// file.
 		if suppressed {
 			sr.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: f.Suppressed}}
 		}

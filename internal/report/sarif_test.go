@@ -62,8 +62,11 @@ type sarifDoc struct {
 				LogicalLocations []sarifLogicalLocation `json:"logicalLocations"`
 			} `json:"locations"`
 			PartialFingerprints map[string]string  `json:"partialFingerprints"`
-			Fixes               []sarifFix         `json:"fixes"`
+			Fixes               []json.RawMessage  `json:"fixes"`
 			Suppressions        []sarifSuppression `json:"suppressions"`
+			Properties          struct {
+				Patch []PatchOp `json:"patch"`
+			} `json:"properties"`
 		} `json:"results"`
 	} `json:"runs"`
 }
@@ -176,14 +179,18 @@ func TestSARIFSchemaAndStructure(t *testing.T) {
 				if f.Location.Pointer != "" && (len(res.Locations[0].LogicalLocations) != 1 || res.Locations[0].LogicalLocations[0].FullyQualifiedName != f.Location.Pointer) {
 					t.Errorf("result %d: logical locations %+v, want %q", i, res.Locations[0].LogicalLocations, f.Location.Pointer)
 				}
-				wantFix := len(f.Patch) > 0 && f.Location.Line > 0
-				if (len(res.Fixes) == 1) != wantFix {
-					t.Errorf("result %d: %d fixes, want fix %v", i, len(res.Fixes), wantFix)
+				// No SARIF fixes: insertedContent would have to be literal
+				// file text, and a JSON Patch is not. The patch is in
+				// properties.patch.
+				if len(res.Fixes) != 0 {
+					t.Errorf("result %d: %d fixes, want none", i, len(res.Fixes))
 				}
-				if wantFix {
-					d := res.Fixes[0].ArtifactChanges[0].Replacements[0].DeletedRegion
-					if d.StartLine != f.Location.Line || d.EndLine != d.StartLine || d.EndColumn != d.StartColumn {
-						t.Errorf("result %d: deleted region %+v", i, d)
+				if len(res.Properties.Patch) != len(f.Patch) {
+					t.Errorf("result %d: properties.patch has %d operations, want %d", i, len(res.Properties.Patch), len(f.Patch))
+				}
+				for k := range f.Patch {
+					if k < len(res.Properties.Patch) && (res.Properties.Patch[k].Op != f.Patch[k].Op || res.Properties.Patch[k].Path != f.Patch[k].Path) {
+						t.Errorf("result %d: properties.patch[%d] = %+v, want %+v", i, k, res.Properties.Patch[k], f.Patch[k])
 					}
 				}
 				if got := len(res.Suppressions) == 1 && res.Suppressions[0].Kind == "inSource" && res.Suppressions[0].Justification == f.Suppressed; got != (f.Suppressed != "") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // ANSI SGR sequences used by the text writer when Options.Color is set.
@@ -51,8 +52,63 @@ func (t *textWriter) sev(s Severity, text string) string {
 	return t.paint(severityANSI[s], text)
 }
 
+// Strings in the report come from the definition (titles, paths, values)
+// or from findings built on it, and the text report goes to a terminal: a
+// control character in them could move the cursor, retitle the window or
+// clear the screen. escapeLine shows every control character (C0, DEL, C1)
+// and any invalid UTF-8 byte as a Go-style escape such as \x1b; escapeBlock
+// does the same but keeps the newlines and tabs of multi-line values. The
+// writer's own colour codes are added after escaping.
+func escapeLine(s string) string { return escapeControls(s, false) }
+
+func escapeBlock(s string) string { return escapeControls(s, true) }
+
+func escapeControls(s string, keepLayout bool) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r, keepLayout) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case isControl(r, keepLayout) && r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case isControl(r, keepLayout):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isControl reports C0 controls, DEL and C1 controls, and the Unicode
+// line and paragraph separators and bidirectional overrides/isolates, which
+// also change how a terminal lays text out.
+func isControl(r rune, keepLayout bool) bool {
+	switch {
+	case keepLayout && (r == '\n' || r == '\t'):
+		return false
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r == 0x2028, r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
 // indented prints a labelled, possibly multi-line value indented under a
-// finding.
+// finding. Callers escape the value (escapeBlock) before colouring it.
 func (t *textWriter) indented(label, value string) {
 	if value == "" {
 		return
@@ -78,9 +134,9 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 	if tool == "" {
 		tool = "rampart"
 	}
-	head := strings.TrimSpace(tool + " " + r.Kind)
+	head := strings.TrimSpace(escapeLine(tool) + " " + escapeLine(r.Kind))
 	if r.Version != "" {
-		head += " " + r.Version
+		head += " " + escapeLine(r.Version)
 	}
 	t.printf("%s\n", t.paint(ansiBold, head))
 	if len(r.Results) == 0 {
@@ -99,16 +155,16 @@ func writeText(w io.Writer, r *Report, opts Options) error {
 }
 
 func (t *textWriter) result(r *Report, res *SpecResult) {
-	t.printf("\n%s\n", t.paint(ansiBold, "== "+res.Spec+" =="))
+	t.printf("\n%s\n", t.paint(ansiBold, "== "+escapeLine(res.Spec)+" =="))
 	var meta []string
 	if res.Title != "" {
-		meta = append(meta, res.Title)
+		meta = append(meta, escapeLine(res.Title))
 	}
 	if res.OpenAPI != "" {
-		meta = append(meta, "OpenAPI "+res.OpenAPI)
+		meta = append(meta, "OpenAPI "+escapeLine(res.OpenAPI))
 	}
 	if res.Profile != "" {
-		meta = append(meta, "profile "+res.Profile)
+		meta = append(meta, "profile "+escapeLine(res.Profile))
 	}
 	if res.Valid {
 		meta = append(meta, t.paint(ansiGreen, "valid"))
@@ -139,14 +195,14 @@ func (t *textWriter) result(r *Report, res *SpecResult) {
 	if len(res.Suppressed) > 0 {
 		t.printf("\n%s\n", t.paint(ansiDim, fmt.Sprintf("-- suppressed (%d) --", len(res.Suppressed))))
 		for _, f := range res.Suppressed {
-			t.printf("%-8s  %s  %s\n", strings.ToLower(f.Severity.String()), f.Rule, f.Location)
-			t.indented("Reason", f.Suppressed)
+			t.printf("%-8s  %s  %s\n", strings.ToLower(f.Severity.String()), escapeLine(f.Rule), escapeLocation(f.Location))
+			t.indented("Reason", escapeBlock(f.Suppressed))
 		}
 	}
 	if len(res.ManualChecks) > 0 {
 		t.printf("\n%s\n", t.paint(ansiBold, "Manual checks"))
 		for _, m := range res.ManualChecks {
-			t.printf("  - %s\n", m)
+			t.printf("  - %s\n", escapeLine(m))
 		}
 	}
 }
@@ -154,47 +210,47 @@ func (t *textWriter) result(r *Report, res *SpecResult) {
 func (t *textWriter) finding(r *Report, f Finding) {
 	t.printf("\n%s  %s  %s\n",
 		t.sev(f.Severity, fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))),
-		t.paint(ansiBold, f.Rule), f.Location)
+		t.paint(ansiBold, escapeLine(f.Rule)), escapeLocation(f.Location))
 	if title := r.title(f); title != f.Rule && title != f.Message {
-		t.indented("", t.paint(ansiBold, title))
+		t.indented("", t.paint(ansiBold, escapeLine(title)))
 	}
-	t.indented("", f.Message)
+	t.indented("", escapeBlock(f.Message))
 	owasp := OWASPLabel(f.OWASP)
 	if f.CWE != "" {
 		owasp = strings.TrimSpace(owasp + " (" + f.CWE + ")")
 	}
-	t.indented("OWASP", owasp)
+	t.indented("OWASP", escapeBlock(owasp))
 	if f.isScan() {
-		t.indented("Operation", f.Operation)
-		t.indented("Test", f.Test)
-		t.indented("Expected", f.Expected)
-		t.indented("Actual", t.paint(ansiYellow, f.Actual))
+		t.indented("Operation", escapeBlock(f.Operation))
+		t.indented("Test", escapeBlock(f.Test))
+		t.indented("Expected", escapeBlock(f.Expected))
+		t.indented("Actual", t.paint(ansiYellow, escapeBlock(f.Actual)))
 	}
 	if len(f.Operations) > 0 {
-		t.indented("Operations", joinOps(f.Operations))
+		t.indented("Operations", escapeBlock(joinOps(f.Operations)))
 	}
-	t.indented("Fix", t.paint(ansiGreen, f.FixHint))
+	t.indented("Fix", t.paint(ansiGreen, escapeBlock(f.FixHint)))
 	if len(f.Patch) > 0 {
-		t.indented("Patch", RenderPatch(f.Patch))
+		t.indented("Patch", escapeBlock(RenderPatch(f.Patch)))
 	}
 	for _, ex := range f.Exchanges {
 		label := "Request"
 		if ex.Label != "" {
-			label = "Request (" + ex.Label + ")"
+			label = "Request (" + escapeLine(ex.Label) + ")"
 		}
-		line := ex.Method + " " + ex.URL
+		line := escapeLine(ex.Method) + " " + escapeLine(ex.URL)
 		if ex.Status != 0 {
 			line += fmt.Sprintf(" -> %d", ex.Status)
 		}
 		t.indented(label, line)
 		if ex.Curl != "" {
-			t.indented("Reproduce", t.paint(ansiCyan, ex.Curl))
+			t.indented("Reproduce", t.paint(ansiCyan, escapeBlock(ex.Curl)))
 		}
 	}
 }
 
 func (t *textWriter) summary(res *SpecResult) {
-	line := fmt.Sprintf("%s: %s", res.Spec, CountBySeverity(res.Findings))
+	line := fmt.Sprintf("%s: %s", escapeLine(res.Spec), CountBySeverity(res.Findings))
 	extra := fmt.Sprintf("%d findings", len(res.Findings))
 	if len(res.Findings) == 1 {
 		extra = "1 finding"
@@ -204,15 +260,21 @@ func (t *textWriter) summary(res *SpecResult) {
 	}
 	line += " (" + extra + ")"
 	if res.Score != nil {
-		line += ". " + t.paint(ansiBold, res.Score.String())
+		line += ". " + t.paint(ansiBold, escapeLine(res.Score.String()))
 	}
 	if len(res.Summary) > 0 {
 		keys := sortedKeys(res.Summary)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = fmt.Sprintf("%s %d", strings.ReplaceAll(k, "_", " "), res.Summary[k])
+			parts[i] = fmt.Sprintf("%s %d", escapeLine(strings.ReplaceAll(k, "_", " ")), res.Summary[k])
 		}
 		line += ". " + strings.Join(parts, ", ")
 	}
 	t.printf("%s\n", line)
+}
+
+// escapeLocation renders a location with its file and pointer escaped.
+func escapeLocation(l Location) string {
+	l.File, l.Pointer = escapeLine(l.File), escapeLine(l.Pointer)
+	return l.String()
 }

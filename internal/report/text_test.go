@@ -82,3 +82,51 @@ func TestTextInvalidAndEmpty(t *testing.T) {
 		t.Errorf("empty report: %q", out)
 	}
 }
+
+// Strings from the definition must not reach the terminal as control
+// sequences: a title like "T\x1b]0;pwned\x07\x1b[2J" would retitle the
+// window and clear the screen.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	const evil = "T\x1b]0;pwned\x07\x1b[2J\r\u009b31m\u202e"
+	const shown = `T\x1b]0;pwned\x07\x1b[2J\x0d\x9b31m\u202e`
+	r := &Report{Kind: "audit", Version: "dev", Results: []SpecResult{{
+		Spec: "api/" + evil + ".yaml", Title: evil, OpenAPI: "3.0.0", Profile: "default",
+		Findings: []Finding{{
+			Rule: "sec-x", Severity: SeverityHigh, Title: evil, Message: "first line\n\tsecond " + evil,
+			Location:   Location{File: "api/" + evil + ".yaml", Pointer: "/paths/~1" + evil},
+			Operations: []string{"GET /" + evil}, FixHint: evil,
+			Patch: []PatchOp{{Op: "add", Path: "/info/x", Value: evil}},
+		}},
+		Suppressed:   []Finding{{Rule: "sec-y", Severity: SeverityLow, Location: Location{File: evil, Line: 1, Column: 1}, Suppressed: evil}},
+		ManualChecks: []string{evil},
+	}}}
+	for _, color := range []bool{false, true} {
+		out := string(render(t, "text", r, Options{Color: color}))
+		if color {
+			out = ansiPattern.ReplaceAllString(out, "")
+		}
+		for _, c := range out {
+			if (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c <= 0x9f) || c == 0x202e {
+				t.Fatalf("color=%v: control character %U in output:\n%q", color, c, out)
+			}
+		}
+		for _, want := range []string{
+			"== api/" + shown + ".yaml ==\n" + shown + " | OpenAPI 3.0.0",
+			"    " + shown + "\n",                   // title
+			"    first line\n    \tsecond " + shown, // message keeps its newline and tab
+			"api/" + shown + ".yaml#/paths/~1" + shown,
+			"Operations: GET /" + shown,
+			"Fix: " + shown,
+			"Reason: " + shown,
+			"  - " + shown + "\n",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("color=%v: output lacks %q:\n%s", color, want, out)
+			}
+		}
+	}
+	// The writer's own colour codes remain.
+	if out := string(render(t, "text", r, Options{Color: true})); !strings.Contains(out, ansiBold) || !strings.Contains(out, ansiReset) {
+		t.Error("colour codes missing with Color")
+	}
+}

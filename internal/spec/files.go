@@ -122,7 +122,13 @@ func (fs *fileSet) resolveRef(from, ref string) (NodeRef, error) {
 	if u, err := url.PathUnescape(filePart); err == nil {
 		filePart = u
 	}
-	return NodeRef{File: filepath.Clean(filepath.Join(dir, filepath.FromSlash(filePart))), Pointer: frag}, nil
+	p := filepath.FromSlash(filePart)
+	if !filepath.IsAbs(p) {
+		// An absolute path is used as written; a relative one is
+		// relative to the referring file.
+		p = filepath.Join(dir, p)
+	}
+	return NodeRef{File: filepath.Clean(p), Pointer: frag}, nil
 }
 
 const stdinKey = "<stdin>"

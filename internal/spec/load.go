@@ -128,7 +128,12 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	// were most of the peak memory of a 47 MB definition.
 	var libProblems <-chan []Problem
 	if len(data) >= sequentialLibopenapiBytes && looksLikeJSON(data) && checkText(data) == nil && checkJSON(data, opts.MaxDepth) == nil {
-		ch := startLibopenapi(data, key, display, opts)
+		var ch <-chan []Problem
+		if refs, ok := jsonRefs(data); ok && !refCycle(refs, key) {
+			ch = startLibopenapi(data, key, display, opts)
+		} else {
+			ch = skippedLibopenapi()
+		}
 		ps, err := awaitLibopenapi(ctx, ch, len(data), display)
 		if err != nil {
 			return nil, err
@@ -160,8 +165,14 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	}
 
 	if libProblems == nil {
-		// Our parser has checked the limits: libopenapi may read the bytes.
-		libProblems = startLibopenapi(data, key, display, opts)
+		// Our parser has checked the limits: libopenapi may read the bytes,
+		// unless a loop of local $refs would overflow its stack (the loop
+		// is reported as circular-ref by checkAllRefs).
+		if refCycle(treeRefs(tree), key) {
+			libProblems = skippedLibopenapi()
+		} else {
+			libProblems = startLibopenapi(data, key, display, opts)
+		}
 	}
 	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
 	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
@@ -232,6 +243,14 @@ var sequentialLibopenapiBytes = 16 << 20
 func startLibopenapi(data []byte, key, display string, opts Options) <-chan []Problem {
 	ch := make(chan []Problem, 1)
 	go func() { ch <- libopenapiProblems(libopenapiInput(data), key, display, opts) }()
+	return ch
+}
+
+// skippedLibopenapi stands in for startLibopenapi when libopenapi must not
+// run on a document: it reports no problems.
+func skippedLibopenapi() <-chan []Problem {
+	ch := make(chan []Problem, 1)
+	ch <- nil
 	return ch
 }
 
@@ -407,28 +426,54 @@ func kindName(v any) string {
 	return "a value"
 }
 
+// openAPIVersion is the form of the openapi field: major.minor.patch with
+// an optional pre-release suffix (3.1.0, 3.1.0-rc1), as the OpenAPI schemas
+// require, and major.minor alone (3.0), which many published definitions
+// use; the minor version picks the family.
+var openAPIVersion = regexp.MustCompile(`^3\.([0-9]+)(\.[0-9]+(-[0-9A-Za-z.-]+)?)?$`)
+
 // detectVersion reads the openapi or swagger field.
 func detectVersion(top map[string]any) (string, Family, error) {
 	if v, ok := top["openapi"]; ok {
-		s := scalarString(v)
-		switch {
-		case strings.HasPrefix(s, "3.0"):
-			return s, OpenAPI30, nil
-		case strings.HasPrefix(s, "3.1"):
-			return s, OpenAPI31, nil
-		case strings.HasPrefix(s, "3.2"):
-			return s, OpenAPI32, nil
+		s, err := versionString("openapi", v)
+		if err != nil {
+			return "", "", err
+		}
+		if m := openAPIVersion.FindStringSubmatch(s); m != nil {
+			switch m[1] {
+			case "0":
+				return s, OpenAPI30, nil
+			case "1":
+				return s, OpenAPI31, nil
+			case "2":
+				return s, OpenAPI32, nil
+			}
 		}
 		return "", "", fmt.Errorf("unsupported OpenAPI version %q (supported: 2.0, 3.0.x, 3.1.x, 3.2.x)", s)
 	}
 	if v, ok := top["swagger"]; ok {
-		s := scalarString(v)
+		s, err := versionString("swagger", v)
+		if err != nil {
+			return "", "", err
+		}
 		if s == "2.0" || s == "2" {
 			return "2.0", Swagger20, nil
 		}
 		return "", "", fmt.Errorf("unsupported Swagger version %q (supported: 2.0)", s)
 	}
 	return "", "", errors.New("not an OpenAPI definition: no `openapi` or `swagger` field at the top level")
+}
+
+// versionString reads the value of a version field, which must be a
+// scalar; an unquoted YAML number such as 2.0 is taken as written.
+func versionString(field string, v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	}
+	return "", fmt.Errorf("the `%s` field is not a string (it is %s); write the version as a string such as %q", field, kindName(v), map[string]string{"openapi": "3.1.0", "swagger": "2.0"}[field])
 }
 
 func scalarString(v any) string {
@@ -482,9 +527,7 @@ func libopenapiProblems(data []byte, key, display string, opts Options) (problem
 	for _, e := range errs {
 		msg := e.Error()
 		low := strings.ToLower(msg)
-		if strings.Contains(low, "circular reference") || strings.Contains(low, "cannot resolve reference") ||
-			strings.Contains(low, "component") && strings.Contains(low, "not be found") ||
-			strings.Contains(low, "cannot be found") || strings.Contains(low, "unable to") && strings.Contains(low, "locate") {
+		if duplicatesRefWalk(low) {
 			// Our own reference walk reports these with exact locations.
 			continue
 		}
@@ -495,6 +538,31 @@ func libopenapiProblems(data []byte, key, display string, opts Options) (problem
 		problems = append(problems, Problem{Code: "invalid-structure", Message: msg, Loc: Location{File: display, Line: yamlErrorLine(e)}, Error: true})
 	}
 	return problems
+}
+
+// duplicatesRefWalk reports whether a libopenapi error (lower-cased) is
+// about a $ref that does not resolve or loops: checkAllRefs reports each of
+// those once, with its location, so libopenapi's copy is dropped.
+func duplicatesRefWalk(low string) bool {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if !strings.Contains(low, s) {
+				return false
+			}
+		}
+		return true
+	}
+	return has("circular reference") || has("cannot resolve reference") ||
+		has("component", "not be found") || has("cannot be found") ||
+		has("unable to", "locate") ||
+		// index/extract_refs_lookup.go: local, file and remote targets.
+		has("component `", "` does not exist in the specification") ||
+		// index/rolodex_*_loader.go: files and URLs it may not or cannot read.
+		has("lookup for '", "not allowed") ||
+		has("unable to fetch remote document") ||
+		has("remote file '", "returned status code") ||
+		has("remote url '", "unable to fetch") ||
+		has("failed to fetch after", "attempts")
 }
 
 func flattenErrors(err error) []error {

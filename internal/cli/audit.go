@@ -42,6 +42,9 @@ audited and reported with valid: false); 3 internal error.`,
   rampart audit api.yaml --profile financial-rw --config .rampart.yaml`,
 			Args: cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				// Reading and rendering are not cancellable everywhere (a FIFO,
+				// a large report): an interrupt ends the process within 2 s.
+				env.stopPromptly(interruptGrace)
 				ctx := cmd.Context()
 				if err := of.validate(); err != nil {
 					return err

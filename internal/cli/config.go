@@ -29,6 +29,9 @@ Exit codes: 0 valid, 1 problems found, 2 the file cannot be read.`,
   rampart config validate protect.yaml --format json`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				// Reading and rendering are not cancellable everywhere (a FIFO,
+				// a large report): an interrupt ends the process within 2 s.
+				env.stopPromptly(interruptGrace)
 				if format != "text" && format != "json" {
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}

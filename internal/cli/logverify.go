@@ -36,6 +36,9 @@ checkpoint), 2 unreadable file or key.`,
   rampart log verify audit.log --key audit.pub --require-covered --format json`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				// Reading and rendering are not cancellable everywhere (a FIFO,
+				// a large report): an interrupt ends the process within 2 s.
+				env.stopPromptly(interruptGrace)
 				if format != "text" && format != "json" {
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}

@@ -12,7 +12,9 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/memlimit"
 	"github.com/spf13/cobra"
@@ -70,7 +72,16 @@ type Env struct {
 	// MemoryLimit is what the root command derived from a container's
 	// memory limit (zero when nothing was set).
 	MemoryLimit struct{ Cgroup, Soft int64 }
+	// interruptGrace is how long a command may take to stop after Ctrl-C
+	// or SIGTERM before the process exits anyway; zero waits for a second
+	// signal (protect drains, scan cleans up). Nanoseconds, set by the
+	// command, read by the signal handler.
+	interruptGrace atomic.Int64
 }
+
+// stopPromptly makes an interrupt end the process within grace even if the
+// command is blocked (rendering a large report, opening a FIFO).
+func (e *Env) stopPromptly(grace time.Duration) { e.interruptGrace.Store(int64(grace)) }
 
 // NewRoot builds the command tree.
 func NewRoot(env *Env) *cobra.Command {
@@ -154,8 +165,35 @@ func Execute(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int
 			code = ExitInternal
 		}
 	}()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first Ctrl-C or SIGTERM cancels the command's context; a second
+	// one, or the command's grace period running out, ends the process.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		var expire <-chan time.Time
+		if g := time.Duration(env.interruptGrace.Load()); g > 0 {
+			expire = time.After(g)
+		}
+		select {
+		case <-sigs:
+		case <-expire:
+		case <-done:
+			return
+		}
+		fmt.Fprintln(stderr, "rampart: interrupted")
+		os.Exit(ExitInternal)
+	}()
 	root := NewRoot(env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -179,3 +217,6 @@ func Execute(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int
 	fmt.Fprintf(stderr, "rampart: %v\n", err)
 	return ExitUsage
 }
+
+// interruptGrace is how long audit-like commands may take to stop.
+const interruptGrace = 2 * time.Second

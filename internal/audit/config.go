@@ -125,7 +125,24 @@ func ParseConfig(data []byte) (*Config, error) {
 	target := top
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		if top.Content[i].Value == "audit" {
+			if target != top {
+				return nil, fmt.Errorf("line %d: a second `audit` section", top.Content[i].Line)
+			}
 			target = top.Content[i+1]
+		}
+	}
+	if target != top {
+		// With an audit section, the other top-level keys belong to other
+		// sections; an audit setting among them would be silently ignored
+		// (a threshold a CI job relies on), so it is an error.
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			switch k := top.Content[i]; k.Value {
+			case "profile", "min-score", "fail-on", "rules", "exclude":
+				return nil, fmt.Errorf("line %d: %q is outside the `audit` section, where it would be ignored; move it under `audit:`", k.Line, k.Value)
+			}
+		}
+		if target.Kind == yaml.ScalarNode && target.Tag == "!!null" {
+			return cfg, nil // an empty audit section
 		}
 	}
 	if target == top {

@@ -123,6 +123,17 @@ exclude:
 	if _, err := ParseConfig([]byte("audit:\n  fail-on: low\nscan:\n  anything: 1\n")); err != nil {
 		t.Errorf("audit section form: %v", err)
 	}
+	// Beside an audit section, an audit setting at the top level would be
+	// ignored: refused, with its line.
+	if _, err := ParseConfig([]byte("audit:\n  profile: default\nmin-score: 99\n")); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("min-score outside the audit section: %v", err)
+	}
+	if _, err := ParseConfig([]byte("audit:\n  fail-on: low\naudit:\n  fail-on: high\n")); err == nil {
+		t.Error("a second audit section was accepted")
+	}
+	if cfg, err := ParseConfig([]byte("# settings\naudit:\n")); err != nil || cfg.MinScore != nil {
+		t.Errorf("an empty audit section: %v", err)
+	}
 
 	d := base()
 	set(d, pet+"/properties/name/pattern", nil)

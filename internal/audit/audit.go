@@ -244,7 +244,7 @@ func (r *run) result() *report.SpecResult {
 			Patch:      p.patch,
 			Operations: ops,
 		}
-		f.ComputeFingerprint()
+		f.ComputeFingerprintIn(doc.Path)
 		if reason, ok := ign.suppressed(p.at, p.rule.ID); ok {
 			f.Suppressed = reason
 			res.Suppressed = append(res.Suppressed, f)
@@ -260,7 +260,7 @@ func (r *run) result() *report.SpecResult {
 		f := report.Finding{Rule: "audit-ignore-invalid", Severity: r.severity(&pending{rule: rules["audit-ignore-invalid"]}),
 			Title: rules["audit-ignore-invalid"].Title, Message: bad.msg, FixHint: rules["audit-ignore-invalid"].Fix,
 			Location: report.Location{File: loc.File, Pointer: loc.Pointer, Line: loc.Line, Column: loc.Column}}
-		f.ComputeFingerprint()
+		f.ComputeFingerprintIn(doc.Path)
 		res.Findings = append(res.Findings, f)
 	}
 	report.SortFindings(res.Findings)

@@ -34,7 +34,7 @@ func LoadBaseline(path string) (*Baseline, error) {
 			for _, f := range fs {
 				fp := f.Fingerprint
 				if fp == "" {
-					f.ComputeFingerprint()
+					f.ComputeFingerprintIn(res.Spec)
 					fp = f.Fingerprint
 				}
 				set[fp] = true

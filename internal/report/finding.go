@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -125,9 +126,40 @@ type Finding struct {
 // operation/test identity. Line numbers are left out on purpose: inserting a
 // line above a finding must not make it "new" against a baseline.
 func (f *Finding) ComputeFingerprint() {
+	f.Fingerprint = fingerprint(f, filepath.ToSlash(filepath.Clean(f.Location.File)))
+}
+
+// ComputeFingerprintIn sets the fingerprint with the location's file named
+// relative to the directory of the root definition (rootFile, as the
+// command was given it), so a finding keeps its fingerprint however that
+// path was spelled (examples/a.yaml, ./examples/a.yaml, an absolute path)
+// and wherever the command ran: baselines stay valid.
+func (f *Finding) ComputeFingerprintIn(rootFile string) {
+	f.Fingerprint = fingerprint(f, relativeFile(rootFile, f.Location.File))
+}
+
+func fingerprint(f *Finding, file string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s", f.Rule, f.Location.File, f.Location.Pointer, f.Operation, f.Test)
-	f.Fingerprint = hex.EncodeToString(h.Sum(nil))[:32]
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s", f.Rule, file, f.Location.Pointer, f.Operation, f.Test)
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// relativeFile names file relative to rootFile's directory; remote
+// locations and anything that cannot be made relative stay as they are.
+func relativeFile(rootFile, file string) string {
+	if file == "" || strings.Contains(file, "://") {
+		return file
+	}
+	dir, err1 := filepath.Abs(filepath.Dir(rootFile))
+	abs, err2 := filepath.Abs(file)
+	if err1 != nil || err2 != nil {
+		return filepath.ToSlash(filepath.Clean(file))
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		return filepath.ToSlash(filepath.Clean(file))
+	}
+	return filepath.ToSlash(rel)
 }
 
 // Rule is the metadata of a rule or scan test, used by SARIF and the docs.

@@ -779,7 +779,7 @@ func (e *engine) result() *Result {
 		// issued by a login after the finding was recorded, and the
 		// details just appended.
 		e.red.finding(f)
-		f.ComputeFingerprint()
+		f.ComputeFingerprintIn(e.doc.Path)
 	}
 	sr := report.SpecResult{Spec: e.doc.Path, OpenAPI: e.doc.Version, Title: e.doc.Title, Valid: e.doc.Valid(), Findings: []report.Finding{}}
 	for _, f := range e.findings {

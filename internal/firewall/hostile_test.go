@@ -389,3 +389,19 @@ func TestOptionsAsteriskIsRecorded(t *testing.T) {
 		t.Fatalf("%d audit records", n)
 	}
 }
+
+// The client gets one request id, the firewall's, even when the upstream
+// sets its own.
+func TestOneRequestID(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(RequestIDHeader, "upstream-id")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	defer up.Close()
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: up.URL}, nil)
+	resp, _ := get(t, "http://"+fw.Addr()+"/v1/items", nil)
+	if ids := resp.Header.Values(RequestIDHeader); resp.StatusCode != 200 || len(ids) != 1 || ids[0] == "upstream-id" {
+		t.Fatalf("status %d, request ids %q", resp.StatusCode, ids)
+	}
+}

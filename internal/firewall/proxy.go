@@ -120,6 +120,9 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 // answers CORS itself (it is the authority on the policy), then runs
 // response validation.
 func (s *Server) modifyResponse(resp *http.Response) error {
+	// The firewall's request id is the one the client and the audit log
+	// share; an upstream's own would be added beside it.
+	resp.Header.Del(RequestIDHeader)
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		// Refused whatever the mode or the route: what follows a 101 is
 		// the upgraded connection, which neither the contract nor the

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -168,7 +169,11 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		// Our parser has checked the limits: libopenapi may read the bytes,
 		// unless a loop of local $refs would overflow its stack (the loop
 		// is reported as circular-ref by checkAllRefs).
-		if refCycle(treeRefs(tree), key) {
+		refs := treeRefs(tree)
+		if refCycle(refs, key) || oversizedRefFile(refs, key, opts.MaxFileSize) {
+			// Also when a referenced file is over the size limit: our own
+			// loader refuses it with a problem, and libopenapi must not
+			// read and parse it regardless.
 			libProblems = skippedLibopenapi()
 		} else {
 			libProblems = startLibopenapi(data, key, display, opts)
@@ -244,6 +249,33 @@ func startLibopenapi(data []byte, key, display string, opts Options) <-chan []Pr
 	ch := make(chan []Problem, 1)
 	go func() { ch <- libopenapiProblems(libopenapiInput(data), key, display, opts) }()
 	return ch
+}
+
+// oversizedRefFile reports whether a file the document references
+// directly is larger than max.
+func oversizedRefFile(refs map[string]string, key string, max int64) bool {
+	if key == stdinKey || isRemote(key) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		filePart, _, _ := strings.Cut(ref, "#")
+		if filePart == "" || isRemote(filePart) || strings.Contains(filePart, "://") || seen[filePart] {
+			continue
+		}
+		seen[filePart] = true
+		p := filepath.FromSlash(filePart)
+		if u, err := url.PathUnescape(filePart); err == nil {
+			p = filepath.FromSlash(u)
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(key), p)
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Size() > max {
+			return true
+		}
+	}
+	return false
 }
 
 // skippedLibopenapi stands in for startLibopenapi when libopenapi must not

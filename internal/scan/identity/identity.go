@@ -181,13 +181,13 @@ func (id *Identity) Secrets() []string {
 		for _, v := range l.Form {
 			out = append(out, v)
 		}
-		if m, ok := l.JSON.(map[string]any); ok {
-			for k, v := range m {
-				if s, ok := v.(string); ok && strings.Contains(strings.ToLower(k), "pass") {
-					out = append(out, s)
-				}
-			}
+		// Header values of a login request are credentials (an API key,
+		// a client's basic auth); so are the values under secret-looking
+		// names in its JSON body, at any depth.
+		for _, v := range l.Headers {
+			out = append(out, v)
 		}
+		out = append(out, secretJSONValues(l.JSON, false)...)
 	}
 	var clean []string
 	for _, s := range out {
@@ -532,4 +532,32 @@ func firstNonEmpty(a ...string) string {
 		}
 	}
 	return ""
+}
+
+// secretJSONValues collects string values under names that suggest a
+// secret (password, secret, token, key, credential, pin, otp).
+func secretJSONValues(v any, secret bool) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			lk := strings.ToLower(k)
+			s := secret
+			for _, n := range []string{"pass", "secret", "token", "key", "credential", "pin", "otp"} {
+				if strings.Contains(lk, n) {
+					s = true
+				}
+			}
+			out = append(out, secretJSONValues(c, s)...)
+		}
+	case []any:
+		for _, c := range x {
+			out = append(out, secretJSONValues(c, secret)...)
+		}
+	case string:
+		if secret {
+			out = append(out, x)
+		}
+	}
+	return out
 }

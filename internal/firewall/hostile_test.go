@@ -30,6 +30,18 @@ func post(t *testing.T, url, ct, body string) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// recordsAfterShutdown stops the firewall (which flushes the audit log)
+// and counts the records written.
+func recordsAfterShutdown(t *testing.T, fw *Server, sink *syncBuffer) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return len(auditLines(t, sink))
+}
+
 // auditLines returns the audit records written so far.
 func auditLines(t *testing.T, sink *syncBuffer) []map[string]any {
 	t.Helper()
@@ -71,12 +83,7 @@ func TestHugeExponentIsRefusedNotFatal(t *testing.T) {
 	if resp, _ := get(t, base+"/v1/items", nil); resp.StatusCode != 200 {
 		t.Fatalf("after the refusals: %d", resp.StatusCode)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := fw.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(auditLines(t, sink)); n != 21 {
+	if n := recordsAfterShutdown(t, fw, sink); n != 21 {
 		t.Fatalf("%d audit records for 21 transactions", n)
 	}
 	up.mu.Lock()
@@ -157,12 +164,7 @@ func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := fw.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(auditLines(t, sink)); n != 1 {
+	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
 		t.Fatalf("%d audit records for one transaction", n)
 	}
 }
@@ -280,12 +282,7 @@ func TestSwitchingProtocolsIsRefused(t *testing.T) {
 	if u := <-upgradeAsked; u != "" {
 		t.Errorf("the upstream was asked to upgrade to %q", u)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := fw.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(auditLines(t, sink)); n != 1 {
+	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
 		t.Fatalf("%d audit records for one transaction", n)
 	}
 }
@@ -380,12 +377,7 @@ func TestOptionsAsteriskIsRecorded(t *testing.T) {
 	if resp.StatusCode != 400 || resp.Header.Get(RequestIDHeader) == "" {
 		t.Fatalf("status %d, request id %q", resp.StatusCode, resp.Header.Get(RequestIDHeader))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := fw.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(auditLines(t, sink)); n != 1 {
+	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
 		t.Fatalf("%d audit records", n)
 	}
 }

@@ -46,4 +46,3 @@ func TestOversizedReferencedFileIsNotParsed(t *testing.T) {
 	}
 	t.Logf("loaded in %s", time.Since(start))
 }
-

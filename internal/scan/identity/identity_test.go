@@ -606,7 +606,7 @@ func TestExtract(t *testing.T) {
 func TestLoginSecrets(t *testing.T) {
 	id := New(config.Identity{Name: "carl", Login: &config.Login{URL: "/login",
 		Headers: map[string]string{"X-Client-Key": "client-key-123"},
-		JSON: map[string]any{"user": "carl", "credentials": map[string]any{"secret": "nested-secret-1"}, "otp_code": "445566"}}},
+		JSON:    map[string]any{"user": "carl", "credentials": map[string]any{"secret": "nested-secret-1"}, "otp_code": "445566"}}},
 		nil, nil, nil)
 	secrets := strings.Join(id.Secrets(), "\n")
 	for _, s := range []string{"client-key-123", "nested-secret-1", "445566"} {

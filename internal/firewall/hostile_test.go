@@ -397,3 +397,41 @@ func TestOneRequestID(t *testing.T) {
 		t.Fatalf("status %d, request ids %q", resp.StatusCode, ids)
 	}
 }
+
+// Parser differentials: what the firewall validates must be what the
+// upstream reads. A JSON body in another charset and two Content-Type
+// fields are refused (multipart parts the upstream might base64-decode:
+// TestParseMultipart in package body).
+func TestBodyReadTheSameWay(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	item := `{"name":"ab","price":1}`
+	send := func(cts []string, body string, path string) int {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+fw.Addr()+path, strings.NewReader(body))
+		for _, ct := range cts {
+			req.Header.Add("Content-Type", ct)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		name string
+		cts  []string
+		body string
+		path string
+		want int
+	}{
+		{"UTF-8 declared", []string{"application/json; charset=UTF-8"}, item, "/v1/items", 201},
+		{"UTF-16 declared", []string{"application/json; charset=utf-16"}, item, "/v1/items", 415},
+		{"malformed content type", []string{"application/json; charset"}, item, "/v1/items", 415},
+		{"two Content-Type fields", []string{"application/json", "text/plain"}, item, "/v1/items", 400},
+	} {
+		if got := send(c.cts, c.body, c.path); got != c.want {
+			t.Errorf("%s: status %d, want %d", c.name, got, c.want)
+		}
+	}
+}

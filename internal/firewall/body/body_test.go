@@ -294,6 +294,9 @@ func TestParseMultipart(t *testing.T) {
 		{"no parts, only the close delimiter", boundary, []byte("--" + boundary + "--\r\n"), 10, ""},
 		{"no close delimiter", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n"), 10, ReasonInvalidForm},
 		{"part header without end", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\""), 10, ReasonInvalidForm},
+		{"base64 transfer encoding", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Transfer-Encoding: base64\r\n\r\nPHNjcmlwdD4=\r\n--" + boundary + "--\r\n"), 10, ReasonInvalidForm},
+		{"quoted-printable transfer encoding", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\n=3Cb=3E\r\n--" + boundary + "--\r\n"), 10, ReasonInvalidForm},
+		{"8bit transfer encoding", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\nx\r\n--" + boundary + "--\r\n"), 10, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

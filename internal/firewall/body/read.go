@@ -126,6 +126,15 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 		if len(out) >= maxParts {
 			return nil, &Error{ReasonTooManyValues, fmt.Sprintf("the multipart body has more than %d parts", maxParts)}
 		}
+		// RFC 7578 §4.7: Content-Transfer-Encoding is deprecated in
+		// form data. A part the firewall would read as raw bytes but an
+		// upstream might decode (base64, quoted-printable) is refused:
+		// the two would see different values.
+		switch strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding"))) {
+		case "", "7bit", "8bit", "binary":
+		default:
+			return nil, &Error{ReasonInvalidForm, "a multipart part has a Content-Transfer-Encoding other than 7bit, 8bit or binary"}
+		}
 		b, err := io.ReadAll(p)
 		if err != nil {
 			return nil, &Error{ReasonInvalidForm, "the multipart body is malformed"}

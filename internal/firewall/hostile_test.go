@@ -435,3 +435,20 @@ func TestBodyReadTheSameWay(t *testing.T) {
 		}
 	}
 }
+
+// A response whose charset is not UTF-8 is not what was validated (the
+// client would decode other text): blocked. UTF-8 declared passes.
+func TestResponseCharset(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	for ct, want := range map[string]int{
+		"application/json; charset=utf-16":  502,
+		"application/json; charset=UTF-8":   200,
+		"application/json; charset=latin-1": 502,
+	} {
+		resp, body := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-CT", ct))
+		if resp.StatusCode != want {
+			t.Errorf("%s: status %d, want %d (%s)", ct, resp.StatusCode, want, body)
+		}
+	}
+}

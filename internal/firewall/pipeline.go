@@ -3,7 +3,6 @@ package firewall
 import (
 	"bytes"
 	"errors"
-	"mime"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -207,7 +206,7 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		ct := r.Header.Get("Content-Type")
 		if m := plan.MatchMedia(tx.Op.Body.Media, ct); m == nil {
 			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
-		} else if why := textCharset(m.Kind, ct); why != "" {
+		} else if why := plan.CharsetProblem(m.Kind, ct); why != "" {
 			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: why}}
 		}
 		if media != nil && tx.Op.ReqMode == plan.Block {
@@ -248,28 +247,6 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 	}
 	tx.Body, tx.HasBody = data, true
 	return media
-}
-
-// textCharset explains why a JSON, form or text body's declared charset
-// is refused ("" when it is fine): the firewall validates those bodies as
-// UTF-8, so another charset would have the upstream read other text than
-// the one that was checked.
-func textCharset(kind int, contentType string) string {
-	switch kind {
-	case plan.KindJSON, plan.KindForm, plan.KindText:
-	default:
-		return ""
-	}
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return "the content type is malformed"
-	}
-	switch cs := strings.ToLower(params["charset"]); cs {
-	case "", "utf-8", "utf8", "us-ascii":
-		return ""
-	default:
-		return "the body's charset is not UTF-8"
-	}
 }
 
 // contentCoding reads the Content-Encoding fields as one list (RFC 9110

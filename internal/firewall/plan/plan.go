@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"mime"
 	"slices"
 	"sort"
 	"strconv"
@@ -520,6 +521,27 @@ func MatchMedia(ms []*Media, contentType string) *Media {
 		}
 	}
 	return nil
+}
+
+// CharsetProblem explains why a JSON, form or text body's declared charset
+// is refused ("" when it is fine): the firewall validates those bodies as
+// UTF-8, so another charset would have the other side read other text than
+// the one that was checked.
+func CharsetProblem(kind int, contentType string) string {
+	switch kind {
+	case KindJSON, KindForm, KindText:
+	default:
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "the content type is malformed"
+	}
+	switch strings.ToLower(params["charset"]) {
+	case "", "utf-8", "utf8", "us-ascii":
+		return ""
+	}
+	return "the body's charset is not UTF-8"
 }
 
 // MediaName is the lower-case type/subtype of a Content-Type value.

@@ -59,6 +59,9 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	if m == nil {
 		return append(vs, Violation{502, ReasonRespMediaType, "the response content type is not declared for status " + strconv.Itoa(in.Status)}), nil
 	}
+	if why := CharsetProblem(m.Kind, ct); why != "" && in.BodyChecked && len(in.Body) > 0 {
+		return append(vs, Violation{502, ReasonRespMediaType, "response: " + why}), nil
+	}
 	if !in.BodyChecked || m.Schema == nil {
 		return vs, nil
 	}

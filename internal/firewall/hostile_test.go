@@ -452,3 +452,22 @@ func TestResponseCharset(t *testing.T) {
 		}
 	}
 }
+
+// HEAD has no body, but its Content-Type still describes the GET's body:
+// an undeclared one is blocked.
+func TestHeadContentTypeIsChecked(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	for ct, want := range map[string]int{"text/html": 502, "application/json": 200} {
+		req, _ := http.NewRequest(http.MethodHead, "http://"+fw.Addr()+"/v1/items", nil)
+		req.Header.Set("X-Up-CT", ct)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("HEAD answered with %s: status %d, want %d", ct, resp.StatusCode, want)
+		}
+	}
+}

@@ -44,6 +44,12 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 			}
 		}
 	}
+	if in.Method == http.MethodHead && len(r.Media) > 0 {
+		// No body, but the header describes the one a GET would carry.
+		if ct := in.Header.Get("Content-Type"); ct != "" && MatchMedia(r.Media, ct) == nil {
+			vs = append(vs, Violation{502, ReasonRespMediaType, "the response content type is not declared for status " + strconv.Itoa(in.Status)})
+		}
+	}
 	noBody := in.Method == http.MethodHead || in.Status == 204 || in.Status == 304 || (in.Status >= 100 && in.Status < 200)
 	if noBody || (in.BodyChecked && len(in.Body) == 0 && in.Header.Get("Content-Type") == "") {
 		return vs, nil

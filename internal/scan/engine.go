@@ -216,8 +216,8 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	// Fixed bodies and parameters of operation overrides often carry a
 	// password or a key (a login operation scanned as any other).
 	for _, o := range cfg.Operations {
-		e.red.addSecret(secretValues(o.Body)...)
-		e.red.addSecret(secretValues(o.Params)...)
+		e.red.addSecret(identity.SecretValues(o.Body)...)
+		e.red.addSecret(identity.SecretValues(o.Params)...)
 	}
 
 	runCtx := ctx

@@ -303,42 +303,6 @@ func jsonEscaped(s string, escapeHTML bool) string {
 	return q[1 : len(q)-1]
 }
 
-// secretNames are parts of field names whose values are treated as
-// secrets wherever the configuration gives them.
-var secretNames = []string{"pass", "secret", "token", "key", "credential", "auth", "pin", "otp", "cookie", "session"}
-
-// secretValues collects the string values under secret-looking names in
-// a configured body or parameter map, at any depth.
-func secretValues(v any) []string {
-	var out []string
-	var walk func(v any, secret bool)
-	walk = func(v any, secret bool) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				lk := strings.ToLower(k)
-				s := secret
-				for _, n := range secretNames {
-					if strings.Contains(lk, n) {
-						s = true
-					}
-				}
-				walk(c, s)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c, secret)
-			}
-		case string:
-			if secret {
-				out = append(out, x)
-			}
-		}
-	}
-	walk(v, false)
-	return out
-}
-
 // finding applies secret redaction once more to everything a finding
 // shows, for secrets learned after it was recorded.
 func (r *redactor) finding(f *report.Finding) {

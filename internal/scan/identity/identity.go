@@ -187,7 +187,7 @@ func (id *Identity) Secrets() []string {
 		for _, v := range l.Headers {
 			out = append(out, v)
 		}
-		out = append(out, secretJSONValues(l.JSON, false)...)
+		out = append(out, SecretValues(l.JSON)...)
 	}
 	var clean []string
 	for _, s := range out {
@@ -534,25 +534,30 @@ func firstNonEmpty(a ...string) string {
 	return ""
 }
 
-// secretJSONValues collects string values under names that suggest a
-// secret (password, secret, token, key, credential, pin, otp).
-func secretJSONValues(v any, secret bool) []string {
+// secretNames are parts of field names whose values are treated as
+// secrets wherever the configuration gives them.
+var secretNames = []string{"pass", "secret", "token", "key", "credential", "auth", "pin", "otp", "cookie", "session"}
+
+// SecretValues collects the string values under secret-looking names in a
+// configured body or parameter map, at any depth: login bodies here, and
+// the scanner's operation overrides.
+func SecretValues(v any) []string { return secretValues(v, false) }
+
+func secretValues(v any, secret bool) []string {
 	var out []string
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
 			lk := strings.ToLower(k)
 			s := secret
-			for _, n := range []string{"pass", "secret", "token", "key", "credential", "pin", "otp"} {
-				if strings.Contains(lk, n) {
-					s = true
-				}
+			for _, n := range secretNames {
+				s = s || strings.Contains(lk, n)
 			}
-			out = append(out, secretJSONValues(c, s)...)
+			out = append(out, secretValues(c, s)...)
 		}
 	case []any:
 		for _, c := range x {
-			out = append(out, secretJSONValues(c, secret)...)
+			out = append(out, secretValues(c, secret)...)
 		}
 	case string:
 		if secret {

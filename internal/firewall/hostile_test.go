@@ -133,14 +133,15 @@ func TestAuditBackpressureAnswersWhileSinkIsStuck(t *testing.T) {
 	}
 }
 
-// An upstream that dies in the middle of a response body: the client's
-// connection is aborted, and the transaction still has its record.
-func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
+// rawUpstream serves each request it reads with answer, which writes raw
+// bytes on the connection: for upstreams that break HTTP on purpose.
+func rawUpstream(t *testing.T, answer func(c net.Conn, req *http.Request)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -149,16 +150,25 @@ func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
 			}
 			go func() {
 				defer c.Close()
-				br := bufio.NewReader(c)
-				if _, err := http.ReadRequest(br); err != nil {
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
 					return
 				}
-				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\n\r\n{\"ok\":")
+				answer(c, req)
 			}()
 		}
 	}()
+	return ln.Addr().String()
+}
+
+// An upstream that dies in the middle of a response body: the client's
+// connection is aborted, and the transaction still has its record.
+func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
+	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\n\r\n{\"ok\":")
+	})
 	sink := &syncBuffer{}
-	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + ln.Addr().String()}, sink)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr}, sink)
 	resp, err := http.Get("http://" + fw.Addr() + "/v1/items")
 	if err == nil {
 		_, _ = io.Copy(io.Discard, resp.Body)
@@ -241,32 +251,14 @@ func TestContentEncodingFieldsAreOneList(t *testing.T) {
 // An upstream that switches protocols gets a 502, at once, with its
 // record; the firewall does not ask upstreams to upgrade.
 func TestSwitchingProtocolsIsRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	upgradeAsked := make(chan string, 4)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				upgradeAsked <- req.Header.Get("Upgrade")
-				_, _ = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
-				time.Sleep(5 * time.Second) // the upgraded stream never ends on its own
-			}()
-		}
-	}()
+	addr := rawUpstream(t, func(c net.Conn, req *http.Request) {
+		upgradeAsked <- req.Header.Get("Upgrade")
+		_, _ = io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+		time.Sleep(5 * time.Second) // the upgraded stream never ends on its own
+	})
 	sink := &syncBuffer{}
-	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + ln.Addr().String()}, sink)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr}, sink)
 	req, _ := http.NewRequest(http.MethodGet, "http://"+fw.Addr()+"/v1/items", nil)
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", "websocket")

@@ -552,19 +552,11 @@ func TestProtectBlacklist(t *testing.T) {
 		})
 	}
 	t.Run("multipart fields", func(t *testing.T) {
-		post := func(caption, meta string, file []byte) (*http.Response, string) {
+		// upload sends the parts that write adds.
+		upload := func(write func(mw *multipart.Writer)) (*http.Response, string) {
 			var buf bytes.Buffer
 			mw := multipart.NewWriter(&buf)
-			_ = mw.WriteField("caption", caption)
-			if meta != "" {
-				h := textproto.MIMEHeader{}
-				h.Set("Content-Disposition", `form-data; name="meta"`)
-				h.Set("Content-Type", "application/json")
-				pw, _ := mw.CreatePart(h)
-				_, _ = pw.Write([]byte(meta))
-			}
-			fw, _ := mw.CreateFormFile("file", "photo.bin")
-			_, _ = fw.Write(file)
+			write(mw)
 			_ = mw.Close()
 			req, _ := http.NewRequest("POST", "http://"+s.Addr()+"/public/upload", &buf)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -575,6 +567,23 @@ func TestProtectBlacklist(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			return resp, string(b)
+		}
+		part := func(mw *multipart.Writer, disposition, contentType, data string) {
+			h := textproto.MIMEHeader{}
+			h.Set("Content-Disposition", disposition)
+			h.Set("Content-Type", contentType)
+			pw, _ := mw.CreatePart(h)
+			_, _ = pw.Write([]byte(data))
+		}
+		post := func(caption, meta string, file []byte) (*http.Response, string) {
+			return upload(func(mw *multipart.Writer) {
+				_ = mw.WriteField("caption", caption)
+				if meta != "" {
+					part(mw, `form-data; name="meta"`, "application/json", meta)
+				}
+				fw, _ := mw.CreateFormFile("file", "photo.bin")
+				_, _ = fw.Write(file)
+			})
 		}
 		// An attack in a text field, or inside a JSON part, is refused.
 		if resp, b := post("x' UNION SELECT password FROM users --", "", []byte{1, 2, 3}); resp.StatusCode != 403 || !strings.Contains(b, "blacklist-sqli") {
@@ -590,23 +599,10 @@ func TestProtectBlacklist(t *testing.T) {
 		}
 		// A filename does not turn a field the schema calls text into a
 		// file: the caption sent as an upload is still inspected.
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="caption"; filename="a.bin"`)
-		h.Set("Content-Type", "application/octet-stream")
-		pw, _ := mw.CreatePart(h)
-		_, _ = pw.Write([]byte("<script>alert(1)</script>"))
-		_ = mw.Close()
-		req, _ := http.NewRequest("POST", "http://"+s.Addr()+"/public/upload", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		resp, err := testClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 403 || !strings.Contains(string(b), "blacklist-xss") {
+		resp, b := upload(func(mw *multipart.Writer) {
+			part(mw, `form-data; name="caption"; filename="a.bin"`, "application/octet-stream", "<script>alert(1)</script>")
+		})
+		if resp.StatusCode != 403 || !strings.Contains(b, "blacklist-xss") {
 			t.Fatalf("text field sent as a file: %d %s", resp.StatusCode, b)
 		}
 	})

@@ -164,6 +164,14 @@ func e2eCases() []e2eCase {
 		{"cookie pattern", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=deadbeef"), "", "", 200, true, ""},
 		{"cookie pattern invalid", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=xyz"), "", "", 400, false, "parameter-invalid"},
 		{"cookie other cookies ignored", "31", "GET", "/v1/items/5", with(need, "Cookie", "theme=dark"), "", "", 200, true, ""},
+		// net/http reads "theme=dark,session=xyz" as one cookie; an RFC 2109
+		// upstream reads a session cookie the firewall never validated.
+		{"cookie hidden after comma", "31", "GET", "/v1/items/5", with(need, "Cookie", "theme=dark,session=xyz"), "", "", 400, false, "parameter-ambiguous"},
+		{"cookie hidden after comma and space", "31", "GET", "/v1/items/5", with(need, "Cookie", "theme=dark, session=deadbeef"), "", "", 400, false, "parameter-ambiguous"},
+		// net/http drops a value holding a double quote; a lenient upstream
+		// keeps it, so the firewall validates it.
+		{"cookie with inner quote validated", "31", "GET", "/v1/items/5", with(need, "Cookie", `session=ab"cd`), "", "", 400, false, "parameter-invalid"},
+		{"cookie twice", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=deadbeef; session=00000000"), "", "", 400, false, "parameter-ambiguous"},
 		{"header array", "31", "GET", "/v1/headers", h("X-Ids", "1,2"), "", "", 200, true, ""},
 		{"header array bad item", "31", "GET", "/v1/headers", h("X-Ids", "1,x"), "", "", 400, false, "parameter-invalid"},
 		{"header array maxItems", "31", "GET", "/v1/headers", h("X-Ids", "1,2,3,4"), "", "", 400, false, "parameter-invalid"},

@@ -12,6 +12,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/authn/signed"
 	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 	"github.com/rampart-sec/rampart/internal/firewall/harden"
 	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
@@ -214,8 +215,9 @@ func (s *Server) presentedAPIKey(tx *Tx, id *authn.Identity) string {
 		case "query":
 			return tx.R.URL.Query().Get(sch.ParamName)
 		case "cookie":
-			if c, err := tx.R.Cookie(sch.ParamName); err == nil {
-				return c.Value
+			pairs, _ := cookies.Parse(tx.R.Header)
+			if vs := cookies.Values(pairs, sch.ParamName); len(vs) > 0 {
+				return vs[0]
 			}
 		}
 	}
@@ -367,11 +369,14 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 		case "header":
 			vals = r.Header.Values(p.Name)
 		case "cookie":
-			for _, ck := range r.Cookies() {
-				if ck.Name == p.Name {
-					vals = append(vals, ck.Value)
-				}
+			pairs, err := cookies.Parse(r.Header)
+			if err != nil {
+				// Ambiguous (refused by validation in block mode): check
+				// the whole header so a hidden pair is scanned too.
+				vals = r.Header.Values("Cookie")
+				break
 			}
+			vals = cookies.Values(pairs, p.Name)
 		default:
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/authn/introspect"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/jwt"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
+	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 )
 
 // Bearer verifies access tokens (http bearer, oauth2 and openIdConnect
@@ -235,6 +236,8 @@ func (a *APIKey) Authenticate(_ context.Context, r *http.Request) (*Identity, er
 		return nil, &Failure{Kind: KindMissing, Description: "no API key"}
 	case errors.Is(err, apikey.ErrSeveral):
 		return nil, &Failure{Kind: KindBadRequest, Description: "the API key is sent more than once"}
+	case errors.Is(err, cookies.ErrAmbiguous):
+		return nil, &Failure{Kind: KindBadRequest, Description: "the Cookie header hides a cookie after a comma"}
 	case err != nil:
 		return nil, invalid("the API key is not recognised", err)
 	}

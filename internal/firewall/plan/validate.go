@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -93,7 +94,8 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		}
 		consumed = make([]bool, len(q))
 	}
-	var cookies []*http.Cookie
+	var jar []cookies.Pair
+	jarRead := false
 	for _, p := range op.Params {
 		var v any
 		var present bool
@@ -110,16 +112,16 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		case "header":
 			v, present, err = p.Header(in.Header.Values(p.Name))
 		case "cookie":
-			if cookies == nil {
-				cookies = (&http.Request{Header: in.Header}).Cookies()
-			}
-			var vals []string
-			for _, c := range cookies {
-				if c.Name == p.Name {
-					vals = append(vals, c.Value)
+			if !jarRead {
+				jarRead = true
+				var cerr error
+				if jar, cerr = cookies.Parse(in.Header); cerr != nil {
+					if add(Violation{400, ReasonParamAmbiguous, cerr.Error()}) {
+						return true
+					}
 				}
 			}
-			v, present, err = p.Cookie(vals)
+			v, present, err = p.Cookie(cookies.Values(jar, p.Name))
 		}
 		where := p.In + " parameter " + quoteName(p.Name)
 		if err != nil {

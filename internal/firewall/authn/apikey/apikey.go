@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 )
 
 // Key is one configured API key.
@@ -100,13 +102,8 @@ func (c *Checker) Several(r *http.Request) bool {
 	case "query":
 		return len(r.URL.Query()[c.Name]) > 1
 	case "cookie":
-		n := 0
-		for _, ck := range r.Cookies() {
-			if ck.Name == c.Name {
-				n++
-			}
-		}
-		return n > 1
+		pairs, _ := cookies.Parse(r.Header)
+		return len(cookies.Values(pairs, c.Name)) > 1
 	}
 	return false
 }
@@ -119,8 +116,9 @@ func (c *Checker) Extract(r *http.Request) string {
 	case "query":
 		return r.URL.Query().Get(c.Name)
 	case "cookie":
-		if ck, err := r.Cookie(c.Name); err == nil {
-			return ck.Value
+		pairs, _ := cookies.Parse(r.Header)
+		if vs := cookies.Values(pairs, c.Name); len(vs) > 0 {
+			return vs[0]
 		}
 	}
 	return ""
@@ -128,6 +126,13 @@ func (c *Checker) Extract(r *http.Request) string {
 
 // Check returns the matching key.
 func (c *Checker) Check(r *http.Request) (*Key, error) {
+	if c.In == "cookie" {
+		// A Cookie header servers split differently could carry a second
+		// key only the upstream sees.
+		if _, err := cookies.Parse(r.Header); err != nil {
+			return nil, err
+		}
+	}
 	if c.Several(r) {
 		return nil, ErrSeveral
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -98,6 +99,29 @@ func TestAPIKeyAndBasic(t *testing.T) {
 		}
 		if _, err := c.Check(r); !errors.Is(err, ErrSeveral) {
 			t.Errorf("%s key sent twice: %v", in, err)
+		}
+	}
+	// In a cookie, a second key can also hide after a comma (one cookie to
+	// net/http, two to an RFC 2109 parser), or sit in a value net/http
+	// would drop.
+	c, err := New("cookie", "k", Config{Keys: []Key{{ID: "a", SHA256: Digest("k-a")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cookie string
+		want   error
+	}{
+		{"k=k-a; theme=dark,k=other", cookies.ErrAmbiguous},
+		{"theme=dark, k=k-a", cookies.ErrAmbiguous},
+		{`k=k-a; k=x"y`, ErrSeveral},
+		{`theme=a"b; k=k-a`, nil},
+		{`k="k-a"`, nil},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Cookie", tc.cookie)
+		if _, err := c.Check(r); !errors.Is(err, tc.want) {
+			t.Errorf("Cookie %q: got %v, want %v", tc.cookie, err, tc.want)
 		}
 	}
 	b, err := NewBasic(BasicConfig{Users: []User{{Username: "u", Bcrypt: string(hash)}}, CacheTTL: -1})

@@ -12,7 +12,9 @@ import (
 // FuzzLoad feeds arbitrary bytes to the loader and the schema compiler. The
 // loader must return a document or an error: never panic, never hang.
 // Seeds: the bundled examples plus small hostile inputs in
-// testdata/fuzz/FuzzLoad. Run: go test ./internal/spec -fuzz FuzzLoad -fuzztime 60s
+// testdata/fuzz/FuzzLoad. Run: scripts/fuzz.sh 60 Load (it caps
+// minimization, without which the fuzzer stalls for minutes shrinking
+// each new input).
 func FuzzLoad(f *testing.F) {
 	for _, p := range []string{"../../examples/petstore-3.1.yaml", "../../examples/inventory-2.0.yaml"} {
 		if b, err := os.ReadFile(p); err == nil {

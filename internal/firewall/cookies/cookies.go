@@ -16,6 +16,10 @@ import (
 	"strings"
 )
 
+// ows is the whitespace trimmed around names and values (net/http's
+// textproto.TrimString set).
+const ows = " \t\r\n"
+
 // Pair is one name=value of a Cookie header, the value unquoted.
 type Pair struct {
 	Name, Value string
@@ -36,11 +40,11 @@ func Parse(h http.Header) ([]Pair, error) {
 	for _, line := range h.Values("Cookie") {
 		for part := range strings.SplitSeq(line, ";") {
 			name, value, _ := strings.Cut(part, "=")
-			name = strings.Trim(name, " \t")
+			name = strings.Trim(name, ows)
 			if name == "" {
 				continue
 			}
-			value = strings.Trim(value, " \t")
+			value = strings.Trim(value, ows)
 			if hidesPair(value) {
 				return nil, ErrAmbiguous
 			}

@@ -95,6 +95,11 @@ func e2eCases() []e2eCase {
 		{"route mixed segment", "31", "GET", "/v1/files/abc.json", nil, "", "", 200, true, ""},
 		{"route mixed segment invalid", "31", "GET", "/v1/files/ABC.json", nil, "", "", 400, false, "parameter-invalid"},
 		{"route mixed segment other suffix", "31", "GET", "/v1/files/abc.xml", nil, "", "", 404, false, "route-not-found"},
+		// Java servers cut ";..." out of a segment: "/pages/admin;x" is
+		// "/pages/admin" to them. Encoded, the semicolon is data to all.
+		{"path string", "31", "GET", "/v1/pages/admin", nil, "", "", 200, true, ""},
+		{"path literal semicolon", "31", "GET", "/v1/pages/admin;jsessionid=x", nil, "", "", 400, false, "parameter-ambiguous"},
+		{"path encoded semicolon", "31", "GET", "/v1/pages/admin%3Bx", nil, "", "", 200, true, ""},
 		{"route delete 204", "31", "DELETE", "/v1/items/3", nil, "", "", 204, true, ""},
 		// Path parameters: simple, label, matrix.
 		{"path integer minimum", "31", "GET", "/v1/items/0", need, "", "", 400, false, "parameter-invalid"},
@@ -142,6 +147,9 @@ func e2eCases() []e2eCase {
 		{"query undeclared", "31", "GET", "/v1/items?unknown=1", nil, "", "", 400, false, "query-parameter-undeclared"},
 		{"query bad escape", "31", "GET", "/v1/items?limit=%zz", nil, "", "", 400, false, "query-malformed"},
 		{"query required present", "31", "GET", "/v1/search?q=ab", nil, "", "", 200, true, ""},
+		// Rack before 3 and older Python split pairs at ';' too.
+		{"query semicolon hides a pair", "31", "GET", "/v1/search?q=ab;admin=1", nil, "", "", 400, false, "parameter-ambiguous"},
+		{"query semicolon as data", "31", "GET", "/v1/search?q=a;b", nil, "", "", 200, true, ""},
 		{"query required missing", "31", "GET", "/v1/search", nil, "", "", 400, false, "parameter-missing"},
 		{"query minLength", "31", "GET", "/v1/search?q=a", nil, "", "", 400, false, "parameter-invalid"},
 		{"query plus is space", "31", "GET", "/v1/search?q=a+b", nil, "", "", 200, true, ""},

@@ -344,7 +344,12 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 		}
 	}
 	if r.URL.RawQuery != "" {
-		pairs, _ := params.ParseQuery(r.URL.RawQuery, tx.Plan.Config.MaxQueryParams)
+		pairs, err := params.ParseQuery(r.URL.RawQuery, tx.Plan.Config.MaxQueryParams)
+		if err != nil {
+			// Refused by validation in block mode; in monitor mode it is
+			// forwarded, so scan what a permissive upstream would read.
+			pairs = params.LenientQuery(r.URL.RawQuery, tx.Plan.Config.MaxQueryParams)
+		}
 		for _, p := range pairs {
 			if tx.C.apiKeyQuery[p.Key] {
 				continue // a credential: authentication's business, never quoted in findings

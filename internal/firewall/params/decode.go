@@ -27,10 +27,16 @@ type Param struct {
 // Pair is one query (or form) key and value, already unescaped.
 type Pair struct{ Key, Value string }
 
+// ErrQuerySemicolon reports a literal ';' that starts what some servers
+// read as another parameter ("q=x;role=admin": Rack before 3, Python before
+// 3.9.2 and other servers split pairs at ';' as well as '&').
+var ErrQuerySemicolon = errors.New("the query has a literal ';' followed by name=, which some servers read as another parameter (send it encoded, as %3B)")
+
 // ParseQuery splits a raw query string into pairs, in order. Invalid escapes
 // are an error (url.ParseQuery would drop the pair silently, so the firewall
-// and the upstream could disagree on what was sent). Semicolons are plain
-// data, as in the WHATWG URL standard Go follows.
+// and the upstream could disagree on what was sent). Semicolons are data,
+// as in the WHATWG URL standard Go follows, except where one is followed
+// by name= (ErrQuerySemicolon).
 func ParseQuery(raw string, max int) ([]Pair, error) {
 	if raw == "" {
 		return nil, nil
@@ -44,6 +50,9 @@ func ParseQuery(raw string, max int) ([]Pair, error) {
 		}
 		if len(out) >= max {
 			return nil, fmt.Errorf("the query has more than %d parameters", max)
+		}
+		if hidesQueryPair(part) {
+			return nil, ErrQuerySemicolon
 		}
 		k, v, _ := strings.Cut(part, "=")
 		uk, err := unescapeQuery(k)
@@ -63,6 +72,43 @@ func ParseQuery(raw string, max int) ([]Pair, error) {
 		out = append(out, Pair{uk, uv})
 	}
 	return out, nil
+}
+
+// LenientQuery splits a raw query the way the most permissive server would
+// (pairs at '&' and ';', undecodable escapes kept as written), at most max
+// pairs. It is for scanning a query ParseQuery refused, in monitor mode,
+// where the request is forwarded anyway.
+func LenientQuery(raw string, max int) []Pair {
+	var out []Pair
+	for part := range strings.FieldsFuncSeq(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		if len(out) >= max {
+			break
+		}
+		k, v, _ := strings.Cut(part, "=")
+		if u, err := url.QueryUnescape(k); err == nil {
+			k = u
+		}
+		if u, err := url.QueryUnescape(v); err == nil {
+			v = u
+		}
+		out = append(out, Pair{k, v})
+	}
+	return out
+}
+
+// hidesQueryPair reports whether the raw pair holds ';' followed by a
+// non-empty name and '='.
+func hidesQueryPair(part string) bool {
+	for {
+		i := strings.IndexByte(part, ';')
+		if i < 0 {
+			return false
+		}
+		part = part[i+1:]
+		if j := strings.IndexAny(part, ";="); j > 0 && part[j] == '=' {
+			return true
+		}
+	}
 }
 
 // unescapeQuery avoids url.QueryUnescape's allocation when there is nothing

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -223,7 +224,12 @@ func TestParseQuery(t *testing.T) {
 	}{
 		{"a=1&b=2", 10, []Pair{{"a", "1"}, {"b", "2"}}, false},
 		{"a=x+y&b=%26%3D", 10, []Pair{{"a", "x y"}, {"b", "&="}}, false},
-		{"a=1;b=2", 10, []Pair{{"a", "1;b=2"}}, false}, // semicolons are data
+		{"a=1;2", 10, []Pair{{"a", "1;2"}}, false},   // semicolons are data
+		{"a=x;%3B", 10, []Pair{{"a", "x;;"}}, false}, // even before an encoded one
+		{"a=1;b=2", 10, nil, true},                   // unless they start a pair some servers read
+		{"a=1;;b=2", 10, nil, true},
+		{"a;b=2", 10, nil, true},
+		{"a=1%3Bb=2", 10, []Pair{{"a", "1;b=2"}}, false}, // encoded: data to every server
 		{"flag&&a=", 10, []Pair{{"flag", ""}, {"a", ""}}, false},
 		{"", 10, nil, false},
 		{"a=1&b=2&c=3", 3, []Pair{{"a", "1"}, {"b", "2"}, {"c", "3"}}, false},
@@ -238,6 +244,9 @@ func TestParseQuery(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, err := ParseQuery(tc.raw, tc.max)
+		if err != nil && strings.Contains(tc.raw, ";") && !errors.Is(err, ErrQuerySemicolon) {
+			t.Fatalf("%q: err = %v, want ErrQuerySemicolon", tc.raw, err)
+		}
 		if (err != nil) != tc.err {
 			t.Fatalf("%q: err = %v, want error %v", tc.raw, err, tc.err)
 		}

@@ -89,6 +89,9 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 	if in.RawQuery != "" {
 		var err error
 		q, err = params.ParseQuery(in.RawQuery, cfg.MaxQueryParams)
+		if errors.Is(err, params.ErrQuerySemicolon) {
+			return add(Violation{400, ReasonParamAmbiguous, err.Error()})
+		}
 		if err != nil {
 			return add(Violation{400, ReasonQueryMalformed, err.Error()})
 		}
@@ -102,10 +105,18 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		var err error
 		switch p.In {
 		case "path":
-			raw, ok := pathValue(in.PathParams, p.Name)
-			if ok {
+			pp, ok := pathParam(in.PathParams, p.Name)
+			switch {
+			case ok && p.Style != "matrix" && strings.IndexByte(pp.Escaped, ';') >= 0:
+				// Java servers (Tomcat, Jetty, Spring) cut ";..." out of a
+				// segment as a path parameter: the upstream would route
+				// "/pages/admin;x" as "/pages/admin" while this value was
+				// validated whole. An encoded %3B is data to them too.
 				present = true
-				v, err = p.Path(raw)
+				err = errPathSemicolon
+			case ok:
+				present = true
+				v, err = p.Path(pp.Raw)
 			}
 		case "query":
 			v, present, err = p.Query(q, consumed)
@@ -126,7 +137,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		where := p.In + " parameter " + quoteName(p.Name)
 		if err != nil {
 			reason := ReasonParamMalformed
-			if errors.Is(err, params.ErrAmbiguous) {
+			if errors.Is(err, params.ErrAmbiguous) || errors.Is(err, errPathSemicolon) {
 				reason = ReasonParamAmbiguous
 			}
 			if add(Violation{400, reason, where + " " + err.Error()}) {
@@ -174,14 +185,17 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 	return false
 }
 
-func pathValue(ps []route.PathParam, name string) (string, bool) {
+func pathParam(ps []route.PathParam, name string) (route.PathParam, bool) {
 	for _, p := range ps {
 		if p.Name == name {
-			return p.Raw, true
+			return p, true
 		}
 	}
-	return "", false
+	return route.PathParam{}, false
 }
+
+// errPathSemicolon is reported as parameter-ambiguous.
+var errPathSemicolon = errors.New("holds a literal ';', which servers that read path parameters cut off (send it encoded, as %3B)")
 
 // PathValues unescapes the captured path parameters. The router already
 // refused encoded slashes and dot-segments.

@@ -44,7 +44,15 @@ type paramChild[T any] struct {
 }
 
 // PathParam is one captured path parameter, still escaped.
-type PathParam struct{ Name, Raw string }
+type PathParam struct {
+	Name string
+	// Raw is the captured value; plan.PathValues unescapes it.
+	Raw string
+	// Escaped is the value as it came on the wire, kept for checks that
+	// must tell a literal ';' (a path parameter to Java servers) from an
+	// encoded one.
+	Escaped string
+}
 
 // New makes a router for paths under any of the base paths ("" for none).
 func New[T any](bases []string) *Router[T] {
@@ -259,7 +267,7 @@ func matchParts(parts []string, seg string, params *[]PathParam) bool {
 		if seg == "" {
 			return false
 		}
-		*params = append(*params, PathParam{name, seg})
+		*params = append(*params, PathParam{Name: name, Raw: seg, Escaped: seg})
 		return true
 	}
 	for i := 1; i <= len(seg); i++ {
@@ -267,7 +275,7 @@ func matchParts(parts []string, seg string, params *[]PathParam) bool {
 			continue
 		}
 		mark := len(*params)
-		*params = append(*params, PathParam{name, seg[:i]})
+		*params = append(*params, PathParam{Name: name, Raw: seg[:i], Escaped: seg[:i]})
 		if matchParts(parts[2:], seg[i:], params) {
 			return true
 		}

@@ -110,7 +110,12 @@ func (s *scanner) feed(b []byte) {
 			if i >= 0 {
 				part = b[:i]
 			}
-			s.headBytes += len(part) + 1
+			// Count the line end only once it has arrived, so a line read in
+			// several pieces costs what it costs read whole.
+			s.headBytes += len(part)
+			if i >= 0 {
+				s.headBytes++
+			}
 			if s.headBytes > s.maxHead {
 				s.st = stOff
 				return

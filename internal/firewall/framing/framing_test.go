@@ -86,6 +86,20 @@ func TestScannerHeadLimit(t *testing.T) {
 	}
 }
 
+// A head just under the limit is followed however it is read: a client
+// that sends one byte at a time must not be cut off early (each partial
+// read once counted an extra byte for a line end not yet seen).
+func TestScannerHeadLimitBytewise(t *testing.T) {
+	head := "GET /a HTTP/1.1\r\nX-Long: " + strings.Repeat("v", 200) + "\r\n\r\n"
+	s := scanner{maxHead: len(head)}
+	for i := 0; i < len(head); i++ {
+		s.feed([]byte{head[i]})
+	}
+	if s.st != stHead || len(s.queue) != 1 {
+		t.Fatalf("a head within the limit read bytewise was lost: %v %+v", s.st, s.queue)
+	}
+}
+
 func TestScannerQueueBound(t *testing.T) {
 	s := scanner{maxHead: 1 << 16}
 	for i := 0; i < maxQueued+1; i++ {

@@ -274,17 +274,26 @@ func excerpt(s string, start, end int) string {
 	if lo > 0 {
 		b.WriteString("…")
 	}
-	for _, r := range s[lo:hi] {
+	// Escapes make the excerpt longer than its source (an invalid byte
+	// becomes six), so the bound applies to what is written.
+	written := 0
+	var esc [6]byte
+	for i, r := range s[lo:hi] {
+		piece := esc[:0]
 		switch {
 		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
+			piece = append(piece, `\ufffd`...)
 		case r < 0x20 || r == 0x7f:
-			b.WriteString(`\x`)
-			b.WriteByte("0123456789abcdef"[r>>4])
-			b.WriteByte("0123456789abcdef"[r&15])
+			piece = append(piece, '\\', 'x', "0123456789abcdef"[r>>4], "0123456789abcdef"[r&15])
 		default:
-			b.WriteRune(r)
+			piece = utf8.AppendRune(piece, r)
 		}
+		if written+len(piece) > EvidenceMax {
+			hi = lo + i
+			break
+		}
+		b.Write(piece)
+		written += len(piece)
 	}
 	if hi < len(s) {
 		b.WriteString("…")

@@ -438,3 +438,34 @@ func TestQuoteBreakoutCandidate(t *testing.T) {
 		}
 	}
 }
+
+// Evidence goes into audit records and problem details: it stays within
+// EvidenceMax bytes however much escaping the value needs, never splits a
+// character, and marks what it left out.
+func TestExcerptBound(t *testing.T) {
+	tests := []struct {
+		name       string
+		s          string
+		start, end int
+		want       string
+	}{
+		{"short value whole", "x' OR 1=1", 0, 9, "x' OR 1=1"},
+		{"context around the match", strings.Repeat("a", 40) + "<script>" + strings.Repeat("b", 40), 40, 48, "…" + strings.Repeat("a", 16) + "<script>" + strings.Repeat("b", 16) + "…"},
+		{"control characters escaped", "a\x00b\x1fc", 0, 5, `a\x00b\x1fc`},
+		// 64 invalid bytes would be 384 bytes escaped.
+		{"invalid bytes bounded after escaping", strings.Repeat("\xba", 64), 0, 64, strings.Repeat(`\ufffd`, EvidenceMax/6) + "…"},
+		{"multibyte not split", strings.Repeat("é", 40), 0, 80, strings.Repeat("é", EvidenceMax/2) + "…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := excerpt(tc.s, tc.start, tc.end)
+			if got != tc.want {
+				t.Fatalf("excerpt = %q, want %q", got, tc.want)
+			}
+			body := strings.TrimSuffix(strings.TrimPrefix(got, "…"), "…")
+			if len(body) > EvidenceMax || !utf8.ValidString(got) {
+				t.Fatalf("excerpt %q: %d bytes, valid UTF-8 %v", got, len(body), utf8.ValidString(got))
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ func reasonOf(err error) string {
 
 func TestDecodeJSON(t *testing.T) {
 	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	proto := Limits{RefusePrototypeKeys: true}
 	tests := []struct {
 		name   string
 		in     string
@@ -58,6 +59,13 @@ func TestDecodeJSON(t *testing.T) {
 		{"elements over the limit", `[1,2,3]`, Limits{MaxElements: 3}, nil, ReasonTooManyValues},
 		{"object members count", `{"a":1,"b":2,"c":3}`, Limits{MaxElements: 3}, nil, ReasonTooManyValues},
 		{"trailing value", `{} {}`, Limits{}, nil, ReasonInvalidJSON},
+		{"__proto__ refused", `{"a":{"__proto__":{"admin":true}}}`, proto, nil, ReasonPrototypeKey},
+		{"__proto__ spelled with an escape", `{"\u005f_proto__":{}}`, proto, nil, ReasonPrototypeKey},
+		{"constructor.prototype refused", `[{"constructor":{"prototype":{"admin":true}}}]`, proto, nil, ReasonPrototypeKey},
+		{"constructor alone is data", `{"constructor":"Ferrari","prototype":true}`, proto, map[string]any{"constructor": "Ferrari", "prototype": true}, ""},
+		{"prototype under another key is data", `{"model":{"prototype":1}}`, proto, map[string]any{"model": map[string]any{"prototype": json.Number("1")}}, ""},
+		{"__proto__ as a value is data", `{"k":"__proto__"}`, proto, map[string]any{"k": "__proto__"}, ""},
+		{"__proto__ kept without the option (responses)", `{"__proto__":1}`, Limits{}, map[string]any{"__proto__": json.Number("1")}, ""},
 		{"trailing garbage", `{}x`, Limits{}, nil, ReasonInvalidJSON},
 		{"truncated", `{"a":`, Limits{}, nil, ReasonInvalidJSON},
 		{"empty", ``, Limits{}, nil, ReasonInvalidJSON},

@@ -22,6 +22,12 @@ type Limits struct {
 	MaxDepth int
 	// MaxElements is the total number of values (default 100000).
 	MaxElements int
+	// RefusePrototypeKeys refuses the object keys "__proto__", and
+	// "prototype" directly inside "constructor": the keys through which a
+	// JavaScript upstream that merges the body into an object (lodash
+	// merge, Object.assign loops, Hoek) gets its prototypes polluted. Set
+	// for request bodies.
+	RefusePrototypeKeys bool
 }
 
 // Default limits.
@@ -57,6 +63,7 @@ const (
 	ReasonTooDeep       = "json-too-deep"
 	ReasonTooManyValues = "json-too-many-elements"
 	ReasonInvalidForm   = "invalid-form"
+	ReasonPrototypeKey  = "json-prototype-key"
 )
 
 // decoderPool reuses jsontext decoders and their buffers across requests;
@@ -115,7 +122,7 @@ func DecodeJSON(data []byte, lim Limits) (any, error) {
 		decoderPool.Put(p)
 	}()
 	b := builder{dec: p.dec, lim: lim, keys: p}
-	v, err := b.value(0)
+	v, err := b.value(0, "")
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +142,9 @@ type builder struct {
 	keys  *pooled
 }
 
-func (b *builder) value(depth int) (any, error) {
+// value reads one value; parent is the key it is the value of ("" in
+// arrays and at the root).
+func (b *builder) value(depth int, parent string) (any, error) {
 	b.count++
 	if b.count > b.lim.MaxElements {
 		return nil, &Error{ReasonTooManyValues, fmt.Sprintf("the JSON document has more than %d values", b.lim.MaxElements)}
@@ -165,7 +174,10 @@ func (b *builder) value(depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			v, err := b.value(depth + 1)
+			if b.lim.RefusePrototypeKeys && (k == "__proto__" || (k == "prototype" && parent == "constructor")) {
+				return nil, &Error{ReasonPrototypeKey, fmt.Sprintf("the object key %q reaches JavaScript prototypes", k)}
+			}
+			v, err := b.value(depth+1, k)
 			if err != nil {
 				return nil, err
 			}
@@ -181,7 +193,7 @@ func (b *builder) value(depth int) (any, error) {
 		}
 		a := make([]any, 0, 4)
 		for b.dec.PeekKind() != ']' {
-			v, err := b.value(depth + 1)
+			v, err := b.value(depth+1, "")
 			if err != nil {
 				return nil, err
 			}

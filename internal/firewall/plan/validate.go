@@ -155,7 +155,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		}
 		if p.JSON {
 			s, _ := v.(string)
-			jv, jerr := body.DecodeJSON([]byte(s), cfg.JSON)
+			jv, jerr := body.DecodeJSON([]byte(s), cfg.requestJSON())
 			if jerr != nil {
 				if add(Violation{400, ReasonParamMalformed, where + " is not valid JSON"}) {
 					return true
@@ -212,6 +212,16 @@ func PathValues(ps []route.PathParam) error {
 	return nil
 }
 
+// requestJSON is the JSON decoding of request bodies and parameters: the
+// configured limits, and prototype-polluting keys refused (what a client
+// sends may be merged into objects by a JavaScript upstream; what the
+// upstream answers is not).
+func (c *Config) requestJSON() body.Limits {
+	l := c.JSON
+	l.RefusePrototypeKeys = true
+	return l
+}
+
 func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	if op.Body == nil {
 		if in.HasBody && len(in.Body) > 0 {
@@ -234,7 +244,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	switch m.Kind {
 	case KindJSON:
 		var err error
-		v, err = body.DecodeJSON(in.Body, cfg.JSON)
+		v, err = body.DecodeJSON(in.Body, cfg.requestJSON())
 		if err != nil {
 			add(bodyErr(err))
 			return
@@ -309,7 +319,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		}
 		var val any
 		if m.JSONFields[k] {
-			jv, err := body.DecodeJSON([]byte(raw), cfg.JSON)
+			jv, err := body.DecodeJSON([]byte(raw), cfg.requestJSON())
 			if err != nil {
 				v := bodyErr(err)
 				v.Detail = "form field " + quoteName(k) + ": " + v.Detail

@@ -418,7 +418,11 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 	case plan.KindForm:
 		pairs, err := body.ParseForm(string(data))
 		if err != nil {
-			return blacklist.Finding{}
+			// Refused by validation in block mode; in monitor mode it is
+			// forwarded, so scan what a permissive upstream would read.
+			for _, p := range params.LenientQuery(string(data), tx.Plan.Config.MaxQueryParams) {
+				pairs = append(pairs, [2]string{p.Key, p.Value})
+			}
 		}
 		sp := pol.bodySkip[m.Name]
 		for _, p := range pairs {

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
-	"net/url"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/firewall/params"
 )
 
 // Reasons for reading errors.
@@ -73,22 +75,24 @@ func Decompress(data []byte, encoding string, max int64) ([]byte, error) {
 
 // ParseForm parses an application/x-www-form-urlencoded body into ordered
 // key/value pairs. Unlike url.ParseQuery it keeps repeated keys in order and
-// rejects invalid escapes instead of skipping them.
+// rejects invalid escapes instead of skipping them; names and values must
+// be UTF-8 text without NUL, and a literal ';' may not start another pair
+// (params.ParseQuery).
 func ParseForm(data string) ([][2]string, error) {
+	// The form encoding is the query's: one parser for both, so a body
+	// and a query string are read by the same rules.
+	pairs, err := params.ParseQuery(data, math.MaxInt)
+	switch {
+	case errors.Is(err, params.ErrQueryText):
+		return nil, &Error{ReasonInvalidUTF8, "the form body has a name or value that is not valid UTF-8 text or holds NUL"}
+	case errors.Is(err, params.ErrQuerySemicolon):
+		return nil, &Error{ReasonInvalidForm, "the form body has a literal ';' followed by name=, which some servers read as another field (send it encoded, as %3B)"}
+	case err != nil:
+		return nil, &Error{ReasonInvalidForm, "the form body has an invalid percent-escape"}
+	}
 	var out [][2]string
-	for data != "" {
-		var part string
-		part, data, _ = strings.Cut(data, "&")
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		uk, err1 := url.QueryUnescape(k)
-		uv, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			return nil, &Error{ReasonInvalidForm, "the form body has an invalid percent-escape"}
-		}
-		out = append(out, [2]string{uk, uv})
+	for _, p := range pairs {
+		out = append(out, [2]string{p.Key, p.Value})
 	}
 	return out, nil
 }

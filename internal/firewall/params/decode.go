@@ -32,7 +32,15 @@ type Pair struct{ Key, Value string }
 // 3.9.2 and other servers split pairs at ';' as well as '&').
 var ErrQuerySemicolon = errors.New("the query has a literal ';' followed by name=, which some servers read as another parameter (send it encoded, as %3B)")
 
-// ParseQuery splits a raw query string into pairs, in order. Invalid escapes
+// Errors of ParseQuery besides ErrQuerySemicolon and the pair limit.
+var (
+	ErrQueryEscape = errors.New("the query has an invalid percent-escape")
+	ErrQueryText   = errors.New("the query has a name or value that is not valid UTF-8 text or holds NUL")
+)
+
+// ParseQuery splits a raw query string (or an
+// application/x-www-form-urlencoded body, the same encoding) into pairs,
+// in order. Invalid escapes
 // are an error (url.ParseQuery would drop the pair silently, so the firewall
 // and the upstream could disagree on what was sent). Semicolons are data,
 // as in the WHATWG URL standard Go follows, except where one is followed
@@ -57,17 +65,17 @@ func ParseQuery(raw string, max int) ([]Pair, error) {
 		k, v, _ := strings.Cut(part, "=")
 		uk, err := unescapeQuery(k)
 		if err != nil {
-			return nil, errors.New("the query has an invalid percent-escape")
+			return nil, ErrQueryEscape
 		}
 		uv, err := unescapeQuery(v)
 		if err != nil {
-			return nil, errors.New("the query has an invalid percent-escape")
+			return nil, ErrQueryEscape
 		}
 		// Parameter values are text: invalid UTF-8 and NUL are refused
 		// here as they are in JSON bodies (a NUL truncates strings in C
 		// and in some databases).
 		if !utf8.ValidString(uk) || !utf8.ValidString(uv) || strings.IndexByte(uk, 0) >= 0 || strings.IndexByte(uv, 0) >= 0 {
-			return nil, errors.New("the query has a name or value that is not valid UTF-8 text or holds NUL")
+			return nil, ErrQueryText
 		}
 		out = append(out, Pair{uk, uv})
 	}

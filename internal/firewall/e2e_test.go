@@ -190,6 +190,11 @@ func e2eCases() []e2eCase {
 		// JSON bodies and schema keywords (3.1).
 		{"body valid", "31", "POST", "/v1/items", nil, jsonCT, item(""), 201, true, ""},
 		{"body charset parameter", "31", "POST", "/v1/items", nil, "application/json; charset=utf-8", item(""), 201, true, ""},
+		// Express, Rails, Laravel and others run a POST carrying an
+		// override as the method it names: a DELETE checked as a POST.
+		{"method override header", "31", "POST", "/v1/items", h("X-HTTP-Method-Override", "DELETE"), jsonCT, item(""), 400, false, "method-override"},
+		{"method override header, lower case", "31", "POST", "/v1/items", h("x-http-method", "DELETE"), jsonCT, item(""), 400, false, "method-override"},
+		{"method override header on GET", "31", "GET", "/v1/items/5", with(need, "X-Method-Override", "PUT"), "", "", 400, false, "method-override"},
 		{"body required property", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen"}`, 400, false, "missing-property"},
 		{"body exclusiveMinimum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":0}`, 400, false, "schema-violation"},
 		{"body maximum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":1001}`, 400, false, "schema-violation"},

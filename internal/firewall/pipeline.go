@@ -170,12 +170,43 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	if tx.Op.Broken != "" {
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
 	}
+	if h := methodOverride(tx.Op, r.Header); h != "" {
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "method-override", Detail: "the request carries " + h + ", which many frameworks obey: the upstream would run another method than the one checked"}, Hard: true}
+	}
 	if st.s != nil {
 		// Operation-level address lists apply as soon as the operation
 		// is known.
 		return st.s.checkOpIP(tx)
 	}
 	return nil
+}
+
+// methodOverrideHeaders are the fields through which Express
+// (method-override), Rails, Laravel, Symfony, ASP.NET and Google's APIs
+// let a POST run as another method.
+var methodOverrideHeaders = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}
+
+// methodOverride returns the name of a method-override field the request
+// carries and the operation does not declare as a header parameter, or "".
+// The firewall routes and authorizes by the request line's method; an
+// upstream that obeys the override would run another operation (a DELETE
+// authorized as a POST).
+func methodOverride(op *plan.Op, h http.Header) string {
+	for _, name := range methodOverrideHeaders {
+		if len(h.Values(name)) == 0 {
+			continue
+		}
+		declared := false
+		for _, p := range op.Params {
+			if p.In == "header" && strings.EqualFold(p.Name, name) {
+				declared = true
+			}
+		}
+		if !declared {
+			return name
+		}
+	}
+	return ""
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

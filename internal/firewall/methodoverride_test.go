@@ -1,0 +1,41 @@
+package firewall
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
+)
+
+func TestMethodOverride(t *testing.T) {
+	plain := &plan.Op{}
+	declares := &plan.Op{Params: []*plan.Param{{Param: params.Param{Name: "X-HTTP-Method-Override", In: "header"}}}}
+	tests := []struct {
+		name   string
+		op     *plan.Op
+		header http.Header
+		want   string
+	}{
+		{"none", plain, http.Header{"Content-Type": {"application/json"}}, ""},
+		{"X-HTTP-Method-Override", plain, hdr("X-HTTP-Method-Override", "DELETE"), "X-HTTP-Method-Override"},
+		{"X-HTTP-Method", plain, hdr("x-http-method", "PUT"), "X-HTTP-Method"},
+		{"X-Method-Override", plain, hdr("X-Method-Override", "PATCH"), "X-Method-Override"},
+		{"empty value still refused", plain, hdr("X-HTTP-Method-Override", ""), "X-HTTP-Method-Override"},
+		{"declared by the operation", declares, hdr("X-HTTP-Method-Override", "DELETE"), ""},
+		{"declared one does not cover another", declares, hdr("X-HTTP-Method", "DELETE"), "X-HTTP-Method"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := methodOverride(tc.op, tc.header); got != tc.want {
+				t.Fatalf("methodOverride = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func hdr(name, value string) http.Header {
+	h := http.Header{}
+	h.Add(name, value)
+	return h
+}

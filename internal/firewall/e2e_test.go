@@ -195,6 +195,9 @@ func e2eCases() []e2eCase {
 		{"method override header", "31", "POST", "/v1/items", h("X-HTTP-Method-Override", "DELETE"), jsonCT, item(""), 400, false, "method-override"},
 		{"method override header, lower case", "31", "POST", "/v1/items", h("x-http-method", "DELETE"), jsonCT, item(""), 400, false, "method-override"},
 		{"method override header on GET", "31", "GET", "/v1/items/5", with(need, "X-Method-Override", "PUT"), "", "", 400, false, "method-override"},
+		// Symfony, Laminas and IIS URL Rewrite serve the path these name.
+		{"path override header", "31", "GET", "/v1/items/5", with(need, "X-Original-URL", "/v1/admin"), "", "", 400, false, "path-override"},
+		{"path override header, rewrite", "31", "GET", "/v1/items/5", with(need, "X-Rewrite-URL", "/v1/admin"), "", "", 400, false, "path-override"},
 		{"body required property", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen"}`, 400, false, "missing-property"},
 		{"body exclusiveMinimum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":0}`, 400, false, "schema-violation"},
 		{"body maximum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":1001}`, 400, false, "schema-violation"},

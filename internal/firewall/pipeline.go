@@ -170,8 +170,11 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	if tx.Op.Broken != "" {
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
 	}
-	if h := methodOverride(tx.Op, r.Header); h != "" {
+	if h := undeclaredOverride(tx.Op, r.Header, methodOverrideHeaders); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "method-override", Detail: "the request carries " + h + ", which many frameworks obey: the upstream would run another method than the one checked"}, Hard: true}
+	}
+	if h := undeclaredOverride(tx.Op, r.Header, pathOverrideHeaders); h != "" {
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "path-override", Detail: "the request carries " + h + ", which some frameworks route by: the upstream would serve another path than the one checked"}, Hard: true}
 	}
 	if st.s != nil {
 		// Operation-level address lists apply as soon as the operation
@@ -186,13 +189,18 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 // let a POST run as another method.
 var methodOverrideHeaders = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}
 
-// methodOverride returns the name of a method-override field the request
-// carries and the operation does not declare as a header parameter, or "".
-// The firewall routes and authorizes by the request line's method; an
-// upstream that obeys the override would run another operation (a DELETE
-// authorized as a POST).
-func methodOverride(op *plan.Op, h http.Header) string {
-	for _, name := range methodOverrideHeaders {
+// pathOverrideHeaders are the fields through which Symfony, Zend/Laminas
+// and IIS URL Rewrite take the path to serve from a header instead of the
+// request line.
+var pathOverrideHeaders = []string{"X-Original-URL", "X-Rewrite-URL", "X-Override-URL"}
+
+// undeclaredOverride returns the name of one of the override fields names
+// that the request carries and the operation does not declare as a header
+// parameter, or "". The firewall routes and authorizes by the request
+// line; an upstream that obeys the override would run another operation
+// (a DELETE authorized as a POST, /admin served for /public).
+func undeclaredOverride(op *plan.Op, h http.Header, names []string) string {
+	for _, name := range names {
 		if len(h.Values(name)) == 0 {
 			continue
 		}

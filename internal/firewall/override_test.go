@@ -8,7 +8,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
-func TestMethodOverride(t *testing.T) {
+func TestUndeclaredOverride(t *testing.T) {
 	plain := &plan.Op{}
 	declares := &plan.Op{Params: []*plan.Param{{Param: params.Param{Name: "X-HTTP-Method-Override", In: "header"}}}}
 	tests := []struct {
@@ -24,11 +24,12 @@ func TestMethodOverride(t *testing.T) {
 		{"empty value still refused", plain, hdr("X-HTTP-Method-Override", ""), "X-HTTP-Method-Override"},
 		{"declared by the operation", declares, hdr("X-HTTP-Method-Override", "DELETE"), ""},
 		{"declared one does not cover another", declares, hdr("X-HTTP-Method", "DELETE"), "X-HTTP-Method"},
+		{"path override is another list", plain, hdr("X-Original-URL", "/admin"), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := methodOverride(tc.op, tc.header); got != tc.want {
-				t.Fatalf("methodOverride = %q, want %q", got, tc.want)
+			if got := undeclaredOverride(tc.op, tc.header, methodOverrideHeaders); got != tc.want {
+				t.Fatalf("undeclaredOverride = %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -40,11 +40,12 @@ func TestDemoEndToEnd(t *testing.T) {
 		key     string
 		blocked bool
 	}{
-		{"scan-bola GET /accounts/{accountId}", false}, // no ownership rule: the firewall cannot know
-		{"scan-jwt-alg-none GET /users/me", true},      // JWT verification
-		{"scan-excessive-data GET /users/me", true},    // response validation (strip)
-		{"scan-mass-assignment PATCH /users/me", true}, // strict objects
-		{"scan-no-rate-limit POST /login", true},       // rate limit
+		{"scan-bola GET /accounts/{accountId}", false},           // no ownership rule: the firewall cannot know
+		{"scan-jwt-alg-none GET /users/me", true},                // JWT verification
+		{"scan-excessive-data GET /users/me", true},              // response validation (strip)
+		{"scan-mass-assignment PATCH /users/me", true},           // strict objects
+		{"scan-no-rate-limit POST /login", true},                 // rate limit
+		{"scan-method-override GET /accounts/{accountId}", true}, // override fields refused
 	}
 	for _, w := range want {
 		r, ok := rows[w.key]

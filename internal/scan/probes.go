@@ -44,6 +44,7 @@ func (e *engine) probes(ctx context.Context, ops []*spec.Operation) {
 	}
 	e.collectSSRF(ctx)
 	e.hiddenEndpoints(ctx)
+	e.requestLineOverrides(ctx)
 	e.scenarios(ctx)
 }
 

@@ -41,6 +41,9 @@ type request struct {
 	// expectDenied marks authentication tests: a 401 is the expected
 	// answer there, not a reason to refresh the token.
 	expectDenied bool
+	// extra fields are set last, over everything else (probes of how the
+	// API reads particular header fields).
+	extra http.Header
 }
 
 func (r *request) clone() *request {
@@ -200,6 +203,9 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	}
 	if r.auth != nil {
 		r.auth(req)
+	}
+	for k, vs := range r.extra {
+		req.Header[k] = append([]string(nil), vs...)
 	}
 	return &exchange{Method: r.method, URL: req.URL.String(), Header: req.Header, Body: body}, nil
 }

@@ -44,6 +44,8 @@ const (
 	RuleStackTrace       = "scan-stack-trace"
 	RuleServerBanner     = "scan-server-banner"
 	RuleHiddenEndpoint   = "scan-hidden-endpoint"
+	RuleMethodOverride   = "scan-method-override"
+	RulePathOverride     = "scan-path-override"
 	RuleUserEnumeration  = "scan-user-enumeration"
 	RuleNoRateLimit      = "scan-no-rate-limit"
 	RuleUnboundedPage    = "scan-unbounded-page-size"
@@ -169,6 +171,12 @@ var rules = []report.Rule{
 	{ID: RuleHiddenEndpoint, Title: "Undocumented endpoint answers", Severity: report.SeverityHigh, Family: "exposure", OWASP: "API9:2023", CWE: "CWE-489",
 		Description: "A common admin, debug or configuration path that the definition does not declare answered 2xx.",
 		Fix:         "Remove debug and admin endpoints from production builds, or protect and document them."},
+	{ID: RuleMethodOverride, Title: "Method override header obeyed", Severity: report.SeverityMedium, Family: "authorization", OWASP: "API5:2023", CWE: "CWE-650",
+		Description: "The API runs the method named in X-HTTP-Method-Override (or X-HTTP-Method, X-Method-Override) instead of the request line's, so a gateway or firewall that authorizes by method can be bypassed (a DELETE sent as a POST).",
+		Fix:         "Remove method-override middleware, or accept the field only for POST from trusted clients; refuse it at the edge (rampart protect does unless the operation declares it)."},
+	{ID: RulePathOverride, Title: "Path override header obeyed", Severity: report.SeverityHigh, Family: "authorization", OWASP: "API5:2023", CWE: "CWE-288",
+		Description: "The API serves the path named in X-Original-URL or X-Rewrite-URL instead of the request line's, so access rules a gateway or firewall applies by path can be bypassed.",
+		Fix:         "Disable the framework's trust in these fields (Symfony: no X-Original-URL support behind untrusted proxies; IIS: strip them at the edge); rampart protect refuses them unless the operation declares them."},
 	{ID: RuleUserEnumeration, Title: "User enumeration on login", Severity: report.SeverityMedium, Family: "authentication", OWASP: "API2:2023", CWE: "CWE-204",
 		Description: "The login operation answers differently for an unknown user and for a wrong password.",
 		Fix:         "Answer unknown users and wrong passwords with the same status and message (and similar timing)."},

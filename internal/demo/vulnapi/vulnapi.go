@@ -11,6 +11,9 @@
 //   - Injection: GET /products builds SQL by concatenation; a quote breaks
 //     it with a database error, and a tautology returns every product.
 //   - No rate limiting on POST /login.
+//   - Method override: a POST carrying X-HTTP-Method-Override runs as the
+//     method it names (Express's method-override middleware), so a gateway
+//     that authorizes by the request line's method is bypassed.
 package vulnapi
 
 import (
@@ -90,7 +93,12 @@ func New() *API {
 	return a
 }
 
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m := r.Header.Get("X-HTTP-Method-Override"); m != "" && r.Method == http.MethodPost {
+		r.Method = strings.ToUpper(m) // the flaw: the field wins over the request line
+	}
+	a.mux.ServeHTTP(w, r)
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

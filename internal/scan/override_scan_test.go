@@ -1,0 +1,74 @@
+package scan_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/scan/fixture"
+)
+
+// obeyOverrides is the middleware of frameworks that let header fields
+// replace the request line: Express's method-override, Symfony's
+// X-Original-URL.
+func obeyOverrides(method, path bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m := r.Header.Get("X-HTTP-Method-Override"); method && m != "" && r.Method == http.MethodPost {
+			r.Method = m
+		}
+		if p := r.Header.Get("X-Original-URL"); path && p != "" {
+			if u, err := url.ParseRequestURI(p); err == nil {
+				r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, u.RawQuery
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestRequestLineOverrides(t *testing.T) {
+	tests := []struct {
+		name                 string
+		method, path, safe   bool
+		wantMethod, wantPath bool
+	}{
+		{"API ignores the fields", false, false, false, false, false},
+		{"API obeys the method override", true, false, false, true, false},
+		{"API obeys the path override", false, true, false, false, true},
+		{"both", true, true, false, true, true},
+		{"--safe sends no POST", true, true, true, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api, err := fixture.New(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(obeyOverrides(tc.method, tc.path, api))
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			res, err := scan.Run(ctx, api.Doc(), scan.Options{Target: srv.URL, Rate: 1000, Safe: tc.safe})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, f := range res.Spec.Findings {
+				got[f.Rule] = true
+				if f.Rule == scan.RuleMethodOverride || f.Rule == scan.RulePathOverride {
+					if len(f.Exchanges) == 0 || !strings.Contains(f.Exchanges[0].Curl, "X-") {
+						t.Errorf("%s has no reproducible request carrying the field: %+v", f.Rule, f.Exchanges)
+					}
+				}
+			}
+			if got[scan.RuleMethodOverride] != tc.wantMethod || got[scan.RulePathOverride] != tc.wantPath {
+				t.Fatalf("method override found %v (want %v), path override found %v (want %v)",
+					got[scan.RuleMethodOverride], tc.wantMethod, got[scan.RulePathOverride], tc.wantPath)
+			}
+		})
+	}
+}

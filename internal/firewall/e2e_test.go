@@ -198,6 +198,10 @@ func e2eCases() []e2eCase {
 		// Symfony, Laminas and IIS URL Rewrite serve the path these name.
 		{"path override header", "31", "GET", "/v1/items/5", with(need, "X-Original-URL", "/v1/admin"), "", "", 400, false, "path-override"},
 		{"path override header, rewrite", "31", "GET", "/v1/items/5", with(need, "X-Rewrite-URL", "/v1/admin"), "", "", 400, false, "path-override"},
+		// CGI-style servers name X-Trace and X_Trace alike (HTTP_X_TRACE).
+		{"header lookalike of a declared parameter", "31", "GET", "/v1/items/5", with(need, "X_Trace", "nope"), "", "", 400, false, "ambiguous-header"},
+		{"header lookalike of a forwarding field", "31", "GET", "/v1/items/5", with(need, "X_Forwarded_For", "10.0.0.1"), "", "", 400, false, "ambiguous-header"},
+		{"header with an underscore nobody checks", "31", "GET", "/v1/items/5", with(need, "X_Custom_Thing", "1"), "", "", 200, true, ""},
 		{"body required property", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen"}`, 400, false, "missing-property"},
 		{"body exclusiveMinimum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":0}`, 400, false, "schema-violation"},
 		{"body maximum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":1001}`, 400, false, "schema-violation"},

@@ -40,3 +40,24 @@ func hdr(name, value string) http.Header {
 	h.Add(name, value)
 	return h
 }
+
+func TestLookalike(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"X_Api_Key", "X-Api-Key", true},
+		{"x_api_key", "X-API-KEY", true},
+		{"Api-Key", "api_key", true},
+		{"X-Api-Key", "X-Api-Key", false}, // the same field
+		{"x-api-key", "X-Api-Key", false}, // case only: the same field
+		{"X_Api_Keys", "X-Api-Key", false},
+		{"X-Api_Kez", "X-Api-Key", false},
+		{"Authorization", "Authorization", false},
+	}
+	for _, tc := range tests {
+		if got := lookalike(tc.a, tc.b); got != tc.want {
+			t.Errorf("lookalike(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -176,6 +176,9 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	if h := undeclaredOverride(tx.Op, r.Header, pathOverrideHeaders); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "path-override", Detail: "the request carries " + h + ", which some frameworks route by: the upstream would serve another path than the one checked"}, Hard: true}
 	}
+	if h := lookalikeHeader(tx, r.Header); h != "" {
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-header", Detail: "the request carries " + h + ", which CGI-style servers read as " + lookalikeOf(h) + " (they turn '-' and '_' alike into '_'), a field the firewall checks"}, Hard: true}
+	}
 	if st.s != nil {
 		// Operation-level address lists apply as soon as the operation
 		// is known.
@@ -215,6 +218,70 @@ func undeclaredOverride(op *plan.Op, h http.Header, names []string) string {
 		}
 	}
 	return ""
+}
+
+// sensitiveFields are header fields the firewall reads or sets whatever
+// the contract says: forwarding information (client IP rules), the client
+// certificate from a trusted proxy, the request id, the body's framing.
+var sensitiveFields = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
+	"Client-Cert", "Client-Cert-Chain", "X-Request-Id", "Content-Type", "Content-Length", "Transfer-Encoding", "Content-Encoding"}
+
+// lookalikeHeader returns a request field whose name differs from one the
+// firewall checks only by '-' versus '_' (X_Api_Key beside X-Api-Key,
+// api-key for a declared api_key), or "". CGI, WSGI, PHP and the servers
+// modelled on them name a field HTTP_X_API_KEY either way, so the upstream
+// may read the lookalike the firewall never checked.
+func lookalikeHeader(tx *Tx, h http.Header) string {
+	for name := range h {
+		for _, c := range sensitiveFields {
+			if lookalike(name, c) {
+				return name
+			}
+		}
+		for _, p := range tx.Op.Params {
+			if p.In == "header" && lookalike(name, p.Name) {
+				return name
+			}
+		}
+		for _, sch := range tx.Plan.Doc.SecuritySchemes {
+			if sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") && lookalike(name, sch.ParamName) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// lookalike reports whether a and b name the same field once case is
+// ignored and '_' is read as '-', without being the same name.
+func lookalike(a, b string) bool {
+	if len(a) != len(b) || strings.EqualFold(a, b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == '_' {
+			x = '-'
+		}
+		if y == '_' {
+			y = '-'
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// lookalikeOf names the field a CGI-style server makes of name.
+func lookalikeOf(name string) string {
+	return "HTTP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -53,6 +53,19 @@ func (e *engine) authentication(ctx context.Context, op *spec.Operation, r0 *req
 		bad.omitScheme = sr.Name
 		bad.auth = func(hr *http.Request) { identity.Place(hr, s, malformed(s)) }
 		tests = append(tests, authTest{"malformed-" + sr.Name, RuleAuthInvalidToken, bad, "with a malformed " + sr.Name + " credential"})
+		if alt := lookalikeName(s); alt != "" {
+			// The valid key, under the other spelling only: accepted means
+			// the API reads that spelling too (CGI-style HTTP_ names), so
+			// a gateway checking the declared field can be sidestepped.
+			moved := r0.clone()
+			name := s.ParamName
+			moved.auth = func(hr *http.Request) {
+				v := hr.Header.Values(name)
+				hr.Header.Del(name)
+				hr.Header[alt] = v
+			}
+			tests = append(tests, authTest{"lookalike-" + sr.Name, RuleHeaderLookalike, moved, "with the API key sent as " + alt + " instead of " + name})
+		}
 	}
 	var jwtTests []authTest
 	for _, sr := range req.Schemes {
@@ -146,11 +159,15 @@ func (e *engine) authentication(ctx context.Context, op *spec.Operation, r0 *req
 		if accepted[RuleAuthMissing] {
 			return
 		}
-		if scheme, ok := strings.CutPrefix(t.name, "malformed-"); ok && ignored[scheme] {
+		// A scheme that is not checked at all (left out, or malformed,
+		// and still accepted) accepts anything: later tests of it would
+		// only repeat that flaw.
+		scheme := t.name[strings.IndexByte(t.name, '-')+1:]
+		if ignored[scheme] && (strings.HasPrefix(t.name, "malformed-") || strings.HasPrefix(t.name, "lookalike-")) {
 			continue
 		}
 		ok := run(t)
-		if scheme, isPartial := strings.CutPrefix(t.name, "without-"); isPartial && ok {
+		if ok && (strings.HasPrefix(t.name, "without-") || strings.HasPrefix(t.name, "malformed-")) {
 			ignored[scheme] = true
 		}
 	}
@@ -160,6 +177,22 @@ func (e *engine) authentication(ctx context.Context, op *spec.Operation, r0 *req
 	for _, t := range jwtTests {
 		run(t)
 	}
+}
+
+// lookalikeName is the other spelling of an apiKey header's name ('-'
+// and '_' swapped), or "" when the scheme is not a header or its name has
+// neither.
+func lookalikeName(s *spec.SecurityScheme) string {
+	if s.Type != "apiKey" || !strings.EqualFold(s.In, "header") {
+		return ""
+	}
+	switch {
+	case strings.Contains(s.ParamName, "-"):
+		return strings.ReplaceAll(s.ParamName, "-", "_")
+	case strings.Contains(s.ParamName, "_"):
+		return strings.ReplaceAll(s.ParamName, "_", "-")
+	}
+	return ""
 }
 
 func bearerLike(s *spec.SecurityScheme) bool {

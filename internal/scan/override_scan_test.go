@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/scan/config"
 	"github.com/rampart-sec/rampart/internal/scan/fixture"
 )
 
@@ -68,6 +69,59 @@ func TestRequestLineOverrides(t *testing.T) {
 			if got[scan.RuleMethodOverride] != tc.wantMethod || got[scan.RulePathOverride] != tc.wantPath {
 				t.Fatalf("method override found %v (want %v), path override found %v (want %v)",
 					got[scan.RuleMethodOverride], tc.wantMethod, got[scan.RulePathOverride], tc.wantPath)
+			}
+		})
+	}
+}
+
+// cgiHeaders reads header fields as CGI-style servers do: X_API_Key and
+// X-API-Key are one HTTP_X_API_KEY variable.
+func cgiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for name, vs := range r.Header {
+			if strings.Contains(name, "_") {
+				r.Header[http.CanonicalHeaderKey(strings.ReplaceAll(name, "_", "-"))] = vs
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestHeaderLookalike(t *testing.T) {
+	for _, cgi := range []bool{false, true} {
+		t.Run(map[bool]string{false: "API reads the declared field only", true: "API reads both spellings"}[cgi], func(t *testing.T) {
+			api, err := fixture.New(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h http.Handler = api
+			if cgi {
+				h = cgiHeaders(api)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			t.Setenv("FIXTURE_JWT_KEY", string(api.SigningKey()))
+			cfg, err := config.Load("testdata/fixture.yaml") // the identities, with their API keys
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			res, err := scan.Run(ctx, api.Doc(), scan.Options{Target: srv.URL, Config: cfg, Rate: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ops []string
+			for _, f := range res.Spec.Findings {
+				if f.Rule == scan.RuleHeaderLookalike {
+					ops = append(ops, f.Operation)
+					if len(f.Exchanges) == 0 || !strings.Contains(f.Exchanges[0].Curl, "X_API_Key") {
+						t.Errorf("finding without the lookalike request: %+v", f.Exchanges)
+					}
+				}
+			}
+			if cgi != (len(ops) > 0) {
+				t.Fatalf("lookalike findings on %v, want some: %v", ops, cgi)
 			}
 		})
 	}

@@ -46,6 +46,7 @@ const (
 	RuleHiddenEndpoint   = "scan-hidden-endpoint"
 	RuleMethodOverride   = "scan-method-override"
 	RulePathOverride     = "scan-path-override"
+	RuleHeaderLookalike  = "scan-header-lookalike"
 	RuleUserEnumeration  = "scan-user-enumeration"
 	RuleNoRateLimit      = "scan-no-rate-limit"
 	RuleUnboundedPage    = "scan-unbounded-page-size"
@@ -177,6 +178,9 @@ var rules = []report.Rule{
 	{ID: RulePathOverride, Title: "Path override header obeyed", Severity: report.SeverityHigh, Family: "authorization", OWASP: "API5:2023", CWE: "CWE-288",
 		Description: "The API serves the path named in X-Original-URL or X-Rewrite-URL instead of the request line's, so access rules a gateway or firewall applies by path can be bypassed.",
 		Fix:         "Disable the framework's trust in these fields (Symfony: no X-Original-URL support behind untrusted proxies; IIS: strip them at the edge); rampart protect refuses them unless the operation declares them."},
+	{ID: RuleHeaderLookalike, Title: "API key read from a lookalike header field", Severity: report.SeverityMedium, Family: "authentication", OWASP: "API2:2023", CWE: "CWE-436",
+		Description: "The API accepted its API key under the header name with '-' and '_' swapped (X_Api_Key for X-Api-Key), as CGI-style servers do; a gateway or firewall that checks the declared field can be sidestepped, and two spellings in one request may be read differently along the way.",
+		Fix:         "Read the key from the declared field only, or drop header fields with underscores at the edge (nginx does by default); rampart protect refuses lookalikes of the fields it checks."},
 	{ID: RuleUserEnumeration, Title: "User enumeration on login", Severity: report.SeverityMedium, Family: "authentication", OWASP: "API2:2023", CWE: "CWE-204",
 		Description: "The login operation answers differently for an unknown user and for a wrong password.",
 		Fix:         "Answer unknown users and wrong passwords with the same status and message (and similar timing)."},

@@ -101,6 +101,11 @@ func (r *run) checkSecurity() {
 			case "cookie":
 				r.add("sec-apikey-cookie", ref(at.File, at.Pointer, "in"), dirNone, fmt.Sprintf("Security scheme %q sends the API key %q in a cookie, which browsers attach to cross-site requests.", name, s.ParamName), ops,
 					report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "in"), Value: "header"})
+			case "header":
+				if strings.Contains(s.ParamName, "_") {
+					r.add("sec-apikey-header-underscore", ref(at.File, at.Pointer, "name"), dirNone, fmt.Sprintf("Security scheme %q sends the API key in the header %q, whose name has an underscore: nginx drops such fields by default, and CGI-style servers read %q as the same field.", name, s.ParamName, strings.ReplaceAll(s.ParamName, "_", "-")), ops,
+						report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "name"), Value: strings.ReplaceAll(s.ParamName, "_", "-")})
+				}
 			}
 			r.add("fapi-apikey", at, dirNone, fmt.Sprintf("Security scheme %q is a static API key.", name), ops)
 		case "basic": // unnormalised leftovers never reach here; kept for clarity

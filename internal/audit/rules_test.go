@@ -148,6 +148,15 @@ func TestRules(t *testing.T) {
 		{"apikey header", "sec-apikey-query", func(d map[string]any) {
 			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"header","name":"X-Key"}`))
 		}, false, ""},
+		{"apikey header with an underscore", "sec-apikey-header-underscore", func(d map[string]any) {
+			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"header","name":"api_key"}`))
+		}, true, "/securitySchemes/k/name"},
+		{"apikey header with dashes", "sec-apikey-header-underscore", func(d map[string]any) {
+			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"header","name":"X-Api-Key"}`))
+		}, false, ""},
+		{"apikey query with an underscore is another rule", "sec-apikey-header-underscore", func(d map[string]any) {
+			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"query","name":"api_key"}`))
+		}, false, ""},
 		{"apikey cookie", "sec-apikey-cookie", func(d map[string]any) {
 			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"cookie","name":"sid"}`))
 		}, true, "/securitySchemes/k/in"},

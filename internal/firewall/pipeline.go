@@ -190,31 +190,44 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 // methodOverrideHeaders are the fields through which Express
 // (method-override), Rails, Laravel, Symfony, ASP.NET and Google's APIs
 // let a POST run as another method.
-var methodOverrideHeaders = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}
+var methodOverrideHeaders = canonical("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")
 
 // pathOverrideHeaders are the fields through which Symfony, Zend/Laminas
 // and IIS URL Rewrite take the path to serve from a header instead of the
 // request line.
-var pathOverrideHeaders = []string{"X-Original-URL", "X-Rewrite-URL", "X-Override-URL"}
+var pathOverrideHeaders = canonical("X-Original-URL", "X-Rewrite-URL", "X-Override-URL")
+
+// fieldName is a header field's name as usually written and in net/http's
+// canonical form, so the hot path can index the header map without
+// canonicalising (which allocates for a name such as X-HTTP-Method).
+type fieldName struct{ display, key string }
+
+func canonical(names ...string) []fieldName {
+	out := make([]fieldName, len(names))
+	for i, n := range names {
+		out[i] = fieldName{n, http.CanonicalHeaderKey(n)}
+	}
+	return out
+}
 
 // undeclaredOverride returns the name of one of the override fields names
 // that the request carries and the operation does not declare as a header
 // parameter, or "". The firewall routes and authorizes by the request
 // line; an upstream that obeys the override would run another operation
 // (a DELETE authorized as a POST, /admin served for /public).
-func undeclaredOverride(op *plan.Op, h http.Header, names []string) string {
+func undeclaredOverride(op *plan.Op, h http.Header, names []fieldName) string {
 	for _, name := range names {
-		if len(h.Values(name)) == 0 {
+		if len(h[name.key]) == 0 {
 			continue
 		}
 		declared := false
 		for _, p := range op.Params {
-			if p.In == "header" && strings.EqualFold(p.Name, name) {
+			if p.In == "header" && strings.EqualFold(p.Name, name.key) {
 				declared = true
 			}
 		}
 		if !declared {
-			return name
+			return name.display
 		}
 	}
 	return ""

@@ -263,6 +263,11 @@ func TestParseForm(t *testing.T) {
 	}
 }
 
+// part is a one-part multipart body with the given Content-Disposition.
+func part(boundary, disposition string) []byte {
+	return []byte("--" + boundary + "\r\nContent-Disposition: " + disposition + "\r\n\r\nx\r\n--" + boundary + "--\r\n")
+}
+
 func TestParseMultipart(t *testing.T) {
 	build := func(files bool, n int) (string, []byte) {
 		var b bytes.Buffer
@@ -310,6 +315,17 @@ func TestParseMultipart(t *testing.T) {
 		{"base64 transfer encoding", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Transfer-Encoding: base64\r\n\r\nPHNjcmlwdD4=\r\n--" + boundary + "--\r\n"), 10, ReasonInvalidForm},
 		{"quoted-printable transfer encoding", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\n=3Cb=3E\r\n--" + boundary + "--\r\n"), 10, ReasonInvalidForm},
 		{"8bit transfer encoding", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\nx\r\n--" + boundary + "--\r\n"), 10, ""},
+		// net/http names such parts "", which nothing would check, while
+		// an upstream reads one of the names.
+		{"duplicate name parameter", boundary, part(boundary, `form-data; name="note"; name="role"`), 10, ReasonInvalidForm},
+		{"extended name parameter", boundary, part(boundary, `form-data; name="note"; name*=UTF-8''role`), 10, ReasonInvalidForm},
+		{"extended filename parameter", boundary, part(boundary, `form-data; name="doc"; filename*=UTF-8''a.txt`), 10, ReasonInvalidForm},
+		{"star inside a quoted filename is data", boundary, part(boundary, `form-data; name="doc"; filename="a*.txt"`), 10, ""},
+		{"not form-data", boundary, part(boundary, `attachment; name="a"`), 10, ReasonInvalidForm},
+		{"no name", boundary, part(boundary, `form-data; filename="a.txt"`), 10, ReasonInvalidForm},
+		{"empty name", boundary, part(boundary, `form-data; name=""`), 10, ReasonInvalidForm},
+		{"no disposition", boundary, []byte("--" + boundary + "\r\nContent-Type: text/plain\r\n\r\nx\r\n--" + boundary + "--\r\n"), 10, ReasonInvalidForm},
+		{"two dispositions", boundary, []byte("--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Disposition: form-data; name=\"role\"\r\n\r\nx\r\n--" + boundary + "--\r\n"), 10, ReasonInvalidForm},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

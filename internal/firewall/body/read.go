@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"mime/multipart"
 	"strings"
 
@@ -139,10 +140,56 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 		default:
 			return nil, &Error{ReasonInvalidForm, "a multipart part has a Content-Transfer-Encoding other than 7bit, 8bit or binary"}
 		}
+		name, filename, derr := disposition(p.Header.Values("Content-Disposition"))
+		if derr != nil {
+			return nil, derr
+		}
 		b, err := io.ReadAll(p)
 		if err != nil {
 			return nil, &Error{ReasonInvalidForm, "the multipart body is malformed"}
 		}
-		out = append(out, Part{Name: p.FormName(), FileName: p.FileName(), ContentType: p.Header.Get("Content-Type"), Data: b})
+		out = append(out, Part{Name: name, FileName: filename, ContentType: p.Header.Get("Content-Type"), Data: b})
 	}
+}
+
+// disposition reads a form-data part's field name and file name from its
+// Content-Disposition fields, refusing what parsers read differently:
+// net/http's own reader gives a part whose disposition does not parse
+// (a duplicate name parameter, say) the name "", which the firewall would
+// not check while an upstream reads one of the names; extended parameters
+// (name*=UTF-8''...) are read by some parsers and ignored by others, and
+// RFC 7578 §4.2 forbids them in form data.
+func disposition(fields []string) (name, filename string, err error) {
+	if len(fields) != 1 {
+		return "", "", &Error{ReasonInvalidForm, "a multipart part must have exactly one Content-Disposition"}
+	}
+	disp, params, perr := mime.ParseMediaType(fields[0])
+	if perr != nil || !strings.EqualFold(disp, "form-data") {
+		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition is not a well-formed form-data disposition"}
+	}
+	if extendedParam(fields[0]) {
+		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has an extended (name*, filename*) parameter, which RFC 7578 forbids and parsers read differently"}
+	}
+	name, ok := params["name"]
+	if !ok || name == "" {
+		return "", "", &Error{ReasonInvalidForm, "a multipart part has no field name"}
+	}
+	return name, params["filename"], nil
+}
+
+// extendedParam reports a '*' outside quoted strings: an RFC 2231
+// parameter (name*, filename*0...).
+func extendedParam(v string) bool {
+	quoted := false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == '*':
+			return true
+		}
+	}
+	return false
 }

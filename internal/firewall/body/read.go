@@ -157,8 +157,8 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 // net/http's own reader gives a part whose disposition does not parse
 // (a duplicate name parameter, say) the name "", which the firewall would
 // not check while an upstream reads one of the names; extended parameters
-// (name*=UTF-8”...) are read by some parsers and ignored by others, and
-// RFC 7578 §4.2 forbids them in form data.
+// (name*, filename*: RFC 5987 encoded values) are read by some parsers
+// and ignored by others, and RFC 7578 §4.2 forbids them in form data.
 func disposition(fields []string) (name, filename string, err error) {
 	if len(fields) != 1 {
 		return "", "", &Error{ReasonInvalidForm, "a multipart part must have exactly one Content-Disposition"}

@@ -28,6 +28,7 @@ func reasonOf(err error) string {
 func TestDecodeJSON(t *testing.T) {
 	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
 	proto := Limits{RefusePrototypeKeys: true}
+	caseKeys := Limits{RefuseCaseVariantKeys: true}
 	tests := []struct {
 		name   string
 		in     string
@@ -65,6 +66,14 @@ func TestDecodeJSON(t *testing.T) {
 		{"constructor alone is data", `{"constructor":"Ferrari","prototype":true}`, proto, map[string]any{"constructor": "Ferrari", "prototype": true}, ""},
 		{"prototype under another key is data", `{"model":{"prototype":1}}`, proto, map[string]any{"model": map[string]any{"prototype": json.Number("1")}}, ""},
 		{"__proto__ as a value is data", `{"k":"__proto__"}`, proto, map[string]any{"k": "__proto__"}, ""},
+		{"keys differing only in case", `{"role":"user","Role":"admin"}`, caseKeys, nil, ReasonDuplicateKey},
+		{"case variant nested", `{"a":{"ID":1,"id":2}}`, caseKeys, nil, ReasonDuplicateKey},
+		{"case variant in a large object", `{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"role":"user","ROLE":"admin"}`, caseKeys, nil, ReasonDuplicateKey},
+		{"case variant of an early key in a large object", `{"role":"user","k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"rOLE":"admin"}`, caseKeys, nil, ReasonDuplicateKey},
+		{"Kelvin sign folds to k", `{"k":1,"\u212a":2}`, caseKeys, nil, ReasonDuplicateKey},
+		{"same key in sibling objects, any case", `[{"role":1},{"Role":2}]`, caseKeys, []any{map[string]any{"role": json.Number("1")}, map[string]any{"Role": json.Number("2")}}, ""},
+		{"camelCase keys are fine", `{"customerId":1,"customerName":"x"}`, caseKeys, map[string]any{"customerId": json.Number("1"), "customerName": "x"}, ""},
+		{"case variants kept without the option (responses)", `{"a":1,"A":2}`, Limits{}, map[string]any{"a": json.Number("1"), "A": json.Number("2")}, ""},
 		{"__proto__ kept without the option (responses)", `{"__proto__":1}`, Limits{}, map[string]any{"__proto__": json.Number("1")}, ""},
 		{"trailing garbage", `{}x`, Limits{}, nil, ReasonInvalidJSON},
 		{"truncated", `{"a":`, Limits{}, nil, ReasonInvalidJSON},

@@ -15,7 +15,7 @@ import (
 func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"a":1,"b":[true,null,"x"]}`, `{"\u0072ole":"x","a\"b":1}`, `[{"k":1},{"k":2}]`,
-		`{"a":{"a":{"a":"a"}}}`, `"h\u00e9llo"`, `1e400`, `{"a":1,"a":2}`, "{\"\xff\":1}",
+		`{"a":{"a":{"a":"a"}}}`, `"h\u00e9llo"`, `1e400`, `{"a":1,"a":2}`, "{\"\xff\":1}", `{"a":1,"A":2}`, `{"__proto__":{}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -36,6 +36,12 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("DecodeJSON read %#v, encoding/json %#v, from %q", got, want, data)
+		}
+		// The request-only refusals only ever refuse: what they let through
+		// reads the same.
+		strict, err := DecodeJSON(data, Limits{RefusePrototypeKeys: true, RefuseCaseVariantKeys: true})
+		if err == nil && !reflect.DeepEqual(got, strict) {
+			t.Fatalf("request decoding read %#v, plain %#v, from %q", strict, got, data)
 		}
 	})
 }

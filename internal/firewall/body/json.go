@@ -28,6 +28,12 @@ type Limits struct {
 	// merge, Object.assign loops, Hoek) gets its prototypes polluted. Set
 	// for request bodies.
 	RefusePrototypeKeys bool
+	// RefuseCaseVariantKeys refuses an object with two keys that differ
+	// only in case ("role" and "Role"): Go's encoding/json, ASP.NET Core
+	// and Jackson configured case-insensitive bind both to one field, the
+	// last one usually winning, while the schema validated each as its
+	// own property. Set for request bodies.
+	RefuseCaseVariantKeys bool
 }
 
 // Default limits.
@@ -169,10 +175,14 @@ func (b *builder) value(depth int, parent string) (any, error) {
 			return nil, &Error{ReasonTooDeep, fmt.Sprintf("the JSON document is nested deeper than %d levels", b.lim.MaxDepth)}
 		}
 		m := make(map[string]any, 8)
+		var seen caseSet
 		for b.dec.PeekKind() != '}' {
 			k, err := b.key()
 			if err != nil {
 				return nil, err
+			}
+			if b.lim.RefuseCaseVariantKeys && seen.variant(k) {
+				return nil, &Error{ReasonDuplicateKey, fmt.Sprintf("two object keys differ only in case (%q and another): case-insensitive binders read them as one", k)}
 			}
 			if b.lim.RefusePrototypeKeys && (k == "__proto__" || (k == "prototype" && parent == "constructor")) {
 				return nil, &Error{ReasonPrototypeKey, fmt.Sprintf("the object key %q reaches JavaScript prototypes", k)}
@@ -206,6 +216,49 @@ func (b *builder) value(depth int, parent string) (any, error) {
 	}
 	return nil, &Error{ReasonInvalidJSON, "unexpected JSON token"}
 }
+
+// caseSet remembers the keys of one object to find case variants. Small
+// objects are compared pairwise without allocating; from nine keys on, a
+// map of folded keys bounds the work (an object of many keys must not
+// cost their square).
+type caseSet struct {
+	small  [8]string
+	n      int
+	folded map[string]struct{}
+}
+
+// variant records k and reports whether an earlier key of the object
+// equals it under case folding. Exact duplicates never get here (the
+// tokenizer refuses them).
+func (c *caseSet) variant(k string) bool {
+	if c.folded == nil {
+		for _, o := range c.small[:c.n] {
+			if strings.EqualFold(o, k) {
+				return true
+			}
+		}
+		if c.n < len(c.small) {
+			c.small[c.n] = k
+			c.n++
+			return false
+		}
+		c.folded = make(map[string]struct{}, 2*len(c.small))
+		for _, o := range c.small[:c.n] {
+			c.folded[fold(o)] = struct{}{}
+		}
+	}
+	f := fold(k)
+	if _, ok := c.folded[f]; ok {
+		return true
+	}
+	c.folded[f] = struct{}{}
+	return false
+}
+
+// fold maps keys that strings.EqualFold calls equal to one string
+// (upper then lower: the long s and the Kelvin sign meet their ASCII
+// letters).
+func fold(k string) string { return strings.ToLower(strings.ToUpper(k)) }
 
 // key reads an object key. A key without escape sequences is taken from
 // the raw bytes and interned; jsontext has already checked it (UTF-8,

@@ -213,12 +213,14 @@ func PathValues(ps []route.PathParam) error {
 }
 
 // requestJSON is the JSON decoding of request bodies and parameters: the
-// configured limits, and prototype-polluting keys refused (what a client
-// sends may be merged into objects by a JavaScript upstream; what the
-// upstream answers is not).
+// configured limits, and prototype-polluting keys and keys that differ only
+// in case refused (what a client sends may be merged into objects by a
+// JavaScript upstream or bound case-insensitively; what the upstream
+// answers is not).
 func (c *Config) requestJSON() body.Limits {
 	l := c.JSON
 	l.RefusePrototypeKeys = true
+	l.RefuseCaseVariantKeys = true
 	return l
 }
 

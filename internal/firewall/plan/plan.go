@@ -196,6 +196,9 @@ type Media struct {
 	Shape  *params.Shape
 	// JSONFields are form/multipart properties encoded as JSON.
 	JSONFields map[string]bool
+	// CaseVariantKeys: the schema declares properties whose names differ
+	// only in case, so request keys that do are not refused.
+	CaseVariantKeys bool
 }
 
 // Response is one declared response.
@@ -388,6 +391,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			mt := rb.Content[name]
 			m := &Media{Name: strings.ToLower(name), Kind: kindOf(strings.ToLower(name))}
 			m.Schema = compile(mt.Schema, spec.RequestView, "request body "+name)
+			m.CaseVariantKeys = declaresCaseVariants(m.Schema)
 			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
 				m.Shape = p.shape(mt.Schema)
 				m.JSONFields = map[string]bool{}

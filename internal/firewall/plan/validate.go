@@ -224,6 +224,14 @@ func (c *Config) requestJSON() body.Limits {
 	return l
 }
 
+// requestBodyJSON is requestJSON for a body of media m: keys that differ
+// only in case pass when m's schema itself declares such properties.
+func (c *Config) requestBodyJSON(m *Media) body.Limits {
+	l := c.requestJSON()
+	l.RefuseCaseVariantKeys = !m.CaseVariantKeys
+	return l
+}
+
 func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	if op.Body == nil {
 		if in.HasBody && len(in.Body) > 0 {
@@ -246,7 +254,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	switch m.Kind {
 	case KindJSON:
 		var err error
-		v, err = body.DecodeJSON(in.Body, cfg.requestJSON())
+		v, err = body.DecodeJSON(in.Body, cfg.requestBodyJSON(m))
 		if err != nil {
 			add(bodyErr(err))
 			return
@@ -321,7 +329,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		}
 		var val any
 		if m.JSONFields[k] {
-			jv, err := body.DecodeJSON([]byte(raw), cfg.requestJSON())
+			jv, err := body.DecodeJSON([]byte(raw), cfg.requestBodyJSON(m))
 			if err != nil {
 				v := bodyErr(err)
 				v.Detail = "form field " + quoteName(k) + ": " + v.Detail

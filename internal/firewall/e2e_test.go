@@ -202,6 +202,7 @@ func e2eCases() []e2eCase {
 		{"header lookalike of a declared parameter", "31", "GET", "/v1/items/5", with(need, "X_Trace", "nope"), "", "", 400, false, "ambiguous-header"},
 		{"header lookalike of a forwarding field", "31", "GET", "/v1/items/5", with(need, "X_Forwarded_For", "10.0.0.1"), "", "", 400, false, "ambiguous-header"},
 		{"header with an underscore nobody checks", "31", "GET", "/v1/items/5", with(need, "X_Custom_Thing", "1"), "", "", 200, true, ""},
+		{"header spellings the contract declares both", "31", "GET", "/v1/headers", h("X-Legacy", "dash", "X_Legacy", "underscore"), "", "", 200, true, ""},
 		{"body required property", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen"}`, 400, false, "missing-property"},
 		{"body exclusiveMinimum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":0}`, 400, false, "schema-violation"},
 		{"body maximum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":1001}`, 400, false, "schema-violation"},

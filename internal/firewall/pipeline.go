@@ -246,6 +246,9 @@ var sensitiveFields = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forward
 // may read the lookalike the firewall never checked.
 func lookalikeHeader(tx *Tx, h http.Header) string {
 	for name := range h {
+		if declaredHeader(tx, name) {
+			continue // the contract names this spelling itself
+		}
 		for _, c := range sensitiveFields {
 			if lookalike(name, c) {
 				return name
@@ -263,6 +266,22 @@ func lookalikeHeader(tx *Tx, h http.Header) string {
 		}
 	}
 	return ""
+}
+
+// declaredHeader reports whether name is a header parameter of the
+// operation or the header of an apiKey scheme.
+func declaredHeader(tx *Tx, name string) bool {
+	for _, p := range tx.Op.Params {
+		if p.In == "header" && strings.EqualFold(p.Name, name) {
+			return true
+		}
+	}
+	for _, sch := range tx.Plan.Doc.SecuritySchemes {
+		if sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") && strings.EqualFold(sch.ParamName, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookalike reports whether a and b name the same field once case is

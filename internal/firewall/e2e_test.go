@@ -239,6 +239,7 @@ func e2eCases() []e2eCase {
 		// Valid by the schema (two string-valued keys), but Go's
 		// encoding/json and ASP.NET Core bind both to one field.
 		{"body keys differing only in case", "31", "POST", "/v1/items", nil, jsonCT, item(`,"meta":{"a":"x","A":"y"}`), 400, false, "duplicate-key"},
+		{"body NUL in a string", "31", "POST", "/v1/items", nil, jsonCT, item(`,"meta":{"a":"x\u0000y"}`), 400, false, "invalid-utf8"},
 		// Unless the contract itself declares both spellings.
 		{"body keys differing only in case, both declared", "31", "POST", "/v1/legacy", nil, jsonCT, `{"id":1,"ID":"x"}`, 201, true, ""},
 		{"body maxProperties", "31", "POST", "/v1/items", nil, jsonCT, item(`,"meta":{"a":"1","b":"2","c":"3"}`), 400, false, "schema-violation"},

@@ -39,7 +39,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 		// The request-only refusals only ever refuse: what they let through
 		// reads the same.
-		strict, err := DecodeJSON(data, Limits{RefusePrototypeKeys: true, RefuseCaseVariantKeys: true})
+		strict, err := DecodeJSON(data, Limits{RefusePrototypeKeys: true, RefuseCaseVariantKeys: true, RefuseNUL: true})
 		if err == nil && !reflect.DeepEqual(got, strict) {
 			t.Fatalf("request decoding read %#v, plain %#v, from %q", strict, got, data)
 		}

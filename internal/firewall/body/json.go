@@ -34,6 +34,11 @@ type Limits struct {
 	// last one usually winning, while the schema validated each as its
 	// own property. Set for request bodies.
 	RefuseCaseVariantKeys bool
+	// RefuseNUL refuses strings and keys holding U+0000, as query, form
+	// and cookie values are refused: valid JSON, but C libraries and
+	// some databases end the string there (file.pdf\u0000.jpg), and
+	// others fail on it. Set for request bodies.
+	RefuseNUL bool
 }
 
 // Default limits.
@@ -167,7 +172,11 @@ func (b *builder) value(depth int, parent string) (any, error) {
 	case 'f':
 		return false, nil
 	case '"':
-		return tok.String(), nil
+		str := tok.String()
+		if b.lim.RefuseNUL && strings.IndexByte(str, 0) >= 0 {
+			return nil, &Error{ReasonInvalidUTF8, "a JSON string holds NUL (\\u0000)"}
+		}
+		return str, nil
 	case '0':
 		return json.Number(tok.String()), nil
 	case '{':
@@ -180,6 +189,9 @@ func (b *builder) value(depth int, parent string) (any, error) {
 			k, err := b.key()
 			if err != nil {
 				return nil, err
+			}
+			if b.lim.RefuseNUL && strings.IndexByte(k, 0) >= 0 {
+				return nil, &Error{ReasonInvalidUTF8, "a JSON object key holds NUL (\\u0000)"}
 			}
 			if b.lim.RefuseCaseVariantKeys && seen.variant(k) {
 				return nil, &Error{ReasonDuplicateKey, fmt.Sprintf("two object keys differ only in case (%q and another): case-insensitive binders read them as one", k)}

@@ -221,6 +221,7 @@ func (c *Config) requestJSON() body.Limits {
 	l := c.JSON
 	l.RefusePrototypeKeys = true
 	l.RefuseCaseVariantKeys = true
+	l.RefuseNUL = true
 	return l
 }
 

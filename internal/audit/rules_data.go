@@ -275,6 +275,10 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 			c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, not declared in properties.", quoteList(missing)), patch)
 		}
 	}
+	if a, b := caseVariants(sortedKeys(props)); a != "" {
+		c.add("data-property-case-variants", ref(at.File, at.Pointer, "properties", b),
+			fmt.Sprintf("Properties %q and %q differ only in case: case-insensitive binders read them as one field.", a, b))
+	}
 	for _, name := range sortedKeys(props) {
 		pv := asMap(props[name])
 		pat := ref(at.File, at.Pointer, "properties", name)
@@ -433,4 +437,19 @@ func reErr(err error) string {
 		return s[i+2:]
 	}
 	return s
+}
+
+// caseVariants returns the first pair of names (in order) that differ
+// only in case, or "", "". Linear: generated definitions have objects of
+// thousands of properties.
+func caseVariants(names []string) (string, string) {
+	seen := make(map[string]string, len(names))
+	for _, n := range names {
+		f := strings.ToLower(strings.ToUpper(n))
+		if first, ok := seen[f]; ok {
+			return first, n
+		}
+		seen[f] = n
+	}
+	return "", ""
 }

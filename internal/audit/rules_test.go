@@ -245,6 +245,12 @@ func TestRules(t *testing.T) {
 		}, false, ""},
 		{"additionalProperties true", "data-object-open", func(d map[string]any) { set(d, pet+"/additionalProperties", true) }, true, pet + "/additionalProperties"},
 		{"strict objects close unspecified", "data-object-open", func(d map[string]any) { set(d, pet+"/additionalProperties", nil) }, false, ""},
+		{"properties differing only in case", "data-property-case-variants", func(d map[string]any) {
+			set(d, pet+"/properties/Name", j(`{"type":"string","maxLength":10,"pattern":"^[a-z]+$"}`))
+		}, true, pet + "/properties/name"},
+		{"same name in a nested object is not a variant", "data-property-case-variants", func(d map[string]any) {
+			set(d, pet+"/properties/meta", j(`{"type":"object","additionalProperties":false,"properties":{"ID":{"type":"integer","format":"int64","minimum":0,"maximum":9}}}`))
+		}, false, ""},
 		{"free-form object", "data-object-no-properties", func(d map[string]any) { set(d, pet+"/properties/meta", j(`{"type":"object"}`)) }, true, pet + "/properties/meta"},
 		{"map with value schema", "data-object-no-properties", func(d map[string]any) {
 			set(d, pet+"/properties/meta", j(`{"type":"object","maxProperties":5,"additionalProperties":{"type":"string","enum":["x"]}}`))

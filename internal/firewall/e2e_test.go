@@ -267,6 +267,7 @@ func e2eCases() []e2eCase {
 		{"form wrong type", "31", "POST", "/v1/items", nil, "application/x-www-form-urlencoded", "name=pen&price=abc", 400, false, "type-mismatch"},
 		{"form undeclared field", "31", "POST", "/v1/items", nil, "application/x-www-form-urlencoded", "name=pen&price=2&admin=1", 400, false, "undeclared-property"},
 		{"form duplicate scalar", "31", "POST", "/v1/items", nil, "application/x-www-form-urlencoded", "name=pen&name=cup&price=2", 400, false, "parameter-ambiguous"},
+		{"form fields differing only in case", "31", "POST", "/v1/items", nil, "application/x-www-form-urlencoded", "name=pen&Name=cup&price=2", 400, false, "duplicate-key"},
 		{"form readOnly", "31", "POST", "/v1/items", nil, "application/x-www-form-urlencoded", "name=pen&price=2&id=1", 400, false, "read-only-property"},
 		{"multipart valid", "31", "POST", "/v1/items", nil, mpOK, mpOKBody, 201, true, ""},
 		{"multipart missing field", "31", "POST", "/v1/items", nil, mpNoName, mpNoNameBody, 400, false, "missing-property"},

@@ -184,7 +184,7 @@ func (b *builder) value(depth int, parent string) (any, error) {
 			return nil, &Error{ReasonTooDeep, fmt.Sprintf("the JSON document is nested deeper than %d levels", b.lim.MaxDepth)}
 		}
 		m := make(map[string]any, 8)
-		var seen caseSet
+		var seen CaseSet
 		for b.dec.PeekKind() != '}' {
 			k, err := b.key()
 			if err != nil {
@@ -193,7 +193,7 @@ func (b *builder) value(depth int, parent string) (any, error) {
 			if b.lim.RefuseNUL && strings.IndexByte(k, 0) >= 0 {
 				return nil, &Error{ReasonInvalidUTF8, "a JSON object key holds NUL (\\u0000)"}
 			}
-			if b.lim.RefuseCaseVariantKeys && seen.variant(k) {
+			if b.lim.RefuseCaseVariantKeys && seen.Variant(k) {
 				return nil, &Error{ReasonDuplicateKey, fmt.Sprintf("two object keys differ only in case (%q and another): case-insensitive binders read them as one", k)}
 			}
 			if b.lim.RefusePrototypeKeys && (k == "__proto__" || (k == "prototype" && parent == "constructor")) {
@@ -229,22 +229,26 @@ func (b *builder) value(depth int, parent string) (any, error) {
 	return nil, &Error{ReasonInvalidJSON, "unexpected JSON token"}
 }
 
-// caseSet remembers the keys of one object to find case variants. Small
-// objects are compared pairwise without allocating; from nine keys on, a
-// map of folded keys bounds the work (an object of many keys must not
-// cost their square).
-type caseSet struct {
+// CaseSet remembers the keys of one object (or form) to find case
+// variants: keys equal under case folding but not equal. Small sets are
+// compared pairwise without allocating; from nine distinct keys on, a map
+// of folded keys bounds the work (an object of many keys must not cost
+// their square). The zero value is ready to use.
+type CaseSet struct {
 	small  [8]string
 	n      int
-	folded map[string]struct{}
+	folded map[string]string // folded key -> the key as first seen
 }
 
-// variant records k and reports whether an earlier key of the object
-// equals it under case folding. Exact duplicates never get here (the
-// tokenizer refuses them).
-func (c *caseSet) variant(k string) bool {
+// Variant records k and reports whether an earlier key differs from it
+// only in case. A repeat of the same key is not a variant (forms repeat
+// keys for arrays; JSON duplicates are refused before this).
+func (c *CaseSet) Variant(k string) bool {
 	if c.folded == nil {
 		for _, o := range c.small[:c.n] {
+			if o == k {
+				return false
+			}
 			if strings.EqualFold(o, k) {
 				return true
 			}
@@ -254,16 +258,16 @@ func (c *caseSet) variant(k string) bool {
 			c.n++
 			return false
 		}
-		c.folded = make(map[string]struct{}, 2*len(c.small))
+		c.folded = make(map[string]string, 2*len(c.small))
 		for _, o := range c.small[:c.n] {
-			c.folded[fold(o)] = struct{}{}
+			c.folded[fold(o)] = o
 		}
 	}
 	f := fold(k)
-	if _, ok := c.folded[f]; ok {
-		return true
+	if o, ok := c.folded[f]; ok {
+		return o != k
 	}
-	c.folded[f] = struct{}{}
+	c.folded[f] = k
 	return false
 }
 

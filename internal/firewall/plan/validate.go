@@ -322,8 +322,14 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 // by the schema's properties.
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
 	obj := make(map[string]any, len(pairs))
+	var names body.CaseSet
 	for _, kv := range pairs {
 		k, raw := kv[0], kv[1]
+		if !m.CaseVariantKeys && names.Variant(k) {
+			// As in JSON bodies: ASP.NET and other binders match form
+			// field names case-insensitively.
+			return nil, &Violation{400, body.ReasonDuplicateKey, "form field " + quoteName(k) + " differs from another only in case: case-insensitive binders read them as one"}
+		}
 		var ps *params.Shape
 		if m.Shape != nil {
 			ps = m.Shape.Props[k]

@@ -9,40 +9,66 @@ import (
 	"time"
 )
 
-// A referenced file over --max-file-size is refused by our loader, and
-// libopenapi does not read it either (it parsed a 35 MB file regardless).
+// A file over --max-file-size that the document reaches, directly or
+// through another file, is refused by our loader, and libopenapi does not
+// read it either (it parsed a 35 MB file regardless).
 func TestOversizedReferencedFileIsNotParsed(t *testing.T) {
-	dir := t.TempDir()
-	root := filepath.Join(dir, "api.yaml")
-	if err := os.WriteFile(root, []byte("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'big.yaml#/A'}}}}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	const rootDirect = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'big.yaml#/A'}}}}\n"
+	const rootIndirect = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'schemas/mid.yaml#/M'}}}}\n"
+	const mid = "M: {type: object, properties: {b: {$ref: '../big.yaml#/A'}}}\n"
 	var big strings.Builder
 	big.WriteString("A: {type: object}\n")
 	for i := 0; big.Len() < 4<<20; i++ {
 		big.WriteString("k" + strings.Repeat("x", 40) + string(rune('a'+i%26)) + itoa(i) + ": {type: string, description: padding padding padding}\n")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "big.yaml"), []byte(big.String()), 0o600); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		root  string
+		limit int64
+		want  bool
+	}{
+		{"direct reference over the limit", rootDirect, 1 << 20, true},
+		{"reference through another file over the limit", rootIndirect, 1 << 20, true},
+		{"direct reference under the limit", rootDirect, 64 << 20, false},
+		{"reference through another file under the limit", rootIndirect, 64 << 20, false},
 	}
-	refs := treeRefs(map[string]any{"x": map[string]any{"$ref": "big.yaml#/A"}})
-	if !oversizedRefFile(refs, root, 1<<20) {
-		t.Fatal("the oversized referenced file was not noticed")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			root := filepath.Join(dir, "api.yaml")
+			must(t, os.WriteFile(root, []byte(tc.root), 0o600))
+			must(t, os.MkdirAll(filepath.Join(dir, "schemas"), 0o700))
+			must(t, os.WriteFile(filepath.Join(dir, "schemas", "mid.yaml"), []byte(mid), 0o600))
+			must(t, os.WriteFile(filepath.Join(dir, "big.yaml"), []byte(big.String()), 0o600))
+
+			fs := &fileSet{files: map[string]*file{}, rootKey: root, opts: Options{MaxFileSize: tc.limit}.withDefaults(), failed: map[string]error{}}
+			f, err := fs.read(root)
+			must(t, err)
+			fs.add(f)
+			if got := fs.oversizedReachable(root, treeRefs(f.tree)); got != tc.want {
+				t.Fatalf("oversizedReachable = %v, want %v", got, tc.want)
+			}
+			if !tc.want {
+				return
+			}
+			start := time.Now()
+			doc, err := Load(context.Background(), root, Options{MaxFileSize: tc.limit})
+			must(t, err)
+			found := false
+			for _, p := range doc.Problems {
+				found = found || strings.Contains(p.Message, "limit")
+			}
+			if !found {
+				t.Errorf("the oversized file is not reported: %+v", doc.Problems)
+			}
+			t.Logf("loaded in %s", time.Since(start))
+		})
 	}
-	if oversizedRefFile(refs, root, 64<<20) {
-		t.Fatal("a file under the limit was called oversized")
-	}
-	start := time.Now()
-	doc, err := Load(context.Background(), root, Options{MaxFileSize: 1 << 20})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, p := range doc.Problems {
-		found = found || strings.Contains(p.Message, "limit")
-	}
-	if !found {
-		t.Errorf("the oversized file is not reported: %+v", doc.Problems)
-	}
-	t.Logf("loaded in %s", time.Since(start))
 }

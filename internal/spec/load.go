@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -165,22 +164,23 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		return nil, &LoadError{File: display, Line: line, Msg: verr.Error()}
 	}
 
+	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
+	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
 	if libProblems == nil {
 		// Our parser has checked the limits: libopenapi may read the bytes,
 		// unless a loop of local $refs would overflow its stack (the loop
 		// is reported as circular-ref by checkAllRefs).
 		refs := treeRefs(tree)
-		if refCycle(refs, key) || oversizedRefFile(refs, key, opts.MaxFileSize) {
-			// Also when a referenced file is over the size limit: our own
-			// loader refuses it with a problem, and libopenapi must not
-			// read and parse it regardless.
+		if refCycle(refs, key) || fs.oversizedReachable(key, refs) {
+			// Also when a file the document reaches, directly or through
+			// other files, is over the size limit: our own loader refuses
+			// it with a problem, and libopenapi must not read and parse it
+			// regardless.
 			libProblems = skippedLibopenapi()
 		} else {
 			libProblems = startLibopenapi(data, key, display, opts)
 		}
 	}
-	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
-	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
 	doc := &Document{Path: display, Version: version, Family: family, files: fs, options: opts}
 
 	b := &builder{doc: doc, fs: fs, seenRefs: map[string]bool{}}
@@ -251,28 +251,46 @@ func startLibopenapi(data []byte, key, display string, opts Options) <-chan []Pr
 	return ch
 }
 
-// oversizedRefFile reports whether a file the document references
-// directly is larger than max.
-func oversizedRefFile(refs map[string]string, key string, max int64) bool {
-	if key == stdinKey || isRemote(key) {
+// maxPrewalkFiles bounds the files oversizedReachable visits.
+const maxPrewalkFiles = 10_000
+
+// oversizedReachable reports whether a local file the document reaches
+// through $refs, directly or through other local files, is larger than
+// the size limit. The files it reads on the way are parsed once and kept
+// in the set for the builder, which would read them anyway. Remote
+// references are not fetched here (fetching is opt-in and bounded by the
+// same limit when it happens).
+func (fs *fileSet) oversizedReachable(rootKey string, rootRefs map[string]string) bool {
+	if rootKey == stdinKey || isRemote(rootKey) {
 		return false
 	}
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		filePart, _, _ := strings.Cut(ref, "#")
-		if filePart == "" || isRemote(filePart) || strings.Contains(filePart, "://") || seen[filePart] {
-			continue
-		}
-		seen[filePart] = true
-		p := filepath.FromSlash(filePart)
-		if u, err := url.PathUnescape(filePart); err == nil {
-			p = filepath.FromSlash(u)
-		}
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(key), p)
-		}
-		if fi, err := os.Stat(p); err == nil && fi.Size() > max {
-			return true
+	seen := map[string]bool{rootKey: true}
+	type pending struct {
+		from string
+		refs map[string]string
+	}
+	queue := []pending{{rootKey, rootRefs}}
+	for len(queue) > 0 && len(seen) < maxPrewalkFiles {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, ref := range cur.refs {
+			filePart, _, _ := strings.Cut(ref, "#")
+			if filePart == "" || isRemote(filePart) {
+				continue
+			}
+			target, err := fs.resolveRef(cur.from, filePart)
+			if err != nil || isRemote(target.File) || seen[target.File] {
+				continue
+			}
+			seen[target.File] = true
+			if fi, err := os.Stat(target.File); err == nil && fi.Size() > fs.opts.MaxFileSize {
+				return true
+			}
+			f, err := fs.load(target.File)
+			if err != nil {
+				continue // reported by the builder when it follows the $ref
+			}
+			queue = append(queue, pending{target.File, treeRefs(f.tree)})
 		}
 	}
 	return false

@@ -2,9 +2,13 @@ package spec
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -70,5 +74,49 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With remote references allowed, an oversized remote file is refused by
+// both parsers: libopenapi fetches through the loader's bounded getter
+// (its own has no size limit and no timeout).
+func TestOversizedRemoteFileIsRefused(t *testing.T) {
+	const size = 32 << 20
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Streamed, so the test holds no 32 MB string; a client that
+		// stops reading makes a write fail once the socket buffers fill.
+		line := []byte("kxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx: {type: string}\n")
+		if _, err := io.WriteString(w, "A: {type: object}\n"); err != nil {
+			return
+		}
+		for sent := 0; sent < size; sent += len(line) {
+			line[0] = byte('a' + sent%26)
+			n, err := w.Write(line)
+			served.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	root := "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '" + srv.URL + "/big.yaml#/A'}}}}\n"
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	must(t, os.WriteFile(path, []byte(root), 0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	doc, err := Load(ctx, path, Options{MaxFileSize: 256 << 10, AllowRemoteRefs: true})
+	must(t, err)
+	found := false
+	for _, p := range doc.Problems {
+		found = found || strings.Contains(p.Message, "limit")
+	}
+	if !found {
+		t.Errorf("the oversized remote file is not reported: %+v", doc.Problems)
+	}
+	// Each getter stops reading at the limit; had a parser read the whole
+	// file, the server would have written all of it at least once.
+	if n := served.Load(); n >= size {
+		t.Errorf("the server wrote %d bytes: a parser read the whole %d-byte file", n, size)
 	}
 }

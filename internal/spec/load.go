@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -554,6 +555,18 @@ func libopenapiProblems(data []byte, key, display string, opts Options) (problem
 		IgnoreArrayCircularReferences:       true,
 		AllowRemoteReferences:               opts.AllowRemoteRefs,
 		Logger:                              opts.Logger,
+	}
+	if opts.AllowRemoteRefs {
+		// libopenapi's own getter has neither a timeout nor a size limit;
+		// ours has both, the same as our loader's.
+		cfg.RemoteURLHandler = func(u string) (*http.Response, error) {
+			data, err := fetchRemote(u, opts.MaxFileSize)
+			if err != nil {
+				return nil, err
+			}
+			return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Header: http.Header{},
+				Body: io.NopCloser(bytes.NewReader(data)), ContentLength: int64(len(data))}, nil
+		}
 	}
 	if key != stdinKey {
 		cfg.AllowFileReferences = true

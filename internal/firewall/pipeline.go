@@ -170,10 +170,10 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	if tx.Op.Broken != "" {
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
 	}
-	if h := undeclaredOverride(tx.Op, r.Header, methodOverrideHeaders); h != "" {
+	if h := undeclaredOverride(tx, r.Header, methodOverrideHeaders); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "method-override", Detail: "the request carries " + h + ", which many frameworks obey: the upstream would run another method than the one checked"}, Hard: true}
 	}
-	if h := undeclaredOverride(tx.Op, r.Header, pathOverrideHeaders); h != "" {
+	if h := undeclaredOverride(tx, r.Header, pathOverrideHeaders); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "path-override", Detail: "the request carries " + h + ", which some frameworks route by: the upstream would serve another path than the one checked"}, Hard: true}
 	}
 	if h := lookalikeHeader(tx, r.Header); h != "" {
@@ -185,135 +185,6 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		return st.s.checkOpIP(tx)
 	}
 	return nil
-}
-
-// methodOverrideHeaders are the fields through which Express
-// (method-override), Rails, Laravel, Symfony, ASP.NET and Google's APIs
-// let a POST run as another method.
-var methodOverrideHeaders = canonical("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")
-
-// pathOverrideHeaders are the fields through which Symfony, Zend/Laminas
-// and IIS URL Rewrite take the path to serve from a header instead of the
-// request line.
-var pathOverrideHeaders = canonical("X-Original-URL", "X-Rewrite-URL", "X-Override-URL")
-
-// fieldName is a header field's name as usually written and in net/http's
-// canonical form, so the hot path can index the header map without
-// canonicalising (which allocates for a name such as X-HTTP-Method).
-type fieldName struct{ display, key string }
-
-func canonical(names ...string) []fieldName {
-	out := make([]fieldName, len(names))
-	for i, n := range names {
-		out[i] = fieldName{n, http.CanonicalHeaderKey(n)}
-	}
-	return out
-}
-
-// undeclaredOverride returns the name of one of the override fields names
-// that the request carries and the operation does not declare as a header
-// parameter, or "". The firewall routes and authorizes by the request
-// line; an upstream that obeys the override would run another operation
-// (a DELETE authorized as a POST, /admin served for /public).
-func undeclaredOverride(op *plan.Op, h http.Header, names []fieldName) string {
-	for _, name := range names {
-		if len(h[name.key]) == 0 {
-			continue
-		}
-		declared := false
-		for _, p := range op.Params {
-			if p.In == "header" && strings.EqualFold(p.Name, name.key) {
-				declared = true
-			}
-		}
-		if !declared {
-			return name.display
-		}
-	}
-	return ""
-}
-
-// sensitiveFields are header fields the firewall reads or sets whatever
-// the contract says: forwarding information (client IP rules), the client
-// certificate from a trusted proxy, the request id, the body's framing.
-var sensitiveFields = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
-	"Client-Cert", "Client-Cert-Chain", "X-Request-Id", "Content-Type", "Content-Length", "Transfer-Encoding", "Content-Encoding"}
-
-// lookalikeHeader returns a request field whose name differs from one the
-// firewall checks only by '-' versus '_' (X_Api_Key beside X-Api-Key,
-// api-key for a declared api_key), or "". CGI, WSGI, PHP and the servers
-// modelled on them name a field HTTP_X_API_KEY either way, so the upstream
-// may read the lookalike the firewall never checked.
-func lookalikeHeader(tx *Tx, h http.Header) string {
-	for name := range h {
-		if declaredHeader(tx, name) {
-			continue // the contract names this spelling itself
-		}
-		for _, c := range sensitiveFields {
-			if lookalike(name, c) {
-				return name
-			}
-		}
-		for _, p := range tx.Op.Params {
-			if p.In == "header" && lookalike(name, p.Name) {
-				return name
-			}
-		}
-		for _, sch := range tx.Plan.Doc.SecuritySchemes {
-			if sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") && lookalike(name, sch.ParamName) {
-				return name
-			}
-		}
-	}
-	return ""
-}
-
-// declaredHeader reports whether name is a header parameter of the
-// operation or the header of an apiKey scheme.
-func declaredHeader(tx *Tx, name string) bool {
-	for _, p := range tx.Op.Params {
-		if p.In == "header" && strings.EqualFold(p.Name, name) {
-			return true
-		}
-	}
-	for _, sch := range tx.Plan.Doc.SecuritySchemes {
-		if sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") && strings.EqualFold(sch.ParamName, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// lookalike reports whether a and b name the same field once case is
-// ignored and '_' is read as '-', without being the same name.
-func lookalike(a, b string) bool {
-	if len(a) != len(b) || strings.EqualFold(a, b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x == '_' {
-			x = '-'
-		}
-		if y == '_' {
-			y = '-'
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
-// lookalikeOf names the field a CGI-style server makes of name.
-func lookalikeOf(name string) string {
-	return "HTTP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

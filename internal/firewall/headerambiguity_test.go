@@ -6,6 +6,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 func TestUndeclaredOverride(t *testing.T) {
@@ -28,7 +29,8 @@ func TestUndeclaredOverride(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := undeclaredOverride(tc.op, tc.header, methodOverrideHeaders); got != tc.want {
+			tx := &Tx{Op: tc.op, Plan: &plan.Plan{Doc: &spec.Document{}}}
+			if got := undeclaredOverride(tx, tc.header, methodOverrideHeaders); got != tc.want {
 				t.Fatalf("undeclaredOverride = %q, want %q", got, tc.want)
 			}
 		})

@@ -94,6 +94,13 @@ func (u *upstream) reached(id string) bool {
 	return ok
 }
 
+// request returns the request the upstream got with this request id.
+func (u *upstream) request(id string) *http.Request {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.seen[id]
+}
+
 func (u *upstream) received(id string) []byte {
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -359,6 +359,32 @@ func TestProtectIPRules(t *testing.T) {
 		})
 	}
 
+	// The upstream gets the client the firewall resolved, as the one entry
+	// of X-Forwarded-For: not the trusted proxy, not the spoofed hops.
+	t.Run("upstream sees the resolved client", func(t *testing.T) {
+		for _, tc := range []struct{ xff, want string }{
+			{"203.0.113.9, 198.51.100.9", "198.51.100.9"},
+			{"192.0.2.1", "192.0.2.1"},
+			{"", "127.0.0.1"}, // no header: the peer itself
+		} {
+			var hdr []string
+			if tc.xff != "" {
+				hdr = []string{"X-Forwarded-For", tc.xff}
+			}
+			resp, _ := call{"GET", "/public/search", hdr, ""}.do(t, s)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%q: status %d", tc.xff, resp.StatusCode)
+			}
+			r := up.request(resp.Header.Get(RequestIDHeader))
+			if r == nil {
+				t.Fatalf("%q: the upstream did not see the request", tc.xff)
+			}
+			if got := r.Header.Values("X-Forwarded-For"); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
+			}
+		}
+	})
+
 	t.Run("without trusted proxies the header is ignored", func(t *testing.T) {
 		cfg := protectConfig(t, up, d.url, "ip_rules: {deny: [203.0.113.7]}\n")
 		s2 := startFirewall(t, cfg, nil)

@@ -59,6 +59,13 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			pr.Out.Header.Del("Accept-Encoding")
 			if tx, ok := pr.In.Context().Value(txKey{}).(*Tx); ok {
 				pr.Out.Header.Set(RequestIDHeader, tx.ID)
+				if tx.Client.IsValid() {
+					// One entry: the client the firewall resolved (the
+					// peer, or the first untrusted hop behind a trusted
+					// proxy), never addresses the client wrote itself.
+					// SetXForwarded would name a trusted load balancer.
+					pr.Out.Header.Set("X-Forwarded-For", tx.Client.Unmap().String())
+				}
 			}
 		},
 		Transport: tr,

@@ -383,6 +383,21 @@ func TestProtectIPRules(t *testing.T) {
 				t.Errorf("X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
 			}
 		}
+		// The trusted proxy ended TLS: the upstream is told https.
+		for _, tc := range []struct{ proto, want string }{{"https", "https"}, {"http", "http"}, {"", "http"}} {
+			var hdr []string
+			if tc.proto != "" {
+				hdr = []string{"X-Forwarded-Proto", tc.proto}
+			}
+			resp, _ := call{"GET", "/public/search", hdr, ""}.do(t, s)
+			r := up.request(resp.Header.Get(RequestIDHeader))
+			if r == nil {
+				t.Fatalf("proto %q: the upstream did not see the request", tc.proto)
+			}
+			if got := r.Header.Values("X-Forwarded-Proto"); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("X-Forwarded-Proto %q: upstream got %q, want %q", tc.proto, got, tc.want)
+			}
+		}
 	})
 
 	t.Run("without trusted proxies the header is ignored", func(t *testing.T) {

@@ -66,6 +66,14 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 					// SetXForwarded would name a trusted load balancer.
 					pr.Out.Header.Set("X-Forwarded-For", tx.Client.Unmap().String())
 				}
+				// And whether the client used TLS, as the firewall judged it
+				// for HSTS (behind a TLS-terminating trusted proxy,
+				// SetXForwarded would say http).
+				proto := "http"
+				if s.shared.ip.IsTLS(pr.In) {
+					proto = "https"
+				}
+				pr.Out.Header.Set("X-Forwarded-Proto", proto)
 			}
 		},
 		Transport: tr,

@@ -683,6 +683,24 @@ func TestProtectBlacklist(t *testing.T) {
 			t.Fatalf("audit: %s", audit.String())
 		}
 	})
+	// In monitor mode a query validation refuses is still forwarded, so
+	// the blacklist scans it as a permissive upstream would split it.
+	t.Run("monitor mode scans a query that does not parse", func(t *testing.T) {
+		audit := &syncBuffer{}
+		s2 := startFirewall(t, protectConfig(t, up, d.url, "mode: monitor\nblacklist: {enabled: true}\n"), audit)
+		resp, _ := call{"GET", "/public/search?q=x;role=" + q("<script>alert(1)</script>"), nil, ""}.do(t, s2)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d", resp.StatusCode)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s2.Shutdown(ctx)
+		for _, want := range []string{`"parameter-ambiguous"`, `"blacklist-xss"`, `"decision":"monitored-violation"`} {
+			if !strings.Contains(audit.String(), want) {
+				t.Fatalf("audit lacks %s: %s", want, audit.String())
+			}
+		}
+	})
 	t.Run("allow_spec_overrides lets the spec turn it off", func(t *testing.T) {
 		s3 := startFirewall(t, protectConfig(t, up, d.url, "allow_spec_overrides: true\nblacklist: {enabled: true}\n"), nil)
 		resp, reason := call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}.do(t, s3)

@@ -356,3 +356,23 @@ func TestScalarNumbers(t *testing.T) {
 		t.Errorf("empty value of a nullable string = %#v, want \"\"", v)
 	}
 }
+
+func TestLenientQuery(t *testing.T) {
+	tests := []struct {
+		raw  string
+		max  int
+		want []Pair
+	}{
+		{"a=1&b=2", 10, []Pair{{"a", "1"}, {"b", "2"}}},
+		{"q=x;role=<b>", 10, []Pair{{"q", "x"}, {"role", "<b>"}}}, // split at ';' as Rack 2 does
+		{"a=%zz&b=%3Cscript%3E", 10, []Pair{{"a", "%zz"}, {"b", "<script>"}}},
+		{"a=1&&;b", 10, []Pair{{"a", "1"}, {"b", ""}}},
+		{"a=1&b=2&c=3", 2, []Pair{{"a", "1"}, {"b", "2"}}},
+		{"", 10, nil},
+	}
+	for _, tc := range tests {
+		if got := LenientQuery(tc.raw, tc.max); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("LenientQuery(%q) = %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}

@@ -701,6 +701,31 @@ func TestProtectBlacklist(t *testing.T) {
 			}
 		}
 	})
+	t.Run("monitor mode scans a form body that does not parse", func(t *testing.T) {
+		audit := &syncBuffer{}
+		s2 := startFirewall(t, protectConfig(t, up, d.url, "mode: monitor\nblacklist: {enabled: true}\n"), audit)
+		req, err := http.NewRequest("POST", "http://"+s2.Addr()+"/public/form", strings.NewReader("note=x;role="+q("<script>alert(1)</script>")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("%d", resp.StatusCode)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s2.Shutdown(ctx)
+		for _, want := range []string{`"invalid-form"`, `"blacklist-xss"`, `"decision":"monitored-violation"`} {
+			if !strings.Contains(audit.String(), want) {
+				t.Fatalf("audit lacks %s: %s", want, audit.String())
+			}
+		}
+	})
 	t.Run("allow_spec_overrides lets the spec turn it off", func(t *testing.T) {
 		s3 := startFirewall(t, protectConfig(t, up, d.url, "allow_spec_overrides: true\nblacklist: {enabled: true}\n"), nil)
 		resp, reason := call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}.do(t, s3)

@@ -49,6 +49,9 @@ func (r *run) checkParameters(op *spec.Operation) {
 				}
 			}
 		}
+		if p.In == "header" && requestLineOverride(p.Name) {
+			r.add("sec-request-line-override", p.Ref, dirRequest, fmt.Sprintf("%s declares the header %q: frameworks that honour it run another method or path than the request line names, so gateways authorize one operation and the API runs another (rampart protect lets a declared override through).", op.Key(), p.Name), key)
+		}
 		if p.In != "path" && urlName(p.Name) {
 			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
 		}
@@ -221,4 +224,16 @@ func declarePathParams(doc *spec.Document, op *spec.Operation, names []string) [
 // userId, accountID.
 func idName(name string) bool {
 	return name == "id" || strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "-id")
+}
+
+// requestLineOverride reports header names through which frameworks
+// replace the request line's method (X-HTTP-Method-Override) or path
+// (X-Original-URL); the firewall and the scanner check the same names.
+func requestLineOverride(name string) bool {
+	switch strings.ToLower(name) {
+	case "x-http-method-override", "x-http-method", "x-method-override",
+		"x-original-url", "x-rewrite-url", "x-override-url":
+		return true
+	}
+	return false
 }

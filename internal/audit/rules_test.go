@@ -157,6 +157,12 @@ func TestRules(t *testing.T) {
 		{"apikey query with an underscore is another rule", "sec-apikey-header-underscore", func(d map[string]any) {
 			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"query","name":"api_key"}`))
 		}, false, ""},
+		{"method override header declared", "sec-request-line-override", func(d map[string]any) {
+			set(d, "/paths/~1pets/get/parameters", j(`[{"name":"X-HTTP-Method-Override","in":"header","schema":{"type":"string","enum":["DELETE"]}}]`))
+		}, true, "/paths/~1pets/get/parameters/0"},
+		{"ordinary header declared", "sec-request-line-override", func(d map[string]any) {
+			set(d, "/paths/~1pets/get/parameters", j(`[{"name":"X-Trace","in":"header","schema":{"type":"string","format":"uuid"}}]`))
+		}, false, ""},
 		{"apikey cookie", "sec-apikey-cookie", func(d map[string]any) {
 			set(d, "/components/securitySchemes/k", j(`{"type":"apiKey","in":"cookie","name":"sid"}`))
 		}, true, "/securitySchemes/k/in"},

@@ -17,7 +17,7 @@ import (
 // them.
 var (
 	methodOverrideFields = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}
-	pathOverrideFields   = []string{"X-Original-URL", "X-Rewrite-URL"}
+	pathOverrideFields   = []string{"X-Original-URL", "X-Rewrite-URL", "X-Override-URL"}
 )
 
 // requestLineOverrides checks, once for the API (overrides are a

@@ -2,12 +2,13 @@ package audit
 
 import (
 	"fmt"
-	"github.com/rampart-sec/rampart/internal/report"
-	"github.com/rampart-sec/rampart/internal/sensitive"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/requestline"
+	"github.com/rampart-sec/rampart/internal/sensitive"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -49,7 +50,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 				}
 			}
 		}
-		if p.In == "header" && requestLineOverride(p.Name) {
+		if p.In == "header" && requestline.IsOverride(p.Name) {
 			r.add("sec-request-line-override", p.Ref, dirRequest, fmt.Sprintf("%s declares the header %q: frameworks that honour it run another method or path than the request line names, so gateways authorize one operation and the API runs another (rampart protect lets a declared override through).", op.Key(), p.Name), key)
 		}
 		if p.In != "path" && urlName(p.Name) {
@@ -224,16 +225,4 @@ func declarePathParams(doc *spec.Document, op *spec.Operation, names []string) [
 // userId, accountID.
 func idName(name string) bool {
 	return name == "id" || strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "-id")
-}
-
-// requestLineOverride reports header names through which frameworks
-// replace the request line's method (X-HTTP-Method-Override) or path
-// (X-Original-URL); the firewall and the scanner check the same names.
-func requestLineOverride(name string) bool {
-	switch strings.ToLower(name) {
-	case "x-http-method-override", "x-http-method", "x-method-override",
-		"x-original-url", "x-rewrite-url", "x-override-url":
-		return true
-	}
-	return false
 }

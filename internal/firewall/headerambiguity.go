@@ -8,17 +8,17 @@ package firewall
 import (
 	"net/http"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/requestline"
 )
 
-// methodOverrideHeaders are the fields through which Express
-// (method-override), Rails, Laravel, Symfony, ASP.NET and Google's APIs
-// let a POST run as another method.
-var methodOverrideHeaders = canonical("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")
-
-// pathOverrideHeaders are the fields through which Symfony, Zend/Laminas
-// and IIS URL Rewrite take the path to serve from a header instead of the
-// request line.
-var pathOverrideHeaders = canonical("X-Original-URL", "X-Rewrite-URL", "X-Override-URL")
+// methodOverrideHeaders and pathOverrideHeaders are the fields that
+// replace the request line (package requestline, shared with the audit and
+// the scanner).
+var (
+	methodOverrideHeaders = canonical(requestline.MethodOverrides...)
+	pathOverrideHeaders   = canonical(requestline.PathOverrides...)
+)
 
 // fieldName is a header field's name as usually written and in net/http's
 // canonical form, so the hot path can index the header map without

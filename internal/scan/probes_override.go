@@ -6,23 +6,15 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/rampart-sec/rampart/internal/requestline"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
-// Header fields through which frameworks replace the request line's method
-// (Express method-override, Rails, Laravel, Symfony, ASP.NET) or path
-// (Symfony, Laminas, IIS URL Rewrite). A gateway or firewall that
-// authorizes by the request line is bypassed when the API obeys them; the
-// firewall (`rampart protect`) refuses them unless an operation declares
-// them.
-var (
-	methodOverrideFields = []string{"X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"}
-	pathOverrideFields   = []string{"X-Original-URL", "X-Rewrite-URL", "X-Override-URL"}
-)
-
 // requestLineOverrides checks, once for the API (overrides are a
-// framework's behaviour, not an operation's), whether the API obeys those
-// fields. Both probes only read: a GET operation with a working happy
+// framework's behaviour, not an operation's), whether the API obeys the
+// fields that replace the request line (package requestline). A gateway
+// or firewall that authorizes by the request line is bypassed when it does;
+// `rampart protect` refuses them unless an operation declares them. Both probes only read: a GET operation with a working happy
 // path is asked for through a method the path does not route (POST,
 // refused without the field) or through a random path (404 without the
 // field), with the field naming GET or the operation's URL. The same
@@ -56,7 +48,7 @@ func (e *engine) methodOverride(ctx context.Context, op *spec.Operation, obeyed 
 	} else if ctrl.Status < 400 {
 		return // POST is routed after all: undeclaredMethods reports it
 	}
-	for _, field := range methodOverrideFields {
+	for _, field := range requestline.MethodOverrides {
 		if e.halted(ctx) {
 			return
 		}
@@ -89,7 +81,7 @@ func (e *engine) pathOverride(ctx context.Context, op *spec.Operation, obeyed fu
 	} else if ctrl.Status < 400 {
 		return // a catch-all route: nothing to compare against
 	}
-	for _, field := range pathOverrideFields {
+	for _, field := range requestline.PathOverrides {
 		if e.halted(ctx) {
 			return
 		}

@@ -86,6 +86,8 @@ func e2eCases() []e2eCase {
 		{"route encoded dot-dot", "31", "GET", "/v1/items/%2e%2e", need, "", "", 400, false, "ambiguous-path"},
 		{"route encoded slash", "31", "GET", "/v1/items/a%2Fb", need, "", "", 400, false, "ambiguous-path"},
 		{"route encoded backslash", "31", "GET", "/v1/items/5%5C", need, "", "", 400, false, "ambiguous-path"},
+		// Overlong UTF-8 for "..": a dot-dot to decoders that accept it.
+		{"route overlong dot-dot", "31", "GET", "/v1/pages/%C0%AE%C0%AE", nil, "", "", 400, false, "ambiguous-path"},
 		{"route empty segment", "31", "GET", "/v1/items//5", need, "", "", 400, false, "ambiguous-path"},
 		{"route dot segment", "31", "GET", "/v1/./items", nil, "", "", 400, false, "ambiguous-path"},
 		{"route dot-dot segment", "31", "GET", "/v1/x/../items", nil, "", "", 400, false, "ambiguous-path"},

@@ -152,7 +152,7 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	m, allow, err := tx.Plan.Router.Lookup(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, route.ErrAmbiguous):
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: "the path has dot-segments, empty segments or encoded separators"}, Hard: true}
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: "the path has dot-segments, empty segments, encoded separators or bytes that are not UTF-8"}, Hard: true}
 	case errors.Is(err, route.ErrNotAllowed):
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			tx.Preflight = true

@@ -12,12 +12,13 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Lookup results other than a match.
 var (
 	ErrNotFound     = errors.New("no path of the contract matches")
-	ErrAmbiguous    = errors.New("the path has dot-segments, empty segments or encoded separators")
+	ErrAmbiguous    = errors.New("the path has dot-segments, empty segments, encoded separators or bytes that are not UTF-8")
 	ErrNotAllowed   = errors.New("the method is not declared for this path")
 	errBadTemplate  = errors.New("path template is malformed")
 	errDupOperation = errors.New("operation declared twice")
@@ -214,7 +215,10 @@ func checkSegments(p string) ([]string, error) {
 		}
 		if strings.IndexByte(s, '%') >= 0 {
 			u, err := url.PathUnescape(s)
-			if err != nil || u == "." || u == ".." || strings.ContainsAny(u, "/\\\x00") {
+			// Not UTF-8 once decoded: overlong forms such as %C0%AE are
+			// '.' to decoders that accept them (old IIS, Java), and no
+			// contract's text is made of such bytes.
+			if err != nil || u == "." || u == ".." || strings.ContainsAny(u, "/\\\x00") || !utf8.ValidString(u) {
 				return nil, ErrAmbiguous
 			}
 		}

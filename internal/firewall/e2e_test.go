@@ -171,6 +171,7 @@ func e2eCases() []e2eCase {
 		{"header enum", "31", "GET", "/v1/items/5", h("X-Need", "no"), "", "", 400, false, "parameter-invalid"},
 		{"header uuid", "31", "GET", "/v1/items/5", with(need, "X-Trace", "0b6f8f3c-1c4e-4a4f-9b7e-2a8e8c4d5e6f"), "", "", 200, true, ""},
 		{"header uuid invalid", "31", "GET", "/v1/items/5", with(need, "X-Trace", "nope"), "", "", 400, false, "parameter-invalid"},
+		{"header value not UTF-8", "31", "GET", "/v1/items/5", with(need, "X-Trace", "caf\xe9"), "", "", 400, false, "parameter-malformed"},
 		{"cookie pattern", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=deadbeef"), "", "", 200, true, ""},
 		{"cookie pattern invalid", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=xyz"), "", "", 400, false, "parameter-invalid"},
 		{"cookie other cookies ignored", "31", "GET", "/v1/items/5", with(need, "Cookie", "theme=dark"), "", "", 200, true, ""},

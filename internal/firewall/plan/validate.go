@@ -121,7 +121,14 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		case "query":
 			v, present, err = p.Query(q, consumed)
 		case "header":
-			v, present, err = p.Header(in.Header.Values(p.Name))
+			vals := in.Header.Values(p.Name)
+			if !allUTF8(vals) {
+				// Text, as query and cookie values are (net/http lets
+				// obs-text bytes through in header values).
+				present, err = true, errNotText
+				break
+			}
+			v, present, err = p.Header(vals)
 		case "cookie":
 			if !jarRead {
 				jarRead = true
@@ -192,6 +199,17 @@ func pathParam(ps []route.PathParam, name string) (route.PathParam, bool) {
 		}
 	}
 	return route.PathParam{}, false
+}
+
+var errNotText = errors.New("is not valid UTF-8 text")
+
+func allUTF8(vals []string) bool {
+	for _, v := range vals {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // errPathSemicolon is reported as parameter-ambiguous.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/requestline"
 )
 
@@ -38,9 +39,9 @@ func canonical(names ...string) []fieldName {
 // operation, or "". The firewall routes and authorizes by the request
 // line; an upstream that obeys the override would run another operation
 // (a DELETE authorized as a POST, /admin served for /public).
-func undeclaredOverride(tx *Tx, h http.Header, names []fieldName) string {
+func undeclaredOverride(op *plan.Op, h http.Header, names []fieldName) string {
 	for _, name := range names {
-		if len(h[name.key]) > 0 && !declaredHeader(tx, name.key) {
+		if len(h[name.key]) > 0 && !declaredHeader(op, name.key) {
 			return name.display
 		}
 	}
@@ -57,41 +58,28 @@ var sensitiveFields = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forward
 // firewall checks only by '-' versus '_' (X_Api_Key beside X-Api-Key,
 // api-key for a declared api_key), or "". CGI, WSGI, PHP and the servers
 // modelled on them name a field HTTP_X_API_KEY either way, so the upstream
-// may read the lookalike the firewall never checked.
-func lookalikeHeader(tx *Tx, h http.Header) string {
+// may read the lookalike the firewall never checked. The fields checked
+// are sensitiveFields and those the contract names (op.HeaderNames).
+func lookalikeHeader(op *plan.Op, h http.Header) string {
 	for name := range h {
-		if declaredHeader(tx, name) {
+		if declaredHeader(op, name) {
 			continue // the contract names this spelling itself
 		}
-		for _, c := range sensitiveFields {
-			if lookalike(name, c) {
-				return name
-			}
-		}
-		for _, p := range tx.Op.Params {
-			if p.In == "header" && lookalike(name, p.Name) {
-				return name
-			}
-		}
-		for _, sch := range tx.Plan.Doc.SecuritySchemes {
-			if sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") && lookalike(name, sch.ParamName) {
-				return name
+		for _, list := range [][]string{sensitiveFields, op.HeaderNames} {
+			for _, c := range list {
+				if lookalike(name, c) {
+					return name
+				}
 			}
 		}
 	}
 	return ""
 }
 
-// declaredHeader reports whether name is a header parameter of the
-// operation or the header of an apiKey scheme.
-func declaredHeader(tx *Tx, name string) bool {
-	for _, p := range tx.Op.Params {
-		if p.In == "header" && strings.EqualFold(p.Name, name) {
-			return true
-		}
-	}
-	for _, sch := range tx.Plan.Doc.SecuritySchemes {
-		if sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") && strings.EqualFold(sch.ParamName, name) {
+// declaredHeader reports whether the contract names the field for op.
+func declaredHeader(op *plan.Op, name string) bool {
+	for _, n := range op.HeaderNames {
+		if strings.EqualFold(n, name) {
 			return true
 		}
 	}

@@ -4,14 +4,12 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
-	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 func TestUndeclaredOverride(t *testing.T) {
 	plain := &plan.Op{}
-	declares := &plan.Op{Params: []*plan.Param{{Param: params.Param{Name: "X-HTTP-Method-Override", In: "header"}}}}
+	declares := &plan.Op{HeaderNames: []string{"X-HTTP-Method-Override"}}
 	tests := []struct {
 		name   string
 		op     *plan.Op
@@ -29,8 +27,7 @@ func TestUndeclaredOverride(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tx := &Tx{Op: tc.op, Plan: &plan.Plan{Doc: &spec.Document{}}}
-			if got := undeclaredOverride(tx, tc.header, methodOverrideHeaders); got != tc.want {
+			if got := undeclaredOverride(tc.op, tc.header, methodOverrideHeaders); got != tc.want {
 				t.Fatalf("undeclaredOverride = %q, want %q", got, tc.want)
 			}
 		})

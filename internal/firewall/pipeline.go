@@ -152,7 +152,7 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	m, allow, err := tx.Plan.Router.Lookup(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, route.ErrAmbiguous):
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: "the path has dot-segments, empty segments, encoded separators or bytes that are not UTF-8"}, Hard: true}
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: route.ErrAmbiguous.Error()}, Hard: true}
 	case errors.Is(err, route.ErrNotAllowed):
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			tx.Preflight = true
@@ -170,13 +170,13 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	if tx.Op.Broken != "" {
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
 	}
-	if h := undeclaredOverride(tx, r.Header, methodOverrideHeaders); h != "" {
+	if h := undeclaredOverride(tx.Op, r.Header, methodOverrideHeaders); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "method-override", Detail: "the request carries " + h + ", which many frameworks obey: the upstream would run another method than the one checked"}, Hard: true}
 	}
-	if h := undeclaredOverride(tx, r.Header, pathOverrideHeaders); h != "" {
+	if h := undeclaredOverride(tx.Op, r.Header, pathOverrideHeaders); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "path-override", Detail: "the request carries " + h + ", which some frameworks route by: the upstream would serve another path than the one checked"}, Hard: true}
 	}
-	if h := lookalikeHeader(tx, r.Header); h != "" {
+	if h := lookalikeHeader(tx.Op, r.Header); h != "" {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-header", Detail: "the request carries " + h + ", which CGI-style servers read as " + lookalikeOf(h) + " (they turn '-' and '_' alike into '_'), a field the firewall checks"}, Hard: true}
 	}
 	if st.s != nil {

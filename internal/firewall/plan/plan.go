@@ -162,6 +162,10 @@ type Op struct {
 	Responses            []*Response
 	Secured              bool
 	Spec                 *spec.Operation
+	// HeaderNames are the request header fields the contract names for
+	// the operation: its header parameters and every apiKey scheme's
+	// header, as declared.
+	HeaderNames []string
 }
 
 // Param is a compiled parameter.
@@ -383,6 +387,14 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		op.Params = append(op.Params, pp)
 		if sp.In == "path" {
 			op.pathParams = append(op.pathParams, pp)
+		}
+		if sp.In == "header" {
+			op.HeaderNames = append(op.HeaderNames, sp.Name)
+		}
+	}
+	for _, name := range sortedKeys(p.Doc.SecuritySchemes) {
+		if sch := p.Doc.SecuritySchemes[name]; sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") {
+			op.HeaderNames = append(op.HeaderNames, sch.ParamName)
 		}
 	}
 	if rb := so.RequestBody; rb != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -97,4 +98,39 @@ func BenchmarkDecodeValidate(b *testing.B) {
 			}
 		}
 	})
+}
+
+// HeaderNames lists what the firewall's header checks treat as declared:
+// the operation's header parameters and every apiKey scheme's header.
+func TestOpHeaderNames(t *testing.T) {
+	p := loadPlan(t, "../testdata/protect.yaml", Config{})
+	byID := map[string]*Op{}
+	for _, op := range p.Ops {
+		byID[op.ID] = op
+	}
+	for id, want := range map[string][]string{
+		"listOrders":    {"X-Api-Key"},
+		"partnerOrders": {"X-Api-Key"},
+	} {
+		op := byID[id]
+		if op == nil {
+			t.Fatalf("no operation %s", id)
+		}
+		if !reflect.DeepEqual(op.HeaderNames, want) {
+			t.Errorf("%s: HeaderNames = %q, want %q", id, op.HeaderNames, want)
+		}
+	}
+	p = loadPlan(t, "../testdata/api31.yaml", Config{})
+	found := false
+	for _, op := range p.Ops {
+		if op.ID == "headerArray" {
+			found = true
+			if want := []string{"X-Ids", "X-Obj", "X-Legacy", "X_Legacy"}; !reflect.DeepEqual(op.HeaderNames, want) {
+				t.Errorf("headerArray: HeaderNames = %q, want %q", op.HeaderNames, want)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no operation headerArray")
+	}
 }

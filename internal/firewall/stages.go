@@ -368,20 +368,25 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 			}
 		}
 	}
+	var jar []cookies.Pair
+	jarErr, jarRead := error(nil), false
 	for _, p := range tx.Op.Params {
 		var vals []string
 		switch p.In {
 		case "header":
 			vals = r.Header.Values(p.Name)
 		case "cookie":
-			pairs, err := cookies.Parse(r.Header)
-			if err != nil {
+			if !jarRead {
+				jar, jarErr = cookies.Parse(r.Header)
+				jarRead = true
+			}
+			if jarErr != nil {
 				// Ambiguous (refused by validation in block mode): check
 				// the whole header so a hidden pair is scanned too.
 				vals = r.Header.Values("Cookie")
 				break
 			}
-			vals = cookies.Values(pairs, p.Name)
+			vals = cookies.Values(jar, p.Name)
 		default:
 			continue
 		}

@@ -93,50 +93,43 @@ func New(in, name string, c Config) (*Checker, error) {
 	return ch, nil
 }
 
-// Several reports a key sent more than once: the firewall would check one
-// and the upstream might use another.
-func (c *Checker) Several(r *http.Request) bool {
+// sent returns every value of the key in the request, where the scheme
+// puts it. A Cookie header that servers split differently is an error: it
+// could carry a second key only the upstream sees.
+func (c *Checker) sent(r *http.Request) ([]string, error) {
 	switch c.In {
 	case "header":
-		return len(r.Header.Values(c.Name)) > 1
+		return r.Header.Values(c.Name), nil
 	case "query":
-		return len(r.URL.Query()[c.Name]) > 1
+		return r.URL.Query()[c.Name], nil
 	case "cookie":
-		pairs, _ := cookies.Parse(r.Header)
-		return len(cookies.Values(pairs, c.Name)) > 1
-	}
-	return false
-}
-
-// Extract returns the key from the request, "" when absent.
-func (c *Checker) Extract(r *http.Request) string {
-	switch c.In {
-	case "header":
-		return strings.TrimSpace(r.Header.Get(c.Name))
-	case "query":
-		return r.URL.Query().Get(c.Name)
-	case "cookie":
-		pairs, _ := cookies.Parse(r.Header)
-		if vs := cookies.Values(pairs, c.Name); len(vs) > 0 {
-			return vs[0]
-		}
-	}
-	return ""
-}
-
-// Check returns the matching key.
-func (c *Checker) Check(r *http.Request) (*Key, error) {
-	if c.In == "cookie" {
-		// A Cookie header servers split differently could carry a second
-		// key only the upstream sees.
-		if _, err := cookies.Parse(r.Header); err != nil {
+		pairs, err := cookies.Parse(r.Header)
+		if err != nil {
 			return nil, err
 		}
+		return cookies.Values(pairs, c.Name), nil
 	}
-	if c.Several(r) {
+	return nil, nil
+}
+
+// Check returns the matching key. A key sent more than once is refused
+// (ErrSeveral): the firewall would check one and the upstream might use
+// another.
+func (c *Checker) Check(r *http.Request) (*Key, error) {
+	vals, err := c.sent(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) > 1 {
 		return nil, ErrSeveral
 	}
-	v := c.Extract(r)
+	var v string
+	if len(vals) == 1 {
+		v = vals[0]
+	}
+	if c.In == "header" {
+		v = strings.TrimSpace(v)
+	}
 	if v == "" {
 		return nil, ErrMissing
 	}

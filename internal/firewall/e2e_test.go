@@ -182,6 +182,7 @@ func e2eCases() []e2eCase {
 		// net/http drops a value holding a double quote; a lenient upstream
 		// keeps it, so the firewall validates it.
 		{"cookie with inner quote validated", "31", "GET", "/v1/items/5", with(need, "Cookie", `session=ab"cd`), "", "", 400, false, "parameter-invalid"},
+		{"cookie value not UTF-8", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=dead\xffbee"), "", "", 400, false, "parameter-malformed"},
 		{"cookie twice", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=deadbeef; session=00000000"), "", "", 400, false, "parameter-ambiguous"},
 		{"header array", "31", "GET", "/v1/headers", h("X-Ids", "1,2"), "", "", 200, true, ""},
 		{"header array bad item", "31", "GET", "/v1/headers", h("X-Ids", "1,x"), "", "", 400, false, "parameter-invalid"},

@@ -341,13 +341,6 @@ func (p *Param) Cookie(values []string) (any, bool, error) {
 	if len(values) == 0 {
 		return nil, false, nil
 	}
-	for _, v := range values {
-		// Text, as query values are (net/http's own parser dropped such
-		// values silently; the upstream's may not).
-		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
-			return nil, true, errors.New("is not valid UTF-8 text or holds NUL")
-		}
-	}
 	if len(values) > 1 && !p.Shape.Has(TArray) {
 		return nil, true, ErrAmbiguous
 	}

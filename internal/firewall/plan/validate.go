@@ -122,9 +122,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			v, present, err = p.Query(q, consumed)
 		case "header":
 			vals := in.Header.Values(p.Name)
-			if !allUTF8(vals) {
-				// Text, as query and cookie values are (net/http lets
-				// obs-text bytes through in header values).
+			if !isText(vals) {
 				present, err = true, errNotText
 				break
 			}
@@ -139,7 +137,12 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 					}
 				}
 			}
-			v, present, err = p.Cookie(cookies.Values(jar, p.Name))
+			vals := cookies.Values(jar, p.Name)
+			if !isText(vals) {
+				present, err = true, errNotText
+				break
+			}
+			v, present, err = p.Cookie(vals)
 		}
 		where := p.In + " parameter " + quoteName(p.Name)
 		if err != nil {
@@ -201,11 +204,15 @@ func pathParam(ps []route.PathParam, name string) (route.PathParam, bool) {
 	return route.PathParam{}, false
 }
 
-var errNotText = errors.New("is not valid UTF-8 text")
+// errNotText refuses header and cookie values that are not text, as query
+// values are refused (params.ParseQuery): net/http lets obs-text bytes
+// through in header values, and the cookie reader keeps values net/http's
+// own parser drops.
+var errNotText = errors.New("is not valid UTF-8 text or holds NUL")
 
-func allUTF8(vals []string) bool {
+func isText(vals []string) bool {
 	for _, v := range vals {
-		if !utf8.ValidString(v) {
+		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
 			return false
 		}
 	}

@@ -15,6 +15,16 @@ var (
 	ErrAmbiguous = errors.New("is given more than once")
 )
 
+// Ambiguous returns an error with its own message that matches
+// ErrAmbiguous (errors.Is): a value servers would read differently for
+// another reason than repetition.
+func Ambiguous(msg string) error { return ambiguity(msg) }
+
+type ambiguity string
+
+func (e ambiguity) Error() string        { return string(e) }
+func (e ambiguity) Is(target error) bool { return target == ErrAmbiguous }
+
 // Param is a compiled parameter decoder.
 type Param struct {
 	Name    string
@@ -30,7 +40,7 @@ type Pair struct{ Key, Value string }
 // ErrQuerySemicolon reports a literal ';' that starts what some servers
 // read as another parameter ("q=x;role=admin": Rack before 3, Python before
 // 3.9.2 and other servers split pairs at ';' as well as '&').
-var ErrQuerySemicolon = errors.New("the query has a literal ';' followed by name=, which some servers read as another parameter (send it encoded, as %3B)")
+var ErrQuerySemicolon = Ambiguous("the query has a literal ';' followed by name=, which some servers read as another parameter (send it encoded, as %3B)")
 
 // Errors of ParseQuery besides ErrQuerySemicolon and the pair limit.
 var (

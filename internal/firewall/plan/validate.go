@@ -89,7 +89,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 	if in.RawQuery != "" {
 		var err error
 		q, err = params.ParseQuery(in.RawQuery, cfg.MaxQueryParams)
-		if errors.Is(err, params.ErrQuerySemicolon) {
+		if errors.Is(err, params.ErrAmbiguous) {
 			return add(Violation{400, ReasonParamAmbiguous, err.Error()})
 		}
 		if err != nil {
@@ -147,7 +147,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		where := p.In + " parameter " + quoteName(p.Name)
 		if err != nil {
 			reason := ReasonParamMalformed
-			if errors.Is(err, params.ErrAmbiguous) || errors.Is(err, errPathSemicolon) {
+			if errors.Is(err, params.ErrAmbiguous) {
 				reason = ReasonParamAmbiguous
 			}
 			if add(Violation{400, reason, where + " " + err.Error()}) {
@@ -219,8 +219,8 @@ func isText(vals []string) bool {
 	return true
 }
 
-// errPathSemicolon is reported as parameter-ambiguous.
-var errPathSemicolon = errors.New("holds a literal ';', which servers that read path parameters cut off (send it encoded, as %3B)")
+// errPathSemicolon is an ambiguity: reported as parameter-ambiguous.
+var errPathSemicolon = params.Ambiguous("holds a literal ';', which servers that read path parameters cut off (send it encoded, as %3B)")
 
 // PathValues unescapes the captured path parameters. The router already
 // refused encoded slashes and dot-segments.

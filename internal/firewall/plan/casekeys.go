@@ -1,8 +1,7 @@
 package plan
 
 import (
-	"strings"
-
+	"github.com/rampart-sec/rampart/internal/firewall/body"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -16,7 +15,7 @@ import (
 // request is the worse mistake.
 func declaresCaseVariants(s *jsonschema.Schema) bool {
 	seen := map[*jsonschema.Schema]bool{}
-	folded := map[string]string{} // folded name -> a name as declared
+	var names body.CaseSet // the same test request keys get
 	var walk func(*jsonschema.Schema) bool
 	walk = func(s *jsonschema.Schema) bool {
 		if s == nil || seen[s] {
@@ -24,11 +23,9 @@ func declaresCaseVariants(s *jsonschema.Schema) bool {
 		}
 		seen[s] = true
 		for name := range s.Properties {
-			f := strings.ToLower(strings.ToUpper(name))
-			if o, ok := folded[f]; ok && o != name {
+			if names.Variant(name) {
 				return true
 			}
-			folded[f] = name
 		}
 		next := []*jsonschema.Schema{s.Ref, s.RecursiveRef, s.Not, s.If, s.Then, s.Else, s.PropertyNames,
 			s.UnevaluatedProperties, s.Contains, s.Items2020, s.UnevaluatedItems, s.ContentSchema}

@@ -12,30 +12,31 @@ import (
 
 // requestLineOverrides checks, once for the API (overrides are a
 // framework's behaviour, not an operation's), whether the API obeys the
-// fields that replace the request line (package requestline). A gateway
-// or firewall that authorizes by the request line is bypassed when it does;
-// `rampart protect` refuses them unless an operation declares them. Both probes only read: a GET operation with a working happy
-// path is asked for through a method the path does not route (POST,
-// refused without the field) or through a random path (404 without the
-// field), with the field naming GET or the operation's URL. The same
-// answer as the happy path means the field was obeyed.
+// fields that replace the request line (package requestline). A gateway or
+// firewall that authorizes by the request line is bypassed when it does;
+// `rampart protect` refuses them unless an operation declares them. Both
+// probes only read: a GET operation with a working happy path is asked for
+// through a method the path does not route (POST, refused without the
+// field) or through a random path (404 without the field), with the field
+// naming GET or the operation's URL. The happy path's answer means the
+// field was obeyed.
 func (e *engine) requestLineOverrides(ctx context.Context) {
 	op := e.overrideTarget()
 	if op == nil || e.halted(ctx) {
 		return
 	}
-	happy := e.happyX[op]
-	obeyed := func(x *exchange) bool {
-		return x.Err == nil && x.Status == happy.Status
-	}
+	e.methodOverride(ctx, op)
+	e.pathOverride(ctx, op)
+}
 
-	e.methodOverride(ctx, op, obeyed)
-	e.pathOverride(ctx, op, obeyed)
+// answeredAs reports whether x got the happy path's status.
+func answeredAs(x, happy *exchange) bool {
+	return x.Err == nil && x.Status == happy.Status
 }
 
 // methodOverride sends POST (not routed on the path) asking for GET. Not
 // with --safe: the scanner's POST is what --safe rules out.
-func (e *engine) methodOverride(ctx context.Context, op *spec.Operation, obeyed func(*exchange) bool) {
+func (e *engine) methodOverride(ctx context.Context, op *spec.Operation) {
 	if e.opts.Safe {
 		return
 	}
@@ -56,7 +57,7 @@ func (e *engine) methodOverride(ctx context.Context, op *spec.Operation, obeyed 
 		r.extra = http.Header{field: {http.MethodGet}}
 		e.stats["override_tests"]++
 		x := e.send(ctx, r, "method override ("+field+": GET)")
-		if obeyed(x) {
+		if answeredAs(x, happy) {
 			e.add(RuleMethodOverride, op, "method-override",
 				fmt.Sprintf("A POST to %s carrying %s: GET was answered as %s: the API runs the method the field names, so a gateway that authorizes by the request line's method can be bypassed.", op.Path, field, op.Key()),
 				"405 (the field ignored)", fmt.Sprintf("%d, as the GET", x.Status), x, happy)
@@ -67,7 +68,7 @@ func (e *engine) methodOverride(ctx context.Context, op *spec.Operation, obeyed 
 }
 
 // pathOverride sends GET to a random path asking for the operation's URL.
-func (e *engine) pathOverride(ctx context.Context, op *spec.Operation, obeyed func(*exchange) bool) {
+func (e *engine) pathOverride(ctx context.Context, op *spec.Operation) {
 	happy := e.happyX[op]
 	target, err := url.Parse(happy.URL)
 	if err != nil {
@@ -89,7 +90,7 @@ func (e *engine) pathOverride(ctx context.Context, op *spec.Operation, obeyed fu
 		r.extra = http.Header{field: {target.RequestURI()}}
 		e.stats["override_tests"]++
 		x := e.send(ctx, r, "path override ("+field+")")
-		if obeyed(x) {
+		if answeredAs(x, happy) {
 			e.add(RulePathOverride, op, "path-override",
 				fmt.Sprintf("A GET to a path that does not exist, carrying %s: %s, was answered as %s: the API serves the path the field names, so a gateway that authorizes by the request line's path can be bypassed.", field, target.RequestURI(), op.Key()),
 				"404 (the field ignored)", fmt.Sprintf("%d, as the GET", x.Status), x, happy)

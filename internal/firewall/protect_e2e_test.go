@@ -683,49 +683,45 @@ func TestProtectBlacklist(t *testing.T) {
 			t.Fatalf("audit: %s", audit.String())
 		}
 	})
-	// In monitor mode a query validation refuses is still forwarded, so
-	// the blacklist scans it as a permissive upstream would split it.
-	t.Run("monitor mode scans a query that does not parse", func(t *testing.T) {
-		audit := &syncBuffer{}
-		s2 := startFirewall(t, protectConfig(t, up, d.url, "mode: monitor\nblacklist: {enabled: true}\n"), audit)
-		resp, _ := call{"GET", "/public/search?q=x;role=" + q("<script>alert(1)</script>"), nil, ""}.do(t, s2)
-		if resp.StatusCode != 200 {
-			t.Fatalf("%d", resp.StatusCode)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s2.Shutdown(ctx)
-		for _, want := range []string{`"parameter-ambiguous"`, `"blacklist-xss"`, `"decision":"monitored-violation"`} {
-			if !strings.Contains(audit.String(), want) {
-				t.Fatalf("audit lacks %s: %s", want, audit.String())
+	// In monitor mode a query or form body that validation refuses is still
+	// forwarded, so the blacklist scans it as a permissive upstream would
+	// split it.
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		reason                   string
+	}{
+		{"a query", "GET", "/public/search?q=x;role=" + q("<script>alert(1)</script>"), "", 200, "parameter-ambiguous"},
+		{"a form body", "POST", "/public/form", "note=x;role=" + q("<script>alert(1)</script>"), 201, "invalid-form"},
+	} {
+		t.Run("monitor mode scans "+tc.name+" that does not parse", func(t *testing.T) {
+			audit := &syncBuffer{}
+			s2 := startFirewall(t, protectConfig(t, up, d.url, "mode: monitor\nblacklist: {enabled: true}\n"), audit)
+			req, err := http.NewRequest(tc.method, "http://"+s2.Addr()+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	})
-	t.Run("monitor mode scans a form body that does not parse", func(t *testing.T) {
-		audit := &syncBuffer{}
-		s2 := startFirewall(t, protectConfig(t, up, d.url, "mode: monitor\nblacklist: {enabled: true}\n"), audit)
-		req, err := http.NewRequest("POST", "http://"+s2.Addr()+"/public/form", strings.NewReader("note=x;role="+q("<script>alert(1)</script>")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 201 {
-			t.Fatalf("%d", resp.StatusCode)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s2.Shutdown(ctx)
-		for _, want := range []string{`"invalid-form"`, `"blacklist-xss"`, `"decision":"monitored-violation"`} {
-			if !strings.Contains(audit.String(), want) {
-				t.Fatalf("audit lacks %s: %s", want, audit.String())
+			if tc.body != "" {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
-		}
-	})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = s2.Shutdown(ctx)
+			for _, want := range []string{`"` + tc.reason + `"`, `"blacklist-xss"`, `"decision":"monitored-violation"`} {
+				if !strings.Contains(audit.String(), want) {
+					t.Fatalf("audit lacks %s: %s", want, audit.String())
+				}
+			}
+		})
+	}
 	t.Run("allow_spec_overrides lets the spec turn it off", func(t *testing.T) {
 		s3 := startFirewall(t, protectConfig(t, up, d.url, "allow_spec_overrides: true\nblacklist: {enabled: true}\n"), nil)
 		resp, reason := call{"GET", "/public/search?q=" + q("1' OR '1'='1' --"), nil, ""}.do(t, s3)

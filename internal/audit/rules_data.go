@@ -2,12 +2,13 @@ package audit
 
 import (
 	"fmt"
-	"github.com/rampart-sec/rampart/internal/sensitive"
 	"math/big"
 	"regexp"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/casefold"
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/sensitive"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -275,9 +276,13 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 			c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, not declared in properties.", quoteList(missing)), patch)
 		}
 	}
-	if a, b := caseVariants(sortedKeys(props)); a != "" {
-		c.add("data-property-case-variants", ref(at.File, at.Pointer, "properties", b),
-			fmt.Sprintf("Properties %q and %q differ only in case: case-insensitive binders read them as one field.", a, b))
+	var names casefold.Set
+	for _, b := range sortedKeys(props) {
+		if a, variant := names.Variant(b); variant {
+			c.add("data-property-case-variants", ref(at.File, at.Pointer, "properties", b),
+				fmt.Sprintf("Properties %q and %q differ only in case: case-insensitive binders read them as one field.", a, b))
+			break
+		}
 	}
 	for _, name := range sortedKeys(props) {
 		pv := asMap(props[name])
@@ -437,19 +442,4 @@ func reErr(err error) string {
 		return s[i+2:]
 	}
 	return s
-}
-
-// caseVariants returns the first pair of names (in order) that differ
-// only in case, or "", "". Linear: generated definitions have objects of
-// thousands of properties.
-func caseVariants(names []string) (string, string) {
-	seen := make(map[string]string, len(names))
-	for _, n := range names {
-		f := strings.ToLower(strings.ToUpper(n))
-		if first, ok := seen[f]; ok {
-			return first, n
-		}
-		seen[f] = n
-	}
-	return "", ""
 }

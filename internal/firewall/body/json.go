@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/rampart-sec/rampart/internal/casefold"
 )
 
 // Limits bound the work a JSON body can cause.
@@ -184,7 +185,7 @@ func (b *builder) value(depth int, parent string) (any, error) {
 			return nil, &Error{ReasonTooDeep, fmt.Sprintf("the JSON document is nested deeper than %d levels", b.lim.MaxDepth)}
 		}
 		m := make(map[string]any, 8)
-		var seen CaseSet
+		var seen casefold.Set
 		for b.dec.PeekKind() != '}' {
 			k, err := b.key()
 			if err != nil {
@@ -193,8 +194,10 @@ func (b *builder) value(depth int, parent string) (any, error) {
 			if b.lim.RefuseNUL && strings.IndexByte(k, 0) >= 0 {
 				return nil, &Error{ReasonInvalidUTF8, "a JSON object key holds NUL (\\u0000)"}
 			}
-			if b.lim.RefuseCaseVariantKeys && seen.Variant(k) {
-				return nil, &Error{ReasonDuplicateKey, fmt.Sprintf("two object keys differ only in case (%q and another): case-insensitive binders read them as one", k)}
+			if b.lim.RefuseCaseVariantKeys {
+				if _, variant := seen.Variant(k); variant {
+					return nil, &Error{ReasonDuplicateKey, fmt.Sprintf("two object keys differ only in case (%q and another): case-insensitive binders read them as one", k)}
+				}
 			}
 			if b.lim.RefusePrototypeKeys && (k == "__proto__" || (k == "prototype" && parent == "constructor")) {
 				return nil, &Error{ReasonPrototypeKey, fmt.Sprintf("the object key %q reaches JavaScript prototypes", k)}
@@ -228,53 +231,6 @@ func (b *builder) value(depth int, parent string) (any, error) {
 	}
 	return nil, &Error{ReasonInvalidJSON, "unexpected JSON token"}
 }
-
-// CaseSet remembers the keys of one object (or form) to find case
-// variants: keys equal under case folding but not equal. Small sets are
-// compared pairwise without allocating; from nine distinct keys on, a map
-// of folded keys bounds the work (an object of many keys must not cost
-// their square). The zero value is ready to use.
-type CaseSet struct {
-	small  [8]string
-	n      int
-	folded map[string]string // folded key -> the key as first seen
-}
-
-// Variant records k and reports whether an earlier key differs from it
-// only in case. A repeat of the same key is not a variant (forms repeat
-// keys for arrays; JSON duplicates are refused before this).
-func (c *CaseSet) Variant(k string) bool {
-	if c.folded == nil {
-		for _, o := range c.small[:c.n] {
-			if o == k {
-				return false
-			}
-			if strings.EqualFold(o, k) {
-				return true
-			}
-		}
-		if c.n < len(c.small) {
-			c.small[c.n] = k
-			c.n++
-			return false
-		}
-		c.folded = make(map[string]string, 2*len(c.small))
-		for _, o := range c.small[:c.n] {
-			c.folded[fold(o)] = o
-		}
-	}
-	f := fold(k)
-	if o, ok := c.folded[f]; ok {
-		return o != k
-	}
-	c.folded[f] = k
-	return false
-}
-
-// fold maps keys that strings.EqualFold calls equal to one string
-// (upper then lower: the long s and the Kelvin sign meet their ASCII
-// letters).
-func fold(k string) string { return strings.ToLower(strings.ToUpper(k)) }
 
 // key reads an object key. A key without escape sequences is taken from
 // the raw bytes and interned; jsontext has already checked it (UTF-8,

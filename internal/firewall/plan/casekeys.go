@@ -1,7 +1,7 @@
 package plan
 
 import (
-	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/casefold"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -15,7 +15,7 @@ import (
 // request is the worse mistake.
 func declaresCaseVariants(s *jsonschema.Schema) bool {
 	seen := map[*jsonschema.Schema]bool{}
-	var names body.CaseSet // the same test request keys get
+	var names casefold.Set // the same test request keys get
 	var walk func(*jsonschema.Schema) bool
 	walk = func(s *jsonschema.Schema) bool {
 		if s == nil || seen[s] {
@@ -23,7 +23,7 @@ func declaresCaseVariants(s *jsonschema.Schema) bool {
 		}
 		seen[s] = true
 		for name := range s.Properties {
-			if names.Variant(name) {
+			if _, ok := names.Variant(name); ok {
 				return true
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rampart-sec/rampart/internal/casefold"
 	"github.com/rampart-sec/rampart/internal/firewall/body"
 	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 	"github.com/rampart-sec/rampart/internal/firewall/params"
@@ -347,13 +348,15 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 // by the schema's properties.
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
 	obj := make(map[string]any, len(pairs))
-	var names body.CaseSet
+	var names casefold.Set
 	for _, kv := range pairs {
 		k, raw := kv[0], kv[1]
-		if !m.CaseVariantKeys && names.Variant(k) {
+		if !m.CaseVariantKeys {
 			// As in JSON bodies: ASP.NET and other binders match form
 			// field names case-insensitively.
-			return nil, &Violation{400, body.ReasonDuplicateKey, "form field " + quoteName(k) + " differs from another only in case: case-insensitive binders read them as one"}
+			if _, variant := names.Variant(k); variant {
+				return nil, &Violation{400, body.ReasonDuplicateKey, "form field " + quoteName(k) + " differs from another only in case: case-insensitive binders read them as one"}
+			}
 		}
 		var ps *params.Shape
 		if m.Shape != nil {

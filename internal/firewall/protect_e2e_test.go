@@ -382,6 +382,9 @@ func TestProtectIPRules(t *testing.T) {
 			if got := r.Header.Values("X-Forwarded-For"); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
 			}
+			if got := r.Header.Values("X-Forwarded-Host"); len(got) != 1 || got[0] != s.Addr() {
+				t.Errorf("X-Forwarded-Host: upstream got %q, want %q", got, s.Addr())
+			}
 		}
 		// The trusted proxy ended TLS: the upstream is told https.
 		for _, tc := range []struct{ proto, want string }{{"https", "https"}, {"http", "http"}, {"", "http"}} {

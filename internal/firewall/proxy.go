@@ -43,7 +43,6 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
-			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
 			// The body was read (so the client got its 100 Continue) and
 			// validated already; asking the upstream for a 100 of its own
@@ -57,24 +56,29 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			// Responses are validated as the contract describes them:
 			// uncompressed.
 			pr.Out.Header.Del("Accept-Encoding")
-			if tx, ok := pr.In.Context().Value(txKey{}).(*Tx); ok {
-				pr.Out.Header.Set(RequestIDHeader, tx.ID)
-				if tx.Client.IsValid() {
-					// One entry: the client the firewall resolved (the
-					// peer, or the first untrusted hop behind a trusted
-					// proxy), never addresses the client wrote itself.
-					// SetXForwarded would name a trusted load balancer.
-					pr.Out.Header.Set("X-Forwarded-For", tx.Client.Unmap().String())
-				}
-				// And whether the client used TLS, as the firewall judged it
-				// for HSTS (behind a TLS-terminating trusted proxy,
-				// SetXForwarded would say http).
-				proto := "http"
-				if s.shared.ip.IsTLS(pr.In) {
-					proto = "https"
-				}
-				pr.Out.Header.Set("X-Forwarded-Proto", proto)
+			tx, ok := pr.In.Context().Value(txKey{}).(*Tx)
+			if !ok {
+				pr.SetXForwarded() // not reached: forward always attaches the transaction
+				return
 			}
+			h := pr.Out.Header
+			h.Set(RequestIDHeader, tx.ID)
+			// The forwarding fields say what the firewall resolved, not
+			// what SetXForwarded would (the TCP peer, a trusted load
+			// balancer's address and "http" behind it). ReverseProxy has
+			// already removed the client's own.
+			if tx.Client.IsValid() {
+				// One entry: the peer, or the first untrusted hop behind a
+				// trusted proxy; never addresses the client wrote itself.
+				h.Set("X-Forwarded-For", tx.Client.Unmap().String())
+			}
+			// Whether the client used TLS, as judged for HSTS.
+			proto := "http"
+			if s.shared.ip.IsTLS(pr.In) {
+				proto = "https"
+			}
+			h.Set("X-Forwarded-Proto", proto)
+			h.Set("X-Forwarded-Host", pr.In.Host)
 		},
 		Transport: tr,
 		// FlushInterval 0: validated bodies are written whole; ReverseProxy

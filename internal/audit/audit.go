@@ -57,6 +57,9 @@ type run struct {
 	stats   map[string]int
 	// pathParamNodes are path parameter schemas, judged by their own rule.
 	pathParamNodes map[spec.NodeRef]bool
+	// formParamNames names the Swagger 2.0 formData parameters by where
+	// they are written: their names are judged like property names.
+	formParamNames map[spec.NodeRef]string
 	canceled       error
 }
 

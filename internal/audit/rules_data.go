@@ -143,6 +143,10 @@ func (c *nodeCheck) run() {
 	if !hasRef {
 		c.checkValues(m, at, legacy)
 	}
+	if name, ok := c.r.formParamNames[at]; ok {
+		// A Swagger 2.0 form parameter is a property of the form body.
+		c.checkName(name, at, m, false)
+	}
 }
 
 // isBooleanish: schemas that only annotate (description, readOnly ...) next
@@ -285,26 +289,40 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 		}
 	}
 	for _, name := range sortedKeys(props) {
-		pv := asMap(props[name])
-		pat := ref(at.File, at.Pointer, "properties", name)
-		if c.hasReq() {
-			if class := serverManaged(name); class != "" && !c.flag(pat, pv, "readOnly") {
-				p := c.r.addSet("data-mass-assignment", pat, dirRequest,
-					fmt.Sprintf("Requests accept %q, which looks server-managed (%s), and it is not readOnly.", name, class), c.ops(true, false), c.readOnlyPatch(pat, pv)...)
-				if p != nil && class == "bookkeeping" {
-					p.delta = -1
-				}
+		c.checkName(name, ref(at.File, at.Pointer, "properties", name), asMap(props[name]), true)
+	}
+}
+
+// checkName runs the rules that judge a value by its name (mass
+// assignment, URL input, sensitive data) on the property or Swagger 2.0
+// form parameter `name` whose schema is pv at pat. patchable is false for
+// form parameters: readOnly and writeOnly are not parameter fields.
+func (c *nodeCheck) checkName(name string, pat spec.NodeRef, pv map[string]any, patchable bool) {
+	if c.hasReq() {
+		if class := serverManaged(name); class != "" && !c.flag(pat, pv, "readOnly") {
+			var patch []report.PatchOp
+			if patchable {
+				patch = c.readOnlyPatch(pat, pv)
 			}
-			if urlName(name) {
-				c.r.addSet("exp-url-input", pat, dirRequest, fmt.Sprintf("Request property %q looks like a URL; if the server fetches it, it can be aimed at internal addresses.", name), c.ops(true, false))
+			p := c.r.addSet("data-mass-assignment", pat, dirRequest,
+				fmt.Sprintf("Requests accept %q, which looks server-managed (%s), and it is not readOnly.", name, class), c.ops(true, false), patch...)
+			if p != nil && class == "bookkeeping" {
+				p.delta = -1
 			}
 		}
-		if c.hasResp() {
-			if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") {
-				p := c.r.addSet("exp-sensitive-data", pat, dirResponse, fmt.Sprintf("Responses return %q, which looks like %s.", name, class), c.ops(false, true), c.flagPatch(pat, pv, "writeOnly")...)
-				if p != nil && class == "a token" {
-					p.delta = -1
-				}
+		if urlName(name) {
+			c.r.addSet("exp-url-input", pat, dirRequest, fmt.Sprintf("Request property %q looks like a URL; if the server fetches it, it can be aimed at internal addresses.", name), c.ops(true, false))
+		}
+	}
+	if c.hasResp() {
+		if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") {
+			var patch []report.PatchOp
+			if patchable {
+				patch = c.flagPatch(pat, pv, "writeOnly")
+			}
+			p := c.r.addSet("exp-sensitive-data", pat, dirResponse, fmt.Sprintf("Responses return %q, which looks like %s.", name, class), c.ops(false, true), patch...)
+			if p != nil && class == "a token" {
+				p.delta = -1
 			}
 		}
 	}

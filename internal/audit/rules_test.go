@@ -599,3 +599,52 @@ paths:
 		t.Fatal("the callback's unbounded userData was not reported")
 	}
 }
+
+// Swagger 2.0 form parameters are the properties of the form body: their
+// names are judged as a 3.x form schema's property names are.
+func TestSwagger2FormParamNames(t *testing.T) {
+	const head = `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [https]
+parameters:
+  shared: {name: owner_id, in: formData, type: string, maxLength: 10, pattern: "^a$"}
+paths:
+  /users:
+    post:
+      consumes: [application/x-www-form-urlencoded]
+      parameters:
+`
+	cases := []struct {
+		name, params, rule, at string
+		want                   bool
+	}{
+		{"privilege name", `        - {name: isAdmin, in: formData, type: boolean}`, "data-mass-assignment", "/paths/~1users/post/parameters/0", true},
+		{"bookkeeping name", `        - {name: id, in: formData, type: string, format: uuid}`, "data-mass-assignment", "/paths/~1users/post/parameters/0", true},
+		{"referenced parameter", `        - $ref: "#/parameters/shared"`, "data-mass-assignment", "/parameters/shared", true},
+		{"ordinary name", `        - {name: nickname, in: formData, type: string, maxLength: 10, pattern: "^a$"}`, "data-mass-assignment", "", false},
+		{"URL name", `        - {name: callback_url, in: formData, type: string, maxLength: 10, pattern: "^a$"}`, "exp-url-input", "/paths/~1users/post/parameters/0", true},
+		{"query parameter is not a property", `        - {name: isAdmin, in: query, type: boolean}`, "data-mass-assignment", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := auditText(t, head+tc.params+"\n      responses:\n        \"200\": {description: ok}\n", Options{})
+			got := findingsOf(res, tc.rule)
+			if !tc.want {
+				if len(got) != 0 {
+					t.Fatalf("unexpected %s at %s", tc.rule, got[0].Location.Pointer)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Location.Pointer != tc.at {
+				t.Fatalf("got %+v, want one %s at %s", got, tc.rule, tc.at)
+			}
+			if len(got[0].Patch) != 0 {
+				t.Errorf("patch %+v: readOnly is not a parameter field", got[0].Patch)
+			}
+			if len(got[0].Operations) != 1 || got[0].Operations[0] != "POST /users" {
+				t.Errorf("operations %v", got[0].Operations)
+			}
+		})
+	}
+}

@@ -380,6 +380,10 @@ func (r *run) checkSchemas() {
 			formDone[u.Op] = true
 			for _, at := range r.formParams(u.Op) {
 				v, _ := doc.Value(at)
+				if r.formParamNames == nil {
+					r.formParamNames = map[spec.NodeRef]string{}
+				}
+				r.formParamNames[at] = asString(asMap(v)["name"])
 				seeds = append(seeds, seedT{g.visit(at, v, false), opIdx[u.Op], dirRequest})
 			}
 			continue

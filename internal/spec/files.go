@@ -181,6 +181,7 @@ func (fs *fileSet) read(key string) (*file, error) {
 	if err != nil {
 		return nil, err
 	}
+	data = stripBOM(data)
 	root, tree, err := parseDocument(data, display, fs.opts)
 	if err != nil {
 		return nil, err

@@ -117,6 +117,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	if display == "-" {
 		display = stdinKey
 	}
+	data = stripBOM(data)
 	if int64(len(data)) > opts.MaxFileSize {
 		return nil, &LoadError{File: display, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", len(data), opts.MaxFileSize)}
 	}
@@ -208,6 +209,17 @@ func libopenapiInput(data []byte) []byte {
 		return data
 	}
 	return reflowJSON(unescapeJSONSolidus(data))
+}
+
+// utf8BOM is the byte order mark some Windows editors write at the start
+// of UTF-8 files.
+var utf8BOM = []byte("\ufeff")
+
+// stripBOM drops a leading UTF-8 byte order mark. YAML parsers skip it, but
+// a JSON decoder refuses it as an invalid character; RFC 8259 lets parsers
+// ignore it, and editors do not count it as a column.
+func stripBOM(data []byte) []byte {
+	return bytes.TrimPrefix(data, utf8BOM)
 }
 
 // looksLikeJSON reports input whose first non-space byte opens a JSON

@@ -254,7 +254,11 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 	if len(props) == 0 && !hasAP && m["patternProperties"] == nil && !composed {
 		c.add("data-object-no-properties", at, "The object declares no properties: it is a free-form object that nothing validates.")
 	}
-	if req := asSlice(m["required"]); len(req) > 0 && !composed && !openAP && (!hasAP || ap == false) && m["patternProperties"] == nil {
+	// A composition member's required list may name what sibling members
+	// declare (allOf: [$ref Base, {required: [name]}]): the composing
+	// schema accepts those, unless the member closes itself.
+	byItself := c.n.nonMember || ap == false
+	if req := asSlice(m["required"]); len(req) > 0 && byItself && !composed && !openAP && (!hasAP || ap == false) && m["patternProperties"] == nil {
 		var missing []string
 		for _, x := range req {
 			if s, ok := x.(string); ok {

@@ -262,6 +262,22 @@ func TestRules(t *testing.T) {
 			set(d, pet+"/properties/meta", j(`{"type":"object","maxProperties":5,"additionalProperties":{"type":"string","enum":["x"]}}`))
 		}, false, ""},
 		{"required undeclared", "data-required-undeclared", func(d map[string]any) { set(d, pet+"/required", j(`["name","nmae"]`)) }, true, pet + "/required"},
+		// allOf: [Base, {required: [name]}] requires what a sibling member
+		// declares: the composing schema accepts it.
+		{"required in a composition member", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","required":["name"]}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, false, ""},
+		{"required in a closed composition member", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","additionalProperties":false,"required":["name"]}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, true, "/NewPet/allOf/1/required"},
+		{"member also used on its own", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/Named", j(`{"type":"object","required":["name"]}`))
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"$ref":"#/components/schemas/Named"}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+			set(d, op+"/requestBody/content/application~1xml/schema/$ref", "#/components/schemas/Named")
+		}, true, "/Named/required"},
 		{"mass assignment", "data-mass-assignment", func(d map[string]any) {
 			set(d, pet+"/properties/role", j(`{"type":"string","enum":["user","admin"]}`))
 		}, true, pet + "/properties/role"},

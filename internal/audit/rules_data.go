@@ -108,7 +108,7 @@ func (c *nodeCheck) run() {
 	fixed := hasEnum || hasConst
 	legacy := c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30
 
-	if len(types) == 0 && !hasRef && !composed && !fixed && !c.isBooleanish() {
+	if len(types) == 0 && !hasRef && !composed && !fixed && n.untyped && !c.isBooleanish() {
 		var patch []report.PatchOp
 		if t := inferType(m); t != "" {
 			patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "type"), Value: t})

@@ -291,6 +291,27 @@ func TestRules(t *testing.T) {
 			set(d, op+"/responses/200/content/application~1json/schema", j(`{"$ref":"#/components/schemas/Out"}`))
 		}, false, ""},
 		{"schema no type", "data-schema-no-type", func(d map[string]any) { set(d, pet+"/properties/any", j(`{}`)) }, true, pet + "/properties/any"},
+		// A value must satisfy every allOf member: a typed sibling or a
+		// typed composing schema types a member that says nothing.
+		{"allOf member typed by a sibling", "data-schema-no-type", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"properties":{"nick":{"type":"string","enum":["a"]}}}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, false, ""},
+		{"oneOf member typed by the composing schema", "data-schema-no-type", func(d map[string]any) {
+			set(d, pet+"/properties/any", j(`{"type":"object","oneOf":[{"required":["name"]},{"required":["age"]}]}`))
+		}, false, ""},
+		{"anyOf member typed by nothing", "data-schema-no-type", func(d map[string]any) {
+			set(d, pet+"/properties/any", j(`{"anyOf":[{"$ref":"#/components/schemas/Error"},{"properties":{"x":{"type":"string","enum":["a"]}}}]}`))
+		}, true, pet + "/properties/any/anyOf/1"},
+		{"allOf members typed by nothing", "data-schema-no-type", func(d map[string]any) {
+			set(d, pet+"/properties/any", j(`{"allOf":[{"required":["x"]},{"properties":{"x":{"type":"string","enum":["a"]}}}]}`))
+		}, true, pet + "/properties/any/allOf/1"},
+		{"typed member also used on its own", "data-schema-no-type", func(d map[string]any) {
+			set(d, "/components/schemas/Extra", j(`{"properties":{"nick":{"type":"string","enum":["a"]}}}`))
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"$ref":"#/components/schemas/Extra"}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+			set(d, pet+"/properties/extra", j(`{"$ref":"#/components/schemas/Extra"}`))
+		}, true, "/components/schemas/Extra"},
 		{"param no schema", "data-param-no-schema", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"q","in":"query"}]`))
 		}, true, op + "/parameters/1"},

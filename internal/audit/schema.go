@@ -72,7 +72,11 @@ type snode struct {
 	reqShared, respShared bool
 	// member: reached as an allOf/anyOf/oneOf member; nonMember: reached
 	// some other way. The composing schema closes its members.
-	member, nonMember   bool
+	member, nonMember bool
+	// untyped: reached at least once where nothing else sets the type (on
+	// its own, or as a member of a composition that does not); a typeless
+	// allOf: [$ref Pet, {properties: ...}] member is typed by Pet.
+	untyped             bool
 	readOnly, writeOnly bool
 	// tarjan state
 	index, low int32
@@ -119,17 +123,27 @@ func (g *graph) resolve(from spec.NodeRef, s string) refTarget {
 	return t
 }
 
+// reach says how a schema is reached.
+type reach uint8
+
+const (
+	alone       reach = iota // a use, a property, items, ...
+	member                   // an allOf/anyOf/oneOf member
+	typedMember              // a member whose composing schema, or (allOf) a sibling, sets type
+)
+
 // visit returns the node for the schema at `at`, building it and its
 // descendants on first sight; -1 for values that are not schema objects.
-func (g *graph) visit(at spec.NodeRef, v any, member bool) int32 {
+func (g *graph) visit(at spec.NodeRef, v any, how reach) int32 {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return -1
 	}
 	if id, ok := g.ids[at]; ok {
 		n := g.nodes[id]
-		n.member = n.member || member
-		n.nonMember = n.nonMember || !member
+		n.member = n.member || how != alone
+		n.nonMember = n.nonMember || how == alone
+		n.untyped = n.untyped || how != typedMember
 		return id
 	}
 	if g.r.canceled != nil {
@@ -143,7 +157,7 @@ func (g *graph) visit(at spec.NodeRef, v any, member bool) int32 {
 		}
 	}
 	id := int32(len(g.nodes))
-	n := &snode{at: at, m: m, member: member, nonMember: !member, index: -1,
+	n := &snode{at: at, m: m, member: how != alone, nonMember: how == alone, untyped: how != typedMember, index: -1,
 		readOnly: asBool(m["readOnly"]), writeOnly: asBool(m["writeOnly"])}
 	g.nodes = append(g.nodes, n)
 	g.ids[at] = id
@@ -154,7 +168,7 @@ func (g *graph) visit(at spec.NodeRef, v any, member bool) int32 {
 	}
 	if s, ok := m["$ref"].(string); ok {
 		if t := g.resolve(at, s); t.ok {
-			link(g.visit(t.at, t.v, member))
+			link(g.visit(t.at, t.v, how))
 		}
 	}
 	for _, k := range singleKids {
@@ -164,27 +178,67 @@ func (g *graph) visit(at spec.NodeRef, v any, member bool) int32 {
 		}
 		if list, isList := c.([]any); isList && k == "items" {
 			for i, item := range list { // draft-04 tuple form
-				link(g.visit(ref(at.File, at.Pointer, k, itoa(i)), item, false))
+				link(g.visit(ref(at.File, at.Pointer, k, itoa(i)), item, alone))
 			}
 			continue
 		}
-		link(g.visit(ref(at.File, at.Pointer, k), c, false))
+		link(g.visit(ref(at.File, at.Pointer, k), c, alone))
 	}
 	for _, k := range listKids {
-		for i, item := range asSlice(m[k]) {
-			link(g.visit(ref(at.File, at.Pointer, k, itoa(i)), item, k != "prefixItems"))
+		items := asSlice(m[k])
+		how := alone
+		if k != "prefixItems" {
+			how = member
+			if g.typedComposition(at, m, k, items) {
+				how = typedMember
+			}
+		}
+		for i, item := range items {
+			link(g.visit(ref(at.File, at.Pointer, k, itoa(i)), item, how))
 		}
 	}
 	for _, k := range mapKids {
 		props := asMap(m[k])
 		for _, name := range sortedKeys(props) {
-			link(g.visit(ref(at.File, at.Pointer, k, name), props[name], false))
+			link(g.visit(ref(at.File, at.Pointer, k, name), props[name], alone))
 		}
 	}
 	return id
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// typedComposition reports whether the members of composition k of the
+// schema m at `at` are typed by something else: the composing schema's own
+// type, or, for allOf, which a value must satisfy entirely, a member's
+// (after its $refs).
+func (g *graph) typedComposition(at spec.NodeRef, m map[string]any, k string, items []any) bool {
+	if len(schemaTypes(m)) > 0 {
+		return true
+	}
+	if k != "allOf" {
+		return false
+	}
+	for i, item := range items {
+		from, v := ref(at.File, at.Pointer, k, itoa(i)), item
+		for hop := 0; hop < 16; hop++ {
+			mm := asMap(v)
+			if len(schemaTypes(mm)) > 0 {
+				return true
+			}
+			s, ok := mm["$ref"].(string)
+			if !ok {
+				break
+			}
+			t := g.resolve(from, s)
+			if !t.ok {
+				break
+			}
+			from, v = t.at, t.v
+		}
+	}
+	return false
+}
 
 // seed adds a use of a schema by operation opIdx in a direction.
 func (g *graph) seed(id int32, opIdx int, d direction) {
@@ -384,16 +438,16 @@ func (r *run) checkSchemas() {
 					r.formParamNames = map[spec.NodeRef]string{}
 				}
 				r.formParamNames[at] = asString(asMap(v)["name"])
-				seeds = append(seeds, seedT{g.visit(at, v, false), opIdx[u.Op], dirRequest})
+				seeds = append(seeds, seedT{g.visit(at, v, alone), opIdx[u.Op], dirRequest})
 			}
 			continue
 		case u.Schema.Synthetic:
 			// Swagger 2.0 parameters and headers carry their schema
 			// keywords on the object itself.
 			v, _ := doc.Value(u.Schema.Ref)
-			id = g.visit(u.Schema.Ref, v, false)
+			id = g.visit(u.Schema.Ref, v, alone)
 		default:
-			id = g.visit(u.Schema.Ref, u.Schema.Value, false)
+			id = g.visit(u.Schema.Ref, u.Schema.Value, alone)
 		}
 		seeds = append(seeds, seedT{id, opIdx[u.Op], d})
 		if r.canceled != nil {

@@ -47,9 +47,16 @@ func (r *run) checkResponses(op *spec.Operation) {
 	key := []string{op.Key()}
 	respAt := ref(op.Ref.File, op.Ref.Pointer, "responses")
 	legacy := doc.Family == spec.Swagger20
+	// OpenAPI 3.1 makes responses optional: without the object, a patch
+	// adds it holding the response.
+	opv, _ := doc.Value(op.Ref)
+	_, hasResponses := asMap(opv)["responses"]
 	addResp := func(id, code, msg string, body map[string]any) {
-		r.add(id, respAt, dirNone, msg, key,
-			report.PatchOp{Op: "add", Path: spec.JoinPointer(respAt.Pointer, code), Value: body})
+		patch := report.PatchOp{Op: "add", Path: spec.JoinPointer(respAt.Pointer, code), Value: body}
+		if !hasResponses {
+			patch = report.PatchOp{Op: "add", Path: respAt.Pointer, Value: map[string]any{code: body}}
+		}
+		r.add(id, respAt, dirNone, msg, key, patch)
 	}
 	success := false
 	for _, resp := range op.Responses {

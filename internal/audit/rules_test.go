@@ -685,3 +685,61 @@ paths:
 		})
 	}
 }
+
+// Direction follows who sends the data: the API sends webhook and callback
+// requests (outgoing data, like its responses) and receives their
+// responses.
+func TestOutboundOperationsDirection(t *testing.T) {
+	const payload = `{type: object, additionalProperties: false, properties: {role: {type: string, enum: [a]}, password: {type: string, maxLength: 9, pattern: "^a$"}, note: {type: string, pattern: "^a+$"}}}`
+	const ack = `{type: object, additionalProperties: false, properties: {reply: {type: string, pattern: "^a+$"}}}`
+	webhook := `openapi: 3.1.0
+info: {title: t, version: "1"}
+webhooks:
+  event:
+    post:
+      requestBody: {content: {application/json: {schema: ` + payload + `}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: ` + ack + `}}}
+`
+	callback := `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /subscribe:
+    post:
+      responses: {"201": {description: ok}}
+      callbacks:
+        onEvent:
+          '{$request.query.url}':
+            post:
+              requestBody: {content: {application/json: {schema: ` + payload + `}}}
+              responses:
+                "200": {description: ok, content: {application/json: {schema: ` + ack + `}}}
+`
+	for name, text := range map[string]string{"webhook": webhook, "callback": callback} {
+		t.Run(name, func(t *testing.T) {
+			res := auditText(t, text, Options{})
+			if got := findingsOf(res, "data-mass-assignment"); len(got) != 0 {
+				t.Errorf("the API's own request reported as mass assignment at %s", got[0].Location.Pointer)
+			}
+			if !hasFindingAt(res, "exp-sensitive-data", "/properties/password") {
+				t.Errorf("password in the payload the API sends not reported")
+			}
+			want := map[string]report.Severity{"/properties/note": report.SeverityLow, "/properties/reply": report.SeverityMedium}
+			for suffix, sev := range want {
+				found := false
+				for _, f := range findingsOf(res, "data-string-no-maxlength") {
+					if strings.HasSuffix(f.Location.Pointer, suffix) {
+						found = true
+						if f.Severity != sev {
+							t.Errorf("%s: severity %s, want %s", suffix, f.Severity, sev)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("%s: no data-string-no-maxlength", suffix)
+				}
+			}
+		})
+	}
+}

@@ -418,9 +418,20 @@ func (r *run) checkSchemas() {
 	}
 	var seeds []seedT
 	formDone := map[*spec.Operation]bool{}
+	// Direction is who sends the data. The API itself sends webhook and
+	// callback requests and receives their responses: their request
+	// schemas are outgoing data (sensitive-data, not mass-assignment,
+	// territory) and their responses are input from the receiver.
+	outbound := map[*spec.Operation]bool{}
+	for _, op := range doc.Webhooks {
+		outbound[op] = true
+	}
+	for _, op := range doc.Callbacks {
+		outbound[op] = true
+	}
 	for _, u := range doc.SchemaUses() {
 		d := dirRequest
-		if u.View == spec.ResponseView {
+		if (u.View == spec.ResponseView) != outbound[u.Op] {
 			d = dirResponse
 		}
 		var id int32

@@ -154,9 +154,16 @@ func (r *run) checkSecurity() {
 			"No mutualTLS security scheme is declared, so access tokens are not sender-constrained (DPoP, if used, cannot be expressed in OpenAPI).", nil)
 	}
 
-	if len(doc.SecuritySchemes) == 0 {
+	if len(doc.SecuritySchemes) == 0 && len(doc.Operations) > 0 {
+		// Webhooks and callbacks are requests the API sends: they need no
+		// credentials from it. A definition without paths (webhooks only,
+		// shared components) has nothing to call.
+		keys := make([]string, len(doc.Operations))
+		for i, op := range doc.Operations {
+			keys[i] = op.Key()
+		}
 		r.add("sec-no-security", spec.NodeRef{File: doc.RootFile(), Pointer: ""}, dirNone,
-			"No security scheme is defined, so every operation can be called without credentials.", r.opKeys, noSecurityPatch(doc)...)
+			"No security scheme is defined, so every operation can be called without credentials.", keys, noSecurityPatch(doc)...)
 	}
 	r.checkRequirements()
 

@@ -118,6 +118,13 @@ func TestRules(t *testing.T) {
 		// Authentication.
 		{"no schemes", "sec-no-security", func(d map[string]any) { set(d, "/components/securitySchemes", nil); set(d, "/security", nil) }, true, ""},
 		{"schemes defined", "sec-no-security", func(d map[string]any) {}, false, ""},
+		{"no operations to call", "sec-no-security", func(d map[string]any) {
+			set(d, "/components/securitySchemes", nil)
+			set(d, "/security", nil)
+			set(d, "/openapi", "3.1.0")
+			set(d, "/webhooks", map[string]any{"petChanged": d["paths"].(map[string]any)["/pets/{petId}"]})
+			set(d, "/paths", map[string]any{})
+		}, false, ""},
 		{"read op anonymous", "sec-op-no-security", func(d map[string]any) {
 			set(d, "/security", nil)
 			set(d, "/paths/~1pets~1{petId}/get", j(`{"responses":{"200":{"description":"ok"}}}`))
@@ -724,6 +731,14 @@ paths:
 			}
 			if !hasFindingAt(res, "exp-sensitive-data", "/properties/password") {
 				t.Errorf("password in the payload the API sends not reported")
+			}
+			// The API needs no credentials to send its own requests.
+			for _, f := range findingsOf(res, "sec-no-security") {
+				for _, o := range f.Operations {
+					if o != "POST /subscribe" {
+						t.Errorf("sec-no-security lists %s", o)
+					}
+				}
 			}
 			want := map[string]report.Severity{"/properties/note": report.SeverityLow, "/properties/reply": report.SeverityMedium}
 			for suffix, sev := range want {

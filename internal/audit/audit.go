@@ -210,21 +210,30 @@ func (r *run) result() *report.SpecResult {
 	}
 	ign := newIgnorer(doc)
 	ign.scanAll()
-	for _, p := range r.order {
-		ops, total := r.opList(p.ops)
-		if r.cfg != nil && len(ops) > 0 {
-			kept := ops[:0:0]
-			for _, o := range ops {
-				if !r.cfg.excluded(o) {
-					kept = append(kept, o)
+	// Excluded operations leave the sets before they are listed: a finding
+	// some other operation still reaches must stay, even when the excluded
+	// ones fill the first places of its list.
+	var excluded bitset
+	if r.cfg != nil {
+		for i, k := range r.opKeys {
+			if r.cfg.excluded(k) {
+				if excluded == nil {
+					excluded = make(bitset, (len(r.opKeys)+63)/64+1)
 				}
+				excluded.set(i)
 			}
-			if len(kept) == 0 {
+		}
+	}
+	for _, p := range r.order {
+		set := p.ops
+		if excluded != nil && !set.empty() {
+			set = set.without(excluded)
+			if set.empty() {
 				res.Summary["excluded"]++
 				continue
 			}
-			ops = kept
 		}
+		ops, total := r.opList(set)
 		msg := p.msg
 		if total > len(ops) && len(ops) == maxListedOps {
 			msg += fmt.Sprintf(" Reached by %d operations; the first %d are listed.", total, maxListedOps)

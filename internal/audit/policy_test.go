@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -289,5 +290,58 @@ func TestRegistry(t *testing.T) {
 		if r.Family != famMeta && r.Family != famStructure && !strings.HasPrefix(r.OWASP, "API") {
 			t.Errorf("rule %s has no OWASP mapping", r.ID)
 		}
+	}
+}
+
+// Exclusion works on every operation that reaches a finding, not just on
+// the first ones its report lists: a weakness a kept operation reaches
+// stays even when more than a list's worth of excluded operations sort
+// before it.
+func TestExcludeBeyondListedOperations(t *testing.T) {
+	cfg, err := ParseConfig([]byte("exclude: [/internal/**]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(`openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+components:
+  schemas:
+    Shared: {type: object, additionalProperties: false, properties: {note: {type: string, pattern: "^a+$"}}}
+    Internal: {type: object, additionalProperties: false, properties: {memo: {type: string, pattern: "^a+$"}}}
+paths:
+`)
+	resp := func(schema string) string {
+		return `      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/` + schema + `"}}}}}` + "\n"
+	}
+	for i := 0; i < maxListedOps+20; i++ {
+		fmt.Fprintf(&b, "  /internal/r%03d:\n    get:\n%s    put:\n%s", i, resp("Shared"), resp("Internal"))
+	}
+	b.WriteString("  /public:\n    get:\n" + resp("Shared"))
+	res := auditText(t, b.String(), Options{Config: cfg})
+	var kept, dropped bool
+	for _, f := range findingsOf(res, "data-string-no-maxlength") {
+		switch {
+		case strings.HasSuffix(f.Location.Pointer, "/Shared/properties/note"):
+			kept = true
+			if len(f.Operations) != 1 || f.Operations[0] != "GET /public" {
+				t.Errorf("operations %v, want [GET /public]", f.Operations)
+			}
+			if strings.Contains(f.Message, "Reached by") {
+				t.Errorf("message counts excluded operations: %s", f.Message)
+			}
+		case strings.HasSuffix(f.Location.Pointer, "/Internal/properties/memo"):
+			dropped = true
+		}
+	}
+	if !kept {
+		t.Error("the finding GET /public reaches was dropped with the excluded operations")
+	}
+	if dropped {
+		t.Error("a finding only excluded operations reach was kept")
+	}
+	if res.Summary["excluded"] == 0 {
+		t.Error("summary.excluded not counted")
 	}
 }

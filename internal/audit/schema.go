@@ -28,6 +28,18 @@ func (b bitset) or(o bitset) {
 		}
 	}
 }
+
+// without returns a new set of b's members that are not in o.
+func (b bitset) without(o bitset) bitset {
+	out := make(bitset, len(b))
+	for i, w := range b {
+		if i < len(o) {
+			w &^= o[i]
+		}
+		out[i] = w
+	}
+	return out
+}
 func (b bitset) subsetOf(o bitset) bool {
 	for i, w := range b {
 		var ow uint64

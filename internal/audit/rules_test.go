@@ -758,3 +758,28 @@ paths:
 		})
 	}
 }
+
+// A value finding says which keyword the value fails.
+func TestValueInvalidMessages(t *testing.T) {
+	cases := []struct{ schema, want string }{
+		{`{"type":"integer","format":"int32","minimum":0,"maximum":10,"exclusiveMaximum":true,"example":10}`, "exclusiveMaximum: got 10, want 10"},
+		{`{"type":"string","maxLength":3,"pattern":"^[a-z]+$","example":"abcd"}`, "maxLength: got 4, want 3"},
+		{`{"type":"string","maxLength":9,"pattern":"^key: [a-z]+$","example":"key: A"}`, "'key: A' does not match pattern '^key: [a-z]+$'"},
+		{`{"type":"integer","format":"int32","minimum":0,"maximum":10,"example":"5"}`, "got string, want integer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			d := base()
+			set(d, pet+"/properties/age", j(tc.schema))
+			text, _ := json.Marshal(d)
+			res := auditText(t, string(text), Options{})
+			got := findingsOf(res, "data-value-invalid")
+			if len(got) != 1 {
+				t.Fatalf("got %d findings, want 1: %+v", len(got), got)
+			}
+			if !strings.HasSuffix(got[0].Message, ": "+tc.want) {
+				t.Errorf("message %q, want it to end with %q", got[0].Message, tc.want)
+			}
+		})
+	}
+}

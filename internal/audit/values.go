@@ -169,9 +169,16 @@ func validationSummary(err error) string {
 		for len(ve.Causes) > 0 {
 			ve = ve.Causes[0]
 		}
+		// Drop the instance location ("at '': "), which is always the
+		// value itself, and keep the keyword: "exclusiveMaximum: got 10,
+		// want 10" says why 10 fails where "got 10, want 10" does not.
+		// Cutting at the last ": " instead also cut patterns and
+		// values that contain one.
 		s := ve.Error()
-		if i := strings.LastIndex(s, ": "); i >= 0 {
-			s = s[i+2:]
+		if rest, ok := strings.CutPrefix(s, "at '"); ok {
+			if _, after, found := strings.Cut(rest, "': "); found {
+				s = after
+			}
 		}
 		return strings.TrimSpace(s)
 	}

@@ -22,6 +22,8 @@ type treeBuilder struct {
 	file     string
 }
 
+// limitError is input the tree builder refuses (too deep, too many
+// nodes, a repeated key), with the line where it is.
 type limitError struct {
 	msg  string
 	line int
@@ -50,23 +52,35 @@ func (b *treeBuilder) build(n *yaml.Node, depth int) (any, error) {
 		return b.build(n.Alias, depth+1)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
+		var merged map[string]bool // keys that came from merge keys
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge" {
 				// YAML merge key: fold the referenced mapping(s) in, without
 				// overriding keys written explicitly.
-				merged, err := b.build(n.Content[i+1], depth+1)
+				src, err := b.build(n.Content[i+1], depth+1)
 				if err != nil {
 					return nil, err
 				}
-				mergeInto(m, merged)
+				if merged == nil {
+					merged = map[string]bool{}
+				}
+				mergeInto(m, src, merged)
 				continue
+			}
+			if _, dup := m[k.Value]; dup && k.Kind == yaml.ScalarNode && !merged[k.Value] {
+				// YAML requires unique keys, and JSON input with a repeated
+				// name is refused too. Keeping one of the values would
+				// model a contract other parsers may read differently, and
+				// locations would name the other occurrence.
+				return nil, &limitError{fmt.Sprintf("mapping key %q already defined at line %d", k.Value, firstKeyLine(n, k.Value)), k.Line}
 			}
 			v, err := b.build(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
 			}
 			m[k.Value] = v
+			delete(merged, k.Value)
 		}
 		return m, nil
 	case yaml.SequenceNode:
@@ -85,19 +99,32 @@ func (b *treeBuilder) build(n *yaml.Node, depth int) (any, error) {
 	return nil, nil
 }
 
-func mergeInto(dst map[string]any, src any) {
+// mergeInto adds the merge source's keys that dst does not have, noting
+// them in from.
+func mergeInto(dst map[string]any, src any, from map[string]bool) {
 	switch s := src.(type) {
 	case map[string]any:
 		for k, v := range s {
 			if _, ok := dst[k]; !ok {
 				dst[k] = v
+				from[k] = true
 			}
 		}
 	case []any:
 		for _, x := range s {
-			mergeInto(dst, x)
+			mergeInto(dst, x, from)
 		}
 	}
+}
+
+// firstKeyLine is the line of the first key of mapping n spelled key.
+func firstKeyLine(n *yaml.Node, key string) int {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return k.Line
+		}
+	}
+	return 0
 }
 
 // scalarValue resolves a scalar the way a YAML 1.2 core schema / JSON reader

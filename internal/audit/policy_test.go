@@ -72,6 +72,19 @@ func TestProfiles(t *testing.T) {
 	if !hasFindingAt(res, "fapi-oauth-flow", "/flows/clientCredentials") {
 		t.Errorf("client credentials flow not reported under financial-rw")
 	}
+	// public-read: a read made public with security: [] against a global
+	// requirement is intended; a write made public that way is not.
+	pr := base()
+	set(pr, "/paths/~1pets~1{petId}/get", j(`{"parameters":[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"security":[],"responses":{"200":{"description":"ok"}}}`))
+	set(pr, op+"/security", []any{})
+	text, _ = json.Marshal(pr)
+	res = auditText(t, string(text), Options{Profile: "public-read"})
+	if f := findingsOf(res, "sec-empty-override"); len(f) != 0 {
+		t.Errorf("public-read reports the intended anonymous read at %s", f[0].Location.Pointer)
+	}
+	if sev, ok := severityOf(res, "sec-write-no-security"); !ok || sev != high || !hasFindingAt(res, "sec-write-no-security", op+"/security") {
+		t.Errorf("public-read: anonymous write through security: [] not reported as high sec-write-no-security")
+	}
 	if _, err := ProfileByName("nope"); err == nil {
 		t.Errorf("unknown profile accepted")
 	}

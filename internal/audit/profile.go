@@ -35,7 +35,7 @@ func raise(ids []string, s report.Severity) map[string]report.Severity {
 
 var profiles = []*Profile{
 	{Name: "public-read", Description: "Read-only open data: anonymous reads are intended; writes must still be secured and inputs bounded.",
-		Disabled: map[string]bool{"sec-op-no-security": true, "sec-no-security": true, "resp-missing-401": true, "resp-missing-403": true, "exp-numeric-id": true},
+		Disabled: map[string]bool{"sec-op-no-security": true, "sec-empty-override": true, "sec-no-security": true, "resp-missing-401": true, "resp-missing-403": true, "exp-numeric-id": true},
 		Severity: map[string]report.Severity{"exp-sensitive-data": critical},
 		ManualChecks: []string{
 			"Confirm that every anonymous operation returns only data meant to be public.",

@@ -176,9 +176,14 @@ func (r *run) checkSecurity() {
 			continue
 		}
 		if op.SecurityDeclared && len(op.Security) == 0 && len(doc.Security) > 0 {
+			// An anonymous write is an anonymous write however it is
+			// written: security: [] must not cost less than no security.
 			sat := ref(op.Ref.File, op.Ref.Pointer, "security")
-			r.add("sec-empty-override", sat, dirNone, fmt.Sprintf("%s declares security: [], switching off the global security requirement.", op.Key()), []string{op.Key()},
-				report.PatchOp{Op: "remove", Path: sat.Pointer})
+			id, msg := "sec-empty-override", fmt.Sprintf("%s declares security: [], switching off the global security requirement.", op.Key())
+			if isWrite(op.Method) {
+				id, msg = "sec-write-no-security", fmt.Sprintf("%s declares security: [], switching off the global security requirement: anyone can call it.", op.Key())
+			}
+			r.add(id, sat, dirNone, msg, []string{op.Key()}, report.PatchOp{Op: "remove", Path: sat.Pointer})
 			continue
 		}
 		id := "sec-op-no-security"

@@ -137,7 +137,12 @@ func TestRules(t *testing.T) {
 		}, false, ""},
 		{"write op anonymous", "sec-write-no-security", func(d map[string]any) { set(d, "/security", nil) }, true, op},
 		{"write op secured", "sec-write-no-security", func(d map[string]any) {}, false, ""},
-		{"empty override", "sec-empty-override", func(d map[string]any) { set(d, op+"/security", []any{}) }, true, op + "/security"},
+		{"empty override", "sec-empty-override", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get", j(`{"parameters":[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"security":[],"responses":{"200":{"description":"ok"}}}`))
+		}, true, "/get/security"},
+		// An anonymous write is an anonymous write, however it is written.
+		{"empty override on a write", "sec-write-no-security", func(d map[string]any) { set(d, op+"/security", []any{}) }, true, op + "/security"},
+		{"empty override on a write is not the read rule", "sec-empty-override", func(d map[string]any) { set(d, op+"/security", []any{}) }, false, ""},
 		{"empty without global", "sec-empty-override", func(d map[string]any) { set(d, "/security", nil); set(d, op+"/security", []any{}) }, false, ""},
 		{"undefined scheme", "sec-undefined-scheme", func(d map[string]any) { set(d, op+"/security", j(`[{"nope":[]}]`)) }, true, op + "/security/0"},
 		{"basic", "sec-http-basic", func(d map[string]any) {

@@ -79,7 +79,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Add a security requirement to the operation or at the top level; if the data is public on purpose, use the public-read profile."},
 		{ID: "sec-write-no-security", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-306",
 			Title:       "Write operation without security",
-			Description: "An operation that changes state (POST, PUT, PATCH, DELETE) can be called anonymously: it has no security requirement, declares `security: []` against the top-level one, or one of its alternatives is the empty requirement {}.",
+			Description: "An operation that may change state (POST, PUT, PATCH, DELETE, or any other method that is not a read, such as an OpenAPI 3.2 PURGE) can be called anonymously: it has no security requirement, declares `security: []` against the top-level one, or one of its alternatives is the empty requirement {}.",
 			Fix:         "Require authentication on every operation that changes state."},
 		{ID: "sec-empty-override", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API2:2023", CWE: "CWE-306",
 			Title:       "Read operation switches off global security",

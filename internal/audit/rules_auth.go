@@ -310,12 +310,16 @@ func isHTTP(u string) bool {
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(u)), "http://")
 }
 
+// isWrite reports whether a method may change state: every method but the
+// safe ones (RFC 9110 section 9.2.1, and QUERY). OpenAPI 3.2
+// additionalOperations name any method (PURGE, LOCK, MOVE ...): an
+// unknown one is judged as a write, not as a harmless read.
 func isWrite(method string) bool {
 	switch method {
-	case "POST", "PUT", "PATCH", "DELETE":
-		return true
+	case "GET", "HEAD", "OPTIONS", "TRACE", "QUERY":
+		return false
 	}
-	return false
+	return true
 }
 
 func securitySchemesPointer(doc *spec.Document) string {

@@ -142,6 +142,15 @@ func TestRules(t *testing.T) {
 		}, true, "/get/security"},
 		// An anonymous write is an anonymous write, however it is written.
 		{"empty override on a write", "sec-write-no-security", func(d map[string]any) { set(d, op+"/security", []any{}) }, true, op + "/security"},
+		// OpenAPI 3.2 names any method; one that is not a read is a write.
+		{"custom method without security", "sec-write-no-security", func(d map[string]any) {
+			set(d, "/openapi", "3.2.0")
+			set(d, "/paths/~1pets~1{petId}/additionalOperations", j(`{"PURGE":{"parameters":[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"security":[{}],"responses":{"204":{"description":"purged"}}}}`))
+		}, true, "/additionalOperations/PURGE/security"},
+		{"custom method is not a read", "sec-op-no-security", func(d map[string]any) {
+			set(d, "/openapi", "3.2.0")
+			set(d, "/paths/~1pets~1{petId}/additionalOperations", j(`{"PURGE":{"parameters":[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"security":[{}],"responses":{"204":{"description":"purged"}}}}`))
+		}, false, ""},
 		{"empty override on a write is not the read rule", "sec-empty-override", func(d map[string]any) { set(d, op+"/security", []any{}) }, false, ""},
 		{"empty without global", "sec-empty-override", func(d map[string]any) { set(d, "/security", nil); set(d, op+"/security", []any{}) }, false, ""},
 		{"undefined scheme", "sec-undefined-scheme", func(d map[string]any) { set(d, op+"/security", j(`[{"nope":[]}]`)) }, true, op + "/security/0"},

@@ -140,17 +140,54 @@ func (r *run) checkResponses(op *spec.Operation) {
 		}
 		for _, name := range sortedKeys(resp.Content) {
 			if strings.Contains(name, "*") {
-				r.add("data-media-wildcard", resp.Content[name].Ref, dirResponse, fmt.Sprintf("Response %s of %s uses the media type %s.", resp.Code, op.Key(), name), key, concreteMedia(resp.Content, resp.Content[name].Ref, name)...)
+				at, patch := r.mediaAt(op, "produces", resp.Content, name)
+				r.add("data-media-wildcard", at, dirResponse, fmt.Sprintf("Response %s of %s uses the media type %s.", resp.Code, op.Key(), name), key, patch...)
 			}
 		}
 	}
 	if op.RequestBody != nil {
 		for _, name := range sortedKeys(op.RequestBody.Content) {
 			if strings.Contains(name, "*") {
-				r.add("data-media-wildcard", op.RequestBody.Content[name].Ref, dirRequest, fmt.Sprintf("The request body of %s accepts the media type %s.", op.Key(), name), key, concreteMedia(op.RequestBody.Content, op.RequestBody.Content[name].Ref, name)...)
+				at, patch := r.mediaAt(op, "consumes", op.RequestBody.Content, name)
+				r.add("data-media-wildcard", at, dirRequest, fmt.Sprintf("The request body of %s accepts the media type %s.", op.Key(), name), key, patch...)
 			}
 		}
 	}
+}
+
+// mediaAt is where media type name of a content map is written, and the
+// patch that makes it concrete. In 3.x that is the content map's entry. A
+// Swagger 2.0 content map is spread from the operation's consumes or
+// produces list (list), or the definition's when the operation has none:
+// the entry of that list is what to fix, once for every operation it
+// applies to.
+func (r *run) mediaAt(op *spec.Operation, list string, content map[string]*spec.MediaType, name string) (spec.NodeRef, []report.PatchOp) {
+	at := content[name].Ref
+	if r.doc.Family != spec.Swagger20 {
+		return at, concreteMedia(content, at, name)
+	}
+	where := ref(op.Ref.File, op.Ref.Pointer, list)
+	v, ok := r.doc.Value(where)
+	if !ok {
+		where = spec.NodeRef{File: r.doc.RootFile(), Pointer: "/" + list}
+		if v, ok = r.doc.Value(where); !ok {
+			return at, nil
+		}
+	}
+	entries := asSlice(v)
+	for i, e := range entries {
+		if asString(e) != name {
+			continue
+		}
+		eat := ref(where.File, where.Pointer, itoa(i))
+		for _, o := range entries {
+			if asString(o) == "application/json" {
+				return eat, []report.PatchOp{{Op: "remove", Path: eat.Pointer}}
+			}
+		}
+		return eat, []report.PatchOp{{Op: "replace", Path: eat.Pointer, Value: "application/json"}}
+	}
+	return at, nil
 }
 
 // concreteMedia renames a wildcard media type to application/json when the

@@ -797,3 +797,30 @@ func TestValueInvalidMessages(t *testing.T) {
 		})
 	}
 }
+
+// A Swagger 2.0 wildcard media type is reported where it is written, in a
+// consumes or produces list, once for all the operations the list applies
+// to.
+func TestSwagger2WildcardMediaLocation(t *testing.T) {
+	res := auditFile(t, "testdata/patches/wildcard-2.0.yaml", Options{})
+	want := map[string][]string{
+		"/consumes/0":                   {"POST /notes"},
+		"/produces/1":                   {"POST /notes", "PUT /notes"},
+		"/paths/~1notes/put/consumes/1": {"PUT /notes"},
+	}
+	got := map[string][]string{}
+	for _, f := range findingsOf(res, "data-media-wildcard") {
+		got[f.Location.Pointer] = f.Operations
+		if f.Location.Line == 0 || len(f.Patch) != 1 {
+			t.Errorf("%s: line %d, patch %+v", f.Location.Pointer, f.Location.Line, f.Patch)
+		}
+	}
+	for at, ops := range want {
+		if strings.Join(got[at], ",") != strings.Join(ops, ",") {
+			t.Errorf("at %s: operations %v, want %v", at, got[at], ops)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("findings at %v, want %d", got, len(want))
+	}
+}

@@ -174,7 +174,7 @@ func (c *nodeCheck) checkString(m map[string]any, at spec.NodeRef) {
 	if !binary && !hasPattern && format == "" && !c.r.pathParamNodes[at] {
 		c.add("data-string-no-pattern", at, "The string accepts any characters (no pattern, format or enum).")
 	}
-	if c.hasReq() && (format == "uri" || format == "url" || format == "iri" || format == "uri-reference" || format == "iri-reference") {
+	if c.hasReq() && urlFormat(format) {
 		c.r.addSet("exp-url-input", at, dirRequest, fmt.Sprintf("A request value is a URL (format %s); if the server fetches it, it can be aimed at internal addresses.", format), c.ops(true, false))
 	}
 }
@@ -423,6 +423,15 @@ func serverManaged(name string) string {
 func sensitiveName(name string) string {
 	class, _ := sensitive.Match(name)
 	return string(class)
+}
+
+// urlFormat reports the string formats that hold a URL.
+func urlFormat(f string) bool {
+	switch f {
+	case "uri", "url", "iri", "uri-reference", "iri-reference":
+		return true
+	}
+	return false
 }
 
 var urlNameRe = regexp.MustCompile(`(?i)(^|_|-|[a-z])(url|uri|callback|webhook|redirect|endpoint)s?$`)

@@ -53,7 +53,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 		if p.In == "header" && requestline.IsOverride(p.Name) {
 			r.add("sec-request-line-override", p.Ref, dirRequest, fmt.Sprintf("%s declares the header %q: frameworks that honour it run another method or path than the request line names, so gateways authorize one operation and the API runs another (rampart protect lets a declared override through).", op.Key(), p.Name), key)
 		}
-		if p.In != "path" && urlName(p.Name) {
+		if p.In != "path" && urlName(p.Name) && !r.urlSchema(p) {
 			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
 		}
 	}
@@ -88,6 +88,17 @@ func (r *run) checkParameters(op *spec.Operation) {
 			seen[k] = true
 		}
 	}
+}
+
+// urlSchema reports a parameter whose schema has a URL format: the schema
+// walk reports that URL input where the schema is defined, so the
+// parameter's name must not report it a second time.
+func (r *run) urlSchema(p *spec.Parameter) bool {
+	if p.Schema == nil {
+		return false
+	}
+	_, m := r.schemaNode(p.Schema)
+	return m != nil && urlFormat(asString(m["format"]))
 }
 
 // schemaNode returns where a parameter's schema is defined (after $refs)

@@ -658,6 +658,31 @@ paths:
 	}
 }
 
+// A URL parameter is one exp-url-input finding, whether its name, its
+// format or both say so.
+func TestURLParameterReportedOnce(t *testing.T) {
+	cases := []struct{ param, at string }{
+		{`{"name":"redirect_uri","in":"query","schema":{"type":"string","maxLength":50,"format":"uri"}}`, op + "/parameters/1/schema"},
+		{`{"name":"redirect_uri","in":"query","schema":{"type":"string","maxLength":50,"pattern":"^https://[a-z.]+$"}}`, op + "/parameters/1"},
+		{`{"name":"next","in":"query","schema":{"type":"string","maxLength":50,"format":"uri"}}`, op + "/parameters/1/schema"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.param, func(t *testing.T) {
+			d := base()
+			set(d, op+"/parameters", append(d["paths"].(map[string]any)["/pets/{petId}"].(map[string]any)["put"].(map[string]any)["parameters"].([]any), j(tc.param)))
+			text, _ := json.Marshal(d)
+			got := findingsOf(auditText(t, string(text), Options{}), "exp-url-input")
+			if len(got) != 1 || got[0].Location.Pointer != tc.at {
+				var at []string
+				for _, f := range got {
+					at = append(at, f.Location.Pointer)
+				}
+				t.Fatalf("findings at %v, want one at %s", at, tc.at)
+			}
+		})
+	}
+}
+
 // Swagger 2.0 form parameters are the properties of the form body: their
 // names are judged as a 3.x form schema's property names are.
 func TestSwagger2FormParamNames(t *testing.T) {

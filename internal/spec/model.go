@@ -110,19 +110,30 @@ type ServerVariable struct {
 }
 
 // BasePath is the path part of the server URL ("/v1"), without a trailing
-// slash; empty when the server has no path.
+// slash; empty when the server has no path. Variables are substituted
+// first: a variable may hold the scheme and host ("{baseUrl}/v1" with
+// default "https://api.example.com"), and what it holds is not a path.
+// A scheme-relative URL ("//api.example.com/v1") has a host too.
 func (s Server) BasePath() string {
 	u := s.URL
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
+	for name, v := range s.Variables {
+		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+	}
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	host := false
+	if i := strings.Index(u, "://"); i >= 0 && !strings.Contains(u[:i], "/") {
+		u, host = u[i+3:], true
+	} else if rest, ok := strings.CutPrefix(u, "//"); ok {
+		u, host = rest, true
+	}
+	if host {
 		if j := strings.IndexByte(u, '/'); j >= 0 {
 			u = u[j:]
 		} else {
 			u = ""
 		}
-	}
-	for name, v := range s.Variables {
-		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
 	}
 	return strings.TrimRight(u, "/")
 }

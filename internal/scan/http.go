@@ -430,7 +430,9 @@ func (r *redactor) curl(x *exchange) string {
 				shellQuote(r.text(string(x.Body[:i]))), n, shellQuote(string(x.Body[i])), shellQuote(r.text(string(x.Body[i+n:]))))
 		}
 	}
-	b.WriteString(gen + "curl -i")
+	// --globoff: the URL is sent as is; without it curl reads [] and {}
+	// (deepObject and allowReserved query values) as its own patterns.
+	b.WriteString(gen + "curl -i --globoff")
 	if x.Method == http.MethodHead {
 		b.WriteString(" -I")
 	} else if x.Method != http.MethodGet || len(x.Body) > 0 {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -484,7 +485,9 @@ var formatValues = map[string]string{
 
 func stringValue(m map[string]any) any {
 	if f, ok := m["format"].(string); ok {
-		if v, ok := formatValues[f]; ok {
+		// The sample is only a guess at the format; a pattern or length
+		// it does not meet is the contract, and wins.
+		if v, ok := formatValues[f]; ok && fitsString(m, v) {
 			return v
 		}
 	}
@@ -505,4 +508,23 @@ func stringValue(m map[string]any) any {
 		s = string([]rune(s)[:int(v)])
 	}
 	return s
+}
+
+// fitsString reports whether s meets the schema's length bounds and
+// pattern. A pattern Go cannot compile (ECMA-262 only syntax) is not held
+// against s: the compiled schema has the last word on every candidate.
+func fitsString(m map[string]any, s string) bool {
+	n := float64(len([]rune(s)))
+	if v, ok := num(m["minLength"]); ok && n < v {
+		return false
+	}
+	if v, ok := num(m["maxLength"]); ok && n > v {
+		return false
+	}
+	if p, ok := m["pattern"].(string); ok {
+		if re, err := regexp.Compile(p); err == nil && !re.MatchString(s) {
+			return false
+		}
+	}
+	return true
 }

@@ -79,3 +79,46 @@ func TestValidAndMutationsAgainstCompiledSchema(t *testing.T) {
 		}
 	}
 }
+
+// A string with a format the generator has a sample for, and a pattern or
+// length the sample does not meet, still gets a valid value: the format's
+// sample is a guess, the pattern and lengths are the contract.
+func TestFormatSampleYieldsToPatternAndLength(t *testing.T) {
+	for _, tc := range []struct{ name, schema string }{
+		{"password with pattern", `{type: string, format: password, pattern: '^[\w&@#!?]{4,12}$', minLength: 4, maxLength: 12}`},
+		{"password with maxLength", `{type: string, format: password, maxLength: 8}`},
+		{"uri with pattern", `{type: string, format: uri-reference, pattern: '^/files/[a-z]+$'}`},
+		{"byte with minLength", `{type: string, format: byte, minLength: 16}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: ` + tc.schema + `
+      responses: {'200': {description: ok}}
+`
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := d.Operations[0].RequestBody.Content["application/json"].Schema
+			g := &gen.Generator{Doc: d}
+			v, _, err := g.Generated(s, spec.RequestView)
+			if err != nil {
+				t.Fatalf("no value generated: %v", err)
+			}
+			sch, err := d.Compile(s, spec.RequestView)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("%v is invalid: %v", v, err)
+			}
+		})
+	}
+}

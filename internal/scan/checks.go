@@ -335,6 +335,13 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil {
 				for _, m := range e.gen.BodyMutations(mt.Schema, r0.body, e.opts.StrictObjects) {
 					b := gen.Apply(r0.body, m)
+					// Form and multipart bodies carry only objects: a
+					// whole body replaced by a string or a number would
+					// go out as an empty body, which is no body at all
+					// rather than a wrong type.
+					if _, isObj := b.(map[string]any); !isObj && !isJSON(r0.media) {
+						continue
+					}
 					// Form and multipart bodies lose their scalar types on
 					// the wire: a mutation is sent only when the body the
 					// server reads back is still out of contract.

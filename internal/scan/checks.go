@@ -49,7 +49,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 				}
 			}
 		}
-		if id != "" {
+		if id != "" && !addressed(op, r, id) {
 			e.resources = append(e.resources, &resource{collection: op.Path, id: id, owner: owner, createdBy: op})
 			e.stats["resources_created"]++
 		}
@@ -74,6 +74,20 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 			}
 		}
 	}
+}
+
+// addressed reports whether id is the resource the request addressed: a
+// POST to /pets/{petId} (an update or an action in place) answers with
+// the pet it was sent to, which it did not create.
+func addressed(op *spec.Operation, r *request, id string) bool {
+	for _, p := range op.Parameters {
+		if p.In == "path" && strings.HasSuffix(op.Path, "{"+p.Name+"}") {
+			if v, ok := r.params[paramKey(p)]; ok && serialize(v) == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func idOf(m map[string]any) string {

@@ -271,3 +271,53 @@ func TestNeverAnsweringTargetExits3(t *testing.T) {
 		t.Fatalf("the report is still written: %.500s", out.String())
 	}
 }
+
+// The summary on standard error quotes what the target answered (why a
+// happy path failed, the ids of resources left behind): a target must not
+// reach the terminal with control sequences that retitle the window, clear
+// the screen or hide text.
+func TestSummaryEscapesTargetControlCharacters(t *testing.T) {
+	const evil = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
+	_, specPath := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things:
+    post:
+      requestBody:
+        content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+  /broken:
+    get:
+      responses:
+        "200": {description: ok}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/things" && r.Method == http.MethodPost {
+			w.WriteHeader(http.StatusCreated)
+			_ = json.NewEncoder(w).Encode(map[string]string{"id": "a" + evil})
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"` + evil + `"}`))
+	}))
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	code := cli.Execute([]string{"scan", specPath, "--target", srv.URL, "--rate", "1000", "--no-probes", "--format", "json", "--fail-on", "critical"}, nil, &out, &errb)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	stderr := errb.String()
+	if !strings.Contains(stderr, "Happy paths that failed") || !strings.Contains(stderr, "Resources not cleaned up") {
+		t.Fatalf("summary lacks the sections quoting the target:\n%q", stderr)
+	}
+	for _, c := range []string{"\x1b", "\x07", "\u009b"} {
+		if strings.Contains(stderr, c) {
+			t.Errorf("standard error carries the target's control character %q:\n%q", c, stderr)
+		}
+	}
+	if !strings.Contains(stderr, `\x1b]0;pwned`) {
+		t.Errorf("the escaped sequence is not shown:\n%q", stderr)
+	}
+}

@@ -49,7 +49,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 				}
 			}
 		}
-		if id != "" && !addressed(op, r, id) {
+		if id != "" && !addressed(op, r, id) && !e.holds(op.Path, id) {
 			e.resources = append(e.resources, &resource{collection: op.Path, id: id, owner: owner, createdBy: op})
 			e.stats["resources_created"]++
 		}
@@ -74,6 +74,18 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 			}
 		}
 	}
+}
+
+// holds reports whether the scan already holds the resource: an API that
+// answers several creates with one id (an idempotent create) made one
+// resource, to be counted and cleaned up once.
+func (e *engine) holds(collection, id string) bool {
+	for _, res := range e.resources {
+		if !res.deleted && res.collection == collection && res.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 // addressed reports whether id is the resource the request addressed: a

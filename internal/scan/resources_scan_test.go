@@ -158,3 +158,38 @@ func TestPostToAResourceCreatesNothing(t *testing.T) {
 		t.Errorf("resources_created = %d, the API created %d", got, store.next)
 	}
 }
+
+// An API that answers every accepted create with the same id (an
+// idempotent create, keyed by a natural key) holds one resource, however
+// many requests the scan sent: it is counted, cleaned up and reported once.
+func TestSameIDIsOneResource(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things:
+    post:
+      requestBody:
+        content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"id":"the-one"}`))
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Spec.Summary["mutations_sent"] == 0 {
+		t.Fatal("no mutation accepted: the test sends nothing twice")
+	}
+	if got := res.Spec.Summary["resources_created"]; got != 1 {
+		t.Errorf("resources_created = %d, want 1", got)
+	}
+	if len(res.NotCleaned) != 1 {
+		t.Errorf("not cleaned up: %v, want the one resource", res.NotCleaned)
+	}
+}

@@ -134,8 +134,6 @@ type engine struct {
 	callbacks []string
 	// runCtx is the scan's context (its deadline is --max-duration).
 	runCtx context.Context
-	// lastFailed is the last request the target did not answer.
-	lastFailed *exchange
 }
 
 // Run scans the API at opts.Target described by doc.
@@ -315,6 +313,10 @@ func (e *engine) stop(err error) bool {
 		if e.stopped == nil {
 			e.stopped = err
 		}
+		// Reported here too: the last unanswered request may have gone
+		// out through the client directly (hidden endpoints, scenario
+		// steps), not through send, which reports it otherwise.
+		e.unresponsive()
 		return true
 	}
 	if errors.Is(err, errBudget) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -731,11 +733,8 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 	}
 	out := e.c.send(ctx, x.Method, x.URL, x.Header, x.Body)
 	out.Label = label
-	if out.Err != nil && unanswered(out.Err) {
-		e.lastFailed = out
-		if e.c.failures.Load() >= maxFailures {
-			e.unresponsive()
-		}
+	if out.Err != nil && unanswered(out.Err) && e.c.failures.Load() >= maxFailures {
+		e.unresponsive()
 	}
 	if out.Err == nil && out.Status == http.StatusUnauthorized && !r.expectDenied && !r.noAuth && r.id != nil && r.id.Invalidate() {
 		e.stats["token_refreshes"]++

@@ -321,3 +321,54 @@ paths:
 		t.Errorf("the escaped sequence is not shown:\n%q", stderr)
 	}
 }
+
+// A target that stops answering is reported whichever request was the
+// last it failed to answer: here the third in a row is the hidden-endpoint
+// probe's first (sent outside any operation), after an undeclared method
+// and a CORS probe. The scan stops and says so with a finding, not only in
+// its notes.
+func TestUnresponsiveDuringProbesIsReported(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {n: {type: integer}}}}}
+`)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/items" || r.Method != http.MethodGet || r.Header.Get("Origin") != "" {
+			select { // hang until the test ends
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"n":1}`))
+	}))
+	defer srv.Close()
+	defer close(release)
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Spec.Findings {
+		if f.Rule != scan.RuleTargetUnreachable {
+			continue
+		}
+		found = true
+		// The request quoted is the last one the target left unanswered.
+		if len(f.Exchanges) != 1 || !strings.Contains(f.Exchanges[0].URL, "/rampart-") {
+			t.Errorf("the finding does not quote the hidden-endpoint control request: %+v", f.Exchanges)
+		}
+	}
+	if !found || res.Stopped == "" {
+		t.Errorf("unresponsive target not reported (stopped %q): %+v", res.Stopped, res.Spec.Findings)
+	}
+}

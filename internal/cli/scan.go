@@ -63,8 +63,13 @@ followed. See docs/scan.md.`,
 				if err != nil {
 					return usageErr(fmt.Errorf("--fail-on: %w", err))
 				}
-				if rateN <= 0 {
+				// Written so that NaN fails too; a negative limit or
+				// timeout would otherwise read as "none" and be ignored.
+				if !(rateN > 0) {
 					return usageErr(errors.New("--rate must be positive"))
+				}
+				if timeout < 0 || maxDuration < 0 || maxRequests < 0 {
+					return usageErr(errors.New("--timeout, --max-duration and --max-requests cannot be negative"))
 				}
 				var cfg *config.Config
 				if configPath != "" {

@@ -643,7 +643,13 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 	for attempt := 0; attempt < 2; attempt++ {
 		r, why := e.prepare(ctx, op, attempt == 0)
 		if r == nil {
-			reason = why
+			if last != nil {
+				// The API's answer to the first attempt says more than
+				// why no second request could be built.
+				reason += "; no generated request to try instead (" + why + ")"
+			} else {
+				reason = why
+			}
 			break
 		}
 		lastR = r

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +72,42 @@ paths:
 				t.Errorf("%s %s: %s", f.Rule, f.Operation, f.Message)
 			}
 		})
+	}
+}
+
+// When the API refuses the documented example and no value can be
+// generated for a second attempt, the happy path's failure says what the
+// API answered, not only that generation failed.
+func TestHappyPathFailureKeepsTheAnswer(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /subscribe:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email]
+              properties:
+                email: {type: string, format: email, pattern: '^x', example: x@example.com}
+      responses:
+        "201": {description: created}
+        "400": {description: refused}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte("mailbox unknown"))
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := res.HappyFailures["POST /subscribe"]
+	if !strings.Contains(why, "answered 400") || !strings.Contains(why, "mailbox unknown") {
+		t.Errorf("happy path failure %q does not say what the API answered", why)
 	}
 }

@@ -330,6 +330,9 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 	}
 	var muts []mut
 	for _, p := range op.Parameters {
+		if p.Ignored() {
+			continue
+		}
 		k := paramKey(p)
 		if p.Required && p.In != "path" {
 			r := r0.clone()

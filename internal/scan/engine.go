@@ -511,6 +511,10 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 		owner = id.Name()
 	}
 	for _, p := range op.Parameters {
+		if p.Ignored() {
+			// The scan's own Accept, Content-Type and credentials stand.
+			continue
+		}
 		k := paramKey(p)
 		if v, ok := o.Params[p.Name]; ok {
 			r.params[k] = gen.Normalize(v)

@@ -270,6 +270,21 @@ type Parameter struct {
 	Ref           NodeRef // where the parameter object is defined
 }
 
+// Ignored reports a header parameter named Accept, Content-Type or
+// Authorization, which OpenAPI says "SHALL be ignored": those headers are
+// described by the responses' and request body's media types and by the
+// security schemes.
+func (p *Parameter) Ignored() bool {
+	if p.In != "header" {
+		return false
+	}
+	switch strings.ToLower(p.Name) {
+	case "accept", "content-type", "authorization":
+		return true
+	}
+	return false
+}
+
 // RequestBody is the request body by media type.
 type RequestBody struct {
 	Required bool

@@ -34,3 +34,23 @@ func TestServerBasePath(t *testing.T) {
 		}
 	}
 }
+
+// Header parameters OpenAPI says to ignore, in any case; other locations
+// and names are kept.
+func TestParameterIgnored(t *testing.T) {
+	for _, tc := range []struct {
+		in, name string
+		want     bool
+	}{
+		{"header", "Accept", true},
+		{"header", "content-type", true},
+		{"header", "AUTHORIZATION", true},
+		{"header", "X-Request-Id", false},
+		{"query", "accept", false},
+		{"cookie", "Authorization", false},
+	} {
+		if got := (&spec.Parameter{In: tc.in, Name: tc.name}).Ignored(); got != tc.want {
+			t.Errorf("%s %s: Ignored() = %v, want %v", tc.in, tc.name, got, tc.want)
+		}
+	}
+}

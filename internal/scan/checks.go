@@ -284,14 +284,14 @@ func shortErr(err error) string {
 }
 
 func matchMedia(content map[string]*spec.MediaType, media string) *spec.MediaType {
-	media = strings.ToLower(media)
+	media = essence(media)
 	for k, mt := range content {
-		if strings.EqualFold(k, media) {
+		if essence(k) == media {
 			return mt
 		}
 	}
 	for k, mt := range content {
-		k = strings.ToLower(k)
+		k = essence(k)
 		if k == "*/*" || (strings.HasSuffix(k, "/*") && strings.HasPrefix(media, strings.TrimSuffix(k, "*"))) {
 			return mt
 		}

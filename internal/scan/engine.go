@@ -588,7 +588,7 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			if err != nil {
 				return nil, "request body: " + err.Error()
 			}
-			if media == "*/*" || media == "application/*" {
+			if m := essence(media); m == "*/*" || m == "application/*" {
 				media = "application/json"
 			}
 			r.body, r.hasBody, r.media = v, true, media

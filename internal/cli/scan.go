@@ -63,8 +63,13 @@ followed. See docs/scan.md.`,
 				if err != nil {
 					return usageErr(fmt.Errorf("--fail-on: %w", err))
 				}
-				if rateN <= 0 {
+				// Written so that NaN fails too; a negative limit or
+				// timeout would otherwise read as "none" and be ignored.
+				if !(rateN > 0) {
 					return usageErr(errors.New("--rate must be positive"))
+				}
+				if timeout < 0 || maxDuration < 0 || maxRequests < 0 {
+					return usageErr(errors.New("--timeout, --max-duration and --max-requests cannot be negative"))
 				}
 				var cfg *config.Config
 				if configPath != "" {
@@ -190,7 +195,9 @@ func bar(done, total, width int) string {
 }
 
 // writeScanSummary prints the end-of-scan table: what each phase sent,
-// findings by severity, and why each failed happy path failed.
+// findings by severity, and why each failed happy path failed. The reasons
+// and the ids of resources left behind quote the target's answers, so
+// their control characters are escaped before they reach the terminal.
 func writeScanSummary(w io.Writer, res *scan.Result) {
 	sev := map[report.Severity]int{}
 	for _, f := range res.Spec.Findings {
@@ -240,16 +247,16 @@ func writeScanSummary(w io.Writer, res *scan.Result) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "  %s: %s\n", k, res.HappyFailures[k])
+			fmt.Fprintf(w, "  %s: %s\n", report.EscapeLine(k), report.EscapeLine(res.HappyFailures[k]))
 		}
 	}
 	if len(res.NotCleaned) > 0 {
 		fmt.Fprintln(w, "\nResources not cleaned up:")
 		for _, n := range res.NotCleaned {
-			fmt.Fprintf(w, "  %s\n", n)
+			fmt.Fprintf(w, "  %s\n", report.EscapeLine(n))
 		}
 	}
 	if res.Stopped != "" {
-		fmt.Fprintf(w, "\nStopped early: %s\n", res.Stopped)
+		fmt.Fprintf(w, "\nStopped early: %s\n", report.EscapeLine(res.Stopped))
 	}
 }

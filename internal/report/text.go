@@ -61,6 +61,10 @@ func (t *textWriter) sev(s Severity, text string) string {
 // writer's own colour codes are added after escaping.
 func escapeLine(s string) string { return escapeControls(s, false) }
 
+// EscapeLine is escapeLine for other writers to a terminal (the scan
+// summary on standard error quotes what a target answered).
+func EscapeLine(s string) string { return escapeLine(s) }
+
 func escapeBlock(s string) string { return escapeControls(s, true) }
 
 func escapeControls(s string, keepLayout bool) string {

@@ -18,11 +18,11 @@ import (
 )
 
 func isMultipart(media string) bool {
-	return strings.EqualFold(media, "multipart/form-data")
+	return essence(media) == "multipart/form-data"
 }
 
 func isXML(media string) bool {
-	media = strings.ToLower(media)
+	media = essence(media)
 	return media == "application/xml" || media == "text/xml" || strings.HasSuffix(media, "+xml")
 }
 

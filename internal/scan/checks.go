@@ -49,7 +49,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 				}
 			}
 		}
-		if id != "" {
+		if id != "" && !addressed(op, r, id) && !e.holds(op.Path, id) {
 			e.resources = append(e.resources, &resource{collection: op.Path, id: id, owner: owner, createdBy: op})
 			e.stats["resources_created"]++
 		}
@@ -74,6 +74,32 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 			}
 		}
 	}
+}
+
+// holds reports whether the scan already holds the resource: an API that
+// answers several creates with one id (an idempotent create) made one
+// resource, to be counted and cleaned up once.
+func (e *engine) holds(collection, id string) bool {
+	for _, res := range e.resources {
+		if !res.deleted && res.collection == collection && res.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// addressed reports whether id is the resource the request addressed: a
+// POST to /pets/{petId} (an update or an action in place) answers with
+// the pet it was sent to, which it did not create.
+func addressed(op *spec.Operation, r *request, id string) bool {
+	for _, p := range op.Parameters {
+		if p.In == "path" && strings.HasSuffix(op.Path, "{"+p.Name+"}") {
+			if v, ok := r.params[paramKey(p)]; ok && serialize(v) == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func idOf(m map[string]any) string {
@@ -258,14 +284,14 @@ func shortErr(err error) string {
 }
 
 func matchMedia(content map[string]*spec.MediaType, media string) *spec.MediaType {
-	media = strings.ToLower(media)
+	media = essence(media)
 	for k, mt := range content {
-		if strings.EqualFold(k, media) {
+		if essence(k) == media {
 			return mt
 		}
 	}
 	for k, mt := range content {
-		k = strings.ToLower(k)
+		k = essence(k)
 		if k == "*/*" || (strings.HasSuffix(k, "/*") && strings.HasPrefix(media, strings.TrimSuffix(k, "*"))) {
 			return mt
 		}
@@ -304,6 +330,9 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 	}
 	var muts []mut
 	for _, p := range op.Parameters {
+		if p.Ignored() {
+			continue
+		}
 		k := paramKey(p)
 		if p.Required && p.In != "path" {
 			r := r0.clone()
@@ -335,6 +364,13 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil {
 				for _, m := range e.gen.BodyMutations(mt.Schema, r0.body, e.opts.StrictObjects) {
 					b := gen.Apply(r0.body, m)
+					// Form and multipart bodies carry only objects: a
+					// whole body replaced by a string or a number would
+					// go out as an empty body, which is no body at all
+					// rather than a wrong type.
+					if _, isObj := b.(map[string]any); !isObj && !isJSON(r0.media) {
+						continue
+					}
 					// Form and multipart bodies lose their scalar types on
 					// the wire: a mutation is sent only when the body the
 					// server reads back is still out of contract.

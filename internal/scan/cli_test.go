@@ -30,6 +30,10 @@ func TestScanCommandExitCodes(t *testing.T) {
 		{"flawed fails on high", true, []string{"--fail-on", "high"}, cli.ExitFailed},
 		{"correct passes", false, []string{"--fail-on", "info"}, cli.ExitOK},
 		{"bad fail-on", false, []string{"--fail-on", "severe"}, cli.ExitUsage},
+		{"negative timeout", false, []string{"--timeout", "-1s"}, cli.ExitUsage},
+		{"negative max-duration", false, []string{"--max-duration", "-1m"}, cli.ExitUsage},
+		{"negative max-requests", false, []string{"--max-requests", "-5"}, cli.ExitUsage},
+		{"rate not a number", false, []string{"--rate", "NaN"}, cli.ExitUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api, err := fixture.New(tc.flawed)

@@ -1,10 +1,15 @@
 package scan_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
 )
@@ -65,5 +70,67 @@ func TestReportRedactsSecrets(t *testing.T) {
 				t.Errorf("%s %s: a signed token is in the report: %s", f.Rule, f.Operation, x.Curl)
 			}
 		}
+	}
+}
+
+// A request whose URL holds characters curl reads as its own URL globbing
+// syntax (deepObject brackets, allowReserved braces) still reproduces as
+// printed: curl must take the URL literally.
+func TestCurlWithBracketsInURLReproduces(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not installed")
+	}
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          style: deepObject
+          explode: true
+          schema: {type: object, required: [color], properties: {color: {type: string, example: red}}}
+        - name: q
+          in: query
+          required: true
+          allowReserved: true
+          schema: {type: string, example: "{a}[b]"}
+      responses:
+        "200": {description: ok}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// 500 to everything: each request becomes a finding to replay.
+		if r.URL.Query().Get("filter[color]") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL + "/", Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed := 0
+	for _, f := range res.Spec.Findings {
+		for _, x := range f.Exchanges {
+			if !strings.Contains(x.URL, "[") {
+				continue
+			}
+			replayed++
+			out, err := exec.Command("sh", "-c", x.Curl+" -sS --max-time 5").CombinedOutput()
+			if err != nil {
+				t.Errorf("%s: %v\n%s\n%s", f.Rule, err, x.Curl, out)
+				continue
+			}
+			if m := statusLine.FindSubmatch(out); m == nil || string(m[1]) != strconv.Itoa(x.Status) {
+				t.Errorf("%s: curl did not get %d:\n%s\n%s", f.Rule, x.Status, x.Curl, out)
+			}
+		}
+	}
+	if replayed == 0 {
+		t.Fatalf("no finding quotes a URL with brackets: %+v", res.Spec.Findings)
 	}
 }

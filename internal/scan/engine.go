@@ -134,8 +134,6 @@ type engine struct {
 	callbacks []string
 	// runCtx is the scan's context (its deadline is --max-duration).
 	runCtx context.Context
-	// lastFailed is the last request the target did not answer.
-	lastFailed *exchange
 }
 
 // Run scans the API at opts.Target described by doc.
@@ -315,6 +313,10 @@ func (e *engine) stop(err error) bool {
 		if e.stopped == nil {
 			e.stopped = err
 		}
+		// Reported here too: the last unanswered request may have gone
+		// out through the client directly (hidden endpoints, scenario
+		// steps), not through send, which reports it otherwise.
+		e.unresponsive()
 		return true
 	}
 	if errors.Is(err, errBudget) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -509,6 +511,10 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 		owner = id.Name()
 	}
 	for _, p := range op.Parameters {
+		if p.Ignored() {
+			// The scan's own Accept, Content-Type and credentials stand.
+			continue
+		}
 		k := paramKey(p)
 		if v, ok := o.Params[p.Name]; ok {
 			r.params[k] = gen.Normalize(v)
@@ -582,7 +588,7 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			if err != nil {
 				return nil, "request body: " + err.Error()
 			}
-			if media == "*/*" || media == "application/*" {
+			if m := essence(media); m == "*/*" || m == "application/*" {
 				media = "application/json"
 			}
 			r.body, r.hasBody, r.media = v, true, media
@@ -641,7 +647,13 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 	for attempt := 0; attempt < 2; attempt++ {
 		r, why := e.prepare(ctx, op, attempt == 0)
 		if r == nil {
-			reason = why
+			if last != nil {
+				// The API's answer to the first attempt says more than
+				// why no second request could be built.
+				reason += "; no generated request to try instead (" + why + ")"
+			} else {
+				reason = why
+			}
 			break
 		}
 		lastR = r
@@ -731,11 +743,8 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 	}
 	out := e.c.send(ctx, x.Method, x.URL, x.Header, x.Body)
 	out.Label = label
-	if out.Err != nil && unanswered(out.Err) {
-		e.lastFailed = out
-		if e.c.failures.Load() >= maxFailures {
-			e.unresponsive()
-		}
+	if out.Err != nil && unanswered(out.Err) && e.c.failures.Load() >= maxFailures {
+		e.unresponsive()
 	}
 	if out.Err == nil && out.Status == http.StatusUnauthorized && !r.expectDenied && !r.noAuth && r.id != nil && r.id.Invalidate() {
 		e.stats["token_refreshes"]++

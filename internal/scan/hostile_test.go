@@ -271,3 +271,104 @@ func TestNeverAnsweringTargetExits3(t *testing.T) {
 		t.Fatalf("the report is still written: %.500s", out.String())
 	}
 }
+
+// The summary on standard error quotes what the target answered (why a
+// happy path failed, the ids of resources left behind): a target must not
+// reach the terminal with control sequences that retitle the window, clear
+// the screen or hide text.
+func TestSummaryEscapesTargetControlCharacters(t *testing.T) {
+	const evil = "\x1b]0;pwned\x07\x1b[2J\x9b31m"
+	_, specPath := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things:
+    post:
+      requestBody:
+        content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+  /broken:
+    get:
+      responses:
+        "200": {description: ok}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/things" && r.Method == http.MethodPost {
+			w.WriteHeader(http.StatusCreated)
+			_ = json.NewEncoder(w).Encode(map[string]string{"id": "a" + evil})
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"` + evil + `"}`))
+	}))
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	code := cli.Execute([]string{"scan", specPath, "--target", srv.URL, "--rate", "1000", "--no-probes", "--format", "json", "--fail-on", "critical"}, nil, &out, &errb)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	stderr := errb.String()
+	if !strings.Contains(stderr, "Happy paths that failed") || !strings.Contains(stderr, "Resources not cleaned up") {
+		t.Fatalf("summary lacks the sections quoting the target:\n%q", stderr)
+	}
+	for _, c := range []string{"\x1b", "\x07", "\u009b"} {
+		if strings.Contains(stderr, c) {
+			t.Errorf("standard error carries the target's control character %q:\n%q", c, stderr)
+		}
+	}
+	if !strings.Contains(stderr, `\x1b]0;pwned`) {
+		t.Errorf("the escaped sequence is not shown:\n%q", stderr)
+	}
+}
+
+// A target that stops answering is reported whichever request was the
+// last it failed to answer: here the third in a row is the hidden-endpoint
+// probe's first (sent outside any operation), after an undeclared method
+// and a CORS probe. The scan stops and says so with a finding, not only in
+// its notes.
+func TestUnresponsiveDuringProbesIsReported(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {n: {type: integer}}}}}
+`)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/items" || r.Method != http.MethodGet || r.Header.Get("Origin") != "" {
+			select { // hang until the test ends
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"n":1}`))
+	}))
+	defer srv.Close()
+	defer close(release)
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Spec.Findings {
+		if f.Rule != scan.RuleTargetUnreachable {
+			continue
+		}
+		found = true
+		// The request quoted is the last one the target left unanswered.
+		if len(f.Exchanges) != 1 || !strings.Contains(f.Exchanges[0].URL, "/rampart-") {
+			t.Errorf("the finding does not quote the hidden-endpoint control request: %+v", f.Exchanges)
+		}
+	}
+	if !found || res.Stopped == "" {
+		t.Errorf("unresponsive target not reported (stopped %q): %+v", res.Stopped, res.Spec.Findings)
+	}
+}

@@ -53,6 +53,9 @@ type client struct {
 	burst atomic.Bool
 	// answered is set once the target has answered a request whole.
 	answered atomic.Bool
+	// lastFailed is the last request the target did not answer, whichever
+	// part of the scan sent it: the unresponsive finding quotes it.
+	lastFailed atomic.Pointer[exchange]
 }
 
 func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout time.Duration, max int, tlsConf *tls.Config) (*client, error) {
@@ -206,6 +209,7 @@ func (c *client) send(ctx context.Context, method, rawURL string, h http.Header,
 		x.Err = err
 		if unanswered(err) && ctx.Err() == nil {
 			c.failures.Add(1)
+			c.lastFailed.Store(x)
 		}
 		return x
 	}
@@ -219,6 +223,7 @@ func (c *client) send(ctx context.Context, method, rawURL string, h http.Header,
 		// either: it counts toward the unresponsive limit.
 		if unanswered(err) && ctx.Err() == nil {
 			c.failures.Add(1)
+			c.lastFailed.Store(x)
 		}
 		return x
 	}
@@ -430,7 +435,9 @@ func (r *redactor) curl(x *exchange) string {
 				shellQuote(r.text(string(x.Body[:i]))), n, shellQuote(string(x.Body[i])), shellQuote(r.text(string(x.Body[i+n:]))))
 		}
 	}
-	b.WriteString(gen + "curl -i")
+	// --globoff: the URL is sent as is; without it curl reads [] and {}
+	// (deepObject and allowReserved query values) as its own patterns.
+	b.WriteString(gen + "curl -i --globoff")
 	if x.Method == http.MethodHead {
 		b.WriteString(" -I")
 	} else if x.Method != http.MethodGet || len(x.Body) > 0 {

@@ -83,7 +83,7 @@ func (e *engine) inputs(op *spec.Operation, r0 *request, want func(name string, 
 		if p.Schema == nil || p.In == "cookie" {
 			continue
 		}
-		if p.In == "header" && strings.EqualFold(p.Name, "Content-Type") {
+		if p.Ignored() {
 			continue
 		}
 		k := paramKey(p)

@@ -285,7 +285,7 @@ func (e *engine) unresponsive() {
 		return
 	}
 	e.stats["target_unresponsive"] = 1
-	x := e.lastFailed
+	x := e.c.lastFailed.Load()
 	what := "the last requests"
 	var xs []*exchange
 	if x != nil {

@@ -63,6 +63,25 @@ func (e *engine) massAssignment(ctx context.Context, op *spec.Operation, r0 *req
 			extra[k] = v
 		}
 	}
+	// A field the API sets by itself (every account active) reads back
+	// with its own value: a marker equal to it proves nothing. Booleans
+	// are sent flipped, other markers dropped.
+	own := e.ownValues(op)
+	for _, fields := range []map[string]any{readOnly, extra} {
+		for k, v := range fields {
+			for _, ov := range own[k] {
+				if !sameValue(ov, v) {
+					continue
+				}
+				if b, isBool := v.(bool); isBool {
+					fields[k] = !b
+				} else {
+					delete(fields, k)
+				}
+				break
+			}
+		}
+	}
 	for _, set := range []struct {
 		what   string
 		fields map[string]any
@@ -110,6 +129,39 @@ func (e *engine) massAssignment(ctx context.Context, op *spec.Operation, r0 *req
 			"read-only and privileged fields ignored or refused", "stored: "+strings.Join(stuck, ", "), xs...)
 		return
 	}
+}
+
+// ownValues collects the top-level values of the answers the happy paths
+// got from op and from the GET that reads its resource back: what the API
+// sets without being asked.
+func (e *engine) ownValues(op *spec.Operation) map[string][]any {
+	out := map[string][]any{}
+	xs := []*exchange{e.happyX[op]}
+	for _, cand := range e.doc.Operations {
+		if cand.Method != "GET" {
+			continue
+		}
+		rest, isItem := strings.CutPrefix(cand.Path, op.Path+"/{")
+		item := op.Method == "POST" && isItem && strings.HasSuffix(rest, "}") && !strings.Contains(rest, "/")
+		if item || (op.Method != "POST" && cand.Path == op.Path) {
+			xs = append(xs, e.happyX[cand])
+		}
+	}
+	for _, x := range xs {
+		if x == nil {
+			continue
+		}
+		var m map[string]any
+		d := json.NewDecoder(bytes.NewReader(x.RespBody))
+		d.UseNumber()
+		if d.Decode(&m) != nil {
+			continue
+		}
+		for k, v := range m {
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
 }
 
 // markerFor is a recognisable value of the schema's type.

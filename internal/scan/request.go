@@ -210,12 +210,20 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	return &exchange{Method: r.method, URL: req.URL.String(), Header: req.Header, Body: body}, nil
 }
 
+// essence is a media type without its parameters, in lower case:
+// definitions may key content by "application/json;charset=UTF-8", and
+// what kind of body that is depends on the type alone.
+func essence(media string) string {
+	media, _, _ = strings.Cut(media, ";")
+	return strings.ToLower(strings.TrimSpace(media))
+}
+
 func isForm(media string) bool {
-	return media == "application/x-www-form-urlencoded"
+	return essence(media) == "application/x-www-form-urlencoded"
 }
 
 func isJSON(media string) bool {
-	media = strings.ToLower(media)
+	media = essence(media)
 	return media == "application/json" || strings.HasSuffix(media, "+json")
 }
 
@@ -235,7 +243,7 @@ func pickMedia(rb *spec.RequestBody) (string, *spec.MediaType) {
 		func(s string) bool { return s == "*/*" || s == "application/*" },
 	} {
 		for _, n := range names {
-			if want(strings.ToLower(n)) {
+			if want(essence(n)) {
 				return n, rb.Content[n]
 			}
 		}

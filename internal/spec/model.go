@@ -110,19 +110,30 @@ type ServerVariable struct {
 }
 
 // BasePath is the path part of the server URL ("/v1"), without a trailing
-// slash; empty when the server has no path.
+// slash; empty when the server has no path. Variables are substituted
+// first: a variable may hold the scheme and host ("{baseUrl}/v1" with
+// default "https://api.example.com"), and what it holds is not a path.
+// A scheme-relative URL ("//api.example.com/v1") has a host too.
 func (s Server) BasePath() string {
 	u := s.URL
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
+	for name, v := range s.Variables {
+		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+	}
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	host := false
+	if i := strings.Index(u, "://"); i >= 0 && !strings.Contains(u[:i], "/") {
+		u, host = u[i+3:], true
+	} else if rest, ok := strings.CutPrefix(u, "//"); ok {
+		u, host = rest, true
+	}
+	if host {
 		if j := strings.IndexByte(u, '/'); j >= 0 {
 			u = u[j:]
 		} else {
 			u = ""
 		}
-	}
-	for name, v := range s.Variables {
-		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
 	}
 	return strings.TrimRight(u, "/")
 }
@@ -257,6 +268,21 @@ type Parameter struct {
 	Content       map[string]*MediaType
 	Extensions    map[string]any
 	Ref           NodeRef // where the parameter object is defined
+}
+
+// Ignored reports a header parameter named Accept, Content-Type or
+// Authorization, which OpenAPI says "SHALL be ignored": those headers are
+// described by the responses' and request body's media types and by the
+// security schemes.
+func (p *Parameter) Ignored() bool {
+	if p.In != "header" {
+		return false
+	}
+	switch strings.ToLower(p.Name) {
+	case "accept", "content-type", "authorization":
+		return true
+	}
+	return false
 }
 
 // RequestBody is the request body by media type.

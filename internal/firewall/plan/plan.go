@@ -352,12 +352,8 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 	for _, sp := range so.Parameters {
 		pp := &Param{Required: sp.Required || sp.In == "path"}
 		pp.Name, pp.In, pp.Style, pp.Explode = sp.Name, sp.In, sp.Style, sp.Explode
-		if sp.In == "header" {
-			switch strings.ToLower(sp.Name) {
-			case "accept", "content-type", "authorization":
-				// OpenAPI: such header parameters are ignored.
-				continue
-			}
+		if sp.Ignored() {
+			continue
 		}
 		switch {
 		case sp.Schema != nil:

@@ -243,8 +243,11 @@ func (c *Config) Validate(doc *spec.Document) error {
 			bad("auth_origins[%d]: %v", i, err)
 		}
 	}
-	if c.Rate < 0 {
+	if c.Rate < 0 || c.Rate != c.Rate {
 		bad("rate: must be positive")
+	}
+	if c.Timeout < 0 {
+		bad("timeout: must be positive")
 	}
 	schemeNames := make([]string, 0, len(doc.SecuritySchemes))
 	for n := range doc.SecuritySchemes {

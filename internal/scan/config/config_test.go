@@ -40,6 +40,8 @@ func TestConfig(t *testing.T) {
 		{"duplicate identity", "identities:\n  - {name: a, credentials: {key: {value: v}}}\n  - {name: a, credentials: {key: {value: v}}}\n", "duplicate identity"},
 		{"bad grant", "identities:\n  - name: a\n    oauth2: {scheme: bearer, grant: implicit}\n", "not supported"},
 		{"bad duration", "timeout: soon\n", "not a duration"},
+		{"negative timeout", "timeout: -5s\n", "timeout: must be positive"},
+		{"rate not a number", "rate: .nan\n", "rate: must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := config.Parse([]byte(tc.yaml))

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -254,7 +255,11 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			w.branched = true
 			i := w.branch % len(alts)
 			subAt, _, _ := n.Child(kw, strconv.Itoa(i))
-			return w.value(subAt, alts[i], depth+1)
+			v := w.value(subAt, alts[i], depth+1)
+			if schemaType(m) == "object" {
+				return w.narrowed(n, subAt, alts[i], v, depth)
+			}
+			return v
 		}
 	}
 	switch schemaType(m) {
@@ -340,6 +345,46 @@ func (w *walker) object(n Node, depth int) any {
 	for name := range required {
 		if _, ok := out[name]; !ok {
 			out[name] = "rampart"
+		}
+	}
+	return out
+}
+
+// narrowed is the value of an object schema whose oneOf/anyOf branch only
+// narrows it (a required list, a property's enum): the object's own
+// properties, with what the branch declares itself taking precedence, and
+// every property the branch requires present. A branch generated alone
+// would lack the object's required properties, or not be an object at all.
+func (w *walker) narrowed(n Node, branchAt spec.NodeRef, branchRaw, branchVal any, depth int) any {
+	out, _ := w.object(n, depth).(map[string]any)
+	if out == nil {
+		out = map[string]any{}
+	}
+	bn, ok := w.g.Resolve(branchAt, branchRaw)
+	if !ok {
+		return out
+	}
+	own, _ := bn.V["properties"].(map[string]any)
+	if bv, isObj := branchVal.(map[string]any); isObj {
+		for k, x := range bv {
+			if _, declared := own[k]; declared {
+				out[k] = x
+			} else if _, have := out[k]; !have {
+				out[k] = x
+			}
+		}
+	}
+	if rs, ok := bn.V["required"].([]any); ok {
+		for _, r := range rs {
+			name, _ := r.(string)
+			if _, have := out[name]; have || name == "" {
+				continue
+			}
+			if at, raw, ok := n.Child("properties", name); ok {
+				out[name] = w.value(at, raw, depth+1)
+			} else {
+				out[name] = "rampart"
+			}
 		}
 	}
 	return out
@@ -484,7 +529,9 @@ var formatValues = map[string]string{
 
 func stringValue(m map[string]any) any {
 	if f, ok := m["format"].(string); ok {
-		if v, ok := formatValues[f]; ok {
+		// The sample is only a guess at the format; a pattern or length
+		// it does not meet is the contract, and wins.
+		if v, ok := formatValues[f]; ok && fitsString(m, v) {
 			return v
 		}
 	}
@@ -505,4 +552,23 @@ func stringValue(m map[string]any) any {
 		s = string([]rune(s)[:int(v)])
 	}
 	return s
+}
+
+// fitsString reports whether s meets the schema's length bounds and
+// pattern. A pattern Go cannot compile (ECMA-262 only syntax) is not held
+// against s: the compiled schema has the last word on every candidate.
+func fitsString(m map[string]any, s string) bool {
+	n := float64(len([]rune(s)))
+	if v, ok := num(m["minLength"]); ok && n < v {
+		return false
+	}
+	if v, ok := num(m["maxLength"]); ok && n > v {
+		return false
+	}
+	if p, ok := m["pattern"].(string); ok {
+		if re, err := regexp.Compile(p); err == nil && !re.MatchString(s) {
+			return false
+		}
+	}
+	return true
 }

@@ -79,3 +79,89 @@ func TestValidAndMutationsAgainstCompiledSchema(t *testing.T) {
 		}
 	}
 }
+
+// A string with a format the generator has a sample for, and a pattern or
+// length the sample does not meet, still gets a valid value: the format's
+// sample is a guess, the pattern and lengths are the contract.
+func TestFormatSampleYieldsToPatternAndLength(t *testing.T) {
+	for _, tc := range []struct{ name, schema string }{
+		{"password with pattern", `{type: string, format: password, pattern: '^[\w&@#!?]{4,12}$', minLength: 4, maxLength: 12}`},
+		{"password with maxLength", `{type: string, format: password, maxLength: 8}`},
+		{"uri with pattern", `{type: string, format: uri-reference, pattern: '^/files/[a-z]+$'}`},
+		{"byte with minLength", `{type: string, format: byte, minLength: 16}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: ` + tc.schema + `
+      responses: {'200': {description: ok}}
+`
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := d.Operations[0].RequestBody.Content["application/json"].Schema
+			g := &gen.Generator{Doc: d}
+			v, _, err := g.Generated(s, spec.RequestView)
+			if err != nil {
+				t.Fatalf("no value generated: %v", err)
+			}
+			sch, err := d.Compile(s, spec.RequestView)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("%v is invalid: %v", v, err)
+			}
+		})
+	}
+}
+
+// An object whose oneOf/anyOf branches only narrow it (a required list, an
+// enum on one property: GitHub's check runs, gists, pages) gets a valid
+// generated value: the object's properties with the branch applied.
+func TestBranchesNarrowingAnObject(t *testing.T) {
+	for _, tc := range []struct{ name, schema string }{
+		{"anyOf of required lists", `{type: object, nullable: true, properties: {description: {type: string}, files: {type: object}}, anyOf: [{required: [description]}, {required: [files]}]}`},
+		{"anyOf requiring an object property", `{type: object, properties: {source: {type: object, required: [branch], properties: {branch: {type: string}}}}, anyOf: [{required: [source]}]}`},
+		{"oneOf narrowing an enum", `{type: object, required: [name, head_sha], properties: {name: {type: string}, head_sha: {type: string}, status: {type: string, enum: [queued, in_progress, completed]}, conclusion: {type: string, enum: [success, failure]}}, oneOf: [{properties: {status: {enum: [completed]}}, required: [status, conclusion]}, {properties: {status: {enum: [queued, in_progress]}}}]}`},
+		{"oneOf of full objects under a bare object", `{type: object, oneOf: [{type: object, required: [cat], properties: {cat: {type: string}}, additionalProperties: false}, {type: object, required: [dog], properties: {dog: {type: integer}}, additionalProperties: false}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: ` + tc.schema + `
+      responses: {'200': {description: ok}}
+`
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := d.Operations[0].RequestBody.Content["application/json"].Schema
+			g := &gen.Generator{Doc: d}
+			v, _, err := g.Generated(s, spec.RequestView)
+			if err != nil {
+				t.Fatalf("no value generated: %v", err)
+			}
+			sch, err := d.Compile(s, spec.RequestView)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("%v is invalid: %v", v, err)
+			}
+		})
+	}
+}

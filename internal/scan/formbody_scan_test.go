@@ -1,0 +1,113 @@
+package scan_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+)
+
+// A form body can only carry an object: a mutation that replaces the
+// whole body with a string or a number arrives as an empty form, which is
+// no body at all. An API that honours its contract (the body is optional,
+// criteria is required when there is one) has no finding.
+func TestFormBodyWithoutFieldsIsNotAWrongType(t *testing.T) {
+	for _, required := range []bool{false, true} {
+		t.Run("required="+strconv.FormatBool(required), func(t *testing.T) {
+			doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /records:
+    post:
+      requestBody:
+        required: `+strconv.FormatBool(required)+`
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [criteria]
+              properties:
+                criteria: {type: string, default: "*:*"}
+                rows: {type: integer, default: 100}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {n: {type: integer}}}}}
+        "400": {description: bad request}
+`)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Content-Type-Options", "nosniff")
+				if r.Method != http.MethodPost || r.URL.Path != "/records" {
+					w.WriteHeader(http.StatusNotFound)
+					return
+				}
+				ok := r.Header.Get("Content-Type") == "application/x-www-form-urlencoded" && r.ParseForm() == nil
+				if ok && r.ContentLength > 0 {
+					_, rowsErr := strconv.Atoi(r.PostForm.Get("rows"))
+					ok = r.PostForm.Get("criteria") != "" && (!r.PostForm.Has("rows") || rowsErr == nil)
+				} else if ok {
+					ok = !required
+				}
+				if !ok {
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"n":1}`))
+			}))
+			defer srv.Close()
+			res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Spec.Summary["mutations_sent"] == 0 {
+				t.Fatal("no mutation sent")
+			}
+			for _, f := range res.Spec.Findings {
+				t.Errorf("%s %s: %s", f.Rule, f.Operation, f.Message)
+			}
+		})
+	}
+}
+
+// When the API refuses the documented example and no value can be
+// generated for a second attempt, the happy path's failure says what the
+// API answered, not only that generation failed.
+func TestHappyPathFailureKeepsTheAnswer(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /subscribe:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email]
+              properties:
+                email: {type: string, format: email, pattern: '^x', example: x@example.com}
+      responses:
+        "201": {description: created}
+        "400": {description: refused}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte("mailbox unknown"))
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := res.HappyFailures["POST /subscribe"]
+	if !strings.Contains(why, "answered 400") || !strings.Contains(why, "mailbox unknown") {
+		t.Errorf("happy path failure %q does not say what the API answered", why)
+	}
+}

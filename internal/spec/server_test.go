@@ -1,0 +1,56 @@
+package spec_test
+
+import (
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// The base path is the path of the server URL once its variables hold
+// their defaults, whichever part of the URL a variable stands for.
+func TestServerBasePath(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		vars map[string]spec.ServerVariable
+		want string
+	}{
+		{"https://api.example.com/v1/", nil, "/v1"},
+		{"https://api.example.com", nil, ""},
+		{"/api/v3", nil, "/api/v3"},
+		{"https://{host}/{base}", map[string]spec.ServerVariable{"host": {Default: "api.example.com"}, "base": {Default: "v2"}}, "/v2"},
+		// A variable holding the scheme and host: what follows it is the path.
+		{"{baseUrl}/v1", map[string]spec.ServerVariable{"baseUrl": {Default: "https://api.example.com"}}, "/v1"},
+		{"{baseUrl}", map[string]spec.ServerVariable{"baseUrl": {Default: "http://localhost:8080/api"}}, "/api"},
+		// Scheme-relative: the first segment is a host.
+		{"//api.example.com/v1", nil, "/v1"},
+		{"//api.example.com", nil, ""},
+		// A URL in the query is not the server's scheme.
+		{"/v1?next=https://elsewhere.example/x", nil, "/v1"},
+		{"https://api.example.com/v1#frag", nil, "/v1"},
+	} {
+		got := spec.Server{URL: tc.url, Variables: tc.vars}.BasePath()
+		if got != tc.want {
+			t.Errorf("BasePath(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+	}
+}
+
+// Header parameters OpenAPI says to ignore, in any case; other locations
+// and names are kept.
+func TestParameterIgnored(t *testing.T) {
+	for _, tc := range []struct {
+		in, name string
+		want     bool
+	}{
+		{"header", "Accept", true},
+		{"header", "content-type", true},
+		{"header", "AUTHORIZATION", true},
+		{"header", "X-Request-Id", false},
+		{"query", "accept", false},
+		{"cookie", "Authorization", false},
+	} {
+		if got := (&spec.Parameter{In: tc.in, Name: tc.name}).Ignored(); got != tc.want {
+			t.Errorf("%s %s: Ignored() = %v, want %v", tc.in, tc.name, got, tc.want)
+		}
+	}
+}

@@ -224,6 +224,10 @@ func TestEndToEnd(t *testing.T) {
 		{"AND: token and wrong key", "GET", "/admin", []string{"Authorization", "Bearer " + read, "X-API-Key", "nope"}, 401, "", ""},
 		{"OR: basic alone", "GET", "/admin", []string{"Authorization", basic("ops", "opensesame")}, 200, "", "ops"},
 		{"OR: basic wrong password", "GET", "/admin", []string{"Authorization", basic("ops", "wrong")}, 401, "", ""},
+		// The firewall would check one field and the upstream might read
+		// the other: refused as two Bearer fields are.
+		{"basic: two Authorization fields", "GET", "/admin", []string{"Authorization", basic("ops", "opensesame"), "Authorization", basic("admin", "x")}, 400, "", ""},
+		{"basic: valid field after a bearer field", "GET", "/admin", []string{"Authorization", "Bearer " + read, "Authorization", basic("ops", "opensesame")}, 400, "", ""},
 		{"OR: unknown user", "GET", "/admin", []string{"Authorization", basic("eve", "opensesame")}, 401, "", ""},
 		{"optional: anonymous", "GET", "/catalog", nil, 200, "", ""},
 		{"optional: valid token identifies", "GET", "/catalog", []string{"Authorization", "Bearer " + read}, 200, "", "alice"},

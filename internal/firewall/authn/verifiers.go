@@ -254,6 +254,8 @@ func (b *Basic) Authenticate(_ context.Context, r *http.Request) (*Identity, err
 	switch {
 	case errors.Is(err, apikey.ErrNoBasic):
 		return nil, &Failure{Kind: KindMissing, Description: "no basic credentials"}
+	case errors.Is(err, apikey.ErrSeveralFields):
+		return nil, &Failure{Kind: KindBadRequest, Description: "several Authorization header fields"}
 	case err != nil:
 		return nil, invalid("the user name or password is wrong", err)
 	}

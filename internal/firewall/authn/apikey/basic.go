@@ -62,6 +62,9 @@ func (c *BasicConfig) Validate() error {
 var (
 	ErrNoBasic  = errors.New("no basic credentials in the request")
 	ErrBadBasic = errors.New("basic credentials not recognised")
+	// ErrSeveralFields: the request has more than one Authorization field.
+	// The firewall would check one and the upstream might use another.
+	ErrSeveralFields = errors.New("several Authorization header fields")
 )
 
 // Basic verifies HTTP basic credentials.
@@ -106,28 +109,40 @@ func NewBasic(c BasicConfig) (*Basic, error) {
 	return b, nil
 }
 
-// ParseBasic returns the credentials of an Authorization: Basic header.
-func ParseBasic(r *http.Request) (user, pass string, ok bool) {
-	h := r.Header.Get("Authorization")
+// ParseBasic returns the credentials of an Authorization: Basic header:
+// ErrNoBasic without one, ErrSeveralFields when Authorization is sent more
+// than once.
+func ParseBasic(r *http.Request) (user, pass string, err error) {
+	vals := r.Header.Values("Authorization")
+	if len(vals) > 1 {
+		return "", "", ErrSeveralFields
+	}
+	if len(vals) == 0 {
+		return "", "", ErrNoBasic
+	}
+	h := vals[0]
 	const prefix = "basic "
 	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return "", "", false
+		return "", "", ErrNoBasic
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
 	if err != nil {
-		return "", "", false
+		return "", "", ErrNoBasic
 	}
-	user, pass, ok = strings.Cut(string(raw), ":")
-	return user, pass, ok
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return "", "", ErrNoBasic
+	}
+	return user, pass, nil
 }
 
 // Check verifies the request's credentials. The cache is keyed by a
 // SHA-256 of the whole credential, so a cached entry is found only with the
 // exact password, and the cache never holds a password.
 func (b *Basic) Check(r *http.Request) (*User, error) {
-	user, pass, ok := ParseBasic(r)
-	if !ok {
-		return nil, ErrNoBasic
+	user, pass, err := ParseBasic(r)
+	if err != nil {
+		return nil, err
 	}
 	key := sha256.Sum256([]byte(user + "\x00" + pass))
 	if b.ttl > 0 {

@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -332,5 +333,42 @@ func TestBuildErrors(t *testing.T) {
 	}
 	if err := rt.Check(doc.Operations); err == nil || !strings.Contains(err.Error(), `"oauth"`) {
 		t.Fatalf("Check = %v", err)
+	}
+}
+
+// TestRevokedTokenHashHasOneSpelling: a token revoked by its hash stays
+// revoked when the client re-encodes its signature (padding, the unused
+// bits of the last character, the standard base64 alphabet), since each
+// spelling hashes differently.
+func TestRevokedTokenHashHasOneSpelling(t *testing.T) {
+	f := newFixture(t, true)
+	waitReady(t, f.rt)
+	tok := f.signer.token(t, map[string]any{"scope": "orders:read"})
+	if err := f.rt.denylist().Add(context.Background(), denylist.Entry{TokenHash: denylist.TokenHash(tok), Until: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	dot := strings.LastIndexByte(tok, '.')
+	sig := tok[dot+1:]
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	// A 256-byte RS256 signature leaves two unused bits in its last
+	// character; flipping the lowest gives the same signature bytes.
+	last := strings.IndexByte(alphabet, sig[len(sig)-1])
+	std := strings.NewReplacer("-", "+", "_", "/").Replace(sig)
+	if std == sig {
+		t.Skip("the signature happens to use neither - nor _")
+	}
+	tests := []struct{ name, tok string }{
+		{"as revoked", tok},
+		{"padded signature", tok + "=="},
+		{"other unused bits in the last character", tok[:len(tok)-1] + string(alphabet[last^1])},
+		{"standard base64 alphabet", tok[:dot+1] + std},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := f.do(t, "GET", "/orders", "Authorization", "Bearer "+tc.tok)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status = %d (%s), want 401", resp.StatusCode, resp.Header.Get("X-Reason"))
+			}
+		})
 	}
 }

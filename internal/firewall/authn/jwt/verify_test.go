@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,6 +203,10 @@ func TestVerify(t *testing.T) {
 		{"JWE-shaped token", "a.b.c.d.e", ErrMalformed},
 		{"garbage", "not a token", ErrMalformed},
 		{"tampered payload", tamper(rsaKey.sign(t, claims(now, nil), nil)), ErrSignature},
+		// One token, one spelling (RFC 7515 base64url without padding).
+		{"padded signature", rsaKey.sign(t, claims(now, nil), nil) + "==", ErrMalformed},
+		{"padded payload", padPayload(rsaKey.sign(t, claims(now, nil), nil)), ErrMalformed},
+		{"CR LF inside the signature", crlf(rsaKey.sign(t, claims(now, nil), nil)), ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,6 +228,20 @@ func TestVerify(t *testing.T) {
 	if n := evil.hits.Load(); n != 0 {
 		t.Errorf("the jku URL was fetched %d times; it must never be used", n)
 	}
+}
+
+// padPayload pads the payload part to a multiple of four characters,
+// padding it with one character if it already is.
+func padPayload(tok string) string {
+	parts := strings.Split(tok, ".")
+	parts[1] += strings.Repeat("=", 4-len(parts[1])%4)
+	return strings.Join(parts, ".")
+}
+
+// crlf folds the signature part as MIME base64 would.
+func crlf(tok string) string {
+	i := len(tok) - 8
+	return tok[:i] + "\r\n" + tok[i:]
 }
 
 func tamper(tok string) string {

@@ -6,6 +6,7 @@ package jose
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -91,6 +92,10 @@ func ParseCompact(tok []byte, allow Allowlist, understood ...string) (*Header, e
 		// Five parts is a JWE; anything else is not a compact JWS.
 		return nil, fmt.Errorf("%w: not a compact JWS", ErrMalformed)
 	}
+	parts := bytes.Split(tok, []byte{'.'})
+	if !canonical(parts[0]) || !canonical(parts[2]) {
+		return nil, fmt.Errorf("%w: a part is not unpadded base64url", ErrMalformed)
+	}
 	msg, err := jws.Parse(tok, jws.WithCompact())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -117,11 +122,35 @@ func ParseCompact(tok []byte, allow Allowlist, understood ...string) (*Header, e
 			}
 		}
 	}
+	var b64 bool
+	if err := ph.Get("b64", &b64); (err != nil || b64) && !canonical(parts[1]) {
+		// Only an RFC 7797 unencoded payload (b64 false) is not base64url.
+		return nil, fmt.Errorf("%w: the payload is not unpadded base64url", ErrMalformed)
+	}
 	h := &Header{Alg: alg, raw: ph}
 	h.Kid, _ = ph.KeyID()
 	h.Typ, _ = ph.Type()
 	h.JWK, _ = ph.JWK()
 	return h, nil
+}
+
+// canonical reports whether seg is base64url without padding and with
+// zero unused bits: the one spelling RFC 7515 allows. The JOSE library
+// also decodes padded, standard-alphabet and non-zero-bit spellings, so
+// one token would have many spellings, each with its own SHA-256, and a
+// token revoked by its hash would pass the denylist re-encoded.
+func canonical(seg []byte) bool {
+	for _, c := range seg {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			// The decoder skips CR and LF; they would be another
+			// spelling too.
+			return false
+		}
+	}
+	_, err := base64.RawURLEncoding.Strict().DecodeString(string(seg))
+	return err == nil
 }
 
 func contains(list []string, s string) bool {

@@ -136,6 +136,15 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Message: fmt.Sprintf("checkpoint cannot be read: %v", err)}
 				break
 			}
+			// The signature covers the checkpoint's known fields only, and
+			// the line is outside the chain: anything else on it (a "rec"
+			// a log reader would take for a record, a field in another
+			// case) would pass unseen. A checkpoint line is exactly what
+			// the writer writes.
+			if want, err := marshalCanonical(cl); err != nil || !bytes.Equal(want, c) {
+				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: "checkpoint line holds more than the signed checkpoint and its signature: inserted or rewritten"}
+				break
+			}
 			rep.Checkpoints++
 			if cl.Checkpoint.Key != rep.KeyID {
 				rep.Problem = &Problem{Kind: KindWrongKey, Line: lineNo, Seq: cl.Checkpoint.Seq,

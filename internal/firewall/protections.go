@@ -420,7 +420,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			want, err := parseRequiredExt(v)
 			switch {
 			case err != nil:
-				problem("%s (%s level) ignored: %v", ExtMTLS, lvl, err)
+				// Ignoring it could leave the operation without the
+				// certificate its author asked for.
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtMTLS, lvl, err))
 			case want || cfg.AllowSpecOverrides:
 				pol.mtls = want
 			case pol.mtls:
@@ -437,7 +439,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if v, lvl, ok := extAt(doc, so, ExtSigned); ok {
 			want, err := parseRequiredExt(v)
 			if err != nil {
-				problem("%s (%s level) ignored: %v", ExtSigned, lvl, err)
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtSigned, lvl, err))
 			}
 			pol.signed = want
 			if want && s.shared.signed == nil {
@@ -450,7 +452,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if v, lvl, ok := extAt(doc, so, ExtIPRules); ok {
 			r, err := parseIPRules(v)
 			if err != nil {
-				problem("%s (%s level) ignored: %v", ExtIPRules, lvl, err)
+				// Ignoring an allow list with a typo would open the
+				// operation to every address.
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtIPRules, lvl, err))
 			} else {
 				specIP.Operations[op.ID] = r
 			}
@@ -462,7 +466,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if v, lvl, ok := extAt(doc, so, ExtRateLimit); ok {
 			list, err := parseRateLimits(v)
 			if err != nil {
-				problem("%s (%s level) ignored: %v", ExtRateLimit, lvl, err)
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtRateLimit, lvl, err))
 			}
 			for i, r := range list {
 				// One rule per occurrence in the document: a global or

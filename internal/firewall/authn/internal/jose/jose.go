@@ -7,6 +7,7 @@ package jose
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -273,6 +274,47 @@ func ParseKeys(data []byte) (jwk.Set, error) {
 		return nil, fmt.Errorf("public keys: %w", err)
 	}
 	return pub, nil
+}
+
+// ParseJWKS parses a JWK set published by an identity provider. Keys this
+// verifier cannot use (an unknown key type or curve, missing members, a
+// symmetric key) are left out and described in skipped, as RFC 7517
+// section 5 asks: a provider adding one key of a new kind must not stop
+// every other key from verifying. It fails when no usable key remains. A
+// document that is not a set is parsed as ParseKeys does.
+func ParseJWKS(data []byte) (set jwk.Set, skipped []string, err error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(data, &doc) != nil || doc.Keys == nil {
+		set, err := ParseKeys(data)
+		return set, nil, err
+	}
+	out := jwk.NewSet()
+	for i, raw := range doc.Keys {
+		k, err := jwk.ParseKey(raw)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("key #%d: %v", i, err))
+			continue
+		}
+		kid, _ := k.KeyID()
+		if k.KeyType() == jwa.OctetSeq() {
+			// Never used: HMAC secrets are configured explicitly.
+			skipped = append(skipped, fmt.Sprintf("key #%d (kid %q): symmetric", i, kid))
+			continue
+		}
+		pub, err := jwk.PublicKeyOf(k)
+		if err == nil {
+			err = out.AddKey(pub)
+		}
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("key #%d (kid %q): %v", i, kid, err))
+		}
+	}
+	if out.Len() == 0 {
+		return nil, skipped, fmt.Errorf("no usable keys (%s)", strings.Join(skipped, "; "))
+	}
+	return out, skipped, nil
 }
 
 // Candidates returns the keys of set that may verify a signature with alg

@@ -233,6 +233,14 @@ func TestEndToEnd(t *testing.T) {
 		{"optional: anonymous", "GET", "/catalog", nil, 200, "", ""},
 		{"optional: valid token identifies", "GET", "/catalog", []string{"Authorization", "Bearer " + read}, 200, "", "alice"},
 		{"optional: invalid token refused", "GET", "/catalog", []string{"Authorization", "Bearer " + expired}, 401, "invalid_token", ""},
+		// RFC 9110: the scheme and the token are separated by spaces only.
+		// An upstream that also splits on a tab would use a token the
+		// firewall never verified; the ambiguous field is refused.
+		{"optional: tab after Bearer is not anonymous", "GET", "/catalog", []string{"Authorization", "Bearer\t" + expired}, 400, `error="invalid_request"`, ""},
+		{"tab after Bearer", "GET", "/orders", []string{"Authorization", "Bearer\t" + read}, 400, `error="invalid_request"`, ""},
+		{"tab after Basic", "GET", "/admin", []string{"Authorization", strings.Replace(basic("ops", "opensesame"), " ", "\t", 1)}, 400, "", ""},
+		{"bare Bearer is no token", "GET", "/catalog", []string{"Authorization", "Bearer"}, 200, "", ""},
+		{"several spaces after Bearer", "GET", "/orders", []string{"Authorization", "Bearer   " + read}, 200, "", "alice"},
 		{"security: [] is anonymous", "GET", "/health", nil, 200, "", ""},
 		{"api key in query", "GET", "/query?key=qkey", nil, 200, "", "q"},
 		{"api key in cookie", "GET", "/query", []string{"Cookie", "session_key=ckey"}, 200, "", "c"},

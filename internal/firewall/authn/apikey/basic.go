@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/credentials"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/ttlcache"
 )
 
@@ -65,6 +66,8 @@ var (
 	// ErrSeveralFields: the request has more than one Authorization field.
 	// The firewall would check one and the upstream might use another.
 	ErrSeveralFields = errors.New("several Authorization header fields")
+	// ErrMalformedField: "Basic" followed by a tab, or by nothing.
+	ErrMalformedField = credentials.ErrMalformed
 )
 
 // Basic verifies HTTP basic credentials.
@@ -110,22 +113,22 @@ func NewBasic(c BasicConfig) (*Basic, error) {
 }
 
 // ParseBasic returns the credentials of an Authorization: Basic header:
-// ErrNoBasic without one, ErrSeveralFields when Authorization is sent more
-// than once.
+// ErrNoBasic without (well-formed) ones, ErrSeveralFields when
+// Authorization is sent more than once, ErrMalformedField when the scheme
+// is not followed by spaces and a credential.
 func ParseBasic(r *http.Request) (user, pass string, err error) {
-	vals := r.Header.Values("Authorization")
-	if len(vals) > 1 {
+	sch, param, err := credentials.Authorization(r.Header)
+	switch {
+	case errors.Is(err, credentials.ErrNone):
+		return "", "", ErrNoBasic
+	case errors.Is(err, credentials.ErrSeveral):
 		return "", "", ErrSeveralFields
-	}
-	if len(vals) == 0 {
+	case !strings.EqualFold(sch, "Basic"):
 		return "", "", ErrNoBasic
+	case err != nil:
+		return "", "", ErrMalformedField
 	}
-	h := vals[0]
-	const prefix = "basic "
-	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return "", "", ErrNoBasic
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
+	raw, err := base64.StdEncoding.DecodeString(param)
 	if err != nil {
 		return "", "", ErrNoBasic
 	}

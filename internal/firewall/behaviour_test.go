@@ -701,3 +701,39 @@ paths:
 		})
 	}
 }
+
+// TestManyRateLimitsSharingAName: a contract may give the same name to the
+// limits of many operations (a YAML anchor does it); each operation keeps
+// its own counter under a distinct name that stays a valid rule name, and
+// the contract loads however many there are.
+func TestManyRateLimitsSharingAName(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n")
+	const n = 40
+	for i := range n {
+		fmt.Fprintf(&b, "  /r%d:\n    get:\n      operationId: r%d\n      x-rampart-rate-limit: {name: writes, rate: 1, period: 1h}\n      responses: {\"200\": {description: ok, content: {application/json: {schema: {type: object}}}}}\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: path, Upstream: "http://" + up.addr}, nil)
+	names := map[string]bool{}
+	for i := range n {
+		p := fmt.Sprintf("http://%s/r%d", fw.Addr(), i)
+		resp, body := get(t, p, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("/r%d: %d %s", i, resp.StatusCode, body)
+		}
+		pol := resp.Header.Get("RateLimit-Policy")
+		name, _, _ := strings.Cut(strings.Trim(pol, `"`), `"`)
+		if names[name] || len(name) > 64 {
+			t.Fatalf("/r%d: rule name %q reused or too long", i, name)
+		}
+		names[name] = true
+		if resp, _ := get(t, p, nil); resp.StatusCode != 429 {
+			t.Fatalf("/r%d: second call %d, want 429 (its own limit of 1)", i, resp.StatusCode)
+		}
+	}
+}

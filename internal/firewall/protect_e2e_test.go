@@ -367,9 +367,12 @@ func TestProtectIPRules(t *testing.T) {
 			{"192.0.2.1", "192.0.2.1"},
 			{"", "127.0.0.1"}, // no header: the peer itself
 		} {
-			var hdr []string
+			// The other fields frameworks take the client address from
+			// are the client's own writing: X-Real-IP carries the resolved
+			// address too, and the rest do not reach the upstream.
+			hdr := []string{"X-Real-IP", "203.0.113.66", "True-Client-IP", "203.0.113.67", "CF-Connecting-IP", "203.0.113.68", "X-Client-IP", "203.0.113.69"}
 			if tc.xff != "" {
-				hdr = []string{"X-Forwarded-For", tc.xff}
+				hdr = append(hdr, "X-Forwarded-For", tc.xff)
 			}
 			resp, _ := call{"GET", "/public/search", hdr, ""}.do(t, s)
 			if resp.StatusCode != 200 {
@@ -381,6 +384,14 @@ func TestProtectIPRules(t *testing.T) {
 			}
 			if got := r.Header.Values("X-Forwarded-For"); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
+			}
+			if got := r.Header.Values("X-Real-IP"); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("X-Real-IP: upstream got %q, want %q", got, tc.want)
+			}
+			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP"} {
+				if got := r.Header.Values(f); len(got) != 0 {
+					t.Errorf("%s: upstream got the client's %q", f, got)
+				}
 			}
 			if got := r.Header.Values("X-Forwarded-Host"); len(got) != 1 || got[0] != s.Addr() {
 				t.Errorf("X-Forwarded-Host: upstream got %q, want %q", got, s.Addr())

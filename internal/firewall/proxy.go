@@ -67,10 +67,18 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			// what SetXForwarded would (the TCP peer, a trusted load
 			// balancer's address and "http" behind it). ReverseProxy has
 			// already removed the client's own.
+			// ReverseProxy removes only Forwarded and X-Forwarded-*; the
+			// other fields frameworks read the client address from would
+			// still carry whatever the client wrote.
+			for _, f := range clientAddressFields {
+				delete(h, f)
+			}
 			if tx.Client.IsValid() {
 				// One entry: the peer, or the first untrusted hop behind a
 				// trusted proxy; never addresses the client wrote itself.
-				h.Set("X-Forwarded-For", tx.Client.Unmap().String())
+				client := tx.Client.Unmap().String()
+				h.Set("X-Forwarded-For", client)
+				h.Set("X-Real-Ip", client)
 			}
 			// Whether the client used TLS, as judged for HSTS.
 			proto := "http"
@@ -92,6 +100,14 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		BufferPool: copyBuffers{},
 	}
 }
+
+// clientAddressFields are request fields, besides Forwarded and
+// X-Forwarded-*, from which frameworks and proxies take the client address
+// (X-Real-IP by nginx's realip module, True-Client-IP and X-Real-IP by
+// chi's RealIP, the CDN fields by applications written for those CDNs),
+// in canonical form. The upstream gets X-Real-IP set to the address the
+// firewall resolved and none of the others.
+var clientAddressFields = []string{"X-Real-Ip", "True-Client-Ip", "X-Client-Ip", "X-Cluster-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip"}
 
 // copyBuffers is the reverse proxy's pool of response copy buffers.
 type copyBuffers struct{}

@@ -324,6 +324,21 @@ func TestKeyFiles(t *testing.T) {
 	if _, err := LoadPublicKeyFile(filepath.Join(dir, "junk")); err == nil {
 		t.Fatal("junk accepted")
 	}
+	// --force over a file anyone may read: the new private key must not
+	// inherit that mode.
+	shared := filepath.Join(dir, "shared")
+	if err := os.WriteFile(shared, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GenerateKeyFiles(shared, filepath.Join(dir, "shared.pub"), true); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(shared); fi.Mode().Perm() != 0o600 {
+		t.Errorf("private key written over a %v file kept mode %v", os.FileMode(0o644), fi.Mode().Perm())
+	}
 }
 
 func TestConfigValidate(t *testing.T) {

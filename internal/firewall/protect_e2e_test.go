@@ -492,7 +492,7 @@ func TestProtectRateLimits(t *testing.T) {
 func TestProtectCORSAndHeaders(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
-	cfg := protectConfig(t, up, d.url, `ip_rules: {trusted_proxies: [127.0.0.1]}
+	cfg := protectConfig(t, up, d.url, `ip_rules: {trusted_proxies: [127.0.0.1], deny: [203.0.113.7]}
 cors:
   allowed_origins: ["https://app.example.com"]
   allowed_methods: [GET, POST]
@@ -559,6 +559,22 @@ cors:
 		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-Proto", "https"}, ""}.do(t, s)
 		if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
 			t.Fatalf("HSTS missing: %v", resp.Header)
+		}
+	})
+	// A page allowed to call the API must be able to read why a call
+	// failed, whichever stage refused it: the IP stage runs before the
+	// CORS stage.
+	t.Run("refusals before the CORS stage carry CORS headers", func(t *testing.T) {
+		resp, reason := call{"GET", "/public/search", []string{"Origin", "https://app.example.com", "X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s)
+		if resp.StatusCode != 403 || reason != "ip-denied" {
+			t.Fatalf("%d %s", resp.StatusCode, reason)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Origin") {
+			t.Fatalf("no CORS headers on the refusal: %v", resp.Header)
+		}
+		resp, _ = call{"GET", "/public/search", []string{"Origin", "https://evil.example", "X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s)
+		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("another origin allowed to read the refusal: %v", resp.Header)
 		}
 	})
 	t.Run("problem responses are hardened too", func(t *testing.T) {

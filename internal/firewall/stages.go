@@ -115,7 +115,9 @@ func (st corsStage) Process(tx *Tx) *Rejection {
 	r := tx.R
 	if !harden.IsPreflight(r) {
 		if cors.Enabled() {
-			if out := cors.Actual(r, tx.W.Header()); !out.Allowed {
+			// The headers are set on every response as it goes out
+			// (Server.harden); here only the refusal is decided.
+			if out := cors.CheckActual(r); !out.Allowed {
 				return &Rejection{Violation: plan.Violation{Status: out.Status, Reason: out.Reason, Detail: "cross-origin calls from this origin are not allowed"}}
 			}
 		}

@@ -166,7 +166,10 @@ func (st authenticationStage) Process(tx *Tx) *Rejection {
 	if rt == nil {
 		return nil
 	}
-	id, fail := rt.Evaluate(tx.R.Context(), tx.R, tx.Op.Spec.Security)
+	// DPoP proofs name the URI the client used: https when a trusted
+	// proxy ended TLS in front of a plain-HTTP firewall.
+	ctx := authn.WithClientTLS(tx.R.Context(), st.s.shared.ip.IsTLS(tx.R))
+	id, fail := rt.Evaluate(ctx, tx.R, tx.Op.Spec.Security)
 	if fail != nil {
 		h := http.Header{}
 		fail.WriteHeaders(h)

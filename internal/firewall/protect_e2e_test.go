@@ -370,7 +370,12 @@ func TestProtectIPRules(t *testing.T) {
 			// The other fields frameworks take the client address from
 			// are the client's own writing: X-Real-IP carries the resolved
 			// address too, and the rest do not reach the upstream.
-			hdr := []string{"X-Real-IP", "203.0.113.66", "True-Client-IP", "203.0.113.67", "CF-Connecting-IP", "203.0.113.68", "X-Client-IP", "203.0.113.69"}
+			hdr := []string{"X-Real-IP", "203.0.113.66", "True-Client-IP", "203.0.113.67", "CF-Connecting-IP", "203.0.113.68", "X-Client-IP", "203.0.113.69",
+				// ReverseProxy drops only some X-Forwarded-* fields;
+				// frameworks read the scheme, port and prefix from these.
+				// The peer is a trusted proxy here: its port and prefix
+				// pass, the scheme is only X-Forwarded-Proto's.
+				"X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "X-Forwarded-Port", "8443", "X-Forwarded-Prefix", "/api"}
 			if tc.xff != "" {
 				hdr = append(hdr, "X-Forwarded-For", tc.xff)
 			}
@@ -388,7 +393,10 @@ func TestProtectIPRules(t *testing.T) {
 			if got := r.Header.Values("X-Real-IP"); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("X-Real-IP: upstream got %q, want %q", got, tc.want)
 			}
-			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP"} {
+			if r.Header.Get("X-Forwarded-Port") != "8443" || r.Header.Get("X-Forwarded-Prefix") != "/api" {
+				t.Errorf("the trusted proxy's port and prefix were dropped: %v", r.Header)
+			}
+			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP", "X-Forwarded-Ssl", "X-Forwarded-Scheme"} {
 				if got := r.Header.Values(f); len(got) != 0 {
 					t.Errorf("%s: upstream got the client's %q", f, got)
 				}
@@ -417,9 +425,18 @@ func TestProtectIPRules(t *testing.T) {
 	t.Run("without trusted proxies the header is ignored", func(t *testing.T) {
 		cfg := protectConfig(t, up, d.url, "ip_rules: {deny: [203.0.113.7]}\n")
 		s2 := startFirewall(t, cfg, nil)
-		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s2)
+		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7", "X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/admin"}, ""}.do(t, s2)
 		if resp.StatusCode != 200 {
 			t.Fatalf("got %d: a client-written X-Forwarded-For was believed", resp.StatusCode)
+		}
+		r := up.request(resp.Header.Get(RequestIDHeader))
+		if r == nil {
+			t.Fatal("the upstream did not see the request")
+		}
+		for _, f := range []string{"X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Forwarded-Port", "X-Forwarded-Prefix"} {
+			if got := r.Header.Values(f); len(got) != 0 {
+				t.Errorf("%s: upstream got the client's %q", f, got)
+			}
 		}
 		cfg = protectConfig(t, up, d.url, "ip_rules: {deny: [127.0.0.1]}\n")
 		s3 := startFirewall(t, cfg, nil)

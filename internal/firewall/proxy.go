@@ -65,11 +65,20 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			h.Set(RequestIDHeader, tx.ID)
 			// The forwarding fields say what the firewall resolved, not
 			// what SetXForwarded would (the TCP peer, a trusted load
-			// balancer's address and "http" behind it). ReverseProxy has
-			// already removed the client's own.
-			// ReverseProxy removes only Forwarded and X-Forwarded-*; the
-			// other fields frameworks read the client address from would
-			// still carry whatever the client wrote.
+			// balancer's address and "http" behind it).
+			// ReverseProxy removes only Forwarded, X-Forwarded-For, -Host
+			// and -Proto; the other fields frameworks read the client's
+			// scheme, port or path prefix from would still carry whatever
+			// the client wrote. A trusted proxy's port and prefix are its
+			// own statements and pass; the scheme is X-Forwarded-Proto's,
+			// as the firewall judged it.
+			trusted := s.shared.ip.FromTrustedProxy(pr.In)
+			for k := range h {
+				if len(k) > len(forwardedPrefix) && strings.EqualFold(k[:len(forwardedPrefix)], forwardedPrefix) &&
+					(!trusted || schemeFields[http.CanonicalHeaderKey(k)]) {
+					delete(h, k)
+				}
+			}
 			for _, f := range clientAddressFields {
 				delete(h, f)
 			}
@@ -100,6 +109,18 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		BufferPool: copyBuffers{},
 	}
 }
+
+// forwardedPrefix starts the names of the de facto forwarding fields
+// (X-Forwarded-Ssl, -Scheme, -Port, -Prefix, ...). Rack reads the scheme
+// from X-Forwarded-Ssl and -Scheme, Spring and others build URLs from
+// -Port and -Prefix; none reaches the upstream from a client that is not
+// a trusted proxy.
+const forwardedPrefix = "X-Forwarded-"
+
+// schemeFields restate the scheme X-Forwarded-Proto carries; they are
+// removed even from a trusted proxy, so that the upstream reads only the
+// firewall's judgement.
+var schemeFields = map[string]bool{"X-Forwarded-Ssl": true, "X-Forwarded-Scheme": true}
 
 // clientAddressFields are request fields, besides Forwarded and
 // X-Forwarded-*, from which frameworks and proxies take the client address

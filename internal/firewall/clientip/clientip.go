@@ -195,6 +195,13 @@ func PeerAddr(remote string) netip.Addr {
 
 func (p *Policy) isTrusted(a netip.Addr) bool { return a.IsValid() && contains(p.trusted, a) }
 
+// FromTrustedProxy reports whether the direct peer of r is a trusted
+// proxy, whose forwarding fields are its own statements rather than the
+// client's.
+func (p *Policy) FromTrustedProxy(r *http.Request) bool {
+	return p.isTrusted(PeerAddr(r.RemoteAddr))
+}
+
 // Resolve finds the client address of r.
 func (p *Policy) Resolve(r *http.Request) Result {
 	peer := PeerAddr(r.RemoteAddr)

@@ -43,6 +43,10 @@ func TestLogKeygenAndVerify(t *testing.T) {
 	os.WriteFile(tampered, []byte(strings.Replace(string(data), `"status":200`, `"status":500`, 1)), 0o600)
 	uncovered := filepath.Join(dir, "uncovered.log")
 	os.WriteFile(uncovered, []byte(strings.Join(lines[:len(lines)-1], "")), 0o600)
+	// A line no writer produces, too long to read whole, after the first
+	// two records: tampering at line 3, not an unreadable file.
+	huge := filepath.Join(dir, "huge.log")
+	os.WriteFile(huge, []byte(strings.Join(lines[:2], "")+strings.Repeat("x", tamperlog.MaxLine+1)+"\n"+strings.Join(lines[2:], "")), 0o600)
 	otherPriv, otherPub := filepath.Join(dir, "o.key"), filepath.Join(dir, "o.pub")
 	run(t, "", "log", "keygen", "--private", otherPriv, "--public", otherPub)
 
@@ -58,6 +62,7 @@ func TestLogKeygenAndVerify(t *testing.T) {
 		{"uncovered trailing records fail when required", []string{uncovered, "--key", pub, "--require-covered"}, ExitFailed, "not covered"},
 		{"no final checkpoint fails when required", []string{uncovered, "--key", pub, "--require-final"}, ExitFailed, "final checkpoint"},
 		{"other key", []string{logPath, "--key", otherPub}, ExitFailed, "wrong-key"},
+		{"over-long inserted line", []string{huge, "--key", pub}, ExitFailed, "malformed at line 3"},
 		{"private key given as --key", []string{logPath, "--key", priv}, ExitUsage, "private key"},
 		{"missing --key", []string{logPath}, ExitUsage, "--key"},
 		{"missing file", []string{filepath.Join(dir, "nope.log"), "--key", pub}, ExitUsage, "no such file"},

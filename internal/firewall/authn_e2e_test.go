@@ -31,6 +31,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
 	"github.com/rampart-sec/rampart/internal/redistest"
 )
@@ -756,5 +757,39 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	}
 	if resp, reason := (call{"GET", "/orders", bearer(tok), ""}).do(t, s); resp.StatusCode != 200 {
 		t.Fatalf("token after the reload: %d %s", resp.StatusCode, reason)
+	}
+}
+
+// TestProtectDPoPBehindTLSProxy: behind a trusted proxy that ends TLS the
+// firewall listens on plain HTTP, but the client used https and says so
+// in htu. The scheme compared is the one the firewall judged (as for HSTS
+// and X-Forwarded-Proto), not the connection's.
+func TestProtectDPoPBehindTLSProxy(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, "ip_rules: {trusted_proxies: [127.0.0.1]}\n")
+	cfg.Authentication.Schemes["oauth"].DPoP = &dpop.Config{}
+	s := startFirewall(t, cfg, nil)
+	waitFor(t, "JWKS", s.Ready)
+	key := newDPoPKey(t)
+	tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
+	tests := []struct {
+		name, proto, htuScheme string
+		status                 int
+	}{
+		{"proxy ended TLS, htu https", "https", "https", 200},
+		{"proxy ended TLS, htu http", "https", "http", 401},
+		{"plain client, htu http", "http", "http", 200},
+		{"plain client, htu https", "http", "https", 401},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			htu := tc.htuScheme + "://" + s.Addr() + "/orders"
+			hdr := []string{"Authorization", "DPoP " + tok, "DPoP", key.proof(t, "GET", htu, fmt.Sprint("behind-proxy-", i), tok), "X-Forwarded-Proto", tc.proto}
+			resp, reason := call{"GET", "/orders", hdr, ""}.do(t, s)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, reason, tc.status)
+			}
+		})
 	}
 }

@@ -632,3 +632,108 @@ func TestPipelinedBurst(t *testing.T) {
 		t.Fatal("Connection: close was not honoured")
 	}
 }
+
+// TestUnreadableProtectionExtensionFailsClosed: an extension that adds a
+// protection the configuration does not have (an address list, a client
+// certificate, a signature, a limit) and cannot be read leaves the
+// operation refused, not open: ignoring it would serve, say, an admin path
+// to every address because of a typo in its allow list.
+func TestUnreadableProtectionExtensionFailsClosed(t *testing.T) {
+	doc := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /ip:
+    x-rampart-ip-rules: {allow: [10.20.0.1/16]}
+    get: {operationId: ip, responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}}
+  /mtls:
+    get:
+      operationId: mtls
+      x-rampart-mtls: requried
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /signed:
+    get:
+      operationId: signed
+      x-rampart-signed: yes
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /limited:
+    get:
+      operationId: limited
+      x-rampart-rate-limit: {rate: 0, period: 1m}
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /ok:
+    get: {operationId: ok, responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}}
+`
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: path, Upstream: "http://" + up.addr}, nil)
+	tests := []struct {
+		path, ext string
+		status    int
+	}{
+		{"/ip", ExtIPRules, 500},
+		{"/mtls", ExtMTLS, 500},
+		{"/signed", ExtSigned, 500},
+		{"/limited", ExtRateLimit, 500},
+		{"/ok", "", 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, body := get(t, "http://"+fw.Addr()+tc.path, nil)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tc.status)
+			}
+			if tc.status != 500 {
+				return
+			}
+			if !strings.Contains(body, "operation-unenforceable") || up.reached(resp.Header.Get(RequestIDHeader)) {
+				t.Fatalf("not refused as unenforceable: %s", body)
+			}
+			found := false
+			for _, p := range fw.Plan().Problems {
+				found = found || strings.Contains(p, tc.ext)
+			}
+			if !found {
+				t.Fatalf("the reason is not reported: %v", fw.Plan().Problems)
+			}
+		})
+	}
+}
+
+// TestManyRateLimitsSharingAName: a contract may give the same name to the
+// limits of many operations (a YAML anchor does it); each operation keeps
+// its own counter under a distinct name that stays a valid rule name, and
+// the contract loads however many there are.
+func TestManyRateLimitsSharingAName(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n")
+	const n = 40
+	for i := range n {
+		fmt.Fprintf(&b, "  /r%d:\n    get:\n      operationId: r%d\n      x-rampart-rate-limit: {name: writes, rate: 1, period: 1h}\n      responses: {\"200\": {description: ok, content: {application/json: {schema: {type: object}}}}}\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: path, Upstream: "http://" + up.addr}, nil)
+	names := map[string]bool{}
+	for i := range n {
+		p := fmt.Sprintf("http://%s/r%d", fw.Addr(), i)
+		resp, body := get(t, p, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("/r%d: %d %s", i, resp.StatusCode, body)
+		}
+		pol := resp.Header.Get("RateLimit-Policy")
+		name, _, _ := strings.Cut(strings.Trim(pol, `"`), `"`)
+		if names[name] || len(name) > 64 {
+			t.Fatalf("/r%d: rule name %q reused or too long", i, name)
+		}
+		names[name] = true
+		if resp, _ := get(t, p, nil); resp.StatusCode != 429 {
+			t.Fatalf("/r%d: second call %d, want 429 (its own limit of 1)", i, resp.StatusCode)
+		}
+	}
+}

@@ -367,9 +367,17 @@ func TestProtectIPRules(t *testing.T) {
 			{"192.0.2.1", "192.0.2.1"},
 			{"", "127.0.0.1"}, // no header: the peer itself
 		} {
-			var hdr []string
+			// The other fields frameworks take the client address from
+			// are the client's own writing: X-Real-IP carries the resolved
+			// address too, and the rest do not reach the upstream.
+			hdr := []string{"X-Real-IP", "203.0.113.66", "True-Client-IP", "203.0.113.67", "CF-Connecting-IP", "203.0.113.68", "X-Client-IP", "203.0.113.69",
+				// ReverseProxy drops only some X-Forwarded-* fields;
+				// frameworks read the scheme, port and prefix from these.
+				// The peer is a trusted proxy here: its port and prefix
+				// pass, the scheme is only X-Forwarded-Proto's.
+				"X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "X-Forwarded-Port", "8443", "X-Forwarded-Prefix", "/api"}
 			if tc.xff != "" {
-				hdr = []string{"X-Forwarded-For", tc.xff}
+				hdr = append(hdr, "X-Forwarded-For", tc.xff)
 			}
 			resp, _ := call{"GET", "/public/search", hdr, ""}.do(t, s)
 			if resp.StatusCode != 200 {
@@ -381,6 +389,17 @@ func TestProtectIPRules(t *testing.T) {
 			}
 			if got := r.Header.Values("X-Forwarded-For"); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
+			}
+			if got := r.Header.Values("X-Real-IP"); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("X-Real-IP: upstream got %q, want %q", got, tc.want)
+			}
+			if r.Header.Get("X-Forwarded-Port") != "8443" || r.Header.Get("X-Forwarded-Prefix") != "/api" {
+				t.Errorf("the trusted proxy's port and prefix were dropped: %v", r.Header)
+			}
+			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP", "X-Forwarded-Ssl", "X-Forwarded-Scheme"} {
+				if got := r.Header.Values(f); len(got) != 0 {
+					t.Errorf("%s: upstream got the client's %q", f, got)
+				}
 			}
 			if got := r.Header.Values("X-Forwarded-Host"); len(got) != 1 || got[0] != s.Addr() {
 				t.Errorf("X-Forwarded-Host: upstream got %q, want %q", got, s.Addr())
@@ -406,9 +425,18 @@ func TestProtectIPRules(t *testing.T) {
 	t.Run("without trusted proxies the header is ignored", func(t *testing.T) {
 		cfg := protectConfig(t, up, d.url, "ip_rules: {deny: [203.0.113.7]}\n")
 		s2 := startFirewall(t, cfg, nil)
-		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s2)
+		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7", "X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/admin"}, ""}.do(t, s2)
 		if resp.StatusCode != 200 {
 			t.Fatalf("got %d: a client-written X-Forwarded-For was believed", resp.StatusCode)
+		}
+		r := up.request(resp.Header.Get(RequestIDHeader))
+		if r == nil {
+			t.Fatal("the upstream did not see the request")
+		}
+		for _, f := range []string{"X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Forwarded-Port", "X-Forwarded-Prefix"} {
+			if got := r.Header.Values(f); len(got) != 0 {
+				t.Errorf("%s: upstream got the client's %q", f, got)
+			}
 		}
 		cfg = protectConfig(t, up, d.url, "ip_rules: {deny: [127.0.0.1]}\n")
 		s3 := startFirewall(t, cfg, nil)
@@ -481,7 +509,7 @@ func TestProtectRateLimits(t *testing.T) {
 func TestProtectCORSAndHeaders(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
-	cfg := protectConfig(t, up, d.url, `ip_rules: {trusted_proxies: [127.0.0.1]}
+	cfg := protectConfig(t, up, d.url, `ip_rules: {trusted_proxies: [127.0.0.1], deny: [203.0.113.7]}
 cors:
   allowed_origins: ["https://app.example.com"]
   allowed_methods: [GET, POST]
@@ -548,6 +576,22 @@ cors:
 		resp, _ := call{"GET", "/public/search", []string{"X-Forwarded-Proto", "https"}, ""}.do(t, s)
 		if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
 			t.Fatalf("HSTS missing: %v", resp.Header)
+		}
+	})
+	// A page allowed to call the API must be able to read why a call
+	// failed, whichever stage refused it: the IP stage runs before the
+	// CORS stage.
+	t.Run("refusals before the CORS stage carry CORS headers", func(t *testing.T) {
+		resp, reason := call{"GET", "/public/search", []string{"Origin", "https://app.example.com", "X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s)
+		if resp.StatusCode != 403 || reason != "ip-denied" {
+			t.Fatalf("%d %s", resp.StatusCode, reason)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Origin") {
+			t.Fatalf("no CORS headers on the refusal: %v", resp.Header)
+		}
+		resp, _ = call{"GET", "/public/search", []string{"Origin", "https://evil.example", "X-Forwarded-For", "203.0.113.7"}, ""}.do(t, s)
+		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("another origin allowed to read the refusal: %v", resp.Header)
 		}
 	})
 	t.Run("problem responses are hardened too", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -326,6 +327,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		ruleNames[r.Name] = true
 	}
 	specRules := map[string]*ratelimit.Rule{} // by extension occurrence
+	nextSuffix := map[string]int{}            // by rule name, for uniqueRuleName
 
 	var checkKeys bool
 	if cfg.Blacklist.Enabled {
@@ -420,7 +422,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			want, err := parseRequiredExt(v)
 			switch {
 			case err != nil:
-				problem("%s (%s level) ignored: %v", ExtMTLS, lvl, err)
+				// Ignoring it could leave the operation without the
+				// certificate its author asked for.
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtMTLS, lvl, err))
 			case want || cfg.AllowSpecOverrides:
 				pol.mtls = want
 			case pol.mtls:
@@ -437,7 +441,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if v, lvl, ok := extAt(doc, so, ExtSigned); ok {
 			want, err := parseRequiredExt(v)
 			if err != nil {
-				problem("%s (%s level) ignored: %v", ExtSigned, lvl, err)
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtSigned, lvl, err))
 			}
 			pol.signed = want
 			if want && s.shared.signed == nil {
@@ -450,7 +454,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if v, lvl, ok := extAt(doc, so, ExtIPRules); ok {
 			r, err := parseIPRules(v)
 			if err != nil {
-				problem("%s (%s level) ignored: %v", ExtIPRules, lvl, err)
+				// Ignoring an allow list with a typo would open the
+				// operation to every address.
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtIPRules, lvl, err))
 			} else {
 				specIP.Operations[op.ID] = r
 			}
@@ -462,7 +468,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if v, lvl, ok := extAt(doc, so, ExtRateLimit); ok {
 			list, err := parseRateLimits(v)
 			if err != nil {
-				problem("%s (%s level) ignored: %v", ExtRateLimit, lvl, err)
+				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtRateLimit, lvl, err))
 			}
 			for i, r := range list {
 				// One rule per occurrence in the document: a global or
@@ -481,9 +487,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 				if r.Name == "" {
 					r.Name = specRuleName(lvl, so, op, i)
 				}
-				for ruleNames[r.Name] {
-					r.Name += "-x"
-				}
+				r.Name = uniqueRuleName(r.Name, ruleNames, nextSuffix)
 				ruleNames[r.Name] = true
 				r.Operations = []string{op.ID}
 				rr := r
@@ -765,6 +769,28 @@ func integer(v any) (int64, error) {
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// maxRuleName is the longest rule name the rate-limit configuration takes.
+const maxRuleName = 64
+
+// uniqueRuleName returns name, or when another rule has it, name with the
+// first free "-2", "-3", ... suffix, the name cut to keep the result a
+// valid rule name: a contract may reuse one name on any number of
+// operations, each with its own counter. next remembers the last suffix
+// tried per name, so n rules sharing a name cost n tries, not n squared.
+func uniqueRuleName(name string, taken map[string]bool, next map[string]int) string {
+	if !taken[name] {
+		return name
+	}
+	for n := max(next[name], 2); ; n++ {
+		suffix := "-" + strconv.Itoa(n)
+		cand := name[:min(len(name), maxRuleName-len(suffix))] + suffix
+		if !taken[cand] {
+			next[name] = n + 1
+			return cand
+		}
+	}
+}
 
 // specRuleName names a rate-limit rule from the contract; the name shows
 // in RateLimit-Policy, so it says where the limit was declared.

@@ -65,12 +65,29 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			h.Set(RequestIDHeader, tx.ID)
 			// The forwarding fields say what the firewall resolved, not
 			// what SetXForwarded would (the TCP peer, a trusted load
-			// balancer's address and "http" behind it). ReverseProxy has
-			// already removed the client's own.
+			// balancer's address and "http" behind it).
+			// ReverseProxy removes only Forwarded, X-Forwarded-For, -Host
+			// and -Proto; the other fields frameworks read the client's
+			// scheme, port or path prefix from would still carry whatever
+			// the client wrote. A trusted proxy's port and prefix are its
+			// own statements and pass; the scheme is X-Forwarded-Proto's,
+			// as the firewall judged it.
+			trusted := s.shared.ip.FromTrustedProxy(pr.In)
+			for k := range h {
+				if len(k) > len(forwardedPrefix) && strings.EqualFold(k[:len(forwardedPrefix)], forwardedPrefix) &&
+					(!trusted || schemeFields[http.CanonicalHeaderKey(k)]) {
+					delete(h, k)
+				}
+			}
+			for _, f := range clientAddressFields {
+				delete(h, f)
+			}
 			if tx.Client.IsValid() {
 				// One entry: the peer, or the first untrusted hop behind a
 				// trusted proxy; never addresses the client wrote itself.
-				h.Set("X-Forwarded-For", tx.Client.Unmap().String())
+				client := tx.Client.Unmap().String()
+				h.Set("X-Forwarded-For", client)
+				h.Set("X-Real-Ip", client)
 			}
 			// Whether the client used TLS, as judged for HSTS.
 			proto := "http"
@@ -92,6 +109,26 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		BufferPool: copyBuffers{},
 	}
 }
+
+// forwardedPrefix starts the names of the de facto forwarding fields
+// (X-Forwarded-Ssl, -Scheme, -Port, -Prefix, ...). Rack reads the scheme
+// from X-Forwarded-Ssl and -Scheme, Spring and others build URLs from
+// -Port and -Prefix; none reaches the upstream from a client that is not
+// a trusted proxy.
+const forwardedPrefix = "X-Forwarded-"
+
+// schemeFields restate the scheme X-Forwarded-Proto carries; they are
+// removed even from a trusted proxy, so that the upstream reads only the
+// firewall's judgement.
+var schemeFields = map[string]bool{"X-Forwarded-Ssl": true, "X-Forwarded-Scheme": true}
+
+// clientAddressFields are request fields, besides Forwarded and
+// X-Forwarded-*, from which frameworks and proxies take the client address
+// (X-Real-IP by nginx's realip module, True-Client-IP and X-Real-IP by
+// chi's RealIP, the CDN fields by applications written for those CDNs),
+// in canonical form. The upstream gets X-Real-IP set to the address the
+// firewall resolved and none of the others.
+var clientAddressFields = []string{"X-Real-Ip", "True-Client-Ip", "X-Client-Ip", "X-Cluster-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip"}
 
 // copyBuffers is the reverse proxy's pool of response copy buffers.
 type copyBuffers struct{}

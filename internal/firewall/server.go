@@ -639,6 +639,11 @@ func (s *Server) harden(tx *Tx, h http.Header) {
 		return
 	}
 	s.shared.headers.Apply(h, harden.ResponseInfo{TLS: s.shared.ip.IsTLS(tx.R), Authenticated: tx.Authenticated()})
+	if !harden.IsPreflight(tx.R) {
+		// Preflights get their headers from the CORS stage; every other
+		// response, whichever stage answered it, gets them here.
+		s.shared.cors.ActualHeaders(tx.R, h)
+	}
 }
 
 // wantsClientCerts tells whether any operation may verify a client

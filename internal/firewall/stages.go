@@ -115,7 +115,9 @@ func (st corsStage) Process(tx *Tx) *Rejection {
 	r := tx.R
 	if !harden.IsPreflight(r) {
 		if cors.Enabled() {
-			if out := cors.Actual(r, tx.W.Header()); !out.Allowed {
+			// The headers are set on every response as it goes out
+			// (Server.harden); here only the refusal is decided.
+			if out := cors.CheckActual(r); !out.Allowed {
 				return &Rejection{Violation: plan.Violation{Status: out.Status, Reason: out.Reason, Detail: "cross-origin calls from this origin are not allowed"}}
 			}
 		}
@@ -164,7 +166,10 @@ func (st authenticationStage) Process(tx *Tx) *Rejection {
 	if rt == nil {
 		return nil
 	}
-	id, fail := rt.Evaluate(tx.R.Context(), tx.R, tx.Op.Spec.Security)
+	// DPoP proofs name the URI the client used: https when a trusted
+	// proxy ended TLS in front of a plain-HTTP firewall.
+	ctx := authn.WithClientTLS(tx.R.Context(), st.s.shared.ip.IsTLS(tx.R))
+	id, fail := rt.Evaluate(ctx, tx.R, tx.Op.Spec.Security)
 	if fail != nil {
 		h := http.Header{}
 		fail.WriteHeaders(h)

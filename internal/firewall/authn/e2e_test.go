@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -224,10 +225,22 @@ func TestEndToEnd(t *testing.T) {
 		{"AND: token and wrong key", "GET", "/admin", []string{"Authorization", "Bearer " + read, "X-API-Key", "nope"}, 401, "", ""},
 		{"OR: basic alone", "GET", "/admin", []string{"Authorization", basic("ops", "opensesame")}, 200, "", "ops"},
 		{"OR: basic wrong password", "GET", "/admin", []string{"Authorization", basic("ops", "wrong")}, 401, "", ""},
+		// The firewall would check one field and the upstream might read
+		// the other: refused as two Bearer fields are.
+		{"basic: two Authorization fields", "GET", "/admin", []string{"Authorization", basic("ops", "opensesame"), "Authorization", basic("admin", "x")}, 400, "", ""},
+		{"basic: valid field after a bearer field", "GET", "/admin", []string{"Authorization", "Bearer " + read, "Authorization", basic("ops", "opensesame")}, 400, "", ""},
 		{"OR: unknown user", "GET", "/admin", []string{"Authorization", basic("eve", "opensesame")}, 401, "", ""},
 		{"optional: anonymous", "GET", "/catalog", nil, 200, "", ""},
 		{"optional: valid token identifies", "GET", "/catalog", []string{"Authorization", "Bearer " + read}, 200, "", "alice"},
 		{"optional: invalid token refused", "GET", "/catalog", []string{"Authorization", "Bearer " + expired}, 401, "invalid_token", ""},
+		// RFC 9110: the scheme and the token are separated by spaces only.
+		// An upstream that also splits on a tab would use a token the
+		// firewall never verified; the ambiguous field is refused.
+		{"optional: tab after Bearer is not anonymous", "GET", "/catalog", []string{"Authorization", "Bearer\t" + expired}, 400, `error="invalid_request"`, ""},
+		{"tab after Bearer", "GET", "/orders", []string{"Authorization", "Bearer\t" + read}, 400, `error="invalid_request"`, ""},
+		{"tab after Basic", "GET", "/admin", []string{"Authorization", strings.Replace(basic("ops", "opensesame"), " ", "\t", 1)}, 400, "", ""},
+		{"bare Bearer is no token", "GET", "/catalog", []string{"Authorization", "Bearer"}, 200, "", ""},
+		{"several spaces after Bearer", "GET", "/orders", []string{"Authorization", "Bearer   " + read}, 200, "", "alice"},
 		{"security: [] is anonymous", "GET", "/health", nil, 200, "", ""},
 		{"api key in query", "GET", "/query?key=qkey", nil, 200, "", "q"},
 		{"api key in cookie", "GET", "/query", []string{"Cookie", "session_key=ckey"}, 200, "", "c"},
@@ -328,5 +341,42 @@ func TestBuildErrors(t *testing.T) {
 	}
 	if err := rt.Check(doc.Operations); err == nil || !strings.Contains(err.Error(), `"oauth"`) {
 		t.Fatalf("Check = %v", err)
+	}
+}
+
+// TestRevokedTokenHashHasOneSpelling: a token revoked by its hash stays
+// revoked when the client re-encodes its signature (padding, the unused
+// bits of the last character, the standard base64 alphabet), since each
+// spelling hashes differently.
+func TestRevokedTokenHashHasOneSpelling(t *testing.T) {
+	f := newFixture(t, true)
+	waitReady(t, f.rt)
+	tok := f.signer.token(t, map[string]any{"scope": "orders:read"})
+	if err := f.rt.denylist().Add(context.Background(), denylist.Entry{TokenHash: denylist.TokenHash(tok), Until: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	dot := strings.LastIndexByte(tok, '.')
+	sig := tok[dot+1:]
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	// A 256-byte RS256 signature leaves two unused bits in its last
+	// character; flipping the lowest gives the same signature bytes.
+	last := strings.IndexByte(alphabet, sig[len(sig)-1])
+	std := strings.NewReplacer("-", "+", "_", "/").Replace(sig)
+	if std == sig {
+		t.Skip("the signature happens to use neither - nor _")
+	}
+	tests := []struct{ name, tok string }{
+		{"as revoked", tok},
+		{"padded signature", tok + "=="},
+		{"other unused bits in the last character", tok[:len(tok)-1] + string(alphabet[last^1])},
+		{"standard base64 alphabet", tok[:dot+1] + std},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := f.do(t, "GET", "/orders", "Authorization", "Bearer "+tc.tok)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status = %d (%s), want 401", resp.StatusCode, resp.Header.Get("X-Reason"))
+			}
+		})
 	}
 }

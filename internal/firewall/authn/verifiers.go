@@ -11,6 +11,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/credentials"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/introspect"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/jwt"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/mtls"
@@ -36,6 +37,14 @@ type Bearer struct {
 	// "dpop", or "" for no requirement.
 	RequireBinding string
 	Logger         *slog.Logger
+}
+
+// WithClientTLS records in ctx whether the client's connection used TLS as
+// the caller judged it (directly, or per a trusted proxy that ended TLS),
+// which is the scheme a DPoP proof's htu must have when no
+// dpop.external_origin is configured.
+func WithClientTLS(ctx context.Context, tls bool) context.Context {
+	return dpop.WithClientTLS(ctx, tls)
 }
 
 // Challenge implements Verifier.
@@ -75,16 +84,12 @@ func isToken68(s string) bool {
 // carried it ("Bearer" or "DPoP"). Tokens in the query string are not
 // accepted (RFC 6750 section 5.3: they end up in logs).
 func BearerToken(r *http.Request) (token, scheme string, err error) {
-	vals := r.Header.Values("Authorization")
-	if len(vals) == 0 {
+	sch, tok, err := credentials.Authorization(r.Header)
+	switch {
+	case errors.Is(err, credentials.ErrNone):
 		return "", "", &Failure{Kind: KindMissing, Description: "no access token"}
-	}
-	if len(vals) > 1 {
+	case errors.Is(err, credentials.ErrSeveral):
 		return "", "", &Failure{Kind: KindBadRequest, Description: "several Authorization header fields"}
-	}
-	sch, tok, ok := strings.Cut(strings.TrimSpace(vals[0]), " ")
-	if !ok {
-		return "", "", &Failure{Kind: KindMissing, Description: "no access token"}
 	}
 	switch {
 	case strings.EqualFold(sch, "Bearer"):
@@ -95,8 +100,10 @@ func BearerToken(r *http.Request) (token, scheme string, err error) {
 		// Another scheme (e.g. Basic) is not a bearer credential.
 		return "", "", &Failure{Kind: KindMissing, Description: "no access token"}
 	}
-	tok = strings.TrimSpace(tok)
-	if !isToken68(tok) {
+	if err == nil && tok == "" {
+		return "", "", &Failure{Kind: KindMissing, Description: "no access token"}
+	}
+	if err != nil || !isToken68(tok) {
 		return "", "", &Failure{Kind: KindBadRequest, Description: "the access token is not a valid b64token"}
 	}
 	return tok, sch, nil
@@ -254,6 +261,10 @@ func (b *Basic) Authenticate(_ context.Context, r *http.Request) (*Identity, err
 	switch {
 	case errors.Is(err, apikey.ErrNoBasic):
 		return nil, &Failure{Kind: KindMissing, Description: "no basic credentials"}
+	case errors.Is(err, apikey.ErrSeveralFields):
+		return nil, &Failure{Kind: KindBadRequest, Description: "several Authorization header fields"}
+	case errors.Is(err, apikey.ErrMalformedField):
+		return nil, &Failure{Kind: KindBadRequest, Description: "the Authorization header field is malformed"}
 	case err != nil:
 		return nil, invalid("the user name or password is wrong", err)
 	}

@@ -195,6 +195,13 @@ func PeerAddr(remote string) netip.Addr {
 
 func (p *Policy) isTrusted(a netip.Addr) bool { return a.IsValid() && contains(p.trusted, a) }
 
+// FromTrustedProxy reports whether the direct peer of r is a trusted
+// proxy, whose forwarding fields are its own statements rather than the
+// client's.
+func (p *Policy) FromTrustedProxy(r *http.Request) bool {
+	return p.isTrusted(PeerAddr(r.RemoteAddr))
+}
+
 // Resolve finds the client address of r.
 func (p *Policy) Resolve(r *http.Request) Result {
 	peer := PeerAddr(r.RemoteAddr)
@@ -241,12 +248,18 @@ func (p *Policy) IsTLS(r *http.Request) bool {
 		return false
 	}
 	if p.forwarded {
-		els := splitQuoted(strings.Join(r.Header.Values("Forwarded"), ","), ',')
-		if len(els) == 0 {
+		lines := r.Header.Values("Forwarded")
+		if len(lines) == 0 {
 			return false
 		}
 		// The last element was added by the nearest (trusted) proxy.
-		for _, pair := range splitQuoted(els[len(els)-1], ';') {
+		els := forwardedElements(lines[len(lines)-1])
+		last := els[len(els)-1]
+		if _, open := splitQuoted(last, ','); open {
+			return false
+		}
+		pairs, _ := splitQuoted(last, ';')
+		for _, pair := range pairs {
 			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
 			if ok && strings.EqualFold(k, "proto") {
 				return strings.EqualFold(unquote(v), "https")

@@ -59,6 +59,14 @@ func TestResolve(t *testing.T) {
 		{"forwarded unknown from trusted hop", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=unknown`}}, "10.1.1.1", SourceForwarded, true},
 		{"forwarded configured: xff ignored", fwd, "10.1.1.1:4000", map[string][]string{"X-Forwarded-For": {"198.51.100.7"}}, "10.1.1.1", SourcePeer, false},
 		{"forwarded quoted comma", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=1.1.1.1;host="a,b", for=198.51.100.9`}}, "198.51.100.9", SourceForwarded, false},
+		// The client opens a quoted string that the trusted proxy's own
+		// element would fall into; the proxy's element still decides.
+		{"forwarded: client quote swallows the proxy element (same line)", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=1.1.1.1;by="x, for=198.51.100.9`}}, "198.51.100.9", SourceForwarded, false},
+		{"forwarded: client quote swallows the proxy element (next line)", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=1.1.1.1;by="x`, `for=198.51.100.9`}}, "198.51.100.9", SourceForwarded, false},
+		{"forwarded: client quote pairs with the proxy's quote", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=1.1.1.1;by="x, for="[2001:db8::9]:443";proto=https`}}, "2001:db8::9", SourceForwarded, false},
+		{"forwarded: escaped quote in the client's part", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=1.1.1.1;by="x\", for=198.51.100.9`}}, "198.51.100.9", SourceForwarded, false},
+		{"forwarded: trusted hop then client behind a quote", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for=1.1.1.1;by="x, for=198.51.100.9, for=10.2.2.2`}}, "198.51.100.9", SourceForwarded, false},
+		{"forwarded: unterminated quote from the trusted hop", fwd, "10.1.1.1:4000", map[string][]string{"Forwarded": {`for="198.51.100.9`}}, "10.1.1.1", SourceForwarded, true},
 		{"unparseable remote addr", xff, "pipe", nil, "invalid IP", SourcePeer, false},
 	}
 	for _, tc := range tests {
@@ -85,6 +93,17 @@ func TestResolveHugeHeaderIsBounded(t *testing.T) {
 	got = p.Resolve(req("10.1.1.1:1", map[string][]string{"X-Forwarded-For": {long}}))
 	if got.Addr.String() == "6.6.6.6" {
 		t.Fatalf("walked past the hop limit to a client-written entry")
+	}
+	// Forwarded: several huge lines are cut to the rightmost 8 KiB, and a
+	// client line full of quoted commas does not hide the proxy's line.
+	fwd := mustPolicy(t, Config{TrustedProxies: []string{"10.0.0.0/8"}, Header: "forwarded"})
+	lines := []string{`for=6.6.6.6;by="` + strings.Repeat(",", 100000), strings.Repeat("for=10.0.0.1, ", 1000) + "for=198.51.100.7"}
+	if got := fwd.Resolve(req("10.1.1.1:1", map[string][]string{"Forwarded": lines})); got.Addr.String() != "198.51.100.7" {
+		t.Fatalf("got %v, want 198.51.100.7", got.Addr)
+	}
+	lines = []string{strings.Repeat("for=10.0.0.1, ", 1000) + `for=198.51.100.7, for=6.6.6.6;by="` + strings.Repeat(",", 100)}
+	if got := fwd.Resolve(req("10.1.1.1:1", map[string][]string{"Forwarded": lines})); got.Addr.String() != "10.1.1.1" || !got.Incomplete {
+		t.Fatalf("got %v (incomplete %v), want the trusted peer 10.1.1.1 as an incomplete answer", got.Addr, got.Incomplete)
 	}
 }
 
@@ -188,6 +207,8 @@ func TestIsTLS(t *testing.T) {
 		{"trusted proxy https", xff, "10.0.0.1:1", map[string][]string{"X-Forwarded-Proto": {"https"}}, false, true},
 		{"trusted proxy http (client spoofed left)", xff, "10.0.0.1:1", map[string][]string{"X-Forwarded-Proto": {"https, http"}}, false, false},
 		{"forwarded proto", fwd, "10.0.0.1:1", map[string][]string{"Forwarded": {"for=1.2.3.4;proto=http, for=198.51.100.1;proto=https"}}, false, true},
+		{"forwarded: client quote swallows the proxy's proto", fwd, "10.0.0.1:1", map[string][]string{"Forwarded": {`proto=https;by="x, for=198.51.100.1;proto=http`}}, false, false},
+		{"forwarded: client quote on an earlier line", fwd, "10.0.0.1:1", map[string][]string{"Forwarded": {`proto=https;by="x`, `for=198.51.100.1;proto=http`}}, false, false},
 		{"forwarded no proto", fwd, "10.0.0.1:1", map[string][]string{"Forwarded": {"for=1.2.3.4"}}, false, false},
 	}
 	for _, tc := range tests {

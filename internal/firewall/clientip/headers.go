@@ -15,9 +15,13 @@ type hop struct {
 // matters, so a longer value is cut on the left.
 const maxHeaderBytes = 8 << 10
 
-func tail(s string) string {
-	if len(s) > maxHeaderBytes {
-		s = s[len(s)-maxHeaderBytes:]
+func tail(s string) string { return tailN(s, maxHeaderBytes) }
+
+// tailN keeps the rightmost n bytes of s, without the entry the cut
+// probably went through.
+func tailN(s string, n int) string {
+	if len(s) > n {
+		s = s[len(s)-n:]
 		// Drop the (probably cut) leftmost entry.
 		if i := strings.IndexByte(s, ','); i >= 0 {
 			s = s[i+1:]
@@ -26,6 +30,23 @@ func tail(s string) string {
 		}
 	}
 	return s
+}
+
+// tailLines keeps the rightmost maxHeaderBytes of several field lines, the
+// leftmost kept line cut as tail cuts one.
+func tailLines(lines []string) []string {
+	budget := maxHeaderBytes
+	for i := len(lines) - 1; i >= 0; i-- {
+		if len(lines[i]) > budget {
+			out := lines[i+1:]
+			if cut := tailN(lines[i], max(budget, 0)); cut != "" {
+				out = append([]string{cut}, out...)
+			}
+			return out
+		}
+		budget -= len(lines[i]) + 1
+	}
+	return lines
 }
 
 // xffHops parses X-Forwarded-For. Several header lines form one list, in
@@ -46,20 +67,82 @@ func xffHops(lines []string) []hop {
 // forwardedHops parses RFC 7239 Forwarded elements and keeps their for=
 // parameter. An element without for= counts as an unknown hop.
 func forwardedHops(lines []string) []hop {
-	s := tail(strings.Join(lines, ","))
 	var out []hop
-	for _, el := range splitQuoted(s, ',') {
-		if strings.TrimSpace(el) == "" {
-			continue
+	for _, line := range tailLines(lines) {
+		for _, el := range forwardedElements(line) {
+			if strings.TrimSpace(el) == "" {
+				continue
+			}
+			out = append(out, hop{addr: forwardedFor(el)})
 		}
-		h := hop{}
-		for _, pair := range splitQuoted(el, ';') {
-			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "for") {
-				h.addr = parseNode(unquote(strings.TrimSpace(v)))
+	}
+	return out
+}
+
+// forwardedFor is the address of an element's for= parameter, invalid
+// when it has none or the element is not well formed.
+func forwardedFor(el string) netip.Addr {
+	if _, open := splitQuoted(el, ','); open {
+		return netip.Addr{}
+	}
+	var addr netip.Addr
+	pairs, _ := splitQuoted(el, ';')
+	for _, pair := range pairs {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "for") {
+			addr = parseNode(unquote(strings.TrimSpace(v)))
+		}
+	}
+	return addr
+}
+
+// maxResync bounds the commas tried for one element when a line is
+// resynchronised from the right, so a line of quoted commas costs bounded
+// work.
+const maxResync = 16
+
+// forwardedElements splits one Forwarded field line into its elements. A
+// quoted string never spans field lines, so a line is parsed on its own.
+// A line whose quoted string is never closed was not written whole by a
+// proxy: proxies append their element after whatever the client sent, so
+// a client that opens a quote would otherwise swallow the proxies'
+// elements into its own and pick the address the firewall believes. Such
+// a line is read from the right instead: each element is the shortest
+// well-formed text after a comma, and the text left over is one malformed
+// element (an unknown hop).
+func forwardedElements(line string) []string {
+	els, open := splitQuoted(line, ',')
+	if !open {
+		return els
+	}
+	var right []string
+	end := len(line)
+	for end > 0 && len(right) <= maxHops {
+		found := false
+		c := end
+		for try := 0; try < maxResync; try++ {
+			c = strings.LastIndexByte(line[:c], ',')
+			if c < 0 {
+				break
+			}
+			if _, open := splitQuoted(line[c+1:end], ','); !open {
+				right = append(right, line[c+1:end])
+				end, found = c, true
+				break
 			}
 		}
-		out = append(out, h)
+		if !found {
+			break
+		}
+	}
+	out := make([]string, 0, len(right)+1)
+	if end > 0 {
+		// Malformed (it holds the open quote): forwardedFor gives no
+		// address for it.
+		out = append(out, line[:end])
+	}
+	for i := len(right) - 1; i >= 0; i-- {
+		out = append(out, right[i])
 	}
 	return out
 }
@@ -85,9 +168,9 @@ func parseNode(s string) netip.Addr {
 	return netip.Addr{}
 }
 
-// splitQuoted splits on sep outside double-quoted strings.
-func splitQuoted(s string, sep byte) []string {
-	var out []string
+// splitQuoted splits on sep outside double-quoted strings. open reports a
+// quoted string that is never closed.
+func splitQuoted(s string, sep byte) (parts []string, open bool) {
 	inQuote, esc := false, false
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -100,11 +183,11 @@ func splitQuoted(s string, sep byte) []string {
 		case c == '"':
 			inQuote = !inQuote
 		case !inQuote && c == sep:
-			out = append(out, s[start:i])
+			parts = append(parts, s[start:i])
 			start = i + 1
 		}
 	}
-	return append(out, s[start:])
+	return append(parts, s[start:]), inQuote
 }
 
 func unquote(s string) string {

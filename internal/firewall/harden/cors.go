@@ -259,26 +259,45 @@ func (c *CORS) Preflight(r *http.Request, h http.Header, pathMethods []string) O
 
 // Actual adds CORS headers to the response of a non-preflight request.
 // The outcome refuses only when RejectDisallowedOrigins is set and the
-// request carries an Origin the policy does not allow.
+// request carries an Origin the policy does not allow. It is
+// CheckActual followed by ActualHeaders.
 func (c *CORS) Actual(r *http.Request, h http.Header) Outcome {
-	if c.Enabled() {
-		h.Add("Vary", "Origin")
-	}
+	c.ActualHeaders(r, h)
+	return c.CheckActual(r)
+}
+
+// CheckActual decides whether a non-preflight request may proceed: it is
+// refused only when RejectDisallowedOrigins is set and the request
+// carries an Origin the policy does not allow. It sets no header.
+func (c *CORS) CheckActual(r *http.Request) Outcome {
 	origin := r.Header.Get("Origin")
-	if origin == "" {
+	if origin == "" || (c.Enabled() && c.originAllowed(origin)) {
 		return Outcome{Allowed: true}
 	}
-	if !c.Enabled() || !c.originAllowed(origin) {
-		if c != nil && c.reject && !sameOrigin(r, origin) {
-			return Outcome{Status: http.StatusForbidden, Reason: ReasonOriginDenied}
-		}
-		return Outcome{Allowed: true}
+	if c != nil && c.reject && !sameOrigin(r, origin) {
+		return Outcome{Status: http.StatusForbidden, Reason: ReasonOriginDenied}
+	}
+	return Outcome{Allowed: true}
+}
+
+// ActualHeaders sets the CORS headers of the response to a non-preflight
+// request: Vary whenever CORS is on, and the Access-Control-* fields when
+// the origin is allowed. The firewall calls it on every response, those
+// it generates itself (a 429, a validation error) included, so that a
+// page allowed to call the API can read why a call failed.
+func (c *CORS) ActualHeaders(r *http.Request, h http.Header) {
+	if !c.Enabled() {
+		return
+	}
+	h.Add("Vary", "Origin")
+	origin := r.Header.Get("Origin")
+	if origin == "" || !c.originAllowed(origin) {
+		return
 	}
 	c.allowOrigin(h, origin)
 	if c.exposed != "" {
 		h.Set("Access-Control-Expose-Headers", c.exposed)
 	}
-	return Outcome{Allowed: true}
 }
 
 // sameOrigin: browsers send Origin on same-origin POSTs too; those are not

@@ -30,11 +30,14 @@
 //	    // ("cors-origin-denied", "cors-method-denied", "cors-headers-denied")
 //	}
 //
-// and calls Actual on the response of every other request:
+// and, for every other request, decides with CheckActual and sets the
+// headers with ActualHeaders on whatever response goes out, refusals by
+// other stages included (Actual does both):
 //
-//	if out := cors.Actual(r, w.Header()); !out.Allowed {
+//	if out := cors.CheckActual(r); !out.Allowed {
 //	    // only when reject_disallowed_origins is set: 403, out.Reason
 //	}
+//	cors.ActualHeaders(r, w.Header()) // just before the header is written
 //
 // The allowlist holds exact origins ("https://app.example.com") and
 // single-label wildcards ("https://*.example.com"). The response echoes

@@ -244,7 +244,7 @@ func (r *compiledRule) identity(in *Input) string {
 			// Counted together rather than not at all.
 			return "unknown"
 		}
-		return in.IP.Unmap().String()
+		return ipKey(in.IP)
 	case r.Key == KeyAPIKey:
 		if in.APIKey == "" {
 			return ""
@@ -257,6 +257,21 @@ func (r *compiledRule) identity(in *Input) string {
 		}
 		return hashID(v)
 	}
+}
+
+// ipv6Prefix is how much of an IPv6 address names one client. A
+// subscriber is given at least a /64 and may send from any address in it,
+// so counting single addresses would let one client rotate past any limit.
+const ipv6Prefix = 64
+
+// ipKey is the counted form of a client address: IPv4 as is (IPv4-mapped
+// IPv6 included), IPv6 by its /64.
+func ipKey(a netip.Addr) string {
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, ipv6Prefix).Masked().String()
 }
 
 func claimString(v any) string {

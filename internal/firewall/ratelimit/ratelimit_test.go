@@ -109,6 +109,19 @@ func TestRuleSelection(t *testing.T) {
 			{Input{Phase: PhaseIdentity, Claims: map[string]any{"sub": "alice"}, Operation: "a"}, false, "sub"},
 			{Input{Phase: PhaseIdentity, Claims: map[string]any{"sub": "bob"}, Operation: "a"}, true, "sub"},
 		}},
+		// One IPv6 subscriber holds a /64 and can send from any of its
+		// addresses: counting single addresses would let it rotate past
+		// any limit.
+		{"ipv6 counted by /64", []call{
+			{Input{Phase: PhaseIP, IP: netip.MustParseAddr("2001:db8:1:2::1")}, true, "ip"},
+			{Input{Phase: PhaseIP, IP: netip.MustParseAddr("2001:db8:1:2:ffff::9")}, false, "ip"},
+			{Input{Phase: PhaseIP, IP: netip.MustParseAddr("2001:db8:1:3::1")}, true, "ip"},
+		}},
+		{"ipv4-mapped counted as ipv4", []call{
+			{Input{Phase: PhaseIP, IP: netip.MustParseAddr("::ffff:198.51.100.1")}, true, "ip"},
+			{Input{Phase: PhaseIP, IP: ip1}, false, "ip"},
+			{Input{Phase: PhaseIP, IP: ip2}, true, "ip"},
+		}},
 		{"operation filter", []call{
 			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "createOrder"}, true, "ip-op"},
 			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "listOrders"}, true, ""},

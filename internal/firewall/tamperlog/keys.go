@@ -59,6 +59,13 @@ func GenerateKeyFiles(privPath, pubPath string, force bool) (keyID string, err e
 			}
 			return err
 		}
+		// The mode given to OpenFile applies only to a new file: a file
+		// replaced with --force would keep its own, and a private key
+		// written over a world-readable file would be readable by all.
+		if err := f.Chmod(mode); err != nil {
+			f.Close()
+			return fmt.Errorf("setting the mode of %s: %w", path, err)
+		}
 		if _, err := f.Write(data); err != nil {
 			f.Close()
 			return fmt.Errorf("writing %s: %w", path, err)

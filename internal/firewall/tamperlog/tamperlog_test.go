@@ -136,6 +136,20 @@ func TestVerify(t *testing.T) {
 		{"inserted foreign line", edit(func(l []string) []string {
 			return append(l[:2], append([]string{`{"method":"GET","path":"/x"}` + "\n"}, l[2:]...)...)
 		}), KindMalformed, 3, 3, 0, false},
+		// Checkpoint lines are outside the chain: only the signed
+		// checkpoint and its signature may be on them.
+		{"record smuggled into a checkpoint line", edit(func(l []string) []string {
+			l[4] = alterField(l[4], `{"checkpoint":`, `{"rec":{"method":"DELETE","path":"/admin"},"checkpoint":`)
+			return l
+		}), KindMalformed, 5, 4, 0, false},
+		{"unsigned field inside a checkpoint", edit(func(l []string) []string {
+			l[9] = alterField(l[9], `{"checkpoint":{`, `{"checkpoint":{"note":"approved",`)
+			return l
+		}), KindMalformed, 10, 8, 0, false},
+		{"checkpoint key in another case", edit(func(l []string) []string {
+			l[12] = alterField(l[12], `{"checkpoint":`, `{"Checkpoint":`)
+			return l
+		}), KindMalformed, 13, 10, 0, false},
 		{"garbage line", edit(func(l []string) []string {
 			l[2] = "not json\n"
 			return l
@@ -309,6 +323,21 @@ func TestKeyFiles(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "junk"), []byte("hello"), 0o600)
 	if _, err := LoadPublicKeyFile(filepath.Join(dir, "junk")); err == nil {
 		t.Fatal("junk accepted")
+	}
+	// --force over a file anyone may read: the new private key must not
+	// inherit that mode.
+	shared := filepath.Join(dir, "shared")
+	if err := os.WriteFile(shared, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GenerateKeyFiles(shared, filepath.Join(dir, "shared.pub"), true); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(shared); fi.Mode().Perm() != 0o600 {
+		t.Errorf("private key written over a %v file kept mode %v", os.FileMode(0o644), fi.Mode().Perm())
 	}
 }
 

@@ -86,6 +86,15 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 	var gapLo, gapHi uint64
 	for {
 		line, eof, err := readLine(br)
+		if errors.Is(err, errLineTooLong) {
+			// The writer never writes such a line: it was put there, and
+			// is reported like any other foreign line rather than as an
+			// unreadable file.
+			if gap == nil {
+				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo + 1, Seq: lastSeq + 1, Message: fmt.Sprintf("line longer than %d bytes: not written by the firewall", MaxLine)}
+			}
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -134,6 +143,15 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 			var cl checkpointLine
 			if err := json.Unmarshal(c, &cl); err != nil {
 				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Message: fmt.Sprintf("checkpoint cannot be read: %v", err)}
+				break
+			}
+			// The signature covers the checkpoint's known fields only, and
+			// the line is outside the chain: anything else on it (a "rec"
+			// a log reader would take for a record, a field in another
+			// case) would pass unseen. A checkpoint line is exactly what
+			// the writer writes.
+			if want, err := marshalCanonical(cl); err != nil || !bytes.Equal(want, c) {
+				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: "checkpoint line holds more than the signed checkpoint and its signature: inserted or rewritten"}
 				break
 			}
 			rep.Checkpoints++
@@ -201,15 +219,17 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 	return rep, nil
 }
 
+var errLineTooLong = errors.New("line too long")
+
 // readLine returns the next line with its newline, and whether the input
-// ended. A line longer than MaxLine is an error.
+// ended. A line longer than MaxLine is errLineTooLong.
 func readLine(br *bufio.Reader) ([]byte, bool, error) {
 	var out []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		out = append(out, chunk...)
 		if len(out) > MaxLine {
-			return nil, false, fmt.Errorf("a line is longer than %d bytes: not an audit log", MaxLine)
+			return nil, false, errLineTooLong
 		}
 		switch {
 		case err == nil:

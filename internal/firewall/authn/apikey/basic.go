@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/credentials"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/ttlcache"
 )
 
@@ -62,6 +63,11 @@ func (c *BasicConfig) Validate() error {
 var (
 	ErrNoBasic  = errors.New("no basic credentials in the request")
 	ErrBadBasic = errors.New("basic credentials not recognised")
+	// ErrSeveralFields: the request has more than one Authorization field.
+	// The firewall would check one and the upstream might use another.
+	ErrSeveralFields = errors.New("several Authorization header fields")
+	// ErrMalformedField: "Basic" followed by a tab, or by nothing.
+	ErrMalformedField = credentials.ErrMalformed
 )
 
 // Basic verifies HTTP basic credentials.
@@ -106,28 +112,40 @@ func NewBasic(c BasicConfig) (*Basic, error) {
 	return b, nil
 }
 
-// ParseBasic returns the credentials of an Authorization: Basic header.
-func ParseBasic(r *http.Request) (user, pass string, ok bool) {
-	h := r.Header.Get("Authorization")
-	const prefix = "basic "
-	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return "", "", false
+// ParseBasic returns the credentials of an Authorization: Basic header:
+// ErrNoBasic without (well-formed) ones, ErrSeveralFields when
+// Authorization is sent more than once, ErrMalformedField when the scheme
+// is not followed by spaces and a credential.
+func ParseBasic(r *http.Request) (user, pass string, err error) {
+	sch, param, err := credentials.Authorization(r.Header)
+	switch {
+	case errors.Is(err, credentials.ErrNone):
+		return "", "", ErrNoBasic
+	case errors.Is(err, credentials.ErrSeveral):
+		return "", "", ErrSeveralFields
+	case !strings.EqualFold(sch, "Basic"):
+		return "", "", ErrNoBasic
+	case err != nil:
+		return "", "", ErrMalformedField
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
+	raw, err := base64.StdEncoding.DecodeString(param)
 	if err != nil {
-		return "", "", false
+		return "", "", ErrNoBasic
 	}
-	user, pass, ok = strings.Cut(string(raw), ":")
-	return user, pass, ok
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return "", "", ErrNoBasic
+	}
+	return user, pass, nil
 }
 
 // Check verifies the request's credentials. The cache is keyed by a
 // SHA-256 of the whole credential, so a cached entry is found only with the
 // exact password, and the cache never holds a password.
 func (b *Basic) Check(r *http.Request) (*User, error) {
-	user, pass, ok := ParseBasic(r)
-	if !ok {
-		return nil, ErrNoBasic
+	user, pass, err := ParseBasic(r)
+	if err != nil {
+		return nil, err
 	}
 	key := sha256.Sum256([]byte(user + "\x00" + pass))
 	if b.ttl > 0 {

@@ -64,9 +64,16 @@ func (s *Memory) Add(_ context.Context, e Entry) error {
 	if err != nil {
 		return err
 	}
+	if !s.Now().Before(e.Until) {
+		return nil // already expired: nothing to deny
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[k] = e.Until
+	// A revocation only ever grows: a later one with an earlier end must
+	// not lift the token back into use.
+	if cur, ok := s.m[k]; !ok || e.Until.After(cur) {
+		s.m[k] = e.Until
+	}
 	s.n++
 	if s.n%1024 == 0 {
 		now := s.Now()

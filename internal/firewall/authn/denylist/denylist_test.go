@@ -42,6 +42,17 @@ func testStore(t *testing.T, s Store, advance func(time.Duration)) {
 			t.Errorf("Denied(%q, %q) = %v, want %v", tc.jti, tc.hash, got, tc.want)
 		}
 	}
+	// Revoking the same token again never shortens the revocation in
+	// force: an exp already past changes nothing, an earlier one keeps
+	// the later.
+	for _, until := range []time.Time{time.Now().Add(-time.Minute), time.Now().Add(time.Second)} {
+		if err := s.Add(ctx, Entry{JTI: "a1", Until: until}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Denied(ctx, "a1", ""); !got {
+			t.Fatalf("a second revocation until %v lifted the first", until)
+		}
+	}
 	advance(3 * time.Second)
 	if got, _ := s.Denied(ctx, "", TokenHash(tok)); got {
 		t.Error("entry should have expired with the token")

@@ -34,11 +34,24 @@ func (s *Redis) Add(ctx context.Context, e Entry) error {
 	if ttl <= 0 {
 		return nil // already expired: nothing to deny
 	}
-	if err := s.Client.Set(ctx, s.Prefix+k, "1", ttl).Err(); err != nil {
-		return fmt.Errorf("denylist: redis SET: %w", err)
+	if err := extendScript.Run(ctx, s.Client, []string{s.Prefix + k}, max(ttl.Milliseconds(), 1)).Err(); err != nil {
+		return fmt.Errorf("denylist: redis revocation script: %w", err)
 	}
 	return nil
 }
+
+// extendScript sets the entry's lifetime to ARGV[1] milliseconds unless it
+// already lasts longer, in one atomic step: a revocation only ever grows,
+// so a later one with an earlier end (from this firewall or another of
+// the fleet) does not lift the token back into use.
+var extendScript = redis.NewScript(`
+local cur = redis.call('PTTL', KEYS[1])
+if cur == -1 or cur >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return 1
+`)
 
 func (s *Redis) Denied(ctx context.Context, jti, tokenHash string) (bool, error) {
 	var keys []string

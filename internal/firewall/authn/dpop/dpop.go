@@ -107,9 +107,19 @@ func New(c Config) (*Verifier, error) {
 	return v, nil
 }
 
+type clientTLSKey struct{}
+
+// WithClientTLS records in ctx whether the client's connection used TLS,
+// as the caller judged it: behind a proxy that ends TLS the connection to
+// the verifier is plain HTTP while the client, and its htu, used https.
+// Without it (and without ExternalOrigin) the scheme is the connection's.
+func WithClientTLS(ctx context.Context, tls bool) context.Context {
+	return context.WithValue(ctx, clientTLSKey{}, tls)
+}
+
 // Verify checks the request's DPoP proof for accessToken, whose cnf.jkt is
 // jkt.
-func (v *Verifier) Verify(_ context.Context, r *http.Request, accessToken, jkt string) error {
+func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt string) error {
 	vals := r.Header.Values(Header)
 	if len(vals) == 0 {
 		return ErrMissing
@@ -166,7 +176,7 @@ func (v *Verifier) Verify(_ context.Context, r *http.Request, accessToken, jkt s
 	if c.HTM != r.Method {
 		return fmt.Errorf("%w: htm %q does not match %s", ErrInvalid, c.HTM, r.Method)
 	}
-	if !v.sameURI(c.HTU, r) {
+	if !v.sameURI(ctx, c.HTU, r) {
 		return fmt.Errorf("%w: htu does not match the request URI", ErrInvalid)
 	}
 	iatF, err := c.IAT.Float64()
@@ -193,13 +203,13 @@ func (v *Verifier) Verify(_ context.Context, r *http.Request, accessToken, jkt s
 // sameURI compares htu with the request URI without query and fragment
 // (RFC 9449 section 4.3), scheme and host case-insensitively and default
 // ports ignored.
-func (v *Verifier) sameURI(htu string, r *http.Request) bool {
+func (v *Verifier) sameURI(ctx context.Context, htu string, r *http.Request) bool {
 	u, err := url.Parse(htu)
 	if err != nil {
 		return false
 	}
 	scheme, host := "http", r.Host
-	if r.TLS != nil {
+	if tls, _ := ctx.Value(clientTLSKey{}).(bool); tls || r.TLS != nil {
 		scheme = "https"
 	}
 	if v.origin != nil {

@@ -88,6 +88,26 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
+	// Behind a proxy that ends TLS the connection to the firewall is plain
+	// HTTP, but the client used https: the scheme the firewall judged
+	// (WithClientTLS) is what htu is compared with.
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		want error
+	}{
+		{"plain connection, client used TLS", WithClientTLS(context.Background(), true), nil},
+		{"plain connection, plain client", WithClientTLS(context.Background(), false), ErrInvalid},
+		{"plain connection, nothing known", context.Background(), ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "http://api.example/orders", nil)
+			r.Header.Set("DPoP", proof(priv, map[string]any{"jti": "tls-" + tc.name}, nil))
+			if err := v.Verify(tc.ctx, r, access, jkt); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
 	r := httptest.NewRequest("POST", "https://api.example/orders", nil)
 	if err := v.Verify(context.Background(), r, access, jkt); !errors.Is(err, ErrMissing) {
 		t.Fatalf("no proof: err = %v", err)

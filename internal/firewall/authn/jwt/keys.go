@@ -215,9 +215,12 @@ func (r *RemoteKeys) fetch(ctx context.Context) (jwk.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("JWKS: %w", err)
 	}
-	set, err := jose.ParseKeys(body)
+	set, skipped, err := jose.ParseJWKS(body)
 	if err != nil {
 		return nil, fmt.Errorf("JWKS %s: %w", u, err)
+	}
+	if len(skipped) > 0 && r.Logger != nil {
+		r.Logger.Warn("JWKS keys that cannot verify tokens are ignored", "url", u, "ignored", skipped)
 	}
 	return set, nil
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,6 +203,10 @@ func TestVerify(t *testing.T) {
 		{"JWE-shaped token", "a.b.c.d.e", ErrMalformed},
 		{"garbage", "not a token", ErrMalformed},
 		{"tampered payload", tamper(rsaKey.sign(t, claims(now, nil), nil)), ErrSignature},
+		// One token, one spelling (RFC 7515 base64url without padding).
+		{"padded signature", rsaKey.sign(t, claims(now, nil), nil) + "==", ErrMalformed},
+		{"padded payload", padPayload(rsaKey.sign(t, claims(now, nil), nil)), ErrMalformed},
+		{"CR LF inside the signature", crlf(rsaKey.sign(t, claims(now, nil), nil)), ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,6 +228,20 @@ func TestVerify(t *testing.T) {
 	if n := evil.hits.Load(); n != 0 {
 		t.Errorf("the jku URL was fetched %d times; it must never be used", n)
 	}
+}
+
+// padPayload pads the payload part to a multiple of four characters,
+// padding it with one character if it already is.
+func padPayload(tok string) string {
+	parts := strings.Split(tok, ".")
+	parts[1] += strings.Repeat("=", 4-len(parts[1])%4)
+	return strings.Join(parts, ".")
+}
+
+// crlf folds the signature part as MIME base64 would.
+func crlf(tok string) string {
+	i := len(tok) - 8
+	return tok[:i] + "\r\n" + tok[i:]
 }
 
 func tamper(tok string) string {
@@ -389,4 +408,55 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJWKSWithUnusableKeys: a key set holding a key this verifier cannot
+// use (an unknown key type or curve, missing members, a symmetric key) is
+// still used for its other keys, as RFC 7517 section 5 asks; refusing the
+// whole set would keep the firewall unready, or on stale keys, because the
+// provider published one key of a new kind.
+func TestJWKSWithUnusableKeys(t *testing.T) {
+	ctx := context.Background()
+	good := newRSA(t, "r1")
+	goodJSON, err := json.Marshal(good.public(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := good.sign(t, claims(time.Now(), nil), nil)
+	tests := []struct {
+		name  string
+		extra string
+		ok    bool
+	}{
+		{"unknown key type", `{"kty":"AKP","alg":"ML-DSA-44","pub":"AAAA","kid":"p1"}`, true},
+		{"unknown curve", `{"kty":"EC","crv":"secp256k1","x":"QmAqhdgUaQdQd2JOsVgnRtbYGa6ZOISpA4sMKOdYZJg","y":"Vd3ZfQn2x5JP9tEsBPvMb-dnqAwiyuqNHF-wD39PK8U","kid":"k1"}`, true},
+		{"missing member", `{"kty":"RSA","kid":"bad","n":"AQAB"}`, true},
+		{"symmetric key", `{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0","kid":"r1"}`, true},
+		{"not an object", `"junk"`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(`{"keys":[` + tc.extra + `,` + string(goodJSON) + `]}`))
+			}))
+			defer srv.Close()
+			rk := remote(t, srv.URL)
+			if err := rk.refresh(ctx, true); err != nil {
+				t.Fatalf("refresh: %v", err)
+			}
+			v, _ := NewVerifier(rk, Options{RequireExp: true})
+			if _, err := v.Verify(ctx, tok); err != nil {
+				t.Fatalf("token of the usable key refused: %v", err)
+			}
+		})
+	}
+	t.Run("no usable key at all", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`))
+		}))
+		defer srv.Close()
+		if err := remote(t, srv.URL).refresh(ctx, true); err == nil {
+			t.Fatal("a key set without a usable key must fail to load")
+		}
+	})
 }

@@ -6,6 +6,8 @@ package jose
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -91,6 +93,10 @@ func ParseCompact(tok []byte, allow Allowlist, understood ...string) (*Header, e
 		// Five parts is a JWE; anything else is not a compact JWS.
 		return nil, fmt.Errorf("%w: not a compact JWS", ErrMalformed)
 	}
+	parts := bytes.Split(tok, []byte{'.'})
+	if !canonical(parts[0]) || !canonical(parts[2]) {
+		return nil, fmt.Errorf("%w: a part is not unpadded base64url", ErrMalformed)
+	}
 	msg, err := jws.Parse(tok, jws.WithCompact())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -117,11 +123,35 @@ func ParseCompact(tok []byte, allow Allowlist, understood ...string) (*Header, e
 			}
 		}
 	}
+	var b64 bool
+	if err := ph.Get("b64", &b64); (err != nil || b64) && !canonical(parts[1]) {
+		// Only an RFC 7797 unencoded payload (b64 false) is not base64url.
+		return nil, fmt.Errorf("%w: the payload is not unpadded base64url", ErrMalformed)
+	}
 	h := &Header{Alg: alg, raw: ph}
 	h.Kid, _ = ph.KeyID()
 	h.Typ, _ = ph.Type()
 	h.JWK, _ = ph.JWK()
 	return h, nil
+}
+
+// canonical reports whether seg is base64url without padding and with
+// zero unused bits: the one spelling RFC 7515 allows. The JOSE library
+// also decodes padded, standard-alphabet and non-zero-bit spellings, so
+// one token would have many spellings, each with its own SHA-256, and a
+// token revoked by its hash would pass the denylist re-encoded.
+func canonical(seg []byte) bool {
+	for _, c := range seg {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			// The decoder skips CR and LF; they would be another
+			// spelling too.
+			return false
+		}
+	}
+	_, err := base64.RawURLEncoding.Strict().DecodeString(string(seg))
+	return err == nil
 }
 
 func contains(list []string, s string) bool {
@@ -244,6 +274,47 @@ func ParseKeys(data []byte) (jwk.Set, error) {
 		return nil, fmt.Errorf("public keys: %w", err)
 	}
 	return pub, nil
+}
+
+// ParseJWKS parses a JWK set published by an identity provider. Keys this
+// verifier cannot use (an unknown key type or curve, missing members, a
+// symmetric key) are left out and described in skipped, as RFC 7517
+// section 5 asks: a provider adding one key of a new kind must not stop
+// every other key from verifying. It fails when no usable key remains. A
+// document that is not a set is parsed as ParseKeys does.
+func ParseJWKS(data []byte) (set jwk.Set, skipped []string, err error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(data, &doc) != nil || doc.Keys == nil {
+		set, err := ParseKeys(data)
+		return set, nil, err
+	}
+	out := jwk.NewSet()
+	for i, raw := range doc.Keys {
+		k, err := jwk.ParseKey(raw)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("key #%d: %v", i, err))
+			continue
+		}
+		kid, _ := k.KeyID()
+		if k.KeyType() == jwa.OctetSeq() {
+			// Never used: HMAC secrets are configured explicitly.
+			skipped = append(skipped, fmt.Sprintf("key #%d (kid %q): symmetric", i, kid))
+			continue
+		}
+		pub, err := jwk.PublicKeyOf(k)
+		if err == nil {
+			err = out.AddKey(pub)
+		}
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("key #%d (kid %q): %v", i, kid, err))
+		}
+	}
+	if out.Len() == 0 {
+		return nil, skipped, fmt.Errorf("no usable keys (%s)", strings.Join(skipped, "; "))
+	}
+	return out, skipped, nil
 }
 
 // Candidates returns the keys of set that may verify a signature with alg

@@ -207,6 +207,11 @@ func e2eCases() []e2eCase {
 		{"header lookalike of a forwarding field", "31", "GET", "/v1/items/5", with(need, "X_Forwarded_For", "10.0.0.1"), "", "", 400, false, "ambiguous-header"},
 		{"header with an underscore nobody checks", "31", "GET", "/v1/items/5", with(need, "X_Custom_Thing", "1"), "", "", 200, true, ""},
 		{"header spellings the contract declares both", "31", "GET", "/v1/headers", h("X-Legacy", "dash", "X_Legacy", "underscore"), "", "", 200, true, ""},
+		// A field the Connection header names is for this hop only: the
+		// upstream never gets it, so it is not what the firewall checks.
+		{"header named as a connection option", "31", "GET", "/v1/items/5", with(need, "Connection", "X-Need"), "", "", 400, false, "parameter-missing"},
+		{"content type named as a connection option", "31", "POST", "/v1/items", h("Connection", "keep-alive, Content-Type"), jsonCT, item(""), 415, false, "unsupported-media-type"},
+		{"cookie named as a connection option", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=xyz", "Connection", "Cookie"), "", "", 200, true, ""},
 		{"body required property", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen"}`, 400, false, "missing-property"},
 		{"body exclusiveMinimum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":0}`, 400, false, "schema-violation"},
 		{"body maximum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":1001}`, 400, false, "schema-violation"},

@@ -45,6 +45,9 @@ type Tx struct {
 	Framing *framingVerdict
 	// finished is set once the transaction's audit record is submitted.
 	finished bool
+	// redacted names the credential fields the request arrived with,
+	// before any was dropped as a connection option.
+	redacted []string
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract

@@ -255,6 +255,9 @@ func TestProtectAuthentication(t *testing.T) {
 		{"unauthenticated invalid body gets 401, not 400", call{"POST", "/orders", nil, `{"nope":`}, 401, "auth-missing", "Bearer", false},
 		{"api key", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a"}, ""}, 200, "", "", true},
 		{"wrong api key", call{"GET", "/partner/orders", []string{"X-Api-Key", "nope"}, ""}, 401, "auth-invalid", "", false},
+		// The upstream would get the request without the key.
+		{"api key named as a connection option", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a", "Connection", "X-Api-Key"}, ""}, 401, "auth-missing", "", false},
+		{"token named as a connection option", call{"GET", "/orders", append(bearer(good), "Connection", "Authorization"), ""}, 401, "auth-missing", "Bearer", false},
 		// A CGI-style upstream reads X_Api_Key as HTTP_X_API_KEY too.
 		{"api key beside a lookalike field", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a", "X_Api_Key", "other"}, ""}, 400, "ambiguous-header", "", false},
 		{"basic", call{"GET", "/ops/stats", []string{"Authorization", "Basic b3BzOm9wZW5zZXNhbWU="}, ""}, 200, "", "", true},

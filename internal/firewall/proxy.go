@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,6 +105,23 @@ func (copyBuffers) Put(b []byte) {
 	if cap(b) == 32<<10 {
 		b = b[:cap(b)]
 		copyBufferPool.Put(&b)
+	}
+}
+
+// dropConnectionOptions removes the fields a request's Connection header
+// names (RFC 9110 §7.6.1: options for this hop only), before any stage
+// reads the request. The reverse proxy removes them on the way out, so
+// "Connection: X-Api-Key" or "Connection: Content-Type" would otherwise
+// let the firewall check a credential, a declared header parameter or the
+// body's media type that the upstream then never receives. Connection
+// itself stays: net/http reads it for close and keep-alive.
+func dropConnectionOptions(h http.Header) {
+	for _, f := range h["Connection"] {
+		for opt := range strings.SplitSeq(f, ",") {
+			if opt = textproto.TrimString(opt); opt != "" && !strings.EqualFold(opt, "Connection") {
+				h.Del(opt)
+			}
+		}
 	}
 }
 

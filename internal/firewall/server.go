@@ -223,6 +223,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := s.cur.Load()
 	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: c.plan, C: c}
 	s.takeFraming(tx)
+	tx.redacted = redactedFields(r)
+	dropConnectionOptions(r.Header)
 	rw := &respWriter{ResponseWriter: w, s: s, tx: tx}
 	tx.W = rw
 	w.Header().Set(RequestIDHeader, tx.ID)
@@ -341,7 +343,7 @@ func (s *Server) record(tx *Tx, rw *respWriter, decision string, reasons []strin
 		ReqBytes:  max(tx.R.ContentLength, int64(len(tx.Body))),
 		RespBytes: rw.n,
 		Upstream:  tx.Upstream,
-		Redacted:  redactedFields(tx.R),
+		Redacted:  tx.redacted,
 	}
 	if rec.Status == 0 {
 		rec.Status = 200

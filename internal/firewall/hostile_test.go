@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -176,6 +177,41 @@ func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
 	}
 	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
 		t.Fatalf("%d audit records for one transaction", n)
+	}
+}
+
+// An upstream that sends its header and then stalls in the body the
+// firewall buffers to validate: the client gets a 504 within the upstream
+// timeout, with its record, instead of waiting on the upstream for ever
+// (and getting nothing once the write timeout had passed).
+func TestUpstreamStallingMidBodyTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":")
+		select {
+		case <-release:
+		case <-time.After(20 * time.Second):
+		}
+	})
+	sink := &syncBuffer{}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr}
+	cfg.Timeouts.Upstream = 300 * time.Millisecond
+	fw := startFirewall(t, cfg, sink)
+	start := time.Now()
+	resp, body := get(t, "http://"+fw.Addr()+"/v1/items", nil)
+	if resp.StatusCode != 504 || !strings.Contains(body, "upstream-timeout") {
+		t.Fatalf("status %d %s, want 504 upstream-timeout", resp.StatusCode, body)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("answered after %v", d)
+	}
+	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
+		t.Fatalf("%d audit records for one transaction", n)
+	}
+	rec := auditLines(t, sink)[0]
+	if rec["status"] != float64(504) || !strings.Contains(fmt.Sprint(rec["reasons"]), "upstream-timeout") {
+		t.Errorf("record %v", rec)
 	}
 }
 

@@ -48,6 +48,8 @@ type Tx struct {
 	// redacted names the credential fields the request arrived with,
 	// before any was dropped as a connection option.
 	redacted []string
+	// upstreamClock bounds the upstream exchange (forward).
+	upstreamClock upstreamClock
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract

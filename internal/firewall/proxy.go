@@ -149,8 +149,42 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 	// before forwarding (request id, CORS, rate-limit fields) is put back
 	// on the final response.
 	rw.preset = rw.Header().Clone()
-	ctx := context.WithValue(r.Context(), txKey{}, tx)
+	// The upstream has timeouts.upstream to answer with its header (from
+	// the dial, so an upstream that never reads the request body counts
+	// too), and again to send a body the firewall buffers to validate.
+	// Without the second bound an upstream that stalls mid-body held the
+	// transaction for as long as it liked, and the client got nothing.
+	ctx, cancel := context.WithCancelCause(context.WithValue(r.Context(), txKey{}, tx))
+	defer cancel(nil)
+	tx.upstreamClock = upstreamClock{cancel: cancel, d: s.cfg.Timeouts.Upstream}
+	tx.upstreamClock.start()
+	defer tx.upstreamClock.stop()
 	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
+}
+
+// errUpstreamTimeout cancels an upstream exchange that ran out of time.
+var errUpstreamTimeout = errors.New("the upstream did not answer in time")
+
+// upstreamClock cancels the upstream exchange when it runs out of time.
+type upstreamClock struct {
+	cancel context.CancelCauseFunc
+	d      time.Duration
+	timer  *time.Timer
+}
+
+// start gives the upstream d from now.
+func (c *upstreamClock) start() {
+	if c.cancel == nil || c.d <= 0 {
+		return
+	}
+	c.stop()
+	c.timer = time.AfterFunc(c.d, func() { c.cancel(errUpstreamTimeout) })
+}
+
+func (c *upstreamClock) stop() {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 }
 
 // modifyResponse drops the upstream's CORS headers when the firewall
@@ -160,6 +194,10 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 	// The firewall's request id is the one the client and the audit log
 	// share; an upstream's own would be added beside it.
 	resp.Header.Del(RequestIDHeader)
+	if tx, ok := resp.Request.Context().Value(txKey{}).(*Tx); ok {
+		// The header is in; a buffered body gets its own time.
+		tx.upstreamClock.stop()
+	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		// Refused whatever the mode or the route: what follows a 101 is
 		// the upgraded connection, which neither the contract nor the
@@ -193,7 +231,9 @@ func (s *Server) checkResponse(resp *http.Response) error {
 		if resp.ContentLength > 0 {
 			buf.Grow(int(resp.ContentLength))
 		}
+		tx.upstreamClock.start()
 		n, err := buf.ReadFrom(io.LimitReader(resp.Body, cfg.MaxResponse+1))
+		tx.upstreamClock.stop()
 		if err != nil {
 			resp.Body.Close()
 			return err
@@ -295,6 +335,9 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 	case errors.As(err, &br):
 		v = br.v
 		v.Status = http.StatusBadGateway
+	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout):
+		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
+		tx.Violations = append(tx.Violations, v)
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nothing to answer.
 		if rw != nil {

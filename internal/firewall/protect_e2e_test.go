@@ -1,6 +1,7 @@
 package firewall
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -18,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,6 +299,71 @@ func TestProtectAuthentication(t *testing.T) {
 			t.Fatalf("%d %s", resp.StatusCode, reason)
 		}
 	})
+}
+
+// The body is the business of callers who may call the operation: an
+// unauthenticated one gets 401 whatever it sends, without a 100 Continue
+// inviting the body, and learns neither the accepted media types nor the
+// content codings; an authenticated one gets the body checks.
+func TestProtectBodyReadAfterAuthentication(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	s := startFirewall(t, protectConfig(t, up, d.url, ""), nil)
+	waitFor(t, "JWKS", s.Ready)
+	auth := "Authorization: Bearer " + d.token(t, "k1", map[string]any{"scope": "orders:write"}) + "\r\n"
+	dial := func() (net.Conn, error) { return net.Dial("tcp", s.Addr()) }
+	cases := []struct {
+		name, auth, head, body string
+		status                 int
+		continued              bool
+	}{
+		{"undeclared media type", "", "Content-Type: text/xml\r\n", "<a/>", 401, false},
+		{"undeclared media type, authenticated", auth, "Content-Type: text/xml\r\n", "<a/>", 415, false},
+		{"corrupt gzip", "", "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", "not gzip", 401, false},
+		{"corrupt gzip, authenticated", auth, "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", "not gzip", 400, false},
+		{"unknown coding", "", "Content-Type: application/json\r\nContent-Encoding: br\r\n", "xx", 401, false},
+		{"expect 100-continue", "", "Content-Type: application/json\r\nExpect: 100-continue\r\n", "{}", 401, false},
+		{"expect 100-continue, authenticated", auth, "Content-Type: application/json\r\nExpect: 100-continue\r\n", "{}", 201, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			head := "POST /orders HTTP/1.1\r\nHost: x\r\n" + c.auth + c.head + "Content-Length: " + strconv.Itoa(len(c.body)) + "\r\n\r\n"
+			conn, err := dial()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			br := bufio.NewReader(conn)
+			_, _ = io.WriteString(conn, head)
+			if strings.Contains(c.head, "Expect") {
+				// The client waits for the interim answer before sending
+				// the body, as clients that send Expect do.
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := resp.StatusCode == http.StatusContinue; got != c.continued {
+					t.Fatalf("first answer %d; 100 Continue expected: %v", resp.StatusCode, c.continued)
+				}
+				if !c.continued {
+					if resp.StatusCode != c.status {
+						t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+					}
+					return
+				}
+			}
+			_, _ = io.WriteString(conn, c.body)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+		})
+	}
 }
 
 func TestProtectNotReadyUntilKeysLoad(t *testing.T) {

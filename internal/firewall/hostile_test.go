@@ -481,6 +481,45 @@ func TestResponseCharset(t *testing.T) {
 	}
 }
 
+// A response with several Content-Type fields is refused: the firewall
+// would validate the body as the first, and a browser read it as the last
+// (JSON with markup in a string, rendered as text/html).
+func TestResponseContentTypeFields(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = r.Header.Values("X-Up-CT")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	defer up.Close()
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: up.URL}, nil)
+	for _, c := range []struct {
+		method string
+		cts    []string
+		want   int
+	}{
+		{http.MethodGet, []string{"application/json"}, 200},
+		{http.MethodGet, []string{"application/json", "text/html"}, 502},
+		{http.MethodGet, []string{"application/json", "application/json"}, 502},
+		{http.MethodHead, []string{"application/json", "text/html"}, 502},
+	} {
+		req, _ := http.NewRequest(c.method, "http://"+fw.Addr()+"/v1/items", nil)
+		for _, ct := range c.cts {
+			req.Header.Add("X-Up-CT", ct)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s answered with Content-Type %q: status %d, want %d", c.method, c.cts, resp.StatusCode, c.want)
+		}
+		if c.want == 502 && c.method == http.MethodGet && !strings.Contains(string(b), "response-media-type-undeclared") {
+			t.Errorf("%q: %s", c.cts, b)
+		}
+	}
+}
+
 // HEAD has no body, but its Content-Type still describes the GET's body:
 // an undeclared one is blocked.
 func TestHeadContentTypeIsChecked(t *testing.T) {

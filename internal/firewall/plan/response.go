@@ -44,6 +44,12 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 			}
 		}
 	}
+	if len(in.Header.Values("Content-Type")) > 1 {
+		// The body is validated as the first; browsers sniff by the last
+		// (Fetch takes the last valid one), so JSON checked as JSON could
+		// be rendered as the text/html named after it.
+		return append(vs, Violation{502, ReasonRespMediaType, "the response has several Content-Type fields"}), nil
+	}
 	if in.Method == http.MethodHead && len(r.Media) > 0 {
 		// No body, but the header describes the one a GET would carry.
 		if ct := in.Header.Get("Content-Type"); ct != "" && MatchMedia(r.Media, ct) == nil {

@@ -75,6 +75,11 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusEarlyHints)
 		w.Header().Del("Link")
 	}
+	if s := r.Header.Get("X-Up-Trailer"); s != "" {
+		// Announced now, sent after the body.
+		w.Header().Set("Trailer", "X-Up-Trailer-Value")
+		defer func() { w.Header().Set("X-Up-Trailer-Value", s) }()
+	}
 	if s := r.Header.Get("X-Up-Rate"); s != "" {
 		w.Header().Set("X-Rate", s)
 	}

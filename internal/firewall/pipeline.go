@@ -50,6 +50,9 @@ type Tx struct {
 	redacted []string
 	// upstreamClock bounds the upstream exchange (forward).
 	upstreamClock upstreamClock
+	// dropTrailers is set when response validation runs: the upstream's
+	// trailer fields are not forwarded.
+	dropTrailers bool
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract

@@ -160,6 +160,17 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 	tx.upstreamClock.start()
 	defer tx.upstreamClock.stop()
 	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
+	if tx.dropTrailers {
+		// The header is out; what the reverse proxy added since are the
+		// trailers of a streamed body, which net/http would send when
+		// the handler returns.
+		h := rw.Header()
+		for k := range h {
+			if strings.HasPrefix(k, http.TrailerPrefix) {
+				delete(h, k)
+			}
+		}
+	}
 }
 
 // errUpstreamTimeout cancels an upstream exchange that ran out of time.
@@ -221,6 +232,16 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	if !ok || tx.Op == nil || tx.Op.RespMode == plan.Off {
 		return nil
 	}
+	// Trailer fields come after the body, where no contract describes
+	// them and no check could run before they went out (over HTTP/2, and
+	// after a streamed body over HTTP/1.1): a declared header repeated as
+	// a trailer, or any other field, would reach the client unchecked.
+	// The reverse proxy announces and relays what resp.Trailer holds; the
+	// transport fills it when the body ends, so it is emptied after the
+	// body is read here, and forward removes what a streamed body's end
+	// adds (dropTrailers).
+	tx.dropTrailers = true
+	defer func() { resp.Trailer = nil }()
 	cfg := &tx.Plan.Config
 	mode := tx.Op.RespMode
 	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true}

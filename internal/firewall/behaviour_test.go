@@ -16,8 +16,11 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -643,9 +646,31 @@ func TestExpectContinue(t *testing.T) {
 func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
 	up := startUpstream(t)
 	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
-	resp, _ := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-Early-Hints", "1"))
-	if resp.StatusCode != 200 || resp.Header.Get(RequestIDHeader) == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Link") != "" {
+	var hints []http.Header
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+		hints = append(hints, http.Header(h).Clone())
+		return nil
+	}}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, "http://"+fw.Addr()+"/v1/items", nil)
+	req.Header.Set("X-Up-Early-Hints", "1")
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get(RequestIDHeader)
+	if resp.StatusCode != 200 || id == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Link") != "" {
 		t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
+	}
+	// The hint carries its links and the firewall's own fields, not what
+	// else the upstream put in it (fields hardening removes from final
+	// responses, cookies, a second request id).
+	if len(hints) != 1 {
+		t.Fatalf("%d informational responses relayed", len(hints))
+	}
+	want := http.Header{"Link": {"</style.css>; rel=preload"}, RequestIDHeader: {id}}
+	if !reflect.DeepEqual(hints[0], want) {
+		t.Errorf("103 header %v, want %v", hints[0], want)
 	}
 }
 

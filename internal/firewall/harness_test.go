@@ -72,8 +72,16 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("X-Up-Early-Hints") != "" {
 		w.Header().Set("Link", "</style.css>; rel=preload")
+		// Fields that have no business in a hint, and that hardening
+		// removes from final responses.
+		w.Header().Set("X-Powered-By", "PHP/5.2.1")
+		w.Header().Set("Set-Cookie", "sid=1")
+		w.Header().Set(RequestIDHeader, "upstream-id")
 		w.WriteHeader(http.StatusEarlyHints)
 		w.Header().Del("Link")
+		w.Header().Del("X-Powered-By")
+		w.Header().Del("Set-Cookie")
+		w.Header().Del(RequestIDHeader)
 	}
 	if s := r.Header.Get("X-Up-Trailer"); s != "" {
 		// Announced now, sent after the body.

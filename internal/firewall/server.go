@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -438,7 +439,18 @@ type respWriter struct {
 // generated, just before its header goes out.
 func (w *respWriter) WriteHeader(code int) {
 	if code < 200 {
-		// Informational responses (103 Early Hints) are not the answer.
+		// Informational responses (103 Early Hints) are not the answer,
+		// and go out before the final response is validated: they carry
+		// the upstream's links (what a hint is for, RFC 8297) and the
+		// firewall's own fields, nothing else the upstream put in them
+		// (fields hardening removes, cookies, a request id of its own).
+		h := w.ResponseWriter.Header()
+		link := h["Link"]
+		clear(h)
+		maps.Copy(h, w.preset)
+		if len(link) > 0 {
+			h["Link"] = link
+		}
 		w.informational = true
 		w.ResponseWriter.WriteHeader(code)
 		return

@@ -418,6 +418,9 @@ func TestProtectIPRules(t *testing.T) {
 		{"spec deny list at path level", call{"GET", "/partner/orders", []string{"X-Forwarded-For", "198.51.100.20", "X-Api-Key", "key-a"}, ""}, 403, "ip-denied"},
 		{"spec allow list at operation level: allowed", call{"GET", "/ops/stats", append([]string{"X-Forwarded-For", "192.0.2.44"}, basic...), ""}, 200, ""},
 		{"spec allow list at operation level: not allowed", call{"GET", "/ops/stats", append([]string{"X-Forwarded-For", "198.51.100.1"}, basic...), ""}, 403, "ip-not-allowed"},
+		// A CGI-style upstream reads it as the HTTP_X_CLIENT_IP the
+		// firewall does not forward.
+		{"lookalike of a client-address field", call{"GET", "/public/search", []string{"X_Client_IP", "10.6.6.6"}, ""}, 400, "ambiguous-header"},
 		{"ip rules come before authentication", call{"GET", "/orders", []string{"X-Forwarded-For", "203.0.113.7"}, ""}, 403, "ip-denied"},
 	}
 	for _, tc := range cases {
@@ -437,9 +440,11 @@ func TestProtectIPRules(t *testing.T) {
 			{"192.0.2.1", "192.0.2.1"},
 			{"", "127.0.0.1"}, // no header: the peer itself
 		} {
-			var hdr []string
+			// Client-address fields the client wrote itself, which
+			// applications and their frameworks read as the client.
+			hdr := []string{"X-Real-IP", "10.6.6.6", "True-Client-IP", "10.6.6.6", "X-Client-IP", "10.6.6.6", "CF-Connecting-IP", "10.6.6.6"}
 			if tc.xff != "" {
-				hdr = []string{"X-Forwarded-For", tc.xff}
+				hdr = append(hdr, "X-Forwarded-For", tc.xff)
 			}
 			resp, _ := call{"GET", "/public/search", hdr, ""}.do(t, s)
 			if resp.StatusCode != 200 {
@@ -451,6 +456,14 @@ func TestProtectIPRules(t *testing.T) {
 			}
 			if got := r.Header.Values("X-Forwarded-For"); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
+			}
+			if got := r.Header.Values("X-Real-IP"); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("X-Real-IP with X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
+			}
+			for _, f := range []string{"True-Client-IP", "X-Client-IP", "CF-Connecting-IP"} {
+				if got := r.Header.Values(f); len(got) > 0 {
+					t.Errorf("%s written by the client reached the upstream: %q", f, got)
+				}
 			}
 			if got := r.Header.Values("X-Forwarded-Host"); len(got) != 1 || got[0] != s.Addr() {
 				t.Errorf("X-Forwarded-Host: upstream got %q, want %q", got, s.Addr())

@@ -71,7 +71,21 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			if tx.Client.IsValid() {
 				// One entry: the peer, or the first untrusted hop behind a
 				// trusted proxy; never addresses the client wrote itself.
-				h.Set("X-Forwarded-For", tx.Client.Unmap().String())
+				// X-Real-IP says the same, for applications that read it.
+				client := tx.Client.Unmap().String()
+				h.Set("X-Forwarded-For", client)
+				h.Set("X-Real-IP", client)
+			} else {
+				h.Del("X-Real-IP")
+			}
+			// Other fields that name the client, which frameworks and
+			// CDN integrations read as its address, are the client's own
+			// words here: the upstream would trust an address the IP
+			// rules never saw. Kept only where the contract declares them.
+			for _, f := range clientAddressFields {
+				if _, ok := h[f]; ok && (tx.Op == nil || !declaredHeader(tx.Op, f)) {
+					delete(h, f)
+				}
 			}
 			// Whether the client used TLS, as judged for HSTS.
 			proto := "http"
@@ -93,6 +107,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		BufferPool: copyBuffers{},
 	}
 }
+
+// clientAddressFields are request fields (canonical form) that proxies
+// and CDNs set to the client's address and applications read as such;
+// ReverseProxy already removes Forwarded and X-Forwarded-*.
+var clientAddressFields = []string{"True-Client-Ip", "X-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip",
+	"X-Cluster-Client-Ip", "X-Original-Forwarded-For", "Forwarded-For", "X-Forwarded", "X-Proxyuser-Ip"}
 
 // copyBuffers is the reverse proxy's pool of response copy buffers.
 type copyBuffers struct{}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -212,6 +213,33 @@ func TestUpstreamStallingMidBodyTimesOut(t *testing.T) {
 	rec := auditLines(t, sink)[0]
 	if rec["status"] != float64(504) || !strings.Contains(fmt.Sprint(rec["reasons"]), "upstream-timeout") {
 		t.Errorf("record %v", rec)
+	}
+}
+
+// A response header is bounded like a request's (limits.max_header_bytes):
+// an upstream's huge header is refused with a 502 and its record, not
+// buffered and relayed to the client.
+func TestHugeResponseHeaderIsRefused(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		w.Header().Set("X-Filler", strings.Repeat("a", n<<10))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	defer up.Close()
+	sink := &syncBuffer{}
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: up.URL}, sink)
+	for kib, want := range map[int]int{8: 200, 100: 502} {
+		resp, body := get(t, "http://"+fw.Addr()+"/v1/items?limit="+strconv.Itoa(kib), nil)
+		if resp.StatusCode != want {
+			t.Errorf("%d KiB response header: status %d, want %d (%.80s)", kib, resp.StatusCode, want, body)
+		}
+		if want == 502 && resp.Header.Get("X-Filler") != "" {
+			t.Errorf("%d KiB response header relayed", kib)
+		}
+	}
+	if n := recordsAfterShutdown(t, fw, sink); n != 2 {
+		t.Fatalf("%d audit records for two transactions", n)
 	}
 }
 

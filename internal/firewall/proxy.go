@@ -34,8 +34,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		MaxIdleConnsPerHost:   1024,
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: s.cfg.Timeouts.Upstream,
-		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
+		// The same bound as a request's header: net/http's default (10
+		// MiB) let an upstream have that much buffered per response and
+		// relayed, unchecked, to the client.
+		MaxResponseHeaderBytes: int64(maxHeaderBytes(s.cfg.Limits.MaxHeaderBytes)),
+		ExpectContinueTimeout:  time.Second,
+		ForceAttemptHTTP2:      true,
 		// The firewall validates what it forwards; it must see the
 		// upstream's bytes, not a transparently decompressed copy.
 		DisableCompression: true,

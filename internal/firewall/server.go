@@ -531,11 +531,7 @@ func (s *Server) Start() error {
 		// any other request, instead of net/http answering it.
 		DisableGeneralOptionsHandler: true,
 	}
-	maxHead := s.cfg.Limits.MaxHeaderBytes
-	if maxHead <= 0 {
-		maxHead = http.DefaultMaxHeaderBytes
-	}
-	maxHead += 4096 // net/http's own slack over MaxHeaderBytes
+	maxHead := maxHeaderBytes(s.cfg.Limits.MaxHeaderBytes) + 4096 // net/http's own slack over MaxHeaderBytes
 	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	s.serveErr = make(chan error, 2)
 	if s.cfg.TLSCert != "" {
@@ -563,6 +559,15 @@ func (s *Server) Start() error {
 	go func() { s.serveErr <- s.admin.Serve(aln) }()
 	s.log.Info("protect listening", "addr", ln.Addr().String(), "admin", aln.Addr().String(), "upstream", s.upstream.Redacted(), "tls", s.cfg.TLSCert != "")
 	return nil
+}
+
+// maxHeaderBytes is the configured bound on a message header, or
+// net/http's default for requests when none is set.
+func maxHeaderBytes(configured int) int {
+	if configured <= 0 {
+		return http.DefaultMaxHeaderBytes
+	}
+	return configured
 }
 
 // TLSConfig is TLS 1.2 or later with forward-secret AEAD suites only (TLS

@@ -88,6 +88,10 @@ func e2eCases() []e2eCase {
 		{"route encoded backslash", "31", "GET", "/v1/items/5%5C", need, "", "", 400, false, "ambiguous-path"},
 		// Overlong UTF-8 for "..": a dot-dot to decoders that accept it.
 		{"route overlong dot-dot", "31", "GET", "/v1/pages/%C0%AE%C0%AE", nil, "", "", 400, false, "ambiguous-path"},
+		// Servers that decode escapes or fold case before routing serve
+		// the concrete /items/special, not the template that captured it.
+		{"route escaped spelling of a concrete path", "31", "GET", "/v1/items/%73pecial", need, "", "", 400, false, "ambiguous-path"},
+		{"route case variant of a concrete path", "31", "GET", "/v1/items/Special", need, "", "", 400, false, "ambiguous-path"},
 		{"route empty segment", "31", "GET", "/v1/items//5", need, "", "", 400, false, "ambiguous-path"},
 		{"route dot segment", "31", "GET", "/v1/./items", nil, "", "", 400, false, "ambiguous-path"},
 		{"route dot-dot segment", "31", "GET", "/v1/x/../items", nil, "", "", 400, false, "ambiguous-path"},

@@ -48,6 +48,20 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
+			// The query as the client sent it and the firewall read it.
+			// ReverseProxy re-encodes one that url.ParseQuery refuses,
+			// dropping each pair with a semicolon: "q=a;b" (data to the
+			// firewall, which refuses ";name=") would reach the upstream
+			// without q, after q was validated.
+			// An upstream URL's own query goes first, as SetURL puts it.
+			switch q := pr.In.URL.RawQuery; {
+			case up.RawQuery == "":
+				pr.Out.URL.RawQuery = q
+			case q == "":
+				pr.Out.URL.RawQuery = up.RawQuery
+			default:
+				pr.Out.URL.RawQuery = up.RawQuery + "&" + q
+			}
 			pr.Out.Host = pr.In.Host
 			// The body was read (so the client got its 100 Continue) and
 			// validated already; asking the upstream for a 100 of its own

@@ -324,6 +324,13 @@ func e2eCases() []e2eCase {
 		{"response strip still invalid", "31", "GET", "/v1/resp-strip", h("X-Up-Body", `{"id":"x"}`), "", "", 502, true, "response-body-invalid"},
 		{"response monitor by config", "31", "GET", "/v1/resp-monitor", h("X-Up-Body", `{"id":"x"}`), "", "", 200, true, ""},
 		{"response event stream exempt", "31", "GET", "/v1/stream", h("X-Up-CT", "text/event-stream", "X-Up-Body", "data: x"), "", "", 200, true, ""},
+		// A media range (springdoc declares */* for everything) still
+		// holds a JSON body to its schema; an opaque one stays opaque.
+		{"response range, valid JSON", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":true}`, 200, true, ""},
+		{"response range, undeclared property", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1,"password_hash":"x"}`), jsonCT, `{"ok":true}`, 502, true, "undeclared-property"},
+		{"response range, writeOnly leaked", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, "write-only-property"},
+		{"response range, opaque body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "application/octet-stream", "X-Up-Body", "opaque bytes"), jsonCT, `{"ok":true}`, 200, true, ""},
+		{"request range, invalid JSON body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":"yes"}`, 400, false, "type-mismatch"},
 		{"response no content", "31", "DELETE", "/v1/items/9", nil, "", "", 204, true, ""},
 		{"response monitor mode forwards invalid", "31m", "GET", "/v1/resp", h("X-Up-Status", "500"), "", "", 500, true, ""},
 		// OpenAPI 3.0 semantics.

@@ -223,7 +223,7 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		ct := r.Header.Get("Content-Type")
 		if m := plan.MatchMedia(tx.Op.Body.Media, ct); m == nil {
 			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
-		} else if why := plan.CharsetProblem(m.Kind, ct); why != "" {
+		} else if why := plan.CharsetProblem(m.KindOf(ct), ct); why != "" {
 			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: why}}
 		}
 		if media != nil && tx.Op.ReqMode == plan.Block {

@@ -414,7 +414,7 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 	if m == nil {
 		return blacklist.Finding{}
 	}
-	switch m.Kind {
+	switch m.KindOf(ct) {
 	case plan.KindJSON:
 		v := tx.bodyJSON
 		if v == nil {

@@ -71,14 +71,15 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	if m == nil {
 		return append(vs, Violation{502, ReasonRespMediaType, "the response content type is not declared for status " + strconv.Itoa(in.Status)}), nil
 	}
-	if why := CharsetProblem(m.Kind, ct); why != "" && in.BodyChecked && len(in.Body) > 0 {
+	kind := m.KindOf(ct)
+	if why := CharsetProblem(kind, ct); why != "" && in.BodyChecked && len(in.Body) > 0 {
 		return append(vs, Violation{502, ReasonRespMediaType, "response: " + why}), nil
 	}
 	if !in.BodyChecked || m.Schema == nil {
 		return vs, nil
 	}
 	var v any
-	switch m.Kind {
+	switch kind {
 	case KindJSON:
 		var err error
 		v, err = body.DecodeJSON(in.Body, cfg.JSON)
@@ -95,7 +96,7 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	if err == nil {
 		return vs, nil
 	}
-	if mode == Strip && m.Kind == KindJSON {
+	if mode == Strip && kind == KindJSON {
 		// Remove what the schema calls undeclared and check again; a few
 		// rounds cover properties revealed by removing their parents'
 		// siblings (allOf/oneOf branches that start matching).

@@ -330,6 +330,9 @@ func e2eCases() []e2eCase {
 		{"response range, undeclared property", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1,"password_hash":"x"}`), jsonCT, `{"ok":true}`, 502, true, "undeclared-property"},
 		{"response range, writeOnly leaked", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, "write-only-property"},
 		{"response range, opaque body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "application/octet-stream", "X-Up-Body", "opaque bytes"), jsonCT, `{"ok":true}`, 200, true, ""},
+		// The stream exemption is for streams the contract declares, not
+		// for whatever a range covers.
+		{"response range, labelled an event stream", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "text/event-stream", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, ""},
 		{"request range, invalid JSON body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":"yes"}`, 400, false, "type-mismatch"},
 		{"response no content", "31", "DELETE", "/v1/items/9", nil, "", "", 204, true, ""},
 		{"response monitor mode forwards invalid", "31m", "GET", "/v1/resp", h("X-Up-Status", "500"), "", "", 500, true, ""},

@@ -283,7 +283,7 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	cfg := &tx.Plan.Config
 	mode := tx.Op.RespMode
 	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true}
-	streaming := strings.HasPrefix(plan.MediaName(resp.Header.Get("Content-Type")), "text/event-stream") || resp.ContentLength > cfg.MaxResponse
+	streaming := tx.Op.EventStream(resp.StatusCode, resp.Header.Get("Content-Type")) || resp.ContentLength > cfg.MaxResponse
 	var data []byte
 	if !streaming && resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
 		var buf bytes.Buffer

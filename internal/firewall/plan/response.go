@@ -130,6 +130,23 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	return vs, nil
 }
 
+// EventStream reports whether a response of this status and content type
+// is a server-sent event stream the contract declares as such: exempt from
+// body validation under streaming: exempt. A media range (*/*, text/*)
+// covering text/event-stream does not make a stream of it; such a body is
+// buffered and validated like any other.
+func (op *Op) EventStream(status int, contentType string) bool {
+	if MediaName(contentType) != "text/event-stream" {
+		return false
+	}
+	r := op.Response(status)
+	if r == nil {
+		return false
+	}
+	m := MatchMedia(r.Media, contentType)
+	return m != nil && m.Name == "text/event-stream"
+}
+
 // undeclared lists the instance locations of undeclared properties.
 func undeclared(err error) [][]string {
 	ve, ok := err.(*jsonschema.ValidationError)

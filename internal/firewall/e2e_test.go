@@ -333,6 +333,10 @@ func e2eCases() []e2eCase {
 		// The stream exemption is for streams the contract declares, not
 		// for whatever a range covers.
 		{"response range, labelled an event stream", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "text/event-stream", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, ""},
+		// Without a type the client reads the body as it likes (net/http
+		// would even label it text/plain): nothing to validate it as.
+		{"response range, no content type", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "none", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, "response-media-type-undeclared"},
+		{"response range, no content type, no body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "none", "X-Up-Body", ""), jsonCT, `{"ok":true}`, 200, true, ""},
 		{"request range, invalid JSON body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":"yes"}`, 400, false, "type-mismatch"},
 		{"response no content", "31", "DELETE", "/v1/items/9", nil, "", "", 204, true, ""},
 		{"response monitor mode forwards invalid", "31m", "GET", "/v1/resp", h("X-Up-Status", "500"), "", "", 500, true, ""},

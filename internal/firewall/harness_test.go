@@ -95,7 +95,11 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		return
 	}
-	w.Header().Set("Content-Type", ct)
+	if ct == "none" {
+		w.Header()["Content-Type"] = nil // no field, and no sniffing either
+	} else {
+		w.Header().Set("Content-Type", ct)
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }

@@ -67,6 +67,12 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		return vs, nil
 	}
 	ct := in.Header.Get("Content-Type")
+	if ct == "" {
+		// A body of no declared type: the client reads it as it likes
+		// (net/http would label it by sniffing), and a media range such
+		// as */* would otherwise match it with nothing to validate.
+		return append(vs, Violation{502, ReasonRespMediaType, "the response has a body but no Content-Type"}), nil
+	}
 	m := MatchMedia(r.Media, ct)
 	if m == nil {
 		return append(vs, Violation{502, ReasonRespMediaType, "the response content type is not declared for status " + strconv.Itoa(in.Status)}), nil

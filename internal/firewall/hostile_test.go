@@ -265,6 +265,21 @@ func TestQueryForwardedAsSent(t *testing.T) {
 	}
 }
 
+// An HTTP/1.0 request without a Host reaches the upstream without an
+// X-Forwarded-Host, not with an empty one.
+func TestNoHostNoForwardedHost(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	resps, _ := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) }, "GET /v1/items HTTP/1.0\r\n\r\n", 1)
+	r := up.request(resps[0].Header.Get(RequestIDHeader))
+	if resps[0].StatusCode != 200 || r == nil {
+		t.Fatalf("status %d, forwarded: %v", resps[0].StatusCode, r != nil)
+	}
+	if v, ok := r.Header["X-Forwarded-Host"]; ok {
+		t.Errorf("X-Forwarded-Host %q", v)
+	}
+}
+
 // Monitor mode forwards what breaks the contract, but the body size limit
 // holds for every request: an undeclared content type or an unknown path
 // does not let a 5 MB body through.

@@ -111,7 +111,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 				proto = "https"
 			}
 			h.Set("X-Forwarded-Proto", proto)
-			h.Set("X-Forwarded-Host", pr.In.Host)
+			// The host the firewall received; a request without one
+			// (HTTP/1.0) gets no field rather than an empty one, which
+			// frameworks that honour the field take as an invalid host.
+			if pr.In.Host != "" {
+				h.Set("X-Forwarded-Host", pr.In.Host)
+			}
 		},
 		Transport: tr,
 		// FlushInterval 0: validated bodies are written whole; ReverseProxy

@@ -16,8 +16,11 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -525,6 +528,53 @@ func TestTLSAndHTTP2(t *testing.T) {
 	}
 }
 
+// Response trailers are not forwarded: the contract cannot describe them,
+// so a declared header sent again as a trailer, or any field after the
+// body, would reach the client unchecked (over HTTP/2, and with streamed
+// bodies over HTTP/1.1).
+func TestResponseTrailersAreDropped(t *testing.T) {
+	up := startUpstream(t)
+	fw, pool := startTLSFirewall(t, up)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	for _, tc := range []struct {
+		name, path, ct string
+		h2             bool
+	}{
+		{"validated body, HTTP/2", "/v1/items", "application/json", true},
+		{"streamed body, HTTP/2", "/v1/stream", "text/event-stream", true},
+		{"streamed body, HTTP/1.1", "/v1/stream", "text/event-stream", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := c
+			if !tc.h2 {
+				h1 := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{}}
+				defer h1.CloseIdleConnections()
+				client = &http.Client{Transport: h1, Timeout: 5 * time.Second}
+			}
+			req, _ := http.NewRequest(http.MethodGet, "https://"+fw.Addr()+tc.path, nil)
+			req.Header.Set("X-Up-Trailer", "leaked")
+			req.Header.Set("X-Up-CT", tc.ct)
+			if tc.ct == "text/event-stream" {
+				req.Header.Set("X-Up-Body", "data: x")
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || (resp.ProtoMajor == 2) != tc.h2 {
+				t.Fatalf("status %d over %s", resp.StatusCode, resp.Proto)
+			}
+			if len(resp.Trailer) > 0 || resp.Header.Get("Trailer") != "" {
+				t.Errorf("trailers reached the client: %v (announced %q)", resp.Trailer, resp.Header.Get("Trailer"))
+			}
+		})
+	}
+}
+
 // startTLSFirewall starts the firewall on api31.yaml with a fresh
 // self-signed certificate for localhost; pool trusts it.
 func startTLSFirewall(t *testing.T, up *upstream) (*Server, *x509.CertPool) {
@@ -596,9 +646,31 @@ func TestExpectContinue(t *testing.T) {
 func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
 	up := startUpstream(t)
 	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
-	resp, _ := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-Early-Hints", "1"))
-	if resp.StatusCode != 200 || resp.Header.Get(RequestIDHeader) == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Link") != "" {
+	var hints []http.Header
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+		hints = append(hints, http.Header(h).Clone())
+		return nil
+	}}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, "http://"+fw.Addr()+"/v1/items", nil)
+	req.Header.Set("X-Up-Early-Hints", "1")
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get(RequestIDHeader)
+	if resp.StatusCode != 200 || id == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Link") != "" {
 		t.Fatalf("status %d, headers %v", resp.StatusCode, resp.Header)
+	}
+	// The hint carries its links and the firewall's own fields, not what
+	// else the upstream put in it (fields hardening removes from final
+	// responses, cookies, a second request id).
+	if len(hints) != 1 {
+		t.Fatalf("%d informational responses relayed", len(hints))
+	}
+	want := http.Header{"Link": {"</style.css>; rel=preload"}, RequestIDHeader: {id}}
+	if !reflect.DeepEqual(hints[0], want) {
+		t.Errorf("103 header %v, want %v", hints[0], want)
 	}
 }
 

@@ -88,6 +88,10 @@ func e2eCases() []e2eCase {
 		{"route encoded backslash", "31", "GET", "/v1/items/5%5C", need, "", "", 400, false, "ambiguous-path"},
 		// Overlong UTF-8 for "..": a dot-dot to decoders that accept it.
 		{"route overlong dot-dot", "31", "GET", "/v1/pages/%C0%AE%C0%AE", nil, "", "", 400, false, "ambiguous-path"},
+		// Servers that decode escapes or fold case before routing serve
+		// the concrete /items/special, not the template that captured it.
+		{"route escaped spelling of a concrete path", "31", "GET", "/v1/items/%73pecial", need, "", "", 400, false, "ambiguous-path"},
+		{"route case variant of a concrete path", "31", "GET", "/v1/items/Special", need, "", "", 400, false, "ambiguous-path"},
 		{"route empty segment", "31", "GET", "/v1/items//5", need, "", "", 400, false, "ambiguous-path"},
 		{"route dot segment", "31", "GET", "/v1/./items", nil, "", "", 400, false, "ambiguous-path"},
 		{"route dot-dot segment", "31", "GET", "/v1/x/../items", nil, "", "", 400, false, "ambiguous-path"},
@@ -207,6 +211,11 @@ func e2eCases() []e2eCase {
 		{"header lookalike of a forwarding field", "31", "GET", "/v1/items/5", with(need, "X_Forwarded_For", "10.0.0.1"), "", "", 400, false, "ambiguous-header"},
 		{"header with an underscore nobody checks", "31", "GET", "/v1/items/5", with(need, "X_Custom_Thing", "1"), "", "", 200, true, ""},
 		{"header spellings the contract declares both", "31", "GET", "/v1/headers", h("X-Legacy", "dash", "X_Legacy", "underscore"), "", "", 200, true, ""},
+		// A field the Connection header names is for this hop only: the
+		// upstream never gets it, so it is not what the firewall checks.
+		{"header named as a connection option", "31", "GET", "/v1/items/5", with(need, "Connection", "X-Need"), "", "", 400, false, "parameter-missing"},
+		{"content type named as a connection option", "31", "POST", "/v1/items", h("Connection", "keep-alive, Content-Type"), jsonCT, item(""), 415, false, "unsupported-media-type"},
+		{"cookie named as a connection option", "31", "GET", "/v1/items/5", with(need, "Cookie", "session=xyz", "Connection", "Cookie"), "", "", 200, true, ""},
 		{"body required property", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen"}`, 400, false, "missing-property"},
 		{"body exclusiveMinimum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":0}`, 400, false, "schema-violation"},
 		{"body maximum", "31", "POST", "/v1/items", nil, jsonCT, `{"name":"pen","price":1001}`, 400, false, "schema-violation"},
@@ -315,6 +324,20 @@ func e2eCases() []e2eCase {
 		{"response strip still invalid", "31", "GET", "/v1/resp-strip", h("X-Up-Body", `{"id":"x"}`), "", "", 502, true, "response-body-invalid"},
 		{"response monitor by config", "31", "GET", "/v1/resp-monitor", h("X-Up-Body", `{"id":"x"}`), "", "", 200, true, ""},
 		{"response event stream exempt", "31", "GET", "/v1/stream", h("X-Up-CT", "text/event-stream", "X-Up-Body", "data: x"), "", "", 200, true, ""},
+		// A media range (springdoc declares */* for everything) still
+		// holds a JSON body to its schema; an opaque one stays opaque.
+		{"response range, valid JSON", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":true}`, 200, true, ""},
+		{"response range, undeclared property", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1,"password_hash":"x"}`), jsonCT, `{"ok":true}`, 502, true, "undeclared-property"},
+		{"response range, writeOnly leaked", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, "write-only-property"},
+		{"response range, opaque body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "application/octet-stream", "X-Up-Body", "opaque bytes"), jsonCT, `{"ok":true}`, 200, true, ""},
+		// The stream exemption is for streams the contract declares, not
+		// for whatever a range covers.
+		{"response range, labelled an event stream", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "text/event-stream", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, ""},
+		// Without a type the client reads the body as it likes (net/http
+		// would even label it text/plain): nothing to validate it as.
+		{"response range, no content type", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "none", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, "response-media-type-undeclared"},
+		{"response range, no content type, no body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "none", "X-Up-Body", ""), jsonCT, `{"ok":true}`, 200, true, ""},
+		{"request range, invalid JSON body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":"yes"}`, 400, false, "type-mismatch"},
 		{"response no content", "31", "DELETE", "/v1/items/9", nil, "", "", 204, true, ""},
 		{"response monitor mode forwards invalid", "31m", "GET", "/v1/resp", h("X-Up-Status", "500"), "", "", 500, true, ""},
 		// OpenAPI 3.0 semantics.

@@ -72,8 +72,21 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Header.Get("X-Up-Early-Hints") != "" {
 		w.Header().Set("Link", "</style.css>; rel=preload")
+		// Fields that have no business in a hint, and that hardening
+		// removes from final responses.
+		w.Header().Set("X-Powered-By", "PHP/5.2.1")
+		w.Header().Set("Set-Cookie", "sid=1")
+		w.Header().Set(RequestIDHeader, "upstream-id")
 		w.WriteHeader(http.StatusEarlyHints)
 		w.Header().Del("Link")
+		w.Header().Del("X-Powered-By")
+		w.Header().Del("Set-Cookie")
+		w.Header().Del(RequestIDHeader)
+	}
+	if s := r.Header.Get("X-Up-Trailer"); s != "" {
+		// Announced now, sent after the body.
+		w.Header().Set("Trailer", "X-Up-Trailer-Value")
+		defer func() { w.Header().Set("X-Up-Trailer-Value", s) }()
 	}
 	if s := r.Header.Get("X-Up-Rate"); s != "" {
 		w.Header().Set("X-Rate", s)
@@ -82,7 +95,11 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		return
 	}
-	w.Header().Set("Content-Type", ct)
+	if ct == "none" {
+		w.Header()["Content-Type"] = nil // no field, and no sniffing either
+	} else {
+		w.Header().Set("Content-Type", ct)
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }

@@ -6,10 +6,12 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -176,6 +178,105 @@ func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
 	}
 	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
 		t.Fatalf("%d audit records for one transaction", n)
+	}
+}
+
+// An upstream that sends its header and then stalls in the body the
+// firewall buffers to validate: the client gets a 504 within the upstream
+// timeout, with its record, instead of waiting on the upstream for ever
+// (and getting nothing once the write timeout had passed).
+func TestUpstreamStallingMidBodyTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":")
+		select {
+		case <-release:
+		case <-time.After(20 * time.Second):
+		}
+	})
+	sink := &syncBuffer{}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr}
+	cfg.Timeouts.Upstream = 300 * time.Millisecond
+	fw := startFirewall(t, cfg, sink)
+	start := time.Now()
+	resp, body := get(t, "http://"+fw.Addr()+"/v1/items", nil)
+	if resp.StatusCode != 504 || !strings.Contains(body, "upstream-timeout") {
+		t.Fatalf("status %d %s, want 504 upstream-timeout", resp.StatusCode, body)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("answered after %v", d)
+	}
+	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
+		t.Fatalf("%d audit records for one transaction", n)
+	}
+	rec := auditLines(t, sink)[0]
+	if rec["status"] != float64(504) || !strings.Contains(fmt.Sprint(rec["reasons"]), "upstream-timeout") {
+		t.Errorf("record %v", rec)
+	}
+}
+
+// A response header is bounded like a request's (limits.max_header_bytes):
+// an upstream's huge header is refused with a 502 and its record, not
+// buffered and relayed to the client.
+func TestHugeResponseHeaderIsRefused(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		w.Header().Set("X-Filler", strings.Repeat("a", n<<10))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	defer up.Close()
+	sink := &syncBuffer{}
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: up.URL}, sink)
+	for kib, want := range map[int]int{8: 200, 100: 502} {
+		resp, body := get(t, "http://"+fw.Addr()+"/v1/items?limit="+strconv.Itoa(kib), nil)
+		if resp.StatusCode != want {
+			t.Errorf("%d KiB response header: status %d, want %d (%.80s)", kib, resp.StatusCode, want, body)
+		}
+		if want == 502 && resp.Header.Get("X-Filler") != "" {
+			t.Errorf("%d KiB response header relayed", kib)
+		}
+	}
+	if n := recordsAfterShutdown(t, fw, sink); n != 2 {
+		t.Fatalf("%d audit records for two transactions", n)
+	}
+}
+
+// The query the upstream gets is the one the firewall validated, byte for
+// byte. ReverseProxy re-encodes a query url.ParseQuery refuses, dropping
+// every pair with a semicolon: "q=a;b", data to the firewall (a ';' not
+// followed by name=), reached the upstream without q at all.
+func TestQueryForwardedAsSent(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	for _, q := range []string{"q=a;b", "q=ab&space=a%20b;c", "space=x&q=a%3Bb", "q=a+b&pipe=1%7C2"} {
+		resp, body := get(t, "http://"+fw.Addr()+"/v1/search?"+q, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d %s", q, resp.StatusCode, body)
+		}
+		r := up.request(resp.Header.Get(RequestIDHeader))
+		if r == nil {
+			t.Fatalf("%s: not forwarded", q)
+		}
+		if r.URL.RawQuery != q {
+			t.Errorf("sent %q, the upstream got %q", q, r.URL.RawQuery)
+		}
+	}
+}
+
+// An HTTP/1.0 request without a Host reaches the upstream without an
+// X-Forwarded-Host, not with an empty one.
+func TestNoHostNoForwardedHost(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	resps, _ := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) }, "GET /v1/items HTTP/1.0\r\n\r\n", 1)
+	r := up.request(resps[0].Header.Get(RequestIDHeader))
+	if resps[0].StatusCode != 200 || r == nil {
+		t.Fatalf("status %d, forwarded: %v", resps[0].StatusCode, r != nil)
+	}
+	if v, ok := r.Header["X-Forwarded-Host"]; ok {
+		t.Errorf("X-Forwarded-Host %q", v)
 	}
 }
 
@@ -441,6 +542,45 @@ func TestResponseCharset(t *testing.T) {
 		resp, body := get(t, "http://"+fw.Addr()+"/v1/items", h("X-Up-CT", ct))
 		if resp.StatusCode != want {
 			t.Errorf("%s: status %d, want %d (%s)", ct, resp.StatusCode, want, body)
+		}
+	}
+}
+
+// A response with several Content-Type fields is refused: the firewall
+// would validate the body as the first, and a browser read it as the last
+// (JSON with markup in a string, rendered as text/html).
+func TestResponseContentTypeFields(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = r.Header.Values("X-Up-CT")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	defer up.Close()
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: up.URL}, nil)
+	for _, c := range []struct {
+		method string
+		cts    []string
+		want   int
+	}{
+		{http.MethodGet, []string{"application/json"}, 200},
+		{http.MethodGet, []string{"application/json", "text/html"}, 502},
+		{http.MethodGet, []string{"application/json", "application/json"}, 502},
+		{http.MethodHead, []string{"application/json", "text/html"}, 502},
+	} {
+		req, _ := http.NewRequest(c.method, "http://"+fw.Addr()+"/v1/items", nil)
+		for _, ct := range c.cts {
+			req.Header.Add("X-Up-CT", ct)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s answered with Content-Type %q: status %d, want %d", c.method, c.cts, resp.StatusCode, c.want)
+		}
+		if c.want == 502 && c.method == http.MethodGet && !strings.Contains(string(b), "response-media-type-undeclared") {
+			t.Errorf("%q: %s", c.cts, b)
 		}
 	}
 }

@@ -45,6 +45,14 @@ type Tx struct {
 	Framing *framingVerdict
 	// finished is set once the transaction's audit record is submitted.
 	finished bool
+	// redacted names the credential fields the request arrived with,
+	// before any was dropped as a connection option.
+	redacted []string
+	// upstreamClock bounds the upstream exchange (forward).
+	upstreamClock upstreamClock
+	// dropTrailers is set when response validation runs: the upstream's
+	// trailer fields are not forwarded.
+	dropTrailers bool
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract
@@ -96,10 +104,10 @@ const (
 	StageRateLimitIP      = "rate-limit-ip"
 	StageCORS             = "cors"
 	StageRouting          = "routing"
-	StageLimits           = "limits"
 	StageAuthentication   = "authentication"
 	StageAuthorization    = "authorization"
 	StageRateLimitID      = "rate-limit-identity"
+	StageLimits           = "limits"
 	StageSigned           = "signed-payload"
 	StageRequestValidate  = "request-validation"
 	StageBlacklist        = "blacklist"
@@ -215,7 +223,7 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		ct := r.Header.Get("Content-Type")
 		if m := plan.MatchMedia(tx.Op.Body.Media, ct); m == nil {
 			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
-		} else if why := plan.CharsetProblem(m.Kind, ct); why != "" {
+		} else if why := plan.CharsetProblem(m.KindOf(ct), ct); why != "" {
 			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: why}}
 		}
 		if media != nil && tx.Op.ReqMode == plan.Block {

@@ -1,6 +1,7 @@
 package firewall
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -18,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -255,6 +257,9 @@ func TestProtectAuthentication(t *testing.T) {
 		{"unauthenticated invalid body gets 401, not 400", call{"POST", "/orders", nil, `{"nope":`}, 401, "auth-missing", "Bearer", false},
 		{"api key", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a"}, ""}, 200, "", "", true},
 		{"wrong api key", call{"GET", "/partner/orders", []string{"X-Api-Key", "nope"}, ""}, 401, "auth-invalid", "", false},
+		// The upstream would get the request without the key.
+		{"api key named as a connection option", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a", "Connection", "X-Api-Key"}, ""}, 401, "auth-missing", "", false},
+		{"token named as a connection option", call{"GET", "/orders", append(bearer(good), "Connection", "Authorization"), ""}, 401, "auth-missing", "Bearer", false},
 		// A CGI-style upstream reads X_Api_Key as HTTP_X_API_KEY too.
 		{"api key beside a lookalike field", call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a", "X_Api_Key", "other"}, ""}, 400, "ambiguous-header", "", false},
 		{"basic", call{"GET", "/ops/stats", []string{"Authorization", "Basic b3BzOm9wZW5zZXNhbWU="}, ""}, 200, "", "", true},
@@ -294,6 +299,71 @@ func TestProtectAuthentication(t *testing.T) {
 			t.Fatalf("%d %s", resp.StatusCode, reason)
 		}
 	})
+}
+
+// The body is the business of callers who may call the operation: an
+// unauthenticated one gets 401 whatever it sends, without a 100 Continue
+// inviting the body, and learns neither the accepted media types nor the
+// content codings; an authenticated one gets the body checks.
+func TestProtectBodyReadAfterAuthentication(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	s := startFirewall(t, protectConfig(t, up, d.url, ""), nil)
+	waitFor(t, "JWKS", s.Ready)
+	auth := "Authorization: Bearer " + d.token(t, "k1", map[string]any{"scope": "orders:write"}) + "\r\n"
+	dial := func() (net.Conn, error) { return net.Dial("tcp", s.Addr()) }
+	cases := []struct {
+		name, auth, head, body string
+		status                 int
+		continued              bool
+	}{
+		{"undeclared media type", "", "Content-Type: text/xml\r\n", "<a/>", 401, false},
+		{"undeclared media type, authenticated", auth, "Content-Type: text/xml\r\n", "<a/>", 415, false},
+		{"corrupt gzip", "", "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", "not gzip", 401, false},
+		{"corrupt gzip, authenticated", auth, "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", "not gzip", 400, false},
+		{"unknown coding", "", "Content-Type: application/json\r\nContent-Encoding: br\r\n", "xx", 401, false},
+		{"expect 100-continue", "", "Content-Type: application/json\r\nExpect: 100-continue\r\n", "{}", 401, false},
+		{"expect 100-continue, authenticated", auth, "Content-Type: application/json\r\nExpect: 100-continue\r\n", "{}", 201, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			head := "POST /orders HTTP/1.1\r\nHost: x\r\n" + c.auth + c.head + "Content-Length: " + strconv.Itoa(len(c.body)) + "\r\n\r\n"
+			conn, err := dial()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			br := bufio.NewReader(conn)
+			_, _ = io.WriteString(conn, head)
+			if strings.Contains(c.head, "Expect") {
+				// The client waits for the interim answer before sending
+				// the body, as clients that send Expect do.
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := resp.StatusCode == http.StatusContinue; got != c.continued {
+					t.Fatalf("first answer %d; 100 Continue expected: %v", resp.StatusCode, c.continued)
+				}
+				if !c.continued {
+					if resp.StatusCode != c.status {
+						t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+					}
+					return
+				}
+			}
+			_, _ = io.WriteString(conn, c.body)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+		})
+	}
 }
 
 func TestProtectNotReadyUntilKeysLoad(t *testing.T) {
@@ -348,6 +418,9 @@ func TestProtectIPRules(t *testing.T) {
 		{"spec deny list at path level", call{"GET", "/partner/orders", []string{"X-Forwarded-For", "198.51.100.20", "X-Api-Key", "key-a"}, ""}, 403, "ip-denied"},
 		{"spec allow list at operation level: allowed", call{"GET", "/ops/stats", append([]string{"X-Forwarded-For", "192.0.2.44"}, basic...), ""}, 200, ""},
 		{"spec allow list at operation level: not allowed", call{"GET", "/ops/stats", append([]string{"X-Forwarded-For", "198.51.100.1"}, basic...), ""}, 403, "ip-not-allowed"},
+		// A CGI-style upstream reads it as the HTTP_X_CLIENT_IP the
+		// firewall does not forward.
+		{"lookalike of a client-address field", call{"GET", "/public/search", []string{"X_Client_IP", "10.6.6.6"}, ""}, 400, "ambiguous-header"},
 		{"ip rules come before authentication", call{"GET", "/orders", []string{"X-Forwarded-For", "203.0.113.7"}, ""}, 403, "ip-denied"},
 	}
 	for _, tc := range cases {
@@ -371,6 +444,7 @@ func TestProtectIPRules(t *testing.T) {
 			// are the client's own writing: X-Real-IP carries the resolved
 			// address too, and the rest do not reach the upstream.
 			hdr := []string{"X-Real-IP", "203.0.113.66", "True-Client-IP", "203.0.113.67", "CF-Connecting-IP", "203.0.113.68", "X-Client-IP", "203.0.113.69",
+				"X-Original-Forwarded-For", "203.0.113.70", "X-ProxyUser-Ip", "203.0.113.71",
 				// ReverseProxy drops only some X-Forwarded-* fields;
 				// frameworks read the scheme, port and prefix from these.
 				// The peer is a trusted proxy here: its port and prefix
@@ -396,7 +470,7 @@ func TestProtectIPRules(t *testing.T) {
 			if r.Header.Get("X-Forwarded-Port") != "8443" || r.Header.Get("X-Forwarded-Prefix") != "/api" {
 				t.Errorf("the trusted proxy's port and prefix were dropped: %v", r.Header)
 			}
-			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP", "X-Forwarded-Ssl", "X-Forwarded-Scheme"} {
+			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP", "X-Original-Forwarded-For", "X-ProxyUser-Ip", "X-Forwarded-Ssl", "X-Forwarded-Scheme"} {
 				if got := r.Header.Values(f); len(got) != 0 {
 					t.Errorf("%s: upstream got the client's %q", f, got)
 				}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,8 +34,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		MaxIdleConnsPerHost:   1024,
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: s.cfg.Timeouts.Upstream,
-		ExpectContinueTimeout: time.Second,
-		ForceAttemptHTTP2:     true,
+		// The same bound as a request's header: net/http's default (10
+		// MiB) let an upstream have that much buffered per response and
+		// relayed, unchecked, to the client.
+		MaxResponseHeaderBytes: int64(maxHeaderBytes(s.cfg.Limits.MaxHeaderBytes)),
+		ExpectContinueTimeout:  time.Second,
+		ForceAttemptHTTP2:      true,
 		// The firewall validates what it forwards; it must see the
 		// upstream's bytes, not a transparently decompressed copy.
 		DisableCompression: true,
@@ -43,6 +48,20 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
+			// The query as the client sent it and the firewall read it.
+			// ReverseProxy re-encodes one that url.ParseQuery refuses,
+			// dropping each pair with a semicolon: "q=a;b" (data to the
+			// firewall, which refuses ";name=") would reach the upstream
+			// without q, after q was validated.
+			// An upstream URL's own query goes first, as SetURL puts it.
+			switch q := pr.In.URL.RawQuery; {
+			case up.RawQuery == "":
+				pr.Out.URL.RawQuery = q
+			case q == "":
+				pr.Out.URL.RawQuery = up.RawQuery
+			default:
+				pr.Out.URL.RawQuery = up.RawQuery + "&" + q
+			}
 			pr.Out.Host = pr.In.Host
 			// The body was read (so the client got its 100 Continue) and
 			// validated already; asking the upstream for a 100 of its own
@@ -72,19 +91,24 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			// the client wrote. A trusted proxy's port and prefix are its
 			// own statements and pass; the scheme is X-Forwarded-Proto's,
 			// as the firewall judged it.
+			// A field the operation declares as a parameter was validated
+			// and is the upstream's to read.
 			trusted := s.shared.ip.FromTrustedProxy(pr.In)
 			for k := range h {
 				if len(k) > len(forwardedPrefix) && strings.EqualFold(k[:len(forwardedPrefix)], forwardedPrefix) &&
-					(!trusted || schemeFields[http.CanonicalHeaderKey(k)]) {
+					(!trusted || schemeFields[http.CanonicalHeaderKey(k)]) && !declared(tx, k) {
 					delete(h, k)
 				}
 			}
 			for _, f := range clientAddressFields {
-				delete(h, f)
+				if _, ok := h[f]; ok && !declared(tx, f) {
+					delete(h, f)
+				}
 			}
 			if tx.Client.IsValid() {
 				// One entry: the peer, or the first untrusted hop behind a
 				// trusted proxy; never addresses the client wrote itself.
+				// X-Real-IP says the same, for applications that read it.
 				client := tx.Client.Unmap().String()
 				h.Set("X-Forwarded-For", client)
 				h.Set("X-Real-Ip", client)
@@ -95,7 +119,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 				proto = "https"
 			}
 			h.Set("X-Forwarded-Proto", proto)
-			h.Set("X-Forwarded-Host", pr.In.Host)
+			// The host the firewall received; a request without one
+			// (HTTP/1.0) gets no field rather than an empty one, which
+			// frameworks that honour the field take as an invalid host.
+			if pr.In.Host != "" {
+				h.Set("X-Forwarded-Host", pr.In.Host)
+			}
 		},
 		Transport: tr,
 		// FlushInterval 0: validated bodies are written whole; ReverseProxy
@@ -108,6 +137,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		// response: a third of the bytes allocated per request, and GC work.
 		BufferPool: copyBuffers{},
 	}
+}
+
+// declared reports whether the transaction's operation declares the
+// header field name as a parameter.
+func declared(tx *Tx, name string) bool {
+	return tx.Op != nil && declaredHeader(tx.Op, name)
 }
 
 // forwardedPrefix starts the names of the de facto forwarding fields
@@ -123,12 +158,15 @@ const forwardedPrefix = "X-Forwarded-"
 var schemeFields = map[string]bool{"X-Forwarded-Ssl": true, "X-Forwarded-Scheme": true}
 
 // clientAddressFields are request fields, besides Forwarded and
-// X-Forwarded-*, from which frameworks and proxies take the client address
-// (X-Real-IP by nginx's realip module, True-Client-IP and X-Real-IP by
-// chi's RealIP, the CDN fields by applications written for those CDNs),
-// in canonical form. The upstream gets X-Real-IP set to the address the
-// firewall resolved and none of the others.
-var clientAddressFields = []string{"X-Real-Ip", "True-Client-Ip", "X-Client-Ip", "X-Cluster-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip"}
+// X-Forwarded-*, from which frameworks, proxies and CDN integrations take
+// the client address (X-Real-IP by nginx's realip module, True-Client-IP
+// and X-Real-IP by chi's RealIP, the CDN fields by applications written
+// for those CDNs), in canonical form. Written by the client, they would
+// give the upstream an address the IP rules never saw. The upstream gets
+// X-Real-IP set to the address the firewall resolved and none of the
+// others, unless the operation declares them.
+var clientAddressFields = []string{"X-Real-Ip", "True-Client-Ip", "X-Client-Ip", "X-Cluster-Client-Ip", "Cf-Connecting-Ip",
+	"Fastly-Client-Ip", "X-Original-Forwarded-For", "Forwarded-For", "X-Forwarded", "X-Proxyuser-Ip"}
 
 // copyBuffers is the reverse proxy's pool of response copy buffers.
 type copyBuffers struct{}
@@ -141,6 +179,23 @@ func (copyBuffers) Put(b []byte) {
 	if cap(b) == 32<<10 {
 		b = b[:cap(b)]
 		copyBufferPool.Put(&b)
+	}
+}
+
+// dropConnectionOptions removes the fields a request's Connection header
+// names (RFC 9110 §7.6.1: options for this hop only), before any stage
+// reads the request. The reverse proxy removes them on the way out, so
+// "Connection: X-Api-Key" or "Connection: Content-Type" would otherwise
+// let the firewall check a credential, a declared header parameter or the
+// body's media type that the upstream then never receives. Connection
+// itself stays: net/http reads it for close and keep-alive.
+func dropConnectionOptions(h http.Header) {
+	for _, f := range h["Connection"] {
+		for opt := range strings.SplitSeq(f, ",") {
+			if opt = textproto.TrimString(opt); opt != "" && !strings.EqualFold(opt, "Connection") {
+				h.Del(opt)
+			}
+		}
 	}
 }
 
@@ -168,8 +223,53 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 	// before forwarding (request id, CORS, rate-limit fields) is put back
 	// on the final response.
 	rw.preset = rw.Header().Clone()
-	ctx := context.WithValue(r.Context(), txKey{}, tx)
+	// The upstream has timeouts.upstream to answer with its header (from
+	// the dial, so an upstream that never reads the request body counts
+	// too), and again to send a body the firewall buffers to validate.
+	// Without the second bound an upstream that stalls mid-body held the
+	// transaction for as long as it liked, and the client got nothing.
+	ctx, cancel := context.WithCancelCause(context.WithValue(r.Context(), txKey{}, tx))
+	defer cancel(nil)
+	tx.upstreamClock = upstreamClock{cancel: cancel, d: s.cfg.Timeouts.Upstream}
+	tx.upstreamClock.start()
+	defer tx.upstreamClock.stop()
 	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
+	if tx.dropTrailers {
+		// The header is out; what the reverse proxy added since are the
+		// trailers of a streamed body, which net/http would send when
+		// the handler returns.
+		h := rw.Header()
+		for k := range h {
+			if strings.HasPrefix(k, http.TrailerPrefix) {
+				delete(h, k)
+			}
+		}
+	}
+}
+
+// errUpstreamTimeout cancels an upstream exchange that ran out of time.
+var errUpstreamTimeout = errors.New("the upstream did not answer in time")
+
+// upstreamClock cancels the upstream exchange when it runs out of time.
+type upstreamClock struct {
+	cancel context.CancelCauseFunc
+	d      time.Duration
+	timer  *time.Timer
+}
+
+// start gives the upstream d from now.
+func (c *upstreamClock) start() {
+	if c.cancel == nil || c.d <= 0 {
+		return
+	}
+	c.stop()
+	c.timer = time.AfterFunc(c.d, func() { c.cancel(errUpstreamTimeout) })
+}
+
+func (c *upstreamClock) stop() {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 }
 
 // modifyResponse drops the upstream's CORS headers when the firewall
@@ -179,6 +279,10 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 	// The firewall's request id is the one the client and the audit log
 	// share; an upstream's own would be added beside it.
 	resp.Header.Del(RequestIDHeader)
+	if tx, ok := resp.Request.Context().Value(txKey{}).(*Tx); ok {
+		// The header is in; a buffered body gets its own time.
+		tx.upstreamClock.stop()
+	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		// Refused whatever the mode or the route: what follows a 101 is
 		// the upgraded connection, which neither the contract nor the
@@ -202,17 +306,29 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	if !ok || tx.Op == nil || tx.Op.RespMode == plan.Off {
 		return nil
 	}
+	// Trailer fields come after the body, where no contract describes
+	// them and no check could run before they went out (over HTTP/2, and
+	// after a streamed body over HTTP/1.1): a declared header repeated as
+	// a trailer, or any other field, would reach the client unchecked.
+	// The reverse proxy announces and relays what resp.Trailer holds; the
+	// transport fills it when the body ends, so it is emptied after the
+	// body is read here, and forward removes what a streamed body's end
+	// adds (dropTrailers).
+	tx.dropTrailers = true
+	defer func() { resp.Trailer = nil }()
 	cfg := &tx.Plan.Config
 	mode := tx.Op.RespMode
 	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true}
-	streaming := strings.HasPrefix(plan.MediaName(resp.Header.Get("Content-Type")), "text/event-stream") || resp.ContentLength > cfg.MaxResponse
+	streaming := tx.Op.EventStream(resp.StatusCode, resp.Header.Get("Content-Type")) || resp.ContentLength > cfg.MaxResponse
 	var data []byte
 	if !streaming && resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
 		var buf bytes.Buffer
 		if resp.ContentLength > 0 {
 			buf.Grow(int(resp.ContentLength))
 		}
+		tx.upstreamClock.start()
 		n, err := buf.ReadFrom(io.LimitReader(resp.Body, cfg.MaxResponse+1))
+		tx.upstreamClock.stop()
 		if err != nil {
 			resp.Body.Close()
 			return err
@@ -314,6 +430,9 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 	case errors.As(err, &br):
 		v = br.v
 		v.Status = http.StatusBadGateway
+	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout):
+		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
+		tx.Violations = append(tx.Violations, v)
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nothing to answer.
 		if rw != nil {

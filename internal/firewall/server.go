@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -223,6 +224,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := s.cur.Load()
 	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: c.plan, C: c}
 	s.takeFraming(tx)
+	tx.redacted = redactedFields(r)
+	dropConnectionOptions(r.Header)
 	rw := &respWriter{ResponseWriter: w, s: s, tx: tx}
 	tx.W = rw
 	w.Header().Set(RequestIDHeader, tx.ID)
@@ -341,7 +344,7 @@ func (s *Server) record(tx *Tx, rw *respWriter, decision string, reasons []strin
 		ReqBytes:  max(tx.R.ContentLength, int64(len(tx.Body))),
 		RespBytes: rw.n,
 		Upstream:  tx.Upstream,
-		Redacted:  redactedFields(tx.R),
+		Redacted:  tx.redacted,
 	}
 	if rec.Status == 0 {
 		rec.Status = 200
@@ -436,7 +439,18 @@ type respWriter struct {
 // generated, just before its header goes out.
 func (w *respWriter) WriteHeader(code int) {
 	if code < 200 {
-		// Informational responses (103 Early Hints) are not the answer.
+		// Informational responses (103 Early Hints) are not the answer,
+		// and go out before the final response is validated: they carry
+		// the upstream's links (what a hint is for, RFC 8297) and the
+		// firewall's own fields, nothing else the upstream put in them
+		// (fields hardening removes, cookies, a request id of its own).
+		h := w.ResponseWriter.Header()
+		link := h["Link"]
+		clear(h)
+		maps.Copy(h, w.preset)
+		if len(link) > 0 {
+			h["Link"] = link
+		}
 		w.informational = true
 		w.ResponseWriter.WriteHeader(code)
 		return
@@ -517,11 +531,7 @@ func (s *Server) Start() error {
 		// any other request, instead of net/http answering it.
 		DisableGeneralOptionsHandler: true,
 	}
-	maxHead := s.cfg.Limits.MaxHeaderBytes
-	if maxHead <= 0 {
-		maxHead = http.DefaultMaxHeaderBytes
-	}
-	maxHead += 4096 // net/http's own slack over MaxHeaderBytes
+	maxHead := maxHeaderBytes(s.cfg.Limits.MaxHeaderBytes) + 4096 // net/http's own slack over MaxHeaderBytes
 	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	s.serveErr = make(chan error, 2)
 	if s.cfg.TLSCert != "" {
@@ -549,6 +559,15 @@ func (s *Server) Start() error {
 	go func() { s.serveErr <- s.admin.Serve(aln) }()
 	s.log.Info("protect listening", "addr", ln.Addr().String(), "admin", aln.Addr().String(), "upstream", s.upstream.Redacted(), "tls", s.cfg.TLSCert != "")
 	return nil
+}
+
+// maxHeaderBytes is the configured bound on a message header, or
+// net/http's default for requests when none is set.
+func maxHeaderBytes(configured int) int {
+	if configured <= 0 {
+		return http.DefaultMaxHeaderBytes
+	}
+	return configured
 }
 
 // TLSConfig is TLS 1.2 or later with forward-secret AEAD suites only (TLS

@@ -28,10 +28,14 @@ func (s *Server) Stages() []Stage {
 		rateLimitIPStage{s},
 		corsStage{s},
 		routingStage{s},
-		limitsStage{},
 		authenticationStage{s},
 		passThrough(StageAuthorization), // scopes are checked per requirement by authentication
 		rateLimitIDStage{s},
+		// The body is read (and its media type judged) only for callers
+		// who may call the operation: an unauthenticated one gets 401
+		// whatever the body, is not sent 100 Continue, costs no
+		// decompression and does not learn the accepted media types.
+		limitsStage{},
 		signedStage{s},
 		validationStage{},
 		blacklistStage{s},
@@ -415,7 +419,7 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 	if m == nil {
 		return blacklist.Finding{}
 	}
-	switch m.Kind {
+	switch m.KindOf(ct) {
 	case plan.KindJSON:
 		v := tx.bodyJSON
 		if v == nil {

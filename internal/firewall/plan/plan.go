@@ -205,6 +205,24 @@ type Media struct {
 	CaseVariantKeys bool
 }
 
+// KindOf is how a body of the given content type is read under m. A
+// declared type or a text or JSON range decides by itself; a wider range
+// (*/*, application/*), as generated contracts (springdoc) declare for
+// every response, takes the kind of the actual type when it is JSON or
+// text, so the range's schema is enforced on a JSON body instead of the
+// body passing as opaque. Form and multipart bodies keep the range's kind:
+// reading them needs field shapes compiled for a declared form type.
+func (m *Media) KindOf(contentType string) int {
+	if m.Kind != KindOther || !strings.Contains(m.Name, "*") {
+		return m.Kind
+	}
+	switch k := kindOf(MediaName(contentType)); k {
+	case KindJSON, KindText:
+		return k
+	}
+	return m.Kind
+}
+
 // Response is one declared response.
 type Response struct {
 	Code    string

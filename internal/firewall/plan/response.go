@@ -44,6 +44,12 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 			}
 		}
 	}
+	if len(in.Header.Values("Content-Type")) > 1 {
+		// The body is validated as the first; browsers sniff by the last
+		// (Fetch takes the last valid one), so JSON checked as JSON could
+		// be rendered as the text/html named after it.
+		return append(vs, Violation{502, ReasonRespMediaType, "the response has several Content-Type fields"}), nil
+	}
 	if in.Method == http.MethodHead && len(r.Media) > 0 {
 		// No body, but the header describes the one a GET would carry.
 		if ct := in.Header.Get("Content-Type"); ct != "" && MatchMedia(r.Media, ct) == nil {
@@ -61,18 +67,25 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		return vs, nil
 	}
 	ct := in.Header.Get("Content-Type")
+	if ct == "" {
+		// A body of no declared type: the client reads it as it likes
+		// (net/http would label it by sniffing), and a media range such
+		// as */* would otherwise match it with nothing to validate.
+		return append(vs, Violation{502, ReasonRespMediaType, "the response has a body but no Content-Type"}), nil
+	}
 	m := MatchMedia(r.Media, ct)
 	if m == nil {
 		return append(vs, Violation{502, ReasonRespMediaType, "the response content type is not declared for status " + strconv.Itoa(in.Status)}), nil
 	}
-	if why := CharsetProblem(m.Kind, ct); why != "" && in.BodyChecked && len(in.Body) > 0 {
+	kind := m.KindOf(ct)
+	if why := CharsetProblem(kind, ct); why != "" && in.BodyChecked && len(in.Body) > 0 {
 		return append(vs, Violation{502, ReasonRespMediaType, "response: " + why}), nil
 	}
 	if !in.BodyChecked || m.Schema == nil {
 		return vs, nil
 	}
 	var v any
-	switch m.Kind {
+	switch kind {
 	case KindJSON:
 		var err error
 		v, err = body.DecodeJSON(in.Body, cfg.JSON)
@@ -89,7 +102,7 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	if err == nil {
 		return vs, nil
 	}
-	if mode == Strip && m.Kind == KindJSON {
+	if mode == Strip && kind == KindJSON {
 		// Remove what the schema calls undeclared and check again; a few
 		// rounds cover properties revealed by removing their parents'
 		// siblings (allOf/oneOf branches that start matching).
@@ -121,6 +134,23 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		vs = append(vs, Violation{502, reason, "response body: " + d})
 	}
 	return vs, nil
+}
+
+// EventStream reports whether a response of this status and content type
+// is a server-sent event stream the contract declares as such: exempt from
+// body validation under streaming: exempt. A media range (*/*, text/*)
+// covering text/event-stream does not make a stream of it; such a body is
+// buffered and validated like any other.
+func (op *Op) EventStream(status int, contentType string) bool {
+	if MediaName(contentType) != "text/event-stream" {
+		return false
+	}
+	r := op.Response(status)
+	if r == nil {
+		return false
+	}
+	m := MatchMedia(r.Media, contentType)
+	return m != nil && m.Name == "text/event-stream"
 }
 
 // undeclared lists the instance locations of undeclared properties.

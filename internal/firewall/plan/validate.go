@@ -278,7 +278,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		return
 	}
 	var v any
-	switch m.Kind {
+	switch m.KindOf(in.ContentType) {
 	case KindJSON:
 		var err error
 		v, err = body.DecodeJSON(in.Body, cfg.requestBodyJSON(m))

@@ -18,7 +18,7 @@ import (
 // Lookup results other than a match.
 var (
 	ErrNotFound     = errors.New("no path of the contract matches")
-	ErrAmbiguous    = errors.New("the path has dot-segments, empty segments, encoded separators or bytes that are not UTF-8")
+	ErrAmbiguous    = errors.New("the path has dot-segments, empty segments, encoded separators, bytes that are not UTF-8, or a segment that names another path once decoded or case-folded")
 	ErrNotAllowed   = errors.New("the method is not declared for this path")
 	errBadTemplate  = errors.New("path template is malformed")
 	errDupOperation = errors.New("operation declared twice")
@@ -31,7 +31,10 @@ type Router[T any] struct {
 }
 
 type node[T any] struct {
-	static  map[string]*node[T]
+	static map[string]*node[T]
+	// folded maps each static segment, percent-decoded and case-folded,
+	// to its spelling in the template.
+	folded  map[string]string
 	params  []*paramChild[T]
 	methods map[string]T
 	allow   string
@@ -79,6 +82,10 @@ func (r *Router[T]) Add(template, method string, v T) error {
 			if c == nil {
 				c = &node[T]{}
 				n.static[seg] = c
+				if n.folded == nil {
+					n.folded = map[string]string{}
+				}
+				n.folded[normalSegment(seg)] = seg
 			}
 			n = c
 			continue
@@ -159,7 +166,11 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 		return m, "", err
 	}
 	var params []PathParam
-	n := r.root.match(segs, &params)
+	var ambiguous bool
+	n := r.root.match(segs, &params, &ambiguous)
+	if ambiguous {
+		return m, "", ErrAmbiguous
+	}
 	if n == nil {
 		return m, "", ErrNotFound
 	}
@@ -226,7 +237,7 @@ func checkSegments(p string) ([]string, error) {
 	return segs, nil
 }
 
-func (n *node[T]) match(segs []string, params *[]PathParam) *node[T] {
+func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *node[T] {
 	if len(segs) == 0 {
 		if n.methods != nil {
 			return n
@@ -236,23 +247,47 @@ func (n *node[T]) match(segs []string, params *[]PathParam) *node[T] {
 	seg := segs[0]
 	// Concrete segments win over templated ones.
 	if c := n.static[seg]; c != nil {
-		if hit := c.match(segs[1:], params); hit != nil {
+		if hit := c.match(segs[1:], params, ambiguous); hit != nil {
 			return hit
 		}
 	}
-	if seg == "" {
+	if seg == "" || *ambiguous {
 		return nil
+	}
+	if len(n.params) > 0 {
+		// A segment that spells a concrete sibling otherwise ("%61dmin",
+		// "ADMIN" for "admin") would be captured by the template here,
+		// while servers that decode unreserved escapes before routing
+		// (most) or route case-insensitively (Express, ASP.NET Core)
+		// serve the concrete path: another operation, with other
+		// security requirements, than the one checked.
+		if k, ok := n.folded[normalSegment(seg)]; ok && k != seg {
+			var scratch []PathParam
+			if n.static[k].match(segs[1:], &scratch, ambiguous) != nil {
+				*ambiguous = true
+				return nil
+			}
+		}
 	}
 	for _, pc := range n.params {
 		mark := len(*params)
 		if matchParts(pc.parts, seg, params) {
-			if hit := pc.next.match(segs[1:], params); hit != nil {
+			if hit := pc.next.match(segs[1:], params, ambiguous); hit != nil {
 				return hit
 			}
 		}
 		*params = (*params)[:mark]
 	}
 	return nil
+}
+
+// normalSegment is a path segment as servers that decode escapes and fold
+// case before routing compare it.
+func normalSegment(seg string) string {
+	if u, err := url.PathUnescape(seg); err == nil {
+		seg = u
+	}
+	return strings.ToLower(strings.ToUpper(seg))
 }
 
 // matchParts matches one segment against literal/name parts. Variables are

@@ -94,6 +94,13 @@ func TestLookup(t *testing.T) {
 		{"empty segment", "GET", "/v1/pets//5", "", nil, ErrAmbiguous, ""},
 		{"leading double slash (an empty segment before the base path)", "GET", "//v1/pets", "", nil, ErrAmbiguous, ""},
 		{"no leading slash", "GET", "v1/pets", "", nil, ErrAmbiguous, ""},
+		// A template would capture what servers that decode escapes, or
+		// route case-insensitively, serve as the concrete sibling.
+		{"escaped spelling of a concrete sibling", "GET", "/v1/pets/%6Dine", "", nil, ErrAmbiguous, ""},
+		{"case variant of a concrete sibling", "GET", "/v1/pets/MINE", "", nil, ErrAmbiguous, ""},
+		{"case variant of a concrete sibling, escaped", "GET", "/v1/pets/%4Dine", "", nil, ErrAmbiguous, ""},
+		{"case variant where the sibling leads nowhere", "GET", "/v1/pets/MINE/toys", "GET /pets/{id}/toys", pp{{"id", "MINE", "MINE"}}, nil, ""},
+		{"escaped value with no concrete sibling", "GET", "/v1/pets/%6Dy", "GET /pets/{id}", pp{{"id", "%6Dy", "%6Dy"}}, nil, ""},
 		{"double-encoded dot-dot is data", "GET", "/v1/pets/%252e%252e", "GET /pets/{id}", pp{{"id", "%252e%252e", "%252e%252e"}}, nil, ""},
 	}
 	for _, tc := range tests {

@@ -104,10 +104,11 @@ const (
 	StageRateLimitIP      = "rate-limit-ip"
 	StageCORS             = "cors"
 	StageRouting          = "routing"
+	StageLimits           = "limits"
 	StageAuthentication   = "authentication"
 	StageAuthorization    = "authorization"
 	StageRateLimitID      = "rate-limit-identity"
-	StageLimits           = "limits"
+	StageBody             = "request-body"
 	StageSigned           = "signed-payload"
 	StageRequestValidate  = "request-validation"
 	StageBlacklist        = "blacklist"
@@ -197,45 +198,72 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// limitsStage judges the body from the request head alone: its declared
+// size, media type and content coding. It runs before authentication, as
+// cheap checks do, and reads nothing: the body itself is read by
+// bodyStage, after authentication, so an unauthenticated caller is not sent
+// 100 Continue and costs no read or decompression.
 type limitsStage struct{}
 
 func (limitsStage) Name() string { return StageLimits }
 
 func (limitsStage) Process(tx *Tx) *Rejection {
 	r := tx.R
-	cfg := &tx.Plan.Config
-	limit := cfg.MaxBody
-	if tx.Op != nil {
-		limit = tx.Op.MaxBody
-	}
+	limit := tx.bodyLimit()
 	if r.ContentLength > limit {
 		return &Rejection{Violation: plan.Violation{Status: 413, Reason: body.ReasonTooLarge, Detail: "the body is larger than the limit of " + itoa(limit) + " bytes"}, Hard: true}
 	}
-	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+	if !hasBody(r) {
 		return nil
 	}
 	if len(r.Header.Values("Content-Type")) > 1 {
 		// The firewall would judge one and the upstream might read another.
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: plan.ReasonMediaType, Detail: "the request has several Content-Type fields"}, Hard: true}
 	}
-	var media *Rejection
+	if ce, ok := contentCoding(r.Header.Values("Content-Encoding")); !ok || !body.KnownCoding(ce) {
+		return &Rejection{Violation: plan.Violation{Status: 415, Reason: body.ReasonUnsupportedEncoding, Detail: "only one content coding, gzip or deflate, is accepted"}, Hard: true}
+	}
 	if tx.Op != nil && tx.Op.Body != nil {
 		ct := r.Header.Get("Content-Type")
 		if m := plan.MatchMedia(tx.Op.Body.Media, ct); m == nil {
-			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
+			return &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: "the content type is not one the operation accepts"}}
 		} else if why := plan.CharsetProblem(m.KindOf(ct), ct); why != "" {
-			media = &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: why}}
-		}
-		if media != nil && tx.Op.ReqMode == plan.Block {
-			return media
+			return &Rejection{Violation: plan.Violation{Status: 415, Reason: plan.ReasonMediaType, Detail: why}}
 		}
 	}
-	// Whatever else monitor mode lets through (an unrouted request, an
-	// undeclared content type), the size and decompression limits hold:
-	// the body is read within them before anything is forwarded.
+	return nil
+}
+
+// bodyLimit is the size limit for the transaction's request body: the
+// operation's, or the API's before routing.
+func (tx *Tx) bodyLimit() int64 {
+	if tx.Op != nil {
+		return tx.Op.MaxBody
+	}
+	return tx.Plan.Config.MaxBody
+}
+
+// hasBody reports whether the request carries a body to read.
+func hasBody(r *http.Request) bool {
+	return r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody
+}
+
+// bodyStage reads the request body within the size limit and undoes its
+// content coding within the decoded-size limit. Whatever monitor mode lets
+// through (an unrouted request, an undeclared content type), these limits
+// hold: the body is read within them before anything is forwarded.
+type bodyStage struct{}
+
+func (bodyStage) Name() string { return StageBody }
+
+func (bodyStage) Process(tx *Tx) *Rejection {
+	r := tx.R
+	if !hasBody(r) {
+		return nil
+	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	tx.buf = buf
-	data, err := body.ReadLimited(r.Body, limit, buf)
+	data, err := body.ReadLimited(r.Body, tx.bodyLimit(), buf)
 	if err != nil {
 		var be *body.Error
 		if errors.As(err, &be) {
@@ -243,10 +271,9 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		}
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "body-unreadable", Detail: "the request body could not be read"}, Hard: true}
 	}
-	if ce, ok := contentCoding(r.Header.Values("Content-Encoding")); !ok {
-		return &Rejection{Violation: plan.Violation{Status: 415, Reason: body.ReasonUnsupportedEncoding, Detail: "only one content coding, gzip or deflate, is accepted"}, Hard: true}
-	} else if ce != "" {
-		dec, err := body.Decompress(data, ce, cfg.MaxDecodedBody)
+	// The coding was judged acceptable by the limits stage.
+	if ce, _ := contentCoding(r.Header.Values("Content-Encoding")); ce != "" {
+		dec, err := body.Decompress(data, ce, tx.Plan.Config.MaxDecodedBody)
 		if err != nil {
 			var be *body.Error
 			errors.As(err, &be)
@@ -263,7 +290,7 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 		tx.BodyRewritten = true
 	}
 	tx.Body, tx.HasBody = data, true
-	return media
+	return nil
 }
 
 // contentCoding reads the Content-Encoding fields as one list (RFC 9110

@@ -3,6 +3,7 @@ package firewall
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -302,9 +303,11 @@ func TestProtectAuthentication(t *testing.T) {
 }
 
 // The body is the business of callers who may call the operation: an
-// unauthenticated one gets 401 whatever it sends, without a 100 Continue
-// inviting the body, and learns neither the accepted media types nor the
-// content codings; an authenticated one gets the body checks.
+// unauthenticated one gets 401 whatever its body holds, without a 100
+// Continue inviting the body and without the firewall inflating it; an
+// authenticated one gets the body checks. What the head alone shows (an
+// undeclared media type or content coding) is judged by the limits
+// stage, before authentication, as cheap checks are.
 func TestProtectBodyReadAfterAuthentication(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
@@ -312,16 +315,24 @@ func TestProtectBodyReadAfterAuthentication(t *testing.T) {
 	waitFor(t, "JWKS", s.Ready)
 	auth := "Authorization: Bearer " + d.token(t, "k1", map[string]any{"scope": "orders:write"}) + "\r\n"
 	dial := func() (net.Conn, error) { return net.Dial("tcp", s.Addr()) }
+	// 9 MiB of zeros, over the decoded-size limit (8 x 1 MiB), in 9 KiB.
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	_, _ = zw.Write(make([]byte, 9<<20))
+	_ = zw.Close()
+	bomb := zb.String()
 	cases := []struct {
 		name, auth, head, body string
 		status                 int
 		continued              bool
 	}{
-		{"undeclared media type", "", "Content-Type: text/xml\r\n", "<a/>", 401, false},
+		{"undeclared media type", "", "Content-Type: text/xml\r\n", "<a/>", 415, false},
 		{"undeclared media type, authenticated", auth, "Content-Type: text/xml\r\n", "<a/>", 415, false},
 		{"corrupt gzip", "", "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", "not gzip", 401, false},
 		{"corrupt gzip, authenticated", auth, "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", "not gzip", 400, false},
-		{"unknown coding", "", "Content-Type: application/json\r\nContent-Encoding: br\r\n", "xx", 401, false},
+		{"unknown coding", "", "Content-Type: application/json\r\nContent-Encoding: br\r\n", "xx", 415, false},
+		{"oversized gzip bomb", "", "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", bomb, 401, false},
+		{"oversized gzip bomb, authenticated", auth, "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", bomb, 413, false},
 		{"expect 100-continue", "", "Content-Type: application/json\r\nExpect: 100-continue\r\n", "{}", 401, false},
 		{"expect 100-continue, authenticated", auth, "Content-Type: application/json\r\nExpect: 100-continue\r\n", "{}", 201, true},
 	}

@@ -28,14 +28,14 @@ func (s *Server) Stages() []Stage {
 		rateLimitIPStage{s},
 		corsStage{s},
 		routingStage{s},
+		limitsStage{},
 		authenticationStage{s},
 		passThrough(StageAuthorization), // scopes are checked per requirement by authentication
 		rateLimitIDStage{s},
-		// The body is read (and its media type judged) only for callers
-		// who may call the operation: an unauthenticated one gets 401
-		// whatever the body, is not sent 100 Continue, costs no
-		// decompression and does not learn the accepted media types.
-		limitsStage{},
+		// The body is read only for callers who may call the operation:
+		// an unauthenticated one gets 401 whatever the body holds, is
+		// not sent 100 Continue and costs no read or decompression.
+		bodyStage{},
 		signedStage{s},
 		validationStage{},
 		blacklistStage{s},

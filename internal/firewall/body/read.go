@@ -38,6 +38,17 @@ func ReadLimited(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// KnownCoding reports whether Decompress undoes the content coding (given
+// in lower case; "" is none), so that a request in any other coding can be
+// refused from its head, before its body is read.
+func KnownCoding(coding string) bool {
+	switch coding {
+	case "", "identity", "gzip", "x-gzip", "deflate":
+		return true
+	}
+	return false
+}
+
 // Decompress decodes a body sent with Content-Encoding gzip, deflate (zlib
 // or raw, as clients differ) or identity, refusing a decoded size over max
 // so that a small compressed body cannot expand into gigabytes.

@@ -737,3 +737,23 @@ func TestManyRateLimitsSharingAName(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitRuleForUnknownOperation: a configured rule that names an
+// operation the contract does not have would never apply; like an
+// ip_rules entry for one, it is reported rather than silently inert.
+func TestRateLimitRuleForUnknownOperation(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, `rate_limits:
+  rules:
+    - {name: writes, key: ip, rate: 1, period: 1h, operations: [createOrdr, createOrder]}
+`)
+	fw := startFirewall(t, cfg, nil)
+	found := false
+	for _, p := range fw.Plan().Problems {
+		found = found || (strings.Contains(p, "rate_limits.rules[0]") && strings.Contains(p, "createOrdr") && !strings.Contains(p, "createOrder,"))
+	}
+	if !found {
+		t.Fatalf("the unknown operation is not reported: %v", fw.Plan().Problems)
+	}
+}

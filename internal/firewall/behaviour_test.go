@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
 func get(t testing.TB, url string, hdr map[string]string) (*http.Response, string) {
@@ -755,5 +757,25 @@ func TestRateLimitRuleForUnknownOperation(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the unknown operation is not reported: %v", fw.Plan().Problems)
+	}
+}
+
+// TestOperationSettingsForUnknownOperation: per-operation settings keyed
+// by an operation the contract does not have (a misspelt operationId)
+// would never apply; they are reported, as ip_rules entries are.
+func TestOperationSettingsForUnknownOperation(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/protect.yaml", Upstream: "http://" + up.addr, Operations: map[string]plan.OpConfig{
+		"createOrdr":  {Mode: "block"},
+		"createOrder": {Mode: "block"},
+	}}, nil)
+	var found []string
+	for _, p := range fw.Plan().Problems {
+		if strings.Contains(p, "operations.") && strings.Contains(p, "no such operation") {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 || !strings.Contains(found[0], "operations.createOrdr") {
+		t.Fatalf("want exactly the unknown operation reported, got %v (all: %v)", found, fw.Plan().Problems)
 	}
 }

@@ -503,6 +503,11 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			p.Problems = append(p.Problems, fmt.Sprintf("ip_rules.operations.%s: the contract has no such operation", key))
 		}
 	}
+	for _, key := range sortedKeys(cfg.Operations) {
+		if !hasOp(p, key) {
+			p.Problems = append(p.Problems, fmt.Sprintf("operations.%s: the contract has no such operation, so these settings apply to none", key))
+		}
+	}
 	// A rule limited to operations the contract lacks never applies: a
 	// typo would leave the limit silently inert.
 	for i, r := range cfg.RateLimits.Rules {

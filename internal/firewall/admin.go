@@ -93,7 +93,13 @@ func (s *Server) denylistAdd(w http.ResponseWriter, r *http.Request) {
 	// A web page open in a browser on this host can POST text/plain or a
 	// form to the loopback admin address without a CORS preflight; asking
 	// for application/json forces the preflight, which this listener never
-	// grants.
+	// grants. A page that rebinds its own host name to this address (DNS
+	// rebinding) is same-origin and needs no preflight, but browsers send
+	// Origin with every POST, and operators' tools send none.
+	if r.Header.Get("Origin") != "" {
+		adminProblem(w, http.StatusForbidden, "cross-origin-request", "revocations are not accepted from web pages")
+		return
+	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		adminProblem(w, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the revocation as application/json")
 		return

@@ -26,6 +26,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
 func get(t testing.TB, url string, hdr map[string]string) (*http.Response, string) {
@@ -807,5 +809,45 @@ func TestManyRateLimitsSharingAName(t *testing.T) {
 		if resp, _ := get(t, p, nil); resp.StatusCode != 429 {
 			t.Fatalf("/r%d: second call %d, want 429 (its own limit of 1)", i, resp.StatusCode)
 		}
+	}
+}
+
+// TestRateLimitRuleForUnknownOperation: a configured rule that names an
+// operation the contract does not have would never apply; like an
+// ip_rules entry for one, it is reported rather than silently inert.
+func TestRateLimitRuleForUnknownOperation(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, `rate_limits:
+  rules:
+    - {name: writes, key: ip, rate: 1, period: 1h, operations: [createOrdr, createOrder]}
+`)
+	fw := startFirewall(t, cfg, nil)
+	found := false
+	for _, p := range fw.Plan().Problems {
+		found = found || (strings.Contains(p, "rate_limits.rules[0]") && strings.Contains(p, "createOrdr") && !strings.Contains(p, "createOrder,"))
+	}
+	if !found {
+		t.Fatalf("the unknown operation is not reported: %v", fw.Plan().Problems)
+	}
+}
+
+// TestOperationSettingsForUnknownOperation: per-operation settings keyed
+// by an operation the contract does not have (a misspelt operationId)
+// would never apply; they are reported, as ip_rules entries are.
+func TestOperationSettingsForUnknownOperation(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/protect.yaml", Upstream: "http://" + up.addr, Operations: map[string]plan.OpConfig{
+		"createOrdr":  {Mode: "block"},
+		"createOrder": {Mode: "block"},
+	}}, nil)
+	var found []string
+	for _, p := range fw.Plan().Problems {
+		if strings.Contains(p, "operations.") && strings.Contains(p, "no such operation") {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 || !strings.Contains(found[0], "operations.createOrdr") {
+		t.Fatalf("want exactly the unknown operation reported, got %v (all: %v)", found, fw.Plan().Problems)
 	}
 }

@@ -238,6 +238,21 @@ func TestDenylistAdminBadInput(t *testing.T) {
 			}
 		})
 	}
+	// A page that rebinds its own host name to the admin address is
+	// same-origin to the browser, so application/json needs no preflight;
+	// browsers send Origin on every POST, operators' tools do not.
+	req, _ := http.NewRequest("POST", "http://"+s.AdminAddr()+"/denylist", strings.NewReader(`{"jti":"t-1"}`))
+	req.Host = "rebound.example:9901"
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "http://rebound.example:9901")
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("POST /denylist from a web page: %d, want 403", resp.StatusCode)
+	}
 	wantToken(t, s, "token named only in bad requests", tok, true)
 	if n := denyCount(t, s); n != 0 {
 		t.Fatalf("count = %d after bad requests only", n)

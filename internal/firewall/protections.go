@@ -503,6 +503,20 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			p.Problems = append(p.Problems, fmt.Sprintf("ip_rules.operations.%s: the contract has no such operation", key))
 		}
 	}
+	for _, key := range sortedKeys(cfg.Operations) {
+		if !hasOp(p, key) {
+			p.Problems = append(p.Problems, fmt.Sprintf("operations.%s: the contract has no such operation, so these settings apply to none", key))
+		}
+	}
+	// A rule limited to operations the contract lacks never applies: a
+	// typo would leave the limit silently inert.
+	for i, r := range cfg.RateLimits.Rules {
+		for _, key := range r.Operations {
+			if !hasOp(p, key) {
+				p.Problems = append(p.Problems, fmt.Sprintf("rate_limits.rules[%d] (%s).operations: the contract has no operation %s, so the rule never applies to it", i, r.Name, key))
+			}
+		}
+	}
 
 	var err error
 	if len(specIP.Operations) > 0 {

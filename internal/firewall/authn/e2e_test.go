@@ -297,6 +297,15 @@ func TestNotReadyGives503(t *testing.T) {
 	if resp := f.do(t, "GET", "/health"); resp.StatusCode != 200 {
 		t.Fatalf("anonymous operation: status %d", resp.StatusCode)
 	}
+	// Optional authentication: without a token the caller is anonymous,
+	// but a token that cannot be checked now is not waved through as if
+	// absent (the upstream would get it unverified, perhaps revoked).
+	if resp := f.do(t, "GET", "/catalog"); resp.StatusCode != 200 {
+		t.Fatalf("optional, no token: status %d", resp.StatusCode)
+	}
+	if resp := f.do(t, "GET", "/catalog", "Authorization", "Bearer "+tok); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("optional, token not checkable: status %d, Retry-After %q; want 503", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
 	f.jwksUp.Store(true)
 	waitReady(t, f.rt)
 	if resp := f.do(t, "GET", "/orders", "Authorization", "Bearer "+tok); resp.StatusCode != 200 {

@@ -93,8 +93,9 @@ type outcome struct {
 // security requirements: any one requirement (OR) whose every scheme
 // (AND) authenticates, with the scopes it lists, admits the request. An
 // empty list, or an empty requirement, admits anonymous callers; but a
-// credential that is presented and invalid is refused even then, since the
-// client meant to authenticate and should learn that it failed.
+// credential that is presented and invalid, or cannot be checked now, is
+// refused even then, since the client meant to authenticate and should
+// learn that it failed.
 func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.SecurityRequirement) (*Identity, *Failure) {
 	if len(reqs) == 0 {
 		return &Identity{Anonymous: true}, nil
@@ -116,7 +117,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.S
 		}
 	}
 	if anonymous {
-		if best != nil && (best.Kind == KindInvalid || best.Kind == KindBadRequest) {
+		// Only a caller that presented nothing is anonymous. A credential
+		// that is invalid, malformed or cannot be checked now (keys not
+		// loaded, introspection or denylist unreachable) would otherwise
+		// reach the upstream unverified, perhaps revoked.
+		if best != nil && (best.Kind == KindInvalid || best.Kind == KindBadRequest || best.Kind == KindUnavailable) {
 			return nil, best
 		}
 		return &Identity{Anonymous: true}, nil

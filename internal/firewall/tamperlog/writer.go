@@ -153,9 +153,14 @@ func ScanState(r io.Reader) (st State, endsClean bool, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	endsClean = true
 	for {
-		line, rerr := br.ReadBytes('\n')
+		line, rerr := readBounded(br)
 		if len(line) > 0 {
 			endsClean = line[len(line)-1] == '\n'
+			if len(line) > MaxLine {
+				// Not a record (no writer produces such a line): skipped,
+				// only its last byte kept for endsClean.
+				continue
+			}
 			if c, e := canonical(bytes.TrimSpace(line)); e == nil {
 				var rl struct {
 					Seq *uint64         `json:"seq"`
@@ -172,6 +177,30 @@ func ScanState(r io.Reader) (st State, endsClean bool, err error) {
 		if rerr != nil {
 			return st, endsClean, rerr
 		}
+	}
+}
+
+// readBounded reads one line like ReadBytes('\n'), but holds at most
+// MaxLine bytes of it: a longer line is returned as MaxLine+1 bytes ending
+// with its real last byte, so that a huge line (inserted, or a crash
+// leaving a long run without a newline) cannot make the firewall hold it
+// all when it reopens the log.
+func readBounded(br *bufio.Reader) ([]byte, error) {
+	var out []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(out)+len(chunk) <= MaxLine {
+			out = append(out, chunk...)
+		} else if len(chunk) > 0 {
+			if len(out) <= MaxLine {
+				out = append(out[:len(out):len(out)], make([]byte, MaxLine+1-len(out))...)
+			}
+			out[MaxLine] = chunk[len(chunk)-1]
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return out, err
 	}
 }
 

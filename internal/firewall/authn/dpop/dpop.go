@@ -225,7 +225,55 @@ func pathOf(u *url.URL) string {
 	if p == "" {
 		return "/"
 	}
-	return p
+	return normEscapes(p)
+}
+
+// normEscapes applies the percent-encoding part of RFC 3986 section 6.2.2
+// syntax-based normalization, which RFC 9449 section 4.3 asks for before
+// htu is compared: escapes of unreserved characters are decoded and the
+// hex digits of the others upper-cased. Reserved characters stay escaped,
+// so "a%2Fb" and "a/b" remain different paths.
+func normEscapes(p string) string {
+	if !strings.Contains(p, "%") {
+		return p
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			c := unhex(p[i+1])<<4 | unhex(p[i+2])
+			if isUnreserved(c) {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('%')
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&15])
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// isUnreserved: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 section 2.3).
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 func normHost(scheme, h string) string {

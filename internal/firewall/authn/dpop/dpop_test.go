@@ -62,6 +62,12 @@ func TestVerify(t *testing.T) {
 	}{
 		{"valid", proof(priv, map[string]any{"jti": "ok-1"}, nil), "https://api.example/orders?x=1", nil},
 		{"default port and host case ignored", proof(priv, map[string]any{"jti": "ok-2", "htu": "https://API.example:443/orders"}, nil), "https://api.example/orders", nil},
+		// RFC 9449 section 4.3 asks for RFC 3986 syntax-based
+		// normalization: escapes of unreserved characters and the case of
+		// hex digits do not make another URI; an escaped "/" does.
+		{"escaped unreserved character", proof(priv, map[string]any{"jti": "ok-3", "htu": "https://api.example/orders/%7Ealice"}, nil), "https://api.example/orders/~alice", nil},
+		{"lower-case escape", proof(priv, map[string]any{"jti": "ok-4", "htu": "https://api.example/orders/a%2fb"}, nil), "https://api.example/orders/a%2Fb", nil},
+		{"escaped slash is another path", proof(priv, map[string]any{"jti": "ok-5", "htu": "https://api.example/orders/a%2Fb"}, nil), "https://api.example/orders/a/b", ErrInvalid},
 		{"replayed", proof(priv, map[string]any{"jti": "ok-1"}, nil), "https://api.example/orders", ErrReplay},
 		{"other key than cnf.jkt", proof(other, map[string]any{"jti": "k"}, nil), "https://api.example/orders", ErrBinding},
 		{"wrong method", proof(priv, map[string]any{"jti": "m", "htm": "GET"}, nil), "https://api.example/orders", ErrInvalid},

@@ -102,7 +102,11 @@ func New(c Config) (*Client, error) {
 	if c.TokenTypeHint == "" {
 		c.TokenTypeHint = "access_token"
 	}
-	return &Client{cfg: c, secret: secret, http: &http.Client{Timeout: c.Timeout}, cache: ttlcache.New[[32]byte, cached](c.CacheSize), Now: time.Now}, nil
+	// Redirects are not followed: the request carries the client's token
+	// and the firewall's credentials (a 307 or 308 would send them to the
+	// location), and the answer would come from wherever it points.
+	hc := &http.Client{Timeout: c.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &Client{cfg: c, secret: secret, http: hc, cache: ttlcache.New[[32]byte, cached](c.CacheSize), Now: time.Now}, nil
 }
 
 // Introspect returns the active token's claims, ErrInactive, or an error

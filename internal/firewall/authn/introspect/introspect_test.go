@@ -63,3 +63,35 @@ func TestIntrospect(t *testing.T) {
 		t.Fatal("a missing secret must be reported at start-up")
 	}
 }
+
+// TestIntrospectionDoesNotFollowRedirects: the request carries the
+// client's token in its body and the firewall's credentials; a redirect
+// (307 keeps the body) would hand them to whatever the location names.
+func TestIntrospectionDoesNotFollowRedirects(t *testing.T) {
+	var leaked atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		if r.PostForm.Get("token") != "" {
+			leaked.Add(1)
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"active": true, "sub": "mallory"})
+	}))
+	defer elsewhere.Close()
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, elsewhere.URL, code)
+		}))
+		t.Setenv("INTROSPECT_SECRET", "s3cret")
+		c, err := New(Config{URL: srv.URL, ClientID: "fw", ClientSecretEnv: "INTROSPECT_SECRET"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Introspect(context.Background(), "good"); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%d: err = %v, want ErrUnavailable", code, err)
+		}
+		srv.Close()
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Fatalf("the token reached the redirect's location %d times", n)
+	}
+}

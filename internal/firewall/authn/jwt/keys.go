@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -204,6 +206,9 @@ func (r *RemoteKeys) fetch(ctx context.Context) (jwk.Set, error) {
 			if doc.JWKSURI == "" {
 				return nil, errors.New("OIDC discovery: the document has no jwks_uri")
 			}
+			if err := noDowngrade(r.DiscoveryURL, doc.JWKSURI); err != nil {
+				return nil, fmt.Errorf("OIDC discovery: jwks_uri: %w", err)
+			}
 			r.jwksURL = doc.JWKSURI
 			if doc.Issuer != "" {
 				r.issuer.Store(&doc.Issuer)
@@ -240,6 +245,9 @@ func (r *RemoteKeys) get(ctx context.Context, u string) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if err := noDowngrade(u, resp.Request.URL.String()); err != nil {
+		return nil, fmt.Errorf("GET %s: redirected: %w", u, err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
 	}
@@ -251,4 +259,21 @@ func (r *RemoteKeys) get(ctx context.Context, u string) ([]byte, error) {
 		return nil, fmt.Errorf("GET %s: document larger than %d bytes", u, maxDocument)
 	}
 	return body, nil
+}
+
+// noDowngrade refuses to follow an https location to a plain-HTTP one (a
+// redirect, or a discovery document naming its key set). Signing keys
+// are trust anchors: fetched over plain HTTP, anyone on the path could
+// replace them with their own. A location configured as http is the
+// operator's choice and is left alone.
+func noDowngrade(from, to string) error {
+	f, err := url.Parse(from)
+	if err != nil || !strings.EqualFold(f.Scheme, "https") {
+		return nil
+	}
+	t, err := url.Parse(to)
+	if err != nil || !strings.EqualFold(t.Scheme, "https") {
+		return fmt.Errorf("%q is not https, but %q is", to, from)
+	}
+	return nil
 }

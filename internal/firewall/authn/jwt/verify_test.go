@@ -460,3 +460,45 @@ func TestJWKSWithUnusableKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestKeysNeverOverPlainHTTPWhenConfiguredHTTPS: keys configured at an
+// https URL are trust anchors; a redirect to http, or an https discovery
+// document naming an http jwks_uri, would let anyone on the path swap
+// them, so the fetch fails instead (the last good set is kept).
+func TestKeysNeverOverPlainHTTPWhenConfiguredHTTPS(t *testing.T) {
+	ctx := context.Background()
+	k := newRSA(t, "r1")
+	plain := newJWKSServer(t, k.public(t))
+	var tlsURL string
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/redirect":
+			http.Redirect(w, r, plain.URL+"/jwks", http.StatusFound)
+		case "/.well-known/openid-configuration":
+			_ = json.NewEncoder(w).Encode(map[string]string{"issuer": tlsURL, "jwks_uri": plain.URL + "/jwks"})
+		}
+	}))
+	defer secure.Close()
+	tlsURL = secure.URL
+	tests := []struct {
+		name string
+		keys *RemoteKeys
+	}{
+		{"redirect to http", &RemoteKeys{JWKSURL: secure.URL + "/redirect", Client: secure.Client(), Refresh: time.Hour, MinRefresh: time.Minute}},
+		{"discovery names an http jwks_uri", &RemoteKeys{DiscoveryURL: secure.URL + "/.well-known/openid-configuration", Client: secure.Client(), Refresh: time.Hour, MinRefresh: time.Minute}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.keys.refresh(ctx, true); err == nil {
+				t.Fatal("keys fetched over plain HTTP from an https configuration")
+			}
+			if tc.keys.Ready() {
+				t.Fatal("a key set loaded")
+			}
+		})
+	}
+	// A configuration that names http itself is the operator's choice.
+	if err := remote(t, plain.URL+"/jwks").refresh(ctx, true); err != nil {
+		t.Fatalf("http JWKS URL: %v", err)
+	}
+}

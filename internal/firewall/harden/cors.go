@@ -92,6 +92,12 @@ func parseOrigin(o string) (originPattern, error) {
 	}
 	host, port := u.Hostname(), u.Port()
 	host = strings.ToLower(host)
+	// Browsers omit the scheme's default port from Origin (RFC 6454
+	// §6.1), so "https://app.example.com:443" would never match as written.
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+		u.Host = strings.TrimSuffix(u.Host, ":"+u.Port())
+	}
 	if strings.HasPrefix(host, "*.") {
 		rest := host[2:]
 		if strings.Contains(rest, "*") || !strings.Contains(rest, ".") {

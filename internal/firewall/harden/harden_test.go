@@ -128,6 +128,8 @@ func TestPreflight(t *testing.T) {
 		MaxAge:           5 * time.Hour,
 	}
 	public := CORSConfig{AllowedOrigins: []string{"*"}}
+	// Written with the scheme's default port, which browsers never send.
+	defaultPorts := CORSConfig{AllowedOrigins: []string{"https://app.example.com:443", "http://*.partner.example:80", "https://other.example:8443"}}
 	tests := []struct {
 		name        string
 		cfg         CORSConfig
@@ -151,6 +153,9 @@ func TestPreflight(t *testing.T) {
 		{"method not on the path", creds, preflight("https://app.example.com", "DELETE", ""), []string{"GET", "POST"}, 403, ReasonMethodDenied, "", ""},
 		{"header not allowed", creds, preflight("https://app.example.com", "GET", "X-Debug"), nil, 403, ReasonHeadersDenied, "", ""},
 		{"public API: star without credentials", public, preflight("https://anyone.test", "GET", ""), nil, 204, "", "*", ""},
+		{"configured with the default https port", defaultPorts, preflight("https://app.example.com", "GET", ""), nil, 204, "", "https://app.example.com", ""},
+		{"wildcard configured with the default http port", defaultPorts, preflight("http://shop.partner.example", "GET", ""), nil, 204, "", "http://shop.partner.example", ""},
+		{"another port is not a default one", defaultPorts, preflight("https://other.example", "GET", ""), nil, 403, ReasonOriginDenied, "", ""},
 		{"cors off", CORSConfig{}, preflight("https://app.example.com", "GET", ""), nil, 403, ReasonOriginDenied, "", ""},
 	}
 	for _, tc := range tests {

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -57,7 +60,9 @@ func (m *metrics) observe(tx *Tx, decision string, reasons []string) {
 	}
 }
 
-func (s *Server) adminHandler() http.Handler {
+// adminHandler serves the admin endpoints. On a loopback listener, the
+// default, requests must name the host as localhost or an IP address.
+func (s *Server) adminHandler(loopback bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -76,7 +81,34 @@ func (s *Server) adminHandler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("POST /denylist", s.denylistAdd)
 	mux.HandleFunc("GET /denylist/count", s.denylistCount)
-	return mux
+	if !loopback {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !localHost(r.Host) {
+			adminProblem(w, http.StatusMisdirectedRequest, "host-not-allowed", "the admin listener answers only to localhost or an IP address")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// localHost reports whether a request's Host names this machine without a
+// DNS name an outsider controls: an IP literal, localhost or a name under
+// .localhost (RFC 6761, never resolved by DNS). A web page open on this
+// machine can rebind its own host name to 127.0.0.1 and then read the
+// loopback admin listener as same-origin (DNS rebinding); its requests
+// still carry its own name in Host.
+func localHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
 }
 
 // maxDenylistBody bounds a revocation request; the largest legitimate one

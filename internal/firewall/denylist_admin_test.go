@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -239,10 +240,11 @@ func TestDenylistAdminBadInput(t *testing.T) {
 		})
 	}
 	// A page that rebinds its own host name to the admin address is
-	// same-origin to the browser, so application/json needs no preflight;
-	// browsers send Origin on every POST, operators' tools do not.
+	// same-origin to the browser, so application/json needs no preflight.
+	// Its Host is refused on a loopback listener (TestAdminRefusesRebindingHosts);
+	// on any listener, browsers send Origin on every POST and operators'
+	// tools do not.
 	req, _ := http.NewRequest("POST", "http://"+s.AdminAddr()+"/denylist", strings.NewReader(`{"jti":"t-1"}`))
-	req.Host = "rebound.example:9901"
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", "http://rebound.example:9901")
 	resp, err := testClient.Do(req)
@@ -319,5 +321,48 @@ func TestDenylistMaxTTLNegative(t *testing.T) {
 	_, err := New(context.Background(), cfg, nil, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "authentication.denylist.max_ttl") {
 		t.Fatalf("New: err = %v, want one naming authentication.denylist.max_ttl", err)
+	}
+}
+
+// A page that rebinds its own host name to the loopback admin listener is
+// same-origin there and could read metrics or post revocations; its
+// requests still carry that name in Host, so the listener refuses them.
+func TestAdminRefusesRebindingHosts(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	s := startFirewall(t, protectConfig(t, up, d.url, "  denylist: {backend: memory}\n"), nil)
+	_, port, _ := net.SplitHostPort(s.AdminAddr())
+	tests := []struct {
+		host, method, path string
+		status             int
+	}{
+		{"rebound.attacker.example:" + port, "GET", "/metrics", 421},
+		{"rebound.attacker.example", "GET", "/denylist/count", 421},
+		{"rebound.attacker.example:" + port, "POST", "/denylist", 421},
+		{"localhost.attacker.example", "GET", "/metrics", 421},
+		{"127.0.0.1:" + port, "GET", "/metrics", 200},
+		{"localhost:" + port, "GET", "/healthz", 200},
+		{"LOCALHOST.", "GET", "/healthz", 200},
+		{"admin.localhost:" + port, "GET", "/healthz", 200},
+		{"[::1]:" + port, "GET", "/healthz", 200},
+		{"10.1.2.3", "GET", "/healthz", 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.host+" "+tc.path, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, "http://"+s.AdminAddr()+tc.path, strings.NewReader(`{"jti":"t-9"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = tc.host
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := testClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
 	}
 }

@@ -532,7 +532,7 @@ func (s *Server) Start() error {
 		DisableGeneralOptionsHandler: true,
 	}
 	maxHead := maxHeaderBytes(s.cfg.Limits.MaxHeaderBytes) + 4096 // net/http's own slack over MaxHeaderBytes
-	s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	s.admin = &http.Server{Handler: s.adminHandler(isLoopback(aln.Addr())), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	s.serveErr = make(chan error, 2)
 	if s.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
@@ -679,4 +679,10 @@ func (s *Server) wantsClientCerts() bool {
 		}
 	}
 	return false
+}
+
+// isLoopback reports whether a listener's address is a loopback one.
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }

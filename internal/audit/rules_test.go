@@ -849,3 +849,38 @@ func TestSwagger2WildcardMediaLocation(t *testing.T) {
 		t.Errorf("findings at %v, want %d", got, len(want))
 	}
 }
+
+// The patch that secures an anonymous operation requires a scheme the
+// audit does not itself report as weak, preferring the one the other
+// operations use.
+func TestAnonymousOperationPatchScheme(t *testing.T) {
+	cases := []struct {
+		name    string
+		schemes string
+		global  string
+		want    string
+	}{
+		{"basic sorts first", `{"aaBasic":{"type":"http","scheme":"basic"},"oauth":{"type":"oauth2","flows":{"authorizationCode":{"authorizationUrl":"https://a.example.com/a","tokenUrl":"https://a.example.com/t","scopes":{"pets:write":"w"}}}}}`, "", "oauth"},
+		{"query key sorts first", `{"aKey":{"type":"apiKey","in":"query","name":"k"},"zKey":{"type":"apiKey","in":"header","name":"X-Key"}}`, "", "zKey"},
+		{"the one in use", `{"a":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"b":{"type":"http","scheme":"bearer","bearerFormat":"JWT"}}`, `[{"b":[]}]`, "b"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/components/securitySchemes", j(tc.schemes))
+			set(d, "/security", nil)
+			if tc.global != "" {
+				set(d, "/paths/~1other", j(`{"get":{"security":`+tc.global+`,"responses":{"200":{"description":"ok"}}}}`))
+			}
+			text, _ := json.Marshal(d)
+			got := findingsOf(auditText(t, string(text), Options{}), "sec-write-no-security")
+			if len(got) != 1 || len(got[0].Patch) != 1 {
+				t.Fatalf("findings %+v", got)
+			}
+			b, _ := json.Marshal(got[0].Patch[0].Value)
+			if want := `[{"` + tc.want + `":[]}]`; string(b) != want {
+				t.Errorf("patch requires %s, want %s", b, want)
+			}
+		})
+	}
+}

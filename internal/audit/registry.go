@@ -325,7 +325,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Make every operationId unique."},
 		{ID: "struct-duplicate-parameter", Family: famStructure, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-694",
 			Title:       "Duplicate parameter",
-			Description: "The same parameter (name and location) is declared twice in one list; which definition applies is undefined.",
+			Description: "The same parameter (name and location; header names compared without case, as HTTP does) is declared twice in one list; which definition applies is undefined.",
 			Fix:         "Remove the duplicate."},
 
 		// Profile rules.

@@ -82,6 +82,11 @@ func (r *run) checkParameters(op *spec.Operation) {
 				continue
 			}
 			k := asString(m["in"]) + " " + asString(m["name"])
+			if asString(m["in"]) == "header" {
+				// Field names are case-insensitive (RFC 9110): X-Trace and
+				// x-trace are one field with two definitions.
+				k = strings.ToLower(k)
+			}
 			if seen[k] {
 				r.add("struct-duplicate-parameter", at, dirNone, fmt.Sprintf("Parameter %q (in %s) is declared twice.", asString(m["name"]), asString(m["in"])), key)
 			}

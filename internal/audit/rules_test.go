@@ -436,6 +436,13 @@ func TestRules(t *testing.T) {
 		{"duplicate parameter", "struct-duplicate-parameter", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}]`))
 		}, true, op + "/parameters/1"},
+		// Header field names are case-insensitive (RFC 9110): one field.
+		{"header names differing in case", "struct-duplicate-parameter", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"X-Trace","in":"header","schema":{"type":"string","enum":["a"]}},{"name":"x-trace","in":"header","schema":{"type":"string","enum":["b"]}}]`))
+		}, true, op + "/parameters/2"},
+		{"query names differing in case", "struct-duplicate-parameter", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Sort","in":"query","schema":{"type":"string","enum":["a"]}},{"name":"sort","in":"query","schema":{"type":"string","enum":["b"]}}]`))
+		}, false, ""},
 
 		// Suppressions.
 		{"ignore without reason", "audit-ignore-invalid", func(d map[string]any) { set(d, pet+"/x-rampart-ignore", j(`{"data-object-open":""}`)) }, true, pet + "/x-rampart-ignore"},

@@ -891,3 +891,38 @@ func TestAnonymousOperationPatchScheme(t *testing.T) {
 		})
 	}
 }
+
+// A name says a value is a URL only if the value can be text: a boolean
+// followRedirect is not a URL input.
+func TestURLNameNeedsText(t *testing.T) {
+	cases := []struct {
+		name, prop string
+		want       bool
+	}{
+		{"string", `{"type":"string","maxLength":9,"pattern":"^a$"}`, true},
+		{"untyped", `{"maxLength":9}`, true},
+		{"nullable 3.1 string", `{"type":["string","null"],"maxLength":9,"pattern":"^a$"}`, true},
+		{"array of strings", `{"type":"array","maxItems":3,"items":{"type":"string","maxLength":9,"pattern":"^a$"}}`, true},
+		{"boolean", `{"type":"boolean"}`, false},
+		{"boolean through $ref", `{"$ref":"#/components/schemas/Flag"}`, false},
+		{"integer", `{"type":"integer","format":"int32","minimum":0,"maximum":3}`, false},
+		{"object", `{"type":"object","additionalProperties":false,"properties":{"n":{"type":"integer","format":"int32","minimum":0,"maximum":3}}}`, false},
+		{"array of booleans", `{"type":"array","maxItems":3,"items":{"type":"boolean"}}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/components/schemas/Flag", j(`{"type":"boolean"}`))
+			set(d, pet+"/properties/callbackUrl", j(tc.prop))
+			params := d["paths"].(map[string]any)["/pets/{petId}"].(map[string]any)["put"].(map[string]any)["parameters"].([]any)
+			set(d, op+"/parameters", append(params, j(`{"name":"redirect","in":"query","schema":`+tc.prop+`}`)))
+			text, _ := json.Marshal(d)
+			res := auditText(t, string(text), Options{})
+			for _, at := range []string{pet + "/properties/callbackUrl", op + "/parameters/1"} {
+				if got := hasFindingAt(res, "exp-url-input", at); got != tc.want {
+					t.Errorf("exp-url-input at %s: %v, want %v", at, got, tc.want)
+				}
+			}
+		})
+	}
+}

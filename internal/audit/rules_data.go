@@ -319,7 +319,7 @@ func (c *nodeCheck) checkName(name string, pat spec.NodeRef, pv map[string]any, 
 		}
 	}
 	if c.hasResp() {
-		if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") {
+		if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") && !c.r.onlyBoolean(pat, pv) {
 			var patch []report.PatchOp
 			if patchable {
 				patch = c.flagPatch(pat, pv, "writeOnly")
@@ -451,6 +451,32 @@ func (r *run) mayHoldText(at spec.NodeRef, m map[string]any) bool {
 			}
 			at, m = ref(at.File, at.Pointer, "items"), asMap(items)
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// onlyBoolean reports whether the schema m at `at` (after its $refs) can
+// only be true, false (or null): has_password or api_key_enabled says
+// whether a secret exists and cannot carry one.
+func (r *run) onlyBoolean(at spec.NodeRef, m map[string]any) bool {
+	for depth := 0; depth < 16 && m != nil; depth++ {
+		if _, ok := m["$ref"]; !ok {
+			break
+		}
+		t, v, ok := r.doc.Deref(at, m)
+		if !ok {
+			return false
+		}
+		at, m = t, asMap(v)
+	}
+	types := schemaTypes(m)
+	if len(types) == 0 {
+		return false
+	}
+	for t := range types {
+		if t != "boolean" && t != "null" {
 			return false
 		}
 	}

@@ -926,3 +926,31 @@ func TestURLNameNeedsText(t *testing.T) {
 		})
 	}
 }
+
+// A flag says whether a secret exists; it cannot leak one.
+func TestSensitiveNameNeedsAValue(t *testing.T) {
+	cases := []struct {
+		name, prop string
+		want       bool
+	}{
+		{"string", `{"type":"string","maxLength":9,"pattern":"^a$"}`, true},
+		{"untyped", `{"maxLength":9}`, true},
+		{"integer", `{"type":"integer","format":"int64","minimum":0,"maximum":9}`, true},
+		{"object", `{"type":"object","additionalProperties":false,"properties":{"v":{"type":"string","enum":["a"]}}}`, true},
+		{"boolean", `{"type":"boolean"}`, false},
+		{"boolean through $ref", `{"$ref":"#/components/schemas/Flag"}`, false},
+		{"nullable 3.1 boolean", `{"type":["boolean","null"]}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/components/schemas/Flag", j(`{"type":"boolean"}`))
+			set(d, pet+"/properties/password", j(tc.prop))
+			text, _ := json.Marshal(d)
+			res := auditText(t, string(text), Options{})
+			if got := hasFindingAt(res, "exp-sensitive-data", pet+"/properties/password"); got != tc.want {
+				t.Errorf("exp-sensitive-data: %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -411,6 +411,15 @@ func (r *run) checkTransport() {
 	}
 	for _, u := range order {
 		s := u.s
+		if strings.HasPrefix(s.URL, "//") {
+			// A Swagger 2.0 host without schemes (or a 3.x scheme-relative
+			// URL): clients use whatever scheme served the definition.
+			var patch []report.PatchOp
+			if doc.Family == spec.Swagger20 && s.Ref.Pointer == "/host" {
+				patch = []report.PatchOp{{Op: "add", Path: "/schemes", Value: []any{"https"}}}
+			}
+			r.add("tls-no-servers", s.Ref, dirNone, fmt.Sprintf("Server %s names no scheme, so clients use the one the definition was served with (possibly http).", s.URL), u.ops, patch...)
+		}
 		if isHTTP(s.URL) {
 			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses plain http.", s.URL), u.ops)
 			if p != nil && isLocal(s.URL) {

@@ -954,3 +954,33 @@ func TestSensitiveNameNeedsAValue(t *testing.T) {
 		})
 	}
 }
+
+// A server without a scheme leaves the transport to whatever URL the
+// definition was fetched from.
+func TestSchemeRelativeServer(t *testing.T) {
+	cases := []struct{ name, text, at string }{
+		{"2.0 host without schemes", "", "/host"},
+		{"3.x scheme-relative URL", `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "//api.example.com/v1"}]
+paths:
+  /notes:
+    get:
+      responses: {"200": {description: ok}}
+`, "/servers/0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var res *report.SpecResult
+			if tc.text == "" {
+				res = auditFile(t, "testdata/patches/no-schemes-2.0.yaml", Options{})
+			} else {
+				res = auditText(t, tc.text, Options{})
+			}
+			got := findingsOf(res, "tls-no-servers")
+			if len(got) != 1 || got[0].Location.Pointer != tc.at || len(got[0].Operations) != 1 {
+				t.Fatalf("findings %+v, want one at %s for GET /notes", got, tc.at)
+			}
+		})
+	}
+}

@@ -153,7 +153,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Remove http from the variable's enum and default."},
 		{ID: "tls-no-servers", Family: famTransport, Category: catSecurity, Severity: low, OWASP: "API9:2023", CWE: "CWE-1059",
 			Title:       "No servers declared",
-			Description: "Without servers (or host and schemes in 2.0) the transport the API uses is undocumented and clients guess.",
+			Description: "Without servers (or host and schemes in 2.0), or with a server that names no scheme (a 2.0 host without schemes, a 3.x //host URL), the transport the API uses is undocumented and clients guess.",
 			Fix:         "Declare the API's https:// servers."},
 
 		// Data validation.
@@ -325,7 +325,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Make every operationId unique."},
 		{ID: "struct-duplicate-parameter", Family: famStructure, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-694",
 			Title:       "Duplicate parameter",
-			Description: "The same parameter (name and location) is declared twice in one list; which definition applies is undefined.",
+			Description: "The same parameter (name and location; header names compared without case, as HTTP does) is declared twice in one list; which definition applies is undefined.",
 			Fix:         "Remove the duplicate."},
 
 		// Profile rules.

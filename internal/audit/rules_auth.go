@@ -170,7 +170,7 @@ func (r *run) checkSecurity() {
 	if len(doc.SecuritySchemes) == 0 {
 		return // one finding above covers every operation
 	}
-	first := names[0]
+	first := fixScheme(doc, names, users)
 	for _, op := range doc.Operations {
 		if op.IsSecured() {
 			continue
@@ -201,6 +201,29 @@ func (r *run) checkSecurity() {
 		r.add(id, at, dirNone, fmt.Sprintf("%s %s.", op.Key(), why), []string{op.Key()},
 			report.PatchOp{Op: patchOp, Path: spec.JoinPointer(op.Ref.Pointer, "security"), Value: []any{map[string]any{first: []any{}}}})
 	}
+}
+
+// fixScheme picks the scheme the patches for anonymous operations require:
+// not one the audit itself reports as weak (basic or digest, an API key in
+// the query string or a cookie), then the one most operations already use,
+// then the first by name.
+func fixScheme(doc *spec.Document, names []string, users map[string][]string) string {
+	weak := func(s *spec.SecurityScheme) bool {
+		return (s.Type == "http" && (s.Scheme == "basic" || s.Scheme == "digest")) || (s.Type == "apiKey" && s.In != "header")
+	}
+	best := names[0]
+	for _, n := range names[1:] {
+		a, b := doc.SecuritySchemes[n], doc.SecuritySchemes[best]
+		switch {
+		case weak(a) != weak(b):
+			if !weak(a) {
+				best = n
+			}
+		case len(users[n]) > len(users[best]):
+			best = n
+		}
+	}
+	return best
 }
 
 // checkRequirements checks every security requirement against the schemes.
@@ -388,6 +411,15 @@ func (r *run) checkTransport() {
 	}
 	for _, u := range order {
 		s := u.s
+		if strings.HasPrefix(s.URL, "//") {
+			// A Swagger 2.0 host without schemes (or a 3.x scheme-relative
+			// URL): clients use whatever scheme served the definition.
+			var patch []report.PatchOp
+			if doc.Family == spec.Swagger20 && s.Ref.Pointer == "/host" {
+				patch = []report.PatchOp{{Op: "add", Path: "/schemes", Value: []any{"https"}}}
+			}
+			r.add("tls-no-servers", s.Ref, dirNone, fmt.Sprintf("Server %s names no scheme, so clients use the one the definition was served with (possibly http).", s.URL), u.ops, patch...)
+		}
 		if isHTTP(s.URL) {
 			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses plain http.", s.URL), u.ops)
 			if p != nil && isLocal(s.URL) {

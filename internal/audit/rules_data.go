@@ -314,12 +314,12 @@ func (c *nodeCheck) checkName(name string, pat spec.NodeRef, pv map[string]any, 
 				p.delta = -1
 			}
 		}
-		if urlName(name) {
+		if urlName(name) && c.r.mayHoldText(pat, pv) {
 			c.r.addSet("exp-url-input", pat, dirRequest, fmt.Sprintf("Request property %q looks like a URL; if the server fetches it, it can be aimed at internal addresses.", name), c.ops(true, false))
 		}
 	}
 	if c.hasResp() {
-		if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") {
+		if class := sensitiveName(name); class != "" && !c.flag(pat, pv, "writeOnly") && !c.r.onlyBoolean(pat, pv) {
 			var patch []report.PatchOp
 			if patchable {
 				patch = c.flagPatch(pat, pv, "writeOnly")
@@ -423,6 +423,64 @@ func serverManaged(name string) string {
 func sensitiveName(name string) string {
 	class, _ := sensitive.Match(name)
 	return string(class)
+}
+
+// mayHoldText reports whether the schema m at `at` (after its $refs) can
+// hold a string, directly or as an array's items: only then can a value
+// named like a URL be one. A boolean followRedirect or an integer
+// callback_count is not; an object named webhook is judged by its own
+// properties. A schema that does not say (no type) may.
+func (r *run) mayHoldText(at spec.NodeRef, m map[string]any) bool {
+	for depth := 0; depth < 16 && m != nil; depth++ {
+		if _, ok := m["$ref"]; ok {
+			t, v, ok := r.doc.Deref(at, m)
+			if !ok {
+				return true
+			}
+			at, m = t, asMap(v)
+			continue
+		}
+		types := schemaTypes(m)
+		switch {
+		case len(types) == 0, types["string"]:
+			return true
+		case types["array"]:
+			items, ok := m["items"]
+			if !ok {
+				return true
+			}
+			at, m = ref(at.File, at.Pointer, "items"), asMap(items)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// onlyBoolean reports whether the schema m at `at` (after its $refs) can
+// only be true, false (or null): has_password or api_key_enabled says
+// whether a secret exists and cannot carry one.
+func (r *run) onlyBoolean(at spec.NodeRef, m map[string]any) bool {
+	for depth := 0; depth < 16 && m != nil; depth++ {
+		if _, ok := m["$ref"]; !ok {
+			break
+		}
+		t, v, ok := r.doc.Deref(at, m)
+		if !ok {
+			return false
+		}
+		at, m = t, asMap(v)
+	}
+	types := schemaTypes(m)
+	if len(types) == 0 {
+		return false
+	}
+	for t := range types {
+		if t != "boolean" && t != "null" {
+			return false
+		}
+	}
+	return true
 }
 
 // urlFormat reports the string formats that hold a URL.

@@ -53,7 +53,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 		if p.In == "header" && requestline.IsOverride(p.Name) {
 			r.add("sec-request-line-override", p.Ref, dirRequest, fmt.Sprintf("%s declares the header %q: frameworks that honour it run another method or path than the request line names, so gateways authorize one operation and the API runs another (rampart protect lets a declared override through).", op.Key(), p.Name), key)
 		}
-		if p.In != "path" && urlName(p.Name) && !r.urlSchema(p) {
+		if p.In != "path" && urlName(p.Name) && !r.urlSchema(p) && r.paramMayHoldText(p) {
 			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
 		}
 	}
@@ -82,6 +82,11 @@ func (r *run) checkParameters(op *spec.Operation) {
 				continue
 			}
 			k := asString(m["in"]) + " " + asString(m["name"])
+			if asString(m["in"]) == "header" {
+				// Field names are case-insensitive (RFC 9110): X-Trace and
+				// x-trace are one field with two definitions.
+				k = strings.ToLower(k)
+			}
 			if seen[k] {
 				r.add("struct-duplicate-parameter", at, dirNone, fmt.Sprintf("Parameter %q (in %s) is declared twice.", asString(m["name"]), asString(m["in"])), key)
 			}
@@ -99,6 +104,16 @@ func (r *run) urlSchema(p *spec.Parameter) bool {
 	}
 	_, m := r.schemaNode(p.Schema)
 	return m != nil && urlFormat(asString(m["format"]))
+}
+
+// paramMayHoldText reports whether a parameter's value can be a string
+// (one without a schema can).
+func (r *run) paramMayHoldText(p *spec.Parameter) bool {
+	if p.Schema == nil {
+		return true
+	}
+	at, m := r.schemaNode(p.Schema)
+	return m == nil || r.mayHoldText(at, m)
 }
 
 // schemaNode returns where a parameter's schema is defined (after $refs)

@@ -436,6 +436,13 @@ func TestRules(t *testing.T) {
 		{"duplicate parameter", "struct-duplicate-parameter", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}]`))
 		}, true, op + "/parameters/1"},
+		// Header field names are case-insensitive (RFC 9110): one field.
+		{"header names differing in case", "struct-duplicate-parameter", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"X-Trace","in":"header","schema":{"type":"string","enum":["a"]}},{"name":"x-trace","in":"header","schema":{"type":"string","enum":["b"]}}]`))
+		}, true, op + "/parameters/2"},
+		{"query names differing in case", "struct-duplicate-parameter", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Sort","in":"query","schema":{"type":"string","enum":["a"]}},{"name":"sort","in":"query","schema":{"type":"string","enum":["b"]}}]`))
+		}, false, ""},
 
 		// Suppressions.
 		{"ignore without reason", "audit-ignore-invalid", func(d map[string]any) { set(d, pet+"/x-rampart-ignore", j(`{"data-object-open":""}`)) }, true, pet + "/x-rampart-ignore"},
@@ -847,5 +854,133 @@ func TestSwagger2WildcardMediaLocation(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("findings at %v, want %d", got, len(want))
+	}
+}
+
+// The patch that secures an anonymous operation requires a scheme the
+// audit does not itself report as weak, preferring the one the other
+// operations use.
+func TestAnonymousOperationPatchScheme(t *testing.T) {
+	cases := []struct {
+		name    string
+		schemes string
+		global  string
+		want    string
+	}{
+		{"basic sorts first", `{"aaBasic":{"type":"http","scheme":"basic"},"oauth":{"type":"oauth2","flows":{"authorizationCode":{"authorizationUrl":"https://a.example.com/a","tokenUrl":"https://a.example.com/t","scopes":{"pets:write":"w"}}}}}`, "", "oauth"},
+		{"query key sorts first", `{"aKey":{"type":"apiKey","in":"query","name":"k"},"zKey":{"type":"apiKey","in":"header","name":"X-Key"}}`, "", "zKey"},
+		{"the one in use", `{"a":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"b":{"type":"http","scheme":"bearer","bearerFormat":"JWT"}}`, `[{"b":[]}]`, "b"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/components/securitySchemes", j(tc.schemes))
+			set(d, "/security", nil)
+			if tc.global != "" {
+				set(d, "/paths/~1other", j(`{"get":{"security":`+tc.global+`,"responses":{"200":{"description":"ok"}}}}`))
+			}
+			text, _ := json.Marshal(d)
+			got := findingsOf(auditText(t, string(text), Options{}), "sec-write-no-security")
+			if len(got) != 1 || len(got[0].Patch) != 1 {
+				t.Fatalf("findings %+v", got)
+			}
+			b, _ := json.Marshal(got[0].Patch[0].Value)
+			if want := `[{"` + tc.want + `":[]}]`; string(b) != want {
+				t.Errorf("patch requires %s, want %s", b, want)
+			}
+		})
+	}
+}
+
+// A name says a value is a URL only if the value can be text: a boolean
+// followRedirect is not a URL input.
+func TestURLNameNeedsText(t *testing.T) {
+	cases := []struct {
+		name, prop string
+		want       bool
+	}{
+		{"string", `{"type":"string","maxLength":9,"pattern":"^a$"}`, true},
+		{"untyped", `{"maxLength":9}`, true},
+		{"nullable 3.1 string", `{"type":["string","null"],"maxLength":9,"pattern":"^a$"}`, true},
+		{"array of strings", `{"type":"array","maxItems":3,"items":{"type":"string","maxLength":9,"pattern":"^a$"}}`, true},
+		{"boolean", `{"type":"boolean"}`, false},
+		{"boolean through $ref", `{"$ref":"#/components/schemas/Flag"}`, false},
+		{"integer", `{"type":"integer","format":"int32","minimum":0,"maximum":3}`, false},
+		{"object", `{"type":"object","additionalProperties":false,"properties":{"n":{"type":"integer","format":"int32","minimum":0,"maximum":3}}}`, false},
+		{"array of booleans", `{"type":"array","maxItems":3,"items":{"type":"boolean"}}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/components/schemas/Flag", j(`{"type":"boolean"}`))
+			set(d, pet+"/properties/callbackUrl", j(tc.prop))
+			params := d["paths"].(map[string]any)["/pets/{petId}"].(map[string]any)["put"].(map[string]any)["parameters"].([]any)
+			set(d, op+"/parameters", append(params, j(`{"name":"redirect","in":"query","schema":`+tc.prop+`}`)))
+			text, _ := json.Marshal(d)
+			res := auditText(t, string(text), Options{})
+			for _, at := range []string{pet + "/properties/callbackUrl", op + "/parameters/1"} {
+				if got := hasFindingAt(res, "exp-url-input", at); got != tc.want {
+					t.Errorf("exp-url-input at %s: %v, want %v", at, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// A flag says whether a secret exists; it cannot leak one.
+func TestSensitiveNameNeedsAValue(t *testing.T) {
+	cases := []struct {
+		name, prop string
+		want       bool
+	}{
+		{"string", `{"type":"string","maxLength":9,"pattern":"^a$"}`, true},
+		{"untyped", `{"maxLength":9}`, true},
+		{"integer", `{"type":"integer","format":"int64","minimum":0,"maximum":9}`, true},
+		{"object", `{"type":"object","additionalProperties":false,"properties":{"v":{"type":"string","enum":["a"]}}}`, true},
+		{"boolean", `{"type":"boolean"}`, false},
+		{"boolean through $ref", `{"$ref":"#/components/schemas/Flag"}`, false},
+		{"nullable 3.1 boolean", `{"type":["boolean","null"]}`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/components/schemas/Flag", j(`{"type":"boolean"}`))
+			set(d, pet+"/properties/password", j(tc.prop))
+			text, _ := json.Marshal(d)
+			res := auditText(t, string(text), Options{})
+			if got := hasFindingAt(res, "exp-sensitive-data", pet+"/properties/password"); got != tc.want {
+				t.Errorf("exp-sensitive-data: %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A server without a scheme leaves the transport to whatever URL the
+// definition was fetched from.
+func TestSchemeRelativeServer(t *testing.T) {
+	cases := []struct{ name, text, at string }{
+		{"2.0 host without schemes", "", "/host"},
+		{"3.x scheme-relative URL", `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "//api.example.com/v1"}]
+paths:
+  /notes:
+    get:
+      responses: {"200": {description: ok}}
+`, "/servers/0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var res *report.SpecResult
+			if tc.text == "" {
+				res = auditFile(t, "testdata/patches/no-schemes-2.0.yaml", Options{})
+			} else {
+				res = auditText(t, tc.text, Options{})
+			}
+			got := findingsOf(res, "tls-no-servers")
+			if len(got) != 1 || got[0].Location.Pointer != tc.at || len(got[0].Operations) != 1 {
+				t.Fatalf("findings %+v, want one at %s for GET /notes", got, tc.at)
+			}
+		})
 	}
 }

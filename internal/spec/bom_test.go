@@ -2,8 +2,10 @@ package spec
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +51,26 @@ func TestByteOrderMark(t *testing.T) {
 			}
 			if loc := d.Locate(NodeRef{File: d.RootFile(), Pointer: "/openapi"}); loc.Line != 1 || (c.rootName == "api.yaml" && loc.Column != 1) {
 				t.Errorf("openapi at %d:%d, want line 1 (column 1 in YAML)", loc.Line, loc.Column)
+			}
+		})
+	}
+}
+
+// UTF-16 and UTF-32 files (with their byte order mark) are refused with a
+// message that names the encoding, not as binary data.
+func TestWideEncodingsNamed(t *testing.T) {
+	cases := []struct{ name, data, want string }{
+		{"UTF-16LE", "\xff\xfeo\x00p\x00e\x00n\x00", "UTF-16 text"},
+		{"UTF-16BE", "\xfe\xff\x00o\x00p\x00e\x00n", "UTF-16 text"},
+		{"UTF-32LE", "\xff\xfe\x00\x00o\x00\x00\x00", "UTF-32 text"},
+		{"UTF-32BE", "\x00\x00\xfe\xff\x00\x00\x00o", "UTF-32 text"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := LoadBytes(context.Background(), []byte(c.data), "api.yaml", filepath.Join(t.TempDir(), "api.yaml"), Options{})
+			var le *LoadError
+			if !errors.As(err, &le) || !strings.Contains(le.Msg, c.want) || !strings.Contains(le.Msg, "must be UTF-8") || le.Line != 1 {
+				t.Fatalf("error %v, want a LoadError on line 1 naming %s", err, c.want)
 			}
 		})
 	}

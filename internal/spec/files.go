@@ -242,6 +242,16 @@ func checkText(data []byte) error {
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return &LoadError{Msg: "file is empty"}
 	}
+	// A UTF-16 or UTF-32 byte order mark (Windows tools write UTF-16 by
+	// default) would otherwise read as binary data.
+	for _, enc := range []struct {
+		bom  string
+		name string
+	}{{"\x00\x00\xfe\xff", "UTF-32"}, {"\xff\xfe\x00\x00", "UTF-32"}, {"\xfe\xff", "UTF-16"}, {"\xff\xfe", "UTF-16"}} {
+		if strings.HasPrefix(string(data[:min(len(data), 4)]), enc.bom) {
+			return &LoadError{Line: 1, Msg: enc.name + " text (byte order mark); a definition must be UTF-8: convert it, for example with iconv -f " + enc.name + " -t UTF-8"}
+		}
+	}
 	if i := indexByte(data, 0); i >= 0 {
 		return &LoadError{Line: lineOf(data, i), Msg: "binary data (NUL byte), not a YAML or JSON document"}
 	}

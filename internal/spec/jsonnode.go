@@ -88,25 +88,30 @@ func skipJSONSpace(data []byte, off int) int {
 // lineCounter turns increasing byte offsets into lines and columns in
 // linear total time.
 type lineCounter struct {
-	data      []byte
-	off       int // bytes counted so far
-	line      int
-	lineStart int
+	data  []byte
+	off   int // bytes counted so far
+	line  int
+	runes int // characters of the current line before off
 }
 
 func (c *lineCounter) at(off int) (line, col int) {
 	if off < c.off { // not expected: offsets only grow
-		c.off, c.line, c.lineStart = 0, 1, 0
+		c.off, c.line, c.runes = 0, 1, 0
 	}
 	for i := c.off; i < off && i < len(c.data); i++ {
-		if c.data[i] == '\n' {
+		switch b := c.data[i]; {
+		case b == '\n':
 			c.line++
-			c.lineStart = i + 1
+			c.runes = 0
+		case b&0xC0 != 0x80: // not a UTF-8 continuation byte
+			c.runes++
 		}
 	}
 	c.off = off
-	// Columns count bytes from 1, as the YAML parser does for ASCII.
-	return c.line, off - c.lineStart + 1
+	// Columns count characters from 1, as the YAML parser does and as
+	// reports say (SARIF columnKind unicodeCodePoints): counting bytes put
+	// every node after a non-ASCII character on its line too far right.
+	return c.line, c.runes + 1
 }
 
 func (c *lineCounter) lineAt(off int) int {

@@ -533,7 +533,9 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				r.params[k] = v
 				continue
 			}
-			if v, ok := e.vars[p.Name]; ok {
+			// A value learned from an earlier answer only because its
+			// name matches: used when the parameter's schema takes it.
+			if v, ok := e.vars[p.Name]; ok && e.fits(p, v) {
 				r.params[k] = v
 				continue
 			}
@@ -595,6 +597,19 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 		}
 	}
 	return r, ""
+}
+
+// fits reports whether v, sent as the parameter's text, is valid against
+// its schema (true when there is no schema to check against).
+func (e *engine) fits(p *spec.Parameter, v any) bool {
+	if p.Schema == nil {
+		return true
+	}
+	sch, err := e.doc.Compile(p.Schema, spec.RequestView)
+	if err != nil {
+		return true
+	}
+	return sch.Validate(coerce(e.gen, p.Schema, serialize(v))) == nil
 }
 
 func mediaNames(rb *spec.RequestBody) []string {

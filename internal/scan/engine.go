@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -540,7 +541,20 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				continue
 			}
 		}
-		if p.Schema == nil {
+		schema, examples := p.Schema, e.examplesOf(p.Ref)
+		// A parameter described by content (a JSON-encoded query value)
+		// takes its value from the media type's schema.
+		jsonContent := false
+		if schema == nil {
+			for _, name := range sortedKeys(p.Content) {
+				if mt := p.Content[name]; isJSON(name) && mt.Schema != nil {
+					schema, jsonContent = mt.Schema, true
+					examples = append(e.examplesOf(mt.Ref), examples...)
+					break
+				}
+			}
+		}
+		if schema == nil {
 			if p.Required {
 				return nil, fmt.Errorf("parameter %s %s has no schema and no configured value", p.In, p.Name).Error()
 			}
@@ -552,15 +566,22 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 		var v any
 		var err error
 		if useExamples {
-			v, _, err = e.gen.Valid(p.Schema, spec.RequestView, e.examplesOf(p.Ref)...)
+			v, _, err = e.gen.Valid(schema, spec.RequestView, examples...)
 		} else {
-			v, _, err = e.gen.Generated(p.Schema, spec.RequestView)
+			v, _, err = e.gen.Generated(schema, spec.RequestView)
 		}
 		if err != nil {
 			if p.Required {
 				return nil, fmt.Sprintf("parameter %s %s: %v", p.In, p.Name, err)
 			}
 			continue
+		}
+		if jsonContent {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Sprintf("parameter %s %s: %v", p.In, p.Name, err)
+			}
+			v = string(b)
 		}
 		r.params[k] = v
 	}

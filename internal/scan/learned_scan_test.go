@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -59,5 +60,58 @@ paths:
 	}
 	if len(res.HappyFailures) > 0 {
 		t.Errorf("happy paths failed: %v", res.HappyFailures)
+	}
+}
+
+// A parameter described by content rather than schema (a JSON-encoded
+// query value) gets a value from its media type's schema, sent as JSON.
+func TestContentParameterIsSentAsJSON(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /tickets:
+    get:
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status]
+                properties: {status: {type: string, enum: [open, closed]}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {n: {type: integer}}}}}
+        "400": {description: bad filter}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		var f struct {
+			Status string `json:"status"`
+		}
+		if r.Method != http.MethodGet || r.URL.Path != "/tickets" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		if json.Unmarshal([]byte(r.URL.Query().Get("filter")), &f) != nil || (f.Status != "open" && f.Status != "closed") {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"n":1}`))
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		t.Fatalf("happy paths failed: %v", res.HappyFailures)
+	}
+	for _, f := range res.Spec.Findings {
+		t.Errorf("%s %s: %s", f.Rule, f.Operation, f.Message)
 	}
 }

@@ -115,3 +115,43 @@ paths:
 		t.Errorf("%s %s: %s", f.Rule, f.Operation, f.Message)
 	}
 }
+
+// The summary counts every operation as tested or skipped: DELETE
+// operations whose request cannot be prepared (no identity for their
+// scheme), or whose happy path is held back to keep resources, are
+// tested operations too.
+func TestEveryOperationIsCountedOnce(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+paths:
+  /things:
+    get:
+      responses: {"200": {description: ok}}
+  /things/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    delete:
+      security: [{key: []}]
+      responses: {"204": {description: deleted}}
+  /other/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    delete:
+      responses: {"204": {description: deleted}}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	for _, keep := range []bool{false, true} {
+		res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true, KeepResources: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.Spec.Summary
+		if got := s["operations_tested"] + s["operations_skipped"]; got != len(doc.Operations) {
+			t.Errorf("keep=%v: %d tested + %d skipped, the definition has %d operations", keep, s["operations_tested"], s["operations_skipped"], len(doc.Operations))
+		}
+	}
+}

@@ -218,6 +218,9 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		e.red.addSecret(identity.SecretValues(o.Body)...)
 		e.red.addSecret(identity.SecretValues(o.Params)...)
 	}
+	// Variables fill parameters by name for every operation, as those
+	// overrides do for one.
+	e.red.addSecret(identity.SecretValues(cfg.Variables)...)
 
 	runCtx := ctx
 	if opts.MaxDuration > 0 {

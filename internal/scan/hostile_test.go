@@ -372,3 +372,42 @@ paths:
 		t.Errorf("unresponsive target not reported (stopped %q): %+v", res.Stopped, res.Spec.Findings)
 	}
 }
+
+// Configured variables fill parameters by name, as operation overrides do:
+// one under a secret-looking name (a tenant key sent as a header) is
+// redacted like an override's, and shown with --show-secrets.
+func TestSecretVariablesAreRedacted(t *testing.T) {
+	const secret = "Tenant-Key-77QX"
+	_, specPath := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /boom:
+    get:
+      parameters:
+        - {name: X-Tenant-Key, in: header, required: true, schema: {type: string}}
+        - {name: tenant_key, in: query, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "bad tenant %s", r.Header.Get("X-Tenant-Key"))
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "scan.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("variables: {X-Tenant-Key: %q, tenant_key: %q}\n", secret, secret)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, show := range []bool{false, true} {
+		args := []string{"scan", specPath, "--target", srv.URL, "--config", cfg, "--rate", "1000", "--format", "json", "--fail-on", "critical", "-q"}
+		if show {
+			args = append(args, "--show-secrets")
+		}
+		var out, errb bytes.Buffer
+		if code := cli.Execute(args, nil, &out, &errb); code != cli.ExitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		if got := strings.Contains(out.String(), secret); got != show {
+			t.Errorf("--show-secrets=%v: secret in the report = %v", show, got)
+		}
+	}
+}

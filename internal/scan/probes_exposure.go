@@ -169,6 +169,15 @@ func (e *engine) hiddenEndpoints(ctx context.Context) {
 			return
 		}
 		catchAll := ctrl.Status >= 200 && ctrl.Status < 300
+		// A catch-all route may vary its page on every answer (a nonce,
+		// a time): a second control shows by how much.
+		var ctrl2 *exchange
+		if catchAll {
+			if ctrl2 = e.get(ctx, pre+"/rampart-"+token(), "second control (random path)"); ctrl2.Err != nil {
+				e.stop(ctrl2.Err)
+				return
+			}
+		}
 		for _, hp := range hiddenPaths {
 			if e.halted(ctx) {
 				return
@@ -185,7 +194,7 @@ func (e *engine) hiddenEndpoints(ctx context.Context) {
 			if x.Status < 200 || x.Status >= 300 || len(bytes.TrimSpace(x.RespBody)) == 0 {
 				continue
 			}
-			if catchAll && bytes.Equal(x.RespBody, ctrl.RespBody) {
+			if catchAll && sameCatchAll(x, ctrl, ctrl2) {
 				continue
 			}
 			key := "GET " + pre + hp
@@ -194,6 +203,31 @@ func (e *engine) hiddenEndpoints(ctx context.Context) {
 				"404 (or 401/403)", fmt.Sprintf("%d, %d bytes", x.Status, len(x.RespBody)), x)
 		}
 	}
+}
+
+// sameCatchAll reports whether x is the catch-all route's page that the
+// two controls got: the same body, or, when the controls differ from each
+// other, the same status and content type and a length within the
+// controls' own variation (at least 5%).
+func sameCatchAll(x, ctrl, ctrl2 *exchange) bool {
+	if bytes.Equal(x.RespBody, ctrl.RespBody) {
+		return true
+	}
+	if ctrl2 == nil || bytes.Equal(ctrl.RespBody, ctrl2.RespBody) {
+		return false
+	}
+	if x.Status != ctrl.Status || essence(x.RespHead.Get("Content-Type")) != essence(ctrl.RespHead.Get("Content-Type")) {
+		return false
+	}
+	spread := max(2*abs(len(ctrl.RespBody)-len(ctrl2.RespBody)), len(ctrl.RespBody)/20)
+	return abs(len(x.RespBody)-len(ctrl.RespBody)) <= spread
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // declared reports whether a path relative to the base matches one of the

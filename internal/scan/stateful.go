@@ -216,6 +216,22 @@ func (e *engine) hierarchy(ctx context.Context, op *spec.Operation, r0 *request)
 	if len(pathParams) < 2 {
 		return
 	}
+	// The last parameter must name a child the scan created in its
+	// collection: a trailing enum or a size every parent has answers
+	// under any parent, rightly.
+	var child *spec.Parameter
+	for _, p := range pathParams {
+		if strings.HasSuffix(op.Path, "{"+p.Name+"}") {
+			child = p
+		}
+	}
+	if child == nil {
+		return
+	}
+	coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+child.Name+"}"), "/")
+	if !e.holds(coll, serialize(r0.params[paramKey(child)])) {
+		return
+	}
 	for _, parent := range pathParams {
 		i := strings.Index(op.Path, "{"+parent.Name+"}")
 		if i <= 0 || strings.HasSuffix(op.Path, "{"+parent.Name+"}") {

@@ -1,0 +1,71 @@
+package scan_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+)
+
+// A single-page app serves its shell for every unknown path, with a fresh
+// nonce in each copy: the hidden-endpoint probe must see that /admin and
+// /debug are that shell too, while a real /.env beside it is still found.
+func TestHiddenEndpointsBehindADynamicCatchAll(t *testing.T) {
+	for _, exposed := range []bool{false, true} {
+		t.Run("env exposed="+strconv.FormatBool(exposed), func(t *testing.T) {
+			doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {n: {type: integer}}}}}
+`)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Content-Type-Options", "nosniff")
+				switch {
+				case r.URL.Path == "/items" && r.Method == http.MethodGet:
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(`{"n":1}`))
+				case r.URL.Path == "/items":
+					w.WriteHeader(http.StatusMethodNotAllowed)
+				case r.URL.Path == "/.env" && exposed:
+					w.Header().Set("Content-Type", "text/plain")
+					_, _ = w.Write([]byte("DB_PASSWORD=hunter2\nSECRET_KEY=abc\n"))
+				default:
+					b := make([]byte, 16)
+					_, _ = rand.Read(b)
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					_, _ = w.Write([]byte(`<!doctype html><html><head><script nonce="` + hex.EncodeToString(b) +
+						`" src="/app.js"></script></head><body><div id="root"></div></body></html>`))
+				}
+			}))
+			defer srv.Close()
+			res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := map[string]bool{}
+			for _, f := range res.Spec.Findings {
+				if f.Rule == scan.RuleHiddenEndpoint {
+					found[f.Operation] = true
+				}
+			}
+			if exposed && !found["GET /.env"] {
+				t.Errorf("the exposed /.env is not reported (found %v)", found)
+			}
+			delete(found, "GET /.env")
+			if len(found) > 0 {
+				t.Errorf("the app shell is reported as hidden endpoints: %v", found)
+			}
+		})
+	}
+}

@@ -199,6 +199,8 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 	// transaction for as long as it liked, and the client got nothing.
 	ctx, cancel := context.WithCancelCause(context.WithValue(r.Context(), txKey{}, tx))
 	defer cancel(nil)
+	// A shutdown whose drain ran out of time abandons the exchange.
+	defer context.AfterFunc(s.cut, func() { cancel(errShutdownCut) })()
 	tx.upstreamClock = upstreamClock{cancel: cancel, d: s.cfg.Timeouts.Upstream}
 	tx.upstreamClock.start()
 	defer tx.upstreamClock.stop()
@@ -215,6 +217,10 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 		}
 	}
 }
+
+// errShutdownCut cancels the upstream exchanges still in flight when a
+// shutdown's drain runs out of time.
+var errShutdownCut = errors.New("the firewall stopped before the upstream answered")
 
 // errUpstreamTimeout cancels an upstream exchange that ran out of time.
 var errUpstreamTimeout = errors.New("the upstream did not answer in time")
@@ -399,6 +405,9 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 	case errors.As(err, &br):
 		v = br.v
 		v.Status = http.StatusBadGateway
+	case errors.Is(context.Cause(r.Context()), errShutdownCut):
+		v = plan.Violation{Status: http.StatusBadGateway, Reason: "upstream-unavailable", Detail: errShutdownCut.Error()}
+		tx.Violations = append(tx.Violations, v)
 	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout):
 		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
 		tx.Violations = append(tx.Violations, v)

@@ -672,6 +672,12 @@ func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
 	if !reflect.DeepEqual(hints[0], want) {
 		t.Errorf("103 header %v, want %v", hints[0], want)
 	}
+	// An HTTP/1.0 client gets no informational response at all (it would
+	// read it as the answer), and the final one with the firewall's fields.
+	resps, _ := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) }, "GET /v1/items HTTP/1.0\r\nHost: x\r\nX-Up-Early-Hints: 1\r\n\r\n", 1)
+	if r := resps[0]; r.StatusCode != 200 || r.Header.Get(RequestIDHeader) == "" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("HTTP/1.0: first answer %d, headers %v", r.StatusCode, r.Header)
+	}
 }
 
 // TestPipelinedBurst: hundreds of requests written at once on one

@@ -453,6 +453,13 @@ func (w *respWriter) WriteHeader(code int) {
 		// the upstream's links (what a hint is for, RFC 8297) and the
 		// firewall's own fields, nothing else the upstream put in them
 		// (fields hardening removes, cookies, a request id of its own).
+		w.informational = true
+		if w.tx != nil && !w.tx.R.ProtoAtLeast(1, 1) {
+			// Never to an HTTP/1.0 client (RFC 9110 §15.2), which would
+			// take it for the answer: nginx, by default, asks its
+			// upstreams in HTTP/1.0.
+			return
+		}
 		h := w.ResponseWriter.Header()
 		link := h["Link"]
 		clear(h)
@@ -460,7 +467,6 @@ func (w *respWriter) WriteHeader(code int) {
 		if len(link) > 0 {
 			h["Link"] = link
 		}
-		w.informational = true
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}

@@ -315,6 +315,24 @@ func TestShutdownCutsStreamsAndKeepsTheirRecords(t *testing.T) {
 	}
 }
 
+// What the reverse proxy reports itself (an upstream's stream broken in
+// the middle) is in the firewall's structured log, not written bare to
+// standard error by the standard logger.
+func TestProxyErrorsAreStructured(t *testing.T) {
+	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n8\r\ndata: x\n\r\nZZZ\r\n")
+	})
+	fw, logs := startFirewallLogged(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr})
+	resp, err := http.Get("http://" + fw.Addr() + "/v1/stream")
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	waitFor(t, "the proxy's report in the log", func() bool {
+		return strings.Contains(logs.String(), "ReverseProxy read error during body copy")
+	})
+}
+
 // Monitor mode forwards what breaks the contract, but the body size limit
 // holds for every request: an undeclared content type or an unknown path
 // does not let a 5 MB body through.

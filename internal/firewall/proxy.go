@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -124,7 +125,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		FlushInterval:  0,
 		ModifyResponse: s.modifyResponse,
 		ErrorHandler:   s.upstreamError,
-		ErrorLog:       nil,
+		// What the reverse proxy reports itself (a body cut mid-stream)
+		// goes to the structured log, not as a bare line through the
+		// standard logger into the JSON on standard error.
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		// Without a pool ReverseProxy allocates a 32 KiB copy buffer per
 		// response: a third of the bytes allocated per request, and GC work.
 		BufferPool: copyBuffers{},

@@ -48,6 +48,9 @@ type Tx struct {
 	// redacted names the credential fields the request arrived with,
 	// before any was dropped as a connection option.
 	redacted []string
+	// connForwarding is a forwarding field the Connection header names
+	// (refused by the ip-rules stage).
+	connForwarding string
 	// upstreamClock bounds the upstream exchange (forward).
 	upstreamClock upstreamClock
 	// dropTrailers is set when response validation runs: the upstream's

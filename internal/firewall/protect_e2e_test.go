@@ -422,6 +422,10 @@ func TestProtectIPRules(t *testing.T) {
 		// firewall does not forward.
 		{"lookalike of a client-address field", call{"GET", "/public/search", []string{"X_Client_IP", "10.6.6.6"}, ""}, 400, "ambiguous-header"},
 		{"ip rules come before authentication", call{"GET", "/orders", []string{"X-Forwarded-For", "203.0.113.7"}, ""}, 403, "ip-denied"},
+		// Dropped as a connection option, the field would leave the
+		// trusted proxy's own address as the client's.
+		{"forwarding field named as a connection option", call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7", "Connection", "X-Forwarded-For"}, ""}, 400, "ambiguous-header"},
+		{"Forwarded named as a connection option", call{"GET", "/public/search", []string{"Connection", "keep-alive, forwarded"}, ""}, 400, "ambiguous-header"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

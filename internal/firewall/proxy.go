@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,15 +163,35 @@ func (copyBuffers) Put(b []byte) {
 // let the firewall check a credential, a declared header parameter or the
 // body's media type that the upstream then never receives. Connection
 // itself stays: net/http reads it for close and keep-alive.
-func dropConnectionOptions(h http.Header) {
+//
+// It returns the first forwarding field it named, if any: those are not
+// dropped, since without them the firewall would take a trusted proxy's
+// own address for the client's (a front proxy that passes the client's
+// Connection header on would let "Connection: X-Forwarded-For" slip a
+// denied client past the IP rules); the ip-rules stage refuses the
+// request instead.
+func dropConnectionOptions(h http.Header) (forwarding string) {
 	for _, f := range h["Connection"] {
 		for opt := range strings.SplitSeq(f, ",") {
-			if opt = textproto.TrimString(opt); opt != "" && !strings.EqualFold(opt, "Connection") {
-				h.Del(opt)
+			opt = textproto.TrimString(opt)
+			if opt == "" || strings.EqualFold(opt, "Connection") {
+				continue
 			}
+			if slices.ContainsFunc(forwardingFields, func(n string) bool { return strings.EqualFold(n, opt) }) {
+				if forwarding == "" {
+					forwarding = opt
+				}
+				continue
+			}
+			h.Del(opt)
 		}
 	}
+	return forwarding
 }
+
+// forwardingFields are the fields from which the firewall resolves the
+// client and its scheme behind a trusted proxy.
+var forwardingFields = []string{"X-Forwarded-For", "Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP"}
 
 // forward sends the request upstream with the body exactly as validated.
 func (s *Server) forward(tx *Tx, rw *respWriter) {

@@ -234,7 +234,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: c.plan, C: c}
 	s.takeFraming(tx)
 	tx.redacted = redactedFields(r)
-	dropConnectionOptions(r.Header)
+	tx.connForwarding = dropConnectionOptions(r.Header)
 	rw := &respWriter{ResponseWriter: w, s: s, tx: tx}
 	tx.W = rw
 	w.Header().Set(RequestIDHeader, tx.ID)

@@ -333,6 +333,33 @@ func TestProxyErrorsAreStructured(t *testing.T) {
 	})
 }
 
+// A compressed request body is forwarded decoded, without the digests of
+// the compressed bytes, as a decoded response is.
+func TestDecodedRequestLosesItsDigests(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+fw.Addr()+"/v1/notes", strings.NewReader(gz("hello")))
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Content-Digest", "sha-256=:abc=:")
+	req.Header.Set("Digest", "sha-256=abc=")
+	req.Header.Set("Content-MD5", "abc=")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r := up.request(resp.Header.Get(RequestIDHeader))
+	if resp.StatusCode != 201 || r == nil || string(up.received(resp.Header.Get(RequestIDHeader))) != "hello" {
+		t.Fatalf("status %d, forwarded %v", resp.StatusCode, r != nil)
+	}
+	for _, f := range []string{"Content-Encoding", "Content-Digest", "Digest", "Content-Md5"} {
+		if v := r.Header.Values(f); len(v) > 0 {
+			t.Errorf("%s %q reached the upstream with the decoded body", f, v)
+		}
+	}
+}
+
 // Monitor mode forwards what breaks the contract, but the body size limit
 // holds for every request: an undeclared content type or an unknown path
 // does not let a 5 MB body through.

@@ -202,7 +202,12 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 		r.TransferEncoding = nil
 		r.Header.Set("Content-Length", strconv.Itoa(len(tx.Body)))
 		if tx.BodyRewritten {
+			// The upstream gets the decoded body: digests of the bytes the
+			// client sent no longer describe it.
 			r.Header.Del("Content-Encoding")
+			for _, h := range bodyDigestFields {
+				delete(r.Header, h)
+			}
 		}
 	}
 	if s.shared.certHeaders != nil {
@@ -242,6 +247,10 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 		}
 	}
 }
+
+// bodyDigestFields (canonical form) describe a message's body bytes; they
+// are dropped wherever the firewall forwards other bytes than it received.
+var bodyDigestFields = []string{"Content-Md5", "Digest", "Repr-Digest", "Content-Digest"}
 
 // errShutdownCut cancels the upstream exchanges still in flight when a
 // shutdown's drain runs out of time.
@@ -389,8 +398,9 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	}
 	if rewritten {
 		// Validators and digests of the upstream's bytes no longer hold.
-		for _, h := range []string{"Etag", "Content-Md5", "Digest", "Repr-Digest", "Content-Digest"} {
-			resp.Header.Del(h)
+		resp.Header.Del("Etag")
+		for _, h := range bodyDigestFields {
+			delete(resp.Header, h)
 		}
 	}
 	if len(vs) > 0 {

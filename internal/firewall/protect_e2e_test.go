@@ -446,7 +446,10 @@ func TestProtectIPRules(t *testing.T) {
 		} {
 			// Client-address fields the client wrote itself, which
 			// applications and their frameworks read as the client.
-			hdr := []string{"X-Real-IP", "10.6.6.6", "True-Client-IP", "10.6.6.6", "X-Client-IP", "10.6.6.6", "CF-Connecting-IP", "10.6.6.6"}
+			hdr := []string{"X-Real-IP", "10.6.6.6", "True-Client-IP", "10.6.6.6", "X-Client-IP", "10.6.6.6", "CF-Connecting-IP", "10.6.6.6",
+				// And scheme fields that frameworks believe before
+				// X-Forwarded-Proto (Rack: X-Forwarded-Ssl).
+				"X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "Front-End-Https", "on", "X-Forwarded-Prefix", "/admin"}
 			if tc.xff != "" {
 				hdr = append(hdr, "X-Forwarded-For", tc.xff)
 			}
@@ -464,7 +467,7 @@ func TestProtectIPRules(t *testing.T) {
 			if got := r.Header.Values("X-Real-IP"); len(got) != 1 || got[0] != tc.want {
 				t.Errorf("X-Real-IP with X-Forwarded-For %q: upstream got %q, want %q", tc.xff, got, tc.want)
 			}
-			for _, f := range []string{"True-Client-IP", "X-Client-IP", "CF-Connecting-IP"} {
+			for _, f := range []string{"True-Client-IP", "X-Client-IP", "CF-Connecting-IP", "X-Forwarded-Ssl", "X-Forwarded-Scheme", "Front-End-Https", "X-Forwarded-Prefix"} {
 				if got := r.Header.Values(f); len(got) > 0 {
 					t.Errorf("%s written by the client reached the upstream: %q", f, got)
 				}

@@ -98,12 +98,15 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			} else {
 				h.Del("X-Real-IP")
 			}
-			// Other fields that name the client, which frameworks and
-			// CDN integrations read as its address, are the client's own
-			// words here: the upstream would trust an address the IP
-			// rules never saw. Kept only where the contract declares them.
-			for _, f := range clientAddressFields {
-				if _, ok := h[f]; ok && (tx.Op == nil || !declaredHeader(tx.Op, f)) {
+			// Other fields that name the client, its scheme or the path
+			// the proxies saw, which frameworks and CDN integrations
+			// believe, are the client's own words here: the upstream would
+			// trust an address the IP rules never saw, or take a plain
+			// HTTP request for HTTPS (Rack reads X-Forwarded-Ssl before
+			// X-Forwarded-Proto). Kept only where the contract declares
+			// them.
+			for f := range h {
+				if clientForwarding(f) && (tx.Op == nil || !declaredHeader(tx.Op, f)) {
 					delete(h, f)
 				}
 			}
@@ -136,11 +139,26 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 	}
 }
 
-// clientAddressFields are request fields (canonical form) that proxies
-// and CDNs set to the client's address and applications read as such;
-// ReverseProxy already removes Forwarded and X-Forwarded-*.
-var clientAddressFields = []string{"True-Client-Ip", "X-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip",
-	"X-Cluster-Client-Ip", "X-Original-Forwarded-For", "Forwarded-For", "X-Forwarded", "X-Proxyuser-Ip"}
+// clientForwardingFields are request fields (canonical form) that proxies
+// and CDNs set to the client's address or scheme and applications read as
+// such. Every other X-Forwarded-* field is one too (clientForwarding);
+// ReverseProxy removes only Forwarded and X-Forwarded-For, -Host and
+// -Proto, which the firewall then sets itself.
+var clientForwardingFields = []string{"True-Client-Ip", "X-Client-Ip", "Cf-Connecting-Ip", "Fastly-Client-Ip",
+	"X-Cluster-Client-Ip", "X-Original-Forwarded-For", "Forwarded-For", "X-Forwarded", "X-Proxyuser-Ip",
+	"X-Forwarded-Ssl", "X-Forwarded-Scheme", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server",
+	"Front-End-Https", "X-Url-Scheme"}
+
+// clientForwarding reports whether a request field (canonical form) is
+// forwarding information the client may have written itself: one of
+// clientForwardingFields or any X-Forwarded-* other than the three the
+// firewall sets.
+func clientForwarding(name string) bool {
+	if rest, ok := strings.CutPrefix(name, "X-Forwarded-"); ok {
+		return rest != "For" && rest != "Host" && rest != "Proto"
+	}
+	return slices.Contains(clientForwardingFields, name)
+}
 
 // copyBuffers is the reverse proxy's pool of response copy buffers.
 type copyBuffers struct{}

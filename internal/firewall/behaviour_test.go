@@ -577,6 +577,71 @@ func TestResponseTrailersAreDropped(t *testing.T) {
 	}
 }
 
+// A malformed host is refused over HTTP/2 as net/http refuses it over
+// HTTP/1.1: its HTTP/2 server takes any :authority, and its client then
+// forwards the request without a Host, so the upstream would route by a
+// host other than the one the firewall saw. The frames are written by
+// hand, since no client sends such an authority.
+func TestMalformedHostOverHTTP2(t *testing.T) {
+	up := startUpstream(t)
+	fw, pool := startTLSFirewall(t, up)
+	frame := func(typ, flags byte, stream uint32, payload []byte) []byte {
+		n := len(payload)
+		h := []byte{byte(n >> 16), byte(n >> 8), byte(n), typ, flags, byte(stream >> 24), byte(stream >> 16), byte(stream >> 8), byte(stream)}
+		return append(h, payload...)
+	}
+	// HPACK literals without indexing, names and values as plain strings.
+	literal := func(kv ...string) []byte {
+		var b []byte
+		for i := 0; i+1 < len(kv); i += 2 {
+			b = append(b, 0x00, byte(len(kv[i])))
+			b = append(b, kv[i]...)
+			b = append(b, byte(len(kv[i+1])))
+			b = append(b, kv[i+1]...)
+		}
+		return b
+	}
+	for _, c := range []struct {
+		authority string
+		status    byte // first byte of the answer's header block: static-table :status
+	}{
+		{"localhost", 0x88},      // 200
+		{"a b", 0x8c},            // 400
+		{"evil.example#x", 0x8c}, // 400
+	} {
+		conn, err := tls.Dial("tcp", fw.Addr(), &tls.Config{RootCAs: pool, ServerName: "localhost", NextProtos: []string{"h2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = conn.Write([]byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
+		_, _ = conn.Write(frame(0x4, 0, 0, nil)) // SETTINGS
+		block := literal(":method", "GET", ":scheme", "https", ":authority", c.authority, ":path", "/v1/items", "x-up-body", `{"ok":true}`)
+		_, _ = conn.Write(frame(0x1, 0x5, 1, block)) // HEADERS, END_STREAM|END_HEADERS
+		var got byte
+		for got == 0 {
+			var h [9]byte
+			if _, err := io.ReadFull(conn, h[:]); err != nil {
+				t.Fatalf("%q: %v", c.authority, err)
+			}
+			payload := make([]byte, int(h[0])<<16|int(h[1])<<8|int(h[2]))
+			if _, err := io.ReadFull(conn, payload); err != nil {
+				t.Fatalf("%q: %v", c.authority, err)
+			}
+			switch {
+			case h[3] == 0x1 && h[8] == 1 && len(payload) > 0:
+				got = payload[0]
+			case h[3] == 0x3 || h[3] == 0x7: // RST_STREAM, GOAWAY
+				t.Fatalf("%q: the stream was reset (frame type %d)", c.authority, h[3])
+			}
+		}
+		conn.Close()
+		if got != c.status {
+			t.Errorf(":authority %q: answer header block starts with %#x, want %#x", c.authority, got, c.status)
+		}
+	}
+}
+
 // startTLSFirewall starts the firewall on api31.yaml with a fresh
 // self-signed certificate for localhost; pool trusts it.
 func startTLSFirewall(t *testing.T, up *upstream) (*Server, *x509.CertPool) {
@@ -673,6 +738,12 @@ func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
 	want := http.Header{"Link": {"</style.css>; rel=preload"}, RequestIDHeader: {id}}
 	if !reflect.DeepEqual(hints[0], want) {
 		t.Errorf("103 header %v, want %v", hints[0], want)
+	}
+	// An HTTP/1.0 client gets no informational response at all (it would
+	// read it as the answer), and the final one with the firewall's fields.
+	resps, _ := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) }, "GET /v1/items HTTP/1.0\r\nHost: x\r\nX-Up-Early-Hints: 1\r\n\r\n", 1)
+	if r := resps[0]; r.StatusCode != 200 || r.Header.Get(RequestIDHeader) == "" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("HTTP/1.0: first answer %d, headers %v", r.StatusCode, r.Header)
 	}
 }
 

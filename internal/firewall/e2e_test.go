@@ -337,6 +337,8 @@ func e2eCases() []e2eCase {
 		// would even label it text/plain): nothing to validate it as.
 		{"response range, no content type", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "none", "X-Up-Body", `{"id":1,"secret":"s"}`), jsonCT, `{"ok":true}`, 502, true, "response-media-type-undeclared"},
 		{"response range, no content type, no body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "none", "X-Up-Body", ""), jsonCT, `{"ok":true}`, 200, true, ""},
+		// One field naming two types: browsers take the last (text/html).
+		{"response range, a list of types in one field", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-CT", "application/json, text/html", "X-Up-Body", `{"id":1,"secret":"<script>"}`), jsonCT, `{"ok":true}`, 502, true, "response-media-type-undeclared"},
 		{"request range, invalid JSON body", "31", "POST", "/v1/wild", h("X-Up-Status", "200", "X-Up-Body", `{"id":1}`), jsonCT, `{"ok":"yes"}`, 400, false, "type-mismatch"},
 		{"response no content", "31", "DELETE", "/v1/items/9", nil, "", "", 204, true, ""},
 		{"response monitor mode forwards invalid", "31m", "GET", "/v1/resp", h("X-Up-Status", "500"), "", "", 500, true, ""},

@@ -51,11 +51,11 @@ func undeclaredOverride(op *plan.Op, h http.Header, names []fieldName) string {
 // sensitiveFields are header fields the firewall reads or sets whatever
 // the contract says: forwarding information (client IP rules), the client
 // certificate from a trusted proxy, the request id, the body's framing.
-// The client-address fields the firewall drops are among them: a CGI-style
+// The forwarding fields the firewall drops are among them: a CGI-style
 // upstream would read X_Client_IP as the HTTP_X_CLIENT_IP it never got.
 var sensitiveFields = append([]string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
 	"Client-Cert", "Client-Cert-Chain", "X-Request-Id", "Content-Type", "Content-Length", "Transfer-Encoding", "Content-Encoding"},
-	clientAddressFields...)
+	clientForwardingFields...)
 
 // lookalikeHeader returns a request field whose name differs from one the
 // firewall checks only by '-' versus '_' (X_Api_Key beside X-Api-Key,

@@ -48,6 +48,9 @@ type Tx struct {
 	// redacted names the credential fields the request arrived with,
 	// before any was dropped as a connection option.
 	redacted []string
+	// connForwarding is a forwarding field the Connection header names
+	// (refused by the ip-rules stage).
+	connForwarding string
 	// upstreamClock bounds the upstream exchange (forward).
 	upstreamClock upstreamClock
 	// dropTrailers is set when response validation runs: the upstream's
@@ -158,6 +161,13 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 			return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-framing", Detail: detail}, Hard: true}
 		}
 	}
+	if !validHost(r.Host) {
+		// net/http refuses such a Host on HTTP/1.x but takes it as an
+		// HTTP/2 :authority, and its client then forwards no Host at
+		// all: the upstream would route by another host than the one
+		// the firewall saw.
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-header", Detail: "the request's host is malformed"}, Hard: true}
+	}
 	m, allow, err := tx.Plan.Router.Lookup(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, route.ErrAmbiguous):
@@ -194,6 +204,22 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		return st.s.checkOpIP(tx)
 	}
 	return nil
+}
+
+// validHost reports whether h is made only of the bytes a Host may hold
+// (RFC 3986 reg-name, IP literal and port; what net/http accepts on
+// HTTP/1.x and its client sends on). Empty is valid: HTTP/1.0 may omit it.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;=:[]%", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

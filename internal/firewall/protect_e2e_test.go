@@ -433,6 +433,10 @@ func TestProtectIPRules(t *testing.T) {
 		// firewall does not forward.
 		{"lookalike of a client-address field", call{"GET", "/public/search", []string{"X_Client_IP", "10.6.6.6"}, ""}, 400, "ambiguous-header"},
 		{"ip rules come before authentication", call{"GET", "/orders", []string{"X-Forwarded-For", "203.0.113.7"}, ""}, 403, "ip-denied"},
+		// Dropped as a connection option, the field would leave the
+		// trusted proxy's own address as the client's.
+		{"forwarding field named as a connection option", call{"GET", "/public/search", []string{"X-Forwarded-For", "203.0.113.7", "Connection", "X-Forwarded-For"}, ""}, 400, "ambiguous-header"},
+		{"Forwarded named as a connection option", call{"GET", "/public/search", []string{"Connection", "keep-alive, forwarded"}, ""}, 400, "ambiguous-header"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -460,7 +464,8 @@ func TestProtectIPRules(t *testing.T) {
 				// frameworks read the scheme, port and prefix from these.
 				// The peer is a trusted proxy here: its port and prefix
 				// pass, the scheme is only X-Forwarded-Proto's.
-				"X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "X-Forwarded-Port", "8443", "X-Forwarded-Prefix", "/api"}
+				"X-Forwarded-Ssl", "on", "X-Forwarded-Scheme", "https", "Front-End-Https", "on", "X-Url-Scheme", "https",
+				"X-Forwarded-Port", "8443", "X-Forwarded-Prefix", "/api"}
 			if tc.xff != "" {
 				hdr = append(hdr, "X-Forwarded-For", tc.xff)
 			}
@@ -481,7 +486,7 @@ func TestProtectIPRules(t *testing.T) {
 			if r.Header.Get("X-Forwarded-Port") != "8443" || r.Header.Get("X-Forwarded-Prefix") != "/api" {
 				t.Errorf("the trusted proxy's port and prefix were dropped: %v", r.Header)
 			}
-			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP", "X-Original-Forwarded-For", "X-ProxyUser-Ip", "X-Forwarded-Ssl", "X-Forwarded-Scheme"} {
+			for _, f := range []string{"True-Client-IP", "CF-Connecting-IP", "X-Client-IP", "X-Original-Forwarded-For", "X-ProxyUser-Ip", "X-Forwarded-Ssl", "X-Forwarded-Scheme", "Front-End-Https", "X-Url-Scheme"} {
 				if got := r.Header.Values(f); len(got) != 0 {
 					t.Errorf("%s: upstream got the client's %q", f, got)
 				}

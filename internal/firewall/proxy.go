@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,7 +102,7 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 					delete(h, k)
 				}
 			}
-			for _, f := range clientAddressFields {
+			for _, f := range clientForwardingFields {
 				if _, ok := h[f]; ok && !declared(tx, f) {
 					delete(h, f)
 				}
@@ -132,7 +134,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		FlushInterval:  0,
 		ModifyResponse: s.modifyResponse,
 		ErrorHandler:   s.upstreamError,
-		ErrorLog:       nil,
+		// What the reverse proxy reports itself (a body cut mid-stream)
+		// goes to the structured log, not as a bare line through the
+		// standard logger into the JSON on standard error.
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		// Without a pool ReverseProxy allocates a 32 KiB copy buffer per
 		// response: a third of the bytes allocated per request, and GC work.
 		BufferPool: copyBuffers{},
@@ -152,21 +157,23 @@ func declared(tx *Tx, name string) bool {
 // a trusted proxy.
 const forwardedPrefix = "X-Forwarded-"
 
-// schemeFields restate the scheme X-Forwarded-Proto carries; they are
-// removed even from a trusted proxy, so that the upstream reads only the
-// firewall's judgement.
+// schemeFields restate the scheme X-Forwarded-Proto carries (Rack reads
+// X-Forwarded-Ssl before X-Forwarded-Proto); they are removed even from a
+// trusted proxy, so that the upstream reads only the firewall's judgement.
 var schemeFields = map[string]bool{"X-Forwarded-Ssl": true, "X-Forwarded-Scheme": true}
 
-// clientAddressFields are request fields, besides Forwarded and
+// clientForwardingFields are request fields, besides Forwarded and
 // X-Forwarded-*, from which frameworks, proxies and CDN integrations take
 // the client address (X-Real-IP by nginx's realip module, True-Client-IP
 // and X-Real-IP by chi's RealIP, the CDN fields by applications written
-// for those CDNs), in canonical form. Written by the client, they would
-// give the upstream an address the IP rules never saw. The upstream gets
-// X-Real-IP set to the address the firewall resolved and none of the
-// others, unless the operation declares them.
-var clientAddressFields = []string{"X-Real-Ip", "True-Client-Ip", "X-Client-Ip", "X-Cluster-Client-Ip", "Cf-Connecting-Ip",
-	"Fastly-Client-Ip", "X-Original-Forwarded-For", "Forwarded-For", "X-Forwarded", "X-Proxyuser-Ip"}
+// for those CDNs) or its scheme (Front-End-Https, X-Url-Scheme), in
+// canonical form. Written by the client, they would give the upstream an
+// address the IP rules never saw, or have it take plain HTTP for HTTPS.
+// The upstream gets X-Real-IP set to the address the firewall resolved
+// and none of the others, unless the operation declares them.
+var clientForwardingFields = []string{"X-Real-Ip", "True-Client-Ip", "X-Client-Ip", "X-Cluster-Client-Ip", "Cf-Connecting-Ip",
+	"Fastly-Client-Ip", "X-Original-Forwarded-For", "Forwarded-For", "X-Forwarded", "X-Proxyuser-Ip",
+	"Front-End-Https", "X-Url-Scheme"}
 
 // copyBuffers is the reverse proxy's pool of response copy buffers.
 type copyBuffers struct{}
@@ -189,15 +196,35 @@ func (copyBuffers) Put(b []byte) {
 // let the firewall check a credential, a declared header parameter or the
 // body's media type that the upstream then never receives. Connection
 // itself stays: net/http reads it for close and keep-alive.
-func dropConnectionOptions(h http.Header) {
+//
+// It returns the first forwarding field it named, if any: those are not
+// dropped, since without them the firewall would take a trusted proxy's
+// own address for the client's (a front proxy that passes the client's
+// Connection header on would let "Connection: X-Forwarded-For" slip a
+// denied client past the IP rules); the ip-rules stage refuses the
+// request instead.
+func dropConnectionOptions(h http.Header) (forwarding string) {
 	for _, f := range h["Connection"] {
 		for opt := range strings.SplitSeq(f, ",") {
-			if opt = textproto.TrimString(opt); opt != "" && !strings.EqualFold(opt, "Connection") {
-				h.Del(opt)
+			opt = textproto.TrimString(opt)
+			if opt == "" || strings.EqualFold(opt, "Connection") {
+				continue
 			}
+			if slices.ContainsFunc(forwardingFields, func(n string) bool { return strings.EqualFold(n, opt) }) {
+				if forwarding == "" {
+					forwarding = opt
+				}
+				continue
+			}
+			h.Del(opt)
 		}
 	}
+	return forwarding
 }
+
+// forwardingFields are the fields from which the firewall resolves the
+// client and its scheme behind a trusted proxy.
+var forwardingFields = []string{"X-Forwarded-For", "Forwarded", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP"}
 
 // forward sends the request upstream with the body exactly as validated.
 func (s *Server) forward(tx *Tx, rw *respWriter) {
@@ -208,7 +235,12 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 		r.TransferEncoding = nil
 		r.Header.Set("Content-Length", strconv.Itoa(len(tx.Body)))
 		if tx.BodyRewritten {
+			// The upstream gets the decoded body: digests of the bytes the
+			// client sent no longer describe it.
 			r.Header.Del("Content-Encoding")
+			for _, h := range bodyDigestFields {
+				delete(r.Header, h)
+			}
 		}
 	}
 	if s.shared.certHeaders != nil {
@@ -230,6 +262,8 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 	// transaction for as long as it liked, and the client got nothing.
 	ctx, cancel := context.WithCancelCause(context.WithValue(r.Context(), txKey{}, tx))
 	defer cancel(nil)
+	// A shutdown whose drain ran out of time abandons the exchange.
+	defer context.AfterFunc(s.cut, func() { cancel(errShutdownCut) })()
 	tx.upstreamClock = upstreamClock{cancel: cancel, d: s.cfg.Timeouts.Upstream}
 	tx.upstreamClock.start()
 	defer tx.upstreamClock.stop()
@@ -246,6 +280,14 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 		}
 	}
 }
+
+// bodyDigestFields (canonical form) describe a message's body bytes; they
+// are dropped wherever the firewall forwards other bytes than it received.
+var bodyDigestFields = []string{"Content-Md5", "Digest", "Repr-Digest", "Content-Digest"}
+
+// errShutdownCut cancels the upstream exchanges still in flight when a
+// shutdown's drain runs out of time.
+var errShutdownCut = errors.New("the firewall stopped before the upstream answered")
 
 // errUpstreamTimeout cancels an upstream exchange that ran out of time.
 var errUpstreamTimeout = errors.New("the upstream did not answer in time")
@@ -389,8 +431,9 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	}
 	if rewritten {
 		// Validators and digests of the upstream's bytes no longer hold.
-		for _, h := range []string{"Etag", "Content-Md5", "Digest", "Repr-Digest", "Content-Digest"} {
-			resp.Header.Del(h)
+		resp.Header.Del("Etag")
+		for _, h := range bodyDigestFields {
+			delete(resp.Header, h)
 		}
 	}
 	if len(vs) > 0 {
@@ -430,6 +473,9 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 	case errors.As(err, &br):
 		v = br.v
 		v.Status = http.StatusBadGateway
+	case errors.Is(context.Cause(r.Context()), errShutdownCut):
+		v = plan.Violation{Status: http.StatusBadGateway, Reason: "upstream-unavailable", Detail: errShutdownCut.Error()}
+		tx.Violations = append(tx.Violations, v)
 	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout):
 		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
 		tx.Violations = append(tx.Violations, v)

@@ -61,6 +61,12 @@ type Server struct {
 	serveErr chan error
 	stopOnce sync.Once
 	stopped  chan struct{}
+	// cut is cancelled when draining runs out of time: the upstream
+	// exchanges still in flight (event streams, slow upstreams) are
+	// abandoned so their transactions end and are recorded.
+	cut      context.Context
+	cutAll   context.CancelFunc
+	inFlight atomic.Int64
 	// closers run after the audit log is flushed (the tamper-evident
 	// writer's final checkpoint, the log file).
 	closers []io.Closer
@@ -85,6 +91,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Write
 		return nil, err
 	}
 	s := &Server{cfg: cfg, pcfg: pcfg, log: logger, shared: sh, upstream: up, stopped: make(chan struct{})}
+	s.cut, s.cutAll = context.WithCancel(context.Background())
 	s.stages = s.Stages()
 	var rb [6]byte
 	_, _ = rand.Read(rb[:])
@@ -221,11 +228,13 @@ func (s *Server) nextID() string {
 
 // ServeHTTP runs one transaction through the pipeline.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
 	c := s.cur.Load()
 	tx := &Tx{R: r, ID: s.nextID(), Start: time.Now(), Plan: c.plan, C: c}
 	s.takeFraming(tx)
 	tx.redacted = redactedFields(r)
-	dropConnectionOptions(r.Header)
+	tx.connForwarding = dropConnectionOptions(r.Header)
 	rw := &respWriter{ResponseWriter: w, s: s, tx: tx}
 	tx.W = rw
 	w.Header().Set(RequestIDHeader, tx.ID)
@@ -444,6 +453,13 @@ func (w *respWriter) WriteHeader(code int) {
 		// the upstream's links (what a hint is for, RFC 8297) and the
 		// firewall's own fields, nothing else the upstream put in them
 		// (fields hardening removes, cookies, a request id of its own).
+		w.informational = true
+		if w.tx != nil && !w.tx.R.ProtoAtLeast(1, 1) {
+			// Never to an HTTP/1.0 client (RFC 9110 §15.2), which would
+			// take it for the answer: nginx, by default, asks its
+			// upstreams in HTTP/1.0.
+			return
+		}
 		h := w.ResponseWriter.Header()
 		link := h["Link"]
 		clear(h)
@@ -451,7 +467,6 @@ func (w *respWriter) WriteHeader(code int) {
 		if len(link) > 0 {
 			h["Link"] = link
 		}
-		w.informational = true
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}
@@ -606,12 +621,27 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.srv != nil {
 			if err := s.srv.Shutdown(dctx); err != nil {
 				errs = append(errs, fmt.Errorf("draining: %w", err))
+				// What outlived the drain (an event stream, an upstream
+				// still sending) is cut: its upstream exchange abandoned,
+				// its connection closed, so its handler ends and its
+				// record is written below instead of being lost with the
+				// process.
+				s.cutAll()
+				_ = s.srv.Close()
 			}
 		}
 		if s.admin != nil {
 			_ = s.admin.Shutdown(dctx)
 		}
-		if err := s.audit.Close(dctx); err != nil {
+		// The flush has time of its own: the drain may have used all of
+		// dctx, and the records of the transactions just cut are still
+		// to come.
+		fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Timeouts.Drain)
+		defer fcancel()
+		for s.inFlight.Load() > 0 && fctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := s.audit.Close(fctx); err != nil {
 			errs = append(errs, err)
 		}
 		for _, c := range s.closers {

@@ -47,6 +47,12 @@ type ipRulesStage struct{ s *Server }
 func (ipRulesStage) Name() string { return StageIPRules }
 
 func (st ipRulesStage) Process(tx *Tx) *Rejection {
+	if f := tx.connForwarding; f != "" {
+		// Dropped as a connection option, the field would leave a trusted
+		// proxy's address as the client's; kept, the upstream would not
+		// get it. Either way the client is not what the IP rules judge.
+		return &Rejection{Violation: plan.Violation{Status: http.StatusBadRequest, Reason: "ambiguous-header", Detail: "the Connection header names " + quoteName(f) + ", a field the firewall reads to resolve the client"}, Hard: true}
+	}
 	ip := st.s.shared.ip
 	tx.Client = ip.Resolve(tx.R).Addr
 	if d := ip.Check(tx.Client, ""); !d.Allowed {

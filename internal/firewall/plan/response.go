@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,6 +50,14 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		// (Fetch takes the last valid one), so JSON checked as JSON could
 		// be rendered as the text/html named after it.
 		return append(vs, Violation{502, ReasonRespMediaType, "the response has several Content-Type fields"}), nil
+	}
+	if ct := in.Header.Get("Content-Type"); ct != "" && in.Status != 204 && in.Status != 304 {
+		// The same in one field ("application/json, text/html"), or a
+		// type no parser reads alike: a media range such as */* would
+		// match it with nothing to validate it as.
+		if _, _, err := mime.ParseMediaType(ct); err != nil {
+			return append(vs, Violation{502, ReasonRespMediaType, "the response content type is malformed"}), nil
+		}
 	}
 	if in.Method == http.MethodHead && len(r.Media) > 0 {
 		// No body, but the header describes the one a GET would carry.

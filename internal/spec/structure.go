@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 	"sync"
@@ -47,6 +49,7 @@ func metaSchema(f Family) (*jsonschema.Schema, error) {
 			return
 		}
 		c := jsonschema.NewCompiler()
+		c.UseRegexpEngine(ecmaTolerantRegexp)
 		url := "urn:rampart:meta:" + string(f)
 		if err := c.AddResource(url, doc); err != nil {
 			entry.err = err
@@ -56,6 +59,43 @@ func metaSchema(f Family) (*jsonschema.Schema, error) {
 	})
 	return entry.schema, entry.err
 }
+
+// ecmaTolerantRegexp compiles regexes for the meta-schema check. Patterns
+// are ECMA-262 regular expressions: lookaround and backreferences are valid
+// there though RE2 cannot run them, so `format: regex` (asserted by the
+// draft-04 meta-schemas of 2.0 and 3.0) must not call such a definition
+// invalid. Those patterns are reported once, as pattern-unsupported, where
+// they are compiled; anything else RE2 refuses is still invalid.
+func ecmaTolerantRegexp(s string) (jsonschema.Regexp, error) {
+	re, err := regexp.Compile(s)
+	if err == nil {
+		return re, nil
+	}
+	var se *syntax.Error
+	if errors.As(err, &se) && ecmaOnly(se) {
+		return unsupportedRegexp(s), nil
+	}
+	return nil, err
+}
+
+// ecmaOnly reports RE2 errors for ECMA-262 features RE2 lacks: lookahead
+// and lookbehind ((?=, (?!, (?<=, (?<!) and backreferences (\1, \k<name>).
+func ecmaOnly(e *syntax.Error) bool {
+	switch e.Code {
+	case syntax.ErrInvalidPerlOp, syntax.ErrInvalidNamedCapture: // Go reads (?< as a named group
+		return strings.HasPrefix(e.Expr, "(?=") || strings.HasPrefix(e.Expr, "(?!") || strings.HasPrefix(e.Expr, "(?<=") || strings.HasPrefix(e.Expr, "(?<!")
+	case syntax.ErrInvalidEscape:
+		return len(e.Expr) == 2 && (e.Expr[1] >= '1' && e.Expr[1] <= '9' || e.Expr[1] == 'k')
+	}
+	return false
+}
+
+// unsupportedRegexp stands for a pattern RE2 cannot compile; the meta-schema
+// check only needs to know it is valid.
+type unsupportedRegexp string
+
+func (u unsupportedRegexp) String() string          { return string(u) }
+func (u unsupportedRegexp) MatchString(string) bool { return false }
 
 func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 	sch, err := metaSchema(f)

@@ -683,3 +683,33 @@ func TestHeadContentTypeIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// A byte range of a checked response could not be validated or stripped:
+// the upstream is asked for the whole response unless the operation
+// declares 206, or its responses are not checked.
+func TestRangeOnlyWhereResponsesAllowIt(t *testing.T) {
+	up := startUpstream(t)
+	for _, tc := range []struct {
+		mode      string
+		wantRange bool
+	}{
+		{"block", false},
+		{"strip", false},
+		{"off", true},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, ResponseMode: tc.mode}, nil)
+			resp, body := get(t, "http://"+fw.Addr()+"/v1/items/5", map[string]string{"X-Need": "yes", "Range": "bytes=0-3", "If-Range": `"v1"`})
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d %s", resp.StatusCode, body)
+			}
+			r := up.request(resp.Header.Get(RequestIDHeader))
+			if r == nil {
+				t.Fatal("not forwarded")
+			}
+			if got := r.Header.Get("Range") != "" && r.Header.Get("If-Range") != ""; got != tc.wantRange {
+				t.Errorf("upstream got Range %q If-Range %q; want them: %v", r.Header.Get("Range"), r.Header.Get("If-Range"), tc.wantRange)
+			}
+		})
+	}
+}

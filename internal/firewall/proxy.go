@@ -84,6 +84,13 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			}
 			h := pr.Out.Header
 			h.Set(RequestIDHeader, tx.ID)
+			// A byte range of a response is not a document its schema
+			// could judge (nor strip): unless the contract declares 206
+			// itself, checked responses are asked for whole.
+			if tx.Op != nil && tx.Op.RespMode != plan.Off && !tx.Op.DeclaresStatus("206") {
+				h.Del("Range")
+				h.Del("If-Range")
+			}
 			// The forwarding fields say what the firewall resolved, not
 			// what SetXForwarded would (the TCP peer, a trusted load
 			// balancer's address and "http" behind it).

@@ -168,6 +168,17 @@ type Op struct {
 	HeaderNames []string
 }
 
+// DeclaresStatus reports whether the operation declares the exact status
+// code (not a range such as 2XX, nor default).
+func (o *Op) DeclaresStatus(code string) bool {
+	for _, r := range o.Responses {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
 // Param is a compiled parameter.
 type Param struct {
 	params.Param

@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -163,5 +164,50 @@ paths:
 				t.Errorf("%v is invalid: %v", v, err)
 			}
 		})
+	}
+}
+
+// A schema whose valid values would be astronomically large (a recursive
+// array that needs 40 items at every level) gets an error in bounded time
+// and memory, not a value the size of the machine.
+func TestGenerationIsBounded(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Node: {type: array, minItems: 40, items: {$ref: '#/components/schemas/Node'}}
+    Wide:
+      type: object
+      required: [a, b]
+      properties:
+        a: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
+        b: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/Node'}}
+          application/xml: {schema: {$ref: '#/components/schemas/Wide'}}
+      responses: {'200': {description: ok}}
+`
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Doc: d}
+	for _, media := range []string{"application/json", "application/xml"} {
+		s := d.Operations[0].RequestBody.Content[media].Schema
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _, _ = g.Valid(s, spec.RequestView)
+			_, _, _ = g.Generated(s, spec.RequestView)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: generation did not end within 5 s", media)
+		}
 	}
 }

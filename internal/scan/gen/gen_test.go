@@ -176,6 +176,7 @@ info: {title: t, version: '1'}
 components:
   schemas:
     Node: {type: array, minItems: 40, items: {$ref: '#/components/schemas/Node'}}
+    Many: {type: array, maxItems: 999, items: {$ref: '#/components/schemas/Node'}}
     Wide:
       type: object
       required: [a, b]
@@ -189,6 +190,7 @@ paths:
         content:
           application/json: {schema: {$ref: '#/components/schemas/Node'}}
           application/xml: {schema: {$ref: '#/components/schemas/Wide'}}
+          application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Many'}}
       responses: {'200': {description: ok}}
 `
 	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
@@ -196,13 +198,15 @@ paths:
 		t.Fatal(err)
 	}
 	g := &gen.Generator{Doc: d}
-	for _, media := range []string{"application/json", "application/xml"} {
+	for _, media := range []string{"application/json", "application/xml", "application/x-www-form-urlencoded"} {
 		s := d.Operations[0].RequestBody.Content[media].Schema
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			_, _, _ = g.Valid(s, spec.RequestView)
 			_, _, _ = g.Generated(s, spec.RequestView)
+			// The too-many-items mutation builds maxItems+1 items.
+			_ = g.BodyMutations(s, []any{}, false)
 		}()
 		select {
 		case <-done:

@@ -194,6 +194,11 @@ type walker struct {
 
 const maxDepth = 8
 
+// maxString is the longest string generated to meet a minLength; a
+// longer minimum leaves the value short (and the happy path failing with
+// the schema's reason) rather than allocating whatever the schema asks.
+const maxString = 1 << 16
+
 // maxNodes bounds the values one generated request holds; a schema that
 // needs more gets an invalid candidate and its happy path fails saying so.
 const maxNodes = 20000
@@ -550,7 +555,7 @@ func stringValue(m map[string]any) any {
 			s = v
 		}
 	}
-	if v, ok := num(m["minLength"]); ok && float64(len([]rune(s))) < v {
+	if v, ok := num(m["minLength"]); ok && float64(len([]rune(s))) < v && v <= maxString {
 		fill := "a"
 		if r := []rune(s); len(r) > 0 {
 			fill = string(r[len(r)-1])

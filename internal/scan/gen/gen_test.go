@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,6 +213,36 @@ paths:
 		case <-done:
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: generation did not end within 5 s", media)
+		}
+	}
+}
+
+// A minLength larger than any request could carry gets an error, not an
+// attempt to allocate the string (a fatal out-of-memory before).
+func TestHugeMinLengthIsAnError(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {type: object, required: [q], properties: {q: {type: string, minLength: 100000000000}}}}
+      responses: {'200': {description: ok}}
+`
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Doc: d}
+	s := d.Operations[0].RequestBody.Content["application/json"].Schema
+	if _, _, err := g.Generated(s, spec.RequestView); err == nil || !strings.Contains(err.Error(), "minLength") {
+		t.Errorf("error = %v, want one naming minLength", err)
+	}
+	for _, m := range g.BodyMutations(s, map[string]any{"q": "x"}, false) {
+		body, _ := gen.Apply(map[string]any{"q": "x"}, m).(map[string]any)
+		if v, ok := body["q"].(string); ok && len(v) > 1<<20 {
+			t.Errorf("mutation %s builds a %d-byte string", m.Name(), len(v))
 		}
 	}
 }

@@ -97,7 +97,7 @@ func (g *Generator) ValueMutations(at spec.NodeRef, raw any) []Mutation {
 		}
 	case "string", "":
 		add("wrong-type", json.Number("12345"))
-		if v, ok := num(m["minLength"]); ok && v > 0 {
+		if v, ok := num(m["minLength"]); ok && v > 0 && v <= maxString {
 			add("too-short", strings.Repeat("a", int(v)-1))
 		}
 		if v, ok := num(m["maxLength"]); ok && v < 100000 {

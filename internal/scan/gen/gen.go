@@ -186,12 +186,26 @@ type walker struct {
 	preferExamples bool
 	branch         int
 	branched       bool
+	// nodes counts the values generated so far: with minItems at every
+	// level of a recursive schema, depth alone bounds nothing (40 items
+	// eight levels deep is 40^8 values).
+	nodes int
 }
 
 const maxDepth = 8
 
+// maxString is the longest string generated to meet a minLength; a
+// longer minimum leaves the value short (and the happy path failing with
+// the schema's reason) rather than allocating whatever the schema asks.
+const maxString = 1 << 16
+
+// maxNodes bounds the values one generated request holds; a schema that
+// needs more gets an invalid candidate and its happy path fails saying so.
+const maxNodes = 20000
+
 func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
-	if depth > maxDepth {
+	w.nodes++
+	if depth > maxDepth || w.nodes > maxNodes {
 		return nil
 	}
 	n, ok := w.g.Resolve(at, raw)
@@ -400,7 +414,7 @@ func (w *walker) array(n Node, depth int) any {
 	}
 	at, raw, ok := n.Child("items")
 	out := make([]any, 0, count)
-	for i := 0; i < count; i++ {
+	for i := 0; i < count && w.nodes <= maxNodes; i++ {
 		if !ok {
 			out = append(out, "rampart"+strconv.Itoa(i))
 			continue
@@ -541,7 +555,7 @@ func stringValue(m map[string]any) any {
 			s = v
 		}
 	}
-	if v, ok := num(m["minLength"]); ok && float64(len([]rune(s))) < v {
+	if v, ok := num(m["minLength"]); ok && float64(len([]rune(s))) < v && v <= maxString {
 		fill := "a"
 		if r := []rune(s); len(r) > 0 {
 			fill = string(r[len(r)-1])

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -163,5 +165,84 @@ paths:
 				t.Errorf("%v is invalid: %v", v, err)
 			}
 		})
+	}
+}
+
+// A schema whose valid values would be astronomically large (a recursive
+// array that needs 40 items at every level) gets an error in bounded time
+// and memory, not a value the size of the machine.
+func TestGenerationIsBounded(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Node: {type: array, minItems: 40, items: {$ref: '#/components/schemas/Node'}}
+    Many: {type: array, maxItems: 999, items: {$ref: '#/components/schemas/Node'}}
+    Wide:
+      type: object
+      required: [a, b]
+      properties:
+        a: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
+        b: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/Node'}}
+          application/xml: {schema: {$ref: '#/components/schemas/Wide'}}
+          application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Many'}}
+      responses: {'200': {description: ok}}
+`
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Doc: d}
+	for _, media := range []string{"application/json", "application/xml", "application/x-www-form-urlencoded"} {
+		s := d.Operations[0].RequestBody.Content[media].Schema
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _, _ = g.Valid(s, spec.RequestView)
+			_, _, _ = g.Generated(s, spec.RequestView)
+			// The too-many-items mutation builds maxItems+1 items.
+			_ = g.BodyMutations(s, []any{}, false)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: generation did not end within 5 s", media)
+		}
+	}
+}
+
+// A minLength larger than any request could carry gets an error, not an
+// attempt to allocate the string (a fatal out-of-memory before).
+func TestHugeMinLengthIsAnError(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {type: object, required: [q], properties: {q: {type: string, minLength: 100000000000}}}}
+      responses: {'200': {description: ok}}
+`
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Doc: d}
+	s := d.Operations[0].RequestBody.Content["application/json"].Schema
+	if _, _, err := g.Generated(s, spec.RequestView); err == nil || !strings.Contains(err.Error(), "minLength") {
+		t.Errorf("error = %v, want one naming minLength", err)
+	}
+	for _, m := range g.BodyMutations(s, map[string]any{"q": "x"}, false) {
+		body, _ := gen.Apply(map[string]any{"q": "x"}, m).(map[string]any)
+		if v, ok := body["q"].(string); ok && len(v) > 1<<20 {
+			t.Errorf("mutation %s builds a %d-byte string", m.Name(), len(v))
+		}
 	}
 }

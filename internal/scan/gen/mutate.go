@@ -80,10 +80,12 @@ func (g *Generator) ValueMutations(at spec.NodeRef, raw any) []Mutation {
 		if v, ok := num(m["maxItems"]); ok && v < 1000 {
 			items := make([]any, 0, int(v)+1)
 			at, raw, ok := n.Child("items")
+			// One walker for all the items: its size bound holds for the
+			// whole mutation, not per item.
+			w := walker{g: g, view: spec.RequestView, preferExamples: true}
 			for i := 0; i <= int(v); i++ {
 				var item any = "rampart" + strconv.Itoa(i)
 				if ok {
-					w := walker{g: g, view: spec.RequestView, preferExamples: true}
 					item = w.value(at, raw, 1)
 					if s, isStr := item.(string); isStr && i > 0 {
 						item = s + strconv.Itoa(i)
@@ -95,7 +97,7 @@ func (g *Generator) ValueMutations(at spec.NodeRef, raw any) []Mutation {
 		}
 	case "string", "":
 		add("wrong-type", json.Number("12345"))
-		if v, ok := num(m["minLength"]); ok && v > 0 {
+		if v, ok := num(m["minLength"]); ok && v > 0 && v <= maxString {
 			add("too-short", strings.Repeat("a", int(v)-1))
 		}
 		if v, ok := num(m["maxLength"]); ok && v < 100000 {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -709,6 +710,43 @@ func TestRangeOnlyWhereResponsesAllowIt(t *testing.T) {
 			}
 			if got := r.Header.Get("Range") != "" && r.Header.Get("If-Range") != ""; got != tc.wantRange {
 				t.Errorf("upstream got Range %q If-Range %q; want them: %v", r.Header.Get("Range"), r.Header.Get("If-Range"), tc.wantRange)
+			}
+		})
+	}
+}
+
+// A redirect the upstream writes with its own internal address is pointed
+// at the firewall as the client addressed it; other locations are left
+// alone.
+func TestUpstreamLocationsPointAtTheFirewall(t *testing.T) {
+	var loc atomic.Value
+	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
+		l := strings.ReplaceAll(loc.Load().(string), "UP", c.LocalAddr().String())
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nLocation: "+l+"\r\nContent-Location: "+l+"\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+	})
+	for _, tc := range []struct {
+		name, upstreamPath, loc, want string
+	}{
+		{"upstream address", "", "http://UP/v1/items/7?x=1#f", "http://FW/v1/items/7?x=1#f"},
+		{"under the upstream base path", "/api", "http://UP/api/v1/items/7", "http://FW/v1/items/7"},
+		{"escaped path kept", "", "http://UP/v1/items/a%2Fb", "http://FW/v1/items/a%2Fb"},
+		{"outside the base path", "/api", "http://UP/other/7", "http://UP/other/7"},
+		{"base path prefix of a longer segment", "/api", "http://UP/apix/7", "http://UP/apix/7"},
+		{"another host", "", "https://login.example.com/cb", "https://login.example.com/cb"},
+		{"relative", "", "/v1/items/7", "/v1/items/7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			loc.Store(tc.loc)
+			fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr + tc.upstreamPath, ResponseMode: "off"}, nil)
+			resp, body := get(t, "http://"+fw.Addr()+"/v1/items/5", map[string]string{"X-Need": "yes"})
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d %s", resp.StatusCode, body)
+			}
+			want := strings.ReplaceAll(strings.ReplaceAll(tc.want, "UP", addr), "FW", fw.Addr())
+			for _, f := range []string{"Location", "Content-Location"} {
+				if got := resp.Header.Get(f); got != want {
+					t.Errorf("%s %q, want %q", f, got, want)
+				}
 			}
 		})
 	}

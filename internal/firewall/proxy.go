@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -346,7 +347,55 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 			}
 		}
 	}
-	return s.checkResponse(resp)
+	if err := s.checkResponse(resp); err != nil {
+		return err
+	}
+	s.rewriteUpstreamLocations(resp)
+	return nil
+}
+
+// rewriteUpstreamLocations points Location and Content-Location fields
+// that name the upstream itself (its internal scheme, address and base
+// path, as frameworks write them from their own view of the request) at
+// the firewall instead, as the client addressed it. Otherwise a redirect
+// would reveal the internal address and send the client around the
+// firewall. It runs after validation, which judges the upstream's own
+// answer.
+func (s *Server) rewriteUpstreamLocations(resp *http.Response) {
+	up := s.upstream
+	for _, f := range [...]string{"Location", "Content-Location"} {
+		v := resp.Header.Get(f)
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		if err != nil || !strings.EqualFold(u.Scheme, up.Scheme) || !strings.EqualFold(u.Host, up.Host) {
+			continue
+		}
+		path := u.EscapedPath()
+		base := strings.TrimSuffix(up.EscapedPath(), "/")
+		if base != "" {
+			rest, ok := strings.CutPrefix(path, base)
+			if !ok || (rest != "" && rest[0] != '/') {
+				continue // outside the part of the upstream the firewall fronts
+			}
+			path = rest
+		}
+		if path == "" {
+			path = "/"
+		}
+		out := &url.URL{Path: u.Path, RawPath: path, RawQuery: u.RawQuery, Fragment: u.Fragment}
+		if p, err := url.PathUnescape(path); err == nil {
+			out.Path = p
+		}
+		if in := resp.Request; in != nil {
+			if host := in.Header.Get("X-Forwarded-Host"); host != "" {
+				out.Host = host
+				out.Scheme = in.Header.Get("X-Forwarded-Proto")
+			}
+		}
+		resp.Header.Set(f, out.String())
+	}
 }
 
 // checkResponse is the response-validation stage.

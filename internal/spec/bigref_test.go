@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -49,8 +50,8 @@ func TestOversizedReferencedFileIsNotParsed(t *testing.T) {
 			f, err := fs.read(root)
 			must(t, err)
 			fs.add(f)
-			if got := fs.oversizedReachable(root, treeRefs(f.tree)); got != tc.want {
-				t.Fatalf("oversizedReachable = %v, want %v", got, tc.want)
+			if got := fs.unreadableReachable(root, treeRefs(f.tree)); got != tc.want {
+				t.Fatalf("unreadableReachable = %v, want %v", got, tc.want)
 			}
 			if !tc.want {
 				return
@@ -120,5 +121,45 @@ func TestOversizedRemoteFileIsRefused(t *testing.T) {
 	// file, the server would have written all of it at least once.
 	if n := served.Load(); n >= size {
 		t.Errorf("the server wrote %d bytes: a parser read the whole %d-byte file", n, size)
+	}
+}
+
+// A $ref to something that is not a regular file (a FIFO, /dev/stdin) is
+// a problem at once: opening it would block until someone writes to it,
+// in our loader and in libopenapi.
+func TestReferenceToAFIFOIsRefusedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	root := filepath.Join(dir, "api.yaml")
+	must(t, os.WriteFile(root, []byte("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'pipe.yaml#/A'}}}}\n"), 0o600))
+	done := make(chan *Document, 1)
+	go func() {
+		doc, err := Load(context.Background(), root, Options{})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- doc
+	}()
+	select {
+	case doc := <-done:
+		if doc == nil {
+			return
+		}
+		found := false
+		for _, p := range doc.Problems {
+			found = found || strings.Contains(p.Message, "not a regular file")
+		}
+		if !found {
+			t.Errorf("the FIFO is not reported: %+v", doc.Problems)
+		}
+	case <-time.After(20 * time.Second):
+		// Unblock the reader so the test process can end.
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+		t.Fatal("loading a definition with a $ref to a FIFO blocked")
 	}
 }

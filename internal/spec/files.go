@@ -169,6 +169,11 @@ func (fs *fileSet) read(key string) (*file, error) {
 		}
 		data, err = fetchRemote(key, fs.opts.MaxFileSize)
 	} else {
+		// A $ref names a file: opening a FIFO or a device (a $ref to
+		// /dev/stdin) would block until someone writes to it.
+		if fi, serr := os.Stat(key); serr == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			return nil, fmt.Errorf("%s is not a regular file", key)
+		}
 		data, err = readLimited(key, fs.opts.MaxFileSize)
 		if wd, werr := os.Getwd(); werr == nil {
 			if rel, rerr := filepath.Rel(wd, key); rerr == nil && !strings.HasPrefix(rel, "..") {

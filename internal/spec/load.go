@@ -173,11 +173,12 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		// unless a loop of local $refs would overflow its stack (the loop
 		// is reported as circular-ref by checkAllRefs).
 		refs := treeRefs(tree)
-		if refCycle(refs, key) || fs.oversizedReachable(key, refs) {
+		if refCycle(refs, key) || fs.unreadableReachable(key, refs) {
 			// Also when a file the document reaches, directly or through
-			// other files, is over the size limit: our own loader refuses
-			// it with a problem, and libopenapi must not read and parse it
-			// regardless.
+			// other files, is over the size limit or not a regular file:
+			// our own loader refuses it with a problem, and libopenapi
+			// must not read it regardless (a FIFO or a device would block
+			// its read for ever).
 			libProblems = skippedLibopenapi()
 		} else {
 			libProblems = startLibopenapi(data, key, display, opts)
@@ -264,16 +265,17 @@ func startLibopenapi(data []byte, key, display string, opts Options) <-chan []Pr
 	return ch
 }
 
-// maxPrewalkFiles bounds the files oversizedReachable visits.
+// maxPrewalkFiles bounds the files unreadableReachable visits.
 const maxPrewalkFiles = 10_000
 
-// oversizedReachable reports whether a local file the document reaches
+// unreadableReachable reports whether a local file the document reaches
 // through $refs, directly or through other local files, is larger than
-// the size limit. The files it reads on the way are parsed once and kept
+// the size limit or is not a regular file (a FIFO, a device, standard
+// input by its /dev name). The files it reads on the way are parsed once and kept
 // in the set for the builder, which would read them anyway. Remote
 // references are not fetched here (fetching is opt-in and bounded by the
 // same limit when it happens).
-func (fs *fileSet) oversizedReachable(rootKey string, rootRefs map[string]string) bool {
+func (fs *fileSet) unreadableReachable(rootKey string, rootRefs map[string]string) bool {
 	if rootKey == stdinKey || isRemote(rootKey) {
 		return false
 	}
@@ -296,7 +298,7 @@ func (fs *fileSet) oversizedReachable(rootKey string, rootRefs map[string]string
 				continue
 			}
 			seen[target.File] = true
-			if fi, err := os.Stat(target.File); err == nil && fi.Size() > fs.opts.MaxFileSize {
+			if fi, err := os.Stat(target.File); err == nil && (fi.Size() > fs.opts.MaxFileSize || !fi.Mode().IsRegular() && !fi.IsDir()) {
 				return true
 			}
 			f, err := fs.load(target.File)

@@ -173,7 +173,14 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building URL for %s: %w", path, err)
 	}
-	u.RawQuery = strings.Join(query, "&")
+	u.RawQuery = strings.Join(e.withTargetQuery(query, func(name string) bool {
+		for _, p := range r.op.Parameters {
+			if p.In == "query" && p.Name == name {
+				return true
+			}
+		}
+		return false
+	}), "&")
 	var body []byte
 	switch {
 	case r.rawBody != nil:
@@ -292,4 +299,31 @@ func bodyBytes(v any) []byte {
 	var b bytes.Buffer
 	_ = json.NewEncoder(&b).Encode(v)
 	return b.Bytes()
+}
+
+// withTargetQuery puts the pairs of the target URL's own query (an
+// api-version the API wants on every call) before a request's query pairs.
+// A pair whose name the request already has, or the operation declares as
+// a parameter, is left out: those are the scan's to set, omit or mutate.
+func (e *engine) withTargetQuery(query []string, declared func(name string) bool) []string {
+	if e.base.RawQuery == "" {
+		return query
+	}
+	have := map[string]bool{}
+	for _, kv := range query {
+		k, _, _ := strings.Cut(kv, "=")
+		if name, err := url.QueryUnescape(k); err == nil {
+			have[name] = true
+		}
+	}
+	var out []string
+	for kv := range strings.SplitSeq(e.base.RawQuery, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		name, err := url.QueryUnescape(k)
+		if kv == "" || err != nil || have[name] || (declared != nil && declared(name)) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, query...)
 }

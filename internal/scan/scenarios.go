@@ -120,7 +120,11 @@ func (e *engine) runStep(ctx context.Context, sc config.Scenario, i int, st conf
 	for k, v := range st.Query {
 		q.Set(k, expand(serialize(v), vars))
 	}
-	u.RawQuery = q.Encode()
+	var pairs []string
+	if enc := q.Encode(); enc != "" {
+		pairs = strings.Split(enc, "&")
+	}
+	u.RawQuery = strings.Join(e.withTargetQuery(pairs, nil), "&")
 	var body []byte
 	h := http.Header{"Accept": {"application/json, */*;q=0.5"}}
 	if st.Body != nil {

@@ -41,13 +41,45 @@ func (e *engine) scenarios(ctx context.Context) {
 }
 
 func expand(s string, vars map[string]string) string {
+	return expandEscaped(s, vars, nil)
+}
+
+// expandEscaped substitutes the variables, each value passed through
+// escape when it is not nil.
+func expandEscaped(s string, vars map[string]string, escape func(string) string) string {
 	return config.ScenarioVar().ReplaceAllStringFunc(s, func(m string) string {
 		name := config.ScenarioVar().FindStringSubmatch(m)[1]
 		if v, ok := vars[name]; ok {
+			if escape != nil {
+				return escape(v)
+			}
 			return v
 		}
 		return m
 	})
+}
+
+// pathSegmentEscape escapes a value for one path segment: a captured id
+// such as "a/b", "x?y", "#" or ".." must stay one segment, not add
+// segments, start a query or climb the path.
+func pathSegmentEscape(v string) string {
+	if v == "." || v == ".." {
+		return strings.ReplaceAll(v, ".", "%2E")
+	}
+	return url.PathEscape(v)
+}
+
+// expandRequestLine substitutes the variables of a step's request line
+// ("GET /orders/{{id}}?q={{q}}"), escaped for where each one stands: a
+// value cannot change which path is requested or add query pairs.
+func expandRequestLine(line string, vars map[string]string) string {
+	method, target, _ := strings.Cut(strings.TrimSpace(line), " ")
+	path, query, hasQuery := strings.Cut(strings.TrimSpace(target), "?")
+	out := method + " " + expandEscaped(path, vars, pathSegmentEscape)
+	if hasQuery {
+		out += "?" + expandEscaped(query, vars, url.QueryEscape)
+	}
+	return out
 }
 
 func expandAny(v any, vars map[string]string) any {
@@ -101,7 +133,7 @@ func (e *engine) matchOp(method, p string) *spec.Operation {
 }
 
 func (e *engine) runStep(ctx context.Context, sc config.Scenario, i int, st config.Step, vars map[string]string) bool {
-	method, rawPath, _ := strings.Cut(strings.TrimSpace(expand(st.Request, vars)), " ")
+	method, rawPath, _ := strings.Cut(expandRequestLine(st.Request, vars), " ")
 	method = strings.ToUpper(method)
 	rawPath = strings.TrimSpace(rawPath)
 	pathOnly, rawQuery, _ := strings.Cut(rawPath, "?")

@@ -316,6 +316,11 @@ func e2eCases() []e2eCase {
 		{"response writeOnly leaked", "31", "GET", "/v1/resp", with(respOK, "X-Up-Body", `{"id":1,"secret":"s"}`), "", "", 502, true, "write-only-property"},
 		{"response undeclared property", "31", "GET", "/v1/resp", with(respOK, "X-Up-Body", `{"id":1,"debug":"x"}`), "", "", 502, true, "undeclared-property"},
 		{"response undeclared status", "31", "GET", "/v1/resp", with(respOK, "X-Up-Status", "500"), "", "", 502, true, "response-status-undeclared"},
+		// 304 answers a conditional GET whose cached copy is still good;
+		// contracts seldom list it. To any other request it is undeclared.
+		{"response 304 to If-None-Match", "31", "GET", "/v1/resp", with(respOK, "X-Up-Status", "304", "If-None-Match", `"v1"`), "", "", 304, true, ""},
+		{"response 304 to If-Modified-Since", "31", "GET", "/v1/resp", with(respOK, "X-Up-Status", "304", "If-Modified-Since", "Wed, 21 Oct 2015 07:28:00 GMT"), "", "", 304, true, ""},
+		{"response 304 to an unconditional GET", "31", "GET", "/v1/resp", with(respOK, "X-Up-Status", "304"), "", "", 502, true, "response-status-undeclared"},
 		{"response declared error status", "31", "GET", "/v1/resp", h("X-Up-Status", "404", "X-Up-CT", "application/problem+json", "X-Up-Body", `{"title":"x"}`), "", "", 404, true, ""},
 		{"response undeclared media type", "31", "GET", "/v1/resp", with(respOK, "X-Up-CT", "text/html"), "", "", 502, true, "response-media-type-undeclared"},
 		{"response malformed JSON", "31", "GET", "/v1/resp", with(respOK, "X-Up-Body", `{"id":`), "", "", 502, true, "response-body-malformed"},

@@ -416,7 +416,7 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	defer func() { resp.Trailer = nil }()
 	cfg := &tx.Plan.Config
 	mode := tx.Op.RespMode
-	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true}
+	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true, Conditional: plan.IsConditional(tx.R)}
 	streaming := tx.Op.EventStream(resp.StatusCode, resp.Header.Get("Content-Type")) || resp.ContentLength > cfg.MaxResponse
 	var data []byte
 	if !streaming && resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {

@@ -102,16 +102,19 @@ type resource struct {
 }
 
 type engine struct {
-	doc   *spec.Document
-	opts  Options
-	cfg   *config.Config
-	gen   *gen.Generator
-	c     *client
-	red   *redactor
-	log   *slog.Logger
-	base  *url.URL
-	ids   []*identity.Identity
-	start time.Time
+	doc  *spec.Document
+	opts Options
+	cfg  *config.Config
+	gen  *gen.Generator
+	c    *client
+	red  *redactor
+	log  *slog.Logger
+	base *url.URL
+	// docBase is the document's base path ("/api/v3"), the part of the
+	// target's path an operation's own servers replace.
+	docBase string
+	ids     []*identity.Identity
+	start   time.Time
 
 	vars      map[string]any
 	seen      map[string]string
@@ -163,6 +166,10 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("target %q is not an http(s) URL", target)
 	}
+	docBase := ""
+	if len(doc.Servers) > 0 {
+		docBase = serverPath(doc.Servers[0])
+	}
 	if base.Path == "" && len(doc.Servers) > 0 {
 		base.Path = doc.Servers[0].BasePath()
 	}
@@ -183,7 +190,7 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		return nil, err
 	}
 	e := &engine{doc: doc, opts: opts, cfg: cfg, gen: &gen.Generator{Doc: doc}, c: c,
-		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, start: time.Now(),
+		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, docBase: docBase, start: time.Now(),
 		vars: map[string]any{}, seen: map[string]string{}, tmpl: map[*spec.Operation]*request{},
 		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
 		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
@@ -919,3 +926,33 @@ func (e *engine) addAt(rule, opKey string, at spec.NodeRef, test, msg, expected,
 }
 
 func owaspID(s string) string { return s }
+
+// serverPath is a server's base path with a leading slash ("upload/v2", a
+// URL relative to the document, is "/upload/v2" on the target) and no
+// trailing one; the root is empty.
+func serverPath(s spec.Server) string {
+	p := s.BasePath()
+	if p != "" && !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}
+
+// basePath is the path an operation's requests start with, without a
+// trailing slash. A path item's or operation's own servers override the
+// document's (OpenAPI 3): the end of the target's path that stands for the
+// document's base path is replaced by the operation's server path (the
+// whole target path when it does not end with it is kept as a prefix).
+// Only the server's path is taken, never its host: requests stay on the
+// target's origin.
+func (e *engine) basePath(op *spec.Operation) string {
+	base := strings.TrimRight(e.base.Path, "/")
+	if op == nil || len(op.Servers) == 0 {
+		return base
+	}
+	own := serverPath(op.Servers[0])
+	if own == e.docBase {
+		return base
+	}
+	return strings.TrimSuffix(base, e.docBase) + own
+}

@@ -169,7 +169,7 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 			cookies = append(cookies, p.Name+"="+url.QueryEscape(serialize(v)))
 		}
 	}
-	u, err := e.base.Parse(strings.TrimRight(e.base.Path, "/") + path)
+	u, err := e.base.Parse(e.basePath(r.op) + path)
 	if err != nil {
 		return nil, fmt.Errorf("building URL for %s: %w", path, err)
 	}

@@ -143,7 +143,7 @@ func (e *engine) runStep(ctx context.Context, sc config.Scenario, i int, st conf
 	if op != nil {
 		opKey, at = op.Key(), op.Ref
 	}
-	u, err := e.base.Parse(strings.TrimRight(e.base.Path, "/") + pathOnly)
+	u, err := e.base.Parse(e.basePath(op) + pathOnly)
 	if err != nil {
 		e.scenarioFailed(sc, i, opKey, at, "the request path does not parse: "+err.Error(), nil)
 		return false

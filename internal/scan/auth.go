@@ -309,7 +309,7 @@ func (e *engine) markDeleted(op *spec.Operation, r *request) {
 		coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+p.Name+"}"), "/")
 		v := serialize(r.params[paramKey(p)])
 		for _, res := range e.resources {
-			if res.collection == coll && res.id == v {
+			if sameTemplate(res.collection, coll) && res.id == v {
 				res.deleted = true
 			}
 		}
@@ -340,9 +340,8 @@ func (e *engine) cleanup(ctx context.Context) {
 			if op.Method != "DELETE" || e.cfg.Op(op.Key()).Skip {
 				continue
 			}
-			rest, ok := strings.CutPrefix(op.Path, res.collection+"/{")
-			if ok && strings.HasSuffix(rest, "}") && !strings.Contains(rest, "/") {
-				del, param = op, strings.TrimSuffix(rest, "}")
+			if name, ok := itemOf(op.Path, res.collection); ok {
+				del, param = op, name
 				break
 			}
 		}

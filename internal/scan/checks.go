@@ -58,7 +58,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 		if arr, ok := body.([]any); ok && len(arr) > 0 {
 			if m, ok := arr[0].(map[string]any); ok {
 				if id := idOf(m); id != "" {
-					e.seen[op.Path] = id
+					e.seen[tmplKey(op.Path)] = id
 				}
 			}
 		}
@@ -81,7 +81,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 // resource, to be counted and cleaned up once.
 func (e *engine) holds(collection, id string) bool {
 	for _, res := range e.resources {
-		if !res.deleted && res.collection == collection && res.id == id {
+		if !res.deleted && sameTemplate(res.collection, collection) && res.id == id {
 			return true
 		}
 	}

@@ -665,7 +665,7 @@ func (e *engine) resourceID(path, name, owner string) (string, bool) {
 	var any *resource
 	for j := len(e.resources) - 1; j >= 0; j-- {
 		res := e.resources[j]
-		if res.collection != coll || res.deleted {
+		if !sameTemplate(res.collection, coll) || res.deleted {
 			continue
 		}
 		if res.owner == owner {
@@ -678,7 +678,7 @@ func (e *engine) resourceID(path, name, owner string) (string, bool) {
 	if any != nil {
 		return any.id, true
 	}
-	if v, ok := e.seen[coll]; ok {
+	if v, ok := e.seen[tmplKey(coll)]; ok {
 		return v, true
 	}
 	return "", false

@@ -141,9 +141,9 @@ func (e *engine) ownValues(op *spec.Operation) map[string][]any {
 		if cand.Method != "GET" {
 			continue
 		}
-		rest, isItem := strings.CutPrefix(cand.Path, op.Path+"/{")
-		item := op.Method == "POST" && isItem && strings.HasSuffix(rest, "}") && !strings.Contains(rest, "/")
-		if item || (op.Method != "POST" && cand.Path == op.Path) {
+		_, isItem := itemOf(cand.Path, op.Path)
+		item := op.Method == "POST" && isItem
+		if item || (op.Method != "POST" && sameTemplate(cand.Path, op.Path)) {
 			xs = append(xs, e.happyX[cand])
 		}
 	}
@@ -193,11 +193,11 @@ func (e *engine) readBack(ctx context.Context, op *spec.Operation, r *request, x
 	if op.Method == "POST" {
 		id := createdID(x)
 		for _, cand := range e.doc.Operations {
-			rest, ok := strings.CutPrefix(cand.Path, op.Path+"/{")
-			if cand.Method == "GET" && ok && strings.HasSuffix(rest, "}") && !strings.Contains(rest, "/") && e.tmpl[cand] != nil && id != "" {
+			name, ok := itemOf(cand.Path, op.Path)
+			if cand.Method == "GET" && ok && e.tmpl[cand] != nil && id != "" {
 				get = cand
 				rr = e.tmpl[cand].clone()
-				rr.params["path:"+strings.TrimSuffix(rest, "}")] = id
+				rr.params["path:"+name] = id
 				break
 			}
 		}

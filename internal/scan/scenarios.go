@@ -206,7 +206,7 @@ func (e *engine) runStep(ctx context.Context, sc config.Scenario, i int, st conf
 	if method == "DELETE" && op != nil && x.Status >= 200 && x.Status < 300 {
 		last := pathOnly[strings.LastIndexByte(pathOnly, '/')+1:]
 		for _, res := range e.resources {
-			if strings.HasPrefix(op.Path, res.collection+"/{") && res.id == last {
+			if _, ok := itemOf(op.Path, res.collection); ok && res.id == last {
 				res.deleted = true
 			}
 		}

@@ -53,7 +53,7 @@ func (e *engine) ownedResource(op *spec.Operation, r *request, owner string) *re
 		}
 		coll := strings.TrimRight(op.Path[:i], "/")
 		for _, res := range e.resources {
-			if res.collection == coll && res.id == v && res.owner == owner {
+			if sameTemplate(res.collection, coll) && res.id == v && res.owner == owner {
 				return res
 			}
 		}
@@ -101,10 +101,11 @@ func (e *engine) useAfterFree(ctx context.Context, del *spec.Operation, rDel *re
 	}
 }
 
-// opAt returns the operation declared for method on path template p.
+// opAt returns the operation declared for method on path template p,
+// whatever either names its parameters.
 func (e *engine) opAt(method, p string) *spec.Operation {
 	for _, op := range e.doc.Operations {
-		if op.Method == method && op.Path == p {
+		if op.Method == method && sameTemplate(op.Path, p) {
 			return op
 		}
 	}
@@ -457,3 +458,44 @@ func pointer(v any, ptr string) (any, bool) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// tmplKey is a path template with its parameter names dropped
+// ("/projects/{}/tasks") and no trailing slash. Templates that differ only
+// in names are one path (OpenAPI forbids declaring both), so a create and
+// its item operations pair up however each names its parameters
+// (POST /projects/{projectId}/tasks, GET /projects/{id}/tasks/{taskId}).
+func tmplKey(p string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(p[:i])
+		b.WriteString("{}")
+		p = p[i+j+1:]
+	}
+	b.WriteString(p)
+	return strings.TrimRight(b.String(), "/")
+}
+
+// sameTemplate reports whether two path templates are the same path.
+func sameTemplate(a, b string) bool { return tmplKey(a) == tmplKey(b) }
+
+// itemOf returns the name of item's last path parameter when item is an
+// element of the collection coll: coll followed by one "/{name}" segment.
+func itemOf(item, coll string) (string, bool) {
+	i := strings.LastIndex(item, "/{")
+	if i < 0 || !strings.HasSuffix(item, "}") {
+		return "", false
+	}
+	name := item[i+2 : len(item)-1]
+	if name == "" || strings.ContainsAny(name, "{}/") {
+		return "", false
+	}
+	return name, sameTemplate(item[:i], coll)
+}

@@ -49,7 +49,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 				}
 			}
 		}
-		if id != "" && !addressed(op, r, id) && !e.holds(op.Path, id) {
+		if id != "" && !addressed(op, r, id) && !e.holds(op.Path, id) && e.hasItemOp(op.Path) {
 			e.resources = append(e.resources, &resource{collection: op.Path, id: id, owner: owner, createdBy: op})
 			e.stats["resources_created"]++
 		}
@@ -74,6 +74,23 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 			}
 		}
 	}
+}
+
+// hasItemOp reports whether the contract reads or deletes single elements
+// of the collection (GET or DELETE collection/{id}). Only then is an id a
+// create answers a resource at a URL: POST /user/register answering the
+// new account's id made no /user/register/{id} to read back, test for
+// BOLA, clean up or report as left behind.
+func (e *engine) hasItemOp(collection string) bool {
+	for _, op := range e.doc.Operations {
+		if op.Method != "GET" && op.Method != "DELETE" {
+			continue
+		}
+		if _, ok := itemOf(op.Path, collection); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // holds reports whether the scan already holds the resource: an API that

@@ -287,6 +287,11 @@ paths:
         content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}
       responses:
         "201": {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+  /things/{id}:
+    delete:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "204": {description: deleted}
   /broken:
     get:
       responses:

@@ -161,7 +161,8 @@ func TestPostToAResourceCreatesNothing(t *testing.T) {
 
 // An API that answers every accepted create with the same id (an
 // idempotent create, keyed by a natural key) holds one resource, however
-// many requests the scan sent: it is counted, cleaned up and reported once.
+// many requests the scan sent: it is counted, cleaned up and reported once
+// (the contract reads things by id, so the id names a resource).
 func TestSameIDIsOneResource(t *testing.T) {
 	doc, _ := loadInline(t, `openapi: 3.0.3
 info: {title: t, version: "1"}
@@ -172,6 +173,11 @@ paths:
         content: {application/json: {schema: {type: object, properties: {name: {type: string}}}}}
       responses:
         "201": {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "201": {description: the thing, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
 `)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -68,7 +68,8 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			pr.Out.Host = pr.In.Host
 			// The body was read (so the client got its 100 Continue) and
 			// validated already; asking the upstream for a 100 of its own
-			// would only relay a second one to the client.
+			// would only delay the request (respWriter drops any 100 the
+			// upstream sends anyway).
 			pr.Out.Header.Del("Expect")
 			// No protocol upgrades (WebSocket, h2c): what would follow a
 			// 101 is not HTTP, so neither the contract nor the firewall

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"runtime/debug"
@@ -85,6 +86,7 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 					return usageErr(fmt.Errorf("--log-level: %w", err))
 				}
 				logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+				defer routeStandardLog(logger)()
 				// The root command set the runtime's soft memory limit under
 				// a container's; with the high GC target above that matters
 				// most here, so say so.
@@ -130,4 +132,25 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 		f.IntVar(&gcPercent, "gogc", 400, "garbage-collection target percentage (the GOGC environment variable wins); higher trades memory for throughput")
 		return cmd
 	})
+}
+
+// routeStandardLog sends what is written through the standard logger to
+// logger's handler, as warnings, until the returned function restores it.
+// net/http's Transport (and the HTTP/2 code under it) reports there what
+// it cannot return as an error ("Unsolicited response received on idle
+// HTTP channel" for an upstream 204 that carries a body); as bare text it
+// would break the JSON lines of the operational log on standard error.
+// The servers have an ErrorLog of their own; the Transport has none.
+func routeStandardLog(logger *slog.Logger) (restore func()) {
+	w, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	// The handler stamps the time; the logger's flags would repeat it
+	// inside the message.
+	log.SetOutput(slog.NewLogLogger(logger.Handler(), slog.LevelWarn).Writer())
+	log.SetFlags(0)
+	log.SetPrefix("")
+	return func() {
+		log.SetOutput(w)
+		log.SetFlags(flags)
+		log.SetPrefix(prefix)
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -744,6 +745,53 @@ func TestEarlyHintsKeepFirewallHeaders(t *testing.T) {
 	resps, _ := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) }, "GET /v1/items HTTP/1.0\r\nHost: x\r\nX-Up-Early-Hints: 1\r\n\r\n", 1)
 	if r := resps[0]; r.StatusCode != 200 || r.Header.Get(RequestIDHeader) == "" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("HTTP/1.0: first answer %d, headers %v", r.StatusCode, r.Header)
+	}
+}
+
+// TestUnsolicitedInformationalNotRelayed: an upstream that sends 100
+// Continue (the firewall removed Expect, so it never asked for one) or 102
+// Processing before its answer has neither relayed; 103 Early Hints still
+// is, and a client that sent Expect gets the firewall's own 100 once.
+func TestUnsolicitedInformationalNotRelayed(t *testing.T) {
+	addr := rawUpstream(t, func(c net.Conn, req *http.Request) {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_, _ = io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n"+
+			"HTTP/1.1 100 Continue\r\nX-Leak: 1\r\n\r\n"+
+			"HTTP/1.1 102 Processing\r\nX-Leak: 2\r\n\r\n"+
+			"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nX-Leak: 3\r\n\r\n"+
+			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}")
+	})
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr, ResponseMode: "monitor"}, nil)
+	var codes []int
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+		codes = append(codes, code)
+		if h.Get("X-Leak") != "" {
+			t.Errorf("%d relayed with the upstream's X-Leak", code)
+		}
+		return nil
+	}}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, "http://"+fw.Addr()+"/v1/items", nil)
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get(RequestIDHeader) == "" || resp.Header.Get("X-Leak") != "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("final response %d, headers %v", resp.StatusCode, resp.Header)
+	}
+	if !slices.Equal(codes, []int{http.StatusEarlyHints}) {
+		t.Errorf("informational responses relayed: %v, want only 103", codes)
+	}
+	// With Expect: 100-continue the client gets the firewall's 100 (sent
+	// when it reads the body), the upstream's 103, and the answer.
+	resps, _ := rawExchange(t, func() (net.Conn, error) { return net.Dial("tcp", fw.Addr()) },
+		"POST /v1/notes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi", 3)
+	var got []int
+	for _, r := range resps {
+		got = append(got, r.StatusCode)
+	}
+	if !slices.Equal(got, []int{100, 103, 200}) {
+		t.Errorf("with Expect: responses %v, want [100 103 200]", got)
 	}
 }
 

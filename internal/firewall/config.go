@@ -108,6 +108,11 @@ type Timeouts struct {
 	Write      time.Duration `yaml:"write"`
 	Idle       time.Duration `yaml:"idle"`
 	Upstream   time.Duration `yaml:"upstream"`
+	// StreamIdle bounds each wait for the next bytes of a response body
+	// relayed as it arrives (event streams, bodies over the validated
+	// size, responses that are not checked), which no other timeout
+	// covers once the header is in.
+	StreamIdle time.Duration `yaml:"stream_idle"`
 	Drain      time.Duration `yaml:"drain"`
 }
 
@@ -176,6 +181,7 @@ func (c Config) WithDefaults() Config {
 	def(&t.Write, 60*time.Second)
 	def(&t.Idle, 120*time.Second)
 	def(&t.Upstream, 30*time.Second)
+	def(&t.StreamIdle, 60*time.Second)
 	def(&t.Drain, 15*time.Second)
 	if c.WatchInterval == 0 {
 		c.WatchInterval = 2 * time.Second

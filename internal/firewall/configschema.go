@@ -72,6 +72,7 @@ var schemaDescriptions = map[string]string{
 	"base_path":              "Replaces the base paths of the contract's servers.",
 	"limits":                 "Size bounds of requests and responses.",
 	"timeouts":               "Server and upstream timeouts (durations).",
+	"timeouts.stream_idle":   "Longest wait for the next bytes of a response body relayed unbuffered (event streams, bodies over max_response_bytes, responses not checked); the response is then cut (default 60s).",
 	"audit":                  "Audit log queue and tamper-evident chaining.",
 	"audit.tamper_evident":   "Hash chain and Ed25519-signed checkpoints (verify with `rampart log verify`).",
 	"operations":             "Per-operation settings keyed by operationId or \"METHOD /path\".",

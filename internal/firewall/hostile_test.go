@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
 // Requests and upstreams that misbehave on purpose: each gets a clear
@@ -749,5 +751,87 @@ func TestUpstreamLocationsPointAtTheFirewall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A response body relayed as it arrives (an event stream the contract
+// declares, a body over max_response_bytes, a response not checked) whose
+// upstream then stalls is cut after timeouts.stream_idle: the client's
+// connection is closed, as when the upstream aborts, and the record says
+// why. A stream that keeps sending outlives the idle timeout.
+func TestStalledStreamIsCut(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	addr := rawUpstream(t, func(c net.Conn, req *http.Request) {
+		switch req.URL.Path {
+		case "/v1/stream":
+			if req.Header.Get("X-Live") != "" {
+				// Events every 100 ms for a second, then the end.
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+				for range 10 {
+					_, _ = io.WriteString(c, "8\r\ndata: x\n\r\n")
+					time.Sleep(100 * time.Millisecond)
+				}
+				_, _ = io.WriteString(c, "0\r\n\r\n")
+				return
+			}
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n8\r\ndata: x\n\r\n")
+		case "/v1/items":
+			// Over max_response_bytes: streamed on after the first KiB.
+			_, _ = fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n{\"ok\":\"%s\n\r\n", 2008, strings.Repeat("x", 2000))
+		case "/v1/items/special":
+			// Not checked (response_mode off for this operation).
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"ok\":\n\r\n")
+		}
+		select {
+		case <-release:
+		case <-time.After(20 * time.Second):
+		}
+	})
+	sink := &syncBuffer{}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr,
+		Operations: map[string]plan.OpConfig{"special": {ResponseMode: "off"}}}
+	cfg.Timeouts.StreamIdle = 300 * time.Millisecond
+	cfg.Limits.MaxResponseBytes = 1024
+	fw := startFirewall(t, cfg, sink)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil, DisableCompression: true}}
+	for _, path := range []string{"/v1/stream", "/v1/items", "/v1/items/special"} {
+		start := time.Now()
+		resp, err := client.Get("http://" + fw.Addr() + path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		line, err := bufio.NewReader(resp.Body).ReadString('\n')
+		if resp.StatusCode != 200 || err != nil {
+			t.Fatalf("%s: status %d, the body did not start: %v", path, resp.StatusCode, err)
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			t.Errorf("%s: the body ended cleanly after %q; want the connection cut", path, line)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: cut after %v", path, d)
+		}
+	}
+	// A live stream longer than the idle timeout goes through whole.
+	resp, body := get(t, "http://"+fw.Addr()+"/v1/stream", map[string]string{"X-Live": "1"})
+	if resp.StatusCode != 200 || strings.Count(body, "data: x") != 10 {
+		t.Errorf("live stream: status %d, body %q", resp.StatusCode, body)
+	}
+	if n := recordsAfterShutdown(t, fw, sink); n != 4 {
+		t.Fatalf("%d audit records for four transactions", n)
+	}
+	cut := 0
+	for _, rec := range auditLines(t, sink) {
+		reasons := fmt.Sprint(rec["reasons"])
+		if strings.Contains(reasons, reasonStreamIdle) && strings.Contains(reasons, "upstream-aborted") {
+			cut++
+		} else if rec["decision"] != "allowed" {
+			t.Errorf("record %v", rec)
+		}
+	}
+	if cut != 3 {
+		t.Errorf("%d records of a stalled body cut, want 3", cut)
 	}
 }

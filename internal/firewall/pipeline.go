@@ -56,6 +56,10 @@ type Tx struct {
 	// dropTrailers is set when response validation runs: the upstream's
 	// trailer fields are not forwarded.
 	dropTrailers bool
+	// bodyBuffered is set when response validation read the upstream's
+	// body whole; any other body is relayed as it arrives, under the
+	// stream idle timeout.
+	bodyBuffered bool
 
 	// C is the contract in force for this transaction (Plan is C's plan).
 	C *contract

@@ -68,7 +68,8 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			pr.Out.Host = pr.In.Host
 			// The body was read (so the client got its 100 Continue) and
 			// validated already; asking the upstream for a 100 of its own
-			// would only relay a second one to the client.
+			// would only delay the request (respWriter drops any 100 the
+			// upstream sends anyway).
 			pr.Out.Header.Del("Expect")
 			// No protocol upgrades (WebSocket, h2c): what would follow a
 			// 101 is not HTTP, so neither the contract nor the firewall
@@ -275,6 +276,17 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 	tx.upstreamClock = upstreamClock{cancel: cancel, d: s.cfg.Timeouts.Upstream}
 	tx.upstreamClock.start()
 	defer tx.upstreamClock.stop()
+	// A body relayed as it arrives (see idleBody) that stalled: the
+	// reverse proxy aborts the response (net/http cuts the client's
+	// connection) and the record says why, beside upstream-aborted.
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler && errors.Is(context.Cause(ctx), errStreamIdle) {
+				tx.Violations = append(tx.Violations, plan.Violation{Status: http.StatusGatewayTimeout, Reason: reasonStreamIdle, Detail: errStreamIdle.Error()})
+			}
+			panic(p)
+		}
+	}()
 	s.proxy.ServeHTTP(rw, r.WithContext(ctx))
 	if tx.dropTrailers {
 		// The header is out; what the reverse proxy added since are the
@@ -300,11 +312,20 @@ var errShutdownCut = errors.New("the firewall stopped before the upstream answer
 // errUpstreamTimeout cancels an upstream exchange that ran out of time.
 var errUpstreamTimeout = errors.New("the upstream did not answer in time")
 
+// errStreamIdle cancels an upstream exchange whose relayed body stalled.
+var errStreamIdle = errors.New("the upstream sent nothing more of the response body within timeouts.stream_idle")
+
+// reasonStreamIdle is the audit reason of a relayed body cut for stalling.
+const reasonStreamIdle = "upstream-stream-idle"
+
 // upstreamClock cancels the upstream exchange when it runs out of time.
 type upstreamClock struct {
 	cancel context.CancelCauseFunc
 	d      time.Duration
-	timer  *time.Timer
+	// cause is what the exchange is cancelled with (errUpstreamTimeout
+	// when nil).
+	cause error
+	timer *time.Timer
 }
 
 // start gives the upstream d from now.
@@ -312,8 +333,17 @@ func (c *upstreamClock) start() {
 	if c.cancel == nil || c.d <= 0 {
 		return
 	}
-	c.stop()
-	c.timer = time.AfterFunc(c.d, func() { c.cancel(errUpstreamTimeout) })
+	if c.timer != nil {
+		// Reset rather than a new timer: a stream restarts its clock on
+		// every read.
+		c.timer.Reset(c.d)
+		return
+	}
+	cause := c.cause
+	if cause == nil {
+		cause = errUpstreamTimeout
+	}
+	c.timer = time.AfterFunc(c.d, func() { c.cancel(cause) })
 }
 
 func (c *upstreamClock) stop() {
@@ -351,7 +381,34 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 		return err
 	}
 	s.rewriteUpstreamLocations(resp)
+	if tx, ok := resp.Request.Context().Value(txKey{}).(*Tx); ok && !tx.bodyBuffered && resp.Body != nil && resp.Body != http.NoBody {
+		// Relayed as it arrives: no other bound applies once the header
+		// is in, so a stalled upstream would hold the transaction until
+		// it closed or a shutdown cut it.
+		resp.Body = &idleBody{ReadCloser: resp.Body, clock: upstreamClock{cancel: tx.upstreamClock.cancel, d: s.cfg.Timeouts.StreamIdle, cause: errStreamIdle}}
+	}
 	return nil
+}
+
+// idleBody bounds each read of a relayed response body by
+// timeouts.stream_idle. Only the wait for the upstream is timed: a slow
+// client, which makes the reverse proxy wait between reads, is the
+// server write timeout's business.
+type idleBody struct {
+	io.ReadCloser
+	clock upstreamClock
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	b.clock.start()
+	n, err := b.ReadCloser.Read(p)
+	b.clock.stop()
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.clock.stop()
+	return b.ReadCloser.Close()
 }
 
 // rewriteUpstreamLocations points Location and Content-Location fields
@@ -441,6 +498,7 @@ func (s *Server) checkResponse(resp *http.Response) error {
 		} else {
 			resp.Body.Close()
 			data = buf.Bytes()
+			tx.bodyBuffered = true
 		}
 	}
 	rewritten := false

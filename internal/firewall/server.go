@@ -454,6 +454,17 @@ func (w *respWriter) WriteHeader(code int) {
 		// firewall's own fields, nothing else the upstream put in them
 		// (fields hardening removes, cookies, a request id of its own).
 		w.informational = true
+		if code != http.StatusEarlyHints {
+			// Only hints are relayed. The firewall answers a client's
+			// Expect itself and removes Expect upstream, so an upstream
+			// 100 was asked for by no one (to a client that sent Expect,
+			// it would be a second 100); 102 Processing and other codes
+			// are not the firewall's to pass on unchecked either. The
+			// reverse proxy clears the fields it copied from the
+			// upstream's header once this returns, and the final
+			// response gets the firewall's own back (informational).
+			return
+		}
 		if w.tx != nil && !w.tx.R.ProtoAtLeast(1, 1) {
 			// Never to an HTTP/1.0 client (RFC 9110 §15.2), which would
 			// take it for the answer: nginx, by default, asks its

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// What net/http reports through the standard logger (here the Transport's
+// "Unsolicited response received on idle HTTP channel", for an upstream
+// 204 that carries a body) reaches standard error as a JSON line of the
+// operational log, like everything else protect logs there. The firewall
+// runs in a child process: the standard logger is process-wide.
+func TestProtectStandardLogIsJSON(t *testing.T) {
+	if os.Getenv("RAMPART_CLI_CHILD") == "1" {
+		os.Exit(Execute(strings.Split(os.Getenv("RAMPART_CLI_ARGS"), "\x1f"), os.Stdin, io.Discard, os.Stderr))
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+					return
+				}
+				// A 204 has no body; the bytes after it are a response
+				// nobody asked for, on a connection now idle.
+				_, _ = io.WriteString(c, "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")
+				time.Sleep(2 * time.Second)
+			}()
+		}
+	}()
+	spec := filepath.Join(t.TempDir(), "api.yaml")
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n  /ping:\n    get:\n      responses: {\"204\": {description: none}}\n"
+	if err := os.WriteFile(spec, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestProtectStandardLogIsJSON$")
+	args := []string{"protect", "--spec", spec, "--upstream", "http://" + ln.Addr().String(), "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}
+	cmd.Env = append(os.Environ(), "RAMPART_CLI_CHILD=1", "RAMPART_CLI_ARGS="+strings.Join(args, "\x1f"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	var (
+		mu    sync.Mutex
+		lines []string
+	)
+	listening := make(chan string, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			lines = append(lines, sc.Text())
+			mu.Unlock()
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "protect listening" {
+				listening <- rec.Addr
+			}
+		}
+	}()
+	var addr string
+	select {
+	case addr = <-listening:
+	case <-time.After(15 * time.Second):
+		t.Fatal("protect did not start")
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// The transport notices the stray bytes once the connection is idle.
+	found := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range lines {
+			if strings.Contains(l, "Unsolicited response") {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(5 * time.Second); !found() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("protect did not stop after SIGTERM")
+	}
+	_ = cmd.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	logged := false
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Errorf("standard error line is not JSON: %q", l)
+			continue
+		}
+		if msg, _ := rec["msg"].(string); strings.Contains(msg, "Unsolicited response") {
+			logged = true
+			if rec["level"] != "WARN" {
+				t.Errorf("logged at %v: %q", rec["level"], l)
+			}
+		}
+	}
+	if !logged {
+		t.Errorf("the transport's message is not in the log: %q", lines)
+	}
+}

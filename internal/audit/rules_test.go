@@ -984,3 +984,72 @@ paths:
 		})
 	}
 }
+
+// A finding reported once for a node several operations share lists them
+// all; its message must not name just the first.
+func TestMergedFindingMessage(t *testing.T) {
+	const head = `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+`
+	cases := []struct {
+		name, text, rule, want, notWant string
+	}{
+		{"shared query parameter", head + `components:
+  parameters:
+    Key: {name: api_key, in: query, schema: {type: string}}
+paths:
+  /a/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - $ref: "#/components/parameters/Key"
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      parameters: [{$ref: "#/components/parameters/Key"}]
+      responses: {"200": {description: ok}}
+`, "sec-credential-in-query", `of 2 operations`, "GET /"},
+		{"shared response", head + `components:
+  responses:
+    Slow: {description: slow down}
+paths:
+  /a:
+    get:
+      responses: {"200": {description: ok}, "429": {$ref: "#/components/responses/Slow"}}
+  /b:
+    get:
+      responses: {"200": {description: ok}, "429": {$ref: "#/components/responses/Slow"}}
+`, "resp-429-no-retry-after", "The 429 response of 2 operations", "GET /"},
+		{"shared path item", `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+components:
+  pathItems:
+    Thing:
+      get:
+        responses: {"400": {description: bad}}
+paths:
+  /a: {$ref: "#/components/pathItems/Thing"}
+  /b: {$ref: "#/components/pathItems/Thing"}
+`, "resp-no-success", "Each of 2 operations declares no 2xx response.", "GET /"},
+		{"one operation keeps its name", head + `paths:
+  /a:
+    get:
+      parameters: [{name: api_key, in: query, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+`, "sec-credential-in-query", `of GET /a looks like`, "operations"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := findingsOf(auditText(t, tc.text, Options{}), tc.rule)
+			if len(got) != 1 {
+				t.Fatalf("got %d %s findings, want 1: %+v", len(got), tc.rule, got)
+			}
+			msg := got[0].Message
+			if !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.notWant) {
+				t.Errorf("message %q: want %q and no %q (operations %v)", msg, tc.want, tc.notWant, got[0].Operations)
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ type pending struct {
 	// subject is the one operation msg names, if any: a finding merged
 	// from several operations must not single out the first of them.
 	subject string
+	// missing is, for a structural problem, the properties it only says
+	// are missing (see spec.Problem.Missing).
+	missing []string
 }
 
 // run is the state of one audit.
@@ -93,6 +96,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkOperations,
 		r.checkSchemas,
 		r.checkProfile,
+		r.dropCoveredProblems,
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {

@@ -223,7 +223,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Set type."},
 		{ID: "data-param-no-schema", Family: famData, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Parameter without schema",
-			Description: "A parameter has neither schema nor content (or, in 2.0, no type), so any value is accepted.",
+			Description: "A parameter has neither schema nor content (or, in 2.0, no type), so any value is accepted. Reported instead of the struct-invalid finding for the same node.",
 			Fix:         "Give the parameter a schema."},
 		{ID: "data-path-param-unconstrained", Family: famData, Category: catData, Severity: medium, OWASP: "API1:2023", CWE: "CWE-22",
 			Title:       "Path parameter without pattern or format",
@@ -277,7 +277,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Declare the response's media type and schema."},
 		{ID: "resp-header-no-schema", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Response header without schema",
-			Description: "A response header has no schema (or type in 2.0).",
+			Description: "A response header has no schema (or type in 2.0). Reported instead of the struct-invalid finding for the same node.",
 			Fix:         "Give the header a schema."},
 
 		// Exposure.

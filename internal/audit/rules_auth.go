@@ -45,8 +45,54 @@ func (r *run) checkProblems() {
 		if p := r.add(id, key, dirNone, pr.Message, nil); p != nil {
 			loc := pr.Loc
 			p.loc = &loc
+			p.missing = pr.Missing
 		}
 	}
+}
+
+// coveringRules report a parameter or header without a schema, with a
+// patch; the structure check reports the same node as missing "schema",
+// "content" and "$ref" (one per alternative of the 3.x meta-schema) or
+// "type" (Swagger 2.0).
+var coveringRules = map[string][]string{
+	"data-param-no-schema":  {"schema", "content", "$ref", "type"},
+	"resp-header-no-schema": {"schema", "content", "$ref", "type"},
+}
+
+// dropCoveredProblems drops a structural problem that only says a schema
+// is missing from a node a covering rule reported: one defect, one
+// finding, the one that says how to fix it. It runs after every check, as
+// the covering rules run after checkProblems.
+func (r *run) dropCoveredProblems() {
+	covered := map[spec.NodeRef][]string{}
+	for _, p := range r.order {
+		if props, ok := coveringRules[p.rule.ID]; ok {
+			covered[p.at] = props
+		}
+	}
+	if len(covered) == 0 {
+		return
+	}
+	kept := r.order[:0]
+	for _, p := range r.order {
+		if p.rule.ID == "struct-invalid" && len(p.missing) > 0 {
+			if props, ok := covered[p.at]; ok && allIn(p.missing, props) {
+				delete(r.pending, p.rule.ID+"\x00"+p.at.File+"\x00"+p.at.Pointer)
+				continue
+			}
+		}
+		kept = append(kept, p)
+	}
+	r.order = kept
+}
+
+func allIn(xs, set []string) bool {
+	for _, x := range xs {
+		if !slices.Contains(set, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // opsUsingScheme lists the operations whose effective requirements name a

@@ -1053,3 +1053,74 @@ paths:
 		})
 	}
 }
+
+// A parameter or header without a schema is one defect: the rule with a
+// patch reports it, the structural duplicate at that node is dropped.
+func TestMissingSchemaReportedOnce(t *testing.T) {
+	const v3 = `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /a:
+    get:
+      parameters: [%s]
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-H: {description: h}
+`
+	const v2 = `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [https]
+paths:
+  /a:
+    get:
+      parameters: [{name: q, in: query, type: string, maxLength: 5}]
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-H: {description: h}
+`
+	cases := []struct {
+		name, text, rule, at string
+		cfg                  string
+		structs              int
+	}{
+		{"3.0 parameter", strings.Replace(v3, "%s", "{name: q, in: query}", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 0},
+		{"3.1 parameter", strings.Replace(strings.Replace(v3, "%s", "{name: q, in: query}", 1), "3.0.3", "3.1.0", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 0},
+		{"3.0 header", strings.Replace(v3, "%s", "{name: q, in: query, schema: {type: integer, format: int32, minimum: 0, maximum: 9}}", 1), "resp-header-no-schema", "/paths/~1a/get/responses/200/headers/X-H", "", 0},
+		{"2.0 header", v2, "resp-header-no-schema", "/paths/~1a/get/responses/200/headers/X-H", "", 0},
+		// Another defect at the node keeps the structural finding.
+		{"also missing in", strings.Replace(v3, "%s", "{name: q}", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 1},
+		// With the specific rule off the structural finding is the report.
+		{"specific rule disabled", strings.Replace(v3, "%s", "{name: q, in: query}", 1), "", "", "rules:\n  data-param-no-schema: off\n", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{}
+			if tc.cfg != "" {
+				cfg, err := ParseConfig([]byte(tc.cfg))
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts.Config = cfg
+			}
+			res := auditText(t, tc.text, opts)
+			if tc.rule != "" && !hasFindingAt(res, tc.rule, tc.at) {
+				t.Errorf("no %s at %s", tc.rule, tc.at)
+			}
+			n := 0
+			for _, f := range findingsOf(res, "struct-invalid") {
+				if strings.HasPrefix(f.Location.Pointer, "/paths/~1a/get/parameters/0") || f.Location.Pointer == "/paths/~1a/get/responses/200/headers/X-H" {
+					n++
+				}
+			}
+			if n != tc.structs {
+				t.Errorf("%d struct-invalid findings at the node, want %d: %+v", n, tc.structs, findingsOf(res, "struct-invalid"))
+			}
+		})
+	}
+}

@@ -74,6 +74,10 @@ type Problem struct {
 	// Error marks problems that make the definition invalid; the others are
 	// warnings (e.g. a pattern the RE2 engine cannot compile).
 	Error bool
+	// Missing names the properties the structure check found missing at
+	// Loc, when that is all it found there: the audit drops such a problem
+	// when a specific rule reports the same missing schema with a fix.
+	Missing []string
 }
 
 // Location is a node in one of the definition's files.

@@ -1124,3 +1124,53 @@ paths:
 		})
 	}
 }
+
+// Servers are judged with their variables resolved: the defaults give the
+// URL a client connects to, and every allowed value is one it may pick.
+func TestServerVariablesResolved(t *testing.T) {
+	cases := []struct {
+		name, servers, rule, at, patch string
+		want                           bool
+	}{
+		{"empty default selects http", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":""}}}]`,
+			"tls-http-server", "/servers/0", "", true},
+		{"empty default with an https choice", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"","enum":["","s"]}}}]`,
+			"tls-http-server", "/servers/0", `{"default":"s","enum":["s"]}`, true},
+		{"scheme default http", `[{"url":"{scheme}://api.example.com","variables":{"scheme":{"default":"http","enum":["http","https"]}}}]`,
+			"tls-http-server", "/servers/0", `{"default":"https","enum":["https"]}`, true},
+		{"base URL default http", `[{"url":"{base}/v1","variables":{"base":{"default":"http://api.example.com"}}}]`,
+			"tls-http-server", "/servers/0", "", true},
+		{"default https, enum gives http", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"s","enum":["s",""]}}}]`,
+			"tls-server-variable-http", "/servers/0/variables/s", `{"default":"s","enum":["s"]}`, true},
+		{"default https is no http server", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"s","enum":["s",""]}}}]`,
+			"tls-http-server", "", "", false},
+		{"http in the path is not the scheme", `[{"url":"https://api.example.com/{v}","variables":{"v":{"default":"v1","enum":["v1","http"]}}}]`,
+			"tls-server-variable-http", "", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/servers", j(tc.servers))
+			text, _ := json.Marshal(d)
+			got := findingsOf(auditText(t, string(text), Options{}), tc.rule)
+			if !tc.want {
+				if len(got) > 0 {
+					t.Fatalf("unexpected %s: %s", tc.rule, got[0].Message)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Location.Pointer != tc.at {
+				t.Fatalf("findings %+v, want one %s at %s", got, tc.rule, tc.at)
+			}
+			if tc.patch != "" {
+				if len(got[0].Patch) != 1 {
+					t.Fatalf("patch %+v, want one operation", got[0].Patch)
+				}
+				v, _ := json.Marshal(got[0].Patch[0].Value)
+				if string(v) != tc.patch {
+					t.Errorf("patch value %s, want %s", v, tc.patch)
+				}
+			}
+		})
+	}
+}

@@ -39,6 +39,12 @@ type pending struct {
 	delta int    // severity adjustment within the rule (e.g. digest vs basic)
 	ops   bitset // indexes into run.opKeys
 	patch []report.PatchOp
+	// subject is the one operation msg names, if any: a finding merged
+	// from several operations must not single out the first of them.
+	subject string
+	// missing is, for a structural problem, the properties it only says
+	// are missing (see spec.Problem.Missing).
+	missing []string
 }
 
 // run is the state of one audit.
@@ -90,6 +96,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkOperations,
 		r.checkSchemas,
 		r.checkProfile,
+		r.dropCoveredProblems,
 	}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
@@ -131,6 +138,9 @@ func (r *run) enabled(id string) bool {
 func (r *run) add(id string, at spec.NodeRef, d direction, msg string, ops []string, patch ...report.PatchOp) *pending {
 	p := r.addSet(id, at, d, msg, nil, patch...)
 	if p != nil {
+		if len(ops) == 1 && p.msg == msg && strings.Contains(msg, ops[0]) {
+			p.subject = ops[0]
+		}
 		for _, o := range ops {
 			if i, ok := r.opIndex[o]; ok {
 				p.ops.set(i)
@@ -152,7 +162,7 @@ func (r *run) addSet(id string, at spec.NodeRef, d direction, msg string, ops bi
 		r.pending[key] = p
 		r.order = append(r.order, p)
 	} else if d == dirRequest && p.dir == dirResponse {
-		p.dir, p.msg = d, msg
+		p.dir, p.msg, p.subject = d, msg, ""
 	}
 	if ops != nil {
 		p.ops.or(ops)
@@ -235,6 +245,9 @@ func (r *run) result() *report.SpecResult {
 		}
 		ops, total := r.opList(set)
 		msg := p.msg
+		if total > 1 && p.subject != "" {
+			msg = generalize(msg, p.subject, total)
+		}
 		if total > len(ops) && len(ops) == maxListedOps {
 			msg += fmt.Sprintf(" Reached by %d operations; the first %d are listed.", total, maxListedOps)
 		}
@@ -290,6 +303,16 @@ func (r *run) result() *report.SpecResult {
 		res.Summary = nil
 	}
 	return res
+}
+
+// generalize rewrites a message naming one operation for a finding that
+// several operations reach: the operations are listed in the finding, so
+// the message counts them instead of naming whichever was seen first.
+func generalize(msg, subject string, n int) string {
+	if rest, ok := strings.CutPrefix(msg, subject); ok {
+		return fmt.Sprintf("Each of %d operations", n) + rest
+	}
+	return strings.Replace(msg, subject, fmt.Sprintf("%d operations", n), 1)
 }
 
 // maxListedOps caps the operations listed per finding: a schema shared by

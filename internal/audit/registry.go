@@ -145,11 +145,11 @@ func buildRegistry() map[string]*Rule {
 		// Transport.
 		{ID: "tls-http-server", Family: famTransport, Category: catSecurity, Severity: high, OWASP: "API8:2023", CWE: "CWE-319",
 			Title:       "Server URL without TLS",
-			Description: "A server is reachable over plain http://, so credentials and data travel in clear text.",
+			Description: "A server is reachable over plain http:// (a templated URL is judged with its variables' defaults), so credentials and data travel in clear text.",
 			Fix:         "Serve the API over https:// only."},
 		{ID: "tls-server-variable-http", Family: famTransport, Category: catSecurity, Severity: medium, OWASP: "API8:2023", CWE: "CWE-319",
 			Title:       "Server variable allows http",
-			Description: "A templated server URL has a variable whose default or allowed values select plain http.",
+			Description: "A templated server URL has a variable with an allowed value that, the other variables at their defaults, selects plain http (when the defaults themselves give http, tls-http-server reports the server).",
 			Fix:         "Remove http from the variable's enum and default."},
 		{ID: "tls-no-servers", Family: famTransport, Category: catSecurity, Severity: low, OWASP: "API9:2023", CWE: "CWE-1059",
 			Title:       "No servers declared",
@@ -223,7 +223,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Set type."},
 		{ID: "data-param-no-schema", Family: famData, Category: catData, Severity: medium, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Parameter without schema",
-			Description: "A parameter has neither schema nor content (or, in 2.0, no type), so any value is accepted.",
+			Description: "A parameter has neither schema nor content (or, in 2.0, no type), so any value is accepted. Reported instead of the struct-invalid finding for the same node.",
 			Fix:         "Give the parameter a schema."},
 		{ID: "data-path-param-unconstrained", Family: famData, Category: catData, Severity: medium, OWASP: "API1:2023", CWE: "CWE-22",
 			Title:       "Path parameter without pattern or format",
@@ -277,7 +277,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Declare the response's media type and schema."},
 		{ID: "resp-header-no-schema", Family: famResponses, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Response header without schema",
-			Description: "A response header has no schema (or type in 2.0).",
+			Description: "A response header has no schema (or type in 2.0). Reported instead of the struct-invalid finding for the same node.",
 			Fix:         "Give the header a schema."},
 
 		// Exposure.

@@ -45,8 +45,54 @@ func (r *run) checkProblems() {
 		if p := r.add(id, key, dirNone, pr.Message, nil); p != nil {
 			loc := pr.Loc
 			p.loc = &loc
+			p.missing = pr.Missing
 		}
 	}
+}
+
+// coveringRules report a parameter or header without a schema, with a
+// patch; the structure check reports the same node as missing "schema",
+// "content" and "$ref" (one per alternative of the 3.x meta-schema) or
+// "type" (Swagger 2.0).
+var coveringRules = map[string][]string{
+	"data-param-no-schema":  {"schema", "content", "$ref", "type"},
+	"resp-header-no-schema": {"schema", "content", "$ref", "type"},
+}
+
+// dropCoveredProblems drops a structural problem that only says a schema
+// is missing from a node a covering rule reported: one defect, one
+// finding, the one that says how to fix it. It runs after every check, as
+// the covering rules run after checkProblems.
+func (r *run) dropCoveredProblems() {
+	covered := map[spec.NodeRef][]string{}
+	for _, p := range r.order {
+		if props, ok := coveringRules[p.rule.ID]; ok {
+			covered[p.at] = props
+		}
+	}
+	if len(covered) == 0 {
+		return
+	}
+	kept := r.order[:0]
+	for _, p := range r.order {
+		if p.rule.ID == "struct-invalid" && len(p.missing) > 0 {
+			if props, ok := covered[p.at]; ok && allIn(p.missing, props) {
+				delete(r.pending, p.rule.ID+"\x00"+p.at.File+"\x00"+p.at.Pointer)
+				continue
+			}
+		}
+		kept = append(kept, p)
+	}
+	r.order = kept
+}
+
+func allIn(xs, set []string) bool {
+	for _, x := range xs {
+		if !slices.Contains(set, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // opsUsingScheme lists the operations whose effective requirements name a
@@ -420,39 +466,86 @@ func (r *run) checkTransport() {
 			}
 			r.add("tls-no-servers", s.Ref, dirNone, fmt.Sprintf("Server %s names no scheme, so clients use the one the definition was served with (possibly http).", s.URL), u.ops, patch...)
 		}
-		if isHTTP(s.URL) {
-			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses plain http.", s.URL), u.ops)
-			if p != nil && isLocal(s.URL) {
+		// A templated URL is judged as a client resolves it: with its
+		// variables' defaults ("http{s}://host" with s defaulting to ""
+		// is plain http), and with each allowed value of each variable.
+		resolved := s.Resolve(nil)
+		if isHTTP(resolved) {
+			shown := s.URL
+			if resolved != s.URL {
+				shown = fmt.Sprintf("%s (%s with its variables' defaults)", s.URL, resolved)
+			}
+			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses plain http.", shown), u.ops)
+			if p != nil && isLocal(resolved) {
 				p.delta = -2 // a local development server is a lesser risk
-				p.msg = fmt.Sprintf("Server %s uses plain http (a local address: make sure production servers use https).", s.URL)
+				p.msg = fmt.Sprintf("Server %s uses plain http (a local address: make sure production servers use https).", shown)
 			}
 			if p != nil && doc.Family != spec.Swagger20 && len(p.patch) == 0 {
-				p.patch = []report.PatchOp{{Op: "replace", Path: spec.JoinPointer(s.Ref.Pointer, "url"), Value: "https://" + s.URL[len("http://"):]}}
+				if isHTTP(s.URL) {
+					p.patch = []report.PatchOp{{Op: "replace", Path: spec.JoinPointer(s.Ref.Pointer, "url"), Value: "https://" + s.URL[len("http://"):]}}
+				} else {
+					p.patch = httpsVariablePatches(s)
+				}
 			}
+			// The variables' other values are the same defect: the patch
+			// (or the author) settles them with the default.
+			continue
 		}
 		for _, name := range sortedKeys(s.Variables) {
 			v := s.Variables[name]
-			if !strings.Contains(s.URL, "{"+name+"}://") && !strings.HasPrefix(s.URL, "{"+name+"}") {
-				continue
-			}
-			allows := strings.EqualFold(v.Default, "http") || strings.HasPrefix(strings.ToLower(v.Default), "http://")
-			for _, e := range v.Enum {
-				if strings.EqualFold(e, "http") || strings.HasPrefix(strings.ToLower(e), "http://") {
+			allows := false
+			for _, val := range append([]string{v.Default}, v.Enum...) {
+				if isHTTP(s.Resolve(map[string]string{name: val})) {
 					allows = true
 				}
 			}
 			if allows {
 				at := ref(s.Ref.File, s.Ref.Pointer, "variables", name)
 				var patch []report.PatchOp
-				if strings.EqualFold(v.Default, "http") || strings.EqualFold(v.Default, "https") {
-					// A scheme variable: offer https only.
-					patch = []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"default": "https", "enum": []any{"https"}}}}
+				if safe := httpsValues(s, name); len(safe) > 0 {
+					// Offer only the values that keep https.
+					patch = []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"default": safe[0], "enum": toAny(safe)}}}
 				}
 				r.add("tls-server-variable-http", at, dirNone,
 					fmt.Sprintf("Server %s: variable %q allows plain http.", s.URL, name), u.ops, patch...)
 			}
 		}
 	}
+}
+
+// httpsValues lists the default and enum values of a server variable
+// that, with the other variables at their defaults, do not give plain
+// http, the default first.
+func httpsValues(s spec.Server, name string) []string {
+	v := s.Variables[name]
+	var out []string
+	for _, val := range append([]string{v.Default}, v.Enum...) {
+		if !isHTTP(s.Resolve(map[string]string{name: val})) && !slices.Contains(out, val) {
+			out = append(out, val)
+		}
+	}
+	return out
+}
+
+// httpsVariablePatches fixes a server whose defaults give plain http by
+// the first variable that has a value keeping https: that value becomes
+// its default and only such values stay allowed.
+func httpsVariablePatches(s spec.Server) []report.PatchOp {
+	for _, name := range sortedKeys(s.Variables) {
+		if safe := httpsValues(s, name); len(safe) > 0 {
+			at := spec.JoinPointer(s.Ref.Pointer, "variables", name)
+			return []report.PatchOp{{Op: "replace", Path: at, Value: map[string]any{"default": safe[0], "enum": toAny(safe)}}}
+		}
+	}
+	return nil
+}
+
+func toAny(xs []string) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
 func isLocal(u string) bool {

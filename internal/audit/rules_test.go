@@ -984,3 +984,193 @@ paths:
 		})
 	}
 }
+
+// A finding reported once for a node several operations share lists them
+// all; its message must not name just the first.
+func TestMergedFindingMessage(t *testing.T) {
+	const head = `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+`
+	cases := []struct {
+		name, text, rule, want, notWant string
+	}{
+		{"shared query parameter", head + `components:
+  parameters:
+    Key: {name: api_key, in: query, schema: {type: string}}
+paths:
+  /a/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - $ref: "#/components/parameters/Key"
+      responses: {"200": {description: ok}}
+  /b:
+    get:
+      parameters: [{$ref: "#/components/parameters/Key"}]
+      responses: {"200": {description: ok}}
+`, "sec-credential-in-query", `of 2 operations`, "GET /"},
+		{"shared response", head + `components:
+  responses:
+    Slow: {description: slow down}
+paths:
+  /a:
+    get:
+      responses: {"200": {description: ok}, "429": {$ref: "#/components/responses/Slow"}}
+  /b:
+    get:
+      responses: {"200": {description: ok}, "429": {$ref: "#/components/responses/Slow"}}
+`, "resp-429-no-retry-after", "The 429 response of 2 operations", "GET /"},
+		{"shared path item", `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+components:
+  pathItems:
+    Thing:
+      get:
+        responses: {"400": {description: bad}}
+paths:
+  /a: {$ref: "#/components/pathItems/Thing"}
+  /b: {$ref: "#/components/pathItems/Thing"}
+`, "resp-no-success", "Each of 2 operations declares no 2xx response.", "GET /"},
+		{"one operation keeps its name", head + `paths:
+  /a:
+    get:
+      parameters: [{name: api_key, in: query, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+`, "sec-credential-in-query", `of GET /a looks like`, "operations"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := findingsOf(auditText(t, tc.text, Options{}), tc.rule)
+			if len(got) != 1 {
+				t.Fatalf("got %d %s findings, want 1: %+v", len(got), tc.rule, got)
+			}
+			msg := got[0].Message
+			if !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.notWant) {
+				t.Errorf("message %q: want %q and no %q (operations %v)", msg, tc.want, tc.notWant, got[0].Operations)
+			}
+		})
+	}
+}
+
+// A parameter or header without a schema is one defect: the rule with a
+// patch reports it, the structural duplicate at that node is dropped.
+func TestMissingSchemaReportedOnce(t *testing.T) {
+	const v3 = `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /a:
+    get:
+      parameters: [%s]
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-H: {description: h}
+`
+	const v2 = `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [https]
+paths:
+  /a:
+    get:
+      parameters: [{name: q, in: query, type: string, maxLength: 5}]
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-H: {description: h}
+`
+	cases := []struct {
+		name, text, rule, at string
+		cfg                  string
+		structs              int
+	}{
+		{"3.0 parameter", strings.Replace(v3, "%s", "{name: q, in: query}", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 0},
+		{"3.1 parameter", strings.Replace(strings.Replace(v3, "%s", "{name: q, in: query}", 1), "3.0.3", "3.1.0", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 0},
+		{"3.0 header", strings.Replace(v3, "%s", "{name: q, in: query, schema: {type: integer, format: int32, minimum: 0, maximum: 9}}", 1), "resp-header-no-schema", "/paths/~1a/get/responses/200/headers/X-H", "", 0},
+		{"2.0 header", v2, "resp-header-no-schema", "/paths/~1a/get/responses/200/headers/X-H", "", 0},
+		// Another defect at the node keeps the structural finding.
+		{"also missing in", strings.Replace(v3, "%s", "{name: q}", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 1},
+		// With the specific rule off the structural finding is the report.
+		{"specific rule disabled", strings.Replace(v3, "%s", "{name: q, in: query}", 1), "", "", "rules:\n  data-param-no-schema: off\n", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{}
+			if tc.cfg != "" {
+				cfg, err := ParseConfig([]byte(tc.cfg))
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts.Config = cfg
+			}
+			res := auditText(t, tc.text, opts)
+			if tc.rule != "" && !hasFindingAt(res, tc.rule, tc.at) {
+				t.Errorf("no %s at %s", tc.rule, tc.at)
+			}
+			n := 0
+			for _, f := range findingsOf(res, "struct-invalid") {
+				if strings.HasPrefix(f.Location.Pointer, "/paths/~1a/get/parameters/0") || f.Location.Pointer == "/paths/~1a/get/responses/200/headers/X-H" {
+					n++
+				}
+			}
+			if n != tc.structs {
+				t.Errorf("%d struct-invalid findings at the node, want %d: %+v", n, tc.structs, findingsOf(res, "struct-invalid"))
+			}
+		})
+	}
+}
+
+// Servers are judged with their variables resolved: the defaults give the
+// URL a client connects to, and every allowed value is one it may pick.
+func TestServerVariablesResolved(t *testing.T) {
+	cases := []struct {
+		name, servers, rule, at, patch string
+		want                           bool
+	}{
+		{"empty default selects http", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":""}}}]`,
+			"tls-http-server", "/servers/0", "", true},
+		{"empty default with an https choice", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"","enum":["","s"]}}}]`,
+			"tls-http-server", "/servers/0", `{"default":"s","enum":["s"]}`, true},
+		{"scheme default http", `[{"url":"{scheme}://api.example.com","variables":{"scheme":{"default":"http","enum":["http","https"]}}}]`,
+			"tls-http-server", "/servers/0", `{"default":"https","enum":["https"]}`, true},
+		{"base URL default http", `[{"url":"{base}/v1","variables":{"base":{"default":"http://api.example.com"}}}]`,
+			"tls-http-server", "/servers/0", "", true},
+		{"default https, enum gives http", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"s","enum":["s",""]}}}]`,
+			"tls-server-variable-http", "/servers/0/variables/s", `{"default":"s","enum":["s"]}`, true},
+		{"default https is no http server", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"s","enum":["s",""]}}}]`,
+			"tls-http-server", "", "", false},
+		{"http in the path is not the scheme", `[{"url":"https://api.example.com/{v}","variables":{"v":{"default":"v1","enum":["v1","http"]}}}]`,
+			"tls-server-variable-http", "", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := base()
+			set(d, "/servers", j(tc.servers))
+			text, _ := json.Marshal(d)
+			got := findingsOf(auditText(t, string(text), Options{}), tc.rule)
+			if !tc.want {
+				if len(got) > 0 {
+					t.Fatalf("unexpected %s: %s", tc.rule, got[0].Message)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Location.Pointer != tc.at {
+				t.Fatalf("findings %+v, want one %s at %s", got, tc.rule, tc.at)
+			}
+			if tc.patch != "" {
+				if len(got[0].Patch) != 1 {
+					t.Fatalf("patch %+v, want one operation", got[0].Patch)
+				}
+				v, _ := json.Marshal(got[0].Patch[0].Value)
+				if string(v) != tc.patch {
+					t.Errorf("patch value %s, want %s", v, tc.patch)
+				}
+			}
+		})
+	}
+}

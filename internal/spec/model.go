@@ -74,6 +74,10 @@ type Problem struct {
 	// Error marks problems that make the definition invalid; the others are
 	// warnings (e.g. a pattern the RE2 engine cannot compile).
 	Error bool
+	// Missing names the properties the structure check found missing at
+	// Loc, when that is all it found there: the audit drops such a problem
+	// when a specific rule reports the same missing schema with a fix.
+	Missing []string
 }
 
 // Location is a node in one of the definition's files.
@@ -109,16 +113,29 @@ type ServerVariable struct {
 	Enum    []string
 }
 
+// Resolve is the server URL with each variable replaced by its value in
+// values, or else by its default: what a client that picks nothing (or
+// picks those values) connects to. Names without a variable stay as
+// written.
+func (s Server) Resolve(values map[string]string) string {
+	u := s.URL
+	for name, v := range s.Variables {
+		val, ok := values[name]
+		if !ok {
+			val = v.Default
+		}
+		u = strings.ReplaceAll(u, "{"+name+"}", val)
+	}
+	return u
+}
+
 // BasePath is the path part of the server URL ("/v1"), without a trailing
 // slash; empty when the server has no path. Variables are substituted
 // first: a variable may hold the scheme and host ("{baseUrl}/v1" with
 // default "https://api.example.com"), and what it holds is not a path.
 // A scheme-relative URL ("//api.example.com/v1") has a host too.
 func (s Server) BasePath() string {
-	u := s.URL
-	for name, v := range s.Variables {
-		u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
-	}
+	u := s.Resolve(nil)
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		u = u[:i]
 	}

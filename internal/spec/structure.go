@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // Structural validation against the official OpenAPI meta-schemas (the
@@ -113,7 +115,8 @@ func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 		return []Problem{{Code: "invalid-structure", Message: err.Error(), Loc: Location{File: d.Path}, Error: true}}
 	}
 	leaves := map[string]string{}
-	collectLeaves(ve, leaves)
+	missing := map[string]*missingAt{}
+	collectLeaves(ve, leaves, missing)
 	ptrs := make([]string, 0, len(leaves))
 	for p := range leaves {
 		ptrs = append(ptrs, p)
@@ -130,14 +133,40 @@ func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 			out = append(out, Problem{Code: "invalid-structure", Message: fmt.Sprintf("%d more structural errors not listed", len(ptrs)-i), Loc: Location{File: d.Path}, Error: true})
 			break
 		}
-		out = append(out, Problem{Code: "invalid-structure", Message: leaves[p], Loc: d.files.locate(NodeRef{File: d.files.rootKey, Pointer: p}), Error: true})
+		pr := Problem{Code: "invalid-structure", Message: leaves[p], Loc: d.files.locate(NodeRef{File: d.files.rootKey, Pointer: p}), Error: true}
+		if m := missing[p]; m != nil && !m.other {
+			pr.Missing = m.names
+		}
+		out = append(out, pr)
 	}
 	return out
 }
 
-func collectLeaves(e *jsonschema.ValidationError, out map[string]string) {
+// missingAt gathers the leaf errors at one location that only say a
+// property is missing (a oneOf of "schema" or "content" gives one per
+// branch); other marks a location that also has another kind of error.
+type missingAt struct {
+	names []string
+	other bool
+}
+
+func collectLeaves(e *jsonschema.ValidationError, out map[string]string, missing map[string]*missingAt) {
 	if len(e.Causes) == 0 {
 		p := JoinPointer("", e.InstanceLocation...)
+		m := missing[p]
+		if m == nil {
+			m = &missingAt{}
+			missing[p] = m
+		}
+		if req, ok := e.ErrorKind.(*kind.Required); ok {
+			for _, n := range req.Missing {
+				if !slices.Contains(m.names, n) {
+					m.names = append(m.names, n)
+				}
+			}
+		} else {
+			m.other = true
+		}
 		if _, ok := out[p]; !ok {
 			msg := e.Error()
 			if strings.HasPrefix(msg, "at '") {
@@ -150,7 +179,7 @@ func collectLeaves(e *jsonschema.ValidationError, out map[string]string) {
 		return
 	}
 	for _, c := range e.Causes {
-		collectLeaves(c, out)
+		collectLeaves(c, out, missing)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,8 +158,56 @@ func scalarValue(n *yaml.Node) any {
 			return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 		}
 		return n.Value
+	case "!!str":
+		// yaml.v3 resolves a plain float it cannot hold in a float64
+		// (1e400) as a string; YAML 1.2 and JSON read it as a number, and
+		// the contract keeps its literal text like any other number.
+		if n.Style == 0 {
+			if lit, ok := yamlFloatLiteral(n.Value); ok {
+				return json.Number(lit)
+			}
+		}
 	}
 	return n.Value
+}
+
+// yamlFloat is the YAML 1.2 core schema float without .inf and .nan.
+var yamlFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+
+// yamlFloatLiteral rewrites a YAML float literal in JSON number syntax
+// (+1.e400 is 1.0e400), keeping every digit.
+func yamlFloatLiteral(s string) (string, bool) {
+	if !yamlFloat.MatchString(s) {
+		return "", false
+	}
+	if isJSONNumber(s) {
+		return s, true
+	}
+	s = strings.TrimPrefix(s, "+")
+	sign := ""
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		sign, s = "-", rest
+	}
+	if strings.HasPrefix(s, ".") {
+		s = "0" + s
+	}
+	for len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '9' {
+		s = s[1:] // 007e400: JSON allows no leading zeros
+	}
+	mant, exp, hasExp := strings.Cut(s, "e")
+	if !hasExp {
+		mant, exp, hasExp = strings.Cut(s, "E")
+	}
+	if strings.HasSuffix(mant, ".") {
+		mant += "0"
+	}
+	if hasExp {
+		mant += "e" + exp
+	}
+	if !isJSONNumber(sign + mant) {
+		return "", false
+	}
+	return sign + mant, true
 }
 
 func isJSONNumber(s string) bool {

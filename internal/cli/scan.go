@@ -128,18 +128,24 @@ followed. See docs/scan.md.`,
 				if opts.Progress != nil {
 					fmt.Fprint(env.Stderr, "\r\033[K")
 				}
-				if err != nil {
-					if errors.Is(err, cmd.Context().Err()) && cmd.Context().Err() != nil {
+				interrupted := err != nil && cmd.Context().Err() != nil && errors.Is(err, cmd.Context().Err())
+				if err != nil && (!interrupted || res == nil) {
+					if interrupted {
 						return err
 					}
 					return usageErr(err)
 				}
+				// An interrupted scan still reports what it found and what
+				// it could not delete, then ends as interrupted.
 				rep := &report.Report{Tool: "rampart", Version: Version, Kind: "scan", Results: []report.SpecResult{res.Spec}, Rules: scan.Rules()}
 				if err := of.write(env, rep); err != nil {
 					return err
 				}
 				if !quiet {
 					writeScanSummary(env.Stderr, res)
+				}
+				if interrupted {
+					return err
 				}
 				if res.NeverAnswered {
 					// Environment failure, not a clean result: a CI job must

@@ -246,15 +246,21 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	}
 	e.runCtx = runCtx
 	e.run(runCtx)
-	// Cleanup runs even when the scan stopped on its budget or duration:
-	// leaving test data behind is worse than a few extra requests.
+	// Cleanup runs even when the scan stopped on its budget or duration,
+	// or was interrupted: leaving test data behind is worse than a few
+	// extra requests. It has 30 s; a second interrupt ends the process.
 	cleanCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if ctx.Err() == nil && !opts.KeepResources {
+	if !opts.KeepResources {
 		e.cleanup(cleanCtx)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		// Interrupted: the partial result goes back with the error, so
+		// that what was found and what could not be deleted are reported.
+		if e.stopped == nil {
+			e.stopped = err
+		}
+		return e.result(), err
 	}
 	return e.result(), nil
 }
@@ -859,8 +865,11 @@ func (e *engine) result() *Result {
 	}
 	if e.stopped != nil {
 		res.Stopped = e.stopped.Error()
-		if errors.Is(e.stopped, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(e.stopped, context.DeadlineExceeded):
 			res.Stopped = "--max-duration reached"
+		case errors.Is(e.stopped, context.Canceled):
+			res.Stopped = "interrupted"
 		}
 		sr.ManualChecks = append(sr.ManualChecks, "scan stopped early ("+res.Stopped+"): some operations were not fully tested")
 		e.stats["stopped_early"] = 1

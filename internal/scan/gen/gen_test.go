@@ -92,36 +92,7 @@ func TestFormatSampleYieldsToPatternAndLength(t *testing.T) {
 		{"uri with pattern", `{type: string, format: uri-reference, pattern: '^/files/[a-z]+$'}`},
 		{"byte with minLength", `{type: string, format: byte, minLength: 16}`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			src := `openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /x:
-    post:
-      requestBody:
-        content:
-          application/json:
-            schema: ` + tc.schema + `
-      responses: {'200': {description: ok}}
-`
-			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := d.Operations[0].RequestBody.Content["application/json"].Schema
-			g := &gen.Generator{Doc: d}
-			v, _, err := g.Generated(s, spec.RequestView)
-			if err != nil {
-				t.Fatalf("no value generated: %v", err)
-			}
-			sch, err := d.Compile(s, spec.RequestView)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch.Validate(v); err != nil {
-				t.Errorf("%v is invalid: %v", v, err)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { generatesValidBody(t, tc.schema) })
 	}
 }
 
@@ -135,8 +106,16 @@ func TestBranchesNarrowingAnObject(t *testing.T) {
 		{"oneOf narrowing an enum", `{type: object, required: [name, head_sha], properties: {name: {type: string}, head_sha: {type: string}, status: {type: string, enum: [queued, in_progress, completed]}, conclusion: {type: string, enum: [success, failure]}}, oneOf: [{properties: {status: {enum: [completed]}}, required: [status, conclusion]}, {properties: {status: {enum: [queued, in_progress]}}}]}`},
 		{"oneOf of full objects under a bare object", `{type: object, oneOf: [{type: object, required: [cat], properties: {cat: {type: string}}, additionalProperties: false}, {type: object, required: [dog], properties: {dog: {type: integer}}, additionalProperties: false}]}`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			src := `openapi: 3.0.3
+		t.Run(tc.name, func(t *testing.T) { generatesValidBody(t, tc.schema) })
+	}
+}
+
+// generatesValidBody checks that the generator makes a value for a JSON
+// request body with the given schema (YAML flow syntax) and that the
+// value is valid against the compiled schema.
+func generatesValidBody(t *testing.T, schema string) {
+	t.Helper()
+	src := `openapi: 3.0.3
 info: {title: t, version: '1'}
 paths:
   /x:
@@ -144,27 +123,25 @@ paths:
       requestBody:
         content:
           application/json:
-            schema: ` + tc.schema + `
+            schema: ` + schema + `
       responses: {'200': {description: ok}}
 `
-			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := d.Operations[0].RequestBody.Content["application/json"].Schema
-			g := &gen.Generator{Doc: d}
-			v, _, err := g.Generated(s, spec.RequestView)
-			if err != nil {
-				t.Fatalf("no value generated: %v", err)
-			}
-			sch, err := d.Compile(s, spec.RequestView)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch.Validate(v); err != nil {
-				t.Errorf("%v is invalid: %v", v, err)
-			}
-		})
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.Operations[0].RequestBody.Content["application/json"].Schema
+	g := &gen.Generator{Doc: d}
+	v, _, err := g.Generated(s, spec.RequestView)
+	if err != nil {
+		t.Fatalf("no value generated: %v", err)
+	}
+	sch, err := d.Compile(s, spec.RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(v); err != nil {
+		t.Errorf("%v is invalid: %v", v, err)
 	}
 }
 

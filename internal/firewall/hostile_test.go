@@ -140,6 +140,19 @@ func TestAuditBackpressureAnswersWhileSinkIsStuck(t *testing.T) {
 
 // rawUpstream serves each request it reads with answer, which writes raw
 // bytes on the connection: for upstreams that break HTTP on purpose.
+// stallUntilCleanup returns a function that blocks an upstream handler
+// until the test ends (at most 20 s): an upstream that stops sending.
+func stallUntilCleanup(t *testing.T) func() {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	return func() {
+		select {
+		case <-release:
+		case <-time.After(20 * time.Second):
+		}
+	}
+}
+
 func rawUpstream(t *testing.T, answer func(c net.Conn, req *http.Request)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -189,14 +202,10 @@ func TestUpstreamAbortKeepsTheRecord(t *testing.T) {
 // timeout, with its record, instead of waiting on the upstream for ever
 // (and getting nothing once the write timeout had passed).
 func TestUpstreamStallingMidBodyTimesOut(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
+	stall := stallUntilCleanup(t)
 	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":")
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second):
-		}
+		stall()
 	})
 	sink := &syncBuffer{}
 	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr}
@@ -287,14 +296,10 @@ func TestNoHostNoForwardedHost(t *testing.T) {
 // is cut when the drain runs out, and its record is still written: the
 // audit flush does not share the drain's exhausted deadline.
 func TestShutdownCutsStreamsAndKeepsTheirRecords(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
+	stall := stallUntilCleanup(t)
 	addr := rawUpstream(t, func(c net.Conn, _ *http.Request) {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n8\r\ndata: x\n\r\n")
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second):
-		}
+		stall()
 	})
 	sink := &syncBuffer{}
 	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr}
@@ -760,8 +765,7 @@ func TestUpstreamLocationsPointAtTheFirewall(t *testing.T) {
 // connection is closed, as when the upstream aborts, and the record says
 // why. A stream that keeps sending outlives the idle timeout.
 func TestStalledStreamIsCut(t *testing.T) {
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
+	stall := stallUntilCleanup(t)
 	addr := rawUpstream(t, func(c net.Conn, req *http.Request) {
 		switch req.URL.Path {
 		case "/v1/stream":
@@ -783,10 +787,7 @@ func TestStalledStreamIsCut(t *testing.T) {
 			// Not checked (response_mode off for this operation).
 			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"ok\":\n\r\n")
 		}
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second):
-		}
+		stall()
 	})
 	sink := &syncBuffer{}
 	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr,

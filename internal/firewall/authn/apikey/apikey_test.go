@@ -3,6 +3,7 @@ package apikey
 import (
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +133,40 @@ func TestAPIKeyAndBasic(t *testing.T) {
 	r.Header.Set("Authorization", "Basic !!!")
 	if _, err := b.Check(r); !errors.Is(err, ErrNoBasic) {
 		t.Errorf("malformed basic: %v", err)
+	}
+}
+
+// bcrypt reads only the first 72 bytes of a password: without a length
+// check, the 72-byte password followed by anything would be accepted.
+func TestBasicLongPassword(t *testing.T) {
+	pass72 := strings.Repeat("p", 72)
+	hash, err := bcrypt.GenerateFromPassword([]byte(pass72), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewBasic(BasicConfig{Users: []User{{Username: "ops", Bcrypt: string(hash)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, pass string
+		ok         bool
+	}{
+		{"exact 72-byte password", pass72, true},
+		{"72 bytes plus a suffix", pass72 + "anything", false},
+		{"72 bytes plus one byte", pass72 + "p", false},
+		{"71 bytes", pass72[:71], false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.SetBasicAuth("ops", tc.pass)
+			_, err := b.Check(r)
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.ok && !errors.Is(err, ErrBadBasic) {
+				t.Fatalf("got %v, want ErrBadBasic", err)
+			}
+		})
 	}
 }

@@ -59,6 +59,9 @@ func (c *BasicConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
+// maxBcryptPassword is the longest password bcrypt reads in full.
+const maxBcryptPassword = 72
+
 // Errors a caller may test for.
 var (
 	ErrNoBasic  = errors.New("no basic credentials in the request")
@@ -146,6 +149,14 @@ func (b *Basic) Check(r *http.Request) (*User, error) {
 	user, pass, err := ParseBasic(r)
 	if err != nil {
 		return nil, err
+	}
+	// bcrypt keys its cipher with the first 72 bytes of the password and
+	// ignores the rest, so a 72-byte password followed by anything would
+	// match. No bcrypt hash can be made from a longer password (the
+	// library refuses to), so such a password is refused outright; its
+	// length says nothing about which users exist.
+	if len(pass) > maxBcryptPassword {
+		return nil, ErrBadBasic
 	}
 	key := sha256.Sum256([]byte(user + "\x00" + pass))
 	if b.ttl > 0 {

@@ -47,6 +47,8 @@ func TestLogKeygenAndVerify(t *testing.T) {
 	// two records: tampering at line 3, not an unreadable file.
 	huge := filepath.Join(dir, "huge.log")
 	os.WriteFile(huge, []byte(strings.Join(lines[:2], "")+strings.Repeat("x", tamperlog.MaxLine+1)+"\n"+strings.Join(lines[2:], "")), 0o600)
+	empty := filepath.Join(dir, "empty.log")
+	os.WriteFile(empty, nil, 0o600)
 	otherPriv, otherPub := filepath.Join(dir, "o.key"), filepath.Join(dir, "o.pub")
 	run(t, "", "log", "keygen", "--private", otherPriv, "--public", otherPub)
 
@@ -57,7 +59,8 @@ func TestLogKeygenAndVerify(t *testing.T) {
 		want string
 	}{
 		{"intact", []string{logPath, "--key", pub}, ExitOK, "intact"},
-		{"altered", []string{tampered, "--key", pub}, ExitFailed, "altered at line 1"},
+		{"altered", []string{tampered, "--key", pub}, ExitFailed, "altered at line 2"},
+		{"empty log", []string{empty, "--key", pub}, ExitFailed, "the log is empty"},
 		{"uncovered trailing records warn", []string{uncovered, "--key", pub}, ExitOK, "1 trailing records are not covered"},
 		{"uncovered trailing records fail when required", []string{uncovered, "--key", pub, "--require-covered"}, ExitFailed, "not covered"},
 		{"no final checkpoint fails when required", []string{uncovered, "--key", pub, "--require-final"}, ExitFailed, "final checkpoint"},

@@ -22,10 +22,12 @@
 //	{"checkpoint":{"final":false,"hash":"<hex>","key":"<key id>","seq":42,"time":"..."},"sig":"<base64url>"}
 //
 // The signature covers "rampart-tamperlog-checkpoint-v1\n" followed by the
-// canonical checkpoint object. Checkpoints are written every Every records
-// or Interval after the first record not yet covered, whichever comes
-// first, and on Close (final=true). They are not part of the chain:
-// removing one only lowers coverage, which Verify reports.
+// canonical checkpoint object. Checkpoints are written when the Writer
+// starts (covering the chain as it stands, seq 0 for a new log), every
+// Every records or Interval after the first record not yet covered,
+// whichever comes first, and on Close (final=true). They are not part of
+// the chain: removing one only lowers coverage, which Verify reports; a
+// log with none at all fails Verify, since the writer always signs one.
 //
 // # What Verify finds
 //

@@ -61,15 +61,16 @@ func verifyLines(t *testing.T, pub ed25519.PublicKey, lines []string) *Report {
 	return rep
 }
 
-// Line layout of buildLog(10, 4): records 1-4 at lines 1-4, checkpoint at
-// line 5, records 5-8 at lines 6-9, checkpoint line 10, records 9-10 at
-// lines 11-12, final checkpoint line 13.
+// Line layout of buildLog(10, 4): the opening checkpoint at line 1,
+// records 1-4 at lines 2-5, checkpoint at line 6, records 5-8 at lines
+// 7-10, checkpoint line 11, records 9-10 at lines 12-13, final checkpoint
+// line 14.
 func TestVerify(t *testing.T) {
 	pub, priv := newKey(t)
 	otherPub, otherPriv := newKey(t)
 	_ = otherPub
 	base := buildLog(t, priv, 10, 4)
-	if len(base) != 13 {
+	if len(base) != 14 {
 		t.Fatalf("layout changed: %d lines", len(base))
 	}
 	edit := func(f func(l []string) []string) []string {
@@ -92,87 +93,100 @@ func TestVerify(t *testing.T) {
 	}{
 		{"intact", base, "", 0, 0, 0, true},
 		{"altered record mid-chain", edit(func(l []string) []string {
-			l[1] = alterField(l[1], `"status":200`, `"status":403`)
+			l[2] = alterField(l[2], `"status":200`, `"status":403`)
 			return l
-		}), KindAltered, 2, 2, 0, false},
+		}), KindAltered, 3, 2, 0, false},
 		{"altered record just before a checkpoint", edit(func(l []string) []string {
-			l[3] = alterField(l[3], `/pets/4`, `/pets/9`)
+			l[4] = alterField(l[4], `/pets/4`, `/pets/9`)
 			return l
-		}), KindAltered, 4, 4, 0, false},
+		}), KindAltered, 5, 4, 0, false},
 		{"altered last record (covered by final checkpoint)", edit(func(l []string) []string {
-			l[11] = alterField(l[11], `/pets/10`, `/admin`)
+			l[12] = alterField(l[12], `/pets/10`, `/admin`)
 			return l
-		}), KindAltered, 12, 10, 0, false},
+		}), KindAltered, 13, 10, 0, false},
 		{"altered first record's prev", edit(func(l []string) []string {
-			l[0] = alterField(l[0], `"prev":"0`, `"prev":"1`)
+			l[1] = alterField(l[1], `"prev":"0`, `"prev":"1`)
 			return l
-		}), KindAltered, 1, 1, 0, false},
+		}), KindAltered, 2, 1, 0, false},
 		{"removed record", edit(func(l []string) []string {
-			return append(l[:6], l[7:]...) // record 6
-		}), KindRemoved, 7, 6, 0, false},
-		{"removed first record", edit(func(l []string) []string { return l[1:] }), KindRemoved, 1, 1, 0, false},
+			return append(l[:7], l[8:]...) // record 6
+		}), KindRemoved, 8, 6, 0, false},
+		{"removed first record", edit(func(l []string) []string { return append(l[:1], l[2:]...) }), KindRemoved, 2, 1, 0, false},
 		{"removed record before checkpoint", edit(func(l []string) []string {
-			return append(l[:8], l[9:]...) // record 8, just before the checkpoint at seq 8
-		}), KindRemoved, 9, 8, 0, false},
+			return append(l[:9], l[10:]...) // record 8, just before the checkpoint at seq 8
+		}), KindRemoved, 10, 8, 0, false},
 		{"swapped records", edit(func(l []string) []string {
-			l[6], l[7] = l[7], l[6] // records 6 and 7
+			l[7], l[8] = l[8], l[7] // records 6 and 7
 			return l
-		}), KindReordered, 7, 6, 0, false},
+		}), KindReordered, 8, 6, 0, false},
 		{"record moved far ahead", edit(func(l []string) []string {
-			r := l[1]
-			l = append(l[:1], l[2:]...)
-			return append(l[:10], append([]string{r}, l[10:]...)...)
-		}), KindReordered, 2, 2, 0, false},
+			r := l[2]
+			l = append(l[:2], l[3:]...)
+			return append(l[:11], append([]string{r}, l[11:]...)...)
+		}), KindReordered, 3, 2, 0, false},
 		{"duplicated record", edit(func(l []string) []string {
-			return append(l[:3], append([]string{l[2]}, l[3:]...)...)
-		}), KindReordered, 4, 3, 0, false},
+			return append(l[:4], append([]string{l[3]}, l[4:]...)...)
+		}), KindReordered, 5, 3, 0, false},
 		{"altered checkpoint", edit(func(l []string) []string {
-			l[4] = alterField(l[4], `"seq":4`, `"seq":3`)
+			l[5] = alterField(l[5], `"seq":4`, `"seq":3`)
 			return l
-		}), KindBadSignature, 5, 3, 0, false},
+		}), KindBadSignature, 6, 3, 0, false},
 		{"checkpoint from another key", edit(func(l []string) []string {
 			other := buildLog(t, otherPriv, 4, 4)
-			l[4] = other[4]
+			l[5] = other[5]
 			return l
-		}), KindWrongKey, 5, 4, 0, false},
+		}), KindWrongKey, 6, 4, 0, false},
 		{"inserted foreign line", edit(func(l []string) []string {
-			return append(l[:2], append([]string{`{"method":"GET","path":"/x"}` + "\n"}, l[2:]...)...)
-		}), KindMalformed, 3, 3, 0, false},
+			return append(l[:3], append([]string{`{"method":"GET","path":"/x"}` + "\n"}, l[3:]...)...)
+		}), KindMalformed, 4, 3, 0, false},
 		// Checkpoint lines are outside the chain: only the signed
 		// checkpoint and its signature may be on them.
 		{"record smuggled into a checkpoint line", edit(func(l []string) []string {
-			l[4] = alterField(l[4], `{"checkpoint":`, `{"rec":{"method":"DELETE","path":"/admin"},"checkpoint":`)
+			l[5] = alterField(l[5], `{"checkpoint":`, `{"rec":{"method":"DELETE","path":"/admin"},"checkpoint":`)
 			return l
-		}), KindMalformed, 5, 4, 0, false},
+		}), KindMalformed, 6, 4, 0, false},
 		{"unsigned field inside a checkpoint", edit(func(l []string) []string {
-			l[9] = alterField(l[9], `{"checkpoint":{`, `{"checkpoint":{"note":"approved",`)
+			l[10] = alterField(l[10], `{"checkpoint":{`, `{"checkpoint":{"note":"approved",`)
 			return l
-		}), KindMalformed, 10, 8, 0, false},
+		}), KindMalformed, 11, 8, 0, false},
 		{"checkpoint key in another case", edit(func(l []string) []string {
-			l[12] = alterField(l[12], `{"checkpoint":`, `{"Checkpoint":`)
+			l[13] = alterField(l[13], `{"checkpoint":`, `{"Checkpoint":`)
 			return l
-		}), KindMalformed, 13, 10, 0, false},
+		}), KindMalformed, 14, 10, 0, false},
 		{"garbage line", edit(func(l []string) []string {
-			l[2] = "not json\n"
+			l[3] = "not json\n"
 			return l
-		}), KindMalformed, 3, 3, 0, false},
+		}), KindMalformed, 4, 3, 0, false},
 		{"cut mid-line", edit(func(l []string) []string {
-			l[11] = l[11][:len(l[11])/2]
-			return l[:12]
-		}), KindTruncated, 12, 10, 0, false},
-		{"cut after a record: trailing records uncovered", edit(func(l []string) []string { return l[:11] }), "", 0, 0, 1, false},
-		{"final checkpoint removed", edit(func(l []string) []string { return l[:12] }), "", 0, 0, 2, false},
+			l[12] = l[12][:len(l[12])/2]
+			return l[:13]
+		}), KindTruncated, 13, 10, 0, false},
+		{"cut after a record: trailing records uncovered", edit(func(l []string) []string { return l[:12] }), "", 0, 0, 1, false},
+		{"final checkpoint removed", edit(func(l []string) []string { return l[:13] }), "", 0, 0, 2, false},
 		{"middle checkpoint removed: later one covers", edit(func(l []string) []string {
-			return append(l[:4], l[5:]...)
+			return append(l[:5], l[6:]...)
 		}), "", 0, 0, 0, true},
 		{"whitespace and key order do not matter", edit(func(l []string) []string {
 			var m map[string]any
-			json.Unmarshal([]byte(l[1]), &m)
+			json.Unmarshal([]byte(l[2]), &m)
 			b, _ := json.MarshalIndent(m, "", "")
-			l[1] = strings.ReplaceAll(string(b), "\n", " ") + "\n"
+			l[2] = strings.ReplaceAll(string(b), "\n", " ") + "\n"
 			return l
 		}), "", 0, 0, 0, true},
-		{"empty log", nil, "", 0, 0, 0, false},
+		{"opening checkpoint removed: later ones cover", edit(func(l []string) []string { return l[1:] }), "", 0, 0, 0, true},
+		// The writer signs a checkpoint when it opens a log: a log with
+		// none was emptied or forged, never "intact with no records".
+		{"empty log", nil, KindUnsigned, 1, 0, 0, false},
+		{"only the opening checkpoint", base[:1], "", 0, 0, 0, false},
+		{"every checkpoint removed", edit(func(l []string) []string {
+			var recs []string
+			for _, line := range l {
+				if !strings.Contains(line, `"checkpoint"`) {
+					recs = append(recs, line)
+				}
+			}
+			return recs
+		}), KindUnsigned, 1, 0, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,7 +214,7 @@ func TestVerify(t *testing.T) {
 func TestVerifyCounts(t *testing.T) {
 	pub, priv := newKey(t)
 	rep := verifyLines(t, pub, buildLog(t, priv, 10, 4))
-	if rep.Records != 10 || rep.Checkpoints != 3 || rep.LastSeq != 10 || rep.CoveredSeq != 10 || rep.Uncovered != 0 || !rep.Final {
+	if rep.Records != 10 || rep.Checkpoints != 4 || rep.LastSeq != 10 || rep.CoveredSeq != 10 || rep.Uncovered != 0 || !rep.Final {
 		t.Fatalf("report %+v", rep)
 	}
 	other, _ := newKey(t)
@@ -257,7 +271,8 @@ func TestOpenFileContinuesChain(t *testing.T) {
 	f, _ := os.Open(path)
 	defer f.Close()
 	rep, _ := Verify(f, pub)
-	if !rep.OK() || rep.Records != 15 || rep.LastSeq != 15 || rep.Checkpoints != 3 {
+	// One opening and one final checkpoint per run.
+	if !rep.OK() || rep.Records != 15 || rep.LastSeq != 15 || rep.Checkpoints != 6 {
 		t.Fatalf("report %+v %+v", rep, rep.Problem)
 	}
 }
@@ -274,7 +289,8 @@ func TestTimedCheckpoint(t *testing.T) {
 		mu.Lock()
 		rep, _ := Verify(bytes.NewReader(buf.Bytes()), pub)
 		mu.Unlock()
-		if rep.Checkpoints == 1 && rep.Uncovered == 0 && !rep.Final {
+		// The opening checkpoint, then the timed one.
+		if rep.Checkpoints == 2 && rep.Uncovered == 0 && !rep.Final {
 			break
 		}
 		if time.Now().After(deadline) {

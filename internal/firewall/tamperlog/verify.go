@@ -21,6 +21,10 @@ const (
 	KindTruncated    = "truncated"
 	KindBadSignature = "bad-signature"
 	KindWrongKey     = "wrong-key"
+	// KindUnsigned: the log holds no valid checkpoint at all. The writer
+	// signs one when it opens a log, so such a log was emptied, replaced
+	// by a chain built without the key, or not written by the firewall.
+	KindUnsigned = "unsigned"
 )
 
 // Problem is the first inconsistency found.
@@ -214,6 +218,13 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 		}
 		if eof {
 			break
+		}
+	}
+	if rep.Problem == nil && rep.Checkpoints == 0 {
+		rep.Problem = &Problem{Kind: KindUnsigned, Line: 1, Seq: 0,
+			Message: "the log holds no signed checkpoint: the firewall signs one when it opens a log, so this log was emptied, replaced by a chain built without the key, or not written by it"}
+		if rep.Records == 0 {
+			rep.Problem.Message = "the log is empty: the firewall signs a checkpoint when it opens a log, so an empty log was emptied or not written by it"
 		}
 	}
 	return rep, nil

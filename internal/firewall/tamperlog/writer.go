@@ -110,6 +110,17 @@ func NewWriter(dst io.Writer, st State, o Options) (*Writer, error) {
 		o.Now = time.Now
 	}
 	w := &Writer{dst: dst, opt: o, st: st, keyID: KeyID(o.Key.Public().(ed25519.PublicKey))}
+	// An opening checkpoint anchors the log the moment it is opened, so a
+	// log the firewall wrote always holds a signed line: an emptied log,
+	// or one replaced by a chain built without the key, then fails
+	// Verify instead of passing as a log with no records yet.
+	var buf bytes.Buffer
+	if err := w.checkpointLocked(&buf, false); err != nil {
+		return nil, fmt.Errorf("tamper-evident log: opening checkpoint: %w", err)
+	}
+	if err := w.flushLocked(&buf); err != nil {
+		return nil, err
+	}
 	if o.Interval > 0 {
 		w.stop, w.done = make(chan struct{}), make(chan struct{})
 		go w.tick()

@@ -87,6 +87,7 @@ editing the spec file; SIGTERM drains in-flight requests and exits.`,
 				}
 				logger := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 				defer routeStandardLog(logger)()
+				defer firewall.RouteRedisLog(logger)()
 				// The root command set the runtime's soft memory limit under
 				// a container's; with the high GC target above that matters
 				// most here, so say so.

@@ -320,9 +320,13 @@ func TestProtectClientCertificates(t *testing.T) {
 	serverOnly := p.issue(t, "mallory-server", x509.ExtKeyUsageServerAuth, p.ca, p.caKey)
 	rogue := p.issue(t, "alice", x509.ExtKeyUsageClientAuth, nil, nil) // same name, not from the CA
 
+	// 127.0.0.1 is the trusted proxy (TLS ended there: the certificate
+	// comes from Client-Cert); clients presenting their own certificate
+	// connect from 127.0.0.2, outside trusted_proxies.
 	noCert := p.tlsClient(nil, "")
-	untrusted := p.tlsClient(nil, "127.0.0.2") // a peer outside trusted_proxies
-	asAlice, asBob := p.tlsClient(&alice, ""), p.tlsClient(&bob, "")
+	untrusted := p.tlsClient(nil, "127.0.0.2")
+	direct := func(c *tls.Certificate) *http.Client { return p.tlsClient(c, "127.0.0.2") }
+	asAlice, asBob := direct(&alice), direct(&bob)
 	bound := f.idp.token(t, "k1", map[string]any{"cnf": map[string]any{"x5t#S256": thumbprint(alice)}})
 	plain := f.idp.token(t, "k1", nil)
 	certHdr := func(c tls.Certificate) string { return mtls.EncodeHeader(c.Leaf) }
@@ -340,9 +344,11 @@ func TestProtectClientCertificates(t *testing.T) {
 		{"no certificate", noCert, "/mtls", nil, 401, "client-certificate-required", false},
 		{"certificate from the CA", asAlice, "/mtls", nil, 200, "", false},
 		{"another certificate from the CA", asBob, "/mtls", nil, 200, "", false},
-		{"self-signed certificate", p.tlsClient(&rogue, ""), "/mtls", nil, 401, "client-certificate-required", false},
-		{"certificate without clientAuth usage", p.tlsClient(&serverOnly, ""), "/mtls", nil, 401, "client-certificate-required", false},
+		{"self-signed certificate", direct(&rogue), "/mtls", nil, 401, "client-certificate-required", false},
+		{"certificate without clientAuth usage", direct(&serverOnly), "/mtls", nil, 401, "client-certificate-required", false},
 		{"Client-Cert from a trusted proxy", noCert, "/mtls", []string{"Client-Cert", certHdr(alice)}, 200, "", true},
+		{"a trusted proxy's own certificate is not the client's", p.tlsClient(&bob, ""), "/mtls", nil, 401, "client-certificate-required", false},
+		{"from a trusted proxy, Client-Cert wins over its own certificate", p.tlsClient(&bob, ""), "/orders", append(bearer(bound), "Client-Cert", certHdr(alice)), 200, "", true},
 		{"Client-Cert from a trusted proxy, rogue certificate", noCert, "/mtls", []string{"Client-Cert", certHdr(rogue)}, 401, "client-certificate-required", false},
 		{"Client-Cert from a trusted proxy, malformed", noCert, "/mtls", []string{"Client-Cert", "not-a-cert"}, 401, "client-certificate-required", false},
 		{"Client-Cert from an untrusted peer is ignored", untrusted, "/mtls", []string{"Client-Cert", certHdr(alice)}, 401, "client-certificate-required", false},
@@ -350,7 +356,7 @@ func TestProtectClientCertificates(t *testing.T) {
 		{"bound token with its certificate", asAlice, "/orders", bearer(bound), 200, "", false},
 		{"bound token with another certificate", asBob, "/orders", bearer(bound), 401, "auth-invalid", false},
 		{"bound token without a certificate", noCert, "/orders", bearer(bound), 401, "auth-invalid", false},
-		{"bound token with a rogue copy of the certificate name", p.tlsClient(&rogue, ""), "/orders", bearer(bound), 401, "auth-invalid", false},
+		{"bound token with a rogue copy of the certificate name", direct(&rogue), "/orders", bearer(bound), 401, "auth-invalid", false},
 		{"bound token, certificate via a trusted proxy", noCert, "/orders", append(bearer(bound), "Client-Cert", certHdr(alice)), 200, "", true},
 		{"bound token, certificate header from an untrusted peer", untrusted, "/orders", append(bearer(bound), "Client-Cert", certHdr(alice)), 401, "auth-invalid", false},
 		{"unbound token needs no certificate", noCert, "/orders", bearer(plain), 200, "", false},

@@ -141,15 +141,18 @@ func (v *Verifier) FromTrustedProxy(r *http.Request) bool {
 	return false
 }
 
-// ClientCert returns the leaf certificate and any intermediates. The
-// connection's own certificate wins; the RFC 9440 headers are read only
-// from a trusted proxy and are otherwise ignored (the pipeline should
-// strip them before forwarding, see StripUntrusted).
+// ClientCert returns the leaf certificate and any intermediates. From a
+// trusted proxy, TLS ended there: the client's certificate is the one the
+// RFC 9440 headers carry, and the connection's own certificate, if any, is
+// the proxy's, never taken for the client's (else every client behind a
+// proxy holding a certificate from the CA would pass). From anybody else
+// the connection's certificate counts and the headers are ignored (the
+// pipeline strips them before forwarding, see StripUntrusted).
 func (v *Verifier) ClientCert(r *http.Request) (*x509.Certificate, []*x509.Certificate, error) {
-	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-		return r.TLS.PeerCertificates[0], r.TLS.PeerCertificates[1:], nil
-	}
 	if !v.FromTrustedProxy(r) {
+		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+			return r.TLS.PeerCertificates[0], r.TLS.PeerCertificates[1:], nil
+		}
 		return nil, nil, ErrNoCert
 	}
 	hv := r.Header.Values(HeaderCert)

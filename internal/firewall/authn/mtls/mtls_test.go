@@ -105,7 +105,11 @@ func TestClientCertificates(t *testing.T) {
 		{"cert without clientAuth usage", nil, &serverOnly, nil, 403},
 		{"Client-Cert from a trusted proxy", loopback, nil, &good, 200},
 		{"Client-Cert from an untrusted peer is ignored", elsewhere, nil, &good, 401},
-		{"the TLS cert wins over the header", loopback, &foreign, &good, 403},
+		// When TLS ends at a trusted proxy, the certificate of the
+		// connection is the proxy's own, not the client's.
+		{"a trusted proxy's own TLS cert is not the client's", loopback, &good, nil, 401},
+		{"from a trusted proxy the header wins over its TLS cert", loopback, &foreign, &good, 200},
+		{"from an untrusted peer the TLS cert counts, the header not", elsewhere, &foreign, &good, 403},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

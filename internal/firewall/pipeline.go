@@ -111,6 +111,7 @@ const (
 	StageRateLimitIP      = "rate-limit-ip"
 	StageCORS             = "cors"
 	StageRouting          = "routing"
+	StageRateLimitIPOp    = "rate-limit-ip-operation"
 	StageLimits           = "limits"
 	StageAuthentication   = "authentication"
 	StageAuthorization    = "authorization"

@@ -163,7 +163,7 @@ func (st corsStage) Process(tx *Tx) *Rejection {
 			return nil // the contract declares OPTIONS itself
 		}
 	default:
-		return nil // unknown path: routing answers 404
+		return nil // unknown path, or several operations at it: routing answers
 	}
 	if !cors.Enabled() {
 		return &Rejection{Violation: plan.Violation{Status: http.StatusNoContent, Reason: "cors-preflight"}, Hard: true}

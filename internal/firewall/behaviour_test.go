@@ -970,3 +970,100 @@ func TestOperationSettingsForUnknownOperation(t *testing.T) {
 		t.Fatalf("want exactly the unknown operation reported, got %v (all: %v)", found, fw.Plan().Problems)
 	}
 }
+
+// TestServerBasePaths checks operations reachable under their own
+// servers' base paths: the upstream gets the path the client sent, and
+// two operations reachable at the same path are reported when the
+// contract loads and refused when requested, since the upstream may run
+// either.
+func TestServerBasePaths(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr}, nil)
+	for _, p := range []string{"/internal/admin/audit", "/v2/reports", "/v3/jobs/batch/7?", "/v3/jobs/batch/%37"} {
+		resp, body := get(t, "http://"+fw.Addr()+p, nil)
+		id := resp.Header.Get(RequestIDHeader)
+		r := up.request(id)
+		if resp.StatusCode != 200 || r == nil {
+			t.Fatalf("%s: %d %s", p, resp.StatusCode, body)
+		}
+		if got := r.URL.RequestURI(); got != p {
+			t.Errorf("%s reached the upstream as %s", p, got)
+		}
+	}
+	for _, prob := range fw.Plan().Problems {
+		if strings.Contains(prob, "routable") || strings.Contains(prob, "same paths") {
+			t.Errorf("unexpected routing problem: %s", prob)
+		}
+	}
+
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "api.yaml")
+	src := `openapi: 3.1.0
+info: {title: overlapping servers, version: "1"}
+servers: [{url: /v1}]
+paths:
+  /admin/users:
+    get:
+      operationId: publicUsers
+      security: []
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /users:
+    get:
+      operationId: adminUsers
+      servers: [{url: 'https://admin.example.com/v1/admin'}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}
+    post:
+      operationId: createUser
+      servers: [{url: /v1/admin}]
+      responses: {'201': {description: ok, content: {application/json: {schema: {type: object}}}}}
+  /relative:
+    get:
+      operationId: relative
+      servers: [{url: v9}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}
+`
+	if err := os.WriteFile(specPath, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fw2 := startFirewall(t, Config{Spec: specPath, Upstream: "http://" + up.addr}, nil)
+	probs := strings.Join(fw2.Plan().Problems, "\n")
+	for _, want := range []string{
+		"publicUsers (GET /v1/admin/users) and adminUsers (GET /v1/admin/users) are reachable at the same paths",
+		`relative: not routable under the base path "v9"`,
+	} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("problems lack %q:\n%s", want, probs)
+		}
+	}
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		reason       string
+	}{
+		{"GET", "/v1/admin/users", 500, "operation-unenforceable"},
+		{"HEAD", "/v1/admin/users", 500, ""},
+		{"POST", "/v1/admin/users", 201, ""},
+		{"GET", "/v1/users", 404, "route-not-found"},
+	} {
+		resp, reason := call{tc.method, tc.path, nil, ""}.do(t, fw2)
+		if resp.StatusCode != tc.status || (tc.reason != "" && reason != tc.reason) {
+			t.Errorf("%s %s: %d %s, want %d %s", tc.method, tc.path, resp.StatusCode, reason, tc.status, tc.reason)
+		}
+		if up.reached(resp.Header.Get(RequestIDHeader)) != (tc.status < 300) {
+			t.Errorf("%s %s: reached the upstream = %v", tc.method, tc.path, !(tc.status < 300))
+		}
+	}
+
+	// A base path in the configuration replaces every server's, the
+	// operations' own included: nothing overlaps any more.
+	base := "/api"
+	fw3 := startFirewall(t, Config{Spec: specPath, Upstream: "http://" + up.addr, BasePath: &base}, nil)
+	if probs := strings.Join(fw3.Plan().Problems, "\n"); strings.Contains(probs, "same paths") || strings.Contains(probs, "routable") {
+		t.Errorf("routing problems under a configured base path:\n%s", probs)
+	}
+	for _, p := range []string{"/api/users", "/api/admin/users", "/api/relative"} {
+		if resp, reason := (call{"GET", p, nil, ""}).do(t, fw3); resp.StatusCode != 200 {
+			t.Errorf("GET %s under the configured base path: %d %s", p, resp.StatusCode, reason)
+		}
+	}
+}

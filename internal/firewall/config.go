@@ -44,7 +44,8 @@ type Config struct {
 	TLSKey             string `yaml:"tls_key"`
 	// Log is the audit log file; "" or "-" is standard output.
 	Log string `yaml:"log"`
-	// BasePath, when set, replaces the base paths of the spec's servers.
+	// BasePath, when set, replaces the base paths of the spec's servers
+	// (the document's, path items' and operations' alike).
 	BasePath *string `yaml:"base_path"`
 
 	Limits     Limits                   `yaml:"limits"`

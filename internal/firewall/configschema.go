@@ -69,7 +69,7 @@ var schemaDescriptions = map[string]string{
 	"tls_cert":               "TLS certificate (PEM); enables HTTPS and HTTP/2.",
 	"tls_key":                "TLS private key (PEM).",
 	"log":                    "Audit log file (JSON lines); empty or - is standard output.",
-	"base_path":              "Replaces the base paths of the contract's servers.",
+	"base_path":              "Replaces the base paths of the contract's servers: the document's, path items' and operations' alike.",
 	"limits":                 "Size bounds of requests and responses.",
 	"timeouts":               "Server and upstream timeouts (durations).",
 	"timeouts.stream_idle":   "Longest wait for the next bytes of a response body relayed unbuffered (event streams, bodies over max_response_bytes, responses not checked); the response is then cut (default 60s).",

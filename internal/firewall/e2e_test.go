@@ -101,6 +101,19 @@ func e2eCases() []e2eCase {
 		{"route mixed segment", "31", "GET", "/v1/files/abc.json", nil, "", "", 200, true, ""},
 		{"route mixed segment invalid", "31", "GET", "/v1/files/ABC.json", nil, "", "", 400, false, "parameter-invalid"},
 		{"route mixed segment other suffix", "31", "GET", "/v1/files/abc.xml", nil, "", "", 404, false, "route-not-found"},
+		// Servers of a path item or an operation replace the document's:
+		// the path part of their URL is the operation's base path.
+		{"route operation server", "31", "GET", "/internal/admin/audit", nil, "", "", 200, true, ""},
+		{"route operation server, not under the document base path", "31", "GET", "/v1/admin/audit", nil, "", "", 404, false, "route-not-found"},
+		{"route operation server, not without a base path", "31", "GET", "/admin/audit", nil, "", "", 404, false, "route-not-found"},
+		{"route path-level server", "31", "GET", "/v2/reports", nil, "", "", 200, true, ""},
+		{"route path-level server, not under the document base path", "31", "GET", "/v1/reports", nil, "", "", 404, false, "route-not-found"},
+		{"route operation server beside a path-level one", "31", "POST", "/internal/reports", nil, "", "", 201, true, ""},
+		{"route operation server beside a path-level one, other method", "31", "POST", "/v2/reports", nil, "", "", 405, false, "method-not-allowed"},
+		{"route server variables take their defaults", "31", "GET", "/v3/jobs/batch/7", nil, "", "", 200, true, ""},
+		{"route server variables, parameter checked", "31", "GET", "/v3/jobs/batch/x", nil, "", "", 400, false, "parameter-invalid"},
+		{"route server variables, another enum value", "31", "GET", "/v4/jobs/batch/7", nil, "", "", 404, false, "route-not-found"},
+		{"route server variables, not under the document base path", "31", "GET", "/v1/batch/7", nil, "", "", 404, false, "route-not-found"},
 		// Java servers cut ";..." out of a segment: "/pages/admin;x" is
 		// "/pages/admin" to them. Encoded, the semicolon is data to all.
 		{"path string", "31", "GET", "/v1/pages/admin", nil, "", "", 200, true, ""},

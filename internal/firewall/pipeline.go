@@ -111,6 +111,7 @@ const (
 	StageRateLimitIP      = "rate-limit-ip"
 	StageCORS             = "cors"
 	StageRouting          = "routing"
+	StageRateLimitIPOp    = "rate-limit-ip-operation"
 	StageLimits           = "limits"
 	StageAuthentication   = "authentication"
 	StageAuthorization    = "authorization"
@@ -176,6 +177,11 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 	switch {
 	case errors.Is(err, route.ErrAmbiguous):
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: route.ErrAmbiguous.Error()}, Hard: true}
+	case errors.Is(err, route.ErrConflict):
+		// Two operations (through their servers, or paths of one shape)
+		// are reachable here: whichever the firewall checked, the
+		// upstream may run the other. Reported when the contract loads.
+		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "several operations of the contract are reachable at this path, so its requests are refused"}, Hard: true}
 	case errors.Is(err, route.ErrNotAllowed):
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			tx.Preflight = true

@@ -33,6 +33,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+	"github.com/rampart-sec/rampart/internal/redistest"
 )
 
 // idp is a JWKS server on loopback with keys that can be rotated and a
@@ -592,6 +593,121 @@ func TestProtectRateLimits(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Fatalf("request %d: %d %s, want %d", i, resp.StatusCode, reason, tc.want)
 			}
+		}
+	})
+}
+
+// TestProtectIPLimitCountsFailedAuthentication checks that a per-IP rule
+// limited to an operation is charged before authentication: guessing API
+// keys on that operation is stopped by the address's limit, with 429
+// instead of another 401, and other operations are not affected.
+func TestProtectIPLimitCountsFailedAuthentication(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	const rule = `    - {name: key-guessing, key: ip, rate: 3, period: 1h, operations: [partnerOrders]}
+`
+	wrongKey := func(i int) call {
+		return call{"GET", "/partner/orders", []string{"X-Api-Key", fmt.Sprintf("guess-%d", i), "Origin", "https://app.example.com"}, ""}
+	}
+
+	t.Run("block", func(t *testing.T) {
+		audit := &syncBuffer{}
+		cfg := protectConfig(t, up, d.url, "cors: {allowed_origins: [\"https://app.example.com\"]}\nrate_limits:\n  rules:\n"+rule)
+		s := startFirewall(t, cfg, audit)
+		waitFor(t, "JWKS", s.Ready)
+		for i := 1; i <= 3; i++ {
+			resp, reason := wrongKey(i).do(t, s)
+			if resp.StatusCode != 401 || reason != "auth-invalid" {
+				t.Fatalf("guess %d: %d %s, want 401 auth-invalid", i, resp.StatusCode, reason)
+			}
+			if !strings.Contains(resp.Header.Get("RateLimit-Policy"), `"key-guessing";q=3`) {
+				t.Fatalf("guess %d: the rule was not charged: RateLimit-Policy %q", i, resp.Header.Get("RateLimit-Policy"))
+			}
+		}
+		resp, reason := wrongKey(4).do(t, s)
+		if resp.StatusCode != http.StatusTooManyRequests || reason != "rate-limited" {
+			t.Fatalf("guess 4: %d %s, want 429 rate-limited", resp.StatusCode, reason)
+		}
+		h := resp.Header
+		if h.Get("Retry-After") == "" || !strings.Contains(h.Get("RateLimit"), `"key-guessing";r=0`) || !strings.Contains(h.Get("RateLimit-Policy"), `"key-guessing"`) {
+			t.Fatalf("429 without Retry-After/RateLimit: %v", h)
+		}
+		if h.Get("WWW-Authenticate") != "" {
+			t.Fatalf("the 429 carries an authentication challenge: %v", h)
+		}
+		if h.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+			t.Fatalf("the 429 lacks the CORS headers a browser needs to read it: %v", h)
+		}
+		limitedID := h.Get(RequestIDHeader)
+		// The address is limited, whatever key it presents now.
+		resp, reason = call{"GET", "/partner/orders", []string{"X-Api-Key", "key-a"}, ""}.do(t, s)
+		if resp.StatusCode != http.StatusTooManyRequests || reason != "rate-limited" || up.reached(resp.Header.Get(RequestIDHeader)) {
+			t.Fatalf("valid key after the limit: %d %s", resp.StatusCode, reason)
+		}
+		// Other operations keep their own answers.
+		if resp, reason := (call{"GET", "/ops/stats", []string{"Authorization", "Basic b3BzOndyb25n"}, ""}).do(t, s); resp.StatusCode != 401 || reason != "auth-invalid" {
+			t.Fatalf("other operation, wrong password: %d %s, want 401", resp.StatusCode, reason)
+		}
+		if resp, reason := (call{"GET", "/public/search", nil, ""}).do(t, s); resp.StatusCode != 200 {
+			t.Fatalf("other operation, anonymous: %d %s, want 200", resp.StatusCode, reason)
+		}
+
+		waitFor(t, "the audit record of the 429", func() bool { return strings.Contains(audit.String(), limitedID) })
+		for _, rec := range auditLines(t, audit) {
+			if rec["request_id"] != limitedID {
+				continue
+			}
+			if rec["decision"] != "blocked" || rec["operation"] != "partnerOrders" || fmt.Sprint(rec["reasons"]) != "[rate-limited]" || rec["status"] != float64(429) {
+				t.Fatalf("audit record: %v", rec)
+			}
+		}
+		m, body := get(t, "http://"+s.AdminAddr()+"/metrics", nil)
+		if m.StatusCode != 200 || !strings.Contains(body, `rampart_ratelimit_decisions_total{outcome="limited",rule="key-guessing"} 2`) || !strings.Contains(body, `rampart_ratelimit_decisions_total{outcome="allowed",rule="key-guessing"} 3`) {
+			t.Fatalf("decisions not counted in /metrics:\n%s", body)
+		}
+	})
+
+	t.Run("monitor", func(t *testing.T) {
+		audit := &syncBuffer{}
+		cfg := protectConfig(t, up, d.url, "mode: monitor\nrate_limits:\n  rules:\n"+rule)
+		s := startFirewall(t, cfg, audit)
+		waitFor(t, "JWKS", s.Ready)
+		var last *http.Response
+		for i := 1; i <= 4; i++ {
+			last, _ = wrongKey(i).do(t, s)
+			if last.StatusCode != 200 || !up.reached(last.Header.Get(RequestIDHeader)) {
+				t.Fatalf("guess %d in monitor mode: %d, want forwarded", i, last.StatusCode)
+			}
+		}
+		if last.Header.Get("Retry-After") != "" {
+			t.Fatalf("monitor mode sent the refusal's Retry-After: %v", last.Header)
+		}
+		id := last.Header.Get(RequestIDHeader)
+		waitFor(t, "the audit record", func() bool { return strings.Contains(audit.String(), id) })
+		for _, rec := range auditLines(t, audit) {
+			if rec["request_id"] == id && (rec["decision"] != "monitored-violation" || fmt.Sprint(rec["reasons"]) != "[rate-limited auth-invalid]") {
+				t.Fatalf("audit record: %v", rec)
+			}
+		}
+	})
+
+	t.Run("redis", func(t *testing.T) {
+		addr, _ := redistest.Start(t)
+		extra := fmt.Sprintf("rate_limits:\n  store: redis\n  redis: {addr: %q, timeout: 1s}\n  rules:\n%s", addr, rule)
+		a := startFirewall(t, protectConfig(t, up, d.url, extra), nil)
+		b := startFirewall(t, protectConfig(t, up, d.url, extra), nil)
+		waitFor(t, "JWKS", func() bool { return a.Ready() && b.Ready() })
+		var got []int
+		for i := 0; i < 5; i++ {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			resp, _ := wrongKey(i).do(t, s)
+			got = append(got, resp.StatusCode)
+		}
+		if want := []int{401, 401, 401, 429, 429}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("statuses %v, want %v", got, want)
 		}
 	})
 }

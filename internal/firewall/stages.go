@@ -28,6 +28,9 @@ func (s *Server) Stages() []Stage {
 		rateLimitIPStage{s},
 		corsStage{s},
 		routingStage{s},
+		// Per-IP limits tied to operations run before authentication,
+		// so failed authentications count against them.
+		rateLimitIPOpStage{s},
 		limitsStage{},
 		authenticationStage{s},
 		passThrough(StageAuthorization), // scopes are checked per requirement by authentication
@@ -95,6 +98,23 @@ func (st rateLimitIPStage) Process(tx *Tx) *Rejection {
 	return rateResult(tx, lim.Check(tx.R.Context(), ratelimit.Input{Phase: ratelimit.PhaseIP, IP: tx.Client}))
 }
 
+type rateLimitIPOpStage struct{ s *Server }
+
+func (rateLimitIPOpStage) Name() string { return StageRateLimitIPOp }
+
+// Process charges the rules keyed by ip that need the operation (limited
+// to some operations, or counted per operation) as soon as routing knows
+// it and before authentication: a 401 counts like any other answer, so a
+// client guessing API keys or passwords on an operation is limited by its
+// address.
+func (st rateLimitIPOpStage) Process(tx *Tx) *Rejection {
+	lim := tx.C.limiter
+	if lim == nil || tx.Op == nil {
+		return nil
+	}
+	return rateResult(tx, lim.Check(tx.R.Context(), ratelimit.Input{Phase: ratelimit.PhaseOperationIP, Operation: tx.Op.ID, IP: tx.Client}))
+}
+
 func rateResult(tx *Tx, res ratelimit.Result) *Rejection {
 	if res.Allowed {
 		if res.Applied() {
@@ -143,7 +163,7 @@ func (st corsStage) Process(tx *Tx) *Rejection {
 			return nil // the contract declares OPTIONS itself
 		}
 	default:
-		return nil // unknown path: routing answers 404
+		return nil // unknown path, or several operations at it: routing answers
 	}
 	if !cors.Enabled() {
 		return &Rejection{Violation: plan.Violation{Status: http.StatusNoContent, Reason: "cors-preflight"}, Hard: true}

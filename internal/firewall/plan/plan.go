@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"mime"
@@ -162,6 +163,9 @@ type Op struct {
 	Responses            []*Response
 	Secured              bool
 	Spec                 *spec.Operation
+	// Bases are the base paths the operation is routed under: its own
+	// servers', else the document's, or the configuration's base path.
+	Bases []string
 	// HeaderNames are the request header fields the contract names for
 	// the operation: its header parameters and every apiKey scheme's
 	// header, as declared.
@@ -264,18 +268,14 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	bases := cfg.BasePaths
-	if bases == nil {
-		seen := map[string]bool{}
-		for _, s := range doc.Servers {
-			b := s.BasePath()
-			if !seen[b] {
-				seen[b] = true
-				bases = append(bases, b)
-			}
-		}
+	// Base paths: the configuration's replace every server's; otherwise an
+	// operation is routed under its own servers (the operation's, else its
+	// path item's), else the document's.
+	docBases := cfg.BasePaths
+	if docBases == nil {
+		docBases = basePaths(doc.Servers)
 	}
-	p := &Plan{Doc: doc, Router: route.New[*Op](bases), Config: cfg, ID: contractID(doc)}
+	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
 	for _, sp := range doc.Problems {
 		if sp.Code == "pattern-unsupported" {
 			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
@@ -284,8 +284,20 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	for _, so := range doc.Operations {
 		op := p.compileOp(so)
 		p.Ops = append(p.Ops, op)
-		if err := p.Router.Add(so.Path, so.Method, op); err != nil {
-			p.Problems = append(p.Problems, fmt.Sprintf("%s: not routable (%v); its requests get 404", op.ID, err))
+		op.Bases = docBases
+		if cfg.BasePaths == nil && len(so.Servers) > 0 {
+			op.Bases = basePaths(so.Servers)
+		}
+		var reported []string
+		for _, b := range op.Bases {
+			if err := p.Router.Add(b, so.Path, so.Method, op); err != nil {
+				for _, msg := range routeProblems(op, b, err) {
+					if !slices.Contains(reported, msg) {
+						reported = append(reported, msg)
+						p.Problems = append(p.Problems, msg)
+					}
+				}
+			}
 		}
 	}
 	for _, sp := range doc.SchemaProblems() {
@@ -294,6 +306,46 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	p.Built = time.Now()
 	p.Duration = p.Built.Sub(start)
 	return p, nil
+}
+
+// basePaths are the distinct base paths of servers, server variables
+// taking their default values; the root ("") when there are none, as
+// OpenAPI defaults servers to "/".
+func basePaths(servers []spec.Server) []string {
+	var out []string
+	for _, s := range servers {
+		if b := s.BasePath(); !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
+}
+
+// routeProblems describes why an operation could not be added to the
+// router under a base path.
+func routeProblems(op *Op, base string, err error) []string {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var out []string
+	for _, e := range errs {
+		var ce *route.ConflictError[*Op]
+		switch {
+		case errors.As(e, &ce):
+			// The firewall would check one operation while the upstream
+			// may run the other, with other security requirements.
+			out = append(out, fmt.Sprintf("%s (%s %s) and %s (%s %s) are reachable at the same paths: requests there are refused (fail closed), since the upstream may run either", ce.Existing.ID, ce.Method, ce.ExistingPath, op.ID, ce.Method, ce.Path))
+		case errors.Is(e, route.ErrBadBase):
+			out = append(out, fmt.Sprintf("%s: not routable under the base path %q of its servers (%v); its requests there get 404", op.ID, base, e))
+		default:
+			out = append(out, fmt.Sprintf("%s: not routable (%v); its requests get 404", op.ID, e))
+		}
+	}
+	return out
 }
 
 func contractID(doc *spec.Document) string {

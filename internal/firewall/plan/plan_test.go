@@ -3,13 +3,17 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/route"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -132,5 +136,45 @@ func TestOpHeaderNames(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no operation headerArray")
+	}
+}
+
+// Two templates of one shape reach the same paths: the firewall cannot
+// tell which operation the upstream runs, so it reports them and refuses
+// their requests rather than checking the first one declared.
+func TestSameShapeTemplatesConflict(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	src := `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: /v1}]
+paths:
+  /items/{id}:
+    get:
+      operationId: byID
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+    delete:
+      operationId: deleteItem
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: gone}}
+  /items/{key}:
+    get:
+      operationId: byKey
+      parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+`
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := loadPlan(t, path, Config{})
+	want := "byID (GET /v1/items/{id}) and byKey (GET /v1/items/{key}) are reachable at the same paths"
+	if !strings.Contains(strings.Join(p.Problems, "\n"), want) {
+		t.Errorf("problems lack %q: %q", want, p.Problems)
+	}
+	if _, _, err := p.Router.Lookup("GET", "/v1/items/x"); !errors.Is(err, route.ErrConflict) {
+		t.Errorf("GET: err = %v, want ErrConflict", err)
+	}
+	if m, _, err := p.Router.Lookup("DELETE", "/v1/items/x"); err != nil || m.Value.ID != "deleteItem" {
+		t.Errorf("DELETE: %v", err)
 	}
 }

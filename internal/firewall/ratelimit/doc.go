@@ -22,11 +22,12 @@
 //
 // Build once: lim, err := ratelimit.New(cfg, logger). Close it on shutdown.
 //
-// Stage rate-limit-ip (before routing) and stage rate-limit-identity (after
-// authentication) each call Check with what they know:
+// Stage rate-limit-ip (before routing), stage rate-limit-ip-operation
+// (after routing, before authentication) and stage rate-limit-identity
+// (after authentication) each call Check with what they know:
 //
 //	res := lim.Check(ctx, ratelimit.Input{
-//	    Phase:     ratelimit.PhaseIP,      // or PhaseIdentity
+//	    Phase:     ratelimit.PhaseIP,      // or PhaseOperationIP, PhaseIdentity
 //	    Operation: opID,                   // "" before routing
 //	    IP:        clientAddr,             // from clientip.Policy.Resolve
 //	    APIKey:    key,                    // identity phase: the presented API key, if any
@@ -40,8 +41,11 @@
 //	}
 //
 // PhaseIP evaluates rules keyed by "ip" with scope "api" and no operation
-// filter (nothing else is known before routing); PhaseIdentity evaluates
-// every other rule. A rule whose key is absent from the request (no API
+// filter (nothing else is known before routing); PhaseOperationIP the
+// other rules keyed by "ip" (an operation filter, or scope "operation"),
+// which need the operation but not the identity, so that failed
+// authentications count against them; PhaseIdentity the rules keyed by
+// API key or claim. A rule whose key is absent from the request (no API
 // key, no such claim) does not apply to it: anonymous callers are limited
 // by the IP rules. Every applicable rule is charged; the response reports
 // the rule with the fewest remaining requests.

@@ -25,7 +25,13 @@ type Phase int
 const (
 	// PhaseIP is the stage before routing: only per-IP, API-wide rules.
 	PhaseIP Phase = iota
-	// PhaseIdentity is the stage after authentication: every other rule.
+	// PhaseOperationIP is the stage after routing and before
+	// authentication: the other rules keyed by ip (limited to some
+	// operations, or counted per operation). Failed authentications
+	// count against them.
+	PhaseOperationIP
+	// PhaseIdentity is the stage after authentication: the rules keyed by
+	// API key or claim.
 	PhaseIdentity
 )
 
@@ -116,6 +122,8 @@ type compiledRule struct {
 	ops    map[string]bool
 	claim  string
 	window int64
+	// phase is the stage that charges the rule.
+	phase Phase
 	// Counters resolved once: WithLabelValues hashes its labels on every
 	// call, which would dominate the cost of a memory-store decision.
 	allowedCtr, limitedCtr prometheus.Counter
@@ -207,6 +215,7 @@ func NewWithStore(cfg Config, st Store, log *slog.Logger) (*Limiter, error) {
 				cr.ops[op] = true
 			}
 		}
+		cr.phase = ruleRunsIn(r, cr.ops != nil)
 		cr.allowedCtr = l.decisions.WithLabelValues(r.Name, "allowed")
 		cr.limitedCtr = l.decisions.WithLabelValues(r.Name, "limited")
 		l.rules = append(l.rules, cr)
@@ -225,9 +234,23 @@ func (l *Limiter) StoreErrors() uint64 { return l.storeErrors.Load() }
 // Close releases the store.
 func (l *Limiter) Close() error { return l.store.Close() }
 
+// ruleRunsIn is the phase that charges a rule: a rule keyed by ip runs
+// before routing when it covers the whole API as one counter, and right
+// after routing (before authentication, so failed authentications count)
+// when it needs the operation; rules keyed by an identity run once it is
+// known.
+func ruleRunsIn(r Rule, hasOps bool) Phase {
+	switch {
+	case r.Key != KeyIP:
+		return PhaseIdentity
+	case r.Scope == ScopeAPI && !hasOps:
+		return PhaseIP
+	}
+	return PhaseOperationIP
+}
+
 func (r *compiledRule) applies(in *Input) bool {
-	ipPhase := r.Key == KeyIP && r.Scope == ScopeAPI && r.ops == nil
-	if (in.Phase == PhaseIP) != ipPhase {
+	if in.Phase != r.phase {
 		return false
 	}
 	if r.ops != nil && !r.ops[in.Operation] {

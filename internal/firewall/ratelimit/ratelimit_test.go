@@ -74,6 +74,29 @@ func TestGCRASequence(t *testing.T) {
 	}
 }
 
+func TestRulePhase(t *testing.T) {
+	for _, tc := range []struct {
+		rule Rule
+		want Phase
+	}{
+		{Rule{Key: KeyIP}, PhaseIP},
+		{Rule{Key: KeyIP, Scope: ScopeAPI}, PhaseIP},
+		{Rule{Key: KeyIP, Operations: []string{"login"}}, PhaseOperationIP},
+		{Rule{Key: KeyIP, Scope: ScopeOperation}, PhaseOperationIP},
+		{Rule{Key: KeyAPIKey}, PhaseIdentity},
+		{Rule{Key: KeyAPIKey, Operations: []string{"login"}}, PhaseIdentity},
+		{Rule{Key: "claim:sub", Scope: ScopeOperation}, PhaseIdentity},
+	} {
+		r := tc.rule
+		if r.Scope == "" {
+			r.Scope = ScopeAPI // as NewWithStore fills it in
+		}
+		if got := ruleRunsIn(r, len(r.Operations) > 0); got != tc.want {
+			t.Errorf("%+v runs in phase %d, want %d", tc.rule, got, tc.want)
+		}
+	}
+}
+
 func TestRuleSelection(t *testing.T) {
 	cfg := Config{Rules: []Rule{
 		{Name: "ip", Key: KeyIP, Rate: 1, Period: time.Hour},
@@ -122,10 +145,17 @@ func TestRuleSelection(t *testing.T) {
 			{Input{Phase: PhaseIP, IP: ip1}, false, "ip"},
 			{Input{Phase: PhaseIP, IP: ip2}, true, "ip"},
 		}},
+		// Rules keyed by ip that need the operation run after routing
+		// and before authentication, never in the identity phase.
 		{"operation filter", []call{
-			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "createOrder"}, true, "ip-op"},
-			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "listOrders"}, true, ""},
-			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "createOrder"}, false, "ip-op"},
+			{Input{Phase: PhaseOperationIP, IP: ip1, Operation: "createOrder"}, true, "ip-op"},
+			{Input{Phase: PhaseOperationIP, IP: ip1, Operation: "listOrders"}, true, ""},
+			{Input{Phase: PhaseIdentity, IP: ip1, Operation: "createOrder"}, true, ""},
+			{Input{Phase: PhaseOperationIP, IP: ip1, Operation: "createOrder"}, false, "ip-op"},
+		}},
+		{"operation ip phase charges no identity rule", []call{
+			{Input{Phase: PhaseOperationIP, APIKey: "k1", Claims: map[string]any{"sub": "alice"}, Operation: "a"}, true, ""},
+			{Input{Phase: PhaseOperationIP, APIKey: "k1", Claims: map[string]any{"sub": "alice"}, Operation: "a"}, true, ""},
 		}},
 	}
 	for _, tc := range tests {

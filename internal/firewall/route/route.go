@@ -1,5 +1,12 @@
 // Package route matches request paths to the contract's path templates.
 //
+// Each template is registered under the base path of the servers it is
+// served from (the document's, or its path item's or operation's own), as
+// one full path: base paths and templates take part in the same matching,
+// so a concrete segment wins over a templated one wherever it comes from,
+// and two operations reachable at the same path are found when they are
+// added, whichever servers put them there.
+//
 // The router works on the escaped path exactly as it will be forwarded, one
 // segment at a time, and refuses paths whose meaning could differ between
 // the firewall and the upstream (dot-segments, encoded slashes or
@@ -17,17 +24,42 @@ import (
 
 // Lookup results other than a match.
 var (
-	ErrNotFound     = errors.New("no path of the contract matches")
-	ErrAmbiguous    = errors.New("the path has dot-segments, empty segments, encoded separators, bytes that are not UTF-8, or a segment that names another path once decoded or case-folded")
-	ErrNotAllowed   = errors.New("the method is not declared for this path")
-	errBadTemplate  = errors.New("path template is malformed")
-	errDupOperation = errors.New("operation declared twice")
+	ErrNotFound   = errors.New("no path of the contract matches")
+	ErrAmbiguous  = errors.New("the path has dot-segments, empty segments, encoded separators, bytes that are not UTF-8, or a segment that names another path once decoded or case-folded")
+	ErrNotAllowed = errors.New("the method is not declared for this path")
+	// ErrConflict is returned by Lookup for a path and method at which
+	// two values were added (ConflictError): the upstream may run either,
+	// so neither can be checked in its place.
+	ErrConflict    = errors.New("several operations of the contract are reachable at this path")
+	errBadTemplate = errors.New("path template is malformed")
+	// ErrBadBase is returned by Add for a base path it cannot match.
+	ErrBadBase = errors.New("server base path is not a plain path (it must start with '/' and have no empty, dot or templated segment)")
 )
+
+// ConflictError is returned by Add when the method is already registered
+// at a path of the same shape (the same literals, whatever the variables
+// are called). The new value is not matched there; Lookup answers
+// ErrConflict for that path and method from then on.
+type ConflictError[T any] struct {
+	// Path is the full path (base path and template) of the new value.
+	Path   string
+	Method string
+	// Existing is the value registered first, and ExistingPath its full
+	// path.
+	Existing     T
+	ExistingPath string
+}
+
+func (e *ConflictError[T]) Error() string {
+	if e.Path == e.ExistingPath {
+		return e.Method + " " + e.Path + " is registered twice"
+	}
+	return e.Method + " " + e.Path + " is the same path as " + e.ExistingPath
+}
 
 // Router maps (method, path) to values of type T.
 type Router[T any] struct {
-	bases []string
-	root  *node[T]
+	root *node[T]
 }
 
 type node[T any] struct {
@@ -39,7 +71,10 @@ type node[T any] struct {
 	methods map[string]T
 	allow   string
 	tmpl    map[string]string
+	full    map[string]string   // base path and template, by method
 	names   map[string][]string // variable names by method, in path order
+	// conflict marks the methods added more than once at this node.
+	conflict map[string]bool
 }
 
 type paramChild[T any] struct {
@@ -58,21 +93,49 @@ type PathParam struct {
 	Escaped string
 }
 
-// New makes a router for paths under any of the base paths ("" for none).
-func New[T any](bases []string) *Router[T] {
-	bs := append([]string(nil), bases...)
-	if len(bs) == 0 {
-		bs = []string{""}
-	}
-	// Longest base first, so "/v1/admin" wins over "/v1".
-	sort.Slice(bs, func(i, j int) bool { return len(bs[i]) > len(bs[j]) })
-	return &Router[T]{bases: bs, root: &node[T]{}}
+// New makes an empty router.
+func New[T any]() *Router[T] {
+	return &Router[T]{root: &node[T]{}}
 }
 
-// Add registers a template such as /pets/{id}.
-func (r *Router[T]) Add(template, method string, v T) error {
-	n := r.root
+// Add registers a template such as /pets/{id} under a base path such as
+// /v1 ("" for none): it matches /v1/pets/5. The root template "/" matches
+// the base path with and without a trailing slash. A *ConflictError says
+// the method was already registered at a path of the same shape.
+func (r *Router[T]) Add(base, template, method string, v T) error {
+	base = strings.TrimRight(base, "/")
+	if base != "" {
+		segs, err := checkSegments(base)
+		if err != nil || strings.ContainsAny(base, "{}") {
+			return ErrBadBase
+		}
+		for _, s := range segs {
+			if s == "" {
+				return ErrBadBase
+			}
+		}
+	}
+	// Checked whole first, so that a malformed template leaves nothing
+	// behind.
 	for _, seg := range splitPath(template) {
+		if strings.ContainsAny(seg, "{}") {
+			if _, err := parseSegment(seg); err != nil {
+				return err
+			}
+		}
+	}
+	if base != "" && strings.Trim(template, "/") == "" {
+		// The root under a base path: /v1 and /v1/ alike.
+		return errors.Join(r.add(base, template, method, v), r.add(base+"/", template, method, v))
+	}
+	return r.add(base+template, template, method, v)
+}
+
+// add registers v at full, the base path (made of literal segments) and
+// template joined.
+func (r *Router[T]) add(full, template, method string, v T) error {
+	n := r.root
+	for _, seg := range splitPath(full) {
 		// A stray "}" makes the template malformed, not a literal.
 		if !strings.ContainsAny(seg, "{}") {
 			if n.static == nil {
@@ -113,14 +176,19 @@ func (r *Router[T]) Add(template, method string, v T) error {
 	if n.methods == nil {
 		n.methods = map[string]T{}
 	}
-	if _, dup := n.methods[method]; dup {
-		return errDupOperation
+	if old, dup := n.methods[method]; dup {
+		if n.conflict == nil {
+			n.conflict = map[string]bool{}
+		}
+		n.conflict[method] = true
+		return &ConflictError[T]{Path: full, Method: method, Existing: old, ExistingPath: n.full[method]}
 	}
 	n.methods[method] = v
 	if n.tmpl == nil {
-		n.tmpl, n.names = map[string]string{}, map[string][]string{}
+		n.tmpl, n.full, n.names = map[string]string{}, map[string]string{}, map[string][]string{}
 	}
 	n.tmpl[method] = template
+	n.full[method] = full
 	n.names[method] = templateNames(template)
 	n.allow = allowOf(n.methods)
 	return nil
@@ -142,26 +210,22 @@ func allowOf[T any](m map[string]T) string {
 
 // Match is a successful lookup.
 type Match[T any] struct {
-	Value    T
+	Value T
+	// Template is the path template as the contract writes it, without
+	// the base path.
 	Template string
 	Params   []PathParam
 }
 
 // Lookup finds the value for an escaped request path. On ErrNotAllowed,
 // allow lists the declared methods (for the Allow header). HEAD falls back
-// to GET (RFC 9110 9.3.2).
+// to GET (RFC 9110 9.3.2). On ErrConflict the match names the value
+// registered first, for the record.
 func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string, err error) {
-	// The whole path first: outside the base path an ambiguous path is
-	// still refused as ambiguous (an upstream may normalise
-	// /x/../v1/items into the base), not merely not found.
-	if _, err := checkSegments(escapedPath); err != nil {
-		return m, "", err
-	}
-	rest, ok := r.stripBase(escapedPath)
-	if !ok {
-		return m, "", ErrNotFound
-	}
-	segs, err := checkSegments(rest)
+	// The whole path, base path included: outside the base path an
+	// ambiguous path is still refused as ambiguous (an upstream may
+	// normalise /x/../v1/items into the base), not merely not found.
+	segs, err := checkSegments(escapedPath)
 	if err != nil {
 		return m, "", err
 	}
@@ -189,22 +253,11 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 			params[i].Name = names[i]
 		}
 	}
-	return Match[T]{Value: v, Template: n.tmpl[method], Params: params}, n.allow, nil
-}
-
-func (r *Router[T]) stripBase(p string) (string, bool) {
-	for _, b := range r.bases {
-		if b == "" {
-			return p, true
-		}
-		if rest, ok := strings.CutPrefix(p, b); ok && (rest == "" || rest[0] == '/') {
-			if rest == "" {
-				rest = "/"
-			}
-			return rest, true
-		}
+	m = Match[T]{Value: v, Template: n.tmpl[method], Params: params}
+	if n.conflict[method] {
+		return m, n.allow, ErrConflict
 	}
-	return "", false
+	return m, n.allow, nil
 }
 
 // checkSegments splits the escaped path and refuses the segments whose

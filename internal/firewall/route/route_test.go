@@ -8,10 +8,15 @@ import (
 
 func build(t *testing.T, bases []string, ops ...string) *Router[string] {
 	t.Helper()
-	r := New[string](bases)
+	r := New[string]()
+	if len(bases) == 0 {
+		bases = []string{""}
+	}
 	for i := 0; i+1 < len(ops); i += 2 {
-		if err := r.Add(ops[i+1], ops[i], ops[i]+" "+ops[i+1]); err != nil {
-			t.Fatalf("Add %s %s: %v", ops[i], ops[i+1], err)
+		for _, b := range bases {
+			if err := r.Add(b, ops[i+1], ops[i], ops[i]+" "+ops[i+1]); err != nil {
+				t.Fatalf("Add %s %s under %q: %v", ops[i], ops[i+1], b, err)
+			}
 		}
 	}
 	return r
@@ -154,19 +159,109 @@ func TestAddErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := New[string](nil).Add(tc.template, "GET", "x"); err == nil {
+			if err := New[string]().Add("/v1", tc.template, "GET", "x"); err == nil {
 				t.Fatalf("Add(%q) accepted", tc.template)
 			}
 		})
 	}
-	r := New[string](nil)
-	if err := r.Add("/pets/{id}", "GET", "a"); err != nil {
+	for _, base := range []string{"v1", "/v1/{version}", "/a//b", "/a/../b", "/a/./b", `/a\b`, "//host/v1"} {
+		if err := New[string]().Add(base, "/pets", "GET", "x"); !errors.Is(err, ErrBadBase) {
+			t.Errorf("base path %q: err = %v, want ErrBadBase", base, err)
+		}
+	}
+	r := New[string]()
+	if err := r.Add("", "/pets/{id}", "GET", "a"); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("/pets/{petId}", "GET", "b"); err == nil {
-		t.Fatal("the same operation twice under another variable name was accepted")
+	var ce *ConflictError[string]
+	if err := r.Add("", "/pets/{petId}", "GET", "b"); !errors.As(err, &ce) || ce.Existing != "a" || ce.ExistingPath != "/pets/{id}" || ce.Path != "/pets/{petId}" {
+		t.Fatalf("the same operation twice under another variable name: %v", err)
 	}
-	if err := r.Add("/pets/{petId}", "PUT", "c"); err != nil {
+	if err := r.Add("", "/pets/{petId}", "PUT", "c"); err != nil {
 		t.Fatalf("another method on the same shape: %v", err)
+	}
+}
+
+// TestServerBasePaths covers templates registered under different base
+// paths (servers of the document, of a path item, of an operation).
+func TestServerBasePaths(t *testing.T) {
+	r := New[string]()
+	add := func(base, template, method, v string) error {
+		t.Helper()
+		return r.Add(base, template, method, v)
+	}
+	for _, a := range [][4]string{
+		{"/v1", "/users", "GET", "users"},
+		{"/v1", "/{section}/users", "GET", "section users"},
+		{"/v1/admin", "/users", "GET", "admin users"},
+		{"/v2", "/", "GET", "v2 root"},
+		{"", "/health", "GET", "health"},
+		{"/v1", "/{id}", "GET", "by id"},
+		{"", "/v1/special", "GET", "special"},
+	} {
+		if err := add(a[0], a[1], a[2], a[3]); err != nil {
+			t.Fatalf("Add %v: %v", a, err)
+		}
+	}
+	for _, tc := range []struct {
+		path, want, template string
+		err                  error
+	}{
+		{"/v1/users", "users", "/users", nil},
+		{"/v1/admin/users", "admin users", "/users", nil}, // concrete (the base path) wins
+		{"/v1/other/users", "section users", "/{section}/users", nil},
+		{"/admin/users", "", "", ErrNotFound}, // only under its own base path
+		{"/users", "", "", ErrNotFound},
+		{"/v2", "v2 root", "/", nil},
+		{"/v2/", "v2 root", "/", nil},
+		{"/v2/users", "", "", ErrNotFound},
+		{"/health", "health", "/health", nil},
+		{"/v1/health", "by id", "/{id}", nil},
+		{"/v1/special", "special", "/v1/special", nil}, // concrete beats /v1/{id}
+		{"/v1/admin", "by id", "/{id}", nil},
+		{"/v1/%61dmin/users", "", "", ErrAmbiguous}, // a base path's segment is concrete too
+	} {
+		m, _, err := r.Lookup("GET", tc.path)
+		if !errors.Is(err, tc.err) {
+			t.Errorf("%s: err = %v, want %v", tc.path, err, tc.err)
+			continue
+		}
+		if err == nil && (m.Value != tc.want || m.Template != tc.template) {
+			t.Errorf("%s: matched %q (%s), want %q (%s)", tc.path, m.Value, m.Template, tc.want, tc.template)
+		}
+	}
+
+	// Two operations reachable at the same path through their servers:
+	// reported when added, refused when requested.
+	var ce *ConflictError[string]
+	if err := add("/v1/admin", "/{x}", "GET", "admin by x"); err != nil {
+		t.Fatalf("a template under a longer base path is not the same path as a concrete one: %v", err)
+	}
+	if err := add("", "/v1/admin/users", "GET", "clash"); !errors.As(err, &ce) || ce.Existing != "admin users" || ce.ExistingPath != "/v1/admin/users" || ce.Path != "/v1/admin/users" {
+		t.Fatalf("conflict: %v", err)
+	}
+	if err := add("", "/v1/admin/users", "POST", "post"); err != nil {
+		t.Fatalf("another method at the path: %v", err)
+	}
+	if err := add("", "/v2", "GET", "clash with the root"); !errors.As(err, &ce) || ce.Existing != "v2 root" {
+		t.Fatalf("conflict with a root under a base path: %v", err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		err          error
+	}{
+		{"GET", "/v1/admin/users", ErrConflict},
+		{"HEAD", "/v1/admin/users", ErrConflict},
+		{"POST", "/v1/admin/users", nil},
+		{"GET", "/v2", ErrConflict},
+		{"GET", "/v2/", nil},
+		{"GET", "/v1/users", nil},
+	} {
+		if _, _, err := r.Lookup(tc.method, tc.path); !errors.Is(err, tc.err) {
+			t.Errorf("%s %s: err = %v, want %v", tc.method, tc.path, err, tc.err)
+		}
+	}
+	if _, allow, err := r.Lookup("PUT", "/v1/admin/users"); !errors.Is(err, ErrNotAllowed) || allow != "GET, HEAD, POST" {
+		t.Errorf("405 at a conflicting path: %v %q", err, allow)
 	}
 }

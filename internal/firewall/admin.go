@@ -45,6 +45,9 @@ func newMetrics(s *Server) *metrics {
 	})
 	m.reg.MustRegister(m.requests, m.latency, m.violations, m.reloads, audit, limiterCollector{s},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if c := s.shared.dpopReplayErrors; c != nil {
+		m.reg.MustRegister(c)
+	}
 	return m
 }
 

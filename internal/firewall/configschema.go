@@ -51,6 +51,7 @@ var schemaEnums = map[string][]string{
 	"blacklist.tier":                           {"default", "crs"},
 	"blacklist.families[]":                     {"sqli", "xss", "traversal", "cmdi", "generic"},
 	"authentication.denylist.backend":          {"memory", "redis"},
+	"authentication.dpop_replay.backend":       {"memory", "redis"},
 	"authentication.schemes.*.require_binding": {"", "mtls", "dpop"},
 }
 
@@ -78,7 +79,7 @@ var schemaDescriptions = map[string]string{
 	"operations":             "Per-operation settings keyed by operationId or \"METHOD /path\".",
 	"streaming":              "Streamed or oversized responses: exempt (forwarded unvalidated) or block.",
 	"watch_interval":         "How often the spec files are checked for changes (negative disables).",
-	"authentication":         "Verifiers per security scheme of the contract (JWT/JWKS/OIDC, introspection, API keys, basic, mTLS, DPoP) and the token denylist.",
+	"authentication":         "Verifiers per security scheme of the contract (JWT/JWKS/OIDC, introspection, API keys, basic, mTLS, DPoP), the token denylist and the DPoP replay store.",
 	"authentication.schemes": "Keyed by the security scheme name in components.securitySchemes.",
 	"signed_payloads":        "Keys that verify JWS-signed request bodies (application/jose or a detached signature header).",
 	"client_certificates":    "CA bundle for operations that require a client certificate (required, or x-rampart-mtls in the contract).",
@@ -87,6 +88,8 @@ var schemaDescriptions = map[string]string{
 	"response_headers":       "Security headers set on every response (HSTS on TLS only).",
 	"cors":                   "Cross-origin policy; preflights are answered by the firewall.",
 	"blacklist":              "Injection detection (SQLi, XSS, traversal, command injection) after validation.",
+
+	"authentication.dpop_replay": "Where accepted DPoP proofs are recorded so that each is used once: memory (default, one node; dpop.replay_cache_size per scheme) or redis (shared by a fleet; 503 when Redis cannot answer unless fail_open).",
 }
 
 // ConfigSchema returns the JSON Schema (draft 2020-12) of the

@@ -36,6 +36,15 @@ func TestGeneratedConfigDocs(t *testing.T) {
 	}
 }
 
+// dpopAuth is an authentication section with a DPoP scheme; tests append
+// keys of the section to it.
+const dpopAuth = `authentication:
+  schemes:
+    oauth:
+      jwt: {jwks_url: "https://idp.example/jwks.json"}
+      dpop: {max_age: 60s}
+`
+
 func TestValidateConfig(t *testing.T) {
 	cases := []struct {
 		name string
@@ -62,6 +71,14 @@ timeouts: {upstream: 5s}
 		{"semantic: CIDR", "ip_rules:\n  deny: [10.0.0.1/8]\n", []string{"line 2:10: ip_rules.deny[0]", "host bits"}},
 		{"semantic: wildcard with credentials", "cors:\n  allowed_origins: ['*']\n  allow_credentials: true\n", []string{"line 2:21: cors.allowed_origins[0]", "allow_credentials"}},
 		{"semantic: tamper log without key", "audit:\n  tamper_evident: {enabled: true}\n", []string{"line 2:3: audit.tamper_evident.signing_key"}},
+		{"dpop replay in redis", dpopAuth + "  dpop_replay: {backend: redis, redis_addr: 127.0.0.1:6379, prefix: \"api:dpop:\", fail_open: false}\n", nil},
+		{"dpop replay in memory", dpopAuth + "  dpop_replay: {backend: memory}\n", nil},
+		{"dpop replay: bad backend", dpopAuth + "  dpop_replay:\n    backend: memcached\n", []string{"line 7:5: authentication.dpop_replay.backend: ", "memory"}},
+		{"dpop replay: unknown key", dpopAuth + "  dpop_replay:\n    backend: redis\n    addr: 127.0.0.1:6379\n", []string{"line 8:5: authentication.dpop_replay.addr: unknown key"}},
+		{"dpop replay: redis without an address", dpopAuth + "  dpop_replay:\n    backend: redis\n", []string{"line 6:3: authentication.dpop_replay.redis_addr: required for the redis backend"}},
+		{"dpop replay: an address for the memory backend", dpopAuth + "  dpop_replay:\n    redis_addr: 127.0.0.1:6379\n", []string{"line 7:5: authentication.dpop_replay.redis_addr: set, but the backend is memory"}},
+		{"dpop replay: negative db", dpopAuth + "  dpop_replay:\n    backend: redis\n    redis_addr: 127.0.0.1:6379\n    redis_db: -1\n", []string{"line 9:5: authentication.dpop_replay.redis_db: must not be negative"}},
+		{"dpop replay without a dpop scheme", "authentication:\n  schemes:\n    oauth:\n      jwt: {jwks_url: https://idp.example/jwks.json}\n  dpop_replay: {backend: redis, redis_addr: 127.0.0.1:6379}\n", []string{"line 5:3: authentication.dpop_replay: no scheme has a dpop section"}},
 		{"yaml syntax", "mode: [block\n", []string{"line "}},
 		{"duplicate key", "mode: block\nmode: monitor\n", []string{"line 2"}},
 	}

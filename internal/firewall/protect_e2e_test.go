@@ -144,12 +144,18 @@ func hsWithPublicKey(t *testing.T, pub *rsa.PublicKey, claims map[string]any) st
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-// protectYAML is the configuration of the protection tests; extra is
-// appended (YAML), and %JWKS% replaced by the identity provider's URL.
+// protectConfig is the configuration of the protection tests; extra is
+// appended (YAML).
 func protectConfig(t *testing.T, up *upstream, jwksURL, extra string) Config {
 	t.Helper()
+	return loadConfigYAML(t, protectYAML(up, jwksURL, extra))
+}
+
+// protectYAML is the text of protectConfig, for tests that edit it; the
+// authentication section comes last, so extra may add keys to it.
+func protectYAML(up *upstream, jwksURL, extra string) string {
 	hash, _ := bcrypt.GenerateFromPassword([]byte("opensesame"), bcrypt.MinCost)
-	y := fmt.Sprintf(`spec: testdata/protect.yaml
+	return fmt.Sprintf(`spec: testdata/protect.yaml
 upstream: http://%s
 authentication:
   realm: orders
@@ -169,6 +175,11 @@ authentication:
       basic:
         users: [{username: ops, bcrypt: '%s'}]
 `, up.addr, jwksURL, apikey.Digest("key-a"), apikey.Digest("key-b"), hash) + extra
+}
+
+// loadConfigYAML loads a configuration file with the text y.
+func loadConfigYAML(t *testing.T, y string) Config {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "protect.yaml")
 	if err := os.WriteFile(path, []byte(y), 0o600); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
 	"github.com/rampart-sec/rampart/internal/redistest"
@@ -89,6 +92,165 @@ func TestProtectRedisDown(t *testing.T) {
 			}
 			if !found {
 				t.Fatalf("store error not counted in /metrics")
+			}
+		})
+	}
+}
+
+// dpopYAML is protectYAML with DPoP proofs on the oauth scheme, for a
+// fleet behind one public origin (the htu every node compares), and
+// replay, the authentication.dpop_replay section (YAML flow mapping).
+func dpopYAML(up *upstream, jwksURL, replay string) string {
+	y := strings.Replace(protectYAML(up, jwksURL, ""), "        fetch_timeout: 1s\n",
+		"        fetch_timeout: 1s\n      dpop: {external_origin: \"https://api.example\"}\n", 1)
+	if replay != "" {
+		y += "  dpop_replay: " + replay + "\n"
+	}
+	return y
+}
+
+// metricLine reports whether /metrics has a sample whose line starts
+// with prefix.
+func metricLine(t *testing.T, s *Server, prefix string) bool {
+	t.Helper()
+	m, err := testClient.Get("http://" + s.AdminAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Body.Close()
+	sc := bufio.NewScanner(m.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestProtectFleetDPoPReplay runs two firewalls behind one public origin:
+// a DPoP proof accepted by node A is refused as a replay by node B when
+// they share the replay store in Redis, and accepted by B when each node
+// keeps proofs in its own memory (what a fleet without Redis would do).
+// Either store still refuses the replay after a contract reload.
+func TestProtectFleetDPoPReplay(t *testing.T) {
+	addr, _ := redistest.Start(t)
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	key := newDPoPKey(t)
+	tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
+	const htu = "https://api.example/orders"
+	rc := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = rc.Close() })
+	for _, tc := range []struct {
+		name, replay string
+		// status of the proof accepted by A, replayed to B
+		replayToB int
+	}{
+		{"redis", fmt.Sprintf(`{backend: redis, redis_addr: %q, prefix: "test:dpop:"}`, addr), 401},
+		{"memory", "", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := startFirewall(t, loadConfigYAML(t, dpopYAML(up, d.url, tc.replay)), nil)
+			b, bLogs := startFirewallLogged(t, loadConfigYAML(t, dpopYAML(up, d.url, tc.replay)))
+			waitFor(t, "JWKS", func() bool { return a.Ready() && b.Ready() })
+			jti := "fleet-" + tc.name
+			proof := key.proof(t, "GET", htu, jti, tok)
+			send := func(s *Server, proof string) (int, string) {
+				resp, reason := call{"GET", "/orders", []string{"Authorization", "DPoP " + tok, "DPoP", proof}, ""}.do(t, s)
+				return resp.StatusCode, reason
+			}
+			if st, reason := send(a, proof); st != 200 {
+				t.Fatalf("node A, first use: %d %s", st, reason)
+			}
+			if st, reason := send(b, key.proof(t, "GET", htu, jti+"-b", tok)); st != 200 {
+				t.Fatalf("node B, a proof of its own: %d %s (node B does not accept the public origin)", st, reason)
+			}
+			st, reason := send(b, proof)
+			if st != tc.replayToB {
+				t.Fatalf("node B, the proof node A accepted: %d %s, want %d", st, reason, tc.replayToB)
+			}
+			if st == 401 && (reason != "auth-invalid" || !strings.Contains(bLogs.String(), `err="DPoP proof replayed"`)) {
+				t.Fatalf("node B, replay: reason %q, want auth-invalid for a replayed proof; log:\n%s", reason, bLogs)
+			}
+			if st, _ := send(a, proof); st != 401 {
+				t.Fatalf("node A, replay to itself: %d, want 401", st)
+			}
+			n, err := rc.Exists(context.Background(), dpop.NewRedis(nil, "test:dpop:", "oauth").Key(key.jkt, jti)).Result()
+			if err != nil || (n == 1) != (tc.name == "redis") {
+				t.Fatalf("the proof's key in Redis: exists=%d err=%v", n, err)
+			}
+			if err := a.Reload(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if st, _ := send(a, proof); st != 401 {
+				t.Fatalf("node A after a contract reload, replay: %d, want 401", st)
+			}
+		})
+	}
+}
+
+// TestProtectDPoPReplayStoreDown: with the Redis replay store unreachable,
+// a DPoP-bound request gets 503 (problem+json, Retry-After), logged and
+// counted, unless fail_open lets it through, checked against the node's
+// own memory; tokens that are not DPoP-bound do not need the store.
+func TestProtectDPoPReplayStoreDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	key := newDPoPKey(t)
+	tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
+	plain := d.token(t, "k1", nil)
+	const htu = "https://api.example/orders"
+	for _, tc := range []struct {
+		name     string
+		failOpen bool
+		status   int
+		reason   string
+		// status of the same proof sent again
+		again  int
+		action string
+		log    string
+	}{
+		{"fail closed (default)", false, 503, "auth-unavailable", 503, "fail_closed", "refusing DPoP-bound requests"},
+		{"fail open", true, 200, "", 401, "fail_open", "failing open"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := loadConfigYAML(t, dpopYAML(up, d.url, fmt.Sprintf(`{backend: redis, redis_addr: %q, fail_open: %v}`, dead, tc.failOpen)))
+			s, logs := startFirewallLogged(t, cfg)
+			waitFor(t, "JWKS", s.Ready)
+			proof := key.proof(t, "GET", htu, "down-"+tc.action, tok)
+			hdr := []string{"Authorization", "DPoP " + tok, "DPoP", proof}
+			resp, reason := call{"GET", "/orders", hdr, ""}.do(t, s)
+			if resp.StatusCode != tc.status || reason != tc.reason {
+				t.Fatalf("%d %q, want %d %q", resp.StatusCode, reason, tc.status, tc.reason)
+			}
+			if tc.status == 503 {
+				if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+					t.Fatalf("Content-Type %q, want application/problem+json", ct)
+				}
+				if resp.Header.Get("Retry-After") == "" {
+					t.Fatal("no Retry-After on the 503")
+				}
+			}
+			if resp, reason := (call{"GET", "/orders", hdr, ""}).do(t, s); resp.StatusCode != tc.again {
+				t.Fatalf("the same proof again: %d %s, want %d", resp.StatusCode, reason, tc.again)
+			}
+			if resp, reason := (call{"GET", "/orders", bearer(plain), ""}).do(t, s); resp.StatusCode != 200 {
+				t.Fatalf("a token that is not DPoP-bound: %d %s", resp.StatusCode, reason)
+			}
+			if !metricLine(t, s, `rampart_dpop_replay_store_errors_total{action="`+tc.action+`"}`) {
+				t.Fatal("store failure not counted in /metrics")
+			}
+			if l := logs.String(); !strings.Contains(l, "DPoP replay store unavailable") || !strings.Contains(l, tc.log) || !strings.Contains(l, "action="+tc.action) {
+				t.Fatalf("store failure not logged as expected:\n%s", l)
+			}
+			if strings.Contains(logs.String(), tok) {
+				t.Fatal("the log holds a token")
 			}
 		})
 	}

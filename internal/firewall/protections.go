@@ -72,6 +72,11 @@ type shared struct {
 	denyClose    func() error
 	denyFailOpen bool
 	denyMaxTTL   time.Duration
+	// dpopReplay records the DPoP proofs accepted by every contract's
+	// verifiers, so a reload does not forget them; nil when no scheme has
+	// a dpop section. dpopReplayErrors counts its store's failures.
+	dpopReplay       *authn.DPoPReplay
+	dpopReplayErrors *prometheus.CounterVec
 }
 
 // contract is a compiled plan plus the protections that depend on it. It
@@ -227,7 +232,19 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 			sh.denyMaxTTL = denylist.DefaultMaxTTL
 		}
 	}
-	_ = logger
+	if a := cfg.Authentication; a != nil {
+		if sh.dpopReplay, err = a.NewDPoPReplay(logger); err != nil {
+			sh.close()
+			return nil, err
+		}
+		if sh.dpopReplay != nil {
+			sh.dpopReplayErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+				Name: "rampart_dpop_replay_store_errors_total",
+				Help: "DPoP replay store (Redis) failures, by the action taken (fail_open, fail_closed).",
+			}, []string{"action"})
+			sh.dpopReplay.OnError = func(action string) { sh.dpopReplayErrors.WithLabelValues(action).Inc() }
+		}
+	}
 	return sh, nil
 }
 
@@ -290,6 +307,7 @@ func (sh *shared) close() {
 	if sh.denyClose != nil {
 		_ = sh.denyClose()
 	}
+	_ = sh.dpopReplay.Close()
 }
 
 // extAt returns the most specific value of an extension for an operation
@@ -532,10 +550,12 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		}
 	}
 	if cfg.Authentication != nil {
-		// The denylist is the shared one: a runtime building its own
-		// would start empty at each reload and lose in-memory revocations.
+		// The denylist and the DPoP replay store are the shared ones: a
+		// runtime building its own would start empty at each reload and
+		// lose in-memory revocations, or accept a proof replayed across
+		// the reload.
 		ac := *cfg.Authentication
-		ac.Denylist = nil
+		ac.Denylist, ac.DPoPReplay = nil, nil
 		rt, err := ac.Build(doc.SecuritySchemes, s.log)
 		if err != nil {
 			return nil, err
@@ -543,6 +563,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 		if s.shared.deny != nil {
 			rt.UseDenylist(s.shared.deny, s.shared.denyFailOpen)
 		}
+		rt.UseDPoPReplay(s.shared.dpopReplay)
 		if err := rt.Check(doc.Operations); err != nil {
 			_ = rt.Close()
 			return nil, err

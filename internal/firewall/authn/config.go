@@ -26,6 +26,9 @@ type Config struct {
 	// contract (components.securitySchemes).
 	Schemes  map[string]*SchemeConfig `yaml:"schemes"`
 	Denylist *DenylistConfig          `yaml:"denylist,omitempty"`
+	// DPoPReplay selects where DPoP proofs are recorded against replay;
+	// without it each scheme keeps them in memory.
+	DPoPReplay *DPoPReplayConfig `yaml:"dpop_replay,omitempty"`
 }
 
 // SchemeConfig configures one security scheme. Which fields apply depends
@@ -84,6 +87,9 @@ func (c *Config) Validate() error {
 		if d.MaxTTL < 0 {
 			errs = append(errs, errors.New("authentication.denylist.max_ttl must not be negative"))
 		}
+	}
+	if d := c.DPoPReplay; d != nil {
+		errs = append(errs, d.validate(c)...)
 	}
 	return errors.Join(errs...)
 }
@@ -201,7 +207,7 @@ func (rt *Runtime) Close() error {
 // Build makes the runtime for a contract's security schemes. Every scheme
 // configured must exist in the contract; schemes the contract uses but
 // the configuration omits are reported by Evaluator.Check.
-func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Logger) (*Runtime, error) {
+func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Logger) (_ *Runtime, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -209,6 +215,11 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 		logger = slog.Default()
 	}
 	rt := &Runtime{}
+	defer func() {
+		if err != nil {
+			_ = rt.Close() // the stores' connections
+		}
+	}()
 	var deny denylist.Store
 	failOpen := false
 	if d := c.Denylist; d != nil {
@@ -216,6 +227,13 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 		var closeDeny func() error
 		deny, closeDeny = d.NewStore()
 		rt.closers = append(rt.closers, closeDeny)
+	}
+	var replay *DPoPReplay
+	if c.DPoPReplay != nil {
+		if replay, err = c.NewDPoPReplay(logger); err != nil {
+			return nil, err
+		}
+		rt.closers = append(rt.closers, replay.Close)
 	}
 	verifiers := map[string]Verifier{}
 	for name, sc := range c.Schemes {
@@ -236,6 +254,7 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 		verifiers[name] = v
 	}
 	rt.Evaluator = NewEvaluator(schemes, verifiers, c.Realm)
+	rt.UseDPoPReplay(replay)
 	return rt, nil
 }
 

@@ -46,7 +46,7 @@
 //	KindInvalid            401 auth-invalid        Bearer realm="...", error="invalid_token", error_description="..."
 //	KindBadRequest         400 auth-bad-request    Bearer ..., error="invalid_request"
 //	KindInsufficientScope  403 insufficient-scope  Bearer ..., error="insufficient_scope", scope="a b"
-//	KindUnavailable        503 auth-unavailable    Retry-After: 5 (keys not loaded, introspection or denylist down)
+//	KindUnavailable        503 auth-unavailable    Retry-After: 5 (keys not loaded, introspection, denylist or DPoP replay store down)
 //
 // For basic schemes the challenge is Basic realm="..."; for API keys an
 // APIKey challenge. When several alternatives fail, the answer is the one

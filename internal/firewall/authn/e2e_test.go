@@ -329,6 +329,9 @@ func TestBuildErrors(t *testing.T) {
 		{"key not a digest", "schemes: {apiKey: {api_keys: {keys: [{id: a, sha256: plain-key}]}}}", "64 hex digits"},
 		{"alg none", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks', algorithms: [none]}}}", "not accepted"},
 		{"bad denylist backend", "denylist: {backend: etcd}\nschemes: {}", "memory or redis"},
+		{"bad dpop_replay backend", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: etcd}", "memory or redis"},
+		{"dpop_replay without a dpop scheme", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}}}\ndpop_replay: {backend: memory}", "no scheme has a dpop section"},
+		{"dpop_replay password variable not set", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', redis_password_env: RAMPART_TEST_NO_SUCH_VARIABLE}", "RAMPART_TEST_NO_SUCH_VARIABLE is not set"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

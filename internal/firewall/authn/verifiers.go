@@ -190,6 +190,10 @@ func (b *Bearer) checkBinding(ctx context.Context, r *http.Request, tok, sch str
 			return invalid("a DPoP-bound token must use the DPoP authorization scheme", nil)
 		}
 		if err := b.DPoP.Verify(ctx, r, tok, jkt); err != nil {
+			if errors.Is(err, dpop.ErrUnavailable) {
+				// Logged and counted by the replay store (DPoPReplay).
+				return &Failure{Kind: KindUnavailable, Description: "the DPoP proof cannot be checked for replay now", Err: err}
+			}
 			return invalid("DPoP proof rejected", err)
 		}
 		id.Binding = "dpop"

@@ -20,7 +20,6 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/jose"
-	"github.com/rampart-sec/rampart/internal/firewall/authn/internal/ttlcache"
 )
 
 // Header is the request header carrying the proof.
@@ -31,9 +30,11 @@ type Config struct {
 	Algorithms []string `yaml:"algorithms,omitempty"` // default: all asymmetric
 	// MaxAge is how old a proof's iat may be (default 60s); Leeway allows
 	// clock skew for proofs from the future (default 5s).
-	MaxAge          time.Duration `yaml:"max_age,omitempty"`
-	Leeway          time.Duration `yaml:"leeway,omitempty"`
-	ReplayCacheSize int           `yaml:"replay_cache_size,omitempty"` // default 100000
+	MaxAge time.Duration `yaml:"max_age,omitempty"`
+	Leeway time.Duration `yaml:"leeway,omitempty"`
+	// ReplayCacheSize bounds the memory replay store (default
+	// DefaultReplayCacheSize).
+	ReplayCacheSize int `yaml:"replay_cache_size,omitempty"`
 	// ExternalOrigin ("https://api.example.com") is what clients use in
 	// htu when the firewall sits behind a proxy that rewrites the host.
 	ExternalOrigin string `yaml:"external_origin,omitempty"`
@@ -68,16 +69,25 @@ var (
 	ErrInvalid = errors.New("invalid DPoP proof")
 	ErrReplay  = errors.New("DPoP proof replayed")
 	ErrBinding = errors.New("DPoP key does not match the token's cnf.jkt")
+	// ErrUnavailable: the proof passed every other check, but the replay
+	// store could not tell whether it was used before, and the verifier
+	// does not fail open.
+	ErrUnavailable = errors.New("DPoP replay store unavailable")
 )
 
-// Verifier is safe for concurrent use.
+// Verifier is safe for concurrent use once built; UseReplayStore is
+// called before it verifies anything.
 type Verifier struct {
 	allow  jose.Allowlist
 	maxAge time.Duration
 	leeway time.Duration
 	origin *url.URL
-	seen   *ttlcache.Cache[string, struct{}]
-	Now    func() time.Time
+	// local is this verifier's own memory store; store is where proofs
+	// are recorded, local unless UseReplayStore chose another.
+	local    *Memory
+	store    ReplayStore
+	failOpen bool
+	Now      func() time.Time
 }
 
 // New builds a verifier.
@@ -93,19 +103,29 @@ func New(c Config) (*Verifier, error) {
 	if v.leeway == 0 {
 		v.leeway = 5 * time.Second
 	}
-	size := c.ReplayCacheSize
-	if size == 0 {
-		size = 100000
-	}
-	// When the cache is full the oldest jti is forgotten first; with the
-	// default size that needs over 1600 proofs per second within max_age.
-	v.seen = ttlcache.New[string, struct{}](size)
-	v.seen.Now = func() time.Time { return v.Now() }
+	v.local = NewMemory(c.ReplayCacheSize)
+	v.local.Now = func() time.Time { return v.Now() }
+	v.store = v.local
 	if c.ExternalOrigin != "" {
 		v.origin, _ = url.Parse(c.ExternalOrigin)
 	}
 	return v, nil
 }
+
+// UseReplayStore records proofs in s (a Redis shared by a fleet, or a
+// memory store that outlives this verifier) instead of the verifier's own
+// memory. When s cannot answer, Verify fails with ErrUnavailable; with
+// failOpen it accepts the proof instead, checked against and recorded in
+// the verifier's own memory only, so a replay to this firewall is still
+// caught but one to another firewall of the fleet is not.
+func (v *Verifier) UseReplayStore(s ReplayStore, failOpen bool) {
+	v.store, v.failOpen = s, failOpen
+}
+
+// ReplayTTL is how long a proof is remembered: as long as it could be
+// accepted (iat up to leeway in the future, then max_age), plus leeway
+// again for firewalls of a fleet whose clocks differ by up to leeway.
+func (v *Verifier) ReplayTTL() time.Duration { return v.maxAge + 2*v.leeway }
 
 type clientTLSKey struct{}
 
@@ -193,8 +213,17 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt
 		return fmt.Errorf("%w: ath does not match the access token", ErrInvalid)
 	}
 	// Record the jti only after every other check, so invalid proofs cannot
-	// fill the cache; keep it as long as the proof could be accepted.
-	if !v.seen.Add(jkt+"\x00"+c.JTI, struct{}{}, v.maxAge+2*v.leeway) {
+	// fill the store; keep it as long as the proof could be accepted.
+	first, err := v.store.Claim(ctx, jkt, c.JTI, v.ReplayTTL())
+	if err != nil {
+		if !v.failOpen {
+			// Nothing is recorded: the proof was not accepted, so the
+			// client may send it again once the store answers.
+			return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		first, _ = v.local.Claim(ctx, jkt, c.JTI, v.ReplayTTL())
+	}
+	if !first {
 		return ErrReplay
 	}
 	return nil

@@ -1,0 +1,188 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
+)
+
+// DPoPReplayConfig selects where the schemes' DPoP verifiers record the
+// proofs they accept, so that each is accepted once: in memory (one
+// node) or in a Redis shared by a fleet of firewalls.
+type DPoPReplayConfig struct {
+	Backend          string `yaml:"backend"` // memory (default) or redis
+	RedisAddr        string `yaml:"redis_addr,omitempty"`
+	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
+	RedisDB          int    `yaml:"redis_db,omitempty"`
+	Prefix           string `yaml:"prefix,omitempty"` // default "rampart:dpop:"
+	// FailOpen accepts proofs when Redis cannot answer (logged), checked
+	// against this node's memory only; by default such requests get 503.
+	FailOpen bool `yaml:"fail_open,omitempty"`
+}
+
+func (d *DPoPReplayConfig) validate(c *Config) []error {
+	var errs []error
+	switch d.Backend {
+	case "", "memory":
+		if d.RedisAddr != "" {
+			errs = append(errs, errors.New("authentication.dpop_replay.redis_addr: set, but the backend is memory, which keeps proofs on one node (add backend: redis)"))
+		}
+	case "redis":
+		if d.RedisAddr == "" {
+			errs = append(errs, errors.New("authentication.dpop_replay.redis_addr: required for the redis backend"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("authentication.dpop_replay.backend: %q is not supported (use memory or redis)", d.Backend))
+	}
+	if d.RedisDB < 0 {
+		errs = append(errs, errors.New("authentication.dpop_replay.redis_db: must not be negative"))
+	}
+	if len(c.dpopSchemes()) == 0 {
+		errs = append(errs, errors.New("authentication.dpop_replay: no scheme has a dpop section, so it would apply to nothing"))
+	}
+	return errs
+}
+
+// dpopSchemes names the schemes with a dpop section.
+func (c *Config) dpopSchemes() []string {
+	var out []string
+	for name, sc := range c.Schemes {
+		if sc != nil && sc.DPoP != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// DPoPReplay is the replay store of every DPoP verifier of a
+// configuration, one per scheme. A caller that outlives several runtimes
+// (the firewall across contract reloads) builds it once and hands it to
+// each runtime with UseDPoPReplay, so the proofs already accepted stay
+// refused after a reload, in memory as in Redis.
+type DPoPReplay struct {
+	stores   map[string]dpop.ReplayStore // by scheme name
+	failOpen bool
+	close    func() error
+	log      *slog.Logger
+	// OnError, when set before use, is told of each failure of the store
+	// with the action taken ("fail_open" or "fail_closed"), for metrics.
+	OnError func(action string)
+
+	logMu      sync.Mutex
+	lastLog    time.Time
+	suppressed uint64
+}
+
+// NewDPoPReplay builds the replay store of the schemes with a dpop
+// section: a bounded memory store each (dpop.replay_cache_size) unless
+// authentication.dpop_replay selects Redis. It returns nil when no scheme
+// has a dpop section. Redis is dialled on first use, so a Redis that is
+// down at start-up is handled like one that goes down later.
+func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
+	names := c.dpopSchemes()
+	if len(names) == 0 {
+		return nil, nil
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	d := &DPoPReplay{stores: map[string]dpop.ReplayStore{}, close: func() error { return nil }, log: logger}
+	rc := c.DPoPReplay
+	if rc == nil || rc.Backend != "redis" {
+		for _, n := range names {
+			d.stores[n] = dpop.NewMemory(c.Schemes[n].DPoP.ReplayCacheSize)
+		}
+		return d, nil
+	}
+	opts := &redis.Options{
+		Addr: rc.RedisAddr,
+		DB:   rc.RedisDB,
+		// One attempt: a SET NX whose reply was lost, sent again, would
+		// find its own key and refuse the proof as a replay.
+		MaxRetries: -1,
+	}
+	if rc.RedisPasswordEnv != "" {
+		pw, ok := os.LookupEnv(rc.RedisPasswordEnv)
+		if !ok {
+			return nil, fmt.Errorf("authentication.dpop_replay.redis_password_env: environment variable %s is not set", rc.RedisPasswordEnv)
+		}
+		opts.Password = pw
+	}
+	cl := redis.NewClient(opts)
+	for _, n := range names {
+		d.stores[n] = &reportingStore{ReplayStore: dpop.NewRedis(cl, rc.Prefix, n), d: d, scheme: n}
+	}
+	d.failOpen, d.close = rc.FailOpen, cl.Close
+	return d, nil
+}
+
+// Close releases the Redis connections.
+func (d *DPoPReplay) Close() error {
+	if d == nil {
+		return nil
+	}
+	return d.close()
+}
+
+// reportingStore logs and counts the failures of a shared store.
+type reportingStore struct {
+	dpop.ReplayStore
+	d      *DPoPReplay
+	scheme string
+}
+
+func (s *reportingStore) Claim(ctx context.Context, jkt, jti string, ttl time.Duration) (bool, error) {
+	first, err := s.ReplayStore.Claim(ctx, jkt, jti, ttl)
+	if err != nil {
+		s.d.failed(ctx, s.scheme, err)
+	}
+	return first, err
+}
+
+// failed counts the failure and logs it, at most once per 10 s so that a
+// Redis outage does not flood the log at request rate.
+func (d *DPoPReplay) failed(ctx context.Context, scheme string, err error) {
+	action := "fail_closed"
+	if d.failOpen {
+		action = "fail_open"
+	}
+	if d.OnError != nil {
+		d.OnError(action)
+	}
+	d.logMu.Lock()
+	defer d.logMu.Unlock()
+	now := time.Now()
+	if now.Sub(d.lastLog) < 10*time.Second {
+		d.suppressed++
+		return
+	}
+	msg := "DPoP replay store unavailable; refusing DPoP-bound requests (503)"
+	if d.failOpen {
+		msg = "DPoP replay store unavailable; failing open: proofs are checked against this node's memory only"
+	}
+	d.log.WarnContext(ctx, msg, "scheme", scheme, "action", action, "error", err, "suppressed_since_last", d.suppressed)
+	d.lastLog, d.suppressed = now, 0
+}
+
+// UseDPoPReplay makes each scheme's DPoP verifier record proofs in d.
+// The runtime does not own d: Close leaves it open.
+func (rt *Runtime) UseDPoPReplay(d *DPoPReplay) {
+	if d == nil {
+		return
+	}
+	for name, v := range rt.verifiers {
+		if b, ok := v.(*Bearer); ok && b.DPoP != nil {
+			if s := d.stores[name]; s != nil {
+				b.DPoP.UseReplayStore(s, d.failOpen)
+			}
+		}
+	}
+}

@@ -235,6 +235,13 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 			}
 		}
 	}
+	for _, op := range doc.Operations {
+		for _, p := range op.Parameters {
+			if p.In == "cookie" && !identity.SecretName(p.Name) {
+				e.red.plainCookies[p.Name] = true
+			}
+		}
+	}
 	for _, ic := range cfg.Identities {
 		e.ids = append(e.ids, identity.New(ic, doc, base, c))
 	}

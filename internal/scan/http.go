@@ -254,14 +254,20 @@ type redactor struct {
 	params  map[string]bool // query parameter and cookie names
 	secrets []string        // with their encoded forms, longest first
 	known   map[string]bool // what secrets holds
+	// plainCookies are the cookie parameters the contract declares under
+	// names that do not look secret: shown in a Cookie header, so that a
+	// curl command carries them as sent. Every other pair of the header
+	// (credentials, session cookies) is redacted.
+	plainCookies map[string]bool
 }
 
 const redacted = "<redacted>"
 
 func newRedactor(show bool) *redactor {
 	return &redactor{off: show,
-		headers: map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true, "x-api-key": true},
-		params:  map[string]bool{"access_token": true, "api_key": true, "apikey": true, "token": true}}
+		headers:      map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true, "x-api-key": true},
+		params:       map[string]bool{"access_token": true, "api_key": true, "apikey": true, "token": true},
+		plainCookies: map[string]bool{}}
 }
 
 func (r *redactor) addSecret(s ...string) {
@@ -346,6 +352,9 @@ func (r *redactor) header(name, v string) string {
 		return v
 	}
 	ln := strings.ToLower(name)
+	if ln == "cookie" {
+		return r.cookie(v)
+	}
 	if r.headers[ln] {
 		// Keep the scheme word, which helps reading the request.
 		if ln == "authorization" || ln == "proxy-authorization" {
@@ -356,6 +365,27 @@ func (r *redactor) header(name, v string) string {
 		return redacted
 	}
 	return r.text(v)
+}
+
+// cookie redacts a Cookie header pair by pair: the value of a declared,
+// plain cookie parameter is kept (but for secrets inside it), every other
+// value is redacted. Separators are kept as they are.
+func (r *redactor) cookie(v string) string {
+	parts := strings.Split(v, ";")
+	for i, part := range parts {
+		name, val, ok := strings.Cut(part, "=")
+		n := strings.TrimSpace(name)
+		if !ok {
+			parts[i] = r.text(part)
+			continue
+		}
+		if r.plainCookies[n] && !r.params[strings.ToLower(n)] {
+			parts[i] = name + "=" + r.text(val)
+		} else {
+			parts[i] = name + "=" + redacted
+		}
+	}
+	return strings.Join(parts, ";")
 }
 
 func (r *redactor) url(raw string) string {

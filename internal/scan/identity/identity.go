@@ -538,6 +538,17 @@ func firstNonEmpty(a ...string) string {
 // secrets wherever the configuration gives them.
 var secretNames = []string{"pass", "secret", "token", "key", "credential", "auth", "pin", "otp", "cookie", "session"}
 
+// SecretName reports whether a field name looks like it holds a secret.
+func SecretName(name string) bool {
+	ln := strings.ToLower(name)
+	for _, n := range secretNames {
+		if strings.Contains(ln, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // SecretValues collects the string values under secret-looking names in a
 // configured body or parameter map, at any depth: login bodies here, and
 // the scanner's operation overrides.
@@ -548,12 +559,7 @@ func secretValues(v any, secret bool) []string {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
-			lk := strings.ToLower(k)
-			s := secret
-			for _, n := range secretNames {
-				s = s || strings.Contains(lk, n)
-			}
-			out = append(out, secretValues(c, s)...)
+			out = append(out, secretValues(c, secret || SecretName(k))...)
 		}
 	case []any:
 		for _, c := range x {

@@ -189,9 +189,11 @@ func (id *Identity) Secrets() []string {
 		}
 		out = append(out, SecretValues(l.JSON)...)
 	}
+	// Short ones too: the report redacts every secret, whatever its
+	// length (as a whole value when it is short).
 	var clean []string
 	for _, s := range out {
-		if len(s) >= 4 {
+		if s != "" {
 			clean = append(clean, s)
 		}
 	}
@@ -568,6 +570,27 @@ func secretValues(v any, secret bool) []string {
 	case string:
 		if secret {
 			out = append(out, x)
+		}
+	case json.Number:
+		if secret {
+			out = append(out, string(x))
+		}
+	case int:
+		if secret {
+			out = append(out, strconv.Itoa(x))
+		}
+	case int64:
+		if secret {
+			out = append(out, strconv.FormatInt(x, 10))
+		}
+	case uint64:
+		if secret {
+			out = append(out, strconv.FormatUint(x, 10))
+		}
+	case float64:
+		// A PIN written as a number (pin: 1234) is sent as one.
+		if secret {
+			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
 		}
 	}
 	return out

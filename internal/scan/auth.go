@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -301,17 +302,18 @@ func satisfies(id *identity.Identity, op *spec.Operation) int {
 	return -1
 }
 
+// markDeleted records that the item r named through op (a DELETE) is
+// gone: the resource with that id under the same parents.
 func (e *engine) markDeleted(op *spec.Operation, r *request) {
-	for _, p := range op.Parameters {
-		if p.In != "path" || !strings.HasSuffix(op.Path, "{"+p.Name+"}") {
-			continue
-		}
-		coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+p.Name+"}"), "/")
-		v := serialize(r.params[paramKey(p)])
-		for _, res := range e.resources {
-			if sameTemplate(res.collection, coll) && res.id == v {
-				res.deleted = true
-			}
+	names := pathNames(op.Path)
+	if len(names) == 0 || !strings.HasSuffix(op.Path, "{"+names[len(names)-1]+"}") {
+		return
+	}
+	coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+names[len(names)-1]+"}"), "/")
+	vals := pathValues(op.Path, r)
+	for _, res := range e.resources {
+		if res.in(coll, vals[:len(vals)-1], vals[len(vals)-1]) {
+			res.deleted = true
 		}
 	}
 }
@@ -335,13 +337,12 @@ func (e *engine) cleanup(ctx context.Context) {
 			continue
 		}
 		var del *spec.Operation
-		var param string
 		for _, op := range e.doc.Operations {
 			if op.Method != "DELETE" || e.cfg.Op(op.Key()).Skip {
 				continue
 			}
-			if name, ok := itemOf(op.Path, res.collection); ok {
-				del, param = op, name
+			if _, ok := itemOf(op.Path, res.collection); ok {
+				del = op
 				break
 			}
 		}
@@ -359,11 +360,8 @@ func (e *engine) cleanup(ctx context.Context) {
 				}
 			}
 		}
-		for _, p := range del.Parameters {
-			if p.In == "path" && p.Name == param {
-				r.params[paramKey(p)] = res.id
-			}
-		}
+		// The item under the parents it was created with.
+		setPathValues(r, del.Path, append(slices.Clone(res.parents), res.id))
 		x := e.send(ctx, r, "cleanup")
 		if x.Err == nil && ((x.Status >= 200 && x.Status < 300) || x.Status == 404 || x.Status == 410) {
 			res.deleted = true

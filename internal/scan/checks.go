@@ -49,8 +49,9 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 				}
 			}
 		}
-		if id != "" && !addressed(op, r, id) && !e.holds(op.Path, id) && e.hasItemOp(op.Path) {
-			e.resources = append(e.resources, &resource{collection: op.Path, id: id, owner: owner, createdBy: op})
+		parents := pathValues(op.Path, r)
+		if id != "" && !addressed(op, r, id) && !e.holds(op.Path, parents, id) && e.hasItemOp(op.Path) {
+			e.resources = append(e.resources, &resource{collection: op.Path, parents: parents, id: id, owner: owner, createdBy: op})
 			e.stats["resources_created"]++
 		}
 	}
@@ -58,7 +59,7 @@ func (e *engine) learn(op *spec.Operation, r *request, x *exchange) {
 		if arr, ok := body.([]any); ok && len(arr) > 0 {
 			if m, ok := arr[0].(map[string]any); ok {
 				if id := idOf(m); id != "" {
-					e.seen[tmplKey(op.Path)] = id
+					e.seen[tmplKey(op.Path)] = seenID{id: id, parents: pathValues(op.Path, r)}
 				}
 			}
 		}
@@ -93,12 +94,13 @@ func (e *engine) hasItemOp(collection string) bool {
 	return false
 }
 
-// holds reports whether the scan already holds the resource: an API that
-// answers several creates with one id (an idempotent create) made one
-// resource, to be counted and cleaned up once.
-func (e *engine) holds(collection, id string) bool {
+// holds reports whether the scan already holds the resource id under
+// parents: an API that answers several creates with one id (an idempotent
+// create) made one resource, to be counted and cleaned up once; the same
+// id under another parent is another resource.
+func (e *engine) holds(collection string, parents []string, id string) bool {
 	for _, res := range e.resources {
-		if !res.deleted && sameTemplate(res.collection, collection) && res.id == id {
+		if !res.deleted && res.in(collection, parents, id) {
 			return true
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -93,12 +94,39 @@ type Result struct {
 	NeverAnswered bool
 }
 
+// resource is something the scan created. A nested resource is named by
+// its parents' ids and its own together: parents holds the values the
+// creating request gave the collection's path parameters, in template
+// order (the user of POST /users/{userId}/orders), and every request for
+// the item names the same parents.
 type resource struct {
 	collection string // path template of the creating operation
+	parents    []string
 	id         string
 	owner      string
 	deleted    bool
 	createdBy  *spec.Operation
+}
+
+// in reports whether the resource is id under parents in a collection of
+// template coll.
+func (r *resource) in(coll string, parents []string, id string) bool {
+	return r.id == id && sameTemplate(r.collection, coll) && slices.Equal(r.parents, parents)
+}
+
+// path is where the resource is: its collection with the parents filled
+// in, then its id ("/users/u1/orders/o1").
+func (r *resource) path() string {
+	p := r.collection
+	for _, v := range r.parents {
+		i := strings.IndexByte(p, '{')
+		j := strings.IndexByte(p[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			break
+		}
+		p = p[:i] + v + p[i+j+1:]
+	}
+	return strings.TrimRight(p, "/") + "/" + r.id
 }
 
 type engine struct {
@@ -117,7 +145,7 @@ type engine struct {
 	start   time.Time
 
 	vars      map[string]any
-	seen      map[string]string
+	seen      map[string]seenID // by collection (tmplKey): an id a listing showed
 	resources []*resource
 	tmpl      map[*spec.Operation]*request
 	happyX    map[*spec.Operation]*exchange
@@ -191,7 +219,7 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	}
 	e := &engine{doc: doc, opts: opts, cfg: cfg, gen: &gen.Generator{Doc: doc}, c: c,
 		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, docBase: docBase, start: time.Now(),
-		vars: map[string]any{}, seen: map[string]string{}, tmpl: map[*spec.Operation]*request{},
+		vars: map[string]any{}, seen: map[string]seenID{}, tmpl: map[*spec.Operation]*request{},
 		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
 		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
 		weakDone: map[string]bool{}, stats: map[string]int{}, linked: map[string]map[string]string{}}
@@ -204,6 +232,13 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 				e.red.headers[strings.ToLower(s.ParamName)] = true
 			} else {
 				e.red.params[strings.ToLower(s.ParamName)] = true
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		for _, p := range op.Parameters {
+			if p.In == "cookie" && !identity.SecretName(p.Name) {
+				e.red.plainCookies[p.Name] = true
 			}
 		}
 	}
@@ -528,6 +563,20 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 	if id != nil {
 		owner = id.Name()
 	}
+	// Path parameters the configuration sets stand; the others that name
+	// resources are chosen together, so that they name one item.
+	fixed := map[string]string{}
+	for _, p := range op.Parameters {
+		if p.In != "path" {
+			continue
+		}
+		if v, ok := o.Params[p.Name]; ok {
+			fixed[p.Name] = serialize(gen.Normalize(v))
+		} else if v, ok := e.vars[p.Name]; ok && e.cfg.Variables[p.Name] != nil {
+			fixed[p.Name] = serialize(v)
+		}
+	}
+	ids := e.pathIDs(op, owner, fixed)
 	for _, p := range op.Parameters {
 		if p.Ignored() {
 			// The scan's own Accept, Content-Type and credentials stand.
@@ -543,7 +592,7 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			continue
 		}
 		if p.In == "path" {
-			if v, ok := e.resourceID(op.Path, p.Name, owner); ok {
+			if v, ok := ids[p.Name]; ok {
 				r.params[k] = v
 				continue
 			}
@@ -659,35 +708,89 @@ func mediaNames(rb *spec.RequestBody) []string {
 	return out
 }
 
-// resourceID finds the id of a resource for the path parameter name of
-// the operation at path: one the identity created in the collection just
-// before the parameter, else one seen in a listing of that collection.
-func (e *engine) resourceID(path, name, owner string) (string, bool) {
-	i := strings.Index(path, "{"+name+"}")
-	if i <= 0 {
-		return "", false
+// seenID is an id a listing showed, with the parent ids the listing was
+// asked for.
+type seenID struct {
+	id      string
+	parents []string
+}
+
+// pathIDs chooses the values of op's path parameters that name resources
+// the scan created or saw listed, as whole tuples: a nested item
+// (/users/{userId}/orders/{orderId}) gets an order together with the user
+// it was created under, never the last user and the last order chosen
+// apart. From the last parameter to the first, each one not yet set takes
+// the most recent resource of the collection before it, the identity's
+// own first, among those whose parents agree with the values already set
+// (fixed, from the configuration, or from a deeper choice); its parents
+// then set the parameters before it. A parameter no resource fits is
+// left out of the result, for the other sources of values.
+func (e *engine) pathIDs(op *spec.Operation, owner string, fixed map[string]string) map[string]string {
+	names := pathNames(op.Path)
+	vals := make([]string, len(names))
+	set := make([]bool, len(names))
+	for k, n := range names {
+		vals[k], set[k] = fixed[n], hasKey(fixed, n)
 	}
-	coll := strings.TrimRight(path[:i], "/")
-	var any *resource
-	for j := len(e.resources) - 1; j >= 0; j-- {
-		res := e.resources[j]
-		if !sameTemplate(res.collection, coll) || res.deleted {
+	for k := len(names) - 1; k >= 0; k-- {
+		i := strings.Index(op.Path, "{"+names[k]+"}")
+		if set[k] || i <= 0 {
 			continue
 		}
-		if res.owner == owner {
-			return res.id, true
+		coll := strings.TrimRight(op.Path[:i], "/")
+		fits := func(parents []string) bool {
+			if len(parents) != k {
+				return false
+			}
+			for j := range k {
+				if set[j] && parents[j] != vals[j] {
+					return false
+				}
+			}
+			return true
 		}
-		if any == nil {
-			any = res
+		var pick *resource
+		for j := len(e.resources) - 1; j >= 0; j-- {
+			res := e.resources[j]
+			if res.deleted || !sameTemplate(res.collection, coll) || !fits(res.parents) {
+				continue
+			}
+			if res.owner == owner {
+				pick = res
+				break
+			}
+			if pick == nil {
+				pick = res
+			}
+		}
+		var id string
+		var parents []string
+		if pick != nil {
+			id, parents = pick.id, pick.parents
+		} else if s, ok := e.seen[tmplKey(coll)]; ok && fits(s.parents) {
+			id, parents = s.id, s.parents
+		} else {
+			continue
+		}
+		vals[k], set[k] = id, true
+		for j := range k {
+			if !set[j] {
+				vals[j], set[j] = parents[j], true
+			}
 		}
 	}
-	if any != nil {
-		return any.id, true
+	out := map[string]string{}
+	for k, n := range names {
+		if set[k] && !hasKey(fixed, n) {
+			out[n] = vals[k]
+		}
 	}
-	if v, ok := e.seen[tmplKey(coll)]; ok {
-		return v, true
-	}
-	return "", false
+	return out
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // happy runs the happy path of an operation: examples first, then
@@ -854,7 +957,7 @@ func (e *engine) result() *Result {
 	report.SortFindings(sr.Findings)
 	for _, r := range e.resources {
 		if !r.deleted {
-			res.NotCleaned = append(res.NotCleaned, fmt.Sprintf("%s/%s (created by %s as %s)", r.collection, r.id, r.createdBy.Key(), ownerName(r.owner)))
+			res.NotCleaned = append(res.NotCleaned, fmt.Sprintf("%s (created by %s as %s)", r.path(), r.createdBy.Key(), ownerName(r.owner)))
 		}
 	}
 	for _, n := range res.NotCleaned {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/sensitive"
 	"golang.org/x/time/rate"
 )
 
@@ -253,15 +254,22 @@ type redactor struct {
 	headers map[string]bool // lower-case header names
 	params  map[string]bool // query parameter and cookie names
 	secrets []string        // with their encoded forms, longest first
-	known   map[string]bool // what secrets holds
+	short   []string        // the same, for secrets shorter than sensitive.MinSubstring
+	known   map[string]bool // what secrets and short hold
+	// plainCookies are the cookie parameters the contract declares under
+	// names that do not look secret: shown in a Cookie header, so that a
+	// curl command carries them as sent. Every other pair of the header
+	// (credentials, session cookies) is redacted.
+	plainCookies map[string]bool
 }
 
 const redacted = "<redacted>"
 
 func newRedactor(show bool) *redactor {
 	return &redactor{off: show,
-		headers: map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true, "x-api-key": true},
-		params:  map[string]bool{"access_token": true, "api_key": true, "apikey": true, "token": true}}
+		headers:      map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true, "x-api-key": true},
+		params:       map[string]bool{"access_token": true, "api_key": true, "apikey": true, "token": true},
+		plainCookies: map[string]bool{}}
 }
 
 func (r *redactor) addSecret(s ...string) {
@@ -272,8 +280,21 @@ func (r *redactor) addSecret(s ...string) {
 	}
 	added := false
 	for _, x := range s {
-		if len(x) < 4 || r.known[x] {
+		if x == "" || r.known[x] {
 			continue
+		}
+		// Every configured secret is redacted, whatever its length; how
+		// depends on it. From sensitive.MinSubstring bytes on, each
+		// occurrence anywhere in a text goes. A shorter one (a PIN, a
+		// three-letter password) occurs by chance inside ids, base64 and
+		// words, so it goes only where it stands as a whole value: a
+		// header value, a query or form value, a cookie value, a JSON
+		// string or member value, a path segment, a quoted or key=value
+		// token of a message (sensitive.ReplaceValue lists the places).
+		// In prose, a bare short word that happens to equal it stays.
+		list := &r.secrets
+		if len(x) < sensitive.MinSubstring {
+			list = &r.short
 		}
 		// The forms a secret takes in what the scan sends and receives:
 		// as is, URL-encoded (query, form, path) and JSON-escaped (with
@@ -281,7 +302,7 @@ func (r *redactor) addSecret(s ...string) {
 		for _, v := range encodings(x) {
 			if !r.known[v] {
 				r.known[v] = true
-				r.secrets = append(r.secrets, v)
+				*list = append(*list, v)
 				added = true
 			}
 		}
@@ -291,6 +312,19 @@ func (r *redactor) addSecret(s ...string) {
 	}
 	// Longest first, so a secret containing another is replaced whole.
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	sort.Slice(r.short, func(i, j int) bool { return len(r.short[i]) > len(r.short[j]) })
+}
+
+// isShort reports whether v is, exactly, one of the short secrets.
+func (r *redactor) isShort(v string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.short {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // encodings returns s and the encoded forms it may appear in.
@@ -338,6 +372,9 @@ func (r *redactor) text(s string) string {
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, redacted)
 	}
+	for _, sec := range r.short {
+		s = sensitive.ReplaceValue(s, sec, redacted)
+	}
 	return s
 }
 
@@ -346,6 +383,9 @@ func (r *redactor) header(name, v string) string {
 		return v
 	}
 	ln := strings.ToLower(name)
+	if ln == "cookie" {
+		return r.cookie(v)
+	}
 	if r.headers[ln] {
 		// Keep the scheme word, which helps reading the request.
 		if ln == "authorization" || ln == "proxy-authorization" {
@@ -356,6 +396,27 @@ func (r *redactor) header(name, v string) string {
 		return redacted
 	}
 	return r.text(v)
+}
+
+// cookie redacts a Cookie header pair by pair: the value of a declared,
+// plain cookie parameter is kept (but for secrets inside it), every other
+// value is redacted. Separators are kept as they are.
+func (r *redactor) cookie(v string) string {
+	parts := strings.Split(v, ";")
+	for i, part := range parts {
+		name, val, ok := strings.Cut(part, "=")
+		n := strings.TrimSpace(name)
+		if !ok {
+			parts[i] = r.text(part)
+			continue
+		}
+		if r.plainCookies[n] && !r.params[strings.ToLower(n)] {
+			parts[i] = name + "=" + r.text(val)
+		} else {
+			parts[i] = name + "=" + redacted
+		}
+	}
+	return strings.Join(parts, ";")
 }
 
 func (r *redactor) url(raw string) string {
@@ -380,7 +441,32 @@ func (r *redactor) url(raw string) string {
 	if changed {
 		u.RawQuery = q.Encode()
 	}
-	return r.text(u.String())
+	return r.text(r.pathSegments(u.String()))
+}
+
+// pathSegments redacts the path segments of a URL that are, decoded, a
+// short secret (a path parameter filled with one); text redacts the
+// query values.
+func (r *redactor) pathSegments(s string) string {
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 {
+		j := strings.IndexByte(s[i+3:], '/')
+		if j < 0 {
+			return s
+		}
+		start = i + 3 + j
+	}
+	end := len(s)
+	if k := strings.IndexAny(s[start:], "?#"); k >= 0 {
+		end = start + k
+	}
+	segs := strings.Split(s[start:end], "/")
+	for i, seg := range segs {
+		if v, err := url.PathUnescape(seg); err == nil && v != "" && r.isShort(v) {
+			segs[i] = redacted
+		}
+	}
+	return s[:start] + strings.Join(segs, "/") + s[end:]
 }
 
 const excerpt = 2048

@@ -102,8 +102,9 @@ paths:
 			// The seeded flaw: the task is found under any project.
 			_ = json.NewEncoder(w).Encode(map[string]string{"id": segs[3]})
 		case len(segs) == 4 && segs[0] == "projects" && segs[2] == "tasks" && r.Method == http.MethodDelete &&
-			tasks[segs[3]] != "":
-			// Which project the scan names is not under test here.
+			tasks[segs[3]] == segs[1]:
+			// Only under its own project: the scan names the task with
+			// the project it created it in.
 			delete(tasks, segs[3])
 			w.WriteHeader(http.StatusNoContent)
 		case len(segs) >= 2 && segs[0] == "projects" && r.Method != http.MethodGet && r.Method != http.MethodDelete && r.Method != http.MethodPost:

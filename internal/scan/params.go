@@ -181,3 +181,64 @@ func delimiter(style string) string {
 	}
 	return ","
 }
+
+// Cookies. OpenAPI 3.0 and 3.1 give cookie parameters one style, form,
+// and define it by RFC 6570 expansion, which percent-encodes; their
+// Appendix D (3.0.4, 3.1.1, 3.1.2) then warns that this encoding is not
+// always appropriate for cookies, whose syntax is RFC 6265's, and that
+// form's "&" between pairs is always wrong there. A server reads a cookie
+// value as the bytes between "=" and ";" (Go's net/http, the firewall's
+// internal/firewall/cookies); most never percent-decode it. So the
+// scanner sends what the contract's value is, as the server will read
+// it: an atom made only of RFC 6265 cookie-octets (letters, digits and
+// !#$%&'()*+-./:<=>?@[]^_`{|}~) goes as is, so a date-time, a JWT or a
+// base64 value arrives unchanged; an atom with any other byte (space,
+// '"', ',', ';', '\', a control, non-ASCII) could not be sent as is, and
+// is percent-encoded whole as RFC 6570 does (%20 for a space), the one
+// encoding the specification names for it. Arrays and objects are one
+// cookie, atoms joined by ',' (a,b and k1,v1,k2,v2), the form the
+// firewall reads; an atom holding ',' is encoded, so the split is sure.
+// A parameter described by content is the media type's text (JSON), not
+// an RFC 6570 expansion: it goes as is unless a byte in it would end the
+// pair or the header field (';', a control, non-ASCII), then encoded.
+
+// cookieValue renders a cookie parameter's value as sent.
+func cookieValue(p *spec.Parameter, v any) string {
+	if p.Schema == nil && len(p.Content) > 0 {
+		s := serialize(v)
+		for i := 0; i < len(s); i++ {
+			if b := s[i]; b < 0x20 || b >= 0x7f || b == ';' {
+				return queryEscape(s)
+			}
+		}
+		return s
+	}
+	switch x := v.(type) {
+	case []any:
+		atoms := make([]string, len(x))
+		for i, it := range x {
+			atoms[i] = cookieAtom(serialize(it))
+		}
+		return strings.Join(atoms, ",")
+	case map[string]any:
+		keys, vals := objectPairs(x)
+		return strings.Join(interleave(escapeAll(keys, cookieAtom), escapeAll(vals, cookieAtom)), ",")
+	}
+	return cookieAtom(serialize(v))
+}
+
+// cookieAtom is s as is when it is all cookie-octets, else percent-encoded.
+func cookieAtom(s string) string {
+	for i := 0; i < len(s); i++ {
+		if !isCookieOctet(s[i]) {
+			return queryEscape(s)
+		}
+	}
+	return s
+}
+
+// isCookieOctet reports whether b is a cookie-octet of RFC 6265 4.1.1:
+// US-ASCII except controls, whitespace, '"', ',', ';' and '\'.
+func isCookieOctet(b byte) bool {
+	return b > 0x20 && b < 0x7f && b != '"' && b != ',' && b != ';' && b != '\\'
+}

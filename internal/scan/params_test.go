@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/rampart-sec/rampart/internal/firewall/cookies"
+	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -126,5 +129,65 @@ func TestStyledParametersOnTheWire(t *testing.T) {
 	}
 	if got.Header.Get("X-Dims") != "w=9" {
 		t.Errorf("header X-Dims %q, want w=9", got.Header.Get("X-Dims"))
+	}
+}
+
+// A cookie value made of RFC 6265 cookie-octets goes as is: the server
+// (here the firewall's reader) gets the contract's value back unchanged.
+// Only an atom holding other bytes is percent-encoded, whole.
+func TestCookieValues(t *testing.T) {
+	str := &params.Shape{Types: params.TString}
+	arr := &params.Shape{Types: params.TArray, Items: str}
+	obj := &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{"a": str, "b": str}}
+	for _, tc := range []struct {
+		v     any
+		shape *params.Shape
+		want  string
+		as    bool // the firewall reads v back as is
+	}{
+		{"2024-01-01T10:00:00Z", str, "2024-01-01T10:00:00Z", true},
+		{"eyJhbGciOiJIUzI1NiJ9.e30.c2ln-_", str, "eyJhbGciOiJIUzI1NiJ9.e30.c2ln-_", true},
+		{"YWJj+/de==", str, "YWJj+/de==", true},
+		{"a&b=c?d[e]{f}|~!", str, "a&b=c?d[e]{f}|~!", true},
+		{"100%", str, "100%", true},
+		{"", str, "", true},
+		{"two words", str, "two%20words", false},
+		{"a;b=c", str, "a%3Bb%3Dc", false},
+		{"1,2", str, "1%2C2", false},
+		{`say "hi"`, str, "say%20%22hi%22", false},
+		{`C:\dir`, str, "C%3A%5Cdir", false},
+		{"café", str, "caf%C3%A9", false},
+		{"line\r\nX-Injected: 1", str, "line%0D%0AX-Injected%3A%201", false},
+		{[]any{"blue", "black"}, arr, "blue,black", true},
+		{[]any{"a b", "c,d"}, arr, "a%20b,c%2Cd", false},
+		{map[string]any{"b": "2", "a": "1"}, obj, "a,1,b,2", true},
+	} {
+		p := &spec.Parameter{Name: "c", In: "cookie", Style: "form", Explode: true, Schema: &spec.Schema{}}
+		got := cookieValue(p, tc.v)
+		if got != tc.want {
+			t.Errorf("%#v: sent %q, want %q", tc.v, got, tc.want)
+			continue
+		}
+		if !tc.as {
+			continue
+		}
+		jar, err := cookies.Parse(http.Header{"Cookie": {"c=" + got + "; sid=x"}})
+		if err != nil {
+			t.Errorf("%#v: %v", tc.v, err)
+			continue
+		}
+		back, ok, err := (&params.Param{Name: "c", Style: "form", Explode: true, Shape: tc.shape}).Cookie(cookies.Values(jar, "c"))
+		if want := tc.v; err != nil || !ok || !reflect.DeepEqual(back, want) {
+			t.Errorf("%#v: the firewall read %#v (%v, %v)", tc.v, back, ok, err)
+		}
+	}
+	// A parameter described by content is its media type's text, as is,
+	// unless a byte in it would end the pair or the header field.
+	p := &spec.Parameter{Name: "c", In: "cookie", Content: map[string]*spec.MediaType{"application/json": {}}}
+	if got := cookieValue(p, `{"a":[1,2]}`); got != `{"a":[1,2]}` {
+		t.Errorf("JSON content sent as %q", got)
+	}
+	if got := cookieValue(p, `{"a":"x;y"}`); got != "%7B%22a%22%3A%22x%3By%22%7D" {
+		t.Errorf("JSON content with ';' sent as %q", got)
 	}
 }

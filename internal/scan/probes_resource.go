@@ -193,22 +193,19 @@ func (e *engine) readBack(ctx context.Context, op *spec.Operation, r *request, x
 	if op.Method == "POST" {
 		id := createdID(x)
 		for _, cand := range e.doc.Operations {
-			name, ok := itemOf(cand.Path, op.Path)
+			_, ok := itemOf(cand.Path, op.Path)
 			if cand.Method == "GET" && ok && e.tmpl[cand] != nil && id != "" {
 				get = cand
 				rr = e.tmpl[cand].clone()
-				rr.params["path:"+name] = id
+				// Under the parents the write named.
+				setPathValues(rr, cand.Path, append(pathValues(op.Path, r), id))
 				break
 			}
 		}
 	} else if g := e.opAt("GET", op.Path); g != nil && e.tmpl[g] != nil {
 		get = g
 		rr = e.tmpl[g].clone()
-		for k, v := range r.params {
-			if strings.HasPrefix(k, "path:") {
-				rr.params[k] = v
-			}
-		}
+		setPathValues(rr, g.Path, pathValues(op.Path, r))
 	}
 	src := x
 	if get != nil {

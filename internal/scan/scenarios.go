@@ -199,17 +199,20 @@ func (e *engine) runStep(ctx context.Context, sc config.Scenario, i int, st conf
 		e.scenarioFailed(sc, i, opKey, at, "request failed: "+x.Err.Error(), x)
 		return false
 	}
+	// The path parameters the request line gave, for the resource a
+	// POST creates under its parents, or the one a DELETE removes.
+	stepReq := &request{op: op, params: map[string]any{}, id: e.identity(st.As), reqIdx: -1}
+	if op != nil {
+		if vals, ok := concreteValues(op.Path, pathOnly); ok {
+			setPathValues(stepReq, op.Path, vals)
+		}
+	}
 	if method == "POST" && op != nil && x.Status >= 200 && x.Status < 300 {
 		// Resources a scenario creates are cleaned up like the others.
-		e.learn(op, &request{op: op, id: e.identity(st.As), reqIdx: -1}, x)
+		e.learn(op, stepReq, x)
 	}
 	if method == "DELETE" && op != nil && x.Status >= 200 && x.Status < 300 {
-		last := pathOnly[strings.LastIndexByte(pathOnly, '/')+1:]
-		for _, res := range e.resources {
-			if _, ok := itemOf(op.Path, res.collection); ok && res.id == last {
-				res.deleted = true
-			}
-		}
+		e.markDeleted(op, stepReq)
 	}
 	if problems := checkExpect(st.Expect, x); len(problems) > 0 {
 		e.scenarioFailed(sc, i, opKey, at, strings.Join(problems, "; "), x)

@@ -35,25 +35,23 @@ func (e *engine) notReadable(op *spec.Operation, r *request, x *exchange) bool {
 		return false
 	}
 	e.add(RuleNotReadable, op, "read-after-create",
-		fmt.Sprintf("%s created %s/%s, but %s answered 404 for it.", res.createdBy.Key(), res.collection, res.id, op.Key()),
-		"2xx for a resource just created", fmt.Sprintf("404 for %s/%s", res.collection, res.id), x)
+		fmt.Sprintf("%s created %s, but %s answered 404 for it.", res.createdBy.Key(), res.path(), op.Key()),
+		"2xx for a resource just created", "404 for "+res.path(), x)
 	return true
 }
 
-// ownedResource returns the resource a path parameter of r names.
+// ownedResource returns the resource of owner a path parameter of r
+// names, with the parents the parameters before it name.
 func (e *engine) ownedResource(op *spec.Operation, r *request, owner string) *resource {
-	for _, p := range op.Parameters {
-		if p.In != "path" {
-			continue
-		}
-		v := serialize(r.params[paramKey(p)])
-		i := strings.Index(op.Path, "{"+p.Name+"}")
+	vals := pathValues(op.Path, r)
+	for k, name := range pathNames(op.Path) {
+		i := strings.Index(op.Path, "{"+name+"}")
 		if i <= 0 {
 			continue
 		}
 		coll := strings.TrimRight(op.Path[:i], "/")
 		for _, res := range e.resources {
-			if sameTemplate(res.collection, coll) && res.id == v && res.owner == owner {
+			if res.in(coll, vals[:k], vals[k]) && res.owner == owner {
 				return res
 			}
 		}
@@ -76,11 +74,8 @@ func (e *engine) useAfterFree(ctx context.Context, del *spec.Operation, rDel *re
 			continue
 		}
 		r := e.tmpl[other].clone()
-		for _, p := range del.Parameters {
-			if p.In == "path" {
-				r.params[paramKey(p)] = rDel.params[paramKey(p)]
-			}
-		}
+		// By position: the two may name their parameters differently.
+		setPathValues(r, other.Path, pathValues(del.Path, rDel))
 		if rDel.id != nil {
 			if idx := satisfies(rDel.id, other); idx >= 0 {
 				r.id, r.reqIdx = rDel.id, idx
@@ -230,7 +225,8 @@ func (e *engine) hierarchy(ctx context.Context, op *spec.Operation, r0 *request)
 		return
 	}
 	coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+child.Name+"}"), "/")
-	if !e.holds(coll, serialize(r0.params[paramKey(child)])) {
+	vals := pathValues(op.Path, r0)
+	if len(vals) == 0 || !e.holds(coll, vals[:len(vals)-1], vals[len(vals)-1]) {
 		return
 	}
 	for _, parent := range pathParams {
@@ -498,4 +494,70 @@ func itemOf(item, coll string) (string, bool) {
 		return "", false
 	}
 	return name, sameTemplate(item[:i], coll)
+}
+
+// pathNames returns the names of a path template's parameters, in the
+// order they appear.
+func pathNames(tpl string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(tpl[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, tpl[i+1:i+j])
+		tpl = tpl[i+j+1:]
+	}
+}
+
+// pathValues returns the values r gives the parameters of template tpl,
+// in template order ("" for one it leaves out). Positions, not names,
+// pair two templates of one path: POST /users/{userId}/orders and
+// GET /users/{id}/orders/{orderId} both have the user first.
+func pathValues(tpl string, r *request) []string {
+	names := pathNames(tpl)
+	out := make([]string, len(names))
+	for i, n := range names {
+		if v, ok := r.params["path:"+n]; ok {
+			out[i] = serialize(v)
+		}
+	}
+	return out
+}
+
+// setPathValues gives r's path parameters of template tpl the values vals, by
+// position; a parameter beyond vals is left as it is.
+func setPathValues(r *request, tpl string, vals []string) {
+	for i, n := range pathNames(tpl) {
+		if i < len(vals) {
+			r.params["path:"+n] = vals[i]
+		}
+	}
+}
+
+// concreteValues reads the values of template tpl's parameters from a
+// concrete path that matches it segment by segment (a scenario's request
+// line), unescaped; ok is false when the two do not line up.
+func concreteValues(tpl, p string) ([]string, bool) {
+	ts := strings.Split(strings.Trim(tpl, "/"), "/")
+	ps := strings.Split(strings.Trim(p, "/"), "/")
+	if len(ts) != len(ps) {
+		return nil, false
+	}
+	var out []string
+	for i, t := range ts {
+		if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
+			continue
+		}
+		v, err := url.PathUnescape(ps[i])
+		if err != nil {
+			v = ps[i]
+		}
+		out = append(out, v)
+	}
+	return out, len(out) == len(pathNames(tpl))
 }

@@ -2,7 +2,8 @@
 // personal or payment data, or privileges, shared by the static audit (which
 // flags them in response schemas) and the dynamic scan (which flags them in
 // real responses and tries them as mass-assignment fields), so both engines
-// agree on what counts as sensitive.
+// agree on what counts as sensitive; and the rule by which the scan finds a
+// short secret in the text it reports (ReplaceValue).
 package sensitive
 
 import "strings"

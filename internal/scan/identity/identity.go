@@ -189,9 +189,11 @@ func (id *Identity) Secrets() []string {
 		}
 		out = append(out, SecretValues(l.JSON)...)
 	}
+	// Short ones too: the report redacts every secret, whatever its
+	// length (as a whole value when it is short).
 	var clean []string
 	for _, s := range out {
-		if len(s) >= 4 {
+		if s != "" {
 			clean = append(clean, s)
 		}
 	}
@@ -538,6 +540,17 @@ func firstNonEmpty(a ...string) string {
 // secrets wherever the configuration gives them.
 var secretNames = []string{"pass", "secret", "token", "key", "credential", "auth", "pin", "otp", "cookie", "session"}
 
+// SecretName reports whether a field name looks like it holds a secret.
+func SecretName(name string) bool {
+	ln := strings.ToLower(name)
+	for _, n := range secretNames {
+		if strings.Contains(ln, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // SecretValues collects the string values under secret-looking names in a
 // configured body or parameter map, at any depth: login bodies here, and
 // the scanner's operation overrides.
@@ -548,12 +561,7 @@ func secretValues(v any, secret bool) []string {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
-			lk := strings.ToLower(k)
-			s := secret
-			for _, n := range secretNames {
-				s = s || strings.Contains(lk, n)
-			}
-			out = append(out, secretValues(c, s)...)
+			out = append(out, secretValues(c, secret || SecretName(k))...)
 		}
 	case []any:
 		for _, c := range x {
@@ -562,6 +570,27 @@ func secretValues(v any, secret bool) []string {
 	case string:
 		if secret {
 			out = append(out, x)
+		}
+	case json.Number:
+		if secret {
+			out = append(out, string(x))
+		}
+	case int:
+		if secret {
+			out = append(out, strconv.Itoa(x))
+		}
+	case int64:
+		if secret {
+			out = append(out, strconv.FormatInt(x, 10))
+		}
+	case uint64:
+		if secret {
+			out = append(out, strconv.FormatUint(x, 10))
+		}
+	case float64:
+		// A PIN written as a number (pin: 1234) is sent as one.
+		if secret {
+			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
 		}
 	}
 	return out

@@ -79,6 +79,11 @@ timeouts: {upstream: 5s}
 		{"dpop replay: an address for the memory backend", dpopAuth + "  dpop_replay:\n    redis_addr: 127.0.0.1:6379\n", []string{"line 7:5: authentication.dpop_replay.redis_addr: set, but the backend is memory"}},
 		{"dpop replay: negative db", dpopAuth + "  dpop_replay:\n    backend: redis\n    redis_addr: 127.0.0.1:6379\n    redis_db: -1\n", []string{"line 9:5: authentication.dpop_replay.redis_db: must not be negative"}},
 		{"dpop replay without a dpop scheme", "authentication:\n  schemes:\n    oauth:\n      jwt: {jwks_url: https://idp.example/jwks.json}\n  dpop_replay: {backend: redis, redis_addr: 127.0.0.1:6379}\n", []string{"line 5:3: authentication.dpop_replay: no scheme has a dpop section"}},
+		{"denylist: negative db", dpopAuth + "  denylist:\n    backend: redis\n    redis_addr: 127.0.0.1:6379\n    redis_db: -3\n", []string{"line 9:5: authentication.denylist.redis_db: must not be negative"}},
+		{"denylist: redis without an address", dpopAuth + "  denylist:\n    backend: redis\n", []string{"line 6:3: authentication.denylist.redis_addr: required for the redis backend"}},
+		{"denylist: an address for the memory backend", dpopAuth + "  denylist:\n    backend: memory\n    redis_addr: 127.0.0.1:6379\n", []string{"line 8:5: authentication.denylist.redis_addr: set, but the backend is memory, which keeps revocations on one node"}},
+		{"denylist: bad backend", dpopAuth + "  denylist:\n    backend: etcd\n", []string{"line 7:5: authentication.denylist.backend: ", "memory"}},
+		{"denylist: negative max_ttl", dpopAuth + "  denylist:\n    max_ttl: -1h\n", []string{"line 7:5: authentication.denylist.max_ttl: must not be negative"}},
 		{"yaml syntax", "mode: [block\n", []string{"line "}},
 		{"duplicate key", "mode: block\nmode: monitor\n", []string{"line 2"}},
 	}

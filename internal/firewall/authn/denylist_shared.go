@@ -19,7 +19,9 @@ func (d *DenylistConfig) NewStore() (denylist.Store, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return denylist.NewRedis(cl, d.Prefix), cl.Close, nil
+	s := denylist.NewRedis(cl, d.Prefix)
+	s.Timeout = d.timeout()
+	return s, cl.Close, nil
 }
 
 // UseDenylist makes every token verifier of the runtime consult store.

@@ -87,7 +87,9 @@ func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
 		return nil, err
 	}
 	for _, n := range names {
-		d.stores[n] = &reportingStore{ReplayStore: dpop.NewRedis(cl, rc.Prefix, n), d: d, scheme: n}
+		s := dpop.NewRedis(cl, rc.Prefix, n)
+		s.Timeout = rc.timeout()
+		d.stores[n] = &reportingStore{ReplayStore: s, d: d, scheme: n}
 	}
 	d.failOpen, d.close = rc.FailOpen, cl.Close
 	return d, nil

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -54,12 +53,7 @@ func TestProtectFleetSharesLimit(t *testing.T) {
 // TestProtectRedisDown checks fail-closed: with Redis unreachable the
 // firewall answers 503 and counts the failure in /metrics.
 func TestProtectRedisDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := redistest.Refused(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	for _, tc := range []struct {
@@ -195,12 +189,7 @@ func TestProtectFleetDPoPReplay(t *testing.T) {
 // counted, unless fail_open lets it through, checked against the node's
 // own memory; tokens that are not DPoP-bound do not need the store.
 func TestProtectDPoPReplayStoreDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := redistest.Refused(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	key := newDPoPKey(t)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
@@ -53,12 +53,7 @@ func TestProtectFleetSharesLimit(t *testing.T) {
 // TestProtectRedisDown checks fail-closed: with Redis unreachable the
 // firewall answers 503 and counts the failure in /metrics.
 func TestProtectRedisDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := redistest.Refused(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	for _, tc := range []struct {
@@ -194,12 +189,7 @@ func TestProtectFleetDPoPReplay(t *testing.T) {
 // counted, unless fail_open lets it through, checked against the node's
 // own memory; tokens that are not DPoP-bound do not need the store.
 func TestProtectDPoPReplayStoreDown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := redistest.Refused(t)
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	key := newDPoPKey(t)
@@ -251,6 +241,83 @@ func TestProtectDPoPReplayStoreDown(t *testing.T) {
 			}
 			if strings.Contains(logs.String(), tok) {
 				t.Fatal("the log holds a token")
+			}
+		})
+	}
+}
+
+// TestProtectRedisNotAnswering: with the Redis of the DPoP replay store
+// or of the token denylist not answering (a server that accepts and stays
+// silent, or packets dropped so no connection completes), a request that
+// needs the store gets its answer (503, or the request passes with
+// fail_open) within a small multiple of the section's timeout instead of
+// hanging. The default timeout applies when none is set. The bound is
+// loose on purpose: the point is that nothing waits seconds.
+func TestProtectRedisNotAnswering(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	key := newDPoPKey(t)
+	bound := func(timeout time.Duration) time.Duration {
+		if timeout == 0 {
+			timeout = authn.DefaultRedisTimeout
+		}
+		return 10 * timeout
+	}
+	for _, redisKind := range []struct {
+		name string
+		addr func(testing.TB) string
+	}{
+		{"hung", redistest.Hung},
+		{"blackholed", redistest.Blackhole},
+	} {
+		t.Run(redisKind.name, func(t *testing.T) {
+			addr := redisKind.addr(t)
+			for _, tc := range []struct {
+				name    string
+				store   string // dpop_replay or denylist
+				section string // its YAML flow mapping
+				timeout time.Duration
+				status  int
+				reason  string
+			}{
+				{"dpop replay, default timeout", "dpop_replay", fmt.Sprintf(`{backend: redis, redis_addr: %q}`, addr), 0, 503, "auth-unavailable"},
+				{"dpop replay, timeout 50ms", "dpop_replay", fmt.Sprintf(`{backend: redis, redis_addr: %q, timeout: 50ms}`, addr), 50 * time.Millisecond, 503, "auth-unavailable"},
+				{"dpop replay failing open", "dpop_replay", fmt.Sprintf(`{backend: redis, redis_addr: %q, timeout: 50ms, fail_open: true}`, addr), 50 * time.Millisecond, 200, ""},
+				{"denylist, default timeout", "denylist", fmt.Sprintf(`{backend: redis, redis_addr: %q}`, addr), 0, 503, "auth-unavailable"},
+				{"denylist, timeout 50ms", "denylist", fmt.Sprintf(`{backend: redis, redis_addr: %q, timeout: 50ms}`, addr), 50 * time.Millisecond, 503, "auth-unavailable"},
+				{"denylist failing open", "denylist", fmt.Sprintf(`{backend: redis, redis_addr: %q, timeout: 50ms, fail_open: true}`, addr), 50 * time.Millisecond, 200, ""},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					var cfg Config
+					var hdr func(i int) []string
+					if tc.store == "dpop_replay" {
+						cfg = loadConfigYAML(t, dpopYAML(up, d.url, tc.section))
+						tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
+						hdr = func(i int) []string {
+							proof := key.proof(t, "GET", "https://api.example/orders", fmt.Sprintf("%s-%d", t.Name(), i), tok)
+							return []string{"Authorization", "DPoP " + tok, "DPoP", proof}
+						}
+					} else {
+						cfg = protectConfig(t, up, d.url, "  denylist: "+tc.section+"\n")
+						tok := d.token(t, "k1", map[string]any{"jti": "t-" + tc.name})
+						hdr = func(int) []string { return bearer(tok) }
+					}
+					s := startFirewall(t, cfg, nil)
+					waitFor(t, "JWKS", s.Ready)
+					// Twice: the second request meets the client after a
+					// failure (a connection given up, dials that failed).
+					for i := range 2 {
+						start := time.Now()
+						resp, reason := call{"GET", "/orders", hdr(i), ""}.do(t, s)
+						took := time.Since(start)
+						if resp.StatusCode != tc.status || reason != tc.reason {
+							t.Fatalf("request %d: %d %q, want %d %q", i+1, resp.StatusCode, reason, tc.status, tc.reason)
+						}
+						if took > bound(tc.timeout) {
+							t.Fatalf("request %d: answered after %v, want under %v", i+1, took, bound(tc.timeout))
+						}
+					}
+				})
 			}
 		})
 	}

@@ -226,7 +226,10 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 	}
 	if a := cfg.Authentication; a != nil && a.Denylist != nil {
 		d := a.Denylist
-		sh.deny, sh.denyClose = d.NewStore()
+		if sh.deny, sh.denyClose, err = d.NewStore(); err != nil {
+			sh.close()
+			return nil, err
+		}
 		sh.denyFailOpen, sh.denyMaxTTL = d.FailOpen, d.MaxTTL
 		if sh.denyMaxTTL <= 0 {
 			sh.denyMaxTTL = denylist.DefaultMaxTTL

@@ -1,7 +1,9 @@
 // Package redistest runs a real, throwaway redis-server for tests that
 // need one (shared rate limits, token denylists): on a free loopback port,
 // with persistence off, stopped when the test ends. Tests are skipped with
-// a message when the binary is not installed; .ci/run installs it.
+// a message when the binary is not installed; .ci/run installs it. Hung
+// and Blackhole stand for a Redis that cannot answer: one that accepts
+// connections and stays silent, one whose connections never complete.
 package redistest
 
 import (

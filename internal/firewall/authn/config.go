@@ -48,11 +48,8 @@ type SchemeConfig struct {
 
 // DenylistConfig selects the token denylist store.
 type DenylistConfig struct {
-	Backend          string `yaml:"backend"` // memory (default) or redis
-	RedisAddr        string `yaml:"redis_addr,omitempty"`
-	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
-	RedisDB          int    `yaml:"redis_db,omitempty"`
-	Prefix           string `yaml:"prefix,omitempty"`
+	// Prefix defaults to "rampart:deny:".
+	RedisBackend `yaml:",inline"`
 	// FailOpen accepts tokens when Redis cannot answer (logged); by
 	// default they get 503.
 	FailOpen bool `yaml:"fail_open,omitempty"`
@@ -75,17 +72,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	if d := c.Denylist; d != nil {
-		switch d.Backend {
-		case "", "memory":
-		case "redis":
-			if d.RedisAddr == "" {
-				errs = append(errs, errors.New("authentication.denylist.redis_addr is required for the redis backend"))
-			}
-		default:
-			errs = append(errs, fmt.Errorf("authentication.denylist.backend %q: use memory or redis", d.Backend))
-		}
+		errs = append(errs, d.RedisBackend.validate("authentication.denylist", "revocations")...)
 		if d.MaxTTL < 0 {
-			errs = append(errs, errors.New("authentication.denylist.max_ttl must not be negative"))
+			errs = append(errs, errors.New("authentication.denylist.max_ttl: must not be negative"))
 		}
 	}
 	if d := c.DPoPReplay; d != nil {
@@ -225,7 +214,9 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 	if d := c.Denylist; d != nil {
 		failOpen = d.FailOpen
 		var closeDeny func() error
-		deny, closeDeny = d.NewStore()
+		if deny, closeDeny, err = d.NewStore(); err != nil {
+			return nil, err
+		}
 		rt.closers = append(rt.closers, closeDeny)
 	}
 	var replay *DPoPReplay

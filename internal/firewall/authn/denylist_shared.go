@@ -1,10 +1,6 @@
 package authn
 
 import (
-	"os"
-
-	"github.com/redis/go-redis/v9"
-
 	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 )
 
@@ -12,16 +8,20 @@ import (
 // function that releases its connections. A caller that outlives several
 // runtimes (the firewall across contract reloads) builds it once and hands
 // it to each runtime with UseDenylist, so in-memory revocations are kept.
-func (d *DenylistConfig) NewStore() (denylist.Store, func() error) {
-	if d.Backend == "redis" {
-		opts := &redis.Options{Addr: d.RedisAddr, DB: d.RedisDB}
-		if d.RedisPasswordEnv != "" {
-			opts.Password = os.Getenv(d.RedisPasswordEnv)
-		}
-		cl := redis.NewClient(opts)
-		return denylist.NewRedis(cl, d.Prefix), cl.Close
+// It fails when redis_password_env names an unset variable.
+func (d *DenylistConfig) NewStore() (denylist.Store, func() error, error) {
+	if !d.isRedis() {
+		return denylist.NewMemory(), func() error { return nil }, nil
 	}
-	return denylist.NewMemory(), func() error { return nil }
+	// Lookups and revocations may run twice: EXISTS reads, and the
+	// revocation script only ever lengthens an entry.
+	cl, err := d.newClient("authentication.denylist", true)
+	if err != nil {
+		return nil, nil, err
+	}
+	s := denylist.NewRedis(cl, d.Prefix)
+	s.Timeout = d.timeout()
+	return s, cl.Close, nil
 }
 
 // UseDenylist makes every token verifier of the runtime consult store.

@@ -3,13 +3,9 @@ package authn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 )
@@ -18,33 +14,15 @@ import (
 // proofs they accept, so that each is accepted once: in memory (one
 // node) or in a Redis shared by a fleet of firewalls.
 type DPoPReplayConfig struct {
-	Backend          string `yaml:"backend"` // memory (default) or redis
-	RedisAddr        string `yaml:"redis_addr,omitempty"`
-	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
-	RedisDB          int    `yaml:"redis_db,omitempty"`
-	Prefix           string `yaml:"prefix,omitempty"` // default "rampart:dpop:"
+	// Prefix defaults to "rampart:dpop:".
+	RedisBackend `yaml:",inline"`
 	// FailOpen accepts proofs when Redis cannot answer (logged), checked
 	// against this node's memory only; by default such requests get 503.
 	FailOpen bool `yaml:"fail_open,omitempty"`
 }
 
 func (d *DPoPReplayConfig) validate(c *Config) []error {
-	var errs []error
-	switch d.Backend {
-	case "", "memory":
-		if d.RedisAddr != "" {
-			errs = append(errs, errors.New("authentication.dpop_replay.redis_addr: set, but the backend is memory, which keeps proofs on one node (add backend: redis)"))
-		}
-	case "redis":
-		if d.RedisAddr == "" {
-			errs = append(errs, errors.New("authentication.dpop_replay.redis_addr: required for the redis backend"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("authentication.dpop_replay.backend: %q is not supported (use memory or redis)", d.Backend))
-	}
-	if d.RedisDB < 0 {
-		errs = append(errs, errors.New("authentication.dpop_replay.redis_db: must not be negative"))
-	}
+	errs := d.RedisBackend.validate("authentication.dpop_replay", "proofs")
 	if len(c.dpopSchemes()) == 0 {
 		errs = append(errs, errors.New("authentication.dpop_replay: no scheme has a dpop section, so it would apply to nothing"))
 	}
@@ -96,29 +74,22 @@ func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
 	}
 	d := &DPoPReplay{stores: map[string]dpop.ReplayStore{}, close: func() error { return nil }, log: logger}
 	rc := c.DPoPReplay
-	if rc == nil || rc.Backend != "redis" {
+	if rc == nil || !rc.isRedis() {
 		for _, n := range names {
 			d.stores[n] = dpop.NewMemory(c.Schemes[n].DPoP.ReplayCacheSize)
 		}
 		return d, nil
 	}
-	opts := &redis.Options{
-		Addr: rc.RedisAddr,
-		DB:   rc.RedisDB,
-		// One attempt: a SET NX whose reply was lost, sent again, would
-		// find its own key and refuse the proof as a replay.
-		MaxRetries: -1,
+	// No retry: a SET NX whose reply was lost, sent again, would find its
+	// own key and refuse the proof as a replay.
+	cl, err := rc.newClient("authentication.dpop_replay", false)
+	if err != nil {
+		return nil, err
 	}
-	if rc.RedisPasswordEnv != "" {
-		pw, ok := os.LookupEnv(rc.RedisPasswordEnv)
-		if !ok {
-			return nil, fmt.Errorf("authentication.dpop_replay.redis_password_env: environment variable %s is not set", rc.RedisPasswordEnv)
-		}
-		opts.Password = pw
-	}
-	cl := redis.NewClient(opts)
 	for _, n := range names {
-		d.stores[n] = &reportingStore{ReplayStore: dpop.NewRedis(cl, rc.Prefix, n), d: d, scheme: n}
+		s := dpop.NewRedis(cl, rc.Prefix, n)
+		s.Timeout = rc.timeout()
+		d.stores[n] = &reportingStore{ReplayStore: s, d: d, scheme: n}
 	}
 	d.failOpen, d.close = rc.FailOpen, cl.Close
 	return d, nil

@@ -331,6 +331,11 @@ func TestBuildErrors(t *testing.T) {
 		{"bad denylist backend", "denylist: {backend: etcd}\nschemes: {}", "memory or redis"},
 		{"bad dpop_replay backend", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: etcd}", "memory or redis"},
 		{"dpop_replay without a dpop scheme", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}}}\ndpop_replay: {backend: memory}", "no scheme has a dpop section"},
+		{"denylist password variable not set", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', redis_password_env: RAMPART_TEST_NO_SUCH_VARIABLE}\nschemes: {}", "authentication.denylist.redis_password_env: environment variable RAMPART_TEST_NO_SUCH_VARIABLE is not set"},
+		{"denylist negative db", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', redis_db: -1}\nschemes: {}", "authentication.denylist.redis_db: must not be negative"},
+		{"denylist negative timeout", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', timeout: -1s}\nschemes: {}", "authentication.denylist.timeout: must not be negative"},
+		{"denylist address for the memory backend", "denylist: {redis_addr: '127.0.0.1:1'}\nschemes: {}", "authentication.denylist.redis_addr: set, but the backend is memory"},
+		{"dpop_replay negative timeout", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', timeout: -1ms}", "authentication.dpop_replay.timeout: must not be negative"},
 		{"dpop_replay password variable not set", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', redis_password_env: RAMPART_TEST_NO_SUCH_VARIABLE}", "RAMPART_TEST_NO_SUCH_VARIABLE is not set"},
 	}
 	for _, tc := range tests {

@@ -15,6 +15,18 @@ type Redis struct {
 	Client redis.UniversalClient
 	Prefix string // default "rampart:deny:"
 	Now    func() time.Time
+	// Timeout, when positive, bounds each call to Redis (each page of
+	// Count), on top of the caller's context. The client should bound its
+	// dials and socket waits the same way.
+	Timeout time.Duration
+}
+
+// bound applies Timeout to one call.
+func (s *Redis) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.Timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.Timeout)
 }
 
 // NewRedis wraps a client.
@@ -34,6 +46,8 @@ func (s *Redis) Add(ctx context.Context, e Entry) error {
 	if ttl <= 0 {
 		return nil // already expired: nothing to deny
 	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := extendScript.Run(ctx, s.Client, []string{s.Prefix + k}, max(ttl.Milliseconds(), 1)).Err(); err != nil {
 		return fmt.Errorf("denylist: redis revocation script: %w", err)
 	}
@@ -64,6 +78,8 @@ func (s *Redis) Denied(ctx context.Context, jti, tokenHash string) (bool, error)
 	if len(keys) == 0 {
 		return false, nil
 	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	n, err := s.Client.Exists(ctx, keys...).Result()
 	if err != nil {
 		return false, fmt.Errorf("denylist: redis EXISTS: %w", err)
@@ -79,7 +95,9 @@ func (s *Redis) Count(ctx context.Context) (int, error) {
 	n := 0
 	var cursor uint64
 	for {
-		keys, next, err := s.Client.Scan(ctx, cursor, match, 1000).Result()
+		pctx, cancel := s.bound(ctx)
+		keys, next, err := s.Client.Scan(pctx, cursor, match, 1000).Result()
+		cancel()
 		if err != nil {
 			return 0, fmt.Errorf("denylist: redis SCAN: %w", err)
 		}

@@ -70,6 +70,10 @@ type Redis struct {
 	// Scope keeps verifiers that share a Redis apart (the firewall uses
 	// the security scheme's name), as their memory caches are.
 	Scope string
+	// Timeout, when positive, bounds each Claim, on top of the caller's
+	// context. The client should bound its dials and socket waits the
+	// same way.
+	Timeout time.Duration
 }
 
 // NewRedis wraps a client. The client should not retry commands: a SET
@@ -93,8 +97,16 @@ func (s *Redis) Key(jkt, jti string) string {
 	return s.Prefix + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
-// Claim implements ReplayStore with SET key 1 NX PX ttl.
+// Claim implements ReplayStore with SET key 1 NX PX ttl. When the wait
+// for the reply ends (Timeout, the caller's context), the SET may have
+// reached Redis all the same: the proof is then recorded, and the same
+// proof sent again is a replay.
 func (s *Redis) Claim(ctx context.Context, jkt, jti string, ttl time.Duration) (bool, error) {
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
 	ms := max(ttl.Milliseconds(), 1)
 	err := s.Client.Do(ctx, "SET", s.Key(jkt, jti), "1", "NX", "PX", ms).Err()
 	switch {

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -151,22 +150,12 @@ func TestRedisStore(t *testing.T) {
 	}
 
 	t.Run("redis down", func(t *testing.T) {
-		dead := redis.NewClient(&redis.Options{Addr: deadAddr(t), DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
+		dead := redis.NewClient(&redis.Options{Addr: redistest.Refused(t), DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
 		t.Cleanup(func() { _ = dead.Close() })
 		if first, err := NewRedis(dead, "", "oauth").Claim(ctx, "jkt-1", "a", time.Minute); err == nil || first {
 			t.Fatalf("an unreachable Redis gave first = %v, err = %v; want an error", first, err)
 		}
 	})
-}
-
-func deadAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // prover makes DPoP proofs with one key for one access token.
@@ -226,7 +215,7 @@ func TestVerifierReplayStore(t *testing.T) {
 		return NewRedis(c, "test:", "oauth")
 	}
 	down := func() *Redis {
-		c := redis.NewClient(&redis.Options{Addr: deadAddr(t), DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
+		c := redis.NewClient(&redis.Options{Addr: redistest.Refused(t), DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
 		t.Cleanup(func() { _ = c.Close() })
 		return NewRedis(c, "test:", "oauth")
 	}

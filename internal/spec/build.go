@@ -67,7 +67,7 @@ func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
 		if !ok {
 			return at, v, true
 		}
-		target, err := b.fs.resolveRef(at.File, ref)
+		target, err := b.fs.resolveRefAt(at, ref)
 		if err != nil {
 			return at, nil, false
 		}
@@ -519,12 +519,14 @@ func (b *builder) checkAllRefs() []Problem {
 		f := b.fs.get(key)
 		walkRefs(f.tree, "", func(ptr, ref string) {
 			at := NodeRef{File: key, Pointer: ptr}
+			// The object that holds the $ref: its $id (3.1+) is in scope.
+			holder := NodeRef{File: key, Pointer: strings.TrimSuffix(ptr, "/$ref")}
 			id := key + "#" + ptr
 			if seen[id] {
 				return
 			}
 			seen[id] = true
-			target, err := b.fs.resolveRef(key, ref)
+			target, err := b.fs.resolveRefAt(holder, ref)
 			if err != nil {
 				problems = append(problems, Problem{Code: "unresolved-ref", Message: err.Error(), Loc: b.fs.locate(at), Error: true})
 				return
@@ -537,12 +539,12 @@ func (b *builder) checkAllRefs() []Problem {
 				problems = append(problems, Problem{Code: "unresolved-ref", Message: fmt.Sprintf("$ref %q resolves to nothing", ref), Loc: b.fs.locate(at), Error: true})
 				return
 			}
-			if _, _, ok := b.deref(at, map[string]any{"$ref": ref}); !ok {
+			if _, _, ok := b.deref(holder, map[string]any{"$ref": ref}); !ok {
 				problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q resolves only to itself (a chain of references with no schema)", ref), Loc: b.fs.locate(at), Error: true})
 			}
 		})
 	}
-	return problems
+	return append(problems, b.fs.idProblems()...)
 }
 
 // walkRefs calls fn for every {$ref: string} in a tree, skipping example

@@ -548,22 +548,28 @@ func (b *builder) checkAllRefs() []Problem {
 }
 
 // walkRefs calls fn for every {$ref: string} in a tree, skipping example
-// values, which may legitimately contain a "$ref" key.
+// values, which may legitimately contain a "$ref" key. Under a map of
+// names (properties, responses, ...) a key is a name, not a keyword: the
+// default response and a property called "enum" are walked.
 func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
+	walkRefsIn(v, ptr, false, fn)
+}
+
+func walkRefsIn(v any, ptr string, names bool, fn func(ptr, ref string)) {
 	switch x := v.(type) {
 	case map[string]any:
-		if r, ok := x["$ref"].(string); ok {
+		if r, ok := x["$ref"].(string); ok && !names {
 			fn(ptr+"/$ref", r)
 		}
 		for k, c := range x {
-			if isValueKeyword(k) {
+			if !names && isValueKeyword(k) {
 				continue
 			}
-			walkRefs(c, JoinPointer(ptr, k), fn)
+			walkRefsIn(c, JoinPointer(ptr, k), !names && nameMaps[k], fn)
 		}
 	case []any:
 		for i, c := range x {
-			walkRefs(c, JoinPointer(ptr, fmt.Sprint(i)), fn)
+			walkRefsIn(c, JoinPointer(ptr, fmt.Sprint(i)), false, fn)
 		}
 	}
 }

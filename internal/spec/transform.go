@@ -99,9 +99,12 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			childMember = true
 		}
 		var nc any
-		if childMember {
+		switch {
+		case childMember:
 			nc = t.composition(c, JoinPointer(ptr, k))
-		} else {
+		case schemaNameMaps[k]:
+			nc = t.named(c, JoinPointer(ptr, k))
+		default:
 			nc = t.node(c, JoinPointer(ptr, k), false)
 		}
 		if !same(nc, c) {
@@ -269,6 +272,36 @@ func inPlaceApplicators(m map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// schemaNameMaps are the keywords whose value maps names to schemas.
+var schemaNameMaps = map[string]bool{"properties": true, "patternProperties": true, "$defs": true, "definitions": true, "dependentSchemas": true}
+
+// named transforms the schemas of a map of names (properties, $defs, ...).
+// The map itself is not a schema, and its keys are names: a property called
+// "default", "enum" or "nullable" is a schema like any other.
+func (t *transformer) named(v any, ptr string) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return t.node(v, ptr, false)
+	}
+	var out map[string]any
+	for k, c := range m {
+		nc := t.node(c, JoinPointer(ptr, k), false)
+		if !same(nc, c) {
+			if out == nil {
+				out = make(map[string]any, len(m))
+				for k2, v2 := range m {
+					out[k2] = v2
+				}
+			}
+			out[k] = nc
+		}
+	}
+	if out == nil {
+		return m
+	}
+	return out
 }
 
 // composition transforms the members of allOf/anyOf/oneOf, which stay open.

@@ -234,6 +234,8 @@ func (r *run) result() *report.SpecResult {
 			}
 		}
 	}
+	var charges []charge
+	allOps := doc.AllOperations()
 	for _, p := range r.order {
 		set := p.ops
 		if excluded != nil && !set.empty() {
@@ -276,6 +278,9 @@ func (r *run) result() *report.SpecResult {
 			continue
 		}
 		res.Findings = append(res.Findings, f)
+		if anonymousRules[p.rule.ID] {
+			set.each(func(i int) { charges = append(charges, r.authCharges(allOps[i])...) })
+		}
 	}
 	for _, bad := range ign.invalid {
 		if !r.enabled("audit-ignore-invalid") {
@@ -290,7 +295,7 @@ func (r *run) result() *report.SpecResult {
 	}
 	report.SortFindings(res.Findings)
 	report.SortFindings(res.Suppressed)
-	sc := ComputeScore(res.Findings)
+	sc := scoreWith(res.Findings, charges)
 	res.Score = &sc
 	res.Summary["operations"] = len(doc.Operations)
 	if len(doc.Webhooks) > 0 {

@@ -294,8 +294,8 @@ func buildRegistry() map[string]*Rule {
 			Description: "A request parameter or property takes a URL (format uri/url, or a name such as callback_url or webhook): if the server fetches it, it is a server-side request forgery sink.",
 			Fix:         "Restrict the URL with an anchored pattern (allowed schemes and hosts) and validate it server-side against an allow list."},
 		{ID: "exp-admin-shared-security", Family: famExposure, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
-			Title:       "Admin operation with the same security as user operations",
-			Description: "An operation under an admin path requires exactly the same schemes and scopes as non-admin operations, so the contract does not distinguish privileged callers (BFLA).",
+			Title:       "Admin operation not reserved for administrators",
+			Description: "An operation under an admin path requires exactly the same schemes and scopes as non-admin operations, or can be called without credentials, so the contract does not distinguish privileged callers (BFLA).",
 			Fix:         "Require an admin scope, role or a separate scheme on administrative operations."},
 
 		// Structure.

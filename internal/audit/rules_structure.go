@@ -190,7 +190,9 @@ func securitySignature(reqs []spec.SecurityRequirement) string {
 }
 
 // checkAdminPaths flags admin operations whose security is identical to
-// that of ordinary operations (a BFLA hint).
+// that of ordinary operations (a BFLA hint), and admin operations anyone
+// can call, which reserve even less: removing an admin operation's
+// security must not remove the finding about it.
 func (r *run) checkAdminPaths() {
 	userSigs := map[string]string{}
 	for _, op := range r.doc.Operations {
@@ -202,7 +204,16 @@ func (r *run) checkAdminPaths() {
 		}
 	}
 	for _, op := range r.doc.Operations {
-		if !isAdminPath(op.Path) || !op.IsSecured() {
+		if !isAdminPath(op.Path) {
+			continue
+		}
+		if !op.IsSecured() {
+			// Without any scheme, sec-no-security already says that
+			// every operation is open.
+			if len(r.doc.SecuritySchemes) > 0 {
+				r.add("exp-admin-shared-security", op.Ref, dirNone,
+					fmt.Sprintf("%s can be called without credentials; nothing in the contract reserves it for administrators.", op.Key()), []string{op.Key()})
+			}
 			continue
 		}
 		if other, ok := userSigs[securitySignature(op.Security)]; ok {

@@ -422,6 +422,10 @@ func TestRules(t *testing.T) {
 			set(d, "/components/securitySchemes/oauth/flows/authorizationCode/scopes/admin", "admin")
 			set(d, "/paths/~1admin~1pets", j(`{"delete":{"security":[{"oauth":["admin"]}],"responses":{"204":{"description":"gone"}}}}`))
 		}, false, ""},
+		// Anyone can call it: even less reserved than a shared requirement.
+		{"admin path without security", "exp-admin-shared-security", func(d map[string]any) {
+			set(d, "/paths/~1admin~1pets", j(`{"delete":{"security":[],"responses":{"204":{"description":"gone"}}}}`))
+		}, true, "/paths/~1admin~1pets/delete"},
 
 		// Structure.
 		{"unresolved ref", "struct-unresolved-ref", func(d map[string]any) { set(d, pet+"/properties/x", j(`{"$ref":"#/components/schemas/Missing"}`)) }, true, "/properties/x/$ref"},

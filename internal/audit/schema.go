@@ -121,12 +121,14 @@ var listKids = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
 var mapKids = []string{"properties", "patternProperties", "dependentSchemas"}
 
 func (g *graph) resolve(from spec.NodeRef, s string) refTarget {
-	k := [2]string{from.File, s}
+	// A $ref string means the same thing everywhere in a file, except
+	// under a 3.1 $id, which sets its own base URI.
+	k := [2]string{from.File + "\x00" + g.r.doc.RefBase(from), s}
 	if t, ok := g.refs[k]; ok {
 		return t
 	}
 	var t refTarget
-	if target, err := g.r.doc.ResolveRef(from.File, s); err == nil {
+	if target, err := g.r.doc.ResolveRefAt(from, s); err == nil {
 		if v, ok := g.r.doc.Value(target); ok {
 			t = refTarget{at: target, v: v, ok: true}
 		}

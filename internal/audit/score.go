@@ -2,12 +2,20 @@ package audit
 
 import (
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // The score model (docs/audit.md): 100 = security 30 + data validation 70.
 // Each finding subtracts points from its rule's category by severity; the
 // points one rule can take are capped, so a weakness repeated a thousand
 // times costs what a few occurrences cost and other weaknesses still show.
+//
+// The score never rises when a finding is added (a deduction only grows a
+// rule's sum, and a worse severity only raises its cap), and never rises
+// when an operation loses its security: an operation anyone can call is
+// charged the responses it would be missing if it were secured (see
+// authCharges), so the 401 and 403 findings it no longer gets are not a
+// gain.
 
 // Deduction per finding, by severity.
 var deduction = map[report.Severity]float64{
@@ -33,25 +41,52 @@ const (
 	dataPoints     = 70
 )
 
-// ComputeScore scores a list of (unsuppressed) findings.
+// anonymousRules report, one finding per operation, an operation anyone can
+// call.
+var anonymousRules = map[string]bool{"sec-op-no-security": true, "sec-write-no-security": true, "sec-empty-override": true}
+
+// authResponses are the responses only a secured operation is expected to
+// declare, by the rule that reports them missing.
+var authResponses = []struct{ rule, code string }{{"resp-missing-401", "401"}, {"resp-missing-403", "403"}}
+
+// charge is a deduction the score counts beside the findings.
+type charge struct {
+	rule     string
+	severity report.Severity
+}
+
+// ComputeScore scores a list of (unsuppressed) findings alone. An audit's
+// score also counts what its anonymous operations are charged (authCharges).
 func ComputeScore(findings []report.Finding) report.Score {
+	return scoreWith(findings, nil)
+}
+
+// scoreWith scores findings plus extra charges, each counted against its
+// rule like a finding of that rule.
+func scoreWith(findings []report.Finding, extra []charge) report.Score {
 	type acc struct {
 		sum   float64
 		worst report.Severity
 	}
 	byRule := map[string]*acc{}
 	var order []string
-	for _, f := range findings {
-		a, ok := byRule[f.Rule]
+	add := func(rule string, sev report.Severity) {
+		a, ok := byRule[rule]
 		if !ok {
-			a = &acc{worst: f.Severity}
-			byRule[f.Rule] = a
-			order = append(order, f.Rule)
+			a = &acc{worst: sev}
+			byRule[rule] = a
+			order = append(order, rule)
 		}
-		a.sum += deduction[f.Severity]
-		if f.Severity > a.worst {
-			a.worst = f.Severity
+		a.sum += deduction[sev]
+		if sev > a.worst {
+			a.worst = sev
 		}
+	}
+	for _, f := range findings {
+		add(f.Rule, f.Severity)
+	}
+	for _, c := range extra {
+		add(c.rule, c.severity)
 	}
 	lost := map[string]float64{}
 	for _, id := range order {
@@ -73,6 +108,25 @@ func ComputeScore(findings []report.Finding) report.Score {
 	sec := clampScore(securityPoints - lost[catSecurity])
 	data := clampScore(dataPoints - lost[catData])
 	return report.Score{Total: sec + data, Security: sec, Data: data}
+}
+
+// authCharges returns what an anonymous operation is charged besides its
+// own finding (sec-op-no-security, sec-write-no-security or
+// sec-empty-override): the resp-missing-401 and resp-missing-403 findings
+// it would get if it were secured, for each of those responses it does
+// not declare, at the rules' severities in this run. Securing the
+// operation, the fix its finding proposes, then costs nothing more, and
+// removing an operation's security never raises the score. Operations
+// whose anonymous finding is suppressed or excluded are not charged, and
+// nothing is charged where the response rules are off (public-read).
+func (r *run) authCharges(op *spec.Operation) []charge {
+	var out []charge
+	for _, ar := range authResponses {
+		if r.enabled(ar.rule) && !hasCode(op, ar.code, "4XX") {
+			out = append(out, charge{ar.rule, r.severity(&pending{rule: rules[ar.rule]})})
+		}
+	}
+	return out
 }
 
 // clampScore rounds half up and keeps the result within [0, max].

@@ -13,9 +13,36 @@ func (d *Document) Locate(r NodeRef) Location { return d.files.locate(r) }
 // bools, nil), loading the file it lives in if needed.
 func (d *Document) Value(r NodeRef) (any, bool) { return d.files.value(r) }
 
-// ResolveRef resolves a $ref string written in the file `from`.
+// ResolveRef resolves a $ref string written at the top of the file `from`
+// (outside any schema's $id). Prefer ResolveRefAt, which knows where the
+// $ref is written.
 func (d *Document) ResolveRef(from, ref string) (NodeRef, error) {
-	return d.files.resolveRef(from, ref)
+	return d.files.resolveRefAt(NodeRef{File: from}, ref)
+}
+
+// ResolveRefAt resolves a $ref string written in the object at `at`. In
+// 3.1+ definitions the enclosing schemas' $id set the base URI and a
+// plain-name fragment ("#node") names a $anchor (JSON Schema 2020-12).
+func (d *Document) ResolveRefAt(at NodeRef, ref string) (NodeRef, error) {
+	return d.files.resolveRefAt(at, ref)
+}
+
+// RefBase is the base URI $refs written at `at` resolve against when an
+// enclosing schema's $id sets it (3.1+), and "" otherwise: two places with
+// the same file and RefBase resolve every $ref string the same way.
+func (d *Document) RefBase(at NodeRef) string {
+	if !d.files.schemaIDs {
+		return ""
+	}
+	f, err := d.files.load(at.File)
+	if err != nil {
+		return ""
+	}
+	base, _, scoped := d.files.ids(f).baseAt(at.Pointer)
+	if !scoped {
+		return ""
+	}
+	return base
 }
 
 // Deref follows a chain of {$ref} nodes starting at (at, v) to the node it

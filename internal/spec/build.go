@@ -67,7 +67,7 @@ func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
 		if !ok {
 			return at, v, true
 		}
-		target, err := b.fs.resolveRef(at.File, ref)
+		target, err := b.fs.resolveRefAt(at, ref)
 		if err != nil {
 			return at, nil, false
 		}
@@ -519,12 +519,14 @@ func (b *builder) checkAllRefs() []Problem {
 		f := b.fs.get(key)
 		walkRefs(f.tree, "", func(ptr, ref string) {
 			at := NodeRef{File: key, Pointer: ptr}
+			// The object that holds the $ref: its $id (3.1+) is in scope.
+			holder := NodeRef{File: key, Pointer: strings.TrimSuffix(ptr, "/$ref")}
 			id := key + "#" + ptr
 			if seen[id] {
 				return
 			}
 			seen[id] = true
-			target, err := b.fs.resolveRef(key, ref)
+			target, err := b.fs.resolveRefAt(holder, ref)
 			if err != nil {
 				problems = append(problems, Problem{Code: "unresolved-ref", Message: err.Error(), Loc: b.fs.locate(at), Error: true})
 				return
@@ -537,31 +539,37 @@ func (b *builder) checkAllRefs() []Problem {
 				problems = append(problems, Problem{Code: "unresolved-ref", Message: fmt.Sprintf("$ref %q resolves to nothing", ref), Loc: b.fs.locate(at), Error: true})
 				return
 			}
-			if _, _, ok := b.deref(at, map[string]any{"$ref": ref}); !ok {
+			if _, _, ok := b.deref(holder, map[string]any{"$ref": ref}); !ok {
 				problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q resolves only to itself (a chain of references with no schema)", ref), Loc: b.fs.locate(at), Error: true})
 			}
 		})
 	}
-	return problems
+	return append(problems, b.fs.idProblems()...)
 }
 
 // walkRefs calls fn for every {$ref: string} in a tree, skipping example
-// values, which may legitimately contain a "$ref" key.
+// values, which may legitimately contain a "$ref" key. Under a map of
+// names (properties, responses, ...) a key is a name, not a keyword: the
+// default response and a property called "enum" are walked.
 func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
+	walkRefsIn(v, ptr, false, fn)
+}
+
+func walkRefsIn(v any, ptr string, names bool, fn func(ptr, ref string)) {
 	switch x := v.(type) {
 	case map[string]any:
-		if r, ok := x["$ref"].(string); ok {
+		if r, ok := x["$ref"].(string); ok && !names {
 			fn(ptr+"/$ref", r)
 		}
 		for k, c := range x {
-			if isValueKeyword(k) {
+			if !names && isValueKeyword(k) {
 				continue
 			}
-			walkRefs(c, JoinPointer(ptr, k), fn)
+			walkRefsIn(c, JoinPointer(ptr, k), !names && nameMaps[k], fn)
 		}
 	case []any:
 		for i, c := range x {
-			walkRefs(c, JoinPointer(ptr, fmt.Sprint(i)), fn)
+			walkRefsIn(c, JoinPointer(ptr, fmt.Sprint(i)), false, fn)
 		}
 	}
 }

@@ -24,6 +24,9 @@ type file struct {
 	root    *yaml.Node
 	tree    any
 	src     []byte
+	// idx is the file's 2020-12 identifiers (3.1+), built on first use.
+	idsOnce sync.Once
+	idx     *idIndex
 }
 
 // fileSet holds the root file and lazily loads the files its $refs reach.
@@ -36,6 +39,9 @@ type fileSet struct {
 	// failed remembers files that could not be loaded, so each is reported once.
 	failed map[string]error
 	index  keyIndex
+	// schemaIDs is set for 3.1+ definitions, whose schemas are JSON
+	// Schema 2020-12: $id and $anchor take part in $ref resolution.
+	schemaIDs bool
 }
 
 func (fs *fileSet) get(key string) *file {

@@ -24,6 +24,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      parameters: [{name: id, in: path, required: true, schema: {$ref: '#/x'}}]\n      responses: {'200': {description: ok}}\n"))
 	f.Add([]byte(`{"swagger":"2.0","info":{"title":"t","version":"1"},"paths":{"/a":{"post":{"parameters":[{"in":"body","name":"b","schema":{"$ref":"#/definitions/A"}}],"responses":{"200":{"description":"ok"}}}}},"definitions":{"A":{"$ref":"#/definitions/A"}}}`))
 	f.Add([]byte("openapi: 3.1.0\na: &a [x, *a]\n"))
+	f.Add([]byte("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#c'}}}}}\ncomponents:\n  schemas:\n    C: {$anchor: c, $ref: 'https://example.com/d'}\n    D: {$id: 'https://example.com/d', $ref: '#/components/schemas/C'}\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

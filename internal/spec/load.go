@@ -166,7 +166,8 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		return nil, &LoadError{File: display, Line: line, Msg: verr.Error()}
 	}
 
-	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{}}
+	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{},
+		schemaIDs: family == OpenAPI31 || family == OpenAPI32}
 	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
 	if libProblems == nil {
 		// Our parser has checked the limits: libopenapi may read the bytes,

@@ -99,9 +99,12 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			childMember = true
 		}
 		var nc any
-		if childMember {
+		switch {
+		case childMember:
 			nc = t.composition(c, JoinPointer(ptr, k))
-		} else {
+		case schemaNameMaps[k]:
+			nc = t.named(c, JoinPointer(ptr, k))
+		default:
 			nc = t.node(c, JoinPointer(ptr, k), false)
 		}
 		if !same(nc, c) {
@@ -114,9 +117,20 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 	}
 	if ref, ok := cur["$ref"].(string); ok {
 		// Point the reference at the target's own resource (see resourceURL).
-		if target, err := t.fs.resolveRef(t.file, ref); err == nil {
+		if target, err := t.fs.resolveRefAt(NodeRef{File: t.file, Pointer: ptr}, ref); err == nil {
 			o := cow()
 			o["$ref"] = resourceURL(target.File, target.Pointer, member)
+			cur = o
+		}
+	}
+	// $id and $anchor have been resolved by the loader (3.1+; before 3.1
+	// they mean nothing), and every $ref now names its target's resource:
+	// the engine must not see identifiers again, which two resources
+	// sharing a schema would declare twice.
+	for _, k := range []string{"$id", "$anchor"} {
+		if _, ok := cur[k].(string); ok {
+			o := cow()
+			delete(o, k)
 			cur = o
 		}
 	}
@@ -183,7 +197,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		}
 		var banned []string
 		for name, ps := range props {
-			if t.flag(ps, ptr, hidden) {
+			if t.flag(ps, JoinPointer(ptr, "properties", name), hidden) {
 				banned = append(banned, name)
 			}
 		}
@@ -260,6 +274,36 @@ func inPlaceApplicators(m map[string]any) bool {
 	return false
 }
 
+// schemaNameMaps are the keywords whose value maps names to schemas.
+var schemaNameMaps = map[string]bool{"properties": true, "patternProperties": true, "$defs": true, "definitions": true, "dependentSchemas": true}
+
+// named transforms the schemas of a map of names (properties, $defs, ...).
+// The map itself is not a schema, and its keys are names: a property called
+// "default", "enum" or "nullable" is a schema like any other.
+func (t *transformer) named(v any, ptr string) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return t.node(v, ptr, false)
+	}
+	var out map[string]any
+	for k, c := range m {
+		nc := t.node(c, JoinPointer(ptr, k), false)
+		if !same(nc, c) {
+			if out == nil {
+				out = make(map[string]any, len(m))
+				for k2, v2 := range m {
+					out[k2] = v2
+				}
+			}
+			out[k] = nc
+		}
+	}
+	if out == nil {
+		return m
+	}
+	return out
+}
+
 // composition transforms the members of allOf/anyOf/oneOf, which stay open.
 func (t *transformer) composition(v any, ptr string) any {
 	list, ok := v.([]any)
@@ -307,10 +351,13 @@ func (t *transformer) admitNull(o map[string]any) map[string]any {
 	return o
 }
 
-// flag reports whether a property schema (following $refs) sets a boolean
-// keyword such as readOnly.
+// flag reports whether a property schema at ptr (following $refs) sets a
+// boolean keyword such as readOnly.
 func (t *transformer) flag(ps any, ptr string, key string) bool {
-	at := NodeRef{File: t.file, Pointer: ptr}
+	return t.flagAt(NodeRef{File: t.file, Pointer: ptr}, ps, key)
+}
+
+func (t *transformer) flagAt(at NodeRef, ps any, key string) bool {
 	for hop := 0; hop < 16; hop++ {
 		m, ok := ps.(map[string]any)
 		if !ok {
@@ -322,14 +369,14 @@ func (t *transformer) flag(ps any, ptr string, key string) bool {
 		ref, ok := m["$ref"].(string)
 		if !ok {
 			// allOf: [{$ref}] wrappers are a common way to add readOnly.
-			for _, c := range asSlice(m["allOf"]) {
-				if t.flag(c, ptr, key) {
+			for i, c := range asSlice(m["allOf"]) {
+				if t.flagAt(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "allOf", fmt.Sprint(i))}, c, key) {
 					return true
 				}
 			}
 			return false
 		}
-		target, err := t.fs.resolveRef(at.File, ref)
+		target, err := t.fs.resolveRefAt(at, ref)
 		if err != nil {
 			return false
 		}

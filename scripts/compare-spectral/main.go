@@ -505,7 +505,7 @@ func reachable(doc *spec.Document) map[place]bool {
 		switch n := v.(type) {
 		case map[string]any:
 			if ref, ok := n["$ref"].(string); ok {
-				if to, err := doc.ResolveRef(at.File, ref); err == nil {
+				if to, err := doc.ResolveRefAt(at, ref); err == nil {
 					if tv, ok := doc.Value(to); ok {
 						walk(to, tv)
 					}

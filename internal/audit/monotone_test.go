@@ -1,0 +1,277 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/sharedtest"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+// Removing security from operations must never raise the score: an
+// operation anyone can call is worse than the same operation secured, even
+// when the secured one lacks its 401 and 403 responses.
+
+// treeOf decodes a definition's generic tree (numbers kept as written).
+func treeOf(t testing.TB, data []byte) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// scoreTree audits a tree as the definition at key (relative $refs resolve
+// next to it) under each profile.
+func scoreTree(t testing.TB, tree map[string]any, key string, profiles []string) map[string]report.Score {
+	t.Helper()
+	data, err := json.Marshal(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spec.LoadBytes(context.Background(), data, filepath.Base(key), key, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]report.Score{}
+	for _, p := range profiles {
+		res, err := Audit(context.Background(), doc, Options{Profile: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[p] = *res.Score
+	}
+	return out
+}
+
+type opRef struct{ path, method string }
+
+// inlineOps lists the operations written inline under paths.
+func inlineOps(tree map[string]any) []opRef {
+	var out []opRef
+	paths, _ := tree["paths"].(map[string]any)
+	for _, p := range sortedKeys(paths) {
+		item, _ := paths[p].(map[string]any)
+		if _, isRef := item["$ref"]; isRef {
+			continue
+		}
+		for _, m := range spec.HTTPMethods {
+			if _, ok := item[m].(map[string]any); ok {
+				out = append(out, opRef{p, m})
+			}
+		}
+	}
+	return out
+}
+
+func opNode(tree map[string]any, o opRef) map[string]any {
+	return tree["paths"].(map[string]any)[o.path].(map[string]any)[o.method].(map[string]any)
+}
+
+// anonymous makes one operation callable without credentials: it drops the
+// operation's own security when nothing global applies, and declares
+// `security: []` otherwise.
+func anonymous(tree map[string]any, o opRef) {
+	op := opNode(tree, o)
+	if global, ok := tree["security"].([]any); !ok || len(global) == 0 {
+		delete(op, "security")
+		return
+	}
+	op["security"] = []any{}
+}
+
+func clone(t testing.TB, tree map[string]any) map[string]any {
+	data, err := json.Marshal(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return treeOf(t, data)
+}
+
+func checkNotHigher(t *testing.T, what string, before, after map[string]report.Score) {
+	t.Helper()
+	for p, b := range before {
+		if a := after[p]; a.Total > b.Total {
+			t.Errorf("%s raised the %s score from %d (security %d, data %d) to %d (security %d, data %d)",
+				what, p, b.Total, b.Security, b.Data, a.Total, a.Security, a.Data)
+		}
+	}
+}
+
+var allProfiles = []string{"default", "public-read", "sensitive", "financial-rw"}
+
+// The reported defect: two anonymous reads reach the cap of
+// sec-op-no-security, so a third one cost nothing while its 401 and 403
+// findings went away and the score rose. Reads, writes and an admin
+// operation lose their security one after the other; no step may raise the
+// score, under any profile.
+func TestRemovingSecurityNeverRaisesScore(t *testing.T) {
+	var paths strings.Builder
+	for _, op := range []struct{ path, method string }{
+		{"/a", "get"}, {"/b", "get"}, {"/c", "get"}, {"/d", "get"}, {"/e", "post"}, {"/f", "delete"},
+		{"/admin/users", "get"}, {"/g", "get"}, {"/h", "get"}, {"/i", "put"},
+	} {
+		fmt.Fprintf(&paths, `
+  %s:
+    %s:
+      security: [{key: []}]
+      responses:
+        '200': {description: ok}`, op.path, op.method)
+	}
+	text := `openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.com'}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}
+paths:` + paths.String() + `
+  /users:
+    get:
+      security: [{key: []}]
+      responses:
+        '200': {description: ok}
+        '401': {description: no credentials}
+        '403': {description: not allowed}
+`
+	key := filepath.Join(t.TempDir(), "api.yaml")
+	doc, err := spec.LoadBytes(context.Background(), []byte(text), "api.yaml", key, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := clone(t, doc.Root())
+	first := scoreTree(t, tree, key, allProfiles)
+	prev := first
+	ops := inlineOps(tree)
+	for i, o := range ops {
+		delete(opNode(tree, o), "security")
+		cur := scoreTree(t, tree, key, allProfiles)
+		checkNotHigher(t, fmt.Sprintf("removing security from %d operation(s), the last %s %s", i+1, strings.ToUpper(o.method), o.path), prev, cur)
+		prev = cur
+	}
+	if prev["default"].Total >= first["default"].Total {
+		t.Errorf("every operation anonymous scores %d, as much as every operation secured (%d)", prev["default"].Total, first["default"].Total)
+	}
+}
+
+// Adding a finding never raises the score: whatever the findings already
+// there, one more (of any rule and severity) deducts nothing or more.
+func TestAddingAFindingNeverRaisesScore(t *testing.T) {
+	ids := make([]string, 0, len(rules))
+	for id := range rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	sevs := []report.Severity{info, low, medium, high, critical}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 2000; round++ {
+		var findings []report.Finding
+		for n := rng.IntN(60); n > 0; n-- {
+			findings = append(findings, report.Finding{Rule: ids[rng.IntN(len(ids))], Severity: sevs[rng.IntN(len(sevs))]})
+		}
+		before := ComputeScore(findings)
+		extra := report.Finding{Rule: ids[rng.IntN(len(ids))], Severity: sevs[rng.IntN(len(sevs))]}
+		after := ComputeScore(append(findings, extra))
+		if after.Total > before.Total || after.Security > before.Security || after.Data > before.Data {
+			t.Fatalf("adding %s (%s) to %d findings raised the score from %+v to %+v", extra.Rule, extra.Severity, len(findings), before, after)
+		}
+	}
+}
+
+// sampleOps picks at most n operations spread over the list.
+func sampleOps(ops []opRef, n int) []opRef {
+	if len(ops) <= n {
+		return ops
+	}
+	out := make([]opRef, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, ops[i*len(ops)/n])
+	}
+	return out
+}
+
+// Over the bundled examples and the shared real-world definitions: making
+// any one operation anonymous, then several, then all of them, never
+// raises the score, under any profile. (Deleting an operation's own
+// security where a global requirement applies gives it the global one: that
+// is not removing security, and may rightly raise the score.)
+func TestRemovingSecurityNeverRaisesScoreOnExamples(t *testing.T) {
+	t.Run("examples", func(t *testing.T) {
+		files, _ := filepath.Glob("../../examples/*")
+		checkAnonymityOnFiles(t, files)
+	})
+	t.Run("shared", func(t *testing.T) {
+		dir := sharedtest.Path(t, "specs")
+		var files []string
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !e.IsDir() && !strings.HasSuffix(e.Name(), ".md") {
+				files = append(files, filepath.Join(dir, e.Name()))
+			}
+		}
+		checkAnonymityOnFiles(t, files)
+	})
+}
+
+func checkAnonymityOnFiles(t *testing.T, files []string) {
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			key, err := filepath.Abs(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := spec.Load(context.Background(), key, spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			large := fi.Size() > 1<<20 // a few seconds per audit
+			if large && testing.Short() {
+				t.Skip("large definition")
+			}
+			// Every operation, one at a time; two on the largest.
+			profiles, n := allProfiles, len(doc.Operations)
+			if large {
+				profiles, n = []string{"default"}, 2
+			}
+			tree := clone(t, doc.Root())
+			base := scoreTree(t, tree, key, profiles)
+			ops := inlineOps(tree)
+			for _, o := range sampleOps(ops, n) {
+				one := clone(t, tree)
+				anonymous(one, o)
+				checkNotHigher(t, "making "+strings.ToUpper(o.method)+" "+o.path+" anonymous", base, scoreTree(t, one, key, profiles))
+			}
+			if large {
+				return
+			}
+			prev, cur := base, clone(t, tree)
+			for i, o := range sampleOps(ops, 4) {
+				anonymous(cur, o)
+				s := scoreTree(t, cur, key, profiles)
+				checkNotHigher(t, fmt.Sprintf("making %d operations anonymous", i+1), prev, s)
+				prev = s
+			}
+			all := clone(t, tree)
+			delete(all, "security")
+			for _, o := range ops {
+				delete(opNode(all, o), "security")
+			}
+			checkNotHigher(t, "removing every security requirement", base, scoreTree(t, all, key, profiles))
+		})
+	}
+}

@@ -93,7 +93,7 @@ var schemaDescriptions = map[string]string{
 
 	"authentication.denylist.timeout":    "Longest wait on Redis of one token lookup, dial included (default " + authn.DefaultRedisTimeout.String() + "); then 503, or the token passes with fail_open.",
 	"authentication.dpop_replay.timeout": "Longest wait on Redis of one proof, dial included (default " + authn.DefaultRedisTimeout.String() + "); then 503, or this node's memory with fail_open.",
-	"authentication.dpop_replay":         "Where accepted DPoP proofs are recorded so that each is used once: memory (default, one node; dpop.replay_cache_size per scheme) or redis (shared by a fleet; 503 when Redis cannot answer unless fail_open).",
+	"authentication.dpop_replay":         "Where accepted DPoP proofs are recorded so that each is used once: memory (default, one node; the schemes' dpop.replay_cache_size together) or redis (shared by a fleet; 503 when Redis cannot answer unless fail_open).",
 }
 
 // ConfigSchema returns the JSON Schema (draft 2020-12) of the

@@ -98,6 +98,10 @@ func e2eCases() []e2eCase {
 		{"route bad escape in param", "31", "GET", "/v1/items/%25zz", need, "", "", 400, false, "parameter-invalid"},
 		{"route CORS preflight", "31", "OPTIONS", "/v1/items", h("Origin", "http://a.example", "Access-Control-Request-Method", "POST"), "", "", 204, false, ""},
 		{"route OPTIONS not preflight", "31", "OPTIONS", "/v1/items", nil, "", "", 405, false, "method-not-allowed"},
+		// Without Origin it is no preflight, whatever else it carries: an
+		// undeclared method, refused like any other, never forwarded.
+		{"route OPTIONS with Access-Control-Request-Method but no Origin", "31", "OPTIONS", "/v1/items", h("Access-Control-Request-Method", "POST"), "", "", 405, false, "method-not-allowed"},
+		{"route OPTIONS with Access-Control-Request-Method but no Origin, method override", "31", "OPTIONS", "/v1/items", h("Access-Control-Request-Method", "POST", "X-HTTP-Method-Override", "DELETE"), "", "", 405, false, "method-not-allowed"},
 		{"route mixed segment", "31", "GET", "/v1/files/abc.json", nil, "", "", 200, true, ""},
 		{"route mixed segment invalid", "31", "GET", "/v1/files/ABC.json", nil, "", "", 400, false, "parameter-invalid"},
 		{"route mixed segment other suffix", "31", "GET", "/v1/files/abc.xml", nil, "", "", 404, false, "route-not-found"},

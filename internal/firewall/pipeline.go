@@ -31,9 +31,6 @@ type Tx struct {
 	// BodyRewritten is set when the forwarded body differs from the
 	// received one (Content-Encoding decoded).
 	BodyRewritten bool
-	// Preflight marks a CORS preflight on a known path, for the CORS
-	// stage.
-	Preflight bool
 
 	// Violations found so far; in monitor mode they are recorded and the
 	// request goes on.
@@ -183,10 +180,10 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		// upstream may run the other. Reported when the contract loads.
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "several operations of the contract are reachable at this path, so its requests are refused"}, Hard: true}
 	case errors.Is(err, route.ErrNotAllowed):
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			tx.Preflight = true
-			return nil
-		}
+		// Preflights (OPTIONS with Origin and
+		// Access-Control-Request-Method) were answered by the CORS
+		// stage; any other OPTIONS the contract does not declare is an
+		// undeclared method like the rest, never forwarded.
 		return &Rejection{Violation: plan.Violation{Status: 405, Reason: "method-not-allowed", Detail: "the method is not declared for this path"}, Allow: allow}
 	case err != nil:
 		return &Rejection{Violation: plan.Violation{Status: 404, Reason: "route-not-found", Detail: "no operation of the contract matches this path"}}

@@ -623,7 +623,8 @@ func TestProtectIPLimitCountsFailedAuthentication(t *testing.T) {
 
 	t.Run("block", func(t *testing.T) {
 		audit := &syncBuffer{}
-		cfg := protectConfig(t, up, d.url, "cors: {allowed_origins: [\"https://app.example.com\"]}\nrate_limits:\n  rules:\n"+rule)
+		// per-ip covers the whole API, charged before routing.
+		cfg := protectConfig(t, up, d.url, "cors: {allowed_origins: [\"https://app.example.com\"]}\nrate_limits:\n  rules:\n"+rule+"    - {name: per-ip, key: ip, rate: 100, period: 1m}\n")
 		s := startFirewall(t, cfg, audit)
 		waitFor(t, "JWKS", s.Ready)
 		for i := 1; i <= 3; i++ {
@@ -642,6 +643,13 @@ func TestProtectIPLimitCountsFailedAuthentication(t *testing.T) {
 		h := resp.Header
 		if h.Get("Retry-After") == "" || !strings.Contains(h.Get("RateLimit"), `"key-guessing";r=0`) || !strings.Contains(h.Get("RateLimit-Policy"), `"key-guessing"`) {
 			t.Fatalf("429 without Retry-After/RateLimit: %v", h)
+		}
+		// The API-wide rule charged before routing is reported beside
+		// the one that refused, as on the answers before.
+		for _, f := range []string{"RateLimit-Policy", "RateLimit"} {
+			if v := h.Get(f); !strings.Contains(v, `"per-ip"`) || !strings.Contains(v, `"key-guessing"`) {
+				t.Fatalf("the 429's %s is %q, want both applied rules", f, v)
+			}
 		}
 		if h.Get("WWW-Authenticate") != "" {
 			t.Fatalf("the 429 carries an authentication challenge: %v", h)

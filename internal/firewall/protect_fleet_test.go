@@ -170,7 +170,7 @@ func TestProtectFleetDPoPReplay(t *testing.T) {
 			if st, _ := send(a, proof); st != 401 {
 				t.Fatalf("node A, replay to itself: %d, want 401", st)
 			}
-			n, err := rc.Exists(context.Background(), dpop.NewRedis(nil, "test:dpop:", "oauth").Key(key.jkt, jti)).Result()
+			n, err := rc.Exists(context.Background(), dpop.NewRedis(nil, "test:dpop:", "").Key(key.jkt, jti)).Result()
 			if err != nil || (n == 1) != (tc.name == "redis") {
 				t.Fatalf("the proof's key in Redis: exists=%d err=%v", n, err)
 			}
@@ -498,5 +498,126 @@ paths:
 				t.Fatalf("%d %q, want %d", resp.StatusCode, reason, tc.want)
 			}
 		})
+	}
+}
+
+// TestProtectDPoPReplayAcrossSchemes: an operation whose security
+// requirements offer two schemes that accept the same DPoP-bound token
+// (two names for one authorization server, say) accepts a proof once, not
+// once per scheme: replayed, the proof the first scheme accepted is not
+// accepted by the second. Within one request the proof is one use, so a
+// request the first scheme authenticates but cannot admit (a scope it
+// lacks) is still admitted by the second.
+func TestProtectDPoPReplayAcrossSchemes(t *testing.T) {
+	addr, _ := redistest.Start(t)
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	key := newDPoPKey(t)
+	tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
+	const htu = "https://api.example/orders"
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "api.yaml")
+	src := `openapi: 3.0.3
+info: {title: two schemes, version: "1"}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows: {clientCredentials: {tokenUrl: https://idp.example/token, scopes: {orders:read: read, orders:write: write}}}
+    partner:
+      type: oauth2
+      flows: {clientCredentials: {tokenUrl: https://idp.example/token, scopes: {orders:read: read}}}
+paths:
+  /orders:
+    get:
+      operationId: listOrders
+      security: [{oauth: []}, {partner: []}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}
+    post:
+      operationId: createOrder
+      security: [{oauth: [orders:write]}, {partner: []}]
+      responses: {'201': {description: ok, content: {application/json: {schema: {type: object}}}}}
+`
+	if err := os.WriteFile(specPath, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scheme := func(name string) string {
+		return fmt.Sprintf(`    %s:
+      jwt: {jwks_url: %s, issuer: https://idp.example, audiences: [orders], type: at+jwt, min_refresh: 20ms, fetch_timeout: 1s}
+      dpop: {external_origin: "https://api.example"}
+`, name, d.url)
+	}
+	for _, tc := range []struct{ name, replay string }{
+		{"memory", ""},
+		{"redis", fmt.Sprintf(`{backend: redis, redis_addr: %q, prefix: "test:dpop-schemes:"}`, addr)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			y := fmt.Sprintf("spec: %s\nupstream: http://%s\nauthentication:\n  schemes:\n", specPath, up.addr) + scheme("oauth") + scheme("partner")
+			if tc.replay != "" {
+				y += "  dpop_replay: " + tc.replay + "\n"
+			}
+			s := startFirewall(t, loadConfigYAML(t, y), nil)
+			waitFor(t, "JWKS", s.Ready)
+			send := func(method, proof string) (int, string) {
+				resp, reason := call{method, "/orders", []string{"Authorization", "DPoP " + tok, "DPoP", proof}, ""}.do(t, s)
+				return resp.StatusCode, reason
+			}
+			proof := key.proof(t, "GET", htu, "schemes-"+tc.name, tok)
+			if st, reason := send("GET", proof); st != 200 {
+				t.Fatalf("first use: %d %s", st, reason)
+			}
+			if st, reason := send("GET", proof); st != 401 || reason != "auth-invalid" {
+				t.Fatalf("the proof again, which the second scheme has not seen: %d %s, want 401 auth-invalid", st, reason)
+			}
+			// oauth authenticates the token but lacks orders:write;
+			// partner admits it with the same proof, in the same request.
+			post := key.proof(t, "POST", htu, "schemes-post-"+tc.name, tok)
+			if st, reason := send("POST", post); st != 201 {
+				t.Fatalf("one request tried by two schemes: %d %s, want 201", st, reason)
+			}
+			if st, _ := send("POST", post); st != 401 {
+				t.Fatalf("that proof again: %d, want 401", st)
+			}
+		})
+	}
+}
+
+// TestProtectDPoPReplayFailOpenRemembers: with the Redis replay store and
+// fail_open, a node refuses a replay of a proof it accepted whether Redis
+// answers or not: one accepted through Redis before it went down, one
+// accepted in its own memory while Redis was down, across a contract
+// reload too.
+func TestProtectDPoPReplayFailOpenRemembers(t *testing.T) {
+	addr, stop := redistest.Start(t)
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	key := newDPoPKey(t)
+	tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
+	const htu = "https://api.example/orders"
+	s := startFirewall(t, loadConfigYAML(t, dpopYAML(up, d.url, fmt.Sprintf(`{backend: redis, redis_addr: %q, fail_open: true, timeout: 200ms}`, addr))), nil)
+	waitFor(t, "JWKS", s.Ready)
+	send := func(proof string) int {
+		resp, _ := call{"GET", "/orders", []string{"Authorization", "DPoP " + tok, "DPoP", proof}, ""}.do(t, s)
+		return resp.StatusCode
+	}
+	before := key.proof(t, "GET", htu, "before-outage", tok)
+	if st := send(before); st != 200 {
+		t.Fatalf("Redis up, first use: %d", st)
+	}
+	stop()
+	if st := send(before); st != 401 {
+		t.Fatalf("Redis down, the proof accepted through Redis again: %d, want 401", st)
+	}
+	during := key.proof(t, "GET", htu, "during-outage", tok)
+	if st := send(during); st != 200 {
+		t.Fatalf("Redis down, failing open, first use: %d", st)
+	}
+	if err := s.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]string{"accepted through Redis": before, "accepted while Redis was down": during} {
+		if st := send(p); st != 401 {
+			t.Fatalf("after a reload, Redis down, the proof %s again: %d, want 401", name, st)
+		}
 	}
 }

@@ -122,7 +122,15 @@ func rateResult(tx *Tx, res ratelimit.Result) *Rejection {
 		}
 		return nil
 	}
+	// The refusal's fields replace the response's: start from the rules
+	// an earlier rate-limit stage applied, so that every applied rule is
+	// reported, as on the responses that pass.
 	h := http.Header{}
+	for _, f := range [...]string{"RateLimit-Policy", "RateLimit"} {
+		for _, v := range tx.W.Header().Values(f) {
+			h.Add(f, v)
+		}
+	}
 	res.SetHeaders(h)
 	detail := "too many requests; retry later"
 	if res.Status == http.StatusServiceUnavailable {

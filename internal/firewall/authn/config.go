@@ -219,13 +219,13 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 		}
 		rt.closers = append(rt.closers, closeDeny)
 	}
-	var replay *DPoPReplay
-	if c.DPoPReplay != nil {
-		if replay, err = c.NewDPoPReplay(logger); err != nil {
-			return nil, err
-		}
-		rt.closers = append(rt.closers, replay.Close)
+	// One replay store for every scheme (memory without a dpop_replay
+	// section), so a proof is not accepted once per scheme.
+	replay, err := c.NewDPoPReplay(logger)
+	if err != nil {
+		return nil, err
 	}
+	rt.closers = append(rt.closers, replay.Close)
 	verifiers := map[string]Verifier{}
 	for name, sc := range c.Schemes {
 		sch, ok := schemes[name]

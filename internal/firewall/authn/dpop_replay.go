@@ -41,12 +41,18 @@ func (c *Config) dpopSchemes() []string {
 }
 
 // DPoPReplay is the replay store of every DPoP verifier of a
-// configuration, one per scheme. A caller that outlives several runtimes
+// configuration: one for all the schemes, so a proof accepted under one
+// scheme is a replay under every other (an operation may offer two schemes
+// that accept the same token). A caller that outlives several runtimes
 // (the firewall across contract reloads) builds it once and hands it to
 // each runtime with UseDPoPReplay, so the proofs already accepted stay
 // refused after a reload, in memory as in Redis.
 type DPoPReplay struct {
-	stores   map[string]dpop.ReplayStore // by scheme name
+	store dpop.ReplayStore
+	// local is this node's memory: the store itself with the memory
+	// backend; with Redis and fail_open, where proofs are checked and
+	// recorded too, for the times Redis cannot answer.
+	local    *dpop.Memory
 	failOpen bool
 	close    func() error
 	log      *slog.Logger
@@ -60,10 +66,11 @@ type DPoPReplay struct {
 }
 
 // NewDPoPReplay builds the replay store of the schemes with a dpop
-// section: a bounded memory store each (dpop.replay_cache_size) unless
-// authentication.dpop_replay selects Redis. It returns nil when no scheme
-// has a dpop section. Redis is dialled on first use, so a Redis that is
-// down at start-up is handled like one that goes down later.
+// section: one bounded memory store (of the schemes'
+// dpop.replay_cache_size together) unless authentication.dpop_replay
+// selects Redis. It returns nil when no scheme has a dpop section. Redis is
+// dialled on first use, so a Redis that is down at start-up is handled
+// like one that goes down later.
 func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
 	names := c.dpopSchemes()
 	if len(names) == 0 {
@@ -72,12 +79,18 @@ func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	d := &DPoPReplay{stores: map[string]dpop.ReplayStore{}, close: func() error { return nil }, log: logger}
+	size := 0
+	for _, n := range names {
+		if s := c.Schemes[n].DPoP.ReplayCacheSize; s > 0 {
+			size += s
+		} else {
+			size += dpop.DefaultReplayCacheSize
+		}
+	}
+	d := &DPoPReplay{local: dpop.NewMemory(size), close: func() error { return nil }, log: logger}
+	d.store = d.local
 	rc := c.DPoPReplay
 	if rc == nil || !rc.isRedis() {
-		for _, n := range names {
-			d.stores[n] = dpop.NewMemory(c.Schemes[n].DPoP.ReplayCacheSize)
-		}
 		return d, nil
 	}
 	// No retry: a SET NX whose reply was lost, sent again, would find its
@@ -86,11 +99,9 @@ func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		s := dpop.NewRedis(cl, rc.Prefix, n)
-		s.Timeout = rc.timeout()
-		d.stores[n] = &reportingStore{ReplayStore: s, d: d, scheme: n}
-	}
+	s := dpop.NewRedis(cl, rc.Prefix, "")
+	s.Timeout = rc.timeout()
+	d.store = &reportingStore{ReplayStore: s, d: d}
 	d.failOpen, d.close = rc.FailOpen, cl.Close
 	return d, nil
 }
@@ -106,21 +117,20 @@ func (d *DPoPReplay) Close() error {
 // reportingStore logs and counts the failures of a shared store.
 type reportingStore struct {
 	dpop.ReplayStore
-	d      *DPoPReplay
-	scheme string
+	d *DPoPReplay
 }
 
 func (s *reportingStore) Claim(ctx context.Context, jkt, jti string, ttl time.Duration) (bool, error) {
 	first, err := s.ReplayStore.Claim(ctx, jkt, jti, ttl)
 	if err != nil {
-		s.d.failed(ctx, s.scheme, err)
+		s.d.failed(ctx, err)
 	}
 	return first, err
 }
 
 // failed counts the failure and logs it, at most once per 10 s so that a
 // Redis outage does not flood the log at request rate.
-func (d *DPoPReplay) failed(ctx context.Context, scheme string, err error) {
+func (d *DPoPReplay) failed(ctx context.Context, err error) {
 	action := "fail_closed"
 	if d.failOpen {
 		action = "fail_open"
@@ -139,7 +149,7 @@ func (d *DPoPReplay) failed(ctx context.Context, scheme string, err error) {
 	if d.failOpen {
 		msg = "DPoP replay store unavailable; failing open: proofs are checked against this node's memory only"
 	}
-	d.log.WarnContext(ctx, msg, "scheme", scheme, "action", action, "error", err, "suppressed_since_last", d.suppressed)
+	d.log.WarnContext(ctx, msg, "action", action, "error", err, "suppressed_since_last", d.suppressed)
 	d.lastLog, d.suppressed = now, 0
 }
 
@@ -149,11 +159,13 @@ func (rt *Runtime) UseDPoPReplay(d *DPoPReplay) {
 	if d == nil {
 		return
 	}
-	for name, v := range rt.verifiers {
+	var fallback *dpop.Memory
+	if d.failOpen {
+		fallback = d.local
+	}
+	for _, v := range rt.verifiers {
 		if b, ok := v.(*Bearer); ok && b.DPoP != nil {
-			if s := d.stores[name]; s != nil {
-				b.DPoP.UseReplayStore(s, d.failOpen)
-			}
+			b.DPoP.UseReplayStore(d.store, fallback)
 		}
 	}
 }

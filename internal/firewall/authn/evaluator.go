@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -101,6 +102,8 @@ func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.S
 		return &Identity{Anonymous: true}, nil
 	}
 	memo := map[string]outcome{}
+	// A DPoP proof is used once per request, whichever schemes check it.
+	ctx = dpop.WithRequest(ctx)
 	anonymous := false
 	var best *Failure
 	for _, req := range reqs {

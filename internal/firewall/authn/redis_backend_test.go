@@ -38,7 +38,7 @@ func redisStores(t *testing.T, b RedisBackend) map[string]func(context.Context) 
 			return err
 		},
 		"dpop_replay": func(ctx context.Context) error {
-			_, err := replay.stores["oauth"].Claim(ctx, "jkt-1", "jti-1", time.Minute)
+			_, err := replay.store.Claim(ctx, "jkt-1", "jti-1", time.Minute)
 			return err
 		},
 	}

@@ -65,8 +65,9 @@ type Router[T any] struct {
 type node[T any] struct {
 	static map[string]*node[T]
 	// folded maps each static segment, percent-decoded and case-folded,
-	// to its spelling in the template.
-	folded  map[string]string
+	// to its spellings in the templates (several when siblings differ
+	// only in case, such as base paths /v1 and /V1).
+	folded  map[string][]string
 	params  []*paramChild[T]
 	methods map[string]T
 	allow   string
@@ -146,9 +147,10 @@ func (r *Router[T]) add(full, template, method string, v T) error {
 				c = &node[T]{}
 				n.static[seg] = c
 				if n.folded == nil {
-					n.folded = map[string]string{}
+					n.folded = map[string][]string{}
 				}
-				n.folded[normalSegment(seg)] = seg
+				k := normalSegment(seg)
+				n.folded[k] = append(n.folded[k], seg)
 			}
 			n = c
 			continue
@@ -314,9 +316,9 @@ func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *no
 		// (most) or route case-insensitively (Express, ASP.NET Core)
 		// serve the concrete path: another operation, with other
 		// security requirements, than the one checked.
-		if k, ok := n.folded[normalSegment(seg)]; ok && k != seg {
+		for _, k := range n.folded[normalSegment(seg)] {
 			var scratch []PathParam
-			if n.static[k].match(segs[1:], &scratch, ambiguous) != nil {
+			if k != seg && n.static[k].match(segs[1:], &scratch, ambiguous) != nil {
 				*ambiguous = true
 				return nil
 			}

@@ -265,3 +265,31 @@ func TestServerBasePaths(t *testing.T) {
 		t.Errorf("405 at a conflicting path: %v %q", err, allow)
 	}
 }
+
+// TestFoldedSiblings: concrete siblings that differ only in case (base
+// paths /v1 and /V1, say) are each checked when a templated sibling
+// would capture a segment spelling them: /v%31/admin/keys is the /v1
+// operation to a server that decodes escapes, whichever sibling was added
+// last.
+func TestFoldedSiblings(t *testing.T) {
+	for _, order := range [][2]string{{"/v1", "/V1"}, {"/V1", "/v1"}} {
+		r := New[string]()
+		for _, a := range [][3]string{
+			{order[0], "/admin/keys", order[0] + " keys"},
+			{order[1], "/public", order[1] + " public"},
+			{"", "/{tenant}/admin/keys", "tenant keys"},
+		} {
+			if err := r.Add(a[0], a[1], "GET", a[2]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range []string{"/v%31/admin/keys", "/%76%31/admin/keys"} {
+			if m, _, err := r.Lookup("GET", p); !errors.Is(err, ErrAmbiguous) {
+				t.Errorf("added %v: %s matched %q, err %v; want ErrAmbiguous", order, p, m.Value, err)
+			}
+		}
+		if m, _, err := r.Lookup("GET", "/other/admin/keys"); err != nil || m.Value != "tenant keys" {
+			t.Errorf("added %v: /other/admin/keys: %q %v", order, m.Value, err)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -33,7 +34,8 @@ type Config struct {
 	MaxAge time.Duration `yaml:"max_age,omitempty"`
 	Leeway time.Duration `yaml:"leeway,omitempty"`
 	// ReplayCacheSize bounds the memory replay store (default
-	// DefaultReplayCacheSize).
+	// DefaultReplayCacheSize); the firewall's store, shared by the
+	// schemes, holds their sizes together.
 	ReplayCacheSize int `yaml:"replay_cache_size,omitempty"`
 	// ExternalOrigin ("https://api.example.com") is what clients use in
 	// htu when the firewall sits behind a proxy that rewrites the host.
@@ -83,10 +85,11 @@ type Verifier struct {
 	leeway time.Duration
 	origin *url.URL
 	// local is this verifier's own memory store; store is where proofs
-	// are recorded, local unless UseReplayStore chose another.
+	// are recorded, local unless UseReplayStore chose another. fallback
+	// is the memory used when store cannot answer (nil: fail closed).
 	local    *Memory
 	store    ReplayStore
-	failOpen bool
+	fallback *Memory
 	Now      func() time.Time
 }
 
@@ -114,12 +117,52 @@ func New(c Config) (*Verifier, error) {
 
 // UseReplayStore records proofs in s (a Redis shared by a fleet, or a
 // memory store that outlives this verifier) instead of the verifier's own
-// memory. When s cannot answer, Verify fails with ErrUnavailable; with
-// failOpen it accepts the proof instead, checked against and recorded in
-// the verifier's own memory only, so a replay to this firewall is still
-// caught but one to another firewall of the fleet is not.
-func (v *Verifier) UseReplayStore(s ReplayStore, failOpen bool) {
-	v.store, v.failOpen = s, failOpen
+// memory. When s cannot answer, Verify fails with ErrUnavailable, unless
+// fallback (this firewall's memory) is given: the proof is then accepted,
+// checked against and recorded in fallback only, so a replay to this
+// firewall is still caught but one to another firewall of the fleet is
+// not. With a fallback, the proofs s accepts are recorded in it too, and a
+// proof either has seen is a replay: a proof accepted through s before an
+// outage, or through fallback during one, stays refused by this firewall
+// whether s answers or not.
+func (v *Verifier) UseReplayStore(s ReplayStore, fallback *Memory) {
+	v.store, v.fallback = s, fallback
+}
+
+type requestKey struct{}
+
+// requestProofs are the proofs accepted so far in one request.
+type requestProofs struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+// WithRequest marks ctx as one request's. A proof a verifier accepts in
+// it is one use: when another verifier (a second security scheme that
+// accepts the same token, tried after the first could not admit the
+// request) checks the same proof in the same request, it does not count
+// it as a replay, while every other request does, whichever verifier
+// accepted the proof first (when their replay stores are shared).
+func WithRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestKey{}, &requestProofs{m: map[string]bool{}})
+}
+
+func (rp *requestProofs) seen(k string) bool {
+	if rp == nil {
+		return false
+	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	return rp.m[k]
+}
+
+func (rp *requestProofs) add(k string) {
+	if rp == nil {
+		return
+	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	rp.m[k] = true
 }
 
 // ReplayTTL is how long a proof is remembered: as long as it could be
@@ -212,20 +255,33 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt
 	if subtle.ConstantTimeCompare([]byte(c.ATH), []byte(base64.RawURLEncoding.EncodeToString(sum[:]))) != 1 {
 		return fmt.Errorf("%w: ath does not match the access token", ErrInvalid)
 	}
+	// Accepted already in this very request, by another verifier.
+	rp, _ := ctx.Value(requestKey{}).(*requestProofs)
+	rk := jkt + "\x00" + c.JTI
+	if rp.seen(rk) {
+		return nil
+	}
 	// Record the jti only after every other check, so invalid proofs cannot
 	// fill the store; keep it as long as the proof could be accepted.
-	first, err := v.store.Claim(ctx, jkt, c.JTI, v.ReplayTTL())
-	if err != nil {
-		if !v.failOpen {
-			// Nothing is recorded: the proof was not accepted, so the
-			// client may send it again once the store answers.
-			return fmt.Errorf("%w: %v", ErrUnavailable, err)
-		}
-		first, _ = v.local.Claim(ctx, jkt, c.JTI, v.ReplayTTL())
+	ttl := v.ReplayTTL()
+	first, err := v.store.Claim(ctx, jkt, c.JTI, ttl)
+	switch {
+	case err != nil && v.fallback == nil:
+		// Nothing is recorded: the proof was not accepted, so the
+		// client may send it again once the store answers.
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	case err != nil:
+		first, _ = v.fallback.Claim(ctx, jkt, c.JTI, ttl)
+	case first && v.fallback != nil && v.fallback != v.store:
+		// This firewall remembers what it accepts, for the times the
+		// store cannot answer; and a proof it accepted while the store
+		// could not answer is not in the store.
+		first, _ = v.fallback.Claim(ctx, jkt, c.JTI, ttl)
 	}
 	if !first {
 		return ErrReplay
 	}
+	rp.add(rk)
 	return nil
 }
 

@@ -67,8 +67,9 @@ type Redis struct {
 	Client redis.UniversalClient
 	// Prefix namespaces the keys (DefaultRedisPrefix when empty).
 	Prefix string
-	// Scope keeps verifiers that share a Redis apart (the firewall uses
-	// the security scheme's name), as their memory caches are.
+	// Scope keeps verifiers that share a Redis apart. The firewall
+	// leaves it empty: its schemes share one store, so a proof accepted
+	// under one scheme is a replay under another.
 	Scope string
 	// Timeout, when positive, bounds each Claim, on top of the caller's
 	// context. The client should bound its dials and socket waits the

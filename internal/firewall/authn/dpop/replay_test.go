@@ -205,7 +205,11 @@ func TestVerifierReplayStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		if s != nil {
-			v.UseReplayStore(s, failOpen)
+			var fallback *Memory
+			if failOpen {
+				fallback = NewMemory(0)
+			}
+			v.UseReplayStore(s, fallback)
 		}
 		return v
 	}
@@ -252,5 +256,75 @@ func TestVerifierReplayStore(t *testing.T) {
 	ttl, err := rc.PTTL(ctx, shared().Key(p.jkt, "same")).Result()
 	if want := a.ReplayTTL(); err != nil || ttl <= want-5*time.Second || ttl > want {
 		t.Fatalf("PTTL %v %v, want just under %v (max_age + 2 leeway)", ttl, err, want)
+	}
+}
+
+// TestVerifierFallbackRemembers: a verifier failing open to its fallback
+// memory refuses a replay of every proof it accepted, whether the shared
+// store answers or not: one accepted through the store, replayed while it
+// is down, and one accepted while it was down, replayed once it answers
+// again (the store never saw it).
+func TestVerifierFallbackRemembers(t *testing.T) {
+	addr, _ := redistest.Start(t)
+	ctx := context.Background()
+	p := newProver(t)
+	client := func(addr string) *Redis {
+		c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
+		t.Cleanup(func() { _ = c.Close() })
+		return NewRedis(c, "test:fallback:", "")
+	}
+	live, dead := client(addr), client(redistest.Refused(t))
+	v, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fallback := NewMemory(0)
+	steps := []struct {
+		name  string
+		store ReplayStore
+		jti   string
+		want  error
+	}{
+		{"store up: accepted", live, "before", nil},
+		{"store down: that proof again", dead, "before", ErrReplay},
+		{"store down: a new proof", dead, "during", nil},
+		{"store up again: the proof accepted while it was down", live, "during", ErrReplay},
+		{"store up: a new proof", live, "after", nil},
+	}
+	for _, st := range steps {
+		v.UseReplayStore(st.store, fallback)
+		if err := v.Verify(ctx, p.request(st.jti), p.access, p.jkt); !errors.Is(err, st.want) || (st.want == nil && err != nil) {
+			t.Fatalf("%s: err = %v, want %v", st.name, err, st.want)
+		}
+	}
+}
+
+// TestVerifierOneUsePerRequest: within one request (WithRequest), a
+// proof accepted by one verifier is accepted by another sharing its store
+// (a second scheme for the same token); in any other request it is a
+// replay to both.
+func TestVerifierOneUsePerRequest(t *testing.T) {
+	p := newProver(t)
+	shared := NewMemory(0)
+	var vs [2]*Verifier
+	for i := range vs {
+		v, err := New(Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.UseReplayStore(shared, nil)
+		vs[i] = v
+	}
+	r := p.request("once")
+	req := WithRequest(context.Background())
+	for i, v := range vs {
+		if err := v.Verify(req, r, p.access, p.jkt); err != nil {
+			t.Fatalf("verifier %d in the request that sent the proof: %v", i, err)
+		}
+	}
+	for i, v := range vs {
+		if err := v.Verify(WithRequest(context.Background()), r, p.access, p.jkt); !errors.Is(err, ErrReplay) {
+			t.Fatalf("verifier %d, another request with that proof: %v, want ErrReplay", i, err)
+		}
 	}
 }

@@ -139,6 +139,7 @@ func (r *Router[T]) add(full, template, method string, v T) error {
 	for _, seg := range splitPath(full) {
 		// A stray "}" makes the template malformed, not a literal.
 		if !strings.ContainsAny(seg, "{}") {
+			seg = wireSegment(seg)
 			if n.static == nil {
 				n.static = map[string]*node[T]{}
 			}
@@ -338,6 +339,44 @@ func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *no
 
 // normalSegment is a path segment as servers that decode escapes and fold
 // case before routing compare it.
+// wireSegment is a literal segment of a contract as a client sends it,
+// the form Lookup compares escaped request paths with: a space or a
+// non-ASCII letter in a path or a server URL ("/my files", "/café")
+// travels percent-encoded, so as written it would never match and its
+// operations would be unreachable. An escape already written in the
+// contract ("/my%20files") is decoded first, so both spellings give one
+// form; characters a path may carry as they are (RFC 3986 pchar) stay.
+func wireSegment(seg string) string {
+	if strings.IndexByte(seg, '%') >= 0 {
+		if u, err := url.PathUnescape(seg); err == nil {
+			seg = u
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(seg); i++ {
+		c := seg[i]
+		if isPchar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		const hex = "0123456789ABCDEF"
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// isPchar reports whether c may appear unescaped in a path segment (RFC
+// 3986: unreserved, sub-delims, ':' and '@').
+func isPchar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0
+}
+
 func normalSegment(seg string) string {
 	if u, err := url.PathUnescape(seg); err == nil {
 		seg = u

@@ -293,3 +293,38 @@ func TestFoldedSiblings(t *testing.T) {
 		}
 	}
 }
+
+// Literal segments with characters a client must percent-encode (a space,
+// non-ASCII letters) are matched in their encoded form, whether the
+// contract writes them plainly or already encoded; sub-delimiters that
+// travel as they are keep matching as they are.
+func TestEncodedLiterals(t *testing.T) {
+	r := New[string]()
+	for _, a := range [][2]string{
+		{"/my api", "/files/{id}"},
+		{"", "/caf\u00e9/menu"},
+		{"", "/my%20docs"},
+		{"", "/a(b)/c:d"},
+	} {
+		if err := r.Add(a[0], a[1], "GET", a[0]+a[1]); err != nil {
+			t.Fatalf("Add %q %q: %v", a[0], a[1], err)
+		}
+	}
+	for _, tc := range []struct {
+		path, want string
+		err        error
+	}{
+		{"/my%20api/files/3", "/my api/files/{id}", nil},
+		{"/caf%C3%A9/menu", "/caf\u00e9/menu", nil},
+		{"/my%20docs", "/my%20docs", nil},
+		{"/a(b)/c:d", "/a(b)/c:d", nil},
+		// As written in the contract, unencoded, no client sends it.
+		{"/my api/files/3", "", ErrNotFound},
+		{"/cafe/menu", "", ErrNotFound},
+	} {
+		m, _, err := r.Lookup("GET", tc.path)
+		if !errors.Is(err, tc.err) || (tc.err == nil && m.Value != tc.want) {
+			t.Errorf("Lookup %q = %q, %v; want %q, %v", tc.path, m.Value, err, tc.want, tc.err)
+		}
+	}
+}

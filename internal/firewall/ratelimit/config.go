@@ -108,12 +108,9 @@ func (c *Config) Validate() error {
 	if c.Memory.Shards < 0 || c.Memory.Shards > 4096 {
 		add("memory.shards: must be between 1 and 4096")
 	}
-	if c.Redis.Timeout < 0 {
-		add("redis.timeout: must not be negative")
-	}
-	if c.Redis.DB < 0 {
-		add("redis.db: must not be negative")
-	}
+	ro := c.Redis.options()
+	ro.Timeout = c.Redis.Timeout // as written: a negative one is a mistake
+	errs = append(errs, ro.Validate()...)
 	seen := map[string]bool{}
 	for i, r := range c.Rules {
 		p := fmt.Sprintf("rules[%d]", i)

@@ -2,12 +2,14 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,6 +177,39 @@ func TestRedisDown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedisStoreBoundedWaits: whatever keeps Redis from answering, a
+// decision fails within a small multiple of redis.timeout (the default
+// one when unset), on the first call as on the next, and a refused
+// connection is reported as such (one dial attempt, no retries into the
+// deadline). The bound is loose on purpose: nothing waits seconds.
+func TestRedisStoreBoundedWaits(t *testing.T) {
+	run := func(t *testing.T, u redistest.Unreachable, timeout time.Duration) {
+		s, err := NewRedisStore(RedisConfig{Addr: u.Addr(t), Timeout: timeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for i := range 2 {
+			start := time.Now()
+			_, err := s.Take(context.Background(), "k", Params{Interval: time.Second, Tolerance: time.Second})
+			took := time.Since(start)
+			if err == nil {
+				t.Fatalf("decision %d: no error from a Redis that cannot answer", i+1)
+			}
+			if took > 10*s.timeout {
+				t.Fatalf("decision %d: failed after %v, want under %v: %v", i+1, took, 10*s.timeout, err)
+			}
+			if u.Refuses && !errors.Is(err, syscall.ECONNREFUSED) {
+				t.Fatalf("decision %d: %v, want connection refused", i+1, err)
+			}
+		}
+	}
+	for _, u := range redistest.Unreachables {
+		t.Run(u.Name, func(t *testing.T) { run(t, u, 50*time.Millisecond) })
+	}
+	t.Run("hung, default timeout", func(t *testing.T) { run(t, redistest.Unreachable{Addr: redistest.Hung}, 0) })
 }
 
 func BenchmarkRedis(b *testing.B) {

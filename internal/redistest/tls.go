@@ -19,10 +19,23 @@ import (
 type TLSServer struct {
 	Addr string // 127.0.0.1:port
 	// CAFile is the PEM file of the throwaway CA that signed the server's
-	// certificate (for 127.0.0.1 and localhost).
+	// certificate, which names 127.0.0.1 only: a client that reaches it
+	// as localhost must refuse it.
 	CAFile string
 	// Stop stops the server early; it also stops when the test ends.
 	Stop func()
+	// Clients are the ways a client reaches the server, for table tests:
+	// over TLS trusting its CA (the one that works), over TLS trusting
+	// another CA, and over plain TCP.
+	Clients []TLSClient
+}
+
+// TLSClient is one way a client reaches a TLSServer.
+type TLSClient struct {
+	Name   string
+	TLS    bool
+	CAFile string // the only CA the client trusts; "" for plain TCP
+	Works  bool
 }
 
 // StartTLS runs redis-server with TLS on its only port (no plain TCP
@@ -37,7 +50,6 @@ func StartTLS(t testing.TB) TLSServer {
 	cert, key := issue(t, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "127.0.0.1"},
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:    []string{"localhost"},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}, ca, caKey)
@@ -51,7 +63,11 @@ func StartTLS(t testing.TB) TLSServer {
 		"--tls-key-file", writePEM(t, dir, "server-key.pem", "PRIVATE KEY", keyDER),
 		"--tls-ca-cert-file", caFile,
 		"--tls-auth-clients", "no")
-	return TLSServer{Addr: "127.0.0.1:" + port, CAFile: caFile, Stop: stop}
+	return TLSServer{Addr: "127.0.0.1:" + port, CAFile: caFile, Stop: stop, Clients: []TLSClient{
+		{Name: "the server's CA", TLS: true, CAFile: caFile, Works: true},
+		{Name: "another CA", TLS: true, CAFile: OtherCAFile(t)},
+		{Name: "plain TCP to the TLS port"},
+	}}
 }
 
 // OtherCAFile returns the PEM file of a CA that signed nothing: a client

@@ -25,7 +25,12 @@ type RedisBackend struct {
 	// password; start-up stops when it is not set.
 	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
 	RedisDB          int    `yaml:"redis_db,omitempty"`
-	Prefix           string `yaml:"prefix,omitempty"`
+	// RedisTLS connects with TLS (1.2 at least), verifying the server's
+	// certificate and name against the system roots, or against the CAs
+	// of RedisCAFile (PEM) when it is set.
+	RedisTLS    bool   `yaml:"redis_tls,omitempty"`
+	RedisCAFile string `yaml:"redis_ca_file,omitempty"`
+	Prefix      string `yaml:"prefix,omitempty"`
 	// Timeout is the longest one lookup waits on Redis, dial included
 	// (DefaultRedisTimeout when zero). Then the store has failed: 503,
 	// unless the section fails open.
@@ -50,10 +55,14 @@ func (b *RedisBackend) options(section string) redisconn.Options {
 		Addr:        b.RedisAddr,
 		PasswordEnv: b.RedisPasswordEnv,
 		DB:          b.RedisDB,
+		TLS:         b.RedisTLS,
+		CAFile:      b.RedisCAFile,
 		Timeout:     b.timeout(),
 		Keys: redisconn.Keys{
 			PasswordEnv: section + ".redis_password_env",
 			DB:          section + ".redis_db",
+			TLS:         section + ".redis_tls",
+			CAFile:      section + ".redis_ca_file",
 			Timeout:     section + ".timeout",
 		},
 	}

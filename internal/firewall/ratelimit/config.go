@@ -39,7 +39,11 @@ type RedisConfig struct {
 	// so the secret stays out of the configuration file.
 	PasswordEnv string `yaml:"password_env"`
 	DB          int    `yaml:"db"`
-	TLS         bool   `yaml:"tls"`
+	// TLS connects with TLS (1.2 at least), verifying the server's
+	// certificate and name against the system roots, or against the CAs
+	// of CAFile (PEM) when it is set.
+	TLS    bool   `yaml:"tls"`
+	CAFile string `yaml:"ca_file"`
 	// KeyPrefix namespaces the keys (default "rampart:rl:").
 	KeyPrefix string `yaml:"key_prefix"`
 	// Timeout bounds each decision, dial included (default 50ms). A

@@ -57,11 +57,14 @@ func (c RedisConfig) options() redisconn.Options {
 		PasswordEnv: c.PasswordEnv,
 		DB:          c.DB,
 		TLS:         c.TLS,
+		CAFile:      c.CAFile,
 		Timeout:     timeout,
 		PoolSize:    c.PoolSize,
 		Keys: redisconn.Keys{
 			PasswordEnv: "redis.password_env",
 			DB:          "redis.db",
+			TLS:         "redis.tls",
+			CAFile:      "redis.ca_file",
 			Timeout:     "redis.timeout",
 		},
 	}

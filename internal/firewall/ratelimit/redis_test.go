@@ -212,6 +212,53 @@ func TestRedisStoreBoundedWaits(t *testing.T) {
 	t.Run("hung, default timeout", func(t *testing.T) { run(t, redistest.Unreachable{Addr: redistest.Hung}, 0) })
 }
 
+// TestRedisTLS runs a limiter against a Redis that speaks TLS only: with
+// tls and the server's CA in ca_file the limit is kept in Redis (one
+// request of a client, burst 1, then 429); with another CA, or plain TCP
+// to the TLS port, each decision is a store error, answered by
+// on_store_error, within a small multiple of the timeout.
+func TestRedisTLS(t *testing.T) {
+	srv := redistest.StartTLS(t)
+	const timeout = 100 * time.Millisecond
+	for _, c := range srv.Clients {
+		for _, policy := range []string{"closed", "open"} {
+			if c.Works && policy == "open" {
+				continue // the policy does not apply
+			}
+			t.Run(c.Name+"/on_store_error="+policy, func(t *testing.T) {
+				cfg := redisCfg(srv.Addr, Rule{Name: "tls", Key: KeyIP, Rate: 1, Period: time.Hour, Burst: 1})
+				cfg.Redis.TLS, cfg.Redis.CAFile, cfg.Redis.Timeout, cfg.OnStoreError = c.TLS, c.CAFile, timeout, policy
+				l, err := New(cfg, quiet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer l.Close()
+				type decision struct {
+					allowed bool
+					status  int
+				}
+				want := [2]decision{{false, 503}, {false, 503}}
+				switch {
+				case c.Works:
+					want = [2]decision{{true, 0}, {false, http.StatusTooManyRequests}}
+				case policy == "open":
+					want = [2]decision{{true, 0}, {true, 0}}
+				}
+				for i := range 2 {
+					start := time.Now()
+					res := l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1})
+					if took := time.Since(start); took > 10*timeout {
+						t.Fatalf("decision %d took %v, want under %v", i+1, took, 10*timeout)
+					}
+					if got := (decision{res.Allowed, res.Status}); got != want[i] || res.StoreError == c.Works {
+						t.Fatalf("decision %d: %+v, want %+v (store error: %v)", i+1, res, want[i], !c.Works)
+					}
+				}
+			})
+		}
+	}
+}
+
 func BenchmarkRedis(b *testing.B) {
 	addr, _ := redistest.Start(b)
 	l, err := New(redisCfg(addr, Rule{Name: "ip", Key: KeyIP, Rate: 1 << 30, Period: time.Hour}), quiet)

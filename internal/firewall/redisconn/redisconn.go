@@ -2,13 +2,14 @@
 // state (rate limits, the token denylist, the DPoP replay store) from
 // their configuration sections, so that every section reaches Redis the
 // same way: password from an environment variable, every wait bounded by
-// one timeout, TLS with the system roots. What differs from
+// one timeout, TLS with the system roots or a CA bundle. What differs from
 // one section to another is said by its caller: the key names in errors
 // and whether a failed command may be sent again.
 package redisconn
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -27,8 +28,10 @@ type Options struct {
 	PasswordEnv string
 	DB          int
 	// TLS connects with TLS 1.2 at least, verifying the server's
-	// certificate and name against the system roots.
-	TLS bool
+	// certificate and name against the system roots, or against the
+	// certificates of CAFile when it is set.
+	TLS    bool
+	CAFile string
 	// Timeout bounds every wait: one dial (the TLS handshake included),
 	// socket reads and writes, and the deadline of each call's context,
 	// which the client honours. It must be positive: each section has
@@ -42,7 +45,7 @@ type Options struct {
 // Keys are the configuration keys of a section's fields as its errors
 // name them ("authentication.denylist.redis_ca_file").
 type Keys struct {
-	PasswordEnv, DB, Timeout string
+	PasswordEnv, DB, TLS, CAFile, Timeout string
 }
 
 // Retry says whether a command that failed may be sent once more, within
@@ -59,7 +62,8 @@ const (
 	RetryOnce
 )
 
-// Validate reports the mistakes that need no file or network.
+// Validate reports the mistakes that need no file or network: negative
+// values, and a CA bundle without TLS.
 func (o Options) Validate() []error {
 	var errs []error
 	if o.DB < 0 {
@@ -68,12 +72,17 @@ func (o Options) Validate() []error {
 	if o.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("%s: must not be negative", o.Keys.Timeout))
 	}
+	if o.CAFile != "" && !o.TLS {
+		errs = append(errs, fmt.Errorf("%s: set, but %s is not true (the CA bundle is used for TLS connections only)", o.Keys.CAFile, o.Keys.TLS))
+	}
 	return errs
 }
 
 // New makes the client. It connects on first use, so a Redis that is down
 // at start-up is handled like one that goes down later. It fails when
-// PasswordEnv names an unset variable.
+// PasswordEnv names an unset variable, when CAFile cannot be read or holds
+// no PEM certificate, or when TLS needs the system's roots and they cannot
+// be loaded.
 func New(o Options, retry Retry) (*redis.Client, error) {
 	if o.Timeout <= 0 {
 		return nil, errors.New("redisconn: the timeout must be positive")
@@ -106,6 +115,45 @@ func New(o Options, retry Retry) (*redis.Client, error) {
 		// The server name is taken from Addr when the connection is made,
 		// and verified: an address by the certificate's IP names.
 		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		if o.CAFile != "" {
+			roots, err := loadCAFile(o.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", o.Keys.CAFile, err)
+			}
+			opts.TLSConfig.RootCAs = roots
+		} else if err := checkSystemRoots(); err != nil {
+			return nil, fmt.Errorf("%s: %w; give the server's CA in %s", o.Keys.TLS, err, o.Keys.CAFile)
+		}
 	}
 	return redis.NewClient(opts), nil
+}
+
+// loadCAFile reads a PEM bundle of CA certificates; it is read once, when
+// the client is made.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return roots, nil
+}
+
+// checkSystemRoots loads the system's roots, which verify the server when
+// RootCAs is nil. They are loaded once, on first use: now, so that the
+// first handshake does not spend a request's timeout reading them, and so
+// that a system without any (an image without ca-certificates) is told at
+// start-up rather than by every handshake failing.
+func checkSystemRoots() error {
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		return fmt.Errorf("the system's CA certificates cannot be loaded: %w", err)
+	}
+	if roots.Equal(x509.NewCertPool()) { // a platform verifier's pool never is
+		return errors.New("the system has no CA certificates")
+	}
+	return nil
 }

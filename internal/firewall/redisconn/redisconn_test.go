@@ -2,7 +2,12 @@ package redisconn
 
 import (
 	"context"
+	cryptotls "crypto/tls"
+	"fmt"
+	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +15,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/redistest"
 )
 
-var keys = Keys{PasswordEnv: "s.password_env", DB: "s.db", Timeout: "s.timeout"}
+var keys = Keys{PasswordEnv: "s.password_env", DB: "s.db", TLS: "s.tls", CAFile: "s.ca_file", Timeout: "s.timeout"}
 
 // TestNewBoundsEveryWait: whatever the retry policy, one dial attempt and
 // socket timeouts of the section's timeout, and the context deadline of
@@ -83,5 +88,111 @@ func TestRealRedis(t *testing.T) {
 	defer c.Close()
 	if err := c.Ping(context.Background()).Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTLS runs clients made by New against a redis-server that speaks TLS
+// only, and one that speaks plain TCP only. The server's certificate is
+// checked, its name included; whatever fails, it fails within a small
+// multiple of the timeout.
+func TestTLS(t *testing.T) {
+	srv := redistest.StartTLS(t)
+	plain, _ := redistest.Start(t)
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	const timeout = 100 * time.Millisecond
+	type tlsCase struct {
+		name string
+		o    Options
+		// errHas is what the error says; ok: PING must succeed.
+		errHas string
+		ok     bool
+	}
+	var cases []tlsCase
+	for _, c := range srv.Clients {
+		tc := tlsCase{c.Name, Options{Addr: srv.Addr, TLS: c.TLS, CAFile: c.CAFile}, "", c.Works}
+		if c.TLS && !c.Works {
+			tc.errHas = "certificate signed by unknown authority"
+		}
+		cases = append(cases, tc)
+	}
+	cases = append(cases,
+		tlsCase{"the system roots, which do not hold the test's CA", Options{Addr: srv.Addr, TLS: true}, "certificate signed by unknown authority", false},
+		tlsCase{"a name the certificate does not hold", Options{Addr: net.JoinHostPort("localhost", port), TLS: true, CAFile: srv.CAFile}, "certificate is not valid for", false},
+		tlsCase{"TLS to a plain TCP port", Options{Addr: plain, TLS: true, CAFile: srv.CAFile}, "", false},
+	)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Timeout, tc.o.Keys = timeout, keys
+			c, err := New(tc.o, RetryOnce)
+			if err != nil && tc.o.TLS && tc.o.CAFile == "" && strings.Contains(err.Error(), "no CA certificates") {
+				t.Skipf("this system has no CA certificates: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if tls := c.Options().TLSConfig; tc.o.TLS && (tls == nil || tls.MinVersion != cryptotls.VersionTLS12 || tls.InsecureSkipVerify || (tls.RootCAs != nil) != (tc.o.CAFile != "")) {
+				t.Fatalf("TLS configuration %+v", tls)
+			}
+			// Twice: the second call meets the client after a failure.
+			for i := range 2 {
+				start := time.Now()
+				err := c.Ping(context.Background()).Err()
+				took := time.Since(start)
+				t.Logf("ping %d: %v after %v", i+1, err, took)
+				switch {
+				case tc.ok && err != nil:
+					t.Fatalf("ping %d: %v", i+1, err)
+				case !tc.ok && err == nil:
+					t.Fatalf("ping %d: no error", i+1)
+				case err != nil && !strings.Contains(err.Error(), tc.errHas):
+					t.Fatalf("ping %d: %v, want it to say %q", i+1, err, tc.errHas)
+				case took > 10*timeout:
+					t.Fatalf("ping %d: took %v, want under %v (err %v)", i+1, took, 10*timeout, err)
+				}
+			}
+		})
+	}
+}
+
+// TestCAFileErrors: a CA bundle that cannot be read or holds no PEM
+// certificate stops New, naming the key and the file.
+func TestCAFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "not-a-bundle.pem")
+	if err := os.WriteFile(notPEM, []byte("-----BEGIN NOTHING-----\nabc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	for file, want := range map[string]string{
+		missing: "s.ca_file: open " + missing + ": no such file or directory",
+		notPEM:  "s.ca_file: " + notPEM + " holds no PEM certificate",
+	} {
+		_, err := New(Options{Addr: "127.0.0.1:1", TLS: true, CAFile: file, Timeout: time.Second, Keys: keys}, NeverRetry)
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", file, err, want)
+		}
+	}
+}
+
+// TestSystemRootsMissing: TLS without a CA file on a system without CA
+// certificates stops New, pointing at the CA file key.
+// The system's roots are loaded once a process, so a child process runs
+// the check with the certificate locations pointed elsewhere.
+func TestSystemRootsMissing(t *testing.T) {
+	if os.Getenv("REDISCONN_TEST_CHILD") == "1" {
+		_, err := New(Options{Addr: "127.0.0.1:1", TLS: true, Timeout: time.Second, Keys: keys}, NeverRetry)
+		fmt.Printf("error: %v\n", err)
+		return
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSystemRootsMissing$", "-test.v")
+	cmd.Env = append(os.Environ(), "REDISCONN_TEST_CHILD=1", "SSL_CERT_FILE="+filepath.Join(dir, "none.pem"), "SSL_CERT_DIR="+filepath.Join(dir, "none"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if want := "error: s.tls: the system has no CA certificates; give the server's CA in s.ca_file\n"; !strings.Contains(string(out), want) {
+		t.Fatalf("child output:\n%s\nwant %q", out, want)
 	}
 }

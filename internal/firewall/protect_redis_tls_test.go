@@ -23,14 +23,12 @@ func TestProtectRedisTLS(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	key := newDPoPKey(t)
-	const timeout = 100 * time.Millisecond
 
-	// A store: its section, given the keys that name the server (TLS
-	// switch and CA file) and the failure policy, and the request that
-	// needs it. The second request of a client is refused when the store
+	// A store: its section, given how it reaches the server, its timeout
+	// and the failure policy, and the request that needs it. The second request of a client is refused when the store
 	// works: over the limit, revoked in between, the proof replayed.
 	type store struct {
-		section func(tlsOn bool, caFile string, failOpen bool) Config
+		section func(c redistest.TLSClient, timeout time.Duration, failOpen bool) Config
 		request func(s *Server) call
 		between func(s *Server)
 		// refused is the status and reason of the second request, and
@@ -45,31 +43,31 @@ func TestProtectRedisTLS(t *testing.T) {
 	denyTok := d.token(t, "k1", map[string]any{"jti": "t-tls"})
 	stores := map[string]store{
 		"rate_limits": {
-			section: func(tlsOn bool, caFile string, failOpen bool) Config {
+			section: func(c redistest.TLSClient, timeout time.Duration, failOpen bool) Config {
 				policy := map[bool]string{false: "closed", true: "open"}[failOpen]
 				return protectConfig(t, up, d.url, fmt.Sprintf(`rate_limits:
   store: redis
   on_store_error: %s
   redis: {addr: %q, tls: %v, ca_file: %q, timeout: %s}
   rules: [{name: per-ip, key: ip, rate: 1, period: 1h}]
-`, policy, srv.Addr, tlsOn, caFile, timeout))
+`, policy, srv.Addr, c.TLS, c.CAFile, timeout))
 			},
 			request: func(*Server) call { return call{"GET", "/public/search", nil, ""} },
 			refused: 429, reason: "rate-limited", unavailable: "rate-limit-unavailable",
 		},
 		"denylist": {
-			section: func(tlsOn bool, caFile string, failOpen bool) Config {
+			section: func(c redistest.TLSClient, timeout time.Duration, failOpen bool) Config {
 				return protectConfig(t, up, d.url, fmt.Sprintf("  denylist: {backend: redis, redis_addr: %q, redis_tls: %v, redis_ca_file: %q, timeout: %s, fail_open: %v}\n",
-					srv.Addr, tlsOn, caFile, timeout, failOpen))
+					srv.Addr, c.TLS, c.CAFile, timeout, failOpen))
 			},
 			request: func(*Server) call { return call{"GET", "/orders", bearer(denyTok), ""} },
 			between: func(s *Server) { revoke(t, s, fmt.Sprintf(`{"jti":"t-tls","exp":%q}`, rfc3339In(10*time.Minute))) },
 			refused: 401, reason: "auth-invalid", unavailable: "auth-unavailable",
 		},
 		"dpop_replay": {
-			section: func(tlsOn bool, caFile string, failOpen bool) Config {
+			section: func(c redistest.TLSClient, timeout time.Duration, failOpen bool) Config {
 				return loadConfigYAML(t, dpopYAML(up, d.url, fmt.Sprintf("{backend: redis, redis_addr: %q, redis_tls: %v, redis_ca_file: %q, timeout: %s, fail_open: %v}",
-					srv.Addr, tlsOn, caFile, timeout, failOpen)))
+					srv.Addr, c.TLS, c.CAFile, timeout, failOpen)))
 			},
 			request: func(s *Server) call {
 				// One proof per firewall, sent twice.
@@ -81,6 +79,7 @@ func TestProtectRedisTLS(t *testing.T) {
 		},
 	}
 	for _, conn := range srv.Clients {
+		timeout := conn.Timeout(100 * time.Millisecond)
 		for _, failOpen := range []bool{false, true} {
 			if conn.Works && failOpen {
 				continue // the policy does not apply
@@ -88,7 +87,7 @@ func TestProtectRedisTLS(t *testing.T) {
 			for _, name := range []string{"rate_limits", "denylist", "dpop_replay"} {
 				st := stores[name]
 				t.Run(fmt.Sprintf("%s/%s/fail_open=%v", conn.Name, name, failOpen), func(t *testing.T) {
-					s := startFirewall(t, st.section(conn.TLS, conn.CAFile, failOpen), nil)
+					s := startFirewall(t, st.section(conn, timeout, failOpen), nil)
 					waitFor(t, "JWKS", s.Ready)
 					c := st.request(s)
 					want := [2]int{503, 503}

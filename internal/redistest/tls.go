@@ -38,6 +38,17 @@ type TLSClient struct {
 	Works  bool
 }
 
+// Timeout is the timeout to give the client in a test whose failures must
+// come within short: the client that works gets seconds, so that a first
+// handshake slowed by a loaded machine or the race detector is not taken
+// for a failure.
+func (c TLSClient) Timeout(short time.Duration) time.Duration {
+	if c.Works {
+		return 5 * time.Second
+	}
+	return short
+}
+
 // StartTLS runs redis-server with TLS on its only port (no plain TCP
 // listener) and no client certificates asked for. Its certificate is
 // made in the test by a CA of its own. The test is skipped when

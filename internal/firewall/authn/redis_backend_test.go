@@ -137,8 +137,8 @@ func TestRedisPasswordEnvUnset(t *testing.T) {
 // lookup within a small multiple of the timeout.
 func TestRedisStoresTLS(t *testing.T) {
 	srv := redistest.StartTLS(t)
-	const timeout = 100 * time.Millisecond
 	for _, c := range srv.Clients {
+		timeout := c.Timeout(100 * time.Millisecond)
 		t.Run(c.Name, func(t *testing.T) {
 			lookups := redisStores(t, RedisBackend{Backend: "redis", RedisAddr: srv.Addr, RedisTLS: c.TLS, RedisCAFile: c.CAFile, Timeout: timeout})
 			for _, store := range []string{"denylist", "dpop_replay"} {

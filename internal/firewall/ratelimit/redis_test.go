@@ -219,8 +219,8 @@ func TestRedisStoreBoundedWaits(t *testing.T) {
 // on_store_error, within a small multiple of the timeout.
 func TestRedisTLS(t *testing.T) {
 	srv := redistest.StartTLS(t)
-	const timeout = 100 * time.Millisecond
 	for _, c := range srv.Clients {
+		timeout := c.Timeout(100 * time.Millisecond)
 		for _, policy := range []string{"closed", "open"} {
 			if c.Works && policy == "open" {
 				continue // the policy does not apply

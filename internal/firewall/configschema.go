@@ -94,6 +94,25 @@ var schemaDescriptions = map[string]string{
 	"authentication.denylist.timeout":    "Longest wait on Redis of one token lookup, dial included (default " + authn.DefaultRedisTimeout.String() + "); then 503, or the token passes with fail_open.",
 	"authentication.dpop_replay.timeout": "Longest wait on Redis of one proof, dial included (default " + authn.DefaultRedisTimeout.String() + "); then 503, or this node's memory with fail_open.",
 	"authentication.dpop_replay":         "Where accepted DPoP proofs are recorded so that each is used once: memory (default, one node; the schemes' dpop.replay_cache_size together) or redis (shared by a fleet; 503 when Redis cannot answer unless fail_open).",
+
+	"authentication.denylist.redis_tls":        redisTLSDescription("redis_ca_file"),
+	"authentication.denylist.redis_ca_file":    redisCADescription("redis_tls"),
+	"authentication.dpop_replay.redis_tls":     redisTLSDescription("redis_ca_file"),
+	"authentication.dpop_replay.redis_ca_file": redisCADescription("redis_tls"),
+	"rate_limits.redis.tls":                    redisTLSDescription("ca_file"),
+	"rate_limits.redis.ca_file":                redisCADescription("tls"),
+}
+
+// redisTLSDescription describes the TLS switch of a Redis section whose CA
+// bundle is the key caFile.
+func redisTLSDescription(caFile string) string {
+	return "Connect to Redis over TLS (1.2 at least), verifying the server's certificate and its name (the host of the address) against the system roots, or against " + caFile + " when set."
+}
+
+// redisCADescription describes the CA bundle of a Redis section whose TLS
+// switch is the key tls.
+func redisCADescription(tls string) string {
+	return "PEM file of the CAs that issue the Redis server's certificate, for a private CA (with " + tls + ": true); read at start-up, which stops if it is missing or holds no certificate."
 }
 
 // ConfigSchema returns the JSON Schema (draft 2020-12) of the

@@ -90,6 +90,13 @@ timeouts: {upstream: 5s}
 		{"denylist: an address for the memory backend", dpopAuth + "  denylist:\n    backend: memory\n    redis_addr: 127.0.0.1:6379\n", []string{"line 8:5: authentication.denylist.redis_addr: set, but the backend is memory, which keeps revocations on one node"}},
 		{"denylist: bad backend", dpopAuth + "  denylist:\n    backend: etcd\n", []string{"line 7:5: authentication.denylist.backend: ", "memory"}},
 		{"denylist: negative max_ttl", dpopAuth + "  denylist:\n    max_ttl: -1h\n", []string{"line 7:5: authentication.denylist.max_ttl: must not be negative"}},
+		{"dpop replay over TLS with a CA bundle", dpopAuth + "  dpop_replay: {backend: redis, redis_addr: redis.internal:6380, redis_tls: true, redis_ca_file: /etc/rampart/redis-ca.pem}\n", nil},
+		{"dpop replay: a CA bundle without TLS", dpopAuth + "  dpop_replay:\n    backend: redis\n    redis_addr: 127.0.0.1:6379\n    redis_ca_file: /etc/rampart/redis-ca.pem\n", []string{"line 9:5: authentication.dpop_replay.redis_ca_file: set, but authentication.dpop_replay.redis_tls is not true"}},
+		{"denylist over TLS with the system roots", dpopAuth + "  denylist: {backend: redis, redis_addr: redis.example.com:6380, redis_tls: true}\n", nil},
+		{"denylist: a CA bundle without TLS", dpopAuth + "  denylist:\n    backend: redis\n    redis_addr: 127.0.0.1:6379\n    redis_tls: false\n    redis_ca_file: /etc/rampart/redis-ca.pem\n", []string{"line 10:5: authentication.denylist.redis_ca_file: set, but authentication.denylist.redis_tls is not true"}},
+		{"denylist: redis_tls not a boolean", dpopAuth + "  denylist:\n    backend: redis\n    redis_addr: 127.0.0.1:6379\n    redis_tls: required\n", []string{"line 9:5: authentication.denylist.redis_tls: ", "boolean"}},
+		{"rate limits over TLS with a CA bundle", "rate_limits:\n  store: redis\n  redis: {addr: redis.internal:6380, tls: true, ca_file: /etc/rampart/redis-ca.pem}\n", nil},
+		{"rate limits: a CA bundle without TLS", "rate_limits:\n  store: redis\n  redis:\n    addr: 127.0.0.1:6379\n    ca_file: /etc/rampart/redis-ca.pem\n", []string{"line 5:5: rate_limits.redis.ca_file: set, but redis.tls is not true"}},
 		{"yaml syntax", "mode: [block\n", []string{"line "}},
 		{"duplicate key", "mode: block\nmode: monitor\n", []string{"line 2"}},
 	}

@@ -191,7 +191,7 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 	if rc.Store == "redis" {
 		rs, err := ratelimit.NewRedisStore(rc.Redis)
 		if err != nil {
-			return nil, fmt.Errorf("rate_limits: %w", err)
+			return nil, prefixLines("rate_limits", err) // rate_limits.redis.ca_file: ...
 		}
 		p := rc.Redis.KeyPrefix
 		if p == "" {

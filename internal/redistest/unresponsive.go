@@ -57,3 +57,21 @@ func Refused(t testing.TB) string {
 	_ = ln.Close()
 	return addr
 }
+
+// Unreachable is one way a Redis fails to answer, for table tests.
+type Unreachable struct {
+	Name string
+	Addr func(testing.TB) string
+	// Refuses: connections are refused at once, and a client that dials
+	// once says so rather than running into its deadline.
+	Refuses bool
+}
+
+// Unreachables are the ways a Redis fails to answer: down (connections
+// refused), hung (accepts and never answers), blackholed (packets
+// dropped).
+var Unreachables = []Unreachable{
+	{Name: "connection refused", Addr: Refused, Refuses: true},
+	{Name: "hung: accepts and never answers", Addr: Hung},
+	{Name: "blackholed: packets dropped", Addr: Blackhole},
+}

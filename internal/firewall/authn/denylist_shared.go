@@ -2,6 +2,7 @@ package authn
 
 import (
 	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
+	"github.com/rampart-sec/rampart/internal/firewall/redisconn"
 )
 
 // NewStore builds the store the section selects and returns it with the
@@ -15,7 +16,7 @@ func (d *DenylistConfig) NewStore() (denylist.Store, func() error, error) {
 	}
 	// Lookups and revocations may run twice: EXISTS reads, and the
 	// revocation script only ever lengthens an entry.
-	cl, err := d.newClient("authentication.denylist", true)
+	cl, err := d.newClient("authentication.denylist", redisconn.RetryOnce)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
+	"github.com/rampart-sec/rampart/internal/firewall/redisconn"
 )
 
 // DPoPReplayConfig selects where the schemes' DPoP verifiers record the
@@ -95,7 +96,7 @@ func (c *Config) NewDPoPReplay(logger *slog.Logger) (*DPoPReplay, error) {
 	}
 	// No retry: a SET NX whose reply was lost, sent again, would find its
 	// own key and refuse the proof as a replay.
-	cl, err := rc.newClient("authentication.dpop_replay", false)
+	cl, err := rc.newClient("authentication.dpop_replay", redisconn.NeverRetry)
 	if err != nil {
 		return nil, err
 	}

@@ -336,6 +336,11 @@ func TestBuildErrors(t *testing.T) {
 		{"denylist negative timeout", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', timeout: -1s}\nschemes: {}", "authentication.denylist.timeout: must not be negative"},
 		{"denylist address for the memory backend", "denylist: {redis_addr: '127.0.0.1:1'}\nschemes: {}", "authentication.denylist.redis_addr: set, but the backend is memory"},
 		{"dpop_replay negative timeout", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', timeout: -1ms}", "authentication.dpop_replay.timeout: must not be negative"},
+		{"denylist CA file missing", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', redis_tls: true, redis_ca_file: testdata/no-such-ca.pem}\nschemes: {}", "authentication.denylist.redis_ca_file: open testdata/no-such-ca.pem: no such file or directory"},
+		{"denylist CA file without a certificate", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', redis_tls: true, redis_ca_file: testdata/api.yaml}\nschemes: {}", "authentication.denylist.redis_ca_file: testdata/api.yaml holds no PEM certificate"},
+		{"denylist CA file without TLS", "denylist: {backend: redis, redis_addr: '127.0.0.1:1', redis_ca_file: testdata/api.yaml}\nschemes: {}", "authentication.denylist.redis_ca_file: set, but authentication.denylist.redis_tls is not true"},
+		{"dpop_replay CA file missing", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', redis_tls: true, redis_ca_file: testdata/no-such-ca.pem}", "authentication.dpop_replay.redis_ca_file: open testdata/no-such-ca.pem: no such file or directory"},
+		{"dpop_replay CA file without a certificate", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', redis_tls: true, redis_ca_file: testdata/api.yaml}", "authentication.dpop_replay.redis_ca_file: testdata/api.yaml holds no PEM certificate"},
 		{"dpop_replay password variable not set", "schemes: {oauth: {jwt: {jwks_url: 'https://idp/jwks'}, dpop: {}}}\ndpop_replay: {backend: redis, redis_addr: '127.0.0.1:1', redis_password_env: RAMPART_TEST_NO_SUCH_VARIABLE}", "RAMPART_TEST_NO_SUCH_VARIABLE is not set"},
 	}
 	for _, tc := range tests {

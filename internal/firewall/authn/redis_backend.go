@@ -2,10 +2,11 @@ package authn
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/redisconn"
 )
 
 // DefaultRedisTimeout is how long one lookup of the token denylist or the
@@ -24,7 +25,12 @@ type RedisBackend struct {
 	// password; start-up stops when it is not set.
 	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
 	RedisDB          int    `yaml:"redis_db,omitempty"`
-	Prefix           string `yaml:"prefix,omitempty"`
+	// RedisTLS connects with TLS (1.2 at least), verifying the server's
+	// certificate and name against the system roots, or against the CAs
+	// of RedisCAFile (PEM) when it is set.
+	RedisTLS    bool   `yaml:"redis_tls,omitempty"`
+	RedisCAFile string `yaml:"redis_ca_file,omitempty"`
+	Prefix      string `yaml:"prefix,omitempty"`
 	// Timeout is the longest one lookup waits on Redis, dial included
 	// (DefaultRedisTimeout when zero). Then the store has failed: 503,
 	// unless the section fails open.
@@ -42,8 +48,28 @@ func (b *RedisBackend) timeout() time.Duration {
 	return DefaultRedisTimeout
 }
 
-// validate checks the section named section ("authentication.denylist");
-// kept says what the memory backend keeps on one node.
+// options is how the section named section ("authentication.denylist")
+// reaches Redis.
+func (b *RedisBackend) options(section string) redisconn.Options {
+	return redisconn.Options{
+		Addr:        b.RedisAddr,
+		PasswordEnv: b.RedisPasswordEnv,
+		DB:          b.RedisDB,
+		TLS:         b.RedisTLS,
+		CAFile:      b.RedisCAFile,
+		Timeout:     b.timeout(),
+		Keys: redisconn.Keys{
+			PasswordEnv: section + ".redis_password_env",
+			DB:          section + ".redis_db",
+			TLS:         section + ".redis_tls",
+			CAFile:      section + ".redis_ca_file",
+			Timeout:     section + ".timeout",
+		},
+	}
+}
+
+// validate checks the section named section; kept says what the memory
+// backend keeps on one node.
 func (b *RedisBackend) validate(section, kept string) []error {
 	var errs []error
 	switch b.Backend {
@@ -58,45 +84,14 @@ func (b *RedisBackend) validate(section, kept string) []error {
 	default:
 		errs = append(errs, fmt.Errorf("%s.backend: %q is not supported (use memory or redis)", section, b.Backend))
 	}
-	if b.RedisDB < 0 {
-		errs = append(errs, fmt.Errorf("%s.redis_db: must not be negative", section))
-	}
-	if b.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("%s.timeout: must not be negative", section))
-	}
-	return errs
+	o := b.options(section)
+	o.Timeout = b.Timeout // as written: a negative one is a mistake
+	return append(errs, o.Validate()...)
 }
 
-// newClient makes the client of the section named section. It connects
-// on first use, so a Redis that is down at start-up is handled like one
-// that goes down later. Every wait is bounded by the timeout: one dial
-// attempt, socket reads and writes, and the context deadline of each
-// call (the stores set it), which the client honours. retry allows one
-// more attempt of a failed command within that deadline: only for
-// commands that may safely run twice.
-func (b *RedisBackend) newClient(section string, retry bool) (*redis.Client, error) {
-	t := b.timeout()
-	opts := &redis.Options{
-		Addr:         b.RedisAddr,
-		DB:           b.RedisDB,
-		DialTimeout:  t,
-		ReadTimeout:  t,
-		WriteTimeout: t,
-		// One dial attempt per call (the default is five, 100ms apart):
-		// the next lookup dials again.
-		DialerRetries:         1,
-		ContextTimeoutEnabled: true,
-		MaxRetries:            -1,
-	}
-	if retry {
-		opts.MaxRetries = 1
-	}
-	if b.RedisPasswordEnv != "" {
-		pw, ok := os.LookupEnv(b.RedisPasswordEnv)
-		if !ok {
-			return nil, fmt.Errorf("%s.redis_password_env: environment variable %s is not set", section, b.RedisPasswordEnv)
-		}
-		opts.Password = pw
-	}
-	return redis.NewClient(opts), nil
+// newClient makes the client of the section named section; every wait is
+// bounded by the timeout (see redisconn). The caller says whether a failed
+// command may be sent again.
+func (b *RedisBackend) newClient(section string, retry redisconn.Retry) (*redis.Client, error) {
+	return redisconn.New(b.options(section), retry)
 }

@@ -130,3 +130,27 @@ func TestRedisPasswordEnvUnset(t *testing.T) {
 	}
 	_ = closeDeny()
 }
+
+// TestRedisStoresTLS: both stores work with a Redis that speaks TLS only
+// when redis_tls is on and redis_ca_file holds its CA; a CA that did not
+// sign the server's certificate, or plain TCP to the TLS port, fails each
+// lookup within a small multiple of the timeout.
+func TestRedisStoresTLS(t *testing.T) {
+	srv := redistest.StartTLS(t)
+	for _, c := range srv.Clients {
+		timeout := c.Timeout(100 * time.Millisecond)
+		t.Run(c.Name, func(t *testing.T) {
+			lookups := redisStores(t, RedisBackend{Backend: "redis", RedisAddr: srv.Addr, RedisTLS: c.TLS, RedisCAFile: c.CAFile, Timeout: timeout})
+			for _, store := range []string{"denylist", "dpop_replay"} {
+				start := time.Now()
+				err := lookups[store](context.Background())
+				if took := time.Since(start); took > 10*timeout {
+					t.Fatalf("%s: took %v, want under %v (err %v)", store, took, 10*timeout, err)
+				}
+				if (err == nil) != c.Works {
+					t.Fatalf("%s: err = %v, want success %v", store, err, c.Works)
+				}
+			}
+		})
+	}
+}

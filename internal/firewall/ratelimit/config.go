@@ -39,7 +39,11 @@ type RedisConfig struct {
 	// so the secret stays out of the configuration file.
 	PasswordEnv string `yaml:"password_env"`
 	DB          int    `yaml:"db"`
-	TLS         bool   `yaml:"tls"`
+	// TLS connects with TLS (1.2 at least), verifying the server's
+	// certificate and name against the system roots, or against the CAs
+	// of CAFile (PEM) when it is set.
+	TLS    bool   `yaml:"tls"`
+	CAFile string `yaml:"ca_file"`
 	// KeyPrefix namespaces the keys (default "rampart:rl:").
 	KeyPrefix string `yaml:"key_prefix"`
 	// Timeout bounds each decision, dial included (default 50ms). A
@@ -108,12 +112,9 @@ func (c *Config) Validate() error {
 	if c.Memory.Shards < 0 || c.Memory.Shards > 4096 {
 		add("memory.shards: must be between 1 and 4096")
 	}
-	if c.Redis.Timeout < 0 {
-		add("redis.timeout: must not be negative")
-	}
-	if c.Redis.DB < 0 {
-		add("redis.db: must not be negative")
-	}
+	ro := c.Redis.options()
+	ro.Timeout = c.Redis.Timeout // as written: a negative one is a mistake
+	errs = append(errs, ro.Validate()...)
 	seen := map[string]bool{}
 	for i, r := range c.Rules {
 		p := fmt.Sprintf("rules[%d]", i)

@@ -2,12 +2,12 @@ package ratelimit
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/redisconn"
 )
 
 // gcraScript is GCRA in one atomic step. Times are microseconds from the
@@ -41,43 +41,54 @@ type RedisStore struct {
 	timeout time.Duration
 }
 
-// NewRedisStore connects lazily (go-redis dials on first use), so a Redis
-// that is down at start-up is handled like one that goes down later.
-func NewRedisStore(c RedisConfig) (*RedisStore, error) {
+// DefaultRedisTimeout bounds a decision when redis.timeout is not set.
+const DefaultRedisTimeout = 50 * time.Millisecond
+
+// options is how the section reaches Redis; the keys are relative to
+// rate_limits, as the section's errors name them.
+func (c RedisConfig) options() redisconn.Options {
 	timeout := c.Timeout
 	if timeout <= 0 {
-		timeout = 50 * time.Millisecond
+		timeout = DefaultRedisTimeout
 	}
-	opt := &redis.Options{
-		Addr:         c.Addr,
-		Username:     c.Username,
-		DB:           c.DB,
-		DialTimeout:  timeout,
-		ReadTimeout:  timeout,
-		WriteTimeout: timeout,
-		PoolSize:     c.PoolSize,
-		// One attempt: a retry would double the latency of every request
-		// while Redis is down, and the failure policy decides anyway.
-		MaxRetries: -1,
+	return redisconn.Options{
+		Addr:        c.Addr,
+		Username:    c.Username,
+		PasswordEnv: c.PasswordEnv,
+		DB:          c.DB,
+		TLS:         c.TLS,
+		CAFile:      c.CAFile,
+		Timeout:     timeout,
+		PoolSize:    c.PoolSize,
+		Keys: redisconn.Keys{
+			PasswordEnv: "redis.password_env",
+			DB:          "redis.db",
+			TLS:         "redis.tls",
+			CAFile:      "redis.ca_file",
+			Timeout:     "redis.timeout",
+		},
 	}
-	if c.PasswordEnv != "" {
-		pw, ok := os.LookupEnv(c.PasswordEnv)
-		if !ok {
-			return nil, fmt.Errorf("redis.password_env: environment variable %s is not set", c.PasswordEnv)
-		}
-		opt.Password = pw
+}
+
+// NewRedisStore connects lazily (go-redis dials on first use), so a Redis
+// that is down at start-up is handled like one that goes down later. Each
+// decision waits at most the timeout, dial included (see redisconn).
+func NewRedisStore(c RedisConfig) (*RedisStore, error) {
+	o := c.options()
+	// One attempt: a retry would double the latency of every request
+	// while Redis is down, and the failure policy decides anyway.
+	cl, err := redisconn.New(o, redisconn.NeverRetry)
+	if err != nil {
+		return nil, err
 	}
-	if c.TLS {
-		opt.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	return &RedisStore{client: redis.NewClient(opt), timeout: timeout}, nil
+	return &RedisStore{client: cl, timeout: o.Timeout}, nil
 }
 
 // NewRedisStoreClient wraps an existing client (tests, or a client shared
 // with another protection such as the token denylist).
 func NewRedisStoreClient(c redis.UniversalClient, timeout time.Duration) *RedisStore {
 	if timeout <= 0 {
-		timeout = 50 * time.Millisecond
+		timeout = DefaultRedisTimeout
 	}
 	return &RedisStore{client: c, timeout: timeout}
 }

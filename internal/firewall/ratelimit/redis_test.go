@@ -2,12 +2,14 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -174,6 +176,86 @@ func TestRedisDown(t *testing.T) {
 				t.Error("failure not counted")
 			}
 		})
+	}
+}
+
+// TestRedisStoreBoundedWaits: whatever keeps Redis from answering, a
+// decision fails within a small multiple of redis.timeout (the default
+// one when unset), on the first call as on the next, and a refused
+// connection is reported as such (one dial attempt, no retries into the
+// deadline). The bound is loose on purpose: nothing waits seconds.
+func TestRedisStoreBoundedWaits(t *testing.T) {
+	run := func(t *testing.T, u redistest.Unreachable, timeout time.Duration) {
+		s, err := NewRedisStore(RedisConfig{Addr: u.Addr(t), Timeout: timeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for i := range 2 {
+			start := time.Now()
+			_, err := s.Take(context.Background(), "k", Params{Interval: time.Second, Tolerance: time.Second})
+			took := time.Since(start)
+			if err == nil {
+				t.Fatalf("decision %d: no error from a Redis that cannot answer", i+1)
+			}
+			if took > 10*s.timeout {
+				t.Fatalf("decision %d: failed after %v, want under %v: %v", i+1, took, 10*s.timeout, err)
+			}
+			if u.Refuses && !errors.Is(err, syscall.ECONNREFUSED) {
+				t.Fatalf("decision %d: %v, want connection refused", i+1, err)
+			}
+		}
+	}
+	for _, u := range redistest.Unreachables {
+		t.Run(u.Name, func(t *testing.T) { run(t, u, 50*time.Millisecond) })
+	}
+	t.Run("hung, default timeout", func(t *testing.T) { run(t, redistest.Unreachable{Addr: redistest.Hung}, 0) })
+}
+
+// TestRedisTLS runs a limiter against a Redis that speaks TLS only: with
+// tls and the server's CA in ca_file the limit is kept in Redis (one
+// request of a client, burst 1, then 429); with another CA, or plain TCP
+// to the TLS port, each decision is a store error, answered by
+// on_store_error, within a small multiple of the timeout.
+func TestRedisTLS(t *testing.T) {
+	srv := redistest.StartTLS(t)
+	for _, c := range srv.Clients {
+		timeout := c.Timeout(100 * time.Millisecond)
+		for _, policy := range []string{"closed", "open"} {
+			if c.Works && policy == "open" {
+				continue // the policy does not apply
+			}
+			t.Run(c.Name+"/on_store_error="+policy, func(t *testing.T) {
+				cfg := redisCfg(srv.Addr, Rule{Name: "tls", Key: KeyIP, Rate: 1, Period: time.Hour, Burst: 1})
+				cfg.Redis.TLS, cfg.Redis.CAFile, cfg.Redis.Timeout, cfg.OnStoreError = c.TLS, c.CAFile, timeout, policy
+				l, err := New(cfg, quiet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer l.Close()
+				type decision struct {
+					allowed bool
+					status  int
+				}
+				want := [2]decision{{false, 503}, {false, 503}}
+				switch {
+				case c.Works:
+					want = [2]decision{{true, 0}, {false, http.StatusTooManyRequests}}
+				case policy == "open":
+					want = [2]decision{{true, 0}, {true, 0}}
+				}
+				for i := range 2 {
+					start := time.Now()
+					res := l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1})
+					if took := time.Since(start); took > 10*timeout {
+						t.Fatalf("decision %d took %v, want under %v", i+1, took, 10*timeout)
+					}
+					if got := (decision{res.Allowed, res.Status}); got != want[i] || res.StoreError == c.Works {
+						t.Fatalf("decision %d: %+v, want %+v (store error: %v)", i+1, res, want[i], !c.Works)
+					}
+				}
+			})
+		}
 	}
 }
 

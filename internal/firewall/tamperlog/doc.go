@@ -35,8 +35,9 @@
 // prev, or a checkpoint's signed hash), removed records (a gap in seq, or a
 // checkpoint beyond the last record), reordered or duplicated records, a
 // checkpoint whose signature does not verify or that was signed by another
-// key, a line that is not canonical-able JSON, and a log cut in the middle
-// of a line. What no check can see: records removed from the end after the
+// key, a line that is not canonical-able JSON, a log cut in the middle
+// of a line, a log with no checkpoint, and a record straight after a final
+// checkpoint (a restarted writer signs an opening checkpoint first). What no check can see: records removed from the end after the
 // last checkpoint; Verify reports how many trailing records no checkpoint
 // covers, and whether the log ends with a final (shutdown) checkpoint.
 //

@@ -430,3 +430,57 @@ func (r repeatReader) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// A chain needs no key to extend: someone who can write the file after
+// the firewall stopped can append records whose prev links are right. A
+// restarted writer signs an opening checkpoint before its first record,
+// so a record straight after a final checkpoint is refused.
+func TestVerifyAppendedAfterFinal(t *testing.T) {
+	pub, priv := newKey(t)
+	base := buildLog(t, priv, 3, 100)
+	st, _, err := ScanState(strings.NewReader(strings.Join(base, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The forger's writer: any key will do for the chain; only its record
+	// line is kept, not its (wrongly signed) opening checkpoint.
+	_, otherPriv := newKey(t)
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, st, Options{Key: otherPriv, Every: 100, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(auditRec{Seq: 4, Method: "DELETE", Path: "/pets/1", Status: 204}); err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.SplitAfter(buf.String(), "\n")[1]
+	if !strings.Contains(forged, `"seq":4`) {
+		t.Fatalf("not a record line: %q", forged)
+	}
+	// buildLog's last line has no newline; the file the forger appends to
+	// has one.
+	lines := append(append([]string(nil), base[:len(base)-1]...), base[len(base)-1]+"\n", forged)
+	rep := verifyLines(t, pub, lines)
+	if rep.Problem == nil || rep.Problem.Kind != KindAppended || rep.Problem.Line != len(base)+1 || rep.Problem.Seq != 4 {
+		t.Fatalf("appended record not detected: %+v", rep.Problem)
+	}
+
+	// A real restart continues the same chain after its opening
+	// checkpoint and is intact.
+	path := filepath.Join(t.TempDir(), "audit.log")
+	if err := os.WriteFile(path, []byte(strings.Join(base, "")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rw, err := OpenFile(path, Options{Key: priv, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Append(auditRec{Seq: 4, Method: "GET", Path: "/pets/4", Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
+	data, _ := os.ReadFile(path)
+	if rep, _ := Verify(bytes.NewReader(data), pub); !rep.OK() || rep.Records != 4 || !rep.Final {
+		t.Fatalf("restarted log: %+v %+v", rep, rep.Problem)
+	}
+}

@@ -25,6 +25,11 @@ const (
 	// signs one when it opens a log, so such a log was emptied, replaced
 	// by a chain built without the key, or not written by the firewall.
 	KindUnsigned = "unsigned"
+	// KindAppended: a record follows a final checkpoint with no opening
+	// checkpoint between them. The writer had stopped, and a restarted one
+	// signs an opening checkpoint before its first record, so the record
+	// was appended by someone else (a chain needs no key to extend).
+	KindAppended = "appended"
 )
 
 // Problem is the first inconsistency found.
@@ -88,6 +93,9 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 	// tell "removed" from "reordered".
 	var gap *Problem
 	var gapLo, gapHi uint64
+	// finalLine is the line of the last checkpoint when it was final and
+	// no record or checkpoint has followed it yet.
+	finalLine := 0
 	for {
 		line, eof, err := readLine(br)
 		if errors.Is(err, errLineTooLong) {
@@ -182,10 +190,17 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.CoveredSeq = lastSeq
 				rep.Uncovered = 0
 				rep.Final = cl.Checkpoint.Final
+				finalLine = 0
+				if cl.Checkpoint.Final {
+					finalLine = lineNo
+				}
 			}
 		case rl.Seq != nil && rl.Prev != nil && rl.Rec != nil:
 			seq := *rl.Seq
 			switch {
+			case finalLine > 0:
+				rep.Problem = &Problem{Kind: KindAppended, Line: lineNo, Seq: seq,
+					Message: fmt.Sprintf("record seq %d follows the final checkpoint at line %d with no opening checkpoint: the writer had stopped, so the record was appended by someone else", seq, finalLine)}
 			case seq > lastSeq+1:
 				gap = &Problem{Kind: KindRemoved, Line: lineNo, Seq: lastSeq + 1,
 					Message: fmt.Sprintf("records seq %d-%d are missing before line %d", lastSeq+1, seq-1, lineNo)}

@@ -95,12 +95,14 @@ var schemaDescriptions = map[string]string{
 	"authentication.dpop_replay.timeout": "Longest wait on Redis of one proof, dial included (default " + authn.DefaultRedisTimeout.String() + "); then 503, or this node's memory with fail_open.",
 	"authentication.dpop_replay":         "Where accepted DPoP proofs are recorded so that each is used once: memory (default, one node; the schemes' dpop.replay_cache_size together) or redis (shared by a fleet; 503 when Redis cannot answer unless fail_open).",
 
-	"authentication.denylist.redis_tls":        redisTLSDescription("redis_ca_file"),
-	"authentication.denylist.redis_ca_file":    redisCADescription("redis_tls"),
-	"authentication.dpop_replay.redis_tls":     redisTLSDescription("redis_ca_file"),
-	"authentication.dpop_replay.redis_ca_file": redisCADescription("redis_tls"),
-	"rate_limits.redis.tls":                    redisTLSDescription("ca_file"),
-	"rate_limits.redis.ca_file":                redisCADescription("tls"),
+	"authentication.denylist.redis_username":    "Redis ACL user (Redis 6 and later); the default user when empty. Its password comes from redis_password_env.",
+	"authentication.dpop_replay.redis_username": "Redis ACL user (Redis 6 and later); the default user when empty. Its password comes from redis_password_env.",
+	"authentication.denylist.redis_tls":         redisTLSDescription("redis_ca_file"),
+	"authentication.denylist.redis_ca_file":     redisCADescription("redis_tls"),
+	"authentication.dpop_replay.redis_tls":      redisTLSDescription("redis_ca_file"),
+	"authentication.dpop_replay.redis_ca_file":  redisCADescription("redis_tls"),
+	"rate_limits.redis.tls":                     redisTLSDescription("ca_file"),
+	"rate_limits.redis.ca_file":                 redisCADescription("tls"),
 }
 
 // redisTLSDescription describes the TLS switch of a Redis section whose CA

@@ -21,6 +21,9 @@ const DefaultRedisTimeout = 100 * time.Millisecond
 type RedisBackend struct {
 	Backend   string `yaml:"backend"` // memory (default) or redis
 	RedisAddr string `yaml:"redis_addr,omitempty"`
+	// RedisUsername is the Redis ACL user (Redis 6+); empty for the
+	// default user.
+	RedisUsername string `yaml:"redis_username,omitempty"`
 	// RedisPasswordEnv names the environment variable holding the
 	// password; start-up stops when it is not set.
 	RedisPasswordEnv string `yaml:"redis_password_env,omitempty"`
@@ -53,6 +56,7 @@ func (b *RedisBackend) timeout() time.Duration {
 func (b *RedisBackend) options(section string) redisconn.Options {
 	return redisconn.Options{
 		Addr:        b.RedisAddr,
+		Username:    b.RedisUsername,
 		PasswordEnv: b.RedisPasswordEnv,
 		DB:          b.RedisDB,
 		TLS:         b.RedisTLS,

@@ -12,6 +12,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 	"github.com/rampart-sec/rampart/internal/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 // redisStores builds the denylist and the DPoP replay store of one
@@ -99,6 +100,31 @@ func TestRedisStoresWork(t *testing.T) {
 	for _, store := range []string{"denylist", "dpop_replay"} {
 		if err := lookups[store](context.Background()); err != nil {
 			t.Fatalf("%s: %v", store, err)
+		}
+	}
+}
+
+// TestRedisStoresACLUser: both stores authenticate as the Redis ACL user
+// redis_username names, with the password of redis_password_env; a user
+// Redis does not know fails.
+func TestRedisStoresACLUser(t *testing.T) {
+	addr, _ := redistest.Start(t)
+	admin := redis.NewClient(&redis.Options{Addr: addr})
+	defer admin.Close()
+	if err := admin.Do(context.Background(), "ACL", "SETUSER", "firewall", "on", ">s3cret", "~*", "+@all").Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RAMPART_TEST_REDIS_ACL", "s3cret")
+	for _, tc := range []struct {
+		user string
+		ok   bool
+	}{{"firewall", true}, {"nobody", false}} {
+		lookups := redisStores(t, RedisBackend{Backend: "redis", RedisAddr: addr, RedisUsername: tc.user, RedisPasswordEnv: "RAMPART_TEST_REDIS_ACL", Timeout: time.Second})
+		for _, store := range []string{"denylist", "dpop_replay"} {
+			err := lookups[store](context.Background())
+			if tc.ok != (err == nil) {
+				t.Fatalf("user %s, %s: err = %v", tc.user, store, err)
+			}
 		}
 	}
 }

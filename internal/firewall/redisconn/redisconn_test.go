@@ -91,6 +91,41 @@ func TestRealRedis(t *testing.T) {
 	}
 }
 
+// TestACLUser: a section's username and password (from its environment
+// variable) authenticate as a Redis ACL user; a wrong password does not.
+func TestACLUser(t *testing.T) {
+	addr, _ := redistest.Start(t)
+	admin, err := New(Options{Addr: addr, Timeout: time.Second, Keys: keys}, NeverRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	ctx := context.Background()
+	if err := admin.Do(ctx, "ACL", "SETUSER", "rampart", "on", ">s3cret", "~rampart:*", "+@all").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		password string
+		ok       bool
+	}{{"s3cret", true}, {"wrong", false}} {
+		t.Setenv("RAMPART_TEST_REDIS_ACL", tc.password)
+		c, err := New(Options{Addr: addr, Username: "rampart", PasswordEnv: "RAMPART_TEST_REDIS_ACL", Timeout: time.Second, Keys: keys}, NeverRetry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The user may touch its own keys only: the ACL user is the one in use.
+		err = c.Set(ctx, "rampart:x", "1", time.Minute).Err()
+		other := c.Set(ctx, "elsewhere:x", "1", time.Minute).Err()
+		c.Close()
+		if tc.ok && (err != nil || other == nil) {
+			t.Fatalf("password %q: own key: %v, other key: %v (want ok, refused)", tc.password, err, other)
+		}
+		if !tc.ok && err == nil {
+			t.Fatalf("password %q accepted", tc.password)
+		}
+	}
+}
+
 // TestTLS runs clients made by New against a redis-server that speaks TLS
 // only, and one that speaks plain TCP only. The server's certificate is
 // checked, its name included; whatever fails, it fails within a small

@@ -305,7 +305,7 @@ func satisfies(id *identity.Identity, op *spec.Operation) int {
 // markDeleted records that the item r named through op (a DELETE) is
 // gone: the resource with that id under the same parents.
 func (e *engine) markDeleted(op *spec.Operation, r *request) {
-	names := pathNames(op.Path)
+	names := spec.TemplateNames(op.Path)
 	if len(names) == 0 || !strings.HasSuffix(op.Path, "{"+names[len(names)-1]+"}") {
 		return
 	}

@@ -726,7 +726,7 @@ type seenID struct {
 // then set the parameters before it. A parameter no resource fits is
 // left out of the result, for the other sources of values.
 func (e *engine) pathIDs(op *spec.Operation, owner string, fixed map[string]string) map[string]string {
-	names := pathNames(op.Path)
+	names := spec.TemplateNames(op.Path)
 	vals := make([]string, len(names))
 	set := make([]bool, len(names))
 	for k, n := range names {

@@ -44,7 +44,7 @@ func (e *engine) notReadable(op *spec.Operation, r *request, x *exchange) bool {
 // names, with the parents the parameters before it name.
 func (e *engine) ownedResource(op *spec.Operation, r *request, owner string) *resource {
 	vals := pathValues(op.Path, r)
-	for k, name := range pathNames(op.Path) {
+	for k, name := range spec.TemplateNames(op.Path) {
 		i := strings.Index(op.Path, "{"+name+"}")
 		if i <= 0 {
 			continue
@@ -496,30 +496,12 @@ func itemOf(item, coll string) (string, bool) {
 	return name, sameTemplate(item[:i], coll)
 }
 
-// pathNames returns the names of a path template's parameters, in the
-// order they appear.
-func pathNames(tpl string) []string {
-	var out []string
-	for {
-		i := strings.IndexByte(tpl, '{')
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(tpl[i:], '}')
-		if j < 0 {
-			return out
-		}
-		out = append(out, tpl[i+1:i+j])
-		tpl = tpl[i+j+1:]
-	}
-}
-
 // pathValues returns the values r gives the parameters of template tpl,
 // in template order ("" for one it leaves out). Positions, not names,
 // pair two templates of one path: POST /users/{userId}/orders and
 // GET /users/{id}/orders/{orderId} both have the user first.
 func pathValues(tpl string, r *request) []string {
-	names := pathNames(tpl)
+	names := spec.TemplateNames(tpl)
 	out := make([]string, len(names))
 	for i, n := range names {
 		if v, ok := r.params["path:"+n]; ok {
@@ -532,7 +514,7 @@ func pathValues(tpl string, r *request) []string {
 // setPathValues gives r's path parameters of template tpl the values vals, by
 // position; a parameter beyond vals is left as it is.
 func setPathValues(r *request, tpl string, vals []string) {
-	for i, n := range pathNames(tpl) {
+	for i, n := range spec.TemplateNames(tpl) {
 		if i < len(vals) {
 			r.params["path:"+n] = vals[i]
 		}
@@ -559,5 +541,5 @@ func concreteValues(tpl, p string) ([]string, bool) {
 		}
 		out = append(out, v)
 	}
-	return out, len(out) == len(pathNames(tpl))
+	return out, len(out) == len(spec.TemplateNames(tpl))
 }

@@ -359,3 +359,22 @@ type Schema struct {
 	Synthetic bool
 	id        int // index in the synthetic list, for compilation
 }
+
+// TemplateNames returns the names of a path template's variables in the
+// order they appear ("/users/{userId}/orders/{id}": userId, id). The
+// firewall's router and the scanner both read templates this way.
+func TemplateNames(tpl string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(tpl[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, tpl[i+1:i+j])
+		tpl = tpl[i+j+1:]
+	}
+}

@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -51,6 +52,22 @@ func TestParameterIgnored(t *testing.T) {
 	} {
 		if got := (&spec.Parameter{In: tc.in, Name: tc.name}).Ignored(); got != tc.want {
 			t.Errorf("%s %s: Ignored() = %v, want %v", tc.in, tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestTemplateNames(t *testing.T) {
+	for _, tc := range []struct {
+		tpl  string
+		want []string
+	}{
+		{"/pets", nil},
+		{"/users/{userId}/orders/{id}", []string{"userId", "id"}},
+		{"/files/{name}.{ext}", []string{"name", "ext"}},
+		{"/broken/{open", nil},
+	} {
+		if got := spec.TemplateNames(tc.tpl); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("TemplateNames(%q) = %q, want %q", tc.tpl, got, tc.want)
 		}
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // Lookup results other than a match.
@@ -192,7 +194,7 @@ func (r *Router[T]) add(full, template, method string, v T) error {
 	}
 	n.tmpl[method] = template
 	n.full[method] = full
-	n.names[method] = templateNames(template)
+	n.names[method] = spec.TemplateNames(template)
 	n.allow = allowOf(n.methods)
 	return nil
 }
@@ -441,22 +443,6 @@ func parseSegment(seg string) ([]string, error) {
 		}
 		parts = append(parts, seg[:i], name)
 		seg = seg[i+j+1:]
-	}
-}
-
-func templateNames(t string) []string {
-	var out []string
-	for {
-		i := strings.IndexByte(t, '{')
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(t[i:], '}')
-		if j < 0 {
-			return out
-		}
-		out = append(out, t[i+1:i+j])
-		t = t[i+j+1:]
 	}
 }
 

@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/logthrottle"
 )
 
 // redisLogEvery bounds how often one kind of Redis client message is
 // logged: during an outage the client reports a failed dial per request.
-const redisLogEvery = 10 * time.Second
+const redisLogEvery = logthrottle.DefaultEvery
 
 // RouteRedisLog sends what the Redis client library logs (by default bare
 // text lines on standard error, which break the JSON lines of the
@@ -22,39 +24,33 @@ const redisLogEvery = 10 * time.Second
 // logger is process-wide; the returned function routes it to the standard
 // logger again.
 func RouteRedisLog(logger *slog.Logger) (restore func()) {
-	redis.SetLogger(&redisLogger{log: logger, last: map[string]redisLogState{}, now: time.Now})
+	redis.SetLogger(&redisLogger{log: logger, byFormat: map[string]*logthrottle.Throttle{}})
 	return func() { redis.SetLogger(stdRedisLogger{}) }
-}
-
-type redisLogState struct {
-	at         time.Time
-	suppressed int
 }
 
 type redisLogger struct {
 	log *slog.Logger
-	now func() time.Time
+	now func() time.Time // nil: time.Now
 
 	mu sync.Mutex
-	// last is keyed by the message's format string: repeats of one
+	// byFormat is keyed by the message's format string: repeats of one
 	// message with other values (an attempt count, a connection id)
 	// are the same kind. The library has a bounded set of formats.
-	last map[string]redisLogState
+	byFormat map[string]*logthrottle.Throttle
 }
 
 func (l *redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.mu.Lock()
-	now := l.now()
-	st := l.last[format]
-	if !st.at.IsZero() && now.Sub(st.at) < redisLogEvery {
-		st.suppressed++
-		l.last[format] = st
-		l.mu.Unlock()
+	th := l.byFormat[format]
+	if th == nil {
+		th = &logthrottle.Throttle{Every: redisLogEvery, Now: l.now}
+		l.byFormat[format] = th
+	}
+	l.mu.Unlock()
+	ok, suppressed := th.Allow()
+	if !ok {
 		return
 	}
-	suppressed := st.suppressed
-	l.last[format] = redisLogState{at: now}
-	l.mu.Unlock()
 	msg := strings.TrimSpace(strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "))
 	l.log.WarnContext(ctx, "redis client", "message", msg, "suppressed_since_last", suppressed)
 }

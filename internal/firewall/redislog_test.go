@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart-sec/rampart/internal/firewall/logthrottle"
 )
 
 // The Redis client logs through RouteRedisLog's logger as JSON, and a
@@ -50,7 +52,7 @@ func TestRouteRedisLog(t *testing.T) {
 	}
 
 	// After the interval the next one is logged with the suppressed count.
-	l := &redisLogger{log: logger, last: map[string]redisLogState{}}
+	l := &redisLogger{log: logger, byFormat: map[string]*logthrottle.Throttle{}}
 	now := time.Unix(0, 0)
 	l.now = func() time.Time { return now }
 	buf.Reset()

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
+	"github.com/rampart-sec/rampart/internal/firewall/logthrottle"
 	"github.com/rampart-sec/rampart/internal/firewall/redisconn"
 )
 
@@ -61,9 +61,7 @@ type DPoPReplay struct {
 	// with the action taken ("fail_open" or "fail_closed"), for metrics.
 	OnError func(action string)
 
-	logMu      sync.Mutex
-	lastLog    time.Time
-	suppressed uint64
+	logThrottle logthrottle.Throttle
 }
 
 // NewDPoPReplay builds the replay store of the schemes with a dpop
@@ -139,19 +137,15 @@ func (d *DPoPReplay) failed(ctx context.Context, err error) {
 	if d.OnError != nil {
 		d.OnError(action)
 	}
-	d.logMu.Lock()
-	defer d.logMu.Unlock()
-	now := time.Now()
-	if now.Sub(d.lastLog) < 10*time.Second {
-		d.suppressed++
+	ok, suppressed := d.logThrottle.Allow()
+	if !ok {
 		return
 	}
 	msg := "DPoP replay store unavailable; refusing DPoP-bound requests (503)"
 	if d.failOpen {
 		msg = "DPoP replay store unavailable; failing open: proofs are checked against this node's memory only"
 	}
-	d.log.WarnContext(ctx, msg, "action", action, "error", err, "suppressed_since_last", d.suppressed)
-	d.lastLog, d.suppressed = now, 0
+	d.log.WarnContext(ctx, msg, "action", action, "error", err, "suppressed_since_last", suppressed)
 }
 
 // UseDPoPReplay makes each scheme's DPoP verifier record proofs in d.

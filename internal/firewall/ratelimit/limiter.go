@@ -11,11 +11,11 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rampart-sec/rampart/internal/firewall/logthrottle"
 )
 
 // Phase says which stage is asking.
@@ -138,9 +138,7 @@ type Limiter struct {
 	log      *slog.Logger
 
 	storeErrors atomic.Uint64
-	logMu       sync.Mutex
-	lastLog     time.Time
-	suppressed  uint64
+	logThrottle logthrottle.Throttle
 
 	decisions *prometheus.CounterVec
 	errCount  *prometheus.CounterVec
@@ -382,13 +380,7 @@ func (l *Limiter) storeFailed(rule string, err error) {
 		action = "fail_closed"
 	}
 	l.errCount.WithLabelValues(action).Inc()
-	l.logMu.Lock()
-	defer l.logMu.Unlock()
-	now := time.Now()
-	if now.Sub(l.lastLog) < 10*time.Second {
-		l.suppressed++
-		return
+	if ok, suppressed := l.logThrottle.Allow(); ok {
+		l.log.Warn("rate-limit store unavailable", "rule", rule, "action", action, "error", err, "suppressed_since_last", suppressed)
 	}
-	l.log.Warn("rate-limit store unavailable", "rule", rule, "action", action, "error", err, "suppressed_since_last", l.suppressed)
-	l.lastLog, l.suppressed = now, 0
 }

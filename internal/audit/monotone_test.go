@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -273,5 +274,48 @@ func checkAnonymityOnFiles(t *testing.T, files []string) {
 			}
 			checkNotHigher(t, "removing every security requirement", base, scoreTree(t, all, key, profiles))
 		})
+	}
+}
+
+// The report lists the charges the score counts beside the findings, so
+// the score can be reproduced from the report alone: each charge counted
+// like a finding of its rule gives the same score.
+func TestScoreReproducibleFromReport(t *testing.T) {
+	for _, f := range []string{"../../examples/petstore-3.1.yaml", "../../examples/inventory-2.0.yaml"} {
+		doc, err := spec.Load(context.Background(), f, spec.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range allProfiles {
+			res, err := Audit(context.Background(), doc, Options{Profile: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			findings := append([]report.Finding(nil), res.Findings...)
+			for _, c := range res.Score.Charges {
+				if c.Operation == "" || (c.Rule != "resp-missing-401" && c.Rule != "resp-missing-403") {
+					t.Fatalf("%s %s: unexpected charge %+v", f, p, c)
+				}
+				findings = append(findings, report.Finding{Rule: c.Rule, Severity: c.Severity})
+			}
+			got := ComputeScore(findings)
+			if got.Total != res.Score.Total || got.Security != res.Score.Security || got.Data != res.Score.Data {
+				t.Errorf("%s %s: score %d/%d/%d, from the report %d/%d/%d", f, p,
+					res.Score.Total, res.Score.Security, res.Score.Data, got.Total, got.Security, got.Data)
+			}
+		}
+	}
+	// petstore-3.1's GET /pets is anonymous and declares neither 401 nor 403.
+	doc, err := spec.Load(context.Background(), "../../examples/petstore-3.1.yaml", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Audit(context.Background(), doc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []report.ScoreCharge{{Rule: "resp-missing-401", Severity: report.SeverityLow, Operation: "GET /pets"}, {Rule: "resp-missing-403", Severity: report.SeverityLow, Operation: "GET /pets"}}
+	if !reflect.DeepEqual(res.Score.Charges, want) {
+		t.Fatalf("charges %+v, want %+v", res.Score.Charges, want)
 	}
 }

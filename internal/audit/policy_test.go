@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -272,7 +273,7 @@ func TestScore(t *testing.T) {
 		{"floor at zero", append(f("sec-no-security", critical, 3), f("sec-http-basic", critical, 3)...), report.Score{Total: 70, Security: 0, Data: 70}},
 	}
 	for _, tc := range cases {
-		if got := ComputeScore(tc.findings); got != tc.want {
+		if got := ComputeScore(tc.findings); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"sort"
+
 	"github.com/rampart-sec/rampart/internal/report"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -49,10 +51,12 @@ var anonymousRules = map[string]bool{"sec-op-no-security": true, "sec-write-no-s
 // declare, by the rule that reports them missing.
 var authResponses = []struct{ rule, code string }{{"resp-missing-401", "401"}, {"resp-missing-403", "403"}}
 
-// charge is a deduction the score counts beside the findings.
+// charge is a deduction the score counts beside the findings; the report
+// lists it (report.ScoreCharge).
 type charge struct {
-	rule     string
-	severity report.Severity
+	rule      string
+	severity  report.Severity
+	operation string // "METHOD /path"
 }
 
 // ComputeScore scores a list of (unsuppressed) findings alone. An audit's
@@ -107,7 +111,18 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 	}
 	sec := clampScore(securityPoints - lost[catSecurity])
 	data := clampScore(dataPoints - lost[catData])
-	return report.Score{Total: sec + data, Security: sec, Data: data}
+	sc := report.Score{Total: sec + data, Security: sec, Data: data}
+	for _, c := range extra {
+		sc.Charges = append(sc.Charges, report.ScoreCharge{Rule: c.rule, Severity: c.severity, Operation: c.operation})
+	}
+	sort.Slice(sc.Charges, func(i, j int) bool {
+		a, b := sc.Charges[i], sc.Charges[j]
+		if a.Operation != b.Operation {
+			return a.Operation < b.Operation
+		}
+		return a.Rule < b.Rule
+	})
+	return sc
 }
 
 // authCharges returns what an anonymous operation is charged besides its
@@ -123,7 +138,7 @@ func (r *run) authCharges(op *spec.Operation) []charge {
 	var out []charge
 	for _, ar := range authResponses {
 		if r.enabled(ar.rule) && !hasCode(op, ar.code, "4XX") {
-			out = append(out, charge{ar.rule, r.severity(&pending{rule: rules[ar.rule]})})
+			out = append(out, charge{ar.rule, r.severity(&pending{rule: rules[ar.rule]}), op.Key()})
 		}
 	}
 	return out

@@ -181,6 +181,18 @@ type Score struct {
 	Total    int `json:"total"`
 	Security int `json:"security"`
 	Data     int `json:"data"`
+	// Charges are deductions counted beside the findings, so that a
+	// reader can reproduce the score from the report: what an operation
+	// anyone can call would be reported missing if it were secured.
+	Charges []ScoreCharge `json:"charges,omitempty"`
+}
+
+// ScoreCharge is one deduction of the score that is not a finding: it
+// counts against Rule, at Severity, like a finding of that rule.
+type ScoreCharge struct {
+	Rule      string   `json:"rule"`
+	Severity  Severity `json:"severity"`
+	Operation string   `json:"operation"`
 }
 
 // SpecResult is the result for one definition.

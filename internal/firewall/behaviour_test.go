@@ -759,7 +759,10 @@ func TestUnsolicitedInformationalNotRelayed(t *testing.T) {
 			"HTTP/1.1 100 Continue\r\nX-Leak: 1\r\n\r\n"+
 			"HTTP/1.1 102 Processing\r\nX-Leak: 2\r\n\r\n"+
 			"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nX-Leak: 3\r\n\r\n"+
-			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}")
+			// The handler closes the connection once it has answered; said
+			// in the response, so that the firewall's transport does not
+			// reuse it for the next request and get 502 on a dead one.
+			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}")
 	})
 	fw := startFirewall(t, Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr, ResponseMode: "monitor"}, nil)
 	var codes []int

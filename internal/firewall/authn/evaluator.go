@@ -103,7 +103,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.S
 	}
 	memo := map[string]outcome{}
 	// A DPoP proof is used once per request, whichever schemes check it.
-	ctx = dpop.WithRequest(ctx)
+	// Only a request that carries one needs the mark (an allocation on
+	// every authenticated request otherwise).
+	if len(r.Header.Values(dpop.Header)) > 0 {
+		ctx = dpop.WithRequest(ctx)
+	}
 	anonymous := false
 	var best *Failure
 	for _, req := range reqs {

@@ -19,7 +19,7 @@ func init() {
 		}
 
 		var keyPath, format string
-		var requireCovered, requireFinal bool
+		var requireCovered, requireFinal, requireAttested bool
 		verify := &cobra.Command{
 			Use:   "verify FILE",
 			Short: "Check an audit log's hash chain and signed checkpoints",
@@ -27,11 +27,15 @@ func init() {
 
 Reports the first altered, removed or reordered record, and how many
 trailing records no checkpoint covers yet (records after the last
-checkpoint could be removed without a trace).
+checkpoint could be removed without a trace). After a crash, the
+restarted firewall signs the log as it found it: the records the crashed
+run had not checkpointed, and a line the crash cut mid-write, are then
+named as signed only at the restart.
 
 Exit codes: 0 the log is intact, 1 tampering found (or, with
---require-covered / --require-final, uncovered records or no final
-checkpoint), 2 unreadable file or key.`,
+--require-covered / --require-final / --require-attested, uncovered
+records, no final checkpoint, or records signed only at a restart after
+a crash), 2 unreadable file or key.`,
 			Example: `  rampart log verify /var/log/rampart/audit.log --key audit.pub
   rampart log verify audit.log --key audit.pub --require-covered --format json`,
 			Args: cobra.ExactArgs(1),
@@ -78,6 +82,8 @@ checkpoint), 2 unreadable file or key.`,
 					return failed(fmt.Sprintf("%s: %d trailing records are not covered by a checkpoint", args[0], rep.Uncovered))
 				case requireFinal && !rep.Final:
 					return failed(fmt.Sprintf("%s: the log does not end with a final checkpoint", args[0]))
+				case requireAttested && rep.Unattested() > 0:
+					return failed(fmt.Sprintf("%s: %d records were signed only at a restart after a crash", args[0], rep.Unattested()))
 				}
 				return nil
 			},
@@ -86,6 +92,7 @@ checkpoint), 2 unreadable file or key.`,
 		verify.Flags().StringVar(&format, "format", "text", "output format: text or json")
 		verify.Flags().BoolVar(&requireCovered, "require-covered", false, "fail when trailing records are not covered by a checkpoint")
 		verify.Flags().BoolVar(&requireFinal, "require-final", false, "fail when the log does not end with a final (shutdown) checkpoint")
+		verify.Flags().BoolVar(&requireAttested, "require-attested", false, "fail when records were signed only at a restart after a crash (their run ended before checkpointing them)")
 		logCmd.AddCommand(verify)
 
 		var privOut, pubOut string
@@ -135,6 +142,19 @@ func writeVerifyText(w io.Writer, name string, rep *tamperlog.Report) {
 	fmt.Fprintf(w, "  covered by a signed checkpoint: up to seq %d\n", rep.CoveredSeq)
 	if rep.Uncovered > 0 {
 		fmt.Fprintf(w, "  warning: %d trailing records are not covered by a checkpoint yet\n", rep.Uncovered)
+	}
+	for _, r := range rep.Restarts {
+		fmt.Fprintf(w, "  note: the writer restarted at line %d after a run that ended without a final checkpoint (crash or kill)", r.Line)
+		switch {
+		case r.FromSeq > 0 && r.FromSeq == r.ToSeq:
+			fmt.Fprintf(w, "; record %d, written after that run's last checkpoint, was signed only at the restart", r.FromSeq)
+		case r.FromSeq > 0:
+			fmt.Fprintf(w, "; records %d-%d, written after that run's last checkpoint, were signed only at the restart", r.FromSeq, r.ToSeq)
+		}
+		if r.TornLine > 0 {
+			fmt.Fprintf(w, "; line %d is a write the crash cut, as the restart found it", r.TornLine)
+		}
+		fmt.Fprintln(w)
 	}
 	if rep.OK() && !rep.Final {
 		fmt.Fprintf(w, "  note: no final checkpoint at the end (the writer is still running, crashed, or the log was cut)\n")

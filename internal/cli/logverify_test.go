@@ -47,6 +47,17 @@ func TestLogKeygenAndVerify(t *testing.T) {
 	// two records: tampering at line 3, not an unreadable file.
 	huge := filepath.Join(dir, "huge.log")
 	os.WriteFile(huge, []byte(strings.Join(lines[:2], "")+strings.Repeat("x", tamperlog.MaxLine+1)+"\n"+strings.Join(lines[2:], "")), 0o600)
+	// A crash: the firewall killed after three records (the third not
+	// yet checkpointed), one line cut
+	// mid-write, then restarted and stopped cleanly.
+	crashed := filepath.Join(dir, "crashed.log")
+	os.WriteFile(crashed, []byte(lines[0]+lines[1]+lines[2]+lines[3]+lines[4]+`{"prev":"0a`), 0o600)
+	cw, err := tamperlog.OpenFile(crashed, tamperlog.Options{Key: key, Every: 100, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw.Append(map[string]any{"method": "GET", "path": "/pets", "status": 200})
+	cw.Close()
 	empty := filepath.Join(dir, "empty.log")
 	os.WriteFile(empty, nil, 0o600)
 	otherPriv, otherPub := filepath.Join(dir, "o.key"), filepath.Join(dir, "o.pub")
@@ -65,6 +76,9 @@ func TestLogKeygenAndVerify(t *testing.T) {
 		{"uncovered trailing records fail when required", []string{uncovered, "--key", pub, "--require-covered"}, ExitFailed, "not covered"},
 		{"no final checkpoint fails when required", []string{uncovered, "--key", pub, "--require-final"}, ExitFailed, "final checkpoint"},
 		{"other key", []string{logPath, "--key", otherPub}, ExitFailed, "wrong-key"},
+		{"restart after a crash", []string{crashed, "--key", pub}, ExitOK, "record 3, written after that run's last checkpoint, was signed only at the restart; line 6 is a write the crash cut"},
+		{"restart after a crash fails when attestation is required", []string{crashed, "--key", pub, "--require-attested"}, ExitFailed, "1 records were signed only at a restart"},
+		{"clean restarts pass when attestation is required", []string{logPath, "--key", pub, "--require-attested"}, ExitOK, "intact"},
 		{"over-long inserted line", []string{huge, "--key", pub}, ExitFailed, "malformed at line 3"},
 		{"private key given as --key", []string{logPath, "--key", priv}, ExitUsage, "private key"},
 		{"missing --key", []string{logPath}, ExitUsage, "--key"},

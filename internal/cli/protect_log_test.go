@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,9 +20,7 @@ import (
 // operational log, like everything else protect logs there. The firewall
 // runs in a child process: the standard logger is process-wide.
 func TestProtectStandardLogIsJSON(t *testing.T) {
-	if os.Getenv("RAMPART_CLI_CHILD") == "1" {
-		os.Exit(Execute(strings.Split(os.Getenv("RAMPART_CLI_ARGS"), "\x1f"), os.Stdin, io.Discard, os.Stderr))
-	}
+	runAsProtectChild()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -53,43 +49,9 @@ func TestProtectStandardLogIsJSON(t *testing.T) {
 	if err := os.WriteFile(spec, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestProtectStandardLogIsJSON$")
 	args := []string{"protect", "--spec", spec, "--upstream", "http://" + ln.Addr().String(), "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}
-	cmd.Env = append(os.Environ(), "RAMPART_CLI_CHILD=1", "RAMPART_CLI_ARGS="+strings.Join(args, "\x1f"))
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	var (
-		mu    sync.Mutex
-		lines []string
-	)
-	listening := make(chan string, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			lines = append(lines, sc.Text())
-			mu.Unlock()
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "protect listening" {
-				listening <- rec.Addr
-			}
-		}
-	}()
-	var addr string
-	select {
-	case addr = <-listening:
-	case <-time.After(15 * time.Second):
-		t.Fatal("protect did not start")
-	}
-	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/ping")
+	child := startProtectChild(t, "TestProtectStandardLogIsJSON", args)
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + child.addr + "/ping")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,28 +60,11 @@ func TestProtectStandardLogIsJSON(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	// The transport notices the stray bytes once the connection is idle.
-	found := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, l := range lines {
-			if strings.Contains(l, "Unsolicited response") {
-				return true
-			}
-		}
-		return false
-	}
-	for deadline := time.Now().Add(5 * time.Second); !found() && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(5 * time.Second); !child.logged("Unsolicited response") && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("protect did not stop after SIGTERM")
-	}
-	_ = cmd.Wait()
-	mu.Lock()
-	defer mu.Unlock()
+	child.stop(t, syscall.SIGTERM)
+	lines := child.snapshot()
 	logged := false
 	for _, l := range lines {
 		var rec map[string]any

@@ -129,6 +129,14 @@ func (s *Server) openAudit(out io.Writer) (io.Writer, error) {
 		if out == nil && file {
 			// OpenFile continues the chain of an existing log.
 			tw, err = tamperlog.OpenFile(s.cfg.Log, opts)
+			if err == nil && tw.Opened().Crashed() {
+				// Said now, while someone is watching the restart: the
+				// opening checkpoint signs these as found, and `rampart
+				// log verify` will name them as signed only at restart.
+				o := tw.Opened()
+				s.log.Warn("audit log: the previous run ended without a final checkpoint (crash or kill); signing the log as found",
+					"file", s.cfg.Log, "records_not_checkpointed", o.Uncovered, "cut_line", o.Torn != nil)
+			}
 		} else {
 			if out == nil {
 				out = os.Stdout

@@ -37,9 +37,21 @@
 // checkpoint whose signature does not verify or that was signed by another
 // key, a line that is not canonical-able JSON, a log cut in the middle
 // of a line, a log with no checkpoint, and a record straight after a final
-// checkpoint (a restarted writer signs an opening checkpoint first). What no check can see: records removed from the end after the
-// last checkpoint; Verify reports how many trailing records no checkpoint
+// checkpoint (a restarted writer signs an opening checkpoint first). What
+// no check can see: records removed from the end after the last
+// checkpoint; Verify reports how many trailing records no checkpoint
 // covers, and whether the log ends with a final (shutdown) checkpoint.
+//
+// # Crashes
+//
+// A writer that dies leaves records after its last checkpoint, and
+// perhaps a line cut mid-write. The next writer's opening checkpoint
+// ("open":true) signs the chain as found and, for a cut line, its hash
+// ("torn"): Verify accepts that one foreign line only when such a
+// checkpoint follows it with the same hash, and lists each restart after
+// a run without a final checkpoint in Report.Restarts, with the records
+// signed only then. Nothing can tell those records from ones appended
+// between the crash and the restart; naming them is what is possible.
 //
 // # How the firewall uses it
 //

@@ -26,8 +26,17 @@ type Checkpoint struct {
 	Final bool   `json:"final"`
 	Hash  string `json:"hash"`
 	Key   string `json:"key"`
-	Seq   uint64 `json:"seq"`
-	Time  string `json:"time"`
+	// Open marks the checkpoint a writer signs when it opens a log, so
+	// Verify can tell a restart from a timed checkpoint and see which
+	// records a crashed run left for the restart to sign.
+	Open bool   `json:"open,omitempty"`
+	Seq  uint64 `json:"seq"`
+	// Torn is the hex SHA-256 of an incomplete last line (a write cut by
+	// a crash) that the opening writer found: the restart attests that
+	// the fragment was there, so Verify accepts that one line, and only
+	// with those exact bytes, instead of failing the log forever.
+	Torn string `json:"torn,omitempty"`
+	Time string `json:"time"`
 }
 
 type checkpointLine struct {

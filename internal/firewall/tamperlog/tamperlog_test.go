@@ -484,3 +484,182 @@ func TestVerifyAppendedAfterFinal(t *testing.T) {
 		t.Fatalf("restarted log: %+v %+v", rep, rep.Problem)
 	}
 }
+
+// crash abandons a writer the way a killed process does: no final
+// checkpoint, the file just closed.
+func crash(t *testing.T, w *Writer) {
+	t.Helper()
+	if err := w.closer.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendRaw(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func verifyFile(t *testing.T, pub ed25519.PublicKey, path string) *Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(bytes.NewReader(data), pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// forgedNext returns a record line that extends the chain of the log at
+// path: a chain needs no key to extend.
+func forgedNext(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _, err := ScanState(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, anyKey := newKey(t)
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, st, Options{Key: anyKey, Every: 100, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(auditRec{Method: "DELETE", Path: "/pets/1", Status: 204}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.SplitAfter(buf.String(), "\n")[1]
+}
+
+// A run that ends without a final checkpoint (killed, power cut) leaves
+// records after its last checkpoint and possibly a line cut mid-write.
+// The restarted writer signs what it found; Verify accepts the log and
+// names what was signed only at the restart, instead of failing it
+// forever (a cut line) or passing it silently (records nobody attested,
+// which could have been appended before the restart).
+func TestRestartAfterCrash(t *testing.T) {
+	pub, priv := newKey(t)
+	opts := Options{Key: priv, Every: 100, Interval: -1}
+	type run struct {
+		records    int
+		checkpoint bool   // checkpoint everything before the end
+		end        string // "close", "crash", "crash-torn", "crash-forged"
+	}
+	cases := []struct {
+		name        string
+		runs        []run
+		tamper      func(t *testing.T, path string)
+		wantRecords int
+		want        []Restart
+		wantProblem string
+		wantLine    int
+	}{
+		{name: "clean restarts", runs: []run{{3, false, "close"}, {2, false, "close"}, {1, false, "close"}}, wantRecords: 6},
+		// Layout: open cp (1), records 1-3 (2-4), [crash], open cp (5),
+		// record 4 (6), final (7).
+		{name: "crash leaves records unattested", runs: []run{{3, false, "crash"}, {1, false, "close"}}, wantRecords: 4,
+			want: []Restart{{Line: 5, FromSeq: 1, ToSeq: 3}}},
+		{name: "crash after a checkpoint leaves nothing unattested", runs: []run{{3, true, "crash"}, {1, false, "close"}}, wantRecords: 4,
+			want: []Restart{{Line: 6}}},
+		// Layout: open cp (1), records 1-3 (2-4), cp (5), cut line (6),
+		// open cp (7), record 4 (8), final (9).
+		{name: "crash cuts a line", runs: []run{{3, true, "crash-torn"}, {1, false, "close"}}, wantRecords: 4,
+			want: []Restart{{Line: 7, TornLine: 6}}},
+		{name: "two crashes", runs: []run{{2, false, "crash"}, {2, true, "crash-torn"}, {1, false, "close"}}, wantRecords: 5,
+			want: []Restart{{Line: 4, FromSeq: 1, ToSeq: 2}, {Line: 9, TornLine: 8}}},
+		// Records appended between the crash and the restart cannot be
+		// told from the crashed run's own, but are named as signed only
+		// at the restart.
+		{name: "record appended before the restart", runs: []run{{3, true, "crash-forged"}, {1, false, "close"}}, wantRecords: 5,
+			want: []Restart{{Line: 7, FromSeq: 4, ToSeq: 4}}},
+		{name: "cut line rewritten after the restart", runs: []run{{3, true, "crash-torn"}, {1, false, "close"}},
+			tamper: func(t *testing.T, path string) {
+				data, _ := os.ReadFile(path)
+				lines := bytes.SplitAfter(data, []byte("\n"))
+				if !bytes.HasPrefix(lines[5], []byte(`{"prev":"ab12`)) {
+					t.Fatalf("line 6 is not the cut line: %q", lines[5])
+				}
+				lines[5] = []byte(`{"prev":"ab13` + "\n")
+				os.WriteFile(path, bytes.Join(lines, nil), 0o600)
+			},
+			wantProblem: KindMalformed, wantLine: 6},
+		{name: "foreign line before a timed checkpoint", runs: []run{{3, false, "close"}},
+			tamper: func(t *testing.T, path string) {
+				data, _ := os.ReadFile(path)
+				lines := bytes.SplitAfter(data, []byte("\n"))
+				lines = append(lines[:4:4], append([][]byte{[]byte("{\"note\":\"hello\"}\n")}, lines[4:]...)...)
+				os.WriteFile(path, bytes.Join(lines, nil), 0o600)
+			},
+			wantProblem: KindMalformed, wantLine: 5},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			seq := 0
+			for i, r := range tc.runs {
+				w, err := OpenFile(path, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := w.Opened().Crashed(); got != (i > 0 && tc.runs[i-1].end != "close") {
+					t.Fatalf("run %d: Opened().Crashed() = %v", i, got)
+				}
+				for j := 0; j < r.records; j++ {
+					seq++
+					if err := w.Append(auditRec{Seq: seq, Method: "GET", Path: "/pets", Status: 200}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if r.checkpoint {
+					if err := w.Checkpoint(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				switch r.end {
+				case "close":
+					if err := w.Close(); err != nil {
+						t.Fatal(err)
+					}
+				case "crash":
+					crash(t, w)
+				case "crash-torn":
+					crash(t, w)
+					appendRaw(t, path, `{"prev":"ab12`)
+				case "crash-forged":
+					crash(t, w)
+					appendRaw(t, path, forgedNext(t, path))
+					seq++
+				}
+			}
+			if tc.tamper != nil {
+				tc.tamper(t, path)
+			}
+			rep := verifyFile(t, pub, path)
+			if tc.wantProblem != "" {
+				if rep.Problem == nil || rep.Problem.Kind != tc.wantProblem || rep.Problem.Line != tc.wantLine {
+					t.Fatalf("problem %+v, want %s at line %d", rep.Problem, tc.wantProblem, tc.wantLine)
+				}
+				return
+			}
+			if !rep.OK() || rep.Records != tc.wantRecords || !rep.Final {
+				t.Fatalf("report %+v problem %+v", rep, rep.Problem)
+			}
+			if fmt.Sprint(rep.Restarts) != fmt.Sprint(tc.want) {
+				t.Fatalf("restarts %+v, want %+v", rep.Restarts, tc.want)
+			}
+		})
+	}
+}

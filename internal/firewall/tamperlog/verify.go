@@ -60,9 +60,40 @@ type Report struct {
 	// Final is set when the log ends with a final (shutdown) checkpoint:
 	// a log that does not was cut, or its writer is still running or
 	// crashed.
-	Final   bool     `json:"final"`
-	KeyID   string   `json:"key_id"`
-	Problem *Problem `json:"problem,omitempty"`
+	Final bool   `json:"final"`
+	KeyID string `json:"key_id"`
+	// Restarts lists the writer's restarts after a run that ended without
+	// a final checkpoint (a crash, a kill, a power cut). Not a problem:
+	// the log is intact, but what each entry names was signed only at the
+	// restart, so nothing attests it was not changed in between.
+	Restarts []Restart `json:"restarts_after_crash,omitempty"`
+	Problem  *Problem  `json:"problem,omitempty"`
+}
+
+// Restart is one opening checkpoint that followed a run which did not
+// stop cleanly.
+type Restart struct {
+	// Line is the opening checkpoint's line.
+	Line int `json:"line"`
+	// FromSeq-ToSeq are the records the crashed run wrote after its last
+	// checkpoint: the restart signed them as it found them. Both are 0
+	// when the crashed run had checkpointed everything it wrote.
+	FromSeq uint64 `json:"from_seq,omitempty"`
+	ToSeq   uint64 `json:"to_seq,omitempty"`
+	// TornLine is the line the crash cut mid-write, which the restart's
+	// checkpoint attests by its hash (0 when there was none).
+	TornLine int `json:"torn_line,omitempty"`
+}
+
+// Unattested counts the records signed only at a restart after a crash.
+func (r *Report) Unattested() int {
+	n := 0
+	for _, x := range r.Restarts {
+		if x.ToSeq >= x.FromSeq && x.FromSeq > 0 {
+			n += int(x.ToSeq - x.FromSeq + 1)
+		}
+	}
+	return n
 }
 
 // OK reports whether no problem was found.
@@ -96,6 +127,11 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 	// finalLine is the line of the last checkpoint when it was final and
 	// no record or checkpoint has followed it yet.
 	finalLine := 0
+	// torn is a line that is not a log line, held until the next line
+	// shows whether a restart's opening checkpoint attests it as cut by a
+	// crash (see Checkpoint.Torn).
+	var torn *Problem
+	var tornHash string
 	for {
 		line, eof, err := readLine(br)
 		if errors.Is(err, errLineTooLong) {
@@ -142,13 +178,37 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 			}
 			continue
 		}
-		if cerr != nil {
-			kind, msg := KindMalformed, fmt.Sprintf("not a valid log line: %v", cerr)
+		isLogLine := cerr == nil && (rl.Checkpoint != nil || rl.Seq != nil && rl.Prev != nil && rl.Rec != nil)
+		if torn != nil && rl.Checkpoint == nil {
+			// Only a restart's opening checkpoint may follow a cut line.
+			rep.Problem = torn
+			break
+		}
+		if !isLogLine {
+			kind, msg := KindMalformed, "line is neither a chained record (seq, prev, rec) nor a checkpoint: inserted or rewritten"
+			if cerr != nil {
+				msg = fmt.Sprintf("not a valid log line: %v", cerr)
+			}
 			if eof && len(line) > 0 && line[len(line)-1] != '\n' {
 				kind, msg = KindTruncated, "the log ends in the middle of a line (cut or still being written)"
 			}
-			rep.Problem = &Problem{Kind: kind, Line: lineNo, Seq: lastSeq + 1, Message: msg}
-			break
+			p := &Problem{Kind: kind, Line: lineNo, Seq: lastSeq + 1, Message: msg}
+			if kind == KindTruncated || torn != nil {
+				if torn != nil {
+					p = torn
+				}
+				rep.Problem = p
+				break
+			}
+			// Possibly a write cut by a crash: decided by the next line.
+			torn = p
+			sum := sha256.Sum256(bytes.TrimSuffix(line, []byte("\n")))
+			tornHash = hex.EncodeToString(sum[:])
+			if eof {
+				rep.Problem = torn
+				break
+			}
+			continue
 		}
 		switch {
 		case rl.Checkpoint != nil:
@@ -186,7 +246,24 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 			case cl.Checkpoint.Hash != hex.EncodeToString(hash[:]):
 				rep.Problem = &Problem{Kind: KindAltered, Line: prevLine, Seq: lastSeq,
 					Message: fmt.Sprintf("records up to seq %d do not match the checkpoint signed at line %d: record seq %d (line %d), or the chain up to it, was altered", lastSeq, lineNo, lastSeq, prevLine)}
+			case torn != nil && (!cl.Checkpoint.Open || cl.Checkpoint.Torn != tornHash):
+				// The line before is not one a restart found cut.
+				rep.Problem = torn
 			default:
+				if cl.Checkpoint.Open && (torn != nil || rep.Checkpoints > 1 && !rep.Final) {
+					// The run before this restart did not stop cleanly:
+					// what it wrote after its last checkpoint was signed
+					// only now.
+					rs := Restart{Line: lineNo}
+					if lastSeq > rep.CoveredSeq {
+						rs.FromSeq, rs.ToSeq = rep.CoveredSeq+1, lastSeq
+					}
+					if torn != nil {
+						rs.TornLine = torn.Line
+					}
+					rep.Restarts = append(rep.Restarts, rs)
+				}
+				torn = nil
 				rep.CoveredSeq = lastSeq
 				rep.Uncovered = 0
 				rep.Final = cl.Checkpoint.Final
@@ -225,8 +302,6 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.LastSeq = seq
 				rep.Final = false
 			}
-		default:
-			rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: lastSeq + 1, Message: "line is neither a chained record (seq, prev, rec) nor a checkpoint: inserted or rewritten"}
 		}
 		if rep.Problem != nil && gap == nil {
 			break

@@ -89,6 +89,7 @@ type Writer struct {
 	uncovered int
 	partial   []byte
 	closed    bool
+	opened    Tail
 	stop      chan struct{}
 	stopOnce  sync.Once
 	done      chan struct{}
@@ -97,6 +98,10 @@ type Writer struct {
 // NewWriter starts a chain on dst at state st (the zero State for a new
 // log).
 func NewWriter(dst io.Writer, st State, o Options) (*Writer, error) {
+	return newWriter(dst, Tail{State: st, EndsClean: true}, o)
+}
+
+func newWriter(dst io.Writer, tail Tail, o Options) (*Writer, error) {
 	if len(o.Key) != ed25519.PrivateKeySize {
 		return nil, errors.New("tamper-evident log: an Ed25519 signing key is required")
 	}
@@ -109,13 +114,18 @@ func NewWriter(dst io.Writer, st State, o Options) (*Writer, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	w := &Writer{dst: dst, opt: o, st: st, keyID: KeyID(o.Key.Public().(ed25519.PublicKey))}
+	w := &Writer{dst: dst, opt: o, st: tail.State, keyID: KeyID(o.Key.Public().(ed25519.PublicKey)), opened: tail}
 	// An opening checkpoint anchors the log the moment it is opened, so a
 	// log the firewall wrote always holds a signed line: an emptied log,
 	// or one replaced by a chain built without the key, then fails
 	// Verify instead of passing as a log with no records yet.
 	var buf bytes.Buffer
-	if err := w.checkpointLocked(&buf, false); err != nil {
+	cp := w.checkpointAt(false)
+	cp.Open = true
+	if tail.Torn != nil {
+		cp.Torn = hex.EncodeToString(tail.Torn[:])
+	}
+	if err := w.writeCheckpointLocked(&buf, cp); err != nil {
 		return nil, fmt.Errorf("tamper-evident log: opening checkpoint: %w", err)
 	}
 	if err := w.flushLocked(&buf); err != nil {
@@ -130,25 +140,26 @@ func NewWriter(dst io.Writer, st State, o Options) (*Writer, error) {
 
 // OpenFile opens (or creates, mode 0600) a log file for appending and
 // continues its chain. A file that ends in the middle of a line (a crash
-// during a write) gets a newline first, so the cut line stays visible to
-// Verify instead of being glued to the next record.
+// during a write) gets a newline first, so the cut line is not glued to
+// the next record, and the opening checkpoint names the cut line's hash,
+// so Verify accepts it as left by a crash rather than inserted.
 func OpenFile(path string, o Options) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening audit log: %w", err)
 	}
-	st, endsClean, err := ScanState(f)
+	tail, err := ScanTail(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("reading chain state of %s: %w", path, err)
 	}
-	if !endsClean {
+	if !tail.EndsClean {
 		if _, err := f.Write([]byte("\n")); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
-	w, err := NewWriter(f, st, o)
+	w, err := newWriter(f, tail, o)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -157,36 +168,86 @@ func OpenFile(path string, o Options) (*Writer, error) {
 	return w, nil
 }
 
+// Tail is what a writer opening an existing log needs from it: where the
+// chain stands and how the last run ended. Nothing in it is verified:
+// that is Verify's job.
+type Tail struct {
+	State
+	// EndsClean: the data is empty or ends with a newline.
+	EndsClean bool
+	// Stopped: the last line is a final checkpoint, so the writer before
+	// shut down cleanly. False for an empty log.
+	Stopped bool
+	// Empty: the log holds no line at all.
+	Empty bool
+	// Uncovered counts the records after the last checkpoint: written by
+	// a run that ended before checkpointing them.
+	Uncovered int
+	// Torn is the SHA-256 of an incomplete last line that is not a
+	// record (nil when there is none).
+	Torn *[sha256.Size]byte
+}
+
+// Crashed reports whether the log was written before and its writer did
+// not stop cleanly (no final checkpoint at the end, or a cut line).
+func (t Tail) Crashed() bool { return !t.Empty && (!t.Stopped || t.Torn != nil) }
+
 // ScanState reads a log and returns the state after its last well-formed
-// record, and whether the data ends with a newline (or is empty). It does
-// not verify: that is Verify's job.
+// record, and whether the data ends with a newline (or is empty).
 func ScanState(r io.Reader) (st State, endsClean bool, err error) {
+	t, err := ScanTail(r)
+	return t.State, t.EndsClean, err
+}
+
+// ScanTail reads a log and describes its end; see Tail.
+func ScanTail(r io.Reader) (Tail, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	endsClean = true
+	t := Tail{EndsClean: true, Empty: true}
 	for {
 		line, rerr := readBounded(br)
 		if len(line) > 0 {
-			endsClean = line[len(line)-1] == '\n'
+			t.EndsClean = line[len(line)-1] == '\n'
+			t.Torn = nil
 			if len(line) > MaxLine {
 				// Not a record (no writer produces such a line): skipped,
-				// only its last byte kept for endsClean.
+				// only its last byte kept for EndsClean.
 				continue
 			}
-			if c, e := canonical(bytes.TrimSpace(line)); e == nil {
+			trimmed := bytes.TrimSpace(line)
+			if len(trimmed) > 0 {
+				t.Empty = false
+			}
+			isRecord := false
+			if c, e := canonical(trimmed); e == nil {
 				var rl struct {
-					Seq *uint64         `json:"seq"`
-					Rec json.RawMessage `json:"rec"`
+					Seq        *uint64         `json:"seq"`
+					Rec        json.RawMessage `json:"rec"`
+					Checkpoint *Checkpoint     `json:"checkpoint"`
 				}
-				if json.Unmarshal(c, &rl) == nil && rl.Seq != nil && rl.Rec != nil {
-					st = State{Seq: *rl.Seq, Hash: chainHash(c)}
+				if json.Unmarshal(c, &rl) == nil {
+					switch {
+					case rl.Checkpoint != nil:
+						t.Stopped = rl.Checkpoint.Final
+						t.Uncovered = 0
+						isRecord = true
+					case rl.Seq != nil && rl.Rec != nil:
+						t.State = State{Seq: *rl.Seq, Hash: chainHash(c)}
+						t.Stopped = false
+						t.Uncovered++
+						isRecord = true
+					}
 				}
+			}
+			if !t.EndsClean && len(trimmed) > 0 && !isRecord {
+				h := sha256.Sum256(line)
+				t.Torn = &h
 			}
 		}
 		if rerr == io.EOF {
-			return st, endsClean, nil
+			return t, nil
 		}
 		if rerr != nil {
-			return st, endsClean, rerr
+			return t, rerr
 		}
 	}
 }
@@ -214,6 +275,10 @@ func readBounded(br *bufio.Reader) ([]byte, error) {
 		return out, err
 	}
 }
+
+// Opened describes the log as the writer found it when it opened it (a
+// new log is Empty), so the caller can say that the run before crashed.
+func (w *Writer) Opened() Tail { return w.opened }
 
 // State returns the current chain state.
 func (w *Writer) State() State {
@@ -304,8 +369,15 @@ func (w *Writer) appendLocked(buf *bytes.Buffer, rec []byte) error {
 	return nil
 }
 
+func (w *Writer) checkpointAt(final bool) Checkpoint {
+	return Checkpoint{Final: final, Hash: hex.EncodeToString(w.st.Hash[:]), Key: w.keyID, Seq: w.st.Seq, Time: w.opt.Now().UTC().Format(time.RFC3339Nano)}
+}
+
 func (w *Writer) checkpointLocked(buf *bytes.Buffer, final bool) error {
-	cp := Checkpoint{Final: final, Hash: hex.EncodeToString(w.st.Hash[:]), Key: w.keyID, Seq: w.st.Seq, Time: w.opt.Now().UTC().Format(time.RFC3339Nano)}
+	return w.writeCheckpointLocked(buf, w.checkpointAt(final))
+}
+
+func (w *Writer) writeCheckpointLocked(buf *bytes.Buffer, cp Checkpoint) error {
 	line, err := signCheckpoint(w.opt.Key, cp)
 	if err != nil {
 		return err

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
 	"github.com/spf13/cobra"
@@ -21,7 +23,7 @@ func init() {
 		var keyPath, format string
 		var requireCovered, requireFinal, requireAttested bool
 		verify := &cobra.Command{
-			Use:   "verify FILE",
+			Use:   "verify FILE [FILE...]",
 			Short: "Check an audit log's hash chain and signed checkpoints",
 			Long: `Check an audit log's hash chain and its Ed25519-signed checkpoints.
 
@@ -32,13 +34,19 @@ restarted firewall signs the log as it found it: the records the crashed
 run had not checkpointed, and a line the crash cut mid-write, are then
 named as signed only at the restart.
 
+Several files are the pieces of one rotated log, oldest first: each is
+verified on its own, and each must continue the chain where the one
+before it ends (a missing file, files out of order, or a replaced one
+fail).
+
 Exit codes: 0 the log is intact, 1 tampering found (or, with
 --require-covered / --require-final / --require-attested, uncovered
 records, no final checkpoint, or records signed only at a restart after
 a crash), 2 unreadable file or key.`,
 			Example: `  rampart log verify /var/log/rampart/audit.log --key audit.pub
-  rampart log verify audit.log --key audit.pub --require-covered --format json`,
-			Args: cobra.ExactArgs(1),
+  rampart log verify audit.log --key audit.pub --require-covered --format json
+  rampart log verify audit.log.2 audit.log.1 audit.log --key audit.pub`,
+			Args: cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				// Reading and rendering are not cancellable everywhere (a FIFO,
 				// a large report): an interrupt ends the process within 2 s.
@@ -53,37 +61,65 @@ a crash), 2 unreadable file or key.`,
 				if err != nil {
 					return usageErr(fmt.Errorf("reading --key: %w", err))
 				}
-				var in io.Reader = env.Stdin
-				if args[0] != "-" {
-					f, err := os.Open(args[0])
+				if len(args) > 1 && slices.Contains(args, "-") {
+					return usageErr(errors.New("standard input (-) can only be verified alone"))
+				}
+				reps := make([]*tamperlog.Report, len(args))
+				links := make([]*tamperlog.Problem, len(args))
+				for i, name := range args {
+					rep, err := verifyLogFile(env.Stdin, name, pub)
 					if err != nil {
 						return usageErr(err)
 					}
-					defer f.Close()
-					in = f
-				}
-				rep, err := tamperlog.Verify(in, pub)
-				if err != nil {
-					return usageErr(fmt.Errorf("reading %s: %w", args[0], err))
+					reps[i] = rep
+					if i > 0 && reps[i-1].OK() && rep.OK() {
+						links[i] = tamperlog.Continues(reps[i-1], rep)
+					}
 				}
 				if format == "json" {
 					enc := json.NewEncoder(env.Stdout)
 					enc.SetIndent("", "  ")
-					if err := enc.Encode(rep); err != nil {
+					var v any = reps[0]
+					if len(args) > 1 {
+						type fileReport struct {
+							File string             `json:"file"`
+							Link *tamperlog.Problem `json:"continuity_problem,omitempty"`
+							*tamperlog.Report
+						}
+						out := make([]fileReport, len(args))
+						for i := range args {
+							out[i] = fileReport{File: args[i], Link: links[i], Report: reps[i]}
+						}
+						v = map[string]any{"files": out}
+					}
+					if err := enc.Encode(v); err != nil {
 						return internalErr(err)
 					}
 				} else {
-					writeVerifyText(env.Stdout, args[0], rep)
+					for i, name := range args {
+						writeVerifyText(env.Stdout, name, reps[i])
+						if links[i] != nil {
+							fmt.Fprintf(env.Stdout, "%s: DOES NOT CONTINUE %s\n  %s: %s\n", name, args[i-1], links[i].Kind, links[i].Message)
+						}
+					}
+					if len(args) > 1 && reps[len(args)-1].OK() && !slices.ContainsFunc(links, func(p *tamperlog.Problem) bool { return p != nil }) {
+						fmt.Fprintf(env.Stdout, "each file continues the one before it: seq %d-%d\n", reps[0].StartSeq+1, reps[len(args)-1].LastSeq)
+					}
 				}
-				switch {
-				case !rep.OK():
-					return failed(fmt.Sprintf("%s: %s at line %d", args[0], rep.Problem.Kind, rep.Problem.Line))
-				case requireCovered && rep.Uncovered > 0:
-					return failed(fmt.Sprintf("%s: %d trailing records are not covered by a checkpoint", args[0], rep.Uncovered))
-				case requireFinal && !rep.Final:
-					return failed(fmt.Sprintf("%s: the log does not end with a final checkpoint", args[0]))
-				case requireAttested && rep.Unattested() > 0:
-					return failed(fmt.Sprintf("%s: %d records were signed only at a restart after a crash", args[0], rep.Unattested()))
+				for i, name := range args {
+					rep := reps[i]
+					switch {
+					case !rep.OK():
+						return failed(fmt.Sprintf("%s: %s at line %d", name, rep.Problem.Kind, rep.Problem.Line))
+					case links[i] != nil:
+						return failed(fmt.Sprintf("%s does not continue %s: %s", name, args[i-1], links[i].Kind))
+					case requireCovered && rep.Uncovered > 0:
+						return failed(fmt.Sprintf("%s: %d trailing records are not covered by a checkpoint", name, rep.Uncovered))
+					case requireFinal && !rep.Final:
+						return failed(fmt.Sprintf("%s: the log does not end with a final checkpoint", name))
+					case requireAttested && rep.Unattested() > 0:
+						return failed(fmt.Sprintf("%s: %d records were signed only at a restart after a crash", name, rep.Unattested()))
+					}
 				}
 				return nil
 			},
@@ -129,6 +165,24 @@ that whoever controls the host cannot swap it.`,
 		logCmd.AddCommand(keygen)
 		return logCmd
 	})
+}
+
+// verifyLogFile verifies one file, or standard input for "-".
+func verifyLogFile(stdin io.Reader, name string, pub ed25519.PublicKey) (*tamperlog.Report, error) {
+	in := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	rep, err := tamperlog.Verify(in, pub)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return rep, nil
 }
 
 func writeVerifyText(w io.Writer, name string, rep *tamperlog.Report) {

@@ -33,7 +33,8 @@ before they reach the client. Every transaction is written to the audit log
 as one JSON line. See docs/protect.md.
 
 Flags override the config file. Reload the contract with SIGHUP or by
-editing the spec file; SIGTERM drains in-flight requests and exits.`,
+editing the spec file; SIGUSR1 reopens the audit log file (rotation);
+SIGTERM drains in-flight requests and exits.`,
 			Example: `  rampart protect --spec api.yaml --upstream http://127.0.0.1:8000
   rampart protect --spec api.yaml --upstream http://127.0.0.1:8000 --mode monitor --log audit.jsonl
   rampart protect --config protect.yaml --tls-cert cert.pem --tls-key key.pem`,

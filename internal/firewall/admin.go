@@ -222,6 +222,36 @@ func (s *Server) onSIGHUP(ctx context.Context) {
 	}
 }
 
+// onSIGUSR1 reopens the audit log file, the way log rotators expect a
+// daemon to (nginx and HAProxy answer the same signal so).
+func (s *Server) onSIGUSR1(ctx context.Context) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR1)
+	defer signal.Stop(ch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch:
+			s.ReopenLog()
+		}
+	}
+}
+
+// ReopenLog switches the audit log to the file now at its path. On
+// failure the old file stays in use, and the failure is logged.
+func (s *Server) ReopenLog() {
+	if s.reopen == nil {
+		s.log.Info("SIGUSR1: the audit log is not a file; nothing to reopen")
+		return
+	}
+	if err := s.reopen(); err != nil {
+		s.log.Error("reopening the audit log; still writing the old file", "file", s.cfg.Log, "err", err)
+		return
+	}
+	s.log.Info("audit log reopened", "file", s.cfg.Log)
+}
+
 // watch polls the spec's files and reloads when one changes. Polling (not
 // inotify) works the same on every platform and on network and container
 // volumes, where change notifications are unreliable.

@@ -70,6 +70,9 @@ type Server struct {
 	// closers run after the audit log is flushed (the tamper-evident
 	// writer's final checkpoint, the log file).
 	closers []io.Closer
+	// reopen switches the audit log to the file now at its path (after
+	// a rotation; SIGUSR1); nil when the log is not a file.
+	reopen func() error
 }
 
 // New loads the spec, compiles the plan, builds the protections and
@@ -147,6 +150,9 @@ func (s *Server) openAudit(out io.Writer) (io.Writer, error) {
 			return nil, fmt.Errorf("audit log: %w", err)
 		}
 		s.closers = append(s.closers, tw)
+		if out == nil && file {
+			s.reopen = tw.Reopen
+		}
 		return tw, nil
 	}
 	if out != nil {
@@ -155,11 +161,12 @@ func (s *Server) openAudit(out io.Writer) (io.Writer, error) {
 	if !file {
 		return os.Stdout, nil
 	}
-	f, err := os.OpenFile(s.cfg.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	f, err := auditlog.OpenFile(s.cfg.Log, 0o640)
 	if err != nil {
-		return nil, fmt.Errorf("opening audit log: %w", err)
+		return nil, err
 	}
 	s.closers = append(s.closers, f)
+	s.reopen = f.Reopen
 	return f, nil
 }
 
@@ -676,7 +683,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Run starts the server and blocks until ctx ends (then drains) or a
-// listener fails. SIGHUP and spec file changes reload the contract.
+// listener fails. SIGHUP and spec file changes reload the contract;
+// SIGUSR1 reopens the audit log file.
 func (s *Server) Run(ctx context.Context) error {
 	if err := s.Start(); err != nil {
 		_ = s.audit.Close(context.Background())
@@ -686,6 +694,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer cancel()
 	go s.watch(wctx)
 	go s.onSIGHUP(wctx)
+	go s.onSIGUSR1(wctx)
 	select {
 	case <-ctx.Done():
 		s.log.Info("shutting down: draining in-flight requests", "drain", s.cfg.Timeouts.Drain.String())

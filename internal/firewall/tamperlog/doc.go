@@ -53,6 +53,14 @@
 // signed only then. Nothing can tell those records from ones appended
 // between the crash and the restart; naming them is what is possible.
 //
+// # Rotation
+//
+// Writer.Reopen (the firewall calls it on SIGUSR1) ends the file with a
+// final checkpoint and starts the file now at the path with an opening
+// checkpoint marked "rotated", holding the chain's seq and hash. Verify
+// starts a file from such a checkpoint only when it is the file's first
+// line; Continues checks that one file takes up where another ends.
+//
 // # How the firewall uses it
 //
 // The audit log writer takes an io.Writer; a *Writer is one, consuming

@@ -29,8 +29,13 @@ type Checkpoint struct {
 	// Open marks the checkpoint a writer signs when it opens a log, so
 	// Verify can tell a restart from a timed checkpoint and see which
 	// records a crashed run left for the restart to sign.
-	Open bool   `json:"open,omitempty"`
-	Seq  uint64 `json:"seq"`
+	Open bool `json:"open,omitempty"`
+	// Rotated marks the opening checkpoint of a file that continues a
+	// chain from a file rotated away: its Seq and Hash are where that
+	// chain stood, and Verify starts from them. Only the first line of a
+	// file may carry it, so a log cut at a later checkpoint still fails.
+	Rotated bool   `json:"rotated,omitempty"`
+	Seq     uint64 `json:"seq"`
 	// Torn is the hex SHA-256 of an incomplete last line (a write cut by
 	// a crash) that the opening writer found: the restart attests that
 	// the fragment was there, so Verify accepts that one line, and only

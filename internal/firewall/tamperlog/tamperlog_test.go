@@ -663,3 +663,105 @@ func TestRestartAfterCrash(t *testing.T) {
 		})
 	}
 }
+
+// A log rotator moves the file away and the writer reopens the path: the
+// old file ends with a final checkpoint, the new one starts from the
+// chain's state with a signed rotation checkpoint, each verifies on its
+// own, and Continues links them (or says what is missing between).
+func TestReopenAfterRotation(t *testing.T) {
+	pub, priv := newKey(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	w, err := OpenFile(path, Options{Key: priv, Every: 100, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(n int) {
+		for i := 0; i < n; i++ {
+			if err := w.Append(auditRec{Method: "GET", Path: "/pets", Status: 200}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add(3)
+	// Reopening while the path still names the file in use changes
+	// nothing.
+	if err := w.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	add(1)
+	rotate := func(name string) {
+		if err := os.Rename(path, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Reopen(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rotate("audit.log.3")
+	add(2)
+	rotate("audit.log.2")
+	// No traffic before the next rotation: a file holding only its
+	// rotation checkpoint and the final one.
+	rotate("audit.log.1")
+	add(1)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A restart on the current file continues from its rotation start.
+	w, err = OpenFile(path, Options{Key: priv, Every: 100, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(2)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	files := []string{"audit.log.3", "audit.log.2", "audit.log.1", "audit.log"}
+	want := []struct{ start, last uint64 }{{0, 4}, {4, 6}, {6, 6}, {6, 9}}
+	reps := make([]*Report, len(files))
+	for i, name := range files {
+		rep := verifyFile(t, pub, filepath.Join(dir, name))
+		if !rep.OK() || !rep.Final || rep.StartSeq != want[i].start || rep.LastSeq != want[i].last || len(rep.Restarts) != 0 {
+			t.Fatalf("%s: %+v problem %+v", name, rep, rep.Problem)
+		}
+		reps[i] = rep
+		if i > 0 {
+			if p := Continues(reps[i-1], rep); p != nil {
+				t.Fatalf("%s does not continue %s: %v", name, files[i-1], p)
+			}
+		}
+	}
+	if reps[0].Checkpoints != 2 {
+		t.Errorf("a reopen of the same file wrote checkpoints: %d, want the opening and the final one", reps[0].Checkpoints)
+	}
+
+	cases := []struct {
+		name       string
+		prev, next *Report
+		kind       string
+	}{
+		{"a file missing between", reps[0], reps[2], KindRemoved},
+		{"files out of order", reps[1], reps[0], KindUnlinked},
+		{"files swapped", reps[3], reps[1], KindReordered},
+		{"chain hash differs", reps[1], &Report{StartSeq: reps[2].StartSeq, StartHash: strings.Repeat("0", 64)}, KindAltered},
+	}
+	for _, tc := range cases {
+		if p := Continues(tc.prev, tc.next); p == nil || p.Kind != tc.kind {
+			t.Errorf("%s: %+v, want %s", tc.name, p, tc.kind)
+		}
+	}
+
+	// The rotation checkpoint is what lets a file start mid-chain: a
+	// file whose first lines were cut (even up to a later checkpoint)
+	// still fails.
+	data, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	lines := strings.SplitAfter(string(data), "\n")
+	for cut := 1; cut < 4; cut++ {
+		rep := verifyLines(t, pub, lines[cut:])
+		if rep.OK() {
+			t.Errorf("first %d lines of a rotated file removed: verified intact", cut)
+		}
+	}
+}

@@ -49,9 +49,17 @@ func (p *Problem) Error() string { return fmt.Sprintf("line %d: %s", p.Line, p.M
 type Report struct {
 	// Records and Checkpoints count the lines read up to the first
 	// problem (the whole log when there is none).
-	Records     int    `json:"records"`
-	Checkpoints int    `json:"checkpoints"`
-	LastSeq     uint64 `json:"last_seq"`
+	Records     int `json:"records"`
+	Checkpoints int `json:"checkpoints"`
+	// StartSeq and StartHash are where the chain stood when the log
+	// began: zero for a log that starts the chain, the rotated-away
+	// file's last seq and chain hash for a file a rotation opened.
+	StartSeq  uint64 `json:"start_seq,omitempty"`
+	StartHash string `json:"start_hash,omitempty"`
+	LastSeq   uint64 `json:"last_seq"`
+	// LastHash is the chain hash at LastSeq (hex), which the file after
+	// this one in a rotation starts from.
+	LastHash string `json:"last_hash"`
 	// CoveredSeq is the highest seq a valid checkpoint covers.
 	CoveredSeq uint64 `json:"covered_seq"`
 	// Uncovered is how many records after CoveredSeq no checkpoint covers
@@ -236,6 +244,19 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.Problem = &Problem{Kind: KindBadSignature, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: "checkpoint signature does not verify: the checkpoint was altered or forged"}
 				break
 			}
+			if cl.Checkpoint.Rotated && rep.Checkpoints == 1 && rep.Records == 0 && torn == nil {
+				// The first line of a file a rotation opened: the chain
+				// continues from where the signed checkpoint says it
+				// stood.
+				h, err := hex.DecodeString(cl.Checkpoint.Hash)
+				if err != nil || len(h) != sha256.Size {
+					rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: "rotation checkpoint holds no chain hash"}
+					break
+				}
+				copy(hash[:], h)
+				lastSeq = cl.Checkpoint.Seq
+				rep.StartSeq, rep.StartHash, rep.LastSeq = lastSeq, cl.Checkpoint.Hash, lastSeq
+			}
 			switch {
 			case cl.Checkpoint.Seq > lastSeq:
 				rep.Problem = &Problem{Kind: KindRemoved, Line: lineNo, Seq: lastSeq + 1,
@@ -310,6 +331,7 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 			break
 		}
 	}
+	rep.LastHash = hex.EncodeToString(hash[:])
 	if rep.Problem == nil && rep.Checkpoints == 0 {
 		rep.Problem = &Problem{Kind: KindUnsigned, Line: 1, Seq: 0,
 			Message: "the log holds no signed checkpoint: the firewall signs one when it opens a log, so this log was emptied, replaced by a chain built without the key, or not written by it"}
@@ -318,6 +340,27 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// KindUnlinked: of two files verified as one rotated log, the later one
+// does not continue the earlier one's chain.
+const KindUnlinked = "unlinked"
+
+// Continues checks that next, a file verified on its own, continues the
+// chain where prev, the file rotated away before it, ends. Line numbers
+// in the problem are next's.
+func Continues(prev, next *Report) *Problem {
+	switch {
+	case next.StartSeq == 0 && prev.LastSeq > 0:
+		return &Problem{Kind: KindUnlinked, Line: 1, Message: fmt.Sprintf("starts a new chain instead of continuing from seq %d: opened by a firewall that did not write the file before it (started on an empty file), so what lies between cannot be checked", prev.LastSeq)}
+	case next.StartSeq > prev.LastSeq:
+		return &Problem{Kind: KindRemoved, Line: 1, Seq: prev.LastSeq + 1, Message: fmt.Sprintf("continues from seq %d but the file before it ends at seq %d: records %d-%d (a whole file?) are missing", next.StartSeq, prev.LastSeq, prev.LastSeq+1, next.StartSeq)}
+	case next.StartSeq < prev.LastSeq:
+		return &Problem{Kind: KindReordered, Line: 1, Seq: next.StartSeq, Message: fmt.Sprintf("continues from seq %d but the file before it ends at seq %d: files given out of order, or overlapping", next.StartSeq, prev.LastSeq)}
+	case next.StartHash != prev.LastHash:
+		return &Problem{Kind: KindAltered, Line: 1, Seq: prev.LastSeq, Message: fmt.Sprintf("continues from a chain hash at seq %d that is not the one the file before it ends with: that file was altered or replaced", prev.LastSeq)}
+	}
+	return nil
 }
 
 var errLineTooLong = errors.New("line too long")

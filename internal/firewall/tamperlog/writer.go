@@ -90,9 +90,11 @@ type Writer struct {
 	partial   []byte
 	closed    bool
 	opened    Tail
-	stop      chan struct{}
-	stopOnce  sync.Once
-	done      chan struct{}
+	// path is the file OpenFile opened, for Reopen.
+	path     string
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
 }
 
 // NewWriter starts a chain on dst at state st (the zero State for a new
@@ -165,7 +167,79 @@ func OpenFile(path string, o Options) (*Writer, error) {
 		return nil, err
 	}
 	w.closer = f
+	w.path = path
 	return w, nil
+}
+
+// Reopen ends the current file with a final checkpoint and continues the
+// chain in the file now at the same path: what a log rotator needs after
+// moving the file away (logrotate's create mode, newsyslog). A new, empty
+// file starts with an opening checkpoint marked rotated, carrying the
+// chain's seq and hash, so it verifies on its own, and verifying the old
+// file then the new one shows that nothing between them is missing. When
+// the path still names the file in use, Reopen does nothing.
+func (w *Writer) Reopen() error {
+	if w.path == "" {
+		return errors.New("tamper-evident log: not opened from a file")
+	}
+	// Opened and read before taking the lock: records keep going to the
+	// old file meanwhile, and a large file found at the path does not
+	// hold up the audit writer.
+	f, err := os.OpenFile(w.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("reopening audit log: %w", err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
+	old, ok := w.closer.(*os.File)
+	if ok {
+		oldInfo, err1 := old.Stat()
+		newInfo, err2 := f.Stat()
+		if err1 == nil && err2 == nil && os.SameFile(oldInfo, newInfo) {
+			return nil
+		}
+	}
+	tail, err := ScanTail(f)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", w.path, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("tamper-evident log is closed")
+	}
+	var buf bytes.Buffer
+	if err := w.checkpointLocked(&buf, true); err != nil {
+		return err
+	}
+	if err := w.flushLocked(&buf); err != nil {
+		return err
+	}
+	if w.closer != nil {
+		_ = w.closer.Close()
+	}
+	w.dst, w.closer, keep = f, f, true
+	buf.Reset()
+	if !tail.EndsClean {
+		buf.WriteByte('\n')
+	}
+	cp := w.checkpointAt(false)
+	cp.Open = true
+	// A file with lines of its own was not created by the rotation: the
+	// chain continues there like after a restart, and Verify holds those
+	// lines to it.
+	cp.Rotated = tail.Empty && w.st.Seq > 0
+	if tail.Torn != nil {
+		cp.Torn = hex.EncodeToString(tail.Torn[:])
+	}
+	if err := w.writeCheckpointLocked(&buf, cp); err != nil {
+		return err
+	}
+	return w.flushLocked(&buf)
 }
 
 // Tail is what a writer opening an existing log needs from it: where the
@@ -230,6 +304,13 @@ func ScanTail(r io.Reader) (Tail, error) {
 						t.Stopped = rl.Checkpoint.Final
 						t.Uncovered = 0
 						isRecord = true
+						// A checkpoint states the chain as it stood; in a
+						// file a rotation opened, the first one is all
+						// there is before the first record.
+						if h, err := hex.DecodeString(rl.Checkpoint.Hash); err == nil && len(h) == sha256.Size {
+							t.State.Seq = rl.Checkpoint.Seq
+							copy(t.State.Hash[:], h)
+						}
 					case rl.Seq != nil && rl.Rec != nil:
 						t.State = State{Seq: *rl.Seq, Hash: chainHash(c)}
 						t.Stopped = false

@@ -319,3 +319,137 @@ func TestScoreReproducibleFromReport(t *testing.T) {
 		t.Fatalf("charges %+v, want %+v", res.Score.Charges, want)
 	}
 }
+
+// A requirement naming an undefined scheme protects nothing for certain:
+// deleting it leaves the operations anonymous, which must not score
+// better. Each case is a definition with a broken requirement and the
+// same definition with it deleted, under every profile.
+func TestDeletingABrokenRequirementNeverRaisesScore(t *testing.T) {
+	const schemes = `
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}`
+	const oauth = `
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: 'https://auth.example.com/token', scopes: {read: read things}}`
+	op := func(method string) string {
+		return `
+paths:
+  /items:
+    ` + method + `:
+      responses:
+        '200': {description: ok}
+        '401': {description: no credentials}
+        '403': {description: not allowed}`
+	}
+	cases := []struct {
+		name, security, components, paths string
+	}{
+		{"global, on a read", "security: [{missing: []}]", schemes, op("get")},
+		{"global, on a write", "security: [{missing: []}]", schemes, op("post")},
+		{"global, no scheme defined at all", "security: [{missing: []}]", "", op("get")},
+		{"global, beside an anonymous alternative", "security: [{missing: []}, {}]", schemes, op("get")},
+		{"global, beside a valid alternative", "security: [{missing: []}, {key: []}]", schemes, op("delete")},
+		{"global, two undefined schemes together", "security: [{missing: [], other: []}]", schemes, op("put")},
+		{"an undefined scope, on a read", "security: [{oauth: [read, nope]}]", oauth, op("get")},
+		{"an undefined scope, on a write", "security: [{oauth: [nope]}]", oauth, op("patch")},
+		{"scopes on an API key (3.0)", "security: [{key: [admin]}]", schemes, op("get")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			text := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://api.example.com'}]\n" + tc.security + tc.components + tc.paths + "\n"
+			key := filepath.Join(t.TempDir(), "api.yaml")
+			doc, err := spec.LoadBytes(context.Background(), []byte(text), "api.yaml", key, spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree := clone(t, doc.Root())
+			before := scoreTree(t, tree, key, allProfiles)
+			delete(tree, "security")
+			checkNotHigher(t, "deleting the broken requirement", before, scoreTree(t, tree, key, allProfiles))
+		})
+	}
+	// An operation's own broken requirement, deleted with the global one
+	// still valid elsewhere: the operation becomes anonymous.
+	text := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://api.example.com'}]" + schemes + op("post") + "\n      security: [{missing: []}]\n"
+	key := filepath.Join(t.TempDir(), "api.yaml")
+	doc, err := spec.LoadBytes(context.Background(), []byte(text), "api.yaml", key, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := clone(t, doc.Root())
+	before := scoreTree(t, tree, key, allProfiles)
+	delete(opNode(tree, opRef{"/items", "post"}), "security")
+	checkNotHigher(t, "deleting an operation's broken requirement", before, scoreTree(t, tree, key, allProfiles))
+}
+
+// An admin operation that shares its security with an ordinary one is
+// reported (exp-admin-shared-security). When the only ordinary operation
+// sharing it becomes anonymous, the admin operation shares it with no one
+// and its finding goes; the anonymous operation is then charged that
+// finding (the fix its own finding proposes brings it back), so the score
+// does not rise.
+func TestAnonymousOperationKeepsAdminSharingCharge(t *testing.T) {
+	cases := []struct{ name, userOp, userResponses string }{
+		{"a read declaring 401 and 403", "get", "'401': {description: no}\n        '403': {description: no}"},
+		{"a read without them", "get", "'404': {description: no}"},
+		{"a write", "post", "'401': {description: no}\n        '403': {description: no}"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Enough anonymous reads elsewhere that sec-op-no-security is
+			// at its cap: one more costs nothing under that rule.
+			var others strings.Builder
+			for i := 0; i < 8; i++ {
+				fmt.Fprintf(&others, "\n  /open%d:\n    get:\n      responses: {'200': {description: ok}}", i)
+			}
+			text := `openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.com'}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}
+paths:
+  /admin/users:
+    delete:
+      security: [{key: []}]
+      responses:
+        '204': {description: ok}
+        '401': {description: no}
+        '403': {description: no}
+  /items:
+    ` + tc.userOp + `:
+      security: [{key: []}]
+      responses:
+        '200': {description: ok}
+        ` + tc.userResponses + others.String() + "\n"
+			key := filepath.Join(t.TempDir(), "api.yaml")
+			doc, err := spec.LoadBytes(context.Background(), []byte(text), "api.yaml", key, spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree := clone(t, doc.Root())
+			before := scoreTree(t, tree, key, allProfiles)
+			delete(opNode(tree, opRef{"/items", tc.userOp}), "security")
+			after := scoreTree(t, tree, key, allProfiles)
+			if tc.userOp == "get" {
+				// Under public-read an anonymous read is the intended
+				// state, not a weakening: an admin operation whose
+				// scheme no read requires is then rightly reserved.
+				delete(before, "public-read")
+			}
+			checkNotHigher(t, "making the only operation sharing the admin security anonymous", before, after)
+			found := false
+			for _, c := range after["default"].Charges {
+				found = found || (c.Rule == "exp-admin-shared-security" && c.Operation == "DELETE /admin/users")
+			}
+			if !found {
+				t.Errorf("no exp-admin-shared-security charge for DELETE /admin/users: %+v", after["default"].Charges)
+			}
+		})
+	}
+}

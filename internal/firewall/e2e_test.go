@@ -212,6 +212,13 @@ func e2eCases() []e2eCase {
 		{"header exploded object wrong type", "31", "GET", "/v1/headers", h("X-Obj", "a=x"), "", "", 400, false, "parameter-invalid"},
 		{"cookie array", "31", "GET", "/v1/headers", h("Cookie", "prefs=a,b"), "", "", 200, true, ""},
 		{"cookie array bad item", "31", "GET", "/v1/headers", h("Cookie", "prefs=a,c"), "", "", 400, false, "parameter-invalid"},
+		// An exploded object (the cookie default) is one cookie per
+		// property, R=100; G=200: those are validated, and the object in
+		// one cookie (color=R,100) too, but not both at once.
+		{"cookie exploded object", "31", "GET", "/v1/headers", h("Cookie", "R=100; G=200"), "", "", 200, true, ""},
+		{"cookie exploded object property invalid", "31", "GET", "/v1/headers", h("Cookie", "G=200; R=x"), "", "", 400, false, "parameter-invalid"},
+		{"cookie exploded object in one cookie", "31", "GET", "/v1/headers", h("Cookie", "color=R,100,G,x"), "", "", 400, false, "parameter-invalid"},
+		{"cookie exploded object in both forms", "31", "GET", "/v1/headers", h("Cookie", "color=R,1; G=2"), "", "", 400, false, "parameter-ambiguous"},
 		// JSON bodies and schema keywords (3.1).
 		{"body valid", "31", "POST", "/v1/items", nil, jsonCT, item(""), 201, true, ""},
 		{"body charset parameter", "31", "POST", "/v1/items", nil, "application/json; charset=utf-8", item(""), 201, true, ""},

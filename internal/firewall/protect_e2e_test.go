@@ -853,6 +853,9 @@ func TestProtectBlacklist(t *testing.T) {
 		// upstream reads it, so the blacklist must see it.
 		{"SQLi in a cookie net/http would drop", call{"GET", "/orders", append(read, "Cookie", `view=' OR "1"="1`), ""}, 403, "blacklist-sqli"},
 		{"cookie hidden after a comma", call{"GET", "/orders", append(read, "Cookie", "theme=dark,view=x"), ""}, 400, "parameter-ambiguous"},
+		// An exploded object cookie's properties are cookies of their own.
+		{"SQLi in an exploded object cookie's property", call{"GET", "/orders", append(read, "Cookie", `panel=' OR "1"="1`), ""}, 403, "blacklist-sqli"},
+		{"benign exploded object cookie", call{"GET", "/orders", append(read, "Cookie", "panel=left"), ""}, 200, ""},
 		{"SQLi in a JSON string", call{"POST", "/orders", write, `{"note":"x' UNION SELECT password FROM users --"}`}, 403, "blacklist-sqli"},
 		{"XSS in a JSON array item", call{"POST", "/orders", write, `{"tags":["ok","<img src=x onerror=alert(1)>"]}`}, 403, "blacklist-xss"},
 		{"clean JSON with enum and uuid", call{"POST", "/orders", write, `{"id":"3f1c0d7e-8a55-4c1e-9a39-0b8f9c3b2a10","status":"paid","note":"leave at the door"}`}, 201, ""},

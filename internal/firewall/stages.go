@@ -429,7 +429,10 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 				vals = r.Header.Values("Cookie")
 				break
 			}
-			vals = cookies.Values(jar, p.Name)
+			// An exploded object's properties are cookies of their own.
+			for _, name := range p.CookieNames() {
+				vals = append(vals, cookies.Values(jar, name)...)
+			}
 		default:
 			continue
 		}

@@ -27,6 +27,7 @@ paths:
         - {name: when, in: cookie, required: true, schema: {type: string, format: date-time}, example: "2024-01-01T10:00:00Z"}
         - {name: tags, in: cookie, required: true, schema: {type: array, items: {type: string}}, example: [a, "b c"]}
         - {name: note, in: cookie, required: true, schema: {type: string}, example: "50% off; now"}
+        - {name: dims, in: cookie, required: true, schema: {type: object, properties: {h: {type: integer}, w: {type: integer}}}, example: {h: 2, w: 1}}
       responses:
         "200": {description: ok}
         "401": {description: no session}
@@ -34,8 +35,9 @@ paths:
 
 // wantCookie is the Cookie header of the happy path: values made of
 // cookie-octets as they are (the date-time, "a"), the others
-// percent-encoded (the space, the ';'), the session cookie last.
-const wantCookie = "note=50%25%20off%3B%20now; tags=a,b%20c; when=2024-01-01T10:00:00Z; sid=the-session-id"
+// percent-encoded (the space, the ';'), the exploded object dims as one
+// cookie per property, the session cookie last.
+const wantCookie = "h=2; w=1; note=50%25%20off%3B%20now; tags=a,b%20c; when=2024-01-01T10:00:00Z; sid=the-session-id"
 
 // cookieAPI answers the happy path with 203, which the operation does not
 // declare: a finding quoting the request, with its curl command.

@@ -237,8 +237,23 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	}
 	for _, op := range doc.Operations {
 		for _, p := range op.Parameters {
-			if p.In == "cookie" && !identity.SecretName(p.Name) {
+			if p.In != "cookie" {
+				continue
+			}
+			if !identity.SecretName(p.Name) {
 				e.red.plainCookies[p.Name] = true
+			}
+			// An exploded object is sent as one cookie per property: those
+			// are declared cookies too.
+			if p.Explode && p.Schema != nil {
+				if n, ok := e.gen.Resolve(p.Schema.Ref, p.Schema.Value); ok {
+					props, _ := n.V["properties"].(map[string]any)
+					for name := range props {
+						if !identity.SecretName(name) {
+							e.red.plainCookies[name] = true
+						}
+					}
+				}
 			}
 		}
 	}

@@ -195,12 +195,29 @@ func delimiter(style string) string {
 // base64 value arrives unchanged; an atom with any other byte (space,
 // '"', ',', ';', '\', a control, non-ASCII) could not be sent as is, and
 // is percent-encoded whole as RFC 6570 does (%20 for a space), the one
-// encoding the specification names for it. Arrays and objects are one
-// cookie, atoms joined by ',' (a,b and k1,v1,k2,v2), the form the
-// firewall reads; an atom holding ',' is encoded, so the split is sure.
+// encoding the specification names for it. Arrays, and objects with
+// explode false, are one cookie, atoms joined by ',' (a,b and
+// k1,v1,k2,v2), a form the firewall reads; an atom holding ',' is
+// encoded, so the split is sure. An exploded object (explode defaults to
+// true for cookies) spreads its properties as form does over a query,
+// R=100&G=200 there: one cookie per property here (R=100; G=200), with
+// ';' in place of the '&' that is always wrong in a Cookie header.
 // A parameter described by content is the media type's text (JSON), not
 // an RFC 6570 expansion: it goes as is unless a byte in it would end the
 // pair or the header field (';', a control, non-ASCII), then encoded.
+
+// cookiePairs renders a cookie parameter as the name=value pairs sent.
+func cookiePairs(p *spec.Parameter, v any) []string {
+	if m, ok := v.(map[string]any); ok && p.Explode && p.Schema != nil {
+		keys, vals := objectPairs(m)
+		out := make([]string, len(keys))
+		for i := range keys {
+			out[i] = cookieAtom(keys[i]) + "=" + cookieAtom(vals[i])
+		}
+		return out
+	}
+	return []string{p.Name + "=" + cookieValue(p, v)}
+}
 
 // cookieValue renders a cookie parameter's value as sent.
 func cookieValue(p *spec.Parameter, v any) string {

@@ -140,43 +140,49 @@ func TestCookieValues(t *testing.T) {
 	arr := &params.Shape{Types: params.TArray, Items: str}
 	obj := &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{"a": str, "b": str}}
 	for _, tc := range []struct {
-		v     any
-		shape *params.Shape
-		want  string
-		as    bool // the firewall reads v back as is
+		v           any
+		shape       *params.Shape
+		want        string
+		as          bool // the firewall reads v back as is
+		notExploded bool
 	}{
-		{"2024-01-01T10:00:00Z", str, "2024-01-01T10:00:00Z", true},
-		{"eyJhbGciOiJIUzI1NiJ9.e30.c2ln-_", str, "eyJhbGciOiJIUzI1NiJ9.e30.c2ln-_", true},
-		{"YWJj+/de==", str, "YWJj+/de==", true},
-		{"a&b=c?d[e]{f}|~!", str, "a&b=c?d[e]{f}|~!", true},
-		{"100%", str, "100%", true},
-		{"", str, "", true},
-		{"two words", str, "two%20words", false},
-		{"a;b=c", str, "a%3Bb%3Dc", false},
-		{"1,2", str, "1%2C2", false},
-		{`say "hi"`, str, "say%20%22hi%22", false},
-		{`C:\dir`, str, "C%3A%5Cdir", false},
-		{"café", str, "caf%C3%A9", false},
-		{"line\r\nX-Injected: 1", str, "line%0D%0AX-Injected%3A%201", false},
-		{[]any{"blue", "black"}, arr, "blue,black", true},
-		{[]any{"a b", "c,d"}, arr, "a%20b,c%2Cd", false},
-		{map[string]any{"b": "2", "a": "1"}, obj, "a,1,b,2", true},
+		{"2024-01-01T10:00:00Z", str, "c=2024-01-01T10:00:00Z", true, false},
+		{"eyJhbGciOiJIUzI1NiJ9.e30.c2ln-_", str, "c=eyJhbGciOiJIUzI1NiJ9.e30.c2ln-_", true, false},
+		{"YWJj+/de==", str, "c=YWJj+/de==", true, false},
+		{"a&b=c?d[e]{f}|~!", str, "c=a&b=c?d[e]{f}|~!", true, false},
+		{"100%", str, "c=100%", true, false},
+		{"", str, "c=", true, false},
+		{"two words", str, "c=two%20words", false, false},
+		{"a;b=c", str, "c=a%3Bb%3Dc", false, false},
+		{"1,2", str, "c=1%2C2", false, false},
+		{`say "hi"`, str, "c=say%20%22hi%22", false, false},
+		{`C:\dir`, str, "c=C%3A%5Cdir", false, false},
+		{"café", str, "c=caf%C3%A9", false, false},
+		{"line\r\nX-Injected: 1", str, "c=line%0D%0AX-Injected%3A%201", false, false},
+		{[]any{"blue", "black"}, arr, "c=blue,black", true, false},
+		{[]any{"a b", "c,d"}, arr, "c=a%20b,c%2Cd", false, false},
+		// Exploded (the default for cookies): one cookie per property.
+		{map[string]any{"b": "2", "a": "1"}, obj, "a=1; b=2", true, false},
+		{map[string]any{"b": "x y", "a": "1"}, obj, "a=1; b=x%20y", false, false},
+		// explode: false: one cookie, k1,v1,k2,v2.
+		{map[string]any{"b": "2", "a": "1"}, obj, "c=a,1,b,2", true, true},
 	} {
-		p := &spec.Parameter{Name: "c", In: "cookie", Style: "form", Explode: true, Schema: &spec.Schema{}}
-		got := cookieValue(p, tc.v)
-		if got != tc.want {
-			t.Errorf("%#v: sent %q, want %q", tc.v, got, tc.want)
+		p := &spec.Parameter{Name: "c", In: "cookie", Style: "form", Explode: !tc.notExploded, Schema: &spec.Schema{}}
+		header := strings.Join(cookiePairs(p, tc.v), "; ")
+		if header != tc.want {
+			t.Errorf("%#v: sent %q, want %q", tc.v, header, tc.want)
 			continue
 		}
 		if !tc.as {
 			continue
 		}
-		jar, err := cookies.Parse(http.Header{"Cookie": {"c=" + got + "; sid=x"}})
+		jar, err := cookies.Parse(http.Header{"Cookie": {header + "; sid=x"}})
 		if err != nil {
 			t.Errorf("%#v: %v", tc.v, err)
 			continue
 		}
-		back, ok, err := (&params.Param{Name: "c", Style: "form", Explode: true, Shape: tc.shape}).Cookie(cookies.Values(jar, "c"))
+		fw := &params.Param{Name: "c", Style: "form", Explode: !tc.notExploded, Shape: tc.shape}
+		back, ok, err := fw.CookieFrom(func(name string) []string { return cookies.Values(jar, name) })
 		if want := tc.v; err != nil || !ok || !reflect.DeepEqual(back, want) {
 			t.Errorf("%#v: the firewall read %#v (%v, %v)", tc.v, back, ok, err)
 		}

@@ -166,7 +166,7 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		case "header":
 			header.Set(p.Name, styledValue(p, v, func(s string) string { return s }))
 		case "cookie":
-			cookies = append(cookies, p.Name+"="+cookieValue(p, v))
+			cookies = append(cookies, cookiePairs(p, v)...)
 		}
 	}
 	u, err := e.base.Parse(e.basePath(r.op) + path)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -346,7 +347,64 @@ func (p *Param) Header(values []string) (any, bool, error) {
 	return v, true, err
 }
 
-// Cookie decodes a cookie parameter (form style) from its values.
+// CookieFrom decodes a cookie parameter from the request's cookies;
+// values returns the values of the cookies with a name. An exploded
+// object (explode defaults to true for cookies) spreads its properties
+// over cookies of their own, R=100; G=200, as form spreads them over a
+// query, so its declared properties are read from those cookies. A
+// cookie named after the parameter itself, holding the object in the
+// k1,v1,k2,v2 form, is read too, since servers that do not follow the
+// specification read that one: the value is validated whichever form
+// carries it, and a request carrying both is ambiguous.
+func (p *Param) CookieFrom(values func(name string) []string) (any, bool, error) {
+	own := values(p.Name)
+	sh := p.Shape
+	if !p.spreadsCookies() {
+		return p.Cookie(own)
+	}
+	obj := map[string]any{}
+	for name, ps := range sh.Props {
+		vals := values(name)
+		switch {
+		case len(vals) == 0:
+			continue
+		case len(vals) > 1:
+			return nil, true, ErrAmbiguous
+		}
+		obj[name] = Scalar(vals[0], ps)
+	}
+	switch {
+	case len(obj) > 0 && len(own) > 0:
+		return nil, true, ErrAmbiguous
+	case len(obj) > 0:
+		return obj, true, nil
+	}
+	return p.Cookie(own)
+}
+
+// spreadsCookies reports whether the parameter is an exploded object,
+// whose properties travel as cookies of their own.
+func (p *Param) spreadsCookies() bool {
+	return p.Explode && p.Shape.Has(TObject) && !p.Shape.Has(TString|TArray)
+}
+
+// CookieNames lists the cookies CookieFrom reads: the parameter's name,
+// and for an exploded object its declared properties, in order.
+func (p *Param) CookieNames() []string {
+	names := []string{p.Name}
+	if p.spreadsCookies() {
+		props := make([]string, 0, len(p.Shape.Props))
+		for name := range p.Shape.Props {
+			props = append(props, name)
+		}
+		sort.Strings(props)
+		names = append(names, props...)
+	}
+	return names
+}
+
+// Cookie decodes a cookie parameter (form style) from the values of the
+// cookies named after it.
 func (p *Param) Cookie(values []string) (any, bool, error) {
 	if len(values) == 0 {
 		return nil, false, nil

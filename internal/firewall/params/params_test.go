@@ -256,6 +256,21 @@ func TestParseQuery(t *testing.T) {
 	}
 }
 
+// jar is a Cookie header as name -> values, for CookieFrom.
+type jar string
+
+func (j jar) read(p *Param) (any, bool, error) {
+	return p.CookieFrom(func(name string) []string {
+		var out []string
+		for _, pair := range strings.Split(string(j), "; ") {
+			if k, v, _ := strings.Cut(pair, "="); k == name {
+				out = append(out, v)
+			}
+		}
+		return out
+	})
+}
+
 func TestHeaderAndCookie(t *testing.T) {
 	h := func(sh *Shape, explode bool, vals ...string) (any, bool, error) {
 		return (&Param{Name: "X-Color", In: "header", Style: "simple", Explode: explode, Shape: sh}).Header(vals)
@@ -279,6 +294,19 @@ func TestHeaderAndCookie(t *testing.T) {
 		{"cookie array repeated", func() (any, bool, error) { return param("form", true, arr).Cookie([]string{"blue", "black", "brown"}) }, wantArr, true, nil},
 		{"cookie scalar repeated", func() (any, bool, error) { return param("form", false, str).Cookie([]string{"a", "b"}) }, nil, true, ErrAmbiguous},
 		{"cookie absent", func() (any, bool, error) { return param("form", false, str).Cookie(nil) }, nil, false, nil},
+		// An exploded object spreads over cookies of its own, R=100;
+		// G=200; B=150 (form's R=100&G=200&B=150 with the Cookie header's
+		// separator).
+		{"cookie exploded object", func() (any, bool, error) { return jar("R=100; G=200; B=150; sid=x").read(param("form", true, obj)) }, wantObj, true, nil},
+		{"cookie exploded object, some properties", func() (any, bool, error) { return jar("G=200").read(param("form", true, obj)) }, map[string]any{"G": json.Number("200")}, true, nil},
+		{"cookie exploded object in the comma form", func() (any, bool, error) { return jar("color=R,100,G,200,B,150").read(param("form", true, obj)) }, wantObj, true, nil},
+		{"cookie exploded object in both forms", func() (any, bool, error) { return jar("color=R,1; R=100").read(param("form", true, obj)) }, nil, true, ErrAmbiguous},
+		{"cookie exploded object, a property twice", func() (any, bool, error) { return jar("R=1; R=100").read(param("form", true, obj)) }, nil, true, ErrAmbiguous},
+		{"cookie exploded object absent", func() (any, bool, error) { return jar("sid=x").read(param("form", true, obj)) }, nil, false, nil},
+		{"cookie object not exploded ignores property cookies", func() (any, bool, error) { return jar("R=100").read(param("form", false, obj)) }, nil, false, nil},
+		{"cookie array through CookieFrom", func() (any, bool, error) {
+			return jar("color=blue; color=black; color=brown").read(param("form", true, arr))
+		}, wantArr, true, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -290,6 +318,21 @@ func TestHeaderAndCookie(t *testing.T) {
 				t.Fatalf("got %#v, want %#v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestCookieNames(t *testing.T) {
+	for _, tc := range []struct {
+		p    *Param
+		want []string
+	}{
+		{param("form", true, obj), []string{"color", "B", "G", "R"}},
+		{param("form", false, obj), []string{"color"}},
+		{param("form", true, arr), []string{"color"}},
+	} {
+		if got := tc.p.CookieNames(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("explode %v %v: %q, want %q", tc.p.Explode, tc.p.Shape.Types, got, tc.want)
+		}
 	}
 }
 

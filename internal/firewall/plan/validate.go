@@ -138,12 +138,15 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 					}
 				}
 			}
-			vals := cookies.Values(jar, p.Name)
-			if !isText(vals) {
-				present, err = true, errNotText
-				break
+			notText := false
+			v, present, err = p.CookieFrom(func(name string) []string {
+				vals := cookies.Values(jar, name)
+				notText = notText || !isText(vals)
+				return vals
+			})
+			if notText {
+				v, present, err = nil, true, errNotText
 			}
-			v, present, err = p.Cookie(vals)
 		}
 		where := p.In + " parameter " + quoteName(p.Name)
 		if err != nil {

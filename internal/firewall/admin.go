@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 	"time"
@@ -206,34 +205,22 @@ func adminProblem(w http.ResponseWriter, status int, reason, detail string) {
 	_, _ = w.Write(b)
 }
 
-// onSIGHUP reloads the contract on SIGHUP.
-func (s *Server) onSIGHUP(ctx context.Context) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGHUP)
-	defer signal.Stop(ch)
+// onSignals acts on SIGHUP (reload the contract) and SIGUSR1 (reopen
+// the audit log, the way log rotators expect a daemon to: nginx and
+// HAProxy answer the same signal so).
+func (s *Server) onSignals(ctx context.Context, ch <-chan os.Signal) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-ch:
-			s.log.Info("SIGHUP: reloading the contract")
-			_ = s.Reload(ctx)
-		}
-	}
-}
-
-// onSIGUSR1 reopens the audit log file, the way log rotators expect a
-// daemon to (nginx and HAProxy answer the same signal so).
-func (s *Server) onSIGUSR1(ctx context.Context) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGUSR1)
-	defer signal.Stop(ch)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ch:
-			s.ReopenLog()
+		case sig := <-ch:
+			switch sig {
+			case syscall.SIGHUP:
+				s.log.Info("SIGHUP: reloading the contract")
+				_ = s.Reload(ctx)
+			case syscall.SIGUSR1:
+				s.ReopenLog()
+			}
 		}
 	}
 }

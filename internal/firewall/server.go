@@ -17,10 +17,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/auditlog"
@@ -686,6 +688,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // listener fails. SIGHUP and spec file changes reload the contract;
 // SIGUSR1 reopens the audit log file.
 func (s *Server) Run(ctx context.Context) error {
+	// Registered before the listeners open: a signal that arrived before
+	// would still have its default action, which ends the process (a log
+	// rotation at start-up would kill the firewall).
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
 	if err := s.Start(); err != nil {
 		_ = s.audit.Close(context.Background())
 		return err
@@ -693,8 +701,7 @@ func (s *Server) Run(ctx context.Context) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.watch(wctx)
-	go s.onSIGHUP(wctx)
-	go s.onSIGUSR1(wctx)
+	go s.onSignals(wctx, sigs)
 	select {
 	case <-ctx.Done():
 		s.log.Info("shutting down: draining in-flight requests", "drain", s.cfg.Timeouts.Drain.String())

@@ -45,10 +45,6 @@ type pending struct {
 	// missing is, for a structural problem, the properties it only says
 	// are missing (see spec.Problem.Missing).
 	missing []string
-	// ceiling, when set, bounds the severity the rule and profile give
-	// (a user's configured severity still wins): see anonymousCeiling.
-	ceiling    report.Severity
-	hasCeiling bool
 }
 
 // run is the state of one audit.
@@ -71,15 +67,6 @@ type run struct {
 	// they are written: their names are judged like property names.
 	formParamNames map[spec.NodeRef]string
 	canceled       error
-	// fixScheme is the scheme the patches for anonymous operations
-	// require ("" when no scheme is defined).
-	fixScheme string
-	// adminAlone lists, by security signature, the secured admin
-	// operations that share their security with no other operation, and
-	// adminCharged the ones an anonymous operation was charged for (see
-	// authCharges).
-	adminAlone   map[string][]string
-	adminCharged map[string]bool
 }
 
 // Audit audits one loaded definition. It honours ctx: a cancelled context
@@ -197,9 +184,6 @@ func (r *run) severity(p *pending) report.Severity {
 	}
 	if s, ok := r.profile.RequestSeverity[rule.ID]; ok && p.dir != dirResponse {
 		sev = s
-	}
-	if p.hasCeiling && sev > p.ceiling {
-		sev = p.ceiling
 	}
 	if r.cfg != nil {
 		if s, ok := r.cfg.severity(rule.ID); ok {

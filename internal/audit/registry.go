@@ -87,7 +87,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Remove the empty security list so the global requirement applies, or document why the operation is public."},
 		{ID: "sec-undefined-scheme", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-287",
 			Title:       "Security requirement names an undefined scheme",
-			Description: "A security requirement refers to a scheme that is not declared, so the requirement cannot be enforced. The operations it covers are at worst anonymous, so the finding is never more severe than their having no security would be (medium on a read under the default profile, info where they are already charged as anonymous): deleting the requirement never raises the score.",
+			Description: "A security requirement refers to a scheme that is not declared, so the requirement cannot be enforced.",
 			Fix:         "Declare the scheme or correct its name in the requirement."},
 		{ID: "sec-http-basic", Family: famAuth, Category: catSecurity, Severity: high, OWASP: "API2:2023", CWE: "CWE-522",
 			Title:       "HTTP basic or digest authentication",
@@ -131,7 +131,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Use https:// URLs."},
 		{ID: "sec-scope-undefined", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
 			Title:       "Security requirement uses an undefined scope",
-			Description: "An operation requires an OAuth scope the scheme does not define, so no token can ever carry it, or the authorization server grants it unchecked. Never more severe than the operations' having no security would be.",
+			Description: "An operation requires an OAuth scope the scheme does not define, so no token can ever carry it, or the authorization server grants it unchecked.",
 			Fix:         "Define the scope in the scheme's flows or correct its name."},
 		{ID: "sec-scope-unused", Family: famAuth, Category: catSecurity, Severity: info, OWASP: "API5:2023", CWE: "CWE-285",
 			Title:       "OAuth scope never required",
@@ -139,7 +139,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Require the scope on the operations it protects, or remove it."},
 		{ID: "sec-scopes-non-oauth", Family: famAuth, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
 			Title:       "Scopes on a non-OAuth scheme (2.0/3.0)",
-			Description: "Before OpenAPI 3.1, a requirement on a non-OAuth2/OpenID Connect scheme must have an empty scope list; tools ignore or reject the roles written there. Never more severe than the operations' having no security would be.",
+			Description: "Before OpenAPI 3.1, a requirement on a non-OAuth2/OpenID Connect scheme must have an empty scope list; tools ignore or reject the roles written there.",
 			Fix:         "Move to OpenAPI 3.1 (which allows roles there) or express the roles another way."},
 
 		// Transport.

@@ -217,7 +217,6 @@ func (r *run) checkSecurity() {
 		return // one finding above covers every operation
 	}
 	first := fixScheme(doc, names, users)
-	r.fixScheme = first
 	for _, op := range doc.Operations {
 		if op.IsSecured() {
 			continue
@@ -248,54 +247,6 @@ func (r *run) checkSecurity() {
 		r.add(id, at, dirNone, fmt.Sprintf("%s %s.", op.Key(), why), []string{op.Key()},
 			report.PatchOp{Op: patchOp, Path: spec.JoinPointer(op.Ref.Pointer, "security"), Value: []any{map[string]any{first: []any{}}}})
 	}
-}
-
-// capAtAnonymous bounds the severity of a finding about a broken security
-// requirement (an undefined scheme or scope, scopes on a non-OAuth
-// scheme) by what the operations it covers would be charged with no
-// requirement at all, beyond what they are charged already. A broken
-// requirement leaves an operation unenforceable or loosely checked, and
-// servers that skip what they do not know leave it open: at worst
-// anonymous. Charging more would let deleting the requirement, which
-// makes the operation anonymous for certain, raise the score. An
-// operation already charged as anonymous (no scheme defined at all:
-// sec-no-security; an empty alternative {}) adds nothing to the ceiling.
-func (r *run) capAtAnonymous(p *pending, ops []string) {
-	if p == nil {
-		return
-	}
-	ceiling := r.anonymousCeiling(ops)
-	if p.hasCeiling && p.ceiling > ceiling {
-		// Merged with an earlier call for the same requirement: the
-		// ceiling covers every operation the finding names.
-		ceiling = p.ceiling
-	}
-	p.ceiling, p.hasCeiling = ceiling, true
-}
-
-func (r *run) anonymousCeiling(ops []string) report.Severity {
-	worst := info
-	if len(r.doc.SecuritySchemes) == 0 {
-		return worst
-	}
-	all := r.doc.AllOperations()
-	for _, key := range ops {
-		i, ok := r.opIndex[key]
-		if !ok || !all[i].IsSecured() {
-			continue
-		}
-		id := "sec-op-no-security"
-		if isWrite(all[i].Method) {
-			id = "sec-write-no-security"
-		}
-		if !r.enabled(id) {
-			continue
-		}
-		if sev := r.severity(&pending{rule: rules[id]}); sev > worst {
-			worst = sev
-		}
-	}
-	return worst
 }
 
 // fixScheme picks the scheme the patches for anonymous operations require:
@@ -349,7 +300,7 @@ func (r *run) checkRequirements() {
 			for _, sr := range req.Schemes {
 				s, ok := doc.SecuritySchemes[sr.Name]
 				if !ok {
-					r.capAtAnonymous(r.add("sec-undefined-scheme", req.Ref, dirNone, fmt.Sprintf("The security requirement names scheme %q, which is not defined.", sr.Name), st.ops), st.ops)
+					r.add("sec-undefined-scheme", req.Ref, dirNone, fmt.Sprintf("The security requirement names scheme %q, which is not defined.", sr.Name), st.ops)
 					continue
 				}
 				if used[sr.Name] == nil {
@@ -377,17 +328,17 @@ func (r *run) checkRequirements() {
 						if s.Ref.File != doc.RootFile() {
 							patch = nil
 						}
-						r.capAtAnonymous(r.add("sec-scope-undefined", ref(req.Ref.File, req.Ref.Pointer, sr.Name), dirNone,
-							fmt.Sprintf("Scheme %q does not define the scope(s) %s.", sr.Name, quoteList(missing)), st.ops, patch...), st.ops)
+						r.add("sec-scope-undefined", ref(req.Ref.File, req.Ref.Pointer, sr.Name), dirNone,
+							fmt.Sprintf("Scheme %q does not define the scope(s) %s.", sr.Name, quoteList(missing)), st.ops, patch...)
 					}
 				case "openIdConnect":
 					// Scopes come from the discovery document; nothing to check.
 				default:
 					if len(sr.Scopes) > 0 && (doc.Family == spec.Swagger20 || doc.Family == spec.OpenAPI30) {
 						at := ref(req.Ref.File, req.Ref.Pointer, sr.Name)
-						r.capAtAnonymous(r.add("sec-scopes-non-oauth", at, dirNone,
+						r.add("sec-scopes-non-oauth", at, dirNone,
 							fmt.Sprintf("Scheme %q is %s, not OAuth2, yet the requirement lists scopes %s; OpenAPI %s requires an empty list (roles are allowed from 3.1).", sr.Name, s.Type, quoteList(sr.Scopes), doc.Family), st.ops,
-							report.PatchOp{Op: "replace", Path: at.Pointer, Value: []any{}}), st.ops)
+							report.PatchOp{Op: "replace", Path: at.Pointer, Value: []any{}})
 					}
 				}
 			}

@@ -216,16 +216,10 @@ func (r *run) checkAdminPaths() {
 			}
 			continue
 		}
-		sig := securitySignature(op.Security)
-		if other, ok := userSigs[sig]; ok {
+		if other, ok := userSigs[securitySignature(op.Security)]; ok {
 			r.add("exp-admin-shared-security", op.Ref, dirNone,
 				fmt.Sprintf("%s requires the same security as %s; nothing in the contract reserves it for administrators.", op.Key(), other), []string{op.Key()})
-			continue
 		}
-		if r.adminAlone == nil {
-			r.adminAlone = map[string][]string{}
-		}
-		r.adminAlone[sig] = append(r.adminAlone[sig], op.Key())
 	}
 }
 

@@ -134,33 +134,11 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 // removing an operation's security never raises the score. Operations
 // whose anonymous finding is suppressed or excluded are not charged, and
 // nothing is charged where the response rules are off (public-read).
-//
-// The same fix can make an admin operation share its security with the
-// operation (exp-admin-shared-security): an admin operation whose
-// security no other operation requires, but which is exactly the fix's
-// requirement, is charged that finding once, against the first anonymous
-// operation that brings it. Otherwise making the only ordinary operation
-// that shared an admin operation's security anonymous would take the
-// admin finding away and raise the score.
 func (r *run) authCharges(op *spec.Operation) []charge {
 	var out []charge
 	for _, ar := range authResponses {
 		if r.enabled(ar.rule) && !hasCode(op, ar.code, "4XX") {
 			out = append(out, charge{ar.rule, r.severity(&pending{rule: rules[ar.rule]}), op.Key()})
-		}
-	}
-	const admin = "exp-admin-shared-security"
-	if r.fixScheme != "" && !isAdminPath(op.Path) && r.enabled(admin) {
-		fix := securitySignature([]spec.SecurityRequirement{{Schemes: []spec.SchemeRequirement{{Name: r.fixScheme}}}})
-		for _, key := range r.adminAlone[fix] {
-			if r.adminCharged[key] {
-				continue
-			}
-			if r.adminCharged == nil {
-				r.adminCharged = map[string]bool{}
-			}
-			r.adminCharged[key] = true
-			out = append(out, charge{admin, r.severity(&pending{rule: rules[admin]}), key})
 		}
 	}
 	return out

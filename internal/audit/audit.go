@@ -66,7 +66,10 @@ type run struct {
 	// formParamNames names the Swagger 2.0 formData parameters by where
 	// they are written: their names are judged like property names.
 	formParamNames map[spec.NodeRef]string
-	canceled       error
+	// adminUnshared are the secured admin operations whose security no
+	// secured ordinary operation requires (see adminCharges).
+	adminUnshared []int
+	canceled      error
 }
 
 // Audit audits one loaded definition. It honours ctx: a cancelled context
@@ -236,6 +239,8 @@ func (r *run) result() *report.SpecResult {
 	}
 	var charges []charge
 	allOps := doc.AllOperations()
+	broken := map[int]report.Severity{} // see requirementCharges
+	anonOrdinary := false               // see adminCharges
 	for _, p := range r.order {
 		set := p.ops
 		if excluded != nil && !set.empty() {
@@ -279,8 +284,24 @@ func (r *run) result() *report.SpecResult {
 		}
 		res.Findings = append(res.Findings, f)
 		if anonymousRules[p.rule.ID] {
-			set.each(func(i int) { charges = append(charges, r.authCharges(allOps[i])...) })
+			set.each(func(i int) {
+				charges = append(charges, r.authCharges(allOps[i])...)
+				if i < len(doc.Operations) && !isAdminPath(allOps[i].Path) {
+					anonOrdinary = true
+				}
+			})
 		}
+		if requirementRules[p.rule.ID] {
+			set.each(func(i int) {
+				if s, ok := broken[i]; !ok || f.Severity > s {
+					broken[i] = f.Severity
+				}
+			})
+		}
+	}
+	charges = append(charges, r.requirementCharges(broken)...)
+	if anonOrdinary {
+		charges = append(charges, r.adminCharges(r.adminUnshared, excluded)...)
 	}
 	for _, bad := range ign.invalid {
 		if !r.enabled("audit-ignore-invalid") {

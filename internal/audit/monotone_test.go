@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -317,5 +318,246 @@ func TestScoreReproducibleFromReport(t *testing.T) {
 	want := []report.ScoreCharge{{Rule: "resp-missing-401", Severity: report.SeverityLow, Operation: "GET /pets"}, {Rule: "resp-missing-403", Severity: report.SeverityLow, Operation: "GET /pets"}}
 	if !reflect.DeepEqual(res.Score.Charges, want) {
 		t.Fatalf("charges %+v, want %+v", res.Score.Charges, want)
+	}
+}
+
+// weakenHead starts the definitions of TestWeakeningNeverRaisesScore: an
+// API key and an OAuth scheme are defined, so anonymous operations are
+// reported one by one (sec-no-security covers none of them).
+const weakenHead = `openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.com'}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}
+    oauth:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: https://auth.example.com/authorize
+          tokenUrl: https://auth.example.com/token
+          scopes: {read: read, admin: administer}
+`
+
+// weakenOp writes one operation under paths; security is YAML flow text,
+// or "" for none.
+func weakenOp(path, method, security string) string {
+	s := fmt.Sprintf("  %s:\n    %s:\n", path, method)
+	if security != "" {
+		s += "      security: " + security + "\n"
+	}
+	return s + "      responses:\n        '200': {description: ok}\n"
+}
+
+// Edits that leave an operation less protected (anonymous, or open to
+// more callers) never raise the score. Each case is one such edit on a
+// definition built to expose a way the score could rise.
+func TestWeakeningNeverRaisesScore(t *testing.T) {
+	noPublicRead := []string{"default", "sensitive", "financial-rw"}
+	cases := []struct {
+		name     string
+		global   string // top-level security, "" for none
+		ops      string
+		edit     func(d map[string]any)
+		profiles []string // allProfiles when nil
+	}{
+		// A broken requirement: the finding about it goes with it.
+		{
+			name:   "global requirement naming an undefined scheme deleted",
+			global: "[{nokey: []}]",
+			ops:    weakenOp("/a", "get", "") + weakenOp("/b", "get", ""),
+			edit:   func(d map[string]any) { set(d, "/security", nil) },
+		},
+		{
+			name:   "read naming an undefined scheme switched off with security: []",
+			global: "[{key: []}]",
+			ops:    weakenOp("/a", "get", "[{nokey: []}]") + weakenOp("/b", "get", ""),
+			edit:   func(d map[string]any) { set(d, "/paths/~1a/get/security", []any{}) },
+		},
+		{
+			name: "read naming an undefined scheme, no global requirement, requirement deleted",
+			ops:  weakenOp("/a", "get", "[{nokey: []}]") + weakenOp("/b", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+		},
+		{
+			// Two anonymous writes already reach the cap of
+			// sec-write-no-security.
+			name: "write naming an undefined scheme deleted while anonymous writes are at their cap",
+			ops: weakenOp("/a", "post", "[{nokey: []}]") + weakenOp("/b", "post", "") + weakenOp("/c", "put", "") +
+				weakenOp("/d", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/post/security", nil) },
+		},
+		{
+			name: "two broken alternatives on one read deleted",
+			ops:  weakenOp("/a", "get", "[{nokey: []}, {otherkey: []}]") + weakenOp("/b", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+		},
+		{
+			name: "a broken alternative beside a valid one, requirement deleted",
+			ops:  weakenOp("/a", "get", "[{key: []}, {nokey: []}]") + weakenOp("/b", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+		},
+		{
+			name: "requirement naming an undefined scope deleted",
+			ops:  weakenOp("/a", "get", "[{oauth: [write]}]") + weakenOp("/b", "get", "[{oauth: [read]}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+		},
+		{
+			name: "requirement listing scopes on an API key (3.0) deleted",
+			ops:  weakenOp("/a", "get", "[{key: [reader]}]") + weakenOp("/b", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+		},
+		{
+			// Two anonymous reads already reach the cap of sec-op-no-security.
+			name: "undefined scope deleted while anonymous reads are at their cap",
+			ops: weakenOp("/a", "get", "[{oauth: [write]}]") + weakenOp("/b", "get", "") + weakenOp("/c", "get", "") +
+				weakenOp("/d", "get", "[{oauth: [read]}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+		},
+		{
+			// The reads the global requirement was switched off for move from
+			// sec-empty-override to sec-op-no-security, which the {} reads
+			// already hold at its cap.
+			name:   "global requirement deleted where reads opt out with [] and with {}",
+			global: "[{key: []}]",
+			ops: weakenOp("/a", "get", "[]") + weakenOp("/b", "get", "[]") + weakenOp("/c", "get", "[{}]") +
+				weakenOp("/d", "get", "[{}]"),
+			edit: func(d map[string]any) { set(d, "/security", nil) },
+		},
+		{
+			name:   "broken global requirement deleted where reads opt out with {}",
+			global: "[{nokey: []}]",
+			ops: weakenOp("/a", "get", "") + weakenOp("/b", "get", "[{}]") + weakenOp("/c", "get", "[{}]") +
+				weakenOp("/d", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/security", nil) },
+		},
+		// exp-admin-shared-security: the admin operations share their
+		// security with the one ordinary operation that loses it.
+		{
+			name: "only ordinary read sharing the admin security made anonymous",
+			ops: weakenOp("/admin/users", "get", "[{key: []}]") + weakenOp("/admin/keys", "delete", "[{key: []}]") +
+				weakenOp("/a", "get", "[{key: []}]") + weakenOp("/b", "get", "[{oauth: [read]}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/get/security", nil) },
+			// public-read means reads to be anonymous: making one so is no
+			// weakening there (docs/audit.md).
+			profiles: noPublicRead,
+		},
+		{
+			// Two anonymous writes already reach the cap of
+			// sec-write-no-security.
+			name: "only ordinary write sharing the admin security made anonymous",
+			ops: weakenOp("/admin/users", "get", "[{oauth: [admin]}]") + weakenOp("/a", "post", "[{oauth: [admin]}]") +
+				weakenOp("/b", "get", "[{oauth: [read]}]") + weakenOp("/c", "post", "") + weakenOp("/d", "put", ""),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/post/security", nil) },
+		},
+		{
+			// Two anonymous writes already reach the cap of
+			// sec-write-no-security.
+			name:   "only ordinary operation inheriting the global security switches it off",
+			global: "[{key: []}]",
+			ops: weakenOp("/admin/users", "get", "") + weakenOp("/admin/keys", "put", "") +
+				weakenOp("/a", "patch", "") + weakenOp("/b", "get", "[{oauth: [read]}]") +
+				weakenOp("/c", "post", "[]") + weakenOp("/d", "put", "[]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1a/patch/security", []any{}) },
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			text := weakenHead
+			if tc.global != "" {
+				text += "security: " + tc.global + "\n"
+			}
+			text += "paths:\n" + tc.ops
+			key := filepath.Join(t.TempDir(), "api.yaml")
+			doc, err := spec.LoadBytes(context.Background(), []byte(text), "api.yaml", key, spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			profiles := tc.profiles
+			if profiles == nil {
+				profiles = allProfiles
+			}
+			tree := clone(t, doc.Root())
+			before := scoreTree(t, tree, key, profiles)
+			tc.edit(tree)
+			after := scoreTree(t, tree, key, profiles)
+			for _, p := range profiles {
+				t.Logf("%s: %d -> %d", p, before[p].Total, after[p].Total)
+			}
+			checkNotHigher(t, tc.name, before, after)
+		})
+	}
+}
+
+// A broken security requirement costs what the operation would cost if
+// anyone could call it, at no more than the broken requirement's own
+// severity: less than the same operation properly secured, and never less
+// than it anonymous. The report's charges reproduce the score.
+func TestBrokenRequirementChargedAsAnonymous(t *testing.T) {
+	scored := []string{"default", "sensitive", "financial-rw"}
+	cases := []struct {
+		name                       string
+		global                     string
+		broken, secured, anonymous string // the operation /a, in each state
+		method                     string
+		charge                     report.ScoreCharge // under the default profile
+	}{
+		{"read naming an undefined scheme", "", "[{nokey: []}]", "[{key: []}]", "", "get",
+			report.ScoreCharge{Rule: "sec-op-no-security", Severity: report.SeverityMedium, Operation: "GET /a"}},
+		{"read under a global requirement naming an undefined scheme", "[{nokey: []}]", "", "[{key: []}]", "[]", "get",
+			report.ScoreCharge{Rule: "sec-empty-override", Severity: report.SeverityMedium, Operation: "GET /a"}},
+		{"write naming an undefined scheme", "", "[{nokey: []}]", "[{key: []}]", "", "post",
+			report.ScoreCharge{Rule: "sec-write-no-security", Severity: report.SeverityHigh, Operation: "POST /a"}},
+		{"write naming an undefined scope", "", "[{oauth: [write]}]", "[{oauth: [read]}]", "", "delete",
+			report.ScoreCharge{Rule: "sec-write-no-security", Severity: report.SeverityMedium, Operation: "DELETE /a"}},
+		{"read listing scopes on an API key (3.0)", "[{key: [reader]}]", "", "[{key: []}]", "[]", "get",
+			report.ScoreCharge{Rule: "sec-empty-override", Severity: report.SeverityMedium, Operation: "GET /a"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			results := map[string]map[string]*report.SpecResult{}
+			for state, sec := range map[string]string{"broken": tc.broken, "secured": tc.secured, "anonymous": tc.anonymous} {
+				text := weakenHead
+				if tc.global != "" {
+					text += "security: " + tc.global + "\n"
+				}
+				text += "paths:\n" + weakenOp("/a", tc.method, sec) + weakenOp("/b", "get", "[{oauth: [read]}]")
+				if state == "secured" && tc.global != "" {
+					text = strings.Replace(text, "security: "+tc.global, "security: [{key: []}]", 1)
+				}
+				doc, err := spec.LoadBytes(context.Background(), []byte(text), "api.yaml", filepath.Join(t.TempDir(), "api.yaml"), spec.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				results[state] = map[string]*report.SpecResult{}
+				for _, p := range allProfiles {
+					res, err := Audit(context.Background(), doc, Options{Profile: p})
+					if err != nil {
+						t.Fatal(err)
+					}
+					results[state][p] = res
+					findings := append([]report.Finding(nil), res.Findings...)
+					for _, c := range res.Score.Charges {
+						findings = append(findings, report.Finding{Rule: c.Rule, Severity: c.Severity})
+					}
+					if got := ComputeScore(findings); got.Total != res.Score.Total || got.Security != res.Score.Security || got.Data != res.Score.Data {
+						t.Errorf("%s %s: score %+v, from the report %+v", state, p, *res.Score, got)
+					}
+				}
+			}
+			for _, p := range allProfiles {
+				b, s, a := results["broken"][p].Score.Total, results["secured"][p].Score.Total, results["anonymous"][p].Score.Total
+				t.Logf("%s: secured %d, broken %d, anonymous %d", p, s, b, a)
+				if b < a {
+					t.Errorf("%s: broken scores %d, below anonymous (%d)", p, b, a)
+				}
+				if slices.Contains(scored, p) && b >= s {
+					t.Errorf("%s: broken scores %d, as much as secured (%d)", p, b, s)
+				}
+			}
+			if got := results["broken"]["default"].Score.Charges; !slices.Contains(got, tc.charge) {
+				t.Errorf("charges %+v lack %+v", got, tc.charge)
+			}
+		})
 	}
 }

@@ -271,6 +271,10 @@ func TestScore(t *testing.T) {
 		{"info is free", f("sec-scope-unused", info, 50), report.Score{Total: 100, Security: 30, Data: 70}},
 		{"unscored rule", f("struct-warning", high, 5), report.Score{Total: 100, Security: 30, Data: 70}},
 		{"floor at zero", append(f("sec-no-security", critical, 3), f("sec-http-basic", critical, 3)...), report.Score{Total: 70, Security: 0, Data: 70}},
+		// Two spellings of an anonymous read share one cap (12% of 30).
+		{"anonymous reads share a cap", append(f("sec-op-no-security", medium, 2), f("sec-empty-override", medium, 2)...), report.Score{Total: 96, Security: 26, Data: 70}},
+		// Broken requirements cost through their operations' charges.
+		{"broken requirements count through charges", append(f("sec-undefined-scheme", high, 2), append(f("sec-scope-undefined", medium, 2), f("sec-scopes-non-oauth", medium, 2)...)...), report.Score{Total: 100, Security: 30, Data: 70}},
 	}
 	for _, tc := range cases {
 		if got := ComputeScore(tc.findings); !reflect.DeepEqual(got, tc.want) {

@@ -192,7 +192,11 @@ func securitySignature(reqs []spec.SecurityRequirement) string {
 // checkAdminPaths flags admin operations whose security is identical to
 // that of ordinary operations (a BFLA hint), and admin operations anyone
 // can call, which reserve even less: removing an admin operation's
-// security must not remove the finding about it.
+// security must not remove the finding about it. Only secured ordinary
+// operations show what ordinary callers hold: an anonymous one asks for
+// nothing, so it shares nothing, and the admin operations it no longer
+// shares with are charged instead (adminCharges), so that making it
+// anonymous never raises the score.
 func (r *run) checkAdminPaths() {
 	userSigs := map[string]string{}
 	for _, op := range r.doc.Operations {
@@ -219,6 +223,10 @@ func (r *run) checkAdminPaths() {
 		if other, ok := userSigs[securitySignature(op.Security)]; ok {
 			r.add("exp-admin-shared-security", op.Ref, dirNone,
 				fmt.Sprintf("%s requires the same security as %s; nothing in the contract reserves it for administrators.", op.Key(), other), []string{op.Key()})
+		} else if i, ok := r.opIndex[op.Key()]; ok && len(r.doc.SecuritySchemes) > 0 {
+			// Not shared with a secured ordinary operation; an anonymous
+			// one may be what keeps it so (adminCharges).
+			r.adminUnshared = append(r.adminUnshared, i)
 		}
 	}
 }

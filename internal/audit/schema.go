@@ -20,7 +20,8 @@ import (
 
 type bitset []uint64
 
-func (b bitset) set(i int) { b[i/64] |= 1 << (i % 64) }
+func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 func (b bitset) or(o bitset) {
 	for i := range b {
 		if i < len(o) {

@@ -17,7 +17,14 @@ import (
 // when an operation loses its security: an operation anyone can call is
 // charged the responses it would be missing if it were secured (see
 // authCharges), so the 401 and 403 findings it no longer gets are not a
-// gain.
+// gain. Caps make this hold only when what goes and what comes count
+// against the same rule: a rule at its cap absorbs a new finding while
+// another rule's loss shows in full. Hence the charges below, which put
+// back under the same rule what an edit could take away: a broken
+// requirement is charged as the anonymous operation it amounts to
+// (requirementCharges), and the admin operations an anonymous ordinary
+// operation no longer shares its security with are charged as if it did
+// (adminCharges).
 
 // Deduction per finding, by severity.
 var deduction = map[report.Severity]float64{
@@ -47,6 +54,26 @@ const (
 // call.
 var anonymousRules = map[string]bool{"sec-op-no-security": true, "sec-write-no-security": true, "sec-empty-override": true}
 
+// capGroups count some rules against another rule's cap. sec-empty-override
+// and sec-op-no-security report the same thing, a read anyone can call,
+// spelt `security: []` under a global requirement or not: deleting the
+// global requirement turns the first into the second, and with a cap each
+// that could take a read off a rule below its cap and add it to one at its
+// cap, raising the score.
+var capGroups = map[string]string{"sec-empty-override": "sec-op-no-security"}
+
+// requirementRules report a security requirement that is itself broken: it
+// names an undefined scheme (nothing can enforce it), a scope the scheme
+// does not define (no token carries it, or it is granted unchecked), or
+// scopes a 2.0/3.0 non-OAuth scheme cannot carry (tools ignore or reject
+// them). Their findings deduct nothing under their own rules: deleting the
+// requirement deletes them, and the operation left anonymous is charged
+// under another rule, perhaps at its cap. Instead each operation such a
+// requirement covers is charged as the anonymous operation it may amount
+// to (requirementCharges), so deleting the requirement changes the charge
+// into a finding of the same rule, at a severity no lower.
+var requirementRules = map[string]bool{"sec-undefined-scheme": true, "sec-scope-undefined": true, "sec-scopes-non-oauth": true}
+
 // authResponses are the responses only a secured operation is expected to
 // declare, by the rule that reports them missing.
 var authResponses = []struct{ rule, code string }{{"resp-missing-401", "401"}, {"resp-missing-403", "403"}}
@@ -66,7 +93,8 @@ func ComputeScore(findings []report.Finding) report.Score {
 }
 
 // scoreWith scores findings plus extra charges, each counted against its
-// rule like a finding of that rule.
+// rule (or its rule's cap group) like a finding of that rule. Findings of
+// requirementRules count only through their charges.
 func scoreWith(findings []report.Finding, extra []charge) report.Score {
 	type acc struct {
 		sum   float64
@@ -75,6 +103,9 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 	byRule := map[string]*acc{}
 	var order []string
 	add := func(rule string, sev report.Severity) {
+		if g, ok := capGroups[rule]; ok {
+			rule = g
+		}
 		a, ok := byRule[rule]
 		if !ok {
 			a = &acc{worst: sev}
@@ -87,7 +118,9 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 		}
 	}
 	for _, f := range findings {
-		add(f.Rule, f.Severity)
+		if !requirementRules[f.Rule] {
+			add(f.Rule, f.Severity)
+		}
 	}
 	for _, c := range extra {
 		add(c.rule, c.severity)
@@ -150,4 +183,86 @@ func clampScore(v float64) int {
 		return 0
 	}
 	return int(v + 0.5)
+}
+
+// anonymousRule names the rule that would report op were it anonymous in
+// place (its requirement replaced by `security: []`, or deleted where no
+// global requirement applies), with the severity it would have; ok is
+// false when that is not a weakening this run charges: no scheme is
+// defined (sec-no-security covers every operation) or the rule is off. A
+// read under a global requirement becomes sec-op-no-security instead when
+// the global requirement is deleted: both rules must be on, and the lower
+// severity is kept, so that either edit costs at least as much.
+func (r *run) anonymousRule(op *spec.Operation) (id string, sev report.Severity, ok bool) {
+	if len(r.doc.SecuritySchemes) == 0 {
+		return "", 0, false
+	}
+	ids := []string{"sec-write-no-security"}
+	if !isWrite(op.Method) {
+		ids = []string{"sec-op-no-security"}
+		if len(r.doc.Security) > 0 {
+			ids = []string{"sec-empty-override", "sec-op-no-security"}
+		}
+	}
+	for i, rid := range ids {
+		if !r.enabled(rid) {
+			return "", 0, false
+		}
+		if s := r.severity(&pending{rule: rules[rid]}); i == 0 || s < sev {
+			sev = s
+		}
+	}
+	return ids[0], sev, true
+}
+
+// requirementCharges charges each operation a reported broken requirement
+// covers (broken: operation index to the worst severity among those
+// findings) as the anonymous operation it may amount to: one charge of the
+// rule that would report it anonymous, at the lower of that rule's
+// severity and the requirement finding's. Broken requirements are then
+// never cheaper to delete than to keep, nor dearer than being anonymous.
+// Operations already anonymous are charged by their own finding, and
+// webhooks and callbacks, which need no credentials from the API, not at
+// all.
+func (r *run) requirementCharges(broken map[int]report.Severity) []charge {
+	allOps := r.doc.AllOperations()
+	var out []charge
+	for i := range r.doc.Operations {
+		worst, ok := broken[i]
+		if !ok || !allOps[i].IsSecured() {
+			continue
+		}
+		id, sev, ok := r.anonymousRule(allOps[i])
+		if !ok {
+			continue
+		}
+		out = append(out, charge{id, min(sev, worst), allOps[i].Key()})
+	}
+	return out
+}
+
+// adminCharges charges exp-admin-shared-security to each secured admin
+// operation that no secured ordinary operation shares its security with
+// (unshared, indexes into the operations), while an ordinary operation
+// anyone can call is reported. The rule asks whether the contract shows
+// the admin security to be held by ordinary callers; an anonymous ordinary
+// operation shows nothing either way, so it gives no finding. But it is
+// charged for itself, and securing it, the fix its finding proposes, may
+// well put it on the admin operations' security: counting that worst case
+// means that making the last ordinary operation that shared the admin
+// security anonymous never raises the score. Excluded admin operations are
+// not charged.
+func (r *run) adminCharges(unshared []int, excluded bitset) []charge {
+	const id = "exp-admin-shared-security"
+	if !r.enabled(id) {
+		return nil
+	}
+	sev := r.severity(&pending{rule: rules[id]})
+	var out []charge
+	for _, i := range unshared {
+		if excluded == nil || !excluded.has(i) {
+			out = append(out, charge{id, sev, r.opKeys[i]})
+		}
+	}
+	return out
 }

@@ -183,7 +183,10 @@ type Score struct {
 	Data     int `json:"data"`
 	// Charges are deductions counted beside the findings, so that a
 	// reader can reproduce the score from the report: what an operation
-	// anyone can call would be reported missing if it were secured.
+	// anyone can call would be reported missing if it were secured, an
+	// operation whose security requirement is broken charged as an
+	// anonymous one, and admin operations charged while an ordinary
+	// operation is anonymous (docs/audit.md, Score).
 	Charges []ScoreCharge `json:"charges,omitempty"`
 }
 

@@ -400,6 +400,8 @@ func e2eCases() []e2eCase {
 		{"2.0 strict objects", "20", "POST", "/api/pets", nil, jsonCT, `{"name":"rex","owner":"x"}`, 400, false, "undeclared-property"},
 		{"2.0 consumes", "20", "POST", "/api/pets", nil, "text/plain", `rex`, 415, false, "unsupported-media-type"},
 	}
+	cs = append(cs, e2eBodyCases()...)
+	cs = append(cs, e2eParamCases()...)
 	return cs
 }
 
@@ -420,11 +422,17 @@ func e2eFirewalls(t *testing.T, up *upstream) map[string]*Server {
 	c30.Spec = "testdata/api30.yaml"
 	c20 := base
 	c20.Spec = "testdata/swagger20.yaml"
+	cBodies := base
+	cBodies.Spec = "testdata/e2e-bodies.yaml"
+	cParams := base
+	cParams.Spec = "testdata/e2e-params.yaml"
 	return map[string]*Server{
-		"31":  startFirewall(t, c31, nil),
-		"31m": startFirewall(t, c31m, nil),
-		"30":  startFirewall(t, c30, nil),
-		"20":  startFirewall(t, c20, nil),
+		"bodies": startFirewall(t, cBodies, nil),
+		"params": startFirewall(t, cParams, nil),
+		"31":     startFirewall(t, c31, nil),
+		"31m":    startFirewall(t, c31m, nil),
+		"30":     startFirewall(t, c30, nil),
+		"20":     startFirewall(t, c20, nil),
 	}
 }
 

@@ -276,10 +276,24 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 	exploded := p.Explode
 	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded {
 		// Exploded form objects spread their properties as top-level keys.
+		// A free-form one (additionalProperties) also takes every key no
+		// other parameter took, typed by additionalProperties, so that
+		// what it admits is validated as the object the upstream binds
+		// (the caller decodes it after the other parameters).
+		free := p.FreeForm()
 		obj := map[string]any{}
 		for i, kv := range q {
 			ps, declared := sh.Props[kv.Key]
 			if !declared {
+				if !free || consumed[i] {
+					continue
+				}
+				ps = sh.AddProps
+			}
+			if ps.Has(TArray) && !ps.Has(TString|TObject) {
+				arr, _ := obj[kv.Key].([]any)
+				consumed[i] = true
+				obj[kv.Key] = append(arr, Scalar(kv.Value, ps.Items))
 				continue
 			}
 			if _, dup := obj[kv.Key]; dup {
@@ -328,6 +342,12 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 	}
 	v, err = p.delimited(q[idx].Value, sep, false)
 	return v, true, err
+}
+
+// FreeForm reports whether p is an exploded form object that admits
+// properties beyond those it declares: it takes any query key.
+func (p *Param) FreeForm() bool {
+	return p.In == "query" && p.Style == "form" && p.Explode && p.Shape.Has(TObject) && !p.Shape.Has(TString|TArray) && p.Shape.Additional
 }
 
 // Header decodes a header parameter (simple style) from its field lines.

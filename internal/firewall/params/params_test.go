@@ -25,7 +25,7 @@ var (
 )
 
 func param(style string, explode bool, sh *Shape) *Param {
-	return &Param{Name: "color", Style: style, Explode: explode, Shape: sh}
+	return &Param{Name: "color", In: "query", Style: style, Explode: explode, Shape: sh}
 }
 
 // TestPathStyles follows the style examples table of OpenAPI 3.1 (with the
@@ -151,6 +151,12 @@ func TestQueryStyles(t *testing.T) {
 		{"deepObject", true, obj, "color[R]=100&color[G]=200&color[B]=150", wantObj, []bool{true, true, true}},
 		{"deepObject", true, &Shape{Types: TObject, Props: map[string]*Shape{"tags": arr}}, "color[tags]=blue&color[tags]=black&color[tags]=brown",
 			map[string]any{"tags": wantArr}, []bool{true, true, true}},
+		// A free-form exploded object takes every other key, typed by
+		// additionalProperties (validation then refuses b=x).
+		{"form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a=1&b=x",
+			map[string]any{"a": json.Number("1"), "b": "x"}, []bool{true, true}},
+		{"form", true, &Shape{Types: TObject, Props: map[string]*Shape{"R": intS}, Additional: true, AddProps: intArr}, "R=1&a=1&a=2",
+			map[string]any{"R": json.Number("1"), "a": []any{json.Number("1"), json.Number("2")}}, []bool{true, true, true}},
 		// Other keys are left for the caller to refuse as undeclared.
 		{"form", false, str, "other=1&color=blue&x=2", "blue", []bool{false, true, false}},
 		{"form", true, obj, "R=100&X=1&G=200&B=150", wantObj, []bool{true, false, true, true}},
@@ -196,6 +202,7 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		{"non-exploded value given twice", "form", false, str, "color=blue&color=red", true, ErrAmbiguous},
 		{"non-exploded array given twice", "form", false, arr, "color=a,b&color=c", true, ErrAmbiguous},
 		{"exploded object property twice", "form", true, obj, "R=1&R=2", true, ErrAmbiguous},
+		{"free-form object property twice", "form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a=1&a=2", true, ErrAmbiguous},
 		{"deepObject property twice", "deepObject", true, obj, "color[R]=1&color[R]=2", true, ErrAmbiguous},
 		{"deepObject nested brackets", "deepObject", true, obj, "color[R][x]=1", true, ErrMalformed},
 		{"deepObject unclosed bracket", "deepObject", true, obj, "color[R=1", true, ErrMalformed},

@@ -28,6 +28,9 @@ type Shape struct {
 	Items      *Shape
 	Props      map[string]*Shape
 	Additional bool // the object admits properties beyond Props
+	// AddProps is the shape of the properties beyond Props when
+	// additionalProperties is a schema (nil when it is true or absent).
+	AddProps *Shape
 }
 
 // Has reports whether any of the type bits is set.
@@ -100,6 +103,9 @@ func shapeOf(v any, resolve Resolver, depth int) *Shape {
 		if b, isBool := ap.(bool); !isBool || b {
 			s.Additional = true
 		}
+		if !isBoolNode(ap) {
+			s.AddProps = shapeOf(ap, resolve, depth+1)
+		}
 	}
 	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
 		if list, ok := m[k].([]any); ok {
@@ -140,6 +146,14 @@ func merge(dst, src *Shape) {
 		}
 	}
 	dst.Additional = dst.Additional || src.Additional
+	if dst.AddProps == nil {
+		dst.AddProps = src.AddProps
+	}
+}
+
+func isBoolNode(v any) bool {
+	_, ok := v.(bool)
+	return ok
 }
 
 func typeBit(t string) uint8 {

@@ -4,6 +4,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -455,11 +456,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		}
 		if sp.In == "query" {
 			op.hasQuery = true
-			if pp.Style != "deepObject" && pp.Explode && pp.Shape.Has(params.TObject) && pp.Shape.Additional {
-				// An exploded free-form object takes any key: nothing
-				// in the query can be called undeclared.
-				op.AllowUndeclaredQuery = true
-			}
+
 		}
 		op.Params = append(op.Params, pp)
 		if sp.In == "path" {
@@ -469,6 +466,11 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			op.HeaderNames = append(op.HeaderNames, sp.Name)
 		}
 	}
+	// An exploded free-form query object takes every key the other
+	// parameters leave (and validates it): it is decoded last.
+	slices.SortStableFunc(op.Params, func(a, b *Param) int {
+		return cmp.Compare(b2i(a.FreeForm()), b2i(b.FreeForm()))
+	})
 	for _, name := range sortedKeys(p.Doc.SecuritySchemes) {
 		if sch := p.Doc.SecuritySchemes[name]; sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") {
 			op.HeaderNames = append(op.HeaderNames, sch.ParamName)
@@ -596,6 +598,13 @@ func sortMedia(ms []*Media) {
 }
 
 // sortedKeys returns the keys of m in order.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // MatchMedia finds the declared media type for a Content-Type value.

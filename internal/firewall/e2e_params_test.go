@@ -17,5 +17,21 @@ func e2eParamCases() []e2eCase {
 		{"params typed exploded object", "params", "GET", "/v1/params/typed?x=1&y=2", nil, "", "", 200, true, ""},
 		{"params typed exploded object wrong type", "params", "GET", "/v1/params/typed?x=z", nil, "", "", 400, false, inv},
 		{"params typed exploded object other key", "params", "GET", "/v1/params/typed?x=1&z=2", nil, "", "", 400, false, undecl},
+
+		// Keys lenient frameworks bind to a declared name.
+		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},
+		{"params limit[] alone", "params", "GET", "/v1/params/query?limit%5B%5D=500", nil, "", "", 400, false, amb},
+		{"params limit[0]", "params", "GET", "/v1/params/query?limit[0]=500", nil, "", "", 400, false, amb},
+		{"params PHP mangles a dot", "params", "GET", "/v1/params/query?li.mit=500", nil, "", "", 400, false, amb},
+		{"params PHP mangles a space", "params", "GET", "/v1/params/query?li%20mit=500", nil, "", "", 400, false, amb},
+		{"params PHP mangles an open bracket", "params", "GET", "/v1/params/query?li[mit=500", nil, "", "", 400, false, amb},
+		{"params PHP strips leading spaces", "params", "GET", "/v1/params/query?%20limit=500", nil, "", "", 400, false, amb},
+		{"params case variant", "params", "GET", "/v1/params/query?LIMIT=500", nil, "", "", 400, false, amb},
+		{"params case variant beside a free-form object", "params", "GET", "/v1/params/free?Limit=500", nil, "", "", 400, false, amb},
+		{"params limit[] beside a free-form object", "params", "GET", "/v1/params/free?limit[]=500", nil, "", "", 400, false, amb},
+		{"params bracketed undeclared name", "params", "GET", "/v1/params/query?other[]=1", nil, "", "", 400, false, undecl},
+		{"params deepObject bare name beside it", "params", "GET", "/v1/params/deep?filter=x&filter[a]=1", nil, "", "", 400, false, amb},
+		{"params deepObject empty property", "params", "GET", "/v1/params/deep?filter[]=x", nil, "", "", 400, false, amb},
+		{"params deepObject accepted", "params", "GET", "/v1/params/deep?filter[a]=1&filter[zz]=b", nil, "", "", 200, true, ""},
 	}
 }

@@ -26,6 +26,12 @@ type ambiguity string
 func (e ambiguity) Error() string        { return string(e) }
 func (e ambiguity) Is(target error) bool { return target == ErrAmbiguous }
 
+// Ambiguities of query keys that lenient parsers build structures from.
+var (
+	errEmptyProperty = Ambiguous("has an empty property name (name[]), which qs, PHP and Rails read as an array item")
+	errBracketKey    = Ambiguous("has a key with brackets, which qs, PHP and Rails read as a nested value, not as one property")
+)
+
 // Param is a compiled parameter decoder.
 type Param struct {
 	Name    string
@@ -255,6 +261,9 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 			if !ok || strings.ContainsAny(name, "[]") {
 				return nil, true, ErrMalformed
 			}
+			if name == "" {
+				return nil, true, errEmptyProperty
+			}
 			consumed[i] = true
 			present = true
 			ps := sh.Props[name]
@@ -287,6 +296,11 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 			if !declared {
 				if !free || consumed[i] {
 					continue
+				}
+				if strings.ContainsAny(kv.Key, "[]") {
+					// qs, PHP and Rails build a nested value from
+					// a[b] or a[]: not the property validated here.
+					return nil, true, errBracketKey
 				}
 				ps = sh.AddProps
 			}

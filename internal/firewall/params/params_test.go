@@ -207,6 +207,8 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		{"deepObject nested brackets", "deepObject", true, obj, "color[R][x]=1", true, ErrMalformed},
 		{"deepObject unclosed bracket", "deepObject", true, obj, "color[R=1", true, ErrMalformed},
 		{"form object odd items", "form", false, obj, "color=R,100,G", true, ErrMalformed},
+		{"deepObject empty property", "deepObject", true, obj, "color[]=1", true, ErrAmbiguous},
+		{"free-form object bracketed key", "form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a[]=1", true, ErrAmbiguous},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -160,10 +160,13 @@ type Op struct {
 	pathParams           []*Param
 	AllowUndeclaredQuery bool
 	hasQuery             bool
-	Body                 *Body
-	Responses            []*Response
-	Secured              bool
-	Spec                 *spec.Operation
+	// queryNames are the query keys the operation declares, computed once:
+	// lenient frameworks bind other spellings of them (see aliasOf).
+	queryNames []queryName
+	Body       *Body
+	Responses  []*Response
+	Secured    bool
+	Spec       *spec.Operation
 	// Bases are the base paths the operation is routed under: its own
 	// servers', else the document's, or the configuration's base path.
 	Bases []string
@@ -466,6 +469,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			op.HeaderNames = append(op.HeaderNames, sp.Name)
 		}
 	}
+	op.queryNames = queryNames(op.Params)
 	// An exploded free-form query object takes every key the other
 	// parameters leave (and validates it): it is decoded last.
 	slices.SortStableFunc(op.Params, func(a, b *Param) int {

@@ -97,6 +97,13 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			return add(Violation{400, ReasonQueryMalformed, err.Error()})
 		}
 		consumed = make([]bool, len(q))
+		for _, kv := range q {
+			if name := aliasOf(kv.Key, op.queryNames); name != "" {
+				if add(Violation{400, ReasonParamAmbiguous, "query parameter " + quoteName(kv.Key) + " is read as " + quoteName(name) + " by lenient frameworks (brackets, PHP name mangling, case-insensitive binding), but is not how it is sent"}) {
+					return true
+				}
+			}
+		}
 	}
 	var jar []cookies.Pair
 	jarRead := false

@@ -1,0 +1,87 @@
+package plan
+
+import (
+	"strings"
+
+	"github.com/rampart-sec/rampart/internal/firewall/params"
+)
+
+// queryName is a query key an operation declares. deep marks a deepObject
+// parameter, whose keys are name[property], never the bare name.
+type queryName struct {
+	name string
+	deep bool
+}
+
+// queryNames lists the keys the query parameters of ps are sent as: the
+// name, or for an exploded form object its declared properties.
+func queryNames(ps []*Param) []queryName {
+	var out []queryName
+	for _, p := range ps {
+		if p.In != "query" {
+			continue
+		}
+		switch {
+		case p.Style == "deepObject":
+			out = append(out, queryName{p.Name, true})
+		case p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) && !p.Shape.Has(params.TString|params.TArray):
+			for _, k := range sortedKeys(p.Shape.Props) {
+				out = append(out, queryName{k, false})
+			}
+		default:
+			out = append(out, queryName{p.Name, false})
+		}
+	}
+	return out
+}
+
+// aliasOf returns the declared name that a lenient framework binds key to
+// when key is not itself how that name is sent, or "". Frameworks read a
+// key as a declared name when it is
+//   - the name followed by brackets, limit[] or limit[0] (qs and Express,
+//     PHP, Rails and Rack: an array under that name);
+//   - the name with leading spaces, which PHP strips;
+//   - the name with '.' or ' ' for '_', or an unclosed '[' for '_', which
+//     PHP mangles (li.mit, li mit and li[mit all become li_mit);
+//   - the name in other case (ASP.NET Core and other case-insensitive
+//     model binders: LIMIT binds limit);
+//   - the bare name of a deepObject parameter, or name[] (qs reads both
+//     beside or instead of name[property]).
+//
+// The firewall validates a declared name only under its exact key, so any
+// of these would reach the upstream unvalidated under that name. It
+// allocates only for keys PHP would mangle.
+func aliasOf(key string, names []queryName) string {
+	for _, n := range names {
+		if key == n.name && !n.deep {
+			return ""
+		}
+		if n.deep && len(key) > len(n.name)+1 && key[len(n.name)] == '[' && strings.HasPrefix(key, n.name) && key[len(n.name)+1] != ']' {
+			// name[property]: the deepObject decoder reads it.
+			return ""
+		}
+	}
+	base := strings.TrimLeft(key, " ")
+	var unclosed string
+	if i := strings.IndexByte(base, '['); i >= 0 {
+		if strings.IndexByte(base[i:], ']') < 0 {
+			unclosed = base[:i] + "_" + base[i+1:]
+		}
+		base = base[:i]
+	}
+	for _, n := range names {
+		if strings.EqualFold(base, n.name) || (unclosed != "" && phpEqual(unclosed, n.name)) || phpEqual(base, n.name) {
+			return n.name
+		}
+	}
+	return ""
+}
+
+// phpEqual compares s as PHP mangles it ('.' and ' ' read as '_') with
+// name, ignoring case.
+func phpEqual(s, name string) bool {
+	if len(s) != len(name) || !strings.ContainsAny(s, ". ") {
+		return strings.EqualFold(s, name)
+	}
+	return strings.EqualFold(strings.NewReplacer(".", "_", " ", "_").Replace(s), name)
+}

@@ -1,0 +1,47 @@
+package plan
+
+import "testing"
+
+func TestAliasOf(t *testing.T) {
+	names := []queryName{{"limit", false}, {"li_mit", false}, {"filter", true}, {"x", false}}
+	for _, tc := range []struct{ key, want string }{
+		{"limit", ""},
+		{"x", ""},
+		{"filter[a]", ""},
+		{"filter[0]", ""}, // the deepObject decoder judges the property
+		{"other", ""},
+		{"other[]", ""},
+		{"lim", ""},
+		{"limit[]", "limit"},
+		{"limit[0]", "limit"},
+		{"limit[a][b]", "limit"},
+		{" limit", "limit"},
+		{"  limit[]", "limit"},
+		{"LIMIT", "limit"},
+		{"Limit", "limit"},
+		{"X", "x"},
+		{"li.mit", "li_mit"},
+		{"li mit", "li_mit"},
+		{"li[mit", "li_mit"},
+		{"LI.MIT", "li_mit"},
+		{"filter", "filter"},
+		{"filter[]", "filter"},
+		{"Filter[a]", "filter"},
+	} {
+		if got := aliasOf(tc.key, names); got != tc.want {
+			t.Errorf("aliasOf(%q) = %q, want %q", tc.key, got, tc.want)
+		}
+	}
+}
+
+func TestAliasOfDoesNotAllocateForDeclaredKeys(t *testing.T) {
+	names := []queryName{{"limit", false}, {"q", false}, {"filter", true}}
+	n := testing.AllocsPerRun(100, func() {
+		for _, k := range []string{"limit", "q", "filter[a]", "other", "LIMIT", "limit[]"} {
+			aliasOf(k, names)
+		}
+	})
+	if n != 0 {
+		t.Fatalf("%v allocations per run, want 0", n)
+	}
+}

@@ -33,5 +33,11 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject bare name beside it", "params", "GET", "/v1/params/deep?filter=x&filter[a]=1", nil, "", "", 400, false, amb},
 		{"params deepObject empty property", "params", "GET", "/v1/params/deep?filter[]=x", nil, "", "", 400, false, amb},
 		{"params deepObject accepted", "params", "GET", "/v1/params/deep?filter[a]=1&filter[zz]=b", nil, "", "", 200, true, ""},
+
+		// A literal ';' inside a matrix value.
+		{"params matrix accepted", "params", "GET", "/v1/params/matrix/;id=5", nil, "", "", 200, true, ""},
+		{"params matrix literal semicolon in the value", "params", "GET", "/v1/params/matrix/;id=5;x", nil, "", "", 400, false, amb},
+		{"params matrix second name", "params", "GET", "/v1/params/matrix/;id=5;id=6", nil, "", "", 400, false, amb},
+		{"params matrix encoded semicolon is data", "params", "GET", "/v1/params/matrix/;id=5%3Bx", nil, "", "", 200, true, ""},
 	}
 }

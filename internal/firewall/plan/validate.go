@@ -122,6 +122,9 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 				// validated whole. An encoded %3B is data to them too.
 				present = true
 				err = errPathSemicolon
+			case ok && p.Style == "matrix" && matrixSemicolon(&p.Param, pp.Escaped):
+				present = true
+				err = errMatrixSemicolon
 			case ok:
 				present = true
 				v, err = p.Path(pp.Raw)
@@ -232,6 +235,24 @@ func isText(vals []string) bool {
 
 // errPathSemicolon is an ambiguity: reported as parameter-ambiguous.
 var errPathSemicolon = params.Ambiguous("holds a literal ';', which servers that read path parameters cut off (send it encoded, as %3B)")
+
+// errMatrixSemicolon is an ambiguity: reported as parameter-ambiguous.
+var errMatrixSemicolon = params.Ambiguous("holds a ';' inside a matrix value: servers that read path parameters (Tomcat, Jetty, Spring) split the value there (send a ';' in a value encoded, as %3B)")
+
+// matrixSemicolon reports a ';' in a matrix segment where the firewall and
+// a Java server would split it differently. A primitive or non-exploded
+// value is one ";name=value": a second literal ';' (";id=5;x",
+// ";id=5;id=6") starts what those servers read as another path
+// parameter, while the firewall would validate "5;x" as the value. An
+// exploded array or object is ";k=v;k=v": there an encoded %3B would be
+// split by the firewall (it decodes the segment first) and kept as data
+// by those servers.
+func matrixSemicolon(p *params.Param, escaped string) bool {
+	if p.Explode && p.Shape.Has(params.TArray|params.TObject) && !p.Shape.Has(params.TString) {
+		return strings.Contains(escaped, "%3B") || strings.Contains(escaped, "%3b")
+	}
+	return strings.Count(escaped, ";") > 1
+}
 
 // PathValues unescapes the captured path parameters. The router already
 // refused encoded slashes and dot-segments.

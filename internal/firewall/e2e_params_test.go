@@ -39,5 +39,13 @@ func e2eParamCases() []e2eCase {
 		{"params matrix literal semicolon in the value", "params", "GET", "/v1/params/matrix/;id=5;x", nil, "", "", 400, false, amb},
 		{"params matrix second name", "params", "GET", "/v1/params/matrix/;id=5;id=6", nil, "", "", 400, false, amb},
 		{"params matrix encoded semicolon is data", "params", "GET", "/v1/params/matrix/;id=5%3Bx", nil, "", "", 200, true, ""},
+
+		// Only plain decimal integers are integers.
+		{"params integer exponent", "params", "GET", "/v1/params/query?limit=1e1", nil, "", "", 400, false, inv},
+		{"params integer fraction", "params", "GET", "/v1/params/query?limit=10.0", nil, "", "", 400, false, inv},
+		{"params integer negative exponent", "params", "GET", "/v1/params/query?limit=100e-1", nil, "", "", 400, false, inv},
+		{"params integer leading plus", "params", "GET", "/v1/params/query?limit=%2B5", nil, "", "", 400, false, inv},
+		{"params integer leading zero", "params", "GET", "/v1/params/query?limit=05", nil, "", "", 400, false, inv},
+		{"params integer exponent in a free-form object", "params", "GET", "/v1/params/free?a=1e3", nil, "", "", 400, false, inv},
 	}
 }

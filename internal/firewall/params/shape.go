@@ -209,6 +209,36 @@ func Scalar(raw string, s *Shape) any {
 	return raw
 }
 
+// scalar is Scalar for parameters: an integer-only schema takes plain
+// decimal integers alone (an optional '-', no leading zeros, no fraction
+// or exponent). The schema engine holds 1e3, 1000e-1 and 100.0 to be
+// integers, but the upstream's parser does not read them so:
+// parseInt("1e3") is 1 in JavaScript, (int)"1e3" is 1000 in PHP,
+// strconv.Atoi, Integer.parseInt and int.Parse refuse them. Such a value
+// stays a string, and validation refuses it as not an integer.
+func scalar(raw string, s *Shape) any {
+	if s != nil && s.Types&TInteger != 0 && s.Types&TNumber == 0 && !isPlainInteger(raw) && isNumber(raw) {
+		return raw
+	}
+	return Scalar(raw, s)
+}
+
+// isPlainInteger reports whether s is -?(0|[1-9][0-9]*).
+func isPlainInteger(s string) bool {
+	if s != "" && s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // isNumber accepts the JSON number grammar only (no hex, no Inf/NaN, no
 // leading +), which strconv alone would let through.
 func isNumber(s string) bool {

@@ -47,5 +47,9 @@ func e2eParamCases() []e2eCase {
 		{"params integer leading plus", "params", "GET", "/v1/params/query?limit=%2B5", nil, "", "", 400, false, inv},
 		{"params integer leading zero", "params", "GET", "/v1/params/query?limit=05", nil, "", "", 400, false, inv},
 		{"params integer exponent in a free-form object", "params", "GET", "/v1/params/free?a=1e3", nil, "", "", 400, false, inv},
+
+		// Cookies.
+		{"params cookie array", "params", "GET", "/v1/params/cookie", h("Cookie", "ids=1,2"), "", "", 200, true, ""},
+		{"params cookie non-exploded array twice", "params", "GET", "/v1/params/cookie", h("Cookie", "ids=1,2; ids=500"), "", "", 400, false, amb},
 	}
 }

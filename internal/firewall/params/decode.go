@@ -443,7 +443,10 @@ func (p *Param) Cookie(values []string) (any, bool, error) {
 	if len(values) == 0 {
 		return nil, false, nil
 	}
-	if len(values) > 1 && !p.Shape.Has(TArray) {
+	if len(values) > 1 && (!p.Shape.Has(TArray) || !p.Explode) {
+		// Only an exploded array is several cookies. A non-exploded one
+		// is one cookie, ids=1,2; sent twice, servers keep the first
+		// (most) or the last (some), and the firewall cannot know which.
 		return nil, true, ErrAmbiguous
 	}
 	if len(values) > 1 {

@@ -303,6 +303,8 @@ func TestHeaderAndCookie(t *testing.T) {
 		{"cookie string", func() (any, bool, error) { return param("form", false, str).Cookie([]string{"blue"}) }, "blue", true, nil},
 		{"cookie array", func() (any, bool, error) { return param("form", false, arr).Cookie([]string{"blue,black,brown"}) }, wantArr, true, nil},
 		{"cookie array repeated", func() (any, bool, error) { return param("form", true, arr).Cookie([]string{"blue", "black", "brown"}) }, wantArr, true, nil},
+		{"cookie non-exploded array repeated", func() (any, bool, error) { return param("form", false, arr).Cookie([]string{"blue,black", "brown"}) }, nil, true, ErrAmbiguous},
+		{"cookie non-exploded array repeated through CookieFrom", func() (any, bool, error) { return jar("color=blue; color=black").read(param("form", false, arr)) }, nil, true, ErrAmbiguous},
 		{"cookie scalar repeated", func() (any, bool, error) { return param("form", false, str).Cookie([]string{"a", "b"}) }, nil, true, ErrAmbiguous},
 		{"cookie absent", func() (any, bool, error) { return param("form", false, str).Cookie(nil) }, nil, false, nil},
 		// An exploded object spreads over cookies of its own, R=100;

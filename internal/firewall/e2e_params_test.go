@@ -51,5 +51,10 @@ func e2eParamCases() []e2eCase {
 		// Cookies.
 		{"params cookie array", "params", "GET", "/v1/params/cookie", h("Cookie", "ids=1,2"), "", "", 200, true, ""},
 		{"params cookie non-exploded array twice", "params", "GET", "/v1/params/cookie", h("Cookie", "ids=1,2; ids=500"), "", "", 400, false, amb},
+
+		// Header arrays are RFC 9110 lists.
+		{"params header array", "params", "GET", "/v1/params/header", h("X-Ids", "1,2"), "", "", 200, true, ""},
+		{"params header array with spaces", "params", "GET", "/v1/params/header", h("X-Ids", "1, 2 ,\t3"), "", "", 200, true, ""},
+		{"params header array item invalid", "params", "GET", "/v1/params/header", h("X-Ids", "1, 500"), "", "", 400, false, inv},
 	}
 }

@@ -199,6 +199,12 @@ func (p *Param) Path(raw string) (any, error) {
 // separated by sep. Exploded objects are name=value items; the others
 // alternate names and values.
 func (p *Param) delimited(s, sep string, explode bool) (any, error) {
+	return p.items(s, sep, explode, false)
+}
+
+// items is delimited; with ows, optional whitespace (SP, HTAB) around
+// each item is dropped, as in an RFC 9110 list ("1, 2").
+func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 	sh := p.Shape
 	switch {
 	case sh.Has(TArray) && !sh.Has(TString|TObject):
@@ -208,6 +214,9 @@ func (p *Param) delimited(s, sep string, explode bool) (any, error) {
 		parts := strings.Split(s, sep)
 		out := make([]any, len(parts))
 		for i, x := range parts {
+			if ows {
+				x = strings.Trim(x, " \t")
+			}
 			out[i] = scalar(x, sh.Items)
 		}
 		return out, nil
@@ -217,6 +226,11 @@ func (p *Param) delimited(s, sep string, explode bool) (any, error) {
 			return obj, nil
 		}
 		parts := strings.Split(s, sep)
+		if ows {
+			for i := range parts {
+				parts[i] = strings.Trim(parts[i], " \t")
+			}
+		}
 		if explode {
 			for _, kv := range parts {
 				k, v, ok := strings.Cut(kv, "=")
@@ -373,11 +387,14 @@ func (p *Param) Header(values []string) (any, bool, error) {
 		if !p.Shape.Has(TArray) {
 			return nil, true, ErrAmbiguous
 		}
-		// Repeated field lines are one comma-separated list (RFC 9110 5.3).
-		v, err := p.delimited(strings.Join(values, ","), ",", p.Explode)
+		// Repeated field lines are one comma-separated list (RFC 9110
+		// 5.3), as the servers that combine them read it.
+		v, err := p.items(strings.Join(values, ","), ",", p.Explode, true)
 		return v, true, err
 	}
-	v, err := p.delimited(strings.TrimSpace(values[0]), ",", p.Explode)
+	// An array or object header is an RFC 9110 list: "1, 2" is [1, 2]
+	// (Spring, ASP.NET Core and others split and trim it so).
+	v, err := p.items(strings.TrimSpace(values[0]), ",", p.Explode, true)
 	return v, true, err
 }
 

@@ -56,5 +56,14 @@ func e2eParamCases() []e2eCase {
 		{"params header array", "params", "GET", "/v1/params/header", h("X-Ids", "1,2"), "", "", 200, true, ""},
 		{"params header array with spaces", "params", "GET", "/v1/params/header", h("X-Ids", "1, 2 ,\t3"), "", "", 200, true, ""},
 		{"params header array item invalid", "params", "GET", "/v1/params/header", h("X-Ids", "1, 500"), "", "", 400, false, inv},
+
+		// Keys qs turns into prototype writes.
+		{"params query __proto__", "params", "GET", "/v1/params/query?__proto__[limit]=500", nil, "", "", 400, false, proto},
+		{"params query constructor[prototype]", "params", "GET", "/v1/params/query?constructor[prototype][x]=1", nil, "", "", 400, false, proto},
+		{"params query __proto__ with dots", "params", "GET", "/v1/params/query?__proto__.x=1", nil, "", "", 400, false, proto},
+		{"params free-form object __proto__", "params", "GET", "/v1/params/free?__proto__=1", nil, "", "", 400, false, proto},
+		{"params deepObject __proto__", "params", "GET", "/v1/params/deep?filter[__proto__][x]=1", nil, "", "", 400, false, proto},
+		{"params deepObject __proto__ property", "params", "GET", "/v1/params/deep?filter[__proto__]=1", nil, "", "", 400, false, proto},
+		{"params constructor alone is data", "params", "GET", "/v1/params/free?constructor=1", nil, "", "", 200, true, ""},
 	}
 }

@@ -45,3 +45,28 @@ func TestAliasOfDoesNotAllocateForDeclaredKeys(t *testing.T) {
 		t.Fatalf("%v allocations per run, want 0", n)
 	}
 }
+
+func TestPrototypeKey(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want bool
+	}{
+		{"limit", false},
+		{"constructor", false},
+		{"prototype", false},
+		{"a[prototype]", false},
+		{"x__proto__", false},
+		{"__proto__", true},
+		{"__proto__[admin]", true},
+		{"__proto__.admin", true},
+		{"a[__proto__][b]", true},
+		{"filter[__proto__]", true},
+		{"constructor[prototype][admin]", true},
+		{"constructor.prototype.admin", true},
+		{"a[constructor][prototype]", true},
+	} {
+		if got := prototypeKey(tc.key); got != tc.want {
+			t.Errorf("prototypeKey(%q) = %v, want %v", tc.key, got, tc.want)
+		}
+	}
+}

@@ -98,6 +98,12 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 		}
 		consumed = make([]bool, len(q))
 		for _, kv := range q {
+			if prototypeKey(kv.Key) {
+				if add(Violation{400, body.ReasonPrototypeKey, "query parameter " + quoteName(kv.Key) + " reaches JavaScript prototypes (qs builds objects from such keys)"}) {
+					return true
+				}
+				continue
+			}
 			if name := aliasOf(kv.Key, op.queryNames); name != "" {
 				if add(Violation{400, ReasonParamAmbiguous, "query parameter " + quoteName(kv.Key) + " is read as " + quoteName(name) + " by lenient frameworks (brackets, PHP name mangling, case-insensitive binding), but is not how it is sent"}) {
 					return true

@@ -65,5 +65,8 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject __proto__", "params", "GET", "/v1/params/deep?filter[__proto__][x]=1", nil, "", "", 400, false, proto},
 		{"params deepObject __proto__ property", "params", "GET", "/v1/params/deep?filter[__proto__]=1", nil, "", "", 400, false, proto},
 		{"params constructor alone is data", "params", "GET", "/v1/params/free?constructor=1", nil, "", "", 200, true, ""},
+
+		// Numeric deepObject keys, which qs reads as array indexes.
+		{"params deepObject numeric key", "params", "GET", "/v1/params/deep?filter[0]=a", nil, "", "", 400, false, amb},
 	}
 }

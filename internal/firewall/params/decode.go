@@ -29,6 +29,7 @@ func (e ambiguity) Is(target error) bool { return target == ErrAmbiguous }
 // Ambiguities of query keys that lenient parsers build structures from.
 var (
 	errEmptyProperty = Ambiguous("has an empty property name (name[]), which qs, PHP and Rails read as an array item")
+	errIndexProperty = Ambiguous("has a numeric property name the schema does not declare, which qs reads as an array index")
 	errBracketKey    = Ambiguous("has a key with brackets, which qs, PHP and Rails read as a nested value, not as one property")
 )
 
@@ -278,9 +279,14 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 			if name == "" {
 				return nil, true, errEmptyProperty
 			}
+			ps, declared := sh.Props[name]
+			if !declared && isIndex(name) {
+				// qs reads filter[0]=a as the array ["a"], not the
+				// property "0" the firewall would validate.
+				return nil, true, errIndexProperty
+			}
 			consumed[i] = true
 			present = true
-			ps := sh.Props[name]
 			if ps.Has(TArray) {
 				arr, _ := obj[name].([]any)
 				obj[name] = append(arr, scalar(kv.Value, ps.Items))
@@ -475,4 +481,14 @@ func (p *Param) Cookie(values []string) (any, bool, error) {
 	}
 	v, err := p.delimited(values[0], ",", false)
 	return v, true, err
+}
+
+// isIndex reports whether s is all ASCII digits.
+func isIndex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

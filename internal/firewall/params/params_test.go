@@ -159,6 +159,8 @@ func TestQueryStyles(t *testing.T) {
 			map[string]any{"a": json.Number("1"), "b": "x"}, []bool{true, true}},
 		{"form", true, &Shape{Types: TObject, Props: map[string]*Shape{"R": intS}, Additional: true, AddProps: intArr}, "R=1&a=1&a=2",
 			map[string]any{"R": json.Number("1"), "a": []any{json.Number("1"), json.Number("2")}}, []bool{true, true, true}},
+		// A numeric property the schema declares is read as declared.
+		{"deepObject", true, &Shape{Types: TObject, Props: map[string]*Shape{"0": intS}}, "color[0]=1", map[string]any{"0": json.Number("1")}, []bool{true}},
 		// Other keys are left for the caller to refuse as undeclared.
 		{"form", false, str, "other=1&color=blue&x=2", "blue", []bool{false, true, false}},
 		{"form", true, obj, "R=100&X=1&G=200&B=150", wantObj, []bool{true, false, true, true}},
@@ -210,6 +212,7 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		{"deepObject unclosed bracket", "deepObject", true, obj, "color[R=1", true, ErrMalformed},
 		{"form object odd items", "form", false, obj, "color=R,100,G", true, ErrMalformed},
 		{"deepObject empty property", "deepObject", true, obj, "color[]=1", true, ErrAmbiguous},
+		{"deepObject numeric property", "deepObject", true, &Shape{Types: TObject, Additional: true}, "color[0]=1", true, ErrAmbiguous},
 		{"free-form object bracketed key", "form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a[]=1", true, ErrAmbiguous},
 	}
 	for _, tc := range tests {

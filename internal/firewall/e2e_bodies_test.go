@@ -1,10 +1,82 @@
 package firewall
 
+import "strings"
+
+// crlf joins lines with CRLF, so multipart bodies can be written line by
+// line with their framing spelled out.
+func crlf(lines ...string) string { return strings.Join(lines, "\r\n") }
+
+// field is one multipart part with boundary B: a disposition line, any
+// further header lines, the empty line and the value.
+func field(disposition string, value string, headers ...string) string {
+	return crlf(append(append([]string{"--B", "Content-Disposition: " + disposition}, headers...), "", value)...)
+}
+
+const (
+	mpB       = "multipart/form-data; boundary=B"
+	formCT    = "application/x-www-form-urlencoded"
+	closeB    = "--B--\r\n"
+	uploadURL = "/v1/bodies/upload"
+)
+
 // e2eBodyCases are the end-to-end cases about request bodies read the way
 // lenient upstream parsers read them (multipart framing and parts,
 // url-encoded forms), against firewall "bodies" (testdata/e2e-bodies.yaml).
 func e2eBodyCases() []e2eCase {
+	name := func(v string) string { return field(`form-data; name="name"`, v) + "\r\n" }
+	ok := name("pen") + closeB
+	hidden := field(`form-data; name="role"`, "admin") + "\r\n"
+	long := strings.Repeat("b", 71)
+	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
-		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, "application/x-www-form-urlencoded", "name=pen&count=3", 201, true, ""},
+		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
+
+		// Multipart delimiter framing.
+		{"bodies multipart accepted", "bodies", "POST", uploadURL, nil, mpB, ok, 201, true, ""},
+		{"bodies multipart transport padding after a delimiter", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "--B\r\n", "--B \t\r\n", 1), 201, true, ""},
+		{"bodies multipart preamble without the boundary", "bodies", "POST", uploadURL, nil, mpB, "preamble\r\n" + ok, 201, true, ""},
+		{"bodies multipart delimiter inside the preamble", "bodies", "POST", uploadURL, nil, mpB, "x--B\r\nContent-Disposition: form-data; name=\"role\"\r\n\r\nadmin\r\n" + ok, 400, false, "invalid-form"},
+		{"bodies multipart part hidden in the epilogue", "bodies", "POST", uploadURL, nil, mpB, ok + hidden + closeB, 400, false, "invalid-form"},
+		{"bodies multipart delimiter with trailing characters", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "--B\r\n", "--B junk\r\n", 1), 400, false, "invalid-form"},
+		{"bodies multipart boundary prefix of a longer line", "bodies", "POST", uploadURL, nil, mpB, name("pen") + "--BX\r\n" + hidden + closeB, 400, false, "invalid-form"},
+		{"bodies multipart delimiter after a bare LF", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "pen\r\n--B--", "pen\n--B--", 1), 400, false, "invalid-form"},
+		{"bodies multipart delimiter line ending in a bare LF", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "--B\r\n", "--B\n", 1), 400, false, "invalid-form"},
+
+		// The boundary parameter.
+		{"bodies multipart two boundary parameters", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=B; boundary=C", ok, 400, false, "invalid-form"},
+		{"bodies multipart boundary inside another parameter", "bodies", "POST", uploadURL, nil, `multipart/form-data; x="boundary=C"; boundary=B`, ok, 400, false, "invalid-form"},
+		{"bodies multipart empty boundary", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary=""`, ok, 400, false, "invalid-form"},
+		{"bodies multipart boundary over 70 characters", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=" + long, ctl(long), 400, false, "invalid-form"},
+		{"bodies multipart boundary outside bchars", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="B{"`, ctl("B{"), 400, false, "invalid-form"},
+		{"bodies multipart boundary with a backslash", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="\B"`, ok, 400, false, "invalid-form"},
+		{"bodies multipart boundary after a space", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary= B", ok, 400, false, "invalid-form"},
+		{"bodies multipart extended boundary parameter", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=B; boundary*=utf-8''C", ok, 415, false, "unsupported-media-type"},
+		{"bodies multipart quoted boundary accepted", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="B"`, ok, 201, true, ""},
+
+		// Charset parameters.
+		{"bodies multipart charset on the body", "bodies", "POST", uploadURL, nil, "multipart/form-data; charset=utf-8; boundary=B", ok, 415, false, "unsupported-media-type"},
+		{"bodies form charset latin-1", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=iso-8859-1", "name=pen", 415, false, "unsupported-media-type"},
+		{"bodies form extended charset", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=iso-8859-1; charset*=utf-8''utf-8", "name=pen", 415, false, "unsupported-media-type"},
+		{"bodies form utf-8 charset accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=UTF-8", "name=pen", 201, true, ""},
+
+		// Part headers.
+		{"bodies multipart part charset utf-7", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, "pen", "Content-Type: text/plain; charset=utf-7") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart part utf-8 text accepted", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, "pen", "Content-Type: text/plain; charset=UTF-8") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart json part for a text field", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, `"pen"`, "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart text part for an object field", "bodies", "POST", uploadURL, nil, mpB, ok[:len(ok)-len(closeB)] + field(`form-data; name="meta"`, `{"q":"x"}`, "Content-Type: text/plain") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart json part for an object field accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="meta"`, `{"q":"x"}`, "Content-Type: application/json") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart part type outside its encoding", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="avatar"; filename="a.svg"`, `<svg/>`, "Content-Type: image/svg+xml") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart part type in its encoding accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="avatar"; filename="a.png"`, "\x89PNG\x00", "Content-Type: image/png") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart file part accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="a.pdf"`, "%PDF\x00", "Content-Type: application/pdf") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart nested multipart/mixed", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"`, crlf("--C", "Content-Disposition: file; filename=\"a.txt\"", "", "x", "--C--"), "Content-Type: multipart/mixed; boundary=C") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart two transfer encodings", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, "pen", "Content-Transfer-Encoding: 8bit", "Content-Transfer-Encoding: base64") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart bare LF in a part header", "bodies", "POST", uploadURL, nil, mpB, crlf("--B", "Content-Disposition: form-data; name=\"name\"\nX-Note: 1", "", "pen") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart folded part header", "bodies", "POST", uploadURL, nil, mpB, crlf("--B", "Content-Disposition: form-data;", ` name="name"`, "", "pen") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart name with a backslash escape", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="na\"me"`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart unquoted name with a quote", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name=na"me`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart encoded-word name", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="=?utf-8?B?cm9sZQ==?="`, "admin") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart encoded-word filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="=?utf-8?Q?a.php?="`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart NUL in a field value", "bodies", "POST", uploadURL, nil, mpB, name("pen\x00.jpg") + closeB, 400, false, "invalid-utf8"},
+		{"bodies multipart NUL in a filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field("form-data; name=\"doc\"; filename=\"a.php\x00.png\"", "x") + "\r\n" + closeB, 400, false, ""},
 	}
 }

@@ -3,7 +3,6 @@ package firewall
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -490,11 +489,11 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 			}
 		}
 	case plan.KindMultipart:
-		_, ps, err := mime.ParseMediaType(ct)
+		boundary, err := body.Boundary(ct)
 		if err != nil {
 			return blacklist.Finding{}
 		}
-		parts, err := body.ParseMultipart(data, ps["boundary"], tx.Plan.Config.MaxParts)
+		parts, err := body.ParseMultipart(data, boundary, tx.Plan.Config.MaxParts)
 		if err != nil {
 			return blacklist.Finding{}
 		}

@@ -215,6 +215,9 @@ type Media struct {
 	Shape  *params.Shape
 	// JSONFields are form/multipart properties encoded as JSON.
 	JSONFields map[string]bool
+	// PartTypes are the media types (lower case, possibly ranges such as
+	// image/*) a multipart property's encoding.contentType declares.
+	PartTypes map[string][]string
 	// CaseVariantKeys: the schema declares properties whose names differ
 	// only in case, so request keys that do are not refused.
 	CaseVariantKeys bool
@@ -496,6 +499,12 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 				for prop, enc := range mt.Encoding {
 					if ct := strings.ToLower(enc.ContentType); ct != "" {
 						m.JSONFields[prop] = isJSON(ct)
+						if m.PartTypes == nil {
+							m.PartTypes = map[string][]string{}
+						}
+						for _, t := range strings.Split(ct, ",") {
+							m.PartTypes[prop] = append(m.PartTypes[prop], MediaName(t))
+						}
 					}
 				}
 			}
@@ -616,25 +625,42 @@ func MatchMedia(ms []*Media, contentType string) *Media {
 	return nil
 }
 
-// CharsetProblem explains why a JSON, form or text body's declared charset
-// is refused ("" when it is fine): the firewall validates those bodies as
-// UTF-8, so another charset would have the other side read other text than
-// the one that was checked.
+// CharsetProblem explains why a JSON, form, text or multipart body's
+// declared charset is refused ("" when it is fine): the firewall validates
+// those bodies as UTF-8, so another charset would have the other side read
+// other text than the one that was checked. An RFC 2231 extended parameter
+// (charset*=...) is refused whatever it says: Go's parser lets it override
+// charset, most others ignore it. multipart/form-data takes no charset at
+// all (RFC 7578 §4.5 moved it to a _charset_ field and the parts): PHP
+// and Python's cgi ignore one there, commons-fileupload and ASP.NET
+// decode the parts' names and values with it.
 func CharsetProblem(kind int, contentType string) string {
 	switch kind {
-	case KindJSON, KindForm, KindText:
+	case KindJSON, KindForm, KindText, KindMultipart:
 	default:
 		return ""
 	}
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
+		if kind == KindMultipart {
+			return "" // the boundary check answers it, with its reason
+		}
 		return "the content type is malformed"
 	}
-	switch strings.ToLower(params["charset"]) {
-	case "", "utf-8", "utf8", "us-ascii":
+	if body.ExtendedParam(contentType) {
+		return "the content type has an extended (RFC 2231) parameter, which parsers read differently"
+	}
+	cs, has := params["charset"]
+	if kind == KindMultipart {
+		if has {
+			return "a multipart/form-data content type takes no charset"
+		}
 		return ""
 	}
-	return "the body's charset is not UTF-8"
+	if !body.UTF8Charset(cs) {
+		return "the body's charset is not UTF-8"
+	}
+	return ""
 }
 
 // MediaName is the lower-case type/subtype of a Content-Type value.

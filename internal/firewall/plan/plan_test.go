@@ -178,3 +178,60 @@ paths:
 		t.Errorf("DELETE: %v", err)
 	}
 }
+
+func TestCharsetProblem(t *testing.T) {
+	tests := []struct {
+		kind int
+		ct   string
+		bad  bool
+	}{
+		{KindJSON, "application/json", false},
+		{KindJSON, "application/json; charset=utf-8", false},
+		{KindJSON, "application/json; charset=utf-16", true},
+		{KindForm, "application/x-www-form-urlencoded; charset=US-ASCII", false},
+		{KindForm, "application/x-www-form-urlencoded; charset=iso-8859-1", true},
+		{KindForm, "application/x-www-form-urlencoded; charset*=utf-8''utf-8", true},
+		{KindForm, "application/x-www-form-urlencoded; charset=iso-8859-1; charset*=utf-8''utf-8", true},
+		{KindText, "text/plain; charset=utf-7", true},
+		{KindMultipart, "multipart/form-data; boundary=x", false},
+		{KindMultipart, "multipart/form-data; charset=utf-8; boundary=x", true},
+		{KindMultipart, "multipart/form-data; boundary=x; boundary*=utf-8''y", true},
+		{KindMultipart, "multipart/form-data; boundary=x; boundary=y", false}, // the boundary check's
+		{KindOther, "image/png; charset=latin1", false},
+	}
+	for _, tc := range tests {
+		if got := CharsetProblem(tc.kind, tc.ct) != ""; got != tc.bad {
+			t.Errorf("CharsetProblem(%d, %q) refused = %v, want %v", tc.kind, tc.ct, got, tc.bad)
+		}
+	}
+}
+
+func TestPartTypeProblem(t *testing.T) {
+	m := &Media{
+		Kind:       KindMultipart,
+		JSONFields: map[string]bool{"meta": true, "note": false},
+		PartTypes:  map[string][]string{"note": {"text/plain", "application/json"}, "avatar": {"image/*"}},
+	}
+	tests := []struct {
+		part body.Part
+		bad  bool
+	}{
+		{body.Part{Name: "name"}, false},
+		{body.Part{Name: "name", ContentType: "text/plain; charset=utf-8"}, false},
+		{body.Part{Name: "name", ContentType: "application/json"}, true},
+		{body.Part{Name: "name", ContentType: "application/x-www-form-urlencoded"}, true},
+		{body.Part{Name: "name", ContentType: "application/json", FileName: "a.json"}, false},
+		{body.Part{Name: "meta", ContentType: "application/json"}, false},
+		{body.Part{Name: "meta", ContentType: "application/problem+json"}, false},
+		{body.Part{Name: "meta", ContentType: "text/plain"}, true},
+		{body.Part{Name: "note", ContentType: "application/json"}, false},
+		{body.Part{Name: "note", ContentType: "text/html"}, true},
+		{body.Part{Name: "avatar", ContentType: "image/png", FileName: "a.png"}, false},
+		{body.Part{Name: "avatar", ContentType: "text/html", FileName: "a.png"}, true},
+	}
+	for _, tc := range tests {
+		if got := partTypeProblem(m, tc.part) != nil; got != tc.bad {
+			t.Errorf("partTypeProblem(%+v) refused = %v, want %v", tc.part, got, tc.bad)
+		}
+	}
+}

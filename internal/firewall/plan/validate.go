@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -307,18 +306,22 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		}
 		v = obj
 	case KindMultipart:
-		_, ps, err := mime.ParseMediaType(in.ContentType)
+		boundary, err := body.Boundary(in.ContentType)
 		if err != nil {
-			add(Violation{400, body.ReasonInvalidForm, "the multipart content type is malformed"})
+			add(bodyErr(err))
 			return
 		}
-		parts, err := body.ParseMultipart(in.Body, ps["boundary"], cfg.MaxParts)
+		parts, err := body.ParseMultipart(in.Body, boundary, cfg.MaxParts)
 		if err != nil {
 			add(bodyErr(err))
 			return
 		}
 		pairs := make([][2]string, 0, len(parts))
 		for _, p := range parts {
+			if v := partTypeProblem(m, p); v != nil {
+				add(*v)
+				return
+			}
 			pairs = append(pairs, [2]string{p.Name, string(p.Data)})
 		}
 		obj, verr := formObject(pairs, m, cfg)
@@ -389,12 +392,49 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 	return obj, nil
 }
 
+// partTypeProblem refuses a part whose Content-Type contradicts what the
+// contract says its field holds: the field's encoding.contentType, or
+// OpenAPI's default (application/json for an object, text/plain for a
+// primitive). Upstreams that honour the part's label (NestJS pipes,
+// Spring's @RequestPart, FastAPI) would decode the value as JSON (or not)
+// where the firewall validated the other reading. A file part (with a
+// filename) of a field without a declared type carries its file's type.
+func partTypeProblem(m *Media, p body.Part) *Violation {
+	pct := MediaName(p.ContentType)
+	if pct == "" {
+		return nil
+	}
+	bad := &Violation{415, ReasonMediaType, "multipart field " + quoteName(p.Name) + " has a Content-Type that its encoding in the contract does not allow"}
+	if types, ok := m.PartTypes[p.Name]; ok {
+		for _, t := range types {
+			if t == pct || t == "*/*" || (strings.HasSuffix(t, "/*") && strings.HasPrefix(pct, t[:len(t)-1])) {
+				return nil
+			}
+		}
+		return bad
+	}
+	switch {
+	case m.JSONFields[p.Name]:
+		if !isJSON(pct) {
+			return bad
+		}
+	case p.FileName != "":
+	case pct == "text/plain", pct == "application/octet-stream":
+	default:
+		return bad
+	}
+	return nil
+}
+
 func bodyErr(err error) Violation {
 	var be *body.Error
 	if errors.As(err, &be) {
 		status := 400
-		if be.Reason == body.ReasonTooLarge || be.Reason == body.ReasonDecodedTooLarge {
+		switch be.Reason {
+		case body.ReasonTooLarge, body.ReasonDecodedTooLarge:
 			status = 413
+		case body.ReasonMediaType:
+			status = 415
 		}
 		return Violation{status, be.Reason, be.Detail}
 	}

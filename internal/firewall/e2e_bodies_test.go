@@ -1,6 +1,14 @@
 package firewall
 
-import "strings"
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
+)
 
 // crlf joins lines with CRLF, so multipart bodies can be written line by
 // line with their framing spelled out.
@@ -78,5 +86,60 @@ func e2eBodyCases() []e2eCase {
 		{"bodies multipart encoded-word filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="=?utf-8?Q?a.php?="`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
 		{"bodies multipart NUL in a field value", "bodies", "POST", uploadURL, nil, mpB, name("pen\x00.jpg") + closeB, 400, false, "invalid-utf8"},
 		{"bodies multipart NUL in a filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field("form-data; name=\"doc\"; filename=\"a.php\x00.png\"", "x") + "\r\n" + closeB, 400, false, ""},
+	}
+}
+
+// TestEndToEndBodiesBlacklist runs multipart bodies through a firewall
+// with the injection blacklist on (the table's firewalls run without it):
+// a part's text whatever its label, and upload filenames, are inspected.
+func TestEndToEndBodiesBlacklist(t *testing.T) {
+	up := startUpstream(t)
+	cfg := Config{Upstream: "http://" + up.addr, Spec: "testdata/e2e-bodies.yaml"}
+	cfg.Blacklist = blacklist.Config{Enabled: true}
+	fw := startFirewall(t, cfg, nil)
+	name := field(`form-data; name="name"`, "pen") + "\r\n"
+	cases := []struct {
+		name    string
+		body    string
+		status  int
+		reached bool
+		reason  string
+	}{
+		{"clean", name + closeB, 201, true, ""},
+		{"json label on a text field, not JSON", name + field(`form-data; name="note"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"json label on a text field, a JSON string", name + field(`form-data; name="note"`, `"1' OR '1'='1' --"`, "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"vendor json label on an object field", name + field(`form-data; name="meta"`, `{"q":"1' OR '1'='1' --"}`, "Content-Type: application/vnd.x+json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"json label on a plain text field is refused", field(`form-data; name="name"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"traversal in a filename", name + field(`form-data; name="doc"; filename="../../etc/passwd"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, ""},
+		{"script in a filename", name + field(`form-data; name="doc"; filename="<script>alert(1)</script>.png"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, ""},
+		{"plain filename", name + field(`form-data; name="doc"; filename="report-2024.pdf"`, "x", "Content-Type: application/pdf") + "\r\n" + closeB, 201, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequest("POST", "http://"+fw.Addr()+uploadURL, strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", mpB)
+			resp, err := testClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Errorf("status %d, want %d; body %s", resp.StatusCode, c.status, rb)
+			}
+			if got := up.reached(resp.Header.Get(RequestIDHeader)); got != c.reached {
+				t.Errorf("upstream reached = %v, want %v", got, c.reached)
+			}
+			if c.reason != "" {
+				var p struct{ Reason string }
+				_ = json.Unmarshal(rb, &p)
+				if p.Reason != c.reason {
+					t.Errorf("reason %q, want %q (%s)", p.Reason, c.reason, rb)
+				}
+			}
+		})
 	}
 }

@@ -505,6 +505,14 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 					return f
 				}
 			}
+			if part.FileName != "" {
+				// Upstreams store uploads under their filename, or echo
+				// it in a page or a log: ../../etc/passwd or <script> in
+				// it is an argument like any field's value.
+				if f := c.Check(part.FileName, blacklist.Context{In: "body", Name: name + "/filename"}); f.Detected() {
+					return f
+				}
+			}
 			if sp.Root().Prop(part.Name).Safe() {
 				continue
 			}
@@ -518,13 +526,30 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 				// positives. A filename on a part the schema calls text
 				// does not make it a file.
 				continue
-			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
+			case (pct == "application/json" || strings.HasSuffix(pct, "+json")) && m.JSONFields[part.Name]:
 				v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON)
 				if err != nil {
-					continue // request validation has judged the part
+					// Not JSON after all (validation refuses that in block
+					// mode): an upstream may still read it as text.
+					if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
+						return f
+					}
+					continue
 				}
 				if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
 					return f
+				}
+			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
+				// A JSON label on a field the contract reads as text: the
+				// firewall validated the text, an upstream that honours
+				// the label decodes it. Both readings are inspected.
+				if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
+					return f
+				}
+				if v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON); err == nil {
+					if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
+						return f
+					}
 				}
 			default:
 				if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {

@@ -86,6 +86,18 @@ func e2eBodyCases() []e2eCase {
 		{"bodies multipart encoded-word filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="=?utf-8?Q?a.php?="`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
 		{"bodies multipart NUL in a field value", "bodies", "POST", uploadURL, nil, mpB, name("pen\x00.jpg") + closeB, 400, false, "invalid-utf8"},
 		{"bodies multipart NUL in a filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field("form-data; name=\"doc\"; filename=\"a.php\x00.png\"", "x") + "\r\n" + closeB, 400, false, ""},
+
+		// Form encoding objects (style, explode).
+		{"bodies form array explode false", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "tags=a,b", 201, true, ""},
+		{"bodies form array explode false repeated", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "tags=a&tags=b", 400, false, "parameter-ambiguous"},
+		{"bodies form array explode true", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "ids=1&ids=2", 201, true, ""},
+		{"bodies form array explode true joined", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "ids=1,2", 400, false, "type-mismatch"},
+		{"bodies form array pipe delimited", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "pipes=1%7C2", 201, true, ""},
+		{"bodies form array pipe delimited wrong item", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "pipes=1%7Cx", 400, false, "type-mismatch"},
+		{"bodies form deepObject", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter%5Bmax%5D=3", 201, true, ""},
+		{"bodies form deepObject wrong type", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bmax%5D=x", 400, false, "type-mismatch"},
+		{"bodies form deepObject undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Brole%5D=admin", 400, false, "undeclared-property"},
+		{"bodies form deepObject beside a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter=x", 400, false, "parameter-ambiguous"},
 	}
 }
 

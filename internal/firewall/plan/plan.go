@@ -218,6 +218,10 @@ type Media struct {
 	// PartTypes are the media types (lower case, possibly ranges such as
 	// image/*) a multipart property's encoding.contentType declares.
 	PartTypes map[string][]string
+	// FormParams decode the url-encoded form properties whose encoding
+	// declares a style or explode (arrays and objects serialised like
+	// query parameters).
+	FormParams map[string]*params.Param
 	// CaseVariantKeys: the schema declares properties whose names differ
 	// only in case, so request keys that do are not refused.
 	CaseVariantKeys bool
@@ -506,6 +510,9 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 							m.PartTypes[prop] = append(m.PartTypes[prop], MediaName(t))
 						}
 					}
+					if m.Kind == KindForm && (enc.Style != "" || enc.Explode != nil) && m.Shape != nil {
+						m.addFormParam(prop, enc.Style, enc.Explode)
+					}
 				}
 			}
 			op.Body.Media = append(op.Body.Media, m)
@@ -539,6 +546,35 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		p.Problems = append(p.Problems, fmt.Sprintf("%s: requests are refused (fail closed) because %s", op.ID, op.Broken))
 	}
 	return op
+}
+
+// addFormParam compiles how a url-encoded form property is serialised, as
+// its encoding object says (OpenAPI 3: style and explode, with the query
+// parameters' meaning; style form, exploded, by default): tags=a,b is
+// one array under explode false, tags=a&tags=b under explode true,
+// filter[kind]=x a deepObject. Frameworks split the values the way the
+// contract says, so the firewall does too. An exploded form object, whose
+// properties would be top-level fields beside the body's own, is left to
+// the ordinary field reading.
+func (m *Media) addFormParam(prop, style string, explode *bool) {
+	ps := m.Shape.Props[prop]
+	if ps == nil {
+		return
+	}
+	if style == "" {
+		style = "form"
+	}
+	ex := style == "form"
+	if explode != nil {
+		ex = *explode
+	}
+	if style == "form" && ex && ps.Has(params.TObject) {
+		return
+	}
+	if m.FormParams == nil {
+		m.FormParams = map[string]*params.Param{}
+	}
+	m.FormParams[prop] = &params.Param{Name: prop, In: "query", Style: style, Explode: ex, Shape: ps}
 }
 
 // specMode applies an x-rampart-mode extension: it may tighten the

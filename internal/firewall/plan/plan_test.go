@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -233,5 +234,69 @@ func TestPartTypeProblem(t *testing.T) {
 		if got := partTypeProblem(m, tc.part) != nil; got != tc.bad {
 			t.Errorf("partTypeProblem(%+v) refused = %v, want %v", tc.part, got, tc.bad)
 		}
+	}
+}
+
+func TestFormObjectEncoding(t *testing.T) {
+	str := &params.Shape{Types: params.TString}
+	num := &params.Shape{Types: params.TInteger}
+	m := &Media{Kind: KindForm, Shape: &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{
+		"tags":   {Types: params.TArray, Items: str},
+		"ids":    {Types: params.TArray, Items: num},
+		"pipes":  {Types: params.TArray, Items: num},
+		"filter": {Types: params.TObject, Props: map[string]*params.Shape{"kind": str, "max": num}},
+		"obj":    {Types: params.TObject, Props: map[string]*params.Shape{"a": str}},
+		"name":   str,
+	}}}
+	f, tr := false, true
+	m.addFormParam("tags", "form", &f)
+	m.addFormParam("ids", "", &tr)
+	m.addFormParam("pipes", "pipeDelimited", nil)
+	m.addFormParam("filter", "deepObject", nil)
+	m.addFormParam("obj", "form", nil) // exploded form object: left to plain reading
+	m.addFormParam("missing", "form", &f)
+	if _, ok := m.FormParams["obj"]; ok {
+		t.Error("an exploded form object was compiled as a form parameter")
+	}
+	if _, ok := m.FormParams["missing"]; ok {
+		t.Error("an undeclared property was compiled as a form parameter")
+	}
+	n := func(s string) json.Number { return json.Number(s) }
+	tests := []struct {
+		form   string
+		want   map[string]any
+		reason string
+	}{
+		{"tags=a,b&name=x", map[string]any{"tags": []any{"a", "b"}, "name": "x"}, ""},
+		{"tags=a&tags=b", nil, ReasonParamAmbiguous},
+		{"ids=1&ids=2", map[string]any{"ids": []any{n("1"), n("2")}}, ""},
+		{"ids=1,2", map[string]any{"ids": []any{"1,2"}}, ""},
+		{"pipes=1|2", map[string]any{"pipes": []any{n("1"), n("2")}}, ""},
+		{"filter[kind]=a&filter[max]=3", map[string]any{"filter": map[string]any{"kind": "a", "max": n("3")}}, ""},
+		{"filter[kind]=a&filter[kind]=b", nil, ReasonParamAmbiguous},
+		{"filter[a][b]=1", nil, body.ReasonInvalidForm},
+		{"filter[kind]=a&filter=x", nil, ReasonParamAmbiguous},
+		{"name=x&name=y", nil, ReasonParamAmbiguous},
+	}
+	for _, tc := range tests {
+		t.Run(tc.form, func(t *testing.T) {
+			pairs, err := body.ParseForm(strings.NewReplacer("[", "%5B", "]", "%5D", "|", "%7C").Replace(tc.form))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, v := formObject(pairs, m, &Config{})
+			if v != nil {
+				if v.Reason != tc.reason {
+					t.Fatalf("violation %+v, want reason %q", v, tc.reason)
+				}
+				return
+			}
+			if tc.reason != "" {
+				t.Fatalf("got %v, want reason %q", got, tc.reason)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
 	}
 }

@@ -354,9 +354,31 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 // by the schema's properties.
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
 	obj := make(map[string]any, len(pairs))
+	var consumed []bool
+	if len(m.FormParams) > 0 && m.Kind == KindForm {
+		q := make([]params.Pair, len(pairs))
+		for i, kv := range pairs {
+			q[i] = params.Pair{Key: kv[0], Value: kv[1]}
+		}
+		consumed = make([]bool, len(q))
+		for _, prop := range sortedKeys(m.FormParams) {
+			v, present, err := m.FormParams[prop].Query(q, consumed)
+			switch {
+			case errors.Is(err, params.ErrAmbiguous):
+				return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(prop) + " is given more than once or in more than one form"}
+			case err != nil:
+				return nil, &Violation{400, body.ReasonInvalidForm, "form field " + quoteName(prop) + " is not serialised as its encoding declares"}
+			case present:
+				obj[prop] = v
+			}
+		}
+	}
 	var names casefold.Set
-	for _, kv := range pairs {
+	for i, kv := range pairs {
 		k, raw := kv[0], kv[1]
+		if consumed != nil && consumed[i] {
+			continue
+		}
 		if !m.CaseVariantKeys {
 			// As in JSON bodies: ASP.NET and other binders match form
 			// field names case-insensitively.

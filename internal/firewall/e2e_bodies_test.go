@@ -98,6 +98,13 @@ func e2eBodyCases() []e2eCase {
 		{"bodies form deepObject wrong type", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bmax%5D=x", 400, false, "type-mismatch"},
 		{"bodies form deepObject undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Brole%5D=admin", 400, false, "undeclared-property"},
 		{"bodies form deepObject beside a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter=x", 400, false, "parameter-ambiguous"},
+
+		// Prototype-polluting field names.
+		{"bodies form __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "__proto__%5Badmin%5D=1", 400, false, "json-prototype-key"},
+		{"bodies form constructor prototype field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor%5Bprototype%5D%5Badmin%5D=1", 400, false, "json-prototype-key"},
+		{"bodies form dotted __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "a.__proto__.admin=1", 400, false, "json-prototype-key"},
+		{"bodies multipart __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="__proto__"`, `{"admin":true}`) + "\r\n" + closeB, 400, false, "json-prototype-key"},
+		{"bodies form constructor alone is data", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor=x&prototype=y", 201, true, ""},
 	}
 }
 

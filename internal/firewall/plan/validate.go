@@ -354,6 +354,11 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 // by the schema's properties.
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
 	obj := make(map[string]any, len(pairs))
+	for _, kv := range pairs {
+		if prototypeName(kv[0]) {
+			return nil, &Violation{400, body.ReasonPrototypeKey, "form field " + quoteName(kv[0]) + " reaches JavaScript prototypes"}
+		}
+	}
 	var consumed []bool
 	if len(m.FormParams) > 0 && m.Kind == KindForm {
 		q := make([]params.Pair, len(pairs))
@@ -412,6 +417,27 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		obj[k] = val
 	}
 	return obj, nil
+}
+
+// prototypeName reports a form or multipart field name through which a
+// JavaScript upstream builds a prototype-polluting object: qs (Express's
+// extended parser), formidable and multer's field nesting read
+// "__proto__[admin]", "a[__proto__][x]", "constructor[prototype][x]" and
+// their dotted forms as nested keys. The JSON body rule refuses the same
+// keys (body.Limits.RefusePrototypeKeys).
+func prototypeName(name string) bool {
+	if !strings.Contains(name, "__proto__") && !strings.Contains(name, "prototype") {
+		return false
+	}
+	prev := ""
+	for _, seg := range strings.FieldsFunc(name, func(r rune) bool { return r == '[' || r == ']' || r == '.' }) {
+		seg = strings.TrimSpace(seg)
+		if seg == "__proto__" || (prev == "constructor" && seg == "prototype") {
+			return true
+		}
+		prev = seg
+	}
+	return false
 }
 
 // partTypeProblem refuses a part whose Content-Type contradicts what the

@@ -391,6 +391,7 @@ func TestParseMultipartDifferentials(t *testing.T) {
 		{"encoded-word filename", j("--B", `Content-Disposition: form-data; name="a"; filename="=?iso-8859-1?Q?a.php?="`, "", "x", "--B--"), ReasonInvalidForm},
 		{"NUL in a field value", j("--B", `Content-Disposition: form-data; name="a"`, "", "x\x00y", "--B--"), ReasonInvalidUTF8},
 		{"NUL in a file is data", j("--B", `Content-Disposition: form-data; name="a"; filename="a.bin"`, "", "x\x00y", "--B--"), ""},
+		{"NUL in a filename", j("--B", "Content-Disposition: form-data; name=\"a\"; filename=\"a.php\x00.png\"", "", "x", "--B--"), ReasonInvalidUTF8},
 		{"invalid UTF-8 in a name", j("--B", "Content-Disposition: form-data; name=\"a\xff\"", "", "x", "--B--"), ReasonInvalidUTF8},
 	}
 	for _, tc := range tests {
@@ -412,6 +413,11 @@ func TestBoundary(t *testing.T) {
 		{`multipart/form-data; boundary="abc"`, "abc", ""},
 		{`multipart/form-data; boundary="a:b/c?d=e f"`, "a:b/c?d=e f", ""},
 		{"Multipart/Form-Data; BOUNDARY=abc", "abc", ""},
+		{"multipart/form-data;boundary=abc", "abc", ""},
+		{"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", "----WebKitFormBoundary7MA4YWxkTrZu0gW", ""},
+		{`multipart/form-data; boundary="----geckoformboundary1a2b"`, "----geckoformboundary1a2b", ""},
+		{"multipart/form-data; xboundary=abc", "", ReasonInvalidForm},
+		{`multipart/form-data; boundary=abc; x="boundary"`, "", ReasonInvalidForm},
 		{"multipart/form-data; boundary=" + long, long, ""},
 		{"multipart/form-data; boundary=" + long + "b", "", ReasonInvalidForm},
 		{"multipart/form-data", "", ReasonInvalidForm},

@@ -303,6 +303,10 @@ func checkHeaderBlock(b []byte) error {
 		if bytes.IndexByte(line, '\r') >= 0 {
 			return &Error{ReasonInvalidForm, "a multipart part's header has a bare CR"}
 		}
+		if bytes.IndexByte(line, 0) >= 0 {
+			// A name or filename with NUL: refused as NUL in values is.
+			return &Error{ReasonInvalidUTF8, "a multipart part's header holds NUL"}
+		}
 		if len(line) == 0 {
 			return nil
 		}
@@ -395,9 +399,8 @@ func Boundary(contentType string) (string, error) {
 	if err != nil {
 		return "", &Error{ReasonInvalidForm, "the multipart content type is malformed (a repeated or unparsable parameter)"}
 	}
-	lower := strings.ToLower(contentType)
-	if strings.Count(lower, "boundary") != 1 || ExtendedParam(contentType) || strings.IndexByte(contentType, '\\') >= 0 {
-		return "", &Error{ReasonInvalidForm, "the multipart content type's boundary is ambiguous (repeated, extended or escaped)"}
+	if ExtendedParam(contentType) || strings.IndexByte(contentType, '\\') >= 0 {
+		return "", &Error{ReasonInvalidForm, "the multipart content type's boundary is ambiguous (extended or escaped)"}
 	}
 	b, ok := ps["boundary"]
 	if !ok || b == "" {
@@ -406,10 +409,20 @@ func Boundary(contentType string) (string, error) {
 	if len(b) > 70 || b[len(b)-1] == ' ' || strings.Trim(b, bchars) != "" {
 		return "", &Error{ReasonInvalidForm, "the multipart boundary is longer than 70 characters or has characters RFC 2046 does not allow"}
 	}
-	i := strings.Index(lower, "boundary")
-	raw := contentType[i+len("boundary"):]
-	if !strings.HasPrefix(raw, "="+b) && !strings.HasPrefix(raw, `="`+b+`"`) {
-		return "", &Error{ReasonInvalidForm, "the multipart boundary is not written as a plain token or quoted string right after boundary="}
+	// The parameter as written: "boundary=" right after ';' or
+	// whitespace, then the value as a token or a quoted string. With it
+	// cut out, "boundary" must not appear again (the value itself may
+	// hold the word, as browsers' ----WebKitFormBoundary... do).
+	lower, lb := strings.ToLower(contentType), strings.ToLower(b)
+	at, n := -1, 0
+	for _, w := range [2]string{`boundary="` + lb + `"`, "boundary=" + lb} {
+		if i := strings.Index(lower, w); i > 0 && strings.IndexByte("; \t", lower[i-1]) >= 0 {
+			at, n = i, len(w)
+			break
+		}
+	}
+	if at < 0 || strings.Contains(lower[:at]+lower[at+n:], "boundary") {
+		return "", &Error{ReasonInvalidForm, "the multipart boundary is repeated, hidden in another parameter, or not written as a plain token or quoted string right after boundary="}
 	}
 	return b, nil
 }

@@ -683,7 +683,7 @@ func CharsetProblem(kind int, contentType string) string {
 		}
 		return "the content type is malformed"
 	}
-	if body.ExtendedParam(contentType) {
+	if strings.IndexByte(contentType, '*') >= 0 && body.ExtendedParam(contentType) {
 		return "the content type has an extended (RFC 2231) parameter, which parsers read differently"
 	}
 	cs, has := params["charset"]

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 )
@@ -117,26 +118,41 @@ func TestEndToEndBodiesBlacklist(t *testing.T) {
 	cfg := Config{Upstream: "http://" + up.addr, Spec: "testdata/e2e-bodies.yaml"}
 	cfg.Blacklist = blacklist.Config{Enabled: true}
 	fw := startFirewall(t, cfg, nil)
+	// In monitor mode what validation would refuse is forwarded, and the
+	// findings are recorded: the blacklist must read the parts a lenient
+	// upstream would, hidden ones included.
+	cfg.Mode = "monitor"
+	audit := &syncBuffer{}
+	mon := startFirewall(t, cfg, audit)
 	name := field(`form-data; name="name"`, "pen") + "\r\n"
+	hidden := field(`form-data; name="note"`, "1' OR '1'='1' --") + "\r\n"
 	cases := []struct {
 		name    string
+		monitor bool
 		body    string
 		status  int
 		reached bool
 		reason  string
 	}{
-		{"clean", name + closeB, 201, true, ""},
-		{"json label on a text field, not JSON", name + field(`form-data; name="note"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
-		{"json label on a text field, a JSON string", name + field(`form-data; name="note"`, `"1' OR '1'='1' --"`, "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
-		{"vendor json label on an object field", name + field(`form-data; name="meta"`, `{"q":"1' OR '1'='1' --"}`, "Content-Type: application/vnd.x+json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
-		{"json label on a plain text field is refused", field(`form-data; name="name"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
-		{"traversal in a filename", name + field(`form-data; name="doc"; filename="../../etc/passwd"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, ""},
-		{"script in a filename", name + field(`form-data; name="doc"; filename="<script>alert(1)</script>.png"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, ""},
-		{"plain filename", name + field(`form-data; name="doc"; filename="report-2024.pdf"`, "x", "Content-Type: application/pdf") + "\r\n" + closeB, 201, true, ""},
+		{"clean", false, name + closeB, 201, true, ""},
+		{"monitor: part hidden in the epilogue", true, name + closeB + hidden + closeB, 201, true, "blacklist-sqli"},
+		{"monitor: part behind a bare LF delimiter", true, name[:len(name)-2] + "\n" + hidden + closeB, 201, true, "blacklist-sqli"},
+		{"monitor: clean but ambiguous body", true, name + closeB + name + closeB, 201, true, ""},
+		{"json label on a text field, not JSON", false, name + field(`form-data; name="note"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"json label on a text field, a JSON string", false, name + field(`form-data; name="note"`, `"1' OR '1'='1' --"`, "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"vendor json label on an object field", false, name + field(`form-data; name="meta"`, `{"q":"1' OR '1'='1' --"}`, "Content-Type: application/vnd.x+json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"json label on a plain text field is refused", false, field(`form-data; name="name"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"traversal in a filename", false, name + field(`form-data; name="doc"; filename="../../etc/passwd"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, "blacklist-traversal"},
+		{"script in a filename", false, name + field(`form-data; name="doc"; filename="<script>alert(1)</script>.png"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, "blacklist-xss"},
+		{"plain filename", false, name + field(`form-data; name="doc"; filename="report-2024.pdf"`, "x", "Content-Type: application/pdf") + "\r\n" + closeB, 201, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest("POST", "http://"+fw.Addr()+uploadURL, strings.NewReader(c.body))
+			srv := fw
+			if c.monitor {
+				srv = mon
+			}
+			req, err := http.NewRequest("POST", "http://"+srv.Addr()+uploadURL, strings.NewReader(c.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,8 +166,32 @@ func TestEndToEndBodiesBlacklist(t *testing.T) {
 			if resp.StatusCode != c.status {
 				t.Errorf("status %d, want %d; body %s", resp.StatusCode, c.status, rb)
 			}
-			if got := up.reached(resp.Header.Get(RequestIDHeader)); got != c.reached {
+			id := resp.Header.Get(RequestIDHeader)
+			if got := up.reached(id); got != c.reached {
 				t.Errorf("upstream reached = %v, want %v", got, c.reached)
+			}
+			if c.monitor {
+				// The audit record of the request lists what was found.
+				var rec string
+				for i := 0; i < 100 && rec == ""; i++ {
+					for _, line := range strings.Split(audit.String(), "\n") {
+						if strings.Contains(line, id) {
+							rec = line
+						}
+					}
+					if rec == "" {
+						time.Sleep(10 * time.Millisecond)
+					}
+				}
+				if rec == "" {
+					t.Fatal("no audit record")
+				}
+				if found := strings.Contains(rec, "blacklist-"); found != (c.reason != "") {
+					t.Errorf("audit record %s, want finding %q", rec, c.reason)
+				} else if c.reason != "" && !strings.Contains(rec, c.reason) {
+					t.Errorf("audit record %s, want %q", rec, c.reason)
+				}
+				return
 			}
 			if c.reason != "" {
 				var p struct{ Reason string }

@@ -1,8 +1,10 @@
 package firewall
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -360,6 +362,30 @@ func familyName(f blacklist.Family) string {
 	return string(f)
 }
 
+// scanLenientMultipart inspects a multipart body the strict reader
+// refused: each stretch between occurrences of the boundary string (the
+// whole body when no boundary can be made out), so a value is not pushed
+// out of the inspection window by the rest of the body.
+func scanLenientMultipart(c blacklist.Checker, data []byte, ct string) blacklist.Finding {
+	b := ""
+	if _, ps, err := mime.ParseMediaType(ct); err == nil {
+		b = ps["boundary"]
+	}
+	chunks := [][]byte{data}
+	if b != "" {
+		chunks = bytes.Split(data, []byte("--"+b))
+	}
+	for _, chunk := range chunks {
+		if len(chunk) == 0 {
+			continue
+		}
+		if f := c.Check(string(chunk), blacklist.Context{In: "body"}); f.Detected() {
+			return f
+		}
+	}
+	return blacklist.Finding{}
+}
+
 func skipSafe(sp *blacklist.SkipPolicy) bool {
 	if sp == nil {
 		return false
@@ -490,12 +516,16 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 		}
 	case plan.KindMultipart:
 		boundary, err := body.Boundary(ct)
-		if err != nil {
-			return blacklist.Finding{}
+		var parts []body.Part
+		if err == nil {
+			parts, err = body.ParseMultipart(data, boundary, tx.Plan.Config.MaxParts)
 		}
-		parts, err := body.ParseMultipart(data, boundary, tx.Plan.Config.MaxParts)
 		if err != nil {
-			return blacklist.Finding{}
+			// Refused by validation in block mode; in monitor mode it is
+			// forwarded, and a lenient parser may find parts the strict
+			// reader does not (one hidden in the epilogue, say): scan
+			// every stretch between boundary strings, headers included.
+			return scanLenientMultipart(c, data, ct)
 		}
 		sp := pol.bodySkip[m.Name]
 		for _, part := range parts {

@@ -106,6 +106,8 @@ func e2eBodyCases() []e2eCase {
 		{"bodies form constructor prototype field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor%5Bprototype%5D%5Badmin%5D=1", 400, false, "json-prototype-key"},
 		{"bodies form dotted __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "a.__proto__.admin=1", 400, false, "json-prototype-key"},
 		{"bodies multipart __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="__proto__"`, `{"admin":true}`) + "\r\n" + closeB, 400, false, "json-prototype-key"},
+		{"bodies multipart free-form field with its own type accepted", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="rows"`, "a,b", "Content-Type: text/csv") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart free-form field labelled json", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="rows"`, `{"a":1}`, "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
 		{"bodies form constructor alone is data", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor=x&prototype=y", 201, true, ""},
 	}
 }

@@ -236,8 +236,10 @@ func TestCharsetProblem(t *testing.T) {
 }
 
 func TestPartTypeProblem(t *testing.T) {
+	str := &params.Shape{Types: params.TString}
 	m := &Media{
 		Kind:       KindMultipart,
+		Shape:      &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{"name": str, "note": str, "avatar": str, "meta": {Types: params.TObject}}},
 		JSONFields: map[string]bool{"meta": true, "note": false},
 		PartTypes:  map[string][]string{"note": {"text/plain", "application/json"}, "avatar": {"image/*"}},
 	}
@@ -257,6 +259,8 @@ func TestPartTypeProblem(t *testing.T) {
 		{body.Part{Name: "note", ContentType: "text/html"}, true},
 		{body.Part{Name: "avatar", ContentType: "image/png", FileName: "a.png"}, false},
 		{body.Part{Name: "avatar", ContentType: "text/html", FileName: "a.png"}, true},
+		{body.Part{Name: "free", ContentType: "text/csv"}, false},
+		{body.Part{Name: "free", ContentType: "application/json"}, true},
 	}
 	for _, tc := range tests {
 		if got := partTypeProblem(m, tc.part) != nil; got != tc.bad {

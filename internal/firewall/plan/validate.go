@@ -461,6 +461,7 @@ func partTypeProblem(m *Media, p body.Part) *Violation {
 		}
 		return bad
 	}
+	declared := m.Shape != nil && m.Shape.Props[p.Name] != nil
 	switch {
 	case m.JSONFields[p.Name]:
 		if !isJSON(pct) {
@@ -468,6 +469,10 @@ func partTypeProblem(m *Media, p body.Part) *Violation {
 		}
 	case p.FileName != "":
 	case pct == "text/plain", pct == "application/octet-stream":
+	case !declared && !isJSON(pct):
+		// A field the contract does not describe (a free-form body) has
+		// no default type to contradict; a JSON label is still refused,
+		// as the firewall reads the value as text.
 	default:
 		return bad
 	}

@@ -108,6 +108,8 @@ func e2eBodyCases() []e2eCase {
 		{"bodies multipart __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="__proto__"`, `{"admin":true}`) + "\r\n" + closeB, 400, false, "json-prototype-key"},
 		{"bodies multipart free-form field with its own type accepted", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="rows"`, "a,b", "Content-Type: text/csv") + "\r\n" + closeB, 201, true, ""},
 		{"bodies multipart free-form field labelled json", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="rows"`, `{"a":1}`, "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies form _charset_ field latin-1", "bodies", "POST", "/v1/bodies/free", nil, formCT, "_charset_=iso-8859-1&note=caf%C3%A9", 415, false, "unsupported-media-type"},
+		{"bodies multipart _charset_ field shift_jis", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="_charset_"`, "shift_jis") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
 		{"bodies form constructor alone is data", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor=x&prototype=y", 201, true, ""},
 	}
 }

@@ -310,6 +310,8 @@ func TestFormObjectEncoding(t *testing.T) {
 		{"filter[kind]=a&filter=x", nil, ReasonParamAmbiguous},
 		{"name=x&name=y", nil, ReasonParamAmbiguous},
 		{"__proto__[x]=1", nil, body.ReasonPrototypeKey},
+		{"_charset_=iso-8859-1&name=x", nil, ReasonMediaType},
+		{"_charset_=UTF-8&name=x", map[string]any{"_charset_": "UTF-8", "name": "x"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.form, func(t *testing.T) {

@@ -358,6 +358,12 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		if prototypeName(kv[0]) {
 			return nil, &Violation{400, body.ReasonPrototypeKey, "form field " + quoteName(kv[0]) + " reaches JavaScript prototypes"}
 		}
+		if kv[0] == "_charset_" && !body.UTF8Charset(strings.TrimSpace(kv[1])) {
+			// RFC 7578 §4.6 (and the HTML form rules): Jetty and Apache
+			// Sling decode the other fields with the charset this field
+			// names, the firewall read them as UTF-8.
+			return nil, &Violation{415, ReasonMediaType, "the form's _charset_ field names a charset other than UTF-8"}
+		}
 	}
 	var consumed []bool
 	if len(m.FormParams) > 0 && m.Kind == KindForm {

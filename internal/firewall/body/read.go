@@ -188,9 +188,9 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 }
 
 // partContentType refuses part media types read differently: a nested
-// multipart/mixed (RFC 7578 §4.3 deprecates it; PHP and busboy do not
-// read it, commons-fileupload and Python's email-based parsers expand its
-// files, Go hands it over as one value), a malformed type, a charset
+// multipart/mixed (RFC 7578 §4.3 deprecates it; commons-fileupload
+// expands its files into parts of their own, Go hands it over as one
+// value), a malformed type, a charset
 // other than UTF-8 (an upstream that transcodes reads other text than
 // the one checked) and RFC 2231 extended parameters (charset*), which
 // some parsers decode and others ignore.
@@ -231,10 +231,11 @@ func UTF8Charset(cs string) bool {
 // transport padding (spaces, tabs) and CRLF, or "--" for the close
 // delimiter; and nothing after the close delimiter may hold the boundary.
 // Go's reader also takes a delimiter after a bare LF and skips a line
-// with other characters after the boundary, while busboy, PHP and
-// commons-fileupload match the boundary anywhere in a line or ignore
-// what follows it, and Python's and Rack's parsers read a part hidden in
-// the epilogue: each would see other parts than the firewall. The part
+// with other characters after the boundary, while parsers that search
+// for the boundary string instead of CRLF-framed delimiter lines find
+// it elsewhere or ignore what follows it, and parsers that keep reading
+// after the close delimiter find a part hidden in the epilogue: each
+// would see other parts than the firewall. The part
 // header blocks are checked too (checkHeaderBlock).
 func checkFraming(data []byte, boundary string) error {
 	dash := "--" + boundary
@@ -337,9 +338,10 @@ func disposition(fields []string) (name, filename string, err error) {
 		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has an extended (name*, filename*) parameter, which RFC 7578 forbids and parsers read differently"}
 	}
 	if strings.IndexByte(fields[0], '\\') >= 0 {
-		// Go unescapes name="a\"b" to a"b; PHP and busboy end the value
-		// at the escaped quote or keep the backslash; browsers send a
-		// Windows path's backslashes unescaped. Each reads another name.
+		// Go unescapes name="a\"b" to a"b; parsers that do not unescape
+		// end the value at the escaped quote or keep the backslash, and
+		// browsers have sent a Windows path's backslashes unescaped.
+		// Each reads another name.
 		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has a backslash, which parsers unescape differently"}
 	}
 	name, ok := params["name"]
@@ -352,8 +354,8 @@ func disposition(fields []string) (name, filename string, err error) {
 			return "", "", &Error{ReasonInvalidUTF8, "a multipart part's name or filename is not valid UTF-8 text or holds NUL"}
 		}
 		if strings.Contains(v, "=?") && strings.Contains(v, "?=") {
-			// RFC 2047 encoded words: Python's email-based parsers and
-			// some Java ones decode them, Go and busboy do not.
+			// RFC 2047 encoded words: parsers built on mail libraries
+			// may decode them, Go does not.
 			return "", "", &Error{ReasonInvalidForm, "a multipart part's name or filename is an RFC 2047 encoded word, which some parsers decode and others do not"}
 		}
 	}

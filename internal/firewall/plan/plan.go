@@ -667,9 +667,10 @@ func MatchMedia(ms []*Media, contentType string) *Media {
 // other text than the one that was checked. An RFC 2231 extended parameter
 // (charset*=...) is refused whatever it says: Go's parser lets it override
 // charset, most others ignore it. multipart/form-data takes no charset at
-// all (RFC 7578 §4.5 moved it to a _charset_ field and the parts): PHP
-// and Python's cgi ignore one there, commons-fileupload and ASP.NET
-// decode the parts' names and values with it.
+// all (RFC 7578 §4.5 moved it to a _charset_ field and the parts):
+// commons-fileupload decodes part headers (field and file names) with
+// the request's character encoding, which a servlet container takes from
+// it, while Go and others ignore it.
 func CharsetProblem(kind int, contentType string) string {
 	switch kind {
 	case KindJSON, KindForm, KindText, KindMultipart:

@@ -426,10 +426,10 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 }
 
 // prototypeName reports a form or multipart field name through which a
-// JavaScript upstream builds a prototype-polluting object: qs (Express's
-// extended parser), formidable and multer's field nesting read
-// "__proto__[admin]", "a[__proto__][x]", "constructor[prototype][x]" and
-// their dotted forms as nested keys. The JSON body rule refuses the same
+// JavaScript upstream builds a prototype-polluting object: parsers that
+// nest bracketed or dotted names into objects (qs with allowPrototypes,
+// older and hand-written ones) read "__proto__[admin]", "a[__proto__][x]",
+// "constructor[prototype][x]" and their dotted forms as nested keys. The JSON body rule refuses the same
 // keys (body.Limits.RefusePrototypeKeys).
 func prototypeName(name string) bool {
 	if !strings.Contains(name, "__proto__") && !strings.Contains(name, "prototype") {
@@ -449,8 +449,9 @@ func prototypeName(name string) bool {
 // partTypeProblem refuses a part whose Content-Type contradicts what the
 // contract says its field holds: the field's encoding.contentType, or
 // OpenAPI's default (application/json for an object, text/plain for a
-// primitive). Upstreams that honour the part's label (NestJS pipes,
-// Spring's @RequestPart, FastAPI) would decode the value as JSON (or not)
+// primitive). Upstreams that honour the part's label (Spring's
+// @RequestPart picks its message converter by it) would decode the value
+// as JSON (or not)
 // where the firewall validated the other reading. A file part (with a
 // filename) of a field without a declared type carries its file's type.
 func partTypeProblem(m *Media, p body.Part) *Violation {

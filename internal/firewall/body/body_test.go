@@ -404,6 +404,22 @@ func TestParseMultipartDifferentials(t *testing.T) {
 	}
 }
 
+// TestParseMultipartHeaderlessPartsAreCheap: parts without the empty
+// line that ends a header block must not make the framing check scan the
+// rest of the body once per part.
+func TestParseMultipartHeaderlessPartsAreCheap(t *testing.T) {
+	part := "--B\r\nX-Pad: " + strings.Repeat("p", 100) + "\r\n"
+	data := []byte(strings.Repeat(part, 10000) + "--B--\r\n")
+	start := time.Now()
+	_, err := ParseMultipart(data, "B", 20000)
+	if reasonOf(err) != ReasonInvalidForm {
+		t.Fatalf("err %v, want %s", err, ReasonInvalidForm)
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Fatalf("took %v", d)
+	}
+}
+
 func TestBoundary(t *testing.T) {
 	long := strings.Repeat("b", 70)
 	tests := []struct {

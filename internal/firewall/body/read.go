@@ -276,7 +276,14 @@ func checkFraming(data []byte, boundary string) error {
 			return &Error{ReasonInvalidForm, "a multipart delimiter line has characters after the boundary"}
 		}
 		if !closed {
-			if err := checkHeaderBlock(data[j:]); err != nil {
+			// The header block lies before the next occurrence of the
+			// boundary: bounding it there keeps the work linear when
+			// parts have no empty line.
+			end := len(data)
+			if k := bytes.Index(data[j:], []byte(dash)); k >= 0 {
+				end = j + k
+			}
+			if err := checkHeaderBlock(data[j:end]); err != nil {
 				return err
 			}
 		}

@@ -1,10 +1,209 @@
 package firewall
 
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
+)
+
+// crlf joins lines with CRLF, so multipart bodies can be written line by
+// line with their framing spelled out.
+func crlf(lines ...string) string { return strings.Join(lines, "\r\n") }
+
+// field is one multipart part with boundary B: a disposition line, any
+// further header lines, the empty line and the value.
+func field(disposition string, value string, headers ...string) string {
+	return crlf(append(append([]string{"--B", "Content-Disposition: " + disposition}, headers...), "", value)...)
+}
+
+const (
+	mpB       = "multipart/form-data; boundary=B"
+	formCT    = "application/x-www-form-urlencoded"
+	closeB    = "--B--\r\n"
+	uploadURL = "/v1/bodies/upload"
+)
+
 // e2eBodyCases are the end-to-end cases about request bodies read the way
 // lenient upstream parsers read them (multipart framing and parts,
 // url-encoded forms), against firewall "bodies" (testdata/e2e-bodies.yaml).
 func e2eBodyCases() []e2eCase {
+	name := func(v string) string { return field(`form-data; name="name"`, v) + "\r\n" }
+	ok := name("pen") + closeB
+	hidden := field(`form-data; name="role"`, "admin") + "\r\n"
+	long := strings.Repeat("b", 71)
+	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
-		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, "application/x-www-form-urlencoded", "name=pen&count=3", 201, true, ""},
+		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
+
+		// Multipart delimiter framing.
+		{"bodies multipart accepted", "bodies", "POST", uploadURL, nil, mpB, ok, 201, true, ""},
+		{"bodies multipart transport padding after a delimiter", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "--B\r\n", "--B \t\r\n", 1), 201, true, ""},
+		{"bodies multipart preamble without the boundary", "bodies", "POST", uploadURL, nil, mpB, "preamble\r\n" + ok, 201, true, ""},
+		{"bodies multipart delimiter inside the preamble", "bodies", "POST", uploadURL, nil, mpB, "x--B\r\nContent-Disposition: form-data; name=\"role\"\r\n\r\nadmin\r\n" + ok, 400, false, "invalid-form"},
+		{"bodies multipart part hidden in the epilogue", "bodies", "POST", uploadURL, nil, mpB, ok + hidden + closeB, 400, false, "invalid-form"},
+		{"bodies multipart delimiter with trailing characters", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "--B\r\n", "--B junk\r\n", 1), 400, false, "invalid-form"},
+		{"bodies multipart boundary prefix of a longer line", "bodies", "POST", uploadURL, nil, mpB, name("pen") + "--BX\r\n" + hidden + closeB, 400, false, "invalid-form"},
+		{"bodies multipart delimiter after a bare LF", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "pen\r\n--B--", "pen\n--B--", 1), 400, false, "invalid-form"},
+		{"bodies multipart delimiter line ending in a bare LF", "bodies", "POST", uploadURL, nil, mpB, strings.Replace(ok, "--B\r\n", "--B\n", 1), 400, false, "invalid-form"},
+
+		// The boundary parameter.
+		{"bodies multipart two boundary parameters", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=B; boundary=C", ok, 400, false, "invalid-form"},
+		{"bodies multipart boundary inside another parameter", "bodies", "POST", uploadURL, nil, `multipart/form-data; x="boundary=C"; boundary=B`, ok, 400, false, "invalid-form"},
+		{"bodies multipart empty boundary", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary=""`, ok, 400, false, "invalid-form"},
+		{"bodies multipart boundary over 70 characters", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=" + long, ctl(long), 400, false, "invalid-form"},
+		{"bodies multipart boundary outside bchars", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="B{"`, ctl("B{"), 400, false, "invalid-form"},
+		{"bodies multipart boundary with a backslash", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="\B"`, ok, 400, false, "invalid-form"},
+		{"bodies multipart boundary after a space", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary= B", ok, 400, false, "invalid-form"},
+		{"bodies multipart extended boundary parameter", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=B; boundary*=utf-8''C", ok, 415, false, "unsupported-media-type"},
+		{"bodies multipart browser boundary accepted", "bodies", "POST", uploadURL, nil, "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", ctl("----WebKitFormBoundary7MA4YWxkTrZu0gW"), 201, true, ""},
+		{"bodies multipart quoted boundary accepted", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="B"`, ok, 201, true, ""},
+
+		// Charset parameters.
+		{"bodies multipart charset on the body", "bodies", "POST", uploadURL, nil, "multipart/form-data; charset=utf-8; boundary=B", ok, 415, false, "unsupported-media-type"},
+		{"bodies form charset latin-1", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=iso-8859-1", "name=pen", 415, false, "unsupported-media-type"},
+		{"bodies form extended charset", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=iso-8859-1; charset*=utf-8''utf-8", "name=pen", 415, false, "unsupported-media-type"},
+		{"bodies form utf-8 charset accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=UTF-8", "name=pen", 201, true, ""},
+
+		// Part headers.
+		{"bodies multipart part charset utf-7", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, "pen", "Content-Type: text/plain; charset=utf-7") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart part utf-8 text accepted", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, "pen", "Content-Type: text/plain; charset=UTF-8") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart json part for a text field", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, `"pen"`, "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart text part for an object field", "bodies", "POST", uploadURL, nil, mpB, ok[:len(ok)-len(closeB)] + field(`form-data; name="meta"`, `{"q":"x"}`, "Content-Type: text/plain") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart json part for an object field accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="meta"`, `{"q":"x"}`, "Content-Type: application/json") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart part type outside its encoding", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="avatar"; filename="a.svg"`, `<svg/>`, "Content-Type: image/svg+xml") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies multipart part type in its encoding accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="avatar"; filename="a.png"`, "\x89PNG\x00", "Content-Type: image/png") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart file part accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="a.pdf"`, "%PDF\x00", "Content-Type: application/pdf") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart nested multipart/mixed", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"`, crlf("--C", "Content-Disposition: file; filename=\"a.txt\"", "", "x", "--C--"), "Content-Type: multipart/mixed; boundary=C") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart two transfer encodings", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"`, "pen", "Content-Transfer-Encoding: 8bit", "Content-Transfer-Encoding: base64") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart bare LF in a part header", "bodies", "POST", uploadURL, nil, mpB, crlf("--B", "Content-Disposition: form-data; name=\"name\"\nX-Note: 1", "", "pen") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart folded part header", "bodies", "POST", uploadURL, nil, mpB, crlf("--B", "Content-Disposition: form-data;", ` name="name"`, "", "pen") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart name with a backslash escape", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="na\"me"`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart unquoted name with a quote", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name=na"me`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart encoded-word name", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="=?utf-8?B?cm9sZQ==?="`, "admin") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart encoded-word filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="=?utf-8?Q?a.php?="`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
+		{"bodies multipart NUL in a field value", "bodies", "POST", uploadURL, nil, mpB, name("pen\x00.jpg") + closeB, 400, false, "invalid-utf8"},
+		{"bodies multipart NUL in a filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field("form-data; name=\"doc\"; filename=\"a.php\x00.png\"", "x") + "\r\n" + closeB, 400, false, "invalid-utf8"},
+
+		// Form encoding objects (style, explode).
+		{"bodies form array explode false", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "tags=a,b", 201, true, ""},
+		{"bodies form array explode false repeated", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "tags=a&tags=b", 400, false, "parameter-ambiguous"},
+		{"bodies form array explode true", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "ids=1&ids=2", 201, true, ""},
+		{"bodies form array explode true joined", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "ids=1,2", 400, false, "type-mismatch"},
+		{"bodies form array pipe delimited", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "pipes=1%7C2", 201, true, ""},
+		{"bodies form array pipe delimited wrong item", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "pipes=1%7Cx", 400, false, "type-mismatch"},
+		{"bodies form deepObject", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter%5Bmax%5D=3", 201, true, ""},
+		{"bodies form deepObject wrong type", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bmax%5D=x", 400, false, "type-mismatch"},
+		{"bodies form deepObject undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Brole%5D=admin", 400, false, "undeclared-property"},
+		{"bodies form deepObject beside a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter=x", 400, false, "parameter-ambiguous"},
+
+		// Prototype-polluting field names.
+		{"bodies form __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "__proto__%5Badmin%5D=1", 400, false, "json-prototype-key"},
+		{"bodies form constructor prototype field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor%5Bprototype%5D%5Badmin%5D=1", 400, false, "json-prototype-key"},
+		{"bodies form dotted __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "a.__proto__.admin=1", 400, false, "json-prototype-key"},
+		{"bodies multipart __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="__proto__"`, `{"admin":true}`) + "\r\n" + closeB, 400, false, "json-prototype-key"},
+		{"bodies multipart free-form field with its own type accepted", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="rows"`, "a,b", "Content-Type: text/csv") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart free-form field labelled json", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="rows"`, `{"a":1}`, "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies form _charset_ field latin-1", "bodies", "POST", "/v1/bodies/free", nil, formCT, "_charset_=iso-8859-1&note=caf%C3%A9", 415, false, "unsupported-media-type"},
+		{"bodies multipart _charset_ field shift_jis", "bodies", "POST", "/v1/bodies/free", nil, mpB, field(`form-data; name="_charset_"`, "shift_jis") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"bodies form constructor alone is data", "bodies", "POST", "/v1/bodies/free", nil, formCT, "constructor=x&prototype=y", 201, true, ""},
+	}
+}
+
+// TestEndToEndBodiesBlacklist runs multipart bodies through a firewall
+// with the injection blacklist on (the table's firewalls run without it):
+// a part's text whatever its label, and upload filenames, are inspected.
+func TestEndToEndBodiesBlacklist(t *testing.T) {
+	up := startUpstream(t)
+	cfg := Config{Upstream: "http://" + up.addr, Spec: "testdata/e2e-bodies.yaml"}
+	cfg.Blacklist = blacklist.Config{Enabled: true}
+	fw := startFirewall(t, cfg, nil)
+	// In monitor mode what validation would refuse is forwarded, and the
+	// findings are recorded: the blacklist must read the parts a lenient
+	// upstream would, hidden ones included.
+	cfg.Mode = "monitor"
+	audit := &syncBuffer{}
+	mon := startFirewall(t, cfg, audit)
+	name := field(`form-data; name="name"`, "pen") + "\r\n"
+	hidden := field(`form-data; name="note"`, "1' OR '1'='1' --") + "\r\n"
+	cases := []struct {
+		name    string
+		monitor bool
+		body    string
+		status  int
+		reached bool
+		reason  string
+	}{
+		{"clean", false, name + closeB, 201, true, ""},
+		{"monitor: part hidden in the epilogue", true, name + closeB + hidden + closeB, 201, true, "blacklist-sqli"},
+		{"monitor: part behind a bare LF delimiter", true, name[:len(name)-2] + "\n" + hidden + closeB, 201, true, "blacklist-sqli"},
+		{"monitor: clean but ambiguous body", true, name + closeB + name + closeB, 201, true, ""},
+		{"json label on a text field, not JSON", false, name + field(`form-data; name="note"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"json label on a text field, a JSON string", false, name + field(`form-data; name="note"`, `"1' OR '1'='1' --"`, "Content-Type: application/json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"vendor json label on an object field", false, name + field(`form-data; name="meta"`, `{"q":"1' OR '1'='1' --"}`, "Content-Type: application/vnd.x+json") + "\r\n" + closeB, 403, false, "blacklist-sqli"},
+		{"json label on a plain text field is refused", false, field(`form-data; name="name"`, "1' OR '1'='1' --", "Content-Type: application/json") + "\r\n" + closeB, 415, false, "unsupported-media-type"},
+		{"traversal in a filename", false, name + field(`form-data; name="doc"; filename="../../etc/passwd"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, "blacklist-traversal"},
+		{"script in a filename", false, name + field(`form-data; name="doc"; filename="<script>alert(1)</script>.png"`, "x", "Content-Type: application/octet-stream") + "\r\n" + closeB, 403, false, "blacklist-xss"},
+		{"plain filename", false, name + field(`form-data; name="doc"; filename="report-2024.pdf"`, "x", "Content-Type: application/pdf") + "\r\n" + closeB, 201, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := fw
+			if c.monitor {
+				srv = mon
+			}
+			req, err := http.NewRequest("POST", "http://"+srv.Addr()+uploadURL, strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", mpB)
+			resp, err := testClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Errorf("status %d, want %d; body %s", resp.StatusCode, c.status, rb)
+			}
+			id := resp.Header.Get(RequestIDHeader)
+			if got := up.reached(id); got != c.reached {
+				t.Errorf("upstream reached = %v, want %v", got, c.reached)
+			}
+			if c.monitor {
+				// The audit record of the request lists what was found.
+				var rec string
+				for i := 0; i < 100 && rec == ""; i++ {
+					for _, line := range strings.Split(audit.String(), "\n") {
+						if strings.Contains(line, id) {
+							rec = line
+						}
+					}
+					if rec == "" {
+						time.Sleep(10 * time.Millisecond)
+					}
+				}
+				if rec == "" {
+					t.Fatal("no audit record")
+				}
+				if found := strings.Contains(rec, "blacklist-"); found != (c.reason != "") {
+					t.Errorf("audit record %s, want finding %q", rec, c.reason)
+				} else if c.reason != "" && !strings.Contains(rec, c.reason) {
+					t.Errorf("audit record %s, want %q", rec, c.reason)
+				}
+				return
+			}
+			if c.reason != "" {
+				var p struct{ Reason string }
+				_ = json.Unmarshal(rb, &p)
+				if p.Reason != c.reason {
+					t.Errorf("reason %q, want %q (%s)", p.Reason, c.reason, rb)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package firewall
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"mime"
@@ -361,6 +362,30 @@ func familyName(f blacklist.Family) string {
 	return string(f)
 }
 
+// scanLenientMultipart inspects a multipart body the strict reader
+// refused: each stretch between occurrences of the boundary string (the
+// whole body when no boundary can be made out), so a value is not pushed
+// out of the inspection window by the rest of the body.
+func scanLenientMultipart(c blacklist.Checker, data []byte, ct string) blacklist.Finding {
+	b := ""
+	if _, ps, err := mime.ParseMediaType(ct); err == nil {
+		b = ps["boundary"]
+	}
+	chunks := [][]byte{data}
+	if b != "" {
+		chunks = bytes.Split(data, []byte("--"+b))
+	}
+	for _, chunk := range chunks {
+		if len(chunk) == 0 {
+			continue
+		}
+		if f := c.Check(string(chunk), blacklist.Context{In: "body"}); f.Detected() {
+			return f
+		}
+	}
+	return blacklist.Finding{}
+}
+
 func skipSafe(sp *blacklist.SkipPolicy) bool {
 	if sp == nil {
 		return false
@@ -490,19 +515,31 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 			}
 		}
 	case plan.KindMultipart:
-		_, ps, err := mime.ParseMediaType(ct)
-		if err != nil {
-			return blacklist.Finding{}
+		boundary, err := body.Boundary(ct)
+		var parts []body.Part
+		if err == nil {
+			parts, err = body.ParseMultipart(data, boundary, tx.Plan.Config.MaxParts)
 		}
-		parts, err := body.ParseMultipart(data, ps["boundary"], tx.Plan.Config.MaxParts)
 		if err != nil {
-			return blacklist.Finding{}
+			// Refused by validation in block mode; in monitor mode it is
+			// forwarded, and a lenient parser may find parts the strict
+			// reader does not (one hidden in the epilogue, say): scan
+			// every stretch between boundary strings, headers included.
+			return scanLenientMultipart(c, data, ct)
 		}
 		sp := pol.bodySkip[m.Name]
 		for _, part := range parts {
 			name := "/" + part.Name
 			if pol.checkKeys && !sp.Root().KeysSafe() {
 				if f := c.Check(part.Name, blacklist.Context{In: "body", Name: name, Key: true}); f.Detected() {
+					return f
+				}
+			}
+			if part.FileName != "" {
+				// Upstreams store uploads under their filename, or echo
+				// it in a page or a log: ../../etc/passwd or <script> in
+				// it is an argument like any field's value.
+				if f := c.Check(part.FileName, blacklist.Context{In: "body", Name: name + "/filename"}); f.Detected() {
 					return f
 				}
 			}
@@ -519,13 +556,30 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 				// positives. A filename on a part the schema calls text
 				// does not make it a file.
 				continue
-			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
+			case (pct == "application/json" || strings.HasSuffix(pct, "+json")) && m.JSONFields[part.Name]:
 				v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON)
 				if err != nil {
-					continue // request validation has judged the part
+					// Not JSON after all (validation refuses that in block
+					// mode): an upstream may still read it as text.
+					if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
+						return f
+					}
+					continue
 				}
 				if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
 					return f
+				}
+			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
+				// A JSON label on a field the contract reads as text: the
+				// firewall validated the text, an upstream that honours
+				// the label decodes it. Both readings are inspected.
+				if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
+					return f
+				}
+				if v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON); err == nil {
+					if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
+						return f
+					}
 				}
 			default:
 				if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {

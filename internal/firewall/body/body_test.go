@@ -348,3 +348,112 @@ func TestParseMultipart(t *testing.T) {
 		})
 	}
 }
+
+// TestParseMultipartDifferentials holds bodies that lenient parsers frame
+// or read differently from Go's reader: each is refused before its parts
+// are read.
+func TestParseMultipartDifferentials(t *testing.T) {
+	j := func(lines ...string) []byte { return []byte(strings.Join(lines, "\r\n")) }
+	okPart := "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n"
+	tests := []struct {
+		name   string
+		data   []byte
+		reason string
+	}{
+		{"plain", []byte(okPart + "--B--\r\n"), ""},
+		{"close without CRLF", []byte(okPart + "--B--"), ""},
+		{"transport padding", []byte(strings.Replace(okPart, "--B\r\n", "--B \t \r\n", 1) + "--B-- \r\n"), ""},
+		{"preamble and epilogue without the boundary", []byte("hello\r\n" + okPart + "--B--\r\nbye\r\n"), ""},
+		{"boundary text inside a value is refused", []byte(strings.Replace(okPart, "\r\nx\r\n", "\r\nx--B\r\n", 1) + "--B--\r\n"), ReasonInvalidForm},
+		{"delimiter inside the preamble", []byte("x--B\r\n" + okPart + "--B--\r\n"), ReasonInvalidForm},
+		{"part in the epilogue", []byte(okPart + "--B--\r\n" + okPart + "--B--\r\n"), ReasonInvalidForm},
+		{"close delimiter twice", []byte(okPart + "--B--\r\n--B--\r\n"), ReasonInvalidForm},
+		{"trailing characters", []byte(strings.Replace(okPart, "--B\r\n", "--B;x\r\n", 1) + "--B--\r\n"), ReasonInvalidForm},
+		{"trailing characters after the close", []byte(okPart + "--B--x\r\n"), ReasonInvalidForm},
+		{"longer boundary", []byte(okPart + "--BB\r\n" + okPart[4:] + "--B--\r\n"), ReasonInvalidForm},
+		{"delimiter after a bare LF", []byte(strings.TrimSuffix(okPart, "\r\n") + "\n--B--\r\n"), ReasonInvalidForm},
+		{"delimiter line ending in a bare LF", []byte(strings.Replace(okPart, "--B\r\n", "--B\n", 1) + "--B--\r\n"), ReasonInvalidForm},
+		{"bare LF in a part header", j("--B", "Content-Disposition: form-data; name=\"a\"\nX: y", "", "x", "--B--"), ReasonInvalidForm},
+		{"bare CR in a part header", j("--B", "Content-Disposition: form-data; name=\"a\"\rX: y", "", "x", "--B--"), ReasonInvalidForm},
+		{"folded part header", j("--B", "Content-Disposition: form-data;", "\tname=\"a\"", "", "x", "--B--"), ReasonInvalidForm},
+		{"part without headers", j("--B", "", "x", "--B--"), ReasonInvalidForm},
+		{"two transfer encodings", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Transfer-Encoding: 8bit", "Content-Transfer-Encoding: base64", "", "eA==", "--B--"), ReasonInvalidForm},
+		{"two content types", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Type: text/plain", "Content-Type: application/json", "", "x", "--B--"), ReasonInvalidForm},
+		{"part charset utf-8", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Type: text/plain; charset=UTF-8", "", "x", "--B--"), ""},
+		{"part charset latin-1", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Type: text/plain; charset=iso-8859-1", "", "x", "--B--"), ReasonMediaType},
+		{"part extended charset", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Type: text/plain; charset*=utf-8''utf-7", "", "x", "--B--"), ReasonMediaType},
+		{"part content type malformed", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Type: text/plain; ;=", "", "x", "--B--"), ReasonInvalidForm},
+		{"nested multipart/mixed", j("--B", "Content-Disposition: form-data; name=\"a\"", "Content-Type: multipart/mixed; boundary=C", "", "--C", "", "x", "--C--", "--B--"), ReasonInvalidForm},
+		{"escaped quote in a name", j("--B", `Content-Disposition: form-data; name="a\"b"`, "", "x", "--B--"), ReasonInvalidForm},
+		{"backslash in a filename", j("--B", `Content-Disposition: form-data; name="a"; filename="C:\tmp\a.txt"`, "", "x", "--B--"), ReasonInvalidForm},
+		{"quote inside an unquoted name", j("--B", `Content-Disposition: form-data; name=a"b`, "", "x", "--B--"), ReasonInvalidForm},
+		{"encoded-word name", j("--B", `Content-Disposition: form-data; name="=?utf-8?B?cm9sZQ==?="`, "", "x", "--B--"), ReasonInvalidForm},
+		{"encoded-word filename", j("--B", `Content-Disposition: form-data; name="a"; filename="=?iso-8859-1?Q?a.php?="`, "", "x", "--B--"), ReasonInvalidForm},
+		{"NUL in a field value", j("--B", `Content-Disposition: form-data; name="a"`, "", "x\x00y", "--B--"), ReasonInvalidUTF8},
+		{"NUL in a file is data", j("--B", `Content-Disposition: form-data; name="a"; filename="a.bin"`, "", "x\x00y", "--B--"), ""},
+		{"NUL in a filename", j("--B", "Content-Disposition: form-data; name=\"a\"; filename=\"a.php\x00.png\"", "", "x", "--B--"), ReasonInvalidUTF8},
+		{"invalid UTF-8 in a name", j("--B", "Content-Disposition: form-data; name=\"a\xff\"", "", "x", "--B--"), ReasonInvalidUTF8},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseMultipart(tc.data, "B", 10)
+			if r := reasonOf(err); r != tc.reason {
+				t.Fatalf("reason %q (err %v), want %q", r, err, tc.reason)
+			}
+		})
+	}
+}
+
+// TestParseMultipartHeaderlessPartsAreCheap: parts without the empty
+// line that ends a header block must not make the framing check scan the
+// rest of the body once per part.
+func TestParseMultipartHeaderlessPartsAreCheap(t *testing.T) {
+	part := "--B\r\nX-Pad: " + strings.Repeat("p", 100) + "\r\n"
+	data := []byte(strings.Repeat(part, 10000) + "--B--\r\n")
+	start := time.Now()
+	_, err := ParseMultipart(data, "B", 20000)
+	if reasonOf(err) != ReasonInvalidForm {
+		t.Fatalf("err %v, want %s", err, ReasonInvalidForm)
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Fatalf("took %v", d)
+	}
+}
+
+func TestBoundary(t *testing.T) {
+	long := strings.Repeat("b", 70)
+	tests := []struct {
+		ct, want, reason string
+	}{
+		{"multipart/form-data; boundary=abc", "abc", ""},
+		{`multipart/form-data; boundary="abc"`, "abc", ""},
+		{`multipart/form-data; boundary="a:b/c?d=e f"`, "a:b/c?d=e f", ""},
+		{"Multipart/Form-Data; BOUNDARY=abc", "abc", ""},
+		{"multipart/form-data;boundary=abc", "abc", ""},
+		{"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", "----WebKitFormBoundary7MA4YWxkTrZu0gW", ""},
+		{`multipart/form-data; boundary="----geckoformboundary1a2b"`, "----geckoformboundary1a2b", ""},
+		{"multipart/form-data; xboundary=abc", "", ReasonInvalidForm},
+		{`multipart/form-data; boundary=abc; x="boundary"`, "", ReasonInvalidForm},
+		{"multipart/form-data; boundary=" + long, long, ""},
+		{"multipart/form-data; boundary=" + long + "b", "", ReasonInvalidForm},
+		{"multipart/form-data", "", ReasonInvalidForm},
+		{`multipart/form-data; boundary=""`, "", ReasonInvalidForm},
+		{"multipart/form-data; boundary=a; boundary=b", "", ReasonInvalidForm},
+		{"multipart/form-data; boundary=a; Boundary=b", "", ReasonInvalidForm},
+		{`multipart/form-data; x="boundary=b"; boundary=a`, "", ReasonInvalidForm},
+		{"multipart/form-data; boundary=a; boundary*=utf-8''b", "", ReasonInvalidForm},
+		{`multipart/form-data; boundary="a\b"`, "", ReasonInvalidForm},
+		{`multipart/form-data; boundary="a{b"`, "", ReasonInvalidForm},
+		{`multipart/form-data; boundary="ab "`, "", ReasonInvalidForm},
+		{"multipart/form-data; boundary= ab", "", ReasonInvalidForm},
+		{`multipart/form-data; boundary="ab`, "", ReasonInvalidForm},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ct, func(t *testing.T) {
+			got, err := Boundary(tc.ct)
+			if r := reasonOf(err); r != tc.reason || got != tc.want {
+				t.Fatalf("Boundary = %q, reason %q (err %v); want %q, %q", got, r, err, tc.want, tc.reason)
+			}
+		})
+	}
+}

@@ -219,6 +219,13 @@ type Media struct {
 	Shape  *params.Shape
 	// JSONFields are form/multipart properties encoded as JSON.
 	JSONFields map[string]bool
+	// PartTypes are the media types (lower case, possibly ranges such as
+	// image/*) a multipart property's encoding.contentType declares.
+	PartTypes map[string][]string
+	// FormParams decode the url-encoded form properties whose encoding
+	// declares a style or explode (arrays and objects serialised like
+	// query parameters).
+	FormParams map[string]*params.Param
 	// CaseVariantKeys: the schema declares properties whose names differ
 	// only in case, so request keys that do are not refused.
 	CaseVariantKeys bool
@@ -502,6 +509,15 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 				for prop, enc := range mt.Encoding {
 					if ct := strings.ToLower(enc.ContentType); ct != "" {
 						m.JSONFields[prop] = isJSON(ct)
+						if m.PartTypes == nil {
+							m.PartTypes = map[string][]string{}
+						}
+						for _, t := range strings.Split(ct, ",") {
+							m.PartTypes[prop] = append(m.PartTypes[prop], MediaName(t))
+						}
+					}
+					if m.Kind == KindForm && (enc.Style != "" || enc.Explode != nil) && m.Shape != nil {
+						m.addFormParam(prop, enc.Style, enc.Explode)
 					}
 				}
 			}
@@ -536,6 +552,35 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		p.Problems = append(p.Problems, fmt.Sprintf("%s: requests are refused (fail closed) because %s", op.ID, op.Broken))
 	}
 	return op
+}
+
+// addFormParam compiles how a url-encoded form property is serialised, as
+// its encoding object says (OpenAPI 3: style and explode, with the query
+// parameters' meaning; style form, exploded, by default): tags=a,b is
+// one array under explode false, tags=a&tags=b under explode true,
+// filter[kind]=x a deepObject. Frameworks split the values the way the
+// contract says, so the firewall does too. An exploded form object, whose
+// properties would be top-level fields beside the body's own, is left to
+// the ordinary field reading.
+func (m *Media) addFormParam(prop, style string, explode *bool) {
+	ps := m.Shape.Props[prop]
+	if ps == nil {
+		return
+	}
+	if style == "" {
+		style = "form"
+	}
+	ex := style == "form"
+	if explode != nil {
+		ex = *explode
+	}
+	if style == "form" && ex && ps.Has(params.TObject) {
+		return
+	}
+	if m.FormParams == nil {
+		m.FormParams = map[string]*params.Param{}
+	}
+	m.FormParams[prop] = &params.Param{Name: prop, In: "query", Style: style, Explode: ex, Shape: ps}
 }
 
 // specMode applies an x-rampart-mode extension: it may tighten the
@@ -629,25 +674,43 @@ func MatchMedia(ms []*Media, contentType string) *Media {
 	return nil
 }
 
-// CharsetProblem explains why a JSON, form or text body's declared charset
-// is refused ("" when it is fine): the firewall validates those bodies as
-// UTF-8, so another charset would have the other side read other text than
-// the one that was checked.
+// CharsetProblem explains why a JSON, form, text or multipart body's
+// declared charset is refused ("" when it is fine): the firewall validates
+// those bodies as UTF-8, so another charset would have the other side read
+// other text than the one that was checked. An RFC 2231 extended parameter
+// (charset*=...) is refused whatever it says: Go's parser lets it override
+// charset, most others ignore it. multipart/form-data takes no charset at
+// all (RFC 7578 §4.5 moved it to a _charset_ field and the parts):
+// commons-fileupload decodes part headers (field and file names) with
+// the request's character encoding, which a servlet container takes from
+// it, while Go and others ignore it.
 func CharsetProblem(kind int, contentType string) string {
 	switch kind {
-	case KindJSON, KindForm, KindText:
+	case KindJSON, KindForm, KindText, KindMultipart:
 	default:
 		return ""
 	}
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
+		if kind == KindMultipart {
+			return "" // the boundary check answers it, with its reason
+		}
 		return "the content type is malformed"
 	}
-	switch strings.ToLower(params["charset"]) {
-	case "", "utf-8", "utf8", "us-ascii":
+	if strings.IndexByte(contentType, '*') >= 0 && body.ExtendedParam(contentType) {
+		return "the content type has an extended (RFC 2231) parameter, which parsers read differently"
+	}
+	cs, has := params["charset"]
+	if kind == KindMultipart {
+		if has {
+			return "a multipart/form-data content type takes no charset"
+		}
 		return ""
 	}
-	return "the body's charset is not UTF-8"
+	if !body.UTF8Charset(cs) {
+		return "the body's charset is not UTF-8"
+	}
+	return ""
 }
 
 // MediaName is the lower-case type/subtype of a Content-Type value.

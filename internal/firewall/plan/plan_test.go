@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/firewall/body"
+	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -176,5 +177,161 @@ paths:
 	}
 	if m, _, err := p.Router.Lookup("DELETE", "/v1/items/x"); err != nil || m.Value.ID != "deleteItem" {
 		t.Errorf("DELETE: %v", err)
+	}
+}
+
+func TestPrototypeName(t *testing.T) {
+	tests := map[string]bool{
+		"__proto__":                    true,
+		"__proto__[admin]":             true,
+		"a[__proto__][x]":              true,
+		"a.__proto__.x":                true,
+		"constructor[prototype][x]":    true,
+		"constructor.prototype.x":      true,
+		"a[constructor][prototype]":    true,
+		"constructor":                  false,
+		"prototype":                    false,
+		"prototype[constructor]":       false,
+		"proto":                        false,
+		"__proto__x":                   false,
+		"my_prototype":                 false,
+		"constructor[x][prototype]":    false,
+		"items[0][name]":               false,
+		"constructor[ prototype ][x]":  true,
+		"[__proto__]":                  true,
+		"constructor]prototype[admin]": true,
+	}
+	for name, want := range tests {
+		if got := prototypeName(name); got != want {
+			t.Errorf("prototypeName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestCharsetProblem(t *testing.T) {
+	tests := []struct {
+		kind int
+		ct   string
+		bad  bool
+	}{
+		{KindJSON, "application/json", false},
+		{KindJSON, "application/json; charset=utf-8", false},
+		{KindJSON, "application/json; charset=utf-16", true},
+		{KindForm, "application/x-www-form-urlencoded; charset=US-ASCII", false},
+		{KindForm, "application/x-www-form-urlencoded; charset=iso-8859-1", true},
+		{KindForm, "application/x-www-form-urlencoded; charset*=utf-8''utf-8", true},
+		{KindForm, "application/x-www-form-urlencoded; charset=iso-8859-1; charset*=utf-8''utf-8", true},
+		{KindText, "text/plain; charset=utf-7", true},
+		{KindMultipart, "multipart/form-data; boundary=x", false},
+		{KindMultipart, "multipart/form-data; charset=utf-8; boundary=x", true},
+		{KindMultipart, "multipart/form-data; boundary=x; boundary*=utf-8''y", true},
+		{KindMultipart, "multipart/form-data; boundary=x; boundary=y", false}, // the boundary check's
+		{KindOther, "image/png; charset=latin1", false},
+	}
+	for _, tc := range tests {
+		if got := CharsetProblem(tc.kind, tc.ct) != ""; got != tc.bad {
+			t.Errorf("CharsetProblem(%d, %q) refused = %v, want %v", tc.kind, tc.ct, got, tc.bad)
+		}
+	}
+}
+
+func TestPartTypeProblem(t *testing.T) {
+	str := &params.Shape{Types: params.TString}
+	m := &Media{
+		Kind:       KindMultipart,
+		Shape:      &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{"name": str, "note": str, "avatar": str, "meta": {Types: params.TObject}}},
+		JSONFields: map[string]bool{"meta": true, "note": false},
+		PartTypes:  map[string][]string{"note": {"text/plain", "application/json"}, "avatar": {"image/*"}},
+	}
+	tests := []struct {
+		part body.Part
+		bad  bool
+	}{
+		{body.Part{Name: "name"}, false},
+		{body.Part{Name: "name", ContentType: "text/plain; charset=utf-8"}, false},
+		{body.Part{Name: "name", ContentType: "application/json"}, true},
+		{body.Part{Name: "name", ContentType: "application/x-www-form-urlencoded"}, true},
+		{body.Part{Name: "name", ContentType: "application/json", FileName: "a.json"}, false},
+		{body.Part{Name: "meta", ContentType: "application/json"}, false},
+		{body.Part{Name: "meta", ContentType: "application/problem+json"}, false},
+		{body.Part{Name: "meta", ContentType: "text/plain"}, true},
+		{body.Part{Name: "note", ContentType: "application/json"}, false},
+		{body.Part{Name: "note", ContentType: "text/html"}, true},
+		{body.Part{Name: "avatar", ContentType: "image/png", FileName: "a.png"}, false},
+		{body.Part{Name: "avatar", ContentType: "text/html", FileName: "a.png"}, true},
+		{body.Part{Name: "free", ContentType: "text/csv"}, false},
+		{body.Part{Name: "free", ContentType: "application/json"}, true},
+	}
+	for _, tc := range tests {
+		if got := partTypeProblem(m, tc.part) != nil; got != tc.bad {
+			t.Errorf("partTypeProblem(%+v) refused = %v, want %v", tc.part, got, tc.bad)
+		}
+	}
+}
+
+func TestFormObjectEncoding(t *testing.T) {
+	str := &params.Shape{Types: params.TString}
+	num := &params.Shape{Types: params.TInteger}
+	m := &Media{Kind: KindForm, Shape: &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{
+		"tags":   {Types: params.TArray, Items: str},
+		"ids":    {Types: params.TArray, Items: num},
+		"pipes":  {Types: params.TArray, Items: num},
+		"filter": {Types: params.TObject, Props: map[string]*params.Shape{"kind": str, "max": num}},
+		"obj":    {Types: params.TObject, Props: map[string]*params.Shape{"a": str}},
+		"name":   str,
+	}}}
+	f, tr := false, true
+	m.addFormParam("tags", "form", &f)
+	m.addFormParam("ids", "", &tr)
+	m.addFormParam("pipes", "pipeDelimited", nil)
+	m.addFormParam("filter", "deepObject", nil)
+	m.addFormParam("obj", "form", nil) // exploded form object: left to plain reading
+	m.addFormParam("missing", "form", &f)
+	if _, ok := m.FormParams["obj"]; ok {
+		t.Error("an exploded form object was compiled as a form parameter")
+	}
+	if _, ok := m.FormParams["missing"]; ok {
+		t.Error("an undeclared property was compiled as a form parameter")
+	}
+	n := func(s string) json.Number { return json.Number(s) }
+	tests := []struct {
+		form   string
+		want   map[string]any
+		reason string
+	}{
+		{"tags=a,b&name=x", map[string]any{"tags": []any{"a", "b"}, "name": "x"}, ""},
+		{"tags=a&tags=b", nil, ReasonParamAmbiguous},
+		{"ids=1&ids=2", map[string]any{"ids": []any{n("1"), n("2")}}, ""},
+		{"ids=1,2", map[string]any{"ids": []any{"1,2"}}, ""},
+		{"pipes=1|2", map[string]any{"pipes": []any{n("1"), n("2")}}, ""},
+		{"filter[kind]=a&filter[max]=3", map[string]any{"filter": map[string]any{"kind": "a", "max": n("3")}}, ""},
+		{"filter[kind]=a&filter[kind]=b", nil, ReasonParamAmbiguous},
+		{"filter[a][b]=1", nil, body.ReasonInvalidForm},
+		{"filter[kind]=a&filter=x", nil, ReasonParamAmbiguous},
+		{"name=x&name=y", nil, ReasonParamAmbiguous},
+		{"__proto__[x]=1", nil, body.ReasonPrototypeKey},
+		{"_charset_=iso-8859-1&name=x", nil, ReasonMediaType},
+		{"_charset_=UTF-8&name=x", map[string]any{"_charset_": "UTF-8", "name": "x"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.form, func(t *testing.T) {
+			pairs, err := body.ParseForm(strings.NewReplacer("[", "%5B", "]", "%5D", "|", "%7C").Replace(tc.form))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, v := formObject(pairs, m, &Config{})
+			if v != nil {
+				if v.Reason != tc.reason {
+					t.Fatalf("violation %+v, want reason %q", v, tc.reason)
+				}
+				return
+			}
+			if tc.reason != "" {
+				t.Fatalf("got %v, want reason %q", got, tc.reason)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
 	}
 }

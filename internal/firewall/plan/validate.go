@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -341,18 +340,22 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		}
 		v = obj
 	case KindMultipart:
-		_, ps, err := mime.ParseMediaType(in.ContentType)
+		boundary, err := body.Boundary(in.ContentType)
 		if err != nil {
-			add(Violation{400, body.ReasonInvalidForm, "the multipart content type is malformed"})
+			add(bodyErr(err))
 			return
 		}
-		parts, err := body.ParseMultipart(in.Body, ps["boundary"], cfg.MaxParts)
+		parts, err := body.ParseMultipart(in.Body, boundary, cfg.MaxParts)
 		if err != nil {
 			add(bodyErr(err))
 			return
 		}
 		pairs := make([][2]string, 0, len(parts))
 		for _, p := range parts {
+			if v := partTypeProblem(m, p); v != nil {
+				add(*v)
+				return
+			}
 			pairs = append(pairs, [2]string{p.Name, string(p.Data)})
 		}
 		obj, verr := formObject(pairs, m, cfg)
@@ -385,9 +388,42 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 // by the schema's properties.
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
 	obj := make(map[string]any, len(pairs))
-	var names casefold.Set
 	for _, kv := range pairs {
+		if prototypeName(kv[0]) {
+			return nil, &Violation{400, body.ReasonPrototypeKey, "form field " + quoteName(kv[0]) + " reaches JavaScript prototypes"}
+		}
+		if kv[0] == "_charset_" && !body.UTF8Charset(strings.TrimSpace(kv[1])) {
+			// RFC 7578 §4.6 (and the HTML form rules): Jetty and Apache
+			// Sling decode the other fields with the charset this field
+			// names, the firewall read them as UTF-8.
+			return nil, &Violation{415, ReasonMediaType, "the form's _charset_ field names a charset other than UTF-8"}
+		}
+	}
+	var consumed []bool
+	if len(m.FormParams) > 0 && m.Kind == KindForm {
+		q := make([]params.Pair, len(pairs))
+		for i, kv := range pairs {
+			q[i] = params.Pair{Key: kv[0], Value: kv[1]}
+		}
+		consumed = make([]bool, len(q))
+		for _, prop := range sortedKeys(m.FormParams) {
+			v, present, err := m.FormParams[prop].Query(q, consumed)
+			switch {
+			case errors.Is(err, params.ErrAmbiguous):
+				return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(prop) + " is given more than once or in more than one form"}
+			case err != nil:
+				return nil, &Violation{400, body.ReasonInvalidForm, "form field " + quoteName(prop) + " is not serialised as its encoding declares"}
+			case present:
+				obj[prop] = v
+			}
+		}
+	}
+	var names casefold.Set
+	for i, kv := range pairs {
 		k, raw := kv[0], kv[1]
+		if consumed != nil && consumed[i] {
+			continue
+		}
 		if !m.CaseVariantKeys {
 			// As in JSON bodies: ASP.NET and other binders match form
 			// field names case-insensitively.
@@ -423,12 +459,76 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 	return obj, nil
 }
 
+// prototypeName reports a form or multipart field name through which a
+// JavaScript upstream builds a prototype-polluting object: parsers that
+// nest bracketed or dotted names into objects (qs with allowPrototypes,
+// older and hand-written ones) read "__proto__[admin]", "a[__proto__][x]",
+// "constructor[prototype][x]" and their dotted forms as nested keys. The JSON body rule refuses the same
+// keys (body.Limits.RefusePrototypeKeys).
+func prototypeName(name string) bool {
+	if !strings.Contains(name, "__proto__") && !strings.Contains(name, "prototype") {
+		return false
+	}
+	prev := ""
+	for _, seg := range strings.FieldsFunc(name, func(r rune) bool { return r == '[' || r == ']' || r == '.' }) {
+		seg = strings.TrimSpace(seg)
+		if seg == "__proto__" || (prev == "constructor" && seg == "prototype") {
+			return true
+		}
+		prev = seg
+	}
+	return false
+}
+
+// partTypeProblem refuses a part whose Content-Type contradicts what the
+// contract says its field holds: the field's encoding.contentType, or
+// OpenAPI's default (application/json for an object, text/plain for a
+// primitive). Upstreams that honour the part's label (Spring's
+// @RequestPart picks its message converter by it) would decode the value
+// as JSON (or not)
+// where the firewall validated the other reading. A file part (with a
+// filename) of a field without a declared type carries its file's type.
+func partTypeProblem(m *Media, p body.Part) *Violation {
+	pct := MediaName(p.ContentType)
+	if pct == "" {
+		return nil
+	}
+	bad := &Violation{415, ReasonMediaType, "multipart field " + quoteName(p.Name) + " has a Content-Type that its encoding in the contract does not allow"}
+	if types, ok := m.PartTypes[p.Name]; ok {
+		for _, t := range types {
+			if t == pct || t == "*/*" || (strings.HasSuffix(t, "/*") && strings.HasPrefix(pct, t[:len(t)-1])) {
+				return nil
+			}
+		}
+		return bad
+	}
+	declared := m.Shape != nil && m.Shape.Props[p.Name] != nil
+	switch {
+	case m.JSONFields[p.Name]:
+		if !isJSON(pct) {
+			return bad
+		}
+	case p.FileName != "":
+	case pct == "text/plain", pct == "application/octet-stream":
+	case !declared && !isJSON(pct):
+		// A field the contract does not describe (a free-form body) has
+		// no default type to contradict; a JSON label is still refused,
+		// as the firewall reads the value as text.
+	default:
+		return bad
+	}
+	return nil
+}
+
 func bodyErr(err error) Violation {
 	var be *body.Error
 	if errors.As(err, &be) {
 		status := 400
-		if be.Reason == body.ReasonTooLarge || be.Reason == body.ReasonDecodedTooLarge {
+		switch be.Reason {
+		case body.ReasonTooLarge, body.ReasonDecodedTooLarge:
 			status = 413
+		case body.ReasonMediaType:
+			status = 415
 		}
 		return Violation{status, be.Reason, be.Detail}
 	}

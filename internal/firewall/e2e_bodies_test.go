@@ -39,6 +39,12 @@ func e2eBodyCases() []e2eCase {
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
+		// An integer field takes plain decimal integers only, as parameters
+		// do: parseInt("1e3") is 1, (int)"1e3" is 1000 in PHP.
+		{"bodies form integer with an exponent", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=1e3", 400, false, "type-mismatch"},
+		{"bodies form integer with a fraction", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=100.0", 400, false, "type-mismatch"},
+		{"bodies multipart integer with an exponent", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="count"`, "1000e-1") + "\r\n" + closeB, 400, false, "type-mismatch"},
+		{"bodies multipart integer accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="count"`, "-7") + "\r\n" + closeB, 201, true, ""},
 
 		// Multipart delimiter framing.
 		{"bodies multipart accepted", "bodies", "POST", uploadURL, nil, mpB, ok, 201, true, ""},
@@ -64,7 +70,8 @@ func e2eBodyCases() []e2eCase {
 		{"bodies multipart quoted boundary accepted", "bodies", "POST", uploadURL, nil, `multipart/form-data; boundary="B"`, ok, 201, true, ""},
 
 		// Charset parameters.
-		{"bodies multipart charset on the body", "bodies", "POST", uploadURL, nil, "multipart/form-data; charset=utf-8; boundary=B", ok, 415, false, "unsupported-media-type"},
+		{"bodies multipart latin-1 charset on the body", "bodies", "POST", uploadURL, nil, "multipart/form-data; charset=iso-8859-1; boundary=B", ok, 415, false, "unsupported-media-type"},
+		{"bodies multipart utf-8 charset on the body accepted", "bodies", "POST", uploadURL, nil, "multipart/form-data; charset=utf-8; boundary=B", ok, 201, true, ""},
 		{"bodies form charset latin-1", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=iso-8859-1", "name=pen", 415, false, "unsupported-media-type"},
 		{"bodies form extended charset", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=iso-8859-1; charset*=utf-8''utf-8", "name=pen", 415, false, "unsupported-media-type"},
 		{"bodies form utf-8 charset accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT + "; charset=UTF-8", "name=pen", 201, true, ""},

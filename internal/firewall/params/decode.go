@@ -174,7 +174,7 @@ func (p *Param) Path(raw string) (any, error) {
 				if !ok {
 					return nil, ErrMalformed
 				}
-				items = append(items, scalar(v, p.Shape.Items))
+				items = append(items, Scalar(v, p.Shape.Items))
 			}
 			return items, nil
 		}
@@ -184,7 +184,7 @@ func (p *Param) Path(raw string) (any, error) {
 		}
 		if v == "" {
 			// ";name" is an empty value in matrix style.
-			return scalar("", p.Shape), nil
+			return Scalar("", p.Shape), nil
 		}
 		v, ok = strings.CutPrefix(v, "=")
 		if !ok {
@@ -218,7 +218,7 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 			if ows {
 				x = strings.Trim(x, " \t")
 			}
-			out[i] = scalar(x, sh.Items)
+			out[i] = Scalar(x, sh.Items)
 		}
 		return out, nil
 	case sh.Has(TObject) && !sh.Has(TString|TArray):
@@ -241,7 +241,7 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 				if _, dup := obj[k]; dup {
 					return nil, ErrAmbiguous
 				}
-				obj[k] = scalar(v, sh.Props[k])
+				obj[k] = Scalar(v, sh.Props[k])
 			}
 			return obj, nil
 		}
@@ -252,11 +252,11 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 			if _, dup := obj[parts[i]]; dup {
 				return nil, ErrAmbiguous
 			}
-			obj[parts[i]] = scalar(parts[i+1], sh.Props[parts[i]])
+			obj[parts[i]] = Scalar(parts[i+1], sh.Props[parts[i]])
 		}
 		return obj, nil
 	}
-	return scalar(s, sh), nil
+	return Scalar(s, sh), nil
 }
 
 // Query decodes a query parameter. present is false when the request does
@@ -289,13 +289,13 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 			present = true
 			if ps.Has(TArray) {
 				arr, _ := obj[name].([]any)
-				obj[name] = append(arr, scalar(kv.Value, ps.Items))
+				obj[name] = append(arr, Scalar(kv.Value, ps.Items))
 				continue
 			}
 			if _, dup := obj[name]; dup {
 				return nil, true, ErrAmbiguous
 			}
-			obj[name] = scalar(kv.Value, ps)
+			obj[name] = Scalar(kv.Value, ps)
 		}
 		if !present {
 			return nil, false, nil
@@ -327,14 +327,14 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 			if ps.Has(TArray) && !ps.Has(TString|TObject) {
 				arr, _ := obj[kv.Key].([]any)
 				consumed[i] = true
-				obj[kv.Key] = append(arr, scalar(kv.Value, ps.Items))
+				obj[kv.Key] = append(arr, Scalar(kv.Value, ps.Items))
 				continue
 			}
 			if _, dup := obj[kv.Key]; dup {
 				return nil, true, ErrAmbiguous
 			}
 			consumed[i] = true
-			obj[kv.Key] = scalar(kv.Value, ps)
+			obj[kv.Key] = Scalar(kv.Value, ps)
 		}
 		if len(obj) == 0 {
 			return nil, false, nil
@@ -346,7 +346,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		for i, kv := range q {
 			if kv.Key == p.Name {
 				consumed[i] = true
-				out = append(out, scalar(kv.Value, sh.Items))
+				out = append(out, Scalar(kv.Value, sh.Items))
 			}
 		}
 		if out == nil {
@@ -428,7 +428,7 @@ func (p *Param) CookieFrom(values func(name string) []string) (any, bool, error)
 		case len(vals) > 1:
 			return nil, true, ErrAmbiguous
 		}
-		obj[name] = scalar(vals[0], ps)
+		obj[name] = Scalar(vals[0], ps)
 	}
 	switch {
 	case len(obj) > 0 && len(own) > 0:
@@ -475,7 +475,7 @@ func (p *Param) Cookie(values []string) (any, bool, error) {
 	if len(values) > 1 {
 		out := make([]any, len(values))
 		for i, v := range values {
-			out[i] = scalar(v, p.Shape.Items)
+			out[i] = Scalar(v, p.Shape.Items)
 		}
 		return out, true, nil
 	}

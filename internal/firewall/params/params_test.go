@@ -419,12 +419,12 @@ func TestScalarNumbers(t *testing.T) {
 		{"0", true}, {"-0", true}, {"5", true}, {"-12", true}, {"100", true},
 		{"1e3", false}, {"1000e-1", false}, {"100.0", false}, {"1E2", false}, {"05", false}, {"+5", false}, {"-", false}, {"", false},
 	} {
-		_, isNum := scalar(tc.raw, intS).(json.Number)
+		_, isNum := Scalar(tc.raw, intS).(json.Number)
 		if isNum != tc.integer {
 			t.Errorf("integer %q: number = %v, want %v", tc.raw, isNum, tc.integer)
 		}
 		// A number schema still takes every JSON number.
-		if _, isNum := scalar(tc.raw, &Shape{Types: TInteger | TNumber}).(json.Number); isNum != isNumber(tc.raw) {
+		if _, isNum := Scalar(tc.raw, &Shape{Types: TInteger | TNumber}).(json.Number); isNum != isNumber(tc.raw) {
 			t.Errorf("number %q: number = %v", tc.raw, isNum)
 		}
 	}

@@ -190,11 +190,21 @@ func valueBit(v any) uint8 {
 	return 0
 }
 
-// Scalar converts one serialised scalar to the type the shape expects. A
-// string that is not a valid number for a numeric schema stays a string,
-// so that validation reports a type error rather than the decoder guessing.
+// Scalar converts one serialised scalar (a parameter, a form or multipart
+// field) to the type the shape expects. A string that is not a valid
+// number for a numeric schema stays a string, so that validation reports
+// a type error rather than the decoder guessing. An integer-only schema
+// takes plain decimal integers alone (an optional '-', no leading zeros,
+// no fraction or exponent): the schema engine holds 1e3, 1000e-1 and
+// 100.0 to be integers, but the upstream's parser does not read them so:
+// parseInt("1e3") is 1 in JavaScript, (int)"1e3" is 1000 in PHP,
+// strconv.Atoi, Integer.parseInt and int.Parse refuse them. Such a value
+// stays a string, and validation refuses it as not an integer.
 func Scalar(raw string, s *Shape) any {
 	if s == nil {
+		return raw
+	}
+	if s.Types&TInteger != 0 && s.Types&TNumber == 0 && !isPlainInteger(raw) && isNumber(raw) {
 		return raw
 	}
 	if s.Types&(TInteger|TNumber) != 0 && isNumber(raw) {
@@ -207,20 +217,6 @@ func Scalar(raw string, s *Shape) any {
 		return nil
 	}
 	return raw
-}
-
-// scalar is Scalar for parameters: an integer-only schema takes plain
-// decimal integers alone (an optional '-', no leading zeros, no fraction
-// or exponent). The schema engine holds 1e3, 1000e-1 and 100.0 to be
-// integers, but the upstream's parser does not read them so:
-// parseInt("1e3") is 1 in JavaScript, (int)"1e3" is 1000 in PHP,
-// strconv.Atoi, Integer.parseInt and int.Parse refuse them. Such a value
-// stays a string, and validation refuses it as not an integer.
-func scalar(raw string, s *Shape) any {
-	if s != nil && s.Types&TInteger != 0 && s.Types&TNumber == 0 && !isPlainInteger(raw) && isNumber(raw) {
-		return raw
-	}
-	return Scalar(raw, s)
 }
 
 // isPlainInteger reports whether s is -?(0|[1-9][0-9]*).

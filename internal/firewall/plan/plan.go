@@ -679,11 +679,12 @@ func MatchMedia(ms []*Media, contentType string) *Media {
 // those bodies as UTF-8, so another charset would have the other side read
 // other text than the one that was checked. An RFC 2231 extended parameter
 // (charset*=...) is refused whatever it says: Go's parser lets it override
-// charset, most others ignore it. multipart/form-data takes no charset at
-// all (RFC 7578 §4.5 moved it to a _charset_ field and the parts):
-// commons-fileupload decodes part headers (field and file names) with
-// the request's character encoding, which a servlet container takes from
-// it, while Go and others ignore it.
+// charset, most others ignore it. multipart/form-data defines no charset
+// (RFC 7578 §4.5 moved it to a _charset_ field and the parts), yet some
+// clients send charset=utf-8 there; it is accepted, and any other charset
+// refused: commons-fileupload decodes part headers (field and file names)
+// with the request's character encoding, which a servlet container takes
+// from it, while Go and others read them as UTF-8, as the firewall does.
 func CharsetProblem(kind int, contentType string) string {
 	switch kind {
 	case KindJSON, KindForm, KindText, KindMultipart:
@@ -700,10 +701,10 @@ func CharsetProblem(kind int, contentType string) string {
 	if strings.IndexByte(contentType, '*') >= 0 && body.ExtendedParam(contentType) {
 		return "the content type has an extended (RFC 2231) parameter, which parsers read differently"
 	}
-	cs, has := params["charset"]
+	cs := params["charset"]
 	if kind == KindMultipart {
-		if has {
-			return "a multipart/form-data content type takes no charset"
+		if !body.UTF8Charset(cs) {
+			return "the multipart body's charset is not UTF-8"
 		}
 		return ""
 	}

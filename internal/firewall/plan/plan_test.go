@@ -223,7 +223,8 @@ func TestCharsetProblem(t *testing.T) {
 		{KindForm, "application/x-www-form-urlencoded; charset=iso-8859-1; charset*=utf-8''utf-8", true},
 		{KindText, "text/plain; charset=utf-7", true},
 		{KindMultipart, "multipart/form-data; boundary=x", false},
-		{KindMultipart, "multipart/form-data; charset=utf-8; boundary=x", true},
+		{KindMultipart, "multipart/form-data; charset=utf-8; boundary=x", false},
+		{KindMultipart, "multipart/form-data; charset=iso-8859-1; boundary=x", true},
 		{KindMultipart, "multipart/form-data; boundary=x; boundary*=utf-8''y", true},
 		{KindMultipart, "multipart/form-data; boundary=x; boundary=y", false}, // the boundary check's
 		{KindOther, "image/png; charset=latin1", false},

@@ -556,27 +556,20 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 				// positives. A filename on a part the schema calls text
 				// does not make it a file.
 				continue
-			case (pct == "application/json" || strings.HasSuffix(pct, "+json")) && m.JSONFields[part.Name]:
+			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
+				// A JSON part is inspected as JSON when it is JSON. It is
+				// inspected as text too when it is not (validation refuses
+				// that in block mode; monitor mode forwards it), and when
+				// the contract reads the field as text: the firewall
+				// validated the text, an upstream that honours the label
+				// decodes it.
 				v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON)
-				if err != nil {
-					// Not JSON after all (validation refuses that in block
-					// mode): an upstream may still read it as text.
+				if err != nil || !m.JSONFields[part.Name] {
 					if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
 						return f
 					}
-					continue
 				}
-				if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
-					return f
-				}
-			case pct == "application/json" || strings.HasSuffix(pct, "+json"):
-				// A JSON label on a field the contract reads as text: the
-				// firewall validated the text, an upstream that honours
-				// the label decodes it. Both readings are inspected.
-				if f := c.Check(string(part.Data), blacklist.Context{In: "body", Name: name}); f.Detected() {
-					return f
-				}
-				if v, err := body.DecodeJSON(part.Data, tx.Plan.Config.JSON); err == nil {
+				if err == nil {
 					if f := blacklist.Walk(c, v, blacklist.WalkOptions{In: "body", CheckKeys: pol.checkKeys}); f.Detected() {
 						return f
 					}

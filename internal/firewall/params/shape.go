@@ -8,6 +8,7 @@ package params
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // Type bits of a Shape.
@@ -221,18 +222,8 @@ func Scalar(raw string, s *Shape) any {
 
 // isPlainInteger reports whether s is -?(0|[1-9][0-9]*).
 func isPlainInteger(s string) bool {
-	if s != "" && s[0] == '-' {
-		s = s[1:]
-	}
-	if s == "" || (s[0] == '0' && len(s) > 1) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	s = strings.TrimPrefix(s, "-")
+	return isIndex(s) && (s[0] != '0' || len(s) == 1)
 }
 
 // isNumber accepts the JSON number grammar only (no hex, no Inf/NaN, no

@@ -466,7 +466,6 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		}
 		if sp.In == "query" {
 			op.hasQuery = true
-
 		}
 		op.Params = append(op.Params, pp)
 		if sp.In == "path" {
@@ -646,7 +645,7 @@ func sortMedia(ms []*Media) {
 	sort.SliceStable(ms, func(i, j int) bool { return rank(ms[i].Name) < rank(ms[j].Name) })
 }
 
-// sortedKeys returns the keys of m in order.
+// b2i orders false before true.
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -654,24 +653,33 @@ func b2i(b bool) int {
 	return 0
 }
 
+// sortedKeys returns the keys of m in order.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // MatchMedia finds the declared media type for a Content-Type value.
 func MatchMedia(ms []*Media, contentType string) *Media {
 	mt := MediaName(contentType)
 	for _, m := range ms {
-		switch {
-		case m.Name == mt:
-			return m
-		case m.Name == "*/*":
-			return m
-		case strings.HasSuffix(m.Name, "/*") && strings.HasPrefix(mt, m.Name[:len(m.Name)-1]):
-			return m
-		case m.Name == "application/*+json" && strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"):
+		if mediaMatches(m.Name, mt) {
 			return m
 		}
 	}
 	return nil
+}
+
+// mediaMatches reports whether the media type mt (lower case, without
+// parameters) falls under a declared media type or range: image/png,
+// image/*, */*, or application/*+json.
+func mediaMatches(declared, mt string) bool {
+	switch {
+	case declared == mt, declared == "*/*":
+		return true
+	case strings.HasSuffix(declared, "/*"):
+		return strings.HasPrefix(mt, declared[:len(declared)-1])
+	case declared == "application/*+json":
+		return strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+	}
+	return false
 }
 
 // CharsetProblem explains why a JSON, form, text or multipart body's
@@ -701,14 +709,7 @@ func CharsetProblem(kind int, contentType string) string {
 	if strings.IndexByte(contentType, '*') >= 0 && body.ExtendedParam(contentType) {
 		return "the content type has an extended (RFC 2231) parameter, which parsers read differently"
 	}
-	cs := params["charset"]
-	if kind == KindMultipart {
-		if !body.UTF8Charset(cs) {
-			return "the multipart body's charset is not UTF-8"
-		}
-		return ""
-	}
-	if !body.UTF8Charset(cs) {
+	if !body.UTF8Charset(params["charset"]) {
 		return "the body's charset is not UTF-8"
 	}
 	return ""

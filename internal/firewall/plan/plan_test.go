@@ -180,34 +180,6 @@ paths:
 	}
 }
 
-func TestPrototypeName(t *testing.T) {
-	tests := map[string]bool{
-		"__proto__":                    true,
-		"__proto__[admin]":             true,
-		"a[__proto__][x]":              true,
-		"a.__proto__.x":                true,
-		"constructor[prototype][x]":    true,
-		"constructor.prototype.x":      true,
-		"a[constructor][prototype]":    true,
-		"constructor":                  false,
-		"prototype":                    false,
-		"prototype[constructor]":       false,
-		"proto":                        false,
-		"__proto__x":                   false,
-		"my_prototype":                 false,
-		"constructor[x][prototype]":    false,
-		"items[0][name]":               false,
-		"constructor[ prototype ][x]":  true,
-		"[__proto__]":                  true,
-		"constructor]prototype[admin]": true,
-	}
-	for name, want := range tests {
-		if got := prototypeName(name); got != want {
-			t.Errorf("prototypeName(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
 func TestCharsetProblem(t *testing.T) {
 	tests := []struct {
 		kind int

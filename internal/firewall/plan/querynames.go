@@ -86,18 +86,21 @@ func phpEqual(s, name string) bool {
 	return strings.EqualFold(strings.NewReplacer(".", "_", " ", "_").Replace(s), name)
 }
 
-// prototypeKey reports a query key that qs (Express's query parser, and
-// form parsers built on it) turns into a write to a JavaScript prototype:
-// a segment __proto__, or constructor followed by prototype, where
-// segments are separated by brackets or dots (qs's allowDots):
-// __proto__[x], a[__proto__], constructor[prototype][x], __proto__.x.
-// JSON bodies are held to the same rule (json-prototype-key).
+// prototypeKey reports a query key, or a form or multipart field name,
+// that qs (Express's query parser, and form parsers built on it) or
+// hand-written nesting parsers turn into a write to a JavaScript
+// prototype: a segment __proto__, or constructor followed by prototype,
+// where segments are separated by brackets or dots (qs's allowDots) and
+// spaces around a segment do not count: __proto__[x], a[__proto__],
+// constructor[prototype][x], __proto__.x. JSON bodies are held to the
+// same rule (json-prototype-key).
 func prototypeKey(key string) bool {
 	if !strings.Contains(key, "__proto__") && !strings.Contains(key, "prototype") {
 		return false
 	}
 	prev := ""
 	for seg := range strings.FieldsFuncSeq(key, func(r rune) bool { return r == '[' || r == ']' || r == '.' }) {
+		seg = strings.TrimSpace(seg)
 		if seg == "__proto__" || (seg == "prototype" && prev == "constructor") {
 			return true
 		}

@@ -64,6 +64,17 @@ func TestPrototypeKey(t *testing.T) {
 		{"constructor[prototype][admin]", true},
 		{"constructor.prototype.admin", true},
 		{"a[constructor][prototype]", true},
+		// Form and multipart field names, read by the same test.
+		{"a.__proto__.x", true},
+		{"prototype[constructor]", false},
+		{"proto", false},
+		{"__proto__x", false},
+		{"my_prototype", false},
+		{"constructor[x][prototype]", false},
+		{"items[0][name]", false},
+		{"constructor[ prototype ][x]", true},
+		{"[__proto__]", true},
+		{"constructor]prototype[admin]", true},
 	} {
 		if got := prototypeKey(tc.key); got != tc.want {
 			t.Errorf("prototypeKey(%q) = %v, want %v", tc.key, got, tc.want)

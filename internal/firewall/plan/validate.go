@@ -389,7 +389,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
 	obj := make(map[string]any, len(pairs))
 	for _, kv := range pairs {
-		if prototypeName(kv[0]) {
+		if prototypeKey(kv[0]) {
 			return nil, &Violation{400, body.ReasonPrototypeKey, "form field " + quoteName(kv[0]) + " reaches JavaScript prototypes"}
 		}
 		if kv[0] == "_charset_" && !body.UTF8Charset(strings.TrimSpace(kv[1])) {
@@ -459,27 +459,6 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 	return obj, nil
 }
 
-// prototypeName reports a form or multipart field name through which a
-// JavaScript upstream builds a prototype-polluting object: parsers that
-// nest bracketed or dotted names into objects (qs with allowPrototypes,
-// older and hand-written ones) read "__proto__[admin]", "a[__proto__][x]",
-// "constructor[prototype][x]" and their dotted forms as nested keys. The JSON body rule refuses the same
-// keys (body.Limits.RefusePrototypeKeys).
-func prototypeName(name string) bool {
-	if !strings.Contains(name, "__proto__") && !strings.Contains(name, "prototype") {
-		return false
-	}
-	prev := ""
-	for _, seg := range strings.FieldsFunc(name, func(r rune) bool { return r == '[' || r == ']' || r == '.' }) {
-		seg = strings.TrimSpace(seg)
-		if seg == "__proto__" || (prev == "constructor" && seg == "prototype") {
-			return true
-		}
-		prev = seg
-	}
-	return false
-}
-
 // partTypeProblem refuses a part whose Content-Type contradicts what the
 // contract says its field holds: the field's encoding.contentType, or
 // OpenAPI's default (application/json for an object, text/plain for a
@@ -496,7 +475,7 @@ func partTypeProblem(m *Media, p body.Part) *Violation {
 	bad := &Violation{415, ReasonMediaType, "multipart field " + quoteName(p.Name) + " has a Content-Type that its encoding in the contract does not allow"}
 	if types, ok := m.PartTypes[p.Name]; ok {
 		for _, t := range types {
-			if t == pct || t == "*/*" || (strings.HasSuffix(t, "/*") && strings.HasPrefix(pct, t[:len(t)-1])) {
+			if mediaMatches(t, pct) {
 				return nil
 			}
 		}

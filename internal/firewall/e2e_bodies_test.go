@@ -94,6 +94,10 @@ func e2eBodyCases() []e2eCase {
 		{"bodies multipart encoded-word name", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="=?utf-8?B?cm9sZQ==?="`, "admin") + "\r\n" + closeB, 400, false, "invalid-form"},
 		{"bodies multipart encoded-word filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename="=?utf-8?Q?a.php?="`, "x") + "\r\n" + closeB, 400, false, "invalid-form"},
 		{"bodies multipart NUL in a field value", "bodies", "POST", uploadURL, nil, mpB, name("pen\x00.jpg") + closeB, 400, false, "invalid-utf8"},
+		{"bodies multipart empty filename on a text field", "bodies", "POST", uploadURL, nil, mpB, field(`form-data; name="name"; filename=""`, "pen") + "\r\n" + closeB, 400, false, "parameter-ambiguous"},
+		{"bodies multipart empty filename beside the field", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="note"; filename=""`, "x") + "\r\n" + closeB, 400, false, "parameter-ambiguous"},
+		{"bodies multipart empty file input accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="doc"; filename=""`, "", "Content-Type: application/octet-stream") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart empty filename on an image field accepted", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="avatar"; filename=""`, "", "Content-Type: image/png") + "\r\n" + closeB, 201, true, ""},
 		{"bodies multipart NUL in a filename", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field("form-data; name=\"doc\"; filename=\"a.php\x00.png\"", "x") + "\r\n" + closeB, 400, false, "invalid-utf8"},
 
 		// Form encoding objects (style, explode).

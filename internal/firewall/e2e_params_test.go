@@ -1,5 +1,12 @@
 package firewall
 
+import (
+	"io"
+	"net/http"
+	"slices"
+	"testing"
+)
+
 // e2eParamCases are the end-to-end cases about parameter names and values
 // read the way lenient upstream parsers read them, against firewall
 // "params" (testdata/e2e-params.yaml).
@@ -56,6 +63,13 @@ func e2eParamCases() []e2eCase {
 		{"params header array", "params", "GET", "/v1/params/header", h("X-Ids", "1,2"), "", "", 200, true, ""},
 		{"params header array with spaces", "params", "GET", "/v1/params/header", h("X-Ids", "1, 2 ,\t3"), "", "", 200, true, ""},
 		{"params header array item invalid", "params", "GET", "/v1/params/header", h("X-Ids", "1, 500"), "", "", 400, false, inv},
+		{"params header array below minItems", "params", "GET", "/v1/params/header", h("X-Ids", "1"), "", "", 400, false, inv},
+
+		// Two free-form objects: every key no declared parameter takes
+		// is validated by both additionalProperties.
+		{"params two free-form objects accept a key both admit", "params", "GET", "/v1/params/twofree?k=123", nil, "", "", 200, true, ""},
+		{"params two free-form objects: the first refuses", "params", "GET", "/v1/params/twofree?k=abc", nil, "", "", 400, false, inv},
+		{"params two free-form objects: the second refuses", "params", "GET", "/v1/params/twofree?k=12345", nil, "", "", 400, false, inv},
 
 		// Keys qs turns into prototype writes.
 		{"params query __proto__", "params", "GET", "/v1/params/query?__proto__[limit]=500", nil, "", "", 400, false, proto},
@@ -68,5 +82,59 @@ func e2eParamCases() []e2eCase {
 
 		// Numeric deepObject keys, which qs reads as array indexes.
 		{"params deepObject numeric key", "params", "GET", "/v1/params/deep?filter[0]=a", nil, "", "", 400, false, amb},
+	}
+}
+
+// TestRepeatedArrayHeaderLinesForwardedAsOne: an array header sent over
+// several field lines is one list (RFC 9110 §5.3) and is validated as
+// such; the upstream must get that list on one line, because servers that
+// read only the first line (Go's Header.Get) would otherwise act on a
+// list the firewall never validated (here, one below minItems).
+func TestRepeatedArrayHeaderLinesForwardedAsOne(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Upstream: "http://" + up.addr, Spec: "testdata/e2e-params.yaml"}, nil)
+	cases := []struct {
+		name   string
+		lines  []string
+		status int
+		want   []string // the X-Ids lines the upstream gets
+	}{
+		{"two lines", []string{"1", "2"}, 200, []string{"1, 2"}},
+		{"three lines with lists", []string{"1, 2", "3", " 4"}, 200, []string{"1, 2, 3, 4"}},
+		{"one line untouched", []string{"1,2"}, 200, []string{"1,2"}},
+		{"an invalid item on the second line", []string{"1", "500"}, 400, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequest("GET", "http://"+fw.Addr()+"/v1/params/header", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range c.lines {
+				req.Header.Add("X-Ids", l)
+			}
+			resp, err := testClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, body)
+			}
+			got := up.request(resp.Header.Get(RequestIDHeader))
+			if c.want == nil {
+				if got != nil {
+					t.Fatal("a refused request reached the upstream")
+				}
+				return
+			}
+			if got == nil {
+				t.Fatal("the upstream did not get the request")
+			}
+			if lines := got.Header.Values("X-Ids"); !slices.Equal(lines, c.want) {
+				t.Errorf("upstream got X-Ids lines %q, want %q", lines, c.want)
+			}
+		})
 	}
 }

@@ -302,10 +302,10 @@ func TestParseMultipart(t *testing.T) {
 	if len(parts) != 3 {
 		t.Fatalf("%d parts, want 3", len(parts))
 	}
-	if p := parts[0]; p.Name != "name" || string(p.Data) != "pen" || p.FileName != "" {
+	if p := parts[0]; p.Name != "name" || string(p.Data) != "pen" || p.FileName != "" || p.HasFileName {
 		t.Errorf("field part = %+v", p)
 	}
-	if p := parts[2]; p.Name != "doc" || p.FileName != "a.txt" || p.ContentType != "application/octet-stream" || string(p.Data) != "hello\r\n--not-a-boundary" {
+	if p := parts[2]; p.Name != "doc" || p.FileName != "a.txt" || !p.HasFileName || p.ContentType != "application/octet-stream" || string(p.Data) != "hello\r\n--not-a-boundary" {
 		t.Errorf("file part = %+v", p)
 	}
 

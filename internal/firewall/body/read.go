@@ -115,8 +115,12 @@ func ParseForm(data string) ([][2]string, error) {
 
 // Part is one multipart/form-data part.
 type Part struct {
-	Name        string
-	FileName    string
+	Name     string
+	FileName string
+	// HasFileName: the disposition has a filename parameter, possibly
+	// empty. Browsers send filename="" for a file input left empty;
+	// parsers disagree on whether such a part is a file or a field.
+	HasFileName bool
 	ContentType string
 	Data        []byte
 }
@@ -170,7 +174,7 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 		if err := partContentType(ct); err != nil {
 			return nil, err
 		}
-		name, filename, derr := disposition(p.Header.Values("Content-Disposition"))
+		name, filename, hasFileName, derr := disposition(p.Header.Values("Content-Disposition"))
 		if derr != nil {
 			return nil, derr
 		}
@@ -183,7 +187,7 @@ func ParseMultipart(data []byte, boundary string, maxParts int) ([]Part, error) 
 			// databases end it at NUL, as they would a query value.
 			return nil, &Error{ReasonInvalidUTF8, "a multipart field value holds NUL"}
 		}
-		out = append(out, Part{Name: name, FileName: filename, ContentType: ct, Data: b})
+		out = append(out, Part{Name: name, FileName: filename, HasFileName: hasFileName, ContentType: ct, Data: b})
 	}
 }
 
@@ -333,40 +337,40 @@ func checkHeaderBlock(b []byte) error {
 // not check while an upstream reads one of the names; extended parameters
 // (name*, filename*: RFC 5987 encoded values) are read by some parsers
 // and ignored by others, and RFC 7578 §4.2 forbids them in form data.
-func disposition(fields []string) (name, filename string, err error) {
+func disposition(fields []string) (name, filename string, hasFileName bool, err error) {
 	if len(fields) != 1 {
-		return "", "", &Error{ReasonInvalidForm, "a multipart part must have exactly one Content-Disposition"}
+		return "", "", false, &Error{ReasonInvalidForm, "a multipart part must have exactly one Content-Disposition"}
 	}
 	disp, params, perr := mime.ParseMediaType(fields[0])
 	if perr != nil || !strings.EqualFold(disp, "form-data") {
-		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition is not a well-formed form-data disposition"}
+		return "", "", false, &Error{ReasonInvalidForm, "a multipart part's Content-Disposition is not a well-formed form-data disposition"}
 	}
 	if ExtendedParam(fields[0]) {
-		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has an extended (name*, filename*) parameter, which RFC 7578 forbids and parsers read differently"}
+		return "", "", false, &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has an extended (name*, filename*) parameter, which RFC 7578 forbids and parsers read differently"}
 	}
 	if strings.IndexByte(fields[0], '\\') >= 0 {
 		// Go unescapes name="a\"b" to a"b; parsers that do not unescape
 		// end the value at the escaped quote or keep the backslash, and
 		// browsers have sent a Windows path's backslashes unescaped.
 		// Each reads another name.
-		return "", "", &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has a backslash, which parsers unescape differently"}
+		return "", "", false, &Error{ReasonInvalidForm, "a multipart part's Content-Disposition has a backslash, which parsers unescape differently"}
 	}
 	name, ok := params["name"]
 	if !ok || name == "" {
-		return "", "", &Error{ReasonInvalidForm, "a multipart part has no field name"}
+		return "", "", false, &Error{ReasonInvalidForm, "a multipart part has no field name"}
 	}
-	filename = params["filename"]
+	filename, hasFileName = params["filename"]
 	for _, v := range [2]string{name, filename} {
 		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
-			return "", "", &Error{ReasonInvalidUTF8, "a multipart part's name or filename is not valid UTF-8 text or holds NUL"}
+			return "", "", false, &Error{ReasonInvalidUTF8, "a multipart part's name or filename is not valid UTF-8 text or holds NUL"}
 		}
 		if strings.Contains(v, "=?") && strings.Contains(v, "?=") {
 			// RFC 2047 encoded words: parsers built on mail libraries
 			// may decode them, Go does not.
-			return "", "", &Error{ReasonInvalidForm, "a multipart part's name or filename is an RFC 2047 encoded word, which some parsers decode and others do not"}
+			return "", "", false, &Error{ReasonInvalidForm, "a multipart part's name or filename is an RFC 2047 encoded word, which some parsers decode and others do not"}
 		}
 	}
-	return name, filename, nil
+	return name, filename, hasFileName, nil
 }
 
 // ExtendedParam reports a '*' outside quoted strings of a header value: an

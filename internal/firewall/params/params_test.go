@@ -383,6 +383,10 @@ func TestShapeOf(t *testing.T) {
 		{"unresolvable $ref is a string", map[string]any{"$ref": "#/c/Nope"}, func(s *Shape) bool { return s.Types == TString }},
 		{"oneOf merged", map[string]any{"oneOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}}}, func(s *Shape) bool { return s.Types == TInteger|TBoolean }},
 		{"enum types", map[string]any{"enum": []any{json.Number("1"), true}}, func(s *Shape) bool { return s.Types == TNumber|TBoolean }},
+		{"format binary is a file", map[string]any{"type": "string", "format": "binary"}, func(s *Shape) bool { return s.File }},
+		{"contentMediaType is a file", map[string]any{"type": "string", "contentMediaType": "image/png"}, func(s *Shape) bool { return s.File }},
+		{"a file through allOf", map[string]any{"allOf": []any{map[string]any{"contentEncoding": "base64"}}}, func(s *Shape) bool { return s.File }},
+		{"a plain string is not a file", map[string]any{"type": "string", "format": "email"}, func(s *Shape) bool { return !s.File }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

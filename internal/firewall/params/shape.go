@@ -32,6 +32,10 @@ type Shape struct {
 	// AddProps is the shape of the properties beyond Props when
 	// additionalProperties is a schema (nil when it is true or absent).
 	AddProps *Shape
+	// File: the schema describes file content (format binary or byte,
+	// contentMediaType, contentEncoding), which multipart bodies carry
+	// as uploads.
+	File bool
 }
 
 // Has reports whether any of the type bits is set.
@@ -84,6 +88,15 @@ func shapeOf(v any, resolve Resolver, depth int) *Shape {
 	}
 	if n, ok := m["nullable"].(bool); ok && n {
 		s.Types |= TNull
+	}
+	if f, _ := m["format"].(string); f == "binary" || f == "byte" {
+		s.File = true
+	}
+	if _, ok := m["contentMediaType"]; ok {
+		s.File = true
+	}
+	if _, ok := m["contentEncoding"]; ok {
+		s.File = true
 	}
 	if it, ok := m["items"]; ok {
 		s.Items = shapeOf(it, resolve, depth+1)
@@ -147,6 +160,7 @@ func merge(dst, src *Shape) {
 		}
 	}
 	dst.Additional = dst.Additional || src.Additional
+	dst.File = dst.File || src.File
 	if dst.AddProps == nil {
 		dst.AddProps = src.AddProps
 	}

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -112,6 +113,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 	}
 	var jar []cookies.Pair
 	jarRead := false
+	var declaredTaken []bool // the query keys taken before the free-form objects
 	for _, p := range op.Params {
 		var v any
 		var present bool
@@ -135,7 +137,22 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 				v, err = p.Path(pp.Raw)
 			}
 		case "query":
-			v, present, err = p.Query(q, consumed)
+			if !p.FreeForm() {
+				v, present, err = p.Query(q, consumed)
+				break
+			}
+			// Free-form objects come last. Each takes every key no
+			// declared parameter took, as binders hand all of them to
+			// every such map, so each validates them by its own
+			// additionalProperties (not only the first one).
+			if declaredTaken == nil {
+				declaredTaken = slices.Clone(consumed)
+			}
+			mine := slices.Clone(declaredTaken)
+			v, present, err = p.Query(q, mine)
+			for i, c := range mine {
+				consumed[i] = consumed[i] || c
+			}
 		case "header":
 			vals := in.Header.Values(p.Name)
 			if !isText(vals) {
@@ -143,6 +160,13 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 				break
 			}
 			v, present, err = p.Header(vals)
+			if err == nil && len(vals) > 1 {
+				// One list over several field lines (RFC 9110 §5.3) is
+				// forwarded as the one line validated: servers that read
+				// only the first line (Go's Header.Get) would otherwise
+				// see a shorter list than minItems or required allowed.
+				in.Header.Set(p.Name, strings.Join(vals, ", "))
+			}
 		case "cookie":
 			if !jarRead {
 				jarRead = true
@@ -356,6 +380,14 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 				add(*v)
 				return
 			}
+			if p.HasFileName && p.FileName == "" && !m.fileField(p.Name) {
+				// Go's reader takes such a part for a field, PHP, busboy
+				// (Node) and commons-fileupload for an upload with no
+				// file: the value validated here would be missing from
+				// the upstream's form fields.
+				add(Violation{400, ReasonParamAmbiguous, "multipart field " + quoteName(p.Name) + " has an empty filename, which some parsers read as a field and others as a file upload"})
+				return
+			}
 			pairs = append(pairs, [2]string{p.Name, string(p.Data)})
 		}
 		obj, verr := formObject(pairs, m, cfg)
@@ -457,6 +489,23 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		obj[k] = val
 	}
 	return obj, nil
+}
+
+// fileField reports whether the contract describes a multipart property
+// as file content: a binary schema (or an array of them), or an encoding
+// that declares a media type other than text or JSON.
+func (m *Media) fileField(name string) bool {
+	if m.Shape != nil {
+		if ps := m.Shape.Props[name]; ps != nil && (ps.File || (ps.Items != nil && ps.Items.File)) {
+			return true
+		}
+	}
+	for _, t := range m.PartTypes[name] {
+		if !strings.HasPrefix(t, "text/") && !isJSON(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // partTypeProblem refuses a part whose Content-Type contradicts what the

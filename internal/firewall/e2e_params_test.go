@@ -41,6 +41,13 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject empty property", "params", "GET", "/v1/params/deep?filter[]=x", nil, "", "", 400, false, amb},
 		{"params deepObject accepted", "params", "GET", "/v1/params/deep?filter[a]=1&filter[zz]=b", nil, "", "", 200, true, ""},
 
+		// Dotted keys bind into object parameters (ASP.NET Core, Spring,
+		// qs with allowDots): not validated as the property they reach.
+		{"params deepObject property accepted beside a free-form object", "params", "GET", "/v1/params/deepfree?filter[a]=5&x=y", nil, "", "", 200, true, ""},
+		{"params deepObject dotted property", "params", "GET", "/v1/params/deepfree?filter.a=500", nil, "", "", 400, false, amb},
+		{"params deepObject dotted property in other case", "params", "GET", "/v1/params/deepfree?Filter.a=5", nil, "", "", 400, false, amb},
+		{"params dotted key of a scalar name is data", "params", "GET", "/v1/params/free?limit.x=1", nil, "", "", 200, true, ""},
+
 		// A literal ';' inside a matrix value.
 		{"params matrix accepted", "params", "GET", "/v1/params/matrix/;id=5", nil, "", "", 200, true, ""},
 		{"params matrix literal semicolon in the value", "params", "GET", "/v1/params/matrix/;id=5;x", nil, "", "", 400, false, amb},

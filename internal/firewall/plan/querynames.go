@@ -7,10 +7,13 @@ import (
 )
 
 // queryName is a query key an operation declares. deep marks a deepObject
-// parameter, whose keys are name[property], never the bare name.
+// parameter, whose keys are name[property], never the bare name; object
+// marks a key whose value is an object (deepObject, a form object, or an
+// object property of an exploded one), which dotted keys bind into.
 type queryName struct {
-	name string
-	deep bool
+	name   string
+	deep   bool
+	object bool
 }
 
 // queryNames lists the keys the query parameters of ps are sent as: the
@@ -23,13 +26,13 @@ func queryNames(ps []*Param) []queryName {
 		}
 		switch {
 		case p.Style == "deepObject":
-			out = append(out, queryName{p.Name, true})
+			out = append(out, queryName{p.Name, true, true})
 		case p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) && !p.Shape.Has(params.TString|params.TArray):
 			for _, k := range sortedKeys(p.Shape.Props) {
-				out = append(out, queryName{k, false})
+				out = append(out, queryName{k, false, p.Shape.Props[k].Has(params.TObject)})
 			}
 		default:
-			out = append(out, queryName{p.Name, false})
+			out = append(out, queryName{p.Name, false, p.Shape.Has(params.TObject)})
 		}
 	}
 	return out
@@ -46,7 +49,9 @@ func queryNames(ps []*Param) []queryName {
 //   - the name in other case (ASP.NET Core and other case-insensitive
 //     model binders: LIMIT binds limit);
 //   - the bare name of a deepObject parameter, or name[] (qs reads both
-//     beside or instead of name[property]).
+//     beside or instead of name[property]);
+//   - name.property for an object name (ASP.NET Core and Spring bind
+//     dotted keys into nested objects, qs with allowDots too).
 //
 // The firewall validates a declared name only under its exact key, so any
 // of these would reach the upstream unvalidated under that name. It
@@ -69,7 +74,11 @@ func aliasOf(key string, names []queryName) string {
 		}
 		base = base[:i]
 	}
+	dotted, _, isDotted := strings.Cut(base, ".")
 	for _, n := range names {
+		if isDotted && n.object && strings.EqualFold(dotted, n.name) {
+			return n.name
+		}
 		if strings.EqualFold(base, n.name) || (unclosed != "" && phpEqual(unclosed, n.name)) || phpEqual(base, n.name) {
 			return n.name
 		}

@@ -3,7 +3,7 @@ package plan
 import "testing"
 
 func TestAliasOf(t *testing.T) {
-	names := []queryName{{"limit", false}, {"li_mit", false}, {"filter", true}, {"x", false}}
+	names := []queryName{{"limit", false, false}, {"li_mit", false, false}, {"filter", true, true}, {"x", false, false}, {"point", false, true}}
 	for _, tc := range []struct{ key, want string }{
 		{"limit", ""},
 		{"x", ""},
@@ -27,6 +27,12 @@ func TestAliasOf(t *testing.T) {
 		{"filter", "filter"},
 		{"filter[]", "filter"},
 		{"Filter[a]", "filter"},
+		{"filter.a", "filter"},
+		{"FILTER.a.b", "filter"},
+		{"point.x", "point"},
+		{"limit.x", ""}, // a scalar has no properties to bind into
+		{"x.y", ""},
+		{"filterx.a", ""},
 	} {
 		if got := aliasOf(tc.key, names); got != tc.want {
 			t.Errorf("aliasOf(%q) = %q, want %q", tc.key, got, tc.want)
@@ -35,9 +41,9 @@ func TestAliasOf(t *testing.T) {
 }
 
 func TestAliasOfDoesNotAllocateForDeclaredKeys(t *testing.T) {
-	names := []queryName{{"limit", false}, {"q", false}, {"filter", true}}
+	names := []queryName{{"limit", false, false}, {"q", false, false}, {"filter", true, true}}
 	n := testing.AllocsPerRun(100, func() {
-		for _, k := range []string{"limit", "q", "filter[a]", "other", "LIMIT", "limit[]"} {
+		for _, k := range []string{"limit", "q", "filter[a]", "other", "LIMIT", "limit[]", "filter.a"} {
 			aliasOf(k, names)
 		}
 	})

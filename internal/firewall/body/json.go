@@ -133,7 +133,9 @@ func DecodeJSON(data []byte, lim Limits) (any, error) {
 		p.dec.Reset(&p.r)
 		decoderPool.Put(p)
 	}()
-	b := builder{dec: p.dec, lim: lim, keys: p}
+	// One copy of the document backs every string and number without
+	// escapes: they are substrings of it, not an allocation each.
+	b := builder{dec: p.dec, lim: lim, keys: p, src: string(data)}
 	v, err := b.value(0, "")
 	if err != nil {
 		return nil, err
@@ -152,6 +154,7 @@ type builder struct {
 	lim   Limits
 	count int
 	keys  *pooled
+	src   string // the document, as the decoder's input offsets index it
 }
 
 // value reads one value; parent is the key it is the value of ("" in
@@ -160,6 +163,9 @@ func (b *builder) value(depth int, parent string) (any, error) {
 	b.count++
 	if b.count > b.lim.MaxElements {
 		return nil, &Error{ReasonTooManyValues, fmt.Sprintf("the JSON document has more than %d values", b.lim.MaxElements)}
+	}
+	if k := b.dec.PeekKind(); k == '"' || k == '0' {
+		return b.scalar()
 	}
 	tok, err := b.dec.ReadToken()
 	if err != nil {
@@ -172,14 +178,6 @@ func (b *builder) value(depth int, parent string) (any, error) {
 		return true, nil
 	case 'f':
 		return false, nil
-	case '"':
-		str := tok.String()
-		if b.lim.RefuseNUL && strings.IndexByte(str, 0) >= 0 {
-			return nil, &Error{ReasonInvalidUTF8, "a JSON string holds NUL (\\u0000)"}
-		}
-		return str, nil
-	case '0':
-		return json.Number(tok.String()), nil
 	case '{':
 		if depth+1 > b.lim.MaxDepth {
 			return nil, &Error{ReasonTooDeep, fmt.Sprintf("the JSON document is nested deeper than %d levels", b.lim.MaxDepth)}
@@ -230,6 +228,35 @@ func (b *builder) value(depth int, parent string) (any, error) {
 		return a, nil
 	}
 	return nil, &Error{ReasonInvalidJSON, "unexpected JSON token"}
+}
+
+// scalar reads a string or a number. jsontext has checked it (syntax,
+// UTF-8) while reading it; without escape sequences it is taken from the
+// document as a substring.
+func (b *builder) scalar() (any, error) {
+	raw, err := b.dec.ReadValue()
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	end := int(b.dec.InputOffset())
+	start := end - len(raw)
+	if raw[0] != '"' {
+		return json.Number(b.src[start:end]), nil
+	}
+	var str string
+	if bytes.IndexByte(raw, '\\') < 0 {
+		str = b.src[start+1 : end-1]
+	} else {
+		u, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		str = string(u)
+	}
+	if b.lim.RefuseNUL && strings.IndexByte(str, 0) >= 0 {
+		return nil, &Error{ReasonInvalidUTF8, "a JSON string holds NUL (\\u0000)"}
+	}
+	return str, nil
 }
 
 // key reads an object key. A key without escape sequences is taken from

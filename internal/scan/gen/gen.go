@@ -414,14 +414,21 @@ func (w *walker) object(n Node, depth int) any {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	// banned are the properties the view leaves out: readOnly ones in
+	// requests, writeOnly ones in responses. They are not required there
+	// either (OpenAPI), and the compiled view refuses them, so the
+	// required ones must not be filled in below.
+	banned := map[string]bool{}
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
 		pn, ok := w.g.Resolve(at, raw)
 		if ok {
 			if ro, _ := pn.V["readOnly"].(bool); ro && w.view == spec.RequestView {
+				banned[name] = true
 				continue
 			}
 			if wo, _ := pn.V["writeOnly"].(bool); wo && w.view == spec.ResponseView {
+				banned[name] = true
 				continue
 			}
 		}
@@ -439,7 +446,7 @@ func (w *walker) object(n Node, depth int) any {
 		out[name] = w.value(at, raw, depth+1)
 	}
 	for name := range required {
-		if _, ok := out[name]; !ok {
+		if _, ok := out[name]; !ok && !banned[name] {
 			w.bytes += len(name)
 			out[name] = "rampart"
 		}

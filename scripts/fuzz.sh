@@ -2,7 +2,9 @@
 # Runs every fuzz target of the project for a bounded time each.
 #
 # Usage: scripts/fuzz.sh [seconds-per-target] [name-filter]
-#   scripts/fuzz.sh            # 60 s each, all targets (about 8 minutes)
+#   scripts/fuzz.sh            # 60 s each, all targets (a minute per target
+#                              # plus build time; grep -r '^func Fuzz' internal
+#                              # lists them)
 #   scripts/fuzz.sh 30 Load    # FuzzLoad only, 30 s
 #
 # Minimization is capped (-fuzzminimizetime 50x): by default the Go fuzzer

@@ -118,11 +118,13 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 	if !useExamples {
 		prefs = []bool{false}
 	}
+	capped := false
 	for _, prefer := range prefs {
 		for branch := 0; branch < 4; branch++ {
 			w := walker{g: g, view: view, preferExamples: prefer, branch: branch}
 			v := w.value(s.Ref, s.Value, 0)
 			cands = append(cands, cand{v, FromGenerated})
+			capped = capped || w.capped
 			if !w.branched {
 				break
 			}
@@ -135,6 +137,12 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 		} else {
 			last = err
 		}
+	}
+	if capped {
+		// The validation error alone would name some item or property
+		// left empty, not why it was.
+		return nil, "", fmt.Errorf("no value satisfies the schema at %s within the generator's bounds (%d values, %d MiB of text): %s",
+			g.Doc.Locate(s.Ref), maxNodes, maxBytes>>20, firstLine(last))
 	}
 	return nil, "", fmt.Errorf("no value satisfies the schema at %s: %s", g.Doc.Locate(s.Ref), firstLine(last))
 }
@@ -190,6 +198,11 @@ type walker struct {
 	// level of a recursive schema, depth alone bounds nothing (40 items
 	// eight levels deep is 40^8 values).
 	nodes int
+	// bytes counts the text of the values generated so far (see
+	// maxBytes).
+	bytes int
+	// capped is set when maxNodes or maxBytes cut the value short.
+	capped bool
 }
 
 const maxDepth = 8
@@ -203,9 +216,22 @@ const maxString = 1 << 16
 // needs more gets an invalid candidate and its happy path fails saying so.
 const maxNodes = 20000
 
+// maxBytes bounds the text one generated value holds: its strings,
+// numbers and property names together. maxNodes and maxString bound the
+// parts, and together they still let nested arrays of long strings ask
+// for 20000 strings of 64 KiB (1.3 GB, and tens of seconds to build and
+// validate), or an example of a few hundred KiB repeated in every item.
+// 1 MiB is the request body limit servers commonly apply by default: a
+// larger value would be refused before the API read it.
+const maxBytes = 1 << 20
+
 func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	w.nodes++
-	if depth > maxDepth || w.nodes > maxNodes {
+	if depth > maxDepth {
+		return nil
+	}
+	if w.nodes > maxNodes || w.bytes > maxBytes {
+		w.capped = true
 		return nil
 	}
 	n, ok := w.g.Resolve(at, raw)
@@ -214,23 +240,23 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	}
 	m := n.V
 	if c, ok := m["const"]; ok {
-		return normalize(c)
+		return w.take(c)
 	}
 	if w.preferExamples {
 		if e, ok := m["example"]; ok {
-			return normalize(e)
+			return w.take(e)
 		}
 		if es, ok := m["examples"].([]any); ok && len(es) > 0 {
-			return normalize(es[0])
+			return w.take(es[0])
 		}
 		if d, ok := m["default"]; ok {
-			return normalize(d)
+			return w.take(d)
 		}
 	}
 	if e, ok := m["enum"].([]any); ok && len(e) > 0 {
 		for _, x := range e {
 			if x != nil {
-				return normalize(x)
+				return w.take(x)
 			}
 		}
 		return nil
@@ -282,16 +308,66 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	case "array":
 		return w.array(n, depth)
 	case "integer":
-		return integerValue(m)
+		return w.take(integerValue(m))
 	case "number":
-		return numberValue(m)
+		return w.take(numberValue(m))
 	case "boolean":
 		return true
 	case "null":
 		return nil
 	default:
-		return stringValue(m)
+		return w.take(stringValue(m))
 	}
+}
+
+// take returns v (a schema's const, example or enum value, or a generated
+// scalar) normalized, once its text is counted against maxBytes. A value
+// that does not fit ends the generation: it and every value after it are
+// nil. The size is measured before normalize copies the value, and the
+// measure stops at the bound, so an example of megabytes met in every
+// item of an array costs its size at most once.
+func (w *walker) take(v any) any {
+	n := textSize(v, maxBytes-w.bytes)
+	if w.bytes+n > maxBytes {
+		w.bytes = maxBytes + 1
+		w.capped = true
+		return nil
+	}
+	w.bytes += n
+	return normalize(v)
+}
+
+// textSize is the length of the strings, numbers and property names in v
+// (other values count one), measured until it passes limit.
+func textSize(v any, limit int) int {
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		if n > limit {
+			return
+		}
+		switch x := v.(type) {
+		case string:
+			n += len(x)
+		case json.Number:
+			n += len(x)
+		case map[string]any:
+			n++
+			for k, e := range x {
+				n += len(k)
+				walk(e)
+			}
+		case []any:
+			n++
+			for _, e := range x {
+				walk(e)
+			}
+		default:
+			n++
+		}
+	}
+	walk(v)
+	return n
 }
 
 // schemaType returns the first non-null type, inferring object/array from
@@ -338,14 +414,21 @@ func (w *walker) object(n Node, depth int) any {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	// banned are the properties the view leaves out: readOnly ones in
+	// requests, writeOnly ones in responses. They are not required there
+	// either (OpenAPI), and the compiled view refuses them, so the
+	// required ones must not be filled in below.
+	banned := map[string]bool{}
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
 		pn, ok := w.g.Resolve(at, raw)
 		if ok {
 			if ro, _ := pn.V["readOnly"].(bool); ro && w.view == spec.RequestView {
+				banned[name] = true
 				continue
 			}
 			if wo, _ := pn.V["writeOnly"].(bool); wo && w.view == spec.ResponseView {
+				banned[name] = true
 				continue
 			}
 		}
@@ -354,10 +437,17 @@ func (w *walker) object(n Node, depth int) any {
 		if !required[name] && depth >= 4 {
 			continue
 		}
+		// A property name is text of the value too: names of many
+		// kilobytes repeated in every item of an array add up.
+		if w.bytes += len(name); w.bytes > maxBytes {
+			w.capped = true
+			break
+		}
 		out[name] = w.value(at, raw, depth+1)
 	}
 	for name := range required {
-		if _, ok := out[name]; !ok {
+		if _, ok := out[name]; !ok && !banned[name] {
+			w.bytes += len(name)
 			out[name] = "rampart"
 		}
 	}

@@ -3,6 +3,7 @@ package gen_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -221,5 +222,121 @@ paths:
 		if v, ok := body["q"].(string); ok && len(v) > 1<<20 {
 			t.Errorf("mutation %s builds a %d-byte string", m.Name(), len(v))
 		}
+	}
+}
+
+// Values whose parts each keep within the generator's bounds (values,
+// characters of one string) but together would be hundreds of megabytes
+// are refused with an error naming the size bound, or replaced by a small
+// value that also fits the schema, quickly; the mutations built for them
+// stay small too.
+func TestGeneratedValueSizeIsBounded(t *testing.T) {
+	long := strings.Repeat("x", 200000)
+	for _, tc := range []struct {
+		name, schema, components string
+		// valid is whether a value within the bound exists.
+		valid bool
+	}{
+		{name: "nested arrays of long strings", schema: `{type: array, minItems: 50, items: {type: array, minItems: 50, items: {type: array, minItems: 50, items: {type: string, minLength: 65536}}}}`},
+		{name: "recursive objects of long strings", schema: `{$ref: '#/components/schemas/W'}`,
+			components: `W: {type: object, required: [x, y], properties: {x: {type: array, minItems: 50, items: {$ref: '#/components/schemas/W'}}, y: {type: string, minLength: 60000}}}`},
+		// The example does not fit 50 times; a generated string does.
+		{name: "a long example repeated", schema: `{type: array, minItems: 50, items: {type: string, example: '` + long + `'}}`, valid: true},
+		{name: "a long example repeated, and required by its length", schema: `{type: array, minItems: 50, items: {type: string, minLength: 60000, example: '` + long + `'}}`},
+		{name: "long property names repeated", schema: `{type: array, minItems: 50, items: {type: object, required: ['` + long + `'], properties: {'` + long + `': {type: integer}}}}`},
+		{name: "a few long strings fit", schema: `{type: array, minItems: 10, maxItems: 10, items: {type: string, minLength: 65536}}`, valid: true},
+		// The too-many-items mutation builds maxItems+1 items.
+		{name: "too many items of long strings", schema: `{type: array, maxItems: 999, items: {type: string, minLength: 65536}}`, valid: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      requestBody:\n        content:\n          application/json: {schema: " + tc.schema + "}\n      responses: {'200': {description: ok}}\n"
+			if tc.components != "" {
+				src += "components:\n  schemas:\n    " + tc.components + "\n"
+			}
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &gen.Generator{Doc: d}
+			s := d.Operations[0].RequestBody.Content["application/json"].Schema
+			start := time.Now()
+			for _, f := range []func() (any, gen.Source, error){
+				func() (any, gen.Source, error) { return g.Valid(s, spec.RequestView) },
+				func() (any, gen.Source, error) { return g.Generated(s, spec.RequestView) },
+			} {
+				v, _, err := f()
+				if tc.valid {
+					if err != nil {
+						t.Fatalf("no value: %v", err)
+					}
+					if n := len(mustJSON(t, v)); n > 2<<20 {
+						t.Errorf("a value of %d bytes", n)
+					}
+					continue
+				}
+				if err == nil {
+					t.Fatalf("a value of %d bytes was generated", len(mustJSON(t, v)))
+				}
+				if !strings.Contains(err.Error(), "MiB") {
+					t.Errorf("error %q does not name the size bound", err)
+				}
+			}
+			v, _, _ := g.Generated(s, spec.RequestView)
+			for _, m := range g.BodyMutations(s, v, false) {
+				if n := len(mustJSON(t, gen.Apply(v, m))); n > 4<<20 {
+					t.Errorf("mutation %s is %d bytes", m.Name(), n)
+				}
+			}
+			if el := time.Since(start); el > 5*time.Second {
+				t.Errorf("generation took %v", el)
+			}
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A required property that is readOnly is not required in requests, and
+// the request view refuses it: the generated request value leaves it out
+// (it was filled in with a placeholder, so no generated value validated
+// and the happy path failed on schemas as common as a required readOnly
+// id). The same for writeOnly properties in responses.
+func TestRequiredReadOnlyAndWriteOnlyProperties(t *testing.T) {
+	const schema = `{type: object, required: [id, name, password], properties: {id: {type: integer, readOnly: true}, name: {type: string}, password: {type: string, writeOnly: true}}}`
+	for _, tc := range []struct {
+		name        string
+		view        spec.View
+		want, leave string
+	}{
+		{"request leaves readOnly out", spec.RequestView, "password", "id"},
+		{"response leaves writeOnly out", spec.ResponseView, "id", "password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      requestBody:\n        content:\n          application/json: {schema: " + schema + "}\n      responses: {'200': {description: ok}}\n"
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &gen.Generator{Doc: d}
+			s := d.Operations[0].RequestBody.Content["application/json"].Schema
+			v, _, err := g.Generated(s, tc.view)
+			if err != nil {
+				t.Fatalf("no value: %v", err)
+			}
+			obj, _ := v.(map[string]any)
+			if _, ok := obj[tc.want]; !ok || obj["name"] == nil {
+				t.Errorf("%v lacks %s or name", v, tc.want)
+			}
+			if _, ok := obj[tc.leave]; ok {
+				t.Errorf("%v has %s", v, tc.leave)
+			}
+		})
 	}
 }

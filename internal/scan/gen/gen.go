@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -254,10 +255,23 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		}
 	}
 	if e, ok := m["enum"].([]any); ok && len(e) > 0 {
+		// The first value the schema's other keywords admit: an enum
+		// listing a value of another type first (or one its pattern
+		// refuses) still has a valid member.
+		var first any
 		for _, x := range e {
-			if x != nil {
+			if x == nil {
+				continue
+			}
+			if first == nil {
+				first = x
+			}
+			if enumMemberFits(m, x) {
 				return w.take(x)
 			}
+		}
+		if first != nil {
+			return w.take(first)
 		}
 		return nil
 	}
@@ -393,6 +407,56 @@ func schemaType(m map[string]any) string {
 		return "array"
 	}
 	return ""
+}
+
+// enumMemberFits reports whether an enum value has one of the schema's
+// declared types (any, when none is declared) and, for a string, meets
+// its length bounds and pattern.
+func enumMemberFits(m map[string]any, x any) bool {
+	var types []string
+	switch t := m["type"].(type) {
+	case string:
+		types = []string{t}
+	case []any:
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				types = append(types, s)
+			}
+		}
+	}
+	if len(types) > 0 && !slices.ContainsFunc(types, func(t string) bool { return valueHasType(x, t) }) {
+		return false
+	}
+	if s, ok := x.(string); ok {
+		return fitsString(m, s)
+	}
+	return true
+}
+
+// valueHasType reports whether a decoded JSON value is of a JSON Schema
+// type ("integer" takes whole numbers).
+func valueHasType(x any, t string) bool {
+	switch v := x.(type) {
+	case string:
+		return t == "string"
+	case bool:
+		return t == "boolean"
+	case map[string]any:
+		return t == "object"
+	case []any:
+		return t == "array"
+	case json.Number:
+		if t == "number" {
+			return true
+		}
+		_, err := v.Int64()
+		return t == "integer" && err == nil
+	case float64:
+		return t == "number" || (t == "integer" && v == math.Trunc(v))
+	case int, int64, uint64:
+		return t == "number" || t == "integer"
+	}
+	return false
 }
 
 // SchemaType is schemaType for callers outside the package.
@@ -640,8 +704,12 @@ func stringValue(m map[string]any) any {
 		}
 	}
 	s := "rampart"
+	minLen := 0
+	if v, ok := num(m["minLength"]); ok && v <= maxString {
+		minLen = int(v)
+	}
 	if p, ok := m["pattern"].(string); ok {
-		if v, ok := FromPattern(p); ok {
+		if v, ok := FromPatternMin(p, minLen); ok {
 			s = v
 		}
 	}

@@ -22,6 +22,39 @@ func TestFromPatternMatches(t *testing.T) {
 	}
 }
 
+// A pattern with a fixed end and a minLength longer than its shortest
+// match: the match grows inside the pattern's repetitions, so it still
+// matches at that length (padding at the end would not).
+func TestFromPatternMinGrowsInsideRepetitions(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		min     int
+	}{
+		{`^[a-z]+-[0-9]{2}$`, 8},
+		{`^[A-Z]{2}[0-9]{2,6}X$`, 7},
+		{`^(ab)*c$`, 9},
+		{`^x(y|z+)w$`, 6},
+		{`^(a(b+)c)+$`, 12},
+		{`^\d+(\.\d{1,3})?$`, 20},
+		{`^[a-z]{3}$`, 3},
+		{`^id-[0-9a-f]{8}$`, 4}, // longer than min already
+	} {
+		s, ok := gen.FromPatternMin(tc.pattern, tc.min)
+		if !ok || !regexp.MustCompile(tc.pattern).MatchString(s) || len([]rune(s)) < tc.min {
+			t.Errorf("FromPatternMin(%q, %d) = %q, %v: want a match of at least %d characters", tc.pattern, tc.min, s, ok, tc.min)
+		}
+	}
+	// A pattern whose length is fixed cannot grow: the shortest match is
+	// the answer, and the schema's validation has the last word.
+	if s, ok := gen.FromPatternMin(`^[a-z]{3}$`, 10); !ok || s != "aaa" {
+		t.Errorf("fixed-length pattern = %q, %v; want \"aaa\"", s, ok)
+	}
+	// A pattern that asks for a huge repetition stays bounded.
+	if _, ok := gen.FromPatternMin(`^(a+)+$`, 1<<16); !ok {
+		t.Error("a nested repetition with a large minimum failed")
+	}
+}
+
 const doc = `openapi: 3.0.3
 info: {title: t, version: '1'}
 paths:
@@ -336,6 +369,36 @@ func TestRequiredReadOnlyAndWriteOnlyProperties(t *testing.T) {
 			}
 			if _, ok := obj[tc.leave]; ok {
 				t.Errorf("%v has %s", v, tc.leave)
+			}
+		})
+	}
+}
+
+// An enum whose first member the schema's other keywords refuse (another
+// type, a pattern it does not match) still yields a valid happy path: the
+// first member that fits is taken.
+func TestEnumMemberThatFitsIsChosen(t *testing.T) {
+	for _, tc := range []struct{ name, schema, want string }{
+		{"wrong type first", `{type: integer, enum: [a, 7]}`, "7"},
+		{"integer among numbers", `{type: integer, enum: [1.5, 2]}`, "2"},
+		{"pattern refuses the first", `{type: string, pattern: '^[0-9]+$', enum: [abc, "42"]}`, `"42"`},
+		{"type list", `{type: [boolean, "null"], enum: [x, true]}`, "true"},
+		{"no type: the first", `{enum: [a, 1]}`, `"a"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      requestBody:\n        content:\n          application/json: {schema: {type: object, required: [v], properties: {v: " + tc.schema + "}}}\n      responses: {'200': {description: ok}}\n"
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &gen.Generator{Doc: d}
+			v, _, err := g.Generated(d.Operations[0].RequestBody.Content["application/json"].Schema, spec.RequestView)
+			if err != nil {
+				t.Fatalf("no valid body: %v", err)
+			}
+			got, _ := json.Marshal(v.(map[string]any)["v"])
+			if string(got) != tc.want {
+				t.Errorf("v = %s, want %s", got, tc.want)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // FromPattern returns a string matching the regular expression pattern, or
@@ -13,19 +14,47 @@ import (
 // Patterns are unanchored in JSON Schema, so the result matches whether or
 // not the pattern has ^/$.
 func FromPattern(pattern string) (string, bool) {
+	return FromPatternMin(pattern, 0)
+}
+
+// FromPatternMin is FromPattern for a string of at least minLen
+// characters where the pattern allows one: the shortest match, grown
+// inside the pattern's own repetitions (x*, x+, x{2,5}) from the left
+// until it is long enough. Padding a match at its end instead breaks
+// patterns that end in a fixed part ('^[a-z]+-[0-9]{2}$'). The result
+// may still be shorter when the pattern's repetitions cannot grow.
+func FromPatternMin(pattern string, minLen int) (string, bool) {
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return "", false
 	}
-	var b strings.Builder
-	if !walk(&b, re.Simplify(), 0) {
+	re = re.Simplify()
+	g := patternGen{limit: 4096}
+	if !g.walk(re, 0) {
 		return "", false
 	}
-	return b.String(), true
+	shortest := g.b.String()
+	short := minLen - utf8.RuneCountInString(shortest)
+	if short <= 0 {
+		return shortest, true
+	}
+	g = patternGen{extra: short, limit: 4096 + 4*minLen}
+	if !g.walk(re, 0) {
+		return shortest, true
+	}
+	return g.b.String(), true
 }
 
-func walk(b *strings.Builder, re *syntax.Regexp, depth int) bool {
-	if depth > 100 || b.Len() > 4096 {
+// patternGen builds one match. extra is how many characters the
+// repetitions may still add beyond their minimum.
+type patternGen struct {
+	b     strings.Builder
+	extra int
+	limit int // bytes, a bound on the work a hostile pattern can cause
+}
+
+func (g *patternGen) walk(re *syntax.Regexp, depth int) bool {
+	if depth > 100 || g.b.Len() > g.limit {
 		return false
 	}
 	switch re.Op {
@@ -39,7 +68,7 @@ func walk(b *strings.Builder, re *syntax.Regexp, depth int) bool {
 			if re.Flags&syntax.FoldCase != 0 {
 				r = unicode.ToLower(r)
 			}
-			b.WriteRune(r)
+			g.b.WriteRune(r)
 		}
 		return true
 	case syntax.OpCharClass:
@@ -47,42 +76,86 @@ func walk(b *strings.Builder, re *syntax.Regexp, depth int) bool {
 		if !ok {
 			return false
 		}
-		b.WriteRune(r)
+		g.b.WriteRune(r)
 		return true
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		b.WriteByte('a')
+		g.b.WriteByte('a')
 		return true
 	case syntax.OpCapture:
-		return walk(b, re.Sub[0], depth+1)
-	case syntax.OpStar, syntax.OpQuest:
+		return g.walk(re.Sub[0], depth+1)
+	case syntax.OpStar:
+		g.grow(re.Sub[0], depth, -1)
+		return true
+	case syntax.OpQuest:
+		g.grow(re.Sub[0], depth, 1)
 		return true
 	case syntax.OpPlus:
-		return walk(b, re.Sub[0], depth+1)
+		if !g.walk(re.Sub[0], depth+1) {
+			return false
+		}
+		g.grow(re.Sub[0], depth, -1)
+		return true
 	case syntax.OpRepeat:
+		// Simplify rewrites counted repetitions into copies and nested
+		// OpQuest; this is for what it leaves.
 		for i := 0; i < re.Min; i++ {
-			if !walk(b, re.Sub[0], depth+1) {
+			if !g.walk(re.Sub[0], depth+1) {
 				return false
 			}
 		}
 		return true
 	case syntax.OpConcat:
 		for _, s := range re.Sub {
-			if !walk(b, s, depth+1) {
+			if !g.walk(s, depth+1) {
 				return false
 			}
 		}
 		return true
 	case syntax.OpAlternate:
+		// The first alternative that matches; while characters are
+		// wanted, the first that supplies them all, or else the one
+		// that supplies most.
+		var best *patternGen
 		for _, s := range re.Sub {
-			var sub strings.Builder
-			if walk(&sub, s, depth+1) {
-				b.WriteString(sub.String())
-				return true
+			sub := &patternGen{extra: g.extra, limit: g.limit}
+			if !sub.walk(s, depth+1) {
+				continue
+			}
+			if best == nil || sub.extra < best.extra {
+				best = sub
+			}
+			if best.extra <= 0 {
+				break
 			}
 		}
-		return false
+		if best == nil {
+			return false
+		}
+		g.b.WriteString(best.b.String())
+		g.extra = best.extra
+		return true
 	}
 	return false
+}
+
+// grow adds optional repetitions of sub (at most max, or any number with
+// max < 0) while characters are still wanted and each repetition adds
+// some.
+func (g *patternGen) grow(sub *syntax.Regexp, depth, max int) {
+	for n := 0; g.extra > 0 && (max < 0 || n < max); n++ {
+		rep := patternGen{extra: g.extra, limit: g.limit - g.b.Len()}
+		if !rep.walk(sub, depth+1) {
+			return
+		}
+		added := utf8.RuneCountInString(rep.b.String())
+		if added == 0 {
+			return
+		}
+		// The whole repetition is beyond the minimum, the growth of
+		// repetitions nested in it included.
+		g.b.WriteString(rep.b.String())
+		g.extra -= added
+	}
 }
 
 // pickRune chooses a character from a class given as [lo, hi] pairs,

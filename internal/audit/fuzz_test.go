@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/fuzzseed"
 	"github.com/rampart-sec/rampart/internal/report"
-	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // FuzzAudit feeds arbitrary bytes to the loader and, when they load, runs
@@ -25,31 +22,16 @@ import (
 // (inputs that failed are kept in testdata/fuzz/FuzzAudit). Run:
 // scripts/fuzz.sh 60 Audit.
 func FuzzAudit(f *testing.F) {
-	for _, pat := range []string{"*.yaml", "*.yml", "*.json"} {
-		examples, _ := filepath.Glob(filepath.Join("../../examples", pat))
-		for _, p := range examples {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
-		}
-	}
-	for _, s := range fuzzseed.Definitions() {
-		f.Add([]byte(s))
-	}
+	fuzzseed.Add(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A hang is a bug: crash with every goroutine's stack so the fuzzer
 		// keeps the input. The deadlines below are far above what a
 		// definition of fuzzer size needs, even under coverage
 		// instrumentation; the watchdog catches what ignores them.
-		watchdog := time.AfterFunc(60*time.Second, func() {
-			buf := make([]byte, 1<<20)
-			panic("audit hang:\n" + string(buf[:runtime.Stack(buf, true)]))
-		})
+		watchdog := fuzzseed.Watchdog(60*time.Second, "audit")
 		defer watchdog.Stop()
-		lctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		d, err := spec.LoadBytes(lctx, data, "fuzz.yaml", filepath.Join(dir, "fuzz.yaml"), spec.Options{MaxFileSize: 1 << 20})
+		d, err := fuzzseed.Load(data, dir)
 		if err != nil {
 			return
 		}

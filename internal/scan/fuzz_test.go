@@ -6,9 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,29 +41,16 @@ const maxFuzzBody = 16 << 20
 // (inputs that failed are kept in testdata/fuzz/FuzzGenerate). Run:
 // scripts/fuzz.sh 60 Generate.
 func FuzzGenerate(f *testing.F) {
-	for _, pat := range []string{"*.yaml", "*.yml", "*.json"} {
-		examples, _ := filepath.Glob(filepath.Join("../../examples", pat))
-		for _, p := range examples {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
-		}
-	}
-	for _, s := range fuzzseed.Definitions() {
-		f.Add([]byte(s))
-	}
+	fuzzseed.Add(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A hang is a bug: crash with every goroutine's stack so the fuzzer
 		// keeps the input.
-		watchdog := time.AfterFunc(60*time.Second, func() {
-			buf := make([]byte, 1<<20)
-			panic("request generation hang:\n" + string(buf[:runtime.Stack(buf, true)]))
-		})
+		watchdog := fuzzseed.Watchdog(60*time.Second, "request generation")
 		defer watchdog.Stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		d, err := spec.LoadBytes(ctx, data, "fuzz.yaml", filepath.Join(dir, "fuzz.yaml"), spec.Options{MaxFileSize: 1 << 20})
+		d, err := fuzzseed.Load(data, dir)
 		if err != nil {
 			return
 		}

@@ -13,16 +13,30 @@ import (
 // a 4xx status.
 // Seeds are in testdata/fuzz/FuzzRequestValidation.
 func FuzzRequestValidation(f *testing.F) {
-	p := loadPlan(f, "../testdata/api31.yaml", Config{})
+	// Two contracts with disjoint paths: the general one, and the one of
+	// the parameter-name checks (free-form objects, deepObject beside
+	// them, matrix, header and cookie arrays).
+	plans := []*Plan{loadPlan(f, "../testdata/api31.yaml", Config{}), loadPlan(f, "../testdata/e2e-params.yaml", Config{})}
 	f.Add("POST", "/v1/items", "", "application/json", []byte(`{"name":"pen","price":1.5}`), "")
 	f.Add("GET", "/v1/items", "limit=5&tags=a&filter[color]=red", "", []byte(nil), "")
 	f.Add("GET", "/v1/matrix/;x=1;y=2", "", "", []byte(nil), "")
 	f.Add("POST", "/v1/items", "", "application/x-www-form-urlencoded", []byte("name=pen&price=2"), "")
 	f.Add("GET", "/v1/items/5", "", "", []byte(nil), "session=deadbeef; theme=a,b=c")
 	f.Add("GET", "/v1/headers", "", "", []byte(nil), `prefs=a,b; x="q"`)
+	f.Add("GET", "/v1/params/twofree", "k=123&counts=1", "", []byte(nil), "")
+	f.Add("GET", "/v1/params/deepfree", "filter[a]=5&filter.a=6&x=y", "", []byte(nil), "")
+	f.Add("GET", "/v1/params/query", "li.mit=5&LIMIT=1&limit[]=2&%20q=a", "", []byte(nil), "")
+	f.Add("GET", "/v1/params/cookie", "", "", []byte(nil), "ids=1,2; ids=3")
 	f.Fuzz(func(t *testing.T, method, path, query, ct string, body []byte, cookie string) {
-		m, _, err := p.Router.Lookup(method, path)
-		if err != nil {
+		var p *Plan
+		var m route.Match[*Op]
+		for _, candidate := range plans {
+			if found, _, err := candidate.Router.Lookup(method, path); err == nil {
+				p, m = candidate, found
+				break
+			}
+		}
+		if p == nil {
 			return
 		}
 		params := append([]route.PathParam(nil), m.Params...)

@@ -117,15 +117,12 @@ func (r *resource) in(coll string, parents []string, id string) bool {
 // path is where the resource is: its collection with the parents filled
 // in, then its id ("/users/u1/orders/o1").
 func (r *resource) path() string {
-	p := r.collection
-	for _, v := range r.parents {
-		i := strings.IndexByte(p, '{')
-		j := strings.IndexByte(p[max(i, 0):], '}')
-		if i < 0 || j < 0 {
-			break
+	p := spec.ExpandTemplate(r.collection, func(i int, name string) string {
+		if i < len(r.parents) {
+			return r.parents[i]
 		}
-		p = p[:i] + v + p[i+j+1:]
-	}
+		return "{" + name + "}"
+	})
 	return strings.TrimRight(p, "/") + "/" + r.id
 }
 

@@ -461,22 +461,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // its item operations pair up however each names its parameters
 // (POST /projects/{projectId}/tasks, GET /projects/{id}/tasks/{taskId}).
 func tmplKey(p string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(p, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(p[i:], '}')
-		if j < 0 {
-			break
-		}
-		b.WriteString(p[:i])
-		b.WriteString("{}")
-		p = p[i+j+1:]
-	}
-	b.WriteString(p)
-	return strings.TrimRight(b.String(), "/")
+	return strings.TrimRight(spec.ExpandTemplate(p, func(int, string) string { return "{}" }), "/")
 }
 
 // sameTemplate reports whether two path templates are the same path.

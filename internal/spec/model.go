@@ -360,6 +360,29 @@ type Schema struct {
 	id        int // index in the synthetic list, for compilation
 }
 
+// ExpandTemplate returns the path template with each variable replaced by
+// value(i, name), i counting the variables from 0 in the order they appear
+// ("/users/{userId}/orders/{id}" with "u1", "o1": "/users/u1/orders/o1").
+// An unclosed brace is kept as text.
+func ExpandTemplate(tpl string, value func(i int, name string) string) string {
+	var b strings.Builder
+	for n := 0; ; n++ {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(tpl[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(tpl[:i])
+		b.WriteString(value(n, tpl[i+1:i+j]))
+		tpl = tpl[i+j+1:]
+	}
+	b.WriteString(tpl)
+	return b.String()
+}
+
 // TemplateNames returns the names of a path template's variables in the
 // order they appear ("/users/{userId}/orders/{id}": userId, id). The
 // firewall's router and the scanner both read templates this way.

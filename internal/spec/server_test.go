@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -68,6 +69,21 @@ func TestTemplateNames(t *testing.T) {
 	} {
 		if got := spec.TemplateNames(tc.tpl); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("TemplateNames(%q) = %q, want %q", tc.tpl, got, tc.want)
+		}
+	}
+}
+
+func TestExpandTemplate(t *testing.T) {
+	values := func(i int, name string) string { return fmt.Sprintf("%s%d", name, i) }
+	for _, tc := range []struct{ tpl, want string }{
+		{"/pets", "/pets"},
+		{"/users/{userId}/orders/{id}", "/users/userId0/orders/id1"},
+		{"/files/{name}.{ext}", "/files/name0.ext1"},
+		{"/broken/{open", "/broken/{open"},
+		{"/a/{x}/b/{y", "/a/x0/b/{y"},
+	} {
+		if got := spec.ExpandTemplate(tc.tpl, values); got != tc.want {
+			t.Errorf("ExpandTemplate(%q) = %q, want %q", tc.tpl, got, tc.want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/firewall/route"
 	"github.com/rampart-sec/rampart/internal/fuzzseed"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // FuzzCompile feeds arbitrary bytes to the loader and, when they load,
@@ -71,7 +72,7 @@ func fixedRequests(p *Plan) []fixedRequest {
 	seen := map[string]bool{}
 	for _, op := range p.Ops {
 		for _, base := range op.Bases {
-			path := base + (&url.URL{Path: fillTemplate(op.Path)}).EscapedPath()
+			path := base + (&url.URL{Path: spec.ExpandTemplate(op.Path, func(int, string) string { return "1" })}).EscapedPath()
 			for _, m := range []string{op.Method, "GET", "POST"} {
 				if seen[m+" "+path] {
 					continue
@@ -87,26 +88,6 @@ func fixedRequests(p *Plan) []fixedRequest {
 		out = out[:200]
 	}
 	return out
-}
-
-// fillTemplate replaces each {name} of a path template with "1".
-func fillTemplate(tpl string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(tpl, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(tpl[i:], '}')
-		if j < 0 {
-			break
-		}
-		b.WriteString(tpl[:i])
-		b.WriteString("1")
-		tpl = tpl[i+j+1:]
-	}
-	b.WriteString(tpl)
-	return b.String()
 }
 
 // checkFixedRequest routes and validates one request as the firewall's

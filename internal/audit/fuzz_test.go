@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/fuzzseed"
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // FuzzAudit feeds arbitrary bytes to the loader and, when they load, runs
@@ -22,19 +24,7 @@ import (
 // (inputs that failed are kept in testdata/fuzz/FuzzAudit). Run:
 // scripts/fuzz.sh 60 Audit.
 func FuzzAudit(f *testing.F) {
-	fuzzseed.Add(f)
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		// A hang is a bug: crash with every goroutine's stack so the fuzzer
-		// keeps the input. The deadlines below are far above what a
-		// definition of fuzzer size needs, even under coverage
-		// instrumentation; the watchdog catches what ignores them.
-		watchdog := fuzzseed.Watchdog(60*time.Second, "audit")
-		defer watchdog.Stop()
-		d, err := fuzzseed.Load(data, dir)
-		if err != nil {
-			return
-		}
+	fuzzseed.Fuzz(f, "audit", func(t *testing.T, d *spec.Document) {
 		rep := &report.Report{Tool: "rampart", Version: "0.0.0-fuzz", Kind: "audit", Rules: ReportRules()}
 		for _, prof := range Profiles() {
 			actx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -67,7 +57,7 @@ func FuzzAudit(f *testing.F) {
 				if color && format != "text" {
 					continue
 				}
-				if err := report.Write(io.Discard, format, rep, report.Options{Color: color, BaseDir: dir}); err != nil {
+				if err := report.Write(io.Discard, format, rep, report.Options{Color: color, BaseDir: filepath.Dir(d.Path)}); err != nil {
 					t.Fatalf("writing %s: %v", format, err)
 				}
 			}

@@ -11,9 +11,14 @@ import (
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
-// Add seeds f with the repository's bundled example definitions and with
-// Definitions.
-func Add(f *testing.F) {
+// Fuzz runs an engine's fuzz target: seeded with the repository's bundled
+// example definitions and Definitions, each input is loaded as a
+// definition (at most 1 MiB, within 10 s, as the file fuzz.yaml in a
+// folder of its own, so references to other files find nothing) and, when
+// it loads, handed to engine. what names the engine in a hang report: an
+// input still running after 60 s, far beyond the engines' own deadlines,
+// crashes with every goroutine's stack so the fuzzer keeps it.
+func Fuzz(f *testing.F, what string, engine func(t *testing.T, d *spec.Document)) {
 	_, self, _, _ := runtime.Caller(0)
 	examples := filepath.Join(filepath.Dir(self), "..", "..", "examples")
 	for _, pat := range []string{"*.yaml", "*.yml", "*.json"} {
@@ -27,24 +32,19 @@ func Add(f *testing.F) {
 	for _, s := range Definitions() {
 		f.Add([]byte(s))
 	}
-}
-
-// Watchdog turns a hang into a crash the fuzzer keeps the input of: unless
-// the returned timer is stopped within d, it panics with every
-// goroutine's stack. The engines' own deadlines are far below d, so it
-// catches only what ignores them.
-func Watchdog(d time.Duration, what string) *time.Timer {
-	return time.AfterFunc(d, func() {
-		buf := make([]byte, 1<<20)
-		panic(what + " hang:\n" + string(buf[:runtime.Stack(buf, true)]))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		watchdog := time.AfterFunc(60*time.Second, func() {
+			buf := make([]byte, 1<<20)
+			panic(what + " hang:\n" + string(buf[:runtime.Stack(buf, true)]))
+		})
+		defer watchdog.Stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		d, err := spec.LoadBytes(ctx, data, "fuzz.yaml", filepath.Join(dir, "fuzz.yaml"), spec.Options{MaxFileSize: 1 << 20})
+		cancel()
+		if err != nil {
+			return
+		}
+		engine(t, d)
 	})
-}
-
-// Load reads fuzz input as a definition the way the engines' targets do:
-// at most 1 MiB, within 10 s, as if it were the file fuzz.yaml in dir
-// (references to other files resolve there and find nothing).
-func Load(data []byte, dir string) (*spec.Document, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return spec.LoadBytes(ctx, data, "fuzz.yaml", filepath.Join(dir, "fuzz.yaml"), spec.Options{MaxFileSize: 1 << 20})
 }

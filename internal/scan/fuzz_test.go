@@ -41,19 +41,9 @@ const maxFuzzBody = 16 << 20
 // (inputs that failed are kept in testdata/fuzz/FuzzGenerate). Run:
 // scripts/fuzz.sh 60 Generate.
 func FuzzGenerate(f *testing.F) {
-	fuzzseed.Add(f)
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		// A hang is a bug: crash with every goroutine's stack so the fuzzer
-		// keeps the input.
-		watchdog := fuzzseed.Watchdog(60*time.Second, "request generation")
-		defer watchdog.Stop()
+	fuzzseed.Fuzz(f, "request generation", func(t *testing.T, d *spec.Document) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		d, err := fuzzseed.Load(data, dir)
-		if err != nil {
-			return
-		}
 		e, sent := offlineEngine(t, d)
 		if e == nil {
 			return

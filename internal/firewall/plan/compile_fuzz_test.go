@@ -29,19 +29,9 @@ import (
 // (inputs that failed are kept in testdata/fuzz/FuzzCompile). Run:
 // scripts/fuzz.sh 60 Compile.
 func FuzzCompile(f *testing.F) {
-	fuzzseed.Add(f)
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		// A hang is a bug: crash with every goroutine's stack so the fuzzer
-		// keeps the input.
-		watchdog := fuzzseed.Watchdog(60*time.Second, "compile or validation")
-		defer watchdog.Stop()
+	fuzzseed.Fuzz(f, "compile or validation", func(t *testing.T, d *spec.Document) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		d, err := fuzzseed.Load(data, dir)
-		if err != nil {
-			return
-		}
 		p, err := Build(ctx, d, Config{})
 		if errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Build did not finish in 20 s")

@@ -25,6 +25,14 @@ func e2eParamCases() []e2eCase {
 		{"params typed exploded object wrong type", "params", "GET", "/v1/params/typed?x=z", nil, "", "", 400, false, inv},
 		{"params typed exploded object other key", "params", "GET", "/v1/params/typed?x=1&z=2", nil, "", "", 400, false, undecl},
 
+		// An API key in the query is declared by the operation's
+		// security requirement (checked by authentication when it is
+		// configured), not taken by a free-form object; on an operation
+		// that does not use the scheme it is an undeclared parameter.
+		{"params query API key beside a free-form object", "params", "GET", "/v1/params/keyed?api_key=k-1&a=1", nil, "", "", 200, true, ""},
+		{"params query API key alone", "params", "GET", "/v1/params/keyed?api_key=k-1", nil, "", "", 200, true, ""},
+		{"params query API key on an operation without that scheme", "params", "GET", "/v1/params/query?api_key=k-1", nil, "", "", 400, false, undecl},
+
 		// Keys lenient frameworks bind to a declared name.
 		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},
 		{"params limit[] alone", "params", "GET", "/v1/params/query?limit%5B%5D=500", nil, "", "", 400, false, amb},

@@ -170,6 +170,11 @@ type Op struct {
 	// Bases are the base paths the operation is routed under: its own
 	// servers', else the document's, or the configuration's base path.
 	Bases []string
+	// CredentialQuery are the query keys that carry the operation's API
+	// keys (apiKey schemes "in: query" of its security requirements).
+	// They are declared by the contract, as parameters are, whether or not
+	// authentication is configured to check them.
+	CredentialQuery []string
 	// HeaderNames are the request header fields the contract names for
 	// the operation: its header parameters and every apiKey scheme's
 	// header, as declared.
@@ -484,6 +489,14 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 	for _, name := range sortedKeys(p.Doc.SecuritySchemes) {
 		if sch := p.Doc.SecuritySchemes[name]; sch.Type == "apiKey" && strings.EqualFold(sch.In, "header") {
 			op.HeaderNames = append(op.HeaderNames, sch.ParamName)
+		}
+	}
+	for _, req := range so.Security {
+		for _, sr := range req.Schemes {
+			sch := p.Doc.SecuritySchemes[sr.Name]
+			if sch != nil && sch.Type == "apiKey" && strings.EqualFold(sch.In, "query") && sch.ParamName != "" && !slices.Contains(op.CredentialQuery, sch.ParamName) {
+				op.CredentialQuery = append(op.CredentialQuery, sch.ParamName)
+			}
 		}
 	}
 	if rb := so.RequestBody; rb != nil {

@@ -97,7 +97,12 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			return add(Violation{400, ReasonQueryMalformed, err.Error()})
 		}
 		consumed = make([]bool, len(q))
-		for _, kv := range q {
+		for i, kv := range q {
+			// An API key sent in the query is declared by the
+			// operation's security requirements: authentication reads
+			// it (when configured), and no parameter or free-form object
+			// takes it.
+			consumed[i] = slices.Contains(op.CredentialQuery, kv.Key)
 			if prototypeKey(kv.Key) {
 				if add(Violation{400, body.ReasonPrototypeKey, "query parameter " + quoteName(kv.Key) + " reaches JavaScript prototypes (qs builds objects from such keys)"}) {
 					return true

@@ -39,6 +39,13 @@ func e2eBodyCases() []e2eCase {
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
+		// An object (or nested array) field without an encoding style
+		// is JSON text, OpenAPI's default content type for objects.
+		{"bodies form object field as JSON", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "name=pen&address=%7B%22city%22%3A%22Oslo%22%7D", 201, true, ""},
+		{"bodies form object field with an undeclared key", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "address=%7B%22role%22%3A%22admin%22%7D", 400, false, "undeclared-property"},
+		{"bodies form object field that is not JSON", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "address=Oslo", 400, false, "invalid-json"},
+		{"bodies form nested array items as JSON", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "grid=%5B1%2C2%5D&grid=%5B3%5D", 201, true, ""},
+		{"bodies form nested array item of the wrong type", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "grid=%5B%22x%22%5D", 400, false, "type-mismatch"},
 		// An integer field takes plain decimal integers only, as parameters
 		// do: parseInt("1e3") is 1, (int)"1e3" is 1000 in PHP.
 		{"bodies form integer with an exponent", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=1e3", 400, false, "type-mismatch"},

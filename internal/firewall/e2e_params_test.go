@@ -33,6 +33,18 @@ func e2eParamCases() []e2eCase {
 		{"params query API key alone", "params", "GET", "/v1/params/keyed?api_key=k-1", nil, "", "", 200, true, ""},
 		{"params query API key on an operation without that scheme", "params", "GET", "/v1/params/query?api_key=k-1", nil, "", "", 400, false, undecl},
 
+		// Items the style can only carry as text (objects in a form
+		// array, nested arrays) are read as JSON, the media type OpenAPI
+		// gives object values by default, and validated as such.
+		{"params JSON object items accepted", "params", "GET", `/v1/params/jsonitems?filters=%7B%22a%22%3A1%7D&filters=%7B%22a%22%3A2%7D`, nil, "", "", 200, true, ""},
+		{"params JSON object item out of range", "params", "GET", `/v1/params/jsonitems?filters=%7B%22a%22%3A500%7D`, nil, "", "", 400, false, inv},
+		{"params JSON object item with an undeclared key", "params", "GET", `/v1/params/jsonitems?filters=%7B%22b%22%3A1%7D`, nil, "", "", 400, false, inv},
+		{"params object item that is not JSON", "params", "GET", "/v1/params/jsonitems?filters=a", nil, "", "", 400, false, inv},
+		{"params JSON object item with a duplicate key", "params", "GET", `/v1/params/jsonitems?filters=%7B%22a%22%3A1%2C%22a%22%3A500%7D`, nil, "", "", 400, false, "duplicate-key"},
+		{"params JSON object item with a prototype key", "params", "GET", `/v1/params/jsonitems?filters=%7B%22__proto__%22%3A%7B%7D%7D`, nil, "", "", 400, false, proto},
+		{"params nested array header items accepted", "params", "GET", "/v1/params/jsonitems", h("X-Grid", "[1],[2]"), "", "", 200, true, ""},
+		{"params nested array header item of the wrong type", "params", "GET", "/v1/params/jsonitems", h("X-Grid", `["x"]`), "", "", 400, false, inv},
+
 		// Keys lenient frameworks bind to a declared name.
 		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},
 		{"params limit[] alone", "params", "GET", "/v1/params/query?limit%5B%5D=500", nil, "", "", 400, false, amb},

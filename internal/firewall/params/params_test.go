@@ -460,3 +460,46 @@ func TestLenientQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestScalarJSONText: an atom where the schema wants an object or an
+// array, and no string, is marked as JSON text for the caller to decode;
+// anything else keeps its ordinary reading.
+func TestScalarJSONText(t *testing.T) {
+	obj, arr := &Shape{Types: TObject}, &Shape{Types: TArray}
+	for _, tc := range []struct {
+		raw  string
+		s    *Shape
+		want any
+	}{
+		{`{"a":1}`, obj, JSONText(`{"a":1}`)},
+		{`[1,2]`, arr, JSONText(`[1,2]`)},
+		{`[1]`, &Shape{Types: TObject | TArray}, JSONText(`[1]`)},
+		{`{"a":1}`, &Shape{Types: TObject | TString}, `{"a":1}`}, // a string reading exists
+		{`a`, obj, "a"},  // not JSON-looking: stays text, refused as the wrong type
+		{``, obj, ""},    // empty
+		{`{`, intS, "{"}, // an integer schema never reads JSON
+	} {
+		if got := Scalar(tc.raw, tc.s); got != tc.want {
+			t.Errorf("Scalar(%q) = %#v, want %#v", tc.raw, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		s    *Shape
+		want bool
+	}{
+		{nil, false},
+		{&Shape{Types: TString}, false},
+		{&Shape{Types: TString | TArray, Items: &Shape{Types: TInteger}}, false},
+		{&Shape{Types: TArray, Items: &Shape{Types: TInteger}}, true}, // conservative: the whole value wants an array
+		{&Shape{Types: TArray, Items: &Shape{Types: TObject}}, true},
+		{&Shape{Types: TArray, Items: &Shape{Types: TArray}}, true},
+		{&Shape{Types: TObject, Props: map[string]*Shape{"a": {Types: TString}}}, true}, // the whole value may be JSON
+		{&Shape{Types: TObject | TString, Props: map[string]*Shape{"a": {Types: TObject}}}, true},
+		{&Shape{Types: TObject | TString, AddProps: &Shape{Types: TArray}}, true},
+		{&Shape{Types: TObject | TString, Props: map[string]*Shape{"a": {Types: TString}}}, false},
+	} {
+		if got := MayHoldJSON(tc.s); got != tc.want {
+			t.Errorf("MayHoldJSON(%+v) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}

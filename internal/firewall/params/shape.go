@@ -219,6 +219,9 @@ func Scalar(raw string, s *Shape) any {
 	if s == nil {
 		return raw
 	}
+	if s.Types&(TObject|TArray) != 0 && s.Types&TString == 0 && raw != "" && (raw[0] == '{' || raw[0] == '[') {
+		return JSONText(raw)
+	}
 	if s.Types&TInteger != 0 && s.Types&TNumber == 0 && !isPlainInteger(raw) && isNumber(raw) {
 		return raw
 	}
@@ -232,6 +235,36 @@ func Scalar(raw string, s *Shape) any {
 		return nil
 	}
 	return raw
+}
+
+// JSONText is an atom read where the schema wants an object or an array
+// and no string: an array item, an object property or a whole value that
+// the parameter's style cannot spell out (an array of objects in a form
+// query, a nested array). OpenAPI defines no RFC 6570 form for such
+// values; clients send them as JSON (the media type OpenAPI gives object
+// values by default), so a caller decodes the text as JSON, under its own
+// limits, before validation. Text that does not decode stays a string,
+// which validation refuses as the wrong type.
+type JSONText string
+
+// MayHoldJSON reports whether decoding with shape s can produce JSONText:
+// whether s, its items or one of its properties wants an object or an
+// array and no string. Callers decode only then, so ordinary parameters
+// cost nothing.
+func MayHoldJSON(s *Shape) bool {
+	wants := func(x *Shape) bool { return x != nil && x.Types&(TObject|TArray) != 0 && x.Types&TString == 0 }
+	if s == nil {
+		return false
+	}
+	if wants(s) || wants(s.Items) || wants(s.AddProps) {
+		return true
+	}
+	for _, p := range s.Props {
+		if wants(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isPlainInteger reports whether s is -?(0|[1-9][0-9]*).

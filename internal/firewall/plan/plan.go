@@ -199,6 +199,10 @@ type Param struct {
 	Schema   *jsonschema.Schema
 	// JSON is set for parameters declared with content application/json.
 	JSON bool
+	// NestedJSON is set when the schema wants objects or arrays where the
+	// style carries only text (params.JSONText): those atoms are decoded
+	// as JSON before validation.
+	NestedJSON bool
 }
 
 // Body is the compiled request body.
@@ -234,6 +238,9 @@ type Media struct {
 	// CaseVariantKeys: the schema declares properties whose names differ
 	// only in case, so request keys that do are not refused.
 	CaseVariantKeys bool
+	// NestedJSON: a field's items or properties want objects or arrays
+	// that the form can only carry as text (params.JSONText).
+	NestedJSON bool
 }
 
 // KindOf is how a body of the given content type is read under m. A
@@ -455,6 +462,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		switch {
 		case sp.Schema != nil:
 			pp.Shape = p.shape(sp.Schema)
+			pp.NestedJSON = params.MayHoldJSON(pp.Shape)
 			pp.Schema = compile(sp.Schema, spec.RequestView, "parameter "+sp.In+" "+sp.Name)
 		case len(sp.Content) > 0:
 			for name, mt := range sp.Content {
@@ -509,9 +517,14 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
 				m.Shape = p.shape(mt.Schema)
 				m.JSONFields = map[string]bool{}
-				if m.Kind == KindMultipart && m.Shape != nil {
+				if m.Shape != nil {
 					// OpenAPI: in multipart bodies an object property (or
-					// an array of objects) is application/json by default.
+					// an array of objects) is application/json by default;
+					// in url-encoded forms too, unless an encoding object
+					// gives it a style (OpenAPI 3.1.1 and 3.2 make the
+					// contentType default apply there; 3.0's style form
+					// would spread the object's properties among the
+					// body's own fields, which no binder reads back).
 					for prop, ps := range m.Shape.Props {
 						if ps.Has(params.TObject) || (ps.Has(params.TArray) && ps.Items.Has(params.TObject)) {
 							m.JSONFields[prop] = true
@@ -529,8 +542,14 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 						}
 					}
 					if m.Kind == KindForm && (enc.Style != "" || enc.Explode != nil) && m.Shape != nil {
+						delete(m.JSONFields, prop)
 						m.addFormParam(prop, enc.Style, enc.Explode)
 					}
+				}
+			}
+			if m.Shape != nil {
+				for _, ps := range m.Shape.Props {
+					m.NestedJSON = m.NestedJSON || params.MayHoldJSON(ps)
 				}
 			}
 			op.Body.Media = append(op.Body.Media, m)
@@ -554,6 +573,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			hp := &Param{Required: h.Required}
 			hp.Name, hp.In, hp.Style = hn, "header", "simple"
 			hp.Shape = p.shape(h.Schema)
+			hp.NestedJSON = params.MayHoldJSON(hp.Shape)
 			hp.Schema = compile(h.Schema, spec.ResponseView, "response "+sr.Code+" header "+hn)
 			r.Headers = append(r.Headers, hp)
 		}

@@ -49,6 +49,13 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	for _, h := range r.Headers {
 		v, present, err := h.Param.Header(in.Header.Values(h.Name))
 		where := "response header " + quoteName(h.Name)
+		if err == nil && h.NestedJSON {
+			var bad *Violation
+			if v, bad = decodeJSONText(v, body.Limits{}); bad != nil {
+				vs = append(vs, Violation{502, ReasonRespHeader, where + ": " + bad.Detail})
+				continue
+			}
+		}
 		switch {
 		case err != nil:
 			vs = append(vs, Violation{502, ReasonRespHeader, where + " " + err.Error()})

@@ -211,6 +211,16 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			}
 			continue
 		}
+		if p.NestedJSON {
+			var bad *Violation
+			if v, bad = decodeJSONText(v, cfg.requestJSON()); bad != nil {
+				bad.Detail = where + ": " + bad.Detail
+				if add(*bad) {
+					return true
+				}
+				continue
+			}
+		}
 		if p.JSON {
 			s, _ := v.(string)
 			jv, jerr := body.DecodeJSON([]byte(s), cfg.requestJSON())
@@ -421,6 +431,48 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	}
 }
 
+// decodeJSONText replaces the params.JSONText atoms of a decoded
+// parameter (the value itself, its items, its properties) with the JSON
+// they hold. Text that is not JSON stays a string, for validation to
+// refuse as the wrong type; JSON with duplicate or prototype keys, or
+// beyond the limits, is refused as it is in a body.
+func decodeJSONText(v any, lim body.Limits) (any, *Violation) {
+	one := func(x any) (any, *Violation) {
+		t, ok := x.(params.JSONText)
+		if !ok {
+			return x, nil
+		}
+		jv, err := body.DecodeJSON([]byte(t), lim)
+		var be *body.Error
+		if errors.As(err, &be) && be.Reason == body.ReasonInvalidJSON {
+			return string(t), nil
+		}
+		if err != nil {
+			v := bodyErr(err)
+			return nil, &v
+		}
+		return jv, nil
+	}
+	var bad *Violation
+	switch x := v.(type) {
+	case []any:
+		for i := range x {
+			if x[i], bad = one(x[i]); bad != nil {
+				return nil, bad
+			}
+		}
+		return x, nil
+	case map[string]any:
+		for k := range x {
+			if x[k], bad = one(x[k]); bad != nil {
+				return nil, bad
+			}
+		}
+		return x, nil
+	}
+	return one(v)
+}
+
 // formObject builds the object a form or multipart body stands for, typed
 // by the schema's properties.
 func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Violation) {
@@ -492,6 +544,16 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 			return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(k) + " is given more than once"}
 		}
 		obj[k] = val
+	}
+	if m.NestedJSON {
+		for k, v := range obj {
+			dv, bad := decodeJSONText(v, cfg.requestBodyJSON(m))
+			if bad != nil {
+				bad.Detail = "form field " + quoteName(k) + ": " + bad.Detail
+				return nil, bad
+			}
+			obj[k] = dv
+		}
 	}
 	return obj, nil
 }

@@ -45,6 +45,16 @@ func e2eParamCases() []e2eCase {
 		{"params nested array header items accepted", "params", "GET", "/v1/params/jsonitems", h("X-Grid", "[1],[2]"), "", "", 200, true, ""},
 		{"params nested array header item of the wrong type", "params", "GET", "/v1/params/jsonitems", h("X-Grid", `["x"]`), "", "", 400, false, inv},
 
+		// deepObject on an array (Stripe's expand[]): the bracket forms
+		// qs, PHP and Rails read as an array, not mixed, indices in order.
+		{"params deepObject array with brackets", "params", "GET", "/v1/params/deeparray?expand[]=a&expand[]=b", nil, "", "", 200, true, ""},
+		{"params deepObject array with indices", "params", "GET", "/v1/params/deeparray?expand[0]=a&expand[1]=b", nil, "", "", 200, true, ""},
+		{"params deepObject array item too long", "params", "GET", "/v1/params/deeparray?expand[]=abcdef", nil, "", "", 400, false, inv},
+		{"params deepObject array too many items", "params", "GET", "/v1/params/deeparray?expand[]=a&expand[]=b&expand[]=c", nil, "", "", 400, false, inv},
+		{"params deepObject array index out of order", "params", "GET", "/v1/params/deeparray?expand[1]=a", nil, "", "", 400, false, amb},
+		{"params deepObject array forms mixed", "params", "GET", "/v1/params/deeparray?expand[]=a&expand[0]=b", nil, "", "", 400, false, amb},
+		{"params deepObject array bare name", "params", "GET", "/v1/params/deeparray?expand=a", nil, "", "", 400, false, amb},
+
 		// Keys lenient frameworks bind to a declared name.
 		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},
 		{"params limit[] alone", "params", "GET", "/v1/params/query?limit%5B%5D=500", nil, "", "", 400, false, amb},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -264,6 +265,9 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 // caller can reject the rest as undeclared.
 func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error) {
 	sh := p.Shape
+	if p.Style == "deepObject" && p.DeepArray() {
+		return p.deepArray(q, consumed)
+	}
 	if p.Style == "deepObject" {
 		obj := map[string]any{}
 		prefix := p.Name + "["
@@ -376,6 +380,51 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 	}
 	v, err = p.delimited(q[idx].Value, sep, false)
 	return v, true, err
+}
+
+// DeepArray reports a deepObject parameter whose schema is an array (and
+// not an object). OpenAPI defines deepObject for objects only; contracts
+// that give it to arrays (Stripe's expand, for one) mean the bracket
+// forms that qs, PHP and Rails read as an array: expand[]=a&expand[]=b,
+// or with indices, expand[0]=a&expand[1]=b.
+func (p *Param) DeepArray() bool {
+	return p.Style == "deepObject" && p.Shape.Has(TArray) && !p.Shape.Has(TObject)
+}
+
+// deepArray decodes a DeepArray parameter. The two forms may not be mixed,
+// and indices must count up from 0 in order: qs sorts indices and PHP keeps
+// them as keys, so anything else would be read as another list than the
+// one validated.
+func (p *Param) deepArray(q []Pair, consumed []bool) (any, bool, error) {
+	var items []any
+	prefix := p.Name + "["
+	indexed, bracketed := false, false
+	for i, kv := range q {
+		rest, ok := strings.CutPrefix(kv.Key, prefix)
+		if !ok {
+			continue
+		}
+		inner, ok := strings.CutSuffix(rest, "]")
+		switch {
+		case !ok || strings.ContainsAny(inner, "[]"):
+			return nil, true, ErrMalformed
+		case inner == "":
+			bracketed = true
+		case isIndex(inner) && inner == strconv.Itoa(len(items)):
+			indexed = true
+		default:
+			return nil, true, ambiguity(fmt.Sprintf("item %q of %q is out of order or not an index", inner, p.Name))
+		}
+		if indexed && bracketed {
+			return nil, true, ambiguity(fmt.Sprintf("%q is sent both as %s[] and with indices", p.Name, p.Name))
+		}
+		consumed[i] = true
+		items = append(items, Scalar(kv.Value, p.Shape.Items))
+	}
+	if items == nil {
+		return nil, false, nil
+	}
+	return items, true, nil
 }
 
 // FreeForm reports whether p is an exploded form object that admits

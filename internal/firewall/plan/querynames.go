@@ -14,6 +14,9 @@ type queryName struct {
 	name   string
 	deep   bool
 	object bool
+	// array marks a deepObject parameter whose schema is an array: its
+	// keys are name[] or name[0], name[1]... (params.Param.DeepArray).
+	array bool
 }
 
 // queryNames lists the keys the query parameters of ps are sent as: the
@@ -25,14 +28,16 @@ func queryNames(ps []*Param) []queryName {
 			continue
 		}
 		switch {
+		case p.DeepArray():
+			out = append(out, queryName{name: p.Name, deep: true, array: true})
 		case p.Style == "deepObject":
-			out = append(out, queryName{p.Name, true, true})
+			out = append(out, queryName{name: p.Name, deep: true, object: true})
 		case p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) && !p.Shape.Has(params.TString|params.TArray):
 			for _, k := range sortedKeys(p.Shape.Props) {
-				out = append(out, queryName{k, false, p.Shape.Props[k].Has(params.TObject)})
+				out = append(out, queryName{name: k, object: p.Shape.Props[k].Has(params.TObject)})
 			}
 		default:
-			out = append(out, queryName{p.Name, false, p.Shape.Has(params.TObject)})
+			out = append(out, queryName{name: p.Name, object: p.Shape.Has(params.TObject)})
 		}
 	}
 	return out
@@ -61,8 +66,9 @@ func aliasOf(key string, names []queryName) string {
 		if key == n.name && !n.deep {
 			return ""
 		}
-		if n.deep && len(key) > len(n.name)+1 && key[len(n.name)] == '[' && strings.HasPrefix(key, n.name) && key[len(n.name)+1] != ']' {
-			// name[property]: the deepObject decoder reads it.
+		if n.deep && len(key) > len(n.name)+1 && key[len(n.name)] == '[' && strings.HasPrefix(key, n.name) && (n.array || key[len(n.name)+1] != ']') {
+			// name[property], or name[] and name[0] for an array: the
+			// deepObject decoder reads it.
 			return ""
 		}
 	}

@@ -3,7 +3,8 @@ package plan
 import "testing"
 
 func TestAliasOf(t *testing.T) {
-	names := []queryName{{"limit", false, false}, {"li_mit", false, false}, {"filter", true, true}, {"x", false, false}, {"point", false, true}}
+	names := []queryName{{name: "limit"}, {name: "li_mit"}, {name: "filter", deep: true, object: true}, {name: "x"}, {name: "point", object: true},
+		{name: "expand", deep: true, array: true}}
 	for _, tc := range []struct{ key, want string }{
 		{"limit", ""},
 		{"x", ""},
@@ -33,6 +34,12 @@ func TestAliasOf(t *testing.T) {
 		{"limit.x", ""}, // a scalar has no properties to bind into
 		{"x.y", ""},
 		{"filterx.a", ""},
+		// A deepObject array is sent with brackets, with or without
+		// indices; its bare name and other case are aliases.
+		{"expand[]", ""},
+		{"expand[0]", ""},
+		{"expand", "expand"},
+		{"Expand[]", "expand"},
 	} {
 		if got := aliasOf(tc.key, names); got != tc.want {
 			t.Errorf("aliasOf(%q) = %q, want %q", tc.key, got, tc.want)
@@ -41,7 +48,7 @@ func TestAliasOf(t *testing.T) {
 }
 
 func TestAliasOfDoesNotAllocateForDeclaredKeys(t *testing.T) {
-	names := []queryName{{"limit", false, false}, {"q", false, false}, {"filter", true, true}}
+	names := []queryName{{name: "limit"}, {name: "q"}, {name: "filter", deep: true, object: true}}
 	n := testing.AllocsPerRun(100, func() {
 		for _, k := range []string{"limit", "q", "filter[a]", "other", "LIMIT", "limit[]", "filter.a"} {
 			aliasOf(k, names)

@@ -39,6 +39,12 @@ func e2eBodyCases() []e2eCase {
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
+		// A content key with parameters is matched by its type and
+		// subtype, and its schema applies.
+		{"bodies media key with a charset matches plain JSON", "bodies", "POST", "/v1/bodies/charsetkey", nil, "application/json", `{"name":"pen"}`, 201, true, ""},
+		{"bodies media key with a charset matches the same charset", "bodies", "POST", "/v1/bodies/charsetkey", nil, "application/json; charset=utf-8", `{"name":"pen"}`, 201, true, ""},
+		{"bodies media key with a charset validates the schema", "bodies", "POST", "/v1/bodies/charsetkey", nil, "application/json", `{"name":"pencil"}`, 400, false, "schema-violation"},
+		{"bodies media key with a charset other type", "bodies", "POST", "/v1/bodies/charsetkey", nil, "text/plain", `pen`, 415, false, "unsupported-media-type"},
 		// An object (or nested array) field without an encoding style
 		// is JSON text, OpenAPI's default content type for objects.
 		{"bodies form object field as JSON", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "name=pen&address=%7B%22city%22%3A%22Oslo%22%7D", 201, true, ""},

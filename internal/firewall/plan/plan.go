@@ -511,7 +511,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		op.Body = &Body{Required: rb.Required}
 		for _, name := range sortedKeys(rb.Content) {
 			mt := rb.Content[name]
-			m := &Media{Name: strings.ToLower(name), Kind: kindOf(strings.ToLower(name))}
+			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
 			m.Schema = compile(mt.Schema, spec.RequestView, "request body "+name)
 			m.CaseVariantKeys = declaresCaseVariants(m.Schema)
 			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
@@ -560,7 +560,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		r := &Response{Code: strings.ToUpper(sr.Code)}
 		for _, name := range sortedKeys(sr.Content) {
 			mt := sr.Content[name]
-			m := &Media{Name: strings.ToLower(name), Kind: kindOf(strings.ToLower(name))}
+			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
 			m.Schema = compile(mt.Schema, spec.ResponseView, "response "+sr.Code+" "+name)
 			r.Media = append(r.Media, m)
 		}

@@ -55,6 +55,23 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject array forms mixed", "params", "GET", "/v1/params/deeparray?expand[]=a&expand[0]=b", nil, "", "", 400, false, amb},
 		{"params deepObject array bare name", "params", "GET", "/v1/params/deeparray?expand=a", nil, "", "", 400, false, amb},
 
+		// Path keys that carry a query or fragment (generated AWS and
+		// Azure contracts): routed at their path, the query required,
+		// the operation chosen by the query or header fields the key
+		// names, and validated as that operation.
+		{"keyed query selects List", "params", "GET", "/v1/aws?Action=List&Version=1&MaxItems=5", nil, "", "", 200, true, ""},
+		{"keyed query List validated as List", "params", "GET", "/v1/aws?Action=List&Version=1&MaxItems=50", nil, "", "", 400, false, inv},
+		{"keyed query selects Describe", "params", "GET", "/v1/aws?Action=Describe&Version=1&Id=abc", nil, "", "", 200, true, ""},
+		{"keyed query Describe validated as Describe", "params", "GET", "/v1/aws?Action=Describe&Version=1", nil, "", "", 400, false, "parameter-missing"},
+		{"keyed query of no operation", "params", "GET", "/v1/aws?Action=Delete&Version=1", nil, "", "", 404, false, "route-not-found"},
+		{"keyed query missing", "params", "GET", "/v1/aws", nil, "", "", 404, false, "route-not-found"},
+		{"keyed fragment header selects A", "params", "POST", "/v1/aws", h("X-Target", "Svc.A"), "application/json", `{"a":"x"}`, 201, true, ""},
+		{"keyed fragment header B validated as B", "params", "POST", "/v1/aws", h("X-Target", "Svc.B"), "application/json", `{"a":"x"}`, 400, false, "undeclared-property"},
+		{"keyed fragment header missing", "params", "POST", "/v1/aws", nil, "application/json", `{"a":"x"}`, 400, false, "operation-ambiguous"},
+		{"keyed fragment plain operation", "params", "GET", "/v1/blobs/1", nil, "", "", 200, true, ""},
+		{"keyed fragment query selects chunk", "params", "GET", "/v1/blobs/1?mode=chunk", h("Range", "bytes=0-9"), "", "", 200, true, ""},
+		{"keyed fragment chunk validated as chunk", "params", "GET", "/v1/blobs/1?mode=chunk", nil, "", "", 400, false, "parameter-missing"},
+
 		// Keys lenient frameworks bind to a declared name.
 		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},
 		{"params limit[] alone", "params", "GET", "/v1/params/query?limit%5B%5D=500", nil, "", "", 400, false, amb},

@@ -192,7 +192,19 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-path", Detail: "a path parameter has an invalid percent-escape"}, Hard: true}
 	}
 	tx.Match = m
-	tx.Op = m.Value
+	op, ambiguous := m.Value.Choose(r.URL.RawQuery, r.Header)
+	switch {
+	case ambiguous:
+		// Operations whose path keys differ only by a query or fragment
+		// (generated contracts: "/#Action=X"), and nothing in the
+		// request's query or header fields says which one it is for.
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "operation-ambiguous", Detail: "several operations share this path and the request's query and header fields do not select one"}}
+	case op == nil:
+		// The path's operations are all reached with a query ("/?Action=X")
+		// that this request does not carry.
+		return &Rejection{Violation: plan.Violation{Status: 404, Reason: "route-not-found", Detail: "no operation of the contract matches this path and query"}}
+	}
+	tx.Op = op
 	if tx.Op.Broken != "" {
 		return &Rejection{Violation: plan.Violation{Status: 500, Reason: "operation-unenforceable", Detail: "the contract for this operation cannot be enforced, so its requests are refused"}, Hard: true}
 	}

@@ -87,3 +87,23 @@ func TestExpandTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestParsePathKey(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want spec.PathKey
+	}{
+		{"/pets/{id}", spec.PathKey{Path: "/pets/{id}"}},
+		{"/?Action=DescribeStacks&Version=2010-05-15", spec.PathKey{Path: "/", Query: []spec.PathPair{{"Action", "DescribeStacks"}, {"Version", "2010-05-15"}}}},
+		{"/#X-Amz-Target=Svc.Op", spec.PathKey{Path: "/", Fragment: []spec.PathPair{{"X-Amz-Target", "Svc.Op"}}}},
+		{"/finding/{id}#analyzerArn", spec.PathKey{Path: "/finding/{id}", Fragment: []spec.PathPair{{"analyzerArn", ""}}}},
+		{"/{Bucket}?uploads", spec.PathKey{Path: "/{Bucket}", Query: []spec.PathPair{{"uploads", ""}}}},
+		{"/x?a=1#b=2&c", spec.PathKey{Path: "/x", Query: []spec.PathPair{{"a", "1"}}, Fragment: []spec.PathPair{{"b", "2"}, {"c", ""}}}},
+		{"#a", spec.PathKey{Path: "/", Fragment: []spec.PathPair{{"a", ""}}}},
+		{"/{a?b}/c", spec.PathKey{Path: "/{a?b}/c"}}, // inside a variable name: not a separator
+	} {
+		if got := spec.ParsePathKey(tc.key); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParsePathKey(%q) = %+v, want %+v", tc.key, got, tc.want)
+		}
+	}
+}

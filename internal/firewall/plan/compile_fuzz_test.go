@@ -62,7 +62,7 @@ func fixedRequests(p *Plan) []fixedRequest {
 	seen := map[string]bool{}
 	for _, op := range p.Ops {
 		for _, base := range op.Bases {
-			path := base + (&url.URL{Path: spec.ExpandTemplate(op.Path, func(int, string) string { return "1" })}).EscapedPath()
+			path := base + (&url.URL{Path: spec.ExpandTemplate(op.Key.Path, func(int, string) string { return "1" })}).EscapedPath()
 			for _, m := range []string{op.Method, "GET", "POST"} {
 				if seen[m+" "+path] {
 					continue

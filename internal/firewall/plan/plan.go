@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"mime"
+	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -170,6 +171,15 @@ type Op struct {
 	// Bases are the base paths the operation is routed under: its own
 	// servers', else the document's, or the configuration's base path.
 	Bases []string
+	// Key is the path key read apart (spec.ParsePathKey): the operation
+	// is routed at Key.Path. A query in the key (Key.Query) must be in
+	// the request; a fragment (Key.Fragment) only tells Alternatives
+	// apart.
+	Key spec.PathKey
+	// Alternatives are the other operations of this method whose keys
+	// differ from this one's only by their query or fragment: they share
+	// its route, and Choose picks among them.
+	Alternatives []*Op
 	// CredentialQuery are the query keys that carry the operation's API
 	// keys (apiKey schemes "in: query" of its security requirements).
 	// They are declared by the contract, as parameters are, whether or not
@@ -304,6 +314,10 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
 		}
 	}
+	// The first operation routed at each base, method and path shape, so
+	// that operations whose keys differ only by a query or fragment
+	// become one route's alternatives instead of a conflict.
+	firstAt := map[string]*Op{}
 	for _, so := range doc.Operations {
 		op := p.compileOp(so)
 		p.Ops = append(p.Ops, op)
@@ -313,7 +327,17 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 		}
 		var reported []string
 		for _, b := range op.Bases {
-			if err := p.Router.Add(b, so.Path, so.Method, op); err != nil {
+			at := so.Method + " " + strings.TrimRight(b, "/") + spec.ExpandTemplate(op.Key.Path, func(int, string) string { return "{}" })
+			if first := firstAt[at]; first != nil && (first.discriminated() || op.discriminated()) {
+				if !slices.Contains(first.Alternatives, op) {
+					first.Alternatives = append(first.Alternatives, op)
+				}
+				continue
+			}
+			if firstAt[at] == nil {
+				firstAt[at] = op
+			}
+			if err := p.Router.Add(b, op.Key.Path, so.Method, op); err != nil {
 				for _, msg := range routeProblems(op, b, err) {
 					if !slices.Contains(reported, msg) {
 						reported = append(reported, msg)
@@ -329,6 +353,80 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	p.Built = time.Now()
 	p.Duration = p.Built.Sub(start)
 	return p, nil
+}
+
+// discriminated reports whether the operation's path key carries a query
+// or a fragment after its path.
+func (op *Op) discriminated() bool { return len(op.Key.Query) > 0 || len(op.Key.Fragment) > 0 }
+
+// Choose picks, among the operation and its Alternatives, the one a request
+// with this query and these header fields is for. The pairs of a
+// key's query are in the URL the operation is called at, so a candidate
+// whose query pairs the request lacks is out. When several remain, the
+// fragments decide: a candidate stays when the query or a header field
+// carries each of its fragment's pairs (a name alone: present; name=value:
+// that value), or when it has no fragment; the one with the most pairs
+// wins. A tie, or no candidate left standing, is ambiguous: the request
+// does not say which operation it is for, so it fails closed. nil and not
+// ambiguous: no candidate has the query the request carries.
+func (op *Op) Choose(rawQuery string, h http.Header) (chosen *Op, ambiguous bool) {
+	if len(op.Alternatives) == 0 && len(op.Key.Query) == 0 {
+		return op, false
+	}
+	q := params.LenientQuery(rawQuery, 1000)
+	inQuery := func(pp spec.PathPair) bool {
+		for _, kv := range q {
+			if kv.Key == pp.Name && (pp.Value == "" || kv.Value == pp.Value) {
+				return true
+			}
+		}
+		return false
+	}
+	carried := func(pp spec.PathPair) bool {
+		if inQuery(pp) {
+			return true
+		}
+		vals := h.Values(pp.Name)
+		return len(vals) > 0 && (pp.Value == "" || slices.Contains(vals, pp.Value))
+	}
+	var left []*Op
+	for _, c := range append([]*Op{op}, op.Alternatives...) {
+		ok := true
+		for _, pp := range c.Key.Query {
+			ok = ok && inQuery(pp)
+		}
+		if ok {
+			left = append(left, c)
+		}
+	}
+	if len(left) <= 1 {
+		if len(left) == 1 {
+			return left[0], false
+		}
+		return nil, false
+	}
+	var best *Op
+	bestScore, tie := -1, false
+	for _, c := range left {
+		score := len(c.Key.Query)
+		for _, pp := range c.Key.Fragment {
+			if !carried(pp) {
+				score = -1
+				break
+			}
+			score++
+		}
+		switch {
+		case score > bestScore:
+			best, bestScore, tie = c, score, false
+		case score == bestScore:
+			tie = true
+		}
+	}
+	if best == nil || bestScore < 0 || tie {
+		return nil, true
+	}
+	return best, false
 }
 
 // basePaths are the distinct base paths of servers, server variables
@@ -406,7 +504,7 @@ func (p *Plan) shape(s *spec.Schema) *params.Shape {
 
 func (p *Plan) compileOp(so *spec.Operation) *Op {
 	cfg := p.Config
-	op := &Op{ID: so.OperationID, Method: so.Method, Path: so.Path, Spec: so, MaxBody: cfg.MaxBody, Secured: so.IsSecured()}
+	op := &Op{ID: so.OperationID, Method: so.Method, Path: so.Path, Key: spec.ParsePathKey(so.Path), Spec: so, MaxBody: cfg.MaxBody, Secured: so.IsSecured()}
 	if op.ID == "" {
 		op.ID = so.Key()
 	}

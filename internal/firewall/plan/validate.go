@@ -102,7 +102,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			// operation's security requirements: authentication reads
 			// it (when configured), and no parameter or free-form object
 			// takes it.
-			consumed[i] = slices.Contains(op.CredentialQuery, kv.Key)
+			consumed[i] = slices.Contains(op.CredentialQuery, kv.Key) || op.keyQuery(kv.Key)
 			if prototypeKey(kv.Key) {
 				if add(Violation{400, body.ReasonPrototypeKey, "query parameter " + quoteName(kv.Key) + " reaches JavaScript prototypes (qs builds objects from such keys)"}) {
 					return true
@@ -429,6 +429,18 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		reason, detail := describe(err, false)
 		add(Violation{400, reason, "request body: " + detail})
 	}
+}
+
+// keyQuery reports whether name is in the query of the operation's path
+// key ("/?Action=X"): part of the URL the contract gives it, which Choose
+// checked, not an undeclared parameter.
+func (op *Op) keyQuery(name string) bool {
+	for _, pp := range op.Key.Query {
+		if pp.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeJSONText replaces the params.JSONText atoms of a decoded

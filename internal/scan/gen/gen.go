@@ -56,17 +56,26 @@ func (g *Generator) Resolve(at spec.NodeRef, v any) (Node, bool) {
 	return Node{At: at, V: m}, true
 }
 
-// Child returns the child node at key (e.g. "items", "properties/name").
+// Child returns the child node at keys (e.g. "items", "properties",
+// "name"); a key into a list (allOf, prefixItems) is its index.
 func (n Node) Child(keys ...string) (spec.NodeRef, any, bool) {
 	var cur any = n.V
 	at := n.At
 	for _, k := range keys {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return at, nil, false
-		}
-		cur, ok = m[k]
-		if !ok {
+		switch c := cur.(type) {
+		case map[string]any:
+			x, ok := c[k]
+			if !ok {
+				return at, nil, false
+			}
+			cur = x
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(c) {
+				return at, nil, false
+			}
+			cur = c[i]
+		default:
 			return at, nil, false
 		}
 		at.Pointer = spec.JoinPointer(at.Pointer, k)
@@ -406,6 +415,9 @@ func schemaType(m map[string]any) string {
 	if _, ok := m["items"]; ok {
 		return "array"
 	}
+	if _, ok := m["prefixItems"]; ok {
+		return "array"
+	}
 	return ""
 }
 
@@ -559,16 +571,43 @@ func (w *walker) narrowed(n Node, branchAt spec.NodeRef, branchRaw, branchVal an
 }
 
 func (w *walker) array(n Node, depth int) any {
-	count := 1
-	if v, ok := num(n.V["minItems"]); ok && v > 1 {
+	// A tuple (prefixItems, JSON Schema 2020-12) gets every position it
+	// declares: APIs that take a pair or a triple rarely accept a part.
+	prefix, _ := n.V["prefixItems"].([]any)
+	count := max(1, len(prefix))
+	if v, ok := num(n.V["minItems"]); ok && v > float64(count) {
 		count = int(math.Min(v, 50))
 	}
 	if v, ok := num(n.V["maxItems"]); ok && float64(count) > v {
 		count = int(v)
 	}
+	if closedTuple(n) && count > len(prefix) {
+		// items: false admits nothing past the tuple's positions.
+		count = len(prefix)
+	}
+	return w.items(n, count, depth)
+}
+
+// closedTuple reports whether an array schema admits no items past its
+// prefixItems (items: false).
+func closedTuple(n Node) bool {
+	b, isBool := n.V["items"].(bool)
+	return isBool && !b
+}
+
+// items generates count items for the array schema n: position i takes
+// prefixItems[i] while there is one, then the items schema (any value,
+// "rampart<i>", when there is none).
+func (w *walker) items(n Node, count, depth int) []any {
+	prefix, _ := n.V["prefixItems"].([]any)
 	at, raw, ok := n.Child("items")
 	out := make([]any, 0, count)
 	for i := 0; i < count && w.nodes <= maxNodes; i++ {
+		if i < len(prefix) {
+			pat, _, _ := n.Child("prefixItems", strconv.Itoa(i))
+			out = append(out, w.value(pat, prefix[i], depth+1))
+			continue
+		}
 		if !ok {
 			out = append(out, "rampart"+strconv.Itoa(i))
 			continue

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"regexp"
@@ -782,4 +783,69 @@ func fitsString(m map[string]any, s string) bool {
 		}
 	}
 	return true
+}
+
+// WithProperty returns a copy of obj, a valid value of the object schema
+// s, with one property more that s admits, for a value that must not be
+// empty (a url-encoded form with no field is no body at all). It tries,
+// in order, the declared properties obj lacks, a name matching each
+// patternProperties pattern, and the name "rampart" under
+// additionalProperties (any value when it is true or absent); each
+// candidate is kept only if the compiled schema accepts it, so false
+// means no such property exists (a closed object whose properties are
+// all there, maxProperties reached).
+func (g *Generator) WithProperty(s *spec.Schema, view spec.View, obj map[string]any) (map[string]any, bool) {
+	sch, err := g.Doc.Compile(s, view)
+	if err != nil {
+		return nil, false
+	}
+	n, ok := g.Resolve(s.Ref, s.Value)
+	if !ok {
+		return nil, false
+	}
+	type cand struct {
+		name string
+		at   spec.NodeRef
+		raw  any // the property's schema; nil: any value
+	}
+	var cands []cand
+	props := g.Properties(n.At, n.V)
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		if _, have := obj[name]; !have {
+			cands = append(cands, cand{name, props[name].At, props[name].Raw})
+		}
+	}
+	if pps, ok := n.V["patternProperties"].(map[string]any); ok {
+		for _, pat := range slices.Sorted(maps.Keys(pps)) {
+			if name, ok := FromPattern(pat); ok {
+				at, raw, _ := n.Child("patternProperties", pat)
+				cands = append(cands, cand{name, at, raw})
+			}
+		}
+	}
+	at, raw, ok := n.Child("additionalProperties")
+	if b, isBool := raw.(bool); !ok || (isBool && b) {
+		cands = append(cands, cand{"rampart", at, nil})
+	} else if !isBool {
+		cands = append(cands, cand{"rampart", at, raw})
+	}
+	for _, c := range cands {
+		if _, have := obj[c.name]; have {
+			continue
+		}
+		var v any = "rampart"
+		if c.raw != nil {
+			w := walker{g: g, view: view, preferExamples: true}
+			v = w.value(c.at, c.raw, 1)
+		}
+		out := maps.Clone(obj)
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[c.name] = v
+		if sch.Validate(out) == nil {
+			return out, true
+		}
+	}
+	return nil, false
 }

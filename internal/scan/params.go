@@ -276,6 +276,31 @@ func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]stri
 	return coerceNode(g, n, own[0]), true
 }
 
+// wireParam is the value a server reads for parameter p (which has a
+// schema) sent with value v, and false when nothing of it goes out.
+// Query and cookie parameters are read back from their serialisation,
+// path and header ones from their text typed by the schema.
+func (e *engine) wireParam(p *spec.Parameter, v any) (any, bool) {
+	n, ok := e.gen.Resolve(p.Schema.Ref, p.Schema.Value)
+	if !ok {
+		return serialize(v), true
+	}
+	switch p.In {
+	case "query":
+		return readStyled(e.gen, p, n, splitPairs(queryPairs(p, v), true))
+	case "cookie":
+		// Cookies are form style; an array is one cookie whatever
+		// explode says, and values are read as the bytes sent.
+		cp := *p
+		cp.Style = "form"
+		if gen.SchemaType(n.V) != "object" {
+			cp.Explode = false
+		}
+		return readStyled(e.gen, &cp, n, splitPairs(cookiePairs(p, v), false))
+	}
+	return coerceNode(e.gen, n, serialize(v)), true
+}
+
 // childNode resolves the schema at keys under n (an empty node, read as
 // text, when there is none).
 func childNode(g *gen.Generator, n gen.Node, keys ...string) gen.Node {

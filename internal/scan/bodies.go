@@ -9,7 +9,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/textproto"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -35,7 +34,8 @@ func (e *engine) encodeBody(r *request) ([]byte, string, error) {
 	}
 	switch {
 	case isForm(r.media):
-		return formBody(r.body), r.media, nil
+		b, err := formBody(r.body, mt)
+		return b, r.media, err
 	case isMultipart(r.media):
 		return e.multipartBody(r.body, mt)
 	case isXML(r.media):
@@ -50,22 +50,77 @@ func (e *engine) encodeBody(r *request) ([]byte, string, error) {
 	}
 }
 
-// formBody is an application/x-www-form-urlencoded body: arrays as
-// repeated fields (the form style's explode default), objects as JSON.
-func formBody(v any) []byte {
-	f := url.Values{}
-	if m, ok := v.(map[string]any); ok {
-		for k, x := range m {
-			if arr, isArr := x.([]any); isArr {
-				for _, item := range arr {
-					f.Add(k, serialize(item))
-				}
-				continue
-			}
-			f.Set(k, serialize(x))
+// formBody is an application/x-www-form-urlencoded body: each property
+// serialised as formPairs says, in property order.
+func formBody(v any, mt *spec.MediaType) ([]byte, error) {
+	m, _ := v.(map[string]any)
+	var pairs []string
+	for _, k := range sortedKeys(m) {
+		kv, err := formPairs(k, formEncoding(mt, k), m[k])
+		if err != nil {
+			return nil, err
 		}
+		pairs = append(pairs, kv...)
 	}
-	return []byte(f.Encode())
+	return []byte(strings.Join(pairs, "&")), nil
+}
+
+func formEncoding(mt *spec.MediaType, prop string) spec.Encoding {
+	if mt == nil {
+		return spec.Encoding{}
+	}
+	return mt.Encoding[prop]
+}
+
+// styleParam is the query parameter a form property's encoding makes of
+// it, when the encoding sets style or explode (OpenAPI: the query
+// parameters' meaning and defaults, style form, explode true for form;
+// contentType is then ignored), else nil.
+func styleParam(name string, enc spec.Encoding) *spec.Parameter {
+	if enc.Style == "" && enc.Explode == nil {
+		return nil
+	}
+	p := &spec.Parameter{Name: name, In: "query", Style: enc.Style}
+	if p.Style == "" {
+		p.Style = "form"
+	}
+	p.Explode = p.Style == "form"
+	if enc.Explode != nil {
+		p.Explode = *enc.Explode
+	}
+	return p
+}
+
+// formJSON reports whether a form property without a style travels as
+// JSON text: its encoding's contentType (the first of a list) is JSON, or
+// it has none and the value is an object, whose default contentType is
+// application/json.
+func formJSON(enc spec.Encoding, v any) bool {
+	if ct := strings.TrimSpace(strings.Split(enc.ContentType, ",")[0]); ct != "" {
+		return isJSON(ct)
+	}
+	_, isObj := v.(map[string]any)
+	return isObj
+}
+
+// formPairs renders one form body property as escaped name=value pairs:
+// with a style or explode in its encoding, as a query parameter of that
+// style (deepObject filter[kind]=x, form tags=a,b, pipeDelimited
+// pipes=1|2, exploded ids=1&ids=2); otherwise as its contentType says,
+// JSON text for JSON (objects by default), and as form does by default
+// for the rest: arrays repeated fields, scalars text.
+func formPairs(name string, enc spec.Encoding, v any) ([]string, error) {
+	if p := styleParam(name, enc); p != nil {
+		return queryPairs(p, v), nil
+	}
+	if formJSON(enc, v) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("form field %s: %w", name, err)
+		}
+		return []string{queryEscape(name) + "=" + queryEscape(string(b))}, nil
+	}
+	return queryPairs(&spec.Parameter{Name: name, In: "query", Style: "form", Explode: true}, v), nil
 }
 
 // mediaNode resolves a media type's schema, when it has one.
@@ -353,10 +408,12 @@ func (e *engine) writeXMLProp(enc *xml.Encoder, key string, p gen.Node, v any, d
 	return nil
 }
 
-// wireView is a body as the server reads it back: unchanged for JSON; for
-// form and multipart bodies, every scalar travels as text and is converted
-// by its property's declared type, arrays travel as repeated fields, and
-// multipart JSON parts keep their types.
+// wireView is a body as the server reads it back: unchanged for JSON;
+// for a form body, each property as its serialisation (formPairs) reads
+// back, which readStyled tells (scalars typed by their schema, a property
+// that sends no pair absent); for a multipart body, JSON parts keep their
+// types, arrays are repeated parts and every other scalar travels as text
+// converted by its property's declared type.
 func (e *engine) wireView(media string, mt *spec.MediaType, v any) any {
 	m, ok := v.(map[string]any)
 	if isJSON(media) || !ok {
@@ -365,6 +422,12 @@ func (e *engine) wireView(media string, mt *spec.MediaType, v any) any {
 	root, _ := e.mediaNode(mt)
 	out := make(map[string]any, len(m))
 	for k, x := range m {
+		if isForm(media) {
+			if back, present := e.readFormField(root, k, formEncoding(mt, k), x); present {
+				out[k] = back
+			}
+			continue
+		}
 		prop, hasProp := e.propNode(root, "properties", k)
 		if isMultipart(media) && isJSON(partType(mt.Encoding[k].ContentType, prop.V, x)) {
 			out[k] = x
@@ -388,4 +451,24 @@ func (e *engine) wireView(media string, mt *spec.MediaType, v any) any {
 		}
 	}
 	return out
+}
+
+// readFormField is form property k, sent with value x, as the server
+// reads it back; false when it sends nothing (an empty array).
+func (e *engine) readFormField(root gen.Node, k string, enc spec.Encoding, x any) (any, bool) {
+	node := fieldNode(e.gen, root, k)
+	p := styleParam(k, enc)
+	switch {
+	case p != nil:
+	case formJSON(enc, x):
+		// Sent as JSON text, read as JSON: the types stay.
+		return x, true
+	case gen.SchemaType(node.V) == "object":
+		// One field whose text is read as the object's JSON (a scalar
+		// sent there is text, not an object whose key is the field).
+		return coerceNode(e.gen, node, serialize(x)), true
+	default:
+		p = &spec.Parameter{Name: k, In: "query", Style: "form", Explode: true}
+	}
+	return readStyled(e.gen, p, node, splitPairs(queryPairs(p, x), true))
 }

@@ -678,6 +678,9 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			}
 		case mt.Schema == nil:
 			r.body, r.hasBody, r.media = map[string]any{}, true, media
+			if rb.Required {
+				r.body = e.nonEmptyForm(media, mt, r.body)
+			}
 		default:
 			var v any
 			var err error
@@ -692,10 +695,38 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			if m := essence(media); m == "*/*" || m == "application/*" {
 				media = "application/json"
 			}
+			if rb.Required {
+				v = e.nonEmptyForm(media, mt, v)
+			}
 			r.body, r.hasBody, r.media = v, true, media
 		}
 	}
 	return r, ""
+}
+
+// nonEmptyForm makes a required url-encoded body hold a field. A form
+// with none goes out as a zero-length body, which servers (and rampart
+// protect) read as no body at all: the required body would be missing.
+// An object the schema lets be empty gets one property it admits
+// (gen.WithProperty: an optional declared property, a patternProperties
+// name, or an additional one); when it admits none, the empty form is
+// the only value in contract and stands.
+func (e *engine) nonEmptyForm(media string, mt *spec.MediaType, v any) any {
+	if !isForm(media) {
+		return v
+	}
+	if b, err := formBody(v, mt); err != nil || len(b) > 0 {
+		return v
+	}
+	obj, _ := v.(map[string]any)
+	if mt.Schema == nil {
+		// No schema: any field is in contract.
+		return map[string]any{"rampart": "rampart"}
+	}
+	if more, ok := e.gen.WithProperty(mt.Schema, spec.RequestView, obj); ok {
+		return more
+	}
+	return v
 }
 
 // fits reports whether v, sent as the parameter's text, is valid against

@@ -2,10 +2,12 @@ package scan_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,5 +111,74 @@ paths:
 	why := res.HappyFailures["POST /subscribe"]
 	if !strings.Contains(why, "answered 400") || !strings.Contains(why, "mailbox unknown") {
 		t.Errorf("happy path failure %q does not say what the API answered", why)
+	}
+}
+
+// A required url-encoded body whose schema lets the object be empty is
+// sent with one field the schema admits: an empty form goes out as a
+// zero-length body, which servers read as no body, so the required body
+// was missing and the happy path failed. Only an object that admits no
+// field at all is still sent empty.
+func TestRequiredFormBodyIsNotEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		// want is the form the server receives first; empty: none.
+		want string
+	}{
+		{"free-form", `{schema: {type: object, additionalProperties: true}}`, "rampart=rampart"},
+		{"no additionalProperties keyword", `{schema: {type: object}}`, "rampart=rampart"},
+		{"additionalProperties schema", `{schema: {type: object, additionalProperties: {type: integer, minimum: 5}}}`, "rampart=5"},
+		{"patternProperties only", `{schema: {type: object, patternProperties: {'^x-[a-z]+$': {type: boolean}}, additionalProperties: false}}`, "x-a=true"},
+		{"no schema", `{}`, "rampart=rampart"},
+		{"closed and empty", `{schema: {type: object, additionalProperties: false}}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, _ := loadInline(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /notes:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded: `+tc.content+`
+      responses:
+        "201": {description: created}
+        "400": {description: refused}
+`)
+			var mu sync.Mutex
+			var first *string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				if first == nil && r.Method == http.MethodPost {
+					s := string(b)
+					first = &s
+				}
+				mu.Unlock()
+				if r.Method != http.MethodPost || len(b) == 0 {
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				w.WriteHeader(http.StatusCreated)
+			}))
+			defer srv.Close()
+			res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if first == nil {
+				t.Fatal("no request received")
+			}
+			if *first != tc.want {
+				t.Errorf("first body %q, want %q", *first, tc.want)
+			}
+			_, failed := res.HappyFailures["POST /notes"]
+			if failed != (tc.want == "") {
+				t.Errorf("happy path failed: %v (%s)", failed, res.HappyFailures["POST /notes"])
+			}
+		})
 	}
 }

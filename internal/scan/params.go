@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -170,6 +171,155 @@ func queryPairs(p *spec.Parameter, v any) []string {
 		return []string{pair(name, strings.Join(interleave(keys, vals), delimiter(p.Style)))}
 	}
 	return []string{pair(name, esc(serialize(v)))}
+}
+
+// Reading a parameter back. A server that honours the contract reads a
+// parameter by its style and explode, and what it reads can differ from
+// the value the scanner meant: an exploded form object takes its keys from
+// the pairs' names, so attrs=123 is the object {"attrs": "123"}; an empty
+// exploded array sends no pair at all; a pipeDelimited item holding '|'
+// is two items. readStyled is queryPairs read in reverse, so a mutation is
+// judged by what arrives.
+
+// splitPairs splits serialised name=value pairs. unescape decodes them as
+// a query does; cookie values are read as the bytes sent (see Cookies).
+func splitPairs(enc []string, unescape bool) [][2]string {
+	out := make([][2]string, 0, len(enc))
+	for _, kv := range enc {
+		k, v, _ := strings.Cut(kv, "=")
+		if unescape {
+			if d, err := url.QueryUnescape(k); err == nil {
+				k = d
+			}
+			if d, err := url.QueryUnescape(v); err == nil {
+				v = d
+			}
+		}
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}
+
+// readStyled is the value a server reads for the query parameter (or
+// form body field) p of schema n from the pairs that carry it, and false
+// when none does (the parameter is absent). Scalars take their schema's
+// type as coerce does.
+func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]string) (any, bool) {
+	t := gen.SchemaType(n.V)
+	switch {
+	case t == "object" && p.Style == "deepObject":
+		obj := map[string]any{}
+		for _, kv := range pairs {
+			if key, ok := strings.CutPrefix(kv[0], p.Name+"["); ok && strings.HasSuffix(key, "]") {
+				key = strings.TrimSuffix(key, "]")
+				obj[key] = coerceNode(g, fieldNode(g, n, key), kv[1])
+			}
+		}
+		if len(obj) > 0 {
+			return obj, true
+		}
+		// Only name=value: bracket-reading parsers (qs, Rack) read a
+		// plain scalar there, as below.
+	case t == "object" && p.Style == "form" && p.Explode:
+		if len(pairs) == 0 {
+			return nil, false
+		}
+		obj := map[string]any{}
+		for _, kv := range pairs {
+			obj[kv[0]] = coerceNode(g, fieldNode(g, n, kv[0]), kv[1])
+		}
+		return obj, true
+	}
+	var own []string
+	for _, kv := range pairs {
+		if kv[0] == p.Name {
+			own = append(own, kv[1])
+		}
+	}
+	if len(own) == 0 {
+		return nil, false
+	}
+	sep := ","
+	switch p.Style {
+	case "spaceDelimited":
+		sep = " "
+	case "pipeDelimited":
+		sep = "|"
+	}
+	switch t {
+	case "array":
+		parts := own
+		if !p.Explode {
+			parts = nil
+			if own[0] != "" {
+				parts = strings.Split(own[0], sep)
+			}
+		}
+		item := childNode(g, n, "items")
+		out := make([]any, len(parts))
+		for i, x := range parts {
+			out[i] = coerceNode(g, item, x)
+		}
+		return out, true
+	case "object":
+		parts := strings.Split(own[0], sep)
+		if len(parts)%2 != 0 {
+			// Not key,value pairs: the server has text, not an object.
+			return own[0], true
+		}
+		obj := make(map[string]any, len(parts)/2)
+		for i := 0; i < len(parts); i += 2 {
+			obj[parts[i]] = coerceNode(g, fieldNode(g, n, parts[i]), parts[i+1])
+		}
+		return obj, true
+	}
+	return coerceNode(g, n, own[0]), true
+}
+
+// wireParam is the value a server reads for parameter p (which has a
+// schema) sent with value v, and false when nothing of it goes out.
+// Query and cookie parameters are read back from their serialisation,
+// path and header ones from their text typed by the schema.
+func (e *engine) wireParam(p *spec.Parameter, v any) (any, bool) {
+	n, ok := e.gen.Resolve(p.Schema.Ref, p.Schema.Value)
+	if !ok {
+		return serialize(v), true
+	}
+	switch p.In {
+	case "query":
+		return readStyled(e.gen, p, n, splitPairs(queryPairs(p, v), true))
+	case "cookie":
+		// Cookies are form style; an array is one cookie whatever
+		// explode says, and values are read as the bytes sent.
+		cp := *p
+		cp.Style = "form"
+		if gen.SchemaType(n.V) != "object" {
+			cp.Explode = false
+		}
+		return readStyled(e.gen, &cp, n, splitPairs(cookiePairs(p, v), false))
+	}
+	return coerceNode(e.gen, n, serialize(v)), true
+}
+
+// childNode resolves the schema at keys under n (an empty node, read as
+// text, when there is none).
+func childNode(g *gen.Generator, n gen.Node, keys ...string) gen.Node {
+	at, raw, ok := n.Child(keys...)
+	if !ok {
+		return gen.Node{}
+	}
+	c, _ := g.Resolve(at, raw)
+	return c
+}
+
+// fieldNode is the schema of an object's property key: the declared
+// property (allOf members included), else additionalProperties.
+func fieldNode(g *gen.Generator, n gen.Node, key string) gen.Node {
+	if pr, ok := g.Properties(n.At, n.V)[key]; ok {
+		c, _ := g.Resolve(pr.At, pr.Raw)
+		return c
+	}
+	return childNode(g, n, "additionalProperties")
 }
 
 func delimiter(style string) string {

@@ -152,7 +152,10 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	for _, p := range params {
 		k := paramKey(p)
 		v, ok := r.params[k]
-		if !ok || r.omit[k] {
+		// The credential's place belongs to the credential: it is set
+		// below (or deliberately left out, in authentication tests), never
+		// doubled or replaced by the parameter's own value.
+		if !ok || r.omit[k] || e.credentialParam(r, p) {
 			if p.In == "path" {
 				path = strings.ReplaceAll(path, "{"+p.Name+"}", "")
 			}
@@ -215,6 +218,28 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		req.Header[k] = append([]string(nil), vs...)
 	}
 	return &exchange{Method: r.method, URL: req.URL.String(), Header: req.Header, Body: body}, nil
+}
+
+// credentialParam reports whether parameter p is where the credential of
+// r's security requirement goes: an apiKey scheme of the requirement in
+// the same header (names compared case-insensitively, as HTTP does),
+// query key or cookie (compared exactly). A contract often declares the
+// key's header as a parameter too (x-access-token, required, with a
+// pattern); that value is the credential.
+func (e *engine) credentialParam(r *request, p *spec.Parameter) bool {
+	if r.id == nil || r.reqIdx < 0 || r.reqIdx >= len(r.op.Security) {
+		return false
+	}
+	for _, sr := range r.op.Security[r.reqIdx].Schemes {
+		s := e.doc.SecuritySchemes[sr.Name]
+		if s == nil || s.Type != "apiKey" || !strings.EqualFold(s.In, p.In) {
+			continue
+		}
+		if s.ParamName == p.Name || (p.In == "header" && strings.EqualFold(s.ParamName, p.Name)) {
+			return true
+		}
+	}
+	return false
 }
 
 // essence is a media type without its parameters, in lower case:

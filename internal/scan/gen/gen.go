@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"regexp"
@@ -56,17 +57,26 @@ func (g *Generator) Resolve(at spec.NodeRef, v any) (Node, bool) {
 	return Node{At: at, V: m}, true
 }
 
-// Child returns the child node at key (e.g. "items", "properties/name").
+// Child returns the child node at keys (e.g. "items", "properties",
+// "name"); a key into a list (allOf, prefixItems) is its index.
 func (n Node) Child(keys ...string) (spec.NodeRef, any, bool) {
 	var cur any = n.V
 	at := n.At
 	for _, k := range keys {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return at, nil, false
-		}
-		cur, ok = m[k]
-		if !ok {
+		switch c := cur.(type) {
+		case map[string]any:
+			x, ok := c[k]
+			if !ok {
+				return at, nil, false
+			}
+			cur = x
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(c) {
+				return at, nil, false
+			}
+			cur = c[i]
+		default:
 			return at, nil, false
 		}
 		at.Pointer = spec.JoinPointer(at.Pointer, k)
@@ -406,6 +416,9 @@ func schemaType(m map[string]any) string {
 	if _, ok := m["items"]; ok {
 		return "array"
 	}
+	if _, ok := m["prefixItems"]; ok {
+		return "array"
+	}
 	return ""
 }
 
@@ -559,16 +572,43 @@ func (w *walker) narrowed(n Node, branchAt spec.NodeRef, branchRaw, branchVal an
 }
 
 func (w *walker) array(n Node, depth int) any {
-	count := 1
-	if v, ok := num(n.V["minItems"]); ok && v > 1 {
+	// A tuple (prefixItems, JSON Schema 2020-12) gets every position it
+	// declares: APIs that take a pair or a triple rarely accept a part.
+	prefix, _ := n.V["prefixItems"].([]any)
+	count := max(1, len(prefix))
+	if v, ok := num(n.V["minItems"]); ok && v > float64(count) {
 		count = int(math.Min(v, 50))
 	}
 	if v, ok := num(n.V["maxItems"]); ok && float64(count) > v {
 		count = int(v)
 	}
+	if closedTuple(n) && count > len(prefix) {
+		// items: false admits nothing past the tuple's positions.
+		count = len(prefix)
+	}
+	return w.items(n, count, depth)
+}
+
+// closedTuple reports whether an array schema admits no items past its
+// prefixItems (items: false).
+func closedTuple(n Node) bool {
+	b, isBool := n.V["items"].(bool)
+	return isBool && !b
+}
+
+// items generates count items for the array schema n: position i takes
+// prefixItems[i] while there is one, then the items schema (any value,
+// "rampart<i>", when there is none).
+func (w *walker) items(n Node, count, depth int) []any {
+	prefix, _ := n.V["prefixItems"].([]any)
 	at, raw, ok := n.Child("items")
 	out := make([]any, 0, count)
 	for i := 0; i < count && w.nodes <= maxNodes; i++ {
+		if i < len(prefix) {
+			pat, _, _ := n.Child("prefixItems", strconv.Itoa(i))
+			out = append(out, w.value(pat, prefix[i], depth+1))
+			continue
+		}
 		if !ok {
 			out = append(out, "rampart"+strconv.Itoa(i))
 			continue
@@ -743,4 +783,69 @@ func fitsString(m map[string]any, s string) bool {
 		}
 	}
 	return true
+}
+
+// WithProperty returns a copy of obj, a valid value of the object schema
+// s, with one property more that s admits, for a value that must not be
+// empty (a url-encoded form with no field is no body at all). It tries,
+// in order, the declared properties obj lacks, a name matching each
+// patternProperties pattern, and the name "rampart" under
+// additionalProperties (any value when it is true or absent); each
+// candidate is kept only if the compiled schema accepts it, so false
+// means no such property exists (a closed object whose properties are
+// all there, maxProperties reached).
+func (g *Generator) WithProperty(s *spec.Schema, view spec.View, obj map[string]any) (map[string]any, bool) {
+	sch, err := g.Doc.Compile(s, view)
+	if err != nil {
+		return nil, false
+	}
+	n, ok := g.Resolve(s.Ref, s.Value)
+	if !ok {
+		return nil, false
+	}
+	type cand struct {
+		name string
+		at   spec.NodeRef
+		raw  any // the property's schema; nil: any value
+	}
+	var cands []cand
+	props := g.Properties(n.At, n.V)
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		if _, have := obj[name]; !have {
+			cands = append(cands, cand{name, props[name].At, props[name].Raw})
+		}
+	}
+	if pps, ok := n.V["patternProperties"].(map[string]any); ok {
+		for _, pat := range slices.Sorted(maps.Keys(pps)) {
+			if name, ok := FromPattern(pat); ok {
+				at, raw, _ := n.Child("patternProperties", pat)
+				cands = append(cands, cand{name, at, raw})
+			}
+		}
+	}
+	at, raw, ok := n.Child("additionalProperties")
+	if b, isBool := raw.(bool); !ok || (isBool && b) {
+		cands = append(cands, cand{"rampart", at, nil})
+	} else if !isBool {
+		cands = append(cands, cand{"rampart", at, raw})
+	}
+	for _, c := range cands {
+		if _, have := obj[c.name]; have {
+			continue
+		}
+		var v any = "rampart"
+		if c.raw != nil {
+			w := walker{g: g, view: view, preferExamples: true}
+			v = w.value(c.at, c.raw, 1)
+		}
+		out := maps.Clone(obj)
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[c.name] = v
+		if sch.Validate(out) == nil {
+			return out, true
+		}
+	}
+	return nil, false
 }

@@ -403,3 +403,65 @@ func TestEnumMemberThatFitsIsChosen(t *testing.T) {
 		})
 	}
 }
+
+// A tuple (prefixItems, OpenAPI 3.1) gets a value in each position it
+// declares, items (or nothing, under items: false) past them, within
+// minItems and maxItems; a tuple closed by items: false gets a
+// too-many-items mutation whose only fault is its extra item. Before,
+// every position took the items schema: false, so no value validated.
+func TestTuples(t *testing.T) {
+	for _, tc := range []struct {
+		name, schema string
+		wantLen      int
+		// tooMany: a too-many-items mutation is expected.
+		tooMany bool
+	}{
+		{"closed pair", `{type: array, prefixItems: [{type: integer}, {type: integer}], items: false}`, 2, true},
+		{"closed, no type keyword", `{prefixItems: [{type: string, format: date}, {type: boolean}], items: false}`, 2, true},
+		{"open tuple", `{type: array, prefixItems: [{type: string, enum: [x]}, {type: number, minimum: 10}]}`, 2, false},
+		{"rest from items up to minItems", `{type: array, prefixItems: [{const: head}], items: {type: integer}, minItems: 3, uniqueItems: true}`, 3, false},
+		{"maxItems shorter than the tuple", `{type: array, prefixItems: [{type: integer}, {type: string}, {type: boolean}], maxItems: 2}`, 2, true},
+		{"nothing but items: false", `{type: array, items: false}`, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      requestBody:\n        content:\n          application/json: {schema: {type: object, required: [v], properties: {v: " + tc.schema + "}}}\n      responses: {'200': {description: ok}}\n"
+			d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &gen.Generator{Doc: d}
+			s := d.Operations[0].RequestBody.Content["application/json"].Schema
+			sch, err := d.Compile(s, spec.RequestView)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _, err := g.Generated(s, spec.RequestView)
+			if err != nil {
+				t.Fatalf("no valid value: %v", err)
+			}
+			items, _ := v.(map[string]any)["v"].([]any)
+			if len(items) != tc.wantLen {
+				t.Errorf("v = %v, want %d items", items, tc.wantLen)
+			}
+			found := false
+			for _, m := range g.BodyMutations(s, v, false) {
+				if m.Kind != "too-many-items" {
+					continue
+				}
+				found = true
+				mutated := gen.Apply(v, m).(map[string]any)
+				if sch.Validate(mutated) == nil {
+					t.Errorf("too-many-items %v is valid", mutated["v"])
+				}
+				// Without its extra item, the mutation is in contract.
+				list := mutated["v"].([]any)
+				if err := sch.Validate(map[string]any{"v": list[:len(list)-1]}); err != nil {
+					t.Errorf("too-many-items %v has another fault: %v", list, err)
+				}
+			}
+			if found != tc.tooMany {
+				t.Errorf("too-many-items mutation: %v, want %v", found, tc.tooMany)
+			}
+		})
+	}
+}

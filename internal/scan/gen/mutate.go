@@ -77,23 +77,16 @@ func (g *Generator) ValueMutations(at spec.NodeRef, raw any) []Mutation {
 		if v, ok := num(m["minItems"]); ok && v > 0 {
 			add("too-few-items", []any{})
 		}
+		// One item past the bound, each in its position's schema (a
+		// tuple's prefixItems, then items), so the count is the only
+		// fault: maxItems, or the end of a tuple closed by items: false.
+		// One walker for all the items: its size bound holds for the
+		// whole mutation, not per item.
+		w := walker{g: g, view: spec.RequestView, preferExamples: true}
 		if v, ok := num(m["maxItems"]); ok && v < 1000 {
-			items := make([]any, 0, int(v)+1)
-			at, raw, ok := n.Child("items")
-			// One walker for all the items: its size bound holds for the
-			// whole mutation, not per item.
-			w := walker{g: g, view: spec.RequestView, preferExamples: true}
-			for i := 0; i <= int(v); i++ {
-				var item any = "rampart" + strconv.Itoa(i)
-				if ok {
-					item = w.value(at, raw, 1)
-					if s, isStr := item.(string); isStr && i > 0 {
-						item = s + strconv.Itoa(i)
-					}
-				}
-				items = append(items, item)
-			}
-			add("too-many-items", items)
+			add("too-many-items", w.items(n, int(v)+1, 0))
+		} else if prefix, _ := m["prefixItems"].([]any); closedTuple(n) && len(prefix) < 1000 {
+			add("too-many-items", w.items(n, len(prefix)+1, 0))
 		}
 	case "string", "":
 		add("wrong-type", json.Number("12345"))

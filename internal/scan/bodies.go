@@ -460,8 +460,9 @@ func (e *engine) readFormField(root gen.Node, k string, enc spec.Encoding, x any
 	p := styleParam(k, enc)
 	switch {
 	case p != nil:
-	case formJSON(enc, x):
-		// Sent as JSON text, read as JSON: the types stay.
+	case formJSON(enc, x) && gen.SchemaType(node.V) != "string":
+		// Sent as JSON text, read as JSON: the types stay. (Under a
+		// string schema the server reads the same text as a string.)
 		return x, true
 	case gen.SchemaType(node.V) == "object":
 		// One field whose text is read as the object's JSON (a scalar

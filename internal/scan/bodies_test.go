@@ -313,6 +313,8 @@ paths:
                 plain: {type: array, items: {type: string}}
                 obj: {type: object, properties: {a: {type: integer}}}
                 asJSON: {type: array, items: {type: integer}}
+                name: {type: string, maxLength: 20}
+                grid: {type: array, items: {type: array, items: {type: integer}}}
             encoding:
               tags: {style: form, explode: false}
               ids: {style: form, explode: true}
@@ -382,6 +384,11 @@ func TestFormEncoding(t *testing.T) {
 		{"an empty exploded array sends nothing: ids is absent, not too short", with("ids", []any{}), false},
 		{"obj as text is not its JSON", with("obj", "rampart-not-an-object"), true},
 		{"asJSON keeps its JSON types", with("asJSON", []any{"1"}), true},
+		// A string field reads whatever text arrives as a string, JSON
+		// text included; nested arrays arrive as JSON text.
+		{"an object in a string field is text", with("name", map[string]any{"a": n("1")}), false},
+		{"nested arrays keep their items", with("grid", []any{[]any{n("1"), n("2")}}), false},
+		{"a nested item of the wrong type", with("grid", []any{[]any{"x"}}), true},
 	} {
 		got := sch.Validate(e.wireView(media, mt, tc.body)) != nil
 		if got != tc.outOfSpec {

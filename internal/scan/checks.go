@@ -348,11 +348,12 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 		r    *request
 	}
 	var muts []mut
+	key := spec.ParsePathKey(op.Path)
 	for _, p := range op.Parameters {
 		// A parameter that carries the request's credential is sent as
 		// the credential, whatever it is set to: its mutations would not
 		// go out. The authentication tests send it missing or wrong.
-		if p.Ignored() || e.credentialParam(r0, p) {
+		if p.Ignored() || e.credentialParam(r0, p) || selectsOperation(key, p) {
 			continue
 		}
 		k := paramKey(p)
@@ -439,6 +440,20 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 				"4xx for out-of-contract input", fmt.Sprintf("%d to %s", x.Status, m.name), e.happyX[op], x)
 		}
 	}
+}
+
+// selectsOperation reports whether parameter p is named by the query or
+// fragment of its operation's path key ("/blobs/{id}#mode=chunk"): such a
+// parameter tells operations of one path apart, so a request without it
+// (or with another value) is a request to the sibling operation, not an
+// out-of-contract one to this.
+func selectsOperation(key spec.PathKey, p *spec.Parameter) bool {
+	for _, pp := range append(append([]spec.PathPair(nil), key.Query...), key.Fragment...) {
+		if pp.Name == p.Name || (p.In == "header" && strings.EqualFold(pp.Name, p.Name)) {
+			return true
+		}
+	}
+	return false
 }
 
 // undeclaredMethods sends, on each path, one method the definition does

@@ -23,7 +23,7 @@ func objectPairs(m map[string]any) (keys, vals []string) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		vals = append(vals, serialize(m[k]))
+		vals = append(vals, atom(m[k]))
 	}
 	return keys, vals
 }
@@ -65,7 +65,7 @@ func styledValue(p *spec.Parameter, v any, esc func(string) string) string {
 	case []any:
 		kind = "array"
 		for _, it := range x {
-			atoms = append(atoms, esc(serialize(it)))
+			atoms = append(atoms, esc(atom(it)))
 		}
 	case map[string]any:
 		kind = "object"
@@ -141,7 +141,17 @@ func queryPairs(p *spec.Parameter, v any) []string {
 	case []any:
 		atoms := make([]string, len(x))
 		for i, it := range x {
-			atoms[i] = esc(serialize(it))
+			atoms[i] = esc(atom(it))
+		}
+		if p.Style == "deepObject" {
+			// deepObject is defined for objects; on an array, contracts
+			// (Stripe's expand) mean the bracket form qs, PHP and Rails
+			// read as an array, which the firewall reads too.
+			out := make([]string, len(atoms))
+			for i, a := range atoms {
+				out[i] = pair(name+"%5B%5D", a)
+			}
+			return out
 		}
 		if p.Explode {
 			out := make([]string, len(atoms))
@@ -384,7 +394,7 @@ func cookieValue(p *spec.Parameter, v any) string {
 	case []any:
 		atoms := make([]string, len(x))
 		for i, it := range x {
-			atoms[i] = cookieAtom(serialize(it))
+			atoms[i] = cookieAtom(atom(it))
 		}
 		return strings.Join(atoms, ",")
 	case map[string]any:

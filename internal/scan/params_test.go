@@ -54,6 +54,12 @@ func TestParameterStyles(t *testing.T) {
 		{"query", "pipeDelimited", false, arr, "color=blue|black|brown"},
 		{"query", "deepObject", true, obj, "color[B]=150&color[G]=200&color[R]=100"},
 		{"query", "form", true, "a b&c=d", "color=a%20b%26c%3Dd"},
+		// No RFC 6570 form for nested values: JSON text, as the firewall
+		// reads it; deepObject on an array is the bracket form.
+		{"query", "form", true, []any{map[string]any{"a": json.Number("1")}}, "color=%7B%22a%22%3A1%7D"},
+		{"query", "form", true, []any{[]any{json.Number("1"), json.Number("2")}}, "color=%5B1%2C2%5D"},
+		{"path", "simple", true, map[string]any{"k": []any{"x"}}, `k=%5B%22x%22%5D`},
+		{"query", "deepObject", true, arr, "color%5B%5D=blue&color%5B%5D=black&color%5B%5D=brown"},
 	} {
 		p := &spec.Parameter{Name: "color", In: tc.in, Style: tc.style, Explode: tc.explode}
 		var got string

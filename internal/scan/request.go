@@ -88,6 +88,21 @@ func serialize(v any) string {
 	}
 }
 
+// atom is one item or property value inside a styled parameter or a form
+// field. A nested array or object has no RFC 6570 form: it goes as JSON
+// text, the media type OpenAPI gives object values by default, which is
+// how the firewall reads it (params.JSONText). Anything else is
+// serialize's text.
+func atom(v any) string {
+	switch v.(type) {
+	case []any, map[string]any:
+		if b, err := json.Marshal(v); err == nil {
+			return string(b)
+		}
+	}
+	return serialize(v)
+}
+
 // coerce reads a parameter's text back as the type its schema declares,
 // the way a server would, so a mutation can be checked against the
 // compiled schema as the server will see it.
@@ -112,6 +127,15 @@ func coerceNode(g *gen.Generator, n gen.Node, text string) any {
 	case "array":
 		if text == "" {
 			return []any{}
+		}
+		if text[0] == '[' {
+			// A nested array sent as JSON text (atom).
+			var v []any
+			d := json.NewDecoder(strings.NewReader(text))
+			d.UseNumber()
+			if d.Decode(&v) == nil {
+				return v
+			}
 		}
 		at, raw, ok := n.Child("items")
 		var item gen.Node
@@ -144,7 +168,18 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	if r.pathTpl != "" {
 		path = r.pathTpl
 	}
+	// A key such as "/?Action=List" or "/#X-Amz-Target=Svc.Op" (generated
+	// contracts): the request goes to its path, with its query first.
+	key := spec.ParsePathKey(path)
+	path = key.Path
 	var query []string
+	for _, pp := range key.Query {
+		q := queryEscape(pp.Name)
+		if pp.Value != "" {
+			q += "=" + queryEscape(pp.Value)
+		}
+		query = append(query, q)
+	}
 	header := http.Header{}
 	var cookies []string
 	params := append([]*spec.Parameter(nil), r.op.Parameters...)

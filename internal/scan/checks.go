@@ -357,7 +357,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			continue
 		}
 		k := paramKey(p)
-		if p.Required && p.In != "path" {
+		if p.Required && p.In != "path" && !(p.In == "header" && alwaysSent(p.Name)) {
 			r := r0.clone()
 			r.omit[k] = true
 			muts = append(muts, mut{p.In + " " + p.Name + ": missing-required", r})
@@ -440,6 +440,19 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 				"4xx for out-of-contract input", fmt.Sprintf("%d to %s", x.Status, m.name), e.happyX[op], x)
 		}
 	}
+}
+
+// alwaysSent reports the header fields every request carries whatever the
+// scan sets: the transport writes Host, Content-Length, Transfer-Encoding
+// and Connection itself, and the scan always sends a User-Agent. A request
+// "without" one of them would carry it anyway, so it is no test of a
+// required header parameter of that name.
+func alwaysSent(name string) bool {
+	switch http.CanonicalHeaderKey(name) {
+	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "User-Agent":
+		return true
+	}
+	return false
 }
 
 // selectsOperation reports whether parameter p is named by the query or

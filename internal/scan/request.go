@@ -185,6 +185,9 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	params := append([]*spec.Parameter(nil), r.op.Parameters...)
 	sort.Slice(params, func(i, j int) bool { return paramKey(params[i]) < paramKey(params[j]) })
 	for _, p := range params {
+		if p.Name == "" && p.In != "path" {
+			continue // no field, key or cookie can carry it
+		}
 		k := paramKey(p)
 		v, ok := r.params[k]
 		// The credential's place belongs to the credential: it is set

@@ -1,0 +1,61 @@
+package scan_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+)
+
+// A required header parameter that every request carries anyway (the
+// scan's User-Agent, the transport's Content-Length) gets no
+// missing-required mutation: the request would carry it regardless, and
+// an API accepting it is no finding. A parameter without a name cannot
+// be sent and is left out instead of failing the request.
+func TestHeadersEveryRequestCarries(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /session:
+    post:
+      parameters:
+        - {name: User-Agent, in: header, required: true, schema: {type: string}}
+        - {name: content-length, in: header, required: true, schema: {type: integer}}
+        - {name: X-Trace, in: header, required: true, schema: {type: string}}
+        - {name: "", in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {a: {type: string}}}
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		t.Fatalf("happy paths failed: %v", res.HappyFailures)
+	}
+	var trace bool
+	for _, f := range res.Spec.Findings {
+		if f.Rule != scan.RuleNegativeAccepted {
+			continue
+		}
+		msg := strings.ToLower(f.Message)
+		if strings.Contains(msg, "user-agent: missing-required") || strings.Contains(msg, "content-length: missing-required") {
+			t.Errorf("a header every request carries was reported missing: %s", f.Message)
+		}
+		trace = trace || strings.Contains(msg, "x-trace: missing-required")
+	}
+	if !trace {
+		t.Errorf("an ordinary required header was not tested: %v", res.Spec.Findings)
+	}
+}

@@ -23,6 +23,9 @@ func (r *run) checkParameters(op *spec.Operation) {
 	for _, m := range templateParam.FindAllStringSubmatch(op.Path, -1) {
 		inTemplate[m[1]] = true
 	}
+	if pk := spec.ParsePathKey(op.Path); len(pk.Query) > 0 || len(pk.Fragment) > 0 {
+		r.add("struct-path-key-query", op.Ref, dirNone, fmt.Sprintf("The path key of %s carries a query or fragment after the path %q; tools read that convention differently.", op.Key(), pk.Path), key)
+	}
 	declared := map[string]bool{}
 	for _, p := range op.Parameters {
 		if p.In == "path" {

@@ -434,6 +434,12 @@ func TestRules(t *testing.T) {
 		{"path param unused", "struct-path-param-unused", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"other","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}]`))
 		}, true, op + "/parameters/1"},
+		{"path key with a query", "struct-path-key-query", func(d map[string]any) {
+			set(d, "/paths/~1pets?Action=List", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1pets?Action=List/get"},
+		{"path key with a fragment", "struct-path-key-query", func(d map[string]any) {
+			set(d, "/paths/~1pets#X-Target=Svc.Op", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1pets#X-Target=Svc.Op/get"},
 		{"duplicate operationId", "struct-duplicate-operation-id", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get", j(`{"operationId":"putPet","responses":{"200":{"description":"ok"}}}`))
 		}, true, "/operationId"},

@@ -69,6 +69,9 @@ func e2eParamCases() []e2eCase {
 		{"keyed fragment header B validated as B", "params", "POST", "/v1/aws", h("X-Target", "Svc.B"), "application/json", `{"a":"x"}`, 400, false, "undeclared-property"},
 		{"keyed fragment header missing", "params", "POST", "/v1/aws", nil, "application/json", `{"a":"x"}`, 400, false, "operation-ambiguous"},
 		{"keyed fragment plain operation", "params", "GET", "/v1/blobs/1", nil, "", "", 200, true, ""},
+		{"keyed fragment pair in the query selects Ping", "params", "GET", "/v1/svc?Action=Ping", nil, "", "", 200, true, ""},
+		{"keyed fragment selector is no undeclared parameter, others are", "params", "GET", "/v1/svc?Action=Pong&x=1", nil, "", "", 400, false, undecl},
+		{"keyed fragment of no operation", "params", "GET", "/v1/svc?Action=Other", nil, "", "", 400, false, "operation-ambiguous"},
 		{"keyed fragment query selects chunk", "params", "GET", "/v1/blobs/1?mode=chunk", h("Range", "bytes=0-9"), "", "", 200, true, ""},
 		{"keyed fragment chunk validated as chunk", "params", "GET", "/v1/blobs/1?mode=chunk", nil, "", "", 400, false, "parameter-missing"},
 

@@ -654,6 +654,13 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			}
 			continue
 		}
+		if m, isObj := v.(map[string]any); isObj && len(m) == 0 && p.Required && p.In == "query" && p.Explode && (p.Style == "form" || p.Style == "" || p.Style == "deepObject") {
+			// An exploded object sends one pair per property: empty, it
+			// sends nothing, and the required parameter is missing.
+			if more, ok := e.gen.WithProperty(schema, spec.RequestView, m); ok {
+				v = more
+			}
+		}
 		if jsonContent {
 			b, err := json.Marshal(v)
 			if err != nil {
@@ -662,6 +669,15 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			v = string(b)
 		}
 		r.params[k] = v
+	}
+	// A parameter the path key names with a value ("#X-Amz-Target=Svc.Op",
+	// "?Action=List") takes that value: it selects this operation among
+	// those sharing the path.
+	key := spec.ParsePathKey(op.Path)
+	for _, pp := range append(append([]spec.PathPair(nil), key.Query...), key.Fragment...) {
+		if p := namedParam(op, pp.Name); p != nil && pp.Value != "" && o.Params[p.Name] == nil {
+			r.params[paramKey(p)] = pp.Value
+		}
 	}
 	if rb := op.RequestBody; rb != nil {
 		media, mt := pickMedia(rb)
@@ -727,6 +743,17 @@ func (e *engine) nonEmptyForm(media string, mt *spec.MediaType, v any) any {
 		return more
 	}
 	return v
+}
+
+// namedParam is op's parameter called name (in the query, a header or a
+// cookie; header names compared case-insensitively), or nil.
+func namedParam(op *spec.Operation, name string) *spec.Parameter {
+	for _, p := range op.Parameters {
+		if p.In != "path" && (p.Name == name || (p.In == "header" && strings.EqualFold(p.Name, name))) {
+			return p
+		}
+	}
+	return nil
 }
 
 // fits reports whether v, sent as the parameter's text, is valid against

@@ -14,8 +14,9 @@ import (
 
 // Path keys that carry a query or a fragment (generated AWS and Azure
 // contracts): requests go to the path with the key's query in the URL,
-// never a fragment or an encoded '#'; a parameter the key names selects
-// the operation, so a request without it is one to the sibling operation,
+// never a fragment or an encoded '#'; a fragment pair no parameter
+// declares goes in the query; a parameter the key names selects the
+// operation, so a request without it is one to the sibling operation,
 // not out-of-contract input accepted.
 func TestPathKeysWithQueryOrFragment(t *testing.T) {
 	doc, _ := loadInline(t, `openapi: 3.0.3
@@ -28,6 +29,12 @@ paths:
       responses:
         "200": {description: ok}
         "400": {description: bad}
+  /svc#Action=Ping:
+    get:
+      parameters:
+        - {name: Attribute, in: query, required: true, schema: {type: object, additionalProperties: {type: string}}}
+      responses:
+        "200": {description: ok}
   /blobs/{id}:
     get:
       parameters:
@@ -84,6 +91,15 @@ paths:
 		if strings.HasPrefix(u, "/aws?Action=List&Version=1") {
 			aws++
 		}
+	}
+	var ping bool
+	for _, u := range seen {
+		// The fragment's pair goes in the query, and the required
+		// exploded object sends at least one property.
+		ping = ping || (strings.HasPrefix(u, "/svc?Action=Ping&") && strings.Count(u, "=") >= 2)
+	}
+	if !ping {
+		t.Errorf("no request to /svc carried Action=Ping and a property of Attribute: %v", seen)
 	}
 	if aws == 0 {
 		t.Errorf("no request carried the key's query: %v", seen)

@@ -173,7 +173,16 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	key := spec.ParsePathKey(path)
 	path = key.Path
 	var query []string
-	for _, pp := range key.Query {
+	selectors := key.Query
+	for _, pp := range key.Fragment {
+		// A fragment is never sent; a pair of it that no parameter
+		// declares goes in the query, where the firewall (and AWS-style
+		// APIs) read it to select the operation.
+		if namedParam(r.op, pp.Name) == nil {
+			selectors = append(selectors, pp)
+		}
+	}
+	for _, pp := range selectors {
 		q := queryEscape(pp.Name)
 		if pp.Value != "" {
 			q += "=" + queryEscape(pp.Value)

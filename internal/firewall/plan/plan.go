@@ -751,6 +751,11 @@ func kindOf(name string) int {
 		return KindForm
 	case name == "multipart/form-data":
 		return KindMultipart
+	case name == "text/xml" || strings.HasSuffix(name, "+xml"):
+		// XML, like application/xml: its schema describes the document's
+		// data (with xml hints), not the text, so the text is not held to
+		// it as a string would be. Size-checked only.
+		return KindOther
 	case strings.HasPrefix(name, "text/"):
 		return KindText
 	}

@@ -431,11 +431,16 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	}
 }
 
-// keyQuery reports whether name is in the query of the operation's path
-// key ("/?Action=X"): part of the URL the contract gives it, which Choose
-// checked, not an undeclared parameter.
+// keyQuery reports whether name is in the query or fragment of the
+// operation's path key ("/?Action=X", "/#Action=X"): a selector of the
+// operation (Choose read it), not an undeclared parameter.
 func (op *Op) keyQuery(name string) bool {
 	for _, pp := range op.Key.Query {
+		if pp.Name == name {
+			return true
+		}
+	}
+	for _, pp := range op.Key.Fragment {
 		if pp.Name == name {
 			return true
 		}

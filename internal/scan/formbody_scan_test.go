@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -180,5 +181,46 @@ paths:
 				t.Errorf("happy path failed: %v (%s)", failed, res.HappyFailures["POST /notes"])
 			}
 		})
+	}
+}
+
+// An optional url-encoded body whose one required field a mutation drops
+// would go out as a zero-length body, which is no body at all: in
+// contract, so the mutation is not sent and an API accepting the request
+// is no finding.
+func TestOptionalFormBodyLeftEmptyIsNoBody(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /decode:
+    post:
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, required: [image], properties: {image: {type: string, maxLength: 10}}}
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// As the firewall reads it: no body is fine, a body needs image.
+		b, _ := io.ReadAll(r.Body)
+		q, err := url.ParseQuery(string(b))
+		if len(b) > 0 && (err != nil || !q.Has("image") || len(q.Get("image")) > 10) {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Spec.Findings {
+		if f.Rule == scan.RuleNegativeAccepted {
+			t.Errorf("an empty optional form was reported: %s", f.Message)
+		}
+	}
+	if res.Spec.Summary["mutations_sent"] == 0 {
+		t.Errorf("no mutation was sent at all")
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/scan/identity"
 	"github.com/rampart-sec/rampart/internal/spec"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Options are the command-line settings of a scan.
@@ -648,6 +649,15 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 		} else {
 			v, _, err = e.gen.Generated(schema, spec.RequestView)
 		}
+		if err == nil && p.In == "header" && !validFieldValue(styledValue(p, v, func(s string) string { return s })) {
+			// An example with a line break or another control byte
+			// cannot go in a header field: the generated value instead.
+			if g, _, gerr := e.gen.Generated(schema, spec.RequestView); gerr == nil && validFieldValue(styledValue(p, g, func(s string) string { return s })) {
+				v = g
+			} else {
+				err = fmt.Errorf("no value of its schema can be sent in a header field")
+			}
+		}
 		if err != nil {
 			if p.Required {
 				return nil, fmt.Sprintf("parameter %s %s: %v", p.In, p.Name, err)
@@ -744,6 +754,10 @@ func (e *engine) nonEmptyForm(media string, mt *spec.MediaType, v any) any {
 	}
 	return v
 }
+
+// validFieldValue reports whether s can be sent as an HTTP header field
+// value, as Go's client checks before sending.
+func validFieldValue(s string) bool { return httpguts.ValidHeaderFieldValue(s) }
 
 // namedParam is op's parameter called name (in the query, a header or a
 // cookie; header names compared case-insensitively), or nil.

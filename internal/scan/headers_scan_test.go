@@ -15,7 +15,9 @@ import (
 // scan's User-Agent, the transport's Content-Length) gets no
 // missing-required mutation: the request would carry it regardless, and
 // an API accepting it is no finding. A parameter without a name cannot
-// be sent and is left out instead of failing the request.
+// be sent and is left out instead of failing the request, and an example
+// that no header field can carry (a line break) gives way to a generated
+// value.
 func TestHeadersEveryRequestCarries(t *testing.T) {
 	doc, _ := loadInline(t, `openapi: 3.0.3
 info: {title: t, version: "1"}
@@ -27,6 +29,7 @@ paths:
         - {name: content-length, in: header, required: true, schema: {type: integer}}
         - {name: X-Trace, in: header, required: true, schema: {type: string}}
         - {name: "", in: header, schema: {type: string}}
+        - {name: Signature, in: header, required: true, schema: {type: string, maxLength: 40}, example: "keyId=a,\nsignature=b"}
       requestBody:
         content:
           application/json:

@@ -74,6 +74,9 @@ func e2eParamCases() []e2eCase {
 		{"keyed fragment of no operation", "params", "GET", "/v1/svc?Action=Other", nil, "", "", 400, false, "operation-ambiguous"},
 		{"keyed fragment query selects chunk", "params", "GET", "/v1/blobs/1?mode=chunk", h("Range", "bytes=0-9"), "", "", 200, true, ""},
 		{"keyed fragment chunk validated as chunk", "params", "GET", "/v1/blobs/1?mode=chunk", nil, "", "", 400, false, "parameter-missing"},
+		// The alternative names its path variable otherwise: validated
+		// under its own name.
+		{"keyed fragment alternative's own path variable", "params", "GET", "/v1/blobs/500?mode=chunk", h("Range", "bytes=0-9"), "", "", 400, false, inv},
 
 		// Keys lenient frameworks bind to a declared name.
 		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},

@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/framing"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // Tx is one transaction as it moves through the pipeline.
@@ -203,6 +204,17 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		// The path's operations are all reached with a query ("/?Action=X")
 		// that this request does not carry.
 		return &Rejection{Violation: plan.Violation{Status: 404, Reason: "route-not-found", Detail: "no operation of the contract matches this path and query"}}
+	}
+	if op != m.Value {
+		// An alternative of the routed operation: its template may name
+		// the variables otherwise ("/{roleId}" and
+		// "/{roleDefinitionId}#x" share a route).
+		if names := spec.TemplateNames(op.Key.Path); len(names) == len(m.Params) {
+			for i := range m.Params {
+				m.Params[i].Name = names[i]
+			}
+		}
+		tx.Match = m
 	}
 	tx.Op = op
 	if tx.Op.Broken != "" {

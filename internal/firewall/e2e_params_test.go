@@ -78,6 +78,17 @@ func e2eParamCases() []e2eCase {
 		// under its own name.
 		{"keyed fragment alternative's own path variable", "params", "GET", "/v1/blobs/500?mode=chunk", h("Range", "bytes=0-9"), "", "", 400, false, inv},
 
+		// An encoded slash in a path parameter: refused, unless the
+		// operation's configuration lets its parameters take one (an
+		// ARN); a dot-segment or backslash inside is refused even then.
+		{"encoded slash where allowed", "params", "GET", "/v1/arns/arn:aws:braket:job%2F1", nil, "", "", 200, true, ""},
+		{"encoded slash where allowed, lower case", "params", "GET", "/v1/arns/arn:aws:braket:job%2f1", nil, "", "", 200, true, ""},
+		{"encoded slash where allowed, validated", "params", "GET", "/v1/arns/arn:aws:braket:job%2Fx", nil, "", "", 400, false, inv},
+		{"encoded slash around a dot-segment", "params", "GET", "/v1/arns/a%2F..%2Fb", nil, "", "", 400, false, "ambiguous-path"},
+		{"encoded slash doubled", "params", "GET", "/v1/arns/a%2F%2Fb", nil, "", "", 400, false, "ambiguous-path"},
+		{"encoded backslash where a slash is allowed", "params", "GET", "/v1/arns/a%5Cb", nil, "", "", 400, false, "ambiguous-path"},
+		{"encoded slash elsewhere", "params", "GET", "/v1/arns2/arn:aws:braket:job%2F1", nil, "", "", 400, false, "ambiguous-path"},
+
 		// Keys lenient frameworks bind to a declared name.
 		{"params limit[] beside limit", "params", "GET", "/v1/params/query?limit=5&limit[]=500", nil, "", "", 400, false, amb},
 		{"params limit[] alone", "params", "GET", "/v1/params/query?limit%5B%5D=500", nil, "", "", 400, false, amb},

@@ -426,6 +426,7 @@ func e2eFirewalls(t *testing.T, up *upstream) map[string]*Server {
 	cBodies.Spec = "testdata/e2e-bodies.yaml"
 	cParams := base
 	cParams.Spec = "testdata/e2e-params.yaml"
+	cParams.Operations = map[string]plan.OpConfig{"getArn": {AllowEncodedSlash: true}}
 	return map[string]*Server{
 		"bodies": startFirewall(t, cBodies, nil),
 		"params": startFirewall(t, cParams, nil),

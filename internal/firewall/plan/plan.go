@@ -101,6 +101,10 @@ type OpConfig struct {
 	ResponseMode         string `yaml:"response_mode" json:"response_mode"`
 	MaxBody              int64  `yaml:"max_body_bytes" json:"max_body_bytes"`
 	AllowUndeclaredQuery bool   `yaml:"allow_undeclared_query" json:"allow_undeclared_query"`
+	// AllowEncodedSlash lets an encoded slash (%2F) through inside the
+	// operation's path parameters (ARNs, file paths), for an upstream that
+	// keeps it encoded instead of routing on it.
+	AllowEncodedSlash bool `yaml:"allow_encoded_slash" json:"allow_encoded_slash"`
 }
 
 // WithDefaults fills unset limits.
@@ -160,6 +164,8 @@ type Op struct {
 	Params               []*Param
 	pathParams           []*Param
 	AllowUndeclaredQuery bool
+	// AllowEncodedSlash: %2F may stand in the path parameters (OpConfig).
+	AllowEncodedSlash bool
 	hasQuery             bool
 	// queryNames are the query keys the operation declares, computed once:
 	// lenient frameworks bind other spellings of them (see aliasOf).
@@ -309,6 +315,7 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 		docBases = basePaths(doc.Servers)
 	}
 	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
+	p.Router.EncodedSlash = func(op *Op, _ string) bool { return op.AllowEncodedSlash }
 	for _, sp := range doc.Problems {
 		if sp.Code == "pattern-unsupported" {
 			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
@@ -533,6 +540,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			op.MaxBody = oc.MaxBody
 		}
 		op.AllowUndeclaredQuery = oc.AllowUndeclaredQuery
+		op.AllowEncodedSlash = oc.AllowEncodedSlash
 	}
 	op.ReqMode = p.specMode(op, so, "x-rampart-mode", op.ReqMode, false)
 	op.RespMode = p.specMode(op, so, "x-rampart-response-mode", op.RespMode, true)

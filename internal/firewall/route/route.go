@@ -62,6 +62,13 @@ func (e *ConflictError[T]) Error() string {
 // Router maps (method, path) to values of type T.
 type Router[T any] struct {
 	root *node[T]
+	// EncodedSlash, when set, says whether the value routed at a path
+	// takes an encoded slash (%2F) in its path parameter of that name:
+	// an ARN such as arn:aws:braket:...:job/1 is one segment to an
+	// upstream that keeps %2F encoded (AWS API Gateway does). Everywhere
+	// else an encoded slash is ErrAmbiguous, since most servers decode it
+	// before routing.
+	EncodedSlash func(v T, param string) bool
 }
 
 type node[T any] struct {
@@ -108,8 +115,8 @@ func New[T any]() *Router[T] {
 func (r *Router[T]) Add(base, template, method string, v T) error {
 	base = strings.TrimRight(base, "/")
 	if base != "" {
-		segs, err := checkSegments(base)
-		if err != nil || strings.ContainsAny(base, "{}") {
+		segs, slashed, err := checkSegments(base)
+		if err != nil || slashed || strings.ContainsAny(base, "{}") {
 			return ErrBadBase
 		}
 		for _, s := range segs {
@@ -230,14 +237,16 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 	// The whole path, base path included: outside the base path an
 	// ambiguous path is still refused as ambiguous (an upstream may
 	// normalise /x/../v1/items into the base), not merely not found.
-	segs, err := checkSegments(escapedPath)
-	if err != nil {
-		return m, "", err
+	segs, slashed, err := checkSegments(escapedPath)
+	if err != nil || (slashed && r.EncodedSlash == nil) {
+		return m, "", ErrAmbiguous
 	}
 	var params []PathParam
 	var ambiguous bool
 	n := r.root.match(segs, &params, &ambiguous)
-	if ambiguous {
+	if ambiguous || (n == nil && slashed) {
+		// An encoded slash that no parameter takes stays what it is
+		// everywhere else: ambiguous.
 		return m, "", ErrAmbiguous
 	}
 	if n == nil {
@@ -258,6 +267,15 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 			params[i].Name = names[i]
 		}
 	}
+	if slashed {
+		// Only inside a parameter that takes it: a literal segment never
+		// holds %2F, so each one is in some parameter's value.
+		for _, p := range params {
+			if hasEncodedSlash(p.Escaped) && !r.EncodedSlash(v, p.Name) {
+				return m, "", ErrAmbiguous
+			}
+		}
+	}
 	m = Match[T]{Value: v, Template: n.tmpl[method], Params: params}
 	if n.conflict[method] {
 		return m, n.allow, ErrConflict
@@ -266,33 +284,49 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 }
 
 // checkSegments splits the escaped path and refuses the segments whose
-// meaning depends on how a server normalises them.
-func checkSegments(p string) ([]string, error) {
+// meaning depends on how a server normalises them. slashed reports
+// segments whose one such trait is an encoded slash (%2F) between pieces
+// that are not dot-segments ("job%2F1", not "a%2F..%2Fb"): Lookup lets
+// those through where Router.EncodedSlash allows it.
+func checkSegments(p string) (segs []string, slashed bool, err error) {
 	if p == "" || p[0] != '/' {
-		return nil, ErrAmbiguous
+		return nil, false, ErrAmbiguous
 	}
 	if p == "/" {
-		return nil, nil
+		return nil, false, nil
 	}
-	segs := strings.Split(p[1:], "/")
+	segs = strings.Split(p[1:], "/")
 	for i, s := range segs {
 		if s == "" && i != len(segs)-1 {
-			return nil, ErrAmbiguous
+			return nil, false, ErrAmbiguous
 		}
 		if s == "." || s == ".." || strings.IndexByte(s, '\\') >= 0 {
-			return nil, ErrAmbiguous
+			return nil, false, ErrAmbiguous
 		}
 		if strings.IndexByte(s, '%') >= 0 {
 			u, err := url.PathUnescape(s)
 			// Not UTF-8 once decoded: overlong forms such as %C0%AE are
 			// '.' to decoders that accept them (old IIS, Java), and no
 			// contract's text is made of such bytes.
-			if err != nil || u == "." || u == ".." || strings.ContainsAny(u, "/\\\x00") || !utf8.ValidString(u) {
-				return nil, ErrAmbiguous
+			if err != nil || u == "." || u == ".." || strings.ContainsAny(u, "\\\x00") || !utf8.ValidString(u) {
+				return nil, false, ErrAmbiguous
+			}
+			if strings.IndexByte(u, '/') >= 0 {
+				for _, piece := range strings.Split(u, "/") {
+					if piece == "" || piece == "." || piece == ".." {
+						return nil, false, ErrAmbiguous
+					}
+				}
+				slashed = true
 			}
 		}
 	}
-	return segs, nil
+	return segs, slashed, nil
+}
+
+// hasEncodedSlash reports %2F (either case) in an escaped value.
+func hasEncodedSlash(s string) bool {
+	return strings.Contains(s, "%2F") || strings.Contains(s, "%2f")
 }
 
 func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *node[T] {

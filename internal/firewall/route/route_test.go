@@ -328,3 +328,35 @@ func TestEncodedLiterals(t *testing.T) {
 		}
 	}
 }
+
+// An encoded slash passes only inside a parameter of a value that
+// Router.EncodedSlash allows, and never around a dot-segment or beside
+// another encoded slash.
+func TestEncodedSlashWhereAllowed(t *testing.T) {
+	r := build(t, nil, "GET", "/jobs/{arn}", "GET", "/files/{name}", "GET", "/jobs/{arn}/tags")
+	r.EncodedSlash = func(v string, param string) bool { return v != "GET /files/{name}" && param == "arn" }
+	for _, tc := range []struct {
+		path string
+		want string
+		err  error
+	}{
+		{"/jobs/arn:job%2F1", "GET /jobs/{arn}", nil},
+		{"/jobs/arn:job%2f1/tags", "GET /jobs/{arn}/tags", nil},
+		{"/files/a%2Fb", "", ErrAmbiguous},     // not allowed for this operation
+		{"/jobs/a%2F..%2Fb", "", ErrAmbiguous}, // a dot-segment once decoded
+		{"/jobs/a%2F%2Fb", "", ErrAmbiguous},   // an empty segment once decoded
+		{"/jobs/%2Fa", "", ErrAmbiguous},       // likewise
+		{"/jobs/a%5Cb", "", ErrAmbiguous},      // backslashes stay refused
+		{"/jobs%2Fx", "", ErrAmbiguous},        // not inside a parameter
+	} {
+		m, _, err := r.Lookup("GET", tc.path)
+		if !errors.Is(err, tc.err) || (err == nil && m.Value != tc.want) {
+			t.Errorf("%s: %q, %v; want %q, %v", tc.path, m.Value, err, tc.want, tc.err)
+		}
+	}
+	// Without the hook, as by default, every encoded slash is refused.
+	r.EncodedSlash = nil
+	if _, _, err := r.Lookup("GET", "/jobs/arn:job%2F1"); !errors.Is(err, ErrAmbiguous) {
+		t.Errorf("without EncodedSlash: %v, want ErrAmbiguous", err)
+	}
+}

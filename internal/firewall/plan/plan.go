@@ -166,7 +166,7 @@ type Op struct {
 	AllowUndeclaredQuery bool
 	// AllowEncodedSlash: %2F may stand in the path parameters (OpConfig).
 	AllowEncodedSlash bool
-	hasQuery             bool
+	hasQuery          bool
 	// queryNames are the query keys the operation declares, computed once:
 	// lenient frameworks bind other spellings of them (see aliasOf).
 	queryNames []queryName

@@ -287,7 +287,13 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	}
 	if all, ok := m["allOf"].([]any); ok && len(all) > 0 {
 		merged := map[string]any{}
+		// other is the value of a subschema that is not an object: the
+		// first one that says what the value is (a type, an enum, a
+		// const) wins over any that only annotates. AWS definitions
+		// write a property as allOf [{$ref: Metrics}, {description: ...}],
+		// and the description alone would generate a string.
 		var other any
+		otherSays := false
 		for i, sub := range all {
 			subAt, _, _ := n.Child("allOf", strconv.Itoa(i))
 			v := w.value(subAt, sub, depth+1)
@@ -295,8 +301,12 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 				for k, x := range o {
 					merged[k] = x
 				}
-			} else if v != nil {
-				other = v
+			} else if v != nil && !otherSays {
+				sn, ok := w.g.Resolve(subAt, sub)
+				says := ok && saysWhatValue(sn.V)
+				if other == nil || says {
+					other, otherSays = v, says
+				}
 			}
 		}
 		// Properties declared next to allOf belong to the same object.
@@ -420,6 +430,22 @@ func schemaType(m map[string]any) string {
 		return "array"
 	}
 	return ""
+}
+
+// saysWhatValue reports whether a schema determines what kind of value it
+// takes (a type, inferred or declared, an enum, a const, or subschemas
+// that may), as opposed to one that only annotates (a description, a
+// title) or only constrains a kind it does not name.
+func saysWhatValue(m map[string]any) bool {
+	if schemaType(m) != "" {
+		return true
+	}
+	for _, kw := range []string{"enum", "const", "allOf", "anyOf", "oneOf"} {
+		if _, ok := m[kw]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // enumMemberFits reports whether an enum value has one of the schema's

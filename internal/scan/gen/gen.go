@@ -293,11 +293,14 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		// write a property as allOf [{$ref: Metrics}, {description: ...}],
 		// and the description alone would generate a string.
 		var other any
-		otherSays := false
+		otherSays, sawObject := false, false
 		for i, sub := range all {
 			subAt, _, _ := n.Child("allOf", strconv.Itoa(i))
 			v := w.value(subAt, sub, depth+1)
 			if o, ok := v.(map[string]any); ok {
+				// An empty object counts: a map of additionalProperties
+				// alone generates {}, and it still is the value.
+				sawObject = true
 				for k, x := range o {
 					merged[k] = x
 				}
@@ -319,7 +322,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 				}
 			}
 		}
-		if len(merged) > 0 || other == nil {
+		if sawObject || len(merged) > 0 || other == nil {
 			return merged
 		}
 		return other

@@ -487,6 +487,10 @@ func TestCorpusShapes(t *testing.T) {
 			Name: {allOf: [{$ref: '#/components/schemas/Name'}, {description: a name}]},
 			On: {allOf: [{$ref: '#/components/schemas/On'}, {description: a flag}]}}}`,
 			`{Metrics: {type: array, items: {type: string, enum: [A, B]}}, Name: {type: string, pattern: '^[0-9]{3}$'}, On: {type: boolean}}`},
+		// The same with a map (additionalProperties only), whose value is {}.
+		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
+			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,
+			`{Map: {type: object, additionalProperties: {type: string}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
 	}

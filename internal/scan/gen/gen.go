@@ -214,6 +214,9 @@ type walker struct {
 	bytes int
 	// capped is set when maxNodes or maxBytes cut the value short.
 	capped bool
+	// compositions counts the allOf/anyOf/oneOf subschemas the current
+	// value is generated in (see sub).
+	compositions int
 }
 
 const maxDepth = 8
@@ -296,7 +299,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		otherSays, sawObject := false, false
 		for i, sub := range all {
 			subAt, _, _ := n.Child("allOf", strconv.Itoa(i))
-			v := w.value(subAt, sub, depth+1)
+			v := w.sub(subAt, sub, depth)
 			if o, ok := v.(map[string]any); ok {
 				// An empty object counts: a map of additionalProperties
 				// alone generates {}, and it still is the value.
@@ -332,7 +335,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			w.branched = true
 			i := w.branch % len(alts)
 			subAt, _, _ := n.Child(kw, strconv.Itoa(i))
-			v := w.value(subAt, alts[i], depth+1)
+			v := w.sub(subAt, alts[i], depth)
 			if schemaType(m) == "object" {
 				return w.narrowed(n, subAt, alts[i], v, depth)
 			}
@@ -356,6 +359,26 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		return w.take(stringValue(m))
 	}
 }
+
+// sub is the value of a subschema of allOf, anyOf or oneOf: the same
+// value as its parent's, so at the same depth. Depth counts the levels of
+// the value (properties, items), which is what maxDepth and the optional
+// properties' cut bound: AWS definitions wrap every property in an allOf,
+// and counting those levels too left required objects five levels deep
+// empty. A schema that nests compositions in itself without a value level
+// between still ends, at maxCompositions.
+func (w *walker) sub(at spec.NodeRef, raw any, depth int) any {
+	if w.compositions >= maxCompositions {
+		return nil
+	}
+	w.compositions++
+	defer func() { w.compositions-- }()
+	return w.value(at, raw, depth)
+}
+
+// maxCompositions bounds the allOf/anyOf/oneOf subschemas nested along
+// one path of the value.
+const maxCompositions = 32
 
 // take returns v (a schema's const, example or enum value, or a generated
 // scalar) normalized, once its text is counted against maxBytes. A value

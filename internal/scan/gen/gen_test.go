@@ -205,6 +205,10 @@ components:
       properties:
         a: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
         b: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
+    # Subschemas that hold themselves with no value level between: the
+    # depth of the value does not grow.
+    Loop: {allOf: [{$ref: '#/components/schemas/Loop'}, {description: x}]}
+    Alt: {oneOf: [{$ref: '#/components/schemas/Alt'}, {anyOf: [{$ref: '#/components/schemas/Alt'}]}]}
 paths:
   /x:
     post:
@@ -213,6 +217,8 @@ paths:
           application/json: {schema: {$ref: '#/components/schemas/Node'}}
           application/xml: {schema: {$ref: '#/components/schemas/Wide'}}
           application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Many'}}
+          text/plain: {schema: {$ref: '#/components/schemas/Loop'}}
+          application/yaml: {schema: {$ref: '#/components/schemas/Alt'}}
       responses: {'200': {description: ok}}
 `
 	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
@@ -220,7 +226,7 @@ paths:
 		t.Fatal(err)
 	}
 	g := &gen.Generator{Doc: d}
-	for _, media := range []string{"application/json", "application/xml", "application/x-www-form-urlencoded"} {
+	for _, media := range []string{"application/json", "application/xml", "application/x-www-form-urlencoded", "text/plain", "application/yaml"} {
 		s := d.Operations[0].RequestBody.Content[media].Schema
 		done := make(chan struct{})
 		go func() {
@@ -491,6 +497,14 @@ func TestCorpusShapes(t *testing.T) {
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,
 			`{Map: {type: object, additionalProperties: {type: string}}}`},
+		// AWS App Mesh: required objects five levels deep, each property
+		// wrapped in an allOf; the allOf levels are no levels of the value.
+		{"required objects deep in allOfs", `{type: object, required: [a], properties: {a: {allOf: [{$ref: '#/components/schemas/A'}, {description: a}]}}}`,
+			`{A: {type: object, required: [b], properties: {b: {allOf: [{$ref: '#/components/schemas/B'}, {description: b}]}}},
+			B: {type: object, required: [c], properties: {c: {allOf: [{$ref: '#/components/schemas/C'}, {description: c}]}}},
+			C: {type: object, required: [d], properties: {d: {allOf: [{$ref: '#/components/schemas/D'}, {description: d}]}}},
+			D: {type: object, required: [e], properties: {e: {allOf: [{$ref: '#/components/schemas/E'}, {description: e}]}}},
+			E: {type: object, required: [name], properties: {name: {allOf: [{type: string, minLength: 1}, {description: name}]}}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
 	}

@@ -548,18 +548,15 @@ func (w *walker) object(n Node, depth int) any {
 	// either (OpenAPI), and the compiled view refuses them, so the
 	// required ones must not be filled in below.
 	banned := map[string]bool{}
+	hidden := "readOnly"
+	if w.view == spec.ResponseView {
+		hidden = "writeOnly"
+	}
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
-		pn, ok := w.g.Resolve(at, raw)
-		if ok {
-			if ro, _ := pn.V["readOnly"].(bool); ro && w.view == spec.RequestView {
-				banned[name] = true
-				continue
-			}
-			if wo, _ := pn.V["writeOnly"].(bool); wo && w.view == spec.ResponseView {
-				banned[name] = true
-				continue
-			}
+		if w.g.flagged(at, raw, hidden) {
+			banned[name] = true
+			continue
 		}
 		// Deep optional branches are left out to keep recursive schemas
 		// finite; required ones are always filled.
@@ -581,6 +578,47 @@ func (w *walker) object(n Node, depth int) any {
 		}
 	}
 	return out
+}
+
+// flagged reports whether the property schema raw at at sets a boolean
+// keyword (readOnly, writeOnly) the way the compiled views read it (see
+// spec's transformer.flagAt): on the schema itself, next to its $ref
+// (Google writes {$ref: Status, readOnly: true}), on a schema the $ref
+// chain leads to, or on a member of an allOf wrapper. The first value met
+// wins, as there.
+func (g *Generator) flagged(at spec.NodeRef, raw any, key string) bool {
+	for hop := 0; hop < 16; hop++ {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return false
+		}
+		if b, ok := m[key].(bool); ok {
+			return b
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			for i, c := range asSlice(m["allOf"]) {
+				if g.flagged(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, "allOf", strconv.Itoa(i))}, c, key) {
+					return true
+				}
+			}
+			return false
+		}
+		target, err := g.Doc.ResolveRefAt(at, ref)
+		if err != nil {
+			return false
+		}
+		if raw, ok = g.Doc.Value(target); !ok {
+			return false
+		}
+		at = target
+	}
+	return false
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
 
 // narrowed is the value of an object schema whose oneOf/anyOf branch only

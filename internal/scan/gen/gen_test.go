@@ -505,6 +505,10 @@ func TestCorpusShapes(t *testing.T) {
 			C: {type: object, required: [d], properties: {d: {allOf: [{$ref: '#/components/schemas/D'}, {description: d}]}}},
 			D: {type: object, required: [e], properties: {e: {allOf: [{$ref: '#/components/schemas/E'}, {description: e}]}}},
 			E: {type: object, required: [name], properties: {name: {allOf: [{type: string, minLength: 1}, {description: name}]}}}}`},
+		// Google: readOnly next to a $ref marks the property, which the
+		// request view refuses.
+		{"readOnly next to a $ref", `{type: object, required: [name], properties: {name: {type: string}, status: {$ref: '#/components/schemas/Status', readOnly: true}}}`,
+			`{Status: {type: object, properties: {state: {type: string}}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
 	}

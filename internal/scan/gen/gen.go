@@ -577,7 +577,75 @@ func (w *walker) object(n Node, depth int) any {
 			out[name] = "rampart"
 		}
 	}
+	if v, ok := num(n.V["minProperties"]); ok && float64(len(out)) < v {
+		w.moreProperties(n, out, banned, int(math.Min(v, 50)), depth)
+	}
 	return out
+}
+
+// moreProperties adds properties to out until it has want of them, for a
+// minProperties: the declared ones it lacks (those left out at depth),
+// then a name for each patternProperties pattern, then names under
+// additionalProperties when it is a schema or true (AWS maps are
+// {additionalProperties: {...}, minProperties: 1}). Under the
+// strict-objects policy an object without additionalProperties is
+// closed, so no name is made up for it.
+func (w *walker) moreProperties(n Node, out map[string]any, banned map[string]bool, want, depth int) {
+	add := func(name string, at spec.NodeRef, raw any) {
+		if _, have := out[name]; have || banned[name] || len(out) >= want || w.nodes > maxNodes {
+			return
+		}
+		if w.bytes += len(name); w.bytes > maxBytes {
+			w.capped = true
+			return
+		}
+		if raw == nil {
+			out[name] = "rampart"
+			return
+		}
+		out[name] = w.value(at, raw, depth+1)
+	}
+	props, _ := n.V["properties"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		at, raw, _ := n.Child("properties", name)
+		add(name, at, raw)
+	}
+	if pps, ok := n.V["patternProperties"].(map[string]any); ok {
+		for _, pat := range slices.Sorted(maps.Keys(pps)) {
+			if name, ok := FromPattern(pat); ok {
+				at, raw, _ := n.Child("patternProperties", pat)
+				add(name, at, raw)
+			}
+		}
+	}
+	at, raw, ok := n.Child("additionalProperties")
+	if b, isBool := raw.(bool); !ok || (isBool && !b) {
+		return
+	} else if isBool {
+		raw = nil
+	}
+	// Names follow propertyNames when it constrains them (a pattern, an
+	// enum), and vary like the strings of an array's items.
+	base := "rampart"
+	var enum []any
+	if pat, praw, ok := n.Child("propertyNames"); ok {
+		if pn, ok := w.g.Resolve(pat, praw); ok {
+			enum, _ = pn.V["enum"].([]any)
+		}
+		pw := walker{g: w.g, view: w.view}
+		if s, ok := pw.value(pat, praw, 0).(string); ok && s != "" {
+			base = s
+		}
+	}
+	for i := 0; len(out) < want && i < want+len(enum); i++ {
+		name := variant(base, i)
+		if i < len(enum) {
+			name, _ = enum[i].(string)
+		}
+		if name != "" {
+			add(name, at, raw)
+		}
+	}
 }
 
 // flagged reports whether the property schema raw at at sets a boolean
@@ -707,12 +775,7 @@ func (w *walker) items(n Node, count, depth int) []any {
 		// Vary scalars so uniqueItems holds.
 		switch x := v.(type) {
 		case string:
-			// Same length as the first item, so maxLength still holds.
-			if si := strconv.Itoa(i); i > 0 && len(x) > len(si) {
-				v = x[:len(x)-len(si)] + si
-			} else if i > 0 {
-				v = x + si
-			}
+			v = variant(x, i)
 		case json.Number:
 			if i > 0 {
 				if f, err := x.Float64(); err == nil {
@@ -723,6 +786,20 @@ func (w *walker) items(n Node, count, depth int) []any {
 		out = append(out, v)
 	}
 	return out
+}
+
+// variant is s for i = 0, else s with its end replaced by i's digits: the
+// i-th of distinct strings of the same length as s, so a maxLength that s
+// meets still holds (a string shorter than i's digits gets them added).
+func variant(s string, i int) string {
+	if i == 0 {
+		return s
+	}
+	si := strconv.Itoa(i)
+	if len(s) > len(si) {
+		return s[:len(s)-len(si)] + si
+	}
+	return s + si
 }
 
 // num reads a numeric keyword value.

@@ -509,6 +509,14 @@ func TestCorpusShapes(t *testing.T) {
 		// request view refuses.
 		{"readOnly next to a $ref", `{type: object, required: [name], properties: {name: {type: string}, status: {$ref: '#/components/schemas/Status', readOnly: true}}}`,
 			`{Status: {type: object, properties: {state: {type: string}}}}`},
+		// AWS: maps with a minProperties, and other objects that need
+		// more properties than they require.
+		{"minProperties of a map", `{type: object, required: [Actions], properties: {Actions: {allOf: [{$ref: '#/components/schemas/ActionsMap'}, {description: the actions}]}}}`,
+			`{ActionsMap: {type: object, minProperties: 2, maxProperties: 5, additionalProperties: {type: array, items: {type: string}}}}`},
+		{"minProperties of optional properties deep down", `{type: object, required: [a], properties: {a: {type: object, required: [b], properties: {b: {type: object, required: [c], properties: {c: {type: object, required: [d], properties: {d: {type: object, minProperties: 1, properties: {q: {type: string}}}}}}}}}}}`, ""},
+		{"minProperties under patternProperties", `{type: object, minProperties: 1, patternProperties: {'^x-[a-z]+$': {type: string}}, additionalProperties: false}`, ""},
+		{"minProperties with propertyNames", `{type: object, minProperties: 1, propertyNames: {pattern: '^[A-Z]{4}$'}, additionalProperties: {type: integer}}`, ""},
+		{"minProperties with a propertyNames enum", `{type: object, minProperties: 2, propertyNames: {enum: [eu, us]}, additionalProperties: {type: integer}}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
 	}

@@ -130,15 +130,25 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 		prefs = []bool{false}
 	}
 	capped := false
-	for _, prefer := range prefs {
-		for branch := 0; branch < 4; branch++ {
-			w := walker{g: g, view: view, preferExamples: prefer, branch: branch}
-			v := w.value(s.Ref, s.Value, 0)
-			cands = append(cands, cand{v, FromGenerated})
-			capped = capped || w.capped
-			if !w.branched {
-				break
+	// The second round, only when the first left out a property marked
+	// readOnly (writeOnly) through a $ref alone, reads the marks only
+	// where they are written on the property (see flagged).
+	for _, literal := range []bool{false, true} {
+		viaRef := false
+		for _, prefer := range prefs {
+			for branch := 0; branch < 4; branch++ {
+				w := walker{g: g, view: view, preferExamples: prefer, branch: branch, literalFlags: literal}
+				v := w.value(s.Ref, s.Value, 0)
+				cands = append(cands, cand{v, FromGenerated})
+				capped = capped || w.capped
+				viaRef = viaRef || w.hidViaRef
+				if !w.branched {
+					break
+				}
 			}
+		}
+		if !viaRef {
+			break
 		}
 	}
 	var last error
@@ -217,6 +227,10 @@ type walker struct {
 	// compositions counts the allOf/anyOf/oneOf subschemas the current
 	// value is generated in (see sub).
 	compositions int
+	// literalFlags reads readOnly/writeOnly only where written on a
+	// property, not through its $refs; hidViaRef is set when a property
+	// was left out for a mark reached through a $ref (see flagged).
+	literalFlags, hidViaRef bool
 }
 
 const maxDepth = 8
@@ -554,8 +568,13 @@ func (w *walker) object(n Node, depth int) any {
 	}
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
-		if w.g.flagged(at, raw, hidden) {
+		if w.g.flagged(at, raw, hidden, false) {
 			banned[name] = true
+			continue
+		}
+		if !w.literalFlags && w.g.flagged(at, raw, hidden, true) {
+			banned[name] = true
+			w.hidViaRef = true
 			continue
 		}
 		// Deep optional branches are left out to keep recursive schemas
@@ -649,12 +668,16 @@ func (w *walker) moreProperties(n Node, out map[string]any, banned map[string]bo
 }
 
 // flagged reports whether the property schema raw at at sets a boolean
-// keyword (readOnly, writeOnly) the way the compiled views read it (see
-// spec's transformer.flagAt): on the schema itself, next to its $ref
-// (Google writes {$ref: Status, readOnly: true}), on a schema the $ref
-// chain leads to, or on a member of an allOf wrapper. The first value met
-// wins, as there.
-func (g *Generator) flagged(at spec.NodeRef, raw any, key string) bool {
+// keyword (readOnly, writeOnly): on the schema itself, next to its $ref
+// (Google writes {$ref: Status, readOnly: true}), on a member of an allOf
+// wrapper and, with viaRefs, on a schema a $ref leads to. The first value
+// met wins, as in spec's transformer.flagAt. OpenAPI reads the mark through
+// $refs, and so does the generator first; the request view of the
+// contract model today does not for a property that is a $ref (its $ref is
+// rewritten before the mark is read: apideck's required, readOnly id is
+// required and accepted), so valid tries both readings and the compiled
+// schema decides.
+func (g *Generator) flagged(at spec.NodeRef, raw any, key string, viaRefs bool) bool {
 	for hop := 0; hop < 16; hop++ {
 		m, ok := raw.(map[string]any)
 		if !ok {
@@ -666,10 +689,13 @@ func (g *Generator) flagged(at spec.NodeRef, raw any, key string) bool {
 		ref, ok := m["$ref"].(string)
 		if !ok {
 			for i, c := range asSlice(m["allOf"]) {
-				if g.flagged(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, "allOf", strconv.Itoa(i))}, c, key) {
+				if g.flagged(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, "allOf", strconv.Itoa(i))}, c, key, viaRefs) {
 					return true
 				}
 			}
+			return false
+		}
+		if !viaRefs {
 			return false
 		}
 		target, err := g.Doc.ResolveRefAt(at, ref)

@@ -509,6 +509,10 @@ func TestCorpusShapes(t *testing.T) {
 		// request view refuses.
 		{"readOnly next to a $ref", `{type: object, required: [name], properties: {name: {type: string}, status: {$ref: '#/components/schemas/Status', readOnly: true}}}`,
 			`{Status: {type: object, properties: {state: {type: string}}}}`},
+		// apideck: a required id whose $ref target is readOnly; the value
+		// is valid whichever way the request view reads the mark.
+		{"required readOnly through a $ref", `{type: object, additionalProperties: false, required: [id, name], properties: {id: {$ref: '#/components/schemas/Id'}, name: {type: string}}}`,
+			`{Id: {type: string, readOnly: true}}`},
 		// AWS: maps with a minProperties, and other objects that need
 		// more properties than they require.
 		{"minProperties of a map", `{type: object, required: [Actions], properties: {Actions: {allOf: [{$ref: '#/components/schemas/ActionsMap'}, {description: the actions}]}}}`,

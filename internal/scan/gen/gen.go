@@ -255,18 +255,35 @@ const maxBytes = 1 << 20
 
 func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	w.nodes++
-	if depth > maxDepth {
-		return nil
-	}
 	if w.nodes > maxNodes || w.bytes > maxBytes {
 		w.capped = true
 		return nil
 	}
 	n, ok := w.g.Resolve(at, raw)
 	if !ok {
+		if depth > maxDepth {
+			return nil
+		}
 		return "rampart"
 	}
 	m := n.V
+	if depth > maxDepth {
+		// maxDepth stops recursive schemas, which recur through objects
+		// and arrays; a scalar past it ends the value anyway, and is
+		// needed where real nesting runs deep (the integers of
+		// CloudFront's StatusCodes.Items, nine levels down). An array
+		// ends empty, which its minItems may refuse.
+		switch schemaType(m) {
+		case "object":
+			return nil
+		case "array":
+			return []any{}
+		case "":
+			if !saysWhatValue(m) {
+				return nil
+			}
+		}
+	}
 	if c, ok := m["const"]; ok {
 		return w.take(c)
 	}

@@ -320,6 +320,9 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		return nil
 	}
 	if all, ok := m["allOf"].([]any); ok && len(all) > 0 {
+		if sm, ok := w.g.scalarAllOf(n, 0); ok {
+			return w.value(n.At, sm, depth)
+		}
 		merged := map[string]any{}
 		// other is the value of a subschema that is not an object: the
 		// first one that says what the value is (a type, an enum, a
@@ -389,6 +392,61 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	default:
 		return w.take(stringValue(m))
 	}
+}
+
+// scalarAllOf merges the keywords of a schema and its allOf subschemas
+// into one schema, when each of them is a scalar's (no object or array,
+// no other composition): AWS writes allOf [{$ref: __string}, {pattern:
+// '^arn:...', description: ...}], and a value of one subschema alone
+// misses the other's constraints. A keyword met twice keeps its first
+// value; the compiled schema still checks the value against all of them.
+func (g *Generator) scalarAllOf(n Node, nesting int) (map[string]any, bool) {
+	all, _ := n.V["allOf"].([]any)
+	if nesting > 8 || !scalarKeywords(n.V) {
+		return nil, false
+	}
+	merged := map[string]any{}
+	for k, v := range n.V {
+		if k != "allOf" {
+			merged[k] = v
+		}
+	}
+	for i, sub := range all {
+		at, _, _ := n.Child("allOf", strconv.Itoa(i))
+		sn, ok := g.Resolve(at, sub)
+		if !ok {
+			return nil, false
+		}
+		sm := sn.V
+		if _, nested := sm["allOf"]; nested {
+			if sm, ok = g.scalarAllOf(sn, nesting+1); !ok {
+				return nil, false
+			}
+		} else if !scalarKeywords(sm) {
+			return nil, false
+		}
+		for k, v := range sm {
+			if _, have := merged[k]; !have {
+				merged[k] = v
+			}
+		}
+	}
+	return merged, true
+}
+
+// scalarKeywords reports whether a schema (its allOf aside) describes no
+// object or array and composes nothing else.
+func scalarKeywords(m map[string]any) bool {
+	switch schemaType(m) {
+	case "object", "array":
+		return false
+	}
+	for _, kw := range []string{"anyOf", "oneOf", "not", "$ref", "if", "additionalProperties", "patternProperties", "minProperties", "required", "minItems", "prefixItems", "contains"} {
+		if _, ok := m[kw]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // sub is the value of a subschema of allOf, anyOf or oneOf: the same

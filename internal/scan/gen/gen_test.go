@@ -493,6 +493,12 @@ func TestCorpusShapes(t *testing.T) {
 			Name: {allOf: [{$ref: '#/components/schemas/Name'}, {description: a name}]},
 			On: {allOf: [{$ref: '#/components/schemas/On'}, {description: a flag}]}}}`,
 			`{Metrics: {type: array, items: {type: string, enum: [A, B]}}, Name: {type: string, pattern: '^[0-9]{3}$'}, On: {type: boolean}}`},
+		// AWS MediaConnect: the type in one subschema, the pattern in
+		// another.
+		{"allOf of a string $ref and a pattern", `{type: object, required: [Arn, Size], properties: {
+			Arn: {allOf: [{$ref: '#/components/schemas/String'}, {pattern: '^arn:.+:mediaconnect.+:bridge:.+$', description: the ARN}]},
+			Size: {allOf: [{$ref: '#/components/schemas/Integer'}, {allOf: [{minimum: 10}, {maximum: 12}]}]}}}`,
+			`{String: {type: string}, Integer: {type: integer}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

@@ -338,7 +338,20 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 				// An empty object counts: a map of additionalProperties
 				// alone generates {}, and it still is the value.
 				sawObject = true
+				// A subschema that requires a property without declaring
+				// it (allOf [{$ref: Base}, {required: [date]}]) fills it
+				// with a placeholder, which must not replace the value
+				// generated where the property is declared.
+				var declared map[string]Property
+				if sn, ok := w.g.Resolve(subAt, sub); ok {
+					declared = w.g.Properties(sn.At, sn.V)
+				}
 				for k, x := range o {
+					if _, have := merged[k]; have {
+						if _, decl := declared[k]; !decl {
+							continue
+						}
+					}
 					merged[k] = x
 				}
 			} else if v != nil && !otherSays {

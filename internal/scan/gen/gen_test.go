@@ -499,6 +499,11 @@ func TestCorpusShapes(t *testing.T) {
 			Arn: {allOf: [{$ref: '#/components/schemas/String'}, {pattern: '^arn:.+:mediaconnect.+:bridge:.+$', description: the ARN}]},
 			Size: {allOf: [{$ref: '#/components/schemas/Integer'}, {allOf: [{minimum: 10}, {maximum: 12}]}]}}}`,
 			`{String: {type: string}, Integer: {type: integer}}`},
+		// BeezUP, IX-API: an allOf member requires properties another
+		// declares.
+		{"allOf member requiring what another declares", `{allOf: [{$ref: '#/components/schemas/Base'}, {type: object, required: [when, address]}]}`,
+			`{Base: {type: object, properties: {when: {type: string, format: date-time}, address: {$ref: '#/components/schemas/Address'}}},
+			Address: {allOf: [{type: object, properties: {country: {type: string, minLength: 2, maxLength: 2}}}, {type: object, required: [country]}]}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

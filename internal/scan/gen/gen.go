@@ -874,6 +874,16 @@ func closedTuple(n Node) bool {
 func (w *walker) items(n Node, count, depth int) []any {
 	prefix, _ := n.V["prefixItems"].([]any)
 	at, raw, ok := n.Child("items")
+	// Items of an enum take its members in turn: a varied string would
+	// be no member (Route 53's Regions, minItems 3, of an enum).
+	var members []any
+	if in, ok := w.g.Resolve(at, raw); ok {
+		for _, x := range asSlice(in.V["enum"]) {
+			if x != nil && enumMemberFits(in.V, x) {
+				members = append(members, x)
+			}
+		}
+	}
 	out := make([]any, 0, count)
 	for i := 0; i < count && w.nodes <= maxNodes; i++ {
 		if i < len(prefix) {
@@ -883,6 +893,11 @@ func (w *walker) items(n Node, count, depth int) []any {
 		}
 		if !ok {
 			out = append(out, "rampart"+strconv.Itoa(i))
+			continue
+		}
+		if i > 0 && len(members) > 0 {
+			w.nodes++
+			out = append(out, w.take(members[i%len(members)]))
 			continue
 		}
 		v := w.value(at, raw, depth+1)

@@ -504,6 +504,9 @@ func TestCorpusShapes(t *testing.T) {
 		{"allOf member requiring what another declares", `{allOf: [{$ref: '#/components/schemas/Base'}, {type: object, required: [when, address]}]}`,
 			`{Base: {type: object, properties: {when: {type: string, format: date-time}, address: {$ref: '#/components/schemas/Address'}}},
 			Address: {allOf: [{type: object, properties: {country: {type: string, minLength: 2, maxLength: 2}}}, {type: object, required: [country]}]}}`},
+		// Route 53: several items of an enum.
+		{"items of an enum past the first", `{type: object, required: [Regions], properties: {Regions: {type: array, minItems: 3, uniqueItems: true, items: {$ref: '#/components/schemas/Region'}}}}`,
+			`{Region: {type: string, enum: [us-east-1, us-west-1, eu-west-1]}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

@@ -995,6 +995,11 @@ func integerValue(m map[string]any) any {
 }
 
 func numberValue(m map[string]any) any {
+	// A number with an integer format (int32, int64) is asserted to be a
+	// whole number: the midpoint of its bounds may not be.
+	if f, _ := m["format"].(string); f == "int32" || f == "int64" {
+		return integerValue(m)
+	}
 	lo, hi, hasLo, hasHi := bounds(m, 0.01)
 	v := 1.5
 	switch {

@@ -507,6 +507,8 @@ func TestCorpusShapes(t *testing.T) {
 		// Route 53: several items of an enum.
 		{"items of an enum past the first", `{type: object, required: [Regions], properties: {Regions: {type: array, minItems: 3, uniqueItems: true, items: {$ref: '#/components/schemas/Region'}}}}`,
 			`{Region: {type: string, enum: [us-east-1, us-west-1, eu-west-1]}}`},
+		// Circuit: a number with an integer format.
+		{"number with an int32 format", `{type: object, required: [position], properties: {position: {type: number, format: int32, minimum: 0, maximum: 255}}}`, ""},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

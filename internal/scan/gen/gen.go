@@ -878,8 +878,12 @@ func (w *walker) items(n Node, count, depth int) []any {
 	// be no member (Route 53's Regions, minItems 3, of an enum).
 	var members []any
 	if in, ok := w.g.Resolve(at, raw); ok {
-		for _, x := range asSlice(in.V["enum"]) {
-			if x != nil && enumMemberFits(in.V, x) {
+		im := in.V
+		if sm, ok := w.g.scalarAllOf(in, 0); ok && im["allOf"] != nil {
+			im = sm // allOf [{$ref: Region}, {xml: ...}]
+		}
+		for _, x := range asSlice(im["enum"]) {
+			if x != nil && enumMemberFits(im, x) {
 				members = append(members, x)
 			}
 		}

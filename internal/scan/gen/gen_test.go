@@ -505,7 +505,7 @@ func TestCorpusShapes(t *testing.T) {
 			`{Base: {type: object, properties: {when: {type: string, format: date-time}, address: {$ref: '#/components/schemas/Address'}}},
 			Address: {allOf: [{type: object, properties: {country: {type: string, minLength: 2, maxLength: 2}}}, {type: object, required: [country]}]}}`},
 		// Route 53: several items of an enum.
-		{"items of an enum past the first", `{type: object, required: [Regions], properties: {Regions: {type: array, minItems: 3, uniqueItems: true, items: {$ref: '#/components/schemas/Region'}}}}`,
+		{"items of an enum past the first", `{type: object, required: [Regions], properties: {Regions: {type: array, minItems: 3, uniqueItems: true, items: {allOf: [{$ref: '#/components/schemas/Region'}, {xml: {name: Region}}]}}}}`,
 			`{Region: {type: string, enum: [us-east-1, us-west-1, eu-west-1]}}`},
 		// Circuit: a number with an integer format.
 		{"number with an int32 format", `{type: object, required: [position], properties: {position: {type: number, format: int32, minimum: 0, maximum: 255}}}`, ""},

@@ -272,10 +272,16 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		// and arrays; a scalar past it ends the value anyway, and is
 		// needed where real nesting runs deep (the integers of
 		// CloudFront's StatusCodes.Items, nine levels down). An array
-		// ends empty, which its minItems may refuse.
+		// ends empty, which its minItems may refuse. An object gets
+		// twice the depth: past level 4 it holds its required
+		// properties only, and a chain of required objects that recurs
+		// has no finite value anyway (Service Fabric's gateway routes
+		// need one at level 9).
 		switch schemaType(m) {
 		case "object":
-			return nil
+			if depth > 2*maxDepth {
+				return nil
+			}
 		case "array":
 			return []any{}
 		case "":

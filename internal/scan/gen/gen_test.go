@@ -521,7 +521,8 @@ func TestCorpusShapes(t *testing.T) {
 			C: {type: object, required: [d], properties: {d: {allOf: [{$ref: '#/components/schemas/D'}, {description: d}]}}},
 			D: {type: object, required: [e], properties: {e: {allOf: [{$ref: '#/components/schemas/E'}, {description: e}]}}},
 			E: {type: object, required: [name], properties: {name: {allOf: [{type: string, minLength: 1}, {description: name}]}}}}`},
-		// CloudFront: required integers nine levels down.
+		// CloudFront: required integers nine levels down; Service Fabric:
+		// required objects.
 		{"required scalars past the depth bound", `{$ref: '#/components/schemas/L1'}`,
 			`{L1: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L2'}}},
 			L2: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L3'}}},
@@ -530,7 +531,8 @@ func TestCorpusShapes(t *testing.T) {
 			L5: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L6'}}},
 			L6: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L7'}}},
 			L7: {type: object, required: [n, tags], properties: {tags: {type: array, items: {type: string}}, n: {$ref: '#/components/schemas/L8'}}},
-			L8: {type: object, required: [codes], properties: {codes: {type: array, minItems: 1, items: {type: integer, minimum: 100}}}}}`},
+			L8: {type: object, required: [codes, match], properties: {codes: {type: array, minItems: 1, items: {type: integer, minimum: 100}},
+				match: {type: object, required: [path], properties: {path: {type: object, required: [value], properties: {value: {type: string}}}}}}}}`},
 		// Google: readOnly next to a $ref marks the property, which the
 		// request view refuses.
 		{"readOnly next to a $ref", `{type: object, required: [name], properties: {name: {type: string}, status: {$ref: '#/components/schemas/Status', readOnly: true}}}`,

@@ -368,11 +368,16 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 				}
 			}
 		}
-		// Properties declared next to allOf belong to the same object.
-		if _, ok := m["properties"]; ok {
+		// Properties declared next to allOf belong to the same object,
+		// and their declaration there is the narrower one: Apple's
+		// AddMediaIntentHandlingInvocation is allOf [{$ref: Invocation}]
+		// with method {type: string} in Invocation and an enum beside the
+		// allOf. A property only required there keeps the allOf's value.
+		if props, ok := m["properties"].(map[string]any); ok {
 			if o, ok := w.object(n, depth).(map[string]any); ok {
 				for k, x := range o {
-					if _, dup := merged[k]; !dup {
+					_, dup := merged[k]
+					if _, decl := props[k]; decl || !dup {
 						merged[k] = x
 					}
 				}

@@ -509,6 +509,12 @@ func TestCorpusShapes(t *testing.T) {
 			`{Region: {type: string, enum: [us-east-1, us-west-1, eu-west-1]}}`},
 		// Circuit: a number with an integer format.
 		{"number with an int32 format", `{type: object, required: [position], properties: {position: {type: number, format: int32, minimum: 0, maximum: 255}}}`, ""},
+		// Apple SiriKit: properties beside an allOf narrow the member's.
+		{"properties beside an allOf narrowing its member's", `{type: array, items: {$ref: '#/components/schemas/AddMedia'}}`,
+			`{Invocation: {type: object, required: [method, params], properties: {method: {type: string}, params: {type: object}}},
+			AddMedia: {allOf: [{$ref: '#/components/schemas/Invocation'}], type: object, required: [method, params], properties: {
+				method: {type: string, enum: [AddMedia.handle, AddMedia.confirm]},
+				params: {type: object, required: [intent], properties: {intent: {type: string}}}}}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

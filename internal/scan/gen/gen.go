@@ -151,6 +151,18 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 			break
 		}
 	}
+	// Last, the smallest value: required properties only. An optional
+	// property the contract contradicts (an enum of strings with type
+	// integer, a pattern no string matches) is then left out, as a
+	// client would leave it.
+	for _, literal := range []bool{false, true} {
+		w := walker{g: g, view: view, minimal: true, literalFlags: literal}
+		cands = append(cands, cand{w.value(s.Ref, s.Value, 0), FromGenerated})
+		capped = capped || w.capped
+		if !w.hidViaRef {
+			break
+		}
+	}
 	var last error
 	for _, c := range cands {
 		if err := sch.Validate(c.v); err == nil {
@@ -231,6 +243,8 @@ type walker struct {
 	// property, not through its $refs; hidViaRef is set when a property
 	// was left out for a mark reached through a $ref (see flagged).
 	literalFlags, hidViaRef bool
+	// minimal leaves out every optional property.
+	minimal bool
 }
 
 const maxDepth = 8
@@ -678,7 +692,7 @@ func (w *walker) object(n Node, depth int) any {
 		}
 		// Deep optional branches are left out to keep recursive schemas
 		// finite; required ones are always filled.
-		if !required[name] && depth >= 4 {
+		if !required[name] && (depth >= 4 || w.minimal) {
 			continue
 		}
 		// A property name is text of the value too: names of many

@@ -515,6 +515,9 @@ func TestCorpusShapes(t *testing.T) {
 			AddMedia: {allOf: [{$ref: '#/components/schemas/Invocation'}], type: object, required: [method, params], properties: {
 				method: {type: string, enum: [AddMedia.handle, AddMedia.confirm]},
 				params: {type: object, required: [intent], properties: {intent: {type: string}}}}}}`},
+		// Optional properties the contract contradicts are left out.
+		{"optional properties no value satisfies", `{type: object, required: [name], properties: {name: {type: string},
+			lower: {type: string, enum: [true, false]}, ratio: {type: string, enum: [169, 43]}, end: {type: string, pattern: '^[0-2]\d$:[0-5]\d$'}}}`, ""},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

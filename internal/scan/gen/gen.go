@@ -351,6 +351,9 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		// and the description alone would generate a string.
 		var other any
 		otherSays, sawObject := false, false
+		// placeholder marks the properties whose value came from a
+		// member that requires them without declaring them.
+		placeholder := map[string]bool{}
 		for i, sub := range all {
 			subAt, _, _ := n.Child("allOf", strconv.Itoa(i))
 			v := w.sub(subAt, sub, depth)
@@ -367,12 +370,12 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 					declared = w.g.Properties(sn.At, sn.V)
 				}
 				for k, x := range o {
-					if _, have := merged[k]; have {
-						if _, decl := declared[k]; !decl {
-							continue
-						}
+					_, decl := declared[k]
+					if _, have := merged[k]; have && !decl {
+						continue
 					}
 					merged[k] = x
+					placeholder[k] = !decl
 				}
 			} else if v != nil && !otherSays {
 				sn, ok := w.g.Resolve(subAt, sub)
@@ -393,8 +396,26 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 					_, dup := merged[k]
 					if _, decl := props[k]; decl || !dup {
 						merged[k] = x
+						placeholder[k] = !decl
 					}
 				}
+			}
+		}
+		// A property required in one place and declared in another (the
+		// schema beside the allOf requires what a member declares, as
+		// DigitalOcean's uptime checks do) gets the declared value: the
+		// member that declares it may have left it out as optional.
+		if sawObject {
+			props, required, _ := w.g.objectShape(n.At, n.V)
+			for _, name := range slices.Sorted(maps.Keys(required)) {
+				p, decl := props[name]
+				if _, have := merged[name]; (have && !placeholder[name]) || !decl {
+					continue
+				}
+				if w.g.flagged(p.At, p.Raw, w.hidden(), !w.literalFlags) {
+					continue
+				}
+				merged[name] = w.value(p.At, p.Raw, depth+1)
 			}
 		}
 		if sawObject || len(merged) > 0 || other == nil {
@@ -675,10 +696,7 @@ func (w *walker) object(n Node, depth int) any {
 	// either (OpenAPI), and the compiled view refuses them, so the
 	// required ones must not be filled in below.
 	banned := map[string]bool{}
-	hidden := "readOnly"
-	if w.view == spec.ResponseView {
-		hidden = "writeOnly"
-	}
+	hidden := w.hidden()
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
 		if w.g.flagged(at, raw, hidden, false) {
@@ -713,6 +731,15 @@ func (w *walker) object(n Node, depth int) any {
 		w.moreProperties(n, out, banned, int(math.Min(v, 50)), depth)
 	}
 	return out
+}
+
+// hidden is the mark of the properties the view leaves out: readOnly in
+// requests, writeOnly in responses.
+func (w *walker) hidden() string {
+	if w.view == spec.ResponseView {
+		return "writeOnly"
+	}
+	return "readOnly"
 }
 
 // moreProperties adds properties to out until it has want of them, for a

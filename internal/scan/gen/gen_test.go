@@ -518,6 +518,11 @@ func TestCorpusShapes(t *testing.T) {
 		// Optional properties the contract contradicts are left out.
 		{"optional properties no value satisfies", `{type: object, required: [name], properties: {name: {type: string},
 			lower: {type: string, enum: [true, false]}, ratio: {type: string, enum: [169, 43]}, end: {type: string, pattern: '^[0-2]\d$:[0-5]\d$'}}}`, ""},
+		// DigitalOcean: the schema beside the allOf requires what the
+		// member declares, and the member also has an optional property
+		// no value satisfies, so only the smallest value passes.
+		{"required beside an allOf, declared in the member", `{allOf: [{$ref: '#/components/schemas/Check'}], type: object, required: [name, method]}`,
+			`{Check: {type: object, properties: {name: {type: string}, method: {type: string, enum: [GET, HEAD]}, bad: {type: integer, enum: [x]}}}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

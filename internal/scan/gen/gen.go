@@ -931,8 +931,10 @@ func (w *walker) items(n Node, count, depth int) []any {
 	var members []any
 	if in, ok := w.g.Resolve(at, raw); ok {
 		im := in.V
-		if sm, ok := w.g.scalarAllOf(in, 0); ok && im["allOf"] != nil {
-			im = sm // allOf [{$ref: Region}, {xml: ...}]
+		if im["allOf"] != nil {
+			if sm, ok := w.g.scalarAllOf(in, 0); ok {
+				im = sm // allOf [{$ref: Region}, {xml: ...}]
+			}
 		}
 		for _, x := range asSlice(im["enum"]) {
 			if x != nil && enumMemberFits(im, x) {

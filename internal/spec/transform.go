@@ -195,9 +195,13 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		if t.view == ResponseView {
 			hidden = "writeOnly"
 		}
+		// The marks are read from the properties as written: the
+		// children, transformed first, have had their $refs pointed at
+		// compiled resources, which lead nowhere in the source tree.
+		written, _ := m["properties"].(map[string]any)
 		var banned []string
-		for name, ps := range props {
-			if t.flag(ps, JoinPointer(ptr, "properties", name), hidden) {
+		for name := range props {
+			if t.flag(written[name], JoinPointer(ptr, "properties", name), hidden) {
 				banned = append(banned, name)
 			}
 		}

@@ -88,6 +88,15 @@ components:
         blob: {type: string, format: byte}
         link: {type: string, format: uri}
     Lookahead: {type: string, pattern: '^(?=.*[0-9]).{8,}$'}
+    Id: {type: string, readOnly: true}
+    Secret: {type: string, writeOnly: true}
+    RefFlags:
+      type: object
+      required: [id, name, secret]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        name: {type: string}
+        secret: {allOf: [{$ref: '#/components/schemas/Secret'}]}
 `
 
 const views31 = `openapi: 3.1.0
@@ -113,6 +122,13 @@ components:
       required: [id, name]
       properties:
         id: {type: integer, readOnly: true}
+        name: {type: string}
+    Id: {type: string, readOnly: true}
+    RefFlags:
+      type: object
+      required: [id, name]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
         name: {type: string}
 `
 
@@ -146,6 +162,12 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "Account", ResponseView, `{"id":1,"name":"n"}`, true},
 		{d30, "Account", ResponseView, `{"id":1,"name":"n","password":"p"}`, false},
 		{d30, "Account", ResponseView, `{"name":"n"}`, false},
+		// The marks count where a property's $ref (or allOf wrapper)
+		// leads to them, as OpenAPI tools read them.
+		{d30, "RefFlags", RequestView, `{"name":"n","secret":"s"}`, true},
+		{d30, "RefFlags", RequestView, `{"id":"1","name":"n","secret":"s"}`, false},
+		{d30, "RefFlags", ResponseView, `{"id":"1","name":"n"}`, true},
+		{d30, "RefFlags", ResponseView, `{"id":"1","name":"n","secret":"s"}`, false},
 		// strict-objects: closed by default, across allOf.
 		{d30, "Base", RequestView, `{"kind":"k"}`, true},
 		{d30, "Base", RequestView, `{"kind":"k","evil":1}`, false},
@@ -179,6 +201,9 @@ func TestCompiledViews(t *testing.T) {
 		{d31, "Account", RequestView, `{"name":"n"}`, true},
 		{d31, "Account", RequestView, `{"id":1,"name":"n"}`, false},
 		{d31, "Account", ResponseView, `{"name":"n"}`, false},
+		{d31, "RefFlags", RequestView, `{"name":"n"}`, true},
+		{d31, "RefFlags", RequestView, `{"id":"1","name":"n"}`, false},
+		{d31, "RefFlags", ResponseView, `{"id":"1","name":"n"}`, true},
 	}
 	for _, c := range cases {
 		name := string(c.doc.Family) + "/" + c.schema + "/" + c.view.String() + "/" + c.value

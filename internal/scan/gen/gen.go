@@ -130,39 +130,24 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 		prefs = []bool{false}
 	}
 	capped := false
-	// The second round, only when the first left out a property marked
-	// readOnly (writeOnly) through a $ref alone, reads the marks only
-	// where they are written on the property (see flagged).
-	for _, literal := range []bool{false, true} {
-		viaRef := false
-		for _, prefer := range prefs {
-			for branch := 0; branch < 4; branch++ {
-				w := walker{g: g, view: view, preferExamples: prefer, branch: branch, literalFlags: literal}
-				v := w.value(s.Ref, s.Value, 0)
-				cands = append(cands, cand{v, FromGenerated})
-				capped = capped || w.capped
-				viaRef = viaRef || w.hidViaRef
-				if !w.branched {
-					break
-				}
+	for _, prefer := range prefs {
+		for branch := 0; branch < 4; branch++ {
+			w := walker{g: g, view: view, preferExamples: prefer, branch: branch}
+			v := w.value(s.Ref, s.Value, 0)
+			cands = append(cands, cand{v, FromGenerated})
+			capped = capped || w.capped
+			if !w.branched {
+				break
 			}
-		}
-		if !viaRef {
-			break
 		}
 	}
 	// Last, the smallest value: required properties only. An optional
 	// property the contract contradicts (an enum of strings with type
 	// integer, a pattern no string matches) is then left out, as a
 	// client would leave it.
-	for _, literal := range []bool{false, true} {
-		w := walker{g: g, view: view, minimal: true, literalFlags: literal}
-		cands = append(cands, cand{w.value(s.Ref, s.Value, 0), FromGenerated})
-		capped = capped || w.capped
-		if !w.hidViaRef {
-			break
-		}
-	}
+	w := walker{g: g, view: view, minimal: true}
+	cands = append(cands, cand{w.value(s.Ref, s.Value, 0), FromGenerated})
+	capped = capped || w.capped
 	var last error
 	for _, c := range cands {
 		if err := sch.Validate(c.v); err == nil {
@@ -239,10 +224,6 @@ type walker struct {
 	// compositions counts the allOf/anyOf/oneOf subschemas the current
 	// value is generated in (see sub).
 	compositions int
-	// literalFlags reads readOnly/writeOnly only where written on a
-	// property, not through its $refs; hidViaRef is set when a property
-	// was left out for a mark reached through a $ref (see flagged).
-	literalFlags, hidViaRef bool
 	// minimal leaves out every optional property.
 	minimal bool
 }
@@ -412,7 +393,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 				if _, have := merged[name]; (have && !placeholder[name]) || !decl {
 					continue
 				}
-				if w.g.flagged(p.At, p.Raw, w.hidden(), !w.literalFlags) {
+				if w.g.flagged(p.At, p.Raw, w.hidden()) {
 					continue
 				}
 				merged[name] = w.value(p.At, p.Raw, depth+1)
@@ -699,13 +680,8 @@ func (w *walker) object(n Node, depth int) any {
 	hidden := w.hidden()
 	for _, name := range names {
 		at, raw, _ := n.Child("properties", name)
-		if w.g.flagged(at, raw, hidden, false) {
+		if w.g.flagged(at, raw, hidden) {
 			banned[name] = true
-			continue
-		}
-		if !w.literalFlags && w.g.flagged(at, raw, hidden, true) {
-			banned[name] = true
-			w.hidViaRef = true
 			continue
 		}
 		// Deep optional branches are left out to keep recursive schemas
@@ -810,14 +786,10 @@ func (w *walker) moreProperties(n Node, out map[string]any, banned map[string]bo
 // flagged reports whether the property schema raw at at sets a boolean
 // keyword (readOnly, writeOnly): on the schema itself, next to its $ref
 // (Google writes {$ref: Status, readOnly: true}), on a member of an allOf
-// wrapper and, with viaRefs, on a schema a $ref leads to. The first value
-// met wins, as in spec's transformer.flagAt. OpenAPI reads the mark through
-// $refs, and so does the generator first; the request view of the
-// contract model today does not for a property that is a $ref (its $ref is
-// rewritten before the mark is read: apideck's required, readOnly id is
-// required and accepted), so valid tries both readings and the compiled
-// schema decides.
-func (g *Generator) flagged(at spec.NodeRef, raw any, key string, viaRefs bool) bool {
+// wrapper, or on a schema a $ref leads to. The first value met wins, as in
+// the contract model's views (spec's transformer.flagAt), which leave the
+// same properties out.
+func (g *Generator) flagged(at spec.NodeRef, raw any, key string) bool {
 	for hop := 0; hop < 16; hop++ {
 		m, ok := raw.(map[string]any)
 		if !ok {
@@ -829,13 +801,10 @@ func (g *Generator) flagged(at spec.NodeRef, raw any, key string, viaRefs bool) 
 		ref, ok := m["$ref"].(string)
 		if !ok {
 			for i, c := range asSlice(m["allOf"]) {
-				if g.flagged(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, "allOf", strconv.Itoa(i))}, c, key, viaRefs) {
+				if g.flagged(spec.NodeRef{File: at.File, Pointer: spec.JoinPointer(at.Pointer, "allOf", strconv.Itoa(i))}, c, key) {
 					return true
 				}
 			}
-			return false
-		}
-		if !viaRefs {
 			return false
 		}
 		target, err := g.Doc.ResolveRefAt(at, ref)

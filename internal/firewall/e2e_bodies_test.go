@@ -39,6 +39,14 @@ func e2eBodyCases() []e2eCase {
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
+		// oneOf of objects that require nothing: each value is read by
+		// the branch whose properties it has, and one mixing both or
+		// adding another is refused.
+		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
+		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},
+		{"bodies oneOf both branches", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc","limit":10}`, 400, false, ""},
+		{"bodies oneOf undeclared property", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc","admin":true}`, 400, false, ""},
+		{"bodies oneOf branch constraint", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":0}`, 400, false, "schema-violation"},
 		// An XML body is not text to hold to an object schema as a
 		// string: its schema describes the document's data.
 		{"bodies text/xml with an object schema", "bodies", "POST", "/v1/bodies/xml", nil, "text/xml", `<item><name>pen</name></item>`, 201, true, ""},

@@ -29,7 +29,9 @@ import (
 //     schema is an allOf/anyOf/oneOf member it is left open, because the
 //     composing schema closes it: unevaluatedProperties sees through the
 //     composition, additionalProperties would not. A named schema used both
-//     ways is compiled in both variants (see resourceURL).
+//     ways is compiled in both variants (see resourceURL). The branches of
+//     a oneOf are closed too where they must be to exclude each other
+//     (see closesBranches).
 type transformer struct {
 	family Family
 	view   View
@@ -100,6 +102,8 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		}
 		var nc any
 		switch {
+		case k == "oneOf" && t.closesBranches(m, member):
+			nc = t.exclusiveBranches(c, JoinPointer(ptr, k), m)
 		case childMember:
 			nc = t.composition(c, JoinPointer(ptr, k))
 		case schemaNameMaps[k]:
@@ -329,6 +333,112 @@ func (t *transformer) composition(v any, ptr string) any {
 		return list
 	}
 	return out
+}
+
+// closesBranches reports whether the oneOf of schema m gets closed
+// branches: m is an object the strict-objects policy closes, and nothing
+// beside its oneOf evaluates properties in place. Left open, branches that
+// declare properties all match any object that has none of the others'
+// required properties (1Password's cursor request is oneOf [{cursor},
+// {limit, start_time}], nothing required), and oneOf refuses a value that
+// matches more than one branch: every request would be refused. Closed, a
+// value matches the branch whose properties it has, which is what such a
+// contract means. Beside other applicators (allOf, $ref, if, ...) the
+// names a branch must admit are not known here, so those stay open.
+func (t *transformer) closesBranches(m map[string]any, member bool) bool {
+	if !t.closed || member || t.isNonObject(m) {
+		return false
+	}
+	if _, ok := m["additionalProperties"]; ok {
+		return false
+	}
+	if _, ok := m["unevaluatedProperties"]; ok {
+		return false
+	}
+	for _, k := range []string{"allOf", "anyOf", "$ref", "$dynamicRef", "if", "then", "else", "dependentSchemas", "not"} {
+		if _, ok := m[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// exclusiveBranches transforms the members of a oneOf whose schema m
+// closesBranches allows. A branch that declares properties and says
+// nothing of additional ones is closed: on its own (its closed variant)
+// when m declares no properties itself, else wrapped so that it also
+// admits the names m's properties and patternProperties declare, which
+// m validates:
+//
+//	{allOf: [branch], properties: {name: true, ...},
+//	 patternProperties: {pattern: true, ...}, unevaluatedProperties: false}
+//
+// A branch that only narrows (a required list, an enum of a property)
+// stays open: closing it would refuse every property m declares.
+func (t *transformer) exclusiveBranches(v any, ptr string, m map[string]any) any {
+	list, ok := v.([]any)
+	if !ok {
+		return t.node(v, ptr, false)
+	}
+	props, _ := m["properties"].(map[string]any)
+	patterns, _ := m["patternProperties"].(map[string]any)
+	out := make([]any, len(list))
+	for i, c := range list {
+		at := JoinPointer(ptr, fmt.Sprint(i))
+		if !t.declaresOwnProperties(NodeRef{File: t.file, Pointer: at}, c) {
+			out[i] = t.node(c, at, true)
+			continue
+		}
+		if len(props) == 0 && len(patterns) == 0 {
+			out[i] = t.node(c, at, false)
+			continue
+		}
+		wrap := map[string]any{"allOf": []any{t.node(c, at, true)}, "unevaluatedProperties": false}
+		if len(props) > 0 {
+			admit := make(map[string]any, len(props))
+			for name := range props {
+				admit[name] = true
+			}
+			wrap["properties"] = admit
+		}
+		if len(patterns) > 0 {
+			admit := make(map[string]any, len(patterns))
+			for re := range patterns {
+				admit[re] = true
+			}
+			wrap["patternProperties"] = admit
+		}
+		out[i] = wrap
+	}
+	return out
+}
+
+// declaresOwnProperties reports whether a branch (following $refs) is an
+// object schema with properties that says nothing about additional ones:
+// one the strict-objects policy would close on its own.
+func (t *transformer) declaresOwnProperties(at NodeRef, v any) bool {
+	for hop := 0; hop < 16; hop++ {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			_, hasProps := m["properties"].(map[string]any)
+			_, hasAP := m["additionalProperties"]
+			_, hasUP := m["unevaluatedProperties"]
+			return hasProps && !hasAP && !hasUP && !t.isNonObject(m)
+		}
+		target, err := t.fs.resolveRefAt(at, ref)
+		if err != nil {
+			return false
+		}
+		if v, ok = t.fs.value(target); !ok {
+			return false
+		}
+		at = target
+	}
+	return false
 }
 
 // admitNull makes a legacy nullable schema accept null.

@@ -90,6 +90,24 @@ components:
     Lookahead: {type: string, pattern: '^(?=.*[0-9]).{8,}$'}
     Id: {type: string, readOnly: true}
     Secret: {type: string, writeOnly: true}
+    Cursor: {properties: {cursor: {type: string}}}
+    Reset: {properties: {limit: {type: integer}, start: {type: string}}}
+    CursorOrReset:
+      oneOf: [{$ref: '#/components/schemas/Cursor'}, {$ref: '#/components/schemas/Reset'}]
+    TracedChoice:
+      type: object
+      properties: {trace: {type: string}}
+      patternProperties: {'^x-': {type: string}}
+      oneOf:
+        - $ref: '#/components/schemas/Cursor'
+        - {type: object, properties: {limit: {type: integer}}}
+    NarrowingChoice:
+      type: object
+      properties: {a: {type: string}, b: {type: string}}
+      oneOf: [{required: [a]}, {required: [b]}]
+    OpenChoice:
+      additionalProperties: true
+      oneOf: [{$ref: '#/components/schemas/Cursor'}, {$ref: '#/components/schemas/Reset'}]
     RefFlags:
       type: object
       required: [id, name, secret]
@@ -168,6 +186,25 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "RefFlags", RequestView, `{"id":"1","name":"n","secret":"s"}`, false},
 		{d30, "RefFlags", ResponseView, `{"id":"1","name":"n"}`, true},
 		{d30, "RefFlags", ResponseView, `{"id":"1","name":"n","secret":"s"}`, false},
+		// oneOf branches that declare properties are closed too, or
+		// open branches would all match and oneOf refuse every value.
+		{d30, "CursorOrReset", RequestView, `{"cursor":"c"}`, true},
+		{d30, "CursorOrReset", RequestView, `{"limit":5,"start":"s"}`, true},
+		{d30, "CursorOrReset", RequestView, `{"cursor":"c","limit":5}`, false},
+		{d30, "CursorOrReset", RequestView, `{"cursor":"c","evil":1}`, false},
+		{d30, "CursorOrReset", RequestView, `{"limit":"five"}`, false},
+		// ... and admit what the schema beside the oneOf declares.
+		{d30, "TracedChoice", RequestView, `{"trace":"t","cursor":"c"}`, true},
+		{d30, "TracedChoice", RequestView, `{"trace":"t","x-a":"v","limit":1}`, true},
+		{d30, "TracedChoice", RequestView, `{"cursor":"c","limit":1}`, false},
+		{d30, "TracedChoice", RequestView, `{"cursor":"c","evil":1}`, false},
+		{d30, "TracedChoice", RequestView, `{"trace":1,"cursor":"c"}`, false},
+		// Branches that only narrow stay open; the object stays closed.
+		{d30, "NarrowingChoice", RequestView, `{"a":"x"}`, true},
+		{d30, "NarrowingChoice", RequestView, `{"a":"x","b":"y"}`, false},
+		{d30, "NarrowingChoice", RequestView, `{"a":"x","c":"y"}`, false},
+		// An object left open by its author keeps open branches.
+		{d30, "OpenChoice", RequestView, `{"cursor":"c"}`, false},
 		// strict-objects: closed by default, across allOf.
 		{d30, "Base", RequestView, `{"kind":"k"}`, true},
 		{d30, "Base", RequestView, `{"kind":"k","evil":1}`, false},

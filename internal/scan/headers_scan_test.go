@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,5 +61,66 @@ paths:
 	}
 	if !trace {
 		t.Errorf("an ordinary required header was not tested: %v", res.Spec.Findings)
+	}
+}
+
+// The scan sends the headers it means and no others: Go's transport
+// would add "Accept-Encoding: gzip" to a request without one, so a
+// mutation leaving out a required Accept-Encoding would carry it anyway
+// and an API that refuses the missing header be reported as accepting
+// it. Operations that declare no Accept-Encoding get none either, as the
+// curl line of a finding sends none.
+func TestNoHeaderTheContractDoesNotSend(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /feed:
+    get:
+      parameters:
+        - {name: Accept-Encoding, in: header, required: true, schema: {type: string, enum: [gzip]}}
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+  /plain:
+    get:
+      responses:
+        "200": {description: ok}
+`)
+	var mu sync.Mutex
+	plainEncodings := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ae := r.Header.Get("Accept-Encoding")
+		if r.URL.Path == "/plain" {
+			mu.Lock()
+			plainEncodings[ae] = true
+			mu.Unlock()
+			return
+		}
+		if ae == "" {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		t.Fatalf("happy paths failed: %v", res.HappyFailures)
+	}
+	for _, f := range res.Spec.Findings {
+		if f.Rule == scan.RuleNegativeAccepted && strings.Contains(strings.ToLower(f.Message), "accept-encoding: missing-required") {
+			t.Errorf("a request without Accept-Encoding was sent with one: %s", f.Message)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(plainEncodings) == 0 {
+		t.Fatal("GET /plain was never sent")
+	}
+	for ae := range plainEncodings {
+		if ae != "" {
+			t.Errorf("a request the contract gives no Accept-Encoding carried %q", ae)
+		}
 	}
 }

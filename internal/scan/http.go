@@ -80,6 +80,12 @@ func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout
 	// Proxies from the environment are not used: the scan must reach
 	// exactly the target it was given.
 	tr.Proxy = nil
+	// The scan sends the headers it means and no others: left on, the
+	// transport adds "Accept-Encoding: gzip" to every request without
+	// one, so a request built without a required Accept-Encoding would
+	// carry it anyway, and no finding's curl line would match what was
+	// sent.
+	tr.DisableCompression = true
 	if tlsConf != nil {
 		tr.TLSClientConfig = tlsConf
 	}

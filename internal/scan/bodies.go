@@ -275,7 +275,15 @@ func (e *engine) xmlBody(v any, mt *spec.MediaType) ([]byte, error) {
 	root, _ := e.mediaNode(mt)
 	name := xmlName(root.V, componentName(root.At.Pointer))
 	if name == "" {
-		return nil, errors.New("XML body: the schema has neither xml.name nor a component name to name the root element")
+		// An unnamed object whose one, required property is an object
+		// names the document by that property: definitions converted
+		// from AWS's models write <CachePolicyConfig> bodies so.
+		key, ok := soleRequiredObject(root.V, v)
+		if !ok {
+			return nil, errors.New("XML body: the schema has neither xml.name nor a component name to name the root element")
+		}
+		prop, _ := e.propNode(root, "properties", key)
+		root, name, v = prop, xmlName(prop.V, key), v.(map[string]any)[key]
 	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
@@ -287,6 +295,27 @@ func (e *engine) xmlBody(v any, mt *spec.MediaType) ([]byte, error) {
 		return nil, fmt.Errorf("XML body: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// soleRequiredObject returns the name of the one property schema s
+// declares, when it is required and v holds it as an object (and
+// nothing else).
+func soleRequiredObject(s map[string]any, v any) (string, bool) {
+	props, _ := s["properties"].(map[string]any)
+	obj, _ := v.(map[string]any)
+	if len(props) != 1 || len(obj) != 1 {
+		return "", false
+	}
+	required, _ := s["required"].([]any)
+	for key := range props {
+		_, isObj := obj[key].(map[string]any)
+		for _, r := range required {
+			if r == key && isObj {
+				return key, true
+			}
+		}
+	}
+	return "", false
 }
 
 // componentName is the last segment of a pointer into the schema

@@ -221,8 +221,28 @@ func TestFormBodyRepeatsArrays(t *testing.T) {
 	}
 }
 
-func TestXMLWithoutRootNameIsRefused(t *testing.T) {
-	doc, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(`openapi: 3.0.3
+// An XML body needs a root element name. Without xml.name or a component
+// name there is none, except by the convention of definitions converted
+// from AWS's models: an object whose one, required property is an object
+// is that property's document.
+func TestXMLRootName(t *testing.T) {
+	cases := []struct {
+		name, schema string
+		body         map[string]any
+		want         string // the XML written, or "" for a refusal naming xml.name
+	}{
+		{"unnamed object", `{type: object, properties: {a: {type: string}}}`, map[string]any{"a": "b"}, ""},
+		{"one required object property", `{type: object, required: [Config], properties: {Config: {type: object, properties: {Name: {type: string}}}}}`,
+			map[string]any{"Config": map[string]any{"Name": "n"}}, `<Config><Name>n</Name></Config>`},
+		{"one optional object property", `{type: object, properties: {Config: {type: object, properties: {Name: {type: string}}}}}`,
+			map[string]any{"Config": map[string]any{"Name": "n"}}, ""},
+		{"one required scalar property", `{type: object, required: [a], properties: {a: {type: string}}}`, map[string]any{"a": "b"}, ""},
+		{"xml.name on the property", `{type: object, required: [c], properties: {c: {type: object, xml: {name: Conf}, properties: {N: {type: integer}}}}}`,
+			map[string]any{"c": map[string]any{"N": 1}}, `<Conf><N>1</N></Conf>`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(`openapi: 3.0.3
 info: {title: x, version: '1'}
 paths:
   /x:
@@ -230,17 +250,28 @@ paths:
       requestBody:
         content:
           application/xml:
-            schema: {type: object, properties: {a: {type: string}}}
+            schema: ` + c.schema + `
       responses: {'200': {description: ok}}
 `)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &engine{doc: doc, gen: &gen.Generator{Doc: doc}}
-	op := doc.Operations[0]
-	_, _, err = e.encodeBody(&request{op: op, media: "application/xml", body: map[string]any{"a": "b"}, hasBody: true})
-	if err == nil || !strings.Contains(err.Error(), "xml.name") {
-		t.Errorf("error %v, want one explaining the root element has no name", err)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := &engine{doc: doc, gen: &gen.Generator{Doc: doc}}
+			op := doc.Operations[0]
+			raw, _, err := e.encodeBody(&request{op: op, media: "application/xml", body: c.body, hasBody: true})
+			if c.want == "" {
+				if err == nil || !strings.Contains(err.Error(), "xml.name") {
+					t.Errorf("error %v, want one explaining the root element has no name", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimPrefix(string(raw), xml.Header); got != c.want {
+				t.Errorf("wrote %s, want %s", got, c.want)
+			}
+		})
 	}
 }
 

@@ -658,6 +658,9 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				err = fmt.Errorf("no value of its schema can be sent in a header field")
 			}
 		}
+		if err == nil && p.In == "path" && styledValue(p, v, func(s string) string { return s }) == "" {
+			v = e.nonEmptyPathValue(p, schema, v)
+		}
 		if err != nil {
 			if p.Required {
 				return nil, fmt.Sprintf("parameter %s %s: %v", p.In, p.Name, err)
@@ -772,6 +775,30 @@ func namedParam(op *spec.Operation, name string) *spec.Parameter {
 
 // fits reports whether v, sent as the parameter's text, is valid against
 // its schema (true when there is no schema to check against).
+// nonEmptyPathValue replaces a path parameter's empty value with one its
+// schema also takes: an empty segment ("/workflows/") is another path to
+// every router, so the request would not reach the operation. Schemas
+// that admit "" (AWS's {pattern: '^[a-z]*$', minLength: 0}, an enum with
+// "") mostly admit more. When none of the candidates fits, v stays.
+func (e *engine) nonEmptyPathValue(p *spec.Parameter, schema *spec.Schema, v any) any {
+	var cands []any
+	if g, _, err := e.gen.Generated(schema, spec.RequestView); err == nil {
+		cands = append(cands, g)
+	}
+	if n, ok := e.gen.Resolve(schema.Ref, schema.Value); ok {
+		if enum, ok := n.V["enum"].([]any); ok {
+			cands = append(cands, enum...)
+		}
+	}
+	cands = append(cands, "rampart", "1", "a", "0", "A", "-", "_")
+	for _, c := range cands {
+		if styledValue(p, c, func(s string) string { return s }) != "" && e.fits(p, c) {
+			return c
+		}
+	}
+	return v
+}
+
 func (e *engine) fits(p *spec.Parameter, v any) bool {
 	if p.Schema == nil {
 		return true

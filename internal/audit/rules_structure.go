@@ -60,6 +60,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
 		}
 	}
+	r.checkExplodedCollisions(op, key)
 	var missing []string
 	for name := range inTemplate {
 		if !declared[name] {
@@ -131,6 +132,57 @@ func (r *run) schemaNode(s *spec.Schema) (spec.NodeRef, map[string]any) {
 		return s.Ref, nil
 	}
 	return at, asMap(v)
+}
+
+// checkExplodedCollisions flags a property of an exploded query object
+// (style form, the default) that has the name of another query parameter
+// or of another exploded object's property: each property is sent as its
+// own name=value pair, so the two cannot be told apart on the wire (AWS's
+// LaunchTemplate {..., Version} beside the API's Version parameter).
+func (r *run) checkExplodedCollisions(op *spec.Operation, key []string) {
+	owner := map[string]string{} // pair name -> the parameter that sends it
+	for _, pp := range spec.ParsePathKey(op.Path).Query {
+		owner[pp.Name] = "the path key's query"
+	}
+	type object struct {
+		p     *spec.Parameter
+		names []string
+	}
+	var objects []object
+	for _, p := range op.Parameters {
+		if p.In != "query" {
+			continue
+		}
+		if p.Schema != nil && p.Explode && (p.Style == "form" || p.Style == "") {
+			if _, m := r.schemaNode(p.Schema); m != nil {
+				if props := asMap(m["properties"]); len(props) > 0 {
+					names := make([]string, 0, len(props))
+					for name := range props {
+						names = append(names, name)
+					}
+					sort.Strings(names)
+					objects = append(objects, object{p, names})
+					continue
+				}
+			}
+		}
+		if _, dup := owner[p.Name]; !dup {
+			owner[p.Name] = fmt.Sprintf("query parameter %q", p.Name)
+		}
+	}
+	for _, o := range objects {
+		var clashes []string
+		for _, name := range o.names {
+			if other, ok := owner[name]; ok {
+				clashes = append(clashes, fmt.Sprintf("%q (also sent by %s)", name, other))
+				continue
+			}
+			owner[name] = fmt.Sprintf("the exploded object %q", o.p.Name)
+		}
+		if len(clashes) > 0 {
+			r.add("struct-exploded-name-collision", o.p.Ref, dirRequest, fmt.Sprintf("Query parameter %q of %s is an exploded object whose properties are sent as pairs of their own names, and %s: a server cannot tell which is which.", o.p.Name, op.Key(), strings.Join(clashes, ", ")), key)
+		}
+	}
 }
 
 func (r *run) checkPathParam(op *spec.Operation, p *spec.Parameter) {

@@ -440,6 +440,12 @@ func TestRules(t *testing.T) {
 		{"path key with a fragment", "struct-path-key-query", func(d map[string]any) {
 			set(d, "/paths/~1pets#X-Target=Svc.Op", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, true, "/paths/~1pets#X-Target=Svc.Op/get"},
+		{"exploded object property named like a parameter", "struct-exploded-name-collision", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Version","in":"query","schema":{"type":"string","maxLength":10}},{"name":"filter","in":"query","schema":{"type":"object","properties":{"Version":{"type":"string","maxLength":10}}}}]`))
+		}, true, op + "/parameters/2"},
+		{"deepObject property named like a parameter", "struct-exploded-name-collision", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Version","in":"query","schema":{"type":"string","maxLength":10}},{"name":"filter","in":"query","style":"deepObject","schema":{"type":"object","properties":{"Version":{"type":"string","maxLength":10}}}}]`))
+		}, false, ""},
 		{"duplicate operationId", "struct-duplicate-operation-id", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get", j(`{"operationId":"putPet","responses":{"200":{"description":"ok"}}}`))
 		}, true, "/operationId"},

@@ -692,6 +692,7 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			r.params[paramKey(p)] = pp.Value
 		}
 	}
+	e.dropCollidingPairs(op, r, key)
 	if rb := op.RequestBody; rb != nil {
 		media, mt := pickMedia(rb)
 		switch {
@@ -775,6 +776,49 @@ func namedParam(op *spec.Operation, name string) *spec.Parameter {
 
 // fits reports whether v, sent as the parameter's text, is valid against
 // its schema (true when there is no schema to check against).
+// dropCollidingPairs leaves out the optional properties of exploded
+// query objects whose names another query parameter (or the path key's
+// query, or an earlier exploded object) also sends. An exploded object
+// sends one pair per property, so AWS's LaunchTemplate {..., Version}
+// beside the operation's own Version parameter puts "Version" in the
+// query twice, which no server reads as the client meant (rampart
+// protect refuses it as ambiguous). A client would leave the optional
+// one out; a required one stays, and the contract cannot be met.
+func (e *engine) dropCollidingPairs(op *spec.Operation, r *request, key spec.PathKey) {
+	taken := map[string]bool{}
+	for _, pp := range key.Query {
+		taken[pp.Name] = true
+	}
+	var objects []*spec.Parameter
+	for _, p := range op.Parameters {
+		if p.In != "query" {
+			continue
+		}
+		v, sent := r.params[paramKey(p)]
+		if !sent {
+			continue
+		}
+		if _, isObj := v.(map[string]any); isObj && p.Explode && (p.Style == "form" || p.Style == "") {
+			objects = append(objects, p)
+			continue
+		}
+		taken[p.Name] = true
+	}
+	for _, p := range objects {
+		obj := r.params[paramKey(p)].(map[string]any)
+		kept := make(map[string]any, len(obj))
+		for _, name := range sortedKeys(obj) {
+			if !taken[name] {
+				kept[name] = obj[name]
+				taken[name] = true
+			}
+		}
+		if len(kept) < len(obj) && (len(kept) > 0 || !p.Required) && e.fits(p, kept) {
+			r.params[paramKey(p)] = kept
+		}
+	}
+}
+
 // nonEmptyPathValue replaces a path parameter's empty value with one its
 // schema also takes: an empty segment ("/workflows/") is another path to
 // every router, so the request would not reach the operation. Schemas

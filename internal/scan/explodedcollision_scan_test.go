@@ -1,0 +1,63 @@
+package scan_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+)
+
+// An exploded query object sends one pair per property; an optional
+// property named like another query parameter (AWS's LaunchTemplate
+// {LaunchTemplateId, Version} beside the API's own Version) is left out
+// of in-contract requests, which would otherwise carry "Version" twice.
+func TestExplodedObjectLeavesOutCollidingProperties(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /:
+    get:
+      parameters:
+        - name: LaunchTemplate
+          in: query
+          schema:
+            type: object
+            properties:
+              LaunchTemplateId: {type: string, enum: [lt-1]}
+              Version: {type: string, enum: ["3"]}
+        - {name: Version, in: query, required: true, schema: {type: string, enum: ["2011-01-01"]}}
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+`)
+	var mu sync.Mutex
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		for _, vs := range r.URL.Query() {
+			if len(vs) > 1 {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		t.Fatalf("happy paths failed: %v (queries sent: %q)", res.HappyFailures, queries)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(queries) == 0 || queries[0] != "LaunchTemplateId=lt-1&Version=2011-01-01" {
+		t.Errorf("first query %q, want the object's other property and the API's Version once (all: %q)", queries[0], queries)
+	}
+}

@@ -41,6 +41,19 @@ func (e *engine) encodeBody(r *request) ([]byte, string, error) {
 	case isXML(r.media):
 		b, err := e.xmlBody(r.body, mt)
 		return b, r.media, err
+	case isRaw(r.media):
+		// Text or bytes as they are: a string schema's value is the
+		// body itself, not a JSON string.
+		if _, structured := r.body.(map[string]any); !structured {
+			if _, list := r.body.([]any); !list {
+				return []byte(serialize(r.body)), r.media, nil
+			}
+		}
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, "", fmt.Errorf("encoding body: %w", err)
+		}
+		return b, r.media, nil
 	default:
 		b, err := json.Marshal(r.body)
 		if err != nil {

@@ -706,6 +706,10 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			if rb.Required {
 				return nil, "request body media types not supported by the scanner: " + strings.Join(mediaNames(rb), ", ")
 			}
+		case mt.Schema == nil && isRaw(media):
+			// Any bytes are in contract: a short text that every
+			// server can take.
+			r.body, r.hasBody, r.media = "rampart", true, media
 		case mt.Schema == nil:
 			r.body, r.hasBody, r.media = map[string]any{}, true, media
 			if rb.Required {
@@ -727,6 +731,12 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			}
 			if rb.Required {
 				v = e.nonEmptyForm(media, mt, v)
+				if isRaw(media) && serialize(v) == "" {
+					// An empty text is no body at all.
+					if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil && sch.Validate("rampart") == nil {
+						v = "rampart"
+					}
+				}
 			}
 			r.body, r.hasBody, r.media = v, true, media
 		}
@@ -774,8 +784,6 @@ func namedParam(op *spec.Operation, name string) *spec.Parameter {
 	return nil
 }
 
-// fits reports whether v, sent as the parameter's text, is valid against
-// its schema (true when there is no schema to check against).
 // dropCollidingPairs leaves out the optional properties of exploded
 // query objects whose names another query parameter (or the path key's
 // query, or an earlier exploded object) also sends. An exploded object
@@ -843,6 +851,8 @@ func (e *engine) nonEmptyPathValue(p *spec.Parameter, schema *spec.Schema, v any
 	return v
 }
 
+// fits reports whether v, sent as the parameter's text, is valid against
+// its schema (true when there is no schema to check against).
 func (e *engine) fits(p *spec.Parameter, v any) bool {
 	if p.Schema == nil {
 		return true

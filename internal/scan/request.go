@@ -306,6 +306,14 @@ func isJSON(media string) bool {
 	return media == "application/json" || strings.HasSuffix(media, "+json")
 }
 
+// isRaw reports a concrete media type whose body is sent as it is (text,
+// or bytes: text/plain, text/csv, application/octet-stream, image/png):
+// none of the structured ones the scanner serialises, and no range.
+func isRaw(media string) bool {
+	media = essence(media)
+	return media != "" && !strings.Contains(media, "*") && !isJSON(media) && !isForm(media) && !isMultipart(media) && !isXML(media)
+}
+
 // pickMedia chooses the request media type the scanner can produce.
 func pickMedia(rb *spec.RequestBody) (string, *spec.MediaType) {
 	names := make([]string, 0, len(rb.Content))
@@ -320,6 +328,11 @@ func pickMedia(rb *spec.RequestBody) (string, *spec.MediaType) {
 		isMultipart,
 		isXML,
 		func(s string) bool { return s == "*/*" || s == "application/*" },
+		// Last, bodies sent as they are: text, then bytes.
+		func(s string) bool { return s == "text/plain" },
+		func(s string) bool { return isRaw(s) && strings.HasPrefix(s, "text/") },
+		func(s string) bool { return s == "application/octet-stream" },
+		isRaw,
 	} {
 		for _, n := range names {
 			if want(essence(n)) {

@@ -1,0 +1,79 @@
+package scan_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+)
+
+// Bodies of a media type the scanner does not structure (text/plain,
+// text/csv, application/octet-stream, image/png) are sent as they are:
+// a string schema's value is the body itself, without JSON quotes, and
+// a media type without a schema gets a short text. Before, such
+// operations failed their happy path as unsupported.
+func TestRawBodies(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /upload:
+    put:
+      requestBody:
+        required: true
+        content:
+          application/octet-stream:
+            schema: {type: string, format: binary}
+      responses:
+        "204": {description: stored}
+  /note:
+    post:
+      requestBody:
+        required: true
+        content:
+          text/plain:
+            schema: {type: string, minLength: 0, maxLength: 100}
+      responses:
+        "204": {description: stored}
+  /picture:
+    post:
+      requestBody:
+        required: true
+        content:
+          image/png: {}
+      responses:
+        "204": {description: stored}
+`)
+	var mu sync.Mutex
+	got := map[string][]string{} // path -> "content type|body" of each request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got[r.URL.Path] = append(got[r.URL.Path], r.Header.Get("Content-Type")+"|"+string(b))
+		mu.Unlock()
+		want := map[string]string{"/upload": "application/octet-stream", "/note": "text/plain", "/picture": "image/png"}[r.URL.Path]
+		if r.Header.Get("Content-Type") != want || len(b) == 0 || strings.HasPrefix(string(b), `"`) {
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		t.Errorf("happy paths failed: %v (sent: %q)", res.HappyFailures, got)
+	}
+	for _, path := range []string{"/upload", "/note", "/picture"} {
+		if len(got[path]) == 0 {
+			t.Errorf("%s was never sent", path)
+		}
+	}
+}

@@ -104,6 +104,8 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject bare name beside it", "params", "GET", "/v1/params/deep?filter=x&filter[a]=1", nil, "", "", 400, false, amb},
 		{"params deepObject empty property", "params", "GET", "/v1/params/deep?filter[]=x", nil, "", "", 400, false, amb},
 		{"params deepObject accepted", "params", "GET", "/v1/params/deep?filter[a]=1&filter[zz]=b", nil, "", "", 200, true, ""},
+		{"params deepObject array property repeated", "params", "GET", "/v1/params/deepfree?filter[ids]=1&filter[ids]=2", nil, "", "", 200, true, ""},
+		{"params deepObject array property item typed", "params", "GET", "/v1/params/deepfree?filter[ids]=x", nil, "", "", 400, false, inv},
 
 		// Dotted keys bind into object parameters (ASP.NET Core, Spring,
 		// qs with allowDots): not validated as the property they reach.

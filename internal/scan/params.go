@@ -166,9 +166,19 @@ func queryPairs(p *spec.Parameter, v any) []string {
 		keys, vals = escapeAll(keys, esc), escapeAll(vals, esc)
 		switch {
 		case p.Style == "deepObject":
-			out := make([]string, len(keys))
+			out := make([]string, 0, len(keys))
+			unescaped := sortedKeys(x) // objectPairs' order
 			for i := range keys {
-				out[i] = name + "[" + keys[i] + "]=" + vals[i]
+				// An array property is one pair per item, the
+				// repeated key that qs and the firewall read as an
+				// array (OpenAPI leaves nested values undefined).
+				if arr, ok := x[unescaped[i]].([]any); ok {
+					for _, it := range arr {
+						out = append(out, name+"["+keys[i]+"]="+esc(atom(it)))
+					}
+					continue
+				}
+				out = append(out, name+"["+keys[i]+"]="+vals[i])
 			}
 			return out
 		case p.Explode && p.Style == "form":
@@ -222,7 +232,13 @@ func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]stri
 		for _, kv := range pairs {
 			if key, ok := strings.CutPrefix(kv[0], p.Name+"["); ok && strings.HasSuffix(key, "]") {
 				key = strings.TrimSuffix(key, "]")
-				obj[key] = coerceNode(g, fieldNode(g, n, key), kv[1])
+				field := fieldNode(g, n, key)
+				if gen.SchemaType(field.V) == "array" {
+					arr, _ := obj[key].([]any)
+					obj[key] = append(arr, coerceNode(g, childNode(g, field, "items"), kv[1]))
+					continue
+				}
+				obj[key] = coerceNode(g, field, kv[1])
 			}
 		}
 		if len(obj) > 0 {

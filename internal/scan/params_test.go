@@ -60,6 +60,9 @@ func TestParameterStyles(t *testing.T) {
 		{"query", "form", true, []any{[]any{json.Number("1"), json.Number("2")}}, "color=%5B1%2C2%5D"},
 		{"path", "simple", true, map[string]any{"k": []any{"x"}}, `k=%5B%22x%22%5D`},
 		{"query", "deepObject", true, arr, "color%5B%5D=blue&color%5B%5D=black&color%5B%5D=brown"},
+		// An array property of a deepObject repeats its key, which qs
+		// and the firewall read as the array (pandascore's filter[id]).
+		{"query", "deepObject", true, map[string]any{"ids": []any{json.Number("1"), json.Number("2")}, "k": "v"}, "color[ids]=1&color[ids]=2&color[k]=v"},
 	} {
 		p := &spec.Parameter{Name: "color", In: tc.in, Style: tc.style, Explode: tc.explode}
 		var got string

@@ -104,6 +104,12 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject bare name beside it", "params", "GET", "/v1/params/deep?filter=x&filter[a]=1", nil, "", "", 400, false, amb},
 		{"params deepObject empty property", "params", "GET", "/v1/params/deep?filter[]=x", nil, "", "", 400, false, amb},
 		{"params deepObject accepted", "params", "GET", "/v1/params/deep?filter[a]=1&filter[zz]=b", nil, "", "", 200, true, ""},
+		{"params key query variables", "params", "GET", "/v1/alerts?lat=48.8&lon=2.35", nil, "", "", 200, true, ""},
+		{"params key query variable validated", "params", "GET", "/v1/alerts?lat=100&lon=2.35", nil, "", "", 400, false, inv},
+		{"params key query variable typed", "params", "GET", "/v1/alerts?lat=north&lon=2.35", nil, "", "", 400, false, inv},
+		{"params key query variable twice", "params", "GET", "/v1/alerts?lat=1&lat=2&lon=2.35", nil, "", "", 400, false, amb},
+		{"params key query selects the other operation", "params", "GET", "/v1/alerts?city=Paris", nil, "", "", 200, true, ""},
+		{"params key query variable missing", "params", "GET", "/v1/alerts?lat=48.8", nil, "", "", 404, false, "route-not-found"},
 		{"params deepObject array property repeated", "params", "GET", "/v1/params/deepfree?filter[ids]=1&filter[ids]=2", nil, "", "", 200, true, ""},
 		{"params deepObject array property item typed", "params", "GET", "/v1/params/deepfree?filter[ids]=x", nil, "", "", 400, false, inv},
 

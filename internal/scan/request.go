@@ -162,6 +162,26 @@ func coerceNode(g *gen.Generator, n gen.Node, text string) any {
 	return text
 }
 
+// keyVarPairs renders the path key's query pair pp, whose value is the
+// template variable pp.Var, from the path parameter of that name: nothing
+// when the request leaves it out (or the contract does not declare it).
+func (r *request) keyVarPairs(pp spec.PathPair) []string {
+	for _, p := range r.op.Parameters {
+		if p.In != "path" || p.Name != pp.Var {
+			continue
+		}
+		k := paramKey(p)
+		v, ok := r.params[k]
+		if !ok || r.omit[k] {
+			return nil
+		}
+		qp := *p
+		qp.Name, qp.In, qp.Style, qp.Explode = pp.Name, "query", "form", true
+		return queryPairs(&qp, v)
+	}
+	return nil
+}
+
 // build turns the request into HTTP form.
 func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	path := r.op.Path
@@ -183,6 +203,13 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		}
 	}
 	for _, pp := range selectors {
+		if pp.Var != "" {
+			// "/alerts?lat={lat}": the pair carries the value of the
+			// path parameter lat, as a form query pair; left out with
+			// it (a missing-required mutation).
+			query = append(query, r.keyVarPairs(pp)...)
+			continue
+		}
 		q := queryEscape(pp.Name)
 		if pp.Value != "" {
 			q += "=" + queryEscape(pp.Value)

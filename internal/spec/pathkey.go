@@ -18,8 +18,12 @@ type PathKey struct {
 	Query, Fragment []PathPair
 }
 
-// PathPair is one name=value of a PathKey's query or fragment.
-type PathPair struct{ Name, Value string }
+// PathPair is one name=value of a PathKey's query or fragment. A value
+// that is a template variable ("/alerts?lat={lat}&lon={lon}", whose lat
+// and lon are declared in: path) has Var set to the variable and Value
+// empty: the pair is sent with that parameter's value, and only its name
+// selects the operation.
+type PathPair struct{ Name, Value, Var string }
 
 // ParsePathKey splits a path key at its first '?' or '#' outside a
 // template variable. A key without either is its own Path.
@@ -65,7 +69,24 @@ func pathPairs(s string) []PathPair {
 			continue
 		}
 		name, value, _ := strings.Cut(part, "=")
+		if v, ok := templateVar(value); ok {
+			out = append(out, PathPair{Name: name, Var: v})
+			continue
+		}
 		out = append(out, PathPair{Name: name, Value: value})
 	}
 	return out
+}
+
+// templateVar reads "{name}" as the variable name.
+func templateVar(s string) (string, bool) {
+	inner, ok := strings.CutPrefix(s, "{")
+	if !ok {
+		return "", false
+	}
+	inner, ok = strings.CutSuffix(inner, "}")
+	if !ok || inner == "" || strings.ContainsAny(inner, "{}") {
+		return "", false
+	}
+	return inner, true
 }

@@ -94,12 +94,15 @@ func TestParsePathKey(t *testing.T) {
 		want spec.PathKey
 	}{
 		{"/pets/{id}", spec.PathKey{Path: "/pets/{id}"}},
-		{"/?Action=DescribeStacks&Version=2010-05-15", spec.PathKey{Path: "/", Query: []spec.PathPair{{"Action", "DescribeStacks"}, {"Version", "2010-05-15"}}}},
-		{"/#X-Amz-Target=Svc.Op", spec.PathKey{Path: "/", Fragment: []spec.PathPair{{"X-Amz-Target", "Svc.Op"}}}},
-		{"/finding/{id}#analyzerArn", spec.PathKey{Path: "/finding/{id}", Fragment: []spec.PathPair{{"analyzerArn", ""}}}},
-		{"/{Bucket}?uploads", spec.PathKey{Path: "/{Bucket}", Query: []spec.PathPair{{"uploads", ""}}}},
-		{"/x?a=1#b=2&c", spec.PathKey{Path: "/x", Query: []spec.PathPair{{"a", "1"}}, Fragment: []spec.PathPair{{"b", "2"}, {"c", ""}}}},
-		{"#a", spec.PathKey{Path: "/", Fragment: []spec.PathPair{{"a", ""}}}},
+		{"/?Action=DescribeStacks&Version=2010-05-15", spec.PathKey{Path: "/", Query: []spec.PathPair{{"Action", "DescribeStacks", ""}, {"Version", "2010-05-15", ""}}}},
+		{"/#X-Amz-Target=Svc.Op", spec.PathKey{Path: "/", Fragment: []spec.PathPair{{"X-Amz-Target", "Svc.Op", ""}}}},
+		{"/finding/{id}#analyzerArn", spec.PathKey{Path: "/finding/{id}", Fragment: []spec.PathPair{{"analyzerArn", "", ""}}}},
+		{"/{Bucket}?uploads", spec.PathKey{Path: "/{Bucket}", Query: []spec.PathPair{{"uploads", "", ""}}}},
+		{"/x?a=1#b=2&c", spec.PathKey{Path: "/x", Query: []spec.PathPair{{"a", "1", ""}}, Fragment: []spec.PathPair{{"b", "2", ""}, {"c", "", ""}}}},
+		{"#a", spec.PathKey{Path: "/", Fragment: []spec.PathPair{{"a", "", ""}}}},
+		// A templated value: the pair carries that parameter's value.
+		{"/alerts?lat={lat}&lon={lon}&units=M", spec.PathKey{Path: "/alerts", Query: []spec.PathPair{{"lat", "", "lat"}, {"lon", "", "lon"}, {"units", "M", ""}}}},
+		{"/x?a={}&b={c}d", spec.PathKey{Path: "/x", Query: []spec.PathPair{{"a", "{}", ""}, {"b", "{c}d", ""}}}},
 		{"/{a?b}/c", spec.PathKey{Path: "/{a?b}/c"}}, // inside a variable name: not a separator
 	} {
 		if got := spec.ParsePathKey(tc.key); !reflect.DeepEqual(got, tc.want) {

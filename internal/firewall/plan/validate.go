@@ -140,6 +140,15 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			case ok:
 				present = true
 				v, err = p.Path(pp.Raw)
+			default:
+				if name, inKey := op.keyVar(p.Name); inKey {
+					// The path key's query carries it
+					// ("/alerts?lat={lat}"): a form pair, read as a
+					// query parameter of that name would be.
+					qp := p.Param
+					qp.Name, qp.In, qp.Style, qp.Explode = name, "query", "form", true
+					v, present, err = qp.Query(q, make([]bool, len(q)))
+				}
 			}
 		case "query":
 			if !p.FreeForm() {
@@ -429,6 +438,17 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		reason, detail := describe(err, false)
 		add(Violation{400, reason, "request body: " + detail})
 	}
+}
+
+// keyVar returns the name of the query pair of the operation's path key
+// whose value is the template variable v ("lat" for "/alerts?lat={lat}").
+func (op *Op) keyVar(v string) (string, bool) {
+	for _, pp := range op.Key.Query {
+		if pp.Var == v {
+			return pp.Name, true
+		}
+	}
+	return "", false
 }
 
 // keyQuery reports whether name is in the query or fragment of the

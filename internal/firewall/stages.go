@@ -15,10 +15,10 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/body"
 	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 	"github.com/rampart-sec/rampart/internal/firewall/harden"
-	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/firewall/ratelimit"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/rampart-sec/rampart/internal/params"
 )
 
 // Stages returns the pipeline of a server: the protections wired to its

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/firewall/cookies"
-	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/spec"
 )

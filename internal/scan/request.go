@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/scan/identity"
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -116,14 +117,6 @@ func coerce(g *gen.Generator, s *spec.Schema, text string) any {
 
 func coerceNode(g *gen.Generator, n gen.Node, text string) any {
 	switch gen.SchemaType(n.V) {
-	case "integer", "number":
-		if _, err := strconv.ParseFloat(text, 64); err == nil {
-			return json.Number(text)
-		}
-	case "boolean":
-		if b, err := strconv.ParseBool(text); err == nil && (text == "true" || text == "false") {
-			return b
-		}
 	case "array":
 		if text == "" {
 			return []any{}
@@ -158,8 +151,30 @@ func coerceNode(g *gen.Generator, n gen.Node, text string) any {
 		if d.Decode(&v) == nil {
 			return v
 		}
+		return text
 	}
-	return text
+	if n.V == nil {
+		return text
+	}
+	// A scalar is read as the firewall reads it (params.Scalar): by
+	// the types the schema admits, those of its oneOf/anyOf/allOf
+	// branches included, and only plain JSON numbers are numbers.
+	shape := params.ShapeOf(n.V, func(v any) (any, bool) {
+		_, t, ok := g.Doc.Deref(n.At, v)
+		return t, ok
+	})
+	switch v := params.Scalar(text, shape).(type) {
+	case params.JSONText:
+		var out any
+		d := json.NewDecoder(strings.NewReader(string(v)))
+		d.UseNumber()
+		if d.Decode(&out) == nil {
+			return out
+		}
+		return text
+	default:
+		return v
+	}
 }
 
 // keyVarPairs renders the path key's query pair pp, whose value is the

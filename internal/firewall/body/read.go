@@ -14,7 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/params"
 )
 
 // Reasons for reading errors.

@@ -3,7 +3,7 @@ package plan
 import (
 	"testing"
 
-	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/params"
 )
 
 func TestMatrixSemicolon(t *testing.T) {

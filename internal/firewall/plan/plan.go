@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/body"
-	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/rampart-sec/rampart/internal/spec"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )

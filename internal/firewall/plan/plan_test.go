@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/firewall/body"
-	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 

@@ -3,7 +3,7 @@ package plan
 import (
 	"strings"
 
-	"github.com/rampart-sec/rampart/internal/firewall/params"
+	"github.com/rampart-sec/rampart/internal/params"
 )
 
 // queryName is a query key an operation declares. deep marks a deepObject

@@ -15,8 +15,8 @@ import (
 	"github.com/rampart-sec/rampart/internal/casefold"
 	"github.com/rampart-sec/rampart/internal/firewall/body"
 	"github.com/rampart-sec/rampart/internal/firewall/cookies"
-	"github.com/rampart-sec/rampart/internal/firewall/params"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )

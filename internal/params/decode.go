@@ -307,6 +307,16 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		return obj, true, nil
 	}
 	exploded := p.Explode
+	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded && sh.Has(TInteger|TNumber|TBoolean|TNull) {
+		// An object or a scalar (oneOf [integer, {number, size}]): the
+		// scalar is the pair of the parameter's own name (page=2), the
+		// object its properties' pairs (number=2&size=50).
+		if _, isProp := sh.Props[p.Name]; !isProp {
+			if v, present, err := p.namedScalar(q, consumed); present {
+				return v, true, err
+			}
+		}
+	}
 	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded {
 		// Exploded form objects spread their properties as top-level keys.
 		// A free-form one (additionalProperties) also takes every key no
@@ -380,6 +390,25 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 	}
 	v, err = p.delimited(q[idx].Value, sep, false)
 	return v, true, err
+}
+
+// namedScalar reads the one pair named after p as a scalar of its shape;
+// present is false when there is none.
+func (p *Param) namedScalar(q []Pair, consumed []bool) (any, bool, error) {
+	idx := -1
+	for i, kv := range q {
+		if kv.Key == p.Name {
+			if idx >= 0 {
+				return nil, true, ErrAmbiguous
+			}
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil, false, nil
+	}
+	consumed[idx] = true
+	return Scalar(q[idx].Value, p.Shape), true, nil
 }
 
 // DeepArray reports a deepObject parameter whose schema is an array (and

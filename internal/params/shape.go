@@ -3,6 +3,9 @@
 // the compiled schemas validate. What a raw string becomes (a number, a
 // boolean, an array, an object) depends on the parameter's schema, so each
 // parameter gets a Shape, computed once when the contract is compiled.
+// The firewall decodes requests with it, and the scanner reads back what
+// it sent with the same rules (Scalar), so the two engines agree on what
+// a value on the wire is.
 package params
 
 import (

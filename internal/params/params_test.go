@@ -161,6 +161,13 @@ func TestQueryStyles(t *testing.T) {
 			map[string]any{"R": json.Number("1"), "a": []any{json.Number("1"), json.Number("2")}}, []bool{true, true, true}},
 		// A numeric property the schema declares is read as declared.
 		{"deepObject", true, &Shape{Types: TObject, Props: map[string]*Shape{"0": intS}}, "color[0]=1", map[string]any{"0": json.Number("1")}, []bool{true}},
+		// An integer or an exploded object (pandascore's page, oneOf
+		// [integer, {number, size}]): the pair of its own name is the
+		// scalar, its properties' pairs the object.
+		{"form", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"number": intS, "size": intS}}, "color=2&x=1",
+			json.Number("2"), []bool{true, false}},
+		{"form", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"number": intS, "size": intS}}, "number=2&size=50",
+			map[string]any{"number": json.Number("2"), "size": json.Number("50")}, []bool{true, true}},
 		// Other keys are left for the caller to refuse as undeclared.
 		{"form", false, str, "other=1&color=blue&x=2", "blue", []bool{false, true, false}},
 		{"form", true, obj, "R=100&X=1&G=200&B=150", wantObj, []bool{true, false, true, true}},
@@ -213,6 +220,7 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		{"form object odd items", "form", false, obj, "color=R,100,G", true, ErrMalformed},
 		{"deepObject empty property", "deepObject", true, obj, "color[]=1", true, ErrAmbiguous},
 		{"deepObject numeric property", "deepObject", true, &Shape{Types: TObject, Additional: true}, "color[0]=1", true, ErrAmbiguous},
+		{"scalar or object given twice", "form", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"number": intS}}, "color=1&color=2", true, ErrAmbiguous},
 		{"free-form object bracketed key", "form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a[]=1", true, ErrAmbiguous},
 	}
 	for _, tc := range tests {

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/textproto"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -39,7 +40,7 @@ func (e *engine) encodeBody(r *request) ([]byte, string, error) {
 	case isMultipart(r.media):
 		return e.multipartBody(r.body, mt)
 	case isXML(r.media):
-		b, err := e.xmlBody(r.body, mt)
+		b, err := e.xmlBody(r.body, mt, r.op.OperationID)
 		return b, r.media, err
 	case isRaw(r.media):
 		// Text or bytes as they are: a string schema's value is the
@@ -284,19 +285,23 @@ func fileName(field, ctype string) string {
 // child elements (attributes when xml.attribute is set); arrays are
 // repeated elements, inside a wrapper when xml.wrapped is set. The
 // encoding/xml encoder escapes every name and text.
-func (e *engine) xmlBody(v any, mt *spec.MediaType) ([]byte, error) {
+func (e *engine) xmlBody(v any, mt *spec.MediaType, operationID string) ([]byte, error) {
 	root, _ := e.mediaNode(mt)
 	name := xmlName(root.V, componentName(root.At.Pointer))
 	if name == "" {
 		// An unnamed object whose one, required property is an object
 		// names the document by that property: definitions converted
-		// from AWS's models write <CachePolicyConfig> bodies so.
-		key, ok := soleRequiredObject(root.V, v)
-		if !ok {
-			return nil, errors.New("XML body: the schema has neither xml.name nor a component name to name the root element")
+		// from AWS's models write <CachePolicyConfig> bodies so. Else
+		// the operation names it, as those models name their request
+		// documents (<AssociateVPCWithHostedZoneRequest>).
+		if key, ok := soleRequiredObject(root.V, v); ok {
+			prop, _ := e.propNode(root, "properties", key)
+			root, name, v = prop, xmlName(prop.V, key), v.(map[string]any)[key]
+		} else if xmlNameToken.MatchString(operationID) {
+			name = operationID + "Request"
+		} else {
+			return nil, errors.New("XML body: the schema has neither xml.name nor a component name to name the root element, and the operation no operationId")
 		}
-		prop, _ := e.propNode(root, "properties", key)
-		root, name, v = prop, xmlName(prop.V, key), v.(map[string]any)[key]
 	}
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
@@ -309,6 +314,9 @@ func (e *engine) xmlBody(v any, mt *spec.MediaType) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// xmlNameToken matches the operationIds that can name an XML element.
+var xmlNameToken = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // soleRequiredObject returns the name of the one property schema s
 // declares, when it is required and v holds it as an object (and

@@ -230,15 +230,18 @@ func TestXMLRootName(t *testing.T) {
 		name, schema string
 		body         map[string]any
 		want         string // the XML written, or "" for a refusal naming xml.name
+		operationID  string
 	}{
-		{"unnamed object", `{type: object, properties: {a: {type: string}}}`, map[string]any{"a": "b"}, ""},
+		{"unnamed object", `{type: object, properties: {a: {type: string}}}`, map[string]any{"a": "b"}, "", ""},
+		{"unnamed object of a named operation", `{type: object, properties: {a: {type: string}}}`, map[string]any{"a": "b"}, `<AssociateVPCRequest><a>b</a></AssociateVPCRequest>`, "AssociateVPC"},
+		{"operationId that is no XML name", `{type: object, properties: {a: {type: string}}}`, map[string]any{"a": "b"}, "", "associate vpc"},
 		{"one required object property", `{type: object, required: [Config], properties: {Config: {type: object, properties: {Name: {type: string}}}}}`,
-			map[string]any{"Config": map[string]any{"Name": "n"}}, `<Config><Name>n</Name></Config>`},
+			map[string]any{"Config": map[string]any{"Name": "n"}}, `<Config><Name>n</Name></Config>`, ""},
 		{"one optional object property", `{type: object, properties: {Config: {type: object, properties: {Name: {type: string}}}}}`,
-			map[string]any{"Config": map[string]any{"Name": "n"}}, ""},
-		{"one required scalar property", `{type: object, required: [a], properties: {a: {type: string}}}`, map[string]any{"a": "b"}, ""},
+			map[string]any{"Config": map[string]any{"Name": "n"}}, "", ""},
+		{"one required scalar property", `{type: object, required: [a], properties: {a: {type: string}}}`, map[string]any{"a": "b"}, "", ""},
 		{"xml.name on the property", `{type: object, required: [c], properties: {c: {type: object, xml: {name: Conf}, properties: {N: {type: integer}}}}}`,
-			map[string]any{"c": map[string]any{"N": 1}}, `<Conf><N>1</N></Conf>`},
+			map[string]any{"c": map[string]any{"N": 1}}, `<Conf><N>1</N></Conf>`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -247,6 +250,7 @@ info: {title: x, version: '1'}
 paths:
   /x:
     post:
+      operationId: "` + c.operationID + `"
       requestBody:
         content:
           application/xml:

@@ -140,6 +140,9 @@ func (c *nodeCheck) run() {
 	if isObject && !hasRef && !fixed {
 		c.checkObject(m, at, composed)
 	}
+	if composed && !hasRef && !fixed && (types["object"] || len(types) == 0) {
+		c.checkComposedRequired(m, at)
+	}
 	if !hasRef {
 		c.checkValues(m, at, legacy)
 	}
@@ -423,6 +426,71 @@ func serverManaged(name string) string {
 func sensitiveName(name string) string {
 	class, _ := sensitive.Match(name)
 	return string(class)
+}
+
+// checkComposedRequired flags, in a composed object the strict-objects
+// policy closes, a name the schema requires that neither it nor any
+// subschema declares: no value can ever be sent (gerermesaffaires'
+// Profile requires File beside an allOf that declares IDFile).
+func (c *nodeCheck) checkComposedRequired(m map[string]any, at spec.NodeRef) {
+	_, hasAP := m["additionalProperties"]
+	_, hasUP := m["unevaluatedProperties"]
+	req := asSlice(m["required"])
+	if len(req) == 0 || !c.n.nonMember || hasAP || hasUP || !c.r.doc.StrictObjects() {
+		return
+	}
+	declared, open := c.r.declaredNames(at, m, 0)
+	if open {
+		return
+	}
+	var missing []string
+	for _, x := range req {
+		if s, ok := x.(string); ok && !declared[s] {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, which neither the object nor its subschemas declare: under the strict-objects policy no value can be valid.", quoteList(missing)))
+	}
+}
+
+// declaredNames collects the property names an object schema and its
+// allOf/anyOf/oneOf subschemas declare (after $refs). open is true when
+// one of them admits names beyond those (patternProperties, or
+// additionalProperties other than false), or the schema cannot be read.
+func (r *run) declaredNames(at spec.NodeRef, m map[string]any, depth int) (map[string]bool, bool) {
+	names := map[string]bool{}
+	for hop := 0; hop < 16 && m != nil; hop++ {
+		if _, ok := m["$ref"]; !ok {
+			break
+		}
+		t, v, ok := r.doc.Deref(at, m)
+		if !ok {
+			return names, true
+		}
+		at, m = t, asMap(v)
+	}
+	if m == nil || depth > 16 {
+		return names, true
+	}
+	if ap, ok := m["additionalProperties"]; (ok && ap != false) || m["patternProperties"] != nil {
+		return names, true
+	}
+	for name := range asMap(m["properties"]) {
+		names[name] = true
+	}
+	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
+		for i, sub := range asSlice(m[kw]) {
+			more, open := r.declaredNames(ref(at.File, at.Pointer, kw, fmt.Sprint(i)), asMap(sub), depth+1)
+			if open {
+				return names, true
+			}
+			for name := range more {
+				names[name] = true
+			}
+		}
+	}
+	return names, false
 }
 
 // mayHoldText reports whether the schema m at `at` (after its $refs) can

@@ -289,6 +289,14 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","required":["name"]}]}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
 		}, false, ""},
+		{"required beside an allOf that does not declare it", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"}],"required":["name","File"]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, true, "/NewPet/required"},
+		{"required beside an allOf that declares it", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"}],"required":["name"]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, false, ""},
 		{"required in a closed composition member", "data-required-undeclared", func(d map[string]any) {
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","additionalProperties":false,"required":["name"]}]}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")

@@ -617,7 +617,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		op.Body = &Body{Required: rb.Required}
 		for _, name := range sortedKeys(rb.Content) {
 			mt := rb.Content[name]
-			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
+			m := &Media{Name: MediaName(name), Kind: p.textKind(kindOf(MediaName(name)), mt.Schema)}
 			m.Schema = compile(mt.Schema, spec.RequestView, "request body "+name)
 			m.CaseVariantKeys = declaresCaseVariants(m.Schema)
 			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
@@ -666,7 +666,7 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		r := &Response{Code: strings.ToUpper(sr.Code)}
 		for _, name := range sortedKeys(sr.Content) {
 			mt := sr.Content[name]
-			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
+			m := &Media{Name: MediaName(name), Kind: p.textKind(kindOf(MediaName(name)), mt.Schema)}
 			m.Schema = compile(mt.Schema, spec.ResponseView, "response "+sr.Code+" "+name)
 			r.Media = append(r.Media, m)
 		}
@@ -768,6 +768,21 @@ func kindOf(name string) int {
 		return KindText
 	}
 	return KindOther
+}
+
+// textKind is kind, except for a text media type whose schema admits no
+// string (text/csv of an array of objects, a text/plain "object"): such a
+// schema describes the data the text encodes, as an XML schema does, not
+// the text, which it would refuse whatever it is. Those bodies are
+// size-checked only, as XML is.
+func (p *Plan) textKind(kind int, s *spec.Schema) int {
+	if kind != KindText || s == nil {
+		return kind
+	}
+	if sh := p.shape(s); sh.Types != 0 && !sh.Has(params.TString) {
+		return KindOther
+	}
+	return kind
 }
 
 func isJSON(name string) bool {

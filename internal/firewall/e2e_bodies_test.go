@@ -63,6 +63,11 @@ func e2eBodyCases() []e2eCase {
 		{"bodies media key with a charset other type", "bodies", "POST", "/v1/bodies/charsetkey", nil, "text/plain", `pen`, 415, false, "unsupported-media-type"},
 		// An object (or nested array) field without an encoding style
 		// is JSON text, OpenAPI's default content type for objects.
+		{"bodies deepObject field with an array of objects", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Blines%5D%5B0%5D%5Bsku%5D=pen&filter%5Blines%5D%5B0%5D%5Bqty%5D=2&filter%5Blines%5D%5B1%5D%5Bsku%5D=ink", 201, true, ""},
+		{"bodies deepObject nested item invalid", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Blines%5D%5B0%5D%5Bsku%5D=pen&filter%5Blines%5D%5B0%5D%5Bqty%5D=0", 400, false, "schema-violation"},
+		{"bodies deepObject nested item missing a required property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Blines%5D%5B0%5D%5Bqty%5D=2", 400, false, ""},
+		{"bodies deepObject index out of order", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Blines%5D%5B1%5D%5Bsku%5D=pen", 400, false, "parameter-ambiguous"},
+		{"bodies deepObject nested undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Blines%5D%5B0%5D%5Bsku%5D=pen&filter%5Blines%5D%5B0%5D%5Badmin%5D=1", 400, false, "undeclared-property"},
 		{"bodies form object field as JSON", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "name=pen&address=%7B%22city%22%3A%22Oslo%22%7D", 201, true, ""},
 		{"bodies form object field with an undeclared key", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "address=%7B%22role%22%3A%22admin%22%7D", 400, false, "undeclared-property"},
 		{"bodies form object field that is not JSON", "bodies", "POST", "/v1/bodies/formobject", nil, formCT, "address=Oslo", 400, false, "invalid-json"},

@@ -115,6 +115,8 @@ func e2eParamCases() []e2eCase {
 		{"params key query selects the other operation", "params", "GET", "/v1/alerts?city=Paris", nil, "", "", 200, true, ""},
 		{"params key query variable missing", "params", "GET", "/v1/alerts?lat=48.8", nil, "", "", 404, false, "route-not-found"},
 		{"params deepObject array property repeated", "params", "GET", "/v1/params/deepfree?filter[ids]=1&filter[ids]=2", nil, "", "", 200, true, ""},
+		{"params deepObject array property by index", "params", "GET", "/v1/params/deepfree?filter[ids][0]=1&filter[ids][1]=2", nil, "", "", 200, true, ""},
+		{"params deepObject array property index out of order", "params", "GET", "/v1/params/deepfree?filter[ids][1]=1", nil, "", "", 400, false, amb},
 		{"params deepObject array property item typed", "params", "GET", "/v1/params/deepfree?filter[ids]=x", nil, "", "", 400, false, inv},
 
 		// Dotted keys bind into object parameters (ASP.NET Core, Spring,

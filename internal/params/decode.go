@@ -269,42 +269,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		return p.deepArray(q, consumed)
 	}
 	if p.Style == "deepObject" {
-		obj := map[string]any{}
-		prefix := p.Name + "["
-		for i, kv := range q {
-			rest, ok := strings.CutPrefix(kv.Key, prefix)
-			if !ok {
-				continue
-			}
-			name, ok := strings.CutSuffix(rest, "]")
-			if !ok || strings.ContainsAny(name, "[]") {
-				return nil, true, ErrMalformed
-			}
-			if name == "" {
-				return nil, true, errEmptyProperty
-			}
-			ps, declared := sh.Props[name]
-			if !declared && isIndex(name) {
-				// qs reads filter[0]=a as the array ["a"], not the
-				// property "0" the firewall would validate.
-				return nil, true, errIndexProperty
-			}
-			consumed[i] = true
-			present = true
-			if ps.Has(TArray) {
-				arr, _ := obj[name].([]any)
-				obj[name] = append(arr, Scalar(kv.Value, ps.Items))
-				continue
-			}
-			if _, dup := obj[name]; dup {
-				return nil, true, ErrAmbiguous
-			}
-			obj[name] = Scalar(kv.Value, ps)
-		}
-		if !present {
-			return nil, false, nil
-		}
-		return obj, true, nil
+		return p.deepObject(q, consumed)
 	}
 	exploded := p.Explode
 	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded && sh.Has(TInteger|TNumber|TBoolean|TNull) {

@@ -24,6 +24,14 @@ var (
 	wantObj = map[string]any{"R": json.Number("100"), "G": json.Number("200"), "B": json.Number("150")}
 )
 
+// deepShape is a Stripe-like object: an array of objects, a map of
+// strings, an array of strings.
+var deepShape = &Shape{Types: TObject, Props: map[string]*Shape{
+	"items": {Types: TArray, Items: &Shape{Types: TObject, Props: map[string]*Shape{"sku": str, "qty": intS}}},
+	"meta":  {Types: TObject, Additional: true, AddProps: str},
+	"tags":  {Types: TArray, Items: str},
+}}
+
 func param(style string, explode bool, sh *Shape) *Param {
 	return &Param{Name: "color", In: "query", Style: style, Explode: explode, Shape: sh}
 }
@@ -153,6 +161,17 @@ func TestQueryStyles(t *testing.T) {
 		{"deepObject", true, obj, "color[R]=100&color[G]=200&color[B]=150", wantObj, []bool{true, true, true}},
 		{"deepObject", true, &Shape{Types: TObject, Props: map[string]*Shape{"tags": arr}}, "color[tags]=blue&color[tags]=black&color[tags]=brown",
 			map[string]any{"tags": wantArr}, []bool{true, true, true}},
+		// Nested values in the bracket forms of qs, PHP and Rails
+		// (Stripe's form bodies): arrays of objects by index, nested
+		// objects, arrays of scalars by [] or a repeated key.
+		{"deepObject", true, deepShape, "color[items][0][sku]=a&color[items][0][qty]=2&color[items][1][sku]=b&color[meta][k]=v&color[tags][]=x&color[tags][]=y",
+			map[string]any{"items": []any{map[string]any{"sku": "a", "qty": json.Number("2")}, map[string]any{"sku": "b"}}, "meta": map[string]any{"k": "v"}, "tags": []any{"x", "y"}},
+			[]bool{true, true, true, true, true, true}},
+		{"deepObject", true, deepShape, "color[items][0][sku]=a&color[items][1][sku]=b&color[items][0][qty]=2",
+			map[string]any{"items": []any{map[string]any{"sku": "a", "qty": json.Number("2")}, map[string]any{"sku": "b"}}}, []bool{true, true, true}},
+		{"deepObject", true, deepShape, "color[tags]=x&color[tags]=y", map[string]any{"tags": []any{"x", "y"}}, []bool{true, true}},
+		// additionalProperties types what the object does not declare.
+		{"deepObject", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "color[n]=3", map[string]any{"n": json.Number("3")}, []bool{true}},
 		// A free-form exploded object takes every other key, typed by
 		// additionalProperties (validation then refuses b=x).
 		{"form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a=1&b=x",
@@ -221,6 +240,17 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		{"deepObject empty property", "deepObject", true, obj, "color[]=1", true, ErrAmbiguous},
 		{"deepObject numeric property", "deepObject", true, &Shape{Types: TObject, Additional: true}, "color[0]=1", true, ErrAmbiguous},
 		{"scalar or object given twice", "form", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"number": intS}}, "color=1&color=2", true, ErrAmbiguous},
+		{"deepObject index out of order", "deepObject", true, deepShape, "color[items][1][sku]=a", true, ErrAmbiguous},
+		{"deepObject index skipped", "deepObject", true, deepShape, "color[items][0][sku]=a&color[items][2][sku]=b", true, ErrAmbiguous},
+		{"deepObject index not canonical", "deepObject", true, deepShape, "color[items][00][sku]=a", true, ErrAmbiguous},
+		{"deepObject [] beside indices", "deepObject", true, deepShape, "color[tags][0]=a&color[tags][]=b", true, ErrAmbiguous},
+		{"deepObject [] with a nested key", "deepObject", true, deepShape, "color[items][][sku]=a", true, ErrAmbiguous},
+		{"deepObject value and container", "deepObject", true, deepShape, "color[meta]=x&color[meta][k]=v", true, ErrAmbiguous},
+		{"deepObject nested value twice", "deepObject", true, deepShape, "color[meta][k]=v&color[meta][k]=w", true, ErrAmbiguous},
+		{"deepObject undeclared numeric key nested", "deepObject", true, deepShape, "color[meta][0]=v", true, ErrAmbiguous},
+		{"deepObject key not closed", "deepObject", true, deepShape, "color[meta][k=v", true, ErrMalformed},
+		{"deepObject text after a bracket", "deepObject", true, deepShape, "color[meta]k=v", true, ErrMalformed},
+		{"deepObject too deep", "deepObject", true, deepShape, "color" + strings.Repeat("[a]", 20) + "=v", true, ErrMalformed},
 		{"free-form object bracketed key", "form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a[]=1", true, ErrAmbiguous},
 	}
 	for _, tc := range tests {

@@ -1,10 +1,13 @@
 package scan
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/rampart-sec/rampart/internal/scan/gen"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -166,21 +169,11 @@ func queryPairs(p *spec.Parameter, v any) []string {
 		keys, vals = escapeAll(keys, esc), escapeAll(vals, esc)
 		switch {
 		case p.Style == "deepObject":
-			out := make([]string, 0, len(keys))
-			unescaped := sortedKeys(x) // objectPairs' order
-			for i := range keys {
-				// An array property is one pair per item, the
-				// repeated key that qs and the firewall read as an
-				// array (OpenAPI leaves nested values undefined).
-				if arr, ok := x[unescaped[i]].([]any); ok {
-					for _, it := range arr {
-						out = append(out, name+"["+keys[i]+"]="+esc(atom(it)))
-					}
-					continue
-				}
-				out = append(out, name+"["+keys[i]+"]="+vals[i])
-			}
-			return out
+			// OpenAPI defines one level; nested values go in the
+			// bracket forms qs, PHP and Rails (and the firewall) read:
+			// a repeated key for an array of scalars, indices for an
+			// array of objects, a bracket per level of an object.
+			return deepPairs(name, x, esc)
 		case p.Explode && p.Style == "form":
 			out := make([]string, len(keys))
 			for i := range keys {
@@ -191,6 +184,39 @@ func queryPairs(p *spec.Parameter, v any) []string {
 		return []string{pair(name, strings.Join(interleave(keys, vals), delimiter(p.Style)))}
 	}
 	return []string{pair(name, esc(serialize(v)))}
+}
+
+// deepPairs renders v under the bracketed key prefix ("filter[lines]"):
+// an object's properties one level down, an array of scalars as its key
+// repeated, an array holding objects or arrays by index, a scalar as one
+// pair. An empty object or array sends nothing.
+func deepPairs(prefix string, v any, esc func(string) string) []string {
+	switch x := v.(type) {
+	case map[string]any:
+		var out []string
+		for _, k := range sortedKeys(x) {
+			out = append(out, deepPairs(prefix+"["+esc(k)+"]", x[k], esc)...)
+		}
+		return out
+	case []any:
+		nested := false
+		for _, it := range x {
+			switch it.(type) {
+			case map[string]any, []any:
+				nested = true
+			}
+		}
+		var out []string
+		for i, it := range x {
+			if nested {
+				out = append(out, deepPairs(prefix+"["+strconv.Itoa(i)+"]", it, esc)...)
+			} else {
+				out = append(out, prefix+"="+esc(serialize(it)))
+			}
+		}
+		return out
+	}
+	return []string{prefix + "=" + esc(serialize(v))}
 }
 
 // Reading a parameter back. A server that honours the contract reads a
@@ -228,21 +254,24 @@ func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]stri
 	t := gen.SchemaType(n.V)
 	switch {
 	case t == "object" && p.Style == "deepObject":
-		obj := map[string]any{}
-		for _, kv := range pairs {
-			if key, ok := strings.CutPrefix(kv[0], p.Name+"["); ok && strings.HasSuffix(key, "]") {
-				key = strings.TrimSuffix(key, "]")
-				field := fieldNode(g, n, key)
-				if gen.SchemaType(field.V) == "array" {
-					arr, _ := obj[key].([]any)
-					obj[key] = append(arr, coerceNode(g, childNode(g, field, "items"), kv[1]))
-					continue
-				}
-				obj[key] = coerceNode(g, field, kv[1])
-			}
+		// Read as the firewall reads it (package params): nested keys
+		// build nested values, typed by the schema.
+		dp := params.Param{Name: p.Name, In: "query", Style: "deepObject", Explode: true, Shape: shapeOf(g, n)}
+		q := make([]params.Pair, len(pairs))
+		for i, kv := range pairs {
+			q[i] = params.Pair{Key: kv[0], Value: kv[1]}
 		}
-		if len(obj) > 0 {
-			return obj, true
+		v, present, err := dp.Query(q, make([]bool, len(q)))
+		if err != nil {
+			// No server reads it as one object: text, which the
+			// object schema refuses.
+			return fmt.Sprint(pairs), true
+		}
+		if present {
+			if dv, ok := fromJSONText(v); ok {
+				return dv, true
+			}
+			return fmt.Sprint(pairs), true
 		}
 		// Only name=value: bracket-reading parsers (qs, Rack) read a
 		// plain scalar there, as below.

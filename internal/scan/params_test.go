@@ -63,6 +63,10 @@ func TestParameterStyles(t *testing.T) {
 		// An array property of a deepObject repeats its key, which qs
 		// and the firewall read as the array (pandascore's filter[id]).
 		{"query", "deepObject", true, map[string]any{"ids": []any{json.Number("1"), json.Number("2")}, "k": "v"}, "color[ids]=1&color[ids]=2&color[k]=v"},
+		// Nested objects and arrays of objects: a bracket per level,
+		// indices for items (Stripe's lines[0][price]=...).
+		{"query", "deepObject", true, map[string]any{"lines": []any{map[string]any{"sku": "a b", "qty": json.Number("2")}}, "k": map[string]any{"x": "y"}},
+			"color[k][x]=y&color[lines][0][qty]=2&color[lines][0][sku]=a%20b"},
 	} {
 		p := &spec.Parameter{Name: "color", In: tc.in, Style: tc.style, Explode: tc.explode}
 		var got string

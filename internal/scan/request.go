@@ -159,22 +159,51 @@ func coerceNode(g *gen.Generator, n gen.Node, text string) any {
 	// A scalar is read as the firewall reads it (params.Scalar): by
 	// the types the schema admits, those of its oneOf/anyOf/allOf
 	// branches included, and only plain JSON numbers are numbers.
-	shape := params.ShapeOf(n.V, func(v any) (any, bool) {
+	if v, ok := fromJSONText(params.Scalar(text, shapeOf(g, n))); ok {
+		return v
+	}
+	return text
+}
+
+// shapeOf is the decoders' view of schema n (see package params).
+func shapeOf(g *gen.Generator, n gen.Node) *params.Shape {
+	return params.ShapeOf(n.V, func(v any) (any, bool) {
 		_, t, ok := g.Doc.Deref(n.At, v)
 		return t, ok
 	})
-	switch v := params.Scalar(text, shape).(type) {
+}
+
+// fromJSONText decodes the params.JSONText atoms in a decoded value as
+// the firewall does (nested values sent as JSON text); false when one is
+// not JSON.
+func fromJSONText(v any) (any, bool) {
+	switch x := v.(type) {
 	case params.JSONText:
 		var out any
-		d := json.NewDecoder(strings.NewReader(string(v)))
+		d := json.NewDecoder(strings.NewReader(string(x)))
 		d.UseNumber()
-		if d.Decode(&out) == nil {
-			return out
+		if d.Decode(&out) != nil {
+			return nil, false
 		}
-		return text
-	default:
-		return v
+		return out, true
+	case map[string]any:
+		for k, c := range x {
+			dc, ok := fromJSONText(c)
+			if !ok {
+				return nil, false
+			}
+			x[k] = dc
+		}
+	case []any:
+		for i, c := range x {
+			dc, ok := fromJSONText(c)
+			if !ok {
+				return nil, false
+			}
+			x[i] = dc
+		}
 	}
+	return v, true
 }
 
 // keyVarPairs renders the path key's query pair pp, whose value is the

@@ -356,6 +356,11 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 		if p.Ignored() || e.credentialParam(r0, p) || selectsOperation(key, p) {
 			continue
 		}
+		if p.In == "header" && transportSets(p.Name) {
+			// The transport writes this field from the request itself:
+			// no value the scan sets for it goes out.
+			continue
+		}
 		k := paramKey(p)
 		if p.Required && p.In != "path" && !(p.In == "header" && alwaysSent(p.Name)) {
 			r := r0.clone()
@@ -456,8 +461,16 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 // "without" one of them would carry it anyway, so it is no test of a
 // required header parameter of that name.
 func alwaysSent(name string) bool {
+	return transportSets(name) || http.CanonicalHeaderKey(name) == "User-Agent"
+}
+
+// transportSets reports the header fields Go's transport writes from the
+// request itself (Host from the URL, the body's framing, the connection's
+// reuse), replacing or dropping whatever value the scan gives them: a
+// mutation of one (Content-Length: abc) would not be sent.
+func transportSets(name string) bool {
 	switch http.CanonicalHeaderKey(name) {
-	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "User-Agent":
+	case "Host", "Content-Length", "Transfer-Encoding", "Connection":
 		return true
 	}
 	return false

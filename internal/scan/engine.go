@@ -658,6 +658,11 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				err = fmt.Errorf("no value of its schema can be sent in a header field")
 			}
 		}
+		if err == nil && p.In == "header" && strings.EqualFold(p.Name, "Content-Encoding") && e.fits(p, "identity") {
+			// The body goes as it is: a content coding named after
+			// the schema's example would say it is compressed.
+			v = "identity"
+		}
 		if err == nil && p.In == "path" && styledValue(p, v, func(s string) string { return s }) == "" {
 			v = e.nonEmptyPathValue(p, schema, v)
 		}

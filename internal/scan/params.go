@@ -175,9 +175,19 @@ func queryPairs(p *spec.Parameter, v any) []string {
 			// array of objects, a bracket per level of an object.
 			return deepPairs(name, x, esc)
 		case p.Explode && p.Style == "form":
-			out := make([]string, len(keys))
+			// One pair per property, and per item of an array property
+			// (ids=1&ids=2, as an exploded array goes), which is how
+			// the firewall and AWS's query protocol read them.
+			var out []string
+			unescaped := sortedKeys(x) // objectPairs' order
 			for i := range keys {
-				out[i] = pair(keys[i], vals[i])
+				if arr, ok := x[unescaped[i]].([]any); ok {
+					for _, it := range arr {
+						out = append(out, pair(keys[i], esc(atom(it))))
+					}
+					continue
+				}
+				out = append(out, pair(keys[i], vals[i]))
 			}
 			return out
 		}
@@ -279,11 +289,33 @@ func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]stri
 		if len(pairs) == 0 {
 			return nil, false
 		}
-		obj := map[string]any{}
-		for _, kv := range pairs {
-			obj[kv[0]] = coerceNode(g, fieldNode(g, n, kv[0]), kv[1])
+		// The properties the firewall's decoder takes (a repeated key
+		// is an array property's items), then every other name sent as
+		// a property of its own: the server binds it so, and the
+		// object's schema judges it (attrs=123 is {"attrs": "123"}).
+		fp := params.Param{Name: p.Name, In: "query", Style: "form", Explode: true, Shape: shapeOf(g, n)}
+		q := make([]params.Pair, len(pairs))
+		for i, kv := range pairs {
+			q[i] = params.Pair{Key: kv[0], Value: kv[1]}
 		}
-		return obj, true
+		taken := make([]bool, len(q))
+		v, _, err := fp.Query(q, taken)
+		obj, _ := v.(map[string]any)
+		if err != nil || (v != nil && obj == nil) {
+			return fmt.Sprint(pairs), true
+		}
+		if obj == nil {
+			obj = map[string]any{}
+		}
+		for i, kv := range pairs {
+			if !taken[i] {
+				obj[kv[0]] = kv[1]
+			}
+		}
+		if dv, ok := fromJSONText(obj); ok {
+			return dv, true
+		}
+		return fmt.Sprint(pairs), true
 	}
 	var own []string
 	for _, kv := range pairs {

@@ -49,6 +49,9 @@ func TestParameterStyles(t *testing.T) {
 		{"query", "form", true, arr, "color=blue&color=black&color=brown"},
 		{"query", "form", false, obj, "color=B,150,G,200,R,100"},
 		{"query", "form", true, obj, "B=150&G=200&R=100"},
+		// An array property of an exploded object repeats its name, as
+		// an exploded array does (AWS's query protocol reads it so).
+		{"query", "form", true, map[string]any{"ids": []any{json.Number("1"), json.Number("2")}, "k": "v"}, "ids=1&ids=2&k=v"},
 		{"query", "spaceDelimited", false, arr, "color=blue%20black%20brown"},
 		{"query", "spaceDelimited", true, arr, "color=blue&color=black&color=brown"},
 		{"query", "pipeDelimited", false, arr, "color=blue|black|brown"},

@@ -23,6 +23,9 @@ func (r *run) checkParameters(op *spec.Operation) {
 	for _, m := range templateParam.FindAllStringSubmatch(op.Path, -1) {
 		inTemplate[m[1]] = true
 	}
+	if strings.Contains(spec.ParsePathKey(op.Path).Path, "}{") {
+		r.add("struct-path-adjacent-params", op.Ref, dirNone, fmt.Sprintf("The path of %s has two template variables side by side in one segment; no router can tell where one value ends and the next begins.", op.Key()), key)
+	}
 	if pk := spec.ParsePathKey(op.Path); len(pk.Query) > 0 || len(pk.Fragment) > 0 {
 		r.add("struct-path-key-query", op.Ref, dirNone, fmt.Sprintf("The path key of %s carries a query or fragment after the path %q; tools read that convention differently.", op.Key(), pk.Path), key)
 	}

@@ -442,6 +442,12 @@ func TestRules(t *testing.T) {
 		{"path param unused", "struct-path-param-unused", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"other","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}]`))
 		}, true, op + "/parameters/1"},
+		{"path variables side by side", "struct-path-adjacent-params", func(d map[string]any) {
+			set(d, "/paths/~1pages~1{name}{ext}", j(`{"get":{"parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string","maxLength":10}},{"name":"ext","in":"path","required":true,"schema":{"type":"string","enum":[".json"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1pages~1{name}{ext}/get"},
+		{"path variables apart", "struct-path-adjacent-params", func(d map[string]any) {
+			set(d, "/paths/~1pages~1{name}.{ext}", j(`{"get":{"parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string","maxLength":10}},{"name":"ext","in":"path","required":true,"schema":{"type":"string","enum":["json"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, false, ""},
 		{"path key with a query", "struct-path-key-query", func(d map[string]any) {
 			set(d, "/paths/~1pets?Action=List", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, true, "/paths/~1pets?Action=List/get"},

@@ -152,6 +152,12 @@ func (s Server) BasePath() string {
 			u = ""
 		}
 	}
+	// "https://host/{basePath}" with basePath "/api/v1" (Red Hat's
+	// definitions write it so) means /api/v1, not a path with an empty
+	// first segment, which no router matches.
+	for strings.Contains(u, "//") {
+		u = strings.ReplaceAll(u, "//", "/")
+	}
 	return strings.TrimRight(u, "/")
 }
 

@@ -29,6 +29,9 @@ func TestServerBasePath(t *testing.T) {
 		// A URL in the query is not the server's scheme.
 		{"/v1?next=https://elsewhere.example/x", nil, "/v1"},
 		{"https://api.example.com/v1#frag", nil, "/v1"},
+		// A variable that starts with the slash its URL already has.
+		{"https://cloud.example.com/{basePath}", map[string]spec.ServerVariable{"basePath": {Default: "/api/inventory/v1.0"}}, "/api/inventory/v1.0"},
+		{"https://api.example.com/v1//beta/", nil, "/v1/beta"},
 	} {
 		got := spec.Server{URL: tc.url, Variables: tc.vars}.BasePath()
 		if got != tc.want {

@@ -44,6 +44,7 @@ func e2eBodyCases() []e2eCase {
 		// adding another is refused.
 		// A text body whose schema describes the data it encodes (CSV
 		// rows) is not held to it as a string; a string schema still is.
+		{"bodies multipart whose schema is a file", "bodies", "POST", "/v1/bodies/attachment", nil, "multipart/form-data; boundary=B", field(`form-data; name="file"; filename="a.bin"`, "bytes") + "\r\n" + closeB, 201, true, ""},
 		{"bodies text/csv with an array schema", "bodies", "POST", "/v1/bodies/csv", nil, "text/csv", "sku\npen\n", 201, true, ""},
 		{"bodies text/plain with a string schema", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "pen", 201, true, ""},
 		{"bodies text/plain too long", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "a pen and a pencil", 400, false, "schema-violation"},

@@ -164,10 +164,14 @@ func (e *engine) propNode(n gen.Node, keys ...string) (gen.Node, bool) {
 // become repeated parts of the same name.
 func (e *engine) multipartBody(v any, mt *spec.MediaType) ([]byte, string, error) {
 	m, ok := v.(map[string]any)
-	if !ok && v != nil {
-		return nil, "", errors.New("multipart/form-data body: the schema describes no object, so there are no parts to send")
-	}
 	root, _ := e.mediaNode(mt)
+	var whole *gen.Node
+	if !ok && v != nil {
+		// A schema that is no object (Jira's {type: string, format:
+		// binary}: "a file") names no parts: its value goes as a part
+		// named "file" (repeated for an array), typed by that schema.
+		m, whole = map[string]any{"file": v}, &root
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -177,6 +181,9 @@ func (e *engine) multipartBody(v any, mt *spec.MediaType) ([]byte, string, error
 	w := multipart.NewWriter(&buf)
 	for _, k := range keys {
 		prop, _ := e.propNode(root, "properties", k)
+		if whole != nil {
+			prop = *whole
+		}
 		var enc spec.Encoding
 		if mt != nil {
 			enc = mt.Encoding[k]

@@ -77,3 +77,51 @@ paths:
 		}
 	}
 }
+
+// A multipart body whose schema is no object (Jira's attachments:
+// {type: string, format: binary}) still goes out: its value as a file
+// part named "file", which servers of such contracts read as the upload.
+func TestMultipartOfAFile(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /attachments:
+    post:
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: {type: string, format: binary}
+      responses:
+        "200": {description: ok}
+`)
+	var mu sync.Mutex
+	var files []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, fh := range r.MultipartForm.File["file"] {
+			files = append(files, fh.Filename)
+		}
+		if len(r.MultipartForm.File["file"]) == 0 {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		t.Errorf("happy paths failed: %v", res.HappyFailures)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(files) == 0 {
+		t.Error("no file part was sent")
+	}
+}

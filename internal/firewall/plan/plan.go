@@ -770,16 +770,27 @@ func kindOf(name string) int {
 	return KindOther
 }
 
-// textKind is kind, except for a text media type whose schema admits no
-// string (text/csv of an array of objects, a text/plain "object"): such a
-// schema describes the data the text encodes, as an XML schema does, not
-// the text, which it would refuse whatever it is. Those bodies are
-// size-checked only, as XML is.
+// textKind is kind, except where the schema cannot describe what the
+// media type carries: text whose schema admits no string (text/csv of an
+// array of objects, a text/plain "object"), which describes the data the
+// text encodes, as an XML schema does; a form or multipart body whose
+// schema admits no object (Jira's multipart {type: string, format:
+// binary}: "a file", not the parts). Held to such a schema, every body
+// would be refused whatever it holds; they are size-checked only, as XML
+// is.
 func (p *Plan) textKind(kind int, s *spec.Schema) int {
-	if kind != KindText || s == nil {
+	if s == nil {
 		return kind
 	}
-	if sh := p.shape(s); sh.Types != 0 && !sh.Has(params.TString) {
+	want := params.TString
+	switch kind {
+	case KindText:
+	case KindForm, KindMultipart:
+		want = params.TObject
+	default:
+		return kind
+	}
+	if sh := p.shape(s); sh.Types != 0 && !sh.Has(want) {
 		return KindOther
 	}
 	return kind

@@ -145,6 +145,7 @@ func e2eBodyCases() []e2eCase {
 		{"bodies form deepObject", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter%5Bmax%5D=3", 201, true, ""},
 		{"bodies form deepObject wrong type", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bmax%5D=x", 400, false, "type-mismatch"},
 		{"bodies form deepObject undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Brole%5D=admin", 400, false, "undeclared-property"},
+		{"bodies form deepObject sent as a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter=x", 400, false, "invalid-form"},
 		{"bodies form deepObject beside a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter=x", 400, false, "parameter-ambiguous"},
 
 		// Prototype-polluting field names.

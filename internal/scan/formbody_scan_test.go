@@ -224,3 +224,42 @@ paths:
 		t.Errorf("no mutation was sent at all")
 	}
 }
+
+// A form with a required deepObject array (Stripe's enabled_events[]=*)
+// is read back with that array: a mutation elsewhere is judged on a body
+// that is otherwise in contract, so the number 12345 sent for a string
+// property, which arrives as the text "12345", is not reported.
+func TestFormReadBackKeepsDeepObjectArrays(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /webhook_endpoints:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [enabled_events]
+              properties:
+                description: {type: string, maxLength: 50}
+                enabled_events: {type: array, items: {type: string, maxLength: 20}}
+            encoding:
+              enabled_events: {style: deepObject, explode: true}
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Spec.Findings {
+		if f.Rule == scan.RuleNegativeAccepted && strings.Contains(f.Message, "description: wrong-type") {
+			t.Errorf("a mutation that arrives in contract was reported: %s", f.Message)
+		}
+	}
+}

@@ -263,9 +263,10 @@ func splitPairs(enc []string, unescape bool) [][2]string {
 func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]string) (any, bool) {
 	t := gen.SchemaType(n.V)
 	switch {
-	case t == "object" && p.Style == "deepObject":
+	case p.Style == "deepObject":
 		// Read as the firewall reads it (package params): nested keys
-		// build nested values, typed by the schema.
+		// build nested values, typed by the schema; on an array
+		// (Stripe's expand), name[]=a items.
 		dp := params.Param{Name: p.Name, In: "query", Style: "deepObject", Explode: true, Shape: shapeOf(g, n)}
 		q := make([]params.Pair, len(pairs))
 		for i, kv := range pairs {

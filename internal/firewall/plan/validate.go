@@ -550,14 +550,17 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		if consumed != nil && consumed[i] {
 			continue
 		}
-		if _, styled := m.FormParams[k]; styled {
+		if fp, styled := m.FormParams[k]; styled && !fp.Shape.Has(params.TString|params.TInteger|params.TNumber|params.TBoolean|params.TNull) {
 			if _, both := obj[k]; both {
 				return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(k) + " is given more than once or in more than one form"}
 			}
 			// A field whose encoding sets a style that did not take
-			// this pair (a bare filter=x for a deepObject filter):
-			// parsers of that style read it as something else than
-			// the plain field validation would see.
+			// this pair (a bare filter=x for a deepObject filter), and
+			// whose schema admits no scalar it could be: parsers of
+			// that style read it as something else than the plain
+			// field validation would see. (Stripe's deepObject fields
+			// that may also be a scalar, cancel_at=now, are read
+			// plainly below.)
 			return nil, &Violation{400, body.ReasonInvalidForm, "form field " + quoteName(k) + " is not serialised as its encoding declares"}
 		}
 		if !m.CaseVariantKeys {

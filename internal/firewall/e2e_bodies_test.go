@@ -44,6 +44,10 @@ func e2eBodyCases() []e2eCase {
 		// adding another is refused.
 		// A text body whose schema describes the data it encodes (CSV
 		// rows) is not held to it as a string; a string schema still is.
+		{"bodies multipart array of objects as items", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="entities"`, `{"kind":"bold"}`, "Content-Type: application/json") + "\r\n" + field(`form-data; name="entities"`, `{"kind":"link"}`, "Content-Type: application/json") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart array of objects as one array", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="entities"`, `[{"kind":"bold"},{"kind":"link"}]`, "Content-Type: application/json") + "\r\n" + closeB, 201, true, ""},
+		{"bodies multipart array of objects in both forms", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="entities"`, `[{"kind":"bold"}]`, "Content-Type: application/json") + "\r\n" + field(`form-data; name="entities"`, `{"kind":"link"}`, "Content-Type: application/json") + "\r\n" + closeB, 400, false, "parameter-ambiguous"},
+		{"bodies multipart array of objects, an item invalid", "bodies", "POST", uploadURL, nil, mpB, name("pen") + field(`form-data; name="entities"`, `{"kind":"italic"}`, "Content-Type: application/json") + "\r\n" + closeB, 400, false, "schema-violation"},
 		{"bodies multipart whose schema is a file", "bodies", "POST", "/v1/bodies/attachment", nil, "multipart/form-data; boundary=B", field(`form-data; name="file"; filename="a.bin"`, "bytes") + "\r\n" + closeB, 201, true, ""},
 		{"bodies text/csv with an array schema", "bodies", "POST", "/v1/bodies/csv", nil, "text/csv", "sku\npen\n", 201, true, ""},
 		{"bodies text/plain with a string schema", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "pen", 201, true, ""},

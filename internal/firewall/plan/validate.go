@@ -545,6 +545,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		}
 	}
 	var names casefold.Set
+	wholeArray := map[string]bool{} // array fields sent as one JSON array
 	for i, kv := range pairs {
 		k, raw := kv[0], kv[1]
 		if consumed != nil && consumed[i] {
@@ -581,6 +582,23 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 				v := bodyErr(err)
 				v.Detail = "form field " + quoteName(k) + ": " + v.Detail
 				return nil, &v
+			}
+			if ps.Has(params.TArray) && !ps.Has(params.TObject) {
+				// An array of objects goes as one JSON part holding
+				// the array (OpenAPI 3.0's reading) or as one part per
+				// item (3.1.1 and 3.2: repeated parts, Telegram's
+				// caption_entities). Either alone; mixed, ambiguous.
+				_, whole := jv.([]any)
+				arr, have := obj[k].([]any)
+				switch {
+				case have && (whole || wholeArray[k]):
+					return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(k) + " is given both as one JSON array and as items"}
+				case whole:
+					obj[k], wholeArray[k] = jv, true
+				default:
+					obj[k] = append(arr, jv)
+				}
+				continue
 			}
 			val = jv
 		} else if ps.Has(params.TArray) {

@@ -798,32 +798,42 @@ func namedParam(op *spec.Operation, name string) *spec.Parameter {
 // protect refuses it as ambiguous). A client would leave the optional
 // one out; a required one stays, and the contract cannot be met.
 func (e *engine) dropCollidingPairs(op *spec.Operation, r *request, key spec.PathKey) {
-	taken := map[string]bool{}
+	// owners counts who reads each pair name: the path key's query, each
+	// other query parameter sent, and every exploded object that
+	// declares a property of that name, sent or not, since a server
+	// binds each exploded object from the whole query (as the firewall
+	// reads it).
+	owners := map[string]int{}
 	for _, pp := range key.Query {
-		taken[pp.Name] = true
+		owners[pp.Name]++
 	}
 	var objects []*spec.Parameter
 	for _, p := range op.Parameters {
 		if p.In != "query" {
 			continue
 		}
-		v, sent := r.params[paramKey(p)]
-		if !sent {
-			continue
+		if p.Schema != nil && p.Explode && (p.Style == "form" || p.Style == "") {
+			if n, ok := e.gen.Resolve(p.Schema.Ref, p.Schema.Value); ok && gen.SchemaType(n.V) == "object" {
+				objects = append(objects, p)
+				for name := range e.gen.Properties(n.At, n.V) {
+					owners[name]++
+				}
+				continue
+			}
 		}
-		if _, isObj := v.(map[string]any); isObj && p.Explode && (p.Style == "form" || p.Style == "") {
-			objects = append(objects, p)
-			continue
+		if _, sent := r.params[paramKey(p)]; sent {
+			owners[p.Name]++
 		}
-		taken[p.Name] = true
 	}
 	for _, p := range objects {
-		obj := r.params[paramKey(p)].(map[string]any)
+		obj, ok := r.params[paramKey(p)].(map[string]any)
+		if !ok {
+			continue
+		}
 		kept := make(map[string]any, len(obj))
-		for _, name := range sortedKeys(obj) {
-			if !taken[name] {
-				kept[name] = obj[name]
-				taken[name] = true
+		for name, v := range obj {
+			if owners[name] < 2 {
+				kept[name] = v
 			}
 		}
 		if len(kept) < len(obj) && (len(kept) > 0 || !p.Required) && e.fits(p, kept) {

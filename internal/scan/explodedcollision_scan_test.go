@@ -61,3 +61,41 @@ paths:
 		t.Errorf("first query %q, want the object's other property and the API's Version once (all: %q)", queries[0], queries)
 	}
 }
+
+// Two exploded objects that both declare a property (sinao's columns
+// {amount: string} and discount {amount: integer}) both read an "amount"
+// pair, whichever sent it: neither sends it in-contract.
+func TestExplodedObjectsSharingAProperty(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /invoices:
+    get:
+      parameters:
+        - {name: columns, in: query, schema: {type: object, properties: {amount: {type: string, enum: [Amount]}, designation: {type: string, enum: [Label]}}}}
+        - {name: discount, in: query, schema: {type: object, properties: {amount: {type: integer}, percent: {type: integer, enum: [5]}}}}
+      responses:
+        "200": {description: ok}
+        "400": {description: bad}
+`)
+	var mu sync.Mutex
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		if r.URL.Query().Has("amount") {
+			w.WriteHeader(http.StatusBadRequest) // no reading satisfies both objects
+		}
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.HappyFailures) > 0 {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("happy paths failed: %v (queries sent: %q)", res.HappyFailures, queries)
+	}
+}

@@ -35,6 +35,11 @@ func (e *engine) encodeBody(r *request) ([]byte, string, error) {
 	}
 	switch {
 	case isForm(r.media):
+		if text, ok := r.body.(string); ok {
+			// A form whose schema is a string (spoonacular's
+			// "text=..."): the value is the encoded body itself.
+			return []byte(text), r.media, nil
+		}
 		b, err := formBody(r.body, mt)
 		return b, r.media, err
 	case isMultipart(r.media):
@@ -486,6 +491,11 @@ func (e *engine) wireView(media string, mt *spec.MediaType, v any) any {
 			continue
 		}
 		prop, hasProp := e.propNode(root, "properties", k)
+		if arr, isArr := x.([]any); isArr && len(arr) == 0 && gen.SchemaType(prop.V) == "array" {
+			// Repeated parts: an empty array sends none, so the
+			// property is absent, not too short.
+			continue
+		}
 		if isMultipart(media) && isJSON(partType(mt.Encoding[k].ContentType, prop.V, x)) {
 			out[k] = x
 			continue

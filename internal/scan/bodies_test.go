@@ -36,6 +36,7 @@ paths:
                 meta: {type: object, required: [source], properties: {source: {type: string, const: web}}}
                 file: {type: string, format: binary, const: 'x,y'}
                 photo: {type: string, contentMediaType: image/png, const: PNGDATA}
+                tags: {type: array, items: {type: string}, minItems: 1}
             encoding:
               file: {contentType: 'text/csv, text/plain'}
       responses: {'201': {description: ok}}
@@ -311,6 +312,10 @@ func TestWireView(t *testing.T) {
 		{"labels as numbers read back as text", with("labels", []any{json.Number("1"), "b"}), true},
 		{"meta as a JSON part keeps its type", with("meta", "web"), true},
 		{"title as a number reads back as text", with("title", json.Number("3")), true}, // const fails, not the type
+		// Repeated parts: an empty array sends none, so an optional one
+		// is absent (not too short) and a required one missing.
+		{"optional array left empty is absent", with("tags", []any{}), false},
+		{"required array left empty is missing", with("labels", []any{}), true},
 	} {
 		got := sch.Validate(e.wireView("multipart/form-data", mt, tc.body)) != nil
 		if got != tc.outOfSpec {

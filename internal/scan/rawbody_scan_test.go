@@ -125,3 +125,47 @@ paths:
 		t.Error("no file part was sent")
 	}
 }
+
+// A url-encoded body whose schema is a string (spoonacular's
+// "text=I like tacos") is that string, sent as it is: before, the scan
+// sent an empty form for it, which is no body at all.
+func TestFormBodyOfAString(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /food/detect:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: string}
+            example: "text=I like tacos"
+      responses:
+        "200": {description: ok}
+`)
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if len(b) == 0 {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer srv.Close()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(res.HappyFailures) > 0 {
+		t.Fatalf("happy paths failed: %v (bodies: %q)", res.HappyFailures, bodies)
+	}
+	if len(bodies) == 0 || bodies[0] != "text=I like tacos" {
+		t.Errorf("first body %q, want the example as it is", bodies)
+	}
+}

@@ -1,0 +1,59 @@
+package params
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzQuery decodes arbitrary query strings with parameters of every
+// style over nested shapes: no input may panic or hang, a pair is
+// consumed only by the parameter it names, and an error is always one of
+// the decoders' own.
+func FuzzQuery(f *testing.F) {
+	for _, seed := range []string{
+		"color[items][0][sku]=a&color[items][0][qty]=2&color[items][1][sku]=b",
+		"color[meta][k]=v&color[tags][]=x&color[tags]=y",
+		"color[items][1][sku]=a",
+		"color" + strings.Repeat("[a]", 20) + "=v",
+		"color[]=a&color[0]=b",
+		"color=1&number=2&size=3",
+		"color=a,b&color=c",
+		"R=1&G=2&B=3&X=4",
+		"color[%5B]=1",
+		"color[items][0]=x&color[items][0][sku]=y",
+	} {
+		f.Add(seed)
+	}
+	shapes := []*Shape{str, arr, obj, deepShape,
+		{Types: TObject | TInteger, Props: map[string]*Shape{"number": intS, "size": intS}},
+		{Types: TObject, Additional: true, AddProps: intArr},
+		{Types: TArray, Items: deepShape},
+	}
+	styles := []struct {
+		style   string
+		explode bool
+	}{{"form", true}, {"form", false}, {"deepObject", true}, {"pipeDelimited", false}, {"spaceDelimited", true}}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := ParseQuery(raw, 1000)
+		if err != nil {
+			return
+		}
+		for _, sh := range shapes {
+			for _, st := range styles {
+				consumed := make([]bool, len(q))
+				_, _, err := param(st.style, st.explode, sh).Query(q, consumed)
+				if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrAmbiguous) {
+					t.Fatalf("%s/%v over %q: unexpected error %v", st.style, st.explode, raw, err)
+				}
+				if st.style == "deepObject" {
+					for i, c := range consumed {
+						if c && !strings.HasPrefix(q[i].Key, "color[") {
+							t.Fatalf("deepObject consumed %q", q[i].Key)
+						}
+					}
+				}
+			}
+		}
+	})
+}

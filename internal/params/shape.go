@@ -255,15 +255,23 @@ type JSONText string
 // array and no string. Callers decode only then, so ordinary parameters
 // cost nothing.
 func MayHoldJSON(s *Shape) bool {
-	wants := func(x *Shape) bool { return x != nil && x.Types&(TObject|TArray) != 0 && x.Types&TString == 0 }
-	if s == nil {
+	return mayHoldJSON(s, 0)
+}
+
+// mayHoldJSON looks as deep as the decoders build values (nested
+// deepObject keys, an exploded object's array property of objects).
+func mayHoldJSON(s *Shape, depth int) bool {
+	if s == nil || depth > 16 {
 		return false
 	}
-	if wants(s) || wants(s.Items) || wants(s.AddProps) {
+	if s.Types&(TObject|TArray) != 0 && s.Types&TString == 0 {
+		return true
+	}
+	if mayHoldJSON(s.Items, depth+1) || mayHoldJSON(s.AddProps, depth+1) {
 		return true
 	}
 	for _, p := range s.Props {
-		if wants(p) {
+		if mayHoldJSON(p, depth+1) {
 			return true
 		}
 	}

@@ -490,18 +490,21 @@ func decodeJSONText(v any, lim body.Limits) (any, *Violation) {
 		}
 		return jv, nil
 	}
+	// The atoms sit at any depth the decoders build: an item of an
+	// exploded object's array property, a leaf of a nested deepObject
+	// (ShapeOf bounds the depth).
 	var bad *Violation
 	switch x := v.(type) {
 	case []any:
 		for i := range x {
-			if x[i], bad = one(x[i]); bad != nil {
+			if x[i], bad = decodeJSONText(x[i], lim); bad != nil {
 				return nil, bad
 			}
 		}
 		return x, nil
 	case map[string]any:
 		for k := range x {
-			if x[k], bad = one(x[k]); bad != nil {
+			if x[k], bad = decodeJSONText(x[k], lim); bad != nil {
 				return nil, bad
 			}
 		}

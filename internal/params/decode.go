@@ -333,47 +333,53 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		}
 		return out, true, nil
 	}
-	idx := -1
-	for i, kv := range q {
-		if kv.Key == p.Name {
-			if idx >= 0 {
-				return nil, true, ErrAmbiguous
-			}
-			idx = i
-		}
-	}
+	idx, err := onePair(q, p.Name)
 	if idx < 0 {
-		return nil, false, nil
+		return nil, err != nil, err
 	}
 	consumed[idx] = true
-	sep := ","
-	switch p.Style {
-	case "spaceDelimited":
-		sep = " "
-	case "pipeDelimited":
-		sep = "|"
-	}
-	v, err = p.delimited(q[idx].Value, sep, false)
+	v, err = p.delimited(q[idx].Value, Separator(p.Style), false)
 	return v, true, err
+}
+
+// Separator is the text between the items of a query parameter that is
+// not exploded, once percent-decoded: a space for spaceDelimited, | for
+// pipeDelimited, a comma for form.
+func Separator(style string) string {
+	switch style {
+	case "spaceDelimited":
+		return " "
+	case "pipeDelimited":
+		return "|"
+	}
+	return ","
 }
 
 // namedScalar reads the one pair named after p as a scalar of its shape;
 // present is false when there is none.
 func (p *Param) namedScalar(q []Pair, consumed []bool) (any, bool, error) {
+	idx, err := onePair(q, p.Name)
+	if idx < 0 {
+		return nil, err != nil, err
+	}
+	consumed[idx] = true
+	return Scalar(q[idx].Value, p.Shape), true, nil
+}
+
+// onePair is the index of the one pair called name: -1 when there is
+// none, and -1 with ErrAmbiguous when there are several (a parameter that
+// is not exploded is sent once).
+func onePair(q []Pair, name string) (int, error) {
 	idx := -1
 	for i, kv := range q {
-		if kv.Key == p.Name {
+		if kv.Key == name {
 			if idx >= 0 {
-				return nil, true, ErrAmbiguous
+				return -1, ErrAmbiguous
 			}
 			idx = i
 		}
 	}
-	if idx < 0 {
-		return nil, false, nil
-	}
-	consumed[idx] = true
-	return Scalar(q[idx].Value, p.Shape), true, nil
+	return idx, nil
 }
 
 // DeepArray reports a deepObject parameter whose schema is an array (and

@@ -327,13 +327,7 @@ func readStyled(g *gen.Generator, p *spec.Parameter, n gen.Node, pairs [][2]stri
 	if len(own) == 0 {
 		return nil, false
 	}
-	sep := ","
-	switch p.Style {
-	case "spaceDelimited":
-		sep = " "
-	case "pipeDelimited":
-		sep = "|"
-	}
+	sep := params.Separator(p.Style)
 	switch t {
 	case "array":
 		parts := own

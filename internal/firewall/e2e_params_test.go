@@ -104,6 +104,8 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject bare name beside it", "params", "GET", "/v1/params/deep?filter=x&filter[a]=1", nil, "", "", 400, false, amb},
 		{"params deepObject empty property", "params", "GET", "/v1/params/deep?filter[]=x", nil, "", "", 400, false, amb},
 		{"params deepObject accepted", "params", "GET", "/v1/params/deep?filter[a]=1&filter[zz]=b", nil, "", "", 200, true, ""},
+		{"params required Content-Length on a request without a body", "params", "DELETE", "/v1/params/upload-session", nil, "", "", 204, true, ""},
+		{"params Content-Length held to its schema", "params", "DELETE", "/v1/params/upload-session", nil, "text/plain", "abc", 400, false, inv},
 		{"params exploded object with an array of objects", "params", "GET", "/v1/params/rollback?MonitoringTimeInMinutes=5&RollbackTriggers=%7B%22Arn%22%3A%22a%22%7D&RollbackTriggers=%7B%22Arn%22%3A%22b%22%2C%22Type%22%3A%22t%22%7D", nil, "", "", 200, true, ""},
 		{"params exploded object, an item invalid", "params", "GET", "/v1/params/rollback?RollbackTriggers=%7B%22Type%22%3A%22t%22%7D", nil, "", "", 400, false, inv},
 		{"params integer or exploded object, the integer", "params", "GET", "/v1/params/page?page=2", nil, "", "", 200, true, ""},

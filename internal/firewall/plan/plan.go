@@ -625,10 +625,11 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		op.Body = &Body{Required: rb.Required}
 		for _, name := range sortedKeys(rb.Content) {
 			mt := rb.Content[name]
-			m := &Media{Name: MediaName(name), Kind: p.textKind(kindOf(MediaName(name)), mt.Schema)}
-			m.Schema = compile(mt.Schema, spec.RequestView, "request body "+name)
+			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
+			schema := p.describing(m.Kind, mt.Schema)
+			m.Schema = compile(schema, spec.RequestView, "request body "+name)
 			m.CaseVariantKeys = declaresCaseVariants(m.Schema)
-			if mt.Schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
+			if schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
 				m.Shape = p.shape(mt.Schema)
 				m.JSONFields = map[string]bool{}
 				if m.Shape != nil {
@@ -674,8 +675,8 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		r := &Response{Code: strings.ToUpper(sr.Code)}
 		for _, name := range sortedKeys(sr.Content) {
 			mt := sr.Content[name]
-			m := &Media{Name: MediaName(name), Kind: p.textKind(kindOf(MediaName(name)), mt.Schema)}
-			m.Schema = compile(mt.Schema, spec.ResponseView, "response "+sr.Code+" "+name)
+			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
+			m.Schema = compile(p.describing(m.Kind, mt.Schema), spec.ResponseView, "response "+sr.Code+" "+name)
 			r.Media = append(r.Media, m)
 		}
 		sortMedia(r.Media)
@@ -778,17 +779,18 @@ func kindOf(name string) int {
 	return KindOther
 }
 
-// textKind is kind, except where the schema cannot describe what the
-// media type carries: text whose schema admits no string (text/csv of an
-// array of objects, a text/plain "object"), which describes the data the
-// text encodes, as an XML schema does; a form or multipart body whose
-// schema admits no object (Jira's multipart {type: string, format:
-// binary}: "a file", not the parts). Held to such a schema, every body
-// would be refused whatever it holds; they are size-checked only, as XML
-// is.
-func (p *Plan) textKind(kind int, s *spec.Schema) int {
+// describing is the schema a body of this kind is held to: s, unless s
+// cannot describe what the media type carries. Text whose schema admits
+// no string (text/csv of an array of objects, a text/plain "object")
+// describes the data the text encodes, as an XML schema does; a form or
+// multipart body whose schema admits no object (Jira's multipart {type:
+// string, format: binary}: "a file") describes no fields. Held to such a
+// schema every body would be refused whatever it holds, so the body is
+// read as a body without a schema: still parsed (UTF-8, the multipart
+// framing and its ambiguities), not validated.
+func (p *Plan) describing(kind int, s *spec.Schema) *spec.Schema {
 	if s == nil {
-		return kind
+		return nil
 	}
 	want := params.TString
 	switch kind {
@@ -796,12 +798,12 @@ func (p *Plan) textKind(kind int, s *spec.Schema) int {
 	case KindForm, KindMultipart:
 		want = params.TObject
 	default:
-		return kind
+		return s
 	}
 	if sh := p.shape(s); sh.Types != 0 && !sh.Has(want) {
-		return KindOther
+		return nil
 	}
-	return kind
+	return s
 }
 
 func isJSON(name string) bool {

@@ -57,6 +57,13 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("%s: blocked=%v, want %v", w.key, r.Blocked, w.blocked)
 		}
 	}
+	// The firewall's own answers (RFC 9457 rejections, stripped
+	// responses) stay within the contract: the demo contract declares
+	// application/problem+json, so the scan through the firewall finds
+	// nothing the direct scan did not.
+	for _, f := range res.NewFindings {
+		t.Errorf("the scan through the firewall found what the direct scan did not: %s at %s: %s", f.Rule, f.Location.Pointer, f.Message)
+	}
 	if res.AuditScore.Total <= 0 || res.AuditScore.Total > 100 {
 		t.Errorf("audit score %d", res.AuditScore.Total)
 	}

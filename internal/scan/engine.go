@@ -1122,7 +1122,7 @@ func (e *engine) result() *Result {
 	}
 	for _, f := range e.findings {
 		if d := e.details[f]; len(d) > 1 {
-			f.Message += " (" + fmt.Sprint(len(d)) + " cases: " + strings.Join(limit(d, 12), "; ") + ")"
+			f.Message += " (" + casesSummary(d) + ")"
 		}
 		// Once more with every secret the scan knows by now: tokens
 		// issued by a login after the finding was recorded, and the
@@ -1170,6 +1170,32 @@ func ownerName(s string) string {
 		return "anonymous"
 	}
 	return s
+}
+
+// casesSummary describes the details of a finding's cases, each distinct
+// detail once in the order first seen, with how often it came when more
+// than once: nine rejections with the same Content-Type read as one line,
+// not nine copies of it.
+func casesSummary(details []string) string {
+	count := map[string]int{}
+	var distinct []string
+	for _, d := range details {
+		if count[d] == 0 {
+			distinct = append(distinct, d)
+		}
+		count[d]++
+	}
+	if len(distinct) == 1 {
+		return fmt.Sprintf("%d cases, each: %s", len(details), distinct[0])
+	}
+	parts := make([]string, len(distinct))
+	for i, d := range distinct {
+		parts[i] = d
+		if n := count[d]; n > 1 {
+			parts[i] = fmt.Sprintf("%s (x%d)", d, n)
+		}
+	}
+	return fmt.Sprintf("%d cases: %s", len(details), strings.Join(limit(parts, 12), "; "))
 }
 
 func limit(s []string, n int) []string {

@@ -32,9 +32,10 @@ content-type limits, request validation, ...) and responses are validated
 before they reach the client. Every transaction is written to the audit log
 as one JSON line. See docs/protect.md.
 
-Flags override the config file. Reload the contract with SIGHUP or by
-editing the spec file; SIGUSR1 reopens the audit log file (rotation);
-SIGTERM drains in-flight requests and exits.`,
+Flags override the config file. Reload the contract and the config file
+with SIGHUP or by editing either (listeners, TLS, timeouts, the upstream,
+the audit log and the stores take a restart); SIGUSR1 reopens the audit
+log file (rotation); SIGTERM drains in-flight requests and exits.`,
 			Example: `  rampart protect --spec api.yaml --upstream http://127.0.0.1:8000
   rampart protect --spec api.yaml --upstream http://127.0.0.1:8000 --mode monitor --log audit.jsonl
   rampart protect --config protect.yaml --tls-cert cert.pem --tls-key key.pem`,
@@ -46,41 +47,51 @@ SIGTERM drains in-flight requests and exits.`,
 				if os.Getenv("GOGC") == "" && gcPercent > 0 {
 					debug.SetGCPercent(gcPercent)
 				}
-				var cfg firewall.Config
-				if cfgFile != "" {
-					c, err := firewall.LoadConfigFile(cfgFile)
-					if err != nil {
-						return usageErr(err)
-					}
-					cfg = c
-				}
+				// readConfig is the configuration as the command line
+				// gives it: the file, then the flags set over it. A reload
+				// reads it again, so the flags keep winning.
 				f := cmd.Flags()
-				set := func(name string, dst *string, v string) {
-					if f.Changed(name) || *dst == "" {
-						*dst = v
+				readConfig := func() (firewall.Config, error) {
+					var cfg firewall.Config
+					if cfgFile != "" {
+						c, err := firewall.LoadConfigFile(cfgFile)
+						if err != nil {
+							return cfg, err
+						}
+						cfg = c
 					}
+					set := func(name string, dst *string, v string) {
+						if f.Changed(name) || *dst == "" {
+							*dst = v
+						}
+					}
+					set("spec", &cfg.Spec, flagCfg.Spec)
+					set("upstream", &cfg.Upstream, flagCfg.Upstream)
+					set("listen", &cfg.Listen, flagCfg.Listen)
+					set("admin", &cfg.Admin, flagCfg.Admin)
+					set("mode", &cfg.Mode, flagCfg.Mode)
+					set("response-mode", &cfg.ResponseMode, flagCfg.ResponseMode)
+					set("tls-cert", &cfg.TLSCert, flagCfg.TLSCert)
+					set("tls-key", &cfg.TLSKey, flagCfg.TLSKey)
+					set("log", &cfg.Log, flagCfg.Log)
+					if f.Changed("open-objects") {
+						cfg.OpenObjects = sf.openObjects
+					}
+					if f.Changed("base-path") {
+						cfg.BasePath = &basePath
+					}
+					if f.Changed("max-body") || cfg.Limits.MaxBodyBytes == 0 {
+						cfg.Limits.MaxBodyBytes = flagCfg.Limits.MaxBodyBytes
+					}
+					opts := sf.options(env)
+					opts.OpenObjects = cfg.OpenObjects
+					cfg.SpecOptions = opts
+					return cfg, nil
 				}
-				set("spec", &cfg.Spec, flagCfg.Spec)
-				set("upstream", &cfg.Upstream, flagCfg.Upstream)
-				set("listen", &cfg.Listen, flagCfg.Listen)
-				set("admin", &cfg.Admin, flagCfg.Admin)
-				set("mode", &cfg.Mode, flagCfg.Mode)
-				set("response-mode", &cfg.ResponseMode, flagCfg.ResponseMode)
-				set("tls-cert", &cfg.TLSCert, flagCfg.TLSCert)
-				set("tls-key", &cfg.TLSKey, flagCfg.TLSKey)
-				set("log", &cfg.Log, flagCfg.Log)
-				if f.Changed("open-objects") {
-					cfg.OpenObjects = sf.openObjects
+				cfg, err := readConfig()
+				if err != nil {
+					return usageErr(err)
 				}
-				if f.Changed("base-path") {
-					cfg.BasePath = &basePath
-				}
-				if f.Changed("max-body") || cfg.Limits.MaxBodyBytes == 0 {
-					cfg.Limits.MaxBodyBytes = flagCfg.Limits.MaxBodyBytes
-				}
-				opts := sf.options(env)
-				opts.OpenObjects = cfg.OpenObjects
-				cfg.SpecOptions = opts
 
 				var level slog.Level
 				if err := level.UnmarshalText([]byte(logLevel)); err != nil {
@@ -109,6 +120,9 @@ SIGTERM drains in-flight requests and exits.`,
 						return err
 					}
 					return usageErr(err)
+				}
+				if cfgFile != "" {
+					srv.SetConfigSource(cfgFile, readConfig)
 				}
 				if err := srv.Run(cmd.Context()); err != nil {
 					return internalErr(err)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -98,4 +100,18 @@ func (c *protectChild) stop(t *testing.T, sig syscall.Signal) {
 		t.Fatalf("protect did not stop after %v", sig)
 	}
 	_ = c.cmd.Wait()
+}
+
+// startNoContentUpstream runs an upstream on loopback that answers every
+// request 204, and returns its address.
+func startNoContentUpstream(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upstream := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })}
+	go upstream.Serve(ln)
+	t.Cleanup(func() { upstream.Close() })
+	return ln.Addr().String()
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,13 +17,7 @@ import (
 // only the restart signed.
 func TestProtectAuditLogAfterKill(t *testing.T) {
 	runAsProtectChild()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })}
-	go upstream.Serve(ln)
-	t.Cleanup(func() { upstream.Close() })
+	upstreamAddr := startNoContentUpstream(t)
 
 	dir := t.TempDir()
 	spec, cfg, logPath := filepath.Join(dir, "api.yaml"), filepath.Join(dir, "rampart.yaml"), filepath.Join(dir, "audit.log")
@@ -40,7 +33,7 @@ func TestProtectAuditLogAfterKill(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"protect", "--spec", spec, "--upstream", "http://" + ln.Addr().String(), "--config", cfg, "--log", logPath, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}
+	args := []string{"protect", "--spec", spec, "--upstream", "http://" + upstreamAddr, "--config", cfg, "--log", logPath, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}
 	ping := func(c *protectChild, n int) {
 		t.Helper()
 		for i := 0; i < n; i++ {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,13 +16,7 @@ import (
 // log both files verify, the new one continuing the old one's chain.
 func TestProtectAuditLogRotation(t *testing.T) {
 	runAsProtectChild()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	upstream := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })}
-	go upstream.Serve(ln)
-	t.Cleanup(func() { upstream.Close() })
+	upstreamAddr := startNoContentUpstream(t)
 
 	for _, tamperEvident := range []bool{false, true} {
 		name := "plain"
@@ -45,7 +38,7 @@ func TestProtectAuditLogRotation(t *testing.T) {
 			if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			child := startProtectChild(t, "TestProtectAuditLogRotation", []string{"protect", "--spec", spec, "--upstream", "http://" + ln.Addr().String(),
+			child := startProtectChild(t, "TestProtectAuditLogRotation", []string{"protect", "--spec", spec, "--upstream", "http://" + upstreamAddr,
 				"--config", cfg, "--log", logPath, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"})
 			ping := func(path string) {
 				t.Helper()

@@ -216,7 +216,7 @@ func (s *Server) onSignals(ctx context.Context, ch <-chan os.Signal) {
 		case sig := <-ch:
 			switch sig {
 			case syscall.SIGHUP:
-				s.log.Info("SIGHUP: reloading the contract")
+				s.log.Info("SIGHUP: reloading the contract and the configuration file")
 				_ = s.Reload(ctx)
 			case syscall.SIGUSR1:
 				s.ReopenLog()
@@ -239,7 +239,8 @@ func (s *Server) ReopenLog() {
 	s.log.Info("audit log reopened", "file", s.cfg.Log)
 }
 
-// watch polls the spec's files and reloads when one changes. Polling (not
+// watch polls the spec's files and the configuration file and reloads
+// when one changes. Polling (not
 // inotify) works the same on every platform and on network and container
 // volumes, where change notifications are unreliable.
 func (s *Server) watch(ctx context.Context) {
@@ -257,18 +258,23 @@ func (s *Server) watch(ctx context.Context) {
 			cur := s.fileStamps()
 			if cur != last {
 				last = cur
-				s.log.Info("spec file changed: reloading the contract")
+				s.log.Info("a spec or configuration file changed: reloading")
 				_ = s.Reload(ctx)
 			}
 		}
 	}
 }
 
-// fileStamps summarises size and modification time of the spec's files.
+// fileStamps summarises size and modification time of the spec's files
+// and the configuration file.
 func (s *Server) fileStamps() string {
-	files := []string{s.cfg.Spec}
-	if p := s.Plan(); p != nil {
-		files = append(files, p.Doc.FileKeys()...)
+	var files []string
+	if s.configFile != "" {
+		files = append(files, s.configFile)
+	}
+	if c := s.cur.Load(); c != nil {
+		files = append(files, c.pol.cfg.Spec)
+		files = append(files, c.plan.Doc.FileKeys()...)
 	}
 	var out []byte
 	for _, f := range files {

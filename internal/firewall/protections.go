@@ -44,28 +44,14 @@ const (
 	ExtSigned        = "x-rampart-signed"
 )
 
-// shared holds the protections built from the configuration alone. They
-// are built once and outlive contract reloads, so counters (rate limits),
-// the token denylist (including revocations held in memory and those added
-// through the admin listener) and connections (Redis) survive a reload.
+// shared holds what outlives every reload, of the contract and of the
+// configuration file alike: the stores that keep state. Rate-limit
+// counters, the token denylist (revocations held in memory and those
+// added through the admin listener), accepted DPoP proofs and the Redis
+// connections behind them survive a reload; the settings that choose
+// these stores take a restart (restartOnly).
 type shared struct {
-	ip      *clientip.Policy
-	headers *harden.Headers
-	cors    *harden.CORS
 	rlStore ratelimit.Store
-	checker blacklist.Checker
-	// tiers holds the checker of the other tier, built on first use by an
-	// operation that selects it (x-rampart-blacklist-tier): the CRS tier
-	// costs a few hundred milliseconds and megabytes to load, so only when
-	// some operation asks for it.
-	tiersMu  sync.Mutex
-	tiers    map[string]blacklist.Checker
-	blConfig blacklist.Config
-	certs    *mtls.Verifier
-	// certHeaders strips RFC 9440 headers not written by a proxy that
-	// some mTLS section trusts; nil when no section reads certificates.
-	certHeaders *mtls.Verifier
-	signed      *signed.Verifier
 	// deny is the token denylist handed to each contract's verifiers; nil
 	// when authentication.denylist is not configured.
 	deny         denylist.Store
@@ -79,11 +65,37 @@ type shared struct {
 	dpopReplayErrors *prometheus.CounterVec
 }
 
+// policy is one configuration and the protections built from it alone,
+// which hold no state: it is rebuilt when the configuration file is
+// reloaded and swapped in with the contract that uses it, so a request
+// never sees the rules of one configuration and the plan of another.
+type policy struct {
+	cfg     Config
+	pcfg    plan.Config
+	ip      *clientip.Policy
+	headers *harden.Headers
+	cors    *harden.CORS
+	checker blacklist.Checker
+	// tiers holds the checker of the other tier, built on first use by an
+	// operation that selects it (x-rampart-blacklist-tier): the CRS tier
+	// costs a few hundred milliseconds and megabytes to load, so only when
+	// some operation asks for it.
+	tiersMu  sync.Mutex
+	tiers    map[string]blacklist.Checker
+	blConfig blacklist.Config
+	certs    *mtls.Verifier
+	// certHeaders strips RFC 9440 headers not written by a proxy that
+	// some mTLS section trusts; nil when no section reads certificates.
+	certHeaders *mtls.Verifier
+	signed      *signed.Verifier
+}
+
 // contract is a compiled plan plus the protections that depend on it. It
 // is swapped in as one unit, so a request never sees the plan of one
 // version and the policy of another.
 type contract struct {
 	plan    *plan.Plan
+	pol     *policy
 	auth    *authn.Runtime // nil: authentication not configured
 	limiter *ratelimit.Limiter
 	specIP  *clientip.Policy // x-rampart-ip-rules; nil when none
@@ -171,22 +183,9 @@ func prefixLines(p string, err error) error {
 	return errors.Join(out...)
 }
 
-// buildShared builds the configuration-only protections.
+// buildShared builds the stores that keep state (see shared).
 func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
-	if err := cfg.validateProtections(); err != nil {
-		return nil, err
-	}
 	sh := &shared{}
-	var err error
-	if sh.ip, err = clientip.New(cfg.IPRules); err != nil {
-		return nil, err
-	}
-	if sh.headers, err = harden.NewHeaders(cfg.ResponseHeaders); err != nil {
-		return nil, err
-	}
-	if sh.cors, err = harden.NewCORS(cfg.CORS); err != nil {
-		return nil, fmt.Errorf("cors: %w", err)
-	}
 	rc := cfg.RateLimits
 	if rc.Store == "redis" {
 		rs, err := ratelimit.NewRedisStore(rc.Redis)
@@ -201,29 +200,7 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 	} else {
 		sh.rlStore = ratelimit.NewMemoryStore(rc.Memory.MaxKeys, rc.Memory.Shards)
 	}
-	if cfg.Blacklist.Enabled {
-		sh.blConfig = cfg.Blacklist
-		if sh.checker, err = blacklist.New(cfg.Blacklist); err != nil {
-			sh.close()
-			return nil, err
-		}
-	}
-	if cc := cfg.ClientCertificates; cc != nil {
-		if sh.certs, err = mtls.New(cc.Config); err != nil {
-			sh.close()
-			return nil, fmt.Errorf("client_certificates: %w", err)
-		}
-	}
-	if sh.certHeaders, err = certHeaderPolicy(cfg); err != nil {
-		sh.close()
-		return nil, err
-	}
-	if cfg.SignedPayloads != nil {
-		if sh.signed, err = signed.New(*cfg.SignedPayloads); err != nil {
-			sh.close()
-			return nil, err
-		}
-	}
+	var err error
 	if a := cfg.Authentication; a != nil && a.Denylist != nil {
 		d := a.Denylist
 		if sh.deny, sh.denyClose, err = d.NewStore(); err != nil {
@@ -249,6 +226,48 @@ func buildShared(cfg Config, logger *slog.Logger) (*shared, error) {
 		}
 	}
 	return sh, nil
+}
+
+// buildPolicy checks a configuration (defaults applied) and builds the
+// protections that depend on it alone.
+func buildPolicy(cfg Config) (*policy, error) {
+	pcfg, err := cfg.planConfig()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.validateProtections(); err != nil {
+		return nil, err
+	}
+	pol := &policy{cfg: cfg, pcfg: pcfg}
+	if pol.ip, err = clientip.New(cfg.IPRules); err != nil {
+		return nil, err
+	}
+	if pol.headers, err = harden.NewHeaders(cfg.ResponseHeaders); err != nil {
+		return nil, err
+	}
+	if pol.cors, err = harden.NewCORS(cfg.CORS); err != nil {
+		return nil, fmt.Errorf("cors: %w", err)
+	}
+	if cfg.Blacklist.Enabled {
+		pol.blConfig = cfg.Blacklist
+		if pol.checker, err = blacklist.New(cfg.Blacklist); err != nil {
+			return nil, err
+		}
+	}
+	if cc := cfg.ClientCertificates; cc != nil {
+		if pol.certs, err = mtls.New(cc.Config); err != nil {
+			return nil, fmt.Errorf("client_certificates: %w", err)
+		}
+	}
+	if pol.certHeaders, err = certHeaderPolicy(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.SignedPayloads != nil {
+		if pol.signed, err = signed.New(*cfg.SignedPayloads); err != nil {
+			return nil, err
+		}
+	}
+	return pol, nil
 }
 
 // certHeaderPolicy decides who may pass a client certificate in the RFC
@@ -284,22 +303,22 @@ func certHeaderPolicy(cfg Config) (*mtls.Verifier, error) {
 
 // tier returns the checker of the named blacklist tier, building it on
 // first use from the configuration's blacklist section.
-func (sh *shared) tier(name string) (blacklist.Checker, error) {
-	sh.tiersMu.Lock()
-	defer sh.tiersMu.Unlock()
-	if c, ok := sh.tiers[name]; ok {
+func (pol *policy) tier(name string) (blacklist.Checker, error) {
+	pol.tiersMu.Lock()
+	defer pol.tiersMu.Unlock()
+	if c, ok := pol.tiers[name]; ok {
 		return c, nil
 	}
-	cfg := sh.blConfig
+	cfg := pol.blConfig
 	cfg.Tier = name
 	c, err := blacklist.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if sh.tiers == nil {
-		sh.tiers = map[string]blacklist.Checker{}
+	if pol.tiers == nil {
+		pol.tiers = map[string]blacklist.Checker{}
 	}
-	sh.tiers[name] = c
+	pol.tiers[name] = c
 	return c, nil
 }
 
@@ -332,10 +351,10 @@ func extAt(doc *spec.Document, so *spec.Operation, key string) (any, string, boo
 // that only concern one operation are recorded in p.Problems or make the
 // operation Broken (refused, fail closed); errors that would leave the
 // contract unenforced are returned.
-func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, error) {
-	cfg := s.cfg
+func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) (*contract, error) {
+	cfg := conf.cfg
 	doc := p.Doc
-	c := &contract{plan: p, ops: make(map[*plan.Op]*opPolicy, len(p.Ops)), apiKeyQuery: map[string]bool{}}
+	c := &contract{plan: p, pol: conf, ops: make(map[*plan.Op]*opPolicy, len(p.Ops)), apiKeyQuery: map[string]bool{}}
 	for _, sch := range doc.SecuritySchemes {
 		if sch.Type == "apiKey" && sch.In == "query" {
 			c.apiKeyQuery[sch.ParamName] = true
@@ -397,7 +416,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			switch {
 			case err != nil:
 				problem("%s (%s level) ignored: %v", ExtBlacklist, lvl, err)
-			case want != "" && s.shared.checker == nil:
+			case want != "" && conf.checker == nil:
 				problem("%s (%s level) asks for the blacklist, which is not enabled in the configuration; ignored", ExtBlacklist, lvl)
 			case blRank(want) >= blRank(baseBL) || cfg.AllowSpecOverrides:
 				pol.blacklist = want
@@ -406,7 +425,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			}
 		}
 		if v, lvl, ok := extAt(doc, so, ExtBlacklistTier); ok && pol.blacklist != "" {
-			base := s.shared.blConfig.WithDefaults().Tier
+			base := conf.blConfig.WithDefaults().Tier
 			switch want, _ := v.(string); {
 			case want != blacklist.TierDefault && want != blacklist.TierCRS:
 				problem("%s %v (%s level) ignored: not one of default, crs", ExtBlacklistTier, v, lvl)
@@ -414,7 +433,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			case want == blacklist.TierCRS || cfg.AllowSpecOverrides:
 				// The crs tier runs the default tier first: choosing it
 				// only adds detection.
-				c, err := s.shared.tier(want)
+				c, err := conf.tier(want)
 				if err != nil {
 					problem("%s %q (%s level) ignored: %v", ExtBlacklistTier, want, lvl, err)
 				} else {
@@ -453,7 +472,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 			}
 		}
 		if pol.mtls {
-			if s.shared.certs == nil {
+			if conf.certs == nil {
 				broken("it requires a client certificate but client_certificates is not configured")
 			}
 		}
@@ -465,7 +484,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtSigned, lvl, err))
 			}
 			pol.signed = want
-			if want && s.shared.signed == nil {
+			if want && conf.signed == nil {
 				broken("it requires signed payloads but signed_payloads is not configured")
 			}
 		}
@@ -482,7 +501,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan) (*contract, er
 				specIP.Operations[op.ID] = r
 			}
 		}
-		pol.ipOpRules = s.shared.ip.HasOperationRules(op.ID) || len(specIP.Operations[op.ID].Allow)+len(specIP.Operations[op.ID].Deny) > 0
+		pol.ipOpRules = conf.ip.HasOperationRules(op.ID) || len(specIP.Operations[op.ID].Allow)+len(specIP.Operations[op.ID].Deny) > 0
 
 		// Rate limits: extra rules, charged in addition to the
 		// configuration's, so they can only tighten.

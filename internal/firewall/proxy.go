@@ -104,7 +104,7 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			// as the firewall judged it.
 			// A field the operation declares as a parameter was validated
 			// and is the upstream's to read.
-			trusted := s.shared.ip.FromTrustedProxy(pr.In)
+			trusted := tx.C.pol.ip.FromTrustedProxy(pr.In)
 			for k := range h {
 				if len(k) > len(forwardedPrefix) && strings.EqualFold(k[:len(forwardedPrefix)], forwardedPrefix) &&
 					(!trusted || schemeFields[http.CanonicalHeaderKey(k)]) && !declared(tx, k) {
@@ -126,7 +126,7 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			}
 			// Whether the client used TLS, as judged for HSTS.
 			proto := "http"
-			if s.shared.ip.IsTLS(pr.In) {
+			if tx.C.pol.ip.IsTLS(pr.In) {
 				proto = "https"
 			}
 			h.Set("X-Forwarded-Proto", proto)
@@ -252,11 +252,11 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 			}
 		}
 	}
-	if s.shared.certHeaders != nil {
+	if tx.C.pol.certHeaders != nil {
 		// RFC 9440 headers are believed only from a trusted proxy; a
 		// client that writes them itself must not reach the upstream
 		// with them.
-		s.shared.certHeaders.StripUntrusted(r)
+		tx.C.pol.certHeaders.StripUntrusted(r)
 	}
 	tx.Upstream = true
 	// ReverseProxy clears the response header map after relaying an
@@ -359,9 +359,12 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 	// The firewall's request id is the one the client and the audit log
 	// share; an upstream's own would be added beside it.
 	resp.Header.Del(RequestIDHeader)
-	if tx, ok := resp.Request.Context().Value(txKey{}).(*Tx); ok {
+	tx, _ := resp.Request.Context().Value(txKey{}).(*Tx)
+	pol := s.cur.Load().pol
+	if tx != nil {
 		// The header is in; a buffered body gets its own time.
 		tx.upstreamClock.stop()
+		pol = tx.C.pol
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		// Refused whatever the mode or the route: what follows a 101 is
@@ -370,7 +373,7 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 		// the body would wait on for ever).
 		return &blockedResponse{plan.Violation{Status: 502, Reason: plan.ReasonRespStatus, Detail: "the upstream switched protocols, which the firewall does not forward"}}
 	}
-	if s.shared.cors.Enabled() {
+	if pol.cors.Enabled() {
 		for k := range resp.Header {
 			if strings.HasPrefix(k, "Access-Control-") {
 				delete(resp.Header, k)
@@ -381,7 +384,7 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 		return err
 	}
 	s.rewriteUpstreamLocations(resp)
-	if tx, ok := resp.Request.Context().Value(txKey{}).(*Tx); ok && !tx.bodyBuffered && resp.Body != nil && resp.Body != http.NoBody {
+	if tx != nil && !tx.bodyBuffered && resp.Body != nil && resp.Body != http.NoBody {
 		// Relayed as it arrives: no other bound applies once the header
 		// is in, so a stalled upstream would hold the transaction until
 		// it closed or a shutdown cut it.

@@ -39,16 +39,25 @@ const RequestIDHeader = "X-Request-Id"
 
 // Server is a running firewall.
 type Server struct {
-	cfg      Config
-	pcfg     plan.Config
-	log      *slog.Logger
-	cur      atomic.Pointer[contract]
-	shared   *shared
-	stages   []Stage
-	proxy    *httputil.ReverseProxy
-	audit    *auditlog.Writer
-	metrics  *metrics
-	upstream *url.URL
+	// cfg is the configuration the server started with. What a reload
+	// may change lives in the contract in force (contract.pol.cfg);
+	// cfg's other settings (listeners, timeouts, the audit log, the
+	// stores) stay as started.
+	cfg Config
+	// initial is the policy of the first contract, built by New.
+	initial *policy
+	// configFile and readConfig read the configuration again at each
+	// reload; nil when it came from the command line alone.
+	configFile string
+	readConfig func() (Config, error)
+	log        *slog.Logger
+	cur        atomic.Pointer[contract]
+	shared     *shared
+	stages     []Stage
+	proxy      *httputil.ReverseProxy
+	audit      *auditlog.Writer
+	metrics    *metrics
+	upstream   *url.URL
 
 	idPrefix string
 	idSeq    atomic.Uint64
@@ -83,7 +92,7 @@ type Server struct {
 // server then owns. Logs go to logger.
 func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Writer) (*Server, error) {
 	cfg = cfg.WithDefaults()
-	pcfg, err := cfg.planConfig()
+	pol, err := buildPolicy(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +104,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Write
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, pcfg: pcfg, log: logger, shared: sh, upstream: up, stopped: make(chan struct{})}
+	s := &Server{cfg: cfg, initial: pol, log: logger, shared: sh, upstream: up, stopped: make(chan struct{})}
 	s.cut, s.cutAll = context.WithCancel(context.Background())
 	s.stages = s.Stages()
 	var rb [6]byte
@@ -192,51 +201,70 @@ func (s *Server) Ready() bool {
 // sets before swapping it in anyway.
 const readyWait = 10 * time.Second
 
-// Reload loads and compiles the spec again and swaps it in atomically. On
-// any error the contract in force stays, and the error is returned.
+// Reload reads the configuration file again (when there is one, see
+// SetConfigSource), loads and compiles the spec, and swaps the new
+// contract and policy in atomically. On any error the contract and the
+// configuration in force stay, and the error is returned.
 func (s *Server) Reload(ctx context.Context) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	opts := s.cfg.SpecOptions
-	opts.OpenObjects = opts.OpenObjects || s.cfg.OpenObjects
-	doc, err := spec.Load(ctx, s.cfg.Spec, opts)
+	pol, err := s.nextPolicy()
+	specPath := s.cfg.Spec
 	if err == nil {
-		var p *plan.Plan
-		p, err = plan.Build(ctx, doc, s.pcfg)
-		var c *contract
-		if err == nil {
-			c, err = s.buildContract(ctx, p)
-		}
-		if err == nil {
-			if prev := s.cur.Load(); prev != nil && prev.ready() {
-				// Do not trade a working contract for one that would
-				// answer 503 until its keys load.
-				deadline := time.Now().Add(readyWait)
-				for !c.ready() && time.Now().Before(deadline) && ctx.Err() == nil {
-					time.Sleep(20 * time.Millisecond)
-				}
-			}
-			oldC := s.cur.Swap(c)
-			var old *plan.Plan
-			if oldC != nil {
-				old = oldC.plan
-				// Requests in flight may still use the old contract.
-				time.AfterFunc(s.cfg.Timeouts.Drain+s.cfg.Timeouts.Upstream, oldC.close)
-			}
-			for _, prob := range p.Problems {
-				s.log.Warn("contract", "problem", prob)
-			}
-			s.log.Info("contract loaded", "spec", s.cfg.Spec, "contract", p.ID, "operations", len(p.Ops), "compile", p.Duration.Round(time.Millisecond).String(), "reload", old != nil)
-			s.metrics.reloads.WithLabelValues("ok").Inc()
-			s.ready.Store(true)
-			return nil
-		}
+		specPath = pol.cfg.Spec
+		err = s.swapContract(ctx, pol)
+	}
+	if err == nil {
+		return nil
 	}
 	s.metrics.reloads.WithLabelValues("error").Inc()
 	if s.cur.Load() != nil {
-		s.log.Error("reload failed; the previous contract stays in force", "spec", s.cfg.Spec, "err", err)
+		s.log.Error("reload failed; the previous contract and configuration stay in force", "spec", specPath, "config", s.configFile, "err", err)
 	}
-	return fmt.Errorf("loading %s: %w", s.cfg.Spec, err)
+	return err
+}
+
+// swapContract loads and compiles the spec under pol and swaps the result
+// in.
+func (s *Server) swapContract(ctx context.Context, pol *policy) error {
+	opts := pol.cfg.SpecOptions
+	opts.OpenObjects = opts.OpenObjects || pol.cfg.OpenObjects
+	doc, err := spec.Load(ctx, pol.cfg.Spec, opts)
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", pol.cfg.Spec, err)
+	}
+	p, err := plan.Build(ctx, doc, pol.pcfg)
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", pol.cfg.Spec, err)
+	}
+	c, err := s.buildContract(ctx, p, pol)
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", pol.cfg.Spec, err)
+	}
+	if prev := s.cur.Load(); prev != nil && prev.ready() {
+		// Do not trade a working contract for one that would answer 503
+		// until its keys load.
+		deadline := time.Now().Add(readyWait)
+		for !c.ready() && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	oldC := s.cur.Swap(c)
+	if oldC != nil {
+		// Requests in flight may still use the old contract.
+		time.AfterFunc(s.cfg.Timeouts.Drain+s.cfg.Timeouts.Upstream, oldC.close)
+	}
+	for _, prob := range p.Problems {
+		s.log.Warn("contract", "problem", prob)
+	}
+	attrs := []any{"spec", pol.cfg.Spec, "contract", p.ID, "operations", len(p.Ops), "compile", p.Duration.Round(time.Millisecond).String(), "reload", oldC != nil}
+	if oldC != nil && s.configFile != "" {
+		attrs = append(attrs, "config", s.configFile, "config_changed", oldC.pol != pol)
+	}
+	s.log.Info("contract loaded", attrs...)
+	s.metrics.reloads.WithLabelValues("ok").Inc()
+	s.ready.Store(true)
+	return nil
 }
 
 func (s *Server) nextID() string {
@@ -722,21 +750,25 @@ func (s *Server) harden(tx *Tx, h http.Header) {
 	if tx == nil {
 		return
 	}
-	s.shared.headers.Apply(h, harden.ResponseInfo{TLS: s.shared.ip.IsTLS(tx.R), Authenticated: tx.Authenticated()})
+	tx.C.pol.headers.Apply(h, harden.ResponseInfo{TLS: tx.C.pol.ip.IsTLS(tx.R), Authenticated: tx.Authenticated()})
 	if !harden.IsPreflight(tx.R) {
 		// Preflights get their headers from the CORS stage; every other
 		// response, whichever stage answered it, gets them here.
-		s.shared.cors.ActualHeaders(tx.R, h)
+		tx.C.pol.cors.ActualHeaders(tx.R, h)
 	}
 }
 
 // wantsClientCerts tells whether any operation may verify a client
 // certificate from the TLS handshake.
-func (s *Server) wantsClientCerts() bool {
-	if s.cfg.ClientCertificates != nil {
+func (s *Server) wantsClientCerts() bool { return wantsClientCerts(s.cfg) }
+
+// wantsClientCerts reports whether a configuration asks clients for a
+// certificate in the TLS handshake.
+func wantsClientCerts(cfg Config) bool {
+	if cfg.ClientCertificates != nil {
 		return true
 	}
-	if a := s.cfg.Authentication; a != nil {
+	if a := cfg.Authentication; a != nil {
 		for _, sc := range a.Schemes {
 			if sc != nil && sc.MTLS != nil {
 				return true

@@ -57,7 +57,7 @@ func (st ipRulesStage) Process(tx *Tx) *Rejection {
 		// get it. Either way the client is not what the IP rules judge.
 		return &Rejection{Violation: plan.Violation{Status: http.StatusBadRequest, Reason: "ambiguous-header", Detail: "the Connection header names " + quoteName(f) + ", a field the firewall reads to resolve the client"}, Hard: true}
 	}
-	ip := st.s.shared.ip
+	ip := tx.C.pol.ip
 	tx.Client = ip.Resolve(tx.R).Addr
 	if d := ip.Check(tx.Client, ""); !d.Allowed {
 		return ipRejection(d.Reason)
@@ -76,7 +76,7 @@ func (s *Server) checkOpIP(tx *Tx) *Rejection {
 	if pol == nil || !pol.ipOpRules {
 		return nil
 	}
-	if d := s.shared.ip.Check(tx.Client, tx.Op.ID); !d.Allowed {
+	if d := tx.C.pol.ip.Check(tx.Client, tx.Op.ID); !d.Allowed {
 		return ipRejection(d.Reason)
 	}
 	if sp := tx.C.specIP; sp != nil {
@@ -150,7 +150,7 @@ func (corsStage) Name() string { return StageCORS }
 // 204 without any Access-Control-* header, which browsers treat as a
 // refusal.
 func (st corsStage) Process(tx *Tx) *Rejection {
-	cors := st.s.shared.cors
+	cors := tx.C.pol.cors
 	r := tx.R
 	if !harden.IsPreflight(r) {
 		if cors.Enabled() {
@@ -196,7 +196,7 @@ func (st authenticationStage) Process(tx *Tx) *Rejection {
 	}
 	pol := tx.C.op(tx.Op)
 	if pol != nil && pol.mtls {
-		if _, err := st.s.shared.certs.Verify(tx.R); err != nil {
+		if _, err := tx.C.pol.certs.Verify(tx.R); err != nil {
 			st.s.log.Debug("client certificate refused", "request_id", tx.ID, "err", err)
 			return &Rejection{Violation: plan.Violation{Status: http.StatusUnauthorized, Reason: "client-certificate-required", Detail: "this operation requires a valid client certificate"}}
 		}
@@ -207,7 +207,7 @@ func (st authenticationStage) Process(tx *Tx) *Rejection {
 	}
 	// DPoP proofs name the URI the client used: https when a trusted
 	// proxy ended TLS in front of a plain-HTTP firewall.
-	ctx := authn.WithClientTLS(tx.R.Context(), st.s.shared.ip.IsTLS(tx.R))
+	ctx := authn.WithClientTLS(tx.R.Context(), tx.C.pol.ip.IsTLS(tx.R))
 	id, fail := rt.Evaluate(ctx, tx.R, tx.Op.Spec.Security)
 	if fail != nil {
 		h := http.Header{}
@@ -277,7 +277,7 @@ func (signedStage) Name() string { return StageSigned }
 // configured (a bad signature is never forwarded). For application/jose
 // the signed payload, not the JWS, is what request validation checks.
 func (st signedStage) Process(tx *Tx) *Rejection {
-	sv := st.s.shared.signed
+	sv := tx.C.pol.signed
 	if sv == nil || tx.Op == nil {
 		return nil
 	}
@@ -316,7 +316,7 @@ func (blacklistStage) Name() string { return StageBlacklist }
 // schema does not already confine to harmless values.
 func (st blacklistStage) Process(tx *Tx) *Rejection {
 	pol := tx.C.op(tx.Op)
-	if pol == nil || pol.blacklist == "" || st.s.shared.checker == nil {
+	if pol == nil || pol.blacklist == "" || tx.C.pol.checker == nil {
 		return nil
 	}
 	f := st.s.scan(tx, pol)
@@ -398,7 +398,7 @@ func skipSafe(sp *blacklist.SkipPolicy) bool {
 
 // scan runs the checker over the parameters and the body.
 func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
-	c := s.shared.checker
+	c := tx.C.pol.checker
 	if pol.checker != nil {
 		c = pol.checker
 	}

@@ -346,6 +346,9 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 	type mut struct {
 		name string
 		r    *request
+		// dup is the parser-differential probe the mutation makes
+		// possible when the API refuses it.
+		dup *duplicate
 	}
 	var muts []mut
 	key := spec.ParsePathKey(op.Path)
@@ -365,7 +368,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 		if p.Required && p.In != "path" && !(p.In == "header" && alwaysSent(p.Name)) {
 			r := r0.clone()
 			r.omit[k] = true
-			muts = append(muts, mut{p.In + " " + p.Name + ": missing-required", r})
+			muts = append(muts, mut{p.In + " " + p.Name + ": missing-required", r, nil})
 		}
 		if p.Schema == nil {
 			continue
@@ -388,7 +391,8 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			}
 			r := r0.clone()
 			r.params[k] = m.Value
-			muts = append(muts, mut{p.In + " " + p.Name + ": " + m.Kind, r})
+			name := p.In + " " + p.Name + ": " + m.Kind
+			muts = append(muts, mut{name, r, duplicateCandidate(op, r0, p, "", m.Value, name)})
 		}
 	}
 	if r0.hasBody && r0.rawBody == nil && (isJSON(r0.media) || isForm(r0.media) || isMultipart(r0.media)) {
@@ -422,7 +426,11 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 					if m.Drop && len(m.Path) == 0 {
 						r.hasBody = false
 					}
-					muts = append(muts, mut{"body " + m.Name(), r})
+					var dup *duplicate
+					if len(m.Path) == 1 && !m.Drop && m.Kind != "additional-property" {
+						dup = duplicateCandidate(op, r0, nil, m.Path[0], m.Value, "body "+m.Name())
+					}
+					muts = append(muts, mut{"body " + m.Name(), r, dup})
 				}
 			}
 		}
@@ -430,12 +438,13 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			r := r0.clone()
 			r.rawBody = bodyBytes(r0.body)
 			r.rawType = "text/plain"
-			muts = append(muts, mut{"body: wrong-content-type", r})
+			muts = append(muts, mut{"body: wrong-content-type", r, nil})
 		}
 	}
 	if len(muts) > maxMutations {
 		muts = muts[:maxMutations]
 	}
+	dups := map[string]*duplicate{} // the first refused candidate of each kind
 	for _, m := range muts {
 		if e.halted(ctx) {
 			return
@@ -451,6 +460,16 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			e.add(RuleNegativeAccepted, op, "conformance",
 				fmt.Sprintf("%s accepted a request outside its contract (%s).", op.Key(), m.name),
 				"4xx for out-of-contract input", fmt.Sprintf("%d to %s", x.Status, m.name), e.happyX[op], x)
+		}
+		if m.dup != nil && refusedAsInvalid(x.Status) && dups[m.dup.kind()] == nil {
+			dups[m.dup.kind()] = m.dup
+		}
+	}
+	if !e.opts.NoProbes {
+		for _, kind := range []string{"query", "body"} {
+			if d := dups[kind]; d != nil {
+				e.duplicateRead(ctx, op, r0, d)
+			}
 		}
 	}
 }

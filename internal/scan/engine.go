@@ -147,6 +147,10 @@ type engine struct {
 	resources []*resource
 	tmpl      map[*spec.Operation]*request
 	happyX    map[*spec.Operation]*exchange
+	// dupProbes counts the duplicate-name probes sent per kind ("query",
+	// "body"); dupSettled marks a kind whose answer was conclusive.
+	dupProbes  map[string]int
+	dupSettled map[string]bool
 	happyFail map[string]string
 
 	findings []*report.Finding
@@ -219,6 +223,7 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, docBase: docBase, start: time.Now(),
 		vars: map[string]any{}, seen: map[string]seenID{}, tmpl: map[*spec.Operation]*request{},
 		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
+		dupProbes: map[string]int{}, dupSettled: map[string]bool{},
 		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
 		weakDone: map[string]bool{}, stats: map[string]int{}, linked: map[string]map[string]string{}}
 	for k, v := range cfg.Variables {

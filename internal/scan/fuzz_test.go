@@ -155,6 +155,7 @@ func offlineEngine(t *testing.T, doc *spec.Document) (*engine, *atomic.Int64) {
 		red: newRedactor(false), log: opts.Logger, base: base, docBase: docBase, start: time.Now(),
 		vars: map[string]any{}, seen: map[string]seenID{}, tmpl: map[*spec.Operation]*request{},
 		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
+		dupProbes: map[string]int{}, dupSettled: map[string]bool{},
 		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
 		weakDone: map[string]bool{}, stats: map[string]int{}, linked: map[string]map[string]string{},
 		runCtx: context.Background()}

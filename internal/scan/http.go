@@ -357,14 +357,18 @@ func (r *redactor) finding(f *report.Finding) {
 	f.Message, f.Actual, f.Expected = r.text(f.Message), r.text(f.Actual), r.text(f.Expected)
 	for i := range f.Exchanges {
 		x := &f.Exchanges[i]
-		x.URL, x.Body, x.RespBody, x.Curl = r.text(x.URL), r.text(x.Body), r.text(x.RespBody), r.text(x.Curl)
-		for _, h := range []map[string][]string{x.Headers, x.RespHead} {
-			for k, vs := range h {
-				for j := range vs {
-					vs[j] = r.text(vs[j])
-				}
-				h[k] = vs
+		x.URL, x.Body, x.RespBody, x.Curl = r.text(x.URL), r.text(x.Body), r.answer(x.RespBody), r.text(x.Curl)
+		for k, vs := range x.Headers {
+			for j := range vs {
+				vs[j] = r.text(vs[j])
 			}
+			x.Headers[k] = vs
+		}
+		for k, vs := range x.RespHead {
+			for j := range vs {
+				vs[j] = r.answer(vs[j])
+			}
+			x.RespHead[k] = vs
 		}
 	}
 }
@@ -382,6 +386,16 @@ func (r *redactor) text(s string) string {
 		s = sensitive.ReplaceValue(s, sec, redacted)
 	}
 	return s
+}
+
+// answer redacts the text of a response: the secrets the scan knows, and
+// any signed JWT, since a token the API issued in an answer (a probe's
+// login) is a credential the scan never held.
+func (r *redactor) answer(s string) string {
+	if r.off {
+		return s
+	}
+	return sensitive.RedactSignedJWTs(r.text(s), redacted)
 }
 
 func (r *redactor) header(name, v string) string {
@@ -496,12 +510,12 @@ func (r *redactor) report(x *exchange) report.Exchange {
 		out.RespHead = map[string][]string{}
 		for k, vs := range x.RespHead {
 			for _, v := range vs {
-				out.RespHead[k] = append(out.RespHead[k], r.header(k, v))
+				out.RespHead[k] = append(out.RespHead[k], r.answer(r.header(k, v)))
 			}
 		}
 	}
 	if len(x.RespBody) > 0 {
-		out.RespBody = clip(r.text(string(x.RespBody)), excerpt)
+		out.RespBody = clip(r.answer(string(x.RespBody)), excerpt)
 	}
 	out.Curl = r.curl(x)
 	return out

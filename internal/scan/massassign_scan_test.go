@@ -139,6 +139,9 @@ func TestMassAssignmentIgnoresTheAPIsOwnValues(t *testing.T) {
 					found = true
 					continue
 				}
+				if f.Rule == scan.RuleDuplicateKey {
+					continue // encoding/json's reading of duplicate keys, true of this API but not the subject here
+				}
 				t.Errorf("%s %s: %s", f.Rule, f.Operation, f.Message)
 			}
 			if flawed && !found {

@@ -45,6 +45,8 @@ type request struct {
 	// extra fields are set last, over everything else (probes of how the
 	// API reads particular header fields).
 	extra http.Header
+	// dupQuery repeats one query parameter (parser-differential probes).
+	dupQuery *queryDuplicate
 }
 
 func (r *request) clone() *request {
@@ -283,7 +285,15 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		case "path":
 			path = strings.ReplaceAll(path, "{"+p.Name+"}", styledValue(p, v, url.PathEscape))
 		case "query":
-			query = append(query, queryPairs(p, v)...)
+			pairs := queryPairs(p, v)
+			if d := r.dupQuery; d != nil && d.key == k {
+				if d.first {
+					pairs = append(queryPairs(p, d.value), pairs...)
+				} else {
+					pairs = append(pairs, queryPairs(p, d.value)...)
+				}
+			}
+			query = append(query, pairs...)
 		case "header":
 			header.Set(p.Name, styledValue(p, v, func(s string) string { return s }))
 		case "cookie":

@@ -8,6 +8,8 @@ const (
 	RuleHappyPathFailed   = "scan-happy-path-failed"
 	RuleServerError       = "scan-server-error"
 	RuleNegativeAccepted  = "scan-negative-accepted"
+	RuleDuplicateParam    = "scan-duplicate-parameter-read"
+	RuleDuplicateKey      = "scan-duplicate-json-key-read"
 	RuleUndeclaredMethod  = "scan-undeclared-method"
 	RuleUndeclaredStatus  = "scan-undeclared-status"
 	RuleUndeclaredContent = "scan-undeclared-content-type"
@@ -75,6 +77,12 @@ var rules = []report.Rule{
 	{ID: RuleNegativeAccepted, Title: "Out-of-contract input accepted", Severity: report.SeverityMedium, Family: "conformance", OWASP: "API8:2023", CWE: "CWE-20",
 		Description: "A request that violates the contract (wrong type, out of bounds, missing required, ...) was answered 2xx.",
 		Fix:         "Validate requests against the contract and answer 400 (or 422) when they do not conform."},
+	{ID: RuleDuplicateParam, Title: "Repeated query parameter read silently", Severity: report.SeverityLow, Family: "conformance", OWASP: "API8:2023", CWE: "CWE-235",
+		Description: "With a query parameter given twice, once with a value the API refuses alone, the API answered 2xx in one order and 4xx in the other: it reads one occurrence and ignores the other. A gateway or firewall that checks the other occurrence is bypassed (HTTP parameter pollution).",
+		Fix:         "Refuse a repeated scalar parameter with 400, or read every occurrence and validate each; put a firewall that refuses them in front (rampart protect does)."},
+	{ID: RuleDuplicateKey, Title: "Duplicate JSON key read silently", Severity: report.SeverityLow, Family: "conformance", OWASP: "API8:2023", CWE: "CWE-235",
+		Description: "With a JSON body naming one property twice, once with a value the API refuses alone, the API answered 2xx in one order and 4xx in the other: its parser keeps one duplicate and drops the other. A gateway or firewall whose parser keeps the other one is bypassed.",
+		Fix:         "Refuse JSON objects with duplicate names (RFC 8259 says they should be unique; most parsers have a strict option); put a firewall that refuses them in front (rampart protect does)."},
 	{ID: RuleUndeclaredMethod, Title: "Undeclared method accepted", Severity: report.SeverityMedium, Family: "conformance", OWASP: "API9:2023", CWE: "CWE-650",
 		Description: "A method the definition does not declare on the path was answered 2xx instead of 405.",
 		Fix:         "Route only the declared methods and answer 405 Method Not Allowed for the others."},

@@ -1,0 +1,238 @@
+package scan_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall"
+	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/spec"
+)
+
+const duplicatesSpec = `openapi: 3.0.3
+info: {title: duplicates, version: "1"}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer, minimum: 1, maximum: 100}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object, additionalProperties: false, properties: {limit: {type: integer}}}}}}
+        "400": {description: invalid}
+    post:
+      operationId: createItem
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, additionalProperties: false, required: [qty], properties: {qty: {type: integer, minimum: 1, maximum: 10}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {type: object, additionalProperties: false, properties: {qty: {type: integer}}}}}}
+        "400": {description: invalid}
+`
+
+// duplicatesAPI validates its input as the contract says, reading repeated
+// names as the parsers of real frameworks do: "first" (net/http's
+// Query().Get; JSON parsers that keep the first duplicate), "last"
+// (PHP's $_GET, encoding/json and Python's json), "reject" (a strict
+// parser that refuses repeated names) and "each" (every occurrence
+// validated).
+func duplicatesAPI(reads string) http.Handler {
+	pick := func(vs []string) ([]string, bool) {
+		switch {
+		case len(vs) <= 1:
+			return vs, true
+		case reads == "first":
+			return vs[:1], true
+		case reads == "last":
+			return vs[len(vs)-1:], true
+		case reads == "reject":
+			return nil, false
+		}
+		return vs, true
+	}
+	valid := func(s string, lo, hi int) bool {
+		n, err := strconv.Atoi(s)
+		return err == nil && n >= lo && n <= hi
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		for k := range q {
+			if k != "limit" {
+				http.Error(w, "unknown parameter", 400)
+				return
+			}
+		}
+		vs, ok := pick(q["limit"])
+		if !ok || len(vs) == 0 {
+			http.Error(w, "bad limit", 400)
+			return
+		}
+		for _, v := range vs {
+			if !valid(v, 1, 100) {
+				http.Error(w, "bad limit", 400)
+				return
+			}
+		}
+		n, _ := strconv.Atoi(vs[0])
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int{"limit": n})
+	})
+	mux.HandleFunc("POST /items", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "application/json" {
+			http.Error(w, "not JSON", http.StatusUnsupportedMediaType)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		members, err := topLevelMembers(body)
+		if err != nil {
+			http.Error(w, "bad json", 400)
+			return
+		}
+		for k := range members {
+			if k != "qty" {
+				http.Error(w, "unknown property", 400)
+				return
+			}
+		}
+		vs, ok := pick(members["qty"])
+		if !ok || len(vs) == 0 {
+			http.Error(w, "bad qty", 400)
+			return
+		}
+		for _, v := range vs {
+			if !valid(v, 1, 10) {
+				http.Error(w, "bad qty", 400)
+				return
+			}
+		}
+		n, _ := strconv.Atoi(vs[0])
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		_ = json.NewEncoder(w).Encode(map[string]int{"qty": n})
+	})
+	return mux
+}
+
+// topLevelMembers returns every occurrence of each top-level name of a
+// JSON object, as raw JSON text, in order.
+func topLevelMembers(b []byte) (map[string][]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, io.ErrUnexpectedEOF
+	}
+	out := map[string][]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		k, _ := tok.(string)
+		out[k] = append(out[k], string(raw))
+	}
+	return out, nil
+}
+
+func TestDuplicateNamesRead(t *testing.T) {
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "api.yaml")
+	if err := os.WriteFile(specPath, []byte(duplicatesSpec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	doc, err := spec.Load(ctx, specPath, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		reads      string
+		noProbes   bool
+		behindWall bool
+		want       string // "" when neither rule is reported, else which occurrence
+	}{
+		{reads: "first", want: "first"},
+		{reads: "last", want: "last"},
+		{reads: "reject"},
+		{reads: "each"},
+		{reads: "last", noProbes: true},
+		{reads: "last", behindWall: true}, // rampart protect refuses both orders
+	}
+	for _, tc := range tests {
+		name := tc.reads
+		if tc.noProbes {
+			name += ", --no-probes"
+		}
+		if tc.behindWall {
+			name += ", behind rampart protect"
+		}
+		t.Run(name, func(t *testing.T) {
+			api := httptest.NewServer(duplicatesAPI(tc.reads))
+			defer api.Close()
+			target := api.URL
+			if tc.behindWall {
+				quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+				cfg := firewall.Config{Spec: specPath, Upstream: api.URL, Listen: "127.0.0.1:0", Admin: "127.0.0.1:0", Mode: "block", WatchInterval: -1}
+				fw, err := firewall.New(ctx, cfg.WithDefaults(), quiet, io.Discard)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := fw.Start(); err != nil {
+					t.Fatal(err)
+				}
+				defer fw.Shutdown(context.Background())
+				target = "http://" + fw.Addr()
+			}
+			res, err := scan.Run(ctx, doc, scan.Options{Target: target, Rate: 1000, NoProbes: tc.noProbes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := map[string]string{}
+			for _, f := range res.Spec.Findings {
+				if f.Rule == scan.RuleDuplicateParam || f.Rule == scan.RuleDuplicateKey {
+					found[f.Rule] = f.Message
+					t.Logf("%s: %s (expected %s; actual %s)", f.Rule, f.Message, f.Expected, f.Actual)
+					if len(f.Exchanges) < 2 {
+						t.Errorf("%s: want both orders as reproducible requests, got %d", f.Rule, len(f.Exchanges))
+					}
+				}
+				if f.Rule == scan.RuleNegativeAccepted {
+					t.Errorf("the API validates its input, yet: %s", f.Message)
+				}
+			}
+			if tc.want == "" {
+				if len(found) > 0 {
+					t.Fatalf("want no duplicate-name finding, got %v", found)
+				}
+				return
+			}
+			for _, rule := range []string{scan.RuleDuplicateParam, scan.RuleDuplicateKey} {
+				msg, ok := found[rule]
+				if !ok {
+					t.Errorf("%s not reported", rule)
+					continue
+				}
+				if !strings.Contains(msg, "reads the "+tc.want+" of two occurrences") {
+					t.Errorf("%s: %s; want it to say the API reads the %s", rule, msg, tc.want)
+				}
+			}
+		})
+	}
+}

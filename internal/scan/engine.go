@@ -151,7 +151,7 @@ type engine struct {
 	// "body"); dupSettled marks a kind whose answer was conclusive.
 	dupProbes  map[string]int
 	dupSettled map[string]bool
-	happyFail map[string]string
+	happyFail  map[string]string
 
 	findings []*report.Finding
 	byKey    map[string]*report.Finding

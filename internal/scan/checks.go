@@ -346,9 +346,9 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 	type mut struct {
 		name string
 		r    *request
-		// dup is the parser-differential probe the mutation makes
+		// dups are the parser-differential probes the mutation makes
 		// possible when the API refuses it.
-		dup *duplicate
+		dups []*duplicate
 	}
 	var muts []mut
 	key := spec.ParsePathKey(op.Path)
@@ -392,7 +392,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			r := r0.clone()
 			r.params[k] = m.Value
 			name := p.In + " " + p.Name + ": " + m.Kind
-			muts = append(muts, mut{name, r, duplicateCandidate(op, r0, p, "", m.Value, name)})
+			muts = append(muts, mut{name, r, duplicateCandidates(op, r0, p, "", m.Value, name)})
 		}
 	}
 	if r0.hasBody && r0.rawBody == nil && (isJSON(r0.media) || isForm(r0.media) || isMultipart(r0.media)) {
@@ -426,11 +426,11 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 					if m.Drop && len(m.Path) == 0 {
 						r.hasBody = false
 					}
-					var dup *duplicate
+					var dups []*duplicate
 					if len(m.Path) == 1 && !m.Drop && m.Kind != "additional-property" {
-						dup = duplicateCandidate(op, r0, nil, m.Path[0], m.Value, "body "+m.Name())
+						dups = duplicateCandidates(op, r0, nil, m.Path[0], m.Value, "body "+m.Name())
 					}
-					muts = append(muts, mut{"body " + m.Name(), r, dup})
+					muts = append(muts, mut{"body " + m.Name(), r, dups})
 				}
 			}
 		}
@@ -444,7 +444,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 	if len(muts) > maxMutations {
 		muts = muts[:maxMutations]
 	}
-	dups := map[string]*duplicate{} // the first refused candidate of each kind
+	dups := map[string]*duplicate{} // the best refused candidate of each kind
 	for _, m := range muts {
 		if e.halted(ctx) {
 			return
@@ -461,12 +461,16 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 				fmt.Sprintf("%s accepted a request outside its contract (%s).", op.Key(), m.name),
 				"4xx for out-of-contract input", fmt.Sprintf("%d to %s", x.Status, m.name), e.happyX[op], x)
 		}
-		if m.dup != nil && refusedAsInvalid(x.Status) && dups[m.dup.kind()] == nil {
-			dups[m.dup.kind()] = m.dup
+		if refusedAsInvalid(x.Status) {
+			for _, d := range m.dups {
+				if d.better(dups[d.kind()]) {
+					dups[d.kind()] = d
+				}
+			}
 		}
 	}
 	if !e.opts.NoProbes {
-		for _, kind := range []string{"query", "body"} {
+		for _, kind := range []string{"query", "body", "case"} {
 			if d := dups[kind]; d != nil {
 				e.duplicateRead(ctx, op, r0, d)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -35,8 +36,14 @@ import (
 type duplicate struct {
 	param *spec.Parameter // nil: a JSON body property
 	prop  string
-	valid any
-	bad   any
+	// variant is the name the second occurrence goes under: prop itself,
+	// or for a case probe prop in another case ("QTY" for "qty"), which
+	// Go's encoding/json, ASP.NET Core and some Jackson set-ups bind to
+	// the same field while a case-sensitive validator sees an unknown
+	// property.
+	variant string
+	valid   any
+	bad     any
 	// refused names the conformance test that showed bad refused alone.
 	refused string
 }
@@ -45,17 +52,48 @@ type duplicate struct {
 const maxDuplicateProbes = 3
 
 func (d *duplicate) kind() string {
-	if d.param != nil {
+	switch {
+	case d.param != nil:
 		return "query"
+	case d.variant != d.prop:
+		return "case"
 	}
 	return "body"
 }
 
 func (d *duplicate) where() string {
-	if d.param != nil {
+	switch {
+	case d.param != nil:
 		return "query parameter " + d.param.Name
+	case d.variant != d.prop:
+		return "JSON property " + d.prop + " and " + d.variant
 	}
 	return "JSON property " + d.prop
+}
+
+// better reports whether d makes a more telling probe than o: a refused
+// value of the valid one's JSON type. A parser that binds to typed fields
+// (Go's encoding/json into a struct) fails on a wrong type wherever it
+// stands, and reports the error even when a later occurrence is valid,
+// so a wrong-type value would show every order refused.
+func (d *duplicate) better(o *duplicate) bool {
+	return o == nil || (sameJSONType(d.valid, d.bad) && !sameJSONType(o.valid, o.bad))
+}
+
+func sameJSONType(a, b any) bool {
+	return jsonType(a) == jsonType(b)
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case json.Number, float64, float32, int, int64, int32, uint64:
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // queryDuplicate is how a request repeats one query parameter: the
@@ -66,10 +104,12 @@ type queryDuplicate struct {
 	first bool
 }
 
-// duplicateCandidate returns the candidate a rejected mutation offers, or
-// nil: a scalar query parameter the happy path sends, or a top-level
-// property of the happy path's JSON object body, given a scalar value.
-func duplicateCandidate(op *spec.Operation, r0 *request, p *spec.Parameter, prop string, bad any, test string) *duplicate {
+// duplicateCandidates returns the probes a refused mutation makes
+// possible: for a scalar query parameter the happy path sends, the
+// parameter repeated; for a top-level scalar property of the happy path's
+// JSON object body, the property repeated and, when its name has a case
+// variant the schema does not declare, the property repeated under it.
+func duplicateCandidates(op *spec.Operation, r0 *request, p *spec.Parameter, prop string, bad any, test string) []*duplicate {
 	if !scalar(bad) {
 		return nil
 	}
@@ -78,7 +118,7 @@ func duplicateCandidate(op *spec.Operation, r0 *request, p *spec.Parameter, prop
 		if p.In != "query" || !ok || r0.omit[paramKey(p)] || !scalar(v) {
 			return nil
 		}
-		return &duplicate{param: p, valid: v, bad: bad, refused: test}
+		return []*duplicate{{param: p, valid: v, bad: bad, refused: test}}
 	}
 	obj, ok := r0.body.(map[string]any)
 	if !ok || !r0.hasBody || r0.rawBody != nil || !isJSON(r0.media) {
@@ -88,7 +128,58 @@ func duplicateCandidate(op *spec.Operation, r0 *request, p *spec.Parameter, prop
 	if !ok || !scalar(v) {
 		return nil
 	}
-	return &duplicate{prop: prop, valid: v, bad: bad, refused: test}
+	out := []*duplicate{{prop: prop, variant: prop, valid: v, bad: bad, refused: test}}
+	if variant := caseVariant(prop); variant != "" && !declaresName(op, r0.media, obj, variant) {
+		out = append(out, &duplicate{prop: prop, variant: variant, valid: v, bad: bad, refused: test})
+	}
+	return out
+}
+
+// caseVariant is name in another case: upper case, or lower case when it
+// is upper case already; "" when it has no cased letter.
+func caseVariant(name string) string {
+	if v := strings.ToUpper(name); v != name {
+		return v
+	}
+	if v := strings.ToLower(name); v != name {
+		return v
+	}
+	return ""
+}
+
+// declaresName reports whether name is a property the body sends or its
+// schema declares (at the top or in an allOf member): then it is a
+// property of its own, not a variant of another.
+func declaresName(op *spec.Operation, media string, body map[string]any, name string) bool {
+	if _, ok := body[name]; ok {
+		return true
+	}
+	mt := op.RequestBody.Content[media]
+	if mt == nil || mt.Schema == nil {
+		return false
+	}
+	var declares func(v any, depth int) bool
+	declares = func(v any, depth int) bool {
+		m, ok := v.(map[string]any)
+		if !ok || depth > 8 {
+			return false
+		}
+		if props, ok := m["properties"].(map[string]any); ok {
+			if _, ok := props[name]; ok {
+				return true
+			}
+		}
+		for _, key := range []string{"allOf", "oneOf", "anyOf"} {
+			list, _ := m[key].([]any)
+			for _, sub := range list {
+				if declares(sub, depth+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return declares(mt.Schema.Value, 0)
 }
 
 func scalar(v any) bool {
@@ -139,13 +230,18 @@ func (e *engine) duplicateRead(ctx context.Context, op *spec.Operation, r0 *requ
 	if okFirst {
 		reads, accepted, refused = "last", xs[1], xs[0]
 	}
-	rule, kind := RuleDuplicateParam, "duplicate-query-parameter"
-	if d.param == nil {
-		rule, kind = RuleDuplicateKey, "duplicate-json-key"
+	rule, test := RuleDuplicateParam, "duplicate-query-parameter"
+	msg := fmt.Sprintf("%s reads the %s of two occurrences of %s and ignores the other", op.Key(), reads, d.where())
+	switch d.kind() {
+	case "body":
+		rule, test = RuleDuplicateKey, "duplicate-json-key"
+	case "case":
+		rule, test = RuleCaseVariantKey, "case-variant-json-key"
+		msg = fmt.Sprintf("%s reads JSON property %s under the name %s too (its name matched without regard to case), taking the %s of the two", op.Key(), d.prop, d.variant, reads)
 	}
-	e.add(rule, op, kind,
-		fmt.Sprintf("%s reads the %s of two occurrences of %s and ignores the other: with a value it refuses alone (%s) in the other place, the request was answered %d. A gateway or firewall that checks the other occurrence is bypassed. Probed once per scan: the parser is likely the same for every operation.",
-			op.Key(), reads, d.where(), d.refused, accepted.Status),
+	e.add(rule, op, test,
+		fmt.Sprintf("%s: with a value it refuses alone (%s) in the other place, the request was answered %d. A gateway or firewall that checks the other occurrence is bypassed. Probed once per scan: the parser is likely the same for every operation.",
+			msg, d.refused, accepted.Status),
 		"400 for the repeated name, whatever the order", fmt.Sprintf("%d with the refused value %s, %d with it %s", accepted.Status, other(reads), refused.Status, reads),
 		accepted, refused)
 }
@@ -180,7 +276,7 @@ func (e *engine) repeated(r0 *request, d *duplicate, first bool) (*request, erro
 	if err != nil {
 		return nil, err
 	}
-	b, err = withDuplicateKey(b, d.prop, d.bad, first)
+	b, err = withDuplicateKey(b, d.variant, d.bad, first)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +290,9 @@ func withDuplicateKey(obj []byte, key string, value any, first bool) ([]byte, er
 	obj = bytes.TrimSpace(obj)
 	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
 		return nil, fmt.Errorf("not a JSON object")
+	}
+	if len(bytes.TrimSpace(obj[1:len(obj)-1])) == 0 {
+		return nil, fmt.Errorf("an empty object has no member to repeat")
 	}
 	k, err := json.Marshal(key)
 	if err != nil {

@@ -10,6 +10,7 @@ const (
 	RuleNegativeAccepted  = "scan-negative-accepted"
 	RuleDuplicateParam    = "scan-duplicate-parameter-read"
 	RuleDuplicateKey      = "scan-duplicate-json-key-read"
+	RuleCaseVariantKey    = "scan-case-variant-key-read"
 	RuleUndeclaredMethod  = "scan-undeclared-method"
 	RuleUndeclaredStatus  = "scan-undeclared-status"
 	RuleUndeclaredContent = "scan-undeclared-content-type"
@@ -83,6 +84,9 @@ var rules = []report.Rule{
 	{ID: RuleDuplicateKey, Title: "Duplicate JSON key read silently", Severity: report.SeverityLow, Family: "conformance", OWASP: "API8:2023", CWE: "CWE-235",
 		Description: "With a JSON body naming one property twice, once with a value the API refuses alone, the API answered 2xx in one order and 4xx in the other: its parser keeps one duplicate and drops the other. A gateway or firewall whose parser keeps the other one is bypassed.",
 		Fix:         "Refuse JSON objects with duplicate names (RFC 8259 says they should be unique; most parsers have a strict option); put a firewall that refuses them in front (rampart protect does)."},
+	{ID: RuleCaseVariantKey, Title: "JSON property read under another case", Severity: report.SeverityLow, Family: "conformance", OWASP: "API8:2023", CWE: "CWE-178",
+		Description: "With a JSON body carrying a property and the same name in another case (qty and QTY), one with a value the API refuses alone, the API answered 2xx in one order and 4xx in the other: it binds both names to one field. A validator or firewall that treats QTY as another (or unknown) property checks a value the API does not use.",
+		Fix:         "Match property names exactly (Jackson's default; in Go decode with a case-sensitive decoder, as encoding/json/v2 does); put a firewall that refuses case variants in front (rampart protect does)."},
 	{ID: RuleUndeclaredMethod, Title: "Undeclared method accepted", Severity: report.SeverityMedium, Family: "conformance", OWASP: "API9:2023", CWE: "CWE-650",
 		Description: "A method the definition does not declare on the path was answered 2xx instead of 405.",
 		Fix:         "Route only the declared methods and answer 405 Method Not Allowed for the others."},

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"math/big"
 	"regexp"
 	"slices"
 	"sort"
@@ -972,75 +971,6 @@ func num(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
-}
-
-// bounds returns the inclusive-equivalent lower and upper bounds of a
-// numeric schema, reading both the 3.0 (boolean) and 3.1 (numeric) forms
-// of exclusiveMinimum/exclusiveMaximum. step is the smallest increment
-// (1 for integers).
-func bounds(m map[string]any, step float64) (lo, hi float64, hasLo, hasHi bool) {
-	lo, hi = math.Inf(-1), math.Inf(1)
-	if v, ok := num(m["minimum"]); ok {
-		lo, hasLo = v, true
-		if b, _ := m["exclusiveMinimum"].(bool); b {
-			lo += step
-		}
-	}
-	if v, ok := num(m["exclusiveMinimum"]); ok && (!hasLo || v+step > lo) {
-		lo, hasLo = v+step, true
-	}
-	if v, ok := num(m["maximum"]); ok {
-		hi, hasHi = v, true
-		if b, _ := m["exclusiveMaximum"].(bool); b {
-			hi -= step
-		}
-	}
-	if v, ok := num(m["exclusiveMaximum"]); ok && (!hasHi || v-step < hi) {
-		hi, hasHi = v-step, true
-	}
-	return
-}
-
-func integerValue(m map[string]any) any {
-	lo, hi, hasLo, hasHi := bounds(m, 1)
-	v := 1.0
-	switch {
-	case hasLo && hasHi:
-		v = math.Ceil(lo)
-		if lo <= 1 && 1 <= hi {
-			v = 1
-		}
-	case hasLo:
-		v = math.Max(math.Ceil(lo), 1)
-	case hasHi:
-		v = math.Min(math.Floor(hi), 1)
-	}
-	if mo, ok := num(m["multipleOf"]); ok && mo > 0 {
-		v = math.Ceil(v/mo) * mo
-	}
-	return json.Number(new(big.Float).SetFloat64(v).Text('f', 0))
-}
-
-func numberValue(m map[string]any) any {
-	// A number with an integer format (int32, int64) is asserted to be a
-	// whole number: the midpoint of its bounds may not be.
-	if f, _ := m["format"].(string); f == "int32" || f == "int64" {
-		return integerValue(m)
-	}
-	lo, hi, hasLo, hasHi := bounds(m, 0.01)
-	v := 1.5
-	switch {
-	case hasLo && hasHi:
-		v = (lo + hi) / 2
-	case hasLo:
-		v = math.Max(lo, 1.5)
-	case hasHi:
-		v = math.Min(hi, 1.5)
-	}
-	if mo, ok := num(m["multipleOf"]); ok && mo > 0 {
-		v = math.Ceil(v/mo) * mo
-	}
-	return json.Number(strconv.FormatFloat(v, 'f', -1, 64))
 }
 
 // formatValues are well-formed samples for the asserted formats.

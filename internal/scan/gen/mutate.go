@@ -49,24 +49,12 @@ func (g *Generator) ValueMutations(at spec.NodeRef, raw any) []Mutation {
 	switch t {
 	case "integer", "number":
 		add("wrong-type", "rampart-not-a-number")
-		step := 1.0
-		if t == "number" {
-			step = 0.5
+		below, above, hasBelow, hasAbove := boundMutations(m, t == "integer")
+		if hasBelow {
+			add("below-minimum", below)
 		}
-		lo, hi, hasLo, hasHi := bounds(m, 0)
-		if hasLo {
-			if b, _ := m["exclusiveMinimum"].(bool); b || m["minimum"] == nil {
-				add("below-minimum", numberOf(lo))
-			} else {
-				add("below-minimum", numberOf(lo-step))
-			}
-		}
-		if hasHi {
-			if b, _ := m["exclusiveMaximum"].(bool); b || m["maximum"] == nil {
-				add("above-maximum", numberOf(hi))
-			} else {
-				add("above-maximum", numberOf(hi+step))
-			}
+		if hasAbove {
+			add("above-maximum", above)
 		}
 	case "boolean":
 		add("wrong-type", "rampart-not-a-boolean")

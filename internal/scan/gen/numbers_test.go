@@ -66,4 +66,3 @@ func TestNumericBoundsAreExact(t *testing.T) {
 		})
 	}
 }
-

@@ -663,10 +663,19 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				err = fmt.Errorf("no value of its schema can be sent in a header field")
 			}
 		}
-		if err == nil && p.In == "header" && strings.EqualFold(p.Name, "Content-Encoding") && e.fits(p, "identity") {
-			// The body goes as it is: a content coding named after
-			// the schema's example would say it is compressed.
-			v = "identity"
+		if err == nil && p.In == "header" && strings.EqualFold(p.Name, "Content-Encoding") {
+			switch {
+			case e.fits(p, "identity"):
+				// The body goes as it is: a content coding named after
+				// the schema's example would say it is compressed.
+				v = "identity"
+			case !p.Required:
+				// Only codings are admitted (enum [gzip]): the body goes
+				// uncompressed, without the field.
+				continue
+			case e.fits(p, "gzip"):
+				v = "gzip" // build compresses the body
+			}
 		}
 		if err == nil && p.In == "path" && styledValue(p, v, func(s string) string { return s }) == "" {
 			v = e.nonEmptyPathValue(p, schema, v)
@@ -1087,6 +1096,7 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 		return &exchange{Label: label, Method: r.method, Err: err}
 	}
 	out := e.c.send(ctx, x.Method, x.URL, x.Header, x.Body)
+	out.Plain = x.Plain
 	out.Label = label
 	if out.Err != nil && unanswered(out.Err) && e.c.failures.Load() >= maxFailures {
 		e.unresponsive()
@@ -1095,6 +1105,7 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 		e.stats["token_refreshes"]++
 		if x2, err := e.build(ctx, r); err == nil {
 			out = e.c.send(ctx, x2.Method, x2.URL, x2.Header, x2.Body)
+			out.Plain = x2.Plain
 		}
 	}
 	out.Label = label

@@ -138,11 +138,15 @@ func (c *client) Do(req *http.Request) (*http.Response, error) {
 // exchange is one request and its response, kept raw until a finding
 // needs it (redaction happens when it is reported).
 type exchange struct {
-	Label    string
-	Method   string
-	URL      string
-	Header   http.Header
-	Body     []byte
+	Label  string
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Plain is the body before its content coding when the request
+	// carries Content-Encoding: gzip (Body is then compressed), so a
+	// report can show it and its curl command compress it again.
+	Plain    []byte
 	Status   int
 	RespHead http.Header
 	RespBody []byte
@@ -504,7 +508,11 @@ func (r *redactor) report(x *exchange) report.Exchange {
 		}
 	}
 	if len(x.Body) > 0 {
-		out.Body = clip(r.text(string(x.Body)), excerpt)
+		body := x.Body
+		if x.Plain != nil {
+			body = x.Plain // shown before its gzip coding
+		}
+		out.Body = clip(r.text(string(body)), excerpt)
 	}
 	if len(x.RespHead) > 0 {
 		out.RespHead = map[string][]string{}
@@ -541,6 +549,11 @@ func (r *redactor) curl(x *exchange) string {
 				shellQuote(r.text(string(x.Body[:i]))), n, shellQuote(string(x.Body[i])), shellQuote(r.text(string(x.Body[i+n:]))))
 		}
 	}
+	body := x.Body
+	if x.Plain != nil {
+		// A gzip body is binary: the command compresses the plain one.
+		gen, body = fmt.Sprintf("printf %%s %s | gzip -c | ", shellQuote(r.text(string(x.Plain)))), nil
+	}
 	// --globoff: the URL is sent as is; without it curl reads [] and {}
 	// (deepObject and allowReserved query values) as its own patterns.
 	b.WriteString(gen + "curl -i --globoff")
@@ -566,10 +579,10 @@ func (r *redactor) curl(x *exchange) string {
 	case gen != "":
 		// No "Expect: 100-continue": the answer printed first is the API's.
 		b.WriteString(" -H 'Expect:' --data-binary @-")
-	case len(x.Body) > maxInlineBody:
-		b.WriteString(fmt.Sprintf(" --data-binary @body.json  # %d-byte body, too long to print", len(x.Body)))
-	case len(x.Body) > 0:
-		b.WriteString(" --data-binary " + shellQuote(r.text(string(x.Body))))
+	case len(body) > maxInlineBody:
+		b.WriteString(fmt.Sprintf(" --data-binary @body.json  # %d-byte body, too long to print", len(body)))
+	case len(body) > 0:
+		b.WriteString(" --data-binary " + shellQuote(r.text(string(body))))
 	}
 	b.WriteString(" " + shellQuote(r.url(x.URL)))
 	return b.String()

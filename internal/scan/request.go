@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -345,7 +346,20 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 	for k, vs := range r.extra {
 		req.Header[k] = append([]string(nil), vs...)
 	}
-	return &exchange{Method: r.method, URL: req.URL.String(), Header: req.Header, Body: body}, nil
+	x := &exchange{Method: r.method, URL: req.URL.String(), Header: req.Header, Body: body}
+	if len(body) > 0 && strings.EqualFold(strings.TrimSpace(req.Header.Get("Content-Encoding")), "gzip") {
+		// A contract that requires the coding gets the body it names.
+		var zb bytes.Buffer
+		zw := gzip.NewWriter(&zb)
+		if _, err := zw.Write(body); err != nil {
+			return nil, fmt.Errorf("compressing the body: %w", err)
+		}
+		if err := zw.Close(); err != nil {
+			return nil, fmt.Errorf("compressing the body: %w", err)
+		}
+		x.Plain, x.Body = body, zb.Bytes()
+	}
+	return x, nil
 }
 
 // credentialParam reports whether parameter p is where the credential of

@@ -207,6 +207,8 @@ func contracts(t testing.TB, dir string) []string {
 // the firewall, and every request it builds as out-of-contract is refused.
 func TestBundledContracts(t *testing.T) {
 	paths := append(contracts(t, "../../examples"), contracts(t, "../firewall/testdata")...)
+	// Shapes found by the corpus run, kept here so they stay agreed.
+	paths = append(paths, contracts(t, "testdata")...)
 	for _, p := range paths {
 		switch filepath.Base(p) {
 		case "broken.yaml", "protect-config.yaml":

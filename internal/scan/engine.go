@@ -639,8 +639,25 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 			}
 		}
 		if schema == nil {
+			// Another media type (text/plain, */*): the schema's value
+			// goes as text, as the firewall reads it.
+			for _, name := range sortedKeys(p.Content) {
+				if mt := p.Content[name]; mt.Schema != nil {
+					schema = mt.Schema
+					examples = append(e.examplesOf(mt.Ref), examples...)
+					break
+				}
+			}
+		}
+		if schema == nil {
 			if p.Required {
-				return nil, fmt.Errorf("parameter %s %s has no schema and no configured value", p.In, p.Name).Error()
+				// No schema constrains it (a 2.0 parameter without a
+				// type): any value is in contract, and a path segment
+				// reads best as an id.
+				r.params[k] = "rampart"
+				if p.In == "path" {
+					r.params[k] = e.pathValue(op, p, nil, "1")
+				}
 			}
 			continue
 		}
@@ -677,8 +694,8 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				v = "gzip" // build compresses the body
 			}
 		}
-		if err == nil && p.In == "path" && styledValue(p, v, func(s string) string { return s }) == "" {
-			v = e.nonEmptyPathValue(p, schema, v)
+		if err == nil && p.In == "path" {
+			v = e.pathValue(op, p, schema, v)
 		}
 		if err != nil {
 			if p.Required {
@@ -856,28 +873,72 @@ func (e *engine) dropCollidingPairs(op *spec.Operation, r *request, key spec.Pat
 	}
 }
 
-// nonEmptyPathValue replaces a path parameter's empty value with one its
-// schema also takes: an empty segment ("/workflows/") is another path to
-// every router, so the request would not reach the operation. Schemas
-// that admit "" (AWS's {pattern: '^[a-z]*$', minLength: 0}, an enum with
-// "") mostly admit more. When none of the candidates fits, v stays.
-func (e *engine) nonEmptyPathValue(p *spec.Parameter, schema *spec.Schema, v any) any {
-	var cands []any
-	if g, _, err := e.gen.Generated(schema, spec.RequestView); err == nil {
-		cands = append(cands, g)
+// pathValue is v, unless v sends an empty segment (which routes to
+// another path or none) or a segment that another path key spells out
+// (the version "$LATEST" of /versions/{version} beside the concrete
+// /versions/$LATEST, which routers prefer): then the first of the
+// generated value, the enum members and a few plain words that fits the
+// schema and does neither (v itself when none does).
+func (e *engine) pathValue(op *spec.Operation, p *spec.Parameter, schema *spec.Schema, v any) any {
+	taken := siblingLiterals(e.doc, op.Path, p.Name)
+	usable := func(c any) bool {
+		seg := styledValue(p, c, func(s string) string { return s })
+		return seg != "" && !taken[seg]
 	}
-	if n, ok := e.gen.Resolve(schema.Ref, schema.Value); ok {
-		if enum, ok := n.V["enum"].([]any); ok {
-			cands = append(cands, enum...)
+	if usable(v) {
+		return v
+	}
+	var cands []any
+	if schema != nil {
+		if g, _, err := e.gen.Generated(schema, spec.RequestView); err == nil {
+			cands = append(cands, g)
+		}
+		if n, ok := e.gen.Resolve(schema.Ref, schema.Value); ok {
+			if enum, ok := n.V["enum"].([]any); ok {
+				cands = append(cands, enum...)
+			}
 		}
 	}
-	cands = append(cands, "rampart", "1", "a", "0", "A", "-", "_")
+	cands = append(cands, "rampart", "1", "a", "0", "A", "-", "_", "2", "rampart1")
 	for _, c := range cands {
-		if styledValue(p, c, func(s string) string { return s }) != "" && e.fits(p, c) {
+		if usable(c) && e.fits(p, c) {
 			return c
 		}
 	}
 	return v
+}
+
+// siblingLiterals returns the literal segments that other path keys have
+// where path has the segment {name}, among the keys that match path
+// everywhere else: a value equal to one of them routes to that key.
+func siblingLiterals(doc *spec.Document, path, name string) map[string]bool {
+	segs := strings.Split(path, "/")
+	at := slices.Index(segs, "{"+name+"}")
+	if at < 0 {
+		return nil
+	}
+	var taken map[string]bool
+	for _, o := range doc.Operations {
+		other := o.Path
+		otherSegs := strings.Split(other, "/")
+		if other == path || len(otherSegs) != len(segs) || strings.Contains(otherSegs[at], "{") {
+			continue
+		}
+		match := true
+		for i := range segs {
+			if i != at && segs[i] != otherSegs[i] && !strings.Contains(segs[i], "{") && !strings.Contains(otherSegs[i], "{") {
+				match = false
+				break
+			}
+		}
+		if match {
+			if taken == nil {
+				taken = map[string]bool{}
+			}
+			taken[otherSegs[at]] = true
+		}
+	}
+	return taken
 }
 
 // fits reports whether v, sent as the parameter's text, is valid against

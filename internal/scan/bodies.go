@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/scan/gen"
@@ -152,14 +153,41 @@ func (e *engine) mediaNode(mt *spec.MediaType) (gen.Node, bool) {
 
 // propNode resolves the schema of property name of an object schema.
 func (e *engine) propNode(n gen.Node, keys ...string) (gen.Node, bool) {
+	return e.propNodeAt(n, 0, keys...)
+}
+
+// maxMemberDepth bounds the allOf/anyOf/oneOf levels searched for a
+// property (cyclic $refs included).
+const maxMemberDepth = 8
+
+func (e *engine) propNodeAt(n gen.Node, depth int, keys ...string) (gen.Node, bool) {
 	if n.V == nil {
 		return gen.Node{}, false
 	}
-	at, raw, ok := n.Child(keys...)
-	if !ok {
+	if at, raw, ok := n.Child(keys...); ok {
+		return e.gen.Resolve(at, raw)
+	}
+	if len(keys) != 2 || keys[0] != "properties" || depth >= maxMemberDepth {
 		return gen.Node{}, false
 	}
-	return e.gen.Resolve(at, raw)
+	// A property an allOf (or anyOf/oneOf) member declares (PeerTube's
+	// upload: allOf [$ref: VideoUploadRequestCommon, {videofile}]): the
+	// object's schema is its members' together, as the firewall reads
+	// it.
+	for _, key := range []string{"allOf", "anyOf", "oneOf"} {
+		list, _ := n.V[key].([]any)
+		for i := range list {
+			at, raw, _ := n.Child(key, strconv.Itoa(i))
+			member, ok := e.gen.Resolve(at, raw)
+			if !ok {
+				continue
+			}
+			if p, ok := e.propNodeAt(member, depth+1, keys...); ok {
+				return p, true
+			}
+		}
+	}
+	return gen.Node{}, false
 }
 
 // multipartBody writes one part per property, in the property's encoding

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -324,7 +325,7 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		if err != nil {
 			return nil, err
 		}
-		header.Set("Content-Type", ctype)
+		header.Set("Content-Type", sendable(ctype))
 	}
 	header.Set("Accept", "application/json, */*;q=0.5")
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
@@ -387,6 +388,19 @@ func (e *engine) credentialParam(r *request, p *spec.Parameter) bool {
 // essence is a media type without its parameters, in lower case:
 // definitions may key content by "application/json;charset=UTF-8", and
 // what kind of body that is depends on the type alone.
+// sendable is a media type as a Content-Type field can carry it: as the
+// contract's key has it, unless its parameters do not parse
+// ("text/plain; utf-8"), which no server reads alike; then its type and
+// subtype alone, which the key still covers.
+func sendable(media string) string {
+	if _, _, err := mime.ParseMediaType(media); err != nil {
+		if e := essence(media); e != "" {
+			return e
+		}
+	}
+	return media
+}
+
 func essence(media string) string {
 	media, _, _ = strings.Cut(media, ";")
 	return strings.ToLower(strings.TrimSpace(media))

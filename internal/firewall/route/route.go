@@ -243,22 +243,25 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 	}
 	var params []PathParam
 	var ambiguous bool
-	n := r.root.match(segs, &params, &ambiguous)
-	if ambiguous || (n == nil && slashed) {
+	var first *node[T]
+	n := r.root.match(segs, method, &params, &ambiguous, &first)
+	if ambiguous || (first == nil && slashed) {
 		// An encoded slash that no parameter takes stays what it is
 		// everywhere else: ambiguous.
 		return m, "", ErrAmbiguous
 	}
-	if n == nil {
+	if first == nil {
 		return m, "", ErrNotFound
+	}
+	if n == nil {
+		// The path is the contract's, the method none of its matches':
+		// the Allow of the path the request names most concretely.
+		return m, first.allow, ErrNotAllowed
 	}
 	v, ok := n.methods[method]
 	if !ok && method == "HEAD" {
 		method = "GET"
-		v, ok = n.methods[method]
-	}
-	if !ok {
-		return m, n.allow, ErrNotAllowed
+		v = n.methods[method]
 	}
 	// Templates of one shape share nodes; name the captures as this
 	// operation's own template does.
@@ -329,9 +332,24 @@ func hasEncodedSlash(s string) bool {
 	return strings.Contains(s, "%2F") || strings.Contains(s, "%2f")
 }
 
-func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *node[T] {
+// match finds the node for segs that declares method (GET standing in for
+// HEAD), concrete segments first: a concrete path that lacks the method
+// gives way to a templated one that declares it (GitLab's PUT
+// /services/asana beside GET /services/{slug}), as method-aware routers
+// (Go's ServeMux, Express, Rails) route it. first records the first node
+// the path reaches whatever its methods, for 405.
+func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambiguous *bool, first **node[T]) *node[T] {
 	if len(segs) == 0 {
-		if n.methods != nil {
+		if n.methods == nil {
+			return nil
+		}
+		if *first == nil {
+			*first = n
+		}
+		if _, ok := n.methods[method]; ok {
+			return n
+		}
+		if _, ok := n.methods["GET"]; ok && method == "HEAD" {
 			return n
 		}
 		return nil
@@ -339,7 +357,7 @@ func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *no
 	seg := segs[0]
 	// Concrete segments win over templated ones.
 	if c := n.static[seg]; c != nil {
-		if hit := c.match(segs[1:], params, ambiguous); hit != nil {
+		if hit := c.match(segs[1:], method, params, ambiguous, first); hit != nil {
 			return hit
 		}
 	}
@@ -355,7 +373,8 @@ func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *no
 		// security requirements, than the one checked.
 		for _, k := range n.folded[normalSegment(seg)] {
 			var scratch []PathParam
-			if k != seg && n.static[k].match(segs[1:], &scratch, ambiguous) != nil {
+			var reached *node[T]
+			if k != seg && (n.static[k].match(segs[1:], method, &scratch, ambiguous, &reached) != nil || reached != nil) {
 				*ambiguous = true
 				return nil
 			}
@@ -364,7 +383,7 @@ func (n *node[T]) match(segs []string, params *[]PathParam, ambiguous *bool) *no
 	for _, pc := range n.params {
 		mark := len(*params)
 		if matchParts(pc.parts, seg, params) {
-			if hit := pc.next.match(segs[1:], params, ambiguous); hit != nil {
+			if hit := pc.next.match(segs[1:], method, params, ambiguous, first); hit != nil {
 				return hit
 			}
 		}

@@ -37,6 +37,8 @@ func TestLookup(t *testing.T) {
 		"GET", "/",
 		"HEAD", "/head",
 		"GET", "/head",
+		"PUT", "/services/asana",
+		"GET", "/services/{slug}",
 	)
 	type pp = []PathParam
 	tests := []struct {
@@ -77,6 +79,14 @@ func TestLookup(t *testing.T) {
 		{"HEAD without GET", "HEAD", "/v1/range/1-2", "GET /range/{from}-{to}", pp{{"from", "1", "1"}, {"to", "2", "2"}}, nil, "GET, HEAD"},
 		{"declared HEAD listed once", "POST", "/v1/head", "", nil, ErrNotAllowed, "GET, HEAD"},
 		{"method names are case-sensitive", "get", "/v1/pets", "", nil, ErrNotAllowed, "GET, HEAD, POST"},
+		// A concrete path without the method gives way to a template
+		// that declares it, as method-aware routers route it.
+		{"concrete path without the method falls back to the template", "DELETE", "/v1/pets/mine", "DELETE /pets/{petId}", pp{{"petId", "mine", "mine"}}, nil, ""},
+		{"concrete PUT beside a templated GET", "GET", "/v1/services/asana", "GET /services/{slug}", pp{{"slug", "asana", "asana"}}, nil, ""},
+		{"HEAD on that concrete path goes to the template's GET", "HEAD", "/v1/services/asana", "GET /services/{slug}", pp{{"slug", "asana", "asana"}}, nil, ""},
+		{"the concrete path keeps its own method", "PUT", "/v1/services/asana", "PUT /services/asana", nil, nil, ""},
+		{"no path declares the method: the concrete path's Allow", "POST", "/v1/pets/mine", "", nil, ErrNotAllowed, "GET, HEAD"},
+		{"no path declares the method: the concrete path's Allow, again", "PATCH", "/v1/services/asana", "", nil, ErrNotAllowed, "PUT"},
 		// Paths whose meaning depends on normalisation.
 		{"dot segment", "GET", "/v1/./pets", "", nil, ErrAmbiguous, ""},
 		{"dot-dot before the base path", "GET", "/foo/%2e%2e/v1/pets", "", nil, ErrAmbiguous, ""},

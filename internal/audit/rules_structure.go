@@ -26,6 +26,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 	if strings.Contains(spec.ParsePathKey(op.Path).Path, "}{") {
 		r.add("struct-path-adjacent-params", op.Ref, dirNone, fmt.Sprintf("The path of %s has two template variables side by side in one segment; no router can tell where one value ends and the next begins.", op.Key()), key)
 	}
+	r.checkPathSplits(op, key)
 	if pk := spec.ParsePathKey(op.Path); len(pk.Query) > 0 || len(pk.Fragment) > 0 {
 		r.add("struct-path-key-query", op.Ref, dirNone, fmt.Sprintf("The path key of %s carries a query or fragment after the path %q; tools read that convention differently.", op.Key(), pk.Path), key)
 	}
@@ -328,4 +329,66 @@ func declarePathParams(doc *spec.Document, op *spec.Operation, names []string) [
 // userId, accountID.
 func idName(name string) bool {
 	return name == "id" || strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "-id")
+}
+
+// checkPathSplits finds the path segments that split more than one way:
+// a variable followed by a literal that its own values may hold, before
+// another variable ({maxLat}.{format} with maxLat a number: "1.5.json").
+// Routers cut such a segment at the first occurrence (Express, rampart
+// protect) or the last (Spring's greedy patterns), so the values bound
+// differ between a gateway and the API behind it.
+func (r *run) checkPathSplits(op *spec.Operation, key []string) {
+	params := map[string]*spec.Parameter{}
+	for _, p := range op.Parameters {
+		if p.In == "path" {
+			params[p.Name] = p
+		}
+	}
+	for _, seg := range strings.Split(spec.ParsePathKey(op.Path).Path, "/") {
+		locs := templateParam.FindAllStringSubmatchIndex(seg, -1)
+		for i := 0; i+1 < len(locs); i++ {
+			lit := seg[locs[i][1]:locs[i+1][0]]
+			name := seg[locs[i][2]:locs[i][3]]
+			p := params[name]
+			if lit == "" || p == nil || !r.mayHold(p, lit) {
+				continue
+			}
+			r.add("struct-path-ambiguous-split", op.Ref, dirNone, fmt.Sprintf("In the path of %s, %q may hold %q, the literal after it in the segment %q: routers cut that segment at the first %q or the last, and bind different values.", op.Key(), name, lit, seg, lit), key)
+			return
+		}
+	}
+}
+
+// mayHold reports whether values of a path parameter may contain lit, as
+// far as its schema tells: an enum member that does, a number ('.', 'e',
+// '-'), an integer ('-'), or a string that no enum, pattern or format
+// confines. A pattern is given the benefit of the doubt.
+func (r *run) mayHold(p *spec.Parameter, lit string) bool {
+	if p.Schema == nil {
+		return true
+	}
+	_, m := r.schemaNode(p.Schema)
+	if m == nil {
+		return true
+	}
+	if enum, ok := m["enum"].([]any); ok {
+		for _, e := range enum {
+			if strings.Contains(fmt.Sprint(e), lit) {
+				return true
+			}
+		}
+		return false
+	}
+	t := schemaTypes(m)
+	switch {
+	case t["string"] || len(t) == 0:
+		_, hasPattern := m["pattern"]
+		_, hasFormat := m["format"]
+		return !hasPattern && !hasFormat
+	case t["number"]:
+		return strings.ContainsAny(lit, ".eE-+0123456789")
+	case t["integer"]:
+		return strings.ContainsAny(lit, "-+0123456789")
+	}
+	return false
 }

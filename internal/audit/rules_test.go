@@ -448,6 +448,18 @@ func TestRules(t *testing.T) {
 		{"path variables apart", "struct-path-adjacent-params", func(d map[string]any) {
 			set(d, "/paths/~1pages~1{name}.{ext}", j(`{"get":{"parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string","maxLength":10}},{"name":"ext","in":"path","required":true,"schema":{"type":"string","enum":["json"]}}],"responses":{"200":{"description":"ok"}}}}`))
 		}, false, ""},
+		{"a number before a dot and a variable", "struct-path-ambiguous-split", func(d map[string]any) {
+			set(d, "/paths/~1map~1{maxLat}.{format}", j(`{"get":{"parameters":[{"name":"maxLat","in":"path","required":true,"schema":{"type":"number","minimum":-90,"maximum":90}},{"name":"format","in":"path","required":true,"schema":{"type":"string","enum":["json","xml"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1map~1{maxLat}.{format}/get"},
+		{"an integer before a dot and a variable", "struct-path-ambiguous-split", func(d map[string]any) {
+			set(d, "/paths/~1map~1{zoom}.{format}", j(`{"get":{"parameters":[{"name":"zoom","in":"path","required":true,"schema":{"type":"integer","minimum":0,"maximum":22}},{"name":"format","in":"path","required":true,"schema":{"type":"string","enum":["json","xml"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, false, ""},
+		{"a free string before a dash and a variable", "struct-path-ambiguous-split", func(d map[string]any) {
+			set(d, "/paths/~1range~1{from}-{to}", j(`{"get":{"parameters":[{"name":"from","in":"path","required":true,"schema":{"type":"string","maxLength":10}},{"name":"to","in":"path","required":true,"schema":{"type":"string","maxLength":10}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1range~1{from}-{to}/get"},
+		{"a variable before a final literal", "struct-path-ambiguous-split", func(d map[string]any) {
+			set(d, "/paths/~1files~1{name}.json", j(`{"get":{"parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string","maxLength":10}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, false, ""},
 		{"path key with a query", "struct-path-key-query", func(d map[string]any) {
 			set(d, "/paths/~1pets?Action=List", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, true, "/paths/~1pets?Action=List/get"},

@@ -58,7 +58,7 @@ func codingAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		body = zr
 	case ce != "":
-		http.Error(w, "unsupported coding", 415)
+		http.Error(w, "unsupported coding", http.StatusUnsupportedMediaType)
 		return
 	case r.URL.Path == "/required":
 		http.Error(w, "gzip required", 400)

@@ -881,9 +881,13 @@ func (e *engine) dropCollidingPairs(op *spec.Operation, r *request, key spec.Pat
 // schema and does neither (v itself when none does).
 func (e *engine) pathValue(op *spec.Operation, p *spec.Parameter, schema *spec.Schema, v any) any {
 	taken := siblingLiterals(e.doc, op.Path, p.Name)
+	next := followingLiteral(op.Path, p.Name)
 	usable := func(c any) bool {
 		seg := styledValue(p, c, func(s string) string { return s })
-		return seg != "" && !taken[seg]
+		// In a segment such as {maxLat}.{format}, a value holding the
+		// literal after it ("1.5") splits where the router (and most
+		// upstreams) would cut the segment first.
+		return seg != "" && !taken[seg] && (next == "" || !strings.Contains(seg, next))
 	}
 	if usable(v) {
 		return v
@@ -906,6 +910,21 @@ func (e *engine) pathValue(op *spec.Operation, p *spec.Parameter, schema *spec.S
 		}
 	}
 	return v
+}
+
+// followingLiteral is the literal text that follows {name} inside its
+// path segment ("." in /{maxLat}.{format}), "" when the variable ends its
+// segment.
+func followingLiteral(path, name string) string {
+	for _, seg := range strings.Split(path, "/") {
+		_, after, ok := strings.Cut(seg, "{"+name+"}")
+		if !ok {
+			continue
+		}
+		lit, _, _ := strings.Cut(after, "{")
+		return lit
+	}
+	return ""
 }
 
 // siblingLiterals returns the literal segments that other path keys have

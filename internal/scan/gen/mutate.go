@@ -104,10 +104,6 @@ func (g *Generator) ValueMutations(at spec.NodeRef, raw any) []Mutation {
 	return out
 }
 
-func numberOf(f float64) json.Number {
-	return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
-}
-
 // BodyMutations lists mutations of a valid JSON body: every property is
 // mutated in turn (recursively, to a few levels), each required property
 // is left out once, and an undeclared property is added to every object

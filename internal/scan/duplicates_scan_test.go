@@ -54,7 +54,7 @@ func duplicatesAPI(reads string) http.Handler {
 		switch {
 		case len(vs) <= 1:
 			return vs, true
-		case reads == "first" || reads == "struct":
+		case reads == "first" || reads == "struct" || reads == "throttled":
 			return vs[:1], true
 		case reads == "last":
 			return vs[len(vs)-1:], true
@@ -75,6 +75,12 @@ func duplicatesAPI(reads string) http.Handler {
 				http.Error(w, "unknown parameter", 400)
 				return
 			}
+		}
+		if reads == "throttled" && len(q["limit"]) > 1 && !valid(q["limit"][0], 1, 100) {
+			// A limiter in front that answers 429 to some of the
+			// requests: no reading of the parser can be told from it.
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+			return
 		}
 		vs, ok := pick(q["limit"])
 		if !ok || len(vs) == 0 {
@@ -191,6 +197,9 @@ func TestDuplicateNamesRead(t *testing.T) {
 		{reads: "last", want: map[string]string{scan.RuleDuplicateParam: "last", scan.RuleDuplicateKey: "last"}},
 		{reads: "struct", want: map[string]string{scan.RuleDuplicateParam: "first", scan.RuleDuplicateKey: "last", scan.RuleCaseVariantKey: "last"}},
 		{reads: "reject"},
+		// 429 for one order: nothing said of the query parser (the JSON
+		// one still reads first).
+		{reads: "throttled", want: map[string]string{scan.RuleDuplicateKey: "first"}},
 		{reads: "each"},
 		{reads: "last", noProbes: true},
 		{reads: "struct", behindWall: true}, // rampart protect refuses every such request

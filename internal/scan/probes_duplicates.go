@@ -219,17 +219,23 @@ func (e *engine) duplicateRead(ctx context.Context, op *spec.Operation, r0 *requ
 		xs[i] = x
 	}
 	okLast, okFirst := success(xs[0]), success(xs[1])
-	if okLast && okFirst {
+	switch {
+	case okLast && okFirst:
 		return // inconclusive: try the next operation
-	}
-	e.dupSettled[d.kind()] = true
-	if okLast == okFirst {
-		return // both refused: the API is consistent
+	case !okLast && !okFirst:
+		// Both refused for what they carry: the API is consistent. A
+		// 401 or 429 says nothing of its parser: try again elsewhere.
+		e.dupSettled[d.kind()] = refusedAsInvalid(xs[0].Status) && refusedAsInvalid(xs[1].Status)
+		return
 	}
 	reads, accepted, refused := "first", xs[0], xs[1]
 	if okFirst {
 		reads, accepted, refused = "last", xs[1], xs[0]
 	}
+	if !refusedAsInvalid(refused.Status) && refused.Status < 500 {
+		return // refused for its credentials or rate, not its value
+	}
+	e.dupSettled[d.kind()] = true
 	rule, test := RuleDuplicateParam, "duplicate-query-parameter"
 	msg := fmt.Sprintf("%s reads the %s of two occurrences of %s and ignores the other", op.Key(), reads, d.where())
 	switch d.kind() {

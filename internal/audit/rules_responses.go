@@ -29,6 +29,7 @@ func (r *run) checkOperations() {
 		}
 	}
 	r.checkAdminPaths()
+	r.checkPathOverlaps()
 }
 
 func hasCode(op *spec.Operation, codes ...string) bool {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -389,6 +390,121 @@ func (r *run) mayHold(p *spec.Parameter, lit string) bool {
 		return strings.ContainsAny(lit, ".eE-+0123456789")
 	case t["integer"]:
 		return strings.ContainsAny(lit, "-+0123456789")
+	}
+	return false
+}
+
+// pathShape is a path template split into segments, with the parameter
+// behind each whole-segment variable.
+type pathShape struct {
+	key    string // the path as the document writes it
+	op     *spec.Operation
+	segs   []string
+	params map[int]*spec.Parameter
+}
+
+// checkPathOverlaps finds pairs of paths that one URL can match where
+// neither is more specific: /sites/{site}/zones/{zone} and
+// /sites/{site}/{type}/count both match /sites/1/zones/count. Routers
+// settle it differently (the first literal wins, the registration order
+// wins, Go's ServeMux refuses to register both), so a gateway and the API
+// may run different operations for one request. A literal that the
+// other path's parameter schema refuses (an integer id, an enum, a
+// pattern) cannot be that URL.
+func (r *run) checkPathOverlaps() {
+	bySize := map[int][]*pathShape{}
+	seen := map[string]bool{}
+	for _, op := range r.doc.Operations {
+		path := spec.ParsePathKey(op.Path).Path
+		if seen[path] {
+			continue
+		}
+		seen[path] = true
+		sh := &pathShape{key: path, op: op, segs: strings.Split(path, "/"), params: map[int]*spec.Parameter{}}
+		for i, seg := range sh.segs {
+			if name, whole := wholeVariable(seg); whole {
+				for _, p := range op.Parameters {
+					if p.In == "path" && p.Name == name {
+						sh.params[i] = p
+					}
+				}
+			}
+		}
+		bySize[len(sh.segs)] = append(bySize[len(sh.segs)], sh)
+	}
+	for _, shapes := range bySize {
+		sort.Slice(shapes, func(i, j int) bool { return shapes[i].key < shapes[j].key })
+		for i, a := range shapes {
+			for _, b := range shapes[i+1:] {
+				if r.ctx.Err() != nil {
+					return
+				}
+				if url, ok := r.crossedPaths(a, b); ok {
+					r.add("struct-path-overlap", b.op.PathRef, dirNone, fmt.Sprintf("%s and %s both match %s, and neither is more specific: routers pick different operations for it.", a.key, b.key, url), []string{a.op.Key(), b.op.Key()})
+				}
+			}
+		}
+	}
+}
+
+// wholeVariable reports whether a segment is one template variable.
+func wholeVariable(seg string) (string, bool) {
+	if len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && !strings.ContainsAny(seg[1:len(seg)-1], "{}") {
+		return seg[1 : len(seg)-1], true
+	}
+	return "", false
+}
+
+// crossedPaths reports whether one URL matches both paths with a literal
+// of each where the other has a variable whose schema admits it, and
+// returns that URL.
+func (r *run) crossedPaths(a, b *pathShape) (string, bool) {
+	url := make([]string, len(a.segs))
+	var aLit, bLit bool
+	for i := range a.segs {
+		sa, sb := a.segs[i], b.segs[i]
+		_, va := wholeVariable(sa)
+		_, vb := wholeVariable(sb)
+		switch {
+		case !va && !vb:
+			if sa != sb {
+				return "", false
+			}
+			url[i] = sa
+		case va && vb:
+			url[i] = sa
+		case va:
+			if strings.ContainsAny(sb, "{}") || !r.pathParamAdmits(a.params[i], sb) {
+				return "", false // a mixed segment, or a literal the variable refuses
+			}
+			url[i], bLit = sb, true
+		default:
+			if strings.ContainsAny(sa, "{}") || !r.pathParamAdmits(b.params[i], sa) {
+				return "", false
+			}
+			url[i], aLit = sa, true
+		}
+	}
+	return strings.Join(url, "/"), aLit && bLit
+}
+
+// pathParamAdmits reports whether a path parameter's schema takes a
+// literal segment as its value (true when it cannot tell).
+func (r *run) pathParamAdmits(p *spec.Parameter, lit string) bool {
+	if p == nil || p.Schema == nil {
+		return true
+	}
+	sch, err := r.doc.Compile(p.Schema, spec.RequestView)
+	if err != nil {
+		return true
+	}
+	if sch.Validate(lit) == nil {
+		return true
+	}
+	// A number's text reads as a number.
+	var n json.Number
+	if json.Unmarshal([]byte(lit), &n) == nil {
+		return sch.Validate(n) == nil
 	}
 	return false
 }

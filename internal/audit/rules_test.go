@@ -460,6 +460,21 @@ func TestRules(t *testing.T) {
 		{"a variable before a final literal", "struct-path-ambiguous-split", func(d map[string]any) {
 			set(d, "/paths/~1files~1{name}.json", j(`{"get":{"parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string","maxLength":10}}],"responses":{"200":{"description":"ok"}}}}`))
 		}, false, ""},
+		{"crossed literals", "struct-path-overlap", func(d map[string]any) {
+			set(d, "/paths/~1sites~1{site}~1zones~1{zone}", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"zone","in":"path","required":true,"schema":{"type":"string","maxLength":36}}],"responses":{"200":{"description":"ok"}}}}`))
+			set(d, "/paths/~1sites~1{site}~1{type}~1count", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"type","in":"path","required":true,"schema":{"type":"string","enum":["zones","maps"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1sites~1{site}~1{type}~1count"},
+		{"crossed literals an integer id excludes", "struct-path-overlap", func(d map[string]any) {
+			set(d, "/paths/~1sites~1{site}~1zones~1{zone}", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"zone","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}}],"responses":{"200":{"description":"ok"}}}}`))
+			set(d, "/paths/~1sites~1{site}~1{type}~1count", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"type","in":"path","required":true,"schema":{"type":"string","enum":["zones","maps"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, false, ""},
+		{"crossed literals the enum excludes", "struct-path-overlap", func(d map[string]any) {
+			set(d, "/paths/~1sites~1{site}~1zones~1{zone}", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"zone","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}}],"responses":{"200":{"description":"ok"}}}}`))
+			set(d, "/paths/~1sites~1{site}~1{type}~1count", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"type","in":"path","required":true,"schema":{"type":"string","enum":["maps"]}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, false, ""},
+		{"a concrete path beside a template is more specific", "struct-path-overlap", func(d map[string]any) {
+			set(d, "/paths/~1pets~1mine", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
+		}, false, ""},
 		{"path key with a query", "struct-path-key-query", func(d map[string]any) {
 			set(d, "/paths/~1pets?Action=List", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, true, "/paths/~1pets?Action=List/get"},

@@ -412,6 +412,18 @@ type pathShape struct {
 // other path's parameter schema refuses (an integer id, an enum, a
 // pattern) cannot be that URL.
 func (r *run) checkPathOverlaps() {
+	// Many pairs put the same literal against the same parameter
+	// (/repos/{owner}/... against every /repos/x/...): each verdict once.
+	admits := map[admitKey]bool{}
+	admit := func(p *spec.Parameter, lit string) bool {
+		k := admitKey{p, lit}
+		v, ok := admits[k]
+		if !ok {
+			v = r.pathParamAdmits(p, lit)
+			admits[k] = v
+		}
+		return v
+	}
 	bySize := map[int][]*pathShape{}
 	seen := map[string]bool{}
 	for _, op := range r.doc.Operations {
@@ -439,7 +451,7 @@ func (r *run) checkPathOverlaps() {
 				if r.ctx.Err() != nil {
 					return
 				}
-				if url, ok := r.crossedPaths(a, b); ok {
+				if url, ok := crossedPaths(a, b, admit); ok {
 					r.add("struct-path-overlap", b.op.PathRef, dirNone, fmt.Sprintf("%s and %s both match %s, and neither is more specific: routers pick different operations for it.", a.key, b.key, url), []string{a.op.Key(), b.op.Key()})
 				}
 			}
@@ -455,10 +467,15 @@ func wholeVariable(seg string) (string, bool) {
 	return "", false
 }
 
+type admitKey struct {
+	p   *spec.Parameter
+	lit string
+}
+
 // crossedPaths reports whether one URL matches both paths with a literal
 // of each where the other has a variable whose schema admits it, and
 // returns that URL.
-func (r *run) crossedPaths(a, b *pathShape) (string, bool) {
+func crossedPaths(a, b *pathShape, admit func(*spec.Parameter, string) bool) (string, bool) {
 	url := make([]string, len(a.segs))
 	var aLit, bLit bool
 	for i := range a.segs {
@@ -474,12 +491,12 @@ func (r *run) crossedPaths(a, b *pathShape) (string, bool) {
 		case va && vb:
 			url[i] = sa
 		case va:
-			if strings.ContainsAny(sb, "{}") || !r.pathParamAdmits(a.params[i], sb) {
+			if strings.ContainsAny(sb, "{}") || !admit(a.params[i], sb) {
 				return "", false // a mixed segment, or a literal the variable refuses
 			}
 			url[i], bLit = sb, true
 		default:
-			if strings.ContainsAny(sa, "{}") || !r.pathParamAdmits(b.params[i], sa) {
+			if strings.ContainsAny(sa, "{}") || !admit(b.params[i], sa) {
 				return "", false
 			}
 			url[i], aLit = sa, true

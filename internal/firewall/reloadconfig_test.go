@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,5 +228,66 @@ func TestRestartOnly(t *testing.T) {
 	a.Authentication, b.Authentication = dpopScheme(10), dpopScheme(20)
 	if got := restartOnly(a, b); len(got) != 1 || !strings.Contains(got[0], "dpop") {
 		t.Errorf("a changed DPoP replay cache: restartOnly = %q", got)
+	}
+}
+
+// TestConfigReloadUnderLoad swaps the configuration (the mode, a response
+// header, the IP lists) while clients keep sending: every request gets
+// the answer of one configuration or the other, never an error, and
+// the race detector (CI runs this package with -race) sees the policy
+// swapped with the contract, not beside it.
+func TestConfigReloadUnderLoad(t *testing.T) {
+	up := startUpstream(t)
+	cf := newConfigFile(t, up.addr, -1)
+	block := "mode: block\nresponse_headers: {referrer_policy: no-referrer}\nip_rules: {allow: [127.0.0.0/8]}\n"
+	monitor := "mode: monitor\nresponse_headers: {referrer_policy: same-origin}\nip_rules: {allow: [127.0.0.1/32, '::1/128']}\n"
+	cf.write(block)
+	s := cf.start()
+	bad := "http://" + s.Addr() + "/v1/items?limit=0"
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var total, wrong atomic.Int64
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := testClient.Get(bad)
+				total.Add(1)
+				if err != nil {
+					wrong.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				// Each answer is one configuration's, whole: block's 400
+				// with its header, or monitor's 200 with its own.
+				rp := resp.Header.Get("Referrer-Policy")
+				if !(resp.StatusCode == 400 && rp == "no-referrer") && !(resp.StatusCode == 200 && rp == "same-origin") {
+					wrong.Add(1)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		if i%2 == 0 {
+			cf.write(monitor)
+		} else {
+			cf.write(block)
+		}
+		if err := s.Reload(context.Background()); err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if wrong.Load() != 0 || total.Load() == 0 {
+		t.Fatalf("%d of %d requests got no configuration's answer during reloads", wrong.Load(), total.Load())
 	}
 }

@@ -470,7 +470,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 		}
 	}
 	if !e.opts.NoProbes {
-		for _, kind := range []string{"query", "body", "case"} {
+		for _, kind := range []string{"query", "form", "body", "case"} {
 			if d := dups[kind]; d != nil {
 				e.duplicateRead(ctx, op, r0, d)
 			}

@@ -41,6 +41,17 @@ paths:
       responses:
         "201": {description: created, content: {application/json: {schema: {type: object, additionalProperties: false, properties: {qty: {type: integer}}}}}}
         "400": {description: invalid}
+  /orders:
+    post:
+      operationId: createOrder
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, additionalProperties: false, required: [qty], properties: {qty: {type: integer, minimum: 1, maximum: 10}}}
+      responses:
+        "204": {description: created}
+        "400": {description: invalid}
 `
 
 // duplicatesAPI validates its input as the contract says, reading repeated
@@ -96,6 +107,30 @@ func duplicatesAPI(reads string) http.Handler {
 		n, _ := strconv.Atoi(vs[0])
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]int{"limit": n})
+	})
+	mux.HandleFunc("POST /orders", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || r.ParseForm() != nil {
+			http.Error(w, "not a form", http.StatusUnsupportedMediaType)
+			return
+		}
+		for k := range r.PostForm {
+			if k != "qty" {
+				http.Error(w, "unknown field", 400)
+				return
+			}
+		}
+		vs, ok := pick(r.PostForm["qty"])
+		if !ok || len(vs) == 0 {
+			http.Error(w, "bad qty", 400)
+			return
+		}
+		for _, v := range vs {
+			if !valid(v, 1, 10) {
+				http.Error(w, "bad qty", 400)
+				return
+			}
+		}
+		w.WriteHeader(204)
 	})
 	mux.HandleFunc("POST /items", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Content-Type") != "application/json" {
@@ -193,13 +228,13 @@ func TestDuplicateNamesRead(t *testing.T) {
 		// reads; no other finding of these rules may appear.
 		want map[string]string
 	}{
-		{reads: "first", want: map[string]string{scan.RuleDuplicateParam: "first", scan.RuleDuplicateKey: "first"}},
-		{reads: "last", want: map[string]string{scan.RuleDuplicateParam: "last", scan.RuleDuplicateKey: "last"}},
-		{reads: "struct", want: map[string]string{scan.RuleDuplicateParam: "first", scan.RuleDuplicateKey: "last", scan.RuleCaseVariantKey: "last"}},
+		{reads: "first", want: map[string]string{"GET " + scan.RuleDuplicateParam: "first", "POST /orders " + scan.RuleDuplicateParam: "first", scan.RuleDuplicateKey: "first"}},
+		{reads: "last", want: map[string]string{"GET " + scan.RuleDuplicateParam: "last", "POST /orders " + scan.RuleDuplicateParam: "last", scan.RuleDuplicateKey: "last"}},
+		{reads: "struct", want: map[string]string{"GET " + scan.RuleDuplicateParam: "first", "POST /orders " + scan.RuleDuplicateParam: "first", scan.RuleDuplicateKey: "last", scan.RuleCaseVariantKey: "last"}},
 		{reads: "reject"},
 		// 429 for one order: nothing said of the query parser (the JSON
 		// one still reads first).
-		{reads: "throttled", want: map[string]string{scan.RuleDuplicateKey: "first"}},
+		{reads: "throttled", want: map[string]string{"POST /orders " + scan.RuleDuplicateParam: "first", scan.RuleDuplicateKey: "first"}},
 		{reads: "each"},
 		{reads: "last", noProbes: true},
 		{reads: "struct", behindWall: true}, // rampart protect refuses every such request
@@ -237,7 +272,15 @@ func TestDuplicateNamesRead(t *testing.T) {
 			for _, f := range res.Spec.Findings {
 				switch f.Rule {
 				case scan.RuleDuplicateParam, scan.RuleDuplicateKey, scan.RuleCaseVariantKey:
-					found[f.Rule] = f.Message
+					key := f.Rule
+					if f.Rule == scan.RuleDuplicateParam {
+						// Query parameters and form fields each give one.
+						key = "GET " + f.Rule
+						if strings.HasPrefix(f.Message, "POST /orders") {
+							key = "POST /orders " + f.Rule
+						}
+					}
+					found[key] = f.Message
 					t.Logf("%s: %s (expected %s; actual %s)", f.Rule, f.Message, f.Expected, f.Actual)
 					if len(f.Exchanges) < 2 {
 						t.Errorf("%s: want both orders as reproducible requests, got %d", f.Rule, len(f.Exchanges))

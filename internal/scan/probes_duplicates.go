@@ -46,6 +46,9 @@ type duplicate struct {
 	bad     any
 	// refused names the conformance test that showed bad refused alone.
 	refused string
+	// form marks a field of a url-encoded body, repeated like a query
+	// parameter.
+	form bool
 }
 
 // maxDuplicateProbes bounds the operations probed per kind.
@@ -55,6 +58,8 @@ func (d *duplicate) kind() string {
 	switch {
 	case d.param != nil:
 		return "query"
+	case d.form:
+		return "form"
 	case d.variant != d.prop:
 		return "case"
 	}
@@ -65,6 +70,8 @@ func (d *duplicate) where() string {
 	switch {
 	case d.param != nil:
 		return "query parameter " + d.param.Name
+	case d.form:
+		return "form field " + d.prop
 	case d.variant != d.prop:
 		return "JSON property " + d.prop + " and " + d.variant
 	}
@@ -121,12 +128,18 @@ func duplicateCandidates(op *spec.Operation, r0 *request, p *spec.Parameter, pro
 		return []*duplicate{{param: p, valid: v, bad: bad, refused: test}}
 	}
 	obj, ok := r0.body.(map[string]any)
-	if !ok || !r0.hasBody || r0.rawBody != nil || !isJSON(r0.media) {
+	if !ok || !r0.hasBody || r0.rawBody != nil || !(isJSON(r0.media) || isForm(r0.media)) {
 		return nil
 	}
 	v, ok := obj[prop]
 	if !ok || !scalar(v) {
 		return nil
+	}
+	if isForm(r0.media) {
+		if mt := op.RequestBody.Content[r0.media]; mt != nil && styleParam(prop, mt.Encoding[prop]) != nil {
+			return nil // a styled field is written as a query parameter of its style would be
+		}
+		return []*duplicate{{prop: prop, variant: prop, valid: v, bad: bad, refused: test, form: true}}
 	}
 	out := []*duplicate{{prop: prop, variant: prop, valid: v, bad: bad, refused: test}}
 	if variant := caseVariant(prop); variant != "" && !declaresName(op, r0.media, obj, variant) {
@@ -239,6 +252,8 @@ func (e *engine) duplicateRead(ctx context.Context, op *spec.Operation, r0 *requ
 	rule, test := RuleDuplicateParam, "duplicate-query-parameter"
 	msg := fmt.Sprintf("%s reads the %s of two occurrences of %s and ignores the other", op.Key(), reads, d.where())
 	switch d.kind() {
+	case "form":
+		test = "duplicate-form-field"
 	case "body":
 		rule, test = RuleDuplicateKey, "duplicate-json-key"
 	case "case":
@@ -281,6 +296,16 @@ func (e *engine) repeated(r0 *request, d *duplicate, first bool) (*request, erro
 	b, ctype, err := e.encodeBody(r0)
 	if err != nil {
 		return nil, err
+	}
+	if d.form {
+		pair := queryEscape(d.prop) + "=" + queryEscape(serialize(d.bad))
+		if first {
+			b = append([]byte(pair+"&"), b...)
+		} else {
+			b = append(append(b, '&'), pair...)
+		}
+		r.rawBody, r.rawType = b, ctype
+		return r, nil
 	}
 	b, err = withDuplicateKey(b, d.variant, d.bad, first)
 	if err != nil {

@@ -378,33 +378,9 @@ func TestHotReloadUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	fw := startFirewall(t, Config{Spec: specPath, Upstream: "http://" + up.addr}, nil)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var total, bad atomic.Int64
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := testClient.Get("http://" + fw.Addr() + "/v1/items?limit=500")
-				total.Add(1)
-				if err != nil {
-					bad.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 && resp.StatusCode != 400 {
-					bad.Add(1)
-				}
-			}
-		}()
-	}
+	stop := keepSending("http://"+fw.Addr()+"/v1/items?limit=500", 8, func(resp *http.Response) bool {
+		return resp.StatusCode == 200 || resp.StatusCode == 400
+	})
 	ctx := context.Background()
 	for i := 0; i < 10; i++ {
 		src := v1
@@ -427,16 +403,15 @@ func TestHotReloadUnderLoad(t *testing.T) {
 	if err := fw.Reload(ctx); err == nil {
 		t.Fatal("an invalid spec was accepted")
 	}
-	close(stop)
-	wg.Wait()
+	total, bad := stop()
 	if fw.Plan().ID != id {
 		t.Fatal("a failed reload replaced the contract")
 	}
 	if resp, _ := get(t, "http://"+fw.Addr()+"/v1/items?limit=500", nil); resp.StatusCode != 400 {
 		t.Fatalf("after reloads: %d", resp.StatusCode)
 	}
-	if bad.Load() != 0 || total.Load() == 0 {
-		t.Fatalf("%d of %d requests failed during reloads", bad.Load(), total.Load())
+	if bad != 0 || total == 0 {
+		t.Fatalf("%d of %d requests failed during reloads", bad, total)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -175,4 +176,42 @@ func startFirewall(t testing.TB, cfg Config, audit io.Writer) *Server {
 var testClient = &http.Client{
 	Timeout:   10 * time.Second,
 	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64, DisableCompression: true},
+}
+
+// keepSending has workers send GET url until the returned stop is called,
+// which waits for them and reports how many requests were sent and how
+// many failed or got an answer ok refuses.
+func keepSending(url string, workers int, ok func(*http.Response) bool) (stop func() (total, bad int64)) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var sent, failed atomic.Int64
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				resp, err := testClient.Get(url)
+				sent.Add(1)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if !ok(resp) {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	return func() (int64, int64) {
+		close(done)
+		wg.Wait()
+		return sent.Load(), failed.Load()
+	}
 }

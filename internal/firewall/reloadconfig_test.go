@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -243,37 +242,12 @@ func TestConfigReloadUnderLoad(t *testing.T) {
 	monitor := "mode: monitor\nresponse_headers: {referrer_policy: same-origin}\nip_rules: {allow: [127.0.0.1/32, '::1/128']}\n"
 	cf.write(block)
 	s := cf.start()
-	bad := "http://" + s.Addr() + "/v1/items?limit=0"
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var total, wrong atomic.Int64
-	for w := 0; w < 6; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				resp, err := testClient.Get(bad)
-				total.Add(1)
-				if err != nil {
-					wrong.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				// Each answer is one configuration's, whole: block's 400
-				// with its header, or monitor's 200 with its own.
-				rp := resp.Header.Get("Referrer-Policy")
-				if !(resp.StatusCode == 400 && rp == "no-referrer") && !(resp.StatusCode == 200 && rp == "same-origin") {
-					wrong.Add(1)
-				}
-			}
-		}()
-	}
+	// Each answer is one configuration's, whole: block's 400 with its
+	// header, or monitor's 200 with its own.
+	stop := keepSending("http://"+s.Addr()+"/v1/items?limit=0", 6, func(resp *http.Response) bool {
+		rp := resp.Header.Get("Referrer-Policy")
+		return (resp.StatusCode == 400 && rp == "no-referrer") || (resp.StatusCode == 200 && rp == "same-origin")
+	})
 	for i := 0; i < 10; i++ {
 		if i%2 == 0 {
 			cf.write(monitor)
@@ -285,9 +259,7 @@ func TestConfigReloadUnderLoad(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	close(stop)
-	wg.Wait()
-	if wrong.Load() != 0 || total.Load() == 0 {
-		t.Fatalf("%d of %d requests got no configuration's answer during reloads", wrong.Load(), total.Load())
+	if total, wrong := stop(); wrong != 0 || total == 0 {
+		t.Fatalf("%d of %d requests got no configuration's answer during reloads", wrong, total)
 	}
 }

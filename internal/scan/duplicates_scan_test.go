@@ -78,6 +78,23 @@ func duplicatesAPI(reads string) http.Handler {
 		n, err := strconv.Atoi(s)
 		return err == nil && n >= lo && n <= hi
 	}
+	// read applies the API's reading to the occurrences of one name and
+	// validates what it reads; false once it has answered 400.
+	read := func(w http.ResponseWriter, vs []string, lo, hi int) (int, bool) {
+		picked, ok := pick(vs)
+		if !ok || len(picked) == 0 {
+			http.Error(w, "bad value", 400)
+			return 0, false
+		}
+		for _, v := range picked {
+			if !valid(v, lo, hi) {
+				http.Error(w, "bad value", 400)
+				return 0, false
+			}
+		}
+		n, _ := strconv.Atoi(picked[0])
+		return n, true
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /items", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -93,18 +110,10 @@ func duplicatesAPI(reads string) http.Handler {
 			http.Error(w, "slow down", http.StatusTooManyRequests)
 			return
 		}
-		vs, ok := pick(q["limit"])
-		if !ok || len(vs) == 0 {
-			http.Error(w, "bad limit", 400)
+		n, ok := read(w, q["limit"], 1, 100)
+		if !ok {
 			return
 		}
-		for _, v := range vs {
-			if !valid(v, 1, 100) {
-				http.Error(w, "bad limit", 400)
-				return
-			}
-		}
-		n, _ := strconv.Atoi(vs[0])
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]int{"limit": n})
 	})
@@ -119,18 +128,9 @@ func duplicatesAPI(reads string) http.Handler {
 				return
 			}
 		}
-		vs, ok := pick(r.PostForm["qty"])
-		if !ok || len(vs) == 0 {
-			http.Error(w, "bad qty", 400)
-			return
+		if _, ok := read(w, r.PostForm["qty"], 1, 10); ok {
+			w.WriteHeader(204)
 		}
-		for _, v := range vs {
-			if !valid(v, 1, 10) {
-				http.Error(w, "bad qty", 400)
-				return
-			}
-		}
-		w.WriteHeader(204)
 	})
 	mux.HandleFunc("POST /items", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Content-Type") != "application/json" {
@@ -166,18 +166,10 @@ func duplicatesAPI(reads string) http.Handler {
 				return
 			}
 		}
-		vs, ok := pick(members["qty"])
-		if !ok || len(vs) == 0 {
-			http.Error(w, "bad qty", 400)
+		n, ok := read(w, members["qty"], 1, 10)
+		if !ok {
 			return
 		}
-		for _, v := range vs {
-			if !valid(v, 1, 10) {
-				http.Error(w, "bad qty", 400)
-				return
-			}
-		}
-		n, _ := strconv.Atoi(vs[0])
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(201)
 		_ = json.NewEncoder(w).Encode(map[string]int{"qty": n})

@@ -1,0 +1,51 @@
+package route
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzLookup sends arbitrary methods and escaped paths to a router with
+// concrete and templated siblings, mixed segments and base paths. Lookup
+// never panics, and a match always names an operation of the request's
+// method (GET for HEAD) whose template the path fits.
+func FuzzLookup(f *testing.F) {
+	for _, seed := range []struct{ method, path string }{
+		{"GET", "/v1/pets/mine"}, {"DELETE", "/v1/pets/mine"}, {"HEAD", "/v1/services/asana"},
+		{"GET", "/v1/files/a.b.json"}, {"PATCH", "/v1/pets/%6Dine"}, {"GET", "/v1//pets"},
+		{"GET", "/v1/range/1-2-3"}, {"PUT", "/v1/services/ASANA"}, {"GET", "/v1/pets/a%2Fb"},
+	} {
+		f.Add(seed.method, seed.path)
+	}
+	r := New[string]()
+	for _, op := range [][2]string{
+		{"GET", "/pets"}, {"POST", "/pets"}, {"GET", "/pets/{id}"}, {"DELETE", "/pets/{petId}"},
+		{"GET", "/pets/mine"}, {"GET", "/pets/{id}/toys"}, {"GET", "/files/{name}.json"},
+		{"GET", "/files/{name}"}, {"GET", "/range/{from}-{to}"}, {"PUT", "/services/asana"},
+		{"GET", "/services/{slug}"}, {"GET", "/sites/{site}/zones/{zone}"}, {"GET", "/sites/{site}/{type}/count"},
+	} {
+		if err := r.Add("/v1", op[1], op[0], op[0]+" "+op[1]); err != nil {
+			f.Fatal(err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, method, path string) {
+		m, allow, err := r.Lookup(method, path)
+		if err != nil {
+			if errors.Is(err, ErrNotAllowed) && allow == "" {
+				t.Fatalf("405 without Allow for %s %q", method, path)
+			}
+			return
+		}
+		want := method
+		if method == "HEAD" && !strings.HasPrefix(m.Value, "HEAD ") {
+			want = "GET"
+		}
+		if !strings.HasPrefix(m.Value, want+" ") {
+			t.Fatalf("%s %q matched %q", method, path, m.Value)
+		}
+		if got := strings.Count(m.Template, "{"); got != len(m.Params) {
+			t.Fatalf("%s %q: template %q captured %d values", method, path, m.Template, len(m.Params))
+		}
+	})
+}

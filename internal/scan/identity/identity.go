@@ -22,6 +22,7 @@ import (
 	"github.com/pb33f/jsonpath/pkg/jsonpath"
 	"github.com/rampart-sec/rampart/internal/scan/config"
 	"github.com/rampart-sec/rampart/internal/spec"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Doer sends a request within the scan's scope and rate limit.
@@ -515,6 +516,12 @@ func (id *Identity) Apply(ctx context.Context, req *http.Request, r spec.Securit
 		s := id.doc.SecuritySchemes[sr.Name]
 		if s == nil {
 			continue
+		}
+		if s.Type == "apiKey" && s.In == "header" && !httpguts.ValidHeaderFieldName(s.ParamName) {
+			// No request can carry it ("ADVICEment API Key"): said
+			// plainly, not left to the transport, whose refusal would
+			// read as a target that does not answer.
+			return fmt.Errorf("security scheme %s: its header name %q is not a valid HTTP field name, so no request can carry the key", sr.Name, s.ParamName)
 		}
 		c, ok, err := id.Credential(ctx, sr.Name)
 		if err != nil {

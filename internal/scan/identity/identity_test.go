@@ -618,3 +618,22 @@ func TestLoginSecrets(t *testing.T) {
 		t.Error("the user name is not a secret")
 	}
 }
+
+// An API-key scheme whose header name no request can carry is refused with
+// a message that says so, before any request is built around it.
+func TestHeaderKeyWithAnInvalidName(t *testing.T) {
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    spaced: {type: apiKey, in: header, name: 'ADVICEment API Key'}\n"
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := New(config.Identity{Name: "a", Credentials: map[string]config.Credential{"spaced": {Value: "k-1"}}}, d, nil, http.DefaultClient)
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:1/x", nil)
+	err = id.Apply(context.Background(), req, requirement("spaced"), "")
+	if err == nil || !strings.Contains(err.Error(), "not a valid HTTP field name") {
+		t.Fatalf("Apply = %v, want an error naming the invalid field name", err)
+	}
+	if len(req.Header) != 0 {
+		t.Errorf("the request got headers anyway: %v", req.Header)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampart-sec/rampart/internal/report"
 	"github.com/rampart-sec/rampart/internal/spec"
+	"golang.org/x/net/http/httpguts"
 )
 
 // checkProblems reports the loader's structural problems as findings.
@@ -148,7 +149,9 @@ func (r *run) checkSecurity() {
 				r.add("sec-apikey-cookie", ref(at.File, at.Pointer, "in"), dirNone, fmt.Sprintf("Security scheme %q sends the API key %q in a cookie, which browsers attach to cross-site requests.", name, s.ParamName), ops,
 					report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "in"), Value: "header"})
 			case "header":
-				if strings.Contains(s.ParamName, "_") {
+				if !httpguts.ValidHeaderFieldName(s.ParamName) {
+					r.add("struct-invalid-field-name", ref(at.File, at.Pointer, "name"), dirNone, fmt.Sprintf("Security scheme %q sends the API key in the header %q, which is not a valid HTTP field name: no client can send it.", name, s.ParamName), ops)
+				} else if strings.Contains(s.ParamName, "_") {
 					r.add("sec-apikey-header-underscore", ref(at.File, at.Pointer, "name"), dirNone, fmt.Sprintf("Security scheme %q sends the API key in the header %q, whose name has an underscore: nginx drops such fields by default, and CGI-style servers read %q as the same field.", name, s.ParamName, strings.ReplaceAll(s.ParamName, "_", "-")), ops,
 						report.PatchOp{Op: "replace", Path: spec.JoinPointer(at.Pointer, "name"), Value: strings.ReplaceAll(s.ParamName, "_", "-")})
 				}

@@ -11,6 +11,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/requestline"
 	"github.com/rampart-sec/rampart/internal/sensitive"
 	"github.com/rampart-sec/rampart/internal/spec"
+	"golang.org/x/net/http/httpguts"
 )
 
 var templateParam = regexp.MustCompile(`\{([^{}]+)\}`)
@@ -57,6 +58,9 @@ func (r *run) checkParameters(op *spec.Operation) {
 					}
 				}
 			}
+		}
+		if p.In == "header" && !httpguts.ValidHeaderFieldName(p.Name) {
+			r.add("struct-invalid-field-name", p.Ref, dirRequest, fmt.Sprintf("Header parameter %q of %s is not a valid HTTP field name: no client can send it.", p.Name, op.Key()), key)
 		}
 		if p.In == "header" && requestline.IsOverride(p.Name) {
 			r.add("sec-request-line-override", p.Ref, dirRequest, fmt.Sprintf("%s declares the header %q: frameworks that honour it run another method or path than the request line names, so gateways authorize one operation and the API runs another (rampart protect lets a declared override through).", op.Key(), p.Name), key)

@@ -475,6 +475,15 @@ func TestRules(t *testing.T) {
 		{"a concrete path beside a template is more specific", "struct-path-overlap", func(d map[string]any) {
 			set(d, "/paths/~1pets~1mine", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, false, ""},
+		{"header parameter with a space", "struct-invalid-field-name", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Trace Id","in":"header","schema":{"type":"string","maxLength":10}}]`))
+		}, true, op + "/parameters/1"},
+		{"API-key header with a space", "struct-invalid-field-name", func(d map[string]any) {
+			set(d, "/components/securitySchemes/spaced", j(`{"type":"apiKey","in":"header","name":"ADVICEment API Key"}`))
+		}, true, "/components/securitySchemes/spaced/name"},
+		{"API-key header with a valid name", "struct-invalid-field-name", func(d map[string]any) {
+			set(d, "/components/securitySchemes/plain", j(`{"type":"apiKey","in":"header","name":"X-Api-Key"}`))
+		}, false, ""},
 		{"path key with a query", "struct-path-key-query", func(d map[string]any) {
 			set(d, "/paths/~1pets?Action=List", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, true, "/paths/~1pets?Action=List/get"},

@@ -6,9 +6,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -28,6 +30,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/firewall/authn"
+	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
@@ -1044,4 +1048,24 @@ paths:
 			t.Errorf("GET %s under the configured base path: %d %s", p, resp.StatusCode, reason)
 		}
 	}
+}
+
+// A contract whose API-key header no request can carry is reported at
+// load, when authentication enforces it: otherwise only 401s tell.
+func TestInvalidAPIKeyHeaderNameIsReported(t *testing.T) {
+	up := startUpstream(t)
+	specPath := filepath.Join(t.TempDir(), "api.yaml")
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity: [{spaced: []}]\npaths:\n  /x:\n    get:\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    spaced: {type: apiKey, in: header, name: 'ADVICEment API Key'}\n"
+	if err := os.WriteFile(specPath, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("k-1"))
+	auth := &authn.Config{Schemes: map[string]*authn.SchemeConfig{"spaced": {APIKeys: &apikey.Config{Keys: []apikey.Key{{ID: "c", SHA256: hex.EncodeToString(sum[:])}}}}}}
+	fw := startFirewall(t, Config{Spec: specPath, Upstream: "http://" + up.addr, Authentication: auth}, nil)
+	for _, p := range fw.Plan().Problems {
+		if strings.Contains(p, "not a valid HTTP field name") {
+			return
+		}
+	}
+	t.Fatalf("not reported: %v", fw.Plan().Problems)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn"
 	"github.com/rampart-sec/rampart/internal/firewall/authn/denylist"
@@ -355,9 +356,14 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 	cfg := conf.cfg
 	doc := p.Doc
 	c := &contract{plan: p, pol: conf, ops: make(map[*plan.Op]*opPolicy, len(p.Ops)), apiKeyQuery: map[string]bool{}}
-	for _, sch := range doc.SecuritySchemes {
+	for _, name := range sortedKeys(doc.SecuritySchemes) {
+		sch := doc.SecuritySchemes[name]
 		if sch.Type == "apiKey" && sch.In == "query" {
 			c.apiKeyQuery[sch.ParamName] = true
+		}
+		if sch.Type == "apiKey" && sch.In == "header" && !httpguts.ValidHeaderFieldName(sch.ParamName) && cfg.Authentication != nil {
+			// Said at load: otherwise only a 401 on every request tells.
+			p.Problems = append(p.Problems, fmt.Sprintf("security scheme %s: its header name %q is not a valid HTTP field name, so no request carries the key and the operations that require only it are always refused", name, sch.ParamName))
 		}
 	}
 	specIP := clientip.Config{Operations: map[string]clientip.Rules{}}

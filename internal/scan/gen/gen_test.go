@@ -29,19 +29,23 @@ func TestFromPatternMinGrowsInsideRepetitions(t *testing.T) {
 	for _, tc := range []struct {
 		pattern string
 		min     int
+		max     int // 0: no bound to keep within
 	}{
-		{`^[a-z]+-[0-9]{2}$`, 8},
-		{`^[A-Z]{2}[0-9]{2,6}X$`, 7},
-		{`^(ab)*c$`, 9},
-		{`^x(y|z+)w$`, 6},
-		{`^(a(b+)c)+$`, 12},
-		{`^\d+(\.\d{1,3})?$`, 20},
-		{`^[a-z]{3}$`, 3},
-		{`^id-[0-9a-f]{8}$`, 4}, // longer than min already
+		{`^[a-z]+-[0-9]{2}$`, 8, 0},
+		{`^[A-Z]{2}[0-9]{2,6}X$`, 7, 0},
+		{`^(ab)*c$`, 9, 0},
+		{`^x(y|z+)w$`, 6, 0},
+		{`^(a(b+)c)+$`, 12, 0},
+		{`^\d+(\.\d{1,3})?$`, 20, 0},
+		{`^[a-z]{3}$`, 3, 0},
+		{`^id-[0-9a-f]{8}$`, 4, 0}, // longer than min already
+		// A bounded repetition grows by what is missing, not to its
+		// bound (AWS AppSync's ARN: minLength 70, maxLength 75).
+		{`^arn:aws:appsync:[A-Za-z0-9_/.-]{0,63}:\d{12}:apis/[0-9A-Za-z_-]{26}$`, 70, 75},
 	} {
 		s, ok := gen.FromPatternMin(tc.pattern, tc.min)
-		if !ok || !regexp.MustCompile(tc.pattern).MatchString(s) || len([]rune(s)) < tc.min {
-			t.Errorf("FromPatternMin(%q, %d) = %q, %v: want a match of at least %d characters", tc.pattern, tc.min, s, ok, tc.min)
+		if !ok || !regexp.MustCompile(tc.pattern).MatchString(s) || len([]rune(s)) < tc.min || (tc.max > 0 && len([]rune(s)) > tc.max) {
+			t.Errorf("FromPatternMin(%q, %d) = %q (%d), %v: want a match of at least %d characters (at most %d)", tc.pattern, tc.min, s, len([]rune(s)), ok, tc.min, tc.max)
 		}
 	}
 	// A pattern whose length is fixed cannot grow: the shortest match is

@@ -51,6 +51,19 @@ type patternGen struct {
 	b     strings.Builder
 	extra int
 	limit int // bytes, a bound on the work a hostile pattern can cause
+	// optional marks a generator writing an optional repetition, where
+	// every character is beyond the minimum and counts against extra as
+	// it is written: nested repetitions (Simplify turns x{0,63} into 63
+	// nested x?) then see what is still wanted, not the whole of it.
+	optional bool
+}
+
+// put writes r, counting it when it is beyond the minimum.
+func (g *patternGen) put(r rune) {
+	g.b.WriteRune(r)
+	if g.optional {
+		g.extra--
+	}
 }
 
 func (g *patternGen) walk(re *syntax.Regexp, depth int) bool {
@@ -68,7 +81,7 @@ func (g *patternGen) walk(re *syntax.Regexp, depth int) bool {
 			if re.Flags&syntax.FoldCase != 0 {
 				r = unicode.ToLower(r)
 			}
-			g.b.WriteRune(r)
+			g.put(r)
 		}
 		return true
 	case syntax.OpCharClass:
@@ -76,10 +89,10 @@ func (g *patternGen) walk(re *syntax.Regexp, depth int) bool {
 		if !ok {
 			return false
 		}
-		g.b.WriteRune(r)
+		g.put(r)
 		return true
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		g.b.WriteByte('a')
+		g.put('a')
 		return true
 	case syntax.OpCapture:
 		return g.walk(re.Sub[0], depth+1)
@@ -117,7 +130,7 @@ func (g *patternGen) walk(re *syntax.Regexp, depth int) bool {
 		// that supplies most.
 		var best *patternGen
 		for _, s := range re.Sub {
-			sub := &patternGen{extra: g.extra, limit: g.limit}
+			sub := &patternGen{extra: g.extra, limit: g.limit, optional: g.optional}
 			if !sub.walk(s, depth+1) {
 				continue
 			}
@@ -143,18 +156,17 @@ func (g *patternGen) walk(re *syntax.Regexp, depth int) bool {
 // some.
 func (g *patternGen) grow(sub *syntax.Regexp, depth, max int) {
 	for n := 0; g.extra > 0 && (max < 0 || n < max); n++ {
-		rep := patternGen{extra: g.extra, limit: g.limit - g.b.Len()}
+		// The whole repetition is beyond the minimum, the growth of
+		// repetitions nested in it included: rep counts each character.
+		rep := patternGen{extra: g.extra, limit: g.limit - g.b.Len(), optional: true}
 		if !rep.walk(sub, depth+1) {
 			return
 		}
-		added := utf8.RuneCountInString(rep.b.String())
-		if added == 0 {
+		if rep.b.Len() == 0 {
 			return
 		}
-		// The whole repetition is beyond the minimum, the growth of
-		// repetitions nested in it included.
 		g.b.WriteString(rep.b.String())
-		g.extra -= added
+		g.extra = rep.extra // rep started from g.extra and counted what it wrote
 	}
 }
 

@@ -1,14 +1,10 @@
 package scan_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/rampart-sec/rampart/internal/scan"
 )
 
 // An exploded query object sends one pair per property; an optional
@@ -48,10 +44,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy paths failed: %v (queries sent: %q)", res.HappyFailures, queries)
 	}
@@ -89,10 +82,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		mu.Lock()
 		defer mu.Unlock()

@@ -1,7 +1,6 @@
 package scan_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
 )
@@ -64,10 +62,7 @@ paths:
 				_, _ = w.Write([]byte(`{"n":1}`))
 			}))
 			defer srv.Close()
-			res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := scanConformance(t, doc, srv.URL)
 			if res.Spec.Summary["mutations_sent"] == 0 {
 				t.Fatal("no mutation sent")
 			}
@@ -105,10 +100,7 @@ paths:
 		_, _ = w.Write([]byte("mailbox unknown"))
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	why := res.HappyFailures["POST /subscribe"]
 	if !strings.Contains(why, "answered 400") || !strings.Contains(why, "mailbox unknown") {
 		t.Errorf("happy path failure %q does not say what the API answered", why)
@@ -164,10 +156,7 @@ paths:
 				w.WriteHeader(http.StatusCreated)
 			}))
 			defer srv.Close()
-			res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := scanConformance(t, doc, srv.URL)
 			mu.Lock()
 			defer mu.Unlock()
 			if first == nil {
@@ -211,10 +200,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	for _, f := range res.Spec.Findings {
 		if f.Rule == scan.RuleNegativeAccepted {
 			t.Errorf("an empty optional form was reported: %s", f.Message)
@@ -253,10 +239,7 @@ paths:
 `)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	for _, f := range res.Spec.Findings {
 		if f.Rule == scan.RuleNegativeAccepted && strings.Contains(f.Message, "description: wrong-type") {
 			t.Errorf("a mutation that arrives in contract was reported: %s", f.Message)

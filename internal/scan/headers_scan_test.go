@@ -1,13 +1,11 @@
 package scan_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
 )
@@ -41,10 +39,7 @@ paths:
 `)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy paths failed: %v", res.HappyFailures)
 	}
@@ -106,10 +101,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy paths failed: %v", res.HappyFailures)
 	}
@@ -155,10 +147,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Errorf("happy paths failed: %v", res.HappyFailures)
 	}

@@ -35,6 +35,18 @@ func loadInline(t *testing.T, src string) (*spec.Document, string) {
 	return doc, p
 }
 
+// scanConformance scans target for doc's happy paths and conformance
+// tests only (no attack probes), as most tests of how the scanner writes
+// requests need, and fails the test if the scan cannot run.
+func scanConformance(t *testing.T, doc *spec.Document, target string) *scan.Result {
+	t.Helper()
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: target, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 const deleteSpec = `openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:

@@ -54,10 +54,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Errorf("happy paths failed: %v", res.HappyFailures)
 	}
@@ -104,10 +101,7 @@ paths:
 		_, _ = w.Write([]byte(`{"n":1}`))
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy paths failed: %v", res.HappyFailures)
 	}

@@ -1,15 +1,11 @@
 package scan_test
 
 import (
-	"context"
 	"encoding/json"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
-
-	"github.com/rampart-sec/rampart/internal/scan"
 )
 
 // Media type keys may carry parameters, as Spring-generated definitions
@@ -63,10 +59,7 @@ paths:
 		_ = json.NewEncoder(w).Encode(map[string]string{"text": text})
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy path failed: %v", res.HappyFailures)
 	}

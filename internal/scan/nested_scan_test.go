@@ -134,10 +134,7 @@ func TestNestedResourceKeepsItsParent(t *testing.T) {
 	store := &orderStore{users: map[string]bool{}, orders: map[string]map[string]bool{}}
 	srv := httptest.NewServer(store)
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Errorf("happy paths failed: %v", res.HappyFailures)
 	}

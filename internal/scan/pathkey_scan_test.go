@@ -1,13 +1,11 @@
 package scan_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
 )
@@ -64,10 +62,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy paths failed: %v", res.HappyFailures)
 	}

@@ -1,16 +1,12 @@
 package scan_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/rampart-sec/rampart/internal/scan"
 )
 
 // Bodies of a media type the scanner does not structure (text/plain,
@@ -64,10 +60,7 @@ paths:
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Errorf("happy paths failed: %v (sent: %q)", res.HappyFailures, got)
 	}
@@ -112,10 +105,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Errorf("happy paths failed: %v", res.HappyFailures)
 	}
@@ -156,10 +146,7 @@ paths:
 		}
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(res.HappyFailures) > 0 {

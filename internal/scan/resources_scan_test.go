@@ -1,7 +1,6 @@
 package scan_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,9 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/rampart-sec/rampart/internal/scan"
 )
 
 const petsSpec = `openapi: 3.0.3
@@ -139,10 +135,7 @@ func TestPostToAResourceCreatesNothing(t *testing.T) {
 	store := &petStore{pets: map[int]string{}}
 	srv := httptest.NewServer(store)
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if len(res.HappyFailures) > 0 {
 		t.Fatalf("happy paths failed: %v", res.HappyFailures)
 	}
@@ -185,10 +178,7 @@ paths:
 		_, _ = w.Write([]byte(`{"id":"the-one"}`))
 	}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	if res.Spec.Summary["mutations_sent"] == 0 {
 		t.Fatal("no mutation accepted: the test sends nothing twice")
 	}

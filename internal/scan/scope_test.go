@@ -1,13 +1,11 @@
 package scan_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
 )
@@ -45,10 +43,7 @@ paths:
 				w.WriteHeader(http.StatusNotFound)
 			}))
 			defer srv.Close()
-			res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := scanConformance(t, doc, srv.URL)
 			if hits.Load() == 0 {
 				t.Errorf("GET /v1/items never reached; happy path failures: %v", res.HappyFailures)
 			}

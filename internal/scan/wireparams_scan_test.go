@@ -1,12 +1,10 @@
 package scan_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
 )
@@ -38,10 +36,7 @@ paths:
 `)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	res, err := scan.Run(context.Background(), doc, scan.Options{Target: srv.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanConformance(t, doc, srv.URL)
 	var reported []string
 	for _, f := range res.Spec.Findings {
 		if f.Rule == scan.RuleNegativeAccepted {

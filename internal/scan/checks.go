@@ -392,7 +392,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			r := r0.clone()
 			r.params[k] = m.Value
 			name := p.In + " " + p.Name + ": " + m.Kind
-			muts = append(muts, mut{name, r, duplicateCandidates(op, r0, p, "", m.Value, name)})
+			muts = append(muts, mut{name, r, e.duplicateCandidates(op, r0, p, "", m.Value, name)})
 		}
 	}
 	if r0.hasBody && r0.rawBody == nil && (isJSON(r0.media) || isForm(r0.media) || isMultipart(r0.media)) {
@@ -428,7 +428,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 					}
 					var dups []*duplicate
 					if len(m.Path) == 1 && !m.Drop && m.Kind != "additional-property" {
-						dups = duplicateCandidates(op, r0, nil, m.Path[0], m.Value, "body "+m.Name())
+						dups = e.duplicateCandidates(op, r0, nil, m.Path[0], m.Value, "body "+m.Name())
 					}
 					muts = append(muts, mut{"body " + m.Name(), r, dups})
 				}

@@ -116,7 +116,7 @@ type queryDuplicate struct {
 // parameter repeated; for a top-level scalar property of the happy path's
 // JSON object body, the property repeated and, when its name has a case
 // variant the schema does not declare, the property repeated under it.
-func duplicateCandidates(op *spec.Operation, r0 *request, p *spec.Parameter, prop string, bad any, test string) []*duplicate {
+func (e *engine) duplicateCandidates(op *spec.Operation, r0 *request, p *spec.Parameter, prop string, bad any, test string) []*duplicate {
 	if !scalar(bad) {
 		return nil
 	}
@@ -142,7 +142,7 @@ func duplicateCandidates(op *spec.Operation, r0 *request, p *spec.Parameter, pro
 		return []*duplicate{{prop: prop, variant: prop, valid: v, bad: bad, refused: test, form: true}}
 	}
 	out := []*duplicate{{prop: prop, variant: prop, valid: v, bad: bad, refused: test}}
-	if variant := caseVariant(prop); variant != "" && !declaresName(op, r0.media, obj, variant) {
+	if variant := caseVariant(prop); variant != "" && !e.declaresName(op, r0.media, obj, variant) {
 		out = append(out, &duplicate{prop: prop, variant: variant, valid: v, bad: bad, refused: test})
 	}
 	return out
@@ -161,38 +161,19 @@ func caseVariant(name string) string {
 }
 
 // declaresName reports whether name is a property the body sends or its
-// schema declares (at the top or in an allOf member): then it is a
-// property of its own, not a variant of another.
-func declaresName(op *spec.Operation, media string, body map[string]any, name string) bool {
+// schema declares (beside or inside allOf/anyOf/oneOf members, as
+// propNode finds them): then it is a property of its own, not a variant
+// of another.
+func (e *engine) declaresName(op *spec.Operation, media string, body map[string]any, name string) bool {
 	if _, ok := body[name]; ok {
 		return true
 	}
-	mt := op.RequestBody.Content[media]
-	if mt == nil || mt.Schema == nil {
+	root, ok := e.mediaNode(op.RequestBody.Content[media])
+	if !ok {
 		return false
 	}
-	var declares func(v any, depth int) bool
-	declares = func(v any, depth int) bool {
-		m, ok := v.(map[string]any)
-		if !ok || depth > 8 {
-			return false
-		}
-		if props, ok := m["properties"].(map[string]any); ok {
-			if _, ok := props[name]; ok {
-				return true
-			}
-		}
-		for _, key := range []string{"allOf", "oneOf", "anyOf"} {
-			list, _ := m[key].([]any)
-			for _, sub := range list {
-				if declares(sub, depth+1) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return declares(mt.Schema.Value, 0)
+	_, ok = e.propNode(root, "properties", name)
+	return ok
 }
 
 func scalar(v any) bool {

@@ -19,33 +19,49 @@ var (
 
 // loginOp finds the login operation: an anonymous POST whose JSON or form
 // body has a user name and a password property, with a working happy path.
+// An operation the contract model classifies as a login
+// (spec.CredentialKind, which the audit and the firewall also read) is
+// preferred to one that only has such fields.
 func (e *engine) loginOp() (op *spec.Operation, userField, passField string) {
+	var fallback *spec.Operation
+	fu, fp := "", ""
 	for _, cand := range e.doc.Operations {
 		r := e.tmpl[cand]
 		if cand.Method != "POST" || cand.IsSecured() || r == nil {
 			continue
 		}
-		body, ok := r.body.(map[string]any)
-		if !ok {
+		u, p := loginFields(r.body)
+		if u == "" || p == "" {
 			continue
 		}
-		u, p := "", ""
-		for _, k := range sortedKeys(body) {
-			if _, isStr := body[k].(string); !isStr {
-				continue
-			}
-			switch {
-			case passwordNameRe.MatchString(k) && p == "":
-				p = k
-			case userNameRe.MatchString(k) && u == "":
-				u = k
-			}
-		}
-		if u != "" && p != "" {
+		if e.doc.CredentialKind(cand) == spec.CredentialLogin {
 			return cand, u, p
 		}
+		if fallback == nil {
+			fallback, fu, fp = cand, u, p
+		}
 	}
-	return nil, "", ""
+	return fallback, fu, fp
+}
+
+// loginFields names a body's user name and password string properties.
+func loginFields(b any) (user, pass string) {
+	body, ok := b.(map[string]any)
+	if !ok {
+		return "", ""
+	}
+	for _, k := range sortedKeys(body) {
+		if _, isStr := body[k].(string); !isStr {
+			continue
+		}
+		switch {
+		case passwordNameRe.MatchString(k) && pass == "":
+			pass = k
+		case userNameRe.MatchString(k) && user == "":
+			user = k
+		}
+	}
+	return user, pass
 }
 
 // userEnumeration sends two failed logins, a known user with a wrong
@@ -125,12 +141,16 @@ func stableBody(b []byte) []byte {
 }
 
 // rateLimit (opt-in: --rate-limit-burst or rate_limit in the config)
-// sends a burst of failed attempts to the login operation, or to the
-// configured operation, without the scan's rate limit; a 429 ends it.
+// sends a burst of failed attempts, without the scan's rate limit, to the
+// configured operation, or else to the login and to every other anonymous
+// operation that checks a guess without side effects: one-time code checks
+// and token grants (spec.CredentialKind). Sign-ups and password recovery
+// are left out: each call creates an account or sends a message. A 429
+// ends an operation's burst; an operation never answering 429 is a
+// finding.
 func (e *engine) rateLimit(ctx context.Context) {
 	burst := e.opts.RateLimitBurst
 	var op *spec.Operation
-	pf, uf := "", ""
 	if rl := e.cfg.RateLimit; rl != nil {
 		if burst <= 0 {
 			burst = rl.Burst
@@ -146,18 +166,59 @@ func (e *engine) rateLimit(ctx context.Context) {
 	if burst <= 0 {
 		return
 	}
-	if op == nil {
-		op, uf, pf = e.loginOp()
+	for _, t := range e.burstTargets(op) {
+		if !e.burstOne(ctx, t, burst) {
+			return
+		}
 	}
-	if op == nil || e.tmpl[op] == nil || !e.mayWrite(op) {
+}
+
+// burstTarget is an operation to burst and, for a login, the fields that
+// make each attempt a failed one.
+type burstTarget struct {
+	op               *spec.Operation
+	userField, field string
+}
+
+// burstTargets lists the operations the burst goes to: the configured
+// one, or the login and the anonymous one-time code checks and token
+// grants, in the definition's order.
+func (e *engine) burstTargets(configured *spec.Operation) []burstTarget {
+	usable := func(op *spec.Operation) bool { return op != nil && e.tmpl[op] != nil && e.mayWrite(op) }
+	if configured != nil {
+		if !usable(configured) {
+			e.stats["rate_limit_skipped"]++
+			return nil
+		}
+		return []burstTarget{{op: configured}}
+	}
+	var out []burstTarget
+	login, uf, pf := e.loginOp()
+	if usable(login) {
+		out = append(out, burstTarget{login, uf, pf})
+	}
+	for _, op := range e.doc.Operations {
+		if op == login || op.IsSecured() || !usable(op) {
+			continue
+		}
+		switch e.doc.CredentialKind(op) {
+		case spec.CredentialOTP, spec.CredentialToken:
+			out = append(out, burstTarget{op: op})
+		}
+	}
+	if len(out) == 0 {
 		e.stats["rate_limit_skipped"]++
-		return
 	}
-	r := e.tmpl[op].clone()
-	if pf != "" {
+	return out
+}
+
+// burstOne sends one operation's burst; false means the scan stopped.
+func (e *engine) burstOne(ctx context.Context, t burstTarget, burst int) bool {
+	r := e.tmpl[t.op].clone()
+	if t.field != "" {
 		// One unknown account, always the same: per-account and per-client
 		// throttling both apply, and no real account gets locked.
-		r.body = setPath(setPath(r.body, []string{pf}, "rampart-Wrong-Pass-1"), []string{uf}, "rampart-ratelimit-"+token())
+		r.body = setPath(setPath(r.body, []string{t.field}, "rampart-Wrong-Pass-1"), []string{t.userField}, "rampart-ratelimit-"+token())
 		r.expectDenied = true
 	}
 	e.c.burst.Store(true)
@@ -165,22 +226,27 @@ func (e *engine) rateLimit(ctx context.Context) {
 	var last *exchange
 	for i := 0; i < burst; i++ {
 		if e.halted(ctx) {
-			return
+			return false
 		}
 		e.stats["rate_limit_requests"]++
 		x := e.send(ctx, r, fmt.Sprintf("burst %d/%d", i+1, burst))
 		if x.Err != nil {
 			e.stop(x.Err)
-			return
+			return false
 		}
-		if x.Status == 429 {
-			return
+		if x.Status == http.StatusTooManyRequests {
+			return true
 		}
 		last = x
 	}
-	e.add(RuleNoRateLimit, op, "rate-limit",
-		fmt.Sprintf("%d requests in a burst to %s were never answered 429.", burst, op.Key()),
+	what := "requests"
+	if kind := e.doc.CredentialKind(t.op); kind != spec.NotCredential {
+		what = "attempts at a " + string(kind)
+	}
+	e.add(RuleNoRateLimit, t.op, "rate-limit",
+		fmt.Sprintf("%d %s in a burst to %s were never answered 429.", burst, what, t.op.Key()),
 		"429 Too Many Requests within the burst", fmt.Sprintf("last answer: %d", last.Status), last)
+	return true
 }
 
 func normalizeOpKey(k string) string {

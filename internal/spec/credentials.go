@@ -111,7 +111,7 @@ func (d *Document) credentialFields(op *Operation) credentialFields {
 		switch {
 		case strings.Contains(n, "password") || strings.Contains(n, "passwd") || n == "pass" || n == "pwd" || n == "passcode" || n == "pin":
 			f.password = true
-		case strings.Contains(n, "otp") || n == "mfacode" || n == "twofactorcode" || n == "2facode" || n == "verificationcode":
+		case isOTPName(n) || n == "mfacode" || n == "twofactorcode" || n == "2facode" || n == "verificationcode":
 			f.otp = true
 		case n == "code":
 			f.code = true
@@ -173,6 +173,13 @@ func (d *Document) exampleKeys(at NodeRef, out map[string]bool) {
 			}
 		}
 	}
+}
+
+// isOTPName is a field named for a one-time code ("otp", "otpCode",
+// "totp", "user_otp"), not a name with those letters inside another word
+// ("snapshotPolicy", "hotpatch").
+func isOTPName(n string) bool {
+	return strings.HasPrefix(n, "otp") || strings.HasSuffix(n, "otp") || strings.HasSuffix(n, "otpcode")
 }
 
 // maxPropertyDepth bounds the allOf/anyOf/oneOf levels read for a body's

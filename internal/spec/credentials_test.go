@@ -49,6 +49,7 @@ func TestCredentialKind(t *testing.T) {
 		{"refresh", "POST", "/auth/refresh", "", []string{"refreshToken"}, CredentialToken},
 
 		{"an account created with much else", "POST", "/users", "", []string{"username", "password", "email", "firstName", "lastName"}, NotCredential},
+		{"otp inside another word", "POST", "/vm/snapshots", "", []string{"snapshotPolicy", "hotpatch"}, NotCredential},
 		{"a code without a one-time-code word", "POST", "/coupons/apply", "", []string{"code"}, NotCredential},
 		{"a token path without a secret", "POST", "/tokens/{id}/revoke", "", nil, NotCredential},
 		{"logout", "DELETE", "/session", "", []string{"password"}, NotCredential},

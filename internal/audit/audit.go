@@ -69,7 +69,11 @@ type run struct {
 	// adminUnshared are the secured admin operations whose security no
 	// secured ordinary operation requires (see adminCharges).
 	adminUnshared []int
-	canceled      error
+	// credentials are the anonymous credential operations (see
+	// checkCredentials), judged by their limits instead of their
+	// security.
+	credentials map[*spec.Operation]*credentialOp
+	canceled    error
 }
 
 // Audit audits one loaded definition. It honours ctx: a cancelled context
@@ -300,7 +304,9 @@ func (r *run) result() *report.SpecResult {
 		}
 	}
 	charges = append(charges, r.requirementCharges(broken)...)
-	if anonOrdinary {
+	limited, ordinary := r.limitedCredentialCharges(excluded)
+	charges = append(charges, limited...)
+	if anonOrdinary || ordinary {
 		charges = append(charges, r.adminCharges(r.adminUnshared, excluded)...)
 	}
 	for _, bad := range ign.invalid {

@@ -349,6 +349,21 @@ func weakenOp(path, method, security string) string {
 	return s + "      responses:\n        '200': {description: ok}\n"
 }
 
+// weakenLogin writes a login under paths: a body of a user name and a
+// password, and a 429 response when limited. security is as for weakenOp.
+func weakenLogin(path, security string, limited bool) string {
+	s := fmt.Sprintf("  %s:\n    post:\n", path)
+	if security != "" {
+		s += "      security: " + security + "\n"
+	}
+	s += "      requestBody:\n        content:\n          application/json:\n            schema: {type: object, properties: {username: {type: string}, password: {type: string}}}\n"
+	s += "      responses:\n        '200': {description: ok}\n"
+	if limited {
+		s += "        '429': {description: slow down, headers: {Retry-After: {schema: {type: integer}}}}\n"
+	}
+	return s
+}
+
 // Edits that leave an operation less protected (anonymous, or open to
 // more callers) never raise the score. Each case is one such edit on a
 // definition built to expose a way the score could rise.
@@ -459,6 +474,40 @@ func TestWeakeningNeverRaisesScore(t *testing.T) {
 				weakenOp("/a", "patch", "") + weakenOp("/b", "get", "[{oauth: [read]}]") +
 				weakenOp("/c", "post", "[]") + weakenOp("/d", "put", "[]"),
 			edit: func(d map[string]any) { set(d, "/paths/~1a/patch/security", []any{}) },
+		},
+		// A credential operation is anonymous by design and reported only
+		// when nothing limits it (sec-credential-unlimited); anonymous, it
+		// must still cost no less than secured.
+		{
+			// Limited, it has no finding: its missing 401 and 403 are
+			// charged as they would be reported were it secured.
+			name: "login declaring a 429 made anonymous",
+			ops:  weakenLogin("/auth/login", "[{key: []}]", true) + weakenOp("/a", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1auth~1login/post/security", nil) },
+		},
+		{
+			// Two unlimited logins already reach the cap of
+			// sec-credential-unlimited; the third one's resp-missing-429,
+			// which it no longer gets, is charged.
+			name: "login without a limit made anonymous while unlimited logins are at their cap",
+			ops: weakenLogin("/auth/login", "[{key: []}]", false) + weakenLogin("/v1/login", "", false) +
+				weakenLogin("/v2/login", "", false) + weakenOp("/a", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1auth~1login/post/security", nil) },
+		},
+		{
+			// A broken requirement on a login is charged as the anonymous
+			// login it may amount to: sec-credential-unlimited, whose cap
+			// two unlimited logins already reach, not sec-write-no-security.
+			name: "login naming an undefined scheme deleted while unlimited logins are at their cap",
+			ops: weakenLogin("/auth/login", "[{nokey: []}]", false) + weakenLogin("/v1/login", "", false) +
+				weakenLogin("/v2/login", "", false) + weakenOp("/a", "get", "[{key: []}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1auth~1login/post/security", nil) },
+		},
+		{
+			name: "only ordinary operation sharing the admin security is a limited login made anonymous",
+			ops: weakenOp("/admin/users", "get", "[{key: []}]") + weakenLogin("/auth/login", "[{key: []}]", true) +
+				weakenOp("/b", "get", "[{oauth: [read]}]"),
+			edit: func(d map[string]any) { set(d, "/paths/~1auth~1login/post/security", nil) },
 		},
 	}
 	for _, tc := range cases {

@@ -18,7 +18,7 @@ import (
 // finding is gone and that the patched definition is still valid. A
 // suggested fix that does not fix, or breaks the definition, fails here.
 func TestPatchesFixTheirFindings(t *testing.T) {
-	files := []string{"testdata/patches/weak-3.0.yaml", "testdata/patches/weak-3.1.yaml", "testdata/patches/weak-3.0-nosec.yaml", "testdata/patches/no-security.yaml", "testdata/patches/no-responses-3.1.yaml", "testdata/patches/wildcard-2.0.yaml", "testdata/patches/no-schemes-2.0.yaml", "testdata/golden/api.yaml", "../../examples/petstore-3.1.yaml", "../../examples/inventory-2.0.yaml"}
+	files := []string{"testdata/patches/weak-3.0.yaml", "testdata/patches/weak-3.1.yaml", "testdata/patches/weak-3.0-nosec.yaml", "testdata/patches/no-security.yaml", "testdata/patches/no-responses-3.1.yaml", "testdata/patches/wildcard-2.0.yaml", "testdata/patches/no-schemes-2.0.yaml", "testdata/patches/login-2.0.yaml", "testdata/golden/api.yaml", "../../examples/petstore-3.1.yaml", "../../examples/inventory-2.0.yaml"}
 	rulesPatched := map[string]bool{}
 	for _, file := range files {
 		raw, err := os.ReadFile(file)

@@ -47,6 +47,7 @@ var profiles = []*Profile{
 			"exp-sensitive-data": critical, "sec-op-no-security": high, "sec-write-no-security": critical,
 			"data-mass-assignment": critical, "exp-numeric-id": medium, "sec-apikey-query": critical,
 			"tls-http-server": critical, "resp-no-schema": medium, "exp-admin-shared-security": high,
+			"sec-credential-unlimited": critical,
 		},
 		RequestSeverity: raise([]string{"data-string-no-maxlength", "data-object-open", "data-object-no-properties", "data-schema-no-type"}, high),
 		ManualChecks: []string{
@@ -61,6 +62,7 @@ var profiles = []*Profile{
 			"sec-oauth-implicit": critical, "sec-oauth-password": critical, "sec-insecure-url": critical, "tls-http-server": critical,
 			"tls-server-variable-http": high, "sec-scope-undefined": high, "exp-sensitive-data": critical,
 			"data-mass-assignment": critical, "exp-admin-shared-security": high, "resp-missing-429": medium,
+			"sec-credential-unlimited": critical,
 		},
 		RequestSeverity: raise(dataRequestRules, high),
 		ManualChecks: []string{

@@ -215,13 +215,19 @@ func (r *run) checkSecurity() {
 			"No security scheme is defined, so every operation can be called without credentials.", keys, noSecurityPatch(doc)...)
 	}
 	r.checkRequirements()
+	// Before the return below: sec-no-security says nothing of how often
+	// a login can be called.
+	r.checkCredentials()
 
 	if len(doc.SecuritySchemes) == 0 {
 		return // one finding above covers every operation
 	}
 	first := fixScheme(doc, names, users)
 	for _, op := range doc.Operations {
-		if op.IsSecured() {
+		if op.IsSecured() || r.credentials[op] != nil {
+			// A login, sign-up or the like is anonymous by design:
+			// requiring a token to log in would lock everyone out.
+			// checkCredentials judges it.
 			continue
 		}
 		if op.SecurityDeclared && len(op.Security) == 0 && len(doc.Security) > 0 {
@@ -250,6 +256,84 @@ func (r *run) checkSecurity() {
 		r.add(id, at, dirNone, fmt.Sprintf("%s %s.", op.Key(), why), []string{op.Key()},
 			report.PatchOp{Op: patchOp, Path: spec.JoinPointer(op.Ref.Pointer, "security"), Value: []any{map[string]any{first: []any{}}}})
 	}
+}
+
+// rateLimitKey is the extension rampart protect enforces as a rate limit,
+// read at operation, path-item and document level, the nearest one
+// applying.
+const rateLimitKey = "x-rampart-rate-limit"
+
+// credentialOp is an operation anyone can call that takes a secret
+// (spec.CredentialKind). It is anonymous by design, so it is judged by
+// whether the contract limits how often it can be called, not by its
+// missing security.
+type credentialOp struct {
+	limited bool // a 429 or 4XX response, or x-rampart-rate-limit
+	// reported is set when sec-credential-unlimited was reported for it:
+	// resp-missing-429, whose patch is the same, is then not.
+	reported bool
+}
+
+// credentialGuess says what each call to a credential operation lets an
+// attacker try.
+var credentialGuess = map[spec.CredentialKind]string{
+	spec.CredentialLogin:    "each call is a guess at a password or token",
+	spec.CredentialSignup:   "each call creates an account or tells whether one exists",
+	spec.CredentialRecovery: "each call is a guess at an account's e-mail or recovery token",
+	spec.CredentialOTP:      "each call is a guess at a one-time code",
+	spec.CredentialToken:    "each call is a guess at a password, client secret, code or refresh token",
+}
+
+// checkCredentials records the anonymous credential operations and
+// reports those the contract sets no limit on (sec-credential-unlimited,
+// OWASP API2:2023, CWE-307). Webhooks and callbacks are requests the API
+// sends: nobody guesses through them.
+func (r *run) checkCredentials() {
+	r.credentials = map[*spec.Operation]*credentialOp{}
+	for _, op := range r.doc.Operations {
+		if r.ctx.Err() != nil {
+			return
+		}
+		if op.IsSecured() {
+			continue
+		}
+		kind := r.doc.CredentialKind(op)
+		if kind == spec.NotCredential {
+			continue
+		}
+		c := &credentialOp{limited: rateLimited(r.doc, op)}
+		r.credentials[op] = c
+		if c.limited {
+			continue
+		}
+		msg := fmt.Sprintf("%s is a %s: anonymous by design, %s, and the contract declares no limit (no 429 response, no %s).",
+			op.Key(), kind, credentialGuess[kind], rateLimitKey)
+		c.reported = r.add("sec-credential-unlimited", op.Ref, dirNone, msg, []string{op.Key()},
+			addResponsePatch(r.doc, op, "429", tooManyRequests(r.doc))) != nil
+	}
+}
+
+// rateLimited reports whether the contract limits how often op can be
+// called: it declares a 429 response (or a 4XX range, as resp-missing-429
+// accepts), or x-rampart-rate-limit applies to it. The extension is read
+// as rampart protect reads it: the nearest level wins, and one that
+// declares no rule (an empty list, a malformed value) limits nothing.
+func rateLimited(doc *spec.Document, op *spec.Operation) bool {
+	if hasCode(op, "429", "4XX") {
+		return true
+	}
+	for _, ext := range []map[string]any{op.Extensions, op.PathExtensions, doc.Extensions} {
+		if v, ok := ext[rateLimitKey]; ok {
+			switch x := v.(type) {
+			case map[string]any:
+				return true
+			case []any:
+				return len(x) > 0
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // fixScheme picks the scheme the patches for anonymous operations require:

@@ -48,16 +48,8 @@ func (r *run) checkResponses(op *spec.Operation) {
 	key := []string{op.Key()}
 	respAt := ref(op.Ref.File, op.Ref.Pointer, "responses")
 	legacy := doc.Family == spec.Swagger20
-	// OpenAPI 3.1 makes responses optional: without the object, a patch
-	// adds it holding the response.
-	opv, _ := doc.Value(op.Ref)
-	_, hasResponses := asMap(opv)["responses"]
 	addResp := func(id, code, msg string, body map[string]any) {
-		patch := report.PatchOp{Op: "add", Path: spec.JoinPointer(respAt.Pointer, code), Value: body}
-		if !hasResponses {
-			patch = report.PatchOp{Op: "add", Path: respAt.Pointer, Value: map[string]any{code: body}}
-		}
-		r.add(id, respAt, dirNone, msg, key, patch)
+		r.add(id, respAt, dirNone, msg, key, addResponsePatch(doc, op, code, body))
 	}
 	success := false
 	for _, resp := range op.Responses {
@@ -89,13 +81,11 @@ func (r *run) checkResponses(op *spec.Operation) {
 	if hasPathParam && !hasCode(op, "404", "4XX") {
 		addResp("resp-missing-404", "404", fmt.Sprintf("%s has a path parameter but declares no 404 response.", op.Key()), map[string]any{"description": "Not found"})
 	}
-	retry := map[string]any{"description": "Seconds to wait before retrying", "schema": map[string]any{"type": "integer", "minimum": 0, "maximum": 86400}}
-	if legacy {
-		retry = map[string]any{"description": "Seconds to wait before retrying", "type": "integer", "minimum": 0, "maximum": 86400}
-	}
-	if !hasCode(op, "429", "4XX") {
-		addResp("resp-missing-429", "429", fmt.Sprintf("%s declares no 429 (rate limit) response.", op.Key()),
-			map[string]any{"description": "Too many requests", "headers": map[string]any{"Retry-After": retry}})
+	retry := retryAfterHeader(doc)
+	// sec-credential-unlimited (checkSecurity runs first) already asks an
+	// anonymous credential operation for this 429, with the same patch.
+	if c := r.credentials[op]; !hasCode(op, "429", "4XX") && (c == nil || !c.reported) {
+		addResp("resp-missing-429", "429", fmt.Sprintf("%s declares no 429 (rate limit) response.", op.Key()), tooManyRequests(doc))
 	}
 	if !hasCode(op, "default", "500", "5XX") {
 		addResp("resp-missing-default", "default", fmt.Sprintf("%s declares neither a default nor a 500 response.", op.Key()), map[string]any{"description": "Unexpected error"})
@@ -154,6 +144,33 @@ func (r *run) checkResponses(op *spec.Operation) {
 			}
 		}
 	}
+}
+
+// addResponsePatch adds a response to an operation. OpenAPI 3.1 makes
+// responses optional: without the object, the patch adds it holding the
+// response.
+func addResponsePatch(doc *spec.Document, op *spec.Operation, code string, body map[string]any) report.PatchOp {
+	respAt := spec.JoinPointer(op.Ref.Pointer, "responses")
+	opv, _ := doc.Value(op.Ref)
+	if _, ok := asMap(opv)["responses"]; !ok {
+		return report.PatchOp{Op: "add", Path: respAt, Value: map[string]any{code: body}}
+	}
+	return report.PatchOp{Op: "add", Path: spec.JoinPointer(respAt, code), Value: body}
+}
+
+// tooManyRequests is the 429 response the patches add, with the
+// Retry-After header that tells clients when to come back.
+func tooManyRequests(doc *spec.Document) map[string]any {
+	return map[string]any{"description": "Too many requests", "headers": map[string]any{"Retry-After": retryAfterHeader(doc)}}
+}
+
+// retryAfterHeader declares Retry-After in seconds: a schema in 3.x, the
+// header object's own keywords in Swagger 2.0.
+func retryAfterHeader(doc *spec.Document) map[string]any {
+	if doc.Family == spec.Swagger20 {
+		return map[string]any{"description": "Seconds to wait before retrying", "type": "integer", "minimum": 0, "maximum": 86400}
+	}
+	return map[string]any{"description": "Seconds to wait before retrying", "schema": map[string]any{"type": "integer", "minimum": 0, "maximum": 86400}}
 }
 
 // mediaAt is where media type name of a content map is written, and the

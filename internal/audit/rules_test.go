@@ -151,6 +151,13 @@ func TestRules(t *testing.T) {
 			set(d, "/openapi", "3.2.0")
 			set(d, "/paths/~1pets~1{petId}/additionalOperations", j(`{"PURGE":{"parameters":[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"security":[{}],"responses":{"204":{"description":"purged"}}}}`))
 		}, false, ""},
+		// A login is anonymous by design: what matters is whether anything
+		// limits how often it can be called (credentials_test.go).
+		{"anonymous login without a limit", "sec-credential-unlimited", func(d map[string]any) { withLogin(d, "[]") }, true, loginOp},
+		{"anonymous login declaring a 429", "sec-credential-unlimited", func(d map[string]any) {
+			withLogin(d, "[]")
+			set(d, loginOp+"/responses/429", j(`{"description":"slow down","headers":{"Retry-After":{"schema":{"type":"integer","format":"int32","minimum":0,"maximum":3600}}}}`))
+		}, false, ""},
 		{"empty override on a write is not the read rule", "sec-empty-override", func(d map[string]any) { set(d, op+"/security", []any{}) }, false, ""},
 		{"empty without global", "sec-empty-override", func(d map[string]any) { set(d, "/security", nil); set(d, op+"/security", []any{}) }, false, ""},
 		{"undefined scheme", "sec-undefined-scheme", func(d map[string]any) { set(d, op+"/security", j(`[{"nope":[]}]`)) }, true, op + "/security/0"},

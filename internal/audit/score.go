@@ -51,8 +51,10 @@ const (
 )
 
 // anonymousRules report, one finding per operation, an operation anyone can
-// call.
-var anonymousRules = map[string]bool{"sec-op-no-security": true, "sec-write-no-security": true, "sec-empty-override": true}
+// call: sec-credential-unlimited reports an anonymous credential operation
+// (a login, a sign-up ...), which the others leave to it.
+var anonymousRules = map[string]bool{"sec-op-no-security": true, "sec-write-no-security": true, "sec-empty-override": true,
+	"sec-credential-unlimited": true}
 
 // capGroups count some rules against another rule's cap. sec-empty-override
 // and sec-op-no-security report the same thing, a read anyone can call,
@@ -159,22 +161,50 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 }
 
 // authCharges returns what an anonymous operation is charged besides its
-// own finding (sec-op-no-security, sec-write-no-security or
-// sec-empty-override): the resp-missing-401 and resp-missing-403 findings
-// it would get if it were secured, for each of those responses it does
-// not declare, at the rules' severities in this run. Securing the
+// own finding (sec-op-no-security, sec-write-no-security,
+// sec-empty-override or sec-credential-unlimited): the resp-missing-401
+// and resp-missing-403 findings it would get if it were secured, for each
+// of those responses it does not declare, at the rules' severities in this
+// run, and the resp-missing-429 finding it would get if
+// sec-credential-unlimited did not ask for the 429 instead. Securing the
 // operation, the fix its finding proposes, then costs nothing more, and
 // removing an operation's security never raises the score. Operations
-// whose anonymous finding is suppressed or excluded are not charged, and
-// nothing is charged where the response rules are off (public-read).
+// whose anonymous finding is suppressed or excluded are not charged,
+// nothing is charged where the response rules are off (public-read), and
+// nothing where no scheme is defined: there is no secured state to
+// compare with.
 func (r *run) authCharges(op *spec.Operation) []charge {
+	if len(r.doc.SecuritySchemes) == 0 {
+		return nil
+	}
 	var out []charge
 	for _, ar := range authResponses {
 		if r.enabled(ar.rule) && !hasCode(op, ar.code, "4XX") {
 			out = append(out, charge{ar.rule, r.severity(&pending{rule: rules[ar.rule]}), op.Key()})
 		}
 	}
+	if c := r.credentials[op]; c != nil && c.reported && r.enabled("resp-missing-429") {
+		out = append(out, charge{"resp-missing-429", r.severity(&pending{rule: rules["resp-missing-429"]}), op.Key()})
+	}
 	return out
+}
+
+// limitedCredentialCharges charges each anonymous credential operation
+// the contract limits what authCharges charges an anonymous operation.
+// Anonymous by design and limited, it has no finding; but it must not
+// cost less than the same operation secured, which may lack its 401 and
+// 403. Excluded operations are not charged. ordinary is set when one that
+// is charged is not under an admin path (see adminCharges).
+func (r *run) limitedCredentialCharges(excluded bitset) (out []charge, ordinary bool) {
+	for i, op := range r.doc.Operations {
+		c := r.credentials[op]
+		if c == nil || !c.limited || (excluded != nil && excluded.has(i)) {
+			continue
+		}
+		out = append(out, r.authCharges(op)...)
+		ordinary = ordinary || !isAdminPath(op.Path)
+	}
+	return out, ordinary
 }
 
 // clampScore rounds half up and keeps the result within [0, max].
@@ -192,10 +222,19 @@ func clampScore(v float64) int {
 // defined (sec-no-security covers every operation) or the rule is off. A
 // read under a global requirement becomes sec-op-no-security instead when
 // the global requirement is deleted: both rules must be on, and the lower
-// severity is kept, so that either edit costs at least as much.
+// severity is kept, so that either edit costs at least as much. A
+// credential operation anonymous is reported only when nothing limits it
+// (sec-credential-unlimited).
 func (r *run) anonymousRule(op *spec.Operation) (id string, sev report.Severity, ok bool) {
 	if len(r.doc.SecuritySchemes) == 0 {
 		return "", 0, false
+	}
+	if r.doc.CredentialKind(op) != spec.NotCredential {
+		const id = "sec-credential-unlimited"
+		if rateLimited(r.doc, op) || !r.enabled(id) {
+			return "", 0, false
+		}
+		return id, r.severity(&pending{rule: rules[id]}), true
 	}
 	ids := []string{"sec-write-no-security"}
 	if !isWrite(op.Method) {

@@ -19,6 +19,9 @@ func TestConfigValidate(t *testing.T) {
 	}
 	good := write("good.yaml", "spec: api.yaml\nupstream: http://127.0.0.1:8000\nblacklist: {enabled: true}\n")
 	bad := write("bad.yaml", "spec: api.yaml\nip_rules:\n  deny: [10.0.0.1/8]\n  alow: []\n")
+	credential := write("credential.yaml", "spec: api.yaml\nrate_limits:\n  credential_endpoints: {rate: 20, period: 1m, burst: 5}\n")
+	credentialOff := write("credential-off.yaml", "rate_limits:\n  credential_endpoints: {enabled: false}\n")
+	badCredential := write("bad-credential.yaml", "spec: api.yaml\nrate_limits:\n  credential_endpoints:\n    rate: 0\n")
 	cases := []struct {
 		name string
 		args []string
@@ -27,6 +30,9 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"valid", []string{"config", "validate", good}, 0, []string{"valid"}},
 		{"unknown key with its line", []string{"config", "validate", bad}, 1, []string{bad + ":4:3: ip_rules.alow: unknown key"}},
+		{"credential endpoints", []string{"config", "validate", credential}, 0, []string{"valid"}},
+		{"credential endpoints off", []string{"config", "validate", credentialOff}, 0, []string{"valid"}},
+		{"credential endpoints: a rate of 0 with its line", []string{"config", "validate", badCredential}, 1, []string{badCredential + ":4:5: rate_limits.credential_endpoints.rate: must be at least 1"}},
 		{"missing file", []string{"config", "validate", filepath.Join(dir, "nope.yaml")}, 2, nil},
 	}
 	for _, tc := range cases {

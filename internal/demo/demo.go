@@ -363,7 +363,9 @@ var offSwitch = map[string]string{
 	"response-validation": "response_mode: off\n",
 	"strict-objects":      "open_objects: true\n",
 	"blacklist":           "# blacklist switched off\n",
-	"rate-limit":          "# rate limits switched off\n",
+	// The credential limit is on by default: switching rate limits off
+	// has to say so.
+	"rate-limit": "rate_limits:\n  credential_endpoints: {enabled: false}   # rate limits switched off\n",
 }
 
 // summarize counts findings by title: "9 x Undeclared response content type (low)".

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall"
 )
 
 // rowsBy indexes the comparison by "rule operation".
@@ -119,6 +121,30 @@ func TestDisableProtectionsUnknownAndPolicyMarkers(t *testing.T) {
 		}
 	}
 	_ = filepath.Join
+}
+
+// TestDisabledPoliciesAreValid checks that the policy stays a valid
+// configuration with any protection switched off, and that switching rate
+// limits off also switches off the limit credential operations get by
+// default, so the login row follows the protection.
+func TestDisabledPoliciesAreValid(t *testing.T) {
+	for _, p := range append([]string{""}, Protections...) {
+		policy := DisableProtections(policyYAML, []string{p})
+		if ps := firewall.ValidateConfig(policy); len(ps) > 0 {
+			t.Errorf("policy without %q: %v", p, ps)
+		}
+		path := filepath.Join(t.TempDir(), "policy.yaml")
+		if err := os.WriteFile(path, policy, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := firewall.LoadConfigFile(path)
+		if err != nil {
+			t.Fatalf("policy without %q: %v", p, err)
+		}
+		if on := cfg.RateLimits.CredentialEndpoints.On(); on != (p != "rate-limit") {
+			t.Errorf("policy without %q: credential limit on = %v", p, on)
+		}
+	}
 }
 
 func keys(m map[string]Row) []string {

@@ -103,6 +103,12 @@ var schemaDescriptions = map[string]string{
 	"authentication.dpop_replay.redis_ca_file":  redisCADescription("redis_tls"),
 	"rate_limits.redis.tls":                     redisTLSDescription("ca_file"),
 	"rate_limits.redis.ca_file":                 redisCADescription("tls"),
+
+	"rate_limits.credential_endpoints":         "Default limit, by client address and per operation, of every credential operation (login, sign-up, password recovery, one-time code check, token grant) that has no limit keyed by ip of its own (an operation- or path-level x-rampart-rate-limit, or a rule whose operations name it). Charged before authentication.",
+	"rate_limits.credential_endpoints.enabled": "Set false to leave credential operations without the default limit (default true).",
+	"rate_limits.credential_endpoints.rate":    "Requests per period from one client address to one credential operation (default 10; at least 1).",
+	"rate_limits.credential_endpoints.period":  "The period of rate (default 1m).",
+	"rate_limits.credential_endpoints.burst":   "Requests that may arrive at once (default: rate).",
 }
 
 // redisTLSDescription describes the TLS switch of a Redis section whose CA

@@ -104,6 +104,9 @@ type contract struct {
 	stop    context.CancelFunc
 	// apiKeyQuery names the query parameters that carry API keys.
 	apiKeyQuery map[string]bool
+	// credentialOps are the credential operations given the default
+	// limit (rate_limits.credential_endpoints), reported at load.
+	credentialOps []string
 }
 
 // opPolicy is what the protections need per operation, prepared at load.
@@ -367,7 +370,8 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 		}
 	}
 	specIP := clientip.Config{Operations: map[string]clientip.Rules{}}
-	rules := append([]ratelimit.Rule(nil), cfg.RateLimits.Rules...)
+	cfgRules := resolveRuleOperations(p, cfg.RateLimits.Rules)
+	rules := slices.Clone(cfgRules)
 	ruleNames := map[string]bool{}
 	for _, r := range rules {
 		ruleNames[r.Name] = true
@@ -383,6 +387,8 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 	if cfg.Blacklist.Enabled {
 		baseBL = cfg.Blacklist.WithDefaults().Mode
 	}
+	cred := cfg.RateLimits.CredentialEndpoints
+	var credOps []*plan.Op // credential operations without a limit of their own
 	for _, op := range p.Ops {
 		so := op.Spec
 		pol := &opPolicy{checkKeys: checkKeys}
@@ -511,11 +517,13 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 
 		// Rate limits: extra rules, charged in addition to the
 		// configuration's, so they can only tighten.
+		var ownSpecIP bool // an operation- or path-level limit keyed by ip
 		if v, lvl, ok := extAt(doc, so, ExtRateLimit); ok {
 			list, err := parseRateLimits(v)
 			if err != nil {
 				broken(fmt.Sprintf("%s (%s level) cannot be read: %v", ExtRateLimit, lvl, err))
 			}
+			ownSpecIP = lvl != "global" && slices.ContainsFunc(list, func(r ratelimit.Rule) bool { return r.Key == ratelimit.KeyIP })
 			for i, r := range list {
 				// One rule per occurrence in the document: a global or
 				// path-level limit is shared by the operations it covers.
@@ -540,9 +548,19 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 				specRules[occ] = &rr
 			}
 		}
+		if cred.On() && !ownSpecIP && !ipRuleNames(cfgRules, op) && doc.CredentialKind(so) != spec.NotCredential {
+			credOps = append(credOps, op)
+		}
 	}
 	for _, k := range sortedKeys(specRules) {
 		rules = append(rules, *specRules[k])
+	}
+	// After the contract's rules: a name they took is not reused.
+	for _, op := range credOps {
+		name := uniqueRuleName(credentialRuleName(op), ruleNames, nextSuffix)
+		ruleNames[name] = true
+		rules = append(rules, cred.Rule(name, op.ID))
+		c.credentialOps = append(c.credentialOps, op.ID)
 	}
 	for _, key := range sortedKeys(cfg.IPRules.Operations) {
 		if !hasOp(p, key) {
@@ -867,15 +885,70 @@ func specRuleName(lvl string, so *spec.Operation, op *plan.Op, i int) string {
 	default:
 		base = "global"
 	}
-	base = strings.Trim(unsafeName.ReplaceAllString(base, "_"), "_.-")
+	base = safeName(base)
 	if i > 0 {
 		base += fmt.Sprintf(".%d", i)
 	}
-	if len(base) > 48 {
-		h := sha256.Sum256([]byte(base))
-		base = base[:40] + "." + hex.EncodeToString(h[:3])
+	return "spec." + cappedName(base)
+}
+
+// credentialRuleName names the default limit of a credential operation;
+// the name shows in RateLimit-Policy, so a client refused there can tell
+// it from the limits the configuration or the contract declare.
+func credentialRuleName(op *plan.Op) string {
+	return "credential." + cappedName(safeName(op.ID))
+}
+
+// safeName replaces what a rule name may not hold ("POST /login").
+func safeName(s string) string {
+	return strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_.-")
+}
+
+// cappedName shortens a long name part to 48 characters, a hash of the
+// whole keeping two long names apart, so a prefix and a uniqueness suffix
+// still fit in a rule name.
+func cappedName(s string) string {
+	if len(s) <= 48 {
+		return s
 	}
-	return "spec." + base
+	h := sha256.Sum256([]byte(s))
+	return s[:40] + "." + hex.EncodeToString(h[:3])
+}
+
+// resolveRuleOperations copies the configuration's rules and adds, beside
+// each "METHOD /path" an operations list holds, that operation's
+// operationId. The limiter matches the id routing gives (the operationId
+// when there is one), so without it a rule naming an operation by method
+// and path, as the other per-operation settings may, would never apply.
+func resolveRuleOperations(p *plan.Plan, rules []ratelimit.Rule) []ratelimit.Rule {
+	out := slices.Clone(rules)
+	for i := range out {
+		var ops []string
+		for _, key := range out[i].Operations {
+			ops = append(ops, key)
+			for _, op := range p.Ops {
+				if op.Spec.Key() == key && op.ID != key {
+					ops = append(ops, op.ID)
+				}
+			}
+		}
+		out[i].Operations = ops
+	}
+	return out
+}
+
+// ipRuleNames reports whether a configuration rule keyed by ip (its
+// operations resolved by resolveRuleOperations) names the operation: that
+// rule is the operation's own limit. A rule without a list covers the
+// whole API, so it is not: 600 requests a minute for the whole API still
+// lets 600 guesses through.
+func ipRuleNames(rules []ratelimit.Rule, op *plan.Op) bool {
+	for _, r := range rules {
+		if r.Key == ratelimit.KeyIP && slices.Contains(r.Operations, op.ID) {
+			return true
+		}
+	}
+	return false
 }
 
 // skipPolicies builds, for each parameter and JSON body media type, what

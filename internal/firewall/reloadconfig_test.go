@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ type configFile struct {
 	path string
 	spec string
 	base string
+	log  *slog.Logger // the server's; nil discards
 }
 
 func newConfigFile(t *testing.T, upstream string, watch time.Duration) *configFile {
@@ -56,7 +58,7 @@ func (c *configFile) start() *Server {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	s, err := New(context.Background(), cfg, nil, io.Discard)
+	s, err := New(context.Background(), cfg, c.log, io.Discard)
 	if err != nil {
 		c.t.Fatalf("New: %v", err)
 	}
@@ -195,6 +197,9 @@ func TestRestartOnly(t *testing.T) {
 		{"body limit", func(c *Config) { c.Limits.MaxBodyBytes = 10 }, ""},
 		{"rate-limit rules", func(c *Config) {
 			c.RateLimits.Rules = []ratelimit.Rule{{Name: "r", Key: "ip", Rate: 1, Period: time.Second}}
+		}, ""},
+		{"credential endpoints", func(c *Config) {
+			c.RateLimits.CredentialEndpoints = ratelimit.CredentialLimit{Enabled: new(true), Rate: new(int64(3)), Period: new(time.Hour), Burst: 1}
 		}, ""},
 		{"authentication without stores", func(c *Config) { c.Authentication = &authn.Config{Realm: "api"} }, ""},
 		{"upstream", func(c *Config) { c.Upstream = "http://127.0.0.1:2" }, "upstream"},

@@ -257,6 +257,7 @@ func (s *Server) swapContract(ctx context.Context, pol *policy) error {
 	for _, prob := range p.Problems {
 		s.log.Warn("contract", "problem", prob)
 	}
+	s.logCredentialLimits(c)
 	attrs := []any{"spec", pol.cfg.Spec, "contract", p.ID, "operations", len(p.Ops), "compile", p.Duration.Round(time.Millisecond).String(), "reload", oldC != nil}
 	if oldC != nil && s.configFile != "" {
 		attrs = append(attrs, "config", s.configFile, "config_changed", oldC.pol != pol)
@@ -265,6 +266,20 @@ func (s *Server) swapContract(ctx context.Context, pol *policy) error {
 	s.metrics.reloads.WithLabelValues("ok").Inc()
 	s.ready.Store(true)
 	return nil
+}
+
+// logCredentialLimits says which operations the default credential limit
+// covers, so an operator learns of a limit the configuration does not
+// spell out (and of an operation it took for a login) before a client
+// meets it.
+func (s *Server) logCredentialLimits(c *contract) {
+	if len(c.credentialOps) == 0 {
+		return
+	}
+	r := c.pol.cfg.RateLimits.CredentialEndpoints.Rule("", "")
+	s.log.Info("credential operations limited by default", "operations", c.credentialOps,
+		"rate", r.Rate, "period", r.Period.String(), "burst", r.Burst, "key", r.Key,
+		"setting", "rate_limits.credential_endpoints")
 }
 
 func (s *Server) nextID() string {

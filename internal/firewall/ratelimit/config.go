@@ -18,6 +18,11 @@ type Config struct {
 	Memory       MemoryConfig `yaml:"memory"`
 	Redis        RedisConfig  `yaml:"redis"`
 	Rules        []Rule       `yaml:"rules"`
+	// CredentialEndpoints limits, by client address, every operation
+	// where a caller proves a secret before it has a session (login,
+	// sign-up, password recovery, one-time code check, token grant) and
+	// that has no limit of its own keyed by ip.
+	CredentialEndpoints CredentialLimit `yaml:"credential_endpoints"`
 }
 
 // MemoryConfig bounds the in-memory store.
@@ -71,6 +76,66 @@ type Rule struct {
 	// Operations restricts the rule to these operations (operationId or
 	// "METHOD /path"); empty means every operation.
 	Operations []string `yaml:"operations"`
+}
+
+// CredentialLimit is the default limit of the credential operations. Each
+// call to one is a guess at a password or a code, so an operation left
+// without a limit lets one client try them as fast as the upstream
+// answers (brute force, credential stuffing). Rate and Period are pointers
+// so that an explicit 0 is refused rather than read as "the default".
+type CredentialLimit struct {
+	// Enabled is true unless set to false.
+	Enabled *bool `yaml:"enabled"`
+	// Rate guesses are allowed per Period on average (default 10 a minute).
+	Rate   *int64         `yaml:"rate"`
+	Period *time.Duration `yaml:"period"`
+	// Burst is how many may arrive at once (default Rate).
+	Burst int64 `yaml:"burst"`
+}
+
+// Defaults of CredentialLimit: a person who mistypes a password a few
+// times is never refused, a script trying a list is held to ten a minute.
+const (
+	DefaultCredentialRate   = 10
+	DefaultCredentialPeriod = time.Minute
+)
+
+// On reports whether the default limit applies.
+func (c CredentialLimit) On() bool { return c.Enabled == nil || *c.Enabled }
+
+// Rule is the limit of one credential operation: keyed by ip and counted
+// per operation, so it is charged after routing and before
+// authentication, and a guess on one operation spends nothing of another.
+func (c CredentialLimit) Rule(name, operation string) Rule {
+	r := Rule{Name: name, Key: KeyIP, Rate: DefaultCredentialRate, Period: DefaultCredentialPeriod,
+		Burst: c.Burst, Scope: ScopeOperation, Operations: []string{operation}}
+	if c.Rate != nil {
+		r.Rate = *c.Rate
+	}
+	if c.Period != nil {
+		r.Period = *c.Period
+	}
+	if r.Burst == 0 {
+		r.Burst = r.Rate
+	}
+	return r
+}
+
+// validate reports the problems of the section, naming the field.
+func (c CredentialLimit) validate(add func(format string, a ...any)) {
+	const p = "credential_endpoints"
+	if c.Rate != nil && *c.Rate < 1 {
+		add("%s.rate: must be at least 1", p)
+	}
+	if c.Period != nil && *c.Period <= 0 {
+		add("%s.period: must be a positive duration such as 1s or 1m", p)
+	}
+	if c.Burst < 0 {
+		add("%s.burst: must not be negative", p)
+	}
+	if r := c.Rule("", ""); r.Rate > 0 && r.Period > 0 && r.Period/time.Duration(r.Rate) < time.Microsecond {
+		add("%s: %d per %s is more than one request per microsecond", p, r.Rate, r.Period)
+	}
 }
 
 // Key kinds.
@@ -155,5 +220,6 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.CredentialEndpoints.validate(add)
 	return errors.Join(errs...)
 }

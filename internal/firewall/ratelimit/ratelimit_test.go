@@ -323,6 +323,14 @@ func TestValidate(t *testing.T) {
 		{"duplicate names", Config{Rules: []Rule{ok, ok}}, []string{"rules[1] (r).name", "another rule"}},
 		{"bad name", Config{Rules: []Rule{{Name: `a"b`, Key: KeyIP, Rate: 1, Period: time.Second}}}, []string{"name"}},
 		{"bad scope", Config{Rules: []Rule{{Name: "r", Key: KeyIP, Rate: 1, Period: time.Second, Scope: "path"}}}, []string{"scope", "path"}},
+		{"credential endpoints", Config{CredentialEndpoints: CredentialLimit{Enabled: new(false), Rate: new(int64(3)), Period: new(time.Second), Burst: 1}}, nil},
+		{"credential rate 0", Config{CredentialEndpoints: CredentialLimit{Rate: new(int64(0))}}, []string{"credential_endpoints.rate: must be at least 1"}},
+		{"credential negative rate", Config{CredentialEndpoints: CredentialLimit{Rate: new(int64(-5))}}, []string{"credential_endpoints.rate: must be at least 1"}},
+		{"credential period 0", Config{CredentialEndpoints: CredentialLimit{Period: new(time.Duration(0))}}, []string{"credential_endpoints.period: must be a positive duration"}},
+		{"credential negative period", Config{CredentialEndpoints: CredentialLimit{Period: new(-time.Minute)}}, []string{"credential_endpoints.period"}},
+		{"credential negative burst", Config{CredentialEndpoints: CredentialLimit{Burst: -1}}, []string{"credential_endpoints.burst: must not be negative"}},
+		{"credential too fast", Config{CredentialEndpoints: CredentialLimit{Rate: new(int64(10_000_000)), Period: new(time.Second)}}, []string{"credential_endpoints:", "microsecond"}},
+		{"credential checked when off", Config{CredentialEndpoints: CredentialLimit{Enabled: new(false), Rate: new(int64(0))}}, []string{"credential_endpoints.rate"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -340,6 +348,39 @@ func TestValidate(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("%q does not mention %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// TestCredentialLimitRule checks the defaults of the credential limit and
+// that its rule is charged after routing and before authentication.
+func TestCredentialLimitRule(t *testing.T) {
+	tests := []struct {
+		name string
+		c    CredentialLimit
+		want Rule
+		on   bool
+	}{
+		{"defaults", CredentialLimit{}, Rule{Rate: 10, Period: time.Minute, Burst: 10}, true},
+		{"rate alone: burst follows", CredentialLimit{Rate: new(int64(3))}, Rule{Rate: 3, Period: time.Minute, Burst: 3}, true},
+		{"all set", CredentialLimit{Enabled: new(true), Rate: new(int64(5)), Period: new(time.Hour), Burst: 2}, Rule{Rate: 5, Period: time.Hour, Burst: 2}, true},
+		{"off", CredentialLimit{Enabled: new(false)}, Rule{Rate: 10, Period: time.Minute, Burst: 10}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.c.On() != tc.on {
+				t.Errorf("On() = %v, want %v", tc.c.On(), tc.on)
+			}
+			r := tc.c.Rule("credential.login", "login")
+			if r.Rate != tc.want.Rate || r.Period != tc.want.Period || r.Burst != tc.want.Burst {
+				t.Errorf("rule %d per %s, burst %d; want %d per %s, burst %d", r.Rate, r.Period, r.Burst, tc.want.Rate, tc.want.Period, tc.want.Burst)
+			}
+			if r.Name != "credential.login" || r.Key != KeyIP || r.Scope != ScopeOperation || len(r.Operations) != 1 || r.Operations[0] != "login" {
+				t.Errorf("rule %+v", r)
+			}
+			if p := ruleRunsIn(r, true); p != PhaseOperationIP {
+				t.Errorf("charged in phase %d, want PhaseOperationIP", p)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -12,6 +13,23 @@ import (
 	"github.com/rampart-sec/rampart/internal/scan"
 	"github.com/rampart-sec/rampart/internal/scan/config"
 )
+
+// otpCheck is a one-time code check operation, declared under two
+// versions of its path.
+const otpCheck = `    post:
+      security: []
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email, otp]
+              properties:
+                email: {type: string, maxLength: 40}
+                otp: {type: string, pattern: '^[0-9]{4}$'}
+      responses: {"200": {description: ok}, "401": {description: wrong}, "429": {description: slow down}}
+`
 
 // credentialSpec has crAPI's shape: a login, two versions of a one-time
 // code check, a sign-up and a password recovery, all anonymous.
@@ -33,34 +51,8 @@ paths:
                 password: {type: string, maxLength: 40}
       responses: {"200": {description: ok}, "401": {description: wrong}, "429": {description: slow down}}
   /auth/v2/check-otp:
-    post:
-      security: []
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [email, otp]
-              properties:
-                email: {type: string, maxLength: 40}
-                otp: {type: string, pattern: '^[0-9]{4}$'}
-      responses: {"200": {description: ok}, "401": {description: wrong}, "429": {description: slow down}}
-  /auth/v3/check-otp:
-    post:
-      security: []
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [email, otp]
-              properties:
-                email: {type: string, maxLength: 40}
-                otp: {type: string, pattern: '^[0-9]{4}$'}
-      responses: {"200": {description: ok}, "401": {description: wrong}, "429": {description: slow down}}
-  /auth/signup:
+` + otpCheck + `  /auth/v3/check-otp:
+` + otpCheck + `  /auth/signup:
     post:
       security: []
       requestBody:
@@ -162,7 +154,7 @@ func TestBurstReachesEveryCredentialCheck(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			calls, got := scanCalls(t, tc.throttled, tc.operation, burst)
-			if !equalStrings(got, tc.want) {
+			if !slices.Equal(got, tc.want) {
 				t.Errorf("no-rate-limit findings on %v, want %v", got, tc.want)
 			}
 			for _, p := range []string{"/auth/signup", "/auth/forgot-password"} {
@@ -172,16 +164,4 @@ func TestBurstReachesEveryCredentialCheck(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

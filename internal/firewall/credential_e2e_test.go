@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
 )
@@ -84,20 +83,8 @@ func (d credentialDoc) write(t *testing.T) string {
 // configuration, its audit records in audit and its log in logs.
 func startCredentialFirewall(t *testing.T, up *upstream, doc credentialDoc, extra string, audit, logs io.Writer) *Server {
 	t.Helper()
-	cfg := loadConfigYAML(t, fmt.Sprintf("spec: %s\nupstream: http://%s\nlisten: 127.0.0.1:0\nadmin: 127.0.0.1:0\nwatch_interval: -1s\n%s", doc.write(t), up.addr, extra))
-	s, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), audit)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
-	})
-	return s
+	cfg := loadConfigYAML(t, fmt.Sprintf("spec: %s\nupstream: http://%s\nwatch_interval: -1s\n%s", doc.write(t), up.addr, extra))
+	return startFirewallWithLogger(t, cfg, slog.New(slog.NewTextHandler(logs, nil)), audit)
 }
 
 func loginCall(i int, hdr ...string) call {

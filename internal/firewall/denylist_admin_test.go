@@ -22,20 +22,9 @@ import (
 // a test can check what revocations write there.
 func startFirewallLogged(t *testing.T, cfg Config) (*Server, *syncBuffer) {
 	t.Helper()
-	cfg.Listen, cfg.Admin, cfg.WatchInterval = "127.0.0.1:0", "127.0.0.1:0", -1
+	cfg.WatchInterval = -1
 	logs := &syncBuffer{}
-	s, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), io.Discard)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
-	})
+	s := startFirewallWithLogger(t, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
 	return s, logs
 }
 

@@ -143,8 +143,21 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startFirewall runs a firewall on 127.0.0.1 in front of up.
+// startFirewall runs a firewall on 127.0.0.1 in front of up, logging to
+// stderr when the tests run verbose.
 func startFirewall(t testing.TB, cfg Config, audit io.Writer) *Server {
+	t.Helper()
+	var logger *slog.Logger
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return startFirewallWithLogger(t, cfg, logger, audit)
+}
+
+// startFirewallWithLogger runs a firewall on 127.0.0.1 that logs to logger,
+// for the tests that read what the firewall logs; it is shut down when the
+// test ends.
+func startFirewallWithLogger(t testing.TB, cfg Config, logger *slog.Logger, audit io.Writer) *Server {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Admin = "127.0.0.1:0"
@@ -153,10 +166,6 @@ func startFirewall(t testing.TB, cfg Config, audit io.Writer) *Server {
 	}
 	if audit == nil {
 		audit = io.Discard
-	}
-	var logger *slog.Logger
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	s, err := New(context.Background(), cfg, logger, audit)
 	if err != nil {

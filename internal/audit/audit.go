@@ -69,6 +69,10 @@ type run struct {
 	// adminUnshared are the secured admin operations whose security no
 	// secured ordinary operation requires (see adminCharges).
 	adminUnshared []int
+	// adminCredentials are the anonymous credential operations under an
+	// admin path, charged exp-admin-shared-security without a finding
+	// (see checkAdminPaths).
+	adminCredentials []int
 	// credentials are the anonymous credential operations (see
 	// checkCredentials), judged by their limits instead of their
 	// security.
@@ -309,6 +313,7 @@ func (r *run) result() *report.SpecResult {
 	if anonOrdinary || ordinary {
 		charges = append(charges, r.adminCharges(r.adminUnshared, excluded)...)
 	}
+	charges = append(charges, r.adminCharges(r.adminCredentials, excluded)...)
 	for _, bad := range ign.invalid {
 		if !r.enabled("audit-ignore-invalid") {
 			break

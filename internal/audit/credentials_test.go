@@ -109,6 +109,18 @@ func TestCredentialOperations(t *testing.T) {
 		}, "resp-missing-429", true, loginOp + "/responses"},
 		{"resp-missing-429 on a secured login", func(d map[string]any) { withLogin(d, "") }, "resp-missing-429", true, loginOp + "/responses"},
 
+		// Administrators sign in anonymously too; an anonymous sign-up
+		// under an admin path may create administrators.
+		{"an anonymous admin login is no admin operation left open", func(d map[string]any) {
+			set(d, "/paths/~1admin~1login/post", j(adminLoginOp))
+		}, "exp-admin-shared-security", false, ""},
+		{"an anonymous admin login is judged as a login", func(d map[string]any) {
+			set(d, "/paths/~1admin~1login/post", j(adminLoginOp))
+		}, "sec-credential-unlimited", true, "/paths/~1admin~1login/post"},
+		{"an anonymous admin sign-up is an admin operation left open", func(d map[string]any) {
+			set(d, "/paths/~1admin~1register/post", j(`{"security":[],"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"username":{"type":"string","maxLength":64},"password":{"type":"string","maxLength":128}}}}}},"responses":{"201":{"description":"created"}}}`))
+		}, "exp-admin-shared-security", true, "/paths/~1admin~1register/post"},
+
 		// Regressions: other anonymous operations are reported as before.
 		{"an anonymous ordinary write", func(d map[string]any) {
 			withLogin(d, "[]")
@@ -143,6 +155,43 @@ func TestCredentialOperations(t *testing.T) {
 				t.Fatalf("want %s at ...%s; got %v", tc.rule, tc.at, all)
 			}
 		})
+	}
+}
+
+// adminLoginOp is an anonymous login under an admin path.
+const adminLoginOp = `{"security":[],"requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"username":{"type":"string","maxLength":64},"password":{"type":"string","maxLength":128}}}}}},"responses":{"200":{"description":"signed in"}}}`
+
+// An anonymous admin login has no exp-admin-shared-security finding but is
+// charged one, as an admin operation whose security was removed must be:
+// the score is the one the finding gave, and the charge is listed.
+func TestAnonymousAdminLoginCharged(t *testing.T) {
+	d := base()
+	set(d, "/paths/~1admin~1login/post", j(adminLoginOp))
+	text, _ := json.Marshal(d)
+	res := auditText(t, string(text), Options{})
+	if got := findingsOf(res, "exp-admin-shared-security"); len(got) != 0 {
+		t.Fatalf("exp-admin-shared-security reported: %s", got[0].Message)
+	}
+	charged := false
+	for _, c := range res.Score.Charges {
+		if c.Rule == "exp-admin-shared-security" && c.Operation == "POST /admin/login" {
+			charged = true
+		}
+	}
+	if !charged {
+		t.Fatalf("no exp-admin-shared-security charge for POST /admin/login: %+v", res.Score.Charges)
+	}
+	// Secured like the ordinary operations, the same login is reported
+	// (it shares their security), and removing that security must not
+	// raise the score.
+	set(d, "/paths/~1admin~1login/post/security", nil)
+	text, _ = json.Marshal(d)
+	secured := auditText(t, string(text), Options{})
+	if !hasFindingAt(secured, "exp-admin-shared-security", "/paths/~1admin~1login/post") {
+		t.Fatal("the secured admin login sharing the ordinary security is not reported")
+	}
+	if res.Score.Total > secured.Score.Total {
+		t.Fatalf("removing the admin login's security raised the score from %d to %d", secured.Score.Total, res.Score.Total)
 	}
 }
 

@@ -299,7 +299,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Restrict the URL with an anchored pattern (allowed schemes and hosts) and validate it server-side against an allow list."},
 		{ID: "exp-admin-shared-security", Family: famExposure, Category: catSecurity, Severity: medium, OWASP: "API5:2023", CWE: "CWE-285",
 			Title:       "Admin operation not reserved for administrators",
-			Description: "An operation under an admin path requires exactly the same schemes and scopes as non-admin operations, or can be called without credentials, so the contract does not distinguish privileged callers (BFLA).",
+			Description: "An operation under an admin path requires exactly the same schemes and scopes as non-admin operations, or can be called without credentials, so the contract does not distinguish privileged callers (BFLA). An administrator's login, one-time code check, token grant or password recovery is anonymous by design and judged by sec-credential-unlimited instead; an anonymous sign-up under an admin path is reported.",
 			Fix:         "Require an admin scope, role or a separate scheme on administrative operations."},
 
 		// Structure.

@@ -278,7 +278,21 @@ func (r *run) checkAdminPaths() {
 		if !op.IsSecured() {
 			// Without any scheme, sec-no-security already says that
 			// every operation is open.
-			if len(r.doc.SecuritySchemes) > 0 {
+			if len(r.doc.SecuritySchemes) == 0 {
+				continue
+			}
+			// Administrators sign in too: their login, one-time code
+			// check, token grant and recovery are anonymous by design,
+			// as anyone's are (sec-credential-unlimited judges them).
+			// They are charged the finding instead (adminCharges), so
+			// that removing such an operation's security never raises
+			// the score. An anonymous sign-up under an admin path is
+			// reported: it may create administrators.
+			if kind := r.doc.CredentialKind(op); kind != spec.NotCredential && kind != spec.CredentialSignup {
+				if i, ok := r.opIndex[op.Key()]; ok {
+					r.adminCredentials = append(r.adminCredentials, i)
+				}
+			} else {
 				r.add("exp-admin-shared-security", op.Ref, dirNone,
 					fmt.Sprintf("%s can be called without credentials; nothing in the contract reserves it for administrators.", op.Key()), []string{op.Key()})
 			}

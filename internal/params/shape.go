@@ -44,6 +44,12 @@ type Shape struct {
 // Has reports whether any of the type bits is set.
 func (s *Shape) Has(t uint8) bool { return s != nil && s.Types&t != 0 }
 
+// HoldsFiles reports whether the shape is file content, or an array of
+// it (a multipart property sent as uploads).
+func (s *Shape) HoldsFiles() bool {
+	return s != nil && (s.File || (s.Items != nil && s.Items.File))
+}
+
 // Resolver follows a {$ref} node to its target.
 type Resolver func(v any) (any, bool)
 

@@ -221,6 +221,21 @@ func (e *engine) multipartBody(v any, mt *spec.MediaType) ([]byte, string, error
 		if mt != nil {
 			enc = mt.Encoding[k]
 		}
+		if p := e.styledPart(k, enc, prop); p != nil && whole == nil {
+			// One text part per pair of the style's serialisation.
+			for _, kv := range splitPairs(queryPairs(p, m[k]), true) {
+				h := textproto.MIMEHeader{}
+				h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": kv[0]}))
+				part, err := w.CreatePart(h)
+				if err != nil {
+					return nil, "", fmt.Errorf("multipart part %s: %w", k, err)
+				}
+				if _, err := part.Write([]byte(kv[1])); err != nil {
+					return nil, "", fmt.Errorf("multipart part %s: %w", k, err)
+				}
+			}
+			continue
+		}
 		values := []any{m[k]}
 		item := prop
 		if arr, isArr := m[k].([]any); isArr && gen.SchemaType(prop.V) == "array" {
@@ -262,6 +277,31 @@ func (e *engine) multipartBody(v any, mt *spec.MediaType) ([]byte, string, error
 		return nil, "", fmt.Errorf("multipart body: %w", err)
 	}
 	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// styledPart is the query parameter a multipart property's encoding makes
+// of it where the contract applies styles to multipart bodies (OpenAPI 3.1
+// on: spec.Document.MultipartStyles) and the encoding sets style or
+// explode: tags=a,b as one part, one part per item, filter[kind] parts.
+// Nil otherwise, and for files, which are uploads whatever the encoding.
+func (e *engine) styledPart(k string, enc spec.Encoding, prop gen.Node) *spec.Parameter {
+	if !e.doc.MultipartStyles() {
+		return nil
+	}
+	p := styleParam(k, enc)
+	if p == nil {
+		return nil
+	}
+	node := prop
+	if gen.SchemaType(prop.V) == "array" {
+		if item, ok := e.propNode(prop, "items"); ok {
+			node = item
+		}
+	}
+	if isFilePart(node.V, partType("", node.V, nil)) {
+		return nil
+	}
+	return p
 }
 
 // partType is a part's content type: the encoding's (the first of a list;
@@ -519,6 +559,12 @@ func (e *engine) wireView(media string, mt *spec.MediaType, v any) any {
 			continue
 		}
 		prop, hasProp := e.propNode(root, "properties", k)
+		if p := e.styledPart(k, formEncoding(mt, k), prop); p != nil {
+			if back, present := readStyled(e.gen, p, fieldNode(e.gen, root, k), splitPairs(queryPairs(p, x), true)); present {
+				out[k] = back
+			}
+			continue
+		}
 		if arr, isArr := x.([]any); isArr && len(arr) == 0 && gen.SchemaType(prop.V) == "array" {
 			// Repeated parts: an empty array sends none, so the
 			// property is absent, not too short.

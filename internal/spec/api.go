@@ -195,3 +195,13 @@ func (d *Document) CompileAll(ctx context.Context) error {
 	}
 	return errors.Join(append(errs[0], errs[1]...)...)
 }
+
+// MultipartStyles reports whether an Encoding Object's style and explode
+// apply to multipart/form-data parts: OpenAPI 3.1 extended them from
+// url-encoded forms to multipart (a part per item for an exploded array,
+// one "a,b" part otherwise, deepObject part names), where 3.0 ignores
+// them there. Where they apply, the encoding's contentType is ignored, as
+// for forms.
+func (d *Document) MultipartStyles() bool {
+	return d.Family != Swagger20 && d.Family != OpenAPI30
+}

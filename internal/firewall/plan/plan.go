@@ -656,8 +656,19 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 							m.PartTypes[prop] = append(m.PartTypes[prop], MediaName(t))
 						}
 					}
-					if m.Kind == KindForm && (enc.Style != "" || enc.Explode != nil) && m.Shape != nil {
+					if (enc.Style == "" && enc.Explode == nil) || m.Shape == nil {
+						continue
+					}
+					switch {
+					case m.Kind == KindForm:
 						delete(m.JSONFields, prop)
+						m.addFormParam(prop, enc.Style, enc.Explode)
+					case m.Kind == KindMultipart && p.Doc.MultipartStyles() && !m.Shape.Props[prop].HoldsFiles():
+						// A styled part is text (its contentType is
+						// ignored): tags=a,b as one part, or one part
+						// per item, or filter[kind] parts.
+						delete(m.JSONFields, prop)
+						delete(m.PartTypes, prop)
 						m.addFormParam(prop, enc.Style, enc.Explode)
 					}
 				}
@@ -701,8 +712,8 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 	return op
 }
 
-// addFormParam compiles how a url-encoded form property is serialised, as
-// its encoding object says (OpenAPI 3: style and explode, with the query
+// addFormParam compiles how a url-encoded form property (or, from OpenAPI
+// 3.1, a multipart one) is serialised, as its encoding object says (OpenAPI 3: style and explode, with the query
 // parameters' meaning; style form, exploded, by default): tags=a,b is
 // one array under explode false, tags=a&tags=b under explode true,
 // filter[kind]=x a deepObject. Frameworks split the values the way the

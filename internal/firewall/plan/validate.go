@@ -529,7 +529,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		}
 	}
 	var consumed []bool
-	if len(m.FormParams) > 0 && m.Kind == KindForm {
+	if len(m.FormParams) > 0 {
 		q := make([]params.Pair, len(pairs))
 		for i, kv := range pairs {
 			q[i] = params.Pair{Key: kv[0], Value: kv[1]}
@@ -634,7 +634,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 // that declares a media type other than text or JSON.
 func (m *Media) fileField(name string) bool {
 	if m.Shape != nil {
-		if ps := m.Shape.Props[name]; ps != nil && (ps.File || (ps.Items != nil && ps.Items.File)) {
+		if m.Shape.Props[name].HoldsFiles() {
 			return true
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // Pattern analysis: anchoring, the longest string a pattern admits, and
@@ -13,7 +15,7 @@ import (
 
 // anchored reports whether a pattern is anchored at both ends.
 func anchored(p string) bool {
-	re, err := syntax.Parse(p, syntax.Perl)
+	re, err := parsePattern(p)
 	if err != nil {
 		return strings.HasPrefix(p, "^") && strings.HasSuffix(p, "$")
 	}
@@ -44,7 +46,7 @@ func anchoredAST(re *syntax.Regexp) bool {
 // patternMaxLen returns the longest string an anchored pattern admits, or
 // -1 when it is unanchored or unbounded.
 func patternMaxLen(p string) int {
-	re, err := syntax.Parse(p, syntax.Perl)
+	re, err := parsePattern(p)
 	if err != nil || !anchoredAST(re) {
 		return -1
 	}
@@ -111,7 +113,7 @@ func redosRisk(p string) (bool, string) {
 	if alt := overlappingAltRe.FindStringSubmatch(p); alt != nil && altOverlap(alt[1]) {
 		return true, "repeats alternatives that can match the same text (exponential backtracking in backtracking engines)"
 	}
-	re, err := syntax.Parse(p, syntax.Perl)
+	re, err := parsePattern(p)
 	if err != nil {
 		// Lookaround or backreferences: RE2 cannot parse it, so judge the
 		// text: a group containing an unbounded quantifier, itself repeated.
@@ -263,4 +265,11 @@ func canMatchNonEmpty(re *syntax.Regexp) bool {
 		}
 	}
 	return false
+}
+
+// parsePattern parses a schema pattern as the engines read it: in RE2's
+// syntax (spec.RE2Pattern), a repetition above 1000 relaxed.
+func parsePattern(p string) (*syntax.Regexp, error) {
+	re2, _ := spec.RE2Pattern(p)
+	return syntax.Parse(re2, syntax.Perl)
 }

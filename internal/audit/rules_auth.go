@@ -25,8 +25,8 @@ func (r *run) checkProblems() {
 	for _, pr := range problems {
 		id := "struct-warning"
 		switch {
-		case pr.Code == "pattern-unsupported":
-			continue
+		case pr.Code == "pattern-unsupported" || pr.Code == "pattern-relaxed":
+			continue // data-pattern-unsupported
 		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref":
 			id = "struct-unresolved-ref"
 		case pr.Error:

@@ -567,12 +567,17 @@ func urlName(name string) bool {
 }
 
 func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
-	if _, err := regexp.Compile(p); err != nil {
+	_, exact, err := spec.CompilePattern(p)
+	if err != nil {
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q cannot be compiled by Go's RE2 engine (%v); the firewall cannot enforce it.", what, p, reErr(err)))
 		if risky, why := redosRisk(p); risky {
 			c.add("data-pattern-redos", at, fmt.Sprintf("The %s %q %s.", what, p, why))
 		}
 		return
+	}
+	if !exact {
+		re2, _ := spec.RE2Pattern(p)
+		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %q, without the upper bound.", what, p, re2))
 	}
 	if what == "pattern" && !anchored(p) {
 		fixed := p

@@ -262,6 +262,10 @@ func TestRules(t *testing.T) {
 		{"redos overlapping alternation", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(a|aa)+$") }, true, "/name/pattern"},
 		{"kebab case is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]+(-[a-z]+)*$") }, false, ""},
 		{"lookahead unsupported", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?=a)[a-z]{1,3}$") }, true, "/name/pattern"},
+		{"repetition above RE2's limit enforced relaxed", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{1,2048}$") }, true, "/name/pattern"},
+		{"unicode escapes and Java classes are RE2 patterns", "data-pattern-unsupported", func(d map[string]any) {
+			set(d, pet+"/properties/name/pattern", `^[\u0061-\u007A]{1,3}\p{Digit}$`)
+		}, false, ""},
 		{"unbounded integer", "data-number-unbounded", func(d map[string]any) { set(d, pet+"/properties/age/maximum", nil) }, true, pet + "/properties/age"},
 		{"maximum beyond int64", "data-number-unbounded", func(d map[string]any) { set(d, pet+"/properties/age/maximum", json.Number("99999999999999999999999")) }, true, pet + "/properties/age"},
 		{"exclusive bounds count", "data-number-unbounded", func(d map[string]any) {

@@ -3,7 +3,6 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -45,7 +44,10 @@ func (vc *valueChecker) local(m map[string]any, without string) map[string]any {
 		out["type"] = "string"
 	}
 	if p, ok := out["pattern"].(string); ok {
-		if _, err := regexp.Compile(p); err != nil {
+		if re2, _ := spec.RE2Pattern(p); re2 != p {
+			out["pattern"] = re2
+		}
+		if _, _, err := spec.CompilePattern(p); err != nil {
 			delete(out, "pattern")
 		}
 	}

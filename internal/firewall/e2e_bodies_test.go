@@ -178,6 +178,11 @@ func e2eBodyCases() []e2eCase {
 		{"bodies multipart 3.1 deepObject undeclared property", "bodies", "POST", partsURL, nil, mpB, parts("filter[role]", "admin"), 400, false, "undeclared-property"},
 		{"bodies multipart 3.1 deepObject sent as one part", "bodies", "POST", partsURL, nil, mpB, parts("filter", `{"kind":"a"}`), 400, false, "invalid-form"},
 		{"bodies multipart 3.1 a styled file is still an upload", "bodies", "POST", partsURL, nil, mpB, field(`form-data; name="avatar"; filename="a.png"`, "png", "Content-Type: image/png") + "\r\n" + closeB, 201, true, ""},
+		// Patterns in ECMA-262 and Java spellings are run as RE2 spells them.
+		{"3.0 pattern with unicode escapes", "30", "GET", "/labels/ABC?note=abc1", nil, "", "", 200, true, ""},
+		{"3.0 pattern with unicode escapes refused", "30", "GET", "/labels/abc", nil, "", "", 400, false, "parameter-invalid"},
+		{"3.0 pattern with a Java class refused", "30", "GET", "/labels/ABC?note=a-b", nil, "", "", 400, false, "parameter-invalid"},
+		{"3.0 pattern with a long repetition still bounded by maxLength", "30", "GET", "/labels/ABC?note=" + strings.Repeat("a", 3001), nil, "", "", 400, false, "parameter-invalid"},
 		// OpenAPI 3.0 ignores them there: an array is one part per item.
 		{"3.0 multipart style ignored: parts per item", "30", "POST", "/things/labels", nil, mpB, parts("ids", "1", "ids", "2"), 201, true, ""},
 		{"3.0 multipart style ignored: joined items are one string", "30", "POST", "/things/labels", nil, mpB, parts("ids", "1,2"), 400, false, "type-mismatch"},

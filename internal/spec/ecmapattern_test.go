@@ -27,6 +27,10 @@ func TestECMAPatternsAreValidStructure(t *testing.T) {
 		{`^(a)\1$`, true},
 		{`^(?<n>a)\k<n>$`, true},
 		{`^[a-z]+$`, true},
+		// Valid patterns RE2 spells otherwise (RE2Pattern).
+		{`^[\u0020-\u00FF]+$`, true},
+		{`^\p{XDigit}{8}$`, true},
+		{`^.{1,2048}$`, true},
 		{`[a-`, false},
 		{`(a`, false},
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -67,9 +66,11 @@ func metaSchema(f Family) (*jsonschema.Schema, error) {
 // there though RE2 cannot run them, so `format: regex` (asserted by the
 // draft-04 meta-schemas of 2.0 and 3.0) must not call such a definition
 // invalid. Those patterns are reported once, as pattern-unsupported, where
-// they are compiled; anything else RE2 refuses is still invalid.
+// they are compiled. Patterns are read as the engines read them
+// (RE2Pattern: \uXXXX, Java's POSIX classes, repetitions above 1000);
+// anything else RE2 refuses is still invalid.
 func ecmaTolerantRegexp(s string) (jsonschema.Regexp, error) {
-	re, err := regexp.Compile(s)
+	re, _, err := CompilePattern(s)
 	if err == nil {
 		return re, nil
 	}

@@ -169,28 +169,46 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			cur = o
 		}
 	}
+	// Patterns go to the engine in RE2's syntax (RE2Pattern); one RE2
+	// cannot run is dropped, one it can only run relaxed is kept so.
 	if p, ok := cur["pattern"].(string); ok {
-		if _, err := regexp.Compile(p); err != nil {
-			t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("pattern %q cannot be compiled by Go's RE2 engine (%v); it is not enforced", p, reErr(err)), Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "pattern")})})
+		at := t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "pattern")})
+		re2, exact := RE2Pattern(p)
+		if _, err := regexp.Compile(re2); err != nil {
+			t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("pattern %q cannot be compiled by Go's RE2 engine (%v); it is not enforced", p, reErr(err)), Loc: at})
 			o := cow()
 			delete(o, "pattern")
+			cur = o
+		} else if re2 != p {
+			if !exact {
+				t.report(relaxedPattern("pattern", p, re2, at))
+			}
+			o := cow()
+			o["pattern"] = re2
 			cur = o
 		}
 	}
 	if pp, ok := cur["patternProperties"].(map[string]any); ok {
-		for re := range pp {
-			if _, err := regexp.Compile(re); err != nil {
-				t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("patternProperties key %q cannot be compiled by Go's RE2 engine; it is not enforced", re), Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "patternProperties", re)})})
-				o := cow()
-				npp := map[string]any{}
-				for k, v := range pp {
-					if k != re {
-						npp[k] = v
-					}
-				}
-				o["patternProperties"] = npp
-				cur = o
+		npp := make(map[string]any, len(pp))
+		changed := false
+		for _, re := range sortedKeys(pp) {
+			at := t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "patternProperties", re)})
+			re2, exact := RE2Pattern(re)
+			if _, err := regexp.Compile(re2); err != nil {
+				t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("patternProperties key %q cannot be compiled by Go's RE2 engine; it is not enforced", re), Loc: at})
+				changed = true
+				continue
 			}
+			if !exact {
+				t.report(relaxedPattern("patternProperties key", re, re2, at))
+			}
+			changed = changed || re2 != re
+			npp[re2] = pp[re]
+		}
+		if changed {
+			o := cow()
+			o["patternProperties"] = npp
+			cur = o
 		}
 	}
 	// readOnly / writeOnly by direction.
@@ -269,6 +287,13 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		return cur
 	}
 	return m
+}
+
+// relaxedPattern is the problem of a pattern whose repetition RE2 cannot
+// bound (RE2Pattern), enforced as the relaxed form.
+func relaxedPattern(what, p, re2 string, at Location) Problem {
+	return Problem{Code: "pattern-relaxed", Loc: at, Message: fmt.Sprintf(
+		"%s %q repeats more than the 1000 times Go's RE2 engine can count; it is enforced as %q, which does not bound the repetition (a maxLength can)", what, p, re2)}
 }
 
 // inPlaceApplicators reports keywords that evaluate properties of the same

@@ -443,3 +443,64 @@ func TestStripeLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Patterns RE2 spells otherwise are enforced as RE2 reads them
+// (RE2Pattern), and one whose repetition RE2 cannot count is enforced
+// relaxed, with a pattern-relaxed problem at its line.
+func TestRewrittenPatternsEnforced(t *testing.T) {
+	d := loadString(t, `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Code:
+      type: string
+      pattern: '^[\u0041-\u005A]{2}\p{XDigit}$'
+    Note:
+      type: string
+      maxLength: 3000
+      pattern: '^\p{Alnum}{1,2048}$'
+    Labels:
+      type: object
+      patternProperties:
+        '^x-\p{Lower}+$': {type: integer}
+      additionalProperties: false
+`, Options{})
+	if !d.Valid() {
+		t.Fatalf("definition refused: %+v", d.Problems)
+	}
+	cases := []struct {
+		schema, value string
+		valid         bool
+	}{
+		{"Code", `"AB9"`, true},
+		{"Code", `"ab9"`, false},
+		{"Code", `"ABG"`, false},
+		{"Note", `"abc123"`, true},
+		{"Note", `"a-b"`, false},
+		{"Note", `""`, false},
+		{"Labels", `{"x-abc":1}`, true},
+		{"Labels", `{"x-ABC":1}`, false},
+	}
+	for _, c := range cases {
+		sch, err := d.Compile(component(t, d, c.schema), RequestView)
+		if err != nil {
+			t.Fatalf("compile %s: %v", c.schema, err)
+		}
+		if err := sch.Validate(instance(t, c.value)); (err == nil) != c.valid {
+			t.Errorf("%s %s: valid=%v, want %v (%v)", c.schema, c.value, err == nil, c.valid, err)
+		}
+	}
+	var relaxed []Problem
+	for _, p := range d.SchemaProblems() {
+		switch p.Code {
+		case "pattern-relaxed":
+			relaxed = append(relaxed, p)
+		case "pattern-unsupported":
+			t.Errorf("unsupported: %s", p.Message)
+		}
+	}
+	if len(relaxed) != 1 || !strings.HasSuffix(relaxed[0].Loc.Pointer, "/Note/pattern") || relaxed[0].Loc.Line != 12 {
+		t.Fatalf("pattern-relaxed problems = %+v, want one at .../Note/pattern line 12", relaxed)
+	}
+}

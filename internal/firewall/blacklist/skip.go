@@ -423,7 +423,8 @@ const unsafeChars = "'\"`<>;|$%\\&"
 // both ends, since an unanchored pattern matches any string containing a
 // match. Patterns Go cannot parse are unsafe.
 func SafePattern(p string) bool {
-	re, err := syntax.Parse(p, syntax.Perl)
+	re2, _ := spec.RE2Pattern(p) // as the firewall runs it
+	re, err := syntax.Parse(re2, syntax.Perl)
 	if err != nil {
 		return false
 	}

@@ -317,7 +317,7 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
 	p.Router.EncodedSlash = func(op *Op, _ string) bool { return op.AllowEncodedSlash }
 	for _, sp := range doc.Problems {
-		if sp.Code == "pattern-unsupported" {
+		if sp.Code == "pattern-unsupported" || sp.Code == "pattern-relaxed" {
 			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
 		}
 	}

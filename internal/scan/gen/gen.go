@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -1036,7 +1035,7 @@ func fitsString(m map[string]any, s string) bool {
 		return false
 	}
 	if p, ok := m["pattern"].(string); ok {
-		if re, err := regexp.Compile(p); err == nil && !re.MatchString(s) {
+		if re, _, err := spec.CompilePattern(p); err == nil && !re.MatchString(s) {
 			return false
 		}
 	}

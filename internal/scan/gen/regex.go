@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // FromPattern returns a string matching the regular expression pattern, or
@@ -24,7 +26,10 @@ func FromPattern(pattern string) (string, bool) {
 // patterns that end in a fixed part ('^[a-z]+-[0-9]{2}$'). The result
 // may still be shorter when the pattern's repetitions cannot grow.
 func FromPatternMin(pattern string, minLen int) (string, bool) {
-	re, err := syntax.Parse(pattern, syntax.Perl)
+	// Read as the firewall reads it: in RE2's syntax (\uXXXX, Java's
+	// POSIX classes, a repetition above 1000 relaxed).
+	re2, _ := spec.RE2Pattern(pattern)
+	re, err := syntax.Parse(re2, syntax.Perl)
 	if err != nil {
 		return "", false
 	}

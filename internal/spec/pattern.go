@@ -1,0 +1,204 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxRE2Repeat is the largest repetition count Go's RE2 syntax accepts.
+const maxRE2Repeat = 1000
+
+// posixClasses maps the POSIX character classes Java spells \p{Name}
+// (AWS's definitions are full of them) to RE2's ASCII class names, which
+// have the same US-ASCII meaning.
+var posixClasses = map[string]string{
+	"Lower": "lower", "Upper": "upper", "ASCII": "ascii", "Alpha": "alpha", "Digit": "digit",
+	"Alnum": "alnum", "Punct": "punct", "Graph": "graph", "Print": "print", "Blank": "blank",
+	"Cntrl": "cntrl", "XDigit": "xdigit", "Space": "space",
+}
+
+// RE2Pattern rewrites a schema pattern into the syntax of Go's RE2, which
+// every engine runs patterns with. Patterns are ECMA-262 regular
+// expressions, and real definitions also use Java's; where the two
+// syntaxes spell the same thing differently it is rewritten:
+//
+//   - \uXXXX and \u{X...} become \x{...};
+//   - Java's POSIX classes \p{Alnum}, \P{XDigit}, ... become [[:alnum:]],
+//     [[:^xdigit:]] (or [:alnum:] inside a class);
+//   - Java's \Z (end of input) becomes \z.
+//
+// A repetition above RE2's limit of 1000 (x{0,2048}, common in AWS's
+// definitions) cannot be written in RE2; it becomes x{m,} with m at most
+// 1000, which accepts more repetitions than the pattern does, and exact
+// is false so callers can say that the upper bound is not enforced (a
+// maxLength usually is). Everything else is left to RE2 to accept or
+// refuse: the result is not checked here (CompilePattern does).
+func RE2Pattern(p string) (re2 string, exact bool) {
+	var b strings.Builder
+	b.Grow(len(p))
+	exact = true
+	inClass := false
+	atomEnd := false // the last thing written can take a quantifier
+	for i := 0; i < len(p); {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			n, text := translateEscape(p[i:], inClass)
+			b.WriteString(text)
+			i += n
+			atomEnd = !inClass
+			continue
+		case c == '[' && !inClass:
+			inClass = true
+			b.WriteByte(c)
+			i++
+			// A ] right after [ or [^ is a literal in both syntaxes.
+			if i < len(p) && p[i] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			if i < len(p) && p[i] == ']' {
+				b.WriteByte(']')
+				i++
+			}
+			continue
+		case c == '[' && inClass && strings.HasPrefix(p[i:], "[:"):
+			// An RE2 ASCII class already ([[:alpha:]]).
+			if end := strings.Index(p[i+2:], ":]"); end >= 0 {
+				b.WriteString(p[i : i+2+end+2])
+				i += 2 + end + 2
+				continue
+			}
+		case c == ']' && inClass:
+			inClass = false
+			b.WriteByte(c)
+			i++
+			atomEnd = true
+			continue
+		case c == '{' && !inClass && atomEnd:
+			if n, m, max, ok := parseRepeat(p[i:]); ok {
+				if m > maxRE2Repeat || max > maxRE2Repeat {
+					exact = false
+					fmt.Fprintf(&b, "{%d,}", min(m, maxRE2Repeat))
+				} else {
+					b.WriteString(p[i : i+n])
+				}
+				i += n
+				atomEnd = false
+				continue
+			}
+		}
+		b.WriteByte(c)
+		i++
+		atomEnd = !inClass && c != '(' && c != '|' && c != '^'
+	}
+	return b.String(), exact
+}
+
+// translateEscape reads the escape at the start of s (a backslash and at
+// least one byte after it) and returns its length and its RE2 spelling.
+func translateEscape(s string, inClass bool) (n int, text string) {
+	braced := len(s) >= 3 && s[2] == '{'
+	end := -1
+	if braced {
+		end = strings.IndexByte(s, '}')
+	}
+	switch s[1] {
+	case 'u':
+		if end > 3 && isHex(s[3:end]) {
+			return end + 1, `\x{` + s[3:end] + `}`
+		}
+		if len(s) >= 6 && isHex(s[2:6]) {
+			return 6, `\x{` + s[2:6] + `}`
+		}
+	case 'p', 'P':
+		if end > 3 {
+			class, known := posixClasses[s[3:end]]
+			if !known {
+				return end + 1, s[:end+1] // \p{Greek}: RE2's own
+			}
+			if s[1] == 'P' {
+				class = "^" + class
+			}
+			text := "[:" + class + ":]"
+			if !inClass {
+				text = "[" + text + "]"
+			}
+			return end + 1, text
+		}
+	case 'x':
+		if end > 2 {
+			return end + 1, s[:end+1] // \x{1F600}, whose braces are no quantifier
+		}
+	case 'Z':
+		if !inClass {
+			return 2, `\z`
+		}
+	}
+	// Anything else is RE2's to read: the backslash and the character
+	// after it (a multi-byte one whole).
+	_, size := utf8.DecodeRuneInString(s[1:])
+	return 1 + size, s[:1+size]
+}
+
+// parseRepeat reads a {m}, {m,} or {m,n} quantifier at the start of s;
+// max is -1 when unbounded.
+func parseRepeat(s string) (n, m, max int, ok bool) {
+	end := strings.IndexByte(s, '}')
+	if end < 2 {
+		return 0, 0, 0, false
+	}
+	body := s[1:end]
+	lo, hi, comma := strings.Cut(body, ",")
+	m, err := strconv.Atoi(lo)
+	if err != nil || m < 0 || !isDigits(lo) {
+		return 0, 0, 0, false
+	}
+	max = m
+	if comma {
+		max = -1
+		if hi != "" {
+			if !isDigits(hi) {
+				return 0, 0, 0, false
+			}
+			if max, err = strconv.Atoi(hi); err != nil {
+				return 0, 0, 0, false
+			}
+		}
+	}
+	return end + 1, m, max, true
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// CompilePattern compiles a schema pattern as the engines run it (see
+// RE2Pattern): exact is false when the compiled form accepts more than the
+// pattern (a repetition above RE2's limit).
+func CompilePattern(p string) (re *regexp.Regexp, exact bool, err error) {
+	re2, exact := RE2Pattern(p)
+	re, err = regexp.Compile(re2)
+	if err != nil {
+		return nil, false, err
+	}
+	return re, exact, nil
+}

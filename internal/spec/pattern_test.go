@@ -1,0 +1,100 @@
+package spec
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Patterns written in ECMA-262 or Java syntax that RE2 spells differently
+// are rewritten to what RE2 reads the same way; the rest is left alone.
+func TestRE2Pattern(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		exact          bool
+		match, miss    []string
+	}{
+		{"unicode escape", `^[\u0020-\u00FF]+$`, `^[\x{0020}-\x{00FF}]+$`, true, []string{"abc é"}, []string{"tab\t", "€"}},
+		{"unicode escape outside a class", `^a\u00e9$`, `^a\x{00e9}$`, true, []string{"aé"}, []string{"ae"}},
+		{"braced unicode escape", `^\u{1F600}$`, `^\x{1F600}$`, true, []string{"😀"}, []string{"x"}},
+		{"escaped backslash before u", `^\\u0041$`, `^\\u0041$`, true, []string{`\u0041`}, []string{"A"}},
+		{"java posix class", `^\p{XDigit}+$`, `^[[:xdigit:]]+$`, true, []string{"0aF9"}, []string{"g"}},
+		{"java posix class negated", `^\P{Digit}+$`, `^[[:^digit:]]+$`, true, []string{"ab"}, []string{"a1"}},
+		{"java posix class inside a class", `^[\p{Alnum}_-]+$`, `^[[:alnum:]_-]+$`, true, []string{"a_1-b"}, []string{"a b"}},
+		{"java print and graph", `^[\p{Graph}\p{Print}]*$`, `^[[:graph:][:print:]]*$`, true, []string{"a b~"}, []string{"\t"}},
+		{"unicode property kept", `^\p{L}+$`, `^\p{L}+$`, true, []string{"été"}, []string{"1"}},
+		{"unicode script kept", `^\p{Greek}+$`, `^\p{Greek}+$`, true, []string{"αβ"}, []string{"ab"}},
+		{"java end of input", `^[a-z]+\Z`, `^[a-z]+\z`, true, []string{"abc"}, []string{"abc\n"}},
+		{"hex escape with braces is no quantifier", `^\x{10000}$`, `^\x{10000}$`, true, []string{"𐀀"}, []string{"x"}},
+		{"repeat within the limit", `^.{1,1000}$`, `^.{1,1000}$`, true, []string{"a"}, []string{""}},
+		{"repeat above the limit relaxed", `^.{1,2048}$`, `^.{1,}$`, false, []string{"a", strings.Repeat("a", 3000)}, []string{""}},
+		{"repeat above the limit on both bounds", `^[a-z]{1024,2048}$`, `^[a-z]{1000,}$`, false, []string{strings.Repeat("a", 1000)}, []string{strings.Repeat("a", 999)}},
+		{"exact count above the limit", `^a{2000}$`, `^a{1000,}$`, false, nil, nil},
+		{"unbounded above the limit", `^a{1500,}$`, `^a{1000,}$`, false, nil, nil},
+		{"lazy quantifier kept", `^a{2,3}?$`, `^a{2,3}?$`, true, []string{"aa"}, []string{"a"}},
+		{"group repeated above the limit", `^(ab|c){0,8192}$`, `^(ab|c){0,}$`, false, []string{"abc"}, []string{"b"}},
+		{"brace that is no quantifier", `^{a}$`, `^{a}$`, true, []string{"{a}"}, []string{"a"}},
+		{"brace inside a class", `^[{}0-9]{1,3}$`, `^[{}0-9]{1,3}$`, true, []string{"{1}"}, []string{"1234"}},
+		{"posix class written for RE2 kept", `^[[:alpha:]]{2}$`, `^[[:alpha:]]{2}$`, true, []string{"ab"}, []string{"a1"}},
+		{"closing bracket first in a class", `^[]a]+$`, `^[]a]+$`, true, []string{"]a"}, []string{"b"}},
+		{"non-ASCII literal", `^café{2}$`, `^café{2}$`, true, []string{"caféé"}, []string{"café"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, exact := RE2Pattern(c.in)
+			if got != c.want || exact != c.exact {
+				t.Fatalf("RE2Pattern(%q) = %q, %v; want %q, %v", c.in, got, exact, c.want, c.exact)
+			}
+			re, _, err := CompilePattern(c.in)
+			if err != nil {
+				t.Fatalf("CompilePattern(%q): %v", c.in, err)
+			}
+			for _, s := range c.match {
+				if !re.MatchString(s) {
+					t.Errorf("%q does not match %q", c.in, s)
+				}
+			}
+			for _, s := range c.miss {
+				if re.MatchString(s) {
+					t.Errorf("%q matches %q", c.in, s)
+				}
+			}
+		})
+	}
+}
+
+// What RE2 cannot run even rewritten stays an error.
+func TestCompilePatternErrors(t *testing.T) {
+	for _, p := range []string{`^(?=a)b$`, `^(a)\1$`, `[a-`, `(a`, `\p{NoSuchClass}`, `abc\`} {
+		if _, _, err := CompilePattern(p); err == nil {
+			t.Errorf("CompilePattern(%q) compiled", p)
+		}
+	}
+}
+
+// FuzzRE2Pattern: rewriting never panics, and a pattern RE2 compiles
+// as written keeps its meaning (its rewrite compiles and matches alike)
+// unless the rewrite changed it on purpose.
+func FuzzRE2Pattern(f *testing.F) {
+	for _, s := range []string{`^[\u0020-\u00FF]+$`, `\p{Alnum}`, `.{1,2048}`, `\x{41}{2}`, `[{]`, `a\`, `\u{`, `[[:`, `{,5}`, `\Z`} {
+		f.Add(s, "a")
+	}
+	f.Fuzz(func(t *testing.T, p, s string) {
+		got, exact := RE2Pattern(p)
+		orig, err := regexp.Compile(p)
+		if err != nil || got == p {
+			return
+		}
+		// RE2 accepted the original: only \Z (an error in RE2, so not
+		// here), \u (an error too) and \p{Posix} (an error) are
+		// rewritten, so a compiled original may only change by a
+		// relaxed repetition, which RE2 refuses as well.
+		re, err := regexp.Compile(got)
+		if err != nil {
+			t.Fatalf("%q compiles but its rewrite %q does not: %v", p, got, err)
+		}
+		if exact && re.MatchString(s) != orig.MatchString(s) {
+			t.Fatalf("%q and its rewrite %q disagree on %q", p, got, s)
+		}
+	})
+}

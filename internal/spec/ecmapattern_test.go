@@ -31,6 +31,9 @@ func TestECMAPatternsAreValidStructure(t *testing.T) {
 		{`^[\u0020-\u00FF]+$`, true},
 		{`^\p{XDigit}{8}$`, true},
 		{`^.{1,2048}$`, true},
+		// An identity escape without the u flag (AWS's over-escaped
+		// \p\{L\}): valid ECMA-262, not run (pattern-unsupported).
+		{`[^\p\{C\}]*`, true},
 		{`[a-`, false},
 		{`(a`, false},
 	}

@@ -20,6 +20,17 @@ var posixClasses = map[string]string{
 	"Cntrl": "cntrl", "XDigit": "xdigit", "Space": "space",
 }
 
+// javaProperties maps the other \p{...} names of Java's regular
+// expressions that AWS's definitions use to the RE2 class items (written
+// as they go inside a class) that mean the same: Java's "Is" binary
+// properties and its predefined "all", "LD" (letter or digit) and "L1"
+// (Latin-1).
+var javaProperties = map[string]string{
+	"IsLetter": `\p{L}`, "IsDigit": `\p{Nd}`, "IsUppercase": `\p{Lu}`, "IsLowercase": `\p{Ll}`,
+	"IsPunctuation": `\p{P}`, "IsControl": `\p{Cc}`,
+	"LD": `\p{L}\p{Nd}`, "all": `\x{0}-\x{10FFFF}`, "L1": `\x{0}-\x{FF}`,
+}
+
 // RE2Pattern rewrites a schema pattern into the syntax of Go's RE2, which
 // every engine runs patterns with. Patterns are ECMA-262 regular
 // expressions, and real definitions also use Java's; where the two
@@ -27,7 +38,9 @@ var posixClasses = map[string]string{
 //
 //   - \uXXXX and \u{X...} become \x{...};
 //   - Java's POSIX classes \p{Alnum}, \P{XDigit}, ... become [[:alnum:]],
-//     [[:^xdigit:]] (or [:alnum:] inside a class);
+//     [[:^xdigit:]] (or [:alnum:] inside a class), and its other
+//     properties (\p{IsLetter}, \p{LD}, \p{all}) the Unicode classes
+//     they stand for;
 //   - Java's \Z (end of input) becomes \z.
 //
 // A repetition above RE2's limit of 1000 (x{0,2048}, common in AWS's
@@ -116,7 +129,21 @@ func translateEscape(s string, inClass bool) (n int, text string) {
 		}
 	case 'p', 'P':
 		if end > 3 {
-			class, known := posixClasses[s[3:end]]
+			name := s[3:end]
+			if items, ok := javaProperties[name]; ok {
+				switch {
+				case !inClass && s[1] == 'p':
+					return end + 1, "[" + items + "]"
+				case !inClass:
+					return end + 1, "[^" + items + "]"
+				case s[1] == 'p':
+					return end + 1, items
+				}
+				// A negated union cannot be an item of a class: left
+				// as written, for RE2 to refuse.
+				return end + 1, s[:end+1]
+			}
+			class, known := posixClasses[name]
 			if !known {
 				return end + 1, s[:end+1] // \p{Greek}: RE2's own
 			}

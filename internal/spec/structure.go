@@ -82,13 +82,19 @@ func ecmaTolerantRegexp(s string) (jsonschema.Regexp, error) {
 }
 
 // ecmaOnly reports RE2 errors for ECMA-262 features RE2 lacks: lookahead
-// and lookbehind ((?=, (?!, (?<=, (?<!) and backreferences (\1, \k<name>).
+// and lookbehind ((?=, (?!, (?<=, (?<!), backreferences (\1, \k<name>)
+// and \p as an identity escape.
 func ecmaOnly(e *syntax.Error) bool {
 	switch e.Code {
 	case syntax.ErrInvalidPerlOp, syntax.ErrInvalidNamedCapture: // Go reads (?< as a named group
 		return strings.HasPrefix(e.Expr, "(?=") || strings.HasPrefix(e.Expr, "(?!") || strings.HasPrefix(e.Expr, "(?<=") || strings.HasPrefix(e.Expr, "(?<!")
 	case syntax.ErrInvalidEscape:
 		return len(e.Expr) == 2 && (e.Expr[1] >= '1' && e.Expr[1] <= '9' || e.Expr[1] == 'k')
+	case syntax.ErrInvalidCharRange:
+		// \p not followed by a property name: in ECMA-262 without the
+		// u flag an identity escape, the letter p (AWS's over-escaped
+		// \p\{L\}), which RE2 refuses.
+		return len(e.Expr) == 3 && (e.Expr[:2] == `\p` || e.Expr[:2] == `\P`) && e.Expr[2] != '{'
 	}
 	return false
 }

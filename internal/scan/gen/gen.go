@@ -909,6 +909,11 @@ func (w *walker) items(n Node, count, depth int) []any {
 			}
 		}
 	}
+	unique, _ := n.V["uniqueItems"].(bool)
+	var itemSchema map[string]any
+	if in, ok := w.g.Resolve(at, raw); ok {
+		itemSchema = in.V
+	}
 	out := make([]any, 0, count)
 	for i := 0; i < count && w.nodes <= maxNodes; i++ {
 		if i < len(prefix) {
@@ -926,10 +931,18 @@ func (w *walker) items(n Node, count, depth int) []any {
 			continue
 		}
 		v := w.value(at, raw, depth+1)
-		// Vary scalars so uniqueItems holds.
+		if !unique {
+			// Repeating the first item keeps every item in contract;
+			// a varied one may break its pattern or format
+			// ("subnet-" becoming "subnet1" under ^subnet-[0-9a-z]*$).
+			out = append(out, v)
+			continue
+		}
+		// Vary scalars so uniqueItems holds, within the item's length
+		// and pattern where a variant can be.
 		switch x := v.(type) {
 		case string:
-			v = variant(x, i)
+			v = distinctString(itemSchema, x, i)
 		case json.Number:
 			if i > 0 {
 				if f, err := x.Float64(); err == nil {
@@ -954,6 +967,23 @@ func variant(s string, i int) string {
 		return s[:len(s)-len(si)] + si
 	}
 	return s + si
+}
+
+// distinctString is the i-th of distinct items made from s: s itself
+// first, then the first variant that still meets the item schema m's
+// length and pattern (s's end replaced by i's digits, or i's digits
+// added), else the first variant.
+func distinctString(m map[string]any, s string, i int) string {
+	if i == 0 {
+		return s
+	}
+	candidates := []string{variant(s, i), s + strconv.Itoa(i)}
+	for _, c := range candidates {
+		if fitsString(m, c) {
+			return c
+		}
+	}
+	return candidates[0]
 }
 
 // num reads a numeric keyword value.

@@ -511,6 +511,14 @@ func TestCorpusShapes(t *testing.T) {
 		// Route 53: several items of an enum.
 		{"items of an enum past the first", `{type: object, required: [Regions], properties: {Regions: {type: array, minItems: 3, uniqueItems: true, items: {allOf: [{$ref: '#/components/schemas/Region'}, {xml: {name: Region}}]}}}}`,
 			`{Region: {type: string, enum: [us-east-1, us-west-1, eu-west-1]}}`},
+		// QuickSight: a list of at least two patterned ids; the second is
+		// no variant that breaks the pattern, and under uniqueItems one
+		// that keeps it.
+		{"several patterned items", `{type: object, required: [SubnetIds], properties: {SubnetIds: {$ref: '#/components/schemas/SubnetIdList'}}}`,
+			`{SubnetIdList: {type: array, minItems: 2, maxItems: 15, items: {$ref: '#/components/schemas/SubnetId'}}, SubnetId: {type: string, pattern: '^subnet-[0-9a-z]*$', minLength: 1, maxLength: 255}}`},
+		{"several patterned unique items", `{type: object, required: [SubnetIds], properties: {SubnetIds: {type: array, minItems: 3, uniqueItems: true, items: {$ref: '#/components/schemas/SubnetId'}}}}`,
+			`{SubnetId: {type: string, pattern: '^subnet-[0-9a-z]*$', minLength: 1, maxLength: 255}}`},
+		{"several dates", `{type: object, required: [days], properties: {days: {type: array, minItems: 2, items: {type: string, format: date-time}}}}`, ""},
 		// Circuit: a number with an integer format.
 		{"number with an int32 format", `{type: object, required: [position], properties: {position: {type: number, format: int32, minimum: 0, maximum: 255}}}`, ""},
 		// Apple SiriKit: properties beside an allOf narrow the member's.

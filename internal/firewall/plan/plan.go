@@ -372,8 +372,11 @@ func (op *Op) discriminated() bool { return len(op.Key.Query) > 0 || len(op.Key.
 // whose query pairs the request lacks is out. When several remain, the
 // fragments decide: a candidate stays when the query or a header field
 // carries each of its fragment's pairs (a name alone: present; name=value:
-// that value), or when it has no fragment; the one with the most pairs
-// wins. A tie, or no candidate left standing, is ambiguous: the request
+// that value), or when it has no fragment; the most specific one wins,
+// a name=value pair counting twice a name alone (a request carrying
+// ?operation=search is for "#operation=search" even though it also
+// carries the header "#x-amz-chime-bearer" names). A tie, or no
+// candidate left standing, is ambiguous: the request
 // does not say which operation it is for, so it fails closed. nil and not
 // ambiguous: no candidate has the query the request carries.
 func (op *Op) Choose(rawQuery string, h http.Header) (chosen *Op, ambiguous bool) {
@@ -412,16 +415,25 @@ func (op *Op) Choose(rawQuery string, h http.Header) (chosen *Op, ambiguous bool
 		}
 		return nil, false
 	}
+	weight := func(pp spec.PathPair) int {
+		if pp.Value != "" {
+			return 2
+		}
+		return 1
+	}
 	var best *Op
 	bestScore, tie := -1, false
 	for _, c := range left {
-		score := len(c.Key.Query)
+		score := 0
+		for _, pp := range c.Key.Query {
+			score += weight(pp)
+		}
 		for _, pp := range c.Key.Fragment {
 			if !carried(pp) {
 				score = -1
 				break
 			}
-			score++
+			score += weight(pp)
 		}
 		switch {
 		case score > bestScore:

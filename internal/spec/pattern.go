@@ -22,9 +22,10 @@ var posixClasses = map[string]string{
 
 // javaProperties maps the other \p{...} names of Java's regular
 // expressions that AWS's definitions use to the RE2 class items (written
-// as they go inside a class) that mean the same: Java's "Is" binary
-// properties and its predefined "all", "LD" (letter or digit) and "L1"
-// (Latin-1).
+// as they go inside a class) that stand for them: Java's "Is" binary
+// properties (by their general categories: Java's Uppercase and
+// Lowercase also take the few Other_Uppercase/Other_Lowercase marks) and
+// its predefined "all", "LD" (letter or digit) and "L1" (Latin-1).
 var javaProperties = map[string]string{
 	"IsLetter": `\p{L}`, "IsDigit": `\p{Nd}`, "IsUppercase": `\p{Lu}`, "IsLowercase": `\p{Ll}`,
 	"IsPunctuation": `\p{P}`, "IsControl": `\p{Cc}`,
@@ -68,7 +69,10 @@ func RE2Pattern(p string) (re2 string, exact bool) {
 			inClass = true
 			b.WriteByte(c)
 			i++
-			// A ] right after [ or [^ is a literal in both syntaxes.
+			// RE2 reads a ] right after [ or [^ as a literal; it is
+			// copied so that it does not end the class here.
+			// (ECMA-262 reads [] as an empty class: such a pattern is
+			// left as RE2 reads it, as before these rewrites.)
 			if i < len(p) && p[i] == '^' {
 				b.WriteByte('^')
 				i++

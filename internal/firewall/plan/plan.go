@@ -317,7 +317,7 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
 	p.Router.EncodedSlash = func(op *Op, _ string) bool { return op.AllowEncodedSlash }
 	for _, sp := range doc.Problems {
-		if sp.Code == "pattern-unsupported" || sp.Code == "pattern-relaxed" {
+		if sp.Code == "pattern-unsupported" {
 			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
 		}
 	}
@@ -725,8 +725,9 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 }
 
 // addFormParam compiles how a url-encoded form property (or, from OpenAPI
-// 3.1, a multipart one) is serialised, as its encoding object says (OpenAPI 3: style and explode, with the query
-// parameters' meaning; style form, exploded, by default): tags=a,b is
+// 3.1, a multipart one) is serialised, as its encoding object says
+// (OpenAPI 3: style and explode, with the query parameters' meaning;
+// style form, exploded, by default): tags=a,b is
 // one array under explode false, tags=a&tags=b under explode true,
 // filter[kind]=x a deepObject. Frameworks split the values the way the
 // contract says, so the firewall does too. An exploded form object, whose

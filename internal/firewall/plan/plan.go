@@ -316,11 +316,6 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	}
 	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
 	p.Router.EncodedSlash = func(op *Op, _ string) bool { return op.AllowEncodedSlash }
-	for _, sp := range doc.Problems {
-		if sp.Code == "pattern-unsupported" {
-			p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
-		}
-	}
 	// The first operation routed at each base, method and path shape, so
 	// that operations whose keys differ only by a query or fragment
 	// become one route's alternatives instead of a conflict.

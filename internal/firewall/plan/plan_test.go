@@ -312,3 +312,30 @@ func TestFormObjectEncoding(t *testing.T) {
 		})
 	}
 }
+
+// The plan lists the patterns it cannot enforce as written, so that
+// `rampart protect` logs them at start: one RE2 cannot run, one it runs
+// without its upper bound.
+func TestPlanListsPatternProblems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	text := `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: q, in: query, schema: {type: string, pattern: '^(?!x)[a-z]+$'}}
+        - {name: r, in: query, schema: {type: string, maxLength: 3000, pattern: '^[a-z]{1,2048}$'}}
+      responses: {'200': {description: ok}}
+`
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := loadPlan(t, path, Config{})
+	all := strings.Join(p.Problems, "\n")
+	for _, want := range []string{`pattern "^(?!x)[a-z]+$" cannot be compiled`, `pattern "^[a-z]{1,2048}$" repeats more than`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("plan problems lack %q:\n%s", want, all)
+		}
+	}
+}

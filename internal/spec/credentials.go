@@ -85,9 +85,16 @@ func (d *Document) CredentialKind(op *Operation) CredentialKind {
 			addWords(words, seg)
 		}
 	}
-	addWords(words, op.OperationID)
+	opID := op.OperationID
+	if strings.HasSuffix(strings.ToLower(opID), "_create") {
+		// Django REST framework names every POST <path>_create
+		// (auth_login_create): that create says nothing of what the
+		// operation does, unlike AWS's CreateLoginProfile.
+		opID = opID[:len(opID)-len("_create")]
+	}
+	addWords(words, opID)
 	created := map[string]bool{} // what the operation names: see userCollections
-	addWords(created, op.OperationID)
+	addWords(created, opID)
 	addWords(created, lastStaticSegment(op.Path))
 	f := d.credentialFields(op)
 	hasWord := func(set map[string]bool) bool {

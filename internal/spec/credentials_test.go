@@ -72,6 +72,10 @@ func TestCredentialKind(t *testing.T) {
 		{"a session created", "POST", "/account/sessions", "accountCreateSession", []string{"email", "password"}, CredentialLogin},
 		{"an access token created", "POST", "/V1/integration/customer/token", "integrationCustomerTokenServiceV1CreateCustomerAccessTokenPost", []string{"username", "password"}, CredentialLogin},
 		{"a login by PUT", "PUT", "/login", "", []string{"username", "password"}, CredentialLogin},
+		// Django REST framework's POST operations all end in _create.
+		{"a framework's login_create", "POST", "/auth/login/", "auth_login_create", []string{"username", "password"}, CredentialLogin},
+		{"a framework's authenticate_create", "POST", "/authenticate/", "authenticate_create", []string{"username", "password"}, CredentialLogin},
+		{"a framework's users_create", "POST", "/users/", "users_create", []string{"username", "password"}, CredentialSignup},
 		// Creating a user with a small body is a sign-up.
 		{"a user added", "POST", "/admin/user/{systemKey}", "AddUser", []string{"email", "password"}, CredentialSignup},
 		{"an account created", "POST", "/account", "accountCreate", []string{"email", "password", "name"}, CredentialSignup},

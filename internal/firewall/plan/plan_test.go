@@ -31,6 +31,16 @@ func loadPlan(tb testing.TB, path string, cfg Config) *Plan {
 	return p
 }
 
+// loadPlanText builds a plan from a definition's text.
+func loadPlanText(tb testing.TB, text string, cfg Config) *Plan {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "api.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return loadPlan(tb, path, cfg)
+}
+
 // orderBody is a typical ~1 KB order.
 func orderBody() []byte {
 	var items []string
@@ -144,7 +154,6 @@ func TestOpHeaderNames(t *testing.T) {
 // tell which operation the upstream runs, so it reports them and refuses
 // their requests rather than checking the first one declared.
 func TestSameShapeTemplatesConflict(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "api.yaml")
 	src := `openapi: 3.1.0
 info: {title: t, version: "1"}
 servers: [{url: /v1}]
@@ -164,10 +173,7 @@ paths:
       parameters: [{name: key, in: path, required: true, schema: {type: string}}]
       responses: {'200': {description: ok}}
 `
-	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := loadPlan(t, path, Config{})
+	p := loadPlanText(t, src, Config{})
 	want := "byID (GET /v1/items/{id}) and byKey (GET /v1/items/{key}) are reachable at the same paths"
 	if !strings.Contains(strings.Join(p.Problems, "\n"), want) {
 		t.Errorf("problems lack %q: %q", want, p.Problems)
@@ -317,7 +323,6 @@ func TestFormObjectEncoding(t *testing.T) {
 // `rampart protect` logs them at start: one RE2 cannot run, one it runs
 // without its upper bound.
 func TestPlanListsPatternProblems(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "api.yaml")
 	text := `openapi: 3.1.0
 info: {title: t, version: '1'}
 paths:
@@ -328,10 +333,7 @@ paths:
         - {name: r, in: query, schema: {type: string, maxLength: 3000, pattern: '^[a-z]{1,2048}$'}}
       responses: {'200': {description: ok}}
 `
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := loadPlan(t, path, Config{})
+	p := loadPlanText(t, text, Config{})
 	all := strings.Join(p.Problems, "\n")
 	for _, want := range []string{`pattern "^(?!x)[a-z]+$" cannot be compiled`, `pattern "^[a-z]{1,2048}$" repeats more than`} {
 		if !strings.Contains(all, want) {

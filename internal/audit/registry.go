@@ -215,8 +215,12 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Declare its properties, or an additionalProperties schema for maps."},
 		{ID: "data-required-undeclared", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Required property not declared",
-			Description: "required names a property that properties does not declare; under a closed object no value can ever be valid.",
+			Description: "required names a property that properties does not declare, so nothing validates its value. Where the schema itself closes the object (additionalProperties: false) no request can be valid; under rampart's strict-objects policy the firewall admits the name, with any value.",
 			Fix:         "Declare the property or remove it from required."},
+		{ID: "data-closed-composition", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "additionalProperties: false beside a composition",
+			Description: "additionalProperties only sees the properties declared beside it, so additionalProperties: false next to allOf/anyOf/oneOf refuses every property the members declare: read as JSON Schema, the object can carry none of them. rampart protect and rampart scan enforce what such a contract means (unevaluatedProperties: false: closed, the members' properties admitted); other validators and code generators do not.",
+			Fix:         "OpenAPI 3.1: write unevaluatedProperties: false instead. OpenAPI 3.0: declare the members' properties beside additionalProperties (or leave it out and rely on the strict-objects policy)."},
 		{ID: "data-mass-assignment", Family: famData, Category: catData, Severity: high, OWASP: "API3:2023", CWE: "CWE-915",
 			Title:       "Server-managed property accepted in requests",
 			Description: "A request body accepts a property that looks server-managed (id, owner, role, isAdmin, balance, createdAt, ...) and is not readOnly: clients may set it (mass assignment).",
@@ -393,6 +397,7 @@ func buildRegistry() map[string]*Rule {
 		"data-schema-no-type":         {medium, low},
 		"data-media-wildcard":         {medium, low},
 		"data-required-undeclared":    {low, low},
+		"data-closed-composition":     {low, low},
 		"data-value-invalid":          {low, low},
 	}
 	out := map[string]*Rule{}

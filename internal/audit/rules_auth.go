@@ -27,6 +27,8 @@ func (r *run) checkProblems() {
 		switch {
 		case pr.Code == "pattern-unsupported" || pr.Code == "pattern-relaxed":
 			continue // data-pattern-unsupported
+		case pr.Code == "required-undeclared" || pr.Code == "closed-composition":
+			continue // data-required-undeclared, data-closed-composition
 		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref":
 			id = "struct-unresolved-ref"
 		case pr.Error:

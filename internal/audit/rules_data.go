@@ -142,6 +142,7 @@ func (c *nodeCheck) run() {
 	}
 	if composed && !hasRef && !fixed && (types["object"] || len(types) == 0) {
 		c.checkComposedRequired(m, at)
+		c.checkClosedComposition(m, at)
 	}
 	if !hasRef {
 		c.checkValues(m, at, legacy)
@@ -430,8 +431,8 @@ func sensitiveName(name string) string {
 
 // checkComposedRequired flags, in a composed object the strict-objects
 // policy closes, a name the schema requires that neither it nor any
-// subschema declares: no value can ever be sent (gerermesaffaires'
-// Profile requires File beside an allOf that declares IDFile).
+// subschema declares (gerermesaffaires' Profile requires File beside an
+// allOf that declares IDFile): the firewall admits it with any value.
 func (c *nodeCheck) checkComposedRequired(m map[string]any, at spec.NodeRef) {
 	_, hasAP := m["additionalProperties"]
 	_, hasUP := m["unevaluatedProperties"]
@@ -439,7 +440,7 @@ func (c *nodeCheck) checkComposedRequired(m map[string]any, at spec.NodeRef) {
 	if len(req) == 0 || !c.n.nonMember || hasAP || hasUP || !c.r.doc.StrictObjects() {
 		return
 	}
-	declared, open := c.r.declaredNames(at, m, 0)
+	declared, open := c.r.doc.DeclaredNames(at, m)
 	if open {
 		return
 	}
@@ -450,47 +451,32 @@ func (c *nodeCheck) checkComposedRequired(m map[string]any, at spec.NodeRef) {
 		}
 	}
 	if len(missing) > 0 {
-		c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, which neither the object nor its subschemas declare: under the strict-objects policy no value can be valid.", quoteList(missing)))
+		c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, which neither the object nor its subschemas declare: under the strict-objects policy the firewall admits it with any value, unvalidated.", quoteList(missing)))
 	}
 }
 
-// declaredNames collects the property names an object schema and its
-// allOf/anyOf/oneOf subschemas declare (after $refs). open is true when
-// one of them admits names beyond those (patternProperties, or
-// additionalProperties other than false), or the schema cannot be read.
-func (r *run) declaredNames(at spec.NodeRef, m map[string]any, depth int) (map[string]bool, bool) {
-	names := map[string]bool{}
-	for hop := 0; hop < 16 && m != nil; hop++ {
-		if _, ok := m["$ref"]; !ok {
-			break
-		}
-		t, v, ok := r.doc.Deref(at, m)
-		if !ok {
-			return names, true
-		}
-		at, m = t, asMap(v)
+// checkClosedComposition flags `additionalProperties: false` beside an
+// allOf/anyOf/oneOf whose members declare names the schema's own
+// properties do not: read as JSON Schema, no value may carry those names
+// (additionalProperties does not see into the members). The firewall and
+// the scanner read it as `unevaluatedProperties: false`, what such a
+// contract means; other validators do not, so the contract should say it.
+func (c *nodeCheck) checkClosedComposition(m map[string]any, at spec.NodeRef) {
+	if m["additionalProperties"] != false {
+		return
 	}
-	if m == nil || depth > 16 {
-		return names, true
+	extra, open := c.r.doc.MembersOnlyNames(at, m)
+	if open || len(extra) == 0 {
+		return
 	}
-	if ap, ok := m["additionalProperties"]; (ok && ap != false) || m["patternProperties"] != nil {
-		return names, true
+	msg := fmt.Sprintf("additionalProperties: false beside a composition refuses %s, which the members declare: strict JSON Schema validators refuse every value carrying them.", quoteList(extra))
+	if f := c.r.doc.Family; f != spec.Swagger20 && f != spec.OpenAPI30 {
+		c.add("data-closed-composition", ref(at.File, at.Pointer, "additionalProperties"), msg,
+			report.PatchOp{Op: "remove", Path: spec.JoinPointer(at.Pointer, "additionalProperties")},
+			report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "unevaluatedProperties"), Value: false})
+		return
 	}
-	for name := range asMap(m["properties"]) {
-		names[name] = true
-	}
-	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
-		for i, sub := range asSlice(m[kw]) {
-			more, open := r.declaredNames(ref(at.File, at.Pointer, kw, fmt.Sprint(i)), asMap(sub), depth+1)
-			if open {
-				return names, true
-			}
-			for name := range more {
-				names[name] = true
-			}
-		}
-	}
-	return names, false
+	c.add("data-closed-composition", ref(at.File, at.Pointer, "additionalProperties"), msg)
 }
 
 // mayHoldText reports whether the schema m at `at` (after its $refs) can

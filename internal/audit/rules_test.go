@@ -312,6 +312,19 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","additionalProperties":false,"required":["name"]}]}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
 		}, true, "/NewPet/allOf/1/required"},
+		{"allOf members' properties refused by additionalProperties false", "data-closed-composition", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"type":"object","additionalProperties":false,"allOf":[{"$ref":"#/components/schemas/Pet"}],"properties":{"note":{"type":"string","maxLength":9,"pattern":"^[a-z]+$"}}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, true, "/NewPet/additionalProperties"},
+		{"additionalProperties false beside members that only narrow", "data-closed-composition", func(d map[string]any) {
+			set(d, "/components/schemas/NewPet", j(`{"type":"object","additionalProperties":false,"allOf":[{"required":["note"]}],"properties":{"note":{"type":"string","maxLength":9,"pattern":"^[a-z]+$"}}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, false, ""},
+		{"unevaluatedProperties false beside allOf (3.1)", "data-closed-composition", func(d map[string]any) {
+			set(d, "/openapi", "3.1.0")
+			set(d, "/components/schemas/NewPet", j(`{"type":"object","unevaluatedProperties":false,"allOf":[{"$ref":"#/components/schemas/Pet"}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
+		}, false, ""},
 		{"member also used on its own", "data-required-undeclared", func(d map[string]any) {
 			set(d, "/components/schemas/Named", j(`{"type":"object","required":["name"]}`))
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"$ref":"#/components/schemas/Named"}]}`))

@@ -186,6 +186,12 @@ func e2eBodyCases() []e2eCase {
 		// OpenAPI 3.0 ignores them there: an array is one part per item.
 		{"3.0 multipart style ignored: parts per item", "30", "POST", "/things/labels", nil, mpB, parts("ids", "1", "ids", "2"), 201, true, ""},
 		{"3.0 multipart style ignored: joined items are one string", "30", "POST", "/things/labels", nil, mpB, parts("ids", "1,2"), 400, false, "type-mismatch"},
+		{"3.0 required name declared nowhere is sendable", "30", "POST", "/things/revoke", nil, jsonCT, `{"token":"t","grant_type":"refresh_token"}`, 201, true, ""},
+		{"3.0 required name declared nowhere is still required", "30", "POST", "/things/revoke", nil, jsonCT, `{"token":"t"}`, 400, false, "missing-property"},
+		{"3.0 required name declared nowhere: others still refused", "30", "POST", "/things/revoke", nil, jsonCT, `{"token":"t","grant_type":"g","role":"admin"}`, 400, false, "undeclared-property"},
+		{"3.0 additionalProperties false beside allOf admits the member's properties", "30", "POST", "/things/bundles", nil, jsonCT, `{"name":"box","size":3}`, 201, true, ""},
+		{"3.0 additionalProperties false beside allOf: the member still validates", "30", "POST", "/things/bundles", nil, jsonCT, `{"name":"far too long a name","size":3}`, 400, false, "schema-violation"},
+		{"3.0 additionalProperties false beside allOf: undeclared refused", "30", "POST", "/things/bundles", nil, jsonCT, `{"name":"box","role":"admin"}`, 400, false, "undeclared-property"},
 
 		// Prototype-polluting field names.
 		{"bodies form __proto__ field", "bodies", "POST", "/v1/bodies/free", nil, formCT, "__proto__%5Badmin%5D=1", 400, false, "json-prototype-key"},

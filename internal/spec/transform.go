@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -253,14 +254,48 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			cur = o
 		}
 	}
+	composes := cur["allOf"] != nil || cur["anyOf"] != nil || cur["oneOf"] != nil
+	if ap, ok := cur["additionalProperties"].(bool); ok && !ap && composes {
+		// additionalProperties sees only the properties beside it, so
+		// `additionalProperties: false` beside an allOf refuses every name
+		// the members declare: a contract no request with those names can
+		// meet. OpenAPI 3.0 has no unevaluatedProperties, and this is how
+		// its authors write "closed, with the members' properties"; that
+		// is what is enforced, and said.
+		at := NodeRef{File: t.file, Pointer: ptr}
+		if extra, open := t.fs.membersOnlyNames(at, m); !open && len(extra) > 0 {
+			o := cow()
+			delete(o, "additionalProperties")
+			o["unevaluatedProperties"] = false
+			cur = o
+			t.report(Problem{Code: "closed-composition", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "additionalProperties")}),
+				Message: fmt.Sprintf("additionalProperties: false beside a composition refuses %s, which its members declare; enforced as unevaluatedProperties: false (closed, members' properties admitted)", quoteNames(extra))})
+		}
+	}
 	if t.closed && !member {
 		_, hasAP := cur["additionalProperties"]
 		_, hasUP := cur["unevaluatedProperties"]
 		_, hasProps := cur["properties"].(map[string]any)
-		composes := cur["allOf"] != nil || cur["anyOf"] != nil || cur["oneOf"] != nil
 		objectish := hasProps || (composes && (cur["type"] == "object" || cur["type"] == nil))
 		if !hasAP && !hasUP && objectish && !t.isNonObject(cur) {
 			o := cow()
+			// A name the schema requires but nowhere declares is part of
+			// the contract all the same: closing the object must not make
+			// it unsendable (box's revoke request requires grant_type
+			// without declaring it). It is admitted with any value. The
+			// source map m is read, as its $refs still lead somewhere.
+			if missing := t.fs.requiredUndeclared(NodeRef{File: t.file, Pointer: ptr}, m); len(missing) > 0 {
+				props := make(map[string]any, len(missing)+len(asMap(o["properties"])))
+				for k, v := range asMap(o["properties"]) {
+					props[k] = v
+				}
+				for _, name := range missing {
+					props[name] = true
+				}
+				o["properties"] = props
+				t.report(Problem{Code: "required-undeclared", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "required")}),
+					Message: fmt.Sprintf("required lists %s, which the object does not declare; the closed object admits it with any value", quoteNames(missing))})
+			}
 			if inPlaceApplicators(cur) {
 				o["unevaluatedProperties"] = false
 			} else {
@@ -551,6 +586,15 @@ func looksLikeSchema(m map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// quoteNames quotes and joins property names for a problem's message.
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 func contains(list []string, s string) bool {

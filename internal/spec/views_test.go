@@ -115,6 +115,29 @@ components:
         id: {$ref: '#/components/schemas/Id'}
         name: {type: string}
         secret: {allOf: [{$ref: '#/components/schemas/Secret'}]}
+    Revoke:
+      type: object
+      required: [token, grant_type]
+      properties:
+        token: {type: string}
+    Profile:
+      allOf: [{$ref: '#/components/schemas/Base'}]
+      required: [kind, file]
+    SelfClosedRequired:
+      type: object
+      additionalProperties: false
+      required: [name, nmae]
+      properties: {name: {type: string}}
+    ClosedComposition:
+      type: object
+      additionalProperties: false
+      allOf: [{$ref: '#/components/schemas/Base'}]
+      properties: {extra: {type: integer}}
+    ClosedNothingExtra:
+      type: object
+      additionalProperties: false
+      allOf: [{required: [a]}]
+      properties: {a: {type: string}}
 `
 
 const views31 = `openapi: 3.1.0
@@ -211,6 +234,25 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "Derived", RequestView, `{"kind":"k","extra":1}`, true},
 		{d30, "Derived", RequestView, `{"kind":"k","extra":1,"evil":1}`, false},
 		{d30, "Open", RequestView, `{"a":"x","b":1}`, true},
+		// A name required but not declared stays sendable (any value)
+		// when the policy closes the object, alone or composed ...
+		{d30, "Revoke", RequestView, `{"token":"t","grant_type":"refresh_token"}`, true},
+		{d30, "Revoke", RequestView, `{"token":"t","grant_type":5}`, true},
+		{d30, "Revoke", RequestView, `{"token":"t"}`, false},
+		{d30, "Revoke", RequestView, `{"token":"t","grant_type":"g","evil":1}`, false},
+		{d30, "Profile", RequestView, `{"kind":"k","file":"f"}`, true},
+		{d30, "Profile", RequestView, `{"kind":1,"file":"f"}`, false},
+		{d30, "Profile", RequestView, `{"kind":"k","file":"f","evil":1}`, false},
+		// ... but an object its author closed is read as written.
+		{d30, "SelfClosedRequired", RequestView, `{"name":"n","nmae":"n"}`, false},
+		// additionalProperties: false beside allOf admits what the
+		// members declare (and they still validate it), nothing else.
+		{d30, "ClosedComposition", RequestView, `{"kind":"k","extra":1}`, true},
+		{d30, "ClosedComposition", RequestView, `{"kind":1,"extra":1}`, false},
+		{d30, "ClosedComposition", RequestView, `{"kind":"k","evil":1}`, false},
+		{d30, "ClosedNothingExtra", RequestView, `{"a":"x"}`, true},
+		{d30, "ClosedNothingExtra", RequestView, `{"a":"x","b":"y"}`, false},
+		{d30, "ClosedNothingExtra", RequestView, `{}`, false},
 		// Formats are asserted.
 		{d30, "Formats", RequestView, `{"when":"2024-01-02T03:04:05Z","day":"2024-01-02","mail":"a@b.example","id":"123e4567-e89b-12d3-a456-426614174000","ip":"10.0.0.1","small":5,"blob":"aGVsbG8=","link":"https://x.example/"}`, true},
 		{d30, "Formats", RequestView, `{"when":"yesterday"}`, false},
@@ -288,6 +330,39 @@ func TestUnsupportedPatternReported(t *testing.T) {
 	}
 	if probs[0].Loc.Line != 45 || !strings.HasSuffix(probs[0].Loc.Pointer, "/Lookahead/pattern") {
 		t.Errorf("location = %+v, want line 45 at .../Lookahead/pattern", probs[0].Loc)
+	}
+}
+
+// TestContractReadingsReported: where the compiled view reads a contract
+// other than literally (a required name admitted, additionalProperties:
+// false beside allOf read as unevaluatedProperties: false), it says so at
+// the keyword's line, and only there.
+func TestContractReadingsReported(t *testing.T) {
+	d := loadString(t, views30, Options{})
+	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base"} {
+		if _, err := d.Compile(component(t, d, name), RequestView); err != nil {
+			t.Fatalf("compile %s: %v", name, err)
+		}
+	}
+	got := map[string]string{}
+	for _, p := range d.SchemaProblems() {
+		got[p.Loc.Pointer] = p.Code
+		if p.Loc.Line == 0 || p.Error {
+			t.Errorf("problem %+v: want a line and a warning", p)
+		}
+	}
+	want := map[string]string{
+		"/components/schemas/Revoke/required":                        "required-undeclared",
+		"/components/schemas/Profile/required":                       "required-undeclared",
+		"/components/schemas/ClosedComposition/additionalProperties": "closed-composition",
+	}
+	for ptr, code := range want {
+		if got[ptr] != code {
+			t.Errorf("at %s: problem %q, want %q (all: %v)", ptr, got[ptr], code, got)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("problems %v, want exactly %v", got, want)
 	}
 }
 

@@ -1,0 +1,106 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+)
+
+// DeclaredNames collects the property names an object schema m at `at` and
+// the allOf/anyOf/oneOf subschemas evaluated in place with it declare
+// (after $refs). open is true when one of them admits names beyond those
+// (patternProperties, or additionalProperties other than false), or a
+// reference cannot be read: the names are then not the whole story.
+//
+// The audit, the compiled views and the scanner read "which names may this
+// object carry" through this one function, so a closed object means the
+// same thing to the three engines.
+func (d *Document) DeclaredNames(at NodeRef, m map[string]any) (names map[string]bool, open bool) {
+	return d.files.declaredNames(at, m, 0)
+}
+
+// MembersOnlyNames lists, sorted, the names the allOf/anyOf/oneOf members of
+// m declare that m's own properties do not; open as in DeclaredNames.
+func (d *Document) MembersOnlyNames(at NodeRef, m map[string]any) ([]string, bool) {
+	return d.files.membersOnlyNames(at, m)
+}
+
+func (fs *fileSet) declaredNames(at NodeRef, m map[string]any, depth int) (map[string]bool, bool) {
+	names := map[string]bool{}
+	for hop := 0; hop < 16 && m != nil; hop++ {
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			break
+		}
+		target, err := fs.resolveRefAt(at, ref)
+		if err != nil {
+			return names, true
+		}
+		v, ok := fs.value(target)
+		if !ok {
+			return names, true
+		}
+		at, m = target, asMap(v)
+	}
+	if m == nil || depth > 16 {
+		return names, true
+	}
+	if _, ref := m["$ref"]; ref {
+		return names, true // a chain longer than the hops followed
+	}
+	if ap, ok := m["additionalProperties"]; (ok && ap != false) || m["patternProperties"] != nil {
+		return names, true
+	}
+	for name := range asMap(m["properties"]) {
+		names[name] = true
+	}
+	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
+		for i, sub := range asSlice(m[kw]) {
+			more, open := fs.declaredNames(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, fmt.Sprint(i))}, asMap(sub), depth+1)
+			if open {
+				return names, true
+			}
+			for name := range more {
+				names[name] = true
+			}
+		}
+	}
+	return names, false
+}
+
+// requiredUndeclared lists, sorted, the names m requires that neither m nor
+// its in-place subschemas declare. open is true when the declared names are
+// not known (see declaredNames): nothing is listed then.
+func (fs *fileSet) requiredUndeclared(at NodeRef, m map[string]any) []string {
+	req := asSlice(m["required"])
+	if len(req) == 0 {
+		return nil
+	}
+	declared, open := fs.declaredNames(at, m, 0)
+	if open {
+		return nil
+	}
+	var missing []string
+	for _, x := range req {
+		if s, ok := x.(string); ok && !declared[s] && !contains(missing, s) {
+			missing = append(missing, s)
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+// membersOnlyNames lists, sorted, the names the in-place subschemas of m
+// (allOf/anyOf/oneOf) declare that m's own properties do not. open as in
+// declaredNames.
+func (fs *fileSet) membersOnlyNames(at NodeRef, m map[string]any) ([]string, bool) {
+	declared, open := fs.declaredNames(at, m, 0)
+	own := asMap(m["properties"])
+	var extra []string
+	for name := range declared {
+		if _, ok := own[name]; !ok {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	return extra, open
+}

@@ -263,15 +263,20 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool
 	// schema accepts those, unless the member closes itself.
 	byItself := c.n.nonMember || ap == false
 	if req := asSlice(m["required"]); len(req) > 0 && byItself && !composed && !openAP && (!hasAP || ap == false) && m["patternProperties"] == nil {
+		// An inline property schema beside a member that declares the
+		// property too (allOf: [$ref Firewall], properties: {rules:
+		// {required: [inbound_policy]}}) validates the same value as the
+		// member's schema, which may declare the name.
+		overlaid, _, overlayOpen := c.r.doc.OverlaidNames(at)
 		var missing []string
 		for _, x := range req {
 			if s, ok := x.(string); ok {
-				if _, declared := props[s]; !declared {
+				if _, declared := props[s]; !declared && !overlaid[s] {
 					missing = append(missing, s)
 				}
 			}
 		}
-		if len(missing) > 0 {
+		if len(missing) > 0 && !overlayOpen {
 			var kept []any
 			for _, x := range req {
 				if s, _ := x.(string); !contains(missing, s) {

@@ -325,6 +325,16 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/NewPet", j(`{"type":"object","unevaluatedProperties":false,"allOf":[{"$ref":"#/components/schemas/Pet"}]}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
 		}, false, ""},
+		{"required in a property schema beside a member that declares it", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/Holder", j(`{"type":"object","properties":{"pet":{"$ref":"#/components/schemas/Pet"}}}`))
+			set(d, "/components/schemas/NewHolder", j(`{"allOf":[{"$ref":"#/components/schemas/Holder"}],"properties":{"pet":{"required":["name"],"properties":{"tag":{"maxLength":5}}}}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewHolder")
+		}, false, ""},
+		{"required in a property schema beside a member that does not declare it", "data-required-undeclared", func(d map[string]any) {
+			set(d, "/components/schemas/Holder", j(`{"type":"object","properties":{"pet":{"$ref":"#/components/schemas/Pet"}}}`))
+			set(d, "/components/schemas/NewHolder", j(`{"allOf":[{"$ref":"#/components/schemas/Holder"}],"properties":{"pet":{"required":["nmae"],"properties":{"tag":{"maxLength":5}}}}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewHolder")
+		}, true, "/NewHolder/properties/pet/required"},
 		{"member also used on its own", "data-required-undeclared", func(d map[string]any) {
 			set(d, "/components/schemas/Named", j(`{"type":"object","required":["name"]}`))
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"$ref":"#/components/schemas/Named"}]}`))

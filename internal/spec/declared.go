@@ -104,3 +104,95 @@ func (fs *fileSet) membersOnlyNames(at NodeRef, m map[string]any) ([]string, boo
 	sort.Strings(extra)
 	return extra, open
 }
+
+// memberPropertyNames collects, for a property `name` that m declares
+// beside allOf/anyOf/oneOf members that declare it too, the names the
+// members' schemas of that property declare. Both schemas apply to the
+// property's value, and neither sees the other's properties (Linode's
+// firewall request adds a required list to the rules object its allOf
+// member declares): closing m's schema on its own names alone would refuse
+// the member's. found is false when no member declares the property; open
+// as in declaredNames.
+func (fs *fileSet) memberPropertyNames(at NodeRef, m map[string]any, name string) (names map[string]bool, found, open bool) {
+	names = map[string]bool{}
+	var walk func(at NodeRef, m map[string]any, depth int)
+	walk = func(at NodeRef, m map[string]any, depth int) {
+		if depth > 16 || open {
+			open = true
+			return
+		}
+		for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
+			for i, sub := range asSlice(m[kw]) {
+				subAt := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, fmt.Sprint(i))}
+				subAt, sm, ok := fs.derefMap(subAt, asMap(sub))
+				if !ok {
+					open = true
+					return
+				}
+				if ps, ok := asMap(sm["properties"])[name]; ok {
+					found = true
+					psAt := NodeRef{File: subAt.File, Pointer: JoinPointer(subAt.Pointer, "properties", name)}
+					psAt, pm, ok := fs.derefMap(psAt, asMap(ps))
+					if !ok {
+						open = true
+						return
+					}
+					more, o := fs.declaredNames(psAt, pm, 0)
+					if o {
+						open = true
+						return
+					}
+					for n := range more {
+						names[n] = true
+					}
+				}
+				walk(subAt, sm, depth+1)
+			}
+		}
+	}
+	walk(at, m, 0)
+	return names, found, open
+}
+
+// derefMap follows a chain of $refs from the schema m at `at`.
+func (fs *fileSet) derefMap(at NodeRef, m map[string]any) (NodeRef, map[string]any, bool) {
+	for hop := 0; hop < 16; hop++ {
+		if m == nil {
+			return at, nil, false
+		}
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return at, m, true
+		}
+		target, err := fs.resolveRefAt(at, ref)
+		if err != nil {
+			return at, nil, false
+		}
+		v, ok := fs.value(target)
+		if !ok {
+			return at, nil, false
+		}
+		at, m = target, asMap(v)
+	}
+	return at, nil, false
+}
+
+// OverlaidNames answers, for a property schema at `at` (a pointer ending in
+// /properties/NAME), whether the schema holding it composes allOf/anyOf/
+// oneOf members that declare NAME too, and which names the members'
+// schemas of NAME declare: those schemas validate the same value, so a
+// name the inline schema requires may be declared there (see
+// memberPropertyNames).
+func (d *Document) OverlaidNames(at NodeRef) (names map[string]bool, found, open bool) {
+	tokens := SplitPointer(at.Pointer)
+	if len(tokens) < 2 || tokens[len(tokens)-2] != "properties" {
+		return nil, false, false
+	}
+	parentAt := NodeRef{File: at.File, Pointer: JoinPointer("", tokens[:len(tokens)-2]...)}
+	v, ok := d.files.value(parentAt)
+	parent := asMap(v)
+	if !ok || parent == nil || (parent["allOf"] == nil && parent["anyOf"] == nil && parent["oneOf"] == nil) {
+		return nil, false, false
+	}
+	return d.files.memberPropertyNames(parentAt, parent, tokens[len(tokens)-1])
+}

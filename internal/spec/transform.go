@@ -40,6 +40,16 @@ type transformer struct {
 	fs     *fileSet
 	file   string
 	report func(Problem)
+	// overlays are the property schemas (by pointer) declared beside an
+	// allOf/anyOf/oneOf member that declares the same property: closing
+	// one admits the names the member's schema declares (see
+	// memberPropertyNames), or leaves it open when those are not known.
+	overlays map[string]overlay
+}
+
+type overlay struct {
+	names map[string]bool
+	open  bool
 }
 
 var schemaKeywords = []string{"type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "format", "pattern", "enum", "additionalProperties", "required", "nullable"}
@@ -91,6 +101,9 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			}
 		}
 		return out
+	}
+	if m["allOf"] != nil || m["anyOf"] != nil || m["oneOf"] != nil {
+		t.noteOverlays(m, ptr)
 	}
 	// Children first.
 	for k, c := range m {
@@ -277,22 +290,36 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		_, hasUP := cur["unevaluatedProperties"]
 		_, hasProps := cur["properties"].(map[string]any)
 		objectish := hasProps || (composes && (cur["type"] == "object" || cur["type"] == nil))
-		if !hasAP && !hasUP && objectish && !t.isNonObject(cur) {
+		if !hasAP && !hasUP && objectish && !t.isNonObject(cur) && !t.overlays[ptr].open {
 			o := cow()
 			// A name the schema requires but nowhere declares is part of
 			// the contract all the same: closing the object must not make
 			// it unsendable (box's revoke request requires grant_type
 			// without declaring it). It is admitted with any value. The
 			// source map m is read, as its $refs still lead somewhere.
-			if missing := t.fs.requiredUndeclared(NodeRef{File: t.file, Pointer: ptr}, m); len(missing) > 0 {
-				props := make(map[string]any, len(missing)+len(asMap(o["properties"])))
+			ov := t.overlays[ptr]
+			var admit, missing []string
+			for name := range ov.names {
+				if _, own := asMap(o["properties"])[name]; !own {
+					admit = append(admit, name)
+				}
+			}
+			for _, name := range t.fs.requiredUndeclared(NodeRef{File: t.file, Pointer: ptr}, m) {
+				if !ov.names[name] {
+					missing = append(missing, name)
+				}
+			}
+			if len(admit)+len(missing) > 0 {
+				props := make(map[string]any, len(admit)+len(missing)+len(asMap(o["properties"])))
 				for k, v := range asMap(o["properties"]) {
 					props[k] = v
 				}
-				for _, name := range missing {
+				for _, name := range append(admit, missing...) {
 					props[name] = true
 				}
 				o["properties"] = props
+			}
+			if len(missing) > 0 {
 				t.report(Problem{Code: "required-undeclared", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "required")}),
 					Message: fmt.Sprintf("required lists %s, which the object does not declare; the closed object admits it with any value", quoteNames(missing))})
 			}
@@ -322,6 +349,29 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		return cur
 	}
 	return m
+}
+
+// noteOverlays records, for each property the composing schema m at ptr
+// declares inline that a member declares too, the names the member's
+// schema of it declares: both schemas validate the property's value, and
+// closing the inline one on its own names would refuse the member's (a
+// schema that adds a required list to a member's object, as Linode's
+// firewall request does for rules).
+func (t *transformer) noteOverlays(m map[string]any, ptr string) {
+	for name, ps := range asMap(m["properties"]) {
+		psm := asMap(ps)
+		if psm == nil || psm["$ref"] != nil {
+			continue // a named schema is compiled once, for every use
+		}
+		names, found, open := t.fs.memberPropertyNames(NodeRef{File: t.file, Pointer: ptr}, m, name)
+		if !found {
+			continue
+		}
+		if t.overlays == nil {
+			t.overlays = map[string]overlay{}
+		}
+		t.overlays[JoinPointer(ptr, "properties", name)] = overlay{names: names, open: open}
+	}
 }
 
 // relaxedPattern is the problem of a pattern whose repetition RE2 cannot

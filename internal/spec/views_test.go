@@ -138,6 +138,24 @@ components:
       additionalProperties: false
       allOf: [{required: [a]}]
       properties: {a: {type: string}}
+    Rules:
+      type: object
+      properties:
+        inbound: {type: array, items: {type: string}}
+        inbound_policy: {type: string, enum: [ACCEPT, DROP]}
+        outbound: {type: array, items: {type: string}}
+    Firewall:
+      type: object
+      properties:
+        label: {type: string}
+        rules: {$ref: '#/components/schemas/Rules'}
+    FirewallCreate:
+      allOf: [{$ref: '#/components/schemas/Firewall'}]
+      properties:
+        rules:
+          required: [inbound_policy]
+          properties:
+            inbound: {minItems: 1}
 `
 
 const views31 = `openapi: 3.1.0
@@ -253,6 +271,15 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "ClosedNothingExtra", RequestView, `{"a":"x"}`, true},
 		{d30, "ClosedNothingExtra", RequestView, `{"a":"x","b":"y"}`, false},
 		{d30, "ClosedNothingExtra", RequestView, `{}`, false},
+		// A property declared beside an allOf and in its member: the
+		// inline schema adds constraints and admits the member's names.
+		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"DROP"}}`, true},
+		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"DROP","outbound":["b"]}}`, true},
+		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"]}}`, false},
+		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":[],"inbound_policy":"DROP"}}`, false},
+		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"OPEN"}}`, false},
+		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"DROP","evil":1}}`, false},
+		{d30, "FirewallCreate", RequestView, `{"label":"l","evil":1,"rules":{"inbound":["a"],"inbound_policy":"DROP"}}`, false},
 		// Formats are asserted.
 		{d30, "Formats", RequestView, `{"when":"2024-01-02T03:04:05Z","day":"2024-01-02","mail":"a@b.example","id":"123e4567-e89b-12d3-a456-426614174000","ip":"10.0.0.1","small":5,"blob":"aGVsbG8=","link":"https://x.example/"}`, true},
 		{d30, "Formats", RequestView, `{"when":"yesterday"}`, false},
@@ -339,7 +366,7 @@ func TestUnsupportedPatternReported(t *testing.T) {
 // the keyword's line, and only there.
 func TestContractReadingsReported(t *testing.T) {
 	d := loadString(t, views30, Options{})
-	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base"} {
+	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate"} {
 		if _, err := d.Compile(component(t, d, name), RequestView); err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}

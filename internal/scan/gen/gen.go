@@ -388,7 +388,15 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			props, required, _ := w.g.objectShape(n.At, n.V)
 			for _, name := range slices.Sorted(maps.Keys(required)) {
 				p, decl := props[name]
-				if _, have := merged[name]; (have && !placeholder[name]) || !decl {
+				_, have := merged[name]
+				if !decl && !have {
+					// Required and declared nowhere: the contract model
+					// admits it with any value (strict objects keep it
+					// sendable), and without it the value is invalid.
+					merged[name] = "rampart"
+					continue
+				}
+				if (have && !placeholder[name]) || !decl {
 					continue
 				}
 				if w.g.flagged(p.At, p.Raw, w.hidden()) {

@@ -535,6 +535,12 @@ func TestCorpusShapes(t *testing.T) {
 		// no value satisfies, so only the smallest value passes.
 		{"required beside an allOf, declared in the member", `{allOf: [{$ref: '#/components/schemas/Check'}], type: object, required: [name, method]}`,
 			`{Check: {type: object, properties: {name: {type: string}, method: {type: string, enum: [GET, HEAD]}, bad: {type: integer, enum: [x]}}}}`},
+		// gerermesaffaires' Profile: the schema beside the allOf requires
+		// a name nothing declares; the contract model admits it (strict
+		// objects keep it sendable), and a value without it is invalid.
+		{"required beside an allOf, declared nowhere", `{allOf: [{$ref: '#/components/schemas/Base'}], required: [IDFile, File]}`,
+			`{Base: {type: object, properties: {IDFile: {type: string}}}}`},
+		{"required beside properties, declared nowhere", `{type: object, required: [token, grant_type], properties: {token: {type: string}}}`, ""},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

@@ -372,8 +372,14 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 		if props, ok := m["properties"].(map[string]any); ok {
 			if o, ok := w.object(n, depth).(map[string]any); ok {
 				for k, x := range o {
-					_, dup := merged[k]
+					prev, dup := merged[k]
 					if _, decl := props[k]; decl || !dup {
+						if dup && decl && !placeholder[k] {
+							// Declared in a member too: both schemas
+							// validate the value (Linode's rules object
+							// gets a required list beside the allOf).
+							x = overlayValue(prev, x)
+						}
 						merged[k] = x
 						placeholder[k] = !decl
 					}
@@ -713,6 +719,37 @@ func (w *walker) object(n Node, depth int) any {
 		w.moreProperties(n, out, banned, int(math.Min(v, 50)), depth)
 	}
 	return out
+}
+
+// overlayValue combines the value a member generated for a property with
+// the one generated from the property's schema beside the allOf. Objects
+// are merged, the inline schema's values winning except its placeholders
+// for names it requires without declaring (the member declares them); a
+// value of another kind than the member's comes from an inline schema that
+// only narrows (a required list with no type) and yields to the member's.
+func overlayValue(member, inline any) any {
+	mo, mok := member.(map[string]any)
+	io, iok := inline.(map[string]any)
+	switch {
+	case mok && iok:
+		out := make(map[string]any, len(mo)+len(io))
+		for k, v := range mo {
+			out[k] = v
+		}
+		for k, v := range io {
+			if prev, ok := out[k]; ok {
+				if v == "rampart" {
+					continue
+				}
+				v = overlayValue(prev, v)
+			}
+			out[k] = v
+		}
+		return out
+	case mok != iok:
+		return member
+	}
+	return inline
 }
 
 // hidden is the mark of the properties the view leaves out: readOnly in

@@ -541,6 +541,14 @@ func TestCorpusShapes(t *testing.T) {
 		{"required beside an allOf, declared nowhere", `{allOf: [{$ref: '#/components/schemas/Base'}], required: [IDFile, File]}`,
 			`{Base: {type: object, properties: {IDFile: {type: string}}}}`},
 		{"required beside properties, declared nowhere", `{type: object, required: [token, grant_type], properties: {token: {type: string}}}`, ""},
+		// Linode: a property declared beside the allOf and in its member;
+		// the inline schema requires what the member's declares, and
+		// narrows an array it gives no type.
+		{"property declared beside an allOf and in its member", `{allOf: [{$ref: '#/components/schemas/Firewall'}], required: [rules], properties: {
+			rules: {required: [inbound, inbound_policy], properties: {inbound: {minItems: 1}}}}}`,
+			`{Firewall: {type: object, properties: {label: {type: string}, rules: {type: object, properties: {
+				inbound: {type: array, items: {type: object, required: [action], properties: {action: {type: string, enum: [ACCEPT, DROP]}}}},
+				inbound_policy: {type: string, enum: [ACCEPT, DROP]}}}}}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

@@ -125,6 +125,11 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		default:
 			nc = t.node(c, JoinPointer(ptr, k), false)
 		}
+		if k == "oneOf" || k == "anyOf" {
+			if disc, ok := t.fs.discriminator(NodeRef{File: t.file, Pointer: ptr}, m); ok && disc.Keyword == k {
+				nc = selectBranches(nc, disc)
+			}
+		}
 		if !same(nc, c) {
 			cow()[k] = nc
 		}

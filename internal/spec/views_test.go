@@ -156,6 +156,16 @@ components:
           required: [inbound_policy]
           properties:
             inbound: {minItems: 1}
+    Cat: {type: object, properties: {petType: {type: string}, name: {type: string}}}
+    Dog: {type: object, properties: {petType: {type: string}, name: {type: string}, bark: {type: boolean}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: petType}
+    MappedPet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator:
+        propertyName: petType
+        mapping: {cat: '#/components/schemas/Cat', kitten: Cat, dog: '#/components/schemas/Dog'}
 `
 
 const views31 = `openapi: 3.1.0
@@ -280,6 +290,20 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"OPEN"}}`, false},
 		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"DROP","evil":1}}`, false},
 		{d30, "FirewallCreate", RequestView, `{"label":"l","evil":1,"rules":{"inbound":["a"],"inbound_policy":"DROP"}}`, false},
+		// A discriminator selects the branch: overlapping branches (Cat's
+		// properties are Dog's too) no longer all match. Implicit names
+		// are the component names; a mapping replaces them.
+		{d30, "Pet", RequestView, `{"petType":"Cat","name":"x"}`, true},
+		{d30, "Pet", RequestView, `{"petType":"Dog","name":"x","bark":true}`, true},
+		{d30, "Pet", RequestView, `{"petType":"Dog","name":"x"}`, true},
+		{d30, "Pet", RequestView, `{"petType":"Cat","name":"x","bark":true}`, false},
+		{d30, "Pet", RequestView, `{"petType":"Cow","name":"x"}`, false},
+		{d30, "Pet", RequestView, `{"name":"x"}`, false},
+		{d30, "MappedPet", RequestView, `{"petType":"kitten","name":"x"}`, true},
+		{d30, "MappedPet", RequestView, `{"petType":"cat","name":"x"}`, true},
+		{d30, "MappedPet", RequestView, `{"petType":"dog","bark":false}`, true},
+		{d30, "MappedPet", RequestView, `{"petType":"Cat","name":"x"}`, false},
+		{d30, "MappedPet", RequestView, `{"petType":"kitten","bark":true}`, false},
 		// Formats are asserted.
 		{d30, "Formats", RequestView, `{"when":"2024-01-02T03:04:05Z","day":"2024-01-02","mail":"a@b.example","id":"123e4567-e89b-12d3-a456-426614174000","ip":"10.0.0.1","small":5,"blob":"aGVsbG8=","link":"https://x.example/"}`, true},
 		{d30, "Formats", RequestView, `{"when":"yesterday"}`, false},

@@ -423,7 +423,14 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			subAt, _, _ := n.Child(kw, strconv.Itoa(i))
 			v := w.sub(subAt, alts[i], depth)
 			if schemaType(m) == "object" {
-				return w.narrowed(n, subAt, alts[i], v, depth)
+				v = w.narrowed(n, subAt, alts[i], v, depth)
+			}
+			// The discriminator's value selects the branch (OpenAPI):
+			// the branch's own schema of it rarely says which.
+			if disc, ok := w.g.Doc.Discriminator(n.At, m); ok && disc.Keyword == kw && len(disc.Values[i]) > 0 {
+				if o, ok := v.(map[string]any); ok {
+					o[disc.Property] = disc.Values[i][0]
+				}
 			}
 			return v
 		}

@@ -549,6 +549,12 @@ func TestCorpusShapes(t *testing.T) {
 			`{Firewall: {type: object, properties: {label: {type: string}, rules: {type: object, properties: {
 				inbound: {type: array, items: {type: object, required: [action], properties: {action: {type: string, enum: [ACCEPT, DROP]}}}},
 				inbound_policy: {type: string, enum: [ACCEPT, DROP]}}}}}}`},
+		// Nexmo, IX-API: a discriminator selects among branches that
+		// overlap; the generated value carries the branch's name.
+		{"discriminated oneOf of overlapping branches", `{$ref: '#/components/schemas/Pet'}`,
+			`{Cat: {type: object, required: [petType], properties: {petType: {type: string}, name: {type: string}}},
+			Dog: {type: object, required: [petType], properties: {petType: {type: string}, name: {type: string}, bark: {type: boolean}}},
+			Pet: {oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}], discriminator: {propertyName: petType, mapping: {dog: '#/components/schemas/Dog'}}}}`},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

@@ -70,7 +70,7 @@ paths:
             schema:
               type: object
               additionalProperties: false
-              required: [code, n]
+              required: [code, n, pet]
               properties:
                 code: {type: string, maxLength: 3, pattern: '^[A-Z]{2}[0-9]$'}
                 n: {type: integer, minimum: 5, exclusiveMaximum: true, maximum: 9}
@@ -78,7 +78,14 @@ paths:
                 when: {type: string, format: date-time}
                 tags: {type: array, minItems: 2, maxItems: 3, uniqueItems: true, items: {type: string, maxLength: 4}}
                 kind: {type: string, enum: [a, b]}
+                pet:
+                  oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+                  discriminator: {propertyName: petType}
       responses: {'200': {description: ok}}
+components:
+  schemas:
+    Cat: {type: object, required: [petType], properties: {petType: {type: string}}}
+    Dog: {type: object, required: [petType], properties: {petType: {type: string}, bark: {type: boolean}}}
 `
 
 // Generated values are valid, and every mutation the generator proposes is
@@ -113,7 +120,7 @@ func TestValidAndMutationsAgainstCompiledSchema(t *testing.T) {
 			kinds[m.Kind] = true
 		}
 	}
-	for _, k := range []string{"wrong-type", "missing-required", "below-minimum", "above-maximum", "pattern", "format", "enum", "too-few-items", "too-many-items", "too-long", "additional-property"} {
+	for _, k := range []string{"wrong-type", "missing-required", "below-minimum", "above-maximum", "pattern", "format", "enum", "too-few-items", "too-many-items", "too-long", "additional-property", "discriminator"} {
 		if !kinds[k] {
 			t.Errorf("no effective %s mutation (have %v)", k, kinds)
 		}

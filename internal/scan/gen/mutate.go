@@ -13,7 +13,8 @@ import (
 type Mutation struct {
 	// Kind names the violation: wrong-type, missing-required,
 	// below-minimum, above-maximum, too-short, too-long, too-few-items,
-	// too-many-items, pattern, format, enum, additional-property.
+	// too-many-items, pattern, format, enum, additional-property,
+	// discriminator.
 	Kind string
 	// Path is the property path inside a body ("address", "zip"); empty
 	// for the value itself.
@@ -132,6 +133,15 @@ func (g *Generator) bodyMutations(at spec.NodeRef, raw any, valid any, path []st
 	obj, ok := valid.(map[string]any)
 	if !ok {
 		return
+	}
+	// A discriminator value no branch is mapped to: the server must not
+	// pick a variant the contract does not name (type confusion).
+	if n, ok := g.Resolve(at, raw); ok {
+		if disc, ok := g.Doc.Discriminator(n.At, n.V); ok {
+			if _, has := obj[disc.Property]; has {
+				*out = append(*out, Mutation{Kind: "discriminator", Path: append(append([]string(nil), path...), disc.Property), Value: "rampart-unknown-variant"})
+			}
+		}
 	}
 	props, required, closed := g.objectShape(at, raw)
 	names := make([]string, 0, len(obj))

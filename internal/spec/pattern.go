@@ -32,6 +32,13 @@ var javaProperties = map[string]string{
 	"LD": `\p{L}\p{Nd}`, "all": `\x{0}-\x{10FFFF}`, "L1": `\x{0}-\x{FF}`,
 }
 
+// ecmaSpace is ECMA-262's \s as items of an RE2 class: its WhiteSpace
+// (tab, vertical tab, form feed, U+FEFF and every Zs space) and its
+// LineTerminators (LF, CR, U+2028, U+2029). RE2's \s is ASCII only, so a
+// contract's `^\S+$` would let a no-break space through and `\s` refuse
+// one.
+const ecmaSpace = `\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{FEFF}`
+
 // RE2Pattern rewrites a schema pattern into the syntax of Go's RE2, which
 // every engine runs patterns with. Patterns are ECMA-262 regular
 // expressions, and real definitions also use Java's; where the two
@@ -42,7 +49,9 @@ var javaProperties = map[string]string{
 //     [[:^xdigit:]] (or [:alnum:] inside a class), and its other
 //     properties (\p{IsLetter}, \p{LD}, \p{all}) the Unicode classes
 //     they stand for;
-//   - Java's \Z (end of input) becomes \z.
+//   - Java's \Z (end of input) becomes \z;
+//   - \s and \S take ECMA-262's Unicode meaning (ecmaSpace) rather
+//     than RE2's ASCII one (except \S inside a class).
 //
 // A repetition above RE2's limit of 1000 (x{0,2048}, common in AWS's
 // definitions) cannot be written in RE2; it becomes x{m,} with m at most
@@ -168,6 +177,17 @@ func translateEscape(s string, inClass bool) (n int, text string) {
 		if !inClass {
 			return 2, `\z`
 		}
+	case 's':
+		if inClass {
+			return 2, ecmaSpace
+		}
+		return 2, "[" + ecmaSpace + "]"
+	case 'S':
+		if !inClass {
+			return 2, "[^" + ecmaSpace + "]"
+		}
+		// A negated union cannot be an item of a class: [\S...] keeps
+		// RE2's ASCII reading ([\s\S], "any character", is unchanged).
 	}
 	// Anything else is RE2's to read: the backslash and the character
 	// after it (a multi-byte one whole).

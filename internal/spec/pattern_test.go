@@ -42,6 +42,11 @@ func TestRE2Pattern(t *testing.T) {
 		{"posix class written for RE2 kept", `^[[:alpha:]]{2}$`, `^[[:alpha:]]{2}$`, true, []string{"ab"}, []string{"a1"}},
 		{"closing bracket first in a class", `^[]a]+$`, `^[]a]+$`, true, []string{"]a"}, []string{"b"}},
 		{"non-ASCII literal", `^café{2}$`, `^café{2}$`, true, []string{"caféé"}, []string{"café"}},
+		// ECMA-262's \s is Unicode white space and line terminators.
+		{"space class is ECMA's", `^a\sb$`, `^a[` + ecmaSpace + `]b$`, true, []string{"a b", "a\u00a0b", "a\u2028b", "a\ufeffb", "a\u3000b", "a\vb"}, []string{"ab", "a_b", "a\u200bb"}},
+		{"non-space class is ECMA's", `^\S+$`, `^[^` + ecmaSpace + `]+$`, true, []string{"abc", "é"}, []string{"a\u00a0b", "a b", "a\u2029"}},
+		{"space inside a negated class", `^[^\s,]+$`, `^[^` + ecmaSpace + `,]+$`, true, []string{"ab"}, []string{"a\u00a0b", "a,b"}},
+		{"any character idiom", `^[\s\S]{1,3}$`, `^[` + ecmaSpace + `\S]{1,3}$`, true, []string{"a\n\u00a0"}, []string{""}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

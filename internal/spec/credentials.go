@@ -106,6 +106,12 @@ func (d *Document) CredentialKind(op *Operation) CredentialKind {
 		return false
 	}
 	createsAccount := func() bool {
+		if underExistingUser(op.Path) {
+			// /users/{id}/authentication/passwordMethods adds to an
+			// account that exists (Microsoft Graph's
+			// CreatePasswordMethods): no account is created.
+			return false
+		}
 		for w := range created {
 			if userCollections[w] {
 				return op.Method == "POST"
@@ -238,6 +244,23 @@ func (d *Document) exampleKeys(at NodeRef, out map[string]bool) {
 var oneTimeCodeNames = wordSet("mfacode", "twofactorcode", "2facode", "verificationcode", "onetimepassword", "onetimepasscode", "onetimecode", "smscode")
 
 // lastStaticSegment is the path's last segment without a template.
+// underExistingUser reports a path that names one member of a user
+// collection and goes on past it to something else (/users/{id}/...):
+// what it creates belongs to an account that exists. A path that ends in
+// a user collection (/accounts/{id}/users) still creates users.
+func underExistingUser(path string) bool {
+	if userCollections[strings.ToLower(lastStaticSegment(path))] {
+		return false
+	}
+	segs := strings.Split(path, "/")
+	for i := 0; i+2 < len(segs); i++ {
+		if userCollections[strings.ToLower(segs[i])] && strings.HasPrefix(segs[i+1], "{") && segs[i+2] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func lastStaticSegment(path string) string {
 	segs := strings.Split(path, "/")
 	for i := len(segs) - 1; i >= 0; i-- {

@@ -63,6 +63,8 @@ func TestCredentialKind(t *testing.T) {
 		{"single sign-on switched on", "POST", "/#X-Amz-Target=DirectoryService_20150416.EnableSso", "EnableSso", []string{"DirectoryId", "UserName", "Password"}, NotCredential},
 		{"a configuration under an auth path", "POST", "/v4/system/config/auth/ads", "createAdConfig", []string{"alias", "serverIp", "ldapUsername", "ldapPassword"}, NotCredential},
 		{"a login profile created", "POST", "/#Action=CreateLoginProfile", "POST_CreateLoginProfile", []string{"UserName", "Password", "PasswordResetRequired"}, NotCredential},
+		{"a password method added to an existing user", "POST", "/users/{user-id}/authentication/passwordMethods", "users.authentication.CreatePasswordMethods", []string{"password", "id", "createdDateTime"}, NotCredential},
+		{"a user created in an account", "POST", "/accounts/{accountId}/users", "createUser", []string{"username", "password"}, CredentialSignup},
 		{"a connection tested", "POST", "/#X-Amz-Target=BackupOnPremises_v20210101.TestHypervisorConfiguration", "TestHypervisorConfiguration", []string{"Host", "Username", "Password", "GatewayArn"}, NotCredential},
 		{"a user's e-mail edited", "PATCH", "/account/email", "accountUpdateEmail", []string{"email", "password"}, NotCredential},
 		{"a database user's password replaced", "PUT", "/mysqldatabases/{databaseName}/users/{userName}/password", "", []string{"password"}, NotCredential},

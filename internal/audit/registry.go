@@ -217,6 +217,10 @@ func buildRegistry() map[string]*Rule {
 			Title:       "Required property not declared",
 			Description: "required names a property that properties does not declare, so nothing validates its value. Where the schema itself closes the object (additionalProperties: false) no request can be valid; under rampart's strict-objects policy the firewall admits the name, with any value.",
 			Fix:         "Declare the property or remove it from required."},
+		{ID: "data-discriminator-unmapped", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
+			Title:       "Discriminator that cannot select a branch",
+			Description: "A discriminator beside oneOf/anyOf selects the branch its value names: the mapping's names, or the component name of a $ref branch. An inline branch the mapping does not name cannot be selected, so values are matched by shape alone (and overlapping branches make oneOf refuse them); a mapping name whose schema is none of the branches is a value no request can carry. rampart protect and rampart scan enforce the discriminator as OpenAPI defines it.",
+			Fix:         "Give each branch a component and name it in the mapping (or use its component name as the value); map only schemas listed in the oneOf/anyOf."},
 		{ID: "data-closed-composition", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "additionalProperties: false beside a composition",
 			Description: "additionalProperties only sees the properties declared beside it, so additionalProperties: false next to allOf/anyOf/oneOf refuses every property the members declare: read as JSON Schema, the object can carry none of them. rampart protect and rampart scan enforce what such a contract means (unevaluatedProperties: false: closed, the members' properties admitted); other validators and code generators do not.",
@@ -398,6 +402,7 @@ func buildRegistry() map[string]*Rule {
 		"data-media-wildcard":         {medium, low},
 		"data-required-undeclared":    {low, low},
 		"data-closed-composition":     {low, low},
+		"data-discriminator-unmapped": {low, low},
 		"data-value-invalid":          {low, low},
 	}
 	out := map[string]*Rule{}

@@ -144,6 +144,9 @@ func (c *nodeCheck) run() {
 		c.checkComposedRequired(m, at)
 		c.checkClosedComposition(m, at)
 	}
+	if _, ok := m["discriminator"].(map[string]any); ok && !hasRef {
+		c.checkDiscriminator(m, at)
+	}
 	if !hasRef {
 		c.checkValues(m, at, legacy)
 	}
@@ -457,6 +460,32 @@ func (c *nodeCheck) checkComposedRequired(m map[string]any, at spec.NodeRef) {
 	}
 	if len(missing) > 0 {
 		c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, which neither the object nor its subschemas declare: under the strict-objects policy the firewall admits it with any value, unvalidated.", quoteList(missing)))
+	}
+}
+
+// checkDiscriminator reports what a discriminator cannot do, now that
+// the engines enforce it (spec.Discriminator): select a branch no value
+// names (an inline schema the mapping leaves out, matched by its shape
+// alone), or accept a value the mapping names for a schema that is no
+// branch (every value carrying it is refused).
+func (c *nodeCheck) checkDiscriminator(m map[string]any, at spec.NodeRef) {
+	disc, ok := c.r.doc.Discriminator(at, m)
+	if !ok {
+		return
+	}
+	var unnamed []string
+	for i, v := range disc.Values {
+		if len(v) == 0 {
+			unnamed = append(unnamed, fmt.Sprintf("%s/%d", disc.Keyword, i))
+		}
+	}
+	if len(unnamed) > 0 {
+		c.add("data-discriminator-unmapped", ref(at.File, at.Pointer, "discriminator"),
+			fmt.Sprintf("No value of %q selects %s: an inline branch the mapping does not name is matched by its shape alone.", disc.Property, strings.Join(unnamed, ", ")))
+	}
+	if len(disc.Unmatched) > 0 {
+		c.add("data-discriminator-unmapped", ref(at.File, at.Pointer, "discriminator", "mapping"),
+			fmt.Sprintf("The mapping names %s for schemas that are none of the %s branches: values carrying them are refused.", quoteList(disc.Unmatched), disc.Keyword))
 	}
 }
 

@@ -335,6 +335,19 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/NewHolder", j(`{"allOf":[{"$ref":"#/components/schemas/Holder"}],"properties":{"pet":{"required":["nmae"],"properties":{"tag":{"maxLength":5}}}}}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewHolder")
 		}, true, "/NewHolder/properties/pet/required"},
+		{"discriminator beside an inline branch", "data-discriminator-unmapped", func(d map[string]any) {
+			set(d, "/components/schemas/AnyPet", j(`{"oneOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","properties":{"kind":{"type":"string","enum":["x"]}}}],"discriminator":{"propertyName":"kind"}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/AnyPet")
+		}, true, "/AnyPet/discriminator"},
+		{"discriminator mapping to no branch", "data-discriminator-unmapped", func(d map[string]any) {
+			set(d, "/components/schemas/Other", j(`{"type":"object","additionalProperties":false,"properties":{"kind":{"type":"string","enum":["x"]}}}`))
+			set(d, "/components/schemas/AnyPet", j(`{"oneOf":[{"$ref":"#/components/schemas/Pet"}],"discriminator":{"propertyName":"kind","mapping":{"other":"#/components/schemas/Other"}}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/AnyPet")
+		}, true, "/AnyPet/discriminator/mapping"},
+		{"discriminator over referenced branches", "data-discriminator-unmapped", func(d map[string]any) {
+			set(d, "/components/schemas/AnyPet", j(`{"oneOf":[{"$ref":"#/components/schemas/Pet"}],"discriminator":{"propertyName":"kind","mapping":{"pet":"Pet"}}}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/AnyPet")
+		}, false, ""},
 		{"member also used on its own", "data-required-undeclared", func(d map[string]any) {
 			set(d, "/components/schemas/Named", j(`{"type":"object","required":["name"]}`))
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"$ref":"#/components/schemas/Named"}]}`))

@@ -21,11 +21,14 @@ type Discriminator struct {
 	// implicit mapping). Nil for a branch no value is known to select (an
 	// inline schema the mapping does not name).
 	Values [][]string
+	// Unmatched lists, sorted, the mapping's names whose schema is none
+	// of the branches (or does not resolve): values no branch accepts.
+	Unmatched []string
 }
 
 // Discriminator reads the discriminator of the schema m at `at`; ok is
-// false when it has none (or a Swagger 2.0 one, which is a property name
-// on an allOf parent and selects no branch), or no branch has a value.
+// false when it has none beside a oneOf/anyOf (a Swagger 2.0 one is a
+// property name on an allOf parent and selects no branch).
 func (d *Document) Discriminator(at NodeRef, m map[string]any) (Discriminator, bool) {
 	return d.files.discriminator(at, m)
 }
@@ -46,15 +49,18 @@ func (fs *fileSet) discriminator(at NodeRef, m map[string]any) (Discriminator, b
 	}
 	// The mapping's values are references or bare component names.
 	mapped := map[NodeRef][]string{}
+	var unresolved []string
 	for name, v := range asMap(disc["mapping"]) {
 		ref := asString(v)
 		if ref == "" {
+			unresolved = append(unresolved, name)
 			continue
 		}
 		var target NodeRef
 		if strings.HasPrefix(ref, "#") || strings.Contains(ref, "/") || hasSpecExtension(ref) {
 			t, err := fs.resolveRefAt(at, ref)
 			if err != nil {
+				unresolved = append(unresolved, name)
 				continue
 			}
 			target = t
@@ -63,8 +69,8 @@ func (fs *fileSet) discriminator(at NodeRef, m map[string]any) (Discriminator, b
 		}
 		mapped[target] = append(mapped[target], name)
 	}
+	used := map[NodeRef]bool{}
 	out := Discriminator{Property: prop, Keyword: kw, Values: make([][]string, len(branches))}
-	known := false
 	for i, b := range branches {
 		bAt := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, itoa(i))}
 		var names []string
@@ -85,6 +91,7 @@ func (fs *fileSet) discriminator(at NodeRef, m map[string]any) (Discriminator, b
 				first = t
 			}
 			names = append(names, mapped[t]...)
+			used[t] = true
 			nv, ok := fs.value(t)
 			if !ok {
 				break
@@ -99,10 +106,26 @@ func (fs *fileSet) discriminator(at NodeRef, m map[string]any) (Discriminator, b
 		if len(names) > 0 {
 			slices.Sort(names)
 			out.Values[i] = slices.Compact(names)
-			known = true
 		}
 	}
-	return out, known
+	for t, names := range mapped {
+		if !used[t] {
+			unresolved = append(unresolved, names...)
+		}
+	}
+	slices.Sort(unresolved)
+	out.Unmatched = unresolved
+	return out, true
+}
+
+// Selects reports whether a discriminator value is known for any branch.
+func (d Discriminator) Selects() bool {
+	for _, v := range d.Values {
+		if len(v) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // hasSpecExtension reports a mapping value that names a file.

@@ -126,7 +126,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			nc = t.node(c, JoinPointer(ptr, k), false)
 		}
 		if k == "oneOf" || k == "anyOf" {
-			if disc, ok := t.fs.discriminator(NodeRef{File: t.file, Pointer: ptr}, m); ok && disc.Keyword == k {
+			if disc, ok := t.fs.discriminator(NodeRef{File: t.file, Pointer: ptr}, m); ok && disc.Keyword == k && disc.Selects() {
 				nc = selectBranches(nc, disc)
 			}
 		}

@@ -137,7 +137,7 @@ func (g *Generator) bodyMutations(at spec.NodeRef, raw any, valid any, path []st
 	// A discriminator value no branch is mapped to: the server must not
 	// pick a variant the contract does not name (type confusion).
 	if n, ok := g.Resolve(at, raw); ok {
-		if disc, ok := g.Doc.Discriminator(n.At, n.V); ok {
+		if disc, ok := g.Doc.Discriminator(n.At, n.V); ok && disc.Selects() {
 			if _, has := obj[disc.Property]; has {
 				*out = append(*out, Mutation{Kind: "discriminator", Path: append(append([]string(nil), path...), disc.Property), Value: "rampart-unknown-variant"})
 			}

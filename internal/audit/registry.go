@@ -221,6 +221,10 @@ func buildRegistry() map[string]*Rule {
 			Title:       "Discriminator that cannot select a branch",
 			Description: "A discriminator beside oneOf/anyOf selects the branch its value names: the mapping's names, or the component name of a $ref branch. An inline branch the mapping does not name cannot be selected, so values are matched by shape alone (and overlapping branches make oneOf refuse them); a mapping name whose schema is none of the branches is a value no request can carry. rampart protect and rampart scan enforce the discriminator as OpenAPI defines it.",
 			Fix:         "Give each branch a component and name it in the mapping (or use its component name as the value); map only schemas listed in the oneOf/anyOf."},
+		{ID: "data-pattern-delimited", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-185",
+			Title:       "Pattern written as a JavaScript literal",
+			Description: "A pattern is written with JavaScript's delimiters and flags (\"/^[a-z]+$/i\"). In JSON Schema the pattern is the whole string, slashes included: its ^ follows a slash, so no value matches and strict validators refuse every request carrying the field, while lenient tools strip the slashes. rampart reads the literal (its i, m and s flags included) and reports it.",
+			Fix:         "Remove the delimiters and flags; write a case-insensitive match with character classes ([Ss][Aa][Pp])."},
 		{ID: "data-closed-composition", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "additionalProperties: false beside a composition",
 			Description: "additionalProperties only sees the properties declared beside it, so additionalProperties: false next to allOf/anyOf/oneOf refuses every property the members declare: read as JSON Schema, the object can carry none of them. rampart protect and rampart scan enforce what such a contract means (unevaluatedProperties: false: closed, the members' properties admitted); other validators and code generators do not.",
@@ -402,6 +406,7 @@ func buildRegistry() map[string]*Rule {
 		"data-media-wildcard":         {medium, low},
 		"data-required-undeclared":    {low, low},
 		"data-closed-composition":     {low, low},
+		"data-pattern-delimited":      {low, low},
 		"data-discriminator-unmapped": {low, low},
 		"data-value-invalid":          {low, low},
 	}

@@ -25,8 +25,8 @@ func (r *run) checkProblems() {
 	for _, pr := range problems {
 		id := "struct-warning"
 		switch {
-		case pr.Code == "pattern-unsupported" || pr.Code == "pattern-relaxed":
-			continue // data-pattern-unsupported
+		case pr.Code == "pattern-unsupported" || pr.Code == "pattern-relaxed" || pr.Code == "pattern-delimited":
+			continue // data-pattern-unsupported, data-pattern-delimited
 		case pr.Code == "required-undeclared" || pr.Code == "closed-composition":
 			continue // data-required-undeclared, data-closed-composition
 		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref":

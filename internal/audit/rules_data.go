@@ -587,6 +587,16 @@ func urlName(name string) bool {
 }
 
 func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
+	if inner, flags, ok := spec.DelimitedPattern(p); ok && what == "pattern" {
+		msg := fmt.Sprintf("The pattern %q is written as a JavaScript literal: in JSON Schema the slashes and flags are part of it, so it matches nothing and strict validators refuse every value. rampart enforces %q.", p, inner)
+		if strings.ContainsAny(flags, "ims") {
+			// ECMA-262 patterns take no inline flags: no mechanical fix.
+			c.add("data-pattern-delimited", at, msg+" Its flags cannot be written in a JSON Schema pattern.")
+		} else {
+			c.add("data-pattern-delimited", at, msg, report.PatchOp{Op: "replace", Path: at.Pointer, Value: inner})
+		}
+		p = inner // the other checks read what is enforced
+	}
 	_, exact, err := spec.CompilePattern(p)
 	if err != nil {
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q cannot be compiled by Go's RE2 engine (%v); the firewall cannot enforce it.", what, p, reErr(err)))

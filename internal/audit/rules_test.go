@@ -335,6 +335,12 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/NewHolder", j(`{"allOf":[{"$ref":"#/components/schemas/Holder"}],"properties":{"pet":{"required":["nmae"],"properties":{"tag":{"maxLength":5}}}}}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewHolder")
 		}, true, "/NewHolder/properties/pet/required"},
+		{"pattern written as a JavaScript literal", "data-pattern-delimited", func(d map[string]any) {
+			set(d, pet+"/properties/name/pattern", "/^[a-z]+$/")
+		}, true, pet + "/properties/name/pattern"},
+		{"pattern that starts with a slash", "data-pattern-delimited", func(d map[string]any) {
+			set(d, pet+"/properties/name/pattern", "^/[a-z]+/$")
+		}, false, ""},
 		{"discriminator beside an inline branch", "data-discriminator-unmapped", func(d map[string]any) {
 			set(d, "/components/schemas/AnyPet", j(`{"oneOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","properties":{"kind":{"type":"string","enum":["x"]}}}],"discriminator":{"propertyName":"kind"}}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/AnyPet")

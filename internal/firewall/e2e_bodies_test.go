@@ -185,6 +185,8 @@ func e2eBodyCases() []e2eCase {
 		{"3.0 pattern \\S takes a tag", "30", "GET", "/labels/ABC?tag=caf%C3%A9", nil, "", "", 200, true, ""},
 		{"3.0 pattern \\S refuses a no-break space (ECMA-262's \\s is Unicode)", "30", "GET", "/labels/ABC?tag=a%C2%A0b", nil, "", "", 400, false, "parameter-invalid"},
 		{"3.0 pattern \\S refuses a line separator", "30", "GET", "/labels/ABC?tag=a%E2%80%A8b", nil, "", "", 400, false, "parameter-invalid"},
+		{"3.0 pattern written as a JavaScript literal is read as one", "30", "GET", "/labels/ABC?code=AbC", nil, "", "", 200, true, ""},
+		{"3.0 pattern written as a JavaScript literal still refuses", "30", "GET", "/labels/ABC?code=ab1", nil, "", "", 400, false, "parameter-invalid"},
 		{"3.0 pattern with a long repetition still bounded by maxLength", "30", "GET", "/labels/ABC?note=" + strings.Repeat("a", 3001), nil, "", "", 400, false, "parameter-invalid"},
 		// OpenAPI 3.0 ignores them there: an array is one part per item.
 		{"3.0 multipart style ignored: parts per item", "30", "POST", "/things/labels", nil, mpB, parts("ids", "1", "ids", "2"), 201, true, ""},

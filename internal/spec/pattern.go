@@ -61,7 +61,21 @@ const ecmaSpace = `\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{FEFF}`
 // refuse: the result is not checked here (CompilePattern does).
 func RE2Pattern(p string) (re2 string, exact bool) {
 	var b strings.Builder
-	b.Grow(len(p))
+	b.Grow(len(p) + 4)
+	if inner, flags, ok := DelimitedPattern(p); ok {
+		// Read as the literal its author wrote; its i, m and s flags
+		// are RE2's too (g, u, y and d say nothing of what matches).
+		var rf []byte
+		for _, f := range []byte("ims") {
+			if strings.IndexByte(flags, f) >= 0 {
+				rf = append(rf, f)
+			}
+		}
+		if len(rf) > 0 {
+			b.WriteString("(?" + string(rf) + ")")
+		}
+		p = inner
+	}
 	exact = true
 	inClass := false
 	atomEnd := false // the last thing written can take a quantifier
@@ -122,6 +136,36 @@ func RE2Pattern(p string) (re2 string, exact bool) {
 		atomEnd = !inClass && c != '(' && c != '|' && c != '^'
 	}
 	return b.String(), exact
+}
+
+// DelimitedPattern reads a pattern written as a JavaScript regular
+// expression literal, delimiters and flags included ("/^[a-z0-9._]+$/",
+// "/^SAP[0-9]{9}$/i"; PeerTube's user names, and 140 date-times of one
+// published definition). Read as written, its ^ comes after a "/" (or its
+// $ before one), so no string can match and every value would be refused;
+// only then is it read as the literal: a pattern that could match
+// something is never reinterpreted.
+func DelimitedPattern(p string) (inner, flags string, ok bool) {
+	if len(p) < 3 || p[0] != '/' {
+		return "", "", false
+	}
+	end := strings.LastIndexByte(p, '/')
+	if end < 2 {
+		return "", "", false
+	}
+	flags = p[end+1:]
+	for i := 0; i < len(flags); i++ {
+		if strings.IndexByte("dgimsuy", flags[i]) < 0 {
+			return "", "", false
+		}
+	}
+	inner = p[1:end]
+	anchoredStart := strings.HasPrefix(inner, "^")
+	anchoredEnd := strings.HasSuffix(inner, "$") && !strings.HasSuffix(inner, `\$`)
+	if !anchoredStart && !anchoredEnd {
+		return "", "", false
+	}
+	return inner, flags, true
 }
 
 // translateEscape reads the escape at the start of s (a backslash and at

@@ -42,6 +42,12 @@ func TestRE2Pattern(t *testing.T) {
 		{"posix class written for RE2 kept", `^[[:alpha:]]{2}$`, `^[[:alpha:]]{2}$`, true, []string{"ab"}, []string{"a1"}},
 		{"closing bracket first in a class", `^[]a]+$`, `^[]a]+$`, true, []string{"]a"}, []string{"b"}},
 		{"non-ASCII literal", `^café{2}$`, `^café{2}$`, true, []string{"caféé"}, []string{"café"}},
+		// A JavaScript literal, which as written matches nothing.
+		{"javascript literal", `/^[a-z0-9._]+$/`, `^[a-z0-9._]+$`, true, []string{"a.b"}, []string{"/a/", "A"}},
+		{"javascript literal with flags", `/^SAP[0-9]{3}$/gi`, `(?i)^SAP[0-9]{3}$`, true, []string{"sap123", "SAP123"}, []string{"SAP12"}},
+		{"javascript literal anchored at its end", `/[0-9]{2}\/[0-9]{4}$/`, `[0-9]{2}\/[0-9]{4}$`, true, []string{"12/2024"}, []string{"12-2024"}},
+		{"slashes that can match are kept", `/api/[a-z]+/`, `/api/[a-z]+/`, true, []string{"/api/x/"}, []string{"api/x"}},
+		{"unknown flag is no literal", `/^a/x`, `/^a/x`, true, nil, []string{"a"}},
 		// ECMA-262's \s is Unicode white space and line terminators.
 		{"space class is ECMA's", `^a\sb$`, `^a[` + ecmaSpace + `]b$`, true, []string{"a b", "a\u00a0b", "a\u2028b", "a\ufeffb", "a\u3000b", "a\vb"}, []string{"ab", "a_b", "a\u200bb"}},
 		{"non-space class is ECMA's", `^\S+$`, `^[^` + ecmaSpace + `]+$`, true, []string{"abc", "é"}, []string{"a\u00a0b", "a b", "a\u2029"}},

@@ -192,6 +192,10 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 	// cannot run is dropped, one it can only run relaxed is kept so.
 	if p, ok := cur["pattern"].(string); ok {
 		at := t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "pattern")})
+		if inner, flags, ok := DelimitedPattern(p); ok {
+			t.report(Problem{Code: "pattern-delimited", Loc: at, Message: fmt.Sprintf(
+				"pattern %q is written as a JavaScript literal, delimiters and flags (%q) included, and as written matches nothing; the literal's pattern %q is enforced", p, flags, inner)})
+		}
 		re2, exact := RE2Pattern(p)
 		if _, err := regexp.Compile(re2); err != nil {
 			t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("pattern %q cannot be compiled by Go's RE2 engine (%v); it is not enforced", p, reErr(err)), Loc: at})

@@ -24,8 +24,23 @@ func (d *Document) MembersOnlyNames(at NodeRef, m map[string]any) ([]string, boo
 	return d.files.membersOnlyNames(at, m)
 }
 
+// nameBudget bounds the schemas one question about declared names visits.
+// Compositions may fan out (each schema an allOf of several others, levels
+// deep): unbounded, a crafted definition would cost exponential time at
+// load. Past the budget the names count as unknown (open), and the
+// readings that need them are not applied.
+const nameBudget = 4096
+
 func (fs *fileSet) declaredNames(at NodeRef, m map[string]any, depth int) (map[string]bool, bool) {
+	budget := nameBudget
+	return fs.collectNames(at, m, depth, &budget)
+}
+
+func (fs *fileSet) collectNames(at NodeRef, m map[string]any, depth int, budget *int) (map[string]bool, bool) {
 	names := map[string]bool{}
+	if *budget--; *budget < 0 {
+		return names, true
+	}
 	for hop := 0; hop < 16 && m != nil; hop++ {
 		ref, ok := m["$ref"].(string)
 		if !ok {
@@ -55,7 +70,7 @@ func (fs *fileSet) declaredNames(at NodeRef, m map[string]any, depth int) (map[s
 	}
 	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
 		for i, sub := range asSlice(m[kw]) {
-			more, open := fs.declaredNames(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, fmt.Sprint(i))}, asMap(sub), depth+1)
+			more, open := fs.collectNames(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, fmt.Sprint(i))}, asMap(sub), depth+1, budget)
 			if open {
 				return names, true
 			}
@@ -115,9 +130,10 @@ func (fs *fileSet) membersOnlyNames(at NodeRef, m map[string]any) ([]string, boo
 // as in declaredNames.
 func (fs *fileSet) memberPropertyNames(at NodeRef, m map[string]any, name string) (names map[string]bool, found, open bool) {
 	names = map[string]bool{}
+	budget := nameBudget
 	var walk func(at NodeRef, m map[string]any, depth int)
 	walk = func(at NodeRef, m map[string]any, depth int) {
-		if depth > 16 || open {
+		if budget--; depth > 16 || open || budget < 0 {
 			open = true
 			return
 		}
@@ -137,7 +153,7 @@ func (fs *fileSet) memberPropertyNames(at NodeRef, m map[string]any, name string
 						open = true
 						return
 					}
-					more, o := fs.declaredNames(psAt, pm, 0)
+					more, o := fs.collectNames(psAt, pm, 0, &budget)
 					if o {
 						open = true
 						return

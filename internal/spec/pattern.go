@@ -86,6 +86,14 @@ func RE2Pattern(p string) (re2 string, exact bool) {
 			n, text := translateEscape(p[i:], inClass)
 			b.WriteString(text)
 			i += n
+			// A hyphen after a class escape (\s, \d, \p{...}) is a
+			// literal in ECMA-262 ([\s-_] is space, hyphen, underscore);
+			// after an expansion into several items RE2 would read a
+			// range from its last item.
+			if inClass && i+1 < len(p) && p[i] == '-' && p[i+1] != ']' && isClassEscape(p[i-n:i]) {
+				b.WriteString(`\-`)
+				i++
+			}
 			atomEnd = !inClass
 			continue
 		case c == '[' && !inClass:
@@ -166,6 +174,12 @@ func DelimitedPattern(p string) (inner, flags string, ok bool) {
 		return "", "", false
 	}
 	return inner, flags, true
+}
+
+// isClassEscape reports an escape that stands for a set of characters, not
+// one: no range can start or end at it.
+func isClassEscape(esc string) bool {
+	return len(esc) >= 2 && strings.IndexByte("dDsSwWpP", esc[1]) >= 0
 }
 
 // translateEscape reads the escape at the start of s (a backslash and at

@@ -54,6 +54,13 @@ func Definitions() []string {
 		body(head31, "{allOf: [{type: string}, {type: integer}], oneOf: [{type: object}, {type: object}], not: {}}"),
 		body(head31, "false"),
 		body(head31, "{type: object, required: [r, w], properties: {r: {type: string, readOnly: true}, w: {type: string, writeOnly: true}}, additionalProperties: false, discriminator: {propertyName: kind, mapping: {x: '#/components/schemas/Missing'}}}"),
+		// Readings that keep contracts sendable: a name required and
+		// declared nowhere, additionalProperties: false beside a
+		// composition, a property overlaid on its member's, a
+		// discriminator with implicit, mapped and unresolved names, a
+		// JavaScript-literal pattern, Unicode \s beside a hyphen.
+		body(head30, "{allOf: [{$ref: '#/components/schemas/P'}], additionalProperties: false, required: [k, zz], properties: {p: {required: [q, r], properties: {q: {minLength: 1}}}, k: {type: string, pattern: '/^[a-z\\s-_]+$/gi'}}, oneOf: [{$ref: '#/components/schemas/P'}, {$ref: '#/components/schemas/Q'}, {type: object}], discriminator: {propertyName: k, mapping: {a: P, b: '#/components/schemas/Q', c: '#/nowhere', d: ''}}}") +
+			"components: {schemas: {P: {type: object, properties: {k: {type: string}, p: {type: object, properties: {q: {type: string}, r: {$ref: '#/components/schemas/P'}}}}}, Q: {allOf: [{$ref: '#/components/schemas/P'}, {$ref: '#/components/schemas/Q'}]}}}\n",
 		// At the generator's size limits: wide arrays of long strings,
 		// nested; a maxItems just under the mutation bound; a long
 		// maxLength.

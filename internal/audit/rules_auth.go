@@ -27,8 +27,8 @@ func (r *run) checkProblems() {
 		switch {
 		case pr.Code == "pattern-unsupported" || pr.Code == "pattern-relaxed" || pr.Code == "pattern-delimited":
 			continue // data-pattern-unsupported, data-pattern-delimited
-		case pr.Code == "required-undeclared" || pr.Code == "closed-composition":
-			continue // data-required-undeclared, data-closed-composition
+		case pr.Code == "required-undeclared" || pr.Code == "closed-composition" || pr.Code == "enum-retyped":
+			continue // data-required-undeclared, data-closed-composition, data-value-invalid
 		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref":
 			id = "struct-unresolved-ref"
 		case pr.Error:

@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -104,20 +105,21 @@ func (vc *valueChecker) problems(m map[string]any) []valueProblem {
 		kw    string
 		ptr   []string
 		value any
+		i     int // index in enum
 	}
 	var items []item
 	for _, kw := range []string{"default", "example", "const"} {
 		if v, ok := m[kw]; ok {
-			items = append(items, item{kw, []string{kw}, v})
+			items = append(items, item{kw, []string{kw}, v, 0})
 		}
 	}
 	if vc.family != spec.Swagger20 && vc.family != spec.OpenAPI30 {
 		for i, v := range asSlice(m["examples"]) {
-			items = append(items, item{"examples", []string{"examples", itoa(i)}, v})
+			items = append(items, item{"examples", []string{"examples", itoa(i)}, v, i})
 		}
 	}
 	for i, v := range asSlice(m["enum"]) {
-		items = append(items, item{"enum", []string{"enum", itoa(i)}, v})
+		items = append(items, item{"enum", []string{"enum", itoa(i)}, v, i})
 	}
 	if len(items) == 0 {
 		return nil
@@ -143,7 +145,15 @@ func (vc *valueChecker) problems(m map[string]any) []valueProblem {
 			continue
 		}
 		if err := s.Validate(it.value); err != nil {
-			out = append(out, valueProblem{ptr: it.ptr, msg: fmt.Sprintf("%s value %s does not satisfy the schema: %s", it.kw, short(it.value), validationSummary(err))})
+			msg := fmt.Sprintf("%s value %s does not satisfy the schema: %s", it.kw, short(it.value), validationSummary(err))
+			if it.kw == "enum" {
+				// The contract model reads such a value as its text
+				// (spec.TypedEnum): say what is enforced.
+				if enum, retyped := spec.TypedEnum(m); len(retyped) > 0 && it.i < len(enum) && !reflect.DeepEqual(enum[it.i], it.value) {
+					msg += fmt.Sprintf(" (rampart enforces it as %s, the %s its text spells)", short(enum[it.i]), asString(m["type"]))
+				}
+			}
+			out = append(out, valueProblem{ptr: it.ptr, msg: msg})
 		}
 	}
 	return out

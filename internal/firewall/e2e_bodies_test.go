@@ -187,6 +187,10 @@ func e2eBodyCases() []e2eCase {
 		{"3.0 pattern \\S refuses a line separator", "30", "GET", "/labels/ABC?tag=a%E2%80%A8b", nil, "", "", 400, false, "parameter-invalid"},
 		{"3.0 pattern written as a JavaScript literal is read as one", "30", "GET", "/labels/ABC?code=AbC", nil, "", "", 200, true, ""},
 		{"3.0 pattern written as a JavaScript literal still refuses", "30", "GET", "/labels/ABC?code=ab1", nil, "", "", 400, false, "parameter-invalid"},
+		{"3.0 integer enum written as strings takes the number", "30", "GET", "/labels/ABC?stars=5", nil, "", "", 200, true, ""},
+		{"3.0 integer enum written as strings refuses others", "30", "GET", "/labels/ABC?stars=4", nil, "", "", 400, false, "parameter-invalid"},
+		{"3.0 string enum written as numbers takes the text", "30", "GET", "/labels/ABC?tier=2", nil, "", "", 200, true, ""},
+		{"3.0 string enum written as numbers refuses others", "30", "GET", "/labels/ABC?tier=3", nil, "", "", 400, false, "parameter-invalid"},
 		{"3.0 pattern with a long repetition still bounded by maxLength", "30", "GET", "/labels/ABC?note=" + strings.Repeat("a", 3001), nil, "", "", 400, false, "parameter-invalid"},
 		// OpenAPI 3.0 ignores them there: an array is one part per item.
 		{"3.0 multipart style ignored: parts per item", "30", "POST", "/things/labels", nil, mpB, parts("ids", "1", "ids", "2"), 201, true, ""},

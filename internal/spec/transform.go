@@ -234,6 +234,15 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			cur = o
 		}
 	}
+	// An enum of the other type's spelling of the declared type's values
+	// (TypedEnum).
+	if enum, retyped := TypedEnum(cur); len(retyped) > 0 {
+		o := cow()
+		o["enum"] = enum
+		cur = o
+		t.report(Problem{Code: "enum-retyped", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "enum")}),
+			Message: fmt.Sprintf("enum values %s are not of the schema's type %q; each is enforced as the %s its text spells", strings.Join(retyped, ", "), cur["type"], cur["type"])})
+	}
 	// readOnly / writeOnly by direction.
 	if props, ok := cur["properties"].(map[string]any); ok {
 		hidden := "readOnly"

@@ -156,6 +156,9 @@ components:
           required: [inbound_policy]
           properties:
             inbound: {minItems: 1}
+    Tsp: {type: string, enum: [1, 2, a]}
+    Rating: {type: integer, enum: ["1", "9", x]}
+    Flag: {type: boolean, enum: ["true"]}
     Cat: {type: object, properties: {petType: {type: string}, name: {type: string}}}
     Dog: {type: object, properties: {petType: {type: string}, name: {type: string}, bark: {type: boolean}}}
     Pet:
@@ -290,6 +293,17 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"OPEN"}}`, false},
 		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"DROP","evil":1}}`, false},
 		{d30, "FirewallCreate", RequestView, `{"label":"l","evil":1,"rules":{"inbound":["a"],"inbound_policy":"DROP"}}`, false},
+		// Enum values spelled in another type read as the declared
+		// type's: on a parameter's wire they are the same text.
+		{d30, "Tsp", RequestView, `"1"`, true},
+		{d30, "Tsp", RequestView, `"a"`, true},
+		{d30, "Tsp", RequestView, `1`, false},
+		{d30, "Tsp", RequestView, `"3"`, false},
+		{d30, "Rating", RequestView, `9`, true},
+		{d30, "Rating", RequestView, `"9"`, false},
+		{d30, "Rating", RequestView, `3`, false},
+		{d30, "Flag", RequestView, `true`, true},
+		{d30, "Flag", RequestView, `false`, false},
 		// A discriminator selects the branch: overlapping branches (Cat's
 		// properties are Dog's too) no longer all match. Implicit names
 		// are the component names; a mapping replaces them.
@@ -390,7 +404,7 @@ func TestUnsupportedPatternReported(t *testing.T) {
 // the keyword's line, and only there.
 func TestContractReadingsReported(t *testing.T) {
 	d := loadString(t, views30, Options{})
-	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate"} {
+	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate", "Tsp", "NotNullable"} {
 		if _, err := d.Compile(component(t, d, name), RequestView); err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}
@@ -406,6 +420,7 @@ func TestContractReadingsReported(t *testing.T) {
 		"/components/schemas/Revoke/required":                        "required-undeclared",
 		"/components/schemas/Profile/required":                       "required-undeclared",
 		"/components/schemas/ClosedComposition/additionalProperties": "closed-composition",
+		"/components/schemas/Tsp/enum":                               "enum-retyped",
 	}
 	for ptr, code := range want {
 		if got[ptr] != code {

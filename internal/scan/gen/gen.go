@@ -297,7 +297,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			return w.take(d)
 		}
 	}
-	if e, ok := m["enum"].([]any); ok && len(e) > 0 {
+	if e, _ := spec.TypedEnum(m); len(e) > 0 {
 		// The first value the schema's other keywords admit: an enum
 		// listing a value of another type first (or one its pattern
 		// refuses) still has a valid member.

@@ -562,6 +562,9 @@ func TestCorpusShapes(t *testing.T) {
 			`{Cat: {type: object, required: [petType], properties: {petType: {type: string}, name: {type: string}}},
 			Dog: {type: object, required: [petType], properties: {petType: {type: string}, name: {type: string}, bark: {type: boolean}}},
 			Pet: {oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}], discriminator: {propertyName: petType, mapping: {dog: '#/components/schemas/Dog'}}}}`},
+		// Zoom, trakt: enums spelled in another type than the declared one.
+		{"enum values of another type's spelling", `{type: object, required: [tsp, rating, on], properties: {
+			tsp: {type: string, enum: [1, 2]}, rating: {type: integer, enum: ["1", "10"]}, on: {type: boolean, enum: ["true"]}}}`, ""},
 		// The same with a map (additionalProperties only), whose value is {}.
 		{"allOf of a map $ref and a description", `{type: object, required: [filter], properties: {
 			filter: {allOf: [{$ref: '#/components/schemas/Map'}, {description: the filter}]}}}`,

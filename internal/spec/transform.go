@@ -144,6 +144,17 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			o := cow()
 			o["$ref"] = resourceURL(target.File, target.Pointer, member)
 			cur = o
+			// Before 3.1 a $ref's siblings are ignored (OpenAPI 3.0, JSON
+			// Schema draft 4). Most are kept as their authors meant them
+			// (nullable, readOnly, a narrower bound); a `type` the target
+			// contradicts would refuse every value, and is dropped.
+			if sib, ok := cur["type"].(string); ok && (t.family == Swagger20 || t.family == OpenAPI30) {
+				if tt := t.fs.targetType(target); tt != "" && !typesMeet(sib, tt) {
+					delete(o, "type")
+					t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "type")}),
+						Message: fmt.Sprintf("type %q beside a $ref to a schema of type %q: before OpenAPI 3.1 a $ref's siblings are ignored, and this one would refuse every value; it is not enforced", sib, tt)})
+				}
+			}
 		}
 	}
 	// $id and $anchor have been resolved by the loader (3.1+; before 3.1
@@ -654,6 +665,26 @@ func looksLikeSchema(m map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// targetType is the single type a referenced schema declares (after its
+// own $refs), or "" when it declares none or several.
+func (fs *fileSet) targetType(at NodeRef) string {
+	v, ok := fs.value(at)
+	if !ok {
+		return ""
+	}
+	_, m, ok := fs.derefMap(at, asMap(v))
+	if !ok {
+		return ""
+	}
+	t, _ := m["type"].(string)
+	return t
+}
+
+// typesMeet reports whether a value can be of both JSON Schema types.
+func typesMeet(a, b string) bool {
+	return a == b || (a == "integer" && b == "number") || (a == "number" && b == "integer")
 }
 
 // quoteNames quotes and joins property names for a problem's message.

@@ -156,6 +156,8 @@ components:
           required: [inbound_policy]
           properties:
             inbound: {minItems: 1}
+    RefTyped: {$ref: '#/components/schemas/Base', type: string}
+    RefNullable: {$ref: '#/components/schemas/Base', nullable: true}
     Tsp: {type: string, enum: [1, 2, a]}
     Rating: {type: integer, enum: ["1", "9", x]}
     Flag: {type: boolean, enum: ["true"]}
@@ -202,6 +204,8 @@ components:
       properties:
         id: {$ref: '#/components/schemas/Id'}
         name: {type: string}
+    Base: {type: object, properties: {kind: {type: string}}}
+    RefTyped: {$ref: '#/components/schemas/Base', type: string}
 `
 
 func TestCompiledViews(t *testing.T) {
@@ -293,6 +297,13 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"OPEN"}}`, false},
 		{d30, "FirewallCreate", RequestView, `{"label":"l","rules":{"inbound":["a"],"inbound_policy":"DROP","evil":1}}`, false},
 		{d30, "FirewallCreate", RequestView, `{"label":"l","evil":1,"rules":{"inbound":["a"],"inbound_policy":"DROP"}}`, false},
+		// Before 3.1 a $ref's siblings are ignored: a type that
+		// contradicts the target is not enforced (other siblings, such
+		// as nullable, are kept as meant); in 3.1 both apply.
+		{d30, "RefTyped", RequestView, `{"kind":"k"}`, true},
+		{d30, "RefTyped", RequestView, `"k"`, false},
+		{d30, "RefNullable", RequestView, `null`, true},
+		{d31, "RefTyped", RequestView, `{"kind":"k"}`, false},
 		// Enum values spelled in another type read as the declared
 		// type's: on a parameter's wire they are the same text.
 		{d30, "Tsp", RequestView, `"1"`, true},
@@ -404,7 +415,7 @@ func TestUnsupportedPatternReported(t *testing.T) {
 // the keyword's line, and only there.
 func TestContractReadingsReported(t *testing.T) {
 	d := loadString(t, views30, Options{})
-	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate", "Tsp", "NotNullable"} {
+	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate", "Tsp", "NotNullable", "RefTyped"} {
 		if _, err := d.Compile(component(t, d, name), RequestView); err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}
@@ -421,6 +432,7 @@ func TestContractReadingsReported(t *testing.T) {
 		"/components/schemas/Profile/required":                       "required-undeclared",
 		"/components/schemas/ClosedComposition/additionalProperties": "closed-composition",
 		"/components/schemas/Tsp/enum":                               "enum-retyped",
+		"/components/schemas/RefTyped/type":                          "ref-sibling-ignored",
 	}
 	for ptr, code := range want {
 		if got[ptr] != code {

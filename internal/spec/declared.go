@@ -41,26 +41,9 @@ func (fs *fileSet) collectNames(at NodeRef, m map[string]any, depth int, budget 
 	if *budget--; *budget < 0 {
 		return names, true
 	}
-	for hop := 0; hop < 16 && m != nil; hop++ {
-		ref, ok := m["$ref"].(string)
-		if !ok {
-			break
-		}
-		target, err := fs.resolveRefAt(at, ref)
-		if err != nil {
-			return names, true
-		}
-		v, ok := fs.value(target)
-		if !ok {
-			return names, true
-		}
-		at, m = target, asMap(v)
-	}
-	if m == nil || depth > 16 {
-		return names, true
-	}
-	if _, ref := m["$ref"]; ref {
-		return names, true // a chain longer than the hops followed
+	at, m, ok := fs.derefMap(at, m)
+	if !ok || depth > 16 {
+		return names, true // unreadable, or a chain longer than the hops followed
 	}
 	if ap, ok := m["additionalProperties"]; (ok && ap != false) || m["patternProperties"] != nil {
 		return names, true

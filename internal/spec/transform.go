@@ -102,8 +102,8 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		}
 		return out
 	}
-	if m["allOf"] != nil || m["anyOf"] != nil || m["oneOf"] != nil {
-		t.noteOverlays(m, ptr)
+	if t.closed && (m["allOf"] != nil || m["anyOf"] != nil || m["oneOf"] != nil) {
+		t.noteOverlays(m, ptr) // read when the policy closes the properties
 	}
 	// Children first.
 	for k, c := range m {

@@ -149,7 +149,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			// (nullable, readOnly, a narrower bound); a `type` the target
 			// contradicts would refuse every value, and is dropped.
 			if sib, ok := cur["type"].(string); ok && (t.family == Swagger20 || t.family == OpenAPI30) {
-				if tt := t.fs.targetType(target); tt != "" && !typesMeet(sib, tt) {
+				if tt := t.fs.targetType(target); jsonTypes[sib] && jsonTypes[tt] && !typesMeet(sib, tt) {
 					delete(o, "type")
 					t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "type")}),
 						Message: fmt.Sprintf("type %q beside a $ref to a schema of type %q: before OpenAPI 3.1 a $ref's siblings are ignored, and this one would refuse every value; it is not enforced", sib, tt)})
@@ -681,6 +681,10 @@ func (fs *fileSet) targetType(at NodeRef) string {
 	t, _ := m["type"].(string)
 	return t
 }
+
+// jsonTypes are JSON Schema's type names (a definition may write others,
+// such as a media type, which are no reading of anything).
+var jsonTypes = map[string]bool{"string": true, "number": true, "integer": true, "boolean": true, "array": true, "object": true, "null": true}
 
 // typesMeet reports whether a value can be of both JSON Schema types.
 func typesMeet(a, b string) bool {

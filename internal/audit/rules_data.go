@@ -444,21 +444,10 @@ func sensitiveName(name string) string {
 func (c *nodeCheck) checkComposedRequired(m map[string]any, at spec.NodeRef) {
 	_, hasAP := m["additionalProperties"]
 	_, hasUP := m["unevaluatedProperties"]
-	req := asSlice(m["required"])
-	if len(req) == 0 || !c.n.nonMember || hasAP || hasUP || !c.r.doc.StrictObjects() {
+	if !c.n.nonMember || hasAP || hasUP || !c.r.doc.StrictObjects() {
 		return
 	}
-	declared, open := c.r.doc.DeclaredNames(at, m)
-	if open {
-		return
-	}
-	var missing []string
-	for _, x := range req {
-		if s, ok := x.(string); ok && !declared[s] {
-			missing = append(missing, s)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := c.r.doc.RequiredUndeclared(at, m); len(missing) > 0 {
 		c.add("data-required-undeclared", ref(at.File, at.Pointer, "required"), fmt.Sprintf("required lists %s, which neither the object nor its subschemas declare: under the strict-objects policy the firewall admits it with any value, unvalidated.", quoteList(missing)))
 	}
 }

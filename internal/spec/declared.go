@@ -65,6 +65,13 @@ func (fs *fileSet) collectNames(at NodeRef, m map[string]any, depth int, budget 
 	return names, false
 }
 
+// RequiredUndeclared lists, sorted, the names the schema m at `at` requires
+// that neither it nor its in-place subschemas declare: what the compiled
+// views admit with any value when they close the object.
+func (d *Document) RequiredUndeclared(at NodeRef, m map[string]any) []string {
+	return d.files.requiredUndeclared(at, m)
+}
+
 // requiredUndeclared lists, sorted, the names m requires that neither m nor
 // its in-place subschemas declare. open is true when the declared names are
 // not known (see declaredNames): nothing is listed then.

@@ -321,11 +321,13 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		objectish := hasProps || (composes && (cur["type"] == "object" || cur["type"] == nil))
 		if !hasAP && !hasUP && objectish && !t.isNonObject(cur) && !t.overlays[ptr].open {
 			o := cow()
-			// A name the schema requires but nowhere declares is part of
-			// the contract all the same: closing the object must not make
-			// it unsendable (box's revoke request requires grant_type
-			// without declaring it). It is admitted with any value. The
-			// source map m is read, as its $refs still lead somewhere.
+			// Closing admits, beside the declared properties, the names a
+			// member's schema of this property declares (an overlay, see
+			// noteOverlays) and the names the schema requires but nowhere
+			// declares, which are part of the contract all the same (box's
+			// revoke request requires grant_type without declaring it),
+			// with any value. The source map m is read, as its $refs
+			// still lead somewhere.
 			ov := t.overlays[ptr]
 			var admit, missing []string
 			for name := range ov.names {

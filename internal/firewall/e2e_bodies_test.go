@@ -47,6 +47,12 @@ func e2eBodyCases() []e2eCase {
 	ok := name("pen") + closeB
 	hidden := field(`form-data; name="role"`, "admin") + "\r\n"
 	long := strings.Repeat("b", 71)
+	// An "or" expression nested 28 deep (56 JSON levels, under the
+	// default limit of 64): through a plain oneOf, 2^28 subtree visits.
+	expr := `{"value":"x"}`
+	for range 28 {
+		expr = `{"op":"or","args":[` + expr + `]}`
+	}
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
@@ -65,6 +71,12 @@ func e2eBodyCases() []e2eCase {
 		{"bodies text/csv with an array schema still UTF-8", "bodies", "POST", "/v1/bodies/csv", nil, "text/csv", "sku\np\xffn\n", 400, false, "invalid-utf8"},
 		{"bodies text/plain with a string schema", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "pen", 201, true, ""},
 		{"bodies text/plain too long", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "a pen and a pencil", 400, false, "schema-violation"},
+		// A union whose branches op selects is validated through the
+		// selected branch only: linear in the body, same verdicts.
+		{"bodies selected union nested 28 deep", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, expr, 201, true, ""},
+		{"bodies selected union bad leaf deep down", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, strings.Replace(expr, `"x"`, `7`, 1), 400, false, "schema-violation"},
+		{"bodies selected union undeclared property deep down", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, strings.Replace(expr, `"value":"x"`, `"value":"x","admin":true`, 1), 400, false, "schema-violation"},
+		{"bodies selected union unknown op", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, `{"op":"xor","args":[]}`, 400, false, "schema-violation"},
 		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
 		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},
 		{"bodies oneOf both branches", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc","limit":10}`, 400, false, ""},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -364,6 +365,23 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			}
 			cur = o
 		}
+	}
+	// Branches a property's value selects: validated through a chain that
+	// visits only the selected branch (selection.go). Last, so that every
+	// reading above still sees the oneOf/anyOf as written.
+	for _, kw := range []string{"oneOf", "anyOf"} {
+		list, ok := cur[kw].([]any)
+		if !ok {
+			continue
+		}
+		sel, ok := t.fs.branchSelection(NodeRef{File: t.file, Pointer: ptr}, m, kw)
+		if !ok || len(sel.Values) != len(list) {
+			continue
+		}
+		o := cow()
+		delete(o, kw)
+		o["allOf"] = append(slices.Clone(asSlice(o["allOf"])), selectionChain(kw, list, sel))
+		cur = o
 	}
 	if legacy {
 		nullable := asBool(cur["nullable"]) || asBool(cur["x-nullable"])

@@ -53,6 +53,13 @@ func e2eBodyCases() []e2eCase {
 	for range 28 {
 		expr = `{"op":"or","args":[` + expr + `]}`
 	}
+	tree := func(depth int) string {
+		v := `{"id":1}`
+		for range depth {
+			v = `{"id":1,"children":[` + v + `]}`
+		}
+		return v
+	}
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
@@ -77,6 +84,13 @@ func e2eBodyCases() []e2eCase {
 		{"bodies selected union bad leaf deep down", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, strings.Replace(expr, `"x"`, `7`, 1), 400, false, "schema-violation"},
 		{"bodies selected union undeclared property deep down", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, strings.Replace(expr, `"value":"x"`, `"value":"x","admin":true`, 1), 400, false, "schema-violation"},
 		{"bodies selected union unknown op", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, `{"op":"xor","args":[]}`, 400, false, "schema-violation"},
+		// A union no chain can select: the work is counted before the
+		// engine runs, and a value that would take more than a linear
+		// bound is refused unvalidated (2^28 visits here).
+		{"bodies costly union shallow", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, tree(5), 201, true, ""},
+		{"bodies costly union wide", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":1,"children":[` + strings.TrimSuffix(strings.Repeat(`{"name":"n","children":[]},`, 2000), ",") + `]}`, 201, true, ""},
+		{"bodies costly union deep", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, tree(28), 400, false, "body-too-costly"},
+		{"bodies costly union invalid", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":"one"}`, 400, false, "schema-violation"},
 		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
 		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},
 		{"bodies oneOf both branches", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc","limit":10}`, 400, false, ""},

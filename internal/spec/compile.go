@@ -104,6 +104,7 @@ type viewCompiler struct {
 	view     View
 	cache    map[string]*jsonschema.Schema
 	problems []Problem
+	cost     *costAnalysis
 }
 
 // Compile returns the compiled form of s in the given view. Compilation is

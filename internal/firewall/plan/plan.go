@@ -241,6 +241,10 @@ type Media struct {
 	Name   string // lower case, without parameters
 	Kind   int
 	Schema *jsonschema.Schema
+	// Cost counts, before validation, the work a value would take, for a
+	// schema whose validation is not linear in the value by construction
+	// (spec.ValidationCost); nil for every other schema.
+	Cost *spec.ValidationCost
 	Shape  *params.Shape
 	// JSONFields are form/multipart properties encoded as JSON.
 	JSONFields map[string]bool
@@ -355,6 +359,18 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	p.Built = time.Now()
 	p.Duration = p.Built.Sub(start)
 	return p, nil
+}
+
+// noteCost lists, once per cause, the bodies whose validation cost is
+// counted before validation (spec.ValidationCost).
+func (p *Plan) noteCost(c *spec.ValidationCost) {
+	if c == nil {
+		return
+	}
+	msg := c.Why + "; values it validates are counted first, and refused unvalidated (" + ReasonTooCostly + ") when they would take more than a linear bound"
+	if !slices.Contains(p.Problems, msg) {
+		p.Problems = append(p.Problems, msg)
+	}
 }
 
 // discriminated reports whether the operation's path key carries a query
@@ -635,6 +651,8 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
 			schema := p.describing(m.Kind, mt.Schema)
 			m.Schema = compile(schema, spec.RequestView, "request body "+name)
+			m.Cost = p.Doc.ValidationCost(m.Schema, spec.RequestView)
+			p.noteCost(m.Cost)
 			m.CaseVariantKeys = declaresCaseVariants(m.Schema)
 			if schema != nil && (m.Kind == KindForm || m.Kind == KindMultipart) {
 				m.Shape = p.shape(mt.Schema)
@@ -695,6 +713,8 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			mt := sr.Content[name]
 			m := &Media{Name: MediaName(name), Kind: kindOf(MediaName(name))}
 			m.Schema = compile(p.describing(m.Kind, mt.Schema), spec.ResponseView, "response "+sr.Code+" "+name)
+			m.Cost = p.Doc.ValidationCost(m.Schema, spec.ResponseView)
+			p.noteCost(m.Cost)
 			r.Media = append(r.Media, m)
 		}
 		sortMedia(r.Media)

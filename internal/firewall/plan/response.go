@@ -132,6 +132,11 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	default:
 		return vs, nil
 	}
+	if m.Cost != nil {
+		if visits, nodes, ok := m.Cost.Check(v); !ok {
+			return append(vs, Violation{502, ReasonTooCostly, costDetail("response body", visits, nodes)}), nil
+		}
+	}
 	err := validate(m.Schema, v)
 	if err == nil {
 		return vs, nil

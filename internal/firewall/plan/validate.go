@@ -53,6 +53,7 @@ const (
 	ReasonRespBodyMalformed = "response-body-malformed"
 	ReasonRespHeader        = "response-header-invalid"
 	ReasonRespTooLarge      = "response-too-large"
+	ReasonTooCostly         = "body-too-costly"
 )
 
 // Request is what request validation reads.
@@ -434,6 +435,12 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	if m.Schema == nil {
 		return
 	}
+	if m.Cost != nil {
+		if visits, nodes, ok := m.Cost.Check(v); !ok {
+			add(Violation{400, ReasonTooCostly, costDetail("request body", visits, nodes)})
+			return
+		}
+	}
 	if err := validate(m.Schema, v); err != nil {
 		reason, detail := describe(err, false)
 		add(Violation{400, reason, "request body: " + detail})
@@ -722,6 +729,11 @@ func (e *unvalidatable) Error() string { return fmt.Sprintf("schema engine failu
 
 // validate runs the compiled schema over v, turning an engine panic into
 // an unvalidatable error.
+// costDetail says why a body was not validated (spec.ValidationCost).
+func costDetail(what string, visits, nodes int) string {
+	return fmt.Sprintf("%s: validating this value against the contract would take %d schema visits for its %d values; refused unvalidated (the contract's unions or compositions multiply the work with nesting)", what, visits, nodes)
+}
+
 func validate(s *jsonschema.Schema, v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

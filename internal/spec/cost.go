@@ -1,0 +1,625 @@
+package spec
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// ValidationCost bounds the work of validating a value against a compiled
+// schema whose cost is not linear in the value by construction.
+//
+// The schema engine visits, at each location of a value, every schema that
+// applies there in place ($ref, allOf, anyOf, oneOf, if/then/else, ...)
+// and, below it, every schema those reach for each property or item, and
+// it validates every branch of a union in full. Two shapes make that
+// exponential: unions whose branches recurse into the same property
+// (Node: oneOf [{required: [name], properties: {children: [Node]}},
+// {required: [id], properties: {children: [Node]}}] visits each level of
+// children twice per level above it), and compositions that fan out
+// (allOf of three $refs to a schema that is itself an allOf of three ...).
+// Unions a property selects are compiled to visit one branch (see
+// selection.go); the rest is measured here, on the value, before the
+// engine sees it: the visits are counted as the engine would make them
+// (schemas that apply at a location, with the number of ways they are
+// reached), which takes time linear in the value and the schemas.
+type ValidationCost struct {
+	// Why says what makes the schema need the count.
+	Why      string
+	closures   *sync.Map // *jsonschema.Schema -> *closure, written only by the analysis
+	rootSchema *jsonschema.Schema
+}
+
+type weighted struct {
+	s *jsonschema.Schema
+	n int
+}
+
+const (
+	// costFanOut is the number of schema visits at one location above
+	// which a composition is counted on every value.
+	costFanOut = 64
+	// A value is refused when validating it would visit more schemas
+	// than costBase + costPerNode for each of its nodes: a linear bound,
+	// some 20 times what ordinary contracts need per node.
+	costBase    = 10000
+	costPerNode = 64
+	// costSaturate caps the counts, which can grow exponentially.
+	costSaturate = 1 << 40
+)
+
+// ValidationCost returns the count for a schema compiled by this document
+// in view v, or nil when the schema is validated in time linear in the
+// value whatever its shape: no union that can reach itself and no location
+// where more than costFanOut schemas apply in place.
+func (d *Document) ValidationCost(root *jsonschema.Schema, v View) *ValidationCost {
+	if root == nil {
+		return nil
+	}
+	vc := d.viewCompiler(v)
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	if vc.cost == nil {
+		vc.cost = newCostAnalysis()
+	}
+	return vc.cost.of(root, d.schemaPlace)
+}
+
+// schemaPlace turns a compiled schema's location (a resource of a view, see
+// resourceURL, and a pointer in it) into the definition's file:line.
+func (d *Document) schemaPlace(location string) string {
+	base, frag, _ := strings.Cut(location, "#")
+	at, _, err := parseResourceURL(base)
+	if err != nil {
+		return location
+	}
+	if p, err := url.PathUnescape(frag); err == nil {
+		frag = p
+	}
+	at.Pointer += frag
+	return d.files.locate(at).String()
+}
+
+// costAnalysis holds, for the schemas of one view, what the count needs:
+// in-place closures, and for each schema the widest location and the
+// first union on a cycle it can reach. A view's bodies share most of
+// their schemas, so the work is done once per schema (Tarjan's strongly
+// connected components, resumed from each new root).
+type costAnalysis struct {
+	// closures is read by counts while requests are served and written
+	// when a later body of the view is analysed.
+	closures sync.Map
+	reach    map[*jsonschema.Schema]costReach
+}
+
+type costReach struct {
+	widest   int
+	widestAt string
+	union    *jsonschema.Schema
+}
+
+func newCostAnalysis() *costAnalysis {
+	return &costAnalysis{reach: map[*jsonschema.Schema]costReach{}}
+}
+
+func (a *costAnalysis) of(root *jsonschema.Schema, place func(string) string) *ValidationCost {
+	a.analyse(root)
+	r := a.reach[root]
+	c := &ValidationCost{closures: &a.closures}
+	switch {
+	case r.widest > costFanOut:
+		c.Why = fmt.Sprintf("compositions at %s apply %s schemas to one value", place(r.widestAt), countString(r.widest))
+	case r.union != nil:
+		c.Why = fmt.Sprintf("the union at %s can reach itself: where its branches recurse into the same property, each level of nesting multiplies the work", place(r.union.Location))
+	default:
+		return nil
+	}
+	c.rootSchema = root
+	return c
+}
+
+// analyse fills reach for every schema reachable from root.
+func (a *costAnalysis) analyse(root *jsonschema.Schema) {
+	if _, done := a.reach[root]; done {
+		return
+	}
+	index := map[*jsonschema.Schema]int{}
+	low := map[*jsonschema.Schema]int{}
+	onStack := map[*jsonschema.Schema]bool{}
+	var stack []*jsonschema.Schema
+	type frame struct {
+		s    *jsonschema.Schema
+		kids []*jsonschema.Schema
+		i    int
+	}
+	push := func(s *jsonschema.Schema) *frame {
+		index[s], low[s] = len(index), len(index)
+		stack = append(stack, s)
+		onStack[s] = true
+		return &frame{s: s, kids: children(s)}
+	}
+	frames := []*frame{push(root)}
+	for len(frames) > 0 {
+		f := frames[len(frames)-1]
+		if f.i < len(f.kids) {
+			k := f.kids[f.i]
+			f.i++
+			if _, done := a.reach[k]; done {
+				continue
+			}
+			if _, seen := index[k]; !seen {
+				frames = append(frames, push(k))
+			} else if onStack[k] {
+				low[f.s] = min(low[f.s], index[k])
+			}
+			continue
+		}
+		frames = frames[:len(frames)-1]
+		if len(frames) > 0 {
+			p := frames[len(frames)-1].s
+			low[p] = min(low[p], low[f.s])
+		}
+		if low[f.s] != index[f.s] {
+			continue
+		}
+		// f.s roots a component: pop it and combine what its members
+		// and the components below them reach.
+		var comp []*jsonschema.Schema
+		for {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[top] = false
+			comp = append(comp, top)
+			if top == f.s {
+				break
+			}
+		}
+		inComp := map[*jsonschema.Schema]bool{}
+		for _, s := range comp {
+			inComp[s] = true
+		}
+		var r costReach
+		cyclic := len(comp) > 1
+		for _, s := range comp {
+			if t := a.closure(s, map[*jsonschema.Schema]bool{}).widest; t > r.widest {
+				r.widest, r.widestAt = t, s.Location
+			}
+			for _, k := range children(s) {
+				if inComp[k] {
+					cyclic = cyclic || k == s
+					continue
+				}
+				kr := a.reach[k]
+				if kr.widest > r.widest {
+					r.widest, r.widestAt = kr.widest, kr.widestAt
+				}
+				if r.union == nil {
+					r.union = kr.union
+				}
+			}
+		}
+		if cyclic {
+			for _, s := range comp {
+				if a.overlapping(s.OneOf) || a.overlapping(s.AnyOf) {
+					r.union = s
+					break
+				}
+			}
+		}
+		for _, s := range comp {
+			a.reach[s] = r
+		}
+	}
+}
+
+// Check counts the schema visits validating v would make and reports
+// whether they stay within the linear bound.
+func (c *ValidationCost) Check(v any) (visits, nodes int, ok bool) {
+	visits, nodes = c.walk(v, []weighted{{c.rootSchema, 1}})
+	return visits, nodes, visits <= costBase+costPerNode*nodes
+}
+
+// walk counts the visits for value v, to which the schemas of seeds apply
+// (each with its in-place closure), and below it.
+func (c *ValidationCost) walk(v any, seeds []weighted) (visits, nodes int) {
+	acc := map[*jsonschema.Schema]int{}
+	for _, w := range seeds {
+		c.expand(w.s, w.n, v, acc)
+	}
+	for _, n := range acc {
+		visits = saturate(visits + n)
+	}
+	nodes = 1
+	next := func(kids func(*jsonschema.Schema) []*jsonschema.Schema) []weighted {
+		var out []weighted
+		for s, n := range acc {
+			for _, k := range kids(s) {
+				out = append(out, weighted{k, n})
+			}
+		}
+		return out
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, cv := range x {
+			cvis, cn := c.walk(cv, next(func(s *jsonschema.Schema) []*jsonschema.Schema { return propertySchemas(s, k) }))
+			visits, nodes = saturate(visits+cvis), nodes+cn
+		}
+	case []any:
+		for i, cv := range x {
+			cvis, cn := c.walk(cv, next(func(s *jsonschema.Schema) []*jsonschema.Schema { return itemSchemas(s, i) }))
+			visits, nodes = saturate(visits+cvis), nodes+cn
+		}
+	}
+	return visits, nodes
+}
+
+// expand adds to acc the schemas that validate v in place when s does,
+// times mult: the static closure, and for each if/then/else in it the
+// branch the `if` selects for v (the engine validates one of them).
+func (c *ValidationCost) expand(s *jsonschema.Schema, mult int, v any, acc map[*jsonschema.Schema]int) {
+	cl, _ := c.closures.Load(s)
+	clo := cl.(*closure)
+	for _, w := range clo.in {
+		acc[w.s] = saturate(acc[w.s] + mulSaturate(mult, w.n))
+	}
+	for _, w := range clo.conds {
+		branch := w.s.Else
+		if w.s.If.Validate(v) == nil {
+			branch = w.s.Then
+		}
+		if branch != nil {
+			c.expand(branch, mulSaturate(mult, w.n), v, acc)
+		}
+	}
+}
+
+// closure is what validates a value in place when a schema does: the
+// schemas (itself included) each with the number of ways it is reached,
+// and the schemas among them with an if, whose then or else depends on
+// the value.
+type closure struct {
+	in    []weighted
+	conds []weighted
+	// widest is the most schemas that can validate a value in place,
+	// whichever branches the ifs select.
+	widest int
+}
+
+func (a *costAnalysis) closure(s *jsonschema.Schema, onStack map[*jsonschema.Schema]bool) *closure {
+	if cl, ok := a.closures.Load(s); ok {
+		return cl.(*closure)
+	}
+	if onStack[s] {
+		// A cycle in place: the engine refuses it at run time (an
+		// infinite loop); count the schema once.
+		return &closure{in: []weighted{{s, 1}}, widest: 1}
+	}
+	onStack[s] = true
+	in := map[*jsonschema.Schema]int{s: 1}
+	conds := map[*jsonschema.Schema]int{}
+	if s.If != nil && (s.Then != nil || s.Else != nil) {
+		conds[s] = 1
+	}
+	widest := 1
+	for _, m := range inPlace(s) {
+		mc := a.closure(m, onStack)
+		for _, w := range mc.in {
+			in[w.s] = saturate(in[w.s] + w.n)
+		}
+		for _, w := range mc.conds {
+			conds[w.s] = saturate(conds[w.s] + w.n)
+		}
+		widest = saturate(widest + mc.widest)
+	}
+	if conds[s] > 0 {
+		widest = saturate(widest + max(a.closure(orTrue(s.Then), onStack).widest, a.closure(orTrue(s.Else), onStack).widest))
+	}
+	delete(onStack, s)
+	cl := &closure{in: flatten(in), conds: flatten(conds), widest: widest}
+	a.closures.Store(s, cl)
+	return cl
+}
+
+// overlapping reports whether two branches of a union can both validate
+// one property or item of a value with schemas that can hold further
+// values: only then can the union multiply the work below it. A union
+// told apart by type (Stripe's expandable fields, anyOf [string,
+// Customer]) or whose branches hold values under different names
+// (customer and deleted_customer) cannot.
+func (a *costAnalysis) overlapping(branches []*jsonschema.Schema) bool {
+	seen := map[string]bool{}
+	for _, b := range branches {
+		keys := a.descendingKeys(b)
+		for k := range keys {
+			if seen[k] || (k == anyName && seenName(seen)) || (k != anyItem && k != anyName && seen[anyName]) {
+				return true
+			}
+		}
+		for k := range keys {
+			seen[k] = true
+		}
+	}
+	return false
+}
+
+const (
+	anyName = "\x00name" // additionalProperties, patternProperties, unevaluatedProperties
+	anyItem = "\x00item"
+)
+
+func seenName(seen map[string]bool) bool {
+	for k := range seen {
+		if k != anyItem {
+			return true
+		}
+	}
+	return false
+}
+
+// descendingKeys lists where a schema (with what validates in place
+// beside it) validates parts of a value with schemas that can hold
+// further values: property names, anyName and anyItem.
+func (a *costAnalysis) descendingKeys(s *jsonschema.Schema) map[string]bool {
+	keys := map[string]bool{}
+	in := a.closure(s, map[*jsonschema.Schema]bool{}).in
+	mask := containerObject | containerArray
+	for _, w := range in {
+		if w.s.Types != nil {
+			mask &= containers(*w.s.Types)
+		}
+	}
+	holds := func(c *jsonschema.Schema) bool {
+		m := containerObject | containerArray
+		for _, w := range a.closure(c, map[*jsonschema.Schema]bool{}).in {
+			if w.s.Types != nil {
+				m &= containers(*w.s.Types)
+			}
+		}
+		return m != 0
+	}
+	for _, w := range in {
+		x := w.s
+		if mask&containerObject != 0 {
+			for name, p := range x.Properties {
+				if holds(p) {
+					keys[name] = true
+				}
+			}
+			for _, p := range x.PatternProperties {
+				if holds(p) {
+					keys[anyName] = true
+				}
+			}
+			if ap, ok := x.AdditionalProperties.(*jsonschema.Schema); ok && holds(ap) {
+				keys[anyName] = true
+			}
+			if x.UnevaluatedProperties != nil && holds(x.UnevaluatedProperties) {
+				keys[anyName] = true
+			}
+		}
+		if mask&containerArray != 0 {
+			for _, c := range append(append([]*jsonschema.Schema{x.Items2020, x.Contains, x.UnevaluatedItems}, x.PrefixItems...), itemsSchemas(x)...) {
+				if c != nil && holds(c) {
+					keys[anyItem] = true
+				}
+			}
+		}
+	}
+	return keys
+}
+
+// itemsSchemas lists the draft-7 style items schemas.
+func itemsSchemas(x *jsonschema.Schema) []*jsonschema.Schema {
+	switch it := x.Items.(type) {
+	case *jsonschema.Schema:
+		return []*jsonschema.Schema{it}
+	case []*jsonschema.Schema:
+		return it
+	}
+	return nil
+}
+
+const (
+	containerObject = 1 << iota
+	containerArray
+)
+
+// containers is which of object and array a type keyword admits.
+func containers(t jsonschema.Types) int {
+	mask := 0
+	for _, name := range t.ToStrings() {
+		switch name {
+		case "object":
+			mask |= containerObject
+		case "array":
+			mask |= containerArray
+		}
+	}
+	return mask
+}
+
+// alwaysValid stands for an absent then or else.
+var alwaysValid = &jsonschema.Schema{}
+
+func orTrue(s *jsonschema.Schema) *jsonschema.Schema {
+	if s == nil {
+		return alwaysValid
+	}
+	return s
+}
+
+// inPlace lists the subschemas that validate the same value as s.
+func inPlace(s *jsonschema.Schema) []*jsonschema.Schema {
+	var out []*jsonschema.Schema
+	add := func(xs ...*jsonschema.Schema) {
+		for _, x := range xs {
+			if x != nil {
+				out = append(out, x)
+			}
+		}
+	}
+	add(s.Ref, s.RecursiveRef, s.Not, s.If) // then/else: see closure
+	if s.DynamicRef != nil {
+		add(s.DynamicRef.Ref)
+	}
+	add(s.AllOf...)
+	add(s.AnyOf...)
+	add(s.OneOf...)
+	for _, k := range sortedSchemaKeys(s.DependentSchemas) {
+		add(s.DependentSchemas[k])
+	}
+	for _, d := range s.Dependencies {
+		if x, ok := d.(*jsonschema.Schema); ok {
+			add(x)
+		}
+	}
+	return out
+}
+
+// propertySchemas lists the schemas s applies to its property name; an
+// unevaluatedProperties schema is counted wherever s itself declares
+// nothing for the name (it may apply).
+func propertySchemas(s *jsonschema.Schema, name string) []*jsonschema.Schema {
+	var out []*jsonschema.Schema
+	declared := false
+	if p := s.Properties[name]; p != nil {
+		out = append(out, p)
+		declared = true
+	}
+	for re, p := range s.PatternProperties {
+		if re.MatchString(name) {
+			out = append(out, p)
+			declared = true
+		}
+	}
+	if !declared {
+		if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+			out = append(out, ap)
+		}
+		if s.UnevaluatedProperties != nil {
+			out = append(out, s.UnevaluatedProperties)
+		}
+	}
+	return out
+}
+
+// itemSchemas lists the schemas s applies to item i of an array.
+func itemSchemas(s *jsonschema.Schema, i int) []*jsonschema.Schema {
+	var out []*jsonschema.Schema
+	declared := false
+	switch {
+	case i < len(s.PrefixItems):
+		out = append(out, s.PrefixItems[i])
+		declared = true
+	case s.Items2020 != nil:
+		out = append(out, s.Items2020)
+		declared = true
+	}
+	switch it := s.Items.(type) {
+	case *jsonschema.Schema:
+		out = append(out, it)
+		declared = true
+	case []*jsonschema.Schema:
+		if i < len(it) {
+			out = append(out, it[i])
+			declared = true
+		} else if ai, ok := s.AdditionalItems.(*jsonschema.Schema); ok {
+			out = append(out, ai)
+			declared = true
+		}
+	}
+	if s.Contains != nil {
+		out = append(out, s.Contains)
+	}
+	if !declared && s.UnevaluatedItems != nil {
+		out = append(out, s.UnevaluatedItems)
+	}
+	return out
+}
+
+// children lists every subschema s validates a part of the value with.
+func children(s *jsonschema.Schema) []*jsonschema.Schema {
+	out := inPlace(s)
+	add := func(xs ...*jsonschema.Schema) {
+		for _, x := range xs {
+			if x != nil {
+				out = append(out, x)
+			}
+		}
+	}
+	add(s.Then, s.Else)
+	for _, k := range sortedSchemaKeys(s.Properties) {
+		add(s.Properties[k])
+	}
+	for _, p := range s.PatternProperties {
+		add(p)
+	}
+	if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+		add(ap)
+	}
+	add(s.UnevaluatedProperties, s.PropertyNames, s.Contains, s.Items2020, s.UnevaluatedItems, s.ContentSchema)
+	add(s.PrefixItems...)
+	switch it := s.Items.(type) {
+	case *jsonschema.Schema:
+		add(it)
+	case []*jsonschema.Schema:
+		add(it...)
+	}
+	if ai, ok := s.AdditionalItems.(*jsonschema.Schema); ok {
+		add(ai)
+	}
+	return out
+}
+
+func total(ws []weighted) int {
+	t := 0
+	for _, w := range ws {
+		t = saturate(t + w.n)
+	}
+	return t
+}
+
+func saturate(n int) int {
+	if n > costSaturate || n < 0 {
+		return costSaturate
+	}
+	return n
+}
+
+func mulSaturate(a, b int) int {
+	if a != 0 && b > costSaturate/a {
+		return costSaturate
+	}
+	return a * b
+}
+
+// flatten turns a count map into a slice (in no particular order: only
+// the sums are read).
+func flatten(acc map[*jsonschema.Schema]int) []weighted {
+	out := make([]weighted, 0, len(acc))
+	for s, n := range acc {
+		out = append(out, weighted{s, n})
+	}
+	return out
+}
+
+func sortedSchemaKeys(m map[string]*jsonschema.Schema) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func countString(n int) string {
+	if n >= costSaturate {
+		return "more than a trillion"
+	}
+	return fmt.Sprint(n)
+}

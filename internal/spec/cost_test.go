@@ -1,0 +1,141 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// costSpec holds schemas whose validation is linear in the value by
+// construction and schemas whose cost the count must watch.
+const costSpec = `openapi: 3.1.0
+info: {title: cost, version: "1"}
+paths: {}
+components:
+  schemas:
+    Node:
+      oneOf:
+        - {type: object, required: [name], properties: {name: {type: string}, children: {type: array, items: {$ref: '#/components/schemas/Node'}}}}
+        - {type: object, required: [id], properties: {id: {type: integer}, children: {type: array, items: {$ref: '#/components/schemas/Node'}}}}
+    Tree:
+      type: object
+      properties:
+        name: {type: string}
+        children: {type: array, items: {$ref: '#/components/schemas/Tree'}}
+    JSONValue:
+      oneOf:
+        - {type: string}
+        - {type: number}
+        - {type: array, items: {$ref: '#/components/schemas/JSONValue'}}
+        - {type: object, additionalProperties: {$ref: '#/components/schemas/JSONValue'}}
+    Expr:
+      oneOf:
+        - {type: object, required: [op, args], properties: {op: {const: and}, args: {type: array, items: {$ref: '#/components/schemas/Expr'}}}}
+        - {type: object, required: [op, args], properties: {op: {const: or}, args: {type: array, items: {$ref: '#/components/schemas/Expr'}}}}
+        - {type: object, required: [value], properties: {value: {type: string}}}
+    Order:
+      type: object
+      properties:
+        customer: {anyOf: [{type: string}, {$ref: '#/components/schemas/Tree'}]}
+        items: {type: array, items: {type: object, properties: {sku: {type: string}}}}
+`
+
+func fanOutSpec(levels int) string {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: fan, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n")
+	for i := 0; i < levels; i++ {
+		next := fmt.Sprintf("'#/components/schemas/S%d'", i+1)
+		fmt.Fprintf(&b, "    S%d: {allOf: [{$ref: %s}, {$ref: %s}, {$ref: %s}]}\n", i, next, next, next)
+	}
+	fmt.Fprintf(&b, "    S%d: {type: object, properties: {leaf: {type: string}}}\n", levels)
+	return b.String()
+}
+
+func nested(depth int, leaf string, wrap func(string) string) string {
+	v := leaf
+	for range depth {
+		v = wrap(v)
+	}
+	return v
+}
+
+func TestValidationCostWatchesWhatIsNotLinear(t *testing.T) {
+	d := loadString(t, costSpec, Options{})
+	fan := loadString(t, fanOutSpec(9), Options{})
+	cases := []struct {
+		doc     *Document
+		name    string
+		watched bool
+		why     string
+	}{
+		{d, "Node", true, "union at test.yaml:6:5 can reach itself"},
+		{d, "JSONValue", false, ""}, // a union told apart by type
+		{d, "Tree", false, ""},
+		{d, "Expr", false, ""}, // selected by op: compiled to a chain
+		{d, "Order", false, ""},
+		// Each level: the schema, and three $refs to the next.
+		{fan, "S0", true, "at test.yaml:6:5 apply 59047 schemas"},
+		{fan, "S6", true, "apply 79 schemas"},
+		{fan, "S7", false, ""}, // 25
+	}
+	for _, c := range cases {
+		sch, err := c.doc.Compile(component(t, c.doc, c.name), RequestView)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		vc := c.doc.ValidationCost(sch, RequestView)
+		if (vc != nil) != c.watched {
+			why := ""
+			if vc != nil {
+				why = vc.Why
+			}
+			t.Errorf("%s: watched=%v (%s), want %v", c.name, vc != nil, why, c.watched)
+			continue
+		}
+		if vc != nil && !strings.Contains(vc.Why, c.why) {
+			t.Errorf("%s: reason %q, want it to say %q", c.name, vc.Why, c.why)
+		}
+	}
+}
+
+func TestValidationCostRefusesExponentialValues(t *testing.T) {
+	d := loadString(t, costSpec, Options{})
+	fan := loadString(t, fanOutSpec(9), Options{})
+	node := func(depth int) string {
+		return nested(depth, `{"id":1}`, func(v string) string { return `{"id":1,"children":[` + v + `]}` })
+	}
+	wide := func(n int) string { // n siblings: linear, whatever n
+		return `{"id":1,"children":[` + strings.TrimSuffix(strings.Repeat(`{"id":2},`, n), ",") + `]}`
+	}
+	cases := []struct {
+		doc   *Document
+		name  string
+		value string
+		ok    bool
+	}{
+		{d, "Node", node(3), true},
+		{d, "Node", node(8), true},
+		{d, "Node", wide(5000), true},
+		// Each level of children holding an id first fails the name
+		// branch in full: 2^depth visits.
+		{d, "Node", node(14), false},
+		{d, "Node", node(30), false},
+		{fan, "S0", `{"leaf":"x"}`, false},
+		{fan, "S6", `{"leaf":"x"}`, true},
+	}
+	for _, c := range cases {
+		sch, err := c.doc.Compile(component(t, c.doc, c.name), RequestView)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		vc := c.doc.ValidationCost(sch, RequestView)
+		if vc == nil {
+			t.Fatalf("%s is not watched", c.name)
+		}
+		visits, nodes, ok := vc.Check(instance(t, c.value))
+		t.Logf("%s %.30s: %d visits, %d nodes", c.name, c.value, visits, nodes)
+		if ok != c.ok {
+			t.Errorf("%s %.60s: %d visits for %d nodes, within=%v, want %v", c.name, c.value, visits, nodes, ok, c.ok)
+		}
+	}
+}

@@ -29,7 +29,7 @@ import (
 // reached), which takes time linear in the value and the schemas.
 type ValidationCost struct {
 	// Why says what makes the schema need the count.
-	Why      string
+	Why        string
 	closures   *sync.Map // *jsonschema.Schema -> *closure, written only by the analysis
 	rootSchema *jsonschema.Schema
 }

@@ -244,8 +244,8 @@ type Media struct {
 	// Cost counts, before validation, the work a value would take, for a
 	// schema whose validation is not linear in the value by construction
 	// (spec.ValidationCost); nil for every other schema.
-	Cost *spec.ValidationCost
-	Shape  *params.Shape
+	Cost  *spec.ValidationCost
+	Shape *params.Shape
 	// JSONFields are form/multipart properties encoded as JSON.
 	JSONFields map[string]bool
 	// PartTypes are the media types (lower case, possibly ranges such as

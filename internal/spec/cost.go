@@ -226,56 +226,130 @@ func (c *ValidationCost) Check(v any) (visits, nodes int, ok bool) {
 // walk counts the visits for value v, to which the schemas of seeds apply
 // (each with its in-place closure), and below it.
 func (c *ValidationCost) walk(v any, seeds []weighted) (visits, nodes int) {
-	acc := map[*jsonschema.Schema]int{}
-	for _, w := range seeds {
-		c.expand(w.s, w.n, v, acc)
+	if len(seeds) == 0 {
+		return 0, countNodes(v)
 	}
-	for _, n := range acc {
-		visits = saturate(visits + n)
+	// The schemas at v, each weighted by mult: one seed without
+	// conditionals (the common case) is its closure as it stands.
+	var state []weighted
+	mult := 1
+	if cl := c.closureOf(seeds[0].s); len(seeds) == 1 && len(cl.conds) == 0 {
+		state, mult = cl.in, seeds[0].n
+	} else {
+		acc := make(map[*jsonschema.Schema]int, 2*len(seeds))
+		for _, w := range seeds {
+			c.expand(w.s, w.n, v, acc)
+		}
+		state = make([]weighted, 0, len(acc))
+		for s, n := range acc {
+			state = append(state, weighted{s, n})
+		}
+	}
+	for _, w := range state {
+		visits = saturate(visits + mulSaturate(mult, w.n))
 	}
 	nodes = 1
-	next := func(kids func(*jsonschema.Schema) []*jsonschema.Schema) []weighted {
-		var out []weighted
-		for s, n := range acc {
-			for _, k := range kids(s) {
-				out = append(out, weighted{k, n})
-			}
-		}
-		return out
-	}
+	var next []weighted // reused: a child reads its seeds before its own children
 	switch x := v.(type) {
 	case map[string]any:
 		for k, cv := range x {
-			cvis, cn := c.walk(cv, next(func(s *jsonschema.Schema) []*jsonschema.Schema { return propertySchemas(s, k) }))
+			next = next[:0]
+			for _, w := range state {
+				for _, p := range propertySchemas(w.s, k) {
+					next = append(next, weighted{p, mulSaturate(mult, w.n)})
+				}
+			}
+			cvis, cn := c.walk(cv, next)
 			visits, nodes = saturate(visits+cvis), nodes+cn
 		}
 	case []any:
 		for i, cv := range x {
-			cvis, cn := c.walk(cv, next(func(s *jsonschema.Schema) []*jsonschema.Schema { return itemSchemas(s, i) }))
+			next = next[:0]
+			for _, w := range state {
+				for _, p := range itemSchemas(w.s, i) {
+					next = append(next, weighted{p, mulSaturate(mult, w.n)})
+				}
+			}
+			cvis, cn := c.walk(cv, next)
 			visits, nodes = saturate(visits+cvis), nodes+cn
 		}
 	}
 	return visits, nodes
 }
 
+// countNodes counts the values in v, v included.
+func countNodes(v any) int {
+	n := 1
+	switch x := v.(type) {
+	case map[string]any:
+		for _, cv := range x {
+			n += countNodes(cv)
+		}
+	case []any:
+		for _, cv := range x {
+			n += countNodes(cv)
+		}
+	}
+	return n
+}
+
+func (c *ValidationCost) closureOf(s *jsonschema.Schema) *closure {
+	cl, _ := c.closures.Load(s)
+	return cl.(*closure)
+}
+
 // expand adds to acc the schemas that validate v in place when s does,
 // times mult: the static closure, and for each if/then/else in it the
 // branch the `if` selects for v (the engine validates one of them).
 func (c *ValidationCost) expand(s *jsonschema.Schema, mult int, v any, acc map[*jsonschema.Schema]int) {
-	cl, _ := c.closures.Load(s)
-	clo := cl.(*closure)
+	clo := c.closureOf(s)
 	for _, w := range clo.in {
 		acc[w.s] = saturate(acc[w.s] + mulSaturate(mult, w.n))
 	}
 	for _, w := range clo.conds {
 		branch := w.s.Else
-		if w.s.If.Validate(v) == nil {
+		if ifHolds(w.s.If, v) {
 			branch = w.s.Then
 		}
 		if branch != nil {
 			c.expand(branch, mulSaturate(mult, w.n), v, acc)
 		}
 	}
+}
+
+// objectType is a type keyword of "object" alone.
+var objectType = func() jsonschema.Types {
+	var t jsonschema.Types
+	t.Add("object")
+	return t
+}()
+
+// ifHolds reports whether an if schema accepts v. The selection chains'
+// selectors ({type: object, required: [P], properties: {P: {enum:
+// [strings]}}}, selection.go) are read directly, as they are on most
+// values a chain validates; other schemas go to the engine. (A selector
+// written by hand with more keywords on P is read as its enum alone: this
+// is a count, not a verdict.)
+func ifHolds(ifs *jsonschema.Schema, v any) bool {
+	if ifs.Types != nil && *ifs.Types == objectType && len(ifs.Required) == 1 && len(ifs.Properties) == 1 {
+		if ps := ifs.Properties[ifs.Required[0]]; ps != nil && ps.Enum != nil {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			x, ok := obj[ifs.Required[0]].(string)
+			if !ok {
+				return ifs.Validate(v) == nil
+			}
+			for _, e := range ps.Enum.Values {
+				if e, ok := e.(string); ok && e == x {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return ifs.Validate(v) == nil
 }
 
 // closure is what validates a value in place when a schema does: the

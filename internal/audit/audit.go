@@ -106,6 +106,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkTransport,
 		r.checkOperations,
 		r.checkSchemas,
+		r.checkValidationCost,
 		r.checkProfile,
 		r.dropCoveredProblems,
 	}

@@ -177,6 +177,10 @@ func buildRegistry() map[string]*Rule {
 			Title:       "Pattern can backtrack catastrophically",
 			Description: "A pattern has nested or overlapping unbounded repetition. Go's RE2 runs it in linear time, but a backtracking engine in the backend (Java, JavaScript, Python, PCRE) can take exponential time on a crafted input (ReDoS).",
 			Fix:         "Rewrite the pattern without nested quantifiers or overlapping alternatives, and bound the string with maxLength."},
+		{ID: "data-validation-cost", Family: famData, Category: catData, Severity: medium, OWASP: "API4:2023", CWE: "CWE-407",
+			Title:       "Schema whose validation cost grows with nesting",
+			Description: "A request body's schema holds a oneOf/anyOf that reaches itself through branches validating values under the same name (Node: oneOf [{required: [name], properties: {children: [Node]}}, {required: [id], properties: {children: [Node]}}]), or compositions that apply many schemas to one value. JSON Schema validators validate every branch of a union, so each level of nesting multiplies the work: a body of a few hundred bytes nested 30 deep can take hours of CPU in the API's own validator. rampart protect counts the work before validating and refuses such bodies (body-too-costly); unions a property selects (a discriminator, or a const per branch) are validated through the selected branch only.",
+			Fix:         "Tell the branches apart by a property: a discriminator, or a required property with a const per branch (op: {const: and}); or declare the recursive property once, outside the union."},
 		{ID: "data-pattern-unsupported", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Pattern RE2 cannot run",
 			Description: "A pattern uses backreferences or lookaround, which Go's RE2 engine cannot compile, so the firewall cannot enforce it; or it repeats more than the 1000 times RE2 can count (x{0,2048}), so the firewall enforces it without that upper bound. (\\uXXXX escapes and Java's POSIX classes such as \\p{Alnum} are read as RE2 spells them, and need no change.)",
@@ -409,6 +413,7 @@ func buildRegistry() map[string]*Rule {
 		"data-pattern-delimited":      {low, low},
 		"data-discriminator-unmapped": {low, low},
 		"data-value-invalid":          {low, low},
+		"data-validation-cost":        {medium, low},
 	}
 	out := map[string]*Rule{}
 	for _, r := range list {

@@ -312,6 +312,19 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/NewPet", j(`{"allOf":[{"$ref":"#/components/schemas/Pet"},{"type":"object","additionalProperties":false,"required":["name"]}]}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")
 		}, true, "/NewPet/allOf/1/required"},
+		// Unions whose validation multiplies with nesting.
+		{"recursive union with overlapping branches", "data-validation-cost", func(d map[string]any) {
+			set(d, "/components/schemas/Node", j(`{"oneOf":[{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}}}},{"type":"object","required":["tag"],"properties":{"tag":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}}}}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/Node")
+		}, true, "/components/schemas/Node"},
+		{"recursive union selected by a const", "data-validation-cost", func(d map[string]any) {
+			set(d, "/components/schemas/Node", j(`{"oneOf":[{"type":"object","required":["kind"],"properties":{"kind":{"const":"a"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}}}},{"type":"object","required":["kind"],"properties":{"kind":{"const":"b"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}}}}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/Node")
+		}, false, ""},
+		{"recursive union told apart by type", "data-validation-cost", func(d map[string]any) {
+			set(d, "/components/schemas/Node", j(`{"oneOf":[{"type":"string"},{"type":"array","items":{"$ref":"#/components/schemas/Node"}},{"type":"object","additionalProperties":{"$ref":"#/components/schemas/Node"}}]}`))
+			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/Node")
+		}, false, ""},
 		{"allOf members' properties refused by additionalProperties false", "data-closed-composition", func(d map[string]any) {
 			set(d, "/components/schemas/NewPet", j(`{"type":"object","additionalProperties":false,"allOf":[{"$ref":"#/components/schemas/Pet"}],"properties":{"note":{"type":"string","maxLength":9,"pattern":"^[a-z]+$"}}}`))
 			set(d, op+"/requestBody/content/application~1json/schema/$ref", "#/components/schemas/NewPet")

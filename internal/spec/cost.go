@@ -28,8 +28,10 @@ import (
 // (schemas that apply at a location, with the number of ways they are
 // reached), which takes time linear in the value and the schemas.
 type ValidationCost struct {
-	// Why says what makes the schema need the count.
+	// Why says what makes the schema need the count, and At is the
+	// schema it names (the union, or the widest composition).
 	Why        string
+	At         NodeRef
 	closures   *sync.Map // *jsonschema.Schema -> *closure, written only by the analysis
 	rootSchema *jsonschema.Schema
 }
@@ -66,22 +68,23 @@ func (d *Document) ValidationCost(root *jsonschema.Schema, v View) *ValidationCo
 	if vc.cost == nil {
 		vc.cost = newCostAnalysis()
 	}
-	return vc.cost.of(root, d.schemaPlace)
+	return vc.cost.of(root, d)
 }
 
-// schemaPlace turns a compiled schema's location (a resource of a view, see
-// resourceURL, and a pointer in it) into the definition's file:line.
-func (d *Document) schemaPlace(location string) string {
+// schemaNode turns a compiled schema's location (a resource of a view, see
+// resourceURL, and a pointer in it) into the definition's node; ok is false
+// for a schema the views made up.
+func schemaNode(location string) (NodeRef, bool) {
 	base, frag, _ := strings.Cut(location, "#")
 	at, _, err := parseResourceURL(base)
 	if err != nil {
-		return location
+		return NodeRef{}, false
 	}
 	if p, err := url.PathUnescape(frag); err == nil {
 		frag = p
 	}
 	at.Pointer += frag
-	return d.files.locate(at).String()
+	return at, true
 }
 
 // costAnalysis holds, for the schemas of one view, what the count needs:
@@ -106,10 +109,23 @@ func newCostAnalysis() *costAnalysis {
 	return &costAnalysis{reach: map[*jsonschema.Schema]costReach{}}
 }
 
-func (a *costAnalysis) of(root *jsonschema.Schema, place func(string) string) *ValidationCost {
+func (a *costAnalysis) of(root *jsonschema.Schema, d *Document) *ValidationCost {
 	a.analyse(root)
 	r := a.reach[root]
 	c := &ValidationCost{closures: &a.closures}
+	place := func(location string) string {
+		at, ok := schemaNode(location)
+		if !ok {
+			return location
+		}
+		// A schema the views made up (a selection chain's else) is
+		// placed at the nearest schema written in the definition.
+		for _, found := d.files.value(at); !found && at.Pointer != ""; _, found = d.files.value(at) {
+			at.Pointer = at.Pointer[:strings.LastIndexByte(at.Pointer, '/')]
+		}
+		c.At = at
+		return d.files.locate(at).String()
+	}
 	switch {
 	case r.widest > costFanOut:
 		c.Why = fmt.Sprintf("compositions at %s apply %s schemas to one value", place(r.widestAt), countString(r.widest))

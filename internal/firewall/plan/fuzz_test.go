@@ -13,10 +13,12 @@ import (
 // a 4xx status.
 // Seeds are in testdata/fuzz/FuzzRequestValidation.
 func FuzzRequestValidation(f *testing.F) {
-	// Two contracts with disjoint paths: the general one, and the one of
+	// Three contracts with disjoint paths: the general one, the one of
 	// the parameter-name checks (free-form objects, deepObject beside
-	// them, matrix, header and cookie arrays).
-	plans := []*Plan{loadPlan(f, "../testdata/api31.yaml", Config{}), loadPlan(f, "../testdata/e2e-params.yaml", Config{})}
+	// them, matrix, header and cookie arrays), and the bodies one (forms,
+	// multipart, a union compiled to a selection chain, a union whose
+	// validation cost is counted first).
+	plans := []*Plan{loadPlan(f, "../testdata/api31.yaml", Config{}), loadPlan(f, "../testdata/e2e-params.yaml", Config{}), loadPlan(f, "../testdata/e2e-bodies.yaml", Config{})}
 	f.Add("POST", "/v1/items", "", "application/json", []byte(`{"name":"pen","price":1.5}`), "")
 	f.Add("GET", "/v1/items", "limit=5&tags=a&filter[color]=red", "", []byte(nil), "")
 	f.Add("GET", "/v1/matrix/;x=1;y=2", "", "", []byte(nil), "")
@@ -27,6 +29,8 @@ func FuzzRequestValidation(f *testing.F) {
 	f.Add("GET", "/v1/params/deepfree", "filter[a]=5&filter.a=6&x=y", "", []byte(nil), "")
 	f.Add("GET", "/v1/params/query", "li.mit=5&LIMIT=1&limit[]=2&%20q=a", "", []byte(nil), "")
 	f.Add("GET", "/v1/params/cookie", "", "", []byte(nil), "ids=1,2; ids=3")
+	f.Add("POST", "/v1/bodies/expr", "", "application/json", []byte(`{"op":"or","args":[{"op":"and","args":[{"value":"x"}]}]}`), "")
+	f.Add("POST", "/v1/bodies/tree", "", "application/json", []byte(`{"id":1,"children":[{"name":"a","children":[{"id":2}]}]}`), "")
 	f.Fuzz(func(t *testing.T, method, path, query, ct string, body []byte, cookie string) {
 		var p *Plan
 		var m route.Match[*Op]

@@ -666,14 +666,6 @@ func children(s *jsonschema.Schema) []*jsonschema.Schema {
 	return out
 }
 
-func total(ws []weighted) int {
-	t := 0
-	for _, w := range ws {
-		t = saturate(t + w.n)
-	}
-	return t
-}
-
 func saturate(n int) int {
 	if n > costSaturate || n < 0 {
 		return costSaturate

@@ -13,6 +13,11 @@ import (
 func e2eParamCases() []e2eCase {
 	const amb, inv, undecl, proto = "parameter-ambiguous", "parameter-invalid", "query-parameter-undeclared", "json-prototype-key"
 	return []e2eCase{
+		{"params adjacent variables, first value", "params", "GET", "/v1/params/pages/about.json", nil, "", "", 200, true, ""},
+		{"params adjacent variables, second value", "params", "GET", "/v1/params/pages/about.xml", nil, "", "", 200, true, ""},
+		{"params adjacent variables, value not listed", "params", "GET", "/v1/params/pages/about.txt", nil, "", "", 404, false, "route-not-found"},
+		{"params adjacent variables, value missing", "params", "GET", "/v1/params/pages/about", nil, "", "", 404, false, "route-not-found"},
+		{"params adjacent variables, first invalid", "params", "GET", "/v1/params/pages/About.json", nil, "", "", 400, false, "parameter-invalid"},
 		{"params query accepted", "params", "GET", "/v1/params/query?limit=5&q=pen", nil, "", "", 200, true, ""},
 
 		// An exploded free-form object: the keys it takes are validated

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -214,6 +215,11 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 				m.Params[i].Name = names[i]
 			}
 		}
+		tx.Match = m
+	}
+	if fixed := m.Value.FixedPathParams(m.Template); op == m.Value && len(fixed) > 0 {
+		// A value the route's template holds (plan.adjacentRoutes).
+		m.Params = append(slices.Clone(m.Params), fixed...)
 		tx.Match = m
 	}
 	tx.Op = op

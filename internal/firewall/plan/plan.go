@@ -157,12 +157,15 @@ type Op struct {
 	Path   string
 	// Broken is non-empty when the operation cannot be enforced (a schema
 	// does not compile): its requests are refused, fail closed.
-	Broken               string
-	ReqMode              Mode
-	RespMode             Mode
-	MaxBody              int64
-	Params               []*Param
-	pathParams           []*Param
+	Broken     string
+	ReqMode    Mode
+	RespMode   Mode
+	MaxBody    int64
+	Params     []*Param
+	pathParams []*Param
+	// fixedPathParams are, by routed template, the path parameters whose
+	// value the template itself holds (adjacentRoutes).
+	fixedPathParams      map[string][]route.PathParam
 	AllowUndeclaredQuery bool
 	// AllowEncodedSlash: %2F may stand in the path parameters (OpConfig).
 	AllowEncodedSlash bool
@@ -332,22 +335,25 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 			op.Bases = basePaths(so.Servers)
 		}
 		var reported []string
+		routes := adjacentRoutes(op.Key.Path, op)
 		for _, b := range op.Bases {
-			at := so.Method + " " + strings.TrimRight(b, "/") + spec.ExpandTemplate(op.Key.Path, func(int, string) string { return "{}" })
-			if first := firstAt[at]; first != nil && (first.discriminated() || op.discriminated()) {
-				if !slices.Contains(first.Alternatives, op) {
-					first.Alternatives = append(first.Alternatives, op)
+			for _, path := range routes {
+				at := so.Method + " " + strings.TrimRight(b, "/") + spec.ExpandTemplate(path, func(int, string) string { return "{}" })
+				if first := firstAt[at]; first != nil && (first.discriminated() || op.discriminated()) {
+					if !slices.Contains(first.Alternatives, op) {
+						first.Alternatives = append(first.Alternatives, op)
+					}
+					continue
 				}
-				continue
-			}
-			if firstAt[at] == nil {
-				firstAt[at] = op
-			}
-			if err := p.Router.Add(b, op.Key.Path, so.Method, op); err != nil {
-				for _, msg := range routeProblems(op, b, err) {
-					if !slices.Contains(reported, msg) {
-						reported = append(reported, msg)
-						p.Problems = append(p.Problems, msg)
+				if firstAt[at] == nil {
+					firstAt[at] = op
+				}
+				if err := p.Router.Add(b, path, so.Method, op); err != nil {
+					for _, msg := range routeProblems(op, b, err) {
+						if !slices.Contains(reported, msg) {
+							reported = append(reported, msg)
+							p.Problems = append(p.Problems, msg)
+						}
 					}
 				}
 			}
@@ -477,6 +483,79 @@ func basePaths(servers []spec.Server) []string {
 
 // routeProblems describes why an operation could not be added to the
 // router under a base path.
+// adjacentRoutes reads templates with adjacent variables, which no router
+// can split ("/{pageName}{mediaTypeExtension}": healthcare.gov, Buffer),
+// where the second variable's schema lists its values (enum:
+// [".json"]): the operation is routed at the template with each value
+// written in ("/{pageName}.json"), and the value is the path parameter's
+// when a request is routed there (Op.FixedPathParams). Other templates
+// are routed as they are (one with adjacent variables is then reported
+// unroutable).
+func adjacentRoutes(path string, op *Op) []string {
+	return expandAdjacent(path, op, nil)
+}
+
+func expandAdjacent(path string, op *Op, fixed []route.PathParam) []string {
+	i := strings.Index(path, "}{")
+	end := -1
+	if i >= 0 {
+		end = strings.IndexByte(path[i+2:], '}')
+	}
+	var values []string
+	var name string
+	if end >= 0 {
+		name = path[i+2 : i+2+end]
+		for _, pp := range op.pathParams {
+			if pp.Name == name {
+				values = literalEnum(pp.Schema)
+			}
+		}
+	}
+	if len(values) == 0 {
+		if len(fixed) > 0 {
+			if op.fixedPathParams == nil {
+				op.fixedPathParams = map[string][]route.PathParam{}
+			}
+			op.fixedPathParams[path] = fixed
+		}
+		return []string{path}
+	}
+	var out []string
+	for _, v := range values {
+		f := append(slices.Clone(fixed), route.PathParam{Name: name, Raw: v, Escaped: v})
+		out = append(out, expandAdjacent(path[:i+1]+v+path[i+2+end+1:], op, f)...)
+	}
+	return out
+}
+
+// FixedPathParams returns the path parameters the route at template wrote
+// into it (adjacentRoutes).
+func (op *Op) FixedPathParams(template string) []route.PathParam {
+	return op.fixedPathParams[template]
+}
+
+// literalEnum returns the values of a string enum (following $refs) when
+// each can be written into a path segment as it is: unreserved and
+// sub-delimiter characters only, so the literal matches the request's
+// raw path byte for byte.
+func literalEnum(s *jsonschema.Schema) []string {
+	for s != nil && s.Ref != nil && s.Enum == nil {
+		s = s.Ref
+	}
+	if s == nil || s.Enum == nil {
+		return nil
+	}
+	var out []string
+	for _, v := range s.Enum.Values {
+		str, ok := v.(string)
+		if !ok || str == "" || strings.Trim(str, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,=:@") != "" {
+			return nil
+		}
+		out = append(out, str)
+	}
+	return out
+}
+
 func routeProblems(op *Op, base string, err error) []string {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {

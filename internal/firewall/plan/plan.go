@@ -542,7 +542,9 @@ func literalEnum(s *jsonschema.Schema) []string {
 	for s != nil && s.Ref != nil && s.Enum == nil {
 		s = s.Ref
 	}
-	if s == nil || s.Enum == nil {
+	// A route per value: a long list is no suffix list (and would grow
+	// the router), so it is not read this way.
+	if s == nil || s.Enum == nil || len(s.Enum.Values) > 64 {
 		return nil
 	}
 	var out []string

@@ -428,3 +428,50 @@ paths:
 		}
 	}
 }
+
+const treeSpec = `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /tree:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Node'}
+components:
+  schemas:
+    Node:
+      oneOf:
+        - {type: object, required: [name], properties: {name: {type: string}, children: {type: array, items: {$ref: '#/components/schemas/Node'}}}}
+        - {type: object, required: [id], properties: {id: {type: integer}, children: {type: array, items: {$ref: '#/components/schemas/Node'}}}}
+`
+
+// A target answering with a body that takes the schema engine time
+// exponential in its nesting (2^40 branch visits here) must not stall the
+// scan: the work is counted first and such a body is not validated.
+func TestResponseCostlyToValidateDoesNotStallTheScan(t *testing.T) {
+	doc, _ := loadInline(t, treeSpec)
+	body := `{"id":1}`
+	for range 40 {
+		body = `{"id":1,"children":[` + body + `]}`
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	done := make(chan *scan.Result, 1)
+	go func() { done <- scanConformance(t, doc, srv.URL) }()
+	select {
+	case res := <-done:
+		for _, f := range res.Spec.Findings {
+			if f.Rule == scan.RuleResponseSchema {
+				t.Errorf("a body that was not validated is reported as invalid: %s", f.Message)
+			}
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the scan did not finish in 60 s: the response body is validated whatever it costs")
+	}
+}

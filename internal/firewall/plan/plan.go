@@ -481,8 +481,6 @@ func basePaths(servers []spec.Server) []string {
 	return out
 }
 
-// routeProblems describes why an operation could not be added to the
-// router under a base path.
 // adjacentRoutes reads templates with adjacent variables, which no router
 // can split ("/{pageName}{mediaTypeExtension}": healthcare.gov, Buffer),
 // where the second variable's schema lists its values (enum:
@@ -558,6 +556,8 @@ func literalEnum(s *jsonschema.Schema) []string {
 	return out
 }
 
+// routeProblems describes why an operation could not be added to the
+// router under a base path.
 func routeProblems(op *Op, base string, err error) []string {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {

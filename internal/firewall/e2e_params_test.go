@@ -3,7 +3,9 @@ package firewall
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +20,8 @@ func e2eParamCases() []e2eCase {
 		{"params adjacent variables, value not listed", "params", "GET", "/v1/params/pages/about.txt", nil, "", "", 404, false, "route-not-found"},
 		{"params adjacent variables, value missing", "params", "GET", "/v1/params/pages/about", nil, "", "", 404, false, "route-not-found"},
 		{"params adjacent variables, first invalid", "params", "GET", "/v1/params/pages/About.json", nil, "", "", 400, false, "parameter-invalid"},
+		{"params JSON parameter, union counted, shallow", "params", "GET", "/v1/params/tree?filter=" + url.QueryEscape(`{"id":1,"children":[{"name":"a"}]}`), nil, "", "", 200, true, ""},
+		{"params JSON parameter, union counted, deep", "params", "GET", "/v1/params/tree?filter=" + url.QueryEscape(strings.Repeat(`{"id":1,"children":[`, 24)+`{"id":1}`+strings.Repeat(`]}`, 24)), nil, "", "", 400, false, "body-too-costly"},
 		{"params query accepted", "params", "GET", "/v1/params/query?limit=5&q=pen", nil, "", "", 200, true, ""},
 
 		// An exploded free-form object: the keys it takes are validated

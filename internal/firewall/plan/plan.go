@@ -216,6 +216,8 @@ type Param struct {
 	params.Param
 	Required bool
 	Schema   *jsonschema.Schema
+	// Cost: see Media.Cost.
+	Cost *spec.ValidationCost
 	// JSON is set for parameters declared with content application/json.
 	JSON bool
 	// NestedJSON is set when the schema wants objects or arrays where the
@@ -692,6 +694,8 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		default:
 			pp.Shape = &params.Shape{Types: params.TString}
 		}
+		pp.Cost = p.Doc.ValidationCost(pp.Schema, spec.RequestView)
+		p.noteCost(pp.Cost)
 		if pp.Style == "" {
 			pp.Style = defaultStyle(sp.In)
 		}

@@ -242,6 +242,14 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			}
 			v = jv
 		}
+		if p.Cost != nil {
+			if visits, nodes, ok := p.Cost.Check(v); !ok {
+				if add(Violation{400, ReasonTooCostly, costDetail(where, visits, nodes)}) {
+					return true
+				}
+				continue
+			}
+		}
 		if p.Schema != nil {
 			if verr := validate(p.Schema, v); verr != nil {
 				_, detail := describe(verr, false)

@@ -217,10 +217,12 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		}
 		tx.Match = m
 	}
-	if fixed := m.Value.FixedPathParams(m.Template); op == m.Value && len(fixed) > 0 {
-		// A value the route's template holds (plan.adjacentRoutes).
-		m.Params = append(slices.Clone(m.Params), fixed...)
-		tx.Match = m
+	if op == m.Value {
+		if fixed := op.FixedPathParams(m.Template); len(fixed) > 0 {
+			// A value the route's template holds (plan.adjacentRoutes).
+			m.Params = append(slices.Clone(m.Params), fixed...)
+			tx.Match = m
+		}
 	}
 	tx.Op = op
 	if tx.Op.Broken != "" {

@@ -132,10 +132,8 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	default:
 		return vs, nil
 	}
-	if m.Cost != nil {
-		if visits, nodes, ok := m.Cost.Check(v); !ok {
-			return append(vs, Violation{502, ReasonTooCostly, costDetail("response body", visits, nodes)}), nil
-		}
+	if vio, costly := tooCostly(m.Cost, v, 502, "response body"); costly {
+		return append(vs, vio), nil
 	}
 	err := validate(m.Schema, v)
 	if err == nil {

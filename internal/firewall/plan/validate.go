@@ -17,6 +17,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/cookies"
 	"github.com/rampart-sec/rampart/internal/firewall/route"
 	"github.com/rampart-sec/rampart/internal/params"
+	"github.com/rampart-sec/rampart/internal/spec"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
@@ -242,13 +243,11 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 			}
 			v = jv
 		}
-		if p.Cost != nil {
-			if visits, nodes, ok := p.Cost.Check(v); !ok {
-				if add(Violation{400, ReasonTooCostly, costDetail(where, visits, nodes)}) {
-					return true
-				}
-				continue
+		if vio, costly := tooCostly(p.Cost, v, 400, where); costly {
+			if add(vio) {
+				return true
 			}
+			continue
 		}
 		if p.Schema != nil {
 			if verr := validate(p.Schema, v); verr != nil {
@@ -443,11 +442,9 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	if m.Schema == nil {
 		return
 	}
-	if m.Cost != nil {
-		if visits, nodes, ok := m.Cost.Check(v); !ok {
-			add(Violation{400, ReasonTooCostly, costDetail("request body", visits, nodes)})
-			return
-		}
+	if vio, costly := tooCostly(m.Cost, v, 400, "request body"); costly {
+		add(vio)
+		return
 	}
 	if err := validate(m.Schema, v); err != nil {
 		reason, detail := describe(err, false)
@@ -735,13 +732,22 @@ type unvalidatable struct{ cause any }
 
 func (e *unvalidatable) Error() string { return fmt.Sprintf("schema engine failure: %v", e.cause) }
 
-// validate runs the compiled schema over v, turning an engine panic into
-// an unvalidatable error.
-// costDetail says why a body was not validated (spec.ValidationCost).
-func costDetail(what string, visits, nodes int) string {
-	return fmt.Sprintf("%s: validating this value against the contract would take %d schema visits for its %d values; refused unvalidated (the contract's unions or compositions multiply the work with nesting)", what, visits, nodes)
+// tooCostly returns the violation (with status) for a value whose schema
+// can multiply the validation work and would here exceed the linear bound
+// (spec.ValidationCost); ok is false for any other value, nil c included.
+func tooCostly(c *spec.ValidationCost, v any, status int, what string) (vio Violation, ok bool) {
+	if c == nil {
+		return Violation{}, false
+	}
+	visits, nodes, within := c.Check(v)
+	if within {
+		return Violation{}, false
+	}
+	return Violation{status, ReasonTooCostly, fmt.Sprintf("%s: validating this value against the contract would take %d schema visits for its %d values; refused unvalidated (the contract's unions or compositions multiply the work with nesting)", what, visits, nodes)}, true
 }
 
+// validate runs the compiled schema over v, turning an engine panic into
+// an unvalidatable error.
 func validate(s *jsonschema.Schema, v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -310,8 +310,12 @@ func countNodes(v any) int {
 }
 
 func (c *ValidationCost) closureOf(s *jsonschema.Schema) *closure {
-	cl, _ := c.closures.Load(s)
-	return cl.(*closure)
+	if cl, ok := c.closures.Load(s); ok {
+		return cl.(*closure)
+	}
+	// Every schema a count can meet was analysed with its root; should
+	// one not be, it is counted on its own rather than failing the count.
+	return &closure{in: []weighted{{s, 1}}, widest: 1}
 }
 
 // expand adds to acc the schemas that validate v in place when s does,

@@ -61,6 +61,15 @@ func Definitions() []string {
 		// JavaScript-literal pattern, Unicode \s beside a hyphen.
 		body(head30, "{allOf: [{$ref: '#/components/schemas/P'}], additionalProperties: false, required: [k, zz], properties: {p: {required: [q, r], properties: {q: {minLength: 1}}}, k: {type: string, pattern: '/^[a-z\\s-_]+$/gi'}}, oneOf: [{$ref: '#/components/schemas/P'}, {$ref: '#/components/schemas/Q'}, {type: object}], discriminator: {propertyName: k, mapping: {a: P, b: '#/components/schemas/Q', c: '#/nowhere', d: ''}}}") +
 			"components: {schemas: {P: {type: object, properties: {k: {type: string}, p: {type: object, properties: {q: {type: string}, r: {$ref: '#/components/schemas/P'}}}}}, Q: {allOf: [{$ref: '#/components/schemas/P'}, {$ref: '#/components/schemas/Q'}]}}}\n",
+		// Unions whose validation multiplies with nesting: one a property
+		// selects (compiled to a chain), one with overlapping recursive
+		// branches (counted first), a composition fanning out; adjacent
+		// path variables, the second with an enum.
+		body(head31, "{$ref: '#/components/schemas/E'}") +
+			"  /p/{a}{b}{c}:\n    get: {parameters: [{name: a, in: path, required: true, schema: {type: string}}, {name: b, in: path, required: true, schema: {enum: ['.x', '-y']}}, {name: c, in: path, required: true, schema: {type: string, enum: [.json, .xml]}}], responses: {'200': {description: ok}}}\n" +
+			"components: {schemas: {E: {oneOf: [{type: object, required: [op, args], properties: {op: {const: and}, args: {type: array, items: {$ref: '#/components/schemas/E'}}}}, {type: object, required: [op, args], properties: {op: {enum: [or, '']}, args: {type: array, items: {$ref: '#/components/schemas/N'}}}}, {type: object, required: [v]}]}, " +
+			"N: {anyOf: [{type: object, required: [a], properties: {c: {type: array, items: {$ref: '#/components/schemas/N'}}}}, {type: object, required: [b], properties: {c: {type: array, items: {$ref: '#/components/schemas/N'}}}}, {allOf: [{$ref: '#/components/schemas/F'}, {$ref: '#/components/schemas/F'}, {$ref: '#/components/schemas/F'}]}]}, " +
+			"F: {allOf: [{$ref: '#/components/schemas/G'}, {$ref: '#/components/schemas/G'}, {$ref: '#/components/schemas/G'}, {$ref: '#/components/schemas/G'}]}, G: {allOf: [{$ref: '#/components/schemas/H'}, {$ref: '#/components/schemas/H'}, {$ref: '#/components/schemas/H'}, {$ref: '#/components/schemas/H'}]}, H: {type: object, if: {required: [z]}, then: {$ref: '#/components/schemas/N'}}}}\n",
 		// At the generator's size limits: wide arrays of long strings,
 		// nested; a maxItems just under the mutation bound; a long
 		// maxLength.

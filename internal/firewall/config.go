@@ -97,6 +97,7 @@ type Limits struct {
 	MaxDecodedBytes  int64 `yaml:"max_decoded_body_bytes"`
 	MaxJSONDepth     int   `yaml:"max_json_depth"`
 	MaxJSONElements  int   `yaml:"max_json_elements"`
+	MaxJSONNumberLen int   `yaml:"max_json_number_length"`
 	MaxQueryParams   int   `yaml:"max_query_params"`
 	MaxResponseBytes int64 `yaml:"max_response_bytes"`
 	MaxHeaderBytes   int   `yaml:"max_header_bytes"`
@@ -240,7 +241,7 @@ func (c Config) planConfig() (plan.Config, error) {
 		AllowSpecOverrides: c.AllowSpecOverrides,
 		MaxBody:            c.Limits.MaxBodyBytes,
 		MaxDecodedBody:     c.Limits.MaxDecodedBytes,
-		JSON:               body.Limits{MaxDepth: c.Limits.MaxJSONDepth, MaxElements: c.Limits.MaxJSONElements},
+		JSON:               body.Limits{MaxDepth: c.Limits.MaxJSONDepth, MaxElements: c.Limits.MaxJSONElements, MaxNumberLen: c.Limits.MaxJSONNumberLen},
 		MaxQueryParams:     c.Limits.MaxQueryParams,
 		MaxResponse:        c.Limits.MaxResponseBytes,
 		StreamingPolicy:    c.Streaming,

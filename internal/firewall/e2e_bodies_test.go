@@ -90,6 +90,9 @@ func e2eBodyCases() []e2eCase {
 		{"bodies costly union shallow", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, tree(5), 201, true, ""},
 		{"bodies costly union wide", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":1,"children":[` + strings.TrimSuffix(strings.Repeat(`{"name":"n","children":[]},`, 2000), ",") + `]}`, 201, true, ""},
 		{"bodies costly union deep", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, tree(28), 400, false, "body-too-costly"},
+		// A number the schema engine would read into an exact rational
+		// in time quadratic in its digits.
+		{"bodies number too long", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":1` + strings.Repeat("0", 300) + `}`, 400, false, "json-number-too-long"},
 		{"bodies costly union invalid", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":"one"}`, 400, false, "schema-violation"},
 		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
 		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},

@@ -41,6 +41,15 @@ type weighted struct {
 	n int
 }
 
+// MaxNumberLen is the longest number literal, in characters, the engines
+// hand to the schema engine: it reads each number into an exact rational
+// (math/big) for every numeric keyword, in time quadratic in the digits
+// (a 900 000-digit number cost 3.4 s against `maximum: 1000`). 256 holds
+// an unsigned 256-bit integer (78 digits) with room to spare. The
+// firewall refuses longer ones (json-number-too-long); the scanner does
+// not validate a response holding one.
+const MaxNumberLen = 256
+
 const (
 	// costFanOut is the number of schema visits at one location above
 	// which a composition is counted on every value.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/rampart-sec/rampart/internal/casefold"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // Limits bound the work a JSON body can cause.
@@ -23,6 +24,9 @@ type Limits struct {
 	MaxDepth int
 	// MaxElements is the total number of values (default 100000).
 	MaxElements int
+	// MaxNumberLen is the longest number literal, in characters (default
+	// spec.MaxNumberLen, which says why).
+	MaxNumberLen int
 	// RefusePrototypeKeys refuses the object keys "__proto__", and
 	// "prototype" directly inside "constructor": the keys through which a
 	// JavaScript upstream that merges the body into an object (lodash
@@ -44,8 +48,9 @@ type Limits struct {
 
 // Default limits.
 const (
-	DefaultMaxDepth    = 64
-	DefaultMaxElements = 100_000
+	DefaultMaxDepth     = 64
+	DefaultMaxElements  = 100_000
+	DefaultMaxNumberLen = spec.MaxNumberLen
 )
 
 func (l Limits) withDefaults() Limits {
@@ -54,6 +59,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxElements <= 0 {
 		l.MaxElements = DefaultMaxElements
+	}
+	if l.MaxNumberLen <= 0 {
+		l.MaxNumberLen = DefaultMaxNumberLen
 	}
 	return l
 }
@@ -74,6 +82,7 @@ const (
 	ReasonInvalidUTF8   = "invalid-utf8"
 	ReasonTooDeep       = "json-too-deep"
 	ReasonTooManyValues = "json-too-many-elements"
+	ReasonNumberTooLong = "json-number-too-long"
 	ReasonInvalidForm   = "invalid-form"
 	ReasonPrototypeKey  = "json-prototype-key"
 )
@@ -241,6 +250,9 @@ func (b *builder) scalar() (any, error) {
 	end := int(b.dec.InputOffset())
 	start := end - len(raw)
 	if raw[0] != '"' {
+		if len(raw) > b.lim.MaxNumberLen {
+			return nil, &Error{ReasonNumberTooLong, fmt.Sprintf("a JSON number is longer than %d characters", b.lim.MaxNumberLen)}
+		}
 		return json.Number(b.src[start:end]), nil
 	}
 	var str string

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // The shapes of the OpenAPI style examples: a parameter named "color"
@@ -448,6 +450,8 @@ func TestScalarNumbers(t *testing.T) {
 	}{
 		{"0", true}, {"-0", true}, {"1.5", true}, {"1e-7", true}, {"1E+300", true}, {"1e400", true},
 		{"01", false}, {".5", false}, {"5.", false}, {"1e", false}, {"-", false}, {"Inf", false}, {"NaN", false}, {"0x1p3", false}, {" 1", false}, {"", false},
+		// Longer than the schema engine reads in reasonable time.
+		{strings.Repeat("9", spec.MaxNumberLen), true}, {strings.Repeat("9", spec.MaxNumberLen+1), false},
 	} {
 		_, isNum := Scalar(tc.raw, num).(json.Number)
 		if isNum != tc.number {

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // Type bits of a Shape.
@@ -234,7 +236,10 @@ func Scalar(raw string, s *Shape) any {
 	if s.Types&TInteger != 0 && s.Types&TNumber == 0 && !isPlainInteger(raw) && isNumber(raw) {
 		return raw
 	}
-	if s.Types&(TInteger|TNumber) != 0 && isNumber(raw) {
+	// A number longer than the schema engine reads in reasonable time
+	// (spec.MaxNumberLen) stays a string: refused where only a number is
+	// allowed.
+	if s.Types&(TInteger|TNumber) != 0 && len(raw) <= spec.MaxNumberLen && isNumber(raw) {
 		return json.Number(raw)
 	}
 	if s.Types&TBoolean != 0 && (raw == "true" || raw == "false") {

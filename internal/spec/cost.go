@@ -275,28 +275,24 @@ func (c *ValidationCost) walk(v any, seeds []weighted) (visits, nodes int) {
 	}
 	nodes = 1
 	var next []weighted // reused: a child reads its seeds before its own children
+	descend := func(cv any, kids func(*jsonschema.Schema) []*jsonschema.Schema) {
+		next = next[:0]
+		for _, w := range state {
+			for _, p := range kids(w.s) {
+				next = append(next, weighted{p, mulSaturate(mult, w.n)})
+			}
+		}
+		cvis, cn := c.walk(cv, next)
+		visits, nodes = saturate(visits+cvis), nodes+cn
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		for k, cv := range x {
-			next = next[:0]
-			for _, w := range state {
-				for _, p := range propertySchemas(w.s, k) {
-					next = append(next, weighted{p, mulSaturate(mult, w.n)})
-				}
-			}
-			cvis, cn := c.walk(cv, next)
-			visits, nodes = saturate(visits+cvis), nodes+cn
+			descend(cv, func(s *jsonschema.Schema) []*jsonschema.Schema { return propertySchemas(s, k) })
 		}
 	case []any:
 		for i, cv := range x {
-			next = next[:0]
-			for _, w := range state {
-				for _, p := range itemSchemas(w.s, i) {
-					next = append(next, weighted{p, mulSaturate(mult, w.n)})
-				}
-			}
-			cvis, cn := c.walk(cv, next)
-			visits, nodes = saturate(visits+cvis), nodes+cn
+			descend(cv, func(s *jsonschema.Schema) []*jsonschema.Schema { return itemSchemas(s, i) })
 		}
 	}
 	return visits, nodes

@@ -30,7 +30,7 @@ type branchSelection struct {
 	Values   [][]string
 }
 
-// selects counts the branches a value selects.
+// selected counts the branches a value selects.
 func (s branchSelection) selected() int {
 	n := 0
 	for _, v := range s.Values {
@@ -197,15 +197,13 @@ func fixedStrings(m map[string]any) []string {
 //     the property's allowed values, which is the most useful reason.
 func selectionChain(kw string, branches []any, sel branchSelection) map[string]any {
 	var rest []any
-	var all []any
+	var all []string
 	for i, b := range branches {
 		if len(sel.Values[i]) == 0 {
 			rest = append(rest, b)
 			continue
 		}
-		for _, v := range sel.Values[i] {
-			all = append(all, v)
-		}
+		all = append(all, sel.Values[i]...)
 	}
 	selector := func(values []string) map[string]any {
 		enum := make([]any, len(values))
@@ -221,20 +219,9 @@ func selectionChain(kw string, branches []any, sel branchSelection) map[string]a
 	var chain map[string]any
 	switch {
 	case len(rest) == 0:
-		slices.SortFunc(all, func(a, b any) int {
-			switch {
-			case a.(string) < b.(string):
-				return -1
-			case a.(string) > b.(string):
-				return 1
-			}
-			return 0
-		})
-		chain = map[string]any{
-			"type":       "object",
-			"required":   []any{sel.Property},
-			"properties": map[string]any{sel.Property: map[string]any{"enum": all}},
-		}
+		// The selector of every value: refuses with the allowed values.
+		slices.Sort(all)
+		chain = selector(all)
 	default:
 		chain = map[string]any{kw: rest}
 	}

@@ -337,7 +337,7 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 			op.Bases = basePaths(so.Servers)
 		}
 		var reported []string
-		routes := adjacentRoutes(op.Key.Path, op)
+		routes := adjacentRoutes(op.Key.Path, op, nil)
 		for _, b := range op.Bases {
 			for _, path := range routes {
 				at := so.Method + " " + strings.TrimRight(b, "/") + spec.ExpandTemplate(path, func(int, string) string { return "{}" })
@@ -491,11 +491,8 @@ func basePaths(servers []spec.Server) []string {
 // when a request is routed there (Op.FixedPathParams). Other templates
 // are routed as they are (one with adjacent variables is then reported
 // unroutable).
-func adjacentRoutes(path string, op *Op) []string {
-	return expandAdjacent(path, op, nil)
-}
-
-func expandAdjacent(path string, op *Op, fixed []route.PathParam) []string {
+// fixed carries the values written in by the calls above (nil at first).
+func adjacentRoutes(path string, op *Op, fixed []route.PathParam) []string {
 	i := strings.Index(path, "}{")
 	end := -1
 	if i >= 0 {
@@ -523,7 +520,7 @@ func expandAdjacent(path string, op *Op, fixed []route.PathParam) []string {
 	var out []string
 	for _, v := range values {
 		f := append(slices.Clone(fixed), route.PathParam{Name: name, Raw: v, Escaped: v})
-		out = append(out, expandAdjacent(path[:i+1]+v+path[i+2+end+1:], op, f)...)
+		out = append(out, adjacentRoutes(path[:i+1]+v+path[i+2+end+1:], op, f)...)
 	}
 	return out
 }

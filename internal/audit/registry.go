@@ -183,7 +183,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Tell the branches apart by a property: a discriminator, or a required property with a const per branch (op: {const: and}); or declare the recursive property once, outside the union."},
 		{ID: "data-pattern-unsupported", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "Pattern RE2 cannot run",
-			Description: "A pattern uses backreferences or lookaround, which Go's RE2 engine cannot compile, so the firewall cannot enforce it; or it repeats more than the 1000 times RE2 can count (x{0,2048}), so the firewall enforces it without that upper bound. (\\uXXXX escapes and Java's POSIX classes such as \\p{Alnum} are read as RE2 spells them, and need no change.)",
+			Description: "A pattern uses backreferences or lookaround, which Go's RE2 engine cannot compile, so the firewall cannot enforce it; or it repeats a group, or an item between others of variable length, more than the 1000 times RE2 can count (^(ab|c){0,2048}$), so the firewall enforces it without that upper bound (a single character repeated so in a pattern anchored at both ends, ^[a-z]{1,2048}$, is enforced exactly, through the string's length). (\\uXXXX escapes and Java's POSIX classes such as \\p{Alnum} are read as RE2 spells them, and need no change.)",
 			Fix:         "Rewrite the pattern in the RE2 subset (no lookaround or backreferences, repetitions of at most 1000), and bound the string with maxLength."},
 		{ID: "data-number-unbounded", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-1284",
 			Title:       "Number without minimum or maximum",

@@ -594,7 +594,7 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 		}
 		return
 	}
-	if !exact {
+	if _, _, bounded := spec.RelaxedBounds(p); !exact && !(bounded && what == "pattern") {
 		re2, _ := spec.RE2Pattern(p)
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %q, without the upper bound.", what, p, re2))
 	}

@@ -262,7 +262,9 @@ func TestRules(t *testing.T) {
 		{"redos overlapping alternation", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(a|aa)+$") }, true, "/name/pattern"},
 		{"kebab case is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]+(-[a-z]+)*$") }, false, ""},
 		{"lookahead unsupported", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?=a)[a-z]{1,3}$") }, true, "/name/pattern"},
-		{"repetition above RE2's limit enforced relaxed", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{1,2048}$") }, true, "/name/pattern"},
+		{"repetition above RE2's limit enforced relaxed", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(ab|c){1,2048}$") }, true, "/name/pattern"},
+		{"repetition above RE2's limit whose bounds are the length", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{1,2048}$") }, false, ""},
+		{"repetition above RE2's limit at a free end", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^arn:[a-z]+:.{0,2048}") }, false, ""},
 		{"unicode escapes and Java classes are RE2 patterns", "data-pattern-unsupported", func(d map[string]any) {
 			set(d, pet+"/properties/name/pattern", `^[\u0061-\u007A]{1,3}\p{Digit}$`)
 		}, false, ""},

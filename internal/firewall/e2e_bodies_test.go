@@ -93,6 +93,11 @@ func e2eBodyCases() []e2eCase {
 		// A number the schema engine would read into an exact rational
 		// in time quadratic in its digits.
 		{"bodies number too long", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":1` + strings.Repeat("0", 300) + `}`, 400, false, "json-number-too-long"},
+		// A repetition above RE2's limit of 1000, anchored at both
+		// ends: its bound is the string's length, and is enforced.
+		{"bodies pattern repeated above RE2's limit at its bound", "bodies", "POST", "/v1/bodies/note", nil, jsonCT, `{"note":"` + strings.Repeat("a", 1500) + `"}`, 201, true, ""},
+		{"bodies pattern repeated above RE2's limit beyond its bound", "bodies", "POST", "/v1/bodies/note", nil, jsonCT, `{"note":"` + strings.Repeat("a", 1501) + `"}`, 400, false, "schema-violation"},
+		{"bodies pattern repeated above RE2's limit, other character", "bodies", "POST", "/v1/bodies/note", nil, jsonCT, `{"note":"` + strings.Repeat("a", 1200) + `1"}`, 400, false, "schema-violation"},
 		{"bodies costly union invalid", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":"one"}`, 400, false, "schema-violation"},
 		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
 		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},

@@ -56,10 +56,18 @@ const ecmaSpace = `\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{FEFF}`
 // A repetition above RE2's limit of 1000 (x{0,2048}, common in AWS's
 // definitions) cannot be written in RE2; it becomes x{m,} with m at most
 // 1000, which accepts more repetitions than the pattern does, and exact
-// is false so callers can say that the upper bound is not enforced (a
-// maxLength usually is). Everything else is left to RE2 to accept or
-// refuse: the result is not checked here (CompilePattern does).
+// is false so callers can say that the upper bound is not enforced,
+// unless the repetition is at an unanchored end of the pattern, where
+// the bound changes nothing (see patternbounds.go; RelaxedBounds gives
+// the lengths that make other simple shapes exact). Everything else is
+// left to RE2 to accept or refuse: the result is not checked here (CompilePattern does).
 func RE2Pattern(p string) (re2 string, exact bool) {
+	return re2Pattern(p, maxRE2Repeat)
+}
+
+// re2Pattern is RE2Pattern with the largest repetition count to write
+// as given (maxRE2Repeat; tests check the relaxed forms with less).
+func re2Pattern(p string, limit int) (re2 string, exact bool) {
 	var b strings.Builder
 	b.Grow(len(p) + 4)
 	if inner, flags, ok := DelimitedPattern(p); ok {
@@ -76,7 +84,7 @@ func RE2Pattern(p string) (re2 string, exact bool) {
 		}
 		p = inner
 	}
-	exact = true
+	relaxed := 0 // repetitions written {m,}
 	inClass := false
 	atomEnd := false // the last thing written can take a quantifier
 	for i := 0; i < len(p); {
@@ -128,9 +136,9 @@ func RE2Pattern(p string) (re2 string, exact bool) {
 			continue
 		case c == '{' && !inClass && atomEnd:
 			if n, m, max, ok := parseRepeat(p[i:]); ok {
-				if m > maxRE2Repeat || max > maxRE2Repeat {
-					exact = false
-					fmt.Fprintf(&b, "{%d,}", min(m, maxRE2Repeat))
+				if m > limit || max > limit {
+					relaxed++
+					fmt.Fprintf(&b, "{%d,}", min(m, limit))
 				} else {
 					b.WriteString(p[i : i+n])
 				}
@@ -143,7 +151,7 @@ func RE2Pattern(p string) (re2 string, exact bool) {
 		i++
 		atomEnd = !inClass && c != '(' && c != '|' && c != '^'
 	}
-	return b.String(), exact
+	return b.String(), relaxed == 0 || oversizedAtFreeEnds(p, relaxed, limit)
 }
 
 // DelimitedPattern reads a pattern written as a JavaScript regular

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Patterns written in ECMA-262 or Java syntax that RE2 spells differently
@@ -35,6 +36,15 @@ func TestRE2Pattern(t *testing.T) {
 		{"repeat above the limit on both bounds", `^[a-z]{1024,2048}$`, `^[a-z]{1000,}$`, false, []string{strings.Repeat("a", 1000)}, []string{strings.Repeat("a", 999)}},
 		{"exact count above the limit", `^a{2000}$`, `^a{1000,}$`, false, nil, nil},
 		{"unbounded above the limit", `^a{1500,}$`, `^a{1000,}$`, false, nil, nil},
+		// At an unanchored end of the pattern the upper bound changes
+		// nothing: a longer run contains a shorter one.
+		{"repeat above the limit at the free end", `arn:[a-z]{1,63}:[^/].{0,1023}`, `arn:[a-z]{1,63}:[^/].{0,}`, true, []string{"arn:aws:x", "arn:aws:x" + strings.Repeat("a", 2000)}, []string{"arn:aws:/x"}},
+		{"repeat above the limit at the free start", `[a-z]{0,2048}@x$`, `[a-z]{0,}@x$`, true, []string{"@x", "ab@x"}, []string{"ab@y"}},
+		{"anchored start, free end", `^.{1,2097152}`, `^.{1,}`, true, []string{"a"}, []string{""}},
+		{"free end, lower bound above the limit", `x.{1500,2000}`, `x.{1000,}`, false, nil, nil},
+		{"free end of an alternation", `a|b.{0,2000}`, `a|b.{0,}`, false, nil, nil},
+		{"free end inside a group", `(b.{0,2000})`, `(b.{0,})`, false, nil, nil},
+		{"repeat above the limit in the middle", `a.{0,2000}b`, `a.{0,}b`, false, nil, nil},
 		{"lazy quantifier kept", `^a{2,3}?$`, `^a{2,3}?$`, true, []string{"aa"}, []string{"a"}},
 		{"group repeated above the limit", `^(ab|c){0,8192}$`, `^(ab|c){0,}$`, false, []string{"abc"}, []string{"b"}},
 		{"brace that is no quantifier", `^{a}$`, `^{a}$`, true, []string{"{a}"}, []string{"a"}},
@@ -118,6 +128,87 @@ func FuzzRE2Pattern(f *testing.F) {
 		}
 		if exact && re.MatchString(s) != orig.MatchString(s) {
 			t.Fatalf("%q and its rewrite %q disagree on %q", p, got, s)
+		}
+	})
+}
+
+// A pattern anchored at both ends whose items all match one character a
+// fixed number of times, but for one repetition above RE2's limit, bounds
+// the string's length; RelaxedBounds gives the bounds, and the relaxed
+// pattern with them accepts exactly what the pattern does.
+func TestRelaxedBounds(t *testing.T) {
+	cases := []struct {
+		name, in string
+		min, max int
+		ok       bool
+	}{
+		{"one repeated class", `^[a-z]{1,2048}$`, 1, 2048, true},
+		{"escape class", `^\S{1,2000}$`, 1, 2000, true},
+		{"fixed prefix", `^arn:.{16,2044}$`, 20, 2048, true},
+		{"fixed suffix with an escaped dot", `^[^\x00]{1,1020}\.csv$`, 5, 1024, true},
+		{"fixed counts around it", `^\d{3}-[a-z]{0,5000}$`, 4, 5004, true},
+		{"unbounded above the limit", `^a{1500,}$`, 1500, -1, true},
+		{"exact count above the limit", `^a{2000}$`, 2000, 2000, true},
+		{"lazy", `^a{0,2000}?$`, 0, 2000, true},
+		{"javascript literal", `/^[a-z]{1,2048}$/i`, 1, 2048, true},
+		{"multi-line literal", `/^[a-z]{1,2048}$/m`, 0, 0, false},
+		{"within the limit", `^[a-z]{1,100}$`, 0, 0, false},
+		{"not anchored at the end", `^[a-z]{1,2048}`, 0, 0, false},
+		{"a group", `^(ab){1,2048}$`, 0, 0, false},
+		{"another variable item", `^a+[a-z]{1,2048}$`, 0, 0, false},
+		{"two repetitions above the limit", `^a{0,2000}b{0,2000}$`, 0, 0, false},
+		{"alternation", `^a{0,2000}$|^b$`, 0, 0, false},
+		{"word boundary", `^\ba{0,2000}$`, 0, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			min, max, ok := RelaxedBounds(c.in)
+			if ok != c.ok || ok && (min != c.min || max != c.max) {
+				t.Fatalf("RelaxedBounds(%q) = %d, %d, %v; want %d, %d, %v", c.in, min, max, ok, c.min, c.max, c.ok)
+			}
+		})
+	}
+}
+
+// FuzzRelaxedForms checks the reasoning behind exact relaxed repetitions
+// with a limit of 3 instead of RE2's 1000, so that the pattern as written
+// is an oracle RE2 can run: where re2Pattern calls the relaxed form exact,
+// it matches what the pattern does; where relaxedBounds gives lengths,
+// the relaxed form within them does.
+func FuzzRelaxedForms(f *testing.F) {
+	for _, s := range []string{`^[a-z]{1,5}$`, `^ab.{2,6}c$`, `x.{0,9}`, `[0-9]{0,8}@`, `^\d{2}-a{4,}$`, `^a{5}$`, `^(ab){1,5}$`, `a{0,7}?b`, `^[^/].{0,4}`, `^a{2,5}?$`} {
+		f.Add(s, "ab-aaaa")
+	}
+	// Values at the edges of what the seeds above accept.
+	f.Add(`^(ab){1,5}$`, "ababab")
+	f.Add(`^ab.{2,6}c$`, "abxxxxxxc")
+	f.Add(`^ab.{2,6}c$`, "abxxxxxxxc")
+	f.Add(`a.{0,5}b`, "axxxxxxb")
+	f.Fuzz(func(t *testing.T, p, s string) {
+		if strings.Contains(p, `\s`) || strings.Contains(p, `\S`) || strings.Contains(p, `\Z`) || strings.Contains(p, `\u`) || strings.Contains(p, `\p`) || strings.Contains(p, `\P`) {
+			return // rewritten on purpose, not only relaxed
+		}
+		if _, _, delimited := DelimitedPattern(p); delimited {
+			return
+		}
+		orig, err := regexp.Compile(p)
+		if err != nil || !utf8.ValidString(s) {
+			return
+		}
+		got, exact := re2Pattern(p, 3)
+		relaxed, err := regexp.Compile(got)
+		if err != nil {
+			t.Fatalf("%q compiles but its relaxed form %q does not: %v", p, got, err)
+		}
+		want := orig.MatchString(s)
+		if exact && relaxed.MatchString(s) != want {
+			t.Fatalf("%q and its relaxed form %q, called exact, disagree on %q", p, got, s)
+		}
+		if lo, hi, ok := relaxedBounds(p, 3); ok {
+			n := utf8.RuneCountInString(s)
+			if in := relaxed.MatchString(s) && n >= lo && (hi < 0 || n <= hi); in != want {
+				t.Fatalf("%q: relaxed form %q with lengths [%d, %d] says %v for %q, the pattern %v", p, got, lo, hi, in, s, want)
+			}
 		}
 	})
 }

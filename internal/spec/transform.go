@@ -215,11 +215,15 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			delete(o, "pattern")
 			cur = o
 		} else if re2 != p {
-			if !exact {
-				t.report(relaxedPattern("pattern", p, re2, at))
-			}
 			o := cow()
 			o["pattern"] = re2
+			if !exact {
+				if lo, hi, ok := RelaxedBounds(p); ok {
+					tightenLengths(o, lo, hi)
+				} else {
+					t.report(relaxedPattern("pattern", p, re2, at))
+				}
+			}
 			cur = o
 		}
 	}
@@ -421,6 +425,28 @@ func (t *transformer) noteOverlays(m map[string]any, ptr string) {
 		}
 		t.overlays[JoinPointer(ptr, "properties", name)] = overlay{names: names, open: open}
 	}
+}
+
+// tightenLengths makes a string schema's minLength at least lo and its
+// maxLength at most hi (-1: no bound), as RelaxedBounds asks; a bound the
+// schema already sets tighter is kept.
+func tightenLengths(m map[string]any, lo, hi int) {
+	if cur, ok := numberKeyword(m, "minLength"); lo > 0 && (!ok || cur < float64(lo)) {
+		m["minLength"] = json.Number(strconv.Itoa(lo))
+	}
+	if cur, ok := numberKeyword(m, "maxLength"); hi >= 0 && (!ok || cur > float64(hi)) {
+		m["maxLength"] = json.Number(strconv.Itoa(hi))
+	}
+}
+
+// numberKeyword reads a keyword whose value is a number.
+func numberKeyword(m map[string]any, kw string) (float64, bool) {
+	n, ok := m[kw].(json.Number)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(n), 64)
+	return v, err == nil
 }
 
 // relaxedPattern is the problem of a pattern whose repetition RE2 cannot

@@ -598,7 +598,8 @@ func TestStripeLoads(t *testing.T) {
 }
 
 // Patterns RE2 spells otherwise are enforced as RE2 reads them
-// (RE2Pattern), and one whose repetition RE2 cannot count is enforced
+// (RE2Pattern); one whose repetition RE2 cannot count is enforced exactly
+// when its bounds are the string's length (RelaxedBounds), and otherwise
 // relaxed, with a pattern-relaxed problem at its line.
 func TestRewrittenPatternsEnforced(t *testing.T) {
 	d := loadString(t, `openapi: 3.1.0
@@ -613,6 +614,9 @@ components:
       type: string
       maxLength: 3000
       pattern: '^\p{Alnum}{1,2048}$'
+    Pairs:
+      type: string
+      pattern: '^(ab|c){1,2048}$'
     Labels:
       type: object
       patternProperties:
@@ -632,6 +636,14 @@ components:
 		{"Note", `"abc123"`, true},
 		{"Note", `"a-b"`, false},
 		{"Note", `""`, false},
+		// The repetition's bounds are the string's length, enforced
+		// as maxLength beside the relaxed pattern: exact.
+		{"Note", `"` + strings.Repeat("a", 2048) + `"`, true},
+		{"Note", `"` + strings.Repeat("a", 2049) + `"`, false},
+		// A repeated group has no such reading: relaxed.
+		{"Pairs", `"abcab"`, true},
+		{"Pairs", `"` + strings.Repeat("ab", 2049) + `"`, true},
+		{"Pairs", `"b"`, false},
 		{"Labels", `{"x-abc":1}`, true},
 		{"Labels", `{"x-ABC":1}`, false},
 	}
@@ -653,7 +665,7 @@ components:
 			t.Errorf("unsupported: %s", p.Message)
 		}
 	}
-	if len(relaxed) != 1 || !strings.HasSuffix(relaxed[0].Loc.Pointer, "/Note/pattern") || relaxed[0].Loc.Line != 12 {
-		t.Fatalf("pattern-relaxed problems = %+v, want one at .../Note/pattern line 12", relaxed)
+	if len(relaxed) != 1 || !strings.HasSuffix(relaxed[0].Loc.Pointer, "/Pairs/pattern") || relaxed[0].Loc.Line != 15 {
+		t.Fatalf("pattern-relaxed problems = %+v, want one at .../Pairs/pattern line 15", relaxed)
 	}
 }

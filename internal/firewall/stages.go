@@ -412,11 +412,12 @@ func (s *Server) scan(tx *Tx, pol *opPolicy) blacklist.Finding {
 		}
 	}
 	if r.URL.RawQuery != "" {
-		pairs, err := params.ParseQuery(r.URL.RawQuery, tx.Plan.Config.MaxQueryParams)
+		limit := tx.Op.MaxQueryParams(&tx.Plan.Config)
+		pairs, err := params.ParseQuery(r.URL.RawQuery, limit)
 		if err != nil {
 			// Refused by validation in block mode; in monitor mode it is
 			// forwarded, so scan what a permissive upstream would read.
-			pairs = params.LenientQuery(r.URL.RawQuery, tx.Plan.Config.MaxQueryParams)
+			pairs = params.LenientQuery(r.URL.RawQuery, limit)
 		}
 		for _, p := range pairs {
 			if tx.C.apiKeyQuery[p.Key] {

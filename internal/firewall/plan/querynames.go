@@ -43,6 +43,14 @@ func queryNames(ps []*Param) []queryName {
 	return out
 }
 
+// MaxQueryParams is how many query pairs a request to op may carry: the
+// configured limit (Config.MaxQueryParams), or the number of query keys
+// op declares when that is more, so that a search operation with 581
+// declared filters can be sent all of them.
+func (op *Op) MaxQueryParams(cfg *Config) int {
+	return max(cfg.MaxQueryParams, len(op.queryNames))
+}
+
 // aliasOf returns the declared name that a lenient framework binds key to
 // when key is not itself how that name is sent, or "". Frameworks read a
 // key as a declared name when it is

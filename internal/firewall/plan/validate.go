@@ -91,7 +91,7 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 	var consumed []bool
 	if in.RawQuery != "" {
 		var err error
-		q, err = params.ParseQuery(in.RawQuery, cfg.MaxQueryParams)
+		q, err = params.ParseQuery(in.RawQuery, op.MaxQueryParams(cfg))
 		if errors.Is(err, params.ErrAmbiguous) {
 			return add(Violation{400, ReasonParamAmbiguous, err.Error()})
 		}

@@ -18,6 +18,12 @@ import (
 //     (`^\S{1,2000}$`, `^arn:.{16,2044}$`): the repetition's bounds are
 //     then bounds on the string's length, and minLength/maxLength beside
 //     the relaxed pattern enforce them exactly (RelaxedBounds).
+//
+// Writing the repetition as several of at most 1000 (x{0,1000}x{0,1000}
+// x{0,48}) would be exact everywhere, but RE2's matching time grows with
+// the string's length times the count: 18 ms for a 2,000-character value
+// against that pattern, 0.5 s for 8,000 characters against .{0,8000}
+// (25 µs relaxed). A firewall cannot take that per value.
 
 // patternItem is one top-level item of a pattern: an atom and how many
 // times it repeats.

@@ -142,7 +142,9 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 	if mode == Strip && kind == KindJSON {
 		// Remove what the schema calls undeclared and check again; a few
 		// rounds cover properties revealed by removing their parents'
-		// siblings (allOf/oneOf branches that start matching).
+		// siblings (allOf/oneOf branches that start matching). A body
+		// stripping cannot make valid is reported as it came.
+		first := err
 		removed := false
 		for round := 0; round < 4 && err != nil; round++ {
 			paths := undeclared(err)
@@ -161,6 +163,9 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 			if merr == nil {
 				return vs, out
 			}
+		}
+		if err != nil {
+			err = first
 		}
 	}
 	if err != nil {
@@ -191,24 +196,33 @@ func (op *Op) EventStream(status int, contentType string) bool {
 }
 
 // undeclared lists the instance locations of undeclared properties.
+//
+// Those a schema's own additionalProperties (or a write-only property's
+// false schema) refuses come first: when one is in a branch of a union
+// or an allOf, the branch fails, and a failed branch evaluates nothing,
+// so the unevaluatedProperties that closes the union then calls every
+// property of the value undeclared, declared ones included. Those are
+// listed only when nothing else is, and the caller validates again after
+// each removal.
 func undeclared(err error) [][]string {
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
 		return nil
 	}
-	var out [][]string
+	var own, unevaluated [][]string
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		switch k := e.ErrorKind.(type) {
 		case *kind.FalseSchema:
-			// Undeclared properties, and write-only ones (their schema
-			// is false in the response view): both are removed.
-			if strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties") || strings.HasSuffix(e.SchemaURL, "/additionalProperties") || bannedProperty(e.SchemaURL) {
-				out = append(out, e.InstanceLocation)
+			switch {
+			case strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties"):
+				unevaluated = append(unevaluated, e.InstanceLocation)
+			case strings.HasSuffix(e.SchemaURL, "/additionalProperties") || bannedProperty(e.SchemaURL):
+				own = append(own, e.InstanceLocation)
 			}
 		case *kind.AdditionalProperties:
 			for _, p := range k.Properties {
-				out = append(out, append(append([]string(nil), e.InstanceLocation...), p))
+				own = append(own, append(append([]string(nil), e.InstanceLocation...), p))
 			}
 		}
 		for _, c := range e.Causes {
@@ -216,7 +230,10 @@ func undeclared(err error) [][]string {
 		}
 	}
 	walk(ve)
-	return out
+	if len(own) > 0 {
+		return own
+	}
+	return unevaluated
 }
 
 func deletePath(v any, path []string) bool {

@@ -54,7 +54,7 @@ components:
 	}
 	cases := []struct {
 		name, op, body, want string // want: the stripped body, "" when the body passes as it is
-		invalid                    bool
+		invalid              bool
 	}{
 		{"selected branch as declared", "getPet", `{"kind":"cat","name":"Tom","lives":9}`, "", false},
 		{"selected branch with an undeclared property", "getPet", `{"kind":"cat","name":"Tom","lives":9,"owner_ssn":"078-05-1120"}`, `{"kind":"cat","lives":9,"name":"Tom"}`, false},

@@ -738,6 +738,10 @@ func TestProtectReadyDuringReload(t *testing.T) {
 			t.Fatalf("the new operation answered %d before the new contract took over", resp.StatusCode)
 		}
 		polls++
+		// Paced: the contract limits each client address to 1,000
+		// requests a second (x-rampart-rate-limit), which an unpaced
+		// loop on a fast machine reaches within the 400 ms.
+		time.Sleep(5 * time.Millisecond)
 	}
 	if polls < 3 {
 		t.Fatalf("only %d polls during the reload", polls)

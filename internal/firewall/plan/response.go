@@ -195,7 +195,8 @@ func (op *Op) EventStream(status int, contentType string) bool {
 	return m != nil && m.Name == "text/event-stream"
 }
 
-// undeclared lists the instance locations of undeclared properties.
+// undeclared lists the instance locations of the properties to remove so
+// that err goes away, or nil when removing properties cannot fix it.
 //
 // Those a schema's own additionalProperties (or a write-only property's
 // false schema) refuses come first: when one is in a branch of a union
@@ -209,31 +210,71 @@ func undeclared(err error) [][]string {
 	if !ok {
 		return nil
 	}
-	var own, unevaluated [][]string
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		switch k := e.ErrorKind.(type) {
-		case *kind.FalseSchema:
-			switch {
-			case strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties"):
-				unevaluated = append(unevaluated, e.InstanceLocation)
-			case strings.HasSuffix(e.SchemaURL, "/additionalProperties") || bannedProperty(e.SchemaURL):
-				own = append(own, e.InstanceLocation)
-			}
-		case *kind.AdditionalProperties:
-			for _, p := range k.Properties {
-				own = append(own, append(append([]string(nil), e.InstanceLocation...), p))
-			}
+	var r removal
+	if !r.read(ve) {
+		return nil
+	}
+	if len(r.own) > 0 {
+		return r.own
+	}
+	return r.unevaluated
+}
+
+// removal is what stripping removes to fix a validation error.
+type removal struct {
+	own, unevaluated [][]string
+}
+
+func (r *removal) size() int { return len(r.own) + len(r.unevaluated) }
+
+// read adds what removing properties would fix in e, and reports whether
+// that fixes all of it. Of a union's failed branches the one needing the
+// fewest removals is taken (the first of those): the others are
+// alternatives the value is not, and what they do not declare (the taken
+// branch's own properties) stays.
+func (r *removal) read(e *jsonschema.ValidationError) bool {
+	switch k := e.ErrorKind.(type) {
+	case *kind.FalseSchema:
+		switch {
+		case strings.HasSuffix(e.SchemaURL, "/unevaluatedProperties"):
+			r.unevaluated = append(r.unevaluated, e.InstanceLocation)
+		case strings.HasSuffix(e.SchemaURL, "/additionalProperties") || bannedProperty(e.SchemaURL):
+			r.own = append(r.own, e.InstanceLocation)
+		default:
+			return false
 		}
+		return true
+	case *kind.AdditionalProperties:
+		for _, p := range k.Properties {
+			r.own = append(r.own, append(append([]string(nil), e.InstanceLocation...), p))
+		}
+		return true
+	case *kind.OneOf, *kind.AnyOf:
+		if o, ok := k.(*kind.OneOf); ok && o.Subschemas != nil {
+			return false // several branches match: removing makes more match
+		}
+		var best *removal
 		for _, c := range e.Causes {
-			walk(c)
+			var branch removal
+			if branch.read(c) && (best == nil || branch.size() < best.size()) {
+				best = &branch
+			}
 		}
+		if best == nil {
+			return false
+		}
+		r.own = append(r.own, best.own...)
+		r.unevaluated = append(r.unevaluated, best.unevaluated...)
+		return true
+	case *kind.Schema, *kind.Group, *kind.AllOf, *kind.Reference:
+		for _, c := range e.Causes {
+			if !r.read(c) {
+				return false
+			}
+		}
+		return true
 	}
-	walk(ve)
-	if len(own) > 0 {
-		return own
-	}
-	return unevaluated
+	return false
 }
 
 func deletePath(v any, path []string) bool {

@@ -37,6 +37,18 @@ paths:
                 anyOf:
                   - {type: object, required: [radius], properties: {radius: {type: number}}}
                   - {type: object, required: [side], properties: {side: {type: number}}}
+  /closed:
+    get:
+      operationId: getClosed
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - {type: object, required: [radius], properties: {radius: {type: number}}, additionalProperties: false}
+                  - {type: object, required: [side], properties: {side: {type: number}}, additionalProperties: false}
 components:
   schemas:
     Cat:
@@ -61,6 +73,8 @@ components:
 		{"other branch's property is undeclared in this one", "getPet", `{"kind":"dog","name":"Rex","good":true,"lives":9}`, `{"good":true,"kind":"dog","name":"Rex"}`, false},
 		{"selected branch still invalid after stripping", "getPet", `{"kind":"cat","lives":9,"x":1}`, "", true},
 		{"anyOf branch with an undeclared property", "getShape", `{"radius":2,"internal":true}`, `{"radius":2}`, false},
+		{"closed oneOf branches", "getClosed", `{"radius":2,"internal":true}`, `{"radius":2}`, false},
+		{"closed oneOf branches, the other one", "getClosed", `{"side":3,"internal":true}`, `{"side":3}`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -177,6 +177,10 @@ func buildRegistry() map[string]*Rule {
 			Title:       "Pattern can backtrack catastrophically",
 			Description: "A pattern has nested or overlapping unbounded repetition. Go's RE2 runs it in linear time, but a backtracking engine in the backend (Java, JavaScript, Python, PCRE) can take exponential time on a crafted input (ReDoS).",
 			Fix:         "Rewrite the pattern without nested quantifiers or overlapping alternatives, and bound the string with maxLength."},
+		{ID: "data-pattern-cost", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-1333",
+			Title:       "Pattern whose matching cost grows with the string",
+			Description: "A pattern can match anywhere in a string (it does not start with ^) and compiles to a large program for a linear-time engine such as RE2 (a counted repetition {1,1000} in its middle is a thousand instructions): such an engine may run every instruction at every character, so one 1 MB string can take seconds to match, and a backtracking engine is worse. rampart protect counts the strings matched against such patterns and refuses a body beyond 67 million steps (body-too-costly).",
+			Fix:         "Anchor the pattern (^...$), which is usually what was meant; or move the large repetition to the pattern's end, where its upper bound changes nothing."},
 		{ID: "data-validation-cost", Family: famData, Category: catData, Severity: medium, OWASP: "API4:2023", CWE: "CWE-407",
 			Title:       "Schema whose validation cost grows with nesting",
 			Description: "A request body's schema holds a oneOf/anyOf that reaches itself through branches validating values under the same name (Node: oneOf [{required: [name], properties: {children: [Node]}}, {required: [id], properties: {children: [Node]}}]), or compositions that apply many schemas to one value. JSON Schema validators validate every branch of a union, so each level of nesting multiplies the work: a body of a few hundred bytes nested 30 deep can take hours of CPU in the API's own validator. rampart protect counts the work before validating and refuses such bodies (body-too-costly); unions a property selects (a discriminator, or a const per branch) are validated through the selected branch only.",
@@ -414,6 +418,7 @@ func buildRegistry() map[string]*Rule {
 		"data-discriminator-unmapped": {low, low},
 		"data-value-invalid":          {low, low},
 		"data-validation-cost":        {medium, low},
+		"data-pattern-cost":           {medium, low},
 	}
 	out := map[string]*Rule{}
 	for _, r := range list {

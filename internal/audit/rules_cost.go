@@ -33,8 +33,8 @@ func (r *run) checkValidationCost() {
 				continue // reported by the structure and pattern rules
 			}
 			cost := r.doc.ValidationCost(sch, spec.RequestView)
-			if cost == nil {
-				continue
+			if cost == nil || cost.Pattern {
+				continue // a heavy pattern: data-pattern-cost, at the pattern
 			}
 			at := cost.At
 			if at.File == "" {

@@ -98,6 +98,12 @@ func e2eBodyCases() []e2eCase {
 		{"bodies pattern repeated above RE2's limit at its bound", "bodies", "POST", "/v1/bodies/note", nil, jsonCT, `{"note":"` + strings.Repeat("a", 1500) + `"}`, 201, true, ""},
 		{"bodies pattern repeated above RE2's limit beyond its bound", "bodies", "POST", "/v1/bodies/note", nil, jsonCT, `{"note":"` + strings.Repeat("a", 1501) + `"}`, 400, false, "schema-violation"},
 		{"bodies pattern repeated above RE2's limit, other character", "bodies", "POST", "/v1/bodies/note", nil, jsonCT, `{"note":"` + strings.Repeat("a", 1200) + `1"}`, 400, false, "schema-violation"},
+		// A string matched against a pattern whose RE2 program is large
+		// and can start anywhere: counted as length times program size
+		// (one 1 MB string took 12 s of matching).
+		{"bodies heavy pattern matched", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"id x42abc!"}`, 201, true, ""},
+		{"bodies heavy pattern not matched", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"x42"}`, 400, false, "schema-violation"},
+		{"bodies heavy pattern long string", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"` + strings.Repeat("x", 1000000) + `"}`, 400, false, "body-too-costly"},
 		{"bodies costly union invalid", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":"one"}`, 400, false, "schema-violation"},
 		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
 		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},

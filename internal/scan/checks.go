@@ -226,8 +226,8 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	// A target answering with a body whose validation the schema's shape
 	// makes exponential must not stall the scan (spec.ValidationCost).
 	if cost := e.doc.ValidationCost(sch, spec.ResponseView); cost != nil {
-		if visits, nodes, ok := cost.Check(body); !ok {
-			e.log.Warn("response body not validated: its validation would take too long", "operation", op.Key(), "status", x.Status, "schema_visits", visits, "values", nodes, "why", cost.Why)
+		if count, ok := cost.Check(body); !ok {
+			e.log.Warn("response body not validated: its validation would take too long", "operation", op.Key(), "status", x.Status, "schema_visits", count.Visits, "values", count.Nodes, "pattern_steps", count.PatternSteps, "why", cost.Why)
 			return
 		}
 	}

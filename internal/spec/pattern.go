@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -56,10 +57,11 @@ const ecmaSpace = `\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{FEFF}`
 // A repetition above RE2's limit of 1000 (x{0,2048}, common in AWS's
 // definitions) cannot be written in RE2; it becomes x{m,} with m at most
 // 1000, which accepts more repetitions than the pattern does, and exact
-// is false so callers can say that the upper bound is not enforced,
-// unless the repetition is at an unanchored end of the pattern, where
-// the bound changes nothing (see patternbounds.go; RelaxedBounds gives
-// the lengths that make other simple shapes exact). Everything else is
+// is false so callers can say that the upper bound is not enforced. A
+// counted repetition at an unanchored end of the pattern, where its upper
+// bound changes nothing, is written X{m} whatever its size (see
+// patternbounds.go; RelaxedBounds gives the lengths that make other
+// simple shapes exact). Everything else is
 // left to RE2 to accept or refuse: the result is not checked here (CompilePattern does).
 func RE2Pattern(p string) (re2 string, exact bool) {
 	return re2Pattern(p, maxRE2Repeat)
@@ -85,6 +87,7 @@ func re2Pattern(p string, limit int) (re2 string, exact bool) {
 		p = inner
 	}
 	relaxed := 0 // repetitions written {m,}
+	freeEnds := freeEndRepeats(p)
 	inClass := false
 	atomEnd := false // the last thing written can take a quantifier
 	for i := 0; i < len(p); {
@@ -136,10 +139,13 @@ func re2Pattern(p string, limit int) (re2 string, exact bool) {
 			continue
 		case c == '{' && !inClass && atomEnd:
 			if n, m, max, ok := parseRepeat(p[i:]); ok {
-				if m > limit || max > limit {
+				switch {
+				case m <= limit && slices.Contains(freeEnds, i):
+					fmt.Fprintf(&b, "{%d}", m)
+				case m > limit || max > limit:
 					relaxed++
 					fmt.Fprintf(&b, "{%d,}", min(m, limit))
-				} else {
+				default:
 					b.WriteString(p[i : i+n])
 				}
 				i += n
@@ -151,7 +157,7 @@ func re2Pattern(p string, limit int) (re2 string, exact bool) {
 		i++
 		atomEnd = !inClass && c != '(' && c != '|' && c != '^'
 	}
-	return b.String(), relaxed == 0 || oversizedAtFreeEnds(p, relaxed, limit)
+	return b.String(), relaxed == 0
 }
 
 // DelimitedPattern reads a pattern written as a JavaScript regular

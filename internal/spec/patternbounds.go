@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,8 +12,9 @@ import (
 //   - the repetition is the pattern's first or last item and that end is
 //     not anchored (AWS's `arn:...:[^/].{0,1023}`, `^.{1,2097152}`): a
 //     pattern matches anywhere in the string, so a run longer than the
-//     bound still contains a run within it, and {m,} accepts exactly
-//     what {m,n} does;
+//     bound still contains a run within it, and {m} accepts exactly what
+//     {m,n} does (freeEndRepeats; done for every counted repetition
+//     there, which also keeps RE2's program small);
 //   - the pattern is anchored at both ends and every item matches one
 //     character a fixed number of times except the repeated one
 //     (`^\S{1,2000}$`, `^arn:.{16,2044}$`): the repetition's bounds are
@@ -34,6 +36,9 @@ type patternItem struct {
 	// anchor is '^' or '$' for those anchors, which match no character.
 	anchor   byte
 	min, max int // 1, 1 without a quantifier; max -1 when unbounded
+	// quant is the offset of a {m,n} quantifier in the pattern, -1
+	// for none or another one.
+	quant int
 }
 
 // oversized reports a repetition above limit (RE2 cannot count above
@@ -45,7 +50,7 @@ func (it patternItem) oversized(limit int) bool { return it.min > limit || it.ma
 // and the caller then assumes nothing.
 func topLevelItems(p string) (items []patternItem, ok bool) {
 	for i := 0; i < len(p); {
-		it := patternItem{min: 1, max: 1}
+		it := patternItem{min: 1, max: 1, quant: -1}
 		switch c := p[i]; c {
 		case '^', '$':
 			it.anchor = c
@@ -101,7 +106,7 @@ func topLevelItems(p string) (items []patternItem, ok bool) {
 				i++
 			case '{':
 				if n, m, max, isRepeat := parseRepeat(p[i:]); isRepeat {
-					it.min, it.max = m, max
+					it.min, it.max, it.quant = m, max, i
 					i += n
 				}
 			}
@@ -180,26 +185,25 @@ func groupEnd(p string, i int) int {
 	return -1
 }
 
-// oversizedAtFreeEnds reports whether every repetition of p above RE2's
-// limit (there are `count`) is its first item with no ^ before it or its
-// last item with no $ after it, with a lower bound RE2 can count: the
-// relaxed pattern then matches exactly the strings p does.
-func oversizedAtFreeEnds(p string, count, limit int) bool {
+// freeEndRepeats returns the offsets of the {m,n} quantifiers of p's first
+// item when no ^ comes before it and of its last item when no $ comes
+// after it, outside any alternation: a pattern matches anywhere in the
+// string, so a longer run there contains a shorter one, and X{m,n} there
+// matches exactly where X{m} does. Writing X{m} keeps RE2's program small
+// (each counted repetition is as many copies of X), and its matching time
+// is the string's length times the program's size.
+func freeEndRepeats(p string) []int {
 	items, ok := topLevelItems(p)
 	if !ok || len(items) == 0 {
-		return false
+		return nil
 	}
-	found := 0
-	for i, it := range items {
-		if !it.oversized(limit) {
-			continue
+	var out []int
+	for _, it := range []patternItem{items[0], items[len(items)-1]} {
+		if it.quant >= 0 && it.min != it.max && !slices.Contains(out, it.quant) {
+			out = append(out, it.quant)
 		}
-		if it.min > limit || (i != 0 && i != len(items)-1) {
-			return false
-		}
-		found++
 	}
-	return found == count
+	return out
 }
 
 // RelaxedBounds returns the string lengths that, enforced beside the

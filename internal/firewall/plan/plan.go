@@ -375,7 +375,11 @@ func (p *Plan) noteCost(c *spec.ValidationCost) {
 	if c == nil {
 		return
 	}
-	msg := c.Why + "; values it validates are counted first, and refused unvalidated (" + ReasonTooCostly + ") when they would take more than a linear bound"
+	bound := "a linear bound"
+	if c.Pattern {
+		bound = "the bound on pattern matching"
+	}
+	msg := c.Why + "; values it validates are counted first, and refused unvalidated (" + ReasonTooCostly + ") when they would take more than " + bound
 	if !slices.Contains(p.Problems, msg) {
 		p.Problems = append(p.Problems, msg)
 	}

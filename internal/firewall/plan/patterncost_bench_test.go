@@ -1,0 +1,68 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+)
+
+// BenchmarkPatternCost validates request bodies whose strings are matched
+// against patterns RE2 runs at the cost of length times program size
+// (docs/benchmarks.md, "Pattern matching"). Each sub-benchmark is one
+// request through CheckRequest.
+func BenchmarkPatternCost(b *testing.B) {
+	p := loadPlanText(b, `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /free:
+    post:
+      operationId: free
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {v: {type: array, items: {type: string, pattern: '[a-z0-9]{1,1000}[a-z]{1,10}!'}}}}
+      responses: {'200': {description: ok}}
+  /heavy:
+    post:
+      operationId: heavy
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {v: {type: array, items: {type: string, pattern: 'x[a-z0-9]{1,1000}[a-z]{1,10}!'}}}}
+      responses: {'200': {description: ok}}
+`, Config{})
+	ops := map[string]*Op{}
+	for _, op := range p.Ops {
+		ops[op.ID] = op
+	}
+	body := func(n, each int, c string) []byte {
+		items := make([]string, n)
+		for i := range items {
+			items[i] = `"` + strings.Repeat(c, each) + `"`
+		}
+		return []byte(`{"v":[` + strings.Join(items, ",") + `]}`)
+	}
+	for _, c := range []struct {
+		name, op string
+		body     []byte
+		reason   string
+	}{
+		// The repetition at the free start is written {1}: matched.
+		{"free-end/1x1MB", "free", body(1, 1000000, "a"), ReasonSchema},
+		{"free-end/1000x1KB", "free", body(1000, 1000, "a"), ReasonSchema},
+		// Counted, and refused before the engine runs.
+		{"heavy/1x1MB", "heavy", body(1, 1000000, "x"), ReasonTooCostly},
+		// Counted, within the bound, and matched.
+		{"heavy/100x100B", "heavy", body(100, 100, "x"), ReasonSchema},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			in := &Request{ContentType: "application/json", Body: c.body, HasBody: true}
+			b.SetBytes(int64(len(c.body)))
+			for b.Loop() {
+				vs := ops[c.op].CheckRequest(in, &p.Config, false)
+				if len(vs) != 1 || vs[0].Reason != c.reason {
+					b.Fatalf("violations %+v, want one %s", vs, c.reason)
+				}
+			}
+		})
+	}
+}

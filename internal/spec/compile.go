@@ -175,6 +175,7 @@ func (d *Document) viewCompiler(v View) *viewCompiler {
 		c.RegisterFormat(f)
 	}
 	c.UseLoader(viewLoader{vc})
+	c.UseRegexpEngine(compileViewPattern)
 	vc.c = c
 	d.views[v] = vc
 	return vc

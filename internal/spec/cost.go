@@ -375,7 +375,8 @@ func (a *costAnalysis) heavyPattern(s *jsonschema.Schema) bool {
 	if _, done := a.patterns.Load(s); done {
 		return true
 	}
-	insts, heavy := HeavyPattern(s.Pattern.String())
+	re2, _ := RE2Pattern(s.Pattern.String()) // the views keep patterns as written
+	insts, heavy := HeavyPattern(re2)
 	if heavy {
 		a.patterns.Store(s, insts)
 	}

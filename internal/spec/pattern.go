@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // maxRE2Repeat is the largest repetition count Go's RE2 syntax accepts.
@@ -312,6 +314,27 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// sourcePattern is a compiled schema pattern that names itself as the
+// contract writes it: the schema engine quotes String() in its errors
+// ("does not match the pattern ..."), and a client should read the
+// contract's pattern there, not the RE2 form it runs as.
+type sourcePattern struct {
+	*regexp.Regexp
+	source string
+}
+
+func (p sourcePattern) String() string { return p.source }
+
+// compileViewPattern is the views' regexp engine: the transformed schemas
+// keep patterns as written, and they are compiled as RE2Pattern reads them.
+func compileViewPattern(p string) (jsonschema.Regexp, error) {
+	re, _, err := CompilePattern(p)
+	if err != nil {
+		return nil, err
+	}
+	return sourcePattern{re, p}, nil
 }
 
 // CompilePattern compiles a schema pattern as the engines run it (see

@@ -200,8 +200,11 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			cur = o
 		}
 	}
-	// Patterns go to the engine in RE2's syntax (RE2Pattern); one RE2
-	// cannot run is dropped, one it can only run relaxed is kept so.
+	// Patterns are run in RE2's syntax (RE2Pattern, through the views'
+	// regexp engine, compileViewPattern) and stay as written here, so
+	// that refusals quote them so; one RE2 cannot run is dropped, one it
+	// can only run relaxed is kept so, with the lengths that make it
+	// exact where there are such.
 	if p, ok := cur["pattern"].(string); ok {
 		at := t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "pattern")})
 		if inner, flags, ok := DelimitedPattern(p); ok {
@@ -214,17 +217,14 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			o := cow()
 			delete(o, "pattern")
 			cur = o
-		} else if re2 != p {
-			o := cow()
-			o["pattern"] = re2
-			if !exact {
-				if lo, hi, ok := RelaxedBounds(p); ok {
-					tightenLengths(o, lo, hi)
-				} else {
-					t.report(relaxedPattern("pattern", p, re2, at))
-				}
+		} else if !exact {
+			if lo, hi, ok := RelaxedBounds(p); ok {
+				o := cow()
+				tightenLengths(o, lo, hi)
+				cur = o
+			} else {
+				t.report(relaxedPattern("pattern", p, re2, at))
 			}
-			cur = o
 		}
 	}
 	if pp, ok := cur["patternProperties"].(map[string]any); ok {
@@ -241,8 +241,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			if !exact {
 				t.report(relaxedPattern("patternProperties key", re, re2, at))
 			}
-			changed = changed || re2 != re
-			npp[re2] = pp[re]
+			npp[re] = pp[re]
 		}
 		if changed {
 			o := cow()

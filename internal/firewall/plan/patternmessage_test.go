@@ -1,0 +1,38 @@
+package plan
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A refusal quotes the pattern as the contract writes it, not the RE2
+// form it runs as (ECMA-262 classes spelled out, {m} at a free end,
+// a JavaScript literal's delimiters).
+func TestPatternRefusalQuotesTheContract(t *testing.T) {
+	patterns := []string{`^\S{1,5}$`, `[a-z0-9]{1,1000}[a-z]{1,10}!`, `/^[a-z]+$/`, `^\p{Alnum}+$`}
+	var props strings.Builder
+	for i, p := range patterns {
+		props.WriteString("                p" + strconv.Itoa(i) + ": {type: string, pattern: " + strconv.Quote(p) + "}\n")
+	}
+	p := loadPlanText(t, `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+`+props.String()+`      responses: {'200': {description: ok}}
+`, Config{})
+	for i, pat := range patterns {
+		body := `{"p` + strconv.Itoa(i) + `":"A B ~"}`
+		vs := p.Ops[0].CheckRequest(&Request{ContentType: "application/json", Body: []byte(body), HasBody: true}, &p.Config, false)
+		if len(vs) != 1 || !strings.Contains(vs[0].Detail, "does not match the pattern "+quoteName(pat)) {
+			t.Errorf("%s: violations %+v, want the pattern quoted as written", pat, vs)
+		}
+	}
+}

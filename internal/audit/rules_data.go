@@ -598,10 +598,9 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 		re2, _ := spec.RE2Pattern(p)
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %q, without the upper bound.", what, p, re2))
 	}
-	if re2, _ := spec.RE2Pattern(p); what == "pattern" {
-		if insts, heavy := spec.HeavyPattern(re2); heavy {
-			c.add("data-pattern-cost", at, fmt.Sprintf("The pattern %q can match anywhere in a string and compiles to %d instructions for RE2, which may run all of them at every character: matching a long string costs its length times that.", p, insts))
-		}
+	re2, _ := spec.RE2Pattern(p)
+	if insts, heavy := spec.HeavyPattern(re2); heavy {
+		c.add("data-pattern-cost", at, fmt.Sprintf("The %s %q can match anywhere in a string and compiles to %d instructions for RE2, which may run all of them at every character: matching a long string costs its length times that.", what, p, insts))
 	}
 	if what == "pattern" && !anchored(p) {
 		fixed := p

@@ -190,8 +190,18 @@ func (a *costAnalysis) of(root *jsonschema.Schema, d *Document) *ValidationCost 
 	case r.union != nil:
 		c.Why = fmt.Sprintf("the union at %s can reach itself: where its branches recurse into the same property, each level of nesting multiplies the work", place(r.union.Location))
 	case r.pattern != nil:
-		n, _ := a.patterns.Load(r.pattern)
-		c.Why = fmt.Sprintf("the pattern at %s can match anywhere in a string and is %d instructions for the regular-expression engine, which may run all of them at every character: long strings multiply the work", place(r.pattern.Location+"/pattern"), n)
+		what, n := "pattern", 0
+		if v, ok := a.patterns.Load(r.pattern); ok {
+			n = v.(int)
+		} else {
+			what = "patternProperties"
+			for re := range r.pattern.PatternProperties {
+				if v, ok := a.patterns.Load(re); ok {
+					n = max(n, v.(int))
+				}
+			}
+		}
+		c.Why = fmt.Sprintf("the %s at %s can match anywhere in a string and is %d instructions for the regular-expression engine, which may run all of them at every character: long strings multiply the work", what, place(r.pattern.Location+"/"+what), n)
 		c.Pattern = true
 	default:
 		return nil
@@ -355,6 +365,16 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 	}
 	switch x := v.(type) {
 	case map[string]any:
+		// Property names are strings too: matched against heavy
+		// patternProperties keys and propertyNames patterns. They are
+		// counted before propertySchemas matches them, and the count
+		// stops once over the bound.
+		for _, w := range state {
+			c.countNames(x, w.s, mulSaturate(mult, w.n), steps)
+		}
+		if *steps > costPatternSteps {
+			return visits, nodes
+		}
 		for k, cv := range x {
 			descend(cv, func(s *jsonschema.Schema) []*jsonschema.Schema { return propertySchemas(s, k) })
 		}
@@ -366,19 +386,51 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 	return visits, nodes
 }
 
+// countNames adds to steps the work of matching the names of obj against
+// the heavy patterns among s's patternProperties keys and its
+// propertyNames schema's pattern, times mult.
+func (c *ValidationCost) countNames(obj map[string]any, s *jsonschema.Schema, mult int, steps *int) {
+	insts := 0
+	for re := range s.PatternProperties {
+		if n, heavy := c.patterns.Load(re); heavy {
+			insts += n.(int)
+		}
+	}
+	if s.PropertyNames != nil {
+		if n, heavy := c.patterns.Load(s.PropertyNames); heavy {
+			insts += n.(int)
+		}
+	}
+	if insts == 0 {
+		return
+	}
+	for k := range obj {
+		*steps = saturate(*steps + mulSaturate(mult, mulSaturate(len(k)+1, insts)))
+	}
+}
+
 // heavyPattern reports whether s has a heavy pattern (see
 // costPatternInsts), recording its size for the counts.
+// Its patternProperties keys are recorded too (by their Regexp, which
+// countNames looks up), and count as s's.
 func (a *costAnalysis) heavyPattern(s *jsonschema.Schema) bool {
-	if s.Pattern == nil {
-		return false
+	heavy := false
+	record := func(key any, re jsonschema.Regexp) {
+		if _, done := a.patterns.Load(key); done {
+			heavy = true
+			return
+		}
+		re2, _ := RE2Pattern(re.String()) // the views keep patterns as written
+		if insts, h := HeavyPattern(re2); h {
+			a.patterns.Store(key, insts)
+			heavy = true
+		}
 	}
-	if _, done := a.patterns.Load(s); done {
-		return true
+	if s.Pattern != nil {
+		record(s, s.Pattern)
 	}
-	re2, _ := RE2Pattern(s.Pattern.String()) // the views keep patterns as written
-	insts, heavy := HeavyPattern(re2)
-	if heavy {
-		a.patterns.Store(s, insts)
+	for re := range s.PatternProperties {
+		record(re, re)
 	}
 	return heavy
 }

@@ -44,6 +44,13 @@ components:
         code: {type: string, pattern: 'x[a-z0-9]{1,1000}[a-z]{1,10}!'}
     HeavyAnchored: {type: string, pattern: '^[a-z0-9]{1,1000}[a-z]{1,10}$'}
     HeavyAtFreeEnd: {type: string, pattern: '[a-z0-9]{1,1000}[a-z]{1,10}!'}
+    HeavyNames:
+      type: object
+      patternProperties:
+        'x[a-z0-9]{1,1000}[a-z]{1,10}!': {type: string}
+    HeavyPropertyNames:
+      type: object
+      propertyNames: {pattern: 'x[a-z0-9]{1,1000}[a-z]{1,10}!'}
 `
 
 func fanOutSpec(levels int) string {
@@ -85,6 +92,8 @@ func TestValidationCostWatchesWhatIsNotLinear(t *testing.T) {
 		{d, "Heavy", true, "can match anywhere in a string"},
 		{d, "HeavyAnchored", false, ""},
 		{d, "HeavyAtFreeEnd", false, ""},
+		{d, "HeavyNames", true, "the patternProperties at"},
+		{d, "HeavyPropertyNames", true, "the pattern at test.yaml:43:23"},
 		// Each level: the schema, and three $refs to the next.
 		{fan, "S0", true, "at test.yaml:6:5 apply 59047 schemas"},
 		{fan, "S6", true, "apply 79 schemas"},
@@ -139,6 +148,11 @@ func TestValidationCostRefusesExponentialValues(t *testing.T) {
 		{d, "Heavy", `{"code":"` + strings.Repeat("x", 10000) + `"}`, true},
 		{d, "Heavy", `{"code":"` + strings.Repeat("x", 100000) + `"}`, false},
 		{d, "Heavy", `{"other":"` + strings.Repeat("x", 100000) + `"}`, true},
+		// Property names are matched too.
+		{d, "HeavyNames", `{"xa1b!":"v"}`, true},
+		{d, "HeavyNames", `{"` + strings.Repeat("x", 100000) + `":"v"}`, false},
+		{d, "HeavyPropertyNames", `{"xa1b!":"v"}`, true},
+		{d, "HeavyPropertyNames", `{"` + strings.Repeat("x", 100000) + `":"v"}`, false},
 	}
 	for _, c := range cases {
 		sch, err := c.doc.Compile(component(t, c.doc, c.name), RequestView)

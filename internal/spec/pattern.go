@@ -63,8 +63,10 @@ const ecmaSpace = `\t\n\v\f\r\p{Zs}\x{2028}\x{2029}\x{FEFF}`
 // counted repetition at an unanchored end of the pattern, where its upper
 // bound changes nothing, is written X{m} whatever its size (see
 // patternbounds.go; RelaxedBounds gives the lengths that make other
-// simple shapes exact). Everything else is
-// left to RE2 to accept or refuse: the result is not checked here (CompilePattern does).
+// simple shapes exact). Counts are written as numbers ({01,3} is a
+// repetition in ECMA-262, literal text in RE2). Everything else is left
+// to RE2 to accept or refuse: the result is not checked here
+// (CompilePattern does).
 func RE2Pattern(p string) (re2 string, exact bool) {
 	return re2Pattern(p, maxRE2Repeat)
 }
@@ -88,6 +90,13 @@ func re2Pattern(p string, limit int) (re2 string, exact bool) {
 		}
 		p = inner
 	}
+	exact = re2Body(&b, p, limit)
+	return b.String(), exact
+}
+
+// re2Body writes the RE2 form of a pattern without delimiters (see
+// re2Pattern) and reports whether it is exact.
+func re2Body(b *strings.Builder, p string, limit int) (exact bool) {
 	relaxed := 0 // repetitions written {m,}
 	freeEnds := freeEndRepeats(p)
 	inClass := false
@@ -141,14 +150,20 @@ func re2Pattern(p string, limit int) (re2 string, exact bool) {
 			continue
 		case c == '{' && !inClass && atomEnd:
 			if n, m, max, ok := parseRepeat(p[i:]); ok {
+				// Counts are written as numbers: ECMA-262 reads
+				// {01,3} as a repetition, RE2 as literal text.
 				switch {
 				case m <= limit && slices.Contains(freeEnds, i):
-					fmt.Fprintf(&b, "{%d}", m)
+					fmt.Fprintf(b, "{%d}", m)
 				case m > limit || max > limit:
 					relaxed++
-					fmt.Fprintf(&b, "{%d,}", min(m, limit))
+					fmt.Fprintf(b, "{%d,}", min(m, limit))
+				case max < 0:
+					fmt.Fprintf(b, "{%d,}", m)
+				case max == m && !strings.Contains(p[i:i+n], ","):
+					fmt.Fprintf(b, "{%d}", m)
 				default:
-					b.WriteString(p[i : i+n])
+					fmt.Fprintf(b, "{%d,%d}", m, max)
 				}
 				i += n
 				atomEnd = false
@@ -159,7 +174,7 @@ func re2Pattern(p string, limit int) (re2 string, exact bool) {
 		i++
 		atomEnd = !inClass && c != '(' && c != '|' && c != '^'
 	}
-	return b.String(), relaxed == 0
+	return relaxed == 0
 }
 
 // DelimitedPattern reads a pattern written as a JavaScript regular
@@ -187,6 +202,12 @@ func DelimitedPattern(p string) (inner, flags string, ok bool) {
 	anchoredStart := strings.HasPrefix(inner, "^")
 	anchoredEnd := strings.HasSuffix(inner, "$") && !strings.HasSuffix(inner, `\$`)
 	if !anchoredStart && !anchoredEnd {
+		return "", "", false
+	}
+	// A literal whose pattern is no pattern (/*$/) is not one.
+	var b strings.Builder
+	re2Body(&b, inner, maxRE2Repeat)
+	if _, err := regexp.Compile(b.String()); err != nil {
 		return "", "", false
 	}
 	return inner, flags, true

@@ -35,7 +35,10 @@ type ValidationCost struct {
 	At  NodeRef
 	// Pattern is set when what needs the count is a heavy pattern
 	// alone (no union or composition): At is then the pattern.
-	Pattern    bool
+	Pattern bool
+	// heavy: a heavy pattern is reachable from the root, so strings
+	// and names are looked up in patterns.
+	heavy      bool
 	closures   *sync.Map // *jsonschema.Schema -> *closure, written only by the analysis
 	patterns   *sync.Map // *jsonschema.Schema -> RE2 instructions of its heavy pattern
 	rootSchema *jsonschema.Schema
@@ -207,6 +210,7 @@ func (a *costAnalysis) of(root *jsonschema.Schema, d *Document) *ValidationCost 
 		return nil
 	}
 	c.rootSchema = root
+	c.heavy = r.pattern != nil
 	return c
 }
 
@@ -344,7 +348,7 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 	for _, w := range state {
 		visits = saturate(visits + mulSaturate(mult, w.n))
 	}
-	if str, ok := v.(string); ok {
+	if str, ok := v.(string); ok && c.heavy {
 		for _, w := range state {
 			if insts, heavy := c.patterns.Load(w.s); heavy {
 				*steps = saturate(*steps + mulSaturate(mulSaturate(mult, w.n), mulSaturate(len(str)+1, insts.(int))))
@@ -369,11 +373,13 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 		// patternProperties keys and propertyNames patterns. They are
 		// counted before propertySchemas matches them, and the count
 		// stops once over the bound.
-		for _, w := range state {
-			c.countNames(x, w.s, mulSaturate(mult, w.n), steps)
-		}
-		if *steps > costPatternSteps {
-			return visits, nodes
+		if c.heavy {
+			for _, w := range state {
+				c.countNames(x, w.s, mulSaturate(mult, w.n), steps)
+			}
+			if *steps > costPatternSteps {
+				return visits, nodes
+			}
 		}
 		for k, cv := range x {
 			descend(cv, func(s *jsonschema.Schema) []*jsonschema.Schema { return propertySchemas(s, k) })

@@ -30,10 +30,7 @@ paths:
             schema: {type: object, properties: {v: {type: array, items: {type: string, pattern: 'x[a-z0-9]{1,1000}[a-z]{1,10}!'}}}}
       responses: {'200': {description: ok}}
 `, Config{})
-	ops := map[string]*Op{}
-	for _, op := range p.Ops {
-		ops[op.ID] = op
-	}
+	ops := opsByID(p)
 	body := func(n, each int, c string) []byte {
 		items := make([]string, n)
 		for i := range items {

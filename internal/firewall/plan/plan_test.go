@@ -41,6 +41,15 @@ func loadPlanText(tb testing.TB, text string, cfg Config) *Plan {
 	return loadPlan(tb, path, cfg)
 }
 
+// opsByID indexes a plan's operations by their ID.
+func opsByID(p *Plan) map[string]*Op {
+	ops := map[string]*Op{}
+	for _, op := range p.Ops {
+		ops[op.ID] = op
+	}
+	return ops
+}
+
 // orderBody is a typical ~1 KB order.
 func orderBody() []byte {
 	var items []string

@@ -29,10 +29,7 @@ paths:
         - {name: tag, in: query, schema: {type: array, items: {type: string}}}
       responses: {'200': {description: ok}}
 `, Config{})
-	ops := map[string]*Op{}
-	for _, op := range p.Ops {
-		ops[op.ID] = op
-	}
+	ops := opsByID(p)
 	query := func(key string, n int) string {
 		pairs := make([]string, n)
 		for i := range pairs {

@@ -60,10 +60,7 @@ components:
       required: [kind, name]
       properties: {kind: {type: string}, name: {type: string}, good: {type: boolean}}
 `, Config{})
-	ops := map[string]*Op{}
-	for _, op := range p.Ops {
-		ops[op.ID] = op
-	}
+	ops := opsByID(p)
 	cases := []struct {
 		name, op, body, want string // want: the stripped body, "" when the body passes as it is
 		invalid              bool

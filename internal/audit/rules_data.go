@@ -599,8 +599,8 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %q, without the upper bound.", what, p, re2))
 	}
 	re2, _ := spec.RE2Pattern(p)
-	if insts, heavy := spec.HeavyPattern(re2); heavy {
-		c.add("data-pattern-cost", at, fmt.Sprintf("The %s %q can match anywhere in a string and compiles to %d instructions for RE2, which may run all of them at every character: matching a long string costs its length times that.", what, p, insts))
+	if load, heavy := spec.HeavyPattern(re2); heavy {
+		c.add("data-pattern-cost", at, fmt.Sprintf("The %s %q %s: matching a long string costs its length times that.", what, p, load.Why()))
 	}
 	if what == "pattern" && !anchored(p) {
 		fixed := p

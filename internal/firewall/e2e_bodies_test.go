@@ -60,6 +60,9 @@ func e2eBodyCases() []e2eCase {
 		}
 		return v
 	}
+	words := func(n, letters int) string { // a JSON array of n words
+		return "[" + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", letters)+`",`, n), ",") + "]"
+	}
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
@@ -104,6 +107,11 @@ func e2eBodyCases() []e2eCase {
 		{"bodies heavy pattern matched", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"id x42abc!"}`, 201, true, ""},
 		{"bodies heavy pattern not matched", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"x42"}`, 400, false, "schema-violation"},
 		{"bodies heavy pattern long string", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"` + strings.Repeat("x", 1000000) + `"}`, 400, false, "body-too-costly"},
+		// Anchored, with repetitions that overlap: each word of up to
+		// 2,000 letters is counted at the program's 4,004 instructions
+		// (600 words of 1,500 letters took 7 s of matching).
+		{"bodies overlapping pattern words", "bodies", "POST", "/v1/bodies/overlap", nil, jsonCT, words(3, 2000), 201, true, ""},
+		{"bodies overlapping pattern many words", "bodies", "POST", "/v1/bodies/overlap", nil, jsonCT, words(600, 1500), 400, false, "body-too-costly"},
 		{"bodies costly union invalid", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":"one"}`, 400, false, "schema-violation"},
 		{"bodies oneOf first branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"cursor":"abc"}`, 201, true, ""},
 		{"bodies oneOf second branch", "bodies", "POST", "/v1/bodies/cursor", nil, jsonCT, `{"limit":10,"start_time":"2026-01-02T03:04:05Z"}`, 201, true, ""},

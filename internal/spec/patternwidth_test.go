@@ -1,0 +1,139 @@
+package spec
+
+import (
+	"regexp/syntax"
+	"testing"
+	"unicode/utf8"
+)
+
+func compileProg(t testing.TB, re2 string) (*syntax.Regexp, *syntax.Prog) {
+	t.Helper()
+	re, err := syntax.Parse(re2, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re = re.Simplify()
+	prog, err := syntax.Compile(re)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return re, prog
+}
+
+// The width is what one string keeps alive: where a string can only be
+// at one place in the pattern it stays a handful of instructions however
+// large the program, and where repetitions overlap it grows with them.
+func TestLiveWidth(t *testing.T) {
+	cases := []struct {
+		pattern  string
+		min, max int // bounds on the width; exact figures are the compiler's
+		found    bool
+	}{
+		{`^[a-z0-9]{1,1000}$`, 1, 8, true},
+		{`^[a-z0-9]{1,1000}x$`, 1, 8, true},
+		{`^(?:[a-z]{1,500}\.)*[a-z]{1,500}$`, 1, 10, true},
+		{`^[a-z]{1,1000}(?:-[a-z]{1,1000})*$`, 1, 10, true},
+		{`^arn:aws:[a-z0-9-]{1,200}:.{0,300}$`, 1, 8, true},
+		{`^\d{1,600}(?:\.\d{1,600})?$`, 1, 10, true},
+		{`^\p{L}{1,1000}$`, 1, 8, true},
+		// Disjoint classes keep the two repetitions apart.
+		{`^[a-z]{0,300}[0-9]{0,300}$`, 1, 8, true},
+		// Overlapping ones do not: every split is alive.
+		{`^[a-z]{0,300}[a-z]{0,300}$`, 300, 700, true},
+		{`^.{0,300}.{0,300}$`, 300, 700, true},
+		{`^(?i)[a-z]{0,100}K{0,100}$`, 100, 250, true},
+		{`^[a-z]{0,40}(?i:K){0,40}$`, 40, 100, true},
+		// The Kelvin sign folds to k: overlap only through case folding.
+		{`^\x{212A}{0,100}(?i:k){0,100}$`, 100, 250, true},
+		{`^\x{212A}{0,100}k{0,100}$`, 1, 8, true},
+		// Too many sets of threads to list within the budget.
+		{`^([^/]([!-~]+/){1,511})?[A-Za-z0-9_+=,.@-]{1,64}$`, 0, 0, false},
+	}
+	for _, c := range cases {
+		_, prog := compileProg(t, c.pattern)
+		w, found := liveWidth(prog, liveWidthBudget)
+		if found != c.found || found && (w < c.min || w > c.max) {
+			t.Errorf("%s: width %d, found %v; want %d-%d, found %v", c.pattern, w, found, c.min, c.max, c.found)
+		}
+	}
+}
+
+func TestMaxMatchLen(t *testing.T) {
+	cases := []struct {
+		pattern string
+		want    int
+	}{
+		{`^abc$`, 3},
+		{`^[a-z]{0,300}[a-z]{0,300}$`, 600},
+		{`^(?:ab|cde){2}$`, 6},
+		{`^é{3}$`, 6},
+		{`^[a-zé]{3}$`, 6},
+		{`^(?i)k$`, 4}, // the Kelvin sign is three bytes
+		{`^.{2}$`, 8},
+		{`^a*$`, -1},
+		{`^(?:a{2,})$`, -1},
+		{`^(?:$)*x$`, 1},
+		{`^x?y{0,5}$`, 6},
+	}
+	for _, c := range cases {
+		re, _ := compileProg(t, c.pattern)
+		if got := maxMatchLen(re); got != c.want {
+			t.Errorf("%s: %d, want %d", c.pattern, got, c.want)
+		}
+	}
+}
+
+// FuzzLiveWidth follows a string through a pattern's program character by
+// character: every set of threads it meets must be one liveWidth counted,
+// so its queue is never wider than the width (the representative
+// characters stand for every character, case folding included); and a
+// string longer than maxMatchLen never keeps a thread alive.
+func FuzzLiveWidth(f *testing.F) {
+	for _, seed := range [][2]string{
+		{`^[a-z]{0,30}[a-z]{0,30}$`, "abcdefghij"},
+		{`^(?i)[a-z]{0,20}K{0,20}$`, "kkK\u212akk"},
+		{`^\x{212A}{0,10}(?i:k){0,10}$`, "\u212a\u212akK"},
+		{`^(?:a|ab){0,30}b{0,30}$`, "abababbb"},
+		{`^[^/]([!-~]+/){1,20}x$`, "a/b/c//d/"},
+		{`^.{0,5}\b\w{0,5}$`, "ab cd\xffe"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, input string) {
+		re, err := syntax.Parse(pattern, syntax.Perl)
+		if err != nil {
+			return
+		}
+		re = re.Simplify()
+		prog, err := syntax.Compile(re)
+		if err != nil || len(prog.Inst) > 2000 {
+			return
+		}
+		width, found := liveWidth(prog, 1<<16)
+		if !found {
+			return
+		}
+		if width > len(prog.Inst) {
+			t.Fatalf("width %d beyond the program's %d instructions", width, len(prog.Inst))
+		}
+		limit := maxMatchLen(re)
+		w := &widthWalk{prog: prog, seen: make([]uint32, len(prog.Inst)), budget: 1 << 30}
+		threads, n := w.closure([]uint32{uint32(prog.Start)})
+		for i, r := range input {
+			if n > width {
+				t.Fatalf("%d instructions queued after %q, width %d", n, input[:i], width)
+			}
+			var next []uint32
+			for _, pc := range threads {
+				if in := &prog.Inst[pc]; in.MatchRune(r) {
+					next = append(next, in.Out)
+				}
+			}
+			threads, n = w.closure(next)
+			_, size := utf8.DecodeRuneInString(input[i:]) // an invalid byte reads as one
+			if read := i + size; len(threads) > 0 && limit >= 0 && read > limit {
+				t.Fatalf("a thread alive after %d bytes, beyond the longest match %d", read, limit)
+			}
+		}
+	})
+}

@@ -200,6 +200,14 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			cur = o
 		}
 	}
+	// A value of format regex is checked by regexFormat, not compiled:
+	// the engine would compile it with the views' regexp engine, and
+	// compiling a few kilobytes of counted repetitions takes a second.
+	if cur["format"] == "regex" {
+		o := cow()
+		o["format"] = regexFormat.Name
+		cur = o
+	}
 	// Patterns are run in RE2's syntax (RE2Pattern, through the views'
 	// regexp engine, compileViewPattern) and stay as written here, so
 	// that refusals quote them so; one RE2 cannot run is dropped, one it

@@ -36,3 +36,37 @@ paths:
 		}
 	}
 }
+
+// A value of format regex is refused under the format's name as the
+// contract writes it.
+func TestFormatRegexRefusal(t *testing.T) {
+	p := loadPlanText(t, `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /r:
+    post:
+      operationId: r
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {re: {type: string, format: regex}}}
+      responses: {'200': {description: ok}}
+`, Config{})
+	op := opsByID(p)["r"]
+	for _, c := range []struct {
+		body   string
+		detail string
+	}{
+		{`{"re":"^[a-z]{2,8}$"}`, ""},
+		{`{"re":"(?<=x)y"}`, `not a valid "regex"`}, // lookbehind: RE2 cannot run it
+		{`{"re":"[a-"}`, `not a valid "regex"`},
+	} {
+		vs := op.CheckRequest(&Request{ContentType: "application/json", Body: []byte(c.body), HasBody: true}, &p.Config, false)
+		switch {
+		case c.detail == "" && len(vs) != 0:
+			t.Errorf("%s: %+v, want none", c.body, vs)
+		case c.detail != "" && (len(vs) != 1 || !strings.Contains(vs[0].Detail, c.detail)):
+			t.Errorf("%s: %+v, want a detail saying %q", c.body, vs, c.detail)
+		}
+	}
+}

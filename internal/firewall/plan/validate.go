@@ -804,7 +804,7 @@ func describe(err error, response bool) (reason, detail string) {
 	case *kind.Const:
 		return ReasonSchema, where + ": not the constant value"
 	case *kind.Format:
-		return ReasonSchema, where + ": not a valid " + quoteName(k.Want)
+		return ReasonSchema, where + ": not a valid " + quoteName(spec.FormatName(k.Want))
 	case *kind.MinLength:
 		return ReasonSchema, where + ": shorter than " + strconv.Itoa(k.Want) + " characters"
 	case *kind.MaxLength:

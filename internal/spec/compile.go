@@ -93,26 +93,28 @@ func FormatName(name string) string {
 	return name
 }
 
+// exactNumber returns a number of a definition or an instance (json.Number
+// as decoded, or a Go number) as an exact rational; false for anything
+// else (and for NaN and infinities).
+func exactNumber(v any) (*big.Rat, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		return new(big.Rat).SetString(string(n))
+	case float64:
+		r := new(big.Rat).SetFloat64(n)
+		return r, r != nil
+	case int:
+		return new(big.Rat).SetInt64(int64(n)), true
+	case int64:
+		return new(big.Rat).SetInt64(n), true
+	}
+	return nil, false
+}
+
 func intRange(lo, hi int64) func(v any) error {
 	return func(v any) error {
-		var r *big.Rat
-		switch n := v.(type) {
-		case json.Number:
-			var ok bool
-			r, ok = new(big.Rat).SetString(string(n))
-			if !ok {
-				return nil
-			}
-		case float64:
-			r = new(big.Rat)
-			if r.SetFloat64(n) == nil {
-				return nil
-			}
-		case int:
-			r = new(big.Rat).SetInt64(int64(n))
-		case int64:
-			r = new(big.Rat).SetInt64(n)
-		default:
+		r, ok := exactNumber(v)
+		if !ok {
 			return nil
 		}
 		if !r.IsInt() {

@@ -24,10 +24,11 @@ import (
 // above it: a 400-byte expression nested 18 deep cost seconds per request.
 
 // branchSelection says which branches of a oneOf/anyOf a property's value
-// selects. Values[i] is nil for a branch no value is known to select.
+// selects. Values[i] is nil for a branch no value is known to select;
+// values are JSON scalars (strings, numbers, booleans, null).
 type branchSelection struct {
 	Property string
-	Values   [][]string
+	Values   [][]any
 }
 
 // selected counts the branches a value selects.
@@ -43,7 +44,7 @@ func (s branchSelection) selected() int {
 
 // branchSelection reads how the oneOf/anyOf (keyword kw) of schema m at
 // `at` selects its branches, when a chain can replace it exactly: at least
-// two branches selected, by disjoint sets of string values, and every
+// two branches selected, by disjoint sets of scalar values, and every
 // value the chain examines an object (m or each selected branch is typed
 // object), since an `if` on properties holds vacuously for anything else.
 func (fs *fileSet) branchSelection(at NodeRef, m map[string]any, kw string) (branchSelection, bool) {
@@ -53,7 +54,12 @@ func (fs *fileSet) branchSelection(at NodeRef, m map[string]any, kw string) (bra
 	}
 	var sel branchSelection
 	if disc, ok := fs.discriminator(at, m); ok && disc.Keyword == kw {
-		sel = branchSelection{Property: disc.Property, Values: disc.Values}
+		sel = branchSelection{Property: disc.Property, Values: make([][]any, len(disc.Values))}
+		for i, names := range disc.Values {
+			for _, name := range names {
+				sel.Values[i] = append(sel.Values[i], name)
+			}
+		}
 	} else {
 		sel = fs.impliedSelection(at, kw, branches)
 	}
@@ -67,10 +73,11 @@ func (fs *fileSet) branchSelection(at NodeRef, m map[string]any, kw string) (bra
 			continue
 		}
 		for _, v := range values {
-			if seen[v] {
+			k, _ := scalarKey(v)
+			if seen[k] {
 				return branchSelection{}, false // one value, two branches
 			}
-			seen[v] = true
+			seen[k] = true
 		}
 		if !objectTyped && !fs.objectOnly(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, itoa(i))}, asMap(branches[i]), 0) {
 			return branchSelection{}, false
@@ -105,10 +112,10 @@ func (fs *fileSet) objectOnly(at NodeRef, m map[string]any, depth int) bool {
 }
 
 // impliedSelection finds, without a discriminator, a property that
-// branches require and fix to string values (const, or an enum of
-// strings); the one that tells most branches apart wins, ties by name.
+// branches require and fix to scalar values (const, or an enum of
+// scalars); the one that tells most branches apart wins, ties by name.
 func (fs *fileSet) impliedSelection(at NodeRef, kw string, branches []any) branchSelection {
-	fixed := make([]map[string][]string, len(branches))
+	fixed := make([]map[string][]any, len(branches))
 	count := map[string]int{}
 	for i, b := range branches {
 		bAt, bm, ok := fs.derefMap(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, kw, itoa(i))}, asMap(b))
@@ -126,12 +133,12 @@ func (fs *fileSet) impliedSelection(at NodeRef, kw string, branches []any) branc
 			if !ok {
 				continue
 			}
-			values := fixedStrings(pm)
+			values := fixedScalars(pm)
 			if len(values) == 0 {
 				continue
 			}
 			if fixed[i] == nil {
-				fixed[i] = map[string][]string{}
+				fixed[i] = map[string][]any{}
 			}
 			if _, dup := fixed[i][name]; !dup {
 				count[name]++
@@ -152,36 +159,57 @@ func (fs *fileSet) impliedSelection(at NodeRef, kw string, branches []any) branc
 	if len(names) == 0 {
 		return branchSelection{}
 	}
-	sel := branchSelection{Property: names[0], Values: make([][]string, len(branches))}
+	sel := branchSelection{Property: names[0], Values: make([][]any, len(branches))}
 	for i := range branches {
 		sel.Values[i] = fixed[i][names[0]]
 	}
 	return sel
 }
 
-// fixedStrings returns the string values a property schema allows when it
-// allows nothing else (const, or an enum of strings only); nil otherwise.
-func fixedStrings(m map[string]any) []string {
+// fixedScalars returns the values a property schema allows when it allows
+// nothing else (const, or an enum) and they are all JSON scalars, one of
+// each: 1 and 1.0 are one number, "1" is another value. Nil otherwise.
+func fixedScalars(m map[string]any) []any {
+	values := asSlice(m["enum"])
 	if c, ok := m["const"]; ok {
-		if s, ok := c.(string); ok {
-			return []string{s}
-		}
+		values = []any{c}
+	}
+	if len(values) == 0 {
 		return nil
 	}
-	enum := asSlice(m["enum"])
-	if len(enum) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(enum))
-	for _, v := range enum {
-		s, ok := v.(string)
+	seen := map[string]bool{}
+	out := make([]any, 0, len(values))
+	for _, v := range values {
+		k, ok := scalarKey(v)
 		if !ok {
 			return nil
 		}
-		out = append(out, s)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
+}
+
+// scalarKey names a JSON scalar so that two values get one key exactly
+// when JSON Schema calls them equal (numbers by their exact value).
+func scalarKey(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "null", true
+	case string:
+		return "s" + x, true
+	case bool:
+		if x {
+			return "true", true
+		}
+		return "false", true
+	}
+	if r, ok := exactNumber(v); ok {
+		return "n" + r.RatString(), true
+	}
+	return "", false
 }
 
 // selectionChain builds the chain that replaces a oneOf/anyOf (keyword kw)
@@ -197,7 +225,7 @@ func fixedStrings(m map[string]any) []string {
 //     the property's allowed values, which is the most useful reason.
 func selectionChain(kw string, branches []any, sel branchSelection) map[string]any {
 	var rest []any
-	var all []string
+	var all []any
 	for i, b := range branches {
 		if len(sel.Values[i]) == 0 {
 			rest = append(rest, b)
@@ -205,11 +233,8 @@ func selectionChain(kw string, branches []any, sel branchSelection) map[string]a
 		}
 		all = append(all, sel.Values[i]...)
 	}
-	selector := func(values []string) map[string]any {
-		enum := make([]any, len(values))
-		for i, v := range values {
-			enum[i] = v
-		}
+	selector := func(values []any) map[string]any {
+		enum := slices.Clone(values)
 		return map[string]any{
 			"type":       "object",
 			"required":   []any{sel.Property},
@@ -220,7 +245,6 @@ func selectionChain(kw string, branches []any, sel branchSelection) map[string]a
 	switch {
 	case len(rest) == 0:
 		// The selector of every value: refuses with the allowed values.
-		slices.Sort(all)
 		chain = selector(all)
 	default:
 		chain = map[string]any{kw: rest}

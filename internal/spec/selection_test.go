@@ -60,6 +60,19 @@ components:
       oneOf:
         - {type: object, required: [kind], properties: {kind: {enum: [a, b]}}}
         - {type: object, required: [kind], properties: {kind: {enum: [b, c]}}}
+    Flagged:
+      oneOf:
+        - {type: object, required: [on, level], properties: {on: {const: true}, level: {type: integer}}}
+        - {type: object, required: [on], properties: {on: {const: false}, reason: {type: string}}}
+    Versioned:
+      oneOf:
+        - {type: object, required: [v], properties: {v: {const: 1}, a: {type: string}}}
+        - {type: object, required: [v], properties: {v: {enum: [2, 3.5, null]}, b: {type: string}}}
+        - {type: object, required: [v], properties: {v: {const: "1"}, c: {type: string}}}
+    SameNumber:
+      oneOf:
+        - {type: object, required: [v], properties: {v: {const: 1}}}
+        - {type: object, required: [v], properties: {v: {enum: [1.0, 2]}}}
     Pet:
       type: object
       oneOf:
@@ -124,8 +137,26 @@ func TestSelectionAgreesWithTheUnion(t *testing.T) {
 		`{"kind":"d"}`,
 		`{"petType":"Cat","purrs":true}`,
 		`{"petType":"Dog","barks":"loud"}`,
+		`{"on":true,"level":3}`,
+		`{"on":true,"level":"high"}`,
+		`{"on":false,"reason":"x"}`,
+		`{"on":false,"level":3}`,
+		`{"on":true}`,
+		`{"on":"true","level":1}`,
+		`{"v":1,"a":"x"}`,
+		`{"v":1.0,"a":"x"}`,
+		`{"v":1,"a":2}`,
+		`{"v":"1","c":"x"}`,
+		`{"v":"1","c":1}`,
+		`{"v":2,"b":"x"}`,
+		`{"v":3.5}`,
+		`{"v":null,"b":1}`,
+		`{"v":null}`,
+		`{"v":4}`,
+		`{"v":true}`,
+		`{"v":1.5}`,
 	}
-	for _, name := range []string{"Expr", "AnyExpr", "Binary", "Untyped", "UntypedAny", "Shared"} {
+	for _, name := range []string{"Expr", "AnyExpr", "Binary", "Untyped", "UntypedAny", "Shared", "Flagged", "Versioned", "SameNumber"} {
 		raw := rawSchema(t, d, name)
 		view, err := d.Compile(component(t, d, name), RequestView)
 		if err != nil {
@@ -171,6 +202,9 @@ func TestSelectionChainUsedOnlyWhenExact(t *testing.T) {
 		{"Untyped", false, "branches that accept non-objects, where an if on properties holds vacuously"},
 		{"UntypedAny", false, "the same for anyOf"},
 		{"Shared", false, "one value selects two branches"},
+		{"Flagged", true, "told apart by a boolean const"},
+		{"Versioned", true, "numbers, null and a string that spells one of them"},
+		{"SameNumber", false, "1 and 1.0 are one number, selecting two branches"},
 	}
 	for _, c := range cases {
 		sch, err := d.Compile(component(t, d, c.name), RequestView)

@@ -586,7 +586,7 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 		}
 		p = inner // the other checks read what is enforced
 	}
-	_, exact, err := spec.CompilePattern(p)
+	_, exact, err := c.r.doc.CompilePattern(p)
 	if err != nil {
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q cannot be compiled by Go's RE2 engine (%v); the firewall cannot enforce it.", what, p, reErr(err)))
 		if risky, why := redosRisk(p); risky {

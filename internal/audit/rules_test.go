@@ -263,6 +263,9 @@ func TestRules(t *testing.T) {
 		{"pattern with a large program that can start anywhere", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "x[a-z0-9]{1,500}[a-z]{1,10}!") }, true, "/name/pattern"},
 		{"large program anchored", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^x[a-z0-9]{1,500}[a-z]{1,10}!$") }, false, ""},
 		{"large repetition at the free end", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "[a-z0-9]{1,500}[a-z]{1,10}!") }, false, ""},
+		{"pattern past the definition's budget", "data-pattern-unsupported", func(d map[string]any) {
+			set(d, pet+"/properties/name/pattern", "^"+strings.Repeat("a{1000}", 1100)+"$")
+		}, true, "/name/pattern"},
 		{"anchored with overlapping repetitions", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{0,500}[a-z]{0,500}$") }, true, "/name/pattern"},
 		{"anchored with disjoint repetitions", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{0,500}[0-9]{0,500}$") }, false, ""},
 		{"kebab case is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]+(-[a-z]+)*$") }, false, ""},

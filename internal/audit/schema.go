@@ -492,7 +492,7 @@ func (r *run) checkSchemas() {
 	for i, op := range ops {
 		opKeys[i] = op.Key()
 	}
-	vc := newValueChecker(doc.Family)
+	vc := newValueChecker(doc)
 	for i, n := range g.nodes {
 		if i%2048 == 0 {
 			if err := r.ctx.Err(); err != nil {

@@ -19,12 +19,13 @@ import (
 // canonical JSON, since most nodes share a handful of shapes.
 type valueChecker struct {
 	family spec.Family
+	doc    *spec.Document
 	mu     sync.Mutex
 	cache  map[string]*jsonschema.Schema
 }
 
-func newValueChecker(f spec.Family) *valueChecker {
-	return &valueChecker{family: f, cache: map[string]*jsonschema.Schema{}}
+func newValueChecker(doc *spec.Document) *valueChecker {
+	return &valueChecker{family: doc.Family, doc: doc, cache: map[string]*jsonschema.Schema{}}
 }
 
 var localKeywords = []string{"type", "enum", "const", "minLength", "maxLength", "pattern", "minimum", "maximum",
@@ -45,10 +46,7 @@ func (vc *valueChecker) local(m map[string]any, without string) map[string]any {
 		out["type"] = "string"
 	}
 	if p, ok := out["pattern"].(string); ok {
-		if re2, _ := spec.RE2Pattern(p); re2 != p {
-			out["pattern"] = re2
-		}
-		if _, _, err := spec.CompilePattern(p); err != nil {
+		if _, _, err := vc.doc.CompilePattern(p); err != nil {
 			delete(out, "pattern")
 		}
 	}
@@ -87,6 +85,15 @@ func (vc *valueChecker) compile(local map[string]any) (*jsonschema.Schema, error
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
+	// Patterns stay as written and are compiled as the engines run
+	// them, by the definition (once each, within its budget).
+	c.UseRegexpEngine(func(p string) (jsonschema.Regexp, error) {
+		re, _, err := vc.doc.CompilePattern(p)
+		if err != nil {
+			return nil, err
+		}
+		return re, nil
+	})
 	if err := c.AddResource("urn:rampart:local", local); err != nil {
 		vc.cache[string(key)] = nil
 		return nil, err

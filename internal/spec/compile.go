@@ -208,7 +208,7 @@ func (d *Document) viewCompiler(v View) *viewCompiler {
 		c.RegisterFormat(f)
 	}
 	c.UseLoader(viewLoader{vc})
-	c.UseRegexpEngine(compileViewPattern)
+	c.UseRegexpEngine(d.files.viewPattern)
 	vc.c = c
 	d.views[v] = vc
 	return vc

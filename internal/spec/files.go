@@ -42,6 +42,8 @@ type fileSet struct {
 	// schemaIDs is set for 3.1+ definitions, whose schemas are JSON
 	// Schema 2020-12: $id and $anchor take part in $ref resolution.
 	schemaIDs bool
+	// patterns are the definition's compiled patterns (patterncache.go).
+	patterns patternCache
 }
 
 func (fs *fileSet) get(key string) *file {

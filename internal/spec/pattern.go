@@ -348,24 +348,13 @@ type sourcePattern struct {
 
 func (p sourcePattern) String() string { return p.source }
 
-// compileViewPattern is the views' regexp engine: the transformed schemas
-// keep patterns as written, and they are compiled as RE2Pattern reads them.
-func compileViewPattern(p string) (jsonschema.Regexp, error) {
-	re, _, err := CompilePattern(p)
+// viewPattern is the views' regexp engine: the transformed schemas keep
+// patterns as written, and they are compiled as RE2Pattern reads them,
+// once for the definition (patternCache).
+func (fs *fileSet) viewPattern(p string) (jsonschema.Regexp, error) {
+	re, _, err := fs.compilePattern(p)
 	if err != nil {
 		return nil, err
 	}
 	return sourcePattern{re, p}, nil
-}
-
-// CompilePattern compiles a schema pattern as the engines run it (see
-// RE2Pattern): exact is false when the compiled form accepts more than the
-// pattern (a repetition above RE2's limit).
-func CompilePattern(p string) (re *regexp.Regexp, exact bool, err error) {
-	re2, exact := RE2Pattern(p)
-	re, err = regexp.Compile(re2)
-	if err != nil {
-		return nil, false, err
-	}
-	return re, exact, nil
 }

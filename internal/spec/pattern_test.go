@@ -77,9 +77,9 @@ func TestRE2Pattern(t *testing.T) {
 			if got != c.want || exact != c.exact {
 				t.Fatalf("RE2Pattern(%q) = %q, %v; want %q, %v", c.in, got, exact, c.want, c.exact)
 			}
-			re, _, err := CompilePattern(c.in)
+			re, _, err := (&patternCache{}).compile(c.in)
 			if err != nil {
-				t.Fatalf("CompilePattern(%q): %v", c.in, err)
+				t.Fatalf("compile(%q): %v", c.in, err)
 			}
 			for _, s := range c.match {
 				if !re.MatchString(s) {
@@ -98,8 +98,8 @@ func TestRE2Pattern(t *testing.T) {
 // What RE2 cannot run even rewritten stays an error.
 func TestCompilePatternErrors(t *testing.T) {
 	for _, p := range []string{`^(?=a)b$`, `^(a)\1$`, `[a-`, `(a`, `\p{NoSuchClass}`, `abc\`} {
-		if _, _, err := CompilePattern(p); err == nil {
-			t.Errorf("CompilePattern(%q) compiled", p)
+		if _, _, err := (&patternCache{}).compile(p); err == nil {
+			t.Errorf("compile(%q) compiled", p)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -68,17 +69,35 @@ func metaSchema(f Family) (*jsonschema.Schema, error) {
 // invalid. Those patterns are reported once, as pattern-unsupported, where
 // they are compiled. Patterns are read as the engines read them
 // (RE2Pattern: \uXXXX, Java's POSIX classes, repetitions above 1000);
-// anything else RE2 refuses is still invalid.
+// anything else RE2 refuses is still invalid. Patterns are parsed here,
+// not compiled (the views compile them, once and within a budget:
+// patterncache.go); the meta-schema's own few patterns are compiled when
+// first matched.
 func ecmaTolerantRegexp(s string) (jsonschema.Regexp, error) {
-	re, _, err := CompilePattern(s)
+	re2, _ := RE2Pattern(s)
+	_, err := syntax.Parse(re2, syntax.Perl)
 	if err == nil {
-		return re, nil
+		return &lazyRegexp{re2: re2, source: s}, nil
 	}
 	var se *syntax.Error
 	if errors.As(err, &se) && ecmaOnly(se) {
 		return unsupportedRegexp(s), nil
 	}
 	return nil, err
+}
+
+// lazyRegexp is a parsed pattern compiled when first matched.
+type lazyRegexp struct {
+	re2, source string
+	once        sync.Once
+	re          *regexp.Regexp
+}
+
+func (l *lazyRegexp) String() string { return l.source }
+
+func (l *lazyRegexp) MatchString(s string) bool {
+	l.once.Do(func() { l.re, _ = regexp.Compile(l.re2) })
+	return l.re != nil && l.re.MatchString(s)
 }
 
 // ecmaOnly reports RE2 errors for ECMA-262 features RE2 lacks: lookahead

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,8 +218,8 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			t.report(Problem{Code: "pattern-delimited", Loc: at, Message: fmt.Sprintf(
 				"pattern %q is written as a JavaScript literal, delimiters and flags (%q) included, and as written matches nothing; the literal's pattern %q is enforced", p, flags, inner)})
 		}
-		re2, exact := RE2Pattern(p)
-		if _, err := regexp.Compile(re2); err != nil {
+		re2, _ := RE2Pattern(p)
+		if _, exact, err := t.fs.compilePattern(p); err != nil {
 			t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("pattern %q cannot be compiled by Go's RE2 engine (%v); it is not enforced", p, reErr(err)), Loc: at})
 			o := cow()
 			delete(o, "pattern")
@@ -240,9 +239,10 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 		changed := false
 		for _, re := range sortedKeys(pp) {
 			at := t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "patternProperties", re)})
-			re2, exact := RE2Pattern(re)
-			if _, err := regexp.Compile(re2); err != nil {
-				t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("patternProperties key %q cannot be compiled by Go's RE2 engine; it is not enforced", re), Loc: at})
+			re2, _ := RE2Pattern(re)
+			_, exact, err := t.fs.compilePattern(re)
+			if err != nil {
+				t.report(Problem{Code: "pattern-unsupported", Message: fmt.Sprintf("patternProperties key %q cannot be compiled by Go's RE2 engine (%v); it is not enforced", re, reErr(err)), Loc: at})
 				changed = true
 				continue
 			}

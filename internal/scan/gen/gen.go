@@ -309,7 +309,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 			if first == nil {
 				first = x
 			}
-			if enumMemberFits(m, x) {
+			if enumMemberFits(w.g.Doc, m, x) {
 				return w.take(x)
 			}
 		}
@@ -449,7 +449,7 @@ func (w *walker) value(at spec.NodeRef, raw any, depth int) any {
 	case "null":
 		return nil
 	default:
-		return w.take(stringValue(m))
+		return w.take(stringValue(w.g.Doc, m))
 	}
 }
 
@@ -625,7 +625,7 @@ func saysWhatValue(m map[string]any) bool {
 // enumMemberFits reports whether an enum value has one of the schema's
 // declared types (any, when none is declared) and, for a string, meets
 // its length bounds and pattern.
-func enumMemberFits(m map[string]any, x any) bool {
+func enumMemberFits(doc *spec.Document, m map[string]any, x any) bool {
 	var types []string
 	switch t := m["type"].(type) {
 	case string:
@@ -641,7 +641,7 @@ func enumMemberFits(m map[string]any, x any) bool {
 		return false
 	}
 	if s, ok := x.(string); ok {
-		return fitsString(m, s)
+		return fitsString(doc, m, s)
 	}
 	return true
 }
@@ -956,7 +956,7 @@ func (w *walker) items(n Node, count, depth int) []any {
 			}
 		}
 		for _, x := range asSlice(im["enum"]) {
-			if x != nil && enumMemberFits(im, x) {
+			if x != nil && enumMemberFits(w.g.Doc, im, x) {
 				members = append(members, x)
 			}
 		}
@@ -994,7 +994,7 @@ func (w *walker) items(n Node, count, depth int) []any {
 		// and pattern where a variant can be.
 		switch x := v.(type) {
 		case string:
-			v = distinctString(itemSchema, x, i)
+			v = distinctString(w.g.Doc, itemSchema, x, i)
 		case json.Number:
 			if i > 0 {
 				if f, err := x.Float64(); err == nil {
@@ -1025,13 +1025,13 @@ func variant(s string, i int) string {
 // first, then the first variant that still meets the item schema m's
 // length and pattern (s's end replaced by i's digits, or i's digits
 // added), else the first variant.
-func distinctString(m map[string]any, s string, i int) string {
+func distinctString(doc *spec.Document, m map[string]any, s string, i int) string {
 	if i == 0 {
 		return s
 	}
 	candidates := []string{variant(s, i), s + strconv.Itoa(i)}
 	for _, c := range candidates {
-		if fitsString(m, c) {
+		if fitsString(doc, m, c) {
 			return c
 		}
 	}
@@ -1074,11 +1074,11 @@ var formatValues = map[string]string{
 	"json-pointer":  "/a/b",
 }
 
-func stringValue(m map[string]any) any {
+func stringValue(doc *spec.Document, m map[string]any) any {
 	if f, ok := m["format"].(string); ok {
 		// The sample is only a guess at the format; a pattern or length
 		// it does not meet is the contract, and wins.
-		if v, ok := formatValues[f]; ok && fitsString(m, v) {
+		if v, ok := formatValues[f]; ok && fitsString(doc, m, v) {
 			return v
 		}
 	}
@@ -1108,7 +1108,7 @@ func stringValue(m map[string]any) any {
 // fitsString reports whether s meets the schema's length bounds and
 // pattern. A pattern Go cannot compile (ECMA-262 only syntax) is not held
 // against s: the compiled schema has the last word on every candidate.
-func fitsString(m map[string]any, s string) bool {
+func fitsString(doc *spec.Document, m map[string]any, s string) bool {
 	n := float64(len([]rune(s)))
 	if v, ok := num(m["minLength"]); ok && n < v {
 		return false
@@ -1117,7 +1117,7 @@ func fitsString(m map[string]any, s string) bool {
 		return false
 	}
 	if p, ok := m["pattern"].(string); ok {
-		if re, _, err := spec.CompilePattern(p); err == nil && !re.MatchString(s) {
+		if re, _, err := doc.CompilePattern(p); err == nil && !re.MatchString(s) {
 			return false
 		}
 	}

@@ -534,7 +534,7 @@ func heavyPattern(re2 string) (load PatternLoad, heavy bool) {
 		return load, false
 	}
 	if load.Anchored {
-		if w, ok := liveWidth(prog, liveWidthBudget); ok {
+		if w, ok := liveWidth(prog, liveWidthBudgetFor(prog)); ok {
 			load.Width, load.Exact = w, true
 		}
 	}

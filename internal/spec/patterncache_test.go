@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -91,5 +93,34 @@ components:
 	if len(probs) != 1 || probs[0].Code != "pattern-unsupported" || !strings.HasSuffix(probs[0].Loc.Pointer, "/second/pattern") ||
 		!strings.Contains(probs[0].Message, "RE2 instructions together") {
 		t.Fatalf("problems = %+v", probs)
+	}
+}
+
+// Schemas compile concurrently (the views of a plan are built in
+// parallel): a pattern is compiled once, and every caller gets that one
+// program.
+func TestPatternCacheConcurrent(t *testing.T) {
+	pc := &patternCache{}
+	patterns := []string{`^[a-z]{1,100}$`, `^\d+$`, `(?=x)`}
+	got := make([][]*regexp.Regexp, 8)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() {
+			for _, p := range patterns {
+				re, _, _ := pc.compile(p)
+				got[g] = append(got[g], re)
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got {
+		for i := range patterns {
+			if got[g][i] != got[0][i] {
+				t.Fatalf("%s compiled more than once", patterns[i])
+			}
+		}
+	}
+	if got[0][0] == nil || got[0][2] != nil {
+		t.Fatalf("programs %v", got[0])
 	}
 }

@@ -797,7 +797,7 @@ func (w *walker) moreProperties(n Node, out map[string]any, banned map[string]bo
 	}
 	if pps, ok := n.V["patternProperties"].(map[string]any); ok {
 		for _, pat := range slices.Sorted(maps.Keys(pps)) {
-			if name, ok := FromPattern(pat); ok {
+			if name, ok := w.fromPattern(pat, 0); ok {
 				at, raw, _ := n.Child("patternProperties", pat)
 				add(name, at, raw)
 			}
@@ -1088,7 +1088,7 @@ func stringValue(doc *spec.Document, m map[string]any) any {
 		minLen = int(v)
 	}
 	if p, ok := m["pattern"].(string); ok {
-		if v, ok := FromPatternMin(p, minLen); ok {
+		if v, ok := fromPattern(doc, p, minLen); ok {
 			s = v
 		}
 	}
@@ -1156,7 +1156,7 @@ func (g *Generator) WithProperty(s *spec.Schema, view spec.View, obj map[string]
 	}
 	if pps, ok := n.V["patternProperties"].(map[string]any); ok {
 		for _, pat := range slices.Sorted(maps.Keys(pps)) {
-			if name, ok := FromPattern(pat); ok {
+			if name, ok := fromPattern(g.Doc, pat, 0); ok {
 				at, raw, _ := n.Child("patternProperties", pat)
 				cands = append(cands, cand{name, at, raw})
 			}

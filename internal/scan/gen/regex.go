@@ -19,6 +19,21 @@ func FromPattern(pattern string) (string, bool) {
 	return FromPatternMin(pattern, 0)
 }
 
+// fromPattern is FromPatternMin for a pattern of doc, where the firewall
+// enforces it: one the definition does not compile (RE2 cannot run it,
+// or it is past the definition's budget of instructions) constrains
+// nothing, and reading a huge one would only cost time.
+func fromPattern(doc *spec.Document, pattern string, minLen int) (string, bool) {
+	if _, _, err := doc.CompilePattern(pattern); err != nil {
+		return "", false
+	}
+	return FromPatternMin(pattern, minLen)
+}
+
+func (w *walker) fromPattern(pattern string, minLen int) (string, bool) {
+	return fromPattern(w.g.Doc, pattern, minLen)
+}
+
 // FromPatternMin is FromPattern for a string of at least minLen
 // characters where the pattern allows one: the shortest match, grown
 // inside the pattern's own repetitions (x*, x+, x{2,5}) from the left

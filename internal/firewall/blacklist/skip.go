@@ -248,7 +248,7 @@ func (b *skipBuilder) node(at spec.NodeRef, v any, depth int) *skipNode {
 }
 
 func (b *skipBuilder) object(at spec.NodeRef, m map[string]any, depth int) *skipNode {
-	n := &skipNode{safe: leafSafe(m), binary: binarySchema(m)}
+	n := &skipNode{safe: b.leafSafe(m), binary: binarySchema(m)}
 	// Structure: properties, additionalProperties, items.
 	if props, ok := m["properties"].(map[string]any); ok {
 		n.props = map[string]*skipNode{}
@@ -272,7 +272,7 @@ func (b *skipBuilder) object(at spec.NodeRef, m map[string]any, depth int) *skip
 		_, declares := m["properties"]
 		n.keysSafe = b.strict && declares && !hasPattern
 	}
-	if pn, ok := m["propertyNames"].(map[string]any); ok && leafSafe(pn) {
+	if pn, ok := m["propertyNames"].(map[string]any); ok && b.leafSafe(pn) {
 		n.keysSafe = true
 	}
 	if it, ok := m["items"]; ok {
@@ -374,8 +374,11 @@ func binarySchema(m map[string]any) bool {
 }
 
 // leafSafe decides whether the keywords of one schema object confine a
-// string value to something that cannot carry an attack.
-func leafSafe(m map[string]any) bool {
+// string value to something that cannot carry an attack. A pattern
+// counts only where the firewall enforces it: the definition compiles
+// it (not one RE2 cannot run, nor one past the definition's budget of
+// instructions).
+func (b *skipBuilder) leafSafe(m map[string]any) bool {
 	if _, ok := m["enum"].([]any); ok {
 		return true
 	}
@@ -388,7 +391,7 @@ func leafSafe(m map[string]any) bool {
 	if f, ok := m["format"].(string); ok && slices.Contains(safeFormats, f) && slices.Contains(spec.AssertedFormats, f) {
 		return true
 	}
-	if p, ok := m["pattern"].(string); ok && SafePattern(p) {
+	if p, ok := m["pattern"].(string); ok && b.enforced(p) && SafePattern(p) {
 		return true
 	}
 	return false
@@ -411,6 +414,11 @@ func nonStringType(t any) bool {
 		return true
 	}
 	return false
+}
+
+func (b *skipBuilder) enforced(pattern string) bool {
+	_, _, err := b.doc.CompilePattern(pattern)
+	return err == nil
 }
 
 // unsafeChars are the characters a safe pattern must not admit: those an

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -259,5 +260,40 @@ func TestBuildSkipPolicyErrors(t *testing.T) {
 	var p *SkipPolicy
 	if p.Safe("/x") || p.Root().Safe() || p.Root().Prop("a").Item().KeysSafe() {
 		t.Error("a nil policy must skip nothing")
+	}
+}
+
+// A pattern makes a value safe to skip only where the firewall enforces
+// it: one past the definition's budget of RE2 instructions is not
+// compiled, so its character classes confine nothing.
+func TestSkipPolicyTrustsOnlyEnforcedPatterns(t *testing.T) {
+	huge := "^" + strings.Repeat("[a-z]{1000}", 1100) + "$" // 1.1 M instructions
+	text := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /x:
+    get:
+      parameters:
+        - {name: small, in: query, schema: {type: string, pattern: '^[a-z]{1,8}$'}}
+        - {name: huge, in: query, schema: {type: string, pattern: '` + huge + `'}}
+      responses: {"200": {description: ok}}
+`
+	path := t.TempDir() + "/api.yaml"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spec.Load(context.Background(), path, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"small": true, "huge": false}
+	for _, p := range doc.Operations[0].Parameters {
+		pol, err := BuildSkipPolicy(doc, p.Schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pol.Safe(""); got != want[p.Name] {
+			t.Errorf("%s: safe = %v, want %v", p.Name, got, want[p.Name])
+		}
 	}
 }

@@ -86,7 +86,7 @@ components:
 
 // rawSchema compiles a component as JSON Schema 2020-12 reads it, without
 // the contract model's views: the reference the chain must agree with.
-func rawSchema(t *testing.T, d *Document, name string) *jsonschema.Schema {
+func rawSchema(t testing.TB, d *Document, name string) *jsonschema.Schema {
 	t.Helper()
 	root, _ := d.Value(NodeRef{File: d.RootFile(), Pointer: ""})
 	b, err := json.Marshal(root)
@@ -169,6 +169,42 @@ func TestSelectionAgreesWithTheUnion(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzSelectionAgreesWithTheUnion is TestSelectionAgreesWithTheUnion over
+// any JSON value: every union of selectionSpec, chained or not, accepts
+// exactly what the union as written accepts.
+func FuzzSelectionAgreesWithTheUnion(f *testing.F) {
+	for _, seed := range []string{`{"op":"and","args":[]}`, `{"v":1.0,"a":"x"}`, `{"v":"1","c":"x"}`, `{"on":false}`, `{"v":null,"b":"x"}`, `{"kind":"b"}`, `[1]`} {
+		f.Add(seed)
+	}
+	d := loadString(f, selectionSpec, Options{OpenObjects: true})
+	// Pet is left out: its discriminator selects the branch by design,
+	// where the oneOf as written finds both branches matching.
+	names := []string{"Expr", "AnyExpr", "Binary", "Untyped", "UntypedAny", "Shared", "Flagged", "Versioned", "SameNumber"}
+	type pair struct{ raw, view *jsonschema.Schema }
+	schemas := make([]pair, len(names))
+	for i, name := range names {
+		view, err := d.Compile(component(f, d, name), RequestView)
+		if err != nil {
+			f.Fatal(err)
+		}
+		schemas[i] = pair{rawSchema(f, d, name), view}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) != nil || len(text) > 4096 {
+			return
+		}
+		for i, s := range schemas {
+			want := s.raw.Validate(v) == nil
+			if got := s.view.Validate(v) == nil; got != want {
+				t.Fatalf("%s %s: view valid=%v, the union as written valid=%v", names[i], text, got, want)
+			}
+		}
+	})
 }
 
 // chained reports whether a compiled schema validates its union through a

@@ -10,7 +10,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/sharedtest"
 )
 
-func loadString(t *testing.T, text string, opts Options) *Document {
+func loadString(t testing.TB, text string, opts Options) *Document {
 	t.Helper()
 	d, err := LoadBytes(context.Background(), []byte(text), "test.yaml", filepath.Join(t.TempDir(), "test.yaml"), opts)
 	if err != nil {
@@ -19,7 +19,7 @@ func loadString(t *testing.T, text string, opts Options) *Document {
 	return d
 }
 
-func component(t *testing.T, d *Document, name string) *Schema {
+func component(t testing.TB, d *Document, name string) *Schema {
 	t.Helper()
 	p := "/components/schemas/" + name
 	if d.Family == Swagger20 {

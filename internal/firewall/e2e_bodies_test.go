@@ -115,6 +115,7 @@ func e2eBodyCases() []e2eCase {
 		// 100 values that compile to a million instructions each: a
 		// second each to compile, a millisecond to parse.
 		{"bodies format regex large programs", "bodies", "POST", "/v1/bodies/regexes", nil, jsonCT, "[" + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a{1000}", 1000)+`",`, 100), ",") + "]", 201, true, ""},
+		{"bodies format regex large programs as literals", "bodies", "POST", "/v1/bodies/regexes", nil, jsonCT, "[" + strings.TrimSuffix(strings.Repeat(`"/^`+strings.Repeat("a{1000}", 1000)+`$/",`, 100), ",") + "]", 201, true, ""},
 		{"bodies overlapping pattern words", "bodies", "POST", "/v1/bodies/overlap", nil, jsonCT, words(3, 2000), 201, true, ""},
 		{"bodies overlapping pattern many words", "bodies", "POST", "/v1/bodies/overlap", nil, jsonCT, words(600, 1500), 400, false, "body-too-costly"},
 		{"bodies costly union invalid", "bodies", "POST", "/v1/bodies/tree", nil, jsonCT, `{"id":"one"}`, 400, false, "schema-violation"},

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -204,10 +205,12 @@ func DelimitedPattern(p string) (inner, flags string, ok bool) {
 	if !anchoredStart && !anchoredEnd {
 		return "", "", false
 	}
-	// A literal whose pattern is no pattern (/*$/) is not one.
+	// A literal whose pattern is no pattern (/*$/) is not one. Parsed,
+	// not compiled: a value of format regex is read here too, and
+	// compiling takes time in the program's size.
 	var b strings.Builder
 	re2Body(&b, inner, maxRE2Repeat)
-	if _, err := regexp.Compile(b.String()); err != nil {
+	if _, err := syntax.Parse(b.String(), syntax.Perl); err != nil {
 		return "", "", false
 	}
 	return inner, flags, true

@@ -465,16 +465,19 @@ func (r *run) checkPathOverlaps() {
 		}
 		bySize[len(sh.segs)] = append(bySize[len(sh.segs)], sh)
 	}
-	for _, shapes := range bySize {
-		sort.Slice(shapes, func(i, j int) bool { return shapes[i].key < shapes[j].key })
-		for i, a := range shapes {
-			for _, b := range shapes[i+1:] {
-				if r.ctx.Err() != nil {
-					return
-				}
-				if url, ok := crossedPaths(a, b, admit); ok {
-					r.add("struct-path-overlap", b.op.PathRef, dirNone, fmt.Sprintf("%s and %s both match %s, and neither is more specific: routers pick different operations for it.", a.key, b.key, url), []string{a.op.Key(), b.op.Key()})
-				}
+	sizes := make([]int, 0, len(bySize))
+	for size := range bySize {
+		sizes = append(sizes, size)
+	}
+	sort.Ints(sizes)
+	for _, size := range sizes {
+		for _, pair := range crossingCandidates(bySize[size]) {
+			if r.ctx.Err() != nil {
+				return
+			}
+			a, b := pair[0], pair[1]
+			if url, ok := crossedPaths(a, b, admit); ok {
+				r.add("struct-path-overlap", b.op.PathRef, dirNone, fmt.Sprintf("%s and %s both match %s, and neither is more specific: routers pick different operations for it.", a.key, b.key, url), []string{a.op.Key(), b.op.Key()})
 			}
 		}
 	}

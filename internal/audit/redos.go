@@ -15,7 +15,7 @@ import (
 
 // anchored reports whether a pattern is anchored at both ends.
 func anchored(p string) bool {
-	re, err := parsePattern(p)
+	re, err := spec.ParsePattern(p)
 	if err != nil {
 		return strings.HasPrefix(p, "^") && strings.HasSuffix(p, "$")
 	}
@@ -46,7 +46,7 @@ func anchoredAST(re *syntax.Regexp) bool {
 // patternMaxLen returns the longest string an anchored pattern admits, or
 // -1 when it is unanchored or unbounded.
 func patternMaxLen(p string) int {
-	re, err := parsePattern(p)
+	re, err := spec.ParsePattern(p)
 	if err != nil || !anchoredAST(re) {
 		return -1
 	}
@@ -113,7 +113,7 @@ func redosRisk(p string) (bool, string) {
 	if alt := overlappingAltRe.FindStringSubmatch(p); alt != nil && altOverlap(alt[1]) {
 		return true, "repeats alternatives that can match the same text (exponential backtracking in backtracking engines)"
 	}
-	re, err := parsePattern(p)
+	re, err := spec.ParsePattern(p)
 	if err != nil {
 		// Lookaround or backreferences: RE2 cannot parse it, so judge the
 		// text: a group containing an unbounded quantifier, itself repeated.
@@ -265,11 +265,4 @@ func canMatchNonEmpty(re *syntax.Regexp) bool {
 		}
 	}
 	return false
-}
-
-// parsePattern parses a schema pattern as the engines read it: in RE2's
-// syntax (spec.RE2Pattern), a repetition above 1000 relaxed.
-func parsePattern(p string) (*syntax.Regexp, error) {
-	re2, _ := spec.RE2Pattern(p)
-	return syntax.Parse(re2, syntax.Perl)
 }

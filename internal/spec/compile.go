@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"regexp/syntax"
 	"strings"
 	"sync"
 
@@ -77,11 +76,8 @@ var regexFormat = &jsonschema.Format{Name: "regex (ECMA-262)", Validate: func(v 
 	if !ok {
 		return nil
 	}
-	re2, _ := RE2Pattern(s)
-	if _, err := syntax.Parse(re2, syntax.Perl); err != nil {
-		return err
-	}
-	return nil
+	_, err := ParsePattern(s)
+	return err
 }}
 
 // FormatName is the name of a format as the contract writes it, given

@@ -414,6 +414,9 @@ func (c *ValidationCost) countNames(obj map[string]any, s *jsonschema.Schema, mu
 			loads = append(loads, load.(PatternLoad))
 		}
 	}
+	if len(loads) == 0 {
+		return
+	}
 	for k := range obj {
 		for _, load := range loads {
 			*steps = saturate(*steps + mulSaturate(mult, load.Steps(len(k))))

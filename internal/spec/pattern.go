@@ -351,6 +351,14 @@ type sourcePattern struct {
 
 func (p sourcePattern) String() string { return p.source }
 
+// ParsePattern parses a schema pattern as the engines read it (in RE2's
+// syntax, RE2Pattern), without compiling it: enough to know whether it is
+// valid, and to read its structure.
+func ParsePattern(p string) (*syntax.Regexp, error) {
+	re2, _ := RE2Pattern(p)
+	return syntax.Parse(re2, syntax.Perl)
+}
+
 // viewPattern is the views' regexp engine: the transformed schemas keep
 // patterns as written, and they are compiled as RE2Pattern reads them,
 // once for the definition (patternCache).

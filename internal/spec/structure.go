@@ -74,10 +74,9 @@ func metaSchema(f Family) (*jsonschema.Schema, error) {
 // patterncache.go); the meta-schema's own few patterns are compiled when
 // first matched.
 func ecmaTolerantRegexp(s string) (jsonschema.Regexp, error) {
-	re2, _ := RE2Pattern(s)
-	_, err := syntax.Parse(re2, syntax.Perl)
+	_, err := ParsePattern(s)
 	if err == nil {
-		return &lazyRegexp{re2: re2, source: s}, nil
+		return &lazyRegexp{source: s}, nil
 	}
 	var se *syntax.Error
 	if errors.As(err, &se) && ecmaOnly(se) {
@@ -88,15 +87,18 @@ func ecmaTolerantRegexp(s string) (jsonschema.Regexp, error) {
 
 // lazyRegexp is a parsed pattern compiled when first matched.
 type lazyRegexp struct {
-	re2, source string
-	once        sync.Once
-	re          *regexp.Regexp
+	source string
+	once   sync.Once
+	re     *regexp.Regexp
 }
 
 func (l *lazyRegexp) String() string { return l.source }
 
 func (l *lazyRegexp) MatchString(s string) bool {
-	l.once.Do(func() { l.re, _ = regexp.Compile(l.re2) })
+	l.once.Do(func() {
+		re2, _ := RE2Pattern(l.source)
+		l.re, _ = regexp.Compile(re2)
+	})
 	return l.re != nil && l.re.MatchString(s)
 }
 

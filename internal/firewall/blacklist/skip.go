@@ -431,8 +431,7 @@ const unsafeChars = "'\"`<>;|$%\\&"
 // both ends, since an unanchored pattern matches any string containing a
 // match. Patterns Go cannot parse are unsafe.
 func SafePattern(p string) bool {
-	re2, _ := spec.RE2Pattern(p) // as the firewall runs it
-	re, err := syntax.Parse(re2, syntax.Perl)
+	re, err := spec.ParsePattern(p) // as the firewall runs it
 	if err != nil {
 		return false
 	}

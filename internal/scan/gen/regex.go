@@ -43,8 +43,7 @@ func (w *walker) fromPattern(pattern string, minLen int) (string, bool) {
 func FromPatternMin(pattern string, minLen int) (string, bool) {
 	// Read as the firewall reads it: in RE2's syntax (\uXXXX, Java's
 	// POSIX classes, a repetition above 1000 relaxed).
-	re2, _ := spec.RE2Pattern(pattern)
-	re, err := syntax.Parse(re2, syntax.Perl)
+	re, err := spec.ParsePattern(pattern)
 	if err != nil {
 		return "", false
 	}

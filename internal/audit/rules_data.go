@@ -598,8 +598,7 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 		re2, _ := spec.RE2Pattern(p)
 		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %q, without the upper bound.", what, p, re2))
 	}
-	re2, _ := spec.RE2Pattern(p)
-	if load, heavy := spec.HeavyPattern(re2); heavy {
+	if load, heavy := spec.HeavyPattern(p); heavy {
 		c.add("data-pattern-cost", at, fmt.Sprintf("The %s %q %s: matching a long string costs its length times that.", what, p, load.Why()))
 	}
 	if what == "pattern" && !anchored(p) {

@@ -435,8 +435,7 @@ func (a *costAnalysis) heavyPattern(s *jsonschema.Schema) bool {
 			heavy = true
 			return
 		}
-		re2, _ := RE2Pattern(re.String()) // the views keep patterns as written
-		if load, h := HeavyPattern(re2); h {
+		if load, h := HeavyPattern(re.String()); h { // the views keep patterns as written
 			a.patterns.Store(key, load)
 			heavy = true
 		}
@@ -494,19 +493,19 @@ func (l PatternLoad) Why() string {
 }
 
 // HeavyPattern reports whether RE2 may run more than costPatternInsts
-// instructions at one character of a string matched against a pattern in
-// RE2's syntax (RE2Pattern's result), so that matching costs the
-// string's length times that. The firewall counts strings matched against
+// instructions at one character of a string matched against a schema
+// pattern (as written, run as RE2Pattern reads it), so that matching
+// costs the string's length times that. The firewall counts strings matched against
 // such patterns (ValidationCost); the audit reports them
 // (data-pattern-cost).
-func HeavyPattern(re2 string) (load PatternLoad, heavy bool) {
-	if v, ok := heavyPatterns.Load(re2); ok {
+func HeavyPattern(p string) (load PatternLoad, heavy bool) {
+	if v, ok := heavyPatterns.Load(p); ok {
 		load = v.(PatternLoad)
 		return load, load.Width > costPatternInsts
 	}
-	load, heavy = heavyPattern(re2)
+	load, heavy = heavyPattern(p)
 	if load.Insts > costPatternInsts && heavyPatternsKept.Add(1) <= heavyPatternsMax {
-		heavyPatterns.Store(re2, load)
+		heavyPatterns.Store(p, load)
 	}
 	return load, heavy
 }
@@ -516,14 +515,14 @@ func HeavyPattern(re2 string) (load PatternLoad, heavy bool) {
 // finding a width can take tens of milliseconds. Bounded, as contracts
 // are reloaded.
 var (
-	heavyPatterns     sync.Map // RE2 pattern -> PatternLoad
+	heavyPatterns     sync.Map // pattern as written -> PatternLoad
 	heavyPatternsKept atomic.Int64
 )
 
 const heavyPatternsMax = 1 << 14
 
-func heavyPattern(re2 string) (load PatternLoad, heavy bool) {
-	re, err := syntax.Parse(re2, syntax.Perl)
+func heavyPattern(p string) (load PatternLoad, heavy bool) {
+	re, err := ParsePattern(p)
 	if err != nil {
 		return PatternLoad{}, false
 	}

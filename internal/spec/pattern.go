@@ -120,13 +120,35 @@ func re2Body(b *strings.Builder, p string, limit int) (exact bool) {
 			atomEnd = !inClass
 			continue
 		case c == '[' && !inClass:
+			// A ] right after [ or [^: ECMA-262 reads [] as a class of
+			// nothing and [^] as any character; RE2 (and Java, PCRE,
+			// Python) read the ] as a member ([]a] is ] or a). Where a
+			// later ] can close the class, RE2's reading is kept: under
+			// ECMA-262 such a pattern matches nothing, so it was
+			// written for one of those engines, as the API behind is
+			// likely to read it. Where none can, RE2 refuses the
+			// pattern, and ECMA-262's reading is the only one: the
+			// JavaScript idiom [^]* (any character, newlines too).
+			negated := strings.HasPrefix(p[i+1:], "^")
+			open := i + 1
+			if negated {
+				open++
+			}
+			if open < len(p) && p[open] == ']' && !strings.Contains(p[open+1:], "]") {
+				if negated {
+					b.WriteString(`[\x00-\x{10FFFF}]`)
+				} else {
+					b.WriteString(`[^\x00-\x{10FFFF}]`)
+				}
+				i = open + 1
+				atomEnd = true
+				continue
+			}
 			inClass = true
 			b.WriteByte(c)
 			i++
 			// RE2 reads a ] right after [ or [^ as a literal; it is
 			// copied so that it does not end the class here.
-			// (ECMA-262 reads [] as an empty class: such a pattern is
-			// left as RE2 reads it, as before these rewrites.)
 			if i < len(p) && p[i] == '^' {
 				b.WriteByte('^')
 				i++

@@ -28,6 +28,12 @@ func TestRE2Pattern(t *testing.T) {
 		{"java any character", `^[\p{all}]*$`, `^[\x{0}-\x{10FFFF}]*$`, true, []string{"a\n😀"}, nil},
 		{"java property negated", `^\P{IsDigit}+$`, `^[^\p{Nd}]+$`, true, []string{"ab"}, []string{"a1"}},
 		{"unicode property kept", `^\p{L}+$`, `^\p{L}+$`, true, []string{"été"}, []string{"1"}},
+		// ECMA-262's [^] is any character and [] none; RE2 reads a ]
+		// right after [ as a member, and keeps that reading where a
+		// later ] can close the class.
+		{"ecma any character", `^[^]{1,3}$`, `^[\x00-\x{10FFFF}]{1,3}$`, true, []string{"a\nb"}, []string{""}},
+		{"ecma empty class", `^a[]b$`, `^a[^\x00-\x{10FFFF}]b$`, true, nil, []string{"ab", "a]b"}},
+		{"bracket member as RE2 reads it", `^[]a]+$`, `^[]a]+$`, true, []string{"a]"}, []string{"b"}},
 		{"unicode script kept", `^\p{Greek}+$`, `^\p{Greek}+$`, true, []string{"αβ"}, []string{"ab"}},
 		{"java end of input", `^[a-z]+\Z`, `^[a-z]+\z`, true, []string{"abc"}, []string{"abc\n"}},
 		{"hex escape with braces is no quantifier", `^\x{10000}$`, `^\x{10000}$`, true, []string{"𐀀"}, []string{"x"}},

@@ -1,9 +1,16 @@
 package plan
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // A refusal quotes the pattern as the contract writes it, not the RE2
@@ -68,5 +75,47 @@ paths:
 		case c.detail != "" && (len(vs) != 1 || !strings.Contains(vs[0].Detail, c.detail)):
 			t.Errorf("%s: %+v, want a detail saying %q", c.body, vs, c.detail)
 		}
+	}
+}
+
+// The firewall loads a definition of a hundred patterns of a million RE2
+// instructions each (46 s and 7 GB before the definition's budget) within
+// a deadline, enforcing what fits and listing the rest. The deadline
+// guards against the hang; it is not a performance threshold.
+func TestHostileDefinitionBuildsQuickly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "        - {name: q%d, in: query, schema: {type: string, pattern: '^%s%d$'}}\n", i, strings.Repeat("a{1000}", 1000), i)
+	}
+	b.WriteString("      responses: {'200': {description: ok}}\n")
+	path := filepath.Join(t.TempDir(), "api.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		p   *Plan
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		doc, err := spec.Load(context.Background(), path, spec.Options{})
+		if err != nil {
+			done <- outcome{err: err}
+			return
+		}
+		p, err := Build(context.Background(), doc, Config{})
+		done <- outcome{p, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		if n := strings.Count(strings.Join(o.p.Problems, "\n"), "RE2 instructions together"); n != 99 {
+			t.Errorf("%d patterns listed past the budget, want 99", n)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("building the plan did not finish in 30 s: every pattern is compiled in full")
 	}
 }

@@ -2,12 +2,10 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -15,22 +13,7 @@ import (
 // about a second each, where the audit once took minutes. The deadlines
 // guard against that, they are not performance thresholds.
 func TestHostileDefinitionsAreAuditedQuickly(t *testing.T) {
-	patterns := map[string]any{}
-	for i := range 100 {
-		// A million RE2 instructions each, in 7 KB.
-		patterns[fmt.Sprintf("p%d", i)] = map[string]any{"type": "string", "pattern": "^" + strings.Repeat("a{1000}", 1000) + fmt.Sprint(i) + "$"}
-	}
-	def := map[string]any{
-		"openapi": "3.1.0", "info": map[string]any{"title": "h", "version": "1"},
-		"paths": map[string]any{"/x": map[string]any{"post": map[string]any{
-			"requestBody": map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "properties": patterns}}}},
-			"responses":   map[string]any{"200": map[string]any{"description": "ok"}},
-		}}},
-	}
-	text, err := json.Marshal(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := sharedtest.HugePatternsDefinition(100)
 	type outcome struct {
 		unsupported int
 		err         error

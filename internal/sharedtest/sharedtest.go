@@ -1,7 +1,8 @@
-// Package sharedtest finds the material beside the repository that tests
-// use: real-world definitions in ../shared/specs and published schemas in
-// ../shared/schemas. A fresh clone without that folder still passes its
-// tests: those that need it skip with a message.
+// Package sharedtest holds what the engines' tests share: the material
+// beside the repository (real-world definitions in ../shared/specs and
+// published schemas in ../shared/schemas; a fresh clone without that
+// folder still passes its tests: those that need it skip with a message),
+// and generated definitions built to be hostile (hostile.go).
 package sharedtest
 
 import (

@@ -2,14 +2,12 @@ package plan
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/sharedtest"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -83,23 +81,14 @@ paths:
 // a deadline, enforcing what fits and listing the rest. The deadline
 // guards against the hang; it is not a performance threshold.
 func TestHostileDefinitionBuildsQuickly(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n")
-	for i := range 100 {
-		fmt.Fprintf(&b, "        - {name: q%d, in: query, schema: {type: string, pattern: '^%s%d$'}}\n", i, strings.Repeat("a{1000}", 1000), i)
-	}
-	b.WriteString("      responses: {'200': {description: ok}}\n")
-	path := filepath.Join(t.TempDir(), "api.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	text := sharedtest.HugePatternsDefinition(100)
 	type outcome struct {
 		p   *Plan
 		err error
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		doc, err := spec.Load(context.Background(), path, spec.Options{})
+		doc, err := spec.LoadBytes(context.Background(), text, "api.json", "api.json", spec.Options{})
 		if err != nil {
 			done <- outcome{err: err}
 			return

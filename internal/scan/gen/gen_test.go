@@ -257,6 +257,40 @@ paths:
 
 // A minLength larger than any request could carry gets an error, not an
 // attempt to allocate the string (a fatal out-of-memory before).
+// A schema no value satisfies is reported by where the generated values
+// failed, not by the engine's internal name for the schema.
+func TestUnsatisfiableSchemaIsNamedReadably(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {type: object, required: [code], properties: {code: {type: string, enum: [abc], pattern: '^[0-9]+$'}}}}
+      responses: {'200': {description: ok}}
+`
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Doc: d}
+	s := d.Operations[0].RequestBody.Content["application/json"].Schema
+	_, _, err = g.Generated(s, spec.RequestView)
+	if err == nil {
+		t.Fatal("a value was generated for a schema none satisfies")
+	}
+	msg := err.Error()
+	for _, want := range []string{"no value satisfies the schema at", "at '/code'", "pattern"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "urn:rampart") {
+		t.Errorf("error %q names the schema by its internal URL", msg)
+	}
+}
+
 func TestHugeMinLengthIsAnError(t *testing.T) {
 	src := `openapi: 3.0.3
 info: {title: t, version: '1'}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -164,7 +165,7 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 	}
 	sch, err := vc.c.Compile(loc)
 	if err != nil {
-		return nil, fmt.Errorf("schema at %s does not compile: %s", d.files.locate(s.Ref).String(), compactError(err))
+		return nil, fmt.Errorf("schema at %s does not compile: %s", d.files.locate(s.Ref).String(), d.compactError(err))
 	}
 	vc.cache[loc] = sch
 	return sch, nil
@@ -279,9 +280,32 @@ func parseResourceURL(u string) (NodeRef, bool, error) {
 	return NodeRef{File: file, Pointer: ptr}, member, nil
 }
 
-func compactError(err error) string {
-	s := err.Error()
-	s = strings.ReplaceAll(s, "\n", "; ")
+// internalSchemaURL matches the resource URLs the views give schemas
+// (resourceURL), with the fragment the engine may add.
+var internalSchemaURL = regexp.MustCompile(`urn:rampart:(?:schema|member|synthetic):[A-Za-z0-9_-]*(?:#[^\s'"]*)?`)
+
+// compactError says in a bounded line why a schema does not compile,
+// naming schemas by where they are in the definition rather than by the
+// internal resource URLs the engine knows them by.
+func (d *Document) compactError(err error) string {
+	var s string
+	var sve *jsonschema.SchemaValidationError
+	if errors.As(err, &sve) {
+		// The schema the engine refused may be one the compiled one
+		// references: say which.
+		s = "the schema at " + sve.URL + " is not valid against the JSON Schema meta-schema: " + ValidationSummary(sve.Err, 3)
+	} else {
+		s = strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
+	s = internalSchemaURL.ReplaceAllStringFunc(s, func(u string) string {
+		base, frag, _ := strings.Cut(u, "#")
+		ref, _, perr := parseResourceURL(base)
+		if perr != nil { // a synthetic schema: the caller says where
+			return "the schema" + strings.TrimSuffix("#"+frag, "#")
+		}
+		ref.Pointer += frag
+		return d.files.locate(ref).String()
+	})
 	if len(s) > 400 {
 		s = s[:400] + "..."
 	}

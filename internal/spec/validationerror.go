@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -10,7 +11,7 @@ import (
 
 // ValidationSummary says in one line why a value failed a compiled
 // schema: its deepest causes ("at '/items/0/sku': ..."), at most limit of
-// them, without the engine's opening line, which names the schema by its
+// them in order, without the engine's opening line, which names the schema by its
 // internal URL (a long urn:rampart:schema: identifier no user can read).
 func ValidationSummary(err error, limit int) string {
 	var ve *jsonschema.ValidationError
@@ -19,7 +20,6 @@ func ValidationSummary(err error, limit int) string {
 	}
 	var leaves []string
 	seen := map[string]bool{}
-	total := 0
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) > 0 {
@@ -33,15 +33,15 @@ func ValidationSummary(err error, limit int) string {
 			return
 		}
 		seen[msg] = true
-		total++
-		if len(leaves) < limit {
-			leaves = append(leaves, msg)
-		}
+		leaves = append(leaves, msg)
 	}
 	walk(ve)
-	s := strings.Join(leaves, "; ")
-	if total > len(leaves) {
-		s += fmt.Sprintf(" (and %d more)", total-len(leaves))
+	// The engine visits properties in map order: sorted, the same value
+	// always reads the same.
+	slices.Sort(leaves)
+	s := strings.Join(leaves[:min(limit, len(leaves))], "; ")
+	if len(leaves) > limit {
+		s += fmt.Sprintf(" (and %d more)", len(leaves)-limit)
 	}
 	return s
 }

@@ -37,7 +37,7 @@ func TestValidationSummary(t *testing.T) {
 		{"one cause", map[string]any{"sku": "abc", "quantity": 2}, 3,
 			[]string{"at '/sku'", "does not match pattern"}, []string{"urn:rampart", ";", "more"}},
 		{"several causes", map[string]any{"sku": "abc", "quantity": 0, "tags": []any{1}}, 5,
-			[]string{"/sku", "; ", "/quantity", "; ", "/tags/0"}, []string{"urn:rampart", "more"}},
+			[]string{"/quantity", "; ", "/sku", "; ", "/tags/0"}, []string{"urn:rampart", "more"}},
 		{"more than the limit", map[string]any{"sku": "abc", "quantity": 0, "tags": []any{1}}, 1,
 			[]string{"(and 2 more)"}, []string{"urn:rampart"}},
 		{"missing properties", map[string]any{}, 3,
@@ -66,5 +66,36 @@ func TestValidationSummary(t *testing.T) {
 	}
 	if got := ValidationSummary(errors.New("read:\nfailed"), 3); got != "read:; failed" {
 		t.Errorf("a plain error: %q", got)
+	}
+}
+
+// A schema the engine refuses to compile is named by its place in the
+// definition, with the meta-schema's reasons, not by the internal
+// resource URL the views give it.
+func TestCompileErrorNamesThePlace(t *testing.T) {
+	d := loadString(t, `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        kind: {$ref: '#/components/schemas/Kind'}
+    Kind:
+      type: [strin]
+`, Options{})
+	_, err := d.Compile(component(t, d, "Item"), RequestView)
+	if err == nil {
+		t.Fatal("a schema of type strin compiled")
+	}
+	msg := err.Error()
+	for _, want := range []string{"schema at test.yaml:6:5 does not compile: the schema at test.yaml:10:5 is not valid", "meta-schema", "/type"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "urn:rampart") {
+		t.Errorf("error %q names a schema by its internal URL", msg)
 	}
 }

@@ -75,6 +75,16 @@ func e2eBodyCases() []e2eCase {
 		}
 		return "[" + strings.Join(items, ",") + "]"
 	}
+	roles := func(n int, last string) string { // a JSON array of n IAM role ARNs of 100 bytes, the last one replaced when given
+		items := make([]string, n)
+		for i := range items {
+			items[i] = fmt.Sprintf(`"arn:aws:iam::123456789012:role/service-role/%055d"`, i)
+		}
+		if last != "" {
+			items[n-1] = strconv.Quote(last)
+		}
+		return "[" + strings.Join(items, ",") + "]"
+	}
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},
@@ -127,6 +137,11 @@ func e2eBodyCases() []e2eCase {
 		{"bodies literal-led pattern, many ARNs", "bodies", "POST", "/v1/bodies/arns", nil, jsonCT, arns(2000, ""), 201, true, ""},
 		{"bodies literal-led pattern, one not an ARN", "bodies", "POST", "/v1/bodies/arns", nil, jsonCT, arns(2000, "role/x"), 400, false, "schema-violation"},
 		{"bodies literal-led pattern, the literal repeated", "bodies", "POST", "/v1/bodies/arns", nil, jsonCT, arns(1, strings.Repeat("arn:aws", 100000)), 400, false, "body-too-costly"},
+		// Every alternative anchored (RE2 reads the pattern as matching
+		// anywhere): 2,000 role ARNs of 100 bytes were counted at the
+		// whole program per character and refused.
+		{"bodies alternatives all anchored, many role ARNs", "bodies", "POST", "/v1/bodies/roles", nil, jsonCT, roles(2000, ""), 201, true, ""},
+		{"bodies alternatives all anchored, one not a role", "bodies", "POST", "/v1/bodies/roles", nil, jsonCT, roles(2000, "arn:aws:iam::123456789012:user/x"), 400, false, "schema-violation"},
 		// Anchored, with repetitions that overlap: each word of up to
 		// 2,000 letters is counted at the program's 4,004 instructions
 		// (600 words of 1,500 letters took 7 s of matching).

@@ -114,6 +114,41 @@ func literalLead(prog *syntax.Prog) (lead string, insts int, after uint32, ok bo
 	return "", 0, 0, false
 }
 
+// textStartOnly reports whether every way into prog passes a ^ (the
+// start of the text) before it consumes a character or matches, as in
+// (^a...)|(^b...), which RE2 does not read as anchored: a thread started
+// anywhere but at the string's start then dies at that ^, after queueing
+// the instructions on the way (k, counted once however many ways lead
+// there).
+func textStartOnly(prog *syntax.Prog) (k int, ok bool) {
+	seen := make([]bool, len(prog.Inst))
+	stack := []uint32{uint32(prog.Start)}
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[pc] {
+			continue
+		}
+		seen[pc] = true
+		k++
+		in := &prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			stack = append(stack, in.Out, in.Arg)
+		case syntax.InstNop, syntax.InstCapture:
+			stack = append(stack, in.Out)
+		case syntax.InstEmptyWidth:
+			if syntax.EmptyOp(in.Arg)&syntax.EmptyBeginText == 0 {
+				stack = append(stack, in.Out) // may hold anywhere
+			}
+		case syntax.InstFail:
+		default: // consumes a character, or matches the empty string
+			return 0, false
+		}
+	}
+	return k, true
+}
+
 // overlapsItself reports whether s has a proper prefix that is also its
 // suffix, so that two occurrences of s in a string can overlap.
 func overlapsItself(s string) bool {
@@ -134,11 +169,15 @@ func overlapsItself(s string) bool {
 // widthWalk follows a set of threads through the instructions that
 // consume no character, as the engine's run queue does.
 type widthWalk struct {
-	prog   *syntax.Prog
-	seen   []uint32 // generation in which each instruction was queued
-	gen    uint32
-	budget int
-	stack  []uint32
+	prog *syntax.Prog
+	// midText: past the string's first character, where ^ fails (only
+	// a test that follows real strings sets it; the width assumes every
+	// assertion holds).
+	midText bool
+	seen    []uint32 // generation in which each instruction was queued
+	gen     uint32
+	budget  int
+	stack   []uint32
 }
 
 // closure returns the instructions that consume a character (the
@@ -163,7 +202,11 @@ func (w *widthWalk) closure(pcs []uint32) (threads []uint32, queued int) {
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:
 			w.stack = append(w.stack, in.Arg, in.Out)
-		case syntax.InstNop, syntax.InstCapture, syntax.InstEmptyWidth:
+		case syntax.InstEmptyWidth:
+			if !w.midText || syntax.EmptyOp(in.Arg)&syntax.EmptyBeginText == 0 {
+				w.stack = append(w.stack, in.Out)
+			}
+		case syntax.InstNop, syntax.InstCapture:
 			w.stack = append(w.stack, in.Out)
 		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
 			threads = append(threads, pc)

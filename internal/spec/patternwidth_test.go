@@ -167,6 +167,12 @@ func TestLiteralLead(t *testing.T) {
 		// undercounted.
 		{`aa[a-z]{1,500}:`, "", true},
 		{`abab[a-z]{1,500}:`, "", true},
+		// Every alternative anchored: only the first character starts a
+		// thread that goes on.
+		{`(^arn:[a-z]{1,500}:)|(^[0-9]{12}$)`, "", false},
+		{`(^[a-z]{0,300}[a-z]{0,300}$)|(^$)`, "", true},
+		// ^ in multi-line mode holds after every newline: not one start.
+		{`(?m)(^arn:[a-z]{1,500}:)|(^[0-9]{12}$)`, "", true},
 		// Anchored patterns are counted by their width instead (this one's
 		// repetitions overlap, so it stays heavy).
 		{`^arn:[a-z]{0,500}[a-z]{0,500}$`, "", true},
@@ -191,6 +197,12 @@ func TestLiteralLead(t *testing.T) {
 		}
 	}
 
+	startOnly, _ := heavyPattern(`(^arn:[a-z]{1,500}:)|(^[0-9]{12}$)`)
+	long := strings.Repeat("arn:", 10000)
+	if !startOnly.StartOnly || startOnly.StepsOf(long)*2 > startOnly.Steps(len(long)) {
+		t.Errorf("alternatives all anchored: start only %v, %d steps for 40,000 bytes, against %d for any string of that length", startOnly.StartOnly, startOnly.StepsOf(long), startOnly.Steps(len(long)))
+	}
+
 	load, _ := heavyPattern(arn)
 	one := "arn:aws:iam::123456789012:role/" + strings.Repeat("a", 69) // 100 bytes
 	if got, all := load.StepsOf(one), load.Steps(len(one)); got*10 > all {
@@ -198,8 +210,8 @@ func TestLiteralLead(t *testing.T) {
 	}
 	// Each occurrence costs: a string of nothing but the literal counts
 	// far more than one ARN of the same length.
-	long := "arn:aws:iam::123456789012:role/" + strings.Repeat("a", 969)
-	if lone, repeated := load.StepsOf(long), load.StepsOf(strings.Repeat("arn:", 250)); repeated < 40*lone {
+	arn1000 := "arn:aws:iam::123456789012:role/" + strings.Repeat("a", 969)
+	if lone, repeated := load.StepsOf(arn1000), load.StepsOf(strings.Repeat("arn:", 250)); repeated < 40*lone {
 		t.Errorf("the literal 250 times: %d steps, not 40 times one ARN of the same length (%d)", repeated, lone)
 	}
 	if few, more := load.StepsOf(one), load.StepsOf(one+" "+one); more <= few {
@@ -218,6 +230,8 @@ func FuzzStepsOf(f *testing.F) {
 		{`"[ -~]{0,60}"`, `"a" "b" ""c"`},
 		{`ab[a-z]{0,30}[a-z]{0,30}`, "abababab abxyz"},
 		{`[a-z]{0,30}[0-9]{0,30}`, "abc123"},
+		{`(^a[a-z]{0,30}b)|(^[0-9]{1,20}[0-9]{1,20})|(^$)`, "a1234567890123 a b"},
+		{`(?m)(^x[a-z]{0,10})|(^y)`, "xab\nyx\nx"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
@@ -232,10 +246,11 @@ func FuzzStepsOf(f *testing.F) {
 			return
 		}
 		load := PatternLoad{Insts: len(prog.Inst), Width: len(prog.Inst), MaxLen: maxMatchLen(re)}
-		load.readLead(prog)
+		load.readUnanchored(prog)
 		walk := &widthWalk{prog: prog, seen: make([]uint32, len(prog.Inst)), budget: 1 << 30}
 		start := []uint32{uint32(prog.Start)}
 		threads, steps := walk.closure(start)
+		walk.midText = true // as RE2 reads ^ past the first character
 		for _, r := range input {
 			next := []uint32{uint32(prog.Start)}
 			for _, pc := range threads {

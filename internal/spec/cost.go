@@ -540,7 +540,8 @@ func (l *PatternLoad) readLead(prog *syntax.Prog) {
 // StepsOf is the most work RE2 may do matching s: Steps(len(s)), or
 // less for a pattern with a Lead, where only the lead's occurrences in s
 // start threads that go past it, each keeping at most LeadWidth
-// instructions alive up to the longest match.
+// instructions alive up to the longest match, or StartOnly, where only
+// the string's first character does.
 func (l PatternLoad) StepsOf(s string) int {
 	all := l.Steps(len(s))
 	var occurrences int

@@ -253,6 +253,12 @@ func e2eBodyCases() []e2eCase {
 		{"bodies form deepObject undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Brole%5D=admin", 400, false, "undeclared-property"},
 		{"bodies form deepObject sent as a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter=x", 400, false, "invalid-form"},
 		{"bodies form deepObject beside a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter=x", 400, false, "parameter-ambiguous"},
+		// A deepObject field whose schema admits a string too: "" under
+		// the bare name clears it (Stripe's metadata=), as typed.
+		{"bodies form deepObject or string, cleared", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "metadata=", 201, true, ""},
+		{"bodies form deepObject or string, object", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "metadata%5Border%5D=42", 201, true, ""},
+		{"bodies form deepObject or string, other string", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "metadata=x", 400, false, "schema-violation"},
+		{"bodies form deepObject or string, both", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "metadata=&metadata%5Border%5D=42", 400, false, "parameter-ambiguous"},
 		// OpenAPI 3.1: the encoding's style and explode apply to multipart parts.
 		{"bodies multipart 3.1 array explode false as one part", "bodies", "POST", partsURL, nil, mpB, parts("tags", "a,b"), 201, true, ""},
 		{"bodies multipart 3.1 array explode false item invalid", "bodies", "POST", partsURL, nil, mpB, parts("tags", "a,B"), 400, false, "schema-violation"},

@@ -63,6 +63,17 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject array index out of order", "params", "GET", "/v1/params/deeparray?expand[1]=a", nil, "", "", 400, false, amb},
 		{"params deepObject array forms mixed", "params", "GET", "/v1/params/deeparray?expand[]=a&expand[0]=b", nil, "", "", 400, false, amb},
 		{"params deepObject array bare name", "params", "GET", "/v1/params/deeparray?expand=a", nil, "", "", 400, false, amb},
+		// deepObject on a schema that admits a scalar too (Stripe's
+		// created=1700000000, tax_rates=): the bare name is the scalar.
+		{"params deepObject scalar under the bare name", "params", "GET", "/v1/params/deepscalar?created=1700000000", nil, "", "", 200, true, ""},
+		{"params deepObject scalar object in brackets", "params", "GET", "/v1/params/deepscalar?created[gte]=1700000000", nil, "", "", 200, true, ""},
+		{"params deepObject scalar invalid", "params", "GET", "/v1/params/deepscalar?created=-1", nil, "", "", 400, false, inv},
+		{"params deepObject scalar not a number", "params", "GET", "/v1/params/deepscalar?created=soon", nil, "", "", 400, false, inv},
+		{"params deepObject scalar beside brackets", "params", "GET", "/v1/params/deepscalar?created=1&created[gt]=2", nil, "", "", 400, false, amb},
+		{"params deepObject scalar twice", "params", "GET", "/v1/params/deepscalar?created=1&created=2", nil, "", "", 400, false, amb},
+		{"params deepObject array cleared", "params", "GET", "/v1/params/deepscalar?tax_rates=", nil, "", "", 200, true, ""},
+		{"params deepObject array or string, array", "params", "GET", "/v1/params/deepscalar?tax_rates[]=txr_1&tax_rates[]=txr_2", nil, "", "", 200, true, ""},
+		{"params deepObject array or string, other string", "params", "GET", "/v1/params/deepscalar?tax_rates=txr_1", nil, "", "", 400, false, inv},
 
 		// Path keys that carry a query or fragment (generated AWS and
 		// Azure contracts): routed at their path, the query required,

@@ -32,6 +32,7 @@ var (
 	errEmptyProperty = Ambiguous("has an empty property name (name[]), which qs, PHP and Rails read as an array item")
 	errIndexProperty = Ambiguous("has a numeric property name the schema does not declare, which qs reads as an array index")
 	errBracketKey    = Ambiguous("has a key with brackets, which qs, PHP and Rails read as a nested value, not as one property")
+	errBareAndDeep   = Ambiguous("is sent both as its bare name and with brackets (name=x&name[k]=y), which qs merges and PHP and Rails override")
 )
 
 // Param is a compiled parameter decoder.
@@ -265,6 +266,11 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 // caller can reject the rest as undeclared.
 func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error) {
 	sh := p.Shape
+	if p.DeepScalar() {
+		if v, present, err := p.deepBare(q, consumed); present {
+			return v, true, err
+		}
+	}
 	if p.Style == "deepObject" && p.DeepArray() {
 		return p.deepArray(q, consumed)
 	}
@@ -380,6 +386,39 @@ func onePair(q []Pair, name string) (int, error) {
 		}
 	}
 	return idx, nil
+}
+
+// deepScalarTypes are the types a bare name=value pair can carry.
+const deepScalarTypes = TString | TInteger | TNumber | TBoolean
+
+// DeepScalar reports a deepObject parameter whose schema admits a scalar
+// too, or only: Stripe's created (anyOf [{gt, gte, lt, lte}, integer]) is
+// sent as created=1700000000 or as created[gte]=1700000000. OpenAPI
+// defines deepObject for objects only; qs, PHP and Rails read the bare
+// name as that scalar, and so does the decoder (deepBare).
+func (p *Param) DeepScalar() bool {
+	return p.Style == "deepObject" && p.Shape.Has(deepScalarTypes)
+}
+
+// deepBare reads a DeepScalar parameter sent under its bare name: once,
+// and not beside bracket keys of the same name. The value is read as the
+// schema's scalar types only (JSON text is not an object here: qs reads
+// created={"gt":1} as a string).
+func (p *Param) deepBare(q []Pair, consumed []bool) (any, bool, error) {
+	idx, err := onePair(q, p.Name)
+	if idx < 0 {
+		return nil, err != nil, err
+	}
+	prefix := p.Name + "["
+	for _, kv := range q {
+		if strings.HasPrefix(kv.Key, prefix) {
+			return nil, true, errBareAndDeep
+		}
+	}
+	consumed[idx] = true
+	scalar := *p.Shape
+	scalar.Types &= deepScalarTypes | TNull
+	return Scalar(q[idx].Value, &scalar), true, nil
 }
 
 // DeepArray reports a deepObject parameter whose schema is an array (and

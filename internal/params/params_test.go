@@ -193,6 +193,18 @@ func TestQueryStyles(t *testing.T) {
 		{"form", false, str, "other=1&color=blue&x=2", "blue", []bool{false, true, false}},
 		{"form", true, obj, "R=100&X=1&G=200&B=150", wantObj, []bool{true, false, true, true}},
 		{"deepObject", true, obj, "colour[R]=1&color[R]=100&color[G]=200&color[B]=150", wantObj, []bool{false, true, true, true}},
+		// deepObject on a schema that admits a scalar (Stripe's created,
+		// anyOf [range object, integer]): the bare name is that scalar,
+		// read as the scalar types only; brackets are the object.
+		{"deepObject", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"gte": intS}}, "color=1700000000&x=1",
+			json.Number("1700000000"), []bool{true, false}},
+		{"deepObject", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"gte": intS}}, "color[gte]=1700000000",
+			map[string]any{"gte": json.Number("1700000000")}, []bool{true}},
+		{"deepObject", true, &Shape{Types: TObject | TString}, `color={"a":1}`, `{"a":1}`, []bool{true}},
+		{"deepObject", true, &Shape{Types: TString}, "color=now", "now", []bool{true}},
+		// Stripe's tax_rates: an array, or "" to clear it.
+		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color=", "", []bool{true}},
+		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color[]=a&color[]=b", []any{"a", "b"}, []bool{true, true}},
 	}
 	for _, tc := range tests {
 		name := tc.style + "/" + map[bool]string{false: "no-explode", true: "explode"}[tc.explode] + "/" + tc.raw
@@ -254,6 +266,12 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		{"deepObject text after a bracket", "deepObject", true, deepShape, "color[meta]k=v", true, ErrMalformed},
 		{"deepObject too deep", "deepObject", true, deepShape, "color" + strings.Repeat("[a]", 20) + "=v", true, ErrMalformed},
 		{"free-form object bracketed key", "form", true, &Shape{Types: TObject, Additional: true, AddProps: intS}, "a[]=1", true, ErrAmbiguous},
+		// The bare name of a deepObject whose schema admits no scalar is
+		// left (refused by the caller as undeclared); of one that does,
+		// it may not be repeated or sent beside bracket keys.
+		{"deepObject bare name, object only", "deepObject", true, obj, "color=1", false, nil},
+		{"deepObject scalar twice", "deepObject", true, &Shape{Types: TObject | TInteger}, "color=1&color=2", true, ErrAmbiguous},
+		{"deepObject scalar beside brackets", "deepObject", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"gte": intS}}, "color[gte]=1&color=2", true, ErrAmbiguous},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,6 +440,14 @@ func TestShapeOf(t *testing.T) {
 		{"$ref followed", map[string]any{"$ref": "#/c/Int"}, func(s *Shape) bool { return s.Types == TInteger }},
 		{"unresolvable $ref is a string", map[string]any{"$ref": "#/c/Nope"}, func(s *Shape) bool { return s.Types == TString }},
 		{"oneOf merged", map[string]any{"oneOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}}}, func(s *Shape) bool { return s.Types == TInteger|TBoolean }},
+		// A member typed string counts, in either order; one that names
+		// no type adds nothing to a typed composition.
+		{"anyOf object or string", map[string]any{"anyOf": []any{map[string]any{"type": "object"}, map[string]any{"type": "string", "enum": []any{""}}}}, func(s *Shape) bool { return s.Types == TObject|TString }},
+		{"anyOf string or integer", map[string]any{"anyOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "string"}}}, func(s *Shape) bool { return s.Types == TInteger|TString }},
+		{"anyOf enum of strings or object", map[string]any{"anyOf": []any{map[string]any{"enum": []any{""}}, map[string]any{"type": "object"}}}, func(s *Shape) bool { return s.Types == TString|TObject }},
+		{"allOf $ref and a description", map[string]any{"allOf": []any{map[string]any{"$ref": "#/c/Int"}, map[string]any{"description": "x"}}}, func(s *Shape) bool { return s.Types == TInteger }},
+		{"allOf a description first", map[string]any{"allOf": []any{map[string]any{"description": "x"}, map[string]any{"$ref": "#/c/Int"}}}, func(s *Shape) bool { return s.Types == TInteger }},
+		{"untyped members and an enum", map[string]any{"allOf": []any{map[string]any{"description": "x"}}, "enum": []any{true}}, func(s *Shape) bool { return s.Types == TBoolean }},
 		{"enum types", map[string]any{"enum": []any{json.Number("1"), true}}, func(s *Shape) bool { return s.Types == TNumber|TBoolean }},
 		{"format binary is a file", map[string]any{"type": "string", "format": "binary"}, func(s *Shape) bool { return s.File }},
 		{"contentMediaType is a file", map[string]any{"type": "string", "contentMediaType": "image/png"}, func(s *Shape) bool { return s.File }},

@@ -41,6 +41,10 @@ type Shape struct {
 	// contentMediaType, contentEncoding), which multipart bodies carry
 	// as uploads.
 	File bool
+	// untyped: the schema names no type (a description, a bare $ref
+	// sibling), and Types is TString by default; merged into a
+	// composition that has types, it adds none.
+	untyped bool
 }
 
 // Has reports whether any of the type bits is set.
@@ -139,22 +143,32 @@ func shapeOf(v any, resolve Resolver, depth int) *Shape {
 			}
 		}
 	}
-	if enum, ok := m["enum"].([]any); ok && s.Types == 0 {
+	if enum, ok := m["enum"].([]any); ok && (s.Types == 0 || s.untyped) {
+		s.Types, s.untyped = 0, false
 		for _, e := range enum {
 			s.Types |= valueBit(e)
 		}
 	}
-	if c, ok := m["const"]; ok && s.Types == 0 {
-		s.Types |= valueBit(c)
+	if c, ok := m["const"]; ok && (s.Types == 0 || s.untyped) {
+		s.Types, s.untyped = valueBit(c), false
 	}
 	if s.Types == 0 {
-		s.Types = TString
+		s.Types, s.untyped = TString, true
 	}
 	return s
 }
 
+// merge adds a composition's member to dst. A member that names no type
+// adds none (allOf [{$ref: Obj}, {description: x}] stays an object), but
+// one typed string does: anyOf [object, {type: string}] admits both.
 func merge(dst, src *Shape) {
-	if src.Types != TString || dst.Types == 0 {
+	switch {
+	case dst.Types == 0:
+		dst.Types, dst.untyped = src.Types, src.untyped
+	case src.untyped:
+	case dst.untyped: // a string by default only: the member's types instead
+		dst.Types, dst.untyped = src.Types, false
+	default:
 		dst.Types |= src.Types
 	}
 	if dst.Items == nil {

@@ -17,6 +17,9 @@ type queryName struct {
 	// array marks a deepObject parameter whose schema is an array: its
 	// keys are name[] or name[0], name[1]... (params.Param.DeepArray).
 	array bool
+	// scalar marks a deepObject parameter whose schema admits a scalar,
+	// sent under the bare name (params.Param.DeepScalar).
+	scalar bool
 }
 
 // queryNames lists the keys the query parameters of ps are sent as: the
@@ -29,9 +32,9 @@ func queryNames(ps []*Param) []queryName {
 		}
 		switch {
 		case p.DeepArray():
-			out = append(out, queryName{name: p.Name, deep: true, array: true})
+			out = append(out, queryName{name: p.Name, deep: true, array: true, scalar: p.DeepScalar()})
 		case p.Style == "deepObject":
-			out = append(out, queryName{name: p.Name, deep: true, object: true})
+			out = append(out, queryName{name: p.Name, deep: true, object: true, scalar: p.DeepScalar()})
 		case p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) && !p.Shape.Has(params.TString|params.TArray):
 			for _, k := range sortedKeys(p.Shape.Props) {
 				out = append(out, queryName{name: k, object: p.Shape.Props[k].Has(params.TObject)})
@@ -61,8 +64,9 @@ func (op *Op) MaxQueryParams(cfg *Config) int {
 //     PHP mangles (li.mit, li mit and li[mit all become li_mit);
 //   - the name in other case (ASP.NET Core and other case-insensitive
 //     model binders: LIMIT binds limit);
-//   - the bare name of a deepObject parameter, or name[] (qs reads both
-//     beside or instead of name[property]);
+//   - the bare name of a deepObject parameter whose schema admits no
+//     scalar, or name[] (qs reads both beside or instead of
+//     name[property]);
 //   - name.property for an object name (ASP.NET Core and Spring bind
 //     dotted keys into nested objects, qs with allowDots too).
 //
@@ -71,7 +75,7 @@ func (op *Op) MaxQueryParams(cfg *Config) int {
 // allocates only for keys PHP would mangle.
 func aliasOf(key string, names []queryName) string {
 	for _, n := range names {
-		if key == n.name && !n.deep {
+		if key == n.name && (!n.deep || n.scalar) {
 			return ""
 		}
 		if n.deep && len(key) > len(n.name)+1 && key[len(n.name)] == '[' && strings.HasPrefix(key, n.name) && (n.array || key[len(n.name)+1] != ']') {

@@ -74,6 +74,10 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject array cleared", "params", "GET", "/v1/params/deepscalar?tax_rates=", nil, "", "", 200, true, ""},
 		{"params deepObject array or string, array", "params", "GET", "/v1/params/deepscalar?tax_rates[]=txr_1&tax_rates[]=txr_2", nil, "", "", 200, true, ""},
 		{"params deepObject array or string, other string", "params", "GET", "/v1/params/deepscalar?tax_rates=txr_1", nil, "", "", 400, false, inv},
+		// A string or an array of them, exploded: repeated, the array.
+		{"params string or array, one", "params", "GET", "/v1/params/deepscalar?domain=a.example", nil, "", "", 200, true, ""},
+		{"params string or array, repeated", "params", "GET", "/v1/params/deepscalar?domain=a.example&domain=b.example", nil, "", "", 200, true, ""},
+		{"params string or array, too many", "params", "GET", "/v1/params/deepscalar?domain=a&domain=b&domain=c&domain=d", nil, "", "", 400, false, inv},
 
 		// Path keys that carry a query or fragment (generated AWS and
 		// Azure contracts): routed at their path, the query required,

@@ -326,6 +326,19 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		}
 		return obj, true, nil
 	}
+	if sh.Has(TArray) && !sh.Has(TObject) && sh.Has(deepScalarTypes) && exploded && countPairs(q, p.Name) > 1 {
+		// A scalar or an array of them (anyOf [string, array]: Vercel's
+		// domain): one pair is the scalar, read below; repeated, the
+		// pairs can only be the array, as an exploded array is sent.
+		var out []any
+		for i, kv := range q {
+			if kv.Key == p.Name {
+				consumed[i] = true
+				out = append(out, Scalar(kv.Value, sh.Items))
+			}
+		}
+		return out, true, nil
+	}
 	if sh.Has(TArray) && !sh.Has(TString|TObject) && exploded {
 		var out []any
 		for i, kv := range q {
@@ -370,6 +383,17 @@ func (p *Param) namedScalar(q []Pair, consumed []bool) (any, bool, error) {
 	}
 	consumed[idx] = true
 	return Scalar(q[idx].Value, p.Shape), true, nil
+}
+
+// countPairs is how many pairs are called name.
+func countPairs(q []Pair, name string) int {
+	n := 0
+	for _, kv := range q {
+		if kv.Key == name {
+			n++
+		}
+	}
+	return n
 }
 
 // onePair is the index of the one pair called name: -1 when there is

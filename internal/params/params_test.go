@@ -205,6 +205,10 @@ func TestQueryStyles(t *testing.T) {
 		// Stripe's tax_rates: an array, or "" to clear it.
 		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color=", "", []bool{true}},
 		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color[]=a&color[]=b", []any{"a", "b"}, []bool{true, true}},
+		// A string or an array of them, exploded (Vercel's domain): one
+		// pair is the string, repeated pairs the array.
+		{"form", true, &Shape{Types: TArray | TString, Items: str}, "color=a", "a", []bool{true}},
+		{"form", true, &Shape{Types: TArray | TString, Items: str}, "color=a&x=1&color=b", []any{"a", "b"}, []bool{true, false, true}},
 	}
 	for _, tc := range tests {
 		name := tc.style + "/" + map[bool]string{false: "no-explode", true: "explode"}[tc.explode] + "/" + tc.raw

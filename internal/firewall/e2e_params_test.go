@@ -74,6 +74,12 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject array cleared", "params", "GET", "/v1/params/deepscalar?tax_rates=", nil, "", "", 200, true, ""},
 		{"params deepObject array or string, array", "params", "GET", "/v1/params/deepscalar?tax_rates[]=txr_1&tax_rates[]=txr_2", nil, "", "", 200, true, ""},
 		{"params deepObject array or string, other string", "params", "GET", "/v1/params/deepscalar?tax_rates=txr_1", nil, "", "", 400, false, inv},
+		// An object or a string, exploded: the properties' pairs, or
+		// the string under the name.
+		{"params object or string, the string", "params", "GET", "/v1/params/deepscalar?sort=date", nil, "", "", 200, true, ""},
+		{"params object or string, the object", "params", "GET", "/v1/params/deepscalar?field=date&dir=desc", nil, "", "", 200, true, ""},
+		{"params object or string, invalid property", "params", "GET", "/v1/params/deepscalar?field=date&dir=up", nil, "", "", 400, false, inv},
+		{"params object or string, both", "params", "GET", "/v1/params/deepscalar?sort=date&dir=desc", nil, "", "", 400, false, ""},
 		// A string or an array of them, exploded: repeated, the array.
 		{"params string or array, one", "params", "GET", "/v1/params/deepscalar?domain=a.example", nil, "", "", 200, true, ""},
 		{"params string or array, repeated", "params", "GET", "/v1/params/deepscalar?domain=a.example&domain=b.example", nil, "", "", 200, true, ""},

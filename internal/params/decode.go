@@ -224,6 +224,13 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 		}
 		return out, nil
 	case sh.Has(TObject) && !sh.Has(TString|TArray):
+		if sh.Has(TInteger|TNumber|TBoolean) && !strings.Contains(s, sep) && !explode {
+			// An object or a number or boolean (anyOf [integer,
+			// object]), sent as one atom: not an object's pairs.
+			if sc := Scalar(s, sh); !isString(sc) {
+				return sc, nil
+			}
+		}
 		obj := map[string]any{}
 		if s == "" {
 			return obj, nil
@@ -278,17 +285,19 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		return p.deepObject(q, consumed)
 	}
 	exploded := p.Explode
-	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded && sh.Has(TInteger|TNumber|TBoolean|TNull) {
-		// An object or a scalar (oneOf [integer, {number, size}]): the
-		// scalar is the pair of the parameter's own name (page=2), the
-		// object its properties' pairs (number=2&size=50).
+	spread := sh.Has(TObject) && !sh.Has(TArray) && exploded
+	if spread && sh.Has(deepScalarTypes|TNull) {
+		// An object or a scalar (oneOf [integer, {number, size}],
+		// anyOf [object, string]): the scalar is the pair of the
+		// parameter's own name (page=2), the object its properties'
+		// pairs (number=2&size=50).
 		if _, isProp := sh.Props[p.Name]; !isProp {
 			if v, present, err := p.namedScalar(q, consumed); present {
 				return v, true, err
 			}
 		}
 	}
-	if sh.Has(TObject) && !sh.Has(TString|TArray) && exploded {
+	if spread {
 		// Exploded form objects spread their properties as top-level keys.
 		// A free-form one (additionalProperties) also takes every key no
 		// other parameter took, typed by additionalProperties, so that
@@ -383,6 +392,11 @@ func (p *Param) namedScalar(q []Pair, consumed []bool) (any, bool, error) {
 	}
 	consumed[idx] = true
 	return Scalar(q[idx].Value, p.Shape), true, nil
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
 }
 
 // countPairs is how many pairs are called name.

@@ -205,6 +205,13 @@ func TestQueryStyles(t *testing.T) {
 		// Stripe's tax_rates: an array, or "" to clear it.
 		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color=", "", []bool{true}},
 		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color[]=a&color[]=b", []any{"a", "b"}, []bool{true, true}},
+		// An object or a string, exploded: the name is the string, the
+		// properties' pairs the object.
+		{"form", true, &Shape{Types: TObject | TString, Props: map[string]*Shape{"R": intS}}, "color=x&X=1", "x", []bool{true, false}},
+		{"form", true, &Shape{Types: TObject | TString, Props: map[string]*Shape{"R": intS}}, "R=1", map[string]any{"R": json.Number("1")}, []bool{true}},
+		// An object or an integer, not exploded: one atom is the integer.
+		{"form", false, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, "color=5", json.Number("5"), []bool{true}},
+		{"form", false, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, "color=R,5", map[string]any{"R": json.Number("5")}, []bool{true}},
 		// A string or an array of them, exploded (Vercel's domain): one
 		// pair is the string, repeated pairs the array.
 		{"form", true, &Shape{Types: TArray | TString, Items: str}, "color=a", "a", []bool{true}},

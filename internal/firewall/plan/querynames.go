@@ -35,9 +35,13 @@ func queryNames(ps []*Param) []queryName {
 			out = append(out, queryName{name: p.Name, deep: true, array: true, scalar: p.DeepScalar()})
 		case p.Style == "deepObject":
 			out = append(out, queryName{name: p.Name, deep: true, object: true, scalar: p.DeepScalar()})
-		case p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) && !p.Shape.Has(params.TString|params.TArray):
+		case p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) && !p.Shape.Has(params.TArray):
 			for _, k := range sortedKeys(p.Shape.Props) {
 				out = append(out, queryName{name: k, object: p.Shape.Props[k].Has(params.TObject)})
+			}
+			if _, isProp := p.Shape.Props[p.Name]; !isProp && p.Shape.Has(params.TString|params.TInteger|params.TNumber|params.TBoolean|params.TNull) {
+				// An object or a scalar: the scalar goes under the name.
+				out = append(out, queryName{name: p.Name})
 			}
 		default:
 			out = append(out, queryName{name: p.Name, object: p.Shape.Has(params.TObject)})

@@ -224,9 +224,10 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 		}
 		return out, nil
 	case sh.Has(TObject) && !sh.Has(TString|TArray):
-		if sh.Has(TInteger|TNumber|TBoolean) && !strings.Contains(s, sep) && !explode {
+		if sh.Has(TInteger|TNumber|TBoolean) && !strings.Contains(s, sep) && (!explode || !strings.Contains(s, "=")) {
 			// An object or a number or boolean (anyOf [integer,
-			// object]), sent as one atom: not an object's pairs.
+			// object]), sent as one atom: not an object's pairs
+			// (R,5 or, exploded, R=5).
 			if sc := Scalar(s, sh); !isString(sc) {
 				return sc, nil
 			}

@@ -212,6 +212,7 @@ func TestQueryStyles(t *testing.T) {
 		// An object or an integer, not exploded: one atom is the integer.
 		{"form", false, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, "color=5", json.Number("5"), []bool{true}},
 		{"form", false, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, "color=R,5", map[string]any{"R": json.Number("5")}, []bool{true}},
+		{"form", false, &Shape{Types: TObject | TBoolean, Props: map[string]*Shape{"R": intS}}, "color=true", true, []bool{true}},
 		// A string or an array of them, exploded (Vercel's domain): one
 		// pair is the string, repeated pairs the array.
 		{"form", true, &Shape{Types: TArray | TString, Items: str}, "color=a", "a", []bool{true}},
@@ -377,6 +378,13 @@ func TestHeaderAndCookie(t *testing.T) {
 		{"header object with optional whitespace", func() (any, bool, error) { return h(obj, false, "R, 100, G, 200, B, 150") }, wantObj, true, nil},
 		{"header exploded object with optional whitespace", func() (any, bool, error) { return h(obj, true, "R=100, G=200, B=150") }, wantObj, true, nil},
 		{"header scalar given twice", func() (any, bool, error) { return h(str, false, "a", "b") }, nil, true, ErrAmbiguous},
+		// An object or an integer: one atom is the integer, exploded or not.
+		{"header object or integer, the integer", func() (any, bool, error) {
+			return h(&Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, true, "5")
+		}, json.Number("5"), true, nil},
+		{"header object or integer, the object", func() (any, bool, error) {
+			return h(&Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, true, "R=5")
+		}, map[string]any{"R": json.Number("5")}, true, nil},
 		{"cookie string", func() (any, bool, error) { return param("form", false, str).Cookie([]string{"blue"}) }, "blue", true, nil},
 		{"cookie array", func() (any, bool, error) { return param("form", false, arr).Cookie([]string{"blue,black,brown"}) }, wantArr, true, nil},
 		{"cookie array repeated", func() (any, bool, error) { return param("form", true, arr).Cookie([]string{"blue", "black", "brown"}) }, wantArr, true, nil},

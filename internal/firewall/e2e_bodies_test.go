@@ -65,26 +65,22 @@ func e2eBodyCases() []e2eCase {
 	words := func(n, letters int) string { // a JSON array of n words
 		return "[" + strings.TrimSuffix(strings.Repeat(`"`+strings.Repeat("a", letters)+`",`, n), ",") + "]"
 	}
-	arns := func(n int, last string) string { // a JSON array of n ARNs of 100 bytes, the last one replaced when given
-		items := make([]string, n)
-		for i := range items {
-			items[i] = fmt.Sprintf(`"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/%040d:*"`, i)
+	// numbered is a JSON array of n strings, format numbering each, the
+	// last one replaced when given.
+	numbered := func(format string) func(n int, last string) string {
+		return func(n int, last string) string {
+			items := make([]string, n)
+			for i := range items {
+				items[i] = strconv.Quote(fmt.Sprintf(format, i))
+			}
+			if last != "" {
+				items[n-1] = strconv.Quote(last)
+			}
+			return "[" + strings.Join(items, ",") + "]"
 		}
-		if last != "" {
-			items[n-1] = strconv.Quote(last)
-		}
-		return "[" + strings.Join(items, ",") + "]"
 	}
-	roles := func(n int, last string) string { // a JSON array of n IAM role ARNs of 100 bytes, the last one replaced when given
-		items := make([]string, n)
-		for i := range items {
-			items[i] = fmt.Sprintf(`"arn:aws:iam::123456789012:role/service-role/%055d"`, i)
-		}
-		if last != "" {
-			items[n-1] = strconv.Quote(last)
-		}
-		return "[" + strings.Join(items, ",") + "]"
-	}
+	arns := numbered("arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/%040d:*") // 100 bytes each
+	roles := numbered("arn:aws:iam::123456789012:role/service-role/%055d")                // IAM role ARNs of 100 bytes
 	ctl := func(b string) string { return strings.ReplaceAll(ok, "--B", "--"+b) }
 	return []e2eCase{
 		{"bodies form accepted", "bodies", "POST", "/v1/bodies/form", nil, formCT, "name=pen&count=3", 201, true, ""},

@@ -266,14 +266,7 @@ func classify(err error) (undeclared, other []string) {
 		return nil, []string{err.Error()}
 	}
 	seenU, seenO := map[string]bool{}, map[string]bool{}
-	var walk func(v *jsonschema.ValidationError)
-	walk = func(v *jsonschema.ValidationError) {
-		if len(v.Causes) > 0 {
-			for _, c := range v.Causes {
-				walk(c)
-			}
-			return
-		}
+	for _, v := range spec.ValidationLeaves(ve) {
 		loc := "/" + strings.Join(v.InstanceLocation, "/")
 		switch k := v.ErrorKind.(type) {
 		case *kind.AdditionalProperties:
@@ -284,16 +277,16 @@ func classify(err error) (undeclared, other []string) {
 					undeclared = append(undeclared, name)
 				}
 			}
-			return
+			continue
 		case *kind.FalseSchema:
 			name := strings.TrimPrefix(loc, "/")
 			if !seenU[name] {
 				seenU[name] = true
 				undeclared = append(undeclared, name)
 			}
-			return
+			continue
 		case *kind.Group, *kind.Schema, *kind.Reference:
-			return
+			continue
 		}
 		msg := loc + ": " + v.ErrorKind.LocalizedString(printer)
 		if !seenO[msg] {
@@ -301,7 +294,6 @@ func classify(err error) (undeclared, other []string) {
 			other = append(other, msg)
 		}
 	}
-	walk(ve)
 	sort.Strings(undeclared)
 	sort.Strings(other)
 	return undeclared, other

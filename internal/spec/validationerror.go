@@ -20,22 +20,13 @@ func ValidationSummary(err error, limit int) string {
 	}
 	var leaves []string
 	seen := map[string]bool{}
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) > 0 {
-			for _, c := range e.Causes {
-				walk(c)
-			}
-			return
-		}
+	for _, e := range ValidationLeaves(ve) {
 		msg := strings.ReplaceAll(e.Error(), "\n", " ")
-		if seen[msg] {
-			return
+		if !seen[msg] {
+			seen[msg] = true
+			leaves = append(leaves, msg)
 		}
-		seen[msg] = true
-		leaves = append(leaves, msg)
 	}
-	walk(ve)
 	// The engine visits properties in map order: sorted, the same value
 	// always reads the same.
 	slices.Sort(leaves)
@@ -44,4 +35,27 @@ func ValidationSummary(err error, limit int) string {
 		s += fmt.Sprintf(" (and %d more)", len(leaves)-limit)
 	}
 	return s
+}
+
+// ValidationLeaves returns the deepest causes of a validation error (the
+// engine's tree ends in them: each says what failed where), in the
+// engine's order; none when err is no *jsonschema.ValidationError.
+func ValidationLeaves(err error) []*jsonschema.ValidationError {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []*jsonschema.ValidationError
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			out = append(out, e)
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return out
 }

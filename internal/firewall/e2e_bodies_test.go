@@ -249,6 +249,13 @@ func e2eBodyCases() []e2eCase {
 		{"bodies form deepObject undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Brole%5D=admin", 400, false, "undeclared-property"},
 		{"bodies form deepObject sent as a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter=x", 400, false, "invalid-form"},
 		{"bodies form deepObject beside a plain field", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "filter%5Bkind%5D=a&filter=x", 400, false, "parameter-ambiguous"},
+		// A deepObject field that is an array of objects (Stripe's
+		// subscription items): indices in order, each item validated.
+		{"bodies form deepObject array of objects", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "items%5B0%5D%5Bprice%5D=price_1&items%5B0%5D%5Bquantity%5D=2&items%5B1%5D%5Bprice%5D=price_2", 201, true, ""},
+		{"bodies form deepObject array of objects, item invalid", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "items%5B0%5D%5Bprice%5D=price_1&items%5B0%5D%5Bquantity%5D=0", 400, false, "schema-violation"},
+		{"bodies form deepObject array of objects, item missing a property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "items%5B0%5D%5Bquantity%5D=2", 400, false, ""},
+		{"bodies form deepObject array of objects, undeclared property", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "items%5B0%5D%5Bprice%5D=p&items%5B0%5D%5Badmin%5D=1", 400, false, "undeclared-property"},
+		{"bodies form deepObject array of objects, index out of order", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "items%5B1%5D%5Bprice%5D=p", 400, false, "parameter-ambiguous"},
 		// A deepObject field whose schema admits a string too: "" under
 		// the bare name clears it (Stripe's metadata=), as typed.
 		{"bodies form deepObject or string, cleared", "bodies", "POST", "/v1/bodies/encoded", nil, formCT, "metadata=", 201, true, ""},

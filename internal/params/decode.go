@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -474,35 +473,31 @@ func (p *Param) DeepArray() bool {
 // them as keys, so anything else would be read as another list than the
 // one validated.
 func (p *Param) deepArray(q []Pair, consumed []bool) (any, bool, error) {
-	var items []any
 	prefix := p.Name + "["
-	indexed, bracketed := false, false
+	var root any
+	present := false
 	for i, kv := range q {
 		rest, ok := strings.CutPrefix(kv.Key, prefix)
 		if !ok {
 			continue
 		}
-		inner, ok := strings.CutSuffix(rest, "]")
-		switch {
-		case !ok || strings.ContainsAny(inner, "[]"):
-			return nil, true, ErrMalformed
-		case inner == "":
-			bracketed = true
-		case isIndex(inner) && inner == strconv.Itoa(len(items)):
-			indexed = true
-		default:
-			return nil, true, ambiguity(fmt.Sprintf("item %q of %q is out of order or not an index", inner, p.Name))
-		}
-		if indexed && bracketed {
-			return nil, true, ambiguity(fmt.Sprintf("%q is sent both as %s[] and with indices", p.Name, p.Name))
+		path, err := bracketPath(rest)
+		if err != nil {
+			return nil, true, err
 		}
 		consumed[i] = true
-		items = append(items, Scalar(kv.Value, p.Shape.Items))
+		present = true
+		// The parameter is the array itself: its first bracket is an
+		// item's index (items[0][price]=x, Stripe's subscription items)
+		// or [] (expand[]=a), read as deepObject reads a nested array.
+		if root, err = deepPut(root, p.Shape, false, path, kv.Value, 0); err != nil {
+			return nil, true, err
+		}
 	}
-	if items == nil {
+	if !present {
 		return nil, false, nil
 	}
-	return items, true, nil
+	return deepFinish(root), true, nil
 }
 
 // FreeForm reports whether p is an exploded form object that admits

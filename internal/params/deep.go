@@ -123,8 +123,11 @@ func deepPut(cur any, sh *Shape, top bool, path []string, raw string, depth int)
 		case seg == "":
 			// items[]=a appends; items[][x]=1 means another item to
 			// qs for each pair, and one item to others.
-			if len(path) > 1 || arr.indexed {
-				return nil, ErrAmbiguous
+			if len(path) > 1 {
+				return nil, ambiguity("has [] before a nested key, which qs reads as one item per pair and others as one item")
+			}
+			if arr.indexed {
+				return nil, ambiguity("is sent both with [] and with indices, which parsers number differently")
 			}
 			arr.bracketed = true
 			arr.items = append(arr.items, Scalar(raw, sh.Items))
@@ -145,8 +148,10 @@ func deepPut(cur any, sh *Shape, top bool, path []string, raw string, depth int)
 				return nil, err
 			}
 			arr.items[n] = v
+		case arr.bracketed && isIndex(seg):
+			return nil, ambiguity("is sent both with [] and with indices, which parsers number differently")
 		default:
-			return nil, ErrAmbiguous
+			return nil, ambiguity(fmt.Sprintf("has an array item %q that is not an index", seg))
 		}
 		return arr, nil
 	}

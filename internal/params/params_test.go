@@ -205,6 +205,12 @@ func TestQueryStyles(t *testing.T) {
 		// Stripe's tax_rates: an array, or "" to clear it.
 		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color=", "", []bool{true}},
 		{"deepObject", true, &Shape{Types: TArray | TString, Items: str}, "color[]=a&color[]=b", []any{"a", "b"}, []bool{true, true}},
+		// deepObject on an array of objects (Stripe's subscription items,
+		// checkout line_items): items[0][price]=x, indices in order.
+		{"deepObject", true, deepShape.Props["items"], "color[0][sku]=a&color[0][qty]=2&color[1][sku]=b",
+			[]any{map[string]any{"sku": "a", "qty": json.Number("2")}, map[string]any{"sku": "b"}}, []bool{true, true, true}},
+		{"deepObject", true, deepShape.Props["items"], "color[0][sku]=a&color[1][sku]=b&color[0][qty]=2",
+			[]any{map[string]any{"sku": "a", "qty": json.Number("2")}, map[string]any{"sku": "b"}}, []bool{true, true, true}},
 		// An object or a string, exploded: the name is the string, the
 		// properties' pairs the object.
 		{"form", true, &Shape{Types: TObject | TString, Props: map[string]*Shape{"R": intS}}, "color=x&X=1", "x", []bool{true, false}},
@@ -281,6 +287,10 @@ func TestQueryAbsentAndErrors(t *testing.T) {
 		// The bare name of a deepObject whose schema admits no scalar is
 		// left (refused by the caller as undeclared); of one that does,
 		// it may not be repeated or sent beside bracket keys.
+		{"deepObject array of objects, index out of order", "deepObject", true, deepShape.Props["items"], "color[1][sku]=a", true, ErrAmbiguous},
+		{"deepObject array of objects, [] before a key", "deepObject", true, deepShape.Props["items"], "color[][sku]=a", true, ErrAmbiguous},
+		{"deepObject array of objects, a property as an item", "deepObject", true, deepShape.Props["items"], "color[sku]=a", true, ErrAmbiguous},
+		{"deepObject array of scalars, nested key", "deepObject", true, arr, "color[0][x]=a", true, ErrMalformed},
 		{"deepObject bare name, object only", "deepObject", true, obj, "color=1", false, nil},
 		{"deepObject scalar twice", "deepObject", true, &Shape{Types: TObject | TInteger}, "color=1&color=2", true, ErrAmbiguous},
 		{"deepObject scalar beside brackets", "deepObject", true, &Shape{Types: TObject | TInteger, Props: map[string]*Shape{"gte": intS}}, "color[gte]=1&color=2", true, ErrAmbiguous},

@@ -149,7 +149,11 @@ func queryPairs(p *spec.Parameter, v any) []string {
 		if p.Style == "deepObject" {
 			// deepObject is defined for objects; on an array, contracts
 			// (Stripe's expand) mean the bracket form qs, PHP and Rails
-			// read as an array, which the firewall reads too.
+			// read as an array, which the firewall reads too; items that
+			// are objects go by index (Stripe's items[0][price]=x).
+			if nestedItems(x) {
+				return deepPairs(name, x, esc)
+			}
 			out := make([]string, len(atoms))
 			for i, a := range atoms {
 				out[i] = pair(name+"%5B%5D", a)
@@ -200,6 +204,18 @@ func queryPairs(p *spec.Parameter, v any) []string {
 // an object's properties one level down, an array of scalars as its key
 // repeated, an array holding objects or arrays by index, a scalar as one
 // pair. An empty object or array sends nothing.
+// nestedItems reports an array holding an object or an array, which the
+// bracket forms send by index.
+func nestedItems(x []any) bool {
+	for _, it := range x {
+		switch it.(type) {
+		case map[string]any, []any:
+			return true
+		}
+	}
+	return false
+}
+
 func deepPairs(prefix string, v any, esc func(string) string) []string {
 	switch x := v.(type) {
 	case map[string]any:
@@ -209,13 +225,7 @@ func deepPairs(prefix string, v any, esc func(string) string) []string {
 		}
 		return out
 	case []any:
-		nested := false
-		for _, it := range x {
-			switch it.(type) {
-			case map[string]any, []any:
-				nested = true
-			}
-		}
+		nested := nestedItems(x)
 		var out []string
 		for i, it := range x {
 			if nested {

@@ -63,6 +63,12 @@ func e2eParamCases() []e2eCase {
 		{"params deepObject array index out of order", "params", "GET", "/v1/params/deeparray?expand[1]=a", nil, "", "", 400, false, amb},
 		{"params deepObject array forms mixed", "params", "GET", "/v1/params/deeparray?expand[]=a&expand[0]=b", nil, "", "", 400, false, amb},
 		{"params deepObject array bare name", "params", "GET", "/v1/params/deeparray?expand=a", nil, "", "", 400, false, amb},
+		// A path parameter marked x-multi-segment (GitHub's file paths)
+		// spans segments; its value is validated whole.
+		{"params multi-segment path", "params", "GET", "/v1/params/files/docs/guide/readme.md", nil, "", "", 200, true, ""},
+		{"params multi-segment path, one segment", "params", "GET", "/v1/params/files/readme.md", nil, "", "", 200, true, ""},
+		{"params multi-segment path invalid", "params", "GET", "/v1/params/files/docs/readme.txt", nil, "", "", 400, false, inv},
+		{"params multi-segment path with a dot-segment", "params", "GET", "/v1/params/files/docs/../readme.md", nil, "", "", 400, false, "ambiguous-path"},
 		// deepObject on a schema that admits a scalar too (Stripe's
 		// created=1700000000, tax_rates=): the bare name is the scalar.
 		{"params deepObject scalar under the bare name", "params", "GET", "/v1/params/deepscalar?created=1700000000", nil, "", "", 200, true, ""},

@@ -216,3 +216,18 @@ func TestCookieValues(t *testing.T) {
 		t.Errorf("JSON content with ';' sent as %q", got)
 	}
 }
+
+// A multi-segment path value (x-multi-segment) keeps its slashes as
+// separators and escapes each segment.
+func TestEscapeSegments(t *testing.T) {
+	for in, want := range map[string]string{
+		"readme.md":         "readme.md",
+		"docs/my file.md":   "docs/my%20file.md",
+		"a/b?c/d#e":         "a/b%3Fc/d%23e",
+		"heads/feature/x%y": "heads/feature/x%25y",
+	} {
+		if got := escapeSegments(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}

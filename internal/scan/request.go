@@ -285,7 +285,11 @@ func (e *engine) build(ctx context.Context, r *request) (*exchange, error) {
 		}
 		switch p.In {
 		case "path":
-			path = strings.ReplaceAll(path, "{"+p.Name+"}", styledValue(p, v, url.PathEscape))
+			esc := url.PathEscape
+			if p.MultiSegment() {
+				esc = escapeSegments
+			}
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", styledValue(p, v, esc))
 		case "query":
 			pairs := queryPairs(p, v)
 			if d := r.dupQuery; d != nil && d.key == k {
@@ -520,4 +524,15 @@ func (e *engine) withTargetQuery(query []string, declared func(name string) bool
 		out = append(out, kv)
 	}
 	return append(out, query...)
+}
+
+// escapeSegments escapes a multi-segment path value (GitHub's file paths,
+// x-multi-segment) segment by segment: its slashes separate segments, as
+// the API routes them.
+func escapeSegments(s string) string {
+	segs := strings.Split(s, "/")
+	for i, seg := range segs {
+		segs[i] = url.PathEscape(seg)
+	}
+	return strings.Join(segs, "/")
 }

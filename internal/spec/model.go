@@ -293,6 +293,16 @@ type Parameter struct {
 	Ref           NodeRef // where the parameter object is defined
 }
 
+// MultiSegment reports a path parameter whose value spans segments, as
+// GitHub's definition marks its file paths and git refs with
+// x-multi-segment: true (contents/{path} for contents/docs/readme.md).
+// OpenAPI itself has no such parameter; routers that serve these APIs
+// match the rest of the path there.
+func (p *Parameter) MultiSegment() bool {
+	b, _ := p.Extensions["x-multi-segment"].(bool)
+	return b && p.In == "path"
+}
+
 // Ignored reports a header parameter named Accept, Content-Type or
 // Authorization, which OpenAPI says "SHALL be ignored": those headers are
 // described by the responses' and request body's media types and by the

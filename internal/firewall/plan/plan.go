@@ -169,6 +169,9 @@ type Op struct {
 	AllowUndeclaredQuery bool
 	// AllowEncodedSlash: %2F may stand in the path parameters (OpConfig).
 	AllowEncodedSlash bool
+	// multiSegment names the path parameters that span segments
+	// (spec.Parameter.MultiSegment).
+	multiSegment []string
 	hasQuery          bool
 	// queryNames are the query keys the operation declares, computed once:
 	// lenient frameworks bind other spellings of them (see aliasOf).
@@ -325,6 +328,7 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	}
 	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
 	p.Router.EncodedSlash = func(op *Op, _ string) bool { return op.AllowEncodedSlash }
+	p.Router.MultiSegment = func(op *Op, name string) bool { return slices.Contains(op.multiSegment, name) }
 	// The first operation routed at each base, method and path shape, so
 	// that operations whose keys differ only by a query or fragment
 	// become one route's alternatives instead of a conflict.
@@ -706,6 +710,9 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		op.Params = append(op.Params, pp)
 		if sp.In == "path" {
 			op.pathParams = append(op.pathParams, pp)
+			if sp.MultiSegment() {
+				op.multiSegment = append(op.multiSegment, sp.Name)
+			}
 		}
 		if sp.In == "header" {
 			op.HeaderNames = append(op.HeaderNames, sp.Name)

@@ -69,6 +69,11 @@ type Router[T any] struct {
 	// else an encoded slash is ErrAmbiguous, since most servers decode it
 	// before routing.
 	EncodedSlash func(v T, param string) bool
+	// MultiSegment, when set, says whether a path parameter that is a
+	// whole segment ({path}) of the value being added spans one or more
+	// segments (GitHub's x-multi-segment: contents/{path} matches
+	// contents/docs/readme.md). Consulted by Add.
+	MultiSegment func(v T, param string) bool
 }
 
 type node[T any] struct {
@@ -89,6 +94,9 @@ type node[T any] struct {
 
 type paramChild[T any] struct {
 	parts []string // literal, name, literal, name, ..., literal
+	// multi: the segment is one variable that spans one or more
+	// segments (Router.MultiSegment).
+	multi bool
 	next  *node[T]
 }
 
@@ -141,6 +149,12 @@ func (r *Router[T]) Add(base, template, method string, v T) error {
 	return r.add(base+template, template, method, v)
 }
 
+// multiParam reports whether parts is one variable that v says spans
+// segments.
+func (r *Router[T]) multiParam(parts []string, v T) bool {
+	return r.MultiSegment != nil && len(parts) == 3 && parts[0] == "" && parts[2] == "" && r.MultiSegment(v, parts[1])
+}
+
 // add registers v at full, the base path (made of literal segments) and
 // template joined.
 func (r *Router[T]) add(full, template, method string, v T) error {
@@ -169,18 +183,23 @@ func (r *Router[T]) add(full, template, method string, v T) error {
 		if err != nil {
 			return err
 		}
+		multi := r.multiParam(parts, v)
 		var found *paramChild[T]
 		for _, pc := range n.params {
-			if equalParts(pc.parts, parts) {
+			if equalParts(pc.parts, parts) && pc.multi == multi {
 				found = pc
 			}
 		}
 		if found == nil {
-			found = &paramChild[T]{parts: parts, next: &node[T]{}}
+			found = &paramChild[T]{parts: parts, multi: multi, next: &node[T]{}}
 			n.params = append(n.params, found)
-			// More literal text first: /x/{id}.json before /x/{id}.
+			// More literal text first: /x/{id}.json before /x/{id}; a
+			// variable of one segment before one that may span several.
 			sort.SliceStable(n.params, func(i, j int) bool {
-				return literalLen(n.params[i].parts) > literalLen(n.params[j].parts)
+				if li, lj := literalLen(n.params[i].parts), literalLen(n.params[j].parts); li != lj {
+					return li > lj
+				}
+				return !n.params[i].multi && n.params[j].multi
 			})
 		}
 		n = found.next
@@ -382,6 +401,19 @@ func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambig
 	}
 	for _, pc := range n.params {
 		mark := len(*params)
+		if pc.multi {
+			// The fewest segments that let the rest match: contents/{path}
+			// beside contents/{path}/meta reads a/b/meta as the second.
+			for k := 1; k <= len(segs) && segs[k-1] != ""; k++ {
+				v := strings.Join(segs[:k], "/")
+				*params = append(*params, PathParam{Name: pc.parts[1], Raw: v, Escaped: v})
+				if hit := pc.next.match(segs[k:], method, params, ambiguous, first); hit != nil {
+					return hit
+				}
+				*params = (*params)[:mark]
+			}
+			continue
+		}
 		if matchParts(pc.parts, seg, params) {
 			if hit := pc.next.match(segs[1:], method, params, ambiguous, first); hit != nil {
 				return hit

@@ -3,6 +3,7 @@ package route
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -368,5 +369,53 @@ func TestEncodedSlashWhereAllowed(t *testing.T) {
 	r.EncodedSlash = nil
 	if _, _, err := r.Lookup("GET", "/jobs/arn:job%2F1"); !errors.Is(err, ErrAmbiguous) {
 		t.Errorf("without EncodedSlash: %v, want ErrAmbiguous", err)
+	}
+}
+
+// A multi-segment parameter (GitHub's x-multi-segment) takes one or more
+// whole segments, the fewest that let the rest of the template match;
+// literal segments and one-segment parameters still come first, and what
+// the router refuses elsewhere (dot-segments, empty segments) it refuses
+// inside such a value too.
+func TestMultiSegment(t *testing.T) {
+	r := New[string]()
+	r.MultiSegment = func(v string, param string) bool { return strings.Contains(v, "{path}") && param == "path" || strings.Contains(v, "{ref}") && param == "ref" }
+	for _, op := range [][2]string{
+		{"GET", "/repos/{owner}/contents/{path}"},
+		{"PUT", "/repos/{owner}/contents/{path}"},
+		{"GET", "/repos/{owner}/contents/README"},
+		{"GET", "/repos/{owner}/commits/{ref}"},
+		{"GET", "/repos/{owner}/commits/{ref}/status"},
+		{"GET", "/repos/{owner}/issues/{number}"},
+	} {
+		if err := r.Add("", op[1], op[0], op[0]+" "+op[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		method, path string
+		want         string
+		value        string // the last captured parameter
+		err          error
+	}{
+		{"GET", "/repos/o/contents/docs/readme.md", "GET /repos/{owner}/contents/{path}", "docs/readme.md", nil},
+		{"PUT", "/repos/o/contents/a/b/c.txt", "PUT /repos/{owner}/contents/{path}", "a/b/c.txt", nil},
+		{"GET", "/repos/o/contents/readme.md", "GET /repos/{owner}/contents/{path}", "readme.md", nil},
+		{"GET", "/repos/o/contents/README", "GET /repos/{owner}/contents/README", "o", nil},
+		{"GET", "/repos/o/commits/heads/main", "GET /repos/{owner}/commits/{ref}", "heads/main", nil},
+		{"GET", "/repos/o/commits/heads/main/status", "GET /repos/{owner}/commits/{ref}/status", "heads/main", nil},
+		{"GET", "/repos/o/issues/1/2", "", "", ErrNotFound}, // not a multi-segment parameter
+		{"GET", "/repos/o/contents/a/../b", "", "", ErrAmbiguous},
+		{"GET", "/repos/o/contents/a//b", "", "", ErrAmbiguous},
+		{"DELETE", "/repos/o/contents/a/b", "", "", ErrNotAllowed},
+	} {
+		m, _, err := r.Lookup(tc.method, tc.path)
+		if !errors.Is(err, tc.err) || (err == nil && m.Value != tc.want) {
+			t.Errorf("%s %s: %q, %v; want %q, %v", tc.method, tc.path, m.Value, err, tc.want, tc.err)
+			continue
+		}
+		if err == nil && (len(m.Params) == 0 || m.Params[len(m.Params)-1].Raw != tc.value) {
+			t.Errorf("%s %s: params %+v, want the last %q", tc.method, tc.path, m.Params, tc.value)
+		}
 	}
 }

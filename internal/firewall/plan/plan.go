@@ -172,7 +172,7 @@ type Op struct {
 	// multiSegment names the path parameters that span segments
 	// (spec.Parameter.MultiSegment).
 	multiSegment []string
-	hasQuery          bool
+	hasQuery     bool
 	// queryNames are the query keys the operation declares, computed once:
 	// lenient frameworks bind other spellings of them (see aliasOf).
 	queryNames []queryName

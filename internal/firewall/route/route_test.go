@@ -379,7 +379,9 @@ func TestEncodedSlashWhereAllowed(t *testing.T) {
 // inside such a value too.
 func TestMultiSegment(t *testing.T) {
 	r := New[string]()
-	r.MultiSegment = func(v string, param string) bool { return strings.Contains(v, "{path}") && param == "path" || strings.Contains(v, "{ref}") && param == "ref" }
+	r.MultiSegment = func(v string, param string) bool {
+		return strings.Contains(v, "{path}") && param == "path" || strings.Contains(v, "{ref}") && param == "ref"
+	}
 	for _, op := range [][2]string{
 		{"GET", "/repos/{owner}/contents/{path}"},
 		{"PUT", "/repos/{owner}/contents/{path}"},

@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzLookup sends arbitrary methods and escaped paths to a router with
-// concrete and templated siblings, mixed segments and base paths. Lookup
+// concrete and templated siblings, mixed segments, base paths and a
+// parameter over several segments. Lookup
 // never panics, and a match always names an operation of the request's
 // method (GET for HEAD) whose template the path fits.
 func FuzzLookup(f *testing.F) {
@@ -15,11 +16,14 @@ func FuzzLookup(f *testing.F) {
 		{"GET", "/v1/pets/mine"}, {"DELETE", "/v1/pets/mine"}, {"HEAD", "/v1/services/asana"},
 		{"GET", "/v1/files/a.b.json"}, {"PATCH", "/v1/pets/%6Dine"}, {"GET", "/v1//pets"},
 		{"GET", "/v1/range/1-2-3"}, {"PUT", "/v1/services/ASANA"}, {"GET", "/v1/pets/a%2Fb"},
+		{"GET", "/v1/repos/a/b/c/meta"}, {"GET", "/v1/repos/a/./b"}, {"GET", "/v1/repos/a/b/"},
 	} {
 		f.Add(seed.method, seed.path)
 	}
 	r := New[string]()
+	r.MultiSegment = func(v, param string) bool { return param == "path" }
 	for _, op := range [][2]string{
+		{"GET", "/repos/{path}"}, {"GET", "/repos/{path}/meta"}, {"GET", "/repos/mine"},
 		{"GET", "/pets"}, {"POST", "/pets"}, {"GET", "/pets/{id}"}, {"DELETE", "/pets/{petId}"},
 		{"GET", "/pets/mine"}, {"GET", "/pets/{id}/toys"}, {"GET", "/files/{name}.json"},
 		{"GET", "/files/{name}"}, {"GET", "/range/{from}-{to}"}, {"PUT", "/services/asana"},
@@ -46,6 +50,15 @@ func FuzzLookup(f *testing.F) {
 		}
 		if got := strings.Count(m.Template, "{"); got != len(m.Params) {
 			t.Fatalf("%s %q: template %q captured %d values", method, path, m.Template, len(m.Params))
+		}
+		for _, p := range m.Params {
+			// A value over several segments holds whole segments, none
+			// of them empty or a dot-segment.
+			for _, seg := range strings.Split(p.Raw, "/") {
+				if seg == "" || seg == "." || seg == ".." {
+					t.Fatalf("%s %q: %s captured %q", method, path, p.Name, p.Raw)
+				}
+			}
 		}
 	})
 }

@@ -37,7 +37,7 @@ func (v View) String() string {
 // list is fixed here and documented in docs/contract-model.md.
 var AssertedFormats = []string{
 	"date-time", "date", "time", "duration", "email", "hostname", "ipv4", "ipv6",
-	"uri", "uri-reference", "uuid", "regex", "json-pointer",
+	"uri", "uri-reference", "uri-template", "uuid", "regex", "json-pointer",
 	"int32", "int64", "byte",
 }
 
@@ -57,6 +57,7 @@ var openapiFormats = []*jsonschema.Format{
 		return nil
 	}},
 	regexFormat,
+	uriTemplateFormat,
 	// Annotations only: listed so the engine does not treat them as unknown.
 	{Name: "float", Validate: func(any) error { return nil }},
 	{Name: "double", Validate: func(any) error { return nil }},

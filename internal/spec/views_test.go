@@ -87,6 +87,7 @@ components:
         small: {type: integer, format: int32}
         blob: {type: string, format: byte}
         link: {type: string, format: uri}
+        template: {type: string, format: uri-template}
     Lookahead: {type: string, pattern: '^(?=.*[0-9]).{8,}$'}
     Id: {type: string, readOnly: true}
     Secret: {type: string, writeOnly: true}
@@ -332,6 +333,9 @@ func TestCompiledViews(t *testing.T) {
 		// Formats are asserted.
 		{d30, "Formats", RequestView, `{"when":"2024-01-02T03:04:05Z","day":"2024-01-02","mail":"a@b.example","id":"123e4567-e89b-12d3-a456-426614174000","ip":"10.0.0.1","small":5,"blob":"aGVsbG8=","link":"https://x.example/"}`, true},
 		{d30, "Formats", RequestView, `{"when":"yesterday"}`, false},
+		// RFC 6570 path-segment expansion (GitHub's root document).
+		{d30, "Formats", RequestView, `{"template":"https://github.com/settings/connections/applications{/client_id}"}`, true},
+		{d30, "Formats", RequestView, `{"template":"https://x.example/{unclosed"}`, false},
 		{d30, "Formats", RequestView, `{"day":"2024-13-40"}`, false},
 		{d30, "Formats", RequestView, `{"mail":"not-an-email"}`, false},
 		{d30, "Formats", RequestView, `{"id":"1234"}`, false},
@@ -404,8 +408,8 @@ func TestUnsupportedPatternReported(t *testing.T) {
 	if len(probs) != 1 || probs[0].Code != "pattern-unsupported" {
 		t.Fatalf("problems = %+v", probs)
 	}
-	if probs[0].Loc.Line != 45 || !strings.HasSuffix(probs[0].Loc.Pointer, "/Lookahead/pattern") {
-		t.Errorf("location = %+v, want line 45 at .../Lookahead/pattern", probs[0].Loc)
+	if probs[0].Loc.Line != 46 || !strings.HasSuffix(probs[0].Loc.Pointer, "/Lookahead/pattern") {
+		t.Errorf("location = %+v, want line 46 at .../Lookahead/pattern", probs[0].Loc)
 	}
 }
 

@@ -151,7 +151,7 @@ func queryPairs(p *spec.Parameter, v any) []string {
 			// (Stripe's expand) mean the bracket form qs, PHP and Rails
 			// read as an array, which the firewall reads too; items that
 			// are objects go by index (Stripe's items[0][price]=x).
-			if nestedItems(x) {
+			if nestedItems(x) && bracketable(x) {
 				return deepPairs(name, x, esc)
 			}
 			out := make([]string, len(atoms))
@@ -214,6 +214,33 @@ func nestedItems(x []any) bool {
 		}
 	}
 	return false
+}
+
+// bracketable reports whether the bracket forms can carry v whole: an
+// empty array or object inside it has no pair to send (the JSON atom
+// the firewall also reads keeps it).
+func bracketable(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return false
+		}
+		for _, it := range x {
+			if !bracketable(it) {
+				return false
+			}
+		}
+	case []any:
+		if len(x) == 0 {
+			return false
+		}
+		for _, it := range x {
+			if !bracketable(it) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func deepPairs(prefix string, v any, esc func(string) string) []string {

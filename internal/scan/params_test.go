@@ -70,6 +70,10 @@ func TestParameterStyles(t *testing.T) {
 		// indices for items (Stripe's lines[0][price]=...).
 		{"query", "deepObject", true, map[string]any{"lines": []any{map[string]any{"sku": "a b", "qty": json.Number("2")}}, "k": map[string]any{"x": "y"}},
 			"color[k][x]=y&color[lines][0][qty]=2&color[lines][0][sku]=a%20b"},
+		// An empty array inside has no bracket form: the items go as JSON
+		// atoms, which the firewall reads too.
+		{"query", "deepObject", true, []any{map[string]any{"price": "p1", "tags": []any{}}},
+			"color%5B%5D=%7B%22price%22%3A%22p1%22%2C%22tags%22%3A%5B%5D%7D"},
 		// A deepObject array of objects (Stripe's items[0][price]=...).
 		{"query", "deepObject", true, []any{map[string]any{"price": "p1", "qty": json.Number("2")}, map[string]any{"price": "p2"}},
 			"color[0][price]=p1&color[0][qty]=2&color[1][price]=p2"},

@@ -562,9 +562,10 @@ func (p *Param) CookieFrom(values func(name string) []string) (any, bool, error)
 }
 
 // spreadsCookies reports whether the parameter is an exploded object,
-// whose properties travel as cookies of their own.
+// whose properties travel as cookies of their own (an object or a scalar
+// too: the scalar is the cookie of its name, as for query parameters).
 func (p *Param) spreadsCookies() bool {
-	return p.Explode && p.Shape.Has(TObject) && !p.Shape.Has(TString|TArray)
+	return p.Explode && p.Shape.Has(TObject) && !p.Shape.Has(TArray)
 }
 
 // CookieNames lists the cookies CookieFrom reads: the parameter's name,

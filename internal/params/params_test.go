@@ -411,6 +411,14 @@ func TestHeaderAndCookie(t *testing.T) {
 		{"cookie exploded object in both forms", func() (any, bool, error) { return jar("color=R,1; R=100").read(param("form", true, obj)) }, nil, true, ErrAmbiguous},
 		{"cookie exploded object, a property twice", func() (any, bool, error) { return jar("R=1; R=100").read(param("form", true, obj)) }, nil, true, ErrAmbiguous},
 		{"cookie exploded object absent", func() (any, bool, error) { return jar("sid=x").read(param("form", true, obj)) }, nil, false, nil},
+		// An object or a string: its properties' cookies, or the string
+		// in the cookie of its name.
+		{"cookie object or string, the object", func() (any, bool, error) {
+			return jar("R=100").read(param("form", true, &Shape{Types: TObject | TString, Props: map[string]*Shape{"R": intS}}))
+		}, map[string]any{"R": json.Number("100")}, true, nil},
+		{"cookie object or string, the string", func() (any, bool, error) {
+			return jar("color=blue").read(param("form", true, &Shape{Types: TObject | TString, Props: map[string]*Shape{"R": intS}}))
+		}, "blue", true, nil},
 		{"cookie object not exploded ignores property cookies", func() (any, bool, error) { return jar("R=100").read(param("form", false, obj)) }, nil, false, nil},
 		{"cookie array through CookieFrom", func() (any, bool, error) {
 			return jar("color=blue; color=black; color=brown").read(param("form", true, arr))

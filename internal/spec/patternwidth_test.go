@@ -21,6 +21,21 @@ func compileProg(t testing.TB, re2 string) (*syntax.Regexp, *syntax.Prog) {
 	return re, prog
 }
 
+// fuzzProgram compiles a fuzzed pattern as Go's regexp does, when it
+// parses and is small enough to follow character by character.
+func fuzzProgram(pattern string) (*syntax.Regexp, *syntax.Prog, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, nil, false
+	}
+	re = re.Simplify()
+	prog, err := syntax.Compile(re)
+	if err != nil || len(prog.Inst) > 2000 {
+		return nil, nil, false
+	}
+	return re, prog, true
+}
+
 // The width is what one string keeps alive: where a string can only be
 // at one place in the pattern it stays a handful of instructions however
 // large the program, and where repetitions overlap it grows with them.
@@ -101,13 +116,8 @@ func FuzzLiveWidth(f *testing.F) {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, pattern, input string) {
-		re, err := syntax.Parse(pattern, syntax.Perl)
-		if err != nil {
-			return
-		}
-		re = re.Simplify()
-		prog, err := syntax.Compile(re)
-		if err != nil || len(prog.Inst) > 2000 {
+		re, prog, ok := fuzzProgram(pattern)
+		if !ok {
 			return
 		}
 		width, found := liveWidth(prog, 1<<16)
@@ -236,13 +246,8 @@ func FuzzStepsOf(f *testing.F) {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, pattern, input string) {
-		re, err := syntax.Parse(pattern, syntax.Perl)
-		if err != nil {
-			return
-		}
-		re = re.Simplify()
-		prog, err := syntax.Compile(re)
-		if err != nil || len(prog.Inst) > 2000 || prog.StartCond()&syntax.EmptyBeginText != 0 {
+		re, prog, ok := fuzzProgram(pattern)
+		if !ok || prog.StartCond()&syntax.EmptyBeginText != 0 {
 			return
 		}
 		load := PatternLoad{Insts: len(prog.Inst), Width: len(prog.Inst), MaxLen: maxMatchLen(re)}

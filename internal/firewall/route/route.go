@@ -92,6 +92,11 @@ type node[T any] struct {
 	conflict map[string]bool
 }
 
+// maxMultiSegments bounds the segments one multi-segment parameter takes:
+// file paths and resource IDs are far shorter, and each parameter of the
+// kind multiplies the splits a lookup may try.
+const maxMultiSegments = 64
+
 type paramChild[T any] struct {
 	parts []string // literal, name, literal, name, ..., literal
 	// multi: the segment is one variable that spans one or more
@@ -404,7 +409,10 @@ func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambig
 		if pc.multi {
 			// The fewest segments that let the rest match: contents/{path}
 			// beside contents/{path}/meta reads a/b/meta as the second.
-			for k := 1; k <= len(segs) && segs[k-1] != ""; k++ {
+			// At most maxMultiSegments, so that a template with several
+			// such parameters (Azure's {scope}/.../{parentResourcePath})
+			// tries a bounded number of splits of a long path.
+			for k := 1; k <= min(len(segs), maxMultiSegments) && segs[k-1] != ""; k++ {
 				v := strings.Join(segs[:k], "/")
 				*params = append(*params, PathParam{Name: pc.parts[1], Raw: v, Escaped: v})
 				if hit := pc.next.match(segs[k:], method, params, ambiguous, first); hit != nil {

@@ -421,3 +421,43 @@ func TestMultiSegment(t *testing.T) {
 		}
 	}
 }
+
+// Azure's resource IDs: a template with two parameters over several
+// segments splits the path at its literals; a parameter takes at most
+// maxMultiSegments segments.
+func TestMultiSegmentSplits(t *testing.T) {
+	r := New[string]()
+	r.MultiSegment = func(_ string, param string) bool { return param == "scope" || param == "parent" }
+	for _, tmpl := range []string{"/{scope}/providers/Microsoft.Authorization/roleAssignments", "/{scope}/providers/{ns}/{parent}/{type}/{name}"} {
+		if err := r.Add("", tmpl, "GET", tmpl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, _, err := r.Lookup("GET", "/"+strings.Repeat("a/", maxMultiSegments)+"providers/Microsoft.Authorization/roleAssignments"); err != nil || len(m.Params[0].Raw) != 2*maxMultiSegments-1 {
+		t.Errorf("a scope of %d segments: %+v, %v", maxMultiSegments, m, err)
+	}
+	m, _, err := r.Lookup("GET", "/subscriptions/s1/resourceGroups/g1/providers/Microsoft.Authorization/roleAssignments")
+	if err != nil || m.Value != "/{scope}/providers/Microsoft.Authorization/roleAssignments" || m.Params[0].Raw != "subscriptions/s1/resourceGroups/g1" {
+		t.Errorf("role assignments: %+v, %v", m, err)
+	}
+	m, _, err = r.Lookup("GET", "/subscriptions/s1/providers/Microsoft.Web/sites/a/slots/b/config/web")
+	if err != nil || m.Value != "/{scope}/providers/{ns}/{parent}/{type}/{name}" {
+		t.Fatalf("nested resource: %+v, %v", m, err)
+	}
+	got := map[string]string{}
+	for _, p := range m.Params {
+		got[p.Name] = p.Raw
+	}
+	if got["scope"] != "subscriptions/s1" || got["ns"] != "Microsoft.Web" || got["parent"] != "sites/a/slots/b" || got["type"] != "config" || got["name"] != "web" {
+		t.Errorf("nested resource captures %v", got)
+	}
+	long := "/" + strings.Repeat("a/", maxMultiSegments+1) + "providers/Microsoft.Authorization/roleAssignments"
+	if m, _, err := r.Lookup("GET", long); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a scope of %d segments: %+v %v, want ErrNotFound", maxMultiSegments+1, m, err)
+	}
+	// A long path that matches nothing is refused after a bounded number
+	// of splits (64 x 64 here, not 4,000 x 4,000).
+	if _, _, err := r.Lookup("GET", "/"+strings.Repeat("a/", 4000)+"x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("4,000 segments: %v, want ErrNotFound", err)
+	}
+}

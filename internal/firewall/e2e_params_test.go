@@ -69,9 +69,6 @@ func e2eParamCases() []e2eCase {
 		{"params multi-segment path, one segment", "params", "GET", "/v1/params/files/readme.md", nil, "", "", 200, true, ""},
 		{"params multi-segment path invalid", "params", "GET", "/v1/params/files/docs/readme.txt", nil, "", "", 400, false, inv},
 		{"params multi-segment path with a dot-segment", "params", "GET", "/v1/params/files/docs/../readme.md", nil, "", "", 400, false, "ambiguous-path"},
-		// x-ms-skip-url-encoding (Azure's scopes) spans segments too.
-		{"params skip-url-encoding scope", "params", "GET", "/v1/params/subscriptions/s-1/resourceGroups/g1/providers/locks", nil, "", "", 200, true, ""},
-		{"params skip-url-encoding scope invalid", "params", "GET", "/v1/params/tenants/t1/providers/locks", nil, "", "", 400, false, inv},
 		// deepObject on a schema that admits a scalar too (Stripe's
 		// created=1700000000, tax_rates=): the bare name is the scalar.
 		{"params deepObject scalar under the bare name", "params", "GET", "/v1/params/deepscalar?created=1700000000", nil, "", "", 200, true, ""},

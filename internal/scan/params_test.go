@@ -225,10 +225,11 @@ func TestCookieValues(t *testing.T) {
 // separators and escapes each segment.
 func TestEscapeSegments(t *testing.T) {
 	for in, want := range map[string]string{
-		"readme.md":         "readme.md",
-		"docs/my file.md":   "docs/my%20file.md",
-		"a/b?c/d#e":         "a/b%3Fc/d%23e",
-		"heads/feature/x%y": "heads/feature/x%25y",
+		"readme.md":          "readme.md",
+		"docs/my file.md":    "docs/my%20file.md",
+		"a/b?c/d#e":          "a/b%3Fc/d%23e",
+		"heads/feature/x%y":  "heads/feature/x%25y",
+		"/subscriptions/s1/": "subscriptions/s1",
 	} {
 		if got := escapeSegments(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)

@@ -528,9 +528,11 @@ func (e *engine) withTargetQuery(query []string, declared func(name string) bool
 
 // escapeSegments escapes a multi-segment path value (GitHub's file paths,
 // x-multi-segment) segment by segment: its slashes separate segments, as
-// the API routes them.
+// the API routes them. Slashes at its ends are dropped: the template
+// supplies the separators there, and a value starting with one would
+// start the path with //, which a URL reads as another host.
 func escapeSegments(s string) string {
-	segs := strings.Split(s, "/")
+	segs := strings.Split(strings.Trim(s, "/"), "/")
 	for i, seg := range segs {
 		segs[i] = url.PathEscape(seg)
 	}

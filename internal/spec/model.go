@@ -295,15 +295,15 @@ type Parameter struct {
 
 // MultiSegment reports a path parameter whose value spans segments, as
 // GitHub's definition marks its file paths and git refs with
-// x-multi-segment: true (contents/{path} for contents/docs/readme.md), and
-// Azure's its resource IDs with x-ms-skip-url-encoding: true (the client
-// sends /{scope}/providers/... with the scope's slashes as they are).
+// x-multi-segment: true (contents/{path} for contents/docs/readme.md).
 // OpenAPI itself has no such parameter; routers that serve these APIs
-// match the rest of the path there.
+// match the rest of the path there. (Azure's x-ms-skip-url-encoding means
+// the same for its resource IDs, but its definitions put such parameters
+// at the root of a path, /{applicationId}, where they would take every
+// path the definition's other templates do not: not read so yet.)
 func (p *Parameter) MultiSegment() bool {
-	multi, _ := p.Extensions["x-multi-segment"].(bool)
-	raw, _ := p.Extensions["x-ms-skip-url-encoding"].(bool)
-	return (multi || raw) && p.In == "path"
+	b, _ := p.Extensions["x-multi-segment"].(bool)
+	return b && p.In == "path"
 }
 
 // Ignored reports a header parameter named Accept, Content-Type or

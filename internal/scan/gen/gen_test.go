@@ -255,11 +255,10 @@ paths:
 	}
 }
 
-// A minLength larger than any request could carry gets an error, not an
-// attempt to allocate the string (a fatal out-of-memory before).
-// A schema no value satisfies is reported by where the generated values
-// failed, not by the engine's internal name for the schema.
-func TestUnsatisfiableSchemaIsNamedReadably(t *testing.T) {
+// jsonBodySchema loads a one-operation definition whose JSON request body
+// has the schema given (YAML flow), and a generator over it.
+func jsonBodySchema(t *testing.T, schema string) (*gen.Generator, *spec.Schema) {
+	t.Helper()
 	src := `openapi: 3.0.3
 info: {title: t, version: '1'}
 paths:
@@ -267,16 +266,21 @@ paths:
     post:
       requestBody:
         content:
-          application/json: {schema: {type: object, required: [code], properties: {code: {type: string, enum: [abc], pattern: '^[0-9]+$'}}}}
+          application/json: {schema: ` + schema + `}
       responses: {'200': {description: ok}}
 `
 	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gen.Generator{Doc: d}
-	s := d.Operations[0].RequestBody.Content["application/json"].Schema
-	_, _, err = g.Generated(s, spec.RequestView)
+	return &gen.Generator{Doc: d}, d.Operations[0].RequestBody.Content["application/json"].Schema
+}
+
+// A schema no value satisfies is reported by where the generated values
+// failed, not by the engine's internal name for the schema.
+func TestUnsatisfiableSchemaIsNamedReadably(t *testing.T) {
+	g, s := jsonBodySchema(t, `{type: object, required: [code], properties: {code: {type: string, enum: [abc], pattern: '^[0-9]+$'}}}`)
+	_, _, err := g.Generated(s, spec.RequestView)
 	if err == nil {
 		t.Fatal("a value was generated for a schema none satisfies")
 	}
@@ -291,23 +295,10 @@ paths:
 	}
 }
 
+// A minLength larger than any request could carry gets an error, not an
+// attempt to allocate the string (a fatal out-of-memory before).
 func TestHugeMinLengthIsAnError(t *testing.T) {
-	src := `openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /x:
-    post:
-      requestBody:
-        content:
-          application/json: {schema: {type: object, required: [q], properties: {q: {type: string, minLength: 100000000000}}}}
-      responses: {'200': {description: ok}}
-`
-	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: bytes.NewReader([]byte(src))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &gen.Generator{Doc: d}
-	s := d.Operations[0].RequestBody.Content["application/json"].Schema
+	g, s := jsonBodySchema(t, `{type: object, required: [q], properties: {q: {type: string, minLength: 100000000000}}}`)
 	if _, _, err := g.Generated(s, spec.RequestView); err == nil || !strings.Contains(err.Error(), "minLength") {
 		t.Errorf("error = %v, want one naming minLength", err)
 	}

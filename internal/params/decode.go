@@ -286,7 +286,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 	}
 	exploded := p.Explode
 	spread := sh.Has(TObject) && !sh.Has(TArray) && exploded
-	if spread && sh.Has(deepScalarTypes|TNull) {
+	if spread && sh.Has(ScalarTypes|TNull) {
 		// An object or a scalar (oneOf [integer, {number, size}],
 		// anyOf [object, string]): the scalar is the pair of the
 		// parameter's own name (page=2), the object its properties'
@@ -335,7 +335,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		}
 		return obj, true, nil
 	}
-	if sh.Has(TArray) && !sh.Has(TObject) && sh.Has(deepScalarTypes) && exploded && countPairs(q, p.Name) > 1 {
+	if sh.Has(TArray) && !sh.Has(TObject) && sh.Has(ScalarTypes) && exploded && countPairs(q, p.Name) > 1 {
 		// A scalar or an array of them (anyOf [string, array]: Vercel's
 		// domain): one pair is the scalar, read below; repeated, the
 		// pairs can only be the array, as an exploded array is sent.
@@ -426,8 +426,9 @@ func onePair(q []Pair, name string) (int, error) {
 	return idx, nil
 }
 
-// deepScalarTypes are the types a bare name=value pair can carry.
-const deepScalarTypes = TString | TInteger | TNumber | TBoolean
+// ScalarTypes are the types one name=value pair can carry (a scalar, as
+// opposed to an array or an object spread over pairs).
+const ScalarTypes = TString | TInteger | TNumber | TBoolean
 
 // DeepScalar reports a deepObject parameter whose schema admits a scalar
 // too, or only: Stripe's created (anyOf [{gt, gte, lt, lte}, integer]) is
@@ -435,7 +436,7 @@ const deepScalarTypes = TString | TInteger | TNumber | TBoolean
 // defines deepObject for objects only; qs, PHP and Rails read the bare
 // name as that scalar, and so does the decoder (deepBare).
 func (p *Param) DeepScalar() bool {
-	return p.Style == "deepObject" && p.Shape.Has(deepScalarTypes)
+	return p.Style == "deepObject" && p.Shape.Has(ScalarTypes)
 }
 
 // deepBare reads a DeepScalar parameter sent under its bare name: once,
@@ -455,7 +456,7 @@ func (p *Param) deepBare(q []Pair, consumed []bool) (any, bool, error) {
 	}
 	consumed[idx] = true
 	scalar := *p.Shape
-	scalar.Types &= deepScalarTypes | TNull
+	scalar.Types &= ScalarTypes | TNull
 	return Scalar(q[idx].Value, &scalar), true, nil
 }
 

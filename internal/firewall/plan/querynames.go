@@ -39,7 +39,7 @@ func queryNames(ps []*Param) []queryName {
 			for _, k := range sortedKeys(p.Shape.Props) {
 				out = append(out, queryName{name: k, object: p.Shape.Props[k].Has(params.TObject)})
 			}
-			if _, isProp := p.Shape.Props[p.Name]; !isProp && p.Shape.Has(params.TString|params.TInteger|params.TNumber|params.TBoolean|params.TNull) {
+			if _, isProp := p.Shape.Props[p.Name]; !isProp && p.Shape.Has(params.ScalarTypes|params.TNull) {
 				// An object or a scalar: the scalar goes under the name.
 				out = append(out, queryName{name: p.Name})
 			}

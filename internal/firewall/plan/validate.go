@@ -566,7 +566,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		if consumed != nil && consumed[i] {
 			continue
 		}
-		if fp, styled := m.FormParams[k]; styled && !fp.Shape.Has(params.TString|params.TInteger|params.TNumber|params.TBoolean|params.TNull) {
+		if fp, styled := m.FormParams[k]; styled && !fp.Shape.Has(params.ScalarTypes|params.TNull) {
 			if _, both := obj[k]; both {
 				return nil, &Violation{400, ReasonParamAmbiguous, "form field " + quoteName(k) + " is given more than once or in more than one form"}
 			}

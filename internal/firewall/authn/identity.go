@@ -49,34 +49,43 @@ func (id *Identity) HasScopes(want []string) bool {
 	return true
 }
 
-// ScopesFromClaims reads "scope" (space-separated, RFC 8693/9068) and "scp"
-// (an array, or a space-separated string as some providers send it).
+// ScopesFromClaims reads "scope" (RFC 8693/9068: scope-tokens delimited by
+// U+0020 only, RFC 6749 section 3.3) and "scp" (an array whose every element
+// is one scope, or a space-delimited string as some providers send it).
+// Only U+0020 delimits: a scope-token cannot contain whitespace, so a claim
+// such as "files:mine\u00a0admin" or the element "files:mine admin" is one
+// scope that grants neither "files:mine" nor "admin". Splitting on every
+// Unicode space would let whoever chooses part of a scope's text (dynamic or
+// parameterised scopes) append another scope to it.
 func ScopesFromClaims(claims map[string]any) []string {
 	var out []string
 	seen := map[string]bool{}
-	add := func(s string) {
-		for _, f := range strings.Fields(s) {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
+	addOne := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	addDelimited := func(s string) {
+		for _, f := range strings.Split(s, " ") {
+			addOne(f)
 		}
 	}
 	if s, ok := claims["scope"].(string); ok {
-		add(s)
+		addDelimited(s)
 	}
 	switch v := claims["scp"].(type) {
 	case string:
-		add(v)
+		addDelimited(v)
 	case []any:
 		for _, x := range v {
 			if s, ok := x.(string); ok {
-				add(s)
+				addOne(s)
 			}
 		}
 	case []string:
 		for _, s := range v {
-			add(s)
+			addOne(s)
 		}
 	}
 	return out

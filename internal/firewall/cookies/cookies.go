@@ -13,6 +13,7 @@ package cookies
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -66,6 +67,39 @@ func Values(pairs []Pair, name string) []string {
 		}
 	}
 	return out
+}
+
+// HasLookalike reports whether a pair's name differs from name but some
+// server reads it as the same cookie, so the firewall would check one value
+// and the upstream could read the other. Frameworks disagree on names:
+// ASP.NET Core compares them without case (the last one wins), PHP
+// percent-decodes them and turns ' ', '.' and '[' into '_' (the first one
+// wins). A cookie named exactly name is not a lookalike; its repeats are
+// Values' business.
+func HasLookalike(pairs []Pair, name string) bool {
+	want := foldName(name)
+	for _, p := range pairs {
+		if p.Name != name && foldName(p.Name) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// foldName maps a cookie name to the form under which the most lenient
+// server frameworks look it up.
+func foldName(name string) string {
+	if un, err := url.PathUnescape(name); err == nil {
+		name = un
+	}
+	name = strings.ToLower(name)
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '.', '[':
+			return '_'
+		}
+		return r
+	}, name)
 }
 
 // hidesPair reports whether value holds a comma followed by optional

@@ -85,3 +85,30 @@ func TestValues(t *testing.T) {
 		t.Fatalf("Values(c) = %q, want none", got)
 	}
 }
+
+func TestHasLookalike(t *testing.T) {
+	cases := []struct {
+		cookie string
+		want   bool
+	}{
+		{"session_id=k", false},
+		{"session_id=k; session_id=x", false}, // an exact repeat is Values' business
+		{"other=1; session_id=k", false},
+		{"session_id=k; SESSION_ID=forged", true}, // ASP.NET Core: no case, last wins
+		{"Session_Id=forged; session_id=k", true},
+		{"session.id=forged; session_id=k", true},  // PHP: '.' -> '_'
+		{"session id=forged; session_id=k", true},  // PHP: ' ' -> '_'
+		{"session[id=forged; session_id=k", true},  // PHP: '[' -> '_'
+		{"session%5Fid=forged; session_id=k", true}, // PHP percent-decodes names
+		{"sessionid=x; session_id=k", false},
+	}
+	for _, c := range cases {
+		pairs, err := Parse(http.Header{"Cookie": {c.cookie}})
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", c.cookie, err)
+		}
+		if got := HasLookalike(pairs, "session_id"); got != c.want {
+			t.Errorf("HasLookalike(%q, session_id) = %v, want %v", c.cookie, got, c.want)
+		}
+	}
+}

@@ -107,6 +107,11 @@ func (c *Checker) sent(r *http.Request) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cookies.HasLookalike(pairs, c.Name) {
+			// "SESSION_ID=forged; session_id=key": case-insensitive or
+			// PHP-style upstreams read the forged one.
+			return nil, ErrSeveral
+		}
 		return cookies.Values(pairs, c.Name), nil
 	}
 	return nil, nil

@@ -118,6 +118,11 @@ func TestAPIKeyAndBasic(t *testing.T) {
 		{`k=k-a; k=x"y`, ErrSeveral},
 		{`theme=a"b; k=k-a`, nil},
 		{`k="k-a"`, nil},
+		// A lookalike name beside the key: ASP.NET Core (no case, last
+		// wins) and PHP ('.' to '_', first wins) read the forged one.
+		{"k=k-a; K=forged", ErrSeveral},
+		{"K=forged; k=k-a", ErrSeveral},
+		{"kk=x; k=k-a", nil},
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Cookie", tc.cookie)

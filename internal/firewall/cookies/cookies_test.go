@@ -96,9 +96,9 @@ func TestHasLookalike(t *testing.T) {
 		{"other=1; session_id=k", false},
 		{"session_id=k; SESSION_ID=forged", true}, // ASP.NET Core: no case, last wins
 		{"Session_Id=forged; session_id=k", true},
-		{"session.id=forged; session_id=k", true},  // PHP: '.' -> '_'
-		{"session id=forged; session_id=k", true},  // PHP: ' ' -> '_'
-		{"session[id=forged; session_id=k", true},  // PHP: '[' -> '_'
+		{"session.id=forged; session_id=k", true},   // PHP: '.' -> '_'
+		{"session id=forged; session_id=k", true},   // PHP: ' ' -> '_'
+		{"session[id=forged; session_id=k", true},   // PHP: '[' -> '_'
 		{"session%5Fid=forged; session_id=k", true}, // PHP percent-decodes names
 		{"sessionid=x; session_id=k", false},
 	}

@@ -278,8 +278,9 @@ func ValidateConfig(data []byte) []ConfigProblem {
 	if len(doc.Content) == 0 {
 		return nil // an empty file is the default configuration
 	}
-	lines := map[string]*yaml.Node{}
-	inst, err := nodeValue(doc.Content[0], "", lines)
+	w := &nodeWalk{lines: map[string]*yaml.Node{}}
+	lines := w.lines
+	inst, err := w.value(doc.Content[0], "")
 	if err != nil {
 		return []ConfigProblem{{Message: err.Error()}}
 	}
@@ -419,21 +420,46 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
-// nodeValue converts a YAML node to the JSON data model the schema
-// validator takes, recording the node of every key path. For a mapping
-// value the key's node is recorded, so problems point at the key.
-func nodeValue(n *yaml.Node, path string, lines map[string]*yaml.Node) (any, error) {
+// maxAliasValues bounds the values that aliases may expand to. A few
+// hundred bytes of nested aliases ("billion laughs") expand to tens of
+// millions of values; expanding them took a minute and gigabytes, at
+// start-up and on every reload. A configuration that reuses a block with
+// an alias stays far below it.
+const maxAliasValues = 10000
+
+// nodeWalk converts a YAML node tree to the JSON data model the schema
+// validator takes, recording the node of every key path.
+type nodeWalk struct {
+	lines map[string]*yaml.Node
+	// aliasDepth is how many aliases are being expanded around the
+	// current node; aliasValues counts the values produced inside them.
+	aliasDepth, aliasValues int
+}
+
+// value converts n. For a mapping value the key's node is recorded, so
+// problems point at the key.
+func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
+	lines := w.lines
 	if _, ok := lines[path]; !ok {
 		lines[path] = n
 	}
+	if w.aliasDepth > 0 {
+		w.aliasValues++
+		if w.aliasValues > maxAliasValues {
+			return nil, fmt.Errorf("line %d: aliases expand to more than %d values", n.Line, maxAliasValues)
+		}
+	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return nodeValue(n.Alias, path, lines)
+		w.aliasDepth++
+		v, err := w.value(n.Alias, path)
+		w.aliasDepth--
+		return v, err
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return nodeValue(n.Content[0], path, lines)
+		return w.value(n.Content[0], path)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -449,7 +475,7 @@ func nodeValue(n *yaml.Node, path string, lines map[string]*yaml.Node) (any, err
 				return nil, fmt.Errorf("line %d: key %q is repeated", k.Line, k.Value)
 			}
 			lines[p] = k
-			val, err := nodeValue(v, p, lines)
+			val, err := w.value(v, p)
 			if err != nil {
 				return nil, err
 			}
@@ -459,7 +485,7 @@ func nodeValue(n *yaml.Node, path string, lines map[string]*yaml.Node) (any, err
 	case yaml.SequenceNode:
 		a := make([]any, 0, len(n.Content))
 		for i, e := range n.Content {
-			val, err := nodeValue(e, path+"["+strconv.Itoa(i)+"]", lines)
+			val, err := w.value(e, path+"["+strconv.Itoa(i)+"]")
 			if err != nil {
 				return nil, err
 			}

@@ -62,6 +62,17 @@ audit: {tamper_evident: {enabled: true, signing_key: k.pem}}
 timeouts: {upstream: 5s}
 `, nil},
 		{"empty file", ``, nil},
+		{"alias reused", "x-ips: &ips [10.0.0.0/8, 192.168.0.0/16]\nip_rules:\n  allow: *ips\n", []string{"x-ips: unknown key"}},
+		// "Billion laughs": 330 bytes that expand to 43 million values.
+		{"alias bomb", `a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+`, []string{"aliases expand to more than 10000 values"}},
 		{"unknown key", "spec: a.yaml\nrate_limit:\n  rules: []\n", []string{"line 2:1: rate_limit: unknown key"}},
 		{"unknown nested key", "cors:\n  allowed_origin: [x]\n", []string{"line 2:3: cors.allowed_origin: unknown key"}},
 		{"wrong type", "ip_rules:\n  allow: 10.0.0.0/8\n", []string{"line 2:3: ip_rules.allow: ", "array"}},

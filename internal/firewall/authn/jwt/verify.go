@@ -177,6 +177,17 @@ func (v *Verifier) checkClaims(payload []byte) (map[string]any, error) {
 	if err := dec.Decode(&claims); err != nil || claims == nil {
 		return nil, fmt.Errorf("%w: the payload is not a JSON object", ErrClaims)
 	}
+	// RFC 7519 2 and 4.1.4-4.1.6: exp, nbf and iat are JSON numbers. The
+	// JOSE library also reads "1700000000" (a string) as a date; a token
+	// whose issuer writes dates as strings is not one this firewall was
+	// configured for, and a verifier downstream may read it otherwise.
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		if v, present := claims[name]; present {
+			if _, isNumber := v.(json.Number); !isNumber {
+				return nil, fmt.Errorf("%w: claim %q is not a number (RFC 7519 NumericDate)", ErrClaims, name)
+			}
+		}
+	}
 	t, err := jwxjwt.ParseInsecure(payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrClaims, err)

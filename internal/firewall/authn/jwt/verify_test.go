@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,6 +190,12 @@ func TestVerify(t *testing.T) {
 		{"not yet valid", rsaKey.sign(t, claims(now, map[string]any{"nbf": now.Add(time.Hour).Unix()}), nil), ErrClaims},
 		{"issued in the future", rsaKey.sign(t, claims(now, map[string]any{"iat": now.Add(time.Hour).Unix()}), nil), ErrClaims},
 		{"no exp", rsaKey.sign(t, claims(now, map[string]any{"exp": nil}), nil), ErrClaims},
+		// NumericDate is a JSON number (RFC 7519 2): a date written as a
+		// string is refused even when it is in range.
+		{"exp as a string", rsaKey.sign(t, claims(now, map[string]any{"exp": strconv.FormatInt(now.Add(time.Hour).Unix(), 10)}), nil), ErrClaims},
+		{"nbf as a string", rsaKey.sign(t, claims(now, map[string]any{"nbf": strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)}), nil), ErrClaims},
+		{"iat as a string", rsaKey.sign(t, claims(now, map[string]any{"iat": strconv.FormatInt(now.Unix(), 10)}), nil), ErrClaims},
+		{"exp fractional", rsaKey.sign(t, claims(now, map[string]any{"exp": float64(now.Add(time.Hour).Unix()) + 0.5}), nil), nil},
 		{"wrong audience", rsaKey.sign(t, claims(now, map[string]any{"aud": "api://billing"}), nil), ErrClaims},
 		{"audience list containing ours", rsaKey.sign(t, claims(now, map[string]any{"aud": []string{"x", "api://orders"}}), nil), nil},
 		{"wrong issuer", rsaKey.sign(t, claims(now, map[string]any{"iss": "https://evil.example"}), nil), ErrClaims},

@@ -376,11 +376,19 @@ func (e *engine) cleanup(ctx context.Context) {
 func (e *engine) sendAs(ctx context.Context, r0 *request, other *identity.Identity, idx int) (*request, *exchange) {
 	r := r0.clone()
 	r.id, r.reqIdx = other, idx
-	e.stats["authz_tests"]++
 	x := e.send(ctx, r, "as "+other.Name())
 	if x.Err != nil {
-		e.stop(x.Err)
+		if !e.stop(x.Err) {
+			if e.authzNotRun == nil {
+				e.authzNotRun = map[string]string{}
+			}
+			if _, seen := e.authzNotRun[other.Name()]; !seen {
+				e.authzNotRun[other.Name()] = x.Err.Error()
+				e.opts.Logger.Warn("authorization tests skipped for an identity", "identity", other.Name(), "error", x.Err)
+			}
+		}
 		return r, nil
 	}
+	e.stats["authz_tests"]++
 	return r, x
 }

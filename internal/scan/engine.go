@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -166,6 +167,10 @@ type engine struct {
 	canary *canary
 	// callbacks lists the SSRF probes sent to --callback-url.
 	callbacks []string
+	// authzNotRun holds, per identity, why a BOLA/BFLA request as that
+	// identity could not be sent (its login failed, say): without it a
+	// target with a BOLA flaw would scan clean and say nothing.
+	authzNotRun map[string]string
 	// runCtx is the scan's context (its deadline is --max-duration).
 	runCtx context.Context
 }
@@ -1238,6 +1243,9 @@ func (e *engine) result() *Result {
 	}
 	for _, n := range res.NotCleaned {
 		sr.ManualChecks = append(sr.ManualChecks, "not cleaned up: "+n)
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.authzNotRun)) {
+		sr.ManualChecks = append(sr.ManualChecks, "authorization (BOLA/BFLA) tests as "+name+" were not run: "+e.authzNotRun[name])
 	}
 	if len(e.callbacks) > 0 {
 		sr.ManualChecks = append(sr.ManualChecks, "SSRF probes pointed at --callback-url; a request logged there for one of these means the API fetched it: "+strings.Join(e.callbacks, "; "))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -202,10 +203,8 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	if mt.Schema == nil || !isJSON(media) {
 		return
 	}
-	var body any
-	d := json.NewDecoder(bytes.NewReader(x.RespBody))
-	d.UseNumber()
-	if err := d.Decode(&body); err != nil {
+	body, err := decodeWholeJSON(x.RespBody)
+	if err != nil {
 		if len(x.RespBody) < maxBody {
 			e.add(RuleResponseSchema, op, fmt.Sprintf("body-%d", x.Status),
 				fmt.Sprintf("The %d response says %s but its body is not valid JSON.", x.Status, media),
@@ -623,4 +622,22 @@ func longestNumber(v any) int {
 		}
 	}
 	return longest
+}
+
+// decodeWholeJSON decodes a body that must be one JSON value. Data after
+// the first value ({"id":"a"}{"id":"a","ssn":...}) is an error: a client
+// that reads the whole body, or a second value, sees what the schema
+// check would otherwise never have looked at.
+func decodeWholeJSON(b []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	end := d.InputOffset()
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("data after the JSON value at offset %d", end)
+	}
+	return v, nil
 }

@@ -510,3 +510,42 @@ func noSchemaFinding(t *testing.T, res *scan.Result) {
 		}
 	}
 }
+
+// A body is one JSON value: what follows the first (a second object
+// carrying fields the schema does not allow, say) must not go unseen.
+func TestResponseWithDataAfterTheJSONValue(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /u:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, additionalProperties: false, properties: {id: {type: string, maxLength: 8}}}
+`)
+	for _, tc := range []struct {
+		name, body string
+		want       bool
+	}{
+		{"one value", `{"id":"a"}`, false},
+		{"one value and white space", "{\"id\":\"a\"}\n \r\n", false},
+		{"a second value", `{"id":"a"}{"id":"a","ssn":"078-05-1120"}`, true},
+		{"trailing garbage", `{"id":"a"} x`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := scanConformance(t, doc, jsonTarget(t, tc.body))
+			got := false
+			for _, f := range res.Spec.Findings {
+				if f.Rule == scan.RuleResponseSchema && strings.Contains(f.Message, "not valid JSON") {
+					got = true
+				}
+			}
+			if got != tc.want {
+				t.Errorf("body %q: invalid-JSON finding = %v, want %v", tc.body, got, tc.want)
+			}
+		})
+	}
+}

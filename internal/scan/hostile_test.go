@@ -549,3 +549,30 @@ paths:
 		})
 	}
 }
+
+// At a low rate the next request may be due after --max-duration: the
+// scan stops there and says so, rather than failing the operations left
+// with the rate limiter's own error.
+func TestMaxDurationAtALowRateStopsAndSaysSo(t *testing.T) {
+	doc, _ := loadInline(t, `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a: {get: {responses: {"200": {description: ok}}}}
+  /b: {get: {responses: {"200": {description: ok}}}}
+  /c: {get: {responses: {"200": {description: ok}}}}
+  /d: {get: {responses: {"200": {description: ok}}}}
+`)
+	target := jsonTarget(t, `{}`)
+	res, err := scan.Run(context.Background(), doc, scan.Options{Target: target, Rate: 4, MaxDuration: 1200 * time.Millisecond, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stopped != "--max-duration reached" {
+		t.Errorf("Stopped = %q, want --max-duration reached", res.Stopped)
+	}
+	for _, f := range res.Spec.Findings {
+		if strings.Contains(f.Message, "rate:") {
+			t.Errorf("a finding carries the rate limiter's error: %s", f.Message)
+		}
+	}
+}

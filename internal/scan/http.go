@@ -125,7 +125,17 @@ func (c *client) Do(req *http.Request) (*http.Response, error) {
 	}
 	if !c.burst.Load() {
 		if err := c.limiter.Wait(req.Context()); err != nil {
-			return nil, err
+			// The limiter refuses at once a wait that would end past the
+			// context's deadline, with an error of its own. The request
+			// could not start before the deadline anyway: wait for it,
+			// so the caller sees the context's own error and a scan at
+			// its --max-duration stops and says so, instead of failing
+			// one request after another.
+			if _, hasDeadline := req.Context().Deadline(); !hasDeadline {
+				return nil, err
+			}
+			<-req.Context().Done()
+			return nil, req.Context().Err()
 		}
 	}
 	c.sent.Add(1)

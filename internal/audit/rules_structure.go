@@ -445,12 +445,23 @@ func (r *run) checkPathOverlaps() {
 	}
 	bySize := map[int][]*pathShape{}
 	seen := map[string]bool{}
+	// Paths equal but for their variables' names (/d/{id}, /d/{name})
+	// match exactly the same URLs: OpenAPI says they must not exist, and
+	// which one a router runs (with its parameters and security) is its
+	// registration order.
+	sameTemplate := map[string]*spec.Operation{}
 	for _, op := range r.doc.Operations {
 		path := spec.ParsePathKey(op.Path).Path
 		if seen[path] {
 			continue
 		}
 		seen[path] = true
+		blank := templateVariable.ReplaceAllString(path, "{}")
+		if first, ok := sameTemplate[blank]; ok {
+			r.add("struct-path-overlap", op.PathRef, dirNone, fmt.Sprintf("%s and %s are the same template apart from their variables' names: both match every URL of either, and OpenAPI says such paths must not exist.", spec.ParsePathKey(first.Path).Path, path), []string{first.Key(), op.Key()})
+		} else {
+			sameTemplate[blank] = op
+		}
 		sh := &pathShape{key: path, op: op, segs: strings.Split(path, "/"), params: map[int]*spec.Parameter{}}
 		sh.vars = make([]bool, len(sh.segs))
 		for i, seg := range sh.segs {
@@ -482,6 +493,9 @@ func (r *run) checkPathOverlaps() {
 		}
 	}
 }
+
+// templateVariable is one {variable} of a path template.
+var templateVariable = regexp.MustCompile(`\{[^{}]*\}`)
 
 // wholeVariable reports whether a segment is one template variable.
 func wholeVariable(seg string) (string, bool) {

@@ -548,6 +548,9 @@ func TestRules(t *testing.T) {
 			set(d, "/paths/~1sites~1{site}~1zones~1{zone}", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"zone","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}}],"responses":{"200":{"description":"ok"}}}}`))
 			set(d, "/paths/~1sites~1{site}~1{type}~1count", j(`{"get":{"parameters":[{"name":"site","in":"path","required":true,"schema":{"type":"integer","format":"int32","minimum":1,"maximum":9}},{"name":"type","in":"path","required":true,"schema":{"type":"string","enum":["maps"]}}],"responses":{"200":{"description":"ok"}}}}`))
 		}, false, ""},
+		{"the same template with other variable names", "struct-path-overlap", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{id}", j(`{"get":{"security":[],"parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","maxLength":36}}],"responses":{"200":{"description":"ok"}}}}`))
+		}, true, "/paths/~1pets~1{petId}"},
 		{"a concrete path beside a template is more specific", "struct-path-overlap", func(d map[string]any) {
 			set(d, "/paths/~1pets~1mine", j(`{"get":{"responses":{"200":{"description":"ok"}}}}`))
 		}, false, ""},

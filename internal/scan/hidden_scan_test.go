@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -14,11 +15,15 @@ import (
 )
 
 // A single-page app serves its shell for every unknown path, with a fresh
-// nonce in each copy: the hidden-endpoint probe must see that /admin and
-// /debug are that shell too, while a real /.env beside it is still found.
+// nonce in each copy, or a soft 404 page that names the path it was asked
+// for: the hidden-endpoint probe must see that /admin and /debug are that
+// page too, while a real /.env beside it is still found.
 func TestHiddenEndpointsBehindADynamicCatchAll(t *testing.T) {
-	for _, exposed := range []bool{false, true} {
-		t.Run("env exposed="+strconv.FormatBool(exposed), func(t *testing.T) {
+	for _, tc := range []struct {
+		echo, exposed bool
+	}{{false, false}, {false, true}, {true, false}, {true, true}} {
+		echo, exposed := tc.echo, tc.exposed
+		t.Run("echo="+strconv.FormatBool(echo)+" env exposed="+strconv.FormatBool(exposed), func(t *testing.T) {
 			doc, _ := loadInline(t, `openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
@@ -40,6 +45,10 @@ paths:
 				case r.URL.Path == "/.env" && exposed:
 					w.Header().Set("Content-Type", "text/plain")
 					_, _ = w.Write([]byte("DB_PASSWORD=hunter2\nSECRET_KEY=abc\n"))
+				case echo:
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					_, _ = w.Write([]byte(`<!doctype html><html><head><title>Not found</title></head><body><h1>Page not found</h1><p>Sorry, ` +
+						html.EscapeString(r.URL.Path) + ` does not exist.</p></body></html>`))
 				default:
 					b := make([]byte, 16)
 					_, _ = rand.Read(b)

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/sensitive"
@@ -208,19 +211,54 @@ func (e *engine) hiddenEndpoints(ctx context.Context) {
 // sameCatchAll reports whether x is the catch-all route's page that the
 // two controls got: the same body, or, when the controls differ from each
 // other, the same status and content type and a length within the
-// controls' own variation (at least 5%).
+// controls' own variation (at least 5%). A page that names the path it
+// was asked for ("Sorry, /.env does not exist") is compared without it,
+// so a soft 404 is not read as 34 hidden endpoints.
 func sameCatchAll(x, ctrl, ctrl2 *exchange) bool {
 	if bytes.Equal(x.RespBody, ctrl.RespBody) {
 		return true
 	}
-	if ctrl2 == nil || bytes.Equal(ctrl.RespBody, ctrl2.RespBody) {
+	xb, cb := withoutEcho(x), withoutEcho(ctrl)
+	if bytes.Equal(xb, cb) {
+		return true
+	}
+	if ctrl2 == nil {
+		return false
+	}
+	c2b := withoutEcho(ctrl2)
+	if bytes.Equal(cb, c2b) {
 		return false
 	}
 	if x.Status != ctrl.Status || essence(x.RespHead.Get("Content-Type")) != essence(ctrl.RespHead.Get("Content-Type")) {
 		return false
 	}
-	spread := max(2*abs(len(ctrl.RespBody)-len(ctrl2.RespBody)), len(ctrl.RespBody)/20)
-	return abs(len(x.RespBody)-len(ctrl.RespBody)) <= spread
+	spread := max(2*abs(len(cb)-len(c2b)), len(cb)/20)
+	return abs(len(xb)-len(cb)) <= spread
+}
+
+// withoutEcho returns the response body with the request's path taken
+// out wherever the page repeats it: as sent, decoded, HTML-escaped, and
+// its last segment alone.
+func withoutEcho(x *exchange) []byte {
+	u, err := url.Parse(x.URL)
+	if err != nil || u.Path == "" {
+		return x.RespBody
+	}
+	forms := []string{u.EscapedPath(), u.Path, html.EscapeString(u.Path)}
+	if i := strings.LastIndexByte(u.Path, '/'); i >= 0 && i+1 < len(u.Path) {
+		last := u.Path[i+1:]
+		forms = append(forms, last, html.EscapeString(last))
+	}
+	// Longest first, so a segment is not taken out of a path that is
+	// taken out whole.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	body := x.RespBody
+	for _, f := range forms {
+		if len(f) > 1 {
+			body = bytes.ReplaceAll(body, []byte(f), nil)
+		}
+	}
+	return body
 }
 
 func abs(n int) int {

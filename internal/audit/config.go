@@ -145,6 +145,16 @@ func ParseConfig(data []byte) (*Config, error) {
 			return cfg, nil // an empty audit section
 		}
 	}
+	if target.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(target.Content); i += 2 {
+			// A decimal threshold would be truncated to its integer part
+			// (81.9 read as 81, so a score of 81 passes): refuse it, as
+			// the --min-score flag does.
+			if k, v := target.Content[i], target.Content[i+1]; k.Value == "min-score" && v.Kind == yaml.ScalarNode && v.ShortTag() != "!!int" {
+				return nil, fmt.Errorf("line %d: min-score must be a whole number from 0 to 100, not %q", v.Line, v.Value)
+			}
+		}
+	}
 	if target == top {
 		// Only audit keys are allowed at the top level when there is no
 		// audit section.

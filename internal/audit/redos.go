@@ -110,8 +110,12 @@ func maxLen(re *syntax.Regexp) int {
 // redosRisk reports whether a pattern can backtrack catastrophically and
 // why.
 func redosRisk(p string) (bool, string) {
-	if alt := overlappingAltRe.FindStringSubmatch(p); alt != nil && altOverlap(alt[1]) {
-		return true, "repeats alternatives that can match the same text (exponential backtracking in backtracking engines)"
+	// Every repeated group of alternatives, not only the first:
+	// ^(b|c)+(a|aa)+$ is exponential in its second group.
+	for _, alt := range overlappingAltRe.FindAllStringSubmatch(p, -1) {
+		if altOverlap(alt[1]) {
+			return true, "repeats alternatives that can match the same text (exponential backtracking in backtracking engines)"
+		}
 	}
 	re, err := spec.ParsePattern(p)
 	if err != nil {
@@ -146,9 +150,29 @@ func altOverlap(body string) bool {
 			if a == b || (isPlainLiteral(a) && isPlainLiteral(b) && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a))) {
 				return true
 			}
-			if sameClass(a, b) {
+			if sameClass(a, b) || sameCharacter(a, b) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// sameCharacter reports whether some printable ASCII character is, on its
+// own, a whole match of both alternatives: [a-z] and x, x and \w, \d and
+// [0-9a-f], a and a?. Each such character can then be taken by either
+// alternative on every repetition, 2^n ways for n of them.
+func sameCharacter(a, b string) bool {
+	ra, errA := regexp.Compile(`^(?:` + a + `)$`)
+	rb, errB := regexp.Compile(`^(?:` + b + `)$`)
+	if errA != nil || errB != nil {
+		return false
+	}
+	var c [1]byte
+	for ch := byte(' '); ch <= '~'; ch++ {
+		c[0] = ch
+		if ra.Match(c[:]) && rb.Match(c[:]) {
+			return true
 		}
 	}
 	return false

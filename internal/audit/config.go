@@ -165,6 +165,8 @@ func ParseConfig(data []byte) (*Config, error) {
 		return nil, err
 	}
 	if cfg.Profile != "" {
+		// Case-insensitive, like --profile and the severity names.
+		cfg.Profile = strings.ToLower(cfg.Profile)
 		if _, err := ProfileByName(cfg.Profile); err != nil {
 			return nil, err
 		}

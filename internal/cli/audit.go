@@ -62,6 +62,9 @@ audited and reported with valid: false); 3 internal error.`,
 					}
 					cfg = c
 				}
+				// Profile names are case-insensitive like the other
+				// enum-valued flags (--format, --fail-on).
+				profile = strings.ToLower(profile)
 				if _, err := audit.ProfileByName(profile); err != nil {
 					return usageErr(err)
 				}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/rampart-sec/rampart/internal/report"
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -61,13 +62,19 @@ func (o *outputFlags) bind(cmd *cobra.Command, def string) {
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of standard output")
 }
 
+// validate checks --format and normalises it to its lower-case name.
+// Format names are case-insensitive (docs/report-format.md), as the report
+// writers already treat them; the rest of the command compares the
+// normalised name (colour is decided by format == "text").
 func (o *outputFlags) validate() error {
+	name := strings.ToLower(strings.TrimSpace(o.format))
 	for _, f := range report.Formats() {
-		if f == o.format {
+		if f == name {
+			o.format = name
 			return nil
 		}
 	}
-	return usageErr(fmt.Errorf("unknown --format %q (want one of %v)", o.format, report.Formats()))
+	return usageErr(fmt.Errorf("unknown --format %q (want one of %s)", o.format, strings.Join(report.Formats(), ", ")))
 }
 
 // write renders a report where the flags say.

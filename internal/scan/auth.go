@@ -256,6 +256,20 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 	if e.ownedResource(op, r0, owner) == nil {
 		return
 	}
+	// A DELETE another identity gets through deletes the object for real.
+	// Each such probe therefore deletes an object of its own, created for
+	// it by the owner as the object r0 names was: the next identity is
+	// then tested on a live object (not answered 404 for one already
+	// gone, which would hide its flaw), the DELETE happy path and the
+	// other tests keep theirs, and the finding shows the creation of the
+	// very object it deleted.
+	var item *resource
+	if op.Method == "DELETE" {
+		item = e.itemOwned(op, r0, owner)
+	}
+	var fresh *request   // r0 naming an object created for the probes
+	var freshX *exchange // its creation
+	shared := true       // the object r0 names is still there
 	for _, other := range e.ids {
 		if other == r0.id || other.Config.HasRole("admin") || e.halted(ctx) {
 			continue
@@ -267,7 +281,23 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 		if idx < 0 {
 			continue
 		}
-		r, x := e.sendAs(ctx, r0, other, idx)
+		target := r0
+		if item != nil {
+			if fresh == nil {
+				fresh, freshX = e.freshItem(ctx, op, r0, item)
+			}
+			switch {
+			case fresh != nil:
+				target = fresh
+			case !shared:
+				// No object to delete is left: a probe now would be
+				// answered 404 whatever the API checks.
+				e.log.Warn("BOLA probe of a DELETE not sent: its object was deleted by an earlier probe and no other could be created",
+					"operation", op.Key(), "identity", other.Name())
+				continue
+			}
+		}
+		r, x := e.sendAs(ctx, target, other, idx)
 		if x == nil {
 			return
 		}
@@ -277,19 +307,110 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 		}
 		if x.Status >= 200 && x.Status < 300 {
 			xs := []*exchange{x}
-			if hx := e.happyX[op]; hx != nil {
+			msg := fmt.Sprintf("%s created the object %s names; %s used it too and got %d.", owner, op.Key(), other.Name(), x.Status)
+			if target == fresh && freshX != nil {
+				a := *freshX
+				a.Label = "as " + owner + " (owner): creates the object deleted next"
+				xs = []*exchange{&a, x}
+				msg = fmt.Sprintf("%s created an object (the first request) and %s deleted it through %s, which answered %d.", owner, other.Name(), op.Key(), x.Status)
+			} else if hx := e.happyX[op]; hx != nil {
 				a := *hx
 				a.Label = "as " + owner + " (owner)"
 				xs = []*exchange{&a, x}
 			}
-			e.add(RuleBOLA, op, "bola",
-				fmt.Sprintf("%s created the object %s names; %s used it too and got %d.", owner, op.Key(), other.Name(), x.Status),
+			e.add(RuleBOLA, op, "bola", msg,
 				"401, 403 or 404 for another identity's object", fmt.Sprintf("%d as %s", x.Status, other.Name()), xs...)
 			if op.Method == "DELETE" {
-				e.markDeleted(op, r0)
+				e.markDeleted(op, target)
+				if target == fresh {
+					fresh, freshX = nil, nil
+				} else {
+					shared = false
+				}
 			}
 		}
 	}
+}
+
+// itemOwned returns the resource of owner that r, a request of op, names
+// by op's last path parameter (the item a DELETE deletes), or nil when
+// the path does not end with a parameter or the scan did not create
+// that item.
+func (e *engine) itemOwned(op *spec.Operation, r *request, owner string) *resource {
+	for _, res := range e.itemResources(op, r) {
+		if !res.deleted && res.owner == owner {
+			return res
+		}
+	}
+	return nil
+}
+
+// itemResources returns the resources r, a request of op, names by op's
+// last path parameter, under the parents the parameters before it name.
+func (e *engine) itemResources(op *spec.Operation, r *request) []*resource {
+	names := spec.TemplateNames(op.Path)
+	if len(names) == 0 || !strings.HasSuffix(op.Path, "{"+names[len(names)-1]+"}") {
+		return nil
+	}
+	coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+names[len(names)-1]+"}"), "/")
+	vals := pathValues(op.Path, r)
+	var out []*resource
+	for _, res := range e.resources {
+		if res.in(coll, vals[:len(vals)-1], vals[len(vals)-1]) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// freshItem has item's owner create another object like it, with the
+// happy-path request of the operation that created item and under the
+// same parents. It returns r0 naming the new object and the creating
+// exchange, or nil when no object was created (no such request, a
+// refusal, or an answer without an id).
+func (e *engine) freshItem(ctx context.Context, op *spec.Operation, r0 *request, item *resource) (*request, *exchange) {
+	create := item.createdBy
+	t := e.tmpl[create]
+	if t == nil || e.halted(ctx) {
+		return nil, nil
+	}
+	c := t.clone()
+	setPathValues(c, create.Path, item.parents)
+	if c.id == nil || c.noAuth || c.id.Name() != item.owner {
+		var owner *identity.Identity
+		for _, id := range e.ids {
+			if id.Name() == item.owner {
+				owner = id
+			}
+		}
+		if owner == nil {
+			return nil, nil
+		}
+		idx := satisfies(owner, create)
+		if idx < 0 {
+			return nil, nil
+		}
+		c.id, c.reqIdx, c.noAuth = owner, idx, false
+	}
+	// send learns what an accepted POST other than a happy path created.
+	n := len(e.resources)
+	x := e.send(ctx, c, "creates an object for a BOLA test of "+op.Key())
+	if x.Err != nil {
+		e.stop(x.Err)
+		return nil, nil
+	}
+	e.checkResponse(create, x, true, "happy-path")
+	if x.Status < 200 || x.Status >= 300 {
+		e.log.Warn("could not create an object for a BOLA test", "operation", op.Key(), "create", create.Key(), "status", x.Status)
+		return nil, nil
+	}
+	if len(e.resources) == n {
+		return nil, nil
+	}
+	res := e.resources[n]
+	r := r0.clone()
+	setPathValues(r, op.Path, append(slices.Clone(res.parents), res.id))
+	return r, x
 }
 
 // satisfies returns the first requirement of op the identity can meet.
@@ -305,16 +426,8 @@ func satisfies(id *identity.Identity, op *spec.Operation) int {
 // markDeleted records that the item r named through op (a DELETE) is
 // gone: the resource with that id under the same parents.
 func (e *engine) markDeleted(op *spec.Operation, r *request) {
-	names := spec.TemplateNames(op.Path)
-	if len(names) == 0 || !strings.HasSuffix(op.Path, "{"+names[len(names)-1]+"}") {
-		return
-	}
-	coll := strings.TrimRight(strings.TrimSuffix(op.Path, "{"+names[len(names)-1]+"}"), "/")
-	vals := pathValues(op.Path, r)
-	for _, res := range e.resources {
-		if res.in(coll, vals[:len(vals)-1], vals[len(vals)-1]) {
-			res.deleted = true
-		}
+	for _, res := range e.itemResources(op, r) {
+		res.deleted = true
 	}
 }
 

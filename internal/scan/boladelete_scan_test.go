@@ -1,0 +1,227 @@
+package scan_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/scan/config"
+)
+
+const ownedItemsAPI = `openapi: 3.0.3
+info: {title: owned items, version: '1'}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  schemas:
+    Item:
+      type: object
+      additionalProperties: false
+      required: [id, name]
+      properties:
+        id: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}
+        name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
+security: [{bearer: []}]
+paths:
+  /items:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [name]
+              properties:
+                name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
+      responses:
+        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
+        '400': {description: bad}
+        '401': {description: no}
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
+        '400': {description: bad}
+        '401': {description: no}
+        '404': {description: none}
+    delete:
+      responses:
+        '204': {description: deleted}
+        '400': {description: bad}
+        '401': {description: no}
+        '404': {description: none}
+`
+
+var (
+	validName = regexp.MustCompile(`^[a-z]{1,16}$`)
+	validID   = regexp.MustCompile(`^[0-9]{1,8}$`)
+)
+
+// deleteBOLAServer keeps items per owner and reads them correctly, but
+// lets any caller delete any item (BOLA on DELETE only). It logs who
+// created and who deleted each item.
+type deleteBOLAServer struct {
+	mu      sync.Mutex
+	next    int
+	owner   map[string]string // item id -> owner
+	names   map[string]string
+	created map[string]string // item id -> creator, never removed
+	deleted map[string]string // item id -> who deleted it
+}
+
+func newDeleteBOLAServer() *deleteBOLAServer {
+	return &deleteBOLAServer{owner: map[string]string{}, names: map[string]string{}, created: map[string]string{}, deleted: map[string]string{}}
+}
+
+func (s *deleteBOLAServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	user, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	user, _ = strings.CutSuffix(user, "-token")
+	if !ok || (user != "alice" && user != "bob" && user != "carol") {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	id, item := strings.CutPrefix(r.URL.Path, "/items/")
+	switch {
+	case r.Method == "POST" && r.URL.Path == "/items":
+		var in struct {
+			Name string `json:"name"`
+		}
+		d := json.NewDecoder(r.Body)
+		d.DisallowUnknownFields()
+		if d.Decode(&in) != nil || !validName.MatchString(in.Name) || r.Header.Get("Content-Type") != "application/json" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.next++
+		id := fmt.Sprint(s.next)
+		s.owner[id], s.names[id], s.created[id] = user, in.Name, user
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": in.Name})
+	case item && !validID.MatchString(id):
+		w.WriteHeader(http.StatusBadRequest)
+	case r.Method == "GET" && item:
+		if s.owner[id] != user {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": s.names[id]})
+	case r.Method == "DELETE" && item:
+		if _, ok := s.owner[id]; !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		// The flaw: no owner check.
+		delete(s.owner, id)
+		delete(s.names, id)
+		s.deleted[id] = user
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+// A BOLA probe of a DELETE operation deletes the object for real. It must
+// delete an object of its own, created for it by the owner, so that every
+// other identity is tested on a live object and the DELETE happy path
+// still has one; the finding shows the creation of the object it deleted.
+func TestBOLAOnDeleteConsumesItsOwnObject(t *testing.T) {
+	srv := newDeleteBOLAServer()
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	token := func(name string) config.Identity {
+		return config.Identity{Name: name, Credentials: map[string]config.Credential{"bearer": {Token: name + "-token"}}}
+	}
+	cfg := &config.Config{Identities: []config.Identity{token("alice"), token("bob"), token("carol")}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := scan.Run(ctx, loadSpec(t, ownedItemsAPI), scan.Options{Target: ts.URL, Config: cfg, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true, ShowSecrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why, failed := res.HappyFailures["DELETE /items/{id}"]; failed {
+		t.Errorf("DELETE happy path failed after the BOLA probe: %s", why)
+	}
+	var bola []string
+	for _, f := range res.Spec.Findings {
+		switch {
+		case f.Rule == scan.RuleHappyPathFailed:
+			t.Errorf("happy path failed: %s: %s", f.Operation, f.Message)
+		case f.Rule != scan.RuleBOLA || f.Operation != "DELETE /items/{id}":
+			t.Errorf("unexpected finding %s on %s: %s", f.Rule, f.Operation, f.Message)
+		default:
+			bola = append(bola, f.Message)
+			// Every DELETE the finding shows deletes an object whose
+			// creation it shows first, as alice, and that bob or carol
+			// deleted: running the requests in order reproduces it.
+			createdAt := map[string]int{}
+			dels := 0
+			for i, x := range f.Exchanges {
+				switch x.Method {
+				case http.MethodPost:
+					var out struct{ ID string }
+					if json.Unmarshal([]byte(x.RespBody), &out) != nil || out.ID == "" {
+						t.Errorf("creation exchange without an id: %q", x.RespBody)
+						continue
+					}
+					createdAt[out.ID] = i
+				case http.MethodDelete:
+					dels++
+					id := x.URL[strings.LastIndex(x.URL, "/")+1:]
+					if _, ok := createdAt[id]; !ok {
+						t.Errorf("the finding deletes item %s without showing its creation first: %+v", id, f.Exchanges)
+					}
+					srv.mu.Lock()
+					creator, deleter := srv.created[id], srv.deleted[id]
+					srv.mu.Unlock()
+					if creator != "alice" || (deleter != "bob" && deleter != "carol") || x.Status != http.StatusNoContent {
+						t.Errorf("item %s: created by %q, deleted by %q (status %d); want alice's item deleted by bob or carol", id, creator, deleter, x.Status)
+					}
+				}
+			}
+			if dels == 0 {
+				t.Errorf("BOLA finding without the DELETE request: %+v", f.Exchanges)
+			}
+		}
+	}
+	if len(bola) != 1 {
+		t.Fatalf("want one scan-bola finding on DELETE /items/{id}, got %d: %q", len(bola), bola)
+	}
+	// Both other identities could delete alice's item: carol must not be
+	// tested on the item bob already deleted (a 404 that hides her flaw).
+	for _, who := range []string{"bob", "carol"} {
+		if !strings.Contains(bola[0], "as "+who) && !strings.Contains(bola[0], " "+who+" ") {
+			t.Errorf("BOLA finding does not name %s: %s", who, bola[0])
+		}
+	}
+	if len(res.NotCleaned) > 0 {
+		t.Errorf("left behind: %v", res.NotCleaned)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.owner) != 0 {
+		t.Errorf("items left on the target: %v", srv.owner)
+	}
+	// The happy path of DELETE ran as alice on an item of hers.
+	happy := false
+	for id, who := range srv.deleted {
+		happy = happy || (who == "alice" && srv.created[id] == "alice")
+	}
+	if !happy {
+		t.Errorf("no DELETE by alice of her own item; deletions: %v", srv.deleted)
+	}
+}

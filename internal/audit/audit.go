@@ -285,6 +285,11 @@ func (r *run) result() *report.SpecResult {
 			Patch:      p.patch,
 			Operations: ops,
 		}
+		if total > len(ops) {
+			// The list is cut at maxListedOps: the writers say how many
+			// are not shown from this.
+			f.OperationCount = total
+		}
 		f.ComputeFingerprintIn(doc.Path)
 		if reason, ok := ign.suppressed(p.at, p.rule.ID); ok {
 			f.Suppressed = reason

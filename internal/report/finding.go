@@ -109,6 +109,11 @@ type Finding struct {
 	// Operations lists the operations ("GET /pets/{id}") a finding affects,
 	// so a weakness in a shared schema is reported once, where it is defined.
 	Operations []string `json:"operations,omitempty"`
+	// OperationCount is how many operations the finding affects when that
+	// is more than Operations lists (the audit lists the first 100 of a
+	// component every operation uses); zero when Operations is complete.
+	// Writers count the operations not shown from it, not from the list.
+	OperationCount int `json:"operation_count,omitempty"`
 	// Scan-only details.
 	Operation string     `json:"operation,omitempty"`
 	Test      string     `json:"test,omitempty"`

@@ -67,20 +67,23 @@ type htmlCategory struct {
 }
 
 type htmlFinding struct {
-	Severity   string
-	Rule       string
-	Title      string
-	Message    string
-	Location   string // file:line:col, or file#pointer without a line
-	Where      string // file:line:col, or file
-	Pointer    string
-	OWASP      string
-	CWE        string
-	Why        string
-	FixHint    string
-	Patch      string
-	Ops        []string
-	MoreOps    []string
+	Severity string
+	Rule     string
+	Title    string
+	Message  string
+	Location string // file:line:col, or file#pointer without a line
+	Where    string // file:line:col, or file
+	Pointer  string
+	OWASP    string
+	CWE      string
+	Why      string
+	FixHint  string
+	Patch    string
+	Ops      []string
+	MoreOps  []string
+	// MoreCount is how many operations are not in Ops; more than MoreOps
+	// when the finding lists only the first of its operations.
+	MoreCount  int
 	Excerpt    []htmlLine
 	Scan       bool
 	Operation  string
@@ -242,7 +245,7 @@ func htmlFindingFrom(r *Report, res *SpecResult, f Finding) htmlFinding {
 	if h.FixHint == "" {
 		h.FixHint = rule.Fix
 	}
-	h.Ops, _ = truncateOps(f.Operations)
+	h.Ops, h.MoreCount = truncateOps(f)
 	if len(f.Operations) > len(h.Ops) {
 		h.MoreOps = f.Operations[len(h.Ops):]
 	}

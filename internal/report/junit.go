@@ -85,7 +85,7 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 					fmt.Fprintf(&text, "  operation: %s\n", f.Operation)
 				}
 				if len(f.Operations) > 0 {
-					fmt.Fprintf(&text, "  operations: %s\n", joinOps(f.Operations))
+					fmt.Fprintf(&text, "  operations: %s\n", joinOps(f))
 				}
 				if f.Expected != "" || f.Actual != "" {
 					fmt.Fprintf(&text, "  expected: %s\n  actual: %s\n", f.Expected, f.Actual)

@@ -231,7 +231,7 @@ func (t *textWriter) finding(r *Report, f Finding) {
 		t.indented("Actual", t.paint(ansiYellow, escapeBlock(f.Actual)))
 	}
 	if len(f.Operations) > 0 {
-		t.indented("Operations", escapeBlock(joinOps(f.Operations)))
+		t.indented("Operations", escapeBlock(joinOps(f)))
 	}
 	t.indented("Fix", t.paint(ansiGreen, escapeBlock(f.FixHint)))
 	if len(f.Patch) > 0 {

@@ -214,16 +214,26 @@ func (r *Report) title(f Finding) string {
 // "and N more".
 const maxOperations = 5
 
-// truncateOps splits ops into the first maxOperations and the count of the rest.
-func truncateOps(ops []string) (shown []string, more int) {
-	if len(ops) <= maxOperations {
-		return ops, 0
-	}
-	return ops[:maxOperations], len(ops) - maxOperations
+// operationTotal is how many operations f affects: Operations may hold only
+// the first of them, with the whole count in OperationCount.
+func (f Finding) operationTotal() int {
+	return max(len(f.Operations), f.OperationCount)
 }
 
-func joinOps(ops []string) string {
-	shown, more := truncateOps(ops)
+// truncateOps splits f's operations into the first maxOperations and the
+// number of the others, counted from the finding's total: the list itself
+// may already be cut short, and "and 95 more" under a list of 100 of 873
+// operations understated the reach by 773.
+func truncateOps(f Finding) (shown []string, more int) {
+	shown = f.Operations
+	if len(shown) > maxOperations {
+		shown = shown[:maxOperations]
+	}
+	return shown, f.operationTotal() - len(shown)
+}
+
+func joinOps(f Finding) string {
+	shown, more := truncateOps(f)
 	s := strings.Join(shown, ", ")
 	if more > 0 {
 		s += fmt.Sprintf(" and %d more", more)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -155,15 +156,7 @@ func (e *engine) transport(ctx context.Context) bool {
 				"Strict-Transport-Security: max-age=31536000", "Strict-Transport-Security: "+quoteOrMissing(x.RespHead.Get("Strict-Transport-Security")), x)
 		}
 	}
-	plain := e.opts.HTTPURL
-	if plain == "" {
-		u := *e.base
-		u.Scheme, u.Host = "http", host
-		if strings.Contains(host, ":") {
-			u.Host = "[" + host + "]"
-		}
-		plain = u.String()
-	}
+	plain := plainHTTPURL(e.base, e.opts.HTTPURL)
 	if x, err := get(plain); err == nil {
 		loc := x.RespHead.Get("Location")
 		redirected := x.Status >= 300 && x.Status < 400 && strings.HasPrefix(strings.ToLower(loc), "https://")
@@ -179,6 +172,24 @@ func (e *engine) transport(ctx context.Context) bool {
 		e.stopped = errCertificate
 	}
 	return ok
+}
+
+// plainHTTPURL is the URL whose redirect to HTTPS is checked: --http-url
+// when given, else the target URL (path and query) with http:// on the
+// default port 80 of the target's host, where a server that also listens
+// in plain text usually does. It is the one request of a scan outside the
+// target's origin, on the same host (docs/scan.md, "Target and scope").
+func plainHTTPURL(base *url.URL, override string) string {
+	if override != "" {
+		return override
+	}
+	u := *base
+	host := base.Hostname()
+	u.Scheme, u.Host = "http", host
+	if strings.Contains(host, ":") {
+		u.Host = "[" + host + "]"
+	}
+	return u.String()
 }
 
 func certErr(err error) string {

@@ -17,6 +17,7 @@ type nodeCheck struct {
 	r      *run
 	g      *graph
 	n      *snode
+	id     int32
 	opKeys []string
 	vc     *valueChecker
 }
@@ -103,8 +104,12 @@ func (c *nodeCheck) run() {
 	_, hasRef := m["$ref"]
 	types := schemaTypes(m)
 	composed := m["allOf"] != nil || m["anyOf"] != nil || m["oneOf"] != nil || m["not"] != nil
-	_, hasEnum := m["enum"]
-	_, hasConst := m["const"]
+	// Bounds are judged on what the value must satisfy, which allOf
+	// members and composing schemas add to (effective); the rest on the
+	// schema as written.
+	eff := c.g.effective(c.id)
+	_, hasEnum := eff["enum"]
+	_, hasConst := eff["const"]
 	fixed := hasEnum || hasConst
 	legacy := c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30
 
@@ -122,23 +127,23 @@ func (c *nodeCheck) run() {
 		c.checkPattern(ref(at.File, at.Pointer, "patternProperties", re), re, "patternProperties key")
 	}
 	if types["string"] && !fixed {
-		c.checkString(m, at)
+		c.checkString(eff, at)
 	}
 	if (types["integer"] || types["number"]) && !fixed {
-		c.checkNumber(m, at, types, legacy)
+		c.checkNumber(eff, at, types, legacy)
 	}
 	if types["array"] && !fixed {
-		if !isNumber(m["maxItems"]) {
+		if !isNumber(eff["maxItems"]) {
 			c.add("data-array-no-maxitems", at, "The array accepts any number of items (no maxItems).",
 				report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxItems"), Value: 100})
 		}
-		if m["items"] == nil && m["prefixItems"] == nil && !hasRef {
+		if eff["items"] == nil && eff["prefixItems"] == nil && !hasRef {
 			c.add("data-array-no-items", at, "The array does not define its items, so items of any type are accepted.")
 		}
 	}
 	isObject := types["object"] || (len(types) == 0 && (m["properties"] != nil || m["additionalProperties"] != nil))
 	if isObject && !hasRef && !fixed {
-		c.checkObject(m, at, composed)
+		c.checkObject(m, at, composed, isNumber(eff["maxProperties"]))
 	}
 	if composed && !hasRef && !fixed && (types["object"] || len(types) == 0) {
 		c.checkComposedRequired(m, at)
@@ -181,8 +186,10 @@ func (c *nodeCheck) checkString(m map[string]any, at spec.NodeRef) {
 	if !binary && !hasPattern && format == "" && !c.r.pathParamNodes[at] {
 		c.add("data-string-no-pattern", at, "The string accepts any characters (no pattern, format or enum).")
 	}
-	if c.hasReq() && urlFormat(format) {
-		c.r.addSet("exp-url-input", at, dirRequest, fmt.Sprintf("A request value is a URL (format %s); if the server fetches it, it can be aimed at internal addresses.", format), c.ops(true, false))
+	// Said where the format is written: the members of an allOf are one
+	// value, reported once.
+	if own := asString(c.n.m["format"]); c.hasReq() && urlFormat(own) {
+		c.r.addSet("exp-url-input", at, dirRequest, fmt.Sprintf("A request value is a URL (format %s); if the server fetches it, it can be aimed at internal addresses.", own), c.ops(true, false))
 	}
 }
 
@@ -241,12 +248,12 @@ func (c *nodeCheck) checkNumber(m map[string]any, at spec.NodeRef, types map[str
 	}
 }
 
-func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed bool) {
+func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed, maxProps bool) {
 	ap, hasAP := m["additionalProperties"]
 	_, hasUP := m["unevaluatedProperties"]
 	props := asMap(m["properties"])
 	openAP := hasAP && (ap == true || (asMap(ap) != nil && len(asMap(ap)) == 0))
-	if apm := asMap(ap); (len(apm) > 0 || openAP) && !isNumber(m["maxProperties"]) {
+	if apm := asMap(ap); (len(apm) > 0 || openAP) && !maxProps {
 		c.add("data-object-no-maxproperties", at, "The object is a map (additionalProperties) with no limit on its number of entries (no maxProperties).",
 			report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxProperties"), Value: 100})
 	}

@@ -89,7 +89,15 @@ type snode struct {
 	// untyped: reached at least once where nothing else sets the type (on
 	// its own, or as a member of a composition that does not); a typeless
 	// allOf: [$ref Pet, {properties: ...}] member is typed by Pet.
-	untyped             bool
+	untyped bool
+	// plain: reached at least once other than as a composition member or
+	// a $ref target, where nothing beside the schema constrains the value.
+	plain bool
+	// ctx holds the bound keywords (boundKeys) that every way of reaching
+	// the node adds from outside it: the composing schemas' own and, for
+	// allOf, the sibling members'. {allOf: [{type: string}, {maxLength:
+	// 10}]} is one bounded string although neither member is.
+	ctx                 map[string]any
 	readOnly, writeOnly bool
 	// tarjan state
 	index, low int32
@@ -103,6 +111,9 @@ type graph struct {
 	refs    map[[2]string]refTarget
 	words   int
 	visited int
+	// down holds, per node, the bound keywords it and its allOf members
+	// and $ref targets set (see contexts).
+	down []map[string]any
 }
 
 type refTarget struct {
@@ -150,6 +161,16 @@ const (
 // visit returns the node for the schema at `at`, building it and its
 // descendants on first sight; -1 for values that are not schema objects.
 func (g *graph) visit(at spec.NodeRef, v any, how reach) int32 {
+	id := g.build(at, v, how)
+	if id >= 0 && how == alone {
+		g.nodes[id].plain = true
+	}
+	return id
+}
+
+// build is visit without marking the node plain: a $ref target is
+// reached the way its $ref is, and the $ref's siblings still apply.
+func (g *graph) build(at spec.NodeRef, v any, how reach) int32 {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return -1
@@ -183,7 +204,7 @@ func (g *graph) visit(at spec.NodeRef, v any, how reach) int32 {
 	}
 	if s, ok := m["$ref"].(string); ok {
 		if t := g.resolve(at, s); t.ok {
-			link(g.visit(t.at, t.v, how))
+			link(g.build(t.at, t.v, how))
 		}
 	}
 	for _, k := range singleKids {
@@ -487,6 +508,7 @@ func (r *run) checkSchemas() {
 		g.seed(s.id, s.op, s.dir)
 	}
 	g.propagate()
+	g.contexts()
 	r.stats["schemas"] = len(g.nodes)
 	opKeys := make([]string, len(ops))
 	for i, op := range ops {
@@ -503,7 +525,7 @@ func (r *run) checkSchemas() {
 		if n.req.empty() && n.resp.empty() {
 			continue
 		}
-		c := &nodeCheck{r: r, g: g, n: n, opKeys: opKeys, vc: vc}
+		c := &nodeCheck{r: r, g: g, n: n, id: int32(i), opKeys: opKeys, vc: vc}
 		c.run()
 	}
 }
@@ -534,6 +556,269 @@ func (r *run) formParams(op *spec.Operation) []spec.NodeRef {
 	out := make([]spec.NodeRef, 0, len(order))
 	for _, n := range order {
 		out = append(out, byName[n])
+	}
+	return out
+}
+
+// boundKeys are the keywords the data rules read to judge whether a value
+// is bounded (data-string-no-maxlength, data-string-no-pattern,
+// data-number-unbounded, data-number-no-format, data-array-no-maxitems,
+// data-array-no-items, data-object-no-maxproperties). A value must
+// satisfy every schema of an allOf and the schema composing it, so these
+// are judged on what the schemas say together.
+var boundKeys = []string{"maxLength", "pattern", "format", "enum", "const", "contentEncoding", "contentMediaType",
+	"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "maxItems", "items", "prefixItems", "maxProperties"}
+
+// boundStrength orders two values of a bound keyword by how much they
+// bound: where schemas combine, the stronger applies (all must hold);
+// where a schema is reached several ways, the weaker (some use has only
+// it). 0 bounds nothing.
+func boundStrength(k string, v any) int {
+	switch k {
+	case "pattern":
+		s, ok := v.(string)
+		switch {
+		case !ok:
+			return 0
+		case patternMaxLen(s) >= 0:
+			return 2
+		}
+		return 1
+	case "format":
+		s, _ := v.(string)
+		switch {
+		case boundedFormats[s]:
+			return 2
+		case s != "":
+			return 1
+		}
+		return 0
+	case "maxLength", "maxItems", "maxProperties", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
+		f, ok := numberOf(v)
+		switch {
+		case !ok:
+			return 0
+		case f.Cmp(maxInt64) <= 0 && f.Cmp(minInt64) >= 0:
+			return 2
+		}
+		return 1
+	}
+	return 1
+}
+
+// boundsOf returns the bound keywords m sets itself.
+func boundsOf(m map[string]any) map[string]any {
+	var out map[string]any
+	for _, k := range boundKeys {
+		if v, ok := m[k]; ok {
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// unionBounds adds src's keywords to dst (both hold), keeping the
+// stronger value of a keyword both set.
+func unionBounds(dst, src map[string]any) map[string]any {
+	for k, v := range src {
+		if dst == nil {
+			dst = map[string]any{}
+		}
+		if old, ok := dst[k]; !ok || boundStrength(k, v) > boundStrength(k, old) {
+			dst[k] = v
+		}
+	}
+	return dst
+}
+
+// intersectBounds keeps the keywords both sets have (either may be all
+// that holds), with the weaker value.
+func intersectBounds(a, b map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok {
+			continue
+		}
+		if boundStrength(k, w) < boundStrength(k, v) {
+			v = w
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// conjuncts returns the nodes a value at node id must satisfy as well
+// (its allOf members and its $ref target), and the members of its
+// anyOf/oneOf, which it passes its own constraints to.
+func (g *graph) conjuncts(id int32) (all, alts []int32) {
+	n := g.nodes[id]
+	at, m := n.at, n.m
+	if s, ok := m["$ref"].(string); ok {
+		if t := g.resolve(at, s); t.ok {
+			if k, ok := g.ids[t.at]; ok {
+				all = append(all, k)
+			}
+		}
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		for i := range asSlice(m[k]) {
+			kid, ok := g.ids[ref(at.File, at.Pointer, k, itoa(i))]
+			if !ok {
+				continue
+			}
+			if k == "allOf" {
+				all = append(all, kid)
+			} else {
+				alts = append(alts, kid)
+			}
+		}
+	}
+	return all, alts
+}
+
+// contexts sets each node's ctx: the bound keywords every way of reaching
+// it adds. A node reached plainly gets none; a composition member or
+// $ref target gets, from each schema reaching it, that schema's own
+// bounds, its allOf members' and $ref target's (down) and that schema's
+// own ctx, intersected over the schemas reaching it. Solved as a greatest
+// fixpoint: contexts start unknown (everything) and only shrink, so
+// recursive compositions terminate.
+func (g *graph) contexts() {
+	nn := len(g.nodes)
+	down := make([]map[string]any, nn)
+	g.down = down
+	state := make([]uint8, nn) // 0 new, 1 in progress, 2 done
+	var downOf func(id int32) map[string]any
+	downOf = func(id int32) map[string]any {
+		if state[id] != 0 {
+			return down[id] // a cycle adds nothing the walk has not seen
+		}
+		all, _ := g.conjuncts(id)
+		if len(all) == 0 {
+			// Its own keywords, which the checks read from the schema:
+			// not kept, most nodes are such leaves.
+			return boundsOf(g.nodes[id].m)
+		}
+		state[id] = 1
+		d := boundsOf(g.nodes[id].m)
+		for _, k := range all {
+			d = unionBounds(d, downOf(k))
+		}
+		down[id], state[id] = d, 2
+		return d
+	}
+	in := make([][]int32, nn)
+	for id := range g.nodes {
+		downOf(int32(id))
+		all, alts := g.conjuncts(int32(id))
+		for _, k := range append(all, alts...) {
+			in[k] = append(in[k], int32(id))
+		}
+	}
+	known := make([]bool, nn)
+	var work []int32
+	for id, n := range g.nodes {
+		if n.plain || len(in[id]) == 0 {
+			known[id] = true // ctx nil: nothing from outside
+			continue
+		}
+		work = append(work, int32(id))
+	}
+	out := make([][]int32, nn)
+	for id := range g.nodes {
+		for _, p := range in[id] {
+			out[p] = append(out[p], int32(id))
+		}
+	}
+	queued := make([]bool, nn)
+	for _, id := range work {
+		queued[id] = true
+	}
+	// Each update removes a keyword or weakens one, so the loop ends; the
+	// cap only guards against a mistake in that reasoning.
+	for steps := 0; len(work) > 0 && steps < 64*nn+64; steps++ {
+		id := work[0]
+		work = work[1:]
+		queued[id] = false
+		var ctx map[string]any
+		first := true
+		for _, p := range in[id] {
+			if !known[p] {
+				continue // everything: no limit on the intersection
+			}
+			c := unionBounds(unionBounds(nil, downOf(p)), g.nodes[p].ctx)
+			if first {
+				ctx, first = c, false
+			} else {
+				ctx = intersectBounds(ctx, c)
+			}
+		}
+		if first {
+			continue // no known parent yet
+		}
+		n := g.nodes[id]
+		if known[id] && sameBounds(ctx, n.ctx) {
+			continue
+		}
+		n.ctx, known[id] = ctx, true
+		for _, k := range out[id] {
+			if !queued[k] && !g.nodes[k].plain {
+				queued[k] = true
+				work = append(work, k)
+			}
+		}
+	}
+}
+
+// sameBounds reports whether two sets bound alike: the same keywords, of
+// the same strength.
+func sameBounds(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || boundStrength(k, v) != boundStrength(k, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// effective returns the node's schema with the bound keywords its allOf
+// members, $ref target and context add, for the rules that judge whether
+// a value is bounded. A keyword the node sets itself is replaced only by
+// a stronger one: both hold. The schema itself when nothing is added.
+func (g *graph) effective(id int32) map[string]any {
+	n := g.nodes[id]
+	var out map[string]any
+	for _, src := range []map[string]any{g.down[id], n.ctx} {
+		for k, v := range src {
+			cur := n.m
+			if out != nil {
+				cur = out
+			}
+			if old, ok := cur[k]; ok && boundStrength(k, v) <= boundStrength(k, old) {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]any, len(n.m)+len(src))
+				for k, v := range n.m {
+					out[k] = v
+				}
+			}
+			out[k] = v
+		}
+	}
+	if out == nil {
+		return n.m
 	}
 	return out
 }

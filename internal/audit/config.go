@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -42,7 +41,9 @@ type RuleSetup struct {
 	Severity *report.Severity
 }
 
-// UnmarshalYAML accepts the short and long forms.
+// UnmarshalYAML accepts the short and long forms. Errors name the line of
+// the offending node in the file: n is a node of the file itself, never of
+// a re-encoded copy, whose lines would count from the copy's start.
 func (s *RuleSetup) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		v := strings.ToLower(strings.TrimSpace(n.Value))
@@ -63,35 +64,121 @@ func (s *RuleSetup) UnmarshalYAML(n *yaml.Node) error {
 		s.Severity = &sev
 		return nil
 	}
-	var long struct {
-		Enabled  *bool  `yaml:"enabled"`
-		Severity string `yaml:"severity"`
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a rule setting is on/off, a severity, or {enabled: bool, severity: name}", n.Line)
 	}
-	if err := decodeStrict(n, &long); err != nil {
+	return eachKey(n, func(k, v *yaml.Node) error {
+		switch k.Value {
+		case "enabled":
+			var b bool
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&b) != nil {
+				return fmt.Errorf("line %d: enabled must be true or false, not %q", v.Line, v.Value)
+			}
+			s.Enabled = &b
+		case "severity":
+			if v.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: severity must be a severity name", v.Line)
+			}
+			if v.ShortTag() == "!!null" {
+				return nil
+			}
+			sev, err := report.ParseSeverity(v.Value)
+			if err != nil {
+				return fmt.Errorf("line %d: %w", v.Line, err)
+			}
+			s.Severity = &sev
+		default:
+			return fmt.Errorf("line %d: unknown key %q in a rule setting (want enabled, severity)", k.Line, k.Value)
+		}
+		return nil
+	})
+}
+
+// maxConfigEntries caps the keys a configuration's aliases and merge keys
+// may expand to: a few lines of nested `<<: [*a, *a]` would otherwise ask
+// for billions.
+const maxConfigEntries = 10000
+
+// eachKey calls fn for each key and value of mapping n, in order, with
+// aliases resolved and merge keys (`<<: *defaults`) expanded, a key given
+// in n taking precedence over a merged one as YAML says. A key given twice
+// is refused: the decoder would keep one silently.
+func eachKey(n *yaml.Node, fn func(k, v *yaml.Node) error) error {
+	budget := maxConfigEntries
+	pairs, err := mappingPairs(n, &budget)
+	if err != nil {
 		return err
 	}
-	s.Enabled = long.Enabled
-	if long.Severity != "" {
-		sev, err := report.ParseSeverity(long.Severity)
-		if err != nil {
-			return fmt.Errorf("line %d: %v", n.Line, err)
+	for _, p := range pairs {
+		if err := fn(p[0], p[1]); err != nil {
+			return err
 		}
-		s.Severity = &sev
 	}
 	return nil
 }
 
-func decodeStrict(n *yaml.Node, v any) error {
-	out, err := yaml.Marshal(n)
-	if err != nil {
-		return err
+// mappingPairs lists the key and value nodes of mapping n, see eachKey.
+func mappingPairs(n *yaml.Node, budget *int) ([][2]*yaml.Node, error) {
+	n = resolveAlias(n)
+	var own, merged [][2]*yaml.Node
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		if *budget--; *budget < 0 {
+			return nil, fmt.Errorf("line %d: aliases expand to more than %d settings", k.Line, maxConfigEntries)
+		}
+		if k.Tag == "!!merge" {
+			sources := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				sources = v.Content
+			}
+			for _, src := range sources {
+				if src = resolveAlias(src); src.Kind != yaml.MappingNode {
+					return nil, fmt.Errorf("line %d: a merge key (<<) must name a mapping", k.Line)
+				}
+				ps, err := mappingPairs(src, budget)
+				if err != nil {
+					return nil, err
+				}
+				merged = append(merged, ps...)
+			}
+			continue
+		}
+		if first, ok := seen[k.Value]; ok {
+			return nil, fmt.Errorf("line %d: %q is already set on line %d", k.Line, k.Value, first)
+		}
+		seen[k.Value] = k.Line
+		own = append(own, [2]*yaml.Node{k, v})
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(out))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("line %d: %v", n.Line, strings.TrimPrefix(err.Error(), "yaml: "))
+	// Merged keys come after the mapping's own, each once: the first
+	// merged mapping that has it wins, as in YAML's merge key type.
+	for _, p := range merged {
+		if _, ok := seen[p[0].Value]; !ok {
+			seen[p[0].Value] = p[0].Line
+			own = append(own, p)
+		}
 	}
-	return nil
+	return own, nil
+}
+
+// resolveAlias follows an alias node (*name) to the node it names.
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// scalarString returns the text of a scalar setting; null (an empty value)
+// is "".
+func scalarString(k, v *yaml.Node) (string, error) {
+	if v.Kind != yaml.ScalarNode {
+		return "", fmt.Errorf("line %d: %s must be a single value", v.Line, k.Value)
+	}
+	if v.ShortTag() == "!!null" {
+		return "", nil
+	}
+	return v.Value, nil
 }
 
 // LoadConfig reads and validates a configuration file.
@@ -108,7 +195,13 @@ func LoadConfig(path string) (*Config, error) {
 }
 
 // ParseConfig parses and validates configuration text. Unknown keys, rule
-// ids, severities, profiles and malformed globs are errors.
+// ids, severities, profiles and malformed globs are errors, each naming
+// its line in the file.
+//
+// The settings are read from the parsed nodes one by one, not decoded into
+// the struct from a re-encoded copy of the section: the decoder's line
+// numbers would then count from the copy's first line (a bad key on line 6
+// of the file was reported on line 2, and a nested one as "line 2: line 4").
 func ParseConfig(data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -128,7 +221,7 @@ func ParseConfig(data []byte) (*Config, error) {
 			if target != top {
 				return nil, fmt.Errorf("line %d: a second `audit` section", top.Content[i].Line)
 			}
-			target = top.Content[i+1]
+			target = resolveAlias(top.Content[i+1])
 		}
 	}
 	if target != top {
@@ -144,54 +237,88 @@ func ParseConfig(data []byte) (*Config, error) {
 		if target.Kind == yaml.ScalarNode && target.Tag == "!!null" {
 			return cfg, nil // an empty audit section
 		}
+		if target.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("line %d: the `audit` section must be a mapping", target.Line)
+		}
 	}
-	if target.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(target.Content); i += 2 {
+	// Only audit keys are allowed at the top level when there is no audit
+	// section.
+	err := eachKey(target, func(k, v *yaml.Node) error {
+		switch k.Value {
+		case "profile":
+			name, err := scalarString(k, v)
+			if err != nil || name == "" {
+				return err
+			}
+			// Case-insensitive, like --profile and the severity names.
+			cfg.Profile = strings.ToLower(name)
+			if _, err := ProfileByName(cfg.Profile); err != nil {
+				return fmt.Errorf("line %d: %w", v.Line, err)
+			}
+		case "min-score":
 			// A decimal threshold would be truncated to its integer part
 			// (81.9 read as 81, so a score of 81 passes): refuse it, as
 			// the --min-score flag does.
-			if k, v := target.Content[i], target.Content[i+1]; k.Value == "min-score" && v.Kind == yaml.ScalarNode && v.ShortTag() != "!!int" {
-				return nil, fmt.Errorf("line %d: min-score must be a whole number from 0 to 100, not %q", v.Line, v.Value)
+			var n int
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" || v.Decode(&n) != nil || n < 0 || n > 100 {
+				return fmt.Errorf("line %d: min-score must be a whole number from 0 to 100, not %q", v.Line, v.Value)
 			}
+			cfg.MinScore = &n
+		case "fail-on":
+			name, err := scalarString(k, v)
+			if err != nil || name == "" {
+				return err
+			}
+			sev, err := report.ParseSeverity(name)
+			if err != nil {
+				return fmt.Errorf("line %d: fail-on: %w", v.Line, err)
+			}
+			cfg.FailOn, cfg.failOn = name, &sev
+		case "rules":
+			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+				return nil
+			}
+			if v.Kind != yaml.MappingNode {
+				return fmt.Errorf("line %d: rules must map rule ids to settings", v.Line)
+			}
+			cfg.Rules = map[string]RuleSetup{}
+			return eachKey(v, func(id, setting *yaml.Node) error {
+				if _, ok := rules[id.Value]; !ok {
+					return fmt.Errorf("line %d: rules: unknown rule %q (see `rampart rules list`)", id.Line, id.Value)
+				}
+				var rs RuleSetup
+				if err := rs.UnmarshalYAML(setting); err != nil {
+					return err
+				}
+				cfg.Rules[id.Value] = rs
+				return nil
+			})
+		case "exclude":
+			if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+				return nil
+			}
+			if v.Kind != yaml.SequenceNode {
+				return fmt.Errorf("line %d: exclude must be a list of path globs", v.Line)
+			}
+			for _, item := range v.Content {
+				item = resolveAlias(item)
+				if item.Kind != yaml.ScalarNode {
+					return fmt.Errorf("line %d: exclude: a path glob must be a string", item.Line)
+				}
+				re, err := globRegexp(item.Value)
+				if err != nil {
+					return fmt.Errorf("line %d: exclude: %w", item.Line, err)
+				}
+				cfg.Exclude = append(cfg.Exclude, item.Value)
+				cfg.excludes = append(cfg.excludes, re)
+			}
+		default:
+			return fmt.Errorf("line %d: unknown key %q (want profile, min-score, fail-on, rules, exclude)", k.Line, k.Value)
 		}
-	}
-	if target == top {
-		// Only audit keys are allowed at the top level when there is no
-		// audit section.
-		if err := decodeStrict(top, cfg); err != nil {
-			return nil, err
-		}
-	} else if err := decodeStrict(target, cfg); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	if cfg.Profile != "" {
-		// Case-insensitive, like --profile and the severity names.
-		cfg.Profile = strings.ToLower(cfg.Profile)
-		if _, err := ProfileByName(cfg.Profile); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.FailOn != "" {
-		s, err := report.ParseSeverity(cfg.FailOn)
-		if err != nil {
-			return nil, fmt.Errorf("fail-on: %w", err)
-		}
-		cfg.failOn = &s
-	}
-	if cfg.MinScore != nil && (*cfg.MinScore < 0 || *cfg.MinScore > 100) {
-		return nil, fmt.Errorf("min-score %d is outside 0..100", *cfg.MinScore)
-	}
-	for id := range cfg.Rules {
-		if _, ok := rules[id]; !ok {
-			return nil, fmt.Errorf("rules: unknown rule %q (see `rampart rules list`)", id)
-		}
-	}
-	for _, g := range cfg.Exclude {
-		re, err := globRegexp(g)
-		if err != nil {
-			return nil, fmt.Errorf("exclude: %w", err)
-		}
-		cfg.excludes = append(cfg.excludes, re)
 	}
 	return cfg, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/report"
@@ -68,6 +67,13 @@ func (o *outputFlags) bind(cmd *cobra.Command, def string) {
 // normalised name (colour is decided by format == "text").
 func (o *outputFlags) validate() error {
 	name := strings.ToLower(strings.TrimSpace(o.format))
+	if o.output != "" && o.output != "-" {
+		// Caught before the work: a directory can never take the report,
+		// and finding out after a long audit or scan wastes it.
+		if fi, err := os.Stat(o.output); err == nil && fi.IsDir() {
+			return usageErr(fmt.Errorf("-o %s is a directory; name the report file", o.output))
+		}
+	}
 	for _, f := range report.Formats() {
 		if f == name {
 			o.format = name
@@ -77,22 +83,22 @@ func (o *outputFlags) validate() error {
 	return usageErr(fmt.Errorf("unknown --format %q (want one of %s)", o.format, strings.Join(report.Formats(), ", ")))
 }
 
-// write renders a report where the flags say.
+// write renders a report where the flags say. A report that cannot be
+// written (a full disk, a closed pipe, no permission) is exit 3, "the
+// environment failed" in docs/cli.md, whether it goes to standard output or
+// to -o: exit 2 would tell CI scripts that the definition could not be read.
 func (o *outputFlags) write(env *Env, r *report.Report) error {
 	wd, _ := os.Getwd()
 	opts := report.Options{BaseDir: wd}
 	if o.output == "" || o.output == "-" {
 		opts.Color = o.format == "text" && isTerminal(env.Stdout) && os.Getenv("NO_COLOR") == ""
 		if err := report.Write(env.Stdout, o.format, r, opts); err != nil {
-			return internalErr(fmt.Errorf("writing %s report: %w", o.format, err))
+			return internalErr(fmt.Errorf("writing the %s report to standard output: %w", o.format, err))
 		}
 		return nil
 	}
-	if abs, err := filepath.Abs(o.output); err == nil {
-		_ = abs
-	}
 	if err := report.WriteFile(o.output, o.format, r, opts); err != nil {
-		return usageErr(fmt.Errorf("writing %s: %w", o.output, err))
+		return internalErr(fmt.Errorf("writing the %s report to %s: %w", o.format, o.output, err))
 	}
 	return nil
 }

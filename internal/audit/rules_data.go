@@ -168,11 +168,18 @@ func (c *nodeCheck) isBooleanish() bool { return false }
 
 func (c *nodeCheck) checkString(m map[string]any, at spec.NodeRef) {
 	format := asString(m["format"])
-	binary := format == "binary" || format == "byte" || format == "base64" || m["contentEncoding"] != nil || m["contentMediaType"] != nil
+	// A Swagger 2.0 file parameter is an upload, as a binary string is
+	// (the engines read it as one): its size is what to bound, and it has
+	// no characters to hold to a pattern.
+	file := m["type"] == "file"
+	binary := file || format == "binary" || format == "byte" || format == "base64" || m["contentEncoding"] != nil || m["contentMediaType"] != nil
 	pattern, hasPattern := m["pattern"].(string)
 	bounded := isNumber(m["maxLength"]) || boundedFormats[format] || (hasPattern && patternMaxLen(pattern) >= 0)
 	if !bounded {
 		switch {
+		case file && c.hasReq():
+			c.r.addSet("data-string-no-maxlength", at, dirRequest, "The file upload accepts files of any size: set maxLength or a body size limit.", c.ops(true, false),
+				report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxLength"), Value: 10485760})
 		case binary && c.hasReq():
 			c.r.addSet("data-string-no-maxlength", at, dirRequest, "The binary (or base64) string accepts uploads of any size: set maxLength (in bytes for binary, encoded characters for base64) or a body size limit.", c.ops(true, false),
 				report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "maxLength"), Value: 10485760})

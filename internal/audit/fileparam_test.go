@@ -1,0 +1,53 @@
+package audit
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSwagger2FileUpload: a Swagger 2.0 `type: file` parameter is an
+// upload. Its size is what matters (data-string-no-maxlength says so, as
+// for a binary string); it is not text, so no pattern is asked of it, and
+// a file download is nothing to report.
+func TestSwagger2FileUpload(t *testing.T) {
+	const doc = `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [https]
+paths:
+  /up:
+    post:
+      consumes: [multipart/form-data]
+      parameters:
+        - %s
+      responses:
+        "200": {description: ok, schema: {type: file}}
+`
+	const param = "/paths/~1up/post/parameters/0"
+	cases := []struct {
+		name, param, rule string
+		want              bool
+		msg               string
+	}{
+		{"unbounded upload", "{name: f, in: formData, type: file}", "data-string-no-maxlength", true, "file upload accepts files of any size"},
+		{"bounded upload", "{name: f, in: formData, type: file, maxLength: 1048576}", "data-string-no-maxlength", false, ""},
+		{"a file has no pattern", "{name: f, in: formData, type: file}", "data-string-no-pattern", false, ""},
+		// A text field of the same form is still text.
+		{"text field", "{name: f, in: formData, type: string}", "data-string-no-pattern", true, "accepts any characters"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := auditText(t, strings.Replace(doc, "%s", tc.param, 1), Options{})
+			got := findingsOf(res, tc.rule)
+			if !tc.want {
+				for _, f := range got {
+					t.Errorf("unexpected %s at %s: %s", tc.rule, f.Location.Pointer, f.Message)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Location.Pointer != param || !strings.Contains(got[0].Message, tc.msg) {
+				t.Errorf("want one %s at %s saying %q, got %+v", tc.rule, param, tc.msg, got)
+			}
+		})
+	}
+}

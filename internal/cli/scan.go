@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -80,6 +79,15 @@ followed. See docs/scan.md.`,
 				if target == "" && (cfg == nil || cfg.Target == "") {
 					return usageErr(errors.New("--target URL is required (or target in --config)"))
 				}
+				// Before the definition is even read: a target no request
+				// can reach is a usage error, not an unanswering API.
+				if target != "" {
+					if err := config.CheckBaseURL(target); err != nil {
+						return usageErr(fmt.Errorf("--target: %w", err))
+					}
+				} else if err := config.CheckBaseURL(cfg.Target); err != nil {
+					return usageErr(fmt.Errorf("%s: target: %w", configPath, err))
+				}
 				doc, err := loadSpec(cmd.Context(), env, args[0], &sf)
 				if err != nil {
 					return err
@@ -97,8 +105,8 @@ followed. See docs/scan.md.`,
 					if u == "" {
 						continue
 					}
-					if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-						return usageErr(fmt.Errorf("%s: %q is not an http(s) URL", name, u))
+					if err := config.CheckBaseURL(u); err != nil {
+						return usageErr(fmt.Errorf("%s: %w", name, err))
 					}
 				}
 				var roots *x509.CertPool

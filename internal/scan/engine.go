@@ -197,9 +197,14 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	if target == "" {
 		return nil, errors.New("no target: pass --target URL or set target in the config")
 	}
+	// Checked before anything is sent: a target no request can reach
+	// (port 99999) would otherwise end as "answered none of the requests".
+	if err := config.CheckBaseURL(target); err != nil {
+		return nil, fmt.Errorf("target: %w", err)
+	}
 	base, err := url.Parse(target)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("target %q is not an http(s) URL", target)
+	if err != nil {
+		return nil, fmt.Errorf("target: %w", err)
 	}
 	docBase := ""
 	if len(doc.Servers) > 0 {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -234,12 +235,12 @@ func (c *Config) Validate(doc *spec.Document) error {
 	var errs []string
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
 	if c.Target != "" {
-		if err := checkBaseURL(c.Target); err != nil {
+		if err := CheckBaseURL(c.Target); err != nil {
 			bad("target: %v", err)
 		}
 	}
 	for i, o := range c.AuthOrigins {
-		if err := checkBaseURL(o); err != nil {
+		if err := CheckBaseURL(o); err != nil {
 			bad("auth_origins[%d]: %v", i, err)
 		}
 	}
@@ -421,16 +422,59 @@ func tokenURL(s *spec.SecurityScheme, grant string) string {
 // TokenURL is tokenURL for other packages.
 func TokenURL(s *spec.SecurityScheme, grant string) string { return tokenURL(s, grant) }
 
-func checkBaseURL(s string) error {
+// CheckBaseURL reports why s cannot be a URL the scan sends requests to:
+// not an absolute http or https URL, no host (Go would dial "http://:8080"
+// on the local machine), a port outside 1-65535 (caught otherwise only
+// when every request fails, as an unreachable target), or credentials in
+// it (Go would send them as Basic auth with every request, and reports
+// and curl commands would print them; identities carry credentials). The
+// error quotes s with any password masked.
+func CheckBaseURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return err
+		// url.Error quotes s whole, password included: only its reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%q is not a URL: %w", maskPassword(s), err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q: want an http or https URL", s)
+	shown := u.Redacted()
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q: want an http or https URL", shown)
+	case u.Opaque != "" || u.Hostname() == "":
+		return fmt.Errorf("%q: no host", shown)
+	case u.User != nil:
+		return fmt.Errorf("%q: credentials in the URL are not supported (they would go with every request and into the report); give them to an identity (basicAuth, login)", shown)
 	}
-	if u.Host == "" {
-		return fmt.Errorf("%q: no host", s)
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q: port %s is out of range (1-65535)", shown, p)
+		}
 	}
 	return nil
+}
+
+// maskPassword hides what follows the first ':' of the user information
+// of a URL that does not parse, where url.URL.Redacted cannot help.
+func maskPassword(s string) string {
+	rest := s
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	auth := rest
+	if i := strings.IndexAny(auth, "/?#"); i >= 0 {
+		auth = auth[:i]
+	}
+	at := strings.LastIndex(auth, "@")
+	if at < 0 {
+		return s
+	}
+	colon := strings.Index(auth[:at], ":")
+	if colon < 0 {
+		return s
+	}
+	start := len(s) - len(rest)
+	return s[:start+colon+1] + "xxxxx" + s[start+at:]
 }

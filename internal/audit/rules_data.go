@@ -113,7 +113,10 @@ func (c *nodeCheck) run() {
 	fixed := hasEnum || hasConst
 	legacy := c.r.doc.Family == spec.Swagger20 || c.r.doc.Family == spec.OpenAPI30
 
-	if len(types) == 0 && !hasRef && !composed && !fixed && n.untyped && !c.isBooleanish() {
+	// A Swagger 2.0 form parameter without type is data-param-no-schema,
+	// as the other parameters are: one defect, one finding.
+	_, formParam := c.r.formParamNames[at]
+	if len(types) == 0 && !hasRef && !composed && !fixed && n.untyped && !c.isBooleanish() && !formParam {
 		var patch []report.PatchOp
 		if t := inferType(m); t != "" {
 			patch = append(patch, report.PatchOp{Op: "add", Path: spec.JoinPointer(at.Pointer, "type"), Value: t})

@@ -69,6 +69,16 @@ func (r *run) checkParameters(op *spec.Operation) {
 			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
 		}
 	}
+	if doc.Family == spec.Swagger20 {
+		// Form parameters are the properties of the form body, not in
+		// op.Parameters; one without type accepts any value all the same.
+		for _, at := range r.formParams(op) {
+			v, _ := doc.Value(at)
+			if m := asMap(v); m != nil && m["type"] == nil {
+				r.add("data-param-no-schema", at, dirRequest, fmt.Sprintf("Parameter %q (in formData) has no schema.", asString(m["name"])), key, boundedStringPatch(doc, at, "schema")...)
+			}
+		}
+	}
 	r.checkExplodedCollisions(op, key)
 	var missing []string
 	for name := range inTemplate {

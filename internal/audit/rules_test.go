@@ -1236,11 +1236,30 @@ paths:
           headers:
             X-H: {description: h}
 `
+	// A 2.0 parameter without type fails the meta-schema's typed branch
+	// on the missing type and its body branch on `in`: one defect.
+	const v2param = `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [https]
+paths:
+  /a:
+    post:
+      consumes: [application/x-www-form-urlencoded]
+      parameters: [%s]
+      responses:
+        "200": {description: ok}
+`
 	cases := []struct {
 		name, text, rule, at string
 		cfg                  string
 		structs              int
 	}{
+		{"2.0 query parameter", strings.Replace(v2param, "%s", "{name: q, in: query}", 1), "data-param-no-schema", "/paths/~1a/post/parameters/0", "", 0},
+		{"2.0 header parameter", strings.Replace(v2param, "%s", "{name: X-Q, in: header}", 1), "data-param-no-schema", "/paths/~1a/post/parameters/0", "", 0},
+		{"2.0 form parameter", strings.Replace(v2param, "%s", "{name: q, in: formData}", 1), "data-param-no-schema", "/paths/~1a/post/parameters/0", "", 0},
+		// cookie is no 2.0 location: that is a defect of its own.
+		{"2.0 parameter in an undefined location", strings.Replace(v2param, "%s", "{name: q, in: cookie}", 1), "data-param-no-schema", "/paths/~1a/post/parameters/0", "", 1},
 		{"3.0 parameter", strings.Replace(v3, "%s", "{name: q, in: query}", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 0},
 		{"3.1 parameter", strings.Replace(strings.Replace(v3, "%s", "{name: q, in: query}", 1), "3.0.3", "3.1.0", 1), "data-param-no-schema", "/paths/~1a/get/parameters/0", "", 0},
 		{"3.0 header", strings.Replace(v3, "%s", "{name: q, in: query, schema: {type: integer, format: int32, minimum: 0, maximum: 9}}", 1), "resp-header-no-schema", "/paths/~1a/get/responses/200/headers/X-H", "", 0},
@@ -1266,8 +1285,16 @@ paths:
 			}
 			n := 0
 			for _, f := range findingsOf(res, "struct-invalid") {
-				if strings.HasPrefix(f.Location.Pointer, "/paths/~1a/get/parameters/0") || f.Location.Pointer == "/paths/~1a/get/responses/200/headers/X-H" {
+				if strings.HasPrefix(f.Location.Pointer, "/paths/~1a/get/parameters/0") || strings.HasPrefix(f.Location.Pointer, "/paths/~1a/post/parameters/0") || f.Location.Pointer == "/paths/~1a/get/responses/200/headers/X-H" {
 					n++
+				}
+			}
+			if tc.rule != "" {
+				// Nor does any other rule report the same missing type.
+				for _, f := range findingsOf(res, "data-schema-no-type") {
+					if f.Location.Pointer == tc.at {
+						t.Errorf("data-schema-no-type at %s too", tc.at)
+					}
 				}
 			}
 			if n != tc.structs {

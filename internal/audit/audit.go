@@ -77,7 +77,11 @@ type run struct {
 	// checkCredentials), judged by their limits instead of their
 	// security.
 	credentials map[*spec.Operation]*credentialOp
-	canceled    error
+	// schemaInvalid: a schema the operations use breaks the JSON Schema
+	// meta-schema (checkSchemaValidity), which makes the definition
+	// invalid as surely as a structural problem the loader found.
+	schemaInvalid bool
+	canceled      error
 }
 
 // Audit audits one loaded definition. It honours ctx: a cancelled context
@@ -223,7 +227,7 @@ func (r *run) result() *report.SpecResult {
 		Spec:         doc.Path,
 		OpenAPI:      doc.Version,
 		Title:        doc.Title,
-		Valid:        doc.Valid(),
+		Valid:        doc.Valid() && !r.schemaInvalid,
 		Profile:      r.profile.Name,
 		Findings:     []report.Finding{},
 		ManualChecks: append(append([]string(nil), r.profile.ManualChecks...), r.manual...),

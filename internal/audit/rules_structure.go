@@ -581,3 +581,41 @@ func (r *run) pathParamAdmits(p *spec.Parameter, lit string) bool {
 	}
 	return false
 }
+
+// checkSchemaValidity compiles every schema the operations use, in the
+// view the firewall compiles it in (spec.Document.Compile, the one path
+// the three engines share), and reports where the JSON Schema
+// meta-schema refuses one: `type: strng`, `minLength: -1`, `required:
+// "x"`. The OpenAPI 3.1 meta-schema does not look inside schemas, so such
+// a definition passed the structure check while rampart protect refused
+// the operations using it. Where the structure check already said the
+// same (3.0's meta-schema does look inside), the findings merge.
+func (r *run) checkSchemaValidity() {
+	type key struct {
+		s *spec.Schema
+		v spec.View
+	}
+	ops := map[key][]string{}
+	var order []key
+	for _, u := range r.doc.SchemaUses() {
+		k := key{u.Schema, u.View}
+		if _, seen := ops[k]; !seen {
+			order = append(order, k)
+		}
+		ops[k] = append(ops[k], u.Op.Key())
+	}
+	for i, k := range order {
+		if i%256 == 0 && r.ctx.Err() != nil {
+			r.canceled = r.ctx.Err()
+			return
+		}
+		_, err := r.doc.Compile(k.s, k.v)
+		if err == nil {
+			continue
+		}
+		for _, d := range r.doc.SchemaDefects(err) {
+			r.schemaInvalid = true
+			r.add("struct-invalid", d.At, dirNone, fmt.Sprintf("%s (at %s): the schema is not valid JSON Schema; strict validators refuse it, and rampart protect fails closed where it is used.", d.Message, d.At.Pointer), ops[k])
+		}
+	}
+}

@@ -437,6 +437,10 @@ func (g *graph) tarjan() [][]int32 {
 
 // checkSchemas builds the graph from every schema use and checks each node.
 func (r *run) checkSchemas() {
+	r.checkSchemaValidity()
+	if r.canceled != nil {
+		return
+	}
 	doc := r.doc
 	ops := doc.AllOperations()
 	opIdx := make(map[*spec.Operation]int, len(ops))

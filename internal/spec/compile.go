@@ -8,10 +8,12 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // View selects the direction a schema is compiled for. The two views differ
@@ -166,10 +168,95 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 	}
 	sch, err := vc.c.Compile(loc)
 	if err != nil {
-		return nil, fmt.Errorf("schema at %s does not compile: %s", d.files.locate(s.Ref).String(), d.compactError(err))
+		return nil, &compileError{msg: fmt.Sprintf("schema at %s does not compile: %s", d.files.locate(s.Ref).String(), d.compactError(err)), err: err, at: s.Ref}
 	}
 	vc.cache[loc] = sch
 	return sch, nil
+}
+
+// compileError is Compile's error: a bounded line for people, and the
+// engine's error for SchemaDefects.
+type compileError struct {
+	msg string
+	err error
+	at  NodeRef // the schema compiled
+}
+
+func (e *compileError) Error() string { return e.msg }
+func (e *compileError) Unwrap() error { return e.err }
+
+// SchemaDefect is one place where a schema breaks the JSON Schema
+// meta-schema, so that Compile refuses it (and every engine with it).
+type SchemaDefect struct {
+	At      NodeRef // the keyword, or the nearest node of the definition holding it
+	Message string  // what the meta-schema says, e.g. "minimum: got -1, want 0"
+}
+
+// SchemaDefects returns where err, an error of Compile, says a schema
+// is not valid against the JSON Schema meta-schema, one defect per
+// location in location order; nil for any other error (an unresolved
+// $ref, a pattern) or none.
+func (d *Document) SchemaDefects(err error) []SchemaDefect {
+	var ce *compileError
+	var sve *jsonschema.SchemaValidationError
+	if !errors.As(err, &ce) || !errors.As(err, &sve) {
+		return nil
+	}
+	base, _, perr := parseResourceURL(strings.SplitN(sve.URL, "#", 2)[0])
+	if perr != nil {
+		base = ce.at // a synthetic schema (a Swagger 2.0 parameter): where it is written
+	}
+	byPtr := map[string][]*jsonschema.ValidationError{}
+	var ptrs []string
+	for _, e := range ValidationLeaves(sve.Err) {
+		at := NodeRef{File: base.File, Pointer: JoinPointer(base.Pointer, e.InstanceLocation...)}
+		// The views rewrite a few keywords (nullable, a oneOf a
+		// discriminator selects): name the nearest node the definition
+		// has.
+		for at.Pointer != base.Pointer {
+			if _, ok := d.files.value(at); ok {
+				break
+			}
+			at.Pointer = at.Pointer[:strings.LastIndex(at.Pointer, "/")]
+		}
+		if _, seen := byPtr[at.Pointer]; !seen {
+			ptrs = append(ptrs, at.Pointer)
+		}
+		byPtr[at.Pointer] = append(byPtr[at.Pointer], e)
+	}
+	slices.Sort(ptrs)
+	out := make([]SchemaDefect, 0, len(ptrs))
+	for _, p := range ptrs {
+		leaves := byPtr[p]
+		// `type: strng` fails both forms of type, a name and a list:
+		// "want array" says nothing the list of names does not.
+		var msgs []string
+		for _, e := range leaves {
+			if _, isType := e.ErrorKind.(*kind.Type); isType && len(leaves) > 1 {
+				continue
+			}
+			msgs = append(msgs, leafMessage(e))
+		}
+		if len(msgs) == 0 {
+			msgs = append(msgs, leafMessage(leaves[0]))
+		}
+		slices.Sort(msgs)
+		msgs = slices.Compact(msgs)
+		out = append(out, SchemaDefect{At: NodeRef{File: base.File, Pointer: p}, Message: strings.Join(msgs, "; ")})
+	}
+	return out
+}
+
+// leafMessage is a leaf error's message without the engine's "at
+// '/pointer': " prefix.
+func leafMessage(e *jsonschema.ValidationError) string {
+	msg := strings.ReplaceAll(e.Error(), "\n", " ")
+	if strings.HasPrefix(msg, "at '") {
+		if i := strings.Index(msg, "': "); i >= 0 {
+			msg = msg[i+3:]
+		}
+	}
+	return strings.TrimSpace(msg)
 }
 
 // SchemaProblems returns the problems found while compiling schemas

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 
 	"github.com/rampart-sec/rampart/internal/spec"
 )
@@ -128,6 +129,9 @@ func redosRisk(p string) (bool, string) {
 	}
 	if nestedRepeat(re) {
 		return true, "nests unbounded quantifiers (exponential backtracking in backtracking engines)"
+	}
+	if splitRepeat(re) {
+		return true, "repeats a group whose repetitions can divide the same text in more than one way (exponential backtracking in backtracking engines)"
 	}
 	return false, ""
 }
@@ -287,6 +291,183 @@ func canMatchNonEmpty(re *syntax.Regexp) bool {
 		if canMatchNonEmpty(s) {
 			return true
 		}
+	}
+	return false
+}
+
+// splitRepeat finds an unbounded repetition of a body B that some text
+// matches both as one repetition and as two (non-empty ones): ^(\d\d*)+$
+// takes "11" as one or as two, ^(x+x+)+y$ "xxxx", so a run of n such
+// pieces can be divided in 2^n ways, and a backtracking engine tries
+// every one before it fails. Repetitions whose pieces each hold exactly
+// one separator (^([a-z]+\.)+$, (-[a-z]+)*) cannot be so divided. Empty
+// repetitions do not count: backtracking engines refuse them.
+func splitRepeat(re *syntax.Regexp) bool {
+	if isUnbounded(re) && splitsTwoWays(re.Sub[0]) {
+		return true
+	}
+	for _, s := range re.Sub {
+		if splitRepeat(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounds on the analysis: bodies with larger programs (long counted
+// repetitions) or more product states are not judged, rather than slow
+// the audit down.
+const (
+	splitMaxInst   = 400
+	splitMaxStates = 200000
+)
+
+// splitsTwoWays reports whether some non-empty text is a match of B and
+// of BB with both parts non-empty. It searches the product of B's program
+// with itself: side x reads the text as one B, side y as two, passing
+// from the first to the second where the first matches and has read
+// something.
+func splitsTwoWays(b *syntax.Regexp) bool {
+	prog, err := syntax.Compile(b.Simplify())
+	if err != nil || len(prog.Inst) > splitMaxInst {
+		return false
+	}
+	closure := make([][]uint32, len(prog.Inst))
+	closed := make([]bool, len(prog.Inst))
+	closeOf := func(pc uint32) []uint32 {
+		if closed[pc] {
+			return closure[pc]
+		}
+		var out []uint32
+		seen := map[uint32]bool{}
+		stack := []uint32{pc}
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			in := &prog.Inst[p]
+			switch in.Op {
+			case syntax.InstAlt, syntax.InstAltMatch:
+				stack = append(stack, in.Out, in.Arg)
+			case syntax.InstNop, syntax.InstCapture, syntax.InstEmptyWidth:
+				// Anchors inside a repeated group are rare; read as
+				// passable they can only make the search find more.
+				stack = append(stack, in.Out)
+			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL, syntax.InstMatch:
+				out = append(out, p)
+			}
+		}
+		closure[pc], closed[pc] = out, true
+		return out
+	}
+	type state struct {
+		x, y   uint32
+		second bool // y reads the second B
+		read   bool // y has read something in its current B
+	}
+	seen := map[state]bool{}
+	var queue []state
+	var push func(s state)
+	push = func(s state) {
+		if seen[s] {
+			return
+		}
+		seen[s] = true
+		queue = append(queue, s)
+		// The first B matched what it has read: the second may start.
+		if !s.second && s.read && prog.Inst[s.y].Op == syntax.InstMatch {
+			for _, y := range closeOf(uint32(prog.Start)) {
+				push(state{s.x, y, true, false})
+			}
+		}
+	}
+	for _, x := range closeOf(uint32(prog.Start)) {
+		for _, y := range closeOf(uint32(prog.Start)) {
+			push(state{x, y, false, false})
+		}
+	}
+	for len(queue) > 0 {
+		if len(seen) > splitMaxStates {
+			return false
+		}
+		s := queue[0]
+		queue = queue[1:]
+		ix, iy := &prog.Inst[s.x], &prog.Inst[s.y]
+		if ix.Op == syntax.InstMatch {
+			if iy.Op == syntax.InstMatch && s.second && s.read {
+				return true
+			}
+			continue
+		}
+		if iy.Op == syntax.InstMatch || !runesMeet(ix, iy) {
+			continue
+		}
+		for _, x := range closeOf(ix.Out) {
+			for _, y := range closeOf(iy.Out) {
+				push(state{x, y, s.second, true})
+			}
+		}
+	}
+	return false
+}
+
+// runeRanges returns the characters a rune instruction takes, as sorted
+// inclusive ranges.
+func runeRanges(in *syntax.Inst) []rune {
+	switch in.Op {
+	case syntax.InstRune1:
+		return []rune{in.Rune[0], in.Rune[0]}
+	case syntax.InstRuneAny:
+		return []rune{0, unicode.MaxRune}
+	case syntax.InstRuneAnyNotNL:
+		return []rune{0, '\n' - 1, '\n' + 1, unicode.MaxRune}
+	}
+	if len(in.Rune) == 1 {
+		r := in.Rune[0]
+		if syntax.Flags(in.Arg)&syntax.FoldCase == 0 {
+			return []rune{r, r}
+		}
+		// A case-folded literal: every rune of its fold orbit.
+		orbit := []rune{r}
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			orbit = append(orbit, f)
+		}
+		sortRunes(orbit)
+		out := make([]rune, 0, 2*len(orbit))
+		for _, o := range orbit {
+			out = append(out, o, o)
+		}
+		return out
+	}
+	return in.Rune
+}
+
+func sortRunes(rs []rune) {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j] < rs[j-1]; j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// runesMeet reports whether two rune instructions take a common
+// character.
+func runesMeet(a, b *syntax.Inst) bool {
+	ra, rb := runeRanges(a), runeRanges(b)
+	i, j := 0, 0
+	for i+1 < len(ra) && j+1 < len(rb) {
+		if ra[i+1] < rb[j] {
+			i += 2
+			continue
+		}
+		if rb[j+1] < ra[i] {
+			j += 2
+			continue
+		}
+		return true
 	}
 	return false
 }

@@ -265,6 +265,17 @@ func TestRules(t *testing.T) {
 		{"redos literal and word", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^(x|\w)+$`) }, true, "/name/pattern"},
 		{"redos digit and hex", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^(\d|[0-9a-f])+$`) }, true, "/name/pattern"},
 		{"redos optional twin", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(a|a?)+$") }, true, "/name/pattern"},
+		// A repetition whose text can be one piece or two: n pieces split
+		// 2^n ways.
+		{"redos digit then digits repeated", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^(\d\d*)+$`) }, true, "/name/pattern"},
+		{"redos two runs repeated", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(x+x+)+y$") }, true, "/name/pattern"},
+		{"redos separator the class also takes", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^([a-z0-9.]+\.)+[a-z]{2,}$`) }, true, "/name/pattern"},
+		{"redos unescaped dot", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[0-9](.[0-9]*)*$") }, true, "/name/pattern"},
+		{"redos optional separator", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]+([-a-z]?[a-z])*$") }, true, "/name/pattern"},
+		{"one separator per repetition is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^([a-z0-9]+\.)+[a-z]{2,}$`) }, false, ""},
+		{"comma-separated numbers are linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^(\d+,)*\d+$`) }, false, ""},
+		{"optional character repeated is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(a?)+$") }, false, ""},
+		{"case-insensitive literal pieces are linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?i:(ab)+)$") }, false, ""},
 		{"disjoint classes are linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^([a-z]|[0-9]|-)+$`) }, false, ""},
 		{"alternatives told apart by their second character are linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(ab|ac)+$") }, false, ""},
 		{"pattern with a large program that can start anywhere", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "x[a-z0-9]{1,500}[a-z]{1,10}!") }, true, "/name/pattern"},

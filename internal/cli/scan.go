@@ -31,6 +31,7 @@ func init() {
 			strictObjects              bool
 			aggressive, insecure       bool
 			noProbes                   bool
+			noPlainHTTP                bool
 			callbackURL, caCert        string
 			httpURL                    string
 			rateLimitBurst             int
@@ -101,6 +102,9 @@ followed. See docs/scan.md.`,
 				if rateLimitBurst < 0 || rateLimitBurst > 1000 {
 					return usageErr(errors.New("--rate-limit-burst must be between 0 and 1000"))
 				}
+				if noPlainHTTP && httpURL != "" {
+					return usageErr(errors.New("--http-url names the plain-HTTP request that --no-plain-http leaves out: give one or the other"))
+				}
 				for name, u := range map[string]string{"--callback-url": callbackURL, "--http-url": httpURL} {
 					if u == "" {
 						continue
@@ -124,7 +128,7 @@ followed. See docs/scan.md.`,
 				}
 				opts := scan.Options{Target: target, Config: cfg, Rate: rateN, Timeout: timeout,
 					Aggressive: aggressive, CallbackURL: callbackURL, RateLimitBurst: rateLimitBurst, RootCAs: roots,
-					Insecure: insecure, HTTPURL: httpURL, NoProbes: noProbes,
+					Insecure: insecure, HTTPURL: httpURL, NoPlainHTTP: noPlainHTTP, NoProbes: noProbes,
 					MaxRequests: maxRequests, MaxDuration: maxDuration, Safe: safe, ShowSecrets: showSecrets, StrictObjects: strictObjects,
 					Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 				if !quiet && isTerminal(env.Stderr) {
@@ -191,6 +195,7 @@ followed. See docs/scan.md.`,
 		f.StringVar(&caCert, "ca-cert", "", "PEM file of an extra certificate authority to trust for an https target")
 		f.BoolVar(&insecure, "insecure", false, "scan an https target whose certificate does not verify (still reported)")
 		f.StringVar(&httpURL, "http-url", "", "plain-HTTP URL whose redirect to HTTPS is checked (default: port 80 of the target host)")
+		f.BoolVar(&noPlainHTTP, "no-plain-http", false, "leave out the plain-HTTP GET (port 80 of an https target's host) that checks the redirect to HTTPS")
 		f.BoolVar(&noProbes, "no-probes", false, "only conformance, authentication and authorization tests (no attack probes, stateful or header checks)")
 		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar or summary table on standard error")
 		return cmd

@@ -72,6 +72,9 @@ type Options struct {
 	// HTTPURL is the plain-HTTP URL whose redirect to HTTPS is checked
 	// (default: http:// on port 80 of the target's host).
 	HTTPURL string
+	// NoPlainHTTP leaves out that plain-HTTP request (and the redirect
+	// check it serves) while keeping the other transport checks.
+	NoPlainHTTP bool
 	// NoProbes limits the scan to conformance, authentication and
 	// authorization (no attack probes, stateful checks or header checks).
 	NoProbes bool

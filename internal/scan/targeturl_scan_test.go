@@ -69,6 +69,7 @@ func TestInvalidTargetURLIsUsageError(t *testing.T) {
 		{"config file target", []string{"--config", cfgPath}, "port 99999 is out of range"},
 		{"http-url port", []string{"--target", srv.URL, "--http-url", "http://127.0.0.1:99999"}, "--http-url"},
 		{"callback-url scheme", []string{"--target", srv.URL, "--callback-url", "gopher://127.0.0.1/"}, "--callback-url"},
+		{"http-url with no-plain-http", []string{"--target", srv.URL, "--http-url", srv.URL, "--no-plain-http"}, "give one or the other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hits.Store(0)

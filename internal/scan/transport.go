@@ -149,12 +149,15 @@ func (e *engine) transport(ctx context.Context) bool {
 		return &exchange{Label: "transport check", Method: http.MethodGet, URL: u, Header: req.Header, Status: resp.StatusCode,
 			RespHead: resp.Header, Duration: time.Since(start)}, nil
 	}
-	if x, err := get(e.base.String()); err == nil {
+	if x, err := get(withoutQuery(e.base).String()); err == nil {
 		if !strings.Contains(strings.ToLower(x.RespHead.Get("Strict-Transport-Security")), "max-age=") ||
 			strings.Contains(strings.ToLower(x.RespHead.Get("Strict-Transport-Security")), "max-age=0") {
 			e.addAt(RuleHSTS, "", at, "hsts", fmt.Sprintf("HTTPS responses of %s carry no Strict-Transport-Security header.", addr),
 				"Strict-Transport-Security: max-age=31536000", "Strict-Transport-Security: "+quoteOrMissing(x.RespHead.Get("Strict-Transport-Security")), x)
 		}
+	}
+	if e.opts.NoPlainHTTP {
+		return e.transportVerdict(ok)
 	}
 	plain := plainHTTPURL(e.base, e.opts.HTTPURL)
 	if x, err := get(plain); err == nil {
@@ -168,6 +171,11 @@ func (e *engine) transport(ctx context.Context) bool {
 	} else {
 		e.stats["plain_http_closed"]++
 	}
+	return e.transportVerdict(ok)
+}
+
+// transportVerdict stops the scan when the certificate did not verify.
+func (e *engine) transportVerdict(ok bool) bool {
 	if !ok {
 		e.stopped = errCertificate
 	}
@@ -175,21 +183,34 @@ func (e *engine) transport(ctx context.Context) bool {
 }
 
 // plainHTTPURL is the URL whose redirect to HTTPS is checked: --http-url
-// when given, else the target URL (path and query) with http:// on the
-// default port 80 of the target's host, where a server that also listens
-// in plain text usually does. It is the one request of a scan outside the
-// target's origin, on the same host (docs/scan.md, "Target and scope").
+// when given, else the target URL's path with http:// on the default port
+// 80 of the target's host, where a server that also listens in plain text
+// usually does. It is the one request of a scan outside the target's
+// origin, on the same host (docs/scan.md, "Target and scope"). The
+// target's query is left out: it may carry a key
+// (https://host/api?api_key=...), and this request travels in clear
+// text; a redirect to HTTPS does not depend on it.
 func plainHTTPURL(base *url.URL, override string) string {
 	if override != "" {
 		return override
 	}
-	u := *base
+	u := withoutQuery(base)
 	host := base.Hostname()
 	u.Scheme, u.Host = "http", host
 	if strings.Contains(host, ":") {
 		u.Host = "[" + host + "]"
 	}
 	return u.String()
+}
+
+// withoutQuery copies u without its query and fragment. The transport
+// checks send no credentials, and a query may hold one; the HSTS check
+// in particular runs before the scan stops on a certificate that does
+// not verify, so it may be talking to someone else.
+func withoutQuery(u *url.URL) *url.URL {
+	c := *u
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	return &c
 }
 
 func certErr(err error) string {

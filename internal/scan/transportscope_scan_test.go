@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,19 +32,20 @@ paths:
         '401': {description: no}
 `
 
-// The transport checks of an https target send two requests of their own,
-// as docs/scan.md says: a GET of the target URL over HTTPS (HSTS) and one
-// plain-HTTP GET of --http-url (by default port 80 of the target's host),
-// neither with the identities' credentials.
-func TestTransportRequestsCarryNoCredentials(t *testing.T) {
-	type seen struct{ method, uri, auth, agent string }
+type transportSeen struct{ method, uri, auth, agent string }
+
+// scanBehindTLS scans securedPingAPI on an https server whose target URL
+// carries a query (?k=1), with opts' transport switches and --http-url
+// pointing at a plain-HTTP server that redirects, and returns what each
+// server was asked.
+func scanBehindTLS(t *testing.T, opts scan.Options) (tlsSeen, plainSeen []transportSeen) {
+	t.Helper()
 	var mu sync.Mutex
-	var tlsSeen, plainSeen []seen
-	record := func(to *[]seen) func(*http.Request) {
+	record := func(to *[]transportSeen) func(*http.Request) {
 		return func(r *http.Request) {
 			mu.Lock()
 			defer mu.Unlock()
-			*to = append(*to, seen{r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"), r.Header.Get("User-Agent")})
+			*to = append(*to, transportSeen{r.Method, r.URL.RequestURI(), r.Header.Get("Authorization"), r.Header.Get("User-Agent")})
 		}
 	}
 	tlsRec, plainRec := record(&tlsSeen), record(&plainSeen)
@@ -71,31 +73,57 @@ func TestTransportRequestsCarryNoCredentials(t *testing.T) {
 	defer plain.Close()
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
-	cfg := &config.Config{Identities: []config.Identity{{Name: "alice", Credentials: map[string]config.Credential{"bearer": {Token: "alice-token"}}}}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := scan.Run(ctx, loadSpec(t, securedPingAPI), scan.Options{Target: srv.URL + "/?k=1", Config: cfg, Rate: 1000,
-		RootCAs: roots, HTTPURL: plain.URL + "/plain/check"})
-	if err != nil {
+	opts.Target, opts.Rate, opts.RootCAs, opts.HTTPURL = srv.URL+"/?k=1", 1000, roots, plain.URL+"/plain/check"
+	opts.Config = &config.Config{Identities: []config.Identity{{Name: "alice", Credentials: map[string]config.Credential{"bearer": {Token: "alice-token"}}}}}
+	if _, err := scan.Run(ctx, loadSpec(t, securedPingAPI), opts); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(plainSeen) != 1 || plainSeen[0] != (seen{"GET", "/plain/check", "", "rampart-scan"}) {
-		t.Errorf("plain-HTTP requests = %+v, want one GET /plain/check without credentials", plainSeen)
-	}
-	// Every other request goes to /ping or a probe path: the target URL
-	// itself is asked for once, by the HSTS check.
-	hsts := 0
-	for _, s := range tlsSeen {
-		if s.uri == "/?k=1" {
-			hsts++
-			if s != (seen{"GET", "/?k=1", "", "rampart-scan"}) {
-				t.Errorf("HSTS check sent %+v, want GET of the target URL without credentials", s)
+	return tlsSeen, plainSeen
+}
+
+// The transport checks of an https target send two requests of their own,
+// as docs/scan.md says: a GET of the target URL over HTTPS (HSTS) and one
+// plain-HTTP GET of --http-url (by default port 80 of the target's host),
+// neither with the identities' credentials nor the target URL's query
+// (which may hold a key: the HSTS check runs before a certificate that
+// does not verify stops the scan, and the other is in clear text).
+// --no-plain-http leaves the second out and keeps the first.
+func TestTransportRequestsCarryNoCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      scan.Options
+		wantPlain []transportSeen
+	}{
+		{"default", scan.Options{}, []transportSeen{{"GET", "/plain/check", "", "rampart-scan"}}},
+		{"no-plain-http", scan.Options{NoPlainHTTP: true}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tlsSeen, plainSeen := scanBehindTLS(t, tc.opts)
+			if !slices.Equal(plainSeen, tc.wantPlain) {
+				t.Errorf("plain-HTTP requests = %+v, want %+v", plainSeen, tc.wantPlain)
 			}
-		}
-	}
-	if hsts != 1 {
-		t.Errorf("%d HSTS requests, want 1", hsts)
+			// Every other request goes to /ping or a probe path, with the
+			// target's query: the target URL itself is asked for once, by
+			// the HSTS check, without it.
+			hsts := 0
+			for _, s := range tlsSeen {
+				if s.uri == "/" {
+					hsts++
+					if s != (transportSeen{"GET", "/", "", "rampart-scan"}) {
+						t.Errorf("HSTS check sent %+v, want GET of the target URL without credentials", s)
+					}
+				}
+				if s.uri == "/?k=1" {
+					t.Errorf("a request for the bare target URL carried its query: %+v", s)
+				}
+			}
+			if hsts != 1 {
+				t.Errorf("%d HSTS requests, want 1", hsts)
+			}
+		})
 	}
 }

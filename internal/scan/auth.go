@@ -267,9 +267,9 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 	if op.Method == "DELETE" {
 		item = e.itemOwned(op, r0, owner)
 	}
-	var fresh *request   // r0 naming an object created for the probes
-	var freshX *exchange // its creation
-	shared := true       // the object r0 names is still there
+	var fresh *request                     // r0 naming an object created for the probes
+	var freshX *exchange                   // its creation
+	shared := item == nil || !item.deleted // the object r0 names is still there
 	for _, other := range e.ids {
 		if other == r0.id || other.Config.HasRole("admin") || e.halted(ctx) {
 			continue
@@ -284,7 +284,7 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 		target := r0
 		if item != nil {
 			if fresh == nil {
-				fresh, freshX = e.freshItem(ctx, op, r0, item)
+				fresh, freshX = e.freshItem(ctx, op, r0, item, "creates an object for a BOLA test of "+op.Key())
 			}
 			switch {
 			case fresh != nil:
@@ -335,14 +335,20 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 // itemOwned returns the resource of owner that r, a request of op, names
 // by op's last path parameter (the item a DELETE deletes), or nil when
 // the path does not end with a parameter or the scan did not create
-// that item.
+// that item. A live item comes first; one already deleted (by a test
+// before) still says who creates another like it, and how.
 func (e *engine) itemOwned(op *spec.Operation, r *request, owner string) *resource {
+	var gone *resource
 	for _, res := range e.itemResources(op, r) {
-		if !res.deleted && res.owner == owner {
+		if res.owner != owner || res.orphaned {
+			continue
+		}
+		if !res.deleted {
 			return res
 		}
+		gone = res
 	}
-	return nil
+	return gone
 }
 
 // itemResources returns the resources r, a request of op, names by op's
@@ -368,7 +374,7 @@ func (e *engine) itemResources(op *spec.Operation, r *request) []*resource {
 // same parents. It returns r0 naming the new object and the creating
 // exchange, or nil when no object was created (no such request, a
 // refusal, or an answer without an id).
-func (e *engine) freshItem(ctx context.Context, op *spec.Operation, r0 *request, item *resource) (*request, *exchange) {
+func (e *engine) freshItem(ctx context.Context, op *spec.Operation, r0 *request, item *resource, label string) (*request, *exchange) {
 	create := item.createdBy
 	t := e.tmpl[create]
 	if t == nil || e.halted(ctx) {
@@ -394,7 +400,7 @@ func (e *engine) freshItem(ctx context.Context, op *spec.Operation, r0 *request,
 	}
 	// send learns what an accepted POST other than a happy path created.
 	n := len(e.resources)
-	x := e.send(ctx, c, "creates an object for a BOLA test of "+op.Key())
+	x := e.send(ctx, c, label)
 	if x.Err != nil {
 		e.stop(x.Err)
 		return nil, nil
@@ -424,10 +430,58 @@ func satisfies(id *identity.Identity, op *spec.Operation) int {
 }
 
 // markDeleted records that the item r named through op (a DELETE) is
-// gone: the resource with that id under the same parents.
+// gone: the resource with that id under the same parents, and an id a
+// listing showed for it or under it. The resources created under it
+// (/items/7/notes/2 once /items/7 is deleted) are orphaned: tests no
+// longer pick them, cleanup still tries them.
 func (e *engine) markDeleted(op *spec.Operation, r *request) {
 	for _, res := range e.itemResources(op, r) {
 		res.deleted = true
+	}
+	names := spec.TemplateNames(op.Path)
+	if len(names) == 0 || !strings.HasSuffix(op.Path, "{"+names[len(names)-1]+"}") {
+		return
+	}
+	vals := pathValues(op.Path, r)
+	itemKey := tmplKey(op.Path)
+	for _, res := range e.resources {
+		if len(res.parents) >= len(vals) && slices.Equal(res.parents[:len(vals)], vals) &&
+			strings.HasPrefix(tmplKey(res.collection)+"/", itemKey+"/") {
+			res.orphaned = true
+		}
+	}
+	coll := tmplKey(strings.TrimSuffix(op.Path, "{"+names[len(names)-1]+"}"))
+	for k, s := range e.seen {
+		under := k == coll || strings.HasPrefix(k+"/", itemKey+"/")
+		n := min(len(vals), len(s.parents)+1)
+		if under && slices.Equal(append(slices.Clone(s.parents), s.id)[:n], vals[:n]) {
+			delete(e.seen, k)
+		}
+	}
+}
+
+// replaceGone gives r, a request of a DELETE, an object of its own when
+// the item it names was deleted by an earlier request the API accepted
+// (a conformance, authentication or authorization test): sent for that
+// item, the request would be answered 404 whatever the API checks, which
+// hides its flaws. The item's owner creates another like it, as the
+// BOLA probe's object is created; r is left as it is when none can be.
+func (e *engine) replaceGone(ctx context.Context, r *request) {
+	var gone *resource
+	for _, res := range e.itemResources(r.op, r) {
+		if !res.deleted || res.orphaned {
+			// Live, or under a deleted parent: another like it could
+			// not be created there.
+			return
+		}
+		gone = res
+	}
+	if gone == nil {
+		return
+	}
+	if fresh, _ := e.freshItem(ctx, r.op, r, gone, "creates an object for a test of "+r.op.Key()+" (its object was deleted by a test before)"); fresh != nil {
+		r.params = fresh.params
+		e.stats["objects_recreated"]++
 	}
 }
 

@@ -110,8 +110,15 @@ type resource struct {
 	id         string
 	owner      string
 	deleted    bool
-	createdBy  *spec.Operation
+	// orphaned: a resource it lives under was deleted. No test picks it
+	// (the API may have deleted it too, or answer 404 for its parent),
+	// but cleanup still tries it, as APIs that keep orphans serve them.
+	orphaned  bool
+	createdBy *spec.Operation
 }
+
+// usable reports whether tests may name the resource.
+func (r *resource) usable() bool { return !r.deleted && !r.orphaned }
 
 // in reports whether the resource is id under parents in a collection of
 // template coll.
@@ -371,6 +378,10 @@ func (e *engine) ops() (main, deletes []*spec.Operation) {
 			main = append(main, op)
 		}
 	}
+	// Deletes go deepest first: DELETE /items/{id} takes the notes under
+	// the item with it, so DELETE /items/{id}/notes/{noteId} is tested
+	// while they are still there.
+	slices.Reverse(deletes)
 	return main, deletes
 }
 
@@ -1039,7 +1050,7 @@ func (e *engine) pathIDs(op *spec.Operation, owner string, fixed map[string]stri
 		var pick *resource
 		for j := len(e.resources) - 1; j >= 0; j-- {
 			res := e.resources[j]
-			if res.deleted || !sameTemplate(res.collection, coll) || !fits(res.parents) {
+			if !res.usable() || !sameTemplate(res.collection, coll) || !fits(res.parents) {
 				continue
 			}
 			if res.owner == owner {
@@ -1184,6 +1195,10 @@ func (e *engine) expectText(op *spec.Operation) string {
 // send builds and sends a request; a 401 to a request carrying a login or
 // OAuth2 token refreshes the token and retries once.
 func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
+	deletes := r.method == http.MethodDelete && r.op != nil && label != "cleanup"
+	if deletes {
+		e.replaceGone(ctx, r)
+	}
 	x, err := e.build(ctx, r)
 	if err != nil {
 		return &exchange{Label: label, Method: r.method, Err: err}
@@ -1204,6 +1219,10 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 	out.Label = label
 	if r.id != nil {
 		e.red.addSecret(r.id.Secrets()...)
+	}
+	if deletes && out.Err == nil && out.Status >= 200 && out.Status < 300 {
+		// Whatever test sent it, the object is gone now.
+		e.markDeleted(r.op, r)
 	}
 	if out.Err == nil && out.Status >= 200 && out.Status < 300 && r.method == "POST" && label != "happy path" {
 		// A test request the API accepted may have created something.
@@ -1246,7 +1265,11 @@ func (e *engine) result() *Result {
 	report.SortFindings(sr.Findings)
 	for _, r := range e.resources {
 		if !r.deleted {
-			res.NotCleaned = append(res.NotCleaned, fmt.Sprintf("%s (created by %s as %s)", r.path(), r.createdBy.Key(), ownerName(r.owner)))
+			why := ""
+			if r.orphaned {
+				why = "; a resource it lives under was deleted"
+			}
+			res.NotCleaned = append(res.NotCleaned, fmt.Sprintf("%s (created by %s as %s%s)", r.path(), r.createdBy.Key(), ownerName(r.owner), why))
 		}
 	}
 	for _, n := range res.NotCleaned {

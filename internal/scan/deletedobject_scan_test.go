@@ -1,0 +1,311 @@
+package scan_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/scan"
+	"github.com/rampart-sec/rampart/internal/scan/config"
+)
+
+// reasonedDeleteAPI is ownedItemsAPI with a required query parameter on
+// DELETE (an enum).
+const reasonedDeleteAPI = `openapi: 3.0.3
+info: {title: reasoned delete, version: '1'}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  schemas:
+    Item:
+      type: object
+      additionalProperties: false
+      required: [id, name]
+      properties:
+        id: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}
+        name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
+security: [{bearer: []}]
+paths:
+  /items:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [name]
+              properties:
+                name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
+      responses:
+        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
+        '400': {description: bad}
+        '401': {description: no}
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
+        '400': {description: bad}
+        '401': {description: no}
+        '404': {description: none}
+    delete:
+      parameters:
+        - {name: reason, in: query, required: true, schema: {type: string, enum: [expired, duplicate]}}
+      responses:
+        '204': {description: deleted}
+        '400': {description: bad}
+        '401': {description: no}
+        '404': {description: none}
+`
+
+// carelessDeleteServer checks credentials and ownership on POST and GET
+// but its DELETE checks nothing: not the required reason, not who asks.
+// Every accepted DELETE removes the item for real.
+type carelessDeleteServer struct {
+	mu       sync.Mutex
+	next     int
+	owner    map[string]string
+	names    map[string]string
+	deleteOK map[string]int // by whether the request carried a token: "token"/"none"
+}
+
+func (s *carelessDeleteServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	user, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	user, _ = strings.CutSuffix(user, "-token")
+	known := ok && (user == "alice" || user == "bob")
+	w.Header().Set("Content-Type", "application/json")
+	id, item := strings.CutPrefix(r.URL.Path, "/items/")
+	switch {
+	case item && !validID.MatchString(id):
+		w.WriteHeader(http.StatusBadRequest)
+	case r.Method == "DELETE" && item:
+		if _, ok := s.owner[id]; !ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		delete(s.owner, id)
+		delete(s.names, id)
+		s.deleteOK[map[bool]string{true: "token", false: "none"}[known]]++
+		w.WriteHeader(http.StatusNoContent)
+	case !known:
+		w.WriteHeader(http.StatusUnauthorized)
+	case r.Method == "POST" && r.URL.Path == "/items":
+		var in struct {
+			Name string `json:"name"`
+		}
+		d := json.NewDecoder(r.Body)
+		d.DisallowUnknownFields()
+		if d.Decode(&in) != nil || !validName.MatchString(in.Name) || r.Header.Get("Content-Type") != "application/json" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.next++
+		id := fmt.Sprint(s.next)
+		s.owner[id], s.names[id] = user, in.Name
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": in.Name})
+	case r.Method == "GET" && item:
+		if s.owner[id] != user {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": s.names[id]})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+// A DELETE that a conformance test gets accepted (the required reason
+// left out, or not one of the enum) deletes the object for real. The
+// tests after it must not be sent for that object, answered 404 whatever
+// the API checks: each gets an object of its own, created by the owner,
+// so the missing authentication of the same DELETE is still found, and
+// the DELETE happy path still runs on a live object.
+func TestAcceptedDeleteTestsDoNotHideLaterFlaws(t *testing.T) {
+	srv := &carelessDeleteServer{owner: map[string]string{}, names: map[string]string{}, deleteOK: map[string]int{}}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	token := func(name string) config.Identity {
+		return config.Identity{Name: name, Credentials: map[string]config.Credential{"bearer": {Token: name + "-token"}}}
+	}
+	cfg := &config.Config{Identities: []config.Identity{token("alice"), token("bob")}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := scan.Run(ctx, loadSpec(t, reasonedDeleteAPI), scan.Options{Target: ts.URL, Config: cfg, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why, failed := res.HappyFailures["DELETE /items/{id}"]; failed {
+		t.Errorf("DELETE happy path failed: %s", why)
+	}
+	got := map[string]bool{}
+	for _, f := range res.Spec.Findings {
+		if f.Operation == "DELETE /items/{id}" {
+			got[f.Rule] = true
+		}
+	}
+	for _, rule := range []string{scan.RuleNegativeAccepted, scan.RuleAuthMissing, scan.RuleBOLA} {
+		if !got[rule] {
+			t.Errorf("no %s finding on DELETE /items/{id}; found %v", rule, got)
+		}
+	}
+	if len(res.NotCleaned) > 0 {
+		t.Errorf("left behind: %v", res.NotCleaned)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.owner) != 0 {
+		t.Errorf("items left on the target: %v", srv.owner)
+	}
+	if srv.deleteOK["none"] == 0 {
+		t.Errorf("no DELETE without credentials reached a live item: %v", srv.deleteOK)
+	}
+}
+
+const nestedNotesAPI = `openapi: 3.0.3
+info: {title: nested notes, version: '1'}
+paths:
+  /items:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, additionalProperties: false, required: [name], properties: {name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}}}
+      responses:
+        '201': {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+        '400': {description: bad}
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
+    delete:
+      responses:
+        '204': {description: deleted}
+        '400': {description: bad}
+        '404': {description: none}
+  /items/{id}/notes:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, additionalProperties: false, required: [name], properties: {name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}}}
+      responses:
+        '201': {description: created, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}
+        '400': {description: bad}
+        '404': {description: none}
+  /items/{id}/notes/{noteId}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
+      - {name: noteId, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
+    delete:
+      responses:
+        '204': {description: deleted}
+        '400': {description: bad}
+        '404': {description: none}
+`
+
+// notesServer keeps notes under items; deleting an item deletes its
+// notes with it, as most APIs do.
+type notesServer struct {
+	mu    sync.Mutex
+	next  int
+	items map[string]map[string]bool // item id -> its note ids
+}
+
+func (s *notesServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	for _, v := range seg[1:] {
+		if v != "notes" && !validID.MatchString(v) {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+	}
+	create := func() {
+		var in struct {
+			Name string `json:"name"`
+		}
+		d := json.NewDecoder(r.Body)
+		d.DisallowUnknownFields()
+		if d.Decode(&in) != nil || !validName.MatchString(in.Name) || r.Header.Get("Content-Type") != "application/json" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.next++
+		id := fmt.Sprint(s.next)
+		if len(seg) == 1 {
+			s.items[id] = map[string]bool{}
+		} else {
+			s.items[seg[1]][id] = true
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id})
+	}
+	notes, itemOK := map[string]bool(nil), false
+	if len(seg) > 1 {
+		notes, itemOK = s.items[seg[1]]
+	}
+	switch {
+	case seg[0] != "items":
+		w.WriteHeader(http.StatusNotFound)
+	case r.Method == "POST" && len(seg) == 1:
+		create()
+	case len(seg) > 1 && !itemOK:
+		w.WriteHeader(http.StatusNotFound)
+	case r.Method == "POST" && len(seg) == 3 && seg[2] == "notes":
+		create()
+	case r.Method == "DELETE" && len(seg) == 2:
+		delete(s.items, seg[1])
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "DELETE" && len(seg) == 4 && notes[seg[3]]:
+		delete(notes, seg[3])
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+// Deleting an item takes its notes with it. The DELETE happy path of a
+// note must not be sent for a note whose item is gone (a 404 reported as
+// a failed happy path), nor cleanup count such a note as left behind.
+func TestDeletedParentTakesItsChildren(t *testing.T) {
+	srv := &notesServer{items: map[string]map[string]bool{}}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := scan.Run(ctx, loadSpec(t, nestedNotesAPI), scan.Options{Target: ts.URL, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Spec.Findings {
+		t.Errorf("unexpected finding %s on %s: %s", f.Rule, f.Operation, f.Message)
+	}
+	for op, why := range res.HappyFailures {
+		t.Errorf("happy path of %s failed: %s", op, why)
+	}
+	if len(res.NotCleaned) > 0 {
+		t.Errorf("reported as left behind: %v", res.NotCleaned)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.items) != 0 {
+		t.Errorf("items left on the target: %v", srv.items)
+	}
+}

@@ -377,7 +377,9 @@ func (e *engine) itemResources(op *spec.Operation, r *request) []*resource {
 func (e *engine) freshItem(ctx context.Context, op *spec.Operation, r0 *request, item *resource, label string) (*request, *exchange) {
 	create := item.createdBy
 	t := e.tmpl[create]
-	if t == nil || e.halted(ctx) {
+	if t == nil || e.halted(ctx) || e.refusedFresh[create] {
+		// One refusal is enough: the next test would ask the same
+		// owner for the same creation.
 		return nil, nil
 	}
 	c := t.clone()
@@ -406,11 +408,12 @@ func (e *engine) freshItem(ctx context.Context, op *spec.Operation, r0 *request,
 		return nil, nil
 	}
 	e.checkResponse(create, x, true, "happy-path")
-	if x.Status < 200 || x.Status >= 300 {
-		e.log.Warn("could not create an object for a BOLA test", "operation", op.Key(), "create", create.Key(), "status", x.Status)
-		return nil, nil
-	}
-	if len(e.resources) == n {
+	if x.Status < 200 || x.Status >= 300 || len(e.resources) == n {
+		e.log.Warn("could not create an object for a test of a DELETE", "operation", op.Key(), "create", create.Key(), "status", x.Status)
+		if e.refusedFresh == nil {
+			e.refusedFresh = map[*spec.Operation]bool{}
+		}
+		e.refusedFresh[create] = true
 		return nil, nil
 	}
 	res := e.resources[n]

@@ -225,3 +225,69 @@ func TestBOLAOnDeleteConsumesItsOwnObject(t *testing.T) {
 		t.Errorf("no DELETE by alice of her own item; deletions: %v", srv.deleted)
 	}
 }
+
+// When the owner cannot create an object for the BOLA probes of a DELETE
+// (the API refuses the creation), the creation is asked for once, not
+// once per identity: the first identity is probed on the happy path's
+// object, and the others are not probed on an object already gone.
+func TestBOLAOnDeleteAsksForACreationOnce(t *testing.T) {
+	srv := newDeleteBOLAServer()
+	var posts, postsAfterDelete int
+	var mu sync.Mutex
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if r.Method == http.MethodDelete && postsAfterDelete < 0 {
+			postsAfterDelete = 0
+		}
+		mu.Unlock()
+		if r.Method == http.MethodPost {
+			mu.Lock()
+			posts++
+			n := posts
+			if postsAfterDelete >= 0 {
+				postsAfterDelete++
+			}
+			mu.Unlock()
+			if n > 1 {
+				// Only the first creation (the happy path) is allowed.
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	postsAfterDelete = -1 // counting starts at the first DELETE
+	token := func(name string) config.Identity {
+		return config.Identity{Name: name, Credentials: map[string]config.Credential{"bearer": {Token: name + "-token"}}}
+	}
+	cfg := &config.Config{Identities: []config.Identity{token("alice"), token("bob"), token("carol")}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := scan.Run(ctx, loadSpec(t, ownedItemsAPI), scan.Options{Target: ts.URL, Config: cfg, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bola := 0
+	for _, f := range res.Spec.Findings {
+		if f.Rule == scan.RuleBOLA && f.Operation == "DELETE /items/{id}" {
+			bola++
+		}
+	}
+	if bola != 1 {
+		t.Errorf("%d scan-bola findings on DELETE /items/{id}, want 1", bola)
+	}
+	srv.mu.Lock()
+	deleted := len(srv.deleted)
+	srv.mu.Unlock()
+	if deleted != 1 {
+		t.Errorf("%d items deleted, want the happy path's one, by the first other identity", deleted)
+	}
+	// Every POST after the first DELETE (the DELETE tests run after all
+	// the others) asks for an object for the BOLA probes.
+	mu.Lock()
+	defer mu.Unlock()
+	if postsAfterDelete != 1 {
+		t.Errorf("%d creations asked for the BOLA probes of DELETE, want 1 (%d POSTs in all)", postsAfterDelete, posts)
+	}
+}

@@ -153,11 +153,14 @@ type engine struct {
 	ids     []*identity.Identity
 	start   time.Time
 
-	vars      map[string]any
-	seen      map[string]seenID // by collection (tmplKey): an id a listing showed
-	resources []*resource
-	tmpl      map[*spec.Operation]*request
-	happyX    map[*spec.Operation]*exchange
+	vars map[string]any
+	seen map[string]seenID // by collection (tmplKey): an id a listing showed
+	// refusedFresh holds the creating operations that did not give a
+	// DELETE test an object of its own (freshItem): not asked again.
+	refusedFresh map[*spec.Operation]bool
+	resources    []*resource
+	tmpl         map[*spec.Operation]*request
+	happyX       map[*spec.Operation]*exchange
 	// dupProbes counts the duplicate-name probes sent per kind ("query",
 	// "body"); dupSettled marks a kind whose answer was conclusive.
 	dupProbes  map[string]int

@@ -15,48 +15,6 @@ import (
 	"github.com/rampart-sec/rampart/internal/scan/config"
 )
 
-const itemsAPI = `openapi: 3.0.3
-info: {title: items, version: '1'}
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer}
-  schemas:
-    Item:
-      type: object
-      additionalProperties: false
-      required: [id, name]
-      properties:
-        id: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}
-        name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
-security: [{bearer: []}]
-paths:
-  /items:
-    post:
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              additionalProperties: false
-              required: [name]
-              properties:
-                name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
-      responses:
-        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
-        '400': {description: bad}
-        '401': {description: no}
-  /items/{id}:
-    get:
-      parameters:
-        - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
-      responses:
-        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
-        '400': {description: bad}
-        '401': {description: no}
-        '404': {description: none}
-`
-
 // bolaServer stores items and lets any bearer read any of them (BOLA).
 // It has no login endpoint: POST /login is refused.
 type bolaServer struct {
@@ -113,7 +71,7 @@ func TestAuthorizationNotRunIsReported(t *testing.T) {
 			srv := httptest.NewServer(&bolaServer{items: map[string]string{}})
 			defer srv.Close()
 			cfg := &config.Config{Identities: []config.Identity{
-				{Name: "alice", Credentials: map[string]config.Credential{"bearer": {Token: "alice-token"}}},
+				bearerIdentities("alice").Identities[0],
 				tc.bob,
 			}}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -6,67 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
-	"github.com/rampart-sec/rampart/internal/scan/config"
-)
-
-const ownedItemsAPI = `openapi: 3.0.3
-info: {title: owned items, version: '1'}
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer}
-  schemas:
-    Item:
-      type: object
-      additionalProperties: false
-      required: [id, name]
-      properties:
-        id: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}
-        name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
-security: [{bearer: []}]
-paths:
-  /items:
-    post:
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              additionalProperties: false
-              required: [name]
-              properties:
-                name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
-      responses:
-        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
-        '400': {description: bad}
-        '401': {description: no}
-  /items/{id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
-    get:
-      responses:
-        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
-        '400': {description: bad}
-        '401': {description: no}
-        '404': {description: none}
-    delete:
-      responses:
-        '204': {description: deleted}
-        '400': {description: bad}
-        '401': {description: no}
-        '404': {description: none}
-`
-
-var (
-	validName = regexp.MustCompile(`^[a-z]{1,16}$`)
-	validID   = regexp.MustCompile(`^[0-9]{1,8}$`)
 )
 
 // deleteBOLAServer keeps items per owner and reads them correctly, but
@@ -88,8 +33,7 @@ func newDeleteBOLAServer() *deleteBOLAServer {
 func (s *deleteBOLAServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	user, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	user, _ = strings.CutSuffix(user, "-token")
+	user, ok := bearerUser(r)
 	if !ok || (user != "alice" && user != "bob" && user != "carol") {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
@@ -98,20 +42,15 @@ func (s *deleteBOLAServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id, item := strings.CutPrefix(r.URL.Path, "/items/")
 	switch {
 	case r.Method == "POST" && r.URL.Path == "/items":
-		var in struct {
-			Name string `json:"name"`
-		}
-		d := json.NewDecoder(r.Body)
-		d.DisallowUnknownFields()
-		if d.Decode(&in) != nil || !validName.MatchString(in.Name) || r.Header.Get("Content-Type") != "application/json" {
-			w.WriteHeader(http.StatusBadRequest)
+		name, ok := readNewItem(w, r)
+		if !ok {
 			return
 		}
 		s.next++
 		id := fmt.Sprint(s.next)
-		s.owner[id], s.names[id], s.created[id] = user, in.Name, user
+		s.owner[id], s.names[id], s.created[id] = user, name, user
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": in.Name})
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": name})
 	case item && !validID.MatchString(id):
 		w.WriteHeader(http.StatusBadRequest)
 	case r.Method == "GET" && item:
@@ -143,10 +82,7 @@ func TestBOLAOnDeleteConsumesItsOwnObject(t *testing.T) {
 	srv := newDeleteBOLAServer()
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	token := func(name string) config.Identity {
-		return config.Identity{Name: name, Credentials: map[string]config.Credential{"bearer": {Token: name + "-token"}}}
-	}
-	cfg := &config.Config{Identities: []config.Identity{token("alice"), token("bob"), token("carol")}}
+	cfg := bearerIdentities("alice", "bob", "carol")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res, err := scan.Run(ctx, loadSpec(t, ownedItemsAPI), scan.Options{Target: ts.URL, Config: cfg, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true, ShowSecrets: true})
@@ -258,10 +194,7 @@ func TestBOLAOnDeleteAsksForACreationOnce(t *testing.T) {
 	}))
 	defer ts.Close()
 	postsAfterDelete = -1 // counting starts at the first DELETE
-	token := func(name string) config.Identity {
-		return config.Identity{Name: name, Credentials: map[string]config.Credential{"bearer": {Token: name + "-token"}}}
-	}
-	cfg := &config.Config{Identities: []config.Identity{token("alice"), token("bob"), token("carol")}}
+	cfg := bearerIdentities("alice", "bob", "carol")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res, err := scan.Run(ctx, loadSpec(t, ownedItemsAPI), scan.Options{Target: ts.URL, Config: cfg, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})

@@ -12,60 +12,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
-	"github.com/rampart-sec/rampart/internal/scan/config"
 )
-
-// reasonedDeleteAPI is ownedItemsAPI with a required query parameter on
-// DELETE (an enum).
-const reasonedDeleteAPI = `openapi: 3.0.3
-info: {title: reasoned delete, version: '1'}
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer}
-  schemas:
-    Item:
-      type: object
-      additionalProperties: false
-      required: [id, name]
-      properties:
-        id: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}
-        name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
-security: [{bearer: []}]
-paths:
-  /items:
-    post:
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              additionalProperties: false
-              required: [name]
-              properties:
-                name: {type: string, pattern: '^[a-z]{1,16}$', maxLength: 16}
-      responses:
-        '201': {description: created, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
-        '400': {description: bad}
-        '401': {description: no}
-  /items/{id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string, pattern: '^[0-9]{1,8}$', maxLength: 8}}
-    get:
-      responses:
-        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}
-        '400': {description: bad}
-        '401': {description: no}
-        '404': {description: none}
-    delete:
-      parameters:
-        - {name: reason, in: query, required: true, schema: {type: string, enum: [expired, duplicate]}}
-      responses:
-        '204': {description: deleted}
-        '400': {description: bad}
-        '401': {description: no}
-        '404': {description: none}
-`
 
 // carelessDeleteServer checks credentials and ownership on POST and GET
 // but its DELETE checks nothing: not the required reason, not who asks.
@@ -81,8 +28,7 @@ type carelessDeleteServer struct {
 func (s *carelessDeleteServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	user, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	user, _ = strings.CutSuffix(user, "-token")
+	user, ok := bearerUser(r)
 	known := ok && (user == "alice" || user == "bob")
 	w.Header().Set("Content-Type", "application/json")
 	id, item := strings.CutPrefix(r.URL.Path, "/items/")
@@ -101,20 +47,15 @@ func (s *carelessDeleteServer) ServeHTTP(w http.ResponseWriter, r *http.Request)
 	case !known:
 		w.WriteHeader(http.StatusUnauthorized)
 	case r.Method == "POST" && r.URL.Path == "/items":
-		var in struct {
-			Name string `json:"name"`
-		}
-		d := json.NewDecoder(r.Body)
-		d.DisallowUnknownFields()
-		if d.Decode(&in) != nil || !validName.MatchString(in.Name) || r.Header.Get("Content-Type") != "application/json" {
-			w.WriteHeader(http.StatusBadRequest)
+		name, ok := readNewItem(w, r)
+		if !ok {
 			return
 		}
 		s.next++
 		id := fmt.Sprint(s.next)
-		s.owner[id], s.names[id] = user, in.Name
+		s.owner[id], s.names[id] = user, name
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": in.Name})
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": id, "name": name})
 	case r.Method == "GET" && item:
 		if s.owner[id] != user {
 			w.WriteHeader(http.StatusNotFound)
@@ -136,10 +77,7 @@ func TestAcceptedDeleteTestsDoNotHideLaterFlaws(t *testing.T) {
 	srv := &carelessDeleteServer{owner: map[string]string{}, names: map[string]string{}, deleteOK: map[string]int{}}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	token := func(name string) config.Identity {
-		return config.Identity{Name: name, Credentials: map[string]config.Credential{"bearer": {Token: name + "-token"}}}
-	}
-	cfg := &config.Config{Identities: []config.Identity{token("alice"), token("bob")}}
+	cfg := bearerIdentities("alice", "bob")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res, err := scan.Run(ctx, loadSpec(t, reasonedDeleteAPI), scan.Options{Target: ts.URL, Config: cfg, Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
@@ -237,13 +175,7 @@ func (s *notesServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	create := func() {
-		var in struct {
-			Name string `json:"name"`
-		}
-		d := json.NewDecoder(r.Body)
-		d.DisallowUnknownFields()
-		if d.Decode(&in) != nil || !validName.MatchString(in.Name) || r.Header.Get("Content-Type") != "application/json" {
-			w.WriteHeader(http.StatusBadRequest)
+		if _, ok := readNewItem(w, r); !ok {
 			return
 		}
 		s.next++

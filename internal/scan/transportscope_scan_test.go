@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/scan"
-	"github.com/rampart-sec/rampart/internal/scan/config"
 )
 
 const securedPingAPI = `openapi: 3.0.3
@@ -76,7 +75,7 @@ func scanBehindTLS(t *testing.T, opts scan.Options) (tlsSeen, plainSeen []transp
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	opts.Target, opts.Rate, opts.RootCAs, opts.HTTPURL = srv.URL+"/?k=1", 1000, roots, plain.URL+"/plain/check"
-	opts.Config = &config.Config{Identities: []config.Identity{{Name: "alice", Credentials: map[string]config.Credential{"bearer": {Token: "alice-token"}}}}}
+	opts.Config = bearerIdentities("alice")
 	if _, err := scan.Run(ctx, loadSpec(t, securedPingAPI), opts); err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,29 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
+
+// jsonSchemaMeta is JSON Schema 2020-12's meta-schema, compiled once,
+// which the views' schemas are written in.
+var jsonSchemaMeta = sync.OnceValue(func() *jsonschema.Schema {
+	return jsonschema.NewCompiler().MustCompile("https://json-schema.org/draft/2020-12/schema")
+})
+
+// metaMessage is the first thing the meta-schema says of a value.
+func metaMessage(err error) string {
+	if leaves := ValidationLeaves(err); len(leaves) > 0 {
+		return leafMessage(leaves[0])
+	}
+	return err.Error()
+}
 
 // transformer rewrites a file's tree into the JSON Schema 2020-12 the engine
 // compiles, applying OpenAPI's semantics for one view. Maps are copied only
@@ -155,6 +173,7 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 						Message: fmt.Sprintf("type %q beside a $ref to a schema of type %q: before OpenAPI 3.1 a $ref's siblings are ignored, and this one would refuse every value; it is not enforced", sib, tt)})
 				}
 			}
+
 		}
 	}
 	// $id and $anchor have been resolved by the loader (3.1+; before 3.1
@@ -197,6 +216,25 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			o["type"] = "string"
 			o["format"] = "binary"
 			cur = o
+		}
+		// A sibling of a $ref JSON Schema has no reading for (`type:
+		// application/json`, allOf as a map) cannot be what its author
+		// meant to enforce; kept, it would make the whole schema fail to
+		// compile where OpenAPI says to ignore it. Checked once the
+		// legacy keywords above read as 2020-12.
+		if _, isRef := cur["$ref"].(string); isRef {
+			for _, k := range slices.Sorted(maps.Keys(cur)) {
+				if k == "$ref" || strings.HasPrefix(k, "x-") {
+					continue
+				}
+				if err := jsonSchemaMeta().Validate(map[string]any{k: cur[k]}); err != nil {
+					o := cow()
+					delete(o, k)
+					cur = o
+					t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, k)}),
+						Message: fmt.Sprintf("%s beside a $ref is not valid JSON Schema (%s): before OpenAPI 3.1 a $ref's siblings are ignored, and this one is not enforced", k, metaMessage(err))})
+				}
+			}
 		}
 	}
 	// A value of format regex is checked by regexFormat, not compiled:

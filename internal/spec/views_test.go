@@ -172,6 +172,8 @@ components:
       discriminator:
         propertyName: petType
         mapping: {cat: '#/components/schemas/Cat', kitten: Cat, dog: '#/components/schemas/Dog'}
+    RefMediaType: {$ref: '#/components/schemas/Base', type: application/json, minProperties: 1}
+    RefAllOfMap: {$ref: '#/components/schemas/Base', allOf: {a: {type: string}}}
 `
 
 const views31 = `openapi: 3.1.0
@@ -304,6 +306,13 @@ func TestCompiledViews(t *testing.T) {
 		{d30, "RefTyped", RequestView, `{"kind":"k"}`, true},
 		{d30, "RefTyped", RequestView, `"k"`, false},
 		{d30, "RefNullable", RequestView, `null`, true},
+		// Siblings JSON Schema has no reading for (a media type for a
+		// type, allOf as a map) are ignored as OpenAPI 3.0 says, not
+		// a schema that refuses to compile; well-formed ones still
+		// apply.
+		{d30, "RefMediaType", RequestView, `{"kind":"k"}`, true},
+		{d30, "RefMediaType", RequestView, `{}`, false},
+		{d30, "RefAllOfMap", RequestView, `{"kind":"k"}`, true},
 		{d31, "RefTyped", RequestView, `{"kind":"k"}`, false},
 		// Enum values spelled in another type read as the declared
 		// type's: on a parameter's wire they are the same text.
@@ -419,7 +428,7 @@ func TestUnsupportedPatternReported(t *testing.T) {
 // the keyword's line, and only there.
 func TestContractReadingsReported(t *testing.T) {
 	d := loadString(t, views30, Options{})
-	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate", "Tsp", "NotNullable", "RefTyped"} {
+	for _, name := range []string{"Revoke", "Profile", "SelfClosedRequired", "ClosedComposition", "ClosedNothingExtra", "Base", "FirewallCreate", "Tsp", "NotNullable", "RefTyped", "RefMediaType", "RefAllOfMap"} {
 		if _, err := d.Compile(component(t, d, name), RequestView); err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}
@@ -437,6 +446,8 @@ func TestContractReadingsReported(t *testing.T) {
 		"/components/schemas/ClosedComposition/additionalProperties": "closed-composition",
 		"/components/schemas/Tsp/enum":                               "enum-retyped",
 		"/components/schemas/RefTyped/type":                          "ref-sibling-ignored",
+		"/components/schemas/RefMediaType/type":                      "ref-sibling-ignored",
+		"/components/schemas/RefAllOfMap/allOf":                      "ref-sibling-ignored",
 	}
 	for ptr, code := range want {
 		if got[ptr] != code {

@@ -241,3 +241,52 @@ func TestDeletedParentTakesItsChildren(t *testing.T) {
 		t.Errorf("items left on the target: %v", srv.items)
 	}
 }
+
+// An undeclared DELETE that the API answers as the GET (200 with the
+// item) deleted nothing: the item it names is still there, and the
+// report must still list it as left behind (the contract gives no DELETE
+// to clean it up with).
+func TestUndeclaredDeleteServedAsGetDeletesNothing(t *testing.T) {
+	// The item's path declares every method the probe tries before
+	// DELETE, so DELETE is the undeclared one; the server answers each
+	// of them, DELETE too, as the GET.
+	spec := itemsAPI
+	for _, m := range []string{"put", "patch", "post"} {
+		spec += "    " + m + ":\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}}\n        '401': {description: no}\n        '404': {description: none}\n"
+	}
+	items := &bolaServer{items: map[string]string{}}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/items" {
+			r.Method = http.MethodGet
+		}
+		items.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := scan.Run(ctx, loadSpec(t, spec), scan.Options{Target: ts.URL, Config: bearerIdentities("alice"), Rate: 1000, Timeout: 2 * time.Second, NoProbes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	undeclared := false
+	for _, f := range res.Spec.Findings {
+		undeclared = undeclared || (f.Rule == scan.RuleUndeclaredMethod && strings.Contains(f.Message, "DELETE"))
+	}
+	if !undeclared {
+		t.Fatalf("the undeclared DELETE was not reported; the test needs it: %+v", res.Spec.Findings)
+	}
+	items.mu.Lock()
+	defer items.mu.Unlock()
+	for id := range items.items {
+		listed := false
+		for _, n := range res.NotCleaned {
+			listed = listed || strings.HasPrefix(n, "/items/"+id+" ")
+		}
+		if !listed {
+			t.Errorf("item %s is still on the API but not reported as left behind: %v", id, res.NotCleaned)
+		}
+	}
+	if len(items.items) == 0 {
+		t.Fatal("no item created: the test needs one")
+	}
+}

@@ -66,7 +66,6 @@ func (o *outputFlags) bind(cmd *cobra.Command, def string) {
 // writers already treat them; the rest of the command compares the
 // normalised name (colour is decided by format == "text").
 func (o *outputFlags) validate() error {
-	name := strings.ToLower(strings.TrimSpace(o.format))
 	if o.output != "" && o.output != "-" {
 		// Caught before the work: a directory can never take the report,
 		// and finding out after a long audit or scan wastes it.
@@ -74,13 +73,24 @@ func (o *outputFlags) validate() error {
 			return usageErr(fmt.Errorf("-o %s is a directory; name the report file", o.output))
 		}
 	}
-	for _, f := range report.Formats() {
-		if f == name {
-			o.format = name
-			return nil
-		}
+	if name, ok := formatName(o.format, report.Formats()...); ok {
+		o.format = name
+		return nil
 	}
 	return usageErr(fmt.Errorf("unknown --format %q (want one of %s)", o.format, strings.Join(report.Formats(), ", ")))
+}
+
+// formatName returns the one of names a --format value spells, in lower
+// case. Format names are case-insensitive on every command (docs/cli.md):
+// "JSON" and " json" are "json".
+func formatName(value string, names ...string) (string, bool) {
+	name := strings.ToLower(strings.TrimSpace(value))
+	for _, n := range names {
+		if n == name {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // write renders a report where the flags say. A report that cannot be

@@ -32,9 +32,11 @@ Exit codes: 0 valid, 1 problems found, 2 the file cannot be read.`,
 				// Reading and rendering are not cancellable everywhere (a FIFO,
 				// a large report): an interrupt ends the process within 2 s.
 				env.stopPromptly(interruptGrace)
-				if format != "text" && format != "json" {
+				name, ok := formatName(format, "text", "json")
+				if !ok {
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}
+				format = name
 				ps, err := firewall.ValidateConfigFile(args[0])
 				if err != nil {
 					return usageErr(err)

@@ -31,9 +31,11 @@ func init() {
 				// Reading and rendering are not cancellable everywhere (a FIFO,
 				// a large report): an interrupt ends the process within 2 s.
 				env.stopPromptly(interruptGrace)
-				if format != "text" && format != "json" {
+				name, ok := formatName(format, "text", "json")
+				if !ok {
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}
+				format = name
 				doc, err := loadSpec(cmd.Context(), env, args[0], &sf)
 				if err != nil {
 					return err

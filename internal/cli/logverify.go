@@ -51,9 +51,11 @@ a crash), 2 unreadable file or key.`,
 				// Reading and rendering are not cancellable everywhere (a FIFO,
 				// a large report): an interrupt ends the process within 2 s.
 				env.stopPromptly(interruptGrace)
-				if format != "text" && format != "json" {
+				name, ok := formatName(format, "text", "json")
+				if !ok {
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}
+				format = name
 				if keyPath == "" {
 					return usageErr(errors.New("--key PUB is required (the public key printed by `rampart log keygen`)"))
 				}

@@ -24,7 +24,8 @@ func init() {
   rampart rules list --format markdown > docs/rules.md`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				switch format {
+				name, _ := formatName(format, "text", "json", "markdown")
+				switch name {
 				case "markdown":
 					fmt.Fprint(env.Stdout, audit.RulesMarkdown())
 				case "json":

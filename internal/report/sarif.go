@@ -131,16 +131,19 @@ type sarifWebResponse struct {
 }
 
 type sarifResultProperty struct {
-	Severity   string    `json:"severity"`
-	OWASP      string    `json:"owasp,omitempty"`
-	CWE        string    `json:"cwe,omitempty"`
-	Operations []string  `json:"operations,omitempty"`
-	Operation  string    `json:"operation,omitempty"`
-	Test       string    `json:"test,omitempty"`
-	Expected   string    `json:"expected,omitempty"`
-	Actual     string    `json:"actual,omitempty"`
-	Curl       []string  `json:"curl,omitempty"`
-	Patch      []PatchOp `json:"patch,omitempty"`
+	Severity   string   `json:"severity"`
+	OWASP      string   `json:"owasp,omitempty"`
+	CWE        string   `json:"cwe,omitempty"`
+	Operations []string `json:"operations,omitempty"`
+	// OperationCount is Finding.OperationCount: the whole number of
+	// operations when Operations lists only the first of them.
+	OperationCount int       `json:"operation_count,omitempty"`
+	Operation      string    `json:"operation,omitempty"`
+	Test           string    `json:"test,omitempty"`
+	Expected       string    `json:"expected,omitempty"`
+	Actual         string    `json:"actual,omitempty"`
+	Curl           []string  `json:"curl,omitempty"`
+	Patch          []PatchOp `json:"patch,omitempty"`
 }
 
 type sarifResult struct {
@@ -450,15 +453,16 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 			Message:             sarifText{f.Message},
 			PartialFingerprints: map[string]string{sarifFingerprintID: f.Fingerprint},
 			Properties: sarifResultProperty{
-				Severity:   f.Severity.String(),
-				OWASP:      f.OWASP,
-				CWE:        f.CWE,
-				Operations: f.Operations,
-				Operation:  f.Operation,
-				Test:       f.Test,
-				Expected:   f.Expected,
-				Actual:     f.Actual,
-				Patch:      f.Patch,
+				Severity:       f.Severity.String(),
+				OWASP:          f.OWASP,
+				CWE:            f.CWE,
+				Operations:     f.Operations,
+				OperationCount: f.OperationCount,
+				Operation:      f.Operation,
+				Test:           f.Test,
+				Expected:       f.Expected,
+				Actual:         f.Actual,
+				Patch:          f.Patch,
 			},
 		}
 		if sr.Message.Text == "" {

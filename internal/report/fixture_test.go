@@ -80,7 +80,7 @@ func auditReport() *Report {
 			Operations: []string{"GET /pets", "POST /pets", "GET /pets/{petId}", "PUT /pets/{petId}", "DELETE /pets/{petId}", "GET /store/inventory", "POST /store/order"},
 		},
 		{
-			Rule: "sec-http-server", Severity: SeverityHigh, Title: "Server URL uses plain HTTP",
+			Rule: "tls-http-server", Severity: SeverityHigh, Title: "Server URL uses plain HTTP",
 			Message:  "Server URL http://petstore.example.com/v1 uses plain HTTP, so tokens and data travel unencrypted.",
 			Location: Location{File: "api/petstore.yaml", Pointer: "/servers/0/url", Line: 6, Column: 5},
 			OWASP:    "API8:2023", CWE: "CWE-319",
@@ -88,7 +88,7 @@ func auditReport() *Report {
 			Patch:   []PatchOp{{Op: "replace", Path: "/servers/0/url", Value: "https://petstore.example.com/v1"}},
 		},
 		{
-			Rule: "data-string-unbounded", Severity: SeverityHigh,
+			Rule: "data-string-no-maxlength", Severity: SeverityHigh,
 			Message:    "Property name has no maxLength or pattern, so values such as <script>alert(1)</script> are accepted.",
 			Location:   Location{File: "api/petstore.yaml", Pointer: "/components/schemas/Pet/properties/name", Line: 32, Column: 11},
 			OWASP:      "API8:2023",
@@ -96,7 +96,7 @@ func auditReport() *Report {
 			Operations: []string{"GET /pets"},
 		},
 		{
-			Rule: "data-array-no-max-items", Severity: SeverityMedium,
+			Rule: "data-array-no-maxitems", Severity: SeverityMedium,
 			Message:  "Array response has no maxItems; a client cannot tell how much data a call may return.",
 			Location: Location{File: "api/petstore.yaml", Pointer: "/paths/~1pets/get/responses/200/content/application~1json/schema"},
 			OWASP:    "API4:2023",
@@ -104,25 +104,25 @@ func auditReport() *Report {
 			Patch:    []PatchOp{{Op: "add", Path: "/paths/~1pets/get/responses/200/content/application~1json/schema/maxItems", Value: 100}},
 		},
 		{
-			Rule: "data-string-unbounded", Severity: SeverityMedium,
+			Rule: "data-string-no-maxlength", Severity: SeverityMedium,
 			Message:  "Property message has no maxLength.",
 			Location: Location{File: "api/schemas/error.yaml", Pointer: "/properties/message", Line: 4, Column: 9},
 			OWASP:    "API8:2023",
 			FixHint:  "Add maxLength to the string.",
 		},
 		{
-			Rule: "info-no-contact", Severity: SeverityLow,
-			Message:  "The info object has no contact, so consumers do not know whom to report a problem to.",
-			Location: Location{File: "api/petstore.yaml", Pointer: "/info", Line: 2, Column: 1},
-			OWASP:    "API9:2023",
-			FixHint:  "Add info.contact with an email address.",
+			Rule: "data-number-no-format", Severity: SeverityLow,
+			Message:  "Query parameter limit is an integer without format, so its size is left to each implementation.",
+			Location: Location{File: "api/petstore.yaml", Pointer: "/paths/~1pets/get/parameters/0/schema", Line: 16, Column: 13},
+			OWASP:    "API4:2023",
+			FixHint:  "Set format (int32 or int64).",
 		},
 	}
 	suppressed := []Finding{{
-		Rule: "info-no-license", Severity: SeverityInfo,
-		Message:    "The info object has no license.",
-		Location:   Location{File: "api/petstore.yaml", Pointer: "/info", Line: 2, Column: 1},
-		Suppressed: "Internal API; a licence does not apply.",
+		Rule: "data-string-no-pattern", Severity: SeverityInfo,
+		Message:    "Property name accepts any characters: no pattern, format or enum.",
+		Location:   Location{File: "api/petstore.yaml", Pointer: "/components/schemas/Pet/properties/name", Line: 32, Column: 11},
+		Suppressed: "Pet names are free text.",
 	}}
 	for _, fs := range [][]Finding{findings, suppressed} {
 		for i := range fs {
@@ -149,12 +149,13 @@ func auditReport() *Report {
 			},
 		},
 		Rules: []Rule{
-			{ID: "info-no-contact", Title: "Missing contact", Description: "The info object should name a contact.", Why: "Consumers and researchers need to know whom to report problems to.", Fix: "Add info.contact.", Severity: SeverityLow, OWASP: "API9:2023", Family: "info"},
+			{ID: "data-number-no-format", Title: "Number without format", Description: "A number or integer has no format.", Why: "Its size is left to each implementation: overflow and precision bugs.", Fix: "Set format.", Severity: SeverityLow, OWASP: "API4:2023", Family: "data"},
 			{ID: "sec-no-security", Title: "No security scheme", Description: "The definition declares no security scheme.", Why: "Operations without authentication can be called by anyone.", Fix: "Declare a security scheme and require it.", Severity: SeverityCritical, OWASP: "API2:2023", CWE: "CWE-306", Family: "security"},
-			{ID: "sec-unused", Title: "Unused rule", Description: "A rule no finding refers to.", Severity: SeverityLow, Family: "security"},
-			{ID: "sec-http-server", Title: "Plain HTTP server", Description: "A server URL uses http://.", Why: "Traffic over plain HTTP can be read and changed on the way.", Fix: "Use https:// server URLs.", Severity: SeverityHigh, OWASP: "API8:2023", CWE: "CWE-319", Family: "transport"},
-			{ID: "data-array-no-max-items", Title: "Unbounded array", Description: "An array schema has no maxItems.", Why: "Unbounded arrays let a client or server send unlimited data.", Fix: "Add maxItems.", Severity: SeverityMedium, OWASP: "API4:2023", Family: "data"},
-			{ID: "info-no-license", Title: "Missing license", Description: "The info object should name a license.", Severity: SeverityInfo, Family: "info"},
+			// A rule no finding refers to.
+			{ID: "sec-apikey-header-underscore", Title: "API key header name with an underscore", Description: "An API key header name has an underscore, which proxies may drop.", Severity: SeverityLow, Family: "security"},
+			{ID: "tls-http-server", Title: "Plain HTTP server", Description: "A server URL uses http://.", Why: "Traffic over plain HTTP can be read and changed on the way.", Fix: "Use https:// server URLs.", Severity: SeverityHigh, OWASP: "API8:2023", CWE: "CWE-319", Family: "transport"},
+			{ID: "data-array-no-maxitems", Title: "Unbounded array", Description: "An array schema has no maxItems.", Why: "Unbounded arrays let a client or server send unlimited data.", Fix: "Add maxItems.", Severity: SeverityMedium, OWASP: "API4:2023", Family: "data"},
+			{ID: "data-string-no-pattern", Title: "String without pattern, format or enum", Description: "A string accepts any characters.", Severity: SeverityLow, Family: "data"},
 		},
 	}
 }
@@ -189,7 +190,7 @@ func scanReport() *Report {
 			},
 		},
 		{
-			Rule: "scan-verbose-errors", Severity: SeverityMedium, Title: "Verbose error response",
+			Rule: "scan-stack-trace", Severity: SeverityMedium, Title: "Stack trace or framework error page",
 			Message:  "Malformed JSON makes the server answer 500 with a stack trace.",
 			Location: Location{File: "api/users.yaml", Pointer: "/paths/~1users/post", Line: 14, Column: 5},
 			OWASP:    "API8:2023", CWE: "CWE-209",

@@ -41,10 +41,10 @@ func TestJUnitCounts(t *testing.T) {
 		wantCases map[string]string // testcase name -> failure message ("" = passing, "skipped")
 	}{
 		{"audit", auditReport(), 7, 5, map[string]string{
-			"sec-no-security": "1 finding", "sec-http-server": "1 finding", "data-string-unbounded": "2 findings",
-			"data-array-no-max-items": "1 finding", "info-no-contact": "1 finding", "info-no-license": "skipped", "rampart": "",
+			"sec-no-security": "1 finding", "tls-http-server": "1 finding", "data-string-no-maxlength": "2 findings",
+			"data-array-no-maxitems": "1 finding", "data-number-no-format": "1 finding", "data-string-no-pattern": "skipped", "rampart": "",
 		}},
-		{"scan", scanReport(), 2, 2, map[string]string{"scan-bola": "1 finding", "scan-verbose-errors": "1 finding"}},
+		{"scan", scanReport(), 2, 2, map[string]string{"scan-bola": "1 finding", "scan-stack-trace": "1 finding"}},
 		{"no results", &Report{Kind: "audit"}, 0, 0, map[string]string{}},
 	}
 	for _, c := range cases {

@@ -19,7 +19,7 @@ func TestLongLinesAreQuotedInPart(t *testing.T) {
 	line := `{"openapi":"3.1.0","paths":{` + strings.Repeat(`"/p":{"get":{"x":"é"}},`, 10000) + `}}`
 	res := SpecResult{Spec: "min.json", OpenAPI: "3.1.0", Valid: true, Source: map[string][]byte{"min.json": []byte(line)}}
 	for i := 0; i < 300; i++ {
-		res.Findings = append(res.Findings, Finding{Rule: "r", Severity: SeverityHigh, Title: "t", Message: "m",
+		res.Findings = append(res.Findings, Finding{Rule: "data-string-no-maxlength", Severity: SeverityHigh, Title: "t", Message: "m",
 			Location: Location{File: "min.json", Line: 1, Column: 30 + i*700}})
 	}
 	rep := &Report{Tool: "rampart", Kind: "audit", Results: []SpecResult{res}}

@@ -188,7 +188,7 @@ func securitySeverity(s Severity) string {
 	}
 }
 
-// pascalCase turns "sec-no-auth" into "SecNoAuth".
+// pascalCase turns "sec-no-security" into "SecNoSecurity".
 func pascalCase(id string) string {
 	var b strings.Builder
 	upper := true

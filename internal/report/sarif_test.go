@@ -259,13 +259,13 @@ func TestSARIFLocations(t *testing.T) {
 
 func TestPascalCase(t *testing.T) {
 	for in, want := range map[string]string{
-		"sec-no-auth":      "SecNoAuth",
-		"data_string.max":  "DataStringMax",
-		"owasp-api1-bola":  "OwaspApi1Bola",
-		"already":          "Already",
-		"--":               "Rule",
-		"scan-bola-SWAP":   "ScanBolaSWAP",
-		"info-no-contact ": "InfoNoContact",
+		"sec-no-security":         "SecNoSecurity",
+		"data_string.max":         "DataStringMax",
+		"resp-429-no-retry-after": "Resp429NoRetryAfter",
+		"already":                 "Already",
+		"--":                      "Rule",
+		"scan-bola-SWAP":          "ScanBolaSWAP",
+		"tls-no-servers ":         "TlsNoServers",
 	} {
 		if got := pascalCase(in); got != want {
 			t.Errorf("pascalCase(%q) = %q, want %q", in, got, want)

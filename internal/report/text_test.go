@@ -34,13 +34,13 @@ func TestTextContent(t *testing.T) {
 		name, out, want string
 	}{
 		{"finding line", audit, "\nCRITICAL  sec-no-security  api/petstore.yaml:1:1\n"},
-		{"finding without line", audit, "MEDIUM    data-array-no-max-items  api/petstore.yaml#/paths/~1pets/get/responses/200/content/application~1json/schema\n"},
+		{"finding without line", audit, "MEDIUM    data-array-no-maxitems  api/petstore.yaml#/paths/~1pets/get/responses/200/content/application~1json/schema\n"},
 		{"message indented", audit, "\n    Server URL http://petstore.example.com/v1 uses plain HTTP"},
 		{"owasp named", audit, "    OWASP: API2:2023 Broken Authentication (CWE-306)\n"},
 		{"fix hint", audit, "    Fix: Serve the API over HTTPS only.\n"},
 		{"operations truncated", audit, "    Operations: GET /pets, POST /pets, GET /pets/{petId}, PUT /pets/{petId}, DELETE /pets/{petId} and 2 more\n"},
 		{"patch", audit, "    Patch: replace /servers/0/url = \"https://petstore.example.com/v1\"\n"},
-		{"suppressed", audit, "    Reason: Internal API; a licence does not apply.\n"},
+		{"suppressed", audit, "    Reason: Pet names are free text.\n"},
 		{"clean", audit, "== api/clean.yaml ==\nClean API | OpenAPI 3.1.0 | valid\n\nNo findings.\n"},
 		{"summary with score", audit, "\napi/petstore.yaml: 1 critical, 2 high, 2 medium, 1 low, 0 info (6 findings, 1 suppressed). Score 72/100 (security 20/30, data 52/70). operations 7, schemas 3\n"},
 		{"summary per result", audit, "\napi/clean.yaml: 0 critical, 0 high, 0 medium, 0 low, 0 info (0 findings). Score 100/100 (security 30/30, data 70/70)\n"},
@@ -92,12 +92,12 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 	r := &Report{Kind: "audit", Version: "dev", Results: []SpecResult{{
 		Spec: "api/" + evil + ".yaml", Title: evil, OpenAPI: "3.0.0", Profile: "default",
 		Findings: []Finding{{
-			Rule: "sec-x", Severity: SeverityHigh, Title: evil, Message: "first line\n\tsecond " + evil,
+			Rule: "sec-write-no-security", Severity: SeverityHigh, Title: evil, Message: "first line\n\tsecond " + evil,
 			Location:   Location{File: "api/" + evil + ".yaml", Pointer: "/paths/~1" + evil},
 			Operations: []string{"GET /" + evil}, FixHint: evil,
 			Patch: []PatchOp{{Op: "add", Path: "/info/x", Value: evil}},
 		}},
-		Suppressed:   []Finding{{Rule: "sec-y", Severity: SeverityLow, Location: Location{File: evil, Line: 1, Column: 1}, Suppressed: evil}},
+		Suppressed:   []Finding{{Rule: "sec-bearer-no-format", Severity: SeverityLow, Location: Location{File: evil, Line: 1, Column: 1}, Suppressed: evil}},
 		ManualChecks: []string{evil},
 	}}}
 	for _, color := range []bool{false, true} {

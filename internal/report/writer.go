@@ -188,8 +188,8 @@ func synthRule(f Finding) Rule {
 	}
 }
 
-// humanize turns a rule id such as "data-string-unbounded" into
-// "Data string unbounded".
+// humanize turns a rule id such as "data-string-no-maxlength" into
+// "Data string no maxlength".
 func humanize(id string) string {
 	s := strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ", ".", " ").Replace(id))
 	if s == "" {

@@ -108,6 +108,12 @@ func (o *outputFlags) write(env *Env, r *report.Report) error {
 		return nil
 	}
 	if err := report.WriteFile(o.output, o.format, r, opts); err != nil {
+		// A *report.FileError names the file too: the message names it
+		// once, with the cause.
+		var fe *report.FileError
+		if errors.As(err, &fe) {
+			err = fe.Err
+		}
 		return internalErr(fmt.Errorf("writing the %s report to %s: %w", o.format, o.output, err))
 	}
 	return nil

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Options tune the writers.
@@ -66,13 +68,42 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 	return fmt.Errorf("report: unknown format %q (valid formats: %s)", format, strings.Join(Formats(), ", "))
 }
 
+// FileError is WriteFile's error when the file cannot be written: Path is
+// the path WriteFile was given and Err the cause (no space left on device,
+// not a directory, permission denied). The cause carries no path of its
+// own: which file failed (the temporary file beside Path, a parent
+// directory) is a detail, and the message names Path once.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return "report: writing " + e.Path + ": " + e.Err.Error() }
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// fileError wraps err, an error of the os package, as the FileError of
+// writing path, keeping its cause without the path the os error names.
+func fileError(path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return &FileError{Path: path, Err: err}
+}
+
 // WriteFile renders r to path. "" and "-" mean standard output. Parent
 // directories are created, and a regular file is replaced atomically: the
 // report is written to a temporary file in the same directory, which is
 // then renamed over path, so readers never see a half-written report. A
 // symbolic link is followed (the file it points to is replaced, the link
 // kept), and anything that is not a regular file (/dev/null, a pipe) is
-// written to as it is, never replaced.
+// written to as it is, never replaced. A file that cannot be written is a
+// *FileError naming path.
 func WriteFile(path string, format string, r *Report, opts Options) (err error) {
 	if path == "" || path == "-" {
 		return Write(os.Stdout, format, r, opts)
@@ -81,33 +112,34 @@ func WriteFile(path string, format string, r *Report, opts Options) (err error) 
 	if err := Write(&buf, format, r, opts); err != nil {
 		return err
 	}
+	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		path = resolved
+		target = resolved
 	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+	if fi, err := os.Stat(target); err == nil && !fi.Mode().IsRegular() {
 		if fi.IsDir() {
-			return fmt.Errorf("report: %s is a directory", path)
+			return &FileError{Path: path, Err: syscall.EISDIR}
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		f, err := os.OpenFile(target, os.O_WRONLY, 0)
 		if err != nil {
-			return fmt.Errorf("report: %w", err)
+			return fileError(path, err)
 		}
 		if _, err := f.Write(buf.Bytes()); err != nil {
 			f.Close()
-			return fmt.Errorf("report: %w", err)
+			return fileError(path, err)
 		}
 		if err := f.Close(); err != nil {
-			return fmt.Errorf("report: %w", err)
+			return fileError(path, err)
 		}
 		return nil
 	}
-	dir := filepath.Dir(path)
+	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fileError(path, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fileError(path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -116,16 +148,16 @@ func WriteFile(path string, format string, r *Report, opts Options) (err error) 
 		}
 	}()
 	if _, err = tmp.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fileError(path, err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fileError(path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fileError(path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("report: %w", err)
+	if err = os.Rename(tmp.Name(), target); err != nil {
+		return fileError(path, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -170,5 +171,49 @@ func TestCountBySeverity(t *testing.T) {
 	c := CountBySeverity(auditReport().Results[0].Findings)
 	if got, want := c.String(), "1 critical, 2 high, 2 medium, 1 low, 0 info"; got != want {
 		t.Errorf("counts %q, want %q", got, want)
+	}
+}
+
+// TestWriteFileErrorNamesThePath: a file that cannot be written is an
+// error naming the path WriteFile was given, once, with the cause (not the
+// temporary file or the parent directory that failed in its place); the
+// cause is still there for errors.Is.
+func TestWriteFileErrorNamesThePath(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := filepath.Join(dir, "ro")
+	if err := os.Mkdir(readOnly, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		path  string
+		cause error
+		skip  bool
+	}{
+		{"full device", "/dev/full", syscall.ENOSPC, func() bool { _, err := os.Stat("/dev/full"); return err != nil }()},
+		{"under a regular file", filepath.Join(notDir, "r.json"), syscall.ENOTDIR, false},
+		{"deeper under a regular file", filepath.Join(notDir, "a", "r.json"), syscall.ENOTDIR, false},
+		{"read-only directory", filepath.Join(readOnly, "r.json"), syscall.EACCES, os.Geteuid() == 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.skip {
+				t.Skip("not testable here")
+			}
+			err := WriteFile(tc.path, "json", auditReport(), Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if want := "report: writing " + tc.path + ": " + tc.cause.Error(); err.Error() != want {
+				t.Errorf("error %q, want %q", err, want)
+			}
+			if !errors.Is(err, tc.cause) {
+				t.Errorf("error %q is not %v", err, tc.cause)
+			}
+		})
 	}
 }

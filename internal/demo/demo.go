@@ -320,7 +320,7 @@ func WriteTable(w io.Writer, rows []Row) {
 func writeHTML(dir, name string, rep *report.Report, res *Result) error {
 	p := filepath.Join(dir, name)
 	if err := report.WriteFile(p, "html", rep, report.Options{}); err != nil {
-		return fmt.Errorf("writing %s: %w", p, err)
+		return err // a *report.FileError, which names p
 	}
 	res.Reports = append(res.Reports, p)
 	return nil
@@ -332,7 +332,7 @@ func writeScanHTML(opts Options, name string, sr *scan.Result, res *Result) erro
 	rep := &report.Report{Tool: "rampart", Version: opts.Version, Kind: "scan", Rules: scan.Rules(), Results: []report.SpecResult{sr.Spec}}
 	jsonPath := filepath.Join(opts.OutDir, strings.TrimSuffix(name, ".html")+".json")
 	if err := report.WriteFile(jsonPath, "json", rep, report.Options{}); err != nil {
-		return fmt.Errorf("writing %s: %w", jsonPath, err)
+		return err // a *report.FileError, which names jsonPath
 	}
 	return writeHTML(opts.OutDir, name, rep, res)
 }

@@ -154,3 +154,23 @@ func keys(m map[string]Row) []string {
 	}
 	return out
 }
+
+// A report the demo cannot write stops it with an error that names the
+// file once, with the cause.
+func TestReportWriteErrorNamesTheFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	blocked := filepath.Join(dir, "audit.html")
+	if err := os.Mkdir(blocked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out strings.Builder
+	_, err := Run(ctx, Options{OutDir: dir, Out: &out, Version: "test"})
+	if err == nil {
+		t.Fatal("the demo wrote its audit report over a directory")
+	}
+	if n := strings.Count(err.Error(), blocked); n != 1 {
+		t.Errorf("error names %s %d times, want once: %v", blocked, n, err)
+	}
+}

@@ -68,26 +68,9 @@ var coveringRules = map[string][]string{
 // the covering rules run after checkProblems.
 func (r *run) dropCoveredProblems() {
 	covered := map[spec.NodeRef][]string{}
-	// artifacts are locations whose structural problem is the covered
-	// defect seen through another branch of the meta-schema.
-	artifacts := map[spec.NodeRef]bool{}
 	for _, p := range r.order {
 		if props, ok := coveringRules[p.rule.ID]; ok {
 			covered[p.at] = props
-			if p.rule.ID == "data-param-no-schema" && r.doc.Family == spec.Swagger20 {
-				// A 2.0 parameter is one of a body parameter or a typed
-				// one. Without type the second fails on the missing type
-				// and the first on `in`, which is deeper and so the one
-				// the structure check keeps: "value must be 'body'" at
-				// in. An `in` that is a parameter location is not wrong;
-				// an undefined one (cookie) is a defect of its own.
-				if v, ok := r.doc.Value(p.at); ok {
-					switch asString(asMap(v)["in"]) {
-					case "query", "header", "path", "formData":
-						artifacts[ref(p.at.File, p.at.Pointer, "in")] = true
-					}
-				}
-			}
 		}
 	}
 	if len(covered) == 0 {
@@ -96,8 +79,10 @@ func (r *run) dropCoveredProblems() {
 	kept := r.order[:0]
 	for _, p := range r.order {
 		if p.rule.ID == "struct-invalid" {
-			props, ok := covered[p.at]
-			if (ok && len(p.missing) > 0 && allIn(p.missing, props)) || artifacts[p.at] {
+			// A Swagger 2.0 parameter without type is missing "type"
+			// alone: the structure check follows the meta-schema's
+			// branch for its `in` (spec.validateStructure).
+			if props, ok := covered[p.at]; ok && len(p.missing) > 0 && allIn(p.missing, props) {
 				delete(r.pending, p.rule.ID+"\x00"+p.at.File+"\x00"+p.at.Pointer)
 				continue
 			}

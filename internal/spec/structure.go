@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"regexp/syntax"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -28,9 +30,11 @@ type metaEntry struct {
 	once   sync.Once
 	schema *jsonschema.Schema
 	err    error
+	// branches: paramBranches of the meta-schema.
+	branches map[string][]string
 }
 
-func metaSchema(f Family) (*jsonschema.Schema, error) {
+func metaSchema(f Family) (*metaEntry, error) {
 	e, _ := metaSchemas.LoadOrStore(f, &metaEntry{})
 	entry := e.(*metaEntry)
 	entry.once.Do(func() {
@@ -58,8 +62,88 @@ func metaSchema(f Family) (*jsonschema.Schema, error) {
 			return
 		}
 		entry.schema, entry.err = c.Compile(url)
+		if f == Swagger20 {
+			entry.branches = paramBranches(url, doc)
+		}
 	})
-	return entry.schema, entry.err
+	return entry, entry.err
+}
+
+// paramBranches reads, from a Swagger 2.0 meta-schema, the branches of the
+// oneOfs that tell parameters apart: a parameter is a reference, a body
+// parameter, or a typed one of a location (header, formData, query or
+// path), each a branch of its own. It maps the schema location of each
+// branch (as the schema engine names it in its errors) to the values of
+// `in` the branch describes, "$ref" for the reference. A parameter fails
+// every branch that is not its own, and those failures (its in "must be
+// 'header'") say nothing about it; validateStructure only follows the
+// branch the parameter's `in` names.
+func paramBranches(url string, doc any) map[string][]string {
+	top, _ := doc.(map[string]any)
+	defs, _ := top["definitions"].(map[string]any)
+	var locations func(s map[string]any, depth int) []string
+	locations = func(s map[string]any, depth int) []string {
+		if s == nil || depth > 8 {
+			return nil
+		}
+		if r, ok := s["$ref"].(string); ok {
+			name, ok := strings.CutPrefix(r, "#/definitions/")
+			if !ok {
+				return nil
+			}
+			d, _ := defs[name].(map[string]any)
+			return locations(d, depth+1)
+		}
+		if req, _ := s["required"].([]any); slices.Contains(req, any("$ref")) {
+			return []string{"$ref"}
+		}
+		props, _ := s["properties"].(map[string]any)
+		if in, _ := props["in"].(map[string]any); in != nil {
+			var out []string
+			enum, _ := in["enum"].([]any)
+			for _, v := range enum {
+				if v, ok := v.(string); ok {
+					out = append(out, v)
+				}
+			}
+			return out
+		}
+		var out []string
+		branches, _ := s["oneOf"].([]any)
+		for _, b := range branches {
+			out = append(out, locations(asMap(b), depth+1)...)
+		}
+		return out
+	}
+	out := map[string][]string{}
+	var walk func(v any, ptr string)
+	walk = func(v any, ptr string) {
+		switch v := v.(type) {
+		case map[string]any:
+			// Only a oneOf whose every branch describes parameters.
+			if branches, ok := v["oneOf"].([]any); ok {
+				found := map[string][]string{}
+				for i, b := range branches {
+					l := locations(asMap(b), 0)
+					if len(l) == 0 {
+						found = nil
+						break
+					}
+					found[url+"#"+JoinPointer(ptr, "oneOf", strconv.Itoa(i))] = l
+				}
+				maps.Copy(out, found)
+			}
+			for k, c := range v {
+				walk(c, JoinPointer(ptr, k))
+			}
+		case []any:
+			for i, c := range v {
+				walk(c, JoinPointer(ptr, strconv.Itoa(i)))
+			}
+		}
+	}
+	walk(top, "")
+	return out
 }
 
 // ecmaTolerantRegexp compiles regexes for the meta-schema check. Patterns
@@ -128,13 +212,13 @@ func (u unsupportedRegexp) String() string          { return string(u) }
 func (u unsupportedRegexp) MatchString(string) bool { return false }
 
 func validateStructure(d *Document, top map[string]any, f Family) []Problem {
-	sch, err := metaSchema(f)
+	meta, err := metaSchema(f)
 	if err != nil {
 		// The meta-schema ships with the binary; failing to compile it is
 		// our bug, not the user's. Say so without failing the load.
 		return []Problem{{Code: "structure-check-unavailable", Message: "structural validation unavailable: " + err.Error(), Loc: Location{File: d.Path}}}
 	}
-	err = sch.Validate(jsonValue(top))
+	err = meta.schema.Validate(jsonValue(top))
 	if err == nil {
 		return nil
 	}
@@ -142,9 +226,9 @@ func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 	if !errors.As(err, &ve) {
 		return []Problem{{Code: "invalid-structure", Message: err.Error(), Loc: Location{File: d.Path}, Error: true}}
 	}
-	leaves := map[string]string{}
-	missing := map[string]*missingAt{}
-	collectLeaves(ve, leaves, missing)
+	c := leafCollector{top: top, branches: meta.branches, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}}
+	c.collect(ve, nil)
+	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
 	for p := range leaves {
 		ptrs = append(ptrs, p)
@@ -161,7 +245,13 @@ func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 			out = append(out, Problem{Code: "invalid-structure", Message: fmt.Sprintf("%d more structural errors not listed", len(ptrs)-i), Loc: Location{File: d.Path}, Error: true})
 			break
 		}
-		pr := Problem{Code: "invalid-structure", Message: leaves[p], Loc: d.files.locate(NodeRef{File: d.files.rootKey, Pointer: p}), Error: true}
+		msg := leaves[p]
+		if m := missing[p]; m != nil && !m.other && len(m.names) > 1 && c.chosen[p] {
+			// The properties one branch requires, all of them: no
+			// other branch offers to do without.
+			msg = fmt.Sprintf("missing properties '%s' (at %s)", strings.Join(m.names, "', '"), displayPointer(p))
+		}
+		pr := Problem{Code: "invalid-structure", Message: msg, Loc: d.files.locate(NodeRef{File: d.files.rootKey, Pointer: p}), Error: true}
 		if m := missing[p]; m != nil && !m.other {
 			pr.Missing = m.names
 		}
@@ -178,15 +268,30 @@ type missingAt struct {
 	other bool
 }
 
-func collectLeaves(e *jsonschema.ValidationError, out map[string]string, missing map[string]*missingAt) {
+// leafCollector gathers the leaf errors of a validation error by
+// location: the message of the first, and the properties they say are
+// missing.
+type leafCollector struct {
+	top      any
+	branches map[string][]string // paramBranches; nil when not Swagger 2.0
+	out      map[string]string
+	missing  map[string]*missingAt
+	// chosen marks the parameters whose own branch alone was followed.
+	chosen map[string]bool
+}
+
+// collect walks e down to its leaves. bodyAt is the location of the
+// Swagger 2.0 body parameter whose branch e is in, if any.
+func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
 	if len(e.Causes) == 0 {
 		p := JoinPointer("", e.InstanceLocation...)
-		m := missing[p]
+		m := c.missing[p]
 		if m == nil {
 			m = &missingAt{}
-			missing[p] = m
+			c.missing[p] = m
 		}
-		if req, ok := e.ErrorKind.(*kind.Required); ok {
+		req, isReq := e.ErrorKind.(*kind.Required)
+		if isReq {
 			for _, n := range req.Missing {
 				if !slices.Contains(m.names, n) {
 					m.names = append(m.names, n)
@@ -195,20 +300,66 @@ func collectLeaves(e *jsonschema.ValidationError, out map[string]string, missing
 		} else {
 			m.other = true
 		}
-		if _, ok := out[p]; !ok {
+		if _, ok := c.out[p]; !ok {
 			msg := e.Error()
 			if strings.HasPrefix(msg, "at '") {
 				if i := strings.Index(msg, "': "); i >= 0 {
 					msg = msg[i+3:]
 				}
 			}
-			out[p] = fmt.Sprintf("%s (at %s)", strings.TrimSpace(firstLine(msg)), displayPointer(p))
+			msg = strings.TrimSpace(firstLine(msg))
+			if bodyAt != nil && *bodyAt == p && isReq && slices.Equal(req.Missing, []string{"schema"}) {
+				msg = "a body parameter needs a schema"
+			}
+			c.out[p] = fmt.Sprintf("%s (at %s)", msg, displayPointer(p))
 		}
 		return
 	}
-	for _, c := range e.Causes {
-		collectLeaves(c, out, missing)
+	for _, cause := range c.branchesOf(e) {
+		at := bodyAt
+		if slices.Equal(c.branches[cause.SchemaURL], []string{"body"}) {
+			p := JoinPointer("", cause.InstanceLocation...)
+			at = &p
+		}
+		c.collect(cause, at)
 	}
+}
+
+// branchesOf returns the causes of e to follow. When e is a Swagger 2.0
+// parameter failing every branch of a oneOf that tells parameters apart,
+// that is the branch its `in` names (or the reference, when it has
+// $ref): the others fail on its `in` and say nothing about it.
+func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if k, ok := e.ErrorKind.(*kind.OneOf); !ok || len(k.Subschemas) > 0 || len(c.branches) == 0 {
+		return e.Causes
+	}
+	v, _ := lookup(c.top, JoinPointer("", e.InstanceLocation...))
+	m := asMap(v)
+	if m == nil {
+		return e.Causes
+	}
+	in, ok := m["in"].(string)
+	if _, isRef := m["$ref"]; isRef {
+		in, ok = "$ref", true
+	}
+	if !ok {
+		return e.Causes
+	}
+	var own []*jsonschema.ValidationError
+	for _, cause := range e.Causes {
+		locs, known := c.branches[cause.SchemaURL]
+		if !known {
+			return e.Causes
+		}
+		if slices.Contains(locs, in) {
+			own = append(own, cause)
+		}
+	}
+	if len(own) == 0 {
+		return e.Causes
+	}
+	c.chosen[JoinPointer("", e.InstanceLocation...)] = true
+	return own
 }
 
 func firstLine(s string) string {

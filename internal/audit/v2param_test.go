@@ -1,0 +1,78 @@
+package audit
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// v2ParamDoc is a Swagger 2.0 definition with one operation parameter
+// (%s) and a parameter definition (%d), each a flow mapping on its own
+// line: the operation's on line 12, the definition's on line 16.
+const v2ParamDoc = `swagger: "2.0"
+info: {title: t, version: "1"}
+host: api.example.com
+schemes: [https]
+paths:
+  /a:
+    parameters:
+      - {name: p, in: query, type: string, maxLength: 5, pattern: "^a+$"}
+    post:
+      consumes: [application/json]
+      parameters:
+        - %s
+      responses:
+        "200": {description: ok}
+parameters:
+  D: %d
+`
+
+const v2NoDef = "{name: d, in: query, type: string, maxLength: 5, pattern: \"^a+$\"}"
+
+// v2Structural audits text and returns the struct-invalid findings at or
+// below the parameter at pointer.
+func v2Structural(t *testing.T, text, pointer string) []string {
+	t.Helper()
+	var out []string
+	for _, f := range findingsOf(auditText(t, text, Options{}), "struct-invalid") {
+		if f.Location.Pointer == pointer || strings.HasPrefix(f.Location.Pointer, pointer+"/") {
+			out = append(out, f.Location.Pointer+" "+f.Message+" line "+strconv.Itoa(f.Location.Line))
+		}
+	}
+	return out
+}
+
+// TestSwagger2ParameterStructure: a Swagger 2.0 parameter is a body
+// parameter or a typed one of a location (the meta-schema's oneOfs). One
+// that fails its own branch fails the others on its `in`, and the
+// structure check told the deepest of those ("value must be 'header'" of
+// a body parameter without schema, "value must be 'body'" of a path
+// parameter without required): it says what the parameter's own branch
+// wants, at the parameter.
+func TestSwagger2ParameterStructure(t *testing.T) {
+	const op = "/paths/~1a/post/parameters/0"
+	cases := []struct {
+		name, param, def, at string
+		line                 int
+		want                 string
+	}{
+		{"body without schema", "{name: b, in: body, required: true}", v2NoDef, op, 12, "a body parameter needs a schema"},
+		{"body with a type instead", "{name: b, in: body, type: object}", v2NoDef, op, 12, "a body parameter needs a schema"},
+		{"body definition without schema", "{$ref: '#/parameters/D'}", "{name: b, in: body}", "/parameters/D", 16, "a body parameter needs a schema"},
+		{"body with a schema and a type", "{name: b, in: body, type: object, schema: {type: object}}", v2NoDef, op, 12, "additional properties 'type' not allowed"},
+		{"path without required", "{name: p, in: path, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op, 12, "missing property 'required'"},
+		// Both are required of a path parameter; data-param-no-schema
+		// reports the type with a patch, this finding says both.
+		{"path without type or required", "{name: p, in: path}", v2NoDef, op, 12, "missing properties 'type', 'required'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Replace(strings.Replace(v2ParamDoc, "%s", tc.param, 1), "%d", tc.def, 1)
+			got := v2Structural(t, text, tc.at)
+			want := tc.at + " " + tc.want + " (at " + tc.at + ") line " + strconv.Itoa(tc.line)
+			if len(got) != 1 || got[0] != want {
+				t.Errorf("struct-invalid findings %q, want one: %q", got, want)
+			}
+		})
+	}
+}

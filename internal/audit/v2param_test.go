@@ -76,3 +76,35 @@ func TestSwagger2ParameterStructure(t *testing.T) {
 		})
 	}
 }
+
+// TestSwagger2ParameterLocation: a Swagger 2.0 parameter's in is one of
+// five locations. One in none (cookie, which came with OpenAPI 3) failed
+// every kind of parameter, and the structure check told what the first
+// wants of it ("value must be 'body'"). It says what in may be.
+func TestSwagger2ParameterLocation(t *testing.T) {
+	const op = "/paths/~1a/post/parameters/0"
+	const oneOf = "in must be one of query, header, path, formData or body"
+	const cookie = oneOf + ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
+	cases := []struct {
+		name, param, def, at string
+		line                 int
+		want                 string
+	}{
+		{"cookie", "{name: c, in: cookie, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, cookie},
+		{"cookie without type", "{name: c, in: cookie}", v2NoDef, op + "/in", 12, cookie},
+		{"cookie definition", "{$ref: '#/parameters/D'}", "{name: c, in: cookie, type: string}", "/parameters/D/in", 16, cookie},
+		{"capitalised", "{name: q, in: Query, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, oneOf},
+		{"form", "{name: q, in: form, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, oneOf},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Replace(strings.Replace(v2ParamDoc, "%s", tc.param, 1), "%d", tc.def, 1)
+			param := strings.TrimSuffix(tc.at, "/in")
+			got := v2Structural(t, text, param)
+			want := tc.at + " " + tc.want + " (at " + tc.at + ") line " + strconv.Itoa(tc.line)
+			if len(got) != 1 || got[0] != want {
+				t.Errorf("struct-invalid findings %q, want one: %q", got, want)
+			}
+		})
+	}
+}

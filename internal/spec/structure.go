@@ -328,22 +328,27 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
 // branchesOf returns the causes of e to follow. When e is a Swagger 2.0
 // parameter failing every branch of a oneOf that tells parameters apart,
 // that is the branch its `in` names (or the reference, when it has
-// $ref): the others fail on its `in` and say nothing about it.
+// $ref): the others fail on its `in` and say nothing about it. An `in`
+// that names no branch is the parameter's defect: it is the one leaf.
 func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if k, ok := e.ErrorKind.(*kind.OneOf); !ok || len(k.Subschemas) > 0 || len(c.branches) == 0 {
 		return e.Causes
 	}
-	v, _ := lookup(c.top, JoinPointer("", e.InstanceLocation...))
+	at := JoinPointer("", e.InstanceLocation...)
+	v, _ := lookup(c.top, at)
 	m := asMap(v)
 	if m == nil {
 		return e.Causes
 	}
 	in, ok := m["in"].(string)
-	if _, isRef := m["$ref"]; isRef {
-		in, ok = "$ref", true
-	}
-	if !ok {
+	_, isRef := m["$ref"]
+	switch {
+	case isRef:
+		in = "$ref"
+	case !ok:
 		return e.Causes
+	case in == "$ref":
+		in = "" // no location
 	}
 	var own []*jsonschema.ValidationError
 	for _, cause := range e.Causes {
@@ -355,10 +360,21 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 			own = append(own, cause)
 		}
 	}
+	c.chosen[at] = true
 	if len(own) == 0 {
-		return e.Causes
+		p := JoinPointer(at, "in")
+		msg := "in must be one of query, header, path, formData or body"
+		if strings.EqualFold(in, "cookie") {
+			msg += ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
+		}
+		if _, done := c.out[p]; !done {
+			c.out[p] = fmt.Sprintf("%s (at %s)", msg, displayPointer(p))
+		}
+		if c.missing[p] == nil {
+			c.missing[p] = &missingAt{}
+		}
+		c.missing[p].other = true
 	}
-	c.chosen[JoinPointer("", e.InstanceLocation...)] = true
 	return own
 }
 

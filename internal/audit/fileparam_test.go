@@ -7,8 +7,8 @@ import (
 
 // TestSwagger2FileUpload: a Swagger 2.0 `type: file` parameter is an
 // upload. Its size is what matters (data-string-no-maxlength says so, as
-// for a binary string); it is not text, so no pattern is asked of it, and
-// a file download is nothing to report.
+// for a binary string); it is not text, so no pattern is asked of it and
+// no name makes it a URL, and a file download is nothing to report.
 func TestSwagger2FileUpload(t *testing.T) {
 	const doc = `swagger: "2.0"
 info: {title: t, version: "1"}
@@ -34,6 +34,11 @@ paths:
 		{"a file has no pattern", "{name: f, in: formData, type: file}", "data-string-no-pattern", false, ""},
 		// A text field of the same form is still text.
 		{"text field", "{name: f, in: formData, type: string}", "data-string-no-pattern", true, "accepts any characters"},
+		// A file named like a URL is an upload all the same: no URL the
+		// server could fetch, and as unbounded as any other.
+		{"a file named like a URL", "{name: callback_url, in: formData, type: file}", "exp-url-input", false, ""},
+		{"a file named like a URL is an upload", "{name: avatar_url, in: formData, type: file}", "data-string-no-maxlength", true, "file upload accepts files of any size"},
+		{"a text field named like a URL", "{name: callback_url, in: formData, type: string}", "exp-url-input", true, `"callback_url" looks like a URL`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -110,6 +110,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkTransport,
 		r.checkOperations,
 		r.checkSchemas,
+		r.checkSchemaProblems,
 		r.checkValidationCost,
 		r.checkProfile,
 		r.dropCoveredProblems,

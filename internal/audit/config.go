@@ -323,7 +323,8 @@ func ParseConfig(data []byte) (*Config, error) {
 	return cfg, nil
 }
 
-// FailOn is the configured fail-on severity, if any.
+// FailOnSeverity returns the configured fail-on severity; false when
+// none is set.
 func (c *Config) FailOnSeverity() (report.Severity, bool) {
 	if c == nil || c.failOn == nil {
 		return 0, false

@@ -16,12 +16,19 @@ import (
 // Unsupported patterns are left to the schema walk, which sees every
 // pattern the operations reach (whether or not schemas were compiled) and
 // knows its direction.
-func (r *run) checkProblems() {
+func (r *run) checkProblems() { r.reportProblems(r.doc.Problems) }
+
+// checkSchemaProblems reports what compiling the schemas found (a $ref's
+// sibling before 3.1 that is not enforced). It runs after
+// checkSchemaValidity has compiled every schema the operations use: the
+// problems exist only once their schema is compiled.
+func (r *run) checkSchemaProblems() { r.reportProblems(r.doc.SchemaProblems()) }
+
+func (r *run) reportProblems(problems []spec.Problem) {
 	byDisplay := map[string]string{}
 	for _, k := range r.doc.FileKeys() {
 		byDisplay[r.doc.DisplayName(k)] = k
 	}
-	problems := append(append([]spec.Problem(nil), r.doc.Problems...), r.doc.SchemaProblems()...)
 	for _, pr := range problems {
 		id := "struct-warning"
 		switch {

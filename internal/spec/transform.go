@@ -19,6 +19,15 @@ var jsonSchemaMeta = sync.OnceValue(func() *jsonschema.Schema {
 	return jsonschema.NewCompiler().MustCompile("https://json-schema.org/draft/2020-12/schema")
 })
 
+// siblingName names a keyword for a message, with its value when that is
+// a short string (`type "application/json"`).
+func siblingName(k string, v any) string {
+	if s, ok := v.(string); ok && len(s) <= 40 {
+		return fmt.Sprintf("%s %q", k, s)
+	}
+	return k
+}
+
 // metaMessage is the first thing the meta-schema says of a value.
 func metaMessage(err error) string {
 	if leaves := ValidationLeaves(err); len(leaves) > 0 {
@@ -228,11 +237,12 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 					continue
 				}
 				if err := jsonSchemaMeta().Validate(map[string]any{k: cur[k]}); err != nil {
+					name := siblingName(k, cur[k])
 					o := cow()
 					delete(o, k)
 					cur = o
 					t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, k)}),
-						Message: fmt.Sprintf("%s beside a $ref is not valid JSON Schema (%s): before OpenAPI 3.1 a $ref's siblings are ignored, and this one is not enforced", k, metaMessage(err))})
+						Message: fmt.Sprintf("%s beside a $ref is not valid JSON Schema (%s): before OpenAPI 3.1 a $ref's siblings are ignored, and this one is not enforced", name, metaMessage(err))})
 				}
 			}
 		}

@@ -120,8 +120,21 @@ func redosRisk(p string) (bool, string) {
 	}
 	re, err := spec.ParsePattern(p)
 	if err != nil {
-		// Lookaround or backreferences: RE2 cannot parse it, so judge the
-		// text: a group containing an unbounded quantifier, itself repeated.
+		// RE2 has no lookaround: judge what the pattern matches without
+		// its lookarounds (they consume nothing, so they add no way to
+		// divide the text), and each lookaround's own pattern, which a
+		// backtracking engine also runs at every position it is tried.
+		if rest, bodies, ok := withoutLookarounds(p); ok && len(bodies) > 0 {
+			for _, b := range bodies {
+				if risky, why := redosRisk(b); risky {
+					return true, why
+				}
+			}
+			return redosRisk(rest)
+		}
+		// Backreferences, or syntax RE2 refuses otherwise: judge the
+		// text, a group containing an unbounded quantifier, itself
+		// repeated.
 		if nestedTextRe.MatchString(p) {
 			return true, "nests unbounded quantifiers (exponential backtracking in backtracking engines)"
 		}
@@ -134,6 +147,74 @@ func redosRisk(p string) (bool, string) {
 		return true, "repeats a group whose repetitions can divide the same text in more than one way (exponential backtracking in backtracking engines)"
 	}
 	return false, ""
+}
+
+// withoutLookarounds removes the lookahead and lookbehind groups ((?=...),
+// (?!...), (?<=...), (?<!...)) from a pattern, returning what is left and
+// the groups' own patterns. ok is false when the groups do not close.
+func withoutLookarounds(p string) (rest string, bodies []string, ok bool) {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			b.WriteString(p[i : i+2])
+			i++
+			continue
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			inClass = true
+		case c == '(' && lookaroundAt(p[i:]):
+			end, closed := groupEnd(p, i)
+			if !closed {
+				return "", nil, false
+			}
+			open := 3 // (?= or (?!
+			if p[i+2] == '<' {
+				open = 4
+			}
+			bodies = append(bodies, p[i+open:end])
+			i = end
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), bodies, true
+}
+
+func lookaroundAt(s string) bool {
+	for _, open := range []string{"(?=", "(?!", "(?<=", "(?<!"} {
+		if strings.HasPrefix(s, open) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupEnd returns the index of the parenthesis closing the group that
+// opens at p[start], skipping escapes and character classes.
+func groupEnd(p string, start int) (int, bool) {
+	depth, inClass := 0, false
+	for i := start; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			inClass = true
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i, true
+			}
+		}
+	}
+	return 0, false
 }
 
 var (

@@ -287,6 +287,16 @@ func TestRules(t *testing.T) {
 		{"anchored with overlapping repetitions", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{0,500}[a-z]{0,500}$") }, true, "/name/pattern"},
 		{"anchored with disjoint repetitions", "data-pattern-cost", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{0,500}[0-9]{0,500}$") }, false, ""},
 		{"kebab case is linear", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]+(-[a-z]+)*$") }, false, ""},
+		{"kebab case behind a lookahead is linear", "data-pattern-redos", func(d map[string]any) {
+			set(d, pet+"/properties/name/pattern", `^(?!d-)([\da-zA-Z]+)([-][\da-zA-Z]+)*$`)
+		}, false, ""},
+		{"password rules of lookaheads are linear", "data-pattern-redos", func(d map[string]any) {
+			set(d, pet+"/properties/name/pattern", `^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[a-zA-Z\d]{8,}$`)
+		}, false, ""},
+		{"redos beside a lookahead", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?=.*a)(a+)+$") }, true, "/name/pattern"},
+		{"redos inside a lookahead", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?=(a+)+b)[ab]{1,9}$") }, true, "/name/pattern"},
+		{"redos after a lookbehind", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "(?<![a-z])(x+x+)+y") }, true, "/name/pattern"},
+		{"redos beside a backreference", "data-pattern-redos", func(d map[string]any) { set(d, pet+"/properties/name/pattern", `^(\w)\1(a+)+$`) }, true, "/name/pattern"},
 		{"lookahead unsupported", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(?=a)[a-z]{1,3}$") }, true, "/name/pattern"},
 		{"repetition above RE2's limit enforced relaxed", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^(ab|c){1,2048}$") }, true, "/name/pattern"},
 		{"repetition above RE2's limit whose bounds are the length", "data-pattern-unsupported", func(d map[string]any) { set(d, pet+"/properties/name/pattern", "^[a-z]{1,2048}$") }, false, ""},

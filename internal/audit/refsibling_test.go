@@ -35,7 +35,8 @@ components:
 // siblings are ignored; where the firewall does not enforce one (a type
 // that contradicts the target, a sibling that is not JSON Schema) the
 // audit says so at the sibling, as a warning, and the definition stays
-// valid. A sibling that is kept (nullable) is not reported.
+// valid, and the audit's rules read the schema without it, as the
+// firewall does. A sibling that is kept (nullable) is not reported.
 func TestRefSiblingsIgnoredAreReported(t *testing.T) {
 	res := auditText(t, refSiblingDoc, Options{})
 	got := map[int]string{}
@@ -57,6 +58,15 @@ func TestRefSiblingsIgnoredAreReported(t *testing.T) {
 			t.Errorf("line %d: unexpected warning %q", tc.line, msg)
 		case tc.want != "" && !strings.Contains(msg, tc.want):
 			t.Errorf("line %d: warning %q, want one saying %q (all: %v)", tc.line, msg, tc.want, got)
+		}
+	}
+	// The schema is read as the firewall reads it: the ignored type
+	// does not make the object a string to bound.
+	for _, rule := range []string{"data-string-no-maxlength", "data-string-no-pattern"} {
+		for _, f := range findingsOf(res, rule) {
+			if f.Location.Line >= 19 && f.Location.Line <= 21 {
+				t.Errorf("%s at line %d: the sibling it judges is not enforced", rule, f.Location.Line)
+			}
 		}
 	}
 	if fs := findingsOf(res, "struct-invalid"); len(fs) > 0 {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"maps"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -190,6 +191,14 @@ func (g *graph) build(at spec.NodeRef, v any, how reach) int32 {
 		if err := g.r.ctx.Err(); err != nil {
 			g.r.canceled = err
 			return -1
+		}
+	}
+	// Siblings of a $ref the firewall does not enforce (before 3.1) are
+	// not read here either.
+	if ignored := g.r.doc.IgnoredRefSiblings(at, m); len(ignored) > 0 {
+		m = maps.Clone(m)
+		for _, ig := range ignored {
+			delete(m, ig.Key)
 		}
 	}
 	id := int32(len(g.nodes))

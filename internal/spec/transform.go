@@ -3,38 +3,11 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
-
-// jsonSchemaMeta is JSON Schema 2020-12's meta-schema, compiled once,
-// which the views' schemas are written in.
-var jsonSchemaMeta = sync.OnceValue(func() *jsonschema.Schema {
-	return jsonschema.NewCompiler().MustCompile("https://json-schema.org/draft/2020-12/schema")
-})
-
-// siblingName names a keyword for a message, with its value when that is
-// a short string (`type "application/json"`).
-func siblingName(k string, v any) string {
-	if s, ok := v.(string); ok && len(s) <= 40 {
-		return fmt.Sprintf("%s %q", k, s)
-	}
-	return k
-}
-
-// metaMessage is the first thing the meta-schema says of a value.
-func metaMessage(err error) string {
-	if leaves := ValidationLeaves(err); len(leaves) > 0 {
-		return leafMessage(leaves[0])
-	}
-	return err.Error()
-}
 
 // transformer rewrites a file's tree into the JSON Schema 2020-12 the engine
 // compiles, applying OpenAPI's semantics for one view. Maps are copied only
@@ -171,18 +144,12 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			o := cow()
 			o["$ref"] = resourceURL(target.File, target.Pointer, member)
 			cur = o
-			// Before 3.1 a $ref's siblings are ignored (OpenAPI 3.0, JSON
-			// Schema draft 4). Most are kept as their authors meant them
-			// (nullable, readOnly, a narrower bound); a `type` the target
-			// contradicts would refuse every value, and is dropped.
-			if sib, ok := cur["type"].(string); ok && (t.family == Swagger20 || t.family == OpenAPI30) {
-				if tt := t.fs.targetType(target); jsonTypes[sib] && jsonTypes[tt] && !typesMeet(sib, tt) {
-					delete(o, "type")
-					t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, "type")}),
-						Message: fmt.Sprintf("type %q beside a $ref to a schema of type %q: before OpenAPI 3.1 a $ref's siblings are ignored, and this one would refuse every value; it is not enforced", sib, tt)})
-				}
+			// Before 3.1 a $ref's siblings are ignored; those that
+			// cannot be what their author meant are dropped.
+			for _, ig := range ignoredRefSiblings(t.family, cur, t.fs.targetType(target)) {
+				delete(o, ig.Key)
+				t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, ig.Key)}), Message: ig.Why})
 			}
-
 		}
 	}
 	// $id and $anchor have been resolved by the loader (3.1+; before 3.1
@@ -225,26 +192,6 @@ func (t *transformer) mapNode(m map[string]any, ptr string, member bool) any {
 			o["type"] = "string"
 			o["format"] = "binary"
 			cur = o
-		}
-		// A sibling of a $ref JSON Schema has no reading for (`type:
-		// application/json`, allOf as a map) cannot be what its author
-		// meant to enforce; kept, it would make the whole schema fail to
-		// compile where OpenAPI says to ignore it. Checked once the
-		// legacy keywords above read as 2020-12.
-		if _, isRef := cur["$ref"].(string); isRef {
-			for _, k := range slices.Sorted(maps.Keys(cur)) {
-				if k == "$ref" || strings.HasPrefix(k, "x-") {
-					continue
-				}
-				if err := jsonSchemaMeta().Validate(map[string]any{k: cur[k]}); err != nil {
-					name := siblingName(k, cur[k])
-					o := cow()
-					delete(o, k)
-					cur = o
-					t.report(Problem{Code: "ref-sibling-ignored", Loc: t.fs.locate(NodeRef{File: t.file, Pointer: JoinPointer(ptr, k)}),
-						Message: fmt.Sprintf("%s beside a $ref is not valid JSON Schema (%s): before OpenAPI 3.1 a $ref's siblings are ignored, and this one is not enforced", name, metaMessage(err))})
-				}
-			}
 		}
 	}
 	// A value of format regex is checked by regexFormat, not compiled:

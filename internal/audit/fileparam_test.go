@@ -56,3 +56,42 @@ paths:
 		})
 	}
 }
+
+// In OpenAPI 3 an upload is a string of format binary (or base64 bytes,
+// or 3.1's contentEncoding): a file property named like a URL is no URL
+// the server could fetch. A plain string of the same name still is.
+func TestOpenAPI3UploadIsNotText(t *testing.T) {
+	const doc = `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /up:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                avatar_url: %s
+      responses:
+        "200": {description: ok}
+`
+	for _, tc := range []struct {
+		name, schema string
+		want         bool
+	}{
+		{"binary", "{type: string, format: binary, maxLength: 1048576}", false},
+		{"base64 bytes", "{type: string, format: byte, maxLength: 1048576}", false},
+		{"content encoding", "{type: string, contentEncoding: base64, maxLength: 1048576}", false},
+		{"text", "{type: string, maxLength: 200}", true},
+		{"a URI", "{type: string, format: uri, maxLength: 200}", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := auditText(t, strings.Replace(doc, "%s", tc.schema, 1), Options{})
+			if got := len(findingsOf(res, "exp-url-input")) > 0; got != tc.want {
+				t.Errorf("exp-url-input reported = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -523,9 +523,9 @@ func (c *nodeCheck) checkClosedComposition(m map[string]any, at spec.NodeRef) {
 // hold a string, directly or as an array's items: only then can a value
 // named like a URL be one. A boolean followRedirect or an integer
 // callback_count is not; an object named webhook is judged by its own
-// properties. A schema that does not say (no type) may. A Swagger 2.0
-// file is an upload, not text (schemaTypes reads it as a string for the
-// rules about its size).
+// properties. A schema that does not say (no type) may. An upload is
+// not text: a Swagger 2.0 file (schemaTypes reads it as a string for the
+// rules about its size), an OpenAPI 3 binary or base64 string.
 func (r *run) mayHoldText(at spec.NodeRef, m map[string]any) bool {
 	for depth := 0; depth < 16 && m != nil; depth++ {
 		if _, ok := m["$ref"]; ok {
@@ -536,7 +536,9 @@ func (r *run) mayHoldText(at spec.NodeRef, m map[string]any) bool {
 			at, m = t, asMap(v)
 			continue
 		}
-		if m["type"] == "file" {
+		if m["type"] == "file" || m["format"] == "binary" || m["format"] == "byte" || m["contentEncoding"] != nil {
+			// An upload or encoded bytes (2.0's file, OpenAPI 3's binary
+			// or base64 string, 3.1's contentEncoding), not text.
 			return false
 		}
 		types := schemaTypes(m)

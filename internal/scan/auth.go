@@ -292,7 +292,7 @@ func (e *engine) authorization(ctx context.Context, op *spec.Operation, r0 *requ
 			case !shared:
 				// No object to delete is left: a probe now would be
 				// answered 404 whatever the API checks.
-				e.log.Warn("BOLA probe of a DELETE not sent: its object was deleted by an earlier probe and no other could be created",
+				e.log.Warn("BOLA probe of a DELETE not sent: its object was deleted by an earlier test and no other could be created",
 					"operation", op.Key(), "identity", other.Name())
 				continue
 			}

@@ -81,6 +81,9 @@ type run struct {
 	// meta-schema (checkSchemaValidity), which makes the definition
 	// invalid as surely as a structural problem the loader found.
 	schemaInvalid bool
+	// targetDefects caches checkSchemaValidity's compilation of a
+	// schema reached through $ref, by location and view.
+	targetDefects map[any][]spec.SchemaDefect
 	canceled      error
 }
 

@@ -613,9 +613,76 @@ func (r *run) checkSchemaValidity() {
 		if err == nil {
 			continue
 		}
-		for _, d := range r.doc.SchemaDefects(err) {
+		defects := r.doc.SchemaDefects(err)
+		if len(defects) > 0 {
+			// The engine stops at the first schema the meta-schema
+			// refuses: the other schemas the use reaches through $ref
+			// are compiled on their own, so that every broken one is
+			// reported in one run, not one per fix.
+			for _, t := range r.refTargets(k.s) {
+				defects = append(defects, targetDefects(r, t, k.v)...)
+			}
+		}
+		for _, d := range defects {
 			r.schemaInvalid = true
 			r.add("struct-invalid", d.At, dirNone, fmt.Sprintf("%s (at %s): the schema is not valid JSON Schema; strict validators refuse it, and rampart protect fails closed where it is used.", d.Message, d.At.Pointer), ops[k])
 		}
 	}
+}
+
+// targetDefects compiles the schema at t on its own in view v, once per
+// run, and returns where the meta-schema refuses it or a schema it
+// reaches.
+func targetDefects(r *run, t *spec.Schema, v spec.View) []spec.SchemaDefect {
+	type key struct {
+		at spec.NodeRef
+		v  spec.View
+	}
+	if r.targetDefects == nil {
+		r.targetDefects = map[any][]spec.SchemaDefect{}
+	}
+	k := key{t.Ref, v}
+	if d, done := r.targetDefects[k]; done {
+		return d
+	}
+	var d []spec.SchemaDefect
+	if _, err := r.doc.Compile(t, v); err != nil {
+		d = r.doc.SchemaDefects(err)
+	}
+	r.targetDefects[k] = d
+	return d
+}
+
+// refTargets returns the schemas s reaches through $ref, each once, in
+// the order met (bounded: a definition's schemas, at most).
+func (r *run) refTargets(s *spec.Schema) []*spec.Schema {
+	var out []*spec.Schema
+	seen := map[spec.NodeRef]bool{}
+	var walk func(at spec.NodeRef, v any, depth int)
+	walk = func(at spec.NodeRef, v any, depth int) {
+		if depth > 64 {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["$ref"].(string); ok {
+				if t, tv, ok := r.doc.Deref(at, x); ok && !seen[t] {
+					seen[t] = true
+					out = append(out, &spec.Schema{Ref: t, Value: tv})
+					walk(t, tv, depth+1)
+				}
+			}
+			for _, k := range sortedKeys(x) {
+				if k != "$ref" {
+					walk(ref(at.File, at.Pointer, k), x[k], depth+1)
+				}
+			}
+		case []any:
+			for i, c := range x {
+				walk(ref(at.File, at.Pointer, itoa(i)), c, depth+1)
+			}
+		}
+	}
+	walk(s.Ref, s.Value, 0)
+	return out
 }

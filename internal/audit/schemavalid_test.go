@@ -60,3 +60,63 @@ func TestInvalidJSONSchemaIsStructural(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryBrokenSchemaOfAUseIsReported: the schema engine stops at the
+// first schema the meta-schema refuses; a body that reaches two broken
+// components (one through the other) gets both reported in one audit,
+// each once, with the operation that uses them.
+func TestEveryBrokenSchemaOfAUseIsReported(t *testing.T) {
+	const doc = `openapi: 3.1.0
+info: {title: t, version: "1"}
+servers: [{url: "https://api.example.com"}]
+paths:
+  /orders:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Order"}
+      responses: {"200": {description: ok}}
+  /lines:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Line"}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Order:
+      type: object
+      properties:
+        id: {type: strng}
+        lines: {type: array, maxItems: 10, items: {$ref: "#/components/schemas/Line"}}
+    Line:
+      type: object
+      properties:
+        sku: {type: string, minLength: -1}
+`
+	res := auditText(t, doc, Options{})
+	got := map[string][]string{}
+	for _, f := range findingsOf(res, "struct-invalid") {
+		got[f.Location.Pointer] = append(got[f.Location.Pointer], strings.Join(f.Operations, ","))
+	}
+	want := map[string]string{
+		"/components/schemas/Order/properties/id/type":       "POST /orders",
+		"/components/schemas/Line/properties/sku/minLength": "POST /lines,POST /orders",
+	}
+	for at, ops := range want {
+		if len(got[at]) != 1 {
+			t.Errorf("at %s: %d findings, want 1 (all: %v)", at, len(got[at]), got)
+			continue
+		}
+		for _, op := range strings.Split(ops, ",") {
+			if !strings.Contains(got[at][0], op) {
+				t.Errorf("at %s: operations %q, want %s among them", at, got[at][0], op)
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("findings at %v, want only %v", got, want)
+	}
+}

@@ -163,7 +163,7 @@ func buildRegistry() map[string]*Rule {
 		// Data validation.
 		{ID: "data-string-no-maxlength", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-400",
 			Title:       "String without a length limit",
-			Description: "A string accepts any length: no maxLength, enum, const, length-bounding format (date, uuid, ...) or anchored pattern with bounded repetition. Binary and base64 strings are judged as uploads.",
+			Description: "A string accepts any length: no maxLength, enum, const, length-bounding format (date, uuid, ...) or anchored pattern with bounded repetition, on the schema or on what it must also satisfy (its $ref target, its allOf members, the schema that holds it as a member). Binary and base64 strings are judged as uploads.",
 			Fix:         "Set maxLength (or a bounded, anchored pattern)."},
 		{ID: "data-string-no-pattern", Family: famData, Category: catData, OWASP: "API4:2023", CWE: "CWE-20",
 			Title:       "String without pattern, format or enum",

@@ -213,7 +213,7 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 		if s == "" {
 			return []any{}, nil
 		}
-		parts := strings.Split(s, sep)
+		parts := splitItems(s, sep, wantsJSON(sh.Items))
 		out := make([]any, len(parts))
 		for i, x := range parts {
 			if ows {
@@ -235,7 +235,11 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 		if s == "" {
 			return obj, nil
 		}
-		parts := strings.Split(s, sep)
+		nested := wantsJSON(sh.AddProps)
+		for _, ps := range sh.Props {
+			nested = nested || wantsJSON(ps)
+		}
+		parts := splitItems(s, sep, nested)
 		if ows {
 			for i := range parts {
 				parts[i] = strings.Trim(parts[i], " \t")
@@ -266,6 +270,52 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 		return obj, nil
 	}
 	return Scalar(s, sh), nil
+}
+
+// wantsJSON reports whether Scalar reads a value of shape s as JSONText:
+// an object or an array and no string.
+func wantsJSON(s *Shape) bool {
+	return s != nil && s.Types&(TObject|TArray) != 0 && s.Types&TString == 0
+}
+
+// splitItems splits a delimited value at sep. With nested (an item may be
+// an object or an array, which no RFC 6570 form spells, so it travels as
+// JSON text), separators inside brackets and their JSON strings do not
+// split: FieldDefinitions,[{"a":1,"b":2}] is two items, not three, and so
+// is Fields=[{"a":1,"b":2}] exploded. Where a bracket does not close, the
+// rest is split as plain text.
+func splitItems(s, sep string, nested bool) []string {
+	if !nested || !strings.ContainsAny(s, "[{") {
+		return strings.Split(s, sep)
+	}
+	var out []string
+	start, depth, inString := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case depth > 0 && c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case (c == ']' || c == '}') && depth > 0:
+			depth--
+		case depth == 0 && strings.HasPrefix(s[i:], sep):
+			out = append(out, s[start:i])
+			start = i + len(sep)
+			i = start - 1
+		}
+	}
+	if depth > 0 || inString {
+		// Unclosed: what follows the last separator found is text.
+		return append(out, strings.Split(s[start:], sep)...)
+	}
+	return append(out, s[start:])
 }
 
 // Query decodes a query parameter. present is false when the request does

@@ -34,6 +34,13 @@ var deepShape = &Shape{Types: TObject, Props: map[string]*Shape{
 	"tags":  {Types: TArray, Items: str},
 }}
 
+// nestedObj is an object whose properties are arrays of objects (a form
+// template's field and table definitions).
+var nestedObj = &Shape{Types: TObject, Props: map[string]*Shape{
+	"Fields": {Types: TArray, Items: &Shape{Types: TObject}},
+	"Tables": {Types: TArray, Items: &Shape{Types: TObject}},
+}}
+
 func param(style string, explode bool, sh *Shape) *Param {
 	return &Param{Name: "color", In: "query", Style: style, Explode: explode, Shape: sh}
 }
@@ -388,6 +395,24 @@ func TestHeaderAndCookie(t *testing.T) {
 		{"header object with optional whitespace", func() (any, bool, error) { return h(obj, false, "R, 100, G, 200, B, 150") }, wantObj, true, nil},
 		{"header exploded object with optional whitespace", func() (any, bool, error) { return h(obj, true, "R=100, G=200, B=150") }, wantObj, true, nil},
 		{"header scalar given twice", func() (any, bool, error) { return h(str, false, "a", "b") }, nil, true, ErrAmbiguous},
+		// Objects and arrays inside travel as JSON text, whose own
+		// commas do not separate items.
+		{"header object holding arrays of objects", func() (any, bool, error) {
+			return h(nestedObj, false, `Fields,[{"a":1,"b":"x,y"},{"a":2}],Tables,[]`)
+		}, map[string]any{"Fields": JSONText(`[{"a":1,"b":"x,y"},{"a":2}]`), "Tables": JSONText(`[]`)}, true, nil},
+		{"header exploded object holding an array of objects", func() (any, bool, error) {
+			return h(nestedObj, true, `Fields=[{"a":1,"b":2}], Tables=[]`)
+		}, map[string]any{"Fields": JSONText(`[{"a":1,"b":2}]`), "Tables": JSONText(`[]`)}, true, nil},
+		{"header array of objects", func() (any, bool, error) {
+			return h(&Shape{Types: TArray, Items: &Shape{Types: TObject}}, false, `{"a":1,"b":2}, {"a":3}`)
+		}, []any{JSONText(`{"a":1,"b":2}`), JSONText(`{"a":3}`)}, true, nil},
+		// A bracket that does not close is text, split as before (and
+		// refused by validation); where no item may be JSON, brackets
+		// are text too.
+		{"header object, unclosed bracket", func() (any, bool, error) {
+			return h(nestedObj, false, `Fields,[{"a":1,Tables,x`)
+		}, map[string]any{"Fields": JSONText(`[{"a":1`), "Tables": "x"}, true, nil},
+		{"header array of strings with brackets", func() (any, bool, error) { return h(arr, false, "[a,b]") }, []any{"[a", "b]"}, true, nil},
 		// An object or an integer: one atom is the integer, exploded or not.
 		{"header object or integer, the integer", func() (any, bool, error) {
 			return h(&Shape{Types: TObject | TInteger, Props: map[string]*Shape{"R": intS}}, true, "5")

@@ -15,6 +15,9 @@ type builder struct {
 	fs       *fileSet
 	seenRefs map[string]bool
 	synthN   int
+	// building counts, per path item, how many times it is being built
+	// on the current chain of callbacks.
+	building map[NodeRef]int
 }
 
 // HTTPMethods are the operation keys of a path item, in report order.
@@ -208,6 +211,15 @@ func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) [
 	if !ok || item == nil {
 		return nil
 	}
+	// A callback's path item may be one that encloses it (a $ref back to
+	// it, directly or through other files): its operations are built, its
+	// callbacks are not followed again, or the walk would never end.
+	if b.building == nil {
+		b.building = map[NodeRef]int{}
+	}
+	cycle := b.building[at] > 0
+	b.building[at]++
+	defer func() { b.building[at]-- }()
 	common := b.parameters(item["parameters"], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "parameters")})
 	pathServers := b.servers(item["servers"], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "servers")})
 	var ops []*Operation
@@ -265,6 +277,8 @@ func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) [
 		}
 		if cbs := asMap(om["callbacks"]); cbs != nil {
 			op.Callbacks = true
+		}
+		if cbs := asMap(om["callbacks"]); cbs != nil && !cycle {
 			for _, name := range sortedKeys(cbs) {
 				cat := NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "callbacks", name)}
 				cat, cv, ok := b.deref(cat, cbs[name])

@@ -174,12 +174,13 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		// unless a loop of local $refs would overflow its stack (the loop
 		// is reported as circular-ref by checkAllRefs).
 		refs := treeRefs(tree)
-		if refCycle(refs, key) || fs.unreadableReachable(key, refs) {
+		if refCycle(refs, key) || fs.unreadableReachable(key, refs) || fs.callbackCycle(top) {
 			// Also when a file the document reaches, directly or through
 			// other files, is over the size limit or not a regular file:
 			// our own loader refuses it with a problem, and libopenapi
 			// must not read it regardless (a FIFO or a device would block
-			// its read for ever).
+			// its read for ever). Also when a path item is its own
+			// callback (callbackCycle).
 			libProblems = skippedLibopenapi()
 		} else {
 			libProblems = startLibopenapi(data, key, display, opts)

@@ -224,3 +224,98 @@ func jsonRefs(data []byte) (refs map[string]string, ok bool) {
 		}
 	}
 }
+
+// callbackCycle reports whether a path item is its own callback: an
+// operation's callback names a path item that encloses it, directly or
+// through other path items and files (a $ref back to the path item).
+// libopenapi builds callbacks of callbacks without end on such a
+// document: its goroutine never finishes and keeps a processor busy, so it
+// is not run (the builder builds such a callback once, without following
+// its callbacks again). Files are read as the builder reads them; remote
+// ones are not fetched here.
+func (fs *fileSet) callbackCycle(top map[string]any) bool {
+	const (
+		onChain = 1
+		done    = 2
+	)
+	state := map[NodeRef]uint8{}
+	// deref follows a chain of {$ref} objects within local files.
+	deref := func(at NodeRef, v any) (NodeRef, map[string]any) {
+		for hop := 0; hop < 64; hop++ {
+			m := asMap(v)
+			ref, ok := m["$ref"].(string)
+			if !ok {
+				return at, m
+			}
+			target, err := fs.resolveRefAt(at, ref)
+			if err != nil || isRemote(target.File) {
+				return at, nil
+			}
+			tv, ok := fs.value(target)
+			if !ok {
+				return at, nil
+			}
+			at, v = target, tv
+		}
+		return at, nil
+	}
+	var pathItem func(at NodeRef, v any) bool
+	callbacks := func(at NodeRef, v any) bool {
+		at, cb := deref(at, v)
+		for _, expr := range sortedKeys(cb) {
+			if pathItem(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, expr)}, cb[expr]) {
+				return true
+			}
+		}
+		return false
+	}
+	pathItem = func(at NodeRef, v any) bool {
+		at, item := deref(at, v)
+		if item == nil || state[at] == done {
+			return false
+		}
+		if state[at] == onChain {
+			return true
+		}
+		state[at] = onChain
+		ops := map[string]any{}
+		for _, m := range HTTPMethods {
+			ops[m] = item[m]
+		}
+		for m, op := range asMap(item["additionalOperations"]) {
+			ops["additionalOperations/"+m] = op
+		}
+		for _, m := range sortedKeys(ops) {
+			cbs := asMap(asMap(ops[m])["callbacks"])
+			for _, name := range sortedKeys(cbs) {
+				p := JoinPointer(at.Pointer, strings.Split(m, "/")...)
+				if callbacks(NodeRef{File: at.File, Pointer: JoinPointer(p, "callbacks", name)}, cbs[name]) {
+					return true
+				}
+			}
+		}
+		state[at] = done
+		return false
+	}
+	root := fs.rootKey
+	for _, section := range []string{"paths", "webhooks"} {
+		items := asMap(top[section])
+		for _, name := range sortedKeys(items) {
+			if pathItem(NodeRef{File: root, Pointer: JoinPointer("/"+section, name)}, items[name]) {
+				return true
+			}
+		}
+	}
+	comps := asMap(top["components"])
+	for _, name := range sortedKeys(asMap(comps["pathItems"])) {
+		if pathItem(NodeRef{File: root, Pointer: JoinPointer("/components/pathItems", name)}, asMap(comps["pathItems"])[name]) {
+			return true
+		}
+	}
+	for _, name := range sortedKeys(asMap(comps["callbacks"])) {
+		if callbacks(NodeRef{File: root, Pointer: JoinPointer("/components/callbacks", name)}, asMap(comps["callbacks"])[name]) {
+			return true
+		}
+	}
+	return false
+}

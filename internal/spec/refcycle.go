@@ -231,37 +231,18 @@ func jsonRefs(data []byte) (refs map[string]string, ok bool) {
 // libopenapi builds callbacks of callbacks without end on such a
 // document: its goroutine never finishes and keeps a processor busy, so it
 // is not run (the builder builds such a callback once, without following
-// its callbacks again). Files are read as the builder reads them; remote
-// ones are not fetched here.
+// its callbacks again). $refs are followed as the builder follows them.
 func (fs *fileSet) callbackCycle(top map[string]any) bool {
 	const (
 		onChain = 1
 		done    = 2
 	)
+	b := &builder{fs: fs}
 	state := map[NodeRef]uint8{}
-	// deref follows a chain of {$ref} objects within local files.
-	deref := func(at NodeRef, v any) (NodeRef, map[string]any) {
-		for hop := 0; hop < 64; hop++ {
-			m := asMap(v)
-			ref, ok := m["$ref"].(string)
-			if !ok {
-				return at, m
-			}
-			target, err := fs.resolveRefAt(at, ref)
-			if err != nil || isRemote(target.File) {
-				return at, nil
-			}
-			tv, ok := fs.value(target)
-			if !ok {
-				return at, nil
-			}
-			at, v = target, tv
-		}
-		return at, nil
-	}
 	var pathItem func(at NodeRef, v any) bool
 	callbacks := func(at NodeRef, v any) bool {
-		at, cb := deref(at, v)
+		at, v, _ = b.deref(at, v)
+		cb := asMap(v)
 		for _, expr := range sortedKeys(cb) {
 			if pathItem(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, expr)}, cb[expr]) {
 				return true
@@ -270,7 +251,8 @@ func (fs *fileSet) callbackCycle(top map[string]any) bool {
 		return false
 	}
 	pathItem = func(at NodeRef, v any) bool {
-		at, item := deref(at, v)
+		at, v, _ = b.deref(at, v)
+		item := asMap(v)
 		if item == nil || state[at] == done {
 			return false
 		}
@@ -278,18 +260,22 @@ func (fs *fileSet) callbackCycle(top map[string]any) bool {
 			return true
 		}
 		state[at] = onChain
-		ops := map[string]any{}
+		type operation struct {
+			at NodeRef
+			op map[string]any
+		}
+		var ops []operation
 		for _, m := range HTTPMethods {
-			ops[m] = item[m]
+			ops = append(ops, operation{NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, m)}, asMap(item[m])})
 		}
-		for m, op := range asMap(item["additionalOperations"]) {
-			ops["additionalOperations/"+m] = op
+		extra := asMap(item["additionalOperations"])
+		for _, m := range sortedKeys(extra) {
+			ops = append(ops, operation{NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "additionalOperations", m)}, asMap(extra[m])})
 		}
-		for _, m := range sortedKeys(ops) {
-			cbs := asMap(asMap(ops[m])["callbacks"])
+		for _, op := range ops {
+			cbs := asMap(op.op["callbacks"])
 			for _, name := range sortedKeys(cbs) {
-				p := JoinPointer(at.Pointer, strings.Split(m, "/")...)
-				if callbacks(NodeRef{File: at.File, Pointer: JoinPointer(p, "callbacks", name)}, cbs[name]) {
+				if callbacks(NodeRef{File: op.at.File, Pointer: JoinPointer(op.at.Pointer, "callbacks", name)}, cbs[name]) {
 					return true
 				}
 			}
@@ -307,13 +293,14 @@ func (fs *fileSet) callbackCycle(top map[string]any) bool {
 		}
 	}
 	comps := asMap(top["components"])
-	for _, name := range sortedKeys(asMap(comps["pathItems"])) {
-		if pathItem(NodeRef{File: root, Pointer: JoinPointer("/components/pathItems", name)}, asMap(comps["pathItems"])[name]) {
+	items, cbs := asMap(comps["pathItems"]), asMap(comps["callbacks"])
+	for _, name := range sortedKeys(items) {
+		if pathItem(NodeRef{File: root, Pointer: JoinPointer("/components/pathItems", name)}, items[name]) {
 			return true
 		}
 	}
-	for _, name := range sortedKeys(asMap(comps["callbacks"])) {
-		if callbacks(NodeRef{File: root, Pointer: JoinPointer("/components/callbacks", name)}, asMap(comps["callbacks"])[name]) {
+	for _, name := range sortedKeys(cbs) {
+		if callbacks(NodeRef{File: root, Pointer: JoinPointer("/components/callbacks", name)}, cbs[name]) {
 			return true
 		}
 	}

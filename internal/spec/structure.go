@@ -32,6 +32,18 @@ type metaEntry struct {
 	err    error
 	// branches: paramBranches of the meta-schema.
 	branches map[string][]string
+	// url names the meta-schema in the compiler; doc is its text decoded,
+	// which refKinds reads (extstructure.go).
+	url string
+	doc any
+	// anchors maps the names of the meta-schema's $dynamicAnchors to
+	// their pointers.
+	anchors map[string]string
+	// mu guards the compiler and parts: the parts of the meta-schema
+	// compiled on their own, by pointer, to check a referenced node.
+	mu       sync.Mutex
+	compiler *jsonschema.Compiler
+	parts    map[string]*jsonschema.Schema
 }
 
 func metaSchema(f Family) (*metaEntry, error) {
@@ -65,8 +77,27 @@ func metaSchema(f Family) (*metaEntry, error) {
 		if f == Swagger20 {
 			entry.branches = paramBranches(url, doc)
 		}
+		entry.url, entry.doc, entry.compiler = url, doc, c
+		entry.anchors = dynamicAnchors(doc)
+		entry.parts = map[string]*jsonschema.Schema{}
 	})
 	return entry, entry.err
+}
+
+// part returns the meta-schema's subschema at ptr, compiled on first use.
+func (e *metaEntry) part(ptr string) (*jsonschema.Schema, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.parts[ptr]; ok {
+		return s, nil
+	}
+	// The fragment is a JSON pointer in URI form: % escaped.
+	s, err := e.compiler.Compile(e.url + "#" + escapeFragment(ptr))
+	if err != nil {
+		return nil, err
+	}
+	e.parts[ptr] = s
+	return s, nil
 }
 
 // paramBranches reads, from a Swagger 2.0 meta-schema, the branches of the
@@ -211,6 +242,11 @@ type unsupportedRegexp string
 func (u unsupportedRegexp) String() string          { return string(u) }
 func (u unsupportedRegexp) MatchString(string) bool { return false }
 
+// validateStructure checks the root file against the meta-schema of its
+// family, and the nodes of other files the definition's $refs reach
+// against the parts of it their referring places expect
+// (extstructure.go). It lists maxStructureProblems problems at most, in
+// all files, then counts the others.
 func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 	meta, err := metaSchema(f)
 	if err != nil {
@@ -218,15 +254,46 @@ func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 		// our bug, not the user's. Say so without failing the load.
 		return []Problem{{Code: "structure-check-unavailable", Message: "structural validation unavailable: " + err.Error(), Loc: Location{File: d.Path}}}
 	}
-	err = meta.schema.Validate(jsonValue(top))
+	leaves := structureLeaves(meta, meta.schema, top, NodeRef{File: d.files.rootKey})
+	leaves = append(leaves, externalStructure(d, meta, top)...)
+	var out []Problem
+	for i, l := range leaves {
+		if len(out) == maxStructureProblems {
+			out = append(out, Problem{Code: "invalid-structure", Message: fmt.Sprintf("%d more structural errors not listed", len(leaves)-i), Loc: Location{File: d.Path}, Error: true})
+			break
+		}
+		pr := Problem{Code: "invalid-structure", Message: l.msg, Loc: Location{File: d.Path}, Error: true, Missing: l.missing}
+		if l.located {
+			pr.Loc = d.files.locate(l.at)
+		}
+		out = append(out, pr)
+	}
+	return out
+}
+
+// structureLeaf is one structural error: where and what.
+type structureLeaf struct {
+	at NodeRef
+	// located is false for an error the schema engine gives no place
+	// for: it is reported on the root file.
+	located bool
+	msg     string
+	missing []string
+}
+
+// structureLeaves validates v, the node at `at`, against schema, and
+// returns its errors: the deepest of each branch, sorted by location,
+// one at a location. Messages name the location in at's file.
+func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeRef) []structureLeaf {
+	err := schema.Validate(jsonValue(v))
 	if err == nil {
 		return nil
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return []Problem{{Code: "invalid-structure", Message: err.Error(), Loc: Location{File: d.Path}, Error: true}}
+		return []structureLeaf{{msg: err.Error()}}
 	}
-	c := leafCollector{top: top, branches: meta.branches, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}}
+	c := leafCollector{top: v, base: at.Pointer, branches: meta.branches, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}}
 	c.collect(ve, nil)
 	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
@@ -236,26 +303,22 @@ func validateStructure(d *Document, top map[string]any, f Family) []Problem {
 	sort.Strings(ptrs)
 	// Keep the deepest locations: "oneOf failed" on a parent adds nothing
 	// when a child says what is wrong.
-	var out []Problem
+	var out []structureLeaf
 	for i, p := range ptrs {
 		if i+1 < len(ptrs) && strings.HasPrefix(ptrs[i+1], p+"/") {
 			continue
-		}
-		if len(out) == maxStructureProblems {
-			out = append(out, Problem{Code: "invalid-structure", Message: fmt.Sprintf("%d more structural errors not listed", len(ptrs)-i), Loc: Location{File: d.Path}, Error: true})
-			break
 		}
 		msg := leaves[p]
 		if m := missing[p]; m != nil && !m.other && len(m.names) > 1 && c.chosen[p] {
 			// The properties one branch requires, all of them: no
 			// other branch offers to do without.
-			msg = fmt.Sprintf("missing properties '%s' (at %s)", strings.Join(m.names, "', '"), displayPointer(p))
+			msg = fmt.Sprintf("missing properties '%s' (at %s)", strings.Join(m.names, "', '"), c.display(p))
 		}
-		pr := Problem{Code: "invalid-structure", Message: msg, Loc: d.files.locate(NodeRef{File: d.files.rootKey, Pointer: p}), Error: true}
+		l := structureLeaf{at: NodeRef{File: at.File, Pointer: at.Pointer + p}, located: true, msg: msg}
 		if m := missing[p]; m != nil && !m.other {
-			pr.Missing = m.names
+			l.missing = m.names
 		}
-		out = append(out, pr)
+		out = append(out, l)
 	}
 	return out
 }
@@ -272,7 +335,10 @@ type missingAt struct {
 // location: the message of the first, and the properties they say are
 // missing.
 type leafCollector struct {
-	top      any
+	top any
+	// base is the pointer of top in its file: messages name locations
+	// in the file.
+	base     string
 	branches map[string][]string // paramBranches; nil when not Swagger 2.0
 	out      map[string]string
 	missing  map[string]*missingAt
@@ -311,7 +377,7 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
 			if bodyAt != nil && *bodyAt == p && isReq && slices.Equal(req.Missing, []string{"schema"}) {
 				msg = "a body parameter needs a schema"
 			}
-			c.out[p] = fmt.Sprintf("%s (at %s)", msg, displayPointer(p))
+			c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))
 		}
 		return
 	}
@@ -368,7 +434,7 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 			msg += ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
 		}
 		if _, done := c.out[p]; !done {
-			c.out[p] = fmt.Sprintf("%s (at %s)", msg, displayPointer(p))
+			c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))
 		}
 		if c.missing[p] == nil {
 			c.missing[p] = &missingAt{}
@@ -377,6 +443,9 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 	}
 	return own
 }
+
+// display names the location p (relative to c.top) in messages.
+func (c *leafCollector) display(p string) string { return displayPointer(c.base + p) }
 
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

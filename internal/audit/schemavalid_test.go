@@ -102,7 +102,7 @@ components:
 		got[f.Location.Pointer] = append(got[f.Location.Pointer], strings.Join(f.Operations, ","))
 	}
 	want := map[string]string{
-		"/components/schemas/Order/properties/id/type":       "POST /orders",
+		"/components/schemas/Order/properties/id/type":      "POST /orders",
 		"/components/schemas/Line/properties/sku/minLength": "POST /lines,POST /orders",
 	}
 	for at, ops := range want {

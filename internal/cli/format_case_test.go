@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
 )
 
 // TestCommandFormatCaseInsensitive: the --format of spec inspect, rules
@@ -22,19 +20,8 @@ func TestCommandFormatCaseInsensitive(t *testing.T) {
 	if code, _, stderr := run(t, "", "log", "keygen", "--private", priv, "--public", pub); code != ExitOK {
 		t.Fatalf("keygen: exit %d: %s", code, stderr)
 	}
-	key, err := tamperlog.LoadPrivateKeyFile(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logPath := filepath.Join(dir, "audit.log")
-	w, err := tamperlog.OpenFile(logPath, tamperlog.Options{Key: key, Every: 2, Interval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 3; i++ {
-		w.Append(map[string]any{"method": "GET", "path": "/pets", "status": 200, "i": i})
-	}
-	w.Close()
+	writeSignedLog(t, priv, logPath, 3)
 
 	isJSON := func(t *testing.T, out string) {
 		t.Helper()

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -23,19 +24,8 @@ func TestLogKeygenAndVerify(t *testing.T) {
 		t.Fatalf("keygen over existing keys: %d %q", code, errOut)
 	}
 
-	key, err := tamperlog.LoadPrivateKeyFile(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logPath := filepath.Join(dir, "audit.log")
-	w, err := tamperlog.OpenFile(logPath, tamperlog.Options{Key: key, Every: 2, Interval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 5; i++ {
-		w.Append(map[string]any{"method": "GET", "path": "/pets", "status": 200, "i": i})
-	}
-	w.Close()
+	key := writeSignedLog(t, priv, logPath, 5)
 	data, _ := os.ReadFile(logPath)
 	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
 
@@ -98,4 +88,26 @@ func TestLogKeygenAndVerify(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitFailed || rep.Problem == nil || rep.Problem.Kind != tamperlog.KindAltered {
 		t.Fatalf("json: %d %v %s", code, err, out)
 	}
+}
+
+// writeSignedLog writes n audit records to logPath, signed with the
+// private key file priv, with a checkpoint every two records, and returns
+// the key.
+func writeSignedLog(t *testing.T, priv, logPath string, n int) ed25519.PrivateKey {
+	t.Helper()
+	key, err := tamperlog.LoadPrivateKeyFile(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := tamperlog.OpenFile(logPath, tamperlog.Options{Key: key, Every: 2, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		w.Append(map[string]any{"method": "GET", "path": "/pets", "status": 200, "i": i})
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

@@ -7,18 +7,20 @@ import (
 	"testing"
 )
 
+// ops returns n distinct operation keys, GET /r000 onwards.
+func ops(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("GET /r%03d", i)
+	}
+	return out
+}
+
 // TestMoreOperationsCountsEveryOperation: "and N more" after the first five
 // operations counts every operation the finding affects, including those a
 // capped list (the audit lists the first 100) leaves out, in each format
 // that shortens the list.
 func TestMoreOperationsCountsEveryOperation(t *testing.T) {
-	ops := func(n int) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = fmt.Sprintf("GET /r%03d", i)
-		}
-		return out
-	}
 	cases := []struct {
 		name  string
 		list  []string
@@ -68,13 +70,6 @@ func TestMoreOperationsCountsEveryOperation(t *testing.T) {
 // finding whose properties.operations holds only the first of them; a
 // complete list has no operation_count.
 func TestSARIFOperationCount(t *testing.T) {
-	ops := func(n int) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = fmt.Sprintf("GET /r%03d", i)
-		}
-		return out
-	}
 	cases := []struct {
 		name  string
 		list  []string

@@ -15,9 +15,15 @@ type builder struct {
 	fs       *fileSet
 	seenRefs map[string]bool
 	synthN   int
-	// building counts, per path item, how many times it is being built
-	// on the current chain of callbacks.
-	building map[NodeRef]int
+	// expanded holds the path items whose operations' callbacks have been
+	// followed. Each path item's callbacks are followed once per document:
+	// a path item reached again (through another callback, or back through
+	// one that encloses it) has its operations built for that callback but
+	// its own callbacks are not followed again. Following them on every
+	// chain would build one operation per chain, and chains multiply: a
+	// 2 KB definition whose callbacks branch twice on each of 26 levels
+	// names 2^26 of them.
+	expanded map[NodeRef]bool
 }
 
 // HTTPMethods are the operation keys of a path item, in report order.
@@ -212,14 +218,15 @@ func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) [
 		return nil
 	}
 	// A callback's path item may be one that encloses it (a $ref back to
-	// it, directly or through other files): its operations are built, its
-	// callbacks are not followed again, or the walk would never end.
-	if b.building == nil {
-		b.building = map[NodeRef]int{}
+	// it, directly or through other files), or one that other callbacks
+	// reach too: its operations are built, its callbacks are followed only
+	// the first time (expanded), or the walk would never end or would
+	// multiply.
+	if b.expanded == nil {
+		b.expanded = map[NodeRef]bool{}
 	}
-	cycle := b.building[at] > 0
-	b.building[at]++
-	defer func() { b.building[at]-- }()
+	followCallbacks := !b.expanded[at]
+	b.expanded[at] = true
 	common := b.parameters(item["parameters"], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "parameters")})
 	pathServers := b.servers(item["servers"], NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "servers")})
 	var ops []*Operation
@@ -278,7 +285,7 @@ func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) [
 		if cbs := asMap(om["callbacks"]); cbs != nil {
 			op.Callbacks = true
 		}
-		if cbs := asMap(om["callbacks"]); cbs != nil && !cycle {
+		if cbs := asMap(om["callbacks"]); cbs != nil && followCallbacks {
 			for _, name := range sortedKeys(cbs) {
 				cat := NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "callbacks", name)}
 				cat, cv, ok := b.deref(cat, cbs[name])

@@ -1,6 +1,11 @@
 package spec
 
-import "testing"
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
 
 // TestCallbackCycle: a callback whose path item is one of the path items
 // enclosing it (directly or through files) ends the walk there instead of
@@ -45,5 +50,72 @@ paths:
 				t.Errorf("%d callbacks, want 1 or 2", len(d.Callbacks))
 			}
 		})
+	}
+}
+
+// branchingCallbacks is a definition whose callbacks branch without
+// looping: path item P0's operation has two callbacks to P1, P1's
+// operation two to P2, and so on for levels path items.
+func branchingCallbacks(levels int) string {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /p: {$ref: '#/components/pathItems/P0'}\ncomponents:\n  pathItems:\n")
+	for i := range levels {
+		fmt.Fprintf(&b, "    P%d:\n      post:\n        responses: {'200': {description: ok}}\n", i)
+		if i < levels-1 {
+			fmt.Fprintf(&b, "        callbacks:\n          a: {'{$url}a': {$ref: '#/components/pathItems/P%d'}}\n          b: {'{$url}b': {$ref: '#/components/pathItems/P%d'}}\n", i+1, i+1)
+		}
+	}
+	return b.String()
+}
+
+// TestCallbacksThatBranch: callbacks of callbacks that branch name a
+// number of chains exponential in their depth. Each path item's callbacks
+// are followed once, so the operations built grow with the callbacks
+// written, not with the chains (2^30 here, from a 3 KB definition), and
+// libopenapi, which would build every chain, is not left running on them.
+func TestCallbacksThatBranch(t *testing.T) {
+	for _, levels := range []int{3, 12, 30} {
+		t.Run(fmt.Sprint(levels), func(t *testing.T) {
+			d, _ := loadFiles(t, map[string]string{"api.yaml": branchingCallbacks(levels)})
+			for _, p := range d.Problems {
+				t.Errorf("problem %+v", p)
+			}
+			// Two callbacks on each of levels-1 operations, each built
+			// once: every level is reached, none is built per chain.
+			if want := 2 * (levels - 1); len(d.Callbacks) != want {
+				t.Errorf("%d callback operations, want %d", len(d.Callbacks), want)
+			}
+		})
+	}
+}
+
+// TestSharedCallback: a callback that several operations declare (one
+// components/callbacks entry) is built once for each of them, named after
+// the operation that declares it.
+func TestSharedCallback(t *testing.T) {
+	d, _ := loadFiles(t, map[string]string{"api.yaml": `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      responses: {'200': {description: ok}}
+      callbacks: {done: {$ref: '#/components/callbacks/Done'}}
+  /b:
+    post:
+      responses: {'200': {description: ok}}
+      callbacks: {done: {$ref: '#/components/callbacks/Done'}}
+components:
+  callbacks:
+    Done:
+      '{$request.body#/url}':
+        post:
+          responses: {'204': {description: received}}
+`})
+	var of []string
+	for _, cb := range d.Callbacks {
+		of = append(of, cb.CallbackOf)
+	}
+	if want := []string{"POST /a done", "POST /b done"}; !slices.Equal(of, want) {
+		t.Errorf("callbacks of %q, want %q", of, want)
 	}
 }

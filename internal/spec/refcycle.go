@@ -225,41 +225,50 @@ func jsonRefs(data []byte) (refs map[string]string, ok bool) {
 	}
 }
 
-// callbackCycle reports whether a path item is its own callback: an
-// operation's callback names a path item that encloses it, directly or
-// through other path items and files (a $ref back to the path item).
-// libopenapi builds callbacks of callbacks without end on such a
-// document: its goroutine never finishes and keeps a processor busy, so it
-// is not run (the builder builds such a callback once, without following
-// its callbacks again). $refs are followed as the builder follows them.
+// maxCallbackChains bounds the callback chains (an operation's callback,
+// that callback's operations' callbacks, and so on) a definition may name
+// before libopenapi is not run on it. Real definitions name a handful.
+const maxCallbackChains = 1000
+
+// callbackCycle reports whether libopenapi would not finish on the
+// document's callbacks: a path item is its own callback (an operation's
+// callback names a path item that encloses it, directly or through other
+// path items and files: a $ref back to the path item), or callbacks of
+// callbacks branch into more than maxCallbackChains chains. libopenapi
+// builds callbacks of callbacks along every chain, without end on a loop
+// and exponentially when they branch: its goroutine keeps a processor busy
+// and its memory grows, so it is not run. (The builder follows each path
+// item's callbacks once.) $refs are followed as the builder follows them.
 func (fs *fileSet) callbackCycle(top map[string]any) bool {
-	const (
-		onChain = 1
-		done    = 2
-	)
+	const onChain = -1
 	b := &builder{fs: fs}
-	state := map[NodeRef]uint8{}
-	var pathItem func(at NodeRef, v any) bool
-	callbacks := func(at NodeRef, v any) bool {
+	// chains holds, per path item whose walk has finished, how many
+	// callback chains start from its operations (capped past the limit).
+	chains := map[NodeRef]int{}
+	var pathItem func(at NodeRef, v any) (int, bool)
+	callbacks := func(at NodeRef, v any) (int, bool) {
 		at, v, _ = b.deref(at, v)
 		cb := asMap(v)
+		n := 0
 		for _, expr := range sortedKeys(cb) {
-			if pathItem(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, expr)}, cb[expr]) {
-				return true
+			below, loop := pathItem(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, expr)}, cb[expr])
+			if loop {
+				return 0, true
 			}
+			n = min(n+1+below, maxCallbackChains+1)
 		}
-		return false
+		return n, false
 	}
-	pathItem = func(at NodeRef, v any) bool {
+	pathItem = func(at NodeRef, v any) (int, bool) {
 		at, v, _ = b.deref(at, v)
 		item := asMap(v)
-		if item == nil || state[at] == done {
-			return false
+		if item == nil {
+			return 0, false
 		}
-		if state[at] == onChain {
-			return true
+		if n, seen := chains[at]; seen {
+			return n, n == onChain
 		}
-		state[at] = onChain
+		chains[at] = onChain
 		type operation struct {
 			at NodeRef
 			op map[string]any
@@ -272,22 +281,30 @@ func (fs *fileSet) callbackCycle(top map[string]any) bool {
 		for _, m := range sortedKeys(extra) {
 			ops = append(ops, operation{NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, "additionalOperations", m)}, asMap(extra[m])})
 		}
+		n := 0
 		for _, op := range ops {
 			cbs := asMap(op.op["callbacks"])
 			for _, name := range sortedKeys(cbs) {
-				if callbacks(NodeRef{File: op.at.File, Pointer: JoinPointer(op.at.Pointer, "callbacks", name)}, cbs[name]) {
-					return true
+				below, loop := callbacks(NodeRef{File: op.at.File, Pointer: JoinPointer(op.at.Pointer, "callbacks", name)}, cbs[name])
+				if loop {
+					return 0, true
 				}
+				n = min(n+below, maxCallbackChains+1)
 			}
 		}
-		state[at] = done
-		return false
+		chains[at] = n
+		return n, false
+	}
+	total := 0
+	tooMany := func(n int, loop bool) bool {
+		total = min(total+n, maxCallbackChains+1)
+		return loop || total > maxCallbackChains
 	}
 	root := fs.rootKey
 	for _, section := range []string{"paths", "webhooks"} {
 		items := asMap(top[section])
 		for _, name := range sortedKeys(items) {
-			if pathItem(NodeRef{File: root, Pointer: JoinPointer("/"+section, name)}, items[name]) {
+			if tooMany(pathItem(NodeRef{File: root, Pointer: JoinPointer("/"+section, name)}, items[name])) {
 				return true
 			}
 		}
@@ -295,12 +312,12 @@ func (fs *fileSet) callbackCycle(top map[string]any) bool {
 	comps := asMap(top["components"])
 	items, cbs := asMap(comps["pathItems"]), asMap(comps["callbacks"])
 	for _, name := range sortedKeys(items) {
-		if pathItem(NodeRef{File: root, Pointer: JoinPointer("/components/pathItems", name)}, items[name]) {
+		if tooMany(pathItem(NodeRef{File: root, Pointer: JoinPointer("/components/pathItems", name)}, items[name])) {
 			return true
 		}
 	}
 	for _, name := range sortedKeys(cbs) {
-		if callbacks(NodeRef{File: root, Pointer: JoinPointer("/components/callbacks", name)}, cbs[name]) {
+		if tooMany(callbacks(NodeRef{File: root, Pointer: JoinPointer("/components/callbacks", name)}, cbs[name])) {
 			return true
 		}
 	}

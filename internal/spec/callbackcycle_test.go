@@ -1,10 +1,13 @@
 package spec
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCallbackCycle: a callback whose path item is one of the path items
@@ -117,5 +120,33 @@ components:
 	}
 	if want := []string{"POST /a done", "POST /b done"}; !slices.Equal(of, want) {
 		t.Errorf("callbacks of %q, want %q", of, want)
+	}
+}
+
+// TestCallbackCycleLargeJSON: JSON large enough that libopenapi would run
+// before our own parse gets the callback guard too, also when the key is
+// written with escapes.
+func TestCallbackCycleLargeJSON(t *testing.T) {
+	saved := sequentialLibopenapiBytes
+	sequentialLibopenapiBytes = 0
+	t.Cleanup(func() { sequentialLibopenapiBytes = saved })
+	for name, key := range map[string]string{"plain": "callbacks", "escaped": `\u0063allback\u0073`} {
+		t.Run(name, func(t *testing.T) {
+			text := `{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/hooks": {"post": {
+  "responses": {"200": {"description": "ok"}},
+  "` + key + `": {"again": {"{$request.body#/url}": {"$ref": "#/paths/~1hooks"}}}}}}}`
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			d, err := LoadBytes(ctx, []byte(text), "api.json", filepath.Join(t.TempDir(), "api.json"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range d.Problems {
+				t.Errorf("problem %+v", p)
+			}
+			if len(d.Callbacks) == 0 {
+				t.Error("no callback operation")
+			}
+		})
 	}
 }

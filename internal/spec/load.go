@@ -128,8 +128,12 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	// large JSON it runs first, once the streaming checks have passed, so
 	// its model is garbage before our trees are built: the two together
 	// were most of the peak memory of a 47 MB definition.
+	// A definition that may have callbacks waits for our own parse:
+	// whether its callbacks loop or branch past what libopenapi can build
+	// is read from the tree (callbackCycle).
 	var libProblems <-chan []Problem
-	if len(data) >= sequentialLibopenapiBytes && looksLikeJSON(data) && checkText(data) == nil && checkJSON(data, opts.MaxDepth) == nil {
+	if len(data) >= sequentialLibopenapiBytes && looksLikeJSON(data) && !mayHaveCallbacks(data) &&
+		checkText(data) == nil && checkJSON(data, opts.MaxDepth) == nil {
 		var ch <-chan []Problem
 		if refs, ok := jsonRefs(data); ok && !refCycle(refs, key) {
 			ch = startLibopenapi(data, key, display, opts)
@@ -258,6 +262,13 @@ func reflowJSON(data []byte) []byte {
 }
 
 // libopenapiTimeout scales with the input: about 1 s per MB, at least 5 s.
+// mayHaveCallbacks reports whether JSON text may hold a callbacks key: the
+// word, or an escape of a lower-case ASCII letter (\u0061-\u007a), which
+// could spell it and which no JSON encoder writes unasked.
+func mayHaveCallbacks(data []byte) bool {
+	return bytes.Contains(data, []byte("callbacks")) || bytes.Contains(data, []byte(`\u006`)) || bytes.Contains(data, []byte(`\u007`))
+}
+
 // sequentialLibopenapiBytes is the JSON size from which libopenapi runs
 // before our own parse instead of beside it (memory over wall time).
 var sequentialLibopenapiBytes = 16 << 20

@@ -179,7 +179,7 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 		if err != nil {
 			continue
 		}
-		if verr := sch.Validate(coerce(e.gen, h.Schema, v)); verr != nil {
+		if verr := e.doc.ValidateBounded(sch, spec.ResponseView, coerce(e.gen, h.Schema, v)); outOfContract(verr) {
 			e.add(RuleResponseHeader, op, fmt.Sprintf("header-%d-%s", x.Status, strings.ToLower(name)),
 				fmt.Sprintf("The %d response header %s is invalid: %s.", x.Status, name, shortErr(verr)),
 				"header "+name+" valid against its schema", fmt.Sprintf("%s: %s", name, v), x)
@@ -298,6 +298,14 @@ func classify(err error) (undeclared, other []string) {
 	return undeclared, other
 }
 
+// outOfContract reports whether err, from spec.ValidateBounded, says the
+// value is invalid: not when it is valid, nor when the schema's shape
+// made it too costly to check (spec.CostError), which proves nothing.
+func outOfContract(err error) bool {
+	var ce *spec.CostError
+	return err != nil && !errors.As(err, &ce)
+}
+
 func shortErr(err error) string {
 	u, o := classify(err)
 	all := append(o, u...)
@@ -391,7 +399,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 			// names, so attrs=123 is {"attrs": "123"}, and an empty
 			// exploded array sends nothing (absent, which the
 			// missing-required mutation covers when it is required).
-			if back, present := e.wireParam(p, m.Value); !present || sch.Validate(back) == nil {
+			if back, present := e.wireParam(p, m.Value); !present || !outOfContract(e.doc.ValidateBounded(sch, spec.RequestView, back)) {
 				continue
 			}
 			r := r0.clone()
@@ -415,7 +423,7 @@ func (e *engine) conformance(ctx context.Context, op *spec.Operation, r0 *reques
 					// Form and multipart bodies lose their scalar types on
 					// the wire: a mutation is sent only when the body the
 					// server reads back is still out of contract.
-					if sch.Validate(e.wireView(r0.media, mt, b)) == nil {
+					if !outOfContract(e.doc.ValidateBounded(sch, spec.RequestView, e.wireView(r0.media, mt, b))) {
 						continue
 					}
 					if isForm(r0.media) && !op.RequestBody.Required {

@@ -796,7 +796,7 @@ func (e *engine) prepare(ctx context.Context, op *spec.Operation, useExamples bo
 				v = e.nonEmptyForm(media, mt, v)
 				if isRaw(media) && serialize(v) == "" {
 					// An empty text is no body at all.
-					if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil && sch.Validate("rampart") == nil {
+					if sch, err := e.doc.Compile(mt.Schema, spec.RequestView); err == nil && e.doc.ValidateBounded(sch, spec.RequestView, "rampart") == nil {
 						v = "rampart"
 					}
 				}
@@ -997,7 +997,7 @@ func (e *engine) fits(p *spec.Parameter, v any) bool {
 	if err != nil {
 		return true
 	}
-	return sch.Validate(coerce(e.gen, p.Schema, serialize(v))) == nil
+	return e.doc.ValidateBounded(sch, spec.RequestView, coerce(e.gen, p.Schema, serialize(v))) == nil
 }
 
 func mediaNames(rb *spec.RequestBody) []string {

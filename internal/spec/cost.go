@@ -1055,3 +1055,32 @@ func countString(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// CostError is returned by ValidateBounded for a value whose validation
+// would exceed the bounds: the engine was not run on it.
+type CostError struct {
+	Count CostCount
+	// Why says what in the schema needs the count; At is where.
+	Why string
+	At  NodeRef
+}
+
+func (e *CostError) Error() string { return e.Count.String() }
+
+// ValidateBounded validates value against sch, a schema d compiled in view
+// v. When the schema's shape can make that more than linear in the value
+// (ValidationCost), the work is counted first, and a value that would
+// exceed the bounds gets a *CostError without the engine running: the
+// engine visits every branch of every composition, so a small value
+// against a schema whose compositions fan out on each level (allOf of two
+// $refs to a schema that is itself such an allOf, 30 levels) would take
+// billions of visits. The scanner validates what it generates and what the
+// target sends through it; the firewall counts per body in its plan.
+func (d *Document) ValidateBounded(sch *jsonschema.Schema, v View, value any) error {
+	if cost := d.ValidationCost(sch, v); cost != nil {
+		if count, ok := cost.Check(value); !ok {
+			return &CostError{Count: count, Why: cost.Why, At: cost.At}
+		}
+	}
+	return sch.Validate(value)
+}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -191,6 +192,40 @@ func TestValidationCostRefusesExponentialValues(t *testing.T) {
 		t.Logf("%s %.30s: %+v", c.name, c.value, count)
 		if ok != c.ok {
 			t.Errorf("%s %.60s: %+v, within=%v, want %v", c.name, c.value, count, ok, c.ok)
+		}
+	}
+}
+
+// TestValidateBounded: valid and invalid values get the engine's verdict;
+// a value the schema's compositions make too costly gets a CostError
+// without the engine running (30 levels of allOf fanning out three ways:
+// 3^30 visits for one property).
+func TestValidateBounded(t *testing.T) {
+	d := loadString(t, fanOutSpec(30), Options{})
+	small := loadString(t, fanOutSpec(3), Options{})
+	cases := []struct {
+		doc     *Document
+		value   string
+		valid   bool
+		costErr bool
+	}{
+		{small, `{"leaf":"x"}`, true, false},
+		{small, `{"leaf":1}`, false, false},
+		{d, `{"leaf":"x"}`, false, true},
+		{d, `"x"`, false, true},
+	}
+	for _, c := range cases {
+		sch, err := c.doc.Compile(component(t, c.doc, "S0"), RequestView)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.doc.ValidateBounded(sch, RequestView, instance(t, c.value))
+		var ce *CostError
+		if (err == nil) != c.valid || errors.As(err, &ce) != c.costErr {
+			t.Errorf("%s: %v; want valid %v, cost error %v", c.value, err, c.valid, c.costErr)
+		}
+		if ce != nil && !strings.Contains(ce.Error(), "schema visits") {
+			t.Errorf("cost error %q does not say why", ce)
 		}
 	}
 }

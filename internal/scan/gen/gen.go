@@ -147,12 +147,23 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 	cands = append(cands, cand{w.value(s.Ref, s.Value, 0), FromGenerated})
 	capped = capped || w.capped
 	var last error
+	tooCostly := 0
 	for _, c := range cands {
-		if err := sch.Validate(c.v); err == nil {
+		err := g.Doc.ValidateBounded(sch, view, c.v)
+		if err == nil {
 			return c.v, c.src, nil
-		} else {
-			last = err
 		}
+		last = err
+		var ce *spec.CostError
+		if errors.As(err, &ce) {
+			tooCostly++
+		}
+	}
+	if tooCostly == len(cands) {
+		// The schema's compositions make every candidate too costly to
+		// check: the operation cannot be tested from the contract (and
+		// the firewall refuses such values, body-too-costly).
+		return nil, "", fmt.Errorf("no value can be checked against the schema at %s: %s", g.Doc.Locate(s.Ref), last)
 	}
 	if capped {
 		// The validation error alone would name some item or property
@@ -1183,7 +1194,7 @@ func (g *Generator) WithProperty(s *spec.Schema, view spec.View, obj map[string]
 			out = map[string]any{}
 		}
 		out[c.name] = v
-		if sch.Validate(out) == nil {
+		if g.Doc.ValidateBounded(sch, view, out) == nil {
 			return out, true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -632,5 +633,26 @@ func TestCorpusShapes(t *testing.T) {
 		{"minProperties with a propertyNames enum", `{type: object, minProperties: 2, propertyNames: {enum: [eu, us]}, additionalProperties: {type: integer}}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) { generatesValidBodyWith(t, tc.schema, tc.components) })
+	}
+}
+
+// TestValidRefusesTooCostlySchemas: a body schema whose allOf fans out on
+// each of 30 levels would take the engine billions of visits to check one
+// candidate. Valid says so at once instead of validating for hours.
+func TestValidRefusesTooCostlySchemas(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /p:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S0'}}}}\n      responses: {'204': {description: ok}}\ncomponents:\n  schemas:\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "    S%d: {allOf: [{$ref: '#/components/schemas/S%d'}, {$ref: '#/components/schemas/S%d'}]}\n", i, i+1, i+1)
+	}
+	b.WriteString("    S30: {type: object, properties: {x: {type: string}}}\n")
+	d, err := spec.Load(context.Background(), "-", spec.Options{Stdin: strings.NewReader(b.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gen.Generator{Doc: d}
+	_, _, err = g.Valid(d.Operations[0].RequestBody.Content["application/json"].Schema, spec.RequestView)
+	if err == nil || !strings.Contains(err.Error(), "no value can be checked") || !strings.Contains(err.Error(), "schema visits") {
+		t.Fatalf("Valid: %v; want a refusal naming the schema visits", err)
 	}
 }

@@ -68,3 +68,34 @@ func TestReportFileErrorNamesPathOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableSpecNamesPathOnce: a definition that cannot be read is
+// named once in the message, followed by why.
+func TestUnreadableSpecNamesPathOnce(t *testing.T) {
+	dir := t.TempDir()
+	big := auditWriteFile(t, dir, "big.yaml", strings.Repeat("a", 200))
+	cases := []struct {
+		name  string
+		args  []string
+		path  string
+		cause string
+	}{
+		{"a directory", []string{"audit", dir}, dir, "is a directory"},
+		{"missing", []string{"audit", filepath.Join(dir, "nope.yaml")}, filepath.Join(dir, "nope.yaml"), "no such file or directory"},
+		{"over the size limit", []string{"audit", big, "--max-file-size", "10"}, big, "200 bytes, over the 10-byte limit"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := auditRunCLI(t, tc.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d (stderr: %s)", code, ExitUsage, stderr)
+			}
+			if !strings.Contains(stderr, tc.cause) {
+				t.Errorf("stderr %q does not say %q", stderr, tc.cause)
+			}
+			if n := strings.Count(stderr, tc.path); n != 1 {
+				t.Errorf("the message names %s %d times, want once: %s", tc.path, n, stderr)
+			}
+		})
+	}
+}

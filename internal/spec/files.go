@@ -2,6 +2,7 @@ package spec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -183,6 +184,10 @@ func (fs *fileSet) read(key string) (*file, error) {
 			return nil, fmt.Errorf("%s is not a regular file", key)
 		}
 		data, err = readLimited(key, fs.opts.MaxFileSize)
+		var pe *os.PathError
+		if err != nil && !errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", key, err)
+		}
 		if wd, werr := os.Getwd(); werr == nil {
 			if rel, rerr := filepath.Rel(wd, key); rerr == nil && !strings.HasPrefix(rel, "..") {
 				display = filepath.ToSlash(rel)
@@ -202,7 +207,9 @@ func (fs *fileSet) read(key string) (*file, error) {
 	return &file{key: key, display: display, root: root, tree: tree, src: data}, nil
 }
 
-// readLimited reads a file, refusing one larger than max bytes.
+// readLimited reads a file, refusing one larger than max bytes. Its own
+// errors do not repeat the path, which the caller names once (an open
+// error, *os.PathError, carries it).
 func readLimited(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -211,17 +218,22 @@ func readLimited(path string, max int64) ([]byte, error) {
 	defer f.Close()
 	if st, err := f.Stat(); err == nil {
 		if st.IsDir() {
-			return nil, fmt.Errorf("%s is a directory", path)
+			return nil, errors.New("is a directory, not a file")
 		}
 		if st.Size() > max {
-			return nil, fmt.Errorf("%s is %d bytes, over the %d-byte limit", path, st.Size(), max)
+			return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", st.Size(), max)
 		}
 	}
-	return readAllLimited(f, max, path)
+	return readAllLimited(f, max, "")
 }
 
+// readAllLimited reads r, refusing more than max bytes; name, when not
+// empty, says what r is.
 func readAllLimited(r io.Reader, max int64, name string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if name == "" {
+		name = "file"
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}

@@ -30,6 +30,10 @@ import (
 // Config is the firewall configuration. The YAML file and the command-line
 // flags fill the same structure; flags win.
 type Config struct {
+	// Version is the configuration format's version: 1, the only one so
+	// far. Optional; a file written for a later format is refused by the
+	// schema rather than misread.
+	Version  int    `yaml:"version"`
 	Spec     string `yaml:"spec"`
 	Upstream string `yaml:"upstream"`
 	Listen   string `yaml:"listen"`

@@ -57,6 +57,14 @@ var schemaEnums = map[string][]string{
 	"authentication.schemes.*.require_binding": {"", "mtls", "dpop"},
 }
 
+// schemaIntEnums pins the values of integer fields, by dotted path.
+var schemaIntEnums = map[string][]int{
+	"version": {ConfigVersion},
+}
+
+// ConfigVersion is the configuration format this build reads.
+const ConfigVersion = 1
+
 // schemaDescriptions document the sections; the field-level reference is
 // in the protection chapters of docs/protect.md.
 var schemaDescriptions = map[string]string{
@@ -64,6 +72,7 @@ var schemaDescriptions = map[string]string{
 	"spec":                   "OpenAPI definition to enforce (path).",
 	"upstream":               "Base URL of the protected API (http or https).",
 	"listen":                 "Address the proxy listens on (default 127.0.0.1:8080).",
+	"version":                "Version of the configuration format: 1. Optional; a file written for another version is refused rather than misread.",
 	"admin":                  "Address of /healthz, /readyz, /metrics and the /denylist revocation endpoint (default 127.0.0.1:9901; keep it private: it has no authentication).",
 	"mode":                   "Request mode: block refuses violations, monitor records them and forwards (hard rejections apply in both).",
 	"response_mode":          "Response mode (default: as mode).",
@@ -168,6 +177,13 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 		s = map[string]any{"type": "boolean"}
 	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
 		s = map[string]any{"type": "integer"}
+		if e, ok := schemaIntEnums[path]; ok {
+			vals := make([]any, len(e))
+			for i, v := range e {
+				vals[i] = v
+			}
+			s["enum"] = vals
+		}
 	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
 		s = map[string]any{"type": "number"}
 	default:
@@ -303,6 +319,9 @@ func ValidateConfig(data []byte) []ConfigProblem {
 					continue
 				}
 				pr := ConfigProblem{Path: dp, Message: leaf.ErrorKind.LocalizedString(p)}
+				if _, ok := leaf.ErrorKind.(*kind.Enum); ok && dp == "version" {
+					pr.Message = fmt.Sprintf("this rampart reads configuration version %d; a file for another version would be misread (see docs/config.md)", ConfigVersion)
+				}
 				if n := lines[dp]; n != nil {
 					pr.Line, pr.Column = n.Line, n.Column
 				}

@@ -62,6 +62,9 @@ audit: {tamper_evident: {enabled: true, signing_key: k.pem}}
 timeouts: {upstream: 5s}
 `, nil},
 		{"empty file", ``, nil},
+		{"format version 1", "version: 1\nmode: block\n", nil},
+		{"later format version", "version: 2\nmode: block\n", []string{"line 1:1: version: this rampart reads configuration version 1"}},
+		{"format version as text", "version: v1\n", []string{"line 1:1: version: "}},
 		{"alias reused", "x-ips: &ips [10.0.0.0/8, 192.168.0.0/16]\nip_rules:\n  allow: *ips\n", []string{"x-ips: unknown key"}},
 		// "Billion laughs": 330 bytes that expand to 43 million values.
 		{"alias bomb", `a: &a ["x","x","x","x","x","x","x","x","x"]

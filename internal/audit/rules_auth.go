@@ -36,7 +36,7 @@ func (r *run) reportProblems(problems []spec.Problem) {
 			continue // data-pattern-unsupported, data-pattern-delimited
 		case pr.Code == "required-undeclared" || pr.Code == "closed-composition" || pr.Code == "enum-retyped":
 			continue // data-required-undeclared, data-closed-composition, data-value-invalid
-		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref":
+		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref" || pr.Code == "ref-chain-too-long":
 			id = "struct-unresolved-ref"
 		case pr.Error:
 			id = "struct-invalid"

@@ -67,7 +67,7 @@ func extensions(m map[string]any) map[string]any {
 
 // deref follows a chain of {$ref} objects to the node it ends at.
 func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
-	for hop := 0; hop < 64; hop++ {
+	for hop := 0; hop <= maxRefHops; hop++ {
 		m, ok := v.(map[string]any)
 		if !ok {
 			return at, v, true
@@ -75,6 +75,9 @@ func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
 		ref, ok := m["$ref"].(string)
 		if !ok {
 			return at, v, true
+		}
+		if hop == maxRefHops {
+			break // maxRefHops references followed, and another
 		}
 		target, err := b.fs.resolveRefAt(at, ref)
 		if err != nil {
@@ -87,6 +90,42 @@ func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
 		at, v = target, tv
 	}
 	return at, nil, false
+}
+
+// maxRefHops is the longest chain of references to references deref
+// follows (a $ref whose target is a $ref, and so on).
+const maxRefHops = 64
+
+// refLoops reports whether the chain of references that starts with ref,
+// written in the object at holder, comes back to a node it has been
+// through (deref gave up on it: a loop, or a chain over maxRefHops).
+func (b *builder) refLoops(holder NodeRef, ref string) bool {
+	seen := map[NodeRef]bool{}
+	at, v := holder, any(map[string]any{"$ref": ref})
+	for range maxRefHops + 1 {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		r, ok := m["$ref"].(string)
+		if !ok {
+			return false
+		}
+		target, err := b.fs.resolveRefAt(at, r)
+		if err != nil {
+			return false
+		}
+		if seen[target] {
+			return true
+		}
+		seen[target] = true
+		tv, ok := b.fs.value(target)
+		if !ok {
+			return false
+		}
+		at, v = target, tv
+	}
+	return false
 }
 
 func (b *builder) build(top map[string]any) {
@@ -534,6 +573,13 @@ func (b *builder) synthetic(v any, at NodeRef) *Schema {
 // nothing, or only to themselves.
 func (b *builder) checkAllRefs() []Problem {
 	var problems []Problem
+	// A chain too long to follow is reported where it starts: not again
+	// at each $ref along it, which another $ref of the chain targets.
+	type longChain struct {
+		holder, target NodeRef
+		problem        Problem
+	}
+	var long []longChain
 	seen := map[string]bool{}
 	for i := 0; i < len(b.fs.order); i++ { // order grows as files load
 		key := b.fs.order[i]
@@ -561,9 +607,22 @@ func (b *builder) checkAllRefs() []Problem {
 				return
 			}
 			if _, _, ok := b.deref(holder, map[string]any{"$ref": ref}); !ok {
-				problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q resolves only to itself (a chain of references with no schema)", ref), Loc: b.fs.locate(at), Error: true})
+				if b.refLoops(holder, ref) {
+					problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q resolves only to itself (a chain of references with no schema)", ref), Loc: b.fs.locate(at), Error: true})
+				} else {
+					long = append(long, longChain{holder, target, Problem{Code: "ref-chain-too-long", Message: fmt.Sprintf("$ref %q starts a chain of more than %d references that lead only to other references; rampart follows at most %d", ref, maxRefHops, maxRefHops), Loc: b.fs.locate(at), Error: true}})
+				}
 			}
 		})
+	}
+	targets := map[NodeRef]bool{}
+	for _, c := range long {
+		targets[c.target] = true
+	}
+	for _, c := range long {
+		if !targets[c.holder] {
+			problems = append(problems, c.problem)
+		}
 	}
 	return append(problems, b.fs.idProblems()...)
 }

@@ -117,6 +117,13 @@ const (
 	// anchored ones are heavy.
 	costPatternInsts = 256
 	costPatternSteps = 1 << 26
+	// maxClosureSchemas bounds the distinct schemas listed as applying
+	// in place at one location (allOf, $ref, ... transitively). Past it
+	// the location stands for more visits than any value may take: each
+	// value meeting it is refused. It is 16 times costFanOut, past which
+	// values are counted anyway, and listing every schema of every such
+	// location would take time and memory quadratic in a chain of $refs.
+	maxClosureSchemas = 1024
 )
 
 // ValidationCost returns the count for a schema compiled by this document
@@ -725,6 +732,9 @@ func ifHolds(ifs *jsonschema.Schema, v any) bool {
 type closure struct {
 	in    []weighted
 	conds []weighted
+	// tooWide: more than maxClosureSchemas schemas apply in place; in
+	// is then the schema alone, weighted past any bound.
+	tooWide bool
 	// widest is the most schemas that can validate a value in place,
 	// whichever branches the ifs select.
 	widest int
@@ -746,21 +756,32 @@ func (a *costAnalysis) closure(s *jsonschema.Schema, onStack map[*jsonschema.Sch
 		conds[s] = 1
 	}
 	widest := 1
+	tooWide := false
 	for _, m := range inPlace(s) {
 		mc := a.closure(m, onStack)
+		widest = saturate(widest + mc.widest)
+		if tooWide = tooWide || mc.tooWide || len(in)+len(mc.in) > maxClosureSchemas; tooWide {
+			continue
+		}
 		for _, w := range mc.in {
 			in[w.s] = saturate(in[w.s] + w.n)
 		}
 		for _, w := range mc.conds {
 			conds[w.s] = saturate(conds[w.s] + w.n)
 		}
-		widest = saturate(widest + mc.widest)
 	}
 	if conds[s] > 0 {
 		widest = saturate(widest + max(a.closure(orTrue(s.Then), onStack).widest, a.closure(orTrue(s.Else), onStack).widest))
 	}
 	delete(onStack, s)
 	cl := &closure{in: flatten(in), conds: flatten(conds), widest: widest}
+	if tooWide {
+		// Too many schemas to list (maxClosureSchemas): the location
+		// stands for more visits than any value may take, so Check
+		// refuses every value that meets it. Listing them all would
+		// list a chain of 100,000 $refs 100,000 times over.
+		cl = &closure{in: []weighted{{s, costSaturate}}, widest: widest, tooWide: true}
+	}
 	a.closures.Store(s, cl)
 	return cl
 }

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,4 +158,56 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// refChainSpec is a definition whose request body is a chain of n
+// references to references ending in a schema, or looping back to its
+// start when loop is set.
+func refChainSpec(n int, loop bool) string {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /p:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/S0'}}}}\n      responses: {'204': {description: ok}}\ncomponents:\n  schemas:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    S%d: {$ref: '#/components/schemas/S%d'}\n", i, i+1)
+	}
+	if loop {
+		fmt.Fprintf(&b, "    S%d: {$ref: '#/components/schemas/S0'}\n", n)
+	} else {
+		fmt.Fprintf(&b, "    S%d: {type: string}\n", n)
+	}
+	return b.String()
+}
+
+// TestRefChains: a chain of references to references too long to follow
+// is reported once, where it starts, as what it is; a loop is circular-ref
+// at each of its references; a chain within the bound is no problem.
+func TestRefChains(t *testing.T) {
+	cases := []struct {
+		name  string
+		text  string
+		codes map[string]int
+		line  int // of the one ref-chain-too-long problem
+	}{
+		{"short chain", refChainSpec(10, false), map[string]int{}, 0},
+		{"chain at the bound", refChainSpec(maxRefHops-1, false), map[string]int{}, 0},
+		{"one past the bound", refChainSpec(maxRefHops, false), map[string]int{"ref-chain-too-long": 1}, 6},
+		{"long chain", refChainSpec(5000, false), map[string]int{"ref-chain-too-long": 1}, 6},
+		{"loop", refChainSpec(5, true), map[string]int{"circular-ref": 7}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := loadString(t, c.text, Options{})
+			got := map[string]int{}
+			for _, p := range d.Problems {
+				if p.Code == "ref-chain-too-long" || p.Code == "circular-ref" {
+					got[p.Code]++
+					if p.Code == "ref-chain-too-long" && (p.Loc.Line != c.line || !strings.Contains(p.Message, "more than 64 references")) {
+						t.Errorf("problem %+v, want it at line %d", p, c.line)
+					}
+				}
+			}
+			if !maps.Equal(got, c.codes) {
+				t.Errorf("problems %v, want %v (all: %+v)", got, c.codes, d.Problems)
+			}
+		})
+	}
 }

@@ -52,8 +52,13 @@ func FuzzLookup(f *testing.F) {
 			t.Fatalf("%s %q: template %q captured %d values", method, path, m.Template, len(m.Params))
 		}
 		for _, p := range m.Params {
-			// A value over several segments holds whole segments, none
-			// of them empty or a dot-segment.
+			// A value that is a whole segment, or several, holds whole
+			// segments, none of them empty or a dot-segment. (Part of a
+			// segment may be a dot: /range/{from}-{to} takes .-2-3,
+			// which no server reads as a dot-segment.)
+			if !strings.Contains(m.Template+"/", "/{"+p.Name+"}/") {
+				continue
+			}
 			for _, seg := range strings.Split(p.Raw, "/") {
 				if seg == "" || seg == "." || seg == ".." {
 					t.Fatalf("%s %q: %s captured %q", method, path, p.Name, p.Raw)

@@ -22,8 +22,15 @@ while IFS=: read -r file target; do
   [[ -n "$FILTER" && "$target" != *"$FILTER"* ]] && continue
   pkg="./$(dirname "$file")"
   echo "== $target ($pkg, ${SECS}s)"
-  if ! go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "${SECS}s" -fuzzminimizetime 50x 2>&1 | tail -3; then
+  out="$(mktemp)"
+  if go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "${SECS}s" -fuzzminimizetime 50x >"$out" 2>&1; then
+    tail -3 "$out"
+  else
+    # The failing input, the panic or the hang report: more than the
+    # last lines, which say only FAIL.
+    tail -40 "$out"
     status=1
   fi
+  rm -f "$out"
 done < <(grep -rHo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' internal cmd | sed 's/:func /:/' | sort)
 exit $status

@@ -224,13 +224,12 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	}
 	// A target answering with a body whose validation the schema's shape
 	// makes exponential must not stall the scan (spec.ValidationCost).
-	if cost := e.doc.ValidationCost(sch, spec.ResponseView); cost != nil {
-		if count, ok := cost.Check(body); !ok {
-			e.log.Warn("response body not validated: its validation would take too long", "operation", op.Key(), "status", x.Status, "schema_visits", count.Visits, "values", count.Nodes, "pattern_steps", count.PatternSteps, "why", cost.Why)
-			return
-		}
+	verr := e.doc.ValidateBounded(sch, spec.ResponseView, body)
+	var ce *spec.CostError
+	if errors.As(verr, &ce) {
+		e.log.Warn("response body not validated: its validation would take too long", "operation", op.Key(), "status", x.Status, "schema_visits", ce.Count.Visits, "values", ce.Count.Nodes, "pattern_steps", ce.Count.PatternSteps, "why", ce.Why)
+		return
 	}
-	verr := sch.Validate(body)
 	var undeclared, other []string
 	if verr != nil {
 		undeclared, other = classify(verr)
@@ -302,8 +301,7 @@ func classify(err error) (undeclared, other []string) {
 // value is invalid: not when it is valid, nor when the schema's shape
 // made it too costly to check (spec.CostError), which proves nothing.
 func outOfContract(err error) bool {
-	var ce *spec.CostError
-	return err != nil && !errors.As(err, &ce)
+	return err != nil && !spec.TooCostly(err)
 }
 
 func shortErr(err error) string {

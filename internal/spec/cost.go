@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp/syntax"
@@ -1087,6 +1088,13 @@ type CostError struct {
 }
 
 func (e *CostError) Error() string { return e.Count.String() }
+
+// TooCostly reports whether err, from ValidateBounded, says the value was
+// not checked because its validation would exceed the bounds.
+func TooCostly(err error) bool {
+	var ce *CostError
+	return errors.As(err, &ce)
+}
 
 // ValidateBounded validates value against sch, a schema d compiled in view
 // v. When the schema's shape can make that more than linear in the value

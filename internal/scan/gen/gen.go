@@ -154,8 +154,7 @@ func (g *Generator) valid(s *spec.Schema, view spec.View, useExamples bool, exam
 			return c.v, c.src, nil
 		}
 		last = err
-		var ce *spec.CostError
-		if errors.As(err, &ce) {
+		if spec.TooCostly(err) {
 			tooCostly++
 		}
 	}

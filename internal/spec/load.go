@@ -205,9 +205,46 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	doc.Problems = append(doc.Problems, ps...)
+	doc.Problems = append(doc.Problems, placeLibopenapi(ps, doc.Problems, display, bytes.Count(data, []byte("\n"))+1, len(fs.order) > 1)...)
 	sortProblems(doc.Problems)
 	return doc, nil
+}
+
+// placeLibopenapi corrects where libopenapi's problems are said to be.
+// libopenapi gives a line but not the file, and the loader can only put
+// them on the root file; in a definition of several files the line may
+// be another file's. A problem at a line where our own checks found an
+// error in another file (and none in the root) is that error again, said
+// less precisely, and is dropped; one at a line the root file does not
+// have is kept without a line, saying which line of which files.
+func placeLibopenapi(ps, own []Problem, root string, rootLines int, multiFile bool) []Problem {
+	if !multiFile {
+		return ps
+	}
+	inRoot, elsewhere := map[int]bool{}, map[int]bool{}
+	for _, p := range own {
+		if p.Error && p.Loc.Line > 0 {
+			if p.Loc.File == root {
+				inRoot[p.Loc.Line] = true
+			} else {
+				elsewhere[p.Loc.Line] = true
+			}
+		}
+	}
+	out := make([]Problem, 0, len(ps))
+	for _, p := range ps {
+		line := p.Loc.Line
+		switch {
+		case line == 0 || inRoot[line]:
+		case elsewhere[line]:
+			continue
+		case line > rootLines:
+			p.Loc.Line = 0
+			p.Message += fmt.Sprintf(" (line %d of a file the definition references)", line)
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // libopenapiInput prepares JSON for libopenapi, which reads it with a YAML

@@ -233,7 +233,7 @@ func (r *run) result() *report.SpecResult {
 		Title:        doc.Title,
 		Valid:        doc.Valid() && !r.schemaInvalid,
 		Profile:      r.profile.Name,
-		Findings:     []report.Finding{},
+		Findings:     make([]report.Finding, 0, len(r.order)), // one per problem at most: no regrowth of a large slice
 		ManualChecks: append(append([]string(nil), r.profile.ManualChecks...), r.manual...),
 		Source:       doc.Sources(),
 		Summary:      map[string]int{},

@@ -68,28 +68,43 @@ func extensions(m map[string]any) map[string]any {
 // deref follows a chain of {$ref} objects to the node it ends at.
 func (b *builder) deref(at NodeRef, v any) (NodeRef, any, bool) {
 	for hop := 0; hop <= maxRefHops; hop++ {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return at, v, true
-		}
-		ref, ok := m["$ref"].(string)
-		if !ok {
+		ref, isRef := refOf(v)
+		if !isRef {
 			return at, v, true
 		}
 		if hop == maxRefHops {
 			break // maxRefHops references followed, and another
 		}
-		target, err := b.fs.resolveRefAt(at, ref)
-		if err != nil {
+		var ok bool
+		if at, v, ok = b.refTarget(at, ref); !ok {
 			return at, nil, false
 		}
-		tv, ok := b.fs.value(target)
-		if !ok {
-			return at, nil, false
-		}
-		at, v = target, tv
 	}
 	return at, nil, false
+}
+
+// refOf returns the reference of a {$ref} object.
+func refOf(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	ref, ok := m["$ref"].(string)
+	return ref, ok
+}
+
+// refTarget resolves one reference written in the object at `at` to the
+// node it names and that node's value.
+func (b *builder) refTarget(at NodeRef, ref string) (NodeRef, any, bool) {
+	target, err := b.fs.resolveRefAt(at, ref)
+	if err != nil {
+		return at, nil, false
+	}
+	tv, ok := b.fs.value(target)
+	if !ok {
+		return at, nil, false
+	}
+	return target, tv, true
 }
 
 // maxRefHops is the longest chain of references to references deref
@@ -103,27 +118,18 @@ func (b *builder) refLoops(holder NodeRef, ref string) bool {
 	seen := map[NodeRef]bool{}
 	at, v := holder, any(map[string]any{"$ref": ref})
 	for range maxRefHops + 1 {
-		m, ok := v.(map[string]any)
-		if !ok {
+		r, isRef := refOf(v)
+		if !isRef {
 			return false
 		}
-		r, ok := m["$ref"].(string)
-		if !ok {
+		var ok bool
+		if at, v, ok = b.refTarget(at, r); !ok {
 			return false
 		}
-		target, err := b.fs.resolveRefAt(at, r)
-		if err != nil {
-			return false
-		}
-		if seen[target] {
+		if seen[at] {
 			return true
 		}
-		seen[target] = true
-		tv, ok := b.fs.value(target)
-		if !ok {
-			return false
-		}
-		at, v = target, tv
+		seen[at] = true
 	}
 	return false
 }

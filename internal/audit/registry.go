@@ -329,7 +329,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Correct the structure as the message describes."},
 		{ID: "struct-unresolved-ref", Family: famStructure, Category: catSecurity, Severity: high, OWASP: "API8:2023", CWE: "CWE-1068",
 			Title:       "Unresolvable reference",
-			Description: "A $ref points to nothing (or only to itself), so the schema it stands for is not enforced.",
+			Description: "A $ref points to nothing (or only to itself, or starts a chain of more than 64 references to references), so the schema it stands for is not enforced.",
 			Fix:         "Correct the reference."},
 		{ID: "struct-warning", Family: famStructure, Category: catNone, Severity: info, OWASP: "API8:2023",
 			Title:       "Loader warning",

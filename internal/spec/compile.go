@@ -138,6 +138,12 @@ type viewCompiler struct {
 	cache    map[string]*jsonschema.Schema
 	problems []Problem
 	cost     *costAnalysis
+	// transformed holds each resource the loader has served (or that
+	// compileTargetsFirst read), so that a resource is transformed once.
+	transformed map[string]any
+	// targetsDone marks the resources whose reference targets have been
+	// compiled (compileTargetsFirst).
+	targetsDone map[string]bool
 }
 
 // Compile returns the compiled form of s in the given view. Compilation is
@@ -157,6 +163,7 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 		}
 		t := vc.transformer(s.Ref.File)
 		val := t.node(s.Value, s.Ref.Pointer, false)
+		vc.remember(loc, val)
 		if err := vc.c.AddResource(loc, val); err != nil {
 			return nil, fmt.Errorf("schema at %s: %w", d.files.locate(s.Ref).String(), err)
 		}
@@ -165,6 +172,11 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 		if sch, ok := vc.cache[loc]; ok {
 			return sch, nil
 		}
+	}
+	if s.Synthetic {
+		vc.compileTargetsFirst(loc, vc.transformed[loc])
+	} else {
+		vc.compileTargetsFirst(loc, nil)
 	}
 	sch, err := vc.c.Compile(loc)
 	if err != nil {
@@ -318,19 +330,117 @@ type viewLoader struct{ vc *viewCompiler }
 // Load serves schemas of the definition's own files to the schema engine,
 // transformed for the view. Nothing else is loaded: schemas cannot reach the
 // network or files outside the definition's reference graph.
-func (l viewLoader) Load(u string) (any, error) {
+func (l viewLoader) Load(u string) (any, error) { return l.vc.resource(u) }
+
+// resource returns the resource u transformed for the view, once.
+func (vc *viewCompiler) resource(u string) (any, error) {
+	if v, ok := vc.transformed[u]; ok {
+		return v, nil
+	}
 	at, member, err := parseResourceURL(u)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := l.vc.doc.files.load(at.File); err != nil {
+	if _, err := vc.doc.files.load(at.File); err != nil {
 		return nil, err
 	}
-	v, ok := l.vc.doc.files.value(at)
+	v, ok := vc.doc.files.value(at)
 	if !ok {
-		return nil, fmt.Errorf("$ref target %s not found", l.vc.doc.files.locate(at))
+		return nil, fmt.Errorf("$ref target %s not found", vc.doc.files.locate(at))
 	}
-	return l.vc.transformer(at.File).node(v, at.Pointer, member), nil
+	out := vc.transformer(at.File).node(v, at.Pointer, member)
+	vc.remember(u, out)
+	return out, nil
+}
+
+func (vc *viewCompiler) remember(u string, v any) {
+	if vc.transformed == nil {
+		vc.transformed = map[string]any{}
+	}
+	vc.transformed[u] = v
+}
+
+// compileTargetsFirst compiles the resources that resource u references,
+// theirs first, before u itself is compiled. The engine keeps the schemas
+// of one Compile call in a list it searches for each schema it meets, so
+// one call that reaches n schemas takes time quadratic in n: 30,000
+// properties, each a $ref, took 40 s. Compiled one by one from the
+// leaves up, each call meets only its own schemas and finds the others
+// compiled. Errors are left for the final Compile to report (the same
+// schema fails there the same way). v is u's transformed value when the
+// caller has it (a synthetic schema, added as a resource).
+func (vc *viewCompiler) compileTargetsFirst(u string, v any) {
+	if vc.targetsDone == nil {
+		vc.targetsDone = map[string]bool{}
+	}
+	// Depth-first from u, leaves compiled first; an explicit stack, since
+	// a chain of references can be as long as the definition.
+	type frame struct {
+		url  string
+		refs []string
+		i    int
+	}
+	start := func(url string, v any) *frame {
+		vc.targetsDone[url] = true
+		if v == nil {
+			var err error
+			if v, err = vc.resource(url); err != nil {
+				return &frame{url: url}
+			}
+		}
+		return &frame{url: url, refs: resourceRefs(v)}
+	}
+	if vc.targetsDone[u] {
+		return
+	}
+	stack := []*frame{start(u, v)}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		if f.i < len(f.refs) {
+			r := f.refs[f.i]
+			f.i++
+			if !vc.targetsDone[r] {
+				stack = append(stack, start(r, nil))
+			}
+			continue
+		}
+		stack = stack[:len(stack)-1]
+		if len(stack) > 0 { // u itself is compiled by the caller
+			if _, done := vc.cache[f.url]; !done {
+				if sch, err := vc.c.Compile(f.url); err == nil {
+					vc.cache[f.url] = sch
+				}
+			}
+		}
+	}
+}
+
+// resourceRefs lists the resources a transformed schema references (the
+// transformer points every $ref at its target's resource URL).
+func resourceRefs(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok && strings.HasPrefix(r, "urn:rampart:") {
+				out = append(out, r)
+			}
+			for k, c := range x {
+				if k == "enum" || k == "const" || k == "examples" || k == "default" || k == "example" {
+					continue // values, not schemas
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	slices.Sort(out)
+	return out
 }
 
 // resourceURL names the schema at (file, pointer) as a resource of its own.

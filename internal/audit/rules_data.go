@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rampart-sec/rampart/internal/casefold"
 	"github.com/rampart-sec/rampart/internal/report"
@@ -601,7 +602,7 @@ func urlName(name string) bool {
 
 func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 	if inner, flags, ok := spec.DelimitedPattern(p); ok && what == "pattern" {
-		msg := fmt.Sprintf("The pattern %q is written as a JavaScript literal: in JSON Schema the slashes and flags are part of it, so it matches nothing and strict validators refuse every value. rampart enforces %q.", p, inner)
+		msg := fmt.Sprintf("The pattern %s is written as a JavaScript literal: in JSON Schema the slashes and flags are part of it, so it matches nothing and strict validators refuse every value. rampart enforces %s.", quotePattern(p), quotePattern(inner))
 		if strings.ContainsAny(flags, "ims") {
 			// ECMA-262 patterns take no inline flags: no mechanical fix.
 			c.add("data-pattern-delimited", at, msg+" Its flags cannot be written in a JSON Schema pattern.")
@@ -612,18 +613,18 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 	}
 	_, exact, err := c.r.doc.CompilePattern(p)
 	if err != nil {
-		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q cannot be compiled by Go's RE2 engine (%v); the firewall cannot enforce it.", what, p, reErr(err)))
+		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %s cannot be compiled by Go's RE2 engine (%v); the firewall cannot enforce it.", what, quotePattern(p), reErr(err)))
 		if risky, why := redosRisk(p); risky {
-			c.add("data-pattern-redos", at, fmt.Sprintf("The %s %q %s.", what, p, why))
+			c.add("data-pattern-redos", at, fmt.Sprintf("The %s %s %s.", what, quotePattern(p), why))
 		}
 		return
 	}
 	if _, _, bounded := spec.RelaxedBounds(p); !exact && !(bounded && what == "pattern") {
 		re2, _ := spec.RE2Pattern(p)
-		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %q repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %q, without the upper bound.", what, p, re2))
+		c.add("data-pattern-unsupported", at, fmt.Sprintf("The %s %s repeats more than the 1000 times Go's RE2 engine can count; the firewall enforces %s, without the upper bound.", what, quotePattern(p), quotePattern(re2)))
 	}
 	if load, heavy := spec.HeavyPattern(p); heavy {
-		c.add("data-pattern-cost", at, fmt.Sprintf("The %s %q %s: matching a long string costs its length times that.", what, p, load.Why()))
+		c.add("data-pattern-cost", at, fmt.Sprintf("The %s %s %s: matching a long string costs its length times that.", what, quotePattern(p), load.Why()))
 	}
 	if what == "pattern" && !anchored(p) {
 		fixed := p
@@ -636,12 +637,25 @@ func (c *nodeCheck) checkPattern(at spec.NodeRef, p, what string) {
 			fixed = fixed[:len(fixed)-1]
 		}
 		fixed += ")$"
-		c.add("data-pattern-unanchored", at, fmt.Sprintf("The pattern %q is not anchored at both ends (^...$), so strings that merely contain a match are accepted.", p),
+		c.add("data-pattern-unanchored", at, fmt.Sprintf("The pattern %s is not anchored at both ends (^...$), so strings that merely contain a match are accepted.", quotePattern(p)),
 			report.PatchOp{Op: "replace", Path: at.Pointer, Value: fixed})
 	}
 	if risky, why := redosRisk(p); risky {
-		c.add("data-pattern-redos", at, fmt.Sprintf("The %s %q %s.", what, p, why))
+		c.add("data-pattern-redos", at, fmt.Sprintf("The %s %s %s.", what, quotePattern(p), why))
 	}
+}
+
+// quotePattern quotes a pattern for a finding's message, cut to its first
+// 150 characters when longer: a pattern of several kilobytes (an
+// alternation of every allowed word) would otherwise fill the report. The
+// finding's location, and its patch, hold the pattern whole.
+func quotePattern(p string) string {
+	const keep = 150
+	if utf8.RuneCountInString(p) <= keep+10 {
+		return fmt.Sprintf("%q", p)
+	}
+	r := []rune(p)
+	return fmt.Sprintf("%q... (%d characters)", string(r[:keep]), len(r))
 }
 
 func reErr(err error) string {

@@ -151,7 +151,7 @@ func (vc *valueChecker) problems(m map[string]any) []valueProblem {
 		if s == nil {
 			continue
 		}
-		if err := s.Validate(it.value); err != nil {
+		if err := spec.Validate(s, it.value); err != nil {
 			msg := fmt.Sprintf("%s value %s does not satisfy the schema: %s", it.kw, short(it.value), validationSummary(err))
 			if it.kw == "enum" {
 				// The contract model reads such a value as its text

@@ -713,7 +713,7 @@ func ifHolds(ifs *jsonschema.Schema, v any) bool {
 			}
 			x, ok := obj[ifs.Required[0]].(string)
 			if !ok {
-				return ifs.Validate(v) == nil
+				return Validate(ifs, v) == nil
 			}
 			for _, e := range ps.Enum.Values {
 				if e, ok := e.(string); ok && e == x {
@@ -723,7 +723,7 @@ func ifHolds(ifs *jsonschema.Schema, v any) bool {
 			return false
 		}
 	}
-	return ifs.Validate(v) == nil
+	return Validate(ifs, v) == nil
 }
 
 // closure is what validates a value in place when a schema does: the
@@ -1111,5 +1111,5 @@ func (d *Document) ValidateBounded(sch *jsonschema.Schema, v View, value any) er
 			return &CostError{Count: count, Why: cost.Why, At: cost.At}
 		}
 	}
-	return sch.Validate(value)
+	return Validate(sch, value)
 }

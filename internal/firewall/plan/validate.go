@@ -724,14 +724,6 @@ func declared(ms []*Media) string {
 // describe maps a schema validation error to a reason code and a safe
 // detail: the instance location (client-chosen keys, quoted and bounded)
 // and the failing keyword with the schema's expectation.
-// unvalidatable is a value the schema engine failed on instead of judging
-// it (a number whose exponent the engine's rationals cannot hold, such as
-// 1e10000000, made it dereference nil). Such a value is refused: the
-// firewall fails closed, and one request cannot take its handler down.
-type unvalidatable struct{ cause any }
-
-func (e *unvalidatable) Error() string { return fmt.Sprintf("schema engine failure: %v", e.cause) }
-
 // tooCostly returns the violation (with status) for a value whose schema
 // can multiply the validation work and would here exceed the linear bound
 // (spec.ValidationCost); ok is false for any other value, nil c included.
@@ -746,16 +738,10 @@ func tooCostly(c *spec.ValidationCost, v any, status int, what string) (vio Viol
 	return Violation{status, ReasonTooCostly, fmt.Sprintf("%s: %s; refused unvalidated", what, count)}, true
 }
 
-// validate runs the compiled schema over v, turning an engine panic into
-// an unvalidatable error.
-func validate(s *jsonschema.Schema, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &unvalidatable{cause: r}
-		}
-	}()
-	return s.Validate(v)
-}
+// validate runs the compiled schema over v. A value the engine fails on
+// instead of judging it (spec.EngineFailure) is refused: the firewall
+// fails closed, and one request cannot take its handler down.
+func validate(s *jsonschema.Schema, v any) error { return spec.Validate(s, v) }
 
 // bannedProperty reports whether a false schema is a property's own (the
 // compiled views turn readOnly properties of requests and writeOnly ones of
@@ -767,7 +753,7 @@ func bannedProperty(schemaURL string) bool {
 }
 
 func describe(err error, response bool) (reason, detail string) {
-	var uv *unvalidatable
+	var uv *spec.EngineFailure
 	if errors.As(err, &uv) {
 		return ReasonSchema, "a value cannot be checked against the schema (for example a number out of any representable range)"
 	}

@@ -1,0 +1,40 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+// TestValidateEngineFailure: a number the engine cannot hold in its exact
+// arithmetic makes it panic on a numeric keyword; Validate and
+// ValidateBounded return an EngineFailure instead, and ordinary values
+// keep their verdicts.
+func TestValidateEngineFailure(t *testing.T) {
+	d := loadString(t, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    N: {type: number, maximum: 10}\n", Options{})
+	sch, err := d.Compile(component(t, d, "N"), RequestView)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		value   json.Number
+		valid   bool
+		failure bool
+	}{
+		{"5", true, false},
+		{"11", false, false},
+		{"1e10000000", false, true},
+	}
+	for _, c := range cases {
+		for name, check := range map[string]func() error{
+			"Validate":        func() error { return Validate(sch, c.value) },
+			"ValidateBounded": func() error { return d.ValidateBounded(sch, RequestView, c.value) },
+		} {
+			err := check()
+			var ef *EngineFailure
+			if (err == nil) != c.valid || errors.As(err, &ef) != c.failure {
+				t.Errorf("%s(%s) = %v; want valid %v, engine failure %v", name, c.value, err, c.valid, c.failure)
+			}
+		}
+	}
+}

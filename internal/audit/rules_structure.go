@@ -616,6 +616,11 @@ func (r *run) checkSchemaValidity() {
 		if err == nil {
 			continue
 		}
+		if spec.IsEngineFailure(err) {
+			r.schemaInvalid = true
+			r.add("struct-invalid", k.s.Ref, dirNone, "The schema engine fails on this schema instead of compiling it (a number beyond the range of its exact arithmetic, such as multipleOf: 1e-10000000, does this); rampart protect fails closed where it is used.", ops[k])
+			continue
+		}
 		defects := r.doc.SchemaDefects(err)
 		if len(defects) > 0 {
 			// The engine stops at the first schema the meta-schema

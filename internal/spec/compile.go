@@ -178,7 +178,7 @@ func (d *Document) Compile(s *Schema, v View) (*jsonschema.Schema, error) {
 	} else {
 		vc.compileTargetsFirst(loc, nil)
 	}
-	sch, err := vc.c.Compile(loc)
+	sch, err := compileSafely(vc.c, loc)
 	if err != nil {
 		return nil, &compileError{msg: fmt.Sprintf("schema at %s does not compile: %s", d.files.locate(s.Ref).String(), d.compactError(err)), err: err, at: s.Ref}
 	}
@@ -407,7 +407,7 @@ func (vc *viewCompiler) compileTargetsFirst(u string, v any) {
 		stack = stack[:len(stack)-1]
 		if len(stack) > 0 { // u itself is compiled by the caller
 			if _, done := vc.cache[f.url]; !done {
-				if sch, err := vc.c.Compile(f.url); err == nil {
+				if sch, err := compileSafely(vc.c, f.url); err == nil {
 					vc.cache[f.url] = sch
 				}
 			}
@@ -508,4 +508,16 @@ func (d *Document) compactError(err error) string {
 		s = s[:400] + "..."
 	}
 	return s
+}
+
+// compileSafely compiles loc, returning an EngineFailure where the engine
+// panics: validating a schema against its meta-schema, it fails on a
+// number beyond its exact arithmetic (multipleOf: 1e-10000000).
+func compileSafely(c *jsonschema.Compiler, loc string) (sch *jsonschema.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sch, err = nil, &EngineFailure{Cause: r}
+		}
+	}()
+	return c.Compile(loc)
 }

@@ -66,7 +66,7 @@ func ignoredRefSiblings(f Family, m map[string]any, targetType string) []Ignored
 				continue
 			}
 		}
-		if err := jsonSchemaMeta().Validate(map[string]any{k: v}); err != nil {
+		if err := Validate(jsonSchemaMeta(), map[string]any{k: v}); err != nil && !IsEngineFailure(err) {
 			out = append(out, IgnoredSibling{k, fmt.Sprintf("%s beside a $ref is not valid JSON Schema (%s): before OpenAPI 3.1 a $ref's siblings are ignored, and this one is not enforced", siblingName(k, v), metaMessage(err))})
 		}
 	}

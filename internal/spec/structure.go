@@ -285,8 +285,15 @@ type structureLeaf struct {
 // returns its errors: the deepest of each branch, sorted by location,
 // one at a location. Messages name the location in at's file.
 func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeRef) []structureLeaf {
-	err := schema.Validate(jsonValue(v))
+	err := Validate(schema, jsonValue(v))
 	if err == nil {
+		return nil
+	}
+	var ef *EngineFailure
+	if errors.As(err, &ef) {
+		// A number beyond the engine's exact arithmetic (multipleOf:
+		// 1e-10000000): the structure cannot be judged here; compiling the
+		// schema says what is wrong with it.
 		return nil
 	}
 	var ve *jsonschema.ValidationError

@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"errors"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -27,4 +29,10 @@ func Validate(s *jsonschema.Schema, v any) (err error) {
 		}
 	}()
 	return s.Validate(v)
+}
+
+// IsEngineFailure reports whether err is an EngineFailure.
+func IsEngineFailure(err error) bool {
+	var ef *EngineFailure
+	return errors.As(err, &ef)
 }

@@ -38,3 +38,17 @@ func TestValidateEngineFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadAndCompileNumbersBeyondTheEngine: a schema keyword holding a
+// number beyond the engine's exact arithmetic made the loader's structure
+// check and the compiler panic, taking every command down. The definition
+// loads, and compiling that schema is an error naming the engine.
+func TestLoadAndCompileNumbersBeyondTheEngine(t *testing.T) {
+	d := loadString(t, "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    M: {type: number, multipleOf: 1e-10000000}\n    Ok: {type: number, maximum: 10}\n", Options{})
+	if _, err := d.Compile(component(t, d, "M"), RequestView); !IsEngineFailure(err) {
+		t.Errorf("compile M: %v, want an engine failure", err)
+	}
+	if _, err := d.Compile(component(t, d, "Ok"), RequestView); err != nil {
+		t.Errorf("compile Ok: %v", err)
+	}
+}

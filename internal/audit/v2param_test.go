@@ -60,7 +60,8 @@ func TestSwagger2ParameterStructure(t *testing.T) {
 		{"body with a type instead", "{name: b, in: body, type: object}", v2NoDef, op, 12, "a body parameter needs a schema"},
 		{"body definition without schema", "{$ref: '#/parameters/D'}", "{name: b, in: body}", "/parameters/D", 16, "a body parameter needs a schema"},
 		{"body with a schema and a type", "{name: b, in: body, type: object, schema: {type: object}}", v2NoDef, op, 12, "additional properties 'type' not allowed"},
-		{"path without required", "{name: p, in: path, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op, 12, "missing property 'required'"},
+		{"path without required", "{name: p, in: path, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op, 12, "a path parameter must have required: true"},
+		{"path not required", "{name: p, in: path, required: false, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/required", 12, "a path parameter must have required: true"},
 		// Both are required of a path parameter; data-param-no-schema
 		// reports the type with a patch, this finding says both.
 		{"path without type or required", "{name: p, in: path}", v2NoDef, op, 12, "missing properties 'type', 'required'"},
@@ -104,6 +105,68 @@ func TestSwagger2ParameterLocation(t *testing.T) {
 			want := tc.at + " " + tc.want + " (at " + tc.at + ") line " + strconv.Itoa(tc.line)
 			if len(got) != 1 || got[0] != want {
 				t.Errorf("struct-invalid findings %q, want one: %q", got, want)
+			}
+		})
+	}
+}
+
+// v3ParamDoc is an OpenAPI 3 definition (version %v) with one operation
+// parameters (%s, a flow sequence's items) on line 9 and a security scheme (%k) on line 5.
+const v3ParamDoc = `openapi: %v
+info: {title: t, version: "1"}
+components:
+  securitySchemes:
+    k: %k
+paths:
+  /a/{p}:
+    get:
+      parameters: [%s]
+      responses:
+        "200": {description: ok}
+`
+
+const v3Key = "{type: apiKey, in: header, name: X-Key}"
+
+// TestOpenAPI3ParameterStructure: an OpenAPI 3.0 parameter's location
+// rules are the branches of a oneOf (ParameterLocation), so a path
+// parameter without required: true failed every branch and the check
+// told what the query branch wants ("value must be 'query'"), and a query
+// parameter with a bad style was also told "value must be 'path'". Only
+// the branch its `in` names is followed, as for Swagger 2.0, and 3.0 and
+// 3.1 (if/then) say the same of a path parameter that is not required.
+func TestOpenAPI3ParameterStructure(t *testing.T) {
+	const op = "/paths/~1a~1{p}/get/parameters/0"
+	const path = "{name: p, in: path, schema: {type: string, maxLength: 5, pattern: \"^a+$\"}}"
+	const notRequired = "{name: p, in: path, required: false, schema: {type: string, maxLength: 5, pattern: \"^a+$\"}}"
+	const mustRequire = "a path parameter must have required: true"
+	cases := []struct {
+		name, version, param, key, at string
+		line                          int
+		want                          string
+	}{
+		{"3.0 path without required", "3.0.3", path, v3Key, op, 9, mustRequire},
+		{"3.1 path without required", "3.1.0", path, v3Key, op, 9, mustRequire},
+		{"3.0 path not required", "3.0.3", notRequired, v3Key, op + "/required", 9, mustRequire},
+		{"3.0 body location", "3.0.3", "{name: p, in: body, required: true, schema: {type: string}}", v3Key, op + "/in", 9, "in must be one of query, header, path or cookie"},
+		{"3.0 query with a path style", "3.0.3", "{name: p, in: path, required: true, schema: {type: string, maxLength: 5, pattern: \"^a+$\"}}, {name: q, in: query, style: matrix, schema: {type: string, enum: [a]}}", v3Key, "/paths/~1a~1{p}/get/parameters/1/style", 9, "value must be one of 'form', 'spaceDelimited', 'pipeDelimited', 'deepObject'"},
+		// A security scheme has an `in` too: its rules are not a
+		// parameter's, and its message stays the meta-schema's.
+		{"3.0 api key in body", "3.0.3", "{name: p, in: path, required: true, schema: {type: string, maxLength: 5, pattern: \"^a+$\"}}", "{type: apiKey, in: body, name: X}", "/components/securitySchemes/k/in", 5, "value must be one of 'header', 'query', 'cookie'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.NewReplacer("%v", tc.version, "%s", tc.param, "%k", tc.key).Replace(v3ParamDoc)
+			var got []string
+			for _, f := range findingsOf(auditText(t, text, Options{}), "struct-invalid") {
+				if f.Location.Pointer == tc.at {
+					got = append(got, f.Message+" line "+strconv.Itoa(f.Location.Line))
+				} else if strings.HasPrefix(f.Location.Pointer, "/paths/") {
+					t.Errorf("another struct-invalid finding on the operation: %s: %s", f.Location.Pointer, f.Message)
+				}
+			}
+			want := tc.want + " (at " + tc.at + ") line " + strconv.Itoa(tc.line)
+			if len(got) != 1 || got[0] != want {
+				t.Errorf("struct-invalid findings at %s: %q, want one: %q", tc.at, got, want)
 			}
 		})
 	}

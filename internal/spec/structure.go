@@ -30,8 +30,10 @@ type metaEntry struct {
 	once   sync.Once
 	schema *jsonschema.Schema
 	err    error
-	// branches: paramBranches of the meta-schema.
-	branches map[string][]string
+	// branches: paramBranches of the meta-schema; inChoices names the
+	// parameter locations it allows, for messages.
+	branches  map[string][]string
+	inChoices string
 	// url names the meta-schema in the compiler; doc is its text decoded,
 	// which refKinds reads (extstructure.go).
 	url string
@@ -74,8 +76,11 @@ func metaSchema(f Family) (*metaEntry, error) {
 			return
 		}
 		entry.schema, entry.err = c.Compile(url)
-		if f == Swagger20 {
-			entry.branches = paramBranches(url, doc)
+		switch f {
+		case Swagger20:
+			entry.branches, entry.inChoices = paramBranches(url, doc), "query, header, path, formData or body"
+		case OpenAPI30:
+			entry.branches, entry.inChoices = paramBranches(url, doc), "query, header, path or cookie"
 		}
 		entry.url, entry.doc, entry.compiler = url, doc, c
 		entry.anchors = dynamicAnchors(doc)
@@ -100,15 +105,17 @@ func (e *metaEntry) part(ptr string) (*jsonschema.Schema, error) {
 	return s, nil
 }
 
-// paramBranches reads, from a Swagger 2.0 meta-schema, the branches of the
-// oneOfs that tell parameters apart: a parameter is a reference, a body
-// parameter, or a typed one of a location (header, formData, query or
-// path), each a branch of its own. It maps the schema location of each
-// branch (as the schema engine names it in its errors) to the values of
-// `in` the branch describes, "$ref" for the reference. A parameter fails
-// every branch that is not its own, and those failures (its in "must be
-// 'header'") say nothing about it; validateStructure only follows the
-// branch the parameter's `in` names.
+// paramBranches reads, from a Swagger 2.0 or OpenAPI 3.0 meta-schema, the
+// branches of the oneOfs that tell parameters apart: a parameter is a
+// reference, a body parameter, or a typed one of a location (header,
+// formData, query or path; 3.0: path, query, header or cookie), each a
+// branch of its own. It maps the schema location of each branch (as the
+// schema engine names it in its errors) to the values of `in` the branch
+// describes, "$ref" for the reference. A parameter fails every branch that
+// is not its own, and those failures (its in "must be 'query'") say nothing
+// about it; validateStructure only follows the branch the parameter's `in`
+// names. (3.1 and later select the rules of a location with if/then, which
+// the engine reports only for the parameter's own location.)
 func paramBranches(url string, doc any) map[string][]string {
 	top, _ := doc.(map[string]any)
 	defs, _ := top["definitions"].(map[string]any)
@@ -130,19 +137,24 @@ func paramBranches(url string, doc any) map[string][]string {
 		}
 		props, _ := s["properties"].(map[string]any)
 		if in, _ := props["in"].(map[string]any); in != nil {
-			var out []string
-			enum, _ := in["enum"].([]any)
-			for _, v := range enum {
-				if v, ok := v.(string); ok {
-					out = append(out, v)
+			if enum, _ := in["enum"].([]any); len(enum) > 0 {
+				var out []string
+				for _, v := range enum {
+					if v, ok := v.(string); ok {
+						out = append(out, v)
+					}
 				}
+				return out
 			}
-			return out
 		}
+		// 2.0 nests the kinds of parameter in oneOfs; 3.0's Parameter
+		// names its locations in an allOf member (ParameterLocation).
 		var out []string
-		branches, _ := s["oneOf"].([]any)
-		for _, b := range branches {
-			out = append(out, locations(asMap(b), depth+1)...)
+		for _, kw := range []string{"oneOf", "allOf"} {
+			branches, _ := s[kw].([]any)
+			for _, b := range branches {
+				out = append(out, locations(asMap(b), depth+1)...)
+			}
 		}
 		return out
 	}
@@ -151,7 +163,11 @@ func paramBranches(url string, doc any) map[string][]string {
 	walk = func(v any, ptr string) {
 		switch v := v.(type) {
 		case map[string]any:
-			// Only a oneOf whose every branch describes parameters.
+			// Only a oneOf whose every branch describes parameters
+			// (security schemes have an `in` too).
+			if strings.Contains(strings.ToLower(ptr), "securit") {
+				return
+			}
 			if branches, ok := v["oneOf"].([]any); ok {
 				found := map[string][]string{}
 				for i, b := range branches {
@@ -300,7 +316,7 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 	if !errors.As(err, &ve) {
 		return []structureLeaf{{msg: err.Error()}}
 	}
-	c := leafCollector{top: v, base: at.Pointer, branches: meta.branches, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}}
+	c := leafCollector{top: v, base: at.Pointer, branches: meta.branches, inChoices: meta.inChoices, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}}
 	c.collect(ve, nil)
 	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
@@ -345,10 +361,11 @@ type leafCollector struct {
 	top any
 	// base is the pointer of top in its file: messages name locations
 	// in the file.
-	base     string
-	branches map[string][]string // paramBranches; nil when not Swagger 2.0
-	out      map[string]string
-	missing  map[string]*missingAt
+	base      string
+	branches  map[string][]string // paramBranches; nil when not Swagger 2.0 or OpenAPI 3.0
+	inChoices string
+	out       map[string]string
+	missing   map[string]*missingAt
 	// chosen marks the parameters whose own branch alone was followed.
 	chosen map[string]bool
 }
@@ -384,13 +401,19 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
 			if bodyAt != nil && *bodyAt == p && isReq && slices.Equal(req.Missing, []string{"schema"}) {
 				msg = "a body parameter needs a schema"
 			}
+			if c.optionalPathParam(p, isReq && slices.Equal(req.Missing, []string{"required"})) {
+				// The meta-schema says "missing property 'required'" or
+				// "value must be true", which reads as a defect of the
+				// schema language rather than of the parameter.
+				msg = "a path parameter must have required: true"
+			}
 			c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))
 		}
 		return
 	}
 	for _, cause := range c.branchesOf(e) {
 		at := bodyAt
-		if slices.Equal(c.branches[cause.SchemaURL], []string{"body"}) {
+		if locs, _ := c.branchLocations(cause.SchemaURL); slices.Equal(locs, []string{"body"}) {
 			p := JoinPointer("", cause.InstanceLocation...)
 			at = &p
 		}
@@ -425,7 +448,7 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 	}
 	var own []*jsonschema.ValidationError
 	for _, cause := range e.Causes {
-		locs, known := c.branches[cause.SchemaURL]
+		locs, known := c.branchLocations(cause.SchemaURL)
 		if !known {
 			return e.Causes
 		}
@@ -436,8 +459,8 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 	c.chosen[at] = true
 	if len(own) == 0 {
 		p := JoinPointer(at, "in")
-		msg := "in must be one of query, header, path, formData or body"
-		if strings.EqualFold(in, "cookie") {
+		msg := "in must be one of " + c.inChoices
+		if strings.EqualFold(in, "cookie") && !strings.Contains(c.inChoices, "cookie") {
 			msg += ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
 		}
 		if _, done := c.out[p]; !done {
@@ -449,6 +472,42 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 		c.missing[p].other = true
 	}
 	return own
+}
+
+// branchLocations returns the locations of the parameter branch that
+// schemaURL is, or is in: a branch that fails on one keyword only is
+// reported at that keyword (".../oneOf/1/properties/in").
+func (c *leafCollector) branchLocations(schemaURL string) ([]string, bool) {
+	for u := schemaURL; ; {
+		if l, ok := c.branches[u]; ok {
+			return l, true
+		}
+		i := strings.LastIndexByte(u, '/')
+		if i < 0 || !strings.Contains(u[:i], "#") {
+			return nil, false
+		}
+		u = u[:i]
+	}
+}
+
+// optionalPathParam reports whether the leaf error at p is a path
+// parameter that is not required: p is the parameter (an object with a
+// name and in: path), missing `required` (missingRequired), or its
+// `required` member, which is not true.
+func (c *leafCollector) optionalPathParam(p string, missingRequired bool) bool {
+	param := p
+	if !missingRequired {
+		var ok bool
+		if param, ok = strings.CutSuffix(p, "/required"); !ok {
+			return false
+		}
+	}
+	v, _ := lookup(c.top, param)
+	m := asMap(v)
+	if _, named := m["name"].(string); !named || m["in"] != "path" {
+		return false
+	}
+	return missingRequired || m["required"] != true
 }
 
 // display names the location p (relative to c.top) in messages.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -30,10 +31,9 @@ type metaEntry struct {
 	once   sync.Once
 	schema *jsonschema.Schema
 	err    error
-	// branches: paramBranches of the meta-schema; inChoices names the
-	// parameter locations it allows, for messages.
-	branches  map[string][]string
-	inChoices string
+	// selectors tell apart the kinds of parameter (by `in`) and of
+	// security scheme (by `type`) in the meta-schema's oneOfs.
+	selectors []selector
 	// url names the meta-schema in the compiler; doc is its text decoded,
 	// which refKinds reads (extstructure.go).
 	url string
@@ -78,9 +78,17 @@ func metaSchema(f Family) (*metaEntry, error) {
 		entry.schema, entry.err = c.Compile(url)
 		switch f {
 		case Swagger20:
-			entry.branches, entry.inChoices = paramBranches(url, doc), "query, header, path, formData or body"
+			entry.selectors = []selector{
+				{prop: "in", branches: selectorBranches(url, doc, "in", false), choices: "query, header, path, formData or body"},
+				{prop: "type", branches: selectorBranches(url, doc, "type", true), choices: "basic, apiKey or oauth2",
+					// An OAuth2 scheme is one of four branches, by flow.
+					refine: &selector{prop: "flow", branches: selectorBranches(url, doc, "flow", true), choices: "implicit, password, application or accessCode"}},
+			}
 		case OpenAPI30:
-			entry.branches, entry.inChoices = paramBranches(url, doc), "query, header, path or cookie"
+			entry.selectors = []selector{
+				{prop: "in", branches: selectorBranches(url, doc, "in", false), choices: "query, header, path or cookie"},
+				{prop: "type", branches: selectorBranches(url, doc, "type", true), choices: "apiKey, http, oauth2 or openIdConnect"},
+			}
 		}
 		entry.url, entry.doc, entry.compiler = url, doc, c
 		entry.anchors = dynamicAnchors(doc)
@@ -105,18 +113,36 @@ func (e *metaEntry) part(ptr string) (*jsonschema.Schema, error) {
 	return s, nil
 }
 
-// paramBranches reads, from a Swagger 2.0 or OpenAPI 3.0 meta-schema, the
-// branches of the oneOfs that tell parameters apart: a parameter is a
-// reference, a body parameter, or a typed one of a location (header,
-// formData, query or path; 3.0: path, query, header or cookie), each a
-// branch of its own. It maps the schema location of each branch (as the
-// schema engine names it in its errors) to the values of `in` the branch
-// describes, "$ref" for the reference. A parameter fails every branch that
-// is not its own, and those failures (its in "must be 'query'") say nothing
-// about it; validateStructure only follows the branch the parameter's `in`
-// names. (3.1 and later select the rules of a location with if/then, which
-// the engine reports only for the parameter's own location.)
-func paramBranches(url string, doc any) map[string][]string {
+// selector tells apart the branches of the meta-schema's oneOfs that
+// describe the kinds of one object by the value of one property: a
+// parameter is a reference, a body parameter, or a typed one of a
+// location (2.0: header, formData, query or path; 3.0: path, query,
+// header or cookie), by `in`; a security scheme is an API key, HTTP,
+// OAuth2 or OpenID Connect one, by `type`. An object fails every branch
+// that is not its own, and those failures (its in "must be 'query'", its
+// type "must be 'apiKey'") say nothing about it; validateStructure only
+// follows the branch the object's property names. (3.1 and later select
+// with if/then, which the engine reports only for the object's own kind.)
+type selector struct {
+	prop string
+	// branches maps the schema location of each branch (as the schema
+	// engine names it in its errors) to the values of prop it
+	// describes, "$ref" for a reference.
+	branches map[string][]string
+	// choices lists the values for messages.
+	choices string
+	// refine, if set, tells apart the branches that share a value of
+	// prop by another property (Swagger 2.0's OAuth2 flows). Its
+	// branches are those of this selector that fix its property.
+	refine *selector
+}
+
+// selectorBranches reads, from a Swagger 2.0 or OpenAPI 3.0 meta-schema,
+// the branches of the oneOfs whose every branch fixes prop to values (an
+// enum), or is a reference; security says whether those are under the
+// security schemes' definitions (whose `in` is not a parameter's) or
+// elsewhere (where `type` is a schema's or a parameter's).
+func selectorBranches(url string, doc any, prop string, security bool) map[string][]string {
 	top, _ := doc.(map[string]any)
 	defs, _ := top["definitions"].(map[string]any)
 	var locations func(s map[string]any, depth int) []string
@@ -136,7 +162,7 @@ func paramBranches(url string, doc any) map[string][]string {
 			return []string{"$ref"}
 		}
 		props, _ := s["properties"].(map[string]any)
-		if in, _ := props["in"].(map[string]any); in != nil {
+		if in, _ := props[prop].(map[string]any); in != nil {
 			if enum, _ := in["enum"].([]any); len(enum) > 0 {
 				var out []string
 				for _, v := range enum {
@@ -163,20 +189,23 @@ func paramBranches(url string, doc any) map[string][]string {
 	walk = func(v any, ptr string) {
 		switch v := v.(type) {
 		case map[string]any:
-			// Only a oneOf whose every branch describes parameters
-			// (security schemes have an `in` too).
-			if strings.Contains(strings.ToLower(ptr), "securit") {
+			inSecurity := strings.Contains(strings.ToLower(ptr), "securit")
+			if inSecurity && !security {
 				return
 			}
-			if branches, ok := v["oneOf"].([]any); ok {
+			if branches, ok := v["oneOf"].([]any); ok && inSecurity == security {
 				found := map[string][]string{}
 				for i, b := range branches {
 					l := locations(asMap(b), 0)
 					if len(l) == 0 {
+						if prop == "flow" {
+							continue // basic and apiKey have none
+						}
 						found = nil
 						break
 					}
-					found[url+"#"+JoinPointer(ptr, "oneOf", strconv.Itoa(i))] = l
+					// Named as the engine names it: a pointer in URI form.
+					found[url+"#"+escapeFragment(JoinPointer(ptr, "oneOf", strconv.Itoa(i)))] = l
 				}
 				maps.Copy(out, found)
 			}
@@ -316,19 +345,22 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 	if !errors.As(err, &ve) {
 		return []structureLeaf{{msg: err.Error()}}
 	}
-	c := leafCollector{top: v, base: at.Pointer, branches: meta.branches, inChoices: meta.inChoices, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}}
-	c.collect(ve, nil)
+	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}}
+	c.collect(ve, nil, false)
 	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
 	for p := range leaves {
 		ptrs = append(ptrs, p)
 	}
 	sort.Strings(ptrs)
-	// Keep the deepest locations: "oneOf failed" on a parent adds nothing
-	// when a child says what is wrong.
+	// Keep the deepest locations of failed alternatives: that one branch
+	// of a oneOf wants something else of a parent ("missing property
+	// '$ref'") adds nothing when another branch says what is wrong below
+	// it. An error no alternative explains away (an unknown field beside
+	// a bad response) stays wherever it is.
 	var out []structureLeaf
 	for i, p := range ptrs {
-		if i+1 < len(ptrs) && strings.HasPrefix(ptrs[i+1], p+"/") {
+		if i+1 < len(ptrs) && strings.HasPrefix(ptrs[i+1], p+"/") && !c.certain[p] {
 			continue
 		}
 		msg := leaves[p]
@@ -362,19 +394,28 @@ type leafCollector struct {
 	// base is the pointer of top in its file: messages name locations
 	// in the file.
 	base      string
-	branches  map[string][]string // paramBranches; nil when not Swagger 2.0 or OpenAPI 3.0
-	inChoices string
-	out       map[string]string
-	missing   map[string]*missingAt
+	selectors []selector // none but for Swagger 2.0 and OpenAPI 3.0
+	// meta is the meta-schema's text decoded, named metaURL in errors.
+	meta    any
+	metaURL string
+	out     map[string]string
+	missing map[string]*missingAt
 	// chosen marks the parameters whose own branch alone was followed.
 	chosen map[string]bool
+	// certain marks the locations with an error that no failed
+	// alternative (a branch of a oneOf or anyOf) reported.
+	certain map[string]bool
 }
 
 // collect walks e down to its leaves. bodyAt is the location of the
-// Swagger 2.0 body parameter whose branch e is in, if any.
-func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
+// Swagger 2.0 body parameter whose branch e is in, if any; alt says e is
+// in a branch of a oneOf or anyOf that no branch satisfied.
+func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, alt bool) {
 	if len(e.Causes) == 0 {
 		p := JoinPointer("", e.InstanceLocation...)
+		if !alt {
+			c.certain[p] = true
+		}
 		m := c.missing[p]
 		if m == nil {
 			m = &missingAt{}
@@ -398,8 +439,19 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
 				}
 			}
 			msg = strings.TrimSpace(firstLine(msg))
+			if _, ok := e.ErrorKind.(*kind.Not); ok {
+				// "'not' failed" says nothing; the meta-schema describes
+				// what its not excludes ("Schema and content are
+				// mutually exclusive, at least one is required").
+				if d := c.description(e.SchemaURL); d != "" {
+					msg = d
+				}
+			}
 			if bodyAt != nil && *bodyAt == p && isReq && slices.Equal(req.Missing, []string{"schema"}) {
 				msg = "a body parameter needs a schema"
+			}
+			if prop, ok := c.requiredFlag(p, e); ok {
+				msg = fmt.Sprintf("required: true is not a schema keyword: list %q in the required array of the object whose properties hold it", prop)
 			}
 			if c.optionalPathParam(p, isReq && slices.Equal(req.Missing, []string{"required"})) {
 				// The meta-schema says "missing property 'required'" or
@@ -411,23 +463,46 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string) {
 		}
 		return
 	}
-	for _, cause := range c.branchesOf(e) {
+	switch e.ErrorKind.(type) {
+	case *kind.OneOf, *kind.AnyOf:
+		alt = true
+	}
+	causes := c.branchesOf(e)
+	if len(causes) == 1 && len(e.Causes) > 1 {
+		// The branch the parameter's `in` names: its errors are the
+		// parameter's own.
+		alt = false
+	}
+	for _, cause := range causes {
 		at := bodyAt
-		if locs, _ := c.branchLocations(cause.SchemaURL); slices.Equal(locs, []string{"body"}) {
-			p := JoinPointer("", cause.InstanceLocation...)
-			at = &p
+		if len(c.selectors) > 0 {
+			if locs, _ := c.selectors[0].locations(cause.SchemaURL); slices.Equal(locs, []string{"body"}) {
+				p := JoinPointer("", cause.InstanceLocation...)
+				at = &p
+			}
 		}
-		c.collect(cause, at)
+		c.collect(cause, at, alt)
 	}
 }
 
-// branchesOf returns the causes of e to follow. When e is a Swagger 2.0
-// parameter failing every branch of a oneOf that tells parameters apart,
-// that is the branch its `in` names (or the reference, when it has
-// $ref): the others fail on its `in` and say nothing about it. An `in`
-// that names no branch is the parameter's defect: it is the one leaf.
+// branchesOf returns the causes of e to follow. When e is a parameter or
+// security scheme failing every branch of a oneOf that tells its kinds
+// apart (a selector's), that is the branch its property names (or the
+// reference, when it has $ref): the others fail on that property and say
+// nothing about it. A value that names no branch is the object's defect:
+// it is the one leaf.
 func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if k, ok := e.ErrorKind.(*kind.OneOf); !ok || len(k.Subschemas) > 0 || len(c.branches) == 0 {
+	if k, ok := e.ErrorKind.(*kind.OneOf); !ok || len(k.Subschemas) > 0 || len(e.Causes) == 0 {
+		return e.Causes
+	}
+	var sel *selector
+	for i := range c.selectors {
+		if _, ok := c.selectors[i].locations(e.Causes[0].SchemaURL); ok {
+			sel = &c.selectors[i]
+			break
+		}
+	}
+	if sel == nil {
 		return e.Causes
 	}
 	at := JoinPointer("", e.InstanceLocation...)
@@ -436,50 +511,75 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 	if m == nil {
 		return e.Causes
 	}
-	in, ok := m["in"].(string)
+	value, ok := m[sel.prop].(string)
 	_, isRef := m["$ref"]
 	switch {
 	case isRef:
-		in = "$ref"
+		value = "$ref"
 	case !ok:
 		return e.Causes
-	case in == "$ref":
-		in = "" // no location
+	case value == "$ref":
+		value = "" // no kind
 	}
 	var own []*jsonschema.ValidationError
 	for _, cause := range e.Causes {
-		locs, known := c.branchLocations(cause.SchemaURL)
+		values, known := sel.locations(cause.SchemaURL)
 		if !known {
 			return e.Causes
 		}
-		if slices.Contains(locs, in) {
+		if slices.Contains(values, value) {
 			own = append(own, cause)
 		}
 	}
 	c.chosen[at] = true
+	if r := sel.refine; r != nil && len(own) > 1 {
+		var refined []*jsonschema.ValidationError
+		known := true
+		value, _ := m[r.prop].(string)
+		for _, cause := range own {
+			values, ok := r.locations(cause.SchemaURL)
+			known = known && ok
+			if slices.Contains(values, value) {
+				refined = append(refined, cause)
+			}
+		}
+		if known {
+			if len(refined) == 0 {
+				c.kindError(at, r, value)
+			}
+			return refined
+		}
+	}
 	if len(own) == 0 {
-		p := JoinPointer(at, "in")
-		msg := "in must be one of " + c.inChoices
-		if strings.EqualFold(in, "cookie") && !strings.Contains(c.inChoices, "cookie") {
-			msg += ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
-		}
-		if _, done := c.out[p]; !done {
-			c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))
-		}
-		if c.missing[p] == nil {
-			c.missing[p] = &missingAt{}
-		}
-		c.missing[p].other = true
+		c.kindError(at, sel, value)
 	}
 	return own
 }
 
-// branchLocations returns the locations of the parameter branch that
-// schemaURL is, or is in: a branch that fails on one keyword only is
-// reported at that keyword (".../oneOf/1/properties/in").
-func (c *leafCollector) branchLocations(schemaURL string) ([]string, bool) {
+// kindError records that the object at `at` names no kind sel knows with
+// value, as the one leaf at its property.
+func (c *leafCollector) kindError(at string, sel *selector, value string) {
+	p := JoinPointer(at, sel.prop)
+	msg := sel.prop + " must be one of " + sel.choices
+	if sel.prop == "in" && strings.EqualFold(value, "cookie") && !strings.Contains(sel.choices, "cookie") {
+		msg += ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
+	}
+	if _, done := c.out[p]; !done {
+		c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))
+		c.certain[p] = true
+	}
+	if c.missing[p] == nil {
+		c.missing[p] = &missingAt{}
+	}
+	c.missing[p].other = true
+}
+
+// locations returns the values of the branch that schemaURL is, or is
+// in: a branch that fails on one keyword only is reported at that keyword
+// (".../oneOf/1/properties/in").
+func (s *selector) locations(schemaURL string) ([]string, bool) {
 	for u := schemaURL; ; {
-		if l, ok := c.branches[u]; ok {
+		if l, ok := s.branches[u]; ok {
 			return l, true
 		}
 		i := strings.LastIndexByte(u, '/')
@@ -488,6 +588,43 @@ func (c *leafCollector) branchLocations(schemaURL string) ([]string, bool) {
 		}
 		u = u[:i]
 	}
+}
+
+// requiredFlag reports whether the leaf error e at p is a property schema
+// with a boolean required (the mistake of writing a parameter's
+// `required: true` in a schema), and the property's name.
+func (c *leafCollector) requiredFlag(p string, e *jsonschema.ValidationError) (string, bool) {
+	if _, ok := e.ErrorKind.(*kind.Type); !ok {
+		return "", false
+	}
+	parent, ok := strings.CutSuffix(p, "/required")
+	if !ok {
+		return "", false
+	}
+	if v, _ := lookup(c.top, p); v != true {
+		return "", false
+	}
+	i := strings.LastIndexByte(parent, '/')
+	if i < 0 || !strings.HasSuffix(parent[:i], "/properties") {
+		return "", false
+	}
+	return UnescapeToken(parent[i+1:]), true
+}
+
+// description returns the description of the meta-schema's subschema at
+// schemaURL, if any.
+func (c *leafCollector) description(schemaURL string) string {
+	frag, ok := strings.CutPrefix(schemaURL, c.metaURL+"#")
+	if !ok {
+		return ""
+	}
+	ptr, err := url.PathUnescape(frag)
+	if err != nil {
+		return ""
+	}
+	v, _ := lookup(c.meta, ptr)
+	d, _ := asMap(v)["description"].(string)
+	return d
 }
 
 // optionalPathParam reports whether the leaf error at p is a path

@@ -28,7 +28,7 @@ func TestParamBranches(t *testing.T) {
 		base + "nonBodyParameter/oneOf/3":     "path",
 	}
 	got := map[string]string{}
-	for k, v := range meta.branches {
+	for k, v := range meta.selectors[0].branches {
 		got[k] = strings.Join(slices.Sorted(slices.Values(v)), " ")
 	}
 	if !maps.Equal(got, want) {

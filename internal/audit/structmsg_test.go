@@ -1,0 +1,78 @@
+package audit
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestStructureMessages: what struct-invalid says of common authoring
+// mistakes, all of it (each case lists every struct-invalid finding, as
+// "pointer: message"). The meta-schemas describe kinds of security scheme
+// as branches of a oneOf, and the check used to report what the first
+// branch wanted of the scheme's type ("value must be 'apiKey'" of an http
+// scheme without `scheme`); it kept only the deepest error on a path, so
+// an unknown field of an operation vanished beside a response missing its
+// description; "'not' failed" said nothing; a property's `required: true`
+// read "got boolean, want array".
+func TestStructureMessages(t *testing.T) {
+	const v30 = "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\n"
+	const v20 = "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\nhost: a.example.com\n"
+	const get = "paths:\n  /a:\n    get:\n      responses:\n        \"200\": {description: ok}\n"
+	cases := []struct {
+		name, text string
+		want       []string
+	}{
+		{"3.0 http scheme without scheme",
+			v30 + "components:\n  securitySchemes:\n    b: {type: http}\n" + get,
+			[]string{"/components/securitySchemes/b: missing property 'scheme'"}},
+		{"3.0 oauth2 flow without tokenUrl",
+			v30 + "components:\n  securitySchemes:\n    o: {type: oauth2, flows: {password: {scopes: {}}}}\n" + get,
+			[]string{"/components/securitySchemes/o/flows/password: missing property 'tokenUrl'"}},
+		{"3.0 unknown scheme type",
+			v30 + "components:\n  securitySchemes:\n    k: {type: apikey, in: header, name: X}\n" + get,
+			[]string{"/components/securitySchemes/k/type: type must be one of apiKey, http, oauth2 or openIdConnect"}},
+		{"3.0 api key in the body",
+			v30 + "components:\n  securitySchemes:\n    k: {type: apiKey, in: body, name: X}\n" + get,
+			[]string{"/components/securitySchemes/k/in: value must be one of 'header', 'query', 'cookie'"}},
+		{"2.0 oauth2 password flow without tokenUrl",
+			v20 + "securityDefinitions:\n  o: {type: oauth2, flow: password, scopes: {}}\n" + get,
+			[]string{"/securityDefinitions/o: missing property 'tokenUrl'"}},
+		{"2.0 unknown oauth2 flow",
+			v20 + "securityDefinitions:\n  o: {type: oauth2, flow: pasword, scopes: {}}\n" + get,
+			[]string{"/securityDefinitions/o/flow: flow must be one of implicit, password, application or accessCode"}},
+		{"2.0 unknown scheme type",
+			v20 + "securityDefinitions:\n  k: {type: apikey, in: header, name: X}\n" + get,
+			[]string{"/securityDefinitions/k/type: type must be one of basic, apiKey or oauth2"}},
+		{"unknown operation field beside a bad response",
+			v30 + "paths:\n  /a:\n    get:\n      respones: {}\n      responses:\n        \"600\": {description: bad}\n        \"200\": {content: {}}\n",
+			[]string{
+				"/paths/~1a/get: additional properties 'respones' not allowed",
+				"/paths/~1a/get/responses: additional properties '600' not allowed",
+				"/paths/~1a/get/responses/200: missing property 'description'",
+			}},
+		{"parameter with schema and content",
+			v30 + "paths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: query, schema: {type: string}, content: {application/json: {schema: {type: string}}}}\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{"/paths/~1a/get/parameters/0: Schema and content are mutually exclusive, at least one is required"}},
+		{"3.0 required: true on a property",
+			v30 + "components:\n  schemas:\n    A:\n      type: object\n      properties:\n        n: {type: string, required: true}\n" + get,
+			[]string{`/components/schemas/A/properties/n/required: required: true is not a schema keyword: list "n" in the required array of the object whose properties hold it`}},
+		{"2.0 required: true on a property",
+			v20 + "definitions:\n  A:\n    type: object\n    properties:\n      n: {type: string, required: true}\n" + get,
+			[]string{`/definitions/A/properties/n/required: required: true is not a schema keyword: list "n" in the required array of the object whose properties hold it`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range findingsOf(auditText(t, tc.text, Options{}), "struct-invalid") {
+				msg, _, _ := strings.Cut(f.Message, " (at ")
+				got = append(got, f.Location.Pointer+": "+msg)
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tc.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("struct-invalid findings:\n got  %q\n want %q", got, want)
+			}
+		})
+	}
+}

@@ -124,6 +124,7 @@ func (c *nodeCheck) run() {
 		}
 		c.add("data-schema-no-type", at, "The schema has no type, so any JSON value is accepted.", patch...)
 	}
+	c.checkKeywords(at)
 	if p, ok := m["pattern"].(string); ok {
 		c.checkPattern(ref(at.File, at.Pointer, "pattern"), p, "pattern")
 	}
@@ -162,6 +163,30 @@ func (c *nodeCheck) run() {
 	if name, ok := c.r.formParamNames[at]; ok {
 		// A Swagger 2.0 form parameter is a property of the form body.
 		c.checkName(name, at, m, false)
+	}
+}
+
+// checkKeywords reports the keys of an OpenAPI 3.1+ schema that JSON
+// Schema ignores (spec.IgnoredKeywords), where they are written, with the
+// rename as a patch when the keyword meant is clear.
+func (c *nodeCheck) checkKeywords(at spec.NodeRef) {
+	for _, ik := range c.r.doc.IgnoredKeywords(c.n.m) {
+		key := ref(at.File, at.Pointer, ik.Key)
+		var patch []report.PatchOp
+		switch {
+		case ik.Key == "nullable" || ik.Key == "x-nullable":
+			if t, ok := c.n.m["type"].(string); ok && asBool(c.n.m[ik.Key]) {
+				patch = []report.PatchOp{
+					{Op: "replace", Path: spec.JoinPointer(at.Pointer, "type"), Value: []any{t, "null"}},
+					{Op: "remove", Path: key.Pointer},
+				}
+			}
+		case ik.Meant != "" && ik.Meant != "properties" && c.n.m[ik.Meant] == nil:
+			patch = []report.PatchOp{{Op: "move", From: key.Pointer, Path: spec.JoinPointer(at.Pointer, ik.Meant)}}
+		}
+		if p := c.add("data-keyword-ignored", key, ik.Why, patch...); p != nil && !ik.Constrains {
+			p.delta = -1
+		}
 	}
 }
 

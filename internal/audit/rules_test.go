@@ -423,6 +423,14 @@ func TestRules(t *testing.T) {
 			set(d, "/components/schemas/Out", j(`{"type":"object","additionalProperties":false,"properties":{"role":{"type":"string","enum":["a"]}}}`))
 			set(d, op+"/responses/200/content/application~1json/schema", j(`{"$ref":"#/components/schemas/Out"}`))
 		}, false, ""},
+		{"misspelt keyword in 3.1", "data-keyword-ignored", func(d map[string]any) {
+			set(d, "/openapi", "3.1.0")
+			set(d, pet+"/properties/nick", j(`{"type":"string","maxlength":10,"pattern":"^[a-z]+$"}`))
+		}, true, pet + "/properties/nick/maxlength"},
+		// 3.0's meta-schema refuses it: struct-invalid says so.
+		{"misspelt keyword in 3.0", "data-keyword-ignored", func(d map[string]any) {
+			set(d, pet+"/properties/nick", j(`{"type":"string","maxlength":10,"pattern":"^[a-z]+$"}`))
+		}, false, ""},
 		{"schema no type", "data-schema-no-type", func(d map[string]any) { set(d, pet+"/properties/any", j(`{}`)) }, true, pet + "/properties/any"},
 		// A value must satisfy every allOf member: a typed sibling or a
 		// typed composing schema types a member that says nothing.

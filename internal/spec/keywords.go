@@ -1,0 +1,182 @@
+package spec
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// IgnoredKeyword is a key of an OpenAPI 3.1/3.2 schema object that no
+// validator reads: JSON Schema 2020-12 ignores keywords it does not know,
+// so a misspelt `maxlength` leaves the string unbounded without a word,
+// and OpenAPI 3.0's `nullable` no longer admits null.
+type IgnoredKeyword struct {
+	Key string
+	// Meant is the keyword the key most likely stands for ("maxLength"
+	// for "maxlength"), or "" when it resembles none.
+	Meant string
+	// Constrains says Meant is a keyword that limits the values a schema
+	// accepts (not an annotation such as description): without it the
+	// schema accepts more than its author wrote.
+	Constrains bool
+	// Why says what the key does not do, for a finding's message.
+	Why string
+}
+
+// jsonSchemaKeywords are the keywords of JSON Schema 2020-12's
+// vocabularies (core, applicator, unevaluated, validation, meta-data,
+// format, content), the OpenAPI base vocabulary's, and the two the
+// 2020-12 meta-schema keeps from earlier drafts (definitions,
+// dependencies), with whether each constrains values.
+var jsonSchemaKeywords = map[string]bool{
+	// core
+	"$id": false, "$schema": false, "$ref": true, "$anchor": false, "$dynamicRef": true,
+	"$dynamicAnchor": false, "$vocabulary": false, "$comment": false, "$defs": false,
+	// applicator
+	"prefixItems": true, "items": true, "contains": true, "additionalProperties": true,
+	"properties": true, "patternProperties": true, "dependentSchemas": true,
+	"propertyNames": true, "if": true, "then": true, "else": true, "allOf": true,
+	"anyOf": true, "oneOf": true, "not": true,
+	// unevaluated
+	"unevaluatedItems": true, "unevaluatedProperties": true,
+	// validation
+	"type": true, "const": true, "enum": true, "multipleOf": true, "maximum": true,
+	"exclusiveMaximum": true, "minimum": true, "exclusiveMinimum": true,
+	"maxLength": true, "minLength": true, "pattern": true, "maxItems": true,
+	"minItems": true, "uniqueItems": true, "maxContains": true, "minContains": true,
+	"maxProperties": true, "minProperties": true, "required": true, "dependentRequired": true,
+	// meta-data, format, content
+	"title": false, "description": false, "default": false, "deprecated": false,
+	"readOnly": true, "writeOnly": true, "examples": false, "format": true,
+	"contentEncoding": false, "contentMediaType": false, "contentSchema": false,
+	// OpenAPI base vocabulary
+	"discriminator": true, "xml": false, "externalDocs": false, "example": false,
+	// kept by the 2020-12 meta-schema from earlier drafts
+	"definitions": false, "dependencies": true,
+}
+
+// renamedKeywords are keywords of earlier drafts, or of OpenAPI 3.0, that
+// 2020-12 spells differently or dropped, and what to write instead.
+var renamedKeywords = map[string]struct {
+	meant, why string
+}{
+	"nullable":         {"type", "nullable is OpenAPI 3.0's; in 3.1 it means nothing and null is refused: add \"null\" to type (type: [string, \"null\"])"},
+	"x-nullable":       {"type", "x-nullable is Swagger 2.0's; in 3.1 it means nothing and null is refused: add \"null\" to type (type: [string, \"null\"])"},
+	"id":               {"$id", "id is draft 4's; 2020-12 names a schema with $id"},
+	"$recursiveRef":    {"$dynamicRef", "$recursiveRef is draft 2019-09's; 2020-12 replaced it with $dynamicRef"},
+	"$recursiveAnchor": {"$dynamicAnchor", "$recursiveAnchor is draft 2019-09's; 2020-12 replaced it with $dynamicAnchor"},
+	"regex":            {"pattern", "regex is not a JSON Schema keyword and is ignored: pattern holds a schema's regular expression"},
+	"regexp":           {"pattern", "regexp is not a JSON Schema keyword and is ignored: pattern holds a schema's regular expression"},
+	"additionalItems":  {"items", "additionalItems is draft 2019-09's; in 2020-12 items (beside prefixItems) says what follows the listed items"},
+}
+
+// IgnoredKeywords returns the keys of the schema m that no validator
+// reads, in key order: none before OpenAPI 3.1 (the 2.0 and 3.0
+// meta-schemas refuse unknown keys, and the structure check reports
+// them), none for a schema that names its own dialect ($schema), and none
+// for extensions (x-).
+func (d *Document) IgnoredKeywords(m map[string]any) []IgnoredKeyword {
+	if d.Family != OpenAPI31 && d.Family != OpenAPI32 {
+		return nil
+	}
+	if dialect, ok := d.Root()["jsonSchemaDialect"].(string); ok && !defaultDialect(dialect) {
+		return nil
+	}
+	return ignoredKeywords(m)
+}
+
+func ignoredKeywords(m map[string]any) []IgnoredKeyword {
+	if s, ok := m["$schema"].(string); ok && !defaultDialect(s) {
+		return nil
+	}
+	var out []IgnoredKeyword
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if _, known := jsonSchemaKeywords[k]; known || (strings.HasPrefix(k, "x-") && k != "x-nullable") {
+			continue
+		}
+		if r, ok := renamedKeywords[k]; ok {
+			out = append(out, IgnoredKeyword{Key: k, Meant: r.meant, Constrains: jsonSchemaKeywords[r.meant], Why: r.why})
+			continue
+		}
+		ik := IgnoredKeyword{Key: k, Meant: closestKeyword(k)}
+		sub, isMap := m[k].(map[string]any)
+		switch {
+		case ik.Meant != "":
+			ik.Constrains = jsonSchemaKeywords[ik.Meant]
+			ik.Why = fmt.Sprintf("%s is not a JSON Schema keyword and is ignored: did you mean %s?", k, ik.Meant)
+		case isMap && looksLikeSchema(sub):
+			// {type: object, name: {type: string}}: properties left out.
+			ik.Meant, ik.Constrains = "properties", true
+			ik.Why = fmt.Sprintf("%s is not a JSON Schema keyword and is ignored: if it is a property, declare it under properties", k)
+		default:
+			ik.Why = fmt.Sprintf("%s is not a JSON Schema keyword and is ignored (name an extension x-%s)", k, k)
+		}
+		out = append(out, ik)
+	}
+	return out
+}
+
+// defaultDialect reports whether a $schema or jsonSchemaDialect URI names
+// the dialect the engines read: JSON Schema 2020-12 or OpenAPI's base
+// dialect over it.
+func defaultDialect(uri string) bool {
+	u := strings.TrimSuffix(strings.TrimSuffix(uri, "#"), "/")
+	return u == "https://json-schema.org/draft/2020-12/schema" ||
+		strings.HasPrefix(u, "https://spec.openapis.org/oas/3.1/dialect") ||
+		strings.HasPrefix(u, "https://spec.openapis.org/oas/3.2/dialect")
+}
+
+// closestKeyword returns the keyword k most likely misspells: the same
+// letters in another case or with separators (max_length, max-length),
+// or, for keys of five letters or more, one at most two edits away; ""
+// when none is.
+func closestKeyword(k string) string {
+	fold := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	}
+	fk := fold(k)
+	best, bestDist := "", 3
+	for _, kw := range slices.Sorted(maps.Keys(jsonSchemaKeywords)) {
+		if fold(kw) == fk {
+			return kw
+		}
+		if len(k) < 5 {
+			continue
+		}
+		if d := editDistance(fk, fold(kw), bestDist); d < bestDist {
+			best, bestDist = kw, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit when it
+// is limit or more.
+func editDistance(a, b string, limit int) int {
+	if len(a)-len(b) >= limit || len(b)-len(a) >= limit {
+		return limit
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
+}

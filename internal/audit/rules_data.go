@@ -181,7 +181,9 @@ func (c *nodeCheck) checkKeywords(at spec.NodeRef) {
 					{Op: "remove", Path: key.Pointer},
 				}
 			}
-		case ik.Meant != "" && ik.Meant != "properties" && c.n.m[ik.Meant] == nil:
+		case ik.Meant != "" && ik.Meant != "properties" && ik.Meant != "items" && !strings.HasPrefix(ik.Meant, "$") && c.n.m[ik.Meant] == nil:
+			// Not $id, $dynamicRef or items: renamed, they would
+			// change what references resolve to or mean.
 			patch = []report.PatchOp{{Op: "move", From: key.Pointer, Path: spec.JoinPointer(at.Pointer, ik.Meant)}}
 		}
 		if p := c.add("data-keyword-ignored", key, ik.Why, patch...); p != nil && !ik.Constrains {

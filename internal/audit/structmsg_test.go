@@ -17,6 +17,7 @@ import (
 // read "got boolean, want array".
 func TestStructureMessages(t *testing.T) {
 	const v30 = "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\n"
+	const v31 = "openapi: 3.1.0\ninfo: {title: t, version: \"1\"}\n"
 	const v20 = "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\nhost: a.example.com\n"
 	const get = "paths:\n  /a:\n    get:\n      responses:\n        \"200\": {description: ok}\n"
 	cases := []struct {
@@ -60,12 +61,43 @@ func TestStructureMessages(t *testing.T) {
 		{"2.0 required: true on a property",
 			v20 + "definitions:\n  A:\n    type: object\n    properties:\n      n: {type: string, required: true}\n" + get,
 			[]string{`/definitions/A/properties/n/required: required: true is not a schema keyword: list "n" in the required array of the object whose properties hold it`}},
+		{"path without its slash",
+			v30 + "paths:\n  a/b:\n    get:\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{`/paths: a path must begin with /: "a/b"`}},
+		{"2.0 path without its slash",
+			v20 + "paths:\n  a/b:\n    get:\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{`/paths: a path must begin with /: "a/b"`}},
+		// 3.1's meta-schema closes objects with unevaluatedProperties,
+		// whose refusals the engine calls "false schema", also for the
+		// known members of an object whose own schema failed.
+		{"3.1 path without its slash",
+			v31 + "paths:\n  a/b:\n    get:\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{`/paths/a~1b: a path must begin with /: "a/b"`}},
+		{"3.1 unknown operation field beside a bad response",
+			v31 + "paths:\n  /a:\n    get:\n      respones: {}\n      responses:\n        \"600\": {description: bad}\n        \"200\": {content: {}}\n",
+			[]string{
+				`/paths/~1a/get/respones: property "respones" is not allowed here`,
+				`/paths/~1a/get/responses/600: property "600" is not allowed here`,
+				"/paths/~1a/get/responses/200: missing property 'description'",
+			}},
+		{"3.1 oauth2 flow without tokenUrl",
+			v31 + "components:\n  securitySchemes:\n    o: {type: oauth2, flows: {password: {scopes: {}}}}\n" + get,
+			[]string{"/components/securitySchemes/o/flows/password: missing property 'tokenUrl'"}},
+		{"3.1 unknown scheme type",
+			v31 + "components:\n  securitySchemes:\n    k: {type: apikey, in: header, name: X}\n" + get,
+			[]string{"/components/securitySchemes/k/type: value must be one of 'apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'"}},
+		{"3.1 parameter with schema and content",
+			v31 + "paths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: query, schema: {type: string}, content: {application/json: {schema: {type: string}}}}\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{`/paths/~1a/get/parameters/0: only one of "schema", "content" may be set`}},
+		{"3.1 required: true on a property",
+			v31 + "paths:\n  /a:\n    get:\n      responses:\n        \"200\":\n          description: ok\n          content: {application/json: {schema: {type: object, properties: {n: {type: string, required: true}}}}}\n",
+			[]string{`/paths/~1a/get/responses/200/content/application~1json/schema/properties/n/required: required: true is not a schema keyword: list "n" in the required array of the object whose properties hold it`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
 			for _, f := range findingsOf(auditText(t, tc.text, Options{}), "struct-invalid") {
-				msg, _, _ := strings.Cut(f.Message, " (at ")
+				msg, _, _ := strings.Cut(f.Message, " (at ") // and the compile finding's ": the schema is not valid..."
 				got = append(got, f.Location.Pointer+": "+msg)
 			}
 			slices.Sort(got)

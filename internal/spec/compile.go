@@ -252,6 +252,11 @@ func (d *Document) SchemaDefects(err error) []SchemaDefect {
 		if len(msgs) == 0 {
 			msgs = append(msgs, leafMessage(leaves[0]))
 		}
+		if v, ok := d.files.value(NodeRef{File: base.File, Pointer: p}); ok {
+			if m, ok := requiredFlagMessage(p, v); ok {
+				msgs = []string{m}
+			}
+		}
 		slices.Sort(msgs)
 		msgs = slices.Compact(msgs)
 		out = append(out, SchemaDefect{At: NodeRef{File: base.File, Pointer: p}, Message: strings.Join(msgs, "; ")})

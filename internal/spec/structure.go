@@ -345,7 +345,7 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 	if !errors.As(err, &ve) {
 		return []structureLeaf{{msg: err.Error()}}
 	}
-	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}}
+	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}, refused: map[string]bool{}}
 	c.collect(ve, nil, false)
 	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
@@ -361,6 +361,9 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 	var out []structureLeaf
 	for i, p := range ptrs {
 		if i+1 < len(ptrs) && strings.HasPrefix(ptrs[i+1], p+"/") && !c.certain[p] {
+			continue
+		}
+		if c.refused[p] && c.refusedForAnother(p, ptrs) {
 			continue
 		}
 		msg := leaves[p]
@@ -405,6 +408,41 @@ type leafCollector struct {
 	// certain marks the locations with an error that no failed
 	// alternative (a branch of a oneOf or anyOf) reported.
 	certain map[string]bool
+	// refused marks the members that unevaluatedProperties: false
+	// refused (3.1+: "false schema").
+	refused map[string]bool
+}
+
+// refusedForAnother reports whether the member at p, which
+// unevaluatedProperties: false refused, was refused for another error:
+// one at or below it (a known member whose own schema failed is left
+// unevaluated), or one at a sibling that names the object's kind (`type`
+// or `in`: no kind's members were evaluated). Only an unknown member is
+// its own error.
+func (c *leafCollector) refusedForAnother(p string, ptrs []string) bool {
+	parent, _ := splitLast(p)
+	for _, q := range ptrs {
+		if q == p || c.refused[q] {
+			continue
+		}
+		if strings.HasPrefix(q, p+"/") {
+			return true
+		}
+		if qp, name := splitLast(q); qp == parent && (name == "type" || name == "in") {
+			return true
+		}
+	}
+	return false
+}
+
+// splitLast splits a JSON pointer into its parent and its last token,
+// unescaped.
+func splitLast(p string) (string, string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", UnescapeToken(p)
+	}
+	return p[:i], UnescapeToken(p[i+1:])
 }
 
 // collect walks e down to its leaves. bodyAt is the location of the
@@ -450,8 +488,26 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 			if bodyAt != nil && *bodyAt == p && isReq && slices.Equal(req.Missing, []string{"schema"}) {
 				msg = "a body parameter needs a schema"
 			}
-			if prop, ok := c.requiredFlag(p, e); ok {
-				msg = fmt.Sprintf("required: true is not a schema keyword: list %q in the required array of the object whose properties hold it", prop)
+			if _, ok := e.ErrorKind.(*kind.FalseSchema); ok {
+				// unevaluatedProperties: false (3.1+) refusing a member.
+				c.refused[p] = true
+				parent, name := splitLast(p)
+				if c.base+parent == "/paths" {
+					msg = fmt.Sprintf("a path must begin with /: %q", name)
+				} else {
+					msg = fmt.Sprintf("property %q is not allowed here", name)
+				}
+			}
+			if names := c.exclusiveMembers(e); names != nil {
+				msg = fmt.Sprintf("only one of %s may be set", quoteList(names))
+			}
+			if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok && c.base+p == "/paths" && len(ap.Properties) > 0 {
+				// The Paths object admits only keys starting with a
+				// slash (and extensions).
+				msg = fmt.Sprintf("a path must begin with /: %s", quoteList(ap.Properties))
+			}
+			if m, ok := c.requiredFlag(p, e); ok {
+				msg = m
 			}
 			if c.optionalPathParam(p, isReq && slices.Equal(req.Missing, []string{"required"})) {
 				// The meta-schema says "missing property 'required'" or
@@ -590,41 +646,92 @@ func (s *selector) locations(schemaURL string) ([]string, bool) {
 	}
 }
 
+// quoteList quotes names for a message: "a/b", "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
 // requiredFlag reports whether the leaf error e at p is a property schema
 // with a boolean required (the mistake of writing a parameter's
-// `required: true` in a schema), and the property's name.
+// `required: true` in a schema), and what to say of it.
 func (c *leafCollector) requiredFlag(p string, e *jsonschema.ValidationError) (string, bool) {
 	if _, ok := e.ErrorKind.(*kind.Type); !ok {
 		return "", false
 	}
+	v, _ := lookup(c.top, p)
+	return requiredFlagMessage(p, v)
+}
+
+// requiredFlagMessage says what is wrong with a `required: true` (v) at
+// p, the required member of a property's schema; false for anything else.
+func requiredFlagMessage(p string, v any) (string, bool) {
 	parent, ok := strings.CutSuffix(p, "/required")
-	if !ok {
-		return "", false
-	}
-	if v, _ := lookup(c.top, p); v != true {
+	if !ok || v != true {
 		return "", false
 	}
 	i := strings.LastIndexByte(parent, '/')
 	if i < 0 || !strings.HasSuffix(parent[:i], "/properties") {
 		return "", false
 	}
-	return UnescapeToken(parent[i+1:]), true
+	return fmt.Sprintf("required: true is not a schema keyword: list %q in the required array of the object whose properties hold it", UnescapeToken(parent[i+1:])), true
 }
 
 // description returns the description of the meta-schema's subschema at
 // schemaURL, if any.
 func (c *leafCollector) description(schemaURL string) string {
+	d, _ := c.metaNode(schemaURL)["description"].(string)
+	return d
+}
+
+// metaNode returns the meta-schema's subschema at schemaURL, nil when
+// schemaURL is not in it.
+func (c *leafCollector) metaNode(schemaURL string) map[string]any {
 	frag, ok := strings.CutPrefix(schemaURL, c.metaURL+"#")
 	if !ok {
-		return ""
+		return nil
 	}
 	ptr, err := url.PathUnescape(frag)
 	if err != nil {
-		return ""
+		return nil
 	}
 	v, _ := lookup(c.meta, ptr)
-	d, _ := asMap(v)["description"].(string)
-	return d
+	return asMap(v)
+}
+
+// exclusiveMembers returns, for a oneOf that more than one branch
+// matched, the members its branches each require when every branch
+// matched only requires one ({required: [schema]}, {required:
+// [content]}): those are members to choose between. Nil otherwise.
+func (c *leafCollector) exclusiveMembers(e *jsonschema.ValidationError) []string {
+	k, ok := e.ErrorKind.(*kind.OneOf)
+	if !ok || len(k.Subschemas) < 2 {
+		return nil
+	}
+	branches, _ := c.metaNode(e.SchemaURL)["oneOf"].([]any)
+	var out []string
+	for _, i := range k.Subschemas {
+		if i < 0 || i >= len(branches) {
+			return nil
+		}
+		b := asMap(branches[i])
+		req, _ := b["required"].([]any)
+		name, isName := func() (string, bool) {
+			if len(req) != 1 {
+				return "", false
+			}
+			s, ok := req[0].(string)
+			return s, ok
+		}()
+		if !isName || len(b) != 1 {
+			return nil
+		}
+		out = append(out, name)
+	}
+	return out
 }
 
 // optionalPathParam reports whether the leaf error at p is a path

@@ -180,3 +180,61 @@ func editDistance(a, b string, limit int) int {
 	}
 	return min(prev[len(b)], limit)
 }
+
+// schemaChildren are the keywords whose value is one schema, and
+// schemaLists those whose value is a list of them (schemaNameMaps, a
+// map of them by name).
+var (
+	schemaChildren = []string{"items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems",
+		"contains", "propertyNames", "if", "then", "else", "not", "contentSchema"}
+	schemaLists = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
+)
+
+// IgnoredKeywordProblems lists, as warnings, the ignored keywords
+// (IgnoredKeywords) of every schema the operations use, each once where
+// it is written: the firewall logs them when it loads the contract, since
+// it enforces the schema without them. The audit reports the same keys as
+// data-keyword-ignored, per direction.
+func (d *Document) IgnoredKeywordProblems() []Problem {
+	if d.Family != OpenAPI31 && d.Family != OpenAPI32 {
+		return nil
+	}
+	var out []Problem
+	seen := map[NodeRef]bool{}
+	var walk func(at NodeRef, v any, depth int)
+	walk = func(at NodeRef, v any, depth int) {
+		m, ok := v.(map[string]any)
+		if !ok || seen[at] || depth > maxRefHops*4 || len(seen) > 1<<20 {
+			return
+		}
+		seen[at] = true
+		for _, ik := range d.IgnoredKeywords(m) {
+			out = append(out, Problem{Code: "keyword-ignored", Loc: d.files.locate(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, ik.Key)}), Message: ik.Why})
+		}
+		if _, isRef := m["$ref"].(string); isRef {
+			if t, tv, ok := d.Deref(at, m); ok {
+				walk(t, tv, depth+1)
+			}
+		}
+		for _, k := range schemaChildren {
+			if c, ok := m[k]; ok {
+				walk(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, k)}, c, depth+1)
+			}
+		}
+		for _, k := range schemaLists {
+			for i, c := range asSlice(m[k]) {
+				walk(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, k, itoa(i))}, c, depth+1)
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(schemaNameMaps)) {
+			named := asMap(m[k])
+			for _, name := range slices.Sorted(maps.Keys(named)) {
+				walk(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, k, name)}, named[name], depth+1)
+			}
+		}
+	}
+	for _, u := range d.SchemaUses() {
+		walk(u.Schema.Ref, u.Schema.Value, 0)
+	}
+	return out
+}

@@ -368,6 +368,11 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	for _, sp := range doc.SchemaProblems() {
 		p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
 	}
+	// Keys JSON Schema ignores (a misspelt maxlength, 3.0's nullable in
+	// 3.1) are enforced as what they are: nothing. Said once, at load.
+	for _, sp := range doc.IgnoredKeywordProblems() {
+		p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message+"; it is not enforced")
+	}
 	p.Built = time.Now()
 	p.Duration = p.Built.Sub(start)
 	return p, nil

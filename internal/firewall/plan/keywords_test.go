@@ -1,0 +1,47 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestIgnoredKeywordsAreProblems: JSON Schema ignores keys it does not
+// know, so the firewall enforces a 3.1 schema without them; it says so
+// once at load, where each key is written (a schema reached through two
+// $refs included, once).
+func TestIgnoredKeywordsAreProblems(t *testing.T) {
+	src := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /items:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string, maxlength: 3}
+                note: {type: string, nullable: true}
+                a: {$ref: '#/components/schemas/Code'}
+                b: {$ref: '#/components/schemas/Code'}
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    Code: {type: string, patern: '^[a-z]+$'}
+`
+	p := loadPlanText(t, src, Config{})
+	all := strings.Join(p.Problems, "\n")
+	for _, want := range []string{
+		"maxlength is not a JSON Schema keyword and is ignored: did you mean maxLength?; it is not enforced",
+		"nullable is OpenAPI 3.0's; in 3.1 it means nothing and null is refused",
+		"patern is not a JSON Schema keyword and is ignored: did you mean pattern?",
+	} {
+		if n := strings.Count(all, want); n != 1 {
+			t.Errorf("%d problems say %q, want 1:\n%s", n, want, all)
+		}
+	}
+	if !strings.Contains(all, ":12:") || !strings.Contains(all, ":19:") {
+		t.Errorf("problems lack the lines the keys are on (12, 19):\n%s", all)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -638,24 +639,41 @@ func (b *builder) checkAllRefs() []Problem {
 // names (properties, responses, ...) a key is a name, not a keyword: the
 // default response and a property called "enum" are walked.
 func walkRefs(v any, ptr string, fn func(ptr, ref string)) {
-	walkRefsIn(v, ptr, false, fn)
+	w := refWalker{base: ptr, fn: fn}
+	w.walk(v, false)
 }
 
-func walkRefsIn(v any, ptr string, names bool, fn func(ptr, ref string)) {
+// refWalker keeps the tokens of the node being walked and builds a
+// pointer only for a $ref: building one per node costs memory quadratic in
+// a path key's length (a path of thousands of templated segments is as
+// long in every pointer below it).
+type refWalker struct {
+	base string
+	toks []string
+	fn   func(ptr, ref string)
+}
+
+func (w *refWalker) walk(v any, names bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		if r, ok := x["$ref"].(string); ok && !names {
-			fn(ptr+"/$ref", r)
+			w.toks = append(w.toks, "$ref")
+			w.fn(JoinPointer(w.base, w.toks...), r)
+			w.toks = w.toks[:len(w.toks)-1]
 		}
 		for k, c := range x {
 			if !names && isValueKeyword(k) {
 				continue
 			}
-			walkRefsIn(c, JoinPointer(ptr, k), !names && nameMaps[k], fn)
+			w.toks = append(w.toks, k)
+			w.walk(c, !names && nameMaps[k])
+			w.toks = w.toks[:len(w.toks)-1]
 		}
 	case []any:
 		for i, c := range x {
-			walkRefsIn(c, JoinPointer(ptr, fmt.Sprint(i)), false, fn)
+			w.toks = append(w.toks, strconv.Itoa(i))
+			w.walk(c, false)
+			w.toks = w.toks[:len(w.toks)-1]
 		}
 	}
 }

@@ -2,8 +2,11 @@ package audit
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 // TestKeywordIgnored: OpenAPI 3.1 schemas are JSON Schema 2020-12, which
@@ -84,5 +87,13 @@ paths:
 	}
 	if !hasFindingAt(res, "struct-invalid", "/properties/s") {
 		t.Error("3.0: no struct-invalid finding for the unknown keyword")
+	}
+}
+
+// TestIgnoreExtensionIsKnown: x-rampart-ignore is read by the audit, so
+// the check for unknown x-rampart keys must not call it unknown.
+func TestIgnoreExtensionIsKnown(t *testing.T) {
+	if !slices.Contains(spec.RampartExtensions, ignoreKey) {
+		t.Errorf("%s is read by the audit but not in spec.RampartExtensions", ignoreKey)
 	}
 }

@@ -24,6 +24,9 @@ func (r *run) checkProblems() { r.reportProblems(r.doc.Problems) }
 // problems exist only once their schema is compiled.
 func (r *run) checkSchemaProblems() { r.reportProblems(r.doc.SchemaProblems()) }
 
+// checkRampartExtensions reports the x-rampart-* keys no engine reads.
+func (r *run) checkRampartExtensions() { r.reportProblems(r.doc.UnknownRampartExtensions()) }
+
 func (r *run) reportProblems(problems []spec.Problem) {
 	byDisplay := map[string]string{}
 	for _, k := range r.doc.FileKeys() {
@@ -38,6 +41,8 @@ func (r *run) reportProblems(problems []spec.Problem) {
 			continue // data-required-undeclared, data-closed-composition, data-value-invalid
 		case pr.Code == "unresolved-ref" || pr.Code == "circular-ref" || pr.Code == "ref-chain-too-long":
 			id = "struct-unresolved-ref"
+		case pr.Code == "rampart-extension-unknown":
+			id = "struct-rampart-extension-unknown"
 		case pr.Error:
 			id = "struct-invalid"
 		}

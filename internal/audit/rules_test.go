@@ -611,6 +611,12 @@ func TestRules(t *testing.T) {
 		{"deepObject property named like a parameter", "struct-exploded-name-collision", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Version","in":"query","schema":{"type":"string","maxLength":10}},{"name":"filter","in":"query","style":"deepObject","schema":{"type":"object","properties":{"Version":{"type":"string","maxLength":10}}}}]`))
 		}, false, ""},
+		{"misspelt rampart extension", "struct-rampart-extension-unknown", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mod", "monitor")
+		}, true, "/paths/~1pets~1{petId}/get/x-rampart-mod"},
+		{"rampart extension spelt right", "struct-rampart-extension-unknown", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mode", "monitor")
+		}, false, ""},
 		{"duplicate operationId", "struct-duplicate-operation-id", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get", j(`{"operationId":"putPet","responses":{"200":{"description":"ok"}}}`))
 		}, true, "/operationId"},

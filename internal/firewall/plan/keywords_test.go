@@ -45,3 +45,21 @@ components:
 		t.Errorf("problems lack the lines the keys are on (12, 19):\n%s", all)
 	}
 }
+
+// TestUnknownExtensionsAreProblems: a misspelt x-rampart key applies
+// nothing; the firewall says so at load, naming the extension meant.
+func TestUnknownExtensionsAreProblems(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      x-rampart-mod: monitor
+      responses: {'200': {description: ok}}
+`
+	p := loadPlanText(t, src, Config{})
+	want := ":6:7: x-rampart-mod is not an extension rampart reads, so it applies nothing: did you mean x-rampart-mode?"
+	if all := strings.Join(p.Problems, "\n"); !strings.Contains(all, want) {
+		t.Errorf("problems lack %q:\n%s", want, all)
+	}
+}

@@ -373,6 +373,9 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 	for _, sp := range doc.IgnoredKeywordProblems() {
 		p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message+"; it is not enforced")
 	}
+	for _, sp := range doc.UnknownRampartExtensions() {
+		p.Problems = append(p.Problems, sp.Loc.String()+": "+sp.Message)
+	}
 	p.Built = time.Now()
 	p.Duration = p.Built.Sub(start)
 	return p, nil

@@ -85,8 +85,17 @@ paths:
 	if got := findingsOf(res, "data-keyword-ignored"); len(got) != 0 {
 		t.Errorf("3.0: data-keyword-ignored %+v, want none", got)
 	}
-	if !hasFindingAt(res, "struct-invalid", "/properties/s") {
-		t.Error("3.0: no struct-invalid finding for the unknown keyword")
+	found := false
+	for _, f := range findingsOf(res, "struct-invalid") {
+		if strings.HasSuffix(f.Location.Pointer, "/properties/s/maxlength") {
+			found = true
+			if !strings.HasPrefix(f.Message, `property "maxlength" is not allowed here: did you mean maxLength?`) {
+				t.Errorf("3.0: message %q, want the keyword meant", f.Message)
+			}
+		}
+	}
+	if !found {
+		t.Error("3.0: no struct-invalid finding at the unknown keyword")
 	}
 }
 

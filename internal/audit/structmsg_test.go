@@ -48,8 +48,8 @@ func TestStructureMessages(t *testing.T) {
 		{"unknown operation field beside a bad response",
 			v30 + "paths:\n  /a:\n    get:\n      respones: {}\n      responses:\n        \"600\": {description: bad}\n        \"200\": {content: {}}\n",
 			[]string{
-				"/paths/~1a/get: additional properties 'respones' not allowed",
-				"/paths/~1a/get/responses: additional properties '600' not allowed",
+				`/paths/~1a/get/respones: property "respones" is not allowed here: did you mean responses?`,
+				`/paths/~1a/get/responses/600: "600" is not a response code: write 100-599, a range 1XX-5XX, or default`,
 				"/paths/~1a/get/responses/200: missing property 'description'",
 			}},
 		{"parameter with schema and content",
@@ -63,10 +63,10 @@ func TestStructureMessages(t *testing.T) {
 			[]string{`/definitions/A/properties/n/required: required: true is not a schema keyword: list "n" in the required array of the object whose properties hold it`}},
 		{"path without its slash",
 			v30 + "paths:\n  a/b:\n    get:\n      responses:\n        \"200\": {description: ok}\n",
-			[]string{`/paths: a path must begin with /: "a/b"`}},
+			[]string{`/paths/a~1b: a path must begin with /: "a/b"`}},
 		{"2.0 path without its slash",
 			v20 + "paths:\n  a/b:\n    get:\n      responses:\n        \"200\": {description: ok}\n",
-			[]string{`/paths: a path must begin with /: "a/b"`}},
+			[]string{`/paths/a~1b: a path must begin with /: "a/b"`}},
 		// 3.1's meta-schema closes objects with unevaluatedProperties,
 		// whose refusals the engine calls "false schema", also for the
 		// known members of an object whose own schema failed.
@@ -76,8 +76,8 @@ func TestStructureMessages(t *testing.T) {
 		{"3.1 unknown operation field beside a bad response",
 			v31 + "paths:\n  /a:\n    get:\n      respones: {}\n      responses:\n        \"600\": {description: bad}\n        \"200\": {content: {}}\n",
 			[]string{
-				`/paths/~1a/get/respones: property "respones" is not allowed here`,
-				`/paths/~1a/get/responses/600: property "600" is not allowed here`,
+				`/paths/~1a/get/respones: property "respones" is not allowed here: did you mean responses?`,
+				`/paths/~1a/get/responses/600: "600" is not a response code: write 100-599, a range 1XX-5XX, or default`,
 				"/paths/~1a/get/responses/200: missing property 'description'",
 			}},
 		{"3.1 oauth2 flow without tokenUrl",

@@ -236,13 +236,40 @@ func flowFrom(fm map[string]any, at NodeRef) *OAuthFlow {
 	for k, v := range asMap(fm["scopes"]) {
 		f.Scopes[k] = scalarString(v)
 	}
+	for _, v := range asSlice(fm["scopes"]) {
+		// scopes: [read, write], the descriptions left out: the
+		// structure check reports the list; the names are the scopes.
+		if name, ok := v.(string); ok {
+			f.Scopes[name] = ""
+		}
+	}
 	return f
 }
 
 func (b *builder) requirements(v any, at NodeRef) []SecurityRequirement {
 	out := []SecurityRequirement{}
-	for i, r := range asSlice(v) {
+	items := asSlice(v)
+	if m, ok := v.(map[string]any); ok && len(m) > 0 {
+		// `security: {bearer: []}`, the list left out: read as the one
+		// requirement it was meant to be, not as `security: []` (anyone).
+		// The structure check reports it.
+		req := SecurityRequirement{Ref: at}
+		for _, name := range sortedKeys(m) {
+			sr := SchemeRequirement{Name: name}
+			for _, sc := range asSlice(m[name]) {
+				sr.Scopes = append(sr.Scopes, scalarString(sc))
+			}
+			req.Schemes = append(req.Schemes, sr)
+		}
+		return append(out, req)
+	}
+	for i, r := range items {
 		m := asMap(r)
+		if name, ok := r.(string); ok && name != "" {
+			// `- bearer`, the scope list left out: read as the scheme it
+			// names, not as `{}` (anyone). The structure check reports it.
+			m = map[string]any{name: []any{}}
+		}
 		req := SecurityRequirement{Ref: NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, fmt.Sprint(i))}}
 		for _, name := range sortedKeys(m) {
 			sr := SchemeRequirement{Name: name}

@@ -219,7 +219,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 // have is kept without a line, saying which line of which files.
 func placeLibopenapi(ps, own []Problem, root string, rootLines int, multiFile bool) []Problem {
 	if !multiFile {
-		return ps
+		return sameLineDropped(ps, own, root)
 	}
 	inRoot, elsewhere := map[int]bool{}, map[int]bool{}
 	for _, p := range own {
@@ -241,6 +241,29 @@ func placeLibopenapi(ps, own []Problem, root string, rootLines int, multiFile bo
 		case line > rootLines:
 			p.Loc.Line = 0
 			p.Message += fmt.Sprintf(" (line %d of a file the definition references)", line)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// sameLineDropped drops, from libopenapi's problems with a single-file
+// definition, those on a line where our own checks found an error, or on
+// the line below one (libopenapi names a member's value, the structure
+// check its key): the same error said less precisely ("array build
+// failed, input is not an array" beside "security is a list of
+// requirements").
+func sameLineDropped(ps, own []Problem, root string) []Problem {
+	lines := map[int]bool{}
+	for _, p := range own {
+		if p.Error && p.Loc.Line > 0 && p.Loc.File == root {
+			lines[p.Loc.Line] = true
+		}
+	}
+	out := make([]Problem, 0, len(ps))
+	for _, p := range ps {
+		if l := p.Loc.Line; l > 0 && (lines[l] || lines[l-1]) {
+			continue
 		}
 		out = append(out, p)
 	}
@@ -691,7 +714,8 @@ func duplicatesRefWalk(low string) bool {
 		has("unable to fetch remote document") ||
 		has("remote file '", "returned status code") ||
 		has("remote url '", "unable to fetch") ||
-		has("failed to fetch after", "attempts")
+		has("failed to fetch after", "attempts") ||
+		has("cannot find reference")
 }
 
 func flattenErrors(err error) []error {

@@ -31,6 +31,7 @@ type metaEntry struct {
 	once   sync.Once
 	schema *jsonschema.Schema
 	err    error
+	family Family
 	// selectors tell apart the kinds of parameter (by `in`) and of
 	// security scheme (by `type`) in the meta-schema's oneOfs.
 	selectors []selector
@@ -90,7 +91,7 @@ func metaSchema(f Family) (*metaEntry, error) {
 				{prop: "type", branches: selectorBranches(url, doc, "type", true), choices: "apiKey, http, oauth2 or openIdConnect"},
 			}
 		}
-		entry.url, entry.doc, entry.compiler = url, doc, c
+		entry.url, entry.doc, entry.compiler, entry.family = url, doc, c, f
 		entry.anchors = dynamicAnchors(doc)
 		entry.parts = map[string]*jsonschema.Schema{}
 	})
@@ -345,7 +346,7 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 	if !errors.As(err, &ve) {
 		return []structureLeaf{{msg: err.Error()}}
 	}
-	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}, refused: map[string]bool{}}
+	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, family: meta.family, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}, refused: map[string]bool{}}
 	c.collect(ve, nil, false)
 	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
@@ -398,6 +399,7 @@ type leafCollector struct {
 	// in the file.
 	base      string
 	selectors []selector // none but for Swagger 2.0 and OpenAPI 3.0
+	family    Family
 	// meta is the meta-schema's text decoded, named metaURL in errors.
 	meta    any
 	metaURL string
@@ -449,8 +451,37 @@ func splitLast(p string) (string, string) {
 // Swagger 2.0 body parameter whose branch e is in, if any; alt says e is
 // in a branch of a oneOf or anyOf that no branch satisfied.
 func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, alt bool) {
+	if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok && !alt && len(e.Causes) == 0 && len(ap.Properties) > 0 {
+		// One leaf per member the object may not have, at the member, as
+		// 3.1's unevaluatedProperties gives: the line is the member's. (In
+		// a failed alternative the member may be allowed by the branch
+		// meant: that is said at the object, as the engine says it.)
+		parent := JoinPointer("", e.InstanceLocation...)
+		for _, name := range ap.Properties {
+			p := JoinPointer(parent, name)
+			if !alt {
+				c.certain[p] = true
+			}
+			if c.missing[p] == nil {
+				c.missing[p] = &missingAt{}
+			}
+			c.missing[p].other = true
+			if _, done := c.out[p]; !done {
+				c.out[p] = fmt.Sprintf("%s (at %s)", c.unknownMember(parent, name, e.SchemaURL), c.display(p))
+			}
+		}
+		return
+	}
 	if len(e.Causes) == 0 {
 		p := JoinPointer("", e.InstanceLocation...)
+		var badName *kind.Pattern
+		if pk, ok := e.ErrorKind.(*kind.Pattern); ok && strings.Contains(e.SchemaURL, "/propertyNames") {
+			// A name propertyNames refuses: the engine places the error
+			// above the object; the name's own line is more use.
+			if at, found := findKey(c.top, p, pk.Got, 4); found {
+				p, badName = at, pk
+			}
+		}
 		if !alt {
 			c.certain[p] = true
 		}
@@ -485,6 +516,12 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 					msg = d
 				}
 			}
+			if badName != nil {
+				msg = fmt.Sprintf("the name %q does not match %s", badName.Got, badName.Want)
+				if badName.Want == "^[a-zA-Z0-9._-]+$" || badName.Want == "^[a-zA-Z0-9\\.\\-_]+$" {
+					msg = fmt.Sprintf("the name %q may hold only letters, digits, '.', '-' and '_'", badName.Got)
+				}
+			}
 			if bodyAt != nil && *bodyAt == p && isReq && slices.Equal(req.Missing, []string{"schema"}) {
 				msg = "a body parameter needs a schema"
 			}
@@ -492,22 +529,20 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 				// unevaluatedProperties: false (3.1+) refusing a member.
 				c.refused[p] = true
 				parent, name := splitLast(p)
-				if c.base+parent == "/paths" {
-					msg = fmt.Sprintf("a path must begin with /: %q", name)
-				} else {
-					msg = fmt.Sprintf("property %q is not allowed here", name)
-				}
+				msg = c.unknownMember(parent, name, e.SchemaURL)
 			}
 			if names := c.exclusiveMembers(e); names != nil {
 				msg = fmt.Sprintf("only one of %s may be set", quoteList(names))
 			}
-			if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok && c.base+p == "/paths" && len(ap.Properties) > 0 {
-				// The Paths object admits only keys starting with a
-				// slash (and extensions).
-				msg = fmt.Sprintf("a path must begin with /: %s", quoteList(ap.Properties))
-			}
 			if m, ok := c.requiredFlag(p, e); ok {
 				msg = m
+			}
+			if _, ok := e.ErrorKind.(*kind.Type); ok {
+				if v, found := lookup(c.top, p); found {
+					if h := c.shapeHint(p, v); h != "" {
+						msg += ": " + h
+					}
+				}
 			}
 			if c.optionalPathParam(p, isReq && slices.Equal(req.Missing, []string{"required"})) {
 				// The meta-schema says "missing property 'required'" or
@@ -559,7 +594,7 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 		}
 	}
 	if sel == nil {
-		return e.Causes
+		return c.referenceOrNot(e)
 	}
 	at := JoinPointer("", e.InstanceLocation...)
 	v, _ := lookup(c.top, at)
@@ -628,6 +663,68 @@ func (c *leafCollector) kindError(at string, sel *selector, value string) {
 		c.missing[p] = &missingAt{}
 	}
 	c.missing[p].other = true
+}
+
+// referenceOrNot returns the causes of e, a oneOf no branch of which
+// matched, that concern the object: when one branch is a reference (it
+// requires $ref), only it for an object with $ref, and the others for an
+// object without. That an object which is no reference is not one ("missing
+// property '$ref'", "additional properties 'description' not allowed")
+// says nothing about it.
+func (c *leafCollector) referenceOrNot(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	branches, _ := c.metaNode(e.SchemaURL)["oneOf"].([]any)
+	if len(branches) < 2 {
+		return e.Causes
+	}
+	v, _ := lookup(c.top, JoinPointer("", e.InstanceLocation...))
+	m, ok := v.(map[string]any)
+	if !ok {
+		return e.Causes
+	}
+	_, isRef := m["$ref"]
+	var refs, others []*jsonschema.ValidationError
+	for _, cause := range e.Causes {
+		rest, ok := strings.CutPrefix(cause.SchemaURL, e.SchemaURL+"/oneOf/")
+		if !ok {
+			return e.Causes
+		}
+		idx, _, _ := strings.Cut(rest, "/")
+		i, err := strconv.Atoi(idx)
+		if err != nil || i >= len(branches) {
+			return e.Causes
+		}
+		if c.isReference(branches[i], 0) {
+			refs = append(refs, cause)
+		} else {
+			others = append(others, cause)
+		}
+	}
+	switch {
+	case len(refs) == 0 || len(others) == 0:
+		return e.Causes
+	case isRef:
+		return refs
+	}
+	return others
+}
+
+// isReference reports whether the meta-schema's subschema s describes a
+// reference object: it requires $ref (following the meta-schema's own
+// $refs).
+func (c *leafCollector) isReference(s any, depth int) bool {
+	m := asMap(s)
+	if m == nil || depth > 8 {
+		return false
+	}
+	if r, ok := m["$ref"].(string); ok {
+		if ptr, ok := strings.CutPrefix(r, "#"); ok {
+			t, _ := lookup(c.meta, ptr)
+			return c.isReference(t, depth+1)
+		}
+		return false
+	}
+	req, _ := m["required"].([]any)
+	return slices.Contains(req, any("$ref"))
 }
 
 // locations returns the values of the branch that schemaURL is, or is
@@ -752,6 +849,29 @@ func (c *leafCollector) optionalPathParam(p string, missingRequired bool) bool {
 		return false
 	}
 	return missingRequired || m["required"] != true
+}
+
+// findKey returns the pointer of a member called name in the tree below
+// the node at p (p included), at most depth levels down, the first in
+// key order; false when there is none.
+func findKey(top any, p, name string, depth int) (string, bool) {
+	v, _ := lookup(top, p)
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	if _, ok := m[name]; ok {
+		return JoinPointer(p, name), true
+	}
+	if depth == 0 {
+		return "", false
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if at, ok := findKey(top, JoinPointer(p, k), name, depth-1); ok {
+			return at, true
+		}
+	}
+	return "", false
 }
 
 // display names the location p (relative to c.top) in messages.

@@ -1,0 +1,225 @@
+package spec
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// What the structure check says of a member an object may not have: the
+// meta-schemas only say "additional properties 'x' not allowed" (or, in
+// 3.1, "false schema"), which leaves the author to work out why. Most such
+// members are a construct of another OpenAPI version, a misspelt field,
+// or a key of the wrong case.
+
+// httpMethods are the path item's operation keys (3.2 adds query).
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true,
+	"options": true, "head": true, "patch": true, "trace": true, "query": true}
+
+// versionHint says, of a member name that belongs to another version of
+// OpenAPI, where that version has it; "" when it does not. parentKey is
+// the key of the object the member is in ("info", "license", ...) and
+// param says that object is a parameter.
+func versionHint(f Family, name, parentKey string, param bool) string {
+	v2 := map[string]string{
+		"requestBody": "requestBody is OpenAPI 3's: Swagger 2.0 takes the body as a parameter with in: body",
+		"content":     "content is OpenAPI 3's: a Swagger 2.0 response has a schema, and the operation lists what it produces",
+		"components":  "components is OpenAPI 3's: Swagger 2.0 has definitions, parameters, responses and securityDefinitions at the top level",
+		"servers":     "servers is OpenAPI 3's: Swagger 2.0 has host, basePath and schemes",
+		"callbacks":   "callbacks are OpenAPI 3's",
+		"links":       "links are OpenAPI 3's",
+		"nullable":    "nullable is OpenAPI 3.0's: Swagger 2.0 has the x-nullable extension",
+		"oneOf":       "Swagger 2.0 schemas compose with allOf only: oneOf is OpenAPI 3's",
+		"anyOf":       "Swagger 2.0 schemas compose with allOf only: anyOf is OpenAPI 3's",
+		"not":         "not is OpenAPI 3's",
+		"webhooks":    "webhooks are OpenAPI 3.1's",
+	}
+	v3 := map[string]string{
+		"produces":            "produces is Swagger 2.0's: in OpenAPI 3 the media types are the keys of content",
+		"consumes":            "consumes is Swagger 2.0's: in OpenAPI 3 the media types are the keys of requestBody's content",
+		"definitions":         "definitions is Swagger 2.0's: OpenAPI 3 has components/schemas",
+		"securityDefinitions": "securityDefinitions is Swagger 2.0's: OpenAPI 3 has components/securitySchemes",
+		"host":                "host is Swagger 2.0's: OpenAPI 3 has servers (url: https://api.example.com/v1)",
+		"basePath":            "basePath is Swagger 2.0's: OpenAPI 3 has servers (url: https://api.example.com/v1)",
+		"schemes":             "schemes is Swagger 2.0's: OpenAPI 3 has servers (url: https://api.example.com/v1)",
+		"collectionFormat":    "collectionFormat is Swagger 2.0's: OpenAPI 3 has style and explode",
+		"x-nullable":          "",
+	}
+	v31 := map[string]string{
+		"webhooks":              "webhooks are OpenAPI 3.1's",
+		"pathItems":             "components/pathItems is OpenAPI 3.1's",
+		"jsonSchemaDialect":     "jsonSchemaDialect is OpenAPI 3.1's",
+		"const":                 "const is OpenAPI 3.1's: in 3.0 write enum: [value]",
+		"$schema":               "$schema is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"$id":                   "$id is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"$defs":                 "$defs is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"prefixItems":           "prefixItems is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"unevaluatedProperties": "unevaluatedProperties is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"if":                    "if/then/else is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"dependentRequired":     "dependentRequired is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"contentMediaType":      "contentMediaType is OpenAPI 3.1's (JSON Schema 2020-12)",
+		"contentEncoding":       "contentEncoding is OpenAPI 3.1's (JSON Schema 2020-12)",
+	}
+	switch f {
+	case Swagger20:
+		return v2[name]
+	case OpenAPI30:
+		switch {
+		case parentKey == "info" && name == "summary":
+			return "info.summary is OpenAPI 3.1's"
+		case parentKey == "license" && name == "identifier":
+			return "license.identifier is OpenAPI 3.1's"
+		case name == "examples" && !param:
+			return "a 3.0 schema has example; examples (a list) is OpenAPI 3.1's"
+		}
+		if h, ok := v3[name]; ok {
+			return h
+		}
+		return v31[name]
+	}
+	return v3[name]
+}
+
+// componentKinds are the maps of the components object.
+var componentKinds = map[string]bool{"schemas": true, "responses": true, "parameters": true, "examples": true,
+	"requestBodies": true, "headers": true, "securitySchemes": true, "links": true, "callbacks": true, "pathItems": true}
+
+// parameterKeys are a Swagger 2.0 parameter's type keywords, which an
+// OpenAPI 3 parameter keeps in its schema.
+var parameterKeys = map[string]bool{"type": true, "format": true, "items": true, "enum": true, "default": true,
+	"maximum": true, "minimum": true, "exclusiveMaximum": true, "exclusiveMinimum": true, "maxLength": true,
+	"minLength": true, "pattern": true, "maxItems": true, "minItems": true, "uniqueItems": true, "multipleOf": true}
+
+// unknownMember says that the object at parent (relative to c.top) may
+// not have the member name, and why when it can tell. schemaURL is the
+// meta-schema's subschema that refused it, whose properties are the
+// members allowed ("" when unknown).
+func (c *leafCollector) unknownMember(parent, name, schemaURL string) string {
+	full := c.base + parent
+	toks := SplitPointer(full)
+	parentKey := ""
+	if len(toks) > 0 {
+		parentKey = toks[len(toks)-1]
+	}
+	pv, _ := lookup(c.top, parent)
+	pm := asMap(pv)
+	_, named := pm["name"].(string)
+	_, located := pm["in"].(string)
+	param := named && located
+	switch {
+	case full == "/paths":
+		return fmt.Sprintf("a path must begin with /: %q", name)
+	case len(toks) == 2 && toks[0] == "paths" && httpMethods[strings.ToLower(name)]:
+		return fmt.Sprintf("property %q is not allowed here: operations are keyed by the method in lower case (%s)", name, strings.ToLower(name))
+	case parentKey == "responses" && len(toks) >= 2 && httpMethods[toks[len(toks)-2]]:
+		if strings.EqualFold(name, "default") {
+			return fmt.Sprintf("%q is not a response code: write default in lower case", name)
+		}
+		if c.family == Swagger20 {
+			return fmt.Sprintf("%q is not a response code: write three digits (200) or default", name)
+		}
+		return fmt.Sprintf("%q is not a response code: write 100-599, a range 1XX-5XX, or default", name)
+	case name == "schema" && c.family != Swagger20 && len(toks) >= 2 && toks[len(toks)-2] == "responses":
+		return fmt.Sprintf("property %q is not allowed here: in OpenAPI 3 a response's schema goes under its media type (content: {application/json: {schema: ...}})", name)
+	case len(toks) >= 3 && toks[len(toks)-3] == "callbacks" && httpMethods[parentKey]:
+		return fmt.Sprintf("property %q is not allowed here: a callback maps a runtime expression ('{$request.body#/callbackUrl}') to a path item, so the operation goes one level deeper", name)
+	case full == "" && c.family != Swagger20 && componentKinds[name]:
+		return fmt.Sprintf("property %q is not allowed here: %s belongs under components", name, name)
+	case param && c.family == Swagger20 && pm["in"] == "body" && parameterKeys[name]:
+		return fmt.Sprintf("property %q is not allowed here: a body parameter's type and constraints go in its schema (schema: {type: object, ...})", name)
+	case param && c.family != Swagger20 && parameterKeys[name]:
+		return fmt.Sprintf("property %q is not allowed here: an OpenAPI 3 parameter keeps its type and constraints in its schema (schema: {type: string, ...})", name)
+	case len(toks) >= 2 && toks[len(toks)-2] == "headers" && c.family != Swagger20 && parameterKeys[name]:
+		return fmt.Sprintf("property %q is not allowed here: an OpenAPI 3 header keeps its type and constraints in its schema (schema: {type: string, ...})", name)
+	}
+	msg := fmt.Sprintf("property %q is not allowed here", name)
+	if h := versionHint(c.family, name, parentKey, param); h != "" {
+		return msg + ": " + h
+	}
+	if m := c.closestMember(name, schemaURL); m != "" {
+		return msg + ": did you mean " + m + "?"
+	}
+	return msg
+}
+
+// closestMember returns the member of the meta-schema's subschema at
+// schemaURL (or the one holding it, for an additionalProperties or
+// unevaluatedProperties keyword) that name most likely misspells: the same
+// letters in another case, or one or two edits away for names of five
+// letters or more; "" when none is.
+func (c *leafCollector) closestMember(name, schemaURL string) string {
+	for _, kw := range []string{"/additionalProperties", "/unevaluatedProperties"} {
+		schemaURL = strings.TrimSuffix(schemaURL, kw)
+	}
+	props := asMap(c.metaNode(schemaURL)["properties"])
+	best, bestDist := "", 3
+	for _, p := range slices.Sorted(maps.Keys(props)) {
+		if strings.EqualFold(p, name) {
+			return p
+		}
+		if len(name) < 5 {
+			continue
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(p), bestDist); d < bestDist {
+			best, bestDist = p, d
+		}
+	}
+	return best
+}
+
+// shapeHint says how to write a member whose value has the wrong shape
+// (a string or list where an object belongs, or the other way), for the
+// mistakes authors make most; "" for others. p is the member's pointer
+// relative to c.top and v its value.
+func (c *leafCollector) shapeHint(p string, v any) string {
+	toks := SplitPointer(c.base + p)
+	n := len(toks)
+	last := func(i int) string {
+		if n-i < 0 {
+			return ""
+		}
+		return toks[n-i]
+	}
+	s, isString := v.(string)
+	_, isMap := v.(map[string]any)
+	list, isList := v.([]any)
+	switch {
+	case n == 2 && toks[0] == "info" && toks[1] == "license" && isString:
+		return fmt.Sprintf("license is an object: license: {name: %s}", s)
+	case n == 2 && toks[0] == "info" && toks[1] == "contact" && isString:
+		return fmt.Sprintf("contact is an object: contact: {name: ..., email: %s}", s)
+	case n == 1 && toks[0] == "tags" && !isList:
+		return "tags is a list of objects: tags: [{name: pets}]"
+	case n > 1 && last(1) == "tags" && isString:
+		return fmt.Sprintf("an operation's tags are a list of names: tags: [%s]", s)
+	case n == 2 && toks[0] == "tags" && isString:
+		return fmt.Sprintf("a tag is an object: - name: %s", s)
+	case last(1) == "security" && isMap:
+		return "security is a list of requirements, each mapping scheme names to scopes: security: [{" + firstKey(v) + ": []}]"
+	case last(2) == "security" && isString:
+		return fmt.Sprintf("a security requirement maps scheme names to scope lists: - %s: []", s)
+	case last(1) == "scopes" && isList:
+		names := make([]string, 0, len(list))
+		for _, x := range list {
+			names = append(names, fmt.Sprint(x))
+		}
+		return "scopes maps each scope to its description: scopes: {" + strings.Join(names, ": ..., ") + ": ...}"
+	case n == 1 && toks[0] == "servers" && isMap:
+		return "servers is a list: servers: [{url: https://api.example.com}]"
+	case last(1) == "type" && isList && c.family == OpenAPI30:
+		return "a list of types is OpenAPI 3.1's: in 3.0 write one type, and nullable: true to admit null"
+	case n == 1 && (toks[0] == "openapi" || toks[0] == "swagger") && !isString:
+		return "the version is a string: quote it (openapi: \"3.1.0\")"
+	}
+	return ""
+}
+
+// firstKey returns the first key of a map in sorted order, "..." for none.
+func firstKey(v any) string {
+	m := asMap(v)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		return k
+	}
+	return "..."
+}

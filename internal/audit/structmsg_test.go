@@ -108,3 +108,33 @@ func TestStructureMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedSecurityReadAsMeant: a security requirement written as the
+// scheme's name (`- bearer`) or without its list (`security: {bearer:
+// []}`) was modelled as `{}` or as `security: []`: anonymous access, and
+// the audit said the operation allowed it. Scopes written as a list were
+// modelled as none, and the audit said the scopes used were undefined.
+// The structure check reports each; the model reads what was meant.
+func TestMalformedSecurityReadAsMeant(t *testing.T) {
+	const schemes = "components:\n  securitySchemes:\n    bearer: {type: http, scheme: bearer, bearerFormat: JWT}\n    oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://a.example.com/token', scopes: [read, write]}}}\n"
+	cases := []struct {
+		name, security string
+	}{
+		{"a scheme's name", "paths:\n  /a:\n    get:\n      security:\n        - bearer\n      responses:\n        \"200\": {description: ok}\n"},
+		{"a requirement without its list", "security:\n  bearer: []\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": {description: ok}\n"},
+		{"scopes as a list", "paths:\n  /a:\n    get:\n      security:\n        - oauth: [read]\n      responses:\n        \"200\": {description: ok}\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := auditText(t, "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\n"+schemes+tc.security, Options{})
+			if res.Valid {
+				t.Error("valid: true for a malformed definition")
+			}
+			for _, rule := range []string{"sec-op-no-security", "sec-no-security", "sec-scope-undefined", "sec-undefined-scheme"} {
+				if got := findingsOf(res, rule); len(got) > 0 {
+					t.Errorf("%s: %s", rule, got[0].Message)
+				}
+			}
+		})
+	}
+}

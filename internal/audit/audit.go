@@ -114,6 +114,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkOperations,
 		r.checkSchemas,
 		r.checkSchemaProblems,
+		r.checkExamples,
 		r.checkRampartExtensions,
 		r.checkValidationCost,
 		r.checkProfile,

@@ -259,7 +259,7 @@ func buildRegistry() map[string]*Rule {
 			Fix:         "Set a pattern, a format (uuid, ...) or an enum."},
 		{ID: "data-value-invalid", Family: famData, Category: catData, Severity: low, OWASP: "API8:2023", CWE: "CWE-20",
 			Title:       "enum, const, default or example violates its schema",
-			Description: "A value written in the schema itself does not satisfy the schema: either the value or the constraint is wrong, and generated clients, mocks or the firewall will disagree.",
+			Description: "A value written in the schema itself, or an example a media type, parameter or response header gives beside its schema, does not satisfy the schema: either the value or the constraint is wrong, and generated clients, mocks or the firewall will disagree. Examples beside a schema are checked against the whole schema as rampart protect enforces it, in the direction they travel (a request example with a readOnly property, or with a property an object that is closed by the strict-objects policy does not declare, is one the firewall refuses); only JSON media types are checked.",
 			Fix:         "Correct the value or the constraint."},
 		{ID: "data-media-wildcard", Family: famData, Category: catData, OWASP: "API8:2023", CWE: "CWE-436",
 			Title:       "Wildcard media type",

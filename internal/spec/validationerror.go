@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // ValidationSummary says in one line why a value failed a compiled
@@ -22,6 +24,7 @@ func ValidationSummary(err error, limit int) string {
 	seen := map[string]bool{}
 	for _, e := range ValidationLeaves(ve) {
 		msg := strings.ReplaceAll(e.Error(), "\n", " ")
+		msg = plainerLeaf(e, msg)
 		if !seen[msg] {
 			seen[msg] = true
 			leaves = append(leaves, msg)
@@ -35,6 +38,32 @@ func ValidationSummary(err error, limit int) string {
 		s += fmt.Sprintf(" (and %d more)", len(leaves)-limit)
 	}
 	return s
+}
+
+// plainerLeaf rewrites the engine's jargon in one leaf's message: a
+// property unevaluatedProperties: false refuses is "false schema" to the
+// engine, and a value that several oneOf branches accept "'oneOf' failed,
+// subschemas 0, 1 matched".
+func plainerLeaf(e *jsonschema.ValidationError, msg string) string {
+	at := ""
+	if strings.HasPrefix(msg, "at '") {
+		if i := strings.Index(msg, "': "); i >= 0 {
+			at = msg[:i+3]
+		}
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.FalseSchema:
+		return at + "undeclared property, not allowed"
+	case *kind.OneOf:
+		if len(k.Subschemas) > 1 {
+			idx := make([]string, len(k.Subschemas))
+			for i, n := range k.Subschemas {
+				idx[i] = strconv.Itoa(n)
+			}
+			return at + "matches more than one branch of a oneOf (" + strings.Join(idx, ", ") + "), which must match exactly one"
+		}
+	}
+	return msg
 }
 
 // ValidationLeaves returns the deepest causes of a validation error (the

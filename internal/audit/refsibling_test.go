@@ -40,7 +40,7 @@ components:
 func TestRefSiblingsIgnoredAreReported(t *testing.T) {
 	res := auditText(t, refSiblingDoc, Options{})
 	got := map[int]string{}
-	for _, f := range findingsOf(res, "struct-warning") {
+	for _, f := range findingsOf(res, "struct-ref-sibling-ignored") {
 		got[f.Location.Line] = f.Message
 	}
 	for _, tc := range []struct {

@@ -43,6 +43,8 @@ func (r *run) reportProblems(problems []spec.Problem) {
 			id = "struct-unresolved-ref"
 		case pr.Code == "rampart-extension-unknown":
 			id = "struct-rampart-extension-unknown"
+		case pr.Code == "ref-sibling-ignored":
+			id = "struct-ref-sibling-ignored"
 		case pr.Error:
 			id = "struct-invalid"
 		}

@@ -611,6 +611,10 @@ func TestRules(t *testing.T) {
 		{"deepObject property named like a parameter", "struct-exploded-name-collision", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Version","in":"query","schema":{"type":"string","maxLength":10}},{"name":"filter","in":"query","style":"deepObject","schema":{"type":"object","properties":{"Version":{"type":"string","maxLength":10}}}}]`))
 		}, false, ""},
+		{"required beside a parameter's $ref", "struct-ref-sibling-ignored", func(d map[string]any) {
+			set(d, "/components/parameters", j(`{"Limit":{"name":"limit","in":"query","schema":{"type":"integer","maximum":10}}}`))
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"$ref":"#/components/parameters/Limit","required":true}]`))
+		}, true, op + "/parameters/1/required"},
 		{"misspelt rampart extension", "struct-rampart-extension-unknown", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mod", "monitor")
 		}, true, "/paths/~1pets~1{petId}/get/x-rampart-mod"},

@@ -25,6 +25,45 @@ type builder struct {
 	// 2 KB definition whose callbacks branch twice on each of 26 levels
 	// names 2^26 of them.
 	expanded map[NodeRef]bool
+	// problems are what building found (a reference's ignored members).
+	problems []Problem
+	// siblingsSeen holds the references whose members were checked.
+	siblingsSeen map[NodeRef]bool
+}
+
+// refSiblings reports the members written beside the $ref of a reference
+// object v at `at` (a parameter, request body, response, header, security
+// scheme or callback: not a schema, whose siblings transform.go handles,
+// nor a path item): OpenAPI ignores them (3.1 lets summary and description
+// override the target's), so `required: true` beside a parameter's $ref
+// leaves the parameter optional. kind names the object ("parameter").
+func (b *builder) refSiblings(at NodeRef, v any, kind string) {
+	m, ok := v.(map[string]any)
+	if !ok || b.doc.Family == Swagger20 {
+		return // 2.0's meta-schema refuses them: the structure check says so
+	}
+	ref, isRef := m["$ref"].(string)
+	if !isRef || len(m) == 1 {
+		return
+	}
+	if b.siblingsSeen == nil {
+		b.siblingsSeen = map[NodeRef]bool{}
+	}
+	if b.siblingsSeen[at] {
+		return
+	}
+	b.siblingsSeen[at] = true
+	for _, k := range sortedKeys(m) {
+		if k == "$ref" || strings.HasPrefix(k, "x-") {
+			continue
+		}
+		if (k == "summary" || k == "description") && b.doc.Family != Swagger20 && b.doc.Family != OpenAPI30 {
+			continue
+		}
+		b.problems = append(b.problems, Problem{Code: "ref-sibling-ignored",
+			Loc:     b.fs.locate(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, k)}),
+			Message: fmt.Sprintf("%s beside the $ref of a %s is ignored (a reference's other members are): write it in %s, which the reference stands for", k, kind, ref)})
+	}
 }
 
 // HTTPMethods are the operation keys of a path item, in report order.
@@ -152,6 +191,7 @@ func (b *builder) build(top map[string]any) {
 		schemes := asMap(comps["securitySchemes"])
 		for _, name := range sortedKeys(schemes) {
 			at := NodeRef{File: root.File, Pointer: JoinPointer("/components/securitySchemes", name)}
+			b.refSiblings(at, schemes[name], "security scheme")
 			at, v, ok := b.deref(at, schemes[name])
 			if m := asMap(v); ok && m != nil {
 				d.SecuritySchemes[name] = b.securitySchemeV3(name, m, at)
@@ -361,6 +401,7 @@ func (b *builder) pathItem(path string, at NodeRef, v any, top map[string]any) [
 		if cbs := asMap(om["callbacks"]); cbs != nil && followCallbacks {
 			for _, name := range sortedKeys(cbs) {
 				cat := NodeRef{File: e.at.File, Pointer: JoinPointer(e.at.Pointer, "callbacks", name)}
+				b.refSiblings(cat, cbs[name], "callback")
 				cat, cv, ok := b.deref(cat, cbs[name])
 				exprs := asMap(cv)
 				if !ok || exprs == nil {
@@ -439,6 +480,7 @@ func (b *builder) parameters(v any, at NodeRef) paramList {
 	var out paramList
 	for i, pv := range asSlice(v) {
 		pat := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, fmt.Sprint(i))}
+		b.refSiblings(pat, pv, "parameter")
 		pat, pv, ok := b.deref(pat, pv)
 		m := asMap(pv)
 		if !ok || m == nil {
@@ -530,6 +572,7 @@ func (b *builder) content(c map[string]any, at NodeRef) map[string]*MediaType {
 }
 
 func (b *builder) requestBody(v any, at NodeRef) *RequestBody {
+	b.refSiblings(at, v, "request body")
 	at, v, ok := b.deref(at, v)
 	m := asMap(v)
 	if !ok || m == nil {
@@ -550,6 +593,7 @@ func (b *builder) responses(v any, at NodeRef) []*Response {
 			continue
 		}
 		rat := NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, code)}
+		b.refSiblings(rat, m[code], "response")
 		rat, rv, ok := b.deref(rat, m[code])
 		rm := asMap(rv)
 		if !ok || rm == nil {
@@ -561,6 +605,7 @@ func (b *builder) responses(v any, at NodeRef) []*Response {
 			r.Headers = map[string]*Header{}
 			for _, hn := range sortedKeys(hs) {
 				hat := NodeRef{File: rat.File, Pointer: JoinPointer(rat.Pointer, "headers", hn)}
+				b.refSiblings(hat, hs[hn], "header")
 				hat, hv, ok := b.deref(hat, hs[hn])
 				hm := asMap(hv)
 				if !ok || hm == nil {

@@ -200,6 +200,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	// checkAllRefs reads every file the $refs reach: the structure check
 	// then looks into them (validateStructure).
 	doc.Problems = append(doc.Problems, b.checkAllRefs()...)
+	doc.Problems = append(doc.Problems, b.problems...)
 	doc.Problems = append(doc.Problems, validateStructure(doc, top, family)...)
 	ps, err := awaitLibopenapi(ctx, libProblems, len(data), display)
 	if err != nil {

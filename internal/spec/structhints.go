@@ -134,6 +134,9 @@ func (c *leafCollector) unknownMember(parent, name, schemaURL string) string {
 		return fmt.Sprintf("property %q is not allowed here: an OpenAPI 3 header keeps its type and constraints in its schema (schema: {type: string, ...})", name)
 	}
 	msg := fmt.Sprintf("property %q is not allowed here", name)
+	if ref, ok := pm["$ref"].(string); ok {
+		return fmt.Sprintf("%s: a reference's other members are ignored; write it in %s, which the reference stands for", msg, ref)
+	}
 	if h := versionHint(c.family, name, parentKey, param); h != "" {
 		return msg + ": " + h
 	}

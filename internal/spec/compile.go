@@ -256,6 +256,9 @@ func (d *Document) SchemaDefects(err error) []SchemaDefect {
 			if m, ok := requiredFlagMessage(p, v); ok {
 				msgs = []string{m}
 			}
+			if m, ok := exclusiveFlagMessage(p, v); ok {
+				msgs = []string{m}
+			}
 		}
 		slices.Sort(msgs)
 		msgs = slices.Compact(msgs)

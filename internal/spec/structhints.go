@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -225,4 +226,62 @@ func firstKey(v any) string {
 		return k
 	}
 	return "..."
+}
+
+// notTogether returns the members a meta-schema `not: {required: [a,
+// b]}` at schemaURL (or the schema holding it) forbids together; nil for
+// another not.
+func (c *leafCollector) notTogether(schemaURL string) []string {
+	n := c.metaNode(schemaURL)
+	if not := asMap(n["not"]); not != nil {
+		n = not
+	}
+	req, _ := n["required"].([]any)
+	var out []string
+	if i := strings.LastIndex(schemaURL, "/dependentSchemas/"); i >= 0 {
+		// dependentSchemas: {identifier: {not: {required: [url]}}}
+		if name, err := url.PathUnescape(schemaURL[i+len("/dependentSchemas/"):]); err == nil && !strings.Contains(name, "/") {
+			out = append(out, name)
+		}
+	}
+	if len(out)+len(req) < 2 || len(n) != 1 {
+		return nil
+	}
+	for _, r := range req {
+		s, ok := r.(string)
+		if !ok {
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// patternHint says what a value a meta-schema pattern refuses should look
+// like, for the members authors get wrong most (Swagger 2.0's host and
+// basePath); "" for others. ptr is the member's pointer, got its value.
+func patternHint(ptr, got string) string {
+	switch ptr {
+	case "/host":
+		return fmt.Sprintf("host %q is a host name and an optional port only (api.example.com:8443): the scheme goes in schemes, the path in basePath", got)
+	case "/basePath":
+		return fmt.Sprintf("basePath %q must begin with /", got)
+	}
+	return ""
+}
+
+// exclusiveFlagMessage says what is wrong with a boolean
+// exclusiveMinimum or exclusiveMaximum (v) at p in a JSON Schema 2020-12
+// schema (OpenAPI 3.1+): OpenAPI 3.0's form, where the bound is minimum.
+func exclusiveFlagMessage(p string, v any) (string, bool) {
+	b, isBool := v.(bool)
+	if !isBool {
+		return "", false
+	}
+	for _, pair := range [][2]string{{"exclusiveMinimum", "minimum"}, {"exclusiveMaximum", "maximum"}} {
+		if strings.HasSuffix(p, "/"+pair[0]) {
+			return fmt.Sprintf("%s: %v is OpenAPI 3.0's form: in 3.1 %s is the bound itself (%s: 0 instead of %s: 0 with %s: true)", pair[0], b, pair[0], pair[0], pair[1], pair[0]), true
+		}
+	}
+	return "", false
 }

@@ -511,9 +511,18 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 			if _, ok := e.ErrorKind.(*kind.Not); ok {
 				// "'not' failed" says nothing; the meta-schema describes
 				// what its not excludes ("Schema and content are
-				// mutually exclusive, at least one is required").
+				// mutually exclusive, at least one is required"), or its
+				// not requires two members together (3.1's license:
+				// identifier and url).
 				if d := c.description(e.SchemaURL); d != "" {
 					msg = d
+				} else if names := c.notTogether(e.SchemaURL); names != nil {
+					msg = fmt.Sprintf("only one of %s may be set", quoteList(names))
+				}
+			}
+			if pk, ok := e.ErrorKind.(*kind.Pattern); ok && badName == nil {
+				if h := patternHint(c.base+p, pk.Got); h != "" {
+					msg = h
 				}
 			}
 			if badName != nil {

@@ -115,6 +115,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkSchemas,
 		r.checkSchemaProblems,
 		r.checkExamples,
+		r.checkIgnoredParams,
 		r.checkRampartExtensions,
 		r.checkValidationCost,
 		r.checkProfile,

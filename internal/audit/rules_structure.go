@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -717,4 +718,36 @@ func (r *run) refTargets(s *spec.Schema) []*spec.Schema {
 	}
 	walk(s.Ref, s.Value, 0)
 	return out
+}
+
+// checkIgnoredParams reports the header parameters OpenAPI says to
+// ignore (Accept, Content-Type, Authorization: spec.Parameter.Ignored) and
+// a response's Content-Type header, which the media types describe. Every
+// engine ignores them, so a pattern written on an Authorization parameter
+// checks nothing.
+func (r *run) checkIgnoredParams() {
+	for _, op := range r.doc.AllOperations() {
+		for _, p := range op.Parameters {
+			if !p.Ignored() {
+				continue
+			}
+			var why string
+			switch strings.ToLower(p.Name) {
+			case "authorization":
+				why = "credentials are described by a security scheme (http bearer or basic, apiKey, oauth2) and a security requirement"
+			case "accept":
+				why = "what a response may be is described by the media types of its content"
+			default:
+				why = "what a request body may be is described by the media types of its content"
+			}
+			r.add("struct-param-ignored", p.Ref, dirNone, fmt.Sprintf("Header parameter %s is ignored, as OpenAPI says (%s): no engine enforces its schema.", p.Name, why), []string{op.Key()})
+		}
+		for _, resp := range op.Responses {
+			for _, hn := range sortedKeys(resp.Headers) {
+				if h := resp.Headers[hn]; strings.EqualFold(hn, "content-type") {
+					r.add("struct-param-ignored", h.Ref, dirNone, fmt.Sprintf("Response header %s of response %s is ignored, as OpenAPI says (the media types of its content describe it): no engine enforces its schema.", cmp.Or(h.Name, hn), resp.Code), []string{op.Key()})
+				}
+			}
+		}
+	}
 }

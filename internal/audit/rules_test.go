@@ -615,6 +615,12 @@ func TestRules(t *testing.T) {
 			set(d, "/components/parameters", j(`{"Limit":{"name":"limit","in":"query","schema":{"type":"integer","maximum":10}}}`))
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"$ref":"#/components/parameters/Limit","required":true}]`))
 		}, true, op + "/parameters/1/required"},
+		{"Authorization header parameter", "struct-param-ignored", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"Authorization","in":"header","required":true,"schema":{"type":"string","pattern":"^Bearer [a-z]+$","maxLength":100}}]`))
+		}, true, op + "/parameters/1"},
+		{"ordinary header parameter", "struct-param-ignored", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"X-Trace","in":"header","schema":{"type":"string","pattern":"^[a-z]+$","maxLength":100}}]`))
+		}, false, ""},
 		{"misspelt rampart extension", "struct-rampart-extension-unknown", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mod", "monitor")
 		}, true, "/paths/~1pets~1{petId}/get/x-rampart-mod"},

@@ -563,6 +563,12 @@ func (r *run) checkTransport() {
 	}
 	for _, u := range order {
 		s := u.s
+		if names := s.UndeclaredVariables(); len(names) > 0 && doc.Family != spec.Swagger20 {
+			// The URL cannot be resolved: clients cannot call it, and
+			// the firewall would route under a base path with braces.
+			r.schemaInvalid = true
+			r.add("struct-invalid", ref(s.Ref.File, s.Ref.Pointer, "url"), dirNone, fmt.Sprintf("Server URL %s names the variable(s) %s, which its variables do not declare: declare each with a default.", s.URL, strings.Join(names, ", ")), u.ops)
+		}
 		if strings.HasPrefix(s.URL, "//") {
 			// A Swagger 2.0 host without schemes (or a 3.x scheme-relative
 			// URL): clients use whatever scheme served the definition.

@@ -9,6 +9,7 @@
 package spec
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -105,6 +106,29 @@ type Server struct {
 	URL       string
 	Variables map[string]ServerVariable
 	Ref       NodeRef
+}
+
+// UndeclaredVariables returns the names the URL template uses that
+// Variables does not declare, in order of use: such a URL cannot be
+// resolved (its base path keeps the braces, and no request matches it).
+func (s Server) UndeclaredVariables() []string {
+	var out []string
+	rest := s.URL
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return out
+		}
+		name := rest[i+1 : i+j]
+		if _, ok := s.Variables[name]; !ok && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+		rest = rest[i+j+1:]
+	}
 }
 
 // ServerVariable is one variable of a templated server URL.

@@ -63,3 +63,28 @@ paths:
 		t.Errorf("problems lack %q:\n%s", want, all)
 	}
 }
+
+// TestUndeclaredServerVariable: a server URL naming a variable its
+// variables do not declare keeps the braces in its base path, so no
+// request reaches its operations; the firewall says so at load.
+func TestUndeclaredServerVariable(t *testing.T) {
+	src := `openapi: 3.0.3
+info: {title: t, version: "1"}
+servers:
+  - url: https://{region}.example.com/{basePath}
+    variables:
+      region: {default: eu}
+paths:
+  /items:
+    get:
+      responses: {'200': {description: ok}}
+`
+	p := loadPlanText(t, src, Config{})
+	want := `server URL https://{region}.example.com/{basePath} names the variable(s) basePath, which its variables do not declare: its operations are routed under "/{basePath}" as written`
+	if all := strings.Join(p.Problems, "\n"); !strings.Contains(all, want) {
+		t.Errorf("problems lack %q:\n%s", want, all)
+	}
+	if p := loadPlanText(t, src, Config{BasePaths: []string{"/v1"}}); strings.Contains(strings.Join(p.Problems, "\n"), "server URL") {
+		t.Errorf("base_paths configured, still a server problem: %q", p.Problems)
+	}
+}

@@ -327,6 +327,13 @@ func Build(ctx context.Context, doc *spec.Document, cfg Config) (*Plan, error) {
 		docBases = basePaths(doc.Servers)
 	}
 	p := &Plan{Doc: doc, Router: route.New[*Op](), Config: cfg, ID: contractID(doc)}
+	if cfg.BasePaths == nil {
+		for _, s := range doc.Servers {
+			if names := s.UndeclaredVariables(); len(names) > 0 {
+				p.Problems = append(p.Problems, fmt.Sprintf("server URL %s names the variable(s) %s, which its variables do not declare: its operations are routed under %q as written, which no request matches; declare the variables with defaults, or set base_paths in the configuration", s.URL, strings.Join(names, ", "), s.BasePath()))
+			}
+		}
+	}
 	p.Router.EncodedSlash = func(op *Op, _ string) bool { return op.AllowEncodedSlash }
 	p.Router.MultiSegment = func(op *Op, name string) bool { return slices.Contains(op.multiSegment, name) }
 	// The first operation routed at each base, method and path shape, so

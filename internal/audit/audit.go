@@ -116,6 +116,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkSchemaProblems,
 		r.checkExamples,
 		r.checkIgnoredParams,
+		r.checkBodyOnBodylessMethod,
 		r.checkRampartExtensions,
 		r.checkValidationCost,
 		r.checkProfile,

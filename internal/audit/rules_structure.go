@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
@@ -749,5 +750,31 @@ func (r *run) checkIgnoredParams() {
 				}
 			}
 		}
+	}
+}
+
+// checkBodyOnBodylessMethod reports a request body declared for GET, HEAD
+// or DELETE, whose content HTTP gives no meaning (RFC 9110, 9.3.1-9.3.5):
+// servers, caches and proxies may drop it or refuse the request, and
+// OpenAPI 3.0 tells tools to ignore it.
+func (r *run) checkBodyOnBodylessMethod() {
+	for _, op := range r.doc.AllOperations() {
+		if op.RequestBody == nil || len(op.RequestBody.Content) == 0 {
+			continue
+		}
+		switch op.Method {
+		case http.MethodGet, http.MethodHead, http.MethodDelete:
+		default:
+			continue
+		}
+		what := "HTTP gives its content no meaning, so servers, caches and proxies may drop it or refuse the request"
+		if r.doc.Family == spec.OpenAPI30 {
+			what += ", and OpenAPI 3.0 tells tools to ignore it"
+		}
+		alt := "POST"
+		if r.doc.Family == spec.OpenAPI32 {
+			alt = "QUERY or POST"
+		}
+		r.add("struct-request-body-bodyless", op.RequestBody.Ref, dirNone, fmt.Sprintf("%s declares a request body: %s. Send its input as parameters, or use %s.", op.Key(), what, alt), []string{op.Key()})
 	}
 }

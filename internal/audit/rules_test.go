@@ -621,6 +621,9 @@ func TestRules(t *testing.T) {
 		{"ordinary header parameter", "struct-param-ignored", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"X-Trace","in":"header","schema":{"type":"string","pattern":"^[a-z]+$","maxLength":100}}]`))
 		}, false, ""},
+		{"request body on GET", "struct-request-body-bodyless", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get/requestBody", j(`{"content":{"application/json":{"schema":{"type":"object","properties":{"q":{"type":"string","maxLength":5}}}}}}`))
+		}, true, "/paths/~1pets~1{petId}/get/requestBody"},
 		{"misspelt rampart extension", "struct-rampart-extension-unknown", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mod", "monitor")
 		}, true, "/paths/~1pets~1{petId}/get/x-rampart-mod"},

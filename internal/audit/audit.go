@@ -117,6 +117,7 @@ func Audit(ctx context.Context, doc *spec.Document, opts Options) (*report.SpecR
 		r.checkExamples,
 		r.checkIgnoredParams,
 		r.checkBodyOnBodylessMethod,
+		r.checkLinks,
 		r.checkRampartExtensions,
 		r.checkValidationCost,
 		r.checkProfile,

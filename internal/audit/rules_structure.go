@@ -778,3 +778,35 @@ func (r *run) checkBodyOnBodylessMethod() {
 		r.add("struct-request-body-bodyless", op.RequestBody.Ref, dirNone, fmt.Sprintf("%s declares a request body: %s. Send its input as parameters, or use %s.", op.Key(), what, alt), []string{op.Key()})
 	}
 }
+
+// checkLinks reports a response link whose operationId names no
+// operation of the definition: OpenAPI requires an existing one, and
+// clients following the link find nothing.
+func (r *run) checkLinks() {
+	ids := map[string]bool{}
+	for _, op := range r.doc.AllOperations() {
+		if op.OperationID != "" {
+			ids[op.OperationID] = true
+		}
+	}
+	seen := map[spec.NodeRef]bool{}
+	for _, op := range r.doc.AllOperations() {
+		for _, resp := range op.Responses {
+			for _, name := range sortedKeys(resp.Links) {
+				at := resp.Links[name]
+				v, ok := r.doc.Value(at)
+				if !ok {
+					continue
+				}
+				lat, lv, ok := r.doc.Deref(at, v)
+				if !ok || seen[lat] {
+					continue
+				}
+				seen[lat] = true
+				if id, ok := asMap(lv)["operationId"].(string); ok && !ids[id] {
+					r.add("struct-unresolved-ref", ref(lat.File, lat.Pointer, "operationId"), dirNone, fmt.Sprintf("Link %s of response %s of %s names operationId %q, which no operation has.", name, resp.Code, op.Key(), id), []string{op.Key()})
+				}
+			}
+		}
+	}
+}

@@ -624,6 +624,12 @@ func TestRules(t *testing.T) {
 		{"request body on GET", "struct-request-body-bodyless", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/requestBody", j(`{"content":{"application/json":{"schema":{"type":"object","properties":{"q":{"type":"string","maxLength":5}}}}}}`))
 		}, true, "/paths/~1pets~1{petId}/get/requestBody"},
+		{"link to no operation", "struct-unresolved-ref", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get/responses/200/links", j(`{"Owner":{"operationId":"getOwnerById","parameters":{"id":"$response.body#/ownerId"}}}`))
+		}, true, "/paths/~1pets~1{petId}/get/responses/200/links/Owner/operationId"},
+		{"link to an operation", "struct-unresolved-ref", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get/responses/200/links", j(`{"Update":{"operationId":"putPet","parameters":{"petId":"$request.path.petId"}}}`))
+		}, false, ""},
 		{"misspelt rampart extension", "struct-rampart-extension-unknown", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mod", "monitor")
 		}, true, "/paths/~1pets~1{petId}/get/x-rampart-mod"},

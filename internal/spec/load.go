@@ -534,7 +534,21 @@ var (
 	yamlPrefixRe = regexp.MustCompile(`^(?:yaml: )?(?:go-yaml load error in \w+ (?:\([^)]*\) )?at L\d+(?:\.C\d+)?(?:-C\d+)?: )?(?:line \d+: )?`)
 )
 
+// goYAMLRangeRe reads go-yaml's located errors: "go-yaml load error in
+// parser (while parsing a block mapping) at L12.C9-L14.C10: did not find
+// expected key". The error is at the end of the range, where the parser
+// stopped; the start is where the construct it was reading began.
+var goYAMLRangeRe = regexp.MustCompile(`go-yaml load error in \w+ (?:\(while ([^)]*)\) )?at L(\d+)(?:\.C(\d+))?(?:-(?:L(\d+)\.)?C(\d+))?: ([^\n]*)`)
+
 func yamlErrorLine(err error) int {
+	if m := goYAMLRangeRe.FindStringSubmatch(err.Error()); m != nil {
+		line := m[2]
+		if m[4] != "" {
+			line = m[4]
+		}
+		n, _ := strconv.Atoi(line)
+		return n
+	}
 	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
@@ -543,6 +557,29 @@ func yamlErrorLine(err error) int {
 }
 
 func cleanYAMLError(err error) string {
+	if m := goYAMLRangeRe.FindStringSubmatch(err.Error()); m != nil {
+		// "did not find expected key at line 14, column 10 (while
+		// parsing a block mapping that starts at line 12)": the line the
+		// parser stopped at, and the one its construct began at.
+		line, col := m[2], m[3]
+		if m[4] != "" {
+			line = m[4]
+		}
+		if m[5] != "" {
+			col = m[5]
+		}
+		msg := m[6] + " at line " + line
+		if col != "" {
+			msg += ", column " + col
+		}
+		if m[1] != "" && line != m[2] {
+			msg += " (while " + m[1] + " that starts at line " + m[2] + ")"
+		}
+		if strings.Contains(m[6], "expected key") || strings.Contains(m[6], "mapping values are not allowed") {
+			msg += ": check the indentation"
+		}
+		return msg
+	}
 	s := err.Error()
 	s = yamlPrefixRe.ReplaceAllString(s, "")
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

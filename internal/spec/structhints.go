@@ -285,3 +285,16 @@ func exclusiveFlagMessage(p string, v any) (string, bool) {
 	}
 	return "", false
 }
+
+// notAMediaType says, of an entry of a content map whose key is no media
+// type (content: {schema: ...}, the media type left out), how to write
+// it; false for anything else. parent is the entry's pointer relative to
+// c.top.
+func (c *leafCollector) notAMediaType(parent string) (string, bool) {
+	toks := SplitPointer(c.base + parent)
+	n := len(toks)
+	if c.family == Swagger20 || n < 2 || toks[n-2] != "content" || strings.Contains(toks[n-1], "/") {
+		return "", false
+	}
+	return fmt.Sprintf("%q is not a media type: content maps media types to what they carry (content: {application/json: {%s: ...}})", toks[n-1], toks[n-1]), true
+}

@@ -457,6 +457,15 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 		// a failed alternative the member may be allowed by the branch
 		// meant: that is said at the object, as the engine says it.)
 		parent := JoinPointer("", e.InstanceLocation...)
+		if msg, ok := c.notAMediaType(parent); ok {
+			c.certain[parent] = true
+			if c.missing[parent] == nil {
+				c.missing[parent] = &missingAt{}
+			}
+			c.missing[parent].other = true
+			c.out[parent] = fmt.Sprintf("%s (at %s)", msg, c.display(parent))
+			return
+		}
 		for _, name := range ap.Properties {
 			p := JoinPointer(parent, name)
 			if !alt {
@@ -539,6 +548,14 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 				c.refused[p] = true
 				parent, name := splitLast(p)
 				msg = c.unknownMember(parent, name, e.SchemaURL)
+				if m, ok := c.notAMediaType(parent); ok {
+					delete(c.out, p)
+					p, msg = parent, m
+					c.certain[p] = true
+					if _, done := c.out[p]; done {
+						return
+					}
+				}
 			}
 			if names := c.exclusiveMembers(e); names != nil {
 				msg = fmt.Sprintf("only one of %s may be set", quoteList(names))

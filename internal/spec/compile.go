@@ -259,6 +259,9 @@ func (d *Document) SchemaDefects(err error) []SchemaDefect {
 			if m, ok := exclusiveFlagMessage(p, v); ok {
 				msgs = []string{m}
 			}
+			if h := schemaShapeHint(d.Family, SplitPointer(p), v); h != "" && len(msgs) == 1 {
+				msgs[0] += ": " + h
+			}
 		}
 		slices.Sort(msgs)
 		msgs = slices.Compact(msgs)

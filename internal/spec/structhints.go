@@ -215,6 +215,41 @@ func (c *leafCollector) shapeHint(p string, v any) string {
 		return "a list of types is OpenAPI 3.1's: in 3.0 write one type, and nullable: true to admit null"
 	case n == 1 && (toks[0] == "openapi" || toks[0] == "swagger") && !isString:
 		return "the version is a string: quote it (openapi: \"3.1.0\")"
+	case last(1) == "examples" && isList && n >= 3 && strings.Contains(last(2), "/"):
+		return "a media type's examples map names to Example objects (examples: {one: {value: ...}}); a single value is example"
+	}
+	return schemaShapeHint(c.family, toks, v)
+}
+
+// schemaShapeHint says how to write a schema keyword whose value has the
+// wrong shape (items as a list, discriminator as a name, a schema's
+// examples as one value); "" for others. toks are its pointer's tokens.
+func schemaShapeHint(f Family, toks []string, v any) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	_, isList := v.([]any)
+	s, isString := v.(string)
+	switch toks[len(toks)-1] {
+	case "type":
+		if isString {
+			return typeNameHint(s)
+		}
+	case "items":
+		if isList {
+			if f == Swagger20 || f == OpenAPI30 {
+				return "items is one schema that every item matches; a list of schemas, one per position, is OpenAPI 3.1's prefixItems"
+			}
+			return "items is one schema that every item matches; for one schema per position write prefixItems"
+		}
+	case "discriminator":
+		if isString {
+			return fmt.Sprintf("discriminator is an object: discriminator: {propertyName: %s}", s)
+		}
+	case "examples":
+		if isString && f != Swagger20 && f != OpenAPI30 {
+			return fmt.Sprintf("a schema's examples is a list of values: examples: [%s]", s)
+		}
 	}
 	return ""
 }
@@ -297,4 +332,31 @@ func (c *leafCollector) notAMediaType(parent string) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("%q is not a media type: content maps media types to what they carry (content: {application/json: {%s: ...}})", toks[n-1], toks[n-1]), true
+}
+
+// typeNameHint says which JSON Schema type a type name from a programming
+// language or a format stands for ("int" is integer, "date" a string with
+// format date); "" for names it does not know.
+func typeNameHint(name string) string {
+	switch strings.ToLower(name) {
+	case "int", "int32", "int64", "long", "short", "byte", "uint", "bigint":
+		return "did you mean integer? (with format: int32 or int64)"
+	case "float", "double", "decimal", "real", "float32", "float64":
+		return "did you mean number? (with format: float or double)"
+	case "bool":
+		return "did you mean boolean?"
+	case "str", "text", "char", "varchar":
+		return "did you mean string?"
+	case "date", "datetime", "date-time", "timestamp", "time":
+		return "a date is a string with a format: type: string, format: date-time (or date)"
+	case "uuid", "email", "uri", "url", "binary", "byte[]":
+		return fmt.Sprintf("%s is a format of strings: type: string, format: %s", name, strings.ToLower(strings.TrimSuffix(name, "[]")))
+	case "file":
+		return "file is Swagger 2.0's: in OpenAPI 3 an upload is type: string, format: binary"
+	case "list":
+		return "did you mean array?"
+	case "map", "dict", "dictionary", "hash":
+		return "did you mean object? (with additionalProperties for the values)"
+	}
+	return ""
 }

@@ -563,7 +563,8 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 			if m, ok := c.requiredFlag(p, e); ok {
 				msg = m
 			}
-			if _, ok := e.ErrorKind.(*kind.Type); ok {
+			switch e.ErrorKind.(type) {
+			case *kind.Type, *kind.Enum:
 				if v, found := lookup(c.top, p); found {
 					if h := c.shapeHint(p, v); h != "" {
 						msg += ": " + h

@@ -177,3 +177,32 @@ func TestMalformedSecurityReadAsMeant(t *testing.T) {
 		})
 	}
 }
+
+// TestUnresolvedRefSuggestion: a $ref that resolves to nothing says
+// which one it most likely means: another version's section, or a name
+// of its section in another case or a letter off.
+func TestUnresolvedRefSuggestion(t *testing.T) {
+	const v30 = "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\ncomponents:\n  schemas:\n    Pet: {type: string, enum: [a]}\n  parameters:\n    Limit: {name: limit, in: query, schema: {type: integer, maximum: 9, minimum: 0}}\n"
+	const v20 = "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\nhost: a.example.com\ndefinitions:\n  Pet: {type: string, enum: [a]}\n"
+	op := func(ref string) string {
+		return "paths:\n  /a:\n    get:\n      responses:\n        \"200\":\n          description: ok\n          schema: {$ref: '" + ref + "'}\n"
+	}
+	op3 := func(ref string) string {
+		return "paths:\n  /a:\n    get:\n      responses:\n        \"200\":\n          description: ok\n          content: {application/json: {schema: {$ref: '" + ref + "'}}}\n"
+	}
+	cases := []struct{ name, text, want string }{
+		{"3.0 ref to 2.0's definitions", v30 + op3("#/definitions/Pet"), `$ref "#/definitions/Pet" resolves to nothing: did you mean "#/components/schemas/Pet"?`},
+		{"2.0 ref to 3.0's components", v20 + op("#/components/schemas/Pet"), `$ref "#/components/schemas/Pet" resolves to nothing: did you mean "#/definitions/Pet"?`},
+		{"another case", v30 + op3("#/components/schemas/pet"), `$ref "#/components/schemas/pet" resolves to nothing: did you mean "#/components/schemas/Pet"?`},
+		{"a letter off", v30 + op3("#/components/schemas/Pett"), `$ref "#/components/schemas/Pett" resolves to nothing: did you mean "#/components/schemas/Pet"?`},
+		{"nothing near", v30 + op3("#/components/schemas/Order"), `$ref "#/components/schemas/Order" resolves to nothing`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := findingsOf(auditText(t, tc.text, Options{}), "struct-unresolved-ref")
+			if len(got) != 1 || got[0].Message != tc.want {
+				t.Errorf("findings %+v, want one: %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -648,6 +648,68 @@ func (b *builder) synthetic(v any, at NodeRef) *Schema {
 	return &Schema{Ref: at, Value: v, Synthetic: true, id: b.synthN}
 }
 
+// refMoves are where one version of OpenAPI keeps what another keeps
+// elsewhere: a 3.x definition's #/definitions/Pet is its
+// #/components/schemas/Pet, and the other way round in 2.0.
+var refMoves = map[bool][][2]string{
+	true: { // 3.x
+		{"/definitions/", "/components/schemas/"},
+		{"/parameters/", "/components/parameters/"},
+		{"/responses/", "/components/responses/"},
+		{"/securityDefinitions/", "/components/securitySchemes/"},
+	},
+	false: { // 2.0
+		{"/components/schemas/", "/definitions/"},
+		{"/components/parameters/", "/parameters/"},
+		{"/components/responses/", "/responses/"},
+	},
+}
+
+// refSuggestion returns the reference that ref, which resolves to nothing
+// at target, most likely means: the same name under the section another
+// OpenAPI version keeps it in, or a name of the same section in another
+// case or one or two letters off; "" when there is none.
+func (b *builder) refSuggestion(ref string, target NodeRef) string {
+	prefix, _, _ := strings.Cut(ref, "#")
+	name := func(ptr string) string { return prefix + "#" + ptr }
+	// Another version's section.
+	for _, mv := range refMoves[b.doc.Family != Swagger20] {
+		if rest, ok := strings.CutPrefix(target.Pointer, mv[0]); ok {
+			moved := mv[1] + rest
+			if _, ok := b.fs.value(NodeRef{File: target.File, Pointer: moved}); ok {
+				return name(moved)
+			}
+			target.Pointer = moved // and look for the name there
+		}
+	}
+	i := strings.LastIndexByte(target.Pointer, '/')
+	if i < 0 {
+		return ""
+	}
+	parent, want := target.Pointer[:i], UnescapeToken(target.Pointer[i+1:])
+	pv, ok := b.fs.value(NodeRef{File: target.File, Pointer: parent})
+	m := asMap(pv)
+	if !ok || m == nil {
+		return ""
+	}
+	best, bestDist := "", 3
+	for _, k := range sortedKeys(m) {
+		if strings.EqualFold(k, want) {
+			return name(JoinPointer(parent, k))
+		}
+		if len(want) < 4 {
+			continue
+		}
+		if d := editDistance(strings.ToLower(k), strings.ToLower(want), bestDist); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return name(JoinPointer(parent, best))
+}
+
 // checkAllRefs walks every file reached and reports $refs that resolve to
 // nothing, or only to themselves.
 func (b *builder) checkAllRefs() []Problem {
@@ -682,7 +744,11 @@ func (b *builder) checkAllRefs() []Problem {
 				return
 			}
 			if _, ok := b.fs.value(target); !ok {
-				problems = append(problems, Problem{Code: "unresolved-ref", Message: fmt.Sprintf("$ref %q resolves to nothing", ref), Loc: b.fs.locate(at), Error: true})
+				msg := fmt.Sprintf("$ref %q resolves to nothing", ref)
+				if alt := b.refSuggestion(ref, target); alt != "" {
+					msg += fmt.Sprintf(": did you mean %q?", alt)
+				}
+				problems = append(problems, Problem{Code: "unresolved-ref", Message: msg, Loc: b.fs.locate(at), Error: true})
 				return
 			}
 			if _, _, ok := b.deref(holder, map[string]any{"$ref": ref}); !ok {

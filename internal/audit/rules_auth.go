@@ -406,7 +406,11 @@ func (r *run) checkRequirements() {
 			for _, sr := range req.Schemes {
 				s, ok := doc.SecuritySchemes[sr.Name]
 				if !ok {
-					r.add("sec-undefined-scheme", req.Ref, dirNone, fmt.Sprintf("The security requirement names scheme %q, which is not defined.", sr.Name), st.ops)
+					msg := fmt.Sprintf("The security requirement names scheme %q, which is not defined.", sr.Name)
+					if near := spec.NearestName(sr.Name, sortedKeys(doc.SecuritySchemes)); near != "" {
+						msg = fmt.Sprintf("The security requirement names scheme %q, which is not defined: did you mean %q? (scheme names are case-sensitive)", sr.Name, near)
+					}
+					r.add("sec-undefined-scheme", req.Ref, dirNone, msg, st.ops)
 					continue
 				}
 				if used[sr.Name] == nil {

@@ -206,3 +206,15 @@ func TestUnresolvedRefSuggestion(t *testing.T) {
 		})
 	}
 }
+
+// TestUndefinedSchemeSuggestion: scheme names are case-sensitive; a
+// requirement naming one in another case says which it means.
+func TestUndefinedSchemeSuggestion(t *testing.T) {
+	text := "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer, bearerFormat: JWT}\nsecurity:\n  - BearerAuth: []\n" +
+		"paths:\n  /a:\n    get:\n      responses:\n        \"200\": {description: ok}\n"
+	got := findingsOf(auditText(t, text, Options{}), "sec-undefined-scheme")
+	want := `The security requirement names scheme "BearerAuth", which is not defined: did you mean "bearerAuth"? (scheme names are case-sensitive)`
+	if len(got) != 1 || got[0].Message != want {
+		t.Errorf("findings %+v, want one: %q", got, want)
+	}
+}

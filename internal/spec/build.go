@@ -692,18 +692,7 @@ func (b *builder) refSuggestion(ref string, target NodeRef) string {
 	if !ok || m == nil {
 		return ""
 	}
-	best, bestDist := "", 3
-	for _, k := range sortedKeys(m) {
-		if strings.EqualFold(k, want) {
-			return name(JoinPointer(parent, k))
-		}
-		if len(want) < 4 {
-			continue
-		}
-		if d := editDistance(strings.ToLower(k), strings.ToLower(want), bestDist); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
+	best := NearestName(want, sortedKeys(m))
 	if best == "" {
 		return ""
 	}

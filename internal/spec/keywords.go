@@ -151,6 +151,26 @@ func closestKeyword(k string) string {
 	return best
 }
 
+// NearestName returns the name among names that name most likely
+// misspells: the same in another case, or, for names of four letters or
+// more, one or two letters off (the first nearest, in the order given);
+// "" when none is. The engines use it to say "did you mean".
+func NearestName(name string, names []string) string {
+	best, bestDist := "", 3
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return n
+		}
+		if len(name) < 4 {
+			continue
+		}
+		if d := editDistance(strings.ToLower(n), strings.ToLower(name), bestDist); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
 // editDistance is the Levenshtein distance of a and b, or limit when it
 // is limit or more.
 func editDistance(a, b string, limit int) int {

@@ -648,6 +648,11 @@ func (b *builder) synthetic(v any, at NodeRef) *Schema {
 	return &Schema{Ref: at, Value: v, Synthetic: true, id: b.synthN}
 }
 
+// maxRefSuggestions bounds the unresolved references given a suggestion:
+// each compares its name with those of its section, and a hostile
+// definition may have thousands of both.
+const maxRefSuggestions = 200
+
 // refMoves are where one version of OpenAPI keeps what another keeps
 // elsewhere: a 3.x definition's #/definitions/Pet is its
 // #/components/schemas/Pet, and the other way round in 2.0.
@@ -711,6 +716,7 @@ func (b *builder) checkAllRefs() []Problem {
 	}
 	var long []longChain
 	seen := map[string]bool{}
+	suggested := 0
 	for i := 0; i < len(b.fs.order); i++ { // order grows as files load
 		key := b.fs.order[i]
 		f := b.fs.get(key)
@@ -734,8 +740,10 @@ func (b *builder) checkAllRefs() []Problem {
 			}
 			if _, ok := b.fs.value(target); !ok {
 				msg := fmt.Sprintf("$ref %q resolves to nothing", ref)
-				if alt := b.refSuggestion(ref, target); alt != "" {
-					msg += fmt.Sprintf(": did you mean %q?", alt)
+				if suggested++; suggested <= maxRefSuggestions {
+					if alt := b.refSuggestion(ref, target); alt != "" {
+						msg += fmt.Sprintf(": did you mean %q?", alt)
+					}
 				}
 				problems = append(problems, Problem{Code: "unresolved-ref", Message: msg, Loc: b.fs.locate(at), Error: true})
 				return

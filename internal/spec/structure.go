@@ -411,8 +411,11 @@ type leafCollector struct {
 	// alternative (a branch of a oneOf or anyOf) reported.
 	certain map[string]bool
 	// refused marks the members that unevaluatedProperties: false
-	// refused (3.1+: "false schema").
-	refused map[string]bool
+	// refused (3.1+: "false schema"); explained and kindless are
+	// refusedForAnother's indexes, built on first use.
+	refused   map[string]bool
+	explained map[string]bool
+	kindless  map[string]bool
 }
 
 // refusedForAnother reports whether the member at p, which
@@ -422,19 +425,28 @@ type leafCollector struct {
 // or `in`: no kind's members were evaluated). Only an unknown member is
 // its own error.
 func (c *leafCollector) refusedForAnother(p string, ptrs []string) bool {
-	parent, _ := splitLast(p)
-	for _, q := range ptrs {
-		if q == p || c.refused[q] {
-			continue
-		}
-		if strings.HasPrefix(q, p+"/") {
-			return true
-		}
-		if qp, name := splitLast(q); qp == parent && (name == "type" || name == "in") {
-			return true
+	if c.explained == nil {
+		// Once, in time linear in the leaves: the locations with another
+		// error at or below them, and the objects whose kind is wrong.
+		c.explained, c.kindless = map[string]bool{}, map[string]bool{}
+		for _, q := range ptrs {
+			if c.refused[q] {
+				continue
+			}
+			for a := q; a != ""; {
+				if c.explained[a] {
+					break
+				}
+				c.explained[a] = true
+				a, _ = splitLast(a)
+			}
+			if qp, name := splitLast(q); name == "type" || name == "in" {
+				c.kindless[qp] = true
+			}
 		}
 	}
-	return false
+	parent, _ := splitLast(p)
+	return c.explained[p] || c.kindless[parent]
 }
 
 // splitLast splits a JSON pointer into its parent and its last token,
@@ -882,6 +894,14 @@ func (c *leafCollector) optionalPathParam(p string, missingRequired bool) bool {
 // the node at p (p included), at most depth levels down, the first in
 // key order; false when there is none.
 func findKey(top any, p, name string, depth int) (string, bool) {
+	budget := 10000 // nodes looked at: a definition of many large maps is not walked whole
+	return findKeyWithin(top, p, name, depth, &budget)
+}
+
+func findKeyWithin(top any, p, name string, depth int, budget *int) (string, bool) {
+	if *budget--; *budget < 0 {
+		return "", false
+	}
 	v, _ := lookup(top, p)
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -894,7 +914,7 @@ func findKey(top any, p, name string, depth int) (string, bool) {
 		return "", false
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if at, ok := findKey(top, JoinPointer(p, k), name, depth-1); ok {
+		if at, ok := findKeyWithin(top, JoinPointer(p, k), name, depth-1, budget); ok {
 			return at, true
 		}
 	}

@@ -759,7 +759,7 @@ func (r *run) checkIgnoredParams() {
 // OpenAPI 3.0 tells tools to ignore it.
 func (r *run) checkBodyOnBodylessMethod() {
 	for _, op := range r.doc.AllOperations() {
-		if op.RequestBody == nil || len(op.RequestBody.Content) == 0 {
+		if op.RequestBody == nil || len(op.RequestBody.Content) == 0 || r.emptyOptionalBody(op.RequestBody) {
 			continue
 		}
 		switch op.Method {
@@ -809,4 +809,24 @@ func (r *run) checkLinks() {
 			}
 		}
 	}
+}
+
+// emptyOptionalBody reports an optional request body whose every media
+// type's schema is an object that can hold nothing (no properties,
+// additionalProperties: false), as Stripe's definition declares for each
+// GET and DELETE: it says there is no body, in the shape of one.
+func (r *run) emptyOptionalBody(b *spec.RequestBody) bool {
+	if b.Required {
+		return false
+	}
+	for _, mt := range b.Content {
+		if mt.Schema == nil {
+			return false
+		}
+		m := asMap(mt.Schema.Value)
+		if len(asMap(m["properties"])) > 0 || m["additionalProperties"] != false || m["$ref"] != nil || m["allOf"] != nil || m["oneOf"] != nil || m["anyOf"] != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -630,6 +630,9 @@ func TestRules(t *testing.T) {
 		{"link to an operation", "struct-unresolved-ref", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/responses/200/links", j(`{"Update":{"operationId":"putPet","parameters":{"petId":"$request.path.petId"}}}`))
 		}, false, ""},
+		{"empty optional body on GET", "struct-request-body-bodyless", func(d map[string]any) {
+			set(d, "/paths/~1pets~1{petId}/get/requestBody", j(`{"required":false,"content":{"application/x-www-form-urlencoded":{"schema":{"type":"object","properties":{},"additionalProperties":false}}}}`))
+		}, false, ""},
 		{"misspelt rampart extension", "struct-rampart-extension-unknown", func(d map[string]any) {
 			set(d, "/paths/~1pets~1{petId}/get/x-rampart-mod", "monitor")
 		}, true, "/paths/~1pets~1{petId}/get/x-rampart-mod"},

@@ -122,6 +122,20 @@ func TestStructureMessages(t *testing.T) {
 		{"media type examples as a list",
 			v31 + "paths:\n  /a:\n    get:\n      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json:\n              schema: {type: string, enum: [a]}\n              examples: [a]\n",
 			[]string{"/paths/~1a/get/responses/200/content/application~1json/examples: got array, want object: a media type's examples map names to Example objects (examples: {one: {value: ...}}); a single value is example"}},
+		// A parameter whose in names no location: the members no kind of
+		// parameter has are reported beside it, not hidden by it.
+		{"unknown location and a misspelt member",
+			v30 + "paths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: Query, require: true, schema: {type: string, enum: [a]}}\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{
+				"/paths/~1a/get/parameters/0/in: in must be one of query, header, path or cookie",
+				`/paths/~1a/get/parameters/0/require: property "require" is not allowed here: did you mean required?`,
+			}},
+		{"2.0 unknown location and a misspelt member",
+			v20 + "paths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: Query, require: true, type: string, enum: [a]}\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{
+				"/paths/~1a/get/parameters/0/in: in must be one of query, header, path, formData or body",
+				`/paths/~1a/get/parameters/0/require: property "require" is not allowed here: did you mean required?`,
+			}},
 		{"server variable not declared",
 			v30 + "servers:\n  - url: 'https://{region}.example.com/{basePath}'\n    variables: {region: {default: eu}}\n" + get,
 			[]string{"/servers/0/url: Server URL https://{region}.example.com/{basePath} names the variable(s) basePath, which its variables do not declare: declare each with a default."}},

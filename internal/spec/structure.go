@@ -682,8 +682,95 @@ func (c *leafCollector) branchesOf(e *jsonschema.ValidationError) []*jsonschema.
 	}
 	if len(own) == 0 {
 		c.kindError(at, sel, value)
+		c.unknownInEveryBranch(at, e.Causes)
 	}
 	return own
+}
+
+// unknownInEveryBranch records, for the object at `at` whose kind names
+// no branch (in: Query), the members no branch allows: they are its
+// defects whatever kind it was meant to be (a misspelt require), and
+// the kind error alone would hide them.
+func (c *leafCollector) unknownInEveryBranch(at string, branches []*jsonschema.ValidationError) {
+	schemaURL := map[string]string{} // a schema that refused the name, for "did you mean"
+	// disallowed returns the members e says the object may not have: all
+	// of those its parts refuse, but of alternatives only those every
+	// alternative refuses (a member one kind allows may be meant).
+	var disallowed func(e *jsonschema.ValidationError, depth int) []string
+	disallowed = func(e *jsonschema.ValidationError, depth int) []string {
+		if depth > 32 {
+			return nil
+		}
+		if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
+			if JoinPointer("", e.InstanceLocation...) != at {
+				return nil
+			}
+			for _, n := range ap.Properties {
+				if _, ok := schemaURL[n]; !ok {
+					schemaURL[n] = e.SchemaURL
+				}
+			}
+			return ap.Properties
+		}
+		switch e.ErrorKind.(type) {
+		case *kind.OneOf, *kind.AnyOf:
+			return c.refusedByAll(e.Causes, func(x *jsonschema.ValidationError) []string { return disallowed(x, depth+1) })
+		}
+		var out []string
+		for _, x := range e.Causes {
+			for _, n := range disallowed(x, depth+1) {
+				if !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+			}
+		}
+		return out
+	}
+	for _, name := range c.refusedByAll(branches, func(x *jsonschema.ValidationError) []string { return disallowed(x, 0) }) {
+		p := JoinPointer(at, name)
+		if _, done := c.out[p]; done {
+			continue
+		}
+		c.out[p] = fmt.Sprintf("%s (at %s)", c.unknownMember(at, name, schemaURL[name]), c.display(p))
+		c.certain[p] = true
+		if c.missing[p] == nil {
+			c.missing[p] = &missingAt{}
+		}
+		c.missing[p].other = true
+	}
+}
+
+// refusedByAll returns the names every alternative that is no reference
+// refuses (each alternative's names given by names).
+func (c *leafCollector) refusedByAll(alts []*jsonschema.ValidationError, names func(*jsonschema.ValidationError) []string) []string {
+	var common []string
+	first := true
+	for _, a := range alts {
+		if c.isReferenceError(a) {
+			continue
+		}
+		got := names(a)
+		if first {
+			common, first = slices.Clone(got), false
+			continue
+		}
+		common = slices.DeleteFunc(common, func(n string) bool { return !slices.Contains(got, n) })
+	}
+	return common
+}
+
+// isReferenceError reports whether e is a failed branch that describes a
+// reference object (it requires $ref).
+func (c *leafCollector) isReferenceError(e *jsonschema.ValidationError) bool {
+	if r, ok := e.ErrorKind.(*kind.Required); ok && slices.Contains(r.Missing, "$ref") {
+		return true
+	}
+	for _, x := range e.Causes {
+		if r, ok := x.ErrorKind.(*kind.Required); ok && slices.Contains(r.Missing, "$ref") {
+			return true
+		}
+	}
+	return false
 }
 
 // kindError records that the object at `at` names no kind sel knows with

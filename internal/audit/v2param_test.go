@@ -100,7 +100,7 @@ func TestSwagger2ParameterLocation(t *testing.T) {
 		{"cookie", "{name: c, in: cookie, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, cookie},
 		{"cookie without type", "{name: c, in: cookie}", v2NoDef, op + "/in", 12, cookie},
 		{"cookie definition", "{$ref: '#/parameters/D'}", "{name: c, in: cookie, type: string}", "/parameters/D/in", 16, cookie},
-		{"capitalised", "{name: q, in: Query, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, oneOf},
+		{"capitalised", "{name: q, in: Query, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, oneOf + ": did you mean query?"},
 		{"form", "{name: q, in: form, type: string, maxLength: 5, pattern: \"^a+$\"}", v2NoDef, op + "/in", 12, oneOf},
 	}
 	for _, tc := range cases {

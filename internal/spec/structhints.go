@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
 // What the structure check says of a member an object may not have: the
@@ -121,6 +123,10 @@ func (c *leafCollector) unknownMember(parent, name, schemaURL string) string {
 			return fmt.Sprintf("%q is not a response code: write three digits (200) or default", name)
 		}
 		return fmt.Sprintf("%q is not a response code: write 100-599, a range 1XX-5XX, or default", name)
+	case name == "schema" && c.family != Swagger20 && parentKey == "requestBody":
+		return fmt.Sprintf("property %q is not allowed here: in OpenAPI 3 a request body's schema goes under its media type (content: {application/json: {schema: ...}})", name)
+	case parentKey == "info" && name == "name":
+		return fmt.Sprintf("property %q is not allowed here: the API's name is info.title", name)
 	case name == "schema" && c.family != Swagger20 && len(toks) >= 2 && toks[len(toks)-2] == "responses":
 		return fmt.Sprintf("property %q is not allowed here: in OpenAPI 3 a response's schema goes under its media type (content: {application/json: {schema: ...}})", name)
 	case len(toks) >= 3 && toks[len(toks)-3] == "callbacks" && httpMethods[parentKey]:
@@ -357,6 +363,26 @@ func typeNameHint(name string) string {
 		return "did you mean array?"
 	case "map", "dict", "dictionary", "hash":
 		return "did you mean object? (with additionalProperties for the values)"
+	}
+	return ""
+}
+
+// enumSuggestion says which allowed value a string the meta-schema's enum
+// refuses most likely means (": did you mean apiKey?"); "" when none is
+// near, or the value is no string.
+func enumSuggestion(e *kind.Enum) string {
+	got, ok := e.Got.(string)
+	if !ok {
+		return ""
+	}
+	var names []string
+	for _, w := range e.Want {
+		if s, ok := w.(string); ok {
+			names = append(names, s)
+		}
+	}
+	if near := NearestName(got, names); near != "" {
+		return fmt.Sprintf(": did you mean %s?", near)
 	}
 	return ""
 }

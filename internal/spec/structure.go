@@ -575,11 +575,13 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 			if m, ok := c.requiredFlag(p, e); ok {
 				msg = m
 			}
-			switch e.ErrorKind.(type) {
+			switch k := e.ErrorKind.(type) {
 			case *kind.Type, *kind.Enum:
 				if v, found := lookup(c.top, p); found {
 					if h := c.shapeHint(p, v); h != "" {
 						msg += ": " + h
+					} else if en, ok := k.(*kind.Enum); ok {
+						msg += enumSuggestion(en)
 					}
 				}
 			}
@@ -780,6 +782,19 @@ func (c *leafCollector) kindError(at string, sel *selector, value string) {
 	msg := sel.prop + " must be one of " + sel.choices
 	if sel.prop == "in" && strings.EqualFold(value, "cookie") && !strings.Contains(sel.choices, "cookie") {
 		msg += ": Swagger 2.0 has no cookie parameters, OpenAPI 3 does"
+	} else {
+		var values []string
+		for _, vs := range sel.branches {
+			for _, v := range vs {
+				if v != "$ref" && !slices.Contains(values, v) {
+					values = append(values, v)
+				}
+			}
+		}
+		slices.Sort(values)
+		if near := NearestName(value, values); near != "" {
+			msg += ": did you mean " + near + "?"
+		}
 	}
 	if _, done := c.out[p]; !done {
 		c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))

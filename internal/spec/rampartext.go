@@ -76,17 +76,7 @@ func (d *Document) UnknownRampartExtensions() []Problem {
 // extension it most likely stands for.
 func unknownExtensionMessage(k string) string {
 	msg := fmt.Sprintf("%s is not an extension rampart reads, so it applies nothing", k)
-	best, bestDist := "", 4
-	for _, name := range RampartExtensions {
-		if strings.EqualFold(name, k) {
-			best = name
-			break
-		}
-		if d := editDistance(strings.ToLower(k), name, bestDist); d < bestDist {
-			best, bestDist = name, d
-		}
-	}
-	if best != "" {
+	if best := NearestName(k, RampartExtensions); best != "" {
 		return msg + ": did you mean " + best + "?"
 	}
 	return msg + " (known: " + strings.Join(RampartExtensions, ", ") + ")"

@@ -156,26 +156,14 @@ func (c *leafCollector) unknownMember(parent, name, schemaURL string) string {
 // closestMember returns the member of the meta-schema's subschema at
 // schemaURL (or the one holding it, for an additionalProperties or
 // unevaluatedProperties keyword) that name most likely misspells: the same
-// letters in another case, or one or two edits away for names of five
+// letters in another case, or one or two edits away for names of four
 // letters or more; "" when none is.
 func (c *leafCollector) closestMember(name, schemaURL string) string {
 	for _, kw := range []string{"/additionalProperties", "/unevaluatedProperties"} {
 		schemaURL = strings.TrimSuffix(schemaURL, kw)
 	}
 	props := asMap(c.metaNode(schemaURL)["properties"])
-	best, bestDist := "", 3
-	for _, p := range slices.Sorted(maps.Keys(props)) {
-		if strings.EqualFold(p, name) {
-			return p
-		}
-		if len(name) < 5 {
-			continue
-		}
-		if d := editDistance(strings.ToLower(name), strings.ToLower(p), bestDist); d < bestDist {
-			best, bestDist = p, d
-		}
-	}
-	return best
+	return NearestName(name, slices.Sorted(maps.Keys(props)))
 }
 
 // shapeHint says how to write a member whose value has the wrong shape

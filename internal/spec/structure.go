@@ -471,10 +471,7 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 		parent := JoinPointer("", e.InstanceLocation...)
 		if msg, ok := c.notAMediaType(parent); ok {
 			c.certain[parent] = true
-			if c.missing[parent] == nil {
-				c.missing[parent] = &missingAt{}
-			}
-			c.missing[parent].other = true
+			c.markOther(parent)
 			c.out[parent] = fmt.Sprintf("%s (at %s)", msg, c.display(parent))
 			return
 		}
@@ -483,10 +480,7 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 			if !alt {
 				c.certain[p] = true
 			}
-			if c.missing[p] == nil {
-				c.missing[p] = &missingAt{}
-			}
-			c.missing[p].other = true
+			c.markOther(p)
 			if _, done := c.out[p]; !done {
 				c.out[p] = fmt.Sprintf("%s (at %s)", c.unknownMember(parent, name, e.SchemaURL), c.display(p))
 			}
@@ -735,10 +729,7 @@ func (c *leafCollector) unknownInEveryBranch(at string, branches []*jsonschema.V
 		}
 		c.out[p] = fmt.Sprintf("%s (at %s)", c.unknownMember(at, name, schemaURL[name]), c.display(p))
 		c.certain[p] = true
-		if c.missing[p] == nil {
-			c.missing[p] = &missingAt{}
-		}
-		c.missing[p].other = true
+		c.markOther(p)
 	}
 }
 
@@ -800,10 +791,7 @@ func (c *leafCollector) kindError(at string, sel *selector, value string) {
 		c.out[p] = fmt.Sprintf("%s (at %s)", msg, c.display(p))
 		c.certain[p] = true
 	}
-	if c.missing[p] == nil {
-		c.missing[p] = &missingAt{}
-	}
-	c.missing[p].other = true
+	c.markOther(p)
 }
 
 // referenceOrNot returns the causes of e, a oneOf no branch of which
@@ -1021,6 +1009,16 @@ func findKeyWithin(top any, p, name string, depth int, budget *int) (string, boo
 		}
 	}
 	return "", false
+}
+
+// markOther records that the location p has an error other than a
+// missing member, so its message is not replaced by a list of missing
+// members.
+func (c *leafCollector) markOther(p string) {
+	if c.missing[p] == nil {
+		c.missing[p] = &missingAt{}
+	}
+	c.missing[p].other = true
 }
 
 // display names the location p (relative to c.top) in messages.

@@ -3,6 +3,7 @@ package audit
 import (
 	"maps"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,12 +124,13 @@ type refTarget struct {
 	ok bool
 }
 
-// subschema keywords whose value is one schema.
-var singleKids = []string{"additionalProperties", "unevaluatedProperties", "items", "additionalItems", "unevaluatedItems",
-	"not", "contains", "propertyNames", "if", "then", "else", "contentSchema"}
+// subschema keywords whose value is one schema: the contract model's,
+// and draft 2019-09's additionalItems, which 2.0 and 3.0 authors write
+// and some validators honour.
+var singleKids = append(slices.Clone(spec.SubschemaKeywords), "additionalItems")
 
 // keywords whose value is a list of schemas; compositions mark members.
-var listKids = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
+var listKids = spec.SubschemaListKeywords
 
 // keywords whose value maps names to schemas.
 var mapKids = []string{"properties", "patternProperties", "dependentSchemas"}

@@ -201,13 +201,15 @@ func editDistance(a, b string, limit int) int {
 	return min(prev[len(b)], limit)
 }
 
-// schemaChildren are the keywords whose value is one schema, and
-// schemaLists those whose value is a list of them (schemaNameMaps, a
-// map of them by name).
+// SubschemaKeywords are the JSON Schema 2020-12 keywords whose value is
+// one schema, and SubschemaListKeywords those whose value is a list of
+// them (schemaNameMaps, a map of them by name). The audit's schema graph
+// walks the same keywords, so a rule and the firewall's load-time checks
+// see the same subschemas.
 var (
-	schemaChildren = []string{"items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems",
+	SubschemaKeywords = []string{"items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems",
 		"contains", "propertyNames", "if", "then", "else", "not", "contentSchema"}
-	schemaLists = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
+	SubschemaListKeywords = []string{"allOf", "anyOf", "oneOf", "prefixItems"}
 )
 
 // IgnoredKeywordProblems lists, as warnings, the ignored keywords
@@ -236,12 +238,12 @@ func (d *Document) IgnoredKeywordProblems() []Problem {
 				walk(t, tv, depth+1)
 			}
 		}
-		for _, k := range schemaChildren {
+		for _, k := range SubschemaKeywords {
 			if c, ok := m[k]; ok {
 				walk(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, k)}, c, depth+1)
 			}
 		}
-		for _, k := range schemaLists {
+		for _, k := range SubschemaListKeywords {
 			for i, c := range asSlice(m[k]) {
 				walk(NodeRef{File: at.File, Pointer: JoinPointer(at.Pointer, k, itoa(i))}, c, depth+1)
 			}

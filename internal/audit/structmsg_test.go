@@ -136,6 +136,18 @@ func TestStructureMessages(t *testing.T) {
 				"/paths/~1a/get/parameters/0/in: in must be one of query, header, path, formData or body: did you mean query?",
 				`/paths/~1a/get/parameters/0/require: property "require" is not allowed here: did you mean required?`,
 			}},
+		{"3.1 unknown location and a misspelt member",
+			v31 + "paths:\n  /a:\n    get:\n      parameters:\n        - {name: q, in: Query, require: true, schema: {type: string, enum: [a]}}\n      responses:\n        \"200\": {description: ok}\n",
+			[]string{
+				"/paths/~1a/get/parameters/0/in: value must be one of 'query', 'header', 'path', 'cookie': did you mean query?",
+				`/paths/~1a/get/parameters/0/require: property "require" is not allowed here: did you mean required?`,
+			}},
+		{"3.1 unknown scheme type and a misspelt member",
+			v31 + "components:\n  securitySchemes:\n    k: {type: apikey, nmae: X, in: header, x-note: fine}\n" + get,
+			[]string{
+				"/components/securitySchemes/k/nmae: property \"nmae\" is not allowed here: did you mean name?",
+				"/components/securitySchemes/k/type: value must be one of 'apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect': did you mean apiKey?",
+			}},
 		{"server variable not declared",
 			v30 + "servers:\n  - url: 'https://{region}.example.com/{basePath}'\n    variables: {region: {default: eu}}\n" + get,
 			[]string{"/servers/0/url: Server URL https://{region}.example.com/{basePath} names the variable(s) basePath, which its variables do not declare: declare each with a default."}},

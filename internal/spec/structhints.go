@@ -159,11 +159,8 @@ func (c *leafCollector) unknownMember(parent, name, schemaURL string) string {
 // letters in another case, or one or two edits away for names of four
 // letters or more; "" when none is.
 func (c *leafCollector) closestMember(name, schemaURL string) string {
-	for _, kw := range []string{"/additionalProperties", "/unevaluatedProperties"} {
-		schemaURL = strings.TrimSuffix(schemaURL, kw)
-	}
-	props := asMap(c.metaNode(schemaURL)["properties"])
-	return NearestName(name, slices.Sorted(maps.Keys(props)))
+	names, _ := c.metaMembers(schemaURL)
+	return NearestName(name, names)
 }
 
 // shapeHint says how to write a member whose value has the wrong shape

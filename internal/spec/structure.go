@@ -346,7 +346,7 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 	if !errors.As(err, &ve) {
 		return []structureLeaf{{msg: err.Error()}}
 	}
-	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, family: meta.family, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}, refused: map[string]bool{}}
+	c := leafCollector{top: v, base: at.Pointer, selectors: meta.selectors, family: meta.family, meta: meta.doc, metaURL: meta.url, out: map[string]string{}, missing: map[string]*missingAt{}, chosen: map[string]bool{}, certain: map[string]bool{}, refused: map[string]string{}}
 	c.collect(ve, nil, false)
 	leaves, missing := c.out, c.missing
 	ptrs := make([]string, 0, len(leaves))
@@ -364,7 +364,7 @@ func structureLeaves(meta *metaEntry, schema *jsonschema.Schema, v any, at NodeR
 		if i+1 < len(ptrs) && strings.HasPrefix(ptrs[i+1], p+"/") && !c.certain[p] {
 			continue
 		}
-		if c.refused[p] && c.refusedForAnother(p, ptrs) {
+		if _, ok := c.refused[p]; ok && c.refusedForAnother(p, ptrs) {
 			continue
 		}
 		msg := leaves[p]
@@ -410,10 +410,11 @@ type leafCollector struct {
 	// certain marks the locations with an error that no failed
 	// alternative (a branch of a oneOf or anyOf) reported.
 	certain map[string]bool
-	// refused marks the members that unevaluatedProperties: false
-	// refused (3.1+: "false schema"); explained and kindless are
-	// refusedForAnother's indexes, built on first use.
-	refused   map[string]bool
+	// refused holds the members that unevaluatedProperties: false
+	// refused (3.1+: "false schema"), each with the refusing keyword's
+	// schema URL; explained and kindless are refusedForAnother's indexes,
+	// built on first use.
+	refused   map[string]string
 	explained map[string]bool
 	kindless  map[string]bool
 }
@@ -423,14 +424,15 @@ type leafCollector struct {
 // one at or below it (a known member whose own schema failed is left
 // unevaluated), or one at a sibling that names the object's kind (`type`
 // or `in`: no kind's members were evaluated). Only an unknown member is
-// its own error.
+// its own error, and so is a member of a kindless object that no kind
+// declares (a misspelt require beside in: Query).
 func (c *leafCollector) refusedForAnother(p string, ptrs []string) bool {
 	if c.explained == nil {
 		// Once, in time linear in the leaves: the locations with another
 		// error at or below them, and the objects whose kind is wrong.
 		c.explained, c.kindless = map[string]bool{}, map[string]bool{}
 		for _, q := range ptrs {
-			if c.refused[q] {
+			if _, ok := c.refused[q]; ok {
 				continue
 			}
 			for a := q; a != ""; {
@@ -445,8 +447,70 @@ func (c *leafCollector) refusedForAnother(p string, ptrs []string) bool {
 			}
 		}
 	}
-	parent, _ := splitLast(p)
-	return c.explained[p] || c.kindless[parent]
+	parent, name := splitLast(p)
+	if c.explained[p] {
+		return true
+	}
+	if !c.kindless[parent] {
+		return false
+	}
+	names, patterns := c.metaMembers(c.refused[p])
+	if slices.Contains(names, name) {
+		return true
+	}
+	for _, re := range patterns {
+		if ok, err := regexp.MatchString(re, name); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// metaMembers returns the member names that the meta-schema's subschema
+// at schemaURL (or the one holding it, for an additionalProperties or
+// unevaluatedProperties keyword) declares in any of its parts, whatever
+// kind of object they are for: its properties and those of the schemas
+// it applies in place ($ref, allOf, anyOf, oneOf, if/then/else,
+// dependentSchemas), with the patterns of their patternProperties. A
+// 3.1 security scheme declares name and in only under its if/then for
+// apiKey: they are still members of some kind of scheme.
+func (c *leafCollector) metaMembers(schemaURL string) (names, patterns []string) {
+	for _, kw := range []string{"/additionalProperties", "/unevaluatedProperties"} {
+		schemaURL = strings.TrimSuffix(schemaURL, kw)
+	}
+	seen := map[string]bool{}
+	var walk func(n map[string]any, depth int)
+	walk = func(n map[string]any, depth int) {
+		if n == nil || depth > 16 {
+			return
+		}
+		for name := range asMap(n["properties"]) {
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+		for re := range asMap(n["patternProperties"]) {
+			patterns = append(patterns, re)
+		}
+		if r, ok := n["$ref"].(string); ok && strings.HasPrefix(r, "#") && !seen[r] {
+			seen[r] = true
+			walk(c.metaNode(c.metaURL+r), depth+1)
+		}
+		for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
+			for _, b := range asSlice(n[kw]) {
+				walk(asMap(b), depth+1)
+			}
+		}
+		for _, kw := range []string{"if", "then", "else"} {
+			walk(asMap(n[kw]), depth+1)
+		}
+		for _, d := range asMap(n["dependentSchemas"]) {
+			walk(asMap(d), depth+1)
+		}
+	}
+	walk(c.metaNode(schemaURL), 0)
+	slices.Sort(names)
+	return names, patterns
 }
 
 // splitLast splits a JSON pointer into its parent and its last token,
@@ -551,7 +615,7 @@ func (c *leafCollector) collect(e *jsonschema.ValidationError, bodyAt *string, a
 			}
 			if _, ok := e.ErrorKind.(*kind.FalseSchema); ok {
 				// unevaluatedProperties: false (3.1+) refusing a member.
-				c.refused[p] = true
+				c.refused[p] = e.SchemaURL
 				parent, name := splitLast(p)
 				msg = c.unknownMember(parent, name, e.SchemaURL)
 				if m, ok := c.notAMediaType(parent); ok {

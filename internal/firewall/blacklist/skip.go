@@ -152,8 +152,11 @@ func isIndex(s string) bool {
 // safeFormats are the formats whose valid values use a closed character
 // set with none of the characters an injection needs. They must also be
 // asserted by the validator (spec.AssertedFormats), or a value that merely
-// claims the format could be anything.
-var safeFormats = []string{"uuid", "date", "date-time", "ipv4", "ipv6", "int32", "int64"}
+// claims the format could be anything. int32 and int64 are not among
+// them: they bound numbers, and a string that claims them (`type:
+// string, format: int64`, common for 64-bit ids) is not checked by them;
+// a number is skipped by its type anyway.
+var safeFormats = []string{"uuid", "date", "date-time", "ipv4", "ipv6"}
 
 // maxSkipDepth bounds recursion through nested and recursive schemas;
 // deeper places are left unsafe (checked), which is always correct.
@@ -440,15 +443,12 @@ func SafePattern(p string) bool {
 		return false
 	}
 	first, last := re.Sub[0], re.Sub[len(re.Sub)-1]
-	if first.Op != syntax.OpBeginText && first.Op != syntax.OpBeginLine {
+	// Only text anchors confine the whole value: with (?m), ^ and $ match
+	// at every line, so "abc\n1' OR '1'='1" matches ^[a-z]+$ by its first
+	// line and the rest is never looked at.
+	if first.Op != syntax.OpBeginText || last.Op != syntax.OpEndText {
 		return false
 	}
-	if last.Op != syntax.OpEndText && last.Op != syntax.OpEndLine {
-		return false
-	}
-	// ^ and $ in Perl syntax without (?m) are text anchors; with (?m) a
-	// newline could let a second line through, but newlines are control
-	// characters, which the body must then exclude anyway.
 	for _, s := range re.Sub[1 : len(re.Sub)-1] {
 		if !safeRegexp(s, 0) {
 			return false

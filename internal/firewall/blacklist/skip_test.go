@@ -47,6 +47,11 @@ func TestSkipPolicyParameters(t *testing.T) {
 		"loose":   false, // unanchored: matches "ABC' OR 1=1"
 		"anychar": false, // "." admits anything
 		"quoteok": false, // the class admits a quote
+		// int32 and int64 constrain numbers only: a string that claims
+		// the format is not checked by it ("1 UNION SELECT ...").
+		"bigid":     false,
+		"untyped32": false,
+		"multiline": false, // (?m): only the first line must match
 	}
 	for _, p := range op.Parameters {
 		w, ok := want[p.Name]
@@ -199,8 +204,11 @@ func TestSafePattern(t *testing.T) {
 		{`^\S+$`, false},     // admits everything but spaces
 		{`^.*$`, false},      // any
 		{`^[\x00-\x1f]+$`, false},
-		{`^(a|b'c)$`, false}, // literal quote
-		{`^[`, false},        // does not parse
+		{`^(a|b'c)$`, false},     // literal quote
+		{`^[`, false},            // does not parse
+		{`(?m)^[a-z]+$`, false},  // ^ and $ match at each line: "abc\n1' OR '1'='1"
+		{`(?m:^[a-z]+$)`, false}, // the same, as a group
+		{`(?s)^[a-z]+$`, true},   // (?s) changes only what . matches
 	}
 	for _, tc := range tests {
 		if got := SafePattern(tc.p); got != tc.safe {

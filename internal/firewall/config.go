@@ -172,10 +172,6 @@ func (c Config) WithDefaults() Config {
 	if c.Mode == "" {
 		c.Mode = "block"
 	}
-	if c.ResponseMode == "" {
-		// Responses follow the request mode unless set.
-		c.ResponseMode = c.Mode
-	}
 	t := &c.Timeouts
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -215,9 +211,14 @@ func (c Config) planConfig() (plan.Config, error) {
 	if err != nil {
 		return pc, err
 	}
-	rm, err := plan.ParseMode(c.ResponseMode, true)
-	if err != nil {
-		return pc, err
+	// Responses follow the request mode unless a response mode is set,
+	// and so do an operation's when its mode is set and the response
+	// mode is not (plan.Config.ResponseModeFollows).
+	rm := m
+	if c.ResponseMode != "" {
+		if rm, err = plan.ParseMode(c.ResponseMode, true); err != nil {
+			return pc, err
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return pc, errors.New("--tls-cert and --tls-key go together")
@@ -240,16 +241,17 @@ func (c Config) planConfig() (plan.Config, error) {
 		}
 	}
 	pc = plan.Config{
-		Mode:               m,
-		ResponseMode:       rm,
-		AllowSpecOverrides: c.AllowSpecOverrides,
-		MaxBody:            c.Limits.MaxBodyBytes,
-		MaxDecodedBody:     c.Limits.MaxDecodedBytes,
-		JSON:               body.Limits{MaxDepth: c.Limits.MaxJSONDepth, MaxElements: c.Limits.MaxJSONElements, MaxNumberLen: c.Limits.MaxJSONNumberLen},
-		MaxQueryParams:     c.Limits.MaxQueryParams,
-		MaxResponse:        c.Limits.MaxResponseBytes,
-		StreamingPolicy:    c.Streaming,
-		Operations:         c.Operations,
+		Mode:                m,
+		ResponseMode:        rm,
+		ResponseModeFollows: c.ResponseMode == "",
+		AllowSpecOverrides:  c.AllowSpecOverrides,
+		MaxBody:             c.Limits.MaxBodyBytes,
+		MaxDecodedBody:      c.Limits.MaxDecodedBytes,
+		JSON:                body.Limits{MaxDepth: c.Limits.MaxJSONDepth, MaxElements: c.Limits.MaxJSONElements, MaxNumberLen: c.Limits.MaxJSONNumberLen},
+		MaxQueryParams:      c.Limits.MaxQueryParams,
+		MaxResponse:         c.Limits.MaxResponseBytes,
+		StreamingPolicy:     c.Streaming,
+		Operations:          c.Operations,
 	}
 	if c.BasePath != nil {
 		pc.BasePaths = []string{*c.BasePath}

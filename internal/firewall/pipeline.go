@@ -308,6 +308,15 @@ func (tx *Tx) bodyLimit() int64 {
 	return tx.Plan.Config.MaxBody
 }
 
+// decodedLimit is the limit on the body once its Content-Encoding is
+// undone: the operation's, or the API's for an unrouted request.
+func (tx *Tx) decodedLimit() int64 {
+	if tx.Op != nil {
+		return tx.Op.MaxDecodedBody
+	}
+	return tx.Plan.Config.DecodedLimit(tx.Plan.Config.MaxBody)
+}
+
 // hasBody reports whether the request carries a body to read.
 func hasBody(r *http.Request) bool {
 	return r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody
@@ -338,7 +347,7 @@ func (bodyStage) Process(tx *Tx) *Rejection {
 	}
 	// The coding was judged acceptable by the limits stage.
 	if ce, _ := contentCoding(r.Header.Values("Content-Encoding")); ce != "" {
-		dec, err := body.Decompress(data, ce, tx.Plan.Config.MaxDecodedBody)
+		dec, err := body.Decompress(data, ce, tx.decodedLimit())
 		if err != nil {
 			var be *body.Error
 			errors.As(err, &be)

@@ -75,15 +75,21 @@ func ParseMode(s string, forResponse bool) (Mode, error) {
 type Config struct {
 	Mode         Mode
 	ResponseMode Mode
+	// ResponseModeFollows says no response mode was configured: an
+	// operation whose mode the configuration sets has its responses in
+	// that mode too, as the API's follow the API's mode.
+	ResponseModeFollows bool
 	// AllowSpecOverrides lets x-rampart-mode in the spec loosen the
 	// configured mode; without it the spec can only tighten it.
 	AllowSpecOverrides bool
 	MaxBody            int64 // request body limit, bytes (default 1 MiB)
-	MaxDecodedBody     int64 // limit after Content-Encoding (default 8 × MaxBody)
-	JSON               body.Limits
-	MaxQueryParams     int   // default 256
-	MaxParts           int   // multipart parts, default 256
-	MaxResponse        int64 // largest response body validated (default 8 MiB)
+	// MaxDecodedBody is the limit after Content-Encoding; 0 means 8 ×
+	// the body limit in force, the operation's where it has its own.
+	MaxDecodedBody int64
+	JSON           body.Limits
+	MaxQueryParams int   // default 256
+	MaxParts       int   // multipart parts, default 256
+	MaxResponse    int64 // largest response body validated (default 8 MiB)
 	// StreamingPolicy decides for responses that are streamed (event
 	// streams) or larger than MaxResponse: "exempt" forwards them without
 	// body validation, "block" refuses them.
@@ -107,13 +113,21 @@ type OpConfig struct {
 	AllowEncodedSlash bool `yaml:"allow_encoded_slash" json:"allow_encoded_slash"`
 }
 
+// DecodedLimit is the limit on a request body once its Content-Encoding
+// is undone, for a body limit of maxBody: the configured one, or 8 ×
+// maxBody, so that an operation's own body limit bounds its decoded
+// bodies too.
+func (c Config) DecodedLimit(maxBody int64) int64 {
+	if c.MaxDecodedBody > 0 {
+		return c.MaxDecodedBody
+	}
+	return 8 * maxBody
+}
+
 // WithDefaults fills unset limits.
 func (c Config) WithDefaults() Config {
 	if c.MaxBody <= 0 {
 		c.MaxBody = 1 << 20
-	}
-	if c.MaxDecodedBody <= 0 {
-		c.MaxDecodedBody = 8 * c.MaxBody
 	}
 	if c.MaxQueryParams <= 0 {
 		c.MaxQueryParams = 256
@@ -157,12 +171,14 @@ type Op struct {
 	Path   string
 	// Broken is non-empty when the operation cannot be enforced (a schema
 	// does not compile): its requests are refused, fail closed.
-	Broken     string
-	ReqMode    Mode
-	RespMode   Mode
-	MaxBody    int64
-	Params     []*Param
-	pathParams []*Param
+	Broken   string
+	ReqMode  Mode
+	RespMode Mode
+	MaxBody  int64
+	// MaxDecodedBody bounds the body once its Content-Encoding is undone.
+	MaxDecodedBody int64
+	Params         []*Param
+	pathParams     []*Param
 	// fixedPathParams are, by routed template, the path parameters whose
 	// value the template itself holds (adjacentRoutes).
 	fixedPathParams      map[string][]route.PathParam
@@ -665,9 +681,13 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		if oc.MaxBody > 0 {
 			op.MaxBody = oc.MaxBody
 		}
+		if oc.Mode != "" && oc.ResponseMode == "" && cfg.ResponseModeFollows {
+			op.RespMode = op.ReqMode
+		}
 		op.AllowUndeclaredQuery = oc.AllowUndeclaredQuery
 		op.AllowEncodedSlash = oc.AllowEncodedSlash
 	}
+	op.MaxDecodedBody = cfg.DecodedLimit(op.MaxBody)
 	op.ReqMode = p.specMode(op, so, "x-rampart-mode", op.ReqMode, false)
 	op.RespMode = p.specMode(op, so, "x-rampart-response-mode", op.RespMode, true)
 

@@ -99,6 +99,8 @@ func e2eBodyCases() []e2eCase {
 		{"bodies text/csv with an array schema still UTF-8", "bodies", "POST", "/v1/bodies/csv", nil, "text/csv", "sku\np\xffn\n", 400, false, "invalid-utf8"},
 		{"bodies text/plain with a string schema", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "pen", 201, true, ""},
 		{"bodies text/plain too long", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "a pen and a pencil", 400, false, "schema-violation"},
+		// NUL is refused in text bodies as in every other string value.
+		{"bodies text/plain holding NUL", "bodies", "POST", "/v1/bodies/csv", nil, "text/plain", "a\x00b", 400, false, "invalid-utf8"},
 		// A union whose branches op selects is validated through the
 		// selected branch only: linear in the body, same verdicts.
 		{"bodies selected union nested 28 deep", "bodies", "POST", "/v1/bodies/expr", nil, jsonCT, expr, 201, true, ""},

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -431,6 +432,13 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 	case KindText:
 		if !utf8.Valid(in.Body) {
 			add(Violation{400, body.ReasonInvalidUTF8, "the text body is not valid UTF-8"})
+			return
+		}
+		if bytes.IndexByte(in.Body, 0) >= 0 {
+			// As in JSON strings, form fields and parameters: C-string
+			// code in the upstream stops at the NUL, and sees less than
+			// was validated.
+			add(Violation{400, body.ReasonInvalidUTF8, "the text body holds NUL"})
 			return
 		}
 		v = string(in.Body)

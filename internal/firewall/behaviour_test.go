@@ -150,6 +150,10 @@ func TestAmbiguousFraming(t *testing.T) {
 		{"Content-Length and Transfer-Encoding", note + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n", []int{400}, true},
 		{"Transfer-Encoding first, lower case", note + "transfer-encoding: chunked\r\ncontent-length: 11\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n", []int{400}, true},
 		{"both on HTTP/1.0", "POST /v1/notes HTTP/1.0\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\nabcd", []int{400}, true},
+		// RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has
+		// faulty framing. net/http reads no body; a front proxy that
+		// honours the chunks would see the chunk data as its own request.
+		{"Transfer-Encoding on HTTP/1.0, keep-alive", "POST /v1/notes HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n25\r\nGET /v1/items HTTP/1.1\r\nHost: x\r\n\r\n\r\n0\r\n\r\n", []int{400}, true},
 		{"equal Content-Length fields", note + "Content-Length: 4\r\nContent-Length: 4\r\n\r\nabcd", []int{400}, true},
 		{"conflicting Content-Length fields", note + "Content-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", []int{400}, true},
 		{"smuggled second request after a refused one", note + "Content-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /v1/items HTTP/1.1\r\nHost: x\r\n\r\n", []int{400}, true},

@@ -159,6 +159,8 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 			detail = "the request has both Content-Length and Transfer-Encoding"
 		case f.Head.LengthFields > 1:
 			detail = "the request has several Content-Length fields"
+		case f.Head.LegacyTransferEncoding:
+			detail = "an HTTP/1.0 request has Transfer-Encoding"
 		}
 		if detail != "" {
 			tx.W.Header().Set("Connection", "close")

@@ -34,10 +34,17 @@ type Head struct {
 	BothLengths bool
 	// LengthFields counts the Content-Length fields.
 	LengthFields int
+	// LegacyTransferEncoding: Transfer-Encoding on an HTTP/1.0 request,
+	// which RFC 9112 §6.1 says to treat as faulty framing. net/http
+	// ignores the field there (no body, or Content-Length's); a front
+	// proxy that honours it frames the chunks as the body.
+	LegacyTransferEncoding bool
 }
 
 // Ambiguous reports whether the head frames its body in more than one way.
-func (h Head) Ambiguous() bool { return h.BothLengths || h.LengthFields > 1 }
+func (h Head) Ambiguous() bool {
+	return h.BothLengths || h.LengthFields > 1 || h.LegacyTransferEncoding
+}
 
 // maxQueued bounds the heads waiting for their handler. net/http reads
 // ahead of the request it serves at most its 4 KiB buffer plus one
@@ -218,9 +225,10 @@ func (s *scanner) endHead() {
 		s.st = stOff
 		return
 	}
+	http11 := s.proto != "HTTP/1.0" && strings.HasPrefix(s.proto, "HTTP/1.")
+	s.cur.LegacyTransferEncoding = len(s.te) > 0 && !http11
 	s.queue = append(s.queue, s.cur)
 	s.afterPost = s.cur.Method == "POST"
-	http11 := s.proto != "HTTP/1.0" && strings.HasPrefix(s.proto, "HTTP/1.")
 	switch {
 	case len(s.te) > 0 && http11:
 		if len(s.te) != 1 || !strings.EqualFold(s.te[0], "chunked") {

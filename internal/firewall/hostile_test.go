@@ -36,13 +36,15 @@ func post(t *testing.T, url, ct, body string) (*http.Response, string) {
 }
 
 // recordsAfterShutdown stops the firewall (which flushes the audit log)
-// and counts the records written.
+// and counts the records written. Shutdown succeeds even when the drain
+// runs out and cuts what is left: that is the documented way to stop, and
+// `rampart protect` exits 0 after it.
 func recordsAfterShutdown(t *testing.T, fw *Server, sink *syncBuffer) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := fw.Shutdown(ctx); err != nil && !strings.HasPrefix(err.Error(), "draining:") {
-		t.Fatal(err)
+	if err := fw.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
 	}
 	return len(auditLines(t, sink))
 }

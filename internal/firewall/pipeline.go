@@ -3,8 +3,10 @@ package firewall
 import (
 	"bytes"
 	"errors"
+	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -345,7 +347,15 @@ func (bodyStage) Process(tx *Tx) *Rejection {
 		if errors.As(err, &be) {
 			return &Rejection{Violation: plan.Violation{Status: 413, Reason: be.Reason, Detail: be.Detail}, Hard: true}
 		}
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "body-unreadable", Detail: "the request body could not be read"}, Hard: true}
+		var ne net.Error
+		if errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+			// The read timeout ran out with the body still arriving (a
+			// slow or stalled client): RFC 9110's 408, so that a client
+			// can tell it from a malformed body.
+			tx.W.Header().Set("Connection", "close")
+			return &Rejection{Violation: plan.Violation{Status: http.StatusRequestTimeout, Reason: "body-timeout", Detail: "the request body did not arrive within the read timeout"}, Hard: true}
+		}
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "body-unreadable", Detail: "the request body could not be read (the connection failed or the chunked framing is broken)"}, Hard: true}
 	}
 	// The coding was judged acceptable by the limits stage.
 	if ce, _ := contentCoding(r.Header.Values("Content-Encoding")); ce != "" {

@@ -2,6 +2,7 @@ package firewall
 
 import (
 	"bufio"
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -42,4 +43,26 @@ func TestSlowBodyTimesOut(t *testing.T) {
 		t.Fatal("the upstream was reached")
 	}
 	waitFor(t, "the audit record", func() bool { return strings.Contains(sink.String(), `"body-timeout"`) })
+}
+
+// TestSeveralContentTypes: two Content-Type fields are an ambiguity (the
+// firewall would judge one, the upstream might read the other), refused
+// with 400 ambiguous-header; its problem type used to be the 415's.
+func TestSeveralContentTypes(t *testing.T) {
+	up := startUpstream(t)
+	fw := startFirewall(t, Config{Spec: "testdata/protect.yaml", Upstream: "http://" + up.addr}, nil)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+fw.Addr()+"/public/articles", strings.NewReader(`{"title":"a"}`))
+	req.Header["Content-Type"] = []string{"application/json", "text/plain"}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p struct{ Type, Reason string }
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 400 || p.Reason != "ambiguous-header" || !strings.HasSuffix(p.Type, ":ambiguous-header") {
+		t.Fatalf("got %d %+v, want 400 ambiguous-header", resp.StatusCode, p)
+	}
 }

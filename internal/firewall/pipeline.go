@@ -287,7 +287,9 @@ func (limitsStage) Process(tx *Tx) *Rejection {
 	}
 	if len(r.Header.Values("Content-Type")) > 1 {
 		// The firewall would judge one and the upstream might read another.
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: plan.ReasonMediaType, Detail: "the request has several Content-Type fields"}, Hard: true}
+		// An ambiguity, not an unsupported type: 400 ambiguous-header,
+		// not the 415's reason.
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-header", Detail: "the request has several Content-Type fields"}, Hard: true}
 	}
 	if ce, ok := contentCoding(r.Header.Values("Content-Encoding")); !ok || !body.KnownCoding(ce) {
 		return &Rejection{Violation: plan.Violation{Status: 415, Reason: body.ReasonUnsupportedEncoding, Detail: "only one content coding, gzip or deflate, is accepted"}, Hard: true}

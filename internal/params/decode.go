@@ -175,7 +175,7 @@ func (p *Param) Path(raw string) (any, error) {
 				if !ok {
 					return nil, ErrMalformed
 				}
-				items = append(items, Scalar(v, p.Shape.Items))
+				items = append(items, Scalar(v, p.Shape.Item(len(items))))
 			}
 			return items, nil
 		}
@@ -213,13 +213,13 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 		if s == "" {
 			return []any{}, nil
 		}
-		parts := splitItems(s, sep, wantsJSON(sh.Items))
+		parts := splitItems(s, sep, itemWantsJSON(sh))
 		out := make([]any, len(parts))
 		for i, x := range parts {
 			if ows {
 				x = strings.Trim(x, " \t")
 			}
-			out[i] = Scalar(x, sh.Items)
+			out[i] = Scalar(x, sh.Item(i))
 		}
 		return out, nil
 	case sh.Has(TObject) && !sh.Has(TString|TArray):
@@ -276,6 +276,20 @@ func (p *Param) items(s, sep string, explode, ows bool) (any, error) {
 // an object or an array and no string.
 func wantsJSON(s *Shape) bool {
 	return s != nil && s.Types&(TObject|TArray) != 0 && s.Types&TString == 0
+}
+
+// itemWantsJSON reports whether an item of the array shape s, at any
+// position, is read as JSONText.
+func itemWantsJSON(s *Shape) bool {
+	if wantsJSON(s.Items) {
+		return true
+	}
+	for _, p := range s.Prefix {
+		if wantsJSON(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitItems splits a delimited value at sep. With nested (an item may be
@@ -371,7 +385,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 			if ps.Has(TArray) && !ps.Has(TString|TObject) {
 				arr, _ := obj[kv.Key].([]any)
 				consumed[i] = true
-				obj[kv.Key] = append(arr, Scalar(kv.Value, ps.Items))
+				obj[kv.Key] = append(arr, Scalar(kv.Value, ps.Item(len(arr))))
 				continue
 			}
 			if _, dup := obj[kv.Key]; dup {
@@ -393,7 +407,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		for i, kv := range q {
 			if kv.Key == p.Name {
 				consumed[i] = true
-				out = append(out, Scalar(kv.Value, sh.Items))
+				out = append(out, Scalar(kv.Value, sh.Item(len(out))))
 			}
 		}
 		return out, true, nil
@@ -403,7 +417,7 @@ func (p *Param) Query(q []Pair, consumed []bool) (v any, present bool, err error
 		for i, kv := range q {
 			if kv.Key == p.Name {
 				consumed[i] = true
-				out = append(out, Scalar(kv.Value, sh.Items))
+				out = append(out, Scalar(kv.Value, sh.Item(len(out))))
 			}
 		}
 		if out == nil {
@@ -649,7 +663,7 @@ func (p *Param) Cookie(values []string) (any, bool, error) {
 	if len(values) > 1 {
 		out := make([]any, len(values))
 		for i, v := range values {
-			out[i] = Scalar(v, p.Shape.Items)
+			out[i] = Scalar(v, p.Shape.Item(i))
 		}
 		return out, true, nil
 	}

@@ -102,7 +102,7 @@ func deepPut(cur any, sh *Shape, top bool, path []string, raw string, depth int)
 				arr = &deepArr{}
 			}
 			arr.bracketed = true // repeated keys append, as [] does
-			arr.items = append(arr.items, Scalar(raw, sh.Items))
+			arr.items = append(arr.items, Scalar(raw, sh.Item(len(arr.items))))
 			return arr, nil
 		}
 		if cur != nil {
@@ -130,10 +130,10 @@ func deepPut(cur any, sh *Shape, top bool, path []string, raw string, depth int)
 				return nil, ambiguity("is sent both with [] and with indices, which parsers number differently")
 			}
 			arr.bracketed = true
-			arr.items = append(arr.items, Scalar(raw, sh.Items))
+			arr.items = append(arr.items, Scalar(raw, sh.Item(len(arr.items))))
 		case isIndex(seg) && strconv.Itoa(len(arr.items)) == seg && !arr.bracketed:
 			arr.indexed = true
-			v, err := deepPut(nil, sh.Items, false, path[1:], raw, depth+1)
+			v, err := deepPut(nil, sh.Item(len(arr.items)), false, path[1:], raw, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -143,7 +143,7 @@ func deepPut(cur any, sh *Shape, top bool, path []string, raw string, depth int)
 			if err != nil || n >= len(arr.items) || strconv.Itoa(n) != seg {
 				return nil, ambiguity(fmt.Sprintf("array index %q is out of order", seg))
 			}
-			v, err := deepPut(arr.items[n], sh.Items, false, path[1:], raw, depth+1)
+			v, err := deepPut(arr.items[n], sh.Item(n), false, path[1:], raw, depth+1)
 			if err != nil {
 				return nil, err
 			}

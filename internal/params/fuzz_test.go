@@ -2,6 +2,7 @@ package params
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,9 @@ func FuzzQuery(f *testing.F) {
 		"R=1&G=2&B=3&X=4",
 		"color[%5B]=1",
 		"color[items][0]=x&color[items][0][sku]=y",
+		"color=1,true,2&color=3",
+		"color[0]=1&color[1]=true&color[2][R]=1",
+		`color={"R":1},true&R=1`,
 	} {
 		f.Add(seed)
 	}
@@ -30,6 +34,12 @@ func FuzzQuery(f *testing.F) {
 		{Types: TObject | TInteger, Props: map[string]*Shape{"number": intS, "size": intS}},
 		{Types: TObject, Additional: true, AddProps: intArr},
 		{Types: TArray, Items: deepShape},
+		// Tuples (prefixItems): items typed by position, then items or
+		// none.
+		tuple, tupleRest, tupleNulls,
+		{Types: TArray, Prefix: []*Shape{obj, intArr}, Items: deepShape},
+		{Types: TArray | TString, Prefix: []*Shape{boolS}, Items: intS},
+		{Types: TObject, Props: map[string]*Shape{"R": tuple}, Additional: true, AddProps: tupleRest},
 	}
 	styles := []struct {
 		style   string
@@ -44,9 +54,23 @@ func FuzzQuery(f *testing.F) {
 			for _, st := range styles {
 				consumed := make([]bool, len(q))
 				p := param(st.style, st.explode, sh)
-				_, _, err := p.Query(q, consumed)
+				v, _, err := p.Query(q, consumed)
 				if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrAmbiguous) {
 					t.Fatalf("%s/%v over %q: unexpected error %v", st.style, st.explode, raw, err)
+				}
+				if st.style == "form" && st.explode && sh.Has(TArray) && !sh.Has(TString|TObject) {
+					// An exploded array is its pairs in order, each
+					// read with the shape of its position.
+					var want []any
+					for _, kv := range q {
+						if kv.Key == "color" {
+							want = append(want, Scalar(kv.Value, sh.Item(len(want))))
+						}
+					}
+					same := v == nil && want == nil || reflect.DeepEqual(v, want)
+					if err != nil || !same {
+						t.Fatalf("exploded array over %q: got %#v (%v), want %#v", raw, v, err, want)
+					}
 				}
 				if st.style == "deepObject" {
 					for i, c := range consumed {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -631,5 +632,184 @@ func TestScalarJSONText(t *testing.T) {
 		if got := MayHoldJSON(tc.s); got != tc.want {
 			t.Errorf("MayHoldJSON(%+v) = %v, want %v", tc.s, got, tc.want)
 		}
+	}
+}
+
+// Tuples (OpenAPI 3.1 prefixItems): an integer, then a boolean; with
+// items false there is nothing after them, with items the rest are
+// integers too.
+var (
+	boolS      = &Shape{Types: TBoolean}
+	tuple      = &Shape{Types: TArray, Prefix: []*Shape{intS, boolS}}
+	tupleRest  = &Shape{Types: TArray, Prefix: []*Shape{intS, boolS}, Items: intS}
+	wantTuple  = []any{json.Number("1"), true}
+	tupleNulls = &Shape{Types: TArray, Prefix: []*Shape{intS, {Types: TInteger | TNull}}}
+)
+
+// TestPrefixItems: every decoder reads an array item with the shape of
+// its position: prefixItems for the first ones, items for the rest.
+func TestPrefixItems(t *testing.T) {
+	path := func(style string, explode bool, sh *Shape, raw string) func() (any, error) {
+		return func() (any, error) { return param(style, explode, sh).Path(raw) }
+	}
+	query := func(style string, explode bool, sh *Shape, raw string) func() (any, error) {
+		return func() (any, error) {
+			q, err := ParseQuery(raw, 100)
+			if err != nil {
+				return nil, err
+			}
+			v, _, err := param(style, explode, sh).Query(q, make([]bool, len(q)))
+			return v, err
+		}
+	}
+	header := func(sh *Shape, lines ...string) func() (any, error) {
+		return func() (any, error) {
+			v, _, err := (&Param{Name: "X-Pair", In: "header", Style: "simple", Shape: sh}).Header(lines)
+			return v, err
+		}
+	}
+	cookie := func(explode bool, sh *Shape, cookies string) func() (any, error) {
+		return func() (any, error) {
+			v, _, err := jar(cookies).read(param("form", explode, sh))
+			return v, err
+		}
+	}
+	long := strings.Repeat(",7", 10000)
+	wantLong := append([]any{json.Number("1"), true}, slices.Repeat([]any{json.Number("7")}, 10000)...)
+	tests := []struct {
+		name string
+		got  func() (any, error)
+		want any
+	}{
+		{"simple", path("simple", false, tuple, "1,true"), wantTuple},
+		{"simple exploded", path("simple", true, tuple, "1,true"), wantTuple},
+		{"label", path("label", false, tuple, ".1,true"), wantTuple},
+		{"label exploded", path("label", true, tuple, ".1.true"), wantTuple},
+		{"matrix", path("matrix", false, tuple, ";color=1,true"), wantTuple},
+		{"matrix exploded", path("matrix", true, tuple, ";color=1;color=true"), wantTuple},
+		{"form", query("form", false, tuple, "color=1,true"), wantTuple},
+		{"form exploded", query("form", true, tuple, "color=1&color=true"), wantTuple},
+		{"spaceDelimited", query("spaceDelimited", false, tuple, "color=1%20true"), wantTuple},
+		{"pipeDelimited", query("pipeDelimited", false, tuple, "color=1|true"), wantTuple},
+		{"pipeDelimited exploded", query("pipeDelimited", true, tuple, "color=1&color=true"), wantTuple},
+		{"deepObject with []", query("deepObject", true, tuple, "color[]=1&color[]=true"), wantTuple},
+		{"deepObject by index", query("deepObject", true, tuple, "color[0]=1&color[1]=true"), wantTuple},
+		{"deepObject repeated property", query("deepObject", true, &Shape{Types: TObject, Props: map[string]*Shape{"p": tuple}}, "color[p]=1&color[p]=true"),
+			map[string]any{"p": wantTuple}},
+		{"deepObject tuple of objects by index", query("deepObject", true, &Shape{Types: TArray, Prefix: []*Shape{obj, {Types: TObject, Props: map[string]*Shape{"on": boolS}}}},
+			"color[0][R]=1&color[1][on]=true&color[0][G]=2"),
+			[]any{map[string]any{"R": json.Number("1"), "G": json.Number("2")}, map[string]any{"on": true}}},
+		{"exploded form object, tuple property", query("form", true, &Shape{Types: TObject, Props: map[string]*Shape{"p": tuple}}, "p=1&p=true"),
+			map[string]any{"p": wantTuple}},
+		{"free-form object, tuple values", query("form", true, &Shape{Types: TObject, Additional: true, AddProps: tuple}, "p=1&p=true"),
+			map[string]any{"p": wantTuple}},
+		{"string or tuple, repeated", query("form", true, &Shape{Types: TArray | TString, Prefix: []*Shape{intS, boolS}}, "color=1&color=true"), wantTuple},
+		{"header", header(tuple, "1, true"), wantTuple},
+		{"header over two field lines", header(tuple, "1", "true"), wantTuple},
+		{"cookie", cookie(false, tuple, "color=1,true"), wantTuple},
+		{"cookie exploded, repeated", cookie(true, tuple, "color=1; color=true"), wantTuple},
+		// Items after the prefix: items' shape, or text where items is
+		// false (validation refuses them).
+		{"after the prefix, items", query("form", false, tupleRest, "color=1,true,2,3"), []any{json.Number("1"), true, json.Number("2"), json.Number("3")}},
+		{"after the prefix, items false", query("form", false, tuple, "color=1,true,2"), []any{json.Number("1"), true, "2"}},
+		{"after the prefix, exploded", query("form", true, tupleRest, "color=1&color=true&color=2"), []any{json.Number("1"), true, json.Number("2")}},
+		{"fewer items than the prefix", query("form", false, tuple, "color=1"), []any{json.Number("1")}},
+		// Each position keeps its own reading: true at the integer's
+		// position stays text, 1 at the boolean's is no boolean.
+		{"items swapped", query("form", false, tuple, "color=true,1"), []any{"true", "1"}},
+		// A 3.1 type list at a position, as under items: empty is null.
+		{"nullable position empty", query("form", false, tupleNulls, "color=1,"), []any{json.Number("1"), nil}},
+		{"nullable position integer", query("form", false, tupleNulls, "color=1,2"), []any{json.Number("1"), json.Number("2")}},
+		// An object position travels as JSON text; its commas do not
+		// split the list.
+		{"JSON position", query("form", false, &Shape{Types: TArray, Prefix: []*Shape{{Types: TObject}, intS}}, `color={"a":1,"b":2},3`),
+			[]any{JSONText(`{"a":1,"b":2}`), json.Number("3")}},
+		// A long list: each item read once, the prefix by position.
+		{"long list", query("form", false, tupleRest, "color=1,true"+long), wantLong},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.got()
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestShapeOfPrefixItems: prefixItems (and, in the dialects before
+// 2020-12, items as a list) give the shapes of the first items by
+// position; items (additionalItems) the rest, none where false.
+func TestShapeOfPrefixItems(t *testing.T) {
+	refs := map[string]any{"#/c/Pair": map[string]any{"type": "array", "prefixItems": []any{map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}}}}
+	resolve := func(v any) (any, bool) {
+		m, _ := v.(map[string]any)
+		r, _ := m["$ref"].(string)
+		t, ok := refs[r]
+		return t, ok
+	}
+	integer, boolean := map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}
+	types := func(s *Shape, n int) []uint8 {
+		out := make([]uint8, n)
+		for i := range out {
+			if it := s.Item(i); it != nil {
+				out[i] = it.Types
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		schema any
+		types  uint8
+		items  []uint8 // Item(0), Item(1), Item(2); 0 for none
+	}{
+		{"prefixItems, items false", map[string]any{"type": "array", "prefixItems": []any{integer, boolean}, "items": false},
+			TArray, []uint8{TInteger, TBoolean, 0}},
+		{"prefixItems, items a schema", map[string]any{"type": "array", "prefixItems": []any{integer}, "items": boolean},
+			TArray, []uint8{TInteger, TBoolean, TBoolean}},
+		{"prefixItems alone", map[string]any{"type": "array", "prefixItems": []any{integer}},
+			TArray, []uint8{TInteger, 0, 0}},
+		{"prefixItems imply an array", map[string]any{"prefixItems": []any{integer}},
+			TArray, []uint8{TInteger, 0, 0}},
+		{"type list in prefixItems", map[string]any{"type": "array", "prefixItems": []any{map[string]any{"type": []any{"integer", "null"}}}, "items": false},
+			TArray, []uint8{TInteger | TNull, 0, 0}},
+		{"items only", map[string]any{"type": "array", "items": integer},
+			TArray, []uint8{TInteger, TInteger, TInteger}},
+		{"items as a list, additionalItems", map[string]any{"type": "array", "items": []any{integer, boolean}, "additionalItems": integer},
+			TArray, []uint8{TInteger, TBoolean, TInteger}},
+		{"items as a list, additionalItems false", map[string]any{"type": "array", "items": []any{integer}, "additionalItems": false},
+			TArray, []uint8{TInteger, 0, 0}},
+		{"prefixItems through $ref", map[string]any{"$ref": "#/c/Pair"},
+			TArray, []uint8{TInteger, TBoolean, 0}},
+		{"prefixItems through allOf", map[string]any{"allOf": []any{map[string]any{"$ref": "#/c/Pair"}, map[string]any{"maxItems": json.Number("2")}}},
+			TArray, []uint8{TInteger, TBoolean, 0}},
+		{"prefixItems in a nullable composition", map[string]any{"anyOf": []any{map[string]any{"$ref": "#/c/Pair"}, map[string]any{"type": "null"}}},
+			TArray | TNull, []uint8{TInteger, TBoolean, 0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := ShapeOf(tc.schema, resolve)
+			if s.Types != tc.types {
+				t.Errorf("types %b, want %b", s.Types, tc.types)
+			}
+			if got := types(s, 3); !reflect.DeepEqual(got, tc.items) {
+				t.Errorf("item types %b, want %b", got, tc.items)
+			}
+		})
+	}
+	// What depends on the items sees the prefix too.
+	files := ShapeOf(map[string]any{"type": "array", "prefixItems": []any{map[string]any{"type": "string", "format": "binary"}}}, nil)
+	if !files.HoldsFiles() {
+		t.Error("a tuple of a file does not hold files")
+	}
+	if !MayHoldJSON(&Shape{Types: TArray | TString, Prefix: []*Shape{{Types: TObject}}}) {
+		t.Error("a tuple with an object position may not hold JSON")
+	}
+	if (*Shape)(nil).Item(0) != nil {
+		t.Error("Item of a nil shape is not nil")
 	}
 }

@@ -30,7 +30,13 @@ const (
 // Shape is what the decoders need to know about a schema: its JSON types,
 // its items and its properties.
 type Shape struct {
-	Types      uint8
+	Types uint8
+	// Prefix is the shapes of an array's first items, position by
+	// position (prefixItems, or a list under items in the dialects
+	// before 2020-12); Items is the shape of the items after them: nil
+	// where nothing types them, or where items is false and there are
+	// none. Item picks the one for a position.
+	Prefix     []*Shape
 	Items      *Shape
 	Props      map[string]*Shape
 	Additional bool // the object admits properties beyond Props
@@ -50,10 +56,35 @@ type Shape struct {
 // Has reports whether any of the type bits is set.
 func (s *Shape) Has(t uint8) bool { return s != nil && s.Types&t != 0 }
 
+// Item is the shape of the array item at position i (from 0): its
+// prefixItems entry, or items for the positions after them. It is nil
+// where the schema types no item there (items absent or false), and
+// Scalar reads such an item as text.
+func (s *Shape) Item(i int) *Shape {
+	if s == nil {
+		return nil
+	}
+	if i >= 0 && i < len(s.Prefix) {
+		return s.Prefix[i]
+	}
+	return s.Items
+}
+
 // HoldsFiles reports whether the shape is file content, or an array of
 // it (a multipart property sent as uploads).
 func (s *Shape) HoldsFiles() bool {
-	return s != nil && (s.File || (s.Items != nil && s.Items.File))
+	if s == nil {
+		return false
+	}
+	if s.File || (s.Items != nil && s.Items.File) {
+		return true
+	}
+	for _, p := range s.Prefix {
+		if p != nil && p.File {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolver follows a {$ref} node to its target.
@@ -113,11 +144,25 @@ func shapeOf(v any, resolve Resolver, depth int) *Shape {
 	if _, ok := m["contentEncoding"]; ok {
 		s.File = true
 	}
-	if it, ok := m["items"]; ok {
-		s.Items = shapeOf(it, resolve, depth+1)
-		if s.Types == 0 {
-			s.Types = TArray
+	if pi, ok := m["prefixItems"].([]any); ok {
+		s.Prefix = shapesOf(pi, resolve, depth+1)
+	}
+	rest, hasRest := m["items"]
+	if list, ok := rest.([]any); ok {
+		// items as a list (the dialects before 2020-12): the first
+		// items by position, additionalItems the ones after them.
+		if s.Prefix == nil {
+			s.Prefix = shapesOf(list, resolve, depth+1)
 		}
+		rest, hasRest = m["additionalItems"]
+	}
+	// The items after the prefix: none where items is false, and nil
+	// (read as text) where nothing types them.
+	if hasRest && rest != false {
+		s.Items = shapeOf(rest, resolve, depth+1)
+	}
+	if _, ok := m["items"]; (ok || s.Prefix != nil) && s.Types == 0 {
+		s.Types = TArray
 	}
 	if props, ok := m["properties"].(map[string]any); ok {
 		s.Props = make(map[string]*Shape, len(props))
@@ -158,6 +203,15 @@ func shapeOf(v any, resolve Resolver, depth int) *Shape {
 	return s
 }
 
+// shapesOf derives the shapes of a list of schemas (prefixItems).
+func shapesOf(list []any, resolve Resolver, depth int) []*Shape {
+	out := make([]*Shape, len(list))
+	for i, x := range list {
+		out[i] = shapeOf(x, resolve, depth)
+	}
+	return out
+}
+
 // merge adds a composition's member to dst. A member that names no type
 // adds none (allOf [{$ref: Obj}, {description: x}] stays an object), but
 // one typed string does: anyOf [object, {type: string}] admits both.
@@ -171,8 +225,11 @@ func merge(dst, src *Shape) {
 	default:
 		dst.Types |= src.Types
 	}
-	if dst.Items == nil {
+	if dst.Items == nil && dst.Prefix == nil {
 		dst.Items = src.Items
+	}
+	if dst.Prefix == nil {
+		dst.Prefix = src.Prefix
 	}
 	if len(src.Props) > 0 {
 		if dst.Props == nil {
@@ -294,6 +351,11 @@ func mayHoldJSON(s *Shape, depth int) bool {
 	}
 	if mayHoldJSON(s.Items, depth+1) || mayHoldJSON(s.AddProps, depth+1) {
 		return true
+	}
+	for _, p := range s.Prefix {
+		if mayHoldJSON(p, depth+1) {
+			return true
+		}
 	}
 	for _, p := range s.Props {
 		if mayHoldJSON(p, depth+1) {

@@ -853,6 +853,11 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 			}
 			hp := &Param{Required: h.Required}
 			hp.Name, hp.In, hp.Style = hn, "header", "simple"
+			if h.Name != "" {
+				// As the contract spells it (X-Rate, not x-rate), for
+				// messages; header lookups ignore case.
+				hp.Name = h.Name
+			}
 			hp.Shape = p.shape(h.Schema)
 			hp.NestedJSON = params.MayHoldJSON(hp.Shape)
 			hp.Schema = compile(h.Schema, spec.ResponseView, "response "+sr.Code+" header "+hn)

@@ -113,7 +113,16 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 				continue
 			}
 			if name := aliasOf(kv.Key, op.queryNames); name != "" {
-				if add(Violation{400, ReasonParamAmbiguous, "query parameter " + quoteName(kv.Key) + " is read as " + quoteName(name) + " by lenient frameworks (brackets, PHP name mangling, case-insensitive binding), but is not how it is sent"}) {
+				detail := "query parameter " + quoteName(kv.Key) + " is read as " + quoteName(name) + " by lenient frameworks (brackets, PHP name mangling, case-insensitive binding), but is not how it is sent"
+				if name == kv.Key {
+					// The bare name of a deepObject parameter: qs reads
+					// it as the object, the contract sends members.
+					detail = "query parameter " + quoteName(kv.Key) + " is a deepObject parameter: send its members as " + kv.Key + "[member]=value"
+					if slices.ContainsFunc(op.queryNames, func(n queryName) bool { return n.name == name && n.array }) {
+						detail = "query parameter " + quoteName(kv.Key) + " is a deepObject array: send its items as " + kv.Key + "[]=value or " + kv.Key + "[0]=value"
+					}
+				}
+				if add(Violation{400, ReasonParamAmbiguous, detail}) {
 					return true
 				}
 			}
@@ -262,13 +271,33 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 	if !op.AllowUndeclaredQuery {
 		for i, c := range consumed {
 			if !c {
-				if add(Violation{400, ReasonQueryUndeclared, "query parameter " + quoteName(q[i].Key) + " is not declared"}) {
+				if add(Violation{400, ReasonQueryUndeclared, op.undeclaredQueryDetail(q[i].Key)}) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// undeclaredQueryDetail says why key is not a query parameter of op: the
+// name of an exploded form object (style form, explode true) is not sent
+// itself, its properties are, each under its own name.
+func (op *Op) undeclaredQueryDetail(key string) string {
+	for _, p := range op.Params {
+		if p.In == "query" && p.Name == key && p.Style == "form" && p.Explode && p.Shape.Has(params.TObject) {
+			props := sortedKeys(p.Shape.Props)
+			if len(props) > 3 {
+				props = append(props[:3], "...")
+			}
+			how := "each property as its own key"
+			if len(props) > 0 {
+				how += " (" + strings.Join(props, ", ") + ")"
+			}
+			return "query parameter " + quoteName(key) + " is an exploded object, sent as its properties, not under its name: send " + how
+		}
+	}
+	return "query parameter " + quoteName(key) + " is not declared"
 }
 
 func pathParam(ps []route.PathParam, name string) (route.PathParam, bool) {
@@ -626,7 +655,7 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 			val = jv
 		} else if ps.Has(params.TArray) {
 			arr, _ := obj[k].([]any)
-			obj[k] = append(arr, params.Scalar(raw, ps.Items))
+			obj[k] = append(arr, params.Scalar(raw, ps.Item(len(arr))))
 			continue
 		} else {
 			val = params.Scalar(raw, ps)

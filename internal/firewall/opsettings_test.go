@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rampart-sec/rampart/internal/firewall/blacklist"
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 )
 
@@ -89,4 +90,21 @@ func TestOperationBodyLimitBoundsDecodedBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLooseningExtensionIsNamed: the problem logged for a spec extension
+// that would switch the configured blacklist off names the value written;
+// it printed "" for "off".
+func TestLooseningExtensionIsNamed(t *testing.T) {
+	up := startUpstream(t)
+	cfg := Config{Spec: "testdata/protect.yaml", Upstream: "http://" + up.addr}
+	cfg.Blacklist = blacklist.Config{Enabled: true}
+	fw := startFirewall(t, cfg, nil)
+	want := `x-rampart-blacklist "off" (operation level) would loosen the configured blacklist`
+	for _, p := range fw.Plan().Problems {
+		if strings.Contains(p, want) {
+			return
+		}
+	}
+	t.Fatalf("no problem says %q: %v", want, fw.Plan().Problems)
 }

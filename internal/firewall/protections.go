@@ -433,7 +433,7 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 			case blRank(want) >= blRank(baseBL) || cfg.AllowSpecOverrides:
 				pol.blacklist = want
 			default:
-				problem("%s %q (%s level) would loosen the configured blacklist and is ignored (set allow_spec_overrides to permit it)", ExtBlacklist, want, lvl)
+				problem("%s %q (%s level) would loosen the configured blacklist and is ignored (set allow_spec_overrides to permit it)", ExtBlacklist, blacklistModeName(want), lvl)
 			}
 		}
 		if v, lvl, ok := extAt(doc, so, ExtBlacklistTier); ok && pol.blacklist != "" {
@@ -993,4 +993,13 @@ func (l limiterCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, col := range c.limiter.Collectors() {
 		col.Collect(ch)
 	}
+}
+
+// blacklistModeName names a blacklist mode as a spec writes it: the
+// blacklist off is the empty mode.
+func blacklistModeName(mode string) string {
+	if mode == "" {
+		return "off"
+	}
+	return mode
 }

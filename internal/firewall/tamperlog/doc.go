@@ -17,17 +17,24 @@
 // includes prev, so it covers every record before it.
 //
 // A checkpoint line signs a sequence number and its chain hash with
-// Ed25519:
+// Ed25519, and names the checkpoint signed before it:
 //
-//	{"checkpoint":{"final":false,"hash":"<hex>","key":"<key id>","seq":42,"time":"..."},"sig":"<base64url>"}
+//	{"checkpoint":{"final":false,"hash":"<hex>","key":"<key id>","prev_checkpoint":{"seq":40,"sha256":"<hex>"},"seq":42,"time":"..."},"sig":"<base64url>"}
 //
 // The signature covers "rampart-tamperlog-checkpoint-v1\n" followed by the
 // canonical checkpoint object. Checkpoints are written when the Writer
 // starts (covering the chain as it stands, seq 0 for a new log), every
 // Every records or Interval after the first record not yet covered,
 // whichever comes first, and on Close (final=true). They are not part of
-// the chain: removing one only lowers coverage, which Verify reports; a
-// log with none at all fails Verify, since the writer always signs one.
+// the record chain, but prev_checkpoint chains them: the seq and the
+// SHA-256 of the canonical line of the checkpoint written before (64
+// zeros for a new log's first one; for a writer opening an existing log,
+// the last checkpoint in it; for a file a rotation opened, the final
+// checkpoint of the file rotated away). A checkpoint's time is never
+// before the previous one's, whatever the clock says. Logs written before
+// prev_checkpoint existed have none and verify as they did; there,
+// removing a checkpoint only lowers coverage. A log with no checkpoint at
+// all fails Verify, since the writer always signs one.
 //
 // # What Verify finds
 //
@@ -36,11 +43,17 @@
 // checkpoint beyond the last record), reordered or duplicated records, a
 // checkpoint whose signature does not verify or that was signed by another
 // key, a line that is not canonical-able JSON, a log cut in the middle
-// of a line, a log with no checkpoint, and a record straight after a final
-// checkpoint (a restarted writer signs an opening checkpoint first). What
-// no check can see: records removed from the end after the last
-// checkpoint; Verify reports how many trailing records no checkpoint
-// covers, and whether the log ends with a final (shutdown) checkpoint.
+// of a line, a log with no checkpoint, a record or a non-opening
+// checkpoint straight after a final checkpoint (a restarted writer signs
+// an opening checkpoint first), a checkpoint removed (the next one names
+// it), and a genuine checkpoint copied elsewhere (its seq, time or link
+// goes back before the checkpoint preceding it). When a checkpoint's hash
+// differs but every record's prev matches (the chain was recomputed after
+// a change), the change lies somewhere between the last valid checkpoint
+// and that one, and Verify names that range. What no check can see:
+// records removed from the end after the last checkpoint; Verify reports
+// how many trailing records no checkpoint covers, and whether the log
+// ends with a final (shutdown) checkpoint.
 //
 // # Crashes
 //
@@ -59,7 +72,9 @@
 // final checkpoint and starts the file now at the path with an opening
 // checkpoint marked "rotated", holding the chain's seq and hash. Verify
 // starts a file from such a checkpoint only when it is the file's first
-// line; Continues checks that one file takes up where another ends.
+// line; Continues checks that one file takes up where another ends, and
+// that the rotation checkpoint names the last checkpoint of the file
+// before.
 //
 // # How the firewall uses it
 //

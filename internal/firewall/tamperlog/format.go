@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -30,6 +31,12 @@ type Checkpoint struct {
 	// Verify can tell a restart from a timed checkpoint and see which
 	// records a crashed run left for the restart to sign.
 	Open bool `json:"open,omitempty"`
+	// PrevCheckpoint names the checkpoint the writer signed (or, opening
+	// an existing log, found) before this one. Checkpoints are outside
+	// the record chain, so without it a checkpoint deleted from the
+	// middle of a log would only lower coverage. Nil in logs written
+	// before checkpoints were linked, which Verify accepts as before.
+	PrevCheckpoint *CheckpointLink `json:"prev_checkpoint,omitempty"`
 	// Rotated marks the opening checkpoint of a file that continues a
 	// chain from a file rotated away: its Seq and Hash are where that
 	// chain stood, and Verify starts from them. Only the first line of a
@@ -42,6 +49,25 @@ type Checkpoint struct {
 	// with those exact bytes, instead of failing the log forever.
 	Torn string `json:"torn,omitempty"`
 	Time string `json:"time"`
+}
+
+// CheckpointLink names a checkpoint line from a later one.
+type CheckpointLink struct {
+	// Seq is the seq the named checkpoint covers.
+	Seq uint64 `json:"seq"`
+	// SHA256 is the hex SHA-256 of the named checkpoint's canonical line
+	// (64 zeros when there is none: the first checkpoint of a new log).
+	SHA256 string `json:"sha256"`
+}
+
+// noCheckpoint is the link of a log's first checkpoint: like the first
+// record's prev, all zeros.
+var noCheckpoint = CheckpointLink{SHA256: hex.EncodeToString(make([]byte, sha256.Size))}
+
+// linkTo returns the link to a checkpoint line as written (canonical).
+func linkTo(seq uint64, line []byte) CheckpointLink {
+	sum := sha256.Sum256(line)
+	return CheckpointLink{Seq: seq, SHA256: hex.EncodeToString(sum[:])}
 }
 
 type checkpointLine struct {

@@ -1,8 +1,11 @@
 package tamperlog
 
 import (
+	"crypto/ecdh"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -88,15 +91,21 @@ func ParsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
 	if b == nil {
 		return nil, errors.New("no PEM block found (want a PKCS #8 \"PRIVATE KEY\")")
 	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("parsing private key: %w", err)
+	if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
+		if priv, ok := k.(ed25519.PrivateKey); ok {
+			return priv, nil
+		}
 	}
-	priv, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("private key is %T, want Ed25519", k)
+	// Named, not left to an ASN.1 error: the likely mistakes are the
+	// public key of the pair, or a key made for something else.
+	switch k := describeKey(b); {
+	case k.public && k.algorithm == "Ed25519":
+		return nil, errors.New("this is a public key; signing takes the Ed25519 private key (verification takes the public one)")
+	case k.known:
+		return nil, fmt.Errorf("this is %s; the audit log is signed with Ed25519 (`rampart log keygen` creates a key pair)", k)
 	}
-	return priv, nil
+	_, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	return nil, fmt.Errorf("parsing private key (want a PKCS #8 Ed25519 \"PRIVATE KEY\"): %w", err)
 }
 
 // ParsePublicKey reads a PEM PKIX Ed25519 public key.
@@ -105,18 +114,86 @@ func ParsePublicKey(data []byte) (ed25519.PublicKey, error) {
 	if b == nil {
 		return nil, errors.New("no PEM block found (want a \"PUBLIC KEY\")")
 	}
-	if b.Type == "PRIVATE KEY" {
+	if k, err := x509.ParsePKIXPublicKey(b.Bytes); err == nil {
+		if pub, ok := k.(ed25519.PublicKey); ok {
+			return pub, nil
+		}
+	}
+	switch k := describeKey(b); {
+	case !k.public && k.algorithm == "Ed25519":
 		return nil, errors.New("this is a private key; verification takes the public key")
+	case k.known:
+		return nil, fmt.Errorf("this is %s; the audit log is signed with Ed25519, and verification takes the Ed25519 public key", k)
 	}
-	k, err := x509.ParsePKIXPublicKey(b.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("parsing public key: %w", err)
+	_, err := x509.ParsePKIXPublicKey(b.Bytes)
+	return nil, fmt.Errorf("parsing public key (want a PKIX Ed25519 \"PUBLIC KEY\"): %w", err)
+}
+
+// keyDescription is what a PEM block turned out to hold.
+type keyDescription struct {
+	known bool
+	// algorithm is "Ed25519", "RSA", "ECDSA", "X25519"..., or empty for
+	// what is not a bare key (a certificate, an encrypted key).
+	algorithm string
+	public    bool
+	// other describes what is not a bare key.
+	other string
+}
+
+// String reads "an RSA private key": every algorithm name here is
+// spelled out from a vowel sound.
+func (d keyDescription) String() string {
+	switch {
+	case d.other != "":
+		return d.other
+	case d.public:
+		return "an " + d.algorithm + " public key"
 	}
-	pub, ok := k.(ed25519.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("public key is %T, want Ed25519", k)
+	return "an " + d.algorithm + " private key"
+}
+
+// describeKey finds what a PEM block holds from its content, whatever its
+// label says, so that the message names the mistake made.
+func describeKey(b *pem.Block) keyDescription {
+	if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
+		return keyDescription{known: true, algorithm: algorithmOf(k)}
 	}
-	return pub, nil
+	if _, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
+		return keyDescription{known: true, algorithm: "RSA"}
+	}
+	if _, err := x509.ParseECPrivateKey(b.Bytes); err == nil {
+		return keyDescription{known: true, algorithm: "ECDSA"}
+	}
+	if k, err := x509.ParsePKIXPublicKey(b.Bytes); err == nil {
+		return keyDescription{known: true, algorithm: algorithmOf(k), public: true}
+	}
+	if _, err := x509.ParsePKCS1PublicKey(b.Bytes); err == nil {
+		return keyDescription{known: true, algorithm: "RSA", public: true}
+	}
+	if _, err := x509.ParseCertificate(b.Bytes); err == nil {
+		return keyDescription{known: true, other: "a certificate, not a key"}
+	}
+	switch b.Type {
+	case "ENCRYPTED PRIVATE KEY":
+		return keyDescription{known: true, other: "an encrypted private key, which cannot be read without its passphrase"}
+	case "OPENSSH PRIVATE KEY":
+		return keyDescription{known: true, other: "a private key in OpenSSH format, not PKCS #8"}
+	}
+	return keyDescription{}
+}
+
+func algorithmOf(k any) string {
+	switch k.(type) {
+	case ed25519.PrivateKey, ed25519.PublicKey:
+		return "Ed25519"
+	case *rsa.PrivateKey, *rsa.PublicKey:
+		return "RSA"
+	case *ecdsa.PrivateKey, *ecdsa.PublicKey:
+		return "ECDSA"
+	case *ecdh.PrivateKey, *ecdh.PublicKey:
+		return "X25519"
+	}
+	return fmt.Sprintf("%T", k)
 }
 
 // LoadPrivateKeyFile reads a private key file.

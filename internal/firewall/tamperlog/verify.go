@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // Problem kinds.
@@ -25,11 +26,21 @@ const (
 	// signs one when it opens a log, so such a log was emptied, replaced
 	// by a chain built without the key, or not written by the firewall.
 	KindUnsigned = "unsigned"
-	// KindAppended: a record follows a final checkpoint with no opening
-	// checkpoint between them. The writer had stopped, and a restarted one
-	// signs an opening checkpoint before its first record, so the record
-	// was appended by someone else (a chain needs no key to extend).
+	// KindAppended: a record, or a checkpoint other than an opening one,
+	// follows a final checkpoint. The writer had stopped, and a restarted
+	// one signs an opening checkpoint before anything else, so the line
+	// was put there by someone else (a chain needs no key to extend, and
+	// a genuine checkpoint can be copied from elsewhere in the log).
 	KindAppended = "appended"
+	// KindCheckpointRemoved: a checkpoint names, as the one signed before
+	// it, a checkpoint that is not the one before it in the log. Seq is
+	// the seq the missing checkpoint covered.
+	KindCheckpointRemoved = "checkpoint-removed"
+	// KindReplayed: a checkpoint goes back before the one preceding it
+	// (a lower seq, the same seq where the writer never signs two, an
+	// earlier time, the same line, or a link to an earlier checkpoint):
+	// a genuine checkpoint copied to another place in the log.
+	KindReplayed = "replayed"
 )
 
 // Problem is the first inconsistency found.
@@ -39,7 +50,12 @@ type Problem struct {
 	Line int `json:"line"`
 	// Seq is the record concerned (the altered one, the first missing
 	// one, the one out of place), when known.
-	Seq     uint64 `json:"seq,omitempty"`
+	Seq uint64 `json:"seq,omitempty"`
+	// ToSeq is set when the problem lies somewhere in records Seq-ToSeq
+	// and no check can say which one: a checkpoint's chain hash differs,
+	// but each record's prev matches the one before it (the chain was
+	// recomputed after a change).
+	ToSeq   uint64 `json:"to_seq,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -62,6 +78,14 @@ type Report struct {
 	LastHash string `json:"last_hash"`
 	// CoveredSeq is the highest seq a valid checkpoint covers.
 	CoveredSeq uint64 `json:"covered_seq"`
+	// StartCheckpoint is, for a file a rotation opened, the checkpoint
+	// its first line names as signed before it: the last one of the file
+	// rotated away. Nil when the file does not start with a rotation
+	// checkpoint or the log predates linked checkpoints.
+	StartCheckpoint *CheckpointLink `json:"start_checkpoint,omitempty"`
+	// LastCheckpoint names the last valid checkpoint line, which the
+	// first line of the next file in a rotation names.
+	LastCheckpoint *CheckpointLink `json:"last_checkpoint,omitempty"`
 	// Uncovered is how many records after CoveredSeq no checkpoint covers
 	// yet: they could be removed or altered without a trace.
 	Uncovered int `json:"uncovered"`
@@ -127,7 +151,20 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 		// prevLine is the line of the last record, for "record seq N-1
 		// (line L) was altered".
 		prevLine int
+		// firstUncoveredLine is the line of the first record after the
+		// last valid checkpoint, for the range a checkpoint whose hash
+		// does not match leaves in doubt.
+		firstUncoveredLine int
 	)
+	// lastCP is the last valid checkpoint (line 0 before the first),
+	// which the next one must follow: it names it (when the log links
+	// checkpoints), does not go back before it, and after a final one
+	// is a restart's opening checkpoint.
+	var lastCP struct {
+		line int
+		link CheckpointLink
+		time time.Time
+	}
 	// After a gap, the rest of the log is scanned for the missing seqs to
 	// tell "removed" from "reordered".
 	var gap *Problem
@@ -244,6 +281,24 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.Problem = &Problem{Kind: KindBadSignature, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: "checkpoint signature does not verify: the checkpoint was altered or forged"}
 				break
 			}
+			cpTime, err := time.Parse(time.RFC3339Nano, cl.Checkpoint.Time)
+			if err != nil {
+				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: cl.Checkpoint.Seq, Message: fmt.Sprintf("checkpoint time %q is not an RFC 3339 time: not written by the firewall", cl.Checkpoint.Time)}
+				break
+			}
+			if torn != nil && (!cl.Checkpoint.Open || cl.Checkpoint.Torn != tornHash) {
+				// The line before is not one a restart found cut: that
+				// line is the first problem, whatever this checkpoint is.
+				rep.Problem = torn
+				break
+			}
+			link := linkTo(cl.Checkpoint.Seq, c)
+			if lastCP.line > 0 {
+				if p := checkpointOutOfPlace(cl.Checkpoint, cpTime, link, lineNo, lastCP.line, lastCP.link, lastCP.time, finalLine); p != nil {
+					rep.Problem = p
+					break
+				}
+			}
 			if cl.Checkpoint.Rotated && rep.Checkpoints == 1 && rep.Records == 0 && torn == nil {
 				// The first line of a file a rotation opened: the chain
 				// continues from where the signed checkpoint says it
@@ -256,6 +311,15 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				copy(hash[:], h)
 				lastSeq = cl.Checkpoint.Seq
 				rep.StartSeq, rep.StartHash, rep.LastSeq = lastSeq, cl.Checkpoint.Hash, lastSeq
+				// What it names is in the file rotated away; Continues
+				// checks it.
+				rep.StartCheckpoint = cl.Checkpoint.PrevCheckpoint
+			} else if lastCP.line == 0 && cl.Checkpoint.PrevCheckpoint != nil && *cl.Checkpoint.PrevCheckpoint != noCheckpoint {
+				// Only a log's first checkpoint names none before it.
+				missing := cl.Checkpoint.PrevCheckpoint.Seq
+				rep.Problem = &Problem{Kind: KindCheckpointRemoved, Line: lineNo, Seq: missing,
+					Message: fmt.Sprintf("checkpoint covering seq %d is missing before line %d: the checkpoint there names it as the one signed before it, and no checkpoint precedes it in the log", missing, lineNo)}
+				break
 			}
 			switch {
 			case cl.Checkpoint.Seq > lastSeq:
@@ -265,11 +329,7 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.Problem = &Problem{Kind: KindReordered, Line: lineNo, Seq: cl.Checkpoint.Seq,
 					Message: fmt.Sprintf("checkpoint for seq %d appears after record seq %d: lines were moved", cl.Checkpoint.Seq, lastSeq)}
 			case cl.Checkpoint.Hash != hex.EncodeToString(hash[:]):
-				rep.Problem = &Problem{Kind: KindAltered, Line: prevLine, Seq: lastSeq,
-					Message: fmt.Sprintf("records up to seq %d do not match the checkpoint signed at line %d: record seq %d (line %d), or the chain up to it, was altered", lastSeq, lineNo, lastSeq, prevLine)}
-			case torn != nil && (!cl.Checkpoint.Open || cl.Checkpoint.Torn != tornHash):
-				// The line before is not one a restart found cut.
-				rep.Problem = torn
+				rep.Problem = chainMismatch(lineNo, lastSeq, rep.CoveredSeq, lastCP.line, firstUncoveredLine, prevLine)
 			default:
 				if cl.Checkpoint.Open && (torn != nil || rep.Checkpoints > 1 && !rep.Final) {
 					// The run before this restart did not stop cleanly:
@@ -288,6 +348,8 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				rep.CoveredSeq = lastSeq
 				rep.Uncovered = 0
 				rep.Final = cl.Checkpoint.Final
+				rep.LastCheckpoint = &link
+				lastCP.line, lastCP.link, lastCP.time = lineNo, link, cpTime
 				finalLine = 0
 				if cl.Checkpoint.Final {
 					finalLine = lineNo
@@ -318,6 +380,9 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				hash = chainHash(c)
 				lastSeq = seq
 				prevLine = lineNo
+				if rep.Uncovered == 0 {
+					firstUncoveredLine = lineNo
+				}
 				rep.Records++
 				rep.Uncovered++
 				rep.LastSeq = seq
@@ -342,6 +407,78 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 	return rep, nil
 }
 
+// checkpointOutOfPlace checks a checkpoint (at line, with the given time
+// and link to its own line) against the last valid one before it (at
+// prevLine). finalLine is prevLine when that one was final, else 0. The
+// writer only moves forward: it dates a checkpoint no earlier than the
+// one before, signs a second one for the same seq only when it stops
+// (final) or starts (open), after stopping writes nothing before its next
+// opening checkpoint, and names in each checkpoint the one before it. A
+// genuine checkpoint copied to a later place in the log breaks one of
+// these.
+func checkpointOutOfPlace(cp Checkpoint, cpTime time.Time, link CheckpointLink, line, prevLine int, prev CheckpointLink, prevTime time.Time, finalLine int) *Problem {
+	switch {
+	case finalLine > 0 && !cp.Open:
+		return &Problem{Kind: KindAppended, Line: line, Seq: cp.Seq,
+			Message: fmt.Sprintf("checkpoint for seq %d follows the final checkpoint at line %d but is not an opening one: the writer had stopped, and a restarted writer starts with an opening checkpoint, so this one was copied there", cp.Seq, finalLine)}
+	case link == prev:
+		return &Problem{Kind: KindReplayed, Line: line, Seq: cp.Seq,
+			Message: fmt.Sprintf("checkpoint at line %d is a copy of the one at line %d", line, prevLine)}
+	case cp.Seq < prev.Seq:
+		return &Problem{Kind: KindReplayed, Line: line, Seq: cp.Seq,
+			Message: fmt.Sprintf("checkpoint for seq %d goes back before the checkpoint for seq %d at line %d: a copy of an earlier checkpoint, or lines were moved", cp.Seq, prev.Seq, prevLine)}
+	case cp.Seq == prev.Seq && !cp.Open && !cp.Final:
+		return &Problem{Kind: KindReplayed, Line: line, Seq: cp.Seq,
+			Message: fmt.Sprintf("checkpoint repeats seq %d of the checkpoint at line %d: the writer signs a second checkpoint for a seq only when it stops or starts, so this one is a copy", cp.Seq, prevLine)}
+	case cpTime.Before(prevTime):
+		msg := fmt.Sprintf("checkpoint is dated %s, before the checkpoint at line %d (%s): a copy of an earlier checkpoint, or lines were moved", cpTime.Format(time.RFC3339Nano), prevLine, prevTime.Format(time.RFC3339Nano))
+		if cp.PrevCheckpoint == nil {
+			// Writers from before linked checkpoints took the clock as
+			// it was, even when it had been set back.
+			msg += ", or the clock of the writer was set back"
+		}
+		return &Problem{Kind: KindReplayed, Line: line, Seq: cp.Seq, Message: msg}
+	case cp.PrevCheckpoint == nil:
+		// A log from before linked checkpoints: nothing more to check.
+		return nil
+	case *cp.PrevCheckpoint == prev:
+		return nil
+	case *cp.PrevCheckpoint == noCheckpoint:
+		return &Problem{Kind: KindReplayed, Line: line, Seq: cp.Seq,
+			Message: fmt.Sprintf("checkpoint starts a log (it names no checkpoint before it) but follows the checkpoint at line %d: copied from the start of this log or of another signed with the same key", prevLine)}
+	case cp.PrevCheckpoint.Seq < prev.Seq:
+		return &Problem{Kind: KindReplayed, Line: line, Seq: cp.Seq,
+			Message: fmt.Sprintf("checkpoint was signed right after a checkpoint for seq %d, but follows the checkpoint for seq %d at line %d: a copy of an earlier checkpoint, or lines were moved", cp.PrevCheckpoint.Seq, prev.Seq, prevLine)}
+	default:
+		missing := cp.PrevCheckpoint.Seq
+		return &Problem{Kind: KindCheckpointRemoved, Line: line, Seq: missing,
+			Message: fmt.Sprintf("checkpoint covering seq %d is missing before line %d: the checkpoint there names it as the one signed before it, but the one before it in the log is the checkpoint for seq %d at line %d", missing, line, prev.Seq, prevLine)}
+	}
+}
+
+// chainMismatch describes a checkpoint (at line, for seq lastSeq) whose
+// signed chain hash differs from the chain read. Every record's prev
+// matched the one before it, so the change lies between the last valid
+// checkpoint (for coveredSeq, at cpLine, 0 for none) and this one:
+// records changed and the chain recomputed after them show only here,
+// and which one changed cannot be known unless there is only one.
+func chainMismatch(line int, lastSeq, coveredSeq uint64, cpLine, firstLine, lastLine int) *Problem {
+	from := "the start of the log"
+	if cpLine > 0 {
+		from = fmt.Sprintf("the checkpoint for seq %d at line %d", coveredSeq, cpLine)
+	}
+	switch {
+	case lastSeq == coveredSeq:
+		return &Problem{Kind: KindAltered, Line: line, Seq: lastSeq,
+			Message: fmt.Sprintf("checkpoint signs a chain hash for seq %d that differs from the one at %s: one of them comes from another log signed with the same key", lastSeq, from)}
+	case lastSeq == coveredSeq+1:
+		return &Problem{Kind: KindAltered, Line: lastLine, Seq: lastSeq,
+			Message: fmt.Sprintf("record seq %d (line %d) was altered: the chain from %s through it does not match the checkpoint signed at line %d", lastSeq, lastLine, from, line)}
+	}
+	return &Problem{Kind: KindAltered, Line: line, Seq: coveredSeq + 1, ToSeq: lastSeq,
+		Message: fmt.Sprintf("a record in seq %d-%d (lines %d-%d) was altered, removed or inserted: the chain from %s through seq %d does not match the checkpoint signed at line %d", coveredSeq+1, lastSeq, firstLine, lastLine, from, lastSeq, line)}
+}
+
 // KindUnlinked: of two files verified as one rotated log, the later one
 // does not continue the earlier one's chain.
 const KindUnlinked = "unlinked"
@@ -359,6 +496,8 @@ func Continues(prev, next *Report) *Problem {
 		return &Problem{Kind: KindReordered, Line: 1, Seq: next.StartSeq, Message: fmt.Sprintf("continues from seq %d but the file before it ends at seq %d: files given out of order, or overlapping", next.StartSeq, prev.LastSeq)}
 	case next.StartHash != prev.LastHash:
 		return &Problem{Kind: KindAltered, Line: 1, Seq: prev.LastSeq, Message: fmt.Sprintf("continues from a chain hash at seq %d that is not the one the file before it ends with: that file was altered or replaced", prev.LastSeq)}
+	case next.StartCheckpoint != nil && prev.LastCheckpoint != nil && *next.StartCheckpoint != *prev.LastCheckpoint:
+		return &Problem{Kind: KindCheckpointRemoved, Line: 1, Seq: next.StartCheckpoint.Seq, Message: fmt.Sprintf("continues from a checkpoint for seq %d that is not the last checkpoint of the file before it (one for seq %d): that file's last checkpoint was removed, or the file was replaced", next.StartCheckpoint.Seq, prev.LastCheckpoint.Seq)}
 	}
 	return nil
 }

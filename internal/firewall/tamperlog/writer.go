@@ -90,6 +90,15 @@ type Writer struct {
 	partial   []byte
 	closed    bool
 	opened    Tail
+	// lastCheckpoint is the checkpoint signed (or found in the log)
+	// last, which the next one names, so Verify can tell when one is
+	// missing.
+	lastCheckpoint CheckpointLink
+	// lastCheckpointTime is that checkpoint's time: the next one is
+	// never dated before it, even if the clock is set back, because
+	// Verify takes a checkpoint dated before the previous one for a
+	// copy put back in the log.
+	lastCheckpointTime time.Time
 	// path is the file OpenFile opened, for Reopen.
 	path     string
 	stop     chan struct{}
@@ -116,7 +125,11 @@ func newWriter(dst io.Writer, tail Tail, o Options) (*Writer, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	w := &Writer{dst: dst, opt: o, st: tail.State, keyID: KeyID(o.Key.Public().(ed25519.PublicKey)), opened: tail}
+	w := &Writer{dst: dst, opt: o, st: tail.State, keyID: KeyID(o.Key.Public().(ed25519.PublicKey)), opened: tail,
+		lastCheckpoint: noCheckpoint, lastCheckpointTime: tail.LastCheckpointTime}
+	if tail.LastCheckpoint != nil {
+		w.lastCheckpoint = *tail.LastCheckpoint
+	}
 	// An opening checkpoint anchors the log the moment it is opened, so a
 	// log the firewall wrote always holds a signed line: an emptied log,
 	// or one replaced by a chain built without the key, then fails
@@ -227,12 +240,26 @@ func (w *Writer) Reopen() error {
 	if !tail.EndsClean {
 		buf.WriteByte('\n')
 	}
+	rotated := tail.Empty && w.st.Seq > 0
+	if !rotated && tail.LastCheckpointTime.After(w.lastCheckpointTime) {
+		w.lastCheckpointTime = tail.LastCheckpointTime
+	}
 	cp := w.checkpointAt(false)
 	cp.Open = true
 	// A file with lines of its own was not created by the rotation: the
 	// chain continues there like after a restart, and Verify holds those
 	// lines to it.
-	cp.Rotated = tail.Empty && w.st.Seq > 0
+	cp.Rotated = rotated
+	if !rotated {
+		// Verify reads such a file on its own, so, like a restart, its
+		// opening checkpoint names the last one in it, not the final one
+		// of the file rotated away.
+		link := noCheckpoint
+		if tail.LastCheckpoint != nil {
+			link = *tail.LastCheckpoint
+		}
+		cp.PrevCheckpoint = &link
+	}
 	if tail.Torn != nil {
 		cp.Torn = hex.EncodeToString(tail.Torn[:])
 	}
@@ -260,6 +287,11 @@ type Tail struct {
 	// Torn is the SHA-256 of an incomplete last line that is not a
 	// record (nil when there is none).
 	Torn *[sha256.Size]byte
+	// LastCheckpoint names the last checkpoint line (nil when there is
+	// none), which the opening checkpoint links to, and
+	// LastCheckpointTime is its time (zero when unreadable).
+	LastCheckpoint     *CheckpointLink
+	LastCheckpointTime time.Time
 }
 
 // Crashed reports whether the log was written before and its writer did
@@ -304,6 +336,9 @@ func ScanTail(r io.Reader) (Tail, error) {
 						t.Stopped = rl.Checkpoint.Final
 						t.Uncovered = 0
 						isRecord = true
+						link := linkTo(rl.Checkpoint.Seq, c)
+						t.LastCheckpoint = &link
+						t.LastCheckpointTime, _ = time.Parse(time.RFC3339Nano, rl.Checkpoint.Time)
 						// A checkpoint states the chain as it stood; in a
 						// file a rotation opened, the first one is all
 						// there is before the first record.
@@ -451,7 +486,12 @@ func (w *Writer) appendLocked(buf *bytes.Buffer, rec []byte) error {
 }
 
 func (w *Writer) checkpointAt(final bool) Checkpoint {
-	return Checkpoint{Final: final, Hash: hex.EncodeToString(w.st.Hash[:]), Key: w.keyID, Seq: w.st.Seq, Time: w.opt.Now().UTC().Format(time.RFC3339Nano)}
+	now := w.opt.Now().UTC()
+	if now.Before(w.lastCheckpointTime) {
+		now = w.lastCheckpointTime
+	}
+	prev := w.lastCheckpoint
+	return Checkpoint{Final: final, Hash: hex.EncodeToString(w.st.Hash[:]), Key: w.keyID, PrevCheckpoint: &prev, Seq: w.st.Seq, Time: now.Format(time.RFC3339Nano)}
 }
 
 func (w *Writer) checkpointLocked(buf *bytes.Buffer, final bool) error {
@@ -466,6 +506,10 @@ func (w *Writer) writeCheckpointLocked(buf *bytes.Buffer, cp Checkpoint) error {
 	buf.Write(line)
 	buf.WriteByte('\n')
 	w.uncovered = 0
+	w.lastCheckpoint = linkTo(cp.Seq, line)
+	if t, err := time.Parse(time.RFC3339Nano, cp.Time); err == nil {
+		w.lastCheckpointTime = t
+	}
 	return nil
 }
 

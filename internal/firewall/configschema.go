@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"math/big"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,9 +35,14 @@ import (
 // SchemaID is the $id of the published configuration schema.
 const SchemaID = "https://rampart-sec.github.io/rampart/config.schema.json"
 
-// durationPattern matches Go durations ("1m30s", "250ms"); YAML integers
-// are nanoseconds.
+// durationPattern matches Go durations ("1m30s", "250ms", "0s"). A
+// duration is a string: the loader (yaml.v3 into time.Duration) refuses
+// YAML numbers, even 0, so the schema refuses them too.
 const durationPattern = `^-?([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`
+
+// durationHint is the problem reported for a number where a duration is
+// expected.
+const durationHint = "write a duration with its unit, such as 0s or 10s"
 
 var durationType = reflect.TypeFor[time.Duration]()
 
@@ -155,7 +164,7 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 	var s map[string]any
 	switch {
 	case t == durationType:
-		s = map[string]any{"type": []any{"string", "integer"}, "pattern": durationPattern}
+		s = map[string]any{"type": "string", "pattern": durationPattern}
 	case t.Kind() == reflect.Struct:
 		props := map[string]any{}
 		collectProps(t, path, props)
@@ -183,6 +192,14 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 				vals[i] = v
 			}
 			s["enum"] = vals
+		} else {
+			// What the field can hold: a larger number passes "integer"
+			// but the loader cannot store it.
+			bits := 64 // int and uint too, so that the schema is the same on every platform
+			if k := t.Kind(); k != reflect.Int && k != reflect.Uint {
+				bits = t.Bits()
+			}
+			s["minimum"], s["maximum"] = intBounds(t.Kind() >= reflect.Uint, bits)
 		}
 	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
 		s = map[string]any{"type": "number"}
@@ -202,6 +219,14 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 		s["description"] = d
 	}
 	return s
+}
+
+// intBounds is the smallest and largest value of an integer of bits bits.
+func intBounds(unsigned bool, bits int) (lo, hi any) {
+	if unsigned {
+		return uint64(0), uint64(1)<<bits - 1
+	}
+	return int64(-1) << (bits - 1), int64(uint64(1)<<(bits-1) - 1)
 }
 
 func join(path, name string) string {
@@ -294,10 +319,14 @@ func ValidateConfig(data []byte) []ConfigProblem {
 	if len(doc.Content) == 0 {
 		return nil // an empty file is the default configuration
 	}
-	w := &nodeWalk{lines: map[string]*yaml.Node{}}
+	w := newNodeWalk()
 	lines := w.lines
 	inst, err := w.value(doc.Content[0], "")
 	if err != nil {
+		var pe *problemError
+		if errors.As(err, &pe) {
+			return []ConfigProblem{pe.p}
+		}
 		return []ConfigProblem{{Message: err.Error()}}
 	}
 	var out []ConfigProblem
@@ -319,10 +348,32 @@ func ValidateConfig(data []byte) []ConfigProblem {
 					continue
 				}
 				pr := ConfigProblem{Path: dp, Message: leaf.ErrorKind.LocalizedString(p)}
-				if _, ok := leaf.ErrorKind.(*kind.Enum); ok && dp == "version" {
-					pr.Message = fmt.Sprintf("this rampart reads configuration version %d; a file for another version would be misread (see docs/config.md)", ConfigVersion)
-				}
 				if n := lines[dp]; n != nil {
+					pr.Line, pr.Column = n.Line, n.Column
+				}
+				// Problems the loader would also have: the value cannot
+				// be stored. They point at the value, as the loader's own
+				// problems do.
+				atValue := true
+				switch k := leaf.ErrorKind.(type) {
+				case *kind.Enum:
+					atValue = false
+					if dp == "version" {
+						pr.Message = fmt.Sprintf("this rampart reads configuration version %d; a file for another version would be misread (see docs/config.md)", ConfigVersion)
+					}
+				case *kind.Type:
+					atValue = (k.Got == "number" || k.Got == "integer") && isDurationSchema(schemaAt(leaf.InstanceLocation))
+					if atValue {
+						pr.Message = durationHint
+					}
+				case *kind.Maximum:
+					pr.Message = fmt.Sprintf("%s is too large (at most %s)", w.literal(dp, k.Got), k.Want.RatString())
+				case *kind.Minimum:
+					pr.Message = fmt.Sprintf("%s is too small (at least %s)", w.literal(dp, k.Got), k.Want.RatString())
+				default:
+					atValue = false
+				}
+				if n := w.values[dp]; atValue && n != nil {
 					pr.Line, pr.Column = n.Line, n.Column
 				}
 				out = append(out, pr)
@@ -337,17 +388,7 @@ func ValidateConfig(data []byte) []ConfigProblem {
 	}
 	// The schema passed: decode for real and run the semantic checks.
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, e := range te.Errors {
-				out = append(out, yamlProblem(e))
-			}
-		} else {
-			out = append(out, yamlProblem(err.Error()))
-		}
+	if out = w.decode(data, &c); len(out) > 0 {
 		return out
 	}
 	var errs []error
@@ -365,8 +406,10 @@ func ValidateConfig(data []byte) []ConfigProblem {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
+		stars := 0
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if line != "" {
+				line = corsHeaderPath(line, c.CORS.AllowedHeaders, c.CORS.ExposedHeaders, &stars)
 				out = append(out, semanticProblem(line, lines))
 			}
 		}
@@ -375,16 +418,202 @@ func ValidateConfig(data []byte) []ConfigProblem {
 	return out
 }
 
-func sortProblems(ps []ConfigProblem) {
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+// corsHeaderPaths matches the CORS header messages that number the
+// allowed and exposed headers as one list ("allowed/exposed header 3"),
+// and the one about "*" with credentials, which names no element.
+var (
+	corsHeaderIndex = regexp.MustCompile(`^cors\.allowed/exposed header (\d+): (.*)$`)
+	corsHeaderStar  = regexp.MustCompile(`^cors\.headers: (.*)$`)
+)
+
+// corsHeaderPath rewrites a CORS header message to name the element,
+// cors.allowed_headers[i] or cors.exposed_headers[i], so that it is placed
+// at that element. stars counts the "*" messages seen, which come in the
+// order of the "*" entries.
+func corsHeaderPath(line string, allowed, exposed []string, stars *int) string {
+	elem := func(i int) string {
+		if i < len(allowed) {
+			return fmt.Sprintf("cors.allowed_headers[%d]", i)
+		}
+		return fmt.Sprintf("cors.exposed_headers[%d]", i-len(allowed))
+	}
+	if m := corsHeaderIndex.FindStringSubmatch(line); m != nil {
+		if i, err := strconv.Atoi(m[1]); err == nil && i < len(allowed)+len(exposed) {
+			return elem(i) + ": " + m[2]
+		}
+		return line
+	}
+	if m := corsHeaderStar.FindStringSubmatch(line); m != nil {
+		seen := 0
+		for i, h := range slices.Concat(allowed, exposed) {
+			if h != "*" {
+				continue
+			}
+			if seen == *stars {
+				*stars++
+				return elem(i) + ": " + m[1]
+			}
+			seen++
+		}
+	}
+	return line
 }
 
+// sortProblems orders problems by position; those without one keep their
+// order at the start.
+func sortProblems(ps []ConfigProblem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Column < ps[j].Column
+	})
+}
+
+// yamlProblem is a problem from the YAML parser, which names a line only.
 func yamlProblem(msg string) ConfigProblem {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return ConfigProblem{Line: n, Column: 1, Message: m[2]}
 	}
 	return ConfigProblem{Message: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// decode decodes data into v as the loader does (unknown fields refused)
+// and returns the decoder's problems, each placed at the value or key it
+// names.
+func (w *nodeWalk) decode(data []byte, v any) []ConfigProblem {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	if err == nil || errors.Is(err, io.EOF) {
+		return nil
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return []ConfigProblem{yamlProblem(err.Error())}
+	}
+	used := map[*yaml.Node]bool{}
+	out := make([]ConfigProblem, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		out = append(out, w.decodeProblem(e, used))
+	}
+	sortProblems(out)
+	return out
+}
+
+var (
+	// yaml.v3's "cannot unmarshal !!int `0` into time.Duration"; values
+	// over 10 characters are cut to 7 and "...".
+	cannotUnmarshal = regexp.MustCompile("^cannot unmarshal (\\S+?)(?: `(.*)`)? into (.+)$")
+	// yaml.v3's problems with a key.
+	decoderKey = regexp.MustCompile(`^(?:field (\S+) (?:not found|already set) in type |mapping key "(.*)" already defined)`)
+)
+
+// decodeProblem places one of yaml.v3's type errors ("line 3: cannot
+// unmarshal ...") at the node it is about, found by its line, tag and
+// value; used keeps two identical errors on one line apart.
+func (w *nodeWalk) decodeProblem(msg string, used map[*yaml.Node]bool) ConfigProblem {
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		return yamlProblem(msg)
+	}
+	line, _ := strconv.Atoi(m[1])
+	pr := ConfigProblem{Line: line, Column: 1, Message: m[2]}
+	match := func(ok func(pn placedNode) bool) *placedNode {
+		for i, pn := range w.placed {
+			if pn.node.Line == line && !used[pn.node] && ok(pn) {
+				used[pn.node] = true
+				return &w.placed[i]
+			}
+		}
+		return nil
+	}
+	var at *placedNode
+	if u := cannotUnmarshal.FindStringSubmatch(m[2]); u != nil {
+		tag, val, into := u[1], u[2], u[3]
+		at = match(func(pn placedNode) bool {
+			n := pn.node
+			if pn.key || n.ShortTag() != tag {
+				return false
+			}
+			if n.Kind != yaml.ScalarNode {
+				return true
+			}
+			if cut, ok := strings.CutSuffix(val, "..."); ok && len(val) == 10 {
+				return strings.HasPrefix(n.Value, cut)
+			}
+			return n.Value == val
+		})
+		if at != nil {
+			pr.Message = unmarshalMessage(at.node, into, m[2])
+		}
+	} else if k := decoderKey.FindStringSubmatch(m[2]); k != nil {
+		name := k[1] + k[2]
+		at = match(func(pn placedNode) bool { return pn.key && pn.node.Value == name })
+	}
+	if at != nil {
+		pr.Column, pr.Path = at.node.Column, at.path
+		return pr
+	}
+	// Not found: at least the column where the line's content starts.
+	first := 0
+	for _, pn := range w.placed {
+		if c := pn.node.Column; pn.node.Line == line && (first == 0 || c < first) {
+			first = c
+		}
+	}
+	if first > 0 {
+		pr.Column = first
+	}
+	return pr
+}
+
+// unmarshalMessage says why the value of n cannot be stored in a Go value
+// of the type named into (yaml.v3's type name), or returns msg.
+func unmarshalMessage(n *yaml.Node, into, msg string) string {
+	numeric := n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!int" || n.ShortTag() == "!!float")
+	if into == durationType.String() {
+		switch {
+		case numeric:
+			return durationHint
+		case n.Kind == yaml.ScalarNode && durationRE.MatchString(n.Value):
+			// Well formed, so too long for int64 nanoseconds.
+			return fmt.Sprintf("%s is longer than the longest duration, %s", n.Value, time.Duration(math.MaxInt64))
+		case n.Kind == yaml.ScalarNode:
+			return fmt.Sprintf("%q is not a duration: %s", n.Value, durationHint)
+		}
+		return msg
+	}
+	if lo, hi, ok := intTypeRange(into); ok && numeric {
+		if strings.HasPrefix(n.Value, "-") {
+			return fmt.Sprintf("%s is too small (at least %s)", n.Value, lo)
+		}
+		return fmt.Sprintf("%s is too large (at most %s)", n.Value, hi)
+	}
+	return msg
+}
+
+var durationRE = regexp.MustCompile(durationPattern)
+
+// intTypes are the Go integer types by the name yaml.v3 gives them in
+// its errors.
+var intTypes = map[string]reflect.Type{
+	"int": reflect.TypeFor[int](), "int8": reflect.TypeFor[int8](), "int16": reflect.TypeFor[int16](),
+	"int32": reflect.TypeFor[int32](), "int64": reflect.TypeFor[int64](),
+	"uint": reflect.TypeFor[uint](), "uint8": reflect.TypeFor[uint8](), "uint16": reflect.TypeFor[uint16](),
+	"uint32": reflect.TypeFor[uint32](), "uint64": reflect.TypeFor[uint64](),
+}
+
+// intTypeRange is the range, as text, of the Go integer type named name
+// ("int64", "uint8"); ok is false for other types.
+func intTypeRange(name string) (lo, hi string, ok bool) {
+	t, ok := intTypes[name]
+	if !ok {
+		return "", "", false
+	}
+	l, h := intBounds(t.Kind() >= reflect.Uint, t.Bits())
+	return fmt.Sprint(l), fmt.Sprint(h), true
 }
 
 var leadingPath = regexp.MustCompile(`^([a-z_][a-z0-9_]*(?:\[\d+\])?(?:\s\([^)]*\))?(?:\.[A-Za-z0-9_:\-/ ]+?(?:\[\d+\])?(?:\s\([^)]*\))?)*): (.*)$`)
@@ -449,10 +678,53 @@ const maxAliasValues = 10000
 // nodeWalk converts a YAML node tree to the JSON data model the schema
 // validator takes, recording the node of every key path.
 type nodeWalk struct {
+	// lines is the node problems about a key path point at: the key of a
+	// mapping value, the item of a list.
 	lines map[string]*yaml.Node
+	// values is the value of every key path.
+	values map[string]*yaml.Node
+	// placed is every key and value node once, in document order, with
+	// its path, to find the node a decoder error names by its line.
+	placed []placedNode
+	seen   map[*yaml.Node]bool
 	// aliasDepth is how many aliases are being expanded around the
 	// current node; aliasValues counts the values produced inside them.
 	aliasDepth, aliasValues int
+}
+
+type placedNode struct {
+	node *yaml.Node
+	path string
+	key  bool
+}
+
+func newNodeWalk() *nodeWalk {
+	return &nodeWalk{lines: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}, seen: map[*yaml.Node]bool{}}
+}
+
+// problemError is a problem found while walking the tree.
+type problemError struct{ p ConfigProblem }
+
+func (e *problemError) Error() string { return e.p.String() }
+
+// problemAt is a problem at node n, about the key path path.
+func problemAt(n *yaml.Node, path, format string, args ...any) error {
+	return &problemError{ConfigProblem{Line: n.Line, Column: n.Column, Path: path, Message: fmt.Sprintf(format, args...)}}
+}
+
+func (w *nodeWalk) place(n *yaml.Node, path string, key bool) {
+	if !w.seen[n] {
+		w.seen[n] = true
+		w.placed = append(w.placed, placedNode{node: n, path: path, key: key})
+	}
+}
+
+// literal is the number at path as written ("1e30"), or got.
+func (w *nodeWalk) literal(path string, got *big.Rat) string {
+	if n := w.values[path]; n != nil && n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	return got.RatString()
 }
 
 // value converts n. For a mapping value the key's node is recorded, so
@@ -465,8 +737,14 @@ func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
 	if w.aliasDepth > 0 {
 		w.aliasValues++
 		if w.aliasValues > maxAliasValues {
-			return nil, fmt.Errorf("line %d: aliases expand to more than %d values", n.Line, maxAliasValues)
+			return nil, problemAt(n, path, "aliases expand to more than %d values", maxAliasValues)
 		}
+	}
+	if n.Kind != yaml.AliasNode {
+		if _, ok := w.values[path]; !ok {
+			w.values[path] = n
+		}
+		w.place(n, path, false)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
@@ -484,16 +762,17 @@ func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a key must be a plain string", k.Line)
+				return nil, problemAt(k, path, "a key must be a plain string")
 			}
 			if k.Tag == "!!merge" {
-				return nil, fmt.Errorf("line %d: merge keys (<<) are not supported", k.Line)
+				return nil, problemAt(k, path, "merge keys (<<) are not supported")
 			}
 			p := join(path, k.Value)
 			if _, dup := m[k.Value]; dup {
-				return nil, fmt.Errorf("line %d: key %q is repeated", k.Line, k.Value)
+				return nil, problemAt(k, p, "repeated key (first at line %d)", lines[p].Line)
 			}
 			lines[p] = k
+			w.place(k, p, true)
 			val, err := w.value(v, p)
 			if err != nil {
 				return nil, err
@@ -519,13 +798,26 @@ func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return nil, err
+			return nil, problemAt(n, path, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 		return b, nil
-	case "!!int", "!!float":
+	case "!!int":
+		// Exactly: through a float64, 2^63-1 would become 2^63 and fail
+		// the maximum of an int64.
+		var i int64
+		if n.Decode(&i) == nil {
+			return json.Number(strconv.FormatInt(i, 10)), nil
+		}
+		var u uint64
+		if n.Decode(&u) == nil {
+			return json.Number(strconv.FormatUint(u, 10)), nil
+		}
+		fallthrough
+	case "!!float":
+		// As the loader reads it, a float64 ("1e3" is 1000).
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return nil, err
+			return nil, problemAt(n, path, "%s", strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), nil
 	}
@@ -549,6 +841,46 @@ var configValidator = sync.OnceValue(func() *jsonschema.Schema {
 	return sch
 })
 
+// configSchemaDoc is the published schema as JSON values, to look up the
+// schema of a problem's location.
+var configSchemaDoc = sync.OnceValue(func() map[string]any {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(ConfigSchema()))
+	dec.UseNumber() // exact bounds
+	if err := dec.Decode(&m); err != nil {
+		panic("config schema: " + err.Error()) // generated from code: a bug, caught by tests
+	}
+	return m
+})
+
+// schemaAt is the schema of the value at the instance location loc, nil
+// if the schema has none.
+func schemaAt(loc []string) map[string]any {
+	s := configSchemaDoc()
+	for _, tok := range loc {
+		if props, ok := s["properties"].(map[string]any); ok {
+			if p, ok := props[tok].(map[string]any); ok {
+				s = p
+				continue
+			}
+		}
+		if ap, ok := s["additionalProperties"].(map[string]any); ok {
+			s = ap
+			continue
+		}
+		if it, ok := s["items"].(map[string]any); ok {
+			s = it
+			continue
+		}
+		return nil
+	}
+	return s
+}
+
+func isDurationSchema(s map[string]any) bool {
+	return s != nil && s["pattern"] == durationPattern
+}
+
 // ConfigReference renders the configuration reference (docs/config.md)
 // from the published JSON Schema, so the two cannot disagree.
 func ConfigReference(schemaJSON []byte) (string, error) {
@@ -563,7 +895,7 @@ func ConfigReference(schemaJSON []byte) (string, error) {
 		b.WriteString(d + "\n\n")
 	}
 	b.WriteString("Every key of the `rampart protect --config` file. Unknown keys are errors. ")
-	b.WriteString("Durations are Go durations (`250ms`, `1m30s`). `x.*` stands for any map key, `x[]` for list items. ")
+	b.WriteString("Durations are Go durations with their unit (`250ms`, `1m30s`, `0s`); a bare number such as `0` or `10` is refused. `x.*` stands for any map key, `x[]` for list items. ")
 	b.WriteString("Check a file with `rampart config validate FILE`; the JSON Schema is `docs/config.schema.json` (`rampart config schema`). ")
 	b.WriteString("The protections are described in [protect.md](protect.md).\n\n")
 	b.WriteString("| Key | Type | Description |\n|---|---|---|\n")
@@ -613,7 +945,7 @@ func typeName(s map[string]any) string {
 			}
 		}
 	}
-	if s["pattern"] == durationPattern {
+	if isDurationSchema(s) {
 		return "duration"
 	}
 	if len(ts) == 1 && ts[0] == "array" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,4 +108,52 @@ func TestLooseningExtensionIsNamed(t *testing.T) {
 		}
 	}
 	t.Fatalf("no problem says %q: %v", want, fw.Plan().Problems)
+}
+
+// TestAuditNotes: an allowed transaction whose response was stripped, or
+// whose body passed unchecked (an event stream), says so in its record;
+// both read "allowed" with nothing else, as a body that was checked and
+// valid does.
+func TestAuditNotes(t *testing.T) {
+	up := startUpstream(t)
+	sink := &syncBuffer{}
+	cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + up.addr, Operations: map[string]plan.OpConfig{"resp": {ResponseMode: "strip"}}}
+	fw := startFirewall(t, cfg, sink)
+	tests := []struct {
+		name, path string
+		hdr        map[string]string
+		want       []string
+	}{
+		{"stripped", "/v1/resp", map[string]string{"X-Up-Rate": "5", "X-Up-Body": `{"id":1,"extra":2}`}, []string{NoteResponseStripped}},
+		{"valid", "/v1/resp", map[string]string{"X-Up-Rate": "5", "X-Up-Body": `{"id":1}`}, nil},
+		{"event stream", "/v1/stream", map[string]string{"X-Up-CT": "text/event-stream", "X-Up-Body": "data: x"}, []string{NoteResponseBodyUnchecked}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, "http://"+fw.Addr()+tc.path, tc.hdr)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			id := resp.Header.Get(RequestIDHeader)
+			var rec map[string]any
+			waitFor(t, "the record", func() bool {
+				for _, r := range auditLines(t, sink) {
+					if r["request_id"] == id {
+						rec = r
+						return true
+					}
+				}
+				return false
+			})
+			var got []string
+			if ns, ok := rec["notes"].([]any); ok {
+				for _, n := range ns {
+					got = append(got, n.(string))
+				}
+			}
+			if rec["decision"] != "allowed" || !slices.Equal(got, tc.want) {
+				t.Fatalf("decision %v notes %v, want allowed %v", rec["decision"], got, tc.want)
+			}
+		})
+	}
 }

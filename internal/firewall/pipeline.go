@@ -39,8 +39,10 @@ type Tx struct {
 	// Violations found so far; in monitor mode they are recorded and the
 	// request goes on.
 	Violations []plan.Violation
-	Upstream   bool
-	buf        *bytes.Buffer
+	// Notes are what the audit record's notes say (auditlog.Record).
+	Notes    []string
+	Upstream bool
+	buf      *bytes.Buffer
 	// Framing is what the request's head said about its framing (package
 	// framing); nil on HTTP/2 and on connections that were not watched.
 	Framing *framingVerdict

@@ -530,6 +530,11 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	}
 	if streaming {
 		in.BodyChecked = false
+		if resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
+			// Allowed without its body checked: the record says so, so
+			// that an operator can tell "valid" from "not looked at".
+			tx.Notes = append(tx.Notes, NoteResponseBodyUnchecked)
+		}
 		if cfg.StreamingPolicy == "block" {
 			v := plan.Violation{Status: 502, Reason: plan.ReasonRespTooLarge, Detail: "the response is streamed or larger than the validated size"}
 			if mode >= plan.Strip {
@@ -545,6 +550,7 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	vs, stripped := tx.Op.CheckResponse(&in, cfg, mode)
 	if stripped != nil {
 		data, rewritten = stripped, true
+		tx.Notes = append(tx.Notes, NoteResponseStripped)
 	}
 	if rewritten {
 		// Validators and digests of the upstream's bytes no longer hold.
@@ -573,6 +579,12 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	}
 	return nil
 }
+
+// Notes of the audit record (auditlog.Record.Notes).
+const (
+	NoteResponseStripped      = "response-stripped"
+	NoteResponseBodyUnchecked = "response-body-unchecked"
+)
 
 // upstreamError answers when the upstream cannot be reached, times out, or
 // its response was blocked by response validation.

@@ -409,6 +409,7 @@ func (s *Server) record(tx *Tx, rw *respWriter, decision string, reasons []strin
 		Status:    rw.status,
 		Decision:  decision,
 		Reasons:   reasons,
+		Notes:     tx.Notes,
 		LatencyMS: float64(time.Since(tx.Start).Microseconds()) / 1000,
 		ReqBytes:  max(tx.R.ContentLength, int64(len(tx.Body))),
 		RespBytes: rw.n,

@@ -23,16 +23,21 @@ import (
 // Record is one transaction. Only metadata is recorded: no header values,
 // no query string and no body, so credentials cannot reach the log.
 type Record struct {
-	Seq        uint64   `json:"seq"`
-	Time       string   `json:"time"`
-	RequestID  string   `json:"request_id"`
-	Client     string   `json:"client"`
-	Method     string   `json:"method"`
-	Path       string   `json:"path"`
-	Operation  string   `json:"operation,omitempty"`
-	Status     int      `json:"status"`
-	Decision   string   `json:"decision"`
-	Reasons    []string `json:"reasons,omitempty"`
+	Seq       uint64   `json:"seq"`
+	Time      string   `json:"time"`
+	RequestID string   `json:"request_id"`
+	Client    string   `json:"client"`
+	Method    string   `json:"method"`
+	Path      string   `json:"path"`
+	Operation string   `json:"operation,omitempty"`
+	Status    int      `json:"status"`
+	Decision  string   `json:"decision"`
+	Reasons   []string `json:"reasons,omitempty"`
+	// Notes say what the firewall did to, or could not check of, an
+	// allowed transaction: response-stripped (undeclared properties
+	// removed), response-body-unchecked (a streamed or oversized body
+	// passed without body validation).
+	Notes      []string `json:"notes,omitempty"`
 	LatencyMS  float64  `json:"latency_ms"`
 	ReqBytes   int64    `json:"request_bytes"`
 	RespBytes  int64    `json:"response_bytes"`

@@ -39,6 +39,9 @@ type Tx struct {
 	// Violations found so far; in monitor mode they are recorded and the
 	// request goes on.
 	Violations []plan.Violation
+	// corsStageRan is set once the CORS stage has seen the request: a
+	// preflight it answered has its CORS headers already.
+	corsStageRan bool
 	// Notes are what the audit record's notes say (auditlog.Record).
 	Notes    []string
 	Upstream bool

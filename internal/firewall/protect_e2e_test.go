@@ -758,6 +758,17 @@ cors:
 			t.Error("preflight reached the upstream")
 		}
 	})
+	t.Run("preflight refused before the CORS stage still carries CORS headers", func(t *testing.T) {
+		// Refused by the address rules, which run first: without the
+		// headers the browser reports a CORS failure, not the 403.
+		resp, reason := call{"OPTIONS", "/orders", append(pre("https://app.example.com", "POST"), "X-Forwarded-For", "203.0.113.7"), ""}.do(t, s)
+		if resp.StatusCode != 403 || reason != "ip-denied" || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+			t.Fatalf("%d %s %v", resp.StatusCode, reason, resp.Header)
+		}
+		if !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Origin") {
+			t.Errorf("no Vary: Origin: %v", resp.Header.Values("Vary"))
+		}
+	})
 	t.Run("preflight from another origin", func(t *testing.T) {
 		resp, reason := call{"OPTIONS", "/orders", pre("https://evil.example", "POST"), ""}.do(t, s)
 		if resp.StatusCode != 403 || reason != "cors-origin-denied" || resp.Header.Get("Access-Control-Allow-Origin") != "" {

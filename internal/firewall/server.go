@@ -774,9 +774,11 @@ func (s *Server) harden(tx *Tx, h http.Header) {
 		return
 	}
 	tx.C.pol.headers.Apply(h, harden.ResponseInfo{TLS: tx.C.pol.ip.IsTLS(tx.R), Authenticated: tx.Authenticated()})
-	if !harden.IsPreflight(tx.R) {
+	if !harden.IsPreflight(tx.R) || !tx.corsStageRan {
 		// Preflights get their headers from the CORS stage; every other
-		// response, whichever stage answered it, gets them here.
+		// response, whichever stage answered it, gets them here, and so
+		// does a preflight refused before that stage (an address rule, a
+		// rate limit), so that the browser can read why.
 		tx.C.pol.cors.ActualHeaders(tx.R, h)
 	}
 }

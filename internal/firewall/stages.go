@@ -152,6 +152,7 @@ func (corsStage) Name() string { return StageCORS }
 func (st corsStage) Process(tx *Tx) *Rejection {
 	cors := tx.C.pol.cors
 	r := tx.R
+	tx.corsStageRan = true
 	if !harden.IsPreflight(r) {
 		if cors.Enabled() {
 			// The headers are set on every response as it goes out

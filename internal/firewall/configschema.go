@@ -11,7 +11,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,57 +405,14 @@ func ValidateConfig(data []byte) []ConfigProblem {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
-		stars := 0
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if line != "" {
-				line = corsHeaderPath(line, c.CORS.AllowedHeaders, c.CORS.ExposedHeaders, &stars)
 				out = append(out, semanticProblem(line, lines))
 			}
 		}
 	}
 	sortProblems(out)
 	return out
-}
-
-// corsHeaderPaths matches the CORS header messages that number the
-// allowed and exposed headers as one list ("allowed/exposed header 3"),
-// and the one about "*" with credentials, which names no element.
-var (
-	corsHeaderIndex = regexp.MustCompile(`^cors\.allowed/exposed header (\d+): (.*)$`)
-	corsHeaderStar  = regexp.MustCompile(`^cors\.headers: (.*)$`)
-)
-
-// corsHeaderPath rewrites a CORS header message to name the element,
-// cors.allowed_headers[i] or cors.exposed_headers[i], so that it is placed
-// at that element. stars counts the "*" messages seen, which come in the
-// order of the "*" entries.
-func corsHeaderPath(line string, allowed, exposed []string, stars *int) string {
-	elem := func(i int) string {
-		if i < len(allowed) {
-			return fmt.Sprintf("cors.allowed_headers[%d]", i)
-		}
-		return fmt.Sprintf("cors.exposed_headers[%d]", i-len(allowed))
-	}
-	if m := corsHeaderIndex.FindStringSubmatch(line); m != nil {
-		if i, err := strconv.Atoi(m[1]); err == nil && i < len(allowed)+len(exposed) {
-			return elem(i) + ": " + m[2]
-		}
-		return line
-	}
-	if m := corsHeaderStar.FindStringSubmatch(line); m != nil {
-		seen := 0
-		for i, h := range slices.Concat(allowed, exposed) {
-			if h != "*" {
-				continue
-			}
-			if seen == *stars {
-				*stars++
-				return elem(i) + ": " + m[1]
-			}
-			seen++
-		}
-	}
-	return line
 }
 
 // sortProblems orders problems by position; those without one keep their

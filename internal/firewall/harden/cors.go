@@ -68,12 +68,17 @@ func (c *CORSConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("allowed_methods[%d]: %q is not an upper-case method name", i, m))
 		}
 	}
-	for i, h := range append(append([]string{}, c.AllowedHeaders...), c.ExposedHeaders...) {
-		if h == "" || strings.ContainsAny(h, " ,:\r\n") {
-			errs = append(errs, fmt.Errorf("allowed/exposed header %d: %q is not a header name", i, h))
-		}
-		if h == "*" && c.AllowCredentials {
-			errs = append(errs, errors.New(`headers: "*" is not a wildcard when credentials are allowed (browsers treat it as a name); list the headers`))
+	for _, list := range []struct {
+		key   string
+		names []string
+	}{{"allowed_headers", c.AllowedHeaders}, {"exposed_headers", c.ExposedHeaders}} {
+		for i, h := range list.names {
+			if h == "" || strings.ContainsAny(h, " ,:\r\n") {
+				errs = append(errs, fmt.Errorf("%s[%d]: %q is not a header name", list.key, i, h))
+			}
+			if h == "*" && c.AllowCredentials {
+				errs = append(errs, fmt.Errorf(`%s[%d]: "*" is not a wildcard when credentials are allowed (browsers treat it as a name); list the headers`, list.key, i))
+			}
 		}
 	}
 	if c.MaxAge < 0 {

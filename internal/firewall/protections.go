@@ -610,6 +610,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 			rt.UseDenylist(s.shared.deny, s.shared.denyFailOpen)
 		}
 		rt.UseDPoPReplay(s.shared.dpopReplay)
+		// Certificate-bound tokens find the client certificate as the
+		// mutualTLS schemes do, behind the same trusted proxies.
+		rt.UseClientCertificates(conf.certHeaders)
 		if err := rt.Check(doc.Operations); err != nil {
 			_ = rt.Close()
 			return nil, err

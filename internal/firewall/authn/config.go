@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -38,8 +39,9 @@ type SchemeConfig struct {
 	Introspection *introspect.Config  `yaml:"introspection,omitempty"` // the same, for opaque tokens
 	APIKeys       *apikey.Config      `yaml:"api_keys,omitempty"`      // apiKey
 	Basic         *apikey.BasicConfig `yaml:"basic,omitempty"`         // http basic
-	// MTLS is required for mutualTLS schemes; for token schemes it tells
-	// where certificate-bound tokens find the client certificate.
+	// MTLS is required for mutualTLS schemes, which take no other
+	// setting; for token schemes it tells where certificate-bound tokens
+	// find the client certificate; apiKey and basic schemes refuse it.
 	MTLS *mtls.Config `yaml:"mtls,omitempty"`
 	DPoP *dpop.Config `yaml:"dpop,omitempty"`
 	// RequireBinding: "", "mtls" or "dpop".
@@ -115,7 +117,12 @@ func (s *SchemeConfig) Validate() error {
 		}
 	}
 	if s.JWT != nil {
-		add("jwt", s.JWT)
+		// Without the contract the scheme's type is unknown: an
+		// openIdConnect scheme needs no key source here (its
+		// openIdConnectUrl is the default), which Build checks.
+		if err := s.JWT.ValidateSettings(); err != nil {
+			errs = append(errs, prefix("jwt", err))
+		}
 	}
 	if s.Introspection != nil {
 		add("introspection", s.Introspection)
@@ -149,21 +156,58 @@ func (s *SchemeConfig) Validate() error {
 }
 
 // fits checks the configuration against the scheme's type in the contract.
+// Each type has one kind of credential, and a setting of another kind is
+// refused rather than ignored or obeyed: obeyed, a token setting on a
+// mutualTLS scheme would let a token stand in for the certificate the
+// contract requires; ignored, an mtls section on an apiKey scheme would
+// look like a certificate requirement that is never enforced.
 func (s *SchemeConfig) fits(sch *spec.SecurityScheme) error {
 	token := s.JWT != nil || s.Introspection != nil
+	var extra []string
+	set := func(name string, on bool) {
+		if on {
+			extra = append(extra, name)
+		}
+	}
 	switch {
-	case sch.Type == "apiKey" && s.APIKeys == nil:
-		return errors.New("apiKey scheme: configure api_keys")
-	case sch.Type == "http" && sch.Scheme == "basic" && s.Basic == nil:
-		return errors.New("http basic scheme: configure basic")
-	case sch.Type == "http" && sch.Scheme == "bearer" && !token:
-		return errors.New("http bearer scheme: configure jwt or introspection")
-	case (sch.Type == "oauth2" || sch.Type == "openIdConnect") && !token:
-		return fmt.Errorf("%s scheme: configure jwt or introspection", sch.Type)
-	case sch.Type == "mutualTLS" && s.MTLS == nil:
-		return errors.New("mutualTLS scheme: configure mtls")
-	case sch.Type == "http" && sch.Scheme != "basic" && sch.Scheme != "bearer":
+	case sch.Type == "mutualTLS":
+		if s.MTLS == nil {
+			return errors.New("mutualTLS scheme: configure mtls")
+		}
+		set("jwt", s.JWT != nil)
+		set("introspection", s.Introspection != nil)
+		set("api_keys", s.APIKeys != nil)
+		set("basic", s.Basic != nil)
+		set("dpop", s.DPoP != nil)
+		set("require_binding", s.RequireBinding != "")
+		if len(extra) > 0 {
+			return fmt.Errorf("mutualTLS scheme: only the client certificate (mtls) authenticates it; remove %s, or declare a scheme of its own for the other credential", strings.Join(extra, ", "))
+		}
+	case sch.Type == "apiKey":
+		if s.APIKeys == nil {
+			return errors.New("apiKey scheme: configure api_keys")
+		}
+		if s.MTLS != nil {
+			return errors.New("apiKey scheme: mtls does not apply (it verifies mutualTLS schemes and certificate-bound tokens); to require a client certificate too, declare a mutualTLS scheme and list both in one requirement")
+		}
+	case sch.Type == "http" && sch.Scheme == "basic":
+		if s.Basic == nil {
+			return errors.New("http basic scheme: configure basic")
+		}
+		if s.MTLS != nil {
+			return errors.New("http basic scheme: mtls does not apply (it verifies mutualTLS schemes and certificate-bound tokens); to require a client certificate too, declare a mutualTLS scheme and list both in one requirement")
+		}
+	case sch.Type == "http" && sch.Scheme == "bearer", sch.Type == "oauth2", sch.Type == "openIdConnect":
+		if !token {
+			if sch.Type == "http" {
+				return errors.New("http bearer scheme: configure jwt or introspection")
+			}
+			return fmt.Errorf("%s scheme: configure jwt or introspection", sch.Type)
+		}
+	case sch.Type == "http":
 		return fmt.Errorf("http scheme %q is not supported", sch.Scheme)
+	default:
+		return fmt.Errorf("security scheme type %q is not supported", sch.Type)
 	}
 	return nil
 }
@@ -226,6 +270,14 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 		return nil, err
 	}
 	rt.closers = append(rt.closers, replay.Close)
+	proxies, err := c.trustedProxies()
+	if err != nil {
+		return nil, err
+	}
+	// Without an mtls section of its own, a token scheme finds the client
+	// certificate as the mutualTLS schemes do: from a peer trusted as a
+	// proxy only in Client-Cert, from anybody else on the connection.
+	certs := mtls.NewWithPool(nil, proxies)
 	verifiers := map[string]Verifier{}
 	for name, sc := range c.Schemes {
 		sch, ok := schemes[name]
@@ -235,7 +287,7 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 		if err := sc.fits(sch); err != nil {
 			return nil, fmt.Errorf("authentication.schemes.%s: %w", name, err)
 		}
-		v, remote, err := sc.build(sch, deny, failOpen, logger)
+		v, remote, err := sc.build(sch, deny, failOpen, certs, proxies, logger)
 		if err != nil {
 			return nil, fmt.Errorf("authentication.schemes.%s: %w", name, err)
 		}
@@ -249,52 +301,113 @@ func (c *Config) Build(schemes map[string]*spec.SecurityScheme, logger *slog.Log
 	return rt, nil
 }
 
-func (s *SchemeConfig) build(sch *spec.SecurityScheme, deny denylist.Store, failOpen bool, logger *slog.Logger) (Verifier, *jwt.RemoteKeys, error) {
-	var certs *mtls.Verifier
+// build makes the verifier the scheme's type calls for (fits has checked
+// that the configuration gives what it needs and nothing else). certs is
+// where token schemes without an mtls section of their own find the client
+// certificate of certificate-bound tokens; proxies are the peers every
+// certificate source takes for TLS-terminating proxies.
+func (s *SchemeConfig) build(sch *spec.SecurityScheme, deny denylist.Store, failOpen bool, certs *mtls.Verifier, proxies []netip.Prefix, logger *slog.Logger) (Verifier, *jwt.RemoteKeys, error) {
 	if s.MTLS != nil {
-		var err error
-		if certs, err = mtls.New(*s.MTLS); err != nil {
+		v, err := mtls.New(*s.MTLS)
+		if err != nil {
 			return nil, nil, err
 		}
+		certs = v.WithTrustedProxies(proxies)
 	}
 	switch {
-	case s.APIKeys != nil:
+	case sch.Type == "mutualTLS":
+		return &MutualTLS{Verifier: certs}, nil, nil
+	case sch.Type == "apiKey":
 		ch, err := apikey.New(sch.In, sch.ParamName, *s.APIKeys)
 		if err != nil {
 			return nil, nil, err
 		}
 		return &APIKey{Checker: ch}, nil, nil
-	case s.Basic != nil:
+	case sch.Type == "http" && sch.Scheme == "basic":
 		b, err := apikey.NewBasic(*s.Basic)
 		if err != nil {
 			return nil, nil, err
 		}
 		return &Basic{Checker: b}, nil, nil
-	case s.JWT != nil || s.Introspection != nil:
-		b := &Bearer{Denylist: deny, DenylistFailOpen: failOpen, Certs: certs, RequireBinding: s.RequireBinding, Logger: logger}
-		var remote *jwt.RemoteKeys
-		if s.JWT != nil {
-			built, err := s.JWT.Build(sch.OpenIDConnectURL, logger)
-			if err != nil {
-				return nil, nil, fmt.Errorf("jwt: %w", err)
-			}
-			b.JWT, remote = built.Verifier, built.Remote
-		}
-		if s.Introspection != nil {
-			ic, err := introspect.New(*s.Introspection)
-			if err != nil {
-				return nil, nil, err
-			}
-			b.Introspect = ic
-		}
-		if s.DPoP != nil {
-			dv, err := dpop.New(*s.DPoP)
-			if err != nil {
-				return nil, nil, err
-			}
-			b.DPoP = dv
-		}
-		return b, remote, nil
 	}
-	return &MutualTLS{Verifier: certs}, nil, nil
+	b := &Bearer{Denylist: deny, DenylistFailOpen: failOpen, Certs: certs, RequireBinding: s.RequireBinding, Logger: logger}
+	var remote *jwt.RemoteKeys
+	if s.JWT != nil {
+		built, err := s.JWT.Build(sch.OpenIDConnectURL, logger)
+		if err != nil {
+			return nil, nil, fmt.Errorf("jwt: %w", err)
+		}
+		b.JWT, remote = built.Verifier, built.Remote
+	}
+	if s.Introspection != nil {
+		ic, err := introspect.New(*s.Introspection)
+		if err != nil {
+			return nil, nil, err
+		}
+		b.Introspect = ic
+	}
+	if s.DPoP != nil {
+		dv, err := dpop.New(*s.DPoP)
+		if err != nil {
+			return nil, nil, err
+		}
+		b.DPoP = dv
+	}
+	return b, remote, nil
+}
+
+// trustedProxies gathers the trusted_proxies of every mtls section. A peer
+// one section trusts to pass the client's certificate in Client-Cert has
+// ended TLS itself: its own TLS certificate is not the client's, whichever
+// scheme asks.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, name := range sortedNames(c.Schemes) {
+		sc := c.Schemes[name]
+		if sc == nil || sc.MTLS == nil {
+			continue
+		}
+		ps, err := mtls.ParseTrustedProxies(sc.MTLS.TrustedProxies)
+		if err != nil {
+			return nil, fmt.Errorf("authentication.schemes.%s.mtls.trusted_proxies: %w", name, err)
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// UseClientCertificates makes the runtime take v's trusted proxies (the
+// firewall's client_certificates and every mtls section together) for
+// TLS-terminating proxies, besides the ones the schemes' mtls sections
+// name: from such a peer the client certificate is the one in the RFC 9440
+// Client-Cert header, never the peer's own. Token schemes without an mtls
+// section of their own check certificate-bound tokens against the
+// certificate v finds. Call it before the runtime serves; nil changes
+// nothing.
+func (rt *Runtime) UseClientCertificates(v *mtls.Verifier) {
+	if v == nil {
+		return
+	}
+	proxies := v.TrustedProxies()
+	for _, ver := range rt.verifiers {
+		switch x := ver.(type) {
+		case *Bearer:
+			if x.Certs == nil {
+				x.Certs = mtls.NewWithPool(nil, proxies)
+			} else {
+				x.Certs = x.Certs.WithTrustedProxies(proxies)
+			}
+		case *MutualTLS:
+			x.Verifier = x.Verifier.WithTrustedProxies(proxies)
+		}
+	}
 }

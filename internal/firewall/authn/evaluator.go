@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -90,13 +92,42 @@ type outcome struct {
 	err error
 }
 
+// Where verifiers read their credential (see sourced):
+// sourceAuthorization for bearer, DPoP and basic credentials (and an API
+// key named Authorization), sourceClientCert for mutualTLS schemes.
+const (
+	sourceAuthorization = "authorization"
+	sourceClientCert    = "client-certificate"
+)
+
+// sourced is implemented by the verifiers: the part of a request a
+// verifier reads its credential from. Schemes reading the same part
+// (two token schemes of different issuers, a bearer and a basic scheme,
+// two key lists under one header) check the same credential, and one of
+// them accepting it is enough.
+type sourced interface{ source() string }
+
+// dpopChallenger is implemented by the token verifier: the algs of its
+// DPoP challenge, nil when the scheme does not take DPoP-bound tokens.
+type dpopChallenger interface{ dpopAlgs() []string }
+
+func sourceOf(name string, v Verifier) string {
+	if s, ok := v.(sourced); ok {
+		return s.source()
+	}
+	return "scheme:" + name
+}
+
 // Evaluate authenticates r against reqs, the operation's effective
 // security requirements: any one requirement (OR) whose every scheme
 // (AND) authenticates, with the scopes it lists, admits the request. An
-// empty list, or an empty requirement, admits anonymous callers; but a
-// credential that is presented and invalid, or cannot be checked now, is
-// refused even then, since the client meant to authenticate and should
-// learn that it failed.
+// empty list, or an empty requirement, admits anonymous callers.
+//
+// Whichever alternative admits the request, every credential it presents
+// for a scheme the requirements name must verify: a credential that is
+// presented and invalid, or cannot be checked now, is refused, since the
+// upstream would get it unverified (and might trust it), and the client
+// meant to authenticate and should learn that it failed. See presented.
 func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.SecurityRequirement) (*Identity, *Failure) {
 	if len(reqs) == 0 {
 		return &Identity{Anonymous: true}, nil
@@ -109,31 +140,207 @@ func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.S
 		ctx = dpop.WithRequest(ctx)
 	}
 	anonymous := false
+	var id *Identity
 	var best *Failure
 	for _, req := range reqs {
 		if len(req.Schemes) == 0 {
 			anonymous = true
 			continue
 		}
-		id, f := e.requirement(ctx, r, req, memo)
+		got, f := e.requirement(ctx, r, req, memo)
 		if f == nil {
-			return id, nil
+			id = got
+			break
 		}
-		if best == nil || rank(f.Kind) > rank(best.Kind) {
+		if best == nil || closer(f, best) {
 			best = f
 		}
 	}
-	if anonymous {
-		// Only a caller that presented nothing is anonymous. A credential
-		// that is invalid, malformed or cannot be checked now (keys not
-		// loaded, introspection or denylist unreachable) would otherwise
-		// reach the upstream unverified, perhaps revoked.
-		if best != nil && (best.Kind == KindInvalid || best.Kind == KindBadRequest || best.Kind == KindUnavailable) {
-			return nil, best
-		}
+	if id == nil && !anonymous {
+		return nil, best
+	}
+	if f := e.presented(ctx, r, reqs, memo); f != nil {
+		return nil, f
+	}
+	if id == nil {
+		// Only a caller that presented nothing, or only credentials that
+		// verify, is anonymous.
 		return &Identity{Anonymous: true}, nil
 	}
-	return nil, best
+	return id, nil
+}
+
+// presented checks every credential the request carries for the schemes
+// reqs name, once a requirement (or {}) has admitted it. Credentials are
+// grouped by where they are read (sourceOf): a credential is good when one
+// scheme reading it accepts it, in any requirement (a token that lacks a
+// scope one alternative needs is still a genuine token), and refused when
+// none does and one of them finds it invalid, malformed or not checkable
+// now. A credential that is absent is not presented.
+//
+// The Authorization field is one credential whatever scheme name it
+// carries: when a scheme the operation names reads that field and the
+// request sends a credential in it that none of them accepts (another
+// scheme name such as Token or Digest, a basic credential that does not
+// decode), the request is refused with 401, since the upstream could take
+// that credential for one the firewall checked. An empty field, or a bare
+// Bearer, DPoP or Basic with nothing after it, carries no credential.
+// Credentials at places no scheme of the operation reads (an Authorization
+// field on an operation that only takes an API key) are not the
+// contract's and pass as sent.
+//
+// A client certificate is presented when the TLS handshake (or a trusted
+// proxy's Client-Cert) carries one and the operation names a mutualTLS
+// scheme; it is good when such a scheme accepts it, or when an accepted
+// token is bound to it (certBound).
+//
+// Among several bad credentials a definitive refusal (401, 400) is given
+// before a 503.
+func (e *Evaluator) presented(ctx context.Context, r *http.Request, reqs []spec.SecurityRequirement, memo map[string]outcome) *Failure {
+	if everyAccepted(reqs, memo) {
+		// The common case (one requirement, met): nothing else to check.
+		return nil
+	}
+	var order []string
+	bySource := map[string][]string{}
+	seen := map[string]bool{}
+	for _, req := range reqs {
+		for _, s := range req.Schemes {
+			if seen[s.Name] {
+				continue
+			}
+			seen[s.Name] = true
+			v, ok := e.verifiers[s.Name]
+			if !ok {
+				// Fail closed: Check reports this at start-up.
+				return &Failure{Kind: KindUnavailable, Scheme: s.Name, Description: "authentication is not configured for this operation", Realm: e.realm}
+			}
+			src := sourceOf(s.Name, v)
+			if _, ok := bySource[src]; !ok {
+				order = append(order, src)
+			}
+			bySource[src] = append(bySource[src], s.Name)
+		}
+	}
+	// The certificate last: a token bound to it may vouch for it.
+	if i := slices.Index(order, sourceClientCert); i >= 0 {
+		order = append(slices.Delete(order, i, i+1), sourceClientCert)
+	}
+	var later *Failure
+	for _, src := range order {
+		names := bySource[src]
+		if accepted(names, memo) || (src == sourceClientCert && certBound(memo)) {
+			continue
+		}
+		var fail *Failure
+		ok := false
+		for _, n := range names {
+			o := e.run(ctx, r, n, memo)
+			if o.err == nil {
+				ok = true
+				break
+			}
+			f := e.failure(n, o.err)
+			if f.Kind == KindMissing {
+				continue
+			}
+			if fail == nil || (fail.Kind == KindUnavailable && f.Kind != KindUnavailable) {
+				fail = f
+			}
+		}
+		if ok {
+			continue
+		}
+		if fail == nil && src == sourceAuthorization && authorizationPresented(r.Header) {
+			v := e.verifiers[names[0]]
+			fail = e.failure(names[0], &Failure{Kind: KindInvalid, Description: "the Authorization header carries a credential of a kind this operation does not accept"})
+			if _, ok := v.(*Bearer); ok {
+				// Not a credential of the DPoP scheme: the answer is the
+				// one a token scheme gives, whatever it requires.
+				fail.Challenge = "Bearer"
+			}
+		}
+		switch {
+		case fail == nil:
+		case fail.Kind != KindUnavailable:
+			return fail
+		case later == nil:
+			later = fail
+		}
+	}
+	return later
+}
+
+// certBound reports whether a token accepted in this request is bound to
+// the client certificate (RFC 8705): its thumbprint matched, so the
+// certificate is the token holder's, checked even if no CA issued it (RFC
+// 8705 section 2.2 binds tokens to self-signed certificates too).
+func certBound(memo map[string]outcome) bool {
+	for _, o := range memo {
+		if o.err == nil && o.id != nil && o.id.Binding == "mtls" && !slices.Contains(o.id.Credentials, CredentialMTLS) {
+			return true
+		}
+	}
+	return false
+}
+
+// everyAccepted reports whether every scheme reqs name has accepted its
+// credential in this request.
+func everyAccepted(reqs []spec.SecurityRequirement, memo map[string]outcome) bool {
+	for _, req := range reqs {
+		for _, s := range req.Schemes {
+			if o, done := memo[s.Name]; !done || o.err != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// accepted reports whether a scheme among names has already accepted its
+// credential in this request.
+func accepted(names []string, memo map[string]outcome) bool {
+	for _, n := range names {
+		if o, done := memo[n]; done && o.err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// authorizationPresented reports whether the request carries a credential
+// in Authorization: a field that is neither empty nor a bare scheme name
+// of a kind the firewall verifies. A bare unknown word counts, since some
+// servers take the whole field for a token.
+func authorizationPresented(h http.Header) bool {
+	vals := h.Values("Authorization")
+	if len(vals) != 1 {
+		return len(vals) > 1
+	}
+	v := strings.TrimSpace(vals[0])
+	if v == "" {
+		return false
+	}
+	if strings.ContainsAny(v, " \t") {
+		return true
+	}
+	for _, bare := range []string{"Bearer", "DPoP", "Basic"} {
+		if strings.EqualFold(v, bare) {
+			return false
+		}
+	}
+	return true
+}
+
+// closer orders failures across alternatives: the answer closest to
+// success is the most useful one to give. Between equals, one with a
+// challenge beats one without, so that a client that sent nothing learns
+// of a scheme it can use.
+func closer(f, best *Failure) bool {
+	if rank(f.Kind) != rank(best.Kind) {
+		return rank(f.Kind) > rank(best.Kind)
+	}
+	return best.Challenge == NoChallenge && f.Challenge != NoChallenge
 }
 
 // rank orders failures across alternatives: the answer closest to success
@@ -150,6 +357,35 @@ func rank(k Kind) int {
 	return 1
 }
 
+// run authenticates scheme name once per request.
+func (e *Evaluator) run(ctx context.Context, r *http.Request, name string, memo map[string]outcome) outcome {
+	o, done := memo[name]
+	if !done {
+		o.id, o.err = e.verifiers[name].Authenticate(ctx, r)
+		memo[name] = o
+	}
+	return o
+}
+
+// failure is err as a failure of scheme name, with the scheme's challenge.
+func (e *Evaluator) failure(name string, err error) *Failure {
+	v := e.verifiers[name]
+	f, ok := AsFailure(err)
+	if !ok {
+		f = &Failure{Kind: KindInvalid, Description: "credential rejected", Err: err}
+	}
+	cp := *f
+	cp.Scheme = name
+	cp.Realm = e.realm
+	if cp.Challenge == "" {
+		cp.Challenge = v.Challenge()
+	}
+	if d, ok := v.(dpopChallenger); ok && cp.DPoPAlgs == nil {
+		cp.DPoPAlgs = d.dpopAlgs()
+	}
+	return &cp
+}
+
 func (e *Evaluator) requirement(ctx context.Context, r *http.Request, req spec.SecurityRequirement, memo map[string]outcome) (*Identity, *Failure) {
 	type part struct {
 		id     *Identity
@@ -157,31 +393,20 @@ func (e *Evaluator) requirement(ctx context.Context, r *http.Request, req spec.S
 	}
 	var parts []part
 	for _, s := range req.Schemes {
-		v, ok := e.verifiers[s.Name]
-		if !ok {
+		if _, ok := e.verifiers[s.Name]; !ok {
 			// Fail closed: Check reports this at start-up.
 			return nil, &Failure{Kind: KindUnavailable, Scheme: s.Name, Description: "authentication is not configured for this operation", Realm: e.realm}
 		}
-		o, done := memo[s.Name]
-		if !done {
-			o.id, o.err = v.Authenticate(ctx, r)
-			memo[s.Name] = o
-		}
+		o := e.run(ctx, r, s.Name, memo)
 		if o.err != nil {
-			f, ok := AsFailure(o.err)
-			if !ok {
-				f = &Failure{Kind: KindInvalid, Description: "credential rejected", Err: o.err}
-			}
-			cp := *f
-			cp.Scheme = s.Name
-			cp.Realm = e.realm
-			if cp.Challenge == "" {
-				cp.Challenge = v.Challenge()
-			}
-			return nil, &cp
+			return nil, e.failure(s.Name, o.err)
 		}
 		if len(s.Scopes) > 0 && !o.id.HasScopes(s.Scopes) {
-			return nil, &Failure{Kind: KindInsufficientScope, Scheme: s.Name, Description: "the token does not grant the scopes this operation requires", Scopes: s.Scopes, Challenge: v.Challenge(), Realm: e.realm}
+			f := e.failure(s.Name, &Failure{Kind: KindInsufficientScope, Description: "the token does not grant the scopes this operation requires", Scopes: s.Scopes})
+			if o.id.Binding == "dpop" {
+				f.Challenge = "DPoP"
+			}
+			return nil, f
 		}
 		parts = append(parts, part{o.id, s.Name})
 	}

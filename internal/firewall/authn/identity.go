@@ -131,12 +131,31 @@ type Failure struct {
 	Description string
 	// Scopes are the scopes needed, for insufficient_scope.
 	Scopes []string
-	// Bearer tells whether the WWW-Authenticate challenge is Bearer (for
-	// token schemes) or Basic.
+	// Challenge is the WWW-Authenticate scheme: "Bearer" (also when
+	// empty), "DPoP", "Basic", "APIKey", or NoChallenge.
 	Challenge string
-	Realm     string
-	Err       error
+	// ErrorCode replaces the error code the Kind gives in the challenge
+	// (RFC 9449 invalid_dpop_proof for a bad DPoP proof).
+	ErrorCode string
+	// DPoPAlgs are the proof algorithms of a scheme that accepts
+	// DPoP-bound tokens: the challenge offers the DPoP scheme with them
+	// (RFC 9449 section 7.1), beside Bearer unless the scheme requires
+	// DPoP.
+	DPoPAlgs []string
+	Realm    string
+	Err      error
 }
+
+// NoChallenge marks a failure no WWW-Authenticate challenge fits: a
+// client certificate is asked for in the TLS handshake, not by an HTTP
+// authentication scheme, so a refused or missing certificate gets a 401
+// with a problem body only. A Bearer challenge would send a client that
+// holds no token looking for one.
+const NoChallenge = "none"
+
+// RFC 9449 section 7.1 error code for a DPoP proof that is missing,
+// malformed, replayed or does not match the request.
+const errInvalidDPoPProof = "invalid_dpop_proof"
 
 func (f *Failure) Error() string {
 	if f.Err != nil {
@@ -176,9 +195,10 @@ func (f *Failure) Reason() string {
 }
 
 // WWWAuthenticate is the challenge header value (RFC 6750 section 3 for
-// Bearer, RFC 7617 for Basic), "" when none applies (503).
+// Bearer, RFC 9449 section 7.1 for DPoP, RFC 7617 for Basic), "" when none
+// applies (503, or a client certificate failure).
 func (f *Failure) WWWAuthenticate() string {
-	if f.Kind == KindUnavailable {
+	if f.Kind == KindUnavailable || f.Challenge == NoChallenge {
 		return ""
 	}
 	realm := f.Realm
@@ -196,13 +216,19 @@ func (f *Failure) WWWAuthenticate() string {
 		return `APIKey realm="` + quote(realm) + `"`
 	}
 	parts := []string{`realm="` + quote(realm) + `"`}
-	switch f.Kind {
-	case KindInvalid:
-		parts = append(parts, `error="invalid_token"`)
-	case KindInsufficientScope:
-		parts = append(parts, `error="insufficient_scope"`)
-	case KindBadRequest:
-		parts = append(parts, `error="invalid_request"`)
+	code := f.ErrorCode
+	if code == "" {
+		switch f.Kind {
+		case KindInvalid:
+			code = "invalid_token"
+		case KindInsufficientScope:
+			code = "insufficient_scope"
+		case KindBadRequest:
+			code = "invalid_request"
+		}
+	}
+	if code != "" && f.Kind != KindMissing {
+		parts = append(parts, `error="`+quote(code)+`"`)
 	}
 	if f.Description != "" && f.Kind != KindMissing {
 		parts = append(parts, `error_description="`+quote(f.Description)+`"`)
@@ -210,7 +236,17 @@ func (f *Failure) WWWAuthenticate() string {
 	if f.Kind == KindInsufficientScope && len(f.Scopes) > 0 {
 		parts = append(parts, `scope="`+quote(strings.Join(f.Scopes, " "))+`"`)
 	}
-	return ch + " " + strings.Join(parts, ", ")
+	algs := `algs="` + quote(strings.Join(f.DPoPAlgs, " ")) + `"`
+	if ch == "DPoP" && len(f.DPoPAlgs) > 0 {
+		parts = append(parts, algs)
+	}
+	out := ch + " " + strings.Join(parts, ", ")
+	if ch == "Bearer" && len(f.DPoPAlgs) > 0 {
+		// RFC 9449 section 7.2: a resource that takes both schemes
+		// offers both; the error belongs to the one the client used.
+		out += `, DPoP realm="` + quote(realm) + `", ` + algs
+	}
+	return out
 }
 
 // WriteHeaders sets WWW-Authenticate (and Retry-After for 503).

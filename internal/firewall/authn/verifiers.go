@@ -29,8 +29,11 @@ type Bearer struct {
 	// DenylistFailOpen lets tokens through when the denylist store cannot
 	// answer; by default such requests get 503.
 	DenylistFailOpen bool
-	// Certs finds the client certificate for cnf.x5t#S256 tokens; nil
-	// uses the TLS connection only.
+	// Certs finds the client certificate for cnf.x5t#S256 tokens: the
+	// scheme's own mtls section, or else the source the mutualTLS schemes
+	// use (Build and UseClientCertificates set it), so that a trusted
+	// proxy's own TLS certificate is never taken for the client's and
+	// its Client-Cert header is. nil uses the TLS connection only.
 	Certs *mtls.Verifier
 	DPoP  *dpop.Verifier
 	// RequireBinding refuses tokens not bound by this method: "mtls",
@@ -47,8 +50,23 @@ func WithClientTLS(ctx context.Context, tls bool) context.Context {
 	return dpop.WithClientTLS(ctx, tls)
 }
 
-// Challenge implements Verifier.
-func (b *Bearer) Challenge() string { return "Bearer" }
+// Challenge implements Verifier: DPoP when the scheme takes DPoP-bound
+// tokens only (RFC 9449 section 7.1), else Bearer.
+func (b *Bearer) Challenge() string {
+	if b.RequireBinding == "dpop" {
+		return "DPoP"
+	}
+	return "Bearer"
+}
+
+func (b *Bearer) dpopAlgs() []string {
+	if b.DPoP == nil {
+		return nil
+	}
+	return b.DPoP.Algorithms()
+}
+
+func (b *Bearer) source() string { return sourceAuthorization }
 
 // Ready implements Readier.
 func (b *Bearer) Ready() bool { return b.JWT == nil || b.JWT.Ready() }
@@ -115,6 +133,16 @@ func (b *Bearer) Authenticate(ctx context.Context, r *http.Request) (*Identity, 
 	if err != nil {
 		return nil, err
 	}
+	id, err := b.authenticate(ctx, r, tok, sch)
+	if f, ok := AsFailure(err); ok && sch == "DPoP" && f.Challenge == "" {
+		// The client used the DPoP scheme: the answer is in its terms
+		// (RFC 9449 section 7.1).
+		f.Challenge = "DPoP"
+	}
+	return id, err
+}
+
+func (b *Bearer) authenticate(ctx context.Context, r *http.Request, tok, sch string) (*Identity, error) {
 	id := &Identity{}
 	switch {
 	case b.JWT != nil && (b.Introspect == nil || jwt.LooksLikeJWT(tok)):
@@ -164,18 +192,67 @@ func (b *Bearer) Authenticate(ctx context.Context, r *http.Request) (*Identity, 
 	return id, nil
 }
 
-func (b *Bearer) checkBinding(ctx context.Context, r *http.Request, tok, sch string, id *Identity) error {
-	cnf, _ := id.Claims["cnf"].(map[string]any)
-	x5t, _ := cnf["x5t#S256"].(string)
-	jkt := dpop.JKT(cnf)
-	if x5t != "" {
-		var cert *x509.Certificate
-		if b.Certs != nil {
-			cert, _, _ = b.Certs.ClientCert(r)
-		} else if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
-			cert = r.TLS.PeerCertificates[0]
+// confirmation reads the token's cnf claim (RFC 7800): the certificate
+// thumbprint (RFC 8705) and the DPoP key thumbprint (RFC 9449) the token is
+// bound to, "" for each it does not name. A cnf this verifier cannot
+// evaluate in full (not an object, empty, a member of the wrong type, a
+// confirmation method it does not implement such as jwk) refuses the
+// token: taken as unbound, a token its issuer bound to a key would work
+// for whoever holds it.
+func confirmation(claims map[string]any) (x5t, jkt string, err error) {
+	raw, ok := claims["cnf"]
+	if !ok {
+		return "", "", nil
+	}
+	cnf, ok := raw.(map[string]any)
+	if !ok {
+		return "", "", invalid("the token's cnf claim is not a JSON object", nil)
+	}
+	if len(cnf) == 0 {
+		return "", "", invalid("the token's cnf claim names no confirmation method", nil)
+	}
+	for _, k := range sortedNames(cnf) {
+		if k != "x5t#S256" && k != "jkt" {
+			// The member's name comes from the token: not echoed.
+			return "", "", invalid("the token's cnf claim uses a confirmation method that cannot be checked here (only x5t#S256 and jkt can)", nil)
 		}
-		if err := mtls.CheckBinding(cert, cnf); err != nil {
+		v, ok := cnf[k].(string)
+		if !ok || v == "" {
+			return "", "", invalid("the token's cnf."+k+" is not a non-empty string", nil)
+		}
+		if k == "jkt" {
+			jkt = v
+		} else {
+			x5t = v
+		}
+	}
+	return x5t, jkt, nil
+}
+
+// clientCert is the request's client certificate as the mutualTLS schemes
+// find it (see Certs), nil without one.
+func (b *Bearer) clientCert(r *http.Request) *x509.Certificate {
+	if b.Certs != nil {
+		cert, _, _ := b.Certs.ClientCert(r)
+		return cert
+	}
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		return r.TLS.PeerCertificates[0]
+	}
+	return nil
+}
+
+func dpopInvalid(desc string, err error) error {
+	return &Failure{Kind: KindInvalid, Description: desc, ErrorCode: errInvalidDPoPProof, Challenge: "DPoP", Err: err}
+}
+
+func (b *Bearer) checkBinding(ctx context.Context, r *http.Request, tok, sch string, id *Identity) error {
+	x5t, jkt, err := confirmation(id.Claims)
+	if err != nil {
+		return err
+	}
+	if x5t != "" {
+		if err := mtls.CheckBinding(b.clientCert(r), map[string]any{"x5t#S256": x5t}); err != nil {
 			return invalid("the token is bound to a different client certificate", err)
 		}
 		id.Binding = "mtls"
@@ -190,11 +267,19 @@ func (b *Bearer) checkBinding(ctx context.Context, r *http.Request, tok, sch str
 			return invalid("a DPoP-bound token must use the DPoP authorization scheme", nil)
 		}
 		if err := b.DPoP.Verify(ctx, r, tok, jkt); err != nil {
-			if errors.Is(err, dpop.ErrUnavailable) {
+			switch {
+			case errors.Is(err, dpop.ErrUnavailable):
 				// Logged and counted by the replay store (DPoPReplay).
 				return &Failure{Kind: KindUnavailable, Description: "the DPoP proof cannot be checked for replay now", Err: err}
+			case errors.Is(err, dpop.ErrBinding):
+				// The proof may be sound; the token is not this key's.
+				return invalid("the token is bound to another DPoP key", err)
+			case errors.Is(err, dpop.ErrMissing):
+				return dpopInvalid("the request has no DPoP proof", err)
+			case errors.Is(err, dpop.ErrReplay):
+				return dpopInvalid("the DPoP proof has been used before", err)
 			}
-			return invalid("DPoP proof rejected", err)
+			return dpopInvalid("DPoP proof rejected", err)
 		}
 		id.Binding = "dpop"
 	} else if sch == "DPoP" {
@@ -240,6 +325,22 @@ type APIKey struct{ Checker *apikey.Checker }
 
 func (a *APIKey) Challenge() string { return "APIKey" }
 
+// source: a key in the Authorization header shares it with the token and
+// basic schemes.
+func (a *APIKey) source() string {
+	switch a.Checker.In {
+	case "header":
+		name := http.CanonicalHeaderKey(a.Checker.Name)
+		if name == "Authorization" {
+			return sourceAuthorization
+		}
+		return "header:" + name
+	case "query":
+		return "query:" + a.Checker.Name
+	}
+	return a.Checker.In + ":" + a.Checker.Name
+}
+
 func (a *APIKey) Authenticate(_ context.Context, r *http.Request) (*Identity, error) {
 	k, err := a.Checker.Check(r)
 	switch {
@@ -260,6 +361,8 @@ type Basic struct{ Checker *apikey.Basic }
 
 func (b *Basic) Challenge() string { return "Basic" }
 
+func (b *Basic) source() string { return sourceAuthorization }
+
 func (b *Basic) Authenticate(_ context.Context, r *http.Request) (*Identity, error) {
 	u, err := b.Checker.Check(r)
 	switch {
@@ -279,7 +382,11 @@ func (b *Basic) Authenticate(_ context.Context, r *http.Request) (*Identity, err
 // to the configured CA bundle.
 type MutualTLS struct{ Verifier *mtls.Verifier }
 
-func (m *MutualTLS) Challenge() string { return "" }
+// Challenge implements Verifier: no HTTP authentication scheme asks for a
+// client certificate.
+func (m *MutualTLS) Challenge() string { return NoChallenge }
+
+func (m *MutualTLS) source() string { return sourceClientCert }
 
 func (m *MutualTLS) Authenticate(_ context.Context, r *http.Request) (*Identity, error) {
 	cert, err := m.Verifier.Verify(r)

@@ -129,6 +129,19 @@ func (v *Verifier) UseReplayStore(s ReplayStore, fallback *Memory) {
 	v.store, v.fallback = s, fallback
 }
 
+// Algorithms are the proof algorithms accepted, in the order of
+// jose.AsymmetricAlgorithms: the algs of the DPoP challenge (RFC 9449
+// section 7.1).
+func (v *Verifier) Algorithms() []string {
+	var out []string
+	for _, a := range jose.AsymmetricAlgorithms {
+		if _, ok := v.allow[a]; ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 type requestKey struct{}
 
 // requestProofs are the proofs accepted so far in one request.
@@ -370,10 +383,4 @@ func normHost(scheme, h string) string {
 		h = strings.TrimSuffix(h, ":80")
 	}
 	return h
-}
-
-// JKT returns the token's cnf.jkt, "" when it is not DPoP-bound.
-func JKT(cnf map[string]any) string {
-	s, _ := cnf["jkt"].(string)
-	return s
 }

@@ -43,7 +43,15 @@ type Config struct {
 }
 
 // Validate reports configuration mistakes.
-func (c *Config) Validate() error {
+func (c *Config) Validate() error { return c.validate(true) }
+
+// ValidateSettings is Validate without the requirement of a key source.
+// A configuration read without the contract uses it: an openIdConnect
+// scheme's openIdConnectUrl stands in for a missing source, and only
+// Build, given the scheme, can tell whether there is one.
+func (c *Config) ValidateSettings() error { return c.validate(false) }
+
+func (c *Config) validate(needSource bool) error {
 	var errs []error
 	sources := 0
 	for _, s := range []bool{c.JWKSURL != "", c.OpenIDConnectURL != "", len(c.KeyFiles) > 0} {
@@ -55,8 +63,8 @@ func (c *Config) Validate() error {
 	if sources > 1 {
 		errs = append(errs, errors.New("choose one of jwks_url, openid_connect_url and key_files"))
 	}
-	if sources == 0 && !hasSecret {
-		errs = append(errs, errors.New("no key source: set jwks_url, openid_connect_url, key_files or an HMAC secret"))
+	if sources == 0 && !hasSecret && needSource {
+		errs = append(errs, errors.New("no key source: set jwks_url, openid_connect_url, key_files or an HMAC secret (an openIdConnect scheme's openIdConnectUrl is the default)"))
 	}
 	if c.HMACSecretEnv != "" && c.HMACSecretFile != "" {
 		errs = append(errs, errors.New("set hmac_secret_env or hmac_secret_file, not both"))

@@ -118,17 +118,17 @@ func (r *RemoteKeys) Keys(ctx context.Context, kid string, alg jwa.SignatureAlgo
 		// that is down.
 		return nil, ErrNotReady
 	}
-	keys := jose.Candidates(*sp, kid, alg)
-	if len(keys) == 0 && kid != "" {
+	if kid != "" {
 		if _, found := (*sp).LookupKeyID(kid); !found {
-			// Unknown kid: the provider may have rotated its keys.
+			// Unknown kid: the provider may have rotated its keys. Asked
+			// even when a key without kid is a candidate, since that key
+			// is not necessarily the one the token names.
 			if err := r.refresh(ctx, false); err == nil {
 				sp = r.set.Load()
-				keys = jose.Candidates(*sp, kid, alg)
 			}
 		}
 	}
-	return keys, nil
+	return jose.Candidates(*sp, kid, alg), nil
 }
 
 type flight struct {

@@ -3,6 +3,7 @@ package jwt
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -13,6 +14,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +58,9 @@ func (s signer) public(t testing.TB) jwk.Key {
 	k, err := jwk.PublicKeyOf(s.key)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.kid == "" {
+		return k
 	}
 	if err := k.Set(jwk.KeyIDKey, s.kid); err != nil {
 		t.Fatal(err)
@@ -396,22 +402,29 @@ func TestConfigValidate(t *testing.T) {
 		name string
 		c    Config
 		ok   bool
+		// settingsOK is ValidateSettings' answer.
+		settingsOK bool
 	}{
-		{"jwks", Config{JWKSURL: "https://idp/jwks"}, true},
-		{"no source", Config{}, false},
-		{"two sources", Config{JWKSURL: "https://a/jwks", KeyFiles: []string{"k.pem"}}, false},
-		{"bad url", Config{JWKSURL: "ftp://x"}, false},
-		{"alg none", Config{JWKSURL: "https://a/jwks", Algorithms: []string{"none"}}, false},
-		{"HS256 without secret", Config{JWKSURL: "https://a/jwks", Algorithms: []string{"HS256"}}, false},
-		{"secret without HS alg", Config{HMACSecretEnv: "X"}, false},
-		{"secret with HS alg", Config{HMACSecretEnv: "X", Algorithms: []string{"HS256"}}, true},
-		{"negative leeway", Config{JWKSURL: "https://a/jwks", Leeway: -1}, false},
+		{"jwks", Config{JWKSURL: "https://idp/jwks"}, true, true},
+		// The scheme's openIdConnectUrl may be the source: only Build,
+		// given the scheme, can tell.
+		{"no source", Config{}, false, true},
+		{"two sources", Config{JWKSURL: "https://a/jwks", KeyFiles: []string{"k.pem"}}, false, false},
+		{"bad url", Config{JWKSURL: "ftp://x"}, false, false},
+		{"alg none", Config{JWKSURL: "https://a/jwks", Algorithms: []string{"none"}}, false, false},
+		{"HS256 without secret", Config{JWKSURL: "https://a/jwks", Algorithms: []string{"HS256"}}, false, false},
+		{"secret without HS alg", Config{HMACSecretEnv: "X"}, false, false},
+		{"secret with HS alg", Config{HMACSecretEnv: "X", Algorithms: []string{"HS256"}}, true, true},
+		{"negative leeway", Config{JWKSURL: "https://a/jwks", Leeway: -1}, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.c.Validate()
 			if (err == nil) != tc.ok {
 				t.Fatalf("Validate() = %v, want ok=%v", err, tc.ok)
+			}
+			if err := tc.c.ValidateSettings(); (err == nil) != tc.settingsOK {
+				t.Fatalf("ValidateSettings() = %v, want ok=%v", err, tc.settingsOK)
 			}
 		})
 	}
@@ -507,5 +520,87 @@ func TestKeysNeverOverPlainHTTPWhenConfiguredHTTPS(t *testing.T) {
 	// A configuration that names http itself is the operator's choice.
 	if err := remote(t, plain.URL+"/jwks").refresh(ctx, true); err != nil {
 		t.Fatalf("http JWKS URL: %v", err)
+	}
+}
+
+// TestKeyFilesWithoutKid: a PEM key file holds no kid, and issuers name
+// their key in every token. The configured key verifies tokens whatever
+// kid they carry; the algorithm must still fit it and the signature must
+// still be its own.
+func TestKeyFilesWithoutKid(t *testing.T) {
+	ctx := context.Background()
+	rsaKey, ecKey, stranger := newRSA(t, "2025-rotation"), newEC(t, "ec"), newRSA(t, "2025-rotation")
+	dir := t.TempDir()
+	writePEM := func(name string, pub any) string {
+		der, err := x509.MarshalPKIXPublicKey(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	rsaFile := writePEM("rsa.pem", &rsaKey.key.(*rsa.PrivateKey).PublicKey)
+	ecFile := writePEM("ec.pem", &ecKey.key.(*ecdsa.PrivateKey).PublicKey)
+	b, err := (&Config{KeyFiles: []string{rsaFile, ecFile}}).Build("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	unnamed := signer{alg: jwa.RS256(), key: rsaKey.key}
+	tests := []struct {
+		name string
+		tok  string
+		want error
+	}{
+		{"RS256 with a kid", rsaKey.sign(t, claims(now, nil), nil), nil},
+		{"ES256 with a kid", ecKey.sign(t, claims(now, nil), nil), nil},
+		{"without kid", unnamed.sign(t, claims(now, nil), nil), nil},
+		{"another key under the same kid", stranger.sign(t, claims(now, nil), nil), ErrSignature},
+		{"an algorithm no configured key fits", signer{kid: "x", alg: jwa.EdDSA(), key: ed25519Key(t)}.sign(t, claims(now, nil), nil), ErrNoKey},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := b.Verifier.Verify(ctx, tc.tok)
+			if tc.want == nil && err != nil {
+				t.Fatalf("rejected: %v", err)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func ed25519Key(t *testing.T) ed25519.PrivateKey {
+	t.Helper()
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestUnknownKidRefreshesBesideKeyWithoutKid: a key set holding a key
+// without kid still fetches again when a token names a kid it does not
+// hold, since the provider may have rotated in the key that kid names.
+func TestUnknownKidRefreshesBesideKeyWithoutKid(t *testing.T) {
+	ctx := context.Background()
+	unnamed, next := newRSA(t, ""), newRSA(t, "2026")
+	js := newJWKSServer(t, unnamed.public(t))
+	rk := remote(t, js.URL+"/jwks")
+	if err := rk.refresh(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := NewVerifier(rk, Options{RequireExp: true})
+	js.setKeys(unnamed.public(t), next.public(t))
+	rk.lastTry = time.Time{} // as if min_refresh had passed
+	if _, err := v.Verify(ctx, next.sign(t, claims(time.Now(), nil), nil)); err != nil {
+		t.Fatalf("token of the rotated-in key: %v", err)
+	}
+	if got := rk.Fetches(); got != 2 {
+		t.Fatalf("fetches = %d, want 2", got)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -120,6 +121,26 @@ func New(c Config) (*Verifier, error) {
 // NewWithPool is New with an already loaded pool.
 func NewWithPool(roots *x509.CertPool, trustedProxies []netip.Prefix) *Verifier {
 	return &Verifier{roots: roots, proxies: trustedProxies, Now: time.Now}
+}
+
+// TrustedProxies are the peers this verifier takes for TLS-terminating
+// proxies.
+func (v *Verifier) TrustedProxies() []netip.Prefix {
+	return append([]netip.Prefix(nil), v.proxies...)
+}
+
+// WithTrustedProxies is a copy of v that also takes the peers in extra for
+// TLS-terminating proxies, so that their own TLS certificate is never
+// taken for a client's. The copy shares v's CA bundle.
+func (v *Verifier) WithTrustedProxies(extra []netip.Prefix) *Verifier {
+	cp := *v
+	cp.proxies = append([]netip.Prefix(nil), v.proxies...)
+	for _, p := range extra {
+		if !slices.Contains(cp.proxies, p) {
+			cp.proxies = append(cp.proxies, p)
+		}
+	}
+	return &cp
 }
 
 // FromTrustedProxy reports whether the direct peer is a trusted proxy.

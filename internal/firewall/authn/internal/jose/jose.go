@@ -318,27 +318,35 @@ func ParseJWKS(data []byte) (set jwk.Set, skipped []string, err error) {
 }
 
 // Candidates returns the keys of set that may verify a signature with alg
-// and key id kid. Without a kid every fitting key is a candidate, capped so
-// that a large set cannot make one request cost many verifications.
+// and key id kid. A key with a kid matches only that kid. A key without
+// one (a PEM file holds no kid) matches any: an issuer that names its key
+// in every token must still verify against the key configured for it as
+// PEM, and the algorithm and key type checks still apply. Keys whose kid
+// matches come first; without a kid every fitting key is a candidate. The
+// list is capped so that a large set cannot make one request cost many
+// verifications.
 func Candidates(set jwk.Set, kid string, alg jwa.SignatureAlgorithm) []jwk.Key {
 	const maxCandidates = 4
-	var out []jwk.Key
+	var named, unnamed []jwk.Key
 	if set == nil {
 		return nil
 	}
-	for i := 0; i < set.Len(); i++ {
+	for i := 0; i < set.Len() && len(named) < maxCandidates; i++ {
 		k, _ := set.Key(i)
-		if kid != "" {
-			if id, ok := k.KeyID(); !ok || id != kid {
-				continue
-			}
+		if !KeyFits(k, alg) {
+			continue
 		}
-		if KeyFits(k, alg) {
-			out = append(out, k)
-			if len(out) == maxCandidates {
-				break
-			}
+		id, _ := k.KeyID()
+		switch {
+		case kid == "" || id == kid:
+			named = append(named, k)
+		case id == "":
+			unnamed = append(unnamed, k)
 		}
+	}
+	out := append(named, unnamed...)
+	if len(out) > maxCandidates {
+		out = out[:maxCandidates]
 	}
 	return out
 }

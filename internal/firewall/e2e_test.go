@@ -446,68 +446,73 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("the table has %d cases; the contract asks for at least 150", len(cases))
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fw := fws[c.fw]
-			var body io.Reader
-			if c.body != "" {
-				body = strings.NewReader(c.body)
-			}
-			req, err := http.NewRequest(c.method, "http://"+fw.Addr()+c.path, body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.ct != "" {
-				req.Header.Set("Content-Type", c.ct)
-			}
-			for k, v := range c.hdr {
-				req.Header.Set(k, v)
-			}
-			resp, err := testClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rb, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			id := resp.Header.Get(RequestIDHeader)
-			if id == "" {
-				t.Fatal("no request id in the response")
-			}
-			if resp.StatusCode != c.status {
-				t.Errorf("status %d, want %d; body %s", resp.StatusCode, c.status, rb)
-			}
-			if got := up.reached(id); got != c.reached {
-				t.Errorf("upstream reached = %v, want %v", got, c.reached)
-			}
-			ours := !c.reached || c.status == 502 || c.status == 504
-			if ours && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") && c.method != "HEAD" {
-				var p struct {
-					Type, Reason, Detail, RequestID string `json:"-"`
-				}
-				var raw map[string]any
-				if err := json.Unmarshal(rb, &raw); err != nil {
-					t.Fatalf("problem body is not JSON: %v", err)
-				}
-				p.Reason, _ = raw["reason"].(string)
-				p.RequestID, _ = raw["request_id"].(string)
-				p.Type, _ = raw["type"].(string)
-				if p.RequestID != id {
-					t.Errorf("problem request_id %q, header %q", p.RequestID, id)
-				}
-				if p.Type != "urn:rampart:problem:"+p.Reason {
-					t.Errorf("problem type %q does not match reason %q", p.Type, p.Reason)
-				}
-				if st, _ := raw["status"].(float64); int(st) != resp.StatusCode {
-					t.Errorf("problem status %v, response %d", raw["status"], resp.StatusCode)
-				}
-				if c.reason != "" && p.Reason != c.reason {
-					t.Errorf("reason %q, want %q (detail: %v)", p.Reason, c.reason, raw["detail"])
-				}
-			} else if c.reason != "" {
-				t.Errorf("want a problem with reason %q, got %s %q", c.reason, resp.Header.Get("Content-Type"), rb)
-			}
-			if c.status == 405 && resp.Header.Get("Allow") == "" {
-				t.Error("405 without Allow")
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkE2ECase(t, fws[c.fw], up, c) })
+	}
+}
+
+// checkE2ECase sends c to fw and checks the status, whether the upstream
+// got the request, and, for the firewall's own answers, the problem
+// document: its reason, type, status and request id.
+func checkE2ECase(t *testing.T, fw *Server, up *upstream, c e2eCase) {
+	t.Helper()
+	var body io.Reader
+	if c.body != "" {
+		body = strings.NewReader(c.body)
+	}
+	req, err := http.NewRequest(c.method, "http://"+fw.Addr()+c.path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ct != "" {
+		req.Header.Set("Content-Type", c.ct)
+	}
+	for k, v := range c.hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	id := resp.Header.Get(RequestIDHeader)
+	if id == "" {
+		t.Fatal("no request id in the response")
+	}
+	if resp.StatusCode != c.status {
+		t.Errorf("status %d, want %d; body %s", resp.StatusCode, c.status, rb)
+	}
+	if got := up.reached(id); got != c.reached {
+		t.Errorf("upstream reached = %v, want %v", got, c.reached)
+	}
+	ours := !c.reached || c.status == 502 || c.status == 504
+	if ours && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") && c.method != "HEAD" {
+		var p struct {
+			Type, Reason, Detail, RequestID string `json:"-"`
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(rb, &raw); err != nil {
+			t.Fatalf("problem body is not JSON: %v", err)
+		}
+		p.Reason, _ = raw["reason"].(string)
+		p.RequestID, _ = raw["request_id"].(string)
+		p.Type, _ = raw["type"].(string)
+		if p.RequestID != id {
+			t.Errorf("problem request_id %q, header %q", p.RequestID, id)
+		}
+		if p.Type != "urn:rampart:problem:"+p.Reason {
+			t.Errorf("problem type %q does not match reason %q", p.Type, p.Reason)
+		}
+		if st, _ := raw["status"].(float64); int(st) != resp.StatusCode {
+			t.Errorf("problem status %v, response %d", raw["status"], resp.StatusCode)
+		}
+		if c.reason != "" && p.Reason != c.reason {
+			t.Errorf("reason %q, want %q (detail: %v)", p.Reason, c.reason, raw["detail"])
+		}
+	} else if c.reason != "" {
+		t.Errorf("want a problem with reason %q, got %s %q", c.reason, resp.Header.Get("Content-Type"), rb)
+	}
+	if c.status == 405 && resp.Header.Get("Allow") == "" {
+		t.Error("405 without Allow")
 	}
 }

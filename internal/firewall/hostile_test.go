@@ -323,6 +323,11 @@ func TestShutdownCutsStreamsAndKeepsTheirRecords(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("shutdown took %v", d)
 	}
+	// The upstream answered: the record blames the shutdown, not it.
+	rec := auditLines(t, sink)[0]
+	if reasons := fmt.Sprint(rec["reasons"]); !strings.Contains(reasons, "shutdown-cut") || strings.Contains(reasons, "upstream-aborted") {
+		t.Errorf("reasons %s, want shutdown-cut alone", reasons)
+	}
 }
 
 // What the reverse proxy reports itself (an upstream's stream broken in

@@ -284,6 +284,13 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 			if p == http.ErrAbortHandler && errors.Is(context.Cause(ctx), errStreamIdle) {
 				tx.Violations = append(tx.Violations, plan.Violation{Status: http.StatusGatewayTimeout, Reason: reasonStreamIdle, Detail: errStreamIdle.Error()})
 			}
+			if p == http.ErrAbortHandler && s.cut.Err() != nil {
+				// The upstream answered; the firewall's own shutdown cut
+				// the relay, and the record should not blame the upstream.
+				// (s.cut, not ctx's cause: closing the client's connection
+				// right after may abort the relay first.)
+				tx.Violations = append(tx.Violations, plan.Violation{Status: http.StatusServiceUnavailable, Reason: reasonShutdownCut, Detail: "the firewall stopped (its drain ran out) while the response was being relayed"})
+			}
 			panic(p)
 		}
 	}()
@@ -304,6 +311,10 @@ func (s *Server) forward(tx *Tx, rw *respWriter) {
 // bodyDigestFields (canonical form) describe a message's body bytes; they
 // are dropped wherever the firewall forwards other bytes than it received.
 var bodyDigestFields = []string{"Content-Md5", "Digest", "Repr-Digest", "Content-Digest"}
+
+// reasonShutdownCut is the audit reason of a response whose relay a
+// shutdown cut (server.go leaves upstream-aborted out beside it).
+const reasonShutdownCut = "shutdown-cut"
 
 // errShutdownCut cancels the upstream exchanges still in flight when a
 // shutdown's drain runs out of time.

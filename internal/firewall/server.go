@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -329,7 +330,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if p == http.ErrAbortHandler {
-			s.finish(tx, rw, auditlog.Blocked, append(reasonsOf(tx.Violations), "upstream-aborted"))
+			reasons := reasonsOf(tx.Violations)
+			if !slices.Contains(reasons, reasonShutdownCut) {
+				reasons = append(reasons, "upstream-aborted")
+			}
+			s.finish(tx, rw, auditlog.Blocked, reasons)
 			panic(p) // net/http closes the connection
 		}
 		s.log.Error("request handler failed", "request_id", tx.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))

@@ -105,6 +105,38 @@ func TestSenderConstraints(t *testing.T) {
 	}
 }
 
+// TestBindingDescriptions: a certificate-bound token sent without any
+// client certificate is told so; it was told the certificate was another.
+func TestBindingDescriptions(t *testing.T) {
+	s := newTokenSigner(t, "k")
+	set := jwk.NewSet()
+	_ = set.AddKey(s.jwk(t))
+	v, err := jwt.NewVerifier(jwt.StaticKeys{Set: set}, jwt.Options{RequireExp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certA, certB := selfSigned(t, "a"), selfSigned(t, "b")
+	bound := s.token(t, map[string]any{"cnf": map[string]any{"x5t#S256": mtls.Thumbprint(certA)}})
+	for _, tc := range []struct {
+		cert *x509.Certificate
+		want string
+	}{
+		{nil, "the token is bound to a client certificate, and the request presented none"},
+		{certB, "the token is bound to a different client certificate"},
+	} {
+		r := httptest.NewRequest("GET", "https://api.example/orders", nil)
+		r.Header.Set("Authorization", "Bearer "+bound)
+		r.TLS = &tls.ConnectionState{}
+		if tc.cert != nil {
+			r.TLS.PeerCertificates = []*x509.Certificate{tc.cert}
+		}
+		_, err := (&Bearer{JWT: v}).Authenticate(context.Background(), r)
+		if f, ok := AsFailure(err); !ok || f.Description != tc.want {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
+	}
+}
+
 // writeFile writes data to name in a fresh directory of the test.
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()

@@ -252,7 +252,11 @@ func (b *Bearer) checkBinding(ctx context.Context, r *http.Request, tok, sch str
 		return err
 	}
 	if x5t != "" {
-		if err := mtls.CheckBinding(b.clientCert(r), map[string]any{"x5t#S256": x5t}); err != nil {
+		cert := b.clientCert(r)
+		if cert == nil {
+			return invalid("the token is bound to a client certificate, and the request presented none", nil)
+		}
+		if err := mtls.CheckBinding(cert, map[string]any{"x5t#S256": x5t}); err != nil {
 			return invalid("the token is bound to a different client certificate", err)
 		}
 		id.Binding = "mtls"

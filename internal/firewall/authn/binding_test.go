@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -292,5 +293,28 @@ func TestCertificateBesideToken(t *testing.T) {
 				t.Fatalf("status %d (%v), want %d", status, fail, tc.status)
 			}
 		})
+	}
+}
+
+// TestDPoPSchemeWithoutDPoP: a token sent with the DPoP scheme to a
+// scheme that takes no DPoP is answered in Bearer terms; it got a DPoP
+// challenge, offering what the operation does not take.
+func TestDPoPSchemeWithoutDPoP(t *testing.T) {
+	s := newTokenSigner(t, "k")
+	set := jwk.NewSet()
+	_ = set.AddKey(s.jwk(t))
+	v, err := jwt.NewVerifier(jwt.StaticKeys{Set: set}, jwt.Options{RequireExp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "https://api.example/orders", nil)
+	r.Header.Set("Authorization", "DPoP "+s.token(t, nil))
+	_, err = (&Bearer{JWT: v}).Authenticate(context.Background(), r)
+	f, ok := AsFailure(err)
+	if !ok {
+		t.Fatalf("err = %v", err)
+	}
+	if got := f.WWWAuthenticate(); !strings.HasPrefix(got, "Bearer ") || !strings.Contains(got, "send the token as Bearer") {
+		t.Fatalf("WWW-Authenticate %q, want a Bearer challenge saying to send the token as Bearer", got)
 	}
 }

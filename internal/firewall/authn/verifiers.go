@@ -134,9 +134,11 @@ func (b *Bearer) Authenticate(ctx context.Context, r *http.Request) (*Identity, 
 		return nil, err
 	}
 	id, err := b.authenticate(ctx, r, tok, sch)
-	if f, ok := AsFailure(err); ok && sch == "DPoP" && f.Challenge == "" {
+	if f, ok := AsFailure(err); ok && sch == "DPoP" && f.Challenge == "" && b.DPoP != nil {
 		// The client used the DPoP scheme: the answer is in its terms
-		// (RFC 9449 section 7.1).
+		// (RFC 9449 section 7.1). A scheme without DPoP answers as a
+		// Bearer scheme: a DPoP challenge would offer what it does not
+		// take.
 		f.Challenge = "DPoP"
 	}
 	return id, err
@@ -287,6 +289,9 @@ func (b *Bearer) checkBinding(ctx context.Context, r *http.Request, tok, sch str
 		}
 		id.Binding = "dpop"
 	} else if sch == "DPoP" {
+		if b.DPoP == nil {
+			return invalid("this operation does not take the DPoP scheme: send the token as Bearer", nil)
+		}
 		return invalid("the token is not DPoP-bound", nil)
 	}
 	switch b.RequireBinding {

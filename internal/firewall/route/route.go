@@ -74,6 +74,9 @@ type Router[T any] struct {
 	// segments (GitHub's x-multi-segment: contents/{path} matches
 	// contents/docs/readme.md). Consulted by Add.
 	MultiSegment func(v T, param string) bool
+	// methods are the methods some path declares: a 405's Allow lists
+	// those of them that a lookup of the same path would route.
+	methods map[string]bool
 }
 
 type node[T any] struct {
@@ -220,6 +223,10 @@ func (r *Router[T]) add(full, template, method string, v T) error {
 		return &ConflictError[T]{Path: full, Method: method, Existing: old, ExistingPath: n.full[method]}
 	}
 	n.methods[method] = v
+	if r.methods == nil {
+		r.methods = map[string]bool{}
+	}
+	r.methods[method] = true
 	if n.tmpl == nil {
 		n.tmpl, n.full, n.names = map[string]string{}, map[string]string{}, map[string][]string{}
 	}
@@ -242,6 +249,29 @@ func allowOf[T any](m map[string]T) string {
 	}
 	sort.Strings(ms)
 	return strings.Join(ms, ", ")
+}
+
+// allowAt is the Allow of a path no operation of the request's method
+// matches: every method a lookup of the same path routes. A concrete path
+// gives way to a template for the methods it lacks (/pets/mine with GET
+// beside /pets/{id} with DELETE routes DELETE /pets/mine to the
+// template), so the resource supports the union, as RFC 9110 section
+// 10.2.1 means Allow. first is the most concrete match, the fallback.
+func (r *Router[T]) allowAt(segs []string, first *node[T]) string {
+	routed := map[string]T{}
+	for method := range r.methods {
+		var scratch []PathParam
+		var ambiguous bool
+		var reached *node[T]
+		if n := r.root.match(segs, method, &scratch, &ambiguous, &reached); n != nil && !ambiguous {
+			var zero T
+			routed[method] = zero
+		}
+	}
+	if len(routed) == 0 {
+		return first.allow
+	}
+	return allowOf(routed)
 }
 
 // Match is a successful lookup.
@@ -278,9 +308,8 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 		return m, "", ErrNotFound
 	}
 	if n == nil {
-		// The path is the contract's, the method none of its matches':
-		// the Allow of the path the request names most concretely.
-		return m, first.allow, ErrNotAllowed
+		// The path is the contract's, the method none of its matches'.
+		return m, r.allowAt(segs, first), ErrNotAllowed
 	}
 	v, ok := n.methods[method]
 	if !ok && method == "HEAD" {

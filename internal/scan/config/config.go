@@ -430,6 +430,12 @@ func TokenURL(s *spec.SecurityScheme, grant string) string { return tokenURL(s, 
 // and curl commands would print them; identities carry credentials). The
 // error quotes s with any password masked.
 func CheckBaseURL(s string) error {
+	if !strings.Contains(s, "://") && !strings.HasPrefix(s, "http:") && !strings.HasPrefix(s, "https:") {
+		// 127.0.0.1:8000 does not parse, and localhost:8000 parses as
+		// scheme "localhost": say what is missing rather than either.
+		shown := maskPassword(s)
+		return fmt.Errorf("%q has no scheme: write http://%s or https://%s", shown, shown, shown)
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		// url.Error quotes s whole, password included: only its reason.

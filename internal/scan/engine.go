@@ -495,6 +495,15 @@ func (e *engine) run(ctx context.Context) {
 			break
 		}
 		e.stats["operations_tested"]++
+		if why, failed := e.readFailed(main, op); failed {
+			// The resource could not be read: its DELETE would be tested
+			// on an object that is not there (a wrong base path, an
+			// identity that cannot log in), and every finding of it
+			// would be about that, not about the DELETE.
+			e.happyFailed(op, "GET "+op.Path+" failed its happy path ("+why+")", nil)
+			tick()
+			continue
+		}
 		r, reason := e.prepare(ctx, op, true)
 		if r != nil {
 			e.conformance(ctx, op, r)
@@ -521,6 +530,18 @@ func (e *engine) run(ctx context.Context) {
 		// Last, as it may get the scanner's own address throttled.
 		e.rateLimit(ctx)
 	}
+}
+
+// readFailed reports whether the GET of del's own path, among ops, failed
+// its happy path, and why.
+func (e *engine) readFailed(ops []*spec.Operation, del *spec.Operation) (string, bool) {
+	for _, op := range ops {
+		if op.Method == "GET" && op.Path == del.Path {
+			why, failed := e.happyFail[op.Key()]
+			return why, failed
+		}
+	}
+	return "", false
 }
 
 // identityFor picks the identity a happy path runs as and the security

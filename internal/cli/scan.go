@@ -164,6 +164,11 @@ followed. See docs/scan.md.`,
 					// not pass on a scan that tested nothing.
 					return internalErr(fmt.Errorf("the target %s answered none of the %d requests: nothing was tested", target, res.Requests))
 				}
+				if res.NothingTested {
+					// As above: a mistyped base path must not pass a CI job
+					// on a scan whose every happy path failed.
+					return internalErr(fmt.Errorf("no operation passed its happy path (%d tried): nothing beyond them was tested; check the target's base path and the identities (the report's scan-happy-path-failed findings say why each failed)", len(res.HappyFailures)))
+				}
 				worst := 0
 				for _, f := range res.Spec.Findings {
 					if f.Severity >= threshold {

@@ -97,6 +97,10 @@ type Result struct {
 	// NeverAnswered is set when requests were sent and the target
 	// answered none of them whole: nothing was tested.
 	NeverAnswered bool
+	// NothingTested is set when operations were tested and every one
+	// failed its happy path (a wrong base path, identities that cannot
+	// log in): no test beyond the happy paths ran.
+	NothingTested bool
 }
 
 // resource is something the scan created. A nested resource is named by
@@ -1294,6 +1298,8 @@ func (e *engine) send(ctx context.Context, r *request, label string) *exchange {
 func (e *engine) result() *Result {
 	res := &Result{Requests: e.c.sent.Load(), Elapsed: time.Since(e.start), HappyFailures: map[string]string{}}
 	res.NeverAnswered = res.Requests > 0 && !e.c.answered.Load()
+	tested := e.stats["operations_tested"]
+	res.NothingTested = tested > 0 && len(e.happyFail) >= tested && e.stopped == nil
 	// Every token the identities hold by now (logins may have run on
 	// paths that did not register them) before the final redaction.
 	for _, id := range e.ids {

@@ -166,7 +166,7 @@ operations:
 		t.Run(format, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			code := cli.Execute([]string{"scan", specPath, "--target", srv.URL, "--config", cfg, "--rate", "1000", "--format", format, "--fail-on", "critical", "-q"}, nil, &out, &errb)
-			if code != cli.ExitOK && code != cli.ExitFailed {
+			if code != cli.ExitOK && code != cli.ExitFailed && !nothingTested(code, errb.String()) {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
 			if !strings.Contains(out.String(), "redacted") {
@@ -420,7 +420,7 @@ paths:
 			args = append(args, "--show-secrets")
 		}
 		var out, errb bytes.Buffer
-		if code := cli.Execute(args, nil, &out, &errb); code != cli.ExitOK {
+		if code := cli.Execute(args, nil, &out, &errb); code != cli.ExitOK && !nothingTested(code, errb.String()) {
 			t.Fatalf("exit %d: %s", code, errb.String())
 		}
 		if got := strings.Contains(out.String(), secret); got != show {
@@ -575,4 +575,11 @@ paths:
 			t.Errorf("a finding carries the rate limiter's error: %s", f.Message)
 		}
 	}
+}
+
+// nothingTested reports the exit of a scan whose every happy path failed,
+// which these redaction scenarios provoke on purpose: the report is still
+// written, and it is what they check.
+func nothingTested(code int, stderr string) bool {
+	return code == cli.ExitInternal && strings.Contains(stderr, "no operation passed its happy path")
 }

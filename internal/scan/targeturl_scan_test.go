@@ -115,3 +115,31 @@ func TestRunRefusesInvalidTarget(t *testing.T) {
 		}
 	}
 }
+
+// A scan whose every happy path failed tested nothing beyond them (a
+// mistyped base path: every route 404). It exits 3 saying so, as a target
+// that never answered does, instead of passing a CI job; the report is
+// still written.
+func TestNothingTestedExitsWithError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "openapi.yaml")
+	if err := os.WriteFile(specPath, []byte(pingAPI), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "report.json")
+	var stdout, errb bytes.Buffer
+	code := cli.Execute([]string{"scan", specPath, "-q", "--rate", "1000", "--timeout", "2s", "--target", srv.URL + "/v2", "--format", "json", "-o", out}, nil, &stdout, &errb)
+	if code != cli.ExitInternal {
+		t.Fatalf("exit %d, want %d\n%s", code, cli.ExitInternal, errb.String())
+	}
+	if !strings.Contains(errb.String(), "no operation passed its happy path") {
+		t.Errorf("stderr does not say why: %s", errb.String())
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no report written: %v", err)
+	}
+}

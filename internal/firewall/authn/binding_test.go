@@ -39,13 +39,7 @@ func selfSigned(t *testing.T, cn string) *x509.Certificate {
 }
 
 func TestSenderConstraints(t *testing.T) {
-	s := newTokenSigner(t, "k")
-	set := jwk.NewSet()
-	_ = set.AddKey(s.jwk(t))
-	v, err := jwt.NewVerifier(jwt.StaticKeys{Set: set}, jwt.Options{RequireExp: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, v := signerAndVerifier(t)
 	dv, _ := dpop.New(dpop.Config{})
 	certA, certB := selfSigned(t, "a"), selfSigned(t, "b")
 	bound := s.token(t, map[string]any{"cnf": map[string]any{"x5t#S256": mtls.Thumbprint(certA)}})
@@ -109,13 +103,7 @@ func TestSenderConstraints(t *testing.T) {
 // TestBindingDescriptions: a certificate-bound token sent without any
 // client certificate is told so; it was told the certificate was another.
 func TestBindingDescriptions(t *testing.T) {
-	s := newTokenSigner(t, "k")
-	set := jwk.NewSet()
-	_ = set.AddKey(s.jwk(t))
-	v, err := jwt.NewVerifier(jwt.StaticKeys{Set: set}, jwt.Options{RequireExp: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, v := signerAndVerifier(t)
 	certA, certB := selfSigned(t, "a"), selfSigned(t, "b")
 	bound := s.token(t, map[string]any{"cnf": map[string]any{"x5t#S256": mtls.Thumbprint(certA)}})
 	for _, tc := range []struct {
@@ -300,16 +288,10 @@ func TestCertificateBesideToken(t *testing.T) {
 // scheme that takes no DPoP is answered in Bearer terms; it got a DPoP
 // challenge, offering what the operation does not take.
 func TestDPoPSchemeWithoutDPoP(t *testing.T) {
-	s := newTokenSigner(t, "k")
-	set := jwk.NewSet()
-	_ = set.AddKey(s.jwk(t))
-	v, err := jwt.NewVerifier(jwt.StaticKeys{Set: set}, jwt.Options{RequireExp: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, v := signerAndVerifier(t)
 	r := httptest.NewRequest("GET", "https://api.example/orders", nil)
 	r.Header.Set("Authorization", "DPoP "+s.token(t, nil))
-	_, err = (&Bearer{JWT: v}).Authenticate(context.Background(), r)
+	_, err := (&Bearer{JWT: v}).Authenticate(context.Background(), r)
 	f, ok := AsFailure(err)
 	if !ok {
 		t.Fatalf("err = %v", err)
@@ -317,4 +299,18 @@ func TestDPoPSchemeWithoutDPoP(t *testing.T) {
 	if got := f.WWWAuthenticate(); !strings.HasPrefix(got, "Bearer ") || !strings.Contains(got, "send the token as Bearer") {
 		t.Fatalf("WWW-Authenticate %q, want a Bearer challenge saying to send the token as Bearer", got)
 	}
+}
+
+// signerAndVerifier is a token signer and a JWT verifier that trusts its
+// key alone.
+func signerAndVerifier(t *testing.T) (tokenSigner, *jwt.Verifier) {
+	t.Helper()
+	s := newTokenSigner(t, "k")
+	set := jwk.NewSet()
+	_ = set.AddKey(s.jwk(t))
+	v, err := jwt.NewVerifier(jwt.StaticKeys{Set: set}, jwt.Options{RequireExp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, v
 }

@@ -136,28 +136,7 @@ denylist: {backend: memory}
 	}
 	rt.Start(ctx)
 	f.rt = rt
-	ops := map[string]*spec.Operation{}
-	for _, op := range doc.Operations {
-		ops[op.Method+" "+op.Path] = op
-	}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := ops[r.Method+" "+r.URL.Path]
-		if op == nil {
-			http.NotFound(w, r)
-			return
-		}
-		id, fail := rt.Evaluate(r.Context(), r, op.Security)
-		if fail != nil {
-			fail.WriteHeaders(w.Header())
-			w.Header().Set("X-Reason", fail.Reason())
-			w.WriteHeader(fail.Status())
-			return
-		}
-		w.Header().Set("X-Subject", id.Subject)
-		w.Header().Set("X-Schemes", strings.Join(id.Schemes, ","))
-		w.WriteHeader(http.StatusOK)
-	}))
-	t.Cleanup(f.srv.Close)
+	f.srv = serveRuntime(t, rt, doc)
 	return f
 }
 

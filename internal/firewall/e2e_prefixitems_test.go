@@ -53,6 +53,7 @@ paths:
               properties:
                 name: {type: string}
                 pair: {type: array, prefixItems: [{type: integer}, {type: string}], items: false}
+                tagged: {type: array, prefixItems: [{type: string}, {type: object, required: [n], properties: {n: {type: integer}}}], items: false}
           multipart/form-data:
             schema: *form
           application/json:
@@ -121,6 +122,12 @@ func TestPrefixItemsParamsEndToEnd(t *testing.T) {
 // value sent as JSON is.
 func TestPrefixItemsFormEndToEnd(t *testing.T) {
 	fw, up := prefixItemsFirewall(t)
+	// taggedParts sends the tuple "tagged" with its object part labelled
+	// with the given Content-Type.
+	taggedParts := func(ct string) string {
+		return field(`form-data; name="name"`, "a") + "\r\n" + field(`form-data; name="tagged"`, "x") + "\r\n" +
+			field(`form-data; name="tagged"`, `{"n":1}`, "Content-Type: "+ct) + "\r\n" + closeB
+	}
 	runPrefixItemsCases(t, fw, up, []e2eCase{
 		{"JSON tuple accepted", "", "POST", "/v1/tupleform", nil, "application/json", `{"name":"a","pair":[1,"a"]}`, 201, true, ""},
 		{"JSON tuple first item not an integer", "", "POST", "/v1/tupleform", nil, "application/json", `{"name":"a","pair":["a","a"]}`, 400, false, ""},
@@ -130,5 +137,15 @@ func TestPrefixItemsFormEndToEnd(t *testing.T) {
 		{"form tuple item beyond items false", "", "POST", "/v1/tupleform", nil, formCT, "name=a&pair=1&pair=a&pair=b", 400, false, ""},
 		{"multipart tuple accepted", "", "POST", "/v1/tupleform", nil, mpB, parts("name", "a", "pair", "1", "pair", "a"), 201, true, ""},
 		{"multipart tuple first item not an integer", "", "POST", "/v1/tupleform", nil, mpB, parts("name", "a", "pair", "a", "pair", "a"), 400, false, "type-mismatch"},
+		// An object at one position is JSON text there (OpenAPI's
+		// default content type for an object), text at the others.
+		{"multipart tuple with an object position accepted", "", "POST", "/v1/tupleform", nil, mpB, parts("name", "a", "tagged", "x", "tagged", `{"n":1}`), 201, true, ""},
+		{"multipart tuple object position invalid", "", "POST", "/v1/tupleform", nil, mpB, parts("name", "a", "tagged", "x", "tagged", `{"n":"x"}`), 400, false, "type-mismatch"},
+		{"multipart tuple object position not JSON", "", "POST", "/v1/tupleform", nil, mpB, parts("name", "a", "tagged", "x", "tagged", "n=1"), 400, false, "invalid-json"},
+		{"multipart tuple string position not read as JSON", "", "POST", "/v1/tupleform", nil, mpB, parts("name", "a", "tagged", `{"n":1}`, "tagged", `{"n":1}`), 201, true, ""},
+		{"multipart tuple object position labelled JSON", "", "POST", "/v1/tupleform", nil, mpB, taggedParts("application/json"), 201, true, ""},
+		{"multipart tuple object position labelled text", "", "POST", "/v1/tupleform", nil, mpB, taggedParts("text/plain"), 415, false, "unsupported-media-type"},
+		{"form tuple with an object position accepted", "", "POST", "/v1/tupleform", nil, formCT, "name=a&tagged=x&tagged=%7B%22n%22%3A1%7D", 201, true, ""},
+		{"JSON tuple with an object position accepted", "", "POST", "/v1/tupleform", nil, "application/json", `{"name":"a","tagged":["x",{"n":1}]}`, 201, true, ""},
 	})
 }

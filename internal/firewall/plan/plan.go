@@ -793,8 +793,10 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 					// contentType default apply there; 3.0's style form
 					// would spread the object's properties among the
 					// body's own fields, which no binder reads back).
+					// A tuple (prefixItems) is typed position by
+					// position instead: Media.jsonItem.
 					for prop, ps := range m.Shape.Props {
-						if ps.Has(params.TObject) || (ps.Has(params.TArray) && ps.Items.Has(params.TObject)) {
+						if ps.Has(params.TObject) || (ps.Has(params.TArray) && len(ps.Prefix) == 0 && ps.Items.Has(params.TObject)) {
 							m.JSONFields[prop] = true
 						}
 					}

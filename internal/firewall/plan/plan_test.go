@@ -226,33 +226,40 @@ func TestCharsetProblem(t *testing.T) {
 func TestPartTypeProblem(t *testing.T) {
 	str := &params.Shape{Types: params.TString}
 	m := &Media{
-		Kind:       KindMultipart,
-		Shape:      &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{"name": str, "note": str, "avatar": str, "meta": {Types: params.TObject}}},
+		Kind: KindMultipart,
+		Shape: &params.Shape{Types: params.TObject, Props: map[string]*params.Shape{"name": str, "note": str, "avatar": str, "meta": {Types: params.TObject},
+			// A tuple: a string, then an object (JSON by default).
+			"pair": {Types: params.TArray, Prefix: []*params.Shape{str, {Types: params.TObject}}}}},
 		JSONFields: map[string]bool{"meta": true, "note": false},
 		PartTypes:  map[string][]string{"note": {"text/plain", "application/json"}, "avatar": {"image/*"}},
 	}
 	tests := []struct {
 		part body.Part
+		i    int // position among the parts of its name
 		bad  bool
 	}{
-		{body.Part{Name: "name"}, false},
-		{body.Part{Name: "name", ContentType: "text/plain; charset=utf-8"}, false},
-		{body.Part{Name: "name", ContentType: "application/json"}, true},
-		{body.Part{Name: "name", ContentType: "application/x-www-form-urlencoded"}, true},
-		{body.Part{Name: "name", ContentType: "application/json", FileName: "a.json"}, false},
-		{body.Part{Name: "meta", ContentType: "application/json"}, false},
-		{body.Part{Name: "meta", ContentType: "application/problem+json"}, false},
-		{body.Part{Name: "meta", ContentType: "text/plain"}, true},
-		{body.Part{Name: "note", ContentType: "application/json"}, false},
-		{body.Part{Name: "note", ContentType: "text/html"}, true},
-		{body.Part{Name: "avatar", ContentType: "image/png", FileName: "a.png"}, false},
-		{body.Part{Name: "avatar", ContentType: "text/html", FileName: "a.png"}, true},
-		{body.Part{Name: "free", ContentType: "text/csv"}, false},
-		{body.Part{Name: "free", ContentType: "application/json"}, true},
+		{body.Part{Name: "name"}, 0, false},
+		{body.Part{Name: "name", ContentType: "text/plain; charset=utf-8"}, 0, false},
+		{body.Part{Name: "name", ContentType: "application/json"}, 0, true},
+		{body.Part{Name: "name", ContentType: "application/x-www-form-urlencoded"}, 0, true},
+		{body.Part{Name: "name", ContentType: "application/json", FileName: "a.json"}, 0, false},
+		{body.Part{Name: "meta", ContentType: "application/json"}, 0, false},
+		{body.Part{Name: "meta", ContentType: "application/problem+json"}, 0, false},
+		{body.Part{Name: "meta", ContentType: "text/plain"}, 0, true},
+		{body.Part{Name: "note", ContentType: "application/json"}, 0, false},
+		{body.Part{Name: "note", ContentType: "text/html"}, 0, true},
+		{body.Part{Name: "avatar", ContentType: "image/png", FileName: "a.png"}, 0, false},
+		{body.Part{Name: "avatar", ContentType: "text/html", FileName: "a.png"}, 0, true},
+		{body.Part{Name: "free", ContentType: "text/csv"}, 0, false},
+		{body.Part{Name: "free", ContentType: "application/json"}, 0, true},
+		{body.Part{Name: "pair", ContentType: "text/plain"}, 0, false},
+		{body.Part{Name: "pair", ContentType: "application/json"}, 0, true},
+		{body.Part{Name: "pair", ContentType: "application/json"}, 1, false},
+		{body.Part{Name: "pair", ContentType: "text/plain"}, 1, true},
 	}
 	for _, tc := range tests {
-		if got := partTypeProblem(m, tc.part) != nil; got != tc.bad {
-			t.Errorf("partTypeProblem(%+v) refused = %v, want %v", tc.part, got, tc.bad)
+		if got := partTypeProblem(m, tc.part, tc.i) != nil; got != tc.bad {
+			t.Errorf("partTypeProblem(%+v, %d) refused = %v, want %v", tc.part, tc.i, got, tc.bad)
 		}
 	}
 }

@@ -437,8 +437,11 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			return
 		}
 		pairs := make([][2]string, 0, len(parts))
+		position := map[string]int{} // item index of each repeated part
 		for _, p := range parts {
-			if v := partTypeProblem(m, p); v != nil {
+			i := position[p.Name]
+			position[p.Name]++
+			if v := partTypeProblem(m, p, i); v != nil {
 				add(*v)
 				return
 			}
@@ -627,13 +630,20 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		if m.Shape != nil {
 			ps = m.Shape.Props[k]
 		}
-		var val any
-		if m.JSONFields[k] {
+		decodeJSON := func() (any, *Violation) {
 			jv, err := body.DecodeJSON([]byte(raw), cfg.requestBodyJSON(m))
 			if err != nil {
 				v := bodyErr(err)
 				v.Detail = "form field " + quoteName(k) + ": " + v.Detail
 				return nil, &v
+			}
+			return jv, nil
+		}
+		var val any
+		if m.JSONFields[k] {
+			jv, bad := decodeJSON()
+			if bad != nil {
+				return nil, bad
 			}
 			if ps.Has(params.TArray) && !ps.Has(params.TObject) {
 				// An array of objects goes as one JSON part holding
@@ -655,7 +665,15 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 			val = jv
 		} else if ps.Has(params.TArray) {
 			arr, _ := obj[k].([]any)
-			obj[k] = append(arr, params.Scalar(raw, ps.Item(len(arr))))
+			item := params.Scalar(raw, ps.Item(len(arr)))
+			if m.jsonItem(k, len(arr)) {
+				jv, bad := decodeJSON()
+				if bad != nil {
+					return nil, bad
+				}
+				item = jv
+			}
+			obj[k] = append(arr, item)
 			continue
 		} else {
 			val = params.Scalar(raw, ps)
@@ -676,6 +694,25 @@ func formObject(pairs [][2]string, m *Media, cfg *Config) (map[string]any, *Viol
 		}
 	}
 	return obj, nil
+}
+
+// jsonItem reports whether item i of a tuple field (prefixItems) is JSON
+// text: OpenAPI's default content type for an object value, decided
+// position by position, as the tuple types its items. An encoding that
+// names the field's content type decides for every item instead
+// (JSONFields).
+func (m *Media) jsonItem(name string, i int) bool {
+	if m.Shape == nil {
+		return false
+	}
+	ps := m.Shape.Props[name]
+	if !ps.Has(params.TArray) || len(ps.Prefix) == 0 {
+		return false
+	}
+	if _, named := m.PartTypes[name]; named {
+		return false
+	}
+	return ps.Item(i).Has(params.TObject)
 }
 
 // fileField reports whether the contract describes a multipart property
@@ -703,7 +740,9 @@ func (m *Media) fileField(name string) bool {
 // as JSON (or not)
 // where the firewall validated the other reading. A file part (with a
 // filename) of a field without a declared type carries its file's type.
-func partTypeProblem(m *Media, p body.Part) *Violation {
+// i is the part's position among the parts of its name (a tuple types its
+// items by position).
+func partTypeProblem(m *Media, p body.Part, i int) *Violation {
 	pct := MediaName(p.ContentType)
 	if pct == "" {
 		return nil
@@ -719,7 +758,7 @@ func partTypeProblem(m *Media, p body.Part) *Violation {
 	}
 	declared := m.Shape != nil && m.Shape.Props[p.Name] != nil
 	switch {
-	case m.JSONFields[p.Name]:
+	case m.JSONFields[p.Name] || m.jsonItem(p.Name, i):
 		if !isJSON(pct) {
 			return bad
 		}

@@ -187,6 +187,9 @@ func (d *Detector) checkView(v string, views *variants) Finding {
 		if f := matchRules(cmdRules, lv.derive(shellView(lower))); f.Detected() {
 			return f
 		}
+		if f := matchRules(cmdRawRules, lv); f.Detected() {
+			return f
+		}
 	}
 	if d.on(Traversal) {
 		if f := matchRules(traversalRules, lv); f.Detected() {

@@ -98,6 +98,30 @@ func TestDetectorFamilies(t *testing.T) {
 		{"select a hex literal", "select 0x616263", SQLi},
 		{"procedure analyse", "procedure analyse (", SQLi},
 		{"notnull after a quote, then a comment", "' notnull --", SQLi},
+
+		// Attack grammars added without a new false positive on the CRS
+		// negatives or on the example values of public API definitions.
+		{"json document compared with a json operator", "OR '[1,2]' ? '1'", SQLi},
+		{"json operator after a quote break-out", `x' or '{"a":1}' ? 'a`, SQLi},
+		{"json path comparison", `'{"a":2}' < '$.a' = 7`, SQLi},
+		{"smtp recipient after CR LF", "x@example.com\r\nRCPT TO:<victim@example.com>", CmdI},
+		{"smtp greeting after CR LF", "subject\r\nHELO attacker.example\r\n", CmdI},
+		{"pop3 retrieve after CR LF", "1\r\nRETR 2", CmdI},
+		{"pop3 apop after CR LF", "x\r\nAPOP mrose c4c9334bac560ecc979e58001b3e22fb", CmdI},
+		{"imap tagged command after CR LF", "INBOX\r\na002 FETCH 1:* (BODY[])", CmdI},
+		{"shell -c after a quote", "'time sh -c whoami", CmdI},
+		{"$SHELL -c", `$SHELL -c "id"`, CmdI},
+		{"shell -c as a wrapper's argument", "c89 -wrapper sh,-c,id .", CmdI},
+		{"sqlite shell dot-command", "1;.shell id", CmdI},
+		{"fork bomb with a named function", "bomb() { bomb | bomb & }; bomb", CmdI},
+		{"fork bomb with a dot function", ".(){ .|.& };.", CmdI},
+		{"shellshock prefix alone", "() { ignored", CmdI},
+		{"command split by an empty substitution", "pi$()ng 127.0.0.1", CmdI},
+		{"command split by empty backticks", "who``ami", CmdI},
+		{"command split by empty quotes", `p""y""th""on -V`, CmdI},
+		{"unset variable glued to a command", "uname$u -a", CmdI},
+		{"unset variables glued to a command and a path", "x;cat$u /etc$u/passwd", CmdI},
+		{"entity declaration without a tag", "x!ENTITY % y SYSTEM", XSS},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +195,20 @@ func TestDetectorBenign(t *testing.T) {
 		"octo-org/octo-repo/.github/workflows/deploy.yaml@main",
 		"https://www.example.com/.image/c_fill/logo.jpg",
 		"write bytes/s",
+		// Look-alikes of the grammars added with the JSON operator, mail
+		// command, shell -c and split-command rules.
+		"see '{\"a\":1}' for the format",
+		"'[1,2]' is a JSON array",
+		"Summary\r\nData",
+		"Line one\r\nList 3 items",
+		"Dear team,\r\nA1 paper is 594 mm wide",
+		"ping 127.0.0.1",
+		"John O''Brien",
+		`He said ""cat"" twice`,
+		"Total: US$100 (cat$5 each)",
+		"function add() { return a + b; }",
+		"Use bash; the -c flag runs a string",
+		"Shell companies and their ENTITY relationships",
 	}
 	for _, v := range values {
 		if f := d.Check(v, Context{}); f.Detected() {
@@ -271,6 +309,29 @@ func TestNormalise(t *testing.T) {
 	for _, tc := range tests {
 		if got := normalise(tc.in).decoded; got != tc.want {
 			t.Errorf("normalise(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestShellView(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"w'h'o'am'i", "whoami"},
+		{"cat${ifs}/etc/passwd", "cat /etc/passwd"},
+		// An unset variable glued to a word expands to nothing; $IFS is
+		// a space, and ${x} is left for the substitution rule.
+		{"cat$u /etc$u/passwd", "cat /etc/passwd"},
+		{"cu$v\\r\\l x", "curl x"},
+		{"cat$ifs/etc", "cat /etc"},
+		{"a${x}b", "a${x}b"},
+		{"us$100", "us$100"},
+		{"$home/x", "$home/x"},
+		// Empty command and process substitutions.
+		{"pi$()ng", "ping"},
+		{"pi$()n<()g>()", "ping"},
+	}
+	for _, tc := range tests {
+		if got := shellView(tc.in); got != tc.want {
+			t.Errorf("shellView(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -274,9 +274,56 @@ func sqlView(s string) string {
 // are removed so a command name is seen whole.
 func shellView(s string) string {
 	if strings.ContainsAny(s, `'"\$`+"`") {
-		s = dropInnerQuotes(shellUnquote.Replace(s))
+		s = dropInnerQuotes(shellUnquote.Replace(dropGluedVars(s)))
 	}
 	return collapseSpace(s)
+}
+
+// dropGluedVars removes variable expansions glued to the end of a word
+// ("cat$u /etc$u/passwd", "uname$x -a"): an unset variable expands to
+// nothing, so the shell runs the word alone. $IFS is left to
+// shellUnquote, which turns it into the space it stands for; "${x}" is
+// left to the substitution rule, which flags it wherever it is.
+func dropGluedVars(s string) string {
+	if strings.IndexByte(s, '$') < 0 {
+		return s
+	}
+	var b []byte
+	last := 0
+	for i := 1; i < len(s); i++ {
+		if s[i] != '$' || !isWordByte(s[i-1]) {
+			continue
+		}
+		if n := gluedVar(s, i); n > 0 {
+			if b == nil {
+				b = make([]byte, 0, len(s))
+			}
+			b = append(b, s[last:i]...)
+			last = i + n
+			i += n - 1
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
+
+// gluedVar returns the length of the "$name" at s[i:] (0 if there is
+// none, or if it is $IFS). Positional and special parameters ($1, $@)
+// are shellUnquote's.
+func gluedVar(s string, i int) int {
+	k := i + 1
+	if k >= len(s) || !(s[k] >= 'a' && s[k] <= 'z' || s[k] == '_') {
+		return 0
+	}
+	for k < len(s) && isWordByte(s[k]) {
+		k++
+	}
+	if s[i+1:k] == "ifs" {
+		return 0
+	}
+	return k - i
 }
 
 // dropInnerQuotes removes quotes standing between two word characters,
@@ -302,6 +349,8 @@ func dropInnerQuotes(s string) string {
 var shellUnquote = strings.NewReplacer(
 	`''`, "", `""`, "", "``", "", `\`, "", "$@", "", "$*", "", "$-", "", "$!", "", "$_", "", "$?", "",
 	"${ifs}", " ", "$ifs$9", " ", "$ifs", " ", "${9}", "",
+	// Empty command and process substitutions ("pi$()ng").
+	"$()", "", "<()", "", ">()", "",
 )
 
 func collapseSpace(s string) string {

@@ -314,6 +314,11 @@ var sqlRules = []rule{
 	withPre(gated(r(SQLi, "sqli-comment", "-#/", `/\*!\d*|['"\x60)]\s*(?:--|#)[\s-]*$|['"\x60]\s*(?:or|and|\|\||&&)\b.*(?:--|#)[\s-]*$|\b(?:or|and)\s+[\w'"]+\s*(?:--|#)\s*$|;\s*--|['"\x60]\s*(?:[|+^&<>=/%*-]|\bmod\b|\bdiv\b|\bis\s+not\b|\bnot\s+(?:like|glob|regexp|rlike)\b|\bsounds\s+like\b)\s*[\w.]+\s*(?:--|#)[\s-]*$|['"\x60]\s*(?:notnull|isnull|collate\s+(?:nocase|binary|rtrim))\s*(?:--|#)[\s-]*$`), g("", "--", "#", "/*!")), sqlCommentTail),
 	// PostgreSQL casts and operators rarely seen in text.
 	gated(r(SQLi, "sqli-cast", ":", `[\w')]\s*::\s*(?:int|integer|bigint|text|varchar|char|regclass|oid|numeric|bool|boolean|inet|json|jsonb|bytea)\b`), g("", "::")),
+	// A quoted JSON document compared through a JSON operator
+	// (PostgreSQL's -> ->> #> ? ?| ?& @> <@, MySQL's JSON comparisons):
+	// "or '{"a":1}' ? 'a'", "'[1,2]' @> '[1]'". WAFs that do not parse
+	// JSON syntax let these through, which is what makes them an evasion.
+	gated(r(SQLi, "sqli-json-operator", "'", `'\s*[\[{][^']*[\]}]\s*'\s*(?:->>?|#>>?|\?[|&]?|@>|<@|<=?|>=?)\s*(?:'|array\s*\[)`), g("", "'{", "'[", "' {", "' [")),
 	// NoSQL (MongoDB) query operators where a plain value was expected.
 	r(SQLi, "nosql-operator", "$", `\[\s*\$(?:ne|eq|gt|gte|lt|lte|in|nin|or|and|not|nor|where|regex|exists|expr|elemmatch)\s*\]|(?:^|["{,\[]\s*)\$(?:ne|eq|gt|gte|lt|lte|in|nin|or|and|not|nor|where|regex|exists|expr|elemmatch|function|jsonschema)\b\s*"?\s*(?::|$)`),
 }
@@ -332,7 +337,7 @@ var xssRules = []rule{
 	// Client-side template injection (Angular, Vue, Handlebars...).
 	r(XSS, "xss-template", "{", `\{\{.*(?:constructor|\$on|\$eval|\(|\[|=|\bthis\b|\$\w+).*\}\}`),
 	gated(r(XSS, "xss-css", "(:@-", `\bexpression\s*\(|\burl\s*\(\s*['"]?\s*(?:java|vb)script|-moz-binding\s*:|\bbehavior\s*:\s*url\s*\(|@import\b`), g("expression|url|moz|behavior|import")),
-	gated(r(XSS, "xss-xml", "<", `<!\s*(?:doctype|entity|\[cdata\[)|<!--\s*#\s*(?:exec|include|echo|set|config)\b|!entity\s+%?\s*\w+\s+(?:system|public)\b|\bxi\s*:\s*include\b|\bxsi\s*:\s*schemalocation\b`), g("doctype|entity|cdata|exec|include|echo|set|config|xi|xsi")),
+	gated(r(XSS, "xss-xml", "<!", `<!\s*(?:doctype|entity|\[cdata\[)|<!--\s*#\s*(?:exec|include|echo|set|config)\b|!entity\s+%?\s*\w+\s+(?:system|public)\b|\bxi\s*:\s*include\b|\bxsi\s*:\s*schemalocation\b`), g("doctype|entity|cdata|exec|include|echo|set|config|xi|xsi")),
 	gated(r(XSS, "xss-utf7", "", `[+\s]ad[w4]-|\+ac[iq]-`), g("adw|ad4|aci|acq")),
 	r(XSS, "xss-comment-breakout", ">", `["'\x60]\s*-->|-->\s*<`),
 }
@@ -380,9 +385,10 @@ var cmdRules = []rule{
 	r(CmdI, "cmdi-glob-path", "?*[", `/[\w.\[\]-]*[?*][\w.?*\[\]-]*/|/(?:etc|bin|usr|dev|tmp|proc)\w*/[\w.-]*[?*\[][\w.?*\[\]-]*`),
 	// Shell function definitions (fork bombs) and brace expansion of a
 	// command name: "f(){ f|f& };f", "{cat,/etc/passwd}".
-	gated(r(CmdI, "cmdi-shell-function", "{", `(?:^|[;\s&|])[:\w]+\s*\(\s*\)\s*\{[^}]*\}\s*;|\{\s*,?\s*\$?'?[a-z][\w.-]*'?\s*,[^{}\s]*\}`), g(shellCmds, "()")),
-	// Shellshock function definitions.
-	r(CmdI, "cmdi-shellshock", "(", `\(\s*\)\s*\{\s*[:\w]*\s*;\s*\}\s*;?`),
+	gated(r(CmdI, "cmdi-shell-function", "{", `(?:^|[;\s&|])[:\w]+\s*\(\s*\)\s*\{[^}]*\}\s*;|(?:^|[;\s&|])[:.\w]+\s*\(\s*\)\s*\{\s*[:.\w]+\s*\|\s*[:.\w]+\s*&\s*;?\s*\}|\{\s*,?\s*\$?'?[a-z][\w.-]*'?\s*,[^{}\s]*\}`), g(shellCmds, "()")),
+	// Shellshock function definitions; bash imports a variable whose
+	// value opens with "() {" as a function, whatever follows.
+	r(CmdI, "cmdi-shellshock", "(", `\(\s*\)\s*\{\s*[:\w]*\s*;\s*\}\s*;?|^\s*\(\s*\)\s*\{`),
 	// Windows batch constructs.
 	gated(r(CmdI, "cmdi-windows-batch", "", `\bfor\s+(?:/[a-z]\s+)*(?:"[^"]*"\s+|[a-z]:\S*\s+)?%%?~?[\w\-\]/@\[~]+\s+in\s*\(|\bif\s+(?:/i\s+)?(?:not\s+)?(?:exist|defined|errorlevel|cmdextversion|%\w+%|"%)|%(?:comspec|errorlevel|cd|systemroot|windir)%|\|\s*type\s+%`), g("exist|defined|errorlevel|cmdextversion|comspec|systemroot|windir", "%")),
 	gated(r(CmdI, "cmdi-windows-if", "", `\bif(?:\s+|\s*/i\s+)(?:not\s+)?(?:\[\w*\]|"[^"]*"|%\w+%|\(?\S+)\s*(?:==|\b(?:equ|neq|lss|leq|gtr|geq)\b)`), g("if")),
@@ -397,6 +403,12 @@ var cmdRules = []rule{
 	gated(r(CmdI, "cmdi-alias", "=", `(?:^|[;&|\x60(]\s*)alias\s+(?:[-+][a-z+]+\s+)*[\w.-]+=`), g("alias")),
 	// Shell keywords that only appear in shell code.
 	gated(r(CmdI, "cmdi-shell-syntax", "=;", `\balias\s+[^\s=]+\s*=\s*\S|\bexport\s+\w+=|(?:^|[;&|])\s*\w+=\S*\s*(?:&&|;)\s*\$\w|;\s*(?:then|do|done|fi|esac)\b`), g("alias|export|then|do|done|fi|esac", "$")),
+	// A shell told to run the string after -c, wherever it stands: "'time
+	// sh -c whoami", "$SHELL -c id", "cc -wrapper sh,-c,id".
+	gated(r(CmdI, "cmdi-shell-c", "-", `(?:^|[\s;|&,'"\x60(])(?:\$\{?shell\}?|(?:ba|z|k|da|c|tc|a)?sh)\s*[\s,]-c\b`), g("sh|bash|zsh|ksh|dash|csh|tcsh|ash|shell")),
+	// SQLite shell dot-commands that run a program, after a separator:
+	// "1;.shell whoami", "x;.system id".
+	gated(r(CmdI, "cmdi-sqlite-shell", ";\n", `[;\n]\s*\.['"]?(?:shell|system|sh)\s+[a-z/]`), g("shell|system|sh")),
 }
 
 func withVeto(ru rule, veto string) rule {
@@ -612,4 +624,78 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// cmdRawRules run on the lower-cased value before shellView removes the
+// quoting tricks: they look for the tricks themselves.
+var cmdRawRules = []rule{
+	// A command name split by constructs the shell expands to nothing
+	// ("pi``ng", "who$()ami", "ping$() 127.0.0.1", "py""th""on"): the
+	// plain command may be ordinary text ("ping 127.0.0.1"), the split
+	// one is not.
+	custom(CmdI, "cmdi-split-command", "`'\"$<>", matchSplitCommand),
+	// Mail protocol commands after a CR LF: a value that reaches an
+	// SMTP, POP3 or IMAP conversation (a mail form, a webmail folder
+	// name) and injects commands of its own. Only the forms that carry a
+	// command's syntax: an address in angle brackets, a host name, a
+	// message number, an APOP digest, a tagged IMAP command. Bare verbs
+	// ("DATA", "QUIT") read like headings and are left out.
+	r(CmdI, "cmdi-mail-command", "\r", `\r\n[ \t]*(?:(?:mail\s+from|rcpt\s+to)\s*:\s*<|(?:helo|ehlo)\s+[\w-]+(?:\.[\w-]+)+\s*(?:\r|$)|auth\s+(?:plain|login|cram-md5|xoauth2|[\w-]+\s+[a-z0-9+/]{8,}={0,2})\s*(?:\r|$)|apop\s+\S+\s+[0-9a-f]{32}\b|(?:retr|dele|list|top|uidl)\s+\d+(?:\s+\d+)?\s*(?:\r|$)|[a-z]+\d+[a-z0-9]*\s+(?:login|authenticate|select|examine|create|delete|rename|subscribe|unsubscribe|list|lsub|status|append|check|close|expunge|search|fetch|store|copy|uid|logout|capability|noop)\s)`),
+}
+
+// emptyExpansion returns the length of the construct at s[i:] that a
+// shell expands to nothing, or 0: an empty quoted string, an empty
+// command or process substitution, "$@", "$*", "$!", or an unset-looking
+// variable glued to a word. quote reports the empty quoted strings, which
+// only count inside a word (two apostrophes also escape one in SQL and
+// CSV).
+func emptyExpansion(s string, i int) (n int, quote bool) {
+	rest := s[i:]
+	switch {
+	case strings.HasPrefix(rest, "``"):
+		return 2, false
+	case strings.HasPrefix(rest, "''"), strings.HasPrefix(rest, `""`):
+		return 2, true
+	case strings.HasPrefix(rest, "$()"), strings.HasPrefix(rest, "<()"), strings.HasPrefix(rest, ">()"):
+		return 3, false
+	case strings.HasPrefix(rest, "$@"), strings.HasPrefix(rest, "$*"), strings.HasPrefix(rest, "$!"):
+		return 2, false
+	case rest[0] == '$':
+		return gluedVar(s, i), false
+	}
+	return 0, false
+}
+
+// matchSplitCommand finds a word of command bytes that contains an empty
+// expansion and, joined, names a command: a strong one whatever follows,
+// a weak one only when shell syntax follows (as the separator rule).
+func matchSplitCommand(s string) (int, int, bool) {
+	var word []byte
+	start, split := -1, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			if isCmdByte(s[i]) {
+				if start < 0 {
+					start = i
+				}
+				word = append(word, s[i])
+				continue
+			}
+			if len(word) > 0 && len(word) < 64 {
+				if n, quote := emptyExpansion(s, i); n > 0 && (!quote || i+n < len(s) && isWordByte(s[i+n])) {
+					split = true
+					i += n - 1
+					continue
+				}
+			}
+		}
+		if split {
+			w := string(word)
+			if isCmd(strongCmds, w) || isCmd(weakCmds, w) && shellArgRe.MatchString(s[i:min(len(s), i+256)]) {
+				return start, i, true
+			}
+		}
+		word, start, split = word[:0], -1, false
+	}
+	return 0, 0, false
 }

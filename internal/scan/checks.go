@@ -156,6 +156,7 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 			e.add(RuleUndeclaredStatus, op, fmt.Sprintf("status-%d", x.Status),
 				fmt.Sprintf("%s answered %d, which the operation does not declare.", op.Key(), x.Status),
 				"a declared status ("+declaredStatuses(op)+")", fmt.Sprintf("%d to %s", x.Status, test), x)
+			e.undeclaredStatusContent(op, x)
 		}
 		return
 	}
@@ -250,6 +251,48 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 			fmt.Sprintf("The %d response body does not match its schema: %s.", x.Status, strings.Join(limit(other, 5), "; ")),
 			"a body valid against the schema", strings.Join(limit(other, 5), "; "), x)
 	}
+}
+
+// undeclaredStatusContent checks the media type of an answer whose status
+// the operation does not declare. No response says what that status
+// carries, but the operation's declared responses say what its clients
+// read: a body in none of their types (an HTML error page where every
+// response is JSON) is a second defect, which declaring the status would
+// not fix, so it is reported on its own, under the same rule and test as
+// an undeclared type for a declared status: once the status is declared
+// with a type the body still lacks, it is that finding, with the same
+// fingerprint. An operation that declares no body at all has no type the
+// body could be in (the firewall's "the contract declares no body").
+// Empty bodies and answers to HEAD carry no body to type, as for
+// declared statuses; nor does a redirect the contract does not describe:
+// its body is a note for user agents that do not follow it (net/http
+// writes a line of HTML), not a document the declared types describe.
+func (e *engine) undeclaredStatusContent(op *spec.Operation, x *exchange) {
+	if len(bytes.TrimSpace(x.RespBody)) == 0 || x.Method == http.MethodHead || (x.Status >= 300 && x.Status < 400) {
+		return
+	}
+	all := map[string]*spec.MediaType{}
+	for _, r := range op.Responses {
+		for k, mt := range r.Content {
+			all[k] = mt
+		}
+	}
+	ct := x.RespHead.Get("Content-Type")
+	media, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		media = strings.ToLower(strings.TrimSpace(ct))
+	}
+	if matchMedia(all, media) != nil {
+		return
+	}
+	expected := "no body: the operation declares none"
+	msg := fmt.Sprintf("The %d response (a status the operation does not declare) is %q, and the operation declares no response body.", x.Status, ct)
+	if len(all) > 0 {
+		names := strings.Join(contentNames(all), ", ")
+		expected = "one of " + names + ", the types the operation declares"
+		msg = fmt.Sprintf("The %d response (a status the operation does not declare) is %q, which none of the operation's responses declares (they declare %s).", x.Status, ct, names)
+	}
+	e.add(RuleUndeclaredContent, op, fmt.Sprintf("content-type-%d", x.Status), msg, expected, "Content-Type: "+ct, x)
 }
 
 // printer renders schema error messages (the engine needs one; English is

@@ -37,8 +37,11 @@ var versionRe = regexp.MustCompile(`\d+\.\d+`)
 // traces, version banners, X-Content-Type-Options, and Cache-Control on
 // authenticated answers.
 func (e *engine) passive(r *request, x *exchange) {
-	op := r.op
-	if op == nil || x.Status == 0 {
+	if r.op == nil || x.Status == 0 {
+		return
+	}
+	sent, ok := e.sentAs(r)
+	if !ok {
 		return
 	}
 	body := x.RespBody
@@ -46,8 +49,8 @@ func (e *engine) passive(r *request, x *exchange) {
 		body = body[:64<<10]
 	}
 	if m := stackTraceRe.Find(body); m != nil {
-		e.add(RuleStackTrace, op, "stack-trace",
-			fmt.Sprintf("The %d response to %s shows a stack trace or debug page (%q).", x.Status, x.Label, clip(string(m), 80)),
+		e.addAt(RuleStackTrace, sent.key, sent.at, "stack-trace",
+			fmt.Sprintf("The %d response to %s (%s) shows a stack trace or debug page (%q).", x.Status, sent.name, x.Label, clip(string(m), 80)),
 			"a generic error body", clip(string(m), 120), x)
 	}
 	for _, h := range []string{"Server", "X-Powered-By", "X-AspNet-Version", "X-AspNetMvc-Version"} {
@@ -55,23 +58,72 @@ func (e *engine) passive(r *request, x *exchange) {
 		if v == "" || (h == "Server" && !versionRe.MatchString(v)) {
 			continue
 		}
-		e.add(RuleServerBanner, op, "banner", fmt.Sprintf("Responses of %s carry %s: %s.", op.Key(), h, v),
+		e.addAt(RuleServerBanner, sent.key, sent.at, "banner", fmt.Sprintf("Responses of %s carry %s: %s.", sent.name, h, v),
 			"no software or version banner", h+": "+v, x)
 		break
 	}
 	if len(bytes.TrimSpace(x.RespBody)) > 0 && !strings.EqualFold(strings.TrimSpace(x.RespHead.Get("X-Content-Type-Options")), "nosniff") {
-		e.add(RuleNoSniff, op, "nosniff", fmt.Sprintf("The %d response of %s has no X-Content-Type-Options: nosniff.", x.Status, op.Key()),
+		e.addAt(RuleNoSniff, sent.key, sent.at, "nosniff", fmt.Sprintf("The %d response of %s has no X-Content-Type-Options: nosniff.", x.Status, sent.name),
 			"X-Content-Type-Options: nosniff", "X-Content-Type-Options: "+quoteOrMissing(x.RespHead.Get("X-Content-Type-Options")), x)
 	}
 	authed := r.id != nil && !r.noAuth && r.reqIdx >= 0 && r.auth == nil && !r.expectDenied
 	if authed && x.Status >= 200 && x.Status < 300 && x.Method == http.MethodGet && len(bytes.TrimSpace(x.RespBody)) > 0 {
 		cc := strings.ToLower(x.RespHead.Get("Cache-Control"))
 		if !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
-			e.add(RuleCacheControl, op, "cache-control",
-				fmt.Sprintf("The authenticated %d response of %s can be stored by shared caches.", x.Status, op.Key()),
+			e.addAt(RuleCacheControl, sent.key, sent.at, "cache-control",
+				fmt.Sprintf("The authenticated %d response of %s can be stored by shared caches.", x.Status, sent.name),
 				"Cache-Control: no-store (or private)", "Cache-Control: "+quoteOrMissing(x.RespHead.Get("Cache-Control")), x)
 		}
 	}
+}
+
+// sentRequest names the request a response answered, for the findings the
+// response gives: its operation key, where the definition has it, and how
+// messages name it.
+type sentRequest struct {
+	key  string
+	at   spec.NodeRef
+	name string
+}
+
+// sentAs says which request of the contract r went out as. Probes start
+// from an operation's request and change its method (the undeclared-method
+// probe, the method override's POST) or its path (the path override's
+// random control), and what the answer shows belongs to the request that
+// was sent, not to the operation the probe started from: the API's answer
+// to PUT /items is no evidence about POST /items, and a finding filed
+// there would show a curl command for a request the operation never
+// makes. So the request is the operation its method declares at its path;
+// one the path does not declare is named by its method and path, at the
+// path item, as the undeclared-method finding names it. A path the
+// contract does not have is not judged (ok is false), as the hidden
+// endpoint probes' are not: its name is made up for one scan, and a
+// finding under it would change fingerprint on every run.
+func (e *engine) sentAs(r *request) (sentRequest, bool) {
+	p := r.op.Path
+	if r.pathTpl != "" {
+		p = r.pathTpl
+	}
+	if r.method == r.op.Method && p == r.op.Path {
+		return sentRequest{key: r.op.Key(), at: r.op.Ref, name: r.op.Key()}, true
+	}
+	var pathItem *spec.Operation
+	for _, op := range e.doc.Operations {
+		if op.Path != p {
+			continue
+		}
+		if op.Method == r.method {
+			return sentRequest{key: op.Key(), at: op.Ref, name: op.Key()}, true
+		}
+		if pathItem == nil {
+			pathItem = op
+		}
+	}
+	if pathItem == nil {
+		return sentRequest{}, false
+	}
+	key := r.method + " " + p
+	return sentRequest{key: key, at: pathItem.PathRef, name: key + " (not declared)"}, true
 }
 
 func quoteOrMissing(s string) string {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,52 @@ paths:
 		if len(vs) == 0 || !strings.HasPrefix(vs[0].Detail, tc.want) {
 			t.Fatalf("header %q: got %v, want a detail starting %q", tc.value, vs, tc.want)
 		}
+	}
+}
+
+// TestUndeclaredStatusAndMediaType: an answer of a status the operation
+// does not declare is also held to the content types its responses
+// declare, as the scanner holds it; it was judged by its status alone.
+func TestUndeclaredStatusAndMediaType(t *testing.T) {
+	p := loadPlanText(t, `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /r:
+    get:
+      operationId: r
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: object}}
+        '404':
+          description: missing
+          content:
+            text/plain: {schema: {type: string}}
+`, Config{})
+	op := opsByID(p)["r"]
+	for _, tc := range []struct {
+		name, method, ct, body string
+		status                 int
+		want                   []string
+	}{
+		{"an HTML page", "GET", "text/html", "<p>oops</p>", 500, []string{ReasonRespStatus, ReasonRespMediaType}},
+		{"a type another response declares", "GET", "text/plain", "oops", 500, []string{ReasonRespStatus}},
+		{"JSON", "GET", "application/json; charset=utf-8", "{}", 500, []string{ReasonRespStatus}},
+		{"an empty body", "GET", "text/html", "", 500, []string{ReasonRespStatus}},
+		{"a redirect", "GET", "text/html", "<a>moved</a>", 302, []string{ReasonRespStatus}},
+		{"HEAD", "HEAD", "text/html", "", 500, []string{ReasonRespStatus}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{"Content-Type": {tc.ct}}
+			vs, _ := op.CheckResponse(&ResponseIn{Method: tc.method, Status: tc.status, Header: h, Body: []byte(tc.body), BodyChecked: true}, &p.Config, Block)
+			var got []string
+			for _, v := range vs {
+				got = append(got, v.Reason)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("reasons %v, want %v (%v)", got, tc.want, vs)
+			}
+		})
 	}
 }

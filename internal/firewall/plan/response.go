@@ -44,7 +44,14 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		return nil, nil
 	}
 	if r == nil {
-		return []Violation{{502, ReasonRespStatus, "the upstream answered with status " + strconv.Itoa(in.Status) + ", which the contract does not declare"}}, nil
+		vs = []Violation{{502, ReasonRespStatus, "the upstream answered with status " + strconv.Itoa(in.Status) + ", which the contract does not declare"}}
+		if op.mediaUndeclaredAnywhere(in) {
+			// Two defects, as the scanner reports them: declaring the
+			// status would not make an HTML page where the operation
+			// only ever answers JSON any better.
+			vs = append(vs, Violation{502, ReasonRespMediaType, "the response content type is declared for none of the operation's responses"})
+		}
+		return vs, nil
 	}
 	for _, h := range r.Headers {
 		v, present, err := h.Param.Header(in.Header.Values(h.Name))
@@ -304,5 +311,22 @@ func deletePath(v any, path []string) bool {
 		return false
 	}
 	delete(m, last)
+	return true
+}
+
+// mediaUndeclaredAnywhere reports whether a response of a status the
+// operation does not declare carries a body of a type none of its
+// responses declares. Not for bodiless answers, HEAD, or redirects, whose
+// one-line bodies (Go's http.Redirect writes HTML) nobody reads.
+func (op *Op) mediaUndeclaredAnywhere(in *ResponseIn) bool {
+	ct := in.Header.Get("Content-Type")
+	if ct == "" || in.Method == http.MethodHead || (in.Status >= 300 && in.Status < 400) || (in.BodyChecked && len(in.Body) == 0) {
+		return false
+	}
+	for _, r := range op.Responses {
+		if MatchMedia(r.Media, ct) != nil {
+			return false
+		}
+	}
 	return true
 }

@@ -24,10 +24,15 @@ import (
 type txKey struct{}
 
 // blockedResponse is returned by ModifyResponse to turn an invalid
-// response into a 502: the client never sees the undocumented body.
-type blockedResponse struct{ v plan.Violation }
+// response into a 502: the client never sees the undocumented body. It
+// carries every violation found (the first is the one answered), and
+// upstreamError records them: a response refused is a blocked
+// transaction with its reasons, however it was refused.
+type blockedResponse struct{ vs []plan.Violation }
 
-func (b *blockedResponse) Error() string { return b.v.Reason }
+func (b *blockedResponse) Error() string { return b.vs[0].Reason }
+
+func blocked(v plan.Violation) *blockedResponse { return &blockedResponse{[]plan.Violation{v}} }
 
 func (s *Server) newProxy() *httputil.ReverseProxy {
 	tr := &http.Transport{
@@ -382,7 +387,7 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 		// the upgraded connection, which neither the contract nor the
 		// firewall's checks could see (and which a validator reading
 		// the body would wait on for ever).
-		return &blockedResponse{plan.Violation{Status: 502, Reason: plan.ReasonRespStatus, Detail: "the upstream switched protocols, which the firewall does not forward"}}
+		return blocked(plan.Violation{Status: 502, Reason: plan.ReasonRespStatus, Detail: "the upstream switched protocols, which the firewall does not forward"})
 	}
 	if pol.cors.Enabled() {
 		for k := range resp.Header {
@@ -530,8 +535,14 @@ func (s *Server) checkResponse(resp *http.Response) error {
 		switch {
 		case !ok || err != nil:
 			v := plan.Violation{Status: 502, Reason: plan.ReasonRespBodyMalformed, Detail: "the response's content coding cannot be decoded"}
+			var be *body.Error
+			if errors.As(err, &be) && be.Reason == body.ReasonDecodedTooLarge {
+				// Decodable, but larger decoded than validated bodies may
+				// be (a compression bomb, or a big document): said as such.
+				v = plan.Violation{Status: 502, Reason: plan.ReasonRespTooLarge, Detail: "the response decodes to more than " + strconv.FormatInt(cfg.MaxResponse, 10) + " bytes"}
+			}
 			if mode >= plan.Strip {
-				return &blockedResponse{v}
+				return blocked(v)
 			}
 			tx.Violations = append(tx.Violations, v)
 		case ce != "":
@@ -541,20 +552,20 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	}
 	if streaming {
 		in.BodyChecked = false
-		if resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
-			// Allowed without its body checked: the record says so, so
-			// that an operator can tell "valid" from "not looked at".
-			tx.Notes = append(tx.Notes, NoteResponseBodyUnchecked)
-		}
 		if cfg.StreamingPolicy == "block" {
 			v := plan.Violation{Status: 502, Reason: plan.ReasonRespTooLarge, Detail: "the response is streamed or larger than the validated size"}
 			if mode >= plan.Strip {
 				if resp.Body != nil {
 					resp.Body.Close()
 				}
-				return &blockedResponse{v}
+				return blocked(v)
 			}
 			tx.Violations = append(tx.Violations, v)
+		}
+		if resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
+			// Let through without its body checked: the record says so,
+			// so that an operator can tell "valid" from "not looked at".
+			tx.Notes = append(tx.Notes, NoteResponseBodyUnchecked)
 		}
 	}
 	in.Body = data
@@ -575,8 +586,7 @@ func (s *Server) checkResponse(resp *http.Response) error {
 			if resp.Body != nil && streaming {
 				resp.Body.Close()
 			}
-			tx.Violations = append(tx.Violations, vs...)
-			return &blockedResponse{vs[0]}
+			return &blockedResponse{vs}
 		}
 		tx.Violations = append(tx.Violations, vs...)
 	}
@@ -611,10 +621,14 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 	var ne net.Error
 	switch {
 	case errors.As(err, &br):
-		v = br.v
+		tx.Violations = append(tx.Violations, br.vs...)
+		v = br.vs[0]
 		v.Status = http.StatusBadGateway
-	case errors.Is(context.Cause(r.Context()), errShutdownCut):
-		v = plan.Violation{Status: http.StatusBadGateway, Reason: "upstream-unavailable", Detail: errShutdownCut.Error()}
+	case errors.Is(context.Cause(r.Context()), errShutdownCut) || s.cut.Err() != nil:
+		// The firewall's own drain ran out, whichever noticed first: the
+		// exchange's cancellation or the client's connection closing.
+		// Neither the upstream nor the client is to blame.
+		v = plan.Violation{Status: http.StatusServiceUnavailable, Reason: reasonShutdownCut, Detail: errShutdownCut.Error()}
 		tx.Violations = append(tx.Violations, v)
 	case errors.Is(context.Cause(r.Context()), errUpstreamTimeout):
 		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
@@ -624,13 +638,19 @@ func (s *Server) upstreamError(w http.ResponseWriter, r *http.Request, err error
 		if rw != nil {
 			rw.status = 499
 		}
-		tx.Violations = append(tx.Violations, plan.Violation{Status: 499, Reason: "client-closed"})
+		tx.Violations = append(tx.Violations, plan.Violation{Status: 499, Reason: reasonClientClosed})
 		return
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		v = plan.Violation{Status: http.StatusGatewayTimeout, Reason: "upstream-timeout", Detail: "the upstream did not answer in time"}
 		tx.Violations = append(tx.Violations, v)
 	default:
-		v = plan.Violation{Status: http.StatusBadGateway, Reason: "upstream-unavailable", Detail: "the upstream cannot be reached"}
+		v = plan.Violation{Status: http.StatusBadGateway, Reason: "upstream-unavailable", Detail: "the upstream's response could not be read"}
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "dial" {
+			// Refused, unresolvable, unroutable: nothing reached it.
+			v.Detail = "the upstream cannot be reached"
+			tx.Upstream = false
+		}
 		tx.Violations = append(tx.Violations, v)
 		s.log.Warn("upstream error", "request_id", tx.ID, "err", err)
 	}

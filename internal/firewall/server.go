@@ -330,11 +330,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if p == http.ErrAbortHandler {
+			// The reverse proxy aborts a relay that failed on either side.
 			reasons := reasonsOf(tx.Violations)
-			if !slices.Contains(reasons, reasonShutdownCut) {
+			decision := auditlog.Blocked
+			switch {
+			case slices.Contains(reasons, reasonShutdownCut):
+			case rw.writeFailed || tx.R.Context().Err() != nil:
+				// The client went away while the answer was being
+				// relayed (a write to it failed, or net/http saw its
+				// connection close and cancelled the request, which
+				// then failed the relay's read): nothing the firewall
+				// refused, nor the upstream's doing.
+				reasons = append(reasons, reasonClientClosed)
+				decision = decisionOf(tx, rw)
+			default:
 				reasons = append(reasons, "upstream-aborted")
 			}
-			s.finish(tx, rw, auditlog.Blocked, reasons)
+			s.finish(tx, rw, decision, reasons)
 			panic(p) // net/http closes the connection
 		}
 		s.log.Error("request handler failed", "request_id", tx.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -367,15 +379,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tx.Violations = append(tx.Violations, rej.Violation)
 	}
 	s.forward(tx, rw)
-	decision := auditlog.Allowed
-	reasons := reasonsOf(tx.Violations)
-	if len(tx.Violations) > 0 {
-		decision = auditlog.Monitored
-		if rw.blocked {
-			decision = auditlog.Blocked
+	s.finish(tx, rw, decisionOf(tx, rw), reasonsOf(tx.Violations))
+}
+
+// reasonClientClosed is an outcome, not a violation: the client went away
+// before it had the whole answer.
+const reasonClientClosed = "client-closed"
+
+// decisionOf is the decision on a forwarded transaction: blocked when the
+// firewall answered in the upstream's place, a monitored violation when
+// violations were let through, allowed otherwise. A client that went away
+// is not a violation of anything: alone it leaves the transaction allowed.
+func decisionOf(tx *Tx, rw *respWriter) string {
+	if rw.blocked {
+		return auditlog.Blocked
+	}
+	for _, v := range tx.Violations {
+		if v.Reason != reasonClientClosed {
+			return auditlog.Monitored
 		}
 	}
-	s.finish(tx, rw, decision, reasons)
+	return auditlog.Allowed
 }
 
 func reasonsOf(vs []plan.Violation) []string {
@@ -508,6 +532,10 @@ type respWriter struct {
 	// upstream; informational is set once one was relayed.
 	preset        http.Header
 	informational bool
+	// writeFailed is set when writing to the client failed: the client
+	// went away, which tells a relay the client abandoned from one the
+	// upstream broke off.
+	writeFailed bool
 }
 
 // WriteHeader applies response hardening to every response, forwarded or
@@ -570,6 +598,9 @@ func (w *respWriter) Write(b []byte) (int, error) {
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.n += int64(n)
+	if err != nil {
+		w.writeFailed = true
+	}
 	return n, err
 }
 

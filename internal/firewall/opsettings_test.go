@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/zlib"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -134,26 +136,80 @@ func TestAuditNotes(t *testing.T) {
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
 			}
-			id := resp.Header.Get(RequestIDHeader)
-			var rec map[string]any
-			waitFor(t, "the record", func() bool {
-				for _, r := range auditLines(t, sink) {
-					if r["request_id"] == id {
-						rec = r
-						return true
-					}
-				}
-				return false
-			})
-			var got []string
-			if ns, ok := rec["notes"].([]any); ok {
-				for _, n := range ns {
-					got = append(got, n.(string))
-				}
-			}
+			rec, got := recordNotes(t, sink, resp.Header.Get(RequestIDHeader))
 			if rec["decision"] != "allowed" || !slices.Equal(got, tc.want) {
 				t.Fatalf("decision %v notes %v, want allowed %v", rec["decision"], got, tc.want)
 			}
 		})
 	}
+}
+
+// TestUnenforcedAuthenticationIsNoted: without an authentication section
+// the contract's security requirements are not verified (start-up says
+// so); the record of each call to a secured operation says so too, where
+// it read as any allowed call did.
+func TestUnenforcedAuthenticationIsNoted(t *testing.T) {
+	up := startUpstream(t)
+	path := filepath.Join(t.TempDir(), "secured.yaml")
+	if err := os.WriteFile(path, []byte(`openapi: 3.1.0
+info: {title: secured, version: "1"}
+servers: [{url: /v1}]
+security: [{key: []}]
+paths:
+  /secure:
+    get:
+      operationId: secure
+      responses: {"200": {description: ok, content: {application/json: {schema: {}}}}}
+  /open:
+    get:
+      operationId: open
+      security: []
+      responses: {"200": {description: ok, content: {application/json: {schema: {}}}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sink := &syncBuffer{}
+	fw := startFirewall(t, Config{Spec: path, Upstream: "http://" + up.addr}, sink)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/v1/secure", []string{NoteAuthenticationNotEnforced}},
+		{"/v1/open", nil},
+	} {
+		resp, body := get(t, "http://"+fw.Addr()+tc.path, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %s", tc.path, resp.StatusCode, body)
+		}
+		_, got := recordNotes(t, sink, resp.Header.Get(RequestIDHeader))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: notes %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}
+
+// recordNotes waits for the audit record of request id and returns it with
+// its notes.
+func recordNotes(t *testing.T, sink *syncBuffer, id string) (map[string]any, []string) {
+	t.Helper()
+	var rec map[string]any
+	waitFor(t, "the record", func() bool {
+		for _, r := range auditLines(t, sink) {
+			if r["request_id"] == id {
+				rec = r
+				return true
+			}
+		}
+		return false
+	})
+	var notes []string
+	if ns, ok := rec["notes"].([]any); ok {
+		for _, n := range ns {
+			notes = append(notes, n.(string))
+		}
+	}
+	return rec, notes
 }

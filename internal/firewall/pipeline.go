@@ -130,9 +130,6 @@ const (
 	StageResponseValidate = "response-validation"
 )
 
-// passThrough is a stage with nothing of its own to do: authorization is
-// decided with authentication (scopes belong to each OR-alternative of the
-// security requirements), yet the stage keeps its place and name.
 // framingVerdict is the head package framing paired with a request;
 // Found is false when no head matched it.
 type framingVerdict struct {
@@ -140,6 +137,9 @@ type framingVerdict struct {
 	Found bool
 }
 
+// passThrough is a stage with nothing of its own to do: authorization is
+// decided with authentication (scopes belong to each OR-alternative of the
+// security requirements), yet the stage keeps its place and name.
 type passThrough string
 
 func (p passThrough) Name() string           { return string(p) }

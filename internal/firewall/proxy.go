@@ -605,6 +605,10 @@ func (s *Server) checkResponse(resp *http.Response) error {
 const (
 	NoteResponseStripped      = "response-stripped"
 	NoteResponseBodyUnchecked = "response-body-unchecked"
+	// NoteAuthenticationNotEnforced: the operation has security
+	// requirements, and the configuration has no authentication section
+	// to verify them with.
+	NoteAuthenticationNotEnforced = "authentication-not-enforced"
 )
 
 // upstreamError answers when the upstream cannot be reached, times out, or

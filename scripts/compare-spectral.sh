@@ -106,7 +106,7 @@ for f in "${defs[@]}"; do
 		continue
 	fi
 	set +e
-	"${TIME[@]}" "$RAMPART" audit "$f" --format json -o "$OUT/$name.rampart.json" --max-file-size 100000000 2>"$OUT/$name.rampart.err"
+	"${TIME[@]}" "$RAMPART" audit "$f" --ref-root "$SPECS" --format json -o "$OUT/$name.rampart.json" --max-file-size 100000000 2>"$OUT/$name.rampart.err"
 	code=$?
 	set -e
 	record rampart "$name"
@@ -122,7 +122,7 @@ if [ "${#compared[@]}" -eq 0 ]; then
 	echo "compare-spectral: no definition could be compared" >&2
 	exit 1
 fi
-go run ./scripts/compare-spectral -dir "$OUT" -root "$SPECS" -details "$OUT/details.tsv" "${compared[@]}" >"$OUT/comparison.md"
+go run ./scripts/compare-spectral -dir "$OUT" -root "$SPECS" -ref-root "$SPECS" -details "$OUT/details.tsv" "${compared[@]}" >"$OUT/comparison.md"
 cat "$OUT/comparison.md"
 echo
 echo "Times (wall and user CPU seconds, peak RSS in MB):"

@@ -19,6 +19,7 @@ type specFlags struct {
 	maxDepth        int
 	allowRemoteRefs bool
 	openObjects     bool
+	refRoot         string
 }
 
 func (f *specFlags) bind(cmd *cobra.Command) {
@@ -26,6 +27,7 @@ func (f *specFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.maxDepth, "max-depth", spec.DefaultMaxDepth, "deepest nesting accepted in a definition")
 	cmd.Flags().BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "follow $refs to http(s) URLs")
 	cmd.Flags().BoolVar(&f.openObjects, "open-objects", false, "strict-objects policy off: objects without additionalProperties accept undeclared properties")
+	cmd.Flags().StringVar(&f.refRoot, "ref-root", "", "directory local file $refs may read from (default: the top of the spec's git repository, else the spec's directory)")
 }
 
 func (f *specFlags) options(env *Env) spec.Options {
@@ -34,6 +36,7 @@ func (f *specFlags) options(env *Env) spec.Options {
 		MaxDepth:        f.maxDepth,
 		AllowRemoteRefs: f.allowRemoteRefs,
 		OpenObjects:     f.openObjects,
+		RefRoot:         f.refRoot,
 		Stdin:           env.Stdin,
 	}
 }

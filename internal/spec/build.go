@@ -748,7 +748,11 @@ func (b *builder) checkAllRefs() []Problem {
 				problems = append(problems, Problem{Code: "unresolved-ref", Message: msg, Loc: b.fs.locate(at), Error: true})
 				return
 			}
-			if _, _, ok := b.deref(holder, map[string]any{"$ref": ref}); !ok {
+			if _, _, ok := b.deref(holder, map[string]any{"$ref": ref}); ok {
+				if b.inPlaceCycle(holder, target) {
+					problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q leads back to the schema holding it through allOf, anyOf, oneOf, not, if/then/else or other references alone, so the same value would be validated against it again and again", ref), Loc: b.fs.locate(at), Error: true})
+				}
+			} else {
 				if b.refLoops(holder, ref) {
 					problems = append(problems, Problem{Code: "circular-ref", Message: fmt.Sprintf("$ref %q resolves only to itself (a chain of references with no schema)", ref), Loc: b.fs.locate(at), Error: true})
 				} else {

@@ -25,6 +25,9 @@ type file struct {
 	root    *yaml.Node
 	tree    any
 	src     []byte
+	// laterDocLine is where a second YAML document starts, which is
+	// ignored (multidoc.go); 0 when there is none.
+	laterDocLine int
 	// idx is the file's 2020-12 identifiers (3.1+), built on first use.
 	idsOnce sync.Once
 	idx     *idIndex
@@ -45,6 +48,21 @@ type fileSet struct {
 	schemaIDs bool
 	// patterns are the definition's compiled patterns (patterncache.go).
 	patterns patternCache
+	// root confines the local files $refs may read (refroot.go).
+	root     *refRoot
+	rootOnce sync.Once
+}
+
+// refRoot returns the reference root. A set built by hand (in tests)
+// without one gets the default of its root file's, never none: an
+// unconfined set would read any file a $ref names.
+func (fs *fileSet) refRoot() *refRoot {
+	fs.rootOnce.Do(func() {
+		if fs.root == nil {
+			fs.root, _ = newRefRoot(fs.opts.RefRoot, fs.rootKey)
+		}
+	})
+	return fs.root
 }
 
 func (fs *fileSet) get(key string) *file {
@@ -178,16 +196,8 @@ func (fs *fileSet) read(key string) (*file, error) {
 		}
 		data, err = fetchRemote(key, fs.opts.MaxFileSize)
 	} else {
-		// A $ref names a file: opening a FIFO or a device (a $ref to
-		// /dev/stdin) would block until someone writes to it.
-		if fi, serr := os.Stat(key); serr == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-			return nil, fmt.Errorf("%s is not a regular file", key)
-		}
-		data, err = readLimited(key, fs.opts.MaxFileSize)
-		var pe *os.PathError
-		if err != nil && !errors.As(err, &pe) {
-			err = fmt.Errorf("%s: %w", key, err)
-		}
+		// Only files in the reference root are read (refroot.go).
+		data, err = fs.refRoot().read(key, fs.opts.MaxFileSize)
 		if wd, werr := os.Getwd(); werr == nil {
 			if rel, rerr := filepath.Rel(wd, key); rerr == nil && !strings.HasPrefix(rel, "..") {
 				display = filepath.ToSlash(rel)
@@ -204,7 +214,7 @@ func (fs *fileSet) read(key string) (*file, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &file{key: key, display: display, root: root, tree: tree, src: data}, nil
+	return &file{key: key, display: display, root: root, tree: tree, src: data, laterDocLine: laterDocumentLine(data)}, nil
 }
 
 // readLimited reads a file, refusing one larger than max bytes. Its own
@@ -216,6 +226,11 @@ func readLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readOpenLimited(f, max)
+}
+
+// readOpenLimited is readLimited on a file already open.
+func readOpenLimited(f *os.File, max int64) ([]byte, error) {
 	if st, err := f.Stat(); err == nil {
 		if st.IsDir() {
 			return nil, errors.New("is a directory, not a file")

@@ -29,6 +29,12 @@ type Options struct {
 	MaxDepth int
 	// AllowRemoteRefs lets $refs to http(s) URLs be fetched.
 	AllowRemoteRefs bool
+	// RefRoot is the directory local file $refs must stay in (--ref-root).
+	// Empty means the top of the repository holding the definition, or
+	// outside a repository the definition's directory (refroot.go): a $ref
+	// is text a pull request can change, and must not read the runner's
+	// files into a report.
+	RefRoot string
 	// OpenObjects turns the strict-objects policy off: an object schema
 	// without additionalProperties then accepts undeclared properties, as
 	// JSON Schema itself says. By default such objects are closed, which is
@@ -121,6 +127,12 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	if int64(len(data)) > opts.MaxFileSize {
 		return nil, &LoadError{File: display, Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit", len(data), opts.MaxFileSize)}
 	}
+	// Found before anything reads a referenced file: both our loader and
+	// libopenapi read them only inside it.
+	refDir, err := newRefRoot(opts.RefRoot, key)
+	if err != nil {
+		return nil, &LoadError{File: display, Msg: err.Error()}
+	}
 	// libopenapi builds its index and model over the same bytes: it
 	// resolves every reference (local and file), detects circular
 	// references, and reports structural errors that our walk does not
@@ -136,7 +148,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 		checkText(data) == nil && checkJSON(data, opts.MaxDepth) == nil {
 		var ch <-chan []Problem
 		if refs, ok := jsonRefs(data); ok && !refCycle(refs, key) {
-			ch = startLibopenapi(data, key, display, opts)
+			ch = startLibopenapi(data, key, display, refDir, opts)
 		} else {
 			ch = skippedLibopenapi()
 		}
@@ -171,8 +183,8 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	}
 
 	fs := &fileSet{files: map[string]*file{}, rootKey: key, opts: opts, failed: map[string]error{},
-		schemaIDs: family == OpenAPI31 || family == OpenAPI32}
-	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data})
+		schemaIDs: family == OpenAPI31 || family == OpenAPI32, root: refDir}
+	fs.add(&file{key: key, display: display, root: root, tree: tree, src: data, laterDocLine: laterDocumentLine(data)})
 	if libProblems == nil {
 		// Our parser has checked the limits: libopenapi may read the bytes,
 		// unless a loop of local $refs would overflow its stack (the loop
@@ -187,7 +199,7 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 			// callback (callbackCycle).
 			libProblems = skippedLibopenapi()
 		} else {
-			libProblems = startLibopenapi(data, key, display, opts)
+			libProblems = startLibopenapi(data, key, display, refDir, opts)
 		}
 	}
 	doc := &Document{Path: display, Version: version, Family: family, files: fs, options: opts}
@@ -200,6 +212,8 @@ func LoadBytes(ctx context.Context, data []byte, display, key string, opts Optio
 	// checkAllRefs reads every file the $refs reach: the structure check
 	// then looks into them (validateStructure).
 	doc.Problems = append(doc.Problems, b.checkAllRefs()...)
+	// After checkAllRefs, which has read every file the definition reaches.
+	doc.Problems = append(doc.Problems, fs.laterDocumentProblems()...)
 	doc.Problems = append(doc.Problems, b.problems...)
 	doc.Problems = append(doc.Problems, validateStructure(doc, top, family)...)
 	ps, err := awaitLibopenapi(ctx, libProblems, len(data), display)
@@ -335,9 +349,9 @@ func mayHaveCallbacks(data []byte) bool {
 var sequentialLibopenapiBytes = 16 << 20
 
 // startLibopenapi runs libopenapi over data in the background.
-func startLibopenapi(data []byte, key, display string, opts Options) <-chan []Problem {
+func startLibopenapi(data []byte, key, display string, refs *refRoot, opts Options) <-chan []Problem {
 	ch := make(chan []Problem, 1)
-	go func() { ch <- libopenapiProblems(libopenapiInput(data), key, display, opts) }()
+	go func() { ch <- libopenapiProblems(libopenapiInput(data), key, display, refs, opts) }()
 	return ch
 }
 
@@ -374,6 +388,9 @@ func (fs *fileSet) unreadableReachable(rootKey string, rootRefs map[string]strin
 				continue
 			}
 			seen[target.File] = true
+			if _, err := fs.refRoot().within(target.File); err != nil {
+				continue // not even looked at; reported by the builder
+			}
 			if fi, err := os.Stat(target.File); err == nil && (fi.Size() > fs.opts.MaxFileSize || !fi.Mode().IsRegular() && !fi.IsDir()) {
 				return true
 			}
@@ -670,7 +687,7 @@ func scalarString(v any) string {
 // errors into problems. Circular references that are legal (through
 // properties, arrays or polymorphism) are not problems; a $ref that resolves
 // only to itself is caught by checkAllRefs.
-func libopenapiProblems(data []byte, key, display string, opts Options) (problems []Problem) {
+func libopenapiProblems(data []byte, key, display string, refs *refRoot, opts Options) (problems []Problem) {
 	defer func() {
 		// A bug in a dependency must not take the process down: report it.
 		if r := recover(); r != nil {
@@ -699,6 +716,9 @@ func libopenapiProblems(data []byte, key, display string, opts Options) (problem
 		cfg.AllowFileReferences = true
 		cfg.BasePath = filepath.Dir(key)
 		cfg.SpecFilePath = filepath.Base(key)
+		// libopenapi reads the files $refs name itself: through the
+		// reference root, as our loader does, or it would open any path.
+		cfg.LocalFS = &confinedFS{root: refs, base: cfg.BasePath, logger: opts.Logger}
 	}
 	doc, err := libopenapi.NewDocumentWithConfiguration(data, cfg)
 	if err != nil {

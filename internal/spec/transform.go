@@ -461,9 +461,11 @@ func relaxedPattern(what, p, re2 string, at Location) Problem {
 // inPlaceApplicators reports keywords that evaluate properties of the same
 // instance, which additionalProperties would not see.
 func inPlaceApplicators(m map[string]any) bool {
-	for _, k := range []string{"allOf", "anyOf", "oneOf", "$ref", "$dynamicRef", "if", "then", "else", "dependentSchemas", "not"} {
-		if _, ok := m[k]; ok {
-			return true
+	for _, ks := range [][]string{{"$ref", "$dynamicRef"}, inPlaceKeywords.lists, inPlaceKeywords.single, inPlaceKeywords.maps} {
+		for _, k := range ks {
+			if _, ok := m[k]; ok {
+				return true
+			}
 		}
 	}
 	return false

@@ -534,7 +534,7 @@ func TestSwagger20Normalised(t *testing.T) {
 // its lines (the petstore-separate example's ../common/Error.json).
 func TestExternalRefLocations(t *testing.T) {
 	root := filepath.Join(sharedtest.Path(t, "specs"), "oai-v2.0-petstore-separate", "spec", "swagger.json")
-	d, err := Load(context.Background(), root, Options{})
+	d, err := Load(context.Background(), root, sharedOptions(root))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,6 +169,7 @@ func main() {
 	dir := flag.String("dir", "", "folder holding NAME.spectral.json and NAME.rampart.json")
 	details := flag.String("details", "", "also write every uncovered Spectral finding to this TSV file")
 	root := flag.String("root", "", "name each SPEC by its path relative to this folder (default: the specs' common folder)")
+	flag.StringVar(&refRoot, "ref-root", "", "the folder $refs may reach, as the audit was given it with --ref-root (default: each spec's repository or folder)")
 	flag.Parse()
 	if *dir == "" || flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: compare-spectral -dir DIR [-root SPECS] [-details FILE] SPEC...")
@@ -234,6 +235,10 @@ func defNames(root string, specs []string) []string {
 	return out
 }
 
+// refRoot is the -ref-root flag: the definitions must be read as the audit
+// read them, or references it followed would not resolve here.
+var refRoot string
+
 func compareFiles(ctx context.Context, name, specPath, spectralPath, rampartPath string) (*comparison, error) {
 	var sf []spectralFinding
 	if err := readJSON(spectralPath, &sf); err != nil {
@@ -243,7 +248,7 @@ func compareFiles(ctx context.Context, name, specPath, spectralPath, rampartPath
 	if err := readJSON(rampartPath, &rr); err != nil {
 		return nil, err
 	}
-	doc, err := spec.Load(ctx, specPath, spec.Options{MaxFileSize: 100 << 20})
+	doc, err := spec.Load(ctx, specPath, spec.Options{MaxFileSize: 100 << 20, RefRoot: refRoot})
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", specPath, err)
 	}

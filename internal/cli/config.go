@@ -37,9 +37,14 @@ Exit codes: 0 valid, 1 problems found, 2 the file cannot be read.`,
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}
 				format = name
-				ps, err := firewall.ValidateConfigFile(args[0])
+				ps, warns, err := firewall.CheckConfigFile(args[0])
 				if err != nil {
 					return usageErr(err)
+				}
+				// Valid but risky (an admin listener beyond loopback):
+				// said on standard error, the file stays valid.
+				for _, w := range warns {
+					fmt.Fprintln(env.Stderr, w.Format(args[0]))
 				}
 				if format == "json" {
 					type problem struct {

@@ -48,6 +48,13 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
+	t.Run("admin beyond loopback: valid, with a warning", func(t *testing.T) {
+		p := write("admin.yaml", "spec: api.yaml\nadmin: 0.0.0.0:9901\n")
+		code, stdout, stderr := run(t, "", "config", "validate", p)
+		if code != 0 || !strings.Contains(stdout, "valid") || !strings.Contains(stderr, p+":2:8: warning: admin: 0.0.0.0:9901") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	})
 	t.Run("semantic problem with its line, json", func(t *testing.T) {
 		p := write("cidr.yaml", "ip_rules:\n  deny: [10.0.0.1/8]\n")
 		code, stdout, _ := run(t, "", "config", "validate", "--format", "json", p)

@@ -8,8 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/netip"
 	"net/url"
-	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +27,7 @@ import (
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
 	"github.com/rampart-sec/rampart/internal/firewall/ratelimit"
 	"github.com/rampart-sec/rampart/internal/firewall/tamperlog"
+	"github.com/rampart-sec/rampart/internal/smallfile"
 	"github.com/rampart-sec/rampart/internal/spec"
 	"gopkg.in/yaml.v3"
 )
@@ -136,13 +141,30 @@ const (
 	DefaultAdmin  = "127.0.0.1:9901"
 )
 
+// MaxConfigFileSize bounds a configuration file. A real one is a few
+// kilobytes; without a bound, `--config /dev/zero` (or a huge file given
+// by mistake) was read until memory ran out, and YAML parsing takes
+// several times the file's size on top.
+const MaxConfigFileSize = 4 << 20
+
+// readConfigFile reads a configuration file, refusing one over
+// MaxConfigFileSize and anything that is not a regular file (a device
+// never ends, a named pipe blocks until written to).
+func readConfigFile(path string) ([]byte, error) {
+	data, err := smallfile.Read(path, MaxConfigFileSize)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	return data, nil
+}
+
 // LoadConfigFile reads a YAML configuration. Unknown keys are errors, so a
 // typo cannot silently leave a protection at its default.
 func LoadConfigFile(path string) (Config, error) {
 	var c Config
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
-		return c, fmt.Errorf("reading config: %w", err)
+		return c, err
 	}
 	// The same checks as `rampart config validate`, so a mistake is
 	// reported with its line before anything starts.
@@ -161,6 +183,56 @@ func LoadConfigFile(path string) (Config, error) {
 	return c, nil
 }
 
+// adminEndpoints are what the admin listener serves, none of it behind
+// authentication (admin.go).
+const adminEndpoints = "/metrics, POST /denylist (token revocation), GET /denylist/count, /healthz, /readyz"
+
+// AdminExposure says how the admin address addr is reachable from beyond
+// this host, "" when it is a loopback address (or not an address at all,
+// which the listener refuses). The admin endpoints have no
+// authentication: on a public interface anyone can read the metrics and
+// revoke tokens through /denylist, denying their holders service.
+func AdminExposure(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if host == "" {
+		return addr + " listens on every interface"
+	}
+	if strings.EqualFold(host, "localhost") {
+		return ""
+	}
+	ip, err := netip.ParseAddr(host)
+	ip = ip.Unmap() // ::ffff:127.0.0.1 is loopback too
+	switch {
+	case err != nil:
+		// A name may resolve to anything: only loopback is safe.
+		return addr + " names host " + host + ", not a loopback address"
+	case ip.IsUnspecified():
+		return addr + " listens on every interface"
+	case ip.IsLoopback():
+		return ""
+	}
+	return addr + " is not a loopback address"
+}
+
+// adminWarning is the advice that goes with AdminExposure's finding.
+const adminWarning = "the admin endpoints (" + adminEndpoints + ") have no authentication: bind the admin address to 127.0.0.1, or keep its port off untrusted networks"
+
+// WarnAdminExposure logs a warning when the admin listener (c.Admin,
+// from the file or --admin) is reachable from beyond this host. It is
+// allowed, for a private network or a container, but should be a choice.
+func (c Config) WarnAdminExposure(logger *slog.Logger) {
+	addr := c.Admin
+	if addr == "" {
+		addr = DefaultAdmin
+	}
+	if why := AdminExposure(addr); why != "" {
+		logger.Warn("admin listener reachable from beyond this host: "+adminWarning, "admin", addr, "reason", why, "exposed", adminEndpoints)
+	}
+}
+
 // WithDefaults fills unset fields.
 func (c Config) WithDefaults() Config {
 	if c.Listen == "" {
@@ -173,8 +245,10 @@ func (c Config) WithDefaults() Config {
 		c.Mode = "block"
 	}
 	t := &c.Timeouts
+	// Zero only: a negative value is a mistake that planConfig reports,
+	// not one to cover with the default.
 	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
+		if *d == 0 {
 			*d = v
 		}
 	}
@@ -188,7 +262,7 @@ func (c Config) WithDefaults() Config {
 	if c.WatchInterval == 0 {
 		c.WatchInterval = 2 * time.Second
 	}
-	if c.Limits.MaxHeaderBytes <= 0 {
+	if c.Limits.MaxHeaderBytes == 0 {
 		c.Limits.MaxHeaderBytes = 64 << 10
 	}
 	return c
@@ -196,6 +270,57 @@ func (c Config) WithDefaults() Config {
 
 // planConfig checks the configuration and returns the plan settings.
 func (c Config) planConfig() (plan.Config, error) {
+	if err := c.checkSettings(); err != nil {
+		return plan.Config{}, err
+	}
+	return c.planSettings()
+}
+
+// checkSettings refuses the negative limits, timeouts and sizes that the
+// firewall would replace by their defaults, for configurations that do
+// not come from a file (flags such as --max-body, or code): a file's are
+// refused by ValidateConfig, zeros included, with their lines.
+func (c Config) checkSettings() error {
+	var errs []error
+	atLeast1 := func(path string, v int64) {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("%s: %d must be at least 1", path, v))
+		}
+	}
+	positive := func(path string, d time.Duration) {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s: %s must be positive", path, d))
+		}
+	}
+	l := c.Limits
+	atLeast1("limits.max_body_bytes", l.MaxBodyBytes)
+	atLeast1("limits.max_decoded_body_bytes", l.MaxDecodedBytes)
+	atLeast1("limits.max_json_depth", int64(l.MaxJSONDepth))
+	atLeast1("limits.max_json_elements", int64(l.MaxJSONElements))
+	atLeast1("limits.max_json_number_length", int64(l.MaxJSONNumberLen))
+	atLeast1("limits.max_query_params", int64(l.MaxQueryParams))
+	atLeast1("limits.max_response_bytes", l.MaxResponseBytes)
+	atLeast1("limits.max_header_bytes", int64(l.MaxHeaderBytes))
+	for _, k := range slices.Sorted(maps.Keys(c.Operations)) {
+		atLeast1("operations."+k+".max_body_bytes", c.Operations[k].MaxBody)
+	}
+	t := c.Timeouts
+	positive("timeouts.read_header", t.ReadHeader)
+	positive("timeouts.read", t.Read)
+	positive("timeouts.write", t.Write)
+	positive("timeouts.idle", t.Idle)
+	positive("timeouts.upstream", t.Upstream)
+	positive("timeouts.stream_idle", t.StreamIdle)
+	positive("timeouts.drain", t.Drain)
+	atLeast1("audit.queue", int64(c.Audit.Queue))
+	positive("audit.wait", c.Audit.Wait)
+	atLeast1("rate_limits.redis.pool_size", int64(c.RateLimits.Redis.PoolSize))
+	return errors.Join(errs...)
+}
+
+// planSettings checks the configuration, but for checkSettings, and
+// returns the plan settings.
+func (c Config) planSettings() (plan.Config, error) {
 	var pc plan.Config
 	if c.Spec == "" {
 		return pc, errors.New("no spec: set --spec or spec in the config file")

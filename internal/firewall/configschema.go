@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/big"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -24,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn"
+	"github.com/rampart-sec/rampart/internal/firewall/body"
 )
 
 // The published JSON Schema of the configuration file is generated from
@@ -73,6 +73,101 @@ var schemaIntEnums = map[string][]int{
 // ConfigVersion is the configuration format this build reads.
 const ConfigVersion = 1
 
+// settingBound is what a numeric or duration setting accepts beyond what
+// its Go type holds. Every such setting reads 0 as "unset", and most fell
+// back to their default on 0 or on a negative value too, so that
+// `max_json_depth: 0` or `read: -1s` passed validation and then silently
+// meant 64 and 30s. Such values are refused, with the key path, unless
+// they mean something.
+type settingBound struct {
+	// min is the smallest integer accepted, published as the schema's
+	// minimum.
+	min int64
+	// zeroOK keeps a zero duration, which means something (no leeway, no
+	// limit) rather than the default.
+	zeroOK bool
+	// negOK keeps negative durations: they switch something off
+	// (neg says what, for the message about 0).
+	negOK bool
+	neg   string
+	// negChecked: the section's own validation refuses negative values
+	// with a message about the section, so only 0 is checked here (one
+	// message per mistake).
+	negChecked bool
+	// def is what leaving the key out gives, for the message about 0.
+	def string
+}
+
+// settingBounds are the bounds of every integer and duration setting, by
+// dotted path ("[]" for list items, "*" for map values). A test fails when
+// a numeric or duration key of the schema is missing, so a new setting is
+// classified when it is added.
+var settingBounds = map[string]settingBound{
+	"limits.max_body_bytes":         {min: 1, def: "1 MiB"},
+	"limits.max_decoded_body_bytes": {min: 1, def: "8 × the body limit in force"},
+	"limits.max_json_depth":         {min: 1, def: strconv.Itoa(body.DefaultMaxDepth)},
+	"limits.max_json_elements":      {min: 1, def: strconv.Itoa(body.DefaultMaxElements)},
+	"limits.max_json_number_length": {min: 1, def: strconv.Itoa(body.DefaultMaxNumberLen)},
+	"limits.max_query_params":       {min: 1, def: "256"},
+	"limits.max_response_bytes":     {min: 1, def: "8 MiB"},
+	"limits.max_header_bytes":       {min: 1, def: "64 KiB"},
+	"operations.*.max_body_bytes":   {min: 1, def: "limits.max_body_bytes"},
+
+	"timeouts.read_header": {def: "5s"},
+	"timeouts.read":        {def: "30s"},
+	"timeouts.write":       {def: "60s"},
+	"timeouts.idle":        {def: "120s"},
+	"timeouts.upstream":    {def: "30s"},
+	"timeouts.stream_idle": {def: "60s"},
+	"timeouts.drain":       {def: "15s"},
+	"watch_interval":       {negOK: true, neg: "disable watching", def: "2s"},
+
+	"audit.queue":                              {min: 1, def: "4096"},
+	"audit.wait":                               {def: "100ms"},
+	"audit.tamper_evident.checkpoint_every":    {min: 1, def: "1000"},
+	"audit.tamper_evident.checkpoint_interval": {negChecked: true, def: "10s"},
+
+	"authentication.denylist.max_ttl":                     {negChecked: true, def: "24h"},
+	"authentication.denylist.timeout":                     {negChecked: true, def: authn.DefaultRedisTimeout.String()},
+	"authentication.denylist.redis_db":                    {min: 0},
+	"authentication.dpop_replay.timeout":                  {negChecked: true, def: authn.DefaultRedisTimeout.String()},
+	"authentication.dpop_replay.redis_db":                 {min: 0},
+	"authentication.schemes.*.basic.cache_size":           {min: 1, negChecked: true, def: "1000"},
+	"authentication.schemes.*.basic.cache_ttl":            {negOK: true, neg: "disable the cache", def: "60s"},
+	"authentication.schemes.*.dpop.leeway":                {negChecked: true, def: "5s"},
+	"authentication.schemes.*.dpop.max_age":               {negChecked: true, def: "60s"},
+	"authentication.schemes.*.dpop.replay_cache_size":     {min: 1, negChecked: true, def: "100000"},
+	"authentication.schemes.*.introspection.cache_size":   {min: 1, negChecked: true, def: "10000"},
+	"authentication.schemes.*.introspection.cache_ttl":    {negChecked: true, def: "60s"},
+	"authentication.schemes.*.introspection.negative_ttl": {negChecked: true, def: "10s"},
+	"authentication.schemes.*.introspection.timeout":      {negChecked: true, def: "3s"},
+	"authentication.schemes.*.jwt.fetch_timeout":          {negChecked: true, def: "5s"},
+	"authentication.schemes.*.jwt.refresh":                {negChecked: true, def: "1h"},
+	"authentication.schemes.*.jwt.min_refresh":            {negChecked: true, def: "30s"},
+	// 0 is no leeway and no age limit, as when unset.
+	"authentication.schemes.*.jwt.leeway":  {zeroOK: true, negChecked: true},
+	"authentication.schemes.*.jwt.max_age": {zeroOK: true, negChecked: true},
+
+	"blacklist.exclude_rules[]": {min: 900000},
+	"blacklist.max_value_bytes": {min: 256, def: "64 KiB"},
+	"blacklist.paranoia_level":  {min: 1, def: "1"},
+	"cors.max_age":              {negChecked: true, def: "10m"},
+	// A negative max_age disables HSTS; 0 read as unset sent a year.
+	"response_headers.hsts.max_age": {negOK: true, neg: "disable HSTS", def: "8760h"},
+
+	"rate_limits.rules[].rate":                {min: 1},
+	"rate_limits.rules[].burst":               {min: 1, def: "rate"},
+	"rate_limits.rules[].period":              {},
+	"rate_limits.credential_endpoints.rate":   {min: 1, def: "10"},
+	"rate_limits.credential_endpoints.burst":  {min: 1, def: "rate"},
+	"rate_limits.credential_endpoints.period": {def: "1m"},
+	"rate_limits.memory.max_keys":             {min: 1, def: "1000000"},
+	"rate_limits.memory.shards":               {min: 1, def: "64"},
+	"rate_limits.redis.db":                    {min: 0},
+	"rate_limits.redis.pool_size":             {min: 1, def: "10 per CPU"},
+	"rate_limits.redis.timeout":               {negChecked: true, def: "50ms"},
+}
+
 // schemaDescriptions document the sections; the field-level reference is
 // in the protection chapters of docs/protect.md.
 var schemaDescriptions = map[string]string{
@@ -97,7 +192,7 @@ var schemaDescriptions = map[string]string{
 	"audit.tamper_evident":   "Hash chain and Ed25519-signed checkpoints (verify with `rampart log verify`).",
 	"operations":             "Per-operation settings keyed by operationId or \"METHOD /path\".",
 	"streaming":              "Streamed or oversized responses: exempt (forwarded unvalidated) or block.",
-	"watch_interval":         "How often the spec files are checked for changes (negative disables).",
+	"watch_interval":         "How often the spec files are checked for changes.",
 	"authentication":         "Verifiers per security scheme of the contract (JWT/JWKS/OIDC, introspection, API keys, basic, mTLS, DPoP), the token denylist and the DPoP replay store.",
 	"authentication.schemes": "Keyed by the security scheme name in components.securitySchemes.",
 	"signed_payloads":        "Keys that verify JWS-signed request bodies (application/jose or a detached signature header).",
@@ -126,6 +221,46 @@ var schemaDescriptions = map[string]string{
 	"rate_limits.credential_endpoints.rate":    "Requests per period from one client address to one credential operation (default 10; at least 1).",
 	"rate_limits.credential_endpoints.period":  "The period of rate (default 1m).",
 	"rate_limits.credential_endpoints.burst":   "Requests that may arrive at once (default: rate).",
+
+	"limits.max_body_bytes":                    "Largest request body, in bytes; over it: 413.",
+	"limits.max_decoded_body_bytes":            "Largest request body once its Content-Encoding is undone, in bytes, for every operation (default: 8 × the body limit in force, the operation's where it has its own).",
+	"limits.max_json_depth":                    "Deepest nesting of a JSON body.",
+	"limits.max_json_elements":                 "Most values (members and items) in a JSON body.",
+	"limits.max_json_number_length":            "Longest number in a JSON body, in characters.",
+	"limits.max_query_params":                  "Most query parameters of a request; raised, per operation, to the query keys it declares.",
+	"limits.max_response_bytes":                "Largest response body buffered and validated, in bytes; larger ones follow streaming.",
+	"limits.max_header_bytes":                  "Largest request header, and largest response header relayed, in bytes.",
+	"operations.*.max_body_bytes":              "Request body limit of this operation, in bytes (default: limits.max_body_bytes).",
+	"audit.queue":                              "Records the audit log queue holds.",
+	"audit.wait":                               "Longest wait for room in a full audit queue; then 503 audit-backpressure.",
+	"response_headers.hsts.max_age":            "HSTS max-age, on TLS responses.",
+	"cors.max_age":                             "How long browsers may cache a preflight (at most 2h; under 1s sends 0: no caching).",
+	"authentication.schemes.*.jwt.leeway":      "Clock skew allowed on exp, nbf and iat (at most 5m); 0, the default, allows none.",
+	"authentication.schemes.*.jwt.max_age":     "Refuses tokens whose iat is older; 0, the default, sets no limit.",
+	"authentication.schemes.*.basic.cache_ttl": "How long a verified credential skips bcrypt (at most 10m).",
+}
+
+// boundNote says what a bounded setting accepts and what leaving it out
+// gives, for the reference; desc is its description so far.
+func boundNote(b settingBound, duration bool, desc string) string {
+	var notes []string
+	if b.def != "" && !strings.Contains(desc, "(default") {
+		notes = append(notes, "Default "+b.def+".")
+	}
+	switch {
+	case !duration && b.min == 0:
+		notes = append(notes, "Not negative.")
+	case !duration && !strings.Contains(desc, fmt.Sprintf("at least %d", b.min)):
+		notes = append(notes, fmt.Sprintf("At least %d.", b.min))
+	case !duration:
+	case b.zeroOK:
+		// The description says what 0 means.
+	case b.negOK:
+		notes = append(notes, "Write a negative duration to "+b.neg+"; 0 is refused.")
+	default:
+		notes = append(notes, "Positive.")
+	}
+	return strings.Join(notes, " ")
 }
 
 // redisTLSDescription describes the TLS switch of a Redis section whose CA
@@ -199,6 +334,9 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 				bits = t.Bits()
 			}
 			s["minimum"], s["maximum"] = intBounds(t.Kind() >= reflect.Uint, bits)
+			if b, ok := settingBounds[path]; ok {
+				s["minimum"] = b.min
+			}
 		}
 	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
 		s = map[string]any{"type": "number"}
@@ -214,7 +352,13 @@ func schemaOf(t reflect.Type, path string) map[string]any {
 			s["type"] = append(ty, "null")
 		}
 	}
-	if d, ok := schemaDescriptions[path]; ok {
+	d := schemaDescriptions[path]
+	if b, ok := settingBounds[path]; ok {
+		if note := boundNote(b, t == durationType, d); note != "" {
+			d = strings.TrimSpace(d + " " + note)
+		}
+	}
+	if d != "" {
 		s["description"] = d
 	}
 	return s
@@ -268,14 +412,20 @@ type ConfigProblem struct {
 	// the document.
 	Path    string
 	Message string
+	// Warning marks what is valid but risky (ConfigWarnings).
+	Warning bool
 }
 
 // Format is the problem as "file:line:column: path: message", the form
-// editors and CI annotations understand.
+// editors and CI annotations understand ("file:line:column: warning:
+// path: message" for a warning).
 func (p ConfigProblem) Format(file string) string {
 	msg := p.Message
 	if p.Path != "" {
 		msg = p.Path + ": " + msg
+	}
+	if p.Warning {
+		msg = "warning: " + msg
 	}
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d:%d: %s", file, p.Line, p.Column, msg)
@@ -287,6 +437,9 @@ func (p ConfigProblem) String() string {
 	loc := ""
 	if p.Line > 0 {
 		loc = fmt.Sprintf("line %d:%d: ", p.Line, p.Column)
+	}
+	if p.Warning {
+		loc += "warning: "
 	}
 	if p.Path != "" {
 		return loc + p.Path + ": " + p.Message
@@ -300,17 +453,80 @@ func (p ConfigProblem) String() string {
 // line numbers. Files named in it (keys, CA bundles, the spec) are not
 // read.
 func ValidateConfigFile(path string) ([]ConfigProblem, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading config: %w", err)
+		return nil, err
 	}
 	return ValidateConfig(data), nil
+}
+
+// CheckConfigFile is ValidateConfigFile with the warnings of
+// ConfigWarnings, which do not make the file invalid.
+func CheckConfigFile(path string) (problems, warnings []ConfigProblem, err error) {
+	data, err := readConfigFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ValidateConfig(data), ConfigWarnings(data), nil
+}
+
+// ConfigWarnings reports what is valid but risky in a configuration: an
+// admin address reachable from beyond this host (see AdminExposure), as
+// `rampart protect` logs it at start-up.
+func ConfigWarnings(data []byte) []ConfigProblem {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []ConfigProblem
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Value != "admin" || v.Kind != yaml.ScalarNode {
+			continue
+		}
+		if why := AdminExposure(v.Value); why != "" {
+			out = append(out, ConfigProblem{Line: v.Line, Column: v.Column, Path: "admin", Message: why + "; " + adminWarning, Warning: true})
+		}
+	}
+	return out
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // ValidateConfig is ValidateConfigFile on the file's bytes.
 func ValidateConfig(data []byte) []ConfigProblem {
+	ps := validateConfig(data)
+	for i := range ps {
+		ps[i].Path = shortPath(ps[i].Path)
+	}
+	return ps
+}
+
+// maxPathTokens bounds the key path of a problem: deeply nested values
+// (through aliases, or written out down to the parser's depth limit) made
+// messages of tens of kilobytes ("a[0][0][0]...").
+const maxPathTokens = 12
+
+// pathToken is one step of a key path: ".name", "name" first, or "[3]".
+var pathToken = regexp.MustCompile(`\[[0-9]+\]|\.?[^.\[]+`)
+
+// shortPath is path with its middle elided when it is long: the first
+// and last steps say where it is.
+func shortPath(path string) string {
+	toks := pathToken.FindAllString(path, -1)
+	if len(toks) > maxPathTokens {
+		const keep = 5
+		path = strings.Join(toks[:keep], "") + fmt.Sprintf("…(%d more)…", len(toks)-2*keep) + strings.Join(toks[len(toks)-keep:], "")
+	}
+	// A single long step (a map key) is cut too.
+	if r := []rune(path); len(r) > 200 {
+		path = string(r[:100]) + "…" + string(r[len(r)-60:])
+	}
+	return path
+}
+
+func validateConfig(data []byte) []ConfigProblem {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return []ConfigProblem{yamlProblem(err.Error())}
@@ -368,6 +584,13 @@ func ValidateConfig(data []byte) []ConfigProblem {
 				case *kind.Maximum:
 					pr.Message = fmt.Sprintf("%s is too large (at most %s)", w.literal(dp, k.Got), k.Want.RatString())
 				case *kind.Minimum:
+					if _, ok := w.boundedInt(dp); ok {
+						// A value the loader can store: boundProblems
+						// reports it, with the default to fall back on,
+						// and once only when the section's own
+						// validation reports it too.
+						continue
+					}
 					pr.Message = fmt.Sprintf("%s is too small (at least %s)", w.literal(dp, k.Got), k.Want.RatString())
 				default:
 					atValue = false
@@ -381,7 +604,9 @@ func ValidateConfig(data []byte) []ConfigProblem {
 			out = append(out, ConfigProblem{Message: verr.Error()})
 		}
 	}
+	bounds := w.boundProblems()
 	if len(out) > 0 {
+		out = append(out, bounds...)
 		sortProblems(out)
 		return out
 	}
@@ -401,7 +626,9 @@ func ValidateConfig(data []byte) []ConfigProblem {
 	if cc.Upstream == "" {
 		cc.Upstream = "http://upstream.invalid"
 	}
-	if _, err := cc.planConfig(); err != nil {
+	// Not planConfig: its checkSettings, for configurations that do not
+	// come from a file, says less than boundProblems about the nodes.
+	if _, err := cc.planSettings(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -411,8 +638,153 @@ func ValidateConfig(data []byte) []ConfigProblem {
 			}
 		}
 	}
+	// A section that refuses the value itself has said so.
+	said := map[string]bool{}
+	for _, p := range out {
+		said[p.Path] = true
+	}
+	for _, p := range bounds {
+		if !said[p.Path] {
+			out = append(out, p)
+		}
+	}
 	sortProblems(out)
 	return out
+}
+
+// boundMatcher recognises the key paths of one settingBounds entry.
+type boundMatcher struct {
+	re       *regexp.Regexp
+	duration bool // a duration setting, else an integer
+}
+
+// boundMatchers are those of settingBounds, by pattern: a map key ("*")
+// is any text, dots included ("GET /a.b"), a list index any number.
+var boundMatchers = sync.OnceValue(func() map[string]boundMatcher {
+	m := make(map[string]boundMatcher, len(settingBounds))
+	for p := range settingBounds {
+		re := regexp.QuoteMeta(p)
+		re = strings.ReplaceAll(re, `\*`, `.+`)
+		re = strings.ReplaceAll(re, `\[\]`, `\[[0-9]+\]`)
+		var loc []string
+		for _, seg := range strings.Split(p, ".") {
+			if name, ok := strings.CutSuffix(seg, "[]"); ok {
+				loc = append(loc, name, "0")
+			} else {
+				loc = append(loc, seg)
+			}
+		}
+		m[p] = boundMatcher{re: regexp.MustCompile("^" + re + "$"), duration: isDurationSchema(schemaAt(loc))}
+	}
+	return m
+})
+
+// boundOf is the bound of the setting at the key path path, and whether
+// the setting is a duration.
+func boundOf(path string) (b settingBound, duration, ok bool) {
+	// The last name decides first: most paths are not bounded settings.
+	last := path[strings.LastIndexAny(path, ".]")+1:]
+	for p, m := range boundMatchers() {
+		if strings.HasSuffix(p, last) && m.re.MatchString(path) {
+			return settingBounds[p], m.duration, true
+		}
+	}
+	return settingBound{}, false, false
+}
+
+// boundedInt is the integer at path, when path is a bounded integer
+// setting and its value fits an int64.
+func (w *nodeWalk) boundedInt(path string) (int64, bool) {
+	n := w.values[path]
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return 0, false
+	}
+	if _, duration, ok := boundOf(path); !ok || duration {
+		return 0, false
+	}
+	return intValue(n)
+}
+
+// intValue is the integer n holds, exactly: yaml.v3 decodes 2^63 written
+// as a float (9.223372036854775807e18) into an int64 as -2^63.
+func intValue(n *yaml.Node) (int64, bool) {
+	switch n.ShortTag() {
+	case "!!int":
+		var i int64
+		err := n.Decode(&i)
+		return i, err == nil
+	case "!!float":
+		var f float64
+		if n.Decode(&f) != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= -math.MinInt64 {
+			return 0, false
+		}
+		return int64(f), true
+	}
+	return 0, false
+}
+
+// boundProblems reports the integer and duration settings whose value
+// the firewall would not use as written (see settingBound), each at its
+// value. Values of the wrong type or format are left to the schema and
+// the decoder.
+func (w *nodeWalk) boundProblems() []ConfigProblem {
+	var out []ConfigProblem
+	for path, n := range w.values {
+		if n.Kind != yaml.ScalarNode {
+			continue
+		}
+		b, duration, ok := boundOf(path)
+		if !ok {
+			continue
+		}
+		if msg := b.check(n, duration); msg != "" {
+			out = append(out, ConfigProblem{Line: n.Line, Column: n.Column, Path: path, Message: msg})
+		}
+	}
+	sortProblems(out)
+	return out
+}
+
+// check says what is wrong with the value of n, "" if nothing. Values
+// of the wrong type or format are left to the schema and the decoder.
+func (b settingBound) check(n *yaml.Node, duration bool) string {
+	omit := "" // for a 0, which may have been meant as "the default"
+	if b.def != "" {
+		omit = " (omit the key for the default, " + b.def + ")"
+	}
+	if duration {
+		if n.ShortTag() != "!!str" {
+			return ""
+		}
+		d, err := time.ParseDuration(n.Value)
+		if err != nil {
+			return ""
+		}
+		return b.checkDuration(n.Value, d, omit)
+	}
+	i, ok := intValue(n)
+	if !ok || i >= b.min || (i < 0 && b.negChecked) {
+		return ""
+	}
+	if i == 0 {
+		return fmt.Sprintf("%s must be at least %d%s", n.Value, b.min, omit)
+	}
+	return fmt.Sprintf("%s must be at least %d", n.Value, b.min)
+}
+
+// checkDuration is check for the duration d, written as lit.
+func (b settingBound) checkDuration(lit string, d time.Duration, omit string) string {
+	switch {
+	case d == 0 && b.zeroOK:
+		return ""
+	case d == 0 && b.negOK:
+		return fmt.Sprintf("%s would read as unset, the default %s: omit the key, or write a negative duration to %s", lit, b.def, b.neg)
+	case d == 0:
+		return fmt.Sprintf("%s must be positive%s", lit, omit)
+	case d < 0 && !b.negOK && !b.negChecked:
+		return fmt.Sprintf("%s must be positive", lit)
+	}
+	return ""
 }
 
 // sortProblems orders problems by position; those without one keep their
@@ -643,6 +1015,9 @@ type nodeWalk struct {
 	// its path, to find the node a decoder error names by its line.
 	placed []placedNode
 	seen   map[*yaml.Node]bool
+	// open is the mappings and sequences being converted, from the root
+	// down: an alias to one of them is a cycle ("a: &a [*a]").
+	open map[*yaml.Node]bool
 	// aliasDepth is how many aliases are being expanded around the
 	// current node; aliasValues counts the values produced inside them.
 	aliasDepth, aliasValues int
@@ -655,7 +1030,7 @@ type placedNode struct {
 }
 
 func newNodeWalk() *nodeWalk {
-	return &nodeWalk{lines: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}, seen: map[*yaml.Node]bool{}}
+	return &nodeWalk{lines: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}, seen: map[*yaml.Node]bool{}, open: map[*yaml.Node]bool{}}
 }
 
 // problemError is a problem found while walking the tree.
@@ -704,6 +1079,11 @@ func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
+		if w.open[n.Alias] {
+			// Expanded, it would never end: say so, rather than count
+			// values down a path of thousands of [0].
+			return nil, problemAt(n, path, "alias *%s is inside the node it names (&%s): a cycle", n.Value, n.Value)
+		}
 		w.aliasDepth++
 		v, err := w.value(n.Alias, path)
 		w.aliasDepth--
@@ -714,6 +1094,8 @@ func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
 		}
 		return w.value(n.Content[0], path)
 	case yaml.MappingNode:
+		w.open[n] = true
+		defer delete(w.open, n)
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -737,6 +1119,8 @@ func (w *nodeWalk) value(n *yaml.Node, path string) (any, error) {
 		}
 		return m, nil
 	case yaml.SequenceNode:
+		w.open[n] = true
+		defer delete(w.open, n)
 		a := make([]any, 0, len(n.Content))
 		for i, e := range n.Content {
 			val, err := w.value(e, path+"["+strconv.Itoa(i)+"]")

@@ -35,7 +35,13 @@ func TestValidateConfigPlacesValueProblems(t *testing.T) {
 			"c.yaml:1:18: timeouts.read: write a duration with its unit, such as 0s or 10s",
 			"c.yaml:1:28: timeouts.write: write a duration with its unit, such as 0s or 10s",
 		}},
-		{"duration 0 as a string", "timeouts: {read: \"0\", write: 0s}\n", nil},
+		// jwt.leeway and jwt.max_age are keys where 0 means something (no
+		// leeway, no limit); elsewhere 0 is refused as meaningless.
+		{"duration 0 as a string", "authentication: {schemes: {b: {jwt: {jwks_url: \"https://idp.example/jwks.json\", leeway: \"0\", max_age: 0s}}}}\n", nil},
+		{"duration 0 where it means nothing", "timeouts: {read: \"0\", write: 0s}\n", []string{
+			"c.yaml:1:18: timeouts.read: 0 must be positive (omit the key for the default, 30s)",
+			"c.yaml:1:30: timeouts.write: 0s must be positive (omit the key for the default, 60s)",
+		}},
 		{"duration longer than int64 nanoseconds", "timeouts:\n  upstream: 9999999999h\n",
 			[]string{"c.yaml:2:13: timeouts.upstream: 9999999999h is longer than the longest duration, 2562047h47m16.854775807s"}},
 		{"integer over int64", "rate_limits:\n  rules:\n    - {name: a, key: ip, rate: 99999999999999999999, period: 1s}\n",
@@ -46,7 +52,7 @@ func TestValidateConfigPlacesValueProblems(t *testing.T) {
 		{"one over the largest int64", "limits: {max_body_bytes: 9223372036854775808}\n",
 			[]string{"c.yaml:1:26: limits.max_body_bytes: 9223372036854775808 is too large (at most 9223372036854775807)"}},
 		{"under the smallest int64", "limits:\n  max_json_depth: -9223372036854775809\n",
-			[]string{"c.yaml:2:19: limits.max_json_depth: -9223372036854775809 is too small (at least -9223372036854775808)"}},
+			[]string{"c.yaml:2:19: limits.max_json_depth: -9223372036854775809 must be at least 1"}},
 		{"exponent over int64", "limits: {max_body_bytes: 1e30}\n",
 			[]string{"c.yaml:1:26: limits.max_body_bytes: 1e30 is too large (at most 9223372036854775807)"}},
 		{"float that rounds to 2^63", "limits: {max_body_bytes: 9.223372036854775807e18}\n",
@@ -248,9 +254,10 @@ func TestConfigSchemaDurationsAreStrings(t *testing.T) {
 		loc  []string
 		want string
 	}{
-		{[]string{"timeouts", "read"}, `{"pattern":"^-?([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$","type":"string"}`},
-		{[]string{"response_headers", "hsts", "max_age"}, `{"pattern":"^-?([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$","type":"string"}`},
-		{[]string{"limits", "max_body_bytes"}, `{"maximum":9223372036854775807,"minimum":-9223372036854775808,"type":"integer"}`},
+		{[]string{"timeouts", "read"}, `{"description":"Default 30s. Positive.","pattern":"^-?([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$","type":"string"}`},
+		{[]string{"response_headers", "hsts", "max_age"}, `{"description":"HSTS max-age, on TLS responses. Default 8760h. Write a negative duration to disable HSTS; 0 is refused.","pattern":"^-?([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$","type":"string"}`},
+		{[]string{"limits", "max_body_bytes"}, `{"description":"Largest request body, in bytes; over it: 413. Default 1 MiB. At least 1.","maximum":9223372036854775807,"minimum":1,"type":"integer"}`},
+		{[]string{"rate_limits", "redis", "db"}, `{"description":"Not negative.","maximum":9223372036854775807,"minimum":0,"type":"integer"}`},
 		{[]string{"version"}, `{"description":"Version of the configuration format: 1. Optional; a file written for another version is refused rather than misread.","enum":[1],"type":"integer"}`},
 	}
 	for _, tc := range cases {

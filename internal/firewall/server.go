@@ -101,6 +101,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, auditOut io.Write
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	cfg.WarnAdminExposure(logger)
 	sh, err := buildShared(cfg, logger)
 	if err != nil {
 		return nil, err

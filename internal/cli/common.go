@@ -41,6 +41,21 @@ func (f *specFlags) options(env *Env) spec.Options {
 	}
 }
 
+// validate refuses loader limits that cannot be meant: spec.Load reads a
+// size or depth of 0 or less as "the default", so --max-file-size -5 ran
+// with the 64 MiB default as if it had disabled the limit, and
+// --max-depth 0 with a depth of 512. Every command sharing the flags may
+// call it.
+func (f *specFlags) validate() error {
+	if f.maxFileSize < 1 {
+		return usageErr(fmt.Errorf("--max-file-size %d: the limit must be at least 1 byte", f.maxFileSize))
+	}
+	if f.maxDepth < 1 {
+		return usageErr(fmt.Errorf("--max-depth %d: the nesting limit must be at least 1", f.maxDepth))
+	}
+	return nil
+}
+
 // loadSpec loads a definition, mapping load failures to exit code 2.
 func loadSpec(ctx context.Context, env *Env, path string, f *specFlags) (*spec.Document, error) {
 	doc, err := spec.Load(ctx, path, f.options(env))

@@ -36,6 +36,9 @@ func init() {
 					return usageErr(fmt.Errorf("unknown --format %q (want text or json)", format))
 				}
 				format = name
+				if err := sf.validate(); err != nil {
+					return err
+				}
 				doc, err := loadSpec(cmd.Context(), env, args[0], &sf)
 				if err != nil {
 					return err

@@ -80,8 +80,15 @@ log file (rotation); SIGTERM drains in-flight requests and exits.`,
 					if f.Changed("base-path") {
 						cfg.BasePath = &basePath
 					}
+					if f.Changed("max-body") && flagCfg.Limits.MaxBodyBytes < 1 {
+						// 0 would read as unset, the 1 MiB default.
+						return cfg, fmt.Errorf("--max-body %d: the limit must be at least 1 byte", flagCfg.Limits.MaxBodyBytes)
+					}
 					if f.Changed("max-body") || cfg.Limits.MaxBodyBytes == 0 {
 						cfg.Limits.MaxBodyBytes = flagCfg.Limits.MaxBodyBytes
+					}
+					if err := sf.validate(); err != nil {
+						return cfg, err
 					}
 					opts := sf.options(env)
 					opts.OpenObjects = cfg.OpenObjects

@@ -26,6 +26,7 @@ func init() {
 			target, configPath, failOn string
 			rateN                      float64
 			maxRequests                int
+			maxResponseBytes           int64
 			maxDuration, timeout       time.Duration
 			safe, showSecrets, quiet   bool
 			strictObjects              bool
@@ -59,6 +60,9 @@ followed. See docs/scan.md.`,
 				if err := of.validate(); err != nil {
 					return err
 				}
+				if err := sf.validate(); err != nil {
+					return err
+				}
 				threshold, err := report.ParseSeverity(failOn)
 				if err != nil {
 					return usageErr(fmt.Errorf("--fail-on: %w", err))
@@ -67,6 +71,9 @@ followed. See docs/scan.md.`,
 				// timeout would otherwise read as "none" and be ignored.
 				if !(rateN > 0) {
 					return usageErr(errors.New("--rate must be positive"))
+				}
+				if f := cmd.Flags(); f.Changed("max-response-bytes") && maxResponseBytes < 1 {
+					return usageErr(fmt.Errorf("--max-response-bytes %d: the cap must be at least 1 byte", maxResponseBytes))
 				}
 				if timeout < 0 || maxDuration < 0 || maxRequests < 0 {
 					return usageErr(errors.New("--timeout, --max-duration and --max-requests cannot be negative"))
@@ -129,7 +136,7 @@ followed. See docs/scan.md.`,
 				opts := scan.Options{Target: target, Config: cfg, Rate: rateN, Timeout: timeout,
 					Aggressive: aggressive, CallbackURL: callbackURL, RateLimitBurst: rateLimitBurst, RootCAs: roots,
 					Insecure: insecure, HTTPURL: httpURL, NoPlainHTTP: noPlainHTTP, NoProbes: noProbes,
-					MaxRequests: maxRequests, MaxDuration: maxDuration, Safe: safe, ShowSecrets: showSecrets, StrictObjects: strictObjects,
+					MaxRequests: maxRequests, MaxResponseBytes: maxResponseBytes, MaxDuration: maxDuration, Safe: safe, ShowSecrets: showSecrets, StrictObjects: strictObjects,
 					Logger: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 				if !quiet && isTerminal(env.Stderr) {
 					opts.Progress = func(done, total int, requests int64) {
@@ -189,6 +196,7 @@ followed. See docs/scan.md.`,
 		f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity: info, low, medium, high, critical")
 		f.Float64Var(&rateN, "rate", 20, "maximum requests per second")
 		f.IntVar(&maxRequests, "max-requests", 0, "stop after this many requests (0: no limit; cleanup still runs)")
+		f.Int64Var(&maxResponseBytes, "max-response-bytes", 0, "read and validate response bodies up to this size (default: the config's max_response_bytes, else 1 MiB; at most 64 MiB)")
 		f.DurationVar(&maxDuration, "max-duration", 0, "stop after this long, e.g. 5m (0: no limit)")
 		f.DurationVar(&timeout, "timeout", 10*time.Second, "timeout of each request")
 		f.BoolVar(&safe, "safe", false, "send only GET/HEAD/OPTIONS requests (skips POST, PUT, PATCH, DELETE)")

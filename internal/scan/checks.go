@@ -186,7 +186,8 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 				"header "+name+" valid against its schema", fmt.Sprintf("%s: %s", name, v), x)
 		}
 	}
-	if len(resp.Content) == 0 || len(bytes.TrimSpace(x.RespBody)) == 0 || x.Method == http.MethodHead {
+	// A cut body is not empty, whatever its start holds.
+	if len(resp.Content) == 0 || (len(bytes.TrimSpace(x.RespBody)) == 0 && !x.RespCut) || x.Method == http.MethodHead {
 		return
 	}
 	ct := x.RespHead.Get("Content-Type")
@@ -204,13 +205,23 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	if mt.Schema == nil || !isJSON(media) {
 		return
 	}
+	if x.RespCut {
+		// Its start is not a JSON document, and judging it as one would
+		// report the cap, not the API. Status, media type and headers
+		// were checked above; the body was not, and the report says so.
+		body, size := "its body, of no declared length,", "a body of no declared length, over "+byteSize(e.c.maxBody)
+		if x.RespLen > 0 {
+			body, size = fmt.Sprintf("its body (%d bytes)", x.RespLen), fmt.Sprintf("a body of %d bytes", x.RespLen)
+		}
+		e.bodyUnchecked(op, x,
+			fmt.Sprintf("%s exceeds the scan's cap of %s (max_response_bytes)", body, byteSize(e.c.maxBody)), size)
+		return
+	}
 	body, err := decodeWholeJSON(x.RespBody)
 	if err != nil {
-		if len(x.RespBody) < maxBody {
-			e.add(RuleResponseSchema, op, fmt.Sprintf("body-%d", x.Status),
-				fmt.Sprintf("The %d response says %s but its body is not valid JSON.", x.Status, media),
-				"a JSON body valid against the schema", "invalid JSON: "+err.Error(), x)
-		}
+		e.add(RuleResponseSchema, op, fmt.Sprintf("body-%d", x.Status),
+			fmt.Sprintf("The %d response says %s but its body is not valid JSON.", x.Status, media),
+			"a JSON body valid against the schema", "invalid JSON: "+err.Error(), x)
 		return
 	}
 	sch, err := e.doc.Compile(mt.Schema, spec.ResponseView)
@@ -221,6 +232,9 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	// to read (the firewall refuses them: json-number-too-long).
 	if n := longestNumber(body); n > spec.MaxNumberLen {
 		e.log.Warn("response body not validated: it holds a number too long to validate", "operation", op.Key(), "status", x.Status, "digits", n)
+		e.bodyUnchecked(op, x,
+			fmt.Sprintf("its body holds a number of %d characters, longer than the %d the scan reads", n, spec.MaxNumberLen),
+			fmt.Sprintf("a number of %d characters", n))
 		return
 	}
 	// A target answering with a body whose validation the schema's shape
@@ -229,6 +243,9 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	var ce *spec.CostError
 	if errors.As(verr, &ce) {
 		e.log.Warn("response body not validated: its validation would take too long", "operation", op.Key(), "status", x.Status, "schema_visits", ce.Count.Visits, "values", ce.Count.Nodes, "pattern_steps", ce.Count.PatternSteps, "why", ce.Why)
+		e.bodyUnchecked(op, x,
+			"validating its body against the schema would take too long ("+ce.Why+")",
+			fmt.Sprintf("validation too costly: %d schema visits, %d values", ce.Count.Visits, ce.Count.Nodes))
 		return
 	}
 	var undeclared, other []string
@@ -253,6 +270,38 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 	}
 }
 
+// bodyUnchecked records a response body the scan could not validate
+// against its schema (why says why): an info finding, with the exchange,
+// and a manual check, once per operation and status. Without them a
+// defect in that body (an undeclared property, a leaked field) would pass
+// with no word in the report, and a clean report would read as a
+// validated one. rampart protect notes the same situation as
+// response-body-unchecked.
+func (e *engine) bodyUnchecked(op *spec.Operation, x *exchange, why, actual string) {
+	msg := fmt.Sprintf("The %d response of %s was not validated against its schema: %s. Its status, content type and headers were checked.", x.Status, op.Key(), why)
+	e.add(RuleBodyUnchecked, op, fmt.Sprintf("body-%d", x.Status), msg,
+		"a body the scan can validate", actual, x)
+	key := fmt.Sprintf("%s\x00%d", op.Key(), x.Status)
+	if e.uncheckedSeen == nil {
+		e.uncheckedSeen = map[string]bool{}
+	}
+	if !e.uncheckedSeen[key] {
+		e.uncheckedSeen[key] = true
+		e.unchecked = append(e.unchecked, fmt.Sprintf("%s, %d response: %s", op.Key(), x.Status, why))
+	}
+}
+
+// byteSize writes n in the largest binary unit that divides it ("1 MiB").
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // undeclaredStatusContent checks the media type of an answer whose status
 // the operation does not declare. No response says what that status
 // carries, but the operation's declared responses say what its clients
@@ -268,7 +317,7 @@ func (e *engine) checkResponse(op *spec.Operation, x *exchange, positive bool, t
 // its body is a note for user agents that do not follow it (net/http
 // writes a line of HTML), not a document the declared types describe.
 func (e *engine) undeclaredStatusContent(op *spec.Operation, x *exchange) {
-	if len(bytes.TrimSpace(x.RespBody)) == 0 || x.Method == http.MethodHead || (x.Status >= 300 && x.Status < 400) {
+	if (len(bytes.TrimSpace(x.RespBody)) == 0 && !x.RespCut) || x.Method == http.MethodHead || (x.Status >= 300 && x.Status < 400) {
 		return
 	}
 	all := map[string]*spec.MediaType{}

@@ -78,7 +78,11 @@ type Options struct {
 	// NoProbes limits the scan to conformance, authentication and
 	// authorization (no attack probes, stateful checks or header checks).
 	NoProbes bool
-	Logger   *slog.Logger
+	// MaxResponseBytes is how much of a response body is read (0: the
+	// config's max_response_bytes, else 1 MiB); a longer body is not
+	// validated, and the report says so.
+	MaxResponseBytes int64
+	Logger           *slog.Logger
 	// Progress, when set, is called after each operation phase.
 	Progress func(done, total int, requests int64)
 }
@@ -190,6 +194,11 @@ type engine struct {
 	authzNotRun map[string]string
 	// runCtx is the scan's context (its deadline is --max-duration).
 	runCtx context.Context
+	// unchecked lists, once per operation and status, the response
+	// bodies the scan could not validate (bodyUnchecked), for the
+	// report's manual checks.
+	unchecked     []string
+	uncheckedSeen map[string]bool
 }
 
 // Run scans the API at opts.Target described by doc.
@@ -246,13 +255,22 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
+	switch {
+	case opts.MaxResponseBytes < 0 || opts.MaxResponseBytes > config.MaxResponseBytesLimit:
+		return nil, fmt.Errorf("the response body cap must be between 1 and %d bytes", config.MaxResponseBytesLimit)
+	case opts.MaxResponseBytes > 0:
+		c.maxBody = opts.MaxResponseBytes
+	case cfg.MaxResponseBytes > 0:
+		c.maxBody = cfg.MaxResponseBytes
+	}
 	e := &engine{doc: doc, opts: opts, cfg: cfg, gen: &gen.Generator{Doc: doc}, c: c,
 		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, docBase: docBase, start: time.Now(),
 		vars: map[string]any{}, seen: map[string]seenID{}, tmpl: map[*spec.Operation]*request{},
 		happyX: map[*spec.Operation]*exchange{}, happyFail: map[string]string{},
 		dupProbes: map[string]int{}, dupSettled: map[string]bool{},
 		byKey: map[string]*report.Finding{}, details: map[*report.Finding][]string{},
-		weakDone: map[string]bool{}, stats: map[string]int{}, linked: map[string]map[string]string{}}
+		weakDone: map[string]bool{}, stats: map[string]int{}, linked: map[string]map[string]string{},
+		uncheckedSeen: map[string]bool{}}
 	for k, v := range cfg.Variables {
 		e.vars[k] = gen.Normalize(v)
 	}
@@ -1161,7 +1179,7 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 			return
 		}
 		last = x
-		reason = fmt.Sprintf("answered %d%s", x.Status, bodyHint(x))
+		reason = fmt.Sprintf("answered %d%s", x.Status, e.bodyHint(x))
 		if x.Status == 401 || x.Status == 403 {
 			reason += " (credentials refused: check the identity's credentials)"
 			break
@@ -1174,8 +1192,12 @@ func (e *engine) happy(ctx context.Context, op *spec.Operation) {
 	e.happyFailed(op, reason, last)
 }
 
-func bodyHint(x *exchange) string {
-	b := strings.TrimSpace(string(x.RespBody))
+// bodyHint is the start of an answer's body, for a failed happy path's
+// reason. It is redacted before it is cut: cut first, a secret the cut
+// went through (an echoed key, its base64) would leave its start, which
+// no later redaction recognises.
+func (e *engine) bodyHint(x *exchange) string {
+	b := strings.TrimSpace(e.red.answer(string(x.RespBody)))
 	if b == "" {
 		return ""
 	}
@@ -1339,6 +1361,9 @@ func (e *engine) result() *Result {
 	}
 	for _, name := range slices.Sorted(maps.Keys(e.authzNotRun)) {
 		sr.ManualChecks = append(sr.ManualChecks, "authorization (BOLA/BFLA) tests as "+name+" were not run: "+e.authzNotRun[name])
+	}
+	for _, n := range e.unchecked {
+		sr.ManualChecks = append(sr.ManualChecks, "response body not validated: "+n)
 	}
 	if len(e.callbacks) > 0 {
 		sr.ManualChecks = append(sr.ManualChecks, "SSRF probes pointed at --callback-url; a request logged there for one of these means the API fetched it: "+strings.Join(e.callbacks, "; "))

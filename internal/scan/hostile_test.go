@@ -463,6 +463,7 @@ func TestResponseCostlyToValidateDoesNotStallTheScan(t *testing.T) {
 	select {
 	case res := <-done:
 		noSchemaFinding(t, res)
+		reportedUnchecked(t, res, "would take too long")
 	case <-time.After(60 * time.Second):
 		t.Fatal("the scan did not finish in 60 s: the response body is validated whatever it costs")
 	}
@@ -486,7 +487,28 @@ paths:
 `)
 	body := `{"n":1` + strings.Repeat("0", 900_000) + `}`
 	target := jsonTarget(t, body)
-	noSchemaFinding(t, scanConformance(t, doc, target))
+	res := scanConformance(t, doc, target)
+	noSchemaFinding(t, res)
+	reportedUnchecked(t, res, "a number of 900001 characters")
+}
+
+// reportedUnchecked fails the test unless the report says the body was
+// not validated (and why): a log line alone would leave a clean report
+// reading as a validated one.
+func reportedUnchecked(t *testing.T, res *scan.Result, why string) {
+	t.Helper()
+	for _, f := range res.Spec.Findings {
+		if f.Rule == scan.RuleBodyUnchecked && strings.Contains(f.Message, why) {
+			for _, m := range res.Spec.ManualChecks {
+				if strings.HasPrefix(m, "response body not validated: ") && strings.Contains(m, why) {
+					return
+				}
+			}
+			t.Errorf("no manual check for the body not validated: %q", res.Spec.ManualChecks)
+			return
+		}
+	}
+	t.Errorf("no %s finding saying %q", scan.RuleBodyUnchecked, why)
 }
 
 // jsonTarget serves body as JSON to every request, for the test's life.

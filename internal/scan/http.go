@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rampart-sec/rampart/internal/report"
+	"github.com/rampart-sec/rampart/internal/scan/config"
 	"github.com/rampart-sec/rampart/internal/sensitive"
 	"golang.org/x/time/rate"
 )
@@ -57,6 +59,9 @@ type client struct {
 	// lastFailed is the last request the target did not answer, whichever
 	// part of the scan sent it: the unresponsive finding quotes it.
 	lastFailed atomic.Pointer[exchange]
+	// maxBody is how much of a response body is read (maxBody by
+	// default, max_response_bytes in the configuration).
+	maxBody int64
 }
 
 func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout time.Duration, max int, tlsConf *tls.Config) (*client, error) {
@@ -64,6 +69,7 @@ func newClient(target *url.URL, authOrigins []string, perSecond float64, timeout
 		origins: map[string]bool{origin(target): true},
 		max:     int64(max),
 		limiter: rate.NewLimiter(rate.Limit(perSecond), 1),
+		maxBody: maxBody,
 	}
 	for _, o := range authOrigins {
 		u, err := url.Parse(o)
@@ -160,11 +166,20 @@ type exchange struct {
 	Status   int
 	RespHead http.Header
 	RespBody []byte
+	// RespCut says the body was longer than the client reads (RespBody
+	// is its start): it cannot be validated, and a report must say so
+	// rather than pass it. RespLen is the length the response declared
+	// (Content-Length), -1 when it declared none (chunked, possibly
+	// endless).
+	RespCut  bool
+	RespLen  int64
 	Err      error
 	Duration time.Duration
 }
 
-const maxBody = 1 << 20
+// maxBody is the default cap on the response body a scan reads: a
+// hostile target must not make its answers the scan's memory.
+const maxBody = config.DefaultMaxResponseBytes
 
 // Response header limits: what the transport accepts at all, and what an
 // exchange keeps (field count, bytes of one value).
@@ -237,7 +252,13 @@ func (c *client) send(ctx context.Context, method, rawURL string, h http.Header,
 	defer resp.Body.Close()
 	x.Status = resp.StatusCode
 	x.RespHead = clipHeader(resp.Header)
-	x.RespBody, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// One byte past the cap tells a body of exactly the cap from a longer
+	// one; what is past it is never read (closing the body drops the
+	// connection, so an endless body ends here too).
+	x.RespBody, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if int64(len(x.RespBody)) > c.maxBody {
+		x.RespBody, x.RespCut, x.RespLen = x.RespBody[:c.maxBody], true, resp.ContentLength
+	}
 	if err != nil {
 		x.Err = fmt.Errorf("reading response: %w", err)
 		// A target that sends headers and then stalls is not answering
@@ -318,8 +339,13 @@ func (r *redactor) addSecret(s ...string) {
 		}
 		// The forms a secret takes in what the scan sends and receives:
 		// as is, URL-encoded (query, form, path) and JSON-escaped (with
-		// and without Go's HTML escaping of & < >).
-		for _, v := range encodings(x) {
+		// and without Go's HTML escaping of & < >); for one redacted
+		// everywhere, base64-encoded too (base64Forms).
+		forms := encodings(x)
+		if len(x) >= sensitive.MinSubstring {
+			forms = append(forms, base64Forms(x)...)
+		}
+		for _, v := range forms {
 			if !r.known[v] {
 				r.known[v] = true
 				*list = append(*list, v)
@@ -350,6 +376,47 @@ func (r *redactor) isShort(v string) bool {
 // encodings returns s and the encoded forms it may appear in.
 func encodings(s string) []string {
 	return []string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscaped(s, true), jsonEscaped(s, false)}
+}
+
+// base64Forms returns the forms s takes base64-encoded: a target that
+// echoes a credential in a debug header, a body or a token (the Basic
+// credentials "user:key") shows it encoded, and the raw form's redaction
+// does not see it. Only secrets of sensitive.MinSubstring bytes or more
+// get them: the encoded forms then carry at least as many bytes of the
+// secret as the shortest secret redacted wherever it occurs, so they do
+// not occur by chance (in other base64 text, ids or words); the encoding
+// of a shorter one is a few characters that would.
+//
+// Whole: the standard and URL alphabets, with and without padding.
+// Embedded: a secret inside a longer encoded text (base64 of a JSON
+// object holding it) is encoded from where it starts in its group of
+// three bytes, so for each of the three offsets the characters fully
+// determined by the secret's bytes are a form too, when they are at
+// least as many (6) as the unpadded encoding of a MinSubstring-byte
+// secret: the text around them, partly encoding other bytes, stays.
+// Each form also as a query value escapes it and as a JSON encoder that
+// escapes "/" writes it (PHP's json_encode).
+func base64Forms(s string) []string {
+	minRun := base64.RawStdEncoding.EncodedLen(sensitive.MinSubstring)
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		out = append(out, enc.EncodeToString([]byte(s)), enc.WithPadding(base64.NoPadding).EncodeToString([]byte(s)))
+		raw := enc.WithPadding(base64.NoPadding)
+		for k := range 3 {
+			e := raw.EncodeToString(append(make([]byte, k), s...))
+			// Character i holds bits 6i to 6i+6 of the stream, whose
+			// secret bits are 8k to 8(k+len(s)).
+			from, to := (8*k+5)/6, 8*(k+len(s))/6
+			if to-from >= minRun {
+				out = append(out, e[from:to])
+			}
+		}
+	}
+	n := len(out)
+	for _, f := range out[:n] {
+		out = append(out, url.QueryEscape(f), strings.ReplaceAll(f, "/", `\/`))
+	}
+	return out
 }
 
 // jsonEscaped is s as it appears inside a JSON string.

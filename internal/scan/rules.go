@@ -17,6 +17,7 @@ const (
 	RuleResponseSchema    = "scan-response-schema"
 	RuleResponseHeader    = "scan-response-header"
 	RuleExcessiveData     = "scan-excessive-data"
+	RuleBodyUnchecked     = "scan-response-body-unchecked"
 	RuleAuthMissing       = "scan-auth-missing"
 	RuleAuthInvalidToken  = "scan-auth-invalid-credential"
 	RuleJWTAlgNone        = "scan-jwt-alg-none"
@@ -102,6 +103,9 @@ var rules = []report.Rule{
 	{ID: RuleResponseHeader, Title: "Response header does not match the definition", Severity: report.SeverityLow, Family: "response",
 		Description: "A declared response header is missing (when required) or invalid against its schema.",
 		Fix:         "Send the header as declared."},
+	{ID: RuleBodyUnchecked, Title: "Response body not validated", Severity: report.SeverityInfo, Family: "response",
+		Description: "A response body the scan could not validate against its schema: longer than the scan reads (max_response_bytes, 1 MiB by default), holding a number too long to read, or too costly to validate. Its status, content type and headers were checked; a defect in the body itself (undeclared properties, wrong types) would go unreported.",
+		Fix:         "Raise max_response_bytes in the scan configuration (up to 64 MiB) or check the body by hand; an API answering megabytes to one request may also want paging."},
 	{ID: RuleExcessiveData, Title: "Excessive data exposure", Severity: report.SeverityHigh, Family: "response", OWASP: "API3:2023", CWE: "CWE-213",
 		Description: "The response carries properties its schema does not declare; undeclared data is how secrets and internal fields leak.",
 		Fix:         "Serialise responses from an explicit allowlist of fields (a response DTO), never from the storage model."},

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-sec/rampart/internal/smallfile"
 	"github.com/rampart-sec/rampart/internal/spec"
 	"gopkg.in/yaml.v3"
 )
@@ -41,7 +42,20 @@ type Config struct {
 	Scenarios []Scenario `yaml:"scenarios"`
 	// RateLimit opts in to the burst that expects a 429.
 	RateLimit *RateLimit `yaml:"rate_limit"`
+	// MaxResponseBytes is how much of a response body the scan reads
+	// (0: DefaultMaxResponseBytes). A longer body is not validated, and
+	// the report says so: an API whose answers are larger raises it.
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
 }
+
+// Bounds of max_response_bytes. The default keeps a hostile target from
+// making its answers the scan's memory; the limit bounds what a
+// configuration can ask for, since the scan keeps the happy path's answer
+// of every operation.
+const (
+	DefaultMaxResponseBytes = 1 << 20
+	MaxResponseBytesLimit   = 64 << 20
+)
 
 // Duration is a time.Duration written as "10s".
 type Duration time.Duration
@@ -154,10 +168,17 @@ type Operation struct {
 	BOLA *bool `yaml:"bola"`
 }
 
+// MaxFileSize bounds a scan configuration file: a real one is a few
+// kilobytes, and without a bound `--config /dev/zero` was read until
+// memory ran out.
+const MaxFileSize = 4 << 20
+
 // Load reads and parses a configuration file (no validation against a
 // definition yet: see Validate).
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	// Not os.ReadFile: a device or a named pipe is refused rather than
+	// read forever, and the size is capped.
+	b, err := smallfile.Read(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
@@ -249,6 +270,9 @@ func (c *Config) Validate(doc *spec.Document) error {
 	}
 	if c.Timeout < 0 {
 		bad("timeout: must be positive")
+	}
+	if c.MaxResponseBytes < 0 || c.MaxResponseBytes > MaxResponseBytesLimit {
+		bad("max_response_bytes: must be between 1 and %d (64 MiB); leave it out for the default, 1 MiB", MaxResponseBytesLimit)
 	}
 	schemeNames := make([]string, 0, len(doc.SecuritySchemes))
 	for n := range doc.SecuritySchemes {

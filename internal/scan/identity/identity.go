@@ -170,6 +170,12 @@ func (id *Identity) Secrets() []string {
 		if c.Username != "" {
 			out = append(out, base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password)))
 		}
+		if c.Username != "" && c.Password != "" {
+			// The pair the Basic credentials encode: the redactor derives
+			// its other base64 forms (URL alphabet, no padding, inside a
+			// longer encoded text), which a target echoing it may use.
+			out = append(out, c.Username+":"+c.Password)
+		}
 	}
 	for _, t := range id.tokens {
 		out = append(out, t)
@@ -177,6 +183,10 @@ func (id *Identity) Secrets() []string {
 	out = append(out, id.refresh)
 	if o := id.Config.OAuth2; o != nil {
 		out = append(out, o.ClientSecret, o.RefreshToken)
+		if o.ClientID != "" && o.ClientSecret != "" {
+			// The pair tokenRequest sends as Basic credentials.
+			out = append(out, url.QueryEscape(o.ClientID)+":"+url.QueryEscape(o.ClientSecret))
+		}
 	}
 	if l := id.Config.Login; l != nil {
 		for _, v := range l.Form {

@@ -51,7 +51,12 @@ func TestRefusedResponsesAreRecordedBlocked(t *testing.T) {
 		{"decodes past the limit", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: " + fmt.Sprint(bomb.Len()) + "\r\n\r\n" + bomb.String(), "",
 			want{502, "blocked", "response-too-large", true, "the response decodes to more than"}},
 		{"too large under streaming block", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4010\r\n\r\n{\"ok\":\"" + strings.Repeat("a", 4000) + "\"}", "block",
-			want{502, "blocked", "response-too-large", true, "the response is streamed or larger"}},
+			want{502, "blocked", "response-too-large", true, "the response is larger than the 1024 bytes validated"}},
+		// The default (auto) refuses an oversized body the contract would
+		// have validated: padding a response carried any data past the
+		// check.
+		{"too large under the default", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nfa5\r\n{\"ok\":\"" + strings.Repeat("a", 3996) + "\"}\r\n0\r\n\r\n", "",
+			want{502, "blocked", "response-too-large", true, "the response is larger than the 1024 bytes validated"}},
 		{"invalid body", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"ok\":1", "",
 			want{502, "blocked", "response-body-malformed", true, "response body"}},
 		{"garbage", "garbage\r\n\r\n", "",

@@ -61,8 +61,10 @@ type Config struct {
 	Timeouts   Timeouts                 `yaml:"timeouts"`
 	Audit      AuditConfig              `yaml:"audit"`
 	Operations map[string]plan.OpConfig `yaml:"operations"`
-	// Streaming is "exempt" (streamed or oversized responses pass without
-	// body validation) or "block".
+	// Streaming is "auto" (the default: event streams and oversized bodies
+	// the contract would not validate pass without body validation, an
+	// oversized JSON or text body it would validate is refused), "exempt"
+	// (all of them pass) or "block" (all of them are refused).
 	Streaming string `yaml:"streaming"`
 	// WatchInterval is how often the spec files are checked for changes
 	// (default 2s; negative disables watching; SIGHUP always reloads).
@@ -349,9 +351,9 @@ func (c Config) planSettings() (plan.Config, error) {
 		return pc, errors.New("--tls-cert and --tls-key go together")
 	}
 	switch c.Streaming {
-	case "", "exempt", "block":
+	case "", "auto", "exempt", "block":
 	default:
-		return pc, fmt.Errorf("unknown streaming policy %q (want exempt or block)", c.Streaming)
+		return pc, fmt.Errorf("unknown streaming policy %q (want auto, exempt or block)", c.Streaming)
 	}
 	for key, oc := range c.Operations {
 		if oc.Mode != "" {

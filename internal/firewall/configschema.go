@@ -50,7 +50,7 @@ var durationType = reflect.TypeFor[time.Duration]()
 var schemaEnums = map[string][]string{
 	"mode":                                     {"block", "monitor"},
 	"response_mode":                            {"block", "strip", "monitor", "off"},
-	"streaming":                                {"exempt", "block"},
+	"streaming":                                {"auto", "exempt", "block"},
 	"operations.*.mode":                        {"block", "monitor"},
 	"operations.*.response_mode":               {"block", "strip", "monitor", "off"},
 	"ip_rules.header":                          {"x-forwarded-for", "forwarded"},
@@ -191,7 +191,7 @@ var schemaDescriptions = map[string]string{
 	"audit":                  "Audit log queue and tamper-evident chaining.",
 	"audit.tamper_evident":   "Hash chain and Ed25519-signed checkpoints (verify with `rampart log verify`).",
 	"operations":             "Per-operation settings keyed by operationId or \"METHOD /path\".",
-	"streaming":              "Streamed or oversized responses: exempt (forwarded unvalidated) or block.",
+	"streaming":              "Streamed or oversized responses: auto (default: event streams and bodies the contract does not validate pass unvalidated, an oversized JSON or text body with a schema is refused), exempt (all pass unvalidated) or block (all refused).",
 	"watch_interval":         "How often the spec files are checked for changes.",
 	"authentication":         "Verifiers per security scheme of the contract (JWT/JWKS/OIDC, introspection, API keys, basic, mTLS, DPoP), the token denylist and the DPoP replay store.",
 	"authentication.schemes": "Keyed by the security scheme name in components.securitySchemes.",

@@ -493,7 +493,8 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	cfg := &tx.Plan.Config
 	mode := tx.Op.RespMode
 	in := plan.ResponseIn{Method: tx.R.Method, Status: resp.StatusCode, Header: resp.Header, BodyChecked: true, Conditional: plan.IsConditional(tx.R)}
-	streaming := tx.Op.EventStream(resp.StatusCode, resp.Header.Get("Content-Type")) || resp.ContentLength > cfg.MaxResponse
+	eventStream := tx.Op.EventStream(resp.StatusCode, resp.Header.Get("Content-Type"))
+	streaming := eventStream || resp.ContentLength > cfg.MaxResponse
 	var data []byte
 	if !streaming && resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
 		var buf bytes.Buffer
@@ -552,8 +553,13 @@ func (s *Server) checkResponse(resp *http.Response) error {
 	}
 	if streaming {
 		in.BodyChecked = false
-		if cfg.StreamingPolicy == "block" {
-			v := plan.Violation{Status: 502, Reason: plan.ReasonRespTooLarge, Detail: "the response is streamed or larger than the validated size"}
+		refuse := cfg.StreamingPolicy == "block" ||
+			(cfg.StreamingPolicy == "auto" && !eventStream && tx.Op.ValidatesBody(resp.StatusCode, resp.Header.Get("Content-Type")))
+		if refuse {
+			v := plan.Violation{Status: 502, Reason: plan.ReasonRespTooLarge, Detail: "the response is larger than the " + strconv.FormatInt(cfg.MaxResponse, 10) + " bytes validated (max_response_bytes)"}
+			if eventStream {
+				v.Detail = "the response is an event stream, which is not buffered to be validated"
+			}
 			if mode >= plan.Strip {
 				if resp.Body != nil {
 					resp.Body.Close()

@@ -92,7 +92,11 @@ type Config struct {
 	MaxResponse    int64 // largest response body validated (default 8 MiB)
 	// StreamingPolicy decides for responses that are streamed (event
 	// streams) or larger than MaxResponse: "exempt" forwards them without
-	// body validation, "block" refuses them.
+	// body validation, "block" refuses them, and "auto" (the default)
+	// forwards event streams and bodies the contract would not validate
+	// anyway (Op.ValidatesBody) and refuses an oversized body it would:
+	// otherwise padding a response past the limit would carry any data
+	// past the check.
 	StreamingPolicy string
 	// Operations are per-operation settings, keyed by operationId or by
 	// "METHOD /path".
@@ -145,7 +149,7 @@ func (c Config) WithDefaults() Config {
 		c.JSON.MaxElements = body.DefaultMaxElements
 	}
 	if c.StreamingPolicy == "" {
-		c.StreamingPolicy = "exempt"
+		c.StreamingPolicy = "auto"
 	}
 	return c
 }

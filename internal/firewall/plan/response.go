@@ -330,3 +330,25 @@ func (op *Op) mediaUndeclaredAnywhere(in *ResponseIn) bool {
 	}
 	return true
 }
+
+// ValidatesBody reports whether the contract validates the body of a
+// response of this status and content type: a JSON or text media type
+// with a schema. Other bodies (images, archives, octet streams) are only
+// size-checked, so a large one loses nothing by passing unbuffered; and a
+// status or type the contract does not declare is refused by its header
+// alone.
+func (op *Op) ValidatesBody(status int, contentType string) bool {
+	r := op.Response(status)
+	if r == nil {
+		return false
+	}
+	m := MatchMedia(r.Media, contentType)
+	if m == nil || m.Schema == nil {
+		return false
+	}
+	switch m.KindOf(contentType) {
+	case KindJSON, KindText:
+		return true
+	}
+	return false
+}

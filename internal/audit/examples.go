@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/sensitive"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -25,35 +26,36 @@ func (r *run) checkExamples() {
 		view   spec.View
 		node   spec.NodeRef // the object holding example(s)
 		what   string       // "the request body application/json"
+		name   string       // the parameter's or header's name: its examples are secrets when it is one
 	}
 	var jobs []job
 	for _, op := range r.doc.AllOperations() {
 		for _, p := range op.Parameters {
 			if p.Schema != nil {
-				jobs = append(jobs, job{op, p.Schema, spec.RequestView, p.Ref, fmt.Sprintf("parameter %s (%s)", p.Name, p.In)})
+				jobs = append(jobs, job{op, p.Schema, spec.RequestView, p.Ref, fmt.Sprintf("parameter %s (%s)", p.Name, p.In), p.Name})
 			}
 			for _, mt := range sortedMedia(p.Content) {
 				if mt.Schema != nil && jsonMedia(mt.Name) {
-					jobs = append(jobs, job{op, mt.Schema, spec.RequestView, mt.Ref, fmt.Sprintf("parameter %s (%s) %s", p.Name, p.In, mt.Name)})
+					jobs = append(jobs, job{op, mt.Schema, spec.RequestView, mt.Ref, fmt.Sprintf("parameter %s (%s) %s", p.Name, p.In, mt.Name), p.Name})
 				}
 			}
 		}
 		if op.RequestBody != nil {
 			for _, mt := range sortedMedia(op.RequestBody.Content) {
 				if mt.Schema != nil && jsonMedia(mt.Name) {
-					jobs = append(jobs, job{op, mt.Schema, spec.RequestView, mt.Ref, "the request body " + mt.Name})
+					jobs = append(jobs, job{op, mt.Schema, spec.RequestView, mt.Ref, "the request body " + mt.Name, ""})
 				}
 			}
 		}
 		for _, resp := range op.Responses {
 			for _, mt := range sortedMedia(resp.Content) {
 				if mt.Schema != nil && jsonMedia(mt.Name) {
-					jobs = append(jobs, job{op, mt.Schema, spec.ResponseView, mt.Ref, fmt.Sprintf("response %s %s", resp.Code, mt.Name)})
+					jobs = append(jobs, job{op, mt.Schema, spec.ResponseView, mt.Ref, fmt.Sprintf("response %s %s", resp.Code, mt.Name), ""})
 				}
 			}
 			for _, name := range sortedKeys(resp.Headers) {
 				if h := resp.Headers[name]; h.Schema != nil {
-					jobs = append(jobs, job{op, h.Schema, spec.ResponseView, h.Ref, fmt.Sprintf("response %s header %s", resp.Code, cmp.Or(h.Name, name))})
+					jobs = append(jobs, job{op, h.Schema, spec.ResponseView, h.Ref, fmt.Sprintf("response %s header %s", resp.Code, cmp.Or(h.Name, name)), cmp.Or(h.Name, name)})
 				}
 			}
 		}
@@ -82,12 +84,48 @@ func (r *run) checkExamples() {
 				dir = dirResponse
 			}
 			why := strings.ReplaceAll(spec.ValidationSummary(err, 3), "at '': ", "") // the value itself
+			// The summary can quote the example's values ("at
+			// '/password': 'hunter2' does not match pattern ..."): a
+			// report must not repeat its secrets.
+			why = withoutValues(why, secretsOf(ex.value, j.name != "" && sensitive.SecretName(j.name))...)
 			if r.doc.StrictObjects() && (strings.Contains(why, "additional properties") || strings.Contains(why, "undeclared property")) {
 				why += " (objects that do not say additionalProperties are closed, as rampart protect enforces them; --open-objects opens them)"
 			}
 			r.add("data-value-invalid", ex.at, dir, fmt.Sprintf("The example %sof %s of %s does not match its schema: %s.", ex.name, j.what, j.op.Key(), why), []string{j.op.Key()})
 		}
 	}
+}
+
+// secretsOf returns the scalars of an example value that are secrets:
+// all of it when secret (the example of a parameter or header with a
+// secret name), the values of members with a secret name
+// (sensitive.SecretName) anywhere in it, and strings that look like
+// credentials.
+func secretsOf(v any, secret bool) []any {
+	switch x := v.(type) {
+	case map[string]any:
+		var out []any
+		for k, e := range x {
+			out = append(out, secretsOf(e, secret || sensitive.SecretName(k))...)
+		}
+		return out
+	case []any:
+		var out []any
+		for _, e := range x {
+			out = append(out, secretsOf(e, secret)...)
+		}
+		return out
+	case string:
+		if secret || sensitive.LooksLikeCredential(x) {
+			return []any{x}
+		}
+	case nil, bool:
+	default:
+		if secret {
+			return []any{x}
+		}
+	}
+	return nil
 }
 
 // anExample is one example value and where it is written.

@@ -220,7 +220,8 @@ type SpecResult struct {
 	// HTML writer can show excerpts. Not serialised.
 	Source map[string][]byte `json:"-"`
 	lines  map[string][]string
-	runes  map[string]map[int][]rune // long lines as runes, by file and line
+	shown  map[string]*excerptFile   // the files as reports quote them
+	runes  map[string]map[int][]rune // quoted lines as runes, by file and line
 }
 
 // Report is what a command produces: one or more SpecResults and the rules

@@ -256,14 +256,18 @@ func htmlFindingFrom(r *Report, res *SpecResult, f Finding) htmlFinding {
 			h.Patch = RenderPatch(f.Patch)
 		}
 	}
-	if lines := res.sourceLines(f.Location.File); lines != nil && f.Location.Line > 0 && f.Location.Line <= len(lines) {
+	// The excerpt quotes the lines with their secrets masked
+	// (SpecResult.excerpt), as SARIF does: the lines around a finding can
+	// hold the secrets of others.
+	if e := res.excerpt(f.Location.File); e != nil && f.Location.Line > 0 && f.Location.Line <= len(e.lines) {
+		lines := e.lines
 		from := max(f.Location.Line-3, 1)
 		to := min(f.Location.Line+3, len(lines))
 		for n := from; n <= to; n++ {
 			text := clipText(lines[n-1])
 			if n == f.Location.Line && len(lines[n-1]) > maxExcerptRunes {
 				// The part of a long line around the finding's column.
-				start := max(f.Location.Column-1-maxExcerptRunes/4, 0)
+				start := max(e.column(n, f.Location.Column-1)-maxExcerptRunes/4, 0)
 				text = clipLine(res.lineRunes(f.Location.File, n), start)
 				if start > 0 {
 					text = "…" + text

@@ -3,10 +3,12 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SARIF constants.
@@ -131,10 +133,15 @@ type sarifWebResponse struct {
 }
 
 type sarifResultProperty struct {
-	Severity   string   `json:"severity"`
-	OWASP      string   `json:"owasp,omitempty"`
-	CWE        string   `json:"cwe,omitempty"`
-	Operations []string `json:"operations,omitempty"`
+	Severity string `json:"severity"`
+	// SecuritySeverity is the finding's own score. GitHub code scanning
+	// ranks alerts by the rule's (sarifRuleProperty); other consumers
+	// can read it per result, where a rule's findings differ (request
+	// and response sides, a profile raising some of them).
+	SecuritySeverity string   `json:"security-severity"`
+	OWASP            string   `json:"owasp,omitempty"`
+	CWE              string   `json:"cwe,omitempty"`
+	Operations       []string `json:"operations,omitempty"`
 	// OperationCount is Finding.OperationCount: the whole number of
 	// operations when Operations lists only the first of them.
 	OperationCount int       `json:"operation_count,omitempty"`
@@ -325,24 +332,28 @@ func sarifRuleFrom(x Rule) sarifRule {
 // three lines either side.
 //
 // Both are clipped to maxExcerptRunes a line, so that a one-line (minified)
-// definition is not quoted whole in every result.
+// definition is not quoted whole in every result, and both quote the lines
+// with their secrets masked (SpecResult.excerpt): a code-scanning upload
+// shows them to everyone who can read the repository's alerts, and the
+// context of one finding can hold the secret of another.
 func sarifSnippets(res *SpecResult, loc Location) (*sarifText, *sarifRegion) {
-	lines := res.sourceLines(loc.File)
-	if loc.Line < 1 || loc.Line > len(lines) {
+	e := res.excerpt(loc.File)
+	if e == nil || loc.Line < 1 || loc.Line > len(e.lines) {
 		return nil, nil
 	}
-	line := res.lineRunes(loc.File, loc.Line)
 	col := max(loc.Column, 1)
-	if col > len(line)+1 {
+	if col > utf8.RuneCountInString(res.sourceLines(loc.File)[loc.Line-1])+1 {
 		return nil, nil
 	}
-	snippet := &sarifText{clipLine(line, col-1)}
-	from, to := max(loc.Line-3, 1), min(loc.Line+3, len(lines))
+	// The region starts at the column as written; masks before it on the
+	// line shift it in the quoted line.
+	snippet := &sarifText{clipLine(res.lineRunes(loc.File, loc.Line), e.column(loc.Line, col-1))}
+	from, to := max(loc.Line-3, 1), min(loc.Line+3, len(e.lines))
 	if from == to {
 		return snippet, nil // the context would be no larger than the region
 	}
 	ctxLines := make([]string, 0, to-from+1)
-	for _, l := range lines[from-1 : to] {
+	for _, l := range e.lines[from-1 : to] {
 		ctxLines = append(ctxLines, clipText(l))
 	}
 	ctx := &sarifRegion{
@@ -423,6 +434,36 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 			}
 		}
 	}
+	// A rule's severity in the run is the worst of its findings, not the
+	// catalogue's default: GitHub code scanning ranks every alert of a
+	// rule by the rule's security-severity alone, so a sec-op-no-security
+	// that --profile financial-rw makes critical showed as Medium, and a
+	// finding raised to high by the profile as Low. Suppressed findings
+	// count only for a rule that has no other.
+	worst := map[string]Severity{}
+	note := func(fs []Finding, skip map[string]Severity) {
+		for _, f := range fs {
+			if _, ok := skip[f.Rule]; ok {
+				continue
+			}
+			if w, ok := worst[f.Rule]; !ok || f.Severity > w {
+				worst[f.Rule] = f.Severity
+			}
+		}
+	}
+	for i := range r.Results {
+		note(r.Results[i].Findings, nil)
+	}
+	active := maps.Clone(worst)
+	for i := range r.Results {
+		note(r.Results[i].Suppressed, active)
+	}
+	inRun := func(x Rule) Rule {
+		if w, ok := worst[x.ID]; ok {
+			x.Severity = w
+		}
+		return x
+	}
 	var rules []sarifRule
 	ruleIndex := map[string]int{}
 	for _, x := range r.Rules {
@@ -433,12 +474,12 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 			continue
 		}
 		ruleIndex[x.ID] = len(rules)
-		rules = append(rules, sarifRuleFrom(x))
+		rules = append(rules, sarifRuleFrom(inRun(x)))
 	}
 	for _, id := range order {
 		if _, ok := ruleIndex[id]; !ok {
 			ruleIndex[id] = len(rules)
-			rules = append(rules, sarifRuleFrom(synthRule(used[id])))
+			rules = append(rules, sarifRuleFrom(inRun(synthRule(used[id]))))
 		}
 	}
 
@@ -453,16 +494,17 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 			Message:             sarifText{f.Message},
 			PartialFingerprints: map[string]string{sarifFingerprintID: f.Fingerprint},
 			Properties: sarifResultProperty{
-				Severity:       f.Severity.String(),
-				OWASP:          f.OWASP,
-				CWE:            f.CWE,
-				Operations:     f.Operations,
-				OperationCount: f.OperationCount,
-				Operation:      f.Operation,
-				Test:           f.Test,
-				Expected:       f.Expected,
-				Actual:         f.Actual,
-				Patch:          f.Patch,
+				Severity:         f.Severity.String(),
+				SecuritySeverity: securitySeverity(f.Severity),
+				OWASP:            f.OWASP,
+				CWE:              f.CWE,
+				Operations:       f.Operations,
+				OperationCount:   f.OperationCount,
+				Operation:        f.Operation,
+				Test:             f.Test,
+				Expected:         f.Expected,
+				Actual:           f.Actual,
+				Patch:            f.Patch,
 			},
 		}
 		if sr.Message.Text == "" {

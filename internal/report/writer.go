@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"unicode/utf8"
+
+	"github.com/rampart-sec/rampart/internal/sensitive"
 )
 
 // Options tune the writers.
@@ -59,7 +62,7 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := x.write(&buf, r, opts); err != nil {
+		if err := x.write(&buf, outputView(r, name != "sarif"), opts); err != nil {
 			return fmt.Errorf("report: writing %s: %w", name, err)
 		}
 		_, err := w.Write(buf.Bytes())
@@ -359,15 +362,183 @@ func (res *SpecResult) sourceLines(file string) []string {
 	return lines
 }
 
+// redactedMark replaces a secret in what a report quotes, as the scanner
+// marks the secrets it leaves out of its evidence.
+const redactedMark = "<redacted>"
+
+// outputView returns r as the writers show it, sharing what needs no
+// change (r itself when nothing does):
+//
+//   - credentials in a well-known format (sensitive.CredentialSpans) are
+//     masked in every finding's message: an audit message may quote a
+//     value of the definition, a scan message a value of an answer, and
+//     a report is uploaded, attached and kept where the definition is
+//     not;
+//   - with files true, the files findings point into are named as the
+//     root definition is (filesLikeSpec), with Source keyed the same way.
+//     SARIF names files by URI, the same either way, and computes the
+//     missing fingerprints from the names as found, so it keeps them.
+//
+// Fingerprints are never recomputed here: baselines match them.
+func outputView(r *Report, files bool) *Report {
+	var wd string
+	if files {
+		var err error
+		if wd, err = os.Getwd(); err != nil {
+			files = false
+		}
+	}
+	var out *Report
+	for i := range r.Results {
+		res := &r.Results[i]
+		rename := func(file string) string {
+			if !files {
+				return file
+			}
+			return fileLikeSpec(res.Spec, file, wd)
+		}
+		changed := false
+		for _, fs := range [][]Finding{res.Findings, res.Suppressed} {
+			for _, f := range fs {
+				if rename(f.Location.File) != f.Location.File || sensitive.LooksLikeCredential(f.Message) {
+					changed = true
+				}
+			}
+		}
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = new(Report)
+			*out = *r
+			out.Results = slices.Clone(r.Results)
+		}
+		nr := &out.Results[i]
+		// The caches are keyed by the names as found.
+		nr.lines, nr.shown, nr.runes = nil, nil, nil
+		view := func(fs []Finding) []Finding {
+			if fs == nil {
+				return nil
+			}
+			out := slices.Clone(fs)
+			for k := range out {
+				out[k].Location.File = rename(out[k].Location.File)
+				out[k].Message = sensitive.RedactCredentials(out[k].Message, redactedMark)
+			}
+			return out
+		}
+		nr.Findings, nr.Suppressed = view(res.Findings), view(res.Suppressed)
+		if res.Source != nil {
+			nr.Source = make(map[string][]byte, len(res.Source))
+			for k, v := range res.Source {
+				nr.Source[rename(k)] = v
+			}
+		}
+	}
+	if out == nil {
+		return r
+	}
+	return out
+}
+
+// fileLikeSpec names file, a file of the definition whose root is spec,
+// the way spec is named: absolute when spec is, relative to the working
+// directory wd when spec is relative. The loader names the files a $ref
+// reaches relative to the working directory (../shared/Pet.json) beside
+// an absolute root, and a report mixing the two reads as two trees. URLs,
+// and paths that cannot be made relative (another drive), are kept.
+func fileLikeSpec(spec, file, wd string) string {
+	if file == "" || file == spec || strings.Contains(file, "://") || strings.Contains(spec, "://") {
+		return file
+	}
+	switch specAbs, fileAbs := filepath.IsAbs(spec), filepath.IsAbs(file); {
+	case specAbs && !fileAbs:
+		return filepath.Join(wd, file)
+	case !specAbs && fileAbs:
+		if rel, err := filepath.Rel(wd, file); err == nil {
+			return rel
+		}
+	}
+	return file
+}
+
 // maxExcerptRunes is the most of one source line a report quotes. A
 // minified JSON definition is one line: quoting it whole for each finding
 // made SARIF and HTML reports grow with findings times file size.
 const maxExcerptRunes = 240
 
-// lineRunes returns line n (1-based) of file as runes, converted once.
-func (res *SpecResult) lineRunes(file string, n int) []rune {
+// excerptFile is a file as reports quote it: every line the SARIF and
+// HTML writers show goes through one sensitive.SourceRedactor, run once
+// over the whole file, since whether a value is a secret can depend on
+// lines above it (the example of a property named password).
+type excerptFile struct {
+	lines []string      // the lines, secrets masked
+	cuts  map[int][]cut // by line (1-based), where masks replaced text
+}
+
+// cut is one mask in a line, in runes: at is where it starts in the line
+// as written, n how many runes it replaced, m how many the mark has.
+type cut struct{ at, n, m int }
+
+// excerpt returns file as reports quote it, or nil when its source is not
+// known. It is computed once per file.
+func (res *SpecResult) excerpt(file string) *excerptFile {
+	if e, ok := res.shown[file]; ok {
+		return e
+	}
 	lines := res.sourceLines(file)
-	if n < 1 || n > len(lines) {
+	if lines == nil {
+		return nil
+	}
+	e := &excerptFile{lines: lines}
+	red := sensitive.NewSourceRedactor()
+	markRunes := utf8.RuneCountInString(redactedMark)
+	for i, l := range lines {
+		spans := red.Spans(l)
+		if len(spans) == 0 {
+			continue
+		}
+		if e.cuts == nil {
+			e.lines = slices.Clone(lines)
+			e.cuts = map[int][]cut{}
+		}
+		e.lines[i] = sensitive.ApplySpans(l, spans, redactedMark)
+		for _, sp := range spans {
+			e.cuts[i+1] = append(e.cuts[i+1], cut{
+				at: utf8.RuneCountInString(l[:sp.Start]),
+				n:  utf8.RuneCountInString(l[sp.Start:sp.End]),
+				m:  markRunes,
+			})
+		}
+	}
+	if res.shown == nil {
+		res.shown = map[string]*excerptFile{}
+	}
+	res.shown[file] = e
+	return e
+}
+
+// column maps x, a 0-based rune offset in line n as written, to the same
+// place in the line as quoted; an offset inside a masked value maps to
+// the start of its mark.
+func (e *excerptFile) column(n, x int) int {
+	shift := 0
+	for _, c := range e.cuts[n] {
+		switch {
+		case x >= c.at+c.n:
+			shift += c.m - c.n
+		case x > c.at:
+			return c.at + shift
+		}
+	}
+	return x + shift
+}
+
+// lineRunes returns line n (1-based) of file as reports quote it (secrets
+// masked), as runes, converted once.
+func (res *SpecResult) lineRunes(file string, n int) []rune {
+	e := res.excerpt(file)
+	if e == nil || n < 1 || n > len(e.lines) {
 		return nil
 	}
 	if res.runes == nil {
@@ -380,7 +551,7 @@ func (res *SpecResult) lineRunes(file string, n int) []rune {
 	}
 	r, ok := byLine[n]
 	if !ok {
-		r = []rune(lines[n-1])
+		r = []rune(e.lines[n-1])
 		byLine[n] = r
 	}
 	return r

@@ -3,6 +3,8 @@ package audit
 import (
 	"fmt"
 	"maps"
+	"net/netip"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -538,13 +540,21 @@ func (r *run) checkTransport() {
 		s   spec.Server
 		ops []string
 	}
-	seen := map[spec.NodeRef]*srvUse{}
+	// A server is its place and its URL: Swagger 2.0's schemes: [https,
+	// http] are two servers written at one place, /schemes, and the
+	// second must not be taken for the first.
+	type srvKey struct {
+		at  spec.NodeRef
+		url string
+	}
+	seen := map[srvKey]*srvUse{}
 	var order []*srvUse
 	note := func(s spec.Server, op string) {
-		u, ok := seen[s.Ref]
+		k := srvKey{s.Ref, s.URL}
+		u, ok := seen[k]
 		if !ok {
 			u = &srvUse{s: s}
-			seen[s.Ref] = u
+			seen[k] = u
 			order = append(order, u)
 		}
 		if op != "" {
@@ -586,19 +596,19 @@ func (r *run) checkTransport() {
 		// variables' defaults ("http{s}://host" with s defaulting to ""
 		// is plain http), and with each allowed value of each variable.
 		resolved := s.Resolve(nil)
-		if isHTTP(resolved) {
+		if plain, secure := plainScheme(resolved); plain != "" {
 			shown := s.URL
 			if resolved != s.URL {
 				shown = fmt.Sprintf("%s (%s with its variables' defaults)", s.URL, resolved)
 			}
-			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses plain http.", shown), u.ops)
+			p := r.add("tls-http-server", s.Ref, dirNone, fmt.Sprintf("Server %s uses %s.", shown, plainWhat(plain)), u.ops)
 			if p != nil && isLocal(resolved) {
 				p.delta = -2 // a local development server is a lesser risk
-				p.msg = fmt.Sprintf("Server %s uses plain http (a local address: make sure production servers use https).", shown)
+				p.msg = fmt.Sprintf("Server %s uses %s (a local address: make sure production servers use %s).", shown, plainWhat(plain), secure)
 			}
 			if p != nil && doc.Family != spec.Swagger20 && len(p.patch) == 0 {
-				if isHTTP(s.URL) {
-					p.patch = []report.PatchOp{{Op: "replace", Path: spec.JoinPointer(s.Ref.Pointer, "url"), Value: "https://" + s.URL[len("http://"):]}}
+				if own, _ := plainScheme(s.URL); own != "" {
+					p.patch = []report.PatchOp{{Op: "replace", Path: spec.JoinPointer(s.Ref.Pointer, "url"), Value: secure + s.URL[strings.Index(s.URL, "://"):]}}
 				} else {
 					p.patch = httpsVariablePatches(s)
 				}
@@ -609,13 +619,13 @@ func (r *run) checkTransport() {
 		}
 		for _, name := range sortedKeys(s.Variables) {
 			v := s.Variables[name]
-			allows := false
+			allows := ""
 			for _, val := range append([]string{v.Default}, v.Enum...) {
-				if isHTTP(s.Resolve(map[string]string{name: val})) {
-					allows = true
+				if plain, _ := plainScheme(s.Resolve(map[string]string{name: val})); plain != "" && allows == "" {
+					allows = plain
 				}
 			}
-			if allows {
+			if allows != "" {
 				at := ref(s.Ref.File, s.Ref.Pointer, "variables", name)
 				var patch []report.PatchOp
 				if safe := httpsValues(s, name); len(safe) > 0 {
@@ -623,20 +633,43 @@ func (r *run) checkTransport() {
 					patch = []report.PatchOp{{Op: "replace", Path: at.Pointer, Value: map[string]any{"default": safe[0], "enum": toAny(safe)}}}
 				}
 				r.add("tls-server-variable-http", at, dirNone,
-					fmt.Sprintf("Server %s: variable %q allows plain http.", s.URL, name), u.ops, patch...)
+					fmt.Sprintf("Server %s: variable %q allows %s.", s.URL, name, plainWhat(allows)), u.ops, patch...)
 			}
 		}
 	}
 }
 
+// plainScheme returns the unencrypted scheme a server URL starts with and
+// the scheme that encrypts it: http and https, or ws and wss for a
+// WebSocket server (RFC 6455), whose frames travel as clear as http's; ""
+// for any other URL.
+func plainScheme(u string) (plain, secure string) {
+	l := strings.ToLower(strings.TrimSpace(u))
+	switch {
+	case strings.HasPrefix(l, "http://"):
+		return "http", "https"
+	case strings.HasPrefix(l, "ws://"):
+		return "ws", "wss"
+	}
+	return "", ""
+}
+
+// plainWhat names an unencrypted scheme in a message.
+func plainWhat(plain string) string {
+	if plain == "ws" {
+		return "an unencrypted WebSocket (ws://)"
+	}
+	return "plain http"
+}
+
 // httpsValues lists the default and enum values of a server variable
 // that, with the other variables at their defaults, do not give plain
-// http, the default first.
+// http (or ws), the default first.
 func httpsValues(s spec.Server, name string) []string {
 	v := s.Variables[name]
 	var out []string
 	for _, val := range append([]string{v.Default}, v.Enum...) {
-		if !isHTTP(s.Resolve(map[string]string{name: val})) && !slices.Contains(out, val) {
+		if plain, _ := plainScheme(s.Resolve(map[string]string{name: val})); plain == "" && !slices.Contains(out, val) {
 			out = append(out, val)
 		}
 	}
@@ -664,15 +697,29 @@ func toAny(xs []string) []any {
 	return out
 }
 
+// isLocal reports whether a server URL's host is this machine: the name
+// localhost or a name under .localhost (RFC 6761 reserves both for
+// loopback), a loopback address (127.0.0.0/8, ::1) or the unspecified
+// address a development server binds (0.0.0.0, ::). The host is parsed,
+// not matched as a prefix: localhost-prod.example.com,
+// localhost.evil.com and 127.1.2.3.evil.com are public names. Private
+// ranges (10/8, 192.168/16) are other machines on a network, which a
+// plain-text server exposes as any other.
 func isLocal(u string) bool {
-	h := strings.ToLower(u)
-	h = strings.TrimPrefix(h, "http://")
-	for _, p := range []string{"localhost", "127.", "[::1]", "0.0.0.0"} {
-		if strings.HasPrefix(h, p) {
-			return true
-		}
+	parsed, err := url.Parse(strings.TrimSpace(u))
+	if err != nil {
+		return false
 	}
-	return false
+	host := strings.TrimSuffix(strings.ToLower(parsed.Hostname()), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsUnspecified()
 }
 
 // authCodePatch replaces an implicit or password flow by an authorization

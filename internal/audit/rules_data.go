@@ -3,7 +3,9 @@ package audit
 import (
 	"fmt"
 	"math/big"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -350,7 +352,15 @@ func (c *nodeCheck) checkObject(m map[string]any, at spec.NodeRef, composed, max
 		}
 	}
 	for _, name := range sortedKeys(props) {
-		c.checkName(name, ref(at.File, at.Pointer, "properties", name), asMap(props[name]), true)
+		pat := ref(at.File, at.Pointer, "properties", name)
+		c.checkName(name, pat, asMap(props[name]), true)
+		// The object's own example may give the property's value:
+		// {example: {mechanic_api: "http://localhost:8000/..."}}.
+		if c.hasReq() {
+			if u := objectExampleURL(m, name); u != "" && !urlNotFetched(name) && c.r.urlCarrier(pat, asMap(props[name])) {
+				c.r.addSet("exp-url-input", pat, dirRequest, urlExampleMsg(name, u), c.ops(true, false))
+			}
+		}
 	}
 }
 
@@ -373,6 +383,8 @@ func (c *nodeCheck) checkName(name string, pat spec.NodeRef, pv map[string]any, 
 		}
 		if urlName(name) && c.r.mayHoldText(pat, pv) {
 			c.r.addSet("exp-url-input", pat, dirRequest, fmt.Sprintf("Request property %q looks like a URL; if the server fetches it, it can be aimed at internal addresses.", name), c.ops(true, false))
+		} else if u := c.r.urlExample(pat, pv); u != "" && !urlNotFetched(name) {
+			c.r.addSet("exp-url-input", pat, dirRequest, urlExampleMsg(name, u), c.ops(true, false))
 		}
 	}
 	if c.hasResp() {
@@ -619,6 +631,208 @@ func urlFormat(f string) bool {
 		return true
 	}
 	return false
+}
+
+// absoluteURL returns the scheme and host of a value that is an absolute
+// http(s) URL (or an array whose first item is one), "" otherwise. Only
+// they are quoted: a path or query in an example may hold a credential.
+func absoluteURL(v any) string {
+	if a, ok := v.([]any); ok && len(a) > 0 {
+		v = a[0]
+	}
+	s, ok := v.(string)
+	if !ok {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	switch sc := strings.ToLower(u.Scheme); sc {
+	case "http", "https":
+		return sc + "://" + u.Host
+	}
+	return ""
+}
+
+// urlExample returns the absolute URL (scheme and host) that the schema m
+// at `at` gives as its example, default, one of its examples or (on a
+// Swagger 2.0 parameter) x-example, following $refs and an array's items:
+// a value written as a URL is one, whatever its name (crAPI's mechanic_api
+// is "http://localhost:8000/workshop/api/mechanic/receive_report"). ""
+// when it gives none, when the value cannot be text, or when the schema
+// has a URL format, which exp-url-input reports where it is written.
+func (r *run) urlExample(at spec.NodeRef, m map[string]any) string {
+	if !r.mayHoldText(at, m) {
+		return ""
+	}
+	for depth := 0; depth < 16 && m != nil; depth++ {
+		if _, ok := m["$ref"]; ok {
+			t, v, ok := r.doc.Deref(at, m)
+			if !ok {
+				return ""
+			}
+			at, m = t, asMap(v)
+			continue
+		}
+		if urlFormat(asString(m["format"])) {
+			return ""
+		}
+		for _, k := range []string{"example", "default", "x-example"} {
+			if u := absoluteURL(m[k]); u != "" {
+				return u
+			}
+		}
+		for _, e := range asSlice(m["examples"]) {
+			if u := absoluteURL(e); u != "" {
+				return u
+			}
+		}
+		items, ok := m["items"]
+		if !ok || !schemaTypes(m)["array"] {
+			return ""
+		}
+		at, m = ref(at.File, at.Pointer, "items"), asMap(items)
+	}
+	return ""
+}
+
+// urlCarrier reports whether the property schema m at `at` can hold a URL
+// that exp-url-input has not already reported where a URL format is
+// written.
+func (r *run) urlCarrier(at spec.NodeRef, m map[string]any) bool {
+	if !r.mayHoldText(at, m) {
+		return false
+	}
+	for depth := 0; depth < 16 && m != nil; depth++ {
+		if _, ok := m["$ref"]; !ok {
+			break
+		}
+		t, v, ok := r.doc.Deref(at, m)
+		if !ok {
+			return true
+		}
+		at, m = t, asMap(v)
+	}
+	return !urlFormat(asString(m["format"]))
+}
+
+// objectExampleURL returns the absolute URL an object schema's example
+// (or one of its 3.1 examples) gives its property name, or "".
+func objectExampleURL(m map[string]any, name string) string {
+	if u := absoluteURL(asMap(m["example"])[name]); u != "" {
+		return u
+	}
+	for _, e := range asSlice(m["examples"]) {
+		if u := absoluteURL(asMap(e)[name]); u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// notFetchedWords name values written as URLs that a server compares
+// rather than fetches: CORS origins and allowed domains
+// ("allowedOrigins", "originDomains"), URL patterns of allow and block
+// lists, the Referer a client sends, and identifiers that are URIs
+// ("$schema", "$id", a namespace). A URL example makes them no URL input.
+var notFetchedWords = []string{"origin", "origins", "domain", "domains", "pattern", "patterns",
+	"whitelist", "allowlist", "blacklist", "blocklist", "referer", "referrer", "schema", "id", "namespace"}
+
+func urlNotFetched(name string) bool {
+	for _, w := range sensitive.Words(name) {
+		if slices.Contains(notFetchedWords, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func urlExampleMsg(name, u string) string {
+	return fmt.Sprintf("Request value %q is a URL (its example is %s/...); if the server fetches it, it can be aimed at internal addresses.", name, u)
+}
+
+// checkRequestExampleURLs reports the properties of an operation's request
+// bodies whose value in the media type's example (or one of its examples)
+// is an absolute http(s) URL: crAPI's contact_mechanic documents its SSRF
+// field mechanic_api only there. Properties are followed through $refs,
+// composition members, nested objects and arrays' items.
+func (r *run) checkRequestExampleURLs(op *spec.Operation) {
+	if op.RequestBody == nil {
+		return
+	}
+	for _, mt := range sortedMedia(op.RequestBody.Content) {
+		if mt.Schema == nil {
+			continue
+		}
+		at, m := r.schemaNode(mt.Schema)
+		for _, ex := range r.examplesAt(mt.Ref) {
+			r.exampleURLs(op, at, m, ex.value, 0)
+		}
+	}
+}
+
+// exampleURLs walks an example value beside the schema m at `at`.
+func (r *run) exampleURLs(op *spec.Operation, at spec.NodeRef, m map[string]any, value any, depth int) {
+	if depth > 8 || m == nil {
+		return
+	}
+	for hop := 0; hop < 16; hop++ {
+		if _, ok := m["$ref"]; !ok {
+			break
+		}
+		t, v, ok := r.doc.Deref(at, m)
+		if !ok {
+			return
+		}
+		at, m = t, asMap(v)
+	}
+	switch val := value.(type) {
+	case map[string]any:
+		for _, name := range sortedKeys(val) {
+			pat, pv := r.propertyOf(at, m, name, 0)
+			if pv == nil {
+				continue
+			}
+			if u := absoluteURL(val[name]); u != "" {
+				// A name that says URL is reported by its name, in the
+				// schema walk.
+				if !urlName(name) && !urlNotFetched(name) && r.urlCarrier(pat, pv) {
+					r.add("exp-url-input", pat, dirRequest, urlExampleMsg(name, u), []string{op.Key()})
+				}
+				continue
+			}
+			r.exampleURLs(op, pat, pv, val[name], depth+1)
+		}
+	case []any:
+		if items := asMap(m["items"]); items != nil && len(val) > 0 {
+			r.exampleURLs(op, ref(at.File, at.Pointer, "items"), items, val[0], depth+1)
+		}
+	}
+}
+
+// propertyOf finds where the object schema m at `at` (already past its
+// $refs) declares the property name: in its properties or in those of its
+// allOf, anyOf and oneOf members.
+func (r *run) propertyOf(at spec.NodeRef, m map[string]any, name string, depth int) (spec.NodeRef, map[string]any) {
+	if depth > 8 || m == nil {
+		return at, nil
+	}
+	if pv, ok := asMap(m["properties"])[name]; ok {
+		return ref(at.File, at.Pointer, "properties", name), asMap(pv)
+	}
+	for _, kw := range []string{"allOf", "anyOf", "oneOf"} {
+		for i, mem := range asSlice(m[kw]) {
+			mat, mv, ok := r.doc.Deref(ref(at.File, at.Pointer, kw, itoa(i)), mem)
+			if !ok {
+				continue
+			}
+			if pat, pv := r.propertyOf(mat, asMap(mv), name, depth+1); pv != nil {
+				return pat, pv
+			}
+		}
+	}
+	return at, nil
 }
 
 var urlNameRe = regexp.MustCompile(`(?i)(^|_|-|[a-z])(url|uri|callback|webhook|redirect|endpoint)s?$`)

@@ -19,6 +19,7 @@ func (r *run) checkOperations() {
 		}
 		r.checkResponses(op)
 		r.checkParameters(op)
+		r.checkRequestExampleURLs(op)
 		if op.OperationID != "" {
 			if first, dup := opIDs[op.OperationID]; dup {
 				r.add("struct-duplicate-operation-id", ref(op.Ref.File, op.Ref.Pointer, "operationId"), dirNone,

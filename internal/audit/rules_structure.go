@@ -50,9 +50,7 @@ func (r *run) checkParameters(op *spec.Operation) {
 			r.checkPathParam(op, p)
 		}
 		if p.In == "query" {
-			if class, ok := sensitive.Match(p.Name); ok && class != sensitive.Personal {
-				r.add("sec-credential-in-query", p.Ref, dirRequest, fmt.Sprintf("Query parameter %q of %s looks like %s; URLs are logged and leak through Referer headers.", p.Name, op.Key(), class), key)
-			}
+			r.checkQueryData(op, p, key)
 			if idName(p.Name) && p.Schema != nil {
 				if at, m := r.schemaNode(p.Schema); m != nil {
 					if t := schemaTypes(m); t["integer"] || (t["number"] && !t["string"]) {
@@ -67,8 +65,12 @@ func (r *run) checkParameters(op *spec.Operation) {
 		if p.In == "header" && requestline.IsOverride(p.Name) {
 			r.add("sec-request-line-override", p.Ref, dirRequest, fmt.Sprintf("%s declares the header %q: frameworks that honour it run another method or path than the request line names, so gateways authorize one operation and the API runs another (rampart protect lets a declared override through).", op.Key(), p.Name), key)
 		}
-		if p.In != "path" && urlName(p.Name) && !r.urlSchema(p) && r.paramMayHoldText(p) {
-			r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
+		if p.In != "path" && !r.urlSchema(p) && r.paramMayHoldText(p) {
+			if urlName(p.Name) {
+				r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) looks like a URL; if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In), key)
+			} else if u := r.paramURLExample(p); u != "" && !urlNotFetched(p.Name) {
+				r.add("exp-url-input", p.Ref, dirRequest, fmt.Sprintf("Parameter %q (in %s) is a URL (its example is %s/...); if the server fetches it, it can be aimed at internal addresses.", p.Name, p.In, u), key)
+			}
 		}
 	}
 	if doc.Family == spec.Swagger20 {
@@ -120,6 +122,72 @@ func (r *run) checkParameters(op *spec.Operation) {
 	}
 }
 
+// checkQueryData reports a query parameter named like a credential
+// (sec-credential-in-query) or like personal or payment data
+// (exp-sensitive-data-in-query): URLs are written to access logs, proxy
+// logs and browser history and sent on in Referer headers. A parameter
+// that can only be a boolean ("include_credit_card_information") or a
+// structure (RDS's Auth, whose members have names of their own) carries
+// no such value.
+func (r *run) checkQueryData(op *spec.Operation, p *spec.Parameter, key []string) {
+	if !r.paramMayCarry(p) {
+		return
+	}
+	var others []string
+	for _, q := range op.Parameters {
+		if q.In == "query" && q != p {
+			others = append(others, q.Name)
+		}
+	}
+	desc := ""
+	if v, ok := r.doc.Value(p.Ref); ok {
+		desc = asString(asMap(v)["description"])
+	}
+	class, ok := sensitive.MatchQuery(p.Name, desc)
+	switch {
+	case sensitive.SignedURLSignature(p.Name, others):
+		r.add("sec-credential-in-query", p.Ref, dirRequest, fmt.Sprintf("Query parameter %q of %s is the signature of a signed URL, which admits whoever holds the URL; URLs are logged and leak through Referer headers.", p.Name, op.Key()), key)
+	case ok && class == sensitive.Personal:
+		r.add("exp-sensitive-data-in-query", p.Ref, dirRequest, fmt.Sprintf("Query parameter %q of %s looks like %s; URLs are logged and leak through Referer headers.", p.Name, op.Key(), class), key)
+	case ok:
+		r.add("sec-credential-in-query", p.Ref, dirRequest, fmt.Sprintf("Query parameter %q of %s looks like %s; URLs are logged and leak through Referer headers.", p.Name, op.Key(), class), key)
+	}
+}
+
+// paramMayCarry reports whether a parameter's value can be a string or a
+// number (directly or as an array's items), the forms a credential or a
+// card number takes; one without a schema can.
+func (r *run) paramMayCarry(p *spec.Parameter) bool {
+	if p.Schema == nil {
+		return true
+	}
+	at, m := r.schemaNode(p.Schema)
+	for depth := 0; depth < 16 && m != nil; depth++ {
+		if _, ok := m["$ref"]; ok {
+			t, v, ok := r.doc.Deref(at, m)
+			if !ok {
+				return true
+			}
+			at, m = t, asMap(v)
+			continue
+		}
+		types := schemaTypes(m)
+		switch {
+		case len(types) == 0, types["string"], types["integer"], types["number"]:
+			return true
+		case types["array"]:
+			items, ok := m["items"]
+			if !ok {
+				return true
+			}
+			at, m = ref(at.File, at.Pointer, "items"), asMap(items)
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // urlSchema reports a parameter whose schema has a URL format: the schema
 // walk reports that URL input where the schema is defined, so the
 // parameter's name must not report it a second time.
@@ -129,6 +197,27 @@ func (r *run) urlSchema(p *spec.Parameter) bool {
 	}
 	_, m := r.schemaNode(p.Schema)
 	return m != nil && urlFormat(asString(m["format"]))
+}
+
+// paramURLExample returns the absolute URL (scheme and host) a parameter
+// gives as its example, x-example, one of its examples, or its schema's
+// example or default; "" when it gives none.
+func (r *run) paramURLExample(p *spec.Parameter) string {
+	if v, ok := r.doc.Value(p.Ref); ok {
+		if u := absoluteURL(asMap(v)["x-example"]); u != "" {
+			return u
+		}
+	}
+	for _, ex := range r.examplesAt(p.Ref) {
+		if u := absoluteURL(ex.value); u != "" {
+			return u
+		}
+	}
+	if p.Schema == nil {
+		return ""
+	}
+	at, m := r.schemaNode(p.Schema)
+	return r.urlExample(at, m)
 }
 
 // paramMayHoldText reports whether a parameter's value can be a string

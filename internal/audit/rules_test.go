@@ -522,6 +522,21 @@ func TestRules(t *testing.T) {
 		{"ordinary query parameter", "sec-credential-in-query", func(d map[string]any) {
 			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"color","in":"query","schema":{"type":"string","enum":["red","blue"]}}]`))
 		}, false, ""},
+		{"session id in query", "sec-credential-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"JSESSIONID","in":"query","schema":{"type":"string","maxLength":64,"pattern":"^[A-Z0-9]{1,64}$"}}]`))
+		}, true, op + "/parameters/1"},
+		{"signed URL signature in query", "sec-credential-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"X-Amz-Signature","in":"query","schema":{"type":"string","maxLength":64,"pattern":"^[a-f0-9]{64}$"}}]`))
+		}, true, op + "/parameters/1"},
+		{"author in query is no auth", "sec-credential-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"author","in":"query","schema":{"type":"string","maxLength":64,"pattern":"^[a-z]{1,64}$"}}]`))
+		}, false, ""},
+		{"ssn in query", "exp-sensitive-data-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"ssn","in":"query","schema":{"type":"string","maxLength":11,"pattern":"^[0-9-]{11}$"}}]`))
+		}, true, op + "/parameters/1"},
+		{"card data flag in query", "exp-sensitive-data-in-query", func(d map[string]any) {
+			set(d, op+"/parameters", j(`[{"name":"petId","in":"path","required":true,"schema":{"type":"string","format":"uuid"}},{"name":"include_credit_card","in":"query","schema":{"type":"boolean"}}]`))
+		}, false, ""},
 		{"map without maxProperties", "data-object-no-maxproperties", func(d map[string]any) {
 			set(d, pet+"/properties/meta", j(`{"type":"object","additionalProperties":{"type":"string","maxLength":20,"pattern":"^[a-z]{1,20}$"}}`))
 		}, true, pet + "/properties/meta"},

@@ -304,8 +304,7 @@ func (r *run) result() *report.SpecResult {
 			f.OperationCount = total
 		}
 		f.ComputeFingerprintIn(doc.Path)
-		if reason, ok := ign.suppressed(p.at, p.rule.ID); ok {
-			f.Suppressed = reason
+		if ign.apply(&f, p.at, r.cfg) {
 			res.Suppressed = append(res.Suppressed, f)
 			continue
 		}

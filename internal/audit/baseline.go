@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -22,7 +23,31 @@ func LoadBaseline(path string) (*Baseline, error) {
 	}
 	var rep report.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
-		return nil, fmt.Errorf("baseline %s: not a JSON report: %w", path, err)
+		return nil, fmt.Errorf("baseline %s: not a rampart JSON report: %w", path, err)
+	}
+	// Any JSON object decodes into a Report, with nothing in it: a SARIF
+	// file (or the report of another tool) was taken for an empty baseline
+	// and made every finding new. A rampart report names its kind or its
+	// tool, and lists its results.
+	var shape struct {
+		Tool    *string          `json:"tool"`
+		Kind    *string          `json:"kind"`
+		Results *json.RawMessage `json:"results"`
+	}
+	err = json.Unmarshal(data, &shape)
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	tool, kind := str(shape.Tool), str(shape.Kind)
+	if err != nil || shape.Results == nil || (tool != "" && tool != "rampart") || (tool == "" && kind == "") {
+		what := "it has no rampart `tool`/`kind` and `results`"
+		if shape.Results == nil && bytes.Contains(data, []byte(`"runs"`)) {
+			what = "it looks like SARIF; write the baseline with --format json"
+		}
+		return nil, fmt.Errorf("baseline %s: not a rampart JSON report (%s)", path, what)
 	}
 	if rep.Kind != "" && rep.Kind != "audit" {
 		return nil, fmt.Errorf("baseline %s: a %q report, not an audit report", path, rep.Kind)

@@ -22,16 +22,35 @@ import (
 //	  resp-missing-429: { severity: medium }
 //	exclude:
 //	  - /internal/**
+//	inline-ignores: allow
+//	inline-ignores-max-severity: high
 type Config struct {
 	Profile  string               `yaml:"profile"`
 	MinScore *int                 `yaml:"min-score"`
 	FailOn   string               `yaml:"fail-on"`
 	Rules    map[string]RuleSetup `yaml:"rules"`
 	Exclude  []string             `yaml:"exclude"`
+	// InlineIgnores is "allow" or "deny": whether x-rampart-ignore in the
+	// definition suppresses anything. "" is "allow".
+	InlineIgnores string `yaml:"inline-ignores"`
+	// InlineIgnoresMaxSeverity is the most severe finding an inline
+	// suppression may hide; "" is DefaultInlineIgnoresMaxSeverity.
+	InlineIgnoresMaxSeverity string `yaml:"inline-ignores-max-severity"`
 
-	failOn   *report.Severity
-	excludes []*regexp.Regexp
+	failOn     *report.Severity
+	excludes   []*regexp.Regexp
+	denyInline bool
+	inlineMax  *report.Severity
 }
+
+// DefaultInlineIgnoresMaxSeverity is the most severe finding an
+// x-rampart-ignore hides when the configuration does not say. Whoever
+// edits the definition can write a suppression, and one `"*": accepted
+// risk` at its root used to hide every finding, a critical one included,
+// and score 100. A critical finding is a decision for whoever owns the
+// configuration (often the security team, through CODEOWNERS): it takes
+// `inline-ignores-max-severity: critical` there to settle one inline.
+const DefaultInlineIgnoresMaxSeverity = report.SeverityHigh
 
 // RuleSetup is one rule's configuration: on/off and a severity override.
 // In YAML it is a severity name, "off"/"on" (or a boolean), or a mapping
@@ -230,7 +249,7 @@ func ParseConfig(data []byte) (*Config, error) {
 		// (a threshold a CI job relies on), so it is an error.
 		for i := 0; i+1 < len(top.Content); i += 2 {
 			switch k := top.Content[i]; k.Value {
-			case "profile", "min-score", "fail-on", "rules", "exclude":
+			case "profile", "min-score", "fail-on", "rules", "exclude", "inline-ignores", "inline-ignores-max-severity":
 				return nil, fmt.Errorf("line %d: %q is outside the `audit` section, where it would be ignored; move it under `audit:`", k.Line, k.Value)
 			}
 		}
@@ -312,8 +331,32 @@ func ParseConfig(data []byte) (*Config, error) {
 				cfg.Exclude = append(cfg.Exclude, item.Value)
 				cfg.excludes = append(cfg.excludes, re)
 			}
+		case "inline-ignores":
+			name, err := scalarString(k, v)
+			if err != nil || name == "" {
+				return err
+			}
+			switch strings.ToLower(name) {
+			case "allow":
+				cfg.denyInline = false
+			case "deny":
+				cfg.denyInline = true
+			default:
+				return fmt.Errorf("line %d: inline-ignores must be allow or deny, not %q", v.Line, name)
+			}
+			cfg.InlineIgnores = strings.ToLower(name)
+		case "inline-ignores-max-severity":
+			name, err := scalarString(k, v)
+			if err != nil || name == "" {
+				return err
+			}
+			sev, err := report.ParseSeverity(name)
+			if err != nil {
+				return fmt.Errorf("line %d: inline-ignores-max-severity: %w", v.Line, err)
+			}
+			cfg.InlineIgnoresMaxSeverity, cfg.inlineMax = name, &sev
 		default:
-			return fmt.Errorf("line %d: unknown key %q (want profile, min-score, fail-on, rules, exclude)", k.Line, k.Value)
+			return fmt.Errorf("line %d: unknown key %q (want profile, min-score, fail-on, rules, exclude, inline-ignores, inline-ignores-max-severity)", k.Line, k.Value)
 		}
 		return nil
 	})
@@ -330,6 +373,23 @@ func (c *Config) FailOnSeverity() (report.Severity, bool) {
 		return 0, false
 	}
 	return *c.failOn, true
+}
+
+// inlineRefusal says why an inline suppression does not apply to a
+// finding of severity sev under the configuration (nil: the defaults);
+// "" when it applies.
+func (c *Config) inlineRefusal(sev report.Severity) string {
+	if c != nil && c.denyInline {
+		return "the configuration forbids inline suppressions (inline-ignores: deny)"
+	}
+	limit := DefaultInlineIgnoresMaxSeverity
+	if c != nil && c.inlineMax != nil {
+		limit = *c.inlineMax
+	}
+	if sev > limit {
+		return fmt.Sprintf("inline suppressions may hide findings up to %s (inline-ignores-max-severity), not a %s one", limit, sev)
+	}
+	return ""
 }
 
 func (c *Config) ruleEnabled(id string) (on, set bool) {

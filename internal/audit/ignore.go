@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rampart-sec/rampart/internal/report"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -18,6 +19,11 @@ import (
 // A suppression covers findings at the node and below it, in the same
 // file. A reason is required: an entry without one suppresses nothing and
 // is reported.
+//
+// The configuration decides how far a suppression reaches (apply): none
+// with `inline-ignores: deny`, and by default no critical finding
+// (DefaultInlineIgnoresMaxSeverity). A suppression that does not apply
+// leaves the finding in place and says so in its message.
 
 const ignoreKey = "x-rampart-ignore"
 
@@ -117,24 +123,51 @@ func (ig *ignorer) entries(at spec.NodeRef) map[string]string {
 	return out
 }
 
+// apply suppresses f, a finding of rule f.Rule defined at `at`, when an
+// x-rampart-ignore covers it and the configuration lets it: f.Suppressed
+// takes the reason and apply returns true. A suppression the
+// configuration refuses leaves f a finding whose message says which
+// suppression was refused and why, so the author sees that it was read.
+func (ig *ignorer) apply(f *report.Finding, at spec.NodeRef, cfg *Config) bool {
+	reason, ok := ig.suppressed(at, f.Rule)
+	if !ok {
+		return false
+	}
+	if why := cfg.inlineRefusal(f.Severity); why != "" {
+		f.Message = strings.TrimSpace(fmt.Sprintf("%s (x-rampart-ignore %q not applied: %s.)", f.Message, reason, why))
+		return false
+	}
+	f.Suppressed = reason
+	return true
+}
+
+// parse reads one x-rampart-ignore value. Every malformed entry is named,
+// in one audit-ignore-invalid finding at the extension (its fingerprint is
+// the extension's place): reporting the first alone hid the others until
+// it was fixed.
 func (ig *ignorer) parse(at spec.NodeRef, raw any) map[string]string {
 	out := map[string]string{}
-	bad := func(msg string) {
-		if !ig.seenBad[at] {
+	var problems []string
+	bad := func(msg string) { problems = append(problems, msg) }
+	defer func() {
+		if len(problems) > 0 && !ig.seenBad[at] {
 			ig.seenBad[at] = true
-			ig.invalid = append(ig.invalid, invalidIgnore{at, msg})
+			ig.invalid = append(ig.invalid, invalidIgnore{at, strings.Join(problems, " ")})
 		}
-	}
+	}()
 	accept := func(id, reason string) {
+		ok := true
 		if _, known := rules[id]; !known && id != "*" {
 			bad(fmt.Sprintf("x-rampart-ignore names unknown rule %q.", id))
-			return
+			ok = false
 		}
 		if strings.TrimSpace(reason) == "" {
 			bad(fmt.Sprintf("x-rampart-ignore for %q has no reason; a reason is required.", id))
-			return
+			ok = false
 		}
-		out[id] = strings.TrimSpace(reason)
+		if ok {
+			out[id] = strings.TrimSpace(reason)
+		}
 	}
 	switch x := raw.(type) {
 	case map[string]any:

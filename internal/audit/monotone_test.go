@@ -600,8 +600,11 @@ func TestBrokenRequirementChargedAsAnonymous(t *testing.T) {
 				if b < a {
 					t.Errorf("%s: broken scores %d, below anonymous (%d)", p, b, a)
 				}
-				if slices.Contains(scored, p) && b >= s {
-					t.Errorf("%s: broken scores %d, as much as secured (%d)", p, b, s)
+				// The points show the cost where a total cap (a high
+				// finding the three states share) absorbs it.
+				bp, sp := results["broken"][p].Score, results["secured"][p].Score
+				if slices.Contains(scored, p) && (b > s || bp.Security+bp.Data >= sp.Security+sp.Data) {
+					t.Errorf("%s: broken scores %d (%d points), not below secured (%d, %d points)", p, b, bp.Security+bp.Data, s, sp.Security+sp.Data)
 				}
 			}
 			if got := results["broken"]["default"].Score.Charges; !slices.Contains(got, tc.charge) {

@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/rampart-sec/rampart/internal/report"
 	"github.com/rampart-sec/rampart/internal/spec"
@@ -11,6 +13,8 @@ import (
 // Each finding subtracts points from its rule's category by severity; the
 // points one rule can take are capped, so a weakness repeated a thousand
 // times costs what a few occurrences cost and other weaknesses still show.
+// The total is then capped by the worst severity counted (totalCap), and
+// an unresolved $ref takes the data category (unresolvedRule).
 //
 // The score never rises when a finding is added (a deduction only grows a
 // rule's sum, and a worse severity only raises its cap), and never rises
@@ -50,6 +54,32 @@ const (
 	dataPoints     = 70
 )
 
+// totalCap is the most a definition can score while a finding (or a
+// charge) at a severity counts against it, whatever the rest of the
+// definition is like. The points alone cannot say "this must not ship":
+// security carries 30 of them and one rule at most half of those, so an
+// API anyone can call over plain http:// kept 85 (75 under financial-rw)
+// and passed the suggested gate of 70. A critical finding caps the total
+// at 40, under the HTML report's red line (50), so no gate a team would
+// call a gate passes it; a high one at 60, ten points under the suggested
+// --min-score 70, so the gate fails on it without --fail-on. The profiles
+// that need more (sensitive, financial-rw) get it by raising severities:
+// the caps mean the same under every profile. A cap only falls when a
+// finding is added or its severity rises, so the score stays monotone.
+var totalCap = map[report.Severity]int{
+	report.SeverityCritical: 40,
+	report.SeverityHigh:     60,
+}
+
+// unresolvedRule reports a $ref that resolves to nothing. What it should
+// have pointed at was never read, so none of its weaknesses were counted:
+// fixing the reference could only bring findings. Its presence takes the
+// whole data category, which the hidden schema could have cost in full, so
+// that breaking a reference never raises the score (with the typo
+// '#/components/schemas/Bodyy' a body's data findings vanished and the
+// score rose from 90 to 95).
+const unresolvedRule = "struct-unresolved-ref"
+
 // anonymousRules report, one finding per operation, an operation anyone can
 // call: sec-credential-unlimited reports an anonymous credential operation
 // (a login, a sign-up ...), which the others leave to it.
@@ -86,6 +116,40 @@ type charge struct {
 	rule      string
 	severity  report.Severity
 	operation string // "METHOD /path"
+}
+
+// ScoreLimit says what holds a result's score below its points, for the
+// messages of a failed --min-score: the total's cap and the severity that
+// set it, and a data category lost to an unresolved $ref; "" when
+// neither applies. It reads the findings and charges of the report, as a
+// reader reproducing the score would.
+func ScoreLimit(res *report.SpecResult) string {
+	if res == nil || res.Score == nil {
+		return ""
+	}
+	worst, unresolved := report.SeverityInfo, false
+	count := func(id string, sev report.Severity) {
+		rule, ok := rules[id]
+		if !ok || rule.Category == catNone || requirementRules[id] {
+			return
+		}
+		worst = max(worst, sev)
+		unresolved = unresolved || id == unresolvedRule
+	}
+	for _, f := range res.Findings {
+		count(f.Rule, f.Severity)
+	}
+	for _, c := range res.Score.Charges {
+		count(c.Rule, c.Severity)
+	}
+	var parts []string
+	if c, ok := totalCap[worst]; ok && res.Score.Total == c && res.Score.Security+res.Score.Data > c {
+		parts = append(parts, fmt.Sprintf("capped at %d while a %s finding remains", c, worst))
+	}
+	if unresolved {
+		parts = append(parts, "data counted 0/70 while a $ref resolves to nothing")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // ComputeScore scores a list of (unsuppressed) findings alone. An audit's
@@ -127,6 +191,12 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 	for _, c := range extra {
 		add(c.rule, c.severity)
 	}
+	// The worst severity counted sets the total's cap (totalCap). It is
+	// taken from what the sums count: the broken-requirement findings
+	// count only through their charges, at a severity no higher than the
+	// anonymous finding deleting the requirement brings, so deleting one
+	// never lifts the cap.
+	worst, unresolved := report.SeverityInfo, false
 	lost := map[string]float64{}
 	for _, id := range order {
 		rule, ok := rules[id]
@@ -138,6 +208,8 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 			points = securityPoints
 		}
 		a := byRule[id]
+		worst = max(worst, a.worst)
+		unresolved = unresolved || id == unresolvedRule
 		d := a.sum
 		if cap := ruleCap[a.worst] * points; d > cap {
 			d = cap
@@ -146,7 +218,14 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 	}
 	sec := clampScore(securityPoints - lost[catSecurity])
 	data := clampScore(dataPoints - lost[catData])
-	sc := report.Score{Total: sec + data, Security: sec, Data: data}
+	if unresolved {
+		data = 0
+	}
+	total := sec + data
+	if c, ok := totalCap[worst]; ok && total > c {
+		total = c
+	}
+	sc := report.Score{Total: total, Security: sec, Data: data}
 	for _, c := range extra {
 		sc.Charges = append(sc.Charges, report.ScoreCharge{Rule: c.rule, Severity: c.severity, Operation: c.operation})
 	}

@@ -28,12 +28,15 @@ func init() {
 			Long: `Audit OpenAPI 2.0, 3.0, 3.1 and 3.2 definitions for security weaknesses:
 authentication, transport, data validation, responses, data exposure and
 structure. Each weakness is reported once, where it is defined, with the
-operations it affects. The score is 0-100: security (30) + data validation (70).
+operations it affects. The score is 0-100: security (30) + data validation (70),
+at most 40 with a critical finding and 60 with a high one (docs/audit.md).
+Settings: flags > configuration (--config, or ./.rampart.yaml) > defaults.
 
 Exit codes: 0 passed; 1 the score is below --min-score or a finding is at or
 above --fail-on (only new findings count with --baseline); 2 usage error or a
 file that is not parseable OpenAPI (a structurally invalid definition is
-audited and reported with valid: false); 3 internal error.`,
+audited and reported with valid: false; the other files are still audited
+and reported); 3 internal error.`,
 			Example: `  rampart audit examples/petstore-3.1.yaml
   rampart audit api.yaml --min-score 70 --fail-on high
   rampart audit api.yaml --format sarif -o rampart.sarif
@@ -47,6 +50,9 @@ audited and reported with valid: false); 3 internal error.`,
 				env.stopPromptly(interruptGrace)
 				ctx := cmd.Context()
 				if err := of.validate(); err != nil {
+					return err
+				}
+				if err := sf.validate(); err != nil {
 					return err
 				}
 				var cfg *audit.Config
@@ -96,10 +102,18 @@ audited and reported with valid: false); 3 internal error.`,
 					base = b
 				}
 				rep := &report.Report{Tool: "rampart", Version: Version, Kind: "audit", Rules: audit.ReportRules()}
+				// A definition that cannot be loaded does not cost the
+				// others their report: they are audited and written, and
+				// the command still exits 2 naming it.
+				var loadErrs []error
 				for _, path := range args {
 					doc, err := loadSpec(ctx, env, path, &sf)
 					if err != nil {
-						return err
+						if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+							return err
+						}
+						loadErrs = append(loadErrs, err)
+						continue
 					}
 					res, err := audit.Audit(ctx, doc, audit.Options{Profile: profile, Config: cfg})
 					if err != nil {
@@ -109,12 +123,20 @@ audited and reported with valid: false); 3 internal error.`,
 						return internalErr(fmt.Errorf("auditing %s: %w", path, err))
 					}
 					slog.Debug("audited", "spec", path, "findings", len(res.Findings), "score", res.Score.Total)
+					warnSuppressed(env, res)
 					rep.Results = append(rep.Results, *res)
+				}
+				if len(rep.Results) == 0 {
+					return loadErrs[0] // nothing to report: the one file, or the first, that failed
 				}
 				if err := of.write(env, rep); err != nil {
 					return err
 				}
-				return gate(rep, threshold, failSev, base)
+				gateErr := gate(rep, threshold, failSev, base)
+				if len(loadErrs) > 0 {
+					return unloaded(loadErrs, len(rep.Results), gateErr)
+				}
+				return gateErr
 			},
 		}
 		sf.bind(cmd)
@@ -128,6 +150,44 @@ audited and reported with valid: false); 3 internal error.`,
 	})
 }
 
+// unloaded is the usage error (exit 2) of an audit some of whose
+// definitions could not be loaded while the others were reported: it names
+// each file that failed, and any threshold the reported ones failed.
+func unloaded(loadErrs []error, reported int, gateErr error) error {
+	msgs := make([]string, 0, len(loadErrs)+2)
+	for _, err := range loadErrs {
+		msgs = append(msgs, err.Error())
+	}
+	msgs = append(msgs, fmt.Sprintf("%d definition(s) not audited; the report covers the other %d", len(loadErrs), reported))
+	if gateErr != nil {
+		msgs = append(msgs, gateErr.Error())
+	}
+	return usageErr(errors.New(strings.Join(msgs, "\n")))
+}
+
+// warnSuppressed says on standard error how many high and critical
+// findings the definition's x-rampart-ignore suppressions hide. The report
+// lists them under `suppressed`, but a CI log shows the exit code and the
+// score: a single `"*": accepted risk` at the root used to turn 29
+// findings into a passing 100 without a word.
+func warnSuppressed(env *Env, res *report.SpecResult) {
+	bySev := map[report.Severity]int{}
+	for _, f := range res.Suppressed {
+		bySev[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []report.Severity{report.SeverityCritical, report.SeverityHigh} {
+		if n := bySev[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	fmt.Fprintf(env.Stderr, "rampart: warning: %s: x-rampart-ignore suppresses %s finding(s) of %d (listed under suppressed); inline-ignores and inline-ignores-max-severity in the configuration govern this\n",
+		report.EscapeLine(res.Spec), strings.Join(parts, " and "), len(res.Suppressed))
+}
+
 // gate applies the CI thresholds and returns a failure (exit 1) naming
 // every reason.
 func gate(rep *report.Report, minScore int, failOn *report.Severity, base *audit.Baseline) error {
@@ -135,7 +195,11 @@ func gate(rep *report.Report, minScore int, failOn *report.Severity, base *audit
 	for i := range rep.Results {
 		res := &rep.Results[i]
 		if minScore >= 0 && res.Score != nil && res.Score.Total < minScore {
-			reasons = append(reasons, fmt.Sprintf("%s scores %d, below the minimum %d", res.Spec, res.Score.Total, minScore))
+			why := fmt.Sprintf("%s scores %d, below the minimum %d", res.Spec, res.Score.Total, minScore)
+			if limit := audit.ScoreLimit(res); limit != "" {
+				why += " (" + limit + ")"
+			}
+			reasons = append(reasons, why)
 		}
 		if failOn == nil {
 			continue

@@ -262,6 +262,7 @@ func TestScore(t *testing.T) {
 		}
 		return out
 	}
+	ptr := func(s report.Severity) *report.Severity { return &s }
 	cases := []struct {
 		name     string
 		findings []report.Finding
@@ -269,19 +270,19 @@ func TestScore(t *testing.T) {
 	}{
 		{"clean", nil, report.Score{Total: 100, Security: 30, Data: 70}},
 		// A critical finding caps the total at 40 whatever the points.
-		{"one critical security", f("sec-no-security", critical, 1), report.Score{Total: 40, Security: 20, Data: 70}},
+		{"one critical security", f("sec-no-security", critical, 1), report.Score{Total: 40, Security: 20, Data: 70, Cap: 40, CappedBy: ptr(report.Severity(critical))}},
 		// 1000 medium data findings of one rule cost at most 12% of 70.
 		{"capped per rule", f("data-string-no-maxlength", medium, 1000), report.Score{Total: 92, Security: 30, Data: 62}},
 		{"info is free", f("sec-scope-unused", info, 50), report.Score{Total: 100, Security: 30, Data: 70}},
 		{"unscored rule", f("struct-warning", high, 5), report.Score{Total: 100, Security: 30, Data: 70}},
-		{"floor at zero", append(f("sec-no-security", critical, 3), f("sec-http-basic", critical, 3)...), report.Score{Total: 40, Security: 0, Data: 70}},
+		{"floor at zero", append(f("sec-no-security", critical, 3), f("sec-http-basic", critical, 3)...), report.Score{Total: 40, Security: 0, Data: 70, Cap: 40, CappedBy: ptr(report.Severity(critical))}},
 		// Two spellings of an anonymous read share one cap (12% of 30).
 		{"anonymous reads share a cap", append(f("sec-op-no-security", medium, 2), f("sec-empty-override", medium, 2)...), report.Score{Total: 96, Security: 26, Data: 70}},
 		// Broken requirements cost through their operations' charges.
 		{"broken requirements count through charges", append(f("sec-undefined-scheme", high, 2), append(f("sec-scope-undefined", medium, 2), f("sec-scopes-non-oauth", medium, 2)...)...), report.Score{Total: 100, Security: 30, Data: 70}},
 	}
 	for _, tc := range cases {
-		if got := ComputeScore(tc.findings); !reflect.DeepEqual(got, tc.want) {
+		if got := ComputeScore(tc.findings); !reflect.DeepEqual(got, tc.want) || got.String() != tc.want.String() {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}

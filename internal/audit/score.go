@@ -222,10 +222,10 @@ func scoreWith(findings []report.Finding, extra []charge) report.Score {
 		data = 0
 	}
 	total := sec + data
-	if c, ok := totalCap[worst]; ok && total > c {
-		total = c
-	}
 	sc := report.Score{Total: total, Security: sec, Data: data}
+	if c, ok := totalCap[worst]; ok && total > c {
+		sc.Total, sc.Cap, sc.CappedBy = c, c, &worst
+	}
 	for _, c := range extra {
 		sc.Charges = append(sc.Charges, report.ScoreCharge{Rule: c.rule, Severity: c.severity, Operation: c.operation})
 	}

@@ -193,6 +193,15 @@ type Score struct {
 	// anonymous one, and admin operations charged while an ordinary
 	// operation is anonymous (docs/audit.md, Score).
 	Charges []ScoreCharge `json:"charges,omitempty"`
+	// Cap is the cap that holds the total below the sum of the two parts
+	// (40 while a critical finding counts, 60 while a high one does;
+	// docs/audit.md, Score), so that a reader seeing 15/30 and 70/70 is
+	// not left to wonder why the total reads 40; 0 when the total is the
+	// sum. An integer, as every other member of the score is.
+	Cap int `json:"cap,omitempty"`
+	// CappedBy is the severity that set Cap, for the text of the reports
+	// (not serialised: Cap says it).
+	CappedBy *Severity `json:"-"`
 }
 
 // ScoreCharge is one deduction of the score that is not a finding: it

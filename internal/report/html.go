@@ -46,6 +46,8 @@ type htmlScore struct {
 	SecurityPct, DataPct  int
 	Dash, Circumference   string // SVG stroke-dasharray of the gauge
 	Grade                 string // good, fair, poor
+	Cap                   int    // the cap holding the total, 0 if none
+	CappedBy              string // the severity that set it, if known
 }
 
 type htmlCount struct {
@@ -144,6 +146,10 @@ func htmlResultFrom(r *Report, res *SpecResult, i int) htmlResult {
 			DataPct:       pct(s.Data, 70),
 			Dash:          strconv.FormatFloat(c*float64(pct(s.Total, 100))/100, 'f', 2, 64),
 			Circumference: strconv.FormatFloat(c, 'f', 2, 64),
+		}
+		out.Score.Cap = s.Cap
+		if s.CappedBy != nil {
+			out.Score.CappedBy = s.CappedBy.String()
 		}
 		switch {
 		case s.Total >= 80:

@@ -195,6 +195,12 @@ func (c SeverityCounts) String() string {
 
 // String renders a score as "Score 72/100 (security 20/30, data 52/70)".
 func (s Score) String() string {
+	switch {
+	case s.Cap > 0 && s.CappedBy != nil:
+		return fmt.Sprintf("Score %d/100 (security %d/30, data %d/70; capped at %d while a %s finding remains)", s.Total, s.Security, s.Data, s.Cap, *s.CappedBy)
+	case s.Cap > 0:
+		return fmt.Sprintf("Score %d/100 (security %d/30, data %d/70; capped at %d)", s.Total, s.Security, s.Data, s.Cap)
+	}
 	return fmt.Sprintf("Score %d/100 (security %d/30, data %d/70)", s.Total, s.Security, s.Data)
 }
 

@@ -466,7 +466,38 @@ func (r *redactor) text(s string) string {
 	for _, sec := range r.short {
 		s = sensitive.ReplaceValue(s, sec, redacted)
 	}
+	if strings.Contains(s, clipMark) {
+		s = r.cutSecrets(s)
+	}
 	return s
+}
+
+// cutSecrets redacts the start of a secret that clip cut off: messages
+// quote a clipped piece of an answer (a probe's reflected value, an
+// error body) and a secret across the cut is no longer the whole secret
+// the replacement above looks for. A start of MinSubstring bytes or more
+// right before the clip's mark is masked. r.mu is held.
+func (r *redactor) cutSecrets(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, clipMark)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		head := s[:i]
+		for _, sec := range r.secrets {
+			for n := len(sec) - 1; n >= sensitive.MinSubstring; n-- {
+				if strings.HasSuffix(head, sec[:n]) {
+					head = head[:len(head)-n] + redacted
+					break
+				}
+			}
+		}
+		b.WriteString(head)
+		b.WriteString(clipMark)
+		s = s[i+len(clipMark):]
+	}
 }
 
 // answer redacts the text of a response: the secrets the scan knows, and
@@ -610,8 +641,11 @@ func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "... (truncated)"
+	return s[:n] + clipMark
 }
+
+// clipMark ends a clipped text.
+const clipMark = "... (truncated)"
 
 // curl renders the request as a shell command; with secrets redacted the
 // command shows where they go, with --show-secrets it runs as is.

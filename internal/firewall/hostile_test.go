@@ -129,10 +129,18 @@ func TestAuditBackpressureAnswersWhileSinkIsStuck(t *testing.T) {
 		resp.Body.Close()
 		got503 = resp.StatusCode == 503
 	}
+	// Every request is refused now: /readyz says so, so that a load
+	// balancer sends them elsewhere (a blocked sink never fails a write,
+	// and readiness stayed "ready").
+	ready := fw.Ready()
 	close(sink.release)
 	if !got503 {
 		t.Fatal("no 503 while the audit sink was stuck")
 	}
+	if ready {
+		t.Error("ready while the audit sink was stuck and requests got 503")
+	}
+	waitFor(t, "ready again once the sink moves", fw.Ready)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := fw.Shutdown(ctx); err != nil {

@@ -196,7 +196,7 @@ func (s *Server) Plan() *plan.Plan {
 // log is being written (a load balancer should send traffic elsewhere
 // while the log sink fails, since this instance answers 503 then).
 func (s *Server) Ready() bool {
-	return s.ready.Load() && !s.draining.Load() && s.cur.Load().ready() && !s.audit.Failing()
+	return s.ready.Load() && !s.draining.Load() && s.cur.Load().ready() && !s.audit.Failing() && !s.audit.Saturated()
 }
 
 // readyWait bounds how long a reload waits for the new contract's key

@@ -236,6 +236,12 @@ func (w *Writer) flush() {
 // Failing reports whether the sink is refusing writes right now.
 func (w *Writer) Failing() bool { return w.failing.Load() }
 
+// Saturated reports whether every place of the queue is taken: new
+// transactions wait and then get 503. A sink that blocks without failing
+// (a stalled pipe, a hung disk) shows only this way, since its write never
+// returns an error for Failing to report.
+func (w *Writer) Saturated() bool { return len(w.slots) == cap(w.slots) }
+
 func (w *Writer) report(err error) {
 	w.errs.Add(1)
 	if w.onErr != nil {

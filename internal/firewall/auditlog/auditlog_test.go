@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -303,4 +304,30 @@ func TestRecordShape(t *testing.T) {
 			t.Errorf("empty %q should be omitted: %s", k, line)
 		}
 	}
+}
+
+// TestSaturatedWhileTheSinkBlocks: a sink that blocks without failing
+// fills the queue; Saturated says so (for /readyz), where Failing, which
+// waits for a write to fail, never did. It clears once the sink moves.
+func TestSaturatedWhileTheSinkBlocks(t *testing.T) {
+	pr, pw := io.Pipe()
+	w := New(pw, Options{Queue: 2, Wait: 10 * time.Millisecond})
+	if w.Saturated() {
+		t.Fatal("saturated before any record")
+	}
+	for i := range 3 { // one written (blocked in the pipe), two queued
+		if err := w.Reserve(); err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		w.Submit(&Record{RequestID: fmt.Sprint(i)})
+		if i == 0 {
+			waitUntil(t, func() bool { return len(w.slots) == 0 })
+		}
+	}
+	if !w.Saturated() || w.Failing() {
+		t.Fatalf("saturated %v, failing %v; want true, false", w.Saturated(), w.Failing())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	waitUntil(t, func() bool { return !w.Saturated() })
+	closeNow(t, w)
 }

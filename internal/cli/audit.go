@@ -129,6 +129,7 @@ and reported); 3 internal error.`,
 				if len(rep.Results) == 0 {
 					return loadErrs[0] // nothing to report: the one file, or the first, that failed
 				}
+				of.failOn = failSev
 				if err := of.write(env, rep); err != nil {
 					return err
 				}

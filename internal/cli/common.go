@@ -72,6 +72,9 @@ func loadSpec(ctx context.Context, env *Env, path string, f *specFlags) (*spec.D
 type outputFlags struct {
 	format string
 	output string
+	// failOn is the command's --fail-on, for the formats that show
+	// passing and failing (JUnit).
+	failOn *report.Severity
 }
 
 func (o *outputFlags) bind(cmd *cobra.Command, def string) {
@@ -117,7 +120,7 @@ func formatName(value string, names ...string) (string, bool) {
 // to -o: exit 2 would tell CI scripts that the definition could not be read.
 func (o *outputFlags) write(env *Env, r *report.Report) error {
 	wd, _ := os.Getwd()
-	opts := report.Options{BaseDir: wd}
+	opts := report.Options{BaseDir: wd, FailOn: o.failOn}
 	if o.output == "" || o.output == "-" {
 		opts.Color = o.format == "text" && isTerminal(env.Stdout) && os.Getenv("NO_COLOR") == ""
 		if err := report.Write(env.Stdout, o.format, r, opts); err != nil {

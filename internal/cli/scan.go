@@ -157,6 +157,7 @@ followed. See docs/scan.md.`,
 				// An interrupted scan still reports what it found and what
 				// it could not delete, then ends as interrupted.
 				rep := &report.Report{Tool: "rampart", Version: Version, Kind: "scan", Results: []report.SpecResult{res.Spec}, Rules: scan.Rules()}
+				of.failOn = &threshold
 				if err := of.write(env, rep); err != nil {
 					return err
 				}

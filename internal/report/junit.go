@@ -38,6 +38,7 @@ type junitTestCase struct {
 	Name      string        `xml:"name,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
@@ -50,11 +51,12 @@ type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
-// writeJUnit writes one testsuite per definition and one failing testcase
-// per rule with findings, so CI systems show rule violations as test
+// writeJUnit writes one testsuite per definition and one testcase per rule
+// with findings, failing when a finding is at or above opts.FailOn (every
+// one when it is nil), so CI systems show rule violations as test
 // failures. Rules whose findings are all suppressed appear as skipped
 // testcases; a definition without findings gets one passing "rampart" case.
-func writeJUnit(w io.Writer, r *Report, _ Options) error {
+func writeJUnit(w io.Writer, r *Report, opts Options) error {
 	tool := r.Tool
 	if tool == "" {
 		tool = "rampart"
@@ -97,6 +99,15 @@ func writeJUnit(w io.Writer, r *Report, _ Options) error {
 			msg := fmt.Sprintf("%d findings", len(fs))
 			if len(fs) == 1 {
 				msg = "1 finding"
+			}
+			if opts.FailOn != nil && worst < *opts.FailOn {
+				// Below the run's --fail-on: reported, not failed.
+				suite.Cases = append(suite.Cases, junitTestCase{
+					Classname: res.Spec,
+					Name:      id,
+					SystemOut: xmlSafe(msg + ", below --fail-on " + opts.FailOn.String() + "\n" + text.String()),
+				})
+				continue
 			}
 			suite.Cases = append(suite.Cases, junitTestCase{
 				Classname: res.Spec,

@@ -33,23 +33,31 @@ func TestJUnitCounts(t *testing.T) {
 		Suites   []suite  `xml:"testsuite"`
 	}
 
+	high := SeverityHigh
 	cases := []struct {
 		name      string
 		report    *Report
+		opts      Options
 		tests     int
 		failures  int
 		wantCases map[string]string // testcase name -> failure message ("" = passing, "skipped")
 	}{
-		{"audit", auditReport(), 7, 5, map[string]string{
+		{"audit", auditReport(), Options{}, 7, 5, map[string]string{
 			"sec-no-security": "1 finding", "tls-http-server": "1 finding", "data-string-no-maxlength": "2 findings",
 			"data-array-no-maxitems": "1 finding", "data-number-no-format": "1 finding", "data-string-no-pattern": "skipped", "rampart": "",
 		}},
-		{"scan", scanReport(), 2, 2, map[string]string{"scan-bola": "1 finding", "scan-stack-trace": "1 finding"}},
-		{"no results", &Report{Kind: "audit"}, 0, 0, map[string]string{}},
+		// --fail-on high: the rules whose findings are all below it pass
+		// (the job passes on them too); they were red tests.
+		{"audit, failing on high", auditReport(), Options{FailOn: &high}, 7, 3, map[string]string{
+			"sec-no-security": "1 finding", "tls-http-server": "1 finding", "data-string-no-maxlength": "2 findings",
+			"data-array-no-maxitems": "", "data-number-no-format": "", "data-string-no-pattern": "skipped", "rampart": "",
+		}},
+		{"scan", scanReport(), Options{}, 2, 2, map[string]string{"scan-bola": "1 finding", "scan-stack-trace": "1 finding"}},
+		{"no results", &Report{Kind: "audit"}, Options{}, 0, 0, map[string]string{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := render(t, "junit", c.report, Options{})
+			out := render(t, "junit", c.report, c.opts)
 			if !strings.HasPrefix(string(out), xml.Header) {
 				t.Error("no XML declaration")
 			}

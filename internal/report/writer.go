@@ -25,6 +25,12 @@ type Options struct {
 	// BaseDir is the source root SARIF artifact URIs are made relative to
 	// (uriBaseId %SRCROOT%). Empty means the current directory.
 	BaseDir string
+	// FailOn is the severity from which a finding fails the run (the
+	// command's --fail-on). JUnit reports a rule whose findings are all
+	// below it as a passing test case (its findings in system-out), so a
+	// CI dashboard does not show red tests for a job that passed. Nil:
+	// every rule with findings is a failing test case.
+	FailOn *Severity
 }
 
 type writerFunc func(w io.Writer, r *Report, opts Options) error

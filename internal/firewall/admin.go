@@ -26,6 +26,9 @@ type metrics struct {
 	latency    *prometheus.HistogramVec
 	violations *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
+	// clientClosed counts the clients that left before the whole answer:
+	// an outcome, not a violation, so not among the violations.
+	clientClosed prometheus.Counter
 }
 
 // newMetrics uses a registry of the server's own, so that several servers
@@ -36,13 +39,14 @@ func newMetrics(s *Server) *metrics {
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rampart_request_duration_seconds", Help: "Time from request to response, upstream included.", Buckets: []float64{.0002, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"decision"})
 	m.violations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rampart_violations_total", Help: "Contract violations by reason code."}, []string{"reason"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rampart_contract_reloads_total", Help: "Contract loads by result."}, []string{"result"})
+	m.clientClosed = prometheus.NewCounter(prometheus.CounterOpts{Name: "rampart_client_closed_total", Help: "Transactions whose client went away before the whole answer."})
 	audit := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rampart_audit_records_written_total", Help: "Audit records written."}, func() float64 {
 		if s.audit == nil {
 			return 0
 		}
 		return float64(s.audit.Written())
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.violations, m.reloads, audit, limiterCollector{s},
+	m.reg.MustRegister(m.requests, m.latency, m.violations, m.reloads, m.clientClosed, audit, limiterCollector{s},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if c := s.shared.dpopReplayErrors; c != nil {
 		m.reg.MustRegister(c)
@@ -58,6 +62,10 @@ func (m *metrics) observe(tx *Tx, decision string, reasons []string) {
 	m.requests.WithLabelValues(op, decision).Inc()
 	m.latency.WithLabelValues(decision).Observe(time.Since(tx.Start).Seconds())
 	for _, r := range reasons {
+		if r == reasonClientClosed {
+			m.clientClosed.Inc()
+			continue
+		}
 		m.violations.WithLabelValues(r).Inc()
 	}
 }

@@ -127,6 +127,15 @@ func TestClientGoneIsNotAViolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn.Close()
+	// Counted as what it is, not among the violations.
+	var metrics string
+	waitFor(t, "the client's leaving counted", func() bool {
+		_, metrics = get(t, "http://"+fw.AdminAddr()+"/metrics", nil)
+		return strings.Contains(metrics, "rampart_client_closed_total 1")
+	})
+	if strings.Contains(metrics, `reason="client-closed"`) {
+		t.Error("client-closed counted among the violations")
+	}
 	if n := recordsAfterShutdown(t, fw, sink); n != 1 {
 		t.Fatalf("%d records", n)
 	}

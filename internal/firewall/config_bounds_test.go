@@ -94,10 +94,7 @@ func TestConfigRefusesMeaninglessNumbers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, p := range ValidateConfig([]byte(tc.yaml)) {
-				got = append(got, p.Format("c.yaml"))
-			}
+			got := validated(tc.yaml)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
 			}

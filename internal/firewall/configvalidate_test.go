@@ -74,10 +74,7 @@ func TestValidateConfigPlacesValueProblems(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, p := range ValidateConfig([]byte(tc.yaml)) {
-				got = append(got, p.Format("c.yaml"))
-			}
+			got := validated(tc.yaml)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
 			}
@@ -272,4 +269,14 @@ func TestConfigSchemaDurationsAreStrings(t *testing.T) {
 			t.Errorf("%s: %s, want %s", strings.Join(tc.loc, "."), got, tc.want)
 		}
 	}
+}
+
+// validated is what `rampart config validate` prints for a file c.yaml
+// holding yaml, a line per problem.
+func validated(yaml string) []string {
+	var got []string
+	for _, p := range ValidateConfig([]byte(yaml)) {
+		got = append(got, p.Format("c.yaml"))
+	}
+	return got
 }

@@ -567,35 +567,17 @@ func (c *nodeCheck) checkClosedComposition(m map[string]any, at spec.NodeRef) {
 // not text: a Swagger 2.0 file (schemaTypes reads it as a string for the
 // rules about its size), an OpenAPI 3 binary or base64 string.
 func (r *run) mayHoldText(at spec.NodeRef, m map[string]any) bool {
-	for depth := 0; depth < 16 && m != nil; depth++ {
-		if _, ok := m["$ref"]; ok {
-			t, v, ok := r.doc.Deref(at, m)
-			if !ok {
-				return true
-			}
-			at, m = t, asMap(v)
-			continue
-		}
-		if m["type"] == "file" || m["format"] == "binary" || m["format"] == "byte" || m["contentEncoding"] != nil {
-			// An upload or encoded bytes (2.0's file, OpenAPI 3's binary
-			// or base64 string, 3.1's contentEncoding), not text.
-			return false
-		}
-		types := schemaTypes(m)
-		switch {
-		case len(types) == 0, types["string"]:
-			return true
-		case types["array"]:
-			items, ok := m["items"]
-			if !ok {
-				return true
-			}
-			at, m = ref(at.File, at.Pointer, "items"), asMap(items)
-		default:
-			return false
-		}
+	m, known := r.itemLeaf(at, m)
+	if !known {
+		return true
 	}
-	return true
+	if m["type"] == "file" || m["format"] == "binary" || m["format"] == "byte" || m["contentEncoding"] != nil {
+		// An upload or encoded bytes (2.0's file, OpenAPI 3's binary
+		// or base64 string, 3.1's contentEncoding), not text.
+		return false
+	}
+	types := schemaTypes(m)
+	return len(types) == 0 || types["string"]
 }
 
 // onlyBoolean reports whether the schema m at `at` (after its $refs) can

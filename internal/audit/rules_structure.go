@@ -161,31 +161,38 @@ func (r *run) paramMayCarry(p *spec.Parameter) bool {
 	if p.Schema == nil {
 		return true
 	}
-	at, m := r.schemaNode(p.Schema)
+	m, known := r.itemLeaf(r.schemaNode(p.Schema))
+	if !known {
+		return true
+	}
+	types := schemaTypes(m)
+	return len(types) == 0 || types["string"] || types["integer"] || types["number"]
+}
+
+// itemLeaf follows $refs and array items from the schema m at `at` to the
+// schema of the values themselves (an array's items, to any depth).
+// known is false when that cannot be told: a $ref that does not resolve,
+// an array without an items schema, nesting past 16 levels.
+func (r *run) itemLeaf(at spec.NodeRef, m map[string]any) (leaf map[string]any, known bool) {
 	for depth := 0; depth < 16 && m != nil; depth++ {
 		if _, ok := m["$ref"]; ok {
 			t, v, ok := r.doc.Deref(at, m)
 			if !ok {
-				return true
+				return nil, false
 			}
 			at, m = t, asMap(v)
 			continue
 		}
-		types := schemaTypes(m)
-		switch {
-		case len(types) == 0, types["string"], types["integer"], types["number"]:
-			return true
-		case types["array"]:
-			items, ok := m["items"]
-			if !ok {
-				return true
-			}
-			at, m = ref(at.File, at.Pointer, "items"), asMap(items)
-		default:
-			return false
+		if types := schemaTypes(m); !types["array"] || len(types) > 1 {
+			return m, true
 		}
+		items, ok := m["items"]
+		if !ok {
+			return nil, false
+		}
+		at, m = ref(at.File, at.Pointer, "items"), asMap(items)
 	}
-	return true
+	return nil, false
 }
 
 // urlSchema reports a parameter whose schema has a URL format: the schema

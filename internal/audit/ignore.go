@@ -181,7 +181,19 @@ func (ig *ignorer) parse(at spec.NodeRef, raw any) map[string]string {
 				bad("x-rampart-ignore list entries must be {rule, reason} mappings.")
 				continue
 			}
-			accept(asString(m["rule"]), asString(m["reason"]))
+			extra := false
+			for _, k := range sortedKeys(m) {
+				if k != "rule" && k != "reason" {
+					// A misspelt key ("reasons") or a condition rampart
+					// does not apply ("until") would read as if it held:
+					// the entry suppresses nothing.
+					bad(fmt.Sprintf("x-rampart-ignore entry for %q has unknown key %q (an entry has rule and reason only).", asString(m["rule"]), k))
+					extra = true
+				}
+			}
+			if !extra {
+				accept(asString(m["rule"]), asString(m["reason"]))
+			}
 		}
 	default:
 		bad("x-rampart-ignore must map rule ids to reasons, or list {rule, reason} entries.")

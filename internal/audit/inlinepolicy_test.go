@@ -98,6 +98,9 @@ func TestInlineIgnoreReportsEveryMalformedEntry(t *testing.T) {
 	for name, ext := range map[string]string{
 		"mapping": `{tls-http-server: "", no-such-rule: because}`,
 		"list":    `[{rule: tls-http-server}, {rule: no-such-rule, reason: because}, 7]`,
+		// A key rampart does not read: the entry is refused, not applied
+		// without its condition.
+		"list with an unknown key": `[{rule: tls-http-server, reason: accepted, until: 2027-01-01}, {rule: tls-http-server}, {rule: no-such-rule, reason: because}]`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := auditText(t, strings.Replace(transferAPI, "info:", "x-rampart-ignore: "+ext+"\ninfo:", 1), Options{})
@@ -113,6 +116,9 @@ func TestInlineIgnoreReportsEveryMalformedEntry(t *testing.T) {
 			}
 			if name == "list" && !strings.Contains(msg, "{rule, reason} mappings") {
 				t.Errorf("message %q lacks the entry that is not a mapping", msg)
+			}
+			if name == "list with an unknown key" && !strings.Contains(msg, `unknown key "until"`) {
+				t.Errorf("message %q lacks the unknown key", msg)
 			}
 			// Malformed entries suppress nothing.
 			if len(findingsOf(res, "tls-http-server")) != 1 {

@@ -97,7 +97,7 @@ func (fs *fileSet) laterDocumentProblems() []Problem {
 		}
 		out = append(out, Problem{Code: "multiple-documents",
 			Message: "the file holds more than one YAML document: only the first is read, and everything from this `---` on is ignored",
-			Loc:     Location{File: f.display, Line: f.laterDocLine}})
+			Loc:     Location{File: f.display, Line: f.laterDocLine, Column: 1}})
 	}
 	return out
 }

@@ -49,7 +49,7 @@ func TestLaterYAMLDocumentsAreReported(t *testing.T) {
 				return
 			}
 			p := got[0]
-			if p.Error || !strings.HasSuffix(p.Loc.File, tc.file) || p.Loc.Line != tc.line || !strings.Contains(p.Message, "ignored") {
+			if p.Error || !strings.HasSuffix(p.Loc.File, tc.file) || p.Loc.Line != tc.line || p.Loc.Column != 1 || !strings.Contains(p.Message, "ignored") {
 				t.Errorf("got %+v, want a warning in %s at line %d saying the rest is ignored", p, tc.file, tc.line)
 			}
 		})

@@ -179,7 +179,7 @@ func TestMaxResponseBytesRaisesTheCap(t *testing.T) {
 		t.Errorf("the endless body under a 4 MiB cap: %+v", f)
 	}
 	doc, _ := loadInline(t, bigBodySpec)
-	for _, bad := range []string{"-1", "67108865"} {
+	for _, bad := range []string{"-1", "0", "67108865"} {
 		cfg, err := config.Parse([]byte("max_response_bytes: " + bad + "\n"))
 		if err != nil {
 			t.Fatal(err)

@@ -260,8 +260,8 @@ func Run(ctx context.Context, doc *spec.Document, opts Options) (*Result, error)
 		return nil, fmt.Errorf("the response body cap must be between 1 and %d bytes", config.MaxResponseBytesLimit)
 	case opts.MaxResponseBytes > 0:
 		c.maxBody = opts.MaxResponseBytes
-	case cfg.MaxResponseBytes > 0:
-		c.maxBody = cfg.MaxResponseBytes
+	case cfg.MaxResponseBytes != nil:
+		c.maxBody = *cfg.MaxResponseBytes
 	}
 	e := &engine{doc: doc, opts: opts, cfg: cfg, gen: &gen.Generator{Doc: doc}, c: c,
 		red: newRedactor(opts.ShowSecrets), log: opts.Logger, base: base, docBase: docBase, start: time.Now(),

@@ -43,9 +43,10 @@ type Config struct {
 	// RateLimit opts in to the burst that expects a 429.
 	RateLimit *RateLimit `yaml:"rate_limit"`
 	// MaxResponseBytes is how much of a response body the scan reads
-	// (0: DefaultMaxResponseBytes). A longer body is not validated, and
-	// the report says so: an API whose answers are larger raises it.
-	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+	// (nil: DefaultMaxResponseBytes). A longer body is not validated, and
+	// the report says so: an API whose answers are larger raises it. A
+	// pointer, so that a written 0 is refused rather than read as unset.
+	MaxResponseBytes *int64 `yaml:"max_response_bytes"`
 }
 
 // Bounds of max_response_bytes. The default keeps a hostile target from
@@ -271,7 +272,7 @@ func (c *Config) Validate(doc *spec.Document) error {
 	if c.Timeout < 0 {
 		bad("timeout: must be positive")
 	}
-	if c.MaxResponseBytes < 0 || c.MaxResponseBytes > MaxResponseBytesLimit {
+	if n := c.MaxResponseBytes; n != nil && (*n < 1 || *n > MaxResponseBytesLimit) {
 		bad("max_response_bytes: must be between 1 and %d (64 MiB); leave it out for the default, 1 MiB", MaxResponseBytesLimit)
 	}
 	schemeNames := make([]string, 0, len(doc.SecuritySchemes))

@@ -38,7 +38,12 @@ type junitTestCase struct {
 	Name      string        `xml:"name,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+// junitText is an element's text as CDATA, so its lines read as lines.
+type junitText struct {
+	Text string `xml:",cdata"`
 }
 
 type junitFailure struct {
@@ -105,7 +110,7 @@ func writeJUnit(w io.Writer, r *Report, opts Options) error {
 				suite.Cases = append(suite.Cases, junitTestCase{
 					Classname: res.Spec,
 					Name:      id,
-					SystemOut: xmlSafe(msg + ", below --fail-on " + opts.FailOn.String() + "\n" + text.String()),
+					SystemOut: &junitText{xmlSafe(msg + ", below --fail-on " + opts.FailOn.String() + "\n" + text.String())},
 				})
 				continue
 			}

@@ -58,6 +58,9 @@ func TestJUnitCounts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out := render(t, "junit", c.report, c.opts)
+			if c.opts.FailOn != nil && !strings.Contains(string(out), "<system-out><![CDATA[1 finding, below --fail-on high\n") {
+				t.Errorf("a passing rule's findings are not in its system-out, line by line:\n%s", out)
+			}
 			if !strings.HasPrefix(string(out), xml.Header) {
 				t.Error("no XML declaration")
 			}

@@ -39,8 +39,8 @@ func TestConfigFileReadIsBounded(t *testing.T) {
 	}
 	readers := map[string]func(string) error{
 		"LoadConfigFile": func(p string) error { _, err := LoadConfigFile(p); return err },
-		"ValidateConfigFile": func(p string) error {
-			ps, err := ValidateConfigFile(p)
+		"CheckConfigFile": func(p string) error {
+			ps, _, err := CheckConfigFile(p)
 			if err == nil && len(ps) > 0 {
 				t.Errorf("%s: %v", p, ps)
 			}

@@ -447,21 +447,11 @@ func (p ConfigProblem) String() string {
 	return loc + p.Message
 }
 
-// ValidateConfigFile checks a configuration file without starting
-// anything: YAML syntax, the published JSON Schema (unknown keys, types,
-// enums), decoding, and each protection's own validation. Problems carry
-// line numbers. Files named in it (keys, CA bundles, the spec) are not
-// read.
-func ValidateConfigFile(path string) ([]ConfigProblem, error) {
-	data, err := readConfigFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return ValidateConfig(data), nil
-}
-
-// CheckConfigFile is ValidateConfigFile with the warnings of
-// ConfigWarnings, which do not make the file invalid.
+// CheckConfigFile checks a configuration file without starting anything:
+// YAML syntax, the published JSON Schema (unknown keys, types, enums),
+// decoding, and each protection's own validation, with line numbers; and
+// returns apart the warnings of ConfigWarnings, which do not make the file
+// invalid. Files named in it (keys, CA bundles, the spec) are not read.
 func CheckConfigFile(path string) (problems, warnings []ConfigProblem, err error) {
 	data, err := readConfigFile(path)
 	if err != nil {
@@ -494,7 +484,7 @@ func ConfigWarnings(data []byte) []ConfigProblem {
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// ValidateConfig is ValidateConfigFile on the file's bytes.
+// ValidateConfig is the validation of CheckConfigFile on the file's bytes.
 func ValidateConfig(data []byte) []ConfigProblem {
 	ps := validateConfig(data)
 	for i := range ps {

@@ -73,10 +73,7 @@ func TestPlainServerLocalTemplated(t *testing.T) {
 // An unencrypted WebSocket server (ws://) carries its frames as clear as
 // plain http; wss:// is encrypted as https:// is.
 func TestWebSocketServer(t *testing.T) {
-	cases := []struct {
-		name, servers, rule, at, patch string
-		want                           bool
-	}{
+	checkServerCases(t, []serverCase{
 		{"ws server", `[{"url":"ws://stream.example.com/v1"}]`, "tls-http-server", "/servers/0", `"wss://stream.example.com/v1"`, true},
 		{"WS in capitals", `[{"url":"WS://stream.example.com"}]`, "tls-http-server", "/servers/0", `"wss://stream.example.com"`, true},
 		{"wss server", `[{"url":"wss://stream.example.com/v1"}]`, "tls-http-server", "", "", false},
@@ -86,33 +83,7 @@ func TestWebSocketServer(t *testing.T) {
 			"tls-server-variable-http", "/servers/0/variables/scheme", `{"default":"wss","enum":["wss"]}`, true},
 		{"wss only", `[{"url":"{scheme}://stream.example.com","variables":{"scheme":{"default":"wss","enum":["wss"]}}}]`,
 			"tls-server-variable-http", "", "", false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			d := base()
-			set(d, "/servers", j(tc.servers))
-			text, _ := json.Marshal(d)
-			got := findingsOf(auditText(t, string(text), Options{}), tc.rule)
-			if !tc.want {
-				if len(got) > 0 {
-					t.Fatalf("unexpected %s: %s", tc.rule, got[0].Message)
-				}
-				return
-			}
-			if len(got) != 1 || got[0].Location.Pointer != tc.at {
-				t.Fatalf("findings %+v, want one %s at %s", got, tc.rule, tc.at)
-			}
-			if got[0].Severity != rules[tc.rule].Severity {
-				t.Errorf("severity %s, want %s", got[0].Severity, rules[tc.rule].Severity)
-			}
-			if len(got[0].Patch) != 1 {
-				t.Fatalf("patch %+v, want one operation", got[0].Patch)
-			}
-			if v, _ := json.Marshal(got[0].Patch[0].Value); string(v) != tc.patch {
-				t.Errorf("patch value %s, want %s", v, tc.patch)
-			}
-		})
-	}
+	})
 }
 
 // Swagger 2.0's schemes list several servers at one place: a plain one

@@ -1379,10 +1379,7 @@ paths:
 // Servers are judged with their variables resolved: the defaults give the
 // URL a client connects to, and every allowed value is one it may pick.
 func TestServerVariablesResolved(t *testing.T) {
-	cases := []struct {
-		name, servers, rule, at, patch string
-		want                           bool
-	}{
+	checkServerCases(t, []serverCase{
 		{"empty default selects http", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":""}}}]`,
 			"tls-http-server", "/servers/0", "", true},
 		{"empty default with an https choice", `[{"url":"http{s}://api.example.com","variables":{"s":{"default":"","enum":["","s"]}}}]`,
@@ -1397,7 +1394,20 @@ func TestServerVariablesResolved(t *testing.T) {
 			"tls-http-server", "", "", false},
 		{"http in the path is not the scheme", `[{"url":"https://api.example.com/{v}","variables":{"v":{"default":"v1","enum":["v1","http"]}}}]`,
 			"tls-server-variable-http", "", "", false},
-	}
+	})
+}
+
+// serverCase is a definition's servers (JSON) and the finding expected of
+// them: rule at pointer at, with the patch value patch ("" for none
+// checked), or no finding of rule when want is false.
+type serverCase struct {
+	name, servers, rule, at, patch string
+	want                           bool
+}
+
+// checkServerCases audits base() with each case's servers.
+func checkServerCases(t *testing.T, cases []serverCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := base()
@@ -1413,12 +1423,14 @@ func TestServerVariablesResolved(t *testing.T) {
 			if len(got) != 1 || got[0].Location.Pointer != tc.at {
 				t.Fatalf("findings %+v, want one %s at %s", got, tc.rule, tc.at)
 			}
+			if got[0].Severity != rules[tc.rule].Severity {
+				t.Errorf("severity %s, want %s", got[0].Severity, rules[tc.rule].Severity)
+			}
 			if tc.patch != "" {
 				if len(got[0].Patch) != 1 {
 					t.Fatalf("patch %+v, want one operation", got[0].Patch)
 				}
-				v, _ := json.Marshal(got[0].Patch[0].Value)
-				if string(v) != tc.patch {
+				if v, _ := json.Marshal(got[0].Patch[0].Value); string(v) != tc.patch {
 					t.Errorf("patch value %s, want %s", v, tc.patch)
 				}
 			}

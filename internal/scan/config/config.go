@@ -47,6 +47,11 @@ type Config struct {
 	// the report says so: an API whose answers are larger raises it. A
 	// pointer, so that a written 0 is refused rather than read as unset.
 	MaxResponseBytes *int64 `yaml:"max_response_bytes"`
+
+	// root is the parsed file, kept so that Validate can say on which
+	// line a problem is, and path the file's name (Load).
+	root *yaml.Node
+	path string
 }
 
 // Bounds of max_response_bytes. The default keeps a hostile target from
@@ -187,6 +192,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	c.path = path
 	return c, nil
 }
 
@@ -213,7 +219,62 @@ func Parse(b []byte) (*Config, error) {
 	if err := dec.Decode(c); err != nil {
 		return nil, fmt.Errorf("invalid config: %w", err)
 	}
+	// Lines and keys survive the re-encoding above only in root itself.
+	c.root = &root
 	return c, nil
+}
+
+// lineOf is the line of the node a problem's key path names
+// ("identities[0].login.url", "operations.GET /v1/file.json.expect"), or
+// of the deepest node of that path the file has (a required key that is
+// missing is placed at its parent); 0 when the file has none of it.
+func (c *Config) lineOf(path string) int {
+	if c.root == nil || len(c.root.Content) == 0 {
+		return 0
+	}
+	n, line, rest := c.root.Content[0], 0, path
+	for rest != "" {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		switch {
+		case rest[0] == '.':
+			rest = rest[1:]
+		case rest[0] == '[':
+			end := strings.IndexByte(rest, ']')
+			if end < 0 || n.Kind != yaml.SequenceNode {
+				return line
+			}
+			i, err := strconv.Atoi(rest[1:end])
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return line
+			}
+			n, line, rest = n.Content[i], n.Content[i].Line, rest[end+1:]
+		default:
+			if n.Kind != yaml.MappingNode {
+				return line
+			}
+			// Keys may hold dots, spaces and brackets (operation keys
+			// are "METHOD /path"): take the longest key the path goes on
+			// from.
+			best := -1
+			for j := 0; j+1 < len(n.Content); j += 2 {
+				k := n.Content[j].Value
+				if !strings.HasPrefix(rest, k) || (len(rest) > len(k) && rest[len(k)] != '.' && rest[len(k)] != '[') {
+					continue
+				}
+				if best < 0 || len(k) > len(n.Content[best].Value) {
+					best = j
+				}
+			}
+			if best < 0 {
+				return line
+			}
+			line, rest = n.Content[best].Line, rest[len(n.Content[best].Value):]
+			n = n.Content[best+1]
+		}
+	}
+	return line
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
@@ -254,8 +315,23 @@ func expandNode(n *yaml.Node) error {
 // Validate checks the configuration against the definition and returns
 // every problem found, one per line.
 func (c *Config) Validate(doc *spec.Document) error {
-	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	type problem struct {
+		line int
+		msg  string
+	}
+	var problems []problem
+	// Every problem opens with the key path it is about; the file's line
+	// of that key goes in front, and the list is in the file's order.
+	bad := func(format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		line := 0
+		if path, _, ok := strings.Cut(msg, ": "); ok {
+			if line = c.lineOf(path); line > 0 {
+				msg = fmt.Sprintf("line %d: %s", line, msg)
+			}
+		}
+		problems = append(problems, problem{line, msg})
+	}
 	if c.Target != "" {
 		if err := CheckBaseURL(c.Target); err != nil {
 			bad("target: %v", err)
@@ -304,7 +380,7 @@ func (c *Config) Validate(doc *spec.Document) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			knownScheme(where+".credentials", k)
+			knownScheme(where+".credentials."+k, k)
 			cr := id.Credentials[k]
 			if s := doc.SecuritySchemes[k]; s != nil {
 				switch {
@@ -385,7 +461,7 @@ func (c *Config) Validate(doc *spec.Document) error {
 	for _, k := range keys {
 		o := c.Operations[k]
 		if !ops[normalizeKey(k)] {
-			bad("operations: %q is not an operation of the definition (write \"METHOD /path\" as in the definition)", k)
+			bad("operations.%s: not an operation of the definition (write \"METHOD /path\" as in the definition)", k)
 		}
 		for _, s := range o.Expect {
 			if s < 100 || s > 599 {
@@ -399,8 +475,17 @@ func (c *Config) Validate(doc *spec.Document) error {
 	if rl := c.RateLimit; rl != nil && rl.Operation != "" && !ops[normalizeKey(rl.Operation)] {
 		bad("rate_limit.operation: %q is not an operation of the definition", rl.Operation)
 	}
-	if len(errs) > 0 {
-		return errors.New("invalid config:\n  " + strings.Join(errs, "\n  "))
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
+		errs := make([]string, len(problems))
+		for i, p := range problems {
+			errs[i] = p.msg
+		}
+		file := ""
+		if c.path != "" {
+			file = c.path + ": "
+		}
+		return errors.New(file + "invalid config:\n  " + strings.Join(errs, "\n  "))
 	}
 	return nil
 }

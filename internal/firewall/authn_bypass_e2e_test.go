@@ -66,6 +66,11 @@ paths:
     get:
       security: [{dpopOnly: []}]
       responses: {"200": {$ref: "#/components/responses/ok"}}
+  /mtls:
+    get:
+      x-rampart-mtls: required
+      security: []
+      responses: {"200": {$ref: "#/components/responses/ok"}}
 `
 
 // bypassFirewall is a TLS firewall over bypassSpecYAML. 127.0.0.1 is the
@@ -131,7 +136,7 @@ authentication:
       jwt: {key_files: [%s], issuer: https://idp.example, audiences: [orders]}
     dpopOnly:
       jwt: {jwks_url: %s, issuer: https://idp.example, audiences: [orders], min_refresh: 20ms, fetch_timeout: 1s}
-      dpop: {algorithms: [ES256]}
+      dpop: {algorithms: [ES256], external_origin: "https://api.example"}
       require_binding: dpop
 `, specPath, up.addr, p.serverCert, p.serverKey, d.url, apikey.Digest("key-a"), p.caFile, pemFile, d.url) + extra
 }
@@ -311,6 +316,46 @@ func TestProtectBypassCertificateSourceClientCertificates(t *testing.T) {
 	}
 }
 
+// TestProtectBypassMTLSOperationBehindSchemeProxy: a proxy that only a
+// scheme's mtls section trusts is a proxy for x-rampart-mtls operations
+// too. Its own certificate (from the same CA, as a re-encrypting proxy's
+// often is) admitted every client behind it, and the certificate it
+// forwarded was refused.
+func TestProtectBypassMTLSOperationBehindSchemeProxy(t *testing.T) {
+	up, d, p := startUpstream(t), startIDP(t, true), newPKI(t)
+	s := startFirewall(t, loadConfigYAML(t, bypassYAML(t, up, d, p, "client_certificates: {ca_file: "+p.caFile+"}\n")), nil)
+	waitFor(t, "the signing keys", s.Ready)
+	proxyCert := p.issue(t, "proxy", x509.ExtKeyUsageClientAuth, p.ca, p.caKey)
+	alice := p.issue(t, "alice", x509.ExtKeyUsageClientAuth, p.ca, p.caKey)
+	stranger := p.issue(t, "stranger", x509.ExtKeyUsageClientAuth, nil, nil)
+	asProxy := p.tlsClient(&proxyCert, "") // 127.0.0.1, trusted by the cert scheme
+	base := "https://" + s.Addr()
+	cases := []struct {
+		name   string
+		client *http.Client
+		hdr    []string
+		status int
+	}{
+		{"the proxy's own certificate, nothing forwarded", asProxy, nil, 401},
+		{"the proxy's own certificate, a stranger's forwarded", asProxy, []string{"Client-Cert", mtls.EncodeHeader(stranger.Leaf)}, 401},
+		{"the client's certificate forwarded by the proxy", asProxy, []string{"Client-Cert", mtls.EncodeHeader(alice.Leaf)}, 200},
+		{"forwarded by a proxy without a certificate of its own", p.tlsClient(nil, ""), []string{"Client-Cert", mtls.EncodeHeader(alice.Leaf)}, 200},
+		{"a direct client with its certificate", p.tlsClient(&alice, "127.0.0.2"), nil, 200},
+		{"a direct client's Client-Cert is ignored", p.tlsClient(nil, "127.0.0.2"), []string{"Client-Cert", mtls.EncodeHeader(alice.Leaf)}, 401},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := send(t, tc.client, up, newReq(t, "GET", base+"/mtls", "", tc.hdr...))
+			if r.status != tc.status {
+				t.Fatalf("status %d (%s), want %d", r.status, r.reason, tc.status)
+			}
+			if r.reached != (tc.status == 200) {
+				t.Fatalf("reached upstream = %v", r.reached)
+			}
+		})
+	}
+}
+
 // TestProtectBypassConfirmationKeysChallenges: cnf members the firewall
 // cannot evaluate refuse the token; a PEM key file verifies tokens naming
 // a kid; an openIdConnect scheme configured jwt: {} finds its keys by
@@ -321,7 +366,7 @@ func TestProtectBypassConfirmationKeysChallenges(t *testing.T) {
 	cnf := func(v any) []string { return bearer(f.idp.token(t, "k1", map[string]any{"cnf": v})) }
 	key := newDPoPKey(t)
 	dpopTok := f.idp.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
-	htu := f.base + "/dpop"
+	htu := "https://api.example/dpop"
 	stranger := f.pki.issue(t, "stranger", x509.ExtKeyUsageClientAuth, nil, nil)
 	cases := []struct {
 		name      string
@@ -338,7 +383,7 @@ func TestProtectBypassConfirmationKeysChallenges(t *testing.T) {
 		{"PEM key file, token naming a kid", f.direct, "/pem", bearer(f.idp.token(t, "k1", nil)), 200, ""},
 		{"openIdConnect scheme with jwt: {}", f.direct, "/oidc", bearer(f.idp.token(t, "k1", nil)), 200, ""},
 		{"DPoP resource, nothing sent", f.direct, "/dpop", nil, 401, `DPoP realm="orders", algs="ES256"`},
-		{"DPoP resource, proof for another URI", f.direct, "/dpop", []string{"Authorization", "DPoP " + dpopTok, "DPoP", key.proof(t, "GET", f.base+"/other", "jti-1", dpopTok)}, 401, `DPoP realm="orders", error="invalid_dpop_proof", error_description="DPoP proof rejected", algs="ES256"`},
+		{"DPoP resource, proof for another URI", f.direct, "/dpop", []string{"Authorization", "DPoP " + dpopTok, "DPoP", key.proof(t, "GET", "https://api.example/other", "jti-1", dpopTok)}, 401, `DPoP realm="orders", error="invalid_dpop_proof", error_description="DPoP proof rejected", algs="ES256"`},
 		{"DPoP resource, good proof", f.direct, "/dpop", []string{"Authorization", "DPoP " + dpopTok, "DPoP", key.proof(t, "GET", htu, "jti-2", dpopTok)}, 200, ""},
 		{"client certificate missing", f.direct, "/cert", nil, 401, ""},
 		{"a token does not stand in for the client certificate", f.direct, "/cert", bearer(f.idp.token(t, "k1", nil)), 401, ""},

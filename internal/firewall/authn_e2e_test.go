@@ -277,7 +277,7 @@ authentication:
       mtls:
         ca_file: %s
         trusted_proxies: [127.0.0.1]
-      dpop: {}
+      dpop: {external_origin: "https://api.example"}
     opaque:
       introspection:
         url: %s
@@ -460,7 +460,7 @@ func TestProtectDPoP(t *testing.T) {
 	c := f.pki.tlsClient(nil, "")
 	key, other := newDPoPKey(t), newDPoPKey(t)
 	tok := f.idp.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
-	htu := f.base + "/orders"
+	htu := "https://api.example/orders" // dpop.external_origin, not the listener's address
 	dp := func(proof string) []string { return []string{"Authorization", "DPoP " + tok, "DPoP", proof} }
 	replayed := key.proof(t, "GET", htu, "jti-replayed", tok)
 
@@ -474,9 +474,9 @@ func TestProtectDPoP(t *testing.T) {
 		{"query string is not part of htu", "/orders?page=2", dp(key.proof(t, "GET", htu, "jti-2", tok)), 200},
 		{"first use of a proof", "/orders", dp(replayed), 200},
 		{"the same proof again (jti replay)", "/orders", dp(replayed), 401},
-		{"htu with another path", "/orders", dp(key.proof(t, "GET", f.base+"/open", "jti-3", tok)), 401},
-		{"htu with another host", "/orders", dp(key.proof(t, "GET", "https://api.example/orders", "jti-4", tok)), 401},
-		{"htu with another scheme", "/orders", dp(key.proof(t, "GET", "http://"+f.s.Addr()+"/orders", "jti-5", tok)), 401},
+		{"htu with another path", "/orders", dp(key.proof(t, "GET", "https://api.example/open", "jti-3", tok)), 401},
+		{"htu with another host (the listener's own address)", "/orders", dp(key.proof(t, "GET", f.base+"/orders", "jti-4", tok)), 401},
+		{"htu with another scheme", "/orders", dp(key.proof(t, "GET", "http://api.example/orders", "jti-5", tok)), 401},
 		{"htm of another method", "/orders", dp(key.proof(t, "POST", htu, "jti-6", tok)), 401},
 		{"proof signed by another key", "/orders", dp(other.proof(t, "GET", htu, "jti-7", tok)), 401},
 		{"proof for another token", "/orders", dp(key.proof(t, "GET", htu, "jti-8", "some-other-token")), 401},
@@ -770,35 +770,45 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	}
 }
 
-// TestProtectDPoPBehindTLSProxy: behind a trusted proxy that ends TLS the
-// firewall listens on plain HTTP, but the client used https and says so
-// in htu. The scheme compared is the one the firewall judged (as for HSTS
-// and X-Forwarded-Proto), not the connection's.
-func TestProtectDPoPBehindTLSProxy(t *testing.T) {
+// TestProtectDPoPOrigin: htu must name dpop.external_origin. The Host a
+// request carries, and the scheme a proxy says the client used, are not
+// the firewall's own name: compared with them, a proof made for another
+// server passed here when sent with that server's Host.
+func TestProtectDPoPOrigin(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	cfg := protectConfig(t, up, d.url, "ip_rules: {trusted_proxies: [127.0.0.1]}\n")
-	cfg.Authentication.Schemes["oauth"].DPoP = &dpop.Config{}
+	cfg.Authentication.Schemes["oauth"].DPoP = &dpop.Config{ExternalOrigin: "https://api.example"}
 	s := startFirewall(t, cfg, nil)
 	waitFor(t, "JWKS", s.Ready)
 	key := newDPoPKey(t)
 	tok := d.token(t, "k1", map[string]any{"cnf": map[string]any{"jkt": key.jkt}})
 	tests := []struct {
-		name, proto, htuScheme string
+		name, htu, host, proto string
 		status                 int
 	}{
-		{"proxy ended TLS, htu https", "https", "https", 200},
-		{"proxy ended TLS, htu http", "https", "http", 401},
-		{"plain client, htu http", "http", "http", 200},
-		{"plain client, htu https", "http", "https", 401},
+		{"the configured origin", "https://api.example/orders", "", "", 200},
+		{"the configured origin, behind a proxy that ended TLS", "https://api.example/orders", "api.example", "https", 200},
+		{"the listener's own address", "http://" + s.Addr() + "/orders", "", "", 401},
+		{"another server, sent with its Host", "https://api.other.example/orders", "api.other.example", "", 401},
+		{"another server, sent with its Host behind a proxy that ended TLS", "https://api.other.example/orders", "api.other.example", "https", 401},
+		{"the origin's host with another scheme", "http://api.example/orders", "api.example", "http", 401},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			htu := tc.htuScheme + "://" + s.Addr() + "/orders"
-			hdr := []string{"Authorization", "DPoP " + tok, "DPoP", key.proof(t, "GET", htu, fmt.Sprint("behind-proxy-", i), tok), "X-Forwarded-Proto", tc.proto}
-			resp, reason := call{"GET", "/orders", hdr, ""}.do(t, s)
-			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d (%s), want %d", resp.StatusCode, reason, tc.status)
+			req := newReq(t, "GET", "http://"+s.Addr()+"/orders", "", "Authorization", "DPoP "+tok, "DPoP", key.proof(t, "GET", tc.htu, fmt.Sprint("origin-", i), tok))
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			if tc.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			r := send(t, http.DefaultClient, up, req)
+			if r.status != tc.status {
+				t.Fatalf("status %d (%s), want %d", r.status, r.reason, tc.status)
+			}
+			if r.reached != (tc.status == 200) {
+				t.Fatalf("reached upstream = %v", r.reached)
 			}
 		})
 	}

@@ -42,7 +42,7 @@ const dpopAuth = `authentication:
   schemes:
     oauth:
       jwt: {jwks_url: "https://idp.example/jwks.json"}
-      dpop: {max_age: 60s}
+      dpop: {max_age: 60s, external_origin: "https://api.example.com"}
 `
 
 func TestValidateConfig(t *testing.T) {

@@ -258,13 +258,19 @@ func buildPolicy(cfg Config) (*policy, error) {
 			return nil, err
 		}
 	}
+	if pol.certHeaders, err = certHeaderPolicy(cfg); err != nil {
+		return nil, err
+	}
 	if cc := cfg.ClientCertificates; cc != nil {
 		if pol.certs, err = mtls.New(cc.Config); err != nil {
 			return nil, fmt.Errorf("client_certificates: %w", err)
 		}
-	}
-	if pol.certHeaders, err = certHeaderPolicy(cfg); err != nil {
-		return nil, err
+		// A proxy a scheme's mtls section trusts is a proxy for the
+		// x-rampart-mtls check too: its own certificate is never the
+		// client's, and the certificate it forwards is. Without this, a
+		// re-encrypting proxy's certificate admitted every client behind
+		// it.
+		pol.certs = pol.certs.WithTrustedProxies(pol.certHeaders.TrustedProxies())
 	}
 	if cfg.SignedPayloads != nil {
 		if pol.signed, err = signed.New(*cfg.SignedPayloads); err != nil {

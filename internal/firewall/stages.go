@@ -211,10 +211,7 @@ func (st authenticationStage) Process(tx *Tx) *Rejection {
 		}
 		return nil
 	}
-	// DPoP proofs name the URI the client used: https when a trusted
-	// proxy ended TLS in front of a plain-HTTP firewall.
-	ctx := authn.WithClientTLS(tx.R.Context(), tx.C.pol.ip.IsTLS(tx.R))
-	id, fail := rt.Evaluate(ctx, tx.R, tx.Op.Spec.Security)
+	id, fail := rt.Evaluate(tx.R.Context(), tx.R, tx.Op.Spec.Security)
 	if fail != nil {
 		h := http.Header{}
 		fail.WriteHeaders(h)

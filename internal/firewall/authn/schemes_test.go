@@ -206,8 +206,8 @@ func TestChallenges(t *testing.T) {
 		}
 		return rt
 	}
-	optional := build(t, ", dpop: {algorithms: [ES256, EdDSA]}")
-	required := build(t, ", dpop: {algorithms: [ES256]}, require_binding: dpop")
+	optional := build(t, ", dpop: {algorithms: [ES256, EdDSA], external_origin: 'https://api.example'}")
+	required := build(t, ", dpop: {algorithms: [ES256], external_origin: 'https://api.example'}, require_binding: dpop")
 	plain := build(t, "")
 	ops := map[string][]spec.SecurityRequirement{}
 	for _, op := range doc.Operations {
@@ -263,7 +263,7 @@ func TestChallenges(t *testing.T) {
 			for i := 0; i+1 < len(tc.hdr); i += 2 {
 				r.Header.Add(tc.hdr[i], tc.hdr[i+1])
 			}
-			_, fail := tc.rt.Evaluate(WithClientTLS(context.Background(), true), r, ops[tc.path])
+			_, fail := tc.rt.Evaluate(context.Background(), r, ops[tc.path])
 			if tc.status == 200 {
 				if fail != nil {
 					t.Fatalf("refused: %v", fail)

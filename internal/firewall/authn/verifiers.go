@@ -42,14 +42,6 @@ type Bearer struct {
 	Logger         *slog.Logger
 }
 
-// WithClientTLS records in ctx whether the client's connection used TLS as
-// the caller judged it (directly, or per a trusted proxy that ended TLS),
-// which is the scheme a DPoP proof's htu must have when no
-// dpop.external_origin is configured.
-func WithClientTLS(ctx context.Context, tls bool) context.Context {
-	return dpop.WithClientTLS(ctx, tls)
-}
-
 // Challenge implements Verifier: DPoP when the scheme takes DPoP-bound
 // tokens only (RFC 9449 section 7.1), else Bearer.
 func (b *Bearer) Challenge() string {

@@ -37,8 +37,10 @@ type Config struct {
 	// DefaultReplayCacheSize); the firewall's store, shared by the
 	// schemes, holds their sizes together.
 	ReplayCacheSize int `yaml:"replay_cache_size,omitempty"`
-	// ExternalOrigin ("https://api.example.com") is what clients use in
-	// htu when the firewall sits behind a proxy that rewrites the host.
+	// ExternalOrigin ("https://api.example.com") is the origin clients
+	// call, which their proofs name in htu. Required: the Host a client
+	// sends is the client's to choose, so compared with it, a proof made
+	// for another server passed here when sent with that server's name.
 	ExternalOrigin string `yaml:"external_origin,omitempty"`
 }
 
@@ -56,9 +58,11 @@ func (c *Config) Validate() error {
 	if c.MaxAge < 0 || c.Leeway < 0 || c.ReplayCacheSize < 0 {
 		errs = append(errs, errors.New("dpop: max_age, leeway and replay_cache_size must not be negative"))
 	}
-	if c.ExternalOrigin != "" {
+	if c.ExternalOrigin == "" {
+		errs = append(errs, errors.New("dpop.external_origin: required: the origin clients call (https://api.example.com), which their proofs name in htu; the Host header a client sends cannot stand in for it"))
+	} else {
 		u, err := url.Parse(c.ExternalOrigin)
-		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || (u.Path != "" && u.Path != "/") {
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			errs = append(errs, fmt.Errorf("dpop.external_origin %q must be scheme://host[:port]", c.ExternalOrigin))
 		}
 	}
@@ -109,9 +113,7 @@ func New(c Config) (*Verifier, error) {
 	v.local = NewMemory(c.ReplayCacheSize)
 	v.local.Now = func() time.Time { return v.Now() }
 	v.store = v.local
-	if c.ExternalOrigin != "" {
-		v.origin, _ = url.Parse(c.ExternalOrigin)
-	}
+	v.origin, _ = url.Parse(c.ExternalOrigin)
 	return v, nil
 }
 
@@ -183,16 +185,6 @@ func (rp *requestProofs) add(k string) {
 // again for firewalls of a fleet whose clocks differ by up to leeway.
 func (v *Verifier) ReplayTTL() time.Duration { return v.maxAge + 2*v.leeway }
 
-type clientTLSKey struct{}
-
-// WithClientTLS records in ctx whether the client's connection used TLS,
-// as the caller judged it: behind a proxy that ends TLS the connection to
-// the verifier is plain HTTP while the client, and its htu, used https.
-// Without it (and without ExternalOrigin) the scheme is the connection's.
-func WithClientTLS(ctx context.Context, tls bool) context.Context {
-	return context.WithValue(ctx, clientTLSKey{}, tls)
-}
-
 // Verify checks the request's DPoP proof for accessToken, whose cnf.jkt is
 // jkt.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt string) error {
@@ -235,11 +227,11 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	var c struct {
-		JTI string      `json:"jti"`
-		HTM string      `json:"htm"`
-		HTU string      `json:"htu"`
-		IAT json.Number `json:"iat"`
-		ATH string      `json:"ath"`
+		JTI string `json:"jti"`
+		HTM string `json:"htm"`
+		HTU string `json:"htu"`
+		IAT any    `json:"iat"`
+		ATH string `json:"ath"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
@@ -252,12 +244,18 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt
 	if c.HTM != r.Method {
 		return fmt.Errorf("%w: htm %q does not match %s", ErrInvalid, c.HTM, r.Method)
 	}
-	if !v.sameURI(ctx, c.HTU, r) {
+	if !v.sameURI(c.HTU, r) {
 		return fmt.Errorf("%w: htu does not match the request URI", ErrInvalid)
 	}
-	iatF, err := c.IAT.Float64()
+	// A NumericDate is a JSON number (RFC 7519 section 2), as the access
+	// tokens' exp, nbf and iat must be; "1700000000" is refused.
+	iatNum, ok := c.IAT.(json.Number)
+	if !ok {
+		return fmt.Errorf("%w: iat missing or not a number", ErrInvalid)
+	}
+	iatF, err := iatNum.Float64()
 	if err != nil {
-		return fmt.Errorf("%w: iat missing", ErrInvalid)
+		return fmt.Errorf("%w: iat missing or not a number", ErrInvalid)
 	}
 	iat := time.Unix(int64(iatF), 0)
 	now := v.Now()
@@ -299,20 +297,14 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, accessToken, jkt
 }
 
 // sameURI compares htu with the request URI without query and fragment
-// (RFC 9449 section 4.3), scheme and host case-insensitively and default
-// ports ignored.
-func (v *Verifier) sameURI(ctx context.Context, htu string, r *http.Request) bool {
+// (RFC 9449 section 4.3): the configured origin with the request's path,
+// scheme and host case-insensitively and default ports ignored.
+func (v *Verifier) sameURI(htu string, r *http.Request) bool {
 	u, err := url.Parse(htu)
 	if err != nil {
 		return false
 	}
-	scheme, host := "http", r.Host
-	if tls, _ := ctx.Value(clientTLSKey{}).(bool); tls || r.TLS != nil {
-		scheme = "https"
-	}
-	if v.origin != nil {
-		scheme, host = v.origin.Scheme, v.origin.Host
-	}
+	scheme, host := v.origin.Scheme, v.origin.Host
 	return strings.EqualFold(u.Scheme, scheme) &&
 		normHost(u.Scheme, u.Host) == normHost(scheme, host) &&
 		pathOf(u) == pathOf(r.URL)

@@ -200,7 +200,7 @@ func TestVerifierReplayStore(t *testing.T) {
 	ctx := context.Background()
 	p := newProver(t)
 	verifier := func(s ReplayStore, failOpen bool) *Verifier {
-		v, err := New(Config{MaxAge: 30 * time.Second, Leeway: 2 * time.Second})
+		v, err := New(Config{MaxAge: 30 * time.Second, Leeway: 2 * time.Second, ExternalOrigin: "https://api.example"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -274,7 +274,7 @@ func TestVerifierFallbackRemembers(t *testing.T) {
 		return NewRedis(c, "test:fallback:", "")
 	}
 	live, dead := client(addr), client(redistest.Refused(t))
-	v, err := New(Config{})
+	v, err := New(Config{ExternalOrigin: "https://api.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestVerifierOneUsePerRequest(t *testing.T) {
 	shared := NewMemory(0)
 	var vs [2]*Verifier
 	for i := range vs {
-		v, err := New(Config{})
+		v, err := New(Config{ExternalOrigin: "https://api.example"})
 		if err != nil {
 			t.Fatal(err)
 		}

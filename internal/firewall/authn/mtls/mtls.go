@@ -226,7 +226,9 @@ func sfBinary(s string) ([]byte, error) {
 	if len(s) < 2 || s[0] != ':' || s[len(s)-1] != ':' {
 		return nil, fmt.Errorf("%w: not a structured-field byte sequence", ErrMalformed)
 	}
-	b, err := base64.StdEncoding.DecodeString(s[1 : len(s)-1])
+	// RFC 8941 section 4.2.7: a parser should not fail when the '='
+	// padding is left out, so it is optional here.
+	b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s[1:len(s)-1], "="))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
@@ -257,6 +259,13 @@ func (v *Verifier) Verify(r *http.Request) (*x509.Certificate, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUntrusted, err)
+	}
+	// TLS client authentication is a signature by the certificate's key;
+	// a certificate whose key usage (RFC 5280 section 4.2.1.3) does not
+	// allow signing is not fit for it, as openssl's sslclient purpose
+	// says too. crypto/x509 checks the extended key usage only.
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return nil, fmt.Errorf("%w: the certificate's key usage does not allow digital signatures", ErrUntrusted)
 	}
 	return leaf, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,6 +24,11 @@ type issued struct {
 
 func issue(t *testing.T, cn string, parent *issued, isCA bool, eku x509.ExtKeyUsage) issued {
 	t.Helper()
+	return issueKU(t, cn, parent, isCA, eku, x509.KeyUsageDigitalSignature|x509.KeyUsageCertSign)
+}
+
+func issueKU(t *testing.T, cn string, parent *issued, isCA bool, eku x509.ExtKeyUsage, ku x509.KeyUsage) issued {
+	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
@@ -30,7 +36,7 @@ func issue(t *testing.T, cn string, parent *issued, isCA bool, eku x509.ExtKeyUs
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(time.Hour),
 		IsCA:         isCA, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		KeyUsage: ku,
 	}
 	if !isCA {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{eku}
@@ -53,6 +59,8 @@ func TestClientCertificates(t *testing.T) {
 	good := issue(t, "svc-a", &ca, false, x509.ExtKeyUsageClientAuth)
 	serverOnly := issue(t, "svc-b", &ca, false, x509.ExtKeyUsageServerAuth)
 	foreign := issue(t, "svc-c", &otherCA, false, x509.ExtKeyUsageClientAuth)
+	encipherOnly := issueKU(t, "svc-d", &ca, false, x509.ExtKeyUsageClientAuth, x509.KeyUsageDataEncipherment)
+	noKeyUsage := issueKU(t, "svc-a", &ca, false, x509.ExtKeyUsageClientAuth, 0)
 	pool := x509.NewCertPool()
 	pool.AddCert(ca.cert)
 
@@ -103,6 +111,9 @@ func TestClientCertificates(t *testing.T) {
 		{"no cert", nil, nil, nil, 401},
 		{"cert from another CA", nil, &foreign, nil, 403},
 		{"cert without clientAuth usage", nil, &serverOnly, nil, 403},
+		{"cert whose key usage forbids signing", nil, &encipherOnly, nil, 403},
+		{"forwarded cert whose key usage forbids signing", loopback, nil, &encipherOnly, 403},
+		{"cert without a key usage extension (unrestricted)", nil, &noKeyUsage, nil, 200},
 		{"Client-Cert from a trusted proxy", loopback, nil, &good, 200},
 		{"Client-Cert from an untrusted peer is ignored", elsewhere, nil, &good, 401},
 		// When TLS ends at a trusted proxy, the certificate of the
@@ -152,5 +163,43 @@ func TestMalformedHeader(t *testing.T) {
 		if _, _, err := v.ClientCert(r); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%q: err = %v, want ErrMalformed", h, err)
 		}
+	}
+}
+
+// RFC 8941 byte sequences may come without their '=' padding (section
+// 4.2.7: parsers should not fail on it); other alphabets stay malformed.
+func TestHeaderPadding(t *testing.T) {
+	ca := issue(t, "ca", nil, true, 0)
+	// ECDSA signatures vary in length: issue until the DER's base64 is
+	// padded.
+	var good issued
+	for i := 0; i < 50 && (good.cert == nil || len(good.cert.Raw)%3 == 0); i++ {
+		good = issue(t, "a", &ca, false, x509.ExtKeyUsageClientAuth)
+	}
+	v := NewWithPool(x509.NewCertPool(), []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")})
+	padded := EncodeHeader(good.cert)
+	if !strings.HasSuffix(padded, "=:") {
+		t.Fatalf("the test certificate's encoding has no padding: %s", padded)
+	}
+	for _, tc := range []struct {
+		name, value string
+		ok          bool
+	}{
+		{"padded", padded, true},
+		{"unpadded", strings.ReplaceAll(padded, "=", ""), true},
+		{"url-safe alphabet", strings.NewReplacer("+", "-", "/", "_").Replace(padded), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = "192.0.2.1:1234"
+			r.Header.Set(HeaderCert, tc.value)
+			leaf, _, err := v.ClientCert(r)
+			if tc.ok && (err != nil || !leaf.Equal(good.cert)) {
+				t.Fatalf("err = %v", err)
+			}
+			if !tc.ok && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("err = %v, want ErrMalformed", err)
+			}
+		})
 	}
 }

@@ -89,6 +89,12 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Trailer", "X-Up-Trailer-Value")
 		defer func() { w.Header().Set("X-Up-Trailer-Value", s) }()
 	}
+	if r.Header.Get("X-Up-Reflect-Origin") != "" {
+		// A backend whose CORS reflects any origin with credentials.
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Access-Control-Expose-Headers", "X-Secret")
+	}
 	if s := r.Header.Get("X-Up-Rate"); s != "" {
 		w.Header().Set("X-Rate", s)
 	}

@@ -1025,3 +1025,41 @@ func TestProtectBlacklist(t *testing.T) {
 		}
 	})
 }
+
+// TestProtectUpstreamCORSNeverPasses: the upstream's own Access-Control-*
+// headers are removed whether the firewall's CORS is on or off. With CORS
+// off they passed, so a backend reflecting any Origin with credentials
+// opened its answers to every site while the firewall refused the
+// preflights.
+func TestProtectUpstreamCORSNeverPasses(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	for _, tc := range []struct {
+		name, extra, origin, wantACAO string
+	}{
+		{"CORS off", "", "https://attacker.example", ""},
+		{"CORS on, another origin", "cors: {allowed_origins: [\"https://app.example.com\"], allow_credentials: true}\n", "https://attacker.example", ""},
+		{"CORS on, the allowed origin gets the firewall's answer", "cors: {allowed_origins: [\"https://app.example.com\"], allow_credentials: true}\n", "https://app.example.com", "https://app.example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startFirewall(t, protectConfig(t, up, d.url, tc.extra), nil)
+			waitFor(t, "JWKS", s.Ready)
+			resp, reason := call{"GET", "/public/search", []string{"Origin", tc.origin, "X-Up-Reflect-Origin", "1"}, ""}.do(t, s)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%d %s", resp.StatusCode, reason)
+			}
+			if !up.reached(resp.Header.Get(RequestIDHeader)) {
+				t.Fatal("the request did not reach the upstream")
+			}
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tc.wantACAO {
+				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, tc.wantACAO)
+			}
+			if resp.Header.Get("Access-Control-Expose-Headers") == "X-Secret" {
+				t.Error("the upstream's Access-Control-Expose-Headers passed")
+			}
+			if tc.wantACAO == "" && resp.Header.Get("Access-Control-Allow-Credentials") != "" {
+				t.Error("the upstream's Access-Control-Allow-Credentials passed")
+			}
+		})
+	}
+}

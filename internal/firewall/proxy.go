@@ -368,19 +368,16 @@ func (c *upstreamClock) stop() {
 	}
 }
 
-// modifyResponse drops the upstream's CORS headers when the firewall
-// answers CORS itself (it is the authority on the policy), then runs
-// response validation.
+// modifyResponse drops the upstream's CORS headers (the firewall is the
+// authority on the policy), then runs response validation.
 func (s *Server) modifyResponse(resp *http.Response) error {
 	// The firewall's request id is the one the client and the audit log
 	// share; an upstream's own would be added beside it.
 	resp.Header.Del(RequestIDHeader)
 	tx, _ := resp.Request.Context().Value(txKey{}).(*Tx)
-	pol := s.cur.Load().pol
 	if tx != nil {
 		// The header is in; a buffered body gets its own time.
 		tx.upstreamClock.stop()
-		pol = tx.C.pol
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		// Refused whatever the mode or the route: what follows a 101 is
@@ -389,11 +386,14 @@ func (s *Server) modifyResponse(resp *http.Response) error {
 		// the body would wait on for ever).
 		return blocked(plan.Violation{Status: 502, Reason: plan.ReasonRespStatus, Detail: "the upstream switched protocols, which the firewall does not forward"})
 	}
-	if pol.cors.Enabled() {
-		for k := range resp.Header {
-			if strings.HasPrefix(k, "Access-Control-") {
-				delete(resp.Header, k)
-			}
+	// The firewall is the CORS authority: the upstream's own
+	// Access-Control-* headers never pass, with CORS on or off. An
+	// upstream that reflects any Origin with credentials (a common
+	// mistake) would otherwise open its authenticated answers to every
+	// site while the firewall refuses the preflights.
+	for k := range resp.Header {
+		if strings.HasPrefix(k, "Access-Control-") {
+			delete(resp.Header, k)
 		}
 	}
 	if err := s.checkResponse(resp); err != nil {

@@ -182,7 +182,7 @@ func (c *CORS) originAllowed(origin string) bool {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || u.Path != "" || u.User != nil {
+	if err != nil || u.Host == "" || u.Path != "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(origin, "?#") {
 		return false
 	}
 	canon := u.Scheme + "://" + strings.ToLower(u.Host)

@@ -1,11 +1,15 @@
 package apikey
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +82,10 @@ type Basic struct {
 	users map[string]*User
 	cache *ttlcache.Cache[[32]byte, *User]
 	ttl   time.Duration
-	dummy []byte
+	// dummies are throw-away hashes, one per bcrypt cost the users have,
+	// and dummyKey picks one for an unknown user name (dummyFor).
+	dummies  [][]byte
+	dummyKey [32]byte
 }
 
 // NewBasic builds the checker.
@@ -98,21 +105,43 @@ func NewBasic(c BasicConfig) (*Basic, error) {
 	for i := range c.Users {
 		b.users[c.Users[i].Username] = &c.Users[i]
 	}
-	// Unknown users are checked against a throw-away hash of the same
-	// cost so that their answer takes as long as a wrong password.
-	cost := bcrypt.DefaultCost
+	// Unknown users are checked against a throw-away hash so that their
+	// answer takes as long as a wrong password. Users added over time
+	// have different costs: with one dummy of the first user's cost, a
+	// user of another cost answered slower or faster than any unknown
+	// name, which told who exists. There is one dummy per cost the users
+	// have, and each unknown name always gets the same one.
+	costs := map[int]bool{}
+	h := sha256.New()
 	for _, u := range c.Users {
 		if n, err := bcrypt.Cost([]byte(u.Bcrypt)); err == nil {
-			cost = n
-			break
+			costs[n] = true
 		}
+		h.Write([]byte(u.Bcrypt + "\x00"))
 	}
-	d, err := bcrypt.GenerateFromPassword([]byte("unused"), cost)
-	if err != nil {
-		return nil, fmt.Errorf("basic: %w", err)
+	if len(costs) == 0 {
+		costs[bcrypt.DefaultCost] = true
 	}
-	b.dummy = d
+	// Keyed by the configured hashes: stable across restarts (a name
+	// whose timing changed from one start to the next would be an
+	// unknown one) and not computable without the configuration.
+	copy(b.dummyKey[:], h.Sum(nil))
+	for _, cost := range slices.Sorted(maps.Keys(costs)) {
+		d, err := bcrypt.GenerateFromPassword([]byte("unused"), cost)
+		if err != nil {
+			return nil, fmt.Errorf("basic: %w", err)
+		}
+		b.dummies = append(b.dummies, d)
+	}
 	return b, nil
+}
+
+// dummyFor is the throw-away hash an unknown user name is checked
+// against.
+func (b *Basic) dummyFor(user string) []byte {
+	mac := hmac.New(sha256.New, b.dummyKey[:])
+	mac.Write([]byte(user))
+	return b.dummies[binary.BigEndian.Uint64(mac.Sum(nil))%uint64(len(b.dummies))]
 }
 
 // ParseBasic returns the credentials of an Authorization: Basic header:
@@ -165,9 +194,11 @@ func (b *Basic) Check(r *http.Request) (*User, error) {
 		}
 	}
 	u, known := b.users[user]
-	hash := b.dummy
+	var hash []byte
 	if known {
 		hash = []byte(u.Bcrypt)
+	} else {
+		hash = b.dummyFor(user)
 	}
 	if err := bcrypt.CompareHashAndPassword(hash, []byte(pass)); err != nil || !known {
 		return nil, ErrBadBasic

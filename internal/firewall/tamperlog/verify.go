@@ -197,6 +197,16 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 		lineNo++
 		trimmed := bytes.TrimSpace(line)
 		if len(trimmed) == 0 {
+			if eof && len(line) == 0 {
+				break
+			}
+			// The writer never writes an empty line; one put between
+			// records hides nothing from verification, but a log that is
+			// not byte for byte what the firewall wrote is not intact.
+			if gap == nil && torn == nil {
+				rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: lastSeq + 1, Message: "blank line: not written by the firewall"}
+				break
+			}
 			if eof {
 				break
 			}
@@ -254,6 +264,13 @@ func Verify(r io.Reader, pub ed25519.PublicKey) (*Report, error) {
 				break
 			}
 			continue
+		}
+		if rl.Checkpoint == nil && !bytes.Equal(bytes.TrimSuffix(line, []byte("\n")), c) {
+			// The chain hashes the canonical form, so a record rewritten
+			// with escapes ("\u0044ELETE") or other spacing verified, yet
+			// hid from grep and SIEM searches what the firewall wrote.
+			rep.Problem = &Problem{Kind: KindMalformed, Line: lineNo, Seq: *rl.Seq, Message: "record line is not in the canonical form the firewall writes (escapes, spacing or key order changed): rewritten"}
+			break
 		}
 		switch {
 		case rl.Checkpoint != nil:

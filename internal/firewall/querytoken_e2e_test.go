@@ -1,0 +1,106 @@
+package firewall
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rampart-sec/rampart/internal/firewall/authn/apikey"
+)
+
+const queryTokenSpec = `openapi: 3.1.0
+info: {title: query tokens, version: "1"}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+    queryKey: {type: apiKey, in: query, name: access_token}
+  responses:
+    ok: {description: ok, content: {application/json: {schema: {type: object}}}}
+paths:
+  /jwt:
+    get:
+      operationId: jwt
+      security: [{bearer: []}]
+      responses: {"200": {$ref: "#/components/responses/ok"}}
+  /opt:
+    get:
+      operationId: opt
+      security: [{}, {bearer: []}]
+      responses: {"200": {$ref: "#/components/responses/ok"}}
+  /anon:
+    get:
+      operationId: anon
+      security: []
+      responses: {"200": {$ref: "#/components/responses/ok"}}
+  /key:
+    get:
+      operationId: key
+      security: [{queryKey: []}]
+      responses: {"200": {$ref: "#/components/responses/ok"}}
+`
+
+// TestProtectQueryAccessToken: an access token in the query string
+// (RFC 6750 section 2.3) is refused with 400 invalid_request on an
+// operation a token scheme protects, beside a verified header token or
+// alone where anonymous callers are admitted too: the upstream got it
+// unverified. An API key the contract reads from the query under that
+// name is that scheme's credential.
+func TestProtectQueryAccessToken(t *testing.T) {
+	up, d := startUpstream(t), startIDP(t, true)
+	specPath := filepath.Join(t.TempDir(), "api.yaml")
+	if err := os.WriteFile(specPath, []byte(queryTokenSpec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startFirewall(t, loadConfigYAML(t, fmt.Sprintf(`spec: %s
+upstream: http://%s
+operations:
+  jwt: {allow_undeclared_query: true}
+  opt: {allow_undeclared_query: true}
+  anon: {allow_undeclared_query: true}
+authentication:
+  realm: api
+  schemes:
+    bearer:
+      jwt: {jwks_url: %s, issuer: https://idp.example, audiences: [orders], min_refresh: 20ms}
+    queryKey:
+      api_keys: {keys: [{id: partner, sha256: %s}]}
+`, specPath, up.addr, d.url, apikey.Digest("the-key"))), nil)
+	waitFor(t, "JWKS", s.Ready)
+	good := d.token(t, "k1", nil)
+	forged := d.token(t, "k1", map[string]any{"aud": "elsewhere", "exp": time.Now().Add(-time.Hour).Unix()})
+	cases := []struct {
+		name, path string
+		hdr        []string
+		status     int
+		reason     string
+	}{
+		{"header token", "/jwt", bearer(good), 200, ""},
+		{"header token and a forged one in the query", "/jwt?access_token=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"the name escaped", "/jwt?access_%74oken=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"the name in capitals", "/jwt?ACCESS_TOKEN=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"a good token in the query", "/jwt?access_token=" + good, nil, 400, "auth-bad-request"},
+		{"anonymous alternative, forged token in the query", "/opt?access_token=" + forged, nil, 400, "auth-bad-request"},
+		{"anonymous alternative, nothing", "/opt?page=2", nil, 200, ""},
+		{"anonymous operation: no credential is checked", "/anon?access_token=" + forged, nil, 200, ""},
+		{"an API key read from the query under that name", "/key?access_token=the-key", nil, 200, ""},
+		{"a wrong API key under that name", "/key?access_token=other", nil, 401, "auth-invalid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, reason := call{"GET", tc.path, tc.hdr, ""}.do(t, s)
+			if resp.StatusCode != tc.status || reason != tc.reason {
+				t.Fatalf("%d %q, want %d %q", resp.StatusCode, reason, tc.status, tc.reason)
+			}
+			if up.reached(resp.Header.Get(RequestIDHeader)) != (tc.status == 200) {
+				t.Fatalf("upstream reached: %v", !(tc.status == 200))
+			}
+			if tc.status == 400 {
+				if got := resp.Header.Get("WWW-Authenticate"); got != `Bearer realm="api", error="invalid_request", error_description="access tokens in the query string are not accepted; send the token in the Authorization header"` {
+					t.Errorf("WWW-Authenticate: %s", got)
+				}
+			}
+		})
+	}
+}

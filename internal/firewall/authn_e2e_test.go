@@ -682,12 +682,14 @@ func TestProtectTokenDenylist(t *testing.T) {
 }
 
 // TestProtectReadyDuringReload: a reload whose new contract cannot load
-// its signing keys yet keeps the working contract in force: /readyz stays
-// 200 naming the old contract and tokens keep passing; once the keys load
-// the new contract takes over.
+// its signing keys yet (its JWKS URL is another, down, identity provider)
+// keeps the working contract in force: /readyz stays 200 naming the old
+// contract and tokens keep passing; once the keys load the new contract
+// takes over.
 func TestProtectReadyDuringReload(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
+	d2 := startIDP(t, false)
 	cfg := protectConfig(t, up, d.url, "")
 	src, err := os.ReadFile(cfg.Spec)
 	if err != nil {
@@ -697,8 +699,17 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	if err := os.WriteFile(cfg.Spec, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The configuration file the reload reads: the same, but for the
+	// spec and the key source.
+	cfgPath := filepath.Join(t.TempDir(), "protect-config.yaml")
+	text := strings.Replace(protectYAML(up, d2.url, ""), "spec: testdata/protect.yaml", "spec: "+cfg.Spec, 1) +
+		"listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nwatch_interval: -1ns\n" // as startFirewall sets them
+	if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s := startFirewall(t, cfg, nil)
 	waitFor(t, "JWKS", s.Ready)
+	s.SetConfigSource(cfgPath, func() (Config, error) { return LoadConfigFile(cfgPath) })
 	oldID := s.Plan().ID
 	readyz := func() (int, string) {
 		resp, err := testClient.Get("http://" + s.AdminAddr() + "/readyz")
@@ -716,7 +727,6 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	if err := os.WriteFile(cfg.Spec, []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d.up.Store(false)
 	done := make(chan error, 1)
 	go func() { done <- s.Reload(context.Background()) }()
 
@@ -746,7 +756,7 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	if polls < 3 {
 		t.Fatalf("only %d polls during the reload", polls)
 	}
-	d.up.Store(true)
+	d2.up.Store(true)
 	select {
 	case err := <-done:
 		if err != nil {
@@ -765,8 +775,53 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	if resp, _ := (call{"GET", "/public/new", nil, ""}).do(t, s); resp.StatusCode != 200 {
 		t.Fatalf("new operation after the reload: %d", resp.StatusCode)
 	}
+	if resp, reason := (call{"GET", "/orders", bearer(d2.token(t, "k1", nil)), ""}).do(t, s); resp.StatusCode != 200 {
+		t.Fatalf("a token of the new key source after the reload: %d %s", resp.StatusCode, reason)
+	}
+}
+
+// TestProtectReloadKeepsKeysWhileIdPDown: a reload while the identity
+// provider is down keeps the key set in force for the same JWKS URL. The
+// new contract's key source started empty, the reload gave up waiting
+// after readyWait, and every token operation answered 503 (and /readyz
+// failed) until the provider came back.
+func TestProtectReloadKeepsKeysWhileIdPDown(t *testing.T) {
+	up := startUpstream(t)
+	d := startIDP(t, true)
+	cfg := protectConfig(t, up, d.url, "")
+	src, err := os.ReadFile(cfg.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Spec = filepath.Join(t.TempDir(), "protect.yaml")
+	if err := os.WriteFile(cfg.Spec, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startFirewall(t, cfg, nil)
+	waitFor(t, "JWKS", s.Ready)
+	tok := d.token(t, "k1", nil)
+	d.up.Store(false)
+	// The new contract has one more operation, so the swap shows.
+	changed := strings.Replace(string(src), "  /public/search:", "  /public/new:\n    get:\n      operationId: publicNew\n      security: []\n      responses:\n        \"200\": {description: ok, content: {application/json: {schema: {type: object}}}}\n  /public/search:", 1)
+	if err := os.WriteFile(cfg.Spec, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	oldID := s.Plan().ID
+	start := time.Now()
+	if err := s.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > readyWait/2 {
+		t.Fatalf("the reload waited %s for keys it already had", took)
+	}
+	if s.Plan().ID == oldID {
+		t.Fatal("the reload did not swap the contract")
+	}
+	if !s.Ready() {
+		t.Fatal("not ready after the reload")
+	}
 	if resp, reason := (call{"GET", "/orders", bearer(tok), ""}).do(t, s); resp.StatusCode != 200 {
-		t.Fatalf("token after the reload: %d %s", resp.StatusCode, reason)
+		t.Fatalf("token after the reload with the identity provider down: %d %s", resp.StatusCode, reason)
 	}
 }
 

@@ -623,6 +623,11 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 			_ = rt.Close()
 			return nil, err
 		}
+		if old := s.cur.Load(); old != nil && old.auth != nil {
+			// A reload: the keys in force stay so while the new
+			// sources refresh, even with the identity provider down.
+			rt.InheritKeys(old.auth)
+		}
 		actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		c.auth, c.stop = rt, cancel
 		rt.Start(actx)

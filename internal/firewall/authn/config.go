@@ -228,6 +228,26 @@ func (rt *Runtime) Start(ctx context.Context) {
 	}
 }
 
+// InheritKeys gives each remote key source the last good key set of the
+// source in prev that reads the same URL, so that a reload while the
+// identity provider is down keeps the keys in force. It returns how many
+// sources took a set.
+func (rt *Runtime) InheritKeys(prev *Runtime) int {
+	if prev == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range rt.remotes {
+		for _, p := range prev.remotes {
+			if r.Inherit(p) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 // Close releases connections (Redis).
 func (rt *Runtime) Close() error {
 	var errs []error

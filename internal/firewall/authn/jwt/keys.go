@@ -89,16 +89,42 @@ func (r *RemoteKeys) clock() time.Time {
 	return time.Now()
 }
 
-// Run loads the keys and keeps them fresh until ctx ends. Until the first
-// load succeeds it retries with backoff (from MinRefresh up to Refresh).
+// Inherit takes p's last good key set (and the issuer and JWKS URL its
+// discovery found) when p reads the same URL, so that a reload while the
+// identity provider is down keeps the keys in force: built anew, the
+// source had none, and every token operation answered 503 once the
+// reload gave up waiting. It reports whether a set was taken.
+func (r *RemoteKeys) Inherit(p *RemoteKeys) bool {
+	if p == nil || p.JWKSURL != r.JWKSURL || p.DiscoveryURL != r.DiscoveryURL {
+		return false
+	}
+	set := p.set.Load()
+	if set == nil {
+		return false
+	}
+	p.mu.Lock()
+	jwksURL := p.jwksURL
+	p.mu.Unlock()
+	r.mu.Lock()
+	r.jwksURL = jwksURL
+	r.mu.Unlock()
+	if iss := p.issuer.Load(); iss != nil {
+		r.issuer.Store(iss)
+	}
+	r.set.Store(set)
+	return true
+}
+
+// Run loads the keys and keeps them fresh until ctx ends. Until a load
+// succeeds it retries every MinRefresh: secured operations answer 503
+// meanwhile, so a backoff growing towards Refresh (an hour by default)
+// kept them refused for as long again after the provider came back.
 func (r *RemoteKeys) Run(ctx context.Context) {
-	backoff := r.MinRefresh
 	for {
 		err := r.refresh(ctx, true)
 		wait := r.Refresh
 		if err != nil && !r.Ready() {
-			wait = backoff
-			backoff = min(backoff*2, r.Refresh)
+			wait = r.MinRefresh
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -173,7 +199,11 @@ func (r *RemoteKeys) refresh(ctx context.Context, forced bool) error {
 	fl.err = err
 	if err != nil {
 		if r.Logger != nil {
-			r.Logger.Warn("signing key refresh failed; keeping the last good key set", "url", r.display(), "loaded", r.Ready(), "error", err)
+			if r.Ready() {
+				r.Logger.Warn("signing key refresh failed; keeping the last good key set", "url", r.display(), "error", err)
+			} else {
+				r.Logger.Warn("signing keys could not be loaded; token operations answer 503 until they are", "url", r.display(), "retry_in", r.MinRefresh.String(), "error", err)
+			}
 		}
 		return err
 	}
@@ -191,7 +221,12 @@ func (r *RemoteKeys) display() string {
 func (r *RemoteKeys) fetch(ctx context.Context) (jwk.Set, error) {
 	u := r.JWKSURL
 	if u == "" {
-		if r.jwksURL == "" {
+		// jwksURL is guarded by mu: Inherit reads it from another
+		// goroutine while this source may still be refreshing.
+		r.mu.Lock()
+		found := r.jwksURL
+		r.mu.Unlock()
+		if found == "" {
 			var doc struct {
 				Issuer  string `json:"issuer"`
 				JWKSURI string `json:"jwks_uri"`
@@ -209,12 +244,15 @@ func (r *RemoteKeys) fetch(ctx context.Context) (jwk.Set, error) {
 			if err := noDowngrade(r.DiscoveryURL, doc.JWKSURI); err != nil {
 				return nil, fmt.Errorf("OIDC discovery: jwks_uri: %w", err)
 			}
-			r.jwksURL = doc.JWKSURI
+			found = doc.JWKSURI
+			r.mu.Lock()
+			r.jwksURL = found
+			r.mu.Unlock()
 			if doc.Issuer != "" {
 				r.issuer.Store(&doc.Issuer)
 			}
 		}
-		u = r.jwksURL
+		u = found
 	}
 	body, err := r.get(ctx, u)
 	if err != nil {

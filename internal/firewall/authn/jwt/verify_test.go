@@ -604,3 +604,53 @@ func TestUnknownKidRefreshesBesideKeyWithoutKid(t *testing.T) {
 		t.Fatalf("fetches = %d, want 2", got)
 	}
 }
+
+// Until a key set loads, secured operations answer 503; the loader keeps
+// trying every MinRefresh instead of backing off towards Refresh, which
+// kept them refused for as long again after the provider came back.
+func TestRemoteKeysRetryEveryMinRefreshUntilLoaded(t *testing.T) {
+	js := newJWKSServer(t, newRSA(t, "rsa-1").public(t))
+	js.down.Store(true)
+	r := &RemoteKeys{JWKSURL: js.URL + "/jwks", Client: js.Client(), Refresh: time.Hour, MinRefresh: 20 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go r.Run(ctx)
+	// Down for a while: doubling from 20 ms, the eighth attempt would
+	// come after 2.5 s.
+	deadline := time.Now().Add(5 * time.Second)
+	for js.hits.Load() < 8 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	js.down.Store(false)
+	back := time.Now()
+	for !r.Ready() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !r.Ready() {
+		t.Fatal("no key set loaded after the provider came back")
+	}
+	if took := time.Since(back); took > time.Second {
+		t.Fatalf("keys loaded %s after the provider came back, want within about MinRefresh", took)
+	}
+}
+
+// A source built anew for the same URL (a reload) takes the set in force,
+// and the issuer and JWKS URL discovery found; another URL takes nothing.
+func TestRemoteKeysInherit(t *testing.T) {
+	js := newJWKSServer(t, newRSA(t, "rsa-1").public(t))
+	old := &RemoteKeys{DiscoveryURL: js.URL + "/.well-known/openid-configuration", Client: js.Client(), Refresh: time.Hour, MinRefresh: time.Minute}
+	if err := old.refresh(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	same := &RemoteKeys{DiscoveryURL: old.DiscoveryURL, Client: js.Client(), Refresh: time.Hour, MinRefresh: time.Minute}
+	other := &RemoteKeys{JWKSURL: js.URL + "/jwks", Client: js.Client(), Refresh: time.Hour, MinRefresh: time.Minute}
+	if !same.Inherit(old) || !same.Ready() || same.Issuer() != "https://idp.example" || same.jwksURL != js.URL+"/jwks" {
+		t.Fatalf("same URL: ready %v, issuer %q, jwks %q", same.Ready(), same.Issuer(), same.jwksURL)
+	}
+	if other.Inherit(old) || other.Ready() {
+		t.Fatal("another URL took the set")
+	}
+	if (&RemoteKeys{DiscoveryURL: old.DiscoveryURL}).Inherit(&RemoteKeys{DiscoveryURL: old.DiscoveryURL}) {
+		t.Fatal("took a set from a source that had none")
+	}
+}

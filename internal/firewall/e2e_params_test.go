@@ -101,6 +101,12 @@ func e2eParamCases() []e2eCase {
 		{"keyed query Describe validated as Describe", "params", "GET", "/v1/aws?Action=Describe&Version=1", nil, "", "", 400, false, "parameter-missing"},
 		{"keyed query of no operation", "params", "GET", "/v1/aws?Action=Delete&Version=1", nil, "", "", 404, false, "route-not-found"},
 		{"keyed query missing", "params", "GET", "/v1/aws", nil, "", "", 404, false, "route-not-found"},
+		// The selector given twice: a first-wins upstream would run
+		// Delete, which the contract does not have.
+		{"keyed query given twice, unknown value first", "params", "GET", "/v1/aws?Action=Delete&Action=List&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
+		{"keyed query given twice, unknown value last", "params", "GET", "/v1/aws?Action=List&Action=Delete&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
+		{"keyed query given twice, once empty", "params", "GET", "/v1/aws?Action=List&Action=&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
+		{"keyed fragment pair given twice in the query", "params", "GET", "/v1/svc?Action=Ping&Action=Other", nil, "", "", 400, false, "operation-ambiguous"},
 		{"keyed fragment header selects A", "params", "POST", "/v1/aws", h("X-Target", "Svc.A"), "application/json", `{"a":"x"}`, 201, true, ""},
 		{"keyed fragment header B validated as B", "params", "POST", "/v1/aws", h("X-Target", "Svc.B"), "application/json", `{"a":"x"}`, 400, false, "undeclared-property"},
 		{"keyed fragment header missing", "params", "POST", "/v1/aws", nil, "application/json", `{"a":"x"}`, 400, false, "operation-ambiguous"},

@@ -7,6 +7,7 @@ package firewall
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
@@ -53,9 +54,13 @@ func undeclaredOverride(op *plan.Op, h http.Header, names []fieldName) string {
 // certificate from a trusted proxy, the request id, the body's framing.
 // The forwarding fields the firewall drops are among them: a CGI-style
 // upstream would read X_Client_IP as the HTTP_X_CLIENT_IP it never got.
-var sensitiveFields = append([]string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
+// The method and path overrides the firewall refuses are among them too:
+// X_HTTP_Method_Override reached a WSGI app as the
+// HTTP_X_HTTP_METHOD_OVERRIDE that ran a DELETE the firewall authorized
+// as a POST.
+var sensitiveFields = slices.Concat([]string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
 	"Client-Cert", "Client-Cert-Chain", "X-Request-Id", "Content-Type", "Content-Length", "Transfer-Encoding", "Content-Encoding"},
-	clientForwardingFields...)
+	clientForwardingFields, requestline.MethodOverrides, requestline.PathOverrides)
 
 // lookalikeHeader returns a request field whose name differs from one the
 // firewall checks only by '-' versus '_' (X_Api_Key beside X-Api-Key,
@@ -73,6 +78,13 @@ func lookalikeHeader(op *plan.Op, h http.Header) string {
 				if lookalike(name, c) {
 					return name
 				}
+			}
+		}
+		// A header that chose the operation ("/svc#X-Target=Svc.Read"):
+		// X_Target beside X-Target would choose another one upstream.
+		for _, pp := range op.Key.Fragment {
+			if lookalike(name, pp.Name) {
+				return name
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rampart-sec/rampart/internal/firewall/plan"
+	"github.com/rampart-sec/rampart/internal/spec"
 )
 
 func TestUndeclaredOverride(t *testing.T) {
@@ -58,5 +59,38 @@ func TestLookalike(t *testing.T) {
 		if got := lookalike(tc.a, tc.b); got != tc.want {
 			t.Errorf("lookalike(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// Look-alikes of the fields the firewall reads are refused, whatever the
+// contract declares: the overrides it refuses (CGI-style servers read
+// X_HTTP_Method_Override as HTTP_X_HTTP_METHOD_OVERRIDE) and the header
+// that chose the operation ("/svc#X-Target=Svc.Read").
+func TestLookalikeHeader(t *testing.T) {
+	plain := &plan.Op{}
+	keyed := &plan.Op{Key: spec.PathKey{Path: "/svc", Fragment: []spec.PathPair{{Name: "X-Target", Value: "Svc.Read"}}}}
+	tests := []struct {
+		name   string
+		op     *plan.Op
+		header http.Header
+		want   string
+	}{
+		{"nothing", plain, hdr("Accept", "*/*"), ""},
+		{"method override with underscores", plain, hdr("X_HTTP_Method_Override", "DELETE"), "X_http_method_override"},
+		{"X_HTTP_Method", plain, hdr("X_HTTP_Method", "DELETE"), "X_http_method"},
+		{"X_Method_Override", plain, hdr("X_Method_Override", "DELETE"), "X_method_override"},
+		{"path override with underscores", plain, hdr("X_Original_URL", "/admin"), "X_original_url"},
+		{"X_Rewrite_URL", plain, hdr("X_Rewrite_URL", "/admin"), "X_rewrite_url"},
+		{"forwarding field", plain, hdr("X_Forwarded_For", "10.0.0.1"), "X_forwarded_for"},
+		{"the header that chose the operation", keyed, hdr("X_Target", "Svc.Delete"), "X_target"},
+		{"that header itself", keyed, hdr("X-Target", "Svc.Read"), ""},
+		{"another operation's selector is no field of this one", plain, hdr("X_Target", "Svc.Delete"), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lookalikeHeader(tc.op, tc.header); got != tc.want {
+				t.Fatalf("lookalikeHeader = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

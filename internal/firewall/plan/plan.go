@@ -446,6 +446,28 @@ func (op *Op) Choose(rawQuery string, h http.Header) (chosen *Op, ambiguous bool
 		return op, false
 	}
 	q := params.LenientQuery(rawQuery, 1000)
+	// A name that selects operations given twice (?Action=DeleteAll&
+	// Action=Public) is routed by the value the contract knows, while an
+	// upstream that reads the other one runs an operation the contract
+	// does not have: the request does not say which operation it is for.
+	for _, c := range append([]*Op{op}, op.Alternatives...) {
+		for _, pp := range slices.Concat(c.Key.Query, c.Key.Fragment) {
+			if pp.Var != "" {
+				// A path variable sent in the query: a parameter, whose
+				// repetition validation refuses (parameter-ambiguous).
+				continue
+			}
+			n := 0
+			for _, kv := range q {
+				if kv.Key == pp.Name {
+					n++
+				}
+			}
+			if n > 1 {
+				return nil, true
+			}
+		}
+	}
 	inQuery := func(pp spec.PathPair) bool {
 		for _, kv := range q {
 			if kv.Key == pp.Name && (pp.Value == "" || kv.Value == pp.Value) {

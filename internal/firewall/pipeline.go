@@ -181,6 +181,14 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		// the firewall saw.
 		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "ambiguous-header", Detail: "the request's host is malformed"}, Hard: true}
 	}
+	if strings.Contains(r.URL.RawQuery, "#") {
+		// No request target holds a '#' (RFC 9112 section 3.2); net/http
+		// leaves it in the query, while Node, Express, gunicorn and
+		// uvicorn cut the query there as a fragment: parameters the
+		// firewall checked after it ("?q=a#&limit=10") would never reach
+		// the application, which would apply its defaults instead.
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: plan.ReasonQueryMalformed, Detail: "the query holds a raw '#', which servers read differently (send it encoded, as %23)"}, Hard: true}
+	}
 	m, allow, err := tx.Plan.Router.Lookup(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, route.ErrAmbiguous):

@@ -263,7 +263,7 @@ func (r *Router[T]) allowAt(segs []string, first *node[T]) string {
 		var scratch []PathParam
 		var ambiguous bool
 		var reached *node[T]
-		if n := r.root.match(segs, method, &scratch, &ambiguous, &reached); n != nil && !ambiguous {
+		if n := r.root.match(segs, method, &scratch, &ambiguous, &reached, false); n != nil && !ambiguous {
 			var zero T
 			routed[method] = zero
 		}
@@ -298,7 +298,7 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 	var params []PathParam
 	var ambiguous bool
 	var first *node[T]
-	n := r.root.match(segs, method, &params, &ambiguous, &first)
+	n := r.root.match(segs, method, &params, &ambiguous, &first, false)
 	if ambiguous || (first == nil && slashed) {
 		// An encoded slash that no parameter takes stays what it is
 		// everywhere else: ambiguous.
@@ -390,8 +390,10 @@ func hasEncodedSlash(s string) bool {
 // gives way to a templated one that declares it (GitLab's PUT
 // /services/asana beside GET /services/{slug}), as method-aware routers
 // (Go's ServeMux, Express, Rails) route it. first records the first node
-// the path reaches whatever its methods, for 405.
-func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambiguous *bool, first **node[T]) *node[T] {
+// the path reaches whatever its methods, for 405. templated says that a
+// template above n (a parameter beside the static segment that led here)
+// could capture the path should n's subtree not match it.
+func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambiguous *bool, first **node[T], templated bool) *node[T] {
 	if len(segs) == 0 {
 		if n.methods == nil {
 			return nil
@@ -408,26 +410,29 @@ func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambig
 		return nil
 	}
 	seg := segs[0]
+	templated = templated || len(n.params) > 0
 	// Concrete segments win over templated ones.
 	if c := n.static[seg]; c != nil {
-		if hit := c.match(segs[1:], method, params, ambiguous, first); hit != nil {
+		if hit := c.match(segs[1:], method, params, ambiguous, first, templated); hit != nil {
 			return hit
 		}
 	}
 	if seg == "" || *ambiguous {
 		return nil
 	}
-	if len(n.params) > 0 {
+	if templated {
 		// A segment that spells a concrete sibling otherwise ("%61dmin",
-		// "ADMIN" for "admin") would be captured by the template here,
-		// while servers that decode unreserved escapes before routing
-		// (most) or route case-insensitively (Express, ASP.NET Core)
-		// serve the concrete path: another operation, with other
-		// security requirements, than the one checked.
+		// "ADMIN" for "admin") would be captured by a template, here or
+		// above ("/files/{dir}/{name}" takes /files/admin/secre%74 beside
+		// a concrete /files/admin/secret), while servers that decode
+		// unreserved escapes before routing (most) or route
+		// case-insensitively (Express, ASP.NET Core) serve the concrete
+		// path: another operation, with other security requirements, than
+		// the one checked.
 		for _, k := range n.folded[normalSegment(seg)] {
 			var scratch []PathParam
 			var reached *node[T]
-			if k != seg && (n.static[k].match(segs[1:], method, &scratch, ambiguous, &reached) != nil || reached != nil) {
+			if k != seg && (n.static[k].match(segs[1:], method, &scratch, ambiguous, &reached, templated) != nil || reached != nil) {
 				*ambiguous = true
 				return nil
 			}
@@ -444,7 +449,7 @@ func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambig
 			for k := 1; k <= min(len(segs), maxMultiSegments) && segs[k-1] != ""; k++ {
 				v := strings.Join(segs[:k], "/")
 				*params = append(*params, PathParam{Name: pc.parts[1], Raw: v, Escaped: v})
-				if hit := pc.next.match(segs[k:], method, params, ambiguous, first); hit != nil {
+				if hit := pc.next.match(segs[k:], method, params, ambiguous, first, templated); hit != nil {
 					return hit
 				}
 				*params = (*params)[:mark]
@@ -452,7 +457,7 @@ func (n *node[T]) match(segs []string, method string, params *[]PathParam, ambig
 			continue
 		}
 		if matchParts(pc.parts, seg, params) {
-			if hit := pc.next.match(segs[1:], method, params, ambiguous, first); hit != nil {
+			if hit := pc.next.match(segs[1:], method, params, ambiguous, first, templated); hit != nil {
 				return hit
 			}
 		}

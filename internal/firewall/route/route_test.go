@@ -40,6 +40,8 @@ func TestLookup(t *testing.T) {
 		"GET", "/head",
 		"PUT", "/services/asana",
 		"GET", "/services/{slug}",
+		"GET", "/docs/{dir}/{name}",
+		"GET", "/docs/admin/secret",
 	)
 	type pp = []PathParam
 	tests := []struct {
@@ -119,6 +121,15 @@ func TestLookup(t *testing.T) {
 		{"case variant of a concrete sibling, escaped", "GET", "/v1/pets/%4Dine", "", nil, ErrAmbiguous, ""},
 		{"case variant where the sibling leads nowhere", "GET", "/v1/pets/MINE/toys", "GET /pets/{id}/toys", pp{{"id", "MINE", "MINE"}}, nil, ""},
 		{"escaped value with no concrete sibling", "GET", "/v1/pets/%6Dy", "GET /pets/{id}", pp{{"id", "%6Dy", "%6Dy"}}, nil, ""},
+		// Deeper than the segment where the template branches off: the
+		// template above would capture what servers serve as the
+		// concrete path.
+		{"concrete path below a template's branch", "GET", "/v1/docs/admin/secret", "GET /docs/admin/secret", nil, nil, ""},
+		{"escaped spelling of it, a segment deeper", "GET", "/v1/docs/admin/secre%74", "", nil, ErrAmbiguous, ""},
+		{"case variant of it, a segment deeper", "GET", "/v1/docs/admin/SECRET", "", nil, ErrAmbiguous, ""},
+		{"case variants at both segments", "GET", "/v1/docs/Admin/Secret", "", nil, ErrAmbiguous, ""},
+		{"another name there is the template's", "GET", "/v1/docs/admin/notes", "GET /docs/{dir}/{name}", pp{{"dir", "admin", "admin"}, {"name", "notes", "notes"}}, nil, ""},
+		{"the same spelling elsewhere is the template's", "GET", "/v1/docs/public/SECRET", "GET /docs/{dir}/{name}", pp{{"dir", "public", "public"}, {"name", "SECRET", "SECRET"}}, nil, ""},
 		{"double-encoded dot-dot is data", "GET", "/v1/pets/%252e%252e", "GET /pets/{id}", pp{{"id", "%252e%252e", "%252e%252e"}}, nil, ""},
 	}
 	for _, tc := range tests {
@@ -388,6 +399,7 @@ func TestMultiSegment(t *testing.T) {
 		{"GET", "/repos/{owner}/contents/{path}"},
 		{"PUT", "/repos/{owner}/contents/{path}"},
 		{"GET", "/repos/{owner}/contents/README"},
+		{"GET", "/repos/{owner}/contents/admin/secret"},
 		{"GET", "/repos/{owner}/commits/{ref}"},
 		{"GET", "/repos/{owner}/commits/{ref}/status"},
 		{"GET", "/repos/{owner}/issues/{number}"},
@@ -410,6 +422,11 @@ func TestMultiSegment(t *testing.T) {
 		{"GET", "/repos/o/commits/heads/main/status", "GET /repos/{owner}/commits/{ref}/status", "heads/main", nil},
 		{"GET", "/repos/o/issues/1/2", "", "", ErrNotFound}, // not a multi-segment parameter
 		{"GET", "/repos/o/contents/a/../b", "", "", ErrAmbiguous},
+		{"GET", "/repos/o/contents/admin/secret", "GET /repos/{owner}/contents/admin/secret", "o", nil},
+		{"GET", "/repos/o/contents/admin/secre%74", "", "", ErrAmbiguous},
+		{"GET", "/repos/o/contents/Admin/Secret", "", "", ErrAmbiguous},
+		{"GET", "/repos/o/contents/admin/%73ecret", "", "", ErrAmbiguous},
+		{"GET", "/repos/o/contents/admin/secrets", "GET /repos/{owner}/contents/{path}", "admin/secrets", nil},
 		{"GET", "/repos/o/contents/a//b", "", "", ErrAmbiguous},
 		{"DELETE", "/repos/o/contents/a/b", "", "", ErrNotAllowed},
 	} {

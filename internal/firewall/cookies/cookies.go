@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -77,13 +78,37 @@ func Values(pairs []Pair, name string) []string {
 // wins). A cookie named exactly name is not a lookalike; its repeats are
 // Values' business.
 func HasLookalike(pairs []Pair, name string) bool {
+	return Lookalike(pairs, name, nil) != ""
+}
+
+// Lookalike returns the name of a cookie some server reads as name (see
+// HasLookalike), leaving out the names in declared (cookies the contract
+// names itself); "" when there is none. PHP also reads name[...] as an
+// array under name.
+func Lookalike(pairs []Pair, name string, declared []string) string {
 	want := foldName(name)
 	for _, p := range pairs {
-		if p.Name != name && foldName(p.Name) == want {
-			return true
+		if p.Name == name || slices.Contains(declared, p.Name) {
+			continue
+		}
+		if foldName(p.Name) == want || phpArrayBase(p.Name) == want {
+			return p.Name
 		}
 	}
-	return false
+	return ""
+}
+
+// phpArrayBase is the folded name PHP files a cookie called base[...]
+// under (an array), or "" for other names.
+func phpArrayBase(name string) string {
+	if un, err := url.PathUnescape(name); err == nil {
+		name = un
+	}
+	i := strings.IndexByte(name, '[')
+	if i <= 0 || !strings.Contains(name[i:], "]") {
+		return ""
+	}
+	return foldName(name[:i])
 }
 
 // foldName maps a cookie name to the form under which the most lenient

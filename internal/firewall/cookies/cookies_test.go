@@ -101,6 +101,10 @@ func TestHasLookalike(t *testing.T) {
 		{"session[id=forged; session_id=k", true},   // PHP: '[' -> '_'
 		{"session%5Fid=forged; session_id=k", true}, // PHP percent-decodes names
 		{"sessionid=x; session_id=k", false},
+		{"session_id[]=forged; session_id=k", true}, // PHP: an array under session_id
+		{"session_id[a]=forged", true},              // even alone
+		{"session%5Fid%5B%5D=forged", true},         // escaped
+		{"session_idx[]=x; session_id=k", false},
 	}
 	for _, c := range cases {
 		pairs, err := Parse(http.Header{"Cookie": {c.cookie}})
@@ -110,5 +114,19 @@ func TestHasLookalike(t *testing.T) {
 		if got := HasLookalike(pairs, "session_id"); got != c.want {
 			t.Errorf("HasLookalike(%q, session_id) = %v, want %v", c.cookie, got, c.want)
 		}
+	}
+}
+
+// A cookie the contract declares itself is no look-alike of another.
+func TestLookalikeDeclared(t *testing.T) {
+	pairs, err := Parse(http.Header{"Cookie": {"sess=a; SESS=b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Lookalike(pairs, "sess", nil); got != "SESS" {
+		t.Fatalf("Lookalike = %q, want SESS", got)
+	}
+	if got := Lookalike(pairs, "sess", []string{"sess", "SESS"}); got != "" {
+		t.Fatalf("Lookalike with SESS declared = %q, want none", got)
 	}
 }

@@ -221,6 +221,9 @@ type Op struct {
 	// the operation: its header parameters and every apiKey scheme's
 	// header, as declared.
 	HeaderNames []string
+	// cookieNames are the cookie parameters' names: a cookie the contract
+	// names itself is no look-alike of another.
+	cookieNames []string
 }
 
 // DeclaresStatus reports whether the operation declares the exact status
@@ -777,6 +780,9 @@ func (p *Plan) compileOp(so *spec.Operation) *Op {
 		}
 		if sp.In == "header" {
 			op.HeaderNames = append(op.HeaderNames, sp.Name)
+		}
+		if sp.In == "cookie" {
+			op.cookieNames = append(op.cookieNames, sp.Name)
 		}
 	}
 	op.queryNames = queryNames(op.Params)

@@ -203,6 +203,14 @@ func (op *Op) checkParams(in *Request, cfg *Config, add func(Violation) bool) bo
 					}
 				}
 			}
+			// A cookie some server reads as this one (SESS, se%73s,
+			// sess[] for sess) would reach the upstream unchecked.
+			if alias := cookies.Lookalike(jar, p.Name, op.cookieNames); alias != "" {
+				if add(Violation{400, ReasonParamAmbiguous, p.In + " parameter " + quoteName(p.Name) + " is also sent as the cookie " + quoteName(alias) + ", which some servers read as the same one"}) {
+					return true
+				}
+				continue
+			}
 			notText := false
 			v, present, err = p.CookieFrom(func(name string) []string {
 				vals := cookies.Values(jar, name)

@@ -41,8 +41,8 @@ fail).
 
 Exit codes: 0 the log is intact, 1 tampering found (or, with
 --require-covered / --require-final / --require-attested, uncovered
-records, no final checkpoint, or records signed only at a restart after
-a crash), 2 unreadable file or key.`,
+records, no final checkpoint, or a run that ended without a final
+checkpoint before a restart), 2 unreadable file or key.`,
 			Example: `  rampart log verify /var/log/rampart/audit.log --key audit.pub
   rampart log verify audit.log --key audit.pub --require-covered --format json
   rampart log verify audit.log.2 audit.log.1 audit.log --key audit.pub`,
@@ -121,6 +121,11 @@ a crash), 2 unreadable file or key.`,
 						return failed(fmt.Sprintf("%s: the log does not end with a final checkpoint", name))
 					case requireAttested && rep.Unattested() > 0:
 						return failed(fmt.Sprintf("%s: %d records were signed only at a restart after a crash", name, rep.Unattested()))
+					case requireAttested && len(rep.Restarts) > 0:
+						// The file cannot tell a crash from a cut back to
+						// one of the run's checkpoints: records that run
+						// signed after it may have been removed.
+						return failed(fmt.Sprintf("%s: a run ended without a final checkpoint before the restart at line %d (a crash, or records removed back to a checkpoint)", name, rep.Restarts[0].Line))
 					}
 				}
 				return nil
@@ -130,7 +135,7 @@ a crash), 2 unreadable file or key.`,
 		verify.Flags().StringVar(&format, "format", "text", "output format: text or json")
 		verify.Flags().BoolVar(&requireCovered, "require-covered", false, "fail when trailing records are not covered by a checkpoint")
 		verify.Flags().BoolVar(&requireFinal, "require-final", false, "fail when the log does not end with a final (shutdown) checkpoint")
-		verify.Flags().BoolVar(&requireAttested, "require-attested", false, "fail when records were signed only at a restart after a crash (their run ended before checkpointing them)")
+		verify.Flags().BoolVar(&requireAttested, "require-attested", false, "fail when a run ended without a final checkpoint before a restart (a crash, or records removed back to a checkpoint, which look alike), naming records signed only at the restart")
 		logCmd.AddCommand(verify)
 
 		var privOut, pubOut string
@@ -200,7 +205,7 @@ func writeVerifyText(w io.Writer, name string, rep *tamperlog.Report) {
 		fmt.Fprintf(w, "  warning: %d trailing records are not covered by a checkpoint yet\n", rep.Uncovered)
 	}
 	for _, r := range rep.Restarts {
-		fmt.Fprintf(w, "  note: the writer restarted at line %d after a run that ended without a final checkpoint (crash or kill)", r.Line)
+		fmt.Fprintf(w, "  note: the writer restarted at line %d after a run that ended without a final checkpoint (a crash or kill, or the log cut back to one of that run's checkpoints: the file cannot tell them apart)", r.Line)
 		switch {
 		case r.FromSeq > 0 && r.FromSeq == r.ToSeq:
 			fmt.Fprintf(w, "; record %d, written after that run's last checkpoint, was signed only at the restart", r.FromSeq)

@@ -48,6 +48,19 @@ func TestLogKeygenAndVerify(t *testing.T) {
 	}
 	cw.Append(map[string]any{"method": "GET", "path": "/pets", "status": 200})
 	cw.Close()
+	// Records 3-5, signed and closed by a final checkpoint, removed by
+	// cutting the file back to the checkpoint after record 2; the next
+	// start signs the cut log as one found after a crash.
+	cut := filepath.Join(dir, "cut.log")
+	os.WriteFile(cut, []byte(strings.Join(lines[:4], "")), 0o600)
+	if !strings.Contains(lines[3], `"checkpoint"`) {
+		t.Fatalf("line 4 is not a checkpoint: %s", lines[3])
+	}
+	rw, err := tamperlog.OpenFile(cut, tamperlog.Options{Key: key, Every: 100, Interval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
 	empty := filepath.Join(dir, "empty.log")
 	os.WriteFile(empty, nil, 0o600)
 	otherPriv, otherPub := filepath.Join(dir, "o.key"), filepath.Join(dir, "o.pub")
@@ -69,6 +82,8 @@ func TestLogKeygenAndVerify(t *testing.T) {
 		{"restart after a crash", []string{crashed, "--key", pub}, ExitOK, "record 3, written after that run's last checkpoint, was signed only at the restart; line 6 is a write the crash cut"},
 		{"restart after a crash fails when attestation is required", []string{crashed, "--key", pub, "--require-attested"}, ExitFailed, "1 records were signed only at a restart"},
 		{"clean restarts pass when attestation is required", []string{logPath, "--key", pub, "--require-attested"}, ExitOK, "intact"},
+		{"a log cut back to a checkpoint and restarted reads like a crash", []string{cut, "--key", pub}, ExitOK, "or the log cut back to one of that run's checkpoints"},
+		{"a log cut back to a checkpoint fails when attestation is required", []string{cut, "--key", pub, "--require-attested"}, ExitFailed, "a run ended without a final checkpoint before the restart at line 5"},
 		{"over-long inserted line", []string{huge, "--key", pub}, ExitFailed, "malformed at line 3"},
 		{"private key given as --key", []string{logPath, "--key", priv}, ExitUsage, "private key"},
 		{"missing --key", []string{logPath}, ExitUsage, "--key"},

@@ -42,6 +42,10 @@ type Tx struct {
 	// corsStageRan is set once the CORS stage has seen the request: a
 	// preflight it answered has its CORS headers already.
 	corsStageRan bool
+	// rateStoreDown: the rate-limit store failed for this request (and
+	// the limits fail open); the later rate-limit stages do not wait on
+	// it again.
+	rateStoreDown bool
 	// Notes are what the audit record's notes say (auditlog.Record).
 	Notes    []string
 	Upstream bool

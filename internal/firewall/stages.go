@@ -96,7 +96,7 @@ func (st rateLimitIPStage) Process(tx *Tx) *Rejection {
 	if lim == nil {
 		return nil
 	}
-	return rateResult(tx, lim.Check(tx.R.Context(), ratelimit.Input{Phase: ratelimit.PhaseIP, IP: tx.Client}))
+	return rateResult(tx, lim.Check(tx.R.Context(), ratelimit.Input{Phase: ratelimit.PhaseIP, IP: tx.Client, StoreDown: &tx.rateStoreDown}))
 }
 
 type rateLimitIPOpStage struct{ s *Server }
@@ -113,7 +113,7 @@ func (st rateLimitIPOpStage) Process(tx *Tx) *Rejection {
 	if lim == nil || tx.Op == nil {
 		return nil
 	}
-	return rateResult(tx, lim.Check(tx.R.Context(), ratelimit.Input{Phase: ratelimit.PhaseOperationIP, Operation: tx.Op.ID, IP: tx.Client}))
+	return rateResult(tx, lim.Check(tx.R.Context(), ratelimit.Input{Phase: ratelimit.PhaseOperationIP, Operation: tx.Op.ID, IP: tx.Client, StoreDown: &tx.rateStoreDown}))
 }
 
 func rateResult(tx *Tx, res ratelimit.Result) *Rejection {
@@ -233,7 +233,7 @@ func (st rateLimitIDStage) Process(tx *Tx) *Rejection {
 	if lim == nil || tx.Op == nil {
 		return nil
 	}
-	in := ratelimit.Input{Phase: ratelimit.PhaseIdentity, Operation: tx.Op.ID, IP: tx.Client}
+	in := ratelimit.Input{Phase: ratelimit.PhaseIdentity, Operation: tx.Op.ID, IP: tx.Client, StoreDown: &tx.rateStoreDown}
 	if id := tx.Identity; id != nil && !id.Anonymous {
 		in.Claims = id.Claims
 		if in.Claims == nil && (id.Subject != "" || id.ClientID != "") {

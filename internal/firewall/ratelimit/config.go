@@ -51,7 +51,8 @@ type RedisConfig struct {
 	CAFile string `yaml:"ca_file"`
 	// KeyPrefix namespaces the keys (default "rampart:rl:").
 	KeyPrefix string `yaml:"key_prefix"`
-	// Timeout bounds each decision, dial included (default 50ms). A
+	// Timeout bounds each decision, dial included (default 50ms); a
+	// request waits for a failing store once, whatever its rules. A
 	// rate limit that waits longer than this costs more than it saves.
 	Timeout  time.Duration `yaml:"timeout"`
 	PoolSize int           `yaml:"pool_size"`

@@ -48,6 +48,11 @@ type Input struct {
 	IP        netip.Addr
 	APIKey    string
 	Claims    map[string]any
+	// StoreDown, shared by the checks of one request, records that the
+	// store failed for it: the checks after that do not ask again, so a
+	// store that times out costs a request one redis.timeout, not one
+	// per rule and stage. nil: the check keeps the mark to itself.
+	StoreDown *bool
 }
 
 // Result is the decision for one Check.
@@ -327,6 +332,9 @@ func hashID(s string) string {
 // checked in configuration order and the first refusal stops the walk.
 func (l *Limiter) Check(ctx context.Context, in Input) Result {
 	res := Result{Allowed: true, Remaining: -1}
+	if in.StoreDown == nil {
+		in.StoreDown = new(bool)
+	}
 	for i := range l.rules {
 		r := &l.rules[i]
 		if !r.applies(&in) {
@@ -340,10 +348,17 @@ func (l *Limiter) Check(ctx context.Context, in Input) Result {
 		if r.Scope == ScopeOperation && in.Operation != "" {
 			scope = in.Operation
 		}
+		if *in.StoreDown {
+			// Failed already in this request (and failing open): the
+			// rule is not applied, as it would not be after waiting.
+			res.StoreError = true
+			continue
+		}
 		key := l.prefix + r.Name + "|" + scope + "|" + id
 		out, err := l.store.Take(ctx, key, r.params)
 		if err != nil {
 			res.StoreError = true
+			*in.StoreDown = true
 			l.storeFailed(r.Name, err)
 			if !l.failOpen {
 				return Result{Status: http.StatusServiceUnavailable, Reason: ReasonUnavailable, Rule: r.Name, StoreError: true, items: res.items}

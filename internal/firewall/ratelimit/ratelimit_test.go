@@ -443,3 +443,45 @@ func BenchmarkMemoryParallel(b *testing.B) {
 		}
 	})
 }
+
+// A store that fails (a Redis that times out) is asked once per request,
+// not once per rule and stage: each ask may wait redis.timeout, and with
+// four rules and three stages a stalled Redis added twelve timeouts to
+// every request. Failing open, the rules after the failure are not
+// applied, as they would not be after waiting.
+func TestStoreFailureAskedOncePerRequest(t *testing.T) {
+	rules := []Rule{
+		{Name: "a", Key: KeyIP, Rate: 5, Period: time.Hour},
+		{Name: "b", Key: KeyIP, Rate: 5, Period: time.Hour},
+		{Name: "c", Key: KeyIP, Rate: 5, Period: time.Hour, Scope: ScopeOperation},
+		{Name: "d", Key: "claim:sub", Rate: 5, Period: time.Hour},
+	}
+	st := &failingStore{}
+	l, err := NewWithStore(Config{OnStoreError: "open", Rules: rules}, st, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1})
+	if !res.Allowed || !res.StoreError || st.calls != 1 {
+		t.Fatalf("one check: %+v, %d store calls, want 1", res, st.calls)
+	}
+	// One request's three stages share the mark.
+	st.calls = 0
+	var down bool
+	for _, in := range []Input{
+		{Phase: PhaseIP, IP: ip1, StoreDown: &down},
+		{Phase: PhaseOperationIP, Operation: "op", IP: ip1, StoreDown: &down},
+		{Phase: PhaseIdentity, Operation: "op", IP: ip1, Claims: map[string]any{"sub": "alice"}, StoreDown: &down},
+	} {
+		if res := l.Check(context.Background(), in); !res.Allowed || !res.StoreError {
+			t.Fatalf("%v: %+v", in.Phase, res)
+		}
+	}
+	if st.calls != 1 {
+		t.Fatalf("%d store calls for one request, want 1", st.calls)
+	}
+	// The next request asks again.
+	if l.Check(context.Background(), Input{Phase: PhaseIP, IP: ip1}); st.calls != 2 {
+		t.Fatalf("%d store calls after the next request, want 2", st.calls)
+	}
+}

@@ -317,21 +317,27 @@ func ParseJWKS(data []byte) (set jwk.Set, skipped []string, err error) {
 	return out, skipped, nil
 }
 
+// MaxCandidates bounds the keys one token is tried against. Providers
+// publish a few keys at a time (the current one, the next, the last);
+// four refused a token without kid signed by the fifth key of a set, 16
+// leaves room for rotations while one forged RS256 token costs at most
+// about a millisecond of verification.
+const MaxCandidates = 16
+
 // Candidates returns the keys of set that may verify a signature with alg
 // and key id kid. A key with a kid matches only that kid. A key without
 // one (a PEM file holds no kid) matches any: an issuer that names its key
 // in every token must still verify against the key configured for it as
 // PEM, and the algorithm and key type checks still apply. Keys whose kid
 // matches come first; without a kid every fitting key is a candidate. The
-// list is capped so that a large set cannot make one request cost many
-// verifications.
+// list is capped (MaxCandidates) so that a large set cannot make one
+// forged token cost many verifications.
 func Candidates(set jwk.Set, kid string, alg jwa.SignatureAlgorithm) []jwk.Key {
-	const maxCandidates = 4
 	var named, unnamed []jwk.Key
 	if set == nil {
 		return nil
 	}
-	for i := 0; i < set.Len() && len(named) < maxCandidates; i++ {
+	for i := 0; i < set.Len() && len(named) < MaxCandidates; i++ {
 		k, _ := set.Key(i)
 		if !KeyFits(k, alg) {
 			continue
@@ -345,8 +351,8 @@ func Candidates(set jwk.Set, kid string, alg jwa.SignatureAlgorithm) []jwk.Key {
 		}
 	}
 	out := append(named, unnamed...)
-	if len(out) > maxCandidates {
-		out = out[:maxCandidates]
+	if len(out) > MaxCandidates {
+		out = out[:MaxCandidates]
 	}
 	return out
 }

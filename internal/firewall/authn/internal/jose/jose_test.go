@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -79,4 +80,23 @@ func kids(keys []jwk.Key) []string {
 		out = append(out, id+"/"+k.KeyType().String())
 	}
 	return out
+}
+
+// A token without kid is tried against the first MaxCandidates fitting
+// keys of the set: the fifth key of a set signed tokens that were refused
+// when the bound was four.
+func TestCandidatesBound(t *testing.T) {
+	set := jwk.NewSet()
+	var keys []jwk.Key
+	for i := range MaxCandidates + 3 {
+		k := publicKey(t, "RSA", fmt.Sprint("k", i))
+		keys = append(keys, k)
+		if err := set.AddKey(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := Candidates(set, "", jwa.RS256())
+	if !slices.Equal(got, keys[:MaxCandidates]) {
+		t.Fatalf("got %d keys %v, want the first %d", len(got), kids(got), MaxCandidates)
+	}
 }

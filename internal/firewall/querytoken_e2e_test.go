@@ -46,7 +46,8 @@ paths:
 // operation a token scheme protects, beside a verified header token or
 // alone where anonymous callers are admitted too: the upstream got it
 // unverified. An API key the contract reads from the query under that
-// name is that scheme's credential.
+// name is that scheme's credential. A credential of a kind no scheme
+// reads is auth-invalid with or without an anonymous alternative.
 func TestProtectQueryAccessToken(t *testing.T) {
 	up, d := startUpstream(t), startIDP(t, true)
 	specPath := filepath.Join(t.TempDir(), "api.yaml")
@@ -86,6 +87,13 @@ authentication:
 		{"anonymous operation: no credential is checked", "/anon?access_token=" + forged, nil, 200, ""},
 		{"an API key read from the query under that name", "/key?access_token=the-key", nil, 200, ""},
 		{"a wrong API key under that name", "/key?access_token=other", nil, 401, "auth-invalid"},
+		// A credential of a kind no scheme of the operation reads is
+		// presented and refused, whether or not {} is an alternative:
+		// the reason code does not depend on it.
+		{"another kind of credential", "/jwt", []string{"Authorization", "Token xyz"}, 401, "auth-invalid"},
+		{"another kind of credential where {} is an alternative", "/opt", []string{"Authorization", "Token xyz"}, 401, "auth-invalid"},
+		{"a bare scheme name carries nothing", "/jwt", []string{"Authorization", "Bearer"}, 401, "auth-missing"},
+		{"nothing", "/jwt", nil, 401, "auth-missing"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +104,7 @@ authentication:
 			if up.reached(resp.Header.Get(RequestIDHeader)) != (tc.status == 200) {
 				t.Fatalf("upstream reached: %v", !(tc.status == 200))
 			}
-			if tc.status == 400 {
+			if tc.status == 400 && tc.reason == "auth-bad-request" {
 				if got := resp.Header.Get("WWW-Authenticate"); got != `Bearer realm="api", error="invalid_request", error_description="access tokens in the query string are not accepted; send the token in the Authorization header"` {
 					t.Errorf("WWW-Authenticate: %s", got)
 				}

@@ -160,6 +160,16 @@ func (e *Evaluator) Evaluate(ctx context.Context, r *http.Request, reqs []spec.S
 		}
 	}
 	if id == nil && !anonymous {
+		if best != nil && best.Kind == KindMissing {
+			// "Missing" only because no scheme reads what was sent
+			// (Authorization: Token xyz where a bearer token is
+			// required): a credential was presented and is refused as
+			// invalid, as it is where {} would have admitted the caller,
+			// so the reason code does not depend on the alternatives.
+			if f := e.presented(ctx, r, reqs, memo); f != nil && f.Kind != KindUnavailable {
+				return nil, f
+			}
+		}
 		return nil, best
 	}
 	if f := e.presented(ctx, r, reqs, memo); f != nil {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -40,28 +42,42 @@ func TestRefusedResponsesAreRecordedBlocked(t *testing.T) {
 		upstream bool
 		detail   string // the problem's detail starts with it
 	}
+	// A contract whose one status declares no body.
+	bodiless := filepath.Join(t.TempDir(), "bodiless.yaml")
+	if err := os.WriteFile(bodiless, []byte("openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: /v1}]\npaths:\n  /items:\n    get:\n      responses:\n        '200': {description: nothing}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	padded := "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4024\r\n\r\n{\"leak\":\"ssn\",\"pad\":\"" + strings.Repeat("a", 4000) + "\"}"
 	cases := []struct {
 		name      string
 		answer    string // raw upstream response; "" for no upstream
 		streaming string
+		spec      string // testdata/api31.yaml unless set
 		want      want
 	}{
-		{"switching protocols", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", "",
+		{"switching protocols", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", "", "",
 			want{502, "blocked", "response-status-undeclared", true, "the upstream switched protocols"}},
-		{"decodes past the limit", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: " + fmt.Sprint(bomb.Len()) + "\r\n\r\n" + bomb.String(), "",
+		{"decodes past the limit", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: " + fmt.Sprint(bomb.Len()) + "\r\n\r\n" + bomb.String(), "", "",
 			want{502, "blocked", "response-too-large", true, "the response decodes to more than"}},
-		{"too large under streaming block", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4010\r\n\r\n{\"ok\":\"" + strings.Repeat("a", 4000) + "\"}", "block",
+		{"too large under streaming block", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4010\r\n\r\n{\"ok\":\"" + strings.Repeat("a", 4000) + "\"}", "block", "",
 			want{502, "blocked", "response-too-large", true, "the response is larger than the 1024 bytes validated"}},
 		// The default (auto) refuses an oversized body the contract would
 		// have validated: padding a response carried any data past the
 		// check.
-		{"too large under the default", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nfa5\r\n{\"ok\":\"" + strings.Repeat("a", 3996) + "\"}\r\n0\r\n\r\n", "",
+		{"too large under the default", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nfa5\r\n{\"ok\":\"" + strings.Repeat("a", 3996) + "\"}\r\n0\r\n\r\n", "", "",
 			want{502, "blocked", "response-too-large", true, "the response is larger than the 1024 bytes validated"}},
-		{"invalid body", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"ok\":1", "",
+		{"invalid body", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"ok\":1", "", "",
 			want{502, "blocked", "response-body-malformed", true, "response body"}},
-		{"garbage", "garbage\r\n\r\n", "",
+		// A body where the contract declares none, padded past the limit
+		// so that it is relayed unbuffered: it passed as "unchecked",
+		// under the default and exempt alike.
+		{"padded body on a bodiless status", padded, "", bodiless,
+			want{502, "blocked", "response-media-type-undeclared", true, "the contract declares no body for status 200"}},
+		{"padded body on a bodiless status, streaming exempt", padded, "exempt", bodiless,
+			want{502, "blocked", "response-media-type-undeclared", true, "the contract declares no body for status 200"}},
+		{"garbage", "garbage\r\n\r\n", "", "",
 			want{502, "blocked", "upstream-unavailable", true, "the upstream's response could not be read"}},
-		{"connection refused", "", "",
+		{"connection refused", "", "", "",
 			want{502, "blocked", "upstream-unavailable", false, "the upstream cannot be reached"}},
 	}
 	for _, c := range cases {
@@ -71,7 +87,11 @@ func TestRefusedResponsesAreRecordedBlocked(t *testing.T) {
 				addr = rawUpstream(t, func(conn net.Conn, _ *http.Request) { _, _ = io.WriteString(conn, c.answer) })
 			}
 			sink := &syncBuffer{}
-			cfg := Config{Spec: "testdata/api31.yaml", Upstream: "http://" + addr, Streaming: c.streaming}
+			spec := "testdata/api31.yaml"
+			if c.spec != "" {
+				spec = c.spec
+			}
+			cfg := Config{Spec: spec, Upstream: "http://" + addr, Streaming: c.streaming}
 			cfg.Limits.MaxResponseBytes = 1024
 			fw := startFirewall(t, cfg, sink)
 			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil, DisableCompression: true}}

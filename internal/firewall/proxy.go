@@ -568,12 +568,11 @@ func (s *Server) checkResponse(resp *http.Response) error {
 			}
 			tx.Violations = append(tx.Violations, v)
 		}
-		if resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead {
-			// Let through without its body checked: the record says so,
-			// so that an operator can tell "valid" from "not looked at".
-			tx.Notes = append(tx.Notes, NoteResponseBodyUnchecked)
-		}
 	}
+	// Let through without its body checked: the record says so (once the
+	// response is let through), so that an operator can tell "valid" from
+	// "not looked at".
+	unchecked := streaming && resp.Body != nil && resp.Body != http.NoBody && tx.R.Method != http.MethodHead
 	in.Body = data
 	vs, stripped := tx.Op.CheckResponse(&in, cfg, mode)
 	if stripped != nil {
@@ -595,6 +594,9 @@ func (s *Server) checkResponse(resp *http.Response) error {
 			return &blockedResponse{vs}
 		}
 		tx.Violations = append(tx.Violations, vs...)
+	}
+	if unchecked {
+		tx.Notes = append(tx.Notes, NoteResponseBodyUnchecked)
 	}
 	if !streaming && data != nil {
 		resp.Body = io.NopCloser(bytes.NewReader(data))

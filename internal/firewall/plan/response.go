@@ -100,7 +100,11 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		return vs, nil
 	}
 	if len(r.Media) == 0 {
-		if in.BodyChecked && len(in.Body) > 0 {
+		// A body where the contract declares none is refused by the
+		// header alone, like an undeclared type: also when it is relayed
+		// unbuffered (past max_response_bytes, or an event stream), which
+		// padding would otherwise make the way past the check.
+		if !in.BodyChecked || len(in.Body) > 0 {
 			vs = append(vs, Violation{502, ReasonRespMediaType, "the contract declares no body for status " + strconv.Itoa(in.Status)})
 		}
 		return vs, nil

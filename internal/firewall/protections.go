@@ -623,6 +623,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 			_ = rt.Close()
 			return nil, err
 		}
+		for _, op := range rt.QueryTokenConflicts(doc.Operations) {
+			p.Problems = append(p.Problems, op+" declares an access_token query parameter, but a token scheme protects it and access tokens in the query are refused (400): every call sending it is refused; send the token in Authorization")
+		}
 		if old := s.cur.Load(); old != nil && old.auth != nil {
 			// A reload: the keys in force stay so while the new
 			// sources refresh, even with the identity provider down.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,12 @@ paths:
     get:
       operationId: anon
       security: []
+      responses: {"200": {$ref: "#/components/responses/ok"}}
+  /declared:
+    get:
+      operationId: declared
+      security: [{bearer: []}]
+      parameters: [{name: access_token, in: query, schema: {type: string}}]
       responses: {"200": {$ref: "#/components/responses/ok"}}
   /key:
     get:
@@ -69,6 +76,17 @@ authentication:
       api_keys: {keys: [{id: partner, sha256: %s}]}
 `, specPath, up.addr, d.url, apikey.Digest("the-key"))), nil)
 	waitFor(t, "JWKS", s.Ready)
+	// A contract that declares the parameter on a token-protected
+	// operation is told at start-up that such calls are refused.
+	var reported []string
+	for _, p := range s.Plan().Problems {
+		if strings.Contains(p, "access_token") {
+			reported = append(reported, p)
+		}
+	}
+	if len(reported) != 1 || !strings.HasPrefix(reported[0], "GET /declared declares an access_token query parameter") {
+		t.Errorf("contract problems about access_token: %q", reported)
+	}
 	good := d.token(t, "k1", nil)
 	forged := d.token(t, "k1", map[string]any{"aud": "elsewhere", "exp": time.Now().Add(-time.Hour).Unix()})
 	cases := []struct {
@@ -81,6 +99,13 @@ authentication:
 		{"header token and a forged one in the query", "/jwt?access_token=" + forged, bearer(good), 400, "auth-bad-request"},
 		{"the name escaped", "/jwt?access_%74oken=" + forged, bearer(good), 400, "auth-bad-request"},
 		{"the name in capitals", "/jwt?ACCESS_TOKEN=" + forged, bearer(good), 400, "auth-bad-request"},
+		// Spellings PHP and Rails file as access_token.
+		{"the name dotted", "/jwt?access.token=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"the name with a space", "/jwt?access+token=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"the name after a space", "/jwt?+access_token=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"the name as an array", "/jwt?access_token[]=" + forged, bearer(good), 400, "auth-bad-request"},
+		{"the name with an unclosed bracket", "/opt?access[token=" + forged, nil, 400, "auth-bad-request"},
+		{"another name", "/jwt?accesstoken=x", bearer(good), 200, ""},
 		{"a good token in the query", "/jwt?access_token=" + good, nil, 400, "auth-bad-request"},
 		{"anonymous alternative, forged token in the query", "/opt?access_token=" + forged, nil, 400, "auth-bad-request"},
 		{"anonymous alternative, nothing", "/opt?page=2", nil, 200, ""},

@@ -680,3 +680,22 @@ func isIndex(s string) bool {
 	}
 	return s != ""
 }
+
+// LenientName is the name under which the most lenient servers file a
+// query key (or form field name), lower-cased: PHP trims leading spaces,
+// turns '.' and ' ' into '_', files name[...] as an array under name and
+// turns an unclosed '[' into '_'; ASP.NET and others ignore case. A
+// firewall refusing a parameter by its name compares LenientName of the
+// key with it, or a spelling such as "access.token" or "access_token[]"
+// would reach the upstream as the parameter refused.
+func LenientName(key string) string {
+	key = strings.TrimLeft(key, " ")
+	if i := strings.IndexByte(key, '['); i >= 0 {
+		if strings.IndexByte(key[i:], ']') >= 0 {
+			key = key[:i]
+		} else {
+			key = key[:i] + "_" + key[i+1:]
+		}
+	}
+	return strings.ToLower(strings.NewReplacer(".", "_", " ", "_").Replace(key))
+}

@@ -813,3 +813,22 @@ func TestShapeOfPrefixItems(t *testing.T) {
 		t.Error("Item of a nil shape is not nil")
 	}
 }
+
+func TestLenientName(t *testing.T) {
+	for key, want := range map[string]string{
+		"access_token":    "access_token",
+		"ACCESS_TOKEN":    "access_token",
+		"access.token":    "access_token",
+		"access token":    "access_token",
+		" access_token":   "access_token",
+		"access_token[]":  "access_token",
+		"access_token[a]": "access_token",
+		"access[token":    "access_token",
+		"accesstoken":     "accesstoken",
+		"access-token":    "access-token",
+	} {
+		if got := LenientName(key); got != want {
+			t.Errorf("LenientName(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rampart-sec/rampart/internal/firewall/authn/dpop"
+	"github.com/rampart-sec/rampart/internal/params"
 	"github.com/rampart-sec/rampart/internal/spec"
 )
 
@@ -198,6 +199,26 @@ func (e *Evaluator) queryToken(r *http.Request, reqs []spec.SecurityRequirement)
 	if q := r.URL.RawQuery; q == "" || !strings.Contains(strings.ToLower(q), "token") && !strings.Contains(q, "%") {
 		return nil
 	}
+	// (An API key scheme reading access_token from the query takes the
+	// exact name; its look-alikes are the API key check's business.)
+	bearer := e.queryTokenScheme(reqs)
+	if bearer == "" {
+		return nil
+	}
+	for k := range r.URL.Query() {
+		// Under any name a lenient server files as access_token
+		// (access.token, access_token[], ACCESS_TOKEN).
+		if params.LenientName(k) == queryTokenParam {
+			return e.failure(bearer, &Failure{Kind: KindBadRequest, Description: "access tokens in the query string are not accepted; send the token in the Authorization header"})
+		}
+	}
+	return nil
+}
+
+// queryTokenScheme is the token scheme on whose behalf an access_token
+// query parameter is refused for an operation with these requirements, ""
+// when none is (no token scheme, or an API key scheme reads that name).
+func (e *Evaluator) queryTokenScheme(reqs []spec.SecurityRequirement) string {
 	var bearer string
 	for _, req := range reqs {
 		for _, s := range req.Schemes {
@@ -208,20 +229,32 @@ func (e *Evaluator) queryToken(r *http.Request, reqs []spec.SecurityRequirement)
 				}
 			case *APIKey:
 				if v.Checker.In == "query" && strings.EqualFold(v.Checker.Name, queryTokenParam) {
-					return nil
+					return ""
 				}
 			}
 		}
 	}
-	if bearer == "" {
-		return nil
-	}
-	for k := range r.URL.Query() {
-		if strings.EqualFold(k, queryTokenParam) {
-			return e.failure(bearer, &Failure{Kind: KindBadRequest, Description: "access tokens in the query string are not accepted; send the token in the Authorization header"})
+	return bearer
+}
+
+// QueryTokenConflicts lists the operations (METHOD /path) that declare a
+// query parameter read as access_token while a token scheme protects
+// them: every call with it is refused (queryToken), which start-up
+// reports so that the contract or the API can be changed.
+func (e *Evaluator) QueryTokenConflicts(ops []*spec.Operation) []string {
+	var out []string
+	for _, op := range ops {
+		if len(op.Security) == 0 || e.queryTokenScheme(op.Security) == "" {
+			continue
+		}
+		for _, p := range op.Parameters {
+			if p.In == "query" && params.LenientName(p.Name) == queryTokenParam {
+				out = append(out, op.Method+" "+op.Path)
+				break
+			}
 		}
 	}
-	return nil
+	return out
 }
 
 // queryTokenParam is the query parameter RFC 6750 section 2.3 names.

@@ -108,20 +108,29 @@ func TestCredentialEndpointsDefaultLimit(t *testing.T) {
 		// (unlimited: 15 pass); rule is the rule that refuses.
 		allowed int
 		rule    string
+		// beside: the default limit is charged too, not replaced.
+		beside bool
 	}{
-		{"no configuration: the default", credentialDoc{}, "", 10, "credential.login"},
-		{"switched off", credentialDoc{}, "rate_limits:\n  credential_endpoints: {enabled: false}\n", unlimited, ""},
-		{"a lower rate", credentialDoc{}, "rate_limits:\n  credential_endpoints: {rate: 3}\n", 3, "credential.login"},
-		{"a burst below the rate", credentialDoc{}, "rate_limits:\n  credential_endpoints: {rate: 20, period: 1h, burst: 4}\n", 4, "credential.login"},
-		{"the operation's own x-rampart-rate-limit", credentialDoc{op: "      x-rampart-rate-limit: {key: ip, rate: 2, period: 1m}"}, "", 2, "spec.op.login"},
-		{"the path's own x-rampart-rate-limit", credentialDoc{path: "    x-rampart-rate-limit: {rate: 4, period: 1m}"}, "", 4, "spec.path._login"},
-		{"a configuration rule naming it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: l, key: ip, rate: 5, period: 1m, operations: [login]}\n", 5, "l"},
-		{"a configuration rule naming it by method and path", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: l, key: ip, rate: 5, period: 1m, operations: [\"POST /login\"]}\n", 5, "l"},
-		{"an API-wide rule does not replace it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: api, key: ip, rate: 600, period: 1m}\n", 10, "credential.login"},
-		{"an API-wide rule per operation does not replace it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: api, key: ip, rate: 600, period: 1m, scope: operation}\n", 10, "credential.login"},
-		{"a global x-rampart-rate-limit does not replace it", credentialDoc{root: "x-rampart-rate-limit: {key: ip, rate: 600, period: 1m}"}, "", 10, "credential.login"},
-		{"a rule naming it keyed by a claim does not replace it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: c, key: \"claim:sub\", rate: 1, period: 1m, operations: [login]}\n", 10, "credential.login"},
-		{"an operation limit keyed by a claim does not replace it", credentialDoc{op: "      x-rampart-rate-limit: {key: \"claim:sub\", rate: 1, period: 1m}"}, "", 10, "credential.login"},
+		{"no configuration: the default", credentialDoc{}, "", 10, "credential.login", false},
+		{"switched off", credentialDoc{}, "rate_limits:\n  credential_endpoints: {enabled: false}\n", unlimited, "", false},
+		{"a lower rate", credentialDoc{}, "rate_limits:\n  credential_endpoints: {rate: 3}\n", 3, "credential.login", false},
+		{"a burst below the rate", credentialDoc{}, "rate_limits:\n  credential_endpoints: {rate: 20, period: 1h, burst: 4}\n", 4, "credential.login", false},
+		// The contract's own limit is charged beside the default: it may
+		// only tighten what the configuration sets.
+		{"the operation's own x-rampart-rate-limit, stricter", credentialDoc{op: "      x-rampart-rate-limit: {key: ip, rate: 2, period: 1m}"}, "", 2, "spec.op.login", true},
+		{"the path's own x-rampart-rate-limit, stricter", credentialDoc{path: "    x-rampart-rate-limit: {rate: 4, period: 1m}"}, "", 4, "spec.path._login", true},
+		{"the operation's own x-rampart-rate-limit, looser: the default still applies", credentialDoc{op: "      x-rampart-rate-limit: {key: ip, rate: 100000, period: 1s}"}, "", 10, "credential.login", false},
+		{"the path's own x-rampart-rate-limit, looser: the default still applies", credentialDoc{path: "    x-rampart-rate-limit: {key: ip, rate: 100000, period: 1s}"}, "", 10, "credential.login", false},
+		// Where the configuration lets the contract loosen it, the
+		// contract's limit replaces the default.
+		{"the operation's own x-rampart-rate-limit with allow_spec_overrides", credentialDoc{op: "      x-rampart-rate-limit: {key: ip, rate: 12, period: 1m}"}, "allow_spec_overrides: true\n", 12, "spec.op.login", false},
+		{"a configuration rule naming it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: l, key: ip, rate: 5, period: 1m, operations: [login]}\n", 5, "l", false},
+		{"a configuration rule naming it by method and path", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: l, key: ip, rate: 5, period: 1m, operations: [\"POST /login\"]}\n", 5, "l", false},
+		{"an API-wide rule does not replace it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: api, key: ip, rate: 600, period: 1m}\n", 10, "credential.login", false},
+		{"an API-wide rule per operation does not replace it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: api, key: ip, rate: 600, period: 1m, scope: operation}\n", 10, "credential.login", false},
+		{"a global x-rampart-rate-limit does not replace it", credentialDoc{root: "x-rampart-rate-limit: {key: ip, rate: 600, period: 1m}"}, "", 10, "credential.login", false},
+		{"a rule naming it keyed by a claim does not replace it", credentialDoc{}, "rate_limits:\n  rules:\n    - {name: c, key: \"claim:sub\", rate: 1, period: 1m, operations: [login]}\n", 10, "credential.login", false},
+		{"an operation limit keyed by a claim does not replace it", credentialDoc{op: "      x-rampart-rate-limit: {key: \"claim:sub\", rate: 1, period: 1m}"}, "", 10, "credential.login", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,7 +149,7 @@ func TestCredentialEndpointsDefaultLimit(t *testing.T) {
 				if tc.rule != "" && !strings.Contains(pol, fmt.Sprintf("%q;q=%d", tc.rule, tc.allowed)) {
 					t.Fatalf("login %d: RateLimit-Policy %q, want rule %s with quota %d", i, pol, tc.rule, tc.allowed)
 				}
-				if tc.rule != "credential.login" && strings.Contains(pol, "credential.") {
+				if tc.rule != "credential.login" && !tc.beside && strings.Contains(pol, "credential.") {
 					t.Fatalf("login %d: the default limit applies although it should not: RateLimit-Policy %q", i, pol)
 				}
 			}
@@ -155,7 +164,7 @@ func TestCredentialEndpointsDefaultLimit(t *testing.T) {
 				}
 			}
 			logged := strings.Contains(logs.String(), credentialLogMsg)
-			if want := tc.rule == "credential.login"; logged != want {
+			if want := tc.rule == "credential.login" || tc.beside; logged != want {
 				t.Fatalf("logged %q: %v, want %v; log:\n%s", credentialLogMsg, logged, want, logs)
 			}
 		})

@@ -554,7 +554,12 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 				specRules[occ] = &rr
 			}
 		}
-		if cred.On() && !ownSpecIP && !ipRuleNames(cfgRules, op) && doc.CredentialKind(so) != spec.NotCredential {
+		// The contract's own limit stands in for the configured default
+		// only where the configuration lets the contract loosen it
+		// (allow_spec_overrides): otherwise a login could declare 100,000
+		// attempts a second and so switch the brute-force limit off. Its
+		// limit is charged beside the default instead.
+		if cred.On() && !(ownSpecIP && cfg.AllowSpecOverrides) && !ipRuleNames(cfgRules, op) && doc.CredentialKind(so) != spec.NotCredential {
 			credOps = append(credOps, op)
 		}
 	}

@@ -107,6 +107,14 @@ func e2eParamCases() []e2eCase {
 		{"keyed query given twice, unknown value last", "params", "GET", "/v1/aws?Action=List&Action=Delete&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
 		{"keyed query given twice, once empty", "params", "GET", "/v1/aws?Action=List&Action=&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
 		{"keyed fragment pair given twice in the query", "params", "GET", "/v1/svc?Action=Ping&Action=Other", nil, "", "", 400, false, "operation-ambiguous"},
+		// The selector under another spelling, or in the query and a
+		// header at once, or twice as a header: whichever the firewall
+		// chose by, the upstream may read the other.
+		{"keyed query selector in another case beside it", "params", "GET", "/v1/aws?Action=List&action=Delete&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
+		{"keyed query selector as an array beside it", "params", "GET", "/v1/aws?Action=List&Action[]=Delete&Version=1&MaxItems=5", nil, "", "", 400, false, "operation-ambiguous"},
+		{"keyed fragment pair in the query and a header", "params", "GET", "/v1/svc?Action=Ping", h("Action", "Other"), "", "", 400, false, "operation-ambiguous"},
+		{"keyed fragment header twice", "params", "POST", "/v1/aws", h("X-Target", "Svc.Delete", "x-target", "Svc.A"), "application/json", `{"a":"x"}`, 400, false, "operation-ambiguous"},
+		{"keyed fragment header in the query and a header", "params", "POST", "/v1/aws?X-Target=Svc.A", h("X-Target", "Svc.Delete"), "application/json", `{"a":"x"}`, 400, false, "operation-ambiguous"},
 		{"keyed fragment header selects A", "params", "POST", "/v1/aws", h("X-Target", "Svc.A"), "application/json", `{"a":"x"}`, 201, true, ""},
 		{"keyed fragment header B validated as B", "params", "POST", "/v1/aws", h("X-Target", "Svc.B"), "application/json", `{"a":"x"}`, 400, false, "undeclared-property"},
 		{"keyed fragment header missing", "params", "POST", "/v1/aws", nil, "application/json", `{"a":"x"}`, 400, false, "operation-ambiguous"},

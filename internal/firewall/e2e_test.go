@@ -467,7 +467,7 @@ func checkE2ECase(t *testing.T, fw *Server, up *upstream, c e2eCase) {
 		req.Header.Set("Content-Type", c.ct)
 	}
 	for k, v := range c.hdr {
-		req.Header.Set(k, v)
+		req.Header.Add(k, v) // keys differing in case add several lines
 	}
 	resp, err := testClient.Do(req)
 	if err != nil {

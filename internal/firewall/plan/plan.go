@@ -453,18 +453,27 @@ func (op *Op) Choose(rawQuery string, h http.Header) (chosen *Op, ambiguous bool
 	// Action=Public) is routed by the value the contract knows, while an
 	// upstream that reads the other one runs an operation the contract
 	// does not have: the request does not say which operation it is for.
+	// Counted under every spelling a lenient server reads as the name
+	// (action=, Action[]=, " Action="), and, for a fragment's pair, which
+	// a header may carry too, over the query and the header fields
+	// together: ?X-Target=Svc.Read with the header X-Target: Svc.Delete
+	// was chosen as the one and run as the other.
 	for _, c := range append([]*Op{op}, op.Alternatives...) {
-		for _, pp := range slices.Concat(c.Key.Query, c.Key.Fragment) {
+		for i, pp := range slices.Concat(c.Key.Query, c.Key.Fragment) {
 			if pp.Var != "" {
 				// A path variable sent in the query: a parameter, whose
 				// repetition validation refuses (parameter-ambiguous).
 				continue
 			}
+			want := params.LenientName(pp.Name)
 			n := 0
 			for _, kv := range q {
-				if kv.Key == pp.Name {
+				if kv.Key == pp.Name || params.LenientName(kv.Key) == want {
 					n++
 				}
+			}
+			if i >= len(c.Key.Query) {
+				n += len(h.Values(pp.Name))
 			}
 			if n > 1 {
 				return nil, true

@@ -17,6 +17,7 @@ package route
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -77,6 +78,8 @@ type Router[T any] struct {
 	// methods are the methods some path declares: a 405's Allow lists
 	// those of them that a lookup of the same path would route.
 	methods map[string]bool
+	// trailing: some template ends with a slash (see slashTwin).
+	trailing bool
 }
 
 type node[T any] struct {
@@ -166,6 +169,9 @@ func (r *Router[T]) multiParam(parts []string, v T) bool {
 // add registers v at full, the base path (made of literal segments) and
 // template joined.
 func (r *Router[T]) add(full, template, method string, v T) error {
+	if len(full) > 1 && strings.HasSuffix(full, "/") && strings.Trim(template, "/") != "" {
+		r.trailing = true
+	}
 	n := r.root
 	for _, seg := range splitPath(full) {
 		// A stray "}" makes the template malformed, not a literal.
@@ -299,6 +305,9 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 	var ambiguous bool
 	var first *node[T]
 	n := r.root.match(segs, method, &params, &ambiguous, &first, false)
+	if !ambiguous && n != nil && len(params) > 0 && (r.trailing || (len(segs) > 0 && segs[len(segs)-1] == "")) && r.slashTwin(segs, method) {
+		ambiguous = true
+	}
 	if ambiguous || (first == nil && slashed) {
 		// An encoded slash that no parameter takes stays what it is
 		// everywhere else: ambiguous.
@@ -337,6 +346,26 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 		return m, n.allow, ErrConflict
 	}
 	return m, n.allow, nil
+}
+
+// slashTwin reports whether segs, which a template matched, names a
+// concrete route (or a look-alike of one) once its trailing slash is
+// added or taken away. Express, ASP.NET Core and many other routers take
+// /docs/admin and /docs/admin/ for one path: with /docs/admin/ concrete
+// (and secured) beside /docs/{page}, the firewall would check
+// /docs/admin as the template while they serve the concrete operation.
+func (r *Router[T]) slashTwin(segs []string, method string) bool {
+	var twin []string
+	if len(segs) > 0 && segs[len(segs)-1] == "" {
+		twin = segs[:len(segs)-1]
+	} else {
+		twin = append(slices.Clone(segs), "")
+	}
+	var params []PathParam
+	var ambiguous bool
+	var first *node[T]
+	n := r.root.match(twin, method, &params, &ambiguous, &first, false)
+	return ambiguous || (n != nil && len(params) == 0)
 }
 
 // checkSegments splits the escaped path and refuses the segments whose

@@ -480,3 +480,39 @@ func TestMultiSegmentSplits(t *testing.T) {
 		t.Errorf("4,000 segments: %v, want ErrNotFound", err)
 	}
 }
+
+// TestTrailingSlashTwins: many routers (Express, ASP.NET Core) take a path
+// with and without its trailing slash for one. A template must not take
+// a path whose twin is a concrete route: the upstream would serve the
+// concrete operation, with its own security, instead of the one checked.
+func TestTrailingSlashTwins(t *testing.T) {
+	r := build(t, []string{"/v1"},
+		"GET", "/docs/admin/",
+		"GET", "/docs/{page}",
+		"GET", "/files/admin",
+		"GET", "/files/{name}/",
+		"GET", "/pets/{id}",
+		"GET", "/pets/{id}/",
+	)
+	tests := []struct {
+		path string
+		want string
+		err  error
+	}{
+		{"/v1/docs/admin/", "GET /docs/admin/", nil},
+		{"/v1/docs/admin", "", ErrAmbiguous},
+		{"/v1/docs/ADMIN", "", ErrAmbiguous},
+		{"/v1/docs/guide", "GET /docs/{page}", nil},
+		{"/v1/files/admin", "GET /files/admin", nil},
+		{"/v1/files/admin/", "", ErrAmbiguous},
+		{"/v1/files/readme/", "GET /files/{name}/", nil},
+		{"/v1/pets/1", "GET /pets/{id}", nil},
+		{"/v1/pets/1/", "GET /pets/{id}/", nil},
+	}
+	for _, tc := range tests {
+		m, _, err := r.Lookup("GET", tc.path)
+		if !errors.Is(err, tc.err) || (err == nil && m.Value != tc.want) {
+			t.Errorf("GET %s: %q, %v; want %q, %v", tc.path, m.Value, err, tc.want, tc.err)
+		}
+	}
+}

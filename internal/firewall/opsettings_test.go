@@ -28,21 +28,33 @@ func TestOperationModeCoversResponses(t *testing.T) {
 		// want is the status the client gets when the upstream answers
 		// with an undeclared status (599).
 		want int
+		// mode and respMode are the record's mode and response_mode:
+		// a response let through in monitor on an operation whose
+		// requests are blocked read only "block".
+		mode, respMode string
 	}{
-		{"monitor API, blocking operation", Config{Mode: "monitor", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "block"}}}, http.StatusBadGateway},
-		{"blocking API, operation in monitor", Config{Mode: "block", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "monitor"}}}, 599},
-		{"configured response mode wins", Config{Mode: "monitor", ResponseMode: "monitor", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "block"}}}, 599},
-		{"operation's own response mode wins", Config{Mode: "monitor", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "block", ResponseMode: "monitor"}}}, 599},
-		{"API mode alone", Config{Mode: "monitor"}, 599},
+		{"monitor API, blocking operation", Config{Mode: "monitor", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "block"}}}, http.StatusBadGateway, "block", "block"},
+		{"blocking API, operation in monitor", Config{Mode: "block", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "monitor"}}}, 599, "monitor", "monitor"},
+		{"configured response mode wins", Config{Mode: "monitor", ResponseMode: "monitor", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "block"}}}, 599, "block", "monitor"},
+		{"operation's own response mode wins", Config{Mode: "monitor", Operations: map[string]plan.OpConfig{"publicSearch": {Mode: "block", ResponseMode: "monitor"}}}, 599, "block", "monitor"},
+		{"API mode alone", Config{Mode: "monitor"}, 599, "monitor", "monitor"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tc.cfg
 			cfg.Spec, cfg.Upstream = "testdata/protect.yaml", "http://"+up.addr
-			fw := startFirewall(t, cfg, nil)
+			sink := &syncBuffer{}
+			fw := startFirewall(t, cfg, sink)
 			resp, _ := get(t, "http://"+fw.Addr()+"/public/search?q=a", map[string]string{"X-Up-Status": "599"})
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+			if n := recordsAfterShutdown(t, fw, sink); n != 1 {
+				t.Fatalf("%d records", n)
+			}
+			rec := auditLines(t, sink)[0]
+			if rec["mode"] != tc.mode || rec["response_mode"] != tc.respMode {
+				t.Fatalf("record mode %v, response_mode %v; want %s, %s", rec["mode"], rec["response_mode"], tc.mode, tc.respMode)
 			}
 		})
 	}

@@ -452,6 +452,7 @@ func (s *Server) record(tx *Tx, rw *respWriter, decision string, reasons []strin
 	if tx.Op != nil {
 		rec.Operation = tx.Op.ID
 		rec.Mode = tx.Op.ReqMode.String()
+		rec.RespMode = tx.Op.RespMode.String()
 	}
 	if tx.Plan != nil {
 		rec.ContractID = tx.Plan.ID

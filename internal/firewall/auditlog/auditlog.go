@@ -37,14 +37,18 @@ type Record struct {
 	// allowed transaction: response-stripped (undeclared properties
 	// removed), response-body-unchecked (a streamed or oversized body
 	// passed without body validation).
-	Notes      []string `json:"notes,omitempty"`
-	LatencyMS  float64  `json:"latency_ms"`
-	ReqBytes   int64    `json:"request_bytes"`
-	RespBytes  int64    `json:"response_bytes"`
-	Redacted   []string `json:"redacted,omitempty"`
-	Upstream   bool     `json:"upstream"`
-	Mode       string   `json:"mode,omitempty"`
-	ContractID string   `json:"contract,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
+	LatencyMS float64  `json:"latency_ms"`
+	ReqBytes  int64    `json:"request_bytes"`
+	RespBytes int64    `json:"response_bytes"`
+	Redacted  []string `json:"redacted,omitempty"`
+	Upstream  bool     `json:"upstream"`
+	Mode      string   `json:"mode,omitempty"`
+	// RespMode is the response side's mode, which the configuration sets
+	// apart (response_mode): a response let through in monitor on an
+	// operation whose requests are blocked reads mode block.
+	RespMode   string `json:"response_mode,omitempty"`
+	ContractID string `json:"contract,omitempty"`
 }
 
 // Decisions.

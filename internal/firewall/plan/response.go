@@ -180,11 +180,20 @@ func (op *Op) CheckResponse(in *ResponseIn, cfg *Config, mode Mode) (vs []Violat
 		}
 	}
 	if err != nil {
-		reason, d := describe(err, true)
-		if reason == ReasonSchema || reason == ReasonTypeMismatch || reason == ReasonMissingProp {
-			reason = ReasonRespBodyInvalid
+		// Each distinct reason (an undeclared property beside a type
+		// mismatch): monitor mode records, and the metrics count, the
+		// leak too.
+		reasons, details := describeAll(err, true)
+		seen := map[string]bool{}
+		for i, reason := range reasons {
+			if reason == ReasonSchema || reason == ReasonTypeMismatch || reason == ReasonMissingProp {
+				reason = ReasonRespBodyInvalid
+			}
+			if !seen[reason] {
+				seen[reason] = true
+				vs = append(vs, Violation{502, reason, "response body: " + details[i]})
+			}
 		}
-		vs = append(vs, Violation{502, reason, "response body: " + d})
 	}
 	return vs, nil
 }

@@ -78,10 +78,11 @@ components:
 			in := &ResponseIn{Status: 200, Method: http.MethodGet, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(c.body), BodyChecked: true}
 			vs, stripped := ops[c.op].CheckResponse(in, &p.Config, Strip)
 			if c.invalid {
-				// Reported as it came: the missing name, not what
-				// the removals left.
-				if len(vs) != 1 || !strings.Contains(vs[0].Detail, `"name"`) {
-					t.Fatalf("violations %+v, want one about the missing name; stripped %s", vs, stripped)
+				// Reported as it came: the missing name first, not
+				// what the removals left, and the undeclared property
+				// beside it.
+				if len(vs) != 2 || !strings.Contains(vs[0].Detail, `"name"`) || vs[1].Reason != ReasonUndeclaredProp {
+					t.Fatalf("violations %+v, want the missing name, then the undeclared property; stripped %s", vs, stripped)
 				}
 				return
 			}

@@ -495,8 +495,12 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		return
 	}
 	if err := validate(m.Schema, v); err != nil {
-		reason, detail := describe(err, false)
-		add(Violation{400, reason, "request body: " + detail})
+		reasons, details := describeAll(err, false)
+		for i := range reasons {
+			if add(Violation{400, reasons[i], "request body: " + details[i]}) {
+				return
+			}
+		}
 	}
 }
 
@@ -845,7 +849,50 @@ func describe(err error, response bool) (reason, detail string) {
 	if !errors.As(err, &ve) {
 		return ReasonSchema, "the value does not match the schema"
 	}
-	leaf := firstLeaf(ve)
+	return describeLeaf(firstLeaf(ve), response)
+}
+
+// maxDescribed bounds the violations one value's validation is reported
+// as (one per distinct reason).
+const maxDescribed = 8
+
+// describeAll is describe for each distinct reason among the causes of
+// err, the first one first (describe's): a body with an undeclared
+// property and a type mismatch is recorded with both, so that a monitor
+// rollout counts the leak too.
+func describeAll(err error, response bool) (reasons, details []string) {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		r, d := describe(err, response)
+		return []string{r}, []string{d}
+	}
+	var walk func(*jsonschema.ValidationError)
+	walk = func(v *jsonschema.ValidationError) {
+		if len(reasons) >= maxDescribed {
+			return
+		}
+		_, combinator := v.ErrorKind.(*kind.AnyOf)
+		if _, one := v.ErrorKind.(*kind.OneOf); one {
+			combinator = true
+		}
+		if len(v.Causes) == 0 || combinator {
+			r, d := describeLeaf(v, response)
+			if !slices.Contains(reasons, r) {
+				reasons, details = append(reasons, r), append(details, d)
+			}
+			return
+		}
+		for _, c := range v.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return reasons, details
+}
+
+// describeLeaf is the reason and detail of one cause of a validation
+// error.
+func describeLeaf(leaf *jsonschema.ValidationError, response bool) (reason, detail string) {
 	loc := "/" + strings.Join(leaf.InstanceLocation, "/")
 	where := "at " + quoteName(loc)
 	switch k := leaf.ErrorKind.(type) {

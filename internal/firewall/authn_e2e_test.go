@@ -681,6 +681,27 @@ func TestProtectTokenDenylist(t *testing.T) {
 	t.Run("after reload", check)
 }
 
+// editableSpec copies the configuration's spec to a file of the test's
+// own, which the test may then rewrite for a reload, and returns its text.
+func editableSpec(t *testing.T, cfg *Config) []byte {
+	t.Helper()
+	src, err := os.ReadFile(cfg.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Spec = filepath.Join(t.TempDir(), "protect.yaml")
+	if err := os.WriteFile(cfg.Spec, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// withPublicNew is testdata/protect.yaml with one more anonymous
+// operation, GET /public/new, so that a reload that swapped it in shows.
+func withPublicNew(src []byte) string {
+	return strings.Replace(string(src), "  /public/search:", "  /public/new:\n    get:\n      operationId: publicNew\n      security: []\n      responses:\n        \"200\": {description: ok, content: {application/json: {schema: {type: object}}}}\n  /public/search:", 1)
+}
+
 // TestProtectReadyDuringReload: a reload whose new contract cannot load
 // its signing keys yet (its JWKS URL is another, down, identity provider)
 // keeps the working contract in force: /readyz stays 200 naming the old
@@ -691,14 +712,7 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	d := startIDP(t, true)
 	d2 := startIDP(t, false)
 	cfg := protectConfig(t, up, d.url, "")
-	src, err := os.ReadFile(cfg.Spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Spec = filepath.Join(t.TempDir(), "protect.yaml")
-	if err := os.WriteFile(cfg.Spec, src, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	src := editableSpec(t, &cfg)
 	// The configuration file the reload reads: the same, but for the
 	// spec and the key source.
 	cfgPath := filepath.Join(t.TempDir(), "protect-config.yaml")
@@ -723,7 +737,7 @@ func TestProtectReadyDuringReload(t *testing.T) {
 	tok := d.token(t, "k1", nil)
 
 	// The new contract adds an operation; its key set cannot load yet.
-	changed := strings.Replace(string(src), "  /public/search:", "  /public/new:\n    get:\n      operationId: publicNew\n      security: []\n      responses:\n        \"200\": {description: ok, content: {application/json: {schema: {type: object}}}}\n  /public/search:", 1)
+	changed := withPublicNew(src)
 	if err := os.WriteFile(cfg.Spec, []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -789,20 +803,13 @@ func TestProtectReloadKeepsKeysWhileIdPDown(t *testing.T) {
 	up := startUpstream(t)
 	d := startIDP(t, true)
 	cfg := protectConfig(t, up, d.url, "")
-	src, err := os.ReadFile(cfg.Spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Spec = filepath.Join(t.TempDir(), "protect.yaml")
-	if err := os.WriteFile(cfg.Spec, src, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	src := editableSpec(t, &cfg)
 	s := startFirewall(t, cfg, nil)
 	waitFor(t, "JWKS", s.Ready)
 	tok := d.token(t, "k1", nil)
 	d.up.Store(false)
 	// The new contract has one more operation, so the swap shows.
-	changed := strings.Replace(string(src), "  /public/search:", "  /public/new:\n    get:\n      operationId: publicNew\n      security: []\n      responses:\n        \"200\": {description: ok, content: {application/json: {schema: {type: object}}}}\n  /public/search:", 1)
+	changed := withPublicNew(src)
 	if err := os.WriteFile(cfg.Spec, []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}

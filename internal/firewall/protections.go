@@ -628,6 +628,9 @@ func (s *Server) buildContract(ctx context.Context, p *plan.Plan, conf *policy) 
 			_ = rt.Close()
 			return nil, err
 		}
+		for _, op := range p.Ops {
+			op.RefusesBodyToken = rt.RefusesQueryToken(op.Spec.Security)
+		}
 		for _, op := range rt.QueryTokenConflicts(doc.Operations) {
 			p.Problems = append(p.Problems, op+" declares an access_token query parameter, but a token scheme protects it and access tokens in the query are refused (400): every call sending it is refused; send the token in Authorization")
 		}

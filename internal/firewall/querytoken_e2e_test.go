@@ -1,7 +1,9 @@
 package firewall
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +43,15 @@ paths:
       security: [{bearer: []}]
       parameters: [{name: access_token, in: query, schema: {type: string}}]
       responses: {"200": {$ref: "#/components/responses/ok"}}
+  /form:
+    post:
+      operationId: form
+      security: [{bearer: []}]
+      requestBody:
+        content:
+          application/x-www-form-urlencoded: {schema: {type: object, additionalProperties: true}}
+          multipart/form-data: {schema: {type: object, additionalProperties: true}}
+      responses: {"201": {$ref: "#/components/responses/ok"}}
   /key:
     get:
       operationId: key
@@ -119,6 +130,39 @@ authentication:
 		{"another kind of credential where {} is an alternative", "/opt", []string{"Authorization", "Token xyz"}, 401, "auth-invalid"},
 		{"a bare scheme name carries nothing", "/jwt", []string{"Authorization", "Bearer"}, 401, "auth-missing"},
 		{"nothing", "/jwt", nil, 401, "auth-missing"},
+	}
+	// RFC 6750 section 2.2: a token as a form field, refused the same
+	// way where the operation's schema is open to any field.
+	for _, tc := range []struct {
+		name, ct, body, reason string
+		status                 int
+	}{
+		{"form field", "application/x-www-form-urlencoded", "note=hi&access_token=" + forged, "auth-bad-request", 400},
+		{"form field under a PHP spelling", "application/x-www-form-urlencoded", "access.token=" + forged, "auth-bad-request", 400},
+		{"multipart field", "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"access_token\"\r\n\r\n" + forged + "\r\n--B--\r\n", "auth-bad-request", 400},
+		{"other fields", "application/x-www-form-urlencoded", "note=hi&token_type=x", "", 201},
+	} {
+		t.Run("body: "+tc.name, func(t *testing.T) {
+			req, err := http.NewRequest("POST", "http://"+s.Addr()+"/form", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", tc.ct)
+			req.Header.Set("Authorization", "Bearer "+good)
+			resp, err := testClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var prob struct{ Reason string }
+			_ = json.NewDecoder(resp.Body).Decode(&prob)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || prob.Reason != tc.reason {
+				t.Fatalf("%d %q, want %d %q", resp.StatusCode, prob.Reason, tc.status, tc.reason)
+			}
+			if up.reached(resp.Header.Get(RequestIDHeader)) != (tc.status == 201) {
+				t.Fatal("upstream reached:", tc.status != 201)
+			}
+		})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -237,6 +237,13 @@ func (e *Evaluator) queryTokenScheme(reqs []spec.SecurityRequirement) string {
 	return bearer
 }
 
+// RefusesQueryToken reports whether a token scheme protects an operation
+// with these requirements, so that access tokens sent elsewhere than in
+// Authorization (the query, a form body) are refused.
+func (e *Evaluator) RefusesQueryToken(reqs []spec.SecurityRequirement) bool {
+	return len(reqs) > 0 && e.queryTokenScheme(reqs) != ""
+}
+
 // QueryTokenConflicts lists the operations (METHOD /path) that declare a
 // query parameter read as access_token while a token scheme protects
 // them: every call with it is refused (queryToken), which start-up

@@ -217,6 +217,12 @@ type Op struct {
 	// They are declared by the contract, as parameters are, whether or not
 	// authentication is configured to check them.
 	CredentialQuery []string
+	// RefusesBodyToken is set (by the firewall, from its authentication
+	// configuration) when a token scheme protects the operation: an
+	// access_token field in a form or multipart body (RFC 6750 section
+	// 2.2) is then refused, as one in the query is, since frameworks take
+	// it for a token the firewall never checked.
+	RefusesBodyToken bool
 	// HeaderNames are the request header fields the contract names for
 	// the operation: its header parameters and every apiKey scheme's
 	// header, as declared.

@@ -423,6 +423,10 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			add(bodyErr(err))
 			return
 		}
+		if v := op.bodyToken(pairs); v != nil {
+			add(*v)
+			return
+		}
 		if len(pairs) > cfg.JSON.MaxElements && cfg.JSON.MaxElements > 0 {
 			add(Violation{400, body.ReasonTooManyValues, "the form has too many fields"})
 			return
@@ -463,6 +467,10 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			}
 			pairs = append(pairs, [2]string{p.Name, string(p.Data)})
 		}
+		if v := op.bodyToken(pairs); v != nil {
+			add(*v)
+			return
+		}
 		obj, verr := formObject(pairs, m, cfg)
 		if verr != nil {
 			add(*verr)
@@ -502,6 +510,25 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			}
 		}
 	}
+}
+
+// ReasonBodyToken is authentication's reason for a credential sent where
+// the firewall does not accept one (auth-bad-request).
+const ReasonBodyToken = "auth-bad-request"
+
+// bodyToken refuses a form or multipart field read as access_token (under
+// any lenient spelling) where the operation refuses tokens outside the
+// Authorization header (RefusesBodyToken).
+func (op *Op) bodyToken(pairs [][2]string) *Violation {
+	if !op.RefusesBodyToken {
+		return nil
+	}
+	for _, p := range pairs {
+		if params.LenientName(p[0]) == "access_token" {
+			return &Violation{400, ReasonBodyToken, "access tokens in the request body are not accepted; send the token in the Authorization header"}
+		}
+	}
+	return nil
 }
 
 // keyVar returns the name of the query pair of the operation's path key

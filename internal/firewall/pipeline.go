@@ -221,7 +221,7 @@ func (st routingStage) Process(tx *Tx) *Rejection {
 		// Operations whose path keys differ only by a query or fragment
 		// (generated contracts: "/#Action=X"), and nothing in the
 		// request's query or header fields says which one it is for.
-		return &Rejection{Violation: plan.Violation{Status: 400, Reason: "operation-ambiguous", Detail: "several operations share this path and the request's query and header fields do not select one"}}
+		return &Rejection{Violation: plan.Violation{Status: 400, Reason: plan.ReasonOperationAmbiguous, Detail: "several operations share this path and the request's query and header fields do not select one"}}
 	case op == nil:
 		// The path's operations are all reached with a query ("/?Action=X")
 		// that this request does not carry.

@@ -71,3 +71,48 @@ func sameSet(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// A form field that names the operation's selector with another value
+// (POST /?Action=Public with the body Action=DeleteAll) is refused: the
+// firewall chose the operation by the query, and an upstream reading form
+// values first would run another one.
+func TestBodySelector(t *testing.T) {
+	p := loadPlanText(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /?Action=Public:
+    post:
+      operationId: public
+      requestBody:
+        content:
+          application/x-www-form-urlencoded: {schema: {type: object, additionalProperties: true}}
+          multipart/form-data: {schema: {type: object, additionalProperties: true}}
+      responses: {'200': {description: ok}}
+  /?Action=Delete:
+    post:
+      operationId: remove
+      responses: {'200': {description: ok}}
+`, Config{})
+	op := opsByID(p)["public"]
+	for _, tc := range []struct {
+		name, ct, body string
+		want           []string
+	}{
+		{"another value", "application/x-www-form-urlencoded", "Action=DeleteAll", []string{ReasonOperationAmbiguous}},
+		{"another value under a lenient spelling", "application/x-www-form-urlencoded", "action=DeleteAll", []string{ReasonOperationAmbiguous}},
+		{"in a multipart part", "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"Action\"\r\n\r\nDelete\r\n--B--\r\n", []string{ReasonOperationAmbiguous}},
+		{"the same value", "application/x-www-form-urlencoded", "Action=Public&n=1", nil},
+		{"other fields", "application/x-www-form-urlencoded", "n=1", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &Request{Header: http.Header{}, RawQuery: "Action=Public", ContentType: tc.ct, Body: []byte(tc.body), HasBody: true}
+			var got []string
+			for _, v := range op.CheckRequest(in, &p.Config, true) {
+				got = append(got, v.Reason)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("reasons %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

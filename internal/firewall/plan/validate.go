@@ -427,6 +427,10 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			add(*v)
 			return
 		}
+		if v := op.bodySelector(pairs); v != nil {
+			add(*v)
+			return
+		}
 		if len(pairs) > cfg.JSON.MaxElements && cfg.JSON.MaxElements > 0 {
 			add(Violation{400, body.ReasonTooManyValues, "the form has too many fields"})
 			return
@@ -468,6 +472,10 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			pairs = append(pairs, [2]string{p.Name, string(p.Data)})
 		}
 		if v := op.bodyToken(pairs); v != nil {
+			add(*v)
+			return
+		}
+		if v := op.bodySelector(pairs); v != nil {
 			add(*v)
 			return
 		}
@@ -526,6 +534,32 @@ func (op *Op) bodyToken(pairs [][2]string) *Violation {
 	for _, p := range pairs {
 		if params.LenientName(p[0]) == "access_token" {
 			return &Violation{400, ReasonBodyToken, "access tokens in the request body are not accepted; send the token in the Authorization header"}
+		}
+	}
+	return nil
+}
+
+// ReasonOperationAmbiguous: the request does not say which of the
+// operations sharing its path it is for.
+const ReasonOperationAmbiguous = "operation-ambiguous"
+
+// bodySelector refuses a form or multipart field that names a selector of
+// the operation's path key ("/?Action=Public") with another value: the
+// operation was chosen by the query or a header, and an upstream reading
+// the field (Go's FormValue, PHP's $_REQUEST) would run another one.
+func (op *Op) bodySelector(pairs [][2]string) *Violation {
+	if !op.discriminated() {
+		return nil
+	}
+	for _, pp := range slices.Concat(op.Key.Query, op.Key.Fragment) {
+		if pp.Var != "" {
+			continue
+		}
+		want := params.LenientName(pp.Name)
+		for _, f := range pairs {
+			if params.LenientName(f[0]) == want && (pp.Value == "" || f[1] != pp.Value) {
+				return &Violation{400, ReasonOperationAmbiguous, "the body's field " + quoteName(f[0]) + " names another operation than the one the query or headers chose"}
+			}
 		}
 	}
 	return nil

@@ -305,7 +305,7 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 	var ambiguous bool
 	var first *node[T]
 	n := r.root.match(segs, method, &params, &ambiguous, &first, false)
-	if !ambiguous && n != nil && len(params) > 0 && (r.trailing || (len(segs) > 0 && segs[len(segs)-1] == "")) && r.slashTwin(segs, method) {
+	if !ambiguous && n != nil && len(params) > 0 && (r.trailing || (len(segs) > 0 && segs[len(segs)-1] == "")) && r.slashTwin(segs, method, len(params)) {
 		ambiguous = true
 	}
 	if ambiguous || (first == nil && slashed) {
@@ -348,13 +348,15 @@ func (r *Router[T]) Lookup(method, escapedPath string) (m Match[T], allow string
 	return m, n.allow, nil
 }
 
-// slashTwin reports whether segs, which a template matched, names a
-// concrete route (or a look-alike of one) once its trailing slash is
-// added or taken away. Express, ASP.NET Core and many other routers take
-// /docs/admin and /docs/admin/ for one path: with /docs/admin/ concrete
-// (and secured) beside /docs/{page}, the firewall would check
-// /docs/admin as the template while they serve the concrete operation.
-func (r *Router[T]) slashTwin(segs []string, method string) bool {
+// slashTwin reports whether segs, which a template matched capturing
+// captured segments, names a more concrete route (fewer captures, or a
+// look-alike of one) once its trailing slash is added or taken away.
+// Express, ASP.NET Core and many other routers take /docs/admin and
+// /docs/admin/ for one path: with /docs/admin/ concrete (and secured)
+// beside /docs/{page}, or /orgs/{org}/settings/ beside /orgs/{org}/{page},
+// the firewall would check the template while they serve the other
+// operation.
+func (r *Router[T]) slashTwin(segs []string, method string, captured int) bool {
 	var twin []string
 	if len(segs) > 0 && segs[len(segs)-1] == "" {
 		twin = segs[:len(segs)-1]
@@ -365,7 +367,7 @@ func (r *Router[T]) slashTwin(segs []string, method string) bool {
 	var ambiguous bool
 	var first *node[T]
 	n := r.root.match(twin, method, &params, &ambiguous, &first, false)
-	return ambiguous || (n != nil && len(params) == 0)
+	return ambiguous || (n != nil && len(params) < captured)
 }
 
 // checkSegments splits the escaped path and refuses the segments whose

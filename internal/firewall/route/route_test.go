@@ -493,6 +493,8 @@ func TestTrailingSlashTwins(t *testing.T) {
 		"GET", "/files/{name}/",
 		"GET", "/pets/{id}",
 		"GET", "/pets/{id}/",
+		"GET", "/orgs/{org}/settings/",
+		"GET", "/orgs/{org}/{page}",
 	)
 	tests := []struct {
 		path string
@@ -508,6 +510,11 @@ func TestTrailingSlashTwins(t *testing.T) {
 		{"/v1/files/readme/", "GET /files/{name}/", nil},
 		{"/v1/pets/1", "GET /pets/{id}", nil},
 		{"/v1/pets/1/", "GET /pets/{id}/", nil},
+		// The twin has a template segment of its own, but a concrete
+		// one where this path has a capture.
+		{"/v1/orgs/acme/settings/", "GET /orgs/{org}/settings/", nil},
+		{"/v1/orgs/acme/settings", "", ErrAmbiguous},
+		{"/v1/orgs/acme/members", "GET /orgs/{org}/{page}", nil},
 	}
 	for _, tc := range tests {
 		m, _, err := r.Lookup("GET", tc.path)

@@ -697,5 +697,8 @@ func LenientName(key string) string {
 			key = key[:i] + "_" + key[i+1:]
 		}
 	}
-	return strings.ToLower(strings.NewReplacer(".", "_", " ", "_").Replace(key))
+	return strings.ToLower(phpMangle.Replace(key))
 }
+
+// phpMangle is what PHP does to '.' and ' ' in a parameter name.
+var phpMangle = strings.NewReplacer(".", "_", " ", "_")

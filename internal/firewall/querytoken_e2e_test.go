@@ -51,6 +51,7 @@ paths:
         content:
           application/x-www-form-urlencoded: {schema: {type: object, additionalProperties: true}}
           multipart/form-data: {schema: {type: object, additionalProperties: true}}
+          application/json: {schema: {type: object, additionalProperties: true}}
       responses: {"201": {$ref: "#/components/responses/ok"}}
   /key:
     get:
@@ -141,6 +142,10 @@ authentication:
 		{"form field under a PHP spelling", "application/x-www-form-urlencoded", "access.token=" + forged, "auth-bad-request", 400},
 		{"multipart field", "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"access_token\"\r\n\r\n" + forged + "\r\n--B--\r\n", "auth-bad-request", 400},
 		{"other fields", "application/x-www-form-urlencoded", "note=hi&token_type=x", "", 201},
+		// Rails merges JSON members into params.
+		{"JSON member", "application/json", `{"note":"hi","access_token":"` + forged + `"}`, "auth-bad-request", 400},
+		{"JSON member nested", "application/json", `{"note":{"access_token":"x"}}`, "", 201},
+		{"JSON without it", "application/json", `{"note":"hi"}`, "", 201},
 	} {
 		t.Run("body: "+tc.name, func(t *testing.T) {
 			req, err := http.NewRequest("POST", "http://"+s.Addr()+"/form", strings.NewReader(tc.body))

@@ -417,6 +417,16 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 			return
 		}
 		in.JSON = v
+		// Rails merges a JSON body's members into params, where
+		// token libraries look for access_token.
+		if obj, ok := v.(map[string]any); ok && op.RefusesBodyToken {
+			for k := range obj {
+				if params.LenientName(k) == "access_token" {
+					add(errBodyToken)
+					return
+				}
+			}
+		}
 	case KindForm:
 		pairs, err := body.ParseForm(string(in.Body))
 		if err != nil {
@@ -526,18 +536,22 @@ const ReasonBodyToken = "auth-bad-request"
 
 // bodyToken refuses a form or multipart field read as access_token (under
 // any lenient spelling) where the operation refuses tokens outside the
-// Authorization header (RefusesBodyToken).
+// Authorization header (RefusesBodyToken); checkBody does the same for a
+// JSON body's top-level members.
 func (op *Op) bodyToken(pairs [][2]string) *Violation {
 	if !op.RefusesBodyToken {
 		return nil
 	}
 	for _, p := range pairs {
 		if params.LenientName(p[0]) == "access_token" {
-			return &Violation{400, ReasonBodyToken, "access tokens in the request body are not accepted; send the token in the Authorization header"}
+			v := errBodyToken
+			return &v
 		}
 	}
 	return nil
 }
+
+var errBodyToken = Violation{400, ReasonBodyToken, "access tokens in the request body are not accepted; send the token in the Authorization header"}
 
 // ReasonOperationAmbiguous: the request does not say which of the
 // operations sharing its path it is for.

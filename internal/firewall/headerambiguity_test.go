@@ -11,12 +11,9 @@ import (
 func TestUndeclaredOverride(t *testing.T) {
 	plain := &plan.Op{}
 	declares := &plan.Op{HeaderNames: []string{"X-HTTP-Method-Override"}}
-	tests := []struct {
-		name   string
-		op     *plan.Op
-		header http.Header
-		want   string
-	}{
+	checkHeaderCases(t, "undeclaredOverride", func(op *plan.Op, h http.Header) string {
+		return undeclaredOverride(op, h, methodOverrideHeaders)
+	}, []headerCase{
 		{"none", plain, http.Header{"Content-Type": {"application/json"}}, ""},
 		{"X-HTTP-Method-Override", plain, hdr("X-HTTP-Method-Override", "DELETE"), "X-HTTP-Method-Override"},
 		{"X-HTTP-Method", plain, hdr("x-http-method", "PUT"), "X-HTTP-Method"},
@@ -25,11 +22,24 @@ func TestUndeclaredOverride(t *testing.T) {
 		{"declared by the operation", declares, hdr("X-HTTP-Method-Override", "DELETE"), ""},
 		{"declared one does not cover another", declares, hdr("X-HTTP-Method", "DELETE"), "X-HTTP-Method"},
 		{"path override is another list", plain, hdr("X-Original-URL", "/admin"), ""},
-	}
-	for _, tc := range tests {
+	})
+}
+
+// headerCase is a request header and the field a check of op should name
+// in it ("" for none).
+type headerCase struct {
+	name   string
+	op     *plan.Op
+	header http.Header
+	want   string
+}
+
+func checkHeaderCases(t *testing.T, what string, check func(*plan.Op, http.Header) string, cases []headerCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := undeclaredOverride(tc.op, tc.header, methodOverrideHeaders); got != tc.want {
-				t.Fatalf("undeclaredOverride = %q, want %q", got, tc.want)
+			if got := check(tc.op, tc.header); got != tc.want {
+				t.Fatalf("%s = %q, want %q", what, got, tc.want)
 			}
 		})
 	}
@@ -69,12 +79,7 @@ func TestLookalike(t *testing.T) {
 func TestLookalikeHeader(t *testing.T) {
 	plain := &plan.Op{}
 	keyed := &plan.Op{Key: spec.PathKey{Path: "/svc", Fragment: []spec.PathPair{{Name: "X-Target", Value: "Svc.Read"}}}}
-	tests := []struct {
-		name   string
-		op     *plan.Op
-		header http.Header
-		want   string
-	}{
+	checkHeaderCases(t, "lookalikeHeader", lookalikeHeader, []headerCase{
 		{"nothing", plain, hdr("Accept", "*/*"), ""},
 		{"method override with underscores", plain, hdr("X_HTTP_Method_Override", "DELETE"), "X_http_method_override"},
 		{"X_HTTP_Method", plain, hdr("X_HTTP_Method", "DELETE"), "X_http_method"},
@@ -85,12 +90,5 @@ func TestLookalikeHeader(t *testing.T) {
 		{"the header that chose the operation", keyed, hdr("X_Target", "Svc.Delete"), "X_target"},
 		{"that header itself", keyed, hdr("X-Target", "Svc.Read"), ""},
 		{"another operation's selector is no field of this one", plain, hdr("X_Target", "Svc.Delete"), ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := lookalikeHeader(tc.op, tc.header); got != tc.want {
-				t.Fatalf("lookalikeHeader = %q, want %q", got, tc.want)
-			}
-		})
-	}
+	})
 }

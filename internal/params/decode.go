@@ -700,5 +700,14 @@ func LenientName(key string) string {
 	return strings.ToLower(phpMangle.Replace(key))
 }
 
+// AccessTokenName is the parameter RFC 6750 names for an access token sent
+// outside the Authorization header (sections 2.2 and 2.3).
+const AccessTokenName = "access_token"
+
+// IsAccessToken reports whether a lenient server reads a query key or
+// form field name as access_token (access.token, ACCESS_TOKEN,
+// access_token[]).
+func IsAccessToken(name string) bool { return LenientName(name) == AccessTokenName }
+
 // phpMangle is what PHP does to '.' and ' ' in a parameter name.
 var phpMangle = strings.NewReplacer(".", "_", " ", "_")

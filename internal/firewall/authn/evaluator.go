@@ -208,7 +208,7 @@ func (e *Evaluator) queryToken(r *http.Request, reqs []spec.SecurityRequirement)
 	for k := range r.URL.Query() {
 		// Under any name a lenient server files as access_token
 		// (access.token, access_token[], ACCESS_TOKEN).
-		if params.LenientName(k) == queryTokenParam {
+		if params.IsAccessToken(k) {
 			return e.failure(bearer, &Failure{Kind: KindBadRequest, Description: "access tokens in the query string are not accepted; send the token in the Authorization header"})
 		}
 	}
@@ -228,7 +228,7 @@ func (e *Evaluator) queryTokenScheme(reqs []spec.SecurityRequirement) string {
 					bearer = s.Name
 				}
 			case *APIKey:
-				if v.Checker.In == "query" && strings.EqualFold(v.Checker.Name, queryTokenParam) {
+				if v.Checker.In == "query" && strings.EqualFold(v.Checker.Name, params.AccessTokenName) {
 					return ""
 				}
 			}
@@ -255,7 +255,7 @@ func (e *Evaluator) QueryTokenConflicts(ops []*spec.Operation) []string {
 			continue
 		}
 		for _, p := range op.Parameters {
-			if p.In == "query" && params.LenientName(p.Name) == queryTokenParam {
+			if p.In == "query" && params.IsAccessToken(p.Name) {
 				out = append(out, op.Method+" "+op.Path)
 				break
 			}
@@ -263,9 +263,6 @@ func (e *Evaluator) QueryTokenConflicts(ops []*spec.Operation) []string {
 	}
 	return out
 }
-
-// queryTokenParam is the query parameter RFC 6750 section 2.3 names.
-const queryTokenParam = "access_token"
 
 // presented checks every credential the request carries for the schemes
 // reqs name, once a requirement (or {}) has admitted it. Credentials are

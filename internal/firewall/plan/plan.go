@@ -227,6 +227,8 @@ type Op struct {
 	// the operation: its header parameters and every apiKey scheme's
 	// header, as declared.
 	HeaderNames []string
+	// selectors are Key's pairs that choose the operation (selectorsOf).
+	selectors []selector
 	// cookieNames are the cookie parameters' names: a cookie the contract
 	// names itself is no look-alike of another.
 	cookieNames []string
@@ -433,6 +435,33 @@ func (p *Plan) noteCost(c *spec.ValidationCost) {
 	}
 }
 
+// selector is a pair of an operation's path key that chooses the
+// operation (a path variable sent in the query is a parameter instead,
+// whose repetition validation refuses as parameter-ambiguous).
+type selector struct {
+	spec.PathPair
+	// lenient is the name as lenient servers file it (params.LenientName).
+	lenient string
+	// header: a fragment's pair, which a header field may carry too.
+	header bool
+}
+
+// readAs reports whether a lenient server reads a query key or form field
+// name as this selector (action=, Action[]=, " Action=" for Action).
+func (s selector) readAs(key string) bool {
+	return key == s.Name || params.LenientName(key) == s.lenient
+}
+
+func selectorsOf(k spec.PathKey) []selector {
+	var out []selector
+	for i, pp := range slices.Concat(k.Query, k.Fragment) {
+		if pp.Var == "" {
+			out = append(out, selector{PathPair: pp, lenient: params.LenientName(pp.Name), header: i >= len(k.Query)})
+		}
+	}
+	return out
+}
+
 // discriminated reports whether the operation's path key carries a query
 // or a fragment after its path.
 func (op *Op) discriminated() bool { return len(op.Key.Query) > 0 || len(op.Key.Fragment) > 0 }
@@ -465,21 +494,15 @@ func (op *Op) Choose(rawQuery string, h http.Header) (chosen *Op, ambiguous bool
 	// together: ?X-Target=Svc.Read with the header X-Target: Svc.Delete
 	// was chosen as the one and run as the other.
 	for _, c := range append([]*Op{op}, op.Alternatives...) {
-		for i, pp := range slices.Concat(c.Key.Query, c.Key.Fragment) {
-			if pp.Var != "" {
-				// A path variable sent in the query: a parameter, whose
-				// repetition validation refuses (parameter-ambiguous).
-				continue
-			}
-			want := params.LenientName(pp.Name)
+		for _, sel := range c.selectors {
 			n := 0
 			for _, kv := range q {
-				if kv.Key == pp.Name || params.LenientName(kv.Key) == want {
+				if sel.readAs(kv.Key) {
 					n++
 				}
 			}
-			if i >= len(c.Key.Query) {
-				n += len(h.Values(pp.Name))
+			if sel.header {
+				n += len(h.Values(sel.Name))
 			}
 			if n > 1 {
 				return nil, true
@@ -698,6 +721,7 @@ func (p *Plan) shape(s *spec.Schema) *params.Shape {
 func (p *Plan) compileOp(so *spec.Operation) *Op {
 	cfg := p.Config
 	op := &Op{ID: so.OperationID, Method: so.Method, Path: so.Path, Key: spec.ParsePathKey(so.Path), Spec: so, MaxBody: cfg.MaxBody, Secured: so.IsSecured()}
+	op.selectors = selectorsOf(op.Key)
 	if op.ID == "" {
 		op.ID = so.Key()
 	}

@@ -421,7 +421,7 @@ func (op *Op) checkBody(in *Request, cfg *Config, add func(Violation) bool) {
 		// token libraries look for access_token.
 		if obj, ok := v.(map[string]any); ok && op.RefusesBodyToken {
 			for k := range obj {
-				if params.LenientName(k) == "access_token" {
+				if params.IsAccessToken(k) {
 					add(errBodyToken)
 					return
 				}
@@ -543,7 +543,7 @@ func (op *Op) bodyToken(pairs [][2]string) *Violation {
 		return nil
 	}
 	for _, p := range pairs {
-		if params.LenientName(p[0]) == "access_token" {
+		if params.IsAccessToken(p[0]) {
 			v := errBodyToken
 			return &v
 		}
@@ -562,16 +562,9 @@ const ReasonOperationAmbiguous = "operation-ambiguous"
 // operation was chosen by the query or a header, and an upstream reading
 // the field (Go's FormValue, PHP's $_REQUEST) would run another one.
 func (op *Op) bodySelector(pairs [][2]string) *Violation {
-	if !op.discriminated() {
-		return nil
-	}
-	for _, pp := range slices.Concat(op.Key.Query, op.Key.Fragment) {
-		if pp.Var != "" {
-			continue
-		}
-		want := params.LenientName(pp.Name)
+	for _, sel := range op.selectors {
 		for _, f := range pairs {
-			if params.LenientName(f[0]) == want && (pp.Value == "" || f[1] != pp.Value) {
+			if sel.readAs(f[0]) && (sel.Value == "" || f[1] != sel.Value) {
 				return &Violation{400, ReasonOperationAmbiguous, "the body's field " + quoteName(f[0]) + " names another operation than the one the query or headers chose"}
 			}
 		}
